@@ -1,0 +1,67 @@
+import { createCadesSignature, estimateCadesSize } from '../cms/cades.ts';
+import { CoreError } from '../errors.ts';
+import { PdfDocument } from '../pdf/document.ts';
+import { IncrementalUpdate, joinUpdate, type UpdatedPdf } from '../pdf/incremental-update.ts';
+import { PdfDict, PdfName, type PdfObject } from '../pdf/objects.ts';
+import { pdfDate, textString } from '../pdf/serialize.ts';
+import type { Signer } from '../signer.ts';
+import type { TimestampAuthority } from '../timestamp-authority.ts';
+import { addSignatureField, createPlaceholders, digestByteRange, fillByteRange, fillContents } from './signature-field.ts';
+
+/** What a signature says about its signer; it goes into the signature dictionary. */
+export interface SignOptions {
+  signer: Signer;
+  /** The signature timestamp (B-T). Without it the signature is B-B. */
+  timestampAuthority?: TimestampAuthority;
+  /** /Name: the signer's name and e-mail, e.g. "山田 太郎 <taro@example.jp>". */
+  name?: string;
+  /** /Reason: what the signature means and how the signer was authenticated. */
+  reason?: string;
+  /** /Location: e.g. the envelope id. */
+  location?: string;
+  /** /ContactInfo. */
+  contactInfo?: string;
+  /** Signing time written to /M (the timestamp is what proves time). Defaults to now. */
+  signingTime?: Date;
+  /** Extra bytes to reserve for the CMS beyond the estimate. */
+  extraReservedBytes?: number;
+}
+
+/**
+ * Adds one PAdES signature (ETSI.CAdES.detached, SHA-256, signing-certificate-v2 and, with a TSA,
+ * a signature timestamp) to `pdf` as an incremental update. Earlier signatures stay valid.
+ * Returns the original bytes and the appended tail without joining them.
+ */
+export async function signPdfParts(pdf: Uint8Array, options: SignOptions): Promise<UpdatedPdf> {
+  const doc = PdfDocument.load(pdf);
+  if (doc.pageCount === 0) throw new CoreError('PDF_NO_PAGES', 'the PDF has no pages');
+  const reserved = estimateCadesSize(options.signer, options.timestampAuthority !== undefined) + (options.extraReservedBytes ?? 0);
+  const placeholders = createPlaceholders(reserved);
+  const signatureDict = new PdfDict([
+    ['Type', PdfName.of('Sig')],
+    ['Filter', PdfName.of('Adobe.PPKLite')],
+    ['SubFilter', PdfName.of('ETSI.CAdES.detached')],
+    ['ByteRange', placeholders.byteRange as unknown as PdfObject],
+    ['Contents', placeholders.contents as unknown as PdfObject],
+    ['M', pdfDate(options.signingTime ?? new Date())],
+  ]);
+  if (options.name) signatureDict.set('Name', textString(options.name));
+  if (options.reason) signatureDict.set('Reason', textString(options.reason));
+  if (options.location) signatureDict.set('Location', textString(options.location));
+  if (options.contactInfo) signatureDict.set('ContactInfo', textString(options.contactInfo));
+  signatureDict.set('Prop_Build', new PdfDict([['App', new PdfDict([['Name', PdfName.of('Inkan')]])]]));
+
+  const update = new IncrementalUpdate(doc);
+  addSignatureField(doc, update, signatureDict, { fieldNamePrefix: 'Signature' });
+  const updated = update.build();
+  const layout = fillByteRange(updated, placeholders);
+  const digest = digestByteRange(updated, layout);
+  const cms = await createCadesSignature({ signer: options.signer, contentDigest: digest, timestampAuthority: options.timestampAuthority });
+  fillContents(updated, layout, placeholders, cms);
+  return updated;
+}
+
+/** Like signPdfParts, joined into one buffer. */
+export async function signPdf(pdf: Uint8Array, options: SignOptions): Promise<Uint8Array> {
+  return joinUpdate(await signPdfParts(pdf, options));
+}

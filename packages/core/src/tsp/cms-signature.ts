@@ -1,0 +1,81 @@
+import { constants, createHash, verify, X509Certificate, type KeyObject } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { bytesEqual, octetStringBytes } from './der.ts';
+import { HASHES, OID } from './oids.ts';
+
+/**
+ * Checks one SignerInfo of a SignedData against `certificateDer` (RFC 5652 §5.4, §5.6):
+ * signed attributes present, content-type as expected, message-digest equal to the hash of
+ * `content`, and the signature over the DER SET of the signed attributes valid.
+ * Returns the problem, or null when everything holds.
+ */
+export function signerInfoProblem(signerInfo: pkijs.SignerInfo, content: Uint8Array, expectedContentType: string, certificateDer: Uint8Array): string | null {
+  const attributes = signerInfo.signedAttrs?.attributes ?? [];
+  if (signerInfo.signedAttrs === undefined || attributes.length === 0) return 'no signed attributes';
+  const digest = HASHES[signerInfo.digestAlgorithm.algorithmId];
+  if (digest === undefined) return `unknown digest algorithm ${signerInfo.digestAlgorithm.algorithmId}`;
+
+  const contentTypes = attributes.filter((a) => a.type === OID.contentType);
+  const contentType: unknown = contentTypes[0]?.values[0];
+  if (contentTypes.length !== 1 || !(contentType instanceof asn1js.ObjectIdentifier) || contentType.valueBlock.toString() !== expectedContentType) {
+    return 'content-type attribute missing or wrong';
+  }
+  const messageDigests = attributes.filter((a) => a.type === OID.messageDigest);
+  const messageDigest: unknown = messageDigests[0]?.values[0];
+  if (messageDigests.length !== 1 || !(messageDigest instanceof asn1js.OctetString)) return 'message-digest attribute missing';
+  if (!bytesEqual(octetStringBytes(messageDigest), createHash(digest.node).update(content).digest())) return 'message digest mismatch';
+
+  // The signature covers the attributes as a SET (tag 0x31), not as the [0] IMPLICIT field, byte for byte as received.
+  const signedBytes = new Uint8Array(signerInfo.signedAttrs.encodedValue);
+  if (signedBytes.length === 0) return 'signed attributes not available as encoded';
+  signedBytes[0] = 0x31;
+
+  let publicKey: KeyObject;
+  try {
+    publicKey = new X509Certificate(certificateDer).publicKey;
+  } catch (error) {
+    return `signer certificate unreadable: ${(error as Error).message}`;
+  }
+  const signature = octetStringBytes(signerInfo.signature);
+  try {
+    return verifyWith(signerInfo, digest.node, publicKey, signedBytes, signature) ? null : 'signature does not verify';
+  } catch (error) {
+    return `signature cannot be checked: ${(error as Error).message}`;
+  }
+}
+
+function verifyWith(signerInfo: pkijs.SignerInfo, digestHash: string, key: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
+  const algorithm = signerInfo.signatureAlgorithm.algorithmId;
+  const fixedHash: Record<string, string> = {
+    [OID.sha256WithRsa]: 'sha256',
+    [OID.sha384WithRsa]: 'sha384',
+    [OID.sha512WithRsa]: 'sha512',
+    [OID.ecdsaWithSha256]: 'sha256',
+    [OID.ecdsaWithSha384]: 'sha384',
+    [OID.ecdsaWithSha512]: 'sha512',
+  };
+  const keyType = key.asymmetricKeyType;
+  if (algorithm === OID.rsaEncryption || algorithm === OID.ecPublicKey) {
+    // OpenSSL and others name only the key type here; the hash is then the digestAlgorithm.
+    const expectedKey = algorithm === OID.rsaEncryption ? 'rsa' : 'ec';
+    if (keyType !== expectedKey) throw new Error(`${algorithm} with a ${keyType} key`);
+    return verify(digestHash, data, { key, dsaEncoding: 'der' }, signature);
+  }
+  if (fixedHash[algorithm] !== undefined) {
+    const expectedKey = algorithm.startsWith('1.2.840.113549') ? 'rsa' : 'ec';
+    if (keyType !== expectedKey) throw new Error(`${algorithm} with a ${keyType} key`);
+    return verify(fixedHash[algorithm], data, { key, dsaEncoding: 'der' }, signature);
+  }
+  if (algorithm === OID.rsassaPss) {
+    const params = new pkijs.RSASSAPSSParams({ schema: signerInfo.signatureAlgorithm.algorithmParams });
+    const hash = HASHES[params.hashAlgorithm.algorithmId];
+    const mgfHash = new pkijs.AlgorithmIdentifier({ schema: params.maskGenAlgorithm.algorithmParams });
+    if (hash === undefined || params.maskGenAlgorithm.algorithmId !== OID.mgf1 || mgfHash.algorithmId !== params.hashAlgorithm.algorithmId) {
+      throw new Error('unsupported RSASSA-PSS parameters');
+    }
+    return verify(hash.node, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.saltLength }, signature);
+  }
+  if (algorithm === OID.ed25519) return verify(null, data, key, signature);
+  throw new Error(`unsupported signature algorithm ${algorithm}`);
+}

@@ -1,0 +1,153 @@
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { Name } from '@peculiar/x509';
+import { CoreError } from '../errors.ts';
+import { signerInfoProblem } from './cms-signature.ts';
+import { bigIntToHex, bytesEqual, octetStringBytes, originalBytes, parseDer, toDer } from './der.ts';
+import { signingCertificateProblem } from './ess.ts';
+import { OID } from './oids.ts';
+
+/** The accuracy of genTime (RFC 3161 §2.4.2); absent parts are zero. */
+export interface TimestampAccuracy {
+  seconds?: number;
+  millis?: number;
+  micros?: number;
+}
+
+/** What a TimeStampToken says, plus a way to check its signature. */
+export interface ParsedTimestampToken {
+  genTime: Date;
+  /** The TSTInfo serial number, lower-case hex without sign byte. */
+  serialNumberHex: string;
+  policyOid: string;
+  messageImprint: { hashAlgorithmOid: string; digest: Uint8Array };
+  nonce?: bigint;
+  /** The TSA name hint: an RFC 4514-style string for a directoryName, else the name's text. */
+  tsaName?: string;
+  accuracy?: TimestampAccuracy;
+  ordering: boolean;
+  /** The DER of the TSTInfo, exactly as signed. */
+  tstInfo: Uint8Array;
+  /** Certificates carried in the SignedData (DER, as received). */
+  certificates: Uint8Array[];
+  /** The certificate the SignerInfo points to, when the token carries it. */
+  signerCertificate?: Uint8Array;
+  /**
+   * Checks the CMS signature over the TSTInfo, the message digest, and that the signer
+   * certificate is the one named in the ESSCertID(v2). Pass the TSA certificate when the token
+   * does not carry it (it was requested with certReq false).
+   */
+  verifySignature(signerCertificate?: Uint8Array): Promise<boolean>;
+  /** Like verifySignature, but says what is wrong (null when the signature is valid). */
+  signatureProblem(signerCertificate?: Uint8Array): Promise<string | null>;
+}
+
+/** Parses a TimeStampToken (a CMS ContentInfo with SignedData over TSTInfo); throws CoreError('CMS_INVALID'). */
+export function parseTimestampToken(tokenDer: Uint8Array): ParsedTimestampToken {
+  try {
+    return parse(tokenDer);
+  } catch (error) {
+    if (error instanceof CoreError) throw error;
+    throw new CoreError('CMS_INVALID', `not a timestamp token: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function invalid(message: string): CoreError {
+  return new CoreError('CMS_INVALID', message);
+}
+
+function parse(tokenDer: Uint8Array): ParsedTimestampToken {
+  const asn1 = parseDer(tokenDer);
+  if (asn1 === null) throw invalid('timestamp token is not DER');
+  const contentInfo = new pkijs.ContentInfo({ schema: asn1 });
+  if (contentInfo.contentType !== OID.signedData) throw invalid('timestamp token is not SignedData');
+  const signedData = new pkijs.SignedData({ schema: contentInfo.content });
+  if (signedData.encapContentInfo.eContentType !== OID.tstInfo) throw invalid('timestamp token does not hold TSTInfo');
+  const eContent = signedData.encapContentInfo.eContent;
+  if (eContent === undefined) throw invalid('timestamp token has no TSTInfo content');
+  // RFC 3161 §2.4.2: the token carries no signature other than the TSA's.
+  if (signedData.signerInfos.length !== 1) throw invalid(`timestamp token has ${signedData.signerInfos.length} signers, expected 1`);
+  const signerInfo = signedData.signerInfos[0];
+
+  const tstInfoDer = octetStringBytes(eContent);
+  const tstAsn1 = parseDer(tstInfoDer);
+  if (tstAsn1 === null) throw invalid('TSTInfo is not DER');
+  const tstInfo = new pkijs.TSTInfo({ schema: tstAsn1 });
+  if (tstInfo.version !== 1) throw invalid(`TSTInfo version ${tstInfo.version}, expected 1`);
+
+  const certificates = embeddedCertificates(contentInfo.content as asn1js.Sequence);
+  const parsedCertificates = certificates.map((der) => ({ der, cert: parseCertificate(der) }));
+  const signer = parsedCertificates.find((c) => c.cert !== null && identifies(signerInfo.sid, c.cert));
+
+  const signatureProblem = async (external?: Uint8Array): Promise<string | null> => {
+    const der = signer?.der ?? external;
+    if (der === undefined) return 'signer certificate not in the token and not given';
+    const cert = signer?.cert ?? parseCertificate(der);
+    if (cert === null) return 'signer certificate unreadable';
+    if (signer === undefined && !identifies(signerInfo.sid, cert)) return 'given certificate is not the one the SignerInfo names';
+    return (
+      signingCertificateProblem(signerInfo.signedAttrs?.attributes ?? [], cert, der) ??
+      signerInfoProblem(signerInfo, tstInfoDer, OID.tstInfo, der)
+    );
+  };
+
+  const imprint = tstInfo.messageImprint;
+  return {
+    genTime: tstInfo.genTime,
+    serialNumberHex: bigIntToHex(tstInfo.serialNumber.toBigInt()),
+    policyOid: tstInfo.policy,
+    messageImprint: { hashAlgorithmOid: imprint.hashAlgorithm.algorithmId, digest: octetStringBytes(imprint.hashedMessage) },
+    nonce: tstInfo.nonce?.toBigInt(),
+    tsaName: tstInfo.tsa === undefined ? undefined : generalNameText(tstInfo.tsa),
+    accuracy: tstInfo.accuracy === undefined ? undefined : { seconds: tstInfo.accuracy.seconds, millis: tstInfo.accuracy.millis, micros: tstInfo.accuracy.micros },
+    ordering: tstInfo.ordering ?? false,
+    tstInfo: tstInfoDer,
+    certificates,
+    signerCertificate: signer?.der,
+    signatureProblem,
+    verifySignature: async (external) => (await signatureProblem(external)) === null,
+  };
+}
+
+/** The DER of each X.509 certificate in SignedData.certificates, as received (a re-encoding could change the hash). */
+function embeddedCertificates(signedData: asn1js.Sequence): Uint8Array[] {
+  const field = signedData.valueBlock.value.find((v) => v.idBlock.tagClass === 3 && v.idBlock.tagNumber === 0);
+  if (!(field instanceof asn1js.Constructed)) return [];
+  // Plain certificates are SEQUENCEs; the other CertificateChoices are context-tagged.
+  return field.valueBlock.value.filter((v) => v instanceof asn1js.Sequence).map(originalBytes);
+}
+
+function parseCertificate(der: Uint8Array): pkijs.Certificate | null {
+  const asn1 = parseDer(der);
+  if (asn1 === null) return null;
+  try {
+    return new pkijs.Certificate({ schema: asn1 });
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a SignerIdentifier (issuerAndSerialNumber or [0] subjectKeyIdentifier) names `cert`. */
+function identifies(sid: pkijs.SignerInfo['sid'], cert: pkijs.Certificate): boolean {
+  if (sid instanceof pkijs.IssuerAndSerialNumber) {
+    return (
+      bytesEqual(new Uint8Array(sid.serialNumber.valueBlock.valueHexView), new Uint8Array(cert.serialNumber.valueBlock.valueHexView)) &&
+      bytesEqual(toDer(sid.issuer.toSchema()), toDer(cert.issuer.toSchema()))
+    );
+  }
+  if (sid instanceof asn1js.Constructed || sid instanceof asn1js.Primitive) {
+    const inner = sid instanceof asn1js.Constructed ? sid.valueBlock.value[0] : undefined;
+    if (sid instanceof asn1js.Constructed && !(inner instanceof asn1js.OctetString)) return false;
+    const keyId = inner instanceof asn1js.OctetString ? octetStringBytes(inner) : new Uint8Array((sid as asn1js.Primitive).valueBlock.valueHexView);
+    const ski = cert.extensions?.find((e) => e.extnID === '2.5.29.14')?.parsedValue;
+    return ski instanceof asn1js.OctetString && bytesEqual(octetStringBytes(ski), keyId);
+  }
+  return false;
+}
+
+function generalNameText(name: pkijs.GeneralName): string {
+  if (name.type === 4 && name.value instanceof pkijs.RelativeDistinguishedNames) {
+    return new Name(name.value.toSchema().toBER(false)).toString();
+  }
+  return typeof name.value === 'string' ? name.value : `GeneralName[${name.type}]`;
+}
