@@ -4,7 +4,7 @@
  */
 import { CoreError, isCoreError } from '../errors.ts';
 import { readCertificateFields } from './certificate-fields.ts';
-import { childrenOf, decodeOid, decodeSmallInteger, decodeTime, expectTag, octetStringValue, readSingle, retag, TAG, type Tlv } from './der.ts';
+import { childrenOf, decodeOid, decodeSmallInteger, decodeTime, expectTag, octetStringValue, readSingle, readTlv, retag, TAG, type Tlv } from './der.ts';
 import { OID } from './oids.ts';
 
 export { verifyCmsSignature, type CmsVerification } from './verify.ts';
@@ -189,7 +189,7 @@ function findSignerCertificate(certificates: Uint8Array[], sid: SignerIdentifier
   return undefined;
 }
 
-/** Parses the DER/BER of a ContentInfo holding SignedData; throws CoreError('CMS_INVALID') when it cannot. */
+/** Parses the DER/BER of a ContentInfo holding SignedData (zero padding after it allowed); throws CoreError('CMS_INVALID') when it cannot. */
 export function parseCmsSignature(der: Uint8Array): ParsedCmsSignature {
   try {
     return parse(der);
@@ -201,7 +201,10 @@ export function parseCmsSignature(der: Uint8Array): ParsedCmsSignature {
 
 function parse(der: Uint8Array): ParsedCmsSignature {
   const problems: string[] = [];
-  const [contentType, explicitContent] = childrenOf(expectTag(readSingle(der), TAG.sequence, 'ContentInfo'));
+  const contentInfo = readTlv(der, 0);
+  // PDF writers pad /Contents with zeros after the DER; anything else after it is an error.
+  if (der.subarray(contentInfo.bytes.length).some((octet) => octet !== 0)) throw new CoreError('CMS_INVALID', 'trailing data after the CMS');
+  const [contentType, explicitContent] = childrenOf(expectTag(contentInfo, TAG.sequence, 'ContentInfo'));
   if (decodeOid(contentType) !== OID.signedData) throw new CoreError('CMS_INVALID', 'the ContentInfo does not hold SignedData');
   const signedDataParts = childrenOf(expectTag(childrenOf(expectTag(explicitContent, 0xa0, 'ContentInfo content'))[0], TAG.sequence, 'SignedData'));
   let index = 0;

@@ -41,7 +41,7 @@ export async function createSoftHsmToken(options: { label?: string; pin?: string
   const tokenDir = join(dir, 'tokens');
   mkdirSync(tokenDir);
   const confPath = join(dir, 'softhsm2.conf');
-  writeFileSync(confPath, `directories.tokendir = ${tokenDir}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+  writeFileSync(confPath, `directories.tokendir = ${tokenDir}\nobjectstore.backend = file\nlog.level = ERROR\n`);
   const previous = process.env.SOFTHSM2_CONF;
   process.env.SOFTHSM2_CONF = confPath;
   const cleanup = (): void => {

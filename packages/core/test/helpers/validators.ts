@@ -3,7 +3,7 @@
 // The tools exit 0 even when a signature is broken, so every wrapper parses their text output.
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -91,6 +91,71 @@ async function mustSucceed(command: string, args: string[]): Promise<ToolRun> {
   const run = await runTool(command, args);
   if (run.exitCode !== 0) throw new Error(`${command} ${args.join(' ')} exited ${run.exitCode}: ${run.stderr}${run.stdout}`);
   return run;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A test PKI made by openssl (not by Inkan's CA code): root CA -> signer
+
+/** Files and bytes of an openssl-made root CA and signer certificate. */
+export interface OpensslPki {
+  rootKeyPath: string;
+  rootPemPath: string;
+  rootPem: string;
+  rootDer: Uint8Array;
+  leafKeyPath: string;
+  leafKeyPem: string;
+  leafPemPath: string;
+  leafPem: string;
+  leafDer: Uint8Array;
+  /** leaf key + leaf + root, with SHA1/3DES PBE so node-forge (@signpdf) can read it. */
+  p12Path: string;
+  p12Password: string;
+}
+
+/** Makes a root CA and a signing certificate under it with openssl, in `dir` (RSA-2048 or P-256). */
+export async function makeOpensslPki(dir: string, options: { key?: 'rsa2048' | 'p256'; leafCommonName?: string } = {}): Promise<OpensslPki> {
+  const key = options.key ?? 'rsa2048';
+  const newkey = key === 'rsa2048' ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
+  const f = (name: string) => join(dir, name);
+  await mustSucceed('openssl', ['req', '-x509', ...newkey, '-sha256', '-nodes', '-keyout', f('root.key'), '-out', f('root.pem'), '-days', '3650',
+    '-subj', '/C=JP/O=Inkan Test/CN=Inkan Test Root CA',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  await mustSucceed('openssl', ['req', '-new', ...newkey, '-nodes', '-keyout', f('leaf.key'), '-out', f('leaf.csr'),
+    '-subj', `/C=JP/O=Inkan Test/CN=${options.leafCommonName ?? 'Inkan Test Signer'}`]);
+  writeFileSync(f('leaf.ext'), [
+    'basicConstraints=critical,CA:FALSE',
+    'keyUsage=critical,digitalSignature,nonRepudiation',
+    'extendedKeyUsage=emailProtection',
+    'subjectKeyIdentifier=hash',
+    'authorityKeyIdentifier=keyid',
+    '',
+  ].join('\n'));
+  await mustSucceed('openssl', ['x509', '-req', '-sha256', '-in', f('leaf.csr'), '-CA', f('root.pem'), '-CAkey', f('root.key'), '-CAcreateserial',
+    '-days', '365', '-extfile', f('leaf.ext'), '-out', f('leaf.pem')]);
+  await mustSucceed('openssl', ['pkcs12', '-export', '-inkey', f('leaf.key'), '-in', f('leaf.pem'), '-certfile', f('root.pem'), '-out', f('leaf.p12'),
+    '-passout', 'pass:inkan-test', '-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1']);
+  const rootPem = readFileSync(f('root.pem'), 'utf8');
+  const leafPem = readFileSync(f('leaf.pem'), 'utf8');
+  return {
+    rootKeyPath: f('root.key'),
+    rootPemPath: f('root.pem'),
+    rootPem,
+    rootDer: pemToDer(rootPem),
+    leafKeyPath: f('leaf.key'),
+    leafKeyPem: readFileSync(f('leaf.key'), 'utf8'),
+    leafPemPath: f('leaf.pem'),
+    leafPem,
+    leafDer: pemToDer(leafPem),
+    p12Path: f('leaf.p12'),
+    p12Password: 'inkan-test',
+  };
+}
+
+/** DER of the first PEM block in `pem`. */
+export function pemToDer(pem: string): Uint8Array {
+  const m = /-----BEGIN [^-]+-----([\s\S]*?)-----END [^-]+-----/.exec(pem);
+  if (m === null) throw new Error('pemToDer: no PEM block');
+  return new Uint8Array(Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -246,7 +311,7 @@ export interface ExtractedSignature {
   byteRange: number[];
   /** The CMS bytes: the hex string decoded, trailing padding cut where the DER length says it ends. */
   contents: Uint8Array;
-  /** false when the hex does not start with one complete BER/DER element (then `contents` is untrimmed). */
+  /** false when the hex does not start with one complete BER/DER SEQUENCE (then `contents` is untrimmed). */
   derComplete: boolean;
   /** true when everything after the DER element was zero bytes (the usual placeholder padding). */
   paddingIsZero: boolean;
@@ -285,7 +350,8 @@ export function extractSignatures(pdf: Uint8Array): ExtractedSignature[] {
     const contentsStart = start + contents.at;
     const contentsEnd = contentsStart + contents.length;
     const decoded = Buffer.from(contents.hex.replace(/\s+/g, ''), 'hex');
-    const berEnd = elementEnd(decoded, 0);
+    // CMS ContentInfo is a SEQUENCE: anything else (e.g. an all-zero placeholder) is not a signature value.
+    const berEnd = decoded[0] === 0x30 ? elementEnd(decoded, 0) : null;
     const derComplete = berEnd !== null;
     const trimmed = berEnd === null ? decoded : decoded.subarray(0, berEnd);
     const paddingIsZero = berEnd !== null && decoded.subarray(berEnd).every((b) => b === 0);
@@ -312,13 +378,11 @@ export function extractSignatures(pdf: Uint8Array): ExtractedSignature[] {
   return found;
 }
 
-// The indirect object around `pos`: from its "N G obj" to its "endobj" (hex strings cannot contain either word).
+// The indirect object around `pos`: from its "obj" keyword to its "endobj" (hex strings cannot contain either
+// word, and signature dictionaries carry no stream). A preceding "endobj" means `pos` is outside any object.
 function objectBounds(text: string, pos: number): { start: number; end: number } {
-  let start = 0;
-  const windowStart = Math.max(0, pos - 65_536);
-  const before = text.slice(windowStart, pos);
-  const headers = [...before.matchAll(/\d+\s+\d+\s+obj\b/g)];
-  if (headers.length > 0) start = windowStart + headers[headers.length - 1].index!;
+  const obj = text.lastIndexOf('obj', pos);
+  const start = obj < 0 ? 0 : text.startsWith('end', obj - 3) ? obj + 3 : obj;
   const endobj = text.indexOf('endobj', pos);
   return { start, end: endobj < 0 ? text.length : endobj };
 }

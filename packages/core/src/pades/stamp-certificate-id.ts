@@ -1,0 +1,94 @@
+import { CoreError } from '../errors.ts';
+import { PdfDocument } from '../pdf/document.ts';
+import { IncrementalUpdate, joinUpdate, type UpdatedPdf } from '../pdf/incremental-update.ts';
+import { PdfDict, PdfName, PdfRef, PdfStream, type PdfObject } from '../pdf/objects.ts';
+import { formatNumber } from '../pdf/serialize.ts';
+import { embedJapaneseFont } from './embed-font.ts';
+
+export interface StampOptions {
+  /** The certificate-of-completion ID. */
+  certificateId: string;
+  /** The label before the ID. */
+  label?: string;
+  /** Font size in points. */
+  fontSize?: number;
+  /** Distance from the bottom-left corner of the visible page, in points. */
+  margin?: number;
+}
+
+/**
+ * Stamps `締結証明書ID: {id}` at the bottom-left of page 1 (as the page is viewed, honouring /Rotate
+ * and /CropBox) in an embedded Noto Sans JP subset, by an incremental update. Done before the first
+ * signature so that every signature covers it.
+ */
+export function stampCertificateIdParts(pdf: Uint8Array, options: StampOptions): UpdatedPdf {
+  const id = options.certificateId;
+  if (!/^[\x21-\x7e]{1,64}$/.test(id)) throw new CoreError('PDF_UNSUPPORTED', 'the certificate ID must be 1–64 printable ASCII characters');
+  const text = `${options.label ?? '締結証明書ID: '}${id}`;
+  const fontSize = options.fontSize ?? 8;
+  const margin = options.margin ?? 14;
+
+  const doc = PdfDocument.load(pdf);
+  const page = doc.page(0);
+  const update = new IncrementalUpdate(doc);
+  const font = embedJapaneseFont(update, text);
+
+  const pageDict = page.dict.clone();
+  const resources = (doc.dict(doc.inherited(page.dict, 'Resources')) ?? new PdfDict()).clone();
+  const fonts = (doc.dict(resources.get('Font')) ?? new PdfDict()).clone();
+  let fontName = 'InkanJP';
+  for (let i = 2; fonts.has(fontName); i++) fontName = `InkanJP${i}`;
+  fonts.set(fontName, font.ref);
+  resources.set('Font', fonts);
+  pageDict.set('Resources', resources);
+
+  const matrix = bottomLeftMatrix(doc, page.dict, margin);
+  const content =
+    `\nQ\nq\n${matrix.map(formatNumber).join(' ')} cm\n0 g\nBT\n/${fontName} ${formatNumber(fontSize)} Tf\n0 0 Td\n<${font.subset.encode(text)}> Tj\nET\nQ\n`;
+  const openRef = update.add(new PdfStream(new PdfDict(), Buffer.from('q\n', 'latin1')));
+  const stampRef = update.add(new PdfStream(new PdfDict(), Buffer.from(content, 'latin1')));
+  const existing = doc.resolve(pageDict.get('Contents'));
+  const existingRefs: PdfObject[] = Array.isArray(existing) ? existing : pageDict.get('Contents') instanceof PdfRef ? [pageDict.get('Contents')!] : [];
+  pageDict.set('Contents', [openRef, ...existingRefs, stampRef]);
+  update.set(page.ref, pageDict);
+  return update.build();
+}
+
+/** Like stampCertificateIdParts, joined into one buffer. */
+export function stampCertificateId(pdf: Uint8Array, options: StampOptions): Uint8Array {
+  return joinUpdate(stampCertificateIdParts(pdf, options));
+}
+
+/** The `cm` matrix that puts text space's origin at the viewed bottom-left corner, reading left to right. */
+function bottomLeftMatrix(doc: PdfDocument, pageDict: PdfDict, margin: number): number[] {
+  const box = visibleBox(doc, pageDict);
+  const [x0, y0, x1, y1] = box;
+  const rotateValue = doc.resolve(doc.inherited(pageDict, 'Rotate'));
+  const rotate = ((((typeof rotateValue === 'number' ? Math.round(rotateValue / 90) * 90 : 0) % 360) + 360) % 360);
+  switch (rotate) {
+    case 90:
+      return [0, 1, -1, 0, x1 - margin, y0 + margin];
+    case 180:
+      return [-1, 0, 0, -1, x1 - margin, y1 - margin];
+    case 270:
+      return [0, -1, 1, 0, x0 + margin, y1 - margin];
+    default:
+      return [1, 0, 0, 1, x0 + margin, y0 + margin];
+  }
+}
+
+function visibleBox(doc: PdfDocument, pageDict: PdfDict): [number, number, number, number] {
+  const read = (key: string): [number, number, number, number] | undefined => {
+    const v = doc.resolve(doc.inherited(pageDict, key));
+    if (!Array.isArray(v) || v.length !== 4) return undefined;
+    const n = v.map((x) => doc.resolve(x));
+    if (!n.every((x) => typeof x === 'number')) return undefined;
+    const [a, b, c, d] = n as number[];
+    return [Math.min(a, c), Math.min(b, d), Math.max(a, c), Math.max(b, d)];
+  };
+  const media = read('MediaBox') ?? [0, 0, 595.28, 841.89];
+  const crop = read('CropBox');
+  if (!crop) return media;
+  const box: [number, number, number, number] = [Math.max(media[0], crop[0]), Math.max(media[1], crop[1]), Math.min(media[2], crop[2]), Math.min(media[3], crop[3])];
+  return box[0] < box[2] && box[1] < box[3] ? box : media;
+}
