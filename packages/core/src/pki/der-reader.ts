@@ -96,7 +96,7 @@ export function expectUniversal(node: DerNode | undefined, tagNumber: number, wh
 }
 
 /** Whether the node is context-specific [tagNumber]. */
-export function isContext(node: DerNode | undefined, tagNumber: number): node is DerNode {
+export function isContext(node: DerNode | undefined, tagNumber: number): boolean {
   return node !== undefined && node.tagClass === 2 && node.tagNumber === tagNumber;
 }
 

@@ -122,7 +122,7 @@ export function readCertificate(der: Uint8Array): CertificateInfo {
   let cert: pkijs.Certificate;
   let node: X509Certificate;
   try {
-    cert = pkijs.Certificate.fromBER(der);
+    cert = pkijs.Certificate.fromBER(new Uint8Array(der));
     node = new X509Certificate(der);
   } catch (cause) {
     throw new CoreError('PKI_INVALID', 'not a DER X.509 certificate', { cause });
@@ -154,7 +154,7 @@ export function keyIdentifier(publicKeyBits: Uint8Array): Uint8Array {
 /** The subjectPublicKey bits of an SPKI DER. */
 export function publicKeyBitsOfSpki(spki: Uint8Array): Uint8Array {
   try {
-    const info = pkijs.PublicKeyInfo.fromBER(spki);
+    const info = pkijs.PublicKeyInfo.fromBER(new Uint8Array(spki));
     return new Uint8Array(info.subjectPublicKey.valueBlock.valueHexView);
   } catch (cause) {
     throw new CoreError('PKI_INVALID', 'not a DER SubjectPublicKeyInfo', { cause });

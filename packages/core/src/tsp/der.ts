@@ -68,3 +68,26 @@ export function setBits(value: asn1js.BitString): number[] {
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.from(a).equals(Buffer.from(b));
 }
+
+/**
+ * The dotted text of an OBJECT IDENTIFIER, decoded here because asn1js renders arcs above
+ * 2^53 (such as the 2.25 UUID arcs) as `{hex}` instead of decimal.
+ */
+export function oidText(value: asn1js.ObjectIdentifier): string {
+  const der = new Uint8Array(value.toBER(false));
+  // Skip the tag and the length (short or long form).
+  const lengthByte = der[1];
+  const contents = der.subarray(lengthByte < 0x80 ? 2 : 2 + (lengthByte & 0x7f));
+  const arcs: bigint[] = [];
+  let current = 0n;
+  for (const byte of contents) {
+    current = (current << 7n) | BigInt(byte & 0x7f);
+    if ((byte & 0x80) === 0) {
+      arcs.push(current);
+      current = 0n;
+    }
+  }
+  if (arcs.length === 0) return '';
+  const first = arcs[0] < 40n ? 0n : arcs[0] < 80n ? 1n : 2n;
+  return [first, arcs[0] - first * 40n, ...arcs.slice(1)].join('.');
+}

@@ -3,7 +3,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { CoreError } from '../errors.ts';
 import type { Signer } from '../signer.ts';
-import { namedBitString, octetStringBytes, parseDer, toDer, unsignedInteger } from './der.ts';
+import { namedBitString, octetStringBytes, oidText, parseDer, toDer, unsignedInteger } from './der.ts';
 import { signingCertificateV2Attribute } from './ess.ts';
 import { HASHES, IMPRINT_HASH_OIDS, INKAN_DEFAULT_TSA_POLICY, OID, SHA256_OID } from './oids.ts';
 import { PKI_FAILURE_INFO, PKI_STATUS, type PkiFailureInfoName } from './response.ts';
@@ -57,9 +57,9 @@ export function createTimestampResponder(options: TimestampResponderOptions): Ti
   const essAttribute = signingCertificateV2Attribute(certificate, options.certificate);
 
   async function grant(requestDer: Uint8Array): Promise<pkijs.ContentInfo> {
-    const request = readRequest(requestDer);
-    if (request.reqPolicy !== undefined && request.reqPolicy !== policyOid) {
-      throw new Rejection('unacceptedPolicy', `policy ${request.reqPolicy} is not offered; this TSA uses ${policyOid}`);
+    const { request, reqPolicy } = readRequest(requestDer);
+    if (reqPolicy !== undefined && reqPolicy !== policyOid) {
+      throw new Rejection('unacceptedPolicy', `policy ${reqPolicy} is not offered; this TSA uses ${policyOid}`);
     }
     let genTime = now();
     if ((options.precision ?? 'second') === 'second') genTime = new Date(Math.floor(genTime.getTime() / 1000) * 1000);
@@ -101,10 +101,13 @@ export function createTimestampResponder(options: TimestampResponderOptions): Ti
         : new pkijs.AlgorithmIdentifier({ algorithmId: OID.ecdsaWithSha256 }),
       signature: new asn1js.OctetString({ valueHex: signature }),
     });
+    const encapContentInfo = new pkijs.EncapsulatedContentInfo({ eContentType: OID.tstInfo });
+    // Set after construction: pkijs's constructor would split it into a constructed (BER-only) OCTET STRING.
+    encapContentInfo.eContent = new asn1js.OctetString({ valueHex: tstInfoDer });
     return new pkijs.SignedData({
       version: 3,
       digestAlgorithms: [new pkijs.AlgorithmIdentifier({ algorithmId: SHA256_OID })],
-      encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: OID.tstInfo, eContent: new asn1js.OctetString({ valueHex: tstInfoDer }) }),
+      encapContentInfo,
       // RFC 3161 §2.4.1: without certReq the certificates field MUST NOT be present.
       ...(includedCertificates.length > 0 ? { certificates: [...includedCertificates] } : {}),
       signerInfos: [signerInfo],
@@ -125,7 +128,7 @@ export function createTimestampResponder(options: TimestampResponderOptions): Ti
 }
 
 /** Parses and checks a TimeStampReq; throws a Rejection naming the PKIFailureInfo bit. */
-function readRequest(requestDer: Uint8Array): pkijs.TimeStampReq {
+function readRequest(requestDer: Uint8Array): { request: pkijs.TimeStampReq; reqPolicy?: string } {
   const asn1 = parseDer(requestDer);
   if (asn1 === null) throw new Rejection('badDataFormat', 'the request is not DER');
   let request: pkijs.TimeStampReq;
@@ -147,7 +150,9 @@ function readRequest(requestDer: Uint8Array): pkijs.TimeStampReq {
   }
   // RFC 3161 §2.4.1: an extension the TSA does not know, critical or not, is refused.
   if (request.extensions !== undefined && request.extensions.length > 0) throw new Rejection('unacceptedExtension', 'request extensions are not supported');
-  return request;
+  // The only top-level OBJECT IDENTIFIER of a TimeStampReq is reqPolicy; read it with oidText (big arcs).
+  const policy = (asn1 as asn1js.Sequence).valueBlock.value.find((v) => v instanceof asn1js.ObjectIdentifier);
+  return { request, reqPolicy: policy === undefined ? undefined : oidText(policy as asn1js.ObjectIdentifier) };
 }
 
 function parseCertificate(der: Uint8Array): pkijs.Certificate {

@@ -1,9 +1,8 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { Name } from '@peculiar/x509';
 import { CoreError } from '../errors.ts';
 import { signerInfoProblem } from './cms-signature.ts';
-import { bigIntToHex, bytesEqual, octetStringBytes, originalBytes, parseDer, toDer } from './der.ts';
+import { bigIntToHex, bytesEqual, octetStringBytes, oidText, originalBytes, parseDer, toDer } from './der.ts';
 import { signingCertificateProblem } from './ess.ts';
 import { OID } from './oids.ts';
 
@@ -22,7 +21,7 @@ export interface ParsedTimestampToken {
   policyOid: string;
   messageImprint: { hashAlgorithmOid: string; digest: Uint8Array };
   nonce?: bigint;
-  /** The TSA name hint: an RFC 4514-style string for a directoryName, else the name's text. */
+  /** The TSA name hint: an RFC 4514 string for a directoryName (e.g. `O=Example,CN=TSA`), else the name's text. */
   tsaName?: string;
   accuracy?: TimestampAccuracy;
   ordering: boolean;
@@ -95,7 +94,7 @@ function parse(tokenDer: Uint8Array): ParsedTimestampToken {
   return {
     genTime: tstInfo.genTime,
     serialNumberHex: bigIntToHex(tstInfo.serialNumber.toBigInt()),
-    policyOid: tstInfo.policy,
+    policyOid: oidText((tstAsn1 as asn1js.Sequence).valueBlock.value[1] as asn1js.ObjectIdentifier),
     messageImprint: { hashAlgorithmOid: imprint.hashAlgorithm.algorithmId, digest: octetStringBytes(imprint.hashedMessage) },
     nonce: tstInfo.nonce?.toBigInt(),
     tsaName: tstInfo.tsa === undefined ? undefined : generalNameText(tstInfo.tsa),
@@ -147,7 +146,24 @@ function identifies(sid: pkijs.SignerInfo['sid'], cert: pkijs.Certificate): bool
 
 function generalNameText(name: pkijs.GeneralName): string {
   if (name.type === 4 && name.value instanceof pkijs.RelativeDistinguishedNames) {
-    return new Name(name.value.toSchema().toBER(false)).toString();
+    return rfc4514(name.value);
   }
   return typeof name.value === 'string' ? name.value : `GeneralName[${name.type}]`;
+}
+
+const SHORT_NAMES: Record<string, string> = {
+  '2.5.4.3': 'CN', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.10': 'O', '2.5.4.11': 'OU',
+  '2.5.4.5': 'serialNumber', '2.5.4.97': 'organizationIdentifier', '1.2.840.113549.1.9.1': 'emailAddress',
+};
+
+/** RFC 4514 rendering: last RDN first, escaped values; multi-valued RDNs are flattened. */
+function rfc4514(name: pkijs.RelativeDistinguishedNames): string {
+  return name.typesAndValues
+    .map((tv) => {
+      const raw: unknown = tv.value.valueBlock.value;
+      const value = typeof raw === 'string' ? raw.replace(/([,+"\\<>;=])/g, '\\$1').replace(/^([ #])|( )$/g, '\\$1$2') : `#${Buffer.from(toDer(tv.value)).toString('hex')}`;
+      return `${SHORT_NAMES[tv.type] ?? tv.type}=${value}`;
+    })
+    .reverse()
+    .join(',');
 }

@@ -6,12 +6,11 @@
  * test file — node:test runs each file in its own process — and create it before opening any signer.
  */
 import { execFile } from 'node:child_process';
-import { webcrypto } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createPublicKey, randomBytes, X509Certificate } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import * as x509 from '@peculiar/x509';
 import pkcs11js from 'pkcs11js';
 import { assertNonExtractable } from '../../src/pkcs11/pkcs11-keys.ts';
 import { findObject, openTokenSession, readAttribute, readBool } from '../../src/pkcs11/pkcs11-module.ts';
@@ -66,10 +65,15 @@ export async function importKeyToToken(token: SoftHsmToken, options: { pkcs8PemP
   await run('softhsm2-util', [
     '--import', options.pkcs8PemPath, '--token', token.label, '--label', options.keyLabel, '--id', options.keyIdHex, '--pin', token.pin,
   ], { env: { ...process.env, SOFTHSM2_CONF: token.confPath } });
+  await makeKeyNonExtractable(token, { keyLabel: options.keyLabel, keyIdHex: options.keyIdHex });
+}
+
+/** Sets CKA_EXTRACTABLE=false and CKA_SENSITIVE=true on a private key of the token, then checks both took. */
+export async function makeKeyNonExtractable(token: SoftHsmToken, options: { keyLabel: string; keyIdHex: string }): Promise<void> {
   const session = openTokenSession({ libraryPath: token.libraryPath, tokenLabel: token.label, pin: token.pin, readWrite: true });
   try {
     const key = findObject(session, pkcs11js.CKO_PRIVATE_KEY, { keyLabel: options.keyLabel, keyId: Buffer.from(options.keyIdHex, 'hex') });
-    if (key === undefined) throw new Error(`imported key ${options.keyLabel} not found on token ${token.label}`);
+    if (key === undefined) throw new Error(`key ${options.keyLabel} not found on token ${token.label}`);
     const fixes: { type: number; value: boolean }[] = [];
     if (readBool(readAttribute(session, key, pkcs11js.CKA_EXTRACTABLE)) !== false) fixes.push({ type: pkcs11js.CKA_EXTRACTABLE, value: false });
     if (readBool(readAttribute(session, key, pkcs11js.CKA_SENSITIVE)) !== true) fixes.push({ type: pkcs11js.CKA_SENSITIVE, value: true });
@@ -81,37 +85,35 @@ export async function importKeyToToken(token: SoftHsmToken, options: { pkcs8PemP
   }
 }
 
-/** A test CA (P-256, in memory) and a leaf certificate it issues for a public key (SubjectPublicKeyInfo DER). */
-export async function issueTestCertificate(publicKeySpki: Uint8Array, subject = 'CN=Inkan HSM test signer'): Promise<{ certificate: Uint8Array; chain: Uint8Array[] }> {
-  x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-  const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-  const caKeys = await webcrypto.subtle.generateKey(algorithm, false, ['sign', 'verify']) as CryptoKeyPair;
-  const notBefore = new Date(Date.now() - 60 * 60 * 1000);
-  const notAfter = new Date(Date.now() + 365 * 24 * 60 * 60 * 1000);
-  const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    name: 'CN=Inkan HSM test CA',
-    keys: caKeys,
-    signingAlgorithm: algorithm,
-    notBefore,
-    notAfter,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-    ],
-  });
-  const leaf = await x509.X509CertificateGenerator.create({
-    subject,
-    issuer: ca.subject,
-    publicKey: publicKeySpki,
-    signingKey: caKeys.privateKey,
-    signingAlgorithm: algorithm,
-    notBefore,
-    notAfter,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
-    ],
-  });
-  const certificate = new Uint8Array(leaf.rawData);
-  return { certificate, chain: [certificate, new Uint8Array(ca.rawData)] };
+/**
+ * A throwaway test CA (P-256, made by openssl) and a leaf certificate it issues, with `openssl x509 -new -force_pubkey`,
+ * for a public key that lives in the token (SubjectPublicKeyInfo DER). Returns DER, leaf first.
+ */
+export async function issueTestCertificate(publicKeySpki: Uint8Array, subject = '/CN=Inkan HSM test signer'): Promise<{ certificate: Uint8Array; chain: Uint8Array[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'inkan-hsm-cert-'));
+  try {
+    const file = (name: string): string => join(dir, name);
+    await run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file('ca.key')]);
+    await run('openssl', [
+      'req', '-x509', '-new', '-key', file('ca.key'), '-subj', '/CN=Inkan HSM test CA', '-days', '365', '-sha256',
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', file('ca.pem'),
+    ]);
+    writeFileSync(file('pub.pem'), createPublicKey({ key: Buffer.from(publicKeySpki), format: 'der', type: 'spki' }).export({ type: 'spki', format: 'pem' }));
+    writeFileSync(file('leaf.ext'), [
+      'basicConstraints = critical, CA:FALSE',
+      'keyUsage = critical, digitalSignature, nonRepudiation',
+      'subjectKeyIdentifier = hash',
+      'authorityKeyIdentifier = keyid',
+      '',
+    ].join('\n'));
+    await run('openssl', [
+      'x509', '-new', '-force_pubkey', file('pub.pem'), '-subj', subject, '-CA', file('ca.pem'), '-CAkey', file('ca.key'),
+      '-set_serial', `0x${randomBytes(12).toString('hex')}`, '-days', '365', '-sha256', '-extfile', file('leaf.ext'), '-out', file('leaf.pem'),
+    ]);
+    const certificate = new Uint8Array(new X509Certificate(readFileSync(file('leaf.pem'))).raw);
+    const caCertificate = new Uint8Array(new X509Certificate(readFileSync(file('ca.pem'))).raw);
+    return { certificate, chain: [certificate, caCertificate] };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

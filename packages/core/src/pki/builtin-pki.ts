@@ -1,0 +1,475 @@
+import { createPublicKey, randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { CoreError } from '../errors.ts';
+import { KeyFileSigner } from '../keys/key-file-signer.ts';
+import type { RevocationProvider } from '../revocation.ts';
+import type { KeyAlgorithm, Signer } from '../signer.ts';
+import { encodeName, signCertificate, type TbsSigner } from './certificate-builder.ts';
+import { createCrl, isCrlReasonCode, type RevokedEntry } from './crl.ts';
+import { wholeSeconds } from './der.ts';
+import { generatePrivateKey, MASTER_KEY_FILE, readEncryptedPrivateKey, resolveMasterKey, writeEncryptedPrivateKey, writePrivateFile, type PkiKeyAlgorithm } from './key-storage.ts';
+import { createOcspRequest } from './ocsp-messages.ts';
+import { createOcspResponder, type OcspCertStatus, type OcspResponder } from './ocsp-responder.ts';
+import { addYears, endEntityExtensions, issuingCaExtensions, pkiUrls, rootCaExtensions, type EndEntityKind, type PkiUrls } from './profiles.ts';
+import { bytesEqual, fromPem, normaliseSerialHex, OID, randomSerial, readCertificate, toPem } from './x509-util.ts';
+
+/** Key algorithm of the CA keys: always RSA-3072, whatever the end-entity algorithm (widest validator support). */
+export const CA_KEY_ALGORITHM = 'RSA-3072' as const;
+
+const MANIFEST_FILE = 'pki.json';
+const ISSUED_FILE = 'issued.json';
+const REVOKED_FILE = 'revoked.json';
+const CRL_VALIDITY_MS = 7 * 24 * 3600 * 1000;
+/** Certificates start an hour in the past so that a client whose clock is slightly behind still accepts them. */
+const BACKDATE_MS = 3600 * 1000;
+
+type CertificateRole = 'root' | 'issuing' | 'signing' | 'tsa' | 'ocsp';
+const ROLES: readonly CertificateRole[] = ['root', 'issuing', 'signing', 'tsa', 'ocsp'];
+
+const fileName = z.string().regex(/^[A-Za-z0-9._-]+$/);
+const manifestSchema = z.object({
+  format: z.literal('inkan-pki/1'),
+  createdAt: z.string(),
+  publicUrl: z.string(),
+  organisationName: z.string(),
+  installationId: z.string(),
+  signingKeyAlgorithm: z.enum(['RSA-2048', 'RSA-3072', 'ECDSA-P256']),
+  caKeyAlgorithm: z.literal(CA_KEY_ALGORITHM),
+  masterKeyFile: fileName.nullable(),
+  files: z.object({
+    root: z.object({ certificate: fileName, key: fileName }),
+    issuing: z.object({ certificate: fileName, key: fileName }),
+    signing: z.object({ certificate: fileName, key: fileName }),
+    tsa: z.object({ certificate: fileName, key: fileName }),
+    ocsp: z.object({ certificate: fileName, key: fileName }),
+    issued: fileName,
+    revoked: fileName,
+  }),
+});
+/** The pki.json manifest (no secrets). */
+export type PkiManifest = z.infer<typeof manifestSchema>;
+
+const issuedSchema = z.array(
+  z.object({
+    serialHex: z.string(),
+    issuer: z.enum(['root', 'issuing']),
+    subject: z.string(),
+    profile: z.enum(['ca', 'signing', 'tsa', 'ocsp']),
+    notAfter: z.string(),
+  }),
+);
+type IssuedRecord = z.infer<typeof issuedSchema>[number];
+
+const revokedSchema = z.array(
+  z.object({
+    serialHex: z.string(),
+    issuer: z.enum(['root', 'issuing']),
+    revokedAt: z.string(),
+    reason: z.number().int().optional(),
+  }),
+);
+type RevokedRecord = z.infer<typeof revokedSchema>[number];
+
+/** Options of initBuiltinPki. */
+export interface InitBuiltinPkiOptions {
+  dir: string;
+  /** Base URL where the PKI files and OCSP are served, e.g. https://sign.example.com (no trailing slash needed). */
+  publicUrl: string;
+  /** Master secret (≥ 32 bytes). Without it, `<dir>/master.key` is created (or reused) with mode 0600. */
+  masterKey?: Uint8Array;
+  signingKeyAlgorithm?: PkiKeyAlgorithm;
+  organisationName?: string;
+  now?: Date;
+}
+
+/** Options of loadBuiltinPki. */
+export interface LoadBuiltinPkiOptions {
+  dir: string;
+  masterKey?: Uint8Array;
+  /** Clock for OCSP responses and CRLs. */
+  now?: () => Date;
+}
+
+function normalisePublicUrl(publicUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(publicUrl);
+  } catch (cause) {
+    throw new CoreError('PKI_INVALID', `publicUrl is not a URL: ${publicUrl}`, { cause });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CoreError('PKI_INVALID', 'publicUrl must be http(s)');
+  if (url.search !== '' || url.hash !== '') throw new CoreError('PKI_INVALID', 'publicUrl must not have a query or fragment');
+  return url.toString().replace(/\/+$/, '');
+}
+
+function keyAlgorithmOf(key: KeyObject): KeyAlgorithm {
+  return key.asymmetricKeyType === 'rsa' ? 'RSA' : 'ECDSA-P256';
+}
+
+/** A TbsSigner over an in-memory key (used for CA keys, which sign certificates and CRLs). */
+function keySigner(key: KeyObject): TbsSigner {
+  return {
+    keyAlgorithm: keyAlgorithmOf(key),
+    sign: async (data) => new Uint8Array(cryptoSign('sha256', data, { key, dsaEncoding: 'der' })),
+  };
+}
+
+function spkiOf(key: KeyObject): Uint8Array {
+  return new Uint8Array(createPublicKey(key).export({ type: 'spki', format: 'der' }));
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await readFile(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+async function writeJson(path: string, value: unknown): Promise<void> {
+  await writePrivateFile(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+const SUBJECTS: Record<CertificateRole, string> = {
+  root: 'Inkan Root CA',
+  issuing: 'Inkan Issuing CA',
+  signing: 'Inkan Signing Service',
+  tsa: 'Inkan Timestamp Authority',
+  ocsp: 'Inkan OCSP Responder',
+};
+
+/**
+ * Creates the built-in PKI under `dir` (root CA, issuing CA, signing, TSA and OCSP responder
+ * certificates, encrypted keys, pki.json). Idempotent: when pki.json already exists nothing is
+ * touched and `created` is false. Not safe against two processes initialising the same directory at once.
+ */
+export async function initBuiltinPki(options: InitBuiltinPkiOptions): Promise<{ created: boolean }> {
+  const dir = options.dir;
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (await exists(join(dir, MANIFEST_FILE))) return { created: false };
+  const publicUrl = normalisePublicUrl(options.publicUrl);
+  const organisationName = options.organisationName ?? 'Inkan';
+  const signingKeyAlgorithm = options.signingKeyAlgorithm ?? 'RSA-2048';
+  const urls = pkiUrls(publicUrl);
+  const { masterKey, stored } = await resolveMasterKey(dir, options.masterKey, true);
+  const installationId = randomBytes(4).toString('hex');
+
+  const [rootKey, issuingKey, signingKey, tsaKey, ocspKey] = await Promise.all([
+    generatePrivateKey(CA_KEY_ALGORITHM),
+    generatePrivateKey(CA_KEY_ALGORITHM),
+    generatePrivateKey(signingKeyAlgorithm),
+    generatePrivateKey(signingKeyAlgorithm),
+    generatePrivateKey(signingKeyAlgorithm),
+  ]);
+  const now = wholeSeconds(options.now ?? new Date());
+  const notBefore = new Date(now.getTime() - BACKDATE_MS);
+  // The CA names carry the installation id so that two Inkan roots trusted side by side never share a subject.
+  const name = (role: CertificateRole): Uint8Array => {
+    const cn = role === 'root' || role === 'issuing' ? `${SUBJECTS[role]} ${installationId}` : SUBJECTS[role];
+    return encodeName([[OID.organizationName, organisationName], [OID.commonName, cn]]);
+  };
+
+  const rootSpki = spkiOf(rootKey);
+  const issuingSpki = spkiOf(issuingKey);
+  const rootName = name('root');
+  const issuingName = name('issuing');
+  const root = await signCertificate(
+    { serialNumber: randomSerial(), issuerName: rootName, subjectName: rootName, notBefore, notAfter: addYears(now, 20), spki: rootSpki, extensions: rootCaExtensions(rootSpki) },
+    keySigner(rootKey),
+  );
+  const issuing = await signCertificate(
+    { serialNumber: randomSerial(), issuerName: rootName, subjectName: issuingName, notBefore, notAfter: addYears(now, 10), spki: issuingSpki, extensions: issuingCaExtensions(issuingSpki, rootSpki, urls) },
+    keySigner(rootKey),
+  );
+  const endEntity = (kind: EndEntityKind, key: KeyObject): Promise<Uint8Array> => {
+    const spki = spkiOf(key);
+    return signCertificate(
+      { serialNumber: randomSerial(), issuerName: issuingName, subjectName: name(kind), notBefore, notAfter: addYears(now, 5), spki, extensions: endEntityExtensions(kind, spki, issuingSpki, urls) },
+      keySigner(issuingKey),
+    );
+  };
+  const certificates: Record<CertificateRole, Uint8Array> = {
+    root,
+    issuing,
+    signing: await endEntity('signing', signingKey),
+    tsa: await endEntity('tsa', tsaKey),
+    ocsp: await endEntity('ocsp', ocspKey),
+  };
+  const keys: Record<CertificateRole, KeyObject> = { root: rootKey, issuing: issuingKey, signing: signingKey, tsa: tsaKey, ocsp: ocspKey };
+
+  const files = Object.fromEntries(ROLES.map((role) => [role, { certificate: `${role}.pem`, key: `${role}.key.pem` }])) as Record<CertificateRole, { certificate: string; key: string }>;
+  for (const role of ROLES) {
+    await writeEncryptedPrivateKey(join(dir, files[role].key), keys[role], masterKey);
+    await writeFile(join(dir, files[role].certificate), toPem(certificates[role], 'CERTIFICATE'), { mode: 0o644 });
+  }
+  const issued: IssuedRecord[] = (['issuing', 'signing', 'tsa', 'ocsp'] as const).map((role) => {
+    const info = readCertificate(certificates[role]);
+    return {
+      serialHex: info.serialHex,
+      issuer: role === 'issuing' ? 'root' : 'issuing',
+      subject: info.node.subject,
+      profile: role === 'issuing' ? 'ca' : role,
+      notAfter: info.notAfter.toISOString(),
+    };
+  });
+  await writeJson(join(dir, ISSUED_FILE), issued);
+  await writeJson(join(dir, REVOKED_FILE), []);
+  const manifest: PkiManifest = {
+    format: 'inkan-pki/1',
+    createdAt: now.toISOString(),
+    publicUrl,
+    organisationName,
+    installationId,
+    signingKeyAlgorithm,
+    caKeyAlgorithm: CA_KEY_ALGORITHM,
+    masterKeyFile: stored ? MASTER_KEY_FILE : null,
+    files: { ...files, issued: ISSUED_FILE, revoked: REVOKED_FILE },
+  };
+  // The manifest is written last: its presence is what marks the PKI as complete.
+  await writeJson(join(dir, MANIFEST_FILE), manifest);
+  return { created: true };
+}
+
+async function readManifest(dir: string): Promise<PkiManifest> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, MANIFEST_FILE), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CoreError('PKI_NOT_INITIALISED', `no built-in PKI in ${dir}`);
+    throw new CoreError('PKI_INVALID', `cannot read ${MANIFEST_FILE}`, { cause: error });
+  }
+  try {
+    return manifestSchema.parse(JSON.parse(text));
+  } catch (cause) {
+    throw new CoreError('PKI_INVALID', `${MANIFEST_FILE} is not a valid manifest`, { cause });
+  }
+}
+
+async function readJsonFile<T>(path: string, schema: z.ZodType<T>): Promise<T> {
+  try {
+    return schema.parse(JSON.parse(await readFile(path, 'utf8')));
+  } catch (cause) {
+    throw new CoreError('PKI_INVALID', `cannot read ${path}`, { cause });
+  }
+}
+
+async function readCertificateFile(path: string): Promise<Uint8Array> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new CoreError('PKI_INVALID', `certificate file missing: ${path}`, { cause });
+  }
+  const [der] = fromPem(text, 'CERTIFICATE');
+  if (der === undefined) throw new CoreError('PKI_INVALID', `no certificate in ${path}`);
+  readCertificate(der);
+  return der;
+}
+
+/** Loads the built-in PKI from `dir`. Throws PKI_NOT_INITIALISED, PKI_BAD_MASTER_KEY or PKI_INVALID. */
+export async function loadBuiltinPki(options: LoadBuiltinPkiOptions): Promise<BuiltinPki> {
+  const manifest = await readManifest(options.dir);
+  if (options.masterKey === undefined && manifest.masterKeyFile === null) {
+    throw new CoreError('PKI_BAD_MASTER_KEY', 'this PKI was created with a caller-supplied master key; pass it');
+  }
+  const { masterKey } = await resolveMasterKey(options.dir, options.masterKey, false);
+  const certificates = {} as Record<CertificateRole, Uint8Array>;
+  const keys = {} as Record<CertificateRole, KeyObject>;
+  for (const role of ROLES) {
+    certificates[role] = await readCertificateFile(join(options.dir, manifest.files[role].certificate));
+    keys[role] = await readEncryptedPrivateKey(join(options.dir, manifest.files[role].key), masterKey);
+    if (!bytesEqual(spkiOf(keys[role]), readCertificate(certificates[role]).spki)) {
+      throw new CoreError('PKI_INVALID', `the ${role} key does not match the ${role} certificate`);
+    }
+  }
+  return new BuiltinPki(options.dir, manifest, certificates, keys, options.now ?? (() => new Date()));
+}
+
+/** Options of issueSigningCertificate. */
+export interface IssueSigningCertificateOptions {
+  /** SubjectPublicKeyInfo DER of the key (e.g. held in an HSM). */
+  publicKeySpki: Uint8Array;
+  subjectCommonName: string;
+  keyAlgorithm: KeyAlgorithm;
+}
+
+/** The loaded built-in PKI: certificates, signers, OCSP, CRLs and revocation. */
+export class BuiltinPki {
+  readonly dir: string;
+  readonly manifest: PkiManifest;
+  readonly urls: PkiUrls;
+  readonly rootCertificate: Uint8Array;
+  readonly issuingCertificate: Uint8Array;
+  readonly signingCertificate: Uint8Array;
+  readonly tsaCertificate: Uint8Array;
+  readonly ocspCertificate: Uint8Array;
+  /** Signs documents; chain [signing, issuing, root]. */
+  readonly signingSigner: Signer;
+  /** Signs timestamp tokens; chain [tsa, issuing, root]. */
+  readonly tsaSigner: Signer;
+  /** OCSP for certificates of the issuing CA, signed by the delegated responder certificate. */
+  readonly ocspResponder: OcspResponder;
+  /** Answers in-process: OCSP for certificates of the issuing CA, CRLs for both CAs. */
+  readonly revocationProvider: RevocationProvider;
+  readonly #keys: Record<CertificateRole, KeyObject>;
+  readonly #now: () => Date;
+  #lastCrlNumber = 0;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(dir: string, manifest: PkiManifest, certificates: Record<CertificateRole, Uint8Array>, keys: Record<CertificateRole, KeyObject>, now: () => Date) {
+    this.dir = dir;
+    this.manifest = manifest;
+    this.urls = pkiUrls(manifest.publicUrl);
+    this.rootCertificate = certificates.root;
+    this.issuingCertificate = certificates.issuing;
+    this.signingCertificate = certificates.signing;
+    this.tsaCertificate = certificates.tsa;
+    this.ocspCertificate = certificates.ocsp;
+    this.#keys = keys;
+    this.#now = now;
+    const chainTail = [certificates.issuing, certificates.root];
+    this.signingSigner = new KeyFileSigner(keys.signing, [certificates.signing, ...chainTail]);
+    this.tsaSigner = new KeyFileSigner(keys.tsa, [certificates.tsa, ...chainTail]);
+    this.ocspResponder = createOcspResponder({
+      issuerCertificate: certificates.issuing,
+      responderCertificate: certificates.ocsp,
+      responderSigner: new KeyFileSigner(keys.ocsp, [certificates.ocsp, ...chainTail]),
+      statusOf: (serialHex) => this.statusOf('issuing', serialHex),
+      now,
+    });
+    this.revocationProvider = {
+      ocsp: async (certificate, issuer) => {
+        if (!bytesEqual(issuer, this.issuingCertificate)) return null;
+        return this.ocspResponder.respond(createOcspRequest(certificate, issuer));
+      },
+      crl: async (_certificate, issuer) => {
+        if (bytesEqual(issuer, this.rootCertificate)) return this.crl('root');
+        if (bytesEqual(issuer, this.issuingCertificate)) return this.crl('issuing');
+        return null;
+      },
+    };
+  }
+
+  /** The root certificate as PEM (what users import into their trust store). */
+  rootPem(): string {
+    return toPem(this.rootCertificate, 'CERTIFICATE');
+  }
+
+  /** The issuing CA certificate as PEM. */
+  issuingPem(): string {
+    return toPem(this.issuingCertificate, 'CERTIFICATE');
+  }
+
+  async #issued(): Promise<IssuedRecord[]> {
+    return readJsonFile(join(this.dir, this.manifest.files.issued), issuedSchema);
+  }
+
+  async #revoked(): Promise<RevokedRecord[]> {
+    return readJsonFile(join(this.dir, this.manifest.files.revoked), revokedSchema);
+  }
+
+  /** Runs registry updates one at a time within this process. */
+  #serialised<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Revocation status of a certificate issued by `issuer`, read from disk on every call so that a
+   * revocation made by another process (the CLI) is seen at once. Serials never issued are `unknown`.
+   */
+  async statusOf(issuer: 'root' | 'issuing', serialHex: string): Promise<OcspCertStatus> {
+    const serial = normaliseSerialHex(serialHex);
+    const revoked = (await this.#revoked()).find((r) => r.serialHex === serial && r.issuer === issuer);
+    if (revoked !== undefined) return { status: 'revoked', revokedAt: new Date(revoked.revokedAt), reason: revoked.reason };
+    const issued = (await this.#issued()).some((r) => r.serialHex === serial && r.issuer === issuer);
+    return issued ? { status: 'good' } : { status: 'unknown' };
+  }
+
+  /** A freshly signed CRL (DER) of the root or issuing CA; nextUpdate is 7 days on. */
+  async crl(which: 'root' | 'issuing'): Promise<Uint8Array> {
+    const thisUpdate = wholeSeconds(this.#now());
+    // CRL numbers must increase (RFC 5280 §5.2.3): milliseconds since the epoch, bumped if called twice in one millisecond.
+    this.#lastCrlNumber = Math.max(this.#lastCrlNumber + 1, Date.now());
+    const revoked: RevokedEntry[] = (await this.#revoked())
+      .filter((r) => r.issuer === which)
+      .map((r) => ({ serialHex: r.serialHex, revokedAt: new Date(r.revokedAt), reason: r.reason }));
+    return createCrl({
+      issuerCertificate: which === 'root' ? this.rootCertificate : this.issuingCertificate,
+      issuerSigner: keySigner(which === 'root' ? this.#keys.root : this.#keys.issuing),
+      revoked,
+      thisUpdate,
+      nextUpdate: new Date(thisUpdate.getTime() + CRL_VALIDITY_MS),
+      crlNumber: this.#lastCrlNumber,
+    });
+  }
+
+  /**
+   * Revokes a certificate issued by this PKI (persisted in revoked.json). Revoking an already revoked
+   * serial keeps the first record. Unknown serial → CoreError('PKI_UNKNOWN_CERTIFICATE').
+   */
+  revoke(serialHex: string, reason?: number): Promise<void> {
+    return this.#serialised(async () => {
+      const serial = normaliseSerialHex(serialHex);
+      if (reason !== undefined && !isCrlReasonCode(reason)) throw new CoreError('PKI_INVALID', `bad CRL reason code ${reason}`);
+      const record = (await this.#issued()).find((r) => r.serialHex === serial);
+      if (record === undefined) throw new CoreError('PKI_UNKNOWN_CERTIFICATE', `no certificate with serial ${serial} was issued by this PKI`);
+      const revoked = await this.#revoked();
+      if (revoked.some((r) => r.serialHex === serial && r.issuer === record.issuer)) return;
+      revoked.push({ serialHex: serial, issuer: record.issuer, revokedAt: wholeSeconds(this.#now()).toISOString(), ...(reason === undefined ? {} : { reason }) });
+      await writeJson(join(this.dir, this.manifest.files.revoked), revoked);
+    });
+  }
+
+  /** Issues a document-signing certificate (same profile as the platform's) for a key held elsewhere. */
+  issueSigningCertificate(options: IssueSigningCertificateOptions): Promise<Uint8Array> {
+    return this.#serialised(async () => {
+      let publicKey: KeyObject;
+      try {
+        publicKey = createPublicKey({ key: Buffer.from(options.publicKeySpki), format: 'der', type: 'spki' });
+      } catch (cause) {
+        throw new CoreError('PKI_INVALID', 'publicKeySpki is not a DER SubjectPublicKeyInfo', { cause });
+      }
+      const actual = publicKey.asymmetricKeyType === 'rsa' ? 'RSA' : publicKey.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? 'ECDSA-P256' : undefined;
+      if (actual !== options.keyAlgorithm) throw new CoreError('PKI_INVALID', `the public key is not ${options.keyAlgorithm}`);
+      if (actual === 'RSA' && (publicKey.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) throw new CoreError('PKI_INVALID', 'RSA keys must be at least 2048 bits');
+      const spki = spkiOf(publicKey);
+      const issuing = readCertificate(this.issuingCertificate);
+      const now = wholeSeconds(this.#now());
+      const notAfter = addYears(now, 5);
+      const der = await signCertificate(
+        {
+          serialNumber: randomSerial(),
+          issuerName: issuing.subjectDer,
+          subjectName: encodeName([[OID.organizationName, this.manifest.organisationName], [OID.commonName, options.subjectCommonName]]),
+          notBefore: new Date(now.getTime() - BACKDATE_MS),
+          // Never outlive the issuing CA.
+          notAfter: notAfter > issuing.notAfter ? issuing.notAfter : notAfter,
+          spki,
+          extensions: endEntityExtensions('signing', spki, issuing.spki, this.urls),
+        },
+        keySigner(this.#keys.issuing),
+      );
+      const info = readCertificate(der);
+      const issued = await this.#issued();
+      issued.push({ serialHex: info.serialHex, issuer: 'issuing', subject: info.node.subject, profile: 'signing', notAfter: info.notAfter.toISOString() });
+      await writeJson(join(this.dir, this.manifest.files.issued), issued);
+      return der;
+    });
+  }
+}
+
+/** Issues a signing certificate from the built-in issuing CA for a key given as SPKI DER (e.g. an HSM key). */
+export function issueSigningCertificate(pki: BuiltinPki, options: IssueSigningCertificateOptions): Promise<Uint8Array> {
+  return pki.issueSigningCertificate(options);
+}
+
+/** Hex of a certificate's serial number in the form revoke() and statusOf() use. */
+export function certificateSerialHex(certificate: Uint8Array): string {
+  return readCertificate(certificate).serialHex;
+}

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import type { RevocationProvider } from '../revocation.ts';
+import { readDer, expectUniversal, decodeOid } from './der-reader.ts';
+import { createOcspRequest, parseOcspResponse } from './ocsp-messages.ts';
+import { octetString } from './der.ts';
+import { authorityInfoAccessUris, bytesEqual, crlDistributionUris, fromPem, OID, readCertificate, verifySignature } from './x509-util.ts';
+
+/** Options of HttpRevocationProvider. */
+export interface HttpRevocationProviderOptions {
+  /** Upper bound for each HTTP exchange, body included. */
+  timeoutMs: number;
+  /** Replaces globalThis.fetch (tests, proxies). */
+  fetchImpl?: typeof fetch;
+  /** Largest accepted body; default 1 MiB for OCSP and 20 MiB for CRLs. */
+  maxOcspBytes?: number;
+  maxCrlBytes?: number;
+}
+
+function httpUris(uris: readonly string[]): string[] {
+  return uris.filter((u) => /^https?:\/\//i.test(u));
+}
+
+/**
+ * Fetches revocation data from the URLs in the certificate: OCSP (POST application/ocsp-request, with
+ * a nonce) from the AIA, CRLs (GET) from the CRL distribution points. Returns null when the certificate
+ * has no usable URL, or when every attempt fails, times out, or yields data that does not verify
+ * against `issuer` (an OCSP response must be signed by the issuer or its delegated responder; a CRL
+ * by the issuer). Never throws and never hangs past `timeoutMs` per request.
+ */
+export class HttpRevocationProvider implements RevocationProvider {
+  readonly #timeoutMs: number;
+  readonly #fetch: typeof fetch;
+  readonly #maxOcspBytes: number;
+  readonly #maxCrlBytes: number;
+
+  constructor(options: HttpRevocationProviderOptions) {
+    this.#timeoutMs = options.timeoutMs;
+    this.#fetch = options.fetchImpl ?? globalThis.fetch;
+    this.#maxOcspBytes = options.maxOcspBytes ?? 1 << 20;
+    this.#maxCrlBytes = options.maxCrlBytes ?? 20 << 20;
+  }
+
+  async ocsp(certificate: Uint8Array, issuer: Uint8Array): Promise<Uint8Array | null> {
+    try {
+      const cert = readCertificate(certificate);
+      for (const url of httpUris(authorityInfoAccessUris(cert, OID.accessOcsp))) {
+        const nonce = new Uint8Array(randomBytes(16));
+        const body = await this.#exchange(url, this.#maxOcspBytes, {
+          method: 'POST',
+          headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' },
+          body: new Uint8Array(createOcspRequest(certificate, issuer, nonce)),
+        });
+        if (body === null) continue;
+        try {
+          const response = parseOcspResponse(body);
+          if (response.status !== 'successful' || response.statusFor(certificate) === undefined) continue;
+          // Responders that cache (most public CAs) do not echo nonces; a different nonce is a replay.
+          if (response.nonce !== undefined && !bytesEqual(response.nonce, octetString(nonce))) continue;
+          if (!(await response.verify(issuer))) continue;
+          return body;
+        } catch {
+          continue;
+        }
+      }
+    } catch {
+      // An unreadable certificate has no usable URL.
+    }
+    return null;
+  }
+
+  async crl(certificate: Uint8Array, issuer: Uint8Array): Promise<Uint8Array | null> {
+    try {
+      const cert = readCertificate(certificate);
+      const ca = readCertificate(issuer);
+      for (const url of httpUris(crlDistributionUris(cert))) {
+        let body = await this.#exchange(url, this.#maxCrlBytes, { method: 'GET', headers: { accept: 'application/pkix-crl' } });
+        if (body === null) continue;
+        // Some servers publish PEM although RFC 5280 §4.2.1.13 says DER.
+        if (body[0] === 0x2d) body = fromPem(new TextDecoder().decode(body), 'X509 CRL')[0] ?? null;
+        if (body !== null && crlSignedBy(body, ca.subjectDer, ca.spki)) return body;
+      }
+    } catch {
+      // As above.
+    }
+    return null;
+  }
+
+  async #exchange(url: string, maxBytes: number, init: RequestInit): Promise<Uint8Array | null> {
+    try {
+      const response = await this.#fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(this.#timeoutMs) });
+      if (!response.ok) {
+        await response.body?.cancel();
+        return null;
+      }
+      const declared = Number(response.headers.get('content-length') ?? '0');
+      if (declared > maxBytes) {
+        await response.body?.cancel();
+        return null;
+      }
+      const body = new Uint8Array(await response.arrayBuffer());
+      return body.length > 0 && body.length <= maxBytes ? body : null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** True when `crlDer` is a CRL whose issuer is `issuerName` and whose signature verifies with `issuerSpki`. */
+export function crlSignedBy(crlDer: Uint8Array, issuerName: Uint8Array, issuerSpki: Uint8Array): boolean {
+  try {
+    const [tbs, algorithm, signature] = expectUniversal(readDer(crlDer), 16, 'CertificateList').children();
+    const fields = expectUniversal(tbs, 16, 'TBSCertList').children();
+    // version is optional; the issuer Name follows the signature AlgorithmIdentifier.
+    const issuerIndex = fields[0]?.tagNumber === 2 ? 2 : 1;
+    if (!bytesEqual(fields[issuerIndex].raw, issuerName)) return false;
+    const bits = expectUniversal(signature, 3, 'signature').content;
+    if (bits[0] !== 0) return false;
+    const algorithmOid = decodeOid(expectUniversal(algorithm, 16, 'AlgorithmIdentifier').children()[0]);
+    return verifySignature(tbs.raw, algorithmOid, bits.subarray(1), issuerSpki);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,65 @@
+import { createHash, type Hash } from 'node:crypto';
+import { indexOfAscii, isWhitespace } from '../pdf/lexer.ts';
+
+/** Where each revision of the file ends: just past each `%%EOF` and its end-of-line. */
+export function revisionEnds(bytes: Uint8Array): number[] {
+  const ends: number[] = [];
+  let at = indexOfAscii(bytes, '%%EOF');
+  while (at >= 0) {
+    let end = at + 5;
+    if (bytes[end] === 0x0d) end++;
+    if (bytes[end] === 0x0a) end++;
+    ends.push(end);
+    at = indexOfAscii(bytes, '%%EOF', at + 5);
+  }
+  return ends;
+}
+
+/** Problems with a signature's /ByteRange, each a sentence; empty when the coverage is sound. */
+export function byteRangeProblems(bytes: Uint8Array, byteRange: number[], ends: number[], signatureObject: { start: number; end: number } | undefined): string[] {
+  const problems: string[] = [];
+  if (byteRange.length !== 4 || !byteRange.every((n) => Number.isInteger(n) && n >= 0)) {
+    problems.push(`the ByteRange has ${byteRange.length} entries instead of 4 non-negative integers: the signed bytes are ill-defined`);
+    return problems;
+  }
+  const [a, b, c, d] = byteRange;
+  if (a !== 0) problems.push(`the ByteRange starts at byte ${a}, not 0: the beginning of the file is not signed`);
+  if (b <= a || c <= b) problems.push('the ByteRange ranges are out of order or overlap');
+  if (c + d > bytes.length) problems.push(`the ByteRange runs past the end of the file (${c + d} > ${bytes.length})`);
+  if (problems.length > 0) return problems;
+  // The gap must be exactly this signature's /Contents hex string.
+  if (bytes[b] !== 0x3c || bytes[c - 1] !== 0x3e) {
+    problems.push('the gap in the ByteRange is not exactly a hex string: unsigned bytes hide in it');
+  } else {
+    for (let i = b + 1; i < c - 1; i++) {
+      const ch = bytes[i];
+      const hex = (ch >= 0x30 && ch <= 0x39) || (ch >= 0x41 && ch <= 0x46) || (ch >= 0x61 && ch <= 0x66);
+      if (!hex && !isWhitespace(ch)) {
+        problems.push(`the gap in the ByteRange holds non-hex byte 0x${ch.toString(16)} at ${i}: it is larger than the /Contents string`);
+        break;
+      }
+    }
+  }
+  if (signatureObject && (b < signatureObject.start || c > signatureObject.end)) {
+    problems.push("the ByteRange gap is not this signature's /Contents (signature wrapping)");
+  }
+  const end = c + d;
+  if (!ends.includes(end)) {
+    const next = ends.find((e) => e > end);
+    problems.push(
+      next === undefined
+        ? `the signed range ends at byte ${end}, short of a revision end: the bytes after it are not covered`
+        : `the signed range ends at byte ${end}, not at the end of a revision (next revision ends at ${next}): part of the revision is not covered`,
+    );
+  }
+  return problems;
+}
+
+/** Hashes the two signed ranges in place (no concatenation). */
+export function hashByteRange(bytes: Uint8Array, byteRange: number[], algorithm = 'sha256'): Uint8Array {
+  const hash: Hash = createHash(algorithm);
+  const [a, b, c, d] = byteRange;
+  hash.update(bytes.subarray(a, a + b));
+  hash.update(bytes.subarray(c, c + d));
+  return hash.digest();
+}
