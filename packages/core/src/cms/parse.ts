@@ -3,7 +3,7 @@
  * implementation: BER indefinite lengths are accepted, and only the first SignerInfo is read.
  */
 import { CoreError, isCoreError } from '../errors.ts';
-import { readCertificateFields } from './certificate-fields.ts';
+import { readCertificateFields, type CertificateFields } from './certificate-fields.ts';
 import { childrenOf, decodeOid, decodeSmallInteger, decodeTime, expectTag, octetStringValue, readSingle, readTlv, retag, TAG, type Tlv } from './der.ts';
 import { OID } from './oids.ts';
 
@@ -175,7 +175,7 @@ function readSignerIdentifier(tlv: Tlv): SignerIdentifier {
 function findSignerCertificate(certificates: Uint8Array[], sid: SignerIdentifier, problems: string[]): Uint8Array | undefined {
   const equal = (a?: Uint8Array, b?: Uint8Array): boolean => a !== undefined && b !== undefined && Buffer.compare(a, b) === 0;
   for (const certificate of certificates) {
-    let fields;
+    let fields: CertificateFields;
     try {
       fields = readCertificateFields(certificate);
     } catch {

@@ -1,12 +1,12 @@
-import { createPublicKey, randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createPublicKey, randomBytes, sign as cryptoSign, X509Certificate, type KeyObject } from 'node:crypto';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CoreError } from '../errors.ts';
 import { KeyFileSigner } from '../keys/key-file-signer.ts';
 import type { RevocationProvider } from '../revocation.ts';
 import type { KeyAlgorithm, Signer } from '../signer.ts';
-import { encodeName, signCertificate, type TbsSigner } from './certificate-builder.ts';
+import { encodeName, signCertificate, subjectAltNameEmailExtension, type TbsSigner } from './certificate-builder.ts';
 import { createCrl, isCrlReasonCode, type RevokedEntry } from './crl.ts';
 import { wholeSeconds } from './der.ts';
 import { generatePrivateKey, MASTER_KEY_FILE, readEncryptedPrivateKey, resolveMasterKey, writeEncryptedPrivateKey, writePrivateFile, type PkiKeyAlgorithm } from './key-storage.ts';
@@ -117,12 +117,13 @@ function keySigner(key: KeyObject): TbsSigner {
 }
 
 function spkiOf(key: KeyObject): Uint8Array {
-  return new Uint8Array(createPublicKey(key).export({ type: 'spki', format: 'der' }));
+  const publicKey = key.type === 'public' ? key : createPublicKey(key);
+  return new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
 }
 
 async function exists(path: string): Promise<boolean> {
   try {
-    await readFile(path);
+    await stat(path);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
@@ -295,9 +296,19 @@ export interface IssueSigningCertificateOptions {
   publicKeySpki: Uint8Array;
   subjectCommonName: string;
   keyAlgorithm: KeyAlgorithm;
+  /** The signer's e-mail address, written as an rfc822Name subjectAltName (ASCII addresses only). */
+  email?: string;
+  /** Validity in days (default five years; never beyond the issuing CA). */
+  validityDays?: number;
 }
 
-/** The loaded built-in PKI: certificates, signers, OCSP, CRLs and revocation. */
+/** Who a witness signature is made for: the person the platform signs on behalf of (立会人型). */
+export interface WitnessIdentity {
+  name: string;
+  email?: string;
+}
+
+/** The loaded built-in PKI: certificates, signers, OCSP, CRLs and revocation. Obtain it from loadBuiltinPki. */
 export class BuiltinPki {
   readonly dir: string;
   readonly manifest: PkiManifest;
@@ -441,7 +452,7 @@ export class BuiltinPki {
       const spki = spkiOf(publicKey);
       const issuing = readCertificate(this.issuingCertificate);
       const now = wholeSeconds(this.#now());
-      const notAfter = addYears(now, 5);
+      const notAfter = options.validityDays === undefined ? addYears(now, 5) : new Date(now.getTime() + options.validityDays * 86_400_000);
       const der = await signCertificate(
         {
           serialNumber: randomSerial(),
@@ -451,7 +462,10 @@ export class BuiltinPki {
           // Never outlive the issuing CA.
           notAfter: notAfter > issuing.notAfter ? issuing.notAfter : notAfter,
           spki,
-          extensions: endEntityExtensions('signing', spki, issuing.spki, this.urls),
+          extensions: [
+            ...endEntityExtensions('signing', spki, issuing.spki, this.urls),
+            ...(options.email !== undefined && /^[\x21-\x7e]+@[\x21-\x7e]+$/.test(options.email) ? [subjectAltNameEmailExtension(options.email)] : []),
+          ],
         },
         keySigner(this.#keys.issuing),
       );
@@ -463,6 +477,30 @@ export class BuiltinPki {
     });
   }
 }
+
+/**
+ * A Signer for one signer of an envelope (witness signing, 立会人型): the platform's key signs, under a
+ * certificate that the issuing CA makes for this person (their name, their e-mail). Validators and
+ * Adobe then show who signed, and each signature carries its own certificate.
+ */
+export async function createWitnessSigner(pki: BuiltinPki, identity: WitnessIdentity, base: Signer = pki.signingSigner): Promise<Signer> {
+  const spki = new Uint8Array(new X509Certificate(base.certificateChain[0]).publicKey.export({ type: 'spki', format: 'der' }));
+  const certificate = await pki.issueSigningCertificate({
+    publicKeySpki: spki,
+    subjectCommonName: identity.name,
+    email: identity.email,
+    keyAlgorithm: base.keyAlgorithm,
+    validityDays: WITNESS_CERTIFICATE_DAYS,
+  });
+  return {
+    keyAlgorithm: base.keyAlgorithm,
+    certificateChain: [certificate, pki.issuingCertificate, pki.rootCertificate],
+    sign: (data) => base.sign(data),
+  };
+}
+
+/** Witness certificates live two years: long enough for any signing flow; LTV data keeps them verifiable afterwards. */
+const WITNESS_CERTIFICATE_DAYS = 730;
 
 /** Issues a signing certificate from the built-in issuing CA for a key given as SPKI DER (e.g. an HSM key). */
 export function issueSigningCertificate(pki: BuiltinPki, options: IssueSigningCertificateOptions): Promise<Uint8Array> {

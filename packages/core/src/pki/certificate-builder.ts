@@ -11,6 +11,7 @@ import {
   oid,
   sequence,
   set,
+  tlv,
   utf8String,
   x509Time,
 } from './der.ts';
@@ -95,6 +96,11 @@ export function crlDistributionPointsExtension(uri: string): EncodedExtension {
 /** id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1): value NULL. */
 export function ocspNoCheckExtension(): EncodedExtension {
   return extension(OID.ocspNoCheck, false, nullValue());
+}
+
+/** subjectAltName with one rfc822Name ([1] IA5String), for a signer's e-mail address. */
+export function subjectAltNameEmailExtension(email: string): EncodedExtension {
+  return extension('2.5.29.17', false, sequence(tlv(0x81, new TextEncoder().encode(email))));
 }
 
 /** Everything that goes into a TBSCertificate except the signature algorithm. */

@@ -5,6 +5,8 @@ export {
   certificateSerialHex,
   initBuiltinPki,
   issueSigningCertificate,
+  createWitnessSigner,
+  type WitnessIdentity,
   loadBuiltinPki,
   type InitBuiltinPkiOptions,
   type IssueSigningCertificateOptions,

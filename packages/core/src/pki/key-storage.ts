@@ -82,8 +82,9 @@ export async function readEncryptedPrivateKey(path: string, masterKey: Uint8Arra
   try {
     return createPrivateKey({ key: pem, format: 'pem', passphrase: keyFilePassphrase(masterKey) });
   } catch (cause) {
-    // OpenSSL reports a wrong passphrase as a decrypt or decode failure of the inner PKCS#8.
-    throw new CoreError('PKI_BAD_MASTER_KEY', `cannot decrypt ${path}: wrong master key?`, { cause });
+    // A wrong passphrase shows up as a padding ("bad decrypt") or, rarely, an ASN.1 decode failure of
+    // the inner PKCS#8; both are reported as a bad master key (a damaged file looks the same).
+    throw new CoreError('PKI_BAD_MASTER_KEY', `cannot decrypt ${path}: wrong master key or damaged key file`, { cause });
   }
 }
 

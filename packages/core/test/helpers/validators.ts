@@ -196,7 +196,14 @@ export interface PdfsigResult {
   stderr: string;
 }
 
-/** Runs `pdfsig [-nssdir sql:DIR] [-no-ocsp] FILE` and parses its per-signature report. */
+/**
+ * Runs `pdfsig [-nssdir sql:DIR] [-no-ocsp] FILE` and parses its per-signature report.
+ * Poppler 22.12 quirk (measured): with -no-ocsp (the default here, `ocsp: false`) a chain that IS
+ * trusted comes out as "Unknown issue with Certificate or corrupted data." (it reads a stale NSS
+ * error after a successful check); an untrusted one is still "Certificate issuer isn't Trusted.".
+ * To see "Certificate is Trusted." pass `ocsp: true` — safe when the certificate has no OCSP URL
+ * or its responder is running locally (pdfsig would otherwise ask the URL live).
+ */
 export async function pdfsig(file: PdfInput, options: { nssDir?: string; ocsp?: boolean } = {}): Promise<PdfsigResult> {
   return withTempDir(async (dir) => {
     const args: string[] = [];

@@ -14,8 +14,13 @@ export interface OpensslResult {
 
 /** Runs openssl with `args` in `cwd`; resolves with exit code and output, also on failure. */
 export function openssl(args: readonly string[], cwd?: string): Promise<OpensslResult> {
+  return run('openssl', args, cwd);
+}
+
+/** Runs a command; resolves with exit code and output, also on failure (rejects only when it cannot start). */
+export function run(command: string, args: readonly string[], cwd?: string): Promise<OpensslResult> {
   return new Promise((resolve, reject) => {
-    execFile('openssl', args, { cwd, encoding: 'utf8', maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd, encoding: 'utf8', maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
       if (error !== null && typeof error.code !== 'number') {
         reject(error);
         return;

@@ -3,7 +3,7 @@
  * openssl CLI in a temp dir (independent of src/pki), and a way to run openssl with stdin.
  */
 import { spawn } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,4 +116,41 @@ export async function createTsaFixture(): Promise<TsaFixture> {
 /** Lower-case hex. */
 export function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex');
+}
+
+/** The policy the openssl-run TSAs of the tests use. */
+export const OPENSSL_TSA_POLICY = '1.2.3.4.1';
+
+/**
+ * Writes a minimal `openssl ts -reply` configuration with sections:
+ * `tsa_default` (SHA-1 ESSCertID, OpenSSL's default), `tsa_ess_sha512` (ESSCertIDv2 with SHA-512),
+ * and `tsa_sha512_only` (refuses SHA-256 imprints).
+ */
+export function writeOpensslTsaConfig(f: TsaFixture): string {
+  const common = (serial: string) => `
+serial = ${join(f.dir, serial)}
+signer_digest = sha256
+default_policy = ${OPENSSL_TSA_POLICY}
+accuracy = secs:1, millisecs:500
+ordering = yes
+tsa_name = yes
+ess_cert_id_chain = no`;
+  return f.write('tsa.cnf', `
+[ tsa ]
+default_tsa = tsa_default
+[ tsa_default ]${common('serial-default')}
+digests = sha256, sha384, sha512
+[ tsa_ess_sha512 ]${common('serial-ess')}
+digests = sha256, sha384, sha512
+ess_cert_id_alg = sha512
+[ tsa_sha512_only ]${common('serial-512')}
+digests = sha512
+`);
+}
+
+/** Answers a TimeStampReq with `openssl ts -reply` (a TSA implementation that is not ours). */
+export async function opensslReply(f: TsaFixture, config: string, request: Uint8Array, section = 'tsa_default', id: TsaIdentity = f.rsa): Promise<Buffer> {
+  // A file, not stdin: Node's stdio pipes are sockets, which openssl cannot fopen("/dev/stdin").
+  const queryPath = f.write(`query-${randomUUID()}.tsq`, request);
+  return opensslOk(['ts', '-reply', '-queryfile', queryPath, '-inkey', id.keyPath, '-signer', id.certPath, '-config', config, '-section', section]);
 }

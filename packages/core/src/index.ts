@@ -1,0 +1,17 @@
+/** @inkan/core — the signing core: PAdES signing, RFC 3161, OCSP/CRL, the built-in CA, and the verifier. */
+export { CoreError, isCoreError, type CoreErrorCode } from './errors.ts';
+export type { Signer, KeyAlgorithm } from './signer.ts';
+export type { TimestampAuthority } from './timestamp-authority.ts';
+export type { RevocationProvider } from './revocation.ts';
+export { KeyFileSigner } from './keys/key-file-signer.ts';
+export * from './pki/index.ts';
+export * from './tsp/index.ts';
+export { createCadesSignature, estimateCadesSize, parseCmsSignature, verifyCmsSignature } from './cms/index.ts';
+export { PdfDocument } from './pdf/document.ts';
+export { joinUpdate, type UpdatedPdf } from './pdf/incremental-update.ts';
+export { stampCertificateId, stampCertificateIdParts, type StampOptions } from './pades/stamp-certificate-id.ts';
+export { signPdf, signPdfParts, type SignOptions } from './pades/sign-pdf.ts';
+export { sealPdf, renewPdf, type SealOptions } from './pades/seal-pdf.ts';
+export { listSignatures, type PdfSignatureInfo } from './pades/signatures.ts';
+export { verifyPdf, type VerifyOptions } from './verify/verify-pdf.ts';
+export type * from './verify/report.ts';

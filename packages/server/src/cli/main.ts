@@ -1,0 +1,171 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CoreError, createWitnessSigner, initBuiltinPki, loadBuiltinPki, renewPdf, sealPdf, signPdf, stampCertificateId, verifyPdf } from '@inkan/core';
+import { ConfigError, loadConfig, type Config } from '../config/config.ts';
+import { masterKeyOf, openSigningServices, readCertificates } from '../signing-services.ts';
+import { formatVerificationReport } from './format-report.ts';
+
+const USAGE = `inkan — Inkan electronic contracts
+
+Usage:
+  inkan init                                  create the data directory and the built-in PKI (idempotent)
+  inkan pki export-root                       print the root certificate (PEM): the trust anchor to import
+  inkan verify FILE [--trust PEM]... [--json] verify every signature of a PDF (exit 0 valid, 1 invalid/untrusted, 2 unreadable/unsigned)
+  inkan stamp IN OUT --id ID                  stamp 締結証明書ID: ID at the bottom-left of page 1
+  inkan sign IN OUT --name NAME [--email E] [--reason R] [--location L]
+                                              sign with the platform key and a timestamp (PAdES B-T)
+  inkan seal IN OUT                           add validation data and a document timestamp (PAdES B-LTA)
+  inkan renew IN OUT                          add validation data for the last document timestamp and a new one
+
+Configuration comes from the environment (INKAN_DATA_DIR, INKAN_PUBLIC_URL, INKAN_MASTER_KEY, INKAN_TSA_URLS …).`;
+
+/** Runs the CLI; returns the exit code. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  const config = loadConfig(env);
+  switch (command) {
+    case 'init':
+      return init(config);
+    case 'pki':
+      return pki(config, rest);
+    case 'verify':
+      return verify(config, rest);
+    case 'stamp':
+      return stamp(rest);
+    case 'sign':
+      return sign(config, rest);
+    case 'seal':
+    case 'renew':
+      return seal(config, rest, command);
+    default:
+      process.stderr.write(`inkan: unknown command "${command}"\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+async function init(config: Config): Promise<number> {
+  const { created } = await initBuiltinPki({
+    dir: config.pkiDir,
+    publicUrl: config.publicUrl,
+    masterKey: masterKeyOf(config),
+    signingKeyAlgorithm: config.signingKeyAlgorithm,
+    organisationName: config.organisationName,
+  });
+  process.stdout.write(created ? `initialised ${config.dataDir}\n` : `${config.dataDir} is already initialised\n`);
+  return 0;
+}
+
+async function pki(config: Config, args: string[]): Promise<number> {
+  if (args[0] !== 'export-root') {
+    process.stderr.write('usage: inkan pki export-root\n');
+    return 2;
+  }
+  const loaded = await loadBuiltinPki({ dir: config.pkiDir, masterKey: masterKeyOf(config) });
+  process.stdout.write(loaded.rootPem());
+  return 0;
+}
+
+async function verify(config: Config, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { trust: { type: 'string', multiple: true }, json: { type: 'boolean' } } });
+  if (positionals.length !== 1) {
+    process.stderr.write('usage: inkan verify FILE [--trust PEM]... [--json]\n');
+    return 2;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(positionals[0]);
+  } catch (error) {
+    process.stderr.write(`inkan: cannot read ${positionals[0]}: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const anchors = await readCertificates(values.trust ?? []);
+  // Inside an initialised data directory, this installation's own root is trusted.
+  if (existsSync(join(config.pkiDir, 'pki.json'))) {
+    try {
+      anchors.push((await loadBuiltinPki({ dir: config.pkiDir, masterKey: masterKeyOf(config) })).rootCertificate);
+    } catch {
+      // An unreadable PKI (e.g. no master key here) only means no built-in trust anchor.
+    }
+  }
+  const report = await verifyPdf(bytes, { trustAnchors: anchors });
+  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatVerificationReport(report));
+  return report.exitCode;
+}
+
+async function stamp(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { id: { type: 'string' } } });
+  if (positionals.length !== 2 || !values.id) {
+    process.stderr.write('usage: inkan stamp IN OUT --id ID\n');
+    return 2;
+  }
+  await writeFile(positionals[1], stampCertificateId(await readFile(positionals[0]), { certificateId: values.id }));
+  return 0;
+}
+
+async function sign(config: Config, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { name: { type: 'string' }, email: { type: 'string' }, reason: { type: 'string' }, location: { type: 'string' } },
+  });
+  if (positionals.length !== 2 || !values.name) {
+    process.stderr.write('usage: inkan sign IN OUT --name NAME [--email E] [--reason R] [--location L]\n');
+    return 2;
+  }
+  const services = await openSigningServices(config);
+  const signer = await createWitnessSigner(services.pki, { name: values.name, email: values.email });
+  const signed = await signPdf(await readFile(positionals[0]), {
+    signer,
+    timestampAuthority: services.timestampAuthority,
+    name: values.email ? `${values.name} <${values.email}>` : values.name,
+    reason: values.reason,
+    location: values.location,
+  });
+  await writeFile(positionals[1], signed);
+  return 0;
+}
+
+async function seal(config: Config, args: string[], command: 'seal' | 'renew'): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  if (positionals.length !== 2) {
+    process.stderr.write(`usage: inkan ${command} IN OUT\n`);
+    return 2;
+  }
+  const services = await openSigningServices(config);
+  const options = { timestampAuthority: services.timestampAuthority, revocationProvider: services.pki.revocationProvider, extraCertificates: services.extraCertificates };
+  const input = await readFile(positionals[0]);
+  await writeFile(positionals[1], command === 'seal' ? await sealPdf(input, options) : await renewPdf(input, options));
+  return 0;
+}
+
+/** Prints an error the user can act on; codes are stable. */
+function reportError(error: unknown): number {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`inkan: configuration error: ${error.message}\n`);
+    return 2;
+  }
+  if (error instanceof CoreError) {
+    process.stderr.write(`inkan: ${error.code}: ${error.message}\n`);
+    return 2;
+  }
+  process.stderr.write(`inkan: ${(error as Error)?.stack ?? String(error)}\n`);
+  return 2;
+}
+
+const isEntry = process.argv[1] !== undefined && /(?:bin\/inkan\.mjs|cli\/main\.ts)$/.test(process.argv[1]);
+if (isEntry) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.exitCode = reportError(error);
+    },
+  );
+}

@@ -1,0 +1,99 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { parseDuration } from './duration.ts';
+
+/** A configuration value that is wrong; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration like 30s, 15m or 14d` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const schema = z.object({
+  INKAN_ENV: z.enum(['production', 'development', 'test']).default('production'),
+  INKAN_DATA_DIR: z.string().min(1).default('./data'),
+  INKAN_PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
+  INKAN_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  INKAN_MASTER_KEY: z.string().min(1).optional(),
+  INKAN_SIGNING_KEY_ALGORITHM: z.enum(['RSA-2048', 'RSA-3072', 'ECDSA-P256']).default('RSA-2048'),
+  INKAN_ORGANISATION_NAME: z.string().min(1).default('Inkan'),
+  INKAN_TSA_URLS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return [];
+      const urls = value.split(',').map((u) => u.trim()).filter(Boolean);
+      for (const url of urls) {
+        if (!/^https?:\/\/[^\s]+$/.test(url)) {
+          ctx.addIssue({ code: 'custom', message: `"${url}" is not an http(s) URL` });
+          return z.NEVER;
+        }
+      }
+      return urls;
+    }),
+  INKAN_TSA_TIMEOUT: duration('10s'),
+  INKAN_PKCS11_LIBRARY: z.string().optional(),
+  INKAN_PKCS11_TOKEN: z.string().optional(),
+  INKAN_PKCS11_PIN: z.string().optional(),
+  INKAN_PKCS11_KEY_LABEL: z.string().optional(),
+});
+
+/** The validated configuration (read once, at start). */
+export interface Config {
+  env: 'production' | 'development' | 'test';
+  dataDir: string;
+  pkiDir: string;
+  publicUrl: string;
+  port: number;
+  masterKey?: string;
+  signingKeyAlgorithm: 'RSA-2048' | 'RSA-3072' | 'ECDSA-P256';
+  organisationName: string;
+  tsaUrls: string[];
+  tsaTimeoutMs: number;
+  pkcs11?: { library: string; token: string; pin: string; keyLabel: string };
+}
+
+/** Reads and validates the environment; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(variable, issue.message);
+  }
+  const v = parsed.data;
+  const dataDir = resolve(v.INKAN_DATA_DIR);
+  const pkcs11Vars = [v.INKAN_PKCS11_LIBRARY, v.INKAN_PKCS11_TOKEN, v.INKAN_PKCS11_PIN, v.INKAN_PKCS11_KEY_LABEL];
+  if (pkcs11Vars.some((x) => x !== undefined) && !pkcs11Vars.every((x) => x !== undefined)) {
+    throw new ConfigError('INKAN_PKCS11_LIBRARY', 'set INKAN_PKCS11_LIBRARY, INKAN_PKCS11_TOKEN, INKAN_PKCS11_PIN and INKAN_PKCS11_KEY_LABEL together');
+  }
+  return {
+    env: v.INKAN_ENV,
+    dataDir,
+    pkiDir: resolve(dataDir, 'pki'),
+    publicUrl: v.INKAN_PUBLIC_URL.replace(/\/+$/, ''),
+    port: v.INKAN_PORT,
+    masterKey: v.INKAN_MASTER_KEY,
+    signingKeyAlgorithm: v.INKAN_SIGNING_KEY_ALGORITHM,
+    organisationName: v.INKAN_ORGANISATION_NAME,
+    tsaUrls: v.INKAN_TSA_URLS,
+    tsaTimeoutMs: v.INKAN_TSA_TIMEOUT,
+    pkcs11: v.INKAN_PKCS11_LIBRARY
+      ? { library: v.INKAN_PKCS11_LIBRARY, token: v.INKAN_PKCS11_TOKEN!, pin: v.INKAN_PKCS11_PIN!, keyLabel: v.INKAN_PKCS11_KEY_LABEL! }
+      : undefined,
+  };
+}
