@@ -1,11 +1,22 @@
-import { X509Certificate as PeculiarCertificate, X509Crl } from '@peculiar/x509';
+import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import * as pkijs from 'pkijs';
+import { hashNameOfOid } from '../cms/oids.ts';
 import { parseOcspResponse, type ParsedOcspResponse } from '../pki/ocsp-messages.ts';
 import type { Cert } from '../x509/chain.ts';
+
+/** A CRL reduced to what status checks need. */
+interface ParsedCrl {
+  issuerDer: Uint8Array;
+  tbs: Uint8Array;
+  signatureAlgorithmOid: string;
+  signature: Uint8Array;
+  revokedSerials: Set<string>;
+}
 
 /** Revocation data available to the verifier (from the DSS and the CMS). */
 export interface RevocationData {
   ocsp: ParsedOcspResponse[];
-  crls: X509Crl[];
+  crls: ParsedCrl[];
 }
 
 /** Parses what can be parsed; unreadable items are skipped (and so count as missing). */
@@ -19,10 +30,17 @@ export function parseRevocationData(ocspDers: Uint8Array[], crlDers: Uint8Array[
       continue;
     }
   }
-  const crls: X509Crl[] = [];
+  const crls: ParsedCrl[] = [];
   for (const der of crlDers) {
     try {
-      crls.push(new X509Crl(Uint8Array.from(der)));
+      const crl = pkijs.CertificateRevocationList.fromBER(Uint8Array.from(der));
+      crls.push({
+        issuerDer: new Uint8Array(crl.issuer.toSchema().toBER()),
+        tbs: new Uint8Array(crl.tbsView),
+        signatureAlgorithmOid: crl.signatureAlgorithm.algorithmId,
+        signature: new Uint8Array(crl.signatureValue.valueBlock.valueHexView),
+        revokedSerials: new Set((crl.revokedCertificates ?? []).map((r) => serialHex(r.userCertificate.valueBlock.valueHexView))),
+      });
     } catch {
       continue;
     }
@@ -41,23 +59,42 @@ export async function revocationStatusOf(subject: Cert, issuer: Cert, data: Revo
     if (!(await response.verify(issuer.der))) continue;
     return single.certStatus;
   }
-  const serial = subject.x509.serialNumber.toLowerCase().replace(/^0+/, '');
+  const subjectIssuer = issuerNameDer(subject);
+  const serial = serialHex(Buffer.from(subject.x509.serialNumber, 'hex'));
   for (const crl of data.crls) {
-    if (crl.issuer !== issuerName(subject)) continue;
-    let verified = false;
-    try {
-      verified = await crl.verify({ publicKey: new PeculiarCertificate(Uint8Array.from(issuer.der)) });
-    } catch {
-      verified = false;
-    }
-    if (!verified) continue;
-    const revoked = crl.entries.some((e) => e.serialNumber.toLowerCase().replace(/^0+/, '') === serial);
-    return revoked ? 'revoked' : 'good';
+    if (Buffer.compare(crl.issuerDer, subjectIssuer) !== 0) continue;
+    if (!crlSignatureValid(crl, issuer)) continue;
+    return crl.revokedSerials.has(serial) ? 'revoked' : 'good';
   }
   return 'missing';
 }
 
-/** The issuer name as @peculiar/x509 prints it, so it compares with X509Crl.issuer. */
-function issuerName(subject: Cert): string {
-  return new PeculiarCertificate(Uint8Array.from(subject.der)).issuer;
+function crlSignatureValid(crl: ParsedCrl, issuer: Cert): boolean {
+  const algorithms: Record<string, string> = {
+    '1.2.840.113549.1.1.11': 'sha256', '1.2.840.113549.1.1.12': 'sha384', '1.2.840.113549.1.1.13': 'sha512', '1.2.840.113549.1.1.5': 'sha1',
+    '1.2.840.10045.4.3.2': 'sha256', '1.2.840.10045.4.3.3': 'sha384', '1.2.840.10045.4.3.4': 'sha512',
+  };
+  const hash = algorithms[crl.signatureAlgorithmOid] ?? hashNameOfOid(crl.signatureAlgorithmOid);
+  if (!hash) return false;
+  try {
+    return cryptoVerify(hash, crl.tbs, { key: createPublicKey(issuer.x509.publicKey.export({ type: 'spki', format: 'pem' })), dsaEncoding: 'der' }, crl.signature);
+  } catch {
+    return false;
+  }
+}
+
+const issuerCache = new WeakMap<Cert, Uint8Array>();
+
+/** The DER of the certificate's issuer Name, as it appears in a CRL's issuer field. */
+function issuerNameDer(subject: Cert): Uint8Array {
+  let der = issuerCache.get(subject);
+  if (!der) {
+    der = new Uint8Array(pkijs.Certificate.fromBER(Uint8Array.from(subject.der)).issuer.toSchema().toBER());
+    issuerCache.set(subject, der);
+  }
+  return der;
+}
+
+function serialHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex').replace(/^(00)+(?=.)/, '').toLowerCase();
 }
