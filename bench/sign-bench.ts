@@ -28,6 +28,7 @@ const SIZES: Array<{ id: SizeId; label: string; pages: number; padToBytes?: numb
 const IMPLS: BenchImpl[] = [
   PEERS.find((p) => p.id === 'floor-sign')!,
   INKAN.find((p) => p.id === 'inkan-sign')!,
+  INKAN.find((p) => p.id === 'inkan-sign-parts')!,
   PEERS.find((p) => p.id === 'libpdf')!,
   PEERS.find((p) => p.id === 'signpdf')!,
   PEERS.find((p) => p.id === 'floor-hash')!,

@@ -52,6 +52,31 @@ export const inkanSign: BenchImpl = {
   },
 };
 
+/**
+ * Inkan signPdfParts(): the same signature, returned as [original, appended revision] without joining
+ * them — what a server writes to disk or a socket with writev, so the file is never copied.
+ */
+export const inkanSignParts: BenchImpl = {
+  id: 'inkan-sign-parts',
+  label: 'Inkan signPdfParts() (no copy)',
+  section: 'sign',
+  async prepare(ctx): Promise<PreparedCase | { unavailable: string }> {
+    const loaded = await loadInkan();
+    if ('unavailable' in loaded) return loaded;
+    const signPdfParts = loaded.mod.signPdfParts as ((pdf: Uint8Array, o: Record<string, unknown>) => Promise<{ original: Uint8Array; tail: Uint8Array }>) | undefined;
+    if (typeof signPdfParts !== 'function') return { unavailable: 'inkan: index.ts does not export signPdfParts' };
+    const signer = await makeSigner(ctx);
+    return {
+      run: () => signPdfParts(ctx.pdf, { signer, ...SIGN_OPTIONS }),
+      // The checks downstream validate a whole file: join outside the timed run.
+      describe: (result) => {
+        const r = result as { original: Uint8Array; tail: Uint8Array };
+        return { pdf: Buffer.concat([r.original, r.tail]) };
+      },
+    };
+  },
+};
+
 /** Inkan verifyPdf() on a file Inkan signed (signed once, before timing). */
 export const inkanVerify: BenchImpl = {
   id: 'inkan-verify',
@@ -81,4 +106,4 @@ function summarize(result: unknown): string {
   return flags.length > 0 ? flags.join(' ') : `returned {${Object.keys(r).slice(0, 6).join(', ')}}`;
 }
 
-export const INKAN: readonly BenchImpl[] = [inkanSign, inkanVerify];
+export const INKAN: readonly BenchImpl[] = [inkanSign, inkanSignParts, inkanVerify];

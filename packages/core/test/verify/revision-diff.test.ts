@@ -52,7 +52,9 @@ before(async () => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function diff(signedBytes: Uint8Array, laterBytes: Uint8Array): RevisionDiff {
-  return diffRevisions(PdfDocument.load(signedBytes), PdfDocument.load(laterBytes));
+  const d = diffRevisions(PdfDocument.load(signedBytes), PdfDocument.load(laterBytes));
+  if (process.env.SHOW_DIFF) console.log(show(d));
+  return d;
 }
 
 function kinds(d: RevisionDiff): ChangeKind[] {
@@ -132,7 +134,7 @@ describe('diffRevisions: allowed later revisions', () => {
     const d = diff(signed, withDss);
     assert.equal(d.allowed, true, show(d));
     assert.deepEqual(kinds(d), ['dss-added'], show(d));
-    assert.match(d.changes[0].description, /1 certificates/);
+    assert.match(d.changes[0].description, /certificates: 1, OCSP responses: 0, CRLs: 0, VRI entries: 1/);
 
     const updated = revise(withDss, (doc, update) => {
       const dss = (doc.getObject(dssRef!) as PdfDict).clone();
@@ -265,11 +267,14 @@ describe('diffRevisions: forbidden later revisions', () => {
     const [ref] = contentRefs(doc, doc.page(0).dict);
     const tailStart = signed.length;
     const table = `xref\n0 1\n0000000000 65535 f\r\n${ref.objectNumber} 1\n0000000000 00001 f\r\n`;
-    const tail = `${table}trailer\n<< /Size ${doc.size} /Root ${doc.catalogRef.toString()} /Prev ${doc.xref.startxref} >>\nstartxref\n${tailStart}\n%%EOF\n`;
+    const info = doc.trailer.get('Info');
+    const tail = `${table}trailer\n<< /Size ${doc.size} /Root ${doc.catalogRef.toString()}${info ? ` /Info ${String(info)}` : ''} /Prev ${doc.xref.startxref} >>\nstartxref\n${tailStart}\n%%EOF\n`;
     const later = Buffer.concat([signed, Buffer.from(tail, 'latin1')]);
     const d = diff(signed, later);
     assertForbidden(d, 'object-freed', 1);
+    assert.deepEqual(kinds(d), ['object-freed'], show(d));
     assert.equal(d.changes[0].objectNumber, ref.objectNumber);
+    assert.match(d.changes[0].description, /deleted/);
   });
 
   it('/OpenAction added to the catalog', () => {
@@ -280,6 +285,26 @@ describe('diffRevisions: forbidden later revisions', () => {
     const d = diff(signed, later);
     assertForbidden(d, 'catalog-changed');
     assert.match(d.changes[0].description, /\/OpenAction/);
+  });
+
+  it('an object the signed page referred to but lacked, defined later ("shadow add")', async () => {
+    const ghost = new PdfRef(500);
+    const prepared = revise(await makePdf({ pages: 1 }), (doc, update) => {
+      const page = doc.page(0);
+      const resources = doc.dict(doc.inherited(page.dict, 'Resources'))!.clone();
+      const xobjects = (doc.dict(resources.get('XObject')) ?? new PdfDict()).clone().set('Ghost', ghost);
+      update.set(page.ref, page.dict.clone().set('Resources', resources.set('XObject', xobjects)));
+    });
+    const signedGhost = await signPdf(prepared, { signer });
+    assert.equal(PdfDocument.load(signedGhost).getObject(ghost), null);
+    const later = revise(signedGhost, (_doc, update) => {
+      update.set(ghost, new PdfStream(new PdfDict([['Type', PdfName.of('XObject')], ['Subtype', PdfName.of('Form')], ['BBox', [0, 0, 595, 842]]]), Buffer.from('BT /F1 40 Tf 72 400 Td (VOID) Tj ET')));
+    });
+    const d = diff(signedGhost, later);
+    assertForbidden(d, 'page-content-changed', 1);
+    const change = d.changes.find((c) => !c.allowed)!;
+    assert.equal(change.objectNumber, 500);
+    assert.match(change.description, /missing from the signed revision, now a form XObject/);
   });
 
   it('a font redefined inside a rewritten object stream (its xref entry unchanged)', async () => {
@@ -306,6 +331,71 @@ describe('diffRevisions: forbidden later revisions', () => {
     assertForbidden(d, 'page-content-changed', 1);
     assert.equal(d.changes.find((c) => !c.allowed)?.objectNumber, fontNumber, show(d));
     assert.match(d.changes.find((c) => !c.allowed)!.description, /font/);
+  });
+});
+
+describe('diffRevisions: filling an empty signature field', () => {
+  /**
+   * A signed PDF with an empty signature field 'Approver' whose widget shows appearance stream S.
+   * With `shareAppearance`, page 1's resources also name S (as an XObject): S is then page content too.
+   */
+  async function withEmptyField(shareAppearance: boolean): Promise<{ signed: Uint8Array; widget: PdfRef; appearance: PdfRef }> {
+    let widget: PdfRef | undefined;
+    let appearance: PdfRef | undefined;
+    const prepared = revise(await makePdf({ pages: 1 }), (doc, update) => {
+      const page = doc.page(0);
+      appearance = update.add(new PdfStream(new PdfDict([['Type', PdfName.of('XObject')], ['Subtype', PdfName.of('Form')], ['BBox', [0, 0, 200, 50]]]), Buffer.from('0.9 g 0 0 200 50 re f')));
+      widget = update.add(new PdfDict([
+        ['Type', PdfName.of('Annot')], ['Subtype', PdfName.of('Widget')], ['FT', PdfName.of('Sig')], ['T', new PdfString(Buffer.from('Approver'))],
+        ['Rect', [72, 72, 272, 122]], ['F', 4], ['P', page.ref], ['AP', new PdfDict([['N', appearance]])],
+      ]));
+      const pageDict = page.dict.clone().set('Annots', [widget]);
+      if (shareAppearance) {
+        const resources = (doc.dict(doc.inherited(page.dict, 'Resources')) ?? new PdfDict()).clone();
+        const xobjects = (doc.dict(resources.get('XObject')) ?? new PdfDict()).clone().set('Box', appearance);
+        pageDict.set('Resources', resources.set('XObject', xobjects));
+      }
+      update.set(page.ref, pageDict);
+      update.set(doc.catalogRef, doc.catalog.clone().set('AcroForm', new PdfDict([['Fields', [widget]], ['SigFlags', 3]])));
+    });
+    const signed = await signPdf(prepared, { signer });
+    return { signed, widget: widget!, appearance: appearance! };
+  }
+
+  /** The field gets a signature value (the diff does not check the CMS) and S is redefined in place. */
+  function fill(signed: Uint8Array, widget: PdfRef, appearance: PdfRef, options: { setValue: boolean }): Uint8Array {
+    return revise(signed, (doc, update) => {
+      if (options.setValue) {
+        const value = update.add(new PdfDict([['Type', PdfName.of('Sig')], ['Filter', PdfName.of('Adobe.PPKLite')], ['SubFilter', PdfName.of('ETSI.CAdES.detached')], ['ByteRange', [0, 0, 0, 0]], ['Contents', new PdfString(new Uint8Array(8), true)]]));
+        update.set(widget, (doc.getObject(widget) as PdfDict).clone().set('V', value));
+      }
+      const old = doc.getObject(appearance) as PdfStream;
+      update.set(appearance, new PdfStream(old.dict.clone(), Buffer.from('BT /Helv 12 Tf 10 20 Td (Signed by the approver) Tj ET')));
+    });
+  }
+
+  it('signing it and redefining its own appearance stream in place is allowed', async () => {
+    const { signed, widget, appearance } = await withEmptyField(false);
+    const d = diff(signed, fill(signed, widget, appearance, { setValue: true }));
+    assert.equal(d.allowed, true, show(d));
+    assert.deepEqual(kinds(d).sort(), ['appearance-changed', 'signature-added'], show(d));
+    assert.match(d.changes.find((c) => c.kind === 'signature-added')!.description, /'Approver'/);
+  });
+
+  it('the same appearance redefinition is forbidden when page 1 also uses that stream', async () => {
+    const { signed, widget, appearance } = await withEmptyField(true);
+    const d = diff(signed, fill(signed, widget, appearance, { setValue: true }));
+    assertForbidden(d, 'appearance-changed');
+    const change = d.changes.find((c) => !c.allowed)!;
+    assert.equal(change.objectNumber, appearance.objectNumber);
+    assert.match(change.description, /page 1 \(\/Resources\/XObject\/Box\)/);
+  });
+
+  it('redefining the appearance of a field that stays unsigned is forbidden', async () => {
+    const { signed, widget, appearance } = await withEmptyField(false);
+    const d = diff(signed, fill(signed, widget, appearance, { setValue: false }));
+    assertForbidden(d, 'appearance-changed');
+    assert.match(d.changes[0].description, /signature field 'Approver' was redefined, without that field being signed/);
   });
 });
 

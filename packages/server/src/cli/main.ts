@@ -6,10 +6,13 @@ import { CoreError, createWitnessSigner, initBuiltinPki, loadBuiltinPki, renewPd
 import { ConfigError, loadConfig, type Config } from '../config/config.ts';
 import { masterKeyOf, openSigningServices, readCertificates } from '../signing-services.ts';
 import { formatVerificationReport } from './format-report.ts';
+import { serve } from './serve.ts';
 
 const USAGE = `inkan — Inkan electronic contracts
 
 Usage:
+  inkan start                                 init if needed, then serve (what npm start runs)
+  inkan serve                                 serve HTTP: the CA's certificates, CRLs and OCSP, and the TSA
   inkan init                                  create the data directory and the built-in PKI (idempotent)
   inkan pki export-root                       print the root certificate (PEM): the trust anchor to import
   inkan verify FILE [--trust PEM]... [--json] verify every signature of a PDF (exit 0 valid, 1 invalid/untrusted, 2 unreadable/unsigned)
@@ -24,14 +27,25 @@ Configuration comes from the environment (INKAN_DATA_DIR, INKAN_PUBLIC_URL, INKA
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+  if (command === undefined) {
+    // Called wrongly: usage is an error message here, so it goes to stderr and stdout stays clean.
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  if (command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(`${USAGE}\n`);
-    return command === undefined ? 2 : 0;
+    return 0;
   }
   const config = loadConfig(env);
   switch (command) {
     case 'init':
       return init(config);
+    case 'serve':
+      return serve(config);
+    case 'start':
+      // The one-machine default: initialise if needed, then serve.
+      await init(config);
+      return serve(config);
     case 'pki':
       return pki(config, rest);
     case 'verify':
@@ -57,6 +71,8 @@ async function init(config: Config): Promise<number> {
     signingKeyAlgorithm: config.signingKeyAlgorithm,
     organisationName: config.organisationName,
   });
+  // A second init must not say "fine" while INKAN_MASTER_KEY no longer opens the existing keys.
+  if (!created) await loadBuiltinPki({ dir: config.pkiDir, masterKey: masterKeyOf(config) });
   process.stdout.write(created ? `initialised ${config.dataDir}\n` : `${config.dataDir} is already initialised\n`);
   return 0;
 }
@@ -144,6 +160,15 @@ async function seal(config: Config, args: string[], command: 'seal' | 'renew'): 
   return 0;
 }
 
+/** Runs the CLI as a program: errors become a message on stderr and exit code 2. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  try {
+    return await main(argv, env);
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
 /** Prints an error the user can act on; codes are stable. */
 function reportError(error: unknown): number {
   if (error instanceof ConfigError) {
@@ -151,21 +176,22 @@ function reportError(error: unknown): number {
     return 2;
   }
   if (error instanceof CoreError) {
-    process.stderr.write(`inkan: ${error.code}: ${error.message}\n`);
+    const hint = error.code === 'PKI_BAD_MASTER_KEY' ? '\n(INKAN_MASTER_KEY must hold the key the data directory was initialised with)' : '';
+    process.stderr.write(`inkan: ${error.code}: ${error.message}${hint}\n`);
+    return 2;
+  }
+  const err = error as { code?: unknown; syscall?: unknown; message?: string };
+  // Missing files and bad options are the user's to fix: a message, not a stack trace.
+  if ((typeof err?.code === 'string' && typeof err.syscall === 'string') || (typeof err?.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS'))) {
+    process.stderr.write(`inkan: ${err.message}\n`);
     return 2;
   }
   process.stderr.write(`inkan: ${(error as Error)?.stack ?? String(error)}\n`);
   return 2;
 }
 
-const isEntry = process.argv[1] !== undefined && /(?:bin\/inkan\.mjs|cli\/main\.ts)$/.test(process.argv[1]);
-if (isEntry) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.exitCode = reportError(error);
-    },
-  );
+// `tsx packages/server/src/cli/main.ts …` runs it directly; bin/inkan.mjs calls runCli itself, so an
+// npm bin symlink (whose argv[1] is …/.bin/inkan) works too.
+if (process.argv[1] !== undefined && /cli\/main\.ts$/.test(process.argv[1])) {
+  process.exitCode = await runCli(process.argv.slice(2));
 }

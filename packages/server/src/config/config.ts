@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { isCoreError, parseMasterKey } from '@inkan/core';
 import { parseDuration } from './duration.ts';
 
 /** A configuration value that is wrong; the message names the variable. */
@@ -28,7 +29,20 @@ const schema = z.object({
   INKAN_DATA_DIR: z.string().min(1).default('./data'),
   INKAN_PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
   INKAN_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  INKAN_MASTER_KEY: z.string().min(1).optional(),
+  INKAN_HOST: z.string().min(1).default('127.0.0.1'),
+  // Checked here so that a malformed key is reported as this variable, before any key file is touched.
+  INKAN_MASTER_KEY: z
+    .string()
+    .min(1)
+    .optional()
+    .superRefine((value, ctx) => {
+      if (value === undefined) return;
+      try {
+        parseMasterKey(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: isCoreError(error) ? error.message : 'not a valid master key' });
+      }
+    }),
   INKAN_SIGNING_KEY_ALGORITHM: z.enum(['RSA-2048', 'RSA-3072', 'ECDSA-P256']).default('RSA-2048'),
   INKAN_ORGANISATION_NAME: z.string().min(1).default('Inkan'),
   INKAN_TSA_URLS: z
@@ -59,6 +73,8 @@ export interface Config {
   pkiDir: string;
   publicUrl: string;
   port: number;
+  /** Interface to listen on (127.0.0.1 by default; 0.0.0.0 behind a proxy or in a container). */
+  host: string;
   masterKey?: string;
   signingKeyAlgorithm: 'RSA-2048' | 'RSA-3072' | 'ECDSA-P256';
   organisationName: string;
@@ -87,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pkiDir: resolve(dataDir, 'pki'),
     publicUrl: v.INKAN_PUBLIC_URL.replace(/\/+$/, ''),
     port: v.INKAN_PORT,
+    host: v.INKAN_HOST,
     masterKey: v.INKAN_MASTER_KEY,
     signingKeyAlgorithm: v.INKAN_SIGNING_KEY_ALGORITHM,
     organisationName: v.INKAN_ORGANISATION_NAME,
