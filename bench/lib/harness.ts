@@ -183,7 +183,7 @@ function escape(s: string): string {
 const README_START = '<!-- bench-results:start -->';
 const README_END = '<!-- bench-results:end -->';
 
-/** Writes sign-<timestamp>.json, latest.json, latest.md, and the table inside bench/README.md. */
+/** Writes sign-<timestamp>.json, latest.json, latest.md, and the table inside bench/README.md and README.md. */
 export function writeResults(resultsDir: string, results: BenchResults, options: { partial: boolean }): { json: string; markdown: string } {
   mkdirSync(resultsDir, { recursive: true });
   const stamp = results.startedAt.replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
@@ -194,8 +194,9 @@ export function writeResults(resultsDir: string, results: BenchResults, options:
   if (options.partial) return { json, markdown };
   writeFileSync(join(resultsDir, 'latest.json'), body);
   writeFileSync(join(resultsDir, 'latest.md'), markdown);
-  const readme = join(dirname(resultsDir), 'README.md');
-  if (existsSync(readme)) {
+  // bench/README.md and the repository's README.md both carry the latest table between the markers.
+  for (const readme of [join(dirname(resultsDir), 'README.md'), join(dirname(resultsDir), '..', 'README.md')]) {
+    if (!existsSync(readme)) continue;
     const text = readFileSync(readme, 'utf8');
     const a = text.indexOf(README_START);
     const b = text.indexOf(README_END);

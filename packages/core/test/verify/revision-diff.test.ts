@@ -3,13 +3,14 @@
 // openssl TSA for document timestamps, and two pyHanko corpus files.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey, webcrypto } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { PDFDocument, StandardFonts } from '@cantoo/pdf-lib';
+import { CryptoKeySigner, PDF } from '@libpdf/core';
 import { KeyFileSigner } from '../../src/keys/key-file-signer.ts';
 import { addDocumentTimestamp } from '../../src/pades/document-timestamp.ts';
 import { signPdf } from '../../src/pades/sign-pdf.ts';
@@ -147,6 +148,18 @@ describe('diffRevisions: allowed later revisions', () => {
     const d3 = diff(signed, updated);
     assert.equal(d3.allowed, true, show(d3));
     assert.deepEqual(kinds(d3), ['dss-added'], show(d3));
+  });
+
+  it('a B-LTA signature by another library (@libpdf/core: signature, DSS, document timestamp) is allowed', async () => {
+    const signed = await signedSample();
+    const pkcs8 = createPrivateKey(readFileSync(join(dir, 'signer.key'))).export({ format: 'der', type: 'pkcs8' });
+    const key = await webcrypto.subtle.importKey('pkcs8', pkcs8, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+    const other = new CryptoKeySigner(key as CryptoKey, certDer, 'EC', 'ECDSA');
+    const noRevocation = { getOCSP: async () => null, getCRL: async () => null };
+    const result = await (await PDF.load(signed)).sign({ signer: other, level: 'B-LTA', timestampAuthority: tsa, revocationProvider: noRevocation });
+    const d = diff(signed, result.bytes);
+    assert.equal(d.allowed, true, show(d));
+    assert.deepEqual(kinds(d).sort(), ['document-timestamp-added', 'dss-added', 'signature-added'], show(d));
   });
 
   it('rewriting objects with identical values (even re-compressed) reports nothing', async () => {
