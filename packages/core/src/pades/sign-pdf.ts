@@ -1,12 +1,12 @@
 import { createCadesSignature, estimateCadesSize } from '../cms/cades.ts';
 import { CoreError } from '../errors.ts';
 import { PdfDocument } from '../pdf/document.ts';
-import { IncrementalUpdate, joinUpdate, type UpdatedPdf } from '../pdf/incremental-update.ts';
+import { joinUpdate, type UpdatedPdf } from '../pdf/incremental-update.ts';
 import { PdfDict, PdfName, type PdfObject } from '../pdf/objects.ts';
 import { pdfDate, textString } from '../pdf/serialize.ts';
 import type { Signer } from '../signer.ts';
 import type { TimestampAuthority } from '../timestamp-authority.ts';
-import { addSignatureField, createPlaceholders, digestByteRange, fillByteRange, fillContents } from './signature-field.ts';
+import { appendSignature } from './signature-field.ts';
 
 /** What a signature says about its signer; it goes into the signature dictionary. */
 export interface SignOptions {
@@ -35,30 +35,23 @@ export interface SignOptions {
 export async function signPdfParts(pdf: Uint8Array, options: SignOptions): Promise<UpdatedPdf> {
   const doc = PdfDocument.load(pdf);
   if (doc.pageCount === 0) throw new CoreError('PDF_NO_PAGES', 'the PDF has no pages');
-  const reserved = estimateCadesSize(options.signer, options.timestampAuthority !== undefined) + (options.extraReservedBytes ?? 0);
-  const placeholders = createPlaceholders(reserved);
-  const signatureDict = new PdfDict([
+  const entries: Array<[string, PdfObject]> = [
     ['Type', PdfName.of('Sig')],
     ['Filter', PdfName.of('Adobe.PPKLite')],
     ['SubFilter', PdfName.of('ETSI.CAdES.detached')],
-    ['ByteRange', placeholders.byteRange as unknown as PdfObject],
-    ['Contents', placeholders.contents as unknown as PdfObject],
     ['M', pdfDate(options.signingTime ?? new Date())],
-  ]);
-  if (options.name) signatureDict.set('Name', textString(options.name));
-  if (options.reason) signatureDict.set('Reason', textString(options.reason));
-  if (options.location) signatureDict.set('Location', textString(options.location));
-  if (options.contactInfo) signatureDict.set('ContactInfo', textString(options.contactInfo));
-  signatureDict.set('Prop_Build', new PdfDict([['App', new PdfDict([['Name', PdfName.of('Inkan')]])]]));
-
-  const update = new IncrementalUpdate(doc);
-  addSignatureField(doc, update, signatureDict, { fieldNamePrefix: 'Signature' });
-  const updated = update.build();
-  const layout = fillByteRange(updated, placeholders);
-  const digest = digestByteRange(updated, layout);
-  const cms = await createCadesSignature({ signer: options.signer, contentDigest: digest, timestampAuthority: options.timestampAuthority });
-  fillContents(updated, layout, placeholders, cms);
-  return updated;
+  ];
+  if (options.name) entries.push(['Name', textString(options.name)]);
+  if (options.reason) entries.push(['Reason', textString(options.reason)]);
+  if (options.location) entries.push(['Location', textString(options.location)]);
+  if (options.contactInfo) entries.push(['ContactInfo', textString(options.contactInfo)]);
+  entries.push(['Prop_Build', new PdfDict([['App', new PdfDict([['Name', PdfName.of('Inkan')]])]])]);
+  return appendSignature(doc, {
+    entries,
+    reservedBytes: estimateCadesSize(options.signer, options.timestampAuthority !== undefined) + (options.extraReservedBytes ?? 0),
+    fieldNamePrefix: 'Signature',
+    produce: (contentDigest) => createCadesSignature({ signer: options.signer, contentDigest, timestampAuthority: options.timestampAuthority }),
+  });
 }
 
 /** Like signPdfParts, joined into one buffer. */

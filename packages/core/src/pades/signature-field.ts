@@ -1,6 +1,6 @@
 import { CoreError } from '../errors.ts';
 import type { PdfDocument } from '../pdf/document.ts';
-import type { IncrementalUpdate, UpdatedPdf } from '../pdf/incremental-update.ts';
+import { IncrementalUpdate, type UpdatedPdf } from '../pdf/incremental-update.ts';
 import { PdfDict, PdfName, PdfRef, PdfString, type PdfObject } from '../pdf/objects.ts';
 import { Placeholder } from '../pdf/serialize.ts';
 import { createHash } from 'node:crypto';
@@ -140,4 +140,29 @@ export function fillContents(updated: UpdatedPdf & { tailOffset: number }, layou
   }
   const { tail, tailOffset } = updated;
   Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength).write(Buffer.from(der).toString('hex'), layout.contentsStart - tailOffset + 1, 'latin1');
+}
+
+/**
+ * Appends a revision holding a new signature field whose dictionary is `entries` plus /ByteRange and
+ * /Contents, then fills /Contents with what `produce` returns for the digest of the signed ranges.
+ */
+export async function appendSignature(
+  doc: PdfDocument,
+  options: { entries: Array<[string, PdfObject]>; reservedBytes: number; fieldNamePrefix: string; produce: (digest: Uint8Array) => Promise<Uint8Array> },
+): Promise<UpdatedPdf> {
+  const placeholders = createPlaceholders(options.reservedBytes);
+  const [first, ...rest] = options.entries;
+  const dict = new PdfDict([
+    first,
+    ...rest.filter(([k]) => k === 'Filter' || k === 'SubFilter'),
+    ['ByteRange', placeholders.byteRange as unknown as PdfObject],
+    ['Contents', placeholders.contents as unknown as PdfObject],
+    ...rest.filter(([k]) => k !== 'Filter' && k !== 'SubFilter'),
+  ]);
+  const update = new IncrementalUpdate(doc);
+  addSignatureField(doc, update, dict, { fieldNamePrefix: options.fieldNamePrefix });
+  const updated = update.build();
+  const layout = fillByteRange(updated, placeholders);
+  fillContents(updated, layout, placeholders, await options.produce(digestByteRange(updated, layout)));
+  return updated;
 }
