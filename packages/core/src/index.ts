@@ -15,3 +15,5 @@ export { sealPdf, renewPdf, type SealOptions } from './pades/seal-pdf.ts';
 export { listSignatures, type PdfSignatureInfo } from './pades/signatures.ts';
 export { verifyPdf, type VerifyOptions } from './verify/verify-pdf.ts';
 export type * from './verify/report.ts';
+export { Pkcs11Signer, type Pkcs11SignerOptions } from './pkcs11/pkcs11-signer.ts';
+export { generateKeyPairOnToken, readPublicKeySpki, type TokenKeyAlgorithm } from './pkcs11/pkcs11-keys.ts';
