@@ -1,23 +1,37 @@
-import { readFile } from 'node:fs/promises';
-import { loadBuiltinPki, type BuiltinPki } from '@inkan/core';
-import { parseMasterKey } from '@inkan/core';
-import { createTimestampResponder, type TimestampResponder } from '@inkan/core';
-import { LocalTimestampAuthority } from '@inkan/core';
-import { HttpTimestampAuthority } from '@inkan/core';
-import type { TimestampAuthority } from '@inkan/core';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createPublicKey, X509Certificate } from 'node:crypto';
+import {
+  createTimestampResponder,
+  HttpTimestampAuthority,
+  loadBuiltinPki,
+  LocalTimestampAuthority,
+  parseMasterKey,
+  Pkcs11Signer,
+  readPublicKeySpki,
+  type BuiltinPki,
+  type SealOptions,
+  type Signer,
+  type TimestampAuthority,
+  type TimestampResponder,
+} from '@inkan/core';
 import type { Config } from './config/config.ts';
 
 /** What signing needs, assembled from the configuration: the one place that picks adapters. */
 export interface SigningServices {
   pki: BuiltinPki;
+  /** The platform's signing key: the key file, or the HSM key when INKAN_PKCS11_* is set. */
+  platformSigner: Signer;
   /** The built-in TSA's responder (served over HTTP at /tsa). */
   timestampResponder: TimestampResponder;
   /** The TSA used for signatures: external ones when INKAN_TSA_URLS is set, else the built-in one. */
   timestampAuthority: TimestampAuthority;
   /** Trust anchors of this installation (the built-in root). */
   trustAnchors: Uint8Array[];
-  /** Certificates that complete chains for the DSS. */
-  extraCertificates: Uint8Array[];
+  /** What sealing and renewing need. */
+  sealOptions: SealOptions;
+  /** Releases the HSM session, if any. */
+  close(): Promise<void>;
 }
 
 /** The master key from INKAN_MASTER_KEY, if given. */
@@ -25,7 +39,7 @@ export function masterKeyOf(config: Config): Uint8Array | undefined {
   return config.masterKey === undefined ? undefined : parseMasterKey(config.masterKey);
 }
 
-/** Loads the built-in PKI and the TSA selected by the configuration. */
+/** Loads the built-in PKI, the platform key (file or HSM) and the TSA selected by the configuration. */
 export async function openSigningServices(config: Config): Promise<SigningServices> {
   const pki = await loadBuiltinPki({ dir: config.pkiDir, masterKey: masterKeyOf(config) });
   const timestampResponder = createTimestampResponder({
@@ -35,13 +49,51 @@ export async function openSigningServices(config: Config): Promise<SigningServic
   });
   const timestampAuthority: TimestampAuthority =
     config.tsaUrls.length > 0 ? new HttpTimestampAuthority({ urls: config.tsaUrls, timeoutMs: config.tsaTimeoutMs }) : new LocalTimestampAuthority(timestampResponder);
+  const hsm = config.pkcs11 ? await openHsmSigner(config, pki) : undefined;
   return {
     pki,
+    platformSigner: hsm ?? pki.signingSigner,
     timestampResponder,
     timestampAuthority,
     trustAnchors: [pki.rootCertificate],
-    extraCertificates: [pki.issuingCertificate, pki.rootCertificate, pki.ocspCertificate, pki.tsaCertificate],
+    sealOptions: {
+      timestampAuthority,
+      revocationProvider: pki.revocationProvider,
+      extraCertificates: [pki.issuingCertificate, pki.rootCertificate, pki.ocspCertificate, pki.tsaCertificate],
+    },
+    close: async () => {
+      await hsm?.close();
+    },
   };
+}
+
+/**
+ * Opens the HSM key named by INKAN_PKCS11_*. Its certificate comes from the built-in issuing CA and is
+ * kept in the PKI directory; a new one is issued when the key changes.
+ */
+async function openHsmSigner(config: Config, pki: BuiltinPki): Promise<Pkcs11Signer> {
+  const hsm = config.pkcs11!;
+  const selector = { libraryPath: hsm.library, tokenLabel: hsm.token, pin: hsm.pin, keyLabel: hsm.keyLabel };
+  const spki = await readPublicKeySpki(selector);
+  const certificatePath = join(config.pkiDir, 'hsm-signing.cer');
+  let certificate: Uint8Array | undefined;
+  try {
+    const stored = new Uint8Array(await readFile(certificatePath));
+    const storedSpki = new X509Certificate(stored).publicKey.export({ type: 'spki', format: 'der' });
+    if (Buffer.compare(storedSpki, spki) === 0) certificate = stored;
+  } catch {
+    certificate = undefined;
+  }
+  if (!certificate) {
+    const type = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }).asymmetricKeyType;
+    certificate = await pki.issueSigningCertificate({
+      publicKeySpki: spki,
+      subjectCommonName: `${config.organisationName} Signing Service (HSM)`,
+      keyAlgorithm: type === 'rsa' ? 'RSA' : 'ECDSA-P256',
+    });
+    await writeFile(certificatePath, certificate);
+  }
+  return Pkcs11Signer.open({ ...selector, certificateChain: [certificate, pki.issuingCertificate, pki.rootCertificate] });
 }
 
 /** Reads PEM or DER certificate files given with --trust. */

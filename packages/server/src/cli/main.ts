@@ -135,16 +135,20 @@ async function sign(config: Config, args: string[]): Promise<number> {
     return 2;
   }
   const services = await openSigningServices(config);
-  const signer = await createWitnessSigner(services.pki, { name: values.name, email: values.email });
-  const signed = await signPdf(await readFile(positionals[0]), {
-    signer,
-    timestampAuthority: services.timestampAuthority,
-    name: values.email ? `${values.name} <${values.email}>` : values.name,
-    reason: values.reason,
-    location: values.location,
-  });
-  await writeFile(positionals[1], signed);
-  return 0;
+  try {
+    const signer = await createWitnessSigner(services.pki, { name: values.name, email: values.email }, services.platformSigner);
+    const signed = await signPdf(await readFile(positionals[0]), {
+      signer,
+      timestampAuthority: services.timestampAuthority,
+      name: values.email ? `${values.name} <${values.email}>` : values.name,
+      reason: values.reason,
+      location: values.location,
+    });
+    await writeFile(positionals[1], signed);
+    return 0;
+  } finally {
+    await services.close();
+  }
 }
 
 async function seal(config: Config, args: string[], command: 'seal' | 'renew'): Promise<number> {
@@ -154,10 +158,13 @@ async function seal(config: Config, args: string[], command: 'seal' | 'renew'): 
     return 2;
   }
   const services = await openSigningServices(config);
-  const options = { timestampAuthority: services.timestampAuthority, revocationProvider: services.pki.revocationProvider, extraCertificates: services.extraCertificates };
-  const input = await readFile(positionals[0]);
-  await writeFile(positionals[1], command === 'seal' ? await sealPdf(input, options) : await renewPdf(input, options));
-  return 0;
+  try {
+    const input = await readFile(positionals[0]);
+    await writeFile(positionals[1], command === 'seal' ? await sealPdf(input, services.sealOptions) : await renewPdf(input, services.sealOptions));
+    return 0;
+  } finally {
+    await services.close();
+  }
 }
 
 /** Runs the CLI as a program: errors become a message on stderr and exit code 2. */
