@@ -10,6 +10,8 @@ command -v softhsm2-util >/dev/null 2>&1 || need+=(softhsm2)
 command -v certutil  >/dev/null 2>&1 || need+=(libnss3-tools)
 command -v openssl   >/dev/null 2>&1 || need+=(openssl)
 command -v chromium  >/dev/null 2>&1 || need+=(chromium)
+# Japanese glyphs for the browser (UI screenshots, end-to-end test); without them text renders as boxes.
+fc-list :lang=ja 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
 [ -e /usr/lib/softhsm/libsofthsm2.so ] || need+=(softhsm2)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "ensure-system-deps: installing ${need[*]}" >&2

@@ -102,9 +102,19 @@ export async function readCertificates(paths: readonly string[]): Promise<Uint8A
   for (const path of paths) {
     const data = await readFile(path);
     const text = data.toString('latin1');
+    const found: Uint8Array[] = [];
     if (text.includes('-----BEGIN CERTIFICATE-----')) {
-      for (const m of text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)) out.push(Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
-    } else out.push(new Uint8Array(data));
+      for (const m of text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)) found.push(Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
+    } else found.push(new Uint8Array(data));
+    // A trust anchor that silently fails to parse would turn "trusted" into a puzzling "untrusted".
+    for (const der of found) {
+      try {
+        new X509Certificate(der);
+      } catch {
+        throw new Error(`${path} is not an X.509 certificate (PEM or DER)`);
+      }
+    }
+    out.push(...found);
   }
   return out;
 }

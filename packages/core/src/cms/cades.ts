@@ -8,8 +8,9 @@ import { CoreError, isCoreError } from '../errors.ts';
 import type { KeyAlgorithm, Signer } from '../signer.ts';
 import type { TimestampAuthority } from '../timestamp-authority.ts';
 import { readCertificateFields, type CertificateFields } from './certificate-fields.ts';
-import { childrenOf, derNull, encodeTime, expectTag, octetString, octetStringValue, oid, readSingle, retag, sequence, setOf, smallInteger, TAG, tlv } from './der.ts';
-import { OID } from './oids.ts';
+import { BER, expectTag, octetStringValue, readDer } from '../asn1/der-reader.ts';
+import { explicit, integer, nullValue, octetString, oid, retag, sequence, setOf, TAG, x509Time } from '../asn1/der-writer.ts';
+import { OID } from '../asn1/oids.ts';
 import { parseCmsSignature } from './parse.ts';
 
 export interface CadesSignatureOptions {
@@ -47,7 +48,7 @@ function algorithmsFor(keyAlgorithm: KeyAlgorithm): Algorithms {
   // RFC 5758: ECDSA ones have none.
   const digest = sequence(oid(OID.sha256));
   switch (keyAlgorithm) {
-    case 'RSA': return { digest, signature: sequence(oid(OID.sha256WithRsaEncryption), derNull) };
+    case 'RSA': return { digest, signature: sequence(oid(OID.sha256WithRsaEncryption), nullValue()) };
     case 'ECDSA-P256': return { digest, signature: sequence(oid(OID.ecdsaWithSha256)) };
   }
 }
@@ -69,7 +70,7 @@ function buildSignedAttributes(inputs: SignedAttributeInputs): Uint8Array {
   const certHash = createHash('sha256').update(inputs.certificate).digest();
   // ESSCertIDv2 (RFC 5035): hashAlgorithm left out because SHA-256 is its DEFAULT (DER omits defaults);
   // IssuerSerial names the issuer as a directoryName [4] (EXPLICIT, Name being a CHOICE).
-  const issuerSerial = sequence(sequence(tlv(0xa4, inputs.fields.issuer)), inputs.fields.serialNumber);
+  const issuerSerial = sequence(sequence(explicit(4, inputs.fields.issuer)), inputs.fields.serialNumber);
   const signingCertificateV2 = sequence(sequence(sequence(octetString(certHash), issuerSerial)));
   // CMSAlgorithmProtection (RFC 6211): signatureAlgorithm is [1] IMPLICIT AlgorithmIdentifier.
   const algorithmProtection = sequence(inputs.algorithms.digest, retag(inputs.algorithms.signature, 0xa1));
@@ -79,7 +80,7 @@ function buildSignedAttributes(inputs: SignedAttributeInputs): Uint8Array {
     attribute(OID.signingCertificateV2, signingCertificateV2),
     attribute(OID.cmsAlgorithmProtection, algorithmProtection),
   ];
-  if (inputs.signingTime) attributes.push(attribute(OID.signingTime, encodeTime(inputs.signingTime)));
+  if (inputs.signingTime) attributes.push(attribute(OID.signingTime, x509Time(inputs.signingTime)));
   return setOf(attributes);
 }
 
@@ -95,7 +96,7 @@ interface AssembleInputs {
 /** ContentInfo(SignedData) around one SignerInfo (RFC 5652 5.1, 5.3). */
 function assemble(inputs: AssembleInputs): Uint8Array {
   const signerInfoParts = [
-    smallInteger(1), // v1: sid is issuerAndSerialNumber
+    integer(1), // v1: sid is issuerAndSerialNumber
     sequence(inputs.fields.issuer, inputs.fields.serialNumber),
     inputs.algorithms.digest,
     retag(inputs.signedAttributes, 0xa0),
@@ -104,13 +105,13 @@ function assemble(inputs: AssembleInputs): Uint8Array {
   ];
   if (inputs.timestampToken) signerInfoParts.push(setOf([attribute(OID.signatureTimeStampToken, inputs.timestampToken)], 0xa1));
   const signedData = sequence(
-    smallInteger(1), // v1: no attribute certificates, eContentType id-data, v1 SignerInfo
+    integer(1), // v1: no attribute certificates, eContentType id-data, v1 SignerInfo
     setOf([inputs.algorithms.digest]),
     sequence(oid(OID.data)), // detached: no eContent
     setOf(inputs.certificates, 0xa0),
     setOf([sequence(...signerInfoParts)]),
   );
-  return sequence(oid(OID.signedData), tlv(0xa0, signedData));
+  return sequence(oid(OID.signedData), explicit(0, signedData));
 }
 
 function leafOf(signer: Signer): Uint8Array {
@@ -170,8 +171,8 @@ function checkTimestampToken(token: Uint8Array, imprint: Uint8Array): void {
     const parsed = parseCmsSignature(token);
     if (parsed.encapsulatedContentTypeOid !== OID.tstInfo || !parsed.encapsulatedContent) throw new Error('not a TimeStampToken');
     // TSTInfo ::= SEQUENCE { version, policy, messageImprint SEQUENCE { hashAlgorithm, hashedMessage }, ... }
-    const tstInfo = childrenOf(expectTag(readSingle(parsed.encapsulatedContent), TAG.sequence, 'TSTInfo'));
-    const hashedMessage = octetStringValue(childrenOf(expectTag(tstInfo[2], TAG.sequence, 'MessageImprint'))[1]);
+    const tstInfo = expectTag(readDer(parsed.encapsulatedContent, BER), TAG.sequence, 'TSTInfo').children();
+    const hashedMessage = octetStringValue(expectTag(tstInfo[2], TAG.sequence, 'MessageImprint').children()[1]);
     if (Buffer.compare(hashedMessage, imprint) !== 0) throw new Error('message imprint differs from the signature hash');
   } catch (error) {
     throw new CoreError('TSA_BAD_RESPONSE', `the timestamp token is unusable: ${error instanceof Error ? error.message : String(error)}`, { cause: error });

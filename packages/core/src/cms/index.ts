@@ -10,4 +10,4 @@ export {
   type SignerIdentifier,
 } from './parse.ts';
 export { verifyCmsSignature, type CmsVerification } from './verify.ts';
-export { OID, hashNameOfOid, signatureSchemeOfOid, type SignatureScheme } from './oids.ts';
+export { OID, hashNameOfOid, signatureSchemeOfOid, type SignatureScheme } from '../asn1/oids.ts';

@@ -4,8 +4,10 @@
  */
 import { CoreError, isCoreError } from '../errors.ts';
 import { readCertificateFields, type CertificateFields } from './certificate-fields.ts';
-import { childrenOf, decodeOid, decodeSmallInteger, decodeTime, expectTag, octetStringValue, readSingle, readTlv, retag, TAG, type Tlv } from './der.ts';
-import { OID } from './oids.ts';
+import { bytesEqual } from '../asn1/bytes.ts';
+import { BER, decodeOid, decodeSmallInteger, decodeTime, DerError, expectTag, octetStringValue, readDer, readDerAt, type DerNode } from '../asn1/der-reader.ts';
+import { retag, TAG } from '../asn1/der-writer.ts';
+import { OID } from '../asn1/oids.ts';
 
 export { verifyCmsSignature, type CmsVerification } from './verify.ts';
 
@@ -76,15 +78,15 @@ export interface ParsedCmsSignature {
 // Copies, so results neither alias nor pin the caller's buffer.
 const copy = (bytes: Uint8Array): Uint8Array => new Uint8Array(bytes);
 
-function algorithmOf(tlv: Tlv | undefined, what: string): { oid: string; parameters?: Uint8Array } {
-  const parts = childrenOf(expectTag(tlv, TAG.sequence, what));
-  return { oid: decodeOid(parts[0]), parameters: parts[1] ? copy(parts[1].bytes) : undefined };
+function algorithmOf(tlv: DerNode | undefined, what: string): { oid: string; parameters?: Uint8Array } {
+  const parts = expectTag(tlv, TAG.sequence, what).children();
+  return { oid: decodeOid(parts[0]), parameters: parts[1] ? copy(parts[1].raw) : undefined };
 }
 
-function readAttributes(container: Tlv): CmsAttribute[] {
-  return childrenOf(container).map((attribute) => {
-    const [type, values] = childrenOf(expectTag(attribute, TAG.sequence, 'Attribute'));
-    return { typeOid: decodeOid(type), values: childrenOf(expectTag(values, TAG.set, 'AttributeValues')).map((value) => copy(value.bytes)) };
+function readAttributes(container: DerNode): CmsAttribute[] {
+  return container.children().map((attribute) => {
+    const [type, values] = expectTag(attribute, TAG.sequence, 'Attribute').children();
+    return { typeOid: decodeOid(type), values: expectTag(values, TAG.set, 'AttributeValues').children().map((value) => copy(value.raw)) };
   });
 }
 
@@ -101,21 +103,21 @@ function singleValue(attributes: CmsAttribute[], type: string, name: string, pro
 
 function readEssCertificateId(value: Uint8Array, version: 1 | 2): EssCertificateId {
   // SigningCertificate(V2) ::= SEQUENCE { certs SEQUENCE OF ESSCertID(v2), policies OPTIONAL }; the first id is the signer's.
-  const [certs] = childrenOf(expectTag(readSingle(value), TAG.sequence, 'SigningCertificate'));
-  const [first] = childrenOf(expectTag(certs, TAG.sequence, 'ESSCertIDs'));
-  const parts = childrenOf(expectTag(first, TAG.sequence, 'ESSCertID'));
+  const [certs] = expectTag(readDer(value, BER), TAG.sequence, 'SigningCertificate').children();
+  const [first] = expectTag(certs, TAG.sequence, 'ESSCertIDs').children();
+  const parts = expectTag(first, TAG.sequence, 'ESSCertID').children();
   let index = 0;
   let hashAlgorithmOid: string = version === 1 ? OID.sha1 : OID.sha256; // v2 hashAlgorithm DEFAULT id-sha256
   if (version === 2 && parts[0]?.tag === TAG.sequence) hashAlgorithmOid = algorithmOf(parts[index++], 'ESSCertIDv2 hashAlgorithm').oid;
   const certHash = copy(octetStringValue(expectTag(parts[index++], TAG.octetString, 'certHash')));
   let issuerSerial: EssIssuerSerial | undefined;
   if (parts[index]) {
-    const [names, serial] = childrenOf(expectTag(parts[index], TAG.sequence, 'IssuerSerial'));
+    const [names, serial] = expectTag(parts[index], TAG.sequence, 'IssuerSerial').children();
     issuerSerial = {
-      issuerNames: childrenOf(expectTag(names, TAG.sequence, 'GeneralNames'))
+      issuerNames: expectTag(names, TAG.sequence, 'GeneralNames').children()
         .filter((name) => name.tag === 0xa4) // directoryName [4] EXPLICIT Name
-        .map((name) => copy(childrenOf(name)[0].bytes)),
-      serialNumber: copy(expectTag(serial, TAG.integer, 'IssuerSerial serialNumber').bytes),
+        .map((name) => copy(name.children()[0].raw)),
+      serialNumber: copy(expectTag(serial, TAG.integer, 'IssuerSerial serialNumber').raw),
     };
   }
   return { certHash, hashAlgorithmOid, issuerSerial };
@@ -128,7 +130,7 @@ function sameAlgorithm(a: { oid: string; parameters?: Uint8Array }, b: { oid: st
 }
 
 function readSignedAttributes(
-  container: Tlv,
+  container: DerNode,
   digestAlgorithm: { oid: string; parameters?: Uint8Array },
   signatureAlgorithm: { oid: string; parameters?: Uint8Array },
   problems: string[],
@@ -144,36 +146,36 @@ function readSignedAttributes(
   let algorithmProtectionMatches: boolean | undefined;
   if (protection) {
     // CMSAlgorithmProtection ::= SEQUENCE { digestAlgorithm, signatureAlgorithm [1] IMPLICIT OPTIONAL, macAlgorithm [2] OPTIONAL }
-    const parts = childrenOf(expectTag(readSingle(protection), TAG.sequence, 'CMSAlgorithmProtection'));
+    const parts = expectTag(readDer(protection, BER), TAG.sequence, 'CMSAlgorithmProtection').children();
     const protectedDigest = algorithmOf(parts[0], 'protected digestAlgorithm');
     const signaturePart = parts.find((part) => part.tag === 0xa1);
-    const protectedSignature = signaturePart ? algorithmOf(readSingle(retag(signaturePart.bytes, TAG.sequence)), 'protected signatureAlgorithm') : undefined;
+    const protectedSignature = signaturePart ? algorithmOf(readDer(retag(signaturePart.raw, TAG.sequence), BER), 'protected signatureAlgorithm') : undefined;
     algorithmProtectionMatches = sameAlgorithm(protectedDigest, digestAlgorithm) && protectedSignature !== undefined && sameAlgorithm(protectedSignature, signatureAlgorithm);
   }
   return {
-    contentTypeOid: contentType ? decodeOid(readSingle(contentType)) : undefined,
-    messageDigest: messageDigest ? copy(octetStringValue(readSingle(messageDigest))) : undefined,
-    signingTime: signingTime ? decodeTime(readSingle(signingTime)) : undefined,
+    contentTypeOid: contentType ? decodeOid(readDer(contentType, BER)) : undefined,
+    messageDigest: messageDigest ? copy(octetStringValue(readDer(messageDigest, BER))) : undefined,
+    signingTime: signingTime ? decodeTime(readDer(signingTime, BER)) : undefined,
     signingCertificateV2: v2 ? readEssCertificateId(v2, 2) : undefined,
     signingCertificateV1: v1 ? readEssCertificateId(v1, 1) : undefined,
     algorithmProtection: protection !== undefined,
     algorithmProtectionMatches,
     all,
-    raw: copy(retag(container.bytes, TAG.set)),
+    raw: copy(retag(container.raw, TAG.set)),
   };
 }
 
-function readSignerIdentifier(tlv: Tlv): SignerIdentifier {
+function readSignerIdentifier(tlv: DerNode): SignerIdentifier {
   if (tlv.tag === TAG.sequence) {
-    const [issuer, serial] = childrenOf(tlv);
-    return { issuer: copy(expectTag(issuer, TAG.sequence, 'sid issuer').bytes), serialNumber: copy(expectTag(serial, TAG.integer, 'sid serialNumber').bytes) };
+    const [issuer, serial] = tlv.children();
+    return { issuer: copy(expectTag(issuer, TAG.sequence, 'sid issuer').raw), serialNumber: copy(expectTag(serial, TAG.integer, 'sid serialNumber').raw) };
   }
   if (tlv.tag === 0x80) return { subjectKeyIdentifier: copy(tlv.content) }; // [0] IMPLICIT SubjectKeyIdentifier
   throw new CoreError('CMS_INVALID', 'unknown SignerIdentifier');
 }
 
 function findSignerCertificate(certificates: Uint8Array[], sid: SignerIdentifier, problems: string[]): Uint8Array | undefined {
-  const equal = (a?: Uint8Array, b?: Uint8Array): boolean => a !== undefined && b !== undefined && Buffer.compare(a, b) === 0;
+  const equal = (a?: Uint8Array, b?: Uint8Array): boolean => a !== undefined && b !== undefined && bytesEqual(a, b);
   for (const certificate of certificates) {
     let fields: CertificateFields;
     try {
@@ -195,39 +197,40 @@ export function parseCmsSignature(der: Uint8Array): ParsedCmsSignature {
     return parse(der);
   } catch (error) {
     if (isCoreError(error, 'CMS_INVALID')) throw error;
+    if (error instanceof DerError) throw new CoreError('CMS_INVALID', `ASN.1: ${error.message}`, { cause: error });
     throw new CoreError('CMS_INVALID', `unparsable CMS: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }
 
 function parse(der: Uint8Array): ParsedCmsSignature {
   const problems: string[] = [];
-  const contentInfo = readTlv(der, 0);
+  const contentInfo = readDerAt(der, 0, BER);
   // PDF writers pad /Contents with zeros after the DER; anything else after it is an error.
-  if (der.subarray(contentInfo.bytes.length).some((octet) => octet !== 0)) throw new CoreError('CMS_INVALID', 'trailing data after the CMS');
-  const [contentType, explicitContent] = childrenOf(expectTag(contentInfo, TAG.sequence, 'ContentInfo'));
+  if (der.subarray(contentInfo.raw.length).some((octet) => octet !== 0)) throw new CoreError('CMS_INVALID', 'trailing data after the CMS');
+  const [contentType, explicitContent] = expectTag(contentInfo, TAG.sequence, 'ContentInfo').children();
   if (decodeOid(contentType) !== OID.signedData) throw new CoreError('CMS_INVALID', 'the ContentInfo does not hold SignedData');
-  const signedDataParts = childrenOf(expectTag(childrenOf(expectTag(explicitContent, 0xa0, 'ContentInfo content'))[0], TAG.sequence, 'SignedData'));
+  const signedDataParts = expectTag(expectTag(explicitContent, 0xa0, 'ContentInfo content').children()[0], TAG.sequence, 'SignedData').children();
   let index = 0;
   decodeSmallInteger(signedDataParts[index++]); // version: accepted whatever it says
   expectTag(signedDataParts[index++], TAG.set, 'digestAlgorithms');
-  const encapsulated = childrenOf(expectTag(signedDataParts[index++], TAG.sequence, 'EncapsulatedContentInfo'));
+  const encapsulated = expectTag(signedDataParts[index++], TAG.sequence, 'EncapsulatedContentInfo').children();
   const encapsulatedContentTypeOid = decodeOid(encapsulated[0]);
-  const encapsulatedContent = encapsulated[1] ? copy(octetStringValue(childrenOf(expectTag(encapsulated[1], 0xa0, 'eContent'))[0])) : undefined;
+  const encapsulatedContent = encapsulated[1] ? copy(octetStringValue(expectTag(encapsulated[1], 0xa0, 'eContent').children()[0])) : undefined;
 
   const certificates: Uint8Array[] = [];
   const crls: Uint8Array[] = [];
   if (signedDataParts[index]?.tag === 0xa0) {
     // CertificateChoices: only plain certificates (SEQUENCE) are of use; attribute certificates are skipped.
-    for (const choice of childrenOf(signedDataParts[index++])) if (choice.tag === TAG.sequence) certificates.push(copy(choice.bytes));
+    for (const choice of signedDataParts[index++].children()) if (choice.tag === TAG.sequence) certificates.push(copy(choice.raw));
   }
   if (signedDataParts[index]?.tag === 0xa1) {
-    for (const choice of childrenOf(signedDataParts[index++])) if (choice.tag === TAG.sequence) crls.push(copy(choice.bytes));
+    for (const choice of signedDataParts[index++].children()) if (choice.tag === TAG.sequence) crls.push(copy(choice.raw));
   }
-  const signerInfos = childrenOf(expectTag(signedDataParts[index], TAG.set, 'signerInfos'));
+  const signerInfos = expectTag(signedDataParts[index], TAG.set, 'signerInfos').children();
   if (signerInfos.length === 0) throw new CoreError('CMS_INVALID', 'the SignedData has no SignerInfo');
   if (signerInfos.length > 1) problems.push(`the SignedData has ${signerInfos.length} SignerInfos; only the first is read`);
 
-  const signerParts = childrenOf(expectTag(signerInfos[0], TAG.sequence, 'SignerInfo'));
+  const signerParts = expectTag(signerInfos[0], TAG.sequence, 'SignerInfo').children();
   let at = 0;
   decodeSmallInteger(signerParts[at++]);
   const signerIdentifier = readSignerIdentifier(signerParts[at++]);

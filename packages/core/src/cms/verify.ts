@@ -5,8 +5,10 @@
  */
 import { constants, createHash, publicDecrypt, verify as verifyWithKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readCertificateFields } from './certificate-fields.ts';
-import { childrenOf, decodeOid, expectTag, octetStringValue, readSingle, TAG } from './der.ts';
-import { hashNameOfOid, signatureSchemeOfOid } from './oids.ts';
+import { bytesEqual } from '../asn1/bytes.ts';
+import { BER, decodeOid, expectTag, octetStringValue, readDer } from '../asn1/der-reader.ts';
+import { TAG } from '../asn1/der-writer.ts';
+import { hashNameOfOid, signatureSchemeOfOid } from '../asn1/oids.ts';
 import type { EssCertificateId, ParsedCmsSignature } from './parse.ts';
 
 export interface CmsVerification {
@@ -18,8 +20,6 @@ export interface CmsVerification {
   readonly signingCertificateMatches: boolean;
   readonly problems: string[];
 }
-
-const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.compare(a, b) === 0;
 
 /**
  * Checks `parsed` against `contentDigest`, the digest of the signed content under
@@ -50,7 +50,7 @@ export function verifyCmsSignature(parsed: ParsedCmsSignature, contentDigest: Ui
     else if (attributes.contentTypeOid !== parsed.encapsulatedContentTypeOid) problems.push('the content-type attribute differs from the eContentType');
     if (!attributes.messageDigest) problems.push('the message-digest signed attribute is missing');
     else {
-      messageDigestMatches = equal(attributes.messageDigest, contentDigest);
+      messageDigestMatches = bytesEqual(attributes.messageDigest, contentDigest);
       if (!messageDigestMatches) problems.push('the message digest does not match the content');
     }
     if (key && hash) signatureValid = checkSignatureValue(parsed, hash, key, { signedAttributes: attributes.raw }, problems);
@@ -119,9 +119,9 @@ function rsaSignatureCoversDigest(key: KeyObject, signature: Uint8Array, digestA
   } catch {
     return false; // bad padding: not a signature by this key
   }
-  const [algorithm, value] = childrenOf(expectTag(readSingle(digestInfo), TAG.sequence, 'DigestInfo'));
-  const algorithmOid = decodeOid(childrenOf(expectTag(algorithm, TAG.sequence, 'DigestInfo algorithm'))[0]);
-  return algorithmOid === digestAlgorithmOid && equal(octetStringValue(value), digest);
+  const [algorithm, value] = expectTag(readDer(digestInfo, BER), TAG.sequence, 'DigestInfo').children();
+  const algorithmOid = decodeOid(expectTag(algorithm, TAG.sequence, 'DigestInfo algorithm').children()[0]);
+  return algorithmOid === digestAlgorithmOid && bytesEqual(octetStringValue(value), digest);
 }
 
 function checkSigningCertificate(parsed: ParsedCmsSignature, problems: string[]): boolean {
@@ -139,14 +139,14 @@ function checkSigningCertificate(parsed: ParsedCmsSignature, problems: string[])
       problems.push(`unsupported ESS certificate hash algorithm ${id.hashAlgorithmOid}`);
       return false;
     }
-    if (!equal(id.certHash, createHash(hash).update(certificate).digest())) {
+    if (!bytesEqual(id.certHash, createHash(hash).update(certificate).digest())) {
       problems.push('the signing-certificate attribute names a different certificate than the signer certificate');
       return false;
     }
     if (id.issuerSerial) {
       const fields = readCertificateFields(certificate);
-      const issuerMatches = id.issuerSerial.issuerNames.some((name) => equal(name, fields.issuer));
-      if (!issuerMatches || !equal(id.issuerSerial.serialNumber, fields.serialNumber)) {
+      const issuerMatches = id.issuerSerial.issuerNames.some((name) => bytesEqual(name, fields.issuer));
+      if (!issuerMatches || !bytesEqual(id.issuerSerial.serialNumber, fields.serialNumber)) {
         problems.push('the issuer/serial in the signing-certificate attribute differs from the signer certificate');
         return false;
       }

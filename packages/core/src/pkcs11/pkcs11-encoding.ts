@@ -1,34 +1,22 @@
 import { createPublicKey } from 'node:crypto';
+import { integer, nullValue, octetString, oid, sequence } from '../asn1/der-writer.ts';
+import { OID } from '../asn1/oids.ts';
 import { CoreError } from '../errors.ts';
 
-/** DER of the namedCurve OID prime256v1 (1.2.840.10045.3.1.7), the CKA_EC_PARAMS of a P-256 key. */
-export const P256_EC_PARAMS = Buffer.from('06082a8648ce3d030107', 'hex');
+/** DER of the namedCurve OID prime256v1, the CKA_EC_PARAMS of a P-256 key. */
+export const P256_EC_PARAMS = Buffer.from(oid(OID.prime256v1));
 
-/** DER DigestInfo prefix for SHA-256 (RFC 8017 §9.2 note 1), for tokens that only offer raw CKM_RSA_PKCS. */
-export const SHA256_DIGEST_INFO_PREFIX = Buffer.from('3031300d060960864801650304020105000420', 'hex');
+/** DER DigestInfo of a SHA-256 digest (RFC 8017 §9.2), for tokens that only offer raw CKM_RSA_PKCS. */
+export function sha256DigestInfo(digest: Uint8Array): Uint8Array {
+  return sequence(sequence(oid(OID.sha256), nullValue()), octetString(digest));
+}
 
 /** Converts a PKCS#11 CKM_ECDSA signature (r || s, each the curve size) into a DER Ecdsa-Sig-Value (RFC 3279 §2.2.3). */
 export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
   if (raw.length === 0 || raw.length % 2 !== 0) throw new CoreError('PKCS11_ERROR', `ECDSA signature of odd length ${raw.length}`);
   const half = raw.length / 2;
-  const r = derInteger(raw.subarray(0, half));
-  const s = derInteger(raw.subarray(half));
-  return Buffer.concat([Buffer.from([0x30]), derLength(r.length + s.length), r, s]);
-}
-
-function derInteger(unsigned: Uint8Array): Buffer {
-  let start = 0;
-  while (start < unsigned.length - 1 && unsigned[start] === 0) start += 1;
-  const body = Buffer.from(unsigned.subarray(start));
-  // A set high bit would make the INTEGER negative, so prepend a zero byte.
-  const content = (body[0] & 0x80) !== 0 ? Buffer.concat([Buffer.from([0]), body]) : body;
-  return Buffer.concat([Buffer.from([0x02]), derLength(content.length), content]);
-}
-
-function derLength(length: number): Buffer {
-  if (length < 0x80) return Buffer.from([length]);
-  if (length < 0x100) return Buffer.from([0x81, length]);
-  return Buffer.from([0x82, length >> 8, length & 0xff]);
+  // r and s are unsigned: the writer encodes them minimally, with a zero byte where the high bit is set.
+  return sequence(integer(raw.subarray(0, half)), integer(raw.subarray(half)));
 }
 
 /** SubjectPublicKeyInfo DER of an RSA public key from CKA_MODULUS and CKA_PUBLIC_EXPONENT (big-endian unsigned). */

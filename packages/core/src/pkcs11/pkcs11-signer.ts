@@ -2,7 +2,7 @@ import { createHash, createPublicKey, X509Certificate, type JsonWebKey } from 'n
 import pkcs11js from 'pkcs11js';
 import { CoreError } from '../errors.ts';
 import type { KeyAlgorithm, Signer } from '../signer.ts';
-import { ecdsaRawToDer, SHA256_DIGEST_INFO_PREFIX } from './pkcs11-encoding.ts';
+import { ecdsaRawToDer, sha256DigestInfo } from './pkcs11-encoding.ts';
 import { privateKeyInfo } from './pkcs11-keys.ts';
 import {
   describeKey, findObject, keyIdBytes, openTokenSession, pkcs11Error, readAttribute, readBool,
@@ -105,7 +105,7 @@ export class Pkcs11Signer implements Signer {
     const { pkcs11, session } = this.#tokenSession;
     let input: Buffer;
     if (this.#mechanism === pkcs11js.CKM_SHA256_RSA_PKCS) input = data;
-    else if (this.#mechanism === pkcs11js.CKM_RSA_PKCS) input = Buffer.concat([SHA256_DIGEST_INFO_PREFIX, sha256(data)]);
+    else if (this.#mechanism === pkcs11js.CKM_RSA_PKCS) input = Buffer.from(sha256DigestInfo(sha256(data)));
     // CKM_ECDSA signs a digest given to it; hashing here works on every token, unlike CKM_ECDSA_SHA256.
     else input = sha256(data);
     let signature: Buffer;

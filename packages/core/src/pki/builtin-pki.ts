@@ -2,18 +2,20 @@ import { createPublicKey, randomBytes, sign as cryptoSign, X509Certificate, type
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { bytesEqual } from '../asn1/bytes.ts';
+import { wholeSeconds } from '../asn1/der-writer.ts';
+import { OID } from '../asn1/oids.ts';
 import { CoreError } from '../errors.ts';
 import { KeyFileSigner } from '../keys/key-file-signer.ts';
 import type { RevocationProvider } from '../revocation.ts';
 import type { KeyAlgorithm, Signer } from '../signer.ts';
 import { encodeName, signCertificate, subjectAltNameEmailExtension, type TbsSigner } from './certificate-builder.ts';
 import { createCrl, isCrlReasonCode, type RevokedEntry } from './crl.ts';
-import { wholeSeconds } from './der.ts';
 import { generatePrivateKey, MASTER_KEY_FILE, readEncryptedPrivateKey, resolveMasterKey, writeEncryptedPrivateKey, writePrivateFile, type PkiKeyAlgorithm } from './key-storage.ts';
 import { createOcspRequest } from './ocsp-messages.ts';
 import { createOcspResponder, type OcspCertStatus, type OcspResponder } from './ocsp-responder.ts';
 import { addYears, endEntityExtensions, issuingCaExtensions, pkiUrls, rootCaExtensions, type EndEntityKind, type PkiUrls } from './profiles.ts';
-import { bytesEqual, fromPem, normaliseSerialHex, OID, randomSerial, readCertificate, toPem } from './x509-util.ts';
+import { fromPem, normaliseSerialHex, randomSerial, readCertificate, toPem } from './x509-util.ts';
 
 /** Key algorithm of the CA keys: always RSA-3072, whatever the end-entity algorithm (widest validator support). */
 export const CA_KEY_ALGORITHM = 'RSA-3072' as const;

@@ -6,16 +6,17 @@ import {
   explicit,
   implicitPrimitive,
   integer,
+  namedBitString,
   nullValue,
   octetString,
   oid,
   sequence,
-  set,
-  tlv,
+  setOf,
   utf8String,
   x509Time,
-} from './der.ts';
-import { keyIdentifier, OID, publicKeyBitsOfSpki, signatureAlgorithmIdentifier } from './x509-util.ts';
+} from '../asn1/der-writer.ts';
+import { OID } from '../asn1/oids.ts';
+import { keyIdentifier, publicKeyBitsOfSpki, signatureAlgorithmIdentifier } from './x509-util.ts';
 
 /** What signs a TBS structure: any Signer (a chain is not needed to sign). */
 export type TbsSigner = Pick<Signer, 'keyAlgorithm' | 'sign'>;
@@ -30,7 +31,7 @@ export function extension(extnId: string, critical: boolean, value: Uint8Array):
 
 /** A Name of UTF8String attributes, one attribute per RDN, in the given order (e.g. O then CN). */
 export function encodeName(attributes: ReadonlyArray<readonly [type: string, value: string]>): Uint8Array {
-  return sequence(...attributes.map(([type, value]) => set(sequence(oid(type), utf8String(value)))));
+  return sequence(...attributes.map(([type, value]) => setOf([sequence(oid(type), utf8String(value))])));
 }
 
 /** Named key usage bits of RFC 5280 §4.2.1.3. */
@@ -46,12 +47,7 @@ export const KeyUsageBit = {
 
 /** keyUsage extension, always critical (RFC 5280 says it SHOULD be). */
 export function keyUsageExtension(bits: readonly number[]): EncodedExtension {
-  const highest = Math.max(...bits);
-  const bytes = new Uint8Array(Math.floor(highest / 8) + 1);
-  for (const bit of bits) bytes[Math.floor(bit / 8)] |= 0x80 >> (bit % 8);
-  // DER named bit lists drop trailing zero bits, so the unused-bit count follows the highest set bit.
-  const unused = 7 - (highest % 8);
-  return extension(OID.keyUsage, true, bitString(bytes, unused));
+  return extension(OID.keyUsage, true, namedBitString(bits));
 }
 
 /** basicConstraints, critical. */
@@ -100,7 +96,7 @@ export function ocspNoCheckExtension(): EncodedExtension {
 
 /** subjectAltName with one rfc822Name ([1] IA5String), for a signer's e-mail address. */
 export function subjectAltNameEmailExtension(email: string): EncodedExtension {
-  return extension('2.5.29.17', false, sequence(tlv(0x81, new TextEncoder().encode(email))));
+  return extension(OID.subjectAltName, false, sequence(implicitPrimitive(1, new TextEncoder().encode(email))));
 }
 
 /** Everything that goes into a TBSCertificate except the signature algorithm. */

@@ -1,7 +1,9 @@
 import { CoreError } from '../errors.ts';
 import { authorityKeyIdentifierExtension, extension, type TbsSigner } from './certificate-builder.ts';
-import { bitString, enumerated, explicit, fromHex, integer, sequence, x509Time } from './der.ts';
-import { normaliseSerialHex, OID, readCertificate, signatureAlgorithmIdentifier, subjectKeyIdOf } from './x509-util.ts';
+import { fromHex } from '../asn1/bytes.ts';
+import { bitString, enumerated, explicit, integer, sequence, x509Time } from '../asn1/der-writer.ts';
+import { OID } from '../asn1/oids.ts';
+import { normaliseSerialHex, readCertificate, signatureAlgorithmIdentifier, subjectKeyIdOf } from './x509-util.ts';
 
 /** CRLReason codes of RFC 5280 §5.3.1 (7 is unused). */
 export const CrlReason = {

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { RevocationProvider } from '../revocation.ts';
-import { readDer, expectUniversal, decodeOid } from './der-reader.ts';
+import { bytesEqual } from '../asn1/bytes.ts';
+import { decodeOid, expectTag, readDer } from '../asn1/der-reader.ts';
+import { octetString, TAG } from '../asn1/der-writer.ts';
+import { OID } from '../asn1/oids.ts';
 import { createOcspRequest, parseOcspResponse } from './ocsp-messages.ts';
-import { octetString } from './der.ts';
-import { authorityInfoAccessUris, bytesEqual, crlDistributionUris, fromPem, OID, readCertificate, verifySignature } from './x509-util.ts';
+import { authorityInfoAccessUris, crlDistributionUris, fromPem, readCertificate, verifySignature } from './x509-util.ts';
 
 /** Options of HttpRevocationProvider. */
 export interface HttpRevocationProviderOptions {
@@ -108,14 +110,14 @@ export class HttpRevocationProvider implements RevocationProvider {
 /** True when `crlDer` is a CRL whose issuer is `issuerName` and whose signature verifies with `issuerSpki`. */
 export function crlSignedBy(crlDer: Uint8Array, issuerName: Uint8Array, issuerSpki: Uint8Array): boolean {
   try {
-    const [tbs, algorithm, signature] = expectUniversal(readDer(crlDer), 16, 'CertificateList').children();
-    const fields = expectUniversal(tbs, 16, 'TBSCertList').children();
+    const [tbs, algorithm, signature] = expectTag(readDer(crlDer), TAG.sequence, 'CertificateList').children();
+    const fields = expectTag(tbs, TAG.sequence, 'TBSCertList').children();
     // version is optional; the issuer Name follows the signature AlgorithmIdentifier.
     const issuerIndex = fields[0]?.tagNumber === 2 ? 2 : 1;
     if (!bytesEqual(fields[issuerIndex].raw, issuerName)) return false;
-    const bits = expectUniversal(signature, 3, 'signature').content;
+    const bits = expectTag(signature, TAG.bitString, 'signature').content;
     if (bits[0] !== 0) return false;
-    const algorithmOid = decodeOid(expectUniversal(algorithm, 16, 'AlgorithmIdentifier').children()[0]);
+    const algorithmOid = decodeOid(expectTag(algorithm, TAG.sequence, 'AlgorithmIdentifier').children()[0]);
     return verifySignature(tbs.raw, algorithmOid, bits.subarray(1), issuerSpki);
   } catch {
     return false;

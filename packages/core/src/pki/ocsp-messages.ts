@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CoreError } from '../errors.ts';
 import { extension } from './certificate-builder.ts';
-import { decodeOid, decodeSmallInteger, decodeTime, expectUniversal, isContext, readDer, type DerNode } from './der-reader.ts';
-import { explicit, nullValue, octetString, oid, sequence, tlv, toHex } from './der.ts';
-import { bytesEqual, HASH_BY_OID, keyIdentifier, normaliseSerialHex, OID, readCertificate, verifySignature, type CertificateInfo } from './x509-util.ts';
+import { bytesEqual, toHex } from '../asn1/bytes.ts';
+import { decodeOid, decodeSmallInteger, decodeTime, expectTag, isContext, readDer, type DerNode } from '../asn1/der-reader.ts';
+import { explicit, nullValue, octetString, oid, sequence, TAG, tlv } from '../asn1/der-writer.ts';
+import { hashNameOfOid, OID } from '../asn1/oids.ts';
+import { keyIdentifier, normaliseSerialHex, readCertificate, verifySignature, type CertificateInfo } from './x509-util.ts';
 
 /** OCSPResponseStatus values of RFC 6960 §4.2.1. */
 export const OcspResponseStatus = {
@@ -35,23 +37,23 @@ export interface ParsedOcspRequest {
 }
 
 function readCertId(node: DerNode): OcspCertId {
-  const [algorithm, nameHash, keyHash, serial] = expectUniversal(node, 16, 'CertID').children();
-  const algorithmParts = expectUniversal(algorithm, 16, 'AlgorithmIdentifier').children();
-  const serialContent = expectUniversal(serial, 2, 'serialNumber').content;
+  const [algorithm, nameHash, keyHash, serial] = expectTag(node, TAG.sequence, 'CertID').children();
+  const algorithmParts = expectTag(algorithm, TAG.sequence, 'AlgorithmIdentifier').children();
+  const serialContent = expectTag(serial, TAG.integer, 'serialNumber').content;
   if (serialContent.length === 0) throw new CoreError('OCSP_BAD_REQUEST', 'empty serial number');
   return {
     raw: node.raw,
     hashAlgorithmOid: decodeOid(algorithmParts[0]),
-    issuerNameHash: expectUniversal(nameHash, 4, 'issuerNameHash').content,
-    issuerKeyHash: expectUniversal(keyHash, 4, 'issuerKeyHash').content,
+    issuerNameHash: expectTag(nameHash, TAG.octetString, 'issuerNameHash').content,
+    issuerKeyHash: expectTag(keyHash, TAG.octetString, 'issuerKeyHash').content,
     serialHex: normaliseSerialHex(toHex(serialContent)),
   };
 }
 
 /** Finds the nonce Extension among DER Extensions. */
 function findNonce(extensions: DerNode): Uint8Array | undefined {
-  for (const ext of expectUniversal(extensions, 16, 'Extensions').children()) {
-    const parts = expectUniversal(ext, 16, 'Extension').children();
+  for (const ext of expectTag(extensions, TAG.sequence, 'Extensions').children()) {
+    const parts = expectTag(ext, TAG.sequence, 'Extension').children();
     if (decodeOid(parts[0]) === OID.ocspNonce) return ext.raw;
   }
   return undefined;
@@ -59,9 +61,9 @@ function findNonce(extensions: DerNode): Uint8Array | undefined {
 
 /** Decodes an OCSPRequest (RFC 6960 §4.1); throws CoreError('OCSP_BAD_REQUEST') or DerError on malformed input. */
 export function parseOcspRequest(der: Uint8Array): ParsedOcspRequest {
-  const [tbsRequest, signature] = expectUniversal(readDer(der), 16, 'OCSPRequest').children();
+  const [tbsRequest, signature] = expectTag(readDer(der), TAG.sequence, 'OCSPRequest').children();
   if (signature !== undefined && !isContext(signature, 0)) throw new CoreError('OCSP_BAD_REQUEST', 'unexpected element after tbsRequest');
-  const fields = expectUniversal(tbsRequest, 16, 'TBSRequest').children();
+  const fields = expectTag(tbsRequest, TAG.sequence, 'TBSRequest').children();
   let index = 0;
   if (isContext(fields[index], 0)) {
     const version = decodeSmallInteger(fields[index].children()[0]);
@@ -69,11 +71,11 @@ export function parseOcspRequest(der: Uint8Array): ParsedOcspRequest {
     index++;
   }
   if (isContext(fields[index], 1)) index++; // requestorName: not needed
-  const requestList = expectUniversal(fields[index++], 16, 'requestList').children();
+  const requestList = expectTag(fields[index++], TAG.sequence, 'requestList').children();
   let nonceExtension: Uint8Array | undefined;
   if (isContext(fields[index], 2)) nonceExtension = findNonce(fields[index++].children()[0]);
   if (index !== fields.length) throw new CoreError('OCSP_BAD_REQUEST', 'unexpected fields in TBSRequest');
-  const certIds = requestList.map((request) => readCertId(expectUniversal(request, 16, 'Request').children()[0]));
+  const certIds = requestList.map((request) => readCertId(expectTag(request, TAG.sequence, 'Request').children()[0]));
   return { certIds, nonceExtension };
 }
 
@@ -90,7 +92,7 @@ export function createOcspRequest(certificate: Uint8Array, issuer: Uint8Array, n
     octetString(sha1(ca.subjectDer)),
     octetString(sha1(ca.publicKeyBits)),
     // The serial's INTEGER content byte for byte, so that even odd encodings are matched exactly.
-    tlv(0x02, new Uint8Array(cert.pkijs.serialNumber.valueBlock.valueHexView)),
+    tlv(TAG.integer, new Uint8Array(cert.pkijs.serialNumber.valueBlock.valueHexView)),
   );
   const extensions = nonce === undefined ? [] : [explicit(2, sequence(extension(OID.ocspNonce, false, octetString(nonce))))];
   return sequence(sequence(sequence(sequence(certId)), ...extensions));
@@ -142,7 +144,7 @@ export interface ParsedOcspResponse {
 const STATUS_NAMES = new Map<number, OcspResponseStatusName>(Object.entries(OcspResponseStatus).map(([name, code]) => [code, name as OcspResponseStatusName]));
 
 function readSingleResponse(node: DerNode): OcspSingleStatus {
-  const parts = expectUniversal(node, 16, 'SingleResponse').children();
+  const parts = expectTag(node, TAG.sequence, 'SingleResponse').children();
   const certId = readCertId(parts[0]);
   const status = parts[1];
   let certStatus: OcspSingleStatus['certStatus'];
@@ -154,7 +156,7 @@ function readSingleResponse(node: DerNode): OcspSingleStatus {
     certStatus = 'revoked';
     const info = status.children();
     revokedAt = decodeTime(info[0]);
-    if (isContext(info[1], 0)) revocationReason = decodeSmallInteger(info[1].children()[0], 10);
+    if (isContext(info[1], 0)) revocationReason = decodeSmallInteger(info[1].children()[0], TAG.enumerated);
   } else throw new CoreError('OCSP_BAD_RESPONSE', 'bad certStatus');
   const thisUpdate = decodeTime(parts[2]);
   const nextUpdate = isContext(parts[3], 0) ? decodeTime(parts[3].children()[0]) : undefined;
@@ -173,34 +175,34 @@ interface BasicResponse {
 }
 
 function readBasicResponse(der: Uint8Array): BasicResponse {
-  const [tbs, algorithm, signature, certs] = expectUniversal(readDer(der), 16, 'BasicOCSPResponse').children();
-  const fields = expectUniversal(tbs, 16, 'ResponseData').children();
+  const [tbs, algorithm, signature, certs] = expectTag(readDer(der), TAG.sequence, 'BasicOCSPResponse').children();
+  const fields = expectTag(tbs, TAG.sequence, 'ResponseData').children();
   let index = 0;
   if (isContext(fields[index], 0)) index++; // version v1
   const responderNode = fields[index++];
   let responderId: BasicResponse['responderId'];
   if (isContext(responderNode, 1)) responderId = { byName: responderNode.children()[0].raw };
-  else if (isContext(responderNode, 2)) responderId = { byKey: expectUniversal(responderNode.children()[0], 4, 'KeyHash').content };
+  else if (isContext(responderNode, 2)) responderId = { byKey: expectTag(responderNode.children()[0], TAG.octetString, 'KeyHash').content };
   else throw new CoreError('OCSP_BAD_RESPONSE', 'bad responderID');
   const producedAt = decodeTime(fields[index++]);
-  const responses = expectUniversal(fields[index++], 16, 'responses').children().map(readSingleResponse);
+  const responses = expectTag(fields[index++], TAG.sequence, 'responses').children().map(readSingleResponse);
   let nonce: Uint8Array | undefined;
   if (isContext(fields[index], 1)) {
-    for (const ext of expectUniversal(fields[index].children()[0], 16, 'Extensions').children()) {
+    for (const ext of expectTag(fields[index].children()[0], TAG.sequence, 'Extensions').children()) {
       const parts = ext.children();
-      if (decodeOid(parts[0]) === OID.ocspNonce) nonce = expectUniversal(parts[parts.length - 1], 4, 'extnValue').content;
+      if (decodeOid(parts[0]) === OID.ocspNonce) nonce = expectTag(parts[parts.length - 1], TAG.octetString, 'extnValue').content;
     }
   }
-  const signatureBits = expectUniversal(signature, 3, 'signature').content;
+  const signatureBits = expectTag(signature, TAG.bitString, 'signature').content;
   if (signatureBits.length < 1 || signatureBits[0] !== 0) throw new CoreError('OCSP_BAD_RESPONSE', 'bad signature BIT STRING');
-  const certificates = isContext(certs, 0) ? expectUniversal(certs.children()[0], 16, 'certs').children().map((c) => new Uint8Array(c.raw)) : [];
+  const certificates = isContext(certs, 0) ? expectTag(certs.children()[0], TAG.sequence, 'certs').children().map((c) => new Uint8Array(c.raw)) : [];
   return {
     tbsRaw: tbs.raw,
     responderId,
     producedAt,
     responses,
     nonce,
-    signatureAlgorithmOid: decodeOid(expectUniversal(algorithm, 16, 'AlgorithmIdentifier').children()[0]),
+    signatureAlgorithmOid: decodeOid(expectTag(algorithm, TAG.sequence, 'AlgorithmIdentifier').children()[0]),
     signature: signatureBits.subarray(1),
     certificates,
   };
@@ -222,12 +224,12 @@ function tryReadCertificate(der: Uint8Array): CertificateInfo | undefined {
 export function extendedKeyUsages(cert: CertificateInfo): string[] {
   const ext = cert.extension(OID.extKeyUsage);
   if (ext === undefined) return [];
-  return expectUniversal(readDer(ext.value), 16, 'ExtKeyUsageSyntax').children().map((n) => decodeOid(n));
+  return expectTag(readDer(ext.value), TAG.sequence, 'ExtKeyUsageSyntax').children().map((n) => decodeOid(n));
 }
 
 /** True when `certId` names a certificate issued by `issuer` (name and key hashes under the CertID's own hash). */
 export function certIdMatchesIssuer(certId: OcspCertId, issuer: CertificateInfo): boolean {
-  const hash = HASH_BY_OID[certId.hashAlgorithmOid];
+  const hash = hashNameOfOid(certId.hashAlgorithmOid);
   if (hash === undefined) return false;
   const nameHash = createHash(hash).update(issuer.subjectDer).digest();
   const keyHash = createHash(hash).update(issuer.publicKeyBits).digest();
@@ -247,15 +249,15 @@ export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
   let status: OcspResponseStatusName;
   let basic: BasicResponse | undefined;
   try {
-    const [statusNode, bytesNode] = expectUniversal(readDer(der), 16, 'OCSPResponse').children();
-    const name = STATUS_NAMES.get(decodeSmallInteger(statusNode, 10));
+    const [statusNode, bytesNode] = expectTag(readDer(der), TAG.sequence, 'OCSPResponse').children();
+    const name = STATUS_NAMES.get(decodeSmallInteger(statusNode, TAG.enumerated));
     if (name === undefined) throw new CoreError('OCSP_BAD_RESPONSE', 'unknown OCSPResponseStatus');
     status = name;
     if (status === 'successful') {
       if (!isContext(bytesNode, 0)) throw new CoreError('OCSP_BAD_RESPONSE', 'successful response without responseBytes');
-      const [type, response] = expectUniversal(bytesNode.children()[0], 16, 'ResponseBytes').children();
+      const [type, response] = expectTag(bytesNode.children()[0], TAG.sequence, 'ResponseBytes').children();
       if (decodeOid(type) !== OID.ocspBasic) throw new CoreError('OCSP_BAD_RESPONSE', 'not a basic OCSP response');
-      basic = readBasicResponse(expectUniversal(response, 4, 'response').content);
+      basic = readBasicResponse(expectTag(response, TAG.octetString, 'response').content);
     }
   } catch (cause) {
     if (cause instanceof CoreError && cause.code === 'OCSP_BAD_RESPONSE') throw cause;

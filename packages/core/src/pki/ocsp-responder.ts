@@ -1,7 +1,8 @@
 import type { TbsSigner } from './certificate-builder.ts';
-import { bitString, enumerated, explicit, generalizedTime, implicitPrimitive, octetString, oid, sequence, tlv, wholeSeconds } from './der.ts';
+import { bitString, enumerated, explicit, generalizedTime, implicitPrimitive, octetString, oid, sequence, tlv, wholeSeconds } from '../asn1/der-writer.ts';
+import { OID } from '../asn1/oids.ts';
 import { certIdMatchesIssuer, OcspResponseStatus, parseOcspRequest, type ParsedOcspRequest } from './ocsp-messages.ts';
-import { keyIdentifier, OID, readCertificate, signatureAlgorithmIdentifier } from './x509-util.ts';
+import { keyIdentifier, readCertificate, signatureAlgorithmIdentifier } from './x509-util.ts';
 
 export { buildOcspRequest, parseOcspResponse, OcspResponseStatus } from './ocsp-messages.ts';
 export type { ParsedOcspResponse, OcspSingleStatus, OcspResponseStatusName } from './ocsp-messages.ts';

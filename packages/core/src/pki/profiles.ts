@@ -11,7 +11,7 @@ import {
   subjectKeyIdentifierExtension,
   type EncodedExtension,
 } from './certificate-builder.ts';
-import { OID } from './x509-util.ts';
+import { OID } from '../asn1/oids.ts';
 
 /** The URLs the built-in PKI publishes (served by the HTTP layer under `${publicUrl}/pki/...`). */
 export interface PkiUrls {

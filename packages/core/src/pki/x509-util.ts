@@ -3,66 +3,20 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { CoreError } from '../errors.ts';
 import type { KeyAlgorithm } from '../signer.ts';
-import { nullValue, oid, sequence, toHex } from './der.ts';
-
-/** OIDs used by the built-in PKI. */
-export const OID = {
-  sha256WithRSAEncryption: '1.2.840.113549.1.1.11',
-  ecdsaWithSHA256: '1.2.840.10045.4.3.2',
-  subjectKeyIdentifier: '2.5.29.14',
-  keyUsage: '2.5.29.15',
-  basicConstraints: '2.5.29.19',
-  crlNumber: '2.5.29.20',
-  crlReason: '2.5.29.21',
-  crlDistributionPoints: '2.5.29.31',
-  authorityKeyIdentifier: '2.5.29.35',
-  extKeyUsage: '2.5.29.37',
-  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
-  accessOcsp: '1.3.6.1.5.5.7.48.1',
-  accessCaIssuers: '1.3.6.1.5.5.7.48.2',
-  ocspBasic: '1.3.6.1.5.5.7.48.1.1',
-  ocspNonce: '1.3.6.1.5.5.7.48.1.2',
-  ocspNoCheck: '1.3.6.1.5.5.7.48.1.5',
-  kpEmailProtection: '1.3.6.1.5.5.7.3.4',
-  kpTimeStamping: '1.3.6.1.5.5.7.3.8',
-  kpOcspSigning: '1.3.6.1.5.5.7.3.9',
-  kpDocumentSigning: '1.3.6.1.5.5.7.3.36',
-  commonName: '2.5.4.3',
-  organizationName: '2.5.4.10',
-  sha1: '1.3.14.3.2.26',
-  sha256: '2.16.840.1.101.3.4.2.1',
-  sha384: '2.16.840.1.101.3.4.2.2',
-  sha512: '2.16.840.1.101.3.4.2.3',
-} as const;
-
-/** node:crypto digest names by hash-algorithm OID (for OCSP CertIDs). */
-export const HASH_BY_OID: Readonly<Record<string, string>> = {
-  [OID.sha1]: 'sha1',
-  [OID.sha256]: 'sha256',
-  [OID.sha384]: 'sha384',
-  [OID.sha512]: 'sha512',
-};
-
-/** node:crypto digest names by signature-algorithm OID (RSA PKCS#1 v1.5 and ECDSA). */
-const SIGNATURE_HASH_BY_OID: Readonly<Record<string, string>> = {
-  '1.2.840.113549.1.1.5': 'sha1',
-  '1.2.840.113549.1.1.11': 'sha256',
-  '1.2.840.113549.1.1.12': 'sha384',
-  '1.2.840.113549.1.1.13': 'sha512',
-  '1.2.840.10045.4.1': 'sha1',
-  '1.2.840.10045.4.3.2': 'sha256',
-  '1.2.840.10045.4.3.3': 'sha384',
-  '1.2.840.10045.4.3.4': 'sha512',
-};
+import { toHex } from '../asn1/bytes.ts';
+import { nullValue, oid, sequence } from '../asn1/der-writer.ts';
+import { OID, signatureSchemeOfOid } from '../asn1/oids.ts';
 
 /** The AlgorithmIdentifier (DER) of a Signer's SHA-256 signature: NULL parameters for RSA, none for ECDSA (RFC 5758). */
 export function signatureAlgorithmIdentifier(keyAlgorithm: KeyAlgorithm): Uint8Array {
-  return keyAlgorithm === 'RSA' ? sequence(oid(OID.sha256WithRSAEncryption), nullValue()) : sequence(oid(OID.ecdsaWithSHA256));
+  return keyAlgorithm === 'RSA' ? sequence(oid(OID.sha256WithRsaEncryption), nullValue()) : sequence(oid(OID.ecdsaWithSha256));
 }
 
 /** Verifies an X.509-style signature (RSA PKCS#1 v1.5 or ECDSA, DER Ecdsa-Sig-Value) with a SubjectPublicKeyInfo. */
 export function verifySignature(data: Uint8Array, signatureAlgorithmOid: string, signature: Uint8Array, spki: Uint8Array): boolean {
-  const hash = SIGNATURE_HASH_BY_OID[signatureAlgorithmOid];
+  const scheme = signatureSchemeOfOid(signatureAlgorithmOid);
+  // X.509 signature algorithms always name their hash; bare key OIDs and EdDSA are not accepted here.
+  const hash = scheme.kind === 'rsa-pkcs1' || scheme.kind === 'ecdsa' ? scheme.hash : undefined;
   if (hash === undefined) return false;
   try {
     return cryptoVerify(hash, data, { key: Buffer.from(spki), format: 'der', type: 'spki', dsaEncoding: 'der' }, signature);
@@ -200,9 +154,4 @@ export function crlDistributionUris(cert: CertificateInfo): string[] {
   } catch {
     return [];
   }
-}
-
-/** Byte equality. */
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0;
 }

@@ -1,8 +1,9 @@
 import { constants, createHash, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { bytesEqual, octetStringBytes } from './der.ts';
-import { HASHES, OID } from './oids.ts';
+import { octetStringBytes } from '../asn1/asn1js-bridge.ts';
+import { bytesEqual } from '../asn1/bytes.ts';
+import { hashAlgorithmOfOid, OID, signatureSchemeOfOid } from '../asn1/oids.ts';
 
 /**
  * Checks one SignerInfo of a SignedData against `certificateDer` (RFC 5652 §5.4, §5.6):
@@ -13,7 +14,7 @@ import { HASHES, OID } from './oids.ts';
 export function signerInfoProblem(signerInfo: pkijs.SignerInfo, content: Uint8Array, expectedContentType: string, certificateDer: Uint8Array): string | null {
   const attributes = signerInfo.signedAttrs?.attributes ?? [];
   if (signerInfo.signedAttrs === undefined || attributes.length === 0) return 'no signed attributes';
-  const digest = HASHES[signerInfo.digestAlgorithm.algorithmId];
+  const digest = hashAlgorithmOfOid(signerInfo.digestAlgorithm.algorithmId);
   if (digest === undefined) return `unknown digest algorithm ${signerInfo.digestAlgorithm.algorithmId}`;
 
   const contentTypes = attributes.filter((a) => a.type === OID.contentType);
@@ -24,7 +25,7 @@ export function signerInfoProblem(signerInfo: pkijs.SignerInfo, content: Uint8Ar
   const messageDigests = attributes.filter((a) => a.type === OID.messageDigest);
   const messageDigest: unknown = messageDigests[0]?.values[0];
   if (messageDigests.length !== 1 || !(messageDigest instanceof asn1js.OctetString)) return 'message-digest attribute missing';
-  if (!bytesEqual(octetStringBytes(messageDigest), createHash(digest.node).update(content).digest())) return 'message digest mismatch';
+  if (!bytesEqual(octetStringBytes(messageDigest), createHash(digest.name).update(content).digest())) return 'message digest mismatch';
 
   // The signature covers the attributes as a SET (tag 0x31), not as the [0] IMPLICIT field, byte for byte as received.
   const signedBytes = new Uint8Array(signerInfo.signedAttrs.encodedValue);
@@ -39,7 +40,7 @@ export function signerInfoProblem(signerInfo: pkijs.SignerInfo, content: Uint8Ar
   }
   const signature = octetStringBytes(signerInfo.signature);
   try {
-    return verifyWith(signerInfo, digest.node, publicKey, signedBytes, signature) ? null : 'signature does not verify';
+    return verifyWith(signerInfo, digest.name, publicKey, signedBytes, signature) ? null : 'signature does not verify';
   } catch (error) {
     return `signature cannot be checked: ${(error as Error).message}`;
   }
@@ -47,35 +48,25 @@ export function signerInfoProblem(signerInfo: pkijs.SignerInfo, content: Uint8Ar
 
 function verifyWith(signerInfo: pkijs.SignerInfo, digestHash: string, key: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
   const algorithm = signerInfo.signatureAlgorithm.algorithmId;
-  const fixedHash: Record<string, string> = {
-    [OID.sha256WithRsa]: 'sha256',
-    [OID.sha384WithRsa]: 'sha384',
-    [OID.sha512WithRsa]: 'sha512',
-    [OID.ecdsaWithSha256]: 'sha256',
-    [OID.ecdsaWithSha384]: 'sha384',
-    [OID.ecdsaWithSha512]: 'sha512',
-  };
-  const keyType = key.asymmetricKeyType;
-  if (algorithm === OID.rsaEncryption || algorithm === OID.ecPublicKey) {
-    // OpenSSL and others name only the key type here; the hash is then the digestAlgorithm.
-    const expectedKey = algorithm === OID.rsaEncryption ? 'rsa' : 'ec';
-    if (keyType !== expectedKey) throw new Error(`${algorithm} with a ${keyType} key`);
-    return verify(digestHash, data, { key, dsaEncoding: 'der' }, signature);
-  }
-  if (fixedHash[algorithm] !== undefined) {
-    const expectedKey = algorithm.startsWith('1.2.840.113549') ? 'rsa' : 'ec';
-    if (keyType !== expectedKey) throw new Error(`${algorithm} with a ${keyType} key`);
-    return verify(fixedHash[algorithm], data, { key, dsaEncoding: 'der' }, signature);
-  }
   if (algorithm === OID.rsassaPss) {
     const params = new pkijs.RSASSAPSSParams({ schema: signerInfo.signatureAlgorithm.algorithmParams });
-    const hash = HASHES[params.hashAlgorithm.algorithmId];
+    const hash = hashAlgorithmOfOid(params.hashAlgorithm.algorithmId);
     const mgfHash = new pkijs.AlgorithmIdentifier({ schema: params.maskGenAlgorithm.algorithmParams });
     if (hash === undefined || params.maskGenAlgorithm.algorithmId !== OID.mgf1 || mgfHash.algorithmId !== params.hashAlgorithm.algorithmId) {
       throw new Error('unsupported RSASSA-PSS parameters');
     }
-    return verify(hash.node, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.saltLength }, signature);
+    return verify(hash.name, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.saltLength }, signature);
   }
-  if (algorithm === OID.ed25519) return verify(null, data, key, signature);
-  throw new Error(`unsupported signature algorithm ${algorithm}`);
+  const scheme = signatureSchemeOfOid(algorithm);
+  if (scheme.kind === 'ed25519') return verify(null, data, key, signature);
+  // Algorithms that name their hash are accepted in tokens with SHA-2 (256 and up) only.
+  if (scheme.kind === 'unsupported' || (scheme.hash !== undefined && !TOKEN_SIGNATURE_HASHES.has(scheme.hash))) {
+    throw new Error(`unsupported signature algorithm ${algorithm}`);
+  }
+  const keyType = key.asymmetricKeyType;
+  if (keyType !== (scheme.kind === 'rsa-pkcs1' ? 'rsa' : 'ec')) throw new Error(`${algorithm} with a ${keyType} key`);
+  // OpenSSL and others name only the key type (rsaEncryption, ecPublicKey); the hash is then the digestAlgorithm.
+  return verify(scheme.hash ?? digestHash, data, { key, dsaEncoding: 'der' }, signature);
 }
+
+const TOKEN_SIGNATURE_HASHES: ReadonlySet<string> = new Set(['sha256', 'sha384', 'sha512']);

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { bytesEqual, toDer } from './der.ts';
-import { HASHES, OID, SHA256_OID } from './oids.ts';
+import { toDer } from '../asn1/asn1js-bridge.ts';
+import { bytesEqual } from '../asn1/bytes.ts';
+import { hashAlgorithmOfOid, OID } from '../asn1/oids.ts';
 
 /**
  * The signingCertificateV2 signed attribute (RFC 5035, required for TSAs by RFC 5816 and
@@ -53,18 +54,18 @@ function essCertIdProblem(attribute: pkijs.Attribute, version: 1 | 2, certificat
   const first = certs instanceof asn1js.Sequence ? certs.valueBlock.value[0] : undefined;
   if (!(first instanceof asn1js.Sequence)) return `${name} attribute is malformed`;
   const fields = [...first.valueBlock.value];
-  let hashOid = version === 2 ? SHA256_OID : '1.3.14.3.2.26';
+  let hashOid: string = version === 2 ? OID.sha256 : OID.sha1;
   if (version === 2 && fields[0] instanceof asn1js.Sequence) {
     const algorithm = fields.shift() as asn1js.Sequence;
     const oid = algorithm.valueBlock.value[0];
     if (!(oid instanceof asn1js.ObjectIdentifier)) return `${name} hash algorithm is malformed`;
     hashOid = oid.valueBlock.toString();
   }
-  const hash = HASHES[hashOid];
+  const hash = hashAlgorithmOfOid(hashOid);
   if (hash === undefined) return `${name} uses unknown hash algorithm ${hashOid}`;
   const certHash = fields[0];
   if (!(certHash instanceof asn1js.OctetString)) return `${name} certHash is malformed`;
-  const expected = createHash(hash.node).update(certificateDer).digest();
+  const expected = createHash(hash.name).update(certificateDer).digest();
   if (!bytesEqual(new Uint8Array(certHash.valueBlock.valueHexView), expected)) return `${name} does not name the signer certificate`;
   const serial = fields[1];
   if (serial === undefined) return null;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { bytesToBigInt } from './der.ts';
+import { bytesToBigInt } from '../asn1/bytes.ts';
 
 /** A fresh request nonce: 12 random bytes (within RFC-typical 8–16), never zero. */
 export function freshNonce(): { bytes: Uint8Array; value: bigint } {

@@ -1,8 +1,18 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { CoreError } from '../errors.ts';
-import { toDer, unsignedInteger } from './der.ts';
-import { HASHES, IMPRINT_HASH_OIDS, type TimestampHashAlgorithm } from './oids.ts';
+import { toDer, unsignedInteger } from '../asn1/asn1js-bridge.ts';
+import { hashAlgorithmOfOid, OID } from '../asn1/oids.ts';
+
+/** Names of the hash algorithms accepted in a TimeStampReq (RFC 3161 §2.4.1). */
+export type TimestampHashAlgorithm = 'SHA-256' | 'SHA-384' | 'SHA-512';
+
+/** Imprint hash algorithms the responder accepts, by OID. */
+export const IMPRINT_HASH_OIDS: Readonly<Record<TimestampHashAlgorithm, string>> = {
+  'SHA-256': OID.sha256,
+  'SHA-384': OID.sha384,
+  'SHA-512': OID.sha512,
+};
 
 /** Options of a TimeStampReq. */
 export interface TimestampRequestOptions {
@@ -21,8 +31,9 @@ export function buildTimestampRequest(digest: Uint8Array, options: TimestampRequ
   const oid = IMPRINT_HASH_OIDS[hashAlgorithm];
   // A request no TSA would grant fails here already, with the code a TSA's refusal would get.
   if (oid === undefined) throw new CoreError('TSA_REJECTED', `unsupported hash algorithm ${hashAlgorithm}`);
-  if (digest.length !== HASHES[oid].length) {
-    throw new CoreError('TSA_REJECTED', `a ${hashAlgorithm} digest has ${HASHES[oid].length} bytes, got ${digest.length}`);
+  const length = hashAlgorithmOfOid(oid)?.length;
+  if (digest.length !== length) {
+    throw new CoreError('TSA_REJECTED', `a ${hashAlgorithm} digest has ${length} bytes, got ${digest.length}`);
   }
   const request = new pkijs.TimeStampReq({
     version: 1,

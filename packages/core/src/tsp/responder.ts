@@ -3,9 +3,10 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { CoreError } from '../errors.ts';
 import type { Signer } from '../signer.ts';
-import { namedBitString, octetStringBytes, oidText, parseDer, toDer, unsignedInteger } from './der.ts';
+import { asn1jsNamedBitString, octetStringBytes, oidText, parseDer, toDer, unsignedInteger } from '../asn1/asn1js-bridge.ts';
+import { hashAlgorithmOfOid, INKAN_DEFAULT_TSA_POLICY, OID } from '../asn1/oids.ts';
 import { signingCertificateV2Attribute } from './ess.ts';
-import { HASHES, IMPRINT_HASH_OIDS, INKAN_DEFAULT_TSA_POLICY, OID, SHA256_OID } from './oids.ts';
+import { IMPRINT_HASH_OIDS } from './request.ts';
 import { PKI_FAILURE_INFO, PKI_STATUS, type PkiFailureInfoName } from './response.ts';
 
 /** Configuration of an in-process RFC 3161 timestamp responder. */
@@ -16,7 +17,7 @@ export interface TimestampResponderOptions {
   chain?: readonly Uint8Array[];
   /** Holds the TSA key; its certificate must be `certificate`. */
   signer: Signer;
-  /** The TSA policy; defaults to Inkan's private default policy (see oids.ts). */
+  /** The TSA policy; defaults to Inkan's private default policy (see asn1/oids.ts). */
   policyOid?: string;
   /** The accuracy claimed for genTime, in whole seconds (default 1; 0 leaves the field out). */
   accuracySeconds?: number;
@@ -94,10 +95,10 @@ export function createTimestampResponder(options: TimestampResponderOptions): Ti
     const signerInfo = new pkijs.SignerInfo({
       version: 1,
       sid: new pkijs.IssuerAndSerialNumber({ issuer: certificate.issuer, serialNumber: certificate.serialNumber }),
-      digestAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: SHA256_OID }),
+      digestAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256 }),
       signedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes: sorted }),
       signatureAlgorithm: options.signer.keyAlgorithm === 'RSA'
-        ? new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256WithRsa, algorithmParams: new asn1js.Null() })
+        ? new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256WithRsaEncryption, algorithmParams: new asn1js.Null() })
         : new pkijs.AlgorithmIdentifier({ algorithmId: OID.ecdsaWithSha256 }),
       signature: new asn1js.OctetString({ valueHex: signature }),
     });
@@ -106,7 +107,7 @@ export function createTimestampResponder(options: TimestampResponderOptions): Ti
     encapContentInfo.eContent = new asn1js.OctetString({ valueHex: tstInfoDer });
     return new pkijs.SignedData({
       version: 3,
-      digestAlgorithms: [new pkijs.AlgorithmIdentifier({ algorithmId: SHA256_OID })],
+      digestAlgorithms: [new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256 })],
       encapContentInfo,
       // RFC 3161 §2.4.1: without certReq the certificates field MUST NOT be present.
       ...(includedCertificates.length > 0 ? { certificates: [...includedCertificates] } : {}),
@@ -145,8 +146,9 @@ function readRequest(requestDer: Uint8Array): { request: pkijs.TimeStampReq; req
   const params: unknown = algorithm.algorithmParams;
   if (params !== undefined && !(params instanceof asn1js.Null)) throw new Rejection('badAlg', 'hash algorithm parameters must be absent or NULL');
   const digest = octetStringBytes(request.messageImprint.hashedMessage);
-  if (digest.length !== HASHES[algorithm.algorithmId].length) {
-    throw new Rejection('badDataFormat', `a ${HASHES[algorithm.algorithmId].node} imprint has ${HASHES[algorithm.algorithmId].length} bytes, got ${digest.length}`);
+  const hash = hashAlgorithmOfOid(algorithm.algorithmId);
+  if (hash === undefined || digest.length !== hash.length) {
+    throw new Rejection('badDataFormat', `a ${hash?.name} imprint has ${hash?.length} bytes, got ${digest.length}`);
   }
   // RFC 3161 §2.4.1: an extension the TSA does not know, critical or not, is refused.
   if (request.extensions !== undefined && request.extensions.length > 0) throw new Rejection('unacceptedExtension', 'request extensions are not supported');
@@ -165,7 +167,7 @@ function rejectionResponse(rejection: Rejection): Uint8Array {
   const status = new pkijs.PKIStatusInfo({
     status: PKI_STATUS.rejection,
     statusStrings: [new asn1js.Utf8String({ value: rejection.text })],
-    failInfo: namedBitString([PKI_FAILURE_INFO[rejection.failure]]),
+    failInfo: asn1jsNamedBitString([PKI_FAILURE_INFO[rejection.failure]]),
   });
   return toDer(new pkijs.TimeStampResp({ status }).toSchema());
 }

@@ -1,7 +1,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { CoreError } from '../errors.ts';
-import { originalBytes, parseDer, setBits } from './der.ts';
+import { originalBytes, parseDer, setBits } from '../asn1/asn1js-bridge.ts';
 
 /** PKIStatus values (RFC 3161 §2.4.2). */
 export const PKI_STATUS = { granted: 0, grantedWithMods: 1, rejection: 2, waiting: 3, revocationWarning: 4, revocationNotification: 5 } as const;

@@ -2,9 +2,10 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { CoreError } from '../errors.ts';
 import { signerInfoProblem } from './cms-signature.ts';
-import { bigIntToHex, bytesEqual, octetStringBytes, oidText, originalBytes, parseDer, toDer } from './der.ts';
+import { octetStringBytes, oidText, originalBytes, parseDer, toDer } from '../asn1/asn1js-bridge.ts';
+import { bigIntToHex, bytesEqual } from '../asn1/bytes.ts';
 import { signingCertificateProblem } from './ess.ts';
-import { OID } from './oids.ts';
+import { OID } from '../asn1/oids.ts';
 
 /** The accuracy of genTime (RFC 3161 §2.4.2); absent parts are zero. */
 export interface TimestampAccuracy {
@@ -138,7 +139,7 @@ function identifies(sid: pkijs.SignerInfo['sid'], cert: pkijs.Certificate): bool
     const inner = sid instanceof asn1js.Constructed ? sid.valueBlock.value[0] : undefined;
     if (sid instanceof asn1js.Constructed && !(inner instanceof asn1js.OctetString)) return false;
     const keyId = inner instanceof asn1js.OctetString ? octetStringBytes(inner) : new Uint8Array((sid as asn1js.Primitive).valueBlock.valueHexView);
-    const ski = cert.extensions?.find((e) => e.extnID === '2.5.29.14')?.parsedValue;
+    const ski = cert.extensions?.find((e) => e.extnID === OID.subjectKeyIdentifier)?.parsedValue;
     return ski instanceof asn1js.OctetString && bytesEqual(octetStringBytes(ski), keyId);
   }
   return false;

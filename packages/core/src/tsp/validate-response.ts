@@ -1,7 +1,8 @@
 import * as pkijs from 'pkijs';
 import { CoreError } from '../errors.ts';
-import { bytesEqual, parseDer } from './der.ts';
-import { OID, SHA256_OID } from './oids.ts';
+import { parseDer } from '../asn1/asn1js-bridge.ts';
+import { bytesEqual } from '../asn1/bytes.ts';
+import { OID } from '../asn1/oids.ts';
 import { PKI_STATUS, parseTimestampResponse } from './response.ts';
 import { parseTimestampToken } from './token.ts';
 
@@ -36,7 +37,7 @@ export async function validateTimestampResponse(responseDer: Uint8Array, expecte
   } catch (error) {
     throw new CoreError('TSA_BAD_RESPONSE', `unreadable token: ${(error as Error).message}`, { cause: error });
   }
-  if (token.messageImprint.hashAlgorithmOid !== SHA256_OID) throw bad(`token hash algorithm ${token.messageImprint.hashAlgorithmOid} is not SHA-256`);
+  if (token.messageImprint.hashAlgorithmOid !== OID.sha256) throw bad(`token hash algorithm ${token.messageImprint.hashAlgorithmOid} is not SHA-256`);
   if (!bytesEqual(token.messageImprint.digest, expected.digest)) throw bad('token message imprint differs from the digest sent');
   if (token.nonce !== expected.nonce) throw bad('token nonce differs from the nonce sent');
   if (expected.policyOid !== undefined && token.policyOid !== expected.policyOid) throw bad(`token policy ${token.policyOid} is not the one asked for`);
@@ -70,7 +71,7 @@ export function tsaCertificateProblem(certificateDer: Uint8Array, genTime: Date)
   const eku = ekus[0];
   if (!eku.critical) return 'extendedKeyUsage is not critical';
   const usages = eku.parsedValue instanceof pkijs.ExtKeyUsage ? eku.parsedValue.keyPurposes : [];
-  if (usages.length !== 1 || usages[0] !== OID.timeStamping) return 'extendedKeyUsage is not id-kp-timeStamping alone';
+  if (usages.length !== 1 || usages[0] !== OID.kpTimeStamping) return 'extendedKeyUsage is not id-kp-timeStamping alone';
   const notBefore = certificate.notBefore.value;
   const notAfter = certificate.notAfter.value;
   if (genTime < notBefore || genTime > notAfter) return 'not valid at the token time';

@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { indexOfAscii, isWhitespace } from '../pdf/lexer.ts';
+import { indexOfAscii, isWhitespace, PdfLexer } from '../pdf/lexer.ts';
 
 /** Where each revision of the file ends: just past each `%%EOF` and its end-of-line. */
 export function revisionEnds(bytes: Uint8Array): number[] {
@@ -62,4 +62,28 @@ export function hashByteRange(bytes: Uint8Array, byteRange: number[], algorithm 
   hash.update(bytes.subarray(a, a + b));
   hash.update(bytes.subarray(c, c + d));
   return hash.digest();
+}
+
+/**
+ * Every `/ByteRange [a b c d]` written in the file whose gap holds a DER SEQUENCE (hex "30…"): the
+ * signature values present in the bytes, whether or not the document still lists them. Reads at
+ * most four numbers per occurrence, so hostile input costs one pass.
+ */
+export function signatureValuesInFile(bytes: Uint8Array): number[][] {
+  const found: number[][] = [];
+  const lexer = new PdfLexer(bytes);
+  for (let at = indexOfAscii(bytes, '/ByteRange'); at >= 0; at = indexOfAscii(bytes, '/ByteRange', at + 10)) {
+    lexer.pos = at + 10;
+    lexer.skipWhitespaceAndComments();
+    if (bytes[lexer.pos] !== 0x5b) continue;
+    lexer.pos++;
+    const range: number[] = [];
+    for (let n = lexer.tryReadUnsigned(); n !== undefined && range.length < 5; n = lexer.tryReadUnsigned()) range.push(n);
+    lexer.skipWhitespaceAndComments();
+    if (range.length !== 4 || bytes[lexer.pos] !== 0x5d) continue;
+    const [, b, c, d] = range;
+    if (b >= c || c + d > bytes.length || bytes[b] !== 0x3c || bytes[b + 1] !== 0x33 || bytes[b + 2] !== 0x30) continue;
+    found.push(range);
+  }
+  return found;
 }

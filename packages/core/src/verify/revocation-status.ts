@@ -1,6 +1,6 @@
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import * as pkijs from 'pkijs';
-import { hashNameOfOid } from '../cms/oids.ts';
+import { hashNameOfOid } from '../asn1/oids.ts';
 import { parseOcspResponse, type ParsedOcspResponse } from '../pki/ocsp-messages.ts';
 import type { Cert } from '../x509/chain.ts';
 

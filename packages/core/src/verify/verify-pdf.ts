@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
-import { hashNameOfOid } from '../cms/oids.ts';
+import { hashNameOfOid } from '../asn1/oids.ts';
 import { parseCmsSignature, type ParsedCmsSignature } from '../cms/parse.ts';
 import { verifyCmsSignature } from '../cms/verify.ts';
 import { CoreError } from '../errors.ts';
 import { PdfDocument } from '../pdf/document.ts';
-import { PdfStream, PdfString } from '../pdf/objects.ts';
+import { PdfRef, PdfStream, PdfString, type PdfObject } from '../pdf/objects.ts';
 import { PdfLexer } from '../pdf/lexer.ts';
 import { parsePdfDate } from '../pdf/serialize.ts';
 import { derOfContents, listSignatures, rangeEnd, type PdfSignatureInfo } from '../pades/signatures.ts';
 import { parseTimestampToken, type ParsedTimestampToken } from '../tsp/token.ts';
 import { buildChain, cert, certs, isSelfSigned, type Cert } from '../x509/chain.ts';
-import { byteRangeProblems, hashByteRange, revisionEnds } from './byte-range.ts';
+import { byteRangeProblems, hashByteRange, revisionEnds, signatureValuesInFile } from './byte-range.ts';
 import type { CertificateSummary, PadesLevel, RevocationReport, SignatureReport, TimestampReport, VerificationReport } from './report.ts';
 import { diffRevisions } from './revision-diff.ts';
 import { parseRevocationData, revocationStatusOf, type RevocationData } from './revocation-status.ts';
@@ -76,13 +76,24 @@ export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions = {}):
       else attacks.add('incremental-saving');
     }
   }
+  // A signature value still in the bytes that no field lists was removed (or hidden) by a later
+  // revision: the revision diff of the remaining signatures cannot see it when it came after them.
+  const listed = new Set(signatures.map((s) => s.byteRange.join(' ')));
+  const removed = signatureValuesInFile(bytes).filter((range) => !listed.has(range.join(' ')));
+  for (const range of removed) {
+    const revision = ends.indexOf(range[2] + range[3]);
+    problems.push(`a signature value in the file (ByteRange [${range.join(' ')}]${revision >= 0 ? `, revision ${revision + 1}` : ''}) belongs to no signature field: a later revision removed or hid that signature`);
+  }
+  if (removed.length > 0) attacks.add('signature-removed');
   const allValid = reports.every((r) => r.status === 'valid');
   const invalid = reports.filter((r) => r.status === 'invalid').length;
   const untrusted = reports.filter((r) => r.status === 'untrusted').length;
-  const summary = allValid
-    ? `All ${reports.length} signature(s) are valid and trusted.`
-    : `${invalid} invalid and ${untrusted} untrusted of ${reports.length} signature(s).`;
-  return { schemaVersion: 1, file, signatures: reports, attacks: [...attacks], problems, exitCode: allValid ? 0 : 1, summary };
+  const summary = !allValid
+    ? `${invalid} invalid and ${untrusted} untrusted of ${reports.length} signature(s).`
+    : removed.length > 0
+      ? `All ${reports.length} listed signature(s) are valid and trusted, but ${removed.length} signature(s) in the file were removed from the document.`
+      : `All ${reports.length} signature(s) are valid and trusted.`;
+  return { schemaVersion: 1, file, signatures: reports, attacks: [...attacks], problems, exitCode: allValid && removed.length === 0 ? 0 : 1, summary };
 }
 
 interface Context {
@@ -117,17 +128,27 @@ function signedState(context: Context, end: number): PdfDocument | null {
 }
 
 async function verifySignature(context: Context, signature: PdfSignatureInfo, index: number): Promise<SignatureReport> {
-  const { bytes } = context;
-  const problems: string[] = [];
+  const report = blankReport(context, signature, index);
+  try {
+    await checkSignature(context, signature, report);
+  } catch (error) {
+    // Input no check foresaw must still give a report (never a crash), and never a valid one.
+    report.problems.push(`the signature cannot be checked: ${(error as Error)?.message ?? String(error)}`);
+    report.integrity.signatureValid = false;
+  }
+  return finish(report);
+}
+
+function blankReport(context: Context, signature: PdfSignatureInfo, index: number): SignatureReport {
   const end = rangeEnd(signature);
   const revision = context.ends.indexOf(end);
-  const report: SignatureReport = {
+  return {
     index,
     fieldName: signature.fieldName,
     type: signature.type,
     subFilter: signature.subFilter ?? null,
     revision: revision >= 0 ? revision + 1 : null,
-    coversWholeFile: end === bytes.length,
+    coversWholeFile: end === context.bytes.length,
     byteRange: signature.byteRange,
     signer: null,
     claimed: {
@@ -144,21 +165,34 @@ async function verifySignature(context: Context, signature: PdfSignatureInfo, in
     level: null,
     laterChanges: { allowed: true, changes: [] },
     status: 'invalid',
-    problems,
+    problems: [],
   };
+}
 
+async function checkSignature(context: Context, signature: PdfSignatureInfo, report: SignatureReport): Promise<void> {
+  const { bytes } = context;
+  const { problems } = report;
+  const end = rangeEnd(signature);
   const state = Number.isFinite(end) && end <= bytes.length ? signedState(context, end) : null;
   const span = state ? objectSpan(state, signature.objectNumber) : undefined;
   const coverage = byteRangeProblems(bytes, signature.byteRange, context.ends, span);
   problems.push(...coverage);
   report.integrity.coverageOk = coverage.length === 0;
   if (signature.byteRange.length !== 4 || !signature.byteRange.every((n) => Number.isInteger(n) && n >= 0) || end > bytes.length) {
-    return finish(report);
+    return;
   }
   // /Contents in the dictionary must be the bytes in the gap (else the gap is not this signature's).
-  const gapHex = Buffer.from(bytes.subarray(signature.byteRange[1] + 1, signature.byteRange[2] - 1)).toString('latin1').replace(/\s+/g, '');
-  if (gapHex.toLowerCase() !== Buffer.from(signature.contents).toString('hex') && !(gapHex.length % 2 === 1)) {
+  // An odd count of hex digits reads as if a final 0 followed (ISO 32000-1 7.3.4.3): compare it so.
+  const gapDigits = Buffer.from(bytes.subarray(signature.byteRange[1] + 1, signature.byteRange[2] - 1)).toString('latin1').replace(/\s+/g, '').toLowerCase();
+  const gapHex = gapDigits.length % 2 === 1 ? `${gapDigits}0` : gapDigits;
+  if (gapHex !== Buffer.from(signature.contents).toString('hex')) {
     problems.push("the ByteRange gap does not hold this signature's /Contents (signature wrapping)");
+    report.integrity.coverageOk = false;
+  }
+  // The dictionary must already be in the revision it signs, as it is now: a copy in a new field,
+  // or one redefined later (another /ByteRange or /Contents), claims bytes that someone else signed.
+  if (state && signature.objectNumber > 0 && !sameInSignedRevision(state, signature)) {
+    problems.push(`the signature dictionary (object ${signature.objectNumber}) is not the one in the revision its ByteRange covers (signature wrapping)`);
     report.integrity.coverageOk = false;
   }
 
@@ -182,7 +216,25 @@ async function verifySignature(context: Context, signature: PdfSignatureInfo, in
     report.laterChanges = { allowed: false, changes: [] };
     problems.push('the signed revision cannot be read, so later changes cannot be checked');
   }
-  return finish(report);
+}
+
+/** Does the revision a signature covers hold its dictionary with the same /ByteRange and /Contents? */
+function sameInSignedRevision(state: PdfDocument, signature: PdfSignatureInfo): boolean {
+  try {
+    const dict = state.dict(new PdfRef(signature.objectNumber));
+    if (!dict) return false;
+    const contents = state.resolve(dict.get('Contents'));
+    const range = state.resolve(dict.get('ByteRange'));
+    return (
+      contents instanceof PdfString &&
+      Buffer.compare(contents.bytes, signature.contents) === 0 &&
+      Array.isArray(range) &&
+      range.length === signature.byteRange.length &&
+      range.every((n, i) => state.resolve(n) === signature.byteRange[i])
+    );
+  } catch {
+    return false;
+  }
 }
 
 function finish(report: SignatureReport): SignatureReport {
@@ -224,7 +276,9 @@ async function verifyCmsPdfSignature(context: Context, report: SignatureReport, 
   const hasEss = Boolean(cms.signedAttributes?.signingCertificateV2 ?? cms.signedAttributes?.signingCertificateV1);
   // Signatures without ESS (adbe.pkcs7.detached) are valid signatures; B-B needs the attribute.
   report.integrity.signingCertificateMatches = hasEss ? result.signingCertificateMatches : result.signatureValid;
-  if (!result.messageDigestMatches) problems.push('the document was changed: the digest of the signed bytes does not match the signature (messageDigest)');
+  if (!result.messageDigestMatches && (cms.signedAttributes === undefined || cms.signedAttributes.messageDigest !== undefined)) {
+    problems.push('the document was changed: the digest of the signed bytes does not match the signature (messageDigest)');
+  }
   for (const p of result.problems) if (!problems.includes(p)) problems.push(p);
   if (!cms.signerCertificate) return;
 
@@ -270,9 +324,8 @@ async function verifyDocumentTimestamp(context: Context, report: SignatureReport
   report.integrity.signingCertificateMatches = ts.signatureValid;
   if (!ts.imprintMatches) report.problems.push('the document was changed: the document timestamp does not match the signed bytes');
   report.problems.push(...ts.problems);
-  const token = parseTimestampToken(der);
   const chain = tokenChain(context, der, pool);
-  report.signer = token.signerCertificate ? subjectFields(cert(token.signerCertificate)) : null;
+  report.signer = chain.length > 0 ? subjectFields(chain[0]) : null;
   report.certificate = { chain: ts.chain, trusted: ts.trusted, validAtSigningTime: chain.length > 0 && new Date(chain[0].x509.validFrom) <= new Date(ts.time) && new Date(ts.time) <= new Date(chain[0].x509.validTo) };
   report.revocation = await revocationReport(context, chain, [], 0);
 }
@@ -379,7 +432,11 @@ function assignLevels(context: Context, signatures: PdfSignatureInfo[], reports:
 }
 
 function hasDss(doc: PdfDocument | null): boolean {
-  return doc !== null && doc.dict(doc.catalog.get('DSS')) !== undefined;
+  try {
+    return doc !== null && doc.dict(doc.catalog.get('DSS')) !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 function readDss(doc: PdfDocument): Dss {
@@ -392,7 +449,12 @@ function readDss(doc: PdfDocument): Dss {
   }
   if (!dss) return out;
   const read = (key: string, into: Uint8Array[]) => {
-    const arr = doc.resolve(dss.get(key));
+    let arr: PdfObject;
+    try {
+      arr = doc.resolve(dss.get(key));
+    } catch {
+      return;
+    }
     if (!Array.isArray(arr)) return;
     for (const item of arr) {
       try {

@@ -5,7 +5,8 @@ import { isCoreError } from '../../src/errors.ts';
 import { KeyFileSigner } from '../../src/keys/key-file-signer.ts';
 import { createCadesSignature, OID, parseCmsSignature, verifyCmsSignature } from '../../src/cms/index.ts';
 import { readFileSync } from 'node:fs';
-import { childrenOf, compareDer, readSingle } from '../../src/cms/der.ts';
+import { readDer } from '../../src/asn1/der-reader.ts';
+import { compareDer } from '../../src/asn1/der-writer.ts';
 import { cmsVerifyArgs, flipByte, sha256, tempDir, writeBytes } from './helpers/fixtures.ts';
 import { openssl } from './helpers/openssl.ts';
 import { createSigner, createTestPki, type TestPki } from './helpers/test-pki.ts';
@@ -68,10 +69,10 @@ for (const spec of ['rsa-2048', 'p-256'] as const) {
       assert.equal(parsed.signedAttributes?.algorithmProtectionMatches, true);
       assert.equal(parsed.signedAttributes?.signingCertificateV2?.hashAlgorithmOid, OID.sha256);
       // DER: signed attributes in SET OF order; ESSCertIDv2 starts with certHash (the SHA-256 default hashAlgorithm omitted).
-      const attributes = childrenOf(readSingle(parsed.signedAttributes!.raw)).map((attribute) => attribute.bytes);
+      const attributes = readDer(parsed.signedAttributes!.raw).children().map((attribute) => attribute.raw);
       assert.deepEqual(attributes, [...attributes].sort(compareDer));
       const v2 = parsed.signedAttributes!.all.find((attribute) => attribute.typeOid === OID.signingCertificateV2)!;
-      const essCertId = childrenOf(childrenOf(childrenOf(readSingle(v2.values[0]))[0])[0]);
+      const essCertId = readDer(v2.values[0]).children()[0].children()[0].children();
       assert.equal(essCertId[0].tag, 0x04);
       assert.deepEqual(verifyCmsSignature(parsed, sha256(content)), { messageDigestMatches: true, signatureValid: true, signingCertificateMatches: true, problems: [] });
       const tampered = verifyCmsSignature(parsed, sha256(flipByte(content, 12_345)));

@@ -6,13 +6,18 @@ import { CoreError, createWitnessSigner, initBuiltinPki, loadBuiltinPki, renewPd
 import { ConfigError, loadConfig, type Config } from '../config/config.ts';
 import { masterKeyOf, openSigningServices, readCertificates } from '../signing-services.ts';
 import { formatVerificationReport } from './format-report.ts';
-import { serve } from './serve.ts';
 
 const USAGE = `inkan — Inkan electronic contracts
 
 Usage:
-  inkan start                                 init if needed, then serve (what npm start runs)
-  inkan serve                                 serve HTTP: the CA's certificates, CRLs and OCSP, and the TSA
+  inkan start                                 init if needed, seed the demo organisation, print its
+                                              administrator's sign-in link, then serve (what npm start runs)
+  inkan serve [--role=all|web|worker]         serve: HTTP (the app, the CA's certificates, CRLs and OCSP,
+                                              the TSA) and the job worker; web = HTTP only, worker = jobs only
+  inkan org create --name NAME --slug SLUG --admin-email EMAIL [--admin-name NAME]
+                                              create an organisation and print its admin's one-time sign-in link
+  inkan apikey create --org SLUG [--name NAME]
+                                              create an API key (printed once, on the last line)
   inkan init                                  create the data directory and the built-in PKI (idempotent)
   inkan pki export-root                       print the root certificate (PEM): the trust anchor to import
   inkan verify FILE [--trust PEM]... [--json] verify every signature of a PDF (exit 0 valid, 1 invalid/untrusted, 2 unreadable/unsigned)
@@ -40,12 +45,35 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   switch (command) {
     case 'init':
       return init(config);
-    case 'serve':
-      return serve(config);
-    case 'start':
-      // The one-machine default: initialise if needed, then serve.
+    case 'serve': {
+      const { values } = parseArgs({ args: rest, options: { role: { type: 'string', default: 'all' } } });
+      if (values.role !== 'all' && values.role !== 'web' && values.role !== 'worker') {
+        process.stderr.write('usage: inkan serve [--role=all|web|worker]\n');
+        return 2;
+      }
+      // Imported on demand: the HTTP stack only slows down every other (short-lived) command.
+      return (await import('./serve.ts')).serve(config, { role: values.role, env });
+    }
+    case 'start': {
+      // The one-machine default: initialise if needed, seed the demo, then serve everything.
       await init(config);
-      return serve(config);
+      const { seedDemo } = await import('./admin-commands.ts');
+      return (await import('./serve.ts')).serve(config, {
+        role: 'all',
+        env,
+        beforeListen: async (context) => {
+          const demo = await seedDemo(context);
+          process.stdout.write(
+            `${demo.created ? 'Created the demo organisation' : 'Demo organisation'} "demo"; administrator admin@example.jp.\n` +
+              `Sign in (one-time link, valid 24 h):\n${demo.signInUrl}\n`,
+          );
+        },
+      });
+    }
+    case 'org':
+      return (await import('./admin-commands.ts')).orgCommand(config, rest);
+    case 'apikey':
+      return (await import('./admin-commands.ts')).apiKeyCommand(config, rest);
     case 'pki':
       return pki(config, rest);
     case 'verify':
@@ -100,18 +128,37 @@ async function verify(config: Config, args: string[]): Promise<number> {
     process.stderr.write(`inkan: cannot read ${positionals[0]}: ${(error as Error).message}\n`);
     return 2;
   }
-  const anchors = await readCertificates(values.trust ?? []);
-  // Inside an initialised data directory, this installation's own root is trusted.
-  if (existsSync(join(config.pkiDir, 'pki.json'))) {
-    try {
-      anchors.push((await loadBuiltinPki({ dir: config.pkiDir, masterKey: masterKeyOf(config) })).rootCertificate);
-    } catch {
-      // An unreadable PKI (e.g. no master key here) only means no built-in trust anchor.
-    }
+  let anchors: Uint8Array[];
+  try {
+    anchors = await readCertificates(values.trust ?? []);
+  } catch (error) {
+    process.stderr.write(`inkan: --trust: ${(error as Error).message}\n`);
+    return 2;
   }
+  // Inside an initialised data directory, this installation's own root is trusted.
+  const ownRoot = await ownRootCertificate(config);
+  if (ownRoot !== null) anchors.push(ownRoot);
   const report = await verifyPdf(bytes, { trustAnchors: anchors });
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatVerificationReport(report));
   return report.exitCode;
+}
+
+/**
+ * The data directory's root certificate, or null outside an initialised one. Only the public
+ * certificate is read, so verifying needs no INKAN_MASTER_KEY (the keys stay closed).
+ */
+async function ownRootCertificate(config: Config): Promise<Uint8Array | null> {
+  if (!existsSync(join(config.pkiDir, 'pki.json'))) return null;
+  try {
+    const manifest = JSON.parse(await readFile(join(config.pkiDir, 'pki.json'), 'utf8')) as { files?: { root?: { certificate?: unknown } } };
+    const file = manifest.files?.root?.certificate;
+    if (typeof file !== 'string') return null;
+    const [root] = await readCertificates([join(config.pkiDir, file)]);
+    return root ?? null;
+  } catch {
+    // An unreadable PKI only means no built-in trust anchor; the report then says "untrusted".
+    return null;
+  }
 }
 
 async function stamp(args: string[]): Promise<number> {

@@ -1,21 +1,66 @@
 import type { Config } from '../config/config.ts';
+import { createContext, type AppContext } from '../context.ts';
 import { buildApp } from '../http/app.ts';
-import { openSigningServices } from '../signing-services.ts';
+import { runJobWorker, startWorkerThread } from '../jobs/worker-thread.ts';
 
-/** Serves HTTP until SIGINT/SIGTERM; resolves with the exit code after a graceful close. */
-export async function serve(config: Config): Promise<number> {
-  const services = await openSigningServices(config);
-  const app = await buildApp({ config, services, logger: true });
-  const address = await app.listen({ port: config.port, host: config.host });
-  process.stdout.write(`Inkan is listening on ${address} (public URL ${config.publicUrl})\n`);
+/** Which parts run in this process: HTTP and the job worker (thread), HTTP only, or the worker only. */
+export type ServeRole = 'all' | 'web' | 'worker';
+
+/** Options of serve. */
+export interface ServeOptions {
+  role?: ServeRole;
+  /** The environment the configuration came from (the worker thread reads it again). */
+  env: Record<string, string | undefined>;
+  /** Runs after the context is open and before the server listens (`inkan start` seeds the demo here). */
+  beforeListen?: (context: AppContext) => Promise<void>;
+}
+
+/** Serves until SIGINT/SIGTERM; resolves with the exit code after a graceful close. */
+export async function serve(config: Config, options: ServeOptions): Promise<number> {
+  const role = options.role ?? 'all';
+  const context = await createContext(config);
+  const stops: Array<() => Promise<void>> = [() => context.close()];
+  try {
+    await options.beforeListen?.(context);
+    if (role === 'worker') {
+      const runner = runJobWorker(context);
+      stops.unshift(() => runner.stop());
+      process.stdout.write('Inkan job worker is running\n');
+    } else {
+      // The thread opens its own context after this one has migrated the database and made the PKI.
+      if (role === 'all') {
+        const thread = await startWorkerThread({ env: options.env });
+        stops.unshift(() => thread.stop());
+      }
+      const app = await buildApp({ context, logger: true });
+      stops.unshift(() => app.close());
+      const address = await app.listen({ port: config.port, host: config.host });
+      process.stdout.write(`Inkan is listening on ${address} (public URL ${config.publicUrl})\n`);
+    }
+  } catch (error) {
+    await stopAll(stops);
+    throw error;
+  }
   return new Promise((resolve) => {
     const stop = () => {
-      app.close().then(
-        () => resolve(0),
-        () => resolve(1),
-      );
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      stopAll(stops).then(resolve);
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
+}
+
+/** Runs every stop step in order; 0 when all succeeded, 1 otherwise. */
+async function stopAll(steps: Array<() => Promise<void>>): Promise<number> {
+  let code = 0;
+  for (const step of steps) {
+    try {
+      await step();
+    } catch {
+      code = 1;
+    }
+  }
+  return code;
 }

@@ -64,7 +64,50 @@ const schema = z.object({
   INKAN_PKCS11_TOKEN: z.string().optional(),
   INKAN_PKCS11_PIN: z.string().optional(),
   INKAN_PKCS11_KEY_LABEL: z.string().optional(),
+  INKAN_DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || value.trim() === '' || /^postgres(ql)?:\/\/[^\s]+$/.test(value.trim()) || /^(sqlite|file):[^\s]+$/.test(value.trim()), {
+      message: 'must be postgres://user@host:port/database or sqlite:PATH (empty = SQLite in the data directory)',
+    }),
+  INKAN_SMTP_URL: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || value.trim() === '' || isSmtpUrl(value.trim()), {
+      message: 'must be smtp://[user:password@]host[:port] or smtps://…',
+    }),
+  INKAN_MAIL_FROM: z
+    .string()
+    .default('Inkan <no-reply@localhost>')
+    .refine((value) => parseMailbox(value) !== undefined, { message: 'must be an address like "Inkan" <no-reply@example.jp> or no-reply@example.jp' }),
+  INKAN_DOWNLOAD_TTL: duration('14d'),
+  INKAN_LINK_TTL: duration('30d'),
+  INKAN_SESSION_TTL: duration('12h'),
+  INKAN_ACCESS_CODE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  INKAN_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(50),
 });
+
+function isSmtpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** Parses `Name <address>`, `"Name" <address>` or a bare address; undefined when malformed. */
+export function parseMailbox(text: string): { name: string; address: string } | undefined {
+  const trimmed = text.trim();
+  const address = /^[^\s@<>"]+@[^\s@<>"]+$/;
+  const angle = /^(?:"((?:[^"\\]|\\.)*)"|([^<>"]*?))\s*<([^<>\s]+)>$/.exec(trimmed);
+  if (angle) {
+    if (!address.test(angle[3])) return undefined;
+    const name = angle[1] !== undefined ? angle[1].replace(/\\(.)/g, '$1') : (angle[2] ?? '').trim();
+    return { name, address: angle[3] };
+  }
+  return address.test(trimmed) ? { name: '', address: trimmed } : undefined;
+}
 
 /** The validated configuration (read once, at start). */
 export interface Config {
@@ -81,6 +124,22 @@ export interface Config {
   tsaUrls: string[];
   tsaTimeoutMs: number;
   pkcs11?: { library: string; token: string; pin: string; keyLabel: string };
+  /** PostgreSQL URL, or undefined for the SQLite file `<dataDir>/inkan.db` (a `sqlite:PATH` URL names another file). */
+  databaseUrl?: string;
+  /** smtp:// or smtps:// URL; undefined = mail goes to the local outbox (the `mails` table). */
+  smtpUrl?: string;
+  /** The From of every mail: display name and address. */
+  mailFrom: { name: string; address: string };
+  /** How long the ダウンロード link of the completion mail is valid. */
+  downloadTtlMs: number;
+  /** How long a personal signing link is valid. */
+  linkTtlMs: number;
+  /** How long a browser session of a user lasts. */
+  sessionTtlMs: number;
+  /** Wrong access codes after which a recipient is locked. */
+  accessCodeMaxAttempts: number;
+  /** Largest accepted upload (all documents of one request together), in bytes. */
+  maxUploadBytes: number;
 }
 
 /** Reads and validates the environment; throws ConfigError naming the first bad variable. */
@@ -112,5 +171,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pkcs11: v.INKAN_PKCS11_LIBRARY
       ? { library: v.INKAN_PKCS11_LIBRARY, token: v.INKAN_PKCS11_TOKEN!, pin: v.INKAN_PKCS11_PIN!, keyLabel: v.INKAN_PKCS11_KEY_LABEL! }
       : undefined,
+    databaseUrl: blankToUndefined(v.INKAN_DATABASE_URL),
+    smtpUrl: blankToUndefined(v.INKAN_SMTP_URL),
+    mailFrom: parseMailbox(v.INKAN_MAIL_FROM)!,
+    downloadTtlMs: v.INKAN_DOWNLOAD_TTL,
+    linkTtlMs: v.INKAN_LINK_TTL,
+    sessionTtlMs: v.INKAN_SESSION_TTL,
+    accessCodeMaxAttempts: v.INKAN_ACCESS_CODE_MAX_ATTEMPTS,
+    maxUploadBytes: v.INKAN_MAX_UPLOAD_MB * 1024 * 1024,
   };
+}
+
+function blankToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }

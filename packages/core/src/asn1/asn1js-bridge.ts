@@ -1,4 +1,12 @@
+/**
+ * Helpers for the modules that work with asn1js/pkijs objects (the RFC 3161 code builds and reads
+ * pkijs TimeStampReq/TSTInfo/SignedData). Everything that is not about asn1js objects themselves
+ * lives in the DER reader and writer next to this file.
+ */
 import * as asn1js from 'asn1js';
+import { bytesToBigInt } from './bytes.ts';
+import { decodeOid, readDer } from './der-reader.ts';
+import { namedBits } from './der-writer.ts';
 
 /** Parses one complete BER/DER element; returns null on garbage or trailing bytes. */
 export function parseDer(bytes: Uint8Array): asn1js.AsnType | null {
@@ -27,17 +35,6 @@ export function unsignedInteger(bytes: Uint8Array): asn1js.Integer {
   return asn1js.Integer.fromBigInt(bytesToBigInt(bytes));
 }
 
-/** Unsigned big-endian bytes as a bigint. */
-export function bytesToBigInt(bytes: Uint8Array): bigint {
-  return bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
-}
-
-/** Lower-case hex of a non-negative bigint, padded to whole bytes. */
-export function bigIntToHex(value: bigint): string {
-  const hex = value.toString(16);
-  return hex.length % 2 === 0 ? hex : `0${hex}`;
-}
-
 /** The contents of an OCTET STRING, also when BER-encoded in constructed pieces. */
 export function octetStringBytes(value: asn1js.OctetString): Uint8Array {
   if (!value.idBlock.isConstructed) return new Uint8Array(value.valueBlock.valueHexView);
@@ -45,12 +42,10 @@ export function octetStringBytes(value: asn1js.OctetString): Uint8Array {
   return new Uint8Array(Buffer.concat(parts));
 }
 
-/** Encodes a named BIT STRING with the given bits set, trailing zero bits dropped as DER wants. */
-export function namedBitString(bits: readonly number[]): asn1js.BitString {
-  const highest = Math.max(...bits);
-  const bytes = new Uint8Array(Math.floor(highest / 8) + 1);
-  for (const bit of bits) bytes[Math.floor(bit / 8)] |= 0x80 >> (bit % 8);
-  return new asn1js.BitString({ unusedBits: 7 - (highest % 8), valueHex: bytes });
+/** A named BIT STRING with the given bits set, trailing zero bits dropped as DER wants. */
+export function asn1jsNamedBitString(bits: readonly number[]): asn1js.BitString {
+  const { value, unusedBits } = namedBits(bits);
+  return new asn1js.BitString({ unusedBits, valueHex: value });
 }
 
 /** The numbers of the bits set in a named BIT STRING. */
@@ -64,30 +59,14 @@ export function setBits(value: asn1js.BitString): number[] {
   return out;
 }
 
-/** Byte equality; everything compared here is public, so timing does not matter. */
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.from(a).equals(Buffer.from(b));
-}
-
 /**
- * The dotted text of an OBJECT IDENTIFIER, decoded here because asn1js renders arcs above
- * 2^53 (such as the 2.25 UUID arcs) as `{hex}` instead of decimal.
+ * The dotted text of an OBJECT IDENTIFIER, decoded by the DER reader because asn1js renders arcs
+ * above 2^53 (such as the 2.25 UUID arcs) as `{hex}` instead of decimal. '' when malformed.
  */
 export function oidText(value: asn1js.ObjectIdentifier): string {
-  const der = new Uint8Array(value.toBER(false));
-  // Skip the tag and the length (short or long form).
-  const lengthByte = der[1];
-  const contents = der.subarray(lengthByte < 0x80 ? 2 : 2 + (lengthByte & 0x7f));
-  const arcs: bigint[] = [];
-  let current = 0n;
-  for (const byte of contents) {
-    current = (current << 7n) | BigInt(byte & 0x7f);
-    if ((byte & 0x80) === 0) {
-      arcs.push(current);
-      current = 0n;
-    }
+  try {
+    return decodeOid(readDer(toDer(value)));
+  } catch {
+    return ''; // asn1js accepts an empty OBJECT IDENTIFIER; it names nothing
   }
-  if (arcs.length === 0) return '';
-  const first = arcs[0] < 40n ? 0n : arcs[0] < 80n ? 1n : 2n;
-  return [first, arcs[0] - first * 40n, ...arcs.slice(1)].join('.');
 }

@@ -1,0 +1,75 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Db } from '../../ports/database.ts';
+
+/** An open database and how to close it. */
+export interface OpenDatabase {
+  db: Db;
+  dialect: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+}
+
+/** The SQLite file used when INKAN_DATABASE_URL is not set. */
+export const DEFAULT_SQLITE_FILE = 'inkan.db';
+
+/**
+ * Opens the database named by `url`: `postgres://…` through a pg Pool, `sqlite:PATH` (or `file:PATH`)
+ * as that SQLite file, and undefined as the SQLite file `<dataDir>/inkan.db`. Does not migrate.
+ */
+export async function openDatabase(url: string | undefined, dataDir: string): Promise<OpenDatabase> {
+  if (url !== undefined && /^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
+  const path = url === undefined ? join(dataDir, DEFAULT_SQLITE_FILE) : resolve(url.replace(/^(sqlite|file):(\/\/)?/, ''));
+  return openSqlite(path);
+}
+
+/** Opens (creating if needed) a SQLite file with WAL, a busy timeout and foreign keys on. */
+export async function openSqlite(path: string): Promise<OpenDatabase> {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const database = new SqliteDatabase(path);
+  // WAL lets readers run beside the one writer; busy_timeout makes a second process (the worker
+  // role, the CLI) wait for the write lock instead of failing with SQLITE_BUSY at once.
+  database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  database.pragma('synchronous = NORMAL');
+  const db: Db = new Kysely({ dialect: new SqliteDialect({ database }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    close: async () => {
+      // Kysely's destroy closes the better-sqlite3 handle.
+      await db.destroy();
+    },
+  };
+}
+
+// COUNT(*) and other BIGINT results would arrive as strings; every number we store fits a JS number.
+const INT8_OID = 20;
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** Opens a pg Pool on a PostgreSQL URL (the pool is per context: no process-wide type parser changes). */
+export async function openPostgres(url: string, poolSize = 10): Promise<OpenDatabase> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes });
+  // Fail at start, with the server's message, rather than at the first request.
+  const client = await pool.connect().catch(async (error: unknown) => {
+    await pool.end().catch(() => undefined);
+    throw new Error(`cannot connect to PostgreSQL: ${(error as Error).message}`, { cause: error });
+  });
+  client.release();
+  // An idle client's network error must not crash the process; the pool replaces the client.
+  pool.on('error', () => undefined);
+  const db: Db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}

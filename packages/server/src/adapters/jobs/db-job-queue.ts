@@ -1,0 +1,324 @@
+/*
+ * The durable job queue, kept in the `jobs` table of the same database as everything else, so that a
+ * job is enqueued in the transaction of the change that causes it (committed together or not at all).
+ *
+ * Delivery is AT-LEAST-ONCE: a worker that dies after its handler finished but before the job was
+ * marked done leaves the job to be run again once its lease runs out. HANDLERS MUST BE IDEMPOTENT:
+ * check the state first ("already signed? done"), make their effects conditional on it in one
+ * transaction, and give mail an idempotency key.
+ *
+ * Claiming: PostgreSQL takes the oldest due row with FOR UPDATE SKIP LOCKED (workers never wait on each
+ * other); SQLite takes its single write lock up front with BEGIN IMMEDIATE (a deferred transaction
+ * upgrading to a write could fail with SQLITE_BUSY instead of waiting). A claimed job carries a lease
+ * (`locked_until`), renewed while the handler runs; an expired lease means a dead worker.
+ */
+import { sql } from 'kysely';
+import type { Db, DbOrTx, Schema } from '../../ports/database.ts';
+import type { JobKind, JobPayloads, JobQueue } from '../../ports/job-queue.ts';
+import { systemClock, type Clock } from '../../ports/clock.ts';
+import { newId } from '../../security/tokens.ts';
+
+/** Attempts before a job is marked failed. */
+export const DEFAULT_MAX_ATTEMPTS = 8;
+
+/** What a handler learns about the job it runs. */
+export interface JobInfo {
+  id: string;
+  kind: JobKind;
+  /** 1 on the first run, 2 on the first retry … */
+  attempt: number;
+  maxAttempts: number;
+  dedupeKey: string | null;
+  createdAt: Date;
+}
+
+/** Runs one job; throwing makes the job retry later (or fail after the last attempt). Must be idempotent. */
+export type JobHandler<K extends JobKind> = (payload: JobPayloads[K], job: JobInfo) => Promise<void>;
+
+/** The handlers of a worker, by job kind; kinds without a handler stay queued for another worker. */
+export type JobHandlers = { [K in JobKind]?: JobHandler<K> };
+
+/** The JobQueue port on the `jobs` table. */
+export class DbJobQueue implements JobQueue {
+  readonly #clock: Clock;
+  readonly #maxAttempts: number;
+
+  constructor(options: { clock?: Clock; maxAttempts?: number } = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  }
+
+  /**
+   * Adds a job in the caller's transaction (or directly on the database). With a dedupe key that a
+   * queued or running job already has, nothing is added.
+   */
+  async enqueue<K extends JobKind>(db: DbOrTx, kind: K, payload: JobPayloads[K], options: { dedupeKey?: string; runAt?: Date } = {}): Promise<void> {
+    const now = this.#clock.now();
+    await db
+      .insertInto('jobs')
+      .values({
+        id: newId(),
+        kind,
+        payload: JSON.stringify(payload),
+        dedupe_key: options.dedupeKey ?? null,
+        status: 'queued',
+        attempts: 0,
+        max_attempts: this.#maxAttempts,
+        run_at: (options.runAt ?? now).toISOString(),
+        locked_by: null,
+        locked_until: null,
+        last_error: null,
+        created_at: now.toISOString(),
+        finished_at: null,
+      })
+      // The only unique index a new row (random id) can hit is the partial one on active dedupe keys.
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+}
+
+/** Options of startJobRunner. */
+export interface JobRunnerOptions {
+  db: Db;
+  dialect: 'sqlite' | 'postgres';
+  handlers: JobHandlers;
+  /** Names this worker in locked_by (e.g. `${hostname}:${pid}:${threadId}`). */
+  workerId: string;
+  /** How often to look for due jobs when idle (default 250 ms). */
+  pollMs?: number;
+  clock?: Clock;
+  /** How long a claim holds before another worker may take the job (default 60 s); renewed while running. */
+  leaseMs?: number;
+  /** Jobs run at the same time by this runner (default 4). */
+  concurrency?: number;
+  /** Delay before retry number `attempt` (default 10 s · 2^(attempt−1), at most 1 h). */
+  backoffMs?: (attempt: number) => number;
+  /** Told about every failed attempt (for logging); must not throw. */
+  onError?: (job: JobInfo, error: unknown) => void;
+  /** Do not poll: jobs run only through runOnce()/idle() (tests). */
+  manual?: boolean;
+}
+
+/** A running job runner. */
+export interface JobRunner {
+  /** Stops polling and waits for the jobs in progress to finish. */
+  stop(): Promise<void>;
+  /** Claims and runs one due job; false when none was due. */
+  runOnce(): Promise<boolean>;
+  /** Resolves when no due job (of this runner's kinds) is left and none is running here. */
+  idle(): Promise<void>;
+}
+
+/** The default retry delay: 10 s, 20 s, 40 s … capped at one hour. */
+export function defaultBackoffMs(attempt: number): number {
+  return Math.min(10_000 * 2 ** Math.max(0, attempt - 1), 3_600_000);
+}
+
+type JobRow = Schema['jobs'];
+
+/** Starts a worker loop over the `jobs` table (at-least-once; see the top of this file). */
+export function startJobRunner(options: JobRunnerOptions): JobRunner {
+  const { db, dialect, handlers, workerId } = options;
+  const clock = options.clock ?? systemClock;
+  const pollMs = options.pollMs ?? 250;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const backoffMs = options.backoffMs ?? defaultBackoffMs;
+  const kinds = Object.keys(handlers).filter((k) => typeof handlers[k as JobKind] === 'function');
+  const inFlight = new Set<Promise<void>>();
+  const waiters = new Set<() => void>();
+  let stopped = false;
+  let loopRunning = false;
+
+  const notify = (): void => {
+    for (const wake of [...waiters]) wake();
+  };
+  const waitForChange = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(t);
+        waiters.delete(done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      waiters.add(done);
+    });
+
+  async function claim(): Promise<JobRow | undefined> {
+    if (kinds.length === 0) return undefined;
+    const now = clock.now().toISOString();
+    const lease = new Date(clock.now().getTime() + leaseMs).toISOString();
+    const due = sql`kind in (${sql.join(kinds)}) and ((status = 'queued' and run_at <= ${now}) or (status = 'running' and locked_until < ${now}))`;
+    if (dialect === 'postgres') {
+      const result = await sql<JobRow>`
+        update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lease}, attempts = attempts + 1
+        where id = (select id from jobs where ${due} order by run_at, created_at limit 1 for update skip locked)
+        returning *`.execute(db);
+      return result.rows[0];
+    }
+    return db.connection().execute(async (connection) => {
+      await sql`begin immediate`.execute(connection);
+      try {
+        const result = await sql<JobRow>`
+          update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lease}, attempts = attempts + 1
+          where id = (select id from jobs where ${due} order by run_at, created_at limit 1)
+          returning *`.execute(connection);
+        await sql`commit`.execute(connection);
+        return result.rows[0];
+      } catch (error) {
+        await sql`rollback`.execute(connection).catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  /** Updates only our own claim: a worker whose lease ran out and was re-claimed must not touch the row. */
+  async function finish(row: JobRow, update: Partial<JobRow>): Promise<void> {
+    await db
+      .updateTable('jobs')
+      .set(update)
+      .where('id', '=', row.id)
+      .where('locked_by', '=', workerId)
+      .where('attempts', '=', row.attempts)
+      .where('status', '=', 'running')
+      .execute();
+  }
+
+  async function run(row: JobRow): Promise<void> {
+    const info: JobInfo = {
+      id: row.id,
+      kind: row.kind as JobKind,
+      attempt: row.attempts,
+      maxAttempts: row.max_attempts,
+      dedupeKey: row.dedupe_key,
+      createdAt: new Date(row.created_at),
+    };
+    if (row.attempts > row.max_attempts) {
+      // Only reachable through expired leases: the job keeps killing its workers.
+      await finish(row, { status: 'failed', finished_at: clock.now().toISOString(), locked_by: null, locked_until: null, last_error: 'lease expired on every attempt (worker crashed or hung)' });
+      return;
+    }
+    const handler = handlers[info.kind] as ((payload: unknown, job: JobInfo) => Promise<void>) | undefined;
+    // Renew the lease while the handler runs, so a slow seal is not taken for a dead worker's.
+    const heartbeat = setInterval(() => {
+      db.updateTable('jobs')
+        .set({ locked_until: new Date(clock.now().getTime() + leaseMs).toISOString() })
+        .where('id', '=', row.id)
+        .where('locked_by', '=', workerId)
+        .where('attempts', '=', row.attempts)
+        .where('status', '=', 'running')
+        .execute()
+        .catch(() => undefined);
+    }, Math.max(10, Math.floor(leaseMs / 3)));
+    heartbeat.unref();
+    try {
+      if (!handler) throw new Error(`no handler for job kind ${row.kind}`);
+      await handler(JSON.parse(row.payload) as unknown, info);
+      clearInterval(heartbeat);
+      await finish(row, { status: 'done', finished_at: clock.now().toISOString(), locked_by: null, locked_until: null, last_error: null });
+    } catch (error) {
+      clearInterval(heartbeat);
+      try {
+        options.onError?.(info, error);
+      } catch {
+        // A logger failure must not lose the retry bookkeeping.
+      }
+      const lastError = describeError(error);
+      if (row.attempts >= row.max_attempts) {
+        await finish(row, { status: 'failed', finished_at: clock.now().toISOString(), locked_by: null, locked_until: null, last_error: lastError });
+      } else {
+        const runAt = new Date(clock.now().getTime() + backoffMs(row.attempts)).toISOString();
+        await finish(row, { status: 'queued', run_at: runAt, locked_by: null, locked_until: null, last_error: lastError });
+      }
+    }
+  }
+
+  async function runOnce(): Promise<boolean> {
+    const row = await claim();
+    if (!row) return false;
+    const task = run(row).finally(() => {
+      inFlight.delete(task);
+      notify();
+    });
+    inFlight.add(task);
+    await task;
+    return true;
+  }
+
+  async function hasDueJob(): Promise<boolean> {
+    if (kinds.length === 0) return false;
+    const now = clock.now().toISOString();
+    const row = await db
+      .selectFrom('jobs')
+      .select('id')
+      .where('kind', 'in', kinds)
+      .where((eb) => eb.or([eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', now)]), eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)])]))
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async function loop(): Promise<void> {
+    loopRunning = true;
+    try {
+      while (!stopped) {
+        if (inFlight.size >= concurrency) {
+          await waitForChange(pollMs);
+          continue;
+        }
+        let row: JobRow | undefined;
+        try {
+          row = await claim();
+        } catch {
+          // The database is unreachable or busy: try again at the next poll.
+          row = undefined;
+        }
+        if (!row) {
+          notify();
+          await waitForChange(pollMs);
+          continue;
+        }
+        const task = run(row)
+          .catch(() => undefined)
+          .finally(() => {
+            inFlight.delete(task);
+            notify();
+          });
+        inFlight.add(task);
+      }
+    } finally {
+      loopRunning = false;
+    }
+  }
+
+  const loopDone = options.manual ? Promise.resolve() : loop();
+
+  return {
+    runOnce,
+    async idle(): Promise<void> {
+      for (;;) {
+        if (inFlight.size === 0 && !(await hasDueJob())) return;
+        if (options.manual || !loopRunning) {
+          if (!(await runOnce()) && inFlight.size > 0) await Promise.race(inFlight);
+        } else {
+          await waitForChange(pollMs);
+        }
+      }
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      notify();
+      await loopDone;
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+/** A short, secret-free description of a failure for jobs.last_error. */
+function describeError(error: unknown): string {
+  const e = error as { code?: unknown; message?: unknown; name?: unknown };
+  const code = typeof e?.code === 'string' ? `${e.code}: ` : '';
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  // URLs with credentials (an SMTP or database URL in a driver's message) lose the credentials.
+  return `${code}${message}`.replace(/\/\/[^/\s:@]+:[^/\s@]+@/g, '//***@').slice(0, 1000);
+}

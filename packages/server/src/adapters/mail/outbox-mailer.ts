@@ -1,0 +1,26 @@
+import type { Db } from '../../ports/database.ts';
+import type { Mailer, OutgoingMail } from '../../ports/mailer.ts';
+import { systemClock, type Clock } from '../../ports/clock.ts';
+import { formatMailbox, recordMail } from './mail-record.ts';
+
+/**
+ * The local outbox: mail is written to the `mails` table (shown at /dev/mail in development) and
+ * goes nowhere else. A second send with the same idempotency key is a no-op.
+ */
+export class OutboxMailer implements Mailer {
+  readonly #from: string;
+  readonly #clock: Clock;
+
+  constructor(
+    private readonly db: Db,
+    options: { from: { name: string; address: string }; clock?: Clock },
+  ) {
+    this.#from = formatMailbox(options.from);
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** Puts the mail in the outbox unless one with the same idempotency key is there. */
+  async send(mail: OutgoingMail): Promise<void> {
+    await recordMail(this.db, mail, this.#from, this.#clock);
+  }
+}

@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Db } from '../../ports/database.ts';
+import type { Mailer, OutgoingMail } from '../../ports/mailer.ts';
+import { systemClock, type Clock } from '../../ports/clock.ts';
+import { formatMailbox, isMailRecorded, recordMail } from './mail-record.ts';
+
+/** Options of SmtpMailer. */
+export interface SmtpMailerOptions {
+  /** smtp://user:password@host:port (STARTTLS when offered) or smtps://… (TLS from the start). */
+  url: string;
+  from: { name: string; address: string };
+  clock?: Clock;
+  /** Extra nodemailer transport options (tests: a self-signed server's `tls`). */
+  transport?: Record<string, unknown>;
+}
+
+/**
+ * Sends mail over SMTP (text and HTML parts) and records each sent mail in the `mails` table under its
+ * idempotency key: a job that retries after a successful send does not send again.
+ *
+ * The record is written after the server accepted the mail, so a crash in between resends once
+ * (at-least-once); holding a database transaction open across the SMTP conversation would block
+ * SQLite's single writer. The Message-ID is derived from the idempotency key, so such a rare
+ * duplicate carries the same Message-ID and mail clients show it once.
+ */
+export class SmtpMailer implements Mailer {
+  readonly #transporter: Transporter;
+  readonly #from: { name: string; address: string };
+  readonly #clock: Clock;
+
+  constructor(
+    private readonly db: Db,
+    options: SmtpMailerOptions,
+  ) {
+    this.#from = options.from;
+    this.#clock = options.clock ?? systemClock;
+    this.#transporter = nodemailer.createTransport({ url: options.url, ...options.transport } as Parameters<typeof nodemailer.createTransport>[0]);
+  }
+
+  /** Sends the mail unless one with the same idempotency key was already sent. */
+  async send(mail: OutgoingMail): Promise<void> {
+    if (await isMailRecorded(this.db, mail.idempotencyKey)) return;
+    const domain = this.#from.address.split('@')[1] ?? 'localhost';
+    await this.#transporter.sendMail({
+      from: { name: this.#from.name, address: this.#from.address },
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      messageId: `<${createHash('sha256').update(mail.idempotencyKey).digest('hex').slice(0, 32)}@${domain}>`,
+    });
+    await recordMail(this.db, mail, formatMailbox(this.#from), this.#clock);
+  }
+
+  /** Closes pooled SMTP connections. */
+  close(): void {
+    this.#transporter.close();
+  }
+}

@@ -1,0 +1,183 @@
+/*
+ * Administration from the command line: `inkan org create`, `inkan apikey create`, and the demo
+ * organisation that `inkan start` seeds. Each change is one transaction with its audit event
+ * (actor: system).
+ */
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import type { Config } from '../config/config.ts';
+import { createContext, type AppContext } from '../context.ts';
+import { inTransaction } from '../domain/transaction.ts';
+import { recordEvent } from '../domain/record-event.ts';
+import type { DbOrTx } from '../ports/database.ts';
+import { hashToken, newId, newToken } from '../security/tokens.ts';
+
+/** How long the sign-in link printed by `inkan org create` and `inkan start` is valid. */
+export const LOGIN_LINK_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** A refused admin command (exit code 1, the message is printed). */
+export class AdminCommandError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AdminCommandError';
+  }
+}
+
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const EMAIL = /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:"]+\.[^\s@<>()[\],;:"]+$|^[^\s@<>()[\],;:"]+@localhost$/;
+
+/** The created organisation, its administrator and the one-time sign-in URL for them. */
+export interface CreatedOrganization {
+  organizationId: string;
+  userId: string;
+  signInUrl: string;
+}
+
+/** Creates an organisation with an administrator (no password yet) and a one-time sign-in link (24 h). */
+export async function createOrganization(context: AppContext, input: { name: string; slug: string; adminEmail: string; adminName?: string }): Promise<CreatedOrganization> {
+  const name = input.name.trim();
+  const slug = input.slug.trim();
+  const adminEmail = input.adminEmail.trim().toLowerCase();
+  if (name === '') throw new AdminCommandError('--name must not be empty');
+  if (!SLUG.test(slug)) throw new AdminCommandError(`--slug "${slug}" must be 1–63 lower-case letters, digits and hyphens`);
+  if (!EMAIL.test(adminEmail)) throw new AdminCommandError(`--admin-email "${input.adminEmail}" is not an e-mail address`);
+  const now = context.clock.now();
+  return inTransaction(context.db, context.dialect, async (tx) => {
+    if (await tx.selectFrom('organizations').select('id').where('slug', '=', slug).executeTakeFirst()) {
+      throw new AdminCommandError(`an organisation with the slug "${slug}" exists already`);
+    }
+    if (await tx.selectFrom('users').select('id').where('email', '=', adminEmail).executeTakeFirst()) {
+      throw new AdminCommandError(`a user with the e-mail address ${adminEmail} exists already`);
+    }
+    const organizationId = newId();
+    const userId = newId();
+    await tx.insertInto('organizations').values({ id: organizationId, name, slug, created_at: now.toISOString() }).execute();
+    await tx
+      .insertInto('users')
+      .values({ id: userId, organization_id: organizationId, email: adminEmail, name: input.adminName?.trim() || adminEmail, role: 'admin', password_hash: null, created_at: now.toISOString() })
+      .execute();
+    await recordEvent(tx, { organizationId, actor: { type: 'system', id: null }, action: 'organization.created', details: { name, slug, adminUserId: userId, adminEmail }, at: now });
+    const signInUrl = await issueLoginLink(context, tx, organizationId, userId, now);
+    return { organizationId, userId, signInUrl };
+  });
+}
+
+/** Stores a new one-time sign-in link for a user (hashed) and returns its URL. */
+async function issueLoginLink(context: AppContext, tx: DbOrTx, organizationId: string, userId: string, now: Date): Promise<string> {
+  const { token, hash } = newToken();
+  await tx
+    .insertInto('login_links')
+    .values({ token_hash: hash, user_id: userId, created_at: now.toISOString(), expires_at: new Date(now.getTime() + LOGIN_LINK_TTL_MS).toISOString(), used_at: null })
+    .execute();
+  await recordEvent(tx, { organizationId, actor: { type: 'system', id: null }, action: 'login-link.created', details: { userId }, at: now });
+  return `${context.config.publicUrl}/login/link?token=${token}`;
+}
+
+/** A new API key: shown once, stored as SHA-256 (hashToken of the whole key) with a recognisable prefix. */
+export interface CreatedApiKey {
+  id: string;
+  key: string;
+  prefix: string;
+}
+
+/** Length of api_keys.prefix: "inkan_" and 6 characters of the random part. */
+export const API_KEY_PREFIX_LENGTH = 12;
+
+/** Creates an API key for the organisation with the given slug. */
+export async function createApiKey(context: AppContext, input: { organizationSlug: string; name?: string }): Promise<CreatedApiKey> {
+  const now = context.clock.now();
+  const key = `inkan_${randomBytes(32).toString('base64url')}`;
+  const prefix = key.slice(0, API_KEY_PREFIX_LENGTH);
+  const id = newId();
+  const name = input.name?.trim() || `API key ${now.toISOString().slice(0, 10)}`;
+  await inTransaction(context.db, context.dialect, async (tx) => {
+    const organization = await tx.selectFrom('organizations').select('id').where('slug', '=', input.organizationSlug).executeTakeFirst();
+    if (!organization) throw new AdminCommandError(`no organisation with the slug "${input.organizationSlug}"`);
+    await tx
+      .insertInto('api_keys')
+      .values({ id, organization_id: organization.id, name, key_hash: hashToken(key), prefix, created_at: now.toISOString(), revoked_at: null, last_used_at: null })
+      .execute();
+    await recordEvent(tx, { organizationId: organization.id, actor: { type: 'system', id: null }, action: 'apikey.created', details: { apiKeyId: id, name, prefix }, at: now });
+  });
+  return { id, key, prefix };
+}
+
+/** The demo organisation of `npm start`. */
+export const DEMO_ORGANIZATION = { name: 'デモ市役所 契約課', slug: 'demo', adminEmail: 'admin@example.jp', adminName: 'デモ管理者' } as const;
+
+/**
+ * Seeds the demo organisation and its administrator once, and issues a fresh one-time sign-in link
+ * for the administrator on every call (each `inkan start` prints a working link).
+ */
+export async function seedDemo(context: AppContext): Promise<{ created: boolean; signInUrl: string }> {
+  const existing = await context.db
+    .selectFrom('users')
+    .innerJoin('organizations', 'organizations.id', 'users.organization_id')
+    .select(['users.id as userId', 'organizations.id as organizationId'])
+    .where('organizations.slug', '=', DEMO_ORGANIZATION.slug)
+    .where('users.email', '=', DEMO_ORGANIZATION.adminEmail)
+    .executeTakeFirst();
+  if (!existing) {
+    try {
+      const created = await createOrganization(context, DEMO_ORGANIZATION);
+      return { created: true, signInUrl: created.signInUrl };
+    } catch (error) {
+      // Another process seeded it in between: fall through to a fresh link.
+      if (!(error instanceof AdminCommandError)) throw error;
+      return seedDemo(context);
+    }
+  }
+  const now = context.clock.now();
+  const signInUrl = await inTransaction(context.db, context.dialect, (tx) => issueLoginLink(context, tx, existing.organizationId, existing.userId, now));
+  return { created: false, signInUrl };
+}
+
+const ORG_USAGE = 'usage: inkan org create --name NAME --slug SLUG --admin-email EMAIL [--admin-name NAME]';
+const APIKEY_USAGE = 'usage: inkan apikey create --org SLUG [--name NAME]';
+
+/** `inkan org …`; returns the exit code. */
+export async function orgCommand(config: Config, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { name: { type: 'string' }, slug: { type: 'string' }, 'admin-email': { type: 'string' }, 'admin-name': { type: 'string' } },
+  });
+  if (positionals.length !== 1 || positionals[0] !== 'create' || !values.name || !values.slug || !values['admin-email']) {
+    process.stderr.write(`${ORG_USAGE}\n`);
+    return 2;
+  }
+  return withContext(config, async (context) => {
+    const created = await createOrganization(context, { name: values.name!, slug: values.slug!, adminEmail: values['admin-email']!, adminName: values['admin-name'] });
+    process.stdout.write(`created organisation "${values.slug}" (${created.organizationId}) with administrator ${values['admin-email']!.trim().toLowerCase()}\n`);
+    process.stdout.write(`one-time sign-in link (valid 24 h):\n${created.signInUrl}\n`);
+  });
+}
+
+/** `inkan apikey …`; prints the key on the last line. */
+export async function apiKeyCommand(config: Config, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { org: { type: 'string' }, name: { type: 'string' } } });
+  if (positionals.length !== 1 || positionals[0] !== 'create' || !values.org) {
+    process.stderr.write(`${APIKEY_USAGE}\n`);
+    return 2;
+  }
+  return withContext(config, async (context) => {
+    const created = await createApiKey(context, { organizationSlug: values.org!, name: values.name });
+    process.stdout.write(`created API key ${created.id} for "${values.org}" (shown once; stored only as a hash)\n${created.key}\n`);
+  });
+}
+
+async function withContext(config: Config, work: (context: AppContext) => Promise<void>): Promise<number> {
+  const context = await createContext(config);
+  try {
+    await work(context);
+    return 0;
+  } catch (error) {
+    if (error instanceof AdminCommandError) {
+      process.stderr.write(`inkan: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await context.close();
+  }
+}

@@ -1,0 +1,104 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { initBuiltinPki } from '@inkan/core';
+import type { Config } from './config/config.ts';
+import type { Db } from './ports/database.ts';
+import type { BlobStore } from './ports/blob-store.ts';
+import type { Mailer } from './ports/mailer.ts';
+import type { JobQueue } from './ports/job-queue.ts';
+import { systemClock, type Clock } from './ports/clock.ts';
+import { openDatabase } from './adapters/db/open-database.ts';
+import { migrateToLatest } from './adapters/db/migrate.ts';
+import { DiskBlobStore } from './adapters/blob/disk-blob-store.ts';
+import { OutboxMailer } from './adapters/mail/outbox-mailer.ts';
+import { SmtpMailer } from './adapters/mail/smtp-mailer.ts';
+import { DbJobQueue } from './adapters/jobs/db-job-queue.ts';
+import { masterKeyOf, openSigningServices, type SigningServices } from './signing-services.ts';
+import { deriveServerKeys, readMasterKey, type ServerKeys } from './security/server-keys.ts';
+
+/** Everything a use case, route or job handler may use: built once, in createContext. */
+export interface AppContext {
+  config: Config;
+  db: Db;
+  dialect: 'sqlite' | 'postgres';
+  blobs: BlobStore;
+  mailer: Mailer;
+  jobs: JobQueue;
+  clock: Clock;
+  signing: SigningServices;
+  /** Keys derived from the master secret: access-code HMAC, cookie signing, blob key wrapping. */
+  keys: ServerKeys;
+  /** Closes the database, the SMTP transport and the HSM session. */
+  close(): Promise<void>;
+}
+
+/** Options of createContext (tests replace the clock or the mailer). */
+export interface CreateContextOptions {
+  clock?: Clock;
+  mailer?: Mailer;
+}
+
+/**
+ * The composition root: initialises the data directory and the built-in PKI if needed (idempotent),
+ * opens the database (SQLite in the data directory, or INKAN_DATABASE_URL) and migrates it, and picks
+ * the blob store, the mailer (SMTP when INKAN_SMTP_URL is set, else the outbox) and the job queue.
+ */
+export async function createContext(config: Config, options: CreateContextOptions = {}): Promise<AppContext> {
+  const clock = options.clock ?? systemClock;
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  await initBuiltinPki({
+    dir: config.pkiDir,
+    publicUrl: config.publicUrl,
+    masterKey: masterKeyOf(config),
+    signingKeyAlgorithm: config.signingKeyAlgorithm,
+    organisationName: config.organisationName,
+  });
+  const masterKey = await readMasterKey(config);
+  const signing = await openSigningServices(config);
+  const toClose: Array<() => Promise<void> | void> = [() => signing.close()];
+  try {
+    const database = await openDatabase(config.databaseUrl, config.dataDir);
+    toClose.unshift(() => database.close());
+    await migrateToLatest(database.db, database.dialect);
+    let mailer = options.mailer;
+    if (!mailer) {
+      if (config.smtpUrl) {
+        const smtp = new SmtpMailer(database.db, { url: config.smtpUrl, from: config.mailFrom, clock });
+        toClose.unshift(() => smtp.close());
+        mailer = smtp;
+      } else {
+        mailer = new OutboxMailer(database.db, { from: config.mailFrom, clock });
+      }
+    }
+    let closed = false;
+    return {
+      config,
+      db: database.db,
+      dialect: database.dialect,
+      blobs: new DiskBlobStore(join(config.dataDir, 'blobs'), masterKey),
+      mailer,
+      jobs: new DbJobQueue({ clock }),
+      clock,
+      signing,
+      keys: deriveServerKeys(masterKey),
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await closeAll(toClose);
+      },
+    };
+  } catch (error) {
+    await closeAll(toClose);
+    throw error;
+  }
+}
+
+async function closeAll(steps: Array<() => Promise<void> | void>): Promise<void> {
+  for (const step of steps) {
+    try {
+      await step();
+    } catch {
+      // Closing is best effort: one failure must not leave the others open.
+    }
+  }
+}

@@ -1,0 +1,33 @@
+/** Stable error codes of the service; the HTTP layer maps them to statuses and messages (ja/en). */
+export type AppErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'NOT_FOUND'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'CSRF_FAILED'
+  | 'RATE_LIMITED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'PDF_INVALID'
+  | 'PDF_ENCRYPTED'
+  | 'NO_DOCUMENTS'
+  | 'NO_RECIPIENTS'
+  | 'INVALID_EMAIL'
+  | 'DUPLICATE_ORDER'
+  | 'INVALID_ACCESS_CODE_FORMAT'
+  | 'ACCESS_CODE_WRONG'
+  | 'ACCESS_CODE_LOCKED'
+  | 'LINK_INVALID'
+  | 'LINK_EXPIRED'
+  | 'ENVELOPE_NOT_DRAFT'
+  | 'ENVELOPE_NOT_ACTIVE'
+  | 'NOT_YOUR_TURN'
+  | 'ALREADY_SIGNED'
+  | 'INVALID_CREDENTIALS';
+
+/** A failure the user can understand; `details` never holds secrets. */
+export class AppError extends Error {
+  constructor(readonly code: AppErrorCode, message: string, readonly details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'AppError';
+  }
+}

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { PostgresAdapter, sql } from 'kysely';
+import type { DbOrTx, Schema } from '../ports/database.ts';
+import { newId } from '../security/tokens.ts';
+import type { Actor, RequestOrigin } from './types.ts';
+
+/** The stable action names of the operation log (操作ログ). */
+export type EventAction =
+  | 'envelope.created'
+  | 'envelope.sent'
+  | 'envelope.canceled'
+  | 'envelope.completed'
+  | 'envelope.declined'
+  | 'envelope.expired'
+  | 'envelope.sealed'
+  | 'document.downloaded'
+  | 'mail.signing-request.sent'
+  | 'mail.completion.sent'
+  | 'mail.locked.sent'
+  | 'mail.declined.sent'
+  | 'recipient.viewed'
+  | 'recipient.signed'
+  | 'recipient.declined'
+  | 'recipient.locked'
+  | 'recipient.unlocked'
+  | 'recipient.code-failed'
+  | 'recipient.code-passed'
+  | 'recipient.resend-requested'
+  | 'recipient.signature-applied'
+  | 'session.signed-in'
+  | 'session.sign-in-failed'
+  | 'session.signed-out'
+  | 'session.password-set'
+  | 'apikey.used'
+  // Written by the admin CLI (src/cli/admin-commands.ts), actor system.
+  | 'organization.created'
+  | 'apikey.created'
+  | 'login-link.created';
+
+/** The hash before the first event. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** An event to append. */
+export interface NewEvent {
+  organizationId: string | null;
+  envelopeId?: string | null;
+  actor: Actor;
+  action: EventAction;
+  origin?: RequestOrigin;
+  /** Facts about the event. Never a token, password or access code (refused). */
+  details?: Record<string, unknown>;
+  /** When it happened (the use case's clock). */
+  at: Date;
+}
+
+type EventRow = Omit<Schema['events'], 'seq'>;
+
+/** The fields a hash covers, in a fixed order (the canonical form of a row). */
+export function canonicalEvent(row: Omit<EventRow, 'prev_hash' | 'hash'>): string {
+  return JSON.stringify({
+    id: row.id,
+    organization_id: row.organization_id,
+    envelope_id: row.envelope_id,
+    actor_type: row.actor_type,
+    actor_id: row.actor_id,
+    action: row.action,
+    ip: row.ip,
+    user_agent: row.user_agent,
+    details: row.details,
+    created_at: row.created_at,
+  });
+}
+
+/** SHA-256 (hex) of the previous hash followed by the canonical row. */
+export function eventHash(prevHash: string, row: Omit<EventRow, 'prev_hash' | 'hash'>): string {
+  return createHash('sha256').update(prevHash + canonicalEvent(row), 'utf8').digest('hex');
+}
+
+// A key in details that looks like a secret is a programming error: the log is shown to users.
+const SECRET_KEY = /token|password|secret|access_?code|^code$/i;
+
+function assertNoSecrets(value: unknown, path: string): void {
+  if (value === null || typeof value !== 'object') return;
+  for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+    if (SECRET_KEY.test(key)) throw new Error(`event details must not hold secrets (${path}${key})`);
+    assertNoSecrets(inner, `${path}${key}.`);
+  }
+}
+
+// Any constant: the advisory lock that serialises appends to the chain on PostgreSQL.
+const CHAIN_LOCK_KEY = 4_174_650_001;
+
+/**
+ * Appends an event to the hash-chained operation log, inside the caller's transaction (the change and
+ * its event commit together). Appends are serialised so that the chain never forks: PostgreSQL takes a
+ * transaction-scoped advisory lock; SQLite transactions already hold the single write lock
+ * (see inTransaction).
+ */
+export async function recordEvent(tx: DbOrTx, event: NewEvent): Promise<{ id: string; hash: string }> {
+  assertNoSecrets(event.details ?? {}, '');
+  if (isPostgres(tx)) await sql`select pg_advisory_xact_lock(${CHAIN_LOCK_KEY})`.execute(tx);
+  const last = await tx.selectFrom('events').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const row = {
+    id: newId(),
+    organization_id: event.organizationId,
+    envelope_id: event.envelopeId ?? null,
+    actor_type: event.actor.type,
+    actor_id: event.actor.id,
+    action: event.action,
+    ip: event.origin?.ip ?? null,
+    user_agent: event.origin?.userAgent ?? null,
+    details: JSON.stringify(event.details ?? {}),
+    created_at: event.at.toISOString(),
+  };
+  const hash = eventHash(prevHash, row);
+  await tx.insertInto('events').values({ ...row, prev_hash: prevHash, hash }).execute();
+  return { id: row.id, hash };
+}
+
+/** Checks the whole chain; returns the seq of the first broken event, or null when intact. */
+export async function verifyEventChain(db: DbOrTx): Promise<{ events: number; brokenAt: number | null }> {
+  let prevHash = GENESIS_HASH;
+  let count = 0;
+  let after = -1;
+  for (;;) {
+    const rows = await db.selectFrom('events').selectAll().where('seq', '>', after).orderBy('seq').limit(1000).execute();
+    if (rows.length === 0) return { events: count, brokenAt: null };
+    for (const row of rows) {
+      if (row.prev_hash !== prevHash || eventHash(prevHash, row) !== row.hash) return { events: count, brokenAt: row.seq };
+      prevHash = row.hash;
+      count++;
+      after = row.seq;
+    }
+  }
+}
+
+function isPostgres(db: DbOrTx): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}

@@ -1,0 +1,93 @@
+/** Domain types of the envelope flow. Ids are random UUIDs; times are Date (UTC). */
+
+export type EnvelopeStatus = 'draft' | 'sent' | 'completed' | 'declined' | 'canceled' | 'expired';
+export type RecipientStatus = 'pending' | 'notified' | 'viewed' | 'signed' | 'declined' | 'locked';
+export type RecipientAuth = 'access_code' | 'login';
+export type Language = 'ja' | 'en';
+export type UserRole = 'admin' | 'member' | 'viewer';
+
+export interface Organization {
+  id: string;
+  name: string;
+  slug: string;
+  createdAt: Date;
+}
+
+export interface User {
+  id: string;
+  organizationId: string;
+  email: string;
+  name: string;
+  role: UserRole;
+  /** argon2id hash; null until the user sets a password (sign-in link only). */
+  passwordHash: string | null;
+  createdAt: Date;
+}
+
+export interface Envelope {
+  id: string;
+  organizationId: string;
+  /** The user who created it, or null when created through an API key. */
+  createdByUserId: string | null;
+  createdByApiKeyId: string | null;
+  name: string;
+  message: string;
+  status: EnvelopeStatus;
+  /** The certificate-of-completion ID stamped on page 1 (締結証明書ID). */
+  certificateId: string;
+  expiresAt: Date | null;
+  createdAt: Date;
+  sentAt: Date | null;
+  completedAt: Date | null;
+  canceledAt: Date | null;
+}
+
+export interface EnvelopeDocument {
+  id: string;
+  envelopeId: string;
+  position: number;
+  name: string;
+  pages: number;
+  size: number;
+  sha256Original: string;
+  /** SHA-256 of the file as it stands (stamped, then signed). */
+  sha256Current: string;
+  blobOriginal: string;
+  blobCurrent: string;
+}
+
+export interface Recipient {
+  id: string;
+  envelopeId: string;
+  /** Signing order, 1-based; equal orders are not allowed. */
+  order: number;
+  name: string;
+  email: string;
+  language: Language;
+  auth: RecipientAuth;
+  /** For auth 'login': the organisation member who signs. */
+  userId: string | null;
+  /** HMAC of the access code (never the code). */
+  accessCodeHash: string | null;
+  failedAttempts: number;
+  status: RecipientStatus;
+  notifiedAt: Date | null;
+  viewedAt: Date | null;
+  signedAt: Date | null;
+  declinedAt: Date | null;
+  declineReason: string | null;
+  lockedAt: Date | null;
+}
+
+/** Who did something, for the operation log. */
+export type Actor =
+  | { type: 'user'; id: string }
+  | { type: 'recipient'; id: string }
+  | { type: 'api_key'; id: string }
+  | { type: 'system'; id: null };
+
+/** Where a request came from, recorded with events. */
+export interface RequestOrigin {
+  ip: string | null;
+  userAgent: string | null;
+}

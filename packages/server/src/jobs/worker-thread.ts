@@ -1,0 +1,139 @@
+/*
+ * The job worker in a `node:worker_threads` thread: signing and sealing are CPU work that must not stall
+ * the HTTP event loop. The thread builds its own context (its own database connection, its own keys)
+ * from the same environment and runs the job runner with the domain's handlers.
+ */
+import { hostname } from 'node:os';
+import { isMainThread, parentPort, threadId, Worker, workerData } from 'node:worker_threads';
+import { loadConfig } from '../config/config.ts';
+import { createContext, type AppContext } from '../context.ts';
+import { startJobRunner, type JobRunner } from '../adapters/jobs/db-job-queue.ts';
+import { createJobHandlers } from './handlers.ts';
+
+/** What the main thread hands the worker. */
+interface WorkerInput {
+  inkanJobWorker: true;
+  env: Record<string, string | undefined>;
+  pollMs?: number;
+}
+
+/** Messages from the worker thread. */
+type WorkerMessage = { type: 'ready' } | { type: 'stopped' } | { type: 'failed'; message: string };
+
+/** A name for locked_by that says which process and thread holds a job. */
+export function workerIdentity(): string {
+  return `${hostname()}:${process.pid}:${threadId}`;
+}
+
+/** Starts the job runner in this process (the `worker` role, and the body of the worker thread). */
+export function runJobWorker(context: AppContext, options: { pollMs?: number; log?: (line: Record<string, unknown>) => void } = {}): JobRunner {
+  const log = options.log ?? ((line) => process.stderr.write(`${JSON.stringify(line)}\n`));
+  return startJobRunner({
+    db: context.db,
+    dialect: context.dialect,
+    handlers: createJobHandlers(context),
+    workerId: workerIdentity(),
+    clock: context.clock,
+    pollMs: options.pollMs,
+    onError: (job, error) =>
+      log({ level: 50, time: Date.now(), msg: 'job failed', jobId: job.id, kind: job.kind, attempt: job.attempt, maxAttempts: job.maxAttempts, error: (error as Error)?.message ?? String(error) }),
+  });
+}
+
+/** The job worker running in a thread, as seen from the main thread. */
+export interface WorkerThreadHandle {
+  /** Asks the runner to finish the jobs in progress, closes the thread's context, and waits for the exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the job worker in a worker thread and resolves once it runs (rejects when it cannot start,
+ * e.g. a bad configuration). A thread that dies later is restarted after a pause.
+ */
+export async function startWorkerThread(options: { env: Record<string, string | undefined>; pollMs?: number; onExit?: (code: number) => void }): Promise<WorkerThreadHandle> {
+  let stopping = false;
+  let current: Worker;
+  // Worker threads do not inherit the main thread's module hooks: the thread registers tsx itself.
+  const bootstrap = `
+    const { workerData } = require('node:worker_threads');
+    import(workerData.tsxApi).then((tsx) => { tsx.register(); return import(workerData.entry); });`;
+  const input: WorkerInput & { tsxApi: string; entry: string } = {
+    inkanJobWorker: true,
+    env: options.env,
+    pollMs: options.pollMs,
+    tsxApi: import.meta.resolve('tsx/esm/api'),
+    entry: import.meta.url,
+  };
+
+  const spawn = (): Promise<Worker> =>
+    new Promise((resolve, reject) => {
+      const worker = new Worker(bootstrap, { eval: true, workerData: input, env: options.env as NodeJS.ProcessEnv });
+      let started = false;
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'ready') {
+          started = true;
+          resolve(worker);
+        } else if (message.type === 'failed' && !started) reject(new Error(message.message));
+      });
+      worker.on('error', (error) => {
+        if (!started) reject(error);
+        else process.stderr.write(`${JSON.stringify({ level: 50, time: Date.now(), msg: 'job worker thread crashed', error: error.message })}\n`);
+      });
+      worker.on('exit', (code) => {
+        if (!started) {
+          reject(new Error(`job worker thread exited with code ${code} before it started`));
+          return;
+        }
+        options.onExit?.(code);
+        if (!stopping) {
+          // A crashed worker loses nothing (leases expire, jobs run again); bring it back.
+          const restart = setTimeout(() => {
+            spawn().then(
+              (w) => (current = w),
+              (error: Error) => process.stderr.write(`${JSON.stringify({ level: 50, time: Date.now(), msg: 'job worker restart failed', error: error.message })}\n`),
+            );
+          }, 1000);
+          restart.unref();
+        }
+      });
+    });
+
+  current = await spawn();
+  return {
+    stop: async () => {
+      stopping = true;
+      const worker = current;
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.postMessage({ type: 'stop' });
+      await exited;
+    },
+  };
+}
+
+/** The thread's body: build the context, run the jobs until told to stop. */
+async function workerMain(input: WorkerInput): Promise<void> {
+  const port = parentPort!;
+  let context: AppContext;
+  let runner: JobRunner;
+  try {
+    context = await createContext(loadConfig(input.env));
+    runner = runJobWorker(context, { pollMs: input.pollMs });
+  } catch (error) {
+    port.postMessage({ type: 'failed', message: (error as Error)?.message ?? String(error) } satisfies WorkerMessage);
+    process.exit(1);
+  }
+  port.on('message', (message: { type?: string }) => {
+    if (message?.type !== 'stop') return;
+    void (async () => {
+      await runner.stop();
+      await context.close();
+      port.postMessage({ type: 'stopped' } satisfies WorkerMessage);
+      port.close();
+    })();
+  });
+  port.postMessage({ type: 'ready' } satisfies WorkerMessage);
+}
+
+if (!isMainThread && (workerData as Partial<WorkerInput> | null)?.inkanJobWorker === true) {
+  await workerMain(workerData as WorkerInput);
+}

@@ -1,0 +1,53 @@
+import { footer, formatMailTime, formatValidity, type RenderedMail } from './format.ts';
+import { renderHtmlMail, type HtmlBlock } from './html.ts';
+import { oneLine } from './signing-request.ts';
+
+/** What the completion mail (電子署名完了のお知らせ) says. */
+export interface CompletionMail {
+  language: 'ja' | 'en';
+  organizationName: string;
+  envelopeName: string;
+  certificateId: string;
+  recipientName: string;
+  /** `${INKAN_PUBLIC_URL}/d/{token}`. */
+  downloadUrl: string;
+  validUntil: Date;
+  /** INKAN_DOWNLOAD_TTL, for "valid for 14 days". */
+  validForMs: number;
+}
+
+/** The completion mail with its ダウンロード link. */
+export function renderCompletion(m: CompletionMail): RenderedMail {
+  if (m.language === 'ja') {
+    const subject = '電子署名完了のお知らせ';
+    const intro = `${m.recipientName} 様\n\n${m.organizationName}様の「${m.envelopeName}」について、すべての署名者の電子署名が完了しました。\n下記の「ダウンロード」から締結済みの文書をダウンロードしてください。`;
+    const validity = `※ダウンロードの有効期限は${formatValidity(m.validForMs, 'ja')}（${formatMailTime(m.validUntil, 'ja')}まで）です。期限内に必ずダウンロードを行ってください。期限を過ぎた場合は、署名依頼元にご連絡ください。`;
+    const facts: Array<[string, string]> = [
+      ['文書', m.envelopeName],
+      ['締結証明書ID', m.certificateId],
+    ];
+    const text = [intro, `ダウンロード:\n${m.downloadUrl}`, validity, facts.map(([k, v]) => `${k}: ${v}`).join('\n'), `--\n${footer('ja')}`].join('\n\n');
+    const blocks: HtmlBlock[] = [
+      { kind: 'paragraph', text: intro },
+      { kind: 'button', label: 'ダウンロード', url: m.downloadUrl },
+      { kind: 'paragraph', text: validity },
+      { kind: 'facts', rows: facts },
+    ];
+    return { subject, text, html: renderHtmlMail({ language: 'ja', title: subject, blocks, footer: footer('ja') }) };
+  }
+  const subject = oneLine(`Signing completed: "${m.envelopeName}"`);
+  const intro = `Dear ${m.recipientName},\n\nEveryone has signed "${m.envelopeName}" from ${m.organizationName}.\nDownload the signed documents with the link below.`;
+  const validity = `The download link is valid for ${formatValidity(m.validForMs, 'en')} (until ${formatMailTime(m.validUntil, 'en')}). Please download the documents before then; afterwards, contact the sender.`;
+  const facts: Array<[string, string]> = [
+    ['Documents', m.envelopeName],
+    ['Certificate ID', m.certificateId],
+  ];
+  const text = [intro, `Download:\n${m.downloadUrl}`, validity, facts.map(([k, v]) => `${k}: ${v}`).join('\n'), `--\n${footer('en')}`].join('\n\n');
+  const blocks: HtmlBlock[] = [
+    { kind: 'paragraph', text: intro },
+    { kind: 'button', label: 'Download', url: m.downloadUrl },
+    { kind: 'paragraph', text: validity },
+    { kind: 'facts', rows: facts },
+  ];
+  return { subject, text, html: renderHtmlMail({ language: 'en', title: subject, blocks, footer: footer('en') }) };
+}

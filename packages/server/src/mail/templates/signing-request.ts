@@ -1,0 +1,80 @@
+import { footer, formatMailTime, type RenderedMail } from './format.ts';
+import { renderHtmlMail, type HtmlBlock } from './html.ts';
+
+/** What the signing-request mail says. */
+export interface SigningRequestMail {
+  language: 'ja' | 'en';
+  organizationName: string;
+  /** The person who sent the envelope, when known. */
+  senderName: string | null;
+  envelopeName: string;
+  message: string;
+  recipientName: string;
+  /** `${INKAN_PUBLIC_URL}/s/{token}`. */
+  url: string;
+  /** Until when the link works. */
+  validUntil: Date;
+  /** 'login': the organisation's own signer, who signs in instead of entering a code. */
+  auth: 'access_code' | 'login';
+  /** 1 for the first mail, 2+ for a resend. */
+  sequence: number;
+}
+
+/** Header-safe: a subject never carries line breaks or other control characters. */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+}
+
+/** The signing-request mail (subject exactly as in PRODUCT.md for Japanese). */
+export function renderSigningRequest(m: SigningRequestMail): RenderedMail {
+  return m.language === 'ja' ? japanese(m) : english(m);
+}
+
+function japanese(m: SigningRequestMail): RenderedMail {
+  // The subject stays exactly as specified even for a resend (recipients and filters look for it).
+  const subject = oneLine(`【${m.organizationName}】様より${m.envelopeName}への署名依頼が届いています`);
+  const sender = m.senderName ? `${m.organizationName}（${m.senderName}）様` : `${m.organizationName}様`;
+  const intro = `${m.recipientName} 様\n\n${m.sequence > 1 ? '（再送）' : ''}${sender}より、「${m.envelopeName}」への署名依頼が届いています。\n下記のURLから文書の内容をご確認のうえ、署名してください。`;
+  const auth =
+    m.auth === 'access_code'
+      ? 'アクセスコードについて\n文書を開くには、アクセスコード（数字4〜8桁）の入力が必要です。アクセスコードは、無関係な第三者による文書の閲覧を防止するためのもので、このメールには記載されていません。送信者からメール以外の方法で別途お知らせしています。ご不明な場合は送信者にお問い合わせください。'
+      : 'このURLを開いたあと、Inkanのアカウントでログインして署名してください。';
+  const validity = `有効期限: ${formatMailTime(m.validUntil, 'ja')}`;
+  const personal = 'このURLはあなた専用です。他の方に転送しないでください。';
+  const text = [intro, m.message ? `▼メッセージ\n${m.message}` : '', `▼署名用URL\n${m.url}\n${validity}`, auth, personal, `--\n${footer('ja')}`]
+    .filter(Boolean)
+    .join('\n\n');
+  const blocks: HtmlBlock[] = [
+    { kind: 'paragraph', text: intro },
+    ...(m.message ? ([{ kind: 'quote', text: m.message }] as HtmlBlock[]) : []),
+    { kind: 'button', label: '文書を確認する', url: m.url },
+    { kind: 'paragraph', text: validity },
+    { kind: 'paragraph', text: auth },
+    { kind: 'paragraph', text: personal, muted: true },
+  ];
+  return { subject, text, html: renderHtmlMail({ language: 'ja', title: subject, blocks, footer: footer('ja') }) };
+}
+
+function english(m: SigningRequestMail): RenderedMail {
+  const subject = oneLine(`${m.organizationName} has sent you "${m.envelopeName}" to sign`);
+  const sender = m.senderName ? `${m.senderName} of ${m.organizationName}` : m.organizationName;
+  const intro = `Dear ${m.recipientName},\n\n${m.sequence > 1 ? '(Reminder) ' : ''}${sender} has sent you "${m.envelopeName}" to sign.\nPlease review the documents at the address below and sign them.`;
+  const auth =
+    m.auth === 'access_code'
+      ? 'About the access code\nTo open the documents you need an access code (4 to 8 digits). It keeps unrelated third parties from seeing the documents and is not in this mail: the sender gives it to you separately, by other means than e-mail. If you do not have it, please ask the sender.'
+      : 'After opening the link, sign in with your Inkan account to sign.';
+  const validity = `Valid until: ${formatMailTime(m.validUntil, 'en')}`;
+  const personal = 'This link is personal to you. Please do not forward it.';
+  const text = [intro, m.message ? `Message:\n${m.message}` : '', `Your signing link:\n${m.url}\n${validity}`, auth, personal, `--\n${footer('en')}`]
+    .filter(Boolean)
+    .join('\n\n');
+  const blocks: HtmlBlock[] = [
+    { kind: 'paragraph', text: intro },
+    ...(m.message ? ([{ kind: 'quote', text: m.message }] as HtmlBlock[]) : []),
+    { kind: 'button', label: 'Review the documents', url: m.url },
+    { kind: 'paragraph', text: validity },
+    { kind: 'paragraph', text: auth },
+    { kind: 'paragraph', text: personal, muted: true },
+  ];
+  return { subject, text, html: renderHtmlMail({ language: 'en', title: subject, blocks, footer: footer('en') }) };
+}

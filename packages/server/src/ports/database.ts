@@ -1,0 +1,140 @@
+import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
+
+/**
+ * The database schema, shared by SQLite and PostgreSQL. Times are stored as ISO 8601 UTC strings
+ * (text) so that both dialects compare and sort them the same way; booleans as 0/1 integers;
+ * JSON as text. Migrations in adapters/db/migrations create exactly this.
+ */
+export interface Schema {
+  organizations: { id: string; name: string; slug: string; created_at: string };
+  users: {
+    id: string;
+    organization_id: string;
+    email: string;
+    name: string;
+    role: 'admin' | 'member' | 'viewer';
+    password_hash: string | null;
+    created_at: string;
+  };
+  /** Browser sessions of users: the cookie holds a random token, the table its SHA-256. */
+  sessions: { token_hash: string; user_id: string; csrf_token: string; created_at: string; expires_at: string };
+  /** One-time sign-in links (printed by `inkan org create`, mailed for password reset). */
+  login_links: { token_hash: string; user_id: string; created_at: string; expires_at: string; used_at: string | null };
+  api_keys: {
+    id: string;
+    organization_id: string;
+    name: string;
+    key_hash: string;
+    /** The first characters of the key, for recognising it in lists. */
+    prefix: string;
+    created_at: string;
+    revoked_at: string | null;
+    last_used_at: string | null;
+  };
+  envelopes: {
+    id: string;
+    organization_id: string;
+    created_by_user_id: string | null;
+    created_by_api_key_id: string | null;
+    name: string;
+    message: string;
+    status: 'draft' | 'sent' | 'completed' | 'declined' | 'canceled' | 'expired';
+    certificate_id: string;
+    expires_at: string | null;
+    created_at: string;
+    sent_at: string | null;
+    completed_at: string | null;
+    canceled_at: string | null;
+  };
+  documents: {
+    id: string;
+    envelope_id: string;
+    position: number;
+    name: string;
+    pages: number;
+    size: number;
+    sha256_original: string;
+    sha256_current: string;
+    blob_original: string;
+    blob_current: string;
+  };
+  recipients: {
+    id: string;
+    envelope_id: string;
+    signing_order: number;
+    name: string;
+    email: string;
+    language: 'ja' | 'en';
+    auth: 'access_code' | 'login';
+    user_id: string | null;
+    access_code_hash: string | null;
+    failed_attempts: number;
+    status: 'pending' | 'notified' | 'viewed' | 'signed' | 'declined' | 'locked';
+    /** SHA-256 of the personal signing-link token (the token itself is only in the mail). */
+    link_token_hash: string | null;
+    notified_at: string | null;
+    viewed_at: string | null;
+    signed_at: string | null;
+    declined_at: string | null;
+    decline_reason: string | null;
+    locked_at: string | null;
+    /** Where and how the signature was given (evidence). */
+    signed_ip: string | null;
+    signed_user_agent: string | null;
+  };
+  /** A signer's session after the access code passed: the cookie token's SHA-256. */
+  recipient_sessions: { token_hash: string; recipient_id: string; created_at: string; expires_at: string };
+  /** ダウンロード links of the completion mail. */
+  download_links: { token_hash: string; envelope_id: string; recipient_id: string | null; created_at: string; expires_at: string };
+  /** The operation log (操作ログ), hash-chained: hash = SHA-256(prev_hash + canonical JSON of the row). */
+  events: {
+    seq: Generated<number>;
+    id: string;
+    organization_id: string | null;
+    envelope_id: string | null;
+    actor_type: 'user' | 'recipient' | 'api_key' | 'system';
+    actor_id: string | null;
+    action: string;
+    ip: string | null;
+    user_agent: string | null;
+    details: string;
+    created_at: string;
+    prev_hash: string;
+    hash: string;
+  };
+  /** The durable job queue. */
+  jobs: {
+    id: string;
+    kind: string;
+    payload: string;
+    /** Jobs with the same key are not queued twice while one is queued or running. */
+    dedupe_key: string | null;
+    status: 'queued' | 'running' | 'done' | 'failed';
+    attempts: number;
+    max_attempts: number;
+    run_at: string;
+    locked_by: string | null;
+    locked_until: string | null;
+    last_error: string | null;
+    created_at: string;
+    finished_at: string | null;
+  };
+  /** Mail written by the outbox adapter (and a record of every mail sent). */
+  mails: {
+    id: string;
+    to_address: string;
+    from_address: string;
+    subject: string;
+    text_body: string;
+    html_body: string;
+    created_at: string;
+    /** Idempotency: a job that retries after sending does not send again. */
+    idempotency_key: string | null;
+  };
+}
+
+export type Db = Kysely<Schema>;
+export type Tx = Transaction<Schema>;
+/** Either the database or a transaction: repositories and use cases accept both. */
+export type DbOrTx = Kysely<Schema> | Transaction<Schema>;
+export type { ColumnType };

@@ -1,0 +1,17 @@
+import type { DbOrTx } from './database.ts';
+
+/** Kinds of jobs and their payloads. */
+export interface JobPayloads {
+  'mail.signing-request': { recipientId: string };
+  'mail.completion': { envelopeId: string };
+  'mail.recipient-locked': { recipientId: string };
+  'mail.recipient-declined': { recipientId: string };
+  'envelope.sign': { recipientId: string };
+  'envelope.seal': { envelopeId: string };
+}
+export type JobKind = keyof JobPayloads;
+
+/** A durable queue in the database. Enqueue inside the transaction of the change that causes the job. */
+export interface JobQueue {
+  enqueue<K extends JobKind>(db: DbOrTx, kind: K, payload: JobPayloads[K], options?: { dedupeKey?: string; runAt?: Date }): Promise<void>;
+}

@@ -1,0 +1,97 @@
+/**
+ * A database of its own for each test: a SQLite file in the test's temp dir, or a fresh PostgreSQL
+ * database (CREATE DATABASE inkan_test_<random>) on the local server, dropped afterwards.
+ * The server is 127.0.0.1:5432 with trust authentication; INKAN_TEST_POSTGRES_URL overrides it.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { loadConfig, type Config } from '../../src/config/config.ts';
+import { createContext, type AppContext, type CreateContextOptions } from '../../src/context.ts';
+
+/** Both supported dialects, for `for (const dialect of DIALECTS) describe(…)`. */
+export const DIALECTS = ['sqlite', 'postgres'] as const;
+export type Dialect = (typeof DIALECTS)[number];
+
+/** The maintenance database URL (the one `CREATE DATABASE` runs in). */
+export const POSTGRES_ADMIN_URL = process.env.INKAN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A test's own database: `url` goes into INKAN_DATABASE_URL (undefined = SQLite in the data dir). */
+export interface TestDatabase {
+  dialect: Dialect;
+  url: string | undefined;
+  drop(): Promise<void>;
+}
+
+/** Creates an empty database of the dialect; SQLite lives in `dir` (the file is made on open). */
+export async function createTestDatabase(dialect: Dialect, dir: string): Promise<TestDatabase> {
+  if (dialect === 'sqlite') {
+    return { dialect, url: `sqlite:${join(dir, `test-${randomBytes(4).toString('hex')}.db`)}`, drop: async () => undefined };
+  }
+  const name = `inkan_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    dialect,
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+      await client.connect();
+      try {
+        // FORCE: a pool the test forgot to close must not leave the database behind.
+        await client.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+/** A full AppContext on a temp data dir and its own database; `cleanup` closes and deletes everything. */
+export interface TestContext {
+  context: AppContext;
+  dataDir: string;
+  config: Config;
+  database: TestDatabase;
+  cleanup(): Promise<void>;
+}
+
+/** Builds a context like the server does (PKI, migrations, blobs, outbox mail unless given). */
+export async function createTestContext(dialect: Dialect, env: Record<string, string> = {}, options: CreateContextOptions = {}): Promise<TestContext> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'inkan-ctx-'));
+  const database = await createTestDatabase(dialect, dataDir);
+  try {
+    const config = loadConfig({
+      INKAN_ENV: 'test',
+      INKAN_DATA_DIR: dataDir,
+      INKAN_SIGNING_KEY_ALGORITHM: 'ECDSA-P256',
+      ...(database.url ? { INKAN_DATABASE_URL: database.url } : {}),
+      ...env,
+    });
+    const context = await createContext(config, options);
+    return {
+      context,
+      dataDir,
+      config,
+      database,
+      cleanup: async () => {
+        await context.close();
+        await database.drop();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}

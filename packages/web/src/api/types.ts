@@ -1,0 +1,114 @@
+// JSON shapes of the Inkan HTTP API (docs/api.md), as the UI reads them.
+
+export type EnvelopeStatus = 'draft' | 'sent' | 'completed' | 'declined' | 'canceled' | 'expired';
+export type RecipientStatus = 'pending' | 'notified' | 'viewed' | 'signed' | 'declined' | 'locked';
+export type RecipientAuth = 'access_code' | 'login';
+export type Language = 'ja' | 'en';
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: 'admin' | 'member' | 'viewer';
+  organization: { id: string; name: string; slug: string };
+}
+
+export interface SessionResponse {
+  user: User;
+  csrfToken: string;
+}
+
+export interface EnvelopeDocument {
+  id: string;
+  name: string;
+  pages: number;
+  sha256: string;
+}
+
+export interface Recipient {
+  id: string;
+  name: string;
+  email: string;
+  order: number;
+  language: Language;
+  auth: RecipientAuth;
+  status: RecipientStatus;
+  signedAt: string | null;
+  declineReason: string | null;
+  failedAttempts: number;
+}
+
+export interface Envelope {
+  id: string;
+  name: string;
+  message: string;
+  status: EnvelopeStatus;
+  certificateId: string;
+  expiresAt: string | null;
+  createdAt: string;
+  sentAt: string | null;
+  completedAt: string | null;
+  documents: EnvelopeDocument[];
+  recipients: Recipient[];
+}
+
+export interface EnvelopeSummary {
+  id: string;
+  name: string;
+  status: EnvelopeStatus;
+  createdAt: string;
+  sentAt: string | null;
+  completedAt: string | null;
+  recipients: { name: string; status: RecipientStatus }[];
+}
+
+export interface EnvelopePage {
+  items: EnvelopeSummary[];
+  nextCursor: string | null;
+}
+
+export interface EnvelopeEvent {
+  id: string;
+  action: string;
+  actor: { type: 'user' | 'recipient' | 'api_key' | 'system'; name: string | null };
+  createdAt: string;
+  ip: string | null;
+  details: Record<string, unknown> | null;
+}
+
+export type SignerState = 'code_required' | 'locked' | 'expired' | 'completed' | 'declined' | 'canceled';
+
+export interface SignerStatus {
+  /** Unknown future states are shown as "not valid" rather than breaking the page. */
+  state: SignerState | (string & {});
+  language: Language;
+  senderOrganization: string;
+}
+
+export interface SignerView {
+  csrfToken?: string;
+  envelope: { name: string; message: string; senderOrganization: string; senderName: string };
+  recipient: { name: string; email: string; status: RecipientStatus };
+  documents: { id: string; name: string; pages: number }[];
+}
+
+export interface DownloadView {
+  envelope: { name: string; completedAt: string | null; certificateId: string };
+  documents: EnvelopeDocument[];
+  expiresAt: string;
+}
+
+/** The `envelope` part of the multipart create request. */
+export interface EnvelopeDraft {
+  name: string;
+  message?: string;
+  expiresAt?: string;
+  recipients: {
+    name: string;
+    email: string;
+    accessCode?: string;
+    order: number;
+    language?: Language;
+    auth?: RecipientAuth;
+  }[];
+}

@@ -1,0 +1,56 @@
+// A tiny History API router: the app has a handful of routes, so no library is needed.
+
+type Listener = () => void;
+const listeners = new Set<Listener>();
+
+function notify(): void {
+  for (const listener of listeners) listener();
+}
+
+window.addEventListener('popstate', notify);
+
+/** Goes to an in-app URL without reloading the page. */
+export function navigate(to: string, options: { replace?: boolean } = {}): void {
+  if (options.replace) window.history.replaceState(null, '', to);
+  else window.history.pushState(null, '', to);
+  notify();
+  window.scrollTo(0, 0);
+}
+
+/** Subscribes to URL changes; returns the unsubscribe function. */
+export function subscribeLocation(listener: Listener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** The current path plus query, the snapshot that React compares. */
+export function currentLocation(): string {
+  return window.location.pathname + window.location.search;
+}
+
+/** A route match: the route's name and its decoded path parameters. */
+export type RouteMatch =
+  | { name: 'home' }
+  | { name: 'login' }
+  | { name: 'login-link'; token: string | null }
+  | { name: 'envelopes' }
+  | { name: 'envelope-new' }
+  | { name: 'envelope'; id: string }
+  | { name: 'sign'; token: string }
+  | { name: 'download'; token: string }
+  | { name: 'not-found' };
+
+/** Maps a URL to a route. */
+export function matchRoute(pathname: string, search: string): RouteMatch {
+  const path = pathname.replace(/\/+$/, '') || '/';
+  let m: RegExpMatchArray | null;
+  if (path === '/') return { name: 'home' };
+  if (path === '/login') return { name: 'login' };
+  if (path === '/login/link') return { name: 'login-link', token: new URLSearchParams(search).get('token') };
+  if (path === '/envelopes') return { name: 'envelopes' };
+  if (path === '/envelopes/new') return { name: 'envelope-new' };
+  if ((m = path.match(/^\/envelopes\/([^/]+)$/))) return { name: 'envelope', id: decodeURIComponent(m[1]!) };
+  if ((m = path.match(/^\/s\/([^/]+)$/))) return { name: 'sign', token: decodeURIComponent(m[1]!) };
+  if ((m = path.match(/^\/d\/([^/]+)$/))) return { name: 'download', token: decodeURIComponent(m[1]!) };
+  return { name: 'not-found' };
+}
