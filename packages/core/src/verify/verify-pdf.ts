@@ -51,7 +51,10 @@ export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions = {}):
     return unreadable(file, error);
   }
   if (signatures.length === 0) {
-    return { schemaVersion: 1, file, signatures: [], attacks: [], problems: ['the PDF has no signatures'], exitCode: 2, summary: 'No signatures found.' };
+    const stripped = unlistedSignatureValues(doc, bytes, []).length;
+    const problems = ['the PDF has no signatures'];
+    if (stripped > 0) problems.push(`the file still holds ${stripped} signature value(s) that no signature field lists: a later revision removed them`);
+    return { schemaVersion: 1, file, signatures: [], attacks: stripped > 0 ? ['signature-removed'] : [], problems, exitCode: 2, summary: 'No signatures found.' };
   }
 
   const anchors = certs(options.trustAnchors ?? []);
@@ -78,8 +81,7 @@ export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions = {}):
   }
   // A signature value still in the bytes that no field lists was removed (or hidden) by a later
   // revision: the revision diff of the remaining signatures cannot see it when it came after them.
-  const listed = new Set(signatures.map((s) => s.byteRange.join(' ')));
-  const removed = signatureValuesInFile(bytes).filter((range) => !listed.has(range.join(' ')));
+  const removed = unlistedSignatureValues(doc, bytes, signatures);
   for (const range of removed) {
     const revision = ends.indexOf(range[2] + range[3]);
     problems.push(`a signature value in the file (ByteRange [${range.join(' ')}]${revision >= 0 ? `, revision ${revision + 1}` : ''}) belongs to no signature field: a later revision removed or hid that signature`);
@@ -94,6 +96,24 @@ export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions = {}):
       ? `All ${reports.length} listed signature(s) are valid and trusted, but ${removed.length} signature(s) in the file were removed from the document.`
       : `All ${reports.length} signature(s) are valid and trusted.`;
   return { schemaVersion: 1, file, signatures: reports, attacks: [...attacks], problems, exitCode: allValid && removed.length === 0 ? 0 : 1, summary };
+}
+
+/**
+ * ByteRanges of signature values in the bytes that neither a signature field nor the catalog's
+ * /Perms (usage rights /UR3, /DocMDP: signatures outside the form) claims.
+ */
+function unlistedSignatureValues(doc: PdfDocument, bytes: Uint8Array, signatures: PdfSignatureInfo[]): number[][] {
+  const known = new Set(signatures.map((s) => s.byteRange.join(' ')));
+  try {
+    const perms = doc.dict(doc.catalog.get('Perms'));
+    for (const value of perms?.entries.values() ?? []) {
+      const range = doc.resolve(doc.dict(value)?.get('ByteRange'));
+      if (Array.isArray(range)) known.add(range.map((n) => doc.resolve(n)).join(' '));
+    }
+  } catch {
+    // An unreadable /Perms claims nothing.
+  }
+  return signatureValuesInFile(bytes).filter((range) => !known.has(range.join(' ')));
 }
 
 interface Context {

@@ -460,6 +460,66 @@ describe('signature wrapping and universal signature forgery', () => {
   }
 });
 
+describe('signature stripping (a later revision removes a signature made after the others)', () => {
+  /** `signed` with the second signature taken out of the form in a new revision: /V only, or the whole field. */
+  function strip(mode: 'value' | 'field' | 'all'): Uint8Array {
+    return revise(signed, (doc, update) => {
+      const catalog = doc.catalog.clone();
+      const acroForm = doc.dict(catalog.get('AcroForm'))!.clone();
+      const fields = doc.resolve(acroForm.get('Fields')) as PdfObject[];
+      const last = fields[fields.length - 1] as PdfRef;
+      if (mode === 'value') {
+        const field = doc.dict(last)!.clone();
+        field.delete('V');
+        update.set(last, field);
+        return;
+      }
+      const kept = mode === 'all' ? [] : fields.slice(0, -1);
+      update.set(doc.catalogRef, catalog.set('AcroForm', acroForm.set('Fields', kept)));
+      const page = doc.page(0);
+      const annots = (doc.resolve(page.dict.get('Annots')) as PdfObject[]).filter((a) => kept.some((k) => k instanceof PdfRef && a instanceof PdfRef && k.objectNumber === a.objectNumber));
+      update.set(page.ref, page.dict.clone().set('Annots', annots));
+    });
+  }
+
+  for (const mode of ['value', 'field'] as const) {
+    test(`the second signature's ${mode === 'value' ? '/V' : 'field and widget'} removed: exit 1, the removal named`, async () => {
+      const report = await verify(strip(mode));
+      // The first signature alone is intact (nothing it signed changed) ...
+      assert.equal(report.signatures.length, 1, show(report));
+      assert.equal(report.signatures[0].status, 'valid', show(report));
+      // ... but the file holds a second signature value that the document no longer lists.
+      assert.equal(report.exitCode, 1, show(report));
+      assert.ok(report.attacks.includes('signature-removed'), show(report));
+      assert.ok(report.problems.some((p) => /removed or hid that signature/.test(p) && /revision 3/.test(p)), show(report));
+    });
+  }
+
+  test('control: a usage-rights signature (/Perms /UR3, outside the form) made before the signatures is not a removed one', async () => {
+    // A signature moved out of the form into /Perms /UR3 (as Reader-extended PDFs carry one), then signed twice.
+    const once = await signPdf(await makePdf({ pages: 1 }), { signer: signers[0], timestampAuthority: fixture.tsa });
+    const first = signaturesOf(once)[0];
+    const extended = revise(once, (doc, update) => {
+      const page = doc.page(0);
+      update.set(page.ref, page.dict.clone().set('Annots', []));
+      const catalog = doc.catalog.clone();
+      catalog.delete('AcroForm');
+      update.set(doc.catalogRef, catalog.set('Perms', new PdfDict([['UR3', new PdfRef(first.objectNumber)]])));
+    });
+    const report = await verify(await signBoth(extended));
+    assert.equal(report.signatures.length, 2, show(report));
+    assert.ok(!report.attacks.includes('signature-removed'), show(report));
+    assert.equal(report.exitCode, 0, show(report));
+  });
+
+  test('every signature removed: unsigned (exit 2), with the removal said', async () => {
+    const report = await verify(strip('all'));
+    assert.equal(report.exitCode, 2, show(report));
+    assert.deepEqual(report.signatures, []);
+    assert.ok(report.problems.some((p) => /2 signature value\(s\) that no signature field lists/.test(p)), show(report));
+  });
+});
+
 describe('coverage anomalies in our own files (re-signed honestly over the anomalous range)', () => {
   test('a ByteRange that does not start at 0', async () => {
     const [, b, c, d] = signaturesOf(signed)[1].byteRange;

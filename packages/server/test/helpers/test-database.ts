@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import { createContext, type AppContext, type CreateContextOptions } from '../../src/context.ts';
+import { openDatabase, type OpenDatabase } from '../../src/adapters/db/open-database.ts';
+import { migrateToLatest } from '../../src/adapters/db/migrate.ts';
+import type { Clock } from '../../src/ports/clock.ts';
 
 /** Both supported dialects, for `for (const dialect of DIALECTS) describe(…)`. */
 export const DIALECTS = ['sqlite', 'postgres'] as const;
@@ -93,5 +96,53 @@ export async function createTestContext(dialect: Dialect, env: Record<string, st
     await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/** A migrated database of its own (no PKI, no context): for adapter tests. `close` also drops it. */
+export interface MigratedTestDatabase extends OpenDatabase {
+  url: string | undefined;
+  dir: string;
+  /** Opens a second, independent connection (pool) to the same database, e.g. a second worker. */
+  openAnother(): Promise<OpenDatabase>;
+}
+
+/** Creates, opens and migrates a fresh database of the dialect in a new temp dir. */
+export async function openMigratedTestDatabase(dialect: Dialect): Promise<MigratedTestDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), 'inkan-db-'));
+  const database = await createTestDatabase(dialect, dir);
+  const opened = await openDatabase(database.url, dir);
+  await migrateToLatest(opened.db, opened.dialect);
+  const others: OpenDatabase[] = [];
+  return {
+    ...opened,
+    url: database.url,
+    dir,
+    openAnother: async () => {
+      const another = await openDatabase(database.url, dir);
+      others.push(another);
+      return another;
+    },
+    close: async () => {
+      for (const other of others) await other.close();
+      await opened.close();
+      await database.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A clock that stands still until moved. */
+export class TestClock implements Clock {
+  #ms: number;
+  constructor(start = new Date('2030-01-01T00:00:00.000Z')) {
+    this.#ms = start.getTime();
+  }
+  now(): Date {
+    return new Date(this.#ms);
+  }
+  /** Moves the clock forward. */
+  advance(ms: number): void {
+    this.#ms += ms;
   }
 }

@@ -1,0 +1,241 @@
+import { isCoreError, PdfDocument, stampCertificateIdParts } from '@inkan/core';
+import { generateAccessCode, hashAccessCode, newId } from '../../security/tokens.ts';
+import { AppError } from '../app-error.ts';
+import { newCertificateId } from '../certificate-id.ts';
+import { sha256Hex } from '../hashing.ts';
+import type { DomainContext } from '../domain-context.ts';
+import { recordEvent } from '../record-event.ts';
+import { loadEnvelopeDetails, type EnvelopeDetails } from '../rows.ts';
+import { inTransaction } from '../transaction.ts';
+import type { Actor, Language, RecipientAuth, RequestOrigin } from '../types.ts';
+import { ACCESS_CODE_PATTERN, cleanFileName, isEmail, LIMITS, optionalText, requireLine } from '../validation.ts';
+
+/** A recipient as the sender describes it. */
+export interface NewRecipient {
+  name: string;
+  email: string;
+  /** 4–8 digits; generated (4 digits) when absent for auth 'access_code'. */
+  accessCode?: string;
+  order: number;
+  language?: Language;
+  auth?: RecipientAuth;
+}
+
+/** What create-envelope needs. */
+export interface CreateEnvelopeInput {
+  organizationId: string;
+  /** A user or an API key of that organisation. */
+  actor: Extract<Actor, { type: 'user' } | { type: 'api_key' }>;
+  origin?: RequestOrigin;
+  name: string;
+  message?: string;
+  expiresAt?: string | null;
+  recipients: NewRecipient[];
+  documents: Array<{ name?: string; bytes: Uint8Array }>;
+}
+
+interface CheckedDocument {
+  name: string;
+  bytes: Uint8Array;
+  pages: number;
+  sha256: string;
+}
+
+/**
+ * Creates a draft envelope: validates everything first (nothing is stored for bad input), stores the
+ * original PDFs, then writes the envelope, its documents and recipients and the `envelope.created`
+ * event in one transaction.
+ */
+export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeInput): Promise<EnvelopeDetails> {
+  const now = ctx.clock.now();
+  const name = requireLine(input.name, 'name', LIMITS.envelopeName);
+  const message = optionalText(input.message, 'message', LIMITS.message);
+  const expiresAt = parseExpiry(input.expiresAt, now);
+  if (!Array.isArray(input.documents) || input.documents.length === 0) throw new AppError('NO_DOCUMENTS', 'an envelope needs at least one PDF document');
+  if (input.documents.length > LIMITS.documents) throw new AppError('VALIDATION_FAILED', `at most ${LIMITS.documents} documents`, { field: 'documents', max: LIMITS.documents });
+  if (!Array.isArray(input.recipients) || input.recipients.length === 0) throw new AppError('NO_RECIPIENTS', 'an envelope needs at least one recipient');
+  if (input.recipients.length > LIMITS.recipients) throw new AppError('VALIDATION_FAILED', `at most ${LIMITS.recipients} recipients`, { field: 'recipients', max: LIMITS.recipients });
+
+  const recipients = await checkRecipients(ctx, input.organizationId, input.recipients);
+  const certificateId = newCertificateId();
+  const documents = input.documents.map((d, i) => checkDocument(d, i, ctx.config.maxUploadBytes, certificateId));
+
+  // Blobs are written before the transaction (a file system is not transactional) and removed if it fails.
+  const blobKeys: string[] = [];
+  try {
+    for (const d of documents) blobKeys.push(await ctx.blobs.put(d.bytes));
+    const envelopeId = newId();
+    const generatedAccessCodes: Record<string, string> = {};
+    await inTransaction(ctx.db, ctx.dialect, async (tx) => {
+      await tx
+        .insertInto('envelopes')
+        .values({
+          id: envelopeId,
+          organization_id: input.organizationId,
+          created_by_user_id: input.actor.type === 'user' ? input.actor.id : null,
+          created_by_api_key_id: input.actor.type === 'api_key' ? input.actor.id : null,
+          name,
+          message,
+          status: 'draft',
+          certificate_id: certificateId,
+          expires_at: expiresAt?.toISOString() ?? null,
+          created_at: now.toISOString(),
+          sent_at: null,
+          completed_at: null,
+          canceled_at: null,
+        })
+        .execute();
+      for (const [position, d] of documents.entries()) {
+        await tx
+          .insertInto('documents')
+          .values({
+            id: newId(),
+            envelope_id: envelopeId,
+            position,
+            name: d.name,
+            pages: d.pages,
+            size: d.bytes.length,
+            sha256_original: d.sha256,
+            sha256_current: d.sha256,
+            blob_original: blobKeys[position],
+            blob_current: blobKeys[position],
+          })
+          .execute();
+      }
+      for (const r of recipients) {
+        const id = newId();
+        if (r.generatedCode !== undefined) generatedAccessCodes[id] = r.generatedCode;
+        await tx
+          .insertInto('recipients')
+          .values({
+            id,
+            envelope_id: envelopeId,
+            signing_order: r.order,
+            name: r.name,
+            email: r.email,
+            language: r.language,
+            auth: r.auth,
+            user_id: r.userId,
+            access_code_hash: r.code === null ? null : hashAccessCode(r.code, ctx.keys.accessCode),
+            failed_attempts: 0,
+            status: 'pending',
+            link_token_hash: null,
+            notified_at: null,
+            viewed_at: null,
+            signed_at: null,
+            declined_at: null,
+            decline_reason: null,
+            locked_at: null,
+            signed_ip: null,
+            signed_user_agent: null,
+          })
+          .execute();
+      }
+      await recordEvent(tx, {
+        organizationId: input.organizationId,
+        envelopeId,
+        actor: input.actor,
+        action: 'envelope.created',
+        origin: input.origin,
+        at: now,
+        details: {
+          name,
+          certificateId,
+          documents: documents.map((d) => ({ name: d.name, pages: d.pages, sha256: d.sha256 })),
+          recipients: recipients.map((r) => ({ name: r.name, email: r.email, order: r.order, auth: r.auth })),
+        },
+      });
+    });
+    const details = await loadEnvelopeDetails(ctx.db, input.organizationId, envelopeId);
+    return { ...details, generatedAccessCodes };
+  } catch (error) {
+    await Promise.all(blobKeys.map((key) => ctx.blobs.delete(key).catch(() => undefined)));
+    throw error;
+  }
+}
+
+function parseExpiry(value: string | null | undefined, now: Date): Date | null {
+  if (value === undefined || value === null || value === '') return null;
+  const date = new Date(value);
+  if (typeof value !== 'string' || Number.isNaN(date.getTime())) {
+    throw new AppError('VALIDATION_FAILED', 'expiresAt must be an ISO 8601 date-time', { field: 'expiresAt' });
+  }
+  if (date.getTime() <= now.getTime()) throw new AppError('VALIDATION_FAILED', 'expiresAt must be in the future', { field: 'expiresAt' });
+  return date;
+}
+
+interface CheckedRecipient {
+  name: string;
+  email: string;
+  order: number;
+  language: Language;
+  auth: RecipientAuth;
+  userId: string | null;
+  /** The code to hash, or null for auth 'login'. */
+  code: string | null;
+  generatedCode?: string;
+}
+
+async function checkRecipients(ctx: DomainContext, organizationId: string, list: NewRecipient[]): Promise<CheckedRecipient[]> {
+  const orders = new Set<number>();
+  const out: CheckedRecipient[] = [];
+  for (const [i, r] of list.entries()) {
+    const field = `recipients[${i}]`;
+    if (r === null || typeof r !== 'object') throw new AppError('VALIDATION_FAILED', `${field} must be an object`, { field });
+    const name = requireLine(r.name, `${field}.name`, LIMITS.recipientName);
+    const email = typeof r.email === 'string' ? r.email.trim() : '';
+    if (!isEmail(email)) throw new AppError('INVALID_EMAIL', `${field}.email is not a valid e-mail address`, { field: `${field}.email` });
+    if (!Number.isInteger(r.order) || r.order < 1 || r.order > 1000) {
+      throw new AppError('VALIDATION_FAILED', `${field}.order must be a whole number from 1`, { field: `${field}.order` });
+    }
+    if (orders.has(r.order)) throw new AppError('DUPLICATE_ORDER', `two recipients have signing order ${r.order}`, { field: `${field}.order`, order: r.order });
+    orders.add(r.order);
+    const language = r.language ?? 'ja';
+    if (language !== 'ja' && language !== 'en') throw new AppError('VALIDATION_FAILED', `${field}.language must be ja or en`, { field: `${field}.language` });
+    const auth = r.auth ?? 'access_code';
+    if (auth !== 'access_code' && auth !== 'login') throw new AppError('VALIDATION_FAILED', `${field}.auth must be access_code or login`, { field: `${field}.auth` });
+    if (auth === 'login') {
+      // The organisation's own signer proves who they are by signing in, so they must be a member.
+      const user = await ctx.db
+        .selectFrom('users')
+        .select(['id'])
+        .where('organization_id', '=', organizationId)
+        .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+        .executeTakeFirst();
+      if (!user) throw new AppError('VALIDATION_FAILED', `${field}.email is not a member of the organisation (required for auth "login")`, { field: `${field}.email` });
+      out.push({ name, email, order: r.order, language, auth, userId: user.id, code: null });
+      continue;
+    }
+    if (r.accessCode !== undefined && r.accessCode !== null && r.accessCode !== '') {
+      if (typeof r.accessCode !== 'string' || !ACCESS_CODE_PATTERN.test(r.accessCode)) {
+        throw new AppError('INVALID_ACCESS_CODE_FORMAT', `${field}.accessCode must be 4–8 digits`, { field: `${field}.accessCode` });
+      }
+      out.push({ name, email, order: r.order, language, auth, userId: null, code: r.accessCode });
+    } else {
+      const code = generateAccessCode();
+      out.push({ name, email, order: r.order, language, auth, userId: null, code, generatedCode: code });
+    }
+  }
+  return out;
+}
+
+function checkDocument(document: { name?: string; bytes: Uint8Array }, index: number, maxBytes: number, certificateId: string): CheckedDocument {
+  const name = cleanFileName(document.name, `document-${index + 1}.pdf`);
+  const details = { document: name, index };
+  if (document.bytes.length > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', `${name} is larger than ${Math.floor(maxBytes / 1048576)} MB`, { ...details, maxBytes });
+  let pages: number;
+  try {
+    const pdf = PdfDocument.load(document.bytes);
+    pages = pdf.pageCount;
+    if (pages < 1) throw new AppError('PDF_INVALID', `${name} has no pages`, { ...details, reason: 'PDF_NO_PAGES' });
+    // A dry run of the stamp that sending will apply: a file that cannot take an incremental update
+    // (or has no readable first page) is refused now, not after the recipients were told.
+    stampCertificateIdParts(document.bytes, { certificateId });
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    if (isCoreError(error, 'PDF_ENCRYPTED')) throw new AppError('PDF_ENCRYPTED', `${name} is encrypted or password-protected`, { ...details, reason: error.code });
+    if (isCoreError(error)) throw new AppError('PDF_INVALID', `${name} is not a readable PDF (${error.message})`, { ...details, reason: error.code });
+    throw new AppError('PDF_INVALID', `${name} is not a readable PDF`, { ...details, reason: 'PDF_MALFORMED' });
+  }
+  return { name, bytes: document.bytes, pages, sha256: sha256Hex(document.bytes) };
+}

@@ -1,0 +1,74 @@
+import { stampCertificateIdParts } from '@inkan/core';
+import { AppError } from '../app-error.ts';
+import type { DomainContext } from '../domain-context.ts';
+import { currentRecipient } from '../envelope-state.ts';
+import { sha256Hex } from '../hashing.ts';
+import { recordEvent } from '../record-event.ts';
+import { loadEnvelopeDetails, type EnvelopeDetails } from '../rows.ts';
+import { inTransaction } from '../transaction.ts';
+import type { Actor, RequestOrigin } from '../types.ts';
+
+/** What send-envelope needs. */
+export interface SendEnvelopeInput {
+  organizationId: string;
+  envelopeId: string;
+  actor: Actor;
+  origin?: RequestOrigin;
+}
+
+/**
+ * Sends a draft: stamps `締結証明書ID` on page 1 of every document (before any signature, so every
+ * signature covers it), then in one transaction marks the envelope sent, makes the stamped files
+ * current, records `envelope.sent` and queues the request mail of the first recipient in order.
+ */
+export async function sendEnvelope(ctx: DomainContext, input: SendEnvelopeInput): Promise<EnvelopeDetails> {
+  const now = ctx.clock.now();
+  const details = await loadEnvelopeDetails(ctx.db, input.organizationId, input.envelopeId);
+  const { envelope } = details;
+  if (envelope.status !== 'draft') throw new AppError('ENVELOPE_NOT_DRAFT', 'only a draft can be sent', { status: envelope.status });
+  if (envelope.expiresAt !== null && envelope.expiresAt.getTime() <= now.getTime()) {
+    throw new AppError('VALIDATION_FAILED', 'the expiry date has passed; create the envelope again with a later date', { field: 'expiresAt' });
+  }
+  const first = currentRecipient(details.recipients);
+  if (!first) throw new AppError('NO_RECIPIENTS', 'an envelope needs at least one recipient');
+
+  const stamped: Array<{ id: string; blob: string; sha256: string; previousBlob: string }> = [];
+  try {
+    for (const document of details.documents) {
+      const original = await ctx.blobs.get(document.blobOriginal);
+      const update = stampCertificateIdParts(original, { certificateId: envelope.certificateId });
+      const parts = [update.original, update.tail];
+      stamped.push({ id: document.id, blob: await ctx.blobs.put(parts), sha256: sha256Hex(parts), previousBlob: document.blobCurrent });
+    }
+    await inTransaction(ctx.db, ctx.dialect, async (tx) => {
+      const sent = await tx
+        .updateTable('envelopes')
+        .set({ status: 'sent', sent_at: now.toISOString() })
+        .where('id', '=', envelope.id)
+        .where('status', '=', 'draft')
+        .executeTakeFirst();
+      // Another request sent (or canceled) it meanwhile.
+      if (Number(sent.numUpdatedRows) !== 1) throw new AppError('ENVELOPE_NOT_DRAFT', 'only a draft can be sent');
+      for (const s of stamped) {
+        await tx.updateTable('documents').set({ blob_current: s.blob, sha256_current: s.sha256 }).where('id', '=', s.id).execute();
+      }
+      await recordEvent(tx, {
+        organizationId: envelope.organizationId,
+        envelopeId: envelope.id,
+        actor: input.actor,
+        action: 'envelope.sent',
+        origin: input.origin,
+        at: now,
+        details: {
+          certificateId: envelope.certificateId,
+          documents: details.documents.map((d, i) => ({ id: d.id, name: d.name, sha256Original: d.sha256Original, sha256Stamped: stamped[i].sha256 })),
+        },
+      });
+      await ctx.jobs.enqueue(tx, 'mail.signing-request', { recipientId: first.id }, { dedupeKey: `signing-request:${first.id}` });
+    });
+  } catch (error) {
+    await Promise.all(stamped.map((s) => ctx.blobs.delete(s.blob).catch(() => undefined)));
+    throw error;
+  }
+  return loadEnvelopeDetails(ctx.db, input.organizationId, input.envelopeId);
+}

@@ -1,0 +1,111 @@
+// アクセスコード入力: explains why the code is asked, takes it, and says what went wrong.
+// Shows nothing about the document: only the sending organisation, which the mail named already.
+import { useId, useRef, useState, type FormEvent } from 'react';
+import { ApiError, apiPost, setSignerCsrfToken } from '../../api/client.ts';
+import { errorMessage } from '../../api/messages.ts';
+import type { SignerView } from '../../api/types.ts';
+import { Alert } from '../../components/alert.tsx';
+import { useI18n } from '../../i18n/i18n-context.tsx';
+
+const CODE_PATTERN = /^[0-9]{4,8}$/;
+
+/** Full-width digits (０-９), typed with a Japanese IME on, count as digits; spaces are dropped. */
+export function normalizeCode(raw: string): string {
+  return raw.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).replace(/[\s-]/g, '');
+}
+
+/** The code form; `onPassed` gets the signer view, `onLocked` fires when the server locks. */
+export function AccessCodeForm({
+  token,
+  senderOrganization,
+  onPassed,
+  onLocked,
+}: {
+  token: string;
+  senderOrganization: string;
+  onPassed: (view: SignerView) => void;
+  onLocked: () => void;
+}) {
+  const { t, language } = useI18n();
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const hintId = useId();
+  const errorId = useId();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (busy) return;
+    const value = normalizeCode(code);
+    if (value === '') return fail(t('signer.code.empty'));
+    if (!CODE_PATTERN.test(value)) return fail(t('signer.code.format'));
+    setBusy(true);
+    setError(null);
+    try {
+      const view = await apiPost<SignerView>(`/api/sign/${encodeURIComponent(token)}/access-code`, { code: value });
+      setSignerCsrfToken(view.csrfToken ?? null);
+      onPassed(view);
+    } catch (caught) {
+      setBusy(false);
+      if (caught instanceof ApiError && caught.code === 'ACCESS_CODE_LOCKED') return onLocked();
+      if (caught instanceof ApiError && caught.code === 'ACCESS_CODE_WRONG') {
+        const remaining = caught.details['remainingAttempts'];
+        setCode('');
+        return fail(typeof remaining === 'number' ? t('signer.code.wrong', { n: remaining }) : t('signer.code.wrongNoCount'));
+      }
+      fail(errorMessage(language, caught));
+    }
+  }
+
+  function fail(message: string) {
+    setError(message);
+    inputRef.current?.focus();
+  }
+
+  return (
+    <section className="card card--narrow" aria-labelledby="code-title">
+      <p className="eyebrow">{t('signer.code.request', { org: senderOrganization })}</p>
+      <h1 id="code-title" className="page-title">
+        {t('signer.code.title')}
+      </h1>
+      <p className="lead">{t('signer.code.lead')}</p>
+      <p className="muted">{t('signer.code.explain')}</p>
+      <form className="form" onSubmit={submit} noValidate>
+        <div className="field">
+          <label htmlFor="access-code" className="field__label">
+            {t('signer.code.label')}
+          </label>
+          <input
+            ref={inputRef}
+            id="access-code"
+            name="access-code"
+            className="input input--code"
+            type="text"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9０-９]*"
+            maxLength={8}
+            autoFocus
+            value={code}
+            onChange={(event) => setCode(event.target.value)}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? `${errorId} ${hintId}` : hintId}
+          />
+          <p id={hintId} className="field__hint">
+            {t('signer.code.hint')}
+          </p>
+        </div>
+        {error && (
+          <Alert tone="error" id={errorId}>
+            {error}
+          </Alert>
+        )}
+        <button type="submit" className="btn btn--primary btn--block btn--large" disabled={busy} aria-busy={busy}>
+          {busy ? t('signer.code.checking') : t('signer.code.next')}
+        </button>
+      </form>
+      <p className="muted small">{t('signer.code.unknownCode')}</p>
+    </section>
+  );
+}
