@@ -1,0 +1,26 @@
+import type { DomainContext } from '../domain-context.ts';
+import { findByLinkToken, signingLinkState, type SigningLinkState } from '../signer-access.ts';
+import type { Language } from '../types.ts';
+
+/** What the signer's first page shows: never the envelope's or documents' names. */
+export interface SigningLinkInfo {
+  state: SigningLinkState;
+  language: Language;
+  senderOrganization: string;
+  /** For the lockout message. */
+  maxAttempts: number;
+}
+
+/**
+ * Reads the state of a personal signing link. Changes nothing: mail scanners fetch links before the
+ * recipient does. Unknown token → LINK_INVALID.
+ */
+export async function openSigningLink(ctx: DomainContext, token: string): Promise<SigningLinkInfo> {
+  const signer = await findByLinkToken(ctx.db, token);
+  return {
+    state: signingLinkState(ctx, signer, ctx.clock.now()),
+    language: signer.recipient.language,
+    senderOrganization: signer.organizationName,
+    maxAttempts: ctx.config.accessCodeMaxAttempts,
+  };
+}

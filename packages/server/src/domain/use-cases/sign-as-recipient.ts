@@ -1,0 +1,69 @@
+import { AppError } from '../app-error.ts';
+import type { DomainContext } from '../domain-context.ts';
+import { isPastExpiry } from '../envelope-state.ts';
+import { recordEvent } from '../record-event.ts';
+import { toRecipient } from '../rows.ts';
+import { contextOfRecipient, signerView, type SignerView } from '../signer-access.ts';
+import { inTransaction } from '../transaction.ts';
+import type { RecipientAuth, RequestOrigin } from '../types.ts';
+import { requireSigner } from './get-signer-view.ts';
+
+/** How a recipient was authenticated, as written in the event and the signature's /Reason. */
+export function authDescription(auth: RecipientAuth): string {
+  return auth === 'login' ? 'email + sign-in' : 'email + access code';
+}
+
+/**
+ * 署名手続きを完了する: in ONE transaction checks that the envelope is active and it is this recipient's
+ * turn, marks the recipient signed with time, IP and user agent, records `recipient.signed` (who, e-mail,
+ * authentication, IP, user agent, document hashes) and queues the job that applies the platform
+ * signature. A double click, a retry or a second tab finds the recipient already signed and returns
+ * the same view without queueing anything.
+ */
+export async function signAsRecipient(ctx: DomainContext, input: { token: string; sessionToken: string | undefined; origin?: RequestOrigin }): Promise<SignerView> {
+  const signer = await requireSigner(ctx, input.token, input.sessionToken);
+  const recipientId = signer.recipient.id;
+  const now = ctx.clock.now();
+  if (signer.recipient.status !== 'signed') {
+    await inTransaction(ctx.db, ctx.dialect, async (tx) => {
+      // Re-read everything under the write lock: the checks and the change see the same state.
+      const envelope = await tx.selectFrom('envelopes').selectAll().where('id', '=', signer.envelope.id).$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate()).executeTakeFirstOrThrow();
+      const recipients = (await tx.selectFrom('recipients').selectAll().where('envelope_id', '=', envelope.id).execute()).map(toRecipient);
+      const me = recipients.find((r) => r.id === recipientId)!;
+      if (me.status === 'signed') return;
+      if (envelope.status !== 'sent' || isPastExpiry({ status: envelope.status, expiresAt: envelope.expires_at ? new Date(envelope.expires_at) : null }, now)) {
+        throw new AppError('ENVELOPE_NOT_ACTIVE', 'the envelope can no longer be signed', { status: envelope.status });
+      }
+      if (me.status === 'declined') throw new AppError('ENVELOPE_NOT_ACTIVE', 'you declined this envelope');
+      if (me.status === 'locked') throw new AppError('ACCESS_CODE_LOCKED', 'the link is locked');
+      if (recipients.some((r) => r.order < me.order && r.status !== 'signed') || me.status === 'pending') {
+        throw new AppError('NOT_YOUR_TURN', 'another recipient signs first');
+      }
+      const signed = await tx
+        .updateTable('recipients')
+        .set({ status: 'signed', signed_at: now.toISOString(), signed_ip: input.origin?.ip ?? null, signed_user_agent: input.origin?.userAgent ?? null })
+        .where('id', '=', recipientId)
+        .where('status', 'in', ['notified', 'viewed'])
+        .executeTakeFirst();
+      if (Number(signed.numUpdatedRows) !== 1) return;
+      const documents = await tx.selectFrom('documents').select(['id', 'name', 'sha256_current']).where('envelope_id', '=', envelope.id).orderBy('position').execute();
+      await recordEvent(tx, {
+        organizationId: envelope.organization_id,
+        envelopeId: envelope.id,
+        actor: { type: 'recipient', id: recipientId },
+        action: 'recipient.signed',
+        origin: input.origin,
+        at: now,
+        details: {
+          name: me.name,
+          email: me.email,
+          auth: authDescription(me.auth),
+          documents: documents.map((d) => ({ id: d.id, name: d.name, sha256: d.sha256_current })),
+        },
+      });
+      await ctx.jobs.enqueue(tx, 'envelope.sign', { recipientId }, { dedupeKey: `sign:${recipientId}` });
+    });
+  }
+  const row = await ctx.db.selectFrom('recipients').selectAll().where('id', '=', recipientId).executeTakeFirstOrThrow();
+  return signerView(await contextOfRecipient(ctx.db, toRecipient(row)), now);
+}

@@ -1,0 +1,71 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig, parseMailbox } from '../../src/config/config.ts';
+
+const base = { INKAN_DATA_DIR: '/tmp/inkan-config-test' };
+
+describe('configuration of the envelope flow', () => {
+  test('defaults', () => {
+    const config = loadConfig(base);
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.smtpUrl, undefined);
+    assert.deepEqual(config.mailFrom, { name: 'Inkan', address: 'no-reply@localhost' });
+    assert.equal(config.downloadTtlMs, 14 * 86_400_000);
+    assert.equal(config.linkTtlMs, 30 * 86_400_000);
+    assert.equal(config.sessionTtlMs, 12 * 3_600_000);
+    assert.equal(config.accessCodeMaxAttempts, 5);
+    assert.equal(config.maxUploadBytes, 50 * 1024 * 1024);
+  });
+
+  test('values', () => {
+    const config = loadConfig({
+      ...base,
+      INKAN_DATABASE_URL: 'postgres://inkan:pw@db.example.jp:5432/inkan',
+      INKAN_SMTP_URL: 'smtps://user:pass@smtp.example.jp:465',
+      INKAN_MAIL_FROM: '"Inkan 電子契約" <no-reply@example.jp>',
+      INKAN_DOWNLOAD_TTL: '7d',
+      INKAN_LINK_TTL: '48h',
+      INKAN_SESSION_TTL: '30m',
+      INKAN_ACCESS_CODE_MAX_ATTEMPTS: '3',
+      INKAN_MAX_UPLOAD_MB: '10',
+    });
+    assert.equal(config.databaseUrl, 'postgres://inkan:pw@db.example.jp:5432/inkan');
+    assert.equal(config.smtpUrl, 'smtps://user:pass@smtp.example.jp:465');
+    assert.deepEqual(config.mailFrom, { name: 'Inkan 電子契約', address: 'no-reply@example.jp' });
+    assert.equal(config.downloadTtlMs, 7 * 86_400_000);
+    assert.equal(config.linkTtlMs, 48 * 3_600_000);
+    assert.equal(config.sessionTtlMs, 30 * 60_000);
+    assert.equal(config.accessCodeMaxAttempts, 3);
+    assert.equal(config.maxUploadBytes, 10 * 1024 * 1024);
+    assert.equal(loadConfig({ ...base, INKAN_DATABASE_URL: '' }).databaseUrl, undefined);
+  });
+
+  for (const [variable, value] of [
+    ['INKAN_DATABASE_URL', 'mysql://localhost/inkan'],
+    ['INKAN_SMTP_URL', 'http://smtp.example.jp'],
+    ['INKAN_SMTP_URL', 'smtp://'],
+    ['INKAN_MAIL_FROM', 'Inkan <not an address>'],
+    ['INKAN_MAIL_FROM', 'nobody'],
+    ['INKAN_DOWNLOAD_TTL', '14 days'],
+    ['INKAN_LINK_TTL', '-1d'],
+    ['INKAN_SESSION_TTL', 'soon'],
+    ['INKAN_ACCESS_CODE_MAX_ATTEMPTS', '0'],
+    ['INKAN_ACCESS_CODE_MAX_ATTEMPTS', 'five'],
+    ['INKAN_MAX_UPLOAD_MB', '2.5'],
+    ['INKAN_MAX_UPLOAD_MB', '0'],
+  ] as const) {
+    test(`${variable}=${JSON.stringify(value)} is refused, naming the variable`, () => {
+      assert.throws(
+        () => loadConfig({ ...base, [variable]: value }),
+        (e: unknown) => e instanceof ConfigError && e.variable === variable && e.message.startsWith(`${variable}:`),
+      );
+    });
+  }
+
+  test('parseMailbox', () => {
+    assert.deepEqual(parseMailbox('Inkan <no-reply@localhost>'), { name: 'Inkan', address: 'no-reply@localhost' });
+    assert.deepEqual(parseMailbox('"A \\"quoted\\" name" <a@b.jp>'), { name: 'A "quoted" name', address: 'a@b.jp' });
+    assert.deepEqual(parseMailbox('a@b.jp'), { name: '', address: 'a@b.jp' });
+    assert.equal(parseMailbox('<>'), undefined);
+  });
+});

@@ -1,0 +1,98 @@
+// /d/{token}: the completion mail's ダウンロード link — envelope, certificate ID, the signed PDFs.
+import { useEffect, useState } from 'react';
+import { ApiError, apiGet } from '../api/client.ts';
+import { errorMessage } from '../api/messages.ts';
+import type { DownloadView } from '../api/types.ts';
+import { PageShell } from '../components/page-shell.tsx';
+import { Loading, StatePanel } from '../components/state-panel.tsx';
+import { useI18n } from '../i18n/i18n-context.tsx';
+import { formatDateTime } from '../i18n/translate.ts';
+
+type Phase = { kind: 'loading' } | { kind: 'ready'; view: DownloadView } | { kind: 'expired' } | { kind: 'invalid' } | { kind: 'error'; message: string };
+
+/** The download page for `token`. */
+export function DownloadPage({ token }: { token: string }) {
+  const { t, language } = useI18n();
+  const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
+  const base = `/api/download/${encodeURIComponent(token)}`;
+
+  useEffect(() => {
+    let canceled = false;
+    apiGet<DownloadView>(base)
+      .then((view) => !canceled && setPhase({ kind: 'ready', view }))
+      .catch((caught: unknown) => {
+        if (canceled) return;
+        if (caught instanceof ApiError && caught.code === 'LINK_EXPIRED') return setPhase({ kind: 'expired' });
+        if (caught instanceof ApiError && (caught.code === 'LINK_INVALID' || caught.code === 'NOT_FOUND')) return setPhase({ kind: 'invalid' });
+        setPhase({ kind: 'error', message: errorMessage(language, caught) });
+      });
+    return () => {
+      canceled = true;
+    };
+  }, [base]);
+
+  let content;
+  if (phase.kind === 'loading') content = <Loading label={t('common.loading')} />;
+  else if (phase.kind === 'expired')
+    content = (
+      <StatePanel tone="warning" title={t('download.expired.title')}>
+        <p>{t('download.expired.body')}</p>
+      </StatePanel>
+    );
+  else if (phase.kind === 'invalid')
+    content = (
+      <StatePanel tone="error" title={t('download.invalid.title')}>
+        <p>{t('download.invalid.body')}</p>
+      </StatePanel>
+    );
+  else if (phase.kind === 'error') content = <StatePanel tone="error" title={phase.message} />;
+  else {
+    const { envelope, documents, expiresAt } = phase.view;
+    content = (
+      <section className="card" aria-labelledby="download-title">
+        <p className="eyebrow">{t('download.title')}</p>
+        <h1 id="download-title" className="page-title page-title--wrap">
+          {envelope.name}
+        </h1>
+        <p className="muted">{t('download.lead')}</p>
+        <dl className="facts">
+          <div className="facts__row">
+            <dt>{t('download.certificateId')}</dt>
+            <dd className="mono">{envelope.certificateId}</dd>
+          </div>
+          <div className="facts__row">
+            <dt>{t('download.completedAt')}</dt>
+            <dd>{formatDateTime(language, envelope.completedAt)}</dd>
+          </div>
+          <div className="facts__row">
+            <dt>{t('download.expiresAt')}</dt>
+            <dd>{formatDateTime(language, expiresAt)}</dd>
+          </div>
+        </dl>
+        <h2 className="section-title">{t('download.documents')}</h2>
+        <ul className="doc-list">
+          {documents.map((doc) => (
+            <li key={doc.id} className="doc-list__item">
+              <span className="doc-list__icon" aria-hidden="true">PDF</span>
+              <span className="doc-list__body">
+                <span className="doc-list__name">{doc.name}</span>
+                <span className="doc-list__meta">
+                  {t('common.pages', { n: doc.pages })} · SHA-256 <span className="mono hash">{doc.sha256}</span>
+                </span>
+              </span>
+              <a
+                className="btn btn--primary"
+                href={`${base}/documents/${encodeURIComponent(doc.id)}`}
+                download={doc.name}
+                aria-label={t('download.buttonLabel', { name: doc.name })}
+              >
+                {t('download.button')}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </section>
+    );
+  }
+  return <PageShell>{content}</PageShell>;
+}

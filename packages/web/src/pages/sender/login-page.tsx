@@ -1,0 +1,85 @@
+// /login: e-mail and password.
+import { useId, useState, type FormEvent } from 'react';
+import { apiPost } from '../../api/client.ts';
+import { errorMessage } from '../../api/messages.ts';
+import type { SessionResponse } from '../../api/types.ts';
+import { Alert } from '../../components/alert.tsx';
+import { PageShell } from '../../components/page-shell.tsx';
+import { useI18n } from '../../i18n/i18n-context.tsx';
+import { navigate } from '../../lib/router.ts';
+import { rememberSession, safeNextPath } from './sender-session.tsx';
+
+/** The sign-in form. */
+export function LoginPage() {
+  const { t, language } = useI18n();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const errorId = useId();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (busy) return;
+    if (!email.trim() || !password) return setError(t('login.required'));
+    setBusy(true);
+    setError(null);
+    try {
+      rememberSession(await apiPost<SessionResponse>('/api/session', { email: email.trim(), password }));
+      navigate(safeNextPath(new URLSearchParams(window.location.search).get('next')) ?? '/envelopes', { replace: true });
+    } catch (caught) {
+      setBusy(false);
+      setError(errorMessage(language, caught));
+    }
+  }
+
+  return (
+    <PageShell>
+      <section className="card card--narrow" aria-labelledby="login-title">
+        <h1 id="login-title" className="page-title">
+          {t('login.title')}
+        </h1>
+        <p className="muted">{t('login.lead')}</p>
+        <form className="form" onSubmit={submit} noValidate>
+          <div className="field">
+            <label htmlFor="login-email" className="field__label">
+              {t('login.email')}
+            </label>
+            <input
+              id="login-email"
+              className="input"
+              type="email"
+              autoComplete="username"
+              autoFocus
+              value={email}
+              onChange={(event) => setEmail(event.target.value)}
+              aria-describedby={error ? errorId : undefined}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="login-password" className="field__label">
+              {t('login.password')}
+            </label>
+            <input
+              id="login-password"
+              className="input"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(event) => setPassword(event.target.value)}
+              aria-describedby={error ? errorId : undefined}
+            />
+          </div>
+          {error && (
+            <Alert tone="error" id={errorId}>
+              {error}
+            </Alert>
+          )}
+          <button type="submit" className="btn btn--primary btn--block btn--large" disabled={busy} aria-busy={busy}>
+            {busy ? t('login.submitting') : t('login.submit')}
+          </button>
+        </form>
+      </section>
+    </PageShell>
+  );
+}

@@ -1,0 +1,101 @@
+// The signed-in sender: loaded once from GET /api/session, shared by the sender pages, and the
+// frame (navigation, sign-out) around them. Without a session the pages go to /login.
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { ApiError, apiGet, apiRequest, setSenderCsrfToken } from '../../api/client.ts';
+import { errorMessage } from '../../api/messages.ts';
+import type { SessionResponse, User } from '../../api/types.ts';
+import { PageShell } from '../../components/page-shell.tsx';
+import { Loading, StatePanel } from '../../components/state-panel.tsx';
+import { useI18n } from '../../i18n/i18n-context.tsx';
+import { navigate } from '../../lib/router.ts';
+import { Link, useLocation } from '../../lib/use-location.tsx';
+
+let cachedUser: User | null = null;
+
+/** Records a fresh session (after sign-in) so that the next page does not ask again. */
+export function rememberSession(session: SessionResponse): void {
+  cachedUser = session.user;
+  setSenderCsrfToken(session.csrfToken);
+}
+
+/** Forgets the session (after sign-out). */
+export function forgetSession(): void {
+  cachedUser = null;
+  setSenderCsrfToken(null);
+}
+
+/** A path inside this site, or null: never redirect to another origin after sign-in. */
+export function safeNextPath(next: string | null): string | null {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : null;
+}
+
+const UserContext = createContext<User | null>(null);
+
+/** The signed-in user (inside SenderShell only). */
+export function useUser(): User {
+  const user = useContext(UserContext);
+  if (!user) throw new Error('useUser outside SenderShell');
+  return user;
+}
+
+/** Sender page frame; renders `children` once the session is known. */
+export function SenderShell({ children, width = 'wide' }: { children: ReactNode; width?: 'normal' | 'wide' }) {
+  const { t, language } = useI18n();
+  const location = useLocation();
+  const [user, setUser] = useState<User | null>(cachedUser);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (cachedUser) return;
+    let canceled = false;
+    apiGet<SessionResponse>('/api/session')
+      .then((session) => {
+        if (canceled) return;
+        rememberSession(session);
+        setUser(session.user);
+      })
+      .catch((caught: unknown) => {
+        if (canceled) return;
+        if (caught instanceof ApiError && caught.status === 401) {
+          navigate(`/login?next=${encodeURIComponent(location)}`, { replace: true });
+          return;
+        }
+        setError(errorMessage(language, caught));
+      });
+    return () => {
+      canceled = true;
+    };
+    // Only the first render of a sender page needs the session.
+  }, []);
+
+  async function signOut() {
+    try {
+      await apiRequest('DELETE', '/api/session');
+    } finally {
+      forgetSession();
+      navigate('/login', { replace: true });
+    }
+  }
+
+  const path = location.split('?')[0];
+  const nav = user ? (
+    <nav className="sender-nav" aria-label={t('nav.label')}>
+      <Link href="/envelopes" className="sender-nav__link" aria-current={path === '/envelopes' ? 'page' : undefined}>
+        {t('nav.envelopes')}
+      </Link>
+      <span className="sender-nav__user" title={user.email}>
+        <span className="sender-nav__org">{user.organization.name}</span>
+        <span className="sender-nav__name">{user.name || user.email}</span>
+      </span>
+      <button type="button" className="btn btn--ghost btn--small" onClick={signOut}>
+        {t('login.logout')}
+      </button>
+    </nav>
+  ) : undefined;
+
+  return (
+    <PageShell width={width} nav={nav} brandHref="/envelopes">
+      {error ? <StatePanel tone="error" title={error} /> : user ? <UserContext.Provider value={user}>{children}</UserContext.Provider> : <Loading label={t('common.loading')} />}
+    </PageShell>
+  );
+}

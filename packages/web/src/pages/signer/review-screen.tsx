@@ -1,0 +1,254 @@
+// The review page: envelope facts, the documents in tabs, and 完了する / 拒否する with their dialogs.
+import { useEffect, useId, useRef, useState } from 'react';
+import { ApiError, apiPost } from '../../api/client.ts';
+import { errorMessage } from '../../api/messages.ts';
+import type { SignerView } from '../../api/types.ts';
+import { Alert } from '../../components/alert.tsx';
+import { ModalDialog } from '../../components/modal-dialog.tsx';
+import { useI18n } from '../../i18n/i18n-context.tsx';
+import { DocumentTabs } from './document-tabs.tsx';
+
+const MAX_REASON = 1000;
+
+/** Shows the envelope to the authenticated signer; calls back when signed or declined. */
+export function ReviewScreen({
+  token,
+  view,
+  onSigned,
+  onDeclined,
+  onBlocked,
+}: {
+  token: string;
+  view: SignerView;
+  onSigned: (view: SignerView) => void;
+  onDeclined: () => void;
+  /** The server refused to sign (not your turn, envelope closed): show that state. */
+  onBlocked: (code: string) => void;
+}) {
+  const { t } = useI18n();
+  const base = `/api/sign/${encodeURIComponent(token)}`;
+  const [dialog, setDialog] = useState<'none' | 'confirm' | 'decline'>('none');
+  const viewedSent = useRef(false);
+
+  // Record 閲覧済み once the documents are on screen (a GET must not change state, so a POST).
+  useEffect(() => {
+    if (viewedSent.current) return;
+    viewedSent.current = true;
+    apiPost(`${base}/viewed`).catch(() => {
+      // Not worth bothering the signer: signing records the view as well.
+    });
+  }, [base]);
+
+  const { envelope, recipient, documents } = view;
+  return (
+    <div className="review">
+      <section className="card review__summary" aria-labelledby="review-title">
+        <p className="eyebrow">{t('signer.review.title')}</p>
+        <h1 id="review-title" className="page-title page-title--wrap">
+          {envelope.name}
+        </h1>
+        <dl className="facts">
+          <div className="facts__row">
+            <dt>{t('signer.review.sender')}</dt>
+            <dd>{t('signer.review.senderValue', { org: envelope.senderOrganization, name: envelope.senderName })}</dd>
+          </div>
+          <div className="facts__row">
+            <dt>{t('signer.review.recipient')}</dt>
+            <dd>{t('signer.review.recipientValue', { name: recipient.name })}</dd>
+          </div>
+        </dl>
+        {envelope.message && (
+          <div className="message-box">
+            <h2 className="message-box__title">{t('signer.review.message')}</h2>
+            <p className="message-box__text">{envelope.message}</p>
+          </div>
+        )}
+      </section>
+
+      <DocumentTabs documents={documents} urlFor={(id) => `${base}/documents/${encodeURIComponent(id)}`} />
+
+      <div className="action-bar" role="region" aria-label={t('signer.review.instructions')}>
+        <div className="action-bar__inner">
+          <p className="action-bar__text">{t('signer.review.instructions')}</p>
+          <div className="action-bar__buttons">
+            <button type="button" className="btn btn--secondary btn--large" onClick={() => setDialog('decline')}>
+              {t('signer.review.decline')}
+            </button>
+            <button type="button" className="btn btn--primary btn--large" onClick={() => setDialog('confirm')}>
+              {t('signer.review.complete')}
+            </button>
+          </div>
+        </div>
+      </div>
+
+      <ConfirmSignDialog
+        open={dialog === 'confirm'}
+        onClose={() => setDialog('none')}
+        base={base}
+        documents={documents}
+        onSigned={onSigned}
+        onBlocked={onBlocked}
+      />
+      <DeclineDialog open={dialog === 'decline'} onClose={() => setDialog('none')} base={base} onDeclined={onDeclined} onBlocked={onBlocked} />
+    </div>
+  );
+}
+
+/** 署名の確認: the last step; the button disables itself on the first press. */
+function ConfirmSignDialog({
+  open,
+  onClose,
+  base,
+  documents,
+  onSigned,
+  onBlocked,
+}: {
+  open: boolean;
+  onClose: () => void;
+  base: string;
+  documents: SignerView['documents'];
+  onSigned: (view: SignerView) => void;
+  onBlocked: (code: string) => void;
+}) {
+  const { t, language } = useI18n();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  // A ref, not state: two clicks in the same frame both see the state as it was before either.
+  const inFlight = useRef(false);
+
+  async function sign() {
+    if (inFlight.current) return;
+    inFlight.current = true;
+    setBusy(true);
+    setError(null);
+    try {
+      onSigned(await apiPost<SignerView>(`${base}/sign`));
+    } catch (caught) {
+      inFlight.current = false;
+      setBusy(false);
+      if (caught instanceof ApiError && ['NOT_YOUR_TURN', 'ENVELOPE_NOT_ACTIVE', 'ALREADY_SIGNED', 'ACCESS_CODE_LOCKED'].includes(caught.code)) {
+        return onBlocked(caught.code);
+      }
+      setError(errorMessage(language, caught));
+    }
+  }
+
+  return (
+    <ModalDialog
+      open={open}
+      title={t('signer.confirm.title')}
+      onClose={onClose}
+      dismissible={!busy}
+      footer={
+        <>
+          <button type="button" className="btn btn--secondary" onClick={onClose} disabled={busy}>
+            {t('common.cancel')}
+          </button>
+          <button type="button" className="btn btn--primary" onClick={sign} disabled={busy} aria-busy={busy} data-testid="confirm-sign">
+            {busy ? t('signer.confirm.submitting') : t('signer.confirm.submit')}
+          </button>
+        </>
+      }
+    >
+      <p className="modal__message">{t('signer.confirm.body')}</p>
+      <p className="muted small">{t('signer.confirm.documents')}</p>
+      <ul className="doc-list doc-list--compact">
+        {documents.map((doc) => (
+          <li key={doc.id}>
+            <span className="doc-list__icon" aria-hidden="true">PDF</span>
+            <span className="doc-list__name">{doc.name}</span>
+          </li>
+        ))}
+      </ul>
+      <p className="muted small">{t('signer.confirm.note')}</p>
+      {error && <Alert tone="error">{error}</Alert>}
+    </ModalDialog>
+  );
+}
+
+/** 署名を拒否する: asks for the reason (1–1000 characters). */
+function DeclineDialog({
+  open,
+  onClose,
+  base,
+  onDeclined,
+  onBlocked,
+}: {
+  open: boolean;
+  onClose: () => void;
+  base: string;
+  onDeclined: () => void;
+  onBlocked: (code: string) => void;
+}) {
+  const { t, language } = useI18n();
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const inFlight = useRef(false);
+  const fieldId = useId();
+  const countId = useId();
+  const errorId = useId();
+
+  async function decline() {
+    if (inFlight.current) return;
+    const text = reason.trim();
+    if (text === '') return setError(t('signer.decline.required'));
+    if (text.length > MAX_REASON) return setError(t('signer.decline.tooLong'));
+    inFlight.current = true;
+    setBusy(true);
+    setError(null);
+    try {
+      await apiPost(`${base}/decline`, { reason: text });
+      onDeclined();
+    } catch (caught) {
+      inFlight.current = false;
+      setBusy(false);
+      if (caught instanceof ApiError && ['ENVELOPE_NOT_ACTIVE', 'ALREADY_SIGNED'].includes(caught.code)) return onBlocked(caught.code);
+      setError(errorMessage(language, caught));
+    }
+  }
+
+  return (
+    <ModalDialog
+      open={open}
+      title={t('signer.decline.title')}
+      onClose={onClose}
+      dismissible={!busy}
+      footer={
+        <>
+          <button type="button" className="btn btn--secondary" onClick={onClose} disabled={busy}>
+            {t('common.cancel')}
+          </button>
+          <button type="button" className="btn btn--danger" onClick={decline} disabled={busy} aria-busy={busy}>
+            {busy ? t('signer.decline.submitting') : t('signer.decline.submit')}
+          </button>
+        </>
+      }
+    >
+      <p className="modal__message">{t('signer.decline.body')}</p>
+      <div className="field">
+        <label htmlFor={fieldId} className="field__label">
+          {t('signer.decline.reason')}
+        </label>
+        <textarea
+          id={fieldId}
+          className="input textarea"
+          rows={5}
+          value={reason}
+          maxLength={MAX_REASON}
+          onChange={(event) => setReason(event.target.value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? `${errorId} ${countId}` : countId}
+        />
+        <p id={countId} className="field__hint field__hint--end">
+          {t('signer.decline.count', { n: reason.length })}
+        </p>
+      </div>
+      {error && (
+        <Alert tone="error" id={errorId}>
+          {error}
+        </Alert>
+      )}
+    </ModalDialog>
+  );
+}

@@ -1,0 +1,173 @@
+// /s/{token}: the signer's whole journey — access code, review, confirmation, done — and every
+// state in which signing is not possible (locked, expired, canceled, completed, declined).
+import { useEffect, useState } from 'react';
+import { ApiError, apiGet, setSignerCsrfToken } from '../../api/client.ts';
+import { errorMessage } from '../../api/messages.ts';
+import type { SignerStatus, SignerView } from '../../api/types.ts';
+import { PageShell } from '../../components/page-shell.tsx';
+import { Loading, StatePanel } from '../../components/state-panel.tsx';
+import { useI18n } from '../../i18n/i18n-context.tsx';
+import type { MessageKey } from '../../i18n/translate.ts';
+import { AccessCodeForm } from './access-code-form.tsx';
+import { ReviewScreen } from './review-screen.tsx';
+
+type Phase =
+  | { kind: 'loading' }
+  | { kind: 'code'; status: SignerStatus }
+  | { kind: 'review'; view: SignerView }
+  | { kind: 'signed' }
+  | { kind: 'declined' }
+  | { kind: 'closed'; state: ClosedState }
+  | { kind: 'error'; message: string };
+
+type ClosedState = 'locked' | 'expired' | 'canceled' | 'completed' | 'declined' | 'invalid' | 'notYourTurn' | 'loginRequired';
+
+/** Maps a server state or error code to the page that explains it. */
+function closedStateOf(value: string): ClosedState {
+  switch (value) {
+    case 'locked':
+    case 'ACCESS_CODE_LOCKED':
+      return 'locked';
+    case 'expired':
+    case 'LINK_EXPIRED':
+      return 'expired';
+    case 'canceled':
+    case 'ENVELOPE_NOT_ACTIVE':
+      return 'canceled';
+    case 'completed':
+      return 'completed';
+    case 'declined':
+      return 'declined';
+    case 'NOT_YOUR_TURN':
+      return 'notYourTurn';
+    case 'login_required':
+      return 'loginRequired';
+    default:
+      return 'invalid';
+  }
+}
+
+/** The signer page for `token`. */
+export function SignerPage({ token }: { token: string }) {
+  const { t, language, suggestLanguage } = useI18n();
+  const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
+  const [attempt, setAttempt] = useState(0);
+  const base = `/api/sign/${encodeURIComponent(token)}`;
+
+  useEffect(() => {
+    let canceled = false;
+    (async () => {
+      try {
+        const status = await apiGet<SignerStatus>(base);
+        if (canceled) return;
+        if (status.language === 'ja' || status.language === 'en') suggestLanguage(status.language);
+        if (status.state !== 'code_required') return setPhase({ kind: 'closed', state: closedStateOf(status.state) });
+        // After a reload the signer cookie may still be valid: resume without asking again.
+        const view = await apiGet<SignerView>(`${base}/view`).catch(() => null);
+        if (canceled) return;
+        if (view) {
+          setSignerCsrfToken(view.csrfToken ?? null);
+          return setPhase(phaseOfView(view));
+        }
+        setPhase({ kind: 'code', status });
+      } catch (caught) {
+        if (canceled) return;
+        if (caught instanceof ApiError && (caught.code === 'LINK_INVALID' || caught.code === 'NOT_FOUND')) {
+          return setPhase({ kind: 'closed', state: 'invalid' });
+        }
+        if (caught instanceof ApiError && caught.code === 'LINK_EXPIRED') return setPhase({ kind: 'closed', state: 'expired' });
+        setPhase({ kind: 'error', message: errorMessage(language, caught) });
+      }
+    })();
+    return () => {
+      canceled = true;
+    };
+    // Language changes must not reload the page's state.
+  }, [base, attempt]);
+
+  // Move focus to the new heading when the phase changes, for keyboard and screen-reader users.
+  useEffect(() => {
+    if (phase.kind === 'loading' || phase.kind === 'code' || phase.kind === 'review') return;
+    document.getElementById('state-title')?.focus();
+  }, [phase.kind]);
+
+  let content;
+  switch (phase.kind) {
+    case 'loading':
+      content = <Loading label={t('common.loading')} />;
+      break;
+    case 'code':
+      content = (
+        <AccessCodeForm
+          token={token}
+          senderOrganization={phase.status.senderOrganization}
+          onPassed={(view) => setPhase(phaseOfView(view))}
+          onLocked={() => setPhase({ kind: 'closed', state: 'locked' })}
+        />
+      );
+      break;
+    case 'review':
+      content = (
+        <ReviewScreen
+          token={token}
+          view={phase.view}
+          onSigned={() => setPhase({ kind: 'signed' })}
+          onDeclined={() => setPhase({ kind: 'declined' })}
+          onBlocked={(code) => setPhase(code === 'ALREADY_SIGNED' ? { kind: 'signed' } : { kind: 'closed', state: closedStateOf(code) })}
+        />
+      );
+      break;
+    case 'signed':
+      content = (
+        <StatePanel tone="success" title={t('signer.done.title')}>
+          <p>{t('signer.done.body')}</p>
+          <p>{t('signer.done.mail')}</p>
+          <p className="muted">{t('signer.done.close')}</p>
+        </StatePanel>
+      );
+      break;
+    case 'declined':
+      content = (
+        <StatePanel tone="neutral" title={t('signer.declined.title')}>
+          <p>{t('signer.declined.body')}</p>
+        </StatePanel>
+      );
+      break;
+    case 'closed':
+      content = <ClosedPanel state={phase.state} token={token} />;
+      break;
+    case 'error':
+      content = (
+        <StatePanel tone="error" title={phase.message}>
+          <button type="button" className="btn btn--secondary" onClick={() => (setPhase({ kind: 'loading' }), setAttempt((n) => n + 1))}>
+            {t('common.retry')}
+          </button>
+        </StatePanel>
+      );
+      break;
+  }
+  return <PageShell width={phase.kind === 'review' ? 'wide' : 'normal'}>{content}</PageShell>;
+}
+
+function phaseOfView(view: SignerView): Phase {
+  if (view.recipient.status === 'signed') return { kind: 'signed' };
+  if (view.recipient.status === 'declined') return { kind: 'closed', state: 'declined' };
+  if (view.recipient.status === 'locked') return { kind: 'closed', state: 'locked' };
+  return { kind: 'review', view };
+}
+
+function ClosedPanel({ state, token }: { state: ClosedState; token: string }) {
+  const { t } = useI18n();
+  const tone = state === 'completed' ? 'success' : state === 'locked' || state === 'invalid' ? 'error' : 'warning';
+  const key = (suffix: 'title' | 'body') => `signer.state.${state}.${suffix}` as MessageKey;
+  return (
+    <StatePanel tone={tone} title={t(key('title'))}>
+      <p>{t(key('body'))}</p>
+      {state === 'loginRequired' && (
+        <a className="btn btn--primary" href={`/login?next=${encodeURIComponent(`/s/${token}`)}`}>
+          {t('signer.state.loginRequired.action')}
+        </a>
+      )}
+    </StatePanel>
+  );
+}
