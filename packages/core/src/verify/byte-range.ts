@@ -55,6 +55,44 @@ export function byteRangeProblems(bytes: Uint8Array, byteRange: number[], ends: 
   return problems;
 }
 
+/**
+ * SHA-256 of every well-formed ByteRange and of the whole file in about one pass: signatures'
+ * first ranges are prefixes of one another, so a running hash over the file is copied at each
+ * range's gap and finished with that range's (short) tail. Other algorithms and malformed ranges
+ * are hashed on their own when asked for.
+ */
+export class ByteRangeDigests {
+  readonly fileSha256: string;
+  readonly #bytes: Uint8Array;
+  readonly #sha256 = new Map<string, Uint8Array>();
+
+  constructor(bytes: Uint8Array, byteRanges: readonly number[][]) {
+    this.#bytes = bytes;
+    const prefixRanges = byteRanges
+      .filter((r) => r.length === 4 && r.every((n) => Number.isInteger(n) && n >= 0) && r[0] === 0 && r[1] <= r[2] && r[2] + r[3] <= bytes.length)
+      .sort((x, y) => x[1] - y[1]);
+    const running = createHash('sha256');
+    let position = 0;
+    for (const range of prefixRanges) {
+      running.update(bytes.subarray(position, range[1]));
+      position = range[1];
+      const digest = running.copy().update(bytes.subarray(range[2], range[2] + range[3])).digest();
+      this.#sha256.set(range.join(' '), digest);
+    }
+    running.update(bytes.subarray(position));
+    this.fileSha256 = running.digest('hex');
+  }
+
+  /** The digest of the signed bytes of `byteRange` under `algorithm` (a node:crypto hash name). */
+  digest(byteRange: number[], algorithm: string): Uint8Array {
+    if (algorithm === 'sha256') {
+      const cached = this.#sha256.get(byteRange.join(' '));
+      if (cached) return cached;
+    }
+    return hashByteRange(this.#bytes, byteRange, algorithm);
+  }
+}
+
 /** Hashes the two signed ranges in place (no concatenation). */
 export function hashByteRange(bytes: Uint8Array, byteRange: number[], algorithm = 'sha256'): Uint8Array {
   const hash: Hash = createHash(algorithm);

@@ -80,7 +80,7 @@ export interface VerificationReport {
   schemaVersion: 1;
   file: { size: number; sha256: string; revisions: number; pages: number | null };
   signatures: SignatureReport[];
-  /** Detected attack patterns, e.g. 'incremental-saving', 'signature-wrapping', 'shadow-attack', 'coverage-anomaly'. */
+  /** Detected attack patterns: 'incremental-saving', 'shadow-attack', 'signature-wrapping', 'coverage-anomaly', 'signature-removed'. */
   attacks: string[];
   problems: string[];
   /** 0 every signature valid and trusted; 1 something invalid or untrusted; 2 not a PDF, unreadable or unsigned. */

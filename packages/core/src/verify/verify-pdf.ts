@@ -10,7 +10,7 @@ import { parsePdfDate } from '../pdf/serialize.ts';
 import { derOfContents, listSignatures, rangeEnd, type PdfSignatureInfo } from '../pades/signatures.ts';
 import { parseTimestampToken, type ParsedTimestampToken } from '../tsp/token.ts';
 import { buildChain, cert, certs, isSelfSigned, type Cert } from '../x509/chain.ts';
-import { byteRangeProblems, hashByteRange, revisionEnds, signatureValuesInFile } from './byte-range.ts';
+import { byteRangeProblems, ByteRangeDigests, revisionEnds, signatureValuesInFile } from './byte-range.ts';
 import type { CertificateSummary, PadesLevel, RevocationReport, SignatureReport, TimestampReport, VerificationReport } from './report.ts';
 import { diffRevisions } from './revision-diff.ts';
 import { parseRevocationData, revocationStatusOf, type RevocationData } from './revocation-status.ts';
@@ -34,7 +34,7 @@ interface Dss {
  * changed. Never throws for bad input: unreadable files come back with exitCode 2.
  */
 export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions = {}): Promise<VerificationReport> {
-  const file = { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), revisions: 0, pages: null as number | null };
+  const file = { size: bytes.length, sha256: '', revisions: 0, pages: null as number | null };
   const ends = revisionEnds(bytes);
   file.revisions = ends.length;
   let doc: PdfDocument;
@@ -42,14 +42,19 @@ export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions = {}):
     doc = PdfDocument.load(bytes, { tolerant: true, allowEncrypted: true });
     file.pages = doc.pageCount;
   } catch (error) {
+    file.sha256 = createHash('sha256').update(bytes).digest('hex');
     return unreadable(file, error);
   }
   let signatures: PdfSignatureInfo[];
   try {
     signatures = listSignatures(doc);
   } catch (error) {
+    file.sha256 = createHash('sha256').update(bytes).digest('hex');
     return unreadable(file, error);
   }
+  // One pass over the file gives its SHA-256 and every signature's range digest.
+  const digests = new ByteRangeDigests(bytes, signatures.map((s) => s.byteRange));
+  file.sha256 = digests.fileSha256;
   if (signatures.length === 0) {
     const stripped = unlistedSignatureValues(doc, bytes, []).length;
     const problems = ['the PDF has no signatures'];
@@ -61,7 +66,7 @@ export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions = {}):
   const anchorIds = new Set(anchors.map((a) => a.id));
   const dss = readDss(doc);
   const revocation = parseRevocationData(dss.ocsp, dss.crls);
-  const context: Context = { bytes, doc, ends, anchors, anchorIds, dss, revocation, now: options.now ?? new Date(), signedStates: new Map() };
+  const context: Context = { bytes, digests, doc, ends, anchors, anchorIds, dss, revocation, now: options.now ?? new Date(), signedStates: new Map() };
 
   const reports: SignatureReport[] = [];
   for (let i = 0; i < signatures.length; i++) reports.push(await verifySignature(context, signatures[i], i + 1));
@@ -118,6 +123,7 @@ function unlistedSignatureValues(doc: PdfDocument, bytes: Uint8Array, signatures
 
 interface Context {
   bytes: Uint8Array;
+  digests: ByteRangeDigests;
   doc: PdfDocument;
   ends: number[];
   anchors: Cert[];
@@ -289,7 +295,7 @@ async function verifyCmsPdfSignature(context: Context, report: SignatureReport, 
     problems.push(`unsupported digest algorithm ${cms.digestAlgorithmOid}`);
     return;
   }
-  const digest = hashByteRange(context.bytes, report.byteRange, hash);
+  const digest = context.digests.digest(report.byteRange, hash);
   const result = verifyCmsSignature(cms, digest);
   report.integrity.digestMatches = result.messageDigestMatches;
   report.integrity.signatureValid = result.signatureValid;
@@ -333,7 +339,7 @@ async function verifyDocumentTimestamp(context: Context, report: SignatureReport
     (token) => {
       const alg = hashNameOfOid(token.messageImprint.hashAlgorithmOid);
       if (alg) report.integrity.digestAlgorithm = alg;
-      return alg ? hashByteRange(context.bytes, report.byteRange, alg) : undefined;
+      return alg ? context.digests.digest(report.byteRange, alg) : undefined;
     },
     pool,
   );

@@ -25,8 +25,9 @@ import {
   type OpensslPki,
 } from './validators.ts';
 import { makeBrokenXrefPdf, makeEncryptedPdf, makePdf, makeZeroPagePdf, truncate } from './make-pdf.ts';
+import { corpusPath } from './corpus.ts';
 
-const CORPUS = '/work/shared/corpus/pyhanko';
+const CORPUS = corpusPath('pyhanko');
 const LTA = join(CORPUS, 'valid/pades-lta-dss-indirect-arrs-test.pdf');
 const SNEAKY = join(CORPUS, 'suspicious/form-update-override-appearance-stream-sneaky.pdf');
 const anomaly = (name: string) => join(CORPUS, 'coverage-anomalies', `${name}.pdf`);

@@ -20,9 +20,10 @@ import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfObject } from '
 import type { TimestampAuthority } from '../../src/timestamp-authority.ts';
 import { diffRevisions, type ChangeKind, type RevisionDiff } from '../../src/verify/revision-diff.ts';
 import { makePdf } from '../helpers/make-pdf.ts';
+import { corpusPath } from '../helpers/corpus.ts';
 
 const run = promisify(execFile);
-const CORPUS = '/work/shared/corpus/pyhanko';
+const CORPUS = corpusPath('pyhanko');
 
 let dir: string;
 let signer: KeyFileSigner;

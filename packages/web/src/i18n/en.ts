@@ -292,7 +292,7 @@ export const en: Messages = {
   'env.canceled': 'The envelope was canceled.',
   'env.timeline': 'History',
   'env.timeline.empty': 'No history yet.',
-  'env.timeline.by': '{actor}',
+  'env.timeline.actor': '{name} ({type})',
   'env.timeline.ip': 'IP {ip}',
 
   'actor.user': 'User',

@@ -305,7 +305,7 @@ export const ja = {
   'env.canceled': '封筒を取り消しました。',
   'env.timeline': '履歴',
   'env.timeline.empty': '履歴はまだありません。',
-  'env.timeline.by': '{actor}',
+  'env.timeline.actor': '{name}（{type}）',
   'env.timeline.ip': 'IP {ip}',
 
   'actor.user': 'ユーザー',

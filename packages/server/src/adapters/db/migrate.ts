@@ -1,4 +1,4 @@
-import { Migrator, PostgresAdapter, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Db } from '../../ports/database.ts';
 import { initialMigration } from './migrations/001-initial.ts';
 
@@ -17,10 +17,32 @@ class InCodeMigrationProvider implements MigrationProvider {
   }
 }
 
-/** Brings the database to the latest schema; throws with the failing migration's error. */
+/**
+ * Brings the database to the latest schema; throws with the failing migration's error and leaves the
+ * database as it was. PostgreSQL: Kysely runs the migrations in a transaction under an advisory lock.
+ * SQLite: Kysely would run them without a transaction (a failure would leave half a schema), so they
+ * run inside BEGIN IMMEDIATE here, which also keeps two processes from migrating at once.
+ */
 export async function migrateToLatest(db: Db, dialect: 'sqlite' | 'postgres' = dialectOf(db)): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(dialect) });
-  const { error, results } = await migrator.migrateToLatest();
+  const provider = new InCodeMigrationProvider(dialect);
+  let outcome: MigrationResultSet;
+  if (dialect === 'postgres') {
+    outcome = await new Migrator({ db, provider }).migrateToLatest();
+  } else {
+    outcome = await db.connection().execute(async (connection) => {
+      await sql`begin immediate`.execute(connection);
+      let result: MigrationResultSet;
+      try {
+        result = await new Migrator({ db: connection, provider }).migrateToLatest();
+      } catch (error) {
+        result = { error };
+      }
+      if (result.error === undefined) await sql`commit`.execute(connection);
+      else await sql`rollback`.execute(connection);
+      return result;
+    });
+  }
+  const { error, results } = outcome;
   const failed = results?.find((r) => r.status === 'Error');
   if (error !== undefined) {
     const name = failed ? ` (migration ${failed.migrationName})` : '';

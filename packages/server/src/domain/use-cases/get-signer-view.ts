@@ -9,6 +9,12 @@ import { authenticateSigner, signerView, type SignerContext, type SignerView } f
  */
 export async function requireSigner(ctx: DomainContext, token: string, sessionToken: string | undefined): Promise<SignerContext> {
   const signer = await authenticateSigner(ctx, ctx.db, token, sessionToken);
+  assertSignerUsable(ctx, signer);
+  return signer;
+}
+
+/** Throws when an authenticated signer may not use the envelope now (see requireSigner). */
+export function assertSignerUsable(ctx: DomainContext, signer: SignerContext): void {
   const now = ctx.clock.now();
   const status = effectiveStatus(signer.envelope, now);
   if (status === 'canceled' || status === 'declined') throw new AppError('ENVELOPE_NOT_ACTIVE', `the envelope is ${status}`, { status });
@@ -16,7 +22,6 @@ export async function requireSigner(ctx: DomainContext, token: string, sessionTo
     throw new AppError('LINK_EXPIRED', 'the link has expired; please contact the sender');
   }
   if (isLockedOut(signer.recipient, ctx.config.accessCodeMaxAttempts)) throw new AppError('ACCESS_CODE_LOCKED', 'the link is locked');
-  return signer;
 }
 
 /** The signer's view (GET, read only). */

@@ -1,0 +1,170 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import type { Schema } from '../../src/ports/database.ts';
+import { migrateToLatest, dialectOf } from '../../src/adapters/db/migrate.ts';
+import { openDatabase } from '../../src/adapters/db/open-database.ts';
+import { createTestDatabase, DIALECTS, openMigratedTestDatabase, type MigratedTestDatabase } from '../helpers/test-database.ts';
+
+// Every column of every table of Schema: the type makes this list complete (tsc fails otherwise).
+const COLUMNS = {
+  organizations: { id: 1, name: 1, slug: 1, created_at: 1 },
+  users: { id: 1, organization_id: 1, email: 1, name: 1, role: 1, password_hash: 1, created_at: 1 },
+  sessions: { token_hash: 1, user_id: 1, csrf_token: 1, created_at: 1, expires_at: 1 },
+  login_links: { token_hash: 1, user_id: 1, created_at: 1, expires_at: 1, used_at: 1 },
+  api_keys: { id: 1, organization_id: 1, name: 1, key_hash: 1, prefix: 1, created_at: 1, revoked_at: 1, last_used_at: 1 },
+  envelopes: {
+    id: 1, organization_id: 1, created_by_user_id: 1, created_by_api_key_id: 1, name: 1, message: 1, status: 1, certificate_id: 1,
+    expires_at: 1, created_at: 1, sent_at: 1, completed_at: 1, canceled_at: 1,
+  },
+  documents: { id: 1, envelope_id: 1, position: 1, name: 1, pages: 1, size: 1, sha256_original: 1, sha256_current: 1, blob_original: 1, blob_current: 1 },
+  recipients: {
+    id: 1, envelope_id: 1, signing_order: 1, name: 1, email: 1, language: 1, auth: 1, user_id: 1, access_code_hash: 1, failed_attempts: 1,
+    status: 1, link_token_hash: 1, notified_at: 1, viewed_at: 1, signed_at: 1, declined_at: 1, decline_reason: 1, locked_at: 1,
+    signed_ip: 1, signed_user_agent: 1,
+  },
+  recipient_sessions: { token_hash: 1, recipient_id: 1, created_at: 1, expires_at: 1 },
+  download_links: { token_hash: 1, envelope_id: 1, recipient_id: 1, created_at: 1, expires_at: 1 },
+  events: { seq: 1, id: 1, organization_id: 1, envelope_id: 1, actor_type: 1, actor_id: 1, action: 1, ip: 1, user_agent: 1, details: 1, created_at: 1, prev_hash: 1, hash: 1 },
+  jobs: {
+    id: 1, kind: 1, payload: 1, dedupe_key: 1, status: 1, attempts: 1, max_attempts: 1, run_at: 1, locked_by: 1, locked_until: 1,
+    last_error: 1, created_at: 1, finished_at: 1,
+  },
+  mails: { id: 1, to_address: 1, from_address: 1, subject: 1, text_body: 1, html_body: 1, created_at: 1, idempotency_key: 1 },
+} satisfies { [T in keyof Schema]: { [C in keyof Schema[T]]-?: 1 } };
+
+const T = '2030-01-01T00:00:00.000Z';
+
+for (const dialect of DIALECTS) {
+  describe(`migrations on ${dialect}`, () => {
+    let database: MigratedTestDatabase;
+    before(async () => {
+      database = await openMigratedTestDatabase(dialect);
+    });
+    after(async () => {
+      await database?.close();
+    });
+
+    test('create exactly the tables and columns of Schema; a second run changes nothing', async () => {
+      const tables = await database.db.introspection.getTables();
+      const ours = tables.filter((t) => !t.name.startsWith('kysely_'));
+      assert.deepEqual(ours.map((t) => t.name).sort(), Object.keys(COLUMNS).sort());
+      for (const table of ours) {
+        assert.deepEqual(
+          table.columns.map((c) => c.name).sort(),
+          Object.keys(COLUMNS[table.name as keyof typeof COLUMNS]).sort(),
+          table.name,
+        );
+      }
+      assert.deepEqual(await migrateToLatest(database.db), []);
+      assert.equal(dialectOf(database.db), dialect);
+    });
+
+    test('unique keys, checks and cascades hold', async () => {
+      const db = database.db;
+      await db.insertInto('organizations').values({ id: 'o1', name: 'A', slug: 'a', created_at: T }).execute();
+      await assert.rejects(db.insertInto('organizations').values({ id: 'o2', name: 'B', slug: 'a', created_at: T }).execute());
+      await db.insertInto('organizations').values({ id: 'o2', name: 'B', slug: 'b', created_at: T }).execute();
+      await db.insertInto('users').values({ id: 'u1', organization_id: 'o1', email: 'a@x.jp', name: 'A', role: 'admin', password_hash: null, created_at: T }).execute();
+      await assert.rejects(db.insertInto('users').values({ id: 'u2', organization_id: 'o2', email: 'a@x.jp', name: 'A', role: 'admin', password_hash: null, created_at: T }).execute());
+      await assert.rejects(
+        db.insertInto('users').values({ id: 'u3', organization_id: 'nope', email: 'c@x.jp', name: 'C', role: 'admin', password_hash: null, created_at: T }).execute(),
+        Error,
+        'foreign keys are enforced',
+      );
+      await assert.rejects(
+        db.insertInto('users').values({ id: 'u4', organization_id: 'o1', email: 'd@x.jp', name: 'D', role: 'owner' as 'admin', password_hash: null, created_at: T }).execute(),
+        Error,
+        'role is checked',
+      );
+      const apiKey = { organization_id: 'o1', name: 'k', prefix: 'inkan_', created_at: T, revoked_at: null, last_used_at: null };
+      await db.insertInto('api_keys').values({ id: 'k1', key_hash: 'h', ...apiKey }).execute();
+      await assert.rejects(db.insertInto('api_keys').values({ id: 'k2', key_hash: 'h', ...apiKey }).execute());
+      const envelope = { organization_id: 'o1', created_by_user_id: 'u1', created_by_api_key_id: null, name: 'E', message: '', status: 'draft' as const, expires_at: null, created_at: T, sent_at: null, completed_at: null, canceled_at: null };
+      await db.insertInto('envelopes').values({ id: 'e1', certificate_id: 'IK-1', ...envelope }).execute();
+      await assert.rejects(db.insertInto('envelopes').values({ id: 'e2', certificate_id: 'IK-1', ...envelope }).execute());
+      await db
+        .insertInto('documents')
+        .values({ id: 'd1', envelope_id: 'e1', position: 0, name: 'a.pdf', pages: 1, size: 10, sha256_original: 's', sha256_current: 's', blob_original: 'b', blob_current: 'b' })
+        .execute();
+      const recipient = {
+        envelope_id: 'e1', name: 'R', email: 'r@x.jp', language: 'ja' as const, auth: 'access_code' as const, user_id: null, access_code_hash: 'c', failed_attempts: 0,
+        status: 'pending' as const, notified_at: null, viewed_at: null, signed_at: null, declined_at: null, decline_reason: null, locked_at: null, signed_ip: null, signed_user_agent: null,
+      };
+      await db.insertInto('recipients').values({ id: 'r1', signing_order: 1, link_token_hash: null, ...recipient }).execute();
+      await db.insertInto('recipients').values({ id: 'r2', signing_order: 2, link_token_hash: null, ...recipient }).execute();
+      await assert.rejects(db.insertInto('recipients').values({ id: 'r3', signing_order: 2, link_token_hash: 'x', ...recipient }).execute(), Error, 'one recipient per order');
+      await db.updateTable('recipients').set({ link_token_hash: 'L' }).where('id', '=', 'r1').execute();
+      await assert.rejects(db.updateTable('recipients').set({ link_token_hash: 'L' }).where('id', '=', 'r2').execute());
+      const mail = { to_address: 't', from_address: 'f', subject: 's', text_body: 't', html_body: 'h', created_at: T };
+      await db.insertInto('mails').values({ id: 'm1', idempotency_key: 'i', ...mail }).execute();
+      await db.insertInto('mails').values({ id: 'm2', idempotency_key: null, ...mail }).execute();
+      await db.insertInto('mails').values({ id: 'm3', idempotency_key: null, ...mail }).execute();
+      await assert.rejects(db.insertInto('mails').values({ id: 'm4', idempotency_key: 'i', ...mail }).execute());
+
+      const job = { kind: 'envelope.sign', payload: '{}', attempts: 0, max_attempts: 8, run_at: T, locked_by: null, locked_until: null, last_error: null, created_at: T, finished_at: null };
+      await db.insertInto('jobs').values({ id: 'j1', dedupe_key: 'k', status: 'queued', ...job }).execute();
+      await assert.rejects(db.insertInto('jobs').values({ id: 'j2', dedupe_key: 'k', status: 'running', ...job }).execute(), Error, 'one active job per dedupe key');
+      await db.insertInto('jobs').values({ id: 'j3', dedupe_key: 'k', status: 'done', ...job }).execute();
+      await db.insertInto('jobs').values({ id: 'j4', dedupe_key: 'k', status: 'failed', ...job }).execute();
+      await db.insertInto('jobs').values({ id: 'j5', dedupe_key: null, status: 'queued', ...job }).execute();
+      await db.insertInto('jobs').values({ id: 'j6', dedupe_key: null, status: 'queued', ...job }).execute();
+
+      const event = { organization_id: 'o1', envelope_id: 'e1', actor_type: 'system' as const, actor_id: null, action: 'a', ip: null, user_agent: null, details: '{}', created_at: T, prev_hash: '0' };
+      await db.insertInto('events').values({ id: 'v1', hash: 'h1', ...event }).execute();
+      await db.insertInto('events').values({ id: 'v2', hash: 'h2', ...event }).execute();
+      const seqs = (await db.selectFrom('events').select('seq').orderBy('seq').execute()).map((r) => r.seq);
+      assert.equal(seqs.length, 2);
+      assert.equal(typeof seqs[0], 'number');
+      assert.ok(seqs[1] > seqs[0]);
+
+      // Deleting the organisation removes what belongs to it; the operation log stays.
+      await db.deleteFrom('organizations').where('id', '=', 'o1').execute();
+      for (const table of ['users', 'api_keys', 'envelopes', 'documents', 'recipients'] as const) {
+        assert.equal((await db.selectFrom(table).select('id').execute()).length, 0, table);
+      }
+      assert.equal((await db.selectFrom('events').select('id').execute()).length, 2);
+      const counted = await db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      assert.equal(counted.n, 5, 'COUNT(*) comes back as a number');
+    });
+  });
+}
+
+describe('migrateToLatest', () => {
+  test('throws, naming the migration, when the schema cannot be created', async () => {
+    for (const dialect of DIALECTS) {
+      const dir = mkdtempSync(join(tmpdir(), 'inkan-mig-'));
+      const created = await createTestDatabase(dialect, dir);
+      const opened = await openDatabase(created.url, dir);
+      try {
+        await sql`create table users (something text)`.execute(opened.db);
+        await assert.rejects(migrateToLatest(opened.db, opened.dialect), /database migration failed \(migration 001-initial\)/);
+        // Nothing half-done: the migration ran in a transaction.
+        const tables = (await opened.db.introspection.getTables()).map((t) => t.name);
+        assert.ok(!tables.includes('organizations'), `${dialect}: ${tables.join(', ')}`);
+      } finally {
+        await opened.close();
+        await created.drop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  test('the SQLite file is opened with WAL, a busy timeout and foreign keys on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'inkan-sqlite-'));
+    const opened = await openDatabase(undefined, dir);
+    try {
+      const pragma = async (name: string) => Object.values((await sql.raw(`pragma ${name}`).execute(opened.db)).rows[0] as object)[0];
+      assert.equal(await pragma('journal_mode'), 'wal');
+      assert.equal(await pragma('busy_timeout'), 5000);
+      assert.equal(await pragma('foreign_keys'), 1);
+      assert.equal(opened.dialect, 'sqlite');
+    } finally {
+      await opened.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,78 @@
+// Picks the page for the current URL.
+import { useEffect } from 'react';
+import { ApiError, apiGet } from './api/client.ts';
+import type { SessionResponse } from './api/types.ts';
+import { PageShell } from './components/page-shell.tsx';
+import { Loading, StatePanel } from './components/state-panel.tsx';
+import { useI18n } from './i18n/i18n-context.tsx';
+import { matchRoute, navigate } from './lib/router.ts';
+import { useLocation } from './lib/use-location.tsx';
+import { DownloadPage } from './pages/download-page.tsx';
+import { EnvelopeListPage } from './pages/sender/envelope-list-page.tsx';
+import { EnvelopeNewPage } from './pages/sender/envelope-new-page.tsx';
+import { EnvelopePage } from './pages/sender/envelope-page.tsx';
+import { LoginLinkPage } from './pages/sender/login-link-page.tsx';
+import { LoginPage } from './pages/sender/login-page.tsx';
+import { rememberSession } from './pages/sender/sender-session.tsx';
+import { SignerPage } from './pages/signer/signer-page.tsx';
+
+/** The application root. */
+export function App() {
+  const location = useLocation();
+  const [pathname, search = ''] = location.split(/(?=\?)/);
+  const route = matchRoute(pathname ?? '/', search);
+  switch (route.name) {
+    case 'home':
+      return <HomeRedirect />;
+    case 'login':
+      return <LoginPage />;
+    case 'login-link':
+      return <LoginLinkPage token={route.token} />;
+    case 'envelopes':
+      return <EnvelopeListPage />;
+    case 'envelope-new':
+      return <EnvelopeNewPage />;
+    case 'envelope':
+      return <EnvelopePage key={route.id} id={route.id} />;
+    case 'sign':
+      return <SignerPage key={route.token} token={route.token} />;
+    case 'download':
+      return <DownloadPage key={route.token} token={route.token} />;
+    case 'not-found':
+      return <NotFound />;
+  }
+}
+
+/** `/`: the envelope list when signed in, else the sign-in page. */
+function HomeRedirect() {
+  const { t } = useI18n();
+  useEffect(() => {
+    apiGet<SessionResponse>('/api/session')
+      .then((session) => {
+        rememberSession(session);
+        navigate('/envelopes', { replace: true });
+      })
+      .catch((caught: unknown) => {
+        navigate(caught instanceof ApiError && caught.status === 401 ? '/login' : '/envelopes', { replace: true });
+      });
+  }, []);
+  return (
+    <PageShell>
+      <Loading label={t('common.loading')} />
+    </PageShell>
+  );
+}
+
+function NotFound() {
+  const { t } = useI18n();
+  return (
+    <PageShell>
+      <StatePanel tone="warning" title={t('notFound.title')}>
+        <p>{t('notFound.body')}</p>
+        <a className="btn btn--secondary" href="/">
+          {t('notFound.home')}
+        </a>
+      </StatePanel>
+    </PageShell>
+  );
+}

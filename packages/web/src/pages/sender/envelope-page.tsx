@@ -1,0 +1,375 @@
+// /envelopes/{id}: status, certificate ID, documents, recipients with their states and actions
+// (再送, ロック解除), 送信 for drafts, 取消, and the timeline of the operation log.
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { apiGet, apiPost } from '../../api/client.ts';
+import { errorMessage } from '../../api/messages.ts';
+import type { Envelope, EnvelopeEvent, Recipient } from '../../api/types.ts';
+import { Alert } from '../../components/alert.tsx';
+import { ModalDialog } from '../../components/modal-dialog.tsx';
+import { Loading, StatePanel } from '../../components/state-panel.tsx';
+import { EnvelopeStatusBadge, RecipientStatusBadge } from '../../components/status-badge.tsx';
+import { useI18n } from '../../i18n/i18n-context.tsx';
+import { formatDateTime, isMessageKey, type MessageKey } from '../../i18n/translate.ts';
+import { ACCESS_CODE_PATTERN, generateAccessCode } from '../../lib/access-code.ts';
+import { takeFlash, type Flash } from '../../lib/flash.ts';
+import { Link } from '../../lib/use-location.tsx';
+import { SenderShell } from './sender-session.tsx';
+
+/** The envelope page. */
+export function EnvelopePage({ id }: { id: string }) {
+  return (
+    <SenderShell>
+      <EnvelopeDetails id={id} />
+    </SenderShell>
+  );
+}
+
+function EnvelopeDetails({ id }: { id: string }) {
+  const { t, language } = useI18n();
+  const base = `/api/v1/envelopes/${encodeURIComponent(id)}`;
+  const [envelope, setEnvelope] = useState<Envelope | null>(null);
+  const [events, setEvents] = useState<EnvelopeEvent[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [flash, setFlashState] = useState<Flash | null>(() => takeFlash());
+  const [busy, setBusy] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<{ kind: 'cancel' } | { kind: 'unlock'; recipient: Recipient } | null>(null);
+
+  const reloadEvents = useCallback(() => {
+    apiGet<{ items: EnvelopeEvent[] }>(`${base}/events`)
+      .then((page) => setEvents(page.items))
+      .catch(() => setEvents([]));
+  }, [base]);
+
+  useEffect(() => {
+    let canceled = false;
+    apiGet<Envelope>(base)
+      .then((value) => !canceled && setEnvelope(value))
+      .catch((caught: unknown) => !canceled && setLoadError(errorMessage(language, caught)));
+    reloadEvents();
+    return () => {
+      canceled = true;
+    };
+  }, [base]);
+
+  /** Runs one action; the returned envelope replaces the shown one. */
+  async function act(key: string, path: string, body: unknown, success: string): Promise<boolean> {
+    if (busy) return false;
+    setBusy(key);
+    try {
+      setEnvelope(await apiPost<Envelope>(path, body));
+      setFlashState({ tone: 'success', text: success });
+      reloadEvents();
+      return true;
+    } catch (caught) {
+      setFlashState({ tone: 'error', text: errorMessage(language, caught) });
+      return false;
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  if (loadError) return <StatePanel tone="error" title={loadError} />;
+  if (!envelope) return <Loading label={t('common.loading')} />;
+
+  const canCancel = envelope.status === 'draft' || envelope.status === 'sent';
+  const recipients = [...envelope.recipients].sort((a, b) => a.order - b.order);
+
+  return (
+    <>
+      <div className="page-head">
+        <div className="page-head__main">
+          <Link href="/envelopes" className="back-link">
+            <span aria-hidden="true">←</span> {t('env.back')}
+          </Link>
+          <h1 className="page-title page-title--wrap">
+            {envelope.name} <EnvelopeStatusBadge status={envelope.status} />
+          </h1>
+        </div>
+        <div className="button-row">
+          {canCancel && (
+            <button type="button" className="btn btn--danger-outline" onClick={() => setDialog({ kind: 'cancel' })} disabled={busy !== null}>
+              {t('env.cancel')}
+            </button>
+          )}
+          {envelope.status === 'draft' && (
+            <button type="button" className="btn btn--primary" onClick={() => act('send', `${base}/send`, undefined, t('env.sent'))} disabled={busy !== null} aria-busy={busy === 'send'}>
+              {busy === 'send' ? t('env.sending') : t('env.send')}
+            </button>
+          )}
+        </div>
+      </div>
+
+      {flash && <Alert tone={flash.tone === 'success' ? 'success' : 'error'}>{flash.text}</Alert>}
+
+      <div className="envelope-layout">
+        <div className="envelope-layout__main">
+          <section className="card" aria-labelledby="details-title">
+            <h2 id="details-title" className="section-title">
+              {t('env.details')}
+            </h2>
+            <dl className="facts facts--grid">
+              <div className="facts__row">
+                <dt>{t('env.certificateId')}</dt>
+                <dd className="mono">{envelope.certificateId || t('common.dash')}</dd>
+              </div>
+              <div className="facts__row">
+                <dt>{t('env.createdAt')}</dt>
+                <dd>{formatDateTime(language, envelope.createdAt)}</dd>
+              </div>
+              <div className="facts__row">
+                <dt>{t('env.sentAt')}</dt>
+                <dd>{formatDateTime(language, envelope.sentAt)}</dd>
+              </div>
+              <div className="facts__row">
+                <dt>{t('env.completedAt')}</dt>
+                <dd>{formatDateTime(language, envelope.completedAt)}</dd>
+              </div>
+              <div className="facts__row">
+                <dt>{t('env.expiresAt')}</dt>
+                <dd>{formatDateTime(language, envelope.expiresAt)}</dd>
+              </div>
+            </dl>
+            {envelope.message && (
+              <div className="message-box">
+                <h3 className="message-box__title">{t('env.message')}</h3>
+                <p className="message-box__text">{envelope.message}</p>
+              </div>
+            )}
+          </section>
+
+          <section className="card" aria-labelledby="docs-title">
+            <h2 id="docs-title" className="section-title">
+              {t('env.documents')}
+            </h2>
+            <ul className="doc-list">
+              {envelope.documents.map((doc) => (
+                <li key={doc.id} className="doc-list__item">
+                  <span className="doc-list__icon" aria-hidden="true">PDF</span>
+                  <span className="doc-list__body">
+                    <span className="doc-list__name">{doc.name}</span>
+                    <span className="doc-list__meta">
+                      {t('common.pages', { n: doc.pages })} · SHA-256 <span className="mono hash">{doc.sha256}</span>
+                    </span>
+                  </span>
+                  <a
+                    className="btn btn--secondary btn--small"
+                    href={`${base}/documents/${encodeURIComponent(doc.id)}`}
+                    download={doc.name}
+                    aria-label={t('env.downloadLabel', { name: doc.name })}
+                  >
+                    {t('env.download')}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </section>
+
+          <section className="card" aria-labelledby="recipients-title">
+            <h2 id="recipients-title" className="section-title">
+              {t('env.recipients')}
+            </h2>
+            <ol className="recipient-rows">
+              {recipients.map((recipient) => (
+                <li key={recipient.id} className="recipient-row">
+                  <span className="order-badge" aria-label={`${t('env.recipient.order')} ${recipient.order}`}>
+                    {recipient.order}
+                  </span>
+                  <div className="recipient-row__body">
+                    <div className="recipient-row__line">
+                      <span className="recipient-row__name">{recipient.name}</span>
+                      <RecipientStatusBadge status={recipient.status} envelopeStatus={envelope.status} />
+                    </div>
+                    <div className="recipient-row__meta">
+                      <span className="recipient-row__email">{recipient.email}</span>
+                      {recipient.auth === 'login' && <span>{t('env.authLogin')}</span>}
+                      {recipient.signedAt && <span>{t('env.signedAt', { date: formatDateTime(language, recipient.signedAt) })}</span>}
+                      {recipient.failedAttempts > 0 && recipient.status !== 'signed' && <span className="warn-text">{t('env.failedAttempts', { n: recipient.failedAttempts })}</span>}
+                    </div>
+                    {recipient.declineReason && <p className="recipient-row__reason">{t('env.declineReason', { reason: recipient.declineReason })}</p>}
+                  </div>
+                  <div className="recipient-row__actions">
+                    {envelope.status === 'sent' && (recipient.status === 'notified' || recipient.status === 'viewed') && (
+                      <button
+                        type="button"
+                        className="btn btn--secondary btn--small"
+                        disabled={busy !== null}
+                        aria-busy={busy === `resend-${recipient.id}`}
+                        aria-label={t('env.resendLabel', { name: recipient.name })}
+                        onClick={() =>
+                          act(`resend-${recipient.id}`, `${base}/recipients/${encodeURIComponent(recipient.id)}/resend`, undefined, t('env.resent', { name: recipient.name }))
+                        }
+                      >
+                        {t('env.resend')}
+                      </button>
+                    )}
+                    {recipient.status === 'locked' && (
+                      <button
+                        type="button"
+                        className="btn btn--primary btn--small"
+                        disabled={busy !== null}
+                        aria-label={t('env.unlockLabel', { name: recipient.name })}
+                        onClick={() => setDialog({ kind: 'unlock', recipient })}
+                      >
+                        {t('env.unlock')}
+                      </button>
+                    )}
+                  </div>
+                </li>
+              ))}
+            </ol>
+          </section>
+        </div>
+
+        <aside className="envelope-layout__side">
+          <section className="card" aria-labelledby="timeline-title">
+            <h2 id="timeline-title" className="section-title">
+              {t('env.timeline')}
+            </h2>
+            {!events ? <Loading label={t('common.loading')} /> : events.length === 0 ? <p className="muted">{t('env.timeline.empty')}</p> : <Timeline events={events} />}
+          </section>
+        </aside>
+      </div>
+
+      <ModalDialog
+        open={dialog?.kind === 'cancel'}
+        title={t('env.cancel.title')}
+        onClose={() => setDialog(null)}
+        dismissible={busy === null}
+        footer={
+          <>
+            <button type="button" className="btn btn--secondary" onClick={() => setDialog(null)} disabled={busy !== null}>
+              {t('common.cancel')}
+            </button>
+            <button
+              type="button"
+              className="btn btn--danger"
+              disabled={busy !== null}
+              aria-busy={busy === 'cancel'}
+              onClick={async () => {
+                await act('cancel', `${base}/cancel`, undefined, t('env.canceled'));
+                setDialog(null);
+              }}
+            >
+              {t('env.cancel.confirm')}
+            </button>
+          </>
+        }
+      >
+        <p className="modal__message">{t('env.cancel.body', { name: envelope.name })}</p>
+      </ModalDialog>
+
+      {dialog?.kind === 'unlock' && (
+        <UnlockDialog
+          recipient={dialog.recipient}
+          busy={busy !== null}
+          onClose={() => setDialog(null)}
+          onUnlock={async (code) => {
+            const ok = await act(
+              `unlock-${dialog.recipient.id}`,
+              `${base}/recipients/${encodeURIComponent(dialog.recipient.id)}/unlock`,
+              code ? { accessCode: code } : {},
+              t('env.unlocked', { name: dialog.recipient.name }),
+            );
+            if (ok) setDialog(null);
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+function UnlockDialog({ recipient, busy, onClose, onUnlock }: { recipient: Recipient; busy: boolean; onClose: () => void; onUnlock: (code: string) => void }) {
+  const { t } = useI18n();
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const inputId = useId();
+  const errorId = useId();
+  const inputRef = useRef<HTMLInputElement>(null);
+
+  function confirm() {
+    if (code && !ACCESS_CODE_PATTERN.test(code)) {
+      setError(t('new.v.accessCode'));
+      inputRef.current?.focus();
+      return;
+    }
+    onUnlock(code);
+  }
+
+  return (
+    <ModalDialog
+      open
+      title={t('env.unlock.title')}
+      onClose={onClose}
+      dismissible={!busy}
+      footer={
+        <>
+          <button type="button" className="btn btn--secondary" onClick={onClose} disabled={busy}>
+            {t('common.cancel')}
+          </button>
+          <button type="button" className="btn btn--primary" onClick={confirm} disabled={busy} aria-busy={busy}>
+            {t('env.unlock.confirm')}
+          </button>
+        </>
+      }
+    >
+      <p className="modal__message">{t('env.unlock.body', { name: recipient.name })}</p>
+      <div className="field">
+        <label htmlFor={inputId} className="field__label">
+          {t('env.unlock.code')}
+        </label>
+        <div className="input-group">
+          <input
+            ref={inputRef}
+            id={inputId}
+            className="input input--code-small"
+            inputMode="numeric"
+            autoComplete="off"
+            maxLength={8}
+            value={code}
+            onChange={(event) => setCode(event.target.value.replace(/\D/g, ''))}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? errorId : undefined}
+          />
+          <button type="button" className="btn btn--secondary" onClick={() => setCode(generateAccessCode())}>
+            {t('new.recipient.generate')}
+          </button>
+        </div>
+        {error && (
+          <p id={errorId} className="field__error">
+            {error}
+          </p>
+        )}
+      </div>
+    </ModalDialog>
+  );
+}
+
+function Timeline({ events }: { events: EnvelopeEvent[] }) {
+  const { t, language } = useI18n();
+  const label = (action: string) => {
+    const key = `action.${action}`;
+    return isMessageKey(key) ? t(key) : action;
+  };
+  const actorLabel = (event: EnvelopeEvent) => {
+    const type = `actor.${event.actor.type}`;
+    const typeLabel = isMessageKey(type) ? t(type as MessageKey) : event.actor.type;
+    return event.actor.name ? t('env.timeline.actor', { name: event.actor.name, type: typeLabel }) : typeLabel;
+  };
+  return (
+    <ol className="timeline">
+      {events.map((event) => (
+        <li key={event.id} className="timeline__item">
+          <span className="timeline__dot" aria-hidden="true" />
+          <div className="timeline__body">
+            <p className="timeline__action">{label(event.action)}</p>
+            <p className="timeline__meta">
+              <time dateTime={event.createdAt}>{formatDateTime(language, event.createdAt)}</time>
+              <span>{actorLabel(event)}</span>
+              {event.ip && <span>{t('env.timeline.ip', { ip: event.ip })}</span>}
+            </p>
+          </div>
+        </li>
+      ))}
+    </ol>
+  );
+}
