@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { isMainThread, parentPort, threadId, Worker, workerData } from 'node:worker_threads';
 import { loadConfig } from '../config/config.ts';
 import { createContext, type AppContext } from '../context.ts';
-import { startJobRunner, type JobRunner } from '../adapters/jobs/db-job-queue.ts';
+import { startJobRunner, type JobHandlers, type JobRunner } from '../adapters/jobs/db-job-queue.ts';
 import { createJobHandlers } from './handlers.ts';
 
 /** What the main thread hands the worker. */
@@ -15,6 +15,8 @@ interface WorkerInput {
   inkanJobWorker: true;
   env: Record<string, string | undefined>;
   pollMs?: number;
+  /** A module exporting createJobHandlers to use instead of ./handlers.ts (tests). */
+  handlersModule?: string;
 }
 
 /** Messages from the worker thread. */
@@ -26,12 +28,15 @@ export function workerIdentity(): string {
 }
 
 /** Starts the job runner in this process (the `worker` role, and the body of the worker thread). */
-export function runJobWorker(context: AppContext, options: { pollMs?: number; log?: (line: Record<string, unknown>) => void } = {}): JobRunner {
+export function runJobWorker(
+  context: AppContext,
+  options: { pollMs?: number; handlers?: JobHandlers; log?: (line: Record<string, unknown>) => void } = {},
+): JobRunner {
   const log = options.log ?? ((line) => process.stderr.write(`${JSON.stringify(line)}\n`));
   return startJobRunner({
     db: context.db,
     dialect: context.dialect,
-    handlers: createJobHandlers(context),
+    handlers: options.handlers ?? createJobHandlers(context),
     workerId: workerIdentity(),
     clock: context.clock,
     pollMs: options.pollMs,
@@ -50,7 +55,13 @@ export interface WorkerThreadHandle {
  * Starts the job worker in a worker thread and resolves once it runs (rejects when it cannot start,
  * e.g. a bad configuration). A thread that dies later is restarted after a pause.
  */
-export async function startWorkerThread(options: { env: Record<string, string | undefined>; pollMs?: number; onExit?: (code: number) => void }): Promise<WorkerThreadHandle> {
+export async function startWorkerThread(options: {
+  env: Record<string, string | undefined>;
+  pollMs?: number;
+  /** URL of a module exporting createJobHandlers(context), instead of ./handlers.ts (tests). */
+  handlersModule?: string;
+  onExit?: (code: number) => void;
+}): Promise<WorkerThreadHandle> {
   let stopping = false;
   let current: Worker;
   // Worker threads do not inherit the main thread's module hooks: the thread registers tsx itself.
@@ -61,6 +72,7 @@ export async function startWorkerThread(options: { env: Record<string, string | 
     inkanJobWorker: true,
     env: options.env,
     pollMs: options.pollMs,
+    handlersModule: options.handlersModule,
     tsxApi: import.meta.resolve('tsx/esm/api'),
     entry: import.meta.url,
   };
@@ -117,7 +129,10 @@ async function workerMain(input: WorkerInput): Promise<void> {
   let runner: JobRunner;
   try {
     context = await createContext(loadConfig(input.env));
-    runner = runJobWorker(context, { pollMs: input.pollMs });
+    const handlers = input.handlersModule
+      ? ((await import(input.handlersModule)) as { createJobHandlers(context: AppContext): JobHandlers }).createJobHandlers(context)
+      : undefined;
+    runner = runJobWorker(context, { pollMs: input.pollMs, handlers });
   } catch (error) {
     port.postMessage({ type: 'failed', message: (error as Error)?.message ?? String(error) } satisfies WorkerMessage);
     process.exit(1);

@@ -1,0 +1,56 @@
+import { newToken } from '../../security/tokens.ts';
+import { renderSigningRequest } from '../../mail/templates/signing-request.ts';
+import type { DomainContext } from '../domain-context.ts';
+import { currentRecipient, effectiveStatus, isLockedOut } from '../envelope-state.ts';
+import { deliverOnce, envelopeEvents } from '../mail-delivery.ts';
+import { toRecipient } from '../rows.ts';
+import { contextOfRecipient } from '../signer-access.ts';
+import { inTransaction } from '../transaction.ts';
+
+/**
+ * Job `mail.signing-request`: mails the recipient whose turn it is a personal link. The token is made
+ * here (it exists only in the mail; the database keeps its hash) and replaces any earlier link. Each
+ * request is numbered (1 = first mail, 2+ = resends) so retries of one request never send twice.
+ * Does nothing when the envelope is no longer active or it is not this recipient's turn.
+ */
+export async function sendSigningRequestMail(ctx: DomainContext, input: { recipientId: string }): Promise<void> {
+  const row = await ctx.db.selectFrom('recipients').selectAll().where('id', '=', input.recipientId).executeTakeFirst();
+  if (!row) return;
+  const signer = await contextOfRecipient(ctx.db, toRecipient(row));
+  const { envelope, recipient } = signer;
+  const now = ctx.clock.now();
+  if (effectiveStatus(envelope, now) !== 'sent') return;
+  if (recipient.status === 'signed' || recipient.status === 'declined' || isLockedOut(recipient, ctx.config.accessCodeMaxAttempts)) return;
+  if (currentRecipient(signer.recipients)?.id !== recipient.id) return;
+
+  const sent = (await envelopeEvents(ctx.db, envelope.id, 'mail.signing-request.sent')).filter((d) => d.recipientId === recipient.id).length;
+  const sequence = sent + 1;
+  await deliverOnce(ctx, {
+    key: `signing-request:${recipient.id}:${sequence}`,
+    envelope,
+    action: 'mail.signing-request.sent',
+    details: { recipientId: recipient.id, to: recipient.email, sequence },
+    prepare: async () => {
+      const { token, hash } = newToken();
+      await inTransaction(ctx.db, ctx.dialect, async (tx) => {
+        await tx.updateTable('recipients').set({ link_token_hash: hash, notified_at: now.toISOString() }).where('id', '=', recipient.id).execute();
+        await tx.updateTable('recipients').set({ status: 'notified' }).where('id', '=', recipient.id).where('status', '=', 'pending').execute();
+      });
+      const linkEnd = now.getTime() + ctx.config.linkTtlMs;
+      const validUntil = new Date(envelope.expiresAt ? Math.min(envelope.expiresAt.getTime(), linkEnd) : linkEnd);
+      const mail = renderSigningRequest({
+        language: recipient.language,
+        organizationName: signer.organizationName,
+        senderName: signer.senderName,
+        envelopeName: envelope.name,
+        message: envelope.message,
+        recipientName: recipient.name,
+        url: `${ctx.config.publicUrl}/s/${token}`,
+        validUntil,
+        auth: recipient.auth,
+        sequence,
+      });
+      return { to: recipient.email, ...mail, idempotencyKey: '' };
+    },
+  });
+}
