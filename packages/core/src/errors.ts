@@ -21,7 +21,8 @@ export type CoreErrorCode =
   | 'PKCS11_ERROR'
   | 'CMS_INVALID'
   | 'FONT_UNAVAILABLE'
-  | 'FONT_GLYPH_MISSING';
+  | 'FONT_GLYPH_MISSING'
+  | 'CERTIFICATE_INVALID_DATA';
 
 /** An error of the signing core with a stable code; `details` never holds secrets. */
 export class CoreError extends Error {

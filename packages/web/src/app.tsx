@@ -66,7 +66,7 @@ function HomeRedirect() {
 function NotFound() {
   const { t } = useI18n();
   return (
-    <PageShell>
+    <PageShell title={t('notFound.title')}>
       <StatePanel tone="warning" title={t('notFound.title')}>
         <p>{t('notFound.body')}</p>
         <a className="btn btn--secondary" href="/">

@@ -20,12 +20,12 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
   const role = options.role ?? 'all';
   const context = await createContext(config);
   const stops: Array<() => Promise<void>> = [() => context.close()];
+  let ready = 'Inkan job worker is running';
   try {
     await options.beforeListen?.(context);
     if (role === 'worker') {
       const runner = runJobWorker(context);
       stops.unshift(() => runner.stop());
-      process.stdout.write('Inkan job worker is running\n');
     } else {
       // The thread opens its own context after this one has migrated the database and made the PKI.
       if (role === 'all') {
@@ -35,20 +35,25 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
       const app = await buildApp({ context, logger: true });
       stops.unshift(() => app.close());
       const address = await app.listen({ port: config.port, host: config.host });
-      process.stdout.write(`Inkan is listening on ${address} (public URL ${config.publicUrl})\n`);
+      ready = `Inkan is listening on ${address} (public URL ${config.publicUrl})`;
     }
   } catch (error) {
     await stopAll(stops);
     throw error;
   }
   return new Promise((resolve) => {
+    let stopping = false;
+    // The listeners stay until the process ends: removing them while closing would restore the
+    // default action, and a repeated signal would then kill the process mid-close.
     const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      if (stopping) return;
+      stopping = true;
       stopAll(stops).then(resolve);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    // Said only now, so that whoever waits for this line may send SIGTERM at once.
+    process.stdout.write(`${ready}\n`);
   });
 }
 

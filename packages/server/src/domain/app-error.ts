@@ -22,7 +22,10 @@ export type AppErrorCode =
   | 'ENVELOPE_NOT_ACTIVE'
   | 'NOT_YOUR_TURN'
   | 'ALREADY_SIGNED'
-  | 'INVALID_CREDENTIALS';
+  | 'INVALID_CREDENTIALS'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'INTERNAL_ERROR'
+  | 'SERVICE_UNAVAILABLE';
 
 /** A failure the user can understand; `details` never holds secrets. */
 export class AppError extends Error {

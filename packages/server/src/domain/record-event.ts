@@ -25,6 +25,7 @@ export type EventAction =
   | 'recipient.unlocked'
   | 'recipient.code-failed'
   | 'recipient.code-passed'
+  | 'recipient.login-passed'
   | 'recipient.resend-requested'
   | 'recipient.signature-applied'
   | 'session.signed-in'

@@ -1,21 +1,95 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import type { AppContext } from '../context.ts';
+import { LIMITS } from '../domain/validation.ts';
+import { devMailRoutes } from './dev-mail/routes.ts';
+import { downloadRoutes } from './download/routes.ts';
+import { envelopeRoutes } from './envelopes/routes.ts';
+import { handleError, sendError } from './errors.ts';
+import { openApiRoutes } from './openapi/routes.ts';
 import { pkiRoutes } from './pki/routes.ts';
+import { sessionRoutes } from './session/routes.ts';
+import { signerRoutes } from './signer/routes.ts';
+import { webRoutes } from './web/routes.ts';
 
 const BINARY_TYPES = ['application/ocsp-request', 'application/timestamp-query'];
 
-/** Builds the HTTP application (not listening yet). */
-export async function buildApp(options: { context: AppContext; logger?: boolean }): Promise<FastifyInstance> {
+/** Options of buildApp. */
+export interface BuildAppOptions {
+  context: AppContext;
+  logger?: boolean;
+  /** The built web UI (default: packages/web/dist of the workspace). */
+  webDistDir?: string;
+}
+
+const routeLists = new WeakMap<FastifyInstance, Array<{ method: string; url: string }>>();
+
+/** Every route the app registered (method and URL pattern), for the OpenAPI completeness test. */
+export function registeredRoutes(app: FastifyInstance): Array<{ method: string; url: string }> {
+  return routeLists.get(app) ?? [];
+}
+
+/** Builds the HTTP application (not listening yet): the API, the signer and download pages, the UI, the PKI. */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { context } = options;
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 64 * 1024, trustProxy: false });
+  const routes: Array<{ method: string; url: string }> = [];
+  routeLists.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url });
+  });
+
+  app.setErrorHandler((error, request, reply) => handleError(error, request, reply));
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, 'NOT_FOUND'));
+
   await app.register(helmet, {
     hsts: context.config.publicUrl.startsWith('https://') ? { maxAge: 31536000, includeSubDomains: true } : false,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        // pdf.js: its worker is a same-origin module (or a blob: URL), its decoders may use WebAssembly.
+        scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
+        workerSrc: ["'self'", 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    // Signed PDFs are fetched by the same origin; cross-origin embedding is not needed.
+    crossOriginEmbedderPolicy: false,
+    referrerPolicy: { policy: 'no-referrer' },
   });
   await app.register(rateLimit, { global: true, max: 300, timeWindow: '1 minute' });
+  await app.register(cookie);
+  await app.register(multipart, {
+    limits: {
+      fileSize: context.config.maxUploadBytes,
+      // One more than allowed, so that 21 documents get the domain's clear message, not a bare 413.
+      files: LIMITS.documents + 2,
+      fields: 10,
+      parts: LIMITS.documents + 12,
+      fieldSize: 512 * 1024,
+    },
+  });
   app.addContentTypeParser(BINARY_TYPES, { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
+
   app.get('/healthz', async () => ({ status: 'ok' }));
   await app.register(pkiRoutes, { services: context.signing });
+  await app.register(sessionRoutes, { context });
+  await app.register(envelopeRoutes, { context });
+  await app.register(signerRoutes, { context });
+  await app.register(downloadRoutes, { context });
+  await app.register(openApiRoutes, { context });
+  if (context.config.env === 'development') await app.register(devMailRoutes, { context });
+  await app.register(webRoutes, { distDir: options.webDistDir });
   return app;
 }

@@ -1,7 +1,27 @@
 import type { AppContext } from '../context.ts';
 import type { JobHandlers } from '../adapters/jobs/db-job-queue.ts';
+import { applyRecipientSignature } from '../domain/use-cases/apply-recipient-signature.ts';
+import { sealEnvelope } from '../domain/use-cases/seal-envelope.ts';
+import { sendCompletionMail } from '../domain/use-cases/send-completion-mail.ts';
+import { sendRecipientDeclinedMail, sendRecipientLockedMail } from '../domain/use-cases/send-sender-notice-mail.ts';
+import { sendSigningRequestMail } from '../domain/use-cases/send-signing-request-mail.ts';
+import { z } from 'zod';
 
-/** PLACEHOLDER until the domain's job handlers land: no kinds handled, so jobs stay queued. */
-export function createJobHandlers(_context: AppContext): JobHandlers {
-  return {};
+// Job payloads come back from the database as JSON: checked like any other input before use.
+const recipientPayload = z.object({ recipientId: z.uuid() });
+const envelopePayload = z.object({ envelopeId: z.uuid() });
+
+/**
+ * The handlers of every job kind. Each is idempotent (the queue delivers at least once): see the use
+ * cases for how each one recognises work already done.
+ */
+export function createJobHandlers(context: AppContext): JobHandlers {
+  return {
+    'envelope.sign': (payload) => applyRecipientSignature(context, recipientPayload.parse(payload)),
+    'envelope.seal': (payload) => sealEnvelope(context, envelopePayload.parse(payload)),
+    'mail.signing-request': (payload) => sendSigningRequestMail(context, recipientPayload.parse(payload)),
+    'mail.completion': (payload) => sendCompletionMail(context, envelopePayload.parse(payload)),
+    'mail.recipient-locked': (payload) => sendRecipientLockedMail(context, recipientPayload.parse(payload)),
+    'mail.recipient-declined': (payload) => sendRecipientDeclinedMail(context, recipientPayload.parse(payload)),
+  };
 }

@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { threadId } from 'node:worker_threads';
 import { startWorkerThread } from '../../src/jobs/worker-thread.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { createTestContext, DIALECTS, type TestContext } from '../helpers/test-database.ts';
 
 const HANDLERS = new URL('../helpers/thread-job-handlers.ts', import.meta.url).href;
@@ -23,11 +24,7 @@ for (const dialect of DIALECTS) {
       try {
         for (const id of ['e1', 'e2', 'e3']) await t.context.jobs.enqueue(t.context.db, 'mail.completion', { envelopeId: id });
         // Wait on the condition: all three jobs done (polled through the database, not a fixed sleep).
-        for (;;) {
-          const open = await t.context.db.selectFrom('jobs').select('id').where('status', '!=', 'done').execute();
-          if (open.length === 0) break;
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
+        await waitFor(async () => (await t.context.db.selectFrom('jobs').select('id').where('status', '!=', 'done').execute()).length === 0, { what: 'the jobs to be done' });
       } finally {
         await thread.stop();
       }

@@ -38,7 +38,9 @@ export function setSignerCsrfToken(token: string | null): void {
 export function requestHeaders(method: string, path: string): Record<string, string> {
   const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': acceptLanguage(language) };
   if (method !== 'GET' && method !== 'HEAD') {
-    const token = path.startsWith('/api/sign/') ? csrf.signer : csrf.sender;
+    // POST /api/sign/{token}/login proves identity with the sender session, so it carries that token.
+    const signerScope = path.startsWith('/api/sign/') && !/^\/api\/sign\/[^/]+\/login$/.test(path);
+    const token = signerScope ? csrf.signer : csrf.sender;
     if (token) headers['x-csrf-token'] = token;
   }
   return headers;

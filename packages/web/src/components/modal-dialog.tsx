@@ -22,6 +22,10 @@ export function ModalDialog({
   const titleId = useId();
   const dismissibleRef = useRef(dismissible);
   dismissibleRef.current = dismissible;
+  const openRef = useRef(open);
+  openRef.current = open;
+  const onCloseRef = useRef(onClose);
+  onCloseRef.current = onClose;
 
   useEffect(() => {
     const dialog = ref.current;
@@ -37,8 +41,16 @@ export function ModalDialog({
       event.preventDefault();
       if (dismissibleRef.current) onClose();
     };
+    // The browser may still close the dialog itself (a repeated Esc): keep the state in step.
+    const onNativeClose = () => {
+      if (openRef.current) onCloseRef.current();
+    };
     dialog.addEventListener('cancel', onCancel);
-    return () => dialog.removeEventListener('cancel', onCancel);
+    dialog.addEventListener('close', onNativeClose);
+    return () => {
+      dialog.removeEventListener('cancel', onCancel);
+      dialog.removeEventListener('close', onNativeClose);
+    };
   }, [onClose]);
 
   return (

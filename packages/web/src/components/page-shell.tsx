@@ -1,5 +1,5 @@
 // The frame of every page: skip link, header with brand and language switch, main region.
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { useI18n } from '../i18n/i18n-context.tsx';
 import { LanguageSwitch } from './language-switch.tsx';
 
@@ -9,13 +9,19 @@ export function PageShell({
   nav,
   width = 'normal',
   brandHref,
+  title,
 }: {
   children: ReactNode;
+  /** The document title (before " | Inkan"). */
+  title?: string;
   nav?: ReactNode;
   width?: 'narrow' | 'normal' | 'wide';
   brandHref?: string;
 }) {
   const { t } = useI18n();
+  useEffect(() => {
+    document.title = title ? `${title} | ${t('app.name')}` : t('app.name');
+  }, [title, t]);
   const brand = (
     <>
       <span className="brand__mark" aria-hidden="true">印</span>

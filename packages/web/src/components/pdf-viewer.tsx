@@ -7,7 +7,8 @@ import type { PDFDocumentProxy, RenderTask } from '../lib/pdfjs.ts';
 const ZOOM_STEPS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3];
 // Fit-to-width never blows a page up beyond this on very wide screens.
 const MAX_FIT_SCALE = 1.6;
-const STAGE_PADDING = 16;
+// contentRect excludes the stage padding; keep 2px so the page shadow is not clipped.
+const STAGE_MARGIN = 2;
 
 type Zoom = { mode: 'fit' } | { mode: 'fixed'; scale: number };
 
@@ -72,7 +73,7 @@ export function PdfViewer({ url, name }: { url: string; name: string }) {
       const [{ TextLayer }, page] = await Promise.all([import('../lib/pdfjs.ts'), doc.getPage(pageNumber)]);
       if (canceled) return;
       const natural = page.getViewport({ scale: 1 });
-      const fitScale = Math.min(MAX_FIT_SCALE, Math.max(0.25, (stageWidth - STAGE_PADDING * 2) / natural.width));
+      const fitScale = Math.min(MAX_FIT_SCALE, Math.max(0.25, (stageWidth - STAGE_MARGIN) / natural.width));
       const scale = zoom.mode === 'fit' ? fitScale : zoom.scale;
       const viewport = page.getViewport({ scale });
       const outputScale = window.devicePixelRatio || 1;
@@ -132,7 +133,7 @@ export function PdfViewer({ url, name }: { url: string; name: string }) {
 
   return (
     <div className="viewer">
-      <div className="viewer__toolbar" role="toolbar" aria-label={t('viewer.region', { name })}>
+      <div className="viewer__toolbar" role="group" aria-label={t('viewer.region', { name })}>
         <div className="viewer__group">
           <button type="button" className="btn btn--tool" onClick={() => goTo(pageNumber - 1)} disabled={!doc || pageNumber <= 1} aria-label={t('viewer.prevLabel')}>
             <span aria-hidden="true">‹</span> {t('viewer.prev')}

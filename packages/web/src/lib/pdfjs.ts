@@ -11,7 +11,7 @@ let sharedWorker: PDFWorker | null = null;
 /** Starts loading the PDF at `url` (same origin, cookies included) in the shared worker. */
 export function loadPdf(url: string): PDFDocumentLoadingTask {
   // One worker for every document of the page: several tabs do not start several workers.
-  sharedWorker ??= new PDFWorker({ name: 'inkan-pdf' });
+  sharedWorker ??= new PDFWorker();
   return getDocument({
     url,
     worker: sharedWorker,

@@ -94,5 +94,5 @@ export function DownloadPage({ token }: { token: string }) {
       </section>
     );
   }
-  return <PageShell>{content}</PageShell>;
+  return <PageShell title={t('download.title')}>{content}</PageShell>;
 }

@@ -22,7 +22,7 @@ export async function openSignerSessionByLogin(ctx: DomainContext, input: { toke
       organizationId: signer.envelope.organizationId,
       envelopeId: signer.envelope.id,
       actor: { type: 'recipient', id: signer.recipient.id },
-      action: 'recipient.code-passed',
+      action: 'recipient.login-passed',
       origin: input.origin,
       at: now,
       details: { auth: 'login', userId: input.userId },

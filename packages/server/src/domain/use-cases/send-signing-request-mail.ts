@@ -23,8 +23,10 @@ export async function sendSigningRequestMail(ctx: DomainContext, input: { recipi
   if (recipient.status === 'signed' || recipient.status === 'declined' || isLockedOut(recipient, ctx.config.accessCodeMaxAttempts)) return;
   if (currentRecipient(signer.recipients)?.id !== recipient.id) return;
 
-  const sent = (await envelopeEvents(ctx.db, envelope.id, 'mail.signing-request.sent')).filter((d) => d.recipientId === recipient.id).length;
-  const sequence = sent + 1;
+  // The request number counts requests (the first + each resend), not mails sent: a retry of a job
+  // that already sent computes the same number and so the same idempotency key.
+  const resends = (await envelopeEvents(ctx.db, envelope.id, 'recipient.resend-requested')).filter((d) => d.recipientId === recipient.id).length;
+  const sequence = resends + 1;
   await deliverOnce(ctx, {
     key: `signing-request:${recipient.id}:${sequence}`,
     envelope,

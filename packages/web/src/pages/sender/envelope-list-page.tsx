@@ -17,8 +17,9 @@ const PAGE_SIZE = 50;
 
 /** The envelope list (filter and search live in the URL so that back/forward keep them). */
 export function EnvelopeListPage() {
+  const { t } = useI18n();
   return (
-    <SenderShell>
+    <SenderShell title={t('list.title')}>
       <EnvelopeList />
     </SenderShell>
   );
@@ -160,10 +161,12 @@ function EnvelopeList() {
                       ))}
                     </ul>
                   </td>
-                  <td className="envelope-table__dates" data-label={t('list.col.dates')}>
+                  <td data-label={t('list.col.dates')}>
+                    <div className="envelope-table__dates">
                     <span>{t('list.created', { date: formatDate(language, item.createdAt) })}</span>
                     {item.sentAt && <span>{t('list.sent', { date: formatDate(language, item.sentAt) })}</span>}
                     {item.completedAt && <span>{t('list.completed', { date: formatDate(language, item.completedAt) })}</span>}
+                    </div>
                   </td>
                 </tr>
               ))}

@@ -1,6 +1,6 @@
 // /envelopes/new: name, message, PDFs (drag and drop or picker, upload progress), recipients in
 // signing order, expiry; 下書き保存 creates a draft, 送信 creates and sends.
-import { useId, useRef, useState, type DragEvent, type FormEvent } from 'react';
+import { useId, useRef, useState, type DragEvent, type FormEvent, type ReactNode } from 'react';
 import { ApiError, apiPost } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
 import type { Envelope, EnvelopeDraft, Language, RecipientAuth } from '../../api/types.ts';
@@ -42,8 +42,9 @@ const newRecipient = (language: Language): DraftRecipient => ({
 
 /** The create-envelope page. */
 export function EnvelopeNewPage() {
+  const { t } = useI18n();
   return (
-    <SenderShell width="normal">
+    <SenderShell width="normal" title={t('new.title')}>
       <EnvelopeForm />
     </SenderShell>
   );
@@ -452,7 +453,7 @@ function RecipientEditor({
   onMove: (delta: -1 | 1) => void;
   onRemove: () => void;
   describedBy: (field: string, hintId?: string) => string | undefined;
-  fieldError: (field: string) => JSX.Element | null;
+  fieldError: (field: string) => ReactNode;
 }) {
   const { t } = useI18n();
   const n = index + 1;

@@ -17,8 +17,9 @@ import { SenderShell } from './sender-session.tsx';
 
 /** The envelope page. */
 export function EnvelopePage({ id }: { id: string }) {
+  const { t } = useI18n();
   return (
-    <SenderShell>
+    <SenderShell title={t('env.details')}>
       <EnvelopeDetails id={id} />
     </SenderShell>
   );
@@ -36,7 +37,8 @@ function EnvelopeDetails({ id }: { id: string }) {
 
   const reloadEvents = useCallback(() => {
     apiGet<{ items: EnvelopeEvent[] }>(`${base}/events`)
-      .then((page) => setEvents(page.items))
+      // Newest first: the latest step is what the sender looks for.
+      .then((page) => setEvents([...page.items].sort((x, y) => y.createdAt.localeCompare(x.createdAt))))
       .catch(() => setEvents([]));
   }, [base]);
 
@@ -103,6 +105,61 @@ function EnvelopeDetails({ id }: { id: string }) {
 
       <div className="envelope-layout">
         <div className="envelope-layout__main">
+          <section className="card" aria-labelledby="recipients-title">
+            <h2 id="recipients-title" className="section-title">
+              {t('env.recipients')}
+            </h2>
+            <ol className="recipient-rows">
+              {recipients.map((recipient) => (
+                <li key={recipient.id} className="recipient-row">
+                  <span className="order-badge" aria-label={`${t('env.recipient.order')} ${recipient.order}`}>
+                    {recipient.order}
+                  </span>
+                  <div className="recipient-row__body">
+                    <div className="recipient-row__line">
+                      <span className="recipient-row__name">{recipient.name}</span>
+                      <RecipientStatusBadge status={recipient.status} envelopeStatus={envelope.status} />
+                    </div>
+                    <div className="recipient-row__meta">
+                      <span className="recipient-row__email">{recipient.email}</span>
+                      {recipient.auth === 'login' && <span>{t('env.authLogin')}</span>}
+                      {recipient.signedAt && <span>{t('env.signedAt', { date: formatDateTime(language, recipient.signedAt) })}</span>}
+                      {recipient.failedAttempts > 0 && recipient.status !== 'signed' && <span className="warn-text">{t('env.failedAttempts', { n: recipient.failedAttempts })}</span>}
+                    </div>
+                    {recipient.declineReason && <p className="recipient-row__reason">{t('env.declineReason', { reason: recipient.declineReason })}</p>}
+                  </div>
+                  <div className="recipient-row__actions">
+                    {envelope.status === 'sent' && (recipient.status === 'notified' || recipient.status === 'viewed') && (
+                      <button
+                        type="button"
+                        className="btn btn--secondary btn--small"
+                        disabled={busy !== null}
+                        aria-busy={busy === `resend-${recipient.id}`}
+                        aria-label={t('env.resendLabel', { name: recipient.name })}
+                        onClick={() =>
+                          act(`resend-${recipient.id}`, `${base}/recipients/${encodeURIComponent(recipient.id)}/resend`, undefined, t('env.resent', { name: recipient.name }))
+                        }
+                      >
+                        {t('env.resend')}
+                      </button>
+                    )}
+                    {recipient.status === 'locked' && (
+                      <button
+                        type="button"
+                        className="btn btn--primary btn--small"
+                        disabled={busy !== null}
+                        aria-label={t('env.unlockLabel', { name: recipient.name })}
+                        onClick={() => setDialog({ kind: 'unlock', recipient })}
+                      >
+                        {t('env.unlock')}
+                      </button>
+                    )}
+                  </div>
+                </li>
+              ))}
+            </ol>
+          </section>
+
           <section className="card" aria-labelledby="details-title">
             <h2 id="details-title" className="section-title">
               {t('env.details')}
@@ -164,60 +221,6 @@ function EnvelopeDetails({ id }: { id: string }) {
             </ul>
           </section>
 
-          <section className="card" aria-labelledby="recipients-title">
-            <h2 id="recipients-title" className="section-title">
-              {t('env.recipients')}
-            </h2>
-            <ol className="recipient-rows">
-              {recipients.map((recipient) => (
-                <li key={recipient.id} className="recipient-row">
-                  <span className="order-badge" aria-label={`${t('env.recipient.order')} ${recipient.order}`}>
-                    {recipient.order}
-                  </span>
-                  <div className="recipient-row__body">
-                    <div className="recipient-row__line">
-                      <span className="recipient-row__name">{recipient.name}</span>
-                      <RecipientStatusBadge status={recipient.status} envelopeStatus={envelope.status} />
-                    </div>
-                    <div className="recipient-row__meta">
-                      <span className="recipient-row__email">{recipient.email}</span>
-                      {recipient.auth === 'login' && <span>{t('env.authLogin')}</span>}
-                      {recipient.signedAt && <span>{t('env.signedAt', { date: formatDateTime(language, recipient.signedAt) })}</span>}
-                      {recipient.failedAttempts > 0 && recipient.status !== 'signed' && <span className="warn-text">{t('env.failedAttempts', { n: recipient.failedAttempts })}</span>}
-                    </div>
-                    {recipient.declineReason && <p className="recipient-row__reason">{t('env.declineReason', { reason: recipient.declineReason })}</p>}
-                  </div>
-                  <div className="recipient-row__actions">
-                    {envelope.status === 'sent' && (recipient.status === 'notified' || recipient.status === 'viewed') && (
-                      <button
-                        type="button"
-                        className="btn btn--secondary btn--small"
-                        disabled={busy !== null}
-                        aria-busy={busy === `resend-${recipient.id}`}
-                        aria-label={t('env.resendLabel', { name: recipient.name })}
-                        onClick={() =>
-                          act(`resend-${recipient.id}`, `${base}/recipients/${encodeURIComponent(recipient.id)}/resend`, undefined, t('env.resent', { name: recipient.name }))
-                        }
-                      >
-                        {t('env.resend')}
-                      </button>
-                    )}
-                    {recipient.status === 'locked' && (
-                      <button
-                        type="button"
-                        className="btn btn--primary btn--small"
-                        disabled={busy !== null}
-                        aria-label={t('env.unlockLabel', { name: recipient.name })}
-                        onClick={() => setDialog({ kind: 'unlock', recipient })}
-                      >
-                        {t('env.unlock')}
-                      </button>
-                    )}
-                  </div>
-                </li>
-              ))}
-            </ol>
-          </section>
         </div>
 
         <aside className="envelope-layout__side">
@@ -312,7 +315,7 @@ function UnlockDialog({ recipient, busy, onClose, onUnlock }: { recipient: Recip
         </>
       }
     >
-      <p className="modal__message">{t('env.unlock.body', { name: recipient.name })}</p>
+      <p>{t('env.unlock.body', { name: recipient.name })}</p>
       <div className="field">
         <label htmlFor={inputId} className="field__label">
           {t('env.unlock.code')}

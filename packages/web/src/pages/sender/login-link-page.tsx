@@ -35,7 +35,7 @@ export function LoginLinkPage({ token }: { token: string | null }) {
   }, [token]);
 
   return (
-    <PageShell>
+    <PageShell title={phase.kind === 'password' ? t('login.password.title') : t('login.title')}>
       {phase.kind === 'checking' && <Loading label={t('login.link.checking')} />}
       {phase.kind === 'failed' && (
         <StatePanel tone="error" title={phase.message}>

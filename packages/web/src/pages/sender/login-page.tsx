@@ -34,7 +34,7 @@ export function LoginPage() {
   }
 
   return (
-    <PageShell>
+    <PageShell title={t('login.title')}>
       <section className="card card--narrow" aria-labelledby="login-title">
         <h1 id="login-title" className="page-title">
           {t('login.title')}

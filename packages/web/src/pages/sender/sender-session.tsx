@@ -39,7 +39,7 @@ export function useUser(): User {
 }
 
 /** Sender page frame; renders `children` once the session is known. */
-export function SenderShell({ children, width = 'wide' }: { children: ReactNode; width?: 'normal' | 'wide' }) {
+export function SenderShell({ children, width = 'wide', title }: { children: ReactNode; width?: 'normal' | 'wide'; title?: string }) {
   const { t, language } = useI18n();
   const location = useLocation();
   const [user, setUser] = useState<User | null>(cachedUser);
@@ -94,7 +94,7 @@ export function SenderShell({ children, width = 'wide' }: { children: ReactNode;
   ) : undefined;
 
   return (
-    <PageShell width={width} nav={nav} brandHref="/envelopes">
+    <PageShell width={width} nav={nav} brandHref="/envelopes" title={title}>
       {error ? <StatePanel tone="error" title={error} /> : user ? <UserContext.Provider value={user}>{children}</UserContext.Provider> : <Loading label={t('common.loading')} />}
     </PageShell>
   );

@@ -64,7 +64,7 @@ export function AccessCodeForm({
   }
 
   return (
-    <section className="card card--narrow" aria-labelledby="code-title">
+    <section className="card card--narrow">
       <p className="eyebrow">{t('signer.code.request', { org: senderOrganization })}</p>
       <h1 id="code-title" className="page-title">
         {t('signer.code.title')}

@@ -40,6 +40,8 @@ export function ReviewScreen({
   }, [base]);
 
   const { envelope, recipient, documents } = view;
+  // Older servers send no canSign: then the server decides when 完了する is pressed.
+  const canSign = recipient.canSign !== false;
   return (
     <div className="review">
       <section className="card review__summary" aria-labelledby="review-title">
@@ -47,10 +49,14 @@ export function ReviewScreen({
         <h1 id="review-title" className="page-title page-title--wrap">
           {envelope.name}
         </h1>
-        <dl className="facts">
+        <dl className="facts facts--stack-wide">
           <div className="facts__row">
             <dt>{t('signer.review.sender')}</dt>
-            <dd>{t('signer.review.senderValue', { org: envelope.senderOrganization, name: envelope.senderName })}</dd>
+            <dd>
+              {envelope.senderName
+                ? t('signer.review.senderValue', { org: envelope.senderOrganization, name: envelope.senderName })
+                : envelope.senderOrganization}
+            </dd>
           </div>
           <div className="facts__row">
             <dt>{t('signer.review.recipient')}</dt>
@@ -65,12 +71,20 @@ export function ReviewScreen({
         )}
       </section>
 
-      <DocumentTabs documents={documents} urlFor={(id) => `${base}/documents/${encodeURIComponent(id)}`} />
+      <div className="review__documents">
+        <DocumentTabs documents={documents} urlFor={(id) => `${base}/documents/${encodeURIComponent(id)}`} />
+      </div>
 
-      <div className="action-bar" role="region" aria-label={t('signer.review.instructions')}>
+      <div className="action-bar" role="region" aria-label={t('signer.review.title')}>
         <div className="action-bar__inner">
-          <p className="action-bar__text">{t('signer.review.instructions')}</p>
-          <div className="action-bar__buttons">
+          {canSign ? (
+            <p className="action-bar__text">{t('signer.review.instructions')}</p>
+          ) : (
+            <p className="action-bar__text action-bar__text--notice" role="status">
+              {t('signer.review.cannotSign')}
+            </p>
+          )}
+          <div className="action-bar__buttons" hidden={!canSign}>
             <button type="button" className="btn btn--secondary btn--large" onClick={() => setDialog('decline')}>
               {t('signer.review.decline')}
             </button>
@@ -225,7 +239,7 @@ function DeclineDialog({
         </>
       }
     >
-      <p className="modal__message">{t('signer.decline.body')}</p>
+      <p>{t('signer.decline.body')}</p>
       <div className="field">
         <label htmlFor={fieldId} className="field__label">
           {t('signer.decline.reason')}

@@ -1,13 +1,14 @@
 // /s/{token}: the signer's whole journey — access code, review, confirmation, done — and every
 // state in which signing is not possible (locked, expired, canceled, completed, declined).
 import { useEffect, useState } from 'react';
-import { ApiError, apiGet, setSignerCsrfToken } from '../../api/client.ts';
+import { ApiError, apiGet, apiPost, setSignerCsrfToken } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
-import type { SignerStatus, SignerView } from '../../api/types.ts';
+import type { SessionResponse, SignerStatus, SignerView } from '../../api/types.ts';
 import { PageShell } from '../../components/page-shell.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import type { MessageKey } from '../../i18n/translate.ts';
+import { rememberSession } from '../sender/sender-session.tsx';
 import { AccessCodeForm } from './access-code-form.tsx';
 import { ReviewScreen } from './review-screen.tsx';
 
@@ -20,7 +21,7 @@ type Phase =
   | { kind: 'closed'; state: ClosedState }
   | { kind: 'error'; message: string };
 
-type ClosedState = 'locked' | 'expired' | 'canceled' | 'completed' | 'declined' | 'invalid' | 'notYourTurn' | 'loginRequired';
+type ClosedState = 'locked' | 'expired' | 'canceled' | 'completed' | 'declined' | 'invalid' | 'notYourTurn' | 'notActive' | 'loginRequired' | 'wrongUser';
 
 /** Maps a server state or error code to the page that explains it. */
 function closedStateOf(value: string): ClosedState {
@@ -32,8 +33,9 @@ function closedStateOf(value: string): ClosedState {
     case 'LINK_EXPIRED':
       return 'expired';
     case 'canceled':
-    case 'ENVELOPE_NOT_ACTIVE':
       return 'canceled';
+    case 'ENVELOPE_NOT_ACTIVE':
+      return 'notActive';
     case 'completed':
       return 'completed';
     case 'declined':
@@ -61,15 +63,35 @@ export function SignerPage({ token }: { token: string }) {
         const status = await apiGet<SignerStatus>(base);
         if (canceled) return;
         if (status.language === 'ja' || status.language === 'en') suggestLanguage(status.language);
-        if (status.state !== 'code_required') return setPhase({ kind: 'closed', state: closedStateOf(status.state) });
-        // After a reload the signer cookie may still be valid: resume without asking again.
+        if (status.state !== 'code_required' && status.state !== 'login_required') {
+          return setPhase({ kind: 'closed', state: closedStateOf(status.state) });
+        }
+        // After a reload the signer cookie may still be valid: resume without asking again — but
+        // only with its CSRF token, without which signing would fail later.
         const view = await apiGet<SignerView>(`${base}/view`).catch(() => null);
         if (canceled) return;
-        if (view) {
-          setSignerCsrfToken(view.csrfToken ?? null);
+        if (view?.csrfToken) {
+          setSignerCsrfToken(view.csrfToken);
           return setPhase(phaseOfView(view));
         }
-        setPhase({ kind: 'code', status });
+        if (status.state === 'code_required') return setPhase({ kind: 'code', status });
+        // The organisation's own signer: their sign-in proves who they are.
+        const session = await apiGet<SessionResponse>('/api/session').catch(() => null);
+        if (canceled) return;
+        if (!session) return setPhase({ kind: 'closed', state: 'loginRequired' });
+        rememberSession(session);
+        try {
+          const opened = await apiPost<SignerView>(`${base}/login`);
+          if (canceled) return;
+          setSignerCsrfToken(opened.csrfToken ?? null);
+          setPhase(phaseOfView(opened));
+        } catch (caught) {
+          if (canceled) return;
+          if (caught instanceof ApiError && (caught.code === 'FORBIDDEN' || caught.code === 'UNAUTHENTICATED')) {
+            return setPhase({ kind: 'closed', state: caught.code === 'FORBIDDEN' ? 'wrongUser' : 'loginRequired' });
+          }
+          throw caught;
+        }
       } catch (caught) {
         if (canceled) return;
         if (caught instanceof ApiError && (caught.code === 'LINK_INVALID' || caught.code === 'NOT_FOUND')) {
@@ -146,7 +168,13 @@ export function SignerPage({ token }: { token: string }) {
       );
       break;
   }
-  return <PageShell width={phase.kind === 'review' ? 'wide' : 'normal'}>{content}</PageShell>;
+  const title =
+    phase.kind === 'review' ? t('signer.review.title') : phase.kind === 'signed' ? t('signer.done.title') : t('signer.code.title');
+  return (
+    <PageShell width={phase.kind === 'review' ? 'wide' : 'normal'} title={title}>
+      {content}
+    </PageShell>
+  );
 }
 
 function phaseOfView(view: SignerView): Phase {
@@ -158,12 +186,12 @@ function phaseOfView(view: SignerView): Phase {
 
 function ClosedPanel({ state, token }: { state: ClosedState; token: string }) {
   const { t } = useI18n();
-  const tone = state === 'completed' ? 'success' : state === 'locked' || state === 'invalid' ? 'error' : 'warning';
+  const tone = state === 'completed' ? 'success' : state === 'locked' || state === 'invalid' ? 'error' : state === 'loginRequired' ? 'neutral' : 'warning';
   const key = (suffix: 'title' | 'body') => `signer.state.${state}.${suffix}` as MessageKey;
   return (
     <StatePanel tone={tone} title={t(key('title'))}>
       <p>{t(key('body'))}</p>
-      {state === 'loginRequired' && (
+      {(state === 'loginRequired' || state === 'wrongUser') && (
         <a className="btn btn--primary" href={`/login?next=${encodeURIComponent(`/s/${token}`)}`}>
           {t('signer.state.loginRequired.action')}
         </a>

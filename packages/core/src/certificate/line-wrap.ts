@@ -1,0 +1,128 @@
+// Greedy line breaking by measured width. Japanese may break between any two characters (with the
+// basic kinsoku rules: no closing punctuation or small kana at a line start, no opening bracket at a
+// line end); Latin text breaks at spaces; a word wider than the line (a SHA-256 in hex, a long
+// user-agent token, a URL) is broken between characters, so nothing is ever clipped.
+
+/** Characters that must not start a line (行頭禁則). */
+const NO_LINE_START = new Set(Array.from('、。，．,.:;!?)]}）」』】〕〉》｝］！？：；・ーぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ々〻ゝゞヽヾ〜～%％'));
+/** Characters that must not end a line (行末禁則). */
+const NO_LINE_END = new Set(Array.from('([{（「『【〔〈《｛［'));
+
+/** Where a word too long for a line had better be broken: after one of these. */
+const SEPARATORS = new Set(Array.from('./@:;,-_?&=)'));
+
+/** Whether a character is set solid in Japanese text, allowing a break on either side. */
+function isCjk(cp: number): boolean {
+  return (
+    (cp >= 0x2e80 && cp <= 0x9fff) || // radicals, CJK punctuation, kana, CJK ideographs
+    (cp >= 0xac00 && cp <= 0xd7af) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xffef) || // full-width forms
+    cp >= 0x20000 // supplementary ideographs
+  );
+}
+
+/**
+ * Splits `text` into units that stay together: each Japanese character, each run of other
+ * non-space characters, and single spaces (break opportunities). Kinsoku characters are glued to
+ * their neighbour.
+ */
+function segment(text: string): string[] {
+  const units: string[] = [];
+  let word = '';
+  const flushWord = (): void => {
+    if (word !== '') units.push(word);
+    word = '';
+  };
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) as number;
+    if (ch === ' ') {
+      flushWord();
+      units.push(' ');
+    } else if (isCjk(cp)) {
+      flushWord();
+      units.push(ch);
+    } else {
+      word += ch;
+    }
+  }
+  flushWord();
+  // Kinsoku: attach a no-start unit to the previous unit, a unit ending in a no-end character to the next.
+  const glued: string[] = [];
+  for (const unit of units) {
+    const previous = glued.at(-1);
+    const first = Array.from(unit)[0];
+    if (previous !== undefined && previous !== ' ' && (NO_LINE_START.has(first) || NO_LINE_END.has(Array.from(previous).at(-1) as string)) && unit !== ' ') {
+      glued[glued.length - 1] = previous + unit;
+    } else {
+      glued.push(unit);
+    }
+  }
+  return glued;
+}
+
+/**
+ * Breaks `text` into lines no wider than `maxWidth` as measured by `measure`. A '\n' in the text
+ * forces a break. Spaces at a break are dropped. Never returns an empty array.
+ */
+export function wrapText(text: string, maxWidth: number, measure: (s: string) => number): string[] {
+  const lines: string[] = [];
+  for (const paragraph of text.split('\n')) wrapParagraph(paragraph, maxWidth, measure, lines);
+  return lines.length > 0 ? lines : [''];
+}
+
+function wrapParagraph(text: string, maxWidth: number, measure: (s: string) => number, lines: string[]): void {
+  const start = lines.length;
+  let line = '';
+  let width = 0;
+  let pendingSpace = false;
+  const spaceWidth = measure(' ');
+  const push = (): void => {
+    lines.push(line);
+    line = '';
+    width = 0;
+  };
+  for (const unit of segment(text)) {
+    if (unit === ' ') {
+      pendingSpace = line !== '';
+      continue;
+    }
+    const unitWidth = measure(unit);
+    const gap = pendingSpace ? spaceWidth : 0;
+    pendingSpace = false;
+    if (line !== '' && width + gap + unitWidth <= maxWidth) {
+      line += (gap > 0 ? ' ' : '') + unit;
+      width += gap + unitWidth;
+      continue;
+    }
+    if (line !== '') push();
+    if (unitWidth <= maxWidth) {
+      line = unit;
+      width = unitWidth;
+      continue;
+    }
+    // Wider than a whole line: break between characters, after the last separator that fits when
+    // there is one in the line's second half (an e-mail address or IPv6 address then breaks at '.', '@' or ':').
+    let breakAt = -1;
+    for (const ch of unit) {
+      const w = measure(ch);
+      if (line !== '' && width + w > maxWidth) {
+        if (breakAt > 0 && breakAt < line.length && measure(line.slice(0, breakAt)) >= maxWidth / 2) {
+          const carried = line.slice(breakAt);
+          line = line.slice(0, breakAt);
+          push();
+          line = carried;
+          width = measure(carried);
+        } else {
+          push();
+        }
+        breakAt = -1;
+      }
+      line += ch;
+      width += w;
+      if (SEPARATORS.has(ch)) breakAt = line.length;
+    }
+  }
+  if (line !== '' || lines.length === start) push();
+}

@@ -1,0 +1,98 @@
+import { createWitnessSigner, signPdfParts } from '@inkan/core';
+import type { SigningServices } from '../../signing-services.ts';
+import type { DomainContext } from '../domain-context.ts';
+import { sha256Hex } from '../hashing.ts';
+import { envelopeEvents } from '../mail-delivery.ts';
+import { recordEvent } from '../record-event.ts';
+import { toRecipient } from '../rows.ts';
+import { contextOfRecipient } from '../signer-access.ts';
+import { inTransaction } from '../transaction.ts';
+import { authDescription } from './sign-as-recipient.ts';
+
+/** A domain context that can sign (the job worker's). */
+export interface SigningDomainContext extends DomainContext {
+  signing: Pick<SigningServices, 'pki' | 'platformSigner' | 'timestampAuthority' | 'sealOptions'>;
+}
+
+/** Recipient ids whose platform signature is in the documents (the `recipient.signature-applied` events). */
+export async function appliedSignatures(ctx: DomainContext, envelopeId: string): Promise<Set<string>> {
+  const events = await envelopeEvents(ctx.db, envelopeId, 'recipient.signature-applied');
+  return new Set(events.map((d) => String(d.recipientId)));
+}
+
+/**
+ * Job `envelope.sign`: applies the platform signature for a recipient who signed (witness signing, a
+ * certificate naming them, with an RFC 3161 timestamp) to every document, then in ONE transaction makes
+ * the signed files current, records `recipient.signature-applied` (document hashes before and after)
+ * and invites the next recipient or queues the seal.
+ *
+ * Idempotent: the event is the marker. A rerun after a crash finds it and does nothing; a rerun racing
+ * another worker loses the compare-and-set on the documents and leaves no trace.
+ */
+export async function applyRecipientSignature(ctx: SigningDomainContext, input: { recipientId: string }): Promise<void> {
+  const row = await ctx.db.selectFrom('recipients').selectAll().where('id', '=', input.recipientId).executeTakeFirst();
+  if (!row) return;
+  const signer = await contextOfRecipient(ctx.db, toRecipient(row));
+  const { envelope, recipient, documents, recipients } = signer;
+  // Canceled (or declined) while the job waited: nothing may be signed any more.
+  if (envelope.status !== 'sent' || recipient.status !== 'signed') return;
+  const applied = await appliedSignatures(ctx, envelope.id);
+  if (applied.has(recipient.id)) return;
+  const waiting = recipients.filter((r) => r.order < recipient.order && !applied.has(r.id));
+  // Signatures go on in signing order; an earlier one still pending makes this job retry later.
+  if (waiting.length > 0) throw new Error(`the signature of an earlier recipient is not applied yet (${waiting.map((r) => r.id).join(', ')})`);
+
+  const witness = await createWitnessSigner(ctx.signing.pki, { name: recipient.name, email: recipient.email }, ctx.signing.platformSigner);
+  const signedAt = recipient.signedAt ?? ctx.clock.now();
+  const results: Array<{ id: string; name: string; before: string; after: string; oldBlob: string; newBlob: string }> = [];
+  try {
+    for (const document of documents) {
+      const current = await ctx.blobs.get(document.blobCurrent);
+      const update = await signPdfParts(current, {
+        signer: witness,
+        timestampAuthority: ctx.signing.timestampAuthority,
+        name: `${recipient.name} <${recipient.email}>`,
+        reason: authDescription(recipient.auth),
+        location: `Inkan envelope ${envelope.id}`,
+        signingTime: signedAt,
+      });
+      const parts = [update.original, update.tail];
+      results.push({ id: document.id, name: document.name, before: document.sha256Current, after: sha256Hex(parts), oldBlob: document.blobCurrent, newBlob: await ctx.blobs.put(parts) });
+    }
+    const committed = await inTransaction(ctx.db, ctx.dialect, async (tx) => {
+      const again = await envelopeEvents(tx, envelope.id, 'recipient.signature-applied');
+      if (again.some((d) => d.recipientId === recipient.id)) return false;
+      for (const r of results) {
+        const changed = await tx
+          .updateTable('documents')
+          .set({ blob_current: r.newBlob, sha256_current: r.after })
+          .where('id', '=', r.id)
+          .where('blob_current', '=', r.oldBlob)
+          .executeTakeFirst();
+        if (Number(changed.numUpdatedRows) !== 1) throw new Error(`document ${r.id} changed while it was being signed`);
+      }
+      await recordEvent(tx, {
+        organizationId: envelope.organizationId,
+        envelopeId: envelope.id,
+        actor: { type: 'system', id: null },
+        action: 'recipient.signature-applied',
+        at: ctx.clock.now(),
+        details: {
+          recipientId: recipient.id,
+          name: recipient.name,
+          email: recipient.email,
+          auth: authDescription(recipient.auth),
+          documents: results.map((r) => ({ id: r.id, name: r.name, sha256Before: r.before, sha256After: r.after })),
+        },
+      });
+      const next = recipients.filter((r) => r.order > recipient.order).sort((a, b) => a.order - b.order)[0];
+      if (next) await ctx.jobs.enqueue(tx, 'mail.signing-request', { recipientId: next.id }, { dedupeKey: `signing-request:${next.id}` });
+      else await ctx.jobs.enqueue(tx, 'envelope.seal', { envelopeId: envelope.id }, { dedupeKey: `seal:${envelope.id}` });
+      return true;
+    });
+    if (!committed) await Promise.all(results.map((r) => ctx.blobs.delete(r.newBlob).catch(() => undefined)));
+  } catch (error) {
+    await Promise.all(results.map((r) => ctx.blobs.delete(r.newBlob).catch(() => undefined)));
+    throw error;
+  }
+}

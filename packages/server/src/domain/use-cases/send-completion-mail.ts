@@ -1,0 +1,63 @@
+import { renderCompletion } from '../../mail/templates/completion.ts';
+import { newToken } from '../../security/tokens.ts';
+import type { DomainContext } from '../domain-context.ts';
+import { deliverOnce, senderUsers } from '../mail-delivery.ts';
+import { loadDetailsOf } from '../rows.ts';
+import { inTransaction } from '../transaction.ts';
+import type { Language } from '../types.ts';
+
+/**
+ * Job `mail.completion`: 電子署名完了のお知らせ to every recipient and to the sender, each with a personal
+ * ダウンロード link valid for INKAN_DOWNLOAD_TTL. One mail per party, ever (idempotency keys); the link is
+ * created only for a mail that has not gone out yet.
+ */
+export async function sendCompletionMail(ctx: DomainContext, input: { envelopeId: string }): Promise<void> {
+  const row = await ctx.db.selectFrom('envelopes').selectAll().where('id', '=', input.envelopeId).executeTakeFirst();
+  if (!row || row.status !== 'completed') return;
+  const { envelope, recipients } = await loadDetailsOf(ctx.db, row);
+  const organization = await ctx.db.selectFrom('organizations').select('name').where('id', '=', envelope.organizationId).executeTakeFirstOrThrow();
+  const parties: Array<{ key: string; recipientId: string | null; name: string; email: string; language: Language; details: Record<string, unknown> }> = recipients.map((r) => ({
+    key: `completion:${envelope.id}:${r.id}`,
+    recipientId: r.id,
+    name: r.name,
+    email: r.email,
+    language: r.language,
+    details: { recipientId: r.id, to: r.email },
+  }));
+  const recipientEmails = new Set(recipients.map((r) => r.email.toLowerCase()));
+  for (const user of await senderUsers(ctx.db, envelope)) {
+    // The sender who also signed already gets the recipient's mail.
+    if (recipientEmails.has(user.email.toLowerCase())) continue;
+    parties.push({ key: `completion:${envelope.id}:user:${user.id}`, recipientId: null, name: user.name, email: user.email, language: 'ja', details: { userId: user.id, to: user.email } });
+  }
+  for (const party of parties) {
+    await deliverOnce(ctx, {
+      key: party.key,
+      envelope,
+      action: 'mail.completion.sent',
+      details: party.details,
+      prepare: async () => {
+        const now = ctx.clock.now();
+        const validUntil = new Date(now.getTime() + ctx.config.downloadTtlMs);
+        const { token, hash } = newToken();
+        await inTransaction(ctx.db, ctx.dialect, (tx) =>
+          tx
+            .insertInto('download_links')
+            .values({ token_hash: hash, envelope_id: envelope.id, recipient_id: party.recipientId, created_at: now.toISOString(), expires_at: validUntil.toISOString() })
+            .execute(),
+        );
+        const mail = renderCompletion({
+          language: party.language,
+          organizationName: organization.name,
+          envelopeName: envelope.name,
+          certificateId: envelope.certificateId,
+          recipientName: party.name,
+          downloadUrl: `${ctx.config.publicUrl}/d/${token}`,
+          validUntil,
+          validForMs: ctx.config.downloadTtlMs,
+        });
+        return { to: party.email, ...mail, idempotencyKey: party.key };
+      },
+    });
+  }
+}

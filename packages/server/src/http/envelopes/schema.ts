@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { AppError } from '../../domain/app-error.ts';
+
+/*
+ * Shapes only: a field of the wrong type is VALIDATION_FAILED here. What a value means (an e-mail's
+ * syntax, a code's digits, duplicate orders) is the use case's to judge, with its own stable code, so
+ * those fields pass through as they came.
+ */
+
+/** The `envelope` part of POST /api/v1/envelopes. */
+export const createEnvelopeSchema = z.object({
+  name: z.string(),
+  message: z.string().optional(),
+  expiresAt: z.string().nullable().optional(),
+  recipients: z.array(
+    z.object({
+      name: z.string(),
+      email: z.string(),
+      accessCode: z.unknown().optional(),
+      order: z.number(),
+      language: z.enum(['ja', 'en']).optional(),
+      auth: z.enum(['access_code', 'login']).optional(),
+    }),
+  ),
+});
+export type CreateEnvelopeBody = z.infer<typeof createEnvelopeSchema>;
+
+/** GET /api/v1/envelopes query. */
+export const listEnvelopesQuery = z.object({
+  status: z.string().optional(),
+  q: z.string().optional(),
+  limit: z.coerce.number().int().optional(),
+  cursor: z.string().optional(),
+});
+
+/** POST …/recipients/{id}/unlock body (optional). */
+export const unlockBody = z.object({ accessCode: z.unknown().optional() }).nullish();
+
+/** Path parameters. */
+export const envelopeParams = z.object({ id: z.string() });
+export const documentParams = z.object({ id: z.string(), documentId: z.string() });
+export const recipientParams = z.object({ id: z.string(), recipientId: z.string() });
+
+/** Parses with a schema; a mismatch is VALIDATION_FAILED naming the first wrong field. */
+export function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  throw new AppError('VALIDATION_FAILED', `${field || 'body'}: ${issue.message}`, field ? { field } : undefined);
+}

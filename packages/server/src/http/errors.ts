@@ -1,0 +1,160 @@
+/*
+ * The ONE place where error codes become HTTP statuses and messages (Japanese or English, by the
+ * request's Accept-Language). Domain code throws AppError; the signing core throws CoreError; Fastify
+ * and its plugins throw their own errors: all of them leave here as
+ * `{ "error": { "code", "message", "details"? } }`, and nothing else about an unexpected error leaks.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isCoreError } from '@inkan/core';
+import { AppError, type AppErrorCode } from '../domain/app-error.ts';
+
+/** HTTP status of each stable code. */
+export const STATUS_OF: Record<AppErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  INVALID_EMAIL: 400,
+  DUPLICATE_ORDER: 400,
+  INVALID_ACCESS_CODE_FORMAT: 400,
+  NO_DOCUMENTS: 400,
+  NO_RECIPIENTS: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  ACCESS_CODE_WRONG: 401,
+  FORBIDDEN: 403,
+  CSRF_FAILED: 403,
+  NOT_FOUND: 404,
+  LINK_INVALID: 404,
+  ENVELOPE_NOT_DRAFT: 409,
+  ENVELOPE_NOT_ACTIVE: 409,
+  NOT_YOUR_TURN: 409,
+  ALREADY_SIGNED: 409,
+  LINK_EXPIRED: 410,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  PDF_INVALID: 422,
+  PDF_ENCRYPTED: 422,
+  ACCESS_CODE_LOCKED: 423,
+  RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+};
+
+type Details = Record<string, unknown> | undefined;
+type Message = string | ((details: Details) => string);
+
+const doc = (d: Details, fallback: string): string => (typeof d?.document === 'string' ? d.document : fallback);
+
+/** User-facing messages; they may use the error's details (never secrets). */
+const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
+  VALIDATION_FAILED: {
+    ja: (d) => `入力内容に誤りがあります${typeof d?.field === 'string' ? `（${d.field}）` : ''}。`,
+    en: (d) => `The input is not valid${typeof d?.field === 'string' ? ` (${d.field})` : ''}.`,
+  },
+  INVALID_EMAIL: { ja: 'メールアドレスの形式が正しくありません。', en: 'The e-mail address is not valid.' },
+  DUPLICATE_ORDER: { ja: '署名順が重複しています。署名者ごとに異なる順番を指定してください。', en: 'Two recipients have the same signing order; give each a different one.' },
+  INVALID_ACCESS_CODE_FORMAT: { ja: 'アクセスコードは4〜8桁の数字で入力してください。', en: 'The access code must be 4 to 8 digits.' },
+  NO_DOCUMENTS: { ja: 'PDFファイルを1つ以上添付してください。', en: 'Attach at least one PDF document.' },
+  NO_RECIPIENTS: { ja: '署名者を1人以上指定してください。', en: 'Add at least one recipient.' },
+  UNAUTHENTICATED: { ja: 'ログインが必要です。', en: 'Please sign in.' },
+  INVALID_CREDENTIALS: { ja: 'メールアドレスまたはパスワードが正しくありません。', en: 'The e-mail address or password is wrong.' },
+  ACCESS_CODE_WRONG: {
+    ja: (d) => `アクセスコードが正しくありません。${typeof d?.remainingAttempts === 'number' ? `あと${d.remainingAttempts}回間違えるとロックされます。` : ''}`,
+    en: (d) => `The access code is wrong.${typeof d?.remainingAttempts === 'number' ? ` ${d.remainingAttempts} more wrong ${d.remainingAttempts === 1 ? 'try locks' : 'tries lock'} the link.` : ''}`,
+  },
+  FORBIDDEN: { ja: 'この操作を行う権限がありません。', en: 'You are not allowed to do this.' },
+  CSRF_FAILED: { ja: '画面を再読み込みしてから、もう一度お試しください。', en: 'Please reload the page and try again.' },
+  NOT_FOUND: { ja: '見つかりません。', en: 'Not found.' },
+  LINK_INVALID: { ja: 'このURLは無効です。メールに記載のURLをご確認ください。', en: 'This link is not valid. Please check the link in your e-mail.' },
+  ENVELOPE_NOT_DRAFT: { ja: 'この封筒は送信済みです。', en: 'This envelope has already been sent.' },
+  ENVELOPE_NOT_ACTIVE: { ja: 'この封筒は現在操作できません（完了・拒否・取消・期限切れ）。', en: 'This envelope is no longer active (completed, declined, canceled or expired).' },
+  NOT_YOUR_TURN: { ja: '先の署名者の署名が完了していません。', en: 'An earlier recipient has not signed yet.' },
+  ALREADY_SIGNED: { ja: 'すでに署名済みです。', en: 'Already signed.' },
+  LINK_EXPIRED: { ja: 'このURLの有効期限が切れています。送信者にお問い合わせください。', en: 'This link has expired. Please contact the sender.' },
+  PAYLOAD_TOO_LARGE: {
+    ja: (d) => `ファイルが大きすぎます${typeof d?.maxBytes === 'number' ? `（上限 ${Math.floor(d.maxBytes / 1048576)} MB）` : ''}。`,
+    en: (d) => `The upload is too large${typeof d?.maxBytes === 'number' ? ` (limit ${Math.floor(d.maxBytes / 1048576)} MB)` : ''}.`,
+  },
+  UNSUPPORTED_MEDIA_TYPE: { ja: 'この形式のリクエストは受け付けられません。', en: 'This content type is not accepted.' },
+  PDF_INVALID: {
+    ja: (d) => `「${doc(d, 'ファイル')}」はPDFとして読み込めません。壊れているか、PDFではありません。`,
+    en: (d) => `"${doc(d, 'The file')}" cannot be read as a PDF: it is damaged or not a PDF.`,
+  },
+  PDF_ENCRYPTED: {
+    ja: (d) => `「${doc(d, 'ファイル')}」はパスワードで保護（暗号化）されています。保護を解除してからアップロードしてください。`,
+    en: (d) => `"${doc(d, 'The file')}" is password-protected (encrypted). Remove the protection and upload it again.`,
+  },
+  ACCESS_CODE_LOCKED: {
+    ja: 'アクセスコードを続けて間違えたため、ロックされました。送信者に連絡済みです。ロックの解除は送信者にご依頼ください。',
+    en: 'Too many wrong access codes: the link is locked. The sender has been told; please ask them to unlock it.',
+  },
+  RATE_LIMITED: { ja: 'リクエストが多すぎます。しばらくしてからお試しください。', en: 'Too many requests. Please wait a moment and try again.' },
+  INTERNAL_ERROR: { ja: 'サーバーでエラーが発生しました。時間をおいてお試しください。', en: 'Something went wrong on the server. Please try again later.' },
+  SERVICE_UNAVAILABLE: { ja: '現在ご利用いただけません。', en: 'The service is not available right now.' },
+};
+
+/** 'ja' when the request's Accept-Language prefers Japanese over English, else 'en'. */
+export function preferredLanguage(acceptLanguage: string | undefined): 'ja' | 'en' {
+  if (!acceptLanguage) return 'en';
+  let best: { lang: 'ja' | 'en'; q: number } | undefined;
+  for (const item of acceptLanguage.split(',')) {
+    const [tag, ...params] = item.trim().toLowerCase().split(';');
+    const q = Number(params.find((p) => p.trim().startsWith('q='))?.trim().slice(2) ?? '1');
+    const lang = tag.startsWith('ja') ? 'ja' : tag.startsWith('en') ? 'en' : undefined;
+    if (lang && Number.isFinite(q) && q > 0 && (!best || q > best.q)) best = { lang, q };
+  }
+  return best?.lang ?? 'en';
+}
+
+/** The message of a code in a language. */
+export function messageOf(code: AppErrorCode, language: 'ja' | 'en', details?: Details): string {
+  const message = MESSAGES[code][language];
+  return typeof message === 'function' ? message(details) : message;
+}
+
+/** Sends the error body for a code. */
+export function sendError(request: FastifyRequest, reply: FastifyReply, code: AppErrorCode, details?: Details, domainMessage?: string): FastifyReply {
+  const language = preferredLanguage(request.headers['accept-language']);
+  // The domain's own (English) sentence says exactly what is wrong with an input; the generic one does not.
+  const message = language === 'en' && code === 'VALIDATION_FAILED' && domainMessage ? `${domainMessage}.` : messageOf(code, language, details);
+  const body: { error: { code: AppErrorCode; message: string; details?: Details } } = { error: { code, message } };
+  if (details && Object.keys(details).length > 0) body.error.details = details;
+  return reply.code(STATUS_OF[code]).type('application/json; charset=utf-8').send(body);
+}
+
+/** Fastify's and its plugins' own errors, by code, as ours. */
+const FRAMEWORK_CODES: Record<string, AppErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_REQ_FILE_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_FILES_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_PARTS_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_FIELDS_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_PROTO_VIOLATION: 'VALIDATION_FAILED',
+  FST_INVALID_JSON_FIELD_ERROR: 'VALIDATION_FAILED',
+  FST_MP_PREMATURE_CLOSE: 'VALIDATION_FAILED',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'VALIDATION_FAILED',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'VALIDATION_FAILED',
+  FST_ERR_VALIDATION: 'VALIDATION_FAILED',
+};
+
+/** The app's error handler: every thrown error becomes a stable code. */
+export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof AppError) return sendError(request, reply, error.code, error.details, error.message);
+  if (isCoreError(error)) {
+    if (error.code === 'PDF_ENCRYPTED') return sendError(request, reply, 'PDF_ENCRYPTED');
+    if (error.code.startsWith('PDF_')) return sendError(request, reply, 'PDF_INVALID', { reason: error.code });
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  const mapped = typeof fastifyError.code === 'string' ? FRAMEWORK_CODES[fastifyError.code] : undefined;
+  if (mapped) return sendError(request, reply, mapped);
+  const status = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
+  if (status === 429) return sendError(request, reply, 'RATE_LIMITED');
+  if (status === 413) return sendError(request, reply, 'PAYLOAD_TOO_LARGE');
+  if (status === 415) return sendError(request, reply, 'UNSUPPORTED_MEDIA_TYPE');
+  if (status === 404) return sendError(request, reply, 'NOT_FOUND');
+  if (status >= 400 && status < 500) return sendError(request, reply, 'VALIDATION_FAILED');
+  // Unexpected: logged with its stack, answered without details.
+  request.log.error({ err: error }, 'unhandled error');
+  return sendError(request, reply, 'INTERNAL_ERROR');
+}

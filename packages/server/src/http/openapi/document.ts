@@ -1,0 +1,326 @@
+import { z } from 'zod';
+import { STATUS_OF } from '../errors.ts';
+import { createEnvelopeSchema } from '../envelopes/schema.ts';
+
+/*
+ * The OpenAPI 3.1 document of the HTTP API, written by hand next to the routes (a test checks that every
+ * /api route is listed here and every listed path exists). Request bodies come from the zod schemas.
+ */
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+const pdf = { content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } };
+const error = (description: string) => ({ description, ...json(ref('Error')) });
+const id = (name: string, description: string) => ({ name, in: 'path', required: true, schema: { type: 'string' }, description });
+const apiAuth = [{ apiKey: [] }, { session: [] }];
+
+const iso = { type: ['string', 'null'], format: 'date-time' };
+const envelopeStatus = { type: 'string', enum: ['draft', 'sent', 'completed', 'declined', 'canceled', 'expired'] };
+const recipientStatus = { type: 'string', enum: ['pending', 'notified', 'viewed', 'signed', 'declined', 'locked'] };
+
+const schemas = {
+  Error: {
+    type: 'object',
+    required: ['error'],
+    properties: {
+      error: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: { code: { type: 'string', enum: Object.keys(STATUS_OF) }, message: { type: 'string' }, details: { type: 'object' } },
+      },
+    },
+  },
+  Document: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, pages: { type: 'integer' }, size: { type: 'integer' }, sha256: { type: 'string' }, sha256Original: { type: 'string' } } },
+  Recipient: {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      name: { type: 'string' },
+      email: { type: 'string' },
+      order: { type: 'integer' },
+      language: { type: 'string', enum: ['ja', 'en'] },
+      auth: { type: 'string', enum: ['access_code', 'login'] },
+      status: recipientStatus,
+      notifiedAt: iso,
+      viewedAt: iso,
+      signedAt: iso,
+      declinedAt: iso,
+      declineReason: { type: ['string', 'null'] },
+      lockedAt: iso,
+      failedAttempts: { type: 'integer' },
+      accessCode: { type: 'string', description: 'Only in the create response, for codes the service generated.' },
+    },
+  },
+  Envelope: {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      name: { type: 'string' },
+      message: { type: 'string' },
+      status: envelopeStatus,
+      certificateId: { type: 'string', description: '締結証明書ID, stamped on page 1 when sent' },
+      expiresAt: iso,
+      createdAt: iso,
+      sentAt: iso,
+      completedAt: iso,
+      canceledAt: iso,
+      documents: { type: 'array', items: ref('Document') },
+      recipients: { type: 'array', items: ref('Recipient') },
+    },
+  },
+  EnvelopeSummary: {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      name: { type: 'string' },
+      status: envelopeStatus,
+      createdAt: iso,
+      sentAt: iso,
+      completedAt: iso,
+      expiresAt: iso,
+      recipients: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, status: recipientStatus } } },
+    },
+  },
+  NewEnvelope: z.toJSONSchema(createEnvelopeSchema, { target: 'draft-2020-12', unrepresentable: 'any' }),
+  User: {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      email: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string', enum: ['admin', 'member', 'viewer'] },
+      organization: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, slug: { type: 'string' } } },
+    },
+  },
+  Session: { type: 'object', properties: { user: ref('User'), csrfToken: { type: 'string' } } },
+  SignerView: {
+    type: 'object',
+    properties: {
+      csrfToken: { type: 'string' },
+      envelope: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, message: { type: 'string' }, status: envelopeStatus, senderOrganization: { type: 'string' }, senderName: { type: ['string', 'null'] }, certificateId: { type: 'string' } } },
+      recipient: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, email: { type: 'string' }, status: recipientStatus, language: { type: 'string' }, canSign: { type: 'boolean' } } },
+      documents: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, pages: { type: 'integer' } } } },
+    },
+  },
+  SigningLink: {
+    type: 'object',
+    properties: {
+      state: { type: 'string', enum: ['code_required', 'login_required', 'locked', 'expired', 'completed', 'declined', 'canceled'] },
+      language: { type: 'string', enum: ['ja', 'en'] },
+      senderOrganization: { type: 'string' },
+      maxAttempts: { type: 'integer' },
+    },
+  },
+  Download: {
+    type: 'object',
+    properties: {
+      envelope: { type: 'object', properties: { name: { type: 'string' }, completedAt: iso, certificateId: { type: 'string' } } },
+      documents: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, pages: { type: 'integer' }, sha256: { type: 'string' } } } },
+      expiresAt: { type: 'string', format: 'date-time' },
+    },
+  },
+};
+
+const envelopeId = id('id', 'envelope id');
+const token = id('token', 'the personal link token from the mail');
+
+/** The OpenAPI document served at /api/v1/openapi.json. */
+export function openApiDocument(publicUrl: string): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Inkan API', version: '1', description: 'Electronic contracts: envelopes, signing links, downloads. Errors are `{ "error": { "code", "message" } }`.' },
+    servers: [{ url: publicUrl }],
+    components: {
+      schemas,
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from `inkan apikey create --org SLUG`.' },
+        session: { type: 'apiKey', in: 'cookie', name: 'inkan_session', description: 'Browser session; non-GET requests also send `x-csrf-token`.' },
+        signer: { type: 'apiKey', in: 'cookie', name: 'inkan_signer', description: 'Signer session after the access code passed; non-GET requests also send `x-csrf-token`.' },
+      },
+    },
+    paths: {
+      '/api/session': {
+        post: {
+          summary: 'Sign in with e-mail and password',
+          requestBody: json({ type: 'object', required: ['email', 'password'], properties: { email: { type: 'string' }, password: { type: 'string' } } }),
+          responses: { 200: { description: 'Signed in (sets the session cookie)', ...json(ref('Session')) }, 401: error('INVALID_CREDENTIALS'), 429: error('RATE_LIMITED') },
+        },
+        get: { summary: 'The current session', security: [{ session: [] }], responses: { 200: { description: 'Signed in', ...json(ref('Session')) }, 401: error('UNAUTHENTICATED') } },
+        delete: { summary: 'Sign out', security: [{ session: [] }], responses: { 204: { description: 'Signed out, cookie cleared' }, 403: error('CSRF_FAILED') } },
+      },
+      '/api/session/link': {
+        post: {
+          summary: 'Sign in with a one-time sign-in link token',
+          requestBody: json({ type: 'object', required: ['token'], properties: { token: { type: 'string' } } }),
+          responses: { 200: { description: 'Signed in', ...json(ref('Session')) }, 404: error('LINK_INVALID'), 410: error('LINK_EXPIRED') },
+        },
+      },
+      '/api/session/password': {
+        post: {
+          summary: "Set the signed-in user's password",
+          security: [{ session: [] }],
+          requestBody: json({ type: 'object', required: ['password'], properties: { password: { type: 'string', minLength: 10, maxLength: 200 } } }),
+          responses: { 204: { description: 'Password set' }, 400: error('VALIDATION_FAILED'), 401: error('UNAUTHENTICATED') },
+        },
+      },
+      '/api/v1/envelopes': {
+        post: {
+          summary: 'Create a draft envelope',
+          security: apiAuth,
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  required: ['envelope', 'documents'],
+                  properties: { envelope: ref('NewEnvelope'), documents: { type: 'array', items: { type: 'string', format: 'binary' } } },
+                },
+                encoding: { envelope: { contentType: 'application/json' }, documents: { contentType: 'application/pdf' } },
+              },
+            },
+          },
+          responses: {
+            201: { description: 'The draft', ...json(ref('Envelope')) },
+            400: error('VALIDATION_FAILED, NO_DOCUMENTS, NO_RECIPIENTS, INVALID_EMAIL, DUPLICATE_ORDER, INVALID_ACCESS_CODE_FORMAT'),
+            401: error('UNAUTHENTICATED'),
+            413: error('PAYLOAD_TOO_LARGE'),
+            415: error('UNSUPPORTED_MEDIA_TYPE'),
+            422: error('PDF_INVALID, PDF_ENCRYPTED'),
+          },
+        },
+        get: {
+          summary: "List the organisation's envelopes, newest first",
+          security: apiAuth,
+          parameters: [
+            { name: 'status', in: 'query', schema: envelopeStatus },
+            { name: 'q', in: 'query', schema: { type: 'string' }, description: 'part of the name' },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100 } },
+            { name: 'cursor', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: {
+            200: { description: 'A page', ...json({ type: 'object', properties: { items: { type: 'array', items: ref('EnvelopeSummary') }, nextCursor: { type: ['string', 'null'] } } }) },
+            401: error('UNAUTHENTICATED'),
+          },
+        },
+      },
+      '/api/v1/envelopes/{id}': {
+        get: { summary: 'An envelope', security: apiAuth, parameters: [envelopeId], responses: { 200: { description: 'The envelope', ...json(ref('Envelope')) }, 404: error('NOT_FOUND') } },
+      },
+      '/api/v1/envelopes/{id}/send': {
+        post: {
+          summary: 'Send a draft (stamps the certificate ID, mails the first recipient)',
+          security: apiAuth,
+          parameters: [envelopeId],
+          responses: { 200: { description: 'Sent', ...json(ref('Envelope')) }, 404: error('NOT_FOUND'), 409: error('ENVELOPE_NOT_DRAFT') },
+        },
+      },
+      '/api/v1/envelopes/{id}/cancel': {
+        post: { summary: 'Cancel', security: apiAuth, parameters: [envelopeId], responses: { 200: { description: 'Canceled', ...json(ref('Envelope')) }, 404: error('NOT_FOUND'), 409: error('ENVELOPE_NOT_ACTIVE') } },
+      },
+      '/api/v1/envelopes/{id}/documents/{documentId}': {
+        get: { summary: 'A document as it stands', security: apiAuth, parameters: [envelopeId, id('documentId', 'document id')], responses: { 200: { description: 'The PDF', ...pdf }, 404: error('NOT_FOUND') } },
+      },
+      '/api/v1/envelopes/{id}/events': {
+        get: {
+          summary: "The envelope's timeline (operation log)",
+          security: apiAuth,
+          parameters: [envelopeId],
+          responses: {
+            200: {
+              description: 'Events, oldest first',
+              ...json({
+                type: 'object',
+                properties: {
+                  items: {
+                    type: 'array',
+                    items: { type: 'object', properties: { id: { type: 'string' }, action: { type: 'string' }, actor: { type: 'object', properties: { type: { type: 'string' }, name: { type: 'string' } } }, createdAt: { type: 'string' }, ip: { type: ['string', 'null'] }, userAgent: { type: ['string', 'null'] }, details: { type: 'object' } } },
+                  },
+                },
+              }),
+            },
+            404: error('NOT_FOUND'),
+          },
+        },
+      },
+      '/api/v1/envelopes/{id}/recipients/{recipientId}/unlock': {
+        post: {
+          summary: 'Unlock a recipient and optionally set a new access code',
+          security: apiAuth,
+          parameters: [envelopeId, id('recipientId', 'recipient id')],
+          requestBody: { required: false, ...json({ type: 'object', properties: { accessCode: { type: 'string', pattern: '^[0-9]{4,8}$' } } }) },
+          responses: { 200: { description: 'Unlocked', ...json(ref('Envelope')) }, 400: error('INVALID_ACCESS_CODE_FORMAT'), 404: error('NOT_FOUND'), 409: error('ENVELOPE_NOT_ACTIVE') },
+        },
+      },
+      '/api/v1/envelopes/{id}/recipients/{recipientId}/resend': {
+        post: {
+          summary: 'Send the request mail again (new link)',
+          security: apiAuth,
+          parameters: [envelopeId, id('recipientId', 'recipient id')],
+          responses: { 200: { description: 'Queued', ...json(ref('Envelope')) }, 404: error('NOT_FOUND'), 409: error('ENVELOPE_NOT_ACTIVE, NOT_YOUR_TURN, ALREADY_SIGNED'), 423: error('ACCESS_CODE_LOCKED') },
+        },
+      },
+      '/api/v1/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', ...json({ type: 'object' }) } } } },
+      '/api/sign/{token}': {
+        get: { summary: 'State of a signing link (changes nothing)', parameters: [token], responses: { 200: { description: 'State', ...json(ref('SigningLink')) }, 404: error('LINK_INVALID') } },
+      },
+      '/api/sign/{token}/access-code': {
+        post: {
+          summary: 'Enter the access code',
+          parameters: [token],
+          requestBody: json({ type: 'object', required: ['code'], properties: { code: { type: 'string', pattern: '^[0-9]{4,8}$' } } }),
+          responses: {
+            200: { description: 'Passed (sets the signer cookie)', ...json(ref('SignerView')) },
+            400: error('INVALID_ACCESS_CODE_FORMAT'),
+            401: error('ACCESS_CODE_WRONG (details.remainingAttempts)'),
+            404: error('LINK_INVALID'),
+            409: error('ENVELOPE_NOT_ACTIVE'),
+            410: error('LINK_EXPIRED'),
+            423: error('ACCESS_CODE_LOCKED'),
+            429: error('RATE_LIMITED'),
+          },
+        },
+      },
+      '/api/sign/{token}/login': {
+        post: {
+          summary: "Open the signer session of an 'auth: login' recipient with the user's own session",
+          security: [{ session: [] }],
+          parameters: [token],
+          responses: { 200: { description: 'Signer session', ...json(ref('SignerView')) }, 401: error('UNAUTHENTICATED'), 403: error('FORBIDDEN') },
+        },
+      },
+      '/api/sign/{token}/view': {
+        get: { summary: "The signer's view", security: [{ signer: [] }], parameters: [token], responses: { 200: { description: 'View', ...json(ref('SignerView')) }, 401: error('UNAUTHENTICATED') } },
+      },
+      '/api/sign/{token}/documents/{documentId}': {
+        get: { summary: 'A document for the viewer', security: [{ signer: [] }], parameters: [token, id('documentId', 'document id')], responses: { 200: { description: 'The PDF', ...pdf }, 401: error('UNAUTHENTICATED'), 404: error('NOT_FOUND') } },
+      },
+      '/api/sign/{token}/viewed': {
+        post: { summary: 'Record 閲覧済み (once)', security: [{ signer: [] }], parameters: [token], responses: { 204: { description: 'Recorded' }, 401: error('UNAUTHENTICATED'), 403: error('CSRF_FAILED') } },
+      },
+      '/api/sign/{token}/sign': {
+        post: {
+          summary: '署名手続きを完了する (idempotent)',
+          security: [{ signer: [] }],
+          parameters: [token],
+          responses: { 202: { description: 'Signed; the platform signature is applied by a job', ...json(ref('SignerView')) }, 401: error('UNAUTHENTICATED'), 409: error('NOT_YOUR_TURN, ENVELOPE_NOT_ACTIVE') },
+        },
+      },
+      '/api/sign/{token}/decline': {
+        post: {
+          summary: 'Decline with a reason',
+          security: [{ signer: [] }],
+          parameters: [token],
+          requestBody: json({ type: 'object', required: ['reason'], properties: { reason: { type: 'string', minLength: 1, maxLength: 1000 } } }),
+          responses: { 200: { description: 'Declined', ...json(ref('SignerView')) }, 400: error('VALIDATION_FAILED'), 409: error('ALREADY_SIGNED, ENVELOPE_NOT_ACTIVE') },
+        },
+      },
+      '/api/download/{token}': {
+        get: { summary: 'What a ダウンロード link offers', parameters: [token], responses: { 200: { description: 'Documents', ...json(ref('Download')) }, 404: error('LINK_INVALID'), 410: error('LINK_EXPIRED') } },
+      },
+      '/api/download/{token}/documents/{documentId}': {
+        get: { summary: 'A signed PDF', parameters: [token, id('documentId', 'document id')], responses: { 200: { description: 'The PDF (attachment)', ...pdf }, 404: error('LINK_INVALID / NOT_FOUND'), 410: error('LINK_EXPIRED') } },
+      },
+    },
+  };
+}

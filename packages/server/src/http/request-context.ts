@@ -1,0 +1,93 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type {} from '@fastify/cookie';
+import type { AppContext } from '../context.ts';
+import { AppError } from '../domain/app-error.ts';
+import type { Actor, RequestOrigin, UserRole } from '../domain/types.ts';
+import { authenticateApiKey } from '../domain/use-cases/authenticate-api-key.ts';
+import { authenticateSession, type SessionUser } from '../domain/use-cases/sign-in.ts';
+
+/** Cookie names (docs/api.md). */
+export const SESSION_COOKIE = 'inkan_session';
+export const SIGNER_COOKIE = 'inkan_signer';
+
+/** Where a request came from, for the operation log. */
+export function originOf(request: FastifyRequest): RequestOrigin {
+  const agent = request.headers['user-agent'];
+  return { ip: request.ip ?? null, userAgent: typeof agent === 'string' ? agent.slice(0, 512) : null };
+}
+
+/** Who is calling the sender API: a signed-in user or an API key, always of one organisation. */
+export interface Principal {
+  organizationId: string;
+  actor: Extract<Actor, { type: 'user' } | { type: 'api_key' }>;
+  role: UserRole;
+  user?: SessionUser;
+  csrfToken?: string;
+}
+
+/** Compares two secrets in constant time. */
+export function sameSecret(a: string | undefined, b: string): boolean {
+  if (typeof a !== 'string') return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Authenticates a sender-side request: `Authorization: Bearer <API key>`, or the session cookie — with
+ * the session's `x-csrf-token` header on every non-GET request. `write` requests need a role that may
+ * change envelopes (not viewer).
+ */
+export async function requirePrincipal(context: AppContext, request: FastifyRequest, options: { write: boolean }): Promise<Principal> {
+  const authorization = header(request, 'authorization');
+  if (authorization !== undefined) {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    const key = match ? await authenticateApiKey(context, { key: match[1], origin: originOf(request) }) : undefined;
+    if (!key) throw new AppError('UNAUTHENTICATED', 'unknown or revoked API key');
+    return { organizationId: key.organizationId, actor: { type: 'api_key', id: key.apiKeyId }, role: 'member' };
+  }
+  const session = await authenticateSession(context, request.cookies[SESSION_COOKIE]);
+  if (!session) throw new AppError('UNAUTHENTICATED', 'sign in first');
+  const mutating = request.method !== 'GET' && request.method !== 'HEAD';
+  if (mutating && !sameSecret(header(request, 'x-csrf-token'), session.csrfToken)) throw new AppError('CSRF_FAILED', 'missing or wrong x-csrf-token');
+  if (options.write && session.user.role === 'viewer') throw new AppError('FORBIDDEN', 'viewers cannot change envelopes');
+  return { organizationId: session.user.organization.id, actor: { type: 'user', id: session.user.id }, role: session.user.role, user: session.user, csrfToken: session.csrfToken };
+}
+
+/** Cookie options shared by our cookies. */
+export function cookieOptions(context: AppContext, options: { path: string; sameSite: 'lax' | 'strict'; expires?: Date }) {
+  return {
+    path: options.path,
+    httpOnly: true,
+    sameSite: options.sameSite,
+    secure: context.config.publicUrl.startsWith('https://'),
+    ...(options.expires ? { expires: options.expires } : {}),
+  } as const;
+}
+
+/** The signer cookie's path: the link's own API prefix, so two recipients in one browser keep apart. */
+export function signerCookiePath(token: string): string {
+  return `/api/sign/${token}/`;
+}
+
+/** `Content-Disposition` with an ASCII fallback and the UTF-8 name (RFC 6266 / RFC 5987). */
+export function contentDisposition(kind: 'inline' | 'attachment', name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+/** Sends PDF bytes. */
+export function sendPdf(reply: FastifyReply, file: { name: string; bytes: Uint8Array }, kind: 'inline' | 'attachment'): FastifyReply {
+  return reply
+    .type('application/pdf')
+    .header('content-disposition', contentDisposition(kind, file.name))
+    .header('cache-control', 'private, no-store')
+    .header('x-content-type-options', 'nosniff')
+    .send(Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength));
+}

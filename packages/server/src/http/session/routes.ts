@@ -1,0 +1,57 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { AppContext } from '../../context.ts';
+import { AppError } from '../../domain/app-error.ts';
+import { authenticateSession, setPassword, signInWithLink, signInWithPassword, signOut, type UserSession } from '../../domain/use-cases/sign-in.ts';
+import { parseWith } from '../envelopes/schema.ts';
+import { cookieOptions, originOf, requirePrincipal, sameSecret, SESSION_COOKIE } from '../request-context.ts';
+import { setPasswordBody, signInBody, signInLinkBody } from './schema.ts';
+
+/** Limit per IP on the sign-in endpoints, on top of argon2's cost (docs/api.md: rate-limited). */
+export const SIGN_IN_RATE_LIMIT = { max: 10, timeWindow: '1 minute' } as const;
+
+/** Sender sessions: sign in (password or one-time link), who am I, sign out, set password. */
+export async function sessionRoutes(app: FastifyInstance, options: { context: AppContext }): Promise<void> {
+  const { context } = options;
+
+  const started = (reply: FastifyReply, session: UserSession) =>
+    reply
+      .setCookie(SESSION_COOKIE, session.sessionToken, cookieOptions(context, { path: '/', sameSite: 'lax', expires: session.expiresAt }))
+      .header('cache-control', 'no-store')
+      .send({ user: session.user, csrfToken: session.csrfToken });
+
+  app.post('/api/session', { config: { rateLimit: SIGN_IN_RATE_LIMIT } }, async (request, reply) => {
+    const body = parseWith(signInBody, request.body);
+    return started(reply, await signInWithPassword(context, { ...body, origin: originOf(request) }));
+  });
+
+  app.post('/api/session/link', { config: { rateLimit: SIGN_IN_RATE_LIMIT } }, async (request, reply) => {
+    const body = parseWith(signInLinkBody, request.body);
+    return started(reply, await signInWithLink(context, { token: body.token, origin: originOf(request) }));
+  });
+
+  app.get('/api/session', async (request, reply) => {
+    const session = await authenticateSession(context, request.cookies[SESSION_COOKIE]);
+    if (!session) throw new AppError('UNAUTHENTICATED', 'not signed in');
+    return reply.header('cache-control', 'no-store').send({ user: session.user, csrfToken: session.csrfToken });
+  });
+
+  app.delete('/api/session', async (request, reply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    // Signing out needs the CSRF token too (a cross-site request must not end someone's session).
+    const session = await authenticateSession(context, token);
+    if (token && session) {
+      const csrf = request.headers['x-csrf-token'];
+      if (!sameSecret(typeof csrf === 'string' ? csrf : undefined, session.csrfToken)) throw new AppError('CSRF_FAILED', 'missing or wrong x-csrf-token');
+      await signOut(context, { sessionToken: token, origin: originOf(request) });
+    }
+    return reply.clearCookie(SESSION_COOKIE, cookieOptions(context, { path: '/', sameSite: 'lax' })).code(204).send();
+  });
+
+  app.post('/api/session/password', async (request, reply) => {
+    const principal = await requirePrincipal(context, request, { write: false });
+    if (!principal.user) throw new AppError('FORBIDDEN', 'only a signed-in user has a password');
+    const body = parseWith(setPasswordBody, request.body);
+    await setPassword(context, { userId: principal.user.id, password: body.password, origin: originOf(request) });
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,39 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import fastifyStatic from '@fastify/static';
+
+/** The built web UI (packages/web/dist), next to this package in the workspace. */
+export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../../../web/dist/', import.meta.url));
+
+/** The SPA's routes: each answers with index.html, and the UI decides what to show. */
+const SPA_ROUTES = ['/', '/login', '/login/*', '/envelopes', '/envelopes/*', '/s/*', '/d/*', '/verify'];
+
+const NOT_BUILT_PAGE =
+  '<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>Inkan — UI not built</title></head><body style="font-family:sans-serif;margin:40px">' +
+  '<h1>画面がまだビルドされていません / The web UI is not built</h1>' +
+  '<p>リポジトリのルートで <code>npm run build -w @inkan/web</code> を実行してから、サーバーを再起動してください。</p>' +
+  '<p>Run <code>npm run build -w @inkan/web</code> at the repository root, then restart the server. The API (<code>/api/…</code>) works without it.</p>' +
+  '</body></html>';
+
+/**
+ * Serves the web UI: static files from the build, index.html for the SPA's routes, and a clear 503
+ * page when the UI has not been built.
+ */
+export async function webRoutes(app: FastifyInstance, options: { distDir?: string }): Promise<void> {
+  const dist = options.distDir ?? DEFAULT_WEB_DIST;
+  const indexPath = join(dist, 'index.html');
+  const built = existsSync(indexPath);
+  if (built) {
+    // Static files (hashed assets, the pdf.js worker) at their own paths; unknown paths fall through to 404.
+    await app.register(fastifyStatic, { root: dist, prefix: '/', index: false, wildcard: true, serveDotFiles: false });
+  }
+  let index: Buffer | undefined;
+  const spa = async (_request: unknown, reply: FastifyReply) => {
+    if (!built && !existsSync(indexPath)) return reply.code(503).type('text/html; charset=utf-8').header('retry-after', '60').send(NOT_BUILT_PAGE);
+    index ??= readFileSync(indexPath);
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index);
+  };
+  for (const url of SPA_ROUTES) app.get(url, spa);
+}
