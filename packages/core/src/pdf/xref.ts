@@ -20,6 +20,8 @@ export interface XrefTable {
   kind: 'table' | 'stream';
   /** True when the table was rebuilt by scanning because the xref was broken. */
   repaired: boolean;
+  /** Offsets of the cross-reference sections of the /Prev chain, newest first (empty when repaired). */
+  sections: number[];
 }
 
 /** Finds the offset given after the last `startxref` keyword. */
@@ -43,7 +45,9 @@ export function readXref(bytes: Uint8Array, startxref: number): XrefTable {
   let kind: 'table' | 'stream' = 'table';
   let offset: number | undefined = startxref;
   let first = true;
+  const sections: number[] = [];
   while (offset !== undefined) {
+    sections.push(offset);
     if (visited.has(offset)) throw new CoreError('PDF_BROKEN_XREF', 'the cross-reference chain loops');
     visited.add(offset);
     const section = readSection(bytes, offset, entries);
@@ -60,7 +64,7 @@ export function readXref(bytes: Uint8Array, startxref: number): XrefTable {
     const prev = section.trailer.get('Prev');
     offset = typeof prev === 'number' ? prev : undefined;
   }
-  return { entries, trailer: trailer!, startxref, kind, repaired: false };
+  return { entries, trailer: trailer!, startxref, kind, repaired: false, sections };
 }
 
 interface Section {
@@ -223,5 +227,5 @@ export function reconstructXref(bytes: Uint8Array): XrefTable {
   if (trailer === undefined) throw new CoreError('PDF_BROKEN_XREF', 'the cross-reference table is broken and no document catalog can be found');
   const maxNumber = Math.max(0, ...entries.keys());
   trailer = trailer.clone().set('Size', maxNumber + 1);
-  return { entries, trailer, startxref: -1, kind: 'table', repaired: true };
+  return { entries, trailer, startxref: -1, kind: 'table', repaired: true, sections: [] };
 }

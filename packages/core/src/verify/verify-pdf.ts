@@ -35,16 +35,17 @@ interface Dss {
  */
 export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions = {}): Promise<VerificationReport> {
   const file = { size: bytes.length, sha256: '', revisions: 0, pages: null as number | null };
-  const ends = revisionEnds(bytes);
-  file.revisions = ends.length;
   let doc: PdfDocument;
   try {
     doc = PdfDocument.load(bytes, { tolerant: true, allowEncrypted: true });
     file.pages = doc.pageCount;
   } catch (error) {
+    file.revisions = revisionEnds(bytes).length;
     file.sha256 = createHash('sha256').update(bytes).digest('hex');
     return unreadable(file, error);
   }
+  const ends = revisionEnds(bytes, doc.xref.sections);
+  file.revisions = ends.length;
   let signatures: PdfSignatureInfo[];
   try {
     signatures = listSignatures(doc);

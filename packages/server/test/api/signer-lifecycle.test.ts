@@ -216,6 +216,40 @@ for (const dialect of DIALECTS) {
       assert.equal((await h.mailsTo(emails[0])).length, 2, 'one request and one completion mail');
     });
 
+    it("the organisation's own signer (auth 'login') signs in instead of entering a code", async () => {
+      counter++;
+      const created = await h.createEnvelope(
+        h.org,
+        { name: `Own signer ${counter}`, recipients: [{ name: '契約課長', email: h.org.admin.email, order: 1, auth: 'login' }] },
+        [{ filename: 'a.pdf', data: pdf }],
+      );
+      assert.equal(created.statusCode, 201, created.body);
+      assert.equal(created.json().recipients[0].auth, 'login');
+      assert.equal(created.json().recipients[0].accessCode, undefined);
+      await h.api(h.org, 'POST', `/api/v1/envelopes/${created.json().id}/send`);
+      await h.runJobs();
+      const mail = (await h.mailsTo(h.org.admin.email)).find((m) => m.subject.includes(`Own signer ${counter}`))!;
+      assert.match(mail.text_body, /ログインして署名/);
+      const token = linkIn(mail.text_body, 's');
+      assert.equal((await h.app.inject({ method: 'GET', url: `/api/sign/${token}` })).json().state, 'login_required');
+      assert.equal((await code(token, '1234')).statusCode, 403, 'no access code for this recipient');
+      // Another user of the organisation may not sign in their place.
+      const viewer = await h.app.inject({ method: 'POST', url: '/api/session', payload: { email: h.org.viewer.email, password: h.org.viewer.password }, remoteAddress: '10.3.0.1' });
+      const viewerHeaders = { cookie: `inkan_session=${viewer.cookies.find((c) => c.name === 'inkan_session')!.value}`, 'x-csrf-token': viewer.json().csrfToken };
+      assert.equal((await h.app.inject({ method: 'POST', url: `/api/sign/${token}/login`, headers: viewerHeaders })).statusCode, 403);
+      const admin = await h.app.inject({ method: 'POST', url: '/api/session', payload: { email: h.org.admin.email, password: h.org.admin.password }, remoteAddress: '10.3.0.2' });
+      const adminHeaders = { cookie: `inkan_session=${admin.cookies.find((c) => c.name === 'inkan_session')!.value}`, 'x-csrf-token': admin.json().csrfToken };
+      const opened = await h.app.inject({ method: 'POST', url: `/api/sign/${token}/login`, headers: adminHeaders });
+      assert.equal(opened.statusCode, 200, opened.body);
+      const signerHeaders = { cookie: `inkan_signer=${opened.cookies.find((c) => c.name === 'inkan_signer')!.value}`, 'x-csrf-token': opened.json().csrfToken };
+      assert.equal((await h.app.inject({ method: 'POST', url: `/api/sign/${token}/sign`, headers: signerHeaders })).statusCode, 202);
+      await h.runJobs();
+      const done = (await h.api(h.org, 'GET', `/api/v1/envelopes/${created.json().id}`)).json();
+      assert.equal(done.status, 'completed');
+      const signed = await h.context.db.selectFrom('events').select('details').where('envelope_id', '=', done.id).where('action', '=', 'recipient.signed').executeTakeFirstOrThrow();
+      assert.equal(JSON.parse(signed.details).auth, 'email + sign-in');
+    });
+
     it('download links expire after INKAN_DOWNLOAD_TTL (410), and a GET of one changes nothing', async () => {
       const { emails, token } = await sentEnvelope();
       const s = await session(token, '1111');

@@ -1,0 +1,81 @@
+// Mail texts: the exact subjects of PRODUCT.md, the links, the validity, the access-code explanation,
+// English per recipient language, and HTML escaping of everything a sender types.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { renderCompletion } from '../../src/mail/templates/completion.ts';
+import { renderRecipientDeclined, renderRecipientLocked } from '../../src/mail/templates/sender-notices.ts';
+import { renderSigningRequest } from '../../src/mail/templates/signing-request.ts';
+import { newCertificateId, isCertificateId } from '../../src/domain/certificate-id.ts';
+import { preferredLanguage } from '../../src/http/errors.ts';
+
+const request = {
+  organizationName: '〇〇市 契約課',
+  senderName: '担当 花子',
+  envelopeName: '工事請負契約 <第3号>',
+  message: 'よろしく & お願いします <b>',
+  recipientName: '山田 太郎',
+  url: 'https://inkan.example.jp/s/TOKEN123',
+  validUntil: new Date('2030-01-31T03:00:00Z'),
+  auth: 'access_code' as const,
+  sequence: 1,
+};
+
+describe('mail templates', () => {
+  it('signing request (ja): the exact subject, the personal URL, the code explained, HTML escaped', () => {
+    const mail = renderSigningRequest({ ...request, language: 'ja' });
+    assert.equal(mail.subject, '【〇〇市 契約課】様より工事請負契約 <第3号>への署名依頼が届いています');
+    assert.match(mail.text, /https:\/\/inkan\.example\.jp\/s\/TOKEN123/);
+    assert.match(mail.text, /アクセスコード/);
+    assert.match(mail.text, /無関係な第三者/);
+    assert.match(mail.text, /2030年1月31日 12:00（日本時間）/);
+    assert.match(mail.html, /工事請負契約 &lt;第3号&gt;/);
+    assert.match(mail.html, /よろしく &amp; お願いします &lt;b&gt;/);
+    assert.doesNotMatch(mail.html, /<b>/);
+    assert.match(mail.html, /<a href="https:\/\/inkan\.example\.jp\/s\/TOKEN123"/);
+  });
+
+  it('signing request (en) and no line breaks in a subject', () => {
+    const mail = renderSigningRequest({ ...request, language: 'en', envelopeName: 'Lease\r\nBcc: evil@example.com' });
+    assert.equal(mail.subject, '〇〇市 契約課 has sent you "Lease Bcc: evil@example.com" to sign');
+    assert.match(mail.text, /access code/);
+    assert.match(mail.text, /2030-01-31 03:00 UTC/);
+  });
+
+  it('completion: 電子署名完了のお知らせ with the ダウンロード link and its validity', () => {
+    const mail = renderCompletion({ language: 'ja', organizationName: '〇〇市', envelopeName: '契約', certificateId: 'IK-ABCD-EFGH-JKLM', recipientName: '山田 太郎', downloadUrl: 'https://x.jp/d/T', validUntil: new Date('2030-02-14T00:00:00Z'), validForMs: 14 * 86_400_000 });
+    assert.equal(mail.subject, '電子署名完了のお知らせ');
+    assert.match(mail.text, /ダウンロード:\nhttps:\/\/x\.jp\/d\/T/);
+    assert.match(mail.text, /14日間/);
+    assert.match(mail.html, />ダウンロード<\/a>/);
+    assert.match(mail.text, /IK-ABCD-EFGH-JKLM/);
+    const en = renderCompletion({ language: 'en', organizationName: 'City', envelopeName: 'Deal', certificateId: 'IK-ABCD-EFGH-JKLM', recipientName: 'Alice', downloadUrl: 'https://x.jp/d/T', validUntil: new Date(), validForMs: 86_400_000 });
+    assert.match(en.text, /valid for 1 day/);
+  });
+
+  it('sender notices are escaped and carry the envelope link', () => {
+    const locked = renderRecipientLocked({ envelopeName: 'E', recipientName: '<i>R</i>', recipientEmail: 'r@x.jp', attempts: 5, envelopeUrl: 'https://x.jp/envelopes/1' });
+    assert.match(locked.text, /5回/);
+    assert.match(locked.html, /&lt;i&gt;R&lt;\/i&gt;/);
+    const declined = renderRecipientDeclined({ envelopeName: 'E', recipientName: 'R', recipientEmail: 'r@x.jp', reason: 'no "way"', envelopeUrl: 'https://x.jp/envelopes/1' });
+    assert.match(declined.html, /no &quot;way&quot;/);
+  });
+});
+
+describe('small pure parts', () => {
+  it('certificate IDs: IK-XXXX-XXXX-XXXX over an unambiguous alphabet, all different', () => {
+    const ids = Array.from({ length: 2000 }, newCertificateId);
+    assert.ok(ids.every(isCertificateId));
+    assert.ok(ids.every((id) => !/[01OI]/.test(id.slice(3))));
+    assert.equal(new Set(ids).size, ids.length);
+    assert.equal(isCertificateId('IK-0000-AAAA-BBBB'), false);
+  });
+
+  it('Accept-Language: Japanese when preferred, English otherwise', () => {
+    assert.equal(preferredLanguage('ja'), 'ja');
+    assert.equal(preferredLanguage('ja-JP,ja;q=0.9,en;q=0.8'), 'ja');
+    assert.equal(preferredLanguage('en-US,en;q=0.9,ja;q=0.8'), 'en');
+    assert.equal(preferredLanguage('fr'), 'en');
+    assert.equal(preferredLanguage(undefined), 'en');
+    assert.equal(preferredLanguage('en;q=0.5,ja;q=0.6'), 'ja');
+  });
+});
