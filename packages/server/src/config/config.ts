@@ -84,6 +84,7 @@ const schema = z.object({
   INKAN_LINK_TTL: duration('30d'),
   INKAN_SESSION_TTL: duration('12h'),
   INKAN_ACCESS_CODE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  INKAN_JOB_LEASE: duration('60s').refine((ms) => ms >= 1000, { message: 'must be at least 1s' }),
   INKAN_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(50),
 });
 
@@ -138,6 +139,11 @@ export interface Config {
   sessionTtlMs: number;
   /** Wrong access codes after which a recipient is locked. */
   accessCodeMaxAttempts: number;
+  /**
+   * How long a job worker's claim on a job holds (renewed while the job runs): the jobs a crashed
+   * worker was running are taken over by another worker this long after its last renewal.
+   */
+  jobLeaseMs: number;
   /** Largest accepted upload (all documents of one request together), in bytes. */
   maxUploadBytes: number;
 }
@@ -178,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     linkTtlMs: v.INKAN_LINK_TTL,
     sessionTtlMs: v.INKAN_SESSION_TTL,
     accessCodeMaxAttempts: v.INKAN_ACCESS_CODE_MAX_ATTEMPTS,
+    jobLeaseMs: v.INKAN_JOB_LEASE,
     maxUploadBytes: v.INKAN_MAX_UPLOAD_MB * 1024 * 1024,
   };
 }

@@ -4,6 +4,7 @@ import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import type { AppContext } from '../context.ts';
+import { AppError } from '../domain/app-error.ts';
 import { LIMITS } from '../domain/validation.ts';
 import { devMailRoutes } from './dev-mail/routes.ts';
 import { downloadRoutes } from './download/routes.ts';
@@ -79,6 +80,19 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       parts: LIMITS.documents + 12,
       fieldSize: 512 * 1024,
     },
+  });
+  // JSON bodies: an empty body (a bodyless POST that still says application/json) is no body, and a
+  // prototype-polluting key is refused like Fastify's own parser does.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    if (/"(?:__proto__|constructor)"\s*:/.test(text)) return done(new AppError('VALIDATION_FAILED', 'forbidden key in JSON'), undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new AppError('VALIDATION_FAILED', 'the body is not JSON'), undefined);
+    }
   });
   app.addContentTypeParser(BINARY_TYPES, { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
 

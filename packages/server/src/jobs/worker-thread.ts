@@ -40,6 +40,7 @@ export function runJobWorker(
     workerId: workerIdentity(),
     clock: context.clock,
     pollMs: options.pollMs,
+    leaseMs: context.config.jobLeaseMs,
     onError: (job, error) =>
       log({ level: 50, time: Date.now(), msg: 'job failed', jobId: job.id, kind: job.kind, attempt: job.attempt, maxAttempts: job.maxAttempts, error: (error as Error)?.message ?? String(error) }),
   });

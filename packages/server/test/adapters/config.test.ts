@@ -15,6 +15,8 @@ describe('configuration of the envelope flow', () => {
     assert.equal(config.sessionTtlMs, 12 * 3_600_000);
     assert.equal(config.accessCodeMaxAttempts, 5);
     assert.equal(config.maxUploadBytes, 50 * 1024 * 1024);
+    assert.equal(config.jobLeaseMs, 60_000);
+    assert.equal(loadConfig({ ...base, INKAN_JOB_LEASE: '2s' }).jobLeaseMs, 2000);
   });
 
   test('values', () => {
@@ -53,6 +55,8 @@ describe('configuration of the envelope flow', () => {
     ['INKAN_ACCESS_CODE_MAX_ATTEMPTS', 'five'],
     ['INKAN_MAX_UPLOAD_MB', '2.5'],
     ['INKAN_MAX_UPLOAD_MB', '0'],
+    ['INKAN_JOB_LEASE', '500ms'],
+    ['INKAN_JOB_LEASE', 'forever'],
   ] as const) {
     test(`${variable}=${JSON.stringify(value)} is refused, naming the variable`, () => {
       assert.throws(

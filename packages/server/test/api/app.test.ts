@@ -94,6 +94,17 @@ describe('HTTP application', () => {
     assert.ok(mail.links.some((l: string) => l.startsWith('http://inkan.test/s/')));
   });
 
+  it('JSON bodies: an empty one is no body, a prototype-polluting one is refused', async () => {
+    const empty = await h.app.inject({ method: 'POST', url: `/api/sign/${'A'.repeat(43)}/viewed`, headers: { 'content-type': 'application/json' }, payload: '' });
+    assert.equal(empty.statusCode, 401, 'parsed fine; refused for want of a signer session');
+    const polluted = await h.app.inject({ method: 'POST', url: '/api/session', headers: { 'content-type': 'application/json' }, payload: '{"email":"a@b.jp","password":"x","__proto__":{"admin":true}}', remoteAddress: '10.7.0.1' });
+    assert.equal(polluted.statusCode, 400);
+    assert.equal(polluted.json().error.code, 'VALIDATION_FAILED');
+    const broken = await h.app.inject({ method: 'POST', url: '/api/session', headers: { 'content-type': 'application/json' }, payload: '{"email":', remoteAddress: '10.7.0.2' });
+    assert.equal(broken.statusCode, 400);
+    assert.equal(broken.json().error.code, 'VALIDATION_FAILED');
+  });
+
   it('an unexpected failure is 500 INTERNAL_ERROR without internals', async () => {
     const pdf = await makePdf({ pages: 1 });
     const created = (await h.createEnvelope(h.org, { name: 'Lost', recipients: [{ name: 'R', email: 'lost@example.jp', accessCode: '1234', order: 1 }] }, [{ filename: 'a.pdf', data: pdf }])).json();

@@ -109,6 +109,9 @@ for (const dialect of DIALECTS) {
       assert.equal(state.statusCode, 200);
       assert.deepEqual(state.json(), { state: 'code_required', language: 'ja', senderOrganization: 'テスト市役所 契約課', maxAttempts: 5 });
       assert.doesNotMatch(state.body, /契約書|道路補修/);
+      const page = await h.app.inject({ method: 'GET', url: `/s/${token1}` });
+      assert.ok([200, 503].includes(page.statusCode), 'the signer page (the UI may not be built here)');
+      await h.app.inject({ method: 'HEAD', url: `/api/sign/${token1}` });
       assert.deepEqual(await snapshot(h), before, 'GET of the signing link changed nothing');
 
       // A wrong code, then the right one.

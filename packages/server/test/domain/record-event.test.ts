@@ -1,12 +1,20 @@
 // The hash-chained operation log on SQLite and PostgreSQL: hashes as specified, a chain that never
 // forks under concurrent transactions (two connections), tampering detected, secrets refused.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { GENESIS_HASH, canonicalEvent, recordEvent, verifyEventChain } from '../../src/domain/record-event.ts';
 import { inTransaction } from '../../src/domain/transaction.ts';
 import type { OpenDatabase } from '../../src/adapters/db/open-database.ts';
 import { DIALECTS, openMigratedTestDatabase, type MigratedTestDatabase } from '../helpers/test-database.ts';
+
+const execFileAsync = promisify(execFile);
+const APPEND_SCRIPT = fileURLToPath(new URL('./helpers/append-events.ts', import.meta.url));
+/** NODE_TEST_CONTEXT would make the child report to this test runner. */
+const childEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_TEST_CONTEXT'));
 
 for (const dialect of DIALECTS) {
   describe(`operation log (${dialect})`, () => {
@@ -36,18 +44,23 @@ for (const dialect of DIALECTS) {
       assert.equal(nextRow.prev_hash, row.hash);
     });
 
-    it('never forks under concurrent appends from two connections', async () => {
+    it('never forks under concurrent appends from this process and two others', async () => {
       const append = (db: OpenDatabase['db'], i: number) =>
         inTransaction(db, dialect, async (tx) => {
           await recordEvent(tx, { organizationId: 'org', actor: { type: 'system', id: null }, action: 'apikey.used', details: { i }, at: new Date() });
           await recordEvent(tx, { organizationId: 'org', actor: { type: 'system', id: null }, action: 'apikey.used', details: { i, second: true }, at: new Date() });
         });
-      await Promise.all(Array.from({ length: 40 }, (_, i) => append(i % 2 === 0 ? database.db : second.db, i)));
+      // better-sqlite3 blocks its thread while it waits for the lock, so SQLite's other writers must be
+      // other processes (as the worker thread and the CLI are); PostgreSQL gets a second pool here too.
+      const others = ['a', 'b'].map((label) => execFileAsync(process.execPath, ['--import', 'tsx', APPEND_SCRIPT, database.url ?? '', database.dir, '30', label], { env: childEnv() }));
+      const mine = Array.from({ length: 30 }, (_, i) => append(dialect === 'postgres' && i % 2 === 0 ? second.db : database.db, i));
+      await Promise.all([...others, ...mine]);
       const rows = await database.db.selectFrom('events').select(['prev_hash']).execute();
       assert.equal(new Set(rows.map((r) => r.prev_hash)).size, rows.length, 'every event has its own predecessor');
       const chain = await verifyEventChain(database.db);
       assert.equal(chain.brokenAt, null);
       assert.equal(chain.events, rows.length);
+      assert.equal(rows.length, 2 + 2 * 90, 'every append landed');
     });
 
     it('detects a changed event', async () => {

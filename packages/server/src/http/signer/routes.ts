@@ -61,8 +61,11 @@ export async function signerRoutes(app: FastifyInstance, options: { context: App
 
   app.get('/api/sign/:token/view', async (request, reply) => {
     const { token } = parseWith(tokenParams, request.params);
-    const view = await getSignerView(context, { token, sessionToken: sessionOf(request) });
-    return reply.header('cache-control', 'no-store').send(view);
+    const session = sessionOf(request);
+    const view = await getSignerView(context, { token, sessionToken: session });
+    // The CSRF token too (derived, nothing stored): a reloaded page or a second tab resumes the session
+    // without asking the code again. Only same-origin script can read this response.
+    return reply.header('cache-control', 'no-store').send({ csrfToken: signerCsrfToken(context.keys.cookie, session!), ...view });
   });
 
   app.get('/api/sign/:token/documents/:documentId', async (request, reply) => {

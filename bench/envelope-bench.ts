@@ -1,0 +1,479 @@
+// The envelope-flow benchmark (issue 3, "Speed"): Inkan as a real server process, driven only through
+// its HTTP API, on SQLite (the default) and, when the local server answers, PostgreSQL.
+//   1. throughput: N complete envelopes (create → send → two signatures → completed), C at a time;
+//   2. signing latency: 100 signers who passed the access code press 署名手続きを完了する at once.
+// Run with `npm run bench` (both benches) or `npm run bench -- envelopes [--count=40 --concurrency=8
+// --signers=100 --db=sqlite,postgres]`; a run with options is written only as envelopes-<time>-partial.json.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { makePdf } from '../packages/core/test/helpers/make-pdf.ts';
+import { MailWatcher, postgresObserver, sqliteObserver, type DbObserver } from './lib/db-observer.ts';
+import { writeEnvelopeResults, type DatabaseRun, type EnvelopeBenchResults, type Latencies } from './lib/envelope-report.ts';
+import { cookieFrom, HttpClient, loopbackAddress, multipart, type HttpResponse } from './lib/http-client.ts';
+import { startInkan, type InkanServer } from './lib/inkan-process.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RESULTS_DIR = join(ROOT, 'bench', 'results');
+const POSTGRES_ADMIN_URL = process.env.INKAN_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const DEFAULTS = { count: 80, concurrency: 8, signers: 100, warmup: 2, databases: ['sqlite', 'postgres'] as Array<'sqlite' | 'postgres'> };
+/** Bounds: every wait has one, and the whole bench has one. */
+const LIMITS = { mailMs: 60_000, completionMs: 120_000, appliedMs: 180_000, pollMs: 200, totalMs: 9 * 60_000 };
+const ACCESS_CODES = ['1234', '5678'] as const;
+const SIGNER_COOKIE = 'inkan_signer';
+
+type Step = 'create' | 'send' | 'access-code' | 'sign' | 'get';
+
+/** A failed step of an envelope (an error of the bench: the run must have none). */
+class StepError extends Error {
+  constructor(
+    readonly step: string,
+    message: string,
+  ) {
+    super(`${step}: ${message}`);
+  }
+}
+
+/** Everything a phase shares: the server, the mail watcher, the next free client address, timings. */
+interface Run {
+  server: InkanServer;
+  watcher: MailWatcher;
+  db: DbObserver;
+  pdf: Uint8Array;
+  tag: string;
+  nextAddress: number;
+  steps: Record<Step, number[]>;
+  getRequests: number;
+}
+
+function expectStatus(step: string, response: HttpResponse, status: number): void {
+  if (response.status !== status) throw new StepError(step, `HTTP ${response.status} (expected ${status}): ${response.body.toString('utf8').slice(0, 300)}`);
+}
+
+function json<T>(response: HttpResponse): T {
+  return JSON.parse(response.body.toString('utf8')) as T;
+}
+
+function newClient(run: Run): HttpClient {
+  return new HttpClient(run.server.baseUrl, loopbackAddress(run.nextAddress++));
+}
+
+function recipientEmail(run: Run, i: number, order: number): string {
+  return `r${order}-${run.tag}-${i}@bench.example.jp`;
+}
+
+/** Creates (multipart: one PDF, two recipients with access codes) and sends envelope `i`; returns its id. */
+async function createAndSend(run: Run, sender: HttpClient, i: number, label: string): Promise<string> {
+  const body = multipart([
+    {
+      name: 'envelope',
+      contentType: 'application/json',
+      value: JSON.stringify({
+        name: `業務委託契約書 ${label}-${i}`,
+        message: 'ご確認のうえ署名をお願いいたします。',
+        recipients: [
+          { name: '受注者 太郎', email: recipientEmail(run, i, 1), accessCode: ACCESS_CODES[0], order: 1, language: 'ja' },
+          { name: '発注者 花子', email: recipientEmail(run, i, 2), accessCode: ACCESS_CODES[1], order: 2, language: 'ja' },
+        ],
+      }),
+    },
+    { name: 'documents', filename: `contract-${i}.pdf`, data: run.pdf },
+  ]);
+  const auth = { authorization: `Bearer ${run.server.apiKey}` };
+  const created = await sender.request('POST', '/api/v1/envelopes', { headers: { ...auth, 'content-type': body.contentType }, body: body.body });
+  run.steps.create.push(created.ms);
+  expectStatus('create', created, 201);
+  const envelope = json<{ id: string; status: string; documents: unknown[]; recipients: unknown[] }>(created);
+  if (envelope.status !== 'draft' || envelope.documents.length !== 1 || envelope.recipients.length !== 2) throw new StepError('create', `unexpected envelope ${JSON.stringify(envelope).slice(0, 300)}`);
+  const sent = await sender.request('POST', `/api/v1/envelopes/${envelope.id}/send`, { headers: auth });
+  run.steps.send.push(sent.ms);
+  expectStatus('send', sent, 200);
+  if (json<{ status: string }>(sent).status !== 'sent') throw new StepError('send', `status ${json<{ status: string }>(sent).status}`);
+  return envelope.id;
+}
+
+/** A signer whose access code passed: their own client (address), the link token, the session. */
+interface ReadySigner {
+  client: HttpClient;
+  token: string;
+  cookie: string;
+  csrf: string;
+}
+
+/** Waits for the signing mail of recipient `order` and passes its access code. */
+async function openSignerSession(run: Run, i: number, order: 1 | 2): Promise<ReadySigner> {
+  const token = await run.watcher.signingToken(recipientEmail(run, i, order), LIMITS.mailMs).catch((error: Error) => {
+    throw new StepError(`mail to recipient ${order}`, error.message);
+  });
+  const client = newClient(run);
+  const response = await client.request('POST', `/api/sign/${token}/access-code`, { body: { code: ACCESS_CODES[order - 1] } });
+  run.steps['access-code'].push(response.ms);
+  expectStatus('access-code', response, 200);
+  const cookie = cookieFrom(response, SIGNER_COOKIE);
+  const csrf = json<{ csrfToken?: string }>(response).csrfToken;
+  if (!cookie || !csrf) throw new StepError('access-code', 'no signer cookie or csrfToken in the answer');
+  return { client, token, cookie, csrf };
+}
+
+/** POST /api/sign/{token}/sign (署名手続きを完了する). */
+function sign(signer: ReadySigner): Promise<HttpResponse> {
+  return signer.client.request('POST', `/api/sign/${signer.token}/sign`, { headers: { cookie: `${SIGNER_COOKIE}=${signer.cookie}`, 'x-csrf-token': signer.csrf } });
+}
+
+async function signAs(run: Run, i: number, order: 1 | 2): Promise<void> {
+  const signer = await openSignerSession(run, i, order);
+  try {
+    const response = await sign(signer);
+    run.steps.sign.push(response.ms);
+    expectStatus('sign', response, 202);
+  } finally {
+    signer.client.close();
+  }
+}
+
+/** Polls GET /api/v1/envelopes/{id} until it says completed (any other end state is an error). */
+async function waitCompleted(run: Run, sender: HttpClient, id: string): Promise<void> {
+  const deadline = performance.now() + LIMITS.completionMs;
+  for (;;) {
+    const response = await sender.request('GET', `/api/v1/envelopes/${id}`, { headers: { authorization: `Bearer ${run.server.apiKey}` } });
+    run.getRequests++;
+    run.steps.get.push(response.ms);
+    expectStatus('get', response, 200);
+    const status = json<{ status: string }>(response).status;
+    if (status === 'completed') return;
+    if (status !== 'sent') throw new StepError('completion', `envelope became ${status}`);
+    if (performance.now() > deadline) throw new StepError('completion', `not completed within ${LIMITS.completionMs} ms`);
+    await new Promise((r) => setTimeout(r, LIMITS.pollMs));
+  }
+}
+
+/** One envelope from create to completed; returns the time it took. */
+async function completeEnvelope(run: Run, i: number, label: string): Promise<{ id: string; ms: number }> {
+  const started = performance.now();
+  const sender = newClient(run);
+  try {
+    const id = await createAndSend(run, sender, i, label);
+    await signAs(run, i, 1);
+    await signAs(run, i, 2);
+    await waitCompleted(run, sender, id);
+    return { id, ms: performance.now() - started };
+  } finally {
+    sender.close();
+  }
+}
+
+/** Runs `work(i)` for i in [0, count) with at most `concurrency` at a time; collects results and errors. */
+async function pool<T>(count: number, concurrency: number, work: (i: number) => Promise<T>): Promise<{ results: T[]; errors: string[] }> {
+  const results: T[] = [];
+  const errors: string[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < count) {
+      const i = next++;
+      try {
+        results.push(await work(i));
+      } catch (error) {
+        errors.push(`#${i} ${(error as Error).message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+  return { results, errors };
+}
+
+/** Nearest-rank percentile of a sample (ms). */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+function latencies(values: readonly number[]): Latencies {
+  return { n: values.length, p50: percentile(values, 50), p95: percentile(values, 95), p99: percentile(values, 99), max: values.length ? Math.max(...values) : Number.NaN };
+}
+
+/** Phase 1: `count` complete envelopes, `concurrency` at a time (after `warmup` not counted). */
+async function throughputPhase(run: Run, options: typeof DEFAULTS): Promise<NonNullable<DatabaseRun['throughput']>> {
+  await pool(options.warmup, 1, (i) => completeEnvelope(run, 10_000 + i, 'warmup')).then((w) => {
+    if (w.errors.length) throw new Error(`warm-up failed: ${w.errors[0]}`);
+  });
+  for (const list of Object.values(run.steps)) list.length = 0;
+  run.getRequests = 0;
+  const started = performance.now();
+  const { results, errors } = await pool(options.count, options.concurrency, (i) => completeEnvelope(run, i, 'tp'));
+  const wallS = (performance.now() - started) / 1000;
+  const times = results.map((r) => r.ms);
+  return {
+    envelopes: options.count,
+    concurrency: options.concurrency,
+    warmup: options.warmup,
+    completed: results.length,
+    wallS,
+    envelopesPerS: results.length / wallS,
+    completionMs: latencies(times),
+    steps: Object.fromEntries(Object.entries(run.steps).map(([k, v]) => [k, latencies(v)])) as Record<Step, Latencies>,
+    getRequests: run.getRequests,
+    errors: errors.length,
+    errorSamples: errors.slice(0, 5),
+    firstCompletedId: results[0]?.id,
+  };
+}
+
+/** Phase 2: `signers` sessions ready, then every sign request at once; then until all are applied. */
+async function latencyPhase(run: Run, options: typeof DEFAULTS): Promise<NonNullable<DatabaseRun['latency']>> {
+  const prepStarted = performance.now();
+  const envelopeIds: string[] = [];
+  const prepared = await pool(options.signers, options.concurrency, async (i) => {
+    const sender = newClient(run);
+    try {
+      envelopeIds.push(await createAndSend(run, sender, i, 'lat'));
+    } finally {
+      sender.close();
+    }
+    return openSignerSession(run, i, 1);
+  });
+  const prepS = (performance.now() - prepStarted) / 1000;
+  if (prepared.errors.length > 0) {
+    for (const s of prepared.results) s.client.close();
+    return { signers: options.signers, ready: prepared.results.length, prepS, sign: latencies([]), errors: prepared.errors.length, errorSamples: prepared.errors.slice(0, 5), appliedS: null, signaturesPerS: null };
+  }
+  const ready = prepared.results;
+  const errors: string[] = [];
+  const times: number[] = [];
+  const burstStarted = performance.now();
+  await Promise.all(
+    ready.map(async (signer, i) => {
+      try {
+        const response = await sign(signer);
+        times.push(response.ms);
+        if (response.status !== 202) errors.push(`#${i} sign: HTTP ${response.status}: ${response.body.toString('utf8').slice(0, 200)}`);
+        else if (json<{ recipient?: { status?: string } }>(response).recipient?.status !== 'signed') errors.push(`#${i} sign: recipient not signed in the answer`);
+      } catch (error) {
+        errors.push(`#${i} sign: ${(error as Error).message}`);
+      } finally {
+        signer.client.close();
+      }
+    }),
+  );
+  // The worker applies the platform signatures (with timestamps) after the 202s; wait for all of them.
+  let appliedS: number | null = null;
+  const deadline = performance.now() + LIMITS.appliedMs;
+  while (performance.now() < deadline) {
+    if ((await run.db.appliedSignatures(envelopeIds)) >= ready.length - errors.length) {
+      appliedS = (performance.now() - burstStarted) / 1000;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  if (appliedS === null) errors.push(`signatures not all applied within ${LIMITS.appliedMs} ms`);
+  return {
+    signers: options.signers,
+    ready: ready.length,
+    prepS,
+    sign: latencies(times),
+    errors: errors.length,
+    errorSamples: errors.slice(0, 5),
+    appliedS,
+    signaturesPerS: appliedS === null ? null : (ready.length - errors.length) / appliedS,
+  };
+}
+
+/** `inkan verify --json` on the first completed envelope's document: the flow must produce valid PDFs. */
+async function checkOutput(run: Run, envelopeId: string | undefined): Promise<string> {
+  if (envelopeId === undefined) return 'FAILED: no envelope completed';
+  const client = newClient(run);
+  try {
+    const auth = { authorization: `Bearer ${run.server.apiKey}` };
+    const envelope = json<{ documents: Array<{ id: string }> }>(await client.request('GET', `/api/v1/envelopes/${envelopeId}`, { headers: auth }));
+    const pdf = await client.request('GET', `/api/v1/envelopes/${envelopeId}/documents/${envelope.documents[0].id}`, { headers: auth });
+    expectStatus('download', pdf, 200);
+    const file = join(run.server.dataDir, 'check.pdf');
+    writeFileSync(file, pdf.body);
+    let out: string;
+    try {
+      out = await run.server.cli(['verify', file, '--json']);
+    } catch (error) {
+      return `FAILED: inkan verify: ${(error as Error).message.split('\n')[0]}`;
+    }
+    const report = JSON.parse(out) as { exitCode: number; signatures: Array<{ type: string; level: string | null; status: string }> };
+    const signatures = report.signatures.filter((s) => s.type === 'signature').length;
+    const summary = report.signatures.map((s) => s.level ?? s.type).join(', ');
+    // Completed = both recipients' signatures and the seal's document timestamp, all valid.
+    const ok = report.exitCode === 0 && signatures === 2 && report.signatures.some((s) => s.type === 'document-timestamp');
+    return `${ok ? '' : 'FAILED: '}inkan verify exit ${report.exitCode}: ${summary}`;
+  } finally {
+    client.close();
+  }
+}
+
+async function postgresAvailable(): Promise<string | null> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+const liveServers = new Set<InkanServer>();
+
+/** One database: fresh data dir (and PostgreSQL database), server up, both phases, everything removed. */
+async function runOnDatabase(database: 'sqlite' | 'postgres', options: typeof DEFAULTS): Promise<DatabaseRun> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'inkan-envbench-'));
+  const pgName = `inkan_bench_${randomBytes(6).toString('hex')}`;
+  let databaseUrl: string | undefined;
+  let server: InkanServer | undefined;
+  let db: DbObserver | undefined;
+  const started = performance.now();
+  try {
+    if (database === 'postgres') {
+      await adminQuery(`create database ${pgName}`);
+      const url = new URL(POSTGRES_ADMIN_URL);
+      url.pathname = `/${pgName}`;
+      databaseUrl = url.toString();
+    }
+    server = await startInkan({ dataDir, databaseUrl });
+    liveServers.add(server);
+    db = databaseUrl ? await postgresObserver(databaseUrl) : sqliteObserver(join(dataDir, 'inkan.db'));
+    const run: Run = {
+      server,
+      db,
+      watcher: new MailWatcher(db),
+      pdf: await makePdf({ pages: 2, text: 'This agreement is made between the parties named below.' }),
+      tag: randomBytes(3).toString('hex'),
+      nextAddress: database === 'sqlite' ? 0 : 100_000,
+      steps: { create: [], send: [], 'access-code': [], sign: [], get: [] },
+      getRequests: 0,
+    };
+    console.log(`bench[${database}]: server at ${server.baseUrl}; throughput phase (${options.count} envelopes, ${options.concurrency} at a time)…`);
+    const throughput = await throughputPhase(run, options);
+    console.log(`bench[${database}]: ${throughput.envelopesPerS.toFixed(2)} envelopes/s; signing-latency phase (${options.signers} signers)…`);
+    const check = await checkOutput(run, throughput.firstCompletedId);
+    const latency = await latencyPhase(run, options);
+    const jobs = await db.jobTrouble();
+    console.log(`bench[${database}]: sign p99 ${latency.sign.p99.toFixed(0)} ms; ${check}; jobs failed ${jobs.failed}, retried ${jobs.retried}`);
+    if (throughput.errors + latency.errors + jobs.failed > 0) console.error(`bench[${database}]: server log tail:\n${server.logTail(20)}`);
+    return { database, status: 'measured', pdfBytes: run.pdf.length, throughput, latency, check, jobs, durationS: (performance.now() - started) / 1000 };
+  } catch (error) {
+    const tail = server ? `\n${server.logTail(20)}` : '';
+    console.error(`bench[${database}]: ${(error as Error).message}${tail}`);
+    return { database, status: 'error', reason: (error as Error).message.split('\n')[0], durationS: (performance.now() - started) / 1000 };
+  } finally {
+    await db?.close().catch(() => undefined);
+    if (server) {
+      await server.stop();
+      liveServers.delete(server);
+    }
+    if (databaseUrl) await adminQuery(`drop database if exists ${pgName} with (force)`).catch((error: Error) => console.error(`bench: could not drop ${pgName}: ${error.message}`));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function parseOptions(argv: readonly string[]): { options: typeof DEFAULTS; partial: boolean } {
+  const options = { ...DEFAULTS, databases: [...DEFAULTS.databases] };
+  for (const arg of argv) {
+    const m = /^--(count|concurrency|signers|warmup|db)=(.+)$/.exec(arg);
+    if (!m) throw new Error(`unknown option ${arg} (known: --count=N --concurrency=N --signers=N --warmup=N --db=sqlite,postgres)`);
+    if (m[1] === 'db') {
+      const dbs = m[2].split(',');
+      for (const d of dbs) if (d !== 'sqlite' && d !== 'postgres') throw new Error(`--db: unknown database ${d}`);
+      options.databases = dbs as Array<'sqlite' | 'postgres'>;
+    } else {
+      const n = Number(m[2]);
+      if (!Number.isInteger(n) || n < (m[1] === 'warmup' ? 0 : 1) || n > 1000) throw new Error(`--${m[1]}: not a count: ${m[2]}`);
+      options[m[1] as 'count' | 'concurrency' | 'signers' | 'warmup'] = n;
+    }
+  }
+  return { options, partial: argv.length > 0 };
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'none';
+  }
+}
+
+async function main(): Promise<number> {
+  const { options, partial } = parseOptions(process.argv.slice(2));
+  const startedAt = new Date();
+  const loadBefore = loadavg()[0];
+  const runs: DatabaseRun[] = [];
+  for (const database of options.databases) {
+    if (database === 'postgres') {
+      const unavailable = await postgresAvailable();
+      if (unavailable !== null) {
+        console.log(`bench[postgres]: not measured (${POSTGRES_ADMIN_URL}: ${unavailable})`);
+        runs.push({ database, status: 'not measured', reason: `PostgreSQL not reachable: ${unavailable}`, durationS: 0 });
+        continue;
+      }
+    }
+    runs.push(await runOnDatabase(database, options));
+  }
+  const finishedAt = new Date();
+  const results: EnvelopeBenchResults = {
+    schema: 1,
+    partial,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationS: (finishedAt.getTime() - startedAt.getTime()) / 1000,
+    machine: {
+      node: process.version,
+      platform: `${platform()} ${release()}`,
+      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+      cpus: cpus().length,
+      totalMemGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+      commit: gitCommit(),
+      loadAvg1m: `${loadBefore.toFixed(2)} → ${loadavg()[0].toFixed(2)}`,
+    },
+    options: { count: options.count, concurrency: options.concurrency, signers: options.signers, warmup: options.warmup },
+    method: [
+      'Inkan runs as a child process (`inkan init`, `inkan org create`, `inkan apikey create`, then `inkan serve --role=all`: HTTP + the job worker thread) on a fresh temp data directory, a free port, INKAN_ENV=test, the default RSA-2048 platform key, the built-in CA/TSA, documents on the local disk and mail to the outbox table; once on SQLite (the default), once on a fresh PostgreSQL database on 127.0.0.1:5432 (dropped afterwards).',
+      'The bench drives it only through HTTP from the same machine (its own CPU use counts against the server’s two cores). The signing links are read from the outbox (the `mails` table, read-only) the moment they are written.',
+      'Every simulated person is an HTTP client of their own, with keep-alive, from its own loopback address (127.x.y.z): each envelope’s API client and each signer. The server’s per-address rate limits (300 requests/min, 10 access-code attempts/min) therefore act as in the field and are not what is measured.',
+      'Throughput: after a warm-up of complete envelopes that are not counted, each envelope is created (multipart: the `envelope` JSON and one 2-page PDF, two recipients with access codes), sent, recipient 1 waits for the signing mail, passes the access code and signs, recipient 2 likewise once their mail arrives, and the API client polls GET /api/v1/envelopes/{id} every 200 ms until `completed`. Envelopes per second = completed envelopes ÷ wall time of the phase; time to completion from the create request to the GET that says completed.',
+      'Signing latency: the given number of envelopes are created and sent and each first recipient passes the access code (ready signer sessions on open keep-alive connections); then every `POST /api/sign/{token}/sign` is fired at once. Latency = request issued → last byte of the 202 answer (nearest-rank percentiles). Then the database is watched until every `recipient.signature-applied` event exists: the platform signatures (RSA-2048, RFC 3161 timestamp) applied by the job worker.',
+      'Errors: any answer other than the expected status, a mail that does not arrive, an envelope not completed within its bound; the run must have none. The first completed envelope’s PDF is checked with `inkan verify`.',
+    ],
+    runs,
+  };
+  const { json: jsonPath, markdown } = writeEnvelopeResults(RESULTS_DIR, results, { partial });
+  console.log('');
+  console.log(markdown);
+  console.log(`bench: wrote ${jsonPath}${partial ? ' (partial run: envelopes-latest.md and the READMEs untouched)' : ', envelopes-latest.md, README.md, bench/README.md'}`);
+  const failed = runs.filter((r) => r.status === 'error' || (r.status === 'measured' && (r.throughput!.errors > 0 || r.latency!.errors > 0 || r.jobs!.failed > 0 || r.check!.startsWith('FAILED'))));
+  if (failed.length > 0) {
+    console.error(`bench: envelope bench failed on ${failed.map((r) => r.database).join(', ')}`);
+    return 1;
+  }
+  return 0;
+}
+
+// The whole bench is bounded: past the limit the servers are stopped and the bench fails.
+const watchdog = setTimeout(() => {
+  console.error(`bench: the envelope bench did not finish within ${LIMITS.totalMs / 1000} s; stopping`);
+  void Promise.all([...liveServers].map((s) => s.stop())).finally(() => process.exit(1));
+}, LIMITS.totalMs);
+watchdog.unref();
+process.exitCode = await main();

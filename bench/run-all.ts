@@ -1,0 +1,46 @@
+// `npm run bench`: the signing bench, then the envelope-flow bench, each in its own process (one after
+// the other: nothing else should run during a measurement). `npm run bench -- sign [OPTIONS]` or
+// `npm run bench -- envelopes [OPTIONS]` runs one; options without a name go to the signing bench,
+// as before (`npm run bench -- --only=libpdf --sizes=1p`).
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BENCHES = {
+  sign: ['--import', 'tsx', '--expose-gc', 'bench/sign-bench.ts'],
+  envelopes: ['--import', 'tsx', 'bench/envelope-bench.ts'],
+} as const;
+type BenchName = keyof typeof BENCHES;
+/** A bench that runs longer than this is stopped (each bounds itself well below it). */
+const LIMIT_MS = 15 * 60_000;
+
+function run(name: BenchName, args: readonly string[]): Promise<number> {
+  console.log(`\n=== bench: ${name} ${args.join(' ')}`.trimEnd());
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...BENCHES[name], ...args], { cwd: ROOT, stdio: 'inherit' });
+    const timer = setTimeout(() => {
+      console.error(`bench: ${name} still running after ${LIMIT_MS / 60_000} min; stopping it`);
+      child.kill('SIGTERM');
+    }, LIMIT_MS);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+const argv = process.argv.slice(2);
+let plan: Array<[BenchName, string[]]>;
+if (argv[0] === 'sign' || argv[0] === 'envelopes') plan = [[argv[0], argv.slice(1)]];
+else if (argv.length > 0) plan = [['sign', argv]];
+else plan = [['sign', []], ['envelopes', []]];
+
+let exitCode = 0;
+for (const [name, args] of plan) {
+  const code = await run(name, args);
+  if (code !== 0) {
+    console.error(`bench: ${name} failed (exit ${code})`);
+    exitCode = 1;
+  }
+}
+process.exitCode = exitCode;

@@ -1,0 +1,124 @@
+/**
+ * The real server as a child process for end-to-end tests: `node packages/server/bin/inkan.mjs serve`
+ * with its own data directory and port, started and stopped (or killed) by the test, and a read-only
+ * view of its SQLite database for assertions.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import Database from 'better-sqlite3';
+import { INKAN_BIN, REPO_ROOT } from '../../helpers/run-inkan.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
+
+/** A port that was free a moment ago (the server needs it before it starts: INKAN_PUBLIC_URL names it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The parent's environment without INKAN_* and the test runner's variables. */
+export function cleanEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key.startsWith('INKAN_') || key === 'NODE_TEST_CONTEXT' || value === undefined) continue;
+    env[key] = value;
+  }
+  return env;
+}
+
+/** A running `inkan serve` process. */
+export interface InkanProcess {
+  child: ChildProcess;
+  /** stdout and stderr lines so far (for failure messages). */
+  output: string[];
+  /** Resolves when the process has exited (never rejects). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGKILL (no cleanup of any kind in the child) and wait for the exit. */
+  kill9(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Starts `inkan serve ARGS…` and resolves once it said it is ready (the "listening" or "worker is
+ * running" line); rejects with its output when it exits first.
+ */
+export async function startInkanProcess(args: readonly string[], env: Record<string, string>): Promise<InkanProcess> {
+  const child = spawn(process.execPath, [INKAN_BIN, ...args], { cwd: REPO_ROOT, env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
+  const ready = new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      output.push(line);
+      if (/^Inkan is listening on |^Inkan job worker is running$/.test(line)) resolve();
+    });
+    exited.then(({ code, signal }) => reject(new Error(`inkan ${args.join(' ')} exited (${code ?? signal}) before it was ready:\n${output.join('\n')}`)));
+  });
+  await ready;
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    return exited;
+  };
+  return { child, output, exited, stop: () => end('SIGTERM'), kill9: () => end('SIGKILL') };
+}
+
+/** Waits until GET {baseUrl}/healthz answers 200. */
+export async function waitForHealthy(baseUrl: string): Promise<void> {
+  await waitFor(
+    async () => {
+      try {
+        return (await fetch(`${baseUrl}/healthz`)).status === 200;
+      } catch {
+        return false;
+      }
+    },
+    { what: `${baseUrl}/healthz`, intervalMs: 50 },
+  );
+}
+
+/** The server's SQLite file opened read-only: what the test observes never changes the server's state. */
+export function openDatabaseReadOnly(dataDir: string): Database.Database {
+  const db = new Database(join(dataDir, 'inkan.db'), { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+/** Row counts of every table of the database. */
+export function rowCounts(db: Database.Database): Record<string, number> {
+  const tables = db.prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`).all() as Array<{ name: string }>;
+  const counts: Record<string, number> = {};
+  for (const { name } of tables) counts[name] = (db.prepare(`select count(*) as n from "${name}"`).get() as { n: number }).n;
+  return counts;
+}
+
+/** Jobs that are not finished yet (queued or running). */
+export function unfinishedJobs(db: Database.Database): Array<{ kind: string; status: string; last_error: string | null }> {
+  return db.prepare(`select kind, status, last_error from jobs where status in ('queued', 'running') order by created_at`).all() as Array<{
+    kind: string;
+    status: string;
+    last_error: string | null;
+  }>;
+}
+
+/** Jobs that failed or are retrying after an error (a healthy flow has none). */
+export function failedJobs(db: Database.Database): Array<{ kind: string; status: string; last_error: string | null }> {
+  return db.prepare(`select kind, status, last_error from jobs where status = 'failed' or last_error is not null`).all() as Array<{
+    kind: string;
+    status: string;
+    last_error: string | null;
+  }>;
+}
+
+/** Events with an action, oldest first, details parsed. */
+export function eventsOf(db: Database.Database, action: string): Array<{ envelope_id: string | null; details: Record<string, unknown>; ip: string | null }> {
+  const rows = db.prepare(`select * from events where action = ? order by seq`).all(action) as Array<Record<string, unknown>>;
+  return rows.map((r) => ({ envelope_id: (r.envelope_id as string | null) ?? null, details: JSON.parse(String(r.details)) as Record<string, unknown>, ip: (r.ip as string | null) ?? null }));
+}
