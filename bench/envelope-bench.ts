@@ -2,8 +2,8 @@
 // its HTTP API, on SQLite (the default) and, when the local server answers, PostgreSQL.
 //   1. throughput: N complete envelopes (create → send → two signatures → completed), C at a time;
 //   2. signing latency: 100 signers who passed the access code press 署名手続きを完了する at once.
-// Run with `npm run bench` (both benches) or `npm run bench -- envelopes [--count=40 --concurrency=8
-// --signers=100 --db=sqlite,postgres]`; a run with options is written only as envelopes-<time>-partial.json.
+// Run with `npm run bench` (both benches) or `npm run bench -- envelopes [--count=80 --concurrency=8
+// --signers=100 --warmup=2 --db=sqlite,postgres]`; a run with options is written only as envelopes-<time>-partial.json.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -188,7 +188,7 @@ async function pool<T>(count: number, concurrency: number, work: (i: number) => 
 }
 
 /** Nearest-rank percentile of a sample (ms). */
-export function percentile(values: readonly number[], p: number): number {
+function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
@@ -336,6 +336,7 @@ async function adminQuery(text: string): Promise<void> {
 }
 
 const liveServers = new Set<InkanServer>();
+const liveDatabases = new Set<string>();
 
 /** One database: fresh data dir (and PostgreSQL database), server up, both phases, everything removed. */
 async function runOnDatabase(database: 'sqlite' | 'postgres', options: typeof DEFAULTS): Promise<DatabaseRun> {
@@ -348,6 +349,7 @@ async function runOnDatabase(database: 'sqlite' | 'postgres', options: typeof DE
   try {
     if (database === 'postgres') {
       await adminQuery(`create database ${pgName}`);
+      liveDatabases.add(pgName);
       const url = new URL(POSTGRES_ADMIN_URL);
       url.pathname = `/${pgName}`;
       databaseUrl = url.toString();
@@ -384,7 +386,10 @@ async function runOnDatabase(database: 'sqlite' | 'postgres', options: typeof DE
       await server.stop();
       liveServers.delete(server);
     }
-    if (databaseUrl) await adminQuery(`drop database if exists ${pgName} with (force)`).catch((error: Error) => console.error(`bench: could not drop ${pgName}: ${error.message}`));
+    if (databaseUrl) {
+      await adminQuery(`drop database if exists ${pgName} with (force)`).catch((error: Error) => console.error(`bench: could not drop ${pgName}: ${error.message}`));
+      liveDatabases.delete(pgName);
+    }
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -473,7 +478,10 @@ async function main(): Promise<number> {
 // The whole bench is bounded: past the limit the servers are stopped and the bench fails.
 const watchdog = setTimeout(() => {
   console.error(`bench: the envelope bench did not finish within ${LIMITS.totalMs / 1000} s; stopping`);
-  void Promise.all([...liveServers].map((s) => s.stop())).finally(() => process.exit(1));
+  void Promise.all([...liveServers].map((s) => s.stop()))
+    .then(() => Promise.all([...liveDatabases].map((name) => adminQuery(`drop database if exists ${name} with (force)`))))
+    .catch(() => undefined)
+    .finally(() => process.exit(1));
 }, LIMITS.totalMs);
 watchdog.unref();
 process.exitCode = await main();

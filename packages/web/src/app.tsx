@@ -15,6 +15,7 @@ import { LoginLinkPage } from './pages/sender/login-link-page.tsx';
 import { LoginPage } from './pages/sender/login-page.tsx';
 import { rememberSession } from './pages/sender/sender-session.tsx';
 import { SignerPage } from './pages/signer/signer-page.tsx';
+import { VerifyPage } from './pages/verify-page.tsx';
 
 /** The application root. */
 export function App() {
@@ -38,6 +39,8 @@ export function App() {
       return <SignerPage key={route.token} token={route.token} />;
     case 'download':
       return <DownloadPage key={route.token} token={route.token} />;
+    case 'verify':
+      return <VerifyPage initialCertificateId={route.certificateId} />;
     case 'not-found':
       return <NotFound />;
   }

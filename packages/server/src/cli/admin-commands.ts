@@ -1,5 +1,6 @@
 /*
- * Administration from the command line: `inkan org create`, `inkan apikey create`, and the demo
+ * Administration from the command line: `inkan org create`, `inkan apikey create|revoke`,
+ * `inkan member add|role`, and the demo
  * organisation that `inkan start` seeds. Each change is one transaction with its audit event
  * (actor: system).
  */
@@ -102,6 +103,80 @@ export async function createApiKey(context: AppContext, input: { organizationSlu
   return { id, key, prefix };
 }
 
+/** Revokes the organisation's API key with the given prefix (its first characters, as listed when created). */
+export async function revokeApiKey(context: AppContext, input: { organizationSlug: string; prefix: string }): Promise<{ id: string; name: string }> {
+  const prefix = input.prefix.trim();
+  if (prefix.length < 8) throw new AdminCommandError('--prefix must be at least 8 characters of the key (e.g. inkan_AbCdEf)');
+  const now = context.clock.now();
+  return inTransaction(context.db, context.dialect, async (tx) => {
+    const organization = await tx.selectFrom('organizations').select('id').where('slug', '=', input.organizationSlug).executeTakeFirst();
+    if (!organization) throw new AdminCommandError(`no organisation with the slug "${input.organizationSlug}"`);
+    // The stored prefix is 12 characters: a longer one given is compared on those. (Compared here, not
+    // with LIKE: `_` is a LIKE wildcard and a key character.)
+    const wanted = prefix.slice(0, API_KEY_PREFIX_LENGTH);
+    const keys = (await tx.selectFrom('api_keys').select(['id', 'name', 'prefix', 'revoked_at']).where('organization_id', '=', organization.id).execute()).filter((k) =>
+      k.prefix.startsWith(wanted),
+    );
+    const live = keys.filter((k) => k.revoked_at === null);
+    if (live.length === 0) throw new AdminCommandError(keys.length > 0 ? `the API key ${prefix}… is revoked already` : `no API key of "${input.organizationSlug}" starts with ${prefix}`);
+    if (live.length > 1) throw new AdminCommandError(`${live.length} API keys start with ${prefix}: give more characters`);
+    const key = live[0];
+    await tx.updateTable('api_keys').set({ revoked_at: now.toISOString() }).where('id', '=', key.id).execute();
+    await recordEvent(tx, { organizationId: organization.id, actor: { type: 'system', id: null }, action: 'apikey.revoked', details: { apiKeyId: key.id, name: key.name, prefix: key.prefix }, at: now });
+    return { id: key.id, name: key.name };
+  });
+}
+
+const ROLES = ['admin', 'member', 'viewer'] as const;
+type Role = (typeof ROLES)[number];
+
+function parseRole(text: string | undefined, fallback?: Role): Role {
+  const role = text ?? fallback;
+  if (!role || !(ROLES as readonly string[]).includes(role)) throw new AdminCommandError(`--role must be one of ${ROLES.join(', ')}`);
+  return role as Role;
+}
+
+/** Adds a member (no password yet) to an organisation and returns a one-time sign-in link for them. */
+export async function addMember(context: AppContext, input: { organizationSlug: string; email: string; name?: string; role?: string }): Promise<{ userId: string; signInUrl: string }> {
+  const email = input.email.trim().toLowerCase();
+  if (!EMAIL.test(email)) throw new AdminCommandError(`--email "${input.email}" is not an e-mail address`);
+  const role = parseRole(input.role, 'member');
+  const now = context.clock.now();
+  return inTransaction(context.db, context.dialect, async (tx) => {
+    const organization = await tx.selectFrom('organizations').select('id').where('slug', '=', input.organizationSlug).executeTakeFirst();
+    if (!organization) throw new AdminCommandError(`no organisation with the slug "${input.organizationSlug}"`);
+    if (await tx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()) throw new AdminCommandError(`a user with the e-mail address ${email} exists already`);
+    const userId = newId();
+    const name = input.name?.trim() || email;
+    await tx.insertInto('users').values({ id: userId, organization_id: organization.id, email, name, role, password_hash: null, created_at: now.toISOString() }).execute();
+    await recordEvent(tx, { organizationId: organization.id, actor: { type: 'system', id: null }, action: 'member.added', details: { userId, email, name, role }, at: now });
+    const signInUrl = await issueLoginLink(context, tx, organization.id, userId, now);
+    return { userId, signInUrl };
+  });
+}
+
+/** Changes a member's role. */
+export async function changeMemberRole(context: AppContext, input: { organizationSlug: string; email: string; role: string }): Promise<{ from: Role; to: Role }> {
+  const email = input.email.trim().toLowerCase();
+  const role = parseRole(input.role);
+  const now = context.clock.now();
+  return inTransaction(context.db, context.dialect, async (tx) => {
+    const user = await tx
+      .selectFrom('users')
+      .innerJoin('organizations', 'organizations.id', 'users.organization_id')
+      .select(['users.id', 'users.role', 'users.organization_id'])
+      .where('organizations.slug', '=', input.organizationSlug)
+      .where('users.email', '=', email)
+      .executeTakeFirst();
+    if (!user) throw new AdminCommandError(`no member ${email} in "${input.organizationSlug}"`);
+    if (user.role !== role) {
+      await tx.updateTable('users').set({ role }).where('id', '=', user.id).execute();
+      await recordEvent(tx, { organizationId: user.organization_id, actor: { type: 'system', id: null }, action: 'member.role-changed', details: { userId: user.id, email, from: user.role, to: role }, at: now });
+    }
+    return { from: user.role, to: role };
+  });
+}
+
 /** The demo organisation of `npm start`. */
 export const DEMO_ORGANIZATION = { name: 'デモ市役所 契約課', slug: 'demo', adminEmail: 'admin@example.jp', adminName: 'デモ管理者' } as const;
 
@@ -133,7 +208,8 @@ export async function seedDemo(context: AppContext): Promise<{ created: boolean;
 }
 
 const ORG_USAGE = 'usage: inkan org create --name NAME --slug SLUG --admin-email EMAIL [--admin-name NAME]';
-const APIKEY_USAGE = 'usage: inkan apikey create --org SLUG [--name NAME]';
+const APIKEY_USAGE = 'usage: inkan apikey create --org SLUG [--name NAME] | inkan apikey revoke --org SLUG --prefix PREFIX';
+const MEMBER_USAGE = 'usage: inkan member add --org SLUG --email EMAIL [--name NAME] [--role admin|member|viewer] | inkan member role --org SLUG --email EMAIL --role ROLE';
 
 /** `inkan org …`; returns the exit code. */
 export async function orgCommand(config: Config, args: string[]): Promise<number> {
@@ -153,9 +229,15 @@ export async function orgCommand(config: Config, args: string[]): Promise<number
   });
 }
 
-/** `inkan apikey …`; prints the key on the last line. */
+/** `inkan apikey …`; `create` prints the key on the last line. */
 export async function apiKeyCommand(config: Config, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { org: { type: 'string' }, name: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { org: { type: 'string' }, name: { type: 'string' }, prefix: { type: 'string' } } });
+  if (positionals.length === 1 && positionals[0] === 'revoke' && values.org && values.prefix) {
+    return withContext(config, async (context) => {
+      const revoked = await revokeApiKey(context, { organizationSlug: values.org!, prefix: values.prefix! });
+      process.stdout.write(`revoked API key ${revoked.id} ("${revoked.name}") of "${values.org}"\n`);
+    });
+  }
   if (positionals.length !== 1 || positionals[0] !== 'create' || !values.org) {
     process.stderr.write(`${APIKEY_USAGE}\n`);
     return 2;
@@ -163,6 +245,25 @@ export async function apiKeyCommand(config: Config, args: string[]): Promise<num
   return withContext(config, async (context) => {
     const created = await createApiKey(context, { organizationSlug: values.org!, name: values.name });
     process.stdout.write(`created API key ${created.id} for "${values.org}" (shown once; stored only as a hash)\n${created.key}\n`);
+  });
+}
+
+/** `inkan member …`; returns the exit code. */
+export async function memberCommand(config: Config, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { org: { type: 'string' }, email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } } });
+  const command = positionals.length === 1 ? positionals[0] : undefined;
+  if (!values.org || !values.email || (command !== 'add' && command !== 'role') || (command === 'role' && !values.role)) {
+    process.stderr.write(`${MEMBER_USAGE}\n`);
+    return 2;
+  }
+  return withContext(config, async (context) => {
+    if (command === 'add') {
+      const added = await addMember(context, { organizationSlug: values.org!, email: values.email!, name: values.name, role: values.role });
+      process.stdout.write(`added ${values.email!.trim().toLowerCase()} to "${values.org}" (${added.userId})\none-time sign-in link (valid 24 h):\n${added.signInUrl}\n`);
+    } else {
+      const changed = await changeMemberRole(context, { organizationSlug: values.org!, email: values.email!, role: values.role! });
+      process.stdout.write(changed.from === changed.to ? `${values.email} is ${changed.to} already\n` : `${values.email}: ${changed.from} → ${changed.to}\n`);
+    }
   });
 }
 

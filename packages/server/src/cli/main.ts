@@ -18,6 +18,14 @@ Usage:
                                               create an organisation and print its admin's one-time sign-in link
   inkan apikey create --org SLUG [--name NAME]
                                               create an API key (printed once, on the last line)
+  inkan apikey revoke --org SLUG --prefix PREFIX
+                                              revoke the API key whose first characters are PREFIX
+  inkan member add --org SLUG --email EMAIL [--name NAME] [--role admin|member|viewer]
+                                              add a member and print their one-time sign-in link
+  inkan member role --org SLUG --email EMAIL --role ROLE
+                                              change a member's role
+  inkan audit verify                          recompute the operation log's hash chain and check its daily
+                                              TSA anchors (exit 0 intact, 1 naming the first broken event)
   inkan init                                  create the data directory and the built-in PKI (idempotent)
   inkan pki export-root                       print the root certificate (PEM): the trust anchor to import
   inkan verify FILE [--trust PEM]... [--json] verify every signature of a PDF (exit 0 valid, 1 invalid/untrusted, 2 unreadable/unsigned)
@@ -74,6 +82,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       return (await import('./admin-commands.ts')).orgCommand(config, rest);
     case 'apikey':
       return (await import('./admin-commands.ts')).apiKeyCommand(config, rest);
+    case 'member':
+      return (await import('./admin-commands.ts')).memberCommand(config, rest);
+    case 'audit':
+      return (await import('./audit-commands.ts')).auditCommand(config, rest);
     case 'pki':
       return pki(config, rest);
     case 'verify':

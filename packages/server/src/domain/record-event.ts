@@ -33,6 +33,16 @@ export type EventAction =
   | 'session.signed-out'
   | 'session.password-set'
   | 'apikey.used'
+  | 'apikey.revoked'
+  // Evidence (issue 4).
+  | 'envelope.certificate-issued'
+  | 'certificate.downloaded'
+  | 'key.used'
+  | 'organization.settings-changed'
+  | 'member.added'
+  | 'member.role-changed'
+  | 'audit.anchored'
+  | 'audit.exported'
   // Written by the admin CLI (src/cli/admin-commands.ts), actor system.
   | 'organization.created'
   | 'apikey.created'
@@ -119,17 +129,33 @@ export async function recordEvent(tx: DbOrTx, event: NewEvent): Promise<{ id: st
   return { id: row.id, hash };
 }
 
-/** Checks the whole chain; returns the seq of the first broken event, or null when intact. */
-export async function verifyEventChain(db: DbOrTx): Promise<{ events: number; brokenAt: number | null }> {
+/** The outcome of verifyEventChain. */
+export interface ChainVerification {
+  /** Events checked and found intact (before the first broken one). */
+  events: number;
+  /** The seq of the first broken event, or null when the chain is intact. */
+  brokenAt: number | null;
+  /** Its id, and why: its own fields changed (`hash`), or its predecessor is not the one it names (`link`: an event before it was changed, deleted or inserted). */
+  brokenId?: string;
+  reason?: 'hash' | 'link';
+  /** The last intact event (the head when the chain is intact). */
+  head: { seq: number; hash: string } | null;
+}
+
+/** Checks the whole chain; returns the seq and id of the first broken event, or brokenAt null when intact. */
+export async function verifyEventChain(db: DbOrTx): Promise<ChainVerification> {
   let prevHash = GENESIS_HASH;
   let count = 0;
   let after = -1;
+  let head: { seq: number; hash: string } | null = null;
   for (;;) {
     const rows = await db.selectFrom('events').selectAll().where('seq', '>', after).orderBy('seq').limit(1000).execute();
-    if (rows.length === 0) return { events: count, brokenAt: null };
+    if (rows.length === 0) return { events: count, brokenAt: null, head };
     for (const row of rows) {
-      if (row.prev_hash !== prevHash || eventHash(prevHash, row) !== row.hash) return { events: count, brokenAt: row.seq };
+      if (row.prev_hash !== prevHash) return { events: count, brokenAt: row.seq, brokenId: row.id, reason: 'link', head };
+      if (eventHash(prevHash, row) !== row.hash) return { events: count, brokenAt: row.seq, brokenId: row.id, reason: 'hash', head };
       prevHash = row.hash;
+      head = { seq: row.seq, hash: row.hash };
       count++;
       after = row.seq;
     }

@@ -1,3 +1,4 @@
+import type { Selectable } from 'kysely';
 import type { DbOrTx, Schema } from '../ports/database.ts';
 import { AppError } from './app-error.ts';
 import type { Envelope, EnvelopeDocument, Recipient } from './types.ts';
@@ -5,7 +6,7 @@ import type { Envelope, EnvelopeDocument, Recipient } from './types.ts';
 const date = (text: string | null): Date | null => (text === null ? null : new Date(text));
 
 /** An envelope row as the domain type. */
-export function toEnvelope(row: Schema['envelopes']): Envelope {
+export function toEnvelope(row: Selectable<Schema['envelopes']>): Envelope {
   return {
     id: row.id,
     organizationId: row.organization_id,
@@ -79,7 +80,7 @@ export async function loadEnvelopeDetails(db: DbOrTx, organizationId: string, en
 }
 
 /** Documents and recipients of an envelope row. */
-export async function loadDetailsOf(db: DbOrTx, row: Schema['envelopes']): Promise<EnvelopeDetails> {
+export async function loadDetailsOf(db: DbOrTx, row: Selectable<Schema['envelopes']>): Promise<EnvelopeDetails> {
   // Sequential: inside a SQLite transaction both would share one connection anyway.
   const documents = await db.selectFrom('documents').selectAll().where('envelope_id', '=', row.id).orderBy('position').execute();
   const recipients = await db.selectFrom('recipients').selectAll().where('envelope_id', '=', row.id).orderBy('signing_order').execute();

@@ -6,14 +6,17 @@ import rateLimit from '@fastify/rate-limit';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../domain/app-error.ts';
 import { LIMITS } from '../domain/validation.ts';
+import { auditRoutes } from './audit/routes.ts';
 import { devMailRoutes } from './dev-mail/routes.ts';
 import { downloadRoutes } from './download/routes.ts';
 import { envelopeRoutes } from './envelopes/routes.ts';
 import { handleError, sendError } from './errors.ts';
 import { openApiRoutes } from './openapi/routes.ts';
+import { organizationRoutes } from './organization/routes.ts';
 import { pkiRoutes } from './pki/routes.ts';
 import { sessionRoutes } from './session/routes.ts';
 import { signerRoutes } from './signer/routes.ts';
+import { verifyRoutes } from './verify/routes.ts';
 import { webRoutes } from './web/routes.ts';
 
 const BINARY_TYPES = ['application/ocsp-request', 'application/timestamp-query'];
@@ -102,6 +105,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(envelopeRoutes, { context });
   await app.register(signerRoutes, { context });
   await app.register(downloadRoutes, { context });
+  await app.register(auditRoutes, { context });
+  await app.register(organizationRoutes, { context });
+  await app.register(verifyRoutes, { context });
   await app.register(openApiRoutes, { context });
   if (context.config.env === 'development') await app.register(devMailRoutes, { context });
   await app.register(webRoutes, { distDir: options.webDistDir });

@@ -1,6 +1,8 @@
 import type { AppContext } from '../context.ts';
 import type { JobHandlers } from '../adapters/jobs/db-job-queue.ts';
+import { anchorAuditChain } from '../domain/use-cases/anchor-audit-chain.ts';
 import { applyRecipientSignature } from '../domain/use-cases/apply-recipient-signature.ts';
+import { issueCompletionCertificate } from '../domain/use-cases/issue-completion-certificate.ts';
 import { sealEnvelope } from '../domain/use-cases/seal-envelope.ts';
 import { sendCompletionMail } from '../domain/use-cases/send-completion-mail.ts';
 import { sendRecipientDeclinedMail, sendRecipientLockedMail } from '../domain/use-cases/send-sender-notice-mail.ts';
@@ -10,6 +12,7 @@ import { z } from 'zod';
 // Job payloads come back from the database as JSON: checked like any other input before use.
 const recipientPayload = z.object({ recipientId: z.uuid() });
 const envelopePayload = z.object({ envelopeId: z.uuid() });
+const anchorPayload = z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
 
 /**
  * The handlers of every job kind. Each is idempotent (the queue delivers at least once): see the use
@@ -19,6 +22,11 @@ export function createJobHandlers(context: AppContext): JobHandlers {
   return {
     'envelope.sign': (payload) => applyRecipientSignature(context, recipientPayload.parse(payload)),
     'envelope.seal': (payload) => sealEnvelope(context, envelopePayload.parse(payload)),
+    'envelope.certificate': (payload, job) => issueCompletionCertificate(context, envelopePayload.parse(payload), job),
+    'audit.anchor': async (payload) => {
+      anchorPayload.parse(payload);
+      await anchorAuditChain(context);
+    },
     'mail.signing-request': (payload) => sendSigningRequestMail(context, recipientPayload.parse(payload)),
     'mail.completion': (payload) => sendCompletionMail(context, envelopePayload.parse(payload)),
     'mail.recipient-locked': (payload) => sendRecipientLockedMail(context, recipientPayload.parse(payload)),

@@ -8,6 +8,7 @@ import { isMainThread, parentPort, threadId, Worker, workerData } from 'node:wor
 import { loadConfig } from '../config/config.ts';
 import { createContext, type AppContext } from '../context.ts';
 import { startJobRunner, type JobHandlers, type JobRunner } from '../adapters/jobs/db-job-queue.ts';
+import { scheduleAuditAnchor } from '../domain/use-cases/anchor-audit-chain.ts';
 import { createJobHandlers } from './handlers.ts';
 
 /** What the main thread hands the worker. */
@@ -30,13 +31,19 @@ export function workerIdentity(): string {
 /** Starts the job runner in this process (the `worker` role, and the body of the worker thread). */
 export function runJobWorker(
   context: AppContext,
-  options: { pollMs?: number; handlers?: JobHandlers; log?: (line: Record<string, unknown>) => void } = {},
+  options: { pollMs?: number; handlers?: JobHandlers; log?: (line: Record<string, unknown>) => void; scheduleAuditAnchor?: boolean } = {},
 ): JobRunner {
   const log = options.log ?? ((line) => process.stderr.write(`${JSON.stringify(line)}\n`));
+  const handlers = options.handlers ?? createJobHandlers(context);
+  // The daily anchor of the operation log: today's run is queued at start (once per day by its dedupe
+  // key and its own check); each run queues the next day's.
+  if (handlers['audit.anchor'] && options.scheduleAuditAnchor !== false) {
+    scheduleAuditAnchor(context, context.clock.now()).catch((error: Error) => log({ level: 40, time: Date.now(), msg: 'could not schedule the audit anchor', error: error.message }));
+  }
   return startJobRunner({
     db: context.db,
     dialect: context.dialect,
-    handlers: options.handlers ?? createJobHandlers(context),
+    handlers,
     workerId: workerIdentity(),
     clock: context.clock,
     pollMs: options.pollMs,

@@ -6,7 +6,14 @@ import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
  * JSON as text. Migrations in adapters/db/migrations create exactly this.
  */
 export interface Schema {
-  organizations: { id: string; name: string; slug: string; created_at: string };
+  organizations: {
+    id: string;
+    name: string;
+    slug: string;
+    created_at: string;
+    /** 1: the completion mail carries the certificate of completion (契約締結証明書) as a PDF attachment. */
+    attach_certificate: ColumnType<number, number | undefined, number>;
+  };
   users: {
     id: string;
     organization_id: string;
@@ -45,6 +52,10 @@ export interface Schema {
     sent_at: string | null;
     completed_at: string | null;
     canceled_at: string | null;
+    /** The certificate of completion (signed, B-LTA): its blob, SHA-256 and time of issue; null until issued. */
+    certificate_blob: ColumnType<string | null, string | null | undefined, string | null>;
+    certificate_sha256: ColumnType<string | null, string | null | undefined, string | null>;
+    certificate_issued_at: ColumnType<string | null, string | null | undefined, string | null>;
   };
   documents: {
     id: string;
@@ -130,6 +141,17 @@ export interface Schema {
     created_at: string;
     /** Idempotency: a job that retries after sending does not send again. */
     idempotency_key: string | null;
+    /** JSON array of the attachments' file names (the bytes are not kept), or null. */
+    attachment_names: ColumnType<string | null, string | null | undefined, string | null>;
+  };
+  /** Daily RFC 3161 timestamps of the operation log's chain head (its existence at that time). */
+  audit_anchors: {
+    id: string;
+    head_seq: number;
+    head_hash: string;
+    /** TimeStampToken DER, base64; its message imprint is the SHA-256 value head_hash. */
+    token: string;
+    created_at: string;
   };
 }
 

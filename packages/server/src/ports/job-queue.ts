@@ -8,6 +8,10 @@ export interface JobPayloads {
   'mail.recipient-declined': { recipientId: string };
   'envelope.sign': { recipientId: string };
   'envelope.seal': { envelopeId: string };
+  /** Issues the certificate of completion (契約締結証明書) of a completed envelope, then queues the completion mail. */
+  'envelope.certificate': { envelopeId: string };
+  /** Timestamps the operation log's chain head (once a day; `day` is the UTC date it is for). */
+  'audit.anchor': { day: string };
 }
 export type JobKind = keyof JobPayloads;
 

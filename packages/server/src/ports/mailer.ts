@@ -6,6 +6,15 @@ export interface OutgoingMail {
   html: string;
   /** The same key is never sent twice (a retried job after a crash). */
   idempotencyKey: string;
+  /** Files sent with the mail (the certificate of completion); only their names are recorded. */
+  attachments?: MailAttachment[];
+}
+
+/** A file attached to a mail. */
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
 }
 
 /** Sends mail: to the local outbox (development) or over SMTP. */

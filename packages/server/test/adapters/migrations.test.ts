@@ -11,14 +11,14 @@ import { createTestDatabase, DIALECTS, openMigratedTestDatabase, type MigratedTe
 
 // Every column of every table of Schema: the type makes this list complete (tsc fails otherwise).
 const COLUMNS = {
-  organizations: { id: 1, name: 1, slug: 1, created_at: 1 },
+  organizations: { id: 1, name: 1, slug: 1, created_at: 1, attach_certificate: 1 },
   users: { id: 1, organization_id: 1, email: 1, name: 1, role: 1, password_hash: 1, created_at: 1 },
   sessions: { token_hash: 1, user_id: 1, csrf_token: 1, created_at: 1, expires_at: 1 },
   login_links: { token_hash: 1, user_id: 1, created_at: 1, expires_at: 1, used_at: 1 },
   api_keys: { id: 1, organization_id: 1, name: 1, key_hash: 1, prefix: 1, created_at: 1, revoked_at: 1, last_used_at: 1 },
   envelopes: {
     id: 1, organization_id: 1, created_by_user_id: 1, created_by_api_key_id: 1, name: 1, message: 1, status: 1, certificate_id: 1,
-    expires_at: 1, created_at: 1, sent_at: 1, completed_at: 1, canceled_at: 1,
+    expires_at: 1, created_at: 1, sent_at: 1, completed_at: 1, canceled_at: 1, certificate_blob: 1, certificate_sha256: 1, certificate_issued_at: 1,
   },
   documents: { id: 1, envelope_id: 1, position: 1, name: 1, pages: 1, size: 1, sha256_original: 1, sha256_current: 1, blob_original: 1, blob_current: 1 },
   recipients: {
@@ -33,7 +33,8 @@ const COLUMNS = {
     id: 1, kind: 1, payload: 1, dedupe_key: 1, status: 1, attempts: 1, max_attempts: 1, run_at: 1, locked_by: 1, locked_until: 1,
     last_error: 1, created_at: 1, finished_at: 1,
   },
-  mails: { id: 1, to_address: 1, from_address: 1, subject: 1, text_body: 1, html_body: 1, created_at: 1, idempotency_key: 1 },
+  mails: { id: 1, to_address: 1, from_address: 1, subject: 1, text_body: 1, html_body: 1, created_at: 1, idempotency_key: 1, attachment_names: 1 },
+  audit_anchors: { id: 1, head_seq: 1, head_hash: 1, token: 1, created_at: 1 },
 } satisfies { [T in keyof Schema]: { [C in keyof Schema[T]]-?: 1 } };
 
 const T = '2030-01-01T00:00:00.000Z';

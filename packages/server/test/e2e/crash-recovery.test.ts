@@ -119,7 +119,7 @@ describe('SIGKILL of the job worker between a signature and its mail', () => {
     // A draft with one PDF and two recipients, sent (the web process only queues the first mail).
     const form = new FormData();
     form.append('envelope', JSON.stringify({ name: ENVELOPE, recipients: RECIPIENTS.map((r, i) => ({ name: r.name, email: r.email, accessCode: r.code, order: i + 1 })) }));
-    form.append('documents', new Blob([await makePdf({ pages: 1, text: 'Crash recovery' })], { type: 'application/pdf' }), 'contract.pdf');
+    form.append('documents', new Blob([Buffer.from(await makePdf({ pages: 1, text: 'Crash recovery' }))], { type: 'application/pdf' }), 'contract.pdf');
     const created = await api('POST', '/api/v1/envelopes', { body: form });
     assert.equal(created.status, 201, await created.clone().text());
     const envelope = (await created.json()) as { id: string; documents: Array<{ id: string }>; recipients: Array<{ id: string; email: string }> };
@@ -144,6 +144,7 @@ describe('SIGKILL of the job worker between a signature and its mail', () => {
 
     const killed = await worker1.kill9();
     assert.equal(killed.signal, 'SIGKILL');
+    smtp.holdWhen(null);
     smtp.releaseHeldWithFailure();
     // What the crash left: the signature, a claimed mail job, and no mail — neither accepted nor recorded.
     assert.equal(smtp.to(RECIPIENTS[1].email).length, 0);

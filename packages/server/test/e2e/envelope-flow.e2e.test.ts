@@ -19,8 +19,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { createNssDb, extractSignatures, pdfsig, pdftotextBbox } from '../../../core/test/helpers/validators.ts';
 import { REPO_ROOT, runInkan } from '../helpers/run-inkan.ts';
-import { waitFor } from '../helpers/wait-for.ts';
-import { eventsOf, failedJobs, freePort, openDatabaseReadOnly, rowCounts, startInkanProcess, unfinishedJobs, waitForHealthy, type InkanProcess } from './helpers/inkan-process.ts';
+import { diagnostics, eventsOf, failedJobs, freePort, openDatabaseReadOnly, rowCounts, startInkanProcess, unfinishedJobs, waitForHealthy, waitOrExplain, type InkanProcess } from './helpers/inkan-process.ts';
 import { startSmtpSink, urlsIn, type ReceivedMail, type SmtpSink } from './helpers/smtp-sink.ts';
 
 const ORGANIZATION = 'テスト市役所 契約課';
@@ -112,6 +111,8 @@ describe('envelope flow in a real browser, with real SMTP', () => {
     // A server that does not stop cleanly on SIGTERM is a defect of its own.
     if (stopped) assert.equal(stopped.code, 0, server!.output.slice(-20).join('\n'));
   });
+
+  const explain = () => `${diagnostics(db, [server])}\nSMTP: ${smtp.messages.map((m) => `${m.to} ${m.subject}`).join(' | ')}`;
 
   /** A fresh browser context (no cookies) that records console errors, page errors and CSP violations. */
   async function newPage(viewport: { width: number; height: number }, label: string): Promise<Page> {
@@ -302,11 +303,11 @@ describe('envelope flow in a real browser, with real SMTP', () => {
   });
 
   test('the first request mail arrives over SMTP; fetching its link changes nothing', async () => {
-    const [mail] = await waitFor(() => (smtp.to(RECIPIENTS[0].email).length > 0 ? smtp.to(RECIPIENTS[0].email) : null), { ...JOB_TIMEOUT, what: 'the first request mail' });
+    const [mail] = await waitOrExplain(() => (smtp.to(RECIPIENTS[0].email).length > 0 ? smtp.to(RECIPIENTS[0].email) : null), { ...JOB_TIMEOUT, what: 'the first request mail' }, explain);
     signUrls[0] = checkRequestMail(mail, RECIPIENTS[0].name);
     assert.equal(smtp.to(RECIPIENTS[1].email).length, 0, 'the second recipient waits for the first');
     // The mail job records the mail and its event after the SMTP server accepted it: let it finish.
-    await waitFor(() => unfinishedJobs(db).length === 0, { ...JOB_TIMEOUT, what: 'the mail job to finish' });
+    await waitOrExplain(() => unfinishedJobs(db).length === 0, { ...JOB_TIMEOUT, what: 'the mail job to finish' }, explain);
 
     const token = new URL(signUrls[0]).pathname.split('/').pop()!;
     const before = stateSnapshot();
@@ -333,7 +334,7 @@ describe('envelope flow in a real browser, with real SMTP', () => {
   });
 
   test('the second recipient is mailed once the first signature is applied, and signs (390×844)', async () => {
-    const [mail] = await waitFor(() => (smtp.to(RECIPIENTS[1].email).length > 0 ? smtp.to(RECIPIENTS[1].email) : null), { ...JOB_TIMEOUT, what: 'the second request mail' });
+    const [mail] = await waitOrExplain(() => (smtp.to(RECIPIENTS[1].email).length > 0 ? smtp.to(RECIPIENTS[1].email) : null), { ...JOB_TIMEOUT, what: 'the second request mail' }, explain);
     signUrls[1] = checkRequestMail(mail, RECIPIENTS[1].name);
     assert.notEqual(signUrls[1], signUrls[0]);
     assert.equal(eventsOf(db, 'recipient.signature-applied').length, 1);
@@ -342,12 +343,13 @@ describe('envelope flow in a real browser, with real SMTP', () => {
 
   test('everyone receives 電子署名完了のお知らせ and downloads the signed PDFs', async () => {
     const parties = [...RECIPIENTS.map((r) => r.email), SENDER.email];
-    const mails = await waitFor(
+    const mails = await waitOrExplain(
       () => {
         const found = parties.map((p) => smtp.to(p).filter((m) => m.subject === COMPLETION_SUBJECT));
         return found.every((f) => f.length > 0) ? found : null;
       },
       { ...JOB_TIMEOUT, what: 'the completion mails' },
+      explain,
     );
     const downloadUrls: string[] = [];
     for (const [i, list] of mails.entries()) {
@@ -370,6 +372,7 @@ describe('envelope flow in a real browser, with real SMTP', () => {
     await page.goto(downloadUrls[0]);
     await page.getByRole('heading', { name: ENVELOPE }).waitFor();
     await page.getByText(certificateId).waitFor();
+    await screenshot(page, 'download-1280');
     for (const d of DOCUMENTS) {
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: `${d.file} をダウンロード` }).click()]);
       const path = join(dir, `downloaded-${downloaded.size}.pdf`);

@@ -38,6 +38,7 @@ export type RouteMatch =
   | { name: 'envelope'; id: string }
   | { name: 'sign'; token: string }
   | { name: 'download'; token: string }
+  | { name: 'verify'; certificateId: string | null }
   | { name: 'not-found' };
 
 /** Maps a URL to a route. */
@@ -52,5 +53,6 @@ export function matchRoute(pathname: string, search: string): RouteMatch {
   if ((m = path.match(/^\/envelopes\/([^/]+)$/))) return { name: 'envelope', id: decodeURIComponent(m[1]!) };
   if ((m = path.match(/^\/s\/([^/]+)$/))) return { name: 'sign', token: decodeURIComponent(m[1]!) };
   if ((m = path.match(/^\/d\/([^/]+)$/))) return { name: 'download', token: decodeURIComponent(m[1]!) };
+  if (path === '/verify') return { name: 'verify', certificateId: new URLSearchParams(search).get('id') };
   return { name: 'not-found' };
 }

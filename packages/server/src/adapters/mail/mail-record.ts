@@ -28,6 +28,7 @@ export async function recordMail(db: Db, mail: OutgoingMail, from: string, clock
       html_body: mail.html,
       created_at: clock.now().toISOString(),
       idempotency_key: mail.idempotencyKey,
+      attachment_names: mail.attachments?.length ? JSON.stringify(mail.attachments.map((a) => a.filename)) : null,
     })
     // The only unique column besides the random id is idempotency_key.
     .onConflict((oc) => oc.doNothing())

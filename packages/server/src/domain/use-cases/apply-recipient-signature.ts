@@ -2,6 +2,7 @@ import { createWitnessSigner, signPdfParts } from '@inkan/core';
 import type { SigningServices } from '../../signing-services.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { sha256Hex } from '../hashing.ts';
+import { keyUseDetails } from '../key-use.ts';
 import { envelopeEvents } from '../mail-delivery.ts';
 import { recordEvent } from '../record-event.ts';
 import { toRecipient } from '../rows.ts';
@@ -85,6 +86,17 @@ export async function applyRecipientSignature(ctx: SigningDomainContext, input: 
           documents: results.map((r) => ({ id: r.id, name: r.name, sha256Before: r.before, sha256After: r.after })),
         },
       });
+      // One `key.used` per signature made with the platform key (the key is named, never shown).
+      for (const r of results) {
+        await recordEvent(tx, {
+          organizationId: envelope.organizationId,
+          envelopeId: envelope.id,
+          actor: { type: 'system', id: null },
+          action: 'key.used',
+          at: ctx.clock.now(),
+          details: keyUseDetails({ platformSigner: ctx.signing.platformSigner, signedWith: witness, purpose: 'recipient-signature', extra: { recipientId: recipient.id, documentId: r.id, documentSha256: r.after } }),
+        });
+      }
       const next = recipients.filter((r) => r.order > recipient.order).sort((a, b) => a.order - b.order)[0];
       if (next) await ctx.jobs.enqueue(tx, 'mail.signing-request', { recipientId: next.id }, { dedupeKey: `signing-request:${next.id}` });
       else await ctx.jobs.enqueue(tx, 'envelope.seal', { envelopeId: envelope.id }, { dedupeKey: `seal:${envelope.id}` });

@@ -13,6 +13,10 @@ export interface DownloadInfo extends EnvelopeDetails {
   expiresAt: Date;
   /** The recipient the link was mailed to; null for the sender's link. */
   recipientId: string | null;
+  /** When the link was made: with the recipient, it names the link in the operation log (the token never appears there). */
+  linkCreatedAt: Date;
+  /** Whether the certificate of completion has been issued (offered on the download page). */
+  certificateAvailable: boolean;
 }
 
 /** Resolves a ダウンロード link (read only): unknown → LINK_INVALID, past INKAN_DOWNLOAD_TTL → LINK_EXPIRED. */
@@ -24,7 +28,7 @@ export async function openDownloadLink(ctx: DomainContext, token: string): Promi
   if (expiresAt.getTime() <= ctx.clock.now().getTime()) throw new AppError('LINK_EXPIRED', 'the download link has expired; please contact the sender', { expiresAt: link.expires_at });
   const row = await ctx.db.selectFrom('envelopes').selectAll().where('id', '=', link.envelope_id).executeTakeFirst();
   if (!row || row.status !== 'completed') throw new AppError('LINK_INVALID', 'unknown link');
-  return { ...(await loadDetailsOf(ctx.db, row)), expiresAt, recipientId: link.recipient_id };
+  return { ...(await loadDetailsOf(ctx.db, row)), expiresAt, recipientId: link.recipient_id, linkCreatedAt: new Date(link.created_at), certificateAvailable: row.certificate_blob !== null };
 }
 
 /** A signed document through a ダウンロード link; the download is recorded in the operation log. */
@@ -45,7 +49,7 @@ export async function downloadDocumentByLink(
       action: 'document.downloaded',
       origin: input.origin,
       at: ctx.clock.now(),
-      details: { documentId: document.id, name: document.name, sha256: document.sha256Current, via: 'download-link' },
+      details: { documentId: document.id, name: document.name, sha256: document.sha256Current, via: 'download-link', linkCreatedAt: info.linkCreatedAt.toISOString() },
     }),
   );
   return { name: document.name, bytes };

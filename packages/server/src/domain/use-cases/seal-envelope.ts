@@ -8,7 +8,7 @@ import { appliedSignatures, type SigningDomainContext } from './apply-recipient-
 /**
  * Job `envelope.seal`: after the last signature, adds the validation data (DSS) and a document timestamp
  * to every document, then in ONE transaction completes the envelope, records `envelope.sealed` and
- * `envelope.completed`, and queues the completion mail. Idempotent: a completed envelope is left alone.
+ * `envelope.completed`, and queues the certificate of completion (whose job queues the completion mail). Idempotent: a completed envelope is left alone.
  */
 export async function sealEnvelope(ctx: SigningDomainContext, input: { envelopeId: string }): Promise<void> {
   const row = await ctx.db.selectFrom('envelopes').selectAll().where('id', '=', input.envelopeId).executeTakeFirst();
@@ -44,7 +44,8 @@ export async function sealEnvelope(ctx: SigningDomainContext, input: { envelopeI
       const base = { organizationId: envelope.organizationId, envelopeId: envelope.id, actor: { type: 'system' as const, id: null }, at: now };
       await recordEvent(tx, { ...base, action: 'envelope.sealed', details: { documents: results.map((r) => ({ id: r.id, name: r.name, sha256Before: r.before, sha256After: r.after })) } });
       await recordEvent(tx, { ...base, action: 'envelope.completed', details: { certificateId: envelope.certificateId } });
-      await ctx.jobs.enqueue(tx, 'mail.completion', { envelopeId: envelope.id }, { dedupeKey: `completion:${envelope.id}` });
+      // The certificate of completion comes next; its job queues the completion mail (which may attach it).
+      await ctx.jobs.enqueue(tx, 'envelope.certificate', { envelopeId: envelope.id }, { dedupeKey: `certificate:${envelope.id}` });
       return true;
     });
     if (!committed) await Promise.all(results.map((r) => ctx.blobs.delete(r.newBlob).catch(() => undefined)));

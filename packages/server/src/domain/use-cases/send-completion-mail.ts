@@ -1,21 +1,29 @@
 import { renderCompletion } from '../../mail/templates/completion.ts';
+import type { MailAttachment } from '../../ports/mailer.ts';
 import { newToken } from '../../security/tokens.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { deliverOnce, senderUsers } from '../mail-delivery.ts';
 import { loadDetailsOf } from '../rows.ts';
 import { inTransaction } from '../transaction.ts';
 import type { Language } from '../types.ts';
+import { certificateFileName } from './get-completion-certificate.ts';
 
 /**
  * Job `mail.completion`: 電子署名完了のお知らせ to every recipient and to the sender, each with a personal
- * ダウンロード link valid for INKAN_DOWNLOAD_TTL. One mail per party, ever (idempotency keys); the link is
+ * ダウンロード link valid for INKAN_DOWNLOAD_TTL, and the certificate of completion attached when the
+ * organisation's `attach_certificate` setting is on. One mail per party, ever (idempotency keys); the link is
  * created only for a mail that has not gone out yet.
  */
 export async function sendCompletionMail(ctx: DomainContext, input: { envelopeId: string }): Promise<void> {
   const row = await ctx.db.selectFrom('envelopes').selectAll().where('id', '=', input.envelopeId).executeTakeFirst();
   if (!row || row.status !== 'completed') return;
   const { envelope, recipients } = await loadDetailsOf(ctx.db, row);
-  const organization = await ctx.db.selectFrom('organizations').select('name').where('id', '=', envelope.organizationId).executeTakeFirstOrThrow();
+  const organization = await ctx.db.selectFrom('organizations').select(['name', 'attach_certificate']).where('id', '=', envelope.organizationId).executeTakeFirstOrThrow();
+  // The organisation's setting: the certificate of completion goes with the mail when it exists.
+  let attachment: MailAttachment | undefined;
+  if (organization.attach_certificate === 1 && row.certificate_blob !== null) {
+    attachment = { filename: certificateFileName(envelope.certificateId), contentType: 'application/pdf', content: await ctx.blobs.get(row.certificate_blob) };
+  }
   const parties: Array<{ key: string; recipientId: string | null; name: string; email: string; language: Language; details: Record<string, unknown> }> = recipients.map((r) => ({
     key: `completion:${envelope.id}:${r.id}`,
     recipientId: r.id,
@@ -35,7 +43,7 @@ export async function sendCompletionMail(ctx: DomainContext, input: { envelopeId
       key: party.key,
       envelope,
       action: 'mail.completion.sent',
-      details: party.details,
+      details: attachment ? { ...party.details, attachments: [attachment.filename] } : party.details,
       prepare: async () => {
         const now = ctx.clock.now();
         const validUntil = new Date(now.getTime() + ctx.config.downloadTtlMs);
@@ -56,7 +64,7 @@ export async function sendCompletionMail(ctx: DomainContext, input: { envelopeId
           validUntil,
           validForMs: ctx.config.downloadTtlMs,
         });
-        return { to: party.email, ...mail, idempotencyKey: party.key };
+        return { to: party.email, ...mail, idempotencyKey: party.key, ...(attachment ? { attachments: [attachment] } : {}) };
       },
     });
   }

@@ -5,6 +5,7 @@ import { AppError } from '../../domain/app-error.ts';
 import { LIMITS } from '../../domain/validation.ts';
 import { cancelEnvelope } from '../../domain/use-cases/cancel-envelope.ts';
 import { createEnvelope } from '../../domain/use-cases/create-envelope.ts';
+import { getCompletionCertificate } from '../../domain/use-cases/get-completion-certificate.ts';
 import { getDocument } from '../../domain/use-cases/get-document.ts';
 import { getEnvelope } from '../../domain/use-cases/get-envelope.ts';
 import { listEnvelopeEvents } from '../../domain/use-cases/list-envelope-events.ts';
@@ -71,6 +72,13 @@ export async function envelopeRoutes(app: FastifyInstance, options: { context: A
     const principal = await requirePrincipal(context, request, { write: false });
     const { id, documentId } = parseWith(documentParams, request.params);
     const file = await getDocument(context, { organizationId: principal.organizationId, envelopeId: id, documentId, actor: principal.actor, origin: originOf(request) });
+    return sendPdf(reply, file, 'attachment');
+  });
+
+  app.get('/api/v1/envelopes/:id/certificate', async (request, reply) => {
+    const principal = await requirePrincipal(context, request, { write: false });
+    const { id } = parseWith(envelopeParams, request.params);
+    const file = await getCompletionCertificate(context, { organizationId: principal.organizationId, envelopeId: id, actor: principal.actor, origin: originOf(request) });
     return sendPdf(reply, file, 'attachment');
   });
 

@@ -111,17 +111,41 @@ const schemas = {
       maxAttempts: { type: 'integer' },
     },
   },
+  AuditEvent: {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      seq: { type: 'integer' },
+      createdAt: { type: 'string', format: 'date-time' },
+      action: { type: 'string' },
+      actor: { type: 'object', properties: { type: { type: 'string', enum: ['user', 'recipient', 'api_key', 'system'] }, id: { type: ['string', 'null'] }, name: { type: 'string' } } },
+      envelope: { type: ['object', 'null'], properties: { id: { type: 'string' }, name: { type: ['string', 'null'] } } },
+      ip: { type: ['string', 'null'] },
+      userAgent: { type: ['string', 'null'] },
+      details: { type: 'object' },
+    },
+  },
+  OrganizationSettings: { type: 'object', properties: { attachCertificate: { type: 'boolean', description: 'attach the certificate of completion to the completion mail' } } },
   Download: {
     type: 'object',
     properties: {
       envelope: { type: 'object', properties: { name: { type: 'string' }, completedAt: iso, certificateId: { type: 'string' } } },
       documents: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, pages: { type: 'integer' }, sha256: { type: 'string' } } } },
       expiresAt: { type: 'string', format: 'date-time' },
+      certificate: { type: 'boolean', description: 'the certificate of completion can be downloaded (GET /api/download/{token}/certificate)' },
     },
   },
 };
 
 const envelopeId = id('id', 'envelope id');
+const query = (name: string, description: string) => ({ name, in: 'query', required: false, schema: { type: 'string' }, description });
+const auditFilterParameters: object[] = [
+  query('from', 'from this time: ISO 8601, or YYYY-MM-DD = 00:00 JST of that day'),
+  query('to', 'before this time: ISO 8601 (exclusive), or YYYY-MM-DD = through the end of that day in JST'),
+  query('action', 'an action (envelope.sent) or a group ending in a dot (envelope.)'),
+  query('envelopeId', 'events of one envelope'),
+  query('actor', "user | recipient | api_key | system, an actor's id, or text in an actor's name or e-mail"),
+];
 const token = id('token', 'the personal link token from the mail');
 
 /** The OpenAPI document served at /api/v1/openapi.json. */
@@ -320,6 +344,85 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       },
       '/api/download/{token}/documents/{documentId}': {
         get: { summary: 'A signed PDF', parameters: [token, id('documentId', 'document id')], responses: { 200: { description: 'The PDF (attachment)', ...pdf }, 404: error('LINK_INVALID / NOT_FOUND'), 410: error('LINK_EXPIRED') } },
+      },
+      '/api/download/{token}/certificate': {
+        get: { summary: 'The certificate of completion (契約締結証明書) through a ダウンロード link', parameters: [token], responses: { 200: { description: 'The signed PDF (attachment)', ...pdf }, 404: error('LINK_INVALID / NOT_FOUND (not issued yet)'), 410: error('LINK_EXPIRED') } },
+      },
+      '/api/v1/envelopes/{id}/certificate': {
+        get: {
+          summary: 'The certificate of completion (契約締結証明書), signed and timestamped (PAdES B-LTA)',
+          security: apiAuth,
+          parameters: [envelopeId],
+          responses: { 200: { description: 'The PDF (attachment)', ...pdf }, 404: error('NOT_FOUND (also until the envelope is completed and the certificate issued)') },
+        },
+      },
+      '/api/v1/audit-events': {
+        get: {
+          summary: "The organisation's operation log (操作ログ), newest first (administrators only)",
+          security: [{ session: [] }],
+          parameters: auditFilterParameters.concat([
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 200 }, description: 'page size (default 50)' },
+            { name: 'cursor', in: 'query', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' },
+          ]),
+          responses: {
+            200: { description: 'A page', ...json({ type: 'object', properties: { items: { type: 'array', items: ref('AuditEvent') }, nextCursor: { type: ['string', 'null'] } } }) },
+            400: error('VALIDATION_FAILED'),
+            401: error('UNAUTHENTICATED'),
+            403: error('FORBIDDEN (not an administrator; API keys)'),
+          },
+        },
+      },
+      '/api/v1/audit-events.csv': {
+        get: {
+          summary: 'The operation log as CSV (UTF-8 with BOM, RFC 4180; administrators only; the export is itself logged)',
+          security: [{ session: [] }],
+          parameters: auditFilterParameters,
+          responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } }, 400: error('VALIDATION_FAILED'), 401: error('UNAUTHENTICATED'), 403: error('FORBIDDEN') },
+        },
+      },
+      '/api/v1/organization/settings': {
+        get: { summary: "The organisation's settings (administrators only)", security: [{ session: [] }], responses: { 200: { description: 'Settings', ...json(ref('OrganizationSettings')) }, 403: error('FORBIDDEN') } },
+        patch: {
+          summary: "Change the organisation's settings (administrators only; recorded in the operation log)",
+          security: [{ session: [] }],
+          requestBody: json(ref('OrganizationSettings')),
+          responses: { 200: { description: 'Settings after the change', ...json(ref('OrganizationSettings')) }, 400: error('VALIDATION_FAILED'), 403: error('FORBIDDEN') },
+        },
+      },
+      '/api/verify': {
+        post: {
+          summary: 'Verify a PDF (public, no account; the file is not stored; 20/min per IP)',
+          requestBody: { content: { 'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'the PDF' } } } } } },
+          responses: {
+            200: { description: '{ report: the verifier report (docs/verify-json.md), presentation: verdict and plain-language ja/en texts } — also for files that are not PDFs or have no signatures', ...json({ type: 'object', required: ['report', 'presentation'] }) },
+            400: error('VALIDATION_FAILED (no file part)'),
+            413: error('PAYLOAD_TOO_LARGE (details.maxBytes = INKAN_MAX_UPLOAD_MB)'),
+            415: error('UNSUPPORTED_MEDIA_TYPE (not multipart)'),
+            429: error('RATE_LIMITED'),
+          },
+        },
+      },
+      '/api/verify/certificates/{certificateId}': {
+        get: {
+          summary: "Public summary of a completed envelope's certificate of completion (masked e-mails; 30/min per IP)",
+          parameters: [id('certificateId', 'IK-XXXX-XXXX-XXXX (full-width and lower case accepted)')],
+          responses: {
+            200: {
+              description: 'Summary',
+              ...json({
+                type: 'object',
+                properties: {
+                  certificateId: { type: 'string' },
+                  envelope: { type: 'object', properties: { name: { type: 'string' }, completedAt: { type: 'string', format: 'date-time' } } },
+                  documents: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, pages: { type: 'integer' }, sha256Original: { type: 'string' }, sha256Signed: { type: 'string' } } } },
+                  parties: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, email: { type: 'string', description: 'masked: t***@example.jp' }, signedAt: iso } } },
+                },
+              }),
+            },
+            404: error('NOT_FOUND (unknown, or the envelope is not completed)'),
+            429: error('RATE_LIMITED'),
+          },
+        },
       },
     },
   };

@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { Selectable } from 'kysely';
 import { buildApp } from '../../../src/http/app.ts';
 import { createApiKey, createOrganization } from '../../../src/cli/admin-commands.ts';
 import { startJobRunner, type JobRunner } from '../../../src/adapters/jobs/db-job-queue.ts';
@@ -72,7 +73,7 @@ export interface Harness {
   /** Creates an envelope through the API (multipart); returns the response. */
   createEnvelope(org: TestOrganization, envelope: unknown, documents: Array<{ filename: string; data: Uint8Array }>, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   /** Mails in the outbox to an address, oldest first. */
-  mailsTo(address: string): Promise<Array<Schema['mails']>>;
+  mailsTo(address: string): Promise<Array<Selectable<Schema['mails']>>>;
   close(): Promise<void>;
 }
 

@@ -99,9 +99,13 @@ export function rowCounts(db: Database.Database): Record<string, number> {
   return counts;
 }
 
-/** Jobs that are not finished yet (queued or running). */
+/**
+ * Jobs that are running or due now. Jobs scheduled for later (a daily job, a retry after its backoff)
+ * do not count: "nothing left to do now" is what the tests wait for.
+ */
 export function unfinishedJobs(db: Database.Database): Array<{ kind: string; status: string; last_error: string | null }> {
-  return db.prepare(`select kind, status, last_error from jobs where status in ('queued', 'running') order by created_at`).all() as Array<{
+  const now = new Date().toISOString();
+  return db.prepare(`select kind, status, last_error from jobs where status = 'running' or (status = 'queued' and run_at <= ?) order by created_at`).all(now) as Array<{
     kind: string;
     status: string;
     last_error: string | null;
@@ -121,4 +125,24 @@ export function failedJobs(db: Database.Database): Array<{ kind: string; status:
 export function eventsOf(db: Database.Database, action: string): Array<{ envelope_id: string | null; details: Record<string, unknown>; ip: string | null }> {
   const rows = db.prepare(`select * from events where action = ? order by seq`).all(action) as Array<Record<string, unknown>>;
   return rows.map((r) => ({ envelope_id: (r.envelope_id as string | null) ?? null, details: JSON.parse(String(r.details)) as Record<string, unknown>, ip: (r.ip as string | null) ?? null }));
+}
+
+/** What to print when a wait fails: the jobs and the last lines of each process's output. */
+export function diagnostics(db: Database.Database | undefined, processes: ReadonlyArray<InkanProcess | undefined>): string {
+  const jobs = db ? db.prepare('select kind, status, attempts, run_at, locked_by, last_error from jobs order by created_at').all() : [];
+  const logs = processes.filter((p): p is InkanProcess => p !== undefined).map((p, i) => `--- process ${i + 1} (last lines):\n${p.output.slice(-25).join('\n')}`);
+  return [`jobs: ${JSON.stringify(jobs, null, 1)}`, ...logs].join('\n');
+}
+
+/** waitFor that, on timeout, adds the diagnostics to the error. */
+export async function waitOrExplain<T>(
+  condition: () => Promise<T> | T,
+  options: { timeoutMs?: number; intervalMs?: number; what: string },
+  explain: () => string,
+): Promise<NonNullable<T>> {
+  try {
+    return await waitFor(condition, options);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${explain()}`, { cause: error });
+  }
 }
