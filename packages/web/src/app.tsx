@@ -8,6 +8,7 @@ import { useI18n } from './i18n/i18n-context.tsx';
 import { matchRoute, navigate } from './lib/router.ts';
 import { useLocation } from './lib/use-location.tsx';
 import { DownloadPage } from './pages/download-page.tsx';
+import { AuditPage } from './pages/sender/audit-page.tsx';
 import { EnvelopeListPage } from './pages/sender/envelope-list-page.tsx';
 import { EnvelopeNewPage } from './pages/sender/envelope-new-page.tsx';
 import { EnvelopePage } from './pages/sender/envelope-page.tsx';
@@ -41,6 +42,8 @@ export function App() {
       return <DownloadPage key={route.token} token={route.token} />;
     case 'verify':
       return <VerifyPage initialCertificateId={route.certificateId} />;
+    case 'audit':
+      return <AuditPage />;
     case 'not-found':
       return <NotFound />;
   }

@@ -28,11 +28,15 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
       stops.unshift(() => runner.stop());
     } else {
       // The thread opens its own context after this one has migrated the database and made the PKI.
-      if (role === 'all') {
-        const thread = await startWorkerThread({ env: options.env });
-        stops.unshift(() => thread.stop());
-      }
+      const thread = role === 'all' ? await startWorkerThread({ env: options.env }) : undefined;
+      if (thread) stops.unshift(() => thread.stop());
       const app = await buildApp({ context, logger: true });
+      // A request that changed something may have queued jobs: wake the worker instead of waiting for its poll.
+      if (thread) {
+        app.addHook('onResponse', async (request) => {
+          if (request.method !== 'GET' && request.method !== 'HEAD') thread.wake();
+        });
+      }
       stops.unshift(() => app.close());
       const address = await app.listen({ port: config.port, host: config.host });
       ready = `Inkan is listening on ${address} (public URL ${config.publicUrl})`;

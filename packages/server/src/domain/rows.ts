@@ -21,6 +21,7 @@ export function toEnvelope(row: Selectable<Schema['envelopes']>): Envelope {
     sentAt: date(row.sent_at),
     completedAt: date(row.completed_at),
     canceledAt: date(row.canceled_at),
+    certificateIssuedAt: date(row.certificate_issued_at),
   };
 }
 

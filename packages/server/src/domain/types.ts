@@ -40,6 +40,8 @@ export interface Envelope {
   sentAt: Date | null;
   completedAt: Date | null;
   canceledAt: Date | null;
+  /** When the certificate of completion (契約締結証明書) was issued; null until then. */
+  certificateIssuedAt: Date | null;
 }
 
 export interface EnvelopeDocument {

@@ -57,6 +57,8 @@ export function runJobWorker(
 export interface WorkerThreadHandle {
   /** Asks the runner to finish the jobs in progress, closes the thread's context, and waits for the exit. */
   stop(): Promise<void>;
+  /** Tells the runner that jobs were just queued, so it does not wait for its next poll. */
+  wake(): void;
 }
 
 /**
@@ -127,6 +129,9 @@ export async function startWorkerThread(options: {
       worker.postMessage({ type: 'stop' });
       await exited;
     },
+    wake: () => {
+      if (!stopping) current.postMessage({ type: 'wake' });
+    },
   };
 }
 
@@ -146,6 +151,10 @@ async function workerMain(input: WorkerInput): Promise<void> {
     process.exit(1);
   }
   port.on('message', (message: { type?: string }) => {
+    if (message?.type === 'wake') {
+      runner.wake();
+      return;
+    }
     if (message?.type !== 'stop') return;
     void (async () => {
       await runner.stop();

@@ -21,8 +21,7 @@ import type Database from 'better-sqlite3';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { extractSignatures } from '../../../core/test/helpers/validators.ts';
 import { runInkan } from '../helpers/run-inkan.ts';
-import { waitFor } from '../helpers/wait-for.ts';
-import { eventsOf, failedJobs, freePort, openDatabaseReadOnly, startInkanProcess, unfinishedJobs, waitForHealthy, type InkanProcess } from './helpers/inkan-process.ts';
+import { diagnostics, eventsOf, failedJobs, freePort, openDatabaseReadOnly, startInkanProcess, unfinishedJobs, waitForHealthy, waitOrExplain, type InkanProcess } from './helpers/inkan-process.ts';
 import { startSmtpSink, urlsIn, type SmtpSink } from './helpers/smtp-sink.ts';
 
 const ORGANIZATION = 'クラッシュ市役所 契約課';
@@ -80,6 +79,8 @@ describe('SIGKILL of the job worker between a signature and its mail', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  const explain = () => `${diagnostics(db, [web, ...workers])}\nSMTP: ${smtp.messages.map((m) => `${m.to} ${m.subject}`).join(' | ')}; held: ${smtp.held.length}`;
+
   const api = (method: string, path: string, init: RequestInit = {}) =>
     fetch(`${baseUrl}${path}`, { ...init, method, headers: { authorization: `Bearer ${apiKey}`, ...(init.headers as Record<string, string> | undefined) } });
 
@@ -130,13 +131,13 @@ describe('SIGKILL of the job worker between a signature and its mail', () => {
 
     // Worker 1 sends the first request; the first recipient signs through the web process.
     const worker1 = await startWorker();
-    await waitFor(() => smtp.to(RECIPIENTS[0].email).length === 1, { ...WAIT, what: 'the first request mail' });
-    await waitFor(() => unfinishedJobs(db).length === 0, { ...WAIT, what: 'the first mail job to finish' });
+    await waitOrExplain(() => smtp.to(RECIPIENTS[0].email).length === 1, { ...WAIT, what: 'the first request mail' }, explain);
+    await waitOrExplain(() => unfinishedJobs(db).length === 0, { ...WAIT, what: 'the first mail job to finish' }, explain);
     smtp.holdWhen((mail) => mail.to.includes(RECIPIENTS[1].email));
     await signAs(linkTokenOf(RECIPIENTS[0].email), RECIPIENTS[0].code);
 
     // Worker 1 applies the signature, commits, and is now inside the SMTP conversation of the next mail.
-    await waitFor(() => smtp.held.length === 1, { ...WAIT, what: 'the second request mail to reach the SMTP server' });
+    await waitOrExplain(() => smtp.held.length === 1, { ...WAIT, what: 'the second request mail to reach the SMTP server' }, explain);
     assert.ok(signatureApplied(first), 'the signature was committed before the mail job ran');
     const mailJob = () => db.prepare(`select status, attempts, locked_by from jobs where kind = 'mail.signing-request' and payload like ?`).all(`%${second}%`) as Array<{ status: string; attempts: number; locked_by: string | null }>;
     assert.deepEqual(mailJob().map((j) => [j.status, j.attempts]), [['running', 1]]);
@@ -154,8 +155,8 @@ describe('SIGKILL of the job worker between a signature and its mail', () => {
 
     // A new worker takes the job over once the dead worker's lease has run out, and sends the mail once.
     await startWorker();
-    await waitFor(() => smtp.to(RECIPIENTS[1].email).length >= 1, { ...WAIT, what: 'the second request mail after the restart' });
-    await waitFor(() => unfinishedJobs(db).length === 0, { ...WAIT, what: 'the jobs to settle' });
+    await waitOrExplain(() => smtp.to(RECIPIENTS[1].email).length >= 1, { ...WAIT, what: 'the second request mail after the restart' }, explain);
+    await waitOrExplain(() => unfinishedJobs(db).length === 0, { ...WAIT, what: 'the jobs to settle' }, explain);
 
     assert.equal(eventsOf(db, 'recipient.signature-applied').length, 1, 'one recipient.signature-applied event');
     assert.equal(eventsOf(db, 'recipient.signed').length, 1);
@@ -169,11 +170,11 @@ describe('SIGKILL of the job worker between a signature and its mail', () => {
     // The mailed link is the live one (the rerun made a new token; the lost mail's one never went out).
     const secondToken = linkTokenOf(RECIPIENTS[1].email);
     await signAs(secondToken, RECIPIENTS[1].code);
-    await waitFor(() => [...RECIPIENTS.map((r) => r.email), ADMIN].every((a) => smtp.to(a).some((m) => m.subject === '電子署名完了のお知らせ')), {
+    await waitOrExplain(() => [...RECIPIENTS.map((r) => r.email), ADMIN].every((a) => smtp.to(a).some((m) => m.subject === '電子署名完了のお知らせ')), {
       ...WAIT,
       what: 'the completion mails',
-    });
-    await waitFor(() => unfinishedJobs(db).length === 0, { ...WAIT, what: 'the jobs to settle' });
+    }, explain);
+    await waitOrExplain(() => unfinishedJobs(db).length === 0, { ...WAIT, what: 'the jobs to settle' }, explain);
     const final = new Uint8Array(await (await api('GET', documentPath)).arrayBuffer());
     assert.deepEqual(
       extractSignatures(final).map((s) => s.type ?? 'Sig'),

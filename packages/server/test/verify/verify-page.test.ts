@@ -37,7 +37,7 @@ interface VerifyResponse {
       index: number;
       type: string;
       status: string;
-      signer: { name: string | null; email: string | null } | null;
+      signer: { name: string | null; email: string | null; organization: string | null } | null;
       time: { at: string; proven: boolean } | null;
       timestampAuthority: string | null;
       issuer: string;

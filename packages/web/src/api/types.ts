@@ -48,6 +48,8 @@ export interface Envelope {
   createdAt: string;
   sentAt: string | null;
   completedAt: string | null;
+  /** When the certificate of completion was issued (a few seconds after completion); null before. */
+  certificateIssuedAt?: string | null;
   documents: EnvelopeDocument[];
   recipients: Recipient[];
 }
@@ -97,6 +99,26 @@ export interface DownloadView {
   envelope: { name: string; completedAt: string | null; certificateId: string };
   documents: EnvelopeDocument[];
   expiresAt: string;
+  /** The certificate of completion can be downloaded at `…/certificate`. */
+  certificate?: boolean;
+}
+
+/** One entry of the operation log (GET /api/v1/audit-events). */
+export interface AuditEvent {
+  id: string;
+  seq: number;
+  createdAt: string;
+  action: string;
+  actor: { type: 'user' | 'recipient' | 'api_key' | 'system'; id: string | null; name: string };
+  envelope: { id: string; name: string | null } | null;
+  ip: string | null;
+  userAgent: string | null;
+  details: Record<string, unknown> | null;
+}
+
+export interface AuditEventPage {
+  items: AuditEvent[];
+  nextCursor: string | null;
 }
 
 /** The `envelope` part of the multipart create request. */

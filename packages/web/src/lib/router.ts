@@ -39,6 +39,7 @@ export type RouteMatch =
   | { name: 'sign'; token: string }
   | { name: 'download'; token: string }
   | { name: 'verify'; certificateId: string | null }
+  | { name: 'audit' }
   | { name: 'not-found' };
 
 /** Maps a URL to a route. */
@@ -50,6 +51,7 @@ export function matchRoute(pathname: string, search: string): RouteMatch {
   if (path === '/login/link') return { name: 'login-link', token: new URLSearchParams(search).get('token') };
   if (path === '/envelopes') return { name: 'envelopes' };
   if (path === '/envelopes/new') return { name: 'envelope-new' };
+  if (path === '/audit') return { name: 'audit' };
   if ((m = path.match(/^\/envelopes\/([^/]+)$/))) return { name: 'envelope', id: decodeURIComponent(m[1]!) };
   if ((m = path.match(/^\/s\/([^/]+)$/))) return { name: 'sign', token: decodeURIComponent(m[1]!) };
   if ((m = path.match(/^\/d\/([^/]+)$/))) return { name: 'download', token: decodeURIComponent(m[1]!) };

@@ -90,6 +90,18 @@ export function DownloadPage({ token }: { token: string }) {
               </a>
             </li>
           ))}
+          {phase.view.certificate && (
+            <li className="doc-list__item">
+              <span className="doc-list__icon doc-list__icon--certificate" aria-hidden="true">証</span>
+              <span className="doc-list__body">
+                <span className="doc-list__name">{t('certificate.name')}</span>
+                <span className="doc-list__meta">{t('certificate.hint')}</span>
+              </span>
+              <a className="btn btn--secondary" href={`${base}/certificate`} download aria-label={t('certificate.downloadLabel')}>
+                {t('download.button')}
+              </a>
+            </li>
+          )}
         </ul>
       </section>
     );

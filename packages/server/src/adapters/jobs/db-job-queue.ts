@@ -107,6 +107,8 @@ export interface JobRunner {
   runOnce(): Promise<boolean>;
   /** Resolves when no due job (of this runner's kinds) is left and none is running here. */
   idle(): Promise<void>;
+  /** Looks for due jobs now instead of at the next poll (someone just queued one). */
+  wake(): void;
 }
 
 /** The default retry delay: 10 s, 20 s, 40 s … capped at one hour. */
@@ -295,6 +297,7 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
 
   return {
     runOnce,
+    wake: notify,
     async idle(): Promise<void> {
       for (;;) {
         if (inFlight.size === 0 && !(await hasDueJob())) return;

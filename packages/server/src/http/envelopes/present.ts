@@ -19,6 +19,7 @@ export function presentEnvelope(details: EnvelopeDetails, now: Date) {
     sentAt: iso(envelope.sentAt),
     completedAt: iso(envelope.completedAt),
     canceledAt: iso(envelope.canceledAt),
+    certificateIssuedAt: iso(envelope.certificateIssuedAt),
     documents: details.documents.map((d) => ({ id: d.id, name: d.name, pages: d.pages, size: d.size, sha256: d.sha256Current, sha256Original: d.sha256Original })),
     recipients: details.recipients.map((r) => ({
       id: r.id,

@@ -63,6 +63,7 @@ const schemas = {
       createdAt: iso,
       sentAt: iso,
       completedAt: iso,
+      certificateIssuedAt: { ...iso, description: 'when the certificate of completion was issued (GET …/certificate serves it from then on)' },
       canceledAt: iso,
       documents: { type: 'array', items: ref('Document') },
       recipients: { type: 'array', items: ref('Recipient') },

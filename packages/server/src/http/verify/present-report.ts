@@ -32,8 +32,11 @@ export interface PresentedSignature {
   issuer: 'this-inkan' | 'unknown' | 'none';
   level: PadesLevel | null;
   levelText: Bilingual | null;
-  /** unchanged: nothing after it; allowed: only changes a signed PDF may receive; forbidden: something else. */
-  changesAfterSigning: 'unchanged' | 'allowed' | 'forbidden';
+  /**
+   * altered: the signed bytes themselves do not match (tampered, or a range that leaves bytes unsigned);
+   * else what later revisions did: unchanged (nothing), allowed (only what a signed PDF may receive), forbidden.
+   */
+  changesAfterSigning: 'altered' | 'unchanged' | 'allowed' | 'forbidden';
   laterChanges: PresentedChange[];
   /** Plain-language sentences, in reading order. */
   summary: { ja: string[]; en: string[] };
@@ -103,7 +106,9 @@ function list(items: Bilingual[]): Bilingual {
 
 function presentSignature(s: SignatureReport): PresentedSignature {
   const timestampOk = s.timestamp !== null && s.timestamp.imprintMatches && s.timestamp.signatureValid && s.timestamp.time !== '';
-  const time = timestampOk ? { at: s.timestamp!.time, proven: true } : s.claimed.signingTime ? { at: s.claimed.signingTime, proven: false } : null;
+  // Unproven times are still shown, marked as such: the claimed /M, or the genTime of a token that does not verify.
+  const claimedAt = s.type === 'document-timestamp' && s.timestamp?.time ? s.timestamp.time : s.claimed.signingTime;
+  const time = timestampOk ? { at: s.timestamp!.time, proven: true } : claimedAt ? { at: claimedAt, proven: false } : null;
   const chainTrusted = s.certificate?.trusted ?? null;
   const timestampTrusted = s.timestamp ? s.timestamp.trusted : null;
   const issuer: PresentedSignature['issuer'] =
@@ -115,7 +120,9 @@ function presentSignature(s: SignatureReport): PresentedSignature {
     text: changeWords(c.kind, c.page),
     detail: c.description,
   }));
-  const changesAfterSigning = !s.laterChanges.allowed ? 'forbidden' : s.coversWholeFile ? 'unchanged' : 'allowed';
+  // digestAlgorithm is null when the signature value is not readable CMS: broken, which is not proof of tampering.
+  const altered = !s.integrity.coverageOk || (s.integrity.digestAlgorithm !== null && !s.integrity.digestMatches);
+  const changesAfterSigning = altered ? 'altered' : !s.laterChanges.allowed ? 'forbidden' : s.coversWholeFile ? 'unchanged' : 'allowed';
   const presented: PresentedSignature = {
     index: s.index,
     type: s.type,
@@ -169,6 +176,9 @@ function summarise(s: SignatureReport, p: PresentedSignature): { ja: string[]; e
             en: `Signed at ${at.en}; a timestamp from ${tsa ?? 'a timestamp authority'} proves the signature existed at that time.`,
           },
     );
+  } else if (isTimestamp) {
+    // A token over bytes that changed fails for that reason, said below; only a broken token is said here.
+    if (s.integrity.digestMatches) say({ ja: 'タイムスタンプトークンを検証できません。', en: 'The timestamp token does not verify.' });
   } else if (s.timestamp) {
     say({ ja: 'タイムスタンプが付いていますが、検証できません。', en: 'There is a timestamp, but it does not verify.' });
   } else if (!isTimestamp && p.time) {
@@ -188,7 +198,9 @@ function summarise(s: SignatureReport, p: PresentedSignature): { ja: string[]; e
       en: 'The signed byte range is abnormal: part of the file is not protected by the signature.',
     });
   }
-  if (!s.integrity.digestMatches) {
+  if (s.integrity.digestAlgorithm === null) {
+    say({ ja: '署名の値を読み取れません。署名として壊れています。', en: 'The signature value cannot be read: the signature is broken.' });
+  } else if (!s.integrity.digestMatches) {
     say({
       ja: '署名された内容と、このファイルの内容が一致しません。署名の後に文書が改ざんされています。',
       en: 'The signed content does not match this file: the document was altered after signing.',
@@ -199,16 +211,14 @@ function summarise(s: SignatureReport, p: PresentedSignature): { ja: string[]; e
     say({ ja: '署名と証明書の結び付きを確認できません。', en: 'The signature is not bound to the certificate that made it.' });
   }
   const forbidden = p.laterChanges.filter((c) => !c.allowed);
-  if (p.changesAfterSigning === 'forbidden') {
+  if (forbidden.length > 0) {
     const what = list(forbidden.map((c) => c.text));
-    say(
-      forbidden.length > 0
-        ? { ja: `署名の後に、認められていない変更が加えられています：${what.ja}。`, en: `Changes that are not allowed were made after signing: ${what.en}.` }
-        : { ja: '署名の後の変更を確認できません。', en: 'What changed after signing cannot be checked.' },
-    );
-  } else if (p.changesAfterSigning === 'unchanged' && s.integrity.coverageOk && s.integrity.digestMatches) {
+    say({ ja: `署名の後に、認められていない変更が加えられています：${what.ja}。`, en: `Changes that are not allowed were made after signing: ${what.en}.` });
+  } else if (p.changesAfterSigning === 'forbidden') {
+    say({ ja: '署名の後の変更を確認できません。', en: 'What changed after signing cannot be checked.' });
+  } else if (p.changesAfterSigning === 'unchanged') {
     say({ ja: `${isTimestamp ? 'この文書タイムスタンプ' : 'この署名'}の後、ファイルは一切変更されていません。`, en: 'The file has not changed at all since.' });
-  } else if (p.changesAfterSigning === 'allowed' && s.integrity.coverageOk && s.integrity.digestMatches) {
+  } else if (p.changesAfterSigning === 'allowed') {
     const what = list(p.laterChanges.map((c) => c.text));
     say(
       p.laterChanges.length > 0

@@ -42,6 +42,13 @@ function EnvelopeDetails({ id }: { id: string }) {
       .catch(() => setEvents([]));
   }, [base]);
 
+  const reloadEnvelope = useCallback(() => {
+    apiGet<Envelope>(base)
+      .then(setEnvelope)
+      .catch(() => undefined);
+    reloadEvents();
+  }, [base, reloadEvents]);
+
   useEffect(() => {
     let canceled = false;
     apiGet<Envelope>(base)
@@ -218,6 +225,24 @@ function EnvelopeDetails({ id }: { id: string }) {
                   </a>
                 </li>
               ))}
+              {envelope.status === 'completed' && (
+                <li className="doc-list__item">
+                  <span className="doc-list__icon doc-list__icon--certificate" aria-hidden="true">証</span>
+                  <span className="doc-list__body">
+                    <span className="doc-list__name">{t('certificate.name')}</span>
+                    <span className="doc-list__meta">{envelope.certificateIssuedAt ? t('certificate.issuedAt', { date: formatDateTime(language, envelope.certificateIssuedAt) }) : t('certificate.pending')}</span>
+                  </span>
+                  {envelope.certificateIssuedAt ? (
+                    <a className="btn btn--primary btn--small" href={`${base}/certificate`} download aria-label={t('certificate.downloadLabel')}>
+                      {t('certificate.download')}
+                    </a>
+                  ) : (
+                    <button type="button" className="btn btn--secondary btn--small" onClick={reloadEnvelope}>
+                      {t('common.retry')}
+                    </button>
+                  )}
+                </li>
+              )}
             </ul>
           </section>
 

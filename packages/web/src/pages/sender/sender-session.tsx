@@ -83,6 +83,11 @@ export function SenderShell({ children, width = 'wide', title }: { children: Rea
       <Link href="/envelopes" className="sender-nav__link" aria-current={path === '/envelopes' ? 'page' : undefined}>
         {t('nav.envelopes')}
       </Link>
+      {user.role === 'admin' && (
+        <Link href="/audit" className="sender-nav__link" aria-current={path === '/audit' ? 'page' : undefined}>
+          {t('nav.audit')}
+        </Link>
+      )}
       <span className="sender-nav__user" title={user.email}>
         <span className="sender-nav__org">{user.organization.name}</span>
         <span className="sender-nav__name">{user.name || user.email}</span>
