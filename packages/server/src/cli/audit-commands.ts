@@ -58,7 +58,8 @@ export async function verifyAuditLog(db: Db): Promise<AuditVerification> {
     if (problem !== null) return { ok: false, events: chain.events, anchors: anchors.length, messages: [`anchor check failed: ${problem}`] };
   }
   const last = anchors.at(-1);
-  const messages = [`operation log intact: ${chain.events} events, hash chain verified${chain.head ? ` up to seq ${chain.head.seq}` : ''}`];
+  const head = await db.selectFrom('events').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const messages = [`operation log intact: ${chain.events} events, hash chain verified${head ? ` up to seq ${head.seq}` : ''}`];
   messages.push(last ? `${anchors.length} TSA anchor(s) verified; the latest timestamps seq ${last.head_seq} at ${last.created_at}` : 'no TSA anchor yet');
   return { ok: true, events: chain.events, anchors: anchors.length, messages };
 }

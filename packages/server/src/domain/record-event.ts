@@ -138,8 +138,6 @@ export interface ChainVerification {
   /** Its id, and why: its own fields changed (`hash`), or its predecessor is not the one it names (`link`: an event before it was changed, deleted or inserted). */
   brokenId?: string;
   reason?: 'hash' | 'link';
-  /** The last intact event (the head when the chain is intact). */
-  head: { seq: number; hash: string } | null;
 }
 
 /** Checks the whole chain; returns the seq and id of the first broken event, or brokenAt null when intact. */
@@ -147,15 +145,13 @@ export async function verifyEventChain(db: DbOrTx): Promise<ChainVerification> {
   let prevHash = GENESIS_HASH;
   let count = 0;
   let after = -1;
-  let head: { seq: number; hash: string } | null = null;
   for (;;) {
     const rows = await db.selectFrom('events').selectAll().where('seq', '>', after).orderBy('seq').limit(1000).execute();
-    if (rows.length === 0) return { events: count, brokenAt: null, head };
+    if (rows.length === 0) return { events: count, brokenAt: null };
     for (const row of rows) {
-      if (row.prev_hash !== prevHash) return { events: count, brokenAt: row.seq, brokenId: row.id, reason: 'link', head };
-      if (eventHash(prevHash, row) !== row.hash) return { events: count, brokenAt: row.seq, brokenId: row.id, reason: 'hash', head };
+      if (row.prev_hash !== prevHash) return { events: count, brokenAt: row.seq, brokenId: row.id, reason: 'link' };
+      if (eventHash(prevHash, row) !== row.hash) return { events: count, brokenAt: row.seq, brokenId: row.id, reason: 'hash' };
       prevHash = row.hash;
-      head = { seq: row.seq, hash: row.hash };
       count++;
       after = row.seq;
     }

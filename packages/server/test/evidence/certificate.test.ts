@@ -120,6 +120,7 @@ for (const dialect of DIALECTS) {
         const mail = (await h.mailsTo(address)).find((m) => m.subject === '電子署名完了のお知らせ');
         assert.ok(mail, address);
         assert.deepEqual(JSON.parse(mail.attachment_names ?? 'null'), [`契約締結証明書_${envelope.certificateId}.pdf`]);
+        assert.match(mail.text_body, /添付ファイル: 契約締結証明書/);
       }
 
       // One issue, one key use, whatever retries happen.

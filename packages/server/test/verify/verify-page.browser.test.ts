@@ -64,7 +64,7 @@ describe('the /verify page in a real browser', () => {
   /** A fresh context that records console errors, page errors and CSP violations. */
   async function openVerifyPage(viewport: { width: number; height: number }, label: string, path = '/verify'): Promise<Page> {
     const phone = viewport === PHONE;
-    const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'ja-JP', isMobile: phone, hasTouch: phone });
+    const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'ja-JP', timezoneId: 'Asia/Tokyo', isMobile: phone, hasTouch: phone });
     contexts.push(context);
     const page = await context.newPage();
     page.on('console', (message) => {

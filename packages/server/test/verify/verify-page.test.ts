@@ -154,6 +154,8 @@ for (const dialect of DIALECTS) {
       const [signature] = presentation.signatures;
       assert.equal(signature.status, 'invalid');
       assert.equal(report.signatures[0].integrity.digestMatches, false);
+      assert.deepEqual(presentation.signatures.map((s) => s.changesAfterSigning), ['altered', 'altered']);
+      assert.match(presentation.signatures[1].summary.ja.join(''), /タイムスタンプの後に文書が改ざんされています/);
       assert.match(signature.summary.ja.join(''), /署名された内容と、このファイルの内容が一致しません。署名の後に文書が改ざんされています。/);
       assert.match(signature.summary.en.join(' '), /altered after signing/);
       assert.match(signature.summary.ja.at(-1)!, /この署名は無効です/);
@@ -163,6 +165,9 @@ for (const dialect of DIALECTS) {
       const base = await verify(corpus('coverage-anomalies', 'base.pdf'));
       assert.equal(base.presentation.verdict, 'invalid');
       assert.equal(base.presentation.signatures[0].status, 'invalid');
+      // Its signature value is not CMS at all: broken, which is not called tampering.
+      assert.match(base.presentation.signatures[0].summary.ja.join(''), /署名の値を読み取れません/);
+      assert.doesNotMatch(base.presentation.signatures[0].summary.ja.join(''), /改ざん/);
       for (const file of ['one-byterange.pdf', 'signature-gap-too-big.pdf', 'tail-uncovered.pdf', 'weird-byterange.pdf']) {
         const { report, presentation } = await verify(corpus('coverage-anomalies', file));
         assert.equal(presentation.verdict, 'invalid', file);
@@ -205,12 +210,14 @@ for (const dialect of DIALECTS) {
     it('the corpus: malformed files get a verdict, never a 500', async () => {
       const files = readdirSync(corpusPath('pyhanko', 'malformed')).filter((f) => f.endsWith('.pdf'));
       assert.ok(files.length >= 7, files.join());
+      const before = await footprint(h);
       for (const file of files) {
         const { report, presentation } = await verify(corpus('malformed', file));
         assert.equal(report.exitCode, 2, file);
         assert.ok(['unsigned', 'unreadable'].includes(presentation.verdict), `${file}: ${presentation.verdict}`);
         assert.equal(presentation.headline.ja, presentation.verdict === 'unsigned' ? '署名なし' : '読み取れません');
       }
+      assert.deepEqual(await footprint(h), before);
     });
 
     it('an unsigned PDF and a file that is not a PDF get clear verdicts', async () => {

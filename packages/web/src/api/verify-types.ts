@@ -61,7 +61,7 @@ export interface PresentedSignature {
   issuer: 'this-inkan' | 'unknown' | 'none';
   level: string | null;
   levelText: Bilingual | null;
-  changesAfterSigning: 'unchanged' | 'allowed' | 'forbidden';
+  changesAfterSigning: 'altered' | 'unchanged' | 'allowed' | 'forbidden';
   laterChanges: PresentedChange[];
   summary: { ja: string[]; en: string[] };
 }

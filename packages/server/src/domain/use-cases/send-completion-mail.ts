@@ -63,6 +63,7 @@ export async function sendCompletionMail(ctx: DomainContext, input: { envelopeId
           downloadUrl: `${ctx.config.publicUrl}/d/${token}`,
           validUntil,
           validForMs: ctx.config.downloadTtlMs,
+          certificateAttached: attachment !== undefined,
         });
         return { to: party.email, ...mail, idempotencyKey: party.key, ...(attachment ? { attachments: [attachment] } : {}) };
       },

@@ -201,10 +201,17 @@ function summarise(s: SignatureReport, p: PresentedSignature): { ja: string[]; e
   if (s.integrity.digestAlgorithm === null) {
     say({ ja: '署名の値を読み取れません。署名として壊れています。', en: 'The signature value cannot be read: the signature is broken.' });
   } else if (!s.integrity.digestMatches) {
-    say({
-      ja: '署名された内容と、このファイルの内容が一致しません。署名の後に文書が改ざんされています。',
-      en: 'The signed content does not match this file: the document was altered after signing.',
-    });
+    say(
+      isTimestamp
+        ? {
+            ja: 'タイムスタンプが押された内容と、このファイルの内容が一致しません。タイムスタンプの後に文書が改ざんされています。',
+            en: 'The timestamped content does not match this file: the document was altered after the timestamp.',
+          }
+        : {
+            ja: '署名された内容と、このファイルの内容が一致しません。署名の後に文書が改ざんされています。',
+            en: 'The signed content does not match this file: the document was altered after signing.',
+          },
+    );
   } else if (!s.integrity.signatureValid) {
     say({ ja: '署名の値を証明書の公開鍵で検証できません。', en: "The signature value does not verify with the certificate's public key." });
   } else if (!s.integrity.signingCertificateMatches) {

@@ -14,6 +14,8 @@ export interface CompletionMail {
   validUntil: Date;
   /** INKAN_DOWNLOAD_TTL, for "valid for 14 days". */
   validForMs: number;
+  /** The certificate of completion is attached (the organisation's setting). */
+  certificateAttached?: boolean;
 }
 
 /** The completion mail with its ダウンロード link. */
@@ -25,6 +27,7 @@ export function renderCompletion(m: CompletionMail): RenderedMail {
     const facts: Array<[string, string]> = [
       ['文書', m.envelopeName],
       ['締結証明書ID', m.certificateId],
+      ...(m.certificateAttached ? [['添付ファイル', '契約締結証明書（PDF、署名・タイムスタンプ付き）'] as [string, string]] : []),
     ];
     const text = [intro, `ダウンロード:\n${m.downloadUrl}`, validity, facts.map(([k, v]) => `${k}: ${v}`).join('\n'), `--\n${footer('ja')}`].join('\n\n');
     const blocks: HtmlBlock[] = [
@@ -41,6 +44,7 @@ export function renderCompletion(m: CompletionMail): RenderedMail {
   const facts: Array<[string, string]> = [
     ['Documents', m.envelopeName],
     ['Certificate ID', m.certificateId],
+    ...(m.certificateAttached ? [['Attached', 'Certificate of completion (PDF, signed and timestamped)'] as [string, string]] : []),
   ];
   const text = [intro, `Download:\n${m.downloadUrl}`, validity, facts.map(([k, v]) => `${k}: ${v}`).join('\n'), `--\n${footer('en')}`].join('\n\n');
   const blocks: HtmlBlock[] = [

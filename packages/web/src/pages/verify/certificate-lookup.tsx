@@ -168,9 +168,8 @@ export function CertificateLookup({ initialId }: { initialId: string | null }) {
               </tbody>
             </table>
           </div>
-          <p className="muted small">
-            {t('verify.cert.masked')} {t('verify.cert.compare')}
-          </p>
+          <p className="muted small">{t('verify.cert.masked')}</p>
+          <p className="muted small verify-certificate__note">{t('verify.cert.compare')}</p>
         </section>
       )}
     </div>

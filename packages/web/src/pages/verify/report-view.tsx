@@ -119,7 +119,7 @@ function SignatureCard({ signature: s, raw }: { signature: PresentedSignature; r
           {s.index}
         </span>
         <h3 id={titleId} className="verify-sig__title">
-          <span className="verify-sig__kind">{t(isTimestamp ? 'verify.sig.timestamp' : 'verify.sig.signature', { n: s.index })}</span>
+          <span className="verify-sig__kind">{t(isTimestamp ? 'verify.sig.timestamp' : 'verify.sig.signature')}</span>
           {who && <span className="verify-sig__who">{who}</span>}
         </h3>
         <span className={`verify-status verify-status--${s.status}`}>{t(`verify.sig.status.${s.status}` as MessageKey)}</span>
@@ -158,7 +158,7 @@ function SignatureCard({ signature: s, raw }: { signature: PresentedSignature; r
           </Fact>
         )}
         <Fact label={t('verify.sig.changes')}>
-          <span className={s.changesAfterSigning === 'forbidden' ? 'verify-bad' : 'verify-good'}>{t(`verify.sig.changes.${s.changesAfterSigning}` as MessageKey)}</span>
+          <span className={s.changesAfterSigning === 'forbidden' || s.changesAfterSigning === 'altered' ? 'verify-bad' : 'verify-good'}>{t(`verify.sig.changes.${s.changesAfterSigning}` as MessageKey)}</span>
         </Fact>
       </dl>
 
@@ -173,7 +173,7 @@ function SignatureCard({ signature: s, raw }: { signature: PresentedSignature; r
                 </span>
                 <span className="verify-change__body">
                   <span className="verify-change__text">
-                    {change.text[language]}
+                    {sentenceCase(change.text[language])}
                     <span className="visually-hidden">（{t(change.allowed ? 'verify.change.allowed' : 'verify.change.forbidden')}）</span>
                   </span>
                   {!change.allowed && (
@@ -194,6 +194,11 @@ function SignatureCard({ signature: s, raw }: { signature: PresentedSignature; r
       {raw && <TechnicalDetails raw={raw} />}
     </li>
   );
+}
+
+/** "a page added" → "A page added" as a list item (Japanese has no case). */
+function sentenceCase(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
