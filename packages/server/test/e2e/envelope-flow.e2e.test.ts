@@ -160,7 +160,12 @@ describe('envelope flow in a real browser, with real SMTP', () => {
     assert.match(urls[0], new RegExp(`^${baseUrl}/s/[A-Za-z0-9_-]{22,}$`));
     assert.deepEqual(ownUrls(mail.html.replace(/&amp;/g, '&')), urls, 'the HTML part links the same URL');
     // The code is never in the mail: the mail alone must not open the documents.
-    for (const r of RECIPIENTS) if (r.code) assert.ok(!mail.text.includes(r.code) && !mail.html.includes(r.code));
+    // (As a number of its own: the digits may well occur inside the token, the port or a date.)
+    for (const r of RECIPIENTS) {
+      if (!r.code) continue;
+      const alone = new RegExp(`(?<![0-9A-Za-z_\\-/:.年月日])${r.code}(?![0-9A-Za-z_\\-/:.年月日])`);
+      assert.ok(!alone.test(mail.text) && !alone.test(mail.html), `the access code of ${r.name} is in the mail`);
+    }
     return urls[0];
   }
 
