@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
-import { freePort, startInkanProcess, waitForHealthy, type InkanProcess } from '../e2e/helpers/inkan-process.ts';
+import { freePort, openDatabaseReadOnly, startInkanProcess, waitForHealthy, type InkanProcess } from '../e2e/helpers/inkan-process.ts';
 import { runInkan } from '../helpers/run-inkan.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -24,13 +24,15 @@ describe('操作ログ page (real server, Chromium)', () => {
   let adminLink: string;
   let memberLink: string;
   let envelopeId: string;
+  let dataDir: string;
+  let env: Record<string, string>;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'inkan-audit-page-'));
-    const dataDir = join(dir, 'data');
+    dataDir = join(dir, 'data');
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
-    const env = { INKAN_DATA_DIR: dataDir, INKAN_PORT: String(port), INKAN_PUBLIC_URL: baseUrl, INKAN_ENV: 'development' };
+    env = { INKAN_DATA_DIR: dataDir, INKAN_PORT: String(port), INKAN_PUBLIC_URL: baseUrl, INKAN_ENV: 'development' };
     const org = await runInkan(['org', 'create', '--name', 'デモ市役所 契約課', '--slug', 'demo', '--admin-email', 'admin@demo.example.jp', '--admin-name', '契約 管理者'], { dataDir, env });
     assert.equal(org.code, 0, org.stderr);
     adminLink = /http\S+\/login\/link\?token=\S+/.exec(org.stdout)![0];
@@ -113,6 +115,22 @@ describe('操作ログ page (real server, Chromium)', () => {
     assert.deepEqual(csv, { status: 200, type: 'text/csv; charset=utf-8', bytes: [0xef, 0xbb, 0xbf] });
     assert.deepEqual(problems, []);
     await context.close();
+  });
+
+  it('the worker anchored the log with the TSA when it started; inkan audit verify checks it', async () => {
+    const db = openDatabaseReadOnly(dataDir);
+    try {
+      await waitFor(() => (db.prepare('select count(*) as n from audit_anchors').get() as { n: number }).n >= 1, { what: 'the start-up anchor', intervalMs: 50 });
+      const queued = db.prepare(`select dedupe_key, run_at from jobs where kind = 'audit.anchor' and status = 'queued'`).all() as Array<{ dedupe_key: string; run_at: string }>;
+      assert.equal(queued.length, 1, 'the next day is scheduled');
+      assert.match(queued[0].run_at, /T00:00:00\.000Z$/);
+    } finally {
+      db.close();
+    }
+    const run = await runInkan(['audit', 'verify'], { dataDir, env });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /operation log intact: \d+ events/);
+    assert.match(run.stdout, /1 TSA anchor\(s\) verified/);
   });
 
   it('gives a member no 操作ログ link, and the page says it is for administrators', async () => {
