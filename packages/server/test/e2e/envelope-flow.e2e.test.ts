@@ -21,6 +21,7 @@ import { createNssDb, extractSignatures, pdfsig, pdftotextBbox } from '../../../
 import { REPO_ROOT, runInkan } from '../helpers/run-inkan.ts';
 import { diagnostics, eventsOf, failedJobs, freePort, openDatabaseReadOnly, rowCounts, startInkanProcess, unfinishedJobs, waitForHealthy, waitOrExplain, type InkanProcess } from './helpers/inkan-process.ts';
 import { startSmtpSink, urlsIn, type ReceivedMail, type SmtpSink } from './helpers/smtp-sink.ts';
+import { screenshotDir } from '../helpers/screenshot-dir.ts';
 
 const ORGANIZATION = 'テスト市役所 契約課';
 const ENVELOPE = '庁舎清掃業務委託契約（2026年度）';
@@ -38,7 +39,7 @@ const RECIPIENTS = [
 const WRONG_CODE = '0000';
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
-const SCREENSHOTS = join(REPO_ROOT, 'packages/web/screenshots');
+const SCREENSHOTS = screenshotDir();
 const REQUEST_SUBJECT = `【${ORGANIZATION}】様より${ENVELOPE}への署名依頼が届いています`;
 const COMPLETION_SUBJECT = '電子署名完了のお知らせ';
 const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];

@@ -17,10 +17,11 @@ import { DEFAULT_WEB_DIST } from '../../src/http/web/routes.ts';
 import { REPO_ROOT } from '../helpers/run-inkan.ts';
 import { startHarness, type Harness } from '../api/helpers/harness.ts';
 import { completeEnvelope, SIGNER, tamperedCopy, type SignedEnvelope } from './helpers/signed-envelope.ts';
+import { screenshotDir } from '../helpers/screenshot-dir.ts';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
-const SCREENSHOTS = join(REPO_ROOT, 'packages/web/screenshots');
+const SCREENSHOTS = screenshotDir();
 const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('the /verify page in a real browser', () => {
