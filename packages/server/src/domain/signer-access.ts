@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { hashToken } from '../security/tokens.ts';
 import type { DbOrTx } from '../ports/database.ts';
 import { AppError } from './app-error.ts';
+import { recordEvent, type NewEvent } from './record-event.ts';
 import type { DomainContext } from './domain-context.ts';
 import { effectiveStatus, isLockedOut, isSigningLinkExpired } from './envelope-state.ts';
 import { loadDetailsOf, toRecipient, type EnvelopeDetails } from './rows.ts';
@@ -107,4 +108,9 @@ export async function authenticateSigner(ctx: DomainContext, db: DbOrTx, token: 
     throw new AppError('UNAUTHENTICATED', 'enter the access code first');
   }
   return signer;
+}
+
+/** Records an event of the signer's own doing (the recipient is the actor, in their envelope). */
+export async function recordSignerEvent(tx: DbOrTx, signer: Pick<SignerContext, 'envelope' | 'recipient'>, event: Omit<NewEvent, 'organizationId' | 'envelopeId' | 'actor'>): Promise<void> {
+  await recordEvent(tx, { organizationId: signer.envelope.organizationId, envelopeId: signer.envelope.id, actor: { type: 'recipient', id: signer.recipient.id }, ...event });
 }

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { ApiError, apiGet } from '../api/client.ts';
 import { errorMessage } from '../api/messages.ts';
 import type { DownloadView } from '../api/types.ts';
+import { CertificateListItem, DocumentListItem } from '../components/document-list.tsx';
 import { PageShell } from '../components/page-shell.tsx';
 import { Loading, StatePanel } from '../components/state-panel.tsx';
 import { useI18n } from '../i18n/i18n-context.tsx';
@@ -72,35 +73,21 @@ export function DownloadPage({ token }: { token: string }) {
         <h2 className="section-title">{t('download.documents')}</h2>
         <ul className="doc-list">
           {documents.map((doc) => (
-            <li key={doc.id} className="doc-list__item">
-              <span className="doc-list__icon" aria-hidden="true">PDF</span>
-              <span className="doc-list__body">
-                <span className="doc-list__name">{doc.name}</span>
-                <span className="doc-list__meta">
-                  {t('common.pages', { n: doc.pages })} · SHA-256 <span className="mono hash">{doc.sha256}</span>
-                </span>
-              </span>
-              <a
-                className="btn btn--primary"
-                href={`${base}/documents/${encodeURIComponent(doc.id)}`}
-                download={doc.name}
-                aria-label={t('download.buttonLabel', { name: doc.name })}
-              >
-                {t('download.button')}
-              </a>
-            </li>
+            <DocumentListItem
+              key={doc.id}
+              doc={doc}
+              href={`${base}/documents/${encodeURIComponent(doc.id)}`}
+              buttonClassName="btn btn--primary"
+              buttonText={t('download.button')}
+              buttonLabel={t('download.buttonLabel', { name: doc.name })}
+            />
           ))}
           {phase.view.certificate && (
-            <li className="doc-list__item">
-              <span className="doc-list__icon doc-list__icon--certificate" aria-hidden="true">証</span>
-              <span className="doc-list__body">
-                <span className="doc-list__name">{t('certificate.name')}</span>
-                <span className="doc-list__meta">{t('certificate.hint')}</span>
-              </span>
+            <CertificateListItem meta={t('certificate.hint')}>
               <a className="btn btn--secondary" href={`${base}/certificate`} download aria-label={t('certificate.downloadLabel')}>
                 {t('download.button')}
               </a>
-            </li>
+            </CertificateListItem>
           )}
         </ul>
       </section>

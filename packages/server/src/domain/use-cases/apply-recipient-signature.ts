@@ -1,6 +1,7 @@
 import { createWitnessSigner, signPdfParts } from '@inkan/core';
 import type { SigningServices } from '../../signing-services.ts';
 import type { DomainContext } from '../domain-context.ts';
+import { documentHashes, swapDocumentBlobs, withDocumentUpdates } from '../document-update.ts';
 import { sha256Hex } from '../hashing.ts';
 import { keyUseDetails } from '../key-use.ts';
 import { envelopeEvents } from '../mail-delivery.ts';
@@ -45,8 +46,7 @@ export async function applyRecipientSignature(ctx: SigningDomainContext, input: 
 
   const witness = await createWitnessSigner(ctx.signing.pki, { name: recipient.name, email: recipient.email }, ctx.signing.platformSigner);
   const signedAt = recipient.signedAt ?? ctx.clock.now();
-  const results: Array<{ id: string; name: string; before: string; after: string; oldBlob: string; newBlob: string }> = [];
-  try {
+  await withDocumentUpdates(ctx.blobs, async (results) => {
     for (const document of documents) {
       const current = await ctx.blobs.get(document.blobCurrent);
       const update = await signPdfParts(current, {
@@ -60,51 +60,26 @@ export async function applyRecipientSignature(ctx: SigningDomainContext, input: 
       const parts = [update.original, update.tail];
       results.push({ id: document.id, name: document.name, before: document.sha256Current, after: sha256Hex(parts), oldBlob: document.blobCurrent, newBlob: await ctx.blobs.put(parts) });
     }
-    const committed = await inTransaction(ctx.db, ctx.dialect, async (tx) => {
+    return inTransaction(ctx.db, ctx.dialect, async (tx) => {
       const again = await envelopeEvents(tx, envelope.id, 'recipient.signature-applied');
       if (again.some((d) => d.recipientId === recipient.id)) return false;
-      for (const r of results) {
-        const changed = await tx
-          .updateTable('documents')
-          .set({ blob_current: r.newBlob, sha256_current: r.after })
-          .where('id', '=', r.id)
-          .where('blob_current', '=', r.oldBlob)
-          .executeTakeFirst();
-        if (Number(changed.numUpdatedRows) !== 1) throw new Error(`document ${r.id} changed while it was being signed`);
-      }
+      await swapDocumentBlobs(tx, results, 'signed');
+      const base = { organizationId: envelope.organizationId, envelopeId: envelope.id, actor: { type: 'system' as const, id: null } };
       await recordEvent(tx, {
-        organizationId: envelope.organizationId,
-        envelopeId: envelope.id,
-        actor: { type: 'system', id: null },
+        ...base,
         action: 'recipient.signature-applied',
         at: ctx.clock.now(),
-        details: {
-          recipientId: recipient.id,
-          name: recipient.name,
-          email: recipient.email,
-          auth: authDescription(recipient.auth),
-          documents: results.map((r) => ({ id: r.id, name: r.name, sha256Before: r.before, sha256After: r.after })),
-        },
+        details: { recipientId: recipient.id, name: recipient.name, email: recipient.email, auth: authDescription(recipient.auth), documents: documentHashes(results) },
       });
       // One `key.used` per signature made with the platform key (the key is named, never shown).
       for (const r of results) {
-        await recordEvent(tx, {
-          organizationId: envelope.organizationId,
-          envelopeId: envelope.id,
-          actor: { type: 'system', id: null },
-          action: 'key.used',
-          at: ctx.clock.now(),
-          details: keyUseDetails({ platformSigner: ctx.signing.platformSigner, signedWith: witness, purpose: 'recipient-signature', extra: { recipientId: recipient.id, documentId: r.id, documentSha256: r.after } }),
-        });
+        const extra = { recipientId: recipient.id, documentId: r.id, documentSha256: r.after };
+        await recordEvent(tx, { ...base, action: 'key.used', at: ctx.clock.now(), details: keyUseDetails({ platformSigner: ctx.signing.platformSigner, signedWith: witness, purpose: 'recipient-signature', extra }) });
       }
       const next = recipients.filter((r) => r.order > recipient.order).sort((a, b) => a.order - b.order)[0];
       if (next) await ctx.jobs.enqueue(tx, 'mail.signing-request', { recipientId: next.id }, { dedupeKey: `signing-request:${next.id}` });
       else await ctx.jobs.enqueue(tx, 'envelope.seal', { envelopeId: envelope.id }, { dedupeKey: `seal:${envelope.id}` });
       return true;
     });
-    if (!committed) await Promise.all(results.map((r) => ctx.blobs.delete(r.newBlob).catch(() => undefined)));
-  } catch (error) {
-    await Promise.all(results.map((r) => ctx.blobs.delete(r.newBlob).catch(() => undefined)));
-    throw error;
-  }
+  });
 }

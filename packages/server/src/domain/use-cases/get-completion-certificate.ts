@@ -4,7 +4,7 @@ import { recordEvent } from '../record-event.ts';
 import { inTransaction } from '../transaction.ts';
 import type { Actor, RequestOrigin } from '../types.ts';
 import { getEnvelope } from './get-envelope.ts';
-import { openDownloadLink } from './open-download-link.ts';
+import { openDownloadLink, recordLinkDownload } from './open-download-link.ts';
 
 /** The file name of a certificate of completion. */
 export function certificateFileName(certificateId: string): string {
@@ -50,17 +50,6 @@ export async function downloadCertificateByLink(ctx: DomainContext, input: { tok
   const info = await openDownloadLink(ctx, input.token);
   const certificate = await readCertificate(ctx, info.envelope.id);
   const name = certificateFileName(certificate.certificateId);
-  const actor: Actor = info.recipientId ? { type: 'recipient', id: info.recipientId } : { type: 'system', id: null };
-  await inTransaction(ctx.db, ctx.dialect, (tx) =>
-    recordEvent(tx, {
-      organizationId: info.envelope.organizationId,
-      envelopeId: info.envelope.id,
-      actor,
-      action: 'certificate.downloaded',
-      origin: input.origin,
-      at: ctx.clock.now(),
-      details: { certificateId: certificate.certificateId, name, sha256: certificate.sha256, via: 'download-link', linkCreatedAt: info.linkCreatedAt.toISOString() },
-    }),
-  );
+  await recordLinkDownload(ctx, info, input.origin, 'certificate.downloaded', { certificateId: certificate.certificateId, name, sha256: certificate.sha256 });
   return { name, bytes: certificate.bytes };
 }

@@ -1,5 +1,5 @@
 import type { DomainContext } from '../domain-context.ts';
-import { recordEvent } from '../record-event.ts';
+import { recordSignerEvent } from '../signer-access.ts';
 import { inTransaction } from '../transaction.ts';
 import type { RequestOrigin } from '../types.ts';
 import { requireSigner } from './get-signer-view.ts';
@@ -18,13 +18,6 @@ export async function markViewed(ctx: DomainContext, input: { token: string; ses
       .executeTakeFirst();
     if (Number(first.numUpdatedRows) !== 1) return;
     await tx.updateTable('recipients').set({ status: 'viewed' }).where('id', '=', signer.recipient.id).where('status', 'in', ['pending', 'notified']).execute();
-    await recordEvent(tx, {
-      organizationId: signer.envelope.organizationId,
-      envelopeId: signer.envelope.id,
-      actor: { type: 'recipient', id: signer.recipient.id },
-      action: 'recipient.viewed',
-      origin: input.origin,
-      at: now,
-    });
+    await recordSignerEvent(tx, signer, { action: 'recipient.viewed', origin: input.origin, at: now });
   });
 }

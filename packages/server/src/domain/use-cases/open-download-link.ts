@@ -40,17 +40,31 @@ export async function downloadDocumentByLink(
   const document = info.documents.find((d) => d.id === input.documentId);
   if (!document) throw new AppError('NOT_FOUND', 'no such document');
   const bytes = await ctx.blobs.get(document.blobCurrent);
+  await recordLinkDownload(ctx, info, input.origin, 'document.downloaded', { documentId: document.id, name: document.name, sha256: document.sha256Current });
+  return { name: document.name, bytes };
+}
+
+/**
+ * Records a download through a ダウンロード link: by the recipient it was mailed to (the system for the
+ * sender's link), `via` and the link's creation time added to `details`.
+ */
+export async function recordLinkDownload(
+  ctx: DomainContext,
+  info: DownloadInfo,
+  origin: RequestOrigin | undefined,
+  action: 'document.downloaded' | 'certificate.downloaded',
+  details: Record<string, unknown>,
+): Promise<void> {
   const actor: Actor = info.recipientId ? { type: 'recipient', id: info.recipientId } : { type: 'system', id: null };
   await inTransaction(ctx.db, ctx.dialect, (tx) =>
     recordEvent(tx, {
       organizationId: info.envelope.organizationId,
       envelopeId: info.envelope.id,
       actor,
-      action: 'document.downloaded',
-      origin: input.origin,
+      action,
+      origin,
       at: ctx.clock.now(),
-      details: { documentId: document.id, name: document.name, sha256: document.sha256Current, via: 'download-link', linkCreatedAt: info.linkCreatedAt.toISOString() },
+      details: { ...details, via: 'download-link', linkCreatedAt: info.linkCreatedAt.toISOString() },
     }),
   );
-  return { name: document.name, bytes };
 }

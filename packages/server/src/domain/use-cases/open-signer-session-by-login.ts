@@ -1,7 +1,6 @@
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
-import { recordEvent } from '../record-event.ts';
-import { assertLinkUsable, findByLinkToken } from '../signer-access.ts';
+import { assertLinkUsable, findByLinkToken, recordSignerEvent } from '../signer-access.ts';
 import { inTransaction } from '../transaction.ts';
 import type { RequestOrigin } from '../types.ts';
 import { openSession, type SignerSession } from './verify-access-code.ts';
@@ -18,15 +17,7 @@ export async function openSignerSessionByLogin(ctx: DomainContext, input: { toke
     throw new AppError('FORBIDDEN', 'this signing link belongs to someone else');
   }
   return inTransaction(ctx.db, ctx.dialect, async (tx) => {
-    await recordEvent(tx, {
-      organizationId: signer.envelope.organizationId,
-      envelopeId: signer.envelope.id,
-      actor: { type: 'recipient', id: signer.recipient.id },
-      action: 'recipient.login-passed',
-      origin: input.origin,
-      at: now,
-      details: { auth: 'login', userId: input.userId },
-    });
+    await recordSignerEvent(tx, signer, { action: 'recipient.login-passed', origin: input.origin, at: now, details: { auth: 'login', userId: input.userId } });
     return openSession(ctx, tx, signer.recipient.id, now);
   });
 }

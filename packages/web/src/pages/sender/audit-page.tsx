@@ -1,15 +1,14 @@
 // /audit (操作ログ): the organisation's operation log for administrators — filters (period, actor,
 // action, envelope) kept in the URL, newest first with さらに表示, and the CSV export of the same filter.
 import { useEffect, useState, type FormEvent } from 'react';
-import { apiGet } from '../../api/client.ts';
-import { errorMessage } from '../../api/messages.ts';
-import type { AuditEvent, AuditEventPage } from '../../api/types.ts';
-import { Alert } from '../../components/alert.tsx';
-import { Loading, StatePanel } from '../../components/state-panel.tsx';
+import type { AuditEvent } from '../../api/types.ts';
+import { PagedTable } from '../../components/paged-table.tsx';
+import { StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { isMessageKey, type MessageKey } from '../../i18n/translate.ts';
 import { navigate } from '../../lib/router.ts';
 import { Link, useLocation } from '../../lib/use-location.tsx';
+import { usePagedList } from '../../lib/use-paged-list.tsx';
 import { SenderShell, useUser } from './sender-session.tsx';
 
 const PAGE_SIZE = 50;
@@ -43,52 +42,22 @@ function queryOf(filter: Filter, extra: Record<string, string> = {}): string {
 }
 
 function AuditLog() {
-  const { t, language } = useI18n();
+  const { t } = useI18n();
   const user = useUser();
   const location = useLocation();
   const applied = filterFrom(location);
   const appliedKey = queryOf(applied);
   const [draft, setDraft] = useState<Filter>(applied);
-  const [items, setItems] = useState<AuditEvent[] | null>(null);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
-
-  const listUrl = (cursor: string | null) => `/api/v1/audit-events?${queryOf(applied, { limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) })}`;
+  const list = usePagedList<AuditEvent>(
+    (cursor) => `/api/v1/audit-events?${queryOf(applied, { limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) })}`,
+    user.role === 'admin',
+  );
 
   useEffect(() => {
-    if (user.role !== 'admin') return;
-    let canceled = false;
-    setItems(null);
-    setError(null);
-    setDraft(applied);
-    apiGet<AuditEventPage>(listUrl(null))
-      .then((page) => {
-        if (canceled) return;
-        setItems(page.items);
-        setNextCursor(page.nextCursor);
-      })
-      .catch((caught: unknown) => !canceled && setError(errorMessage(language, caught)));
-    return () => {
-      canceled = true;
-    };
+    if (user.role === 'admin') setDraft(applied);
   }, [appliedKey]);
 
   if (user.role !== 'admin') return <StatePanel tone="warning" title={t('audit.adminsOnly')} />;
-
-  async function more() {
-    if (!nextCursor || loadingMore) return;
-    setLoadingMore(true);
-    try {
-      const page = await apiGet<AuditEventPage>(listUrl(nextCursor));
-      setItems((current) => [...(current ?? []), ...page.items]);
-      setNextCursor(page.nextCursor);
-    } catch (caught) {
-      setError(errorMessage(language, caught));
-    } finally {
-      setLoadingMore(false);
-    }
-  }
 
   function apply(event: FormEvent) {
     event.preventDefault();
@@ -174,36 +143,13 @@ function AuditLog() {
         </div>
       </form>
 
-      {error && <Alert tone="error">{error}</Alert>}
-      {!items && !error && <Loading label={t('common.loading')} />}
-      {items && items.length === 0 && <p className="empty">{t('audit.empty')}</p>}
-      {items && items.length > 0 && (
-        <div className="table-wrap">
-          <table className="table audit-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('audit.col.time')}</th>
-                <th scope="col">{t('audit.col.action')}</th>
-                <th scope="col">{t('audit.col.actor')}</th>
-                <th scope="col">{t('audit.col.envelope')}</th>
-                <th scope="col">{t('audit.col.origin')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((event) => (
-                <AuditRow key={event.id} event={event} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {nextCursor && (
-        <div className="center">
-          <button type="button" className="btn btn--secondary" onClick={more} disabled={loadingMore} aria-busy={loadingMore}>
-            {t('list.more')}
-          </button>
-        </div>
-      )}
+      <PagedTable
+        list={list}
+        className="audit-table"
+        columns={[t('audit.col.time'), t('audit.col.action'), t('audit.col.actor'), t('audit.col.envelope'), t('audit.col.origin')]}
+        empty={t('audit.empty')}
+        row={(event) => <AuditRow key={event.id} event={event} />}
+      />
     </>
   );
 }

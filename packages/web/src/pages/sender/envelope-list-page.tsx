@@ -1,15 +1,13 @@
 // /envelopes: status tabs, search by name, one row per envelope, 新規作成.
-import { useEffect, useState, type FormEvent } from 'react';
-import { apiGet } from '../../api/client.ts';
-import { errorMessage } from '../../api/messages.ts';
-import type { EnvelopePage, EnvelopeStatus, EnvelopeSummary } from '../../api/types.ts';
-import { Alert } from '../../components/alert.tsx';
-import { Loading } from '../../components/state-panel.tsx';
+import { useState, type FormEvent } from 'react';
+import type { EnvelopeStatus, EnvelopeSummary } from '../../api/types.ts';
+import { PagedTable } from '../../components/paged-table.tsx';
 import { EnvelopeStatusBadge, RecipientStatusBadge } from '../../components/status-badge.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatDate, type MessageKey } from '../../i18n/translate.ts';
 import { navigate } from '../../lib/router.ts';
 import { Link, useLocation } from '../../lib/use-location.tsx';
+import { usePagedList } from '../../lib/use-paged-list.tsx';
 import { SenderShell } from './sender-session.tsx';
 
 const FILTERS: ('all' | Exclude<EnvelopeStatus, 'expired'>)[] = ['all', 'draft', 'sent', 'completed', 'declined', 'canceled'];
@@ -32,34 +30,13 @@ function EnvelopeList() {
   const status = (FILTERS as string[]).includes(params.get('status') ?? '') ? (params.get('status') as (typeof FILTERS)[number]) : 'all';
   const query = params.get('q') ?? '';
   const [search, setSearch] = useState(query);
-  const [items, setItems] = useState<EnvelopeSummary[] | null>(null);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
-
-  function listUrl(cursor: string | null): string {
+  const list = usePagedList<EnvelopeSummary>((cursor) => {
     const qs = new URLSearchParams({ limit: String(PAGE_SIZE) });
     if (status !== 'all') qs.set('status', status);
     if (query) qs.set('q', query);
     if (cursor) qs.set('cursor', cursor);
     return `/api/v1/envelopes?${qs.toString()}`;
-  }
-
-  useEffect(() => {
-    let canceled = false;
-    setItems(null);
-    setError(null);
-    apiGet<EnvelopePage>(listUrl(null))
-      .then((page) => {
-        if (canceled) return;
-        setItems(page.items);
-        setNextCursor(page.nextCursor);
-      })
-      .catch((caught: unknown) => !canceled && setError(errorMessage(language, caught)));
-    return () => {
-      canceled = true;
-    };
-  }, [status, query]);
+  });
 
   function go(nextStatus: string, nextQuery: string) {
     const qs = new URLSearchParams();
@@ -67,20 +44,6 @@ function EnvelopeList() {
     if (nextQuery) qs.set('q', nextQuery);
     const suffix = qs.toString();
     navigate(`/envelopes${suffix ? `?${suffix}` : ''}`);
-  }
-
-  async function more() {
-    if (!nextCursor || loadingMore) return;
-    setLoadingMore(true);
-    try {
-      const page = await apiGet<EnvelopePage>(listUrl(nextCursor));
-      setItems((current) => [...(current ?? []), ...page.items]);
-      setNextCursor(page.nextCursor);
-    } catch (caught) {
-      setError(errorMessage(language, caught));
-    } finally {
-      setLoadingMore(false);
-    }
   }
 
   function onSearch(event: FormEvent) {
@@ -128,59 +91,39 @@ function EnvelopeList() {
         </form>
       </div>
 
-      {error && <Alert tone="error">{error}</Alert>}
-      {!items && !error && <Loading label={t('common.loading')} />}
-      {items && items.length === 0 && <p className="empty">{t('list.empty')}</p>}
-      {items && items.length > 0 && (
-        <div className="table-wrap">
-          <table className="table envelope-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('list.col.name')}</th>
-                <th scope="col">{t('list.col.status')}</th>
-                <th scope="col">{t('list.col.recipients')}</th>
-                <th scope="col">{t('list.col.dates')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((item) => (
-                <tr key={item.id}>
-                  <td className="envelope-table__name" data-label={t('list.col.name')}>
-                    <Link href={`/envelopes/${encodeURIComponent(item.id)}`}>{item.name}</Link>
-                  </td>
-                  <td data-label={t('list.col.status')}>
-                    <EnvelopeStatusBadge status={item.status} />
-                  </td>
-                  <td data-label={t('list.col.recipients')}>
-                    <ul className="recipient-chips">
-                      {item.recipients.map((recipient, index) => (
-                        <li key={index} className="recipient-chips__item">
-                          <span className="recipient-chips__name">{recipient.name}</span>
-                          <RecipientStatusBadge status={recipient.status} envelopeStatus={item.status} />
-                        </li>
-                      ))}
-                    </ul>
-                  </td>
-                  <td data-label={t('list.col.dates')}>
-                    <div className="envelope-table__dates">
-                    <span>{t('list.created', { date: formatDate(language, item.createdAt) })}</span>
-                    {item.sentAt && <span>{t('list.sent', { date: formatDate(language, item.sentAt) })}</span>}
-                    {item.completedAt && <span>{t('list.completed', { date: formatDate(language, item.completedAt) })}</span>}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {nextCursor && (
-        <div className="center">
-          <button type="button" className="btn btn--secondary" onClick={more} disabled={loadingMore} aria-busy={loadingMore}>
-            {t('list.more')}
-          </button>
-        </div>
-      )}
+      <PagedTable
+        list={list}
+        className="envelope-table"
+        columns={[t('list.col.name'), t('list.col.status'), t('list.col.recipients'), t('list.col.dates')]}
+        empty={t('list.empty')}
+        row={(item) => (
+          <tr key={item.id}>
+            <td className="envelope-table__name" data-label={t('list.col.name')}>
+              <Link href={`/envelopes/${encodeURIComponent(item.id)}`}>{item.name}</Link>
+            </td>
+            <td data-label={t('list.col.status')}>
+              <EnvelopeStatusBadge status={item.status} />
+            </td>
+            <td data-label={t('list.col.recipients')}>
+              <ul className="recipient-chips">
+                {item.recipients.map((recipient, index) => (
+                  <li key={index} className="recipient-chips__item">
+                    <span className="recipient-chips__name">{recipient.name}</span>
+                    <RecipientStatusBadge status={recipient.status} envelopeStatus={item.status} />
+                  </li>
+                ))}
+              </ul>
+            </td>
+            <td data-label={t('list.col.dates')}>
+              <div className="envelope-table__dates">
+                <span>{t('list.created', { date: formatDate(language, item.createdAt) })}</span>
+                {item.sentAt && <span>{t('list.sent', { date: formatDate(language, item.sentAt) })}</span>}
+                {item.completedAt && <span>{t('list.completed', { date: formatDate(language, item.completedAt) })}</span>}
+              </div>
+            </td>
+          </tr>
+        )}
+      />
     </>
   );
 }

@@ -5,7 +5,10 @@ import { apiGet, apiPost } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
 import type { Envelope, EnvelopeEvent, Recipient } from '../../api/types.ts';
 import { Alert } from '../../components/alert.tsx';
-import { ModalDialog } from '../../components/modal-dialog.tsx';
+import { CertificateListItem, DocumentListItem } from '../../components/document-list.tsx';
+import { ActionDialog } from '../../components/action-dialog.tsx';
+import { Field } from '../../components/form-parts.tsx';
+import { MessageBox } from '../../components/message-box.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { EnvelopeStatusBadge, RecipientStatusBadge } from '../../components/status-badge.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
@@ -193,12 +196,7 @@ function EnvelopeDetails({ id }: { id: string }) {
                 <dd>{formatDateTime(language, envelope.expiresAt)}</dd>
               </div>
             </dl>
-            {envelope.message && (
-              <div className="message-box">
-                <h3 className="message-box__title">{t('env.message')}</h3>
-                <p className="message-box__text">{envelope.message}</p>
-              </div>
-            )}
+            {envelope.message && <MessageBox heading="h3" title={t('env.message')} text={envelope.message} />}
           </section>
 
           <section className="card" aria-labelledby="docs-title">
@@ -207,31 +205,19 @@ function EnvelopeDetails({ id }: { id: string }) {
             </h2>
             <ul className="doc-list">
               {envelope.documents.map((doc) => (
-                <li key={doc.id} className="doc-list__item">
-                  <span className="doc-list__icon" aria-hidden="true">PDF</span>
-                  <span className="doc-list__body">
-                    <span className="doc-list__name">{doc.name}</span>
-                    <span className="doc-list__meta">
-                      {t('common.pages', { n: doc.pages })} · SHA-256 <span className="mono hash">{doc.sha256}</span>
-                    </span>
-                  </span>
-                  <a
-                    className="btn btn--secondary btn--small"
-                    href={`${base}/documents/${encodeURIComponent(doc.id)}`}
-                    download={doc.name}
-                    aria-label={t('env.downloadLabel', { name: doc.name })}
-                  >
-                    {t('env.download')}
-                  </a>
-                </li>
+                <DocumentListItem
+                  key={doc.id}
+                  doc={doc}
+                  href={`${base}/documents/${encodeURIComponent(doc.id)}`}
+                  buttonClassName="btn btn--secondary btn--small"
+                  buttonText={t('env.download')}
+                  buttonLabel={t('env.downloadLabel', { name: doc.name })}
+                />
               ))}
               {envelope.status === 'completed' && (
-                <li className="doc-list__item">
-                  <span className="doc-list__icon doc-list__icon--certificate" aria-hidden="true">証</span>
-                  <span className="doc-list__body">
-                    <span className="doc-list__name">{t('certificate.name')}</span>
-                    <span className="doc-list__meta">{envelope.certificateIssuedAt ? t('certificate.issuedAt', { date: formatDateTime(language, envelope.certificateIssuedAt) }) : t('certificate.pending')}</span>
-                  </span>
+                <CertificateListItem
+                  meta={envelope.certificateIssuedAt ? t('certificate.issuedAt', { date: formatDateTime(language, envelope.certificateIssuedAt) }) : t('certificate.pending')}
+                >
                   {envelope.certificateIssuedAt ? (
                     <a className="btn btn--primary btn--small" href={`${base}/certificate`} download aria-label={t('certificate.downloadLabel')}>
                       {t('certificate.download')}
@@ -241,7 +227,7 @@ function EnvelopeDetails({ id }: { id: string }) {
                       {t('common.retry')}
                     </button>
                   )}
-                </li>
+                </CertificateListItem>
               )}
             </ul>
           </section>
@@ -258,33 +244,28 @@ function EnvelopeDetails({ id }: { id: string }) {
         </aside>
       </div>
 
-      <ModalDialog
+      <ActionDialog
         open={dialog?.kind === 'cancel'}
         title={t('env.cancel.title')}
         onClose={() => setDialog(null)}
-        dismissible={busy === null}
-        footer={
-          <>
-            <button type="button" className="btn btn--secondary" onClick={() => setDialog(null)} disabled={busy !== null}>
-              {t('common.cancel')}
-            </button>
-            <button
-              type="button"
-              className="btn btn--danger"
-              disabled={busy !== null}
-              aria-busy={busy === 'cancel'}
-              onClick={async () => {
-                await act('cancel', `${base}/cancel`, undefined, t('env.canceled'));
-                setDialog(null);
-              }}
-            >
-              {t('env.cancel.confirm')}
-            </button>
-          </>
+        busy={busy !== null}
+        action={
+          <button
+            type="button"
+            className="btn btn--danger"
+            disabled={busy !== null}
+            aria-busy={busy === 'cancel'}
+            onClick={async () => {
+              await act('cancel', `${base}/cancel`, undefined, t('env.canceled'));
+              setDialog(null);
+            }}
+          >
+            {t('env.cancel.confirm')}
+          </button>
         }
       >
         <p className="modal__message">{t('env.cancel.body', { name: envelope.name })}</p>
-      </ModalDialog>
+      </ActionDialog>
 
       {dialog?.kind === 'unlock' && (
         <UnlockDialog
@@ -324,27 +305,19 @@ function UnlockDialog({ recipient, busy, onClose, onUnlock }: { recipient: Recip
   }
 
   return (
-    <ModalDialog
+    <ActionDialog
       open
       title={t('env.unlock.title')}
       onClose={onClose}
-      dismissible={!busy}
-      footer={
-        <>
-          <button type="button" className="btn btn--secondary" onClick={onClose} disabled={busy}>
-            {t('common.cancel')}
-          </button>
-          <button type="button" className="btn btn--primary" onClick={confirm} disabled={busy} aria-busy={busy}>
-            {t('env.unlock.confirm')}
-          </button>
-        </>
+      busy={busy}
+      action={
+        <button type="button" className="btn btn--primary" onClick={confirm} disabled={busy} aria-busy={busy}>
+          {t('env.unlock.confirm')}
+        </button>
       }
     >
       <p>{t('env.unlock.body', { name: recipient.name })}</p>
-      <div className="field">
-        <label htmlFor={inputId} className="field__label">
-          {t('env.unlock.code')}
-        </label>
+      <Field id={inputId} label={t('env.unlock.code')}>
         <div className="input-group">
           <input
             ref={inputRef}
@@ -367,8 +340,8 @@ function UnlockDialog({ recipient, busy, onClose, onUnlock }: { recipient: Recip
             {error}
           </p>
         )}
-      </div>
-    </ModalDialog>
+      </Field>
+    </ActionDialog>
   );
 }
 

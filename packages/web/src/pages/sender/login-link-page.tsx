@@ -3,7 +3,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { apiPost } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
 import type { SessionResponse } from '../../api/types.ts';
-import { Alert } from '../../components/alert.tsx';
+import { Field, FormError, SubmitButton, fieldAria } from '../../components/form-parts.tsx';
 import { PageShell } from '../../components/page-shell.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
@@ -79,10 +79,7 @@ function SetPasswordForm() {
       </h1>
       <p className="muted">{t('login.password.lead')}</p>
       <form className="form" onSubmit={submit} noValidate>
-        <div className="field">
-          <label htmlFor="new-password" className="field__label">
-            {t('login.password.label')}
-          </label>
+        <Field id="new-password" label={t('login.password.label')}>
           <input
             id="new-password"
             className="input"
@@ -92,25 +89,20 @@ function SetPasswordForm() {
             autoFocus
             value={password}
             onChange={(event) => setPassword(event.target.value)}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? `${errorId} ${hintId}` : hintId}
+            {...fieldAria(error, errorId, hintId)}
           />
           <p id={hintId} className="field__hint">
             {t('login.password.hint')}
           </p>
-        </div>
-        {error && (
-          <Alert tone="error" id={errorId}>
-            {error}
-          </Alert>
-        )}
+        </Field>
+        <FormError id={errorId} error={error} />
         <div className="button-row">
           <button type="button" className="btn btn--secondary" onClick={() => navigate('/envelopes', { replace: true })} disabled={busy}>
             {t('login.password.skip')}
           </button>
-          <button type="submit" className="btn btn--primary" disabled={busy} aria-busy={busy}>
+          <SubmitButton busy={busy} className="btn btn--primary">
             {t('login.password.submit')}
-          </button>
+          </SubmitButton>
         </div>
       </form>
     </section>

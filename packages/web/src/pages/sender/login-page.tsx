@@ -3,7 +3,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { apiPost } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
 import type { SessionResponse } from '../../api/types.ts';
-import { Alert } from '../../components/alert.tsx';
+import { Field, FormError, SubmitButton } from '../../components/form-parts.tsx';
 import { PageShell } from '../../components/page-shell.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { navigate } from '../../lib/router.ts';
@@ -41,10 +41,7 @@ export function LoginPage() {
         </h1>
         <p className="muted">{t('login.lead')}</p>
         <form className="form" onSubmit={submit} noValidate>
-          <div className="field">
-            <label htmlFor="login-email" className="field__label">
-              {t('login.email')}
-            </label>
+          <Field id="login-email" label={t('login.email')}>
             <input
               id="login-email"
               className="input"
@@ -55,11 +52,8 @@ export function LoginPage() {
               onChange={(event) => setEmail(event.target.value)}
               aria-describedby={error ? errorId : undefined}
             />
-          </div>
-          <div className="field">
-            <label htmlFor="login-password" className="field__label">
-              {t('login.password')}
-            </label>
+          </Field>
+          <Field id="login-password" label={t('login.password')}>
             <input
               id="login-password"
               className="input"
@@ -69,15 +63,9 @@ export function LoginPage() {
               onChange={(event) => setPassword(event.target.value)}
               aria-describedby={error ? errorId : undefined}
             />
-          </div>
-          {error && (
-            <Alert tone="error" id={errorId}>
-              {error}
-            </Alert>
-          )}
-          <button type="submit" className="btn btn--primary btn--block btn--large" disabled={busy} aria-busy={busy}>
-            {busy ? t('login.submitting') : t('login.submit')}
-          </button>
+          </Field>
+          <FormError id={errorId} error={error} />
+          <SubmitButton busy={busy}>{busy ? t('login.submitting') : t('login.submit')}</SubmitButton>
         </form>
       </section>
     </PageShell>

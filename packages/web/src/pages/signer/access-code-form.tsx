@@ -4,7 +4,7 @@ import { useId, useRef, useState, type FormEvent } from 'react';
 import { ApiError, apiPost, setSignerCsrfToken } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
 import type { SignerView } from '../../api/types.ts';
-import { Alert } from '../../components/alert.tsx';
+import { Field, FormError, SubmitButton, fieldAria } from '../../components/form-parts.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 
 const CODE_PATTERN = /^[0-9]{4,8}$/;
@@ -72,10 +72,7 @@ export function AccessCodeForm({
       <p className="lead">{t('signer.code.lead')}</p>
       <p className="muted">{t('signer.code.explain')}</p>
       <form className="form" onSubmit={submit} noValidate>
-        <div className="field">
-          <label htmlFor="access-code" className="field__label">
-            {t('signer.code.label')}
-          </label>
+        <Field id="access-code" label={t('signer.code.label')}>
           <input
             ref={inputRef}
             id="access-code"
@@ -89,21 +86,14 @@ export function AccessCodeForm({
             autoFocus
             value={code}
             onChange={(event) => setCode(event.target.value)}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? `${errorId} ${hintId}` : hintId}
+            {...fieldAria(error, errorId, hintId)}
           />
           <p id={hintId} className="field__hint">
             {t('signer.code.hint')}
           </p>
-        </div>
-        {error && (
-          <Alert tone="error" id={errorId}>
-            {error}
-          </Alert>
-        )}
-        <button type="submit" className="btn btn--primary btn--block btn--large" disabled={busy} aria-busy={busy}>
-          {busy ? t('signer.code.checking') : t('signer.code.next')}
-        </button>
+        </Field>
+        <FormError id={errorId} error={error} />
+        <SubmitButton busy={busy}>{busy ? t('signer.code.checking') : t('signer.code.next')}</SubmitButton>
       </form>
       <p className="muted small">{t('signer.code.unknownCode')}</p>
     </section>

@@ -4,7 +4,9 @@ import { ApiError, apiPost } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
 import type { SignerView } from '../../api/types.ts';
 import { Alert } from '../../components/alert.tsx';
-import { ModalDialog } from '../../components/modal-dialog.tsx';
+import { ActionDialog } from '../../components/action-dialog.tsx';
+import { Field, FormError, fieldAria } from '../../components/form-parts.tsx';
+import { MessageBox } from '../../components/message-box.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { DocumentTabs } from './document-tabs.tsx';
 
@@ -63,12 +65,7 @@ export function ReviewScreen({
             <dd>{t('signer.review.recipientValue', { name: recipient.name })}</dd>
           </div>
         </dl>
-        {envelope.message && (
-          <div className="message-box">
-            <h2 className="message-box__title">{t('signer.review.message')}</h2>
-            <p className="message-box__text">{envelope.message}</p>
-          </div>
-        )}
+        {envelope.message && <MessageBox heading="h2" title={t('signer.review.message')} text={envelope.message} />}
       </section>
 
       <div className="review__documents">
@@ -148,20 +145,15 @@ function ConfirmSignDialog({
   }
 
   return (
-    <ModalDialog
+    <ActionDialog
       open={open}
       title={t('signer.confirm.title')}
       onClose={onClose}
-      dismissible={!busy}
-      footer={
-        <>
-          <button type="button" className="btn btn--secondary" onClick={onClose} disabled={busy}>
-            {t('common.cancel')}
-          </button>
-          <button type="button" className="btn btn--primary" onClick={sign} disabled={busy} aria-busy={busy} data-testid="confirm-sign">
-            {busy ? t('signer.confirm.submitting') : t('signer.confirm.submit')}
-          </button>
-        </>
+      busy={busy}
+      action={
+        <button type="button" className="btn btn--primary" onClick={sign} disabled={busy} aria-busy={busy} data-testid="confirm-sign">
+          {busy ? t('signer.confirm.submitting') : t('signer.confirm.submit')}
+        </button>
       }
     >
       <p className="modal__message">{t('signer.confirm.body')}</p>
@@ -176,7 +168,7 @@ function ConfirmSignDialog({
       </ul>
       <p className="muted small">{t('signer.confirm.note')}</p>
       {error && <Alert tone="error">{error}</Alert>}
-    </ModalDialog>
+    </ActionDialog>
   );
 }
 
@@ -223,27 +215,19 @@ function DeclineDialog({
   }
 
   return (
-    <ModalDialog
+    <ActionDialog
       open={open}
       title={t('signer.decline.title')}
       onClose={onClose}
-      dismissible={!busy}
-      footer={
-        <>
-          <button type="button" className="btn btn--secondary" onClick={onClose} disabled={busy}>
-            {t('common.cancel')}
-          </button>
-          <button type="button" className="btn btn--danger" onClick={decline} disabled={busy} aria-busy={busy}>
-            {busy ? t('signer.decline.submitting') : t('signer.decline.submit')}
-          </button>
-        </>
+      busy={busy}
+      action={
+        <button type="button" className="btn btn--danger" onClick={decline} disabled={busy} aria-busy={busy}>
+          {busy ? t('signer.decline.submitting') : t('signer.decline.submit')}
+        </button>
       }
     >
       <p>{t('signer.decline.body')}</p>
-      <div className="field">
-        <label htmlFor={fieldId} className="field__label">
-          {t('signer.decline.reason')}
-        </label>
+      <Field id={fieldId} label={t('signer.decline.reason')}>
         <textarea
           id={fieldId}
           className="input textarea"
@@ -251,18 +235,13 @@ function DeclineDialog({
           value={reason}
           maxLength={MAX_REASON}
           onChange={(event) => setReason(event.target.value)}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? `${errorId} ${countId}` : countId}
+          {...fieldAria(error, errorId, countId)}
         />
         <p id={countId} className="field__hint field__hint--end">
           {t('signer.decline.count', { n: reason.length })}
         </p>
-      </div>
-      {error && (
-        <Alert tone="error" id={errorId}>
-          {error}
-        </Alert>
-      )}
-    </ModalDialog>
+      </Field>
+      <FormError id={errorId} error={error} />
+    </ActionDialog>
   );
 }
