@@ -98,7 +98,8 @@ for (const dialect of DIALECTS) {
       assert.match(request1.from_address, /no-reply@localhost/);
       assert.match(request1.html_body, /<a href="http:\/\/inkan\.test\/s\//);
       assert.match(request1.text_body, /アクセスコード/);
-      assert.doesNotMatch(request1.text_body, /1234/, 'the code is not in the mail');
+      // The code as a token of its own: hex hashes and base64url tokens may contain the digits by chance.
+      assert.doesNotMatch(request1.text_body, /(?<![0-9A-Za-z_-])1234(?![0-9A-Za-z_-])/, 'the code is not in the mail');
       assert.equal((await h.mailsTo('alice@example.com')).length, 0, 'the second recipient waits for the first');
       const token1 = linkIn(request1.text_body, 's');
       assert.ok(token1.length >= 22, '≥128 bits');
@@ -210,7 +211,7 @@ for (const dialect of DIALECTS) {
       for (const action of ['envelope.created', 'envelope.sent', 'recipient.code-failed', 'recipient.code-passed', 'recipient.viewed', 'recipient.signed', 'recipient.signature-applied', 'envelope.sealed', 'envelope.completed', 'mail.completion.sent']) {
         assert.ok(actions.includes(action), `timeline has ${action}: ${actions.join(', ')}`);
       }
-      assert.doesNotMatch(events.body, /1234|98765/, 'no access code in the log');
+      assert.doesNotMatch(events.body, /(?<![0-9A-Za-z_-])(?:1234|98765)(?![0-9A-Za-z_-])/, 'no access code in the log');
     });
   });
 }
