@@ -18,6 +18,7 @@ import { sessionRoutes } from './session/routes.ts';
 import { signerRoutes } from './signer/routes.ts';
 import { verifyRoutes } from './verify/routes.ts';
 import { webRoutes } from './web/routes.ts';
+import { redactUrl } from './redact-url.ts';
 
 const BINARY_TYPES = ['application/ocsp-request', 'application/timestamp-query'];
 
@@ -39,7 +40,18 @@ export function registeredRoutes(app: FastifyInstance): Array<{ method: string; 
 /** Builds the HTTP application (not listening yet): the API, the signer and download pages, the UI, the PKI. */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { context } = options;
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 64 * 1024, trustProxy: false });
+  const app = Fastify({
+    // Request logs never carry link tokens: the URL is redacted, headers and bodies are not logged.
+    logger: options.logger
+      ? {
+          serializers: {
+            req: (request: { method: string; url: string; ip?: string }) => ({ method: request.method, url: redactUrl(request.url), remoteAddress: request.ip }),
+          },
+        }
+      : false,
+    bodyLimit: 64 * 1024,
+    trustProxy: false,
+  });
   const routes: Array<{ method: string; url: string }> = [];
   routeLists.set(app, routes);
   app.addHook('onRoute', (route) => {
