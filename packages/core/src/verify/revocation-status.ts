@@ -1,6 +1,6 @@
-import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { verify as cryptoVerify } from 'node:crypto';
 import * as pkijs from 'pkijs';
-import { hashNameOfOid } from '../asn1/oids.ts';
+import { signatureSchemeOfOid } from '../asn1/oids.ts';
 import { parseOcspResponse, type ParsedOcspResponse } from '../pki/ocsp-messages.ts';
 import type { Cert } from '../x509/chain.ts';
 
@@ -70,14 +70,10 @@ export async function revocationStatusOf(subject: Cert, issuer: Cert, data: Revo
 }
 
 function crlSignatureValid(crl: ParsedCrl, issuer: Cert): boolean {
-  const algorithms: Record<string, string> = {
-    '1.2.840.113549.1.1.11': 'sha256', '1.2.840.113549.1.1.12': 'sha384', '1.2.840.113549.1.1.13': 'sha512', '1.2.840.113549.1.1.5': 'sha1',
-    '1.2.840.10045.4.3.2': 'sha256', '1.2.840.10045.4.3.3': 'sha384', '1.2.840.10045.4.3.4': 'sha512',
-  };
-  const hash = algorithms[crl.signatureAlgorithmOid] ?? hashNameOfOid(crl.signatureAlgorithmOid);
-  if (!hash) return false;
+  const scheme = signatureSchemeOfOid(crl.signatureAlgorithmOid);
+  if ((scheme.kind !== 'rsa-pkcs1' && scheme.kind !== 'ecdsa') || !scheme.hash) return false;
   try {
-    return cryptoVerify(hash, crl.tbs, { key: createPublicKey(issuer.x509.publicKey.export({ type: 'spki', format: 'pem' })), dsaEncoding: 'der' }, crl.signature);
+    return cryptoVerify(scheme.hash, crl.tbs, { key: issuer.x509.publicKey, dsaEncoding: 'der' }, crl.signature);
   } catch {
     return false;
   }
