@@ -4,15 +4,15 @@
 //   2. signing latency: 100 signers who passed the access code press 署名手続きを完了する at once.
 // Run with `npm run bench` (both benches) or `npm run bench -- envelopes [--count=80 --concurrency=8
 // --signers=100 --warmup=2 --db=sqlite,postgres]`; a run with options is written only as envelopes-<time>-partial.json.
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { makePdf } from '../packages/core/test/helpers/make-pdf.ts';
+import { machineInfo } from './lib/report-files.ts';
 import { MailWatcher, postgresObserver, sqliteObserver, type DbObserver } from './lib/db-observer.ts';
 import { writeEnvelopeResults, type DatabaseRun, type EnvelopeBenchResults, type Latencies } from './lib/envelope-report.ts';
 import { cookieFrom, HttpClient, loopbackAddress, multipart, type HttpResponse } from './lib/http-client.ts';
@@ -412,13 +412,6 @@ function parseOptions(argv: readonly string[]): { options: typeof DEFAULTS; part
   return { options, partial: argv.length > 0 };
 }
 
-function gitCommit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return 'none';
-  }
-}
 
 async function main(): Promise<number> {
   const { options, partial } = parseOptions(process.argv.slice(2));
@@ -443,15 +436,7 @@ async function main(): Promise<number> {
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationS: (finishedAt.getTime() - startedAt.getTime()) / 1000,
-    machine: {
-      node: process.version,
-      platform: `${platform()} ${release()}`,
-      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
-      cpus: cpus().length,
-      totalMemGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
-      commit: gitCommit(),
-      loadAvg1m: `${loadBefore.toFixed(2)} → ${loadavg()[0].toFixed(2)}`,
-    },
+    machine: machineInfo(loadBefore),
     options: { count: options.count, concurrency: options.concurrency, signers: options.signers, warmup: options.warmup },
     method: [
       'Inkan runs as a child process (`inkan init`, `inkan org create`, `inkan apikey create`, then `inkan serve --role=all`: HTTP + the job worker thread) on a fresh temp data directory, a free port, INKAN_ENV=test, the default RSA-2048 platform key, the built-in CA/TSA, documents on the local disk and mail to the outbox table; once on SQLite (the default), once on a fresh PostgreSQL database on 127.0.0.1:5432 (dropped afterwards).',

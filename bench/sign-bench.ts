@@ -2,12 +2,13 @@
 // and the floors, on 1-, 100-, 1000-page and 50 MiB PDFs. Run with `npm run bench`.
 // Each (implementation × size) case runs warm, in-process, in its own fresh child process.
 import { execFileSync } from 'node:child_process';
-import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makePdf } from '../packages/core/test/helpers/make-pdf.ts';
 import { createNssDb, extractSignatures, makeOpensslPki, pdfsig } from '../packages/core/test/helpers/validators.ts';
+import { machineInfo } from './lib/report-files.ts';
 import { runCaseInChild, summarize, writeResults, type BenchResults, type CaseResult } from './lib/harness.ts';
 import { INKAN } from './lib/inkan-case.ts';
 import { PEERS } from './lib/peers.ts';
@@ -49,13 +50,6 @@ function version(pkg: string): string {
   }
 }
 
-function gitCommit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return 'none';
-  }
-}
 
 async function checkOutput(file: string, nssDir: string): Promise<{ ok: boolean; text: string }> {
   const report = await pdfsig(file, { nssDir, ocsp: true }); // our bench certificate has no OCSP URL: nothing is fetched
@@ -166,16 +160,7 @@ async function main(): Promise<number> {
       startedAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
       durationS: (finishedAt.getTime() - startedAt.getTime()) / 1000,
-      machine: {
-        node: process.version,
-        platform: `${platform()} ${release()}`,
-        cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
-        cpus: cpus().length,
-        totalMemGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
-        commit: gitCommit(),
-        // Other work on this machine skews the numbers: the 1-minute load average before and after.
-        loadAvg1m: `${loadBefore.toFixed(2)} → ${loadavg()[0].toFixed(2)}`,
-      },
+      machine: machineInfo(loadBefore),
       libraries: {
         '@libpdf/core': version('@libpdf/core'),
         '@signpdf/signpdf': version('@signpdf/signpdf'),

@@ -1,7 +1,8 @@
 // Results of the envelope-flow bench: the JSON file, envelopes-latest.md and the tables between the
 // `envelope-bench` markers of README.md and bench/README.md.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { escapeCell, resultStamp, writeBetweenMarkers } from './report-files.ts';
 
 /** Nearest-rank percentiles of a sample, in ms. */
 export interface Latencies {
@@ -83,7 +84,7 @@ export function envelopeMarkdown(r: EnvelopeBenchResults): string {
   for (const run of r.runs) {
     const t = run.throughput;
     if (run.status !== 'measured' || t === undefined) {
-      lines.push(`| ${label(run.database)} | ${run.status === 'error' ? 'ERROR' : 'not measured'} | — | — | — | ${escape(run.reason ?? '')} |`);
+      lines.push(`| ${label(run.database)} | ${run.status === 'error' ? 'ERROR' : 'not measured'} | — | — | — | ${escapeCell(run.reason ?? '')} |`);
       continue;
     }
     lines.push(`| ${label(run.database)} | ${t.envelopesPerS.toFixed(2)} | ${ms(t.completionMs.p50)} | ${ms(t.completionMs.p95)} | ${ms(t.completionMs.max)} | ${t.errors} of ${t.envelopes} |`);
@@ -114,15 +115,11 @@ export function envelopeMarkdown(r: EnvelopeBenchResults): string {
       `${label(run.database)}: ${t.completed} envelopes in ${t.wallS.toFixed(1)} s after ${t.warmup} warm-up envelopes, ${t.getRequests} status polls; ` +
         `${l.ready} signer sessions prepared in ${l.prepS.toFixed(1)} s; output check: ${run.check}; jobs failed ${run.jobs?.failed ?? '—'}, retried ${run.jobs?.retried ?? '—'}; ${run.durationS.toFixed(0)} s for this database.`,
     );
-    for (const e of [...t.errorSamples, ...l.errorSamples]) lines.push(`- error: ${escape(e)}`);
+    for (const e of [...t.errorSamples, ...l.errorSamples]) lines.push(`- error: ${escapeCell(e)}`);
   }
   lines.push('');
   lines.push('Method: ' + r.method.join(' '));
   return lines.join('\n') + '\n';
-}
-
-function escape(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
 const START = '<!-- envelope-bench:start -->';
@@ -131,18 +128,11 @@ const END = '<!-- envelope-bench:end -->';
 /** Writes envelopes-<time>.json, envelopes-latest.md and the table inside bench/README.md and README.md. */
 export function writeEnvelopeResults(resultsDir: string, results: EnvelopeBenchResults, options: { partial: boolean }): { json: string; markdown: string } {
   mkdirSync(resultsDir, { recursive: true });
-  const stamp = results.startedAt.replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
-  const json = join(resultsDir, `envelopes-${stamp}${options.partial ? '-partial' : ''}.json`);
+  const json = join(resultsDir, `envelopes-${resultStamp(results.startedAt)}${options.partial ? '-partial' : ''}.json`);
   writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`);
   const markdown = envelopeMarkdown(results);
   if (options.partial) return { json, markdown };
   writeFileSync(join(resultsDir, 'envelopes-latest.md'), markdown);
-  for (const readme of [join(dirname(resultsDir), 'README.md'), join(dirname(resultsDir), '..', 'README.md')]) {
-    if (!existsSync(readme)) continue;
-    const text = readFileSync(readme, 'utf8');
-    const a = text.indexOf(START);
-    const b = text.indexOf(END);
-    if (a >= 0 && b > a) writeFileSync(readme, `${text.slice(0, a + START.length)}\n${markdown}${text.slice(b)}`);
-  }
+  writeBetweenMarkers(resultsDir, START, END, markdown);
   return { json, markdown };
 }

@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import type { CaseReport, CaseSpec, ImplId, SizeId } from './types.ts';
+import { escapeCell, resultStamp, writeBetweenMarkers } from './report-files.ts';
 
 const CASE_RUNNER = fileURLToPath(new URL('./case-runner.ts', import.meta.url));
 const MiB = 1024 * 1024;
@@ -157,11 +158,11 @@ export function toMarkdown(results: BenchResults): string {
     const size = sizes.find((s) => s.id === c.sizeId)!.label;
     const target = c.target === undefined ? '' : `${c.target.text}: ${c.target.met === null ? 'not measured' : c.target.met ? 'met' : 'MISSED'}`;
     if (c.status !== 'measured') {
-      lines.push(`| ${c.label} | ${size} | — | ${c.status === 'error' ? 'ERROR' : 'not measured'} | — | — | — | — | — | ${escape(c.reason ?? '')} | ${target} |`);
+      lines.push(`| ${c.label} | ${size} | — | ${c.status === 'error' ? 'ERROR' : 'not measured'} | — | — | — | — | — | ${escapeCell(c.reason ?? '')} | ${target} |`);
       continue;
     }
     lines.push(
-      `| ${c.label} | ${size} | ${c.runs} (${c.warmup}) | ${fmtMs(c.medianMs)} | ${fmtMs(c.p95Ms)} | ${fmtX(c.vsFloor)} | ${fmtX(c.vsLibpdf)} | ${fmtMiB(c.peakRssMiB)} / ${fmtMiB(c.medianPeakRssMiB)} | ${fmtMiB(c.peakExternalMiB)} | ${escape(c.check ?? '')} | ${target} |`,
+      `| ${c.label} | ${size} | ${c.runs} (${c.warmup}) | ${fmtMs(c.medianMs)} | ${fmtMs(c.p95Ms)} | ${fmtX(c.vsFloor)} | ${fmtX(c.vsLibpdf)} | ${fmtMiB(c.peakRssMiB)} / ${fmtMiB(c.medianPeakRssMiB)} | ${fmtMiB(c.peakExternalMiB)} | ${escapeCell(c.check ?? '')} | ${target} |`,
     );
   }
   lines.push('');
@@ -176,31 +177,19 @@ export function toMarkdown(results: BenchResults): string {
   return lines.join('\n') + '\n';
 }
 
-function escape(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
 const README_START = '<!-- bench-results:start -->';
 const README_END = '<!-- bench-results:end -->';
 
 /** Writes sign-<timestamp>.json, latest.json, latest.md, and the table inside bench/README.md and README.md. */
 export function writeResults(resultsDir: string, results: BenchResults, options: { partial: boolean }): { json: string; markdown: string } {
   mkdirSync(resultsDir, { recursive: true });
-  const stamp = results.startedAt.replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
-  const json = join(resultsDir, `sign-${stamp}${options.partial ? '-partial' : ''}.json`);
+  const json = join(resultsDir, `sign-${resultStamp(results.startedAt)}${options.partial ? '-partial' : ''}.json`);
   const body = `${JSON.stringify(results, null, 2)}\n`;
   writeFileSync(json, body);
   const markdown = toMarkdown(results);
   if (options.partial) return { json, markdown };
   writeFileSync(join(resultsDir, 'latest.json'), body);
   writeFileSync(join(resultsDir, 'latest.md'), markdown);
-  // bench/README.md and the repository's README.md both carry the latest table between the markers.
-  for (const readme of [join(dirname(resultsDir), 'README.md'), join(dirname(resultsDir), '..', 'README.md')]) {
-    if (!existsSync(readme)) continue;
-    const text = readFileSync(readme, 'utf8');
-    const a = text.indexOf(README_START);
-    const b = text.indexOf(README_END);
-    if (a >= 0 && b > a) writeFileSync(readme, `${text.slice(0, a + README_START.length)}\n${markdown}${text.slice(b)}`);
-  }
+  writeBetweenMarkers(resultsDir, README_START, README_END, markdown);
   return { json, markdown };
 }
