@@ -21,7 +21,7 @@ import type Database from 'better-sqlite3';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { extractSignatures } from '../../../core/test/helpers/validators.ts';
 import { runInkan } from '../helpers/run-inkan.ts';
-import { diagnostics, eventsOf, failedJobs, freePort, openDatabaseReadOnly, startInkanProcess, unfinishedJobs, waitForHealthy, waitOrExplain, type InkanProcess } from './helpers/inkan-process.ts';
+import { diagnostics, e2eEnvironment, eventsOf, failedJobs, openDatabaseReadOnly, startInkanProcess, unfinishedJobs, waitForHealthy, waitOrExplain, type InkanProcess } from './helpers/inkan-process.ts';
 import { startSmtpSink, urlsIn, type SmtpSink } from './helpers/smtp-sink.ts';
 
 const ORGANIZATION = 'クラッシュ市役所 契約課';
@@ -47,19 +47,8 @@ describe('SIGKILL of the job worker between a signature and its mail', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'inkan-e2e-crash-'));
-    dataDir = join(dir, 'data');
     smtp = await startSmtpSink();
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    env = {
-      INKAN_DATA_DIR: dataDir,
-      INKAN_PORT: String(port),
-      INKAN_PUBLIC_URL: baseUrl,
-      INKAN_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
-      INKAN_ENV: 'test',
-      INKAN_SIGNING_KEY_ALGORITHM: 'ECDSA-P256',
-      INKAN_JOB_LEASE: LEASE,
-    };
+    ({ dataDir, baseUrl, env } = await e2eEnvironment(dir, smtp.port, { INKAN_SIGNING_KEY_ALGORITHM: 'ECDSA-P256', INKAN_JOB_LEASE: LEASE }));
     assert.equal((await runInkan(['init'], { dataDir, env })).code, 0);
     const org = await runInkan(['org', 'create', '--name', ORGANIZATION, '--slug', 'crash', '--admin-email', ADMIN], { dataDir, env });
     assert.equal(org.code, 0, org.stderr);

@@ -19,7 +19,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { createNssDb, extractSignatures, pdfsig, pdftotextBbox } from '../../../core/test/helpers/validators.ts';
 import { REPO_ROOT, runInkan } from '../helpers/run-inkan.ts';
-import { diagnostics, eventsOf, failedJobs, freePort, openDatabaseReadOnly, rowCounts, startInkanProcess, unfinishedJobs, waitForHealthy, waitOrExplain, type InkanProcess } from './helpers/inkan-process.ts';
+import { diagnostics, e2eEnvironment, eventsOf, failedJobs, openDatabaseReadOnly, rowCounts, startInkanProcess, unfinishedJobs, waitForHealthy, waitOrExplain, type InkanProcess } from './helpers/inkan-process.ts';
 import { startSmtpSink, urlsIn, type ReceivedMail, type SmtpSink } from './helpers/smtp-sink.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
 
@@ -68,18 +68,8 @@ describe('envelope flow in a real browser, with real SMTP', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'inkan-e2e-flow-'));
-    dataDir = join(dir, 'data');
     smtp = await startSmtpSink();
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    env = {
-      INKAN_DATA_DIR: dataDir,
-      INKAN_PORT: String(port),
-      INKAN_PUBLIC_URL: baseUrl,
-      INKAN_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
-      INKAN_MAIL_FROM: `"${MAIL_FROM.name}" <${MAIL_FROM.address}>`,
-      INKAN_ENV: 'test',
-    };
+    ({ dataDir, baseUrl, env } = await e2eEnvironment(dir, smtp.port, { INKAN_MAIL_FROM: `"${MAIL_FROM.name}" <${MAIL_FROM.address}>` }));
     const init = await runInkan(['init'], { dataDir, env });
     assert.equal(init.code, 0, init.stderr);
     const org = await runInkan(['org', 'create', '--name', ORGANIZATION, '--slug', 'test-city', '--admin-email', SENDER.email, '--admin-name', '契約 担当'], { dataDir, env });

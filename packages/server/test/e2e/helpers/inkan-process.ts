@@ -24,6 +24,22 @@ export function freePort(): Promise<number> {
 }
 
 /** The parent's environment without INKAN_* and the test runner's variables. */
+/** A temp folder, an SMTP port and a free HTTP port turned into the INKAN_* environment of an e2e server. */
+export async function e2eEnvironment(dir: string, smtpPort: number, extra: Record<string, string> = {}): Promise<{ dataDir: string; baseUrl: string; env: Record<string, string> }> {
+  const dataDir = join(dir, 'data');
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const env = {
+    INKAN_DATA_DIR: dataDir,
+    INKAN_PORT: String(port),
+    INKAN_PUBLIC_URL: baseUrl,
+    INKAN_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    INKAN_ENV: 'test',
+    ...extra,
+  };
+  return { dataDir, baseUrl, env };
+}
+
 export function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
