@@ -443,4 +443,12 @@ describe('envelope flow in a real browser, with real SMTP', () => {
     assert.deepEqual(applied.map((e) => e.details.email), RECIPIENTS.map((r) => r.email));
     assert.equal(eventsOf(db, 'recipient.code-failed').length, 1, 'one wrong code recorded');
   });
+
+  test("the server's log never holds a link token, though every link was requested", () => {
+    const log = server!.output.join('\n');
+    assert.match(log, /\/s\/\[token\]/, 'signing pages were logged, redacted');
+    for (const token of [...signUrls.map((u) => new URL(u).pathname.split('/').pop()!), new URL(loginLink).searchParams.get('token')!]) {
+      assert.ok(token.length >= 22 && !log.includes(token), 'a link token appears in the server log');
+    }
+  });
 });
