@@ -1,6 +1,6 @@
-// The verifier against PDFs that Inkan did not write (pyHanko's test data in ../shared/corpus):
+// The verifier against PDFs that Inkan did not write (pyHanko's test data, kept in packages/core/test/fixtures/corpus):
 // coverage anomalies, a sneaky form-override, a foreign PAdES B-LTA file, and malformed files.
-// Each verdict below is what ../shared/corpus/README.md says `inkan verify` must say.
+// Each verdict below is what packages/core/test/fixtures/corpus/README.md says `inkan verify` must say.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';

@@ -1,5 +1,5 @@
 // Public verification (/verify) through the HTTP API, on SQLite and PostgreSQL: a PDF signed and sealed
-// by this Inkan, a tampered copy, every sample of ../shared/corpus, files that are not PDFs, the upload
+// by this Inkan, a tampered copy, every sample of the corpus (packages/core/test/fixtures/corpus), files that are not PDFs, the upload
 // limit, the rate limits, "nothing is stored", and the public summary of a certificate of completion.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
