@@ -25,6 +25,9 @@ export interface VerifyWorkerPoolOptions {
   queueLength: number;
   /** Resource limits of reading each file. */
   limits?: PdfLimits;
+  /** A module to run in the workers instead of ./verify-worker.ts, and what it is given (tests). */
+  workerEntry?: string;
+  workerData?: Record<string, unknown>;
 }
 
 interface Job {
@@ -63,6 +66,16 @@ export class VerifyWorkerPool implements PdfVerifier {
     return this.#slots.size;
   }
 
+  /** Verifications running now. */
+  get busy(): number {
+    return [...this.#slots].filter((s) => s.job !== undefined).length;
+  }
+
+  /** Verifications waiting for a worker. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
   verify(request: VerifyRequest): Promise<VerificationReport> {
     if (this.#closed) return Promise.reject(new Error('the verification pool is closed'));
     const free = [...this.#slots].find((s) => s.job === undefined);
@@ -86,8 +99,9 @@ export class VerifyWorkerPool implements PdfVerifier {
   }
 
   #spawn(): Slot {
-    const workerData: VerifyWorkerData = { inkanVerifyWorker: true, limits: this.#options.limits };
-    const worker = startModuleWorker(WORKER_ENTRY, {
+    const entry = this.#options.workerEntry ?? WORKER_ENTRY;
+    const workerData: VerifyWorkerData = { ...this.#options.workerData, inkanVerifyWorker: true, entry, limits: this.#options.limits };
+    const worker = startModuleWorker(entry, {
       workerData,
       resourceLimits: { maxOldGenerationSizeMb: this.#options.workerMemoryMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 },
     });

@@ -9,7 +9,10 @@ import { isCoreError, verifyPdf, type PdfLimits, type VerificationReport } from 
 
 /** What the pool hands a worker when starting it. */
 export interface VerifyWorkerData {
+  [key: string]: unknown;
   inkanVerifyWorker: true;
+  /** The module the thread runs: only that one answers (another may import this one). */
+  entry: string;
   limits?: PdfLimits;
 }
 
@@ -28,7 +31,8 @@ export type VerifyWorkerMessage =
   | { type: 'too-complex'; id: number; message: string; details: Record<string, unknown> }
   | { type: 'failed'; id: number; message: string; file: { size: number; sha256: string } };
 
-async function run(task: VerifyTask, limits: PdfLimits | undefined): Promise<VerifyWorkerMessage> {
+/** Verifies one task: the report, PDF_TOO_COMPLEX with its limit, or a failure with the file's size and hash. */
+export async function runVerifyTask(task: VerifyTask, limits: PdfLimits | undefined): Promise<VerifyWorkerMessage> {
   try {
     const report = await verifyPdf(task.bytes, { trustAnchors: task.trustAnchors, now: new Date(task.now), limits });
     return { type: 'report', id: task.id, report };
@@ -39,11 +43,11 @@ async function run(task: VerifyTask, limits: PdfLimits | undefined): Promise<Ver
   }
 }
 
-if (!isMainThread && (workerData as Partial<VerifyWorkerData> | null)?.inkanVerifyWorker === true) {
+if (!isMainThread && (workerData as Partial<VerifyWorkerData> | null)?.entry === import.meta.url) {
   const port = parentPort!;
   const { limits } = workerData as VerifyWorkerData;
   port.on('message', (task: VerifyTask) => {
-    void run(task, limits).then((answer) => port.postMessage(answer));
+    void runVerifyTask(task, limits).then((answer) => port.postMessage(answer));
   });
   port.postMessage({ type: 'ready' } satisfies VerifyWorkerMessage);
 }
