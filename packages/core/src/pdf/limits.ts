@@ -65,12 +65,12 @@ export class PdfBudget {
   #exceeded: CoreError | undefined;
 
   constructor(fileSize: number, limits: PdfLimits = {}) {
-    this.maxDecodedBytes = positive(limits.maxDecodedBytes) ?? defaultDecodedBytes(fileSize);
-    this.maxObjects = positive(limits.maxObjects) ?? DEFAULT_PDF_LIMITS.maxObjects;
-    this.maxNestingDepth = positive(limits.maxNestingDepth) ?? DEFAULT_PDF_LIMITS.maxNestingDepth;
-    this.maxXrefSections = positive(limits.maxXrefSections) ?? DEFAULT_PDF_LIMITS.maxXrefSections;
-    this.maxObjectStreams = positive(limits.maxObjectStreams) ?? DEFAULT_PDF_LIMITS.maxObjectStreams;
-    this.maxSignatures = positive(limits.maxSignatures) ?? DEFAULT_PDF_LIMITS.maxSignatures;
+    this.maxDecodedBytes = given(limits.maxDecodedBytes) ?? defaultDecodedBytes(fileSize);
+    this.maxObjects = given(limits.maxObjects) ?? DEFAULT_PDF_LIMITS.maxObjects;
+    this.maxNestingDepth = given(limits.maxNestingDepth) ?? DEFAULT_PDF_LIMITS.maxNestingDepth;
+    this.maxXrefSections = given(limits.maxXrefSections) ?? DEFAULT_PDF_LIMITS.maxXrefSections;
+    this.maxObjectStreams = given(limits.maxObjectStreams) ?? DEFAULT_PDF_LIMITS.maxObjectStreams;
+    this.maxSignatures = given(limits.maxSignatures) ?? DEFAULT_PDF_LIMITS.maxSignatures;
   }
 
   /** The first limit the file went over, if any (kept even when the error thrown for it was caught). */
@@ -121,6 +121,7 @@ export function tooComplex(name: PdfLimitName, max: number, reason?: string): Co
   return new CoreError('PDF_TOO_COMPLEX', `the PDF is too complex to verify: ${what} (limit "${name}": ${amount})`, { details: { limit: name, max } });
 }
 
-function positive(value: number | undefined): number | undefined {
-  return value !== undefined && Number.isFinite(value) && value > 0 ? value : undefined;
+/** A usable limit (a finite number ≥ 0), or undefined for the default. */
+function given(value: number | undefined): number | undefined {
+  return value !== undefined && Number.isFinite(value) && value >= 0 ? value : undefined;
 }

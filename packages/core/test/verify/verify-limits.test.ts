@@ -121,6 +121,20 @@ describe('bounded decoding', () => {
     assert.throws(() => decodeStream(bad), (e) => isCoreError(e, 'PDF_MALFORMED'));
   });
 
+  test('every count limit is an option: signatures, xref sections, nesting depth, object streams', async () => {
+    const sample = signedSample();
+    const over = async (limits: object, limit: string) =>
+      assert.rejects(verifyPdf(sample, { limits }), (e) => isCoreError(e, 'PDF_TOO_COMPLEX') && e.details?.limit === limit && e.message.includes(`limit "${limit}"`));
+    await over({ maxSignatures: 1 }, 'signatures');
+    await over({ maxXrefSections: 1 }, 'xref-sections');
+    await over({ maxNestingDepth: 2 }, 'nesting-depth');
+    // The sample keeps no object in an object stream: a file whose catalog is in one shows that limit.
+    await assert.rejects(verifyPdf(objectStreamBomb(1), { limits: { maxObjectStreams: 0 } }), (e) => isCoreError(e, 'PDF_TOO_COMPLEX') && e.details?.limit === 'object-streams');
+    assert.equal((await verifyPdf(objectStreamBomb(1), { limits: { maxObjectStreams: 1 } })).exitCode, 2, 'one object stream is within a limit of 1');
+    const report = await verifyPdf(sample, { limits: { maxSignatures: 2, maxXrefSections: 20, maxNestingDepth: 16 } });
+    assert.equal(report.exitCode, 1, 'within those limits the sample verifies as before');
+  });
+
   test('in-process: a bomb throws the typed error from verifyPdf (never a report that hides it)', async () => {
     await assert.rejects(verifyPdf(objectStreamBomb(128)), (e) => isCoreError(e, 'PDF_TOO_COMPLEX') && e.details?.limit === 'decoded-bytes');
     // The DSS is read in code that tolerates unreadable entries: the budget still reports the bomb.

@@ -156,7 +156,6 @@ async function verify(config: Config, args: string[]): Promise<number> {
   } catch (error) {
     // Over a resource limit (INKAN_VERIFY_DECODE_BUDGET_MB and the fixed ones): unreadable, exit 2.
     if (!isCoreError(error, 'PDF_TOO_COMPLEX')) throw error;
-    if (values.json) process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message, details: error.details } }, null, 2)}\n`);
     process.stderr.write(`inkan: ${error.code}: ${error.message}\n`);
     return 2;
   }
