@@ -5,7 +5,7 @@
 //   2. throughput: rounds of 4 concurrent uploads of the signed 10 MB PDF;
 //   3. GET / latency while 4 bombs are verified at once (goal p99 ≤ 50 ms).
 // Each client has its own loopback address (the per-IP rate limit counts people, not the bench).
-// `npm run bench -- verify-server [--rounds=5 --bomb-rounds=3]`; with options the result is written as
+// `npm run bench -- verify-server [--rounds=5 --bomb-rounds=10 --workers=0]`; with options the result is written as
 // verify-server-<time>-partial.json only.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -30,7 +30,9 @@ const CONCURRENCY = 4;
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: number) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const ROUNDS = option('rounds', 5);
-const BOMB_ROUNDS = option('bomb-rounds', 3);
+const BOMB_ROUNDS = option('bomb-rounds', 10);
+/** INKAN_VERIFY_WORKERS of the server (0: one per core, the default). */
+const WORKERS = option('workers', 0);
 
 let nextAddress = 1;
 const client = (base: string) => new HttpClient(base, loopbackAddress(nextAddress++), { timeoutMs: 120_000 });
@@ -60,7 +62,7 @@ function percentile(sorted: number[], p: number): number {
 
 async function withServer<T>(body: (server: InkanServer) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'inkan-verify-bench-'));
-  const server = await startInkan({ dataDir: join(dir, 'data') });
+  const server = await startInkan({ dataDir: join(dir, 'data'), env: { INKAN_VERIFY_WORKERS: String(WORKERS) } });
   try {
     // Warm: the UI, and a first verification that starts the workers.
     const http = client(server.baseUrl);
@@ -119,6 +121,15 @@ const { throughput, latencies, rssDuring } = await withServer(async (server) => 
   console.log(`throughput: ${requests} uploads of ${(signed.length / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s = ${throughput.perSecond.toFixed(2)}/s`);
 
   const page = client(server.baseUrl);
+  // The same number of GET / with nothing being verified: what the machine gives anyway.
+  const idle: number[] = [];
+  for (let i = 0; i < 60; i++) {
+    const res = await page.request('GET', '/');
+    expect(res, 200, 'GET / idle');
+    idle.push(res.ms);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  idle.sort((a, b) => a - b);
   const samples: number[] = [];
   for (let round = 0; round < BOMB_ROUNDS; round++) {
     let done = false;
@@ -134,8 +145,15 @@ const { throughput, latencies, rssDuring } = await withServer(async (server) => 
   }
   page.close();
   const sorted = [...samples].sort((a, b) => a - b);
-  const latencies = { samples: sorted.length, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: sorted.at(-1)! };
+  const latencies = {
+    samples: sorted.length,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    maxMs: sorted.at(-1)!,
+    idle: { samples: idle.length, p50Ms: percentile(idle, 50), p99Ms: percentile(idle, 99), maxMs: idle.at(-1)! },
+  };
   console.log(`GET / during 4 bombs: ${sorted.length} samples, p50 ${latencies.p50Ms.toFixed(1)} ms, p99 ${latencies.p99Ms.toFixed(1)} ms, max ${latencies.maxMs.toFixed(1)} ms`);
+  console.log(`GET / idle: p50 ${latencies.idle.p50Ms.toFixed(1)} ms, p99 ${latencies.idle.p99Ms.toFixed(1)} ms, max ${latencies.idle.maxMs.toFixed(1)} ms`);
   return { throughput, latencies, rssDuring: { before, after: peakRss(server.pid) } };
 });
 
@@ -143,7 +161,7 @@ const results = {
   bench: 'verify-server',
   startedAt: started,
   machine: machineInfo(load),
-  settings: { rounds: ROUNDS, bombRounds: BOMB_ROUNDS, concurrency: CONCURRENCY, signedBytes: signed.length, bombBytes: bomb.length, workers: 'one per core (INKAN_VERIFY_WORKERS=0)' },
+  settings: { rounds: ROUNDS, bombRounds: BOMB_ROUNDS, concurrency: CONCURRENCY, signedBytes: signed.length, bombBytes: bomb.length, workers: WORKERS === 0 ? 'one per core (INKAN_VERIFY_WORKERS=0)' : WORKERS },
   peakRssPerVerification: {
     signed10MB: { growthMiB: (signedPeak.after - signedPeak.before) / MiB, goalMiB: signed.length / MiB + 256 },
     bomb: { growthMiB: (bombPeak.after - bombPeak.before) / MiB, goalMiB: bomb.length / MiB + 256 },
@@ -167,6 +185,7 @@ if (!partial) {
     '|---|---|---|',
     `| \`/api/verify\` throughput, ${CONCURRENCY} concurrent uploads of a signed ${(signed.length / 1e6).toFixed(1)} MB PDF (${throughput.requests} uploads) | ${throughput.perSecond.toFixed(2)} uploads/s (${throughput.mbPerSecond.toFixed(1)} MB/s), p50 ${throughput.p50Ms.toFixed(0)} ms | — |`,
     `| \`GET /\` while ${CONCURRENCY} bombs (1.5 MB → 1.5 GiB) are verified, ${latencies.samples} requests | p50 ${latencies.p50Ms.toFixed(1)} ms, p99 ${latencies.p99Ms.toFixed(1)} ms, max ${latencies.maxMs.toFixed(1)} ms | p99 ≤ 50 ms: ${ok(latencies.p99Ms <= 50)} |`,
+    `| \`GET /\` with nothing verified (same server, same pacing), ${latencies.idle.samples} requests | p50 ${latencies.idle.p50Ms.toFixed(1)} ms, p99 ${latencies.idle.p99Ms.toFixed(1)} ms, max ${latencies.idle.maxMs.toFixed(1)} ms | — |`,
     `| peak RSS growth of the server, one signed ${(signed.length / 1e6).toFixed(1)} MB PDF | ${mib(p.signed10MB.growthMiB)} | ≤ ${mib(p.signed10MB.goalMiB)}: ${ok(p.signed10MB.growthMiB <= p.signed10MB.goalMiB)} |`,
     `| peak RSS growth of the server, one bomb (422 PDF_TOO_COMPLEX) | ${mib(p.bomb.growthMiB)} | ≤ ${mib(p.bomb.goalMiB)}: ${ok(p.bomb.growthMiB <= p.bomb.goalMiB)} |`,
     `| server peak RSS over the throughput and bomb runs | ${mib(results.serverPeakRssDuringLoadMiB.before)} → ${mib(results.serverPeakRssDuringLoadMiB.after)} | — |`,

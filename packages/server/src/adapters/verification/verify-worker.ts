@@ -4,6 +4,7 @@
  * database and no keys: only the verifier and the file limits it was started with.
  */
 import { createHash } from 'node:crypto';
+import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { isCoreError, verifyPdf, type PdfLimits, type VerificationReport } from '@inkan/core';
 
@@ -46,6 +47,9 @@ export async function runVerifyTask(task: VerifyTask, limits: PdfLimits | undefi
 if (!isMainThread && (workerData as Partial<VerifyWorkerData> | null)?.entry === import.meta.url) {
   const port = parentPort!;
   const { limits } = workerData as VerifyWorkerData;
+  // On Linux the nice value is per thread: verification yields the CPU to the HTTP event loop
+  // (elsewhere it would lower the whole process, so it is left alone).
+  if (process.platform === 'linux') setPriority(0, 10);
   port.on('message', (task: VerifyTask) => {
     void runVerifyTask(task, limits).then((answer) => port.postMessage(answer));
   });
