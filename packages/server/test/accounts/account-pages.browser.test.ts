@@ -16,11 +16,9 @@ import { startHarness, type Harness } from '../api/helpers/harness.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
 import { startSmtpSink, type SmtpSink } from '../e2e/helpers/smtp-sink.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
 
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 const SCREENSHOTS = screenshotDir();
-const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const NEXT = '/account?from=claim';
 
 describe('the account pages in a real browser', () => {
@@ -49,19 +47,18 @@ describe('the account pages in a real browser', () => {
   });
 
   async function newPage(viewport: typeof DESKTOP, label: string): Promise<Page> {
-    const phone = viewport === PHONE;
-    const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'ja-JP', timezoneId: 'Asia/Tokyo', isMobile: phone, hasTouch: phone });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('console', (message) => {
-      const text = message.text();
-      // The refused common password (400) is the page working as designed.
-      if (/Failed to load resource: .* status of 400/.test(text)) return;
-      // http://inkan.test is not a "potentially trustworthy" origin as 127.0.0.1 is: Chromium says it ignores helmet's COOP header.
-      if (/Cross-Origin-Opener-Policy header has been ignored/.test(text)) return;
-      if (message.type() === 'error' || /Content Security Policy/i.test(text)) problems.push(`${label}: console ${message.type()}: ${text}`);
+    const { context, page } = await newWatchedPage(browser, {
+      viewport,
+      label,
+      problems,
+      expected: [
+        // The refused common password (400) is the page working as designed.
+        /Failed to load resource: .* status of 400/,
+        // http://inkan.test is not a "potentially trustworthy" origin as 127.0.0.1 is: Chromium says it ignores helmet's COOP header.
+        /Cross-Origin-Opener-Policy header has been ignored/,
+      ],
     });
-    page.on('pageerror', (error) => problems.push(`${label}: page error: ${error.message}`));
+    contexts.push(context);
     return page;
   }
 

@@ -11,7 +11,7 @@ import { StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatDateTime } from '../../i18n/translate.ts';
 import { forgetSession, rememberUser, SenderShell, useUser } from '../sender/sender-session.tsx';
-import { homeOf } from './auth-card.tsx';
+import { homeOf, NewPasswordField } from './auth-card.tsx';
 import { useSubmit } from './use-submit.tsx';
 
 interface AccountSession {
@@ -206,10 +206,7 @@ function PasswordSection() {
         <Field id="account-current-password" label={t('account.currentPassword')}>
           <input id="account-current-password" className="input" type="password" autoComplete="current-password" value={current} onChange={(event) => setCurrent(event.target.value)} />
         </Field>
-        <Field id="account-next-password" label={t('account.password.new')}>
-          <input id="account-next-password" className="input" type="password" autoComplete="new-password" value={next} onChange={(event) => setNext(event.target.value)} />
-          <p className="field__hint">{t('signupComplete.passwordHint')}</p>
-        </Field>
+        <NewPasswordField id="account-next-password" label={t('account.password.new')} value={next} onChange={setNext} errorId={errorId} error={error} />
         <FormError id={errorId} error={error} />
         {changed && <Alert tone="success">{t('account.password.changed')}</Alert>}
         <SubmitButton busy={busy} className="btn btn--primary">

@@ -9,7 +9,7 @@ import { StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { Link } from '../../lib/use-location.tsx';
 import { forgetSession } from '../sender/sender-session.tsx';
-import { AuthCard } from './auth-card.tsx';
+import { AuthCard, NewPasswordField } from './auth-card.tsx';
 import { useSubmit } from './use-submit.tsx';
 
 /** The "forgot password" form. */
@@ -58,7 +58,6 @@ export function ResetPasswordPage({ token }: { token: string | null }) {
   const [done, setDone] = useState(false);
   const { busy, error, setError, run } = useSubmit();
   const errorId = useId();
-  const hintId = useId();
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -96,21 +95,7 @@ export function ResetPasswordPage({ token }: { token: string | null }) {
   return (
     <AuthCard id="reset" title={t('reset.title')} lead={t('reset.lead')} footer={<Link href="/password/forgot">{t('reset.again')}</Link>}>
       <form className="form" onSubmit={submit} noValidate>
-        <Field id="reset-password" label={t('reset.password')}>
-          <input
-            id="reset-password"
-            className="input"
-            type="password"
-            autoComplete="new-password"
-            autoFocus
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-            aria-describedby={error ? `${errorId} ${hintId}` : hintId}
-          />
-          <p id={hintId} className="field__hint">
-            {t('signupComplete.passwordHint')}
-          </p>
-        </Field>
+        <NewPasswordField id="reset-password" label={t('reset.password')} value={password} onChange={setPassword} errorId={errorId} error={error} autoFocus />
         <FormError id={errorId} error={error} />
         <SubmitButton busy={busy}>{t('reset.submit')}</SubmitButton>
       </form>

@@ -11,7 +11,7 @@ import { useI18n } from '../../i18n/i18n-context.tsx';
 import { navigate } from '../../lib/router.ts';
 import { Link } from '../../lib/use-location.tsx';
 import { rememberSession, safeNextPath } from '../sender/sender-session.tsx';
-import { AuthCard, homeOf } from './auth-card.tsx';
+import { AuthCard, homeOf, NewPasswordField } from './auth-card.tsx';
 import { useSubmit } from './use-submit.tsx';
 
 interface SignupLink {
@@ -29,7 +29,6 @@ export function SignupCompletePage({ token }: { token: string | null }) {
   const [password, setPassword] = useState('');
   const { busy, error, setError, run } = useSubmit();
   const errorId = useId();
-  const hintId = useId();
 
   useEffect(() => {
     if (!token) return setLinkError(t('error.LINK_INVALID'));
@@ -80,20 +79,7 @@ export function SignupCompletePage({ token }: { token: string | null }) {
         <Field id="signup-complete-company" label={`${t('signupComplete.company')}（${t('common.optional')}）`}>
           <input id="signup-complete-company" className="input" autoComplete="organization" maxLength={200} value={company} onChange={(event) => setCompany(event.target.value)} />
         </Field>
-        <Field id="signup-complete-password" label={t('signupComplete.password')}>
-          <input
-            id="signup-complete-password"
-            className="input"
-            type="password"
-            autoComplete="new-password"
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-            aria-describedby={error ? `${errorId} ${hintId}` : hintId}
-          />
-          <p id={hintId} className="field__hint">
-            {t('signupComplete.passwordHint')}
-          </p>
-        </Field>
+        <NewPasswordField id="signup-complete-password" label={t('signupComplete.password')} value={password} onChange={setPassword} errorId={errorId} error={error} />
         <FormError id={errorId} error={error} />
         <SubmitButton busy={busy}>{busy ? t('signupComplete.submitting') : t('signupComplete.submit')}</SubmitButton>
       </form>
