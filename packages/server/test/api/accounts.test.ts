@@ -294,6 +294,7 @@ for (const dialect of DIALECTS) {
       assert.equal((await h.context.db.selectFrom('users').select('id').where('id', '=', userId).execute()).length, 0);
       assert.equal((await h.context.db.selectFrom('sessions').select('token_hash').where('user_id', '=', userId).execute()).length, 0);
       assert.equal((await h.context.db.selectFrom('account_tokens').select('token_hash').where('user_id', '=', userId).execute()).length, 0);
+      assert.deepEqual(await h.mailsTo(email), [], 'the stored sign-up mail is gone too');
       assert.equal((await asAccount(session, 'GET', '/api/account')).statusCode, 401);
       const actions = (await h.context.db.selectFrom('events').select('action').where('actor_id', '=', userId).orderBy('seq').execute()).map((e) => e.action);
       assert.ok(actions.includes('account.exported') && actions.at(-1) === 'account.deleted', actions.join());

@@ -8,7 +8,7 @@ import type { RequestOrigin } from '../types.ts';
 /**
  * Deletes the account (the password is required). Refused with LAST_ADMIN while it is the only
  * administrator of an organisation. The row goes and with it, by the foreign keys, its sessions, links,
- * tokens and memberships; envelopes it created stay with created_by set null, recipients it was keep
+ * tokens and memberships, and the stored copies of its account mails; envelopes it created stay with created_by set null, recipients it was keep
  * their name and address (they are the organisation's evidence). The operation log keeps its events.
  */
 export async function deleteAccount(ctx: DomainContext, input: { userId: string; password: unknown; origin?: RequestOrigin }): Promise<void> {
@@ -32,6 +32,10 @@ export async function deleteAccount(ctx: DomainContext, input: { userId: string;
       if (Number(admins.n) <= 1) throw new AppError('LAST_ADMIN', 'the account is the last administrator of an organisation', { organization: organization.name, organizationId: organization.id });
     }
     const memberships = await tx.selectFrom('memberships').select(['organization_id', 'role']).where('user_id', '=', input.userId).execute();
+    const account = await tx.selectFrom('users').select('email').where('id', '=', input.userId).executeTakeFirstOrThrow();
+    // The record of the account's own mails (sign-up, reset, e-mail change) is its personal data too;
+    // mails about envelopes stay with the organisations' records.
+    await tx.deleteFrom('mails').where('to_address', '=', account.email).where('idempotency_key', 'like', 'account:%').execute();
     await tx.deleteFrom('users').where('id', '=', input.userId).execute();
     await recordEvent(tx, {
       organizationId: null,
