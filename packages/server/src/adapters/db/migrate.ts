@@ -2,12 +2,14 @@ import { Migrator, PostgresAdapter, sql, type Migration, type MigrationProvider,
 import type { Db } from '../../ports/database.ts';
 import { initialMigration } from './migrations/001-initial.ts';
 import { evidenceMigration } from './migrations/002-evidence.ts';
+import { registerMigration } from './migrations/004-register.ts';
 
 /** The migrations of this version, in order; names are numbered so that they sort. */
 export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
   return {
     '001-initial': initialMigration(dialect),
     '002-evidence': evidenceMigration(),
+    '004-register': registerMigration(dialect),
   };
 }
 
