@@ -18,3 +18,17 @@ export type * from './verify/report.ts';
 export { Pkcs11Signer, type Pkcs11SignerOptions } from './pkcs11/pkcs11-signer.ts';
 export { generateKeyPairOnToken, readPublicKeySpki, type TokenKeyAlgorithm } from './pkcs11/pkcs11-keys.ts';
 export { renderCompletionCertificate, type CompletionCertificateData } from './certificate/render-completion-certificate.ts';
+export {
+  parseYenAmount,
+  parseJapaneseDate,
+  parseJapaneseNumber,
+  detectTaxTreatment,
+  toHalfWidth,
+  addMonthsIso,
+  addDaysIso,
+  MAX_YEN_AMOUNT,
+  type JaParseResult,
+  type JaValueErrorCode,
+  type JaEnMessage,
+  type DateParseOptions,
+} from './text/ja-values.ts';
