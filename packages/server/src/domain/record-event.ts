@@ -43,6 +43,15 @@ export type EventAction =
   | 'member.role-changed'
   | 'audit.anchored'
   | 'audit.exported'
+  // The contract register (issue 7).
+  | 'contract.registered'
+  | 'contract.updated'
+  | 'contract.imported'
+  | 'contract.claimed'
+  | 'contract.document-downloaded'
+  | 'contract.reminder-queued'
+  | 'register.field-defined'
+  | 'register.settings-changed'
   // Written by the admin CLI (src/cli/admin-commands.ts), actor system.
   | 'organization.created'
   | 'apikey.created'
