@@ -171,7 +171,7 @@ export interface Schema {
     title: string;
     /** JSON array of names. */
     counterparties: string;
-    counterparty_norm: string;
+    counterparty_norm: string | null;
     signed_on: string | null;
     start_on: string | null;
     end_on: string | null;

@@ -22,9 +22,9 @@ export function normalizeForSearch(text: string): string {
   return text.normalize('NFKC').toLowerCase();
 }
 
-/** The counterparty filter's column: the normalised names joined by U+001F (no name contains it). */
-export function counterpartyNorm(names: readonly string[]): string {
-  return names.map(normalizeForSearch).join('\u001f');
+/** The counterparty filter's and sort's column: the normalised names joined by U+001F (no name contains it); null when there are none. */
+export function counterpartyNorm(names: readonly string[]): string | null {
+  return names.length === 0 ? null : names.map(normalizeForSearch).join('\u001f');
 }
 
 /** The `q` column: title, counterparties and the documents' text, normalised. */

@@ -86,10 +86,13 @@ const MULTI_PARAMS = new Set(['tag', 'empty']);
 const MAX_QUERY_TEXT = 200;
 const FIELD_KEY = /^[a-z][a-z0-9_]{0,39}$/;
 
+// A cursor holds a sort value (a title, the counterparties) and an id: longer than any search text.
+const MAX_CURSOR = 16_384;
+
 function single(name: string, value: unknown): string {
   if (Array.isArray(value)) throw new AppError('VALIDATION_FAILED', `${name} may be given once`, { field: name });
   if (typeof value !== 'string') throw new AppError('VALIDATION_FAILED', `${name} must be text`, { field: name });
-  if (value.length > MAX_QUERY_TEXT) throw new AppError('VALIDATION_FAILED', `${name} is too long`, { field: name });
+  if (value.length > (name === 'cursor' ? MAX_CURSOR : MAX_QUERY_TEXT)) throw new AppError('VALIDATION_FAILED', `${name} is too long`, { field: name });
   return value;
 }
 
@@ -267,7 +270,7 @@ export function applyContractFilters<O>(query: Qb<O>, scope: string, filters: Co
 }
 
 function emptyCondition(eb: Eb, field: string): Expression<SqlBool> {
-  if (field === 'counterparties') return eb('c.counterparty_norm', '=', '');
+  if (field === 'counterparties') return eb('c.counterparty_norm', 'is', null);
   if (field === 'memo') return eb('c.memo', '=', '');
   if (field === 'tags') return eb.not(eb.exists(eb.selectFrom('contract_tags as g').select(sql`1`.as('one')).whereRef('g.contract_id', '=', 'c.id')));
   if (field.startsWith('field.')) {

@@ -31,8 +31,8 @@ export function registerMigration(dialect: 'sqlite' | 'postgres'): Migration {
         .addColumn('certificate_id', 'text')
         .addColumn('title', 'text', (c) => c.notNull().modifyEnd(collateC))
         .addColumn('counterparties', 'text', (c) => c.notNull())
-        // NFKC + lower case of the counterparties joined by U+001F: the substring filter runs on it.
-        .addColumn('counterparty_norm', 'text', (c) => c.notNull().modifyEnd(collateC))
+        // NFKC + lower case of the counterparties joined by U+001F (null when none): filter and sort run on it.
+        .addColumn('counterparty_norm', 'text', (c) => c.modifyEnd(collateC))
         .addColumn('signed_on', 'text', (c) => c.modifyEnd(collateC))
         .addColumn('start_on', 'text', (c) => c.modifyEnd(collateC))
         .addColumn('end_on', 'text', (c) => c.modifyEnd(collateC))
