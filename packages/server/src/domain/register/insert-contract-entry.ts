@@ -42,8 +42,12 @@ export interface NewContractEntry {
     contract_type: string | null;
     reference_number: string | null;
     memo: string;
+    status: 'active' | 'expired' | 'terminated';
   }>;
   tags?: string[];
+  watchers?: string[];
+  /** Custom field values (canonical text), organisation entries only. */
+  fieldValues?: Record<string, string>;
 }
 
 /**
@@ -93,6 +97,9 @@ export async function insertContractEntry(
   }
   await tx.insertInto('contract_texts').values({ contract_id: id, scope: owner.scope, extracted: entry.extractedText, search_norm: searchNorm(entry.title, entry.counterparties, entry.extractedText) }).execute();
   if (entry.tags?.length) await tx.insertInto('contract_tags').values(entry.tags.map((tag) => ({ contract_id: id, scope: owner.scope, tag }))).execute();
+  if (entry.watchers?.length) await tx.insertInto('contract_watchers').values(entry.watchers.map((user_id) => ({ contract_id: id, user_id }))).execute();
+  const values = Object.entries(entry.fieldValues ?? {});
+  if (values.length) await tx.insertInto('contract_field_values').values(values.map(([key, value]) => ({ contract_id: id, scope: owner.scope, key, value }))).execute();
   await recordEvent(tx, {
     organizationId: event.organizationId,
     envelopeId: entry.envelopeId,

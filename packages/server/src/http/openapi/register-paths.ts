@@ -157,6 +157,57 @@ export const registerPaths = {
   '/api/v1/contracts/{id}/certificate': {
     get: { summary: 'Download the certificate of completion (契約締結証明書) of an entry — any time', security: apiAuth, parameters: [contractId, scopeParameter], responses: { 200: { description: 'PDF', ...pdf }, 404: notFound } },
   },
+  '/api/v1/contracts/deadlines': {
+    get: {
+      summary: 'Upcoming deadlines (契約満了日 and 解約通知期限 of active entries) within the next `days` days (Japan dates), soonest first (≤ 500)',
+      security: apiAuth,
+      parameters: [scopeParameter, query('days', '0–366 (default 90)')],
+      responses: {
+        200: { description: 'Deadlines', ...json({ type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { kind: { type: 'string', enum: ['end', 'notice'] }, dueOn: { type: 'string', format: 'date' }, daysLeft: { type: 'integer' }, contract: ref('Contract') } } } } }) },
+        400: error('VALIDATION_FAILED'),
+      },
+    },
+  },
+  '/api/v1/contracts/import': {
+    post: {
+      summary: 'Import a contract signed elsewhere or a scanned paper one: a document timestamp is added at import (the entry proves its content existed from then); marked imported',
+      security: apiAuth,
+      parameters: [scopeParameter],
+      requestBody: {
+        content: {
+          'multipart/form-data': {
+            schema: { type: 'object', required: ['contract', 'document'], properties: { contract: ref('ContractImport'), document: { type: 'string', format: 'binary', description: 'one PDF (≤ INKAN_MAX_UPLOAD_MB)' } } },
+          },
+        },
+      },
+      responses: {
+        201: { description: 'The new entry', ...json(ref('ContractDetail')) },
+        400: error('VALIDATION_FAILED / INVALID_AMOUNT / INVALID_DATE / DATE_ORDER / NO_DOCUMENTS'),
+        403: error('FORBIDDEN (viewer) / CSRF_FAILED'),
+        413: error('PAYLOAD_TOO_LARGE (details.maxBytes)'),
+        415: error('UNSUPPORTED_MEDIA_TYPE (not multipart)'),
+        422: error('PDF_INVALID (not a PDF, unreadable) / PDF_ENCRYPTED'),
+      },
+    },
+  },
+  '/api/v1/contracts/fields': {
+    get: { summary: "The organisation register's custom fields", security: apiAuth, responses: { 200: { description: 'Fields', ...json({ type: 'object', properties: { items: { type: 'array', items: ref('ContractFieldDefinition') } } }) } } },
+    post: {
+      summary: 'Define a custom field (administrators; text, number, date or choice; keys are not redefined)',
+      security: [{ session: [] }],
+      requestBody: json(ref('ContractFieldDefinition')),
+      responses: { 201: { description: 'The field', ...json(ref('ContractFieldDefinition')) }, 400: error('VALIDATION_FAILED'), 403: error('FORBIDDEN') },
+    },
+  },
+  '/api/v1/contracts/settings': {
+    get: { summary: "The organisation register's settings: reminderDays (default [60, 14])", security: apiAuth, responses: { 200: { description: 'Settings', ...json(ref('RegisterSettings')) }, 403: error('FORBIDDEN (personal scope)') } },
+    put: {
+      summary: 'Change the reminder thresholds (administrators; up to 5 values of 1–365 days)',
+      security: [{ session: [] }],
+      requestBody: json(ref('RegisterSettings')),
+      responses: { 200: { description: 'Settings', ...json(ref('RegisterSettings')) }, 400: error('VALIDATION_FAILED'), 403: error('FORBIDDEN') },
+    },
+  },
   '/api/claims/{token}': {
     get: {
       summary: 'The Inkanで保管 link of a completion mail (no session needed; no side effect)',
