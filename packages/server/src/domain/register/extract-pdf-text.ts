@@ -18,9 +18,10 @@ const STANDARD_FONTS_URL = `${join(pdfjsRoot, 'standard_fonts')}/`;
 export async function extractPdfText(bytes: Uint8Array): Promise<string> {
   if (bytes.length > TEXT_LIMITS.bytes) return '';
   const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  // pdf.js may detach the buffer it is given: hand it a copy.
-  const task = getDocument({ data: bytes.slice(), isEvalSupported: false, disableFontFace: true, useSystemFonts: false, verbosity: 0, cMapUrl: CMAP_URL, cMapPacked: true, standardFontDataUrl: STANDARD_FONTS_URL, stopAtErrors: false });
+  let task: ReturnType<typeof getDocument> | undefined;
   try {
+    // pdf.js may detach the buffer it is given, and refuses a Node Buffer: hand it a plain copy.
+    task = getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, disableFontFace: true, useSystemFonts: false, verbosity: 0, cMapUrl: CMAP_URL, cMapPacked: true, standardFontDataUrl: STANDARD_FONTS_URL, stopAtErrors: false });
     const document = await task.promise;
     const pages: string[] = [];
     let total = 0;
@@ -39,6 +40,6 @@ export async function extractPdfText(bytes: Uint8Array): Promise<string> {
   } catch {
     return '';
   } finally {
-    await task.destroy().catch(() => undefined);
+    await task?.destroy().catch(() => undefined);
   }
 }
