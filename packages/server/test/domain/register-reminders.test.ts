@@ -116,8 +116,9 @@ for (const dialect of DIALECTS) {
       other = { id: b.organizationId, adminId: b.userId, adminEmail: 'admin@other-reminders.example.jp' };
       await t.context.db
         .insertInto('users')
-        .values({ id: watcher.id, organization_id: org.id, email: watcher.email, name: 'ウォッチャー', role: 'member', password_hash: null, created_at: clock.now().toISOString() })
+        .values({ id: watcher.id, email: watcher.email, name: 'ウォッチャー', password_hash: null, created_at: clock.now().toISOString() })
         .execute();
+      await t.context.db.insertInto('memberships').values({ user_id: watcher.id, organization_id: org.id, role: 'member', created_at: clock.now().toISOString() }).execute();
       // The other organisation reminds 30 days ahead only.
       await t.context.db.updateTable('organizations').set({ contract_reminder_days: '[30]' }).where('id', '=', other.id).execute();
       runner = startJobRunner({ db: t.context.db, dialect: t.context.dialect, handlers: createJobHandlers(t.context), workerId: 'reminders-test', clock, manual: true });

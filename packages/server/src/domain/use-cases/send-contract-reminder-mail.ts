@@ -20,7 +20,14 @@ export async function sendContractReminderMail(ctx: DomainContext, input: { remi
   if (contract.owner_user_id) ids.add(contract.owner_user_id);
   let users = ids.size ? await ctx.db.selectFrom('users').select(['id', 'name', 'email']).where('id', 'in', [...ids]).orderBy('email').execute() : [];
   if (users.length === 0 && contract.organization_id) {
-    users = await ctx.db.selectFrom('users').select(['id', 'name', 'email']).where('organization_id', '=', contract.organization_id).where('role', '=', 'admin').orderBy('email').execute();
+    users = await ctx.db
+      .selectFrom('users')
+      .innerJoin('memberships', 'memberships.user_id', 'users.id')
+      .select(['users.id', 'users.name', 'users.email'])
+      .where('memberships.organization_id', '=', contract.organization_id)
+      .where('memberships.role', '=', 'admin')
+      .orderBy('users.email')
+      .execute();
   }
   // Counted from the day the reminder was queued (a retried mail does not change its words).
   const daysLeft = Math.max(0, daysBetween(japanDate(new Date(reminder.created_at)), reminder.due_on));

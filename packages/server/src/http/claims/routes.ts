@@ -1,12 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context.ts';
-import { AppError } from '../../domain/app-error.ts';
 import { claimContract } from '../../domain/use-cases/claim-contract.ts';
 import { getClaim } from '../../domain/use-cases/get-claim.ts';
 import { authenticateSession } from '../../domain/use-cases/sign-in.ts';
 import { parseWith } from '../envelopes/schema.ts';
-import { originOf, sameSecret, SESSION_COOKIE } from '../request-context.ts';
+import { originOf, requireAccount, SESSION_COOKIE } from '../request-context.ts';
 
 /** Guessing claim tokens is pointless (256 bits), but the surface is rate-limited like every link. */
 const CLAIM_RATE_LIMIT = { max: 30, timeWindow: '1 minute' };
@@ -30,11 +29,9 @@ export async function claimRoutes(app: FastifyInstance, options: { context: AppC
 
   app.post('/api/claims/:token', { config: { rateLimit: CLAIM_RATE_LIMIT } }, async (request, reply) => {
     const { token } = parseWith(claimParams, request.params);
-    const session = await authenticateSession(context, request.cookies[SESSION_COOKIE]);
-    if (!session) throw new AppError('UNAUTHENTICATED', 'sign in (or sign up) first, then claim');
-    const csrf = request.headers['x-csrf-token'];
-    if (!sameSecret(Array.isArray(csrf) ? csrf[0] : csrf, session.csrfToken)) throw new AppError('CSRF_FAILED', 'missing or wrong x-csrf-token');
-    const result = await claimContract(context, { token, userId: session.user.id, origin: originOf(request) });
+    // Any signed-in account (personal or a member of an organisation): the copy goes to the person.
+    const account = await requireAccount(context, request);
+    const result = await claimContract(context, { token, userId: account.userId, origin: originOf(request) });
     return reply.code(result.created ? 201 : 200).send({ status: 'claimed-by-you', contractId: result.contractId, created: result.created });
   });
 }
