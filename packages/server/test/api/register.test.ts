@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sha256Hex } from '../../src/domain/hashing.ts';
+import { hashPassword, newId } from '../../src/security/tokens.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
 import { completeEnvelope, SIGNER } from '../verify/helpers/signed-envelope.ts';
 import { counts, snapshot, startHarness, type Harness, type TestOrganization } from './helpers/harness.ts';
@@ -150,6 +151,20 @@ for (const dialect of DIALECTS) {
       const personal = await h.app.inject({ method: 'GET', url: `/api/v1/contracts/${contractId}?scope=personal`, headers: viewer });
       assert.equal(personal.statusCode, 404);
       assert.deepEqual(await snapshot(h), before);
+    });
+
+    it('a personal account (no organisation) works on its own register by default', async () => {
+      const personal = { email: `personal-${newId().slice(0, 8)}@example.jp`, password: 'personal-account-pw 42' };
+      const id = newId();
+      await h.context.db.insertInto('users').values({ id, email: personal.email, name: '個人 利用者', password_hash: await hashPassword(personal.password), created_at: new Date().toISOString() }).execute();
+      const session = await signIn(h, personal, '10.7.0.9');
+      const list = await h.app.inject({ method: 'GET', url: '/api/v1/contracts', headers: session });
+      assert.equal(list.statusCode, 200, list.body);
+      assert.deepEqual(list.json().items, []);
+      assert.equal((await h.app.inject({ method: 'GET', url: `/api/v1/contracts/${contractId}`, headers: session })).statusCode, 404);
+      const org = await h.app.inject({ method: 'GET', url: '/api/v1/contracts?scope=organization', headers: session });
+      assert.equal(org.statusCode, 403);
+      assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/contracts?scope=personal', headers: { authorization: `Bearer ${h.org.apiKey}` } })).statusCode, 403);
     });
 
     it('保管: the completion mail has the claim button; GET shows it; POST claims (idempotent); others get CLAIM_ALREADY_USED', async () => {
