@@ -1,5 +1,6 @@
 import { parseJapaneseDate, parseYenAmount } from '@inkan/core';
 import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { fullTextCondition } from '../../adapters/db/substring-match.ts';
 import type { Schema } from '../../ports/database.ts';
 import { AppError } from '../app-error.ts';
 import { CONTRACT_STATUSES, normalizeForSearch, type ContractStatus } from './contract-model.ts';
@@ -235,7 +236,7 @@ type Qb<O> = SelectQueryBuilder<Schema & { c: Schema['contracts'] }, 'c', O>;
 type Eb = ExpressionBuilder<Schema & { c: Schema['contracts'] }, 'c'>;
 
 /** Adds the filters (and the scope) to a query over `contracts as c`. */
-export function applyContractFilters<O>(query: Qb<O>, scope: string, filters: ContractFilters): Qb<O> {
+export function applyContractFilters<O>(query: Qb<O>, scope: string, filters: ContractFilters, dialect: 'sqlite' | 'postgres'): Qb<O> {
   let q = query.where('c.scope', '=', scope);
   if (filters.counterparty !== undefined) q = q.where(sql<SqlBool>`c.counterparty_norm like ${containsPattern(filters.counterparty)} escape '\\'`);
   if (filters.amountMin !== undefined) q = q.where('c.amount', '>=', filters.amountMin);
@@ -253,10 +254,7 @@ export function applyContractFilters<O>(query: Qb<O>, scope: string, filters: Co
   if (filters.status !== undefined) q = q.where('c.status', '=', filters.status);
   if (filters.source !== undefined) q = q.where('c.source', '=', filters.source);
   if (filters.owner !== undefined) q = q.where('c.assignee_user_id', '=', filters.owner);
-  if (filters.q !== undefined) {
-    const pattern = containsPattern(filters.q);
-    q = q.where((eb) => eb.exists(eb.selectFrom('contract_texts as t').select(sql`1`.as('one')).whereRef('t.contract_id', '=', 'c.id').where(sql<SqlBool>`t.search_norm like ${pattern} escape '\\'`)));
-  }
+  if (filters.q !== undefined) q = q.where(fullTextCondition(dialect, filters.q));
   for (const tag of filters.tags) {
     q = q.where((eb) => eb.exists(eb.selectFrom('contract_tags as g').select(sql`1`.as('one')).whereRef('g.contract_id', '=', 'c.id').where('g.tag', '=', tag)));
   }

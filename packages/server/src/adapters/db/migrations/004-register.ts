@@ -89,6 +89,7 @@ export function registerMigration(dialect: 'sqlite' | 'postgres'): Migration {
         .addColumn('search_norm', 'text', (c) => c.notNull().modifyEnd(collateC))
         .execute();
       await db.schema.createIndex('contract_texts_scope').on('contract_texts').columns(['scope', 'contract_id']).execute();
+      await createSubstringIndexes(db, dialect);
 
       await db.schema
         .createTable('contract_tags')
@@ -187,6 +188,7 @@ export function registerMigration(dialect: 'sqlite' | 'postgres'): Migration {
     },
 
     async down(db: Kysely<unknown>): Promise<void> {
+      if (dialect === 'sqlite') await sql`drop table if exists contract_texts_fts`.execute(db);
       for (const table of ['claim_links', 'contract_reminders', 'contract_history', 'contract_field_values', 'contract_field_definitions', 'contract_watchers', 'contract_tags', 'contract_texts', 'contract_documents', 'contracts']) {
         await db.schema.dropTable(table).ifExists().execute();
       }
@@ -194,4 +196,31 @@ export function registerMigration(dialect: 'sqlite' | 'postgres'): Migration {
       await db.schema.alterTable('organizations').dropColumn('contract_reminder_days').execute();
     },
   };
+}
+
+/**
+ * Indexes for substring search (Japanese has no word boundaries, so `q` and `counterparty` are
+ * "contains" matches). SQLite: an FTS5 table with the trigram tokenizer over contract_texts, kept in
+ * step by triggers (the adapter queries it for 3+ characters). PostgreSQL: pg_trgm GIN indexes, which
+ * `LIKE '%…%'` uses directly — when the extension is available and may be created here; without it
+ * the same queries run as scans (correct, slower).
+ */
+async function createSubstringIndexes(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<void> {
+  if (dialect === 'sqlite') {
+    await sql`create virtual table contract_texts_fts using fts5(search_norm, content='contract_texts', content_rowid='rowid', tokenize='trigram')`.execute(db);
+    await sql`create trigger contract_texts_fts_insert after insert on contract_texts begin
+      insert into contract_texts_fts(rowid, search_norm) values (new.rowid, new.search_norm); end`.execute(db);
+    await sql`create trigger contract_texts_fts_delete after delete on contract_texts begin
+      insert into contract_texts_fts(contract_texts_fts, rowid, search_norm) values ('delete', old.rowid, old.search_norm); end`.execute(db);
+    await sql`create trigger contract_texts_fts_update after update of search_norm on contract_texts begin
+      insert into contract_texts_fts(contract_texts_fts, rowid, search_norm) values ('delete', old.rowid, old.search_norm);
+      insert into contract_texts_fts(rowid, search_norm) values (new.rowid, new.search_norm); end`.execute(db);
+    return;
+  }
+  const { rows } = await sql<{ usable: boolean }>`select exists (select 1 from pg_extension where extname = 'pg_trgm')
+      or (exists (select 1 from pg_available_extensions where name = 'pg_trgm') and has_database_privilege(current_database(), 'CREATE')) as usable`.execute(db);
+  if (!rows[0]?.usable) return;
+  await sql`create extension if not exists pg_trgm`.execute(db);
+  await sql`create index contract_texts_search_trgm on contract_texts using gin (search_norm gin_trgm_ops)`.execute(db);
+  await sql`create index contracts_counterparty_trgm on contracts using gin (counterparty_norm gin_trgm_ops)`.execute(db);
 }
