@@ -1,6 +1,6 @@
 import { parseJapaneseDate, parseYenAmount } from '@inkan/core';
 import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
-import { fullTextCondition } from '../../adapters/db/substring-match.ts';
+import { counterpartyCondition, fullTextCondition } from '../../adapters/db/substring-match.ts';
 import type { Schema } from '../../ports/database.ts';
 import { AppError } from '../app-error.ts';
 import { CONTRACT_STATUSES, normalizeForSearch, type ContractStatus } from './contract-model.ts';
@@ -227,18 +227,13 @@ function decodeCursor(text: string, sort: ContractSort): { value: string | numbe
   throw new AppError('VALIDATION_FAILED', 'cursor is not valid for this sort', { field: 'cursor' });
 }
 
-/** A LIKE pattern matching `text` anywhere (the escape character is backslash). */
-function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 type Qb<O> = SelectQueryBuilder<Schema & { c: Schema['contracts'] }, 'c', O>;
 type Eb = ExpressionBuilder<Schema & { c: Schema['contracts'] }, 'c'>;
 
 /** Adds the filters (and the scope) to a query over `contracts as c`. */
 export function applyContractFilters<O>(query: Qb<O>, scope: string, filters: ContractFilters, dialect: 'sqlite' | 'postgres'): Qb<O> {
   let q = query.where('c.scope', '=', scope);
-  if (filters.counterparty !== undefined) q = q.where(sql<SqlBool>`c.counterparty_norm like ${containsPattern(filters.counterparty)} escape '\\'`);
+  if (filters.counterparty !== undefined) q = q.where(counterpartyCondition(dialect, filters.counterparty));
   if (filters.amountMin !== undefined) q = q.where('c.amount', '>=', filters.amountMin);
   if (filters.amountMax !== undefined) q = q.where('c.amount', '<=', filters.amountMax);
   const ranges: Array<[keyof ContractFilters, keyof ContractFilters, 'signed_on' | 'start_on' | 'end_on' | 'notice_on']> = [

@@ -188,7 +188,10 @@ export function registerMigration(dialect: 'sqlite' | 'postgres'): Migration {
     },
 
     async down(db: Kysely<unknown>): Promise<void> {
-      if (dialect === 'sqlite') await sql`drop table if exists contract_texts_fts`.execute(db);
+      if (dialect === 'sqlite') {
+        await sql`drop table if exists contract_texts_fts`.execute(db);
+        await sql`drop table if exists contracts_counterparty_fts`.execute(db);
+      }
       for (const table of ['claim_links', 'contract_reminders', 'contract_history', 'contract_field_values', 'contract_field_definitions', 'contract_watchers', 'contract_tags', 'contract_texts', 'contract_documents', 'contracts']) {
         await db.schema.dropTable(table).ifExists().execute();
       }
@@ -215,6 +218,15 @@ async function createSubstringIndexes(db: Kysely<unknown>, dialect: 'sqlite' | '
     await sql`create trigger contract_texts_fts_update after update of search_norm on contract_texts begin
       insert into contract_texts_fts(contract_texts_fts, rowid, search_norm) values ('delete', old.rowid, old.search_norm);
       insert into contract_texts_fts(rowid, search_norm) values (new.rowid, new.search_norm); end`.execute(db);
+    // The same for 取引先 (counterparty_norm of contracts).
+    await sql`create virtual table contracts_counterparty_fts using fts5(counterparty_norm, content='contracts', content_rowid='rowid', tokenize='trigram')`.execute(db);
+    await sql`create trigger contracts_counterparty_fts_insert after insert on contracts begin
+      insert into contracts_counterparty_fts(rowid, counterparty_norm) values (new.rowid, new.counterparty_norm); end`.execute(db);
+    await sql`create trigger contracts_counterparty_fts_delete after delete on contracts begin
+      insert into contracts_counterparty_fts(contracts_counterparty_fts, rowid, counterparty_norm) values ('delete', old.rowid, old.counterparty_norm); end`.execute(db);
+    await sql`create trigger contracts_counterparty_fts_update after update of counterparty_norm on contracts begin
+      insert into contracts_counterparty_fts(contracts_counterparty_fts, rowid, counterparty_norm) values ('delete', old.rowid, old.counterparty_norm);
+      insert into contracts_counterparty_fts(rowid, counterparty_norm) values (new.rowid, new.counterparty_norm); end`.execute(db);
     return;
   }
   const { rows } = await sql<{ usable: boolean }>`select exists (select 1 from pg_extension where extname = 'pg_trgm')
