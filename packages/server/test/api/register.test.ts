@@ -7,7 +7,8 @@ import { sha256Hex } from '../../src/domain/hashing.ts';
 import { hashPassword, newId } from '../../src/security/tokens.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
 import { completeEnvelope, SIGNER } from '../verify/helpers/signed-envelope.ts';
-import { counts, snapshot, startHarness, type Harness, type TestOrganization } from './helpers/harness.ts';
+import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
+import { counts, multipart, snapshot, startHarness, type Harness, type TestOrganization } from './helpers/harness.ts';
 
 const DAY = 24 * 3600_000;
 
@@ -165,6 +166,21 @@ for (const dialect of DIALECTS) {
       const org = await h.app.inject({ method: 'GET', url: '/api/v1/contracts?scope=organization', headers: session });
       assert.equal(org.statusCode, 403);
       assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/contracts?scope=personal', headers: { authorization: `Bearer ${h.org.apiKey}` } })).statusCode, 403);
+
+      // A personal import with history; deleting the account removes its entries and only then their
+      // history (the append-only trigger allows a delete once the entry is gone).
+      const body = multipart([
+        { name: 'contract', value: JSON.stringify({ title: '個人の賃貸借契約' }), contentType: 'application/json' },
+        { name: 'document', filename: 'lease.pdf', data: await makePdf({ pages: 1, text: 'Lease' }) },
+      ]);
+      const imported = await h.app.inject({ method: 'POST', url: '/api/v1/contracts/import', payload: body.payload, headers: { ...body.headers, ...session } });
+      assert.equal(imported.statusCode, 201, imported.body);
+      assert.equal(imported.json().scope, 'personal');
+      const patched = await h.app.inject({ method: 'PATCH', url: `/api/v1/contracts/${imported.json().id}`, headers: session, payload: { memo: '更新時に家賃改定' } });
+      assert.equal(patched.json().history.length, 1);
+      await h.context.db.deleteFrom('users').where('id', '=', id).execute();
+      assert.equal((await h.context.db.selectFrom('contracts').select('id').where('owner_user_id', '=', id).execute()).length, 0);
+      assert.equal((await h.context.db.selectFrom('contract_history').select('id').where('contract_id', '=', imported.json().id).execute()).length, 0);
     });
 
     it('保管: the completion mail has the claim button; GET shows it; POST claims (idempotent); others get CLAIM_ALREADY_USED', async () => {
