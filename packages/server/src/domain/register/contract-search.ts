@@ -273,20 +273,23 @@ function emptyCondition(eb: Eb, field: string): Expression<SqlBool> {
   return eb(`c.${NULLABLE_COLUMN[field as keyof typeof NULLABLE_COLUMN]}`, 'is', null);
 }
 
-/** Orders by the sort (empty values last in both directions, then id) and continues after the cursor. */
-export function applyContractOrder<O>(query: Qb<O>, sort: ContractSort, cursor?: { value: string | number | null; id: string }): Qb<O> {
+/**
+ * The keyset page as at most two index-friendly queries: the rows with a value in the sort column,
+ * ordered by (value, id) and continued with a row-value comparison `(value, id) > (v, id0)` (both
+ * dialects walk their (scope, column, id) index from the cursor on, instead of skipping from the start);
+ * then, when that part runs out, the rows without a value (empty last in both directions) by id.
+ */
+export function contractPageQueries<O>(query: Qb<O>, sort: ContractSort, cursor?: { value: string | number | null; id: string }): { withValue?: Qb<O>; empty: Qb<O> } {
   const column = sql.ref(`c.${SORT_COLUMNS[sort.key] as SortColumn}`);
   const id = sql.ref('c.id');
-  let q = query;
-  if (cursor) {
-    const after = sort.direction === 'asc' ? sql`>` : sql`<`;
-    q =
-      cursor.value === null
-        ? q.where(sql<SqlBool>`(${column} is null and ${id} ${after} ${cursor.id})`)
-        : q.where(sql<SqlBool>`(${column} ${after} ${cursor.value} or (${column} = ${cursor.value} and ${id} ${after} ${cursor.id}) or ${column} is null)`);
-  }
+  const after = sort.direction === 'asc' ? sql`>` : sql`<`;
   const direction = sort.direction === 'asc' ? sql`asc` : sql`desc`;
-  return q.orderBy(sql`${column} ${direction} nulls last`).orderBy(sql`${id} ${direction}`);
+  let empty = query.where(sql<SqlBool>`${column} is null`);
+  if (cursor?.value === null) return { empty: empty.where(sql<SqlBool>`${id} ${after} ${cursor.id}`).orderBy(sql`${id} ${direction}`) };
+  empty = empty.orderBy(sql`${id} ${direction}`);
+  let withValue = query.where(sql<SqlBool>`${column} is not null`);
+  if (cursor) withValue = withValue.where(sql<SqlBool>`(${column}, ${id}) ${after} (${cursor.value}, ${cursor.id})`);
+  return { withValue: withValue.orderBy(sql`${column} ${direction}`).orderBy(sql`${id} ${direction}`), empty };
 }
 
 /** The sort value of a row, as a cursor holds it. */
