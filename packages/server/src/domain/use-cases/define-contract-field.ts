@@ -14,12 +14,6 @@ export interface ContractFieldDefinition {
   choices: string[];
 }
 
-/** The organisation's custom fields, by key. */
-export async function listContractFields(ctx: Pick<DomainContext, 'db'>, input: { organizationId: string }): Promise<ContractFieldDefinition[]> {
-  const rows = await ctx.db.selectFrom('contract_field_definitions').selectAll().where('organization_id', '=', input.organizationId).orderBy('key').execute();
-  return rows.map((r) => ({ key: r.key, label: r.label, type: r.type, choices: JSON.parse(r.choices) as string[] }));
-}
-
 /**
  * Defines a custom field (administrators): a key (a-z, 0-9, _), a label, a type (text, number, date,
  * choice with its choices). Keys are unique per organisation and are not redefined (values already

@@ -5,12 +5,6 @@ import { parseReminderDays } from '../register/reminder-days.ts';
 import { inTransaction } from '../transaction.ts';
 import type { Actor, RequestOrigin } from '../types.ts';
 
-/** An organisation's register settings: the reminder thresholds (days before a deadline). */
-export async function getRegisterSettings(ctx: Pick<DomainContext, 'db'>, input: { organizationId: string }): Promise<{ reminderDays: number[] }> {
-  const row = await ctx.db.selectFrom('organizations').select('contract_reminder_days').where('id', '=', input.organizationId).executeTakeFirstOrThrow();
-  return { reminderDays: parseReminderDays(row.contract_reminder_days) };
-}
-
 /** Changes the reminder thresholds (administrators; 0–5 values of 1–365 days) with `register.settings-changed`. */
 export async function updateRegisterSettings(
   ctx: DomainContext,

@@ -14,10 +14,12 @@ import { UTF8_BOM, csvRecord } from '../audit/csv.ts';
 import { parseWith } from '../envelopes/schema.ts';
 import { contentDisposition, originOf, sendPdf } from '../request-context.ts';
 import { AppError } from '../../domain/app-error.ts';
-import { defineContractField, listContractFields } from '../../domain/use-cases/define-contract-field.ts';
+import { defineContractField } from '../../domain/use-cases/define-contract-field.ts';
+import { listContractFields } from '../../domain/use-cases/list-contract-fields.ts';
 import { importContract } from '../../domain/use-cases/import-contract.ts';
 import { listDeadlines } from '../../domain/use-cases/list-deadlines.ts';
-import { getRegisterSettings, updateRegisterSettings } from '../../domain/use-cases/update-register-settings.ts';
+import { getRegisterSettings } from '../../domain/use-cases/get-register-settings.ts';
+import { updateRegisterSettings } from '../../domain/use-cases/update-register-settings.ts';
 import { contractChangesSchema, contractDocumentParams, contractParams, fieldDefinitionSchema, importContractSchema, registerSettingsSchema } from './schema.ts';
 import { requireRegisterCaller } from './scope.ts';
 
