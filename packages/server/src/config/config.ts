@@ -84,6 +84,7 @@ const schema = z.object({
   INKAN_DOWNLOAD_TTL: duration('14d'),
   INKAN_LINK_TTL: duration('30d'),
   INKAN_SESSION_TTL: duration('12h'),
+  INKAN_CLAIM_TTL: duration('30d'),
   INKAN_ACCESS_CODE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   INKAN_JOB_LEASE: duration('60s').refine((ms) => ms >= 1000, { message: 'must be at least 1s' }),
   INKAN_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(50),
@@ -145,6 +146,8 @@ export interface Config {
   linkTtlMs: number;
   /** How long a browser session of a user lasts. */
   sessionTtlMs: number;
+  /** How long the Inkanで保管 (claim) link of the completion mail is valid. */
+  claimTtlMs: number;
   /** Wrong access codes after which a recipient is locked. */
   accessCodeMaxAttempts: number;
   /**
@@ -207,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     downloadTtlMs: v.INKAN_DOWNLOAD_TTL,
     linkTtlMs: v.INKAN_LINK_TTL,
     sessionTtlMs: v.INKAN_SESSION_TTL,
+    claimTtlMs: v.INKAN_CLAIM_TTL,
     accessCodeMaxAttempts: v.INKAN_ACCESS_CODE_MAX_ATTEMPTS,
     jobLeaseMs: v.INKAN_JOB_LEASE,
     maxUploadBytes: v.INKAN_MAX_UPLOAD_MB * 1024 * 1024,
