@@ -130,6 +130,8 @@ export interface ParsedOcspResponse {
   readonly responses: readonly OcspSingleStatus[];
   /** The nonce's extnValue content (an OCTET STRING DER per RFC 8954), when the response has one. */
   readonly nonce?: Uint8Array;
+  /** The signed part (ResponseData), its signature and the responderID: for path-validating responders. */
+  readonly signed?: { readonly tbs: Uint8Array; readonly signatureAlgorithmOid: string; readonly signature: Uint8Array; readonly responderId: { byName: Uint8Array } | { byKey: Uint8Array } };
   /** The SingleResponse for this certificate's serial number, if any. */
   statusFor(certificate: Uint8Array): OcspSingleStatus | undefined;
   /**
@@ -280,6 +282,7 @@ export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
     certificates: basic?.certificates ?? [],
     responses: basic?.responses ?? [],
     nonce: basic?.nonce,
+    signed: basic && { tbs: basic.tbsRaw, signatureAlgorithmOid: basic.signatureAlgorithmOid, signature: basic.signature, responderId: basic.responderId },
     statusFor(certificate) {
       const serial = readCertificate(certificate).serialHex;
       return basic?.responses.find((r) => r.serialHex === serial);
