@@ -272,8 +272,11 @@ const CERTIFICATE_HOLD = 6;
 const REMOVE_FROM_CRL = 8;
 const OCSP_FRESHNESS_WITHOUT_NEXT_UPDATE_MS = 24 * 3600 * 1000;
 
+// Responders and CAs round their times and clocks drift: data up to this much "from the future" is current.
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
 function fresh(thisUpdate: Date, nextUpdate: Date | undefined, time: Date): boolean {
-  if (thisUpdate.getTime() > time.getTime()) return false;
+  if (thisUpdate.getTime() > time.getTime() + CLOCK_SKEW_MS) return false;
   if (nextUpdate) return time.getTime() <= nextUpdate.getTime();
   return time.getTime() - thisUpdate.getTime() <= OCSP_FRESHNESS_WITHOUT_NEXT_UPDATE_MS;
 }

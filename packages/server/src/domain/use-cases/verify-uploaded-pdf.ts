@@ -24,7 +24,7 @@ export async function verifyUploadedPdf(input: VerifyUploadInput): Promise<Verif
     // gets "cannot be read" (never a 500 for their file) and the operator gets the error.
     input.onUnexpectedError?.(error);
     return {
-      schemaVersion: 1,
+      schemaVersion: 2,
       file: { size: input.bytes.length, sha256: createHash('sha256').update(input.bytes).digest('hex'), revisions: 0, pages: null },
       signatures: [],
       attacks: [],

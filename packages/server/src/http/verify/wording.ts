@@ -58,6 +58,7 @@ export const STATUS_WORDS: Record<SignatureReport['status'], Bilingual> = {
   valid: { ja: '有効', en: 'Valid' },
   invalid: { ja: '無効', en: 'Invalid' },
   untrusted: { ja: '信頼できない発行元', en: 'Untrusted issuer' },
+  indeterminate: { ja: '判定不能', en: 'Indeterminate' },
 };
 
 /** Each attack pattern the verifier names: what it is called and what it means for the reader. */
