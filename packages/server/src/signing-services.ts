@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import {
   createTimestampResponder,
+  firstAnswering,
+  HttpRevocationProvider,
   HttpTimestampAuthority,
   loadBuiltinPki,
   LocalTimestampAuthority,
@@ -10,6 +12,7 @@ import {
   Pkcs11Signer,
   readPublicKeySpki,
   type BuiltinPki,
+  type RevocationProvider,
   type SealOptions,
   type Signer,
   type TimestampAuthority,
@@ -28,6 +31,8 @@ export interface SigningServices {
   timestampAuthority: TimestampAuthority;
   /** Trust anchors of this installation (the built-in root). */
   trustAnchors: Uint8Array[];
+  /** Where the verifier gets revocation data a file lacks: the built-in CA, and the certificates' URLs when INKAN_VERIFY_ONLINE is set. */
+  verifyRevocationProvider: RevocationProvider;
   /** What sealing and renewing need. */
   sealOptions: SealOptions;
   /** Releases the HSM session, if any. */
@@ -56,6 +61,7 @@ export async function openSigningServices(config: Config): Promise<SigningServic
     timestampResponder,
     timestampAuthority,
     trustAnchors: [pki.rootCertificate],
+    verifyRevocationProvider: config.verifyOnline ? firstAnswering([pki.revocationProvider, new HttpRevocationProvider({ timeoutMs: config.tsaTimeoutMs })]) : pki.revocationProvider,
     sealOptions: {
       timestampAuthority,
       revocationProvider: pki.revocationProvider,

@@ -14,7 +14,7 @@ import type { ParsedOcspResponse } from '../pki/ocsp-messages.ts';
 import type { RevocationProvider } from '../revocation.ts';
 import { parseTimestampToken, type ParsedTimestampToken } from '../tsp/token.ts';
 import { KEY_USAGE, type X509 } from '../x509/certificate.ts';
-import { cert, certs } from '../x509/chain.ts';
+import { buildChain, cert, certs, isSelfSigned } from '../x509/chain.ts';
 import { parseCrls, type ParsedCrl } from '../x509/crl.ts';
 import { nameAttribute, nameText } from '../x509/name.ts';
 import { validatePath, type LeafRequirements, type PathValidationResult, type RevocationSources, type RevocationStatus } from '../x509/path-validation.ts';
@@ -531,6 +531,9 @@ async function verifyCmsPdfSignature(context: Context, report: SignatureReport, 
   const validAt = when.time >= signer.notBefore && when.time <= signer.notAfter;
   report.certificate = { chain: judgement.path.map(summary), trusted: judgement.path.length > 1 || context.anchorIds.has(signer.id), validAtSigningTime: validAt };
   report.revocation = revocationReport(context, judgement, cms.crls.length);
+  // B-LT asks whether the file carries the data, whoever the verifier trusts.
+  const tsaChain = cms.signatureTimestampToken ? tokenChain(cms.signatureTimestampToken, pool) : [];
+  report.revocation.complete = hasValidationData(context, buildChain(signer, pool)) && (tsaChain.length === 0 || hasValidationData(context, tsaChain));
   return judgement;
 }
 
@@ -565,6 +568,7 @@ async function verifyDocumentTimestamp(context: Context, report: SignatureReport
   report.validationTime = evaluated.judgement.validationTime.toISOString();
   report.certificate = { chain: ts.chain, trusted: ts.trusted, validAtSigningTime: tsa !== undefined && new Date(ts.time) >= tsa.notBefore && new Date(ts.time) <= tsa.notAfter };
   report.revocation = revocationReport(context, evaluated.judgement, 0);
+  report.revocation.complete = hasValidationData(context, tokenChain(der, context.pool));
   if (evaluated.judgement.indication === 'TOTAL-PASSED') context.acceptedDocumentTimestamps.set(end, new Date(ts.time));
   return evaluated.judgement;
 }
@@ -596,6 +600,25 @@ function stampTime(tokenDer: Uint8Array): Date | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The TSA's chain up to a self-signed certificate (for the presence of validation data, not trust). */
+function tokenChain(tokenDer: Uint8Array, pool: X509[]): X509[] {
+  try {
+    const token = parseTimestampToken(tokenDer);
+    return token.signerCertificate ? buildChain(cert(token.signerCertificate), [...certs(token.certificates), ...pool]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Whether the file holds a CRL or OCSP response about every certificate of `chain` but the self-signed one. */
+function hasValidationData(context: Context, chain: X509[]): boolean {
+  if (chain.length === 0) return false;
+  return chain.every((c) => {
+    if (isSelfSigned(c) || (c.extensions.has(OID.ocspNoCheck) && c.extendedKeyUsage?.includes(OID.kpOcspSigning))) return true;
+    return context.revocation.crls.some((crl) => crl.issuer.key === c.issuer.key) || context.revocation.ocsp.some((o) => o.responses.some((r) => r.serialHex === c.serialHex));
+  });
 }
 
 interface EvaluatedToken {

@@ -86,6 +86,7 @@ const schema = z.object({
   INKAN_ACCESS_CODE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   INKAN_JOB_LEASE: duration('60s').refine((ms) => ms >= 1000, { message: 'must be at least 1s' }),
   INKAN_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(50),
+  INKAN_VERIFY_ONLINE: z.enum(['true', 'false']).default('false'),
 });
 
 function isSmtpUrl(text: string): boolean {
@@ -146,6 +147,8 @@ export interface Config {
   jobLeaseMs: number;
   /** Largest accepted upload (all documents of one request together), in bytes. */
   maxUploadBytes: number;
+  /** Whether /verify asks the OCSP and CRL URLs of uploaded files' certificates (the server then makes outgoing requests). */
+  verifyOnline: boolean;
 }
 
 /** Reads and validates the environment; throws ConfigError naming the first bad variable. */
@@ -186,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accessCodeMaxAttempts: v.INKAN_ACCESS_CODE_MAX_ATTEMPTS,
     jobLeaseMs: v.INKAN_JOB_LEASE,
     maxUploadBytes: v.INKAN_MAX_UPLOAD_MB * 1024 * 1024,
+    verifyOnline: v.INKAN_VERIFY_ONLINE === 'true',
   };
 }
 

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
-import { verifyPdf, type VerificationReport } from '@inkan/core';
+import { verifyPdf, type RevocationProvider, type VerificationReport } from '@inkan/core';
 
 /** What verifying an upload needs: the bytes (in memory only), this installation's roots, and the time. */
 export interface VerifyUploadInput {
   bytes: Uint8Array;
   /** This Inkan's root certificate(s), DER: a chain that reaches one is trusted, anything else is not. */
   trustAnchors: readonly Uint8Array[];
-  /** The time a signature without a timestamp is validated at. */
+  /** The validation time. */
   now: Date;
+  /** Revocation data the file lacks: this installation's CA (and the certificates' URLs when the operator allows). */
+  revocationProvider?: RevocationProvider;
   /** Told about an unexpected verifier failure (never given the file itself). */
   onUnexpectedError?: (error: unknown) => void;
 }
@@ -18,7 +20,7 @@ export interface VerifyUploadInput {
  */
 export async function verifyUploadedPdf(input: VerifyUploadInput): Promise<VerificationReport> {
   try {
-    return await verifyPdf(input.bytes, { trustAnchors: input.trustAnchors, now: input.now });
+    return await verifyPdf(input.bytes, { trustAnchors: input.trustAnchors, at: input.now, revocationProvider: input.revocationProvider });
   } catch (error) {
     // verifyPdf reports bad input instead of throwing; should hostile input still break it, the user
     // gets "cannot be read" (never a 500 for their file) and the operator gets the error.

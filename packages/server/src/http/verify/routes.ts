@@ -25,6 +25,7 @@ export async function verifyRoutes(app: FastifyInstance, options: { context: App
       bytes,
       trustAnchors: context.signing.trustAnchors,
       now: context.clock.now(),
+      revocationProvider: context.signing.verifyRevocationProvider,
       // The error only: never the file, its name or its hash.
       onUnexpectedError: (error) => request.log.error({ err: error }, 'the verifier failed on an upload'),
     });
