@@ -54,8 +54,8 @@ export interface TimestampReport {
 }
 
 export interface RevocationReport {
-  /** Where validation data was found: the DSS, the CMS itself, or nowhere. */
-  source: 'dss' | 'cms' | 'none';
+  /** Where validation data was found: the DSS, the CMS itself (or its timestamp tokens), asked online (the installation's CA or the certificates' URLs), or nowhere. */
+  source: 'dss' | 'cms' | 'online' | 'none';
   ocspResponses: number;
   crls: number;
   /** Status of the signer certificate according to that data, at `validationTime`. */

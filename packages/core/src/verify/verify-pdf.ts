@@ -683,7 +683,11 @@ function revocationReport(context: Context, judgement: Judgement, cmsCrls: numbe
   const signerStatus = judgement.revocation[0]?.status;
   const revoked = judgement.revocation.find((r) => r.status === 'revoked');
   return {
-    source: context.dss.ocsp.length + context.dss.crls.length > 0 ? 'dss' : cmsCrls + context.embedded.crls.length + context.embedded.ocsp.length > 0 ? 'cms' : 'none',
+    source:
+      context.dss.ocsp.length + context.dss.crls.length > 0 ? 'dss'
+      : cmsCrls + context.embedded.crls.length + context.embedded.ocsp.length > 0 ? 'cms'
+      : context.fetched.size > 0 && signerStatus !== undefined && signerStatus !== 'missing' ? 'online'
+      : 'none',
     ocspResponses: context.dss.ocsp.length,
     crls: context.dss.crls.length,
     status: signerStatus === 'good' || signerStatus === 'revoked' || signerStatus === 'unknown' ? signerStatus : 'missing',
