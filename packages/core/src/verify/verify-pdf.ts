@@ -528,7 +528,9 @@ async function verifyCmsPdfSignature(context: Context, report: SignatureReport, 
   const judgement = await judgeCertificate(context, signer, pool, SIGNER_REQUIREMENTS, when, controls, 'signer');
   problems.push(...judgement.problems, ...judgement.notes);
   report.validationTime = judgement.validationTime.toISOString();
-  const validAt = when.time >= signer.notBefore && when.time <= signer.notAfter;
+  // As in schema 1: at the token's time when the token itself is intact (trusted or not), else at the validation time.
+  const claimed = report.timestamp && report.timestamp.imprintMatches && report.timestamp.signatureValid ? new Date(report.timestamp.time) : when.time;
+  const validAt = claimed >= signer.notBefore && claimed <= signer.notAfter;
   report.certificate = { chain: judgement.path.map(summary), trusted: judgement.path.length > 1 || context.anchorIds.has(signer.id), validAtSigningTime: validAt };
   report.revocation = revocationReport(context, judgement, cms.crls.length);
   // B-LT asks whether the file carries the data, whoever the verifier trusts.
