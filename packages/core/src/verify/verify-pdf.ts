@@ -81,11 +81,12 @@ export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions = {}):
   const anchors = certs(options.trustAnchors ?? []);
   const anchorIds = new Set(anchors.map((a) => a.id));
   const dss = readDss(doc);
-  const embedded = embeddedData(signatures);
+  const parsedCms = new Map<Uint8Array, ParsedCmsSignature>();
+  const embedded = embeddedData(signatures, parsedCms);
   const dssCrls = parseCrls(dss.crls);
   const dssOcsp = parseRevocationData(dss.ocsp, []).ocsp;
   const context: Context = {
-    bytes, digests, doc, ends, anchors, anchorIds, dss, embedded,
+    bytes, digests, doc, ends, anchors, anchorIds, dss, embedded, parsedCms,
     pool: [...certs(dss.certificates), ...embedded.certificates, ...anchors],
     revocation: { crls: [...dssCrls, ...embedded.crls], ocsp: [...dssOcsp, ...embedded.ocsp] },
     at: options.at ?? options.now ?? new Date(),
@@ -161,6 +162,8 @@ interface Context {
   dss: Dss;
   /** Certificates and revocation data inside the CMS signatures and timestamp tokens. */
   embedded: { certificates: X509[]; crls: ParsedCrl[]; ocsp: ParsedOcspResponse[] };
+  /** The CMS of each signature, parsed once (by its /Contents bytes). */
+  parsedCms: Map<Uint8Array, ParsedCmsSignature>;
   /** Every certificate the file offers (DSS, CMS, tokens) and the anchors. */
   pool: X509[];
   /** Every piece of revocation data in the file (the DSS and the embedded data). */
@@ -267,7 +270,7 @@ async function checkSignature(context: Context, signature: PdfSignatureInfo, rep
   }
 
   const der = derOfContents(signature.contents);
-  const trust = signature.type === 'document-timestamp' ? await verifyDocumentTimestamp(context, report, der, end) : await verifyCmsPdfSignature(context, report, der, end);
+  const trust = signature.type === 'document-timestamp' ? await verifyDocumentTimestamp(context, report, der, end) : await verifyCmsPdfSignature(context, report, der, end, context.parsedCms.get(signature.contents));
 
   if (end < bytes.length && state) {
     try {
@@ -473,11 +476,11 @@ async function fetchRevocation(provider: RevocationProvider, subject: X509, issu
   return out;
 }
 
-async function verifyCmsPdfSignature(context: Context, report: SignatureReport, der: Uint8Array, end: number): Promise<Judgement | null> {
+async function verifyCmsPdfSignature(context: Context, report: SignatureReport, der: Uint8Array, end: number, parsed: ParsedCmsSignature | undefined): Promise<Judgement | null> {
   const { problems } = report;
   let cms: ParsedCmsSignature;
   try {
-    cms = parseCmsSignature(der);
+    cms = parsed ?? parseCmsSignature(der);
   } catch (error) {
     problems.push(`the signature value cannot be parsed as CMS: ${(error as Error).message}`);
     return null;
@@ -785,7 +788,7 @@ function dateText(signature: PdfSignatureInfo): string | null {
 }
 
 /** The certificates and revocation data carried inside the CMS signatures and their timestamp tokens (`crls`, adbe-revocationInfoArchival). */
-function embeddedData(signatures: PdfSignatureInfo[]): Context['embedded'] {
+function embeddedData(signatures: PdfSignatureInfo[], parsed: Map<Uint8Array, ParsedCmsSignature>): Context['embedded'] {
   const certificateDers: Uint8Array[] = [];
   const crlDers: Uint8Array[] = [];
   const ocspDers: Uint8Array[] = [];
@@ -810,6 +813,7 @@ function embeddedData(signatures: PdfSignatureInfo[]): Context['embedded'] {
     try {
       const der = derOfContents(signature.contents);
       const cms = readCms(der, signature.type === 'signature');
+      parsed.set(signature.contents, cms);
       if (signature.type === 'signature' && cms.signatureTimestampToken) readCms(cms.signatureTimestampToken, false);
     } catch {
       continue;

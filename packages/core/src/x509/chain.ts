@@ -3,7 +3,7 @@
  * name and a verifying signature. Trust decisions are path validation's (path-validation.ts), not this.
  */
 import { isSelfIssued, parseCertificate, type X509 } from './certificate.ts';
-import { signatureProblem } from './signature.ts';
+import { certificateSignatureProblem } from './signature.ts';
 
 /** A parsed certificate (the verifier's one certificate model). */
 export type Cert = X509;
@@ -29,7 +29,7 @@ export function certs(ders: Iterable<Uint8Array>): Cert[] {
 
 /** Whether `issuer`'s key verifies the signature on `subject`. */
 export function signedBy(subject: Cert, issuer: Cert): boolean {
-  return signatureProblem(subject.tbs, subject.signatureAlgorithm.oid, subject.signatureAlgorithm.parameters, subject.signature, {
+  return certificateSignatureProblem(subject.id, subject.tbs, subject.signatureAlgorithm.oid, subject.signatureAlgorithm.parameters, subject.signature, {
     spki: issuer.spki,
     algorithmOid: issuer.publicKeyAlgorithmOid,
     parameters: issuer.publicKeyParameters,

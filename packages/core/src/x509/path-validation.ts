@@ -10,7 +10,7 @@ import { OID } from '../asn1/oids.ts';
 import type { ParsedOcspResponse } from '../pki/ocsp-messages.ts';
 import { isSelfIssued, KEY_USAGE, parseCertificate, sameEntity, type X509 } from './certificate.ts';
 import { parseDistributionPoints, type DistributionPoint, type ParsedCrl } from './crl.ts';
-import { signatureProblem, type WorkingPublicKey } from './signature.ts';
+import { certificateSignatureProblem, signatureProblem, type WorkingPublicKey } from './signature.ts';
 
 /** Why a path failed, in the terms the ETSI sub-indications are derived from. */
 export type PathFailureKind =
@@ -192,7 +192,7 @@ function checkPath(path: readonly X509[], options: PathValidationOptions): PathV
     if (c.tbsSignatureAlgorithmRaw.length !== c.signatureAlgorithm.raw.length || !bytesEqual(c.tbsSignatureAlgorithmRaw, c.signatureAlgorithm.raw)) {
       return { kind: 'signature', index, message: `the ${what} certificate (${describe(c)}) names two different signature algorithms` };
     }
-    const problem = signatureProblem(c.tbs, c.signatureAlgorithm.oid, c.signatureAlgorithm.parameters, c.signature, workingKey);
+    const problem = certificateSignatureProblem(c.id, c.tbs, c.signatureAlgorithm.oid, c.signatureAlgorithm.parameters, c.signature, workingKey);
     if (problem) return { kind: 'signature', index, message: `the signature on the ${what} certificate (${describe(c)}) is invalid: ${problem}` };
     expiry ??= validityFailure(c, options.time, index, what);
     if (c.issuer.key !== workingName) return { kind: 'constraints', index, message: `the ${what} certificate (${describe(c)}) is not issued by the certificate above it (name chaining)` };

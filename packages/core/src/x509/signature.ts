@@ -3,7 +3,7 @@
  * RFC 5758): RSA PKCS#1 v1.5, RSASSA-PSS, ECDSA, DSA (with parameters inherited from the issuer,
  * RFC 3279 §2.3.2) and Ed25519, verified with node:crypto.
  */
-import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { constants, createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { BER, decodeOid, decodeSmallInteger, readDer } from '../asn1/der-reader.ts';
 import { bitString, sequence, TAG } from '../asn1/der-writer.ts';
 import { hashNameOfOid, OID } from '../asn1/oids.ts';
@@ -124,4 +124,20 @@ export function signatureProblem(data: Uint8Array, algorithmOid: string, paramet
 /** Whether an AlgorithmIdentifier's parameters are absent or NULL (both occur for RSA). */
 export function parametersAbsentOrNull(parameters: Uint8Array | undefined): boolean {
   return parameters === undefined || (parameters.length === 2 && parameters[0] === TAG.null);
+}
+
+// Certificates are checked against the same issuers on every verification: remember the answers
+// (bounded), keyed by the signed certificate's fingerprint and the issuer key.
+const CHECK_CACHE_LIMIT = 4096;
+const checked = new Map<string, string | null>();
+
+/** signatureProblem for a certificate (`id`: its SHA-256) under `key`, memoised. */
+export function certificateSignatureProblem(id: string, tbs: Uint8Array, algorithmOid: string, parameters: Uint8Array | undefined, signature: Uint8Array, key: WorkingPublicKey): string | null {
+  const cacheKey = `${id}|${createHash('sha1').update(key.spki).update(key.parameters ?? new Uint8Array(0)).digest('hex')}`;
+  const hit = checked.get(cacheKey);
+  if (hit !== undefined) return hit;
+  const problem = signatureProblem(tbs, algorithmOid, parameters, signature, key);
+  if (checked.size >= CHECK_CACHE_LIMIT) checked.delete(checked.keys().next().value as string);
+  checked.set(cacheKey, problem);
+  return problem;
 }
