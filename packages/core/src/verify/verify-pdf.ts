@@ -430,7 +430,8 @@ async function judgeCertificate(context: Context, leaf: X509, pool: X509[], requ
     const result = validatePath(leaf, { anchors: context.anchors, pool, time: control.time, leaf: requirements, revocation: sources });
     const judgement = judgePath(result, when, control, role);
     if (control.provedBy !== null) judgement.notes.push(`validated at ${control.time.toISOString()}, the time proved by ${control.provedBy}`);
-    if (judgement.indication === 'TOTAL-PASSED' || !judgement.retry) return first && judgement.indication !== 'TOTAL-PASSED' ? first : judgement;
+    // A pass, or a definite answer (e.g. revoked before the proved time), ends the search.
+    if (judgement.indication === 'TOTAL-PASSED' || !judgement.retry) return judgement;
     first ??= judgement;
   }
   return first as Judgement;
