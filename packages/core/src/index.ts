@@ -8,6 +8,7 @@ export * from './pki/index.ts';
 export * from './tsp/index.ts';
 export { createCadesSignature, estimateCadesSize, parseCmsSignature, verifyCmsSignature } from './cms/index.ts';
 export { PdfDocument } from './pdf/document.ts';
+export { PdfBudget, DEFAULT_PDF_LIMITS, defaultDecodedBytes, type PdfLimits, type PdfLimitName } from './pdf/limits.ts';
 export { joinUpdate, type UpdatedPdf } from './pdf/incremental-update.ts';
 export { stampCertificateId, stampCertificateIdParts, type StampOptions } from './pades/stamp-certificate-id.ts';
 export { signPdf, signPdfParts, type SignOptions } from './pades/sign-pdf.ts';
@@ -18,3 +19,17 @@ export type * from './verify/report.ts';
 export { Pkcs11Signer, type Pkcs11SignerOptions } from './pkcs11/pkcs11-signer.ts';
 export { generateKeyPairOnToken, readPublicKeySpki, type TokenKeyAlgorithm } from './pkcs11/pkcs11-keys.ts';
 export { renderCompletionCertificate, type CompletionCertificateData } from './certificate/render-completion-certificate.ts';
+export {
+  parseYenAmount,
+  parseJapaneseDate,
+  parseJapaneseNumber,
+  detectTaxTreatment,
+  toHalfWidth,
+  addMonthsIso,
+  addDaysIso,
+  MAX_YEN_AMOUNT,
+  type JaParseResult,
+  type JaValueErrorCode,
+  type JaEnMessage,
+  type DateParseOptions,
+} from './text/ja-values.ts';

@@ -3,8 +3,6 @@ import { join } from 'node:path';
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import {
   createTimestampResponder,
-  firstAnswering,
-  HttpRevocationProvider,
   HttpTimestampAuthority,
   loadBuiltinPki,
   LocalTimestampAuthority,
@@ -12,7 +10,6 @@ import {
   Pkcs11Signer,
   readPublicKeySpki,
   type BuiltinPki,
-  type RevocationProvider,
   type SealOptions,
   type Signer,
   type TimestampAuthority,
@@ -31,8 +28,8 @@ export interface SigningServices {
   timestampAuthority: TimestampAuthority;
   /** Trust anchors of this installation (the built-in root). */
   trustAnchors: Uint8Array[];
-  /** Where the verifier gets revocation data a file lacks: the built-in CA, and the certificates' URLs when INKAN_VERIFY_ONLINE is set. */
-  verifyRevocationProvider: RevocationProvider;
+  /** The built-in CAs' current CRLs (re-signed at most hourly): what /verify's workers, which hold no keys, know about this installation's certificates. */
+  currentRevocationData(): Promise<{ crls: Uint8Array[]; ocsp: Uint8Array[] }>;
   /** What sealing and renewing need. */
   sealOptions: SealOptions;
   /** Releases the HSM session, if any. */
@@ -61,7 +58,7 @@ export async function openSigningServices(config: Config): Promise<SigningServic
     timestampResponder,
     timestampAuthority,
     trustAnchors: [pki.rootCertificate],
-    verifyRevocationProvider: config.verifyOnline ? firstAnswering([pki.revocationProvider, new HttpRevocationProvider({ timeoutMs: config.tsaTimeoutMs })]) : pki.revocationProvider,
+    currentRevocationData: currentCrls(pki),
     sealOptions: {
       timestampAuthority,
       revocationProvider: pki.revocationProvider,
@@ -70,6 +67,24 @@ export async function openSigningServices(config: Config): Promise<SigningServic
     close: async () => {
       await hsm?.close();
     },
+  };
+}
+
+const CRL_REFRESH_MS = 3600 * 1000;
+
+/** The root and issuing CAs' CRLs, made once and again when an hour old (they are valid a week). */
+function currentCrls(pki: BuiltinPki): () => Promise<{ crls: Uint8Array[]; ocsp: Uint8Array[] }> {
+  let made: { at: number; data: Promise<{ crls: Uint8Array[]; ocsp: Uint8Array[] }> } | undefined;
+  return () => {
+    if (!made || Date.now() - made.at > CRL_REFRESH_MS) {
+      const data = Promise.all([pki.crl('root'), pki.crl('issuing')]).then((crls) => ({ crls, ocsp: [] }));
+      made = { at: Date.now(), data };
+      // A failure is not kept: the next upload tries again.
+      data.catch(() => {
+        made = undefined;
+      });
+    }
+    return made.data;
   };
 }
 

@@ -4,6 +4,7 @@ import { parseCmsSignature, type ParsedCmsSignature } from '../cms/parse.ts';
 import { verifyCmsSignature } from '../cms/verify.ts';
 import { CoreError } from '../errors.ts';
 import { PdfDocument } from '../pdf/document.ts';
+import { PdfBudget, type PdfLimits } from '../pdf/limits.ts';
 import { PdfRef, PdfStream, PdfString, type PdfObject } from '../pdf/objects.ts';
 import { PdfLexer } from '../pdf/lexer.ts';
 import { parsePdfDate } from '../pdf/serialize.ts';
@@ -35,6 +36,10 @@ export interface VerifyOptions {
    * CLI's --online). Without it only the data in the file counts.
    */
   revocationProvider?: RevocationProvider;
+  /** Revocation data the caller fetched beforehand (DER), e.g. the installation's current CRLs handed to a worker thread. */
+  revocationData?: { crls?: readonly Uint8Array[]; ocsp?: readonly Uint8Array[] };
+  /** Resource limits of reading the file (decoded bytes, objects, nesting, xref chain…); defaults by file size. */
+  limits?: PdfLimits;
 }
 
 interface Dss {
@@ -46,13 +51,26 @@ interface Dss {
 /**
  * Verifies every signature and document timestamp of a PDF: coverage, digest, CMS, signer binding,
  * timestamps, chains to the trust anchors, revocation data, PAdES level, and what later revisions
- * changed. Never throws for bad input: unreadable files come back with exitCode 2.
+ * changed. Unreadable files come back with exitCode 2; a file over a resource limit (options.limits)
+ * throws CoreError PDF_TOO_COMPLEX naming the limit, even where reading it was otherwise tolerated.
  */
 export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions = {}): Promise<VerificationReport> {
+  const budget = new PdfBudget(bytes.length, options.limits);
+  let report: VerificationReport;
+  try {
+    report = await verifyWithinBudget(bytes, options, budget);
+  } catch (error) {
+    throw budget.exceeded ?? error;
+  }
+  if (budget.exceeded) throw budget.exceeded;
+  return report;
+}
+
+async function verifyWithinBudget(bytes: Uint8Array, options: VerifyOptions, budget: PdfBudget): Promise<VerificationReport> {
   const file = { size: bytes.length, sha256: '', revisions: 0, pages: null as number | null };
   let doc: PdfDocument;
   try {
-    doc = PdfDocument.load(bytes, { tolerant: true, allowEncrypted: true });
+    doc = PdfDocument.load(bytes, { tolerant: true, allowEncrypted: true, budget });
     file.pages = doc.pageCount;
   } catch (error) {
     file.revisions = revisionEnds(bytes).length;
@@ -64,6 +82,7 @@ export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions = {}):
   let signatures: PdfSignatureInfo[];
   try {
     signatures = listSignatures(doc);
+    budget.check('signatures', signatures.length, budget.maxSignatures);
   } catch (error) {
     file.sha256 = createHash('sha256').update(bytes).digest('hex');
     return unreadable(file, error);
@@ -91,6 +110,7 @@ export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions = {}):
     revocation: { crls: [...dssCrls, ...embedded.crls], ocsp: [...dssOcsp, ...embedded.ocsp] },
     at: options.at ?? options.now ?? new Date(),
     revocationProvider: options.revocationProvider,
+    supplied: { crls: parseCrls(options.revocationData?.crls ?? []), ocsp: parseRevocationData([...(options.revocationData?.ocsp ?? [])], []).ocsp },
     fetched: new Map(),
     acceptedDocumentTimestamps: new Map(),
     signedStates: new Map(),
@@ -170,6 +190,8 @@ interface Context {
   revocation: RevocationSources;
   at: Date;
   revocationProvider?: RevocationProvider;
+  /** Revocation data the caller fetched beforehand: counts at the validation time only. */
+  supplied: RevocationSources;
   fetched: Map<string, Promise<RevocationSources>>;
   /** Ends of the document timestamps that passed, with the times they prove. */
   acceptedDocumentTimestamps: Map<number, Date>;
@@ -186,7 +208,7 @@ function signedState(context: Context, end: number): PdfDocument | null {
   if (!context.signedStates.has(end)) {
     let state: PdfDocument | null = null;
     try {
-      state = end === context.bytes.length ? context.doc : PdfDocument.load(context.bytes.subarray(0, end), { tolerant: true, allowEncrypted: true });
+      state = end === context.bytes.length ? context.doc : PdfDocument.load(context.bytes.subarray(0, end), { tolerant: true, allowEncrypted: true, budget: context.doc.budget });
     } catch {
       state = null;
     }
@@ -585,7 +607,8 @@ async function verifyDocumentTimestamp(context: Context, report: SignatureReport
  * time, latest first, with the revocation data of the revision it covers.
  */
 function controlTimesFor(context: Context, end: number): ControlTime[] {
-  const controls: ControlTime[] = [{ time: context.at, sources: context.revocation, provedBy: null }];
+  const now = { crls: [...context.revocation.crls, ...context.supplied.crls], ocsp: [...context.revocation.ocsp, ...context.supplied.ocsp] };
+  const controls: ControlTime[] = [{ time: context.at, sources: now, provedBy: null }];
   const later = [...context.acceptedDocumentTimestamps].filter(([tsEnd]) => tsEnd > end).sort((a, b) => b[0] - a[0]);
   for (const [tsEnd, time] of later) {
     const state = signedState(context, tsEnd);
@@ -692,7 +715,7 @@ function revocationReport(context: Context, judgement: Judgement, cmsCrls: numbe
     source:
       context.dss.ocsp.length + context.dss.crls.length > 0 ? 'dss'
       : cmsCrls + context.embedded.crls.length + context.embedded.ocsp.length > 0 ? 'cms'
-      : context.fetched.size > 0 && signerStatus !== undefined && signerStatus !== 'missing' ? 'online'
+      : (context.fetched.size > 0 || context.supplied.crls.length + context.supplied.ocsp.length > 0) && signerStatus !== undefined && signerStatus !== 'missing' ? 'online'
       : 'none',
     ocspResponses: context.dss.ocsp.length,
     crls: context.dss.crls.length,

@@ -2,8 +2,23 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CoreError, createWitnessSigner, firstAnswering, HttpRevocationProvider, initBuiltinPki, loadBuiltinPki, renewPdf, sealPdf, signPdf, stampCertificateId, verifyPdf, type RevocationProvider } from '@inkan/core';
-import { ConfigError, loadConfig, type Config } from '../config/config.ts';
+import {
+  CoreError,
+  createWitnessSigner,
+  firstAnswering,
+  HttpRevocationProvider,
+  initBuiltinPki,
+  isCoreError,
+  loadBuiltinPki,
+  renewPdf,
+  sealPdf,
+  signPdf,
+  stampCertificateId,
+  verifyPdf,
+  type RevocationProvider,
+  type VerificationReport,
+} from '@inkan/core';
+import { ConfigError, loadConfig, verifyLimitsOf, type Config } from '../config/config.ts';
 import { masterKeyOf, openSigningServices, readCertificates } from '../signing-services.ts';
 import { formatVerificationReport } from './format-report.ts';
 
@@ -169,7 +184,15 @@ async function verify(config: Config, args: string[]): Promise<number> {
     }
   }
   if (values.online) providers.push(new HttpRevocationProvider({ timeoutMs: 10_000 }));
-  const report = await verifyPdf(bytes, { trustAnchors: anchors, at, revocationProvider: providers.length > 0 ? firstAnswering(providers) : undefined });
+  let report: VerificationReport;
+  try {
+    report = await verifyPdf(bytes, { trustAnchors: anchors, at, revocationProvider: providers.length > 0 ? firstAnswering(providers) : undefined, limits: verifyLimitsOf(config) });
+  } catch (error) {
+    // Over a resource limit (INKAN_VERIFY_DECODE_BUDGET_MB and the fixed ones): unreadable, exit 2.
+    if (!isCoreError(error, 'PDF_TOO_COMPLEX')) throw error;
+    process.stderr.write(`inkan: ${error.code}: ${error.message}\n`);
+    return 2;
+  }
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatVerificationReport(report));
   return report.exitCode;
 }

@@ -198,9 +198,10 @@ async function checkRecipients(ctx: DomainContext, organizationId: string, list:
       // The organisation's own signer proves who they are by signing in, so they must be a member.
       const user = await ctx.db
         .selectFrom('users')
-        .select(['id'])
-        .where('organization_id', '=', organizationId)
-        .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+        .innerJoin('memberships', 'memberships.user_id', 'users.id')
+        .select(['users.id'])
+        .where('memberships.organization_id', '=', organizationId)
+        .where((eb) => eb(eb.fn('lower', ['users.email']), '=', email.toLowerCase()))
         .executeTakeFirst();
       if (!user) throw new AppError('VALIDATION_FAILED', `${field}.email is not a member of the organisation (required for auth "login")`, { field: `${field}.email` });
       out.push({ name, email, order: r.order, language, auth, userId: user.id, code: null });
@@ -234,6 +235,7 @@ function checkDocument(document: { name?: string; bytes: Uint8Array }, index: nu
   } catch (error) {
     if (error instanceof AppError) throw error;
     if (isCoreError(error, 'PDF_ENCRYPTED')) throw new AppError('PDF_ENCRYPTED', `${name} is encrypted or password-protected`, { ...details, reason: error.code });
+    if (isCoreError(error, 'PDF_TOO_COMPLEX')) throw new AppError('PDF_TOO_COMPLEX', `${name}: ${error.message}`, { ...details, ...error.details });
     if (isCoreError(error)) throw new AppError('PDF_INVALID', `${name} is not a readable PDF (${error.message})`, { ...details, reason: error.code });
     throw new AppError('PDF_INVALID', `${name} is not a readable PDF`, { ...details, reason: 'PDF_MALFORMED' });
   }

@@ -22,10 +22,12 @@ export async function verifyRoutes(app: FastifyInstance, options: { context: App
   app.post('/api/verify', { config: { rateLimit: VERIFY_RATE_LIMIT } }, async (request, reply) => {
     const bytes = await readUploadedPdf(request, context.config.maxUploadBytes);
     const report = await verifyUploadedPdf({
+      verifier: context.verifier,
       bytes,
       trustAnchors: context.signing.trustAnchors,
       now: context.clock.now(),
-      revocationProvider: context.signing.verifyRevocationProvider,
+      revocationData: await context.signing.currentRevocationData(),
+      online: context.config.verify.online,
       // The error only: never the file, its name or its hash.
       onUnexpectedError: (error) => request.log.error({ err: error }, 'the verifier failed on an upload'),
     });
