@@ -2,7 +2,7 @@
 export { CoreError, isCoreError, type CoreErrorCode } from './errors.ts';
 export type { Signer, KeyAlgorithm } from './signer.ts';
 export type { TimestampAuthority } from './timestamp-authority.ts';
-export type { RevocationProvider } from './revocation.ts';
+export { firstAnswering, type RevocationProvider } from './revocation.ts';
 export { KeyFileSigner } from './keys/key-file-signer.ts';
 export * from './pki/index.ts';
 export * from './tsp/index.ts';

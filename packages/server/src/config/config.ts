@@ -95,6 +95,7 @@ const schema = z.object({
   INKAN_VERIFY_WORKER_MEMORY_MB: z.coerce.number().int().min(64).max(16384).default(512),
   INKAN_VERIFY_TIMEOUT: duration('30s').refine((ms) => ms >= 100, { message: 'must be at least 100ms' }),
   INKAN_VERIFY_QUEUE: z.coerce.number().int().min(0).max(10000).default(8),
+  INKAN_VERIFY_ONLINE: z.enum(['true', 'false']).default('false'),
 });
 
 function isSmtpUrl(text: string): boolean {
@@ -173,6 +174,8 @@ export interface VerifyConfig {
   timeoutMs: number;
   /** Uploads that may wait for a free worker; one more is answered 503 with Retry-After. */
   queueLength: number;
+  /** Whether /verify asks the OCSP and CRL URLs of uploaded files' certificates (the server then makes outgoing requests). */
+  online: boolean;
 }
 
 /** Reads and validates the environment; throws ConfigError naming the first bad variable. */
@@ -220,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       workerMemoryMb: v.INKAN_VERIFY_WORKER_MEMORY_MB,
       timeoutMs: v.INKAN_VERIFY_TIMEOUT,
       queueLength: v.INKAN_VERIFY_QUEUE,
+      online: v.INKAN_VERIFY_ONLINE === 'true',
     },
   };
 }
