@@ -74,16 +74,22 @@ export async function startWorkerThread(options: {
 }): Promise<WorkerThreadHandle> {
   let stopping = false;
   let current: Worker;
-  // Worker threads do not inherit the main thread's module hooks: the thread registers tsx itself.
-  const bootstrap = `
+  // Worker threads do not inherit the main thread's module hooks: run from the TypeScript sources, the
+  // thread registers tsx itself; the compiled release (plain node) imports its own module directly.
+  const fromSource = import.meta.url.endsWith('.ts');
+  const bootstrap = fromSource
+    ? `
     const { workerData } = require('node:worker_threads');
-    import(workerData.tsxApi).then((tsx) => { tsx.register(); return import(workerData.entry); });`;
-  const input: WorkerInput & { tsxApi: string; entry: string } = {
+    import(workerData.tsxApi).then((tsx) => { tsx.register(); return import(workerData.entry); });`
+    : `
+    const { workerData } = require('node:worker_threads');
+    import(workerData.entry);`;
+  const input: WorkerInput & { tsxApi?: string; entry: string } = {
     inkanJobWorker: true,
     env: options.env,
     pollMs: options.pollMs,
     handlersModule: options.handlersModule,
-    tsxApi: import.meta.resolve('tsx/esm/api'),
+    tsxApi: fromSource ? import.meta.resolve('tsx/esm/api') : undefined,
     entry: import.meta.url,
   };
 
