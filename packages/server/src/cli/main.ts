@@ -81,7 +81,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
           const demo = await seedDemo(context);
           process.stdout.write(
             `${demo.created ? 'Created the demo organisation' : 'Demo organisation'} "demo"; administrator admin@example.jp.\n` +
-              `Sign in (one-time link, valid 24 h):\n${demo.signInUrl}\n`,
+              `Sign in (one-time link, valid 24 h):\n${demo.signInUrl}\n` +
+              (config.smtpUrl
+                ? ''
+                : `No INKAN_SMTP_URL: mail is kept in the outbox, readable by the administrator at ${config.publicUrl}/admin/outbox\n`),
           );
         },
       });

@@ -1,4 +1,5 @@
-import type { Config } from '../config/config.ts';
+import type { AddressInfo } from 'node:net';
+import { isLoopbackHost, type Config } from '../config/config.ts';
 import { createContext, type AppContext } from '../context.ts';
 import { buildApp } from '../http/app.ts';
 import { runJobWorker, startWorkerThread } from '../jobs/worker-thread.ts';
@@ -38,8 +39,8 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
         });
       }
       stops.unshift(() => app.close());
-      const address = await app.listen({ port: config.port, host: config.host });
-      ready = `Inkan is listening on ${address} (public URL ${config.publicUrl})`;
+      await app.listen({ port: config.port, host: config.host });
+      ready = `Inkan is listening on ${describeBound(app.server.address() as AddressInfo, config)} (public URL ${config.publicUrl})`;
     }
   } catch (error) {
     await stopAll(stops);
@@ -59,6 +60,19 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
     // Said only now, so that whoever waits for this line may send SIGTERM at once.
     process.stdout.write(`${ready}\n`);
   });
+}
+
+/**
+ * The address the server really bound, as a URL (what the operator must reach, whatever INKAN_HOST
+ * said); a wildcard address is called out, and development mode refuses one that is not loopback.
+ */
+function describeBound(bound: AddressInfo, config: Config): string {
+  const wildcard = bound.address === '0.0.0.0' || bound.address === '::';
+  if (config.env === 'development' && !isLoopbackHost(bound.address) && !config.allowDevOnNetwork) {
+    throw new Error(`development mode bound ${bound.address}, which is not loopback; set INKAN_ALLOW_DEV_ON_NETWORK=true to allow it`);
+  }
+  const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
+  return `http://${host}:${bound.port}${wildcard ? ' on every interface (reachable from the network)' : ''}`;
 }
 
 /** Runs every stop step in order; 0 when all succeeded, 1 otherwise. */

@@ -30,6 +30,7 @@ const schema = z.object({
   INKAN_PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
   INKAN_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   INKAN_HOST: z.string().min(1).default('127.0.0.1'),
+  INKAN_ALLOW_DEV_ON_NETWORK: z.enum(['true', 'false']).default('false'),
   // Checked here so that a malformed key is reported as this variable, before any key file is touched.
   INKAN_MASTER_KEY: z
     .string()
@@ -119,6 +120,8 @@ export interface Config {
   port: number;
   /** Interface to listen on (127.0.0.1 by default; 0.0.0.0 behind a proxy or in a container). */
   host: string;
+  /** INKAN_ALLOW_DEV_ON_NETWORK: development mode may listen on a non-loopback address. */
+  allowDevOnNetwork: boolean;
   masterKey?: string;
   signingKeyAlgorithm: 'RSA-2048' | 'RSA-3072' | 'ECDSA-P256';
   organisationName: string;
@@ -162,6 +165,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (pkcs11Vars.some((x) => x !== undefined) && !pkcs11Vars.every((x) => x !== undefined)) {
     throw new ConfigError('INKAN_PKCS11_LIBRARY', 'set INKAN_PKCS11_LIBRARY, INKAN_PKCS11_TOKEN, INKAN_PKCS11_PIN and INKAN_PKCS11_KEY_LABEL together');
   }
+  // Development mode serves every mail (signing links included) at /dev/mail without sign-in.
+  if (v.INKAN_ENV === 'development' && !isLoopbackHost(v.INKAN_HOST) && v.INKAN_ALLOW_DEV_ON_NETWORK !== 'true') {
+    throw new ConfigError(
+      'INKAN_HOST',
+      `INKAN_ENV=development would serve the mail outbox without sign-in on ${v.INKAN_HOST}, reachable from the network; listen on 127.0.0.1, or set INKAN_ALLOW_DEV_ON_NETWORK=true if you really mean it`,
+    );
+  }
   return {
     env: v.INKAN_ENV,
     dataDir,
@@ -169,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: v.INKAN_PUBLIC_URL.replace(/\/+$/, ''),
     port: v.INKAN_PORT,
     host: v.INKAN_HOST,
+    allowDevOnNetwork: v.INKAN_ALLOW_DEV_ON_NETWORK === 'true',
     masterKey: v.INKAN_MASTER_KEY,
     signingKeyAlgorithm: v.INKAN_SIGNING_KEY_ALGORITHM,
     organisationName: v.INKAN_ORGANISATION_NAME,
@@ -187,6 +198,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobLeaseMs: v.INKAN_JOB_LEASE,
     maxUploadBytes: v.INKAN_MAX_UPLOAD_MB * 1024 * 1024,
   };
+}
+
+/** Whether a listen address (or host name) is the loopback interface only. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
 }
 
 function blankToUndefined(value: string | undefined): string | undefined {

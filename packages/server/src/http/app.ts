@@ -13,6 +13,7 @@ import { envelopeRoutes } from './envelopes/routes.ts';
 import { handleError, sendError } from './errors.ts';
 import { openApiRoutes } from './openapi/routes.ts';
 import { organizationRoutes } from './organization/routes.ts';
+import { outboxRoutes } from './outbox/routes.ts';
 import { pkiRoutes } from './pki/routes.ts';
 import { sessionRoutes } from './session/routes.ts';
 import { signerRoutes } from './signer/routes.ts';
@@ -121,6 +122,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(organizationRoutes, { context });
   await app.register(verifyRoutes, { context });
   await app.register(openApiRoutes, { context });
+  await app.register(outboxRoutes, { context });
   if (context.config.env === 'development') await app.register(devMailRoutes, { context });
   await app.register(webRoutes, { distDir: options.webDistDir });
   return app;
