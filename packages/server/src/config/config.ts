@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { isCoreError, parseMasterKey } from '@inkan/core';
@@ -31,6 +32,20 @@ const schema = z.object({
   INKAN_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   INKAN_HOST: z.string().min(1).default('127.0.0.1'),
   INKAN_ALLOW_DEV_ON_NETWORK: z.enum(['true', 'false']).default('false'),
+  INKAN_TLS_CERT: z.string().optional(),
+  INKAN_TLS_KEY: z.string().optional(),
+  INKAN_HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  INKAN_TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const parsed = parseTrustProxy(value);
+      if (parsed === null) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is neither a hop count (1, 2 …) nor a comma-separated list of addresses or CIDR ranges (10.0.0.0/8, 127.0.0.1, ::1)` });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
   // Checked here so that a malformed key is reported as this variable, before any key file is touched.
   INKAN_MASTER_KEY: z
     .string()
@@ -122,6 +137,15 @@ export interface Config {
   host: string;
   /** INKAN_ALLOW_DEV_ON_NETWORK: development mode may listen on a non-loopback address. */
   allowDevOnNetwork: boolean;
+  /** PEM files of the certificate (with its chain) and key: serve HTTPS directly. */
+  tls?: { certFile: string; keyFile: string };
+  /** With TLS: a plain HTTP port that redirects to the public https URL (undefined: none). */
+  httpRedirectPort?: number;
+  /**
+   * Which proxies may say who the client is in X-Forwarded-For: their addresses or CIDR ranges, or a
+   * hop count; false (the default) = the peer of the TCP connection is the client.
+   */
+  trustProxy: false | number | string[];
   masterKey?: string;
   signingKeyAlgorithm: 'RSA-2048' | 'RSA-3072' | 'ECDSA-P256';
   organisationName: string;
@@ -172,6 +196,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `INKAN_ENV=development would serve the mail outbox without sign-in on ${v.INKAN_HOST}, reachable from the network; listen on 127.0.0.1, or set INKAN_ALLOW_DEV_ON_NETWORK=true if you really mean it`,
     );
   }
+  if ((v.INKAN_TLS_CERT === undefined) !== (v.INKAN_TLS_KEY === undefined)) {
+    throw new ConfigError('INKAN_TLS_CERT', 'set INKAN_TLS_CERT and INKAN_TLS_KEY together (PEM files of the certificate chain and its private key)');
+  }
+  if (v.INKAN_TLS_CERT !== undefined && !v.INKAN_PUBLIC_URL.startsWith('https://')) {
+    throw new ConfigError('INKAN_PUBLIC_URL', 'must be an https:// URL when INKAN_TLS_CERT and INKAN_TLS_KEY serve HTTPS');
+  }
+  if (v.INKAN_HTTP_PORT !== undefined && v.INKAN_TLS_CERT === undefined) {
+    throw new ConfigError('INKAN_HTTP_PORT', 'the redirecting HTTP port exists only with INKAN_TLS_CERT and INKAN_TLS_KEY');
+  }
   return {
     env: v.INKAN_ENV,
     dataDir,
@@ -180,6 +213,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: v.INKAN_PORT,
     host: v.INKAN_HOST,
     allowDevOnNetwork: v.INKAN_ALLOW_DEV_ON_NETWORK === 'true',
+    tls: v.INKAN_TLS_CERT !== undefined && v.INKAN_TLS_KEY !== undefined ? { certFile: resolve(v.INKAN_TLS_CERT), keyFile: resolve(v.INKAN_TLS_KEY) } : undefined,
+    httpRedirectPort: v.INKAN_HTTP_PORT,
+    trustProxy: v.INKAN_TRUST_PROXY,
     masterKey: v.INKAN_MASTER_KEY,
     signingKeyAlgorithm: v.INKAN_SIGNING_KEY_ALGORITHM,
     organisationName: v.INKAN_ORGANISATION_NAME,
@@ -198,6 +234,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobLeaseMs: v.INKAN_JOB_LEASE,
     maxUploadBytes: v.INKAN_MAX_UPLOAD_MB * 1024 * 1024,
   };
+}
+
+/**
+ * INKAN_TRUST_PROXY: unset, empty or `false` → false; a number → that many hops; otherwise a list of
+ * addresses and CIDR ranges (IPv4 or IPv6) or the names loopback, linklocal, uniquelocal. null when malformed.
+ */
+export function parseTrustProxy(value: string | undefined): false | number | string[] | null {
+  const text = value?.trim() ?? '';
+  if (text === '' || text === 'false') return false;
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    return hops >= 1 && hops <= 10 ? hops : null;
+  }
+  const entries = text.split(',').map((e) => e.trim()).filter(Boolean);
+  for (const entry of entries) {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) continue;
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return null;
+    if (prefix !== undefined && (!/^\d{1,3}$/.test(prefix) || Number(prefix) > (family === 4 ? 32 : 128))) return null;
+  }
+  return entries.length > 0 ? entries : null;
 }
 
 /** Whether a listen address (or host name) is the loopback interface only. */

@@ -29,6 +29,8 @@ export interface BuildAppOptions {
   logger?: boolean;
   /** The built web UI (default: packages/web/dist of the workspace). */
   webDistDir?: string;
+  /** Serve HTTPS with this certificate chain and key (PEM), read from INKAN_TLS_CERT / INKAN_TLS_KEY. */
+  https?: { cert: Buffer; key: Buffer };
 }
 
 const routeLists = new WeakMap<FastifyInstance, Array<{ method: string; url: string }>>();
@@ -38,10 +40,16 @@ export function registeredRoutes(app: FastifyInstance): Array<{ method: string; 
   return routeLists.get(app) ?? [];
 }
 
+/** Fastify's trustProxy for INKAN_TRUST_PROXY: a hop count trusts that many proxies nearest to us. */
+function trustProxyOption(trust: false | number | string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
 /** Builds the HTTP application (not listening yet): the API, the signer and download pages, the UI, the PKI. */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { context } = options;
   const app = Fastify({
+    ...(options.https ? { https: options.https } : {}),
     // Request logs never carry link tokens: the URL is redacted, headers and bodies are not logged.
     logger: options.logger
       ? {
@@ -51,8 +59,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         }
       : false,
     bodyLimit: 64 * 1024,
-    trustProxy: false,
-  });
+    // INKAN_TRUST_PROXY: request.ip (events, sessions, rate limits, the certificate of completion) comes
+    // from X-Forwarded-For only through these proxies; otherwise it is the TCP peer.
+    trustProxy: trustProxyOption(context.config.trustProxy),
+  }) as unknown as FastifyInstance;
   const routes: Array<{ method: string; url: string }> = [];
   routeLists.set(app, routes);
   app.addHook('onRoute', (route) => {
