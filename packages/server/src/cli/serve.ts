@@ -34,7 +34,7 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
       const thread = role === 'all' ? await startWorkerThread({ env: options.env }) : undefined;
       if (thread) stops.unshift(() => thread.stop());
       const https = config.tls ? { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) } : undefined;
-      const app = await buildApp({ context, logger: true, https });
+      const app = await buildApp({ context, logger: true, https, extraMetrics: thread ? () => thread.metrics() : undefined });
       // A request that changed something may have queued jobs: wake the worker instead of waiting for its poll.
       if (thread) {
         app.addHook('onResponse', async (request) => {

@@ -35,6 +35,17 @@ const schema = z.object({
   INKAN_TLS_CERT: z.string().optional(),
   INKAN_TLS_KEY: z.string().optional(),
   INKAN_HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  INKAN_METRICS_ALLOW: z
+    .string()
+    .default('loopback')
+    .transform((value, ctx) => {
+      const parsed = parseAddressList(value);
+      if (parsed === null) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a comma-separated list of addresses or CIDR ranges (127.0.0.1, 10.0.0.0/8, loopback)` });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
   INKAN_TRUST_PROXY: z
     .string()
     .optional()
@@ -146,6 +157,8 @@ export interface Config {
    * hop count; false (the default) = the peer of the TCP connection is the client.
    */
   trustProxy: false | number | string[];
+  /** Clients allowed to read /metrics and the details of /readyz (addresses, CIDR ranges, `loopback`). */
+  metricsAllow: string[];
   masterKey?: string;
   signingKeyAlgorithm: 'RSA-2048' | 'RSA-3072' | 'ECDSA-P256';
   organisationName: string;
@@ -216,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls: v.INKAN_TLS_CERT !== undefined && v.INKAN_TLS_KEY !== undefined ? { certFile: resolve(v.INKAN_TLS_CERT), keyFile: resolve(v.INKAN_TLS_KEY) } : undefined,
     httpRedirectPort: v.INKAN_HTTP_PORT,
     trustProxy: v.INKAN_TRUST_PROXY,
+    metricsAllow: v.INKAN_METRICS_ALLOW,
     masterKey: v.INKAN_MASTER_KEY,
     signingKeyAlgorithm: v.INKAN_SIGNING_KEY_ALGORITHM,
     organisationName: v.INKAN_ORGANISATION_NAME,
@@ -247,6 +261,11 @@ export function parseTrustProxy(value: string | undefined): false | number | str
     const hops = Number(text);
     return hops >= 1 && hops <= 10 ? hops : null;
   }
+  return parseAddressList(text);
+}
+
+/** A comma-separated list of addresses, CIDR ranges and the names loopback, linklocal, uniquelocal; null when malformed. */
+export function parseAddressList(text: string): string[] | null {
   const entries = text.split(',').map((e) => e.trim()).filter(Boolean);
   for (const entry of entries) {
     if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) continue;

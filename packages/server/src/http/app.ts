@@ -12,6 +12,7 @@ import { downloadRoutes } from './download/routes.ts';
 import { envelopeRoutes } from './envelopes/routes.ts';
 import { handleError, sendError } from './errors.ts';
 import { openApiRoutes } from './openapi/routes.ts';
+import { healthRoutes, type HealthRouteOptions } from './health/routes.ts';
 import { organizationRoutes } from './organization/routes.ts';
 import { outboxRoutes } from './outbox/routes.ts';
 import { pkiRoutes } from './pki/routes.ts';
@@ -31,6 +32,8 @@ export interface BuildAppOptions {
   webDistDir?: string;
   /** Serve HTTPS with this certificate chain and key (PEM), read from INKAN_TLS_CERT / INKAN_TLS_KEY. */
   https?: { cert: Buffer; key: Buffer };
+  /** More metrics for /metrics (the job worker thread's). */
+  extraMetrics?: HealthRouteOptions['extraMetrics'];
 }
 
 const routeLists = new WeakMap<FastifyInstance, Array<{ method: string; url: string }>>();
@@ -67,6 +70,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   routeLists.set(app, routes);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url });
+  });
+
+  // Latency by route pattern (request.routeOptions.url), never by raw URL: links carry tokens.
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    context.metrics.httpDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, seconds);
+    if (route === '/api/verify' && request.method === 'POST') context.metrics.verificationDuration.observe(seconds);
   });
 
   app.setErrorHandler((error, request, reply) => handleError(error, request, reply));
@@ -123,6 +134,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.addContentTypeParser(BINARY_TYPES, { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  await app.register(healthRoutes, { context, extraMetrics: options.extraMetrics });
   await app.register(pkiRoutes, { services: context.signing });
   await app.register(sessionRoutes, { context });
   await app.register(envelopeRoutes, { context });
