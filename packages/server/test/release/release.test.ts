@@ -20,6 +20,7 @@ import { REPO_ROOT } from '../helpers/run-inkan.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { cleanEnv, freePort, waitForHealthy } from '../e2e/helpers/inkan-process.ts';
 import { startSmtpSink, urlsIn, type SmtpSink } from '../e2e/helpers/smtp-sink.ts';
+import { BUILD_RELEASE_SCRIPT } from './helpers/release-script.ts';
 
 const RECORDER = fileURLToPath(new URL('./helpers/record-modules.mjs', import.meta.url));
 const RECIPIENT = { name: '署名 一郎', email: 'signer@contractor.example.jp', code: '4321' };
@@ -60,7 +61,7 @@ describe('release: build, npm ci --omit=dev, init, serve', () => {
     dir = mkdtempSync(join(tmpdir(), 'inkan-release-'));
     out = join(dir, 'release');
     // The npm cache makes `npm ci` work offline; native modules (better-sqlite3, pkcs11js) are compiled.
-    build = await run('bash', [join(REPO_ROOT, 'scripts', 'build-release.sh'), out], { cwd: REPO_ROOT, timeoutMs: 15 * 60_000 });
+    build = await run('bash', [join(REPO_ROOT, BUILD_RELEASE_SCRIPT), out], { cwd: REPO_ROOT, timeoutMs: 15 * 60_000 });
     smtp = await startSmtpSink();
   });
 
