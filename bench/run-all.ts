@@ -1,7 +1,7 @@
 // `npm run bench`: the signing bench, the envelope-flow bench, then the release bench, each in its own
 // process (one after the other: nothing else should run during a measurement). `npm run bench -- sign
-// [OPTIONS]`, `npm run bench -- envelopes [OPTIONS]` or `npm run bench -- release [OPTIONS]` runs one; options without a name go to the signing bench,
-// as before (`npm run bench -- --only=libpdf --sizes=1p`).
+// [OPTIONS]`, `npm run bench -- envelopes [OPTIONS]` or `npm run bench -- release [OPTIONS]` runs
+// one; options without a name go to the signing bench, as before (`npm run bench -- --only=libpdf --sizes=1p`).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 

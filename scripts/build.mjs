@@ -27,6 +27,9 @@ function newestMtime(path) {
   return newest;
 }
 
+/** Packages compiled into the build: pure JavaScript, loaded by every command. */
+const BUNDLED = /^(pkijs|asn1js|pvtsutils|pvutils|bytestreamjs|tslib|zod)(\/|$)/;
+
 const serverInputs = [
   join(root, 'packages', 'core', 'src'),
   join(root, 'packages', 'core', 'package.json'),
@@ -58,13 +61,17 @@ async function buildServer() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    // Third-party packages stay in node_modules (native modules, fonts); only our workspaces are compiled in.
-    packages: 'external',
+    // Their ES builds: Node would load pkijs & co. as CommonJS and scan ~1 MB for exports on every start.
+    mainFields: ['module', 'main'],
     plugins: [
       {
-        name: 'inkan-workspaces',
+        name: 'inkan-packages',
         setup(build) {
           build.onResolve({ filter: /^@inkan\/core$/ }, () => ({ path: join(root, 'packages', 'core', 'src', 'index.ts') }));
+          // Other packages stay in node_modules (native modules, fonts, Fastify's plugins), except the
+          // pure-JS ones every command needs, compiled in so that a start does not resolve and parse
+          // them file by file (see THIRD-PARTY-NOTICES.md).
+          build.onResolve({ filter: /^[^./]/ }, (args) => (BUNDLED.test(args.path) ? undefined : { path: args.path, external: true }));
         },
       },
     ],
