@@ -161,6 +161,18 @@ try {
   server.kill('SIGTERM');
   await new Promise((resolve) => server.once('exit', resolve));
 
+  // Where the memory goes: the same data directory served by HTTP alone (no job worker thread).
+  const webPort = await freePort();
+  const web = spawn(process.execPath, [BIN, 'serve', '--role=web'], { cwd: ROOT, env: { ...baseEnv, INKAN_PORT: String(webPort), INKAN_PUBLIC_URL: `http://127.0.0.1:${webPort}` }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    web.stdout!.on('data', (chunk: Buffer) => (chunk.toString().includes('Inkan is listening on ') ? resolve() : undefined));
+    web.once('exit', (code) => reject(new Error(`web exited (${code})`)));
+  });
+  await sleep(5000);
+  const webOnly = memoryOf(web.pid!);
+  web.kill('SIGTERM');
+  await new Promise((resolve) => web.once('exit', resolve));
+
   const results = {
     startedAt,
     machine: machineInfo(loadBefore),
@@ -172,6 +184,7 @@ try {
       flowSeconds,
       afterStart: { rssMiB: afterStart.rss, ...heapAfterStart },
       afterEnvelopes: { rssMiB: afterEnvelopes.rss, peakMiB: afterEnvelopes.peak, ...heapAfterEnvelopes },
+      webRoleOnlyAfterStart: { rssMiB: webOnly.rss },
       target: '≤ 150 MiB',
     },
   };
@@ -188,6 +201,7 @@ try {
     `| \`inkan verify\` on a signed ${(size / 1e6).toFixed(1)} MB PDF | ${f(results.verify.inkanMs)} ms | \`pdfsig -no-ocsp\`: ${f(results.verify.pdfsigMs)} ms | no slower than pdfsig: ${met(results.verify.inkanMs <= results.verify.pdfsigMs)} |`,
     `| server RSS idle after start (\`inkan serve\`: HTTP + worker thread, SQLite) | ${f(afterStart.rss)} MiB | JS heap used ${f(heapAfterStart.heapUsed)} MiB (main thread) | ≤ 150 MiB: ${met(afterStart.rss <= 150)} |`,
     `| server RSS idle after ${ENVELOPES} envelopes (${flowSeconds.toFixed(0)} s, peak ${f(afterEnvelopes.peak)} MiB) | ${f(afterEnvelopes.rss)} MiB | JS heap used ${f(heapAfterEnvelopes.heapUsed)} MiB (main thread) | ≤ 150 MiB: ${met(afterEnvelopes.rss <= 150)} |`,
+    `| \`inkan serve --role=web\` alone (no worker thread), idle after start | ${f(webOnly.rss)} MiB | the worker thread's share above: ${f(afterStart.rss - webOnly.rss)} MiB | — |`,
     '',
   ].join('\n');
   writeBetweenMarkers(RESULTS, '<!-- release-bench:start -->', '<!-- release-bench:end -->', markdown);
