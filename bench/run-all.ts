@@ -1,6 +1,6 @@
-// `npm run bench`: the signing bench, the envelope-flow bench, then the verification-server bench, each
-// in its own process (one after the other: nothing else should run during a measurement).
-// `npm run bench -- sign|envelopes|verify-server|register [OPTIONS]` runs one (the register bench, which
+// `npm run bench`: the signing bench, the envelope-flow bench, the verification-server bench, then the
+// release bench (whole processes), each in its own process (one after the other: nothing else should run
+// during a measurement). `npm run bench -- sign|envelopes|verify-server|release|register [OPTIONS]` runs one (the register bench, which
 // builds up to a million entries, runs only when asked); options without a name go to the
 // signing bench, as before (`npm run bench -- --only=libpdf --sizes=1p`).
 import { spawn } from 'node:child_process';
@@ -12,6 +12,7 @@ const BENCHES = {
   envelopes: ['--import', 'tsx', 'bench/envelope-bench.ts'],
   'verify-server': ['--import', 'tsx', 'bench/verify-server-bench.ts'],
   register: ['--import', 'tsx', '--expose-gc', 'bench/register-bench.ts'],
+  release: ['--import', 'tsx', 'bench/release-bench.ts'],
 } as const;
 type BenchName = keyof typeof BENCHES;
 /** A bench that runs longer than this is stopped (each bounds itself well below it). */
@@ -36,7 +37,7 @@ const argv = process.argv.slice(2);
 let plan: Array<[BenchName, string[]]>;
 if (argv[0] !== undefined && argv[0] in BENCHES) plan = [[argv[0] as BenchName, argv.slice(1)]];
 else if (argv.length > 0) plan = [['sign', argv]];
-else plan = [['sign', []], ['envelopes', []], ['verify-server', []]];
+else plan = [['sign', []], ['envelopes', []], ['verify-server', []], ['release', []]];
 
 let exitCode = 0;
 for (const [name, args] of plan) {

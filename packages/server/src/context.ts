@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { isMainThread } from 'node:worker_threads';
 import { join } from 'node:path';
 import { initBuiltinPki } from '@inkan/core';
 import { verifyLimitsOf, type Config } from './config/config.ts';
@@ -17,6 +18,7 @@ import { DbJobQueue } from './adapters/jobs/db-job-queue.ts';
 import { VerifyWorkerPool } from './adapters/verification/verify-worker-pool.ts';
 import { masterKeyOf, openSigningServices, type SigningServices } from './signing-services.ts';
 import { deriveServerKeys, readMasterKey, type ServerKeys } from './security/server-keys.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
 
 /** Everything a use case, route or job handler may use: built once, in createContext. */
 export interface AppContext {
@@ -32,6 +34,8 @@ export interface AppContext {
   verifier: PdfVerifier;
   /** Keys derived from the master secret: access-code HMAC, cookie signing, blob key wrapping. */
   keys: ServerKeys;
+  /** This process's (or thread's) Prometheus instruments. */
+  metrics: Metrics;
   /** Closes the database, the SMTP transport and the HSM session. */
   close(): Promise<void>;
 }
@@ -58,7 +62,9 @@ export async function createContext(config: Config, options: CreateContextOption
     organisationName: config.organisationName,
   });
   const masterKey = await readMasterKey(config);
-  const signing = await openSigningServices(config);
+  // Node's process metrics once per process: a worker thread shares them with the main thread.
+  const metrics = createMetrics({ processMetrics: isMainThread });
+  const signing = await openSigningServices(config, { metrics });
   const verifier = new VerifyWorkerPool({
     workers: config.verify.workers,
     workerMemoryMb: config.verify.workerMemoryMb,
@@ -93,6 +99,7 @@ export async function createContext(config: Config, options: CreateContextOption
       signing,
       verifier,
       keys: deriveServerKeys(masterKey),
+      metrics,
       close: async () => {
         if (closed) return;
         closed = true;

@@ -4,6 +4,7 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
 import {
   createTimestampResponder,
   HttpTimestampAuthority,
+  isCoreError,
   loadBuiltinPki,
   LocalTimestampAuthority,
   parseMasterKey,
@@ -16,6 +17,7 @@ import {
   type TimestampResponder,
 } from '@inkan/core';
 import type { Config } from './config/config.ts';
+import type { Metrics } from './observability/metrics.ts';
 
 /** What signing needs, assembled from the configuration: the one place that picks adapters. */
 export interface SigningServices {
@@ -42,15 +44,16 @@ export function masterKeyOf(config: Config): Uint8Array | undefined {
 }
 
 /** Loads the built-in PKI, the platform key (file or HSM) and the TSA selected by the configuration. */
-export async function openSigningServices(config: Config): Promise<SigningServices> {
+export async function openSigningServices(config: Config, options: { metrics?: Metrics } = {}): Promise<SigningServices> {
   const pki = await loadBuiltinPki({ dir: config.pkiDir, masterKey: masterKeyOf(config) });
   const timestampResponder = createTimestampResponder({
     certificate: pki.tsaCertificate,
     chain: [pki.issuingCertificate, pki.rootCertificate],
     signer: pki.tsaSigner,
   });
-  const timestampAuthority: TimestampAuthority =
+  const tsa: TimestampAuthority =
     config.tsaUrls.length > 0 ? new HttpTimestampAuthority({ urls: config.tsaUrls, timeoutMs: config.tsaTimeoutMs }) : new LocalTimestampAuthority(timestampResponder);
+  const timestampAuthority = options.metrics ? measuredTimestampAuthority(tsa, options.metrics) : tsa;
   const hsm = config.pkcs11 ? await openHsmSigner(config, pki) : undefined;
   return {
     pki,
@@ -85,6 +88,24 @@ function currentCrls(pki: BuiltinPki): () => Promise<{ crls: Uint8Array[]; ocsp:
       });
     }
     return made.data;
+  };
+}
+
+/** The TSA with its round trips timed and its failures counted (inkan_tsa_* metrics). */
+function measuredTimestampAuthority(tsa: TimestampAuthority, metrics: Metrics): TimestampAuthority {
+  return {
+    timestamp: async (digest) => {
+      const end = metrics.tsaDuration.startTimer();
+      try {
+        const token = await tsa.timestamp(digest);
+        end({ outcome: 'ok' });
+        return token;
+      } catch (error) {
+        end({ outcome: 'error' });
+        metrics.tsaErrors.inc({ code: isCoreError(error) ? error.code : 'OTHER' });
+        throw error;
+      }
+    },
   };
 }
 

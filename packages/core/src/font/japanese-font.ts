@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import fontkit from '@pdf-lib/fontkit';
+import type fontkitModule from '@pdf-lib/fontkit';
 import type { Font } from '@pdf-lib/fontkit';
 import { CoreError } from '../errors.ts';
 import { buildToUnicodeCMap, hex4 } from './to-unicode-cmap.ts';
@@ -47,6 +47,13 @@ const FONT_FILES: Record<FontWeight, string> = {
 };
 
 /** A parsed Noto Sans JP weight; obtain it from loadJapaneseFont. */
+// fontkit takes longer to load than a whole `inkan verify` runs: it is loaded when a font is first parsed.
+let fontkit: typeof fontkitModule | undefined;
+function loadFontkit(): typeof fontkitModule {
+  fontkit ??= createRequire(import.meta.url)('@pdf-lib/fontkit') as typeof fontkitModule;
+  return fontkit;
+}
+
 export class JapaneseFont {
   readonly weight: FontWeight;
   readonly postscriptName: string;
@@ -58,7 +65,7 @@ export class JapaneseFont {
 
   constructor(weight: FontWeight, bytes: Uint8Array) {
     this.weight = weight;
-    this.fontkit = fontkit.create(bytes);
+    this.fontkit = loadFontkit().create(bytes);
     this.source = new TrueTypeSource(bytes);
     this.postscriptName = this.fontkit.postscriptName ?? `NotoSansJP-${weight === 'bold' ? 'Bold' : 'Regular'}`;
     this.unitsPerEm = this.fontkit.unitsPerEm;

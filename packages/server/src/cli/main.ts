@@ -2,25 +2,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  CoreError,
-  createWitnessSigner,
-  firstAnswering,
-  HttpRevocationProvider,
-  initBuiltinPki,
-  isCoreError,
-  loadBuiltinPki,
-  renewPdf,
-  sealPdf,
-  signPdf,
-  stampCertificateId,
-  verifyPdf,
-  type RevocationProvider,
-  type VerificationReport,
-} from '@inkan/core';
-import { ConfigError, loadConfig, verifyLimitsOf, type Config } from '../config/config.ts';
-import { masterKeyOf, openSigningServices, readCertificates } from '../signing-services.ts';
-import { formatVerificationReport } from './format-report.ts';
+import type { Config } from '../config/config.ts';
+import type { RevocationProvider, VerificationReport } from '@inkan/core';
+import serverPackage from '../../package.json' with { type: 'json' };
+
+// The core, the configuration schema and the signing services are imported when a command needs them:
+// loading them all costs more than Node's own start, and `inkan --version` or `help` need none of it.
+const core = () => import('@inkan/core');
+const signingServices = () => import('../signing-services.ts');
 
 const USAGE = `inkan — Inkan electronic contracts
 
@@ -44,6 +33,7 @@ Usage:
                                               change a member's role
   inkan audit verify                          recompute the operation log's hash chain and check its daily
                                               TSA anchors (exit 0 intact, 1 naming the first broken event)
+  inkan --version                             print the version
   inkan init                                  create the data directory and the built-in PKI (idempotent)
   inkan pki export-root                       print the root certificate (PEM): the trust anchor to import
   inkan verify FILE [--trust PEM]... [--json] [--online] [--at TIME]
@@ -70,7 +60,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const config = loadConfig(env);
+  if (command === '--version' || command === 'version') {
+    process.stdout.write(`${serverPackage.version}\n`);
+    return 0;
+  }
+  const config = (await import('../config/config.ts')).loadConfig(env);
   switch (command) {
     case 'init':
       return init(config);
@@ -94,7 +88,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
           const demo = await seedDemo(context);
           process.stdout.write(
             `${demo.created ? 'Created the demo organisation' : 'Demo organisation'} "demo"; administrator admin@example.jp.\n` +
-              `Sign in (one-time link, valid 24 h):\n${demo.signInUrl}\n`,
+              `Sign in (one-time link, valid 24 h):\n${demo.signInUrl}\n` +
+              (config.smtpUrl
+                ? ''
+                : `No INKAN_SMTP_URL: mail is kept in the outbox, readable by the administrator at ${config.publicUrl}/admin/outbox\n`),
           );
         },
       });
@@ -125,6 +122,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 }
 
 async function init(config: Config): Promise<number> {
+  const { initBuiltinPki, loadBuiltinPki } = await core();
+  const { masterKeyOf } = await signingServices();
   const { created } = await initBuiltinPki({
     dir: config.pkiDir,
     publicUrl: config.publicUrl,
@@ -143,6 +142,8 @@ async function pki(config: Config, args: string[]): Promise<number> {
     process.stderr.write('usage: inkan pki export-root\n');
     return 2;
   }
+  const { loadBuiltinPki } = await core();
+  const { masterKeyOf } = await signingServices();
   const loaded = await loadBuiltinPki({ dir: config.pkiDir, masterKey: masterKeyOf(config) });
   process.stdout.write(loaded.rootPem());
   return 0;
@@ -159,6 +160,8 @@ async function verify(config: Config, args: string[]): Promise<number> {
     process.stderr.write(`inkan: --at: not a time: ${values.at}\n`);
     return 2;
   }
+  const [{ verifyPdf, loadBuiltinPki, firstAnswering, HttpRevocationProvider, isCoreError }, { readCertificates, masterKeyOf }, { formatVerificationReport }, { verifyLimitsOf }] =
+    await Promise.all([core(), signingServices(), import('./format-report.ts'), import('../config/config.ts')]);
   let bytes: Uint8Array;
   try {
     bytes = await readFile(positionals[0]);
@@ -210,7 +213,7 @@ async function ownRootCertificate(config: Config): Promise<Uint8Array | null> {
     const manifest = JSON.parse(await readFile(join(config.pkiDir, 'pki.json'), 'utf8')) as { files?: { root?: { certificate?: unknown } } };
     const file = manifest.files?.root?.certificate;
     if (typeof file !== 'string') return null;
-    const [root] = await readCertificates([join(config.pkiDir, file)]);
+    const [root] = await (await signingServices()).readCertificates([join(config.pkiDir, file)]);
     return root ?? null;
   } catch {
     // An unreadable PKI only means no built-in trust anchor; the report then says "untrusted".
@@ -224,6 +227,7 @@ async function stamp(args: string[]): Promise<number> {
     process.stderr.write('usage: inkan stamp IN OUT --id ID\n');
     return 2;
   }
+  const { stampCertificateId } = await core();
   await writeFile(positionals[1], stampCertificateId(await readFile(positionals[0]), { certificateId: values.id }));
   return 0;
 }
@@ -238,6 +242,7 @@ async function sign(config: Config, args: string[]): Promise<number> {
     process.stderr.write('usage: inkan sign IN OUT --name NAME [--email E] [--reason R] [--location L]\n');
     return 2;
   }
+  const [{ createWitnessSigner, signPdf }, { openSigningServices }] = await Promise.all([core(), signingServices()]);
   const services = await openSigningServices(config);
   try {
     const signer = await createWitnessSigner(services.pki, { name: values.name, email: values.email }, services.platformSigner);
@@ -261,6 +266,7 @@ async function seal(config: Config, args: string[], command: 'seal' | 'renew'): 
     process.stderr.write(`usage: inkan ${command} IN OUT\n`);
     return 2;
   }
+  const [{ sealPdf, renewPdf }, { openSigningServices }] = await Promise.all([core(), signingServices()]);
   const services = await openSigningServices(config);
   try {
     const input = await readFile(positionals[0]);
@@ -282,13 +288,15 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
 
 /** Prints an error the user can act on; codes are stable. */
 function reportError(error: unknown): number {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`inkan: configuration error: ${error.message}\n`);
+  // Compared by name: the classes live in modules this file loads only on demand.
+  if ((error as Error)?.name === 'ConfigError') {
+    process.stderr.write(`inkan: configuration error: ${(error as Error).message}\n`);
     return 2;
   }
-  if (error instanceof CoreError) {
-    const hint = error.code === 'PKI_BAD_MASTER_KEY' ? '\n(INKAN_MASTER_KEY must hold the key the data directory was initialised with)' : '';
-    process.stderr.write(`inkan: ${error.code}: ${error.message}${hint}\n`);
+  if ((error as Error)?.name === 'CoreError' && typeof (error as { code?: unknown }).code === 'string') {
+    const { code, message } = error as { code: string; message: string };
+    const hint = code === 'PKI_BAD_MASTER_KEY' ? '\n(INKAN_MASTER_KEY must hold the key the data directory was initialised with)' : '';
+    process.stderr.write(`inkan: ${code}: ${message}${hint}\n`);
     return 2;
   }
   const err = error as { code?: unknown; syscall?: unknown; message?: string };

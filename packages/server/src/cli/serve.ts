@@ -1,6 +1,9 @@
-import type { Config } from '../config/config.ts';
+import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { isLoopbackHost, type Config } from '../config/config.ts';
 import { createContext, type AppContext } from '../context.ts';
 import { buildApp } from '../http/app.ts';
+import { startHttpsRedirect } from '../http/https-redirect.ts';
 import { runJobWorker, startWorkerThread } from '../jobs/worker-thread.ts';
 
 /** Which parts run in this process: HTTP and the job worker (thread), HTTP only, or the worker only. */
@@ -30,7 +33,8 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
       // The thread opens its own context after this one has migrated the database and made the PKI.
       const thread = role === 'all' ? await startWorkerThread({ env: options.env }) : undefined;
       if (thread) stops.unshift(() => thread.stop());
-      const app = await buildApp({ context, logger: true });
+      const https = config.tls ? { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) } : undefined;
+      const app = await buildApp({ context, logger: true, https, extraMetrics: thread ? () => thread.metrics() : undefined });
       // A request that changed something may have queued jobs: wake the worker instead of waiting for its poll.
       if (thread) {
         app.addHook('onResponse', async (request) => {
@@ -38,8 +42,13 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
         });
       }
       stops.unshift(() => app.close());
-      const address = await app.listen({ port: config.port, host: config.host });
-      ready = `Inkan is listening on ${address} (public URL ${config.publicUrl})`;
+      await app.listen({ port: config.port, host: config.host });
+      ready = `Inkan is listening on ${describeBound(app.server.address() as AddressInfo, config)} (public URL ${config.publicUrl})`;
+      if (config.tls && config.httpRedirectPort !== undefined) {
+        const redirect = await startHttpsRedirect({ publicUrl: config.publicUrl, port: config.httpRedirectPort, host: config.host });
+        stops.unshift(() => redirect.close());
+        ready += `\nHTTP on ${describeBound(redirect.address, config, 'http')} redirects to ${config.publicUrl}`;
+      }
     }
   } catch (error) {
     await stopAll(stops);
@@ -59,6 +68,19 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
     // Said only now, so that whoever waits for this line may send SIGTERM at once.
     process.stdout.write(`${ready}\n`);
   });
+}
+
+/**
+ * The address the server really bound, as a URL (what the operator must reach, whatever INKAN_HOST
+ * said); a wildcard address is called out, and development mode refuses one that is not loopback.
+ */
+function describeBound(bound: AddressInfo, config: Config, scheme = config.tls ? 'https' : 'http'): string {
+  const wildcard = bound.address === '0.0.0.0' || bound.address === '::';
+  if (config.env === 'development' && !isLoopbackHost(bound.address) && !config.allowDevOnNetwork) {
+    throw new Error(`development mode bound ${bound.address}, which is not loopback; set INKAN_ALLOW_DEV_ON_NETWORK=true to allow it`);
+  }
+  const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
+  return `${scheme}://${host}:${bound.port}${wildcard ? ' on every interface (reachable from the network)' : ''}`;
 }
 
 /** Runs every stop step in order; 0 when all succeeded, 1 otherwise. */

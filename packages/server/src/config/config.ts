@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { isCoreError, parseMasterKey, type PdfLimits } from '@inkan/core';
@@ -31,6 +32,32 @@ const schema = z.object({
   INKAN_PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
   INKAN_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   INKAN_HOST: z.string().min(1).default('127.0.0.1'),
+  INKAN_ALLOW_DEV_ON_NETWORK: z.enum(['true', 'false']).default('false'),
+  INKAN_TLS_CERT: z.string().optional(),
+  INKAN_TLS_KEY: z.string().optional(),
+  INKAN_HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  INKAN_METRICS_ALLOW: z
+    .string()
+    .default('loopback')
+    .transform((value, ctx) => {
+      const parsed = parseAddressList(value);
+      if (parsed === null) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a comma-separated list of addresses or CIDR ranges (127.0.0.1, 10.0.0.0/8, loopback)` });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
+  INKAN_TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const parsed = parseTrustProxy(value);
+      if (parsed === null) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is neither a hop count (1, 2 …) nor a comma-separated list of addresses or CIDR ranges (10.0.0.0/8, 127.0.0.1, ::1)` });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
   // Checked here so that a malformed key is reported as this variable, before any key file is touched.
   INKAN_MASTER_KEY: z
     .string()
@@ -129,6 +156,19 @@ export interface Config {
   port: number;
   /** Interface to listen on (127.0.0.1 by default; 0.0.0.0 behind a proxy or in a container). */
   host: string;
+  /** INKAN_ALLOW_DEV_ON_NETWORK: development mode may listen on a non-loopback address. */
+  allowDevOnNetwork: boolean;
+  /** PEM files of the certificate (with its chain) and key: serve HTTPS directly. */
+  tls?: { certFile: string; keyFile: string };
+  /** With TLS: a plain HTTP port that redirects to the public https URL (undefined: none). */
+  httpRedirectPort?: number;
+  /**
+   * Which proxies may say who the client is in X-Forwarded-For: their addresses or CIDR ranges, or a
+   * hop count; false (the default) = the peer of the TCP connection is the client.
+   */
+  trustProxy: false | number | string[];
+  /** Clients allowed to read /metrics and the details of /readyz (addresses, CIDR ranges, `loopback`). */
+  metricsAllow: string[];
   masterKey?: string;
   signingKeyAlgorithm: 'RSA-2048' | 'RSA-3072' | 'ECDSA-P256';
   organisationName: string;
@@ -192,6 +232,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (pkcs11Vars.some((x) => x !== undefined) && !pkcs11Vars.every((x) => x !== undefined)) {
     throw new ConfigError('INKAN_PKCS11_LIBRARY', 'set INKAN_PKCS11_LIBRARY, INKAN_PKCS11_TOKEN, INKAN_PKCS11_PIN and INKAN_PKCS11_KEY_LABEL together');
   }
+  // Development mode serves every mail (signing links included) at /dev/mail without sign-in.
+  if (v.INKAN_ENV === 'development' && !isLoopbackHost(v.INKAN_HOST) && v.INKAN_ALLOW_DEV_ON_NETWORK !== 'true') {
+    throw new ConfigError(
+      'INKAN_HOST',
+      `INKAN_ENV=development would serve the mail outbox without sign-in on ${v.INKAN_HOST}, reachable from the network; listen on 127.0.0.1, or set INKAN_ALLOW_DEV_ON_NETWORK=true if you really mean it`,
+    );
+  }
+  if ((v.INKAN_TLS_CERT === undefined) !== (v.INKAN_TLS_KEY === undefined)) {
+    throw new ConfigError('INKAN_TLS_CERT', 'set INKAN_TLS_CERT and INKAN_TLS_KEY together (PEM files of the certificate chain and its private key)');
+  }
+  if (v.INKAN_TLS_CERT !== undefined && !v.INKAN_PUBLIC_URL.startsWith('https://')) {
+    throw new ConfigError('INKAN_PUBLIC_URL', 'must be an https:// URL when INKAN_TLS_CERT and INKAN_TLS_KEY serve HTTPS');
+  }
+  if (v.INKAN_HTTP_PORT !== undefined && v.INKAN_TLS_CERT === undefined) {
+    throw new ConfigError('INKAN_HTTP_PORT', 'the redirecting HTTP port exists only with INKAN_TLS_CERT and INKAN_TLS_KEY');
+  }
   return {
     env: v.INKAN_ENV,
     dataDir,
@@ -199,6 +255,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: v.INKAN_PUBLIC_URL.replace(/\/+$/, ''),
     port: v.INKAN_PORT,
     host: v.INKAN_HOST,
+    allowDevOnNetwork: v.INKAN_ALLOW_DEV_ON_NETWORK === 'true',
+    tls: v.INKAN_TLS_CERT !== undefined && v.INKAN_TLS_KEY !== undefined ? { certFile: resolve(v.INKAN_TLS_CERT), keyFile: resolve(v.INKAN_TLS_KEY) } : undefined,
+    httpRedirectPort: v.INKAN_HTTP_PORT,
+    trustProxy: v.INKAN_TRUST_PROXY,
+    metricsAllow: v.INKAN_METRICS_ALLOW,
     masterKey: v.INKAN_MASTER_KEY,
     signingKeyAlgorithm: v.INKAN_SIGNING_KEY_ALGORITHM,
     organisationName: v.INKAN_ORGANISATION_NAME,
@@ -231,6 +292,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** The file limits of verification from the configuration (the verifier's defaults where unset). */
 export function verifyLimitsOf(config: Config): PdfLimits {
   return config.verify.decodeBudgetBytes === undefined ? {} : { maxDecodedBytes: config.verify.decodeBudgetBytes };
+}
+
+/**
+ * INKAN_TRUST_PROXY: unset, empty or `false` → false; a number → that many hops; otherwise a list of
+ * addresses and CIDR ranges (IPv4 or IPv6) or the names loopback, linklocal, uniquelocal. null when malformed.
+ */
+export function parseTrustProxy(value: string | undefined): false | number | string[] | null {
+  const text = value?.trim() ?? '';
+  if (text === '' || text === 'false') return false;
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    return hops >= 1 && hops <= 10 ? hops : null;
+  }
+  return parseAddressList(text);
+}
+
+/** A comma-separated list of addresses, CIDR ranges and the names loopback, linklocal, uniquelocal; null when malformed. */
+export function parseAddressList(text: string): string[] | null {
+  const entries = text.split(',').map((e) => e.trim()).filter(Boolean);
+  for (const entry of entries) {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) continue;
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return null;
+    if (prefix !== undefined && (!/^\d{1,3}$/.test(prefix) || Number(prefix) > (family === 4 ? 32 : 128))) return null;
+  }
+  return entries.length > 0 ? entries : null;
+}
+
+/** Whether a listen address (or host name) is the loopback interface only. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
 }
 
 function blankToUndefined(value: string | undefined): string | undefined {

@@ -15,7 +15,9 @@ import { downloadRoutes } from './download/routes.ts';
 import { envelopeRoutes } from './envelopes/routes.ts';
 import { handleError, sendError } from './errors.ts';
 import { openApiRoutes } from './openapi/routes.ts';
+import { healthRoutes, type HealthRouteOptions } from './health/routes.ts';
 import { organizationRoutes } from './organization/routes.ts';
+import { outboxRoutes } from './outbox/routes.ts';
 import { pkiRoutes } from './pki/routes.ts';
 import { sessionRoutes } from './session/routes.ts';
 import { signerRoutes } from './signer/routes.ts';
@@ -31,6 +33,10 @@ export interface BuildAppOptions {
   logger?: boolean;
   /** The built web UI (default: packages/web/dist of the workspace). */
   webDistDir?: string;
+  /** Serve HTTPS with this certificate chain and key (PEM), read from INKAN_TLS_CERT / INKAN_TLS_KEY. */
+  https?: { cert: Buffer; key: Buffer };
+  /** More metrics for /metrics (the job worker thread's). */
+  extraMetrics?: HealthRouteOptions['extraMetrics'];
 }
 
 const routeLists = new WeakMap<FastifyInstance, Array<{ method: string; url: string }>>();
@@ -40,10 +46,16 @@ export function registeredRoutes(app: FastifyInstance): Array<{ method: string; 
   return routeLists.get(app) ?? [];
 }
 
+/** Fastify's trustProxy for INKAN_TRUST_PROXY: a hop count trusts that many proxies nearest to us. */
+function trustProxyOption(trust: false | number | string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
 /** Builds the HTTP application (not listening yet): the API, the signer and download pages, the UI, the PKI. */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { context } = options;
   const app = Fastify({
+    ...(options.https ? { https: options.https } : {}),
     // Request logs never carry link tokens: the URL is redacted, headers and bodies are not logged.
     logger: options.logger
       ? {
@@ -53,12 +65,22 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         }
       : false,
     bodyLimit: 64 * 1024,
-    trustProxy: false,
-  });
+    // INKAN_TRUST_PROXY: request.ip (events, sessions, rate limits, the certificate of completion) comes
+    // from X-Forwarded-For only through these proxies; otherwise it is the TCP peer.
+    trustProxy: trustProxyOption(context.config.trustProxy),
+  }) as unknown as FastifyInstance;
   const routes: Array<{ method: string; url: string }> = [];
   routeLists.set(app, routes);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url });
+  });
+
+  // Latency by route pattern (request.routeOptions.url), never by raw URL: links carry tokens.
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    context.metrics.httpDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, seconds);
+    if (route === '/api/verify' && request.method === 'POST') context.metrics.verificationDuration.observe(seconds);
   });
 
   app.setErrorHandler((error, request, reply) => handleError(error, request, reply));
@@ -115,6 +137,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.addContentTypeParser(BINARY_TYPES, { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  await app.register(healthRoutes, { context, extraMetrics: options.extraMetrics });
   await app.register(pkiRoutes, { services: context.signing });
   await app.register(sessionRoutes, { context });
   await app.register(accountRoutes, { context });
@@ -127,6 +150,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(organizationRoutes, { context });
   await app.register(verifyRoutes, { context });
   await app.register(openApiRoutes, { context });
+  await app.register(outboxRoutes, { context });
   if (context.config.env === 'development') await app.register(devMailRoutes, { context });
   await app.register(webRoutes, { distDir: options.webDistDir });
   return app;

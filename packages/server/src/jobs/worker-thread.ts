@@ -12,6 +12,8 @@ import { scheduleAuditAnchor } from '../domain/use-cases/anchor-audit-chain.ts';
 import { scheduleDeadlineReminders } from '../domain/use-cases/queue-deadline-reminders.ts';
 import { createJobHandlers } from './handlers.ts';
 import { startModuleWorker } from './module-worker.ts';
+import { startHeartbeat } from '../observability/readiness.ts';
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 
 /** What the main thread hands the worker. */
 interface WorkerInput {
@@ -23,7 +25,11 @@ interface WorkerInput {
 }
 
 /** Messages from the worker thread. */
-type WorkerMessage = { type: 'ready' } | { type: 'stopped' } | { type: 'failed'; message: string };
+type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'stopped' }
+  | { type: 'failed'; message: string }
+  | { type: 'metrics'; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] };
 
 /** A name for locked_by that says which process and thread holds a job. */
 export function workerIdentity(): string {
@@ -46,7 +52,7 @@ export function runJobWorker(
   if (handlers['register.reminders'] && options.scheduleAuditAnchor !== false) {
     scheduleDeadlineReminders(context, context.clock.now()).catch((error: Error) => log({ level: 40, time: Date.now(), msg: 'could not schedule the deadline reminders', error: error.message }));
   }
-  return startJobRunner({
+  const runner = startJobRunner({
     db: context.db,
     dialect: context.dialect,
     handlers,
@@ -57,6 +63,17 @@ export function runJobWorker(
     onError: (job, error) =>
       log({ level: 50, time: Date.now(), msg: 'job failed', jobId: job.id, kind: job.kind, attempt: job.attempt, maxAttempts: job.maxAttempts, error: (error as Error)?.message ?? String(error) }),
   });
+  // /readyz of any web process on this data directory sees that a worker runs.
+  const stopHeartbeat = startHeartbeat(context.config.dataDir, (error) => log({ level: 40, time: Date.now(), msg: 'could not write the worker heartbeat', error: error.message }));
+  return {
+    stop: async () => {
+      stopHeartbeat();
+      await runner.stop();
+    },
+    runOnce: () => runner.runOnce(),
+    idle: () => runner.idle(),
+    wake: () => runner.wake(),
+  };
 }
 
 /** The job worker running in a thread, as seen from the main thread. */
@@ -65,6 +82,8 @@ export interface WorkerThreadHandle {
   stop(): Promise<void>;
   /** Tells the runner that jobs were just queued, so it does not wait for its next poll. */
   wake(): void;
+  /** The thread's metrics (TSA round trips …), or none when it does not answer in time (restarting). */
+  metrics(): Promise<MetricObjectWithValues<MetricValue<string>>[]>;
 }
 
 /**
@@ -92,7 +111,10 @@ export async function startWorkerThread(options: {
       const worker = startModuleWorker(import.meta.url, { workerData: input, env: options.env as NodeJS.ProcessEnv });
       let started = false;
       worker.on('message', (message: WorkerMessage) => {
-        if (message.type === 'ready') {
+        if (message.type === 'metrics') {
+          pendingMetrics.get(message.id)?.(message.metrics);
+          pendingMetrics.delete(message.id);
+        } else if (message.type === 'ready') {
           started = true;
           resolve(worker);
         } else if (message.type === 'failed' && !started) reject(new Error(message.message));
@@ -120,8 +142,23 @@ export async function startWorkerThread(options: {
       });
     });
 
+  const pendingMetrics = new Map<number, (metrics: MetricObjectWithValues<MetricValue<string>>[]) => void>();
+  let nextMetricsId = 0;
   current = await spawn();
   return {
+    metrics: () =>
+      new Promise((resolve) => {
+        const id = nextMetricsId++;
+        const timer = setTimeout(() => {
+          pendingMetrics.delete(id);
+          resolve([]);
+        }, 2000);
+        pendingMetrics.set(id, (metrics) => {
+          clearTimeout(timer);
+          resolve(metrics);
+        });
+        if (!stopping) current.postMessage({ type: 'metrics', id });
+      }),
     stop: async () => {
       stopping = true;
       const worker = current;
@@ -150,9 +187,13 @@ async function workerMain(input: WorkerInput): Promise<void> {
     port.postMessage({ type: 'failed', message: (error as Error)?.message ?? String(error) } satisfies WorkerMessage);
     process.exit(1);
   }
-  port.on('message', (message: { type?: string }) => {
+  port.on('message', (message: { type?: string; id?: number }) => {
     if (message?.type === 'wake') {
       runner.wake();
+      return;
+    }
+    if (message?.type === 'metrics') {
+      void context.metrics.registry.getMetricsAsJSON().then((metrics) => port.postMessage({ type: 'metrics', id: message.id ?? -1, metrics } satisfies WorkerMessage));
       return;
     }
     if (message?.type !== 'stop') return;

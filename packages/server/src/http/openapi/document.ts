@@ -514,6 +514,42 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } }, 400: error('VALIDATION_FAILED'), 401: error('UNAUTHENTICATED'), 403: error('FORBIDDEN') },
         },
       },
+      '/api/v1/admin/outbox': {
+        get: {
+          summary: "The local outbox: the organisation's own mails, newest first, when no SMTP server is configured (administrators only)",
+          security: [{ session: [] }],
+          parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100 }, description: 'how many (default 50)' }],
+          responses: {
+            200: {
+              description: "delivery 'outbox' with the mails, or 'smtp' with none (mail went out)",
+              ...json({
+                type: 'object',
+                properties: {
+                  delivery: { type: 'string', enum: ['outbox', 'smtp'] },
+                  items: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        id: { type: 'string' },
+                        to: { type: 'string' },
+                        from: { type: 'string' },
+                        subject: { type: 'string' },
+                        text: { type: 'string' },
+                        createdAt: { type: 'string', format: 'date-time' },
+                        envelope: { type: ['object', 'null'], properties: { id: { type: 'string' }, name: { type: 'string' } } },
+                      },
+                    },
+                  },
+                },
+              }),
+            },
+            400: error('VALIDATION_FAILED'),
+            401: error('UNAUTHENTICATED'),
+            403: error('FORBIDDEN (not an administrator; API keys)'),
+          },
+        },
+      },
       '/api/v1/organization/settings': {
         get: { summary: "The organisation's settings (administrators only)", security: [{ session: [] }], responses: { 200: { description: 'Settings', ...json(ref('OrganizationSettings')) }, 403: error('FORBIDDEN') } },
         patch: {

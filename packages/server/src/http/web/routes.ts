@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fastifyStatic from '@fastify/static';
 
-/** The built web UI (packages/web/dist), next to this package in the workspace. */
-export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../../../web/dist/', import.meta.url));
+/** The built web UI (packages/web/dist), next to this package, seen from src/http/web or from the compiled dist/. */
+export const DEFAULT_WEB_DIST = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../../../web/dist/' : '../../web/dist/', import.meta.url));
 
 /** The SPA's routes: each answers with index.html, and the UI decides what to show. */
 const SPA_ROUTES = ['/', '/login', '/login/*', '/signup', '/signup/*', '/password/*', '/account', '/account/*', '/envelopes', '/envelopes/*', '/s/*', '/d/*', '/claim/*', '/contracts', '/contracts/*', '/verify', '/audit'];

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// Builds the release: the web UI (Vite → packages/web/dist) and core + server compiled by esbuild into
+// packages/server/dist, run by plain `node` (no tsx). Each part is rebuilt only when its sources are
+// newer than its last build, so `npm start` can call this every time.
+//
+//   node scripts/build.mjs [--force] [--quiet]
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const force = process.argv.includes('--force');
+const quiet = process.argv.includes('--quiet');
+
+/** Where the compiled server goes (also read by the release test and the Dockerfile). */
+export const SERVER_DIST = join(root, 'packages', 'server', 'dist');
+const stamp = join(SERVER_DIST, '.build-stamp');
+
+/** The newest modification time under `path` (a file or a folder), 0 when absent. */
+function newestMtime(path) {
+  if (!existsSync(path)) return 0;
+  const info = statSync(path);
+  if (!info.isDirectory()) return info.mtimeMs;
+  let newest = info.mtimeMs; // a deleted file changes its folder's mtime
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
+
+/** Packages compiled into the build: pure JavaScript, loaded by every command. */
+const BUNDLED = /^(pkijs|asn1js|pvtsutils|pvutils|bytestreamjs|tslib|zod)(\/|$)/;
+
+const serverInputs = [
+  join(root, 'packages', 'core', 'src'),
+  join(root, 'packages', 'core', 'package.json'),
+  join(root, 'packages', 'server', 'src'),
+  join(root, 'packages', 'server', 'package.json'),
+  join(root, 'scripts', 'build.mjs'),
+  join(root, 'package.json'),
+];
+
+/** Compiles core and server into packages/server/dist when a source is newer than the last build. */
+async function buildServer() {
+  const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
+  if (!force && built > 0 && built >= Math.max(...serverInputs.map(newestMtime))) return false;
+  // esbuild comes with the development install (tsx depends on it); a production install has no sources to build.
+  const esbuild = await import('esbuild');
+  if (!quiet) console.error('build: compiling core and server into packages/server/dist');
+  rmSync(SERVER_DIST, { recursive: true, force: true });
+  await esbuild.build({
+    absWorkingDir: root,
+    // Two entries: the CLI, and the job worker thread's module (the thread loads only what it needs).
+    entryPoints: {
+      inkan: 'packages/server/src/cli/main.ts',
+      'worker-thread': 'packages/server/src/jobs/worker-thread.ts',
+    },
+    outdir: SERVER_DIST,
+    bundle: true,
+    // Commands import the HTTP stack on demand; splitting keeps that a separate file, so `inkan verify` never loads it.
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    // Their ES builds: Node would load pkijs & co. as CommonJS and scan ~1 MB for exports on every start.
+    mainFields: ['module', 'main'],
+    plugins: [
+      {
+        name: 'inkan-packages',
+        setup(build) {
+          build.onResolve({ filter: /^@inkan\/core$/ }, () => ({ path: join(root, 'packages', 'core', 'src', 'index.ts') }));
+          // Other packages stay in node_modules (native modules, fonts, Fastify's plugins), except the
+          // pure-JS ones every command needs, compiled in so that a start does not resolve and parse
+          // them file by file (see THIRD-PARTY-NOTICES.md).
+          build.onResolve({ filter: /^[^./]/ }, (args) => (BUNDLED.test(args.path) ? undefined : { path: args.path, external: true }));
+        },
+      },
+    ],
+    sourcemap: 'linked',
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  writeFileSync(stamp, `${new Date().toISOString()}\n`);
+  return true;
+}
+
+const web = spawnSync(process.execPath, [join(root, 'packages', 'web', 'scripts', 'build-web.mjs'), ...(force ? ['--force'] : [])], { stdio: 'inherit' });
+if (web.status !== 0) process.exit(web.status ?? 1);
+await buildServer();
