@@ -15,7 +15,7 @@ const MONEY = new RegExp(
 
 /** Words naming the price of the contract itself, strongest first. */
 const CONTRACT_WORDS: Array<[word: string, weight: number]> = [
-  ['契約金額', 5], ['請負代金額', 5], ['請負代金', 5], ['合計金額', 5], ['売買代金', 5], ['委託料', 4],
+  ['契約金額', 5], ['契約額', 5], ['請負代金額', 5], ['請負金額', 5], ['請負代金', 5], ['合計金額', 5], ['売買代金', 5], ['委託料', 4],
   ['顧問報酬', 4], ['保守料金', 4], ['基本保守料', 4], ['保守料', 4], ['ライセンス料', 4], ['リース料', 4],
   ['賃料', 4], ['地代', 4], ['制作費', 4], ['使用料', 3], ['報酬', 3], ['代金', 3], ['料金', 2], ['合計', 2],
 ];
@@ -29,6 +29,8 @@ const OTHER_WORDS: string[] = [
   '車両本体', '諸費用', '小計', '追加で', '決算',
 ];
 
+const MAX_AMOUNTS = 2000;
+
 interface AmountCandidate {
   yen: number;
   start: number;
@@ -38,10 +40,6 @@ interface AmountCandidate {
   tax: 'included' | 'excluded' | null;
   basis: 'total' | 'monthly' | 'yearly';
   sentence: Sentence;
-}
-
-function lastIndexOfAny(text: string, words: string[]): number {
-  return Math.max(-1, ...words.map((word) => text.lastIndexOf(word)));
 }
 
 /** The text after an amount that may hold its tax note: up to the sentence end, or a （…） on the next line. */
@@ -57,7 +55,8 @@ function trailingNote(text: string, end: number, nextAmountStart: number): strin
 
 /** Scores every amount of the text and proposes the best one as 契約金額. */
 export function suggestAmount(text: string, sentences: Sentence[]): FieldSuggestion | null {
-  const matches = [...text.matchAll(MONEY)];
+  // A contract states a handful of amounts; past this many the text is a price list, not a contract.
+  const matches = [...text.matchAll(MONEY)].slice(0, MAX_AMOUNTS);
   const candidates: AmountCandidate[] = [];
   for (let i = 0; i < matches.length; i++) {
     const match = matches[i]!;

@@ -11,7 +11,7 @@ const FROM_TO = new RegExp(
   String.raw`(?:自\s*(${DATE})\s*[、,]?\s*至\s*(${DATE}))|(?:(${DATE})\s*(?:から|より|[~〜～]|[-－ー]\s*)\s*(${DATE}))|(?:(?:着手|着工)\s*(${DATE})[\s、,]*(?:完成|竣工)\s*(${DATE}))`,
   'u',
 );
-const FROM_FOR = new RegExp(String.raw`(${DATE})\s*(?:から|より|を始期とする)\s*${DURATION}`, 'u');
+const FROM_FOR = new RegExp(String.raw`(${DATE})\s*(?:から|より|を始期とする)(?:\s*起算して)?\s*${DURATION}`, 'u');
 const SIGNING_FOR = new RegExp(String.raw`締結(?:日|の日)\s*(?:から|より)\s*${DURATION}`, 'u');
 const DATE_ONLY_LINE = new RegExp(String.raw`^\s*(${DATE})\s*$`, 'u');
 // The condition of an automatic renewal: "unless one party gives notice" (申出がない / 通知をしない限り …).

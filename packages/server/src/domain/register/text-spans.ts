@@ -48,5 +48,15 @@ export function splitSentences(text: string): Sentence[] {
 
 /** The sentence holding an offset. */
 export function sentenceAt(sentences: Sentence[], offset: number): Sentence | undefined {
-  return sentences.find((sentence) => offset >= sentence.start && offset < sentence.end);
+  // Binary search: sentences are in text order and do not overlap.
+  let low = 0;
+  let high = sentences.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const sentence = sentences[middle]!;
+    if (offset < sentence.start) high = middle - 1;
+    else if (offset >= sentence.end) low = middle + 1;
+    else return sentence;
+  }
+  return undefined;
 }

@@ -4,7 +4,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type FieldSuggestion, suggestContractFields } from '../../../src/domain/register/suggest-fields.ts';
 
-export const CONTRACTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'contracts');
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
+/** The labelled set the engine was developed on. */
+export const CONTRACTS_DIR = join(FIXTURES, 'contracts');
+/** Texts written after the engine and never used to change it. */
+export const HOLDOUT_DIR = join(FIXTURES, 'contracts-holdout');
 
 interface Labels {
   kind: string;
@@ -60,8 +64,8 @@ function expectedOf(labels: Labels, field: Field): unknown {
 }
 
 /** Runs the engine over every labelled text and counts hits per field. */
-export function measureSuggestions(): { scores: FieldScore[]; mismatches: Mismatch[]; contracts: number } {
-  const labelFile = JSON.parse(readFileSync(join(CONTRACTS_DIR, 'labels.json'), 'utf8')) as { contracts: Record<string, Labels> };
+export function measureSuggestions(directory: string): { scores: FieldScore[]; mismatches: Mismatch[]; contracts: number } {
+  const labelFile = JSON.parse(readFileSync(join(directory, 'labels.json'), 'utf8')) as { contracts: Record<string, Labels> };
   const counts = new Map<Field, { labelled: number; predicted: number; correct: number }>(
     FIELDS.map((field) => [field, { labelled: 0, predicted: 0, correct: 0 }]),
   );
@@ -69,7 +73,7 @@ export function measureSuggestions(): { scores: FieldScore[]; mismatches: Mismat
   const files = Object.keys(labelFile.contracts).sort();
   for (const file of files) {
     const labels = labelFile.contracts[file]!;
-    const suggestions = suggestContractFields(readFileSync(join(CONTRACTS_DIR, file), 'utf8'));
+    const suggestions = suggestContractFields(readFileSync(join(directory, file), 'utf8'));
     for (const field of FIELDS) {
       const count = counts.get(field)!;
       const expected = expectedOf(labels, field);
