@@ -7,23 +7,23 @@ import { suggestAmount } from './suggest-amount.ts';
 import { suggestParties } from './suggest-parties.ts';
 import { suggestTerm } from './suggest-term.ts';
 import type { FieldSuggestion } from './suggestion-types.ts';
-import { normalizeForSearch, splitSentences } from './text-spans.ts';
+import { prepareSearchText, spanInInput, splitSentences } from './text-spans.ts';
 
 export type * from './suggestion-types.ts';
 
 /** Proposes register fields from a contract's text; offsets refer to the text given. */
 export function suggestContractFields(text: string): FieldSuggestion[] {
-  const normalized = normalizeForSearch(text);
-  const sentences = splitSentences(normalized);
+  const search = prepareSearchText(text);
+  const sentences = splitSentences(search.text);
   const suggestions: FieldSuggestion[] = [];
-  const amount = suggestAmount(normalized, sentences);
+  const amount = suggestAmount(search.text, sentences);
   if (amount) suggestions.push(amount);
   suggestions.push(...suggestTerm(sentences));
-  const parties = suggestParties(normalized, sentences);
+  const parties = suggestParties(search.text, sentences);
   if (parties) suggestions.push(parties);
-  // Sources quote the original text, not the normalized one (full-width digits stay as written).
-  return suggestions.map((suggestion) => ({
-    ...suggestion,
-    source: { ...suggestion.source, sentence: text.slice(suggestion.source.start, suggestion.source.end) },
-  }));
+  // Sources quote the input as given (full-width digits, line breaks of the PDF and all).
+  return suggestions.map((suggestion) => {
+    const { start, end } = spanInInput(search, suggestion.source.start, suggestion.source.end);
+    return { ...suggestion, source: { sentence: text.slice(start, end), start, end } };
+  });
 }
