@@ -1,7 +1,7 @@
 /** Finds the contract amount among the amounts of a contract text, ranked by the words around each. */
 import { detectTaxTreatment, parseYenAmount } from '@inkan/core/text/ja-values';
 import type { FieldSuggestion } from './suggestion-types.ts';
-import { type Sentence, sentenceAt } from './text-spans.ts';
+import { labelBefore, type Sentence, sentenceIndexAt } from './text-spans.ts';
 
 // A number as contracts write it: Arabic digits with commas (decimals are read so they can be
 // refused), or kanji digits with units (壱百万, 一千二百万, 五万).
@@ -64,12 +64,13 @@ export function suggestAmount(text: string, sentences: Sentence[]): FieldSuggest
     if (!parsed.ok || parsed.value === 0) continue;
     const start = match.index;
     const end = start + match[0].length;
-    const sentence = sentenceAt(sentences, start);
-    if (!sentence) continue;
+    const sentenceIndex = sentenceIndexAt(sentences, start);
+    if (sentenceIndex < 0) continue;
+    const sentence = sentences[sentenceIndex]!;
     // The words that belong to this amount: from the previous amount (or the sentence start) to it.
     const previousEnd = i > 0 && matches[i - 1]!.index >= sentence.start ? matches[i - 1]!.index + matches[i - 1]![0].length : sentence.start;
     const local = text.slice(previousEnd, start);
-    const whole = text.slice(sentence.start, start);
+    const whole = `${labelBefore(sentences, sentenceIndex)} ${text.slice(sentence.start, start)}`;
     const nextStart = i + 1 < matches.length ? matches[i + 1]!.index : text.length;
     const note = trailingNote(text, end, nextStart);
     let score = 0;

@@ -1,7 +1,7 @@
 /** Finds the contract term (開始日・満了日), automatic renewal and the notice deadline in a contract text. */
 import { addDaysIso, addMonthsIso, parseJapaneseDate, parseJapaneseNumber } from '@inkan/core/text/ja-values';
 import type { FieldSuggestion, SuggestionSource } from './suggestion-types.ts';
-import type { Sentence } from './text-spans.ts';
+import { labelBefore, type Sentence } from './text-spans.ts';
 
 const K = '[〇一二三四五六七八九十]';
 const DATE = String.raw`(?:(?:令和|平成|昭和|大正)\s*(?:元|[0-9]{1,2}|${K}{1,3})\s*年\s*(?:[0-9]{1,2}|${K}{1,3})\s*月\s*(?:[0-9]{1,2}|${K}{1,3})\s*日|(?:[0-9]{4}|${K}{4})\s*年\s*(?:[0-9]{1,2}|${K}{1,3})\s*月\s*(?:[0-9]{1,2}|${K}{1,3})\s*日|[0-9]{4}[/.-][0-9]{1,2}[/.-][0-9]{1,2})`;
@@ -58,8 +58,8 @@ interface Term {
 }
 
 function findTerm(sentences: Sentence[]): Term | null {
-  for (const sentence of sentences) {
-    if (!PERIOD_WORDS.test(sentence.text)) continue;
+  for (const [index, sentence] of sentences.entries()) {
+    if (!PERIOD_WORDS.test(sentence.text) && !PERIOD_WORDS.test(labelBefore(sentences, index))) continue;
     const pair = FROM_TO.exec(sentence.text);
     if (pair) {
       const start = toDate(pair[1] ?? pair[3] ?? pair[5]);

@@ -100,6 +100,25 @@ export function splitSentences(text: string): Sentence[] {
 
 /** The sentence holding an offset. */
 export function sentenceAt(sentences: Sentence[], offset: number): Sentence | undefined {
+  const index = sentenceIndexAt(sentences, offset);
+  return index < 0 ? undefined : sentences[index];
+}
+
+/**
+ * The short label lines just before a sentence (「三」「委託料」): a text layer often puts the cells of
+ * a 頭書 table on lines of their own, so a value's label is found on the lines before it.
+ */
+export function labelBefore(sentences: Sentence[], index: number): string {
+  const labels: string[] = [];
+  for (let i = index - 1; i >= 0 && i >= index - 2; i--) {
+    const text = sentences[i]!.text;
+    if (text.length > 12 || text.endsWith('。')) break;
+    labels.unshift(text);
+  }
+  return labels.join(' ');
+}
+
+function sentenceIndexAt(sentences: Sentence[], offset: number): number {
   // Binary search: sentences are in text order and do not overlap.
   let low = 0;
   let high = sentences.length - 1;
@@ -108,7 +127,10 @@ export function sentenceAt(sentences: Sentence[], offset: number): Sentence | un
     const sentence = sentences[middle]!;
     if (offset < sentence.start) high = middle - 1;
     else if (offset >= sentence.end) low = middle + 1;
-    else return sentence;
+    else return middle;
   }
-  return undefined;
+  return -1;
 }
+
+/** The index of the sentence holding an offset, or -1. */
+export { sentenceIndexAt };

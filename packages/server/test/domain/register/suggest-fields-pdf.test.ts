@@ -62,7 +62,6 @@ test('suggestions from the text layer of generated PDFs match the labels of thei
       const nonEmptyLines = (text: string) => text.split('\n').filter((line) => line.trim().length > 0).length;
       assert.ok(nonEmptyLines(extracted) > nonEmptyLines(readFileSync(join(CONTRACTS_DIR, file), 'utf8')), file);
       const suggestions = suggestContractFields(extracted);
-      if (process.env.INKAN_DEBUG_SUGGEST) console.log(extracted, suggestions);
       const expected = labels[file];
       const amount = suggestions.find((suggestion) => suggestion.field === 'amount');
       assert.deepEqual(amount && { yen: amount.value.yen, tax: amount.value.tax, basis: amount.value.basis }, expected.amount, `${file} amount`);
