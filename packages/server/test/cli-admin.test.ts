@@ -69,9 +69,10 @@ for (const dialect of DIALECTS) {
       db = await openDatabase(database.url, dataDir);
       const org = await db.db.selectFrom('organizations').selectAll().where('slug', '=', 'yokohama').executeTakeFirstOrThrow();
       assert.equal(org.name, '横浜市 契約課');
-      const user = await db.db.selectFrom('users').selectAll().where('organization_id', '=', org.id).executeTakeFirstOrThrow();
+      const membership = await db.db.selectFrom('memberships').selectAll().where('organization_id', '=', org.id).executeTakeFirstOrThrow();
+      assert.equal(membership.role, 'admin');
+      const user = await db.db.selectFrom('users').selectAll().where('id', '=', membership.user_id).executeTakeFirstOrThrow();
       assert.equal(user.email, 'keiyaku@example.jp');
-      assert.equal(user.role, 'admin');
       assert.equal(user.password_hash, null);
       const link = await db.db.selectFrom('login_links').selectAll().where('user_id', '=', user.id).executeTakeFirstOrThrow();
       assert.equal(link.token_hash, hashToken(token));
@@ -86,13 +87,13 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await verifyEventChain(db.db), { events: 2, brokenAt: null });
     });
 
-    test('org create refuses a taken slug, a taken e-mail, a bad slug; usage errors exit 2', async () => {
+    test('org create refuses a taken slug, a bad slug; usage errors exit 2; member add refuses a member twice', async () => {
       const taken = await runInkan(['org', 'create', '--name', 'X', '--slug', 'yokohama', '--admin-email', 'other@example.jp'], { dataDir, env });
       assert.equal(taken.code, 1);
       assert.match(taken.stderr, /slug "yokohama" exists already/);
-      const email = await runInkan(['org', 'create', '--name', 'X', '--slug', 'kawasaki', '--admin-email', 'keiyaku@example.jp'], { dataDir, env });
-      assert.equal(email.code, 1);
-      assert.match(email.stderr, /keiyaku@example\.jp exists already/);
+      const twice = await runInkan(['member', 'add', '--org', 'yokohama', '--email', 'keiyaku@example.jp'], { dataDir, env });
+      assert.equal(twice.code, 1);
+      assert.match(twice.stderr, /keiyaku@example\.jp is a member of "yokohama" already \(admin\)/);
       const slug = await runInkan(['org', 'create', '--name', 'X', '--slug', 'Bad Slug', '--admin-email', 'x@example.jp'], { dataDir, env });
       assert.equal(slug.code, 1);
       assert.match(slug.stderr, /--slug/);
@@ -143,9 +144,9 @@ for (const dialect of DIALECTS) {
       assert.doesNotMatch(second.output.join('\n'), /Created/);
       const demo = await db.db.selectFrom('organizations').selectAll().where('slug', '=', 'demo').execute();
       assert.equal(demo.length, 1);
-      const admins = await db.db.selectFrom('users').select('id').where('organization_id', '=', demo[0].id).execute();
-      assert.equal(admins.length, 1);
-      const links = await db.db.selectFrom('login_links').select('token_hash').where('user_id', '=', admins[0].id).execute();
+      const admins = await db.db.selectFrom('memberships').select(['user_id', 'role']).where('organization_id', '=', demo[0].id).execute();
+      assert.deepEqual(admins.map((a) => a.role), ['admin']);
+      const links = await db.db.selectFrom('login_links').select('token_hash').where('user_id', '=', admins[0].user_id).execute();
       assert.deepEqual(links.map((l) => l.token_hash).sort(), [hashToken(token1), hashToken(token2)].sort());
       assert.equal((await verifyEventChain(db.db)).brokenAt, null);
     });

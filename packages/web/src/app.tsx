@@ -56,7 +56,8 @@ function HomeRedirect() {
     apiGet<SessionResponse>('/api/session')
       .then((session) => {
         rememberSession(session);
-        navigate('/envelopes', { replace: true });
+        // A personal account has no envelopes of an organisation: its home is the account page.
+        navigate(session.user.organization ? '/envelopes' : '/account', { replace: true });
       })
       .catch((caught: unknown) => {
         navigate(caught instanceof ApiError && caught.status === 401 ? '/login' : '/envelopes', { replace: true });

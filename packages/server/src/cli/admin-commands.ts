@@ -27,14 +27,18 @@ export class AdminCommandError extends Error {
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const EMAIL = /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:"]+\.[^\s@<>()[\],;:"]+$|^[^\s@<>()[\],;:"]+@localhost$/;
 
-/** The created organisation, its administrator and the one-time sign-in URL for them. */
+/** The created organisation, its administrator and the one-time sign-in URL for them (null: an existing account with a password signs in as usual). */
 export interface CreatedOrganization {
   organizationId: string;
   userId: string;
-  signInUrl: string;
+  signInUrl: string | null;
 }
 
-/** Creates an organisation with an administrator (no password yet) and a one-time sign-in link (24 h). */
+/**
+ * Creates an organisation with an administrator and a one-time sign-in link (24 h). The administrator is
+ * the account with that address when there is one (it gains the membership; a link only when it has no
+ * password yet), else a new account without a password.
+ */
 export async function createOrganization(context: AppContext, input: { name: string; slug: string; adminEmail: string; adminName?: string }): Promise<CreatedOrganization> {
   const name = input.name.trim();
   const slug = input.slug.trim();
@@ -47,20 +51,23 @@ export async function createOrganization(context: AppContext, input: { name: str
     if (await tx.selectFrom('organizations').select('id').where('slug', '=', slug).executeTakeFirst()) {
       throw new AdminCommandError(`an organisation with the slug "${slug}" exists already`);
     }
-    if (await tx.selectFrom('users').select('id').where('email', '=', adminEmail).executeTakeFirst()) {
-      throw new AdminCommandError(`a user with the e-mail address ${adminEmail} exists already`);
-    }
     const organizationId = newId();
-    const userId = newId();
     await tx.insertInto('organizations').values({ id: organizationId, name, slug, created_at: now.toISOString() }).execute();
-    await tx
-      .insertInto('users')
-      .values({ id: userId, organization_id: organizationId, email: adminEmail, name: input.adminName?.trim() || adminEmail, role: 'admin', password_hash: null, created_at: now.toISOString() })
-      .execute();
-    await recordEvent(tx, { organizationId, actor: { type: 'system', id: null }, action: 'organization.created', details: { name, slug, adminUserId: userId, adminEmail }, at: now });
-    const signInUrl = await issueLoginLink(context, tx, organizationId, userId, now);
-    return { organizationId, userId, signInUrl };
+    const account = await findOrCreateAccount(tx, adminEmail, input.adminName?.trim() || adminEmail, now);
+    await tx.insertInto('memberships').values({ user_id: account.id, organization_id: organizationId, role: 'admin', created_at: now.toISOString() }).execute();
+    await recordEvent(tx, { organizationId, actor: { type: 'system', id: null }, action: 'organization.created', details: { name, slug, adminUserId: account.id, adminEmail }, at: now });
+    const signInUrl = account.hasPassword ? null : await issueLoginLink(context, tx, organizationId, account.id, now);
+    return { organizationId, userId: account.id, signInUrl };
   });
+}
+
+/** The account with an address, or a new one without a password. */
+async function findOrCreateAccount(tx: DbOrTx, email: string, name: string, now: Date): Promise<{ id: string; hasPassword: boolean }> {
+  const existing = await tx.selectFrom('users').select(['id', 'password_hash']).where('email', '=', email).executeTakeFirst();
+  if (existing) return { id: existing.id, hasPassword: existing.password_hash !== null };
+  const id = newId();
+  await tx.insertInto('users').values({ id, email, name, password_hash: null, created_at: now.toISOString() }).execute();
+  return { id, hasPassword: false };
 }
 
 /** Stores a new one-time sign-in link for a user (hashed) and returns its URL. */
@@ -136,8 +143,11 @@ function parseRole(text: string | undefined, fallback?: Role): Role {
   return role as Role;
 }
 
-/** Adds a member (no password yet) to an organisation and returns a one-time sign-in link for them. */
-export async function addMember(context: AppContext, input: { organizationSlug: string; email: string; name?: string; role?: string }): Promise<{ userId: string; signInUrl: string }> {
+/**
+ * Adds an account to an organisation (a new account without a password when the address has none) and
+ * returns a one-time sign-in link for it, or null when the account has a password already.
+ */
+export async function addMember(context: AppContext, input: { organizationSlug: string; email: string; name?: string; role?: string }): Promise<{ userId: string; signInUrl: string | null }> {
   const email = input.email.trim().toLowerCase();
   if (!EMAIL.test(email)) throw new AdminCommandError(`--email "${input.email}" is not an e-mail address`);
   const role = parseRole(input.role, 'member');
@@ -145,35 +155,37 @@ export async function addMember(context: AppContext, input: { organizationSlug: 
   return inTransaction(context.db, context.dialect, async (tx) => {
     const organization = await tx.selectFrom('organizations').select('id').where('slug', '=', input.organizationSlug).executeTakeFirst();
     if (!organization) throw new AdminCommandError(`no organisation with the slug "${input.organizationSlug}"`);
-    if (await tx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()) throw new AdminCommandError(`a user with the e-mail address ${email} exists already`);
-    const userId = newId();
     const name = input.name?.trim() || email;
-    await tx.insertInto('users').values({ id: userId, organization_id: organization.id, email, name, role, password_hash: null, created_at: now.toISOString() }).execute();
-    await recordEvent(tx, { organizationId: organization.id, actor: { type: 'system', id: null }, action: 'member.added', details: { userId, email, name, role }, at: now });
-    const signInUrl = await issueLoginLink(context, tx, organization.id, userId, now);
-    return { userId, signInUrl };
+    const account = await findOrCreateAccount(tx, email, name, now);
+    const member = await tx.selectFrom('memberships').select('role').where('user_id', '=', account.id).where('organization_id', '=', organization.id).executeTakeFirst();
+    if (member) throw new AdminCommandError(`${email} is a member of "${input.organizationSlug}" already (${member.role})`);
+    await tx.insertInto('memberships').values({ user_id: account.id, organization_id: organization.id, role, created_at: now.toISOString() }).execute();
+    await recordEvent(tx, { organizationId: organization.id, actor: { type: 'system', id: null }, action: 'member.added', details: { userId: account.id, email, name, role }, at: now });
+    const signInUrl = account.hasPassword ? null : await issueLoginLink(context, tx, organization.id, account.id, now);
+    return { userId: account.id, signInUrl };
   });
 }
 
-/** Changes a member's role. */
+/** Changes a member's role in an organisation. */
 export async function changeMemberRole(context: AppContext, input: { organizationSlug: string; email: string; role: string }): Promise<{ from: Role; to: Role }> {
   const email = input.email.trim().toLowerCase();
   const role = parseRole(input.role);
   const now = context.clock.now();
   return inTransaction(context.db, context.dialect, async (tx) => {
-    const user = await tx
-      .selectFrom('users')
-      .innerJoin('organizations', 'organizations.id', 'users.organization_id')
-      .select(['users.id', 'users.role', 'users.organization_id'])
+    const member = await tx
+      .selectFrom('memberships')
+      .innerJoin('organizations', 'organizations.id', 'memberships.organization_id')
+      .innerJoin('users', 'users.id', 'memberships.user_id')
+      .select(['users.id', 'memberships.role', 'memberships.organization_id'])
       .where('organizations.slug', '=', input.organizationSlug)
       .where('users.email', '=', email)
       .executeTakeFirst();
-    if (!user) throw new AdminCommandError(`no member ${email} in "${input.organizationSlug}"`);
-    if (user.role !== role) {
-      await tx.updateTable('users').set({ role }).where('id', '=', user.id).execute();
-      await recordEvent(tx, { organizationId: user.organization_id, actor: { type: 'system', id: null }, action: 'member.role-changed', details: { userId: user.id, email, from: user.role, to: role }, at: now });
+    if (!member) throw new AdminCommandError(`no member ${email} in "${input.organizationSlug}"`);
+    if (member.role !== role) {
+      await tx.updateTable('memberships').set({ role }).where('user_id', '=', member.id).where('organization_id', '=', member.organization_id).execute();
+      await recordEvent(tx, { organizationId: member.organization_id, actor: { type: 'system', id: null }, action: 'member.role-changed', details: { userId: member.id, email, from: member.role, to: role }, at: now });
     }
-    return { from: user.role, to: role };
+    return { from: member.role, to: role };
   });
 }
 
@@ -185,9 +197,11 @@ export const DEMO_ORGANIZATION = { name: 'デモ市役所 契約課', slug: 'dem
  * for the administrator on every call (each `inkan start` prints a working link).
  */
 export async function seedDemo(context: AppContext): Promise<{ created: boolean; signInUrl: string }> {
+  const now = context.clock.now();
   const existing = await context.db
-    .selectFrom('users')
-    .innerJoin('organizations', 'organizations.id', 'users.organization_id')
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .innerJoin('organizations', 'organizations.id', 'memberships.organization_id')
     .select(['users.id as userId', 'organizations.id as organizationId'])
     .where('organizations.slug', '=', DEMO_ORGANIZATION.slug)
     .where('users.email', '=', DEMO_ORGANIZATION.adminEmail)
@@ -195,14 +209,14 @@ export async function seedDemo(context: AppContext): Promise<{ created: boolean;
   if (!existing) {
     try {
       const created = await createOrganization(context, DEMO_ORGANIZATION);
-      return { created: true, signInUrl: created.signInUrl };
+      const signInUrl = created.signInUrl ?? (await inTransaction(context.db, context.dialect, (tx) => issueLoginLink(context, tx, created.organizationId, created.userId, now)));
+      return { created: true, signInUrl };
     } catch (error) {
       // Another process seeded it in between: fall through to a fresh link.
       if (!(error instanceof AdminCommandError)) throw error;
       return seedDemo(context);
     }
   }
-  const now = context.clock.now();
   const signInUrl = await inTransaction(context.db, context.dialect, (tx) => issueLoginLink(context, tx, existing.organizationId, existing.userId, now));
   return { created: false, signInUrl };
 }
@@ -225,7 +239,9 @@ export async function orgCommand(config: Config, args: string[]): Promise<number
   return withContext(config, async (context) => {
     const created = await createOrganization(context, { name: values.name!, slug: values.slug!, adminEmail: values['admin-email']!, adminName: values['admin-name'] });
     process.stdout.write(`created organisation "${values.slug}" (${created.organizationId}) with administrator ${values['admin-email']!.trim().toLowerCase()}\n`);
-    process.stdout.write(`one-time sign-in link (valid 24 h):\n${created.signInUrl}\n`);
+    process.stdout.write(
+      created.signInUrl === null ? 'the administrator has an account with a password already: they sign in as usual\n' : `one-time sign-in link (valid 24 h):\n${created.signInUrl}\n`,
+    );
   });
 }
 
@@ -259,7 +275,8 @@ export async function memberCommand(config: Config, args: string[]): Promise<num
   return withContext(config, async (context) => {
     if (command === 'add') {
       const added = await addMember(context, { organizationSlug: values.org!, email: values.email!, name: values.name, role: values.role });
-      process.stdout.write(`added ${values.email!.trim().toLowerCase()} to "${values.org}" (${added.userId})\none-time sign-in link (valid 24 h):\n${added.signInUrl}\n`);
+      const link = added.signInUrl === null ? 'the account has a password already: they sign in as usual' : `one-time sign-in link (valid 24 h):\n${added.signInUrl}`;
+      process.stdout.write(`added ${values.email!.trim().toLowerCase()} to "${values.org}" (${added.userId})\n${link}\n`);
     } else {
       const changed = await changeMemberRole(context, { organizationSlug: values.org!, email: values.email!, role: values.role! });
       process.stdout.write(changed.from === changed.to ? `${values.email} is ${changed.to} already\n` : `${values.email}: ${changed.from} → ${changed.to}\n`);

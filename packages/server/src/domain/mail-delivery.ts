@@ -52,5 +52,12 @@ export async function senderUsers(db: DbOrTx, envelope: Envelope): Promise<Array
     const user = await db.selectFrom('users').select(['id', 'name', 'email']).where('id', '=', envelope.createdByUserId).executeTakeFirst();
     if (user) return [user];
   }
-  return db.selectFrom('users').select(['id', 'name', 'email']).where('organization_id', '=', envelope.organizationId).where('role', '=', 'admin').orderBy('email').execute();
+  return db
+    .selectFrom('users')
+    .innerJoin('memberships', 'memberships.user_id', 'users.id')
+    .select(['users.id', 'users.name', 'users.email'])
+    .where('memberships.organization_id', '=', envelope.organizationId)
+    .where('memberships.role', '=', 'admin')
+    .orderBy('users.email')
+    .execute();
 }

@@ -19,6 +19,9 @@ export const STATUS_OF: Record<AppErrorCode, number> = {
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
   ACCESS_CODE_WRONG: 401,
+  PASSWORD_TOO_SHORT: 400,
+  PASSWORD_TOO_COMMON: 400,
+  PASSWORD_WRONG: 403,
   FORBIDDEN: 403,
   CSRF_FAILED: 403,
   NOT_FOUND: 404,
@@ -28,6 +31,11 @@ export const STATUS_OF: Record<AppErrorCode, number> = {
   NOT_YOUR_TURN: 409,
   ALREADY_SIGNED: 409,
   LINK_EXPIRED: 410,
+  SIGNUP_LINK_EXPIRED: 410,
+  RESET_LINK_EXPIRED: 410,
+  EMAIL_LINK_EXPIRED: 410,
+  EMAIL_TAKEN: 409,
+  LAST_ADMIN: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   PDF_INVALID: 422,
@@ -60,7 +68,46 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
     ja: (d) => `アクセスコードが正しくありません。${typeof d?.remainingAttempts === 'number' ? `あと${d.remainingAttempts}回間違えるとロックされます。` : ''}`,
     en: (d) => `The access code is wrong.${typeof d?.remainingAttempts === 'number' ? ` ${d.remainingAttempts} more wrong ${d.remainingAttempts === 1 ? 'try locks' : 'tries lock'} the link.` : ''}`,
   },
-  FORBIDDEN: { ja: 'この操作を行う権限がありません。', en: 'You are not allowed to do this.' },
+  FORBIDDEN: {
+    ja: (d) =>
+      d?.reason === 'personal-account'
+        ? '個人アカウントではこの操作はできません。組織のメンバーとしてログインしてください。'
+        : d?.reason === 'session-required'
+          ? 'この操作にはブラウザでのログインが必要です（APIキーは使えません）。'
+          : 'この操作を行う権限がありません。',
+    en: (d) =>
+      d?.reason === 'personal-account'
+        ? 'A personal account cannot do this: sign in as a member of an organisation.'
+        : d?.reason === 'session-required'
+          ? 'This needs a signed-in browser session (API keys cannot do it).'
+          : 'You are not allowed to do this.',
+  },
+  PASSWORD_TOO_SHORT: {
+    ja: (d) => `パスワードは${typeof d?.min === 'number' ? d.min : 10}文字以上${typeof d?.max === 'number' ? `、${d.max}文字以下` : ''}で入力してください。`,
+    en: (d) => `The password must be at least ${typeof d?.min === 'number' ? d.min : 10} characters${typeof d?.max === 'number' ? ` and at most ${d.max}` : ''}.`,
+  },
+  PASSWORD_TOO_COMMON: {
+    ja: 'このパスワードはよく使われているため使えません。推測されにくいパスワードにしてください。',
+    en: 'This password is too common. Please choose one that is harder to guess.',
+  },
+  PASSWORD_WRONG: { ja: 'パスワードが正しくありません。', en: 'The password is wrong.' },
+  SIGNUP_LINK_EXPIRED: {
+    ja: 'このアカウント登録のURLは使用済みか、有効期限（24時間）が切れています。もう一度登録をお申し込みください。',
+    en: 'This sign-up link was used or has expired (24 hours). Please sign up again.',
+  },
+  RESET_LINK_EXPIRED: {
+    ja: 'このパスワード再設定のURLは使用済みか、有効期限（1時間）が切れています。もう一度お申し込みください。',
+    en: 'This password reset link was used or has expired (1 hour). Please request a new one.',
+  },
+  EMAIL_LINK_EXPIRED: {
+    ja: 'このメールアドレス変更のURLは使用済みか、有効期限が切れています。もう一度変更をお申し込みください。',
+    en: 'This e-mail change link was used or has expired. Please request the change again.',
+  },
+  EMAIL_TAKEN: { ja: 'このメールアドレスは別のアカウントで使われています。', en: 'This e-mail address belongs to another account.' },
+  LAST_ADMIN: {
+    ja: (d) => `このアカウントは組織「${typeof d?.organization === 'string' ? d.organization : ''}」の最後の管理者のため削除できません。先に別の管理者を指名してください。`,
+    en: (d) => `This account is the last administrator of "${typeof d?.organization === 'string' ? d.organization : ''}" and cannot be deleted. Make someone else an administrator first.`,
+  },
   CSRF_FAILED: { ja: '画面を再読み込みしてから、もう一度お試しください。', en: 'Please reload the page and try again.' },
   NOT_FOUND: { ja: '見つかりません。', en: 'Not found.' },
   LINK_INVALID: { ja: 'このURLは無効です。メールに記載のURLをご確認ください。', en: 'This link is not valid. Please check the link in your e-mail.' },

@@ -5,7 +5,7 @@ import type { AppContext } from '../context.ts';
 import { AppError } from '../domain/app-error.ts';
 import type { Actor, RequestOrigin, UserRole } from '../domain/types.ts';
 import { authenticateApiKey } from '../domain/use-cases/authenticate-api-key.ts';
-import { authenticateSession, type SessionUser } from '../domain/use-cases/sign-in.ts';
+import { authenticateSession, type AuthenticatedSession, type SessionUser } from '../domain/use-cases/sign-in.ts';
 
 /** Cookie names (docs/api.md). */
 export const SESSION_COOKIE = 'inkan_session';
@@ -52,12 +52,52 @@ export async function requirePrincipal(context: AppContext, request: FastifyRequ
     if (!key) throw new AppError('UNAUTHENTICATED', 'unknown or revoked API key');
     return { organizationId: key.organizationId, actor: { type: 'api_key', id: key.apiKeyId }, role: 'member' };
   }
+  const session = await checkedSession(context, request);
+  const { organization, role } = session.user;
+  if (organization === null || role === null) {
+    throw new AppError('FORBIDDEN', 'a personal account has no organisation: this API needs a member of an organisation', { reason: 'personal-account' });
+  }
+  if (options.write && role === 'viewer') throw new AppError('FORBIDDEN', 'viewers cannot change envelopes');
+  return { organizationId: organization.id, actor: { type: 'user', id: session.user.id }, role, user: session.user, csrfToken: session.csrfToken };
+}
+
+/** The session of the request's cookie, with the CSRF header checked on every non-GET request. */
+async function checkedSession(context: AppContext, request: FastifyRequest): Promise<AuthenticatedSession> {
   const session = await authenticateSession(context, request.cookies[SESSION_COOKIE]);
   if (!session) throw new AppError('UNAUTHENTICATED', 'sign in first');
   const mutating = request.method !== 'GET' && request.method !== 'HEAD';
   if (mutating && !sameSecret(header(request, 'x-csrf-token'), session.csrfToken)) throw new AppError('CSRF_FAILED', 'missing or wrong x-csrf-token');
-  if (options.write && session.user.role === 'viewer') throw new AppError('FORBIDDEN', 'viewers cannot change envelopes');
-  return { organizationId: session.user.organization.id, actor: { type: 'user', id: session.user.id }, role: session.user.role, user: session.user, csrfToken: session.csrfToken };
+  return session;
+}
+
+/** A signed-in account (personal or organisation member), for the account and personal-register APIs. */
+export interface AccountPrincipal {
+  userId: string;
+  user: SessionUser;
+  csrfToken: string;
+  /** The session's active organisation, or null for a personal session. */
+  organizationId: string | null;
+  /** The role in that organisation, or null for a personal session. */
+  role: UserRole | null;
+  /** SHA-256 of the session token: identifies the current session in the sessions list. */
+  sessionHash: string;
+}
+
+/**
+ * Authenticates an account API request: the session cookie only (API keys are refused: they belong to
+ * an organisation, not to a person), with the `x-csrf-token` header on every non-GET request.
+ */
+export async function requireAccount(context: AppContext, request: FastifyRequest): Promise<AccountPrincipal> {
+  if (header(request, 'authorization') !== undefined) throw new AppError('FORBIDDEN', 'the account API needs a browser session, not an API key', { reason: 'session-required' });
+  const session = await checkedSession(context, request);
+  return {
+    userId: session.user.id,
+    user: session.user,
+    csrfToken: session.csrfToken,
+    organizationId: session.user.organization?.id ?? null,
+    role: session.user.role,
+    sessionHash: session.tokenHash,
+  };
 }
 
 /** Cookie options shared by our cookies. */

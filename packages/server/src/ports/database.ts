@@ -14,19 +14,51 @@ export interface Schema {
     /** 1: the completion mail carries the certificate of completion (契約締結証明書) as a PDF attachment. */
     attach_certificate: ColumnType<number, number | undefined, number>;
   };
+  /** Accounts: anyone can have one (free); organisations are joined through `memberships`. */
   users: {
     id: string;
-    organization_id: string;
     email: string;
     name: string;
-    role: 'admin' | 'member' | 'viewer';
     password_hash: string | null;
     created_at: string;
+    /** 会社名・団体名 given at sign-up (optional). */
+    company_name: ColumnType<string | null, string | null | undefined, string | null>;
   };
-  /** Browser sessions of users: the cookie holds a random token, the table its SHA-256. */
-  sessions: { token_hash: string; user_id: string; csrf_token: string; created_at: string; expires_at: string };
+  /** An account's membership of an organisation, with its role there (one row per pair). */
+  memberships: { user_id: string; organization_id: string; role: 'admin' | 'member' | 'viewer'; created_at: string };
+  /**
+   * Browser sessions of accounts: the cookie holds a random token, the table its SHA-256. The active
+   * organisation is one of the account's memberships, or null (a personal session).
+   */
+  sessions: {
+    token_hash: string;
+    user_id: string;
+    csrf_token: string;
+    created_at: string;
+    expires_at: string;
+    organization_id: ColumnType<string | null, string | null | undefined, string | null>;
+    /** Updated at most once a minute by the requests of the session (the sessions list). */
+    last_seen_at: ColumnType<string | null, string | null | undefined, string | null>;
+    ip: ColumnType<string | null, string | null | undefined, string | null>;
+    user_agent: ColumnType<string | null, string | null | undefined, string | null>;
+  };
   /** One-time sign-in links (printed by `inkan org create`, mailed for password reset). */
   login_links: { token_hash: string; user_id: string; created_at: string; expires_at: string; used_at: string | null };
+  /** One-use links of sign-up (24 h), password reset (1 h) and e-mail change: only the token's SHA-256. */
+  account_tokens: {
+    token_hash: string;
+    purpose: 'signup' | 'password_reset' | 'email_change';
+    /** signup: the address to register; email_change: the new address; password_reset: the account's address. */
+    email: string;
+    user_id: string | null;
+    /** A same-origin path to return to after sign-up (validated), or null. */
+    next_path: string | null;
+    created_at: string;
+    expires_at: string;
+    used_at: string | null;
+  };
+  /** Fixed-window attempt counters (per IP, per address hash) shared by every process. */
+  rate_limits: { bucket: string; window_start: string; hits: number };
   api_keys: {
     id: string;
     organization_id: string;

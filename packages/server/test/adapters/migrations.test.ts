@@ -3,18 +3,21 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import type { Schema } from '../../src/ports/database.ts';
-import { migrateToLatest, dialectOf } from '../../src/adapters/db/migrate.ts';
+import { migrateToLatest, dialectOf, migrations } from '../../src/adapters/db/migrate.ts';
 import { openDatabase } from '../../src/adapters/db/open-database.ts';
 import { createTestDatabase, DIALECTS, openMigratedTestDatabase, type MigratedTestDatabase } from '../helpers/test-database.ts';
 
 // Every column of every table of Schema: the type makes this list complete (tsc fails otherwise).
 const COLUMNS = {
   organizations: { id: 1, name: 1, slug: 1, created_at: 1, attach_certificate: 1 },
-  users: { id: 1, organization_id: 1, email: 1, name: 1, role: 1, password_hash: 1, created_at: 1 },
-  sessions: { token_hash: 1, user_id: 1, csrf_token: 1, created_at: 1, expires_at: 1 },
+  users: { id: 1, email: 1, name: 1, password_hash: 1, created_at: 1, company_name: 1 },
+  memberships: { user_id: 1, organization_id: 1, role: 1, created_at: 1 },
+  sessions: { token_hash: 1, user_id: 1, csrf_token: 1, created_at: 1, expires_at: 1, organization_id: 1, last_seen_at: 1, ip: 1, user_agent: 1 },
   login_links: { token_hash: 1, user_id: 1, created_at: 1, expires_at: 1, used_at: 1 },
+  account_tokens: { token_hash: 1, purpose: 1, email: 1, user_id: 1, next_path: 1, created_at: 1, expires_at: 1, used_at: 1 },
+  rate_limits: { bucket: 1, window_start: 1, hits: 1 },
   api_keys: { id: 1, organization_id: 1, name: 1, key_hash: 1, prefix: 1, created_at: 1, revoked_at: 1, last_used_at: 1 },
   envelopes: {
     id: 1, organization_id: 1, created_by_user_id: 1, created_by_api_key_id: 1, name: 1, message: 1, status: 1, certificate_id: 1,
@@ -69,17 +72,18 @@ for (const dialect of DIALECTS) {
       await db.insertInto('organizations').values({ id: 'o1', name: 'A', slug: 'a', created_at: T }).execute();
       await assert.rejects(db.insertInto('organizations').values({ id: 'o2', name: 'B', slug: 'a', created_at: T }).execute());
       await db.insertInto('organizations').values({ id: 'o2', name: 'B', slug: 'b', created_at: T }).execute();
-      await db.insertInto('users').values({ id: 'u1', organization_id: 'o1', email: 'a@x.jp', name: 'A', role: 'admin', password_hash: null, created_at: T }).execute();
-      await assert.rejects(db.insertInto('users').values({ id: 'u2', organization_id: 'o2', email: 'a@x.jp', name: 'A', role: 'admin', password_hash: null, created_at: T }).execute());
+      await db.insertInto('users').values({ id: 'u1', email: 'a@x.jp', name: 'A', password_hash: null, created_at: T }).execute();
+      await assert.rejects(db.insertInto('users').values({ id: 'u2', email: 'a@x.jp', name: 'A', password_hash: null, created_at: T }).execute());
+      await db.insertInto('users').values({ id: 'u5', email: 'e@x.jp', name: 'E', password_hash: null, created_at: T }).execute();
+      await db.insertInto('memberships').values({ user_id: 'u1', organization_id: 'o1', role: 'admin', created_at: T }).execute();
+      await db.insertInto('memberships').values({ user_id: 'u1', organization_id: 'o2', role: 'viewer', created_at: T }).execute();
+      await assert.rejects(db.insertInto('memberships').values({ user_id: 'u1', organization_id: 'o1', role: 'member', created_at: T }).execute(), Error, 'one membership per pair');
+      await assert.rejects(db.insertInto('memberships').values({ user_id: 'u1', organization_id: 'nope', role: 'admin', created_at: T }).execute(), Error, 'foreign keys are enforced');
+      await assert.rejects(db.insertInto('memberships').values({ user_id: 'u5', organization_id: 'o1', role: 'owner' as 'admin', created_at: T }).execute(), Error, 'role is checked');
       await assert.rejects(
-        db.insertInto('users').values({ id: 'u3', organization_id: 'nope', email: 'c@x.jp', name: 'C', role: 'admin', password_hash: null, created_at: T }).execute(),
+        db.insertInto('account_tokens').values({ token_hash: 't1', purpose: 'other' as 'signup', email: 'a@x.jp', user_id: null, next_path: null, created_at: T, expires_at: T, used_at: null }).execute(),
         Error,
-        'foreign keys are enforced',
-      );
-      await assert.rejects(
-        db.insertInto('users').values({ id: 'u4', organization_id: 'o1', email: 'd@x.jp', name: 'D', role: 'owner' as 'admin', password_hash: null, created_at: T }).execute(),
-        Error,
-        'role is checked',
+        'purpose is checked',
       );
       const apiKey = { organization_id: 'o1', name: 'k', prefix: 'inkan_', created_at: T, revoked_at: null, last_used_at: null };
       await db.insertInto('api_keys').values({ id: 'k1', key_hash: 'h', ...apiKey }).execute();
@@ -122,15 +126,72 @@ for (const dialect of DIALECTS) {
       assert.equal(typeof seqs[0], 'number');
       assert.ok(seqs[1] > seqs[0]);
 
-      // Deleting the organisation removes what belongs to it; the operation log stays.
+      // Deleting the organisation removes what belongs to it (accounts stay: they are people's); the operation log stays.
       await db.deleteFrom('organizations').where('id', '=', 'o1').execute();
-      for (const table of ['users', 'api_keys', 'envelopes', 'documents', 'recipients'] as const) {
+      for (const table of ['api_keys', 'envelopes', 'documents', 'recipients'] as const) {
         assert.equal((await db.selectFrom(table).select('id').execute()).length, 0, table);
       }
+      assert.deepEqual((await db.selectFrom('memberships').select('organization_id').execute()).map((m) => m.organization_id), ['o2']);
+      assert.equal((await db.selectFrom('users').select('id').execute()).length, 2);
       assert.equal((await db.selectFrom('events').select('id').execute()).length, 2);
       const counted = await db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
       assert.equal(counted.n, 5, 'COUNT(*) comes back as a number');
     });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  test(`003-accounts on ${dialect}: an 002-era database keeps its users, roles, sessions and links`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'inkan-mig3-'));
+    const created = await createTestDatabase(dialect, dir);
+    const opened = await openDatabase(created.url, dir);
+    try {
+      const all = migrations(opened.dialect);
+      const upTo002 = { '001-initial': all['001-initial']!, '002-evidence': all['002-evidence']! };
+      const old = await new Migrator({ db: opened.db, provider: { getMigrations: async () => upTo002 } }).migrateToLatest();
+      assert.equal(old.error, undefined);
+      // Rows as the 002 schema had them (users with organization_id and role), written as raw SQL.
+      await sql`insert into organizations (id, name, slug, created_at) values ('o1', '横浜市', 'yokohama', ${T}), ('o2', 'Other', 'other', ${T})`.execute(opened.db);
+      await sql`insert into users (id, organization_id, email, name, role, password_hash, created_at) values
+        ('u1', 'o1', 'admin@x.jp', '管理者', 'admin', 'hash-1', ${T}),
+        ('u2', 'o1', 'viewer@x.jp', '閲覧者', 'viewer', null, ${T}),
+        ('u3', 'o2', 'member@y.jp', 'Member', 'member', 'hash-3', ${T})`.execute(opened.db);
+      await sql`insert into sessions (token_hash, user_id, csrf_token, created_at, expires_at) values ('s1', 'u1', 'c1', ${T}, ${T})`.execute(opened.db);
+      await sql`insert into login_links (token_hash, user_id, created_at, expires_at, used_at) values ('l1', 'u2', ${T}, ${T}, null)`.execute(opened.db);
+      await sql`insert into envelopes (id, organization_id, created_by_user_id, created_by_api_key_id, name, message, status, certificate_id, expires_at, created_at, sent_at, completed_at, canceled_at)
+        values ('e1', 'o1', 'u1', null, 'E', '', 'draft', 'IK-1', null, ${T}, null, null, null)`.execute(opened.db);
+      await sql`insert into recipients (id, envelope_id, signing_order, name, email, language, auth, user_id, access_code_hash, failed_attempts, status, link_token_hash)
+        values ('r1', 'e1', 1, '閲覧者', 'viewer@x.jp', 'ja', 'login', 'u2', null, 0, 'pending', null)`.execute(opened.db);
+
+      assert.deepEqual(await migrateToLatest(opened.db, opened.dialect), ['003-accounts']);
+      const db = opened.db;
+      assert.deepEqual(await db.selectFrom('users').select(['id', 'email', 'name', 'password_hash', 'created_at', 'company_name']).orderBy('id').execute(), [
+        { id: 'u1', email: 'admin@x.jp', name: '管理者', password_hash: 'hash-1', created_at: T, company_name: null },
+        { id: 'u2', email: 'viewer@x.jp', name: '閲覧者', password_hash: null, created_at: T, company_name: null },
+        { id: 'u3', email: 'member@y.jp', name: 'Member', password_hash: 'hash-3', created_at: T, company_name: null },
+      ]);
+      assert.deepEqual(await db.selectFrom('memberships').selectAll().orderBy('user_id').execute(), [
+        { user_id: 'u1', organization_id: 'o1', role: 'admin', created_at: T },
+        { user_id: 'u2', organization_id: 'o1', role: 'viewer', created_at: T },
+        { user_id: 'u3', organization_id: 'o2', role: 'member', created_at: T },
+      ]);
+      const session = await db.selectFrom('sessions').selectAll().executeTakeFirstOrThrow();
+      assert.equal(session.organization_id, 'o1', 'an existing session keeps its organisation');
+      assert.equal(session.last_seen_at, T);
+      assert.equal((await db.selectFrom('login_links').select('user_id').executeTakeFirstOrThrow()).user_id, 'u2');
+      assert.equal((await db.selectFrom('envelopes').select('created_by_user_id').executeTakeFirstOrThrow()).created_by_user_id, 'u1');
+      assert.equal((await db.selectFrom('recipients').select('user_id').executeTakeFirstOrThrow()).user_id, 'u2');
+      // The rebuilt table is still the target of every foreign key, and they are enforced again.
+      await assert.rejects(db.insertInto('sessions').values({ token_hash: 's2', user_id: 'nobody', csrf_token: 'c', created_at: T, expires_at: T }).execute(), Error, 'foreign keys are enforced');
+      await db.deleteFrom('users').where('id', '=', 'u1').execute();
+      assert.equal((await db.selectFrom('envelopes').select('created_by_user_id').executeTakeFirstOrThrow()).created_by_user_id, null, 'created_by set null');
+      assert.equal((await db.selectFrom('sessions').select('token_hash').execute()).length, 0, 'sessions cascade');
+      assert.deepEqual((await db.selectFrom('memberships').select('user_id').orderBy('user_id').execute()).map((m) => m.user_id), ['u2', 'u3']);
+    } finally {
+      await opened.close();
+      await created.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 }
 

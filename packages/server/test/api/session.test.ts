@@ -70,7 +70,7 @@ for (const dialect of DIALECTS) {
 
     it('a one-time sign-in link works once (then 410), unknown ones are 404; the new user sets a password', async () => {
       const created = await createOrganization(h.context, { name: 'Link Org', slug: `link-${dialect}`, adminEmail: `link-${dialect}@example.jp` });
-      const token = new URL(created.signInUrl).searchParams.get('token')!;
+      const token = new URL(created.signInUrl!).searchParams.get('token')!;
       const first = await h.app.inject({ method: 'POST', url: '/api/session/link', payload: { token }, remoteAddress: from() });
       assert.equal(first.statusCode, 200, first.body);
       const second = await h.app.inject({ method: 'POST', url: '/api/session/link', payload: { token }, remoteAddress: from() });

@@ -174,7 +174,7 @@ for (const dialect of DIALECTS) {
       assert.equal((await asSender(h, admin, 'DELETE', '/api/session')).statusCode, 204);
       await revokeApiKey(h.context, { organizationSlug: h.org.slug, prefix: h.org.apiKey.slice(0, 12) });
       const member = await addMember(h.context, { organizationSlug: h.org.slug, email: 'new.member@example.jp', name: '新人', role: 'viewer' });
-      secrets.set('member sign-in link', new URL(member.signInUrl).searchParams.get('token')!);
+      secrets.set('member sign-in link', new URL(member.signInUrl!).searchParams.get('token')!);
       await changeMemberRole(h.context, { organizationSlug: h.org.slug, email: 'new.member@example.jp', role: 'member' });
       assert.equal((await h.api(h.org, 'GET', '/api/v1/envelopes')).statusCode, 401, 'the revoked key no longer works');
 

@@ -5,12 +5,17 @@ export type RecipientStatus = 'pending' | 'notified' | 'viewed' | 'signed' | 'de
 export type RecipientAuth = 'access_code' | 'login';
 export type Language = 'ja' | 'en';
 
+export type MemberRole = 'admin' | 'member' | 'viewer';
+
+/** The signed-in account; organization and role are null in a personal session. */
 export interface User {
   id: string;
   email: string;
   name: string;
-  role: 'admin' | 'member' | 'viewer';
-  organization: { id: string; name: string; slug: string };
+  companyName: string | null;
+  role: MemberRole | null;
+  organization: { id: string; name: string; slug: string } | null;
+  memberships: Array<{ id: string; name: string; slug: string; role: MemberRole }>;
 }
 
 export interface SessionResponse {

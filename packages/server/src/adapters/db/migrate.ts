@@ -2,12 +2,14 @@ import { Migrator, PostgresAdapter, sql, type Migration, type MigrationProvider,
 import type { Db } from '../../ports/database.ts';
 import { initialMigration } from './migrations/001-initial.ts';
 import { evidenceMigration } from './migrations/002-evidence.ts';
+import { accountsMigration } from './migrations/003-accounts.ts';
 
 /** The migrations of this version, in order; names are numbered so that they sort. */
 export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
   return {
     '001-initial': initialMigration(dialect),
     '002-evidence': evidenceMigration(),
+    '003-accounts': accountsMigration(dialect),
   };
 }
 
@@ -23,7 +25,9 @@ class InCodeMigrationProvider implements MigrationProvider {
  * Brings the database to the latest schema; throws with the failing migration's error and leaves the
  * database as it was. PostgreSQL: Kysely runs the migrations in a transaction under an advisory lock.
  * SQLite: Kysely would run them without a transaction (a failure would leave half a schema), so they
- * run inside BEGIN IMMEDIATE here, which also keeps two processes from migrating at once.
+ * run inside BEGIN IMMEDIATE here, which also keeps two processes from migrating at once. Foreign keys
+ * are off meanwhile (SQLite's table-rebuild procedure: dropping a rebuilt table must not cascade) and
+ * `pragma foreign_key_check` must find nothing before the commit.
  */
 export async function migrateToLatest(db: Db, dialect: 'sqlite' | 'postgres' = dialectOf(db)): Promise<string[]> {
   const provider = new InCodeMigrationProvider(dialect);
@@ -32,16 +36,26 @@ export async function migrateToLatest(db: Db, dialect: 'sqlite' | 'postgres' = d
     outcome = await new Migrator({ db, provider }).migrateToLatest();
   } else {
     outcome = await db.connection().execute(async (connection) => {
-      await sql`begin immediate`.execute(connection);
-      let result: MigrationResultSet;
+      // The pragma is ignored inside a transaction: it is set before BEGIN and restored after.
+      await sql`pragma foreign_keys = off`.execute(connection);
       try {
-        result = await new Migrator({ db: connection, provider }).migrateToLatest();
-      } catch (error) {
-        result = { error };
+        await sql`begin immediate`.execute(connection);
+        let result: MigrationResultSet;
+        try {
+          result = await new Migrator({ db: connection, provider }).migrateToLatest();
+          if (result.error === undefined) {
+            const broken = (await sql`pragma foreign_key_check`.execute(connection)).rows;
+            if (broken.length > 0) result = { ...result, error: new Error(`foreign keys broken after migrating: ${JSON.stringify(broken.slice(0, 5))}`) };
+          }
+        } catch (error) {
+          result = { error };
+        }
+        if (result.error === undefined) await sql`commit`.execute(connection);
+        else await sql`rollback`.execute(connection);
+        return result;
+      } finally {
+        await sql`pragma foreign_keys = on`.execute(connection);
       }
-      if (result.error === undefined) await sql`commit`.execute(connection);
-      else await sql`rollback`.execute(connection);
-      return result;
     });
   }
   const { error, results } = outcome;

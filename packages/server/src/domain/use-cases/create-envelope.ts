@@ -198,9 +198,10 @@ async function checkRecipients(ctx: DomainContext, organizationId: string, list:
       // The organisation's own signer proves who they are by signing in, so they must be a member.
       const user = await ctx.db
         .selectFrom('users')
-        .select(['id'])
-        .where('organization_id', '=', organizationId)
-        .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+        .innerJoin('memberships', 'memberships.user_id', 'users.id')
+        .select(['users.id'])
+        .where('memberships.organization_id', '=', organizationId)
+        .where((eb) => eb(eb.fn('lower', ['users.email']), '=', email.toLowerCase()))
         .executeTakeFirst();
       if (!user) throw new AppError('VALIDATION_FAILED', `${field}.email is not a member of the organisation (required for auth "login")`, { field: `${field}.email` });
       out.push({ name, email, order: r.order, language, auth, userId: user.id, code: null });

@@ -55,8 +55,13 @@ const likePattern = (text: string): string => `%${text.toLowerCase().replace(/[\
 /** The ids of actors whose name or e-mail contains `text`: the organisation's users, its envelopes' recipients, its API keys. */
 async function actorIdsMatching(ctx: DomainContext, organizationId: string, text: string): Promise<string[]> {
   const pattern = likePattern(text);
-  const matches = sql<boolean>`(lower(name) like ${pattern} escape '\\' or lower(email) like ${pattern} escape '\\')`;
-  const users = await ctx.db.selectFrom('users').select('id').where('organization_id', '=', organizationId).where(matches).execute();
+  const users = await ctx.db
+    .selectFrom('users')
+    .innerJoin('memberships', 'memberships.user_id', 'users.id')
+    .select('users.id')
+    .where('memberships.organization_id', '=', organizationId)
+    .where(sql<boolean>`(lower(users.name) like ${pattern} escape '\\' or lower(users.email) like ${pattern} escape '\\')`)
+    .execute();
   const recipients = await ctx.db
     .selectFrom('recipients')
     .innerJoin('envelopes', 'envelopes.id', 'recipients.envelope_id')

@@ -6,14 +6,28 @@ import type { DomainContext } from '../domain-context.ts';
 import { recordEvent } from '../record-event.ts';
 import { inTransaction } from '../transaction.ts';
 import type { RequestOrigin, UserRole } from '../types.ts';
+import { checkNewPassword } from '../password-policy.ts';
 
-/** The signed-in user as the UI sees it. */
+/** An organisation the account belongs to, with its role there. */
+export interface AccountMembership {
+  id: string;
+  name: string;
+  slug: string;
+  role: UserRole;
+}
+
+/** The signed-in account as the UI sees it. */
 export interface SessionUser {
   id: string;
   email: string;
   name: string;
-  role: UserRole;
-  organization: { id: string; name: string; slug: string };
+  companyName: string | null;
+  /** The session's active organisation, or null for a personal session. */
+  organization: { id: string; name: string; slug: string } | null;
+  /** The role in the active organisation, or null for a personal session. */
+  role: UserRole | null;
+  /** Every organisation the account is a member of. */
+  memberships: AccountMembership[];
 }
 
 /** A browser session: the cookie token (only its hash is stored) and the CSRF token of the session. */
@@ -44,9 +58,11 @@ export async function signInWithPassword(ctx: DomainContext, input: { email: unk
     await verifyPassword(password.slice(0, 1024) || 'x', await dummyHash);
   }
   if (!user || !ok) {
+    // A member's failed sign-in shows in the log of the organisation a session would open in.
+    const organizationId = user ? ((await loadMemberships(ctx.db, user.id))[0]?.id ?? null) : null;
     await inTransaction(ctx.db, ctx.dialect, (tx) =>
       recordEvent(tx, {
-        organizationId: user?.organization_id ?? null,
+        organizationId,
         actor: user ? { type: 'user', id: user.id } : { type: 'system', id: null },
         action: 'session.sign-in-failed',
         origin: input.origin,
@@ -57,8 +73,8 @@ export async function signInWithPassword(ctx: DomainContext, input: { email: unk
     throw new AppError('INVALID_CREDENTIALS', 'the e-mail address or password is wrong');
   }
   return inTransaction(ctx.db, ctx.dialect, async (tx) => {
-    const session = await createSession(ctx, tx, user.id, now);
-    await recordEvent(tx, { organizationId: user.organization_id, actor: { type: 'user', id: user.id }, action: 'session.signed-in', origin: input.origin, at: now, details: { method: 'password' } });
+    const session = await createSession(ctx, tx, user.id, now, input.origin);
+    await recordEvent(tx, { organizationId: session.user.organization?.id ?? null, actor: { type: 'user', id: user.id }, action: 'session.signed-in', origin: input.origin, at: now, details: { method: 'password' } });
     return session;
   });
 }
@@ -74,36 +90,92 @@ export async function signInWithLink(ctx: DomainContext, input: { token: unknown
     if (link.used_at !== null || new Date(link.expires_at).getTime() <= now.getTime()) throw new AppError('LINK_EXPIRED', 'the sign-in link was used or has expired');
     const used = await tx.updateTable('login_links').set({ used_at: now.toISOString() }).where('token_hash', '=', link.token_hash).where('used_at', 'is', null).executeTakeFirst();
     if (Number(used.numUpdatedRows) !== 1) throw new AppError('LINK_EXPIRED', 'the sign-in link was used or has expired');
-    const session = await createSession(ctx, tx, link.user_id, now);
-    await recordEvent(tx, { organizationId: session.user.organization.id, actor: { type: 'user', id: link.user_id }, action: 'session.signed-in', origin: input.origin, at: now, details: { method: 'link' } });
+    const session = await createSession(ctx, tx, link.user_id, now, input.origin);
+    await recordEvent(tx, { organizationId: session.user.organization?.id ?? null, actor: { type: 'user', id: link.user_id }, action: 'session.signed-in', origin: input.origin, at: now, details: { method: 'link' } });
     return session;
   });
 }
 
-async function createSession(ctx: DomainContext, tx: DbOrTx, userId: string, now: Date): Promise<UserSession> {
+/**
+ * Starts a session for an account (inside the caller's transaction). Its active organisation is the
+ * account's oldest membership, or none (a personal session).
+ */
+export async function createSession(ctx: DomainContext, tx: DbOrTx, userId: string, now: Date, origin?: RequestOrigin): Promise<UserSession> {
   const { token, hash } = newToken();
   const csrfToken = randomBytes(24).toString('base64url');
   const expiresAt = new Date(now.getTime() + ctx.config.sessionTtlMs);
-  await tx.insertInto('sessions').values({ token_hash: hash, user_id: userId, csrf_token: csrfToken, created_at: now.toISOString(), expires_at: expiresAt.toISOString() }).execute();
-  return { sessionToken: token, csrfToken, expiresAt, user: await loadSessionUser(tx, userId) };
+  const memberships = await loadMemberships(tx, userId);
+  const organizationId = memberships[0]?.id ?? null;
+  await tx
+    .insertInto('sessions')
+    .values({
+      token_hash: hash,
+      user_id: userId,
+      csrf_token: csrfToken,
+      created_at: now.toISOString(),
+      expires_at: expiresAt.toISOString(),
+      organization_id: organizationId,
+      last_seen_at: now.toISOString(),
+      ip: origin?.ip ?? null,
+      user_agent: origin?.userAgent ?? null,
+    })
+    .execute();
+  return { sessionToken: token, csrfToken, expiresAt, user: await loadSessionUser(tx, userId, organizationId) };
 }
 
-async function loadSessionUser(db: DbOrTx, userId: string): Promise<SessionUser> {
-  const row = await db
-    .selectFrom('users')
-    .innerJoin('organizations', 'organizations.id', 'users.organization_id')
-    .select(['users.id', 'users.email', 'users.name', 'users.role', 'organizations.id as orgId', 'organizations.name as orgName', 'organizations.slug as orgSlug'])
-    .where('users.id', '=', userId)
-    .executeTakeFirstOrThrow();
-  return { id: row.id, email: row.email, name: row.name, role: row.role, organization: { id: row.orgId, name: row.orgName, slug: row.orgSlug } };
+/** The account's memberships, oldest first. */
+export async function loadMemberships(db: DbOrTx, userId: string): Promise<AccountMembership[]> {
+  const rows = await db
+    .selectFrom('memberships')
+    .innerJoin('organizations', 'organizations.id', 'memberships.organization_id')
+    .select(['organizations.id', 'organizations.name', 'organizations.slug', 'memberships.role'])
+    .where('memberships.user_id', '=', userId)
+    .orderBy('memberships.created_at')
+    .orderBy('organizations.id')
+    .execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, slug: r.slug, role: r.role }));
 }
 
-/** The live session of a cookie token (read only), or undefined. */
-export async function authenticateSession(ctx: DomainContext, sessionToken: string | undefined): Promise<{ user: SessionUser; csrfToken: string } | undefined> {
+/** The account with its active organisation (null when the session has none or the membership ended). */
+export async function loadSessionUser(db: DbOrTx, userId: string, organizationId: string | null): Promise<SessionUser> {
+  const user = await db.selectFrom('users').select(['id', 'email', 'name', 'company_name']).where('id', '=', userId).executeTakeFirstOrThrow();
+  const memberships = await loadMemberships(db, userId);
+  const active = organizationId === null ? undefined : memberships.find((m) => m.id === organizationId);
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    companyName: user.company_name,
+    organization: active ? { id: active.id, name: active.name, slug: active.slug } : null,
+    role: active?.role ?? null,
+    memberships,
+  };
+}
+
+/** An authenticated session: its account, CSRF token and stored hash (the session's id in lists). */
+export interface AuthenticatedSession {
+  user: SessionUser;
+  csrfToken: string;
+  tokenHash: string;
+}
+
+// The sessions list shows when a session was last used; a minute is precise enough and spares a write per request.
+const LAST_SEEN_RESOLUTION_MS = 60_000;
+
+/**
+ * The live session of a cookie token, or undefined. Notes the time of use (at most once a minute) for
+ * the sessions list: the only write, and not one the account's data depends on.
+ */
+export async function authenticateSession(ctx: DomainContext, sessionToken: string | undefined): Promise<AuthenticatedSession | undefined> {
   if (!sessionToken || !/^[A-Za-z0-9_-]{32,128}$/.test(sessionToken)) return undefined;
-  const session = await ctx.db.selectFrom('sessions').selectAll().where('token_hash', '=', hashToken(sessionToken)).executeTakeFirst();
-  if (!session || new Date(session.expires_at).getTime() <= ctx.clock.now().getTime()) return undefined;
-  return { user: await loadSessionUser(ctx.db, session.user_id), csrfToken: session.csrf_token };
+  const tokenHash = hashToken(sessionToken);
+  const session = await ctx.db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+  const now = ctx.clock.now();
+  if (!session || new Date(session.expires_at).getTime() <= now.getTime()) return undefined;
+  if (session.last_seen_at === null || now.getTime() - new Date(session.last_seen_at).getTime() >= LAST_SEEN_RESOLUTION_MS) {
+    await ctx.db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('token_hash', '=', tokenHash).execute();
+  }
+  return { user: await loadSessionUser(ctx.db, session.user_id, session.organization_id), csrfToken: session.csrf_token, tokenHash };
 }
 
 /** Ends a session (the row is deleted) and records `session.signed-out`. */
@@ -111,24 +183,19 @@ export async function signOut(ctx: DomainContext, input: { sessionToken: string;
   const now = ctx.clock.now();
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
     const hash = hashToken(input.sessionToken);
-    const session = await tx.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id').select(['users.id', 'users.organization_id']).where('token_hash', '=', hash).executeTakeFirst();
+    const session = await tx.selectFrom('sessions').select(['user_id', 'organization_id']).where('token_hash', '=', hash).executeTakeFirst();
     if (!session) return;
     await tx.deleteFrom('sessions').where('token_hash', '=', hash).execute();
-    await recordEvent(tx, { organizationId: session.organization_id, actor: { type: 'user', id: session.id }, action: 'session.signed-out', origin: input.origin, at: now });
+    await recordEvent(tx, { organizationId: session.organization_id, actor: { type: 'user', id: session.user_id }, action: 'session.signed-out', origin: input.origin, at: now });
   });
 }
 
-/** Sets the signed-in user's password (argon2id, 10–200 characters). */
-export async function setPassword(ctx: DomainContext, input: { userId: string; password: unknown; origin?: RequestOrigin }): Promise<void> {
-  const password = input.password;
-  if (typeof password !== 'string' || password.length < 10 || password.length > 200) {
-    throw new AppError('VALIDATION_FAILED', 'the password must be 10–200 characters', { field: 'password', min: 10, max: 200 });
-  }
-  const hash = await hashPassword(password);
+/** Sets the signed-in account's password (argon2id; the password policy of password-policy.ts). */
+export async function setPassword(ctx: DomainContext, input: { userId: string; organizationId: string | null; password: unknown; origin?: RequestOrigin }): Promise<void> {
+  const hash = await hashPassword(checkNewPassword(input.password));
   const now = ctx.clock.now();
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
-    const user = await tx.selectFrom('users').select(['id', 'organization_id']).where('id', '=', input.userId).executeTakeFirstOrThrow();
-    await tx.updateTable('users').set({ password_hash: hash }).where('id', '=', user.id).execute();
-    await recordEvent(tx, { organizationId: user.organization_id, actor: { type: 'user', id: user.id }, action: 'session.password-set', origin: input.origin, at: now });
+    await tx.updateTable('users').set({ password_hash: hash }).where('id', '=', input.userId).execute();
+    await recordEvent(tx, { organizationId: input.organizationId, actor: { type: 'user', id: input.userId }, action: 'session.password-set', origin: input.origin, at: now });
   });
 }

@@ -85,12 +85,18 @@ const schemas = {
   NewEnvelope: z.toJSONSchema(createEnvelopeSchema, { target: 'draft-2020-12', unrepresentable: 'any' }),
   User: {
     type: 'object',
+    description: 'The signed-in account. organization and role are those of the session\'s active organisation, null in a personal session.',
     properties: {
       id: { type: 'string' },
       email: { type: 'string' },
       name: { type: 'string' },
-      role: { type: 'string', enum: ['admin', 'member', 'viewer'] },
-      organization: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, slug: { type: 'string' } } },
+      companyName: { type: ['string', 'null'], description: '会社名・団体名' },
+      role: { type: ['string', 'null'], enum: ['admin', 'member', 'viewer', null] },
+      organization: { type: ['object', 'null'], properties: { id: { type: 'string' }, name: { type: 'string' }, slug: { type: 'string' } } },
+      memberships: {
+        type: 'array',
+        items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, slug: { type: 'string' }, role: { type: 'string', enum: ['admin', 'member', 'viewer'] } } },
+      },
     },
   },
   Session: { type: 'object', properties: { user: ref('User'), csrfToken: { type: 'string' } } },

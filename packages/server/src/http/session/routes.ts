@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.ts';
 import { AppError } from '../../domain/app-error.ts';
 import { authenticateSession, setPassword, signInWithLink, signInWithPassword, signOut, type UserSession } from '../../domain/use-cases/sign-in.ts';
 import { parseWith } from '../envelopes/schema.ts';
-import { cookieOptions, originOf, requirePrincipal, sameSecret, SESSION_COOKIE } from '../request-context.ts';
+import { cookieOptions, originOf, requireAccount, sameSecret, SESSION_COOKIE } from '../request-context.ts';
 import { setPasswordBody, signInBody, signInLinkBody } from './schema.ts';
 
 /** Limit per IP on the sign-in endpoints, on top of argon2's cost (docs/api.md: rate-limited). */
@@ -48,10 +48,9 @@ export async function sessionRoutes(app: FastifyInstance, options: { context: Ap
   });
 
   app.post('/api/session/password', async (request, reply) => {
-    const principal = await requirePrincipal(context, request, { write: false });
-    if (!principal.user) throw new AppError('FORBIDDEN', 'only a signed-in user has a password');
+    const account = await requireAccount(context, request);
     const body = parseWith(setPasswordBody, request.body);
-    await setPassword(context, { userId: principal.user.id, password: body.password, origin: originOf(request) });
+    await setPassword(context, { userId: account.userId, organizationId: account.organizationId, password: body.password, origin: originOf(request) });
     return reply.code(204).send();
   });
 }

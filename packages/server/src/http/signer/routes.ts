@@ -11,7 +11,7 @@ import { signAsRecipient } from '../../domain/use-cases/sign-as-recipient.ts';
 import type { SignerSession } from '../../domain/use-cases/verify-access-code.ts';
 import { verifyAccessCode } from '../../domain/use-cases/verify-access-code.ts';
 import { parseWith } from '../envelopes/schema.ts';
-import { cookieOptions, originOf, requirePrincipal, sameSecret, sendPdf, SIGNER_COOKIE, signerCookiePath } from '../request-context.ts';
+import { cookieOptions, originOf, requireAccount, sameSecret, sendPdf, SIGNER_COOKIE, signerCookiePath } from '../request-context.ts';
 import { accessCodeBody, declineBody, tokenDocumentParams, tokenParams } from './schema.ts';
 
 /** Limit per IP on access-code attempts, on top of the lockout counted in the database. */
@@ -54,9 +54,8 @@ export async function signerRoutes(app: FastifyInstance, options: { context: App
   // The organisation's own signer (auth 'login') proves identity with their user session instead of a code.
   app.post('/api/sign/:token/login', { config: { rateLimit: ACCESS_CODE_RATE_LIMIT } }, async (request, reply) => {
     const { token } = parseWith(tokenParams, request.params);
-    const principal = await requirePrincipal(context, request, { write: false });
-    if (!principal.user) throw new AppError('FORBIDDEN', 'sign in as the recipient');
-    return sessionStarted(reply, token, await openSignerSessionByLogin(context, { token, userId: principal.user.id, origin: originOf(request) }));
+    const account = await requireAccount(context, request);
+    return sessionStarted(reply, token, await openSignerSessionByLogin(context, { token, userId: account.userId, origin: originOf(request) }));
   });
 
   app.get('/api/sign/:token/view', async (request, reply) => {

@@ -77,7 +77,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-const TABLES = ['organizations', 'users', 'sessions', 'login_links', 'api_keys', 'envelopes', 'documents', 'recipients', 'recipient_sessions', 'download_links', 'events', 'jobs', 'mails'] as const;
+const TABLES = ['organizations', 'users', 'memberships', 'sessions', 'account_tokens', 'login_links', 'api_keys', 'envelopes', 'documents', 'recipients', 'recipient_sessions', 'download_links', 'events', 'jobs', 'mails'] as const;
 
 /**
  * Every row of every table (as JSON) and the blob files: compare two to prove nothing changed. The
@@ -90,6 +90,8 @@ export async function snapshot(h: Harness): Promise<{ tables: Record<string, str
     let rows: Array<Record<string, unknown>> = await h.context.db.selectFrom(table).selectAll().execute();
     if (table === 'events') rows = rows.filter((r) => r.action !== 'apikey.used');
     if (table === 'api_keys') rows = rows.map(({ last_used_at: _ignored, ...rest }) => rest);
+    // Like last_used_at: when a session was last used records the request, not what it did.
+    if (table === 'sessions') rows = rows.map(({ last_seen_at: _ignored, ...rest }) => rest);
     tables[table] = rows.map((r) => JSON.stringify(r)).sort();
   }
   return { tables, blobs: listFiles(join(h.test.dataDir, 'blobs')) };
@@ -124,10 +126,8 @@ async function seedOrganization(context: AppContext, slug: string, name: string)
   await context.db.updateTable('users').set({ password_hash: await hashPassword(password) }).where('id', '=', created.userId).execute();
   const viewerId = newId();
   const viewerEmail = `viewer@${slug}.example.jp`;
-  await context.db
-    .insertInto('users')
-    .values({ id: viewerId, organization_id: created.organizationId, email: viewerEmail, name: 'Viewer', role: 'viewer', password_hash: await hashPassword(password), created_at: new Date().toISOString() })
-    .execute();
+  await context.db.insertInto('users').values({ id: viewerId, email: viewerEmail, name: 'Viewer', password_hash: await hashPassword(password), created_at: new Date().toISOString() }).execute();
+  await context.db.insertInto('memberships').values({ user_id: viewerId, organization_id: created.organizationId, role: 'viewer', created_at: new Date().toISOString() }).execute();
   const key = await createApiKey(context, { organizationSlug: slug });
   return { id: created.organizationId, slug, name, apiKey: key.key, admin: { id: created.userId, email: adminEmail, password }, viewer: { id: viewerId, email: viewerEmail, password } };
 }

@@ -89,7 +89,7 @@ export function SenderShell({ children, width = 'wide', title }: { children: Rea
         </Link>
       )}
       <span className="sender-nav__user" title={user.email}>
-        <span className="sender-nav__org">{user.organization.name}</span>
+        {user.organization && <span className="sender-nav__org">{user.organization.name}</span>}
         <span className="sender-nav__name">{user.name || user.email}</span>
       </span>
       <button type="button" className="btn btn--ghost btn--small" onClick={signOut}>
