@@ -22,6 +22,8 @@ export {
   parseYenAmount,
   parseJapaneseDate,
   parseJapaneseNumber,
+  checkDateOrder,
+  checkAmountOrder,
   detectTaxTreatment,
   toHalfWidth,
   addMonthsIso,
