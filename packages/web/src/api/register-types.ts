@@ -1,0 +1,105 @@
+// JSON shapes of the register API (GET/PATCH /api/v1/contracts…, /api/claims/{token}), as the UI reads them.
+
+export type ContractSource = 'envelope' | 'claim' | 'import';
+export type ContractStatus = 'active' | 'expired' | 'terminated';
+export type TaxTreatment = 'included' | 'excluded';
+
+/** One row of the register's search results. */
+export interface ContractSummary {
+  id: string;
+  title: string;
+  counterparties: string[];
+  signedOn: string | null;
+  startOn: string | null;
+  endOn: string | null;
+  noticeOn: string | null;
+  amount: number | null;
+  currency: string;
+  tax: TaxTreatment | null;
+  status: ContractStatus;
+  source: ContractSource;
+  assignee: { id: string; name: string } | null;
+  tags: string[];
+}
+
+export interface ContractPage {
+  items: ContractSummary[];
+  nextCursor: string | null;
+}
+
+export interface ContractDocument {
+  id: string;
+  kind: 'signed' | 'certificate' | 'imported';
+  name: string;
+  size: number;
+  sha256: string;
+  /** Where the bytes are served (same origin, the session's cookie). */
+  url: string;
+}
+
+export interface ContractHistoryRow {
+  id: string;
+  field: string;
+  oldValue: unknown;
+  newValue: unknown;
+  actor: { type: 'user' | 'api_key' | 'system'; name: string | null };
+  createdAt: string;
+}
+
+export interface CustomFieldDefinition {
+  key: string;
+  label: string;
+  type: 'text' | 'number' | 'date' | 'choice';
+  choices: string[];
+}
+
+/** A register entry with its documents and history. */
+export interface ContractEntry extends ContractSummary {
+  autoRenew: boolean;
+  renewalMonths: number | null;
+  contractType: string | null;
+  referenceNumber: string | null;
+  memo: string;
+  importedAt: string | null;
+  certificateId: string | null;
+  fields: Record<string, string>;
+  fieldDefinitions: CustomFieldDefinition[];
+  documents: ContractDocument[];
+  history: ContractHistoryRow[];
+}
+
+/** The changes PATCH /api/v1/contracts/{id} takes (absent: unchanged, null: cleared). */
+export interface ContractPatch {
+  title?: string;
+  counterparties?: string[];
+  startOn?: string | null;
+  endOn?: string | null;
+  noticeOn?: string | null;
+  amount?: number | null;
+  tax?: TaxTreatment | null;
+  autoRenew?: boolean;
+  renewalMonths?: number | null;
+  contractType?: string | null;
+  referenceNumber?: string | null;
+  memo?: string;
+  tags?: string[];
+  fields?: Record<string, string | null>;
+}
+
+/** A field suggestion from the PDF text (GET /api/v1/contracts/{id}/suggestions). */
+export type FieldSuggestion = { confidence: number; source: { sentence: string; start: number; end: number }; reason: { ja: string; en: string } } & (
+  | { field: 'amount'; value: { yen: number; currency: 'JPY'; tax: TaxTreatment | null; basis: 'total' | 'monthly' | 'yearly'; context: string } }
+  | { field: 'startDate' | 'endDate'; value: string }
+  | { field: 'autoRenewal'; value: { renews: true; periodMonths: number | null } }
+  | { field: 'noticeDeadline'; value: { amount: number; unit: 'months' | 'days'; date: string | null } }
+  | { field: 'parties'; value: { kou: string | null; otsu: string | null } }
+);
+
+/** GET /api/claims/{token}: what the 保管 page shows. */
+export interface ClaimInfo {
+  envelopeName: string;
+  sender: { organization: string; name: string; email: string };
+  expiresAt: string;
+  claimed: boolean;
+  contractId: string | null;
+}
