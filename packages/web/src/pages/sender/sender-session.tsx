@@ -83,6 +83,9 @@ export function SenderShell({ children, width = 'wide', title }: { children: Rea
       <Link href="/envelopes" className="sender-nav__link" aria-current={path === '/envelopes' ? 'page' : undefined}>
         {t('nav.envelopes')}
       </Link>
+      <Link href="/contracts" className="sender-nav__link" aria-current={path?.startsWith('/contracts') ? 'page' : undefined}>
+        {t('nav.contracts')}
+      </Link>
       {user.role === 'admin' && (
         <Link href="/audit" className="sender-nav__link" aria-current={path === '/audit' ? 'page' : undefined}>
           {t('nav.audit')}
