@@ -487,7 +487,7 @@ export const en: Messages = {
   'reg.search': 'Contract search',
   'reg.search.date': 'Transaction date',
   'reg.search.dateField': 'Date field',
-  'reg.search.datePlaceholder': 'e.g. 2026-04-01 or 令和8年4月1日',
+  'reg.search.datePlaceholder': '2026-04-01',
   'reg.search.from': 'From',
   'reg.search.to': 'To',
   'reg.search.amount': 'Amount',

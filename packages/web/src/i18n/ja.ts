@@ -502,7 +502,7 @@ export const ja = {
   'reg.search': '契約の検索',
   'reg.search.date': '取引年月日',
   'reg.search.dateField': '日付の種類',
-  'reg.search.datePlaceholder': '例: 2026-04-01、令和8年4月1日',
+  'reg.search.datePlaceholder': '2026-04-01',
   'reg.search.from': '開始日',
   'reg.search.to': '終了日',
   'reg.search.amount': '取引金額',

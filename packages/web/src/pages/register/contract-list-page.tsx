@@ -124,6 +124,7 @@ function ContractList() {
               <span aria-hidden="true">〜</span>
               <input className="input" inputMode="text" placeholder={t('reg.search.datePlaceholder')} aria-label={t('reg.search.to')} {...field('dateTo')} />
             </div>
+            <p className="field__hint">{t('reg.field.dateHint')}</p>
             {error('dateFrom')}
             {error('dateTo')}
           </fieldset>

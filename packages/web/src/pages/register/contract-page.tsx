@@ -9,7 +9,7 @@ import { Alert } from '../../components/alert.tsx';
 import { PdfViewer } from '../../components/pdf-viewer.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
-import { formatDateTime } from '../../i18n/translate.ts';
+import { formatDateTime, type MessageKey } from '../../i18n/translate.ts';
 import { applySuggestion, checkContractForm, type ContractForm, type FormErrors, formFromEntry } from '../../lib/contract-form.ts';
 import { Link } from '../../lib/use-location.tsx';
 import { SenderShell } from '../sender/sender-session.tsx';
@@ -267,9 +267,10 @@ function ContractEntryView({ id }: { id: string }) {
                   <tr key={row.id}>
                     <td data-label={t('reg.history.when')}>{formatDateTime(language, row.createdAt)}</td>
                     <td data-label={t('reg.history.who')}>{row.actor.name ?? t(`reg.history.actor.${row.actor.type}`)}</td>
-                    <td data-label={t('reg.history.field')}>{row.field}</td>
+                    <td data-label={t('reg.history.field')}>{HISTORY_FIELDS[row.field] ? t(HISTORY_FIELDS[row.field]!) : row.field}</td>
                     <td data-label={t('reg.history.change')} className="history-table__change">
-                      <span className="history-table__old">{historyValue(row.oldValue)}</span> → <span>{historyValue(row.newValue)}</span>
+                      <span className="history-table__old">{historyValue(t, language, row.field, row.oldValue)}</span> →{' '}
+                      <span>{historyValue(t, language, row.field, row.newValue)}</span>
                     </td>
                   </tr>
                 ))}
@@ -282,9 +283,33 @@ function ContractEntryView({ id }: { id: string }) {
   );
 }
 
-function historyValue(value: unknown): string {
+// History rows name fields as the API does; people read them by their labels.
+const HISTORY_FIELDS: Record<string, MessageKey> = {
+  title: 'reg.field.title',
+  counterparties: 'reg.field.counterparties',
+  signedOn: 'reg.field.signedOn',
+  startOn: 'reg.field.startDate',
+  endOn: 'reg.field.endDate',
+  noticeOn: 'reg.field.noticeDate',
+  amount: 'reg.field.amount',
+  tax: 'reg.field.tax',
+  autoRenew: 'reg.field.autoRenew',
+  renewalMonths: 'reg.field.renewalMonths',
+  contractType: 'reg.field.contractType',
+  referenceNumber: 'reg.field.referenceNumber',
+  memo: 'reg.field.memo',
+  tags: 'reg.field.tags',
+  assignee: 'reg.field.assignee',
+};
+
+function historyValue(t: (key: MessageKey) => string, language: 'ja' | 'en', field: string, value: unknown): string {
   if (value === null || value === undefined || value === '') return '—';
+  if (field === 'tax' && (value === 'included' || value === 'excluded')) return t(`reg.tax.${value}`);
+  if (/On$/u.test(field) && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/u.test(value)) return formatIsoDate(language, value);
+  if (field === 'amount' && typeof value === 'number') return formatYen(t, value);
+  if (typeof value === 'boolean') return value ? '✓' : '—';
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return new Intl.NumberFormat('ja-JP').format(value);
+  if (Array.isArray(value)) return value.join('、');
   return JSON.stringify(value);
 }
