@@ -132,14 +132,14 @@ const DOCS = [
 const iso = (s) => new Date(s).toISOString();
 
 function contractEntry(title, counterparties, signedOn, endOn, amount, tax, extra = {}) {
-  const id = randomUUID();
   return {
-    id, title, counterparties, signedOn, startOn: null, endOn, noticeOn: null, amount, currency: 'JPY', tax, status: 'active', source: 'envelope',
-    assignee: null, tags: [], autoRenew: false, renewalMonths: null, contractType: null, referenceNumber: null, memo: '', importedAt: null,
-    certificateId: 'INK-7Q2M-9F4K', fields: {}, fieldDefinitions: [],
+    id: randomUUID(), scope: 'organization', source: 'envelope', envelopeId: null, certificateId: 'INK-7Q2M-9F4K', title, counterparties,
+    signedOn, startOn: null, endOn, noticeOn: null, amount, currency: 'JPY', tax, autoRenew: false, renewalMonths: null, contractType: null,
+    referenceNumber: null, owner: null, memo: '', status: 'active', tags: [], watchers: [], fields: {}, imported: false, importedAt: null,
+    createdAt: iso('2026-03-20T01:00:00Z'), updatedAt: iso('2026-03-20T01:00:00Z'),
     documents: [
-      { id: 'd1', kind: 'signed', name: '業務委託契約書.pdf', size: 182_311, sha256: DOCS[0].sha256, url: `/api/v1/contracts/${id}/documents/d1` },
-      { id: 'd2', kind: 'certificate', name: '締結証明書.pdf', size: 40_112, sha256: DOCS[1].sha256, url: `/api/v1/contracts/${id}/documents/d2` },
+      { id: 'd1', kind: 'signed', name: '業務委託契約書.pdf', size: 182_311, sha256: DOCS[0].sha256 },
+      { id: 'd2', kind: 'certificate', name: '締結証明書.pdf', size: 40_112, sha256: DOCS[1].sha256 },
     ],
     history: [],
     ...extra,
@@ -148,7 +148,7 @@ function contractEntry(title, counterparties, signedOn, endOn, amount, tax, extr
 const CONTRACTS = [
   contractEntry('業務委託契約書（システム開発支援）', ['株式会社ブルーライン・テクノロジー'], '2026-03-20', null, null, null),
   contractEntry('事務所賃貸借契約書', ['株式会社丸の内ビルディング'], '2026-03-10', '2028-03-31', 350_000, 'excluded', { source: 'claim', noticeOn: '2027-09-30' }),
-  contractEntry('秘密保持契約書', ['株式会社オークリーフ・パートナーズ'], '2026-04-10', '2028-04-09', null, null, { source: 'import', importedAt: '2026-04-11T02:00:00Z' }),
+  contractEntry('秘密保持契約書', ['株式会社オークリーフ・パートナーズ'], '2026-04-10', '2028-04-09', null, null, { source: 'import', imported: true, importedAt: '2026-04-11T02:00:00Z' }),
 ];
 const SUGGESTIONS = [
   { field: 'amount', value: { yen: 6_600_000, currency: 'JPY', tax: 'excluded', basis: 'total', context: '委託料' }, confidence: 0.95, source: { sentence: '1 本業務の委託料は、金6,600,000円（消費税別）とする。', start: 0, end: 0 }, reason: { ja: '「委託料」の金額（総額）。本文中の他の金額1件（遅延損害金・印紙・敷金・単価など）より上位', en: 'The amount named "委託料" (total), ranked above 1 other amount(s) in the text' } },
@@ -386,7 +386,7 @@ export async function startMockServer({ port = 0, host = '127.0.0.1', quiet = tr
       if (rest === '' && method === 'PATCH') {
         const patch = JSON.parse((await readBody(req)) || '{}');
         for (const [field, value] of Object.entries(patch)) {
-          entry.history.unshift({ id: randomUUID(), field, oldValue: entry[field] ?? null, newValue: value, actor: { type: 'user', name: USER.name }, createdAt: new Date().toISOString() });
+          entry.history.push({ id: randomUUID(), field, oldValue: entry[field] ?? null, newValue: value, actor: { type: 'user', id: USER.id, name: USER.name }, at: new Date().toISOString() });
           entry[field] = value;
         }
         return json(res, 200, entry);
@@ -400,10 +400,10 @@ export async function startMockServer({ port = 0, host = '127.0.0.1', quiet = tr
     if ((m = path.match(/^\/api\/claims\/([^/]+)$/))) {
       const token = decodeURIComponent(m[1]);
       const sender = { organization: ORG.name, name: USER.name, email: USER.email };
-      if (token === 'expired') return error(res, 410, 'CLAIM_EXPIRED', '保管可能期間が過ぎています。', { sender, envelopeName: envelopes[0].name });
-      if (!token.startsWith('demo')) return error(res, 404, 'NOT_FOUND', 'リンクが無効です。');
-      if (method === 'GET') return json(res, 200, { envelopeName: envelopes[0].name, sender, expiresAt: iso('2027-01-05T09:00:00Z'), claimed: false, contractId: null });
-      if (method === 'POST') return json(res, 200, { contractId: CONTRACTS[0].id });
+      if (token === 'expired') return error(res, 410, 'CLAIM_EXPIRED', '保管可能期間が過ぎています。', { sender, expiresAt: iso('2026-01-05T09:00:00Z') });
+      if (!token.startsWith('demo')) return error(res, 404, 'CLAIM_INVALID', 'リンクが無効です。');
+      if (method === 'GET') return json(res, 200, { status: 'claimable', envelope: { name: envelopes[0].name, certificateId: 'INK-7Q2M-9F4K' }, sender, expiresAt: iso('2027-01-05T09:00:00Z') });
+      if (method === 'POST') return json(res, 201, { status: 'claimed-by-you', contractId: CONTRACTS[0].id, created: true });
     }
     if (path === '/api/session' && method === 'GET') return json(res, 200, { user: USER, csrfToken: CSRF });
     if (path === '/api/session' && method === 'POST') return json(res, 200, { user: USER, csrfToken: CSRF });

@@ -5,10 +5,11 @@ import type { ContractEntry, FieldSuggestion } from '../src/api/register-types.t
 import { applySuggestion, checkContractForm, formFromEntry } from '../src/lib/contract-form.ts';
 
 const entry: ContractEntry = {
-  id: 'c1', title: '業務委託契約書', counterparties: ['株式会社みなと商事'], signedOn: '2026-03-20', startOn: null, endOn: null,
-  noticeOn: null, amount: null, currency: 'JPY', tax: null, status: 'active', source: 'envelope', assignee: null, tags: [],
-  autoRenew: false, renewalMonths: null, contractType: null, referenceNumber: null, memo: '', importedAt: null,
-  certificateId: null, fields: {}, fieldDefinitions: [], documents: [], history: [],
+  id: 'c1', scope: 'organization', source: 'envelope', envelopeId: 'e1', certificateId: null, title: '業務委託契約書',
+  counterparties: ['株式会社みなと商事'], signedOn: '2026-03-20', startOn: null, endOn: null, noticeOn: null, amount: null,
+  currency: 'JPY', tax: null, autoRenew: false, renewalMonths: null, contractType: null, referenceNumber: null, owner: null,
+  memo: '', status: 'active', tags: [], watchers: [], fields: {}, imported: false, importedAt: null,
+  createdAt: '2026-03-20T00:00:00Z', updatedAt: '2026-03-20T00:00:00Z', documents: [], history: [],
 };
 const source = { sentence: 's', start: 0, end: 1 };
 const reason = { ja: 'r', en: 'r' };

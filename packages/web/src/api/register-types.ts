@@ -4,9 +4,13 @@ export type ContractSource = 'envelope' | 'claim' | 'import';
 export type ContractStatus = 'active' | 'expired' | 'terminated';
 export type TaxTreatment = 'included' | 'excluded';
 
-/** One row of the register's search results. */
+/** One row of the register's search results (docs/api.md, "Contract register"). */
 export interface ContractSummary {
   id: string;
+  scope: 'organization' | 'personal';
+  source: ContractSource;
+  envelopeId: string | null;
+  certificateId: string | null;
   title: string;
   counterparties: string[];
   signedOn: string | null;
@@ -16,10 +20,21 @@ export interface ContractSummary {
   amount: number | null;
   currency: string;
   tax: TaxTreatment | null;
+  autoRenew: boolean;
+  renewalMonths: number | null;
+  contractType: string | null;
+  referenceNumber: string | null;
+  /** 担当者: a user id. */
+  owner: string | null;
+  memo: string;
   status: ContractStatus;
-  source: ContractSource;
-  assignee: { id: string; name: string } | null;
   tags: string[];
+  watchers: string[];
+  fields: Record<string, string>;
+  imported: boolean;
+  importedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
 }
 
 export interface ContractPage {
@@ -33,8 +48,6 @@ export interface ContractDocument {
   name: string;
   size: number;
   sha256: string;
-  /** Where the bytes are served (same origin, the session's cookie). */
-  url: string;
 }
 
 export interface ContractHistoryRow {
@@ -42,28 +55,12 @@ export interface ContractHistoryRow {
   field: string;
   oldValue: unknown;
   newValue: unknown;
-  actor: { type: 'user' | 'api_key' | 'system'; name: string | null };
-  createdAt: string;
+  actor: { type: 'user' | 'api_key' | 'system'; id: string | null; name: string | null };
+  at: string;
 }
 
-export interface CustomFieldDefinition {
-  key: string;
-  label: string;
-  type: 'text' | 'number' | 'date' | 'choice';
-  choices: string[];
-}
-
-/** A register entry with its documents and history. */
+/** A register entry with its documents and history (oldest first). */
 export interface ContractEntry extends ContractSummary {
-  autoRenew: boolean;
-  renewalMonths: number | null;
-  contractType: string | null;
-  referenceNumber: string | null;
-  memo: string;
-  importedAt: string | null;
-  certificateId: string | null;
-  fields: Record<string, string>;
-  fieldDefinitions: CustomFieldDefinition[];
   documents: ContractDocument[];
   history: ContractHistoryRow[];
 }
@@ -97,9 +94,10 @@ export type FieldSuggestion = { confidence: number; source: { sentence: string; 
 
 /** GET /api/claims/{token}: what the 保管 page shows. */
 export interface ClaimInfo {
-  envelopeName: string;
-  sender: { organization: string; name: string; email: string };
+  status: 'claimable' | 'claimed-by-you' | 'claimed';
+  envelope: { name: string; certificateId: string };
+  /** name and email are null when the envelope was sent with an API key. */
+  sender: { organization: string; name: string | null; email: string | null };
   expiresAt: string;
-  claimed: boolean;
-  contractId: string | null;
+  contractId?: string;
 }

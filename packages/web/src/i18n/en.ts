@@ -478,6 +478,13 @@ export const en: Messages = {
   'action.audit.exported': 'Audit log exported',
 
   // Contract register (契約管理) and 保管
+  'reg.search.ownerMe': 'Me',
+  'claim.fromOrganization': 'Sent by {organization}.',
+  'claim.done': 'These documents are kept in your account.',
+  'error.CLAIM_ALREADY_USED': 'This link has already been used by another account. You can still get the documents from the download link.',
+  'error.CLAIM_EXPIRED': 'The keeping period has passed. Please contact the sender.',
+  'error.CLAIM_INVALID': 'This link is not valid.',
+  'error.DATE_ORDER': 'The end date must be on or after the start date.',
   'nav.contracts': 'Contracts',
   'reg.title': 'Contracts',
   'reg.lead': 'Find signed contracts by transaction date, amount and counterparty (the search the Electronic Books Maintenance Act requires).',

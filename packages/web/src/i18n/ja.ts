@@ -493,6 +493,13 @@ export const ja = {
   'action.audit.exported': '操作ログをエクスポート',
 
   // Contract register (契約管理) and 保管
+  'reg.search.ownerMe': '自分',
+  'claim.fromOrganization': '{organization} から送信された文書です。',
+  'claim.done': 'この文書はあなたのアカウントに保管済みです。',
+  'error.CLAIM_ALREADY_USED': 'この保管リンクは、すでに別のアカウントで使用されています。ダウンロードのリンクから文書を取得できます。',
+  'error.CLAIM_EXPIRED': '保管可能期間が過ぎています。送信者にお問い合わせください。',
+  'error.CLAIM_INVALID': 'このリンクは無効です。',
+  'error.DATE_ORDER': '終了日は開始日と同じ日かそれより後にしてください。',
   'nav.contracts': '契約管理',
   'reg.title': '契約管理',
   'reg.lead': '締結済みの契約を、取引年月日・取引金額・取引先で検索できます（電子帳簿保存法の検索要件）。',

@@ -94,8 +94,8 @@ export function checkContractForm(form: ContractForm, entry: ContractEntry, lang
   let renewalMonths: number | null = null;
   if (form.renewalMonths.trim() !== '') {
     const parsed = parseYenAmount(form.renewalMonths);
-    if (parsed.ok && parsed.value >= 1 && parsed.value <= 1200) renewalMonths = parsed.value;
-    else errors.renewalMonths = language === 'ja' ? '更新期間は1〜1200か月の整数で入力してください。' : 'Enter the renewal period as 1 to 1200 months.';
+    if (parsed.ok && parsed.value >= 1 && parsed.value <= 120) renewalMonths = parsed.value;
+    else errors.renewalMonths = language === 'ja' ? '更新期間は1〜120か月の整数で入力してください。' : 'Enter the renewal period as 1 to 120 months.';
   }
   const title = form.title.trim();
   if (title === '') errors.title = language === 'ja' ? '件名を入力してください。' : 'Enter a title.';

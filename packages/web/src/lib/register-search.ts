@@ -15,7 +15,7 @@ export type RegisterDateField = 'signed' | 'end' | 'start' | 'notice';
 export const REGISTER_DATE_FIELDS: RegisterDateField[] = ['signed', 'end', 'start', 'notice'];
 
 /** Fields the "is empty" filter can name. */
-export const EMPTY_FIELDS = ['amount', 'endDate', 'startDate', 'noticeDate', 'assignee', 'contractType', 'referenceNumber'] as const;
+export const EMPTY_FIELDS = ['amount', 'endOn', 'startOn', 'noticeOn', 'counterparties', 'tax', 'owner', 'contractType', 'referenceNumber', 'tags'] as const;
 
 /** The search form as typed (raw text: it is validated on submit). */
 export interface RegisterSearch {
@@ -28,7 +28,8 @@ export interface RegisterSearch {
   q: string;
   tag: string;
   status: string;
-  assignee: string;
+  /** 'me' (the signed-in user's id is sent as owner) or empty. */
+  owner: string;
   empty: string;
   sort: string;
 }
@@ -44,12 +45,12 @@ export const EMPTY_SEARCH: RegisterSearch = {
   q: '',
   tag: '',
   status: '',
-  assignee: '',
+  owner: '',
   empty: '',
   sort: '-signedOn',
 };
 
-const TEXT_KEYS = ['dateFrom', 'dateTo', 'amountMin', 'amountMax', 'counterparty', 'q', 'tag', 'status', 'assignee', 'empty', 'sort'] as const;
+const TEXT_KEYS = ['dateFrom', 'dateTo', 'amountMin', 'amountMax', 'counterparty', 'q', 'tag', 'status', 'owner', 'empty', 'sort'] as const;
 
 /** Reads a search from the page URL's query. */
 export function searchFromParams(params: URLSearchParams): RegisterSearch {
@@ -76,7 +77,7 @@ export function searchToParams(search: RegisterSearch): URLSearchParams {
 
 /** Whether any 詳細検索 field is set (the section then opens by itself). */
 export function hasAdvancedCriteria(search: RegisterSearch): boolean {
-  return Boolean(search.q || search.tag || search.status || search.assignee || search.empty);
+  return Boolean(search.q || search.tag || search.status || search.owner || search.empty);
 }
 
 /** A search checked: the API query, or a message per field in the UI language. */
@@ -89,7 +90,7 @@ function optional<T>(raw: string, parse: (input: string) => JaParseResult<T>): J
 }
 
 /** Validates a search and turns it into the query of GET /api/v1/contracts (and contracts.csv). */
-export function checkSearch(search: RegisterSearch, language: Language): CheckedSearch {
+export function checkSearch(search: RegisterSearch, language: Language, userId: string | null = null): CheckedSearch {
   const errors: Partial<Record<keyof RegisterSearch, string>> = {};
   const dateFrom = optional(search.dateFrom, parseJapaneseDate);
   const dateTo = optional(search.dateTo, parseJapaneseDate);
@@ -113,7 +114,8 @@ export function checkSearch(search: RegisterSearch, language: Language): Checked
   if (dateTo.value) query.set(`${search.dateField}To`, dateTo.value);
   if (amountMin.value !== null) query.set('amountMin', String(amountMin.value));
   if (amountMax.value !== null) query.set('amountMax', String(amountMax.value));
-  for (const key of ['counterparty', 'q', 'tag', 'status', 'assignee', 'empty', 'sort'] as const) {
+  if (search.owner === 'me' && userId) query.set('owner', userId);
+  for (const key of ['counterparty', 'q', 'tag', 'status', 'empty', 'sort'] as const) {
     const value = search[key].trim();
     if (value) query.set(key, value);
   }

@@ -18,7 +18,7 @@ import { rememberSession } from './sender/sender-session.tsx';
 type State =
   | { kind: 'loading' }
   | { kind: 'ready'; claim: ClaimInfo; signedIn: boolean }
-  | { kind: 'expired'; sender: ClaimInfo['sender'] | null; envelopeName: string | null }
+  | { kind: 'expired'; sender: ClaimInfo['sender'] | null }
   | { kind: 'invalid' }
   | { kind: 'error'; message: string };
 
@@ -45,8 +45,8 @@ export function ClaimPage({ token }: { token: string }) {
       .catch((caught: unknown) => {
         if (canceled) return;
         if (caught instanceof ApiError && caught.status === 410) {
-          const details = caught.details as { sender?: ClaimInfo['sender']; envelopeName?: string };
-          setState({ kind: 'expired', sender: details.sender ?? null, envelopeName: details.envelopeName ?? null });
+          const details = caught.details as { sender?: ClaimInfo['sender'] };
+          setState({ kind: 'expired', sender: details.sender ?? null });
         } else if (caught instanceof ApiError && caught.status === 404) {
           setState({ kind: 'invalid' });
         } else {
@@ -63,6 +63,7 @@ export function ClaimPage({ token }: { token: string }) {
     setError(null);
     try {
       const result = await apiPost<{ contractId: string }>(path);
+      // The entry lives in the account's personal register.
       navigate(`/contracts/${encodeURIComponent(result.contractId)}`);
     } catch (caught) {
       setError(errorMessage(language, caught));
@@ -84,16 +85,20 @@ export function ClaimPage({ token }: { token: string }) {
               <dt>{t('claim.sender.organization')}</dt>
               <dd>{state.sender.organization}</dd>
             </div>
-            <div className="facts__row">
-              <dt>{t('claim.sender.name')}</dt>
-              <dd>{state.sender.name}</dd>
-            </div>
-            <div className="facts__row">
-              <dt>{t('claim.sender.email')}</dt>
-              <dd>
-                <a href={`mailto:${state.sender.email}`}>{state.sender.email}</a>
-              </dd>
-            </div>
+            {state.sender.name && (
+              <div className="facts__row">
+                <dt>{t('claim.sender.name')}</dt>
+                <dd>{state.sender.name}</dd>
+              </div>
+            )}
+            {state.sender.email && (
+              <div className="facts__row">
+                <dt>{t('claim.sender.email')}</dt>
+                <dd>
+                  <a href={`mailto:${state.sender.email}`}>{state.sender.email}</a>
+                </dd>
+              </div>
+            )}
           </dl>
         )}
       </StatePanel>
@@ -104,21 +109,29 @@ export function ClaimPage({ token }: { token: string }) {
       <section className="card card--narrow claim-card" aria-labelledby="claim-title">
         <p className="eyebrow">{t('claim.eyebrow')}</p>
         <h1 className="page-title" id="claim-title">
-          {info.envelopeName}
+          {info.envelope.name}
         </h1>
-        <p>{t('claim.from', { organization: info.sender.organization, name: info.sender.name })}</p>
-        <p className="small muted">{t('claim.lead', { date: formatDateTime(language, info.expiresAt) })}</p>
+        <p>{info.sender.name ? t('claim.from', { organization: info.sender.organization, name: info.sender.name }) : t('claim.fromOrganization', { organization: info.sender.organization })}</p>
         {error && <Alert tone="error">{error}</Alert>}
-        {info.claimed && info.contractId ? (
-          <a className="btn btn--primary btn--block btn--large" href={`/contracts/${encodeURIComponent(info.contractId)}`}>
-            {t('claim.open')}
-          </a>
+        {info.status === 'claimed-by-you' && info.contractId ? (
+          <>
+            <Alert tone="success">{t('claim.done')}</Alert>
+            <a className="btn btn--primary btn--block btn--large" href={`/contracts/${encodeURIComponent(info.contractId)}`}>
+              {t('claim.open')}
+            </a>
+          </>
+        ) : info.status === 'claimed' ? (
+          <Alert tone="warning">{t('error.CLAIM_ALREADY_USED')}</Alert>
         ) : signedIn ? (
-          <button type="button" className="btn btn--primary btn--block btn--large" onClick={claim} disabled={busy} aria-busy={busy}>
-            {t('claim.button')}
-          </button>
+          <>
+            <p className="small muted">{t('claim.lead', { date: formatDateTime(language, info.expiresAt) })}</p>
+            <button type="button" className="btn btn--primary btn--block btn--large" onClick={claim} disabled={busy} aria-busy={busy}>
+              {t('claim.button')}
+            </button>
+          </>
         ) : (
           <>
+            <p className="small muted">{t('claim.lead', { date: formatDateTime(language, info.expiresAt) })}</p>
             <p className="small">{t('claim.needAccount')}</p>
             <div className="claim-card__choices">
               <a className="btn btn--primary btn--block btn--large" href={`/login?next=${encodeURIComponent(here)}`}>

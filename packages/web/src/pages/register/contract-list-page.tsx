@@ -10,10 +10,22 @@ import { checkSearch, EMPTY_FIELDS, hasAdvancedCriteria, REGISTER_DATE_FIELDS, t
 import { navigate } from '../../lib/router.ts';
 import { Link, useLocation } from '../../lib/use-location.tsx';
 import { usePagedList } from '../../lib/use-paged-list.tsx';
-import { SenderShell } from '../sender/sender-session.tsx';
+import { SenderShell, useUser } from '../sender/sender-session.tsx';
 import { formatIsoDate, formatYen } from './format.ts';
 
 const PAGE_SIZE = 50;
+const EMPTY_LABELS: Record<(typeof EMPTY_FIELDS)[number], MessageKey> = {
+  amount: 'reg.field.amount',
+  endOn: 'reg.field.endDate',
+  startOn: 'reg.field.startDate',
+  noticeOn: 'reg.field.noticeDate',
+  counterparties: 'reg.field.counterparties',
+  tax: 'reg.field.tax',
+  owner: 'reg.field.assignee',
+  contractType: 'reg.field.contractType',
+  referenceNumber: 'reg.field.referenceNumber',
+  tags: 'reg.field.tags',
+};
 const SORTABLE: Array<{ key: string; label: MessageKey }> = [
   { key: 'title', label: 'reg.col.title' },
   { key: 'counterparty', label: 'reg.col.counterparty' },
@@ -39,7 +51,8 @@ function ContractList() {
   const applied = searchFromParams(new URLSearchParams(location.includes('?') ? location.slice(location.indexOf('?')) : ''));
   const [form, setForm] = useState<RegisterSearch>(applied);
   const [errors, setErrors] = useState<Partial<Record<keyof RegisterSearch, string>>>({});
-  const checked = checkSearch(applied, language);
+  const user = useUser();
+  const checked = checkSearch(applied, language, user.id);
   const apiQuery = checked.ok ? checked.query : new URLSearchParams();
   const list = usePagedList<ContractSummary>((cursor) => {
     const query = new URLSearchParams(apiQuery);
@@ -49,7 +62,7 @@ function ContractList() {
   }, checked.ok);
 
   function apply(next: RegisterSearch) {
-    const result = checkSearch(next, language);
+    const result = checkSearch(next, language, user.id);
     if (!result.ok) {
       setErrors(result.errors);
       return;
@@ -176,10 +189,13 @@ function ContractList() {
               </select>
             </div>
             <div className="field">
-              <label className="field__label" htmlFor="reg-assignee">
+              <label className="field__label" htmlFor="reg-owner">
                 {t('reg.search.assignee')}
               </label>
-              <input className="input" {...field('assignee')} />
+              <select className="input select" {...field('owner')}>
+                <option value="">{t('reg.search.any')}</option>
+                <option value="me">{t('reg.search.ownerMe')}</option>
+              </select>
             </div>
             <div className="field">
               <label className="field__label" htmlFor="reg-empty">
@@ -189,7 +205,7 @@ function ContractList() {
                 <option value="">{t('reg.search.any')}</option>
                 {EMPTY_FIELDS.map((value) => (
                   <option key={value} value={value}>
-                    {t(`reg.field.${value}`)}
+                    {t(EMPTY_LABELS[value])}
                   </option>
                 ))}
               </select>

@@ -151,7 +151,7 @@ function ContractEntryView({ id }: { id: string }) {
               end: formatIsoDate(language, entry.endOn),
               amount: formatYen(t, entry.amount, entry.tax),
             })}
-            {entry.importedAt && <span className="tag-chip">{t('reg.source.import')}</span>}
+            {entry.source !== 'envelope' && <span className="tag-chip">{t(`reg.source.${entry.source}`)}</span>}
           </p>
         </div>
         <div className="button-row no-print">
@@ -163,7 +163,7 @@ function ContractEntryView({ id }: { id: string }) {
 
       <div className="entry__layout">
         <section className="entry__document card no-print" aria-label={t('reg.entry.document')} id="document">
-          {pdf ? <PdfViewer url={pdf.url} name={pdf.name} /> : <p className="muted">{t('reg.entry.noDocument')}</p>}
+          {pdf ? <PdfViewer url={`${base}/documents/${encodeURIComponent(pdf.id)}`} name={pdf.name} /> : <p className="muted">{t('reg.entry.noDocument')}</p>}
         </section>
 
         <div className="entry__side">
@@ -235,7 +235,7 @@ function ContractEntryView({ id }: { id: string }) {
             <ul className="download-list">
               {entry.documents.map((document) => (
                 <li key={document.id}>
-                  <a href={document.url} download={document.name} className="btn btn--secondary btn--block">
+                  <a href={`${base}/documents/${encodeURIComponent(document.id)}`} download={document.name} className="btn btn--secondary btn--block">
                     {document.kind === 'certificate' ? t('reg.entry.certificate') : document.name}
                   </a>
                 </li>
@@ -263,9 +263,9 @@ function ContractEntryView({ id }: { id: string }) {
                 </tr>
               </thead>
               <tbody>
-                {entry.history.map((row) => (
+                {[...entry.history].reverse().map((row) => (
                   <tr key={row.id}>
-                    <td data-label={t('reg.history.when')}>{formatDateTime(language, row.createdAt)}</td>
+                    <td data-label={t('reg.history.when')}>{formatDateTime(language, row.at)}</td>
                     <td data-label={t('reg.history.who')}>{row.actor.name ?? t(`reg.history.actor.${row.actor.type}`)}</td>
                     <td data-label={t('reg.history.field')}>{HISTORY_FIELDS[row.field] ? t(HISTORY_FIELDS[row.field]!) : row.field}</td>
                     <td data-label={t('reg.history.change')} className="history-table__change">
@@ -299,7 +299,7 @@ const HISTORY_FIELDS: Record<string, MessageKey> = {
   referenceNumber: 'reg.field.referenceNumber',
   memo: 'reg.field.memo',
   tags: 'reg.field.tags',
-  assignee: 'reg.field.assignee',
+  owner: 'reg.field.assignee',
 };
 
 function historyValue(t: (key: MessageKey) => string, language: 'ja' | 'en', field: string, value: unknown): string {
