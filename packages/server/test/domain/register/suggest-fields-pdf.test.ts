@@ -5,49 +5,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { PDFDocument, PageSizes, rgb } from '@cantoo/pdf-lib';
-import fontkit from '@pdf-lib/fontkit';
 import { suggestContractFields } from '../../../src/domain/register/suggest-fields.ts';
+import { textToPdf } from '../../helpers/contract-pdf.ts';
 import { CONTRACTS_DIR } from './suggestion-accuracy.ts';
 
 const execFileAsync = promisify(execFile);
-const fontPath = createRequire(import.meta.url).resolve('@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf');
-
-/** Lays a text out on A4 pages, wrapping every line at the page width. */
-async function textToPdf(text: string): Promise<Uint8Array> {
-  const doc = await PDFDocument.create();
-  doc.registerFontkit(fontkit);
-  const font = await doc.embedFont(readFileSync(fontPath), { subset: false });
-  const size = 10.5;
-  const margin = 56;
-  const [width, height] = PageSizes.A4;
-  const maxWidth = width - margin * 2;
-  const lines: string[] = [];
-  for (const paragraph of text.split('\n')) {
-    let line = '';
-    for (const ch of paragraph) {
-      if (font.widthOfTextAtSize(line + ch, size) > maxWidth) {
-        lines.push(line);
-        line = '';
-      }
-      line += ch;
-    }
-    lines.push(line);
-  }
-  const perPage = Math.floor((height - margin * 2) / (size * 1.6));
-  for (let first = 0; first < lines.length; first += perPage) {
-    const page = doc.addPage(PageSizes.A4);
-    lines.slice(first, first + perPage).forEach((line, index) => {
-      if (line.length > 0) page.drawText(line, { x: margin, y: height - margin - index * size * 1.6, size, font, color: rgb(0, 0, 0) });
-    });
-  }
-  return doc.save();
-}
-
 const SAMPLES = ['01-gyomu-itaku.txt', '06-chintai-jimusho.txt', '18-itaku-zenkaku.txt', '26-itaku-kansuji.txt'];
 
 test('suggestions from the text layer of generated PDFs match the labels of their texts', async () => {
