@@ -579,6 +579,7 @@ export const en: Messages = {
   'reg.suggest.accept': 'Accept',
   'reg.suggest.accepted': 'Accepted',
   'reg.suggest.acceptLabel': 'Accept the suggested {field}',
+  'reg.suggest.acceptedLabel': 'The suggested {field} is accepted',
   'reg.suggest.renews': 'Renews automatically',
   'reg.suggest.renewEvery': 'Renews automatically (every {n} months)',
   'reg.suggest.monthsBefore': '{n} months before the end',

@@ -594,6 +594,7 @@ export const ja = {
   'reg.suggest.accept': '採用',
   'reg.suggest.accepted': '採用済み',
   'reg.suggest.acceptLabel': '{field}の候補を採用',
+  'reg.suggest.acceptedLabel': '{field}の候補は採用済み',
   'reg.suggest.renews': '自動更新あり',
   'reg.suggest.renewEvery': '自動更新あり（{n}か月ごと）',
   'reg.suggest.monthsBefore': '期間満了の{n}か月前まで',

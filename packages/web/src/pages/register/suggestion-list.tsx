@@ -40,7 +40,7 @@ export function SuggestionList({
               disabled={done || busyField !== null}
               aria-busy={busyField === suggestion.field}
               onClick={() => onAccept(suggestion)}
-              aria-label={t('reg.suggest.acceptLabel', { field: label })}
+              aria-label={t(done ? 'reg.suggest.acceptedLabel' : 'reg.suggest.acceptLabel', { field: label })}
             >
               {done ? t('reg.suggest.accepted') : t('reg.suggest.accept')}
             </button>
