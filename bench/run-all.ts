@@ -1,7 +1,7 @@
-// `npm run bench`: the signing bench, then the envelope-flow bench, each in its own process (one after
-// the other: nothing else should run during a measurement). `npm run bench -- sign [OPTIONS]` or
-// `npm run bench -- envelopes [OPTIONS]` runs one; options without a name go to the signing bench,
-// as before (`npm run bench -- --only=libpdf --sizes=1p`).
+// `npm run bench`: the signing bench, the envelope-flow bench, then the verification-server bench, each
+// in its own process (one after the other: nothing else should run during a measurement).
+// `npm run bench -- sign|envelopes|verify-server [OPTIONS]` runs one; options without a name go to the
+// signing bench, as before (`npm run bench -- --only=libpdf --sizes=1p`).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -9,6 +9,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BENCHES = {
   sign: ['--import', 'tsx', '--expose-gc', 'bench/sign-bench.ts'],
   envelopes: ['--import', 'tsx', 'bench/envelope-bench.ts'],
+  'verify-server': ['--import', 'tsx', 'bench/verify-server-bench.ts'],
 } as const;
 type BenchName = keyof typeof BENCHES;
 /** A bench that runs longer than this is stopped (each bounds itself well below it). */
@@ -31,9 +32,9 @@ function run(name: BenchName, args: readonly string[]): Promise<number> {
 
 const argv = process.argv.slice(2);
 let plan: Array<[BenchName, string[]]>;
-if (argv[0] === 'sign' || argv[0] === 'envelopes') plan = [[argv[0], argv.slice(1)]];
+if (argv[0] !== undefined && argv[0] in BENCHES) plan = [[argv[0] as BenchName, argv.slice(1)]];
 else if (argv.length > 0) plan = [['sign', argv]];
-else plan = [['sign', []], ['envelopes', []]];
+else plan = [['sign', []], ['envelopes', []], ['verify-server', []]];
 
 let exitCode = 0;
 for (const [name, args] of plan) {

@@ -16,6 +16,8 @@ export interface InkanServer {
   apiKey: string;
   /** The organisation the API key belongs to. */
   orgSlug: string;
+  /** The server's process id (its memory is read from /proc). */
+  pid: number;
   /** Runs another CLI command against the same data directory and database. */
   cli(args: readonly string[], timeoutMs?: number): Promise<string>;
   /** The last lines of the server's log (stdout + stderr), for error reports. */
@@ -59,7 +61,7 @@ function runCli(args: readonly string[], env: Record<string, string>, timeoutMs:
  * Initialises a data directory, creates an organisation and an API key through the CLI, starts the
  * server (HTTP + job worker thread) and waits until /healthz answers.
  */
-export async function startInkan(options: { dataDir: string; databaseUrl?: string; startTimeoutMs?: number }): Promise<InkanServer> {
+export async function startInkan(options: { dataDir: string; databaseUrl?: string; startTimeoutMs?: number; env?: Record<string, string> }): Promise<InkanServer> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const env: Record<string, string> = {
@@ -70,6 +72,7 @@ export async function startInkan(options: { dataDir: string; databaseUrl?: strin
     INKAN_HOST: '127.0.0.1',
     INKAN_PUBLIC_URL: baseUrl,
     ...(options.databaseUrl ? { INKAN_DATABASE_URL: options.databaseUrl } : {}),
+    ...options.env,
   };
   const cli = (args: readonly string[], timeoutMs = 60_000) => runCli(args, env, timeoutMs);
   await cli(['init']);
@@ -120,5 +123,5 @@ export async function startInkan(options: { dataDir: string; databaseUrl?: strin
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { baseUrl, dataDir: options.dataDir, apiKey, orgSlug, cli, logTail, stop };
+  return { baseUrl, dataDir: options.dataDir, apiKey, orgSlug, pid: child.pid!, cli, logTail, stop };
 }

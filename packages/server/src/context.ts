@@ -1,11 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initBuiltinPki } from '@inkan/core';
-import type { Config } from './config/config.ts';
+import { verifyLimitsOf, type Config } from './config/config.ts';
 import type { Db } from './ports/database.ts';
 import type { BlobStore } from './ports/blob-store.ts';
 import type { Mailer } from './ports/mailer.ts';
 import type { JobQueue } from './ports/job-queue.ts';
+import type { PdfVerifier } from './ports/pdf-verifier.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import { openDatabase } from './adapters/db/open-database.ts';
 import { migrateToLatest } from './adapters/db/migrate.ts';
@@ -13,6 +14,7 @@ import { DiskBlobStore } from './adapters/blob/disk-blob-store.ts';
 import { OutboxMailer } from './adapters/mail/outbox-mailer.ts';
 import { SmtpMailer } from './adapters/mail/smtp-mailer.ts';
 import { DbJobQueue } from './adapters/jobs/db-job-queue.ts';
+import { VerifyWorkerPool } from './adapters/verification/verify-worker-pool.ts';
 import { masterKeyOf, openSigningServices, type SigningServices } from './signing-services.ts';
 import { deriveServerKeys, readMasterKey, type ServerKeys } from './security/server-keys.ts';
 
@@ -26,6 +28,8 @@ export interface AppContext {
   jobs: JobQueue;
   clock: Clock;
   signing: SigningServices;
+  /** Verifies uploaded PDFs in worker threads, within INKAN_VERIFY_* limits. */
+  verifier: PdfVerifier;
   /** Keys derived from the master secret: access-code HMAC, cookie signing, blob key wrapping. */
   keys: ServerKeys;
   /** Closes the database, the SMTP transport and the HSM session. */
@@ -55,7 +59,14 @@ export async function createContext(config: Config, options: CreateContextOption
   });
   const masterKey = await readMasterKey(config);
   const signing = await openSigningServices(config);
-  const toClose: Array<() => Promise<void> | void> = [() => signing.close()];
+  const verifier = new VerifyWorkerPool({
+    workers: config.verify.workers,
+    workerMemoryMb: config.verify.workerMemoryMb,
+    timeoutMs: config.verify.timeoutMs,
+    queueLength: config.verify.queueLength,
+    limits: verifyLimitsOf(config),
+  });
+  const toClose: Array<() => Promise<void> | void> = [() => verifier.close(), () => signing.close()];
   try {
     const database = await openDatabase(config.databaseUrl, config.dataDir);
     toClose.unshift(() => database.close());
@@ -80,6 +91,7 @@ export async function createContext(config: Config, options: CreateContextOption
       jobs: new DbJobQueue({ clock }),
       clock,
       signing,
+      verifier,
       keys: deriveServerKeys(masterKey),
       close: async () => {
         if (closed) return;

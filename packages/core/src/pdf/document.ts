@@ -1,14 +1,20 @@
 import { CoreError } from '../errors.ts';
 import { decodeStream } from './filters.ts';
 import { PdfLexer, indexOfAscii } from './lexer.ts';
+import { PdfBudget } from './limits.ts';
 import { PdfDict, PdfRef, PdfStream, type PdfObject } from './objects.ts';
-import { findStartxref, readXref, reconstructXref, type XrefTable } from './xref.ts';
+import { findStartxref, largestObjectNumber, readXref, reconstructXref, type XrefTable } from './xref.ts';
 
 export interface LoadOptions {
   /** Rebuild a broken cross-reference table by scanning instead of failing (for reading only). */
   tolerant?: boolean;
   /** Accept an encrypted file (the verifier can still read its structure). */
   allowEncrypted?: boolean;
+  /**
+   * The resource limits to read within (default: the limits of a file of this size). Documents read
+   * from the same file (its earlier revisions) share one budget.
+   */
+  budget?: PdfBudget;
 }
 
 interface ObjectStreamIndex {
@@ -24,14 +30,17 @@ export class PdfDocument {
   readonly bytes: Uint8Array;
   readonly xref: XrefTable;
   readonly version: string;
+  /** The limits every read of this document counts against. */
+  readonly budget: PdfBudget;
   readonly #cache = new Map<number, PdfObject>();
   readonly #objectStreams = new Map<number, ObjectStreamIndex>();
   readonly #resolving = new Set<number>();
 
-  private constructor(bytes: Uint8Array, xref: XrefTable, version: string) {
+  private constructor(bytes: Uint8Array, xref: XrefTable, version: string, budget: PdfBudget) {
     this.bytes = bytes;
     this.xref = xref;
     this.version = version;
+    this.budget = budget;
   }
 
   /** Reads a PDF's structure. Throws CoreError with a PDF_* code for input that is not a usable PDF. */
@@ -39,14 +48,16 @@ export class PdfDocument {
     const headerAt = indexOfAscii(bytes.subarray(0, Math.min(bytes.length, 1024)), '%PDF-');
     if (headerAt < 0) throw new CoreError('PDF_NOT_A_PDF', 'the file is not a PDF (no %PDF- header)');
     const version = Buffer.from(bytes.subarray(headerAt + 5, headerAt + 8)).toString('latin1');
+    const budget = options.budget ?? new PdfBudget(bytes.length);
     let xref: XrefTable;
     try {
-      xref = readXref(bytes, findStartxref(bytes));
+      xref = readXref(bytes, findStartxref(bytes), budget);
     } catch (error) {
-      if (!options.tolerant || !(error instanceof CoreError) || error.code === 'PDF_TRUNCATED') throw error;
-      xref = reconstructXref(bytes);
+      // Over a limit is not damage: scanning the file instead would only spend more.
+      if (!options.tolerant || !(error instanceof CoreError) || error.code === 'PDF_TRUNCATED' || error.code === 'PDF_TOO_COMPLEX') throw error;
+      xref = reconstructXref(bytes, budget);
     }
-    const doc = new PdfDocument(bytes, xref, version);
+    const doc = new PdfDocument(bytes, xref, version, budget);
     if (xref.trailer.has('Encrypt') && !options.allowEncrypted) {
       throw new CoreError('PDF_ENCRYPTED', 'the PDF is encrypted or password-protected; remove the protection and upload it again');
     }
@@ -57,9 +68,10 @@ export class PdfDocument {
         throw new CoreError('PDF_BROKEN_XREF', 'the document catalog cannot be read');
       }
     } catch (error) {
+      if (error instanceof CoreError && error.code === 'PDF_TOO_COMPLEX') throw error;
       if (options.tolerant && !xref.repaired) {
         // The xref parsed but points at the wrong places: rebuild it by scanning.
-        const repaired = new PdfDocument(bytes, reconstructXref(bytes), version);
+        const repaired = new PdfDocument(bytes, reconstructXref(bytes, budget), version, budget);
         if (repaired.dict(repaired.trailer.get('Root'))) return repaired;
       }
       if (error instanceof CoreError && error.code === 'PDF_BROKEN_XREF') throw error;
@@ -75,7 +87,7 @@ export class PdfDocument {
   /** The next free object number (the trailer's /Size). */
   get size(): number {
     const size = this.trailer.get('Size');
-    const fromEntries = Math.max(0, ...this.xref.entries.keys()) + 1;
+    const fromEntries = largestObjectNumber(this.xref.entries) + 1;
     return typeof size === 'number' ? Math.max(size, fromEntries) : fromEntries;
   }
 
@@ -85,6 +97,10 @@ export class PdfDocument {
     const cached = this.#cache.get(num);
     if (cached !== undefined) return cached;
     if (this.#resolving.has(num)) throw new CoreError('PDF_MALFORMED', `object ${num} refers to itself while being read`);
+    // Reading an object can read others (a stream's /Length): a chain of them must not exhaust the stack.
+    if (this.#resolving.size >= this.budget.maxNestingDepth) {
+      this.budget.exceed('nesting-depth', this.budget.maxNestingDepth, `reading object ${num} needs more than ${this.budget.maxNestingDepth} other objects read first`);
+    }
     this.#resolving.add(num);
     try {
       const value = this.#readObject(num);
@@ -111,7 +127,7 @@ export class PdfDocument {
 
   /** The decoded data of a stream object. */
   streamData(stream: PdfStream): Uint8Array {
-    return decodeStream(stream, (o) => this.resolve(o));
+    return decodeStream(stream, (o) => this.resolve(o), this.budget);
   }
 
   get catalog(): PdfDict {
@@ -188,10 +204,14 @@ export class PdfDocument {
       if (entry.offset < 0 || entry.offset >= this.bytes.length) {
         throw new CoreError('PDF_BROKEN_XREF', `object ${num} points outside the file`);
       }
-      const lexer = new PdfLexer(this.bytes, (ref) => {
-        const v = this.resolve(ref);
-        return typeof v === 'number' ? v : undefined;
-      });
+      const lexer = new PdfLexer(
+        this.bytes,
+        (ref) => {
+          const v = this.resolve(ref);
+          return typeof v === 'number' ? v : undefined;
+        },
+        this.budget,
+      );
       lexer.pos = entry.offset;
       const obj = lexer.parseIndirectObject();
       if (obj.objectNumber !== num) {
@@ -202,7 +222,7 @@ export class PdfDocument {
     const index = this.#objectStream(entry.streamObjectNumber);
     const offset = index.offsets.get(num);
     if (offset === undefined) return null;
-    const lexer = new PdfLexer(index.lexerBytes);
+    const lexer = new PdfLexer(index.lexerBytes, undefined, this.budget);
     lexer.pos = offset;
     return lexer.parseObject();
   }
@@ -217,8 +237,10 @@ export class PdfDocument {
     if (typeof n !== 'number' || typeof first !== 'number' || n < 0 || first < 0) {
       throw new CoreError('PDF_MALFORMED', `object stream ${streamNumber} has a bad /N or /First`);
     }
+    this.budget.chargeObjectStream();
+    this.budget.check('objects', n, this.budget.maxObjects);
     const data = this.streamData(stream);
-    const lexer = new PdfLexer(data);
+    const lexer = new PdfLexer(data, undefined, this.budget);
     const offsets = new Map<number, number>();
     for (let i = 0; i < n; i++) {
       const objectNumber = lexer.tryReadUnsigned();

@@ -1,4 +1,5 @@
 import { CoreError } from '../errors.ts';
+import { DEFAULT_PDF_LIMITS, tooComplex, type PdfBudget } from './limits.ts';
 import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfObject } from './objects.ts';
 
 const WS = new Uint8Array(256);
@@ -29,7 +30,15 @@ export interface IndirectObject {
 /** A small, allocation-light PDF tokenizer and object parser over a byte array. */
 export class PdfLexer {
   pos = 0;
-  constructor(readonly bytes: Uint8Array, private readonly resolveLength?: LengthResolver) {}
+  readonly #maxDepth: number;
+  /** `budget` (the file's limits) bounds the nesting of arrays and dictionaries. */
+  constructor(
+    readonly bytes: Uint8Array,
+    private readonly resolveLength?: LengthResolver,
+    private readonly budget?: PdfBudget,
+  ) {
+    this.#maxDepth = budget?.maxNestingDepth ?? DEFAULT_PDF_LIMITS.maxNestingDepth;
+  }
 
   fail(message: string): never {
     throw new CoreError('PDF_MALFORMED', `${message} at byte ${this.pos}`);
@@ -89,7 +98,11 @@ export class PdfLexer {
 
   /** Parses one direct object at the current position. */
   parseObject(depth = 0): PdfObject {
-    if (depth > 200) this.fail('objects nested too deeply');
+    if (depth >= this.#maxDepth) {
+      const reason = `arrays and dictionaries are nested more than ${this.#maxDepth} deep at byte ${this.pos}`;
+      if (this.budget) this.budget.exceed('nesting-depth', this.#maxDepth, reason);
+      throw tooComplex('nesting-depth', this.#maxDepth, reason);
+    }
     this.skipWhitespaceAndComments();
     const b = this.bytes;
     if (this.pos >= b.length) this.fail('unexpected end of file');
@@ -175,21 +188,23 @@ export class PdfLexer {
     }
     this.pos = p;
     if (!escaped) return PdfName.of(latin1(b, start, p));
-    const out: number[] = [];
+    // Escapes only shrink a name: its raw length bounds the decoded one.
+    const out = new Uint8Array(p - start);
+    let n = 0;
     for (let i = start; i < p; i++) {
       if (b[i] === 0x23 && i + 2 < p + 1 && isHex(b[i + 1]) && isHex(b[i + 2])) {
-        out.push(parseInt(String.fromCharCode(b[i + 1], b[i + 2]), 16));
+        out[n++] = (hexValue(b[i + 1]) << 4) | hexValue(b[i + 2]);
         i += 2;
-      } else out.push(b[i]);
+      } else out[n++] = b[i];
     }
-    return PdfName.of(Buffer.from(out).toString('latin1'));
+    return PdfName.of(Buffer.from(out.buffer, 0, n).toString('latin1'));
   }
 
   private parseLiteralString(): PdfString {
     const b = this.bytes;
     let p = this.pos + 1;
     let depth = 1;
-    const out: number[] = [];
+    const out = new ByteSink();
     while (p < b.length) {
       const c = b[p];
       if (c === 0x5c) {
@@ -220,7 +235,7 @@ export class PdfLexer {
         depth--;
         if (depth === 0) {
           this.pos = p + 1;
-          return new PdfString(Uint8Array.from(out), false);
+          return new PdfString(out.bytes(), false);
         }
       }
       out.push(c);
@@ -318,6 +333,23 @@ export class PdfLexer {
     if (startsWith(b, this.pos, 'endobj')) this.pos += 6;
     result.end = this.pos;
     return result;
+  }
+}
+
+/** A growing byte buffer: a string's bytes without a JavaScript array of numbers (8× the memory). */
+class ByteSink {
+  #buffer = new Uint8Array(64);
+  #length = 0;
+  push(value: number): void {
+    if (this.#length === this.#buffer.length) {
+      const grown = new Uint8Array(this.#buffer.length * 2);
+      grown.set(this.#buffer);
+      this.#buffer = grown;
+    }
+    this.#buffer[this.#length++] = value;
+  }
+  bytes(): Uint8Array {
+    return this.#buffer.slice(0, this.#length);
   }
 }
 

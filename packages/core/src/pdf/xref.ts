@@ -1,5 +1,6 @@
 import { CoreError } from '../errors.ts';
 import { decodeStream } from './filters.ts';
+import { PdfBudget } from './limits.ts';
 import { PdfLexer, indexOfAscii, lastIndexOfAscii, startsWith, isWhitespace } from './lexer.ts';
 import { PdfDict, PdfRef, PdfStream } from './objects.ts';
 
@@ -37,8 +38,18 @@ export function findStartxref(bytes: Uint8Array): number {
   return offset;
 }
 
-/** Reads the xref chain starting at `startxref`, following /Prev and /XRefStm. */
-export function readXref(bytes: Uint8Array, startxref: number): XrefTable {
+/** The largest key of a map of object numbers (0 when empty), without spreading a huge map into arguments. */
+export function largestObjectNumber(entries: Map<number, unknown>): number {
+  let max = 0;
+  for (const key of entries.keys()) if (key > max) max = key;
+  return max;
+}
+
+/**
+ * Reads the xref chain starting at `startxref`, following /Prev and /XRefStm. The chain's length,
+ * its entries and its decoded streams count against `budget`; a /Prev chain that loops is over it.
+ */
+export function readXref(bytes: Uint8Array, startxref: number, budget: PdfBudget = new PdfBudget(bytes.length)): XrefTable {
   const entries = new Map<number, XrefEntry>();
   const visited = new Set<number>();
   let trailer: PdfDict | undefined;
@@ -48,9 +59,12 @@ export function readXref(bytes: Uint8Array, startxref: number): XrefTable {
   const sections: number[] = [];
   while (offset !== undefined) {
     sections.push(offset);
-    if (visited.has(offset)) throw new CoreError('PDF_BROKEN_XREF', 'the cross-reference chain loops');
+    if (visited.has(offset)) {
+      budget.exceed('xref-sections', budget.maxXrefSections, `the cross-reference chain (/Prev) loops back to the section at byte ${offset}, so it never ends`);
+    }
+    budget.check('xref-sections', visited.size + 1, budget.maxXrefSections);
     visited.add(offset);
-    const section = readSection(bytes, offset, entries);
+    const section = readSection(bytes, offset, entries, budget);
     if (first) {
       trailer = section.trailer;
       kind = section.kind;
@@ -59,7 +73,7 @@ export function readXref(bytes: Uint8Array, startxref: number): XrefTable {
     const xrefStm = section.trailer.get('XRefStm');
     if (section.kind === 'table' && typeof xrefStm === 'number' && !visited.has(xrefStm)) {
       visited.add(xrefStm);
-      readSection(bytes, xrefStm, entries);
+      readSection(bytes, xrefStm, entries, budget);
     }
     const prev = section.trailer.get('Prev');
     offset = typeof prev === 'number' ? prev : undefined;
@@ -72,23 +86,23 @@ interface Section {
   kind: 'table' | 'stream';
 }
 
-function readSection(bytes: Uint8Array, offset: number, entries: Map<number, XrefEntry>): Section {
+function readSection(bytes: Uint8Array, offset: number, entries: Map<number, XrefEntry>, budget: PdfBudget): Section {
   if (!Number.isInteger(offset) || offset < 0 || offset >= bytes.length) {
     throw new CoreError('PDF_BROKEN_XREF', `a cross-reference offset (${offset}) points outside the file`);
   }
   let p = offset;
   while (p < bytes.length && isWhitespace(bytes[p])) p++;
-  if (startsWith(bytes, p, 'xref')) return readTable(bytes, p + 4, entries);
+  if (startsWith(bytes, p, 'xref')) return readTable(bytes, p + 4, entries, budget);
   try {
-    return readStreamSection(bytes, p, entries);
+    return readStreamSection(bytes, p, entries, budget);
   } catch (error) {
-    if (error instanceof CoreError && error.code === 'PDF_BROKEN_XREF') throw error;
+    if (error instanceof CoreError && (error.code === 'PDF_BROKEN_XREF' || error.code === 'PDF_TOO_COMPLEX')) throw error;
     throw new CoreError('PDF_BROKEN_XREF', `no cross-reference section at offset ${offset}`, { cause: error });
   }
 }
 
-function readTable(bytes: Uint8Array, start: number, entries: Map<number, XrefEntry>): Section {
-  const lexer = new PdfLexer(bytes);
+function readTable(bytes: Uint8Array, start: number, entries: Map<number, XrefEntry>, budget: PdfBudget): Section {
+  const lexer = new PdfLexer(bytes, undefined, budget);
   lexer.pos = start;
   for (;;) {
     lexer.skipWhitespaceAndComments();
@@ -111,6 +125,7 @@ function readTable(bytes: Uint8Array, start: number, entries: Map<number, XrefEn
       const objectNumber = firstNumber + i;
       if (!entries.has(objectNumber)) {
         entries.set(objectNumber, type === 0x6e ? { kind: 'offset', offset, generation } : { kind: 'free' });
+        if (entries.size > budget.maxObjects) budget.exceed('objects', budget.maxObjects);
       }
       p += 18;
     }
@@ -132,8 +147,8 @@ function parseDigits(bytes: Uint8Array, p: number, n: number): number {
   return v;
 }
 
-function readStreamSection(bytes: Uint8Array, offset: number, entries: Map<number, XrefEntry>): Section {
-  const lexer = new PdfLexer(bytes);
+function readStreamSection(bytes: Uint8Array, offset: number, entries: Map<number, XrefEntry>, budget: PdfBudget): Section {
+  const lexer = new PdfLexer(bytes, undefined, budget);
   lexer.pos = offset;
   const object = lexer.parseIndirectObject();
   const stream = object.value;
@@ -146,11 +161,13 @@ function readStreamSection(bytes: Uint8Array, offset: number, entries: Map<numbe
     throw new CoreError('PDF_BROKEN_XREF', 'cross-reference stream has a bad /W');
   }
   const [w0, w1, w2] = w as number[];
+  // A row of no bytes would let /Index claim any number of entries for free.
+  if (w0 + w1 + w2 === 0) throw new CoreError('PDF_BROKEN_XREF', 'cross-reference stream has a bad /W');
   const size = dict.get('Size');
   if (typeof size !== 'number') throw new CoreError('PDF_BROKEN_XREF', 'cross-reference stream has no /Size');
   const index = dict.get('Index');
   const ranges: number[] = Array.isArray(index) && index.every((n) => typeof n === 'number') ? (index as number[]) : [0, size];
-  const data = decodeStream(stream);
+  const data = decodeStream(stream, undefined, budget);
   const rowLength = w0 + w1 + w2;
   let row = 0;
   for (let r = 0; r + 1 < ranges.length; r += 2) {
@@ -167,6 +184,7 @@ function readStreamSection(bytes: Uint8Array, offset: number, entries: Map<numbe
       if (type === 0) entries.set(objectNumber, { kind: 'free' });
       else if (type === 1) entries.set(objectNumber, { kind: 'offset', offset: f2, generation: f3 });
       else if (type === 2) entries.set(objectNumber, { kind: 'compressed', streamObjectNumber: f2, index: f3 });
+      if (entries.size > budget.maxObjects) budget.exceed('objects', budget.maxObjects);
     }
   }
   return { trailer: dict, kind: 'stream' };
@@ -182,7 +200,7 @@ function readInt(data: Uint8Array, p: number, width: number): number {
  * Rebuilds a cross-reference table by scanning for `N G obj` headers, the way viewers repair
  * damaged files. Used only for reading (the verifier); signing refuses a broken file.
  */
-export function reconstructXref(bytes: Uint8Array): XrefTable {
+export function reconstructXref(bytes: Uint8Array, budget: PdfBudget = new PdfBudget(bytes.length)): XrefTable {
   const entries = new Map<number, XrefEntry>();
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   const header = /(\d+)\s+(\d+)\s+obj\b/g;
@@ -191,11 +209,12 @@ export function reconstructXref(bytes: Uint8Array): XrefTable {
     const before = match.index === 0 ? 0x0a : bytes[match.index - 1];
     if (!isWhitespace(before) && before !== 0x3e) continue;
     entries.set(Number(match[1]), { kind: 'offset', offset: match.index, generation: Number(match[2]) });
+    if (entries.size > budget.maxObjects) budget.exceed('objects', budget.maxObjects);
   }
   let trailer: PdfDict | undefined;
   const at = lastIndexOfAscii(bytes, 'trailer');
   if (at >= 0) {
-    const lexer = new PdfLexer(bytes);
+    const lexer = new PdfLexer(bytes, undefined, budget);
     lexer.pos = at + 7;
     try {
       const t = lexer.parseObject();
@@ -208,7 +227,7 @@ export function reconstructXref(bytes: Uint8Array): XrefTable {
     // Look for a catalog among the objects found.
     for (const [num, entry] of entries) {
       if (entry.kind !== 'offset') continue;
-      const lexer = new PdfLexer(bytes);
+      const lexer = new PdfLexer(bytes, undefined, budget);
       lexer.pos = entry.offset;
       try {
         const obj = lexer.parseIndirectObject();
@@ -219,13 +238,14 @@ export function reconstructXref(bytes: Uint8Array): XrefTable {
         if (dict instanceof PdfDict && dict.name('Type') === 'XRef' && dict.get('Root') instanceof PdfRef) {
           trailer = dict;
         }
-      } catch {
+      } catch (error) {
+        if (error instanceof CoreError && error.code === 'PDF_TOO_COMPLEX') throw error;
         continue;
       }
     }
   }
   if (trailer === undefined) throw new CoreError('PDF_BROKEN_XREF', 'the cross-reference table is broken and no document catalog can be found');
-  const maxNumber = Math.max(0, ...entries.keys());
+  const maxNumber = largestObjectNumber(entries);
   trailer = trailer.clone().set('Size', maxNumber + 1);
   return { entries, trailer, startxref: -1, kind: 'table', repaired: true, sections: [] };
 }

@@ -4,6 +4,7 @@ import { parseCmsSignature, type ParsedCmsSignature } from '../cms/parse.ts';
 import { verifyCmsSignature } from '../cms/verify.ts';
 import { CoreError } from '../errors.ts';
 import { PdfDocument } from '../pdf/document.ts';
+import { PdfBudget, type PdfLimits } from '../pdf/limits.ts';
 import { PdfRef, PdfStream, PdfString, type PdfObject } from '../pdf/objects.ts';
 import { PdfLexer } from '../pdf/lexer.ts';
 import { parsePdfDate } from '../pdf/serialize.ts';
@@ -20,6 +21,8 @@ export interface VerifyOptions {
   trustAnchors?: readonly Uint8Array[];
   /** The time to validate at when a signature has no timestamp (default: now). */
   now?: Date;
+  /** Resource limits of reading the file (decoded bytes, objects, nesting, xref chain…); defaults by file size. */
+  limits?: PdfLimits;
 }
 
 interface Dss {
@@ -31,13 +34,26 @@ interface Dss {
 /**
  * Verifies every signature and document timestamp of a PDF: coverage, digest, CMS, signer binding,
  * timestamps, chains to the trust anchors, revocation data, PAdES level, and what later revisions
- * changed. Never throws for bad input: unreadable files come back with exitCode 2.
+ * changed. Unreadable files come back with exitCode 2; a file over a resource limit (options.limits)
+ * throws CoreError PDF_TOO_COMPLEX naming the limit, even where reading it was otherwise tolerated.
  */
 export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions = {}): Promise<VerificationReport> {
+  const budget = new PdfBudget(bytes.length, options.limits);
+  let report: VerificationReport;
+  try {
+    report = await verifyWithinBudget(bytes, options, budget);
+  } catch (error) {
+    throw budget.exceeded ?? error;
+  }
+  if (budget.exceeded) throw budget.exceeded;
+  return report;
+}
+
+async function verifyWithinBudget(bytes: Uint8Array, options: VerifyOptions, budget: PdfBudget): Promise<VerificationReport> {
   const file = { size: bytes.length, sha256: '', revisions: 0, pages: null as number | null };
   let doc: PdfDocument;
   try {
-    doc = PdfDocument.load(bytes, { tolerant: true, allowEncrypted: true });
+    doc = PdfDocument.load(bytes, { tolerant: true, allowEncrypted: true, budget });
     file.pages = doc.pageCount;
   } catch (error) {
     file.revisions = revisionEnds(bytes).length;
@@ -49,6 +65,7 @@ export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions = {}):
   let signatures: PdfSignatureInfo[];
   try {
     signatures = listSignatures(doc);
+    budget.check('signatures', signatures.length, budget.maxSignatures);
   } catch (error) {
     file.sha256 = createHash('sha256').update(bytes).digest('hex');
     return unreadable(file, error);
@@ -145,7 +162,7 @@ function signedState(context: Context, end: number): PdfDocument | null {
   if (!context.signedStates.has(end)) {
     let state: PdfDocument | null = null;
     try {
-      state = end === context.bytes.length ? context.doc : PdfDocument.load(context.bytes.subarray(0, end), { tolerant: true, allowEncrypted: true });
+      state = end === context.bytes.length ? context.doc : PdfDocument.load(context.bytes.subarray(0, end), { tolerant: true, allowEncrypted: true, budget: context.doc.budget });
     } catch {
       state = null;
     }

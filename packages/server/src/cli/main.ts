@@ -2,8 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CoreError, createWitnessSigner, initBuiltinPki, loadBuiltinPki, renewPdf, sealPdf, signPdf, stampCertificateId, verifyPdf } from '@inkan/core';
-import { ConfigError, loadConfig, type Config } from '../config/config.ts';
+import { CoreError, createWitnessSigner, initBuiltinPki, isCoreError, loadBuiltinPki, renewPdf, sealPdf, signPdf, stampCertificateId, verifyPdf, type VerificationReport } from '@inkan/core';
+import { ConfigError, loadConfig, verifyLimitsOf, type Config } from '../config/config.ts';
 import { masterKeyOf, openSigningServices, readCertificates } from '../signing-services.ts';
 import { formatVerificationReport } from './format-report.ts';
 
@@ -150,7 +150,15 @@ async function verify(config: Config, args: string[]): Promise<number> {
   // Inside an initialised data directory, this installation's own root is trusted.
   const ownRoot = await ownRootCertificate(config);
   if (ownRoot !== null) anchors.push(ownRoot);
-  const report = await verifyPdf(bytes, { trustAnchors: anchors });
+  let report: VerificationReport;
+  try {
+    report = await verifyPdf(bytes, { trustAnchors: anchors, limits: verifyLimitsOf(config) });
+  } catch (error) {
+    // Over a resource limit (INKAN_VERIFY_DECODE_BUDGET_MB and the fixed ones): unreadable, exit 2.
+    if (!isCoreError(error, 'PDF_TOO_COMPLEX')) throw error;
+    process.stderr.write(`inkan: ${error.code}: ${error.message}\n`);
+    return 2;
+  }
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatVerificationReport(report));
   return report.exitCode;
 }

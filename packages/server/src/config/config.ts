@@ -1,6 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { isCoreError, parseMasterKey } from '@inkan/core';
+import { isCoreError, parseMasterKey, type PdfLimits } from '@inkan/core';
 import { parseDuration } from './duration.ts';
 
 /** A configuration value that is wrong; the message names the variable. */
@@ -86,6 +87,13 @@ const schema = z.object({
   INKAN_ACCESS_CODE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   INKAN_JOB_LEASE: duration('60s').refine((ms) => ms >= 1000, { message: 'must be at least 1s' }),
   INKAN_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(50),
+  // Verification of uploads (and `inkan verify`): decoded bytes per file (empty = 4 × file size + 64 MiB),
+  // worker threads (0 = one per core), heap per worker, time per verification, waiting uploads.
+  INKAN_VERIFY_DECODE_BUDGET_MB: z.coerce.number().int().min(1).max(65536).optional(),
+  INKAN_VERIFY_WORKERS: z.coerce.number().int().min(0).max(64).default(0),
+  INKAN_VERIFY_WORKER_MEMORY_MB: z.coerce.number().int().min(64).max(16384).default(512),
+  INKAN_VERIFY_TIMEOUT: duration('30s').refine((ms) => ms >= 100, { message: 'must be at least 100ms' }),
+  INKAN_VERIFY_QUEUE: z.coerce.number().int().min(0).max(10000).default(8),
 });
 
 function isSmtpUrl(text: string): boolean {
@@ -146,6 +154,22 @@ export interface Config {
   jobLeaseMs: number;
   /** Largest accepted upload (all documents of one request together), in bytes. */
   maxUploadBytes: number;
+  /** Verification of uploaded PDFs: its resource limits and its worker pool. */
+  verify: VerifyConfig;
+}
+
+/** Limits and pool of verification (INKAN_VERIFY_*). */
+export interface VerifyConfig {
+  /** Decoded stream bytes one file may produce; undefined = 4 × file size + 64 MiB. */
+  decodeBudgetBytes?: number;
+  /** Worker threads verifying uploads (one per core by default). */
+  workers: number;
+  /** V8 heap cap of each worker (old generation), MiB. */
+  workerMemoryMb: number;
+  /** Time one verification may take before its worker is terminated and replaced. */
+  timeoutMs: number;
+  /** Uploads that may wait for a free worker; one more is answered 503 with Retry-After. */
+  queueLength: number;
 }
 
 /** Reads and validates the environment; throws ConfigError naming the first bad variable. */
@@ -186,7 +210,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accessCodeMaxAttempts: v.INKAN_ACCESS_CODE_MAX_ATTEMPTS,
     jobLeaseMs: v.INKAN_JOB_LEASE,
     maxUploadBytes: v.INKAN_MAX_UPLOAD_MB * 1024 * 1024,
+    verify: {
+      decodeBudgetBytes: v.INKAN_VERIFY_DECODE_BUDGET_MB === undefined ? undefined : v.INKAN_VERIFY_DECODE_BUDGET_MB * 1024 * 1024,
+      workers: v.INKAN_VERIFY_WORKERS === 0 ? availableParallelism() : v.INKAN_VERIFY_WORKERS,
+      workerMemoryMb: v.INKAN_VERIFY_WORKER_MEMORY_MB,
+      timeoutMs: v.INKAN_VERIFY_TIMEOUT,
+      queueLength: v.INKAN_VERIFY_QUEUE,
+    },
   };
+}
+
+/** The file limits of verification from the configuration (the verifier's defaults where unset). */
+export function verifyLimitsOf(config: Config): PdfLimits {
+  return config.verify.decodeBudgetBytes === undefined ? {} : { maxDecodedBytes: config.verify.decodeBudgetBytes };
 }
 
 function blankToUndefined(value: string | undefined): string | undefined {

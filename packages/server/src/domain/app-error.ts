@@ -9,6 +9,8 @@ export type AppErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'PDF_INVALID'
   | 'PDF_ENCRYPTED'
+  | 'PDF_TOO_COMPLEX'
+  | 'VERIFY_BUSY'
   | 'NO_DOCUMENTS'
   | 'NO_RECIPIENTS'
   | 'INVALID_EMAIL'

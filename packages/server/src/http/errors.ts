@@ -40,10 +40,12 @@ export const STATUS_OF: Record<AppErrorCode, number> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   PDF_INVALID: 422,
   PDF_ENCRYPTED: 422,
+  PDF_TOO_COMPLEX: 422,
   ACCESS_CODE_LOCKED: 423,
   RATE_LIMITED: 429,
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
+  VERIFY_BUSY: 503,
 };
 
 type Details = Record<string, unknown> | undefined;
@@ -129,6 +131,10 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
     ja: (d) => `「${doc(d, 'ファイル')}」はパスワードで保護（暗号化）されています。保護を解除してからアップロードしてください。`,
     en: (d) => `"${doc(d, 'The file')}" is password-protected (encrypted). Remove the protection and upload it again.`,
   },
+  PDF_TOO_COMPLEX: {
+    ja: (d) => `このPDFは構造が複雑すぎるため、検証できません（${limitWords(d).ja}）。`,
+    en: (d) => `This PDF is too complex to verify (${limitWords(d).en}).`,
+  },
   ACCESS_CODE_LOCKED: {
     ja: 'アクセスコードを続けて間違えたため、ロックされました。送信者に連絡済みです。ロックの解除は送信者にご依頼ください。',
     en: 'Too many wrong access codes: the link is locked. The sender has been told; please ask them to unlock it.',
@@ -136,7 +142,40 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
   RATE_LIMITED: { ja: 'リクエストが多すぎます。しばらくしてからお試しください。', en: 'Too many requests. Please wait a moment and try again.' },
   INTERNAL_ERROR: { ja: 'サーバーでエラーが発生しました。時間をおいてお試しください。', en: 'Something went wrong on the server. Please try again later.' },
   SERVICE_UNAVAILABLE: { ja: '現在ご利用いただけません。', en: 'The service is not available right now.' },
+  VERIFY_BUSY: {
+    ja: (d) => `ただいま検証の依頼が混み合っています。${retryAfter(d)}秒ほどしてから、もう一度お試しください。`,
+    en: (d) => `Verification is busy right now. Please try again in about ${retryAfter(d)} seconds.`,
+  },
 };
+
+const retryAfter = (d: Details): number => (typeof d?.retryAfterSeconds === 'number' ? d.retryAfterSeconds : 5);
+
+/** The limit a PDF went over (details.limit, details.max), in words: PDF_TOO_COMPLEX names it. */
+function limitWords(d: Details): { ja: string; en: string } {
+  const max = typeof d?.max === 'number' ? d.max : undefined;
+  const count = max === undefined ? '' : max.toLocaleString('en-US');
+  const mib = max === undefined ? '' : `${Math.round((max / 1048576) * 10) / 10} MiB`;
+  switch (d?.limit) {
+    case 'decoded-bytes':
+      return { ja: `上限：展開後のデータ量 ${mib}`, en: `limit: ${mib} of decoded data` };
+    case 'objects':
+      return { ja: `上限：オブジェクト数 ${count}`, en: `limit: ${count} objects` };
+    case 'nesting-depth':
+      return { ja: `上限：入れ子の深さ ${count}`, en: `limit: nesting depth ${count}` };
+    case 'xref-sections':
+      return { ja: `上限：相互参照表の連鎖 ${count} 区画（循環も超過とみなします）`, en: `limit: ${count} cross-reference sections (a loop counts as over)` };
+    case 'object-streams':
+      return { ja: `上限：オブジェクトストリーム数 ${count}`, en: `limit: ${count} object streams` };
+    case 'signatures':
+      return { ja: `上限：署名数 ${count}`, en: `limit: ${count} signatures` };
+    case 'memory':
+      return { ja: `上限：検証に使えるメモリ ${count} MiB`, en: `limit: ${count} MiB of memory per verification` };
+    case 'time':
+      return { ja: `上限：検証時間 ${max === undefined ? '' : max / 1000} 秒`, en: `limit: ${max === undefined ? '' : max / 1000} s per verification` };
+    default:
+      return { ja: '上限を超えました', en: 'over a limit' };
+  }
+}
 
 /** 'ja' when the request's Accept-Language prefers Japanese over English, else 'en'. */
 export function preferredLanguage(acceptLanguage: string | undefined): 'ja' | 'en' {
@@ -163,6 +202,8 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, code: Ap
   // The domain's own (English) sentence says exactly what is wrong with an input; the generic one does not.
   const message = language === 'en' && code === 'VALIDATION_FAILED' && domainMessage ? `${domainMessage}.` : messageOf(code, language, details);
   const body: { error: { code: AppErrorCode; message: string; details?: Details } } = { error: { code, message } };
+  // A caller told to wait (a full verification queue) learns how long, the standard way too.
+  if (typeof details?.retryAfterSeconds === 'number') reply.header('retry-after', String(details.retryAfterSeconds));
   if (details && Object.keys(details).length > 0) body.error.details = details;
   return reply.code(STATUS_OF[code]).type('application/json; charset=utf-8').send(body);
 }
@@ -190,6 +231,7 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   if (error instanceof AppError) return sendError(request, reply, error.code, error.details, error.message);
   if (isCoreError(error)) {
     if (error.code === 'PDF_ENCRYPTED') return sendError(request, reply, 'PDF_ENCRYPTED');
+    if (error.code === 'PDF_TOO_COMPLEX') return sendError(request, reply, 'PDF_TOO_COMPLEX', error.details);
     if (error.code.startsWith('PDF_')) return sendError(request, reply, 'PDF_INVALID', { reason: error.code });
   }
   const fastifyError = error as Partial<FastifyError>;

@@ -4,12 +4,13 @@
  * from the same environment and runs the job runner with the domain's handlers.
  */
 import { hostname } from 'node:os';
-import { isMainThread, parentPort, threadId, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, threadId, workerData, type Worker } from 'node:worker_threads';
 import { loadConfig } from '../config/config.ts';
 import { createContext, type AppContext } from '../context.ts';
 import { startJobRunner, type JobHandlers, type JobRunner } from '../adapters/jobs/db-job-queue.ts';
 import { scheduleAuditAnchor } from '../domain/use-cases/anchor-audit-chain.ts';
 import { createJobHandlers } from './handlers.ts';
+import { startModuleWorker } from './module-worker.ts';
 
 /** What the main thread hands the worker. */
 interface WorkerInput {
@@ -74,22 +75,16 @@ export async function startWorkerThread(options: {
 }): Promise<WorkerThreadHandle> {
   let stopping = false;
   let current: Worker;
-  // Worker threads do not inherit the main thread's module hooks: the thread registers tsx itself.
-  const bootstrap = `
-    const { workerData } = require('node:worker_threads');
-    import(workerData.tsxApi).then((tsx) => { tsx.register(); return import(workerData.entry); });`;
-  const input: WorkerInput & { tsxApi: string; entry: string } = {
+  const input: WorkerInput = {
     inkanJobWorker: true,
     env: options.env,
     pollMs: options.pollMs,
     handlersModule: options.handlersModule,
-    tsxApi: import.meta.resolve('tsx/esm/api'),
-    entry: import.meta.url,
   };
 
   const spawn = (): Promise<Worker> =>
     new Promise((resolve, reject) => {
-      const worker = new Worker(bootstrap, { eval: true, workerData: input, env: options.env as NodeJS.ProcessEnv });
+      const worker = startModuleWorker(import.meta.url, { workerData: input, env: options.env as NodeJS.ProcessEnv });
       let started = false;
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'ready') {

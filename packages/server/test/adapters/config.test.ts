@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, loadConfig, parseMailbox } from '../../src/config/config.ts';
+import { availableParallelism } from 'node:os';
+import { ConfigError, loadConfig, parseMailbox, verifyLimitsOf } from '../../src/config/config.ts';
 
 const base = { INKAN_DATA_DIR: '/tmp/inkan-config-test' };
 
@@ -57,6 +58,11 @@ describe('configuration of the envelope flow', () => {
     ['INKAN_MAX_UPLOAD_MB', '0'],
     ['INKAN_JOB_LEASE', '500ms'],
     ['INKAN_JOB_LEASE', 'forever'],
+    ['INKAN_VERIFY_DECODE_BUDGET_MB', '0'],
+    ['INKAN_VERIFY_WORKERS', '-1'],
+    ['INKAN_VERIFY_WORKER_MEMORY_MB', '16'],
+    ['INKAN_VERIFY_TIMEOUT', '10ms'],
+    ['INKAN_VERIFY_QUEUE', 'many'],
   ] as const) {
     test(`${variable}=${JSON.stringify(value)} is refused, naming the variable`, () => {
       assert.throws(
@@ -65,6 +71,15 @@ describe('configuration of the envelope flow', () => {
       );
     });
   }
+
+  test('verification limits and pool: defaults (one worker per core, budget by file size) and values', () => {
+    const defaults = loadConfig(base);
+    assert.deepEqual(defaults.verify, { decodeBudgetBytes: undefined, workers: availableParallelism(), workerMemoryMb: 512, timeoutMs: 30_000, queueLength: 8 });
+    assert.deepEqual(verifyLimitsOf(defaults), {});
+    const set = loadConfig({ ...base, INKAN_VERIFY_DECODE_BUDGET_MB: '100', INKAN_VERIFY_WORKERS: '3', INKAN_VERIFY_WORKER_MEMORY_MB: '256', INKAN_VERIFY_TIMEOUT: '5s', INKAN_VERIFY_QUEUE: '0' });
+    assert.deepEqual(set.verify, { decodeBudgetBytes: 100 * 1024 * 1024, workers: 3, workerMemoryMb: 256, timeoutMs: 5000, queueLength: 0 });
+    assert.deepEqual(verifyLimitsOf(set), { maxDecodedBytes: 100 * 1024 * 1024 });
+  });
 
   test('parseMailbox', () => {
     assert.deepEqual(parseMailbox('Inkan <no-reply@localhost>'), { name: 'Inkan', address: 'no-reply@localhost' });

@@ -235,6 +235,7 @@ function checkDocument(document: { name?: string; bytes: Uint8Array }, index: nu
   } catch (error) {
     if (error instanceof AppError) throw error;
     if (isCoreError(error, 'PDF_ENCRYPTED')) throw new AppError('PDF_ENCRYPTED', `${name} is encrypted or password-protected`, { ...details, reason: error.code });
+    if (isCoreError(error, 'PDF_TOO_COMPLEX')) throw new AppError('PDF_TOO_COMPLEX', `${name}: ${error.message}`, { ...details, ...error.details });
     if (isCoreError(error)) throw new AppError('PDF_INVALID', `${name} is not a readable PDF (${error.message})`, { ...details, reason: error.code });
     throw new AppError('PDF_INVALID', `${name} is not a readable PDF`, { ...details, reason: 'PDF_MALFORMED' });
   }

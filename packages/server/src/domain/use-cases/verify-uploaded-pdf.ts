@@ -1,8 +1,13 @@
 import { createHash } from 'node:crypto';
-import { verifyPdf, type VerificationReport } from '@inkan/core';
+import { isCoreError, type VerificationReport } from '@inkan/core';
+import { AppError } from '../app-error.ts';
+import { VerifierBusyError, VerifierFailedError, type PdfVerifier } from '../../ports/pdf-verifier.ts';
 
-/** What verifying an upload needs: the bytes (in memory only), this installation's roots, and the time. */
+/** What verifying an upload needs: the verifier, the bytes (in memory only), this installation's roots, and the time. */
 export interface VerifyUploadInput {
+  /** Verifies away from the event loop, within limits (the worker pool). */
+  verifier: PdfVerifier;
+  /** The upload; handed over to the verifier (not to be used afterwards). */
   bytes: Uint8Array;
   /** This Inkan's root certificate(s), DER: a chain that reaches one is trusted, anything else is not. */
   trustAnchors: readonly Uint8Array[];
@@ -14,18 +19,23 @@ export interface VerifyUploadInput {
 
 /**
  * Verifies a PDF uploaded to the public verification page. The bytes are only read: nothing is written
- * to the database, the blob store or the log, so an upload leaves no trace of its content.
+ * to the database, the blob store or the log, so an upload leaves no trace of its content. A file over
+ * a resource limit is refused (PDF_TOO_COMPLEX, naming the limit); a full queue is VERIFY_BUSY.
  */
 export async function verifyUploadedPdf(input: VerifyUploadInput): Promise<VerificationReport> {
+  const size = input.bytes.length;
   try {
-    return await verifyPdf(input.bytes, { trustAnchors: input.trustAnchors, now: input.now });
+    return await input.verifier.verify({ bytes: input.bytes, trustAnchors: input.trustAnchors, now: input.now });
   } catch (error) {
+    if (isCoreError(error, 'PDF_TOO_COMPLEX')) throw new AppError('PDF_TOO_COMPLEX', error.message, error.details);
+    if (error instanceof VerifierBusyError) throw new AppError('VERIFY_BUSY', error.message, { retryAfterSeconds: error.retryAfterSeconds });
     // verifyPdf reports bad input instead of throwing; should hostile input still break it, the user
     // gets "cannot be read" (never a 500 for their file) and the operator gets the error.
     input.onUnexpectedError?.(error);
+    const file = error instanceof VerifierFailedError ? error.file : { size, sha256: input.bytes.length === size ? createHash('sha256').update(input.bytes).digest('hex') : '' };
     return {
       schemaVersion: 1,
-      file: { size: input.bytes.length, sha256: createHash('sha256').update(input.bytes).digest('hex'), revisions: 0, pages: null },
+      file: { ...file, revisions: 0, pages: null },
       signatures: [],
       attacks: [],
       problems: ['VERIFY_FAILED: the verifier could not read this file'],

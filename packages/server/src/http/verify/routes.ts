@@ -22,6 +22,7 @@ export async function verifyRoutes(app: FastifyInstance, options: { context: App
   app.post('/api/verify', { config: { rateLimit: VERIFY_RATE_LIMIT } }, async (request, reply) => {
     const bytes = await readUploadedPdf(request, context.config.maxUploadBytes);
     const report = await verifyUploadedPdf({
+      verifier: context.verifier,
       bytes,
       trustAnchors: context.signing.trustAnchors,
       now: context.clock.now(),
