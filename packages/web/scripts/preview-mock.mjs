@@ -378,6 +378,10 @@ export async function startMockServer({ port = 0, host = '127.0.0.1', quiet = tr
         (!q.get('counterparty') || c.counterparties.some((n) => n.includes(q.get('counterparty')))));
       return json(res, 200, { items: items.map(({ history, documents, ...c }) => c), nextCursor: null });
     }
+    if (path === '/api/v1/contracts/deadlines' && method === 'GET') {
+      const items = CONTRACTS.filter((c) => c.noticeOn).map((c) => ({ kind: 'notice', dueOn: c.noticeOn, daysLeft: 42, contract: c }));
+      return json(res, 200, { items });
+    }
     if ((m = path.match(/^\/api\/v1\/contracts\/([^/]+)(\/.*)?$/))) {
       const entry = CONTRACTS.find((c) => c.id === decodeURIComponent(m[1]));
       if (!entry) return error(res, 404, 'NOT_FOUND', '見つかりませんでした。');

@@ -59,6 +59,14 @@ export interface ContractHistoryRow {
   at: string;
 }
 
+/** One upcoming deadline (GET /api/v1/contracts/deadlines). */
+export interface ContractDeadline {
+  kind: 'end' | 'notice';
+  dueOn: string;
+  daysLeft: number;
+  contract: ContractSummary;
+}
+
 /** A register entry with its documents and history (oldest first). */
 export interface ContractEntry extends ContractSummary {
   documents: ContractDocument[];

@@ -1,25 +1,37 @@
-// /contracts/deadlines: the contracts whose 契約満了日 or 解約通知期限 falls in the coming days.
-import { useState } from 'react';
-import type { ContractSummary } from '../../api/register-types.ts';
-import { PagedTable } from '../../components/paged-table.tsx';
+// /contracts/deadlines: the contracts whose 契約満了日 or 解約通知期限 falls in the coming days, soonest
+// first (GET /api/v1/contracts/deadlines).
+import { useEffect, useState } from 'react';
+import { apiGet } from '../../api/client.ts';
+import { errorMessage } from '../../api/messages.ts';
+import type { ContractDeadline } from '../../api/register-types.ts';
+import { Alert } from '../../components/alert.tsx';
+import { Loading } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { Link } from '../../lib/use-location.tsx';
-import { usePagedList } from '../../lib/use-paged-list.tsx';
 import { SenderShell } from '../sender/sender-session.tsx';
 import { formatIsoDate, formatYen } from './format.ts';
 
-const WINDOWS = [30, 60, 90, 180];
-
-function isoDay(offsetDays: number): string {
-  const day = new Date();
-  day.setDate(day.getDate() + offsetDays);
-  return `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}`;
-}
+const WINDOWS = [30, 60, 90, 180, 366];
 
 /** The deadlines page. */
 export function DeadlinesPage() {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const [days, setDays] = useState(90);
+  const [items, setItems] = useState<ContractDeadline[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let canceled = false;
+    setItems(null);
+    setError(null);
+    apiGet<{ items: ContractDeadline[] }>(`/api/v1/contracts/deadlines?days=${days}`)
+      .then((result) => !canceled && setItems(result.items))
+      .catch((caught: unknown) => !canceled && setError(errorMessage(language, caught)));
+    return () => {
+      canceled = true;
+    };
+  }, [days]);
+
   return (
     <SenderShell title={t('reg.deadlines')}>
       <Link href="/contracts" className="back-link">
@@ -38,43 +50,40 @@ export function DeadlinesPage() {
           </select>
         </label>
       </div>
-      <DeadlineTable kind="notice" days={days} />
-      <DeadlineTable kind="end" days={days} />
+      {error && <Alert tone="error">{error}</Alert>}
+      {!items && !error && <Loading label={t('common.loading')} />}
+      {items && items.length === 0 && <p className="empty">{t('reg.deadlines.none')}</p>}
+      {items && items.length > 0 && (
+        <div className="table-wrap">
+          <table className="table register-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('reg.deadlines.due')}</th>
+                <th scope="col">{t('reg.deadlines.kind')}</th>
+                <th scope="col">{t('reg.col.title')}</th>
+                <th scope="col">{t('reg.col.counterparty')}</th>
+                <th scope="col">{t('reg.col.amount')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((item) => (
+                <tr key={`${item.kind}-${item.contract.id}`}>
+                  <td data-label={t('reg.deadlines.due')} className="deadline-date">
+                    {formatIsoDate(language, item.dueOn)}
+                    <span className="small muted"> {t('reg.deadlines.daysLeft', { n: item.daysLeft })}</span>
+                  </td>
+                  <td data-label={t('reg.deadlines.kind')}>{t(item.kind === 'end' ? 'reg.field.endDate' : 'reg.field.noticeDate')}</td>
+                  <td data-label={t('reg.col.title')}>
+                    <Link href={`/contracts/${encodeURIComponent(item.contract.id)}`}>{item.contract.title}</Link>
+                  </td>
+                  <td data-label={t('reg.col.counterparty')}>{item.contract.counterparties.join('、') || t('common.dash')}</td>
+                  <td data-label={t('reg.col.amount')}>{formatYen(t, item.contract.amount, item.contract.tax)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </SenderShell>
-  );
-}
-
-function DeadlineTable({ kind, days }: { kind: 'end' | 'notice'; days: number }) {
-  const { t, language } = useI18n();
-  const list = usePagedList<ContractSummary>((cursor) => {
-    const query = new URLSearchParams({ [`${kind}From`]: isoDay(0), [`${kind}To`]: isoDay(days), sort: `${kind}On`, limit: '50' });
-    if (cursor) query.set('cursor', cursor);
-    return `/api/v1/contracts?${query.toString()}`;
-  });
-  const dateLabel = kind === 'end' ? t('reg.col.endOn') : t('reg.field.noticeDate');
-  return (
-    <section className="deadline-section" aria-labelledby={`deadline-${kind}`}>
-      <h2 className="section-title" id={`deadline-${kind}`}>
-        {kind === 'end' ? t('reg.deadlines.end') : t('reg.deadlines.notice')}
-      </h2>
-      <PagedTable
-        list={list}
-        className="register-table"
-        columns={[dateLabel, t('reg.col.title'), t('reg.col.counterparty'), t('reg.col.amount')]}
-        empty={t('reg.deadlines.none')}
-        row={(item) => (
-          <tr key={item.id}>
-            <td data-label={dateLabel} className="deadline-date">
-              {formatIsoDate(language, kind === 'end' ? item.endOn : item.noticeOn)}
-            </td>
-            <td data-label={t('reg.col.title')}>
-              <Link href={`/contracts/${encodeURIComponent(item.id)}`}>{item.title}</Link>
-            </td>
-            <td data-label={t('reg.col.counterparty')}>{item.counterparties.join('、') || t('common.dash')}</td>
-            <td data-label={t('reg.col.amount')}>{formatYen(t, item.amount, item.tax)}</td>
-          </tr>
-        )}
-      />
-    </section>
   );
 }
