@@ -378,6 +378,9 @@ export async function startMockServer({ port = 0, host = '127.0.0.1', quiet = tr
         (!q.get('counterparty') || c.counterparties.some((n) => n.includes(q.get('counterparty')))));
       return json(res, 200, { items: items.map(({ history, documents, ...c }) => c), nextCursor: null });
     }
+    if (path === '/api/v1/contracts/fields' && method === 'GET') {
+      return json(res, 200, { items: [{ key: 'dept', label: '担当部署', type: 'choice', choices: ['営業部', '総務部'] }, { key: 'budget_code', label: '予算コード', type: 'text', choices: [] }] });
+    }
     if (path === '/api/v1/contracts/deadlines' && method === 'GET') {
       const items = CONTRACTS.filter((c) => c.noticeOn).map((c) => ({ kind: 'notice', dueOn: c.noticeOn, daysLeft: 42, contract: c }));
       return json(res, 200, { items });

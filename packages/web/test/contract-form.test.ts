@@ -33,3 +33,18 @@ test('typed values in Japanese forms are accepted; bad ones are refused with a m
   const reversed = checkContractForm({ ...form, startOn: '2027-04-01', endOn: '2027-03-31' }, entry, 'en');
   assert.deepEqual(reversed, { ok: false, errors: { endOn: 'The end date must be on or after the start date.' } });
 });
+
+test('organisation-defined fields: numbers and dates read like the others, only changes sent, bad ones refused', () => {
+  const fields = [
+    { key: 'budget', label: '予算', type: 'number' as const, choices: [] },
+    { key: 'review_on', label: '見直し日', type: 'date' as const, choices: [] },
+    { key: 'dept', label: '部署', type: 'choice' as const, choices: ['営業部', '総務部'] },
+  ];
+  const withFields = { ...entry, fields: { dept: '営業部' } };
+  const form = { ...formFromEntry(withFields), custom: { budget: '１，０００万円', review_on: '令和8年10月1日', dept: '営業部' } };
+  assert.deepEqual(checkContractForm(form, withFields, 'ja', fields), { ok: true, patch: { fields: { budget: '10000000', review_on: '2026-10-01' } } });
+  const cleared = checkContractForm({ ...form, custom: { ...form.custom, dept: '' } }, withFields, 'ja', fields);
+  assert.deepEqual(cleared.ok && cleared.patch.fields, { budget: '10000000', review_on: '2026-10-01', dept: null });
+  const bad = checkContractForm({ ...form, custom: { ...form.custom, review_on: '2026-02-30' } }, withFields, 'en', fields);
+  assert.deepEqual(bad, { ok: false, errors: { 'custom.review_on': 'This date does not exist.' } });
+});

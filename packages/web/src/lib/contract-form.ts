@@ -19,6 +19,16 @@ export interface ContractForm {
   referenceNumber: string;
   memo: string;
   tags: string;
+  /** Organisation-defined fields by key, as typed. */
+  custom: Record<string, string>;
+}
+
+/** An organisation-defined field (GET /api/v1/contracts/fields). */
+export interface CustomField {
+  key: string;
+  label: string;
+  type: 'text' | 'number' | 'date' | 'choice';
+  choices: string[];
 }
 
 const yen = new Intl.NumberFormat('ja-JP');
@@ -39,6 +49,7 @@ export function formFromEntry(entry: ContractEntry): ContractForm {
     referenceNumber: entry.referenceNumber ?? '',
     memo: entry.memo,
     tags: entry.tags.join(', '),
+    custom: { ...entry.fields },
   };
 }
 
@@ -62,7 +73,7 @@ export function applySuggestion(form: ContractForm, suggestion: FieldSuggestion)
   }
 }
 
-export type FormErrors = Partial<Record<keyof ContractForm, string>>;
+export type FormErrors = Partial<Record<keyof ContractForm | `custom.${string}`, string>>;
 
 const splitList = (text: string, separator: RegExp) =>
   text
@@ -71,7 +82,12 @@ const splitList = (text: string, separator: RegExp) =>
     .filter((item) => item.length > 0);
 
 /** Checks the form; returns the PATCH of what changed against `entry`, or a message per field. */
-export function checkContractForm(form: ContractForm, entry: ContractEntry, language: Language): { ok: true; patch: ContractPatch } | { ok: false; errors: FormErrors } {
+export function checkContractForm(
+  form: ContractForm,
+  entry: ContractEntry,
+  language: Language,
+  customFields: CustomField[] = [],
+): { ok: true; patch: ContractPatch } | { ok: false; errors: FormErrors } {
   const errors: FormErrors = {};
   const date = (key: 'startOn' | 'endOn' | 'noticeOn'): string | null => {
     if (form[key].trim() === '') return null;
@@ -97,6 +113,22 @@ export function checkContractForm(form: ContractForm, entry: ContractEntry, lang
     if (parsed.ok && parsed.value >= 1 && parsed.value <= 120) renewalMonths = parsed.value;
     else errors.renewalMonths = language === 'ja' ? '更新期間は1〜120か月の整数で入力してください。' : 'Enter the renewal period as 1 to 120 months.';
   }
+  const fields: Record<string, string | null> = {};
+  for (const field of customFields) {
+    const raw = (form.custom[field.key] ?? '').trim();
+    let value: string | null = raw === '' ? null : raw;
+    if (value !== null && field.type === 'number') {
+      const parsed = parseYenAmount(value);
+      if (parsed.ok) value = String(parsed.value);
+      else errors[`custom.${field.key}`] = parsed.message[language];
+    }
+    if (value !== null && field.type === 'date') {
+      const parsed = parseJapaneseDate(value);
+      if (parsed.ok) value = parsed.value;
+      else errors[`custom.${field.key}`] = parsed.message[language];
+    }
+    if (value !== (entry.fields[field.key] ?? null)) fields[field.key] = value;
+  }
   const title = form.title.trim();
   if (title === '') errors.title = language === 'ja' ? '件名を入力してください。' : 'Enter a title.';
   if (Object.keys(errors).length > 0) return { ok: false, errors };
@@ -120,5 +152,6 @@ export function checkContractForm(form: ContractForm, entry: ContractEntry, lang
   for (const key of Object.keys(next) as (keyof typeof next)[]) {
     if (JSON.stringify(next[key]) !== JSON.stringify(entry[key])) (patch as Record<string, unknown>)[key] = next[key];
   }
+  if (Object.keys(fields).length > 0) patch.fields = fields;
   return { ok: true, patch };
 }

@@ -10,7 +10,7 @@ import { PdfViewer } from '../../components/pdf-viewer.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatDateTime, type MessageKey } from '../../i18n/translate.ts';
-import { applySuggestion, checkContractForm, type ContractForm, type FormErrors, formFromEntry } from '../../lib/contract-form.ts';
+import { applySuggestion, checkContractForm, type ContractForm, type CustomField, type FormErrors, formFromEntry } from '../../lib/contract-form.ts';
 import { Link } from '../../lib/use-location.tsx';
 import { SenderShell } from '../sender/sender-session.tsx';
 import { formatIsoDate, formatYen } from './format.ts';
@@ -38,6 +38,7 @@ function ContractEntryView({ id }: { id: string }) {
   const [suggestions, setSuggestions] = useState<FieldSuggestion[] | null>(null);
   const [accepted, setAccepted] = useState<Set<string>>(new Set());
   const [busyField, setBusyField] = useState<string | null>(null);
+  const [customFields, setCustomFields] = useState<CustomField[]>([]);
   const base = `/api/v1/contracts/${encodeURIComponent(id)}`;
 
   useEffect(() => {
@@ -49,6 +50,10 @@ function ContractEntryView({ id }: { id: string }) {
         setForm(formFromEntry(loaded));
       })
       .catch((caught: unknown) => !canceled && setLoadError(errorMessage(language, caught)));
+    // Organisation-defined fields (a personal register has none: the list is then empty or refused).
+    apiGet<{ items: CustomField[] }>('/api/v1/contracts/fields')
+      .then((result) => !canceled && setCustomFields(result.items))
+      .catch(() => undefined);
     apiGet<{ suggestions: FieldSuggestion[] }>(`${base}/suggestions`)
       .then((result) => !canceled && setSuggestions(result.suggestions))
       .catch(() => !canceled && setSuggestions([]));
@@ -74,7 +79,7 @@ function ContractEntryView({ id }: { id: string }) {
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     if (!entry || !form) return;
-    const checked = checkContractForm(form, entry, language);
+    const checked = checkContractForm(form, entry, language, customFields);
     if (!checked.ok) {
       setErrors(checked.errors);
       return;
@@ -215,6 +220,42 @@ function ContractEntryView({ id }: { id: string }) {
               {textField('referenceNumber', t('reg.field.referenceNumber'))}
             </div>
             {textField('tags', t('reg.field.tags'), t('reg.field.tagsHint'))}
+            {customFields.map((field) => {
+              const id = `entry-custom-${field.key}`;
+              const error = errors[`custom.${field.key}`];
+              const common = {
+                id,
+                value: form.custom[field.key] ?? '',
+                'aria-invalid': error ? (true as const) : undefined,
+                'aria-describedby': error ? `${id}-error` : undefined,
+                onChange: (event: { target: { value: string } }) => setForm({ ...form, custom: { ...form.custom, [field.key]: event.target.value } }),
+              };
+              return (
+                <div className="field" key={field.key}>
+                  <label className="field__label" htmlFor={id}>
+                    {field.label}
+                  </label>
+                  {field.type === 'choice' ? (
+                    <select className="input select" {...common}>
+                      <option value="">{t('common.dash')}</option>
+                      {field.choices.map((choice) => (
+                        <option key={choice} value={choice}>
+                          {choice}
+                        </option>
+                      ))}
+                    </select>
+                  ) : (
+                    <input className="input" inputMode={field.type === 'number' ? 'numeric' : undefined} {...common} />
+                  )}
+                  {field.type === 'date' && <p className="field__hint">{t('reg.field.dateHint')}</p>}
+                  {error && (
+                    <p className="field__error" id={`${id}-error`}>
+                      {error}
+                    </p>
+                  )}
+                </div>
+              );
+            })}
             <div className="field">
               <label className="field__label" htmlFor="entry-memo">
                 {t('reg.field.memo')}
