@@ -13,6 +13,10 @@ import { ContractImportPage } from './pages/register/contract-import-page.tsx';
 import { ContractListPage } from './pages/register/contract-list-page.tsx';
 import { ContractPage } from './pages/register/contract-page.tsx';
 import { DeadlinesPage } from './pages/register/deadlines-page.tsx';
+import { AccountPage } from './pages/account/account-page.tsx';
+import { EmailConfirmPage, ForgotPasswordPage, ResetPasswordPage } from './pages/account/password-pages.tsx';
+import { SignupCompletePage } from './pages/account/signup-complete-page.tsx';
+import { SignupPage } from './pages/account/signup-page.tsx';
 import { AuditPage } from './pages/sender/audit-page.tsx';
 import { EnvelopeListPage } from './pages/sender/envelope-list-page.tsx';
 import { EnvelopeNewPage } from './pages/sender/envelope-new-page.tsx';
@@ -59,6 +63,18 @@ export function App() {
       return <ContractPage key={route.id} id={route.id} />;
     case 'claim':
       return <ClaimPage key={route.token} token={route.token} />;
+    case 'signup':
+      return <SignupPage next={route.next} />;
+    case 'signup-complete':
+      return <SignupCompletePage key={route.token} token={route.token} />;
+    case 'password-forgot':
+      return <ForgotPasswordPage />;
+    case 'password-reset':
+      return <ResetPasswordPage key={route.token} token={route.token} />;
+    case 'account':
+      return <AccountPage />;
+    case 'email-confirm':
+      return <EmailConfirmPage key={route.token} token={route.token} />;
     case 'not-found':
       return <NotFound />;
   }

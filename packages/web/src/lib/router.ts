@@ -45,6 +45,12 @@ export type RouteMatch =
   | { name: 'contract-deadlines' }
   | { name: 'contract'; id: string }
   | { name: 'claim'; token: string }
+  | { name: 'signup'; next: string | null }
+  | { name: 'signup-complete'; token: string | null }
+  | { name: 'password-forgot' }
+  | { name: 'password-reset'; token: string | null }
+  | { name: 'account' }
+  | { name: 'email-confirm'; token: string | null }
   | { name: 'not-found' };
 
 /** Maps a URL to a route. */
@@ -62,6 +68,13 @@ export function matchRoute(pathname: string, search: string): RouteMatch {
   if (path === '/contracts/deadlines') return { name: 'contract-deadlines' };
   if ((m = path.match(/^\/contracts\/([^/]+)$/))) return { name: 'contract', id: decodeURIComponent(m[1]!) };
   if ((m = path.match(/^\/claim\/([^/]+)$/))) return { name: 'claim', token: decodeURIComponent(m[1]!) };
+  const query = new URLSearchParams(search);
+  if (path === '/signup') return { name: 'signup', next: query.get('next') };
+  if (path === '/signup/complete') return { name: 'signup-complete', token: query.get('token') };
+  if (path === '/password/forgot') return { name: 'password-forgot' };
+  if (path === '/password/reset') return { name: 'password-reset', token: query.get('token') };
+  if (path === '/account') return { name: 'account' };
+  if (path === '/account/email/confirm') return { name: 'email-confirm', token: query.get('token') };
   if ((m = path.match(/^\/envelopes\/([^/]+)$/))) return { name: 'envelope', id: decodeURIComponent(m[1]!) };
   if ((m = path.match(/^\/s\/([^/]+)$/))) return { name: 'sign', token: decodeURIComponent(m[1]!) };
   if ((m = path.match(/^\/d\/([^/]+)$/))) return { name: 'download', token: decodeURIComponent(m[1]!) };
