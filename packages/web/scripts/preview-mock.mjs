@@ -155,6 +155,7 @@ const SUGGESTIONS = [
   { field: 'startDate', value: '2026-04-01', confidence: 0.9, source: { sentence: '本契約の有効期間は、自2026年4月1日 至2027年3月31日とする。', start: 0, end: 0 }, reason: { ja: '契約開始日: 期間の記載（開始日と満了日）', en: 'Start date: the stated term (start and end)' } },
   { field: 'endDate', value: '2027-03-31', confidence: 0.9, source: { sentence: '本契約の有効期間は、自2026年4月1日 至2027年3月31日とする。', start: 0, end: 0 }, reason: { ja: '契約満了日: 期間の記載（開始日と満了日）', en: 'End date: the stated term (start and end)' } },
   { field: 'autoRenewal', value: { renews: true, periodMonths: 12 }, confidence: 0.85, source: { sentence: 'ただし、期間満了の3ヶ月前までに甲乙いずれからも書面による別段の申出がないときは、本契約は同一条件でさらに1年間自動的に更新されるものとし、以後も同様とする。', start: 0, end: 0 }, reason: { ja: '自動更新（12か月ごと）', en: 'Renews automatically (every 12 months)' } },
+  { field: 'parties', value: { kou: '株式会社みなと商事', otsu: '株式会社ブルーライン・テクノロジー' }, confidence: 0.9, source: { sentence: '株式会社みなと商事（以下「甲」という。）と株式会社ブルーライン・テクノロジー（以下「乙」という。）は、甲の基幹システムの開発支援業務の委託に関し、次のとおり契約（以下「本契約」という。）を締結する。', start: 0, end: 0 }, reason: { ja: '「以下「甲」「乙」という」の定義から', en: 'From the definitions of 甲 and 乙 in the text' } },
   { field: 'noticeDeadline', value: { amount: 3, unit: 'months', date: '2026-12-31' }, confidence: 0.85, source: { sentence: 'ただし、期間満了の3ヶ月前までに甲乙いずれからも書面による別段の申出がないときは、本契約は同一条件でさらに1年間自動的に更新されるものとし、以後も同様とする。', start: 0, end: 0 }, reason: { ja: '期間満了の3か月前まで（2026-12-31）', en: '3 months before the end of term (2026-12-31)' } },
 ];
 
