@@ -9,6 +9,7 @@ import { loadConfig } from '../config/config.ts';
 import { createContext, type AppContext } from '../context.ts';
 import { startJobRunner, type JobHandlers, type JobRunner } from '../adapters/jobs/db-job-queue.ts';
 import { scheduleAuditAnchor } from '../domain/use-cases/anchor-audit-chain.ts';
+import { scheduleDeadlineReminders } from '../domain/use-cases/queue-deadline-reminders.ts';
 import { createJobHandlers } from './handlers.ts';
 import { startModuleWorker } from './module-worker.ts';
 
@@ -40,6 +41,10 @@ export function runJobWorker(
   // key and its own check); each run queues the next day's.
   if (handlers['audit.anchor'] && options.scheduleAuditAnchor !== false) {
     scheduleAuditAnchor(context, context.clock.now()).catch((error: Error) => log({ level: 40, time: Date.now(), msg: 'could not schedule the audit anchor', error: error.message }));
+  }
+  // The register's daily deadline reminders: the same pattern (today's run at start, each run queues the next).
+  if (handlers['register.reminders'] && options.scheduleAuditAnchor !== false) {
+    scheduleDeadlineReminders(context, context.clock.now()).catch((error: Error) => log({ level: 40, time: Date.now(), msg: 'could not schedule the deadline reminders', error: error.message }));
   }
   return startJobRunner({
     db: context.db,
