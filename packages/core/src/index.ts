@@ -24,6 +24,8 @@ export {
   parseYenAmount,
   parseJapaneseDate,
   parseJapaneseNumber,
+  checkDateOrder,
+  checkAmountOrder,
   detectTaxTreatment,
   toHalfWidth,
   addMonthsIso,

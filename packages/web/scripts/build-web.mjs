@@ -29,6 +29,8 @@ const inputs = [
   join(webDir, 'index.html'),
   join(webDir, 'vite.config.ts'),
   join(webDir, 'package.json'),
+  // The shared value parsers (@inkan/core/text/ja-values) are bundled into the UI.
+  resolve(webDir, '..', 'core', 'src', 'text'),
   // Reinstalled dependencies (npm ci, a version bump) rewrite this file.
   resolve(webDir, '..', '..', 'node_modules', '.package-lock.json'),
 ];

@@ -51,7 +51,7 @@ const MIME = {
   '.icc': 'application/vnd.iccprofile',
 };
 
-const SPA_PREFIXES = ['/login', '/envelopes', '/s/', '/d/', '/verify'];
+const SPA_PREFIXES = ['/login', '/envelopes', '/s/', '/d/', '/verify', '/contracts', '/claim/'];
 
 // ---------------------------------------------------------------- sample documents
 
@@ -130,6 +130,34 @@ const DOCS = [
   { id: randomUUID(), name: '秘密保持契約書.pdf', pages: 2, sha256: '5c2e8a1f9b3d7e6c4a0f2b8d1e5c9a7f3b6d0e4a8c2f1b5d9e3a7c0f4b8d2e6a', key: 'nda' },
 ];
 const iso = (s) => new Date(s).toISOString();
+
+function contractEntry(title, counterparties, signedOn, endOn, amount, tax, extra = {}) {
+  return {
+    id: randomUUID(), scope: 'organization', source: 'envelope', envelopeId: null, certificateId: 'INK-7Q2M-9F4K', title, counterparties,
+    signedOn, startOn: null, endOn, noticeOn: null, amount, currency: 'JPY', tax, autoRenew: false, renewalMonths: null, contractType: null,
+    referenceNumber: null, owner: null, memo: '', status: 'active', tags: [], watchers: [], fields: {}, imported: false, importedAt: null,
+    createdAt: iso('2026-03-20T01:00:00Z'), updatedAt: iso('2026-03-20T01:00:00Z'),
+    documents: [
+      { id: 'd1', kind: 'signed', name: '業務委託契約書.pdf', size: 182_311, sha256: DOCS[0].sha256 },
+      { id: 'd2', kind: 'certificate', name: '締結証明書.pdf', size: 40_112, sha256: DOCS[1].sha256 },
+    ],
+    history: [],
+    ...extra,
+  };
+}
+const CONTRACTS = [
+  contractEntry('業務委託契約書（システム開発支援）', ['株式会社ブルーライン・テクノロジー'], '2026-03-20', null, null, null),
+  contractEntry('事務所賃貸借契約書', ['株式会社丸の内ビルディング'], '2026-03-10', '2028-03-31', 350_000, 'excluded', { source: 'claim', noticeOn: '2027-09-30' }),
+  contractEntry('秘密保持契約書', ['株式会社オークリーフ・パートナーズ'], '2026-04-10', '2028-04-09', null, null, { source: 'import', imported: true, importedAt: '2026-04-11T02:00:00Z' }),
+];
+const SUGGESTIONS = [
+  { field: 'amount', value: { yen: 6_600_000, currency: 'JPY', tax: 'excluded', basis: 'total', context: '委託料' }, confidence: 0.95, source: { sentence: '1 本業務の委託料は、金6,600,000円（消費税別）とする。', start: 0, end: 0 }, reason: { ja: '「委託料」の金額（総額）。本文中の他の金額1件（遅延損害金・印紙・敷金・単価など）より上位', en: 'The amount named "委託料" (total), ranked above 1 other amount(s) in the text' } },
+  { field: 'startDate', value: '2026-04-01', confidence: 0.9, source: { sentence: '本契約の有効期間は、自2026年4月1日 至2027年3月31日とする。', start: 0, end: 0 }, reason: { ja: '契約開始日: 期間の記載（開始日と満了日）', en: 'Start date: the stated term (start and end)' } },
+  { field: 'endDate', value: '2027-03-31', confidence: 0.9, source: { sentence: '本契約の有効期間は、自2026年4月1日 至2027年3月31日とする。', start: 0, end: 0 }, reason: { ja: '契約満了日: 期間の記載（開始日と満了日）', en: 'End date: the stated term (start and end)' } },
+  { field: 'autoRenewal', value: { renews: true, periodMonths: 12 }, confidence: 0.85, source: { sentence: 'ただし、期間満了の3ヶ月前までに甲乙いずれからも書面による別段の申出がないときは、本契約は同一条件でさらに1年間自動的に更新されるものとし、以後も同様とする。', start: 0, end: 0 }, reason: { ja: '自動更新（12か月ごと）', en: 'Renews automatically (every 12 months)' } },
+  { field: 'parties', value: { kou: '株式会社みなと商事', otsu: '株式会社ブルーライン・テクノロジー' }, confidence: 0.9, source: { sentence: '株式会社みなと商事（以下「甲」という。）と株式会社ブルーライン・テクノロジー（以下「乙」という。）は、甲の基幹システムの開発支援業務の委託に関し、次のとおり契約（以下「本契約」という。）を締結する。', start: 0, end: 0 }, reason: { ja: '「以下「甲」「乙」という」の定義から', en: 'From the definitions of 甲 and 乙 in the text' } },
+  { field: 'noticeDeadline', value: { amount: 3, unit: 'months', date: '2026-12-31' }, confidence: 0.85, source: { sentence: 'ただし、期間満了の3ヶ月前までに甲乙いずれからも書面による別段の申出がないときは、本契約は同一条件でさらに1年間自動的に更新されるものとし、以後も同様とする。', start: 0, end: 0 }, reason: { ja: '期間満了の3か月前まで（2026-12-31）', en: '3 months before the end of term (2026-12-31)' } },
+];
 
 function recipient(name, email, order, status, extra = {}) {
   return { id: randomUUID(), name, email, order, language: 'ja', auth: 'access_code', status, signedAt: null, declineReason: null, failedAttempts: 0, ...extra };
@@ -337,6 +365,54 @@ export async function startMockServer({ port = 0, host = '127.0.0.1', quiet = tr
       return res.end(Buffer.from(pdfs[doc.key]));
     }
     // sender session (the mock is always signed in)
+    // register (契約管理) and 保管
+    if (path === '/api/v1/contracts' && method === 'GET') {
+      const q = url.searchParams;
+      const num = (k) => (q.get(k) === null ? null : Number(q.get(k)));
+      const items = CONTRACTS.filter((c) =>
+        (num('amountMin') === null || (c.amount !== null && c.amount >= num('amountMin'))) &&
+        (num('amountMax') === null || (c.amount !== null && c.amount <= num('amountMax'))) &&
+        (!q.get('endFrom') || (c.endOn && c.endOn >= q.get('endFrom'))) &&
+        (!q.get('endTo') || (c.endOn && c.endOn <= q.get('endTo'))) &&
+        (!q.get('noticeFrom') || (c.noticeOn && c.noticeOn >= q.get('noticeFrom'))) &&
+        (!q.get('noticeTo') || (c.noticeOn && c.noticeOn <= q.get('noticeTo'))) &&
+        (!q.get('counterparty') || c.counterparties.some((n) => n.includes(q.get('counterparty')))));
+      return json(res, 200, { items: items.map(({ history, documents, ...c }) => c), nextCursor: null });
+    }
+    if (path === '/api/v1/contracts/fields' && method === 'GET') {
+      return json(res, 200, { items: [{ key: 'dept', label: '担当部署', type: 'choice', choices: ['営業部', '総務部'] }, { key: 'budget_code', label: '予算コード', type: 'text', choices: [] }] });
+    }
+    if (path === '/api/v1/contracts/deadlines' && method === 'GET') {
+      const items = CONTRACTS.filter((c) => c.noticeOn).map((c) => ({ kind: 'notice', dueOn: c.noticeOn, daysLeft: 42, contract: c }));
+      return json(res, 200, { items });
+    }
+    if ((m = path.match(/^\/api\/v1\/contracts\/([^/]+)(\/.*)?$/))) {
+      const entry = CONTRACTS.find((c) => c.id === decodeURIComponent(m[1]));
+      if (!entry) return error(res, 404, 'NOT_FOUND', '見つかりませんでした。');
+      const rest = m[2] ?? '';
+      if (rest === '' && method === 'GET') return json(res, 200, entry);
+      if (rest === '' && method === 'PATCH') {
+        const patch = JSON.parse((await readBody(req)) || '{}');
+        for (const [field, value] of Object.entries(patch)) {
+          entry.history.push({ id: randomUUID(), field, oldValue: entry[field] ?? null, newValue: value, actor: { type: 'user', id: USER.id, name: USER.name }, at: new Date().toISOString() });
+          entry[field] = value;
+        }
+        return json(res, 200, entry);
+      }
+      if (rest === '/suggestions' && method === 'GET') return json(res, 200, { suggestions: SUGGESTIONS });
+      if (rest.startsWith('/documents/') && method === 'GET') {
+        res.writeHead(200, { 'Content-Type': 'application/pdf', 'Content-Security-Policy': STRICT_CSP });
+        return res.end(Buffer.from(pdfs.contract));
+      }
+    }
+    if ((m = path.match(/^\/api\/claims\/([^/]+)$/))) {
+      const token = decodeURIComponent(m[1]);
+      const sender = { organization: ORG.name, name: USER.name, email: USER.email };
+      if (token === 'expired') return error(res, 410, 'CLAIM_EXPIRED', '保管可能期間が過ぎています。', { sender, expiresAt: iso('2026-01-05T09:00:00Z') });
+      if (!token.startsWith('demo')) return error(res, 404, 'CLAIM_INVALID', 'リンクが無効です。');
+      if (method === 'GET') return json(res, 200, { status: 'claimable', envelope: { name: envelopes[0].name, certificateId: 'INK-7Q2M-9F4K' }, sender, expiresAt: iso('2027-01-05T09:00:00Z') });
+      if (method === 'POST') return json(res, 201, { status: 'claimed-by-you', contractId: CONTRACTS[0].id, created: true });
+    }
     if (path === '/api/session' && method === 'GET') return json(res, 200, { user: USER, csrfToken: CSRF });
     if (path === '/api/session' && method === 'POST') return json(res, 200, { user: USER, csrfToken: CSRF });
     if (path === '/api/session/link' && method === 'POST') return json(res, 200, { user: USER, csrfToken: CSRF });

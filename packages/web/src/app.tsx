@@ -7,7 +7,12 @@ import { Loading, StatePanel } from './components/state-panel.tsx';
 import { useI18n } from './i18n/i18n-context.tsx';
 import { matchRoute, navigate } from './lib/router.ts';
 import { useLocation } from './lib/use-location.tsx';
+import { ClaimPage } from './pages/claim-page.tsx';
 import { DownloadPage } from './pages/download-page.tsx';
+import { ContractImportPage } from './pages/register/contract-import-page.tsx';
+import { ContractListPage } from './pages/register/contract-list-page.tsx';
+import { ContractPage } from './pages/register/contract-page.tsx';
+import { DeadlinesPage } from './pages/register/deadlines-page.tsx';
 import { AccountPage } from './pages/account/account-page.tsx';
 import { EmailConfirmPage, ForgotPasswordPage, ResetPasswordPage } from './pages/account/password-pages.tsx';
 import { SignupCompletePage } from './pages/account/signup-complete-page.tsx';
@@ -48,6 +53,16 @@ export function App() {
       return <VerifyPage initialCertificateId={route.certificateId} />;
     case 'audit':
       return <AuditPage />;
+    case 'contracts':
+      return <ContractListPage />;
+    case 'contract-import':
+      return <ContractImportPage />;
+    case 'contract-deadlines':
+      return <DeadlinesPage />;
+    case 'contract':
+      return <ContractPage key={route.id} id={route.id} />;
+    case 'claim':
+      return <ClaimPage key={route.token} token={route.token} />;
     case 'signup':
       return <SignupPage next={route.next} />;
     case 'signup-complete':

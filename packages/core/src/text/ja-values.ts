@@ -22,7 +22,9 @@ export type JaValueErrorCode =
   | 'DATE_FORMAT'
   | 'DATE_NOT_IN_CALENDAR'
   | 'DATE_OUT_OF_ERA'
-  | 'DATE_OUT_OF_RANGE';
+  | 'DATE_OUT_OF_RANGE'
+  | 'DATE_RANGE_REVERSED'
+  | 'AMOUNT_RANGE_REVERSED';
 
 /** The result of a parse: the value, or a stable code with a message in both languages. */
 export type JaParseResult<T> =
@@ -60,6 +62,14 @@ const messages: Record<JaValueErrorCode, JaEnMessage> = {
   DATE_OUT_OF_RANGE: {
     ja: '日付は1900年から2999年の間で入力してください。',
     en: 'Enter a date between the years 1900 and 2999.',
+  },
+  DATE_RANGE_REVERSED: {
+    ja: '終了日は開始日と同じ日かそれより後にしてください。',
+    en: 'The end date must be on or after the start date.',
+  },
+  AMOUNT_RANGE_REVERSED: {
+    ja: '上限の金額は下限の金額以上にしてください。',
+    en: 'The maximum amount must be at least the minimum amount.',
   },
 };
 
@@ -299,4 +309,14 @@ export function addDaysIso(date: string, days: number): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   const shifted = new Date(Date.UTC(y, m - 1, d + days));
   return isoDate(shifted.getUTCFullYear(), shifted.getUTCMonth() + 1, shifted.getUTCDate());
+}
+
+/** Checks that an ISO date range is in order (満了日 not before 開始日); open ends always pass. */
+export function checkDateOrder(start: string | null, end: string | null): JaParseResult<true> {
+  return start !== null && end !== null && end < start ? refuse('DATE_RANGE_REVERSED') : { ok: true, value: true };
+}
+
+/** Checks that an amount range is in order; open ends always pass. */
+export function checkAmountOrder(min: number | null, max: number | null): JaParseResult<true> {
+  return min !== null && max !== null && max < min ? refuse('AMOUNT_RANGE_REVERSED') : { ok: true, value: true };
 }

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   addDaysIso,
+  checkAmountOrder,
+  checkDateOrder,
   addMonthsIso,
   detectTaxTreatment,
   parseJapaneseDate,
@@ -138,4 +140,16 @@ test('tax treatment and date arithmetic', () => {
   assert.equal(addMonthsIso('2026-01-15', 12), '2027-01-15');
   assert.equal(addDaysIso('2027-03-31', -30), '2027-03-01');
   assert.equal(addDaysIso('2026-03-01', -1), '2026-02-28');
+});
+
+test('ranges: 満了日 before 開始日 and max below min are refused, open ends pass', () => {
+  const reversed = checkDateOrder('2026-04-01', '2026-03-31');
+  assert.equal(reversed.ok, false);
+  if (!reversed.ok) assert.equal(reversed.code, 'DATE_RANGE_REVERSED');
+  assert.equal(checkDateOrder('2026-04-01', '2026-04-01').ok, true);
+  assert.equal(checkDateOrder(null, '2026-04-01').ok, true);
+  const amounts = checkAmountOrder(2_000, 1_000);
+  assert.equal(amounts.ok, false);
+  if (!amounts.ok) assert.equal(amounts.code, 'AMOUNT_RANGE_REVERSED');
+  assert.equal(checkAmountOrder(1_000, null).ok, true);
 });

@@ -12,6 +12,7 @@ export function PagedTable<T>({
   columns,
   empty,
   row,
+  header,
 }: {
   list: PagedList<T>;
   /** Added to `table`. */
@@ -21,6 +22,8 @@ export function PagedTable<T>({
   empty: string;
   /** One <tr> (with its key). */
   row: (item: T) => ReactNode;
+  /** Replaces the plain header cells (sortable headers, say). */
+  header?: ReactNode;
 }) {
   const { t } = useI18n();
   const { items, error, nextCursor, loadingMore, more } = list;
@@ -34,11 +37,12 @@ export function PagedTable<T>({
           <table className={`table ${className}`}>
             <thead>
               <tr>
-                {columns.map((label) => (
-                  <th key={label} scope="col">
-                    {label}
-                  </th>
-                ))}
+                {header ??
+                  columns.map((label) => (
+                    <th key={label} scope="col">
+                      {label}
+                    </th>
+                  ))}
               </tr>
             </thead>
             <tbody>{items.map((item) => row(item))}</tbody>

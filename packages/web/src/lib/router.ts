@@ -40,6 +40,11 @@ export type RouteMatch =
   | { name: 'download'; token: string }
   | { name: 'verify'; certificateId: string | null }
   | { name: 'audit' }
+  | { name: 'contracts' }
+  | { name: 'contract-import' }
+  | { name: 'contract-deadlines' }
+  | { name: 'contract'; id: string }
+  | { name: 'claim'; token: string }
   | { name: 'signup'; next: string | null }
   | { name: 'signup-complete'; token: string | null }
   | { name: 'password-forgot' }
@@ -58,6 +63,11 @@ export function matchRoute(pathname: string, search: string): RouteMatch {
   if (path === '/envelopes') return { name: 'envelopes' };
   if (path === '/envelopes/new') return { name: 'envelope-new' };
   if (path === '/audit') return { name: 'audit' };
+  if (path === '/contracts') return { name: 'contracts' };
+  if (path === '/contracts/import') return { name: 'contract-import' };
+  if (path === '/contracts/deadlines') return { name: 'contract-deadlines' };
+  if ((m = path.match(/^\/contracts\/([^/]+)$/))) return { name: 'contract', id: decodeURIComponent(m[1]!) };
+  if ((m = path.match(/^\/claim\/([^/]+)$/))) return { name: 'claim', token: decodeURIComponent(m[1]!) };
   const query = new URLSearchParams(search);
   if (path === '/signup') return { name: 'signup', next: query.get('next') };
   if (path === '/signup/complete') return { name: 'signup-complete', token: query.get('token') };

@@ -8,6 +8,7 @@ import type { Contract } from '../../domain/register/contract-model.ts';
 import { exportContracts } from '../../domain/use-cases/export-contracts.ts';
 import { getContract } from '../../domain/use-cases/get-contract.ts';
 import { getContractDocument } from '../../domain/use-cases/get-contract-document.ts';
+import { getContractSuggestions } from '../../domain/use-cases/get-contract-suggestions.ts';
 import { listContracts } from '../../domain/use-cases/list-contracts.ts';
 import { updateContract } from '../../domain/use-cases/update-contract.ts';
 import { UTF8_BOM, csvRecord } from '../audit/csv.ts';
@@ -177,6 +178,12 @@ export async function contractRoutes(app: FastifyInstance, options: { context: A
     await updateContract(context, { scope: caller.scope, contractId: id, changes, actor: caller.actor, origin: originOf(request) });
     const { contract, documents, history } = await getContract(context, { scope: caller.scope, contractId: id });
     return { ...contract, documents, history };
+  });
+
+  app.get('/api/v1/contracts/:id/suggestions', async (request) => {
+    const caller = await requireRegisterCaller(context, request, { write: false });
+    const { id } = parseWith(contractParams, request.params);
+    return { suggestions: await getContractSuggestions(context, { scope: caller.scope, contractId: id }) };
   });
 
   app.get('/api/v1/contracts/:id/documents/:documentId', async (request, reply) => {

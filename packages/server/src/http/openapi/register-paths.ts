@@ -154,6 +154,14 @@ export const registerPaths = {
   '/api/v1/contracts/{id}/documents/{documentId}': {
     get: { summary: 'Download a document of an entry (signed PDF, certificate, imported PDF) — any time', security: apiAuth, parameters: [contractId, path('documentId', 'document id'), scopeParameter], responses: { 200: { description: 'PDF', ...pdf }, 404: notFound } },
   },
+  '/api/v1/contracts/{id}/suggestions': {
+    get: {
+      summary: 'Field suggestions read from the PDF text (契約金額, 契約開始日/満了日, 自動更新, 解約通知期限, 甲/乙), each with its source sentence and offsets; nothing is saved until a PATCH accepts one',
+      security: apiAuth,
+      parameters: [contractId, scopeParameter],
+      responses: { 200: { description: '{ suggestions: FieldSuggestion[] }', ...json({ type: 'object', properties: { suggestions: { type: 'array', items: { type: 'object', properties: { field: { enum: ['amount', 'startDate', 'endDate', 'autoRenewal', 'noticeDeadline', 'parties'] }, value: {}, confidence: { type: 'number' }, source: { type: 'object', properties: { sentence: { type: 'string' }, start: { type: 'integer' }, end: { type: 'integer' } } }, reason: { type: 'object', properties: { ja: { type: 'string' }, en: { type: 'string' } } } } } } } }) }, 404: notFound },
+    },
+  },
   '/api/v1/contracts/{id}/certificate': {
     get: { summary: 'Download the certificate of completion (契約締結証明書) of an entry — any time', security: apiAuth, parameters: [contractId, scopeParameter], responses: { 200: { description: 'PDF', ...pdf }, 404: notFound } },
   },

@@ -22,15 +22,20 @@ export interface SignedEnvelope {
 export const SIGNER = { name: '山田 太郎', email: 'taro.yamada@contractor.example.jp', code: '4821', userAgent: 'verify-test-agent/1.0' } as const;
 
 /** Completes a one-recipient, two-document envelope and downloads its first signed PDF. */
-export async function completeEnvelope(h: Harness, options: { name?: string; message?: string; signer?: { name: string; email: string; code: string; userAgent: string } } = {}): Promise<SignedEnvelope> {
+export async function completeEnvelope(
+  h: Harness,
+  options: { name?: string; message?: string; signer?: { name: string; email: string; code: string; userAgent: string }; documents?: Array<{ filename: string; data: Uint8Array }> } = {},
+): Promise<SignedEnvelope> {
   const signer = options.signer ?? SIGNER;
   const name = options.name ?? '庁舎清掃業務委託契約（2026年度）';
   const message = options.message ?? '秘密の連絡事項：契約金額は別紙のとおり';
-  const [pdfA, pdfB] = await Promise.all([makePdf({ pages: 2, text: 'Service agreement' }), makePdf({ pages: 1, text: 'Specification' })]);
-  const created = await h.createEnvelope(h.org, { name, message, recipients: [{ name: signer.name, email: signer.email, accessCode: signer.code, order: 1 }] }, [
-    { filename: '業務委託契約書.pdf', data: pdfA },
-    { filename: '仕様書.pdf', data: pdfB },
-  ]);
+  const documents =
+    options.documents ??
+    [
+      { filename: '業務委託契約書.pdf', data: await makePdf({ pages: 2, text: 'Service agreement' }) },
+      { filename: '仕様書.pdf', data: await makePdf({ pages: 1, text: 'Specification' }) },
+    ];
+  const created = await h.createEnvelope(h.org, { name, message, recipients: [{ name: signer.name, email: signer.email, accessCode: signer.code, order: 1 }] }, documents);
   assert.equal(created.statusCode, 201, created.body);
   const envelope = created.json();
   assert.equal((await h.api(h.org, 'POST', `/api/v1/envelopes/${envelope.id}/send`)).statusCode, 200);

@@ -90,6 +90,9 @@ export function SenderShell({ children, width = 'wide', title }: { children: Rea
           {t('nav.envelopes')}
         </Link>
       )}
+      <Link href="/contracts" className="sender-nav__link" aria-current={path?.startsWith('/contracts') ? 'page' : undefined}>
+        {t('nav.contracts')}
+      </Link>
       {user.role === 'admin' && (
         <Link href="/audit" className="sender-nav__link" aria-current={path === '/audit' ? 'page' : undefined}>
           {t('nav.audit')}
