@@ -275,9 +275,10 @@ for (const dialect of DIALECTS) {
       assert.equal(exported.headers['content-type'], 'application/zip');
       assert.match(String(exported.headers['content-disposition']), /^attachment; filename="inkan-account-\d{4}-\d{2}-\d{2}\.zip"/);
       const files = unzipSync(new Uint8Array(exported.rawPayload));
-      assert.deepEqual(Object.keys(files).sort(), ['manifest.json', 'memberships.json', 'profile.json', 'sessions.json']);
+      assert.deepEqual(Object.keys(files).sort(), ['contracts/index.json', 'manifest.json', 'memberships.json', 'profile.json', 'sessions.json']);
+      assert.deepEqual(JSON.parse(strFromU8(files['contracts/index.json']!)), [], 'no personal register entries');
       const manifest = JSON.parse(strFromU8(files['manifest.json']!));
-      assert.deepEqual(manifest.parts.map((p: { name: string }) => p.name), ['profile', 'memberships', 'sessions']);
+      assert.deepEqual(manifest.parts.map((p: { name: string }) => p.name), ['profile', 'memberships', 'sessions', 'contracts']);
       const exportedProfile = JSON.parse(strFromU8(files['profile.json']!));
       assert.equal(exportedProfile.email, email);
       assert.equal(exportedProfile.name, '去る 人（改）');

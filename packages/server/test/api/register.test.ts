@@ -3,6 +3,7 @@
 // database, documents at any time, cross-scope 404s and CSV formula safety.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { strFromU8, unzipSync } from 'fflate';
 import { sha256Hex } from '../../src/domain/hashing.ts';
 import { hashPassword, newId } from '../../src/security/tokens.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
@@ -178,6 +179,18 @@ for (const dialect of DIALECTS) {
       assert.equal(imported.json().scope, 'personal');
       const patched = await h.app.inject({ method: 'PATCH', url: `/api/v1/contracts/${imported.json().id}`, headers: session, payload: { memo: '更新時に家賃改定' } });
       assert.equal(patched.json().history.length, 1);
+      // The account's data export carries its personal register: fields, history and the PDF itself.
+      const exported = await h.app.inject({ method: 'POST', url: '/api/account/export', headers: session });
+      assert.equal(exported.statusCode, 200, exported.body);
+      const files = unzipSync(new Uint8Array(exported.rawPayload));
+      const entryId = imported.json().id as string;
+      assert.deepEqual(JSON.parse(strFromU8(files['contracts/index.json']!)).map((e: { id: string }) => e.id), [entryId]);
+      const entry = JSON.parse(strFromU8(files[`contracts/${entryId}/entry.json`]!));
+      assert.equal(entry.contract.title, '個人の賃貸借契約');
+      assert.deepEqual(entry.history.map((c: { field: string }) => c.field), ['memo']);
+      const pdfPath = Object.keys(files).find((p) => p.startsWith(`contracts/${entryId}/`) && p.endsWith('lease.pdf'));
+      assert.ok(pdfPath, Object.keys(files).join(', '));
+      assert.equal(sha256Hex(files[pdfPath]!), entry.documents[0].sha256);
       await h.context.db.deleteFrom('users').where('id', '=', id).execute();
       assert.equal((await h.context.db.selectFrom('contracts').select('id').where('owner_user_id', '=', id).execute()).length, 0);
       assert.equal((await h.context.db.selectFrom('contract_history').select('id').where('contract_id', '=', imported.json().id).execute()).length, 0);

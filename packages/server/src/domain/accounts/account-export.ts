@@ -1,4 +1,5 @@
 import type { DomainContext } from '../domain-context.ts';
+import { personalRegisterExporter } from '../register/contract-account-export.ts';
 
 /** One file of an account's data export (a path inside the ZIP, and its bytes or text). */
 export interface AccountExportFile {
@@ -63,5 +64,5 @@ const sessionsExporter: AccountExporter = {
   },
 };
 
-/** Every part of the export, in order. The register adds its exporter here. */
-export const ACCOUNT_EXPORTERS: AccountExporter[] = [profileExporter, membershipsExporter, sessionsExporter];
+/** Every part of the export, in order: the account, then its personal register (contracts/). */
+export const ACCOUNT_EXPORTERS: AccountExporter[] = [profileExporter, membershipsExporter, sessionsExporter, personalRegisterExporter];
