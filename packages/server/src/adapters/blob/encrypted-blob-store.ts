@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, randomUUID, type DecipherGCM } from 'node:crypto';
 import type { BlobStore } from '../../ports/blob-store.ts';
 import { deriveKey } from '../../security/server-keys.ts';
 import { ObjectStoreError, type ObjectStore } from '../storage/object-store.ts';
@@ -85,10 +85,10 @@ export class EncryptedBlobStore implements BlobStore {
       throw cause;
     }
     const name = Buffer.from(key, 'latin1');
-    let head = Buffer.alloc(0);
-    let decipher: ReturnType<typeof createDecipheriv> | undefined;
+    let head: Buffer = Buffer.alloc(0);
+    let decipher: DecipherGCM | undefined;
     // The last TAG_BYTES seen are held back: they are the tag, not ciphertext.
-    let held = Buffer.alloc(0);
+    let held: Buffer = Buffer.alloc(0);
     const plain: Buffer[] = [];
     const feed = (bytes: Buffer): void => {
       const joined = held.length === 0 ? bytes : Buffer.concat([held, bytes]);
@@ -100,7 +100,7 @@ export class EncryptedBlobStore implements BlobStore {
       held = Buffer.from(joined.subarray(joined.length - TAG_BYTES));
     };
     for await (const chunk of stream) {
-      let bytes = chunk as Buffer;
+      let bytes: Buffer = chunk as Buffer;
       if (decipher === undefined) {
         head = Buffer.concat([head, bytes]);
         if (head.length < HEADER_BYTES) continue;
@@ -121,7 +121,7 @@ export class EncryptedBlobStore implements BlobStore {
   }
 
   /** Checks the header, unwraps the data key and returns the decipher of the body. */
-  #openHeader(key: string, name: Buffer, header: Buffer): ReturnType<typeof createDecipheriv> {
+  #openHeader(key: string, name: Buffer, header: Buffer): DecipherGCM {
     if (!header.subarray(0, MAGIC.length).equals(MAGIC)) throw new BlobError('BLOB_CORRUPT', `blob ${key} is truncated or not an Inkan blob`);
     if (header[MAGIC.length] !== VERSION) throw new BlobError('BLOB_CORRUPT', `blob ${key} has unknown format version ${header[MAGIC.length]}`);
     let offset = MAGIC.length + 1;
