@@ -7,12 +7,14 @@ import { sealEnvelope } from '../domain/use-cases/seal-envelope.ts';
 import { sendCompletionMail } from '../domain/use-cases/send-completion-mail.ts';
 import { sendRecipientDeclinedMail, sendRecipientLockedMail } from '../domain/use-cases/send-sender-notice-mail.ts';
 import { sendSigningRequestMail } from '../domain/use-cases/send-signing-request-mail.ts';
+import { runScheduledBackup } from '../backup/run-scheduled-backup.ts';
 import { z } from 'zod';
 
 // Job payloads come back from the database as JSON: checked like any other input before use.
 const recipientPayload = z.object({ recipientId: z.uuid() });
 const envelopePayload = z.object({ envelopeId: z.uuid() });
 const anchorPayload = z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
+const backupPayload = z.object({ slot: z.iso.datetime() });
 
 /**
  * The handlers of every job kind. Each is idempotent (the queue delivers at least once): see the use
@@ -26,6 +28,9 @@ export function createJobHandlers(context: AppContext): JobHandlers {
     'audit.anchor': async (payload) => {
       anchorPayload.parse(payload);
       await anchorAuditChain(context);
+    },
+    'backup.run': async (payload) => {
+      await runScheduledBackup(context, new Date(backupPayload.parse(payload).slot));
     },
     'mail.signing-request': (payload) => sendSigningRequestMail(context, recipientPayload.parse(payload)),
     'mail.completion': (payload) => sendCompletionMail(context, envelopePayload.parse(payload)),

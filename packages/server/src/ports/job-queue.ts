@@ -12,6 +12,8 @@ export interface JobPayloads {
   'envelope.certificate': { envelopeId: string };
   /** Timestamps the operation log's chain head (once a day; `day` is the UTC date it is for). */
   'audit.anchor': { day: string };
+  /** The scheduled backup of `slot` (an ISO instant), then pruning by the retention policy. */
+  'backup.run': { slot: string };
 }
 export type JobKind = keyof JobPayloads;
 

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 /** Bytes to write: one buffer or a stream of chunks (whose total `size` must be given for S3). */
 export type ObjectBody = Uint8Array | AsyncIterable<Uint8Array>;
@@ -164,6 +164,11 @@ export class S3ObjectStore implements ObjectStore {
       region: settings.region,
       forcePathStyle: settings.forcePathStyle,
       credentials: settings.accessKeyId && settings.secretAccessKey ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } : undefined,
+      // Streamed bodies go as plain bytes with their Content-Length: the SDK's default trailing-checksum
+      // (aws-chunked) framing is not understood by every S3-compatible server, and our files carry
+      // their own authentication (GCM tags, the backup manifest's SHA-256).
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
     });
   }
 
@@ -173,6 +178,9 @@ export class S3ObjectStore implements ObjectStore {
 
   async put(path: string, body: ObjectBody, size: number): Promise<void> {
     const key = this.#prefix + checkPath(path);
+    // If-None-Match makes the write atomic where the server supports it; the HEAD before it covers
+    // servers that ignore the header (names are random, so no two writers race for one).
+    if (await this.#exists(key)) throw new ObjectStoreError('OBJECT_EXISTS', `${key} exists already`);
     try {
       await this.#client.send(
         new PutObjectCommand({
@@ -186,6 +194,16 @@ export class S3ObjectStore implements ObjectStore {
     } catch (error) {
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (status === 412 || status === 409) throw new ObjectStoreError('OBJECT_EXISTS', `${key} exists already`, { cause: error });
+      throw error;
+    }
+  }
+
+  async #exists(key: string): Promise<boolean> {
+    try {
+      await this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
+      return true;
+    } catch (error) {
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
       throw error;
     }
   }
