@@ -36,7 +36,7 @@ describe('backup retention policy', () => {
     assert.deepEqual([...backupsToKeep(backups, { daily: 2, monthly: 0, yearly: 0 }, 'Asia/Tokyo')].sort(), ['b', 'd']);
     assert.deepEqual([...backupsToKeep(backups, { daily: 1, monthly: 2, yearly: 0 }, 'Asia/Tokyo')].sort(), ['a', 'd']);
     assert.deepEqual([...backupsToKeep(backups, { daily: 1, monthly: 0, yearly: 1 }, 'UTC')].sort(), ['d']);
-    assert.deepEqual([...backupsToKeep(backups, { daily: 3, monthly: 0, yearly: 0 }, 'UTC')].sort(), ['a', 'b', 'd']);
+    assert.deepEqual([...backupsToKeep(backups, { daily: 3, monthly: 0, yearly: 0 }, 'UTC')].sort(), ['b', 'c', 'd']);
   });
 
   it('finds the next wall-clock time in the time zone, across days and daylight-saving changes', () => {
