@@ -58,7 +58,9 @@ export async function snapshotDatabase(target: DatabaseTarget, file: string): Pr
     const source = new SqliteDatabase(target.path, { readonly: true, fileMustExist: true });
     try {
       source.pragma('busy_timeout = 5000');
-      await source.backup(file);
+      // All pages in one step (one read transaction): the backup API restarts whenever another
+      // connection writes between two steps, which a busy server would do without end.
+      await source.backup(file, { progress: () => 0x7fffffff });
     } finally {
       source.close();
     }
