@@ -1,6 +1,6 @@
 // `npm run bench`: the signing bench, the envelope-flow bench, then the verification-server bench, each
 // in its own process (one after the other: nothing else should run during a measurement).
-// `npm run bench -- sign|envelopes|verify-server [OPTIONS]` runs one; options without a name go to the
+// `npm run bench -- sign|envelopes|verify-server|backup [OPTIONS]` runs one; options without a name go to the
 // signing bench, as before (`npm run bench -- --only=libpdf --sizes=1p`).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ const BENCHES = {
   sign: ['--import', 'tsx', '--expose-gc', 'bench/sign-bench.ts'],
   envelopes: ['--import', 'tsx', 'bench/envelope-bench.ts'],
   'verify-server': ['--import', 'tsx', 'bench/verify-server-bench.ts'],
+  backup: ['--import', 'tsx', 'bench/backup-bench.ts'],
 } as const;
 type BenchName = keyof typeof BENCHES;
 /** A bench that runs longer than this is stopped (each bounds itself well below it). */
