@@ -8,6 +8,10 @@ import { useI18n } from './i18n/i18n-context.tsx';
 import { matchRoute, navigate } from './lib/router.ts';
 import { useLocation } from './lib/use-location.tsx';
 import { DownloadPage } from './pages/download-page.tsx';
+import { AccountPage } from './pages/account/account-page.tsx';
+import { EmailConfirmPage, ForgotPasswordPage, ResetPasswordPage } from './pages/account/password-pages.tsx';
+import { SignupCompletePage } from './pages/account/signup-complete-page.tsx';
+import { SignupPage } from './pages/account/signup-page.tsx';
 import { AuditPage } from './pages/sender/audit-page.tsx';
 import { EnvelopeListPage } from './pages/sender/envelope-list-page.tsx';
 import { EnvelopeNewPage } from './pages/sender/envelope-new-page.tsx';
@@ -44,6 +48,18 @@ export function App() {
       return <VerifyPage initialCertificateId={route.certificateId} />;
     case 'audit':
       return <AuditPage />;
+    case 'signup':
+      return <SignupPage next={route.next} />;
+    case 'signup-complete':
+      return <SignupCompletePage key={route.token} token={route.token} />;
+    case 'password-forgot':
+      return <ForgotPasswordPage />;
+    case 'password-reset':
+      return <ResetPasswordPage key={route.token} token={route.token} />;
+    case 'account':
+      return <AccountPage />;
+    case 'email-confirm':
+      return <EmailConfirmPage key={route.token} token={route.token} />;
     case 'not-found':
       return <NotFound />;
   }

@@ -15,13 +15,16 @@ Usage:
   inkan serve [--role=all|web|worker]         serve: HTTP (the app, the CA's certificates, CRLs and OCSP,
                                               the TSA) and the job worker; web = HTTP only, worker = jobs only
   inkan org create --name NAME --slug SLUG --admin-email EMAIL [--admin-name NAME]
-                                              create an organisation and print its admin's one-time sign-in link
+                                              create an organisation; its admin is the account with that
+                                              address (or a new one); prints a one-time sign-in link unless
+                                              the account has a password already
   inkan apikey create --org SLUG [--name NAME]
                                               create an API key (printed once, on the last line)
   inkan apikey revoke --org SLUG --prefix PREFIX
                                               revoke the API key whose first characters are PREFIX
   inkan member add --org SLUG --email EMAIL [--name NAME] [--role admin|member|viewer]
-                                              add a member and print their one-time sign-in link
+                                              give an account (existing or new) a membership; prints a
+                                              one-time sign-in link unless the account has a password
   inkan member role --org SLUG --email EMAIL --role ROLE
                                               change a member's role
   inkan audit verify                          recompute the operation log's hash chain and check its daily

@@ -6,6 +6,7 @@ import { issueCompletionCertificate } from '../domain/use-cases/issue-completion
 import { sealEnvelope } from '../domain/use-cases/seal-envelope.ts';
 import { sendCompletionMail } from '../domain/use-cases/send-completion-mail.ts';
 import { sendRecipientDeclinedMail, sendRecipientLockedMail } from '../domain/use-cases/send-sender-notice-mail.ts';
+import { sendAccountMail } from '../domain/use-cases/send-account-mail.ts';
 import { sendSigningRequestMail } from '../domain/use-cases/send-signing-request-mail.ts';
 import { runScheduledBackup } from '../backup/run-scheduled-backup.ts';
 import { z } from 'zod';
@@ -13,6 +14,15 @@ import { z } from 'zod';
 // Job payloads come back from the database as JSON: checked like any other input before use.
 const recipientPayload = z.object({ recipientId: z.uuid() });
 const envelopePayload = z.object({ envelopeId: z.uuid() });
+const accountMailPayload = z.object({
+  purpose: z.enum(['signup', 'password_reset', 'email_change', 'email_changed']),
+  email: z.string().max(254),
+  language: z.enum(['ja', 'en']),
+  userId: z.uuid().nullable(),
+  nextPath: z.string().max(1000).nullable(),
+  newEmail: z.string().max(254).optional(),
+  requestId: z.uuid(),
+});
 const anchorPayload = z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
 const backupPayload = z.object({ slot: z.iso.datetime() });
 
@@ -36,5 +46,6 @@ export function createJobHandlers(context: AppContext): JobHandlers {
     'mail.completion': (payload) => sendCompletionMail(context, envelopePayload.parse(payload)),
     'mail.recipient-locked': (payload) => sendRecipientLockedMail(context, recipientPayload.parse(payload)),
     'mail.recipient-declined': (payload) => sendRecipientDeclinedMail(context, recipientPayload.parse(payload)),
+    'mail.account': (payload) => sendAccountMail(context, accountMailPayload.parse(payload)),
   };
 }

@@ -10,12 +10,26 @@ export interface JobPayloads {
   'envelope.seal': { envelopeId: string };
   /** Issues the certificate of completion (契約締結証明書) of a completed envelope, then queues the completion mail. */
   'envelope.certificate': { envelopeId: string };
+  /** A mail about an account (sign-up, password reset, e-mail change): the worker issues the link token. */
+  'mail.account': AccountMailPayload;
   /** Timestamps the operation log's chain head (once a day; `day` is the UTC date it is for). */
   'audit.anchor': { day: string };
   /** The scheduled backup of `slot` (an ISO instant), then pruning by the retention policy. */
   'backup.run': { slot: string };
 }
 export type JobKind = keyof JobPayloads;
+
+/** What an account mail job needs; `requestId` makes the mail go out once. */
+export interface AccountMailPayload {
+  purpose: 'signup' | 'password_reset' | 'email_change' | 'email_changed';
+  email: string;
+  language: 'ja' | 'en';
+  userId: string | null;
+  nextPath: string | null;
+  /** email_changed: the new address, named in the notice to the old one. */
+  newEmail?: string;
+  requestId: string;
+}
 
 /** A durable queue in the database. Enqueue inside the transaction of the change that causes the job. */
 export interface JobQueue {

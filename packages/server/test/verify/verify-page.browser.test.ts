@@ -18,11 +18,9 @@ import { REPO_ROOT } from '../helpers/run-inkan.ts';
 import { startHarness, type Harness } from '../api/helpers/harness.ts';
 import { completeEnvelope, SIGNER, tamperedCopy, type SignedEnvelope } from './helpers/signed-envelope.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
+import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
 
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 const SCREENSHOTS = screenshotDir();
-const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('the /verify page in a real browser', () => {
   let h: Harness;
@@ -64,20 +62,9 @@ describe('the /verify page in a real browser', () => {
 
   /** A fresh context that records console errors, page errors and CSP violations. */
   async function openVerifyPage(viewport: { width: number; height: number }, label: string, path = '/verify'): Promise<Page> {
-    const phone = viewport === PHONE;
-    const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'ja-JP', timezoneId: 'Asia/Tokyo', isMobile: phone, hasTouch: phone });
+    // The oversized upload's 413 and the unknown ID's 404 are the page working as designed.
+    const { context, page } = await newWatchedPage(browser, { viewport, label, problems, expected: [/Failed to load resource: .* status of (413|404)/] });
     contexts.push(context);
-    const page = await context.newPage();
-    page.on('console', (message) => {
-      const text = message.text();
-      // The oversized upload's 413 and the unknown ID's 404 are the page working as designed.
-      if (/Failed to load resource: .* status of (413|404)/.test(text)) return;
-      if (message.type() === 'error' || /Content Security Policy/i.test(text)) problems.push(`${label}: console ${message.type()}: ${text}`);
-    });
-    page.on('pageerror', (error) => problems.push(`${label}: page error: ${error.message}`));
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
-    });
     await page.goto(`${baseUrl}${path}`);
     await page.getByRole('heading', { level: 1, name: '電子署名の検証' }).waitFor();
     return page;

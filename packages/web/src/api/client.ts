@@ -92,3 +92,18 @@ export function apiGet<T>(path: string): Promise<T> {
 export function apiPost<T>(path: string, body?: unknown): Promise<T> {
   return apiRequest<T>('POST', path, body);
 }
+
+/** A POST that answers a file (the account export): its bytes and the file name of Content-Disposition. */
+export async function apiDownload(path: string): Promise<{ blob: Blob; fileName: string }> {
+  let response: Response;
+  try {
+    response = await fetch(path, { method: 'POST', headers: requestHeaders('POST', path), credentials: 'same-origin', cache: 'no-store' });
+  } catch (cause) {
+    throw new ApiError(0, 'NETWORK', cause instanceof Error ? cause.message : 'network error');
+  }
+  if (!response.ok) throw errorFromResponse(response.status, await response.text());
+  const disposition = response.headers.get('content-disposition') ?? '';
+  const encoded = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
+  const fileName = encoded ? decodeURIComponent(encoded) : (/filename="([^"]+)"/.exec(disposition)?.[1] ?? 'download');
+  return { blob: await response.blob(), fileName };
+}

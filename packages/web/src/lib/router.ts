@@ -40,6 +40,12 @@ export type RouteMatch =
   | { name: 'download'; token: string }
   | { name: 'verify'; certificateId: string | null }
   | { name: 'audit' }
+  | { name: 'signup'; next: string | null }
+  | { name: 'signup-complete'; token: string | null }
+  | { name: 'password-forgot' }
+  | { name: 'password-reset'; token: string | null }
+  | { name: 'account' }
+  | { name: 'email-confirm'; token: string | null }
   | { name: 'not-found' };
 
 /** Maps a URL to a route. */
@@ -52,6 +58,13 @@ export function matchRoute(pathname: string, search: string): RouteMatch {
   if (path === '/envelopes') return { name: 'envelopes' };
   if (path === '/envelopes/new') return { name: 'envelope-new' };
   if (path === '/audit') return { name: 'audit' };
+  const query = new URLSearchParams(search);
+  if (path === '/signup') return { name: 'signup', next: query.get('next') };
+  if (path === '/signup/complete') return { name: 'signup-complete', token: query.get('token') };
+  if (path === '/password/forgot') return { name: 'password-forgot' };
+  if (path === '/password/reset') return { name: 'password-reset', token: query.get('token') };
+  if (path === '/account') return { name: 'account' };
+  if (path === '/account/email/confirm') return { name: 'email-confirm', token: query.get('token') };
   if ((m = path.match(/^\/envelopes\/([^/]+)$/))) return { name: 'envelope', id: decodeURIComponent(m[1]!) };
   if ((m = path.match(/^\/s\/([^/]+)$/))) return { name: 'sign', token: decodeURIComponent(m[1]!) };
   if ((m = path.match(/^\/d\/([^/]+)$/))) return { name: 'download', token: decodeURIComponent(m[1]!) };

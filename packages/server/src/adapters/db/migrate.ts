@@ -43,7 +43,8 @@ export async function migrateToLatest(db: Db, dialect: 'sqlite' | 'postgres' = d
         let result: MigrationResultSet;
         try {
           result = await new Migrator({ db: connection, provider }).migrateToLatest();
-          if (result.error === undefined) {
+          // Checked only when something ran: the check reads every row that has a foreign key.
+          if (result.error === undefined && (result.results ?? []).length > 0) {
             const broken = (await sql`pragma foreign_key_check`.execute(connection)).rows;
             if (broken.length > 0) result = { ...result, error: new Error(`foreign keys broken after migrating: ${JSON.stringify(broken.slice(0, 5))}`) };
           }

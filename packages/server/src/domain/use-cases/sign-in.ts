@@ -7,6 +7,7 @@ import { recordEvent } from '../record-event.ts';
 import { inTransaction } from '../transaction.ts';
 import type { RequestOrigin, UserRole } from '../types.ts';
 import { checkNewPassword } from '../password-policy.ts';
+import { ACCOUNT_RATE_LIMITS, addressBucket, assertBelowRateLimit, hitRateLimit } from '../accounts/rate-limit.ts';
 
 /** An organisation the account belongs to, with its role there. */
 export interface AccountMembership {
@@ -49,6 +50,9 @@ export async function signInWithPassword(ctx: DomainContext, input: { email: unk
   const email = typeof input.email === 'string' ? input.email.trim().toLowerCase() : '';
   const password = typeof input.password === 'string' ? input.password : '';
   const now = ctx.clock.now();
+  // Failures per address are limited (per IP the route limits); a full window refuses even the right password.
+  const bucket = addressBucket('signIn', email);
+  await assertBelowRateLimit(ctx, bucket, ACCOUNT_RATE_LIMITS.signIn.email);
   const user = email && email.length <= 254 ? await ctx.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst() : undefined;
   let ok = false;
   if (user?.password_hash && password.length > 0 && password.length <= 1024) {
@@ -70,6 +74,10 @@ export async function signInWithPassword(ctx: DomainContext, input: { email: unk
         details: { email: email.slice(0, 254), reason: !user ? 'unknown-email' : user.password_hash ? 'wrong-password' : 'no-password-set' },
       }),
     );
+    await hitRateLimit(ctx, bucket, ACCOUNT_RATE_LIMITS.signIn.email).catch((error: unknown) => {
+      // The attempt that fills the window still answers INVALID_CREDENTIALS; the next one is refused.
+      if (!(error instanceof AppError && error.code === 'RATE_LIMITED')) throw error;
+    });
     throw new AppError('INVALID_CREDENTIALS', 'the e-mail address or password is wrong');
   }
   return inTransaction(ctx.db, ctx.dialect, async (tx) => {

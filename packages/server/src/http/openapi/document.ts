@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { STATUS_OF } from '../errors.ts';
 import { createEnvelopeSchema } from '../envelopes/schema.ts';
+import * as account from '../account/schema.ts';
 
 /*
  * The OpenAPI 3.1 document of the HTTP API, written by hand next to the routes (a test checks that every
@@ -13,6 +14,7 @@ const pdf = { content: { 'application/pdf': { schema: { type: 'string', format: 
 const error = (description: string) => ({ description, ...json(ref('Error')) });
 const id = (name: string, description: string) => ({ name, in: 'path', required: true, schema: { type: 'string' }, description });
 const apiAuth = [{ apiKey: [] }, { session: [] }];
+const body = (schema: z.ZodType) => ({ required: true, ...json(z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any' })) });
 
 const iso = { type: ['string', 'null'], format: 'date-time' };
 const envelopeStatus = { type: 'string', enum: ['draft', 'sent', 'completed', 'declined', 'canceled', 'expired'] };
@@ -100,6 +102,20 @@ const schemas = {
     },
   },
   Session: { type: 'object', properties: { user: ref('User'), csrfToken: { type: 'string' } } },
+  Accepted: { type: 'object', properties: { accepted: { type: 'boolean', const: true } }, description: 'The same answer whether or not the address has an account.' },
+  AccountSession: {
+    type: 'object',
+    properties: {
+      id: { type: 'string', description: 'SHA-256 of the session token (never the token)' },
+      current: { type: 'boolean' },
+      createdAt: { type: 'string', format: 'date-time' },
+      lastSeenAt: iso,
+      expiresAt: { type: 'string', format: 'date-time' },
+      ip: { type: ['string', 'null'] },
+      userAgent: { type: ['string', 'null'] },
+      organization: { type: ['object', 'null'], properties: { id: { type: 'string' }, name: { type: 'string' } } },
+    },
+  },
   SignerView: {
     type: 'object',
     properties: {
@@ -188,10 +204,119 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       },
       '/api/session/password': {
         post: {
-          summary: "Set the signed-in user's password",
+          summary: "Set the signed-in account's password (for an account signed in by a one-time link)",
           security: [{ session: [] }],
           requestBody: json({ type: 'object', required: ['password'], properties: { password: { type: 'string', minLength: 10, maxLength: 200 } } }),
-          responses: { 204: { description: 'Password set' }, 400: error('VALIDATION_FAILED'), 401: error('UNAUTHENTICATED') },
+          responses: { 204: { description: 'Password set' }, 400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON / VALIDATION_FAILED'), 401: error('UNAUTHENTICATED') },
+        },
+      },
+      '/api/session/organization': {
+        post: {
+          summary: "Switch the session's active organisation (one of the account's memberships, or null: personal)",
+          security: [{ session: [] }],
+          requestBody: body(account.switchOrganizationBody),
+          responses: { 200: { description: 'The account with the new active organisation', ...json({ type: 'object', properties: { user: ref('User') } }) }, 404: error('NOT_FOUND') },
+        },
+      },
+      '/api/account/signup': {
+        post: {
+          summary: 'Sign-up step 1: mail 「【Inkan】アカウント登録のご案内」 to the address (the same 202 whether or not it has an account)',
+          requestBody: body(account.signupBody),
+          responses: { 202: { description: 'Accepted', ...json(ref('Accepted')) }, 400: error('INVALID_EMAIL'), 429: error('RATE_LIMITED') },
+        },
+      },
+      '/api/account/signup/link': {
+        get: {
+          summary: 'What the sign-up form shows for a link: the address and the return path',
+          parameters: [{ name: 'token', in: 'query', required: true, schema: { type: 'string' } }],
+          responses: {
+            200: { description: 'A live link', ...json({ type: 'object', properties: { email: { type: 'string' }, next: { type: ['string', 'null'] }, expiresAt: { type: 'string', format: 'date-time' } } }) },
+            404: error('LINK_INVALID'),
+            410: error('SIGNUP_LINK_EXPIRED'),
+          },
+        },
+      },
+      '/api/account/signup/complete': {
+        post: {
+          summary: 'Sign-up step 2 (アカウントを登録してログイン): create the account and sign in',
+          requestBody: body(account.completeSignupBody),
+          responses: {
+            200: { description: 'Signed in (sets the session cookie); next: the return path', ...json({ type: 'object', properties: { user: ref('User'), csrfToken: { type: 'string' }, next: { type: ['string', 'null'] } } }) },
+            400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON / VALIDATION_FAILED'),
+            404: error('LINK_INVALID'),
+            409: error('EMAIL_TAKEN'),
+            410: error('SIGNUP_LINK_EXPIRED'),
+          },
+        },
+      },
+      '/api/account/password/forgot': {
+        post: {
+          summary: 'Mail a password-reset link (1 h) to an account (the same 202 for an unknown address, which gets nothing)',
+          requestBody: body(account.forgotPasswordBody),
+          responses: { 202: { description: 'Accepted', ...json(ref('Accepted')) }, 400: error('INVALID_EMAIL'), 429: error('RATE_LIMITED') },
+        },
+      },
+      '/api/account/password/reset': {
+        post: {
+          summary: 'Set a new password through a reset link; every session of the account ends',
+          requestBody: body(account.resetPasswordBody),
+          responses: { 204: { description: 'Password set, sessions ended' }, 400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON'), 404: error('LINK_INVALID'), 410: error('RESET_LINK_EXPIRED') },
+        },
+      },
+      '/api/account/email/confirm': {
+        post: {
+          summary: 'Complete an e-mail change through the link mailed to the new address (the old address is notified)',
+          requestBody: body(account.confirmEmailBody),
+          responses: { 200: { description: 'Changed', ...json({ type: 'object', properties: { email: { type: 'string' } } }) }, 404: error('LINK_INVALID'), 409: error('EMAIL_TAKEN'), 410: error('EMAIL_LINK_EXPIRED') },
+        },
+      },
+      '/api/account': {
+        get: { summary: 'The signed-in account', security: [{ session: [] }], responses: { 200: { description: 'The account', ...json({ type: 'object', properties: { user: ref('User') } }) }, 401: error('UNAUTHENTICATED') } },
+        delete: {
+          summary: 'Delete the account (password required); refused while it is the last administrator of an organisation',
+          security: [{ session: [] }],
+          requestBody: body(account.deleteAccountBody),
+          responses: { 204: { description: 'Deleted, signed out' }, 403: error('PASSWORD_WRONG'), 409: error('LAST_ADMIN') },
+        },
+      },
+      '/api/account/profile': {
+        patch: {
+          summary: 'Change 氏名 and 会社名・団体名',
+          security: [{ session: [] }],
+          requestBody: body(account.profileBody),
+          responses: { 200: { description: 'The account', ...json({ type: 'object', properties: { user: ref('User') } }) }, 400: error('VALIDATION_FAILED') },
+        },
+      },
+      '/api/account/password': {
+        post: {
+          summary: 'Change the password (current one required); the other sessions end',
+          security: [{ session: [] }],
+          requestBody: body(account.changePasswordBody),
+          responses: { 204: { description: 'Changed' }, 400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON'), 403: error('PASSWORD_WRONG') },
+        },
+      },
+      '/api/account/email': {
+        post: {
+          summary: 'Ask to change the e-mail address (current password required): a one-use link goes to the new address',
+          security: [{ session: [] }],
+          requestBody: body(account.changeEmailBody),
+          responses: { 202: { description: 'Accepted', ...json(ref('Accepted')) }, 400: error('INVALID_EMAIL'), 403: error('PASSWORD_WRONG'), 429: error('RATE_LIMITED') },
+        },
+      },
+      '/api/account/sessions': {
+        get: { summary: "The account's live sessions", security: [{ session: [] }], responses: { 200: { description: 'Sessions', ...json({ type: 'object', properties: { sessions: { type: 'array', items: ref('AccountSession') } } }) } } },
+      },
+      '/api/account/sessions/{id}': {
+        delete: { summary: 'End one session of the account', security: [{ session: [] }], parameters: [id('id', 'the session id of the list')], responses: { 204: { description: 'Ended' }, 404: error('NOT_FOUND') } },
+      },
+      '/api/account/sessions/end-others': {
+        post: { summary: 'End every other session of the account', security: [{ session: [] }], responses: { 200: { description: 'How many ended', ...json({ type: 'object', properties: { ended: { type: 'integer' } } }) } } },
+      },
+      '/api/account/export': {
+        post: {
+          summary: "Download the account's data as a ZIP (manifest.json, profile.json, memberships.json, sessions.json, and the register's parts)",
+          security: [{ session: [] }],
+          responses: { 200: { description: 'ZIP', content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } } },
         },
       },
       '/api/v1/envelopes': {

@@ -7,6 +7,8 @@ import { Field, FormError, SubmitButton } from '../../components/form-parts.tsx'
 import { PageShell } from '../../components/page-shell.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { navigate } from '../../lib/router.ts';
+import { Link } from '../../lib/use-location.tsx';
+import { homeOf } from '../account/auth-card.tsx';
 import { rememberSession, safeNextPath } from './sender-session.tsx';
 
 /** The sign-in form. */
@@ -17,6 +19,7 @@ export function LoginPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const errorId = useId();
+  const next = safeNextPath(new URLSearchParams(window.location.search).get('next'));
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -25,8 +28,9 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      rememberSession(await apiPost<SessionResponse>('/api/session', { email: email.trim(), password }));
-      navigate(safeNextPath(new URLSearchParams(window.location.search).get('next')) ?? '/envelopes', { replace: true });
+      const session = await apiPost<SessionResponse>('/api/session', { email: email.trim(), password });
+      rememberSession(session);
+      navigate(next ?? homeOf(session.user), { replace: true });
     } catch (caught) {
       setBusy(false);
       setError(errorMessage(language, caught));
@@ -67,6 +71,14 @@ export function LoginPage() {
           <FormError id={errorId} error={error} />
           <SubmitButton busy={busy}>{busy ? t('login.submitting') : t('login.submit')}</SubmitButton>
         </form>
+        <div className="auth-links">
+          <p>
+            <Link href="/password/forgot">{t('login.forgotLink')}</Link>
+          </p>
+          <p>
+            {t('login.noAccount')} <Link href={next ? `/signup?next=${encodeURIComponent(next)}` : '/signup'}>{t('login.signupLink')}</Link>
+          </p>
+        </div>
       </section>
     </PageShell>
   );

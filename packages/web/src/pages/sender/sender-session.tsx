@@ -18,6 +18,11 @@ export function rememberSession(session: SessionResponse): void {
   setSenderCsrfToken(session.csrfToken);
 }
 
+/** Replaces the remembered account (after a profile change), for the pages opened next. */
+export function rememberUser(user: User): void {
+  cachedUser = user;
+}
+
 /** Forgets the session (after sign-out). */
 export function forgetSession(): void {
   cachedUser = null;
@@ -80,14 +85,19 @@ export function SenderShell({ children, width = 'wide', title }: { children: Rea
   const path = location.split('?')[0];
   const nav = user ? (
     <nav className="sender-nav" aria-label={t('nav.label')}>
-      <Link href="/envelopes" className="sender-nav__link" aria-current={path === '/envelopes' ? 'page' : undefined}>
-        {t('nav.envelopes')}
-      </Link>
+      {user.organization && (
+        <Link href="/envelopes" className="sender-nav__link" aria-current={path === '/envelopes' ? 'page' : undefined}>
+          {t('nav.envelopes')}
+        </Link>
+      )}
       {user.role === 'admin' && (
         <Link href="/audit" className="sender-nav__link" aria-current={path === '/audit' ? 'page' : undefined}>
           {t('nav.audit')}
         </Link>
       )}
+      <Link href="/account" className="sender-nav__link" aria-current={path === '/account' ? 'page' : undefined}>
+        {t('nav.account')}
+      </Link>
       <span className="sender-nav__user" title={user.email}>
         {user.organization && <span className="sender-nav__org">{user.organization.name}</span>}
         <span className="sender-nav__name">{user.name || user.email}</span>
@@ -99,7 +109,7 @@ export function SenderShell({ children, width = 'wide', title }: { children: Rea
   ) : undefined;
 
   return (
-    <PageShell width={width} nav={nav} brandHref="/envelopes" title={title}>
+    <PageShell width={width} nav={nav} brandHref={user && !user.organization ? '/account' : '/envelopes'} title={title}>
       {error ? <StatePanel tone="error" title={error} /> : user ? <UserContext.Provider value={user}>{children}</UserContext.Provider> : <Loading label={t('common.loading')} />}
     </PageShell>
   );
