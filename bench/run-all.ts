@@ -1,6 +1,7 @@
 // `npm run bench`: the signing bench, the envelope-flow bench, then the verification-server bench, each
 // in its own process (one after the other: nothing else should run during a measurement).
-// `npm run bench -- sign|envelopes|verify-server|backup [OPTIONS]` runs one; options without a name go to the
+// `npm run bench -- sign|envelopes|verify-server|register|backup [OPTIONS]` runs one (the register and
+// backup benches, which build up large data sets, run only when asked); options without a name go to the
 // signing bench, as before (`npm run bench -- --only=libpdf --sizes=1p`).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ const BENCHES = {
   envelopes: ['--import', 'tsx', 'bench/envelope-bench.ts'],
   'verify-server': ['--import', 'tsx', 'bench/verify-server-bench.ts'],
   backup: ['--import', 'tsx', 'bench/backup-bench.ts'],
+  register: ['--import', 'tsx', '--expose-gc', 'bench/register-bench.ts'],
 } as const;
 type BenchName = keyof typeof BENCHES;
 /** A bench that runs longer than this is stopped (each bounds itself well below it). */

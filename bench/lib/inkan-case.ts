@@ -102,6 +102,11 @@ export const inkanVerify: BenchImpl = {
 function summarize(result: unknown): string {
   if (result === null || typeof result !== 'object') return `returned ${String(result)}`;
   const r = result as Record<string, unknown>;
+  // The verifier's report: its exit code and each signature's ETSI verdict.
+  if (Array.isArray(r.signatures) && 'exitCode' in r) {
+    const verdicts = (r.signatures as Array<{ indication?: string; subIndication?: string | null }>).map((s) => `${s.indication ?? '?'}${s.subIndication ? `/${s.subIndication}` : ''}`);
+    return `exit ${String(r.exitCode)}: ${verdicts.join(', ')}`;
+  }
   const flags = ['valid', 'ok', 'status', 'verdict', 'level'].filter((k) => k in r && typeof r[k] !== 'object').map((k) => `${k}=${String(r[k])}`);
   return flags.length > 0 ? flags.join(' ') : `returned {${Object.keys(r).slice(0, 6).join(', ')}}`;
 }

@@ -2,7 +2,7 @@
 export { CoreError, isCoreError, type CoreErrorCode } from './errors.ts';
 export type { Signer, KeyAlgorithm } from './signer.ts';
 export type { TimestampAuthority } from './timestamp-authority.ts';
-export type { RevocationProvider } from './revocation.ts';
+export { firstAnswering, type RevocationProvider } from './revocation.ts';
 export { KeyFileSigner } from './keys/key-file-signer.ts';
 export * from './pki/index.ts';
 export * from './tsp/index.ts';
@@ -13,6 +13,7 @@ export { joinUpdate, type UpdatedPdf } from './pdf/incremental-update.ts';
 export { stampCertificateId, stampCertificateIdParts, type StampOptions } from './pades/stamp-certificate-id.ts';
 export { signPdf, signPdfParts, type SignOptions } from './pades/sign-pdf.ts';
 export { sealPdf, renewPdf, type SealOptions } from './pades/seal-pdf.ts';
+export { addDocumentTimestamp } from './pades/document-timestamp.ts';
 export { listSignatures, type PdfSignatureInfo } from './pades/signatures.ts';
 export { verifyPdf, type VerifyOptions } from './verify/verify-pdf.ts';
 export type * from './verify/report.ts';

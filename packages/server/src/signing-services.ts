@@ -28,6 +28,8 @@ export interface SigningServices {
   timestampAuthority: TimestampAuthority;
   /** Trust anchors of this installation (the built-in root). */
   trustAnchors: Uint8Array[];
+  /** The built-in CAs' current CRLs (re-signed at most hourly): what /verify's workers, which hold no keys, know about this installation's certificates. */
+  currentRevocationData(): Promise<{ crls: Uint8Array[]; ocsp: Uint8Array[] }>;
   /** What sealing and renewing need. */
   sealOptions: SealOptions;
   /** Releases the HSM session, if any. */
@@ -56,6 +58,7 @@ export async function openSigningServices(config: Config): Promise<SigningServic
     timestampResponder,
     timestampAuthority,
     trustAnchors: [pki.rootCertificate],
+    currentRevocationData: currentCrls(pki),
     sealOptions: {
       timestampAuthority,
       revocationProvider: pki.revocationProvider,
@@ -64,6 +67,24 @@ export async function openSigningServices(config: Config): Promise<SigningServic
     close: async () => {
       await hsm?.close();
     },
+  };
+}
+
+const CRL_REFRESH_MS = 3600 * 1000;
+
+/** The root and issuing CAs' CRLs, made once and again when an hour old (they are valid a week). */
+function currentCrls(pki: BuiltinPki): () => Promise<{ crls: Uint8Array[]; ocsp: Uint8Array[] }> {
+  let made: { at: number; data: Promise<{ crls: Uint8Array[]; ocsp: Uint8Array[] }> } | undefined;
+  return () => {
+    if (!made || Date.now() - made.at > CRL_REFRESH_MS) {
+      const data = Promise.all([pki.crl('root'), pki.crl('issuing')]).then((crls) => ({ crls, ocsp: [] }));
+      made = { at: Date.now(), data };
+      // A failure is not kept: the next upload tries again.
+      data.catch(() => {
+        made = undefined;
+      });
+    }
+    return made.data;
   };
 }
 

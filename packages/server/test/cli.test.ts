@@ -32,7 +32,7 @@ const emptyDataDir = () => path(`empty-${randomBytes(4).toString('hex')}`);
 
 function parseReport(run: InkanRun): VerificationReport {
   const report = JSON.parse(run.stdout) as VerificationReport;
-  assert.equal(report.schemaVersion, 1);
+  assert.equal(report.schemaVersion, 2);
   // The process exit code is the report's: scripts may use either.
   assert.equal(run.code, report.exitCode, run.stderr);
   return report;
@@ -108,9 +108,13 @@ describe('inkan init and the built-in PKI', () => {
       assert.equal(run.stdout, '', what);
     }
     assert.match(exportWrong.stderr, /wrong master key/);
-    // Verifying reads only the public root certificate: no key needed, and the own root is trusted.
-    const verified = await verifyJson(out('right'), { dataDir });
+    // Verifying needs no key: the own root is trusted. Only with the key can the installation's CA
+    // answer for the revocation status the B-T file lacks; without it the answer is INDETERMINATE (TRY_LATER).
+    const [verified, withoutKey] = await Promise.all([verifyJson(out('right'), { dataDir, env: { INKAN_MASTER_KEY: key } }), verifyJson(out('right'), { dataDir })]);
     assert.equal(verified.exitCode, 0, JSON.stringify(verified.signatures[0]?.problems));
+    assert.equal(withoutKey.exitCode, 1, JSON.stringify(withoutKey.signatures[0]?.problems));
+    assert.deepEqual([withoutKey.signatures[0].indication, withoutKey.signatures[0].subIndication], ['INDETERMINATE', 'TRY_LATER']);
+    assert.equal(withoutKey.signatures[0].certificate?.trusted, true);
     assert.equal(existsSync(out('wrong')), false);
     assert.equal(existsSync(out('none')), false);
     assert.equal(existsSync(join(dataDir, 'pki', 'master.key')), false, 'a failed command must not create a master key');
@@ -297,7 +301,12 @@ describe('external TSAs (INKAN_TSA_URLS)', () => {
     // Our root vouches for the signer, not for a foreign TSA: untrusted until its CA is given.
     assert.equal(ts?.trusted, false);
     assert.equal(withoutTsaRoot.signatures[0].certificate?.trusted, true);
-    assert.equal(withoutTsaRoot.exitCode, 1);
+    // A token that chains to no anchor proves nothing: the signature is judged at the validation time
+    // without it (RFC 3161 §2.3, ETSI EN 319 102-1), and says why.
+    assert.equal(ts?.accepted, false);
+    assert.equal(withoutTsaRoot.signatures[0].bestSignatureTime, null);
+    assert.ok(withoutTsaRoot.signatures[0].problems.some((p) => /signature timestamp proves nothing/.test(p)), JSON.stringify(withoutTsaRoot.signatures[0].problems));
+    assert.equal(withoutTsaRoot.exitCode, 0, JSON.stringify(withoutTsaRoot.signatures[0].problems));
     assert.equal(withTsaRoot.exitCode, 0, JSON.stringify(withTsaRoot.signatures[0].problems));
     assert.equal(withTsaRoot.signatures[0].timestamp?.trusted, true);
     assert.equal(withTsaRoot.signatures[0].level, 'B-T');

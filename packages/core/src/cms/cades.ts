@@ -3,7 +3,8 @@
  * over a precomputed SHA-256 content digest, with signing-certificate-v2 and CMS algorithm
  * protection as signed attributes and an optional signature timestamp as unsigned attribute.
  */
-import { createHash, verify as verifySignature, X509Certificate } from 'node:crypto';
+import { createHash, verify as verifySignature, type KeyObject } from 'node:crypto';
+import { parseCertificate } from '../x509/certificate.ts';
 import { CoreError, isCoreError } from '../errors.ts';
 import type { KeyAlgorithm, Signer } from '../signer.ts';
 import type { TimestampAuthority } from '../timestamp-authority.ts';
@@ -157,7 +158,7 @@ export async function createCadesSignature(options: CadesSignatureOptions): Prom
 function checkSignature(certificate: Uint8Array, keyAlgorithm: KeyAlgorithm, data: Uint8Array, signature: Uint8Array): void {
   let valid = false;
   try {
-    const key = new X509Certificate(certificate).publicKey;
+    const key = certificatePublicKey(certificate);
     const expectedType = keyAlgorithm === 'RSA' ? 'rsa' : 'ec';
     if (key.asymmetricKeyType === expectedType) valid = verifySignature('sha256', data, { key, dsaEncoding: 'der' }, signature);
   } catch {
@@ -204,7 +205,14 @@ export function estimateCadesSize(signer: Signer, withTimestamp: boolean, timest
 
 function maxSignatureLength(signer: Signer, certificate: Uint8Array): number {
   if (signer.keyAlgorithm === 'ECDSA-P256') return MAX_P256_SIGNATURE_LENGTH;
-  const bits = new X509Certificate(certificate).publicKey.asymmetricKeyDetails?.modulusLength;
+  const bits = certificatePublicKey(certificate).asymmetricKeyDetails?.modulusLength;
   if (!bits) throw new CoreError('SIGNER_FAILED', 'cannot read the RSA modulus length of the signing certificate');
   return Math.ceil(bits / 8);
+}
+
+/** The public key of a DER certificate (the one certificate model); throws when it cannot be read. */
+function certificatePublicKey(certificate: Uint8Array): KeyObject {
+  const key = parseCertificate(certificate).publicKey();
+  if (!key) throw new CoreError('SIGNER_FAILED', 'the public key of the signing certificate cannot be read');
+  return key;
 }

@@ -3,7 +3,8 @@
  * signature value (node:crypto), and the ESS signing-certificate binding. Certificate path
  * validation and revocation are the verifier's job, not this module's.
  */
-import { constants, createHash, publicDecrypt, verify as verifyWithKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { constants, createHash, publicDecrypt, verify as verifyWithKey, type KeyObject } from 'node:crypto';
+import { parseCertificate } from '../x509/certificate.ts';
 import { readCertificateFields } from './certificate-fields.ts';
 import { bytesEqual } from '../asn1/bytes.ts';
 import { BER, decodeOid, expectTag, octetStringValue, readDer } from '../asn1/der-reader.ts';
@@ -36,7 +37,8 @@ export function verifyCmsSignature(parsed: ParsedCmsSignature, contentDigest: Ui
   if (!parsed.signerCertificate) problems.push('the signer certificate is not in the CMS');
   else {
     try {
-      key = new X509Certificate(parsed.signerCertificate).publicKey;
+      key = parseCertificate(parsed.signerCertificate).publicKey();
+      if (!key) throw new Error('unsupported public key');
     } catch (error) {
       problems.push(`cannot read the signer certificate's public key: ${messageOf(error)}`);
     }

@@ -1,4 +1,5 @@
-import { createHash, createPublicKey, X509Certificate, type JsonWebKey } from 'node:crypto';
+import { createHash, createPublicKey, type JsonWebKey } from 'node:crypto';
+import { parseCertificate } from '../x509/certificate.ts';
 import pkcs11js from 'pkcs11js';
 import { CoreError } from '../errors.ts';
 import type { KeyAlgorithm, Signer } from '../signer.ts';
@@ -143,7 +144,9 @@ function chooseMechanism(tokenSession: TokenSession, keyAlgorithm: KeyAlgorithm,
 function assertCertificateMatches(leaf: Uint8Array, tokenSpki: Uint8Array, keyDescription: string): void {
   let certificateKey: JsonWebKey;
   try {
-    certificateKey = new X509Certificate(leaf).publicKey.export({ format: 'jwk' });
+    const key = parseCertificate(leaf).publicKey();
+    if (!key) throw new Error('unsupported public key');
+    certificateKey = key.export({ format: 'jwk' });
   } catch (error) {
     throw new CoreError('SIGNER_FAILED', 'the first certificate of the chain cannot be parsed', { cause: error });
   }

@@ -1,4 +1,4 @@
-import { createPublicKey, randomBytes, sign as cryptoSign, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPublicKey, randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -214,7 +214,7 @@ export async function initBuiltinPki(options: InitBuiltinPkiOptions): Promise<{ 
     return {
       serialHex: info.serialHex,
       issuer: role === 'issuing' ? 'root' : 'issuing',
-      subject: info.node.subject,
+      subject: info.subjectText,
       profile: role === 'issuing' ? 'ca' : role,
       notAfter: info.notAfter.toISOString(),
     };
@@ -473,7 +473,7 @@ export class BuiltinPki {
       );
       const info = readCertificate(der);
       const issued = await this.#issued();
-      issued.push({ serialHex: info.serialHex, issuer: 'issuing', subject: info.node.subject, profile: 'signing', notAfter: info.notAfter.toISOString() });
+      issued.push({ serialHex: info.serialHex, issuer: 'issuing', subject: info.subjectText, profile: 'signing', notAfter: info.notAfter.toISOString() });
       await writeJson(join(this.dir, this.manifest.files.issued), issued);
       return der;
     });
@@ -486,7 +486,7 @@ export class BuiltinPki {
  * Adobe then show who signed, and each signature carries its own certificate.
  */
 export async function createWitnessSigner(pki: BuiltinPki, identity: WitnessIdentity, base: Signer = pki.signingSigner): Promise<Signer> {
-  const spki = new Uint8Array(new X509Certificate(base.certificateChain[0]).publicKey.export({ type: 'spki', format: 'der' }));
+  const spki = readCertificate(base.certificateChain[0]).spki;
   const certificate = await pki.issueSigningCertificate({
     publicKeySpki: spki,
     subjectCommonName: identity.name,

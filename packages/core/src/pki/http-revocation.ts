@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { RevocationProvider } from '../revocation.ts';
 import { bytesEqual } from '../asn1/bytes.ts';
-import { decodeOid, expectTag, readDer } from '../asn1/der-reader.ts';
-import { octetString, TAG } from '../asn1/der-writer.ts';
+import { octetString } from '../asn1/der-writer.ts';
+import { parseCrl } from '../x509/crl.ts';
 import { OID } from '../asn1/oids.ts';
 import { createOcspRequest, parseOcspResponse } from './ocsp-messages.ts';
 import { authorityInfoAccessUris, crlDistributionUris, fromPem, readCertificate, verifySignature } from './x509-util.ts';
@@ -107,18 +107,12 @@ export class HttpRevocationProvider implements RevocationProvider {
   }
 }
 
-/** True when `crlDer` is a CRL whose issuer is `issuerName` and whose signature verifies with `issuerSpki`. */
+/** True when `crlDer` is a CRL whose issuer is `issuerName` and whose signature verifies with `issuerSpki` (read by the one CRL model, x509/crl.ts). */
 export function crlSignedBy(crlDer: Uint8Array, issuerName: Uint8Array, issuerSpki: Uint8Array): boolean {
   try {
-    const [tbs, algorithm, signature] = expectTag(readDer(crlDer), TAG.sequence, 'CertificateList').children();
-    const fields = expectTag(tbs, TAG.sequence, 'TBSCertList').children();
-    // version is optional; the issuer Name follows the signature AlgorithmIdentifier.
-    const issuerIndex = fields[0]?.tagNumber === 2 ? 2 : 1;
-    if (!bytesEqual(fields[issuerIndex].raw, issuerName)) return false;
-    const bits = expectTag(signature, TAG.bitString, 'signature').content;
-    if (bits[0] !== 0) return false;
-    const algorithmOid = decodeOid(expectTag(algorithm, TAG.sequence, 'AlgorithmIdentifier').children()[0]);
-    return verifySignature(tbs.raw, algorithmOid, bits.subarray(1), issuerSpki);
+    const crl = parseCrl(crlDer);
+    if (!bytesEqual(crl.issuer.der, issuerName) || !bytesEqual(crl.tbsSignatureAlgorithmRaw, crl.signatureAlgorithm.raw)) return false;
+    return verifySignature(crl.tbs, crl.signatureAlgorithm.oid, crl.signature, issuerSpki, crl.signatureAlgorithm.parameters);
   } catch {
     return false;
   }

@@ -5,7 +5,7 @@ import { bytesEqual, toHex } from '../asn1/bytes.ts';
 import { decodeOid, decodeSmallInteger, decodeTime, expectTag, isContext, readDer, type DerNode } from '../asn1/der-reader.ts';
 import { explicit, nullValue, octetString, oid, sequence, TAG, tlv } from '../asn1/der-writer.ts';
 import { hashNameOfOid, OID } from '../asn1/oids.ts';
-import { keyIdentifier, normaliseSerialHex, readCertificate, verifySignature, type CertificateInfo } from './x509-util.ts';
+import { issuedBy, keyIdentifier, normaliseSerialHex, readCertificate, verifySignature, type CertificateInfo } from './x509-util.ts';
 
 /** OCSPResponseStatus values of RFC 6960 §4.2.1. */
 export const OcspResponseStatus = {
@@ -92,7 +92,7 @@ export function createOcspRequest(certificate: Uint8Array, issuer: Uint8Array, n
     octetString(sha1(ca.subjectDer)),
     octetString(sha1(ca.publicKeyBits)),
     // The serial's INTEGER content byte for byte, so that even odd encodings are matched exactly.
-    tlv(TAG.integer, new Uint8Array(cert.pkijs.serialNumber.valueBlock.valueHexView)),
+    tlv(TAG.integer, cert.serial),
   );
   const extensions = nonce === undefined ? [] : [explicit(2, sequence(extension(OID.ocspNonce, false, octetString(nonce))))];
   return sequence(sequence(sequence(sequence(certId)), ...extensions));
@@ -130,6 +130,8 @@ export interface ParsedOcspResponse {
   readonly responses: readonly OcspSingleStatus[];
   /** The nonce's extnValue content (an OCTET STRING DER per RFC 8954), when the response has one. */
   readonly nonce?: Uint8Array;
+  /** The signed part (ResponseData), its signature and the responderID: for path-validating responders. */
+  readonly signed?: { readonly tbs: Uint8Array; readonly signatureAlgorithmOid: string; readonly signature: Uint8Array; readonly responderId: { byName: Uint8Array } | { byKey: Uint8Array } };
   /** The SingleResponse for this certificate's serial number, if any. */
   statusFor(certificate: Uint8Array): OcspSingleStatus | undefined;
   /**
@@ -239,7 +241,7 @@ export function certIdMatchesIssuer(certId: OcspCertId, issuer: CertificateInfo)
 function isAuthorisedResponder(candidate: CertificateInfo, issuer: CertificateInfo, producedAt: Date): boolean {
   if (bytesEqual(candidate.spki, issuer.spki) && bytesEqual(candidate.subjectDer, issuer.subjectDer)) return true;
   if (!bytesEqual(candidate.issuerDer, issuer.subjectDer)) return false;
-  if (!candidate.node.verify(issuer.node.publicKey)) return false;
+  if (!issuedBy(candidate, issuer)) return false;
   if (!extendedKeyUsages(candidate).includes(OID.kpOcspSigning)) return false;
   return producedAt >= candidate.notBefore && producedAt <= candidate.notAfter;
 }
@@ -280,6 +282,7 @@ export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
     certificates: basic?.certificates ?? [],
     responses: basic?.responses ?? [],
     nonce: basic?.nonce,
+    signed: basic && { tbs: basic.tbsRaw, signatureAlgorithmOid: basic.signatureAlgorithmOid, signature: basic.signature, responderId: basic.responderId },
     statusFor(certificate) {
       const serial = readCertificate(certificate).serialHex;
       return basic?.responses.find((r) => r.serialHex === serial);

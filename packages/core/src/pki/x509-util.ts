@@ -1,25 +1,24 @@
-import { createHash, randomBytes, verify as cryptoVerify, X509Certificate } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import { createHash, randomBytes } from 'node:crypto';
 import { CoreError } from '../errors.ts';
 import type { KeyAlgorithm } from '../signer.ts';
-import { toHex } from '../asn1/bytes.ts';
-import { nullValue, oid, sequence } from '../asn1/der-writer.ts';
-import { OID, signatureSchemeOfOid } from '../asn1/oids.ts';
+import { BER, decodeOid, expectTag, readDer, type DerNode } from '../asn1/der-reader.ts';
+import { nullValue, oid, sequence, TAG } from '../asn1/der-writer.ts';
+import { OID } from '../asn1/oids.ts';
+import { parseCertificate, type X509 } from '../x509/certificate.ts';
+import { nameText } from '../x509/name.ts';
+import { certificateSignatureProblem, signatureProblem } from '../x509/signature.ts';
 
 /** The AlgorithmIdentifier (DER) of a Signer's SHA-256 signature: NULL parameters for RSA, none for ECDSA (RFC 5758). */
 export function signatureAlgorithmIdentifier(keyAlgorithm: KeyAlgorithm): Uint8Array {
   return keyAlgorithm === 'RSA' ? sequence(oid(OID.sha256WithRsaEncryption), nullValue()) : sequence(oid(OID.ecdsaWithSha256));
 }
 
-/** Verifies an X.509-style signature (RSA PKCS#1 v1.5 or ECDSA, DER Ecdsa-Sig-Value) with a SubjectPublicKeyInfo. */
-export function verifySignature(data: Uint8Array, signatureAlgorithmOid: string, signature: Uint8Array, spki: Uint8Array): boolean {
-  const scheme = signatureSchemeOfOid(signatureAlgorithmOid);
-  // X.509 signature algorithms always name their hash; bare key OIDs and EdDSA are not accepted here.
-  const hash = scheme.kind === 'rsa-pkcs1' || scheme.kind === 'ecdsa' ? scheme.hash : undefined;
-  if (hash === undefined) return false;
+/** Verifies an X.509-style signature (RSA PKCS#1 v1.5, RSASSA-PSS, ECDSA, DSA, Ed25519) with a SubjectPublicKeyInfo. */
+export function verifySignature(data: Uint8Array, signatureAlgorithmOid: string, signature: Uint8Array, spki: Uint8Array, parameters?: Uint8Array): boolean {
   try {
-    return cryptoVerify(hash, data, { key: Buffer.from(spki), format: 'der', type: 'spki', dsaEncoding: 'der' }, signature);
+    const [algorithm] = expectTag(readDer(spki), TAG.sequence, 'SubjectPublicKeyInfo').children();
+    const key = { spki, algorithmOid: decodeOid(algorithm.children()[0]), publicKeyBits: publicKeyBitsOfSpki(spki) };
+    return signatureProblem(data, signatureAlgorithmOid, parameters, signature, key) === null;
   } catch {
     return false;
   }
@@ -55,49 +54,55 @@ export function fromPem(text: string, label: string): Uint8Array[] {
   return [...text.matchAll(pattern)].map((m) => new Uint8Array(Buffer.from(m[1].replace(/\s+/g, ''), 'base64')));
 }
 
-/** The fields of a certificate the PKI code needs, with raw DER where exact bytes matter. */
+/** The fields of a certificate the PKI code needs, with raw DER where exact bytes matter (a view of the one certificate model, x509/certificate.ts). */
 export interface CertificateInfo {
   readonly der: Uint8Array;
   readonly serialHex: string;
+  /** The serialNumber INTEGER content octets, as encoded (what a CertID echoes). */
+  readonly serial: Uint8Array;
   readonly subjectDer: Uint8Array;
   readonly issuerDer: Uint8Array;
+  /** The subject on one line (`O=Inkan, CN=…`). */
+  readonly subjectText: string;
   readonly spki: Uint8Array;
   /** The contents of the subjectPublicKey BIT STRING (what CertID and key identifiers hash). */
   readonly publicKeyBits: Uint8Array;
   readonly notBefore: Date;
   readonly notAfter: Date;
-  readonly node: X509Certificate;
-  readonly pkijs: pkijs.Certificate;
+  /** The parsed certificate (the verifier's model). */
+  readonly model: X509;
   extension(extnId: string): { critical: boolean; value: Uint8Array } | undefined;
 }
 
 /** Parses a DER certificate; throws CoreError('PKI_INVALID') when it is not one. */
 export function readCertificate(der: Uint8Array): CertificateInfo {
-  let cert: pkijs.Certificate;
-  let node: X509Certificate;
+  let model: X509;
   try {
-    cert = pkijs.Certificate.fromBER(new Uint8Array(der));
-    node = new X509Certificate(der);
+    model = parseCertificate(der);
   } catch (cause) {
     throw new CoreError('PKI_INVALID', 'not a DER X.509 certificate', { cause });
   }
-  const extensions = cert.extensions ?? [];
   return {
     der,
-    serialHex: normaliseSerialHex(toHex(cert.serialNumber.valueBlock.valueHexView)),
-    subjectDer: new Uint8Array(cert.subject.valueBeforeDecode),
-    issuerDer: new Uint8Array(cert.issuer.valueBeforeDecode),
-    spki: new Uint8Array(node.publicKey.export({ type: 'spki', format: 'der' })),
-    publicKeyBits: new Uint8Array(cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView),
-    notBefore: cert.notBefore.value,
-    notAfter: cert.notAfter.value,
-    node,
-    pkijs: cert,
-    extension(extnId) {
-      const ext = extensions.find((e) => e.extnID === extnId);
-      return ext === undefined ? undefined : { critical: ext.critical, value: new Uint8Array(ext.extnValue.valueBlock.valueHexView) };
-    },
+    serialHex: model.serialHex,
+    serial: model.serial,
+    subjectDer: model.subject.der,
+    issuerDer: model.issuer.der,
+    subjectText: nameText(model.subject),
+    spki: model.spki,
+    publicKeyBits: model.publicKeyBits,
+    notBefore: model.notBefore,
+    notAfter: model.notAfter,
+    model,
+    extension: (extnId) => model.extensions.get(extnId),
   };
+}
+
+/** Whether `issuer`'s key verifies the signature on `subject`. */
+export function issuedBy(subject: CertificateInfo, issuer: CertificateInfo): boolean {
+  const c = subject.model;
+  const key = { spki: issuer.spki, algorithmOid: issuer.model.publicKeyAlgorithmOid, parameters: issuer.model.publicKeyParameters, publicKeyBits: issuer.publicKeyBits };
+  return certificateSignatureProblem(c.id, c.tbs, c.signatureAlgorithm.oid, c.signatureAlgorithm.parameters, c.signature, key) === null;
 }
 
 /** SHA-1 of the subjectPublicKey bits: RFC 5280 §4.2.1.2 method 1 key identifier. */
@@ -108,8 +113,9 @@ export function keyIdentifier(publicKeyBits: Uint8Array): Uint8Array {
 /** The subjectPublicKey bits of an SPKI DER. */
 export function publicKeyBitsOfSpki(spki: Uint8Array): Uint8Array {
   try {
-    const info = pkijs.PublicKeyInfo.fromBER(new Uint8Array(spki));
-    return new Uint8Array(info.subjectPublicKey.valueBlock.valueHexView);
+    const [, key] = expectTag(readDer(spki), TAG.sequence, 'SubjectPublicKeyInfo').children();
+    const bits = expectTag(key, TAG.bitString, 'subjectPublicKey').content;
+    return new Uint8Array(bits.subarray(1));
   } catch (cause) {
     throw new CoreError('PKI_INVALID', 'not a DER SubjectPublicKeyInfo', { cause });
   }
@@ -117,12 +123,12 @@ export function publicKeyBitsOfSpki(spki: Uint8Array): Uint8Array {
 
 /** The key identifier a certificate is known by: its subjectKeyIdentifier, else computed from the key. */
 export function subjectKeyIdOf(cert: CertificateInfo): Uint8Array {
-  const ski = cert.extension(OID.subjectKeyIdentifier);
-  if (ski !== undefined) {
-    const parsed = asn1js.fromBER(ski.value);
-    if (parsed.offset !== -1 && parsed.result instanceof asn1js.OctetString) return new Uint8Array(parsed.result.valueBlock.valueHexView);
-  }
-  return keyIdentifier(cert.publicKeyBits);
+  return cert.model.subjectKeyIdentifier ?? keyIdentifier(cert.publicKeyBits);
+}
+
+/** The URIs among GeneralNames (uniformResourceIdentifier [6]). */
+function uris(names: readonly DerNode[]): string[] {
+  return names.filter((n) => n.tag === 0x86).map((n) => Buffer.from(n.content).toString('latin1'));
 }
 
 /** URIs of one access method in the certificate's Authority Information Access extension. */
@@ -130,10 +136,12 @@ export function authorityInfoAccessUris(cert: CertificateInfo, accessMethod: str
   const ext = cert.extension(OID.authorityInfoAccess);
   if (ext === undefined) return [];
   try {
-    const aia = new pkijs.InfoAccess({ schema: asn1js.fromBER(ext.value).result });
-    return aia.accessDescriptions
-      .filter((d) => d.accessMethod === accessMethod && d.accessLocation.type === 6)
-      .map((d) => String(d.accessLocation.value));
+    return expectTag(readDer(ext.value, BER), TAG.sequence, 'AuthorityInfoAccessSyntax')
+      .children()
+      .flatMap((description) => {
+        const [method, location] = description.children();
+        return decodeOid(method) === accessMethod ? uris([location]) : [];
+      });
   } catch {
     return [];
   }
@@ -144,13 +152,12 @@ export function crlDistributionUris(cert: CertificateInfo): string[] {
   const ext = cert.extension(OID.crlDistributionPoints);
   if (ext === undefined) return [];
   try {
-    const dps = new pkijs.CRLDistributionPoints({ schema: asn1js.fromBER(ext.value).result });
-    const uris: string[] = [];
-    for (const dp of dps.distributionPoints) {
-      const names = Array.isArray(dp.distributionPoint) ? dp.distributionPoint : [];
-      for (const name of names) if (name.type === 6) uris.push(String(name.value));
-    }
-    return uris;
+    return expectTag(readDer(ext.value, BER), TAG.sequence, 'CRLDistributionPoints')
+      .children()
+      .flatMap((point) => {
+        const name = point.children().find((part) => part.tag === 0xa0)?.children()[0];
+        return name?.tag === 0xa0 ? uris(name.children()) : [];
+      });
   } catch {
     return [];
   }

@@ -1,4 +1,5 @@
-import { constants, createHash, verify, X509Certificate, type KeyObject } from 'node:crypto';
+import { constants, createHash, verify, type KeyObject } from 'node:crypto';
+import { parseCertificate } from '../x509/certificate.ts';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { octetStringBytes } from '../asn1/asn1js-bridge.ts';
@@ -34,7 +35,9 @@ export function signerInfoProblem(signerInfo: pkijs.SignerInfo, content: Uint8Ar
 
   let publicKey: KeyObject;
   try {
-    publicKey = new X509Certificate(certificateDer).publicKey;
+    const key = parseCertificate(certificateDer).publicKey();
+    if (!key) throw new Error('unsupported public key');
+    publicKey = key;
   } catch (error) {
     return `signer certificate unreadable: ${(error as Error).message}`;
   }

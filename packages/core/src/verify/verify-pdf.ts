@@ -9,18 +9,35 @@ import { PdfRef, PdfStream, PdfString, type PdfObject } from '../pdf/objects.ts'
 import { PdfLexer } from '../pdf/lexer.ts';
 import { parsePdfDate } from '../pdf/serialize.ts';
 import { derOfContents, listSignatures, rangeEnd, type PdfSignatureInfo } from '../pades/signatures.ts';
+import { BER, expectTag, readDer } from '../asn1/der-reader.ts';
+import { OID } from '../asn1/oids.ts';
+import type { ParsedOcspResponse } from '../pki/ocsp-messages.ts';
+import type { RevocationProvider } from '../revocation.ts';
 import { parseTimestampToken, type ParsedTimestampToken } from '../tsp/token.ts';
-import { buildChain, cert, certs, isSelfSigned, type Cert } from '../x509/chain.ts';
+import { KEY_USAGE, type X509 } from '../x509/certificate.ts';
+import { buildChain, cert, certs, isSelfSigned } from '../x509/chain.ts';
+import { parseCrls, type ParsedCrl } from '../x509/crl.ts';
+import { nameAttribute, nameText } from '../x509/name.ts';
+import { validatePath, type LeafRequirements, type PathValidationResult, type RevocationSources, type RevocationStatus } from '../x509/path-validation.ts';
 import { byteRangeProblems, ByteRangeDigests, revisionEnds, signatureValuesInFile } from './byte-range.ts';
-import type { CertificateSummary, PadesLevel, RevocationReport, SignatureReport, TimestampReport, VerificationReport } from './report.ts';
+import type { CertificateSummary, Indication, PadesLevel, RevocationReport, SignatureReport, SubIndication, TimestampReport, VerificationReport } from './report.ts';
 import { diffRevisions } from './revision-diff.ts';
-import { parseRevocationData, revocationStatusOf, type RevocationData } from './revocation-status.ts';
+import { parseRevocationData } from './revocation-status.ts';
 
 export interface VerifyOptions {
   /** Trusted roots (DER). Without any, every chain is untrusted. */
   trustAnchors?: readonly Uint8Array[];
-  /** The time to validate at when a signature has no timestamp (default: now). */
+  /** The validation time (default: now): certificates and revocation are read at it, or at a time a document timestamp proves. */
+  at?: Date;
+  /** Older name of `at`. */
   now?: Date;
+  /**
+   * Asked for revocation data the file lacks: the installation's own CA, or the AIA/CDP URLs (the
+   * CLI's --online). Without it only the data in the file counts.
+   */
+  revocationProvider?: RevocationProvider;
+  /** Revocation data the caller fetched beforehand (DER), e.g. the installation's current CRLs handed to a worker thread. */
+  revocationData?: { crls?: readonly Uint8Array[]; ocsp?: readonly Uint8Array[] };
   /** Resource limits of reading the file (decoded bytes, objects, nesting, xref chain…); defaults by file size. */
   limits?: PdfLimits;
 }
@@ -77,17 +94,32 @@ async function verifyWithinBudget(bytes: Uint8Array, options: VerifyOptions, bud
     const stripped = unlistedSignatureValues(doc, bytes, []).length;
     const problems = ['the PDF has no signatures'];
     if (stripped > 0) problems.push(`the file still holds ${stripped} signature value(s) that no signature field lists: a later revision removed them`);
-    return { schemaVersion: 1, file, signatures: [], attacks: stripped > 0 ? ['signature-removed'] : [], problems, exitCode: 2, summary: 'No signatures found.' };
+    return { schemaVersion: 2, file, signatures: [], attacks: stripped > 0 ? ['signature-removed'] : [], problems, exitCode: 2, summary: 'No signatures found.' };
   }
 
   const anchors = certs(options.trustAnchors ?? []);
   const anchorIds = new Set(anchors.map((a) => a.id));
   const dss = readDss(doc);
-  const revocation = parseRevocationData(dss.ocsp, dss.crls);
-  const context: Context = { bytes, digests, doc, ends, anchors, anchorIds, dss, revocation, now: options.now ?? new Date(), signedStates: new Map() };
+  const parsedCms = new Map<Uint8Array, ParsedCmsSignature>();
+  const embedded = embeddedData(signatures, parsedCms);
+  const dssCrls = parseCrls(dss.crls);
+  const dssOcsp = parseRevocationData(dss.ocsp, []).ocsp;
+  const context: Context = {
+    bytes, digests, doc, ends, anchors, anchorIds, dss, embedded, parsedCms,
+    pool: [...certs(dss.certificates), ...embedded.certificates, ...anchors],
+    revocation: { crls: [...dssCrls, ...embedded.crls], ocsp: [...dssOcsp, ...embedded.ocsp] },
+    at: options.at ?? options.now ?? new Date(),
+    revocationProvider: options.revocationProvider,
+    supplied: { crls: parseCrls(options.revocationData?.crls ?? []), ocsp: parseRevocationData([...(options.revocationData?.ocsp ?? [])], []).ocsp },
+    fetched: new Map(),
+    acceptedDocumentTimestamps: new Map(),
+    signedStates: new Map(),
+  };
 
-  const reports: SignatureReport[] = [];
-  for (let i = 0; i < signatures.length; i++) reports.push(await verifySignature(context, signatures[i], i + 1));
+  // Document timestamps last to first: each is validated at the time the next one proves; then the signatures.
+  const reports: SignatureReport[] = new Array(signatures.length);
+  for (let i = signatures.length - 1; i >= 0; i--) if (signatures[i].type === 'document-timestamp') reports[i] = await verifySignature(context, signatures[i], i + 1);
+  for (let i = 0; i < signatures.length; i++) if (signatures[i].type !== 'document-timestamp') reports[i] = await verifySignature(context, signatures[i], i + 1);
   assignLevels(context, signatures, reports);
 
   const attacks = new Set<string>();
@@ -110,15 +142,16 @@ async function verifyWithinBudget(bytes: Uint8Array, options: VerifyOptions, bud
     problems.push(`a signature value in the file (ByteRange [${range.join(' ')}]${revision >= 0 ? `, revision ${revision + 1}` : ''}) belongs to no signature field: a later revision removed or hid that signature`);
   }
   if (removed.length > 0) attacks.add('signature-removed');
-  const allValid = reports.every((r) => r.status === 'valid');
+  const allValid = reports.every((r) => r.indication === 'TOTAL-PASSED');
   const invalid = reports.filter((r) => r.status === 'invalid').length;
   const untrusted = reports.filter((r) => r.status === 'untrusted').length;
+  const indeterminate = reports.filter((r) => r.status === 'indeterminate').length;
   const summary = !allValid
-    ? `${invalid} invalid and ${untrusted} untrusted of ${reports.length} signature(s).`
+    ? `${invalid} invalid (TOTAL-FAILED), ${untrusted} untrusted and ${indeterminate} indeterminate of ${reports.length} signature(s).`
     : removed.length > 0
       ? `All ${reports.length} listed signature(s) are valid and trusted, but ${removed.length} signature(s) in the file were removed from the document.`
       : `All ${reports.length} signature(s) are valid and trusted.`;
-  return { schemaVersion: 1, file, signatures: reports, attacks: [...attacks], problems, exitCode: allValid && removed.length === 0 ? 0 : 1, summary };
+  return { schemaVersion: 2, file, signatures: reports, attacks: [...attacks], problems, exitCode: allValid && removed.length === 0 ? 0 : 1, summary };
 }
 
 /**
@@ -144,17 +177,30 @@ interface Context {
   digests: ByteRangeDigests;
   doc: PdfDocument;
   ends: number[];
-  anchors: Cert[];
+  anchors: X509[];
   anchorIds: Set<string>;
   dss: Dss;
-  revocation: RevocationData;
-  now: Date;
+  /** Certificates and revocation data inside the CMS signatures and timestamp tokens. */
+  embedded: { certificates: X509[]; crls: ParsedCrl[]; ocsp: ParsedOcspResponse[] };
+  /** The CMS of each signature, parsed once (by its /Contents bytes). */
+  parsedCms: Map<Uint8Array, ParsedCmsSignature>;
+  /** Every certificate the file offers (DSS, CMS, tokens) and the anchors. */
+  pool: X509[];
+  /** Every piece of revocation data in the file (the DSS and the embedded data). */
+  revocation: RevocationSources;
+  at: Date;
+  revocationProvider?: RevocationProvider;
+  /** Revocation data the caller fetched beforehand: counts at the validation time only. */
+  supplied: RevocationSources;
+  fetched: Map<string, Promise<RevocationSources>>;
+  /** Ends of the document timestamps that passed, with the times they prove. */
+  acceptedDocumentTimestamps: Map<number, Date>;
   signedStates: Map<number, PdfDocument | null>;
 }
 
 function unreadable(file: VerificationReport['file'], error: unknown): VerificationReport {
   const message = error instanceof CoreError ? `${error.code}: ${error.message}` : `unreadable: ${(error as Error)?.message ?? String(error)}`;
-  return { schemaVersion: 1, file, signatures: [], attacks: [], problems: [message], exitCode: 2, summary: 'The file cannot be read as a PDF.' };
+  return { schemaVersion: 2, file, signatures: [], attacks: [], problems: [message], exitCode: 2, summary: 'The file cannot be read as a PDF.' };
 }
 
 /** The document as it stood when a signature covering [0, end) was made (cached). */
@@ -173,14 +219,15 @@ function signedState(context: Context, end: number): PdfDocument | null {
 
 async function verifySignature(context: Context, signature: PdfSignatureInfo, index: number): Promise<SignatureReport> {
   const report = blankReport(context, signature, index);
+  let trust: Judgement | null = null;
   try {
-    await checkSignature(context, signature, report);
+    trust = await checkSignature(context, signature, report);
   } catch (error) {
     // Input no check foresaw must still give a report (never a crash), and never a valid one.
     report.problems.push(`the signature cannot be checked: ${(error as Error)?.message ?? String(error)}`);
     report.integrity.signatureValid = false;
   }
-  return finish(report);
+  return finish(report, trust);
 }
 
 function blankReport(context: Context, signature: PdfSignatureInfo, index: number): SignatureReport {
@@ -205,15 +252,19 @@ function blankReport(context: Context, signature: PdfSignatureInfo, index: numbe
     integrity: { coverageOk: false, digestMatches: false, signatureValid: false, signingCertificateMatches: false, digestAlgorithm: null },
     timestamp: null,
     certificate: null,
-    revocation: { source: 'none', ocspResponses: 0, crls: 0, status: 'missing', complete: false },
+    revocation: { source: 'none', ocspResponses: 0, crls: 0, status: 'missing', complete: false, revokedAt: null },
     level: null,
     laterChanges: { allowed: true, changes: [] },
+    indication: 'TOTAL-FAILED',
+    subIndication: 'FORMAT_FAILURE',
+    bestSignatureTime: null,
+    validationTime: null,
     status: 'invalid',
     problems: [],
   };
 }
 
-async function checkSignature(context: Context, signature: PdfSignatureInfo, report: SignatureReport): Promise<void> {
+async function checkSignature(context: Context, signature: PdfSignatureInfo, report: SignatureReport): Promise<Judgement | null> {
   const { bytes } = context;
   const { problems } = report;
   const end = rangeEnd(signature);
@@ -223,7 +274,7 @@ async function checkSignature(context: Context, signature: PdfSignatureInfo, rep
   problems.push(...coverage);
   report.integrity.coverageOk = coverage.length === 0;
   if (signature.byteRange.length !== 4 || !signature.byteRange.every((n) => Number.isInteger(n) && n >= 0) || end > bytes.length) {
-    return;
+    return null;
   }
   // /Contents in the dictionary must be the bytes in the gap (else the gap is not this signature's).
   // An odd count of hex digits reads as if a final 0 followed (ISO 32000-1 7.3.4.3): compare it so.
@@ -241,11 +292,7 @@ async function checkSignature(context: Context, signature: PdfSignatureInfo, rep
   }
 
   const der = derOfContents(signature.contents);
-  if (signature.type === 'document-timestamp') {
-    await verifyDocumentTimestamp(context, report, der);
-  } else {
-    await verifyCmsPdfSignature(context, report, der);
-  }
+  const trust = signature.type === 'document-timestamp' ? await verifyDocumentTimestamp(context, report, der, end) : await verifyCmsPdfSignature(context, report, der, end, context.parsedCms.get(signature.contents));
 
   if (end < bytes.length && state) {
     try {
@@ -260,6 +307,7 @@ async function checkSignature(context: Context, signature: PdfSignatureInfo, rep
     report.laterChanges = { allowed: false, changes: [] };
     problems.push('the signed revision cannot be read, so later changes cannot be checked');
   }
+  return trust;
 }
 
 /** Does the revision a signature covers hold its dictionary with the same /ByteRange and /Contents? */
@@ -281,37 +329,190 @@ function sameInSignedRevision(state: PdfDocument, signature: PdfSignatureInfo): 
   }
 }
 
-function finish(report: SignatureReport): SignatureReport {
+/** The ETSI verdict of a signature or document timestamp from its integrity and its trust judgement. */
+function finish(report: SignatureReport, trust: Judgement | null): SignatureReport {
   const i = report.integrity;
-  const intact =
-    i.coverageOk &&
-    i.digestMatches &&
-    i.signatureValid &&
-    i.signingCertificateMatches &&
-    report.laterChanges.allowed &&
-    (report.timestamp === null || (report.timestamp.imprintMatches && report.timestamp.signatureValid)) &&
-    report.revocation.status !== 'revoked' &&
-    (report.certificate?.validAtSigningTime ?? false);
-  const trusted = (report.certificate?.trusted ?? false) && (report.timestamp === null || report.timestamp.trusted);
-  report.status = !intact ? 'invalid' : trusted ? 'valid' : 'untrusted';
-  if (intact && !trusted) report.problems.push('the certificate chain does not lead to a trusted root');
+  let verdict: { indication: Indication; sub: SubIndication | null };
+  if (!i.coverageOk || !report.laterChanges.allowed) verdict = { indication: 'TOTAL-FAILED', sub: 'FORMAT_FAILURE' };
+  else if (!i.digestMatches) verdict = { indication: 'TOTAL-FAILED', sub: 'HASH_FAILURE' };
+  else if (!i.signatureValid) verdict = report.signer === null && report.type === 'signature' ? { indication: 'INDETERMINATE', sub: 'NO_SIGNING_CERTIFICATE_FOUND' } : { indication: 'TOTAL-FAILED', sub: 'SIG_CRYPTO_FAILURE' };
+  else if (!i.signingCertificateMatches) verdict = { indication: 'INDETERMINATE', sub: 'NO_SIGNING_CERTIFICATE_FOUND' };
+  // A signature timestamp that does not match its signature is a forgery, not merely useless.
+  else if (report.timestamp && (!report.timestamp.imprintMatches || !report.timestamp.signatureValid)) verdict = { indication: 'TOTAL-FAILED', sub: 'SIG_CRYPTO_FAILURE' };
+  else if (!trust) verdict = { indication: 'INDETERMINATE', sub: 'NO_SIGNING_CERTIFICATE_FOUND' };
+  else verdict = { indication: trust.indication, sub: trust.subIndication };
+  report.indication = verdict.indication;
+  report.subIndication = verdict.sub;
+  report.status =
+    verdict.indication === 'TOTAL-PASSED' ? 'valid'
+    : verdict.indication === 'TOTAL-FAILED' ? 'invalid'
+    : verdict.sub === 'NO_CERTIFICATE_CHAIN_FOUND' ? 'untrusted'
+    : 'indeterminate';
+  if (verdict.sub === 'NO_CERTIFICATE_CHAIN_FOUND' && !report.problems.some((p) => p.includes('trusted root'))) report.problems.push('the certificate chain does not lead to a trusted root');
   return report;
 }
 
-async function verifyCmsPdfSignature(context: Context, report: SignatureReport, der: Uint8Array): Promise<void> {
+/** Signer certificates: digitalSignature or nonRepudiation; an EKU, when present, for signing documents. */
+const SIGNER_REQUIREMENTS: LeafRequirements = {
+  keyUsage: [KEY_USAGE.digitalSignature, KEY_USAGE.nonRepudiation],
+  extendedKeyUsage: { anyOf: [OID.kpDocumentSigning, OID.kpEmailProtection, '1.2.840.113583.1.1.5', '1.3.6.1.4.1.311.10.3.12', '1.3.6.1.5.5.7.3.2', '1.3.6.1.5.5.7.3.3'], acceptAny: true },
+};
+/** TSA certificates (RFC 3161 §2.3): the timeStamping EKU, critical and alone. */
+const TSA_REQUIREMENTS: LeafRequirements = {
+  keyUsage: [KEY_USAGE.digitalSignature, KEY_USAGE.nonRepudiation],
+  extendedKeyUsage: { anyOf: [OID.kpTimeStamping], required: true, critical: true, only: true },
+};
+
+/** The time a signature is proved to have existed at (proven) or, without proof, the validation time. */
+interface SignatureTime {
+  time: Date;
+  proven: boolean;
+}
+
+/** A time certificates may be validated at, with the revocation data proved to exist by then. */
+interface ControlTime {
+  time: Date;
+  sources: RevocationSources;
+  /** Null for the validation time itself; else which document timestamp proves this time. */
+  provedBy: string | null;
+}
+
+/** The trust verdict for one certificate path. */
+interface Judgement {
+  indication: Indication;
+  subIndication: SubIndication | null;
+  problems: string[];
+  notes: string[];
+  path: X509[];
+  validationTime: Date;
+  revocation: RevocationStatus[];
+  /** Whether an earlier proof of existence could change the answer (expiry, missing or stale revocation data). */
+  retry: boolean;
+}
+
+function certificateName(c: X509): string {
+  return nameAttribute(c.subject, OID.commonName) ?? nameText(c.subject);
+}
+
+/** Applies ETSI EN 319 102-1's rules to one path validation result. */
+function judgePath(result: PathValidationResult, when: SignatureTime, control: ControlTime, role: string): Judgement {
+  const base = { problems: [] as string[], notes: [] as string[], path: [...result.path], validationTime: control.time, revocation: [...result.revocation], retry: false };
+  const fail = (indication: Indication, subIndication: SubIndication, problem: string, retry = false): Judgement => ({ ...base, indication, subIndication, problems: [problem], retry });
+  const leaf = result.path[0];
+  if (result.failure) {
+    const { kind, index, message } = result.failure;
+    switch (kind) {
+      case 'no-chain':
+        return fail('INDETERMINATE', 'NO_CERTIFICATE_CHAIN_FOUND', `the ${role} certificate chain does not lead to a trusted root`);
+      case 'expired':
+        if (index === 0 && when.proven && when.time > leaf.notAfter) return fail('TOTAL-FAILED', 'EXPIRED', `the ${role} certificate had expired (${leaf.notAfter.toISOString()}) when the signature was made (${when.time.toISOString()})`);
+        return fail('INDETERMINATE', 'OUT_OF_BOUNDS_NO_POE', `${message}, and nothing proves the signature and its validation data existed before then`, true);
+      case 'not-yet-valid':
+        return index === 0 ? fail('TOTAL-FAILED', 'NOT_YET_VALID', message) : fail('INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE', message);
+      case 'unsupported':
+        return fail('INDETERMINATE', 'CERTIFICATE_CHAIN_GENERAL_FAILURE', message);
+      default:
+        return fail('INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE', message);
+    }
+  }
+  if (when.proven && when.time > leaf.notAfter) return fail('TOTAL-FAILED', 'EXPIRED', `the ${role} certificate had expired (${leaf.notAfter.toISOString()}) when the signature was made (${when.time.toISOString()})`);
+  if (when.proven && when.time < leaf.notBefore) return fail('TOTAL-FAILED', 'NOT_YET_VALID', `the ${role} certificate was not yet valid when the signature was made (${when.time.toISOString()})`);
+  const notes: string[] = [];
+  for (const [index, status] of result.revocation.entries()) {
+    if (status.status !== 'revoked') continue;
+    const c = result.path[index];
+    const what = index === 0 ? `the ${role} certificate` : `the CA certificate ${certificateName(c)}`;
+    const at = status.revokedAt?.toISOString() ?? '?';
+    if (when.proven && status.revokedAt && status.revokedAt > when.time) {
+      notes.push(`${what} was revoked on ${at}, after the time the signature is proved to exist (${when.time.toISOString()})`);
+      continue;
+    }
+    if (when.proven) return fail('TOTAL-FAILED', 'REVOKED', `${what} was revoked on ${at}, before the signature is proved to exist (${when.time.toISOString()})`);
+    return fail('INDETERMINATE', index === 0 ? 'REVOKED_NO_POE' : 'REVOKED_CA_NO_POE', `${what} was revoked on ${at}, and no timestamp proves the signature was made before`);
+  }
+  for (const [index, status] of result.revocation.entries()) {
+    if (status.status === 'good' || status.status === 'revoked' || status.status === 'not-checked') continue;
+    const c = result.path[index];
+    const what = index === 0 ? `the ${role} certificate` : `the CA certificate ${certificateName(c)}`;
+    const why = status.status === 'unsupported' ? `${status.detail} (not supported)` : status.status === 'unknown' ? 'the OCSP responder does not know it' : (status.detail ?? 'none found');
+    return fail('INDETERMINATE', 'TRY_LATER', `no usable revocation data for ${what} at ${control.time.toISOString()}: ${why}`, true);
+  }
+  return { ...base, indication: 'TOTAL-PASSED', subIndication: null, notes };
+}
+
+/**
+ * Validates `leaf`'s path at the validation time and, when expiry or missing revocation data stops it,
+ * at each time a later document timestamp proves (with the validation data that existed by then).
+ */
+async function judgeCertificate(context: Context, leaf: X509, pool: X509[], requirements: LeafRequirements, when: SignatureTime, controls: ControlTime[], role: string): Promise<Judgement> {
+  let first: Judgement | undefined;
+  for (const control of controls) {
+    let sources = control.sources;
+    if (control.provedBy === null && context.revocationProvider) sources = await withFetched(context, leaf, pool, control, requirements);
+    const result = validatePath(leaf, { anchors: context.anchors, pool, time: control.time, leaf: requirements, revocation: sources });
+    const judgement = judgePath(result, when, control, role);
+    if (control.provedBy !== null) judgement.notes.push(`validated at ${control.time.toISOString()}, the time proved by ${control.provedBy}`);
+    // A pass, or a definite answer (e.g. revoked before the proved time), ends the search.
+    if (judgement.indication === 'TOTAL-PASSED' || !judgement.retry) return judgement;
+    first ??= judgement;
+  }
+  return first as Judgement;
+}
+
+/** Adds what the revocation provider (the installation's CA, or the AIA/CDP URLs online) says about the path. */
+async function withFetched(context: Context, leaf: X509, pool: X509[], control: ControlTime, requirements: LeafRequirements): Promise<RevocationSources> {
+  const structural = validatePath(leaf, { anchors: context.anchors, pool, time: control.time, leaf: requirements });
+  const crls = [...control.sources.crls];
+  const ocsp = [...control.sources.ocsp];
+  const provider = context.revocationProvider as RevocationProvider;
+  for (let i = 0; i + 1 < structural.path.length; i++) {
+    const subject = structural.path[i];
+    const issuer = structural.path[i + 1];
+    let pending = context.fetched.get(subject.id);
+    if (!pending) {
+      pending = fetchRevocation(provider, subject, issuer);
+      context.fetched.set(subject.id, pending);
+    }
+    const data = await pending;
+    crls.push(...data.crls);
+    ocsp.push(...data.ocsp);
+  }
+  return { crls, ocsp };
+}
+
+async function fetchRevocation(provider: RevocationProvider, subject: X509, issuer: X509): Promise<RevocationSources> {
+  const out: { crls: ParsedCrl[]; ocsp: ParsedOcspResponse[] } = { crls: [], ocsp: [] };
+  try {
+    const response = await provider.ocsp(subject.der, issuer.der);
+    if (response) out.ocsp.push(...parseRevocationData([response], []).ocsp);
+  } catch {
+    // An unreachable responder is no data.
+  }
+  if (out.ocsp.length === 0) {
+    try {
+      const crl = await provider.crl(subject.der, issuer.der);
+      if (crl) out.crls.push(...parseCrls([crl]));
+    } catch {
+      // As above.
+    }
+  }
+  return out;
+}
+
+async function verifyCmsPdfSignature(context: Context, report: SignatureReport, der: Uint8Array, end: number, parsed: ParsedCmsSignature | undefined): Promise<Judgement | null> {
   const { problems } = report;
   let cms: ParsedCmsSignature;
   try {
-    cms = parseCmsSignature(der);
+    cms = parsed ?? parseCmsSignature(der);
   } catch (error) {
     problems.push(`the signature value cannot be parsed as CMS: ${(error as Error).message}`);
-    return;
+    return null;
   }
   const hash = hashNameOfOid(cms.digestAlgorithmOid);
   report.integrity.digestAlgorithm = hash ?? cms.digestAlgorithmOid;
   if (!hash) {
     problems.push(`unsupported digest algorithm ${cms.digestAlgorithmOid}`);
-    return;
+    return null;
   }
   const digest = context.digests.digest(report.byteRange, hash);
   const result = verifyCmsSignature(cms, digest);
@@ -324,34 +525,48 @@ async function verifyCmsPdfSignature(context: Context, report: SignatureReport, 
     problems.push('the document was changed: the digest of the signed bytes does not match the signature (messageDigest)');
   }
   for (const p of result.problems) if (!problems.includes(p)) problems.push(p);
-  if (!cms.signerCertificate) return;
+  if (!cms.signerCertificate) return null;
 
-  const signer = cert(cms.signerCertificate);
+  let signer: X509;
+  try {
+    signer = cert(cms.signerCertificate);
+  } catch (error) {
+    problems.push(`the signer certificate cannot be read: ${(error as Error).message}`);
+    return null;
+  }
   report.signer = subjectFields(signer);
-  const pool = [...certs(cms.certificates), ...certs(context.dss.certificates), ...context.anchors];
+  const pool = [...certs(cms.certificates), ...context.pool];
+  const controls = controlTimesFor(context, end);
 
-  let signingTime = context.now;
+  let when: SignatureTime = { time: context.at, proven: false };
   if (cms.signatureTimestampToken) {
-    const tsDigestCheck = (token: ParsedTimestampToken) => {
+    const imprint = (token: ParsedTimestampToken) => {
       const alg = hashNameOfOid(token.messageImprint.hashAlgorithmOid);
       return alg ? createHash(alg).update(cms.signatureValue).digest() : undefined;
     };
-    report.timestamp = await verifyToken(context, cms.signatureTimestampToken, tsDigestCheck, pool);
-    if (report.timestamp && report.timestamp.imprintMatches && report.timestamp.signatureValid) signingTime = new Date(report.timestamp.time);
-    if (report.timestamp) for (const p of report.timestamp.problems) problems.push(`signature timestamp: ${p}`);
+    const evaluated = await verifyToken(context, cms.signatureTimestampToken, imprint, pool, controls);
+    report.timestamp = evaluated.report;
+    for (const p of evaluated.report.problems) problems.push(`signature timestamp: ${p}`);
+    if (evaluated.report.accepted) when = { time: new Date(evaluated.report.time), proven: true };
+    else if (evaluated.report.imprintMatches && evaluated.report.signatureValid) problems.push('the signature timestamp proves nothing, so the signature is judged without it');
   }
-  const chain = buildChain(signer, pool);
-  const trusted = chainTrusted(context, chain);
-  const validAt = signer.x509.validFrom && new Date(signer.x509.validFrom) <= signingTime && signingTime <= new Date(signer.x509.validTo);
-  if (!validAt) problems.push(`the signer certificate was not valid at ${signingTime.toISOString()}`);
-  report.certificate = { chain: chain.map(summary), trusted, validAtSigningTime: Boolean(validAt) };
-  report.revocation = await revocationReport(context, chain, report.timestamp ? tokenChain(context, cms.signatureTimestampToken!, pool) : [], certs(cms.crls).length);
-  if (report.revocation.status === 'revoked') problems.push('the signer certificate is revoked');
+  report.bestSignatureTime = when.proven ? when.time.toISOString() : null;
+  const judgement = await judgeCertificate(context, signer, pool, SIGNER_REQUIREMENTS, when, controls, 'signer');
+  problems.push(...judgement.problems, ...judgement.notes);
+  report.validationTime = judgement.validationTime.toISOString();
+  // As in schema 1: at the token's time when the token itself is intact (trusted or not), else at the validation time.
+  const claimed = report.timestamp && report.timestamp.imprintMatches && report.timestamp.signatureValid ? new Date(report.timestamp.time) : when.time;
+  const validAt = claimed >= signer.notBefore && claimed <= signer.notAfter;
+  report.certificate = { chain: judgement.path.map(summary), trusted: judgement.path.length > 1 || context.anchorIds.has(signer.id), validAtSigningTime: validAt };
+  report.revocation = revocationReport(context, judgement, cms.crls.length);
+  // B-LT asks whether the file carries the data, whoever the verifier trusts.
+  const tsaChain = cms.signatureTimestampToken ? tokenChain(cms.signatureTimestampToken, pool) : [];
+  report.revocation.complete = hasValidationData(context, buildChain(signer, pool)) && (tsaChain.length === 0 || hasValidationData(context, tsaChain));
+  return judgement;
 }
 
-async function verifyDocumentTimestamp(context: Context, report: SignatureReport, der: Uint8Array): Promise<void> {
-  const pool = [...certs(context.dss.certificates), ...context.anchors];
-  report.timestamp = await verifyToken(
+async function verifyDocumentTimestamp(context: Context, report: SignatureReport, der: Uint8Array, end: number): Promise<Judgement | null> {
+  const evaluated = await verifyToken(
     context,
     der,
     (token) => {
@@ -359,37 +574,94 @@ async function verifyDocumentTimestamp(context: Context, report: SignatureReport
       if (alg) report.integrity.digestAlgorithm = alg;
       return alg ? context.digests.digest(report.byteRange, alg) : undefined;
     },
-    pool,
+    context.pool,
+    [
+      ...controlTimesFor(context, end),
+      // The newest document timestamp has no later proof of existence: as a last resort its TSA is
+      // read against the revocation data current when it stamped (what Adobe does for timestamps).
+      ...(isLastDocumentTimestamp(context, end) ? [{ time: stampTime(der) ?? context.at, sources: context.revocation, provedBy: 'the document timestamp itself (no later one)' }] : []),
+    ],
   );
-  if (!report.timestamp) return;
-  const ts = report.timestamp;
+  const ts = evaluated.report;
+  report.timestamp = ts;
   report.integrity.digestMatches = ts.imprintMatches;
   report.integrity.signatureValid = ts.signatureValid;
   report.integrity.signingCertificateMatches = ts.signatureValid;
-  if (!ts.imprintMatches) report.problems.push('the document was changed: the document timestamp does not match the signed bytes');
+  if (!ts.imprintMatches && ts.time !== '') report.problems.push('the document was changed: the document timestamp does not match the signed bytes');
   report.problems.push(...ts.problems);
-  const chain = tokenChain(context, der, pool);
-  report.signer = chain.length > 0 ? subjectFields(chain[0]) : null;
-  report.certificate = { chain: ts.chain, trusted: ts.trusted, validAtSigningTime: chain.length > 0 && new Date(chain[0].x509.validFrom) <= new Date(ts.time) && new Date(ts.time) <= new Date(chain[0].x509.validTo) };
-  report.revocation = await revocationReport(context, chain, [], 0);
+  if (ts.time !== '') report.bestSignatureTime = ts.time;
+  const tsa = evaluated.tsa;
+  report.signer = tsa ? subjectFields(tsa) : null;
+  if (!evaluated.judgement) return null;
+  report.validationTime = evaluated.judgement.validationTime.toISOString();
+  report.certificate = { chain: ts.chain, trusted: ts.trusted, validAtSigningTime: tsa !== undefined && new Date(ts.time) >= tsa.notBefore && new Date(ts.time) <= tsa.notAfter };
+  report.revocation = revocationReport(context, evaluated.judgement, 0);
+  report.revocation.complete = hasValidationData(context, tokenChain(der, context.pool));
+  if (evaluated.judgement.indication === 'TOTAL-PASSED') context.acceptedDocumentTimestamps.set(end, new Date(ts.time));
+  return evaluated.judgement;
 }
 
-function tokenChain(context: Context, tokenDer: Uint8Array, pool: Cert[]): Cert[] {
+/**
+ * The times a signature or timestamp ending at `end` may be validated at: now (with every piece of
+ * revocation data in the file and the provider), then each later accepted document timestamp's
+ * time, latest first, with the revocation data of the revision it covers.
+ */
+function controlTimesFor(context: Context, end: number): ControlTime[] {
+  const now = { crls: [...context.revocation.crls, ...context.supplied.crls], ocsp: [...context.revocation.ocsp, ...context.supplied.ocsp] };
+  const controls: ControlTime[] = [{ time: context.at, sources: now, provedBy: null }];
+  const later = [...context.acceptedDocumentTimestamps].filter(([tsEnd]) => tsEnd > end).sort((a, b) => b[0] - a[0]);
+  for (const [tsEnd, time] of later) {
+    const state = signedState(context, tsEnd);
+    if (!state) continue;
+    const dss = readDss(state);
+    controls.push({ time, sources: { crls: [...parseCrls(dss.crls), ...context.embedded.crls], ocsp: [...parseRevocationData(dss.ocsp, []).ocsp, ...context.embedded.ocsp] }, provedBy: `the document timestamp of ${time.toISOString()}` });
+  }
+  return controls;
+}
+
+function isLastDocumentTimestamp(context: Context, end: number): boolean {
+  return ![...context.acceptedDocumentTimestamps.keys()].some((tsEnd) => tsEnd > end);
+}
+
+function stampTime(tokenDer: Uint8Array): Date | undefined {
+  try {
+    return parseTimestampToken(tokenDer).genTime;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The TSA's chain up to a self-signed certificate (for the presence of validation data, not trust). */
+function tokenChain(tokenDer: Uint8Array, pool: X509[]): X509[] {
   try {
     const token = parseTimestampToken(tokenDer);
-    if (!token.signerCertificate) return [];
-    return buildChain(cert(token.signerCertificate), [...certs(token.certificates), ...pool]);
+    return token.signerCertificate ? buildChain(cert(token.signerCertificate), [...certs(token.certificates), ...pool]) : [];
   } catch {
     return [];
   }
 }
 
-async function verifyToken(context: Context, tokenDer: Uint8Array, expectedDigest: (token: ParsedTimestampToken) => Uint8Array | undefined, pool: Cert[]): Promise<TimestampReport | null> {
+/** Whether the file holds a CRL or OCSP response about every certificate of `chain` but the self-signed one. */
+function hasValidationData(context: Context, chain: X509[]): boolean {
+  if (chain.length === 0) return false;
+  return chain.every((c) => {
+    if (isSelfSigned(c) || (c.extensions.has(OID.ocspNoCheck) && c.extendedKeyUsage?.includes(OID.kpOcspSigning))) return true;
+    return context.revocation.crls.some((crl) => crl.issuer.key === c.issuer.key) || context.revocation.ocsp.some((o) => o.responses.some((r) => r.serialHex === c.serialHex));
+  });
+}
+
+interface EvaluatedToken {
+  report: TimestampReport;
+  judgement: Judgement | null;
+  tsa?: X509;
+}
+
+async function verifyToken(context: Context, tokenDer: Uint8Array, expectedDigest: (token: ParsedTimestampToken) => Uint8Array | undefined, pool: X509[], controls: ControlTime[]): Promise<EvaluatedToken> {
   let token: ParsedTimestampToken;
   try {
     token = parseTimestampToken(tokenDer);
   } catch (error) {
-    return { time: '', tsa: '', serialNumber: '', policy: '', imprintMatches: false, signatureValid: false, chain: [], trusted: false, problems: [`the timestamp token cannot be parsed: ${(error as Error).message}`] };
+    return { report: { time: '', tsa: '', serialNumber: '', policy: '', imprintMatches: false, signatureValid: false, chain: [], trusted: false, accepted: false, problems: [`the timestamp token cannot be parsed: ${(error as Error).message}`] }, judgement: null };
   }
   const problems: string[] = [];
   const digest = expectedDigest(token);
@@ -397,61 +669,60 @@ async function verifyToken(context: Context, tokenDer: Uint8Array, expectedDiges
   if (!imprintMatches) problems.push('the timestamp does not match what it stamps (message imprint mismatch)');
   const signatureProblem = await token.signatureProblem();
   if (signatureProblem) problems.push(`the timestamp signature is invalid: ${signatureProblem}`);
-  const chain = token.signerCertificate ? buildChain(cert(token.signerCertificate), [...certs(token.certificates), ...pool]) : [];
-  const trusted = chainTrusted(context, chain);
-  if (chain.length > 0 && !chainHasTimestampingUsage(chain[0])) problems.push('the TSA certificate lacks the timeStamping extended key usage');
-  return {
+  let tsa: X509 | undefined;
+  try {
+    tsa = token.signerCertificate ? cert(token.signerCertificate) : undefined;
+  } catch {
+    tsa = undefined;
+  }
+  const report: TimestampReport = {
     time: token.genTime.toISOString(),
-    tsa: chain[0] ? oneLine(chain[0].x509.subject) : (token.tsaName ?? ''),
+    tsa: tsa ? nameText(tsa.subject) : (token.tsaName ?? ''),
     serialNumber: token.serialNumberHex,
     policy: token.policyOid,
     imprintMatches,
     signatureValid: signatureProblem === null,
-    chain: chain.map(summary),
-    trusted,
+    chain: [],
+    trusted: false,
+    accepted: false,
     problems,
   };
+  if (!tsa) {
+    problems.push('the TSA certificate is not in the token');
+    return { report, judgement: null };
+  }
+  const tokenPool = [...certs(token.certificates), ...pool];
+  // The TSA certificate must have been valid, with its whole path, when it stamped (RFC 3161 §2.3/§4).
+  const atGenTime = validatePath(tsa, { anchors: context.anchors, pool: tokenPool, time: token.genTime, leaf: TSA_REQUIREMENTS });
+  let judgement: Judgement;
+  if (atGenTime.failure && atGenTime.failure.kind !== 'no-chain') {
+    judgement = judgePath(atGenTime, { time: token.genTime, proven: true }, { time: token.genTime, sources: context.revocation, provedBy: null }, 'TSA');
+    if (atGenTime.failure.kind === 'expired' || atGenTime.failure.kind === 'not-yet-valid') judgement = { ...judgement, indication: 'TOTAL-FAILED', subIndication: atGenTime.failure.index === 0 ? (atGenTime.failure.kind === 'expired' ? 'EXPIRED' : 'NOT_YET_VALID') : 'CHAIN_CONSTRAINTS_FAILURE', problems: [`at the time it stamped (${token.genTime.toISOString()}): ${atGenTime.failure.message}`] };
+  } else {
+    judgement = await judgeCertificate(context, tsa, tokenPool, TSA_REQUIREMENTS, { time: token.genTime, proven: true }, controls, 'TSA');
+  }
+  report.chain = judgement.path.map(summary);
+  report.trusted = judgement.subIndication !== 'NO_CERTIFICATE_CHAIN_FOUND' && judgement.path.length > 0 && context.anchorIds.has(judgement.path[judgement.path.length - 1].id);
+  problems.push(...judgement.problems);
+  report.accepted = imprintMatches && signatureProblem === null && judgement.indication === 'TOTAL-PASSED';
+  return { report, judgement, tsa };
 }
 
-function chainHasTimestampingUsage(c: Cert): boolean {
-  return (c.x509.keyUsage ?? []).includes('1.3.6.1.5.5.7.3.8');
-}
-
-function chainTrusted(context: Context, chain: Cert[]): boolean {
-  return chain.some((c) => context.anchorIds.has(c.id));
-}
-
-async function revocationReport(context: Context, chain: Cert[], tsaChain: Cert[], cmsCrls: number): Promise<RevocationReport> {
-  const report: RevocationReport = {
-    source: context.dss.ocsp.length + context.dss.crls.length > 0 ? 'dss' : cmsCrls > 0 ? 'cms' : 'none',
+function revocationReport(context: Context, judgement: Judgement, cmsCrls: number): RevocationReport {
+  const signerStatus = judgement.revocation[0]?.status;
+  const revoked = judgement.revocation.find((r) => r.status === 'revoked');
+  return {
+    source:
+      context.dss.ocsp.length + context.dss.crls.length > 0 ? 'dss'
+      : cmsCrls + context.embedded.crls.length + context.embedded.ocsp.length > 0 ? 'cms'
+      : (context.fetched.size > 0 || context.supplied.crls.length + context.supplied.ocsp.length > 0) && signerStatus !== undefined && signerStatus !== 'missing' ? 'online'
+      : 'none',
     ocspResponses: context.dss.ocsp.length,
     crls: context.dss.crls.length,
-    status: 'missing',
-    complete: false,
+    status: signerStatus === 'good' || signerStatus === 'revoked' || signerStatus === 'unknown' ? signerStatus : 'missing',
+    complete: judgement.revocation.length > 0 && judgement.revocation.every((r) => r.status === 'good' || r.status === 'revoked'),
+    revokedAt: revoked?.revokedAt?.toISOString() ?? null,
   };
-  let complete = chain.length > 0;
-  for (const [list, isSigner] of [[chain, true], [tsaChain, false]] as const) {
-    for (let i = 0; i < list.length; i++) {
-      const subject = list[i];
-      const issuer = list[i + 1];
-      if (isSelfSigned(subject)) continue;
-      if (!issuer) {
-        complete = false;
-        continue;
-      }
-      if (hasOcspNoCheck(subject)) continue;
-      const status = await revocationStatusOf(subject, issuer, context.revocation);
-      if (isSigner && i === 0) report.status = status;
-      if (status === 'missing') complete = false;
-      if (status === 'revoked' && !(isSigner && i === 0)) report.status = 'revoked';
-    }
-  }
-  report.complete = complete;
-  return report;
-}
-
-function hasOcspNoCheck(c: Cert): boolean {
-  return Buffer.from(c.der).includes(Buffer.from([0x06, 0x09, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x05]));
 }
 
 /** Levels: B-B (ESS-bound CAdES), B-T (+ valid signature timestamp), B-LT (+ complete validation data in the DSS), B-LTA (+ a valid document timestamp over that DSS). */
@@ -460,7 +731,7 @@ function assignLevels(context: Context, signatures: PdfSignatureInfo[], reports:
     .map((r, i) => ({ r, end: rangeEnd(signatures[i]) }))
     .filter(({ r }) => r.type === 'document-timestamp' && r.integrity.coverageOk && r.timestamp?.imprintMatches && r.timestamp.signatureValid);
   reports.forEach((r, i) => {
-    if (r.type !== 'signature' || r.status === 'invalid') return;
+    if (r.type !== 'signature' || r.indication === 'TOTAL-FAILED') return;
     const ess = r.integrity.signingCertificateMatches && r.subFilter === 'ETSI.CAdES.detached';
     if (!ess) return;
     let level: PadesLevel = 'B-B';
@@ -540,28 +811,55 @@ function dateText(signature: PdfSignatureInfo): string | null {
   return parsePdfDate(v.text())?.toISOString() ?? v.text();
 }
 
-function oneLine(name: string): string {
-  return name.split('\n').filter(Boolean).join(', ');
+/** The certificates and revocation data carried inside the CMS signatures and their timestamp tokens (`crls`, adbe-revocationInfoArchival). */
+function embeddedData(signatures: PdfSignatureInfo[], parsed: Map<Uint8Array, ParsedCmsSignature>): Context['embedded'] {
+  const certificateDers: Uint8Array[] = [];
+  const crlDers: Uint8Array[] = [];
+  const ocspDers: Uint8Array[] = [];
+  const readCms = (der: Uint8Array, archival: boolean) => {
+    const cms = parseCmsSignature(der);
+    certificateDers.push(...cms.certificates);
+    crlDers.push(...cms.crls);
+    if (archival) {
+      const attribute = cms.signedAttributes?.all.find((a) => a.typeOid === ADBE_REVOCATION_ARCHIVAL);
+      for (const value of attribute?.values ?? []) {
+        // RevocationInfoArchival ::= SEQUENCE { crl [0] EXPLICIT SEQUENCE OF CRL, ocsp [1] EXPLICIT SEQUENCE OF OCSPResponse, … }
+        for (const part of expectTag(readDer(value, BER), 0x30, 'RevocationInfoArchival').children()) {
+          const items = part.children()[0]?.children() ?? [];
+          if (part.tag === 0xa0) crlDers.push(...items.map((n) => new Uint8Array(n.raw)));
+          else if (part.tag === 0xa1) ocspDers.push(...items.map((n) => new Uint8Array(n.raw)));
+        }
+      }
+    }
+    return cms;
+  };
+  for (const signature of signatures) {
+    try {
+      const der = derOfContents(signature.contents);
+      const cms = readCms(der, signature.type === 'signature');
+      parsed.set(signature.contents, cms);
+      if (signature.type === 'signature' && cms.signatureTimestampToken) readCms(cms.signatureTimestampToken, false);
+    } catch {
+      continue;
+    }
+  }
+  return { certificates: certs(certificateDers), crls: parseCrls(crlDers), ocsp: parseRevocationData(ocspDers, []).ocsp };
 }
 
-function attribute(name: string, key: string): string | null {
-  const line = name.split('\n').find((l) => l.startsWith(`${key}=`));
-  return line ? line.slice(key.length + 1) : null;
+const ADBE_REVOCATION_ARCHIVAL = '1.2.840.113583.1.1.8';
+
+function subjectFields(c: X509): SignatureReport['signer'] {
+  const email = nameAttribute(c.subject, '1.2.840.113549.1.9.1') ?? c.emailAddresses[0] ?? null;
+  return { commonName: nameAttribute(c.subject, OID.commonName), subject: nameText(c.subject), email, organization: nameAttribute(c.subject, OID.organizationName) };
 }
 
-function subjectFields(c: Cert): SignatureReport['signer'] {
-  const s = c.x509.subject;
-  const email = attribute(s, 'emailAddress') ?? (c.x509.subjectAltName?.match(/email:([^,\s]+)/)?.[1] ?? null);
-  return { commonName: attribute(s, 'CN'), subject: oneLine(s), email, organization: attribute(s, 'O') };
-}
-
-function summary(c: Cert): CertificateSummary {
+function summary(c: X509): CertificateSummary {
   return {
-    subject: oneLine(c.x509.subject),
-    issuer: oneLine(c.x509.issuer),
-    serialNumber: c.x509.serialNumber.toLowerCase(),
-    notBefore: new Date(c.x509.validFrom).toISOString(),
-    notAfter: new Date(c.x509.validTo).toISOString(),
+    subject: nameText(c.subject),
+    issuer: nameText(c.issuer),
+    serialNumber: c.serialHex,
+    notBefore: c.notBefore.toISOString(),
+    notAfter: c.notAfter.toISOString(),
     fingerprint: c.id,
   };
 }

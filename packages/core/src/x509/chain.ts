@@ -1,31 +1,24 @@
-import { X509Certificate, createHash } from 'node:crypto';
+/**
+ * Chains for collecting validation data (sealing): certificates up to a self-signed one, found by
+ * name and a verifying signature. Trust decisions are path validation's (path-validation.ts), not this.
+ */
+import { isSelfIssued, parseCertificate, type X509 } from './certificate.ts';
+import { certificateSignatureProblem } from './signature.ts';
 
-/** A parsed certificate kept with its DER, cached by fingerprint. */
-export interface Cert {
-  der: Uint8Array;
-  x509: X509Certificate;
-  /** SHA-256 of the DER, hex: identity for de-duplication. */
-  id: string;
-}
+/** A parsed certificate (the verifier's one certificate model). */
+export type Cert = X509;
 
-const parsed = new WeakMap<Uint8Array, Cert>();
-
-/** Parses a DER certificate (memoised per buffer). Throws on bytes that are not a certificate. */
+/** Parses a DER certificate (cached by fingerprint). Throws on bytes that are not a certificate. */
 export function cert(der: Uint8Array): Cert {
-  let c = parsed.get(der);
-  if (!c) {
-    c = { der, x509: new X509Certificate(der), id: createHash('sha256').update(der).digest('hex') };
-    parsed.set(der, c);
-  }
-  return c;
+  return parseCertificate(der);
 }
 
-/** Parses what it can, silently dropping buffers that are not certificates. */
+/** Parses what it can, silently dropping buffers that are not certificates; de-duplicated. */
 export function certs(ders: Iterable<Uint8Array>): Cert[] {
   const out = new Map<string, Cert>();
   for (const der of ders) {
     try {
-      const c = cert(der);
+      const c = parseCertificate(der);
       out.set(c.id, c);
     } catch {
       continue;
@@ -34,18 +27,24 @@ export function certs(ders: Iterable<Uint8Array>): Cert[] {
   return [...out.values()];
 }
 
-/** True when `c` is self-issued and its signature verifies with its own key. */
-export function isSelfSigned(c: Cert): boolean {
-  return c.x509.checkIssued(c.x509) && safeVerify(c.x509, c.x509);
+/** Whether `issuer`'s key verifies the signature on `subject`. */
+export function signedBy(subject: Cert, issuer: Cert): boolean {
+  return certificateSignatureProblem(subject.id, subject.tbs, subject.signatureAlgorithm.oid, subject.signatureAlgorithm.parameters, subject.signature, {
+    spki: issuer.spki,
+    algorithmOid: issuer.publicKeyAlgorithmOid,
+    parameters: issuer.publicKeyParameters,
+    publicKeyBits: issuer.publicKeyBits,
+  }) === null;
 }
 
-/** The certificate among `pool` that issued `c` (name match, key identifiers, and a verifying signature). */
+/** True when `c` is self-issued and its signature verifies with its own key. */
+export function isSelfSigned(c: Cert): boolean {
+  return isSelfIssued(c) && signedBy(c, c);
+}
+
+/** The certificate among `pool` that issued `c` (name match and a verifying signature). */
 export function findIssuer(c: Cert, pool: readonly Cert[]): Cert | undefined {
-  for (const candidate of pool) {
-    if (candidate.id === c.id) continue;
-    if (c.x509.checkIssued(candidate.x509) && safeVerify(c.x509, candidate.x509)) return candidate;
-  }
-  return undefined;
+  return pool.find((candidate) => candidate.id !== c.id && candidate.subject.key === c.issuer.key && signedBy(c, candidate));
 }
 
 /** Builds the chain from `leaf` upwards through `pool`, ending at a self-signed certificate or where no issuer is known. */
@@ -61,12 +60,4 @@ export function buildChain(leaf: Cert, pool: readonly Cert[]): Cert[] {
     current = issuer;
   }
   return chain;
-}
-
-function safeVerify(subject: X509Certificate, issuer: X509Certificate): boolean {
-  try {
-    return subject.verify(issuer.publicKey);
-  } catch {
-    return false;
-  }
 }

@@ -63,7 +63,7 @@ for (const variant of [
       const signed = await signAll(fixture, prepared, 1);
       assert.ok(isPrefix(prepared, signed));
       await assertAcceptedByValidators(signed, { signatures: 1, documentTimestamps: 0, nssDir: fixture.nssDir, rootPem: fixture.rootPem, untrustedPem: fixture.chainPem });
-      const report = await verifyPdf(signed, { trustAnchors: [fixture.pki.rootCertificate] });
+      const report = await verifyPdf(signed, { trustAnchors: [fixture.pki.rootCertificate], revocationProvider: fixture.pki.revocationProvider });
       assert.equal(report.exitCode, 0, report.summary);
       const [s] = report.signatures;
       assert.equal(s.level, 'B-T');

@@ -51,7 +51,7 @@ function signaturesOf(pdf: Uint8Array): PdfSignatureInfo[] {
 }
 
 async function verify(pdf: Uint8Array): Promise<VerificationReport> {
-  return verifyPdf(pdf, { trustAnchors: [fixture.pki.rootCertificate] });
+  return verifyPdf(pdf, { trustAnchors: [fixture.pki.rootCertificate], revocationProvider: fixture.pki.revocationProvider });
 }
 
 async function signBoth(pdf: Uint8Array): Promise<Uint8Array> {
@@ -629,15 +629,15 @@ describe('the --json report shape', () => {
   const fileKeys = { size: 1, sha256: 1, revisions: 1, pages: 1 } satisfies Record<keyof VerificationReport['file'], 1>;
   const signatureKeys = {
     index: 1, fieldName: 1, type: 1, subFilter: 1, revision: 1, coversWholeFile: 1, byteRange: 1, signer: 1, claimed: 1, integrity: 1,
-    timestamp: 1, certificate: 1, revocation: 1, level: 1, laterChanges: 1, status: 1, problems: 1,
+    timestamp: 1, certificate: 1, revocation: 1, level: 1, laterChanges: 1, indication: 1, subIndication: 1, bestSignatureTime: 1, validationTime: 1, status: 1, problems: 1,
   } satisfies Record<keyof SignatureReport, 1>;
   const signerKeys = { commonName: 1, subject: 1, email: 1, organization: 1 } satisfies Record<keyof NonNullable<SignatureReport['signer']>, 1>;
   const claimedKeys = { name: 1, reason: 1, location: 1, contactInfo: 1, signingTime: 1 } satisfies Record<keyof SignatureReport['claimed'], 1>;
   const integrityKeys = { coverageOk: 1, digestMatches: 1, signatureValid: 1, signingCertificateMatches: 1, digestAlgorithm: 1 } satisfies Record<keyof SignatureReport['integrity'], 1>;
-  const timestampKeys = { time: 1, tsa: 1, serialNumber: 1, policy: 1, imprintMatches: 1, signatureValid: 1, chain: 1, trusted: 1, problems: 1 } satisfies Record<keyof TimestampReport, 1>;
+  const timestampKeys = { time: 1, tsa: 1, serialNumber: 1, policy: 1, imprintMatches: 1, signatureValid: 1, chain: 1, trusted: 1, accepted: 1, problems: 1 } satisfies Record<keyof TimestampReport, 1>;
   const certificateKeys = { chain: 1, trusted: 1, validAtSigningTime: 1 } satisfies Record<keyof NonNullable<SignatureReport['certificate']>, 1>;
   const summaryKeys = { subject: 1, issuer: 1, serialNumber: 1, notBefore: 1, notAfter: 1, fingerprint: 1 } satisfies Record<keyof CertificateSummary, 1>;
-  const revocationKeys = { source: 1, ocspResponses: 1, crls: 1, status: 1, complete: 1 } satisfies Record<keyof RevocationReport, 1>;
+  const revocationKeys = { source: 1, ocspResponses: 1, crls: 1, status: 1, complete: 1, revokedAt: 1 } satisfies Record<keyof RevocationReport, 1>;
   const laterKeys = { allowed: 1, changes: 1 } satisfies Record<keyof SignatureReport['laterChanges'], 1>;
   const changeKeys = { kind: 1, allowed: 1, description: 1 } satisfies Partial<Record<keyof RevisionChange, 1>>;
 

@@ -2,7 +2,22 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CoreError, createWitnessSigner, initBuiltinPki, isCoreError, loadBuiltinPki, renewPdf, sealPdf, signPdf, stampCertificateId, verifyPdf, type VerificationReport } from '@inkan/core';
+import {
+  CoreError,
+  createWitnessSigner,
+  firstAnswering,
+  HttpRevocationProvider,
+  initBuiltinPki,
+  isCoreError,
+  loadBuiltinPki,
+  renewPdf,
+  sealPdf,
+  signPdf,
+  stampCertificateId,
+  verifyPdf,
+  type RevocationProvider,
+  type VerificationReport,
+} from '@inkan/core';
 import { ConfigError, loadConfig, verifyLimitsOf, type Config } from '../config/config.ts';
 import { masterKeyOf, openSigningServices, readCertificates } from '../signing-services.ts';
 import { formatVerificationReport } from './format-report.ts';
@@ -34,7 +49,10 @@ Usage:
   inkan restore ID [--from DIR|s3://…]        restore a backup into an empty data directory and database
   inkan init                                  create the data directory and the built-in PKI (idempotent)
   inkan pki export-root                       print the root certificate (PEM): the trust anchor to import
-  inkan verify FILE [--trust PEM]... [--json] verify every signature of a PDF (exit 0 valid, 1 invalid/untrusted, 2 unreadable/unsigned)
+  inkan verify FILE [--trust PEM]... [--json] [--online] [--at TIME]
+                                              verify every signature of a PDF (exit 0 all TOTAL-PASSED, 1 otherwise,
+                                              2 unreadable/unsigned); --online asks the OCSP/CRL URLs of the
+                                              certificates; --at validates at another time (ISO 8601)
   inkan stamp IN OUT --id ID                  stamp 締結証明書ID: ID at the bottom-left of page 1
   inkan sign IN OUT --name NAME [--email E] [--reason R] [--location L]
                                               sign with the platform key and a timestamp (PAdES B-T)
@@ -138,9 +156,14 @@ async function pki(config: Config, args: string[]): Promise<number> {
 }
 
 async function verify(config: Config, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { trust: { type: 'string', multiple: true }, json: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { trust: { type: 'string', multiple: true }, json: { type: 'boolean' }, online: { type: 'boolean' }, at: { type: 'string' } } });
   if (positionals.length !== 1) {
-    process.stderr.write('usage: inkan verify FILE [--trust PEM]... [--json]\n');
+    process.stderr.write('usage: inkan verify FILE [--trust PEM]... [--json] [--online] [--at TIME]\n');
+    return 2;
+  }
+  const at = values.at === undefined ? new Date() : new Date(values.at);
+  if (Number.isNaN(at.getTime())) {
+    process.stderr.write(`inkan: --at: not a time: ${values.at}\n`);
     return 2;
   }
   let bytes: Uint8Array;
@@ -160,9 +183,20 @@ async function verify(config: Config, args: string[]): Promise<number> {
   // Inside an initialised data directory, this installation's own root is trusted.
   const ownRoot = await ownRootCertificate(config);
   if (ownRoot !== null) anchors.push(ownRoot);
+  // Revocation data the file lacks: this installation's CA answers for its own certificates (when its
+  // keys open), and with --online the OCSP and CRL URLs in the certificates are asked.
+  const providers: RevocationProvider[] = [];
+  if (ownRoot !== null) {
+    try {
+      providers.push((await loadBuiltinPki({ dir: config.pkiDir, masterKey: masterKeyOf(config) })).revocationProvider);
+    } catch {
+      // Keys that do not open only mean no answers from the installation's CA.
+    }
+  }
+  if (values.online) providers.push(new HttpRevocationProvider({ timeoutMs: 10_000 }));
   let report: VerificationReport;
   try {
-    report = await verifyPdf(bytes, { trustAnchors: anchors, limits: verifyLimitsOf(config) });
+    report = await verifyPdf(bytes, { trustAnchors: anchors, at, revocationProvider: providers.length > 0 ? firstAnswering(providers) : undefined, limits: verifyLimitsOf(config) });
   } catch (error) {
     // Over a resource limit (INKAN_VERIFY_DECODE_BUDGET_MB and the fixed ones): unreadable, exit 2.
     if (!isCoreError(error, 'PDF_TOO_COMPLEX')) throw error;

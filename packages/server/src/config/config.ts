@@ -84,6 +84,7 @@ const schema = z.object({
   INKAN_DOWNLOAD_TTL: duration('14d'),
   INKAN_LINK_TTL: duration('30d'),
   INKAN_SESSION_TTL: duration('12h'),
+  INKAN_CLAIM_TTL: duration('30d'),
   INKAN_ACCESS_CODE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   INKAN_JOB_LEASE: duration('60s').refine((ms) => ms >= 1000, { message: 'must be at least 1s' }),
   INKAN_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(50),
@@ -121,6 +122,7 @@ const schema = z.object({
     .string()
     .default('Asia/Tokyo')
     .refine((value) => isTimeZone(value), { message: 'must be an IANA time zone such as Asia/Tokyo' }),
+  INKAN_VERIFY_ONLINE: z.enum(['true', 'false']).default('false'),
 });
 
 const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9._\/-]*)?$/;
@@ -183,6 +185,8 @@ export interface Config {
   linkTtlMs: number;
   /** How long a browser session of a user lasts. */
   sessionTtlMs: number;
+  /** How long the Inkanで保管 (claim) link of the completion mail is valid. */
+  claimTtlMs: number;
   /** Wrong access codes after which a recipient is locked. */
   accessCodeMaxAttempts: number;
   /**
@@ -216,6 +220,8 @@ export interface VerifyConfig {
   timeoutMs: number;
   /** Uploads that may wait for a free worker; one more is answered 503 with Retry-After. */
   queueLength: number;
+  /** Whether /verify asks the OCSP and CRL URLs of uploaded files' certificates (the server then makes outgoing requests). */
+  online: boolean;
 }
 
 /** Reads and validates the environment; throws ConfigError naming the first bad variable. */
@@ -253,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     downloadTtlMs: v.INKAN_DOWNLOAD_TTL,
     linkTtlMs: v.INKAN_LINK_TTL,
     sessionTtlMs: v.INKAN_SESSION_TTL,
+    claimTtlMs: v.INKAN_CLAIM_TTL,
     accessCodeMaxAttempts: v.INKAN_ACCESS_CODE_MAX_ATTEMPTS,
     jobLeaseMs: v.INKAN_JOB_LEASE,
     maxUploadBytes: v.INKAN_MAX_UPLOAD_MB * 1024 * 1024,
@@ -262,6 +269,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       workerMemoryMb: v.INKAN_VERIFY_WORKER_MEMORY_MB,
       timeoutMs: v.INKAN_VERIFY_TIMEOUT,
       queueLength: v.INKAN_VERIFY_QUEUE,
+      online: v.INKAN_VERIFY_ONLINE === 'true',
     },
     blobUrl: blankToUndefined(v.INKAN_BLOB_URL),
     s3: {

@@ -34,12 +34,21 @@ export type AppErrorCode =
   | 'EMAIL_TAKEN'
   | 'LAST_ADMIN'
   | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'INVALID_AMOUNT'
+  | 'INVALID_DATE'
+  | 'DATE_ORDER'
+  | 'CLAIM_INVALID'
+  | 'CLAIM_EXPIRED'
+  | 'CLAIM_ALREADY_USED'
   | 'INTERNAL_ERROR'
   | 'SERVICE_UNAVAILABLE';
 
-/** A failure the user can understand; `details` never holds secrets. */
+/**
+ * A failure the user can understand; `details` never holds secrets. `localized` replaces the code's
+ * catalogue message when the domain knows a more exact sentence in both languages (a parser's refusal).
+ */
 export class AppError extends Error {
-  constructor(readonly code: AppErrorCode, message: string, readonly details?: Record<string, unknown>) {
+  constructor(readonly code: AppErrorCode, message: string, readonly details?: Record<string, unknown>, readonly localized?: { ja: string; en: string }) {
     super(message);
     this.name = 'AppError';
   }

@@ -58,6 +58,14 @@ export const ACTION_LABELS_JA: Record<EventAction, string> = {
   'mail.account.sent': 'アカウントのお知らせを送信',
   'audit.anchored': '操作ログにタイムスタンプを付与',
   'audit.exported': '操作ログをエクスポート',
+  'contract.registered': '契約台帳に登録',
+  'contract.updated': '契約台帳の項目を変更',
+  'contract.imported': '契約書を取り込み',
+  'contract.claimed': '受信者がInkanで保管',
+  'contract.document-downloaded': '契約台帳の文書をダウンロード',
+  'contract.reminder-queued': '期限のお知らせを送信予約',
+  'register.field-defined': '契約台帳の項目を定義',
+  'register.settings-changed': '契約台帳の設定を変更',
 };
 
 /** The Japanese label of an action (the action itself when unknown). */

@@ -57,6 +57,15 @@ export type EventAction =
   | 'account.exported'
   | 'account.deleted'
   | 'mail.account.sent'
+  // The contract register (issue 7).
+  | 'contract.registered'
+  | 'contract.updated'
+  | 'contract.imported'
+  | 'contract.claimed'
+  | 'contract.document-downloaded'
+  | 'contract.reminder-queued'
+  | 'register.field-defined'
+  | 'register.settings-changed'
   // Written by the admin CLI (src/cli/admin-commands.ts), actor system.
   | 'organization.created'
   | 'apikey.created'

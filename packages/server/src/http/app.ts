@@ -8,6 +8,8 @@ import { AppError } from '../domain/app-error.ts';
 import { LIMITS } from '../domain/validation.ts';
 import { accountRoutes } from './account/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
+import { claimRoutes } from './claims/routes.ts';
+import { contractRoutes } from './contracts/routes.ts';
 import { devMailRoutes } from './dev-mail/routes.ts';
 import { downloadRoutes } from './download/routes.ts';
 import { envelopeRoutes } from './envelopes/routes.ts';
@@ -120,6 +122,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(signerRoutes, { context });
   await app.register(downloadRoutes, { context });
   await app.register(auditRoutes, { context });
+  await app.register(contractRoutes, { context });
+  await app.register(claimRoutes, { context });
   await app.register(organizationRoutes, { context });
   await app.register(verifyRoutes, { context });
   await app.register(openApiRoutes, { context });

@@ -31,6 +31,12 @@ export const STATUS_OF: Record<AppErrorCode, number> = {
   NOT_YOUR_TURN: 409,
   ALREADY_SIGNED: 409,
   LINK_EXPIRED: 410,
+  INVALID_AMOUNT: 400,
+  INVALID_DATE: 400,
+  DATE_ORDER: 400,
+  CLAIM_INVALID: 404,
+  CLAIM_EXPIRED: 410,
+  CLAIM_ALREADY_USED: 409,
   SIGNUP_LINK_EXPIRED: 410,
   RESET_LINK_EXPIRED: 410,
   EMAIL_LINK_EXPIRED: 410,
@@ -52,6 +58,14 @@ type Details = Record<string, unknown> | undefined;
 type Message = string | ((details: Details) => string);
 
 const doc = (d: Details, fallback: string): string => (typeof d?.document === 'string' ? d.document : fallback);
+
+/** 「…にお問い合わせください」 naming the sender in an expired claim's details. */
+function senderOf(d: Details, language: 'ja' | 'en'): string {
+  const sender = d?.sender as { organization?: unknown; name?: unknown; email?: unknown } | undefined;
+  if (!sender || typeof sender.organization !== 'string') return language === 'ja' ? '送信者にお問い合わせください。' : ' Please contact the sender.';
+  const who = `${sender.organization}${typeof sender.name === 'string' ? ` ${sender.name}` : ''}${typeof sender.email === 'string' ? ` <${sender.email}>` : ''}`;
+  return language === 'ja' ? `送信者（${who}）にお問い合わせください。` : ` Please contact the sender (${who}).`;
+}
 
 /** User-facing messages; they may use the error's details (never secrets). */
 const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
@@ -139,6 +153,24 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
     ja: 'アクセスコードを続けて間違えたため、ロックされました。送信者に連絡済みです。ロックの解除は送信者にご依頼ください。',
     en: 'Too many wrong access codes: the link is locked. The sender has been told; please ask them to unlock it.',
   },
+  INVALID_AMOUNT: {
+    ja: (d) => `金額が正しくありません${typeof d?.field === 'string' ? `（${d.field}）` : ''}。0以上10^15以下の整数（円）で入力してください。`,
+    en: (d) => `The amount is not valid${typeof d?.field === 'string' ? ` (${d.field})` : ''}: enter a whole number of yen from 0 to 10^15.`,
+  },
+  INVALID_DATE: {
+    ja: (d) => `日付が正しくありません${typeof d?.field === 'string' ? `（${d.field}）` : ''}。2026-04-01 や 令和8年4月1日 の形で、実在する日付を入力してください。`,
+    en: (d) => `The date is not valid${typeof d?.field === 'string' ? ` (${d.field})` : ''}: enter a real date such as 2026-04-01.`,
+  },
+  DATE_ORDER: { ja: '契約満了日が契約開始日より前になっています。', en: 'The end date is before the start date.' },
+  CLAIM_INVALID: { ja: 'この保管用URLは無効です。メールに記載のURLをご確認ください。', en: 'This storage link is not valid. Please check the link in your e-mail.' },
+  CLAIM_EXPIRED: {
+    ja: (d) => `保管可能期間が過ぎています。${senderOf(d, 'ja')}`,
+    en: (d) => `The period for storing this contract has passed.${senderOf(d, 'en')}`,
+  },
+  CLAIM_ALREADY_USED: {
+    ja: 'この保管用URLは別のアカウントで保管済みです。送信者にお問い合わせください。',
+    en: 'This storage link has already been used by another account. Please contact the sender.',
+  },
   RATE_LIMITED: { ja: 'リクエストが多すぎます。しばらくしてからお試しください。', en: 'Too many requests. Please wait a moment and try again.' },
   INTERNAL_ERROR: { ja: 'サーバーでエラーが発生しました。時間をおいてお試しください。', en: 'Something went wrong on the server. Please try again later.' },
   SERVICE_UNAVAILABLE: { ja: '現在ご利用いただけません。', en: 'The service is not available right now.' },
@@ -197,10 +229,10 @@ export function messageOf(code: AppErrorCode, language: 'ja' | 'en', details?: D
 }
 
 /** Sends the error body for a code. */
-export function sendError(request: FastifyRequest, reply: FastifyReply, code: AppErrorCode, details?: Details, domainMessage?: string): FastifyReply {
+export function sendError(request: FastifyRequest, reply: FastifyReply, code: AppErrorCode, details?: Details, domainMessage?: string, localized?: { ja: string; en: string }): FastifyReply {
   const language = preferredLanguage(request.headers['accept-language']);
   // The domain's own (English) sentence says exactly what is wrong with an input; the generic one does not.
-  const message = language === 'en' && code === 'VALIDATION_FAILED' && domainMessage ? `${domainMessage}.` : messageOf(code, language, details);
+  const message = localized ? localized[language] : language === 'en' && code === 'VALIDATION_FAILED' && domainMessage ? `${domainMessage}.` : messageOf(code, language, details);
   const body: { error: { code: AppErrorCode; message: string; details?: Details } } = { error: { code, message } };
   // A caller told to wait (a full verification queue) learns how long, the standard way too.
   if (typeof details?.retryAfterSeconds === 'number') reply.header('retry-after', String(details.retryAfterSeconds));
@@ -228,7 +260,7 @@ const FRAMEWORK_CODES: Record<string, AppErrorCode> = {
 
 /** The app's error handler: every thrown error becomes a stable code. */
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (error instanceof AppError) return sendError(request, reply, error.code, error.details, error.message);
+  if (error instanceof AppError) return sendError(request, reply, error.code, error.details, error.message, error.localized);
   if (isCoreError(error)) {
     if (error.code === 'PDF_ENCRYPTED') return sendError(request, reply, 'PDF_ENCRYPTED');
     if (error.code === 'PDF_TOO_COMPLEX') return sendError(request, reply, 'PDF_TOO_COMPLEX', error.details);

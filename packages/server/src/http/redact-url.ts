@@ -1,5 +1,5 @@
-/** Path prefixes whose next segment is a secret token (signing, download and sign-in links). */
-const TOKEN_PATHS = /^(\/(?:s|d|api\/sign|api\/download)\/)[^/?#]+/;
+/** Path prefixes whose next segment is a secret token (signing, download, claim and sign-in links). */
+const TOKEN_PATHS = /^(\/(?:s|d|claim|api\/sign|api\/download|api\/claims)\/)[^/?#]+/;
 
 /** A request URL fit for logs: link tokens and `token=` query values replaced by [token]. */
 export function redactUrl(url: string): string {

@@ -3,7 +3,9 @@ import type { JobHandlers } from '../adapters/jobs/db-job-queue.ts';
 import { anchorAuditChain } from '../domain/use-cases/anchor-audit-chain.ts';
 import { applyRecipientSignature } from '../domain/use-cases/apply-recipient-signature.ts';
 import { issueCompletionCertificate } from '../domain/use-cases/issue-completion-certificate.ts';
+import { queueDeadlineReminders } from '../domain/use-cases/queue-deadline-reminders.ts';
 import { sealEnvelope } from '../domain/use-cases/seal-envelope.ts';
+import { sendContractReminderMail } from '../domain/use-cases/send-contract-reminder-mail.ts';
 import { sendCompletionMail } from '../domain/use-cases/send-completion-mail.ts';
 import { sendRecipientDeclinedMail, sendRecipientLockedMail } from '../domain/use-cases/send-sender-notice-mail.ts';
 import { sendAccountMail } from '../domain/use-cases/send-account-mail.ts';
@@ -25,6 +27,7 @@ const accountMailPayload = z.object({
 });
 const anchorPayload = z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
 const backupPayload = z.object({ slot: z.iso.datetime() });
+const reminderPayload = z.object({ reminderId: z.uuid() });
 
 /**
  * The handlers of every job kind. Each is idempotent (the queue delivers at least once): see the use
@@ -42,6 +45,10 @@ export function createJobHandlers(context: AppContext): JobHandlers {
     'backup.run': async (payload) => {
       await runScheduledBackup(context, new Date(backupPayload.parse(payload).slot));
     },
+    'register.reminders': async (payload) => {
+      await queueDeadlineReminders(context, anchorPayload.parse(payload));
+    },
+    'mail.contract-reminder': (payload) => sendContractReminderMail(context, reminderPayload.parse(payload)),
     'mail.signing-request': (payload) => sendSigningRequestMail(context, recipientPayload.parse(payload)),
     'mail.completion': (payload) => sendCompletionMail(context, envelopePayload.parse(payload)),
     'mail.recipient-locked': (payload) => sendRecipientLockedMail(context, recipientPayload.parse(payload)),

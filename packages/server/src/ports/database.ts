@@ -13,6 +13,8 @@ export interface Schema {
     created_at: string;
     /** 1: the completion mail carries the certificate of completion (契約締結証明書) as a PDF attachment. */
     attach_certificate: ColumnType<number, number | undefined, number>;
+    /** JSON array of days before 契約満了日 / 解約通知期限 at which reminders go out (default [60,14]). */
+    contract_reminder_days: ColumnType<string, string | undefined, string>;
   };
   /** Accounts: anyone can have one (free); organisations are joined through `memberships`. */
   users: {
@@ -184,6 +186,97 @@ export interface Schema {
     /** TimeStampToken DER, base64; its message imprint is the SHA-256 value head_hash. */
     token: string;
     created_at: string;
+  };
+  /**
+   * The contract register (契約管理): one entry per contract, owned by exactly one scope — an organisation
+   * (`scope` 'o:<id>', organization_id set) or a personal account ('u:<id>', owner_user_id set).
+   * Dates are YYYY-MM-DD text; amount a yen integer.
+   */
+  contracts: {
+    id: string;
+    scope: string;
+    organization_id: string | null;
+    owner_user_id: string | null;
+    source: 'envelope' | 'claim' | 'import';
+    envelope_id: string | null;
+    certificate_id: string | null;
+    title: string;
+    /** JSON array of names. */
+    counterparties: string;
+    counterparty_norm: string | null;
+    signed_on: string | null;
+    start_on: string | null;
+    end_on: string | null;
+    notice_on: string | null;
+    amount: number | null;
+    currency: ColumnType<string, string | undefined, string>;
+    tax: 'included' | 'excluded' | null;
+    auto_renew: ColumnType<number, number | undefined, number>;
+    renewal_months: number | null;
+    contract_type: string | null;
+    reference_number: string | null;
+    assignee_user_id: string | null;
+    memo: ColumnType<string, string | undefined, string>;
+    status: ColumnType<'active' | 'expired' | 'terminated', 'active' | 'expired' | 'terminated' | undefined, 'active' | 'expired' | 'terminated'>;
+    imported_at: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+  /** The documents of an entry: signed PDFs, the certificate of completion, an imported PDF. */
+  contract_documents: {
+    id: string;
+    contract_id: string;
+    kind: 'signed' | 'certificate' | 'imported';
+    position: number;
+    name: string;
+    size: number;
+    sha256: string;
+    blob: string;
+    /** 1: the entry's own copy of the bytes; 0: the envelope's blob (organisation entries). */
+    owned: number;
+    created_at: string;
+  };
+  /** Extracted text of an entry and its search form (NFKC, lower case: title, counterparties, text). */
+  contract_texts: { contract_id: string; scope: string; extracted: string; search_norm: string };
+  contract_tags: { contract_id: string; scope: string; tag: string };
+  contract_watchers: { contract_id: string; user_id: string };
+  /** Organisation-defined custom fields of the register. */
+  contract_field_definitions: {
+    id: string;
+    organization_id: string;
+    key: string;
+    label: string;
+    type: 'text' | 'number' | 'date' | 'choice';
+    /** JSON array of the allowed values of a choice field. */
+    choices: ColumnType<string, string | undefined, string>;
+    created_at: string;
+  };
+  contract_field_values: { contract_id: string; scope: string; key: string; value: string };
+  /** Every change of an entry, one row per field; append-only (database triggers refuse UPDATE and DELETE). */
+  contract_history: {
+    id: string;
+    contract_id: string;
+    actor_type: 'user' | 'api_key' | 'system';
+    actor_id: string | null;
+    field: string;
+    old_value: string;
+    new_value: string;
+    created_at: string;
+  };
+  /** Deadline reminders already queued: unique per entry, kind, threshold and deadline. */
+  contract_reminders: { id: string; contract_id: string; kind: 'end' | 'notice'; threshold_days: number; due_on: string; created_at: string };
+  /** Inkanで保管 links of the completion mail, one per recipient; the token's SHA-256 only. */
+  claim_links: {
+    id: string;
+    token_hash: string;
+    envelope_id: string;
+    recipient_id: string;
+    organization_id: string;
+    created_at: string;
+    expires_at: string;
+    claimed_by_user_id: string | null;
+    claimed_at: string | null;
+    contract_id: string | null;
   };
 }
 

@@ -16,6 +16,10 @@ export interface JobPayloads {
   'audit.anchor': { day: string };
   /** The scheduled backup of `slot` (an ISO instant), then pruning by the retention policy. */
   'backup.run': { slot: string };
+  /** Queues the register's deadline reminders due on a day (Japan date, YYYY-MM-DD); once a day. */
+  'register.reminders': { day: string };
+  /** Sends one queued deadline reminder to the 担当者 and watchers. */
+  'mail.contract-reminder': { reminderId: string };
 }
 export type JobKind = keyof JobPayloads;
 

@@ -6,6 +6,10 @@ export interface VerifyRequest {
   bytes: Uint8Array;
   trustAnchors: readonly Uint8Array[];
   now: Date;
+  /** Revocation data the file lacks, fetched beforehand (the installation's current CRLs). */
+  revocationData?: { crls: Uint8Array[]; ocsp: Uint8Array[] };
+  /** Whether the OCSP/CRL URLs in the certificates may be asked. */
+  online?: boolean;
 }
 
 /**

@@ -41,6 +41,8 @@ const EXPECTED = [
   'envelope.completed',
   'envelope.certificate-issued',
   'key.used',
+  // 自動登録 in the certificate's transaction (issue 7).
+  'contract.registered',
   'mail.completion.sent',
   'mail.completion.sent',
   'mail.completion.sent',

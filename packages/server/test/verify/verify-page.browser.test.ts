@@ -97,6 +97,7 @@ describe('the /verify page in a real browser', () => {
       assert.match((await first.locator('.verify-sig__summary').textContent()) ?? '', /このInkanのルート証明書までたどれます/);
       assert.match((await first.textContent()) ?? '', /PAdES B-LTA/);
       assert.match((await first.textContent()) ?? '', /タイムスタンプで証明/);
+      assert.match((await first.locator('.verify-sig__facts').textContent()) ?? '', /有効（TOTAL-PASSED）/);
       assert.equal(await page.locator('.verify-attacks').count(), 0);
       // The focus lands on the verdict.
       assert.equal(await page.evaluate(() => document.activeElement?.id), 'verify-verdict-title');
@@ -104,6 +105,7 @@ describe('the /verify page in a real browser', () => {
 
       assert.equal(await verifyFile(page, files.tampered), '無効');
       assert.match((await page.locator('.verify-sig').first().textContent()) ?? '', /署名の後に文書が改ざんされています/);
+      assert.match((await page.locator('.verify-sig').first().locator('.verify-sig__facts').textContent()) ?? '', /無効（TOTAL-FAILED）HASH_FAILURE署名された内容とファイルの内容が一致しません。/);
       await shot(page, `tampered-${suffix}`);
 
       assert.equal(await verifyFile(page, files.sneaky), '無効');
@@ -116,6 +118,7 @@ describe('the /verify page in a real browser', () => {
 
       assert.equal(await verifyFile(page, files.foreign), '信頼できない発行元');
       assert.match((await page.locator('.verify-sig').first().textContent()) ?? '', /不明（既知の発行元につながりません）/);
+      assert.match((await page.locator('.verify-sig').first().textContent()) ?? '', /NO_CERTIFICATE_CHAIN_FOUND/);
       if (suffix === '1280') await shot(page, `untrusted-${suffix}`);
     });
   }

@@ -7,8 +7,10 @@ export interface Bilingual {
   en: string;
 }
 
-export type Verdict = 'valid' | 'invalid' | 'untrusted' | 'unsigned' | 'unreadable';
-export type SignatureStatus = 'valid' | 'untrusted' | 'invalid';
+export type Verdict = 'valid' | 'invalid' | 'untrusted' | 'indeterminate' | 'unsigned' | 'unreadable';
+export type SignatureStatus = 'valid' | 'untrusted' | 'indeterminate' | 'invalid';
+/** ETSI EN 319 102-1 main indication. */
+export type Indication = 'TOTAL-PASSED' | 'TOTAL-FAILED' | 'INDETERMINATE';
 
 export interface CertificateSummary {
   subject: string;
@@ -26,9 +28,13 @@ export interface ReportSignature {
   subFilter: string | null;
   byteRange: number[];
   integrity: { coverageOk: boolean; digestMatches: boolean; signatureValid: boolean; signingCertificateMatches: boolean; digestAlgorithm: string | null };
-  timestamp: { time: string; tsa: string; serialNumber: string; trusted: boolean; chain: CertificateSummary[] } | null;
+  timestamp: { time: string; tsa: string; serialNumber: string; trusted: boolean; accepted: boolean; chain: CertificateSummary[] } | null;
   certificate: { chain: CertificateSummary[]; trusted: boolean; validAtSigningTime: boolean } | null;
-  revocation: { source: string; status: string; complete: boolean };
+  revocation: { source: string; status: string; complete: boolean; revokedAt: string | null };
+  indication: Indication;
+  subIndication: string | null;
+  bestSignatureTime: string | null;
+  validationTime: string | null;
   problems: string[];
 }
 
@@ -55,6 +61,10 @@ export interface PresentedSignature {
   type: 'signature' | 'document-timestamp';
   status: SignatureStatus;
   statusLabel: Bilingual;
+  indication: Indication;
+  subIndication: string | null;
+  indicationText: Bilingual;
+  subIndicationText: Bilingual | null;
   signer: { name: string | null; email: string | null; organization: string | null } | null;
   time: { at: string; proven: boolean } | null;
   timestampAuthority: string | null;

@@ -128,7 +128,14 @@ export class VerifyWorkerPool implements PdfVerifier {
     // Transferred, not copied: the upload's memory moves to the worker. A Buffer from Node's shared
     // pool (small uploads) must be copied, since its ArrayBuffer holds other data too.
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
-    const task: VerifyTask = { id: job.id, bytes: own, trustAnchors: [...job.request.trustAnchors], now: job.request.now.toISOString() };
+    const task: VerifyTask = {
+      id: job.id,
+      bytes: own,
+      trustAnchors: [...job.request.trustAnchors],
+      now: job.request.now.toISOString(),
+      revocationData: job.request.revocationData,
+      online: job.request.online ?? false,
+    };
     const finish = job.resolve;
     job.resolve = (report) => {
       this.#averageMs = 0.8 * this.#averageMs + 0.2 * (Date.now() - started);

@@ -6,7 +6,10 @@
 import { createHash } from 'node:crypto';
 import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { isCoreError, verifyPdf, type PdfLimits, type VerificationReport } from '@inkan/core';
+import { HttpRevocationProvider, isCoreError, verifyPdf, type PdfLimits, type VerificationReport } from '@inkan/core';
+
+/** Time allowed to each OCSP or CRL request when the operator lets /verify ask the certificates' URLs. */
+const ONLINE_TIMEOUT_MS = 5_000;
 
 /** What the pool hands a worker when starting it. */
 export interface VerifyWorkerData {
@@ -23,6 +26,10 @@ export interface VerifyTask {
   bytes: Uint8Array;
   trustAnchors: Uint8Array[];
   now: string;
+  /** Revocation data fetched in the main thread (the installation's current CRLs): the worker holds no keys. */
+  revocationData?: { crls: Uint8Array[]; ocsp: Uint8Array[] };
+  /** Whether the OCSP/CRL URLs in the certificates may be asked (INKAN_VERIFY_ONLINE). */
+  online: boolean;
 }
 
 /** A worker's answers. */
@@ -35,7 +42,13 @@ export type VerifyWorkerMessage =
 /** Verifies one task: the report, PDF_TOO_COMPLEX with its limit, or a failure with the file's size and hash. */
 export async function runVerifyTask(task: VerifyTask, limits: PdfLimits | undefined): Promise<VerifyWorkerMessage> {
   try {
-    const report = await verifyPdf(task.bytes, { trustAnchors: task.trustAnchors, now: new Date(task.now), limits });
+    const report = await verifyPdf(task.bytes, {
+      trustAnchors: task.trustAnchors,
+      at: new Date(task.now),
+      limits,
+      revocationData: task.revocationData,
+      revocationProvider: task.online ? new HttpRevocationProvider({ timeoutMs: ONLINE_TIMEOUT_MS }) : undefined,
+    });
     return { type: 'report', id: task.id, report };
   } catch (error) {
     if (isCoreError(error, 'PDF_TOO_COMPLEX')) return { type: 'too-complex', id: task.id, message: error.message, details: error.details ?? {} };

@@ -1,4 +1,5 @@
-import { isCoreError, PdfDocument, stampCertificateIdParts } from '@inkan/core';
+import { PdfDocument, stampCertificateIdParts } from '@inkan/core';
+import { pdfAppError } from '../pdf-errors.ts';
 import { generateAccessCode, hashAccessCode, newId } from '../../security/tokens.ts';
 import { AppError } from '../app-error.ts';
 import { newCertificateId } from '../certificate-id.ts';
@@ -233,11 +234,7 @@ function checkDocument(document: { name?: string; bytes: Uint8Array }, index: nu
     // (or has no readable first page) is refused now, not after the recipients were told.
     stampCertificateIdParts(document.bytes, { certificateId });
   } catch (error) {
-    if (error instanceof AppError) throw error;
-    if (isCoreError(error, 'PDF_ENCRYPTED')) throw new AppError('PDF_ENCRYPTED', `${name} is encrypted or password-protected`, { ...details, reason: error.code });
-    if (isCoreError(error, 'PDF_TOO_COMPLEX')) throw new AppError('PDF_TOO_COMPLEX', `${name}: ${error.message}`, { ...details, ...error.details });
-    if (isCoreError(error)) throw new AppError('PDF_INVALID', `${name} is not a readable PDF (${error.message})`, { ...details, reason: error.code });
-    throw new AppError('PDF_INVALID', `${name} is not a readable PDF`, { ...details, reason: 'PDF_MALFORMED' });
+    throw pdfAppError(error, name, details);
   }
   return { name, bytes: document.bytes, pages, sha256: sha256Hex(document.bytes) };
 }

@@ -6,6 +6,7 @@ import { recordEvent } from '../record-event.ts';
 import { loadDetailsOf } from '../rows.ts';
 import { inTransaction } from '../transaction.ts';
 import type { SigningDomainContext } from './apply-recipient-signature.ts';
+import { prepareEnvelopeRegistration, registerEnvelopeContract } from './register-envelope-contract.ts';
 
 /** The `Reason` of the certificate's signature. */
 export function certificateSignatureReason(certificateId: string): string {
@@ -16,7 +17,8 @@ export function certificateSignatureReason(certificateId: string): string {
  * Job `envelope.certificate`: renders the certificate of completion (契約締結証明書) of a completed
  * envelope from the database, signs it with the platform key (PAdES, signature timestamp), seals it
  * (validation data and a document timestamp: B-LTA), stores it, and in ONE transaction records it on the
- * envelope with `envelope.certificate-issued` and `key.used`, and queues the completion mail.
+ * envelope with `envelope.certificate-issued` and `key.used`, puts the contract into the organisation's
+ * register (自動登録, `contract.registered`), and queues the completion mail.
  *
  * Idempotent: an envelope that has its certificate is left alone; a rerun racing another worker loses
  * the compare-and-set and deletes its own blob. When the last attempt fails, the completion mail is
@@ -40,6 +42,7 @@ export async function issueCompletionCertificate(ctx: SigningDomainContext, inpu
       signingTime: issuedAt,
     });
     const sealed = await sealPdf(signed, ctx.signing.sealOptions);
+    const registration = await prepareEnvelopeRegistration(ctx.db, ctx.blobs, row);
     const sha256 = sha256Hex(sealed);
     blob = await ctx.blobs.put(sealed);
     const storedBlob = blob;
@@ -58,6 +61,7 @@ export async function issueCompletionCertificate(ctx: SigningDomainContext, inpu
         action: 'key.used',
         details: keyUseDetails({ platformSigner: signer, signedWith: signer, purpose: 'certificate-of-completion', extra: { certificateId: row.certificate_id } }),
       });
+      await registerEnvelopeContract(tx, registration, { blob: storedBlob, sha256, size: sealed.length }, ctx.clock.now());
       await ctx.jobs.enqueue(tx, 'mail.completion', { envelopeId: row.id }, { dedupeKey: `completion:${row.id}` });
       return true;
     });
@@ -65,7 +69,12 @@ export async function issueCompletionCertificate(ctx: SigningDomainContext, inpu
   } catch (error) {
     if (blob !== undefined) await ctx.blobs.delete(blob).catch(() => undefined);
     if (job && job.attempt >= job.maxAttempts) {
-      await ctx.jobs.enqueue(ctx.db, 'mail.completion', { envelopeId: row.id }, { dedupeKey: `completion:${row.id}` });
+      // The contract is registered (without its certificate) and the parties get their PDFs regardless.
+      const registration = await prepareEnvelopeRegistration(ctx.db, ctx.blobs, row);
+      await inTransaction(ctx.db, ctx.dialect, async (tx) => {
+        await registerEnvelopeContract(tx, registration, null, ctx.clock.now());
+        await ctx.jobs.enqueue(tx, 'mail.completion', { envelopeId: row.id }, { dedupeKey: `completion:${row.id}` });
+      });
     }
     throw error;
   }

@@ -1,6 +1,6 @@
 import { renderCompletion } from '../../mail/templates/completion.ts';
 import type { MailAttachment } from '../../ports/mailer.ts';
-import { newToken } from '../../security/tokens.ts';
+import { newId, newToken } from '../../security/tokens.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { deliverOnce, senderUsers } from '../mail-delivery.ts';
 import { loadDetailsOf } from '../rows.ts';
@@ -11,7 +11,8 @@ import { certificateFileName } from './get-completion-certificate.ts';
 /**
  * Job `mail.completion`: 電子署名完了のお知らせ to every recipient and to the sender, each with a personal
  * ダウンロード link valid for INKAN_DOWNLOAD_TTL, and the certificate of completion attached when the
- * organisation's `attach_certificate` setting is on. One mail per party, ever (idempotency keys); the link is
+ * organisation's `attach_certificate` setting is on; recipients also get an Inkanで保管 (claim) link valid
+ * for INKAN_CLAIM_TTL. One mail per party, ever (idempotency keys); the link is
  * created only for a mail that has not gone out yet.
  */
 export async function sendCompletionMail(ctx: DomainContext, input: { envelopeId: string }): Promise<void> {
@@ -48,12 +49,32 @@ export async function sendCompletionMail(ctx: DomainContext, input: { envelopeId
         const now = ctx.clock.now();
         const validUntil = new Date(now.getTime() + ctx.config.downloadTtlMs);
         const { token, hash } = newToken();
-        await inTransaction(ctx.db, ctx.dialect, (tx) =>
-          tx
+        // Recipients also get an Inkanで保管 link (one per recipient, INKAN_CLAIM_TTL); the sender's users do not.
+        const claim = party.recipientId !== null ? { ...newToken(), validUntil: new Date(now.getTime() + ctx.config.claimTtlMs) } : undefined;
+        const recipientId = party.recipientId;
+        await inTransaction(ctx.db, ctx.dialect, async (tx) => {
+          await tx
             .insertInto('download_links')
-            .values({ token_hash: hash, envelope_id: envelope.id, recipient_id: party.recipientId, created_at: now.toISOString(), expires_at: validUntil.toISOString() })
-            .execute(),
-        );
+            .values({ token_hash: hash, envelope_id: envelope.id, recipient_id: recipientId, created_at: now.toISOString(), expires_at: validUntil.toISOString() })
+            .execute();
+          if (claim && recipientId !== null) {
+            await tx
+              .insertInto('claim_links')
+              .values({
+                id: newId(),
+                token_hash: claim.hash,
+                envelope_id: envelope.id,
+                recipient_id: recipientId,
+                organization_id: envelope.organizationId,
+                created_at: now.toISOString(),
+                expires_at: claim.validUntil.toISOString(),
+                claimed_by_user_id: null,
+                claimed_at: null,
+                contract_id: null,
+              })
+              .execute();
+          }
+        });
         const mail = renderCompletion({
           language: party.language,
           organizationName: organization.name,
@@ -64,6 +85,7 @@ export async function sendCompletionMail(ctx: DomainContext, input: { envelopeId
           validUntil,
           validForMs: ctx.config.downloadTtlMs,
           certificateAttached: attachment !== undefined,
+          ...(claim ? { claimUrl: `${ctx.config.publicUrl}/claim/${claim.token}`, claimValidUntil: claim.validUntil, claimValidForMs: ctx.config.claimTtlMs } : {}),
         });
         return { to: party.email, ...mail, idempotencyKey: party.key, ...(attachment ? { attachments: [attachment] } : {}) };
       },

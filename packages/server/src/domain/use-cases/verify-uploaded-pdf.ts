@@ -11,8 +11,12 @@ export interface VerifyUploadInput {
   bytes: Uint8Array;
   /** This Inkan's root certificate(s), DER: a chain that reaches one is trusted, anything else is not. */
   trustAnchors: readonly Uint8Array[];
-  /** The time a signature without a timestamp is validated at. */
+  /** The validation time. */
   now: Date;
+  /** Revocation data the file lacks, fetched beforehand: this installation's current CRLs. */
+  revocationData?: { crls: Uint8Array[]; ocsp: Uint8Array[] };
+  /** Whether the verifier may also ask the OCSP/CRL URLs in the certificates (INKAN_VERIFY_ONLINE). */
+  online?: boolean;
   /** Told about an unexpected verifier failure (never given the file itself). */
   onUnexpectedError?: (error: unknown) => void;
 }
@@ -25,7 +29,7 @@ export interface VerifyUploadInput {
 export async function verifyUploadedPdf(input: VerifyUploadInput): Promise<VerificationReport> {
   const size = input.bytes.length;
   try {
-    return await input.verifier.verify({ bytes: input.bytes, trustAnchors: input.trustAnchors, now: input.now });
+    return await input.verifier.verify({ bytes: input.bytes, trustAnchors: input.trustAnchors, now: input.now, revocationData: input.revocationData, online: input.online });
   } catch (error) {
     if (isCoreError(error, 'PDF_TOO_COMPLEX')) throw new AppError('PDF_TOO_COMPLEX', error.message, error.details);
     if (error instanceof VerifierBusyError) throw new AppError('VERIFY_BUSY', error.message, { retryAfterSeconds: error.retryAfterSeconds });
@@ -34,7 +38,7 @@ export async function verifyUploadedPdf(input: VerifyUploadInput): Promise<Verif
     input.onUnexpectedError?.(error);
     const file = error instanceof VerifierFailedError ? error.file : { size, sha256: input.bytes.length === size ? createHash('sha256').update(input.bytes).digest('hex') : '' };
     return {
-      schemaVersion: 1,
+      schemaVersion: 2,
       file: { ...file, revisions: 0, pages: null },
       signatures: [],
       attacks: [],

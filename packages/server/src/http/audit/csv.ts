@@ -4,9 +4,10 @@
 /** The UTF-8 byte-order mark that tells Excel the encoding. */
 export const UTF8_BOM = '\uFEFF';
 
-// A cell that starts like a formula is run by spreadsheet programs (CSV injection): such text is
+// A cell that starts like a formula (also "|" DDE, "%" and the full-width ＝＋－＠ that Japanese Excel
+// reads as formulas) is run by spreadsheet programs (CSV injection): such text is
 // prefixed with an apostrophe, which Excel shows as text and does not display.
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START = /^[=+\-@\t\r|%＝＋－＠]/;
 
 /** One field, quoted when it must be. */
 export function csvField(value: string | number | null | undefined): string {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { STATUS_OF } from '../errors.ts';
 import { createEnvelopeSchema } from '../envelopes/schema.ts';
 import * as account from '../account/schema.ts';
+import { registerPaths, registerSchemas } from './register-paths.ts';
 
 /*
  * The OpenAPI 3.1 document of the HTTP API, written by hand next to the routes (a test checks that every
@@ -178,7 +179,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
     info: { title: 'Inkan API', version: '1', description: 'Electronic contracts: envelopes, signing links, downloads. Errors are `{ "error": { "code", "message" } }`.' },
     servers: [{ url: publicUrl }],
     components: {
-      schemas,
+      schemas: { ...schemas, ...registerSchemas },
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from `inkan apikey create --org SLUG`.' },
         session: { type: 'apiKey', in: 'cookie', name: 'inkan_session', description: 'Browser session; non-GET requests also send `x-csrf-token`.' },
@@ -186,6 +187,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       },
     },
     paths: {
+      ...registerPaths,
       '/api/session': {
         post: {
           summary: 'Sign in with e-mail and password',

@@ -4,8 +4,8 @@
  * timestamp, changed afterwards?, issued by whom, PAdES level) with a plain-language summary in
  * Japanese and English. The report itself is returned beside it, unchanged, for the technical reader.
  */
-import type { PadesLevel, SignatureReport, VerificationReport } from '@inkan/core';
-import { attackWords, changeWords, LEVEL_WORDS, STATUS_WORDS, VERDICT_WORDS, type Bilingual, type Verdict } from './wording.ts';
+import type { Indication, PadesLevel, SignatureReport, SubIndication, VerificationReport } from '@inkan/core';
+import { attackWords, changeWords, INDICATION_WORDS, LEVEL_WORDS, STATUS_WORDS, SUB_INDICATION_WORDS, VERDICT_WORDS, type Bilingual, type Verdict } from './wording.ts';
 
 /** One later change, in plain words; `detail` is the verifier's precise English description. */
 export interface PresentedChange {
@@ -22,6 +22,11 @@ export interface PresentedSignature {
   type: SignatureReport['type'];
   status: SignatureReport['status'];
   statusLabel: Bilingual;
+  /** ETSI EN 319 102-1 indication and sub-indication, with their plain words. */
+  indication: Indication;
+  subIndication: SubIndication | null;
+  indicationText: Bilingual;
+  subIndicationText: Bilingual | null;
   /** From the signer certificate (for a document timestamp: the TSA's). */
   signer: { name: string | null; email: string | null; organization: string | null } | null;
   /** The signing time: proven by a valid timestamp, or only claimed by the signature dictionary. */
@@ -59,6 +64,7 @@ export function verdictOf(report: VerificationReport): Verdict {
   }
   if (report.attacks.length > 0 || report.signatures.some((s) => s.status === 'invalid')) return 'invalid';
   if (report.signatures.some((s) => s.status === 'untrusted')) return 'untrusted';
+  if (report.signatures.some((s) => s.status === 'indeterminate')) return 'indeterminate';
   return 'valid';
 }
 
@@ -128,6 +134,10 @@ function presentSignature(s: SignatureReport): PresentedSignature {
     type: s.type,
     status: s.status,
     statusLabel: STATUS_WORDS[s.status],
+    indication: s.indication,
+    subIndication: s.subIndication,
+    indicationText: INDICATION_WORDS[s.indication],
+    subIndicationText: s.subIndication ? SUB_INDICATION_WORDS[s.subIndication] : null,
     signer: s.signer ? { name: s.signer.commonName, email: s.signer.email, organization: s.signer.organization } : null,
     time,
     timestampAuthority: s.timestamp?.tsa ? commonNameOf(s.timestamp.tsa) : null,
@@ -263,7 +273,14 @@ function summarise(s: SignatureReport, p: PresentedSignature): { ja: string[]; e
           },
     );
   }
-  if (s.revocation.status === 'revoked') say({ ja: '証明書は失効しています。', en: 'The certificate has been revoked.' });
+  if (s.revocation.revokedAt) {
+    const at = timeWords(s.revocation.revokedAt);
+    say(
+      s.indication === 'TOTAL-PASSED'
+        ? { ja: `証明書は${at.ja}に失効しましたが、それより前に署名が存在したことがタイムスタンプで証明されています。`, en: `The certificate was revoked at ${at.en}, but a timestamp proves the signature existed before.` }
+        : { ja: `証明書は${at.ja}に失効しています。`, en: `The certificate was revoked at ${at.en}.` },
+    );
+  } else if (s.revocation.status === 'revoked') say({ ja: '証明書は失効しています。', en: 'The certificate has been revoked.' });
 
   // Level.
   if (!isTimestamp) {
@@ -274,6 +291,13 @@ function summarise(s: SignatureReport, p: PresentedSignature): { ja: string[]; e
   // Verdict.
   if (s.status === 'valid') say(isTimestamp ? { ja: 'この文書タイムスタンプは有効です。', en: 'This document timestamp is valid.' } : { ja: 'この署名は有効です。', en: 'This signature is valid.' });
   else if (s.status === 'untrusted') say({ ja: '署名そのものは壊れていませんが、発行元を確認できません。', en: 'It is intact, but its issuer cannot be confirmed.' });
-  else say(isTimestamp ? { ja: 'この文書タイムスタンプは無効です。', en: 'This document timestamp is invalid.' } : { ja: 'この署名は無効です。', en: 'This signature is invalid.' });
+  else if (s.status === 'indeterminate') {
+    const why = s.subIndication ? SUB_INDICATION_WORDS[s.subIndication] : { ja: '', en: '' };
+    say({ ja: `有効かどうかを判定できません。${why.ja}`, en: `Whether it is valid cannot be decided. ${why.en}`.trim() });
+  }
+  else {
+    if (s.subIndication === 'REVOKED' || s.subIndication === 'EXPIRED' || s.subIndication === 'NOT_YET_VALID') say(SUB_INDICATION_WORDS[s.subIndication]);
+    say(isTimestamp ? { ja: 'この文書タイムスタンプは無効です。', en: 'This document timestamp is invalid.' } : { ja: 'この署名は無効です。', en: 'This signature is invalid.' });
+  }
   return { ja, en };
 }

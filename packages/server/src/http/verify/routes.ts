@@ -26,6 +26,8 @@ export async function verifyRoutes(app: FastifyInstance, options: { context: App
       bytes,
       trustAnchors: context.signing.trustAnchors,
       now: context.clock.now(),
+      revocationData: await context.signing.currentRevocationData(),
+      online: context.config.verify.online,
       // The error only: never the file, its name or its hash.
       onUnexpectedError: (error) => request.log.error({ err: error }, 'the verifier failed on an upload'),
     });

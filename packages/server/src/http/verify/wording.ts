@@ -3,7 +3,7 @@
  * patterns, PAdES levels and the kinds of change a later revision can make. The verifier's own
  * `problems` and `description` texts stay English and technical; these are for everyone else.
  */
-import type { PadesLevel, SignatureReport } from '@inkan/core';
+import type { Indication, PadesLevel, SignatureReport, SubIndication } from '@inkan/core';
 
 /** A text in both UI languages. */
 export interface Bilingual {
@@ -12,7 +12,7 @@ export interface Bilingual {
 }
 
 /** The page's overall answer. */
-export type Verdict = 'valid' | 'invalid' | 'untrusted' | 'unsigned' | 'unreadable';
+export type Verdict = 'valid' | 'invalid' | 'untrusted' | 'indeterminate' | 'unsigned' | 'unreadable';
 
 /** The banner's title and the paragraph under it. */
 export const VERDICT_WORDS: Record<Verdict, { headline: Bilingual; explanation: Bilingual }> = {
@@ -37,6 +37,13 @@ export const VERDICT_WORDS: Record<Verdict, { headline: Bilingual; explanation: 
       en: "The signatures are intact, but their certificates chain neither to this Inkan's root nor to any issuer known here. If another service signed the document, check it with that service.",
     },
   },
+  indeterminate: {
+    headline: { ja: '判定不能', en: 'Cannot be decided' },
+    explanation: {
+      ja: '改ざんは見つかりませんでしたが、署名が有効かどうかを確定できません。証明書の失効情報が得られない、証明書の有効期限が切れた後でそれ以前の存在を証明するタイムスタンプがない、などの理由です。各署名の説明をご確認ください。',
+      en: 'No tampering was found, but whether the signatures are valid cannot be decided: for example, no revocation information is available, or a certificate has expired and no timestamp proves the signature existed before. See each signature below.',
+    },
+  },
   unsigned: {
     headline: { ja: '署名なし', en: 'Not signed' },
     explanation: {
@@ -58,6 +65,32 @@ export const STATUS_WORDS: Record<SignatureReport['status'], Bilingual> = {
   valid: { ja: '有効', en: 'Valid' },
   invalid: { ja: '無効', en: 'Invalid' },
   untrusted: { ja: '信頼できない発行元', en: 'Untrusted issuer' },
+  indeterminate: { ja: '判定不能', en: 'Indeterminate' },
+};
+
+/** ETSI EN 319 102-1 indications, in plain words. */
+export const INDICATION_WORDS: Record<Indication, Bilingual> = {
+  'TOTAL-PASSED': { ja: '有効（TOTAL-PASSED）', en: 'Passed (TOTAL-PASSED)' },
+  'TOTAL-FAILED': { ja: '無効（TOTAL-FAILED）', en: 'Failed (TOTAL-FAILED)' },
+  INDETERMINATE: { ja: '判定不能（INDETERMINATE）', en: 'Indeterminate (INDETERMINATE)' },
+};
+
+/** What each ETSI sub-indication means for the reader. */
+export const SUB_INDICATION_WORDS: Record<SubIndication, Bilingual> = {
+  FORMAT_FAILURE: { ja: '署名の形式または対象範囲に異常があります。', en: 'The signature or the range it covers is malformed.' },
+  HASH_FAILURE: { ja: '署名された内容とファイルの内容が一致しません。', en: 'The signed content does not match the file.' },
+  SIG_CRYPTO_FAILURE: { ja: '署名値を公開鍵で検証できません。', en: 'The signature value does not verify with the public key.' },
+  REVOKED: { ja: '署名の時点より前に、証明書が失効していました。', en: 'The certificate was revoked before the time the signature is proved to exist.' },
+  EXPIRED: { ja: '証明書の有効期限が切れた後に署名されています。', en: 'The signature was made after the certificate expired.' },
+  NOT_YET_VALID: { ja: '証明書の有効期間が始まる前に署名されています。', en: 'The signature was made before the certificate became valid.' },
+  NO_SIGNING_CERTIFICATE_FOUND: { ja: '署名者の証明書を特定できません。', en: 'The signer certificate cannot be identified.' },
+  NO_CERTIFICATE_CHAIN_FOUND: { ja: '証明書が信頼できるルート証明書までたどれません。', en: 'The certificate does not chain to a trusted root.' },
+  CHAIN_CONSTRAINTS_FAILURE: { ja: '証明書の連鎖が規則（CA資格、パス長、鍵用途など）を満たしていません。', en: 'The certificate chain breaks a rule (CA status, path length, key usage …).' },
+  CERTIFICATE_CHAIN_GENERAL_FAILURE: { ja: '証明書の連鎖に、この検証機能が対応していない内容があります。', en: 'The certificate chain uses features this verifier does not support.' },
+  REVOKED_NO_POE: { ja: '証明書は失効しており、失効前に署名されたことを証明するタイムスタンプがありません。', en: 'The certificate is revoked, and no timestamp proves the signature was made before.' },
+  REVOKED_CA_NO_POE: { ja: '発行元の証明書が失効しており、失効前に署名されたことを証明するタイムスタンプがありません。', en: 'An issuing CA certificate is revoked, and no timestamp proves the signature was made before.' },
+  OUT_OF_BOUNDS_NO_POE: { ja: '証明書の有効期限が切れており、期限内に署名と検証情報が存在したことを証明するタイムスタンプがありません。', en: 'A certificate has expired, and no timestamp proves the signature and its validation data existed before.' },
+  TRY_LATER: { ja: '証明書の失効情報が得られないため、いまは判定できません。', en: 'No usable revocation information is available: it cannot be decided now.' },
 };
 
 /** Each attack pattern the verifier names: what it is called and what it means for the reader. */

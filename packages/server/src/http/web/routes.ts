@@ -8,7 +8,7 @@ import fastifyStatic from '@fastify/static';
 export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../../../web/dist/', import.meta.url));
 
 /** The SPA's routes: each answers with index.html, and the UI decides what to show. */
-const SPA_ROUTES = ['/', '/login', '/login/*', '/signup', '/signup/*', '/password/*', '/account', '/account/*', '/envelopes', '/envelopes/*', '/s/*', '/d/*', '/verify', '/audit'];
+const SPA_ROUTES = ['/', '/login', '/login/*', '/signup', '/signup/*', '/password/*', '/account', '/account/*', '/envelopes', '/envelopes/*', '/s/*', '/d/*', '/claim/*', '/contracts', '/contracts/*', '/verify', '/audit'];
 
 const NOT_BUILT_PAGE =
   '<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>Inkan — UI not built</title></head><body style="font-family:sans-serif;margin:40px">' +

@@ -77,7 +77,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-const TABLES = ['organizations', 'users', 'memberships', 'sessions', 'account_tokens', 'login_links', 'api_keys', 'envelopes', 'documents', 'recipients', 'recipient_sessions', 'download_links', 'events', 'jobs', 'mails'] as const;
+const TABLES = [
+  'organizations', 'users', 'memberships', 'sessions', 'account_tokens', 'login_links', 'api_keys', 'envelopes', 'documents', 'recipients', 'recipient_sessions', 'download_links', 'events', 'jobs', 'mails',
+  'contracts', 'contract_documents', 'contract_texts', 'contract_tags', 'contract_watchers', 'contract_field_definitions', 'contract_field_values', 'contract_history', 'contract_reminders', 'claim_links',
+] as const;
 
 /**
  * Every row of every table (as JSON) and the blob files: compare two to prove nothing changed. The

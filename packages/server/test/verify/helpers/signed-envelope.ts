@@ -22,11 +22,12 @@ export interface SignedEnvelope {
 export const SIGNER = { name: '山田 太郎', email: 'taro.yamada@contractor.example.jp', code: '4821', userAgent: 'verify-test-agent/1.0' } as const;
 
 /** Completes a one-recipient, two-document envelope and downloads its first signed PDF. */
-export async function completeEnvelope(h: Harness, options: { name?: string; message?: string } = {}): Promise<SignedEnvelope> {
+export async function completeEnvelope(h: Harness, options: { name?: string; message?: string; signer?: { name: string; email: string; code: string; userAgent: string } } = {}): Promise<SignedEnvelope> {
+  const signer = options.signer ?? SIGNER;
   const name = options.name ?? '庁舎清掃業務委託契約（2026年度）';
   const message = options.message ?? '秘密の連絡事項：契約金額は別紙のとおり';
   const [pdfA, pdfB] = await Promise.all([makePdf({ pages: 2, text: 'Service agreement' }), makePdf({ pages: 1, text: 'Specification' })]);
-  const created = await h.createEnvelope(h.org, { name, message, recipients: [{ name: SIGNER.name, email: SIGNER.email, accessCode: SIGNER.code, order: 1 }] }, [
+  const created = await h.createEnvelope(h.org, { name, message, recipients: [{ name: signer.name, email: signer.email, accessCode: signer.code, order: 1 }] }, [
     { filename: '業務委託契約書.pdf', data: pdfA },
     { filename: '仕様書.pdf', data: pdfB },
   ]);
@@ -34,11 +35,11 @@ export async function completeEnvelope(h: Harness, options: { name?: string; mes
   const envelope = created.json();
   assert.equal((await h.api(h.org, 'POST', `/api/v1/envelopes/${envelope.id}/send`)).statusCode, 200);
   await h.runJobs();
-  const [request] = await h.mailsTo(SIGNER.email);
+  const [request] = await h.mailsTo(signer.email);
   assert.ok(request, 'signing request mailed');
   const token = linkIn(request.text_body, 's');
-  const headers = { 'user-agent': SIGNER.userAgent };
-  const passed = await h.app.inject({ method: 'POST', url: `/api/sign/${token}/access-code`, headers, payload: { code: SIGNER.code } });
+  const headers = { 'user-agent': signer.userAgent };
+  const passed = await h.app.inject({ method: 'POST', url: `/api/sign/${token}/access-code`, headers, payload: { code: signer.code } });
   assert.equal(passed.statusCode, 200, passed.body);
   const cookie = passed.cookies.find((c) => c.name === 'inkan_signer');
   assert.ok(cookie);
@@ -59,7 +60,7 @@ export async function completeEnvelope(h: Harness, options: { name?: string; mes
     name,
     message,
     documents: done.documents.map((d: { id: string; name: string; pages: number; sha256Original: string }) => ({ id: d.id, name: d.name, pages: d.pages, sha256Original: d.sha256Original })),
-    signer: { name: SIGNER.name, email: SIGNER.email, userAgent: SIGNER.userAgent },
+    signer: { name: signer.name, email: signer.email, userAgent: signer.userAgent },
     signedPdf: new Uint8Array(file.rawPayload),
   };
 }

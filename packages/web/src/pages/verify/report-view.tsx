@@ -7,7 +7,7 @@ import { useI18n } from '../../i18n/i18n-context.tsx';
 import type { MessageKey } from '../../i18n/translate.ts';
 import { formatBytes, formatInstant } from './format.ts';
 
-const VERDICT_ICON = { valid: '✓', invalid: '✕', untrusted: '!', unsigned: '–', unreadable: '?' } as const;
+const VERDICT_ICON = { valid: '✓', invalid: '✕', untrusted: '!', indeterminate: '?', unsigned: '–', unreadable: '?' } as const;
 
 /** The whole report of one verified file. */
 export function ReportView({ response, fileName }: { response: VerifyResponse; fileName: string }) {
@@ -128,6 +128,15 @@ function SignatureCard({ signature: s, raw }: { signature: PresentedSignature; r
       <p className="verify-sig__summary">{s.summary[language].join(language === 'ja' ? '' : ' ')}</p>
 
       <dl className="facts facts--grid verify-sig__facts">
+        <Fact label={t('verify.sig.indication')}>
+          <span className={s.indication === 'TOTAL-PASSED' ? 'verify-good' : s.indication === 'TOTAL-FAILED' ? 'verify-bad' : 'verify-warn'}>{s.indicationText[language]}</span>
+          {s.subIndication && (
+            <span className="verify-indication">
+              <span className="mono verify-indication__code">{s.subIndication}</span>
+              {s.subIndicationText && <span className="verify-indication__text">{s.subIndicationText[language]}</span>}
+            </span>
+          )}
+        </Fact>
         {isTimestamp ? (
           <Fact label={t('verify.sig.issuedBy')}>{s.timestampAuthority ?? t('common.dash')}</Fact>
         ) : (
@@ -253,6 +262,12 @@ function TechnicalDetails({ raw }: { raw: ReportSignature }) {
         <dt>{t('verify.sig.revocation')}</dt>
         <dd className="mono">
           {raw.revocation.source} · {raw.revocation.status} · complete {String(raw.revocation.complete)}
+          {raw.revocation.revokedAt ? ` · revoked at ${raw.revocation.revokedAt}` : ''}
+        </dd>
+        <dt>{t('verify.sig.etsi')}</dt>
+        <dd className="mono">
+          {raw.indication}
+          {raw.subIndication ? ` / ${raw.subIndication}` : ''} · best-signature-time {raw.bestSignatureTime ?? '—'} · validated at {raw.validationTime ?? '—'}
         </dd>
         {raw.certificate && raw.certificate.chain.length > 0 && (
           <>

@@ -1,0 +1,288 @@
+// `npm run bench -- register [--rows=1000000] [--text-rows=100000] [--dialects=sqlite,postgres] [--repeat=30]`:
+// the contract register on a large database. Seeds one organisation with ROWS entries (10,000
+// counterparties, dates 2015–2030, amounts 10^4–10^9 yen, tags), a second organisation with TEXT_ROWS
+// entries of 2 KB Japanese text each, then measures the 電子帳簿保存法 searches through the use case
+// (listContracts: the query the API runs, plus its mapping), a page-50 keyset walk, full-text search,
+// and a streamed CSV export of 100,000 rows with its heap growth. Results to bench/results/ and the
+// README tables between <!-- register-bench:start --> and <!-- register-bench:end -->.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Insertable } from 'kysely';
+import { sql } from 'kysely';
+import pg from 'pg';
+import type { Schema } from '../packages/server/src/ports/database.ts';
+import { migrateToLatest } from '../packages/server/src/adapters/db/migrate.ts';
+import { openDatabase, type OpenDatabase } from '../packages/server/src/adapters/db/open-database.ts';
+import { counterpartyNorm, searchNorm, type ContractScope } from '../packages/server/src/domain/register/contract-model.ts';
+import { parseContractQuery } from '../packages/server/src/domain/register/contract-search.ts';
+import { exportContracts } from '../packages/server/src/domain/use-cases/export-contracts.ts';
+import { listContracts } from '../packages/server/src/domain/use-cases/list-contracts.ts';
+import { csvRecord } from '../packages/server/src/http/audit/csv.ts';
+import { escapeCell, machineInfo, resultStamp, writeBetweenMarkers } from './lib/report-files.ts';
+
+const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
+const ADMIN_URL = process.env.INKAN_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')) as Array<[string, string]>);
+const ROWS = Number(args.rows ?? 1_000_000);
+const TEXT_ROWS = Number(args['text-rows'] ?? 100_000);
+const CSV_ROWS = Math.min(Number(args['csv-rows'] ?? 100_000), ROWS);
+const REPEAT = Number(args.repeat ?? 30);
+const DIALECTS = (args.dialects ?? 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>;
+const COUNTERPARTIES = 10_000;
+
+/** A deterministic PRNG (mulberry32) so every run seeds the same data. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const PREFIX = ['株式会社', '有限会社', '合同会社', ''];
+const STEMS = ['山田', '佐藤', '鈴木', '高橋', '田中', '伊藤', '渡辺', '中村', '小林', '加藤', '吉田', '山本', 'サクラ', 'ミライ', 'アオバ', 'ひかり'];
+const KINDS = ['商事', '建設', '工業', 'システムズ', 'ホールディングス', '物産', 'テクノロジー', 'サービス'];
+const counterpartyName = (i: number) => `${PREFIX[i % 4]}${STEMS[i % 16]}${KINDS[Math.floor(i / 16) % 8]}${String(i).padStart(5, '0')}`;
+const SENTENCES = [
+  '甲及び乙は、本契約の履行にあたり知り得た相手方の秘密情報を第三者に開示してはならない。',
+  '本契約の有効期間は、契約締結日から一年間とし、期間満了の三ヶ月前までに書面による申出がない場合は同一条件で更新する。',
+  '乙は、甲の事前の書面による承諾を得ることなく、本業務の全部又は一部を第三者に再委託してはならない。',
+  '委託料は月額金五十万円（消費税別）とし、乙は毎月末日締めで請求書を発行する。',
+  '甲又は乙が本契約に違反したときは、相手方は催告の上、本契約を解除することができる。',
+  '本契約に関する一切の紛争については、東京地方裁判所を第一審の専属的合意管轄裁判所とする。',
+];
+const TITLES = ['業務委託契約書', '秘密保持契約書', '売買基本契約書', '賃貸借契約書', '保守契約書', '請負契約書', 'ライセンス契約書'];
+
+function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** Seeds `count` entries into a scope in batches (one transaction per batch). */
+async function seed(database: OpenDatabase, organizationId: string, count: number, withText: boolean, seedValue: number): Promise<void> {
+  const random = prng(seedValue);
+  const scope = `o:${organizationId}`;
+  // 1,000 rows × 26 columns stays under SQLite's 32,766 bound parameters.
+  const batch = 1000;
+  const start = Date.UTC(2015, 0, 1);
+  const span = Date.UTC(2030, 0, 1) - start;
+  for (let i = 0; i < count; i += batch) {
+    const rows: Array<Insertable<Schema['contracts']>> = [];
+    const texts: Array<Insertable<Schema['contract_texts']>> = [];
+    const tags: Array<Insertable<Schema['contract_tags']>> = [];
+    for (let j = i; j < Math.min(count, i + batch); j++) {
+      const id = `${String(seedValue).padStart(4, '0')}0000-0000-4000-8000-${String(j).padStart(12, '0')}`;
+      const names = [counterpartyName(Math.floor(random() * COUNTERPARTIES))];
+      if (random() < 0.2) names.push(counterpartyName(Math.floor(random() * COUNTERPARTIES)));
+      const signed = start + Math.floor(random() * span);
+      const startOn = signed + Math.floor(random() * 30) * 86400_000;
+      const endOn = startOn + (1 + Math.floor(random() * 5)) * 365 * 86400_000;
+      const title = `${TITLES[j % TITLES.length]} ${j}`;
+      const at = new Date(signed).toISOString();
+      rows.push({
+        id,
+        scope,
+        organization_id: organizationId,
+        owner_user_id: null,
+        source: 'envelope',
+        envelope_id: null,
+        certificate_id: null,
+        title,
+        counterparties: JSON.stringify(names),
+        counterparty_norm: counterpartyNorm(names),
+        signed_on: isoDay(signed),
+        start_on: random() < 0.9 ? isoDay(startOn) : null,
+        end_on: random() < 0.85 ? isoDay(endOn) : null,
+        notice_on: random() < 0.4 ? isoDay(endOn - 90 * 86400_000) : null,
+        // Log-uniform 10^4 … 10^9 yen, rounded to 1,000 yen.
+        amount: random() < 0.9 ? Math.round(10 ** (4 + random() * 5) / 1000) * 1000 : null,
+        tax: null,
+        renewal_months: null,
+        contract_type: TITLES[j % TITLES.length]!.replace('書', ''),
+        reference_number: `K-${j}`,
+        assignee_user_id: null,
+        status: 'active',
+        imported_at: null,
+        created_at: at,
+        updated_at: at,
+      });
+      let body = '';
+      if (withText) {
+        while (body.length < 700) body += SENTENCES[Math.floor(random() * SENTENCES.length)]; // ≈ 2 KB of UTF-8
+      }
+      texts.push({ contract_id: id, scope, extracted: body, search_norm: searchNorm(title, names, body) });
+      if (random() < 0.3) tags.push({ contract_id: id, scope, tag: ['重要', '更新', '法務確認'][j % 3]! });
+    }
+    await database.db.transaction().execute(async (tx) => {
+      await tx.insertInto('contracts').values(rows).execute();
+      await tx.insertInto('contract_texts').values(texts).execute();
+      if (tags.length) await tx.insertInto('contract_tags').values(tags).execute();
+    });
+    if ((i / batch) % 50 === 0) process.stdout.write(`  seeded ${i + rows.length}/${count}\n`);
+  }
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+interface CaseResult {
+  dialect: string;
+  name: string;
+  rowsInScope: number;
+  rowsReturned: number;
+  p50: number;
+  p95: number;
+  goalMs: number;
+}
+
+async function timeQuery(database: OpenDatabase, scope: ContractScope, query: Record<string, string | string[]>, repeat: number): Promise<{ p50: number; p95: number; returned: number }> {
+  const parsed = parseContractQuery(query);
+  const ctx = { db: database.db, dialect: database.dialect };
+  let returned = 0;
+  for (let i = 0; i < 3; i++) returned = (await listContracts(ctx, { scope, query: parsed })).items.length;
+  const times: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const t0 = performance.now();
+    await listContracts(ctx, { scope, query: parsed });
+    times.push(performance.now() - t0);
+  }
+  return { p50: percentile(times, 50), p95: percentile(times, 95), returned };
+}
+
+/** Page 50 of a walk: 49 pages are followed by cursor, then page 50 is timed (repeatedly, from its cursor). */
+async function timePage50(database: OpenDatabase, scope: ContractScope, query: Record<string, string>, repeat: number): Promise<{ p50: number; p95: number; returned: number }> {
+  const ctx = { db: database.db, dialect: database.dialect };
+  let cursor: string | null = null;
+  for (let page = 1; page < 50; page++) {
+    const result: { nextCursor: string | null } = await listContracts(ctx, { scope, query: parseContractQuery({ ...query, ...(cursor ? { cursor } : {}) }) });
+    cursor = result.nextCursor;
+  }
+  return timeQuery(database, scope, { ...query, ...(cursor ? { cursor } : {}) }, repeat);
+}
+
+async function timeCsv(database: OpenDatabase, scope: ContractScope, query: Record<string, string>): Promise<{ ms: number; rows: number; bytes: number; heapGrowthMiB: number }> {
+  const parsed = parseContractQuery(query);
+  (globalThis as { gc?: () => void }).gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  let heapMax = heapBefore;
+  let rows = 0;
+  let bytes = 0;
+  const t0 = performance.now();
+  for await (const contract of exportContracts({ db: database.db, dialect: database.dialect }, { scope, query: { ...parsed, limit: 500 } })) {
+    bytes += Buffer.byteLength(csvRecord([contract.id, contract.title, contract.counterparties.join(' / '), contract.signedOn, contract.endOn, contract.amount]));
+    if (++rows % 5000 === 0) heapMax = Math.max(heapMax, process.memoryUsage().heapUsed);
+    if (rows >= CSV_ROWS) break;
+  }
+  const ms = performance.now() - t0;
+  return { ms, rows, bytes, heapGrowthMiB: (heapMax - heapBefore) / 1024 ** 2 };
+}
+
+async function openFresh(dialect: 'sqlite' | 'postgres', dir: string): Promise<{ database: OpenDatabase; drop: () => Promise<void> }> {
+  if (dialect === 'sqlite') {
+    const database = await openDatabase(`sqlite:${join(dir, 'register-bench.db')}`, dir);
+    return { database, drop: async () => database.close() };
+  }
+  const name = `inkan_register_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  const database = await openDatabase(url.toString(), dir);
+  return {
+    database,
+    drop: async () => {
+      await database.close();
+      const c = new pg.Client({ connectionString: ADMIN_URL });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+const startedAt = new Date().toISOString();
+const loadBefore = loadavg()[0]!;
+const results: CaseResult[] = [];
+const csvResults: Array<{ dialect: string; ms: number; rows: number; bytes: number; heapGrowthMiB: number }> = [];
+const seeding: Array<{ dialect: string; seconds: number }> = [];
+
+for (const dialect of DIALECTS) {
+  const dir = mkdtempSync(join(tmpdir(), 'inkan-register-bench-'));
+  const { database, drop } = await openFresh(dialect, dir);
+  try {
+    await migrateToLatest(database.db, dialect);
+    const now = new Date().toISOString();
+    await database.db.insertInto('organizations').values([
+      { id: 'bench-org', name: 'ベンチ株式会社', slug: 'bench', created_at: now },
+      { id: 'bench-text', name: '全文検索株式会社', slug: 'bench-text', created_at: now },
+    ]).execute();
+    console.log(`${dialect}: seeding ${ROWS} entries and ${TEXT_ROWS} entries with 2 KB text`);
+    const t0 = performance.now();
+    await seed(database, 'bench-org', ROWS, false, 1);
+    await seed(database, 'bench-text', TEXT_ROWS, true, 2);
+    // Planner statistics, as a running installation has them.
+    await sql`analyze`.execute(database.db);
+    seeding.push({ dialect, seconds: (performance.now() - t0) / 1000 });
+    const org: ContractScope = { kind: 'organization', organizationId: 'bench-org' };
+    const text: ContractScope = { kind: 'organization', organizationId: 'bench-text' };
+    const cp = counterpartyName(1234);
+    const cases: Array<[string, ContractScope, Record<string, string>, number]> = [
+      ['締結日 range (1 month)', org, { signedFrom: '2022-04-01', signedTo: '2022-04-30' }, 50],
+      ['金額 range', org, { amountMin: '1000000', amountMax: '1200000' }, 50],
+      ['取引先 (substring)', org, { counterparty: cp }, 50],
+      ['満了日 range (1 month)', org, { endFrom: '2026-04-01', endTo: '2026-04-30', sort: 'endOn' }, 50],
+      ['締結日 + 金額', org, { signedFrom: '2022-01-01', signedTo: '2022-12-31', amountMin: '1000000', amountMax: '5000000' }, 50],
+      ['締結日 + 取引先', org, { signedFrom: '2018-01-01', signedTo: '2025-12-31', counterparty: STEMS[3]! + KINDS[2]! }, 50],
+      ['締結日 + 金額 + 取引先', org, { signedFrom: '2016-01-01', signedTo: '2028-12-31', amountMin: '100000', amountMax: '900000000', counterparty: cp.slice(-9) }, 50],
+      ['sorted: 金額 desc within a year', org, { signedFrom: '2024-01-01', signedTo: '2024-12-31', sort: '-amount' }, 50],
+      ['sorted: title asc, no filter', org, { sort: 'title' }, 50],
+      ['full text (3+ chars) over 2 KB texts', text, { q: '専属的合意管轄' }, 200],
+      ['full text + 締結日', text, { q: '再委託', signedFrom: '2020-01-01', signedTo: '2020-12-31' }, 200],
+    ];
+    for (const [name, scope, query, goalMs] of cases) {
+      const r = await timeQuery(database, scope, { ...query, limit: '50' }, REPEAT);
+      results.push({ dialect, name, rowsInScope: scope === org ? ROWS : TEXT_ROWS, rowsReturned: r.returned, p50: r.p50, p95: r.p95, goalMs });
+      console.log(`  ${name}: p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms (${r.returned} rows)`);
+    }
+    const page50 = await timePage50(database, org, { limit: '50' }, REPEAT);
+    results.push({ dialect, name: 'page 50 of a walk (default sort, 50/page)', rowsInScope: ROWS, rowsReturned: page50.returned, p50: page50.p50, p95: page50.p95, goalMs: 50 });
+    console.log(`  page 50: p50 ${page50.p50.toFixed(1)} ms, p95 ${page50.p95.toFixed(1)} ms`);
+    const csv = await timeCsv(database, org, { sort: 'signedOn' });
+    csvResults.push({ dialect, ...csv });
+    console.log(`  CSV ${csv.rows} rows: ${(csv.ms / 1000).toFixed(2)} s, heap growth ${csv.heapGrowthMiB.toFixed(1)} MiB`);
+  } finally {
+    await drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const machine = machineInfo(loadBefore);
+const durationS = (Date.now() - Date.parse(startedAt)) / 1000;
+const report = { startedAt, durationS, machine, rows: ROWS, textRows: TEXT_ROWS, csvRows: CSV_ROWS, repeat: REPEAT, seeding, results, csv: csvResults };
+mkdirSync(RESULTS_DIR, { recursive: true });
+writeFileSync(join(RESULTS_DIR, `register-${resultStamp(startedAt)}.json`), `${JSON.stringify(report, null, 2)}\n`);
+const lines = [
+  `Run ${startedAt} — ${ROWS.toLocaleString('en-US')} entries (10,000 counterparties) + ${TEXT_ROWS.toLocaleString('en-US')} entries with 2 KB Japanese text; ${REPEAT} timed runs per query after 3 warm-up runs; Node ${machine.node}, ${machine.cpuModel} ×${machine.cpus}; load average ${machine.loadAvg1m} (shared machine: other work skews the figures); ${durationS.toFixed(0)} s in total. Seeding: ${seeding.map((s) => `${s.dialect} ${s.seconds.toFixed(0)} s`).join(', ')}.`,
+  '',
+  '| dialect | query | entries in scope | rows returned | p50 ms | p95 ms | goal p95 |',
+  '|---|---|---:|---:|---:|---:|---|',
+  ...results.map((r) => `| ${r.dialect} | ${escapeCell(r.name)} | ${r.rowsInScope.toLocaleString('en-US')} | ${r.rowsReturned} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ≤ ${r.goalMs} ms ${r.p95 <= r.goalMs ? '✓' : '✗'} |`),
+  '',
+  '| dialect | CSV export | rows | MiB | seconds | heap growth MiB | goal |',
+  '|---|---|---:|---:|---:|---:|---|',
+  ...csvResults.map((c) => `| ${c.dialect} | streamed, keyset batches of 500 | ${c.rows.toLocaleString('en-US')} | ${(c.bytes / 1024 ** 2).toFixed(1)} | ${(c.ms / 1000).toFixed(2)} | ${c.heapGrowthMiB.toFixed(1)} | ≤ 5 s ${c.ms <= 5000 ? '✓' : '✗'} |`),
+  '',
+];
+writeFileSync(join(RESULTS_DIR, 'register-latest.md'), `${lines.join('\n')}`);
+writeBetweenMarkers(RESULTS_DIR, '<!-- register-bench:start -->', '<!-- register-bench:end -->', lines.join('\n'));
+console.log(lines.join('\n'));

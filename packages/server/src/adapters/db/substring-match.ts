@@ -1,0 +1,35 @@
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+
+/** Whether SQLite's trigram index can answer a "contains" search for this text. */
+function trigramIndexable(text: string): boolean {
+  return [...text].length >= 3 && !/[\\%_]/.test(text);
+}
+
+/**
+ * The `counterparty` condition on `contracts as c`: a counterparty name contains `text` (NFKC lower
+ * case). SQLite: the FTS5 trigram table for 3+ characters; otherwise (and on PostgreSQL, with pg_trgm) a LIKE.
+ */
+export function counterpartyCondition(dialect: 'sqlite' | 'postgres', text: string): RawBuilder<SqlBool> {
+  if (dialect === 'sqlite' && trigramIndexable(text)) {
+    return sql<SqlBool>`c.rowid in (select rowid from contracts_counterparty_fts where contracts_counterparty_fts.counterparty_norm like ${`%${text}%`})`;
+  }
+  return sql<SqlBool>`c.counterparty_norm like ${likePattern(text)} escape '\\'`;
+}
+
+/** A LIKE pattern matching `text` anywhere (backslash escapes). */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+}
+
+/**
+ * The `q` condition on `contracts as c`: its search text contains `text` (already NFKC lower case).
+ * The one query of the register that differs by dialect: SQLite asks the FTS5 trigram table for 3+
+ * characters without LIKE wildcards in them (the index cannot take an ESCAPE clause); everything else
+ * is a LIKE, which PostgreSQL answers from its pg_trgm GIN index.
+ */
+export function fullTextCondition(dialect: 'sqlite' | 'postgres', text: string): RawBuilder<SqlBool> {
+  if (dialect === 'sqlite' && trigramIndexable(text)) {
+    return sql<SqlBool>`c.id in (select t.contract_id from contract_texts t where t.rowid in (select rowid from contract_texts_fts where contract_texts_fts.search_norm like ${`%${text}%`}))`;
+  }
+  return sql<SqlBool>`c.id in (select t.contract_id from contract_texts t where t.search_norm like ${likePattern(text)} escape '\\')`;
+}

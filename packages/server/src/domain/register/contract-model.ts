@@ -1,0 +1,151 @@
+import type { Selectable } from 'kysely';
+import type { DbOrTx, Schema } from '../../ports/database.ts';
+import { AppError } from '../app-error.ts';
+
+/** Whose register an entry is in: an organisation's, or a personal account's. */
+export type ContractScope = { kind: 'organization'; organizationId: string } | { kind: 'personal'; userId: string };
+
+/** The `scope` column's value of a scope. */
+export function scopeKey(scope: ContractScope): string {
+  return scope.kind === 'organization' ? `o:${scope.organizationId}` : `u:${scope.userId}`;
+}
+
+/** The owner columns of a new entry in a scope. */
+export function ownerColumns(scope: ContractScope): { scope: string; organization_id: string | null; owner_user_id: string | null } {
+  return scope.kind === 'organization'
+    ? { scope: scopeKey(scope), organization_id: scope.organizationId, owner_user_id: null }
+    : { scope: scopeKey(scope), organization_id: null, owner_user_id: scope.userId };
+}
+
+/** The search form of text: NFKC (full-width digits and letters, half-width kana unified) and lower case. */
+export function normalizeForSearch(text: string): string {
+  return text.normalize('NFKC').toLowerCase();
+}
+
+/** The counterparty filter's and sort's column: the normalised names joined by U+001F (no name contains it); null when there are none. */
+export function counterpartyNorm(names: readonly string[]): string | null {
+  return names.length === 0 ? null : names.map(normalizeForSearch).join('\u001f');
+}
+
+/** The `q` column: title, counterparties and the documents' text, normalised. */
+export function searchNorm(title: string, counterparties: readonly string[], extracted: string): string {
+  return normalizeForSearch(`${title}\n${counterparties.join('\n')}\n${extracted}`);
+}
+
+/** Today's date (YYYY-MM-DD) in Japan: 締結日 and deadlines are Japanese calendar days. */
+export function japanDate(at: Date): string {
+  return new Date(at.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
+}
+
+export const CONTRACT_STATUSES = ['active', 'expired', 'terminated'] as const;
+export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
+
+/** Limits of an entry's fields (bad input beyond them is refused, never truncated). */
+export const CONTRACT_LIMITS = { title: 300, counterparties: 20, counterparty: 200, tags: 30, tag: 50, memo: 10_000, text: 200, watchers: 50, customFields: 50, choices: 100 } as const;
+
+/** A register entry as the API shows it. */
+export interface Contract {
+  id: string;
+  scope: 'organization' | 'personal';
+  source: 'envelope' | 'claim' | 'import';
+  envelopeId: string | null;
+  certificateId: string | null;
+  title: string;
+  counterparties: string[];
+  signedOn: string | null;
+  startOn: string | null;
+  endOn: string | null;
+  noticeOn: string | null;
+  amount: number | null;
+  currency: string;
+  tax: 'included' | 'excluded' | null;
+  autoRenew: boolean;
+  renewalMonths: number | null;
+  contractType: string | null;
+  referenceNumber: string | null;
+  owner: string | null;
+  memo: string;
+  status: ContractStatus;
+  tags: string[];
+  watchers: string[];
+  fields: Record<string, string | number>;
+  imported: boolean;
+  importedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One document of an entry. */
+export interface ContractDocument {
+  id: string;
+  kind: 'signed' | 'certificate' | 'imported';
+  name: string;
+  size: number;
+  sha256: string;
+}
+
+type ContractRow = Selectable<Schema['contracts']>;
+
+/** Loads the tags, watchers and custom field values of rows and returns them as Contracts, in order. */
+export async function toContracts(db: DbOrTx, rows: readonly ContractRow[]): Promise<Contract[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const [tags, watchers, values] = await Promise.all([
+    db.selectFrom('contract_tags').select(['contract_id', 'tag']).where('contract_id', 'in', ids).orderBy('tag').execute(),
+    db.selectFrom('contract_watchers').select(['contract_id', 'user_id']).where('contract_id', 'in', ids).orderBy('user_id').execute(),
+    db.selectFrom('contract_field_values').select(['contract_id', 'key', 'value']).where('contract_id', 'in', ids).orderBy('key').execute(),
+  ]);
+  const organizations = [...new Set(rows.map((r) => r.organization_id).filter((id): id is string => id !== null))];
+  const numberKeys = new Set(
+    organizations.length
+      ? (await db.selectFrom('contract_field_definitions').select(['organization_id', 'key']).where('organization_id', 'in', organizations).where('type', '=', 'number').execute()).map((d) => `${d.organization_id}:${d.key}`)
+      : [],
+  );
+  return rows.map((row) => {
+    const fields: Record<string, string | number> = {};
+    for (const v of values) if (v.contract_id === row.id) fields[v.key] = numberKeys.has(`${row.organization_id}:${v.key}`) ? Number(v.value) : v.value;
+    return {
+      id: row.id,
+      scope: row.organization_id !== null ? 'organization' : 'personal',
+      source: row.source,
+      envelopeId: row.envelope_id,
+      certificateId: row.certificate_id,
+      title: row.title,
+      counterparties: JSON.parse(row.counterparties) as string[],
+      signedOn: row.signed_on,
+      startOn: row.start_on,
+      endOn: row.end_on,
+      noticeOn: row.notice_on,
+      amount: row.amount === null ? null : Number(row.amount),
+      currency: row.currency,
+      tax: row.tax,
+      autoRenew: row.auto_renew === 1,
+      renewalMonths: row.renewal_months,
+      contractType: row.contract_type,
+      referenceNumber: row.reference_number,
+      owner: row.assignee_user_id,
+      memo: row.memo,
+      status: row.status,
+      tags: tags.filter((t) => t.contract_id === row.id).map((t) => t.tag),
+      watchers: watchers.filter((w) => w.contract_id === row.id).map((w) => w.user_id),
+      fields,
+      imported: row.source === 'import',
+      importedAt: row.imported_at,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  });
+}
+
+/** The entry's row when it is in the scope; NOT_FOUND otherwise (another scope's entry does not exist for the caller). */
+export async function findContractRow(db: DbOrTx, scope: ContractScope, id: string): Promise<ContractRow> {
+  const row = await db.selectFrom('contracts').selectAll().where('id', '=', id).where('scope', '=', scopeKey(scope)).executeTakeFirst();
+  if (!row) throw new AppError('NOT_FOUND', 'no such contract');
+  return row;
+}
+
+/** The documents of an entry, in order. */
+export async function contractDocuments(db: DbOrTx, contractId: string): Promise<ContractDocument[]> {
+  const rows = await db.selectFrom('contract_documents').select(['id', 'kind', 'name', 'size', 'sha256']).where('contract_id', '=', contractId).orderBy('position').execute();
+  return rows.map((r) => ({ id: r.id, kind: r.kind, name: r.name, size: r.size, sha256: r.sha256 }));
+}
