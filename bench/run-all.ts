@@ -1,7 +1,7 @@
 // `npm run bench`: the signing bench, the envelope-flow bench, the verification-server bench, then the
 // release bench (whole processes), each in its own process (one after the other: nothing else should run
-// during a measurement). `npm run bench -- sign|envelopes|verify-server|release|register [OPTIONS]` runs one (the register bench, which
-// builds up to a million entries, runs only when asked); options without a name go to the
+// during a measurement). `npm run bench -- sign|envelopes|verify-server|release|register|backup [OPTIONS]`
+// runs one (the register and backup benches, which build large data sets, run only when asked); options without a name go to the
 // signing bench, as before (`npm run bench -- --only=libpdf --sizes=1p`).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ const BENCHES = {
   sign: ['--import', 'tsx', '--expose-gc', 'bench/sign-bench.ts'],
   envelopes: ['--import', 'tsx', 'bench/envelope-bench.ts'],
   'verify-server': ['--import', 'tsx', 'bench/verify-server-bench.ts'],
+  backup: ['--import', 'tsx', 'bench/backup-bench.ts'],
   register: ['--import', 'tsx', '--expose-gc', 'bench/register-bench.ts'],
   release: ['--import', 'tsx', 'bench/release-bench.ts'],
 } as const;

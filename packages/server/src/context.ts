@@ -11,7 +11,8 @@ import type { PdfVerifier } from './ports/pdf-verifier.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import { openDatabase } from './adapters/db/open-database.ts';
 import { migrateToLatest } from './adapters/db/migrate.ts';
-import { DiskBlobStore } from './adapters/blob/disk-blob-store.ts';
+import { EncryptedBlobStore } from './adapters/blob/encrypted-blob-store.ts';
+import { openObjectStore } from './adapters/storage/object-store.ts';
 import { OutboxMailer } from './adapters/mail/outbox-mailer.ts';
 import { SmtpMailer } from './adapters/mail/smtp-mailer.ts';
 import { DbJobQueue } from './adapters/jobs/db-job-queue.ts';
@@ -92,7 +93,7 @@ export async function createContext(config: Config, options: CreateContextOption
       config,
       db: database.db,
       dialect: database.dialect,
-      blobs: new DiskBlobStore(join(config.dataDir, 'blobs'), masterKey),
+      blobs: new EncryptedBlobStore(openObjectStore(config.blobUrl ?? join(config.dataDir, 'blobs'), config.s3), masterKey),
       mailer,
       jobs: new DbJobQueue({ clock }),
       clock,

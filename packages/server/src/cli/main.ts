@@ -34,6 +34,9 @@ Usage:
   inkan audit verify                          recompute the operation log's hash chain and check its daily
                                               TSA anchors (exit 0 intact, 1 naming the first broken event)
   inkan --version                             print the version
+  inkan backup [--to DIR|s3://bucket/prefix]  back up the database, every blob and the PKI (not the master key)
+  inkan backup list | verify [ID] | prune     list backups, check one (hashes, database opens), apply retention
+  inkan restore ID [--from DIR|s3://…]        restore a backup into an empty data directory and database
   inkan init                                  create the data directory and the built-in PKI (idempotent)
   inkan pki export-root                       print the root certificate (PEM): the trust anchor to import
   inkan verify FILE [--trust PEM]... [--json] [--online] [--at TIME]
@@ -104,6 +107,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       return (await import('./admin-commands.ts')).memberCommand(config, rest);
     case 'audit':
       return (await import('./audit-commands.ts')).auditCommand(config, rest);
+    case 'backup':
+      return (await import('./backup-commands.ts')).backupCommand(config, rest);
+    case 'restore':
+      return (await import('./backup-commands.ts')).restoreCommand(config, rest);
     case 'pki':
       return pki(config, rest);
     case 'verify':

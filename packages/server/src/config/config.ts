@@ -122,8 +122,46 @@ const schema = z.object({
   INKAN_VERIFY_WORKER_MEMORY_MB: z.coerce.number().int().min(64).max(16384).default(512),
   INKAN_VERIFY_TIMEOUT: duration('30s').refine((ms) => ms >= 100, { message: 'must be at least 100ms' }),
   INKAN_VERIFY_QUEUE: z.coerce.number().int().min(0).max(10000).default(8),
+  // Documents: empty = the data directory's blobs/ folder; s3://bucket/prefix = an S3-compatible bucket.
+  INKAN_BLOB_URL: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || value.trim() === '' || S3_URL.test(value.trim()), { message: 'must be s3://bucket/prefix (empty = the data directory)' }),
+  INKAN_S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  INKAN_S3_REGION: z.string().min(1).default('us-east-1'),
+  INKAN_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  INKAN_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  INKAN_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).optional(),
+  // Backups: where they go (a directory or s3://bucket/prefix), when (HH:MM daily in INKAN_TIME_ZONE, or off)
+  // and how many generations stay (grandfather-father-son).
+  INKAN_BACKUP_TARGET: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || value.trim() === '' || !value.trim().startsWith('s3:') || S3_URL.test(value.trim()), { message: 'must be a directory or s3://bucket/prefix' }),
+  INKAN_BACKUP_SCHEDULE: z
+    .string()
+    .default('03:00')
+    .refine((value) => value === 'off' || /^([01]\d|2[0-3]):[0-5]\d$/.test(value), { message: 'must be HH:MM (daily, in INKAN_TIME_ZONE) or off' }),
+  INKAN_BACKUP_KEEP_DAILY: z.coerce.number().int().min(1).max(3650).default(7),
+  INKAN_BACKUP_KEEP_MONTHLY: z.coerce.number().int().min(0).max(1200).default(12),
+  INKAN_BACKUP_KEEP_YEARLY: z.coerce.number().int().min(0).max(100).default(10),
+  INKAN_TIME_ZONE: z
+    .string()
+    .default('Asia/Tokyo')
+    .refine((value) => isTimeZone(value), { message: 'must be an IANA time zone such as Asia/Tokyo' }),
   INKAN_VERIFY_ONLINE: z.enum(['true', 'false']).default('false'),
 });
+
+const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9._\/-]*)?$/;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function isSmtpUrl(text: string): boolean {
   try {
@@ -200,6 +238,14 @@ export interface Config {
   maxUploadBytes: number;
   /** Verification of uploaded PDFs: its resource limits and its worker pool. */
   verify: VerifyConfig;
+  /** s3://bucket/prefix holding the documents, or undefined for `<dataDir>/blobs`. */
+  blobUrl?: string;
+  /** How to reach the S3-compatible service of INKAN_BLOB_URL and s3:// backup targets. */
+  s3: { endpoint?: string; region: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
+  /** Backups: target (directory or s3:// URL), daily time or null (off), generations kept. */
+  backup: { target: string; schedule: { hour: number; minute: number } | null; keepDaily: number; keepMonthly: number; keepYearly: number };
+  /** The installation's time zone (schedules, calendar periods of backups). */
+  timeZone: string;
 }
 
 /** Limits and pool of verification (INKAN_VERIFY_*). */
@@ -286,6 +332,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       queueLength: v.INKAN_VERIFY_QUEUE,
       online: v.INKAN_VERIFY_ONLINE === 'true',
     },
+    blobUrl: blankToUndefined(v.INKAN_BLOB_URL),
+    s3: {
+      endpoint: v.INKAN_S3_ENDPOINT,
+      region: v.INKAN_S3_REGION,
+      accessKeyId: v.INKAN_S3_ACCESS_KEY_ID,
+      secretAccessKey: v.INKAN_S3_SECRET_ACCESS_KEY,
+      // A custom endpoint is most often MinIO-like, which needs the bucket in the path.
+      forcePathStyle: v.INKAN_S3_FORCE_PATH_STYLE === undefined ? v.INKAN_S3_ENDPOINT !== undefined : v.INKAN_S3_FORCE_PATH_STYLE === 'true',
+    },
+    backup: {
+      target: blankToUndefined(v.INKAN_BACKUP_TARGET) ?? resolve(dataDir, 'backups'),
+      schedule: v.INKAN_BACKUP_SCHEDULE === 'off' ? null : { hour: Number(v.INKAN_BACKUP_SCHEDULE.slice(0, 2)), minute: Number(v.INKAN_BACKUP_SCHEDULE.slice(3, 5)) },
+      keepDaily: v.INKAN_BACKUP_KEEP_DAILY,
+      keepMonthly: v.INKAN_BACKUP_KEEP_MONTHLY,
+      keepYearly: v.INKAN_BACKUP_KEEP_YEARLY,
+    },
+    timeZone: v.INKAN_TIME_ZONE,
   };
 }
 

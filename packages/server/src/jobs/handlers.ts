@@ -10,6 +10,7 @@ import { sendCompletionMail } from '../domain/use-cases/send-completion-mail.ts'
 import { sendRecipientDeclinedMail, sendRecipientLockedMail } from '../domain/use-cases/send-sender-notice-mail.ts';
 import { sendAccountMail } from '../domain/use-cases/send-account-mail.ts';
 import { sendSigningRequestMail } from '../domain/use-cases/send-signing-request-mail.ts';
+import { runScheduledBackup } from '../backup/run-scheduled-backup.ts';
 import { z } from 'zod';
 
 // Job payloads come back from the database as JSON: checked like any other input before use.
@@ -25,6 +26,7 @@ const accountMailPayload = z.object({
   requestId: z.uuid(),
 });
 const anchorPayload = z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
+const backupPayload = z.object({ slot: z.iso.datetime() });
 const reminderPayload = z.object({ reminderId: z.uuid() });
 
 /**
@@ -39,6 +41,9 @@ export function createJobHandlers(context: AppContext): JobHandlers {
     'audit.anchor': async (payload) => {
       anchorPayload.parse(payload);
       await anchorAuditChain(context);
+    },
+    'backup.run': async (payload) => {
+      await runScheduledBackup(context, new Date(backupPayload.parse(payload).slot));
     },
     'register.reminders': async (payload) => {
       await queueDeadlineReminders(context, anchorPayload.parse(payload));

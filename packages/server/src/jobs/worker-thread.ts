@@ -9,6 +9,7 @@ import { loadConfig } from '../config/config.ts';
 import { createContext, type AppContext } from '../context.ts';
 import { startJobRunner, type JobHandlers, type JobRunner } from '../adapters/jobs/db-job-queue.ts';
 import { scheduleAuditAnchor } from '../domain/use-cases/anchor-audit-chain.ts';
+import { scheduleBackup } from '../backup/run-scheduled-backup.ts';
 import { scheduleDeadlineReminders } from '../domain/use-cases/queue-deadline-reminders.ts';
 import { createJobHandlers } from './handlers.ts';
 import { startModuleWorker } from './module-worker.ts';
@@ -47,6 +48,10 @@ export function runJobWorker(
   // key and its own check); each run queues the next day's.
   if (handlers['audit.anchor'] && options.scheduleAuditAnchor !== false) {
     scheduleAuditAnchor(context, context.clock.now()).catch((error: Error) => log({ level: 40, time: Date.now(), msg: 'could not schedule the audit anchor', error: error.message }));
+  }
+  // The daily backup (INKAN_BACKUP_SCHEDULE): the next slot is queued at start; each run queues the next.
+  if (handlers['backup.run'] && options.scheduleAuditAnchor !== false) {
+    scheduleBackup(context, context.clock.now()).catch((error: Error) => log({ level: 40, time: Date.now(), msg: 'could not schedule the backup', error: error.message }));
   }
   // The register's daily deadline reminders: the same pattern (today's run at start, each run queues the next).
   if (handlers['register.reminders'] && options.scheduleAuditAnchor !== false) {

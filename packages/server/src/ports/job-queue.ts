@@ -14,6 +14,8 @@ export interface JobPayloads {
   'mail.account': AccountMailPayload;
   /** Timestamps the operation log's chain head (once a day; `day` is the UTC date it is for). */
   'audit.anchor': { day: string };
+  /** The scheduled backup of `slot` (an ISO instant), then pruning by the retention policy. */
+  'backup.run': { slot: string };
   /** Queues the register's deadline reminders due on a day (Japan date, YYYY-MM-DD); once a day. */
   'register.reminders': { day: string };
   /** Sends one queued deadline reminder to the 担当者 and watchers. */

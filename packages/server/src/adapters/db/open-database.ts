@@ -21,8 +21,12 @@ export const DEFAULT_SQLITE_FILE = 'inkan.db';
  */
 export async function openDatabase(url: string | undefined, dataDir: string): Promise<OpenDatabase> {
   if (url !== undefined && /^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
-  const path = url === undefined ? join(dataDir, DEFAULT_SQLITE_FILE) : resolve(url.replace(/^(sqlite|file):(\/\/)?/, ''));
-  return openSqlite(path);
+  return openSqlite(sqlitePathOf(url, dataDir));
+}
+
+/** The SQLite file of a (non-PostgreSQL) database URL: `sqlite:PATH`, or `<dataDir>/inkan.db` when undefined. */
+export function sqlitePathOf(url: string | undefined, dataDir: string): string {
+  return url === undefined ? join(dataDir, DEFAULT_SQLITE_FILE) : resolve(url.replace(/^(sqlite|file):(\/\/)?/, ''));
 }
 
 /** Opens (creating if needed) a SQLite file with WAL, a busy timeout and foreign keys on. */
