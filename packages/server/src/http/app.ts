@@ -7,6 +7,7 @@ import type { AppContext } from '../context.ts';
 import { AppError } from '../domain/app-error.ts';
 import { LIMITS } from '../domain/validation.ts';
 import { accountRoutes } from './account/routes.ts';
+import { accountSecurityRoutes } from './account-security/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { devMailRoutes } from './dev-mail/routes.ts';
 import { downloadRoutes } from './download/routes.ts';
@@ -116,6 +117,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(pkiRoutes, { services: context.signing });
   await app.register(sessionRoutes, { context });
   await app.register(accountRoutes, { context });
+  await app.register(accountSecurityRoutes, { context });
   await app.register(envelopeRoutes, { context });
   await app.register(signerRoutes, { context });
   await app.register(downloadRoutes, { context });

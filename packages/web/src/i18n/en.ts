@@ -581,6 +581,13 @@ export const en: Messages = {
   'action.account.organization-switched': 'Organisation switched',
   'action.account.exported': 'Account data exported',
   'action.account.deleted': 'Account deleted',
+  'action.mfa.totp-enrolled': 'Authenticator app (TOTP) enrolled',
+  'action.mfa.totp-removed': 'Authenticator app (TOTP) removed',
+  'action.mfa.recovery-codes-generated': 'Recovery codes generated',
+  'action.mfa.passkey-added': 'Passkey added',
+  'action.mfa.passkey-removed': 'Passkey removed',
+  'action.mfa.second-factor-used': 'Second factor used',
+  'action.mfa.second-factor-failed': 'Second factor failed',
   'action.mail.account.sent': 'Account mail sent',
 
   'notFound.title': 'Page not found',

@@ -596,6 +596,13 @@ export const ja = {
   'action.account.organization-switched': '組織を切り替え',
   'action.account.exported': 'アカウントのデータをエクスポート',
   'action.account.deleted': 'アカウントを削除',
+  'action.mfa.totp-enrolled': '認証アプリ（TOTP）を登録',
+  'action.mfa.totp-removed': '認証アプリ（TOTP）を削除',
+  'action.mfa.recovery-codes-generated': 'リカバリーコードを発行',
+  'action.mfa.passkey-added': 'パスキーを登録',
+  'action.mfa.passkey-removed': 'パスキーを削除',
+  'action.mfa.second-factor-used': '二要素認証で本人確認',
+  'action.mfa.second-factor-failed': '二要素認証に失敗',
   'action.mail.account.sent': 'アカウントのお知らせを送信',
 
   'notFound.title': 'ページが見つかりません',

@@ -3,6 +3,7 @@ import type { Db } from '../../ports/database.ts';
 import { initialMigration } from './migrations/001-initial.ts';
 import { evidenceMigration } from './migrations/002-evidence.ts';
 import { accountsMigration } from './migrations/003-accounts.ts';
+import { secondFactorsMigration } from './migrations/006-second-factors.ts';
 
 /** The migrations of this version, in order; names are numbered so that they sort. */
 export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
@@ -10,6 +11,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '001-initial': initialMigration(dialect),
     '002-evidence': evidenceMigration(),
     '003-accounts': accountsMigration(dialect),
+    '006-second-factors': secondFactorsMigration(),
   };
 }
 
