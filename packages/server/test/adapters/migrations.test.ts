@@ -167,7 +167,8 @@ for (const dialect of DIALECTS) {
       await sql`insert into recipients (id, envelope_id, signing_order, name, email, language, auth, user_id, access_code_hash, failed_attempts, status, link_token_hash)
         values ('r1', 'e1', 1, '閲覧者', 'viewer@x.jp', 'ja', 'login', 'u2', null, 0, 'pending', null)`.execute(opened.db);
 
-      assert.deepEqual(await migrateToLatest(opened.db, opened.dialect), ['003-accounts']);
+      // Later migrations (006 …) run too; this test is about what 003 does to 002-era rows.
+      assert.deepEqual((await migrateToLatest(opened.db, opened.dialect))[0], '003-accounts');
       const db = opened.db;
       assert.deepEqual(await db.selectFrom('users').select(['id', 'email', 'name', 'password_hash', 'created_at', 'company_name']).orderBy('id').execute(), [
         { id: 'u1', email: 'admin@x.jp', name: '管理者', password_hash: 'hash-1', created_at: T, company_name: null },
