@@ -8,7 +8,7 @@ import { useI18n } from './i18n/i18n-context.tsx';
 import { matchRoute, navigate } from './lib/router.ts';
 import { useLocation } from './lib/use-location.tsx';
 import { DownloadPage } from './pages/download-page.tsx';
-import { AccountPage } from './pages/account/account-page.tsx';
+import { AccountPage, AccountSecurityPage } from './pages/account/account-page.tsx';
 import { EmailConfirmPage, ForgotPasswordPage, ResetPasswordPage } from './pages/account/password-pages.tsx';
 import { SignupCompletePage } from './pages/account/signup-complete-page.tsx';
 import { SignupPage } from './pages/account/signup-page.tsx';
@@ -56,6 +56,8 @@ export function App() {
       return <ForgotPasswordPage />;
     case 'password-reset':
       return <ResetPasswordPage key={route.token} token={route.token} />;
+    case 'account-security':
+      return <AccountSecurityPage />;
     case 'account':
       return <AccountPage />;
     case 'email-confirm':
