@@ -155,7 +155,7 @@ describe('second factors in a real browser', () => {
     await shoot(page, 'passkey-added');
 
     await signOut(page);
-    await page.getByRole('button', { name: 'パスキーでログイン' }).click();
+    await page.getByRole('button', { name: 'パスキーを使う（パスワード不要）' }).click();
     await page.waitForURL(/\/envelopes$/);
     const used = await h.context.db.selectFrom('events').select(['action', 'details']).where('actor_id', '=', h.other.admin.id).where('action', '=', 'session.signed-in').orderBy('seq', 'desc').executeTakeFirstOrThrow();
     assert.equal(JSON.parse(used.details!).method, 'passkey');

@@ -559,7 +559,7 @@ export const en: Messages = {
   'account.sessions.end': 'Sign out',
   'account.sessions.endOthers': 'Sign out all other devices',
   'account.sessions.ended': '{n} session(s) ended.',
-  'login.passkey': 'Sign in with a passkey',
+  'login.passkey': 'Use a passkey (no password)',
   'login.second.title': 'Two-step verification',
   'login.second.lead': 'Enter the 6-digit code shown in your authenticator app.',
   'login.second.recoveryLead': 'Enter one of your saved recovery codes (each works once).',

@@ -574,7 +574,7 @@ export const ja = {
   'account.sessions.end': 'ログアウトさせる',
   'account.sessions.endOthers': 'ほかの端末をすべてログアウト',
   'account.sessions.ended': '{n}件のセッションを終了しました。',
-  'login.passkey': 'パスキーでログイン',
+  'login.passkey': 'パスキーを使う（パスワード不要）',
   'login.second.title': '2段階認証',
   'login.second.lead': '認証アプリに表示されている6桁の確認コードを入力してください。',
   'login.second.recoveryLead': '保管しているリカバリーコードを1つ入力してください（各コードは1回だけ使えます）。',
