@@ -13,7 +13,7 @@ import { ContractImportPage } from './pages/register/contract-import-page.tsx';
 import { ContractListPage } from './pages/register/contract-list-page.tsx';
 import { ContractPage } from './pages/register/contract-page.tsx';
 import { DeadlinesPage } from './pages/register/deadlines-page.tsx';
-import { AccountPage } from './pages/account/account-page.tsx';
+import { AccountPage, AccountSecurityPage } from './pages/account/account-page.tsx';
 import { EmailConfirmPage, ForgotPasswordPage, ResetPasswordPage } from './pages/account/password-pages.tsx';
 import { SignupCompletePage } from './pages/account/signup-complete-page.tsx';
 import { SignupPage } from './pages/account/signup-page.tsx';
@@ -71,6 +71,8 @@ export function App() {
       return <ForgotPasswordPage />;
     case 'password-reset':
       return <ResetPasswordPage key={route.token} token={route.token} />;
+    case 'account-security':
+      return <AccountSecurityPage />;
     case 'account':
       return <AccountPage />;
     case 'email-confirm':

@@ -56,6 +56,13 @@ export type EventAction =
   | 'account.organization-switched'
   | 'account.exported'
   | 'account.deleted'
+  | 'mfa.totp-enrolled'
+  | 'mfa.totp-removed'
+  | 'mfa.recovery-codes-generated'
+  | 'mfa.passkey-added'
+  | 'mfa.passkey-removed'
+  | 'mfa.second-factor-used'
+  | 'mfa.second-factor-failed'
   | 'mail.account.sent'
   // The contract register (issue 7).
   | 'contract.registered'

@@ -7,6 +7,7 @@ import type { AppContext } from '../context.ts';
 import { AppError } from '../domain/app-error.ts';
 import { LIMITS } from '../domain/validation.ts';
 import { accountRoutes } from './account/routes.ts';
+import { accountSecurityRoutes } from './account-security/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { claimRoutes } from './claims/routes.ts';
 import { contractRoutes } from './contracts/routes.ts';
@@ -141,6 +142,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(pkiRoutes, { services: context.signing });
   await app.register(sessionRoutes, { context });
   await app.register(accountRoutes, { context });
+  await app.register(accountSecurityRoutes, { context });
   await app.register(envelopeRoutes, { context });
   await app.register(signerRoutes, { context });
   await app.register(downloadRoutes, { context });

@@ -24,6 +24,8 @@ export interface Principal {
   role: UserRole;
   user?: SessionUser;
   csrfToken?: string;
+  /** Sessions only: when the session last gave a second factor (step-up), or null. */
+  secondFactorAt?: Date | null;
 }
 
 /** Compares two secrets in constant time. */
@@ -58,15 +60,19 @@ export async function requirePrincipal(context: AppContext, request: FastifyRequ
     throw new AppError('FORBIDDEN', 'a personal account has no organisation: this API needs a member of an organisation', { reason: 'personal-account' });
   }
   if (options.write && role === 'viewer') throw new AppError('FORBIDDEN', 'viewers cannot change envelopes');
-  return { organizationId: organization.id, actor: { type: 'user', id: session.user.id }, role, user: session.user, csrfToken: session.csrfToken };
+  return { organizationId: organization.id, actor: { type: 'user', id: session.user.id }, role, user: session.user, csrfToken: session.csrfToken, secondFactorAt: session.secondFactorAt };
 }
 
-/** The session of the request's cookie, with the CSRF header checked on every non-GET request. */
-async function checkedSession(context: AppContext, request: FastifyRequest): Promise<AuthenticatedSession> {
+/**
+ * The session of the request's cookie, with the CSRF header checked on every non-GET request. A session
+ * held by an organisation's MFA policy gets MFA_ENROLMENT_REQUIRED unless the route enrols factors.
+ */
+async function checkedSession(context: AppContext, request: FastifyRequest, duringEnrolment = false): Promise<AuthenticatedSession> {
   const session = await authenticateSession(context, request.cookies[SESSION_COOKIE]);
   if (!session) throw new AppError('UNAUTHENTICATED', 'sign in first');
   const mutating = request.method !== 'GET' && request.method !== 'HEAD';
   if (mutating && !sameSecret(header(request, 'x-csrf-token'), session.csrfToken)) throw new AppError('CSRF_FAILED', 'missing or wrong x-csrf-token');
+  if (session.mfaEnrolmentRequired && !duringEnrolment) throw new AppError('MFA_ENROLMENT_REQUIRED', 'an organisation of this account requires a second factor: enrol one first');
   return session;
 }
 
@@ -81,15 +87,18 @@ export interface AccountPrincipal {
   role: UserRole | null;
   /** SHA-256 of the session token: identifies the current session in the sessions list. */
   sessionHash: string;
+  /** When the session last gave a second factor (step-up), or null. */
+  secondFactorAt: Date | null;
 }
 
 /**
  * Authenticates an account API request: the session cookie only (API keys are refused: they belong to
  * an organisation, not to a person), with the `x-csrf-token` header on every non-GET request.
+ * `duringEnrolment`: the route is one of the second-factor routes a session held by the MFA policy may use.
  */
-export async function requireAccount(context: AppContext, request: FastifyRequest): Promise<AccountPrincipal> {
+export async function requireAccount(context: AppContext, request: FastifyRequest, options: { duringEnrolment?: boolean } = {}): Promise<AccountPrincipal> {
   if (header(request, 'authorization') !== undefined) throw new AppError('FORBIDDEN', 'the account API needs a browser session, not an API key', { reason: 'session-required' });
-  const session = await checkedSession(context, request);
+  const session = await checkedSession(context, request, options.duringEnrolment);
   return {
     userId: session.user.id,
     user: session.user,
@@ -97,6 +106,7 @@ export async function requireAccount(context: AppContext, request: FastifyReques
     organizationId: session.user.organization?.id ?? null,
     role: session.user.role,
     sessionHash: session.tokenHash,
+    secondFactorAt: session.secondFactorAt,
   };
 }
 

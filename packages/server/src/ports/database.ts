@@ -15,6 +15,8 @@ export interface Schema {
     attach_certificate: ColumnType<number, number | undefined, number>;
     /** JSON array of days before 契約満了日 / 解約通知期限 at which reminders go out (default [60,14]). */
     contract_reminder_days: ColumnType<string, string | undefined, string>;
+    /** 1: every member must have a second factor; enforced at each member's next sign-in. */
+    mfa_required: ColumnType<number, number | undefined, number>;
   };
   /** Accounts: anyone can have one (free); organisations are joined through `memberships`. */
   users: {
@@ -43,6 +45,10 @@ export interface Schema {
     last_seen_at: ColumnType<string | null, string | null | undefined, string | null>;
     ip: ColumnType<string | null, string | null | undefined, string | null>;
     user_agent: ColumnType<string | null, string | null | undefined, string | null>;
+    /** When a second factor was last given in this session (step-up looks at it), or null. */
+    second_factor_at: ColumnType<string | null, string | null | undefined, string | null>;
+    /** 1: an organisation's MFA policy allows nothing but enrolling a second factor yet. */
+    mfa_enrolment_required: ColumnType<number, number | undefined, number>;
   };
   /** One-time sign-in links (printed by `inkan org create`, mailed for password reset). */
   login_links: { token_hash: string; user_id: string; created_at: string; expires_at: string; used_at: string | null };
@@ -55,6 +61,39 @@ export interface Schema {
     user_id: string | null;
     /** A same-origin path to return to after sign-up (validated), or null. */
     next_path: string | null;
+    created_at: string;
+    expires_at: string;
+    used_at: string | null;
+  };
+  /** An account's TOTP seed (RFC 6238), AES-256-GCM under a key derived from the master key. */
+  totp_factors: {
+    user_id: string;
+    secret_ciphertext: string;
+    created_at: string;
+    confirmed_at: string | null;
+    /** The last time step accepted (replays of it and earlier steps are refused). */
+    last_used_step: ColumnType<number | string | null, number | null | undefined, number | null>;
+  };
+  /** One-use recovery codes: only their SHA-256. */
+  recovery_codes: { code_hash: string; user_id: string; created_at: string; used_at: string | null };
+  /** Passkeys (WebAuthn credentials): id and public key base64url. */
+  passkeys: {
+    id: string;
+    user_id: string;
+    public_key: string;
+    counter: ColumnType<number | string, number, number>;
+    transports: string | null;
+    name: string;
+    created_at: string;
+    last_used_at: string | null;
+  };
+  /** Short-lived challenges: the sign-in second step (token hashed) and WebAuthn ceremonies. */
+  second_factor_challenges: {
+    token_hash: string;
+    purpose: 'sign-in' | 'passkey-register' | 'passkey-sign-in';
+    user_id: string | null;
+    webauthn_challenge: string | null;
+    attempts: ColumnType<number, number | undefined, number>;
     created_at: string;
     expires_at: string;
     used_at: string | null;

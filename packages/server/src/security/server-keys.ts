@@ -12,6 +12,10 @@ export interface ServerKeys {
   cookie: Uint8Array;
   /** Wraps the per-blob data keys of the disk blob store. */
   blob: Uint8Array;
+  /** Encrypts TOTP seeds at rest (AES-256-GCM). */
+  totpSeed: Uint8Array;
+  /** HMAC key of recovery-code hashes (a stolen database alone cannot test guesses). */
+  recoveryCode: Uint8Array;
 }
 
 /** HKDF-SHA-256 of the master secret with a purpose label (distinct from the PKI's 'inkan-key-file'). */
@@ -25,6 +29,8 @@ export function deriveServerKeys(masterKey: Uint8Array): ServerKeys {
     accessCode: deriveKey(masterKey, 'access-code-hmac'),
     cookie: deriveKey(masterKey, 'cookie'),
     blob: deriveKey(masterKey, 'blob-key-wrap'),
+    totpSeed: deriveKey(masterKey, 'totp-seed-encryption'),
+    recoveryCode: deriveKey(masterKey, 'recovery-code-hmac'),
   };
 }
 

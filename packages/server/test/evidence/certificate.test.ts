@@ -42,7 +42,7 @@ for (const dialect of DIALECTS) {
       assert.equal((await asSender(h, viewer, 'PATCH', '/api/v1/organization/settings', { attachCertificate: true })).statusCode, 403, 'viewers may not');
       const changed = await asSender(h, admin, 'PATCH', '/api/v1/organization/settings', { attachCertificate: true });
       assert.equal(changed.statusCode, 200, changed.body);
-      assert.deepEqual(changed.json(), { attachCertificate: true });
+      assert.deepEqual(changed.json(), { attachCertificate: true, mfaRequired: false });
 
       const [pdfA, pdfB] = await Promise.all([makePdf({ pages: 2, text: 'Contract A' }), makePdf({ pages: 1, text: 'Contract B' })]);
       const parties = [

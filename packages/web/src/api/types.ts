@@ -21,6 +21,15 @@ export interface User {
 export interface SessionResponse {
   user: User;
   csrfToken: string;
+  /** An organisation's MFA policy holds the session at /account/security until a second factor is enrolled. */
+  mfaEnrolmentRequired?: boolean;
+}
+
+/** The password was right and the account has a second factor: the sign-in continues with it. */
+export interface SecondFactorPending {
+  secondFactorRequired: true;
+  challengeToken: string;
+  methods: Array<'totp' | 'recovery-code' | 'passkey'>;
 }
 
 export interface EnvelopeDocument {

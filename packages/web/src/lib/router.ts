@@ -50,6 +50,7 @@ export type RouteMatch =
   | { name: 'password-forgot' }
   | { name: 'password-reset'; token: string | null }
   | { name: 'account' }
+  | { name: 'account-security' }
   | { name: 'email-confirm'; token: string | null }
   | { name: 'not-found' };
 
@@ -74,6 +75,7 @@ export function matchRoute(pathname: string, search: string): RouteMatch {
   if (path === '/password/forgot') return { name: 'password-forgot' };
   if (path === '/password/reset') return { name: 'password-reset', token: query.get('token') };
   if (path === '/account') return { name: 'account' };
+  if (path === '/account/security') return { name: 'account-security' };
   if (path === '/account/email/confirm') return { name: 'email-confirm', token: query.get('token') };
   if ((m = path.match(/^\/envelopes\/([^/]+)$/))) return { name: 'envelope', id: decodeURIComponent(m[1]!) };
   if ((m = path.match(/^\/s\/([^/]+)$/))) return { name: 'sign', token: decodeURIComponent(m[1]!) };

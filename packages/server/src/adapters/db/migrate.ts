@@ -4,6 +4,7 @@ import { initialMigration } from './migrations/001-initial.ts';
 import { evidenceMigration } from './migrations/002-evidence.ts';
 import { accountsMigration } from './migrations/003-accounts.ts';
 import { registerMigration } from './migrations/004-register.ts';
+import { secondFactorsMigration } from './migrations/006-second-factors.ts';
 
 /** The migrations of this version, in order; names are numbered so that they sort. */
 export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
@@ -12,6 +13,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '002-evidence': evidenceMigration(),
     '003-accounts': accountsMigration(dialect),
     '004-register': registerMigration(dialect),
+    '006-second-factors': secondFactorsMigration(),
   };
 }
 

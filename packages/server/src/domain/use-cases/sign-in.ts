@@ -7,6 +7,7 @@ import { recordEvent } from '../record-event.ts';
 import { inTransaction } from '../transaction.ts';
 import type { RequestOrigin, UserRole } from '../types.ts';
 import { checkNewPassword } from '../password-policy.ts';
+import { hasSecondFactor, isMfaRequiredFor, SIGN_IN_CHALLENGE_TTL_MS } from '../second-factors/second-factors.ts';
 import { ACCOUNT_RATE_LIMITS, addressBucket, assertBelowRateLimit, hitRateLimit } from '../accounts/rate-limit.ts';
 
 /** An organisation the account belongs to, with its role there. */
@@ -37,6 +38,16 @@ export interface UserSession {
   csrfToken: string;
   expiresAt: Date;
   user: SessionUser;
+  /** An organisation's MFA policy holds the session at enrolling a second factor before anything else. */
+  mfaEnrolmentRequired: boolean;
+}
+
+/** The password (or link) was right and the account has a second factor: the sign-in continues with it. */
+export interface SecondFactorPending {
+  secondFactorRequired: true;
+  /** Identifies this half-done sign-in (5 minutes, a few attempts); only its hash is stored. */
+  challengeToken: string;
+  methods: Array<'totp' | 'recovery-code' | 'passkey'>;
 }
 
 // Verified when the e-mail is unknown, so that an unknown address takes as long as a wrong password.
@@ -46,7 +57,7 @@ let dummyHash: Promise<string> | undefined;
  * Signs in with e-mail and password (argon2id). Any failure is the same INVALID_CREDENTIALS, recorded as
  * `session.sign-in-failed` (with the address typed, never the password).
  */
-export async function signInWithPassword(ctx: DomainContext, input: { email: unknown; password: unknown; origin?: RequestOrigin }): Promise<UserSession> {
+export async function signInWithPassword(ctx: DomainContext, input: { email: unknown; password: unknown; origin?: RequestOrigin }): Promise<UserSession | SecondFactorPending> {
   const email = typeof input.email === 'string' ? input.email.trim().toLowerCase() : '';
   const password = typeof input.password === 'string' ? input.password : '';
   const now = ctx.clock.now();
@@ -81,14 +92,33 @@ export async function signInWithPassword(ctx: DomainContext, input: { email: unk
     throw new AppError('INVALID_CREDENTIALS', 'the e-mail address or password is wrong');
   }
   return inTransaction(ctx.db, ctx.dialect, async (tx) => {
+    const pending = await startSecondStep(tx, user.id, now);
+    if (pending) return pending;
     const session = await createSession(ctx, tx, user.id, now, input.origin);
     await recordEvent(tx, { organizationId: session.user.organization?.id ?? null, actor: { type: 'user', id: user.id }, action: 'session.signed-in', origin: input.origin, at: now, details: { method: 'password' } });
     return session;
   });
 }
 
+/** When the account has a second factor: a sign-in challenge instead of a session (else undefined). */
+async function startSecondStep(tx: DbOrTx, userId: string, now: Date): Promise<SecondFactorPending | undefined> {
+  if (!(await hasSecondFactor(tx, userId))) return undefined;
+  const { token, hash } = newToken();
+  await tx
+    .insertInto('second_factor_challenges')
+    .values({ token_hash: hash, purpose: 'sign-in', user_id: userId, webauthn_challenge: null, created_at: now.toISOString(), expires_at: new Date(now.getTime() + SIGN_IN_CHALLENGE_TTL_MS).toISOString(), used_at: null })
+    .execute();
+  const totp = await tx.selectFrom('totp_factors').select('user_id').where('user_id', '=', userId).where('confirmed_at', 'is not', null).executeTakeFirst();
+  const passkey = await tx.selectFrom('passkeys').select('id').where('user_id', '=', userId).executeTakeFirst();
+  const methods: SecondFactorPending['methods'] = [];
+  if (totp) methods.push('totp');
+  if (passkey) methods.push('passkey');
+  methods.push('recovery-code');
+  return { secondFactorRequired: true, challengeToken: token, methods };
+}
+
 /** Signs in with a one-time sign-in link (`/login/link?token=…`): unknown → LINK_INVALID, used or old → LINK_EXPIRED. */
-export async function signInWithLink(ctx: DomainContext, input: { token: unknown; origin?: RequestOrigin }): Promise<UserSession> {
+export async function signInWithLink(ctx: DomainContext, input: { token: unknown; origin?: RequestOrigin }): Promise<UserSession | SecondFactorPending> {
   const token = typeof input.token === 'string' ? input.token : '';
   if (!/^[A-Za-z0-9_-]{32,128}$/.test(token)) throw new AppError('LINK_INVALID', 'unknown sign-in link');
   const now = ctx.clock.now();
@@ -98,6 +128,8 @@ export async function signInWithLink(ctx: DomainContext, input: { token: unknown
     if (link.used_at !== null || new Date(link.expires_at).getTime() <= now.getTime()) throw new AppError('LINK_EXPIRED', 'the sign-in link was used or has expired');
     const used = await tx.updateTable('login_links').set({ used_at: now.toISOString() }).where('token_hash', '=', link.token_hash).where('used_at', 'is', null).executeTakeFirst();
     if (Number(used.numUpdatedRows) !== 1) throw new AppError('LINK_EXPIRED', 'the sign-in link was used or has expired');
+    const pending = await startSecondStep(tx, link.user_id, now);
+    if (pending) return pending;
     const session = await createSession(ctx, tx, link.user_id, now, input.origin);
     await recordEvent(tx, { organizationId: session.user.organization?.id ?? null, actor: { type: 'user', id: link.user_id }, action: 'session.signed-in', origin: input.origin, at: now, details: { method: 'link' } });
     return session;
@@ -106,14 +138,17 @@ export async function signInWithLink(ctx: DomainContext, input: { token: unknown
 
 /**
  * Starts a session for an account (inside the caller's transaction). Its active organisation is the
- * account's oldest membership, or none (a personal session).
+ * account's oldest membership, or none (a personal session). `secondFactorAt`: the sign-in gave a
+ * second factor then. An account without one, in an organisation that requires one, gets a session
+ * held at enrolment.
  */
-export async function createSession(ctx: DomainContext, tx: DbOrTx, userId: string, now: Date, origin?: RequestOrigin): Promise<UserSession> {
+export async function createSession(ctx: DomainContext, tx: DbOrTx, userId: string, now: Date, origin?: RequestOrigin, secondFactorAt?: Date): Promise<UserSession> {
   const { token, hash } = newToken();
   const csrfToken = randomBytes(24).toString('base64url');
   const expiresAt = new Date(now.getTime() + ctx.config.sessionTtlMs);
   const memberships = await loadMemberships(tx, userId);
   const organizationId = memberships[0]?.id ?? null;
+  const mfaEnrolmentRequired = secondFactorAt === undefined && (await isMfaRequiredFor(tx, userId)) && !(await hasSecondFactor(tx, userId));
   await tx
     .insertInto('sessions')
     .values({
@@ -126,9 +161,11 @@ export async function createSession(ctx: DomainContext, tx: DbOrTx, userId: stri
       last_seen_at: now.toISOString(),
       ip: origin?.ip ?? null,
       user_agent: origin?.userAgent ?? null,
+      second_factor_at: secondFactorAt?.toISOString() ?? null,
+      mfa_enrolment_required: mfaEnrolmentRequired ? 1 : 0,
     })
     .execute();
-  return { sessionToken: token, csrfToken, expiresAt, user: await loadSessionUser(tx, userId, organizationId) };
+  return { sessionToken: token, csrfToken, expiresAt, user: await loadSessionUser(tx, userId, organizationId), mfaEnrolmentRequired };
 }
 
 /** The account's memberships, oldest first. */
@@ -165,6 +202,10 @@ export interface AuthenticatedSession {
   user: SessionUser;
   csrfToken: string;
   tokenHash: string;
+  /** When the session last gave a second factor (step-up), or null. */
+  secondFactorAt: Date | null;
+  /** Held at enrolling a second factor (an organisation's MFA policy). */
+  mfaEnrolmentRequired: boolean;
 }
 
 // The sessions list shows when a session was last used; a minute is precise enough and spares a write per request.
@@ -183,7 +224,13 @@ export async function authenticateSession(ctx: DomainContext, sessionToken: stri
   if (session.last_seen_at === null || now.getTime() - new Date(session.last_seen_at).getTime() >= LAST_SEEN_RESOLUTION_MS) {
     await ctx.db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('token_hash', '=', tokenHash).execute();
   }
-  return { user: await loadSessionUser(ctx.db, session.user_id, session.organization_id), csrfToken: session.csrf_token, tokenHash };
+  return {
+    user: await loadSessionUser(ctx.db, session.user_id, session.organization_id),
+    csrfToken: session.csrf_token,
+    tokenHash,
+    secondFactorAt: session.second_factor_at === null ? null : new Date(session.second_factor_at),
+    mfaEnrolmentRequired: session.mfa_enrolment_required === 1,
+  };
 }
 
 /** Ends a session (the row is deleted) and records `session.signed-out`. */

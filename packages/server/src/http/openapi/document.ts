@@ -3,6 +3,8 @@ import { STATUS_OF } from '../errors.ts';
 import { createEnvelopeSchema } from '../envelopes/schema.ts';
 import * as account from '../account/schema.ts';
 import { registerPaths, registerSchemas } from './register-paths.ts';
+import * as security from '../account-security/schema.ts';
+import * as session from '../session/schema.ts';
 
 /*
  * The OpenAPI 3.1 document of the HTTP API, written by hand next to the routes (a test checks that every
@@ -304,6 +306,50 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           requestBody: body(account.changeEmailBody),
           responses: { 202: { description: 'Accepted', ...json(ref('Accepted')) }, 400: error('INVALID_EMAIL'), 403: error('PASSWORD_WRONG'), 429: error('RATE_LIMITED') },
         },
+      },
+      '/api/session/second-factor': {
+        post: {
+          summary: 'Second step of a sign-in: a TOTP code (not replayed) or an unused recovery code for the challengeToken of the password step',
+          requestBody: body(session.secondFactorBody),
+          responses: { 200: { description: 'Signed in (sets the session cookie)', ...json(ref('Session')) }, 401: error('SECOND_FACTOR_WRONG'), 410: error('SECOND_FACTOR_EXPIRED'), 429: error('RATE_LIMITED') },
+        },
+      },
+      '/api/session/passkey/options': {
+        post: { summary: 'WebAuthn options for navigator.credentials.get(): passwordless, or the second step with challengeToken', requestBody: body(session.passkeyOptionsBody), responses: { 200: { description: 'PublicKeyCredentialRequestOptionsJSON' }, 410: error('SECOND_FACTOR_EXPIRED') } },
+      },
+      '/api/session/passkey': {
+        post: { summary: 'Sign in with a passkey (user verification required)', requestBody: body(session.passkeySignInBody), responses: { 200: { description: 'Signed in (sets the session cookie)', ...json(ref('Session')) }, 400: error('PASSKEY_FAILED') } },
+      },
+      '/api/account/security': {
+        get: { summary: "The account's second factors (authenticator app, passkeys, recovery codes left, whether an organisation requires one)", security: [{ session: [] }], responses: { 200: { description: 'Overview' } } },
+      },
+      '/api/account/security/totp': {
+        post: { summary: 'Start enrolling an authenticator app: seed, otpauth URI and QR code (SVG), shown once', security: [{ session: [] }], responses: { 200: { description: 'Enrolment' } } },
+        delete: { summary: 'Remove the authenticator app (step-up needed)', security: [{ session: [] }], responses: { 204: { description: 'Removed' }, 403: error('STEP_UP_REQUIRED'), 404: error('NOT_FOUND') } },
+      },
+      '/api/account/security/totp/confirm': {
+        post: { summary: 'Confirm the authenticator app with a code; returns 10 recovery codes, shown once', security: [{ session: [] }], requestBody: body(security.totpConfirmBody), responses: { 200: { description: 'Recovery codes' }, 401: error('SECOND_FACTOR_WRONG') } },
+      },
+      '/api/account/security/recovery-codes': {
+        post: { summary: 'Replace the recovery codes (step-up needed); the new ones are shown once', security: [{ session: [] }], responses: { 200: { description: 'Recovery codes' }, 403: error('STEP_UP_REQUIRED') } },
+      },
+      '/api/account/security/passkeys/options': {
+        post: { summary: 'WebAuthn options for navigator.credentials.create()', security: [{ session: [] }], responses: { 200: { description: 'PublicKeyCredentialCreationOptionsJSON' } } },
+      },
+      '/api/account/security/passkeys': {
+        post: { summary: 'Register a passkey', security: [{ session: [] }], requestBody: body(security.passkeyRegisterBody), responses: { 201: { description: 'Registered' }, 400: error('PASSKEY_FAILED') } },
+      },
+      '/api/account/security/passkeys/{id}': {
+        delete: { summary: 'Remove a passkey (step-up needed)', security: [{ session: [] }], parameters: [id('id', 'the passkey id')], responses: { 204: { description: 'Removed' }, 403: error('STEP_UP_REQUIRED'), 404: error('NOT_FOUND') } },
+      },
+      '/api/account/security/step-up': {
+        post: { summary: 'Give the second factor again (TOTP or recovery code): admin actions need one in the last 10 minutes', security: [{ session: [] }], requestBody: body(security.stepUpBody), responses: { 200: { description: 'Stepped up' }, 401: error('SECOND_FACTOR_WRONG'), 429: error('RATE_LIMITED') } },
+      },
+      '/api/account/security/step-up/passkey/options': {
+        post: { summary: 'WebAuthn options for a passkey step-up', security: [{ session: [] }], responses: { 200: { description: 'PublicKeyCredentialRequestOptionsJSON' } } },
+      },
+      '/api/account/security/step-up/passkey': {
+        post: { summary: 'Step up with a passkey', security: [{ session: [] }], requestBody: body(security.passkeyStepUpBody), responses: { 200: { description: 'Stepped up' }, 400: error('PASSKEY_FAILED') } },
       },
       '/api/account/sessions': {
         get: { summary: "The account's live sessions", security: [{ session: [] }], responses: { 200: { description: 'Sessions', ...json({ type: 'object', properties: { sessions: { type: 'array', items: ref('AccountSession') } } }) } } },

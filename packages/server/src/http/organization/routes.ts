@@ -6,7 +6,7 @@ import { requireAdmin } from '../admin-access.ts';
 import { parseWith } from '../envelopes/schema.ts';
 import { originOf } from '../request-context.ts';
 
-const settingsBody = z.object({ attachCertificate: z.boolean().optional() }).strict();
+const settingsBody = z.object({ attachCertificate: z.boolean().optional(), mfaRequired: z.boolean().optional() }).strict();
 
 /** The organisation's settings, for its administrators. */
 export async function organizationRoutes(app: FastifyInstance, options: { context: AppContext }): Promise<void> {

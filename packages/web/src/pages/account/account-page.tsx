@@ -10,7 +10,9 @@ import { PageShell } from '../../components/page-shell.tsx';
 import { StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatDateTime } from '../../i18n/translate.ts';
-import { forgetSession, rememberUser, SenderShell, useUser } from '../sender/sender-session.tsx';
+import { navigate } from '../../lib/router.ts';
+import { forgetSession, rememberEnrolled, rememberUser, SenderShell, useUser } from '../sender/sender-session.tsx';
+import { SecuritySection } from './security-section.tsx';
 import { homeOf, NewPasswordField } from './auth-card.tsx';
 import { useSubmit } from './use-submit.tsx';
 
@@ -44,8 +46,25 @@ export function AccountPage() {
       <MembershipSection />
       <EmailSection />
       <PasswordSection />
+      <SecuritySection />
       <SessionsSection />
       <DeleteSection onDeleted={() => setDeleted(true)} />
+    </SenderShell>
+  );
+}
+
+/** /account/security: the security section alone — where an organisation's MFA policy holds a new session. */
+export function AccountSecurityPage() {
+  const { t } = useI18n();
+  return (
+    <SenderShell title={t('security.title')} width="normal">
+      <h1 className="page-title">{t('security.title')}</h1>
+      <SecuritySection
+        onEnrolled={() => {
+          rememberEnrolled();
+          navigate('/account', { replace: true });
+        }}
+      />
     </SenderShell>
   );
 }

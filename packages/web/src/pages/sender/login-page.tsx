@@ -1,8 +1,10 @@
-// /login: e-mail and password.
+// /login: e-mail and password, then the second factor when the account has one (authenticator code,
+// recovery code or passkey); or a passkey alone (passwordless).
 import { useId, useState, type FormEvent } from 'react';
+import { startAuthentication } from '@simplewebauthn/browser';
 import { apiPost } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
-import type { SessionResponse } from '../../api/types.ts';
+import type { SecondFactorPending, SessionResponse } from '../../api/types.ts';
 import { Field, FormError, SubmitButton } from '../../components/form-parts.tsx';
 import { PageShell } from '../../components/page-shell.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
@@ -20,6 +22,28 @@ export function LoginPage() {
   const [error, setError] = useState<string | null>(null);
   const errorId = useId();
   const next = safeNextPath(new URLSearchParams(window.location.search).get('next'));
+  const [pending, setPending] = useState<SecondFactorPending | null>(null);
+
+  function signedIn(session: SessionResponse) {
+    rememberSession(session);
+    navigate(session.mfaEnrolmentRequired ? '/account/security' : (next ?? homeOf(session.user)), { replace: true });
+  }
+
+  async function withPasskey(challengeToken?: string) {
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const optionsJSON = await apiPost<Parameters<typeof startAuthentication>[0]['optionsJSON']>('/api/session/passkey/options', challengeToken ? { challengeToken } : {});
+      const response = await startAuthentication({ optionsJSON });
+      signedIn(await apiPost<SessionResponse>('/api/session/passkey', challengeToken ? { challengeToken, response } : { response }));
+    } catch (caught) {
+      setBusy(false);
+      setError(errorMessage(language, caught));
+    }
+  }
+
+  if (pending) return <SecondFactorStep pending={pending} onSignedIn={signedIn} onPasskey={() => void withPasskey(pending.challengeToken)} passkeyBusy={busy} passkeyError={error} />;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -28,9 +52,13 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      const session = await apiPost<SessionResponse>('/api/session', { email: email.trim(), password });
-      rememberSession(session);
-      navigate(next ?? homeOf(session.user), { replace: true });
+      const result = await apiPost<SessionResponse | SecondFactorPending>('/api/session', { email: email.trim(), password });
+      if ('secondFactorRequired' in result) {
+        setBusy(false);
+        setPending(result);
+        return;
+      }
+      signedIn(result);
     } catch (caught) {
       setBusy(false);
       setError(errorMessage(language, caught));
@@ -71,12 +99,79 @@ export function LoginPage() {
           <FormError id={errorId} error={error} />
           <SubmitButton busy={busy}>{busy ? t('login.submitting') : t('login.submit')}</SubmitButton>
         </form>
+        <button type="button" className="btn btn--secondary btn--block passkey-button" disabled={busy} onClick={() => void withPasskey()}>
+          {t('login.passkey')}
+        </button>
         <div className="auth-links">
           <p>
             <Link href="/password/forgot">{t('login.forgotLink')}</Link>
           </p>
           <p>
             {t('login.noAccount')} <Link href={next ? `/signup?next=${encodeURIComponent(next)}` : '/signup'}>{t('login.signupLink')}</Link>
+          </p>
+        </div>
+      </section>
+    </PageShell>
+  );
+}
+
+/** The second step: a 6-digit code of the authenticator app, a recovery code, or a passkey. */
+function SecondFactorStep({ pending, onSignedIn, onPasskey, passkeyBusy, passkeyError }: { pending: SecondFactorPending; onSignedIn: (session: SessionResponse) => void; onPasskey: () => void; passkeyBusy: boolean; passkeyError: string | null }) {
+  const { t, language } = useI18n();
+  const [useRecovery, setUseRecovery] = useState(!pending.methods.includes('totp'));
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const errorId = useId();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (busy || !code.trim()) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const factor = useRecovery ? { recoveryCode: code.trim() } : { code: code.trim() };
+      onSignedIn(await apiPost<SessionResponse>('/api/session/second-factor', { challengeToken: pending.challengeToken, ...factor }));
+    } catch (caught) {
+      setBusy(false);
+      setError(errorMessage(language, caught));
+    }
+  }
+
+  return (
+    <PageShell title={t('login.second.title')}>
+      <section className="card card--narrow" aria-labelledby="second-factor-title">
+        <h1 id="second-factor-title" className="page-title">
+          {t('login.second.title')}
+        </h1>
+        <p className="muted">{useRecovery ? t('login.second.recoveryLead') : t('login.second.lead')}</p>
+        <form className="form" onSubmit={submit} noValidate>
+          <Field id="second-factor-code" label={useRecovery ? t('login.second.recoveryCode') : t('login.second.code')}>
+            <input
+              id="second-factor-code"
+              className="input"
+              inputMode={useRecovery ? 'text' : 'numeric'}
+              autoComplete="one-time-code"
+              autoFocus
+              maxLength={useRecovery ? 24 : 6}
+              value={code}
+              onChange={(event) => setCode(event.target.value)}
+              aria-describedby={error ? errorId : undefined}
+            />
+          </Field>
+          <FormError id={errorId} error={error ?? passkeyError} />
+          <SubmitButton busy={busy}>{t('login.second.submit')}</SubmitButton>
+        </form>
+        {pending.methods.includes('passkey') && (
+          <button type="button" className="btn btn--secondary btn--block passkey-button" disabled={passkeyBusy} onClick={onPasskey}>
+            {t('login.second.passkey')}
+          </button>
+        )}
+        <div className="auth-links">
+          <p>
+            <button type="button" className="link-button" onClick={() => { setUseRecovery(!useRecovery); setCode(''); setError(null); }}>
+              {useRecovery ? t('login.second.useCode') : t('login.second.useRecovery')}
+            </button>
           </p>
         </div>
       </section>

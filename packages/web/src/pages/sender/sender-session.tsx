@@ -11,11 +11,19 @@ import { navigate } from '../../lib/router.ts';
 import { Link, useLocation } from '../../lib/use-location.tsx';
 
 let cachedUser: User | null = null;
+// An organisation's MFA policy holds the session at /account/security until a second factor is enrolled.
+let enrolmentRequired = false;
 
 /** Records a fresh session (after sign-in) so that the next page does not ask again. */
 export function rememberSession(session: SessionResponse): void {
   cachedUser = session.user;
+  enrolmentRequired = session.mfaEnrolmentRequired === true;
   setSenderCsrfToken(session.csrfToken);
+}
+
+/** The account has enrolled a second factor: the MFA policy no longer holds it. */
+export function rememberEnrolled(): void {
+  enrolmentRequired = false;
 }
 
 /** Replaces the remembered account (after a profile change), for the pages opened next. */
@@ -49,6 +57,11 @@ export function SenderShell({ children, width = 'wide', title }: { children: Rea
   const location = useLocation();
   const [user, setUser] = useState<User | null>(cachedUser);
   const [error, setError] = useState<string | null>(null);
+  const held = enrolmentRequired && location.split('?')[0] !== '/account/security';
+
+  useEffect(() => {
+    if (user && held) navigate('/account/security', { replace: true });
+  }, [user, held]);
 
   useEffect(() => {
     if (cachedUser) return;
@@ -113,7 +126,7 @@ export function SenderShell({ children, width = 'wide', title }: { children: Rea
 
   return (
     <PageShell width={width} nav={nav} brandHref={user && !user.organization ? '/account' : '/envelopes'} title={title}>
-      {error ? <StatePanel tone="error" title={error} /> : user ? <UserContext.Provider value={user}>{children}</UserContext.Provider> : <Loading label={t('common.loading')} />}
+      {error ? <StatePanel tone="error" title={error} /> : user && !held ? <UserContext.Provider value={user}>{children}</UserContext.Provider> : <Loading label={t('common.loading')} />}
     </PageShell>
   );
 }
