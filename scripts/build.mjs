@@ -4,7 +4,7 @@
 // newer than its last build, so `npm start` can call this every time.
 //
 //   node scripts/build.mjs [--force] [--quiet]
-import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,10 +49,13 @@ async function buildServer() {
   rmSync(SERVER_DIST, { recursive: true, force: true });
   await esbuild.build({
     absWorkingDir: root,
-    // Two entries: the CLI, and the job worker thread's module (the thread loads only what it needs).
+    // Three entries: the CLI, the job worker thread's module and the verification worker's (each thread loads only what it needs).
     entryPoints: {
       inkan: 'packages/server/src/cli/main.ts',
       'worker-thread': 'packages/server/src/jobs/worker-thread.ts',
+      // The verification workers of /api/verify (adapters/verification/verify-worker-pool.ts loads
+      // ./verify-worker.js beside its own chunk, in this folder).
+      'verify-worker': 'packages/server/src/adapters/verification/verify-worker.ts',
     },
     outdir: SERVER_DIST,
     bundle: true,
@@ -67,7 +70,13 @@ async function buildServer() {
       {
         name: 'inkan-packages',
         setup(build) {
-          build.onResolve({ filter: /^@inkan\/core$/ }, () => ({ path: join(root, 'packages', 'core', 'src', 'index.ts') }));
+          // @inkan/core and its subpath exports (e.g. @inkan/core/text/ja-values) compile in from their sources.
+          const coreExports = JSON.parse(readFileSync(join(root, 'packages', 'core', 'package.json'), 'utf8')).exports;
+          build.onResolve({ filter: /^@inkan\/core(\/|$)/ }, (args) => {
+            const target = coreExports[`.${args.path.slice('@inkan/core'.length)}`];
+            if (typeof target !== 'string') return { errors: [{ text: `${args.path} is not an export of @inkan/core` }] };
+            return { path: join(root, 'packages', 'core', target) };
+          });
           // Other packages stay in node_modules (native modules, fonts, Fastify's plugins), except the
           // pure-JS ones every command needs, compiled in so that a start does not resolve and parse
           // them file by file (see THIRD-PARTY-NOTICES.md).

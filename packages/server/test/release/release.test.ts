@@ -39,14 +39,19 @@ function run(command: string, args: readonly string[], options: { cwd: string; e
   });
 }
 
-/** Names of every development dependency of the root package and the workspaces. */
+/**
+ * Names of every development dependency of the root package and the workspaces that no package needs
+ * at run time (pdfjs-dist, say, builds the UI and also reads PDF text in the server's register).
+ */
 function developmentDependencies(): string[] {
-  const names = new Set<string>();
+  const development = new Set<string>();
+  const runtime = new Set<string>();
   for (const manifest of ['package.json', 'packages/core/package.json', 'packages/server/package.json', 'packages/web/package.json']) {
-    const json = JSON.parse(readFileSync(join(REPO_ROOT, manifest), 'utf8')) as { devDependencies?: Record<string, string> };
-    for (const name of Object.keys(json.devDependencies ?? {})) names.add(name);
+    const json = JSON.parse(readFileSync(join(REPO_ROOT, manifest), 'utf8')) as { devDependencies?: Record<string, string>; dependencies?: Record<string, string> };
+    for (const name of Object.keys(json.devDependencies ?? {})) development.add(name);
+    for (const name of Object.keys(json.dependencies ?? {})) runtime.add(name);
   }
-  return [...names];
+  return [...development].filter((name) => !runtime.has(name));
 }
 
 describe('release: build, npm ci --omit=dev, init, serve', () => {
@@ -147,6 +152,13 @@ describe('release: build, npm ci --omit=dev, init, serve', () => {
     await waitFor(async () => ((await (await api('GET', `/api/v1/envelopes/${envelope.id}`)).json()) as { status: string }).status === 'completed', { ...WAIT, what: 'status completed' });
     const pdf = new Uint8Array(await (await api('GET', `/api/v1/envelopes/${envelope.id}/documents/${envelope.documents[0].id}`)).arrayBuffer());
     assert.deepEqual(extractSignatures(pdf).map((s) => s.type ?? 'Sig'), ['Sig', 'DocTimeStamp']);
+    // The compiled verification workers (their own entry of the build) check an upload.
+    const upload = new FormData();
+    upload.append('file', new Blob([pdf], { type: 'application/pdf' }), 'signed.pdf');
+    const verified = await fetch(`${baseUrl}/api/verify`, { method: 'POST', body: upload });
+    const verifiedText = await verified.text();
+    assert.equal(verified.status, 200, verifiedText);
+    assert.equal((JSON.parse(verifiedText) as { report: { signatures: unknown[] } }).report.signatures.length, 2, verifiedText);
     const web = await fetch(`${baseUrl}/`);
     assert.equal(web.status, 200, 'the built UI is served');
     assert.match(await web.text(), /<div id="root">/);
