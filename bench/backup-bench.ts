@@ -40,16 +40,27 @@ async function multiply(h: Harness, envelopeId: string, copies: number): Promise
   const envelope = await db.selectFrom('envelopes').selectAll().where('id', '=', envelopeId).executeTakeFirstOrThrow();
   const documents = await db.selectFrom('documents').selectAll().where('envelope_id', '=', envelopeId).execute();
   const recipients = await db.selectFrom('recipients').selectAll().where('envelope_id', '=', envelopeId).execute();
-  const bytes = await Promise.all(documents.flatMap((d) => [h.context.blobs.get(d.blob_original), h.context.blobs.get(d.blob_current)]));
-  for (let done = 0; done < copies; ) {
+  const bytes = await Promise.all(
+    documents.flatMap((d) => [h.context.blobs.get(d.blob_original), h.context.blobs.get(d.blob_current)]),
+  );
+  for (let done = 0; done < copies;) {
     const batch = Math.min(200, copies - done);
     const rows: Array<{ envelope: typeof envelope; documents: typeof documents; recipients: typeof recipients }> = [];
     for (let i = 0; i < batch; i++) {
       const id = randomUUID();
       const newDocuments = [];
       for (const [index, document] of documents.entries()) {
-        const [original, current] = await Promise.all([h.context.blobs.put(bytes[index * 2]), h.context.blobs.put(bytes[index * 2 + 1])]);
-        newDocuments.push({ ...document, id: randomUUID(), envelope_id: id, blob_original: original, blob_current: current });
+        const [original, current] = await Promise.all([
+          h.context.blobs.put(bytes[index * 2]),
+          h.context.blobs.put(bytes[index * 2 + 1]),
+        ]);
+        newDocuments.push({
+          ...document,
+          id: randomUUID(),
+          envelope_id: id,
+          blob_original: original,
+          blob_current: current,
+        });
       }
       rows.push({
         envelope: { ...envelope, id, certificate_id: `BENCH-${randomBytes(8).toString('hex')}` },
@@ -58,9 +69,18 @@ async function multiply(h: Harness, envelopeId: string, copies: number): Promise
       });
     }
     await db.transaction().execute(async (tx) => {
-      await tx.insertInto('envelopes').values(rows.map((r) => r.envelope)).execute();
-      await tx.insertInto('documents').values(rows.flatMap((r) => r.documents)).execute();
-      await tx.insertInto('recipients').values(rows.flatMap((r) => r.recipients)).execute();
+      await tx
+        .insertInto('envelopes')
+        .values(rows.map((r) => r.envelope))
+        .execute();
+      await tx
+        .insertInto('documents')
+        .values(rows.flatMap((r) => r.documents))
+        .execute();
+      await tx
+        .insertInto('recipients')
+        .values(rows.flatMap((r) => r.recipients))
+        .execute();
     });
     done += batch;
   }
@@ -92,12 +112,27 @@ async function measure(dialect: Dialect): Promise<Row> {
     const backupS = (performance.now() - started) / 1000;
     const bytes = manifest.files.reduce((sum, f) => sum + f.size, 0);
 
-    const config = loadConfig({ INKAN_ENV: 'test', INKAN_DATA_DIR: restoredDir, INKAN_MASTER_KEY: masterKey, INKAN_BACKUP_TARGET: backupDir, ...(restoredDb.url ? { INKAN_DATABASE_URL: restoredDb.url } : {}) });
+    const config = loadConfig({
+      INKAN_ENV: 'test',
+      INKAN_DATA_DIR: restoredDir,
+      INKAN_MASTER_KEY: masterKey,
+      INKAN_BACKUP_TARGET: backupDir,
+      ...(restoredDb.url ? { INKAN_DATABASE_URL: restoredDb.url } : {}),
+    });
     started = performance.now();
     const restored = await restoreBackup(config, manifest.id);
     const restoreS = (performance.now() - started) / 1000;
-    if (restored.tables.envelopes !== N) throw new Error(`restored ${restored.tables.envelopes} envelopes, expected ${N}`);
-    return { dialect, envelopes: N, blobs: restored.blobs, prepareS, backupS, backupMiB: bytes / 1024 / 1024, restoreS };
+    if (restored.tables.envelopes !== N)
+      throw new Error(`restored ${restored.tables.envelopes} envelopes, expected ${N}`);
+    return {
+      dialect,
+      envelopes: N,
+      blobs: restored.blobs,
+      prepareS,
+      backupS,
+      backupMiB: bytes / 1024 / 1024,
+      restoreS,
+    };
   } finally {
     await h.close();
     await restoredDb.drop();
@@ -116,11 +151,17 @@ const markdown = [
   '',
   '| database | envelopes | blobs | backup (s) | backup size (MiB) | restore incl. verify (s) |',
   '|---|---:|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.dialect} | ${r.envelopes} | ${r.blobs} | ${r.backupS.toFixed(1)} | ${r.backupMiB.toFixed(1)} | ${r.restoreS.toFixed(1)} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.dialect} | ${r.envelopes} | ${r.blobs} | ${r.backupS.toFixed(1)} | ${r.backupMiB.toFixed(1)} | ${r.restoreS.toFixed(1)} |`,
+  ),
   '',
 ].join('\n');
 mkdirSync(RESULTS, { recursive: true });
-writeFileSync(join(RESULTS, `backup-${resultStamp(startedAt)}.json`), `${JSON.stringify({ startedAt, machine, envelopes: N, rows }, null, 2)}\n`);
+writeFileSync(
+  join(RESULTS, `backup-${resultStamp(startedAt)}.json`),
+  `${JSON.stringify({ startedAt, machine, envelopes: N, rows }, null, 2)}\n`,
+);
 writeFileSync(join(RESULTS, 'backup-latest.md'), markdown);
 writeBetweenMarkers(RESULTS, '<!-- backup-bench:start -->', '<!-- backup-bench:end -->', markdown);
 process.stdout.write(markdown);

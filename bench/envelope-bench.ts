@@ -14,7 +14,12 @@ import pg from 'pg';
 import { makePdf } from '../packages/core/test/helpers/make-pdf.ts';
 import { machineInfo } from './lib/report-files.ts';
 import { MailWatcher, postgresObserver, sqliteObserver, type DbObserver } from './lib/db-observer.ts';
-import { writeEnvelopeResults, type DatabaseRun, type EnvelopeBenchResults, type Latencies } from './lib/envelope-report.ts';
+import {
+  writeEnvelopeResults,
+  type DatabaseRun,
+  type EnvelopeBenchResults,
+  type Latencies,
+} from './lib/envelope-report.ts';
 import { cookieFrom, HttpClient, loopbackAddress, multipart, type HttpResponse } from './lib/http-client.ts';
 import { startInkan, type InkanServer } from './lib/inkan-process.ts';
 
@@ -22,7 +27,13 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
 const POSTGRES_ADMIN_URL = process.env.INKAN_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-const DEFAULTS = { count: 80, concurrency: 8, signers: 100, warmup: 2, databases: ['sqlite', 'postgres'] as Array<'sqlite' | 'postgres'> };
+const DEFAULTS = {
+  count: 80,
+  concurrency: 8,
+  signers: 100,
+  warmup: 2,
+  databases: ['sqlite', 'postgres'] as Array<'sqlite' | 'postgres'>,
+};
 /** Bounds: every wait has one, and the whole bench has one. */
 const LIMITS = { mailMs: 60_000, completionMs: 120_000, appliedMs: 180_000, pollMs: 200, totalMs: 9 * 60_000 };
 const ACCESS_CODES = ['1234', '5678'] as const;
@@ -53,7 +64,11 @@ interface Run {
 }
 
 function expectStatus(step: string, response: HttpResponse, status: number): void {
-  if (response.status !== status) throw new StepError(step, `HTTP ${response.status} (expected ${status}): ${response.body.toString('utf8').slice(0, 300)}`);
+  if (response.status !== status)
+    throw new StepError(
+      step,
+      `HTTP ${response.status} (expected ${status}): ${response.body.toString('utf8').slice(0, 300)}`,
+    );
 }
 
 function json<T>(response: HttpResponse): T {
@@ -78,23 +93,40 @@ async function createAndSend(run: Run, sender: HttpClient, i: number, label: str
         name: `業務委託契約書 ${label}-${i}`,
         message: 'ご確認のうえ署名をお願いいたします。',
         recipients: [
-          { name: '受注者 太郎', email: recipientEmail(run, i, 1), accessCode: ACCESS_CODES[0], order: 1, language: 'ja' },
-          { name: '発注者 花子', email: recipientEmail(run, i, 2), accessCode: ACCESS_CODES[1], order: 2, language: 'ja' },
+          {
+            name: '受注者 太郎',
+            email: recipientEmail(run, i, 1),
+            accessCode: ACCESS_CODES[0],
+            order: 1,
+            language: 'ja',
+          },
+          {
+            name: '発注者 花子',
+            email: recipientEmail(run, i, 2),
+            accessCode: ACCESS_CODES[1],
+            order: 2,
+            language: 'ja',
+          },
         ],
       }),
     },
     { name: 'documents', filename: `contract-${i}.pdf`, data: run.pdf },
   ]);
   const auth = { authorization: `Bearer ${run.server.apiKey}` };
-  const created = await sender.request('POST', '/api/v1/envelopes', { headers: { ...auth, 'content-type': body.contentType }, body: body.body });
+  const created = await sender.request('POST', '/api/v1/envelopes', {
+    headers: { ...auth, 'content-type': body.contentType },
+    body: body.body,
+  });
   run.steps.create.push(created.ms);
   expectStatus('create', created, 201);
   const envelope = json<{ id: string; status: string; documents: unknown[]; recipients: unknown[] }>(created);
-  if (envelope.status !== 'draft' || envelope.documents.length !== 1 || envelope.recipients.length !== 2) throw new StepError('create', `unexpected envelope ${JSON.stringify(envelope).slice(0, 300)}`);
+  if (envelope.status !== 'draft' || envelope.documents.length !== 1 || envelope.recipients.length !== 2)
+    throw new StepError('create', `unexpected envelope ${JSON.stringify(envelope).slice(0, 300)}`);
   const sent = await sender.request('POST', `/api/v1/envelopes/${envelope.id}/send`, { headers: auth });
   run.steps.send.push(sent.ms);
   expectStatus('send', sent, 200);
-  if (json<{ status: string }>(sent).status !== 'sent') throw new StepError('send', `status ${json<{ status: string }>(sent).status}`);
+  if (json<{ status: string }>(sent).status !== 'sent')
+    throw new StepError('send', `status ${json<{ status: string }>(sent).status}`);
   return envelope.id;
 }
 
@@ -112,7 +144,9 @@ async function openSignerSession(run: Run, i: number, order: 1 | 2): Promise<Rea
     throw new StepError(`mail to recipient ${order}`, error.message);
   });
   const client = newClient(run);
-  const response = await client.request('POST', `/api/sign/${token}/access-code`, { body: { code: ACCESS_CODES[order - 1] } });
+  const response = await client.request('POST', `/api/sign/${token}/access-code`, {
+    body: { code: ACCESS_CODES[order - 1] },
+  });
   run.steps['access-code'].push(response.ms);
   expectStatus('access-code', response, 200);
   const cookie = cookieFrom(response, SIGNER_COOKIE);
@@ -123,7 +157,9 @@ async function openSignerSession(run: Run, i: number, order: 1 | 2): Promise<Rea
 
 /** POST /api/sign/{token}/sign (署名手続きを完了する). */
 function sign(signer: ReadySigner): Promise<HttpResponse> {
-  return signer.client.request('POST', `/api/sign/${signer.token}/sign`, { headers: { cookie: `${SIGNER_COOKIE}=${signer.cookie}`, 'x-csrf-token': signer.csrf } });
+  return signer.client.request('POST', `/api/sign/${signer.token}/sign`, {
+    headers: { cookie: `${SIGNER_COOKIE}=${signer.cookie}`, 'x-csrf-token': signer.csrf },
+  });
 }
 
 async function signAs(run: Run, i: number, order: 1 | 2): Promise<void> {
@@ -141,14 +177,17 @@ async function signAs(run: Run, i: number, order: 1 | 2): Promise<void> {
 async function waitCompleted(run: Run, sender: HttpClient, id: string): Promise<void> {
   const deadline = performance.now() + LIMITS.completionMs;
   for (;;) {
-    const response = await sender.request('GET', `/api/v1/envelopes/${id}`, { headers: { authorization: `Bearer ${run.server.apiKey}` } });
+    const response = await sender.request('GET', `/api/v1/envelopes/${id}`, {
+      headers: { authorization: `Bearer ${run.server.apiKey}` },
+    });
     run.getRequests++;
     run.steps.get.push(response.ms);
     expectStatus('get', response, 200);
     const status = json<{ status: string }>(response).status;
     if (status === 'completed') return;
     if (status !== 'sent') throw new StepError('completion', `envelope became ${status}`);
-    if (performance.now() > deadline) throw new StepError('completion', `not completed within ${LIMITS.completionMs} ms`);
+    if (performance.now() > deadline)
+      throw new StepError('completion', `not completed within ${LIMITS.completionMs} ms`);
     await new Promise((r) => setTimeout(r, LIMITS.pollMs));
   }
 }
@@ -169,7 +208,11 @@ async function completeEnvelope(run: Run, i: number, label: string): Promise<{ i
 }
 
 /** Runs `work(i)` for i in [0, count) with at most `concurrency` at a time; collects results and errors. */
-async function pool<T>(count: number, concurrency: number, work: (i: number) => Promise<T>): Promise<{ results: T[]; errors: string[] }> {
+async function pool<T>(
+  count: number,
+  concurrency: number,
+  work: (i: number) => Promise<T>,
+): Promise<{ results: T[]; errors: string[] }> {
   const results: T[] = [];
   const errors: string[] = [];
   let next = 0;
@@ -195,7 +238,13 @@ function percentile(values: readonly number[], p: number): number {
 }
 
 function latencies(values: readonly number[]): Latencies {
-  return { n: values.length, p50: percentile(values, 50), p95: percentile(values, 95), p99: percentile(values, 99), max: values.length ? Math.max(...values) : Number.NaN };
+  return {
+    n: values.length,
+    p50: percentile(values, 50),
+    p95: percentile(values, 95),
+    p99: percentile(values, 99),
+    max: values.length ? Math.max(...values) : Number.NaN,
+  };
 }
 
 /** Phase 1: `count` complete envelopes, `concurrency` at a time (after `warmup` not counted). */
@@ -241,7 +290,16 @@ async function latencyPhase(run: Run, options: typeof DEFAULTS): Promise<NonNull
   const prepS = (performance.now() - prepStarted) / 1000;
   if (prepared.errors.length > 0) {
     for (const s of prepared.results) s.client.close();
-    return { signers: options.signers, ready: prepared.results.length, prepS, sign: latencies([]), errors: prepared.errors.length, errorSamples: prepared.errors.slice(0, 5), appliedS: null, signaturesPerS: null };
+    return {
+      signers: options.signers,
+      ready: prepared.results.length,
+      prepS,
+      sign: latencies([]),
+      errors: prepared.errors.length,
+      errorSamples: prepared.errors.slice(0, 5),
+      appliedS: null,
+      signaturesPerS: null,
+    };
   }
   const ready = prepared.results;
   const errors: string[] = [];
@@ -252,8 +310,10 @@ async function latencyPhase(run: Run, options: typeof DEFAULTS): Promise<NonNull
       try {
         const response = await sign(signer);
         times.push(response.ms);
-        if (response.status !== 202) errors.push(`#${i} sign: HTTP ${response.status}: ${response.body.toString('utf8').slice(0, 200)}`);
-        else if (json<{ recipient?: { status?: string } }>(response).recipient?.status !== 'signed') errors.push(`#${i} sign: recipient not signed in the answer`);
+        if (response.status !== 202)
+          errors.push(`#${i} sign: HTTP ${response.status}: ${response.body.toString('utf8').slice(0, 200)}`);
+        else if (json<{ recipient?: { status?: string } }>(response).recipient?.status !== 'signed')
+          errors.push(`#${i} sign: recipient not signed in the answer`);
       } catch (error) {
         errors.push(`#${i} sign: ${(error as Error).message}`);
       } finally {
@@ -290,8 +350,12 @@ async function checkOutput(run: Run, envelopeId: string | undefined): Promise<st
   const client = newClient(run);
   try {
     const auth = { authorization: `Bearer ${run.server.apiKey}` };
-    const envelope = json<{ documents: Array<{ id: string }> }>(await client.request('GET', `/api/v1/envelopes/${envelopeId}`, { headers: auth }));
-    const pdf = await client.request('GET', `/api/v1/envelopes/${envelopeId}/documents/${envelope.documents[0].id}`, { headers: auth });
+    const envelope = json<{ documents: Array<{ id: string }> }>(
+      await client.request('GET', `/api/v1/envelopes/${envelopeId}`, { headers: auth }),
+    );
+    const pdf = await client.request('GET', `/api/v1/envelopes/${envelopeId}/documents/${envelope.documents[0].id}`, {
+      headers: auth,
+    });
     expectStatus('download', pdf, 200);
     const file = join(run.server.dataDir, 'check.pdf');
     writeFileSync(file, pdf.body);
@@ -301,11 +365,15 @@ async function checkOutput(run: Run, envelopeId: string | undefined): Promise<st
     } catch (error) {
       return `FAILED: inkan verify: ${(error as Error).message.split('\n')[0]}`;
     }
-    const report = JSON.parse(out) as { exitCode: number; signatures: Array<{ type: string; level: string | null; status: string }> };
+    const report = JSON.parse(out) as {
+      exitCode: number;
+      signatures: Array<{ type: string; level: string | null; status: string }>;
+    };
     const signatures = report.signatures.filter((s) => s.type === 'signature').length;
     const summary = report.signatures.map((s) => s.level ?? s.type).join(', ');
     // Completed = both recipients' signatures and the seal's document timestamp, all valid.
-    const ok = report.exitCode === 0 && signatures === 2 && report.signatures.some((s) => s.type === 'document-timestamp');
+    const ok =
+      report.exitCode === 0 && signatures === 2 && report.signatures.some((s) => s.type === 'document-timestamp');
     return `${ok ? '' : 'FAILED: '}inkan verify exit ${report.exitCode}: ${summary}`;
   } finally {
     client.close();
@@ -367,19 +435,40 @@ async function runOnDatabase(database: 'sqlite' | 'postgres', options: typeof DE
       steps: { create: [], send: [], 'access-code': [], sign: [], get: [] },
       getRequests: 0,
     };
-    console.log(`bench[${database}]: server at ${server.baseUrl}; throughput phase (${options.count} envelopes, ${options.concurrency} at a time)…`);
+    console.log(
+      `bench[${database}]: server at ${server.baseUrl}; throughput phase (${options.count} envelopes, ${options.concurrency} at a time)…`,
+    );
     const throughput = await throughputPhase(run, options);
-    console.log(`bench[${database}]: ${throughput.envelopesPerS.toFixed(2)} envelopes/s; signing-latency phase (${options.signers} signers)…`);
+    console.log(
+      `bench[${database}]: ${throughput.envelopesPerS.toFixed(2)} envelopes/s; signing-latency phase (${options.signers} signers)…`,
+    );
     const check = await checkOutput(run, throughput.firstCompletedId);
     const latency = await latencyPhase(run, options);
     const jobs = await db.jobTrouble();
-    console.log(`bench[${database}]: sign p99 ${latency.sign.p99.toFixed(0)} ms; ${check}; jobs failed ${jobs.failed}, retried ${jobs.retried}`);
-    if (throughput.errors + latency.errors + jobs.failed > 0) console.error(`bench[${database}]: server log tail:\n${server.logTail(20)}`);
-    return { database, status: 'measured', pdfBytes: run.pdf.length, throughput, latency, check, jobs, durationS: (performance.now() - started) / 1000 };
+    console.log(
+      `bench[${database}]: sign p99 ${latency.sign.p99.toFixed(0)} ms; ${check}; jobs failed ${jobs.failed}, retried ${jobs.retried}`,
+    );
+    if (throughput.errors + latency.errors + jobs.failed > 0)
+      console.error(`bench[${database}]: server log tail:\n${server.logTail(20)}`);
+    return {
+      database,
+      status: 'measured',
+      pdfBytes: run.pdf.length,
+      throughput,
+      latency,
+      check,
+      jobs,
+      durationS: (performance.now() - started) / 1000,
+    };
   } catch (error) {
     const tail = server ? `\n${server.logTail(20)}` : '';
     console.error(`bench[${database}]: ${(error as Error).message}${tail}`);
-    return { database, status: 'error', reason: (error as Error).message.split('\n')[0], durationS: (performance.now() - started) / 1000 };
+    return {
+      database,
+      status: 'error',
+      reason: (error as Error).message.split('\n')[0],
+      durationS: (performance.now() - started) / 1000,
+    };
   } finally {
     await db?.close().catch(() => undefined);
     if (server) {
@@ -387,7 +476,9 @@ async function runOnDatabase(database: 'sqlite' | 'postgres', options: typeof DE
       liveServers.delete(server);
     }
     if (databaseUrl) {
-      await adminQuery(`drop database if exists ${pgName} with (force)`).catch((error: Error) => console.error(`bench: could not drop ${pgName}: ${error.message}`));
+      await adminQuery(`drop database if exists ${pgName} with (force)`).catch((error: Error) =>
+        console.error(`bench: could not drop ${pgName}: ${error.message}`),
+      );
       liveDatabases.delete(pgName);
     }
     rmSync(dataDir, { recursive: true, force: true });
@@ -398,20 +489,23 @@ function parseOptions(argv: readonly string[]): { options: typeof DEFAULTS; part
   const options = { ...DEFAULTS, databases: [...DEFAULTS.databases] };
   for (const arg of argv) {
     const m = /^--(count|concurrency|signers|warmup|db)=(.+)$/.exec(arg);
-    if (!m) throw new Error(`unknown option ${arg} (known: --count=N --concurrency=N --signers=N --warmup=N --db=sqlite,postgres)`);
+    if (!m)
+      throw new Error(
+        `unknown option ${arg} (known: --count=N --concurrency=N --signers=N --warmup=N --db=sqlite,postgres)`,
+      );
     if (m[1] === 'db') {
       const dbs = m[2].split(',');
       for (const d of dbs) if (d !== 'sqlite' && d !== 'postgres') throw new Error(`--db: unknown database ${d}`);
       options.databases = dbs as Array<'sqlite' | 'postgres'>;
     } else {
       const n = Number(m[2]);
-      if (!Number.isInteger(n) || n < (m[1] === 'warmup' ? 0 : 1) || n > 1000) throw new Error(`--${m[1]}: not a count: ${m[2]}`);
+      if (!Number.isInteger(n) || n < (m[1] === 'warmup' ? 0 : 1) || n > 1000)
+        throw new Error(`--${m[1]}: not a count: ${m[2]}`);
       options[m[1] as 'count' | 'concurrency' | 'signers' | 'warmup'] = n;
     }
   }
   return { options, partial: argv.length > 0 };
 }
-
 
 async function main(): Promise<number> {
   const { options, partial } = parseOptions(process.argv.slice(2));
@@ -423,7 +517,12 @@ async function main(): Promise<number> {
       const unavailable = await postgresAvailable();
       if (unavailable !== null) {
         console.log(`bench[postgres]: not measured (${POSTGRES_ADMIN_URL}: ${unavailable})`);
-        runs.push({ database, status: 'not measured', reason: `PostgreSQL not reachable: ${unavailable}`, durationS: 0 });
+        runs.push({
+          database,
+          status: 'not measured',
+          reason: `PostgreSQL not reachable: ${unavailable}`,
+          durationS: 0,
+        });
         continue;
       }
     }
@@ -437,7 +536,12 @@ async function main(): Promise<number> {
     finishedAt: finishedAt.toISOString(),
     durationS: (finishedAt.getTime() - startedAt.getTime()) / 1000,
     machine: machineInfo(loadBefore),
-    options: { count: options.count, concurrency: options.concurrency, signers: options.signers, warmup: options.warmup },
+    options: {
+      count: options.count,
+      concurrency: options.concurrency,
+      signers: options.signers,
+      warmup: options.warmup,
+    },
     method: [
       'Inkan runs as a child process (`inkan init`, `inkan org create`, `inkan apikey create`, then `inkan serve --role=all`: HTTP + the job worker thread) on a fresh temp data directory, a free port, INKAN_ENV=test, the default RSA-2048 platform key, the built-in CA/TSA, documents on the local disk and mail to the outbox table; once on SQLite (the default), once on a fresh PostgreSQL database on 127.0.0.1:5432 (dropped afterwards).',
       'The bench drives it only through HTTP from the same machine (its own CPU use counts against the server’s two cores). The signing links are read from the outbox (the `mails` table, read-only) the moment they are written.',
@@ -451,8 +555,15 @@ async function main(): Promise<number> {
   const { json: jsonPath, markdown } = writeEnvelopeResults(RESULTS_DIR, results, { partial });
   console.log('');
   console.log(markdown);
-  console.log(`bench: wrote ${jsonPath}${partial ? ' (partial run: envelopes-latest.md and the READMEs untouched)' : ', envelopes-latest.md, README.md, bench/README.md'}`);
-  const failed = runs.filter((r) => r.status === 'error' || (r.status === 'measured' && (r.throughput!.errors > 0 || r.latency!.errors > 0 || r.jobs!.failed > 0 || r.check!.startsWith('FAILED'))));
+  console.log(
+    `bench: wrote ${jsonPath}${partial ? ' (partial run: envelopes-latest.md and the READMEs untouched)' : ', envelopes-latest.md, README.md, bench/README.md'}`,
+  );
+  const failed = runs.filter(
+    (r) =>
+      r.status === 'error' ||
+      (r.status === 'measured' &&
+        (r.throughput!.errors > 0 || r.latency!.errors > 0 || r.jobs!.failed > 0 || r.check!.startsWith('FAILED'))),
+  );
   if (failed.length > 0) {
     console.error(`bench: envelope bench failed on ${failed.map((r) => r.database).join(', ')}`);
     return 1;
@@ -464,7 +575,9 @@ async function main(): Promise<number> {
 const watchdog = setTimeout(() => {
   console.error(`bench: the envelope bench did not finish within ${LIMITS.totalMs / 1000} s; stopping`);
   void Promise.all([...liveServers].map((s) => s.stop()))
-    .then(() => Promise.all([...liveDatabases].map((name) => adminQuery(`drop database if exists ${name} with (force)`))))
+    .then(() =>
+      Promise.all([...liveDatabases].map((name) => adminQuery(`drop database if exists ${name} with (force)`))),
+    )
     .catch(() => undefined)
     .finally(() => process.exit(1));
 }, LIMITS.totalMs);

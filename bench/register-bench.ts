@@ -15,7 +15,11 @@ import pg from 'pg';
 import type { Schema } from '../packages/server/src/ports/database.ts';
 import { migrateToLatest } from '../packages/server/src/adapters/db/migrate.ts';
 import { openDatabase, type OpenDatabase } from '../packages/server/src/adapters/db/open-database.ts';
-import { counterpartyNorm, searchNorm, type ContractScope } from '../packages/server/src/domain/register/contract-model.ts';
+import {
+  counterpartyNorm,
+  searchNorm,
+  type ContractScope,
+} from '../packages/server/src/domain/register/contract-model.ts';
 import { parseContractQuery } from '../packages/server/src/domain/register/contract-search.ts';
 import { exportContracts } from '../packages/server/src/domain/use-cases/export-contracts.ts';
 import { listContracts } from '../packages/server/src/domain/use-cases/list-contracts.ts';
@@ -25,7 +29,9 @@ import { escapeCell, machineInfo, resultStamp, writeBetweenMarkers } from './lib
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 const ADMIN_URL = process.env.INKAN_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')) as Array<[string, string]>);
+const args = Object.fromEntries(
+  process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')) as Array<[string, string]>,
+);
 const ROWS = Number(args.rows ?? 1_000_000);
 const TEXT_ROWS = Number(args['text-rows'] ?? 100_000);
 const CSV_ROWS = Math.min(Number(args['csv-rows'] ?? 100_000), ROWS);
@@ -46,9 +52,27 @@ function prng(seed: number): () => number {
 }
 
 const PREFIX = ['株式会社', '有限会社', '合同会社', ''];
-const STEMS = ['山田', '佐藤', '鈴木', '高橋', '田中', '伊藤', '渡辺', '中村', '小林', '加藤', '吉田', '山本', 'サクラ', 'ミライ', 'アオバ', 'ひかり'];
+const STEMS = [
+  '山田',
+  '佐藤',
+  '鈴木',
+  '高橋',
+  '田中',
+  '伊藤',
+  '渡辺',
+  '中村',
+  '小林',
+  '加藤',
+  '吉田',
+  '山本',
+  'サクラ',
+  'ミライ',
+  'アオバ',
+  'ひかり',
+];
 const KINDS = ['商事', '建設', '工業', 'システムズ', 'ホールディングス', '物産', 'テクノロジー', 'サービス'];
-const counterpartyName = (i: number) => `${PREFIX[i % 4]}${STEMS[i % 16]}${KINDS[Math.floor(i / 16) % 8]}${String(i).padStart(5, '0')}`;
+const counterpartyName = (i: number) =>
+  `${PREFIX[i % 4]}${STEMS[i % 16]}${KINDS[Math.floor(i / 16) % 8]}${String(i).padStart(5, '0')}`;
 const SENTENCES = [
   '甲及び乙は、本契約の履行にあたり知り得た相手方の秘密情報を第三者に開示してはならない。',
   '本契約の有効期間は、契約締結日から一年間とし、期間満了の三ヶ月前までに書面による申出がない場合は同一条件で更新する。',
@@ -57,14 +81,28 @@ const SENTENCES = [
   '甲又は乙が本契約に違反したときは、相手方は催告の上、本契約を解除することができる。',
   '本契約に関する一切の紛争については、東京地方裁判所を第一審の専属的合意管轄裁判所とする。',
 ];
-const TITLES = ['業務委託契約書', '秘密保持契約書', '売買基本契約書', '賃貸借契約書', '保守契約書', '請負契約書', 'ライセンス契約書'];
+const TITLES = [
+  '業務委託契約書',
+  '秘密保持契約書',
+  '売買基本契約書',
+  '賃貸借契約書',
+  '保守契約書',
+  '請負契約書',
+  'ライセンス契約書',
+];
 
 function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
 /** Seeds `count` entries into a scope in batches (one transaction per batch). */
-async function seed(database: OpenDatabase, organizationId: string, count: number, withText: boolean, seedValue: number): Promise<void> {
+async function seed(
+  database: OpenDatabase,
+  organizationId: string,
+  count: number,
+  withText: boolean,
+  seedValue: number,
+): Promise<void> {
   const random = prng(seedValue);
   const scope = `o:${organizationId}`;
   // 1,000 rows × 26 columns stays under SQLite's 32,766 bound parameters.
@@ -142,7 +180,12 @@ interface CaseResult {
   goalMs: number;
 }
 
-async function timeQuery(database: OpenDatabase, scope: ContractScope, query: Record<string, string | string[]>, repeat: number): Promise<{ p50: number; p95: number; returned: number }> {
+async function timeQuery(
+  database: OpenDatabase,
+  scope: ContractScope,
+  query: Record<string, string | string[]>,
+  repeat: number,
+): Promise<{ p50: number; p95: number; returned: number }> {
   const parsed = parseContractQuery(query);
   const ctx = { db: database.db, dialect: database.dialect };
   let returned = 0;
@@ -157,17 +200,29 @@ async function timeQuery(database: OpenDatabase, scope: ContractScope, query: Re
 }
 
 /** Page 50 of a walk: 49 pages are followed by cursor, then page 50 is timed (repeatedly, from its cursor). */
-async function timePage50(database: OpenDatabase, scope: ContractScope, query: Record<string, string>, repeat: number): Promise<{ p50: number; p95: number; returned: number }> {
+async function timePage50(
+  database: OpenDatabase,
+  scope: ContractScope,
+  query: Record<string, string>,
+  repeat: number,
+): Promise<{ p50: number; p95: number; returned: number }> {
   const ctx = { db: database.db, dialect: database.dialect };
   let cursor: string | null = null;
   for (let page = 1; page < 50; page++) {
-    const result: { nextCursor: string | null } = await listContracts(ctx, { scope, query: parseContractQuery({ ...query, ...(cursor ? { cursor } : {}) }) });
+    const result: { nextCursor: string | null } = await listContracts(ctx, {
+      scope,
+      query: parseContractQuery({ ...query, ...(cursor ? { cursor } : {}) }),
+    });
     cursor = result.nextCursor;
   }
   return timeQuery(database, scope, { ...query, ...(cursor ? { cursor } : {}) }, repeat);
 }
 
-async function timeCsv(database: OpenDatabase, scope: ContractScope, query: Record<string, string>): Promise<{ ms: number; rows: number; bytes: number; heapGrowthMiB: number }> {
+async function timeCsv(
+  database: OpenDatabase,
+  scope: ContractScope,
+  query: Record<string, string>,
+): Promise<{ ms: number; rows: number; bytes: number; heapGrowthMiB: number }> {
   const parsed = parseContractQuery(query);
   (globalThis as { gc?: () => void }).gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
@@ -175,8 +230,20 @@ async function timeCsv(database: OpenDatabase, scope: ContractScope, query: Reco
   let rows = 0;
   let bytes = 0;
   const t0 = performance.now();
-  for await (const contract of exportContracts({ db: database.db, dialect: database.dialect }, { scope, query: { ...parsed, limit: 500 } })) {
-    bytes += Buffer.byteLength(csvRecord([contract.id, contract.title, contract.counterparties.join(' / '), contract.signedOn, contract.endOn, contract.amount]));
+  for await (const contract of exportContracts(
+    { db: database.db, dialect: database.dialect },
+    { scope, query: { ...parsed, limit: 500 } },
+  )) {
+    bytes += Buffer.byteLength(
+      csvRecord([
+        contract.id,
+        contract.title,
+        contract.counterparties.join(' / '),
+        contract.signedOn,
+        contract.endOn,
+        contract.amount,
+      ]),
+    );
     if (++rows % 5000 === 0) heapMax = Math.max(heapMax, process.memoryUsage().heapUsed);
     if (rows >= CSV_ROWS) break;
   }
@@ -184,7 +251,10 @@ async function timeCsv(database: OpenDatabase, scope: ContractScope, query: Reco
   return { ms, rows, bytes, heapGrowthMiB: (heapMax - heapBefore) / 1024 ** 2 };
 }
 
-async function openFresh(dialect: 'sqlite' | 'postgres', dir: string): Promise<{ database: OpenDatabase; drop: () => Promise<void> }> {
+async function openFresh(
+  dialect: 'sqlite' | 'postgres',
+  dir: string,
+): Promise<{ database: OpenDatabase; drop: () => Promise<void> }> {
   if (dialect === 'sqlite') {
     const database = await openDatabase(`sqlite:${join(dir, 'register-bench.db')}`, dir);
     return { database, drop: async () => database.close() };
@@ -222,10 +292,13 @@ for (const dialect of DIALECTS) {
   try {
     await migrateToLatest(database.db, dialect);
     const now = new Date().toISOString();
-    await database.db.insertInto('organizations').values([
-      { id: 'bench-org', name: 'ベンチ株式会社', slug: 'bench', created_at: now },
-      { id: 'bench-text', name: '全文検索株式会社', slug: 'bench-text', created_at: now },
-    ]).execute();
+    await database.db
+      .insertInto('organizations')
+      .values([
+        { id: 'bench-org', name: 'ベンチ株式会社', slug: 'bench', created_at: now },
+        { id: 'bench-text', name: '全文検索株式会社', slug: 'bench-text', created_at: now },
+      ])
+      .execute();
     console.log(`${dialect}: seeding ${ROWS} entries and ${TEXT_ROWS} entries with 2 KB text`);
     const t0 = performance.now();
     await seed(database, 'bench-org', ROWS, false, 1);
@@ -241,25 +314,69 @@ for (const dialect of DIALECTS) {
       ['金額 range', org, { amountMin: '1000000', amountMax: '1200000' }, 50],
       ['取引先 (substring)', org, { counterparty: cp }, 50],
       ['満了日 range (1 month)', org, { endFrom: '2026-04-01', endTo: '2026-04-30', sort: 'endOn' }, 50],
-      ['締結日 + 金額', org, { signedFrom: '2022-01-01', signedTo: '2022-12-31', amountMin: '1000000', amountMax: '5000000' }, 50],
-      ['締結日 + 取引先', org, { signedFrom: '2018-01-01', signedTo: '2025-12-31', counterparty: STEMS[3]! + KINDS[2]! }, 50],
-      ['締結日 + 金額 + 取引先', org, { signedFrom: '2016-01-01', signedTo: '2028-12-31', amountMin: '100000', amountMax: '900000000', counterparty: cp.slice(-9) }, 50],
-      ['sorted: 金額 desc within a year', org, { signedFrom: '2024-01-01', signedTo: '2024-12-31', sort: '-amount' }, 50],
+      [
+        '締結日 + 金額',
+        org,
+        { signedFrom: '2022-01-01', signedTo: '2022-12-31', amountMin: '1000000', amountMax: '5000000' },
+        50,
+      ],
+      [
+        '締結日 + 取引先',
+        org,
+        { signedFrom: '2018-01-01', signedTo: '2025-12-31', counterparty: STEMS[3]! + KINDS[2]! },
+        50,
+      ],
+      [
+        '締結日 + 金額 + 取引先',
+        org,
+        {
+          signedFrom: '2016-01-01',
+          signedTo: '2028-12-31',
+          amountMin: '100000',
+          amountMax: '900000000',
+          counterparty: cp.slice(-9),
+        },
+        50,
+      ],
+      [
+        'sorted: 金額 desc within a year',
+        org,
+        { signedFrom: '2024-01-01', signedTo: '2024-12-31', sort: '-amount' },
+        50,
+      ],
       ['sorted: title asc, no filter', org, { sort: 'title' }, 50],
       ['full text (3+ chars) over 2 KB texts', text, { q: '専属的合意管轄' }, 200],
       ['full text + 締結日', text, { q: '再委託', signedFrom: '2020-01-01', signedTo: '2020-12-31' }, 200],
     ];
     for (const [name, scope, query, goalMs] of cases) {
       const r = await timeQuery(database, scope, { ...query, limit: '50' }, REPEAT);
-      results.push({ dialect, name, rowsInScope: scope === org ? ROWS : TEXT_ROWS, rowsReturned: r.returned, p50: r.p50, p95: r.p95, goalMs });
+      results.push({
+        dialect,
+        name,
+        rowsInScope: scope === org ? ROWS : TEXT_ROWS,
+        rowsReturned: r.returned,
+        p50: r.p50,
+        p95: r.p95,
+        goalMs,
+      });
       console.log(`  ${name}: p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms (${r.returned} rows)`);
     }
     const page50 = await timePage50(database, org, { limit: '50' }, REPEAT);
-    results.push({ dialect, name: 'page 50 of a walk (default sort, 50/page)', rowsInScope: ROWS, rowsReturned: page50.returned, p50: page50.p50, p95: page50.p95, goalMs: 50 });
+    results.push({
+      dialect,
+      name: 'page 50 of a walk (default sort, 50/page)',
+      rowsInScope: ROWS,
+      rowsReturned: page50.returned,
+      p50: page50.p50,
+      p95: page50.p95,
+      goalMs: 50,
+    });
     console.log(`  page 50: p50 ${page50.p50.toFixed(1)} ms, p95 ${page50.p95.toFixed(1)} ms`);
     const csv = await timeCsv(database, org, { sort: 'signedOn' });
     csvResults.push({ dialect, ...csv });
-    console.log(`  CSV ${csv.rows} rows: ${(csv.ms / 1000).toFixed(2)} s, heap growth ${csv.heapGrowthMiB.toFixed(1)} MiB`);
+    console.log(
+      `  CSV ${csv.rows} rows: ${(csv.ms / 1000).toFixed(2)} s, heap growth ${csv.heapGrowthMiB.toFixed(1)} MiB`,
+    );
   } finally {
     await drop();
     rmSync(dir, { recursive: true, force: true });
@@ -268,7 +385,18 @@ for (const dialect of DIALECTS) {
 
 const machine = machineInfo(loadBefore);
 const durationS = (Date.now() - Date.parse(startedAt)) / 1000;
-const report = { startedAt, durationS, machine, rows: ROWS, textRows: TEXT_ROWS, csvRows: CSV_ROWS, repeat: REPEAT, seeding, results, csv: csvResults };
+const report = {
+  startedAt,
+  durationS,
+  machine,
+  rows: ROWS,
+  textRows: TEXT_ROWS,
+  csvRows: CSV_ROWS,
+  repeat: REPEAT,
+  seeding,
+  results,
+  csv: csvResults,
+};
 mkdirSync(RESULTS_DIR, { recursive: true });
 writeFileSync(join(RESULTS_DIR, `register-${resultStamp(startedAt)}.json`), `${JSON.stringify(report, null, 2)}\n`);
 const lines = [
@@ -276,11 +404,17 @@ const lines = [
   '',
   '| dialect | query | entries in scope | rows returned | p50 ms | p95 ms | goal p95 |',
   '|---|---|---:|---:|---:|---:|---|',
-  ...results.map((r) => `| ${r.dialect} | ${escapeCell(r.name)} | ${r.rowsInScope.toLocaleString('en-US')} | ${r.rowsReturned} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ≤ ${r.goalMs} ms ${r.p95 <= r.goalMs ? '✓' : '✗'} |`),
+  ...results.map(
+    (r) =>
+      `| ${r.dialect} | ${escapeCell(r.name)} | ${r.rowsInScope.toLocaleString('en-US')} | ${r.rowsReturned} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ≤ ${r.goalMs} ms ${r.p95 <= r.goalMs ? '✓' : '✗'} |`,
+  ),
   '',
   '| dialect | CSV export | rows | MiB | seconds | heap growth MiB | goal |',
   '|---|---|---:|---:|---:|---:|---|',
-  ...csvResults.map((c) => `| ${c.dialect} | streamed, keyset batches of 500 | ${c.rows.toLocaleString('en-US')} | ${(c.bytes / 1024 ** 2).toFixed(1)} | ${(c.ms / 1000).toFixed(2)} | ${c.heapGrowthMiB.toFixed(1)} | ≤ 5 s ${c.ms <= 5000 ? '✓' : '✗'} |`),
+  ...csvResults.map(
+    (c) =>
+      `| ${c.dialect} | streamed, keyset batches of 500 | ${c.rows.toLocaleString('en-US')} | ${(c.bytes / 1024 ** 2).toFixed(1)} | ${(c.ms / 1000).toFixed(2)} | ${c.heapGrowthMiB.toFixed(1)} | ≤ 5 s ${c.ms <= 5000 ? '✓' : '✗'} |`,
+  ),
   '',
 ];
 writeFileSync(join(RESULTS_DIR, 'register-latest.md'), `${lines.join('\n')}`);

@@ -20,18 +20,28 @@ import { escapeCell, machineInfo, resultStamp, writeBetweenMarkers } from './lib
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results');
 const BIN = join(ROOT, 'bin', 'inkan.mjs');
-const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')) as Array<[string, string]>);
+const args = Object.fromEntries(
+  process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')) as Array<[string, string]>,
+);
 const RUNS = Number(args.runs ?? 21);
 const ENVELOPES = Number(args.envelopes ?? 100);
 const VERIFY_BYTES = 45 * 1000 * 1000;
 const MiB = 1024 * 1024;
 
 /** Runs a command to its end; the wall time of the whole process in ms. */
-function timed(command: string, argv: string[], env: NodeJS.ProcessEnv, check: (stdout: string, status: number | null) => boolean): number {
+function timed(
+  command: string,
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  check: (stdout: string, status: number | null) => boolean,
+): number {
   const start = performance.now();
   const result = spawnSync(command, argv, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 64 * MiB });
   const ms = performance.now() - start;
-  if (!check(result.stdout, result.status)) throw new Error(`${command} ${argv.join(' ')}: unexpected result (${result.status})\n${result.stdout}\n${result.stderr}`);
+  if (!check(result.stdout, result.status))
+    throw new Error(
+      `${command} ${argv.join(' ')}: unexpected result (${result.status})\n${result.stdout}\n${result.stderr}`,
+    );
   return ms;
 }
 
@@ -52,9 +62,15 @@ function memoryOf(pid: number): { rss: number; peak: number } {
 const startedAt = new Date().toISOString();
 const loadBefore = loadavg()[0];
 console.log('release-bench: building');
-if (spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('build failed');
+if (spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' }).status !== 0)
+  throw new Error('build failed');
 const dir = mkdtempSync(join(tmpdir(), 'inkan-release-bench-'));
-const baseEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, INKAN_DATA_DIR: join(dir, 'data'), INKAN_ENV: 'test' };
+const baseEnv: NodeJS.ProcessEnv = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  INKAN_DATA_DIR: join(dir, 'data'),
+  INKAN_ENV: 'test',
+};
 
 try {
   inkan(['init'], baseEnv);
@@ -65,14 +81,23 @@ try {
   const version: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     nodeStart.push(timed(process.execPath, ['-e', '0'], baseEnv, (_o, s) => s === 0));
-    version.push(timed(process.execPath, [BIN, '--version'], baseEnv, (o, s) => s === 0 && /^\d+\.\d+\.\d+\n$/.test(o)));
+    version.push(
+      timed(process.execPath, [BIN, '--version'], baseEnv, (o, s) => s === 0 && /^\d+\.\d+\.\d+\n$/.test(o)),
+    );
   }
 
   // 2. inkan verify vs pdfsig on one signed 45 MB file.
   console.log('release-bench: making and signing a 45 MB PDF');
   const input = join(dir, 'big.pdf');
   const signed = join(dir, 'big-signed.pdf');
-  writeFileSync(input, await makePdf({ pages: 1, padToBytes: VERIFY_BYTES, text: 'This agreement is made between the parties named below.' }));
+  writeFileSync(
+    input,
+    await makePdf({
+      pages: 1,
+      padToBytes: VERIFY_BYTES,
+      text: 'This agreement is made between the parties named below.',
+    }),
+  );
   inkan(['sign', input, signed, '--name', 'Bench Signer'], baseEnv);
   const nss = join(dir, 'nss');
   mkdirSync(nss);
@@ -85,7 +110,14 @@ try {
   const pdfsig: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     verify.push(timed(process.execPath, [BIN, 'verify', signed], baseEnv, (_o, s) => s === 0));
-    pdfsig.push(timed('pdfsig', ['-nssdir', `sql:${nss}`, '-no-ocsp', signed], baseEnv, (o) => o.includes('Signature is Valid.') && o.includes('Certificate is Trusted.')));
+    pdfsig.push(
+      timed(
+        'pdfsig',
+        ['-nssdir', `sql:${nss}`, '-no-ocsp', signed],
+        baseEnv,
+        (o) => o.includes('Signature is Valid.') && o.includes('Certificate is Trusted.'),
+      ),
+    );
   }
 
   // 3. Server RSS: idle after start, and idle after N envelopes (create → send → 1 signature → completed).
@@ -94,9 +126,15 @@ try {
   const apiKey = inkan(['apikey', 'create', '--org', 'bench'], baseEnv).trimEnd().split('\n').at(-1)!;
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const server = spawn(process.execPath, [BIN, 'serve'], { cwd: ROOT, env: { ...baseEnv, INKAN_PORT: String(port), INKAN_PUBLIC_URL: baseUrl }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = spawn(process.execPath, [BIN, 'serve'], {
+    cwd: ROOT,
+    env: { ...baseEnv, INKAN_PORT: String(port), INKAN_PUBLIC_URL: baseUrl },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
-    server.stdout!.on('data', (chunk: Buffer) => (chunk.toString().includes('Inkan is listening on ') ? resolve() : undefined));
+    server.stdout!.on('data', (chunk: Buffer) =>
+      chunk.toString().includes('Inkan is listening on ') ? resolve() : undefined,
+    );
     server.once('exit', (code) => reject(new Error(`server exited (${code})`)));
   });
   const admin = new HttpClient(baseUrl, '127.0.0.1');
@@ -114,7 +152,11 @@ try {
   const heapOf = async () => {
     const text = (await admin.request('GET', '/metrics')).body.toString();
     const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / MiB;
-    return { heapUsed: value('nodejs_heap_size_used_bytes'), heapTotal: value('nodejs_heap_size_total_bytes'), external: value('nodejs_external_memory_bytes') };
+    return {
+      heapUsed: value('nodejs_heap_size_used_bytes'),
+      heapTotal: value('nodejs_heap_size_total_bytes'),
+      external: value('nodejs_external_memory_bytes'),
+    };
   };
   const heapAfterStart = await heapOf();
 
@@ -128,13 +170,25 @@ try {
       const n = next++;
       const email = `signer${n}@bench.example.jp`;
       const body = multipart([
-        { name: 'envelope', contentType: 'application/json', value: JSON.stringify({ name: `Bench ${n}`, recipients: [{ name: `Signer ${n}`, email, accessCode: '1234', order: 1 }] }) },
+        {
+          name: 'envelope',
+          contentType: 'application/json',
+          value: JSON.stringify({
+            name: `Bench ${n}`,
+            recipients: [{ name: `Signer ${n}`, email, accessCode: '1234', order: 1 }],
+          }),
+        },
         { name: 'documents', filename: 'contract.pdf', data: pdf },
       ]);
-      const created = await api.request('POST', '/api/v1/envelopes', { headers: { authorization: `Bearer ${apiKey}`, 'content-type': body.contentType }, body: body.body });
+      const created = await api.request('POST', '/api/v1/envelopes', {
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': body.contentType },
+        body: body.body,
+      });
       if (created.status !== 201) throw new Error(`create: ${created.status} ${created.body}`);
       const id = (JSON.parse(created.body.toString()) as { id: string }).id;
-      const sent = await api.request('POST', `/api/v1/envelopes/${id}/send`, { headers: { authorization: `Bearer ${apiKey}` } });
+      const sent = await api.request('POST', `/api/v1/envelopes/${id}/send`, {
+        headers: { authorization: `Bearer ${apiKey}` },
+      });
       if (sent.status !== 200) throw new Error(`send: ${sent.status}`);
       const token = await mails.signingToken(email, 120_000);
       const signer = new HttpClient(baseUrl, loopbackAddress(1000 + n));
@@ -142,10 +196,14 @@ try {
       if (passed.status !== 200) throw new Error(`access code: ${passed.status}`);
       const csrf = (JSON.parse(passed.body.toString()) as { csrfToken: string }).csrfToken;
       const cookie = (passed.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
-      const done = await signer.request('POST', `/api/sign/${token}/sign`, { headers: { cookie, 'x-csrf-token': csrf } });
+      const done = await signer.request('POST', `/api/sign/${token}/sign`, {
+        headers: { cookie, 'x-csrf-token': csrf },
+      });
       if (done.status !== 202) throw new Error(`sign: ${done.status}`);
       for (;;) {
-        const state = await api.request('GET', `/api/v1/envelopes/${id}`, { headers: { authorization: `Bearer ${apiKey}` } });
+        const state = await api.request('GET', `/api/v1/envelopes/${id}`, {
+          headers: { authorization: `Bearer ${apiKey}` },
+        });
         if ((JSON.parse(state.body.toString()) as { status: string }).status === 'completed') break;
         await sleep(200);
       }
@@ -163,9 +221,15 @@ try {
 
   // Where the memory goes: the same data directory served by HTTP alone (no job worker thread).
   const webPort = await freePort();
-  const web = spawn(process.execPath, [BIN, 'serve', '--role=web'], { cwd: ROOT, env: { ...baseEnv, INKAN_PORT: String(webPort), INKAN_PUBLIC_URL: `http://127.0.0.1:${webPort}` }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const web = spawn(process.execPath, [BIN, 'serve', '--role=web'], {
+    cwd: ROOT,
+    env: { ...baseEnv, INKAN_PORT: String(webPort), INKAN_PUBLIC_URL: `http://127.0.0.1:${webPort}` },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
-    web.stdout!.on('data', (chunk: Buffer) => (chunk.toString().includes('Inkan is listening on ') ? resolve() : undefined));
+    web.stdout!.on('data', (chunk: Buffer) =>
+      chunk.toString().includes('Inkan is listening on ') ? resolve() : undefined,
+    );
     web.once('exit', (code) => reject(new Error(`web exited (${code})`)));
   });
   await sleep(5000);

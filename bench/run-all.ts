@@ -38,7 +38,13 @@ const argv = process.argv.slice(2);
 let plan: Array<[BenchName, string[]]>;
 if (argv[0] !== undefined && argv[0] in BENCHES) plan = [[argv[0] as BenchName, argv.slice(1)]];
 else if (argv.length > 0) plan = [['sign', argv]];
-else plan = [['sign', []], ['envelopes', []], ['verify-server', []], ['release', []]];
+else
+  plan = [
+    ['sign', []],
+    ['envelopes', []],
+    ['verify-server', []],
+    ['release', []],
+  ];
 
 let exitCode = 0;
 for (const [name, args] of plan) {

@@ -44,12 +44,12 @@ const SIGN_TARGETS: Partial<Record<SizeId, { ms: number; mib?: number }>> = {
 
 function version(pkg: string): string {
   try {
-    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string })
+      .version;
   } catch {
     return 'unknown';
   }
 }
-
 
 async function checkOutput(file: string, nssDir: string): Promise<{ ok: boolean; text: string }> {
   const report = await pdfsig(file, { nssDir, ocsp: true }); // our bench certificate has no OCSP URL: nothing is fetched
@@ -73,12 +73,23 @@ async function checkOutput(file: string, nssDir: string): Promise<{ ok: boolean;
 function parseArgs(argv: readonly string[]): { only?: Set<string>; sizes?: Set<string> } {
   const pick = (name: string) => {
     const arg = argv.find((a) => a.startsWith(`--${name}=`));
-    return arg === undefined ? undefined : new Set(arg.slice(name.length + 3).split(',').filter((x) => x.length > 0));
+    return arg === undefined
+      ? undefined
+      : new Set(
+          arg
+            .slice(name.length + 3)
+            .split(',')
+            .filter((x) => x.length > 0),
+        );
   };
   const only = pick('only');
   const sizes = pick('sizes');
-  for (const id of only ?? []) if (!IMPLS.some((i) => i.id === id)) throw new Error(`--only: unknown case ${id} (known: ${IMPLS.map((i) => i.id).join(', ')})`);
-  for (const id of sizes ?? []) if (!SIZES.some((s) => s.id === id)) throw new Error(`--sizes: unknown size ${id} (known: ${SIZES.map((s) => s.id).join(', ')})`);
+  for (const id of only ?? [])
+    if (!IMPLS.some((i) => i.id === id))
+      throw new Error(`--only: unknown case ${id} (known: ${IMPLS.map((i) => i.id).join(', ')})`);
+  for (const id of sizes ?? [])
+    if (!SIZES.some((s) => s.id === id))
+      throw new Error(`--sizes: unknown size ${id} (known: ${SIZES.map((s) => s.id).join(', ')})`);
   return { only, sizes };
 }
 
@@ -110,7 +121,11 @@ async function main(): Promise<number> {
     const pdfPaths = new Map<SizeId, string>();
     for (const size of runSizes) {
       // Classic xref tables: @signpdf/placeholder-plain cannot read xref streams, and every peer gets the same bytes.
-      const pdf = await makePdf({ pages: size.pages, padToBytes: size.padToBytes, text: 'This agreement is made between the parties named below.' });
+      const pdf = await makePdf({
+        pages: size.pages,
+        padToBytes: size.padToBytes,
+        text: 'This agreement is made between the parties named below.',
+      });
       const path = join(work, `input-${size.id}.pdf`);
       writeFileSync(path, pdf);
       pdfPaths.set(size.id, path);
@@ -191,7 +206,9 @@ async function main(): Promise<number> {
     const { json, markdown } = writeResults(RESULTS_DIR, results, { partial });
     console.log('');
     console.log(markdown);
-    console.log(`bench: wrote ${json}${partial ? ' (partial run: latest.* and README untouched)' : ', latest.json, latest.md, README.md'}`);
+    console.log(
+      `bench: wrote ${json}${partial ? ' (partial run: latest.* and README untouched)' : ', latest.json, latest.md, README.md'}`,
+    );
     const failed = cases.filter((c) => c.status === 'error' || c.checkOk === false);
     if (failed.length > 0) {
       console.error(`bench: ${failed.length} case(s) failed: ${failed.map((c) => `${c.impl}/${c.sizeId}`).join(', ')}`);
@@ -219,7 +236,10 @@ function addRatiosAndTargets(cases: CaseResult[]): void {
       const t = SIGN_TARGETS[c.sizeId];
       if (t !== undefined) {
         const text = `≤ ${t.ms} ms${t.mib === undefined ? '' : ` and ≤ +${t.mib} MiB`}`;
-        c.target = { text, met: c.status === 'measured' ? c.medianMs! <= t.ms && (t.mib === undefined || c.peakRssMiB! <= t.mib) : null };
+        c.target = {
+          text,
+          met: c.status === 'measured' ? c.medianMs! <= t.ms && (t.mib === undefined || c.peakRssMiB! <= t.mib) : null,
+        };
       }
     }
     if (c.impl === 'inkan-verify') {

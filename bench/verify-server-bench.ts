@@ -28,7 +28,8 @@ const FILE_BYTES = 10 * 1000 * 1000;
 const CONCURRENCY = 4;
 
 const argv = process.argv.slice(2);
-const option = (name: string, fallback: number) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const option = (name: string, fallback: number) =>
+  Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const ROUNDS = option('rounds', 5);
 const BOMB_ROUNDS = option('bomb-rounds', 10);
 /** INKAN_VERIFY_WORKERS of the server (0: one per core, the default). */
@@ -46,14 +47,18 @@ async function upload(server: InkanServer, pdf: Uint8Array): Promise<HttpRespons
   const http = client(server.baseUrl);
   const { body, contentType } = multipart([{ name: 'file', filename: 'contract.pdf', data: pdf }]);
   try {
-    return await http.request('POST', '/api/verify', { body, headers: { 'content-type': contentType, 'accept-language': 'en' } });
+    return await http.request('POST', '/api/verify', {
+      body,
+      headers: { 'content-type': contentType, 'accept-language': 'en' },
+    });
   } finally {
     http.close();
   }
 }
 
 function expect(res: HttpResponse, status: number, what: string): void {
-  if (res.status !== status) throw new Error(`${what}: HTTP ${res.status} (expected ${status}): ${res.body.toString('utf8').slice(0, 300)}`);
+  if (res.status !== status)
+    throw new Error(`${what}: HTTP ${res.status} (expected ${status}): ${res.body.toString('utf8').slice(0, 300)}`);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -93,7 +98,11 @@ const fixture = await createPkiFixture();
 let signed: Uint8Array;
 try {
   const signer = await createWitnessSigner(fixture.pki, { name: 'Bench Signer', email: 'bench@example.jp' });
-  signed = await signPdf(await makePdf({ pages: 3, padToBytes: FILE_BYTES }), { signer, timestampAuthority: fixture.tsa, name: 'Bench Signer' });
+  signed = await signPdf(await makePdf({ pages: 3, padToBytes: FILE_BYTES }), {
+    signer,
+    timestampAuthority: fixture.tsa,
+    name: 'Bench Signer',
+  });
 } finally {
   fixture.cleanup();
 }
@@ -102,7 +111,9 @@ console.log(`signed PDF ${signed.length} bytes; bomb ${bomb.length} bytes (infla
 
 const signedPeak = await peakOfOne(signed, 200);
 const bombPeak = await peakOfOne(bomb, 422);
-console.log(`peak RSS growth: signed 10 MB ${((signedPeak.after - signedPeak.before) / MiB).toFixed(0)} MiB, bomb ${((bombPeak.after - bombPeak.before) / MiB).toFixed(0)} MiB`);
+console.log(
+  `peak RSS growth: signed 10 MB ${((signedPeak.after - signedPeak.before) / MiB).toFixed(0)} MiB, bomb ${((bombPeak.after - bombPeak.before) / MiB).toFixed(0)} MiB`,
+);
 
 const { throughput, latencies, rssDuring } = await withServer(async (server) => {
   const before = peakRss(server.pid);
@@ -117,8 +128,19 @@ const { throughput, latencies, rssDuring } = await withServer(async (server) => 
   }
   const seconds = (performance.now() - t0) / 1000;
   const requests = ROUNDS * CONCURRENCY;
-  const throughput = { requests, seconds, perSecond: requests / seconds, mbPerSecond: (requests * signed.length) / 1e6 / seconds, p50Ms: percentile([...times].sort((a, b) => a - b), 50) };
-  console.log(`throughput: ${requests} uploads of ${(signed.length / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s = ${throughput.perSecond.toFixed(2)}/s`);
+  const throughput = {
+    requests,
+    seconds,
+    perSecond: requests / seconds,
+    mbPerSecond: (requests * signed.length) / 1e6 / seconds,
+    p50Ms: percentile(
+      [...times].sort((a, b) => a - b),
+      50,
+    ),
+  };
+  console.log(
+    `throughput: ${requests} uploads of ${(signed.length / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s = ${throughput.perSecond.toFixed(2)}/s`,
+  );
 
   const page = client(server.baseUrl);
   // The same number of GET / with nothing being verified: what the machine gives anyway.
@@ -133,7 +155,9 @@ const { throughput, latencies, rssDuring } = await withServer(async (server) => 
   const samples: number[] = [];
   for (let round = 0; round < BOMB_ROUNDS; round++) {
     let done = false;
-    const bombs = Promise.all(Array.from({ length: CONCURRENCY }, () => upload(server, bomb))).finally(() => (done = true));
+    const bombs = Promise.all(Array.from({ length: CONCURRENCY }, () => upload(server, bomb))).finally(
+      () => (done = true),
+    );
     while (!done) {
       const res = await page.request('GET', '/');
       expect(res, 200, 'GET / during bombs');
@@ -152,8 +176,12 @@ const { throughput, latencies, rssDuring } = await withServer(async (server) => 
     maxMs: sorted.at(-1)!,
     idle: { samples: idle.length, p50Ms: percentile(idle, 50), p99Ms: percentile(idle, 99), maxMs: idle.at(-1)! },
   };
-  console.log(`GET / during 4 bombs: ${sorted.length} samples, p50 ${latencies.p50Ms.toFixed(1)} ms, p99 ${latencies.p99Ms.toFixed(1)} ms, max ${latencies.maxMs.toFixed(1)} ms`);
-  console.log(`GET / idle: p50 ${latencies.idle.p50Ms.toFixed(1)} ms, p99 ${latencies.idle.p99Ms.toFixed(1)} ms, max ${latencies.idle.maxMs.toFixed(1)} ms`);
+  console.log(
+    `GET / during 4 bombs: ${sorted.length} samples, p50 ${latencies.p50Ms.toFixed(1)} ms, p99 ${latencies.p99Ms.toFixed(1)} ms, max ${latencies.maxMs.toFixed(1)} ms`,
+  );
+  console.log(
+    `GET / idle: p50 ${latencies.idle.p50Ms.toFixed(1)} ms, p99 ${latencies.idle.p99Ms.toFixed(1)} ms, max ${latencies.idle.maxMs.toFixed(1)} ms`,
+  );
   return { throughput, latencies, rssDuring: { before, after: peakRss(server.pid) } };
 });
 
@@ -161,7 +189,14 @@ const results = {
   bench: 'verify-server',
   startedAt: started,
   machine: machineInfo(load),
-  settings: { rounds: ROUNDS, bombRounds: BOMB_ROUNDS, concurrency: CONCURRENCY, signedBytes: signed.length, bombBytes: bomb.length, workers: WORKERS === 0 ? 'one per core (INKAN_VERIFY_WORKERS=0)' : WORKERS },
+  settings: {
+    rounds: ROUNDS,
+    bombRounds: BOMB_ROUNDS,
+    concurrency: CONCURRENCY,
+    signedBytes: signed.length,
+    bombBytes: bomb.length,
+    workers: WORKERS === 0 ? 'one per core (INKAN_VERIFY_WORKERS=0)' : WORKERS,
+  },
   peakRssPerVerification: {
     signed10MB: { growthMiB: (signedPeak.after - signedPeak.before) / MiB, goalMiB: signed.length / MiB + 256 },
     bomb: { growthMiB: (bombPeak.after - bombPeak.before) / MiB, goalMiB: bomb.length / MiB + 256 },

@@ -5,8 +5,11 @@ let cli;
 try {
   cli = await import('../packages/server/dist/inkan.js');
 } catch (error) {
-  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('packages/server/dist/inkan.js')) throw error;
-  process.stderr.write('inkan: the compiled server is missing: run `npm run build` first (or `npm start`, which builds what is stale).\n');
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('packages/server/dist/inkan.js'))
+    throw error;
+  process.stderr.write(
+    'inkan: the compiled server is missing: run `npm run build` first (or `npm start`, which builds what is stale).\n',
+  );
   process.exit(2);
 }
 process.exitCode = await cli.runCli(process.argv.slice(2));

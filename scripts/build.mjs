@@ -74,13 +74,16 @@ async function buildServer() {
           const coreExports = JSON.parse(readFileSync(join(root, 'packages', 'core', 'package.json'), 'utf8')).exports;
           build.onResolve({ filter: /^@inkan\/core(\/|$)/ }, (args) => {
             const target = coreExports[`.${args.path.slice('@inkan/core'.length)}`];
-            if (typeof target !== 'string') return { errors: [{ text: `${args.path} is not an export of @inkan/core` }] };
+            if (typeof target !== 'string')
+              return { errors: [{ text: `${args.path} is not an export of @inkan/core` }] };
             return { path: join(root, 'packages', 'core', target) };
           });
           // Other packages stay in node_modules (native modules, fonts, Fastify's plugins), except the
           // pure-JS ones every command needs, compiled in so that a start does not resolve and parse
           // them file by file (see THIRD-PARTY-NOTICES.md).
-          build.onResolve({ filter: /^[^./]/ }, (args) => (BUNDLED.test(args.path) ? undefined : { path: args.path, external: true }));
+          build.onResolve({ filter: /^[^./]/ }, (args) =>
+            BUNDLED.test(args.path) ? undefined : { path: args.path, external: true },
+          );
         },
       },
     ],
@@ -92,6 +95,10 @@ async function buildServer() {
   return true;
 }
 
-const web = spawnSync(process.execPath, [join(root, 'packages', 'web', 'scripts', 'build-web.mjs'), ...(force ? ['--force'] : [])], { stdio: 'inherit' });
+const web = spawnSync(
+  process.execPath,
+  [join(root, 'packages', 'web', 'scripts', 'build-web.mjs'), ...(force ? ['--force'] : [])],
+  { stdio: 'inherit' },
+);
 if (web.status !== 0) process.exit(web.status ?? 1);
 await buildServer();

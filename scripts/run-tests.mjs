@@ -7,7 +7,11 @@ import { spawnSync } from 'node:child_process';
 
 function collect(dir, out) {
   let entries;
-  try { entries = readdirSync(dir); } catch { return out; }
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
   for (const name of entries) {
     if (name === 'node_modules') continue;
     const path = join(dir, name);
@@ -22,7 +26,10 @@ let files = [];
 for (const pkg of readdirSync('packages')) collect(join('packages', pkg, 'test'), files);
 files.sort();
 if (filter.length > 0) files = files.filter((f) => filter.some((s) => f.includes(s)));
-if (files.length === 0) { console.error('run-tests: no test files found'); process.exit(1); }
+if (files.length === 0) {
+  console.error('run-tests: no test files found');
+  process.exit(1);
+}
 
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files];
 const result = spawnSync(process.execPath, args, { stdio: 'inherit' });

@@ -35,7 +35,13 @@ function readStatusKiB(field: 'VmHWM' | 'VmRSS'): number {
 async function main(spec: CaseSpec): Promise<CaseReport> {
   const impl = IMPLS.find((i) => i.id === spec.impl);
   if (impl === undefined) return { status: 'error', message: `unknown implementation ${spec.impl}` };
-  const keysJson = JSON.parse(readFileSync(spec.keysPath, 'utf8')) as { leafKeyPem: string; leafDer: string; rootDer: string; p12: string; p12Password: string };
+  const keysJson = JSON.parse(readFileSync(spec.keysPath, 'utf8')) as {
+    leafKeyPem: string;
+    leafDer: string;
+    rootDer: string;
+    p12: string;
+    p12Password: string;
+  };
   const keys: KeyMaterial = {
     leafKeyPem: keysJson.leafKeyPem,
     leafDer: new Uint8Array(Buffer.from(keysJson.leafDer, 'base64')),
@@ -93,7 +99,17 @@ async function main(spec: CaseSpec): Promise<CaseReport> {
 
   const described = prepared.describe(last);
   if (described.pdf !== undefined) writeFileSync(spec.outputPath, described.pdf);
-  return { status: 'ok', warmup, samplesMs, peakRssBytes, peakExternalBytes, rssMethod, baselineRssBytes, outputWritten: described.pdf !== undefined, note: described.note };
+  return {
+    status: 'ok',
+    warmup,
+    samplesMs,
+    peakRssBytes,
+    peakExternalBytes,
+    rssMethod,
+    baselineRssBytes,
+    outputWritten: described.pdf !== undefined,
+    note: described.note,
+  };
 }
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as CaseSpec;

@@ -37,16 +37,24 @@ export function sqliteObserver(path: string): DbObserver {
     mailsSince: async (since) => heads.all(since).map((m) => ({ id: m.id, to: m.to_address, createdAt: m.created_at })),
     mailTexts: async (ids) => {
       if (ids.length === 0) return new Map();
-      const rows = db.prepare(`select id, text_body from mails where id in (${placeholders(ids.length)})`).all(...ids) as Array<{ id: string; text_body: string }>;
+      const rows = db
+        .prepare(`select id, text_body from mails where id in (${placeholders(ids.length)})`)
+        .all(...ids) as Array<{ id: string; text_body: string }>;
       return new Map(rows.map((r) => [r.id, r.text_body]));
     },
     appliedSignatures: async (ids) => {
       if (ids.length === 0) return 0;
-      const row = db.prepare(`select count(*) as n from events where action = 'recipient.signature-applied' and envelope_id in (${placeholders(ids.length)})`).get(...ids) as { n: number };
+      const row = db
+        .prepare(
+          `select count(*) as n from events where action = 'recipient.signature-applied' and envelope_id in (${placeholders(ids.length)})`,
+        )
+        .get(...ids) as { n: number };
       return Number(row.n);
     },
     jobTrouble: async () => {
-      const row = db.prepare(`select sum(status = 'failed') as failed, sum(attempts > 1) as retried from jobs`).get() as { failed: number | null; retried: number | null };
+      const row = db
+        .prepare(`select sum(status = 'failed') as failed, sum(attempts > 1) as retried from jobs`)
+        .get() as { failed: number | null; retried: number | null };
       return { failed: Number(row.failed ?? 0), retried: Number(row.retried ?? 0) };
     },
     close: async () => void db.close(),
@@ -67,12 +75,18 @@ export async function postgresObserver(url: string): Promise<DbObserver> {
     },
     mailTexts: async (ids) => {
       if (ids.length === 0) return new Map();
-      const result = await client.query<{ id: string; text_body: string }>('select id, text_body from mails where id = any($1::text[])', [ids]);
+      const result = await client.query<{ id: string; text_body: string }>(
+        'select id, text_body from mails where id = any($1::text[])',
+        [ids],
+      );
       return new Map(result.rows.map((r) => [r.id, r.text_body]));
     },
     appliedSignatures: async (ids) => {
       if (ids.length === 0) return 0;
-      const result = await client.query<{ n: string }>(`select count(*) as n from events where action = 'recipient.signature-applied' and envelope_id = any($1::text[])`, [ids]);
+      const result = await client.query<{ n: string }>(
+        `select count(*) as n from events where action = 'recipient.signature-applied' and envelope_id = any($1::text[])`,
+        [ids],
+      );
       return Number(result.rows[0].n);
     },
     jobTrouble: async () => {
@@ -114,7 +128,10 @@ export class MailWatcher {
         reject: (error: unknown) => (clearTimeout(timer), reject(error)),
       };
       const timer = setTimeout(() => {
-        this.#waiters.set(address, (this.#waiters.get(address) ?? []).filter((w) => w !== waiter));
+        this.#waiters.set(
+          address,
+          (this.#waiters.get(address) ?? []).filter((w) => w !== waiter),
+        );
         reject(new Error(`no signing link mailed to ${address} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.#waiters.set(address, [...(this.#waiters.get(address) ?? []), waiter]);

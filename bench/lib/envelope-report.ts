@@ -66,7 +66,14 @@ export interface EnvelopeBenchResults {
   runs: DatabaseRun[];
 }
 
-const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '—' : v < 10 ? `${v.toFixed(1)} ms` : v < 10_000 ? `${v.toFixed(0)} ms` : `${(v / 1000).toFixed(1)} s`);
+const ms = (v: number | undefined) =>
+  v === undefined || Number.isNaN(v)
+    ? '—'
+    : v < 10
+      ? `${v.toFixed(1)} ms`
+      : v < 10_000
+        ? `${v.toFixed(0)} ms`
+        : `${(v / 1000).toFixed(1)} s`;
 const label = (db: string) => (db === 'sqlite' ? 'SQLite (default)' : 'PostgreSQL');
 
 /** The Markdown report. */
@@ -78,20 +85,32 @@ export function envelopeMarkdown(r: EnvelopeBenchResults): string {
     '',
   );
   const measured = r.runs.filter((x) => x.status === 'measured');
-  lines.push(`**Complete envelopes** (create → send → 2 signatures → completed; ${r.options.count} envelopes, ${r.options.concurrency} at a time, through the HTTP API)`, '');
+  lines.push(
+    `**Complete envelopes** (create → send → 2 signatures → completed; ${r.options.count} envelopes, ${r.options.concurrency} at a time, through the HTTP API)`,
+    '',
+  );
   lines.push('| database | envelopes/s | time to completion median | p95 | max | errors |');
   lines.push('|---|---:|---:|---:|---:|---:|');
   for (const run of r.runs) {
     const t = run.throughput;
     if (run.status !== 'measured' || t === undefined) {
-      lines.push(`| ${label(run.database)} | ${run.status === 'error' ? 'ERROR' : 'not measured'} | — | — | — | ${escapeCell(run.reason ?? '')} |`);
+      lines.push(
+        `| ${label(run.database)} | ${run.status === 'error' ? 'ERROR' : 'not measured'} | — | — | — | ${escapeCell(run.reason ?? '')} |`,
+      );
       continue;
     }
-    lines.push(`| ${label(run.database)} | ${t.envelopesPerS.toFixed(2)} | ${ms(t.completionMs.p50)} | ${ms(t.completionMs.p95)} | ${ms(t.completionMs.max)} | ${t.errors} of ${t.envelopes} |`);
+    lines.push(
+      `| ${label(run.database)} | ${t.envelopesPerS.toFixed(2)} | ${ms(t.completionMs.p50)} | ${ms(t.completionMs.p95)} | ${ms(t.completionMs.max)} | ${t.errors} of ${t.envelopes} |`,
+    );
   }
   lines.push('');
-  lines.push(`**Signing request with ${r.options.signers} concurrent signers** (\`POST /api/sign/{token}/sign\`, all at once, sessions ready)`, '');
-  lines.push('| database | p50 | p95 | p99 | max | errors | all signatures applied by the worker after | signatures/s |');
+  lines.push(
+    `**Signing request with ${r.options.signers} concurrent signers** (\`POST /api/sign/{token}/sign\`, all at once, sessions ready)`,
+    '',
+  );
+  lines.push(
+    '| database | p50 | p95 | p99 | max | errors | all signatures applied by the worker after | signatures/s |',
+  );
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const run of measured) {
     const l = run.latency!;
@@ -105,7 +124,14 @@ export function envelopeMarkdown(r: EnvelopeBenchResults): string {
   lines.push(`| database | ${steps.join(' | ')} |`);
   lines.push(`|---|${steps.map(() => '---:').join('|')}|`);
   for (const run of measured) {
-    lines.push(`| ${label(run.database)} | ${steps.map((s) => { const v = run.throughput!.steps[s]; return v ? `${ms(v.p50)} / ${ms(v.p95)}` : '—'; }).join(' | ')} |`);
+    lines.push(
+      `| ${label(run.database)} | ${steps
+        .map((s) => {
+          const v = run.throughput!.steps[s];
+          return v ? `${ms(v.p50)} / ${ms(v.p95)}` : '—';
+        })
+        .join(' | ')} |`,
+    );
   }
   lines.push('');
   for (const run of measured) {
@@ -126,7 +152,11 @@ const START = '<!-- envelope-bench:start -->';
 const END = '<!-- envelope-bench:end -->';
 
 /** Writes envelopes-<time>.json, envelopes-latest.md and the table inside bench/README.md and README.md. */
-export function writeEnvelopeResults(resultsDir: string, results: EnvelopeBenchResults, options: { partial: boolean }): { json: string; markdown: string } {
+export function writeEnvelopeResults(
+  resultsDir: string,
+  results: EnvelopeBenchResults,
+  options: { partial: boolean },
+): { json: string; markdown: string } {
   mkdirSync(resultsDir, { recursive: true });
   const json = join(resultsDir, `envelopes-${resultStamp(results.startedAt)}${options.partial ? '-partial' : ''}.json`);
   writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`);

@@ -76,7 +76,13 @@ export interface CaseResult {
 }
 
 /** Turns a child's report into a result row. */
-export function summarize(section: 'sign' | 'verify', impl: ImplId, label: string, sizeId: SizeId, report: CaseReport): CaseResult {
+export function summarize(
+  section: 'sign' | 'verify',
+  impl: ImplId,
+  label: string,
+  sizeId: SizeId,
+  report: CaseReport,
+): CaseResult {
   const base = { section, impl, label, sizeId };
   if (report.status === 'unavailable') return { ...base, status: 'not measured', reason: report.reason };
   if (report.status === 'error') return { ...base, status: 'error', reason: report.message };
@@ -114,7 +120,8 @@ export interface BenchResults {
   cases: CaseResult[];
 }
 
-const fmtMs = (v: number | undefined) => (v === undefined ? '—' : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0));
+const fmtMs = (v: number | undefined) =>
+  v === undefined ? '—' : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0);
 const fmtMiB = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(1));
 const fmtX = (v: number | undefined) => (v === undefined ? '—' : `${v < 10 ? v.toFixed(2) : v.toFixed(1)}×`);
 
@@ -136,9 +143,17 @@ export function toMarkdown(results: BenchResults): string {
   );
   lines.push('');
   const tables = [
-    ['sign', 'Signing (RSA-2048, no timestamp): median time (× floor)', (r: CaseResult) => `${fmtMs(r.medianMs)} ms${r.vsFloor === undefined ? '' : ` (${fmtX(r.vsFloor)})`}`],
+    [
+      'sign',
+      'Signing (RSA-2048, no timestamp): median time (× floor)',
+      (r: CaseResult) => `${fmtMs(r.medianMs)} ms${r.vsFloor === undefined ? '' : ` (${fmtX(r.vsFloor)})`}`,
+    ],
     ['sign', 'Signing: peak RSS above the pre-run baseline (MiB)', (r: CaseResult) => fmtMiB(r.peakRssMiB)],
-    ['verify', 'Verification: median time (× hash floor)', (r: CaseResult) => `${fmtMs(r.medianMs)} ms${r.vsFloor === undefined ? '' : ` (${fmtX(r.vsFloor)})`}`],
+    [
+      'verify',
+      'Verification: median time (× hash floor)',
+      (r: CaseResult) => `${fmtMs(r.medianMs)} ms${r.vsFloor === undefined ? '' : ` (${fmtX(r.vsFloor)})`}`,
+    ],
   ] as const;
   for (const [section, title, show] of tables) {
     const impls = [...new Set(results.cases.filter((c) => c.section === section).map((c) => c.impl))];
@@ -152,13 +167,20 @@ export function toMarkdown(results: BenchResults): string {
     lines.push('');
   }
   lines.push('**Details**', '');
-  lines.push('| case | size | runs (warm-up) | median ms | p95 ms | × floor | × libpdf | peak RSS Δ MiB (max / median) | peak external Δ MiB | output check | Inkan target |');
+  lines.push(
+    '| case | size | runs (warm-up) | median ms | p95 ms | × floor | × libpdf | peak RSS Δ MiB (max / median) | peak external Δ MiB | output check | Inkan target |',
+  );
   lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|');
   for (const c of results.cases) {
     const size = sizes.find((s) => s.id === c.sizeId)!.label;
-    const target = c.target === undefined ? '' : `${c.target.text}: ${c.target.met === null ? 'not measured' : c.target.met ? 'met' : 'MISSED'}`;
+    const target =
+      c.target === undefined
+        ? ''
+        : `${c.target.text}: ${c.target.met === null ? 'not measured' : c.target.met ? 'met' : 'MISSED'}`;
     if (c.status !== 'measured') {
-      lines.push(`| ${c.label} | ${size} | — | ${c.status === 'error' ? 'ERROR' : 'not measured'} | — | — | — | — | — | ${escapeCell(c.reason ?? '')} | ${target} |`);
+      lines.push(
+        `| ${c.label} | ${size} | — | ${c.status === 'error' ? 'ERROR' : 'not measured'} | — | — | — | — | — | ${escapeCell(c.reason ?? '')} | ${target} |`,
+      );
       continue;
     }
     lines.push(
@@ -173,7 +195,13 @@ export function toMarkdown(results: BenchResults): string {
   lines.push('');
   lines.push('Method: ' + results.method.join(' '));
   lines.push('');
-  lines.push('Libraries: ' + Object.entries(results.libraries).map(([k, v]) => `${k} ${v}`).join(', ') + '.');
+  lines.push(
+    'Libraries: ' +
+      Object.entries(results.libraries)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') +
+      '.',
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -181,7 +209,11 @@ const README_START = '<!-- bench-results:start -->';
 const README_END = '<!-- bench-results:end -->';
 
 /** Writes sign-<timestamp>.json, latest.json, latest.md, and the table inside bench/README.md and README.md. */
-export function writeResults(resultsDir: string, results: BenchResults, options: { partial: boolean }): { json: string; markdown: string } {
+export function writeResults(
+  resultsDir: string,
+  results: BenchResults,
+  options: { partial: boolean },
+): { json: string; markdown: string } {
   mkdirSync(resultsDir, { recursive: true });
   const json = join(resultsDir, `sign-${resultStamp(results.startedAt)}${options.partial ? '-partial' : ''}.json`);
   const body = `${JSON.stringify(results, null, 2)}\n`;

@@ -28,7 +28,11 @@ export class HttpClient {
   }
 
   /** Sends a request; a body that is an object is sent as JSON. Never throws on an HTTP status. */
-  request(method: string, path: string, options: { headers?: Record<string, string>; body?: Buffer | object } = {}): Promise<HttpResponse> {
+  request(
+    method: string,
+    path: string,
+    options: { headers?: Record<string, string>; body?: Buffer | object } = {},
+  ): Promise<HttpResponse> {
     const headers: Record<string, string> = { 'user-agent': 'inkan-envelope-bench', ...options.headers };
     let payload: Buffer | undefined;
     if (Buffer.isBuffer(options.body)) payload = options.body;
@@ -53,12 +57,21 @@ export class HttpClient {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), ms: performance.now() - started }));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks),
+              ms: performance.now() - started,
+            }),
+          );
           res.on('error', reject);
         },
       );
       // Bounded: a request that hangs is an error, not a stuck bench.
-      req.setTimeout(this.#timeoutMs, () => req.destroy(new Error(`${method} ${path}: no answer within ${this.#timeoutMs} ms`)));
+      req.setTimeout(this.#timeoutMs, () =>
+        req.destroy(new Error(`${method} ${path}: no answer within ${this.#timeoutMs} ms`)),
+      );
       req.on('error', reject);
       req.end(payload);
     });
@@ -82,7 +95,9 @@ export function loopbackAddress(n: number): string {
 }
 
 /** One multipart part. */
-export type Part = { name: string; value: string; contentType?: string } | { name: string; filename: string; data: Uint8Array; contentType?: string };
+export type Part =
+  | { name: string; value: string; contentType?: string }
+  | { name: string; filename: string; data: Uint8Array; contentType?: string };
 
 /** Builds a multipart/form-data body (as browsers and curl send it). */
 export function multipart(parts: readonly Part[]): { body: Buffer; contentType: string } {
@@ -90,9 +105,14 @@ export function multipart(parts: readonly Part[]): { body: Buffer; contentType: 
   const chunks: Buffer[] = [];
   for (const part of parts) {
     let head = `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"`;
-    if ('filename' in part) head += `; filename="${part.filename}"\r\nContent-Type: ${part.contentType ?? 'application/pdf'}`;
+    if ('filename' in part)
+      head += `; filename="${part.filename}"\r\nContent-Type: ${part.contentType ?? 'application/pdf'}`;
     else if (part.contentType) head += `\r\nContent-Type: ${part.contentType}`;
-    chunks.push(Buffer.from(`${head}\r\n\r\n`, 'utf8'), 'filename' in part ? Buffer.from(part.data) : Buffer.from(part.value, 'utf8'), Buffer.from('\r\n'));
+    chunks.push(
+      Buffer.from(`${head}\r\n\r\n`, 'utf8'),
+      'filename' in part ? Buffer.from(part.data) : Buffer.from(part.value, 'utf8'),
+      Buffer.from('\r\n'),
+    );
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };

@@ -19,20 +19,31 @@ type VerifyPdf = (pdf: Uint8Array, options: { trustAnchors: Uint8Array[] }) => P
 
 /** Inkan's public module, or why it cannot be benchmarked yet. A module that exists but fails to load is an error, not a skip. */
 async function loadInkan(): Promise<{ mod: Record<string, unknown> } | { unavailable: string }> {
-  if (!existsSync(fileURLToPath(INDEX_URL))) return { unavailable: 'inkan: not yet available (packages/core/src/index.ts does not exist)' };
+  if (!existsSync(fileURLToPath(INDEX_URL)))
+    return { unavailable: 'inkan: not yet available (packages/core/src/index.ts does not exist)' };
   try {
     return { mod: (await import(INDEX_URL.href)) as Record<string, unknown> };
   } catch (error) {
-    throw new Error(`inkan: packages/core/src/index.ts exists but failed to load: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(
+      `inkan: packages/core/src/index.ts exists but failed to load: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
 }
 
 async function makeSigner(ctx: BenchContext): Promise<unknown> {
-  const { KeyFileSigner } = (await import(KEY_FILE_SIGNER_URL.href)) as { KeyFileSigner: new (key: string, chain: Uint8Array[]) => unknown };
+  const { KeyFileSigner } = (await import(KEY_FILE_SIGNER_URL.href)) as {
+    KeyFileSigner: new (key: string, chain: Uint8Array[]) => unknown;
+  };
   return new KeyFileSigner(ctx.keys.leafKeyPem, [ctx.keys.leafDer, ctx.keys.rootDer]);
 }
 
-const SIGN_OPTIONS = { name: 'Inkan Bench', reason: 'Benchmark', location: 'Tokyo', contactInfo: 'bench@example.invalid' };
+const SIGN_OPTIONS = {
+  name: 'Inkan Bench',
+  reason: 'Benchmark',
+  location: 'Tokyo',
+  contactInfo: 'bench@example.invalid',
+};
 
 /** Inkan signPdf(): same key, same fields as the peers, no timestamp. */
 export const inkanSign: BenchImpl = {
@@ -43,7 +54,8 @@ export const inkanSign: BenchImpl = {
     const loaded = await loadInkan();
     if ('unavailable' in loaded) return loaded;
     const signPdf = loaded.mod.signPdf as SignPdf | undefined;
-    if (typeof signPdf !== 'function') return { unavailable: 'inkan: not yet available (index.ts does not export signPdf)' };
+    if (typeof signPdf !== 'function')
+      return { unavailable: 'inkan: not yet available (index.ts does not export signPdf)' };
     const signer = await makeSigner(ctx);
     return {
       run: () => signPdf(ctx.pdf, { signer, ...SIGN_OPTIONS }),
@@ -63,7 +75,9 @@ export const inkanSignParts: BenchImpl = {
   async prepare(ctx): Promise<PreparedCase | { unavailable: string }> {
     const loaded = await loadInkan();
     if ('unavailable' in loaded) return loaded;
-    const signPdfParts = loaded.mod.signPdfParts as ((pdf: Uint8Array, o: Record<string, unknown>) => Promise<{ original: Uint8Array; tail: Uint8Array }>) | undefined;
+    const signPdfParts = loaded.mod.signPdfParts as
+      | ((pdf: Uint8Array, o: Record<string, unknown>) => Promise<{ original: Uint8Array; tail: Uint8Array }>)
+      | undefined;
     if (typeof signPdfParts !== 'function') return { unavailable: 'inkan: index.ts does not export signPdfParts' };
     const signer = await makeSigner(ctx);
     return {
@@ -87,8 +101,10 @@ export const inkanVerify: BenchImpl = {
     if ('unavailable' in loaded) return loaded;
     const signPdf = loaded.mod.signPdf as SignPdf | undefined;
     const verifyPdf = loaded.mod.verifyPdf as VerifyPdf | undefined;
-    if (typeof verifyPdf !== 'function') return { unavailable: 'inkan: not yet available (index.ts does not export verifyPdf)' };
-    if (typeof signPdf !== 'function') return { unavailable: 'inkan: not yet available (index.ts does not export signPdf, needed to make the input)' };
+    if (typeof verifyPdf !== 'function')
+      return { unavailable: 'inkan: not yet available (index.ts does not export verifyPdf)' };
+    if (typeof signPdf !== 'function')
+      return { unavailable: 'inkan: not yet available (index.ts does not export signPdf, needed to make the input)' };
     const signed = await signPdf(ctx.pdf, { signer: await makeSigner(ctx), ...SIGN_OPTIONS });
     const trustAnchors = [ctx.keys.rootDer];
     return {
@@ -104,10 +120,14 @@ function summarize(result: unknown): string {
   const r = result as Record<string, unknown>;
   // The verifier's report: its exit code and each signature's ETSI verdict.
   if (Array.isArray(r.signatures) && 'exitCode' in r) {
-    const verdicts = (r.signatures as Array<{ indication?: string; subIndication?: string | null }>).map((s) => `${s.indication ?? '?'}${s.subIndication ? `/${s.subIndication}` : ''}`);
+    const verdicts = (r.signatures as Array<{ indication?: string; subIndication?: string | null }>).map(
+      (s) => `${s.indication ?? '?'}${s.subIndication ? `/${s.subIndication}` : ''}`,
+    );
     return `exit ${String(r.exitCode)}: ${verdicts.join(', ')}`;
   }
-  const flags = ['valid', 'ok', 'status', 'verdict', 'level'].filter((k) => k in r && typeof r[k] !== 'object').map((k) => `${k}=${String(r[k])}`);
+  const flags = ['valid', 'ok', 'status', 'verdict', 'level']
+    .filter((k) => k in r && typeof r[k] !== 'object')
+    .map((k) => `${k}=${String(r[k])}`);
   return flags.length > 0 ? flags.join(' ') : `returned {${Object.keys(r).slice(0, 6).join(', ')}}`;
 }
 

@@ -33,7 +33,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -50,10 +52,15 @@ function cleanEnv(): Record<string, string> {
 
 function runCli(args: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [INKAN_BIN, ...args], { cwd: ROOT, env, timeout: timeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`inkan ${args.join(' ')} failed: ${error.message}\n${stderr}`));
-      else resolve(stdout);
-    });
+    execFile(
+      process.execPath,
+      [INKAN_BIN, ...args],
+      { cwd: ROOT, env, timeout: timeoutMs, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`inkan ${args.join(' ')} failed: ${error.message}\n${stderr}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
@@ -61,7 +68,12 @@ function runCli(args: readonly string[], env: Record<string, string>, timeoutMs:
  * Initialises a data directory, creates an organisation and an API key through the CLI, starts the
  * server (HTTP + job worker thread) and waits until /healthz answers.
  */
-export async function startInkan(options: { dataDir: string; databaseUrl?: string; startTimeoutMs?: number; env?: Record<string, string> }): Promise<InkanServer> {
+export async function startInkan(options: {
+  dataDir: string;
+  databaseUrl?: string;
+  startTimeoutMs?: number;
+  env?: Record<string, string>;
+}): Promise<InkanServer> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const env: Record<string, string> = {
@@ -77,7 +89,16 @@ export async function startInkan(options: { dataDir: string; databaseUrl?: strin
   const cli = (args: readonly string[], timeoutMs = 60_000) => runCli(args, env, timeoutMs);
   await cli(['init']);
   const orgSlug = 'bench';
-  await cli(['org', 'create', '--name', 'ベンチ市役所 契約課', '--slug', orgSlug, '--admin-email', 'admin@bench.example.jp']);
+  await cli([
+    'org',
+    'create',
+    '--name',
+    'ベンチ市役所 契約課',
+    '--slug',
+    orgSlug,
+    '--admin-email',
+    'admin@bench.example.jp',
+  ]);
   const apiKey = (await cli(['apikey', 'create', '--org', orgSlug])).trim().split('\n').at(-1)!.trim();
   if (!apiKey.startsWith('inkan_')) throw new Error(`inkan apikey create printed no key on its last line: "${apiKey}"`);
 
@@ -86,12 +107,18 @@ export async function startInkan(options: { dataDir: string; databaseUrl?: strin
   const logFd = openSync(logPath, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [INKAN_BIN, 'serve', '--role=all'], { cwd: ROOT, env, stdio: ['ignore', logFd, logFd] });
+    child = spawn(process.execPath, [INKAN_BIN, 'serve', '--role=all'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', logFd, logFd],
+    });
   } finally {
     closeSync(logFd);
   }
   let exitCode: number | null | undefined;
-  const exited = new Promise<void>((resolve) => child.once('exit', (code, signal) => ((exitCode = code ?? (signal ? -1 : 0)), resolve())));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => ((exitCode = code ?? (signal ? -1 : 0)), resolve())),
+  );
   const logTail = (lines = 30) => {
     try {
       return readFileSync(logPath, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
@@ -109,10 +136,13 @@ export async function startInkan(options: { dataDir: string; databaseUrl?: strin
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   for (;;) {
-    if (exitCode !== undefined) throw new Error(`inkan serve exited with ${exitCode} before it answered:\n${logTail()}`);
+    if (exitCode !== undefined)
+      throw new Error(`inkan serve exited with ${exitCode} before it answered:\n${logTail()}`);
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`inkan serve did not answer /healthz within ${options.startTimeoutMs ?? 60_000} ms:\n${logTail()}`);
+      throw new Error(
+        `inkan serve did not answer /healthz within ${options.startTimeoutMs ?? 60_000} ms:\n${logTail()}`,
+      );
     }
     try {
       const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) });

@@ -6,7 +6,12 @@ import { P12Signer } from '@signpdf/signer-p12';
 import { plainAddPlaceholder } from '@signpdf/placeholder-plain';
 import type { BenchImpl, PreparedCase } from './types.ts';
 
-const SIGNATURE_FIELDS = { name: 'Inkan Bench', reason: 'Benchmark', location: 'Tokyo', contactInfo: 'bench@example.invalid' };
+const SIGNATURE_FIELDS = {
+  name: 'Inkan Bench',
+  reason: 'Benchmark',
+  location: 'Tokyo',
+  contactInfo: 'bench@example.invalid',
+};
 
 const asPdf = (result: unknown) => ({ pdf: result as Uint8Array });
 
@@ -58,7 +63,12 @@ export const libpdf: BenchImpl = {
     return {
       run: async () => {
         const doc = await PDF.load(pdf);
-        const { bytes } = await doc.sign({ signer, reason: SIGNATURE_FIELDS.reason, location: SIGNATURE_FIELDS.location, contactInfo: SIGNATURE_FIELDS.contactInfo });
+        const { bytes } = await doc.sign({
+          signer,
+          reason: SIGNATURE_FIELDS.reason,
+          location: SIGNATURE_FIELDS.location,
+          contactInfo: SIGNATURE_FIELDS.contactInfo,
+        });
         return bytes;
       },
       describe: asPdf,
@@ -75,7 +85,11 @@ export const signpdf: BenchImpl = {
     const signing = new SignPdf();
     return {
       run: async () => {
-        const withPlaceholder = plainAddPlaceholder({ pdfBuffer: pdf, ...SIGNATURE_FIELDS, subFilter: 'ETSI.CAdES.detached' });
+        const withPlaceholder = plainAddPlaceholder({
+          pdfBuffer: pdf,
+          ...SIGNATURE_FIELDS,
+          subFilter: 'ETSI.CAdES.detached',
+        });
         // A P12Signer consumes its P12 buffer on first use, so each signing needs its own instance.
         const signer = new P12Signer(keys.p12, { passphrase: keys.p12Password });
         return signing.sign(withPlaceholder, signer);

@@ -9,7 +9,15 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The machine a run measured on; other work skews numbers, so the 1-minute load average before and after. */
-export function machineInfo(loadBefore: number): { node: string; platform: string; cpuModel: string; cpus: number; totalMemGiB: number; commit: string; loadAvg1m: string } {
+export function machineInfo(loadBefore: number): {
+  node: string;
+  platform: string;
+  cpuModel: string;
+  cpus: number;
+  totalMemGiB: number;
+  commit: string;
+  loadAvg1m: string;
+} {
   return {
     node: process.version,
     platform: `${platform()} ${release()}`,
@@ -23,7 +31,11 @@ export function machineInfo(loadBefore: number): { node: string; platform: strin
 
 function gitCommit(): string {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return 'none';
   }

@@ -32,7 +32,8 @@ export interface BenchImpl {
   prepare(ctx: BenchContext): Promise<PreparedCase | { unavailable: string }>;
 }
 
-export type ImplId = 'floor-sign' | 'inkan-sign' | 'inkan-sign-parts' | 'libpdf' | 'signpdf' | 'floor-hash' | 'inkan-verify';
+export type ImplId =
+  'floor-sign' | 'inkan-sign' | 'inkan-sign-parts' | 'libpdf' | 'signpdf' | 'floor-hash' | 'inkan-verify';
 
 /** The PDF sizes of the benchmark. */
 export type SizeId = '1p' | '100p' | '1000p' | '50MiB';

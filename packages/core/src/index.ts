@@ -19,7 +19,10 @@ export { verifyPdf, type VerifyOptions } from './verify/verify-pdf.ts';
 export type * from './verify/report.ts';
 export { Pkcs11Signer, type Pkcs11SignerOptions } from './pkcs11/pkcs11-signer.ts';
 export { generateKeyPairOnToken, readPublicKeySpki, type TokenKeyAlgorithm } from './pkcs11/pkcs11-keys.ts';
-export { renderCompletionCertificate, type CompletionCertificateData } from './certificate/render-completion-certificate.ts';
+export {
+  renderCompletionCertificate,
+  type CompletionCertificateData,
+} from './certificate/render-completion-certificate.ts';
 export {
   parseYenAmount,
   parseJapaneseDate,

@@ -11,7 +11,11 @@ export interface RevocationProvider {
 
 /** Asks each provider in turn and returns the first answer (e.g. the installation's own CA, then the URLs online). */
 export function firstAnswering(providers: readonly RevocationProvider[]): RevocationProvider {
-  const ask = async (method: 'ocsp' | 'crl', certificate: Uint8Array, issuer: Uint8Array): Promise<Uint8Array | null> => {
+  const ask = async (
+    method: 'ocsp' | 'crl',
+    certificate: Uint8Array,
+    issuer: Uint8Array,
+  ): Promise<Uint8Array | null> => {
     for (const provider of providers) {
       try {
         const answer = await provider[method](certificate, issuer);
@@ -22,5 +26,8 @@ export function firstAnswering(providers: readonly RevocationProvider[]): Revoca
     }
     return null;
   };
-  return { ocsp: (certificate, issuer) => ask('ocsp', certificate, issuer), crl: (certificate, issuer) => ask('crl', certificate, issuer) };
+  return {
+    ocsp: (certificate, issuer) => ask('ocsp', certificate, issuer),
+    crl: (certificate, issuer) => ask('crl', certificate, issuer),
+  };
 }

@@ -93,7 +93,10 @@ export async function createContext(config: Config, options: CreateContextOption
       config,
       db: database.db,
       dialect: database.dialect,
-      blobs: new EncryptedBlobStore(openObjectStore(config.blobUrl ?? join(config.dataDir, 'blobs'), config.s3), masterKey),
+      blobs: new EncryptedBlobStore(
+        openObjectStore(config.blobUrl ?? join(config.dataDir, 'blobs'), config.s3),
+        masterKey,
+      ),
       mailer,
       jobs: new DbJobQueue({ clock }),
       clock,

@@ -44,7 +44,10 @@ export function masterKeyOf(config: Config): Uint8Array | undefined {
 }
 
 /** Loads the built-in PKI, the platform key (file or HSM) and the TSA selected by the configuration. */
-export async function openSigningServices(config: Config, options: { metrics?: Metrics } = {}): Promise<SigningServices> {
+export async function openSigningServices(
+  config: Config,
+  options: { metrics?: Metrics } = {},
+): Promise<SigningServices> {
   const pki = await loadBuiltinPki({ dir: config.pkiDir, masterKey: masterKeyOf(config) });
   const timestampResponder = createTimestampResponder({
     certificate: pki.tsaCertificate,
@@ -52,7 +55,9 @@ export async function openSigningServices(config: Config, options: { metrics?: M
     signer: pki.tsaSigner,
   });
   const tsa: TimestampAuthority =
-    config.tsaUrls.length > 0 ? new HttpTimestampAuthority({ urls: config.tsaUrls, timeoutMs: config.tsaTimeoutMs }) : new LocalTimestampAuthority(timestampResponder);
+    config.tsaUrls.length > 0
+      ? new HttpTimestampAuthority({ urls: config.tsaUrls, timeoutMs: config.tsaTimeoutMs })
+      : new LocalTimestampAuthority(timestampResponder);
   const timestampAuthority = options.metrics ? measuredTimestampAuthority(tsa, options.metrics) : tsa;
   const hsm = config.pkcs11 ? await openHsmSigner(config, pki) : undefined;
   return {
@@ -135,7 +140,10 @@ async function openHsmSigner(config: Config, pki: BuiltinPki): Promise<Pkcs11Sig
     });
     await writeFile(certificatePath, certificate);
   }
-  return Pkcs11Signer.open({ ...selector, certificateChain: [certificate, pki.issuingCertificate, pki.rootCertificate] });
+  return Pkcs11Signer.open({
+    ...selector,
+    certificateChain: [certificate, pki.issuingCertificate, pki.rootCertificate],
+  });
 }
 
 /** Reads PEM or DER certificate files given with --trust. */
@@ -146,7 +154,8 @@ export async function readCertificates(paths: readonly string[]): Promise<Uint8A
     const text = data.toString('latin1');
     const found: Uint8Array[] = [];
     if (text.includes('-----BEGIN CERTIFICATE-----')) {
-      for (const m of text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)) found.push(Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
+      for (const m of text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g))
+        found.push(Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
     } else found.push(new Uint8Array(data));
     // A trust anchor that silently fails to parse would turn "trusted" into a puzzling "untrusted".
     for (const der of found) {

@@ -20,8 +20,13 @@ async function startInkan(
   ready = /^Inkan is listening on (http:\/\/\S+)/,
 ): Promise<{ output: string[]; url: string; stop(): Promise<number | null> }> {
   const clean: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('INKAN_') && k !== 'NODE_TEST_CONTEXT') clean[k] = v;
-  const child = spawn(process.execPath, [INKAN_BIN, ...args], { cwd: REPO_ROOT, env: { ...clean, INKAN_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const [k, v] of Object.entries(process.env))
+    if (!k.startsWith('INKAN_') && k !== 'NODE_TEST_CONTEXT') clean[k] = v;
+  const child = spawn(process.execPath, [INKAN_BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...clean, INKAN_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const output: string[] = [];
   const stderr: string[] = [];
@@ -32,7 +37,9 @@ async function startInkan(
       const m = ready.exec(line);
       if (m) resolve(m[1] ?? '');
     });
-    exited.then((code) => reject(new Error(`inkan start exited with ${code}\n${output.join('\n')}\n${stderr.join('')}`)));
+    exited.then((code) =>
+      reject(new Error(`inkan start exited with ${code}\n${output.join('\n')}\n${stderr.join('')}`)),
+    );
   });
   return {
     output,
@@ -62,39 +69,75 @@ for (const dialect of DIALECTS) {
     });
 
     test('org create: organisation, administrator and a one-time sign-in link stored as a hash, with events', async () => {
-      const run = await runInkan(['org', 'create', '--name', '横浜市 契約課', '--slug', 'yokohama', '--admin-email', 'Keiyaku@Example.JP'], { dataDir, env });
+      const run = await runInkan(
+        ['org', 'create', '--name', '横浜市 契約課', '--slug', 'yokohama', '--admin-email', 'Keiyaku@Example.JP'],
+        { dataDir, env },
+      );
       assert.equal(run.code, 0, run.stderr);
       const token = LINK.exec(run.stdout)?.[1];
       assert.ok(token, run.stdout);
       db = await openDatabase(database.url, dataDir);
-      const org = await db.db.selectFrom('organizations').selectAll().where('slug', '=', 'yokohama').executeTakeFirstOrThrow();
+      const org = await db.db
+        .selectFrom('organizations')
+        .selectAll()
+        .where('slug', '=', 'yokohama')
+        .executeTakeFirstOrThrow();
       assert.equal(org.name, '横浜市 契約課');
-      const membership = await db.db.selectFrom('memberships').selectAll().where('organization_id', '=', org.id).executeTakeFirstOrThrow();
+      const membership = await db.db
+        .selectFrom('memberships')
+        .selectAll()
+        .where('organization_id', '=', org.id)
+        .executeTakeFirstOrThrow();
       assert.equal(membership.role, 'admin');
-      const user = await db.db.selectFrom('users').selectAll().where('id', '=', membership.user_id).executeTakeFirstOrThrow();
+      const user = await db.db
+        .selectFrom('users')
+        .selectAll()
+        .where('id', '=', membership.user_id)
+        .executeTakeFirstOrThrow();
       assert.equal(user.email, 'keiyaku@example.jp');
       assert.equal(user.password_hash, null);
-      const link = await db.db.selectFrom('login_links').selectAll().where('user_id', '=', user.id).executeTakeFirstOrThrow();
+      const link = await db.db
+        .selectFrom('login_links')
+        .selectAll()
+        .where('user_id', '=', user.id)
+        .executeTakeFirstOrThrow();
       assert.equal(link.token_hash, hashToken(token));
       assert.equal(link.used_at, null);
       assert.equal(new Date(link.expires_at).getTime() - new Date(link.created_at).getTime(), 24 * 3_600_000);
-      const events = await db.db.selectFrom('events').selectAll().where('organization_id', '=', org.id).orderBy('seq').execute();
-      assert.deepEqual(events.map((e) => [e.action, e.actor_type, e.actor_id]), [
-        ['organization.created', 'system', null],
-        ['login-link.created', 'system', null],
-      ]);
+      const events = await db.db
+        .selectFrom('events')
+        .selectAll()
+        .where('organization_id', '=', org.id)
+        .orderBy('seq')
+        .execute();
+      assert.deepEqual(
+        events.map((e) => [e.action, e.actor_type, e.actor_id]),
+        [
+          ['organization.created', 'system', null],
+          ['login-link.created', 'system', null],
+        ],
+      );
       assert.ok(!JSON.stringify(events).includes(token), 'the token is in no event');
       assert.deepEqual(await verifyEventChain(db.db), { events: 2, brokenAt: null });
     });
 
     test('org create refuses a taken slug, a bad slug; usage errors exit 2; member add refuses a member twice', async () => {
-      const taken = await runInkan(['org', 'create', '--name', 'X', '--slug', 'yokohama', '--admin-email', 'other@example.jp'], { dataDir, env });
+      const taken = await runInkan(
+        ['org', 'create', '--name', 'X', '--slug', 'yokohama', '--admin-email', 'other@example.jp'],
+        { dataDir, env },
+      );
       assert.equal(taken.code, 1);
       assert.match(taken.stderr, /slug "yokohama" exists already/);
-      const twice = await runInkan(['member', 'add', '--org', 'yokohama', '--email', 'keiyaku@example.jp'], { dataDir, env });
+      const twice = await runInkan(['member', 'add', '--org', 'yokohama', '--email', 'keiyaku@example.jp'], {
+        dataDir,
+        env,
+      });
       assert.equal(twice.code, 1);
       assert.match(twice.stderr, /keiyaku@example\.jp is a member of "yokohama" already \(admin\)/);
-      const slug = await runInkan(['org', 'create', '--name', 'X', '--slug', 'Bad Slug', '--admin-email', 'x@example.jp'], { dataDir, env });
+      const slug = await runInkan(
+        ['org', 'create', '--name', 'X', '--slug', 'Bad Slug', '--admin-email', 'x@example.jp'],
+        { dataDir, env },
+      );
       assert.equal(slug.code, 1);
       assert.match(slug.stderr, /--slug/);
       const usage = await runInkan(['org', 'create', '--name', 'X'], { dataDir, env });
@@ -104,18 +147,29 @@ for (const dialect of DIALECTS) {
     });
 
     test('apikey create prints the key on its last line; only its hash and prefix are stored', async () => {
-      const run = await runInkan(['apikey', 'create', '--org', 'yokohama', '--name', '基幹システム連携'], { dataDir, env });
+      const run = await runInkan(['apikey', 'create', '--org', 'yokohama', '--name', '基幹システム連携'], {
+        dataDir,
+        env,
+      });
       assert.equal(run.code, 0, run.stderr);
       const lines = run.stdout.trimEnd().split('\n');
       const key = lines.at(-1)!;
       assert.match(key, /^inkan_[A-Za-z0-9_-]{43}$/);
       assert.equal(Buffer.from(key.slice('inkan_'.length), 'base64url').length, 32);
-      const row = await db.db.selectFrom('api_keys').selectAll().where('name', '=', '基幹システム連携').executeTakeFirstOrThrow();
+      const row = await db.db
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('name', '=', '基幹システム連携')
+        .executeTakeFirstOrThrow();
       assert.equal(row.key_hash, hashToken(key));
       assert.equal(row.prefix, key.slice(0, 12));
       assert.equal(row.revoked_at, null);
       assert.ok(!Object.values(row).includes(key));
-      const event = await db.db.selectFrom('events').selectAll().where('action', '=', 'apikey.created').executeTakeFirstOrThrow();
+      const event = await db.db
+        .selectFrom('events')
+        .selectAll()
+        .where('action', '=', 'apikey.created')
+        .executeTakeFirstOrThrow();
       assert.equal(JSON.parse(event.details).apiKeyId, row.id);
       assert.ok(!event.details.includes(key));
       assert.deepEqual(await verifyEventChain(db.db), { events: 3, brokenAt: null });
@@ -144,9 +198,20 @@ for (const dialect of DIALECTS) {
       assert.doesNotMatch(second.output.join('\n'), /Created/);
       const demo = await db.db.selectFrom('organizations').selectAll().where('slug', '=', 'demo').execute();
       assert.equal(demo.length, 1);
-      const admins = await db.db.selectFrom('memberships').select(['user_id', 'role']).where('organization_id', '=', demo[0].id).execute();
-      assert.deepEqual(admins.map((a) => a.role), ['admin']);
-      const links = await db.db.selectFrom('login_links').select('token_hash').where('user_id', '=', admins[0].user_id).execute();
+      const admins = await db.db
+        .selectFrom('memberships')
+        .select(['user_id', 'role'])
+        .where('organization_id', '=', demo[0].id)
+        .execute();
+      assert.deepEqual(
+        admins.map((a) => a.role),
+        ['admin'],
+      );
+      const links = await db.db
+        .selectFrom('login_links')
+        .select('token_hash')
+        .where('user_id', '=', admins[0].user_id)
+        .execute();
       assert.deepEqual(links.map((l) => l.token_hash).sort(), [hashToken(token1), hashToken(token2)].sort());
       assert.equal((await verifyEventChain(db.db)).brokenAt, null);
     });
@@ -155,7 +220,11 @@ for (const dialect of DIALECTS) {
       const web = await startInkan({ INKAN_DATA_DIR: dataDir, ...env }, ['serve', '--role=web']);
       assert.equal((await fetch(`${web.url}/healthz`)).status, 200);
       assert.equal(await web.stop(), 0);
-      const worker = await startInkan({ INKAN_DATA_DIR: dataDir, ...env }, ['serve', '--role=worker'], /^Inkan job worker is running$/);
+      const worker = await startInkan(
+        { INKAN_DATA_DIR: dataDir, ...env },
+        ['serve', '--role=worker'],
+        /^Inkan job worker is running$/,
+      );
       assert.ok(!worker.output.some((line) => line.includes('listening')));
       assert.equal(await worker.stop(), 0);
       const bad = await runInkan(['serve', '--role=everything'], { dataDir, env });

@@ -8,8 +8,19 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { VerificationReport } from '@inkan/core';
 import { makePdf } from '../../core/test/helpers/make-pdf.ts';
-import { extractSignatureTimestampToken, extractSignatures, opensslTsVerify, pdfText, runTool } from '../../core/test/helpers/validators.ts';
-import { OPENSSL_TSA_POLICY, createTsaFixture, writeOpensslTsaConfig, type TsaFixture } from '../../core/test/tsp/tsa-fixture.ts';
+import {
+  extractSignatureTimestampToken,
+  extractSignatures,
+  opensslTsVerify,
+  pdfText,
+  runTool,
+} from '../../core/test/helpers/validators.ts';
+import {
+  OPENSSL_TSA_POLICY,
+  createTsaFixture,
+  writeOpensslTsaConfig,
+  type TsaFixture,
+} from '../../core/test/tsp/tsa-fixture.ts';
 import { INKAN_BIN, runInkan, type InkanRun, type RunInkanOptions } from './helpers/run-inkan.ts';
 import { refusedUrl, startOpensslTsa, startSilentServer, type TestEndpoint } from './helpers/tsa-servers.ts';
 
@@ -38,9 +49,14 @@ function parseReport(run: InkanRun): VerificationReport {
   return report;
 }
 
-async function verifyJson(file: string, options: Partial<RunInkanOptions> & { trust?: string[] } = {}): Promise<VerificationReport> {
+async function verifyJson(
+  file: string,
+  options: Partial<RunInkanOptions> & { trust?: string[] } = {},
+): Promise<VerificationReport> {
   const trust = (options.trust ?? []).flatMap((t) => ['--trust', t]);
-  return parseReport(await runInkan(['verify', file, '--json', ...trust], { dataDir: options.dataDir ?? shared, env: options.env }));
+  return parseReport(
+    await runInkan(['verify', file, '--json', ...trust], { dataDir: options.dataDir ?? shared, env: options.env }),
+  );
 }
 
 function assertOk(run: InkanRun, what: string): void {
@@ -70,7 +86,8 @@ describe('inkan init and the built-in PKI', () => {
     assertOk(sharedInit, 'init');
     assert.match(sharedInit.stdout, /^initialised /);
     const pki = join(shared, 'pki');
-    for (const file of ['pki.json', 'root.pem', 'issuing.pem', 'signing.pem', 'tsa.pem', 'ocsp.pem', 'master.key']) assert.ok(existsSync(join(pki, file)), file);
+    for (const file of ['pki.json', 'root.pem', 'issuing.pem', 'signing.pem', 'tsa.pem', 'ocsp.pem', 'master.key'])
+      assert.ok(existsSync(join(pki, file)), file);
     const before = Object.fromEntries(readdirSync(pki).map((f) => [f, readFileSync(join(pki, f))]));
 
     const again = await inShared(['init']);
@@ -89,7 +106,11 @@ describe('inkan init and the built-in PKI', () => {
     const init = await runInkan(['init'], { dataDir, env: { INKAN_MASTER_KEY: key } });
     assertOk(init, 'init with a master key');
     assert.ok(existsSync(join(dataDir, 'pki', 'pki.json')));
-    assert.equal(existsSync(join(dataDir, 'pki', 'master.key')), false, 'the master key must not be stored next to the keys');
+    assert.equal(
+      existsSync(join(dataDir, 'pki', 'master.key')),
+      false,
+      'the master key must not be stored next to the keys',
+    );
 
     const out = (name: string) => path(`keyed-${name}.pdf`);
     const [exportWrong, signRight, signWrong, signNone, initWrong] = await Promise.all([
@@ -101,7 +122,12 @@ describe('inkan init and the built-in PKI', () => {
     ]);
     assertOk(signRight, 'sign with the right key');
     assert.ok(existsSync(out('right')));
-    for (const [what, run] of [['export-root', exportWrong], ['sign', signWrong], ['sign without a key', signNone], ['init', initWrong]] as const) {
+    for (const [what, run] of [
+      ['export-root', exportWrong],
+      ['sign', signWrong],
+      ['sign without a key', signNone],
+      ['init', initWrong],
+    ] as const) {
       assert.equal(run.code, 2, `${what} with a wrong key: ${run.stderr}`);
       assert.match(run.stderr, /PKI_BAD_MASTER_KEY/, what);
       assert.match(run.stderr, /INKAN_MASTER_KEY/, `${what}: the message names the variable to fix`);
@@ -110,14 +136,24 @@ describe('inkan init and the built-in PKI', () => {
     assert.match(exportWrong.stderr, /wrong master key/);
     // Verifying needs no key: the own root is trusted. Only with the key can the installation's CA
     // answer for the revocation status the B-T file lacks; without it the answer is INDETERMINATE (TRY_LATER).
-    const [verified, withoutKey] = await Promise.all([verifyJson(out('right'), { dataDir, env: { INKAN_MASTER_KEY: key } }), verifyJson(out('right'), { dataDir })]);
+    const [verified, withoutKey] = await Promise.all([
+      verifyJson(out('right'), { dataDir, env: { INKAN_MASTER_KEY: key } }),
+      verifyJson(out('right'), { dataDir }),
+    ]);
     assert.equal(verified.exitCode, 0, JSON.stringify(verified.signatures[0]?.problems));
     assert.equal(withoutKey.exitCode, 1, JSON.stringify(withoutKey.signatures[0]?.problems));
-    assert.deepEqual([withoutKey.signatures[0].indication, withoutKey.signatures[0].subIndication], ['INDETERMINATE', 'TRY_LATER']);
+    assert.deepEqual(
+      [withoutKey.signatures[0].indication, withoutKey.signatures[0].subIndication],
+      ['INDETERMINATE', 'TRY_LATER'],
+    );
     assert.equal(withoutKey.signatures[0].certificate?.trusted, true);
     assert.equal(existsSync(out('wrong')), false);
     assert.equal(existsSync(out('none')), false);
-    assert.equal(existsSync(join(dataDir, 'pki', 'master.key')), false, 'a failed command must not create a master key');
+    assert.equal(
+      existsSync(join(dataDir, 'pki', 'master.key')),
+      false,
+      'a failed command must not create a master key',
+    );
   });
 
   it('pki export-root prints exactly one PEM certificate that openssl reads', async () => {
@@ -131,7 +167,8 @@ describe('inkan init and the built-in PKI', () => {
     assert.equal(subject.exitCode, 0, subject.stderr);
     assert.match(subject.stdout, /Inkan Root CA/);
     // The same certificate the data dir holds (DER equality, via openssl's own fingerprint).
-    const fingerprint = async (file: string) => (await runTool('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', file])).stdout;
+    const fingerprint = async (file: string) =>
+      (await runTool('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', file])).stdout;
     assert.equal(await fingerprint(pem), await fingerprint(join(shared, 'pki', 'root.pem')));
   });
 });
@@ -153,7 +190,8 @@ describe('configuration errors', () => {
         assert.match(run.stderr, /configuration error/, variable);
         assert.ok(run.stderr.includes(variable), `stderr does not name ${variable}: ${run.stderr}`);
         // Only the bad variable is named: the message points at the one thing to fix.
-        for (const [other] of cases) if (other !== variable) assert.ok(!run.stderr.includes(other), `${variable}: stderr also names ${other}`);
+        for (const [other] of cases)
+          if (other !== variable) assert.ok(!run.stderr.includes(other), `${variable}: stderr also names ${other}`);
         assert.equal(existsSync(dataDir), false, `${variable}: the data dir was created despite the error`);
       }),
     );
@@ -169,11 +207,30 @@ describe('stamp, sign, seal, renew and verify', () => {
   it('each step exits 0, appends to the file, and verifies inside the data dir (B-T, then B-LTA)', async () => {
     assertOk(await inShared(['stamp', plainPdf, stamped(), '--id', 'INKAN-TEST-0001']), 'stamp');
     assert.match(await pdfText(stamped(), { page: 1 }), /INKAN-TEST-0001/);
-    assertOk(await inShared(['sign', stamped(), signed(), '--name', 'Taro Yamada', '--email', 'taro@example.com', '--reason', 'Agreed', '--location', 'Tokyo']), 'sign');
+    assertOk(
+      await inShared([
+        'sign',
+        stamped(),
+        signed(),
+        '--name',
+        'Taro Yamada',
+        '--email',
+        'taro@example.com',
+        '--reason',
+        'Agreed',
+        '--location',
+        'Tokyo',
+      ]),
+      'sign',
+    );
     assertOk(await inShared(['seal', signed(), sealed()]), 'seal');
     assertOk(await inShared(['renew', sealed(), renewed()]), 'renew');
     // Incremental updates only: each output starts with its input, byte for byte.
-    for (const [input, output] of [[stamped(), signed()], [signed(), sealed()], [sealed(), renewed()]]) {
+    for (const [input, output] of [
+      [stamped(), signed()],
+      [signed(), sealed()],
+      [sealed(), renewed()],
+    ]) {
       const a = readFileSync(input);
       const b = readFileSync(output);
       assert.ok(b.length > a.length && b.subarray(0, a.length).equals(a), `${output} does not extend ${input}`);
@@ -201,12 +258,25 @@ describe('stamp, sign, seal, renew and verify', () => {
     assert.equal(s.certificate?.trusted, true);
 
     assert.equal(sealedReport.exitCode, 0);
-    assert.deepEqual(sealedReport.signatures.map((x) => [x.type, x.status, x.level]), [['signature', 'valid', 'B-LTA'], ['document-timestamp', 'valid', null]]);
+    assert.deepEqual(
+      sealedReport.signatures.map((x) => [x.type, x.status, x.level]),
+      [
+        ['signature', 'valid', 'B-LTA'],
+        ['document-timestamp', 'valid', null],
+      ],
+    );
     assert.equal(sealedReport.signatures[0].revocation.complete, true);
     assert.equal(sealedReport.signatures[0].revocation.source, 'dss');
 
     assert.equal(renewedReport.exitCode, 0);
-    assert.deepEqual(renewedReport.signatures.map((x) => [x.type, x.status]), [['signature', 'valid'], ['document-timestamp', 'valid'], ['document-timestamp', 'valid']]);
+    assert.deepEqual(
+      renewedReport.signatures.map((x) => [x.type, x.status]),
+      [
+        ['signature', 'valid'],
+        ['document-timestamp', 'valid'],
+        ['document-timestamp', 'valid'],
+      ],
+    );
     assert.equal(renewedReport.signatures[0].level, 'B-LTA');
     assert.equal(renewedReport.file.revisions, 7);
 
@@ -215,19 +285,28 @@ describe('stamp, sign, seal, renew and verify', () => {
   });
 
   it('outside the data dir a signature is untrusted (exit 1) until --trust names the exported root (exit 0)', async () => {
-    assert.ok(existsSync(sealed()) && existsSync(exportedRoot()), 'needs the earlier tests (export-root, the signing chain)');
+    assert.ok(
+      existsSync(sealed()) && existsSync(exportedRoot()),
+      'needs the earlier tests (export-root, the signing chain)',
+    );
     const elsewhere = emptyDataDir();
     const [untrusted, trusted] = await Promise.all([
       verifyJson(sealed(), { dataDir: elsewhere }),
       verifyJson(sealed(), { dataDir: elsewhere, trust: [exportedRoot()] }),
     ]);
     assert.equal(untrusted.exitCode, 1);
-    assert.deepEqual(untrusted.signatures.map((x) => x.status), ['untrusted', 'untrusted']);
+    assert.deepEqual(
+      untrusted.signatures.map((x) => x.status),
+      ['untrusted', 'untrusted'],
+    );
     assert.equal(untrusted.signatures[0].certificate?.trusted, false);
     // Untrusted is not broken: the bytes and the signature still check out.
     assert.equal(untrusted.signatures[0].integrity.signatureValid, true);
     assert.equal(trusted.exitCode, 0);
-    assert.deepEqual(trusted.signatures.map((x) => x.status), ['valid', 'valid']);
+    assert.deepEqual(
+      trusted.signatures.map((x) => x.status),
+      ['valid', 'valid'],
+    );
     assert.equal(existsSync(elsewhere), false, 'verify must not create a data dir');
   });
 
@@ -275,7 +354,8 @@ describe('stamp, sign, seal, renew and verify', () => {
 });
 
 describe('external TSAs (INKAN_TSA_URLS)', () => {
-  const sha256Fingerprint = async (file: string) => (await runTool('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', file])).stdout;
+  const sha256Fingerprint = async (file: string) =>
+    (await runTool('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', file])).stdout;
 
   /** The signature timestamp token of the first signature, found by byte scanning. */
   function tokenOf(file: string): { tokenDer: Uint8Array; digestHex: string } {
@@ -286,13 +366,19 @@ describe('external TSAs (INKAN_TSA_URLS)', () => {
     return { tokenDer, digestHex: signatureValueSha256Hex };
   }
 
-  it('sign takes its timestamp from the configured TSA, which openssl verifies against that TSA\'s CA', async () => {
+  it("sign takes its timestamp from the configured TSA, which openssl verifies against that TSA's CA", async () => {
     const out = path('external-tsa.pdf');
     const hitsBefore = opensslTsa.hits();
-    assertOk(await inShared(['sign', plainPdf, out, '--name', 'Hanako Sato'], { INKAN_TSA_URLS: opensslTsa.url }), 'sign with an external TSA');
+    assertOk(
+      await inShared(['sign', plainPdf, out, '--name', 'Hanako Sato'], { INKAN_TSA_URLS: opensslTsa.url }),
+      'sign with an external TSA',
+    );
     assert.equal(opensslTsa.hits() - hitsBefore, 1);
 
-    const [withoutTsaRoot, withTsaRoot] = await Promise.all([verifyJson(out), verifyJson(out, { trust: [tsaFixture.rootPath] })]);
+    const [withoutTsaRoot, withTsaRoot] = await Promise.all([
+      verifyJson(out),
+      verifyJson(out, { trust: [tsaFixture.rootPath] }),
+    ]);
     const ts = withoutTsaRoot.signatures[0].timestamp;
     assert.match(ts?.tsa ?? '', /CN=Inkan Test TSA RSA/);
     assert.equal(ts?.policy, OPENSSL_TSA_POLICY);
@@ -305,7 +391,10 @@ describe('external TSAs (INKAN_TSA_URLS)', () => {
     // without it (RFC 3161 §2.3, ETSI EN 319 102-1), and says why.
     assert.equal(ts?.accepted, false);
     assert.equal(withoutTsaRoot.signatures[0].bestSignatureTime, null);
-    assert.ok(withoutTsaRoot.signatures[0].problems.some((p) => /signature timestamp proves nothing/.test(p)), JSON.stringify(withoutTsaRoot.signatures[0].problems));
+    assert.ok(
+      withoutTsaRoot.signatures[0].problems.some((p) => /signature timestamp proves nothing/.test(p)),
+      JSON.stringify(withoutTsaRoot.signatures[0].problems),
+    );
     assert.equal(withoutTsaRoot.exitCode, 0, JSON.stringify(withoutTsaRoot.signatures[0].problems));
     assert.equal(withTsaRoot.exitCode, 0, JSON.stringify(withTsaRoot.signatures[0].problems));
     assert.equal(withTsaRoot.signatures[0].timestamp?.trusted, true);
@@ -315,9 +404,16 @@ describe('external TSAs (INKAN_TSA_URLS)', () => {
     const verified = await opensslTsVerify({ tokenDer, digestHex, rootPem: readFileSync(tsaFixture.rootPath, 'utf8') });
     assert.ok(verified.ok, verified.output);
     // …and not by our own root: the token really is the other TSA's.
-    const ours = await opensslTsVerify({ tokenDer, digestHex, rootPem: readFileSync(join(shared, 'pki', 'root.pem'), 'utf8') });
+    const ours = await opensslTsVerify({
+      tokenDer,
+      digestHex,
+      rootPem: readFileSync(join(shared, 'pki', 'root.pem'), 'utf8'),
+    });
     assert.equal(ours.ok, false);
-    assert.notEqual(await sha256Fingerprint(tsaFixture.rootPath), await sha256Fingerprint(join(shared, 'pki', 'root.pem')));
+    assert.notEqual(
+      await sha256Fingerprint(tsaFixture.rootPath),
+      await sha256Fingerprint(join(shared, 'pki', 'root.pem')),
+    );
   });
 
   it('fails over from a refused and a hung URL to a working one (INKAN_TSA_TIMEOUT=1s)', async () => {
@@ -344,7 +440,10 @@ describe('external TSAs (INKAN_TSA_URLS)', () => {
     endpoints.push(silent);
     const refused = await refusedUrl();
     const out = path('no-tsa.pdf');
-    const run = await inShared(['sign', plainPdf, out, '--name', 'Nobody'], { INKAN_TSA_URLS: `${refused},${silent.url}`, INKAN_TSA_TIMEOUT: '1s' });
+    const run = await inShared(['sign', plainPdf, out, '--name', 'Nobody'], {
+      INKAN_TSA_URLS: `${refused},${silent.url}`,
+      INKAN_TSA_TIMEOUT: '1s',
+    });
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /TSA_UNAVAILABLE/);
     assert.ok(run.stderr.includes(refused), `stderr does not name ${refused}`);

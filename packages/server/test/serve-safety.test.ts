@@ -21,27 +21,51 @@ describe('serve: safe defaults', () => {
     for (const host of ['0.0.0.0', '::', '192.0.2.10', 'inkan.example.jp']) {
       assert.throws(
         () => loadConfig({ INKAN_ENV: 'development', INKAN_HOST: host }),
-        (error: unknown) => error instanceof ConfigError && error.variable === 'INKAN_HOST' && /INKAN_ALLOW_DEV_ON_NETWORK=true/.test(error.message),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.variable === 'INKAN_HOST' &&
+          /INKAN_ALLOW_DEV_ON_NETWORK=true/.test(error.message),
         host,
       );
-      assert.equal(loadConfig({ INKAN_ENV: 'development', INKAN_HOST: host, INKAN_ALLOW_DEV_ON_NETWORK: 'true' }).host, host);
-      assert.equal(loadConfig({ INKAN_HOST: host }).env, 'production', 'production is the default and may listen anywhere');
+      assert.equal(
+        loadConfig({ INKAN_ENV: 'development', INKAN_HOST: host, INKAN_ALLOW_DEV_ON_NETWORK: 'true' }).host,
+        host,
+      );
+      assert.equal(
+        loadConfig({ INKAN_HOST: host }).env,
+        'production',
+        'production is the default and may listen anywhere',
+      );
     }
-    for (const host of ['127.0.0.1', '127.0.0.2', '::1', '[::1]', 'localhost']) assert.equal(loadConfig({ INKAN_ENV: 'development', INKAN_HOST: host }).host, host);
-    assert.throws(() => loadConfig({ INKAN_ALLOW_DEV_ON_NETWORK: 'yes' }), (error: unknown) => error instanceof ConfigError && error.variable === 'INKAN_ALLOW_DEV_ON_NETWORK');
+    for (const host of ['127.0.0.1', '127.0.0.2', '::1', '[::1]', 'localhost'])
+      assert.equal(loadConfig({ INKAN_ENV: 'development', INKAN_HOST: host }).host, host);
+    assert.throws(
+      () => loadConfig({ INKAN_ALLOW_DEV_ON_NETWORK: 'yes' }),
+      (error: unknown) => error instanceof ConfigError && error.variable === 'INKAN_ALLOW_DEV_ON_NETWORK',
+    );
   });
 
   it('inkan serve in development on 0.0.0.0 stops with a message naming the variables', async () => {
-    const run = await runInkan(['serve'], { dataDir: join(dir, 'dev'), env: { INKAN_ENV: 'development', INKAN_HOST: '0.0.0.0', INKAN_PORT: '0' } });
+    const run = await runInkan(['serve'], {
+      dataDir: join(dir, 'dev'),
+      env: { INKAN_ENV: 'development', INKAN_HOST: '0.0.0.0', INKAN_PORT: '0' },
+    });
     assert.equal(run.code, 2);
     assert.match(run.stderr, /configuration error: INKAN_HOST: .*INKAN_ALLOW_DEV_ON_NETWORK=true/);
   });
 
   it('the start message names the address really bound, and says when it is every interface', async () => {
-    const server = await startInkanProcess(['serve', '--role=web'], { INKAN_DATA_DIR: join(dir, 'prod'), INKAN_HOST: '0.0.0.0', INKAN_PORT: '0' });
+    const server = await startInkanProcess(['serve', '--role=web'], {
+      INKAN_DATA_DIR: join(dir, 'prod'),
+      INKAN_HOST: '0.0.0.0',
+      INKAN_PORT: '0',
+    });
     try {
       const line = server.output.find((l) => l.startsWith('Inkan is listening on '));
-      const match = /^Inkan is listening on http:\/\/0\.0\.0\.0:(\d+) on every interface \(reachable from the network\) /.exec(line ?? '');
+      const match =
+        /^Inkan is listening on http:\/\/0\.0\.0\.0:(\d+) on every interface \(reachable from the network\) /.exec(
+          line ?? '',
+        );
       assert.ok(match, line);
       const port = Number(match[1]);
       assert.ok(port > 0, 'the real port, not the 0 asked for');
@@ -49,9 +73,16 @@ describe('serve: safe defaults', () => {
     } finally {
       await server.stop();
     }
-    const local = await startInkanProcess(['serve', '--role=web'], { INKAN_DATA_DIR: join(dir, 'prod'), INKAN_HOST: '127.0.0.1', INKAN_PORT: '0' });
+    const local = await startInkanProcess(['serve', '--role=web'], {
+      INKAN_DATA_DIR: join(dir, 'prod'),
+      INKAN_HOST: '127.0.0.1',
+      INKAN_PORT: '0',
+    });
     try {
-      assert.ok(local.output.some((l) => /^Inkan is listening on http:\/\/127\.0\.0\.1:\d+ \(public URL /.test(l)), local.output.join('\n'));
+      assert.ok(
+        local.output.some((l) => /^Inkan is listening on http:\/\/127\.0\.0\.1:\d+ \(public URL /.test(l)),
+        local.output.join('\n'),
+      );
     } finally {
       await local.stop();
     }

@@ -58,7 +58,9 @@ const SPA_PREFIXES = ['/login', '/envelopes', '/s/', '/d/', '/verify', '/contrac
 async function makeSamplePdfs() {
   const { PDFDocument, rgb } = await import('@cantoo/pdf-lib');
   const fontkit = (await import('@pdf-lib/fontkit')).default;
-  const fontBytes = readFileSync(require.resolve('@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf'));
+  const fontBytes = readFileSync(
+    require.resolve('@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf'),
+  );
 
   async function contract(title, pages, articles) {
     const doc = await PDFDocument.create();
@@ -96,11 +98,27 @@ async function makeSamplePdfs() {
       if (p === pages) {
         y = Math.min(y, 250);
         page.drawText('令和7年4月1日', { x: 60, y, size: 11, font });
-        page.drawText('甲　東京都千代田区丸の内一丁目1番1号　株式会社サンプル商事', { x: 60, y: y - 34, size: 10.5, font });
-        page.drawText('乙　大阪府大阪市北区梅田二丁目2番2号　有限会社テスト工業', { x: 60, y: y - 58, size: 10.5, font });
+        page.drawText('甲　東京都千代田区丸の内一丁目1番1号　株式会社サンプル商事', {
+          x: 60,
+          y: y - 34,
+          size: 10.5,
+          font,
+        });
+        page.drawText('乙　大阪府大阪市北区梅田二丁目2番2号　有限会社テスト工業', {
+          x: 60,
+          y: y - 58,
+          size: 10.5,
+          font,
+        });
       }
       const footer = `${p} / ${pages}`;
-      page.drawText(footer, { x: 297 - font.widthOfTextAtSize(footer, 9) / 2, y: 30, size: 9, font, color: rgb(0.4, 0.4, 0.4) });
+      page.drawText(footer, {
+        x: 297 - font.widthOfTextAtSize(footer, 9) / 2,
+        y: 30,
+        size: 9,
+        font,
+        color: rgb(0.4, 0.4, 0.4),
+      });
     }
     return doc.save();
   }
@@ -114,7 +132,23 @@ async function makeSamplePdfs() {
       '本条の定めは、本契約の終了後もなお有効に存続するものとする。',
     ]);
   }
-  const nda = articles.slice(0, 7).map(([h, ...b], i) => [h.replace(/（.*）/, ['（定義）', '（秘密保持義務）', '（目的外使用の禁止）', '（返還）', '（有効期間）', '（損害賠償）', '（管轄）'][i]), ...b]);
+  const nda = articles
+    .slice(0, 7)
+    .map(([h, ...b], i) => [
+      h.replace(
+        /（.*）/,
+        [
+          '（定義）',
+          '（秘密保持義務）',
+          '（目的外使用の禁止）',
+          '（返還）',
+          '（有効期間）',
+          '（損害賠償）',
+          '（管轄）',
+        ][i],
+      ),
+      ...b,
+    ]);
   return {
     contract: await contract('業務委託契約書', 3, articles),
     nda: await contract('秘密保持契約書', 2, nda),
@@ -126,17 +160,53 @@ async function makeSamplePdfs() {
 const ORG = { id: randomUUID(), name: '株式会社サンプル商事', slug: 'sample' };
 const USER = { id: randomUUID(), email: 'keiyaku@sample.example', name: '山田 花子', role: 'admin', organization: ORG };
 const DOCS = [
-  { id: randomUUID(), name: '業務委託契約書.pdf', pages: 3, sha256: 'a3f1c9e2b7d45f60a1e8c3b9d2f7e4a6c5b8d1e0f3a2c4b6d8e9f1a3c5e7b9d0', key: 'contract' },
-  { id: randomUUID(), name: '秘密保持契約書.pdf', pages: 2, sha256: '5c2e8a1f9b3d7e6c4a0f2b8d1e5c9a7f3b6d0e4a8c2f1b5d9e3a7c0f4b8d2e6a', key: 'nda' },
+  {
+    id: randomUUID(),
+    name: '業務委託契約書.pdf',
+    pages: 3,
+    sha256: 'a3f1c9e2b7d45f60a1e8c3b9d2f7e4a6c5b8d1e0f3a2c4b6d8e9f1a3c5e7b9d0',
+    key: 'contract',
+  },
+  {
+    id: randomUUID(),
+    name: '秘密保持契約書.pdf',
+    pages: 2,
+    sha256: '5c2e8a1f9b3d7e6c4a0f2b8d1e5c9a7f3b6d0e4a8c2f1b5d9e3a7c0f4b8d2e6a',
+    key: 'nda',
+  },
 ];
 const iso = (s) => new Date(s).toISOString();
 
 function contractEntry(title, counterparties, signedOn, endOn, amount, tax, extra = {}) {
   return {
-    id: randomUUID(), scope: 'organization', source: 'envelope', envelopeId: null, certificateId: 'INK-7Q2M-9F4K', title, counterparties,
-    signedOn, startOn: null, endOn, noticeOn: null, amount, currency: 'JPY', tax, autoRenew: false, renewalMonths: null, contractType: null,
-    referenceNumber: null, owner: null, memo: '', status: 'active', tags: [], watchers: [], fields: {}, imported: false, importedAt: null,
-    createdAt: iso('2026-03-20T01:00:00Z'), updatedAt: iso('2026-03-20T01:00:00Z'),
+    id: randomUUID(),
+    scope: 'organization',
+    source: 'envelope',
+    envelopeId: null,
+    certificateId: 'INK-7Q2M-9F4K',
+    title,
+    counterparties,
+    signedOn,
+    startOn: null,
+    endOn,
+    noticeOn: null,
+    amount,
+    currency: 'JPY',
+    tax,
+    autoRenew: false,
+    renewalMonths: null,
+    contractType: null,
+    referenceNumber: null,
+    owner: null,
+    memo: '',
+    status: 'active',
+    tags: [],
+    watchers: [],
+    fields: {},
+    imported: false,
+    importedAt: null,
+    createdAt: iso('2026-03-20T01:00:00Z'),
+    updatedAt: iso('2026-03-20T01:00:00Z'),
     documents: [
       { id: 'd1', kind: 'signed', name: '業務委託契約書.pdf', size: 182_311, sha256: DOCS[0].sha256 },
       { id: 'd2', kind: 'certificate', name: '締結証明書.pdf', size: 40_112, sha256: DOCS[1].sha256 },
@@ -146,21 +216,101 @@ function contractEntry(title, counterparties, signedOn, endOn, amount, tax, extr
   };
 }
 const CONTRACTS = [
-  contractEntry('業務委託契約書（システム開発支援）', ['株式会社ブルーライン・テクノロジー'], '2026-03-20', null, null, null),
-  contractEntry('事務所賃貸借契約書', ['株式会社丸の内ビルディング'], '2026-03-10', '2028-03-31', 350_000, 'excluded', { source: 'claim', noticeOn: '2027-09-30' }),
-  contractEntry('秘密保持契約書', ['株式会社オークリーフ・パートナーズ'], '2026-04-10', '2028-04-09', null, null, { source: 'import', imported: true, importedAt: '2026-04-11T02:00:00Z' }),
+  contractEntry(
+    '業務委託契約書（システム開発支援）',
+    ['株式会社ブルーライン・テクノロジー'],
+    '2026-03-20',
+    null,
+    null,
+    null,
+  ),
+  contractEntry('事務所賃貸借契約書', ['株式会社丸の内ビルディング'], '2026-03-10', '2028-03-31', 350_000, 'excluded', {
+    source: 'claim',
+    noticeOn: '2027-09-30',
+  }),
+  contractEntry('秘密保持契約書', ['株式会社オークリーフ・パートナーズ'], '2026-04-10', '2028-04-09', null, null, {
+    source: 'import',
+    imported: true,
+    importedAt: '2026-04-11T02:00:00Z',
+  }),
 ];
 const SUGGESTIONS = [
-  { field: 'amount', value: { yen: 6_600_000, currency: 'JPY', tax: 'excluded', basis: 'total', context: '委託料' }, confidence: 0.95, source: { sentence: '1 本業務の委託料は、金6,600,000円（消費税別）とする。', start: 0, end: 0 }, reason: { ja: '「委託料」の金額（総額）。本文中の他の金額1件（遅延損害金・印紙・敷金・単価など）より上位', en: 'The amount named "委託料" (total), ranked above 1 other amount(s) in the text' } },
-  { field: 'startDate', value: '2026-04-01', confidence: 0.9, source: { sentence: '本契約の有効期間は、自2026年4月1日 至2027年3月31日とする。', start: 0, end: 0 }, reason: { ja: '契約開始日: 期間の記載（開始日と満了日）', en: 'Start date: the stated term (start and end)' } },
-  { field: 'endDate', value: '2027-03-31', confidence: 0.9, source: { sentence: '本契約の有効期間は、自2026年4月1日 至2027年3月31日とする。', start: 0, end: 0 }, reason: { ja: '契約満了日: 期間の記載（開始日と満了日）', en: 'End date: the stated term (start and end)' } },
-  { field: 'autoRenewal', value: { renews: true, periodMonths: 12 }, confidence: 0.85, source: { sentence: 'ただし、期間満了の3ヶ月前までに甲乙いずれからも書面による別段の申出がないときは、本契約は同一条件でさらに1年間自動的に更新されるものとし、以後も同様とする。', start: 0, end: 0 }, reason: { ja: '自動更新（12か月ごと）', en: 'Renews automatically (every 12 months)' } },
-  { field: 'parties', value: { kou: '株式会社みなと商事', otsu: '株式会社ブルーライン・テクノロジー' }, confidence: 0.9, source: { sentence: '株式会社みなと商事（以下「甲」という。）と株式会社ブルーライン・テクノロジー（以下「乙」という。）は、甲の基幹システムの開発支援業務の委託に関し、次のとおり契約（以下「本契約」という。）を締結する。', start: 0, end: 0 }, reason: { ja: '「以下「甲」「乙」という」の定義から', en: 'From the definitions of 甲 and 乙 in the text' } },
-  { field: 'noticeDeadline', value: { amount: 3, unit: 'months', date: '2026-12-31' }, confidence: 0.85, source: { sentence: 'ただし、期間満了の3ヶ月前までに甲乙いずれからも書面による別段の申出がないときは、本契約は同一条件でさらに1年間自動的に更新されるものとし、以後も同様とする。', start: 0, end: 0 }, reason: { ja: '期間満了の3か月前まで（2026-12-31）', en: '3 months before the end of term (2026-12-31)' } },
+  {
+    field: 'amount',
+    value: { yen: 6_600_000, currency: 'JPY', tax: 'excluded', basis: 'total', context: '委託料' },
+    confidence: 0.95,
+    source: { sentence: '1 本業務の委託料は、金6,600,000円（消費税別）とする。', start: 0, end: 0 },
+    reason: {
+      ja: '「委託料」の金額（総額）。本文中の他の金額1件（遅延損害金・印紙・敷金・単価など）より上位',
+      en: 'The amount named "委託料" (total), ranked above 1 other amount(s) in the text',
+    },
+  },
+  {
+    field: 'startDate',
+    value: '2026-04-01',
+    confidence: 0.9,
+    source: { sentence: '本契約の有効期間は、自2026年4月1日 至2027年3月31日とする。', start: 0, end: 0 },
+    reason: { ja: '契約開始日: 期間の記載（開始日と満了日）', en: 'Start date: the stated term (start and end)' },
+  },
+  {
+    field: 'endDate',
+    value: '2027-03-31',
+    confidence: 0.9,
+    source: { sentence: '本契約の有効期間は、自2026年4月1日 至2027年3月31日とする。', start: 0, end: 0 },
+    reason: { ja: '契約満了日: 期間の記載（開始日と満了日）', en: 'End date: the stated term (start and end)' },
+  },
+  {
+    field: 'autoRenewal',
+    value: { renews: true, periodMonths: 12 },
+    confidence: 0.85,
+    source: {
+      sentence:
+        'ただし、期間満了の3ヶ月前までに甲乙いずれからも書面による別段の申出がないときは、本契約は同一条件でさらに1年間自動的に更新されるものとし、以後も同様とする。',
+      start: 0,
+      end: 0,
+    },
+    reason: { ja: '自動更新（12か月ごと）', en: 'Renews automatically (every 12 months)' },
+  },
+  {
+    field: 'parties',
+    value: { kou: '株式会社みなと商事', otsu: '株式会社ブルーライン・テクノロジー' },
+    confidence: 0.9,
+    source: {
+      sentence:
+        '株式会社みなと商事（以下「甲」という。）と株式会社ブルーライン・テクノロジー（以下「乙」という。）は、甲の基幹システムの開発支援業務の委託に関し、次のとおり契約（以下「本契約」という。）を締結する。',
+      start: 0,
+      end: 0,
+    },
+    reason: { ja: '「以下「甲」「乙」という」の定義から', en: 'From the definitions of 甲 and 乙 in the text' },
+  },
+  {
+    field: 'noticeDeadline',
+    value: { amount: 3, unit: 'months', date: '2026-12-31' },
+    confidence: 0.85,
+    source: {
+      sentence:
+        'ただし、期間満了の3ヶ月前までに甲乙いずれからも書面による別段の申出がないときは、本契約は同一条件でさらに1年間自動的に更新されるものとし、以後も同様とする。',
+      start: 0,
+      end: 0,
+    },
+    reason: { ja: '期間満了の3か月前まで（2026-12-31）', en: '3 months before the end of term (2026-12-31)' },
+  },
 ];
 
 function recipient(name, email, order, status, extra = {}) {
-  return { id: randomUUID(), name, email, order, language: 'ja', auth: 'access_code', status, signedAt: null, declineReason: null, failedAttempts: 0, ...extra };
+  return {
+    id: randomUUID(),
+    name,
+    email,
+    order,
+    language: 'ja',
+    auth: 'access_code',
+    status,
+    signedAt: null,
+    declineReason: null,
+    failedAttempts: 0,
+    ...extra,
+  };
 }
 
 const envelopes = [
@@ -221,7 +371,9 @@ const envelopes = [
     sentAt: iso('2025-04-01T03:05:00Z'),
     completedAt: null,
     documents: [DOCS[0]].map(({ key, ...d }) => d),
-    recipients: [recipient('伊藤 五郎', 'ito@kensetsu.example', 1, 'declined', { declineReason: '工期の記載に誤りがあります。' })],
+    recipients: [
+      recipient('伊藤 五郎', 'ito@kensetsu.example', 1, 'declined', { declineReason: '工期の記載に誤りがあります。' }),
+    ],
   },
   {
     id: randomUUID(),
@@ -244,12 +396,22 @@ const events = (envelope) => {
     ['envelope.created', { type: 'user', name: USER.name }, envelope.createdAt, '192.0.2.10'],
     ['envelope.sent', { type: 'user', name: USER.name }, envelope.sentAt, '192.0.2.10'],
     ['mail.signing-request.sent', { type: 'system', name: 'Inkan' }, envelope.sentAt, null],
-    ['recipient.code-passed', { type: 'recipient', name: first?.name ?? null }, iso('2025-04-11T01:58:00Z'), '198.51.100.7'],
+    [
+      'recipient.code-passed',
+      { type: 'recipient', name: first?.name ?? null },
+      iso('2025-04-11T01:58:00Z'),
+      '198.51.100.7',
+    ],
     ['recipient.viewed', { type: 'recipient', name: first?.name ?? null }, iso('2025-04-11T01:58:30Z'), '198.51.100.7'],
     ['recipient.signed', { type: 'recipient', name: first?.name ?? null }, iso('2025-04-11T02:03:00Z'), '198.51.100.7'],
     ['recipient.signature-applied', { type: 'system', name: 'Inkan' }, iso('2025-04-11T02:03:05Z'), null],
     ['mail.signing-request.sent', { type: 'system', name: 'Inkan' }, iso('2025-04-11T02:03:10Z'), null],
-    ['recipient.code-failed', { type: 'recipient', name: second?.name ?? null }, iso('2025-04-12T00:10:00Z'), '203.0.113.5'],
+    [
+      'recipient.code-failed',
+      { type: 'recipient', name: second?.name ?? null },
+      iso('2025-04-12T00:10:00Z'),
+      '203.0.113.5',
+    ],
     ['recipient.locked', { type: 'recipient', name: second?.name ?? null }, iso('2025-04-12T00:12:00Z'), '203.0.113.5'],
     ['mail.locked.sent', { type: 'system', name: 'Inkan' }, iso('2025-04-12T00:12:01Z'), null],
   ];
@@ -274,12 +436,18 @@ async function readBody(req) {
   return Buffer.concat(chunks);
 }
 function cookies(req) {
-  return Object.fromEntries((req.headers.cookie ?? '').split(/;\s*/).filter(Boolean).map((c) => c.split('=')));
+  return Object.fromEntries(
+    (req.headers.cookie ?? '')
+      .split(/;\s*/)
+      .filter(Boolean)
+      .map((c) => c.split('=')),
+  );
 }
 
 /** Starts the mock on `port` (0 = any); resolves with its URL and a close function. */
 export async function startMockServer({ port = 0, host = '127.0.0.1', quiet = true } = {}) {
-  if (!existsSync(join(distDir, 'index.html'))) throw new Error('packages/web/dist is missing: run `npm run build -w @inkan/web` first');
+  if (!existsSync(join(distDir, 'index.html')))
+    throw new Error('packages/web/dist is missing: run `npm run build -w @inkan/web` first');
   const pdfs = await makeSamplePdfs();
   const signerAttempts = new Map();
   const signerSigned = new Set();
@@ -295,7 +463,12 @@ export async function startMockServer({ port = 0, host = '127.0.0.1', quiet = tr
       senderOrganization: ORG.name,
       senderName: `契約管理課 ${USER.name}`,
     },
-    recipient: { name: '佐藤 一郎', email: 'sato@test-kogyo.example', status: signerSigned.has(token) ? 'signed' : 'viewed', canSign: !signerSigned.has(token) },
+    recipient: {
+      name: '佐藤 一郎',
+      email: 'sato@test-kogyo.example',
+      status: signerSigned.has(token) ? 'signed' : 'viewed',
+      canSign: !signerSigned.has(token),
+    },
     documents: DOCS.map(({ id, name, pages }) => ({ id, name, pages })),
   });
 
@@ -303,7 +476,12 @@ export async function startMockServer({ port = 0, host = '127.0.0.1', quiet = tr
     const path = url.pathname;
     const method = req.method ?? 'GET';
     let m;
-    if (method !== 'GET' && req.headers['x-csrf-token'] !== CSRF && !path.startsWith('/api/session') && !path.endsWith('/access-code')) {
+    if (
+      method !== 'GET' &&
+      req.headers['x-csrf-token'] !== CSRF &&
+      !path.startsWith('/api/session') &&
+      !path.endsWith('/access-code')
+    ) {
       return error(res, 403, 'CSRF_FAILED', 'CSRF token missing');
     }
     // signer
@@ -316,7 +494,11 @@ export async function startMockServer({ port = 0, host = '127.0.0.1', quiet = tr
       const authed = cookies(req)['mock_signer'] === encodeURIComponent(token);
       if (rest === '' && method === 'GET') {
         const locked = (signerAttempts.get(token) ?? 0) >= 5;
-        return json(res, 200, { state: fixed ?? (locked ? 'locked' : byLogin ? 'login_required' : 'code_required'), language: 'ja', senderOrganization: ORG.name });
+        return json(res, 200, {
+          state: fixed ?? (locked ? 'locked' : byLogin ? 'login_required' : 'code_required'),
+          language: 'ja',
+          senderOrganization: ORG.name,
+        });
       }
       if (rest === '/access-code' && method === 'POST') {
         const { code } = JSON.parse((await readBody(req)).toString() || '{}');
@@ -325,7 +507,9 @@ export async function startMockServer({ port = 0, host = '127.0.0.1', quiet = tr
         if (code !== '1234') {
           signerAttempts.set(token, attempts + 1);
           if (attempts + 1 >= 5) return error(res, 423, 'ACCESS_CODE_LOCKED', 'ロックされています。');
-          return error(res, 401, 'ACCESS_CODE_WRONG', 'アクセスコードが正しくありません。', { remainingAttempts: 5 - attempts - 1 });
+          return error(res, 401, 'ACCESS_CODE_WRONG', 'アクセスコードが正しくありません。', {
+            remainingAttempts: 5 - attempts - 1,
+          });
         }
         return json(res, 200, signerView(token, true), {
           'set-cookie': `mock_signer=${encodeURIComponent(token)}; Path=/api/sign/; HttpOnly; SameSite=Strict`,
@@ -341,7 +525,11 @@ export async function startMockServer({ port = 0, host = '127.0.0.1', quiet = tr
       if ((m = rest.match(/^\/documents\/([^/]+)$/)) && method === 'GET') {
         const doc = DOCS.find((d) => d.id === m[1]);
         if (!doc) return error(res, 404, 'NOT_FOUND', 'not found');
-        res.writeHead(200, { 'content-type': 'application/pdf', 'cache-control': 'no-store', 'content-length': pdfs[doc.key].length });
+        res.writeHead(200, {
+          'content-type': 'application/pdf',
+          'cache-control': 'no-store',
+          'content-length': pdfs[doc.key].length,
+        });
         return res.end(Buffer.from(pdfs[doc.key]));
       }
       if (rest === '/viewed' && method === 'POST') return res.writeHead(204).end();
@@ -358,10 +546,18 @@ export async function startMockServer({ port = 0, host = '127.0.0.1', quiet = tr
       if (token === 'expired') return error(res, 410, 'LINK_EXPIRED', '有効期限が切れています。');
       if (!token.startsWith('demo')) return error(res, 404, 'LINK_INVALID', 'リンクが無効です。');
       const env = envelopes[1];
-      if (!m[2]) return json(res, 200, { envelope: { name: env.name, completedAt: env.completedAt, certificateId: env.certificateId }, documents: DOCS.map(({ key, ...d }) => d), expiresAt: iso('2025-04-11T08:45:00Z') });
+      if (!m[2])
+        return json(res, 200, {
+          envelope: { name: env.name, completedAt: env.completedAt, certificateId: env.certificateId },
+          documents: DOCS.map(({ key, ...d }) => d),
+          expiresAt: iso('2025-04-11T08:45:00Z'),
+        });
       const doc = DOCS.find((d) => `/documents/${d.id}` === m[2]);
       if (!doc) return error(res, 404, 'NOT_FOUND', 'not found');
-      res.writeHead(200, { 'content-type': 'application/pdf', 'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(doc.name)}` });
+      res.writeHead(200, {
+        'content-type': 'application/pdf',
+        'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(doc.name)}`,
+      });
       return res.end(Buffer.from(pdfs[doc.key]));
     }
     // sender session (the mock is always signed in)
@@ -369,21 +565,33 @@ export async function startMockServer({ port = 0, host = '127.0.0.1', quiet = tr
     if (path === '/api/v1/contracts' && method === 'GET') {
       const q = url.searchParams;
       const num = (k) => (q.get(k) === null ? null : Number(q.get(k)));
-      const items = CONTRACTS.filter((c) =>
-        (num('amountMin') === null || (c.amount !== null && c.amount >= num('amountMin'))) &&
-        (num('amountMax') === null || (c.amount !== null && c.amount <= num('amountMax'))) &&
-        (!q.get('endFrom') || (c.endOn && c.endOn >= q.get('endFrom'))) &&
-        (!q.get('endTo') || (c.endOn && c.endOn <= q.get('endTo'))) &&
-        (!q.get('noticeFrom') || (c.noticeOn && c.noticeOn >= q.get('noticeFrom'))) &&
-        (!q.get('noticeTo') || (c.noticeOn && c.noticeOn <= q.get('noticeTo'))) &&
-        (!q.get('counterparty') || c.counterparties.some((n) => n.includes(q.get('counterparty')))));
+      const items = CONTRACTS.filter(
+        (c) =>
+          (num('amountMin') === null || (c.amount !== null && c.amount >= num('amountMin'))) &&
+          (num('amountMax') === null || (c.amount !== null && c.amount <= num('amountMax'))) &&
+          (!q.get('endFrom') || (c.endOn && c.endOn >= q.get('endFrom'))) &&
+          (!q.get('endTo') || (c.endOn && c.endOn <= q.get('endTo'))) &&
+          (!q.get('noticeFrom') || (c.noticeOn && c.noticeOn >= q.get('noticeFrom'))) &&
+          (!q.get('noticeTo') || (c.noticeOn && c.noticeOn <= q.get('noticeTo'))) &&
+          (!q.get('counterparty') || c.counterparties.some((n) => n.includes(q.get('counterparty')))),
+      );
       return json(res, 200, { items: items.map(({ history, documents, ...c }) => c), nextCursor: null });
     }
     if (path === '/api/v1/contracts/fields' && method === 'GET') {
-      return json(res, 200, { items: [{ key: 'dept', label: '担当部署', type: 'choice', choices: ['営業部', '総務部'] }, { key: 'budget_code', label: '予算コード', type: 'text', choices: [] }] });
+      return json(res, 200, {
+        items: [
+          { key: 'dept', label: '担当部署', type: 'choice', choices: ['営業部', '総務部'] },
+          { key: 'budget_code', label: '予算コード', type: 'text', choices: [] },
+        ],
+      });
     }
     if (path === '/api/v1/contracts/deadlines' && method === 'GET') {
-      const items = CONTRACTS.filter((c) => c.noticeOn).map((c) => ({ kind: 'notice', dueOn: c.noticeOn, daysLeft: 42, contract: c }));
+      const items = CONTRACTS.filter((c) => c.noticeOn).map((c) => ({
+        kind: 'notice',
+        dueOn: c.noticeOn,
+        daysLeft: 42,
+        contract: c,
+      }));
       return json(res, 200, { items });
     }
     if ((m = path.match(/^\/api\/v1\/contracts\/([^/]+)(\/.*)?$/))) {
@@ -394,7 +602,14 @@ export async function startMockServer({ port = 0, host = '127.0.0.1', quiet = tr
       if (rest === '' && method === 'PATCH') {
         const patch = JSON.parse((await readBody(req)) || '{}');
         for (const [field, value] of Object.entries(patch)) {
-          entry.history.push({ id: randomUUID(), field, oldValue: entry[field] ?? null, newValue: value, actor: { type: 'user', id: USER.id, name: USER.name }, at: new Date().toISOString() });
+          entry.history.push({
+            id: randomUUID(),
+            field,
+            oldValue: entry[field] ?? null,
+            newValue: value,
+            actor: { type: 'user', id: USER.id, name: USER.name },
+            at: new Date().toISOString(),
+          });
           entry[field] = value;
         }
         return json(res, 200, entry);
@@ -408,10 +623,21 @@ export async function startMockServer({ port = 0, host = '127.0.0.1', quiet = tr
     if ((m = path.match(/^\/api\/claims\/([^/]+)$/))) {
       const token = decodeURIComponent(m[1]);
       const sender = { organization: ORG.name, name: USER.name, email: USER.email };
-      if (token === 'expired') return error(res, 410, 'CLAIM_EXPIRED', '保管可能期間が過ぎています。', { sender, expiresAt: iso('2026-01-05T09:00:00Z') });
+      if (token === 'expired')
+        return error(res, 410, 'CLAIM_EXPIRED', '保管可能期間が過ぎています。', {
+          sender,
+          expiresAt: iso('2026-01-05T09:00:00Z'),
+        });
       if (!token.startsWith('demo')) return error(res, 404, 'CLAIM_INVALID', 'リンクが無効です。');
-      if (method === 'GET') return json(res, 200, { status: 'claimable', envelope: { name: envelopes[0].name, certificateId: 'INK-7Q2M-9F4K' }, sender, expiresAt: iso('2027-01-05T09:00:00Z') });
-      if (method === 'POST') return json(res, 201, { status: 'claimed-by-you', contractId: CONTRACTS[0].id, created: true });
+      if (method === 'GET')
+        return json(res, 200, {
+          status: 'claimable',
+          envelope: { name: envelopes[0].name, certificateId: 'INK-7Q2M-9F4K' },
+          sender,
+          expiresAt: iso('2027-01-05T09:00:00Z'),
+        });
+      if (method === 'POST')
+        return json(res, 201, { status: 'claimed-by-you', contractId: CONTRACTS[0].id, created: true });
     }
     if (path === '/api/session' && method === 'GET') return json(res, 200, { user: USER, csrfToken: CSRF });
     if (path === '/api/session' && method === 'POST') return json(res, 200, { user: USER, csrfToken: CSRF });
@@ -425,7 +651,13 @@ export async function startMockServer({ port = 0, host = '127.0.0.1', quiet = tr
       const items = envelopes
         .filter((e) => (!status || e.status === status) && e.name.includes(q))
         .map(({ id, name, status, createdAt, sentAt, completedAt, recipients }) => ({
-          id, name, status, createdAt, sentAt, completedAt, recipients: recipients.map((r) => ({ name: r.name, status: r.status })),
+          id,
+          name,
+          status,
+          createdAt,
+          sentAt,
+          completedAt,
+          recipients: recipients.map((r) => ({ name: r.name, status: r.status })),
         }));
       return json(res, 200, { items, nextCursor: null });
     }
@@ -441,7 +673,8 @@ export async function startMockServer({ port = 0, host = '127.0.0.1', quiet = tr
       const rest = m[2] ?? '';
       if (rest === '' && method === 'GET') return json(res, 200, env);
       if (rest === '/events' && method === 'GET') return json(res, 200, { items: events(env) });
-      if (rest === '/send' && method === 'POST') return json(res, 200, Object.assign(env, { status: 'sent', sentAt: new Date().toISOString() }));
+      if (rest === '/send' && method === 'POST')
+        return json(res, 200, Object.assign(env, { status: 'sent', sentAt: new Date().toISOString() }));
       if (rest === '/cancel' && method === 'POST') return json(res, 200, Object.assign(env, { status: 'canceled' }));
       let r;
       if ((r = rest.match(/^\/recipients\/([^/]+)\/(unlock|resend)$/)) && method === 'POST') {
@@ -480,7 +713,8 @@ export async function startMockServer({ port = 0, host = '127.0.0.1', quiet = tr
     }
     const file = normalize(join(distDir, decodeURIComponent(url.pathname)));
     if (file.startsWith(distDir) && existsSync(file) && statSync(file).isFile()) return serveFile(res, file);
-    if (url.pathname === '/' || SPA_PREFIXES.some((p) => url.pathname.startsWith(p))) return serveFile(res, join(distDir, 'index.html'));
+    if (url.pathname === '/' || SPA_PREFIXES.some((p) => url.pathname.startsWith(p)))
+      return serveFile(res, join(distDir, 'index.html'));
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   });
   await new Promise((ok) => server.listen(port, host, ok));

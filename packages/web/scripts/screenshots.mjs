@@ -35,17 +35,26 @@ const browser = await chromium.launch({
 const problems = [];
 
 async function newPage(viewport, label) {
-  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'ja-JP', hasTouch: viewport === PHONE, isMobile: viewport === PHONE });
+  const context = await browser.newContext({
+    viewport,
+    deviceScaleFactor: 1,
+    locale: 'ja-JP',
+    hasTouch: viewport === PHONE,
+    isMobile: viewport === PHONE,
+  });
   const page = await context.newPage();
   page.on('console', (msg) => {
     const text = msg.text();
     // 401 (the signer-session probe, a wrong code) and 410 (an expired link) are the UI working.
     if (/Failed to load resource: .* status of (401|410)/.test(text)) return;
-    if (msg.type() === 'error' || /Content Security Policy/i.test(text)) problems.push(`${label}: console ${msg.type()}: ${text}`);
+    if (msg.type() === 'error' || /Content Security Policy/i.test(text))
+      problems.push(`${label}: console ${msg.type()}: ${text}`);
   });
   page.on('pageerror', (err) => problems.push(`${label}: page error: ${err.message}`));
   await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+    );
   });
   return { context, page };
 }
@@ -143,7 +152,10 @@ await signerFlow(PHONE, '390');
 {
   const { context, page } = await newPage(DESKTOP, 'sender');
   await page.goto(`${mock.url}/d/demo`);
-  await page.getByRole('link', { name: /ダウンロード/ }).first().waitFor();
+  await page
+    .getByRole('link', { name: /ダウンロード/ })
+    .first()
+    .waitFor();
   await shot(page, 'download-1280');
 
   await page.goto(`${mock.url}/login`);
@@ -181,7 +193,10 @@ await signerFlow(PHONE, '390');
   await page.locator('.timeline__item').first().waitFor();
   await shot(page, 'envelope-page-1280');
 
-  await page.getByRole('button', { name: /ロックを解除/ }).first().click();
+  await page
+    .getByRole('button', { name: /ロックを解除/ })
+    .first()
+    .click();
   await page.getByRole('dialog').waitFor();
   await shot(page, 'envelope-unlock-1280');
   await page.keyboard.press('Escape');

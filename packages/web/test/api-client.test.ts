@@ -1,12 +1,21 @@
 // The API client's error parsing and headers, and the access-code helpers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { errorFromResponse, requestHeaders, setApiLanguage, setSenderCsrfToken, setSignerCsrfToken } from '../src/api/client.ts';
+import {
+  errorFromResponse,
+  requestHeaders,
+  setApiLanguage,
+  setSenderCsrfToken,
+  setSignerCsrfToken,
+} from '../src/api/client.ts';
 import { errorMessage } from '../src/api/messages.ts';
 import { ACCESS_CODE_PATTERN, generateAccessCode } from '../src/lib/access-code.ts';
 
 test('error bodies keep the stable code and details; other bodies get a generic code', () => {
-  const wrong = errorFromResponse(401, JSON.stringify({ error: { code: 'ACCESS_CODE_WRONG', message: 'x', details: { remainingAttempts: 2 } } }));
+  const wrong = errorFromResponse(
+    401,
+    JSON.stringify({ error: { code: 'ACCESS_CODE_WRONG', message: 'x', details: { remainingAttempts: 2 } } }),
+  );
   assert.equal(wrong.code, 'ACCESS_CODE_WRONG');
   assert.equal(wrong.details['remainingAttempts'], 2);
   assert.equal(errorFromResponse(413, '<html>proxy</html>').code, 'PAYLOAD_TOO_LARGE');
@@ -14,9 +23,18 @@ test('error bodies keep the stable code and details; other bodies get a generic 
 });
 
 test('messages come from the UI table, except the server-specific validation text', () => {
-  assert.equal(errorMessage('ja', errorFromResponse(410, '{"error":{"code":"LINK_EXPIRED","message":"expired"}}')), 'このリンクの有効期限が切れています。送信者にお問い合わせください。');
-  assert.equal(errorMessage('en', errorFromResponse(400, '{"error":{"code":"VALIDATION_FAILED","message":"name is required"}}')), 'name is required');
-  assert.equal(errorMessage('en', errorFromResponse(400, '{"error":{"code":"SOMETHING_NEW","message":"server text"}}')), 'server text');
+  assert.equal(
+    errorMessage('ja', errorFromResponse(410, '{"error":{"code":"LINK_EXPIRED","message":"expired"}}')),
+    'このリンクの有効期限が切れています。送信者にお問い合わせください。',
+  );
+  assert.equal(
+    errorMessage('en', errorFromResponse(400, '{"error":{"code":"VALIDATION_FAILED","message":"name is required"}}')),
+    'name is required',
+  );
+  assert.equal(
+    errorMessage('en', errorFromResponse(400, '{"error":{"code":"SOMETHING_NEW","message":"server text"}}')),
+    'server text',
+  );
 });
 
 test('non-GET requests carry the CSRF token of their session kind; GETs none', () => {

@@ -26,13 +26,18 @@ test('the contractual Japanese labels are the ones of the product', () => {
   assert.equal(ja['new.saveDraft'], '下書き保存');
   assert.equal(ja['new.recipient.generate'], '生成');
   assert.deepEqual(
-    ['draft', 'notified', 'viewed', 'signed', 'declined', 'locked'].map((s) => ja[`status.recipient.${s}` as keyof typeof ja]),
+    ['draft', 'notified', 'viewed', 'signed', 'declined', 'locked'].map(
+      (s) => ja[`status.recipient.${s}` as keyof typeof ja],
+    ),
     ['下書き', '送信済み', '閲覧済み', '署名済み', '拒否', 'ロック中'],
   );
 });
 
 test('translate fills placeholders and leaves unknown ones visible', () => {
-  assert.equal(translate('ja', 'signer.code.wrong', { n: 3 }), 'アクセスコードが正しくありません。あと3回間違えるとロックされます。');
+  assert.equal(
+    translate('ja', 'signer.code.wrong', { n: 3 }),
+    'アクセスコードが正しくありません。あと3回間違えるとロックされます。',
+  );
   assert.equal(translate('en', 'common.pages', {}), '{n} pages');
   assert.equal(acceptLanguage('ja'), 'ja, en;q=0.5');
   assert.equal(acceptLanguage('en'), 'en, ja;q=0.5');

@@ -109,7 +109,7 @@ function readAt(bytes: Uint8Array, offset: number, options: DerReadOptions, dept
     children() {
       if (!constructed) throw new DerError(`expected a constructed value, got tag 0x${tag.toString(16)}`);
       const nodes: DerNode[] = [];
-      for (let cursor = 0; cursor < content.length; ) {
+      for (let cursor = 0; cursor < content.length;) {
         const child = readAt(content, cursor, options, 0);
         nodes.push(child);
         cursor += child.raw.length;
@@ -134,7 +134,8 @@ export function readDer(bytes: Uint8Array, options: DerReadOptions = {}): DerNod
 /** Asserts the identifier octet of `node` (e.g. TAG.sequence, 0xa0) and returns the node. */
 export function expectTag(node: DerNode | undefined, tag: number, what: string): DerNode {
   if (node === undefined) throw new DerError(`missing ${what}`);
-  if (node.tag !== tag) throw new DerError(`${what}: expected tag 0x${tag.toString(16)}, got 0x${node.tag.toString(16)}`);
+  if (node.tag !== tag)
+    throw new DerError(`${what}: expected tag 0x${tag.toString(16)}, got 0x${node.tag.toString(16)}`);
   return node;
 }
 
@@ -181,7 +182,8 @@ export function decodeSmallInteger(node: DerNode | undefined, tag: number = TAG.
 
 /** Date of a UTCTime or GeneralizedTime in Z form (fractions of GeneralizedTime kept to the millisecond). */
 export function decodeTime(node: DerNode | undefined): Date {
-  if (node === undefined || (node.tag !== TAG.utcTime && node.tag !== TAG.generalizedTime)) throw new DerError('expected a time');
+  if (node === undefined || (node.tag !== TAG.utcTime && node.tag !== TAG.generalizedTime))
+    throw new DerError('expected a time');
   const text = new TextDecoder('latin1').decode(node.content);
   let match: RegExpMatchArray | null;
   let year: number;
@@ -197,5 +199,15 @@ export function decodeTime(node: DerNode | undefined): Date {
     year = Number(match[1]);
   }
   const millis = match[7] ? Math.floor(Number(`0.${match[7]}`) * 1000) : 0;
-  return new Date(Date.UTC(year, Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6] ?? 0), millis));
+  return new Date(
+    Date.UTC(
+      year,
+      Number(match[2]) - 1,
+      Number(match[3]),
+      Number(match[4]),
+      Number(match[5]),
+      Number(match[6] ?? 0),
+      millis,
+    ),
+  );
 }

@@ -137,21 +137,37 @@ export type SignatureScheme =
  */
 export function signatureSchemeOfOid(signatureAlgorithmOid: string): SignatureScheme {
   switch (signatureAlgorithmOid) {
-    case OID.rsaEncryption: return { kind: 'rsa-pkcs1' };
-    case OID.sha1WithRsaEncryption: return { kind: 'rsa-pkcs1', hash: 'sha1' };
-    case OID.sha224WithRsaEncryption: return { kind: 'rsa-pkcs1', hash: 'sha224' };
-    case OID.sha256WithRsaEncryption: return { kind: 'rsa-pkcs1', hash: 'sha256' };
-    case OID.sha384WithRsaEncryption: return { kind: 'rsa-pkcs1', hash: 'sha384' };
-    case OID.sha512WithRsaEncryption: return { kind: 'rsa-pkcs1', hash: 'sha512' };
-    case OID.ecPublicKey: return { kind: 'ecdsa' };
-    case OID.ecdsaWithSha1: return { kind: 'ecdsa', hash: 'sha1' };
-    case OID.ecdsaWithSha224: return { kind: 'ecdsa', hash: 'sha224' };
-    case OID.ecdsaWithSha256: return { kind: 'ecdsa', hash: 'sha256' };
-    case OID.ecdsaWithSha384: return { kind: 'ecdsa', hash: 'sha384' };
-    case OID.ecdsaWithSha512: return { kind: 'ecdsa', hash: 'sha512' };
-    case OID.ed25519: return { kind: 'ed25519' };
-    case OID.rsassaPss: return { kind: 'unsupported', reason: 'RSASSA-PSS signatures are not supported' };
-    case OID.md5WithRsaEncryption: return { kind: 'unsupported', reason: 'MD5 signatures are not accepted' };
-    default: return { kind: 'unsupported', reason: `unknown signature algorithm ${signatureAlgorithmOid}` };
+    case OID.rsaEncryption:
+      return { kind: 'rsa-pkcs1' };
+    case OID.sha1WithRsaEncryption:
+      return { kind: 'rsa-pkcs1', hash: 'sha1' };
+    case OID.sha224WithRsaEncryption:
+      return { kind: 'rsa-pkcs1', hash: 'sha224' };
+    case OID.sha256WithRsaEncryption:
+      return { kind: 'rsa-pkcs1', hash: 'sha256' };
+    case OID.sha384WithRsaEncryption:
+      return { kind: 'rsa-pkcs1', hash: 'sha384' };
+    case OID.sha512WithRsaEncryption:
+      return { kind: 'rsa-pkcs1', hash: 'sha512' };
+    case OID.ecPublicKey:
+      return { kind: 'ecdsa' };
+    case OID.ecdsaWithSha1:
+      return { kind: 'ecdsa', hash: 'sha1' };
+    case OID.ecdsaWithSha224:
+      return { kind: 'ecdsa', hash: 'sha224' };
+    case OID.ecdsaWithSha256:
+      return { kind: 'ecdsa', hash: 'sha256' };
+    case OID.ecdsaWithSha384:
+      return { kind: 'ecdsa', hash: 'sha384' };
+    case OID.ecdsaWithSha512:
+      return { kind: 'ecdsa', hash: 'sha512' };
+    case OID.ed25519:
+      return { kind: 'ed25519' };
+    case OID.rsassaPss:
+      return { kind: 'unsupported', reason: 'RSASSA-PSS signatures are not supported' };
+    case OID.md5WithRsaEncryption:
+      return { kind: 'unsupported', reason: 'MD5 signatures are not accepted' };
+    default:
+      return { kind: 'unsupported', reason: `unknown signature algorithm ${signatureAlgorithmOid}` };
   }
 }

@@ -2,7 +2,8 @@
 const JST_OFFSET_MS = 9 * 60 * 60 * 1000;
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
-const datePart = (d: Date): string => `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+const datePart = (d: Date): string =>
+  `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 const timePart = (d: Date): string => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 
 /**

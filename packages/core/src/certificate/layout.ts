@@ -34,10 +34,15 @@ export interface Row {
 }
 
 /** Wraps pieces of text (each in its own style) into the lines of one cell of `width` points. */
-export function cellLines(metrics: TextMetrics, width: number, pieces: ReadonlyArray<{ text: string; style: TextStyle }>): Line[] {
+export function cellLines(
+  metrics: TextMetrics,
+  width: number,
+  pieces: ReadonlyArray<{ text: string; style: TextStyle }>,
+): Line[] {
   const lines: Line[] = [];
   for (const { text, style } of pieces) {
-    for (const line of wrapText(text, width, (s) => metrics.width(s, style.weight, style.size))) lines.push({ text: line, style });
+    for (const line of wrapText(text, width, (s) => metrics.width(s, style.weight, style.size)))
+      lines.push({ text: line, style });
   }
   return lines;
 }
@@ -82,7 +87,8 @@ function splitRow(row: Row, available: number): [Row, Row] | null {
   for (const [i, lines] of row.cells.entries()) {
     let used = shifts[i];
     let count = 0;
-    while (count < lines.length && used + lines[count].style.leading <= room + 1e-6) used += lines[count++].style.leading;
+    while (count < lines.length && used + lines[count].style.leading <= room + 1e-6)
+      used += lines[count++].style.leading;
     first.push(lines.slice(0, count));
     rest.push(lines.slice(count));
     placed += count;
@@ -170,7 +176,8 @@ export class PageFlow {
       for (const r of repeat) this.drawRow(r);
     };
     const total = rows.reduce((sum, r) => sum + rowHeight(r), 0);
-    if (options.keepTogether && total > this.remaining && total <= this.freshPageHeight - repeatHeight && !this.atTop) continuePage();
+    if (options.keepTogether && total > this.remaining && total <= this.freshPageHeight - repeatHeight && !this.atTop)
+      continuePage();
     for (const original of rows) {
       let row = original;
       let height = rowHeight(row);
@@ -214,7 +221,15 @@ export class PageFlow {
       }
       x += row.columns[column];
     });
-    if (row.ruleBelow) page.line(this.frame.left, top - height, this.frame.left + width, top - height, row.ruleBelow.width, row.ruleBelow.gray);
+    if (row.ruleBelow)
+      page.line(
+        this.frame.left,
+        top - height,
+        this.frame.left + width,
+        top - height,
+        row.ruleBelow.width,
+        row.ruleBelow.gray,
+      );
     this.y = top - height;
   }
 }

@@ -4,7 +4,11 @@
 // user-agent token, a URL) is broken between characters, so nothing is ever clipped.
 
 /** Characters that must not start a line (行頭禁則). */
-const NO_LINE_START = new Set(Array.from('、。，．,.:;!?)]}）」』】〕〉》｝］！？：；・ーぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ々〻ゝゞヽヾ〜～%％'));
+const NO_LINE_START = new Set(
+  Array.from(
+    '、。，．,.:;!?)]}）」』】〕〉》｝］！？：；・ーぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ々〻ゝゞヽヾ〜～%％',
+  ),
+);
 /** Characters that must not end a line (行末禁則). */
 const NO_LINE_END = new Set(Array.from('([{（「『【〔〈《｛［'));
 
@@ -53,7 +57,12 @@ function segment(text: string): string[] {
   for (const unit of units) {
     const previous = glued.at(-1);
     const first = Array.from(unit)[0];
-    if (previous !== undefined && previous !== ' ' && (NO_LINE_START.has(first) || NO_LINE_END.has(Array.from(previous).at(-1) as string)) && unit !== ' ') {
+    if (
+      previous !== undefined &&
+      previous !== ' ' &&
+      (NO_LINE_START.has(first) || NO_LINE_END.has(Array.from(previous).at(-1) as string)) &&
+      unit !== ' '
+    ) {
       glued[glued.length - 1] = previous + unit;
     } else {
       glued.push(unit);

@@ -1,7 +1,13 @@
 // Turns laid-out pages (text runs, rules, filled boxes) into a complete PDF with Noto Sans JP
 // subsets embedded: one subset per weight, holding exactly the characters drawn in that weight.
 import { deflateSync } from 'node:zlib';
-import { buildType0FontObjects, createFontSubset, loadJapaneseFont, type FontSubset, type FontWeight } from '../font/japanese-font.ts';
+import {
+  buildType0FontObjects,
+  createFontSubset,
+  loadJapaneseFont,
+  type FontSubset,
+  type FontWeight,
+} from '../font/japanese-font.ts';
 import { PdfLexer } from '../pdf/lexer.ts';
 import { PdfDict, PdfName, PdfStream, type PdfRef } from '../pdf/objects.ts';
 import { formatNumber, pdfDate, textString } from '../pdf/serialize.ts';
@@ -13,12 +19,24 @@ export const A4: Readonly<{ width: number; height: number }> = { width: 595.28, 
 export type DrawOp =
   | { kind: 'text'; x: number; y: number; text: string; weight: FontWeight; size: number; gray: number }
   | { kind: 'line'; x1: number; y1: number; x2: number; y2: number; width: number; gray: number }
-  | { kind: 'rect'; x: number; y: number; width: number; height: number; fillGray?: number; strokeGray?: number; lineWidth?: number };
+  | {
+      kind: 'rect';
+      x: number;
+      y: number;
+      width: number;
+      height: number;
+      fillGray?: number;
+      strokeGray?: number;
+      lineWidth?: number;
+    };
 
 /** The drawing of one page, in PDF user space (origin bottom-left, points). */
 export class PageCanvas {
   readonly ops: DrawOp[] = [];
-  constructor(readonly width: number, readonly height: number) {}
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {}
 
   /** Text with its baseline starting at (x, y); gray 0 is black. */
   text(x: number, y: number, text: string, style: { weight: FontWeight; size: number; gray: number }): void {
@@ -30,7 +48,13 @@ export class PageCanvas {
   }
 
   /** A rectangle with (x, y) its bottom-left corner, filled and/or stroked. */
-  rect(x: number, y: number, width: number, height: number, paint: { fillGray?: number; strokeGray?: number; lineWidth?: number }): void {
+  rect(
+    x: number,
+    y: number,
+    width: number,
+    height: number,
+    paint: { fillGray?: number; strokeGray?: number; lineWidth?: number },
+  ): void {
     this.ops.push({ kind: 'rect', x, y, width, height, ...paint });
   }
 }
@@ -69,7 +93,14 @@ export function buildTextPdf(input: { pages: readonly PageCanvas[]; info: Docume
       ),
     );
   }
-  writer.set(pagesRef, new PdfDict([['Type', PdfName.of('Pages')], ['Kids', kids], ['Count', kids.length]]));
+  writer.set(
+    pagesRef,
+    new PdfDict([
+      ['Type', PdfName.of('Pages')],
+      ['Kids', kids],
+      ['Count', kids.length],
+    ]),
+  );
 
   const catalog = new PdfDict([
     ['Type', PdfName.of('Catalog')],
@@ -115,12 +146,24 @@ function embedFonts(writer: PdfFileWriter, pages: readonly PageCanvas[]): Map<Fo
     const subset = createFontSubset(loadJapaneseFont(weight), [...chars].join(''));
     const objects = buildType0FontObjects(subset);
     const fontFile = writer.add(
-      new PdfStream(new PdfDict([['Filter', PdfName.of('FlateDecode')], ['Length1', objects.fontFile2.length]]), deflateSync(objects.fontFile2)),
+      new PdfStream(
+        new PdfDict([
+          ['Filter', PdfName.of('FlateDecode')],
+          ['Length1', objects.fontFile2.length],
+        ]),
+        deflateSync(objects.fontFile2),
+      ),
     );
-    const toUnicode = writer.add(new PdfStream(new PdfDict([['Filter', PdfName.of('FlateDecode')]]), deflateSync(objects.toUnicode)));
+    const toUnicode = writer.add(
+      new PdfStream(new PdfDict([['Filter', PdfName.of('FlateDecode')]]), deflateSync(objects.toUnicode)),
+    );
     const descriptor = writer.add(parseDict(objects.fontDescriptorDict.replace('{{FONTFILE2}}', fontFile.toString())));
     const cidFont = writer.add(parseDict(objects.cidFontDict.replace('{{DESCRIPTOR}}', descriptor.toString())));
-    const ref = writer.add(parseDict(objects.type0Dict.replace('{{DESCENDANT}}', cidFont.toString()).replace('{{TOUNICODE}}', toUnicode.toString())));
+    const ref = writer.add(
+      parseDict(
+        objects.type0Dict.replace('{{DESCENDANT}}', cidFont.toString()).replace('{{TOUNICODE}}', toUnicode.toString()),
+      ),
+    );
     fonts.set(weight, { resourceName: weight === 'bold' ? 'F2' : 'F1', ref, subset });
   }
   return fonts;
@@ -134,7 +177,9 @@ function contentStream(page: PageCanvas, fonts: ReadonlyMap<FontWeight, PlacedFo
     switch (op.kind) {
       case 'text': {
         const font = fonts.get(op.weight) as PlacedFont;
-        out.push(`BT /${font.resourceName} ${n(op.size)} Tf ${n(op.gray)} g ${n(op.x)} ${n(op.y)} Td <${font.subset.encode(op.text)}> Tj ET`);
+        out.push(
+          `BT /${font.resourceName} ${n(op.size)} Tf ${n(op.gray)} g ${n(op.x)} ${n(op.y)} Td <${font.subset.encode(op.text)}> Tj ET`,
+        );
         break;
       }
       case 'line':

@@ -14,7 +14,14 @@ export interface CompletionCertificateData {
   envelope: { id: string; name: string; createdAt: Date; sentAt: Date; completedAt: Date };
   sender: { organization: string; name: string; email: string };
   documents: Array<{ name: string; pages: number; sha256Original: string; sha256Signed: string }>;
-  parties: Array<{ name: string; email: string; authentication: string; ip: string | null; userAgent: string | null; signedAt: Date }>;
+  parties: Array<{
+    name: string;
+    email: string;
+    authentication: string;
+    ip: string | null;
+    userAgent: string | null;
+    signedAt: Date;
+  }>;
   events: Array<{ at: Date; actor: string; action: string; ip?: string | null }>;
   /** The public verification page, e.g. https://host/verify. */
   verification: { url: string };
@@ -34,7 +41,12 @@ const FOOTER_RULE = MARGIN + 13;
 const BODY_BOTTOM = MARGIN + 24;
 const RUNNING_HEADER_HEIGHT = 24;
 
-const style = (weight: 'regular' | 'bold', size: number, gray: number, leading: number): TextStyle => ({ weight, size, gray, leading });
+const style = (weight: 'regular' | 'bold', size: number, gray: number, leading: number): TextStyle => ({
+  weight,
+  size,
+  gray,
+  leading,
+});
 const S = {
   title: style('bold', 21, 0, 28),
   subtitle: style('regular', 10, 0.35, 14),
@@ -82,7 +94,8 @@ export function renderCompletionCertificate(data: CompletionCertificateData): Ui
     },
   );
   const pieces = (...items: Array<[string, TextStyle]>) => items.map(([text, s]) => ({ text, style: s }));
-  const cell = (width: number, ...items: Array<[string, TextStyle]>): Line[] => cellLines(metrics, width - 8, pieces(...items));
+  const cell = (width: number, ...items: Array<[string, TextStyle]>): Line[] =>
+    cellLines(metrics, width - 8, pieces(...items));
   const labelValue = (ja: string, en: string, value: string, valueStyle: TextStyle = S.value): Row => ({
     columns: LABEL_VALUE,
     cells: [cell(LABEL_VALUE[0], [ja, S.labelJa], [en, S.labelEn]), cell(LABEL_VALUE[1], [value, valueStyle])],
@@ -113,7 +126,10 @@ export function renderCompletionCertificate(data: CompletionCertificateData): Ui
   };
   const paragraph = (items: Array<[string, TextStyle]>, indent = 0): Row => ({
     columns: indent > 0 ? [indent, WIDTH - indent] : [WIDTH],
-    cells: indent > 0 ? [[], cellLines(metrics, WIDTH - indent, pieces(...items))] : [cellLines(metrics, WIDTH, pieces(...items))],
+    cells:
+      indent > 0
+        ? [[], cellLines(metrics, WIDTH - indent, pieces(...items))]
+        : [cellLines(metrics, WIDTH, pieces(...items))],
     padTop: 0,
     padBottom: 6,
     padX: 0,
@@ -122,8 +138,14 @@ export function renderCompletionCertificate(data: CompletionCertificateData): Ui
   drawTitleBlock(flow, metrics, certificateId);
   flow.placeRows([
     paragraph([
-      ['本証明書は、電子契約サービス Inkan の記録に基づき、下記の文書について、下記の署名者全員による電子署名が完了したことを証明するものです。', S.paraJa],
-      ['This certificate attests, from the records of the Inkan electronic contract service, that every party listed below has electronically signed the documents listed below.', S.paraEn],
+      [
+        '本証明書は、電子契約サービス Inkan の記録に基づき、下記の文書について、下記の署名者全員による電子署名が完了したことを証明するものです。',
+        S.paraJa,
+      ],
+      [
+        'This certificate attests, from the records of the Inkan electronic contract service, that every party listed below has electronically signed the documents listed below.',
+        S.paraEn,
+      ],
     ]),
   ]);
 
@@ -150,7 +172,14 @@ export function renderCompletionCertificate(data: CompletionCertificateData): Ui
     labelValue('署名済みファイルの SHA-256', 'SHA-256 of the signed file', d.sha256Signed.toLowerCase(), S.hash),
   ]);
   heading(2, '対象文書', 'Documents', firstBlockHeight(documentBlocks));
-  placeBlocks(flow, documentBlocks, paragraph([['（なし）', S.value], ['(none)', S.paraEn]]));
+  placeBlocks(
+    flow,
+    documentBlocks,
+    paragraph([
+      ['（なし）', S.value],
+      ['(none)', S.paraEn],
+    ]),
+  );
 
   // 3. Parties
   const partyBlocks = data.parties.map((p, i) => [
@@ -162,13 +191,27 @@ export function renderCompletionCertificate(data: CompletionCertificateData): Ui
     labelValue('署名日時', 'Signed at', formatJstUtc(p.signedAt), S.valueBold),
   ]);
   heading(3, '署名者', 'Signing parties', firstBlockHeight(partyBlocks));
-  placeBlocks(flow, partyBlocks, paragraph([['（なし）', S.value], ['(none)', S.paraEn]]));
+  placeBlocks(
+    flow,
+    partyBlocks,
+    paragraph([
+      ['（なし）', S.value],
+      ['(none)', S.paraEn],
+    ]),
+  );
 
   // 4. Event history
-  const head = (ja: string, en: string, i: number): Line[] => cell(EVENT_COLUMNS[i], [ja, S.tableHead], [en, S.tableHeadEn]);
+  const head = (ja: string, en: string, i: number): Line[] =>
+    cell(EVENT_COLUMNS[i], [ja, S.tableHead], [en, S.tableHeadEn]);
   const tableHeader: Row = {
     columns: EVENT_COLUMNS,
-    cells: [head('No.', '', 0), head('日時', 'Time', 1), head('操作者', 'Actor', 2), head('操作', 'Action', 3), head('IPアドレス', 'IP address', 4)],
+    cells: [
+      head('No.', '', 0),
+      head('日時', 'Time', 1),
+      head('操作者', 'Actor', 2),
+      head('操作', 'Action', 3),
+      head('IPアドレス', 'IP address', 4),
+    ],
     padTop: 4,
     padBottom: 4,
     padX: 4,
@@ -190,7 +233,13 @@ export function renderCompletionCertificate(data: CompletionCertificateData): Ui
     ruleBelow: ROW_RULE,
   }));
   heading(4, '操作履歴', 'Event history', rowHeight(tableHeader) + (eventRows[0] ? rowHeight(eventRows[0]) : 0));
-  if (eventRows.length === 0) flow.placeRows([paragraph([['（記録なし）', S.value], ['(no events recorded)', S.paraEn]])]);
+  if (eventRows.length === 0)
+    flow.placeRows([
+      paragraph([
+        ['（記録なし）', S.value],
+        ['(no events recorded)', S.paraEn],
+      ]),
+    ]);
   else {
     flow.drawRow(tableHeader);
     flow.placeRows(eventRows, { repeat: [tableHeader] });
@@ -218,7 +267,10 @@ export function renderCompletionCertificate(data: CompletionCertificateData): Ui
   ];
   const stepRows: Row[] = steps.map(([ja, en], i) => ({
     columns: [18, WIDTH - 18],
-    cells: [cellLines(metrics, 18, pieces([`${i + 1}.`, S.paraJa])), cellLines(metrics, WIDTH - 18, pieces([ja, S.paraJa], [en, S.paraEn]))],
+    cells: [
+      cellLines(metrics, 18, pieces([`${i + 1}.`, S.paraJa])),
+      cellLines(metrics, WIDTH - 18, pieces([ja, S.paraJa], [en, S.paraEn])),
+    ],
     padTop: 0,
     padBottom: 7,
     padX: 0,
@@ -246,7 +298,9 @@ function firstBlockHeight(blocks: Row[][]): number {
   const first = blocks[0];
   if (first === undefined) return 20;
   const whole = first.reduce((sum, row) => sum + rowHeight(row), 0);
-  return whole <= TOP - RUNNING_HEADER_HEIGHT - BODY_BOTTOM - 40 ? whole : first.slice(0, 2).reduce((sum, row) => sum + Math.min(rowHeight(row), 60), 0);
+  return whole <= TOP - RUNNING_HEADER_HEIGHT - BODY_BOTTOM - 40
+    ? whole
+    : first.slice(0, 2).reduce((sum, row) => sum + Math.min(rowHeight(row), 60), 0);
 }
 
 /** Blocks (a document, a party) are kept on one page when they fit on one, with a gap between. */
@@ -271,7 +325,9 @@ function drawTitleBlock(flow: PageFlow, metrics: TextMetrics, certificateId: str
   const boxHeight = 8 + S.idLabel.leading + idLines.length * S.idValue.leading + 6;
   page.rect(boxX, top - boxHeight, boxWidth, boxHeight, { strokeGray: 0.25, lineWidth: 0.8 });
   page.text(boxX + 8, top - 8 - 7.5, '締結証明書ID / Certificate ID', S.idLabel);
-  idLines.forEach((line, i) => page.text(boxX + 8, top - 8 - S.idLabel.leading - 13 - i * S.idValue.leading, line, S.idValue));
+  idLines.forEach((line, i) =>
+    page.text(boxX + 8, top - 8 - S.idLabel.leading - 13 - i * S.idValue.leading, line, S.idValue),
+  );
 
   const bottom = Math.min(top - 48, top - boxHeight) - 8;
   page.line(LEFT, bottom, LEFT + WIDTH, bottom, 1.6, 0.1);
@@ -289,7 +345,12 @@ function drawFooters(pages: readonly PageCanvas[], metrics: TextMetrics, certifi
     page.line(LEFT, FOOTER_RULE, LEFT + WIDTH, FOOTER_RULE, 0.4, 0.7);
     page.text(LEFT, FOOTER_BASELINE, `締結証明書ID / Certificate ID: ${certificateId}`, S.footer);
     const number = `${i + 1} / ${pages.length}`;
-    page.text(LEFT + WIDTH - metrics.width(number, 'regular', S.pageNumber.size), FOOTER_BASELINE, number, S.pageNumber);
+    page.text(
+      LEFT + WIDTH - metrics.width(number, 'regular', S.pageNumber.size),
+      FOOTER_BASELINE,
+      number,
+      S.pageNumber,
+    );
   });
 }
 
@@ -298,7 +359,8 @@ function validate(data: CompletionCertificateData): void {
     throw new CoreError('CERTIFICATE_INVALID_DATA', message);
   };
   // The same rule as stampCertificateId: the ID printed here must be the one stamped on the documents.
-  if (!/^[\x21-\x7e]{1,64}$/.test(data.certificateId)) fail('the certificate ID must be 1–64 printable ASCII characters');
+  if (!/^[\x21-\x7e]{1,64}$/.test(data.certificateId))
+    fail('the certificate ID must be 1–64 printable ASCII characters');
   const dates: Array<[string, Date]> = [
     ['envelope.createdAt', data.envelope.createdAt],
     ['envelope.sentAt', data.envelope.sentAt],

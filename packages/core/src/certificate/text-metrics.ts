@@ -40,7 +40,8 @@ export class TextMetrics {
       if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp === 0x2028 || cp === 0x2029) out += ' ';
       else if (isInvisible(cp)) continue;
       else if (cp === 0xa0) out += ' ';
-      else if (this.#font('regular').glyphIdFor(cp) === 0 || this.#font('bold').glyphIdFor(cp) === 0) out += UNPRINTABLE;
+      else if (this.#font('regular').glyphIdFor(cp) === 0 || this.#font('bold').glyphIdFor(cp) === 0)
+        out += UNPRINTABLE;
       else out += ch;
     }
     return out.replace(/ {2,}/g, ' ').trim();

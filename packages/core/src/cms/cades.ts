@@ -10,7 +10,18 @@ import type { KeyAlgorithm, Signer } from '../signer.ts';
 import type { TimestampAuthority } from '../timestamp-authority.ts';
 import { readCertificateFields, type CertificateFields } from './certificate-fields.ts';
 import { BER, expectTag, octetStringValue, readDer } from '../asn1/der-reader.ts';
-import { explicit, integer, nullValue, octetString, oid, retag, sequence, setOf, TAG, x509Time } from '../asn1/der-writer.ts';
+import {
+  explicit,
+  integer,
+  nullValue,
+  octetString,
+  oid,
+  retag,
+  sequence,
+  setOf,
+  TAG,
+  x509Time,
+} from '../asn1/der-writer.ts';
 import { OID } from '../asn1/oids.ts';
 import { parseCmsSignature } from './parse.ts';
 
@@ -49,8 +60,10 @@ function algorithmsFor(keyAlgorithm: KeyAlgorithm): Algorithms {
   // RFC 5758: ECDSA ones have none.
   const digest = sequence(oid(OID.sha256));
   switch (keyAlgorithm) {
-    case 'RSA': return { digest, signature: sequence(oid(OID.sha256WithRsaEncryption), nullValue()) };
-    case 'ECDSA-P256': return { digest, signature: sequence(oid(OID.ecdsaWithSha256)) };
+    case 'RSA':
+      return { digest, signature: sequence(oid(OID.sha256WithRsaEncryption), nullValue()) };
+    case 'ECDSA-P256':
+      return { digest, signature: sequence(oid(OID.ecdsaWithSha256)) };
   }
 }
 
@@ -104,7 +117,8 @@ function assemble(inputs: AssembleInputs): Uint8Array {
     inputs.algorithms.signature,
     octetString(inputs.signature),
   ];
-  if (inputs.timestampToken) signerInfoParts.push(setOf([attribute(OID.signatureTimeStampToken, inputs.timestampToken)], 0xa1));
+  if (inputs.timestampToken)
+    signerInfoParts.push(setOf([attribute(OID.signatureTimeStampToken, inputs.timestampToken)], 0xa1));
   const signedData = sequence(
     integer(1), // v1: no attribute certificates, eContentType id-data, v1 SignerInfo
     setOf([inputs.algorithms.digest]),
@@ -130,7 +144,13 @@ export async function createCadesSignature(options: CadesSignatureOptions): Prom
   const certificate = leafOf(signer);
   const fields = readCertificateFields(certificate);
   const algorithms = algorithmsFor(signer.keyAlgorithm);
-  const signedAttributes = buildSignedAttributes({ contentDigest, certificate, fields, algorithms, signingTime: options.signingTime });
+  const signedAttributes = buildSignedAttributes({
+    contentDigest,
+    certificate,
+    fields,
+    algorithms,
+    signingTime: options.signingTime,
+  });
 
   let signature: Uint8Array;
   try {
@@ -155,28 +175,44 @@ export async function createCadesSignature(options: CadesSignatureOptions): Prom
   return assemble({ certificates, fields, algorithms, signedAttributes, signature, timestampToken });
 }
 
-function checkSignature(certificate: Uint8Array, keyAlgorithm: KeyAlgorithm, data: Uint8Array, signature: Uint8Array): void {
+function checkSignature(
+  certificate: Uint8Array,
+  keyAlgorithm: KeyAlgorithm,
+  data: Uint8Array,
+  signature: Uint8Array,
+): void {
   let valid = false;
   try {
     const key = certificatePublicKey(certificate);
     const expectedType = keyAlgorithm === 'RSA' ? 'rsa' : 'ec';
-    if (key.asymmetricKeyType === expectedType) valid = verifySignature('sha256', data, { key, dsaEncoding: 'der' }, signature);
+    if (key.asymmetricKeyType === expectedType)
+      valid = verifySignature('sha256', data, { key, dsaEncoding: 'der' }, signature);
   } catch {
     valid = false;
   }
-  if (!valid) throw new CoreError('SIGNER_FAILED', 'the signature does not verify with the signing certificate (key and certificate do not match?)');
+  if (!valid)
+    throw new CoreError(
+      'SIGNER_FAILED',
+      'the signature does not verify with the signing certificate (key and certificate do not match?)',
+    );
 }
 
 function checkTimestampToken(token: Uint8Array, imprint: Uint8Array): void {
   try {
     const parsed = parseCmsSignature(token);
-    if (parsed.encapsulatedContentTypeOid !== OID.tstInfo || !parsed.encapsulatedContent) throw new Error('not a TimeStampToken');
+    if (parsed.encapsulatedContentTypeOid !== OID.tstInfo || !parsed.encapsulatedContent)
+      throw new Error('not a TimeStampToken');
     // TSTInfo ::= SEQUENCE { version, policy, messageImprint SEQUENCE { hashAlgorithm, hashedMessage }, ... }
     const tstInfo = expectTag(readDer(parsed.encapsulatedContent, BER), TAG.sequence, 'TSTInfo').children();
     const hashedMessage = octetStringValue(expectTag(tstInfo[2], TAG.sequence, 'MessageImprint').children()[1]);
-    if (Buffer.compare(hashedMessage, imprint) !== 0) throw new Error('message imprint differs from the signature hash');
+    if (Buffer.compare(hashedMessage, imprint) !== 0)
+      throw new Error('message imprint differs from the signature hash');
   } catch (error) {
-    throw new CoreError('TSA_BAD_RESPONSE', `the timestamp token is unusable: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new CoreError(
+      'TSA_BAD_RESPONSE',
+      `the timestamp token is unusable: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
 }
 
@@ -187,12 +223,22 @@ function checkTimestampToken(token: Uint8Array, imprint: Uint8Array): void {
  * placeholders: the RSA signature is as long as the modulus, ECDSA P-256 at most 72 bytes, and
  * the timestamp token gets `timestampTokenAllowance` bytes (DEFAULT_TIMESTAMP_TOKEN_ALLOWANCE).
  */
-export function estimateCadesSize(signer: Signer, withTimestamp: boolean, timestampTokenAllowance = DEFAULT_TIMESTAMP_TOKEN_ALLOWANCE): number {
+export function estimateCadesSize(
+  signer: Signer,
+  withTimestamp: boolean,
+  timestampTokenAllowance = DEFAULT_TIMESTAMP_TOKEN_ALLOWANCE,
+): number {
   const certificate = leafOf(signer);
   const fields = readCertificateFields(certificate);
   const algorithms = algorithmsFor(signer.keyAlgorithm);
   // A date after 2049 encodes as GeneralizedTime, the longer of the two time forms.
-  const signedAttributes = buildSignedAttributes({ contentDigest: new Uint8Array(32), certificate, fields, algorithms, signingTime: new Date(Date.UTC(2050, 0, 1)) });
+  const signedAttributes = buildSignedAttributes({
+    contentDigest: new Uint8Array(32),
+    certificate,
+    fields,
+    algorithms,
+    signingTime: new Date(Date.UTC(2050, 0, 1)),
+  });
   return assemble({
     certificates: signer.certificateChain,
     fields,

@@ -16,9 +16,14 @@ export interface CertificateFields {
 export function readCertificateFields(certificate: Uint8Array): CertificateFields {
   try {
     const parsed = parseCertificate(certificate);
-    return { issuer: parsed.issuer.der, serialNumber: tlv(TAG.integer, parsed.serial), subjectKeyIdentifier: parsed.subjectKeyIdentifier };
+    return {
+      issuer: parsed.issuer.der,
+      serialNumber: tlv(TAG.integer, parsed.serial),
+      subjectKeyIdentifier: parsed.subjectKeyIdentifier,
+    };
   } catch (error) {
-    if (error instanceof CertificateParseError) throw new CoreError('CMS_INVALID', `ASN.1: ${error.message}`, { cause: error });
+    if (error instanceof CertificateParseError)
+      throw new CoreError('CMS_INVALID', `ASN.1: ${error.message}`, { cause: error });
     throw error;
   }
 }

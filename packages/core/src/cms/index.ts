@@ -1,5 +1,10 @@
 /** CMS for PAdES: building CAdES detached signatures, and parsing/verifying other implementations' CMS. */
-export { createCadesSignature, estimateCadesSize, DEFAULT_TIMESTAMP_TOKEN_ALLOWANCE, type CadesSignatureOptions } from './cades.ts';
+export {
+  createCadesSignature,
+  estimateCadesSize,
+  DEFAULT_TIMESTAMP_TOKEN_ALLOWANCE,
+  type CadesSignatureOptions,
+} from './cades.ts';
 export {
   parseCmsSignature,
   type CmsAttribute,

@@ -5,7 +5,18 @@
 import { CoreError, isCoreError } from '../errors.ts';
 import { readCertificateFields, type CertificateFields } from './certificate-fields.ts';
 import { bytesEqual } from '../asn1/bytes.ts';
-import { BER, decodeOid, decodeSmallInteger, decodeTime, DerError, expectTag, octetStringValue, readDer, readDerAt, type DerNode } from '../asn1/der-reader.ts';
+import {
+  BER,
+  decodeOid,
+  decodeSmallInteger,
+  decodeTime,
+  DerError,
+  expectTag,
+  octetStringValue,
+  readDer,
+  readDerAt,
+  type DerNode,
+} from '../asn1/der-reader.ts';
 import { retag, TAG } from '../asn1/der-writer.ts';
 import { OID } from '../asn1/oids.ts';
 
@@ -46,8 +57,7 @@ export interface ParsedSignedAttributes {
 }
 
 export type SignerIdentifier =
-  | { readonly issuer: Uint8Array; readonly serialNumber: Uint8Array }
-  | { readonly subjectKeyIdentifier: Uint8Array };
+  { readonly issuer: Uint8Array; readonly serialNumber: Uint8Array } | { readonly subjectKeyIdentifier: Uint8Array };
 
 export interface ParsedCmsSignature {
   /** The certificate that `sid` names, when the CMS embeds it. */
@@ -86,12 +96,22 @@ function algorithmOf(tlv: DerNode | undefined, what: string): { oid: string; par
 function readAttributes(container: DerNode): CmsAttribute[] {
   return container.children().map((attribute) => {
     const [type, values] = expectTag(attribute, TAG.sequence, 'Attribute').children();
-    return { typeOid: decodeOid(type), values: expectTag(values, TAG.set, 'AttributeValues').children().map((value) => copy(value.raw)) };
+    return {
+      typeOid: decodeOid(type),
+      values: expectTag(values, TAG.set, 'AttributeValues')
+        .children()
+        .map((value) => copy(value.raw)),
+    };
   });
 }
 
 /** The single value of the one attribute of `type`, or a problem when it is missing-but-duplicated or multi-valued. */
-function singleValue(attributes: CmsAttribute[], type: string, name: string, problems: string[]): Uint8Array | undefined {
+function singleValue(
+  attributes: CmsAttribute[],
+  type: string,
+  name: string,
+  problems: string[],
+): Uint8Array | undefined {
   const found = attributes.filter((attribute) => attribute.typeOid === type);
   if (found.length === 0) return undefined;
   if (found.length > 1 || found[0].values.length !== 1) {
@@ -108,13 +128,15 @@ function readEssCertificateId(value: Uint8Array, version: 1 | 2): EssCertificate
   const parts = expectTag(first, TAG.sequence, 'ESSCertID').children();
   let index = 0;
   let hashAlgorithmOid: string = version === 1 ? OID.sha1 : OID.sha256; // v2 hashAlgorithm DEFAULT id-sha256
-  if (version === 2 && parts[0]?.tag === TAG.sequence) hashAlgorithmOid = algorithmOf(parts[index++], 'ESSCertIDv2 hashAlgorithm').oid;
+  if (version === 2 && parts[0]?.tag === TAG.sequence)
+    hashAlgorithmOid = algorithmOf(parts[index++], 'ESSCertIDv2 hashAlgorithm').oid;
   const certHash = copy(octetStringValue(expectTag(parts[index++], TAG.octetString, 'certHash')));
   let issuerSerial: EssIssuerSerial | undefined;
   if (parts[index]) {
     const [names, serial] = expectTag(parts[index], TAG.sequence, 'IssuerSerial').children();
     issuerSerial = {
-      issuerNames: expectTag(names, TAG.sequence, 'GeneralNames').children()
+      issuerNames: expectTag(names, TAG.sequence, 'GeneralNames')
+        .children()
         .filter((name) => name.tag === 0xa4) // directoryName [4] EXPLICIT Name
         .map((name) => copy(name.children()[0].raw)),
       serialNumber: copy(expectTag(serial, TAG.integer, 'IssuerSerial serialNumber').raw),
@@ -124,8 +146,14 @@ function readEssCertificateId(value: Uint8Array, version: 1 | 2): EssCertificate
 }
 
 /** Compares AlgorithmIdentifiers treating absent parameters and NULL as equal (RFC 5754 lets both occur). */
-function sameAlgorithm(a: { oid: string; parameters?: Uint8Array }, b: { oid: string; parameters?: Uint8Array }): boolean {
-  const normal = (parameters?: Uint8Array): string => (parameters === undefined || (parameters.length === 2 && parameters[0] === TAG.null) ? '' : Buffer.from(parameters).toString('hex'));
+function sameAlgorithm(
+  a: { oid: string; parameters?: Uint8Array },
+  b: { oid: string; parameters?: Uint8Array },
+): boolean {
+  const normal = (parameters?: Uint8Array): string =>
+    parameters === undefined || (parameters.length === 2 && parameters[0] === TAG.null)
+      ? ''
+      : Buffer.from(parameters).toString('hex');
   return a.oid === b.oid && normal(a.parameters) === normal(b.parameters);
 }
 
@@ -149,8 +177,13 @@ function readSignedAttributes(
     const parts = expectTag(readDer(protection, BER), TAG.sequence, 'CMSAlgorithmProtection').children();
     const protectedDigest = algorithmOf(parts[0], 'protected digestAlgorithm');
     const signaturePart = parts.find((part) => part.tag === 0xa1);
-    const protectedSignature = signaturePart ? algorithmOf(readDer(retag(signaturePart.raw, TAG.sequence), BER), 'protected signatureAlgorithm') : undefined;
-    algorithmProtectionMatches = sameAlgorithm(protectedDigest, digestAlgorithm) && protectedSignature !== undefined && sameAlgorithm(protectedSignature, signatureAlgorithm);
+    const protectedSignature = signaturePart
+      ? algorithmOf(readDer(retag(signaturePart.raw, TAG.sequence), BER), 'protected signatureAlgorithm')
+      : undefined;
+    algorithmProtectionMatches =
+      sameAlgorithm(protectedDigest, digestAlgorithm) &&
+      protectedSignature !== undefined &&
+      sameAlgorithm(protectedSignature, signatureAlgorithm);
   }
   return {
     contentTypeOid: contentType ? decodeOid(readDer(contentType, BER)) : undefined,
@@ -168,13 +201,20 @@ function readSignedAttributes(
 function readSignerIdentifier(tlv: DerNode): SignerIdentifier {
   if (tlv.tag === TAG.sequence) {
     const [issuer, serial] = tlv.children();
-    return { issuer: copy(expectTag(issuer, TAG.sequence, 'sid issuer').raw), serialNumber: copy(expectTag(serial, TAG.integer, 'sid serialNumber').raw) };
+    return {
+      issuer: copy(expectTag(issuer, TAG.sequence, 'sid issuer').raw),
+      serialNumber: copy(expectTag(serial, TAG.integer, 'sid serialNumber').raw),
+    };
   }
   if (tlv.tag === 0x80) return { subjectKeyIdentifier: copy(tlv.content) }; // [0] IMPLICIT SubjectKeyIdentifier
   throw new CoreError('CMS_INVALID', 'unknown SignerIdentifier');
 }
 
-function findSignerCertificate(certificates: Uint8Array[], sid: SignerIdentifier, problems: string[]): Uint8Array | undefined {
+function findSignerCertificate(
+  certificates: Uint8Array[],
+  sid: SignerIdentifier,
+  problems: string[],
+): Uint8Array | undefined {
   const equal = (a?: Uint8Array, b?: Uint8Array): boolean => a !== undefined && b !== undefined && bytesEqual(a, b);
   for (const certificate of certificates) {
     let fields: CertificateFields;
@@ -184,7 +224,11 @@ function findSignerCertificate(certificates: Uint8Array[], sid: SignerIdentifier
       problems.push('an embedded certificate cannot be parsed');
       continue;
     }
-    if ('subjectKeyIdentifier' in sid ? equal(fields.subjectKeyIdentifier, sid.subjectKeyIdentifier) : equal(fields.issuer, sid.issuer) && equal(fields.serialNumber, sid.serialNumber)) {
+    if (
+      'subjectKeyIdentifier' in sid
+        ? equal(fields.subjectKeyIdentifier, sid.subjectKeyIdentifier)
+        : equal(fields.issuer, sid.issuer) && equal(fields.serialNumber, sid.serialNumber)
+    ) {
       return certificate;
     }
   }
@@ -198,7 +242,9 @@ export function parseCmsSignature(der: Uint8Array): ParsedCmsSignature {
   } catch (error) {
     if (isCoreError(error, 'CMS_INVALID')) throw error;
     if (error instanceof DerError) throw new CoreError('CMS_INVALID', `ASN.1: ${error.message}`, { cause: error });
-    throw new CoreError('CMS_INVALID', `unparsable CMS: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new CoreError('CMS_INVALID', `unparsable CMS: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -206,29 +252,40 @@ function parse(der: Uint8Array): ParsedCmsSignature {
   const problems: string[] = [];
   const contentInfo = readDerAt(der, 0, BER);
   // PDF writers pad /Contents with zeros after the DER; anything else after it is an error.
-  if (der.subarray(contentInfo.raw.length).some((octet) => octet !== 0)) throw new CoreError('CMS_INVALID', 'trailing data after the CMS');
+  if (der.subarray(contentInfo.raw.length).some((octet) => octet !== 0))
+    throw new CoreError('CMS_INVALID', 'trailing data after the CMS');
   const [contentType, explicitContent] = expectTag(contentInfo, TAG.sequence, 'ContentInfo').children();
-  if (decodeOid(contentType) !== OID.signedData) throw new CoreError('CMS_INVALID', 'the ContentInfo does not hold SignedData');
-  const signedDataParts = expectTag(expectTag(explicitContent, 0xa0, 'ContentInfo content').children()[0], TAG.sequence, 'SignedData').children();
+  if (decodeOid(contentType) !== OID.signedData)
+    throw new CoreError('CMS_INVALID', 'the ContentInfo does not hold SignedData');
+  const signedDataParts = expectTag(
+    expectTag(explicitContent, 0xa0, 'ContentInfo content').children()[0],
+    TAG.sequence,
+    'SignedData',
+  ).children();
   let index = 0;
   decodeSmallInteger(signedDataParts[index++]); // version: accepted whatever it says
   expectTag(signedDataParts[index++], TAG.set, 'digestAlgorithms');
   const encapsulated = expectTag(signedDataParts[index++], TAG.sequence, 'EncapsulatedContentInfo').children();
   const encapsulatedContentTypeOid = decodeOid(encapsulated[0]);
-  const encapsulatedContent = encapsulated[1] ? copy(octetStringValue(expectTag(encapsulated[1], 0xa0, 'eContent').children()[0])) : undefined;
+  const encapsulatedContent = encapsulated[1]
+    ? copy(octetStringValue(expectTag(encapsulated[1], 0xa0, 'eContent').children()[0]))
+    : undefined;
 
   const certificates: Uint8Array[] = [];
   const crls: Uint8Array[] = [];
   if (signedDataParts[index]?.tag === 0xa0) {
     // CertificateChoices: only plain certificates (SEQUENCE) are of use; attribute certificates are skipped.
-    for (const choice of signedDataParts[index++].children()) if (choice.tag === TAG.sequence) certificates.push(copy(choice.raw));
+    for (const choice of signedDataParts[index++].children())
+      if (choice.tag === TAG.sequence) certificates.push(copy(choice.raw));
   }
   if (signedDataParts[index]?.tag === 0xa1) {
-    for (const choice of signedDataParts[index++].children()) if (choice.tag === TAG.sequence) crls.push(copy(choice.raw));
+    for (const choice of signedDataParts[index++].children())
+      if (choice.tag === TAG.sequence) crls.push(copy(choice.raw));
   }
   const signerInfos = expectTag(signedDataParts[index], TAG.set, 'signerInfos').children();
   if (signerInfos.length === 0) throw new CoreError('CMS_INVALID', 'the SignedData has no SignerInfo');
-  if (signerInfos.length > 1) problems.push(`the SignedData has ${signerInfos.length} SignerInfos; only the first is read`);
+  if (signerInfos.length > 1)
+    problems.push(`the SignedData has ${signerInfos.length} SignerInfos; only the first is read`);
 
   const signerParts = expectTag(signerInfos[0], TAG.sequence, 'SignerInfo').children();
   let at = 0;
@@ -240,7 +297,9 @@ function parse(der: Uint8Array): ParsedCmsSignature {
   const signatureValue = copy(octetStringValue(expectTag(signerParts[at++], TAG.octetString, 'signature')));
   const unsignedAttributes = signerParts[at]?.tag === 0xa1 ? readAttributes(signerParts[at]) : [];
 
-  const signedAttributes = signedAttributesTlv ? readSignedAttributes(signedAttributesTlv, digestAlgorithm, signatureAlgorithm, problems) : undefined;
+  const signedAttributes = signedAttributesTlv
+    ? readSignedAttributes(signedAttributesTlv, digestAlgorithm, signatureAlgorithm, problems)
+    : undefined;
   const timestampAttribute = unsignedAttributes.find((attribute) => attribute.typeOid === OID.signatureTimeStampToken);
   return {
     signerCertificate: findSignerCertificate(certificates, signerIdentifier, problems),

@@ -31,7 +31,8 @@ export function verifyCmsSignature(parsed: ParsedCmsSignature, contentDigest: Ui
   const problems = [...parsed.problems];
   const hash = hashNameOfOid(parsed.digestAlgorithmOid);
   if (!hash) problems.push(`unsupported digest algorithm ${parsed.digestAlgorithmOid}`);
-  else if (contentDigest.length !== createHash(hash).digest().length) problems.push(`the content digest has ${contentDigest.length} bytes, not a ${hash} digest`);
+  else if (contentDigest.length !== createHash(hash).digest().length)
+    problems.push(`the content digest has ${contentDigest.length} bytes, not a ${hash} digest`);
 
   let key: KeyObject | undefined;
   if (!parsed.signerCertificate) problems.push('the signer certificate is not in the CMS');
@@ -49,13 +50,15 @@ export function verifyCmsSignature(parsed: ParsedCmsSignature, contentDigest: Ui
   const attributes = parsed.signedAttributes;
   if (attributes) {
     if (attributes.contentTypeOid === undefined) problems.push('the content-type signed attribute is missing');
-    else if (attributes.contentTypeOid !== parsed.encapsulatedContentTypeOid) problems.push('the content-type attribute differs from the eContentType');
+    else if (attributes.contentTypeOid !== parsed.encapsulatedContentTypeOid)
+      problems.push('the content-type attribute differs from the eContentType');
     if (!attributes.messageDigest) problems.push('the message-digest signed attribute is missing');
     else {
       messageDigestMatches = bytesEqual(attributes.messageDigest, contentDigest);
       if (!messageDigestMatches) problems.push('the message digest does not match the content');
     }
-    if (key && hash) signatureValid = checkSignatureValue(parsed, hash, key, { signedAttributes: attributes.raw }, problems);
+    if (key && hash)
+      signatureValid = checkSignatureValue(parsed, hash, key, { signedAttributes: attributes.raw }, problems);
     if (attributes.algorithmProtectionMatches === false) {
       // RFC 6211 3: a mismatch means the algorithms may have been substituted; validation fails.
       problems.push('the CMS algorithm protection attribute does not match the SignerInfo algorithms');
@@ -67,7 +70,12 @@ export function verifyCmsSignature(parsed: ParsedCmsSignature, contentDigest: Ui
     messageDigestMatches = signatureValid; // the signature itself binds the digest
   }
 
-  return { messageDigestMatches, signatureValid, signingCertificateMatches: checkSigningCertificate(parsed, problems), problems };
+  return {
+    messageDigestMatches,
+    signatureValid,
+    signingCertificateMatches: checkSigningCertificate(parsed, problems),
+    problems,
+  };
 }
 
 const KEY_TYPES = { 'rsa-pkcs1': 'rsa', ecdsa: 'ec', ed25519: 'ed25519' } as const;
@@ -89,15 +97,18 @@ function checkSignatureValue(
     return false;
   }
   if (key.asymmetricKeyType !== KEY_TYPES[scheme.kind]) {
-    problems.push(`the signer certificate holds a ${key.asymmetricKeyType ?? 'unknown'} key, not one for ${scheme.kind}`);
+    problems.push(
+      `the signer certificate holds a ${key.asymmetricKeyType ?? 'unknown'} key, not one for ${scheme.kind}`,
+    );
     return false;
   }
   let valid: boolean;
   try {
     if ('signedAttributes' in signed) {
-      valid = scheme.kind === 'ed25519'
-        ? verifyWithKey(null, signed.signedAttributes, key, parsed.signatureValue)
-        : verifyWithKey(hash, signed.signedAttributes, { key, dsaEncoding: 'der' }, parsed.signatureValue);
+      valid =
+        scheme.kind === 'ed25519'
+          ? verifyWithKey(null, signed.signedAttributes, key, parsed.signatureValue)
+          : verifyWithKey(hash, signed.signedAttributes, { key, dsaEncoding: 'der' }, parsed.signatureValue);
     } else if (scheme.kind === 'rsa-pkcs1') {
       valid = rsaSignatureCoversDigest(key, parsed.signatureValue, parsed.digestAlgorithmOid, signed.digest);
     } else {
@@ -114,7 +125,12 @@ function checkSignatureValue(
 }
 
 /** RSASSA-PKCS1-v1_5 over a digest: recover the DigestInfo and compare it (RFC 8017 8.2.2). */
-function rsaSignatureCoversDigest(key: KeyObject, signature: Uint8Array, digestAlgorithmOid: string, digest: Uint8Array): boolean {
+function rsaSignatureCoversDigest(
+  key: KeyObject,
+  signature: Uint8Array,
+  digestAlgorithmOid: string,
+  digest: Uint8Array,
+): boolean {
   let digestInfo: Uint8Array;
   try {
     digestInfo = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, signature);
@@ -128,7 +144,9 @@ function rsaSignatureCoversDigest(key: KeyObject, signature: Uint8Array, digestA
 
 function checkSigningCertificate(parsed: ParsedCmsSignature, problems: string[]): boolean {
   const attributes = parsed.signedAttributes;
-  const ids = [attributes?.signingCertificateV2, attributes?.signingCertificateV1].filter((id): id is EssCertificateId => id !== undefined);
+  const ids = [attributes?.signingCertificateV2, attributes?.signingCertificateV1].filter(
+    (id): id is EssCertificateId => id !== undefined,
+  );
   if (ids.length === 0) {
     problems.push('no signing-certificate-v2 (or signing-certificate) signed attribute');
     return false;

@@ -158,7 +158,12 @@ export function createFontSubset(font: JapaneseFont, text: string): FontSubset {
     ascent: Math.round(f.ascent * scale),
     descent: Math.round(f.descent * scale),
     capHeight: Math.round(f.capHeight * scale),
-    bbox: [bbox.minX, bbox.minY, bbox.maxX, bbox.maxY].map((v) => Math.round(v * scale)) as [number, number, number, number],
+    bbox: [bbox.minX, bbox.minY, bbox.maxX, bbox.maxY].map((v) => Math.round(v * scale)) as [
+      number,
+      number,
+      number,
+      number,
+    ],
     italicAngle: f.italicAngle,
     stemV: stemV(font.source),
     flags: descriptorFlags(font),
@@ -194,7 +199,11 @@ function describe(cp: number): string {
  * Six uppercase letters from SHA-256 of font name, glyph set and ToUnicode mapping (PDF 32000-1
  * §9.6.4): equal tags then mean interchangeable subsets, and the same text always gets the same tag.
  */
-function subsetTag(postscriptName: string, glyphIds: readonly number[], cidToText: ReadonlyMap<number, string>): string {
+function subsetTag(
+  postscriptName: string,
+  glyphIds: readonly number[],
+  cidToText: ReadonlyMap<number, string>,
+): string {
   const hash = createHash('sha256');
   hash.update(`${postscriptName}\n${glyphIds.join(',')}\n`);
   for (const [cid, text] of [...cidToText].sort((a, b) => a[0] - b[0])) hash.update(`${cid}:${text}\n`);

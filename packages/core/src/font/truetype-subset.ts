@@ -39,7 +39,8 @@ export class TrueTypeSource {
       const tag = String.fromCharCode(data[record], data[record + 1], data[record + 2], data[record + 3]);
       const offset = view.getUint32(record + 8);
       const length = view.getUint32(record + 12);
-      if (offset + length > data.length) throw new CoreError('FONT_UNAVAILABLE', `font table ${tag} lies outside the file`);
+      if (offset + length > data.length)
+        throw new CoreError('FONT_UNAVAILABLE', `font table ${tag} lies outside the file`);
       tables.set(tag, data.subarray(offset, offset + length));
     }
     for (const tag of ['head', 'hhea', 'maxp', 'hmtx', 'loca', 'glyf']) {
@@ -67,7 +68,8 @@ export class TrueTypeSource {
     const start = this.locaLong ? loca.getUint32(gid * 4) : loca.getUint16(gid * 2) * 2;
     const end = this.locaLong ? loca.getUint32(gid * 4 + 4) : loca.getUint16(gid * 2 + 2) * 2;
     const glyf = this.table('glyf');
-    if (end < start || end > glyf.length) throw new CoreError('FONT_UNAVAILABLE', `glyph ${gid} has a broken loca entry`);
+    if (end < start || end > glyf.length)
+      throw new CoreError('FONT_UNAVAILABLE', `glyph ${gid} has a broken loca entry`);
     return glyf.subarray(start, end);
   }
 
@@ -110,7 +112,11 @@ export function closeOverComponents(source: TrueTypeSource, glyphIds: Iterable<n
  * Writes a standalone TrueType font holding `glyphIds` (new glyph id = index in the array; index 0
  * must be the original .notdef) and a Unicode cmap from `cmap` (code point → new glyph id).
  */
-export function subsetTrueType(source: TrueTypeSource, glyphIds: readonly number[], cmap: ReadonlyMap<number, number>): Uint8Array {
+export function subsetTrueType(
+  source: TrueTypeSource,
+  glyphIds: readonly number[],
+  cmap: ReadonlyMap<number, number>,
+): Uint8Array {
   if (glyphIds[0] !== 0) throw new CoreError('FONT_UNAVAILABLE', 'a subset must start with glyph 0 (.notdef)');
   const newIdOf = new Map<number, number>(glyphIds.map((gid, index) => [gid, index]));
 
@@ -124,7 +130,8 @@ export function subsetTrueType(source: TrueTypeSource, glyphIds: readonly number
     padded.set(original);
     for (const { glyphId, offset } of compositeComponentOffsets(original)) {
       const mapped = newIdOf.get(glyphId);
-      if (mapped === undefined) throw new CoreError('FONT_UNAVAILABLE', `component glyph ${glyphId} of glyph ${gid} is not in the subset`);
+      if (mapped === undefined)
+        throw new CoreError('FONT_UNAVAILABLE', `component glyph ${glyphId} of glyph ${gid} is not in the subset`);
       dataView(padded).setUint16(offset, mapped);
     }
     locaOffsets.push(glyfLength);

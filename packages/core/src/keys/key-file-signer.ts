@@ -9,11 +9,14 @@ export class KeyFileSigner implements Signer {
   readonly #key: KeyObject;
 
   constructor(privateKey: KeyObject | string | Buffer, certificateChain: readonly Uint8Array[], passphrase?: string) {
-    this.#key = isKeyObject(privateKey) ? privateKey : createPrivateKey(passphrase === undefined ? privateKey : { key: privateKey, passphrase });
+    this.#key = isKeyObject(privateKey)
+      ? privateKey
+      : createPrivateKey(passphrase === undefined ? privateKey : { key: privateKey, passphrase });
     if (this.#key.type !== 'private') throw new CoreError('SIGNER_FAILED', 'KeyFileSigner needs a private key');
     const type = this.#key.asymmetricKeyType;
     if (type === 'rsa') this.keyAlgorithm = 'RSA';
-    else if (type === 'ec' && this.#key.asymmetricKeyDetails?.namedCurve === 'prime256v1') this.keyAlgorithm = 'ECDSA-P256';
+    else if (type === 'ec' && this.#key.asymmetricKeyDetails?.namedCurve === 'prime256v1')
+      this.keyAlgorithm = 'ECDSA-P256';
     else throw new CoreError('SIGNER_FAILED', `unsupported key type ${type ?? 'unknown'}`);
     if (certificateChain.length === 0) throw new CoreError('SIGNER_FAILED', 'KeyFileSigner needs its certificate');
     this.certificateChain = certificateChain;

@@ -9,7 +9,10 @@ import { appendSignature } from './signature-field.ts';
 const DOCUMENT_TIMESTAMP_RESERVE = 16384;
 
 /** Appends a document timestamp (SubFilter ETSI.RFC3161) covering the whole file so far. */
-export async function addDocumentTimestamp(doc: PdfDocument, timestampAuthority: TimestampAuthority): Promise<UpdatedPdf> {
+export async function addDocumentTimestamp(
+  doc: PdfDocument,
+  timestampAuthority: TimestampAuthority,
+): Promise<UpdatedPdf> {
   if (doc.pageCount === 0) throw new CoreError('PDF_NO_PAGES', 'the PDF has no pages');
   return appendSignature(doc, {
     entries: [

@@ -64,7 +64,8 @@ export function writeDss(doc: PdfDocument, update: IncrementalUpdate, entries: r
     if (crls.length) item.set('CRL', crls);
     vri.set(entry.key, item);
   }
-  for (const category of ['Certs', 'OCSPs', 'CRLs'] as const) if (arrays[category].length) dss.set(category, arrays[category]);
+  for (const category of ['Certs', 'OCSPs', 'CRLs'] as const)
+    if (arrays[category].length) dss.set(category, arrays[category]);
   dss.set('VRI', vri);
 
   if (existingValue instanceof PdfRef) update.set(existingValue, dss);

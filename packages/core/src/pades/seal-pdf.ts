@@ -49,9 +49,15 @@ async function addValidationDataAndTimestamp(doc: PdfDocument, options: SealOpti
 }
 
 /** For each signature and timestamp: its chains and their revocation data, fetched once per certificate. */
-export async function collectValidationData(doc: PdfDocument, options: Pick<SealOptions, 'revocationProvider' | 'extraCertificates'>): Promise<VriEntry[]> {
+export async function collectValidationData(
+  doc: PdfDocument,
+  options: Pick<SealOptions, 'revocationProvider' | 'extraCertificates'>,
+): Promise<VriEntry[]> {
   const extra = certs(options.extraCertificates ?? []);
-  const revocationCache = new Map<string, Promise<{ ocsp: Uint8Array[]; crls: Uint8Array[]; certificates: Uint8Array[] }>>();
+  const revocationCache = new Map<
+    string,
+    Promise<{ ocsp: Uint8Array[]; crls: Uint8Array[]; certificates: Uint8Array[] }>
+  >();
   const entries: VriEntry[] = [];
   for (const signature of listSignatures(doc)) {
     const der = derOfContents(signature.contents);
@@ -67,7 +73,9 @@ export async function collectValidationData(doc: PdfDocument, options: Pick<Seal
         addTokenLeaf(der, leaves, pool);
       }
     } catch (error) {
-      throw new CoreError('CMS_INVALID', `signature ${signature.fieldName} cannot be read for validation data`, { cause: error });
+      throw new CoreError('CMS_INVALID', `signature ${signature.fieldName} cannot be read for validation data`, {
+        cause: error,
+      });
     }
     const entry: VriEntry = { key: vriKey(signature.contents), certificates: [], ocspResponses: [], crls: [] };
     const added = new Set<string>();
@@ -105,7 +113,11 @@ function addTokenLeaf(tokenDer: Uint8Array, leaves: Cert[], pool: Cert[]): void 
   if (token.signerCertificate) leaves.push(cert(token.signerCertificate));
 }
 
-async function fetchRevocation(subject: Cert, issuer: Cert, provider: RevocationProvider): Promise<{ ocsp: Uint8Array[]; crls: Uint8Array[]; certificates: Uint8Array[] }> {
+async function fetchRevocation(
+  subject: Cert,
+  issuer: Cert,
+  provider: RevocationProvider,
+): Promise<{ ocsp: Uint8Array[]; crls: Uint8Array[]; certificates: Uint8Array[] }> {
   const ocsp = await provider.ocsp(subject.der, issuer.der);
   if (ocsp) {
     const parsed = parseOcspResponse(ocsp);

@@ -48,9 +48,11 @@ export async function signPdfParts(pdf: Uint8Array, options: SignOptions): Promi
   entries.push(['Prop_Build', new PdfDict([['App', new PdfDict([['Name', PdfName.of('Inkan')]])]])]);
   return appendSignature(doc, {
     entries,
-    reservedBytes: estimateCadesSize(options.signer, options.timestampAuthority !== undefined) + (options.extraReservedBytes ?? 0),
+    reservedBytes:
+      estimateCadesSize(options.signer, options.timestampAuthority !== undefined) + (options.extraReservedBytes ?? 0),
     fieldNamePrefix: 'Signature',
-    produce: (contentDigest) => createCadesSignature({ signer: options.signer, contentDigest, timestampAuthority: options.timestampAuthority }),
+    produce: (contentDigest) =>
+      createCadesSignature({ signer: options.signer, contentDigest, timestampAuthority: options.timestampAuthority }),
   });
 }
 

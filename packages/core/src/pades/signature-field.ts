@@ -29,7 +29,12 @@ export function createPlaceholders(reservedBytes: number): SignaturePlaceholders
  * Adds an invisible signature field whose value is `signatureDict`, attached to the first page,
  * registering it in the AcroForm. Returns the field's name.
  */
-export function addSignatureField(doc: PdfDocument, update: IncrementalUpdate, signatureDict: PdfDict, options: { fieldNamePrefix: string }): string {
+export function addSignatureField(
+  doc: PdfDocument,
+  update: IncrementalUpdate,
+  signatureDict: PdfDict,
+  options: { fieldNamePrefix: string },
+): string {
   const signatureRef = update.add(signatureDict);
   const catalog = doc.catalog.clone();
   const page = doc.page(0);
@@ -111,14 +116,19 @@ export interface SignatureLayout {
 }
 
 /** Fills /ByteRange in the tail and returns the layout. */
-export function fillByteRange(updated: UpdatedPdf & { tailOffset: number }, placeholders: SignaturePlaceholders): SignatureLayout {
+export function fillByteRange(
+  updated: UpdatedPdf & { tailOffset: number },
+  placeholders: SignaturePlaceholders,
+): SignatureLayout {
   const { tail, tailOffset, length } = updated;
-  if (placeholders.contents.start < 0 || placeholders.byteRange.start < 0) throw new CoreError('PDF_MALFORMED', 'signature placeholders were not written');
+  if (placeholders.contents.start < 0 || placeholders.byteRange.start < 0)
+    throw new CoreError('PDF_MALFORMED', 'signature placeholders were not written');
   const contentsStart = tailOffset + placeholders.contents.start;
   const contentsEnd = tailOffset + placeholders.contents.end;
   const byteRange: [number, number, number, number] = [0, contentsStart, contentsEnd, length - contentsEnd];
   const text = `[${byteRange.join(' ')}]`.padEnd(placeholders.byteRange.text.length, ' ');
-  if (text.length > placeholders.byteRange.text.length) throw new CoreError('PDF_UNSUPPORTED', 'the file is too large for a 10-digit ByteRange');
+  if (text.length > placeholders.byteRange.text.length)
+    throw new CoreError('PDF_UNSUPPORTED', 'the file is too large for a 10-digit ByteRange');
   Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength).write(text, placeholders.byteRange.start, 'latin1');
   return { byteRange, contentsStart, contentsEnd };
 }
@@ -134,12 +144,24 @@ export function digestByteRange(updated: UpdatedPdf & { tailOffset: number }, la
 }
 
 /** Writes the DER signature, hex-encoded and zero-padded, into /Contents. */
-export function fillContents(updated: UpdatedPdf & { tailOffset: number }, layout: SignatureLayout, placeholders: SignaturePlaceholders, der: Uint8Array): void {
+export function fillContents(
+  updated: UpdatedPdf & { tailOffset: number },
+  layout: SignatureLayout,
+  placeholders: SignaturePlaceholders,
+  der: Uint8Array,
+): void {
   if (der.length > placeholders.reservedBytes) {
-    throw new CoreError('PDF_SIGNATURE_TOO_LARGE', `the signature (${der.length} bytes) exceeds the space reserved (${placeholders.reservedBytes} bytes)`);
+    throw new CoreError(
+      'PDF_SIGNATURE_TOO_LARGE',
+      `the signature (${der.length} bytes) exceeds the space reserved (${placeholders.reservedBytes} bytes)`,
+    );
   }
   const { tail, tailOffset } = updated;
-  Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength).write(Buffer.from(der).toString('hex'), layout.contentsStart - tailOffset + 1, 'latin1');
+  Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength).write(
+    Buffer.from(der).toString('hex'),
+    layout.contentsStart - tailOffset + 1,
+    'latin1',
+  );
 }
 
 /**
@@ -148,7 +170,12 @@ export function fillContents(updated: UpdatedPdf & { tailOffset: number }, layou
  */
 export async function appendSignature(
   doc: PdfDocument,
-  options: { entries: Array<[string, PdfObject]>; reservedBytes: number; fieldNamePrefix: string; produce: (digest: Uint8Array) => Promise<Uint8Array> },
+  options: {
+    entries: Array<[string, PdfObject]>;
+    reservedBytes: number;
+    fieldNamePrefix: string;
+    produce: (digest: Uint8Array) => Promise<Uint8Array>;
+  },
 ): Promise<UpdatedPdf> {
   const placeholders = createPlaceholders(options.reservedBytes);
   const [first, ...rest] = options.entries;

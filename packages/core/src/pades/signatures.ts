@@ -42,7 +42,10 @@ export function listSignatures(doc: PdfDocument): PdfSignatureInfo[] {
     if (!sig) return;
     const contents = doc.resolve(sig.get('Contents'));
     const byteRange = doc.resolve(sig.get('ByteRange'));
-    const type = sig.name('Type') === 'DocTimeStamp' || sig.name('SubFilter') === 'ETSI.RFC3161' ? 'document-timestamp' : 'signature';
+    const type =
+      sig.name('Type') === 'DocTimeStamp' || sig.name('SubFilter') === 'ETSI.RFC3161'
+        ? 'document-timestamp'
+        : 'signature';
     out.push({
       fieldName: fullName,
       objectNumber: v instanceof PdfRef ? v.objectNumber : 0,
@@ -50,7 +53,9 @@ export function listSignatures(doc: PdfDocument): PdfSignatureInfo[] {
       type,
       subFilter: sig.name('SubFilter'),
       filter: sig.name('Filter'),
-      byteRange: Array.isArray(byteRange) ? byteRange.map((n) => (typeof doc.resolve(n) === 'number' ? (doc.resolve(n) as number) : NaN)) : [],
+      byteRange: Array.isArray(byteRange)
+        ? byteRange.map((n) => (typeof doc.resolve(n) === 'number' ? (doc.resolve(n) as number) : NaN))
+        : [],
       contents: contents instanceof PdfString ? contents.bytes : new Uint8Array(0),
     });
   };
@@ -73,7 +78,8 @@ export function derOfContents(contents: Uint8Array): Uint8Array {
   let length: number;
   let header = 2;
   if (first < 0x80) length = first;
-  else if (first === 0x80) return trimZeros(contents); // BER indefinite length: keep up to the last non-zero byte + EOC
+  else if (first === 0x80)
+    return trimZeros(contents); // BER indefinite length: keep up to the last non-zero byte + EOC
   else {
     const n = first & 0x7f;
     if (n > 4 || 2 + n > contents.length) return contents;

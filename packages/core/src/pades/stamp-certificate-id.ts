@@ -23,7 +23,8 @@ export interface StampOptions {
  */
 export function stampCertificateIdParts(pdf: Uint8Array, options: StampOptions): UpdatedPdf {
   const id = options.certificateId;
-  if (!/^[\x21-\x7e]{1,64}$/.test(id)) throw new CoreError('PDF_UNSUPPORTED', 'the certificate ID must be 1–64 printable ASCII characters');
+  if (!/^[\x21-\x7e]{1,64}$/.test(id))
+    throw new CoreError('PDF_UNSUPPORTED', 'the certificate ID must be 1–64 printable ASCII characters');
   const text = `${options.label ?? '締結証明書ID: '}${id}`;
   const fontSize = options.fontSize ?? 8;
   const margin = options.margin ?? 14;
@@ -43,12 +44,15 @@ export function stampCertificateIdParts(pdf: Uint8Array, options: StampOptions):
   pageDict.set('Resources', resources);
 
   const matrix = bottomLeftMatrix(doc, page.dict, margin);
-  const content =
-    `\nQ\nq\n${matrix.map(formatNumber).join(' ')} cm\n0 g\nBT\n/${fontName} ${formatNumber(fontSize)} Tf\n0 0 Td\n<${font.subset.encode(text)}> Tj\nET\nQ\n`;
+  const content = `\nQ\nq\n${matrix.map(formatNumber).join(' ')} cm\n0 g\nBT\n/${fontName} ${formatNumber(fontSize)} Tf\n0 0 Td\n<${font.subset.encode(text)}> Tj\nET\nQ\n`;
   const openRef = update.add(new PdfStream(new PdfDict(), Buffer.from('q\n', 'latin1')));
   const stampRef = update.add(new PdfStream(new PdfDict(), Buffer.from(content, 'latin1')));
   const existing = doc.resolve(pageDict.get('Contents'));
-  const existingRefs: PdfObject[] = Array.isArray(existing) ? existing : pageDict.get('Contents') instanceof PdfRef ? [pageDict.get('Contents')!] : [];
+  const existingRefs: PdfObject[] = Array.isArray(existing)
+    ? existing
+    : pageDict.get('Contents') instanceof PdfRef
+      ? [pageDict.get('Contents')!]
+      : [];
   pageDict.set('Contents', [openRef, ...existingRefs, stampRef]);
   update.set(page.ref, pageDict);
   return update.build();
@@ -64,7 +68,7 @@ function bottomLeftMatrix(doc: PdfDocument, pageDict: PdfDict, margin: number): 
   const box = visibleBox(doc, pageDict);
   const [x0, y0, x1, y1] = box;
   const rotateValue = doc.resolve(doc.inherited(pageDict, 'Rotate'));
-  const rotate = ((((typeof rotateValue === 'number' ? Math.round(rotateValue / 90) * 90 : 0) % 360) + 360) % 360);
+  const rotate = (((typeof rotateValue === 'number' ? Math.round(rotateValue / 90) * 90 : 0) % 360) + 360) % 360;
   switch (rotate) {
     case 90:
       return [0, 1, -1, 0, x1 - margin, y0 + margin];
@@ -89,6 +93,11 @@ function visibleBox(doc: PdfDocument, pageDict: PdfDict): [number, number, numbe
   const media = read('MediaBox') ?? [0, 0, 595.28, 841.89];
   const crop = read('CropBox');
   if (!crop) return media;
-  const box: [number, number, number, number] = [Math.max(media[0], crop[0]), Math.max(media[1], crop[1]), Math.min(media[2], crop[2]), Math.min(media[3], crop[3])];
+  const box: [number, number, number, number] = [
+    Math.max(media[0], crop[0]),
+    Math.max(media[1], crop[1]),
+    Math.min(media[2], crop[2]),
+    Math.min(media[3], crop[3]),
+  ];
   return box[0] < box[2] && box[1] < box[3] ? box : media;
 }

@@ -54,15 +54,25 @@ export class PdfDocument {
       xref = readXref(bytes, findStartxref(bytes), budget);
     } catch (error) {
       // Over a limit is not damage: scanning the file instead would only spend more.
-      if (!options.tolerant || !(error instanceof CoreError) || error.code === 'PDF_TRUNCATED' || error.code === 'PDF_TOO_COMPLEX') throw error;
+      if (
+        !options.tolerant ||
+        !(error instanceof CoreError) ||
+        error.code === 'PDF_TRUNCATED' ||
+        error.code === 'PDF_TOO_COMPLEX'
+      )
+        throw error;
       xref = reconstructXref(bytes, budget);
     }
     const doc = new PdfDocument(bytes, xref, version, budget);
     if (xref.trailer.has('Encrypt') && !options.allowEncrypted) {
-      throw new CoreError('PDF_ENCRYPTED', 'the PDF is encrypted or password-protected; remove the protection and upload it again');
+      throw new CoreError(
+        'PDF_ENCRYPTED',
+        'the PDF is encrypted or password-protected; remove the protection and upload it again',
+      );
     }
     const root = doc.trailer.get('Root');
-    if (!(root instanceof PdfRef)) throw new CoreError('PDF_BROKEN_XREF', 'the trailer has no document catalog (/Root)');
+    if (!(root instanceof PdfRef))
+      throw new CoreError('PDF_BROKEN_XREF', 'the trailer has no document catalog (/Root)');
     try {
       if (!(doc.resolve(root) instanceof PdfDict)) {
         throw new CoreError('PDF_BROKEN_XREF', 'the document catalog cannot be read');
@@ -75,7 +85,11 @@ export class PdfDocument {
         if (repaired.dict(repaired.trailer.get('Root'))) return repaired;
       }
       if (error instanceof CoreError && error.code === 'PDF_BROKEN_XREF') throw error;
-      throw new CoreError('PDF_BROKEN_XREF', 'the document catalog cannot be read: the cross-reference table is wrong', { cause: error });
+      throw new CoreError(
+        'PDF_BROKEN_XREF',
+        'the document catalog cannot be read: the cross-reference table is wrong',
+        { cause: error },
+      );
     }
     return doc;
   }
@@ -96,10 +110,15 @@ export class PdfDocument {
     const num = typeof ref === 'number' ? ref : ref.objectNumber;
     const cached = this.#cache.get(num);
     if (cached !== undefined) return cached;
-    if (this.#resolving.has(num)) throw new CoreError('PDF_MALFORMED', `object ${num} refers to itself while being read`);
+    if (this.#resolving.has(num))
+      throw new CoreError('PDF_MALFORMED', `object ${num} refers to itself while being read`);
     // Reading an object can read others (a stream's /Length): a chain of them must not exhaust the stack.
     if (this.#resolving.size >= this.budget.maxNestingDepth) {
-      this.budget.exceed('nesting-depth', this.budget.maxNestingDepth, `reading object ${num} needs more than ${this.budget.maxNestingDepth} other objects read first`);
+      this.budget.exceed(
+        'nesting-depth',
+        this.budget.maxNestingDepth,
+        `reading object ${num} needs more than ${this.budget.maxNestingDepth} other objects read first`,
+      );
     }
     this.#resolving.add(num);
     try {
@@ -159,7 +178,8 @@ export class PdfDocument {
     const out: Array<{ ref: PdfRef; dict: PdfDict }> = [];
     this.#walkPages(this.catalog.get('Pages'), new Set(), out, index + 1, 0);
     const page = out[index];
-    if (!page) throw new CoreError('PDF_NO_PAGES', index === 0 ? 'the PDF has no pages' : `the PDF has no page ${index + 1}`);
+    if (!page)
+      throw new CoreError('PDF_NO_PAGES', index === 0 ? 'the PDF has no pages' : `the PDF has no page ${index + 1}`);
     return page;
   }
 
@@ -174,7 +194,13 @@ export class PdfDocument {
     return undefined;
   }
 
-  #walkPages(nodeRef: PdfObject | undefined, seen: Set<number>, out: Array<{ ref: PdfRef; dict: PdfDict }>, limit: number, depth: number): void {
+  #walkPages(
+    nodeRef: PdfObject | undefined,
+    seen: Set<number>,
+    out: Array<{ ref: PdfRef; dict: PdfDict }>,
+    limit: number,
+    depth: number,
+  ): void {
     if (out.length >= limit || depth > 64) return;
     if (!(nodeRef instanceof PdfRef)) {
       if (depth === 0) throw new CoreError('PDF_NO_PAGES', 'the PDF has no page tree');
@@ -215,7 +241,10 @@ export class PdfDocument {
       lexer.pos = entry.offset;
       const obj = lexer.parseIndirectObject();
       if (obj.objectNumber !== num) {
-        throw new CoreError('PDF_BROKEN_XREF', `the cross-reference entry of object ${num} points at object ${obj.objectNumber}`);
+        throw new CoreError(
+          'PDF_BROKEN_XREF',
+          `the cross-reference entry of object ${num} points at object ${obj.objectNumber}`,
+        );
       }
       return obj.value;
     }
@@ -231,7 +260,8 @@ export class PdfDocument {
     const cached = this.#objectStreams.get(streamNumber);
     if (cached) return cached;
     const stream = this.getObject(streamNumber);
-    if (!(stream instanceof PdfStream)) throw new CoreError('PDF_MALFORMED', `object stream ${streamNumber} is not a stream`);
+    if (!(stream instanceof PdfStream))
+      throw new CoreError('PDF_MALFORMED', `object stream ${streamNumber} is not a stream`);
     const n = this.resolve(stream.dict.get('N'));
     const first = this.resolve(stream.dict.get('First'));
     if (typeof n !== 'number' || typeof first !== 'number' || n < 0 || first < 0) {
@@ -245,8 +275,10 @@ export class PdfDocument {
     for (let i = 0; i < n; i++) {
       const objectNumber = lexer.tryReadUnsigned();
       const relative = lexer.tryReadUnsigned();
-      if (objectNumber === undefined || relative === undefined) throw new CoreError('PDF_MALFORMED', `object stream ${streamNumber} has a bad header`);
-      if (first + relative > data.length) throw new CoreError('PDF_MALFORMED', `object stream ${streamNumber} points past its end`);
+      if (objectNumber === undefined || relative === undefined)
+        throw new CoreError('PDF_MALFORMED', `object stream ${streamNumber} has a bad header`);
+      if (first + relative > data.length)
+        throw new CoreError('PDF_MALFORMED', `object stream ${streamNumber} points past its end`);
       if (!offsets.has(objectNumber)) offsets.set(objectNumber, first + relative);
     }
     const index = { lexerBytes: data, offsets };

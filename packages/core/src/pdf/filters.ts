@@ -8,17 +8,26 @@ import { PdfDict, PdfName, type PdfObject, type PdfStream } from './objects.ts';
  * Every stage's output counts against `budget` (by default one of the stream's own size): a stream
  * that would decode to more throws PDF_TOO_COMPLEX before the memory is taken.
  */
-export function decodeStream(stream: PdfStream, resolve: (o: PdfObject) => PdfObject = (o) => o, budget?: PdfBudget): Uint8Array {
+export function decodeStream(
+  stream: PdfStream,
+  resolve: (o: PdfObject) => PdfObject = (o) => o,
+  budget?: PdfBudget,
+): Uint8Array {
   const filterValue = resolve(stream.dict.get('Filter') ?? null);
   const parmsValue = resolve(stream.dict.get('DecodeParms') ?? null);
-  const filters = (Array.isArray(filterValue) ? filterValue : filterValue === null ? [] : [filterValue]).map((f) => resolve(f));
+  const filters = (Array.isArray(filterValue) ? filterValue : filterValue === null ? [] : [filterValue]).map((f) =>
+    resolve(f),
+  );
   const parms = Array.isArray(parmsValue) ? parmsValue.map((p) => resolve(p)) : [parmsValue];
   const limits = budget ?? new PdfBudget(stream.raw.length);
   let data = stream.raw;
   filters.forEach((filter, i) => {
     if (!(filter instanceof PdfName)) throw new CoreError('PDF_MALFORMED', 'stream filter is not a name');
     const p = parms[i];
-    const resolvedParms = p instanceof PdfDict ? new PdfDict([...p.entries].map(([key, value]): [string, PdfObject] => [key, resolve(value)])) : undefined;
+    const resolvedParms =
+      p instanceof PdfDict
+        ? new PdfDict([...p.entries].map(([key, value]): [string, PdfObject] => [key, resolve(value)]))
+        : undefined;
     data = applyFilter(filter.value, data, resolvedParms, limits);
   });
   return data;
@@ -89,7 +98,8 @@ function applyPredictor(data: Uint8Array, parms: PdfDict | undefined, budget: Pd
     budget.chargeDecoded(data.length);
     const out = Uint8Array.from(data);
     for (let row = 0; row + rowLength <= out.length; row += rowLength) {
-      for (let i = bytesPerPixel; i < rowLength; i++) out[row + i] = (out[row + i] + out[row + i - bytesPerPixel]) & 0xff;
+      for (let i = bytesPerPixel; i < rowLength; i++)
+        out[row + i] = (out[row + i] + out[row + i - bytesPerPixel]) & 0xff;
     }
     return out;
   }
@@ -108,13 +118,22 @@ function applyPredictor(data: Uint8Array, parms: PdfDict | undefined, budget: Pd
       const upLeft = i >= bytesPerPixel ? previous[i - bytesPerPixel] : 0;
       let v = src[i];
       switch (type) {
-        case 0: break;
-        case 1: v += left; break;
-        case 2: v += up; break;
-        case 3: v += (left + up) >> 1; break;
+        case 0:
+          break;
+        case 1:
+          v += left;
+          break;
+        case 2:
+          v += up;
+          break;
+        case 3:
+          v += (left + up) >> 1;
+          break;
         case 4: {
           const p = left + up - upLeft;
-          const pa = Math.abs(p - left), pb = Math.abs(p - up), pc = Math.abs(p - upLeft);
+          const pa = Math.abs(p - left),
+            pb = Math.abs(p - up),
+            pc = Math.abs(p - upLeft);
           v += pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft;
           break;
         }

@@ -31,7 +31,10 @@ export class IncrementalUpdate {
 
   constructor(doc: PdfDocument) {
     if (doc.xref.repaired) {
-      throw new CoreError('PDF_BROKEN_XREF', 'the PDF has a broken cross-reference table; it cannot be updated without rewriting it');
+      throw new CoreError(
+        'PDF_BROKEN_XREF',
+        'the PDF has a broken cross-reference table; it cannot be updated without rewriting it',
+      );
     }
     this.#doc = doc;
     this.#nextNumber = doc.size;

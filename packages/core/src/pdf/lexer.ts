@@ -212,15 +212,26 @@ export class PdfLexer {
         const n = b[p + 1];
         p += 2;
         switch (n) {
-          case 0x6e: out.push(0x0a); break;
-          case 0x72: out.push(0x0d); break;
-          case 0x74: out.push(0x09); break;
-          case 0x62: out.push(0x08); break;
-          case 0x66: out.push(0x0c); break;
+          case 0x6e:
+            out.push(0x0a);
+            break;
+          case 0x72:
+            out.push(0x0d);
+            break;
+          case 0x74:
+            out.push(0x09);
+            break;
+          case 0x62:
+            out.push(0x08);
+            break;
+          case 0x66:
+            out.push(0x0c);
+            break;
           case 0x0d:
             if (b[p] === 0x0a) p++;
             break;
-          case 0x0a: break;
+          case 0x0a:
+            break;
           default:
             if (n >= 0x30 && n <= 0x37) {
               let v = n - 0x30;

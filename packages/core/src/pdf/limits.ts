@@ -10,7 +10,8 @@ import { CoreError } from '../errors.ts';
 const MiB = 1024 * 1024;
 
 /** The names of the limits, as error details and configuration say them. */
-export type PdfLimitName = 'decoded-bytes' | 'objects' | 'nesting-depth' | 'xref-sections' | 'object-streams' | 'signatures';
+export type PdfLimitName =
+  'decoded-bytes' | 'objects' | 'nesting-depth' | 'xref-sections' | 'object-streams' | 'signatures';
 
 /** Limits of reading one file; each one left out takes its default. */
 export interface PdfLimits {
@@ -118,7 +119,9 @@ export class PdfBudget {
 export function tooComplex(name: PdfLimitName, max: number, reason?: string): CoreError {
   const amount = name === 'decoded-bytes' ? `${Math.round((max / MiB) * 10) / 10} MiB` : max.toLocaleString('en-US');
   const what = reason ?? OVER_LIMIT[name](amount);
-  return new CoreError('PDF_TOO_COMPLEX', `the PDF is too complex to verify: ${what} (limit "${name}": ${amount})`, { details: { limit: name, max } });
+  return new CoreError('PDF_TOO_COMPLEX', `the PDF is too complex to verify: ${what} (limit "${name}": ${amount})`, {
+    details: { limit: name, max },
+  });
 }
 
 /** A usable limit (a finite number ≥ 0), or undefined for the default. */

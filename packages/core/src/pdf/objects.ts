@@ -20,7 +20,10 @@ export class PdfName {
 
 /** An indirect reference `N G R`. */
 export class PdfRef {
-  constructor(readonly objectNumber: number, readonly generation: number = 0) {}
+  constructor(
+    readonly objectNumber: number,
+    readonly generation: number = 0,
+  ) {}
   get key(): string {
     return `${this.objectNumber} ${this.generation}`;
   }
@@ -31,7 +34,10 @@ export class PdfRef {
 
 /** A string: literal `( )` or hexadecimal `< >`; `bytes` are the decoded bytes. */
 export class PdfString {
-  constructor(readonly bytes: Uint8Array, readonly hex: boolean = false) {}
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly hex: boolean = false,
+  ) {}
   /** Decodes as PDFDocEncoding (latin1 approximation) or UTF-16BE with BOM. */
   text(): string {
     const b = this.bytes;
@@ -77,7 +83,10 @@ export class PdfDict {
 
 /** A stream: its dictionary and its raw (still encoded) bytes. */
 export class PdfStream {
-  constructor(readonly dict: PdfDict, readonly raw: Uint8Array) {}
+  constructor(
+    readonly dict: PdfDict,
+    readonly raw: Uint8Array,
+  ) {}
 }
 
 export type PdfObject = PdfName | PdfRef | PdfString | PdfDict | PdfStream | PdfObject[] | number | boolean | null;

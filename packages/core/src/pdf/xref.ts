@@ -29,12 +29,14 @@ export interface XrefTable {
 export function findStartxref(bytes: Uint8Array): number {
   const tailStart = Math.max(0, bytes.length - 2048);
   const at = lastIndexOfAscii(bytes, 'startxref', bytes.length);
-  if (at < 0 || at < tailStart - 1) throw new CoreError('PDF_TRUNCATED', 'the file ends without "startxref": it is truncated or not a complete PDF');
+  if (at < 0 || at < tailStart - 1)
+    throw new CoreError('PDF_TRUNCATED', 'the file ends without "startxref": it is truncated or not a complete PDF');
   const lexer = new PdfLexer(bytes);
   lexer.pos = at + 9;
   const offset = lexer.tryReadUnsigned();
   if (offset === undefined) throw new CoreError('PDF_BROKEN_XREF', 'the value after "startxref" is not a number');
-  if (indexOfAscii(bytes, '%%EOF', at) < 0) throw new CoreError('PDF_TRUNCATED', 'the file ends without "%%EOF": it is truncated');
+  if (indexOfAscii(bytes, '%%EOF', at) < 0)
+    throw new CoreError('PDF_TRUNCATED', 'the file ends without "%%EOF": it is truncated');
   return offset;
 }
 
@@ -49,7 +51,11 @@ export function largestObjectNumber(entries: Map<number, unknown>): number {
  * Reads the xref chain starting at `startxref`, following /Prev and /XRefStm. The chain's length,
  * its entries and its decoded streams count against `budget`; a /Prev chain that loops is over it.
  */
-export function readXref(bytes: Uint8Array, startxref: number, budget: PdfBudget = new PdfBudget(bytes.length)): XrefTable {
+export function readXref(
+  bytes: Uint8Array,
+  startxref: number,
+  budget: PdfBudget = new PdfBudget(bytes.length),
+): XrefTable {
   const entries = new Map<number, XrefEntry>();
   const visited = new Set<number>();
   let trailer: PdfDict | undefined;
@@ -60,7 +66,11 @@ export function readXref(bytes: Uint8Array, startxref: number, budget: PdfBudget
   while (offset !== undefined) {
     sections.push(offset);
     if (visited.has(offset)) {
-      budget.exceed('xref-sections', budget.maxXrefSections, `the cross-reference chain (/Prev) loops back to the section at byte ${offset}, so it never ends`);
+      budget.exceed(
+        'xref-sections',
+        budget.maxXrefSections,
+        `the cross-reference chain (/Prev) loops back to the section at byte ${offset}, so it never ends`,
+      );
     }
     budget.check('xref-sections', visited.size + 1, budget.maxXrefSections);
     visited.add(offset);
@@ -96,7 +106,8 @@ function readSection(bytes: Uint8Array, offset: number, entries: Map<number, Xre
   try {
     return readStreamSection(bytes, p, entries, budget);
   } catch (error) {
-    if (error instanceof CoreError && (error.code === 'PDF_BROKEN_XREF' || error.code === 'PDF_TOO_COMPLEX')) throw error;
+    if (error instanceof CoreError && (error.code === 'PDF_BROKEN_XREF' || error.code === 'PDF_TOO_COMPLEX'))
+      throw error;
     throw new CoreError('PDF_BROKEN_XREF', `no cross-reference section at offset ${offset}`, { cause: error });
   }
 }
@@ -109,7 +120,8 @@ function readTable(bytes: Uint8Array, start: number, entries: Map<number, XrefEn
     if (startsWith(bytes, lexer.pos, 'trailer')) break;
     const firstNumber = lexer.tryReadUnsigned();
     const count = lexer.tryReadUnsigned();
-    if (firstNumber === undefined || count === undefined) throw new CoreError('PDF_BROKEN_XREF', 'malformed cross-reference table');
+    if (firstNumber === undefined || count === undefined)
+      throw new CoreError('PDF_BROKEN_XREF', 'malformed cross-reference table');
     lexer.skipWhitespaceAndComments();
     let p = lexer.pos;
     for (let i = 0; i < count; i++) {
@@ -147,7 +159,12 @@ function parseDigits(bytes: Uint8Array, p: number, n: number): number {
   return v;
 }
 
-function readStreamSection(bytes: Uint8Array, offset: number, entries: Map<number, XrefEntry>, budget: PdfBudget): Section {
+function readStreamSection(
+  bytes: Uint8Array,
+  offset: number,
+  entries: Map<number, XrefEntry>,
+  budget: PdfBudget,
+): Section {
   const lexer = new PdfLexer(bytes, undefined, budget);
   lexer.pos = offset;
   const object = lexer.parseIndirectObject();
@@ -166,7 +183,8 @@ function readStreamSection(bytes: Uint8Array, offset: number, entries: Map<numbe
   const size = dict.get('Size');
   if (typeof size !== 'number') throw new CoreError('PDF_BROKEN_XREF', 'cross-reference stream has no /Size');
   const index = dict.get('Index');
-  const ranges: number[] = Array.isArray(index) && index.every((n) => typeof n === 'number') ? (index as number[]) : [0, size];
+  const ranges: number[] =
+    Array.isArray(index) && index.every((n) => typeof n === 'number') ? (index as number[]) : [0, size];
   const data = decodeStream(stream, undefined, budget);
   const rowLength = w0 + w1 + w2;
   let row = 0;
@@ -175,7 +193,8 @@ function readStreamSection(bytes: Uint8Array, offset: number, entries: Map<numbe
     const count = ranges[r + 1];
     for (let i = 0; i < count; i++, row++) {
       const p = row * rowLength;
-      if (p + rowLength > data.length) throw new CoreError('PDF_BROKEN_XREF', 'cross-reference stream is shorter than its /Index says');
+      if (p + rowLength > data.length)
+        throw new CoreError('PDF_BROKEN_XREF', 'cross-reference stream is shorter than its /Index says');
       const type = w0 === 0 ? 1 : readInt(data, p, w0);
       const f2 = readInt(data, p + w0, w1);
       const f3 = readInt(data, p + w0 + w1, w2);
@@ -244,7 +263,8 @@ export function reconstructXref(bytes: Uint8Array, budget: PdfBudget = new PdfBu
       }
     }
   }
-  if (trailer === undefined) throw new CoreError('PDF_BROKEN_XREF', 'the cross-reference table is broken and no document catalog can be found');
+  if (trailer === undefined)
+    throw new CoreError('PDF_BROKEN_XREF', 'the cross-reference table is broken and no document catalog can be found');
   const maxNumber = largestObjectNumber(entries);
   trailer = trailer.clone().set('Size', maxNumber + 1);
   return { entries, trailer, startxref: -1, kind: 'table', repaired: true, sections: [] };

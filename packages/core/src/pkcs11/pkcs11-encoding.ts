@@ -13,7 +13,8 @@ export function sha256DigestInfo(digest: Uint8Array): Uint8Array {
 
 /** Converts a PKCS#11 CKM_ECDSA signature (r || s, each the curve size) into a DER Ecdsa-Sig-Value (RFC 3279 §2.2.3). */
 export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
-  if (raw.length === 0 || raw.length % 2 !== 0) throw new CoreError('PKCS11_ERROR', `ECDSA signature of odd length ${raw.length}`);
+  if (raw.length === 0 || raw.length % 2 !== 0)
+    throw new CoreError('PKCS11_ERROR', `ECDSA signature of odd length ${raw.length}`);
   const half = raw.length / 2;
   // r and s are unsigned: the writer encodes them minimally, with a zero byte where the high bit is set.
   return sequence(integer(raw.subarray(0, half)), integer(raw.subarray(half)));
@@ -21,7 +22,10 @@ export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
 
 /** SubjectPublicKeyInfo DER of an RSA public key from CKA_MODULUS and CKA_PUBLIC_EXPONENT (big-endian unsigned). */
 export function rsaSpki(modulus: Uint8Array, publicExponent: Uint8Array): Uint8Array {
-  const key = createPublicKey({ key: { kty: 'RSA', n: unsignedBase64url(modulus), e: unsignedBase64url(publicExponent) }, format: 'jwk' });
+  const key = createPublicKey({
+    key: { kty: 'RSA', n: unsignedBase64url(modulus), e: unsignedBase64url(publicExponent) },
+    format: 'jwk',
+  });
   return key.export({ type: 'spki', format: 'der' });
 }
 
@@ -29,10 +33,18 @@ export function rsaSpki(modulus: Uint8Array, publicExponent: Uint8Array): Uint8A
 export function p256Spki(ecPoint: Uint8Array): Uint8Array {
   const point = unwrapEcPoint(ecPoint);
   if (point.length !== 65 || point[0] !== 0x04) {
-    throw new CoreError('PKCS11_ERROR', `unsupported EC point (${point.length} bytes): expected an uncompressed P-256 point`);
+    throw new CoreError(
+      'PKCS11_ERROR',
+      `unsupported EC point (${point.length} bytes): expected an uncompressed P-256 point`,
+    );
   }
   const key = createPublicKey({
-    key: { kty: 'EC', crv: 'P-256', x: Buffer.from(point.subarray(1, 33)).toString('base64url'), y: Buffer.from(point.subarray(33)).toString('base64url') },
+    key: {
+      kty: 'EC',
+      crv: 'P-256',
+      x: Buffer.from(point.subarray(1, 33)).toString('base64url'),
+      y: Buffer.from(point.subarray(33)).toString('base64url'),
+    },
     format: 'jwk',
   });
   return key.export({ type: 'spki', format: 'der' });
@@ -41,7 +53,8 @@ export function p256Spki(ecPoint: Uint8Array): Uint8Array {
 function unwrapEcPoint(value: Uint8Array): Uint8Array {
   // DER OCTET STRING (04 41 04 ...) is 67 bytes for P-256; a bare uncompressed point is 65 bytes.
   if (value.length === 67 && value[0] === 0x04 && value[1] === 0x41) return value.subarray(2);
-  if (value.length > 2 && value[0] === 0x04 && value[1] === 0x81 && value[2] === value.length - 3) return value.subarray(3);
+  if (value.length > 2 && value[0] === 0x04 && value[1] === 0x81 && value[2] === value.length - 3)
+    return value.subarray(3);
   return value;
 }
 

@@ -3,8 +3,17 @@ import { CoreError } from '../errors.ts';
 import type { KeyAlgorithm } from '../signer.ts';
 import { P256_EC_PARAMS, p256Spki, rsaSpki } from './pkcs11-encoding.ts';
 import {
-  describeKey, findObject, keyIdBytes, openTokenSession, pkcs11Error, readAttribute, readBool, readUlong,
-  type Handle, type TokenSelector, type TokenSession,
+  describeKey,
+  findObject,
+  keyIdBytes,
+  openTokenSession,
+  pkcs11Error,
+  readAttribute,
+  readBool,
+  readUlong,
+  type Handle,
+  type TokenSelector,
+  type TokenSession,
 } from './pkcs11-module.ts';
 
 /** Key pair types that can be generated on a token. */
@@ -30,7 +39,9 @@ export interface ReadPublicKeyOptions extends TokenSelector {
  * Generates a key pair inside the token: the private key is a token object that is sensitive,
  * never extractable and may only sign; returns the public key (SubjectPublicKeyInfo DER) for certification.
  */
-export async function generateKeyPairOnToken(options: GenerateKeyPairOnTokenOptions): Promise<{ publicKeySpki: Uint8Array }> {
+export async function generateKeyPairOnToken(
+  options: GenerateKeyPairOnTokenOptions,
+): Promise<{ publicKeySpki: Uint8Array }> {
   const keyId = keyIdBytes(options.keyId) as Uint8Array;
   const tokenSession = openTokenSession({ ...options, readWrite: true });
   try {
@@ -38,7 +49,10 @@ export async function generateKeyPairOnToken(options: GenerateKeyPairOnTokenOpti
     for (const selector of selectors) {
       for (const objectClass of [pkcs11js.CKO_PRIVATE_KEY, pkcs11js.CKO_PUBLIC_KEY]) {
         if (findObject(tokenSession, objectClass, selector) !== undefined) {
-          throw new CoreError('PKCS11_ERROR', `a key with ${describeKey(selector)} already exists on token "${tokenSession.tokenLabel}"`);
+          throw new CoreError(
+            'PKCS11_ERROR',
+            `a key with ${describeKey(selector)} already exists on token "${tokenSession.tokenLabel}"`,
+          );
         }
       }
     }
@@ -69,7 +83,10 @@ export async function generateKeyPairOnToken(options: GenerateKeyPairOnTokenOpti
     let mechanism: number;
     if (options.algorithm === 'ECDSA-P256') {
       mechanism = pkcs11js.CKM_EC_KEY_PAIR_GEN;
-      publicTemplate.push({ type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_EC }, { type: pkcs11js.CKA_EC_PARAMS, value: P256_EC_PARAMS });
+      publicTemplate.push(
+        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_EC },
+        { type: pkcs11js.CKA_EC_PARAMS, value: P256_EC_PARAMS },
+      );
       privateTemplate.push({ type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_EC });
     } else if (options.algorithm === 'RSA-2048' || options.algorithm === 'RSA-3072') {
       mechanism = pkcs11js.CKM_RSA_PKCS_KEY_PAIR_GEN;
@@ -84,7 +101,12 @@ export async function generateKeyPairOnToken(options: GenerateKeyPairOnTokenOpti
     }
     let keys: { privateKey: Handle; publicKey: Handle };
     try {
-      keys = await tokenSession.pkcs11.C_GenerateKeyPairAsync(tokenSession.session, { mechanism }, publicTemplate, privateTemplate);
+      keys = await tokenSession.pkcs11.C_GenerateKeyPairAsync(
+        tokenSession.session,
+        { mechanism },
+        publicTemplate,
+        privateTemplate,
+      );
     } catch (error) {
       throw pkcs11Error(`cannot generate a ${options.algorithm} key pair on token "${tokenSession.tokenLabel}"`, error);
     }
@@ -93,7 +115,11 @@ export async function generateKeyPairOnToken(options: GenerateKeyPairOnTokenOpti
       assertNonExtractable(tokenSession, keys.privateKey);
     } catch (error) {
       for (const handle of [keys.privateKey, keys.publicKey]) {
-        try { tokenSession.pkcs11.C_DestroyObject(tokenSession.session, handle); } catch { /* already failing */ }
+        try {
+          tokenSession.pkcs11.C_DestroyObject(tokenSession.session, handle);
+        } catch {
+          /* already failing */
+        }
       }
       throw error;
     }
@@ -106,17 +132,22 @@ export async function generateKeyPairOnToken(options: GenerateKeyPairOnTokenOpti
 /** Reads the public key (SubjectPublicKeyInfo DER) of a key on the token: the public key object, else (RSA) the private key's public parts. */
 export async function readPublicKeySpki(options: ReadPublicKeyOptions): Promise<Uint8Array> {
   const selector = { keyLabel: options.keyLabel, keyId: keyIdBytes(options.keyId) };
-  if (selector.keyLabel === undefined && selector.keyId === undefined) throw new CoreError('PKCS11_ERROR', 'give keyLabel or keyId');
+  if (selector.keyLabel === undefined && selector.keyId === undefined)
+    throw new CoreError('PKCS11_ERROR', 'give keyLabel or keyId');
   const tokenSession = openTokenSession(options);
   try {
     const publicKey = findObject(tokenSession, pkcs11js.CKO_PUBLIC_KEY, selector);
     if (publicKey !== undefined) return publicKeySpkiOf(tokenSession, publicKey);
     const privateKey = findObject(tokenSession, pkcs11js.CKO_PRIVATE_KEY, selector);
     if (privateKey === undefined) {
-      throw new CoreError('PKCS11_ERROR', `no key with ${describeKey(selector)} on token "${tokenSession.tokenLabel}" (CKR_KEY_HANDLE_INVALID)`);
+      throw new CoreError(
+        'PKCS11_ERROR',
+        `no key with ${describeKey(selector)} on token "${tokenSession.tokenLabel}" (CKR_KEY_HANDLE_INVALID)`,
+      );
     }
     const spki = privateKeyInfo(tokenSession, privateKey, selector).publicKeySpki;
-    if (spki === undefined) throw new CoreError('PKCS11_ERROR', `the public key of ${describeKey(selector)} is not on the token`);
+    if (spki === undefined)
+      throw new CoreError('PKCS11_ERROR', `the public key of ${describeKey(selector)} is not on the token`);
     return spki;
   } finally {
     tokenSession.close();
@@ -133,7 +164,11 @@ export interface PrivateKeyInfo {
 }
 
 /** Detects the type of a private key (RSA, or EC on P-256) and finds its public key. */
-export function privateKeyInfo(tokenSession: TokenSession, privateKey: Handle, selector: { keyLabel?: string; keyId?: Uint8Array }): PrivateKeyInfo {
+export function privateKeyInfo(
+  tokenSession: TokenSession,
+  privateKey: Handle,
+  selector: { keyLabel?: string; keyId?: Uint8Array },
+): PrivateKeyInfo {
   const keyTypeValue = readAttribute(tokenSession, privateKey, pkcs11js.CKA_KEY_TYPE);
   const keyType = keyTypeValue === undefined ? undefined : readUlong(keyTypeValue);
   if (keyType === pkcs11js.CKK_RSA) {
@@ -149,14 +184,20 @@ export function privateKeyInfo(tokenSession: TokenSession, privateKey: Handle, s
   if (keyType === pkcs11js.CKK_EC) {
     const params = readAttribute(tokenSession, privateKey, pkcs11js.CKA_EC_PARAMS);
     if (params === undefined || !params.equals(P256_EC_PARAMS)) {
-      throw new CoreError('PKCS11_ERROR', `unsupported EC curve (CKA_EC_PARAMS ${params?.toString('hex') ?? 'absent'}): only P-256`);
+      throw new CoreError(
+        'PKCS11_ERROR',
+        `unsupported EC curve (CKA_EC_PARAMS ${params?.toString('hex') ?? 'absent'}): only P-256`,
+      );
     }
     return { keyAlgorithm: 'ECDSA-P256', signatureLength: 64, publicKeySpki: publicObjectSpki(tokenSession, selector) };
   }
   throw new CoreError('PKCS11_ERROR', `unsupported PKCS#11 key type ${keyType ?? 'unknown'}: only RSA and EC P-256`);
 }
 
-function publicObjectSpki(tokenSession: TokenSession, selector: { keyLabel?: string; keyId?: Uint8Array }): Uint8Array | undefined {
+function publicObjectSpki(
+  tokenSession: TokenSession,
+  selector: { keyLabel?: string; keyId?: Uint8Array },
+): Uint8Array | undefined {
   const publicKey = findObject(tokenSession, pkcs11js.CKO_PUBLIC_KEY, selector);
   return publicKey === undefined ? undefined : publicKeySpkiOf(tokenSession, publicKey);
 }
@@ -167,12 +208,14 @@ function publicKeySpkiOf(tokenSession: TokenSession, publicKey: Handle): Uint8Ar
   if (keyType === pkcs11js.CKK_RSA) {
     const modulus = readAttribute(tokenSession, publicKey, pkcs11js.CKA_MODULUS);
     const exponent = readAttribute(tokenSession, publicKey, pkcs11js.CKA_PUBLIC_EXPONENT);
-    if (modulus === undefined || exponent === undefined) throw new CoreError('PKCS11_ERROR', 'the RSA public key lacks CKA_MODULUS or CKA_PUBLIC_EXPONENT');
+    if (modulus === undefined || exponent === undefined)
+      throw new CoreError('PKCS11_ERROR', 'the RSA public key lacks CKA_MODULUS or CKA_PUBLIC_EXPONENT');
     return rsaSpki(modulus, exponent);
   }
   if (keyType === pkcs11js.CKK_EC) {
     const params = readAttribute(tokenSession, publicKey, pkcs11js.CKA_EC_PARAMS);
-    if (params === undefined || !params.equals(P256_EC_PARAMS)) throw new CoreError('PKCS11_ERROR', 'unsupported EC curve: only P-256');
+    if (params === undefined || !params.equals(P256_EC_PARAMS))
+      throw new CoreError('PKCS11_ERROR', 'unsupported EC curve: only P-256');
     const point = readAttribute(tokenSession, publicKey, pkcs11js.CKA_EC_POINT);
     if (point === undefined) throw new CoreError('PKCS11_ERROR', 'the EC public key lacks CKA_EC_POINT');
     return p256Spki(point);
@@ -185,6 +228,9 @@ export function assertNonExtractable(tokenSession: TokenSession, privateKey: Han
   const sensitive = readBool(readAttribute(tokenSession, privateKey, pkcs11js.CKA_SENSITIVE));
   const extractable = readBool(readAttribute(tokenSession, privateKey, pkcs11js.CKA_EXTRACTABLE));
   if (sensitive !== true || extractable !== false) {
-    throw new CoreError('PKCS11_ERROR', `the token did not make the private key non-extractable (CKA_SENSITIVE=${String(sensitive)}, CKA_EXTRACTABLE=${String(extractable)})`);
+    throw new CoreError(
+      'PKCS11_ERROR',
+      `the token did not make the private key non-extractable (CKA_SENSITIVE=${String(sensitive)}, CKA_EXTRACTABLE=${String(extractable)})`,
+    );
   }
 }

@@ -63,12 +63,18 @@ export function ckrName(error: unknown): string | undefined {
 
 function ckrHint(ckr: string | undefined): string {
   switch (ckr) {
-    case 'CKR_PIN_INCORRECT': return ' (wrong PIN)';
-    case 'CKR_PIN_LOCKED': return ' (PIN locked: too many wrong attempts)';
-    case 'CKR_PIN_EXPIRED': return ' (PIN expired)';
-    case 'CKR_TOKEN_NOT_PRESENT': return ' (token not present)';
-    case 'CKR_KEY_FUNCTION_NOT_PERMITTED': return ' (the key may not be used for this operation)';
-    default: return '';
+    case 'CKR_PIN_INCORRECT':
+      return ' (wrong PIN)';
+    case 'CKR_PIN_LOCKED':
+      return ' (PIN locked: too many wrong attempts)';
+    case 'CKR_PIN_EXPIRED':
+      return ' (PIN expired)';
+    case 'CKR_TOKEN_NOT_PRESENT':
+      return ' (token not present)';
+    case 'CKR_KEY_FUNCTION_NOT_PERMITTED':
+      return ' (the key may not be used for this operation)';
+    default:
+      return '';
   }
 }
 
@@ -124,14 +130,22 @@ export function findSlot(pkcs11: Pkcs11, selector: TokenSelector): { slot: Handl
   const labelled = slots.map((slot) => ({ slot, tokenLabel: tokenLabelOf(pkcs11, slot) }));
   if (selector.tokenLabel !== undefined) {
     const matches = labelled.filter((s) => s.tokenLabel === selector.tokenLabel);
-    if (matches.length === 0) throw new CoreError('PKCS11_ERROR', `no PKCS#11 token labelled "${selector.tokenLabel}" (CKR_TOKEN_NOT_PRESENT)`);
-    if (matches.length > 1) throw new CoreError('PKCS11_ERROR', `${matches.length} PKCS#11 tokens are labelled "${selector.tokenLabel}"; use slotIndex`);
+    if (matches.length === 0)
+      throw new CoreError('PKCS11_ERROR', `no PKCS#11 token labelled "${selector.tokenLabel}" (CKR_TOKEN_NOT_PRESENT)`);
+    if (matches.length > 1)
+      throw new CoreError(
+        'PKCS11_ERROR',
+        `${matches.length} PKCS#11 tokens are labelled "${selector.tokenLabel}"; use slotIndex`,
+      );
     return matches[0];
   }
   if (selector.slotIndex !== undefined) {
     const found = labelled[selector.slotIndex];
     if (!Number.isInteger(selector.slotIndex) || found === undefined) {
-      throw new CoreError('PKCS11_ERROR', `no PKCS#11 slot with a token at index ${selector.slotIndex} (${slots.length} present)`);
+      throw new CoreError(
+        'PKCS11_ERROR',
+        `no PKCS#11 slot with a token at index ${selector.slotIndex} (${slots.length} present)`,
+      );
     }
     return found;
   }
@@ -183,7 +197,14 @@ export function openTokenSession(selector: TokenSelector & { pin: string; readWr
   }
 }
 
-function login(libraryPath: string, pkcs11: Pkcs11, slot: Handle, session: Handle, tokenLabel: string, pin: string): void {
+function login(
+  libraryPath: string,
+  pkcs11: Pkcs11,
+  slot: Handle,
+  session: Handle,
+  tokenLabel: string,
+  pin: string,
+): void {
   const entry = modules.get(canonicalPath(libraryPath));
   if (entry === undefined) throw new CoreError('PKCS11_ERROR', 'PKCS#11 library was released during login');
   const slotKey = slot.toString('hex');
@@ -198,9 +219,13 @@ function login(libraryPath: string, pkcs11: Pkcs11, slot: Handle, session: Handl
     // otherwise any PIN would be accepted while another signer holds the login.
     const state = entry.logins.get(slotKey);
     if (state !== undefined && !timingSafeEqual(state.pinDigest, digest)) {
-      throw new CoreError('PKCS11_ERROR', `PKCS#11 login to token "${tokenLabel}" refused: CKR_USER_ALREADY_LOGGED_IN with a different PIN (wrong PIN)`, {
-        details: { ckr: 'CKR_USER_ALREADY_LOGGED_IN' },
-      });
+      throw new CoreError(
+        'PKCS11_ERROR',
+        `PKCS#11 login to token "${tokenLabel}" refused: CKR_USER_ALREADY_LOGGED_IN with a different PIN (wrong PIN)`,
+        {
+          details: { ckr: 'CKR_USER_ALREADY_LOGGED_IN' },
+        },
+      );
     }
   }
   const state = entry.logins.get(slotKey);
@@ -227,7 +252,9 @@ export function findObject(
   selector: { keyLabel?: string; keyId?: Uint8Array },
 ): Handle | undefined {
   const { pkcs11, session } = tokenSession;
-  const template: { type: number; value: number | string | Buffer }[] = [{ type: pkcs11js.CKA_CLASS, value: objectClass }];
+  const template: { type: number; value: number | string | Buffer }[] = [
+    { type: pkcs11js.CKA_CLASS, value: objectClass },
+  ];
   if (selector.keyLabel !== undefined) template.push({ type: pkcs11js.CKA_LABEL, value: selector.keyLabel });
   if (selector.keyId !== undefined) template.push({ type: pkcs11js.CKA_ID, value: Buffer.from(selector.keyId) });
   let found: Handle[];
@@ -242,7 +269,10 @@ export function findObject(
     throw pkcs11Error(`cannot search PKCS#11 token "${tokenSession.tokenLabel}"`, error);
   }
   if (found.length > 1) {
-    throw new CoreError('PKCS11_ERROR', `more than one key matches ${describeKey(selector)} on token "${tokenSession.tokenLabel}"; give both keyLabel and keyId`);
+    throw new CoreError(
+      'PKCS11_ERROR',
+      `more than one key matches ${describeKey(selector)} on token "${tokenSession.tokenLabel}"; give both keyLabel and keyId`,
+    );
   }
   return found[0];
 }
@@ -282,7 +312,8 @@ export function readBool(value: Buffer | undefined): boolean | undefined {
 export function keyIdBytes(keyId: Uint8Array | string | undefined): Uint8Array | undefined {
   if (keyId === undefined || keyId instanceof Uint8Array) return keyId;
   const hex = keyId.replace(/^0x/i, '');
-  if (!/^(?:[0-9a-fA-F]{2})+$/.test(hex)) throw new CoreError('PKCS11_ERROR', 'keyId must be bytes or an even-length hex string');
+  if (!/^(?:[0-9a-fA-F]{2})+$/.test(hex))
+    throw new CoreError('PKCS11_ERROR', 'keyId must be bytes or an even-length hex string');
   return Buffer.from(hex, 'hex');
 }
 

@@ -6,8 +6,16 @@ import type { KeyAlgorithm, Signer } from '../signer.ts';
 import { ecdsaRawToDer, sha256DigestInfo } from './pkcs11-encoding.ts';
 import { privateKeyInfo } from './pkcs11-keys.ts';
 import {
-  describeKey, findObject, keyIdBytes, openTokenSession, pkcs11Error, readAttribute, readBool,
-  type Handle, type TokenSelector, type TokenSession,
+  describeKey,
+  findObject,
+  keyIdBytes,
+  openTokenSession,
+  pkcs11Error,
+  readAttribute,
+  readBool,
+  type Handle,
+  type TokenSelector,
+  type TokenSession,
 } from './pkcs11-module.ts';
 
 /** RSA mechanisms a Pkcs11Signer can use. */
@@ -46,8 +54,13 @@ export class Pkcs11Signer implements Signer {
   #closed = false;
 
   private constructor(init: {
-    tokenSession: TokenSession; privateKey: Handle; keyAlgorithm: KeyAlgorithm; signatureLength: number;
-    mechanism: number; keyDescription: string; certificateChain: readonly Uint8Array[];
+    tokenSession: TokenSession;
+    privateKey: Handle;
+    keyAlgorithm: KeyAlgorithm;
+    signatureLength: number;
+    mechanism: number;
+    keyDescription: string;
+    certificateChain: readonly Uint8Array[];
   }) {
     this.#tokenSession = init.tokenSession;
     this.#privateKey = init.privateKey;
@@ -60,10 +73,17 @@ export class Pkcs11Signer implements Signer {
 
   /** Loads the library (once per process), logs in to the token and finds the private key. */
   static async open(options: Pkcs11SignerOptions): Promise<Pkcs11Signer> {
-    if (options.certificateChain.length === 0) throw new CoreError('SIGNER_FAILED', 'Pkcs11Signer needs the certificate of its key');
+    if (options.certificateChain.length === 0)
+      throw new CoreError('SIGNER_FAILED', 'Pkcs11Signer needs the certificate of its key');
     const selector = { keyLabel: options.keyLabel, keyId: keyIdBytes(options.keyId) };
-    if (selector.keyLabel === undefined && selector.keyId === undefined) throw new CoreError('PKCS11_ERROR', 'Pkcs11Signer needs keyLabel or keyId');
-    const tokenSession = openTokenSession({ libraryPath: options.libraryPath, tokenLabel: options.tokenLabel, slotIndex: options.slotIndex, pin: options.pin });
+    if (selector.keyLabel === undefined && selector.keyId === undefined)
+      throw new CoreError('PKCS11_ERROR', 'Pkcs11Signer needs keyLabel or keyId');
+    const tokenSession = openTokenSession({
+      libraryPath: options.libraryPath,
+      tokenLabel: options.tokenLabel,
+      slotIndex: options.slotIndex,
+      pin: options.pin,
+    });
     try {
       const keyDescription = `key with ${describeKey(selector)} on token "${tokenSession.tokenLabel}"`;
       const privateKey = findObject(tokenSession, pkcs11js.CKO_PRIVATE_KEY, selector);
@@ -72,11 +92,17 @@ export class Pkcs11Signer implements Signer {
         throw new CoreError('PKCS11_ERROR', `the private ${keyDescription} may not sign (CKA_SIGN false)`);
       }
       const info = privateKeyInfo(tokenSession, privateKey, selector);
-      if (info.publicKeySpki !== undefined) assertCertificateMatches(options.certificateChain[0], info.publicKeySpki, keyDescription);
+      if (info.publicKeySpki !== undefined)
+        assertCertificateMatches(options.certificateChain[0], info.publicKeySpki, keyDescription);
       const mechanism = chooseMechanism(tokenSession, info.keyAlgorithm, options.rsaMechanism);
       return new Pkcs11Signer({
-        tokenSession, privateKey, keyAlgorithm: info.keyAlgorithm, signatureLength: info.signatureLength,
-        mechanism, keyDescription, certificateChain: [...options.certificateChain],
+        tokenSession,
+        privateKey,
+        keyAlgorithm: info.keyAlgorithm,
+        signatureLength: info.signatureLength,
+        mechanism,
+        keyDescription,
+        certificateChain: [...options.certificateChain],
       });
     } catch (error) {
       tokenSession.close();
@@ -117,26 +143,35 @@ export class Pkcs11Signer implements Signer {
       throw pkcs11Error(`PKCS#11 signing with the ${this.#keyDescription} failed`, error);
     }
     if (this.keyAlgorithm === 'RSA') return signature;
-    if (signature.length !== 64) throw new CoreError('PKCS11_ERROR', `CKM_ECDSA returned ${signature.length} bytes, expected 64 for P-256`);
+    if (signature.length !== 64)
+      throw new CoreError('PKCS11_ERROR', `CKM_ECDSA returned ${signature.length} bytes, expected 64 for P-256`);
     return ecdsaRawToDer(signature);
   }
 }
 
-function chooseMechanism(tokenSession: TokenSession, keyAlgorithm: KeyAlgorithm, rsaMechanism: RsaSignMechanism | undefined): number {
+function chooseMechanism(
+  tokenSession: TokenSession,
+  keyAlgorithm: KeyAlgorithm,
+  rsaMechanism: RsaSignMechanism | undefined,
+): number {
   let supported: number[];
   try {
     supported = tokenSession.pkcs11.C_GetMechanismList(tokenSession.slot);
   } catch (error) {
     throw pkcs11Error(`cannot list the mechanisms of token "${tokenSession.tokenLabel}"`, error);
   }
-  const wanted = keyAlgorithm === 'ECDSA-P256'
-    ? [pkcs11js.CKM_ECDSA]
-    : rsaMechanism !== undefined
-      ? [pkcs11js[rsaMechanism]]
-      : [pkcs11js.CKM_SHA256_RSA_PKCS, pkcs11js.CKM_RSA_PKCS];
+  const wanted =
+    keyAlgorithm === 'ECDSA-P256'
+      ? [pkcs11js.CKM_ECDSA]
+      : rsaMechanism !== undefined
+        ? [pkcs11js[rsaMechanism]]
+        : [pkcs11js.CKM_SHA256_RSA_PKCS, pkcs11js.CKM_RSA_PKCS];
   const mechanism = wanted.find((m) => supported.includes(m));
   if (mechanism === undefined) {
-    throw new CoreError('PKCS11_ERROR', `token "${tokenSession.tokenLabel}" offers no suitable ${keyAlgorithm} signing mechanism (CKR_MECHANISM_INVALID)`);
+    throw new CoreError(
+      'PKCS11_ERROR',
+      `token "${tokenSession.tokenLabel}" offers no suitable ${keyAlgorithm} signing mechanism (CKR_MECHANISM_INVALID)`,
+    );
   }
   return mechanism;
 }
@@ -150,7 +185,9 @@ function assertCertificateMatches(leaf: Uint8Array, tokenSpki: Uint8Array, keyDe
   } catch (error) {
     throw new CoreError('SIGNER_FAILED', 'the first certificate of the chain cannot be parsed', { cause: error });
   }
-  const tokenKey = createPublicKey({ key: Buffer.from(tokenSpki), format: 'der', type: 'spki' }).export({ format: 'jwk' });
+  const tokenKey = createPublicKey({ key: Buffer.from(tokenSpki), format: 'der', type: 'spki' }).export({
+    format: 'jwk',
+  });
   const same = ['kty', 'crv', 'n', 'e', 'x', 'y'].every((field) => certificateKey[field] === tokenKey[field]);
   if (!same) throw new CoreError('SIGNER_FAILED', `the certificate does not belong to the ${keyDescription}`);
 }

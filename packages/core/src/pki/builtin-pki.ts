@@ -11,10 +11,26 @@ import type { RevocationProvider } from '../revocation.ts';
 import type { KeyAlgorithm, Signer } from '../signer.ts';
 import { encodeName, signCertificate, subjectAltNameEmailExtension, type TbsSigner } from './certificate-builder.ts';
 import { createCrl, isCrlReasonCode, type RevokedEntry } from './crl.ts';
-import { generatePrivateKey, MASTER_KEY_FILE, readEncryptedPrivateKey, resolveMasterKey, writeEncryptedPrivateKey, writePrivateFile, type PkiKeyAlgorithm } from './key-storage.ts';
+import {
+  generatePrivateKey,
+  MASTER_KEY_FILE,
+  readEncryptedPrivateKey,
+  resolveMasterKey,
+  writeEncryptedPrivateKey,
+  writePrivateFile,
+  type PkiKeyAlgorithm,
+} from './key-storage.ts';
 import { createOcspRequest } from './ocsp-messages.ts';
 import { createOcspResponder, type OcspCertStatus, type OcspResponder } from './ocsp-responder.ts';
-import { addYears, endEntityExtensions, issuingCaExtensions, pkiUrls, rootCaExtensions, type EndEntityKind, type PkiUrls } from './profiles.ts';
+import {
+  addYears,
+  endEntityExtensions,
+  issuingCaExtensions,
+  pkiUrls,
+  rootCaExtensions,
+  type EndEntityKind,
+  type PkiUrls,
+} from './profiles.ts';
 import { fromPem, normaliseSerialHex, randomSerial, readCertificate, toPem } from './x509-util.ts';
 
 /** Key algorithm of the CA keys: always RSA-3072, whatever the end-entity algorithm (widest validator support). */
@@ -101,8 +117,10 @@ function normalisePublicUrl(publicUrl: string): string {
   } catch (cause) {
     throw new CoreError('PKI_INVALID', `publicUrl is not a URL: ${publicUrl}`, { cause });
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CoreError('PKI_INVALID', 'publicUrl must be http(s)');
-  if (url.search !== '' || url.hash !== '') throw new CoreError('PKI_INVALID', 'publicUrl must not have a query or fragment');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new CoreError('PKI_INVALID', 'publicUrl must be http(s)');
+  if (url.search !== '' || url.hash !== '')
+    throw new CoreError('PKI_INVALID', 'publicUrl must not have a query or fragment');
   return url.toString().replace(/\/+$/, '');
 }
 
@@ -173,7 +191,10 @@ export async function initBuiltinPki(options: InitBuiltinPkiOptions): Promise<{ 
   // The CA names carry the installation id so that two Inkan roots trusted side by side never share a subject.
   const name = (role: CertificateRole): Uint8Array => {
     const cn = role === 'root' || role === 'issuing' ? `${SUBJECTS[role]} ${installationId}` : SUBJECTS[role];
-    return encodeName([[OID.organizationName, organisationName], [OID.commonName, cn]]);
+    return encodeName([
+      [OID.organizationName, organisationName],
+      [OID.commonName, cn],
+    ]);
   };
 
   const rootSpki = spkiOf(rootKey);
@@ -181,17 +202,41 @@ export async function initBuiltinPki(options: InitBuiltinPkiOptions): Promise<{ 
   const rootName = name('root');
   const issuingName = name('issuing');
   const root = await signCertificate(
-    { serialNumber: randomSerial(), issuerName: rootName, subjectName: rootName, notBefore, notAfter: addYears(now, 20), spki: rootSpki, extensions: rootCaExtensions(rootSpki) },
+    {
+      serialNumber: randomSerial(),
+      issuerName: rootName,
+      subjectName: rootName,
+      notBefore,
+      notAfter: addYears(now, 20),
+      spki: rootSpki,
+      extensions: rootCaExtensions(rootSpki),
+    },
     keySigner(rootKey),
   );
   const issuing = await signCertificate(
-    { serialNumber: randomSerial(), issuerName: rootName, subjectName: issuingName, notBefore, notAfter: addYears(now, 10), spki: issuingSpki, extensions: issuingCaExtensions(issuingSpki, rootSpki, urls) },
+    {
+      serialNumber: randomSerial(),
+      issuerName: rootName,
+      subjectName: issuingName,
+      notBefore,
+      notAfter: addYears(now, 10),
+      spki: issuingSpki,
+      extensions: issuingCaExtensions(issuingSpki, rootSpki, urls),
+    },
     keySigner(rootKey),
   );
   const endEntity = (kind: EndEntityKind, key: KeyObject): Promise<Uint8Array> => {
     const spki = spkiOf(key);
     return signCertificate(
-      { serialNumber: randomSerial(), issuerName: issuingName, subjectName: name(kind), notBefore, notAfter: addYears(now, 5), spki, extensions: endEntityExtensions(kind, spki, issuingSpki, urls) },
+      {
+        serialNumber: randomSerial(),
+        issuerName: issuingName,
+        subjectName: name(kind),
+        notBefore,
+        notAfter: addYears(now, 5),
+        spki,
+        extensions: endEntityExtensions(kind, spki, issuingSpki, urls),
+      },
       keySigner(issuingKey),
     );
   };
@@ -202,9 +247,17 @@ export async function initBuiltinPki(options: InitBuiltinPkiOptions): Promise<{ 
     tsa: await endEntity('tsa', tsaKey),
     ocsp: await endEntity('ocsp', ocspKey),
   };
-  const keys: Record<CertificateRole, KeyObject> = { root: rootKey, issuing: issuingKey, signing: signingKey, tsa: tsaKey, ocsp: ocspKey };
+  const keys: Record<CertificateRole, KeyObject> = {
+    root: rootKey,
+    issuing: issuingKey,
+    signing: signingKey,
+    tsa: tsaKey,
+    ocsp: ocspKey,
+  };
 
-  const files = Object.fromEntries(ROLES.map((role) => [role, { certificate: `${role}.pem`, key: `${role}.key.pem` }])) as Record<CertificateRole, { certificate: string; key: string }>;
+  const files = Object.fromEntries(
+    ROLES.map((role) => [role, { certificate: `${role}.pem`, key: `${role}.key.pem` }]),
+  ) as Record<CertificateRole, { certificate: string; key: string }>;
   for (const role of ROLES) {
     await writeEncryptedPrivateKey(join(dir, files[role].key), keys[role], masterKey);
     await writeFile(join(dir, files[role].certificate), toPem(certificates[role], 'CERTIFICATE'), { mode: 0o644 });
@@ -242,7 +295,8 @@ async function readManifest(dir: string): Promise<PkiManifest> {
   try {
     text = await readFile(join(dir, MANIFEST_FILE), 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CoreError('PKI_NOT_INITIALISED', `no built-in PKI in ${dir}`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new CoreError('PKI_NOT_INITIALISED', `no built-in PKI in ${dir}`);
     throw new CoreError('PKI_INVALID', `cannot read ${MANIFEST_FILE}`, { cause: error });
   }
   try {
@@ -333,7 +387,13 @@ export class BuiltinPki {
   #lastCrlNumber = 0;
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(dir: string, manifest: PkiManifest, certificates: Record<CertificateRole, Uint8Array>, keys: Record<CertificateRole, KeyObject>, now: () => Date) {
+  constructor(
+    dir: string,
+    manifest: PkiManifest,
+    certificates: Record<CertificateRole, Uint8Array>,
+    keys: Record<CertificateRole, KeyObject>,
+    now: () => Date,
+  ) {
     this.dir = dir;
     this.manifest = manifest;
     this.urls = pkiUrls(manifest.publicUrl);
@@ -399,7 +459,8 @@ export class BuiltinPki {
   async statusOf(issuer: 'root' | 'issuing', serialHex: string): Promise<OcspCertStatus> {
     const serial = normaliseSerialHex(serialHex);
     const revoked = (await this.#revoked()).find((r) => r.serialHex === serial && r.issuer === issuer);
-    if (revoked !== undefined) return { status: 'revoked', revokedAt: new Date(revoked.revokedAt), reason: revoked.reason };
+    if (revoked !== undefined)
+      return { status: 'revoked', revokedAt: new Date(revoked.revokedAt), reason: revoked.reason };
     const issued = (await this.#issued()).some((r) => r.serialHex === serial && r.issuer === issuer);
     return issued ? { status: 'good' } : { status: 'unknown' };
   }
@@ -429,12 +490,19 @@ export class BuiltinPki {
   revoke(serialHex: string, reason?: number): Promise<void> {
     return this.#serialised(async () => {
       const serial = normaliseSerialHex(serialHex);
-      if (reason !== undefined && !isCrlReasonCode(reason)) throw new CoreError('PKI_INVALID', `bad CRL reason code ${reason}`);
+      if (reason !== undefined && !isCrlReasonCode(reason))
+        throw new CoreError('PKI_INVALID', `bad CRL reason code ${reason}`);
       const record = (await this.#issued()).find((r) => r.serialHex === serial);
-      if (record === undefined) throw new CoreError('PKI_UNKNOWN_CERTIFICATE', `no certificate with serial ${serial} was issued by this PKI`);
+      if (record === undefined)
+        throw new CoreError('PKI_UNKNOWN_CERTIFICATE', `no certificate with serial ${serial} was issued by this PKI`);
       const revoked = await this.#revoked();
       if (revoked.some((r) => r.serialHex === serial && r.issuer === record.issuer)) return;
-      revoked.push({ serialHex: serial, issuer: record.issuer, revokedAt: wholeSeconds(this.#now()).toISOString(), ...(reason === undefined ? {} : { reason }) });
+      revoked.push({
+        serialHex: serial,
+        issuer: record.issuer,
+        revokedAt: wholeSeconds(this.#now()).toISOString(),
+        ...(reason === undefined ? {} : { reason }),
+      });
       await writeJson(join(this.dir, this.manifest.files.revoked), revoked);
     });
   }
@@ -448,32 +516,53 @@ export class BuiltinPki {
       } catch (cause) {
         throw new CoreError('PKI_INVALID', 'publicKeySpki is not a DER SubjectPublicKeyInfo', { cause });
       }
-      const actual = publicKey.asymmetricKeyType === 'rsa' ? 'RSA' : publicKey.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? 'ECDSA-P256' : undefined;
-      if (actual !== options.keyAlgorithm) throw new CoreError('PKI_INVALID', `the public key is not ${options.keyAlgorithm}`);
-      if (actual === 'RSA' && (publicKey.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) throw new CoreError('PKI_INVALID', 'RSA keys must be at least 2048 bits');
+      const actual =
+        publicKey.asymmetricKeyType === 'rsa'
+          ? 'RSA'
+          : publicKey.asymmetricKeyDetails?.namedCurve === 'prime256v1'
+            ? 'ECDSA-P256'
+            : undefined;
+      if (actual !== options.keyAlgorithm)
+        throw new CoreError('PKI_INVALID', `the public key is not ${options.keyAlgorithm}`);
+      if (actual === 'RSA' && (publicKey.asymmetricKeyDetails?.modulusLength ?? 0) < 2048)
+        throw new CoreError('PKI_INVALID', 'RSA keys must be at least 2048 bits');
       const spki = spkiOf(publicKey);
       const issuing = readCertificate(this.issuingCertificate);
       const now = wholeSeconds(this.#now());
-      const notAfter = options.validityDays === undefined ? addYears(now, 5) : new Date(now.getTime() + options.validityDays * 86_400_000);
+      const notAfter =
+        options.validityDays === undefined
+          ? addYears(now, 5)
+          : new Date(now.getTime() + options.validityDays * 86_400_000);
       const der = await signCertificate(
         {
           serialNumber: randomSerial(),
           issuerName: issuing.subjectDer,
-          subjectName: encodeName([[OID.organizationName, this.manifest.organisationName], [OID.commonName, options.subjectCommonName]]),
+          subjectName: encodeName([
+            [OID.organizationName, this.manifest.organisationName],
+            [OID.commonName, options.subjectCommonName],
+          ]),
           notBefore: new Date(now.getTime() - BACKDATE_MS),
           // Never outlive the issuing CA.
           notAfter: notAfter > issuing.notAfter ? issuing.notAfter : notAfter,
           spki,
           extensions: [
             ...endEntityExtensions('signing', spki, issuing.spki, this.urls),
-            ...(options.email !== undefined && /^[\x21-\x7e]+@[\x21-\x7e]+$/.test(options.email) ? [subjectAltNameEmailExtension(options.email)] : []),
+            ...(options.email !== undefined && /^[\x21-\x7e]+@[\x21-\x7e]+$/.test(options.email)
+              ? [subjectAltNameEmailExtension(options.email)]
+              : []),
           ],
         },
         keySigner(this.#keys.issuing),
       );
       const info = readCertificate(der);
       const issued = await this.#issued();
-      issued.push({ serialHex: info.serialHex, issuer: 'issuing', subject: info.subjectText, profile: 'signing', notAfter: info.notAfter.toISOString() });
+      issued.push({
+        serialHex: info.serialHex,
+        issuer: 'issuing',
+        subject: info.subjectText,
+        profile: 'signing',
+        notAfter: info.notAfter.toISOString(),
+      });
       await writeJson(join(this.dir, this.manifest.files.issued), issued);
       return der;
     });
@@ -485,7 +574,11 @@ export class BuiltinPki {
  * certificate that the issuing CA makes for this person (their name, their e-mail). Validators and
  * Adobe then show who signed, and each signature carries its own certificate.
  */
-export async function createWitnessSigner(pki: BuiltinPki, identity: WitnessIdentity, base: Signer = pki.signingSigner): Promise<Signer> {
+export async function createWitnessSigner(
+  pki: BuiltinPki,
+  identity: WitnessIdentity,
+  base: Signer = pki.signingSigner,
+): Promise<Signer> {
   const spki = readCertificate(base.certificateChain[0]).spki;
   const certificate = await pki.issueSigningCertificate({
     publicKeySpki: spki,

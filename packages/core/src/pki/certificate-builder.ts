@@ -26,7 +26,9 @@ export type EncodedExtension = Uint8Array;
 
 /** Encodes an Extension; `critical` is omitted when false (DER: DEFAULT FALSE). */
 export function extension(extnId: string, critical: boolean, value: Uint8Array): EncodedExtension {
-  return critical ? sequence(oid(extnId), boolean(true), octetString(value)) : sequence(oid(extnId), octetString(value));
+  return critical
+    ? sequence(oid(extnId), boolean(true), octetString(value))
+    : sequence(oid(extnId), octetString(value));
 }
 
 /** A Name of UTF8String attributes, one attribute per RDN, in the given order (e.g. O then CN). */

@@ -66,7 +66,13 @@ export async function createCrl(options: CreateCrlOptions): Promise<Uint8Array> 
     x509Time(options.thisUpdate),
     x509Time(options.nextUpdate),
     ...(entries.length > 0 ? [sequence(...entries)] : []),
-    explicit(0, sequence(authorityKeyIdentifierExtension(subjectKeyIdOf(issuer)), extension(OID.crlNumber, false, integer(options.crlNumber)))),
+    explicit(
+      0,
+      sequence(
+        authorityKeyIdentifierExtension(subjectKeyIdOf(issuer)),
+        extension(OID.crlNumber, false, integer(options.crlNumber)),
+      ),
+    ),
   );
   let signature: Uint8Array;
   try {

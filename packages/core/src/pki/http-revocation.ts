@@ -5,7 +5,13 @@ import { octetString } from '../asn1/der-writer.ts';
 import { parseCrl } from '../x509/crl.ts';
 import { OID } from '../asn1/oids.ts';
 import { createOcspRequest, parseOcspResponse } from './ocsp-messages.ts';
-import { authorityInfoAccessUris, crlDistributionUris, fromPem, readCertificate, verifySignature } from './x509-util.ts';
+import {
+  authorityInfoAccessUris,
+  crlDistributionUris,
+  fromPem,
+  readCertificate,
+  verifySignature,
+} from './x509-util.ts';
 
 /** Options of HttpRevocationProvider. */
 export interface HttpRevocationProviderOptions {
@@ -75,7 +81,10 @@ export class HttpRevocationProvider implements RevocationProvider {
       const cert = readCertificate(certificate);
       const ca = readCertificate(issuer);
       for (const url of httpUris(crlDistributionUris(cert))) {
-        let body = await this.#exchange(url, this.#maxCrlBytes, { method: 'GET', headers: { accept: 'application/pkix-crl' } });
+        let body = await this.#exchange(url, this.#maxCrlBytes, {
+          method: 'GET',
+          headers: { accept: 'application/pkix-crl' },
+        });
         if (body === null) continue;
         // Some servers publish PEM although RFC 5280 §4.2.1.13 says DER.
         if (body[0] === 0x2d) body = fromPem(new TextDecoder().decode(body), 'X509 CRL')[0] ?? null;
@@ -89,7 +98,11 @@ export class HttpRevocationProvider implements RevocationProvider {
 
   async #exchange(url: string, maxBytes: number, init: RequestInit): Promise<Uint8Array | null> {
     try {
-      const response = await this.#fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(this.#timeoutMs) });
+      const response = await this.#fetch(url, {
+        ...init,
+        redirect: 'follow',
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
       if (!response.ok) {
         await response.body?.cancel();
         return null;
@@ -111,8 +124,18 @@ export class HttpRevocationProvider implements RevocationProvider {
 export function crlSignedBy(crlDer: Uint8Array, issuerName: Uint8Array, issuerSpki: Uint8Array): boolean {
   try {
     const crl = parseCrl(crlDer);
-    if (!bytesEqual(crl.issuer.der, issuerName) || !bytesEqual(crl.tbsSignatureAlgorithmRaw, crl.signatureAlgorithm.raw)) return false;
-    return verifySignature(crl.tbs, crl.signatureAlgorithm.oid, crl.signature, issuerSpki, crl.signatureAlgorithm.parameters);
+    if (
+      !bytesEqual(crl.issuer.der, issuerName) ||
+      !bytesEqual(crl.tbsSignatureAlgorithmRaw, crl.signatureAlgorithm.raw)
+    )
+      return false;
+    return verifySignature(
+      crl.tbs,
+      crl.signatureAlgorithm.oid,
+      crl.signature,
+      issuerSpki,
+      crl.signatureAlgorithm.parameters,
+    );
   } catch {
     return false;
   }

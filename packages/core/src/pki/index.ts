@@ -13,7 +13,14 @@ export {
   type LoadBuiltinPkiOptions,
   type PkiManifest,
 } from './builtin-pki.ts';
-export { createCrl, CrlReason, isCrlReasonCode, type CreateCrlOptions, type CrlReasonCode, type RevokedEntry } from './crl.ts';
+export {
+  createCrl,
+  CrlReason,
+  isCrlReasonCode,
+  type CreateCrlOptions,
+  type CrlReasonCode,
+  type RevokedEntry,
+} from './crl.ts';
 export { crlSignedBy, HttpRevocationProvider, type HttpRevocationProviderOptions } from './http-revocation.ts';
 export {
   generatePrivateKey,

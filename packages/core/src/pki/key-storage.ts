@@ -20,7 +20,8 @@ export function generatePrivateKey(algorithm: PkiKeyAlgorithm): Promise<KeyObjec
       else resolve(privateKey);
     };
     if (algorithm === 'ECDSA-P256') generateKeyPair('ec', { namedCurve: 'prime256v1' }, done);
-    else generateKeyPair('rsa', { modulusLength: algorithm === 'RSA-3072' ? 3072 : 2048, publicExponent: 0x10001 }, done);
+    else
+      generateKeyPair('rsa', { modulusLength: algorithm === 'RSA-3072' ? 3072 : 2048, publicExponent: 0x10001 }, done);
   });
 }
 
@@ -64,7 +65,12 @@ export async function writePrivateFile(path: string, content: string | Uint8Arra
 
 /** Writes a private key as an encrypted PKCS#8 PEM (PBES2, AES-256-CBC), mode 0600. */
 export async function writeEncryptedPrivateKey(path: string, key: KeyObject, masterKey: Uint8Array): Promise<void> {
-  const pem = key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: keyFilePassphrase(masterKey) });
+  const pem = key.export({
+    type: 'pkcs8',
+    format: 'pem',
+    cipher: 'aes-256-cbc',
+    passphrase: keyFilePassphrase(masterKey),
+  });
   await writePrivateFile(path, pem);
 }
 
@@ -84,7 +90,9 @@ export async function readEncryptedPrivateKey(path: string, masterKey: Uint8Arra
   } catch (cause) {
     // A wrong passphrase shows up as a padding ("bad decrypt") or, rarely, an ASN.1 decode failure of
     // the inner PKCS#8; both are reported as a bad master key (a damaged file looks the same).
-    throw new CoreError('PKI_BAD_MASTER_KEY', `cannot decrypt ${path}: wrong master key or damaged key file`, { cause });
+    throw new CoreError('PKI_BAD_MASTER_KEY', `cannot decrypt ${path}: wrong master key or damaged key file`, {
+      cause,
+    });
   }
 }
 
@@ -92,7 +100,11 @@ export async function readEncryptedPrivateKey(path: string, masterKey: Uint8Arra
  * Returns the master secret: the one given, else the one in `<dir>/master.key`; when neither exists
  * and `create` is true, makes a new random 32-byte secret there (mode 0600).
  */
-export async function resolveMasterKey(dir: string, given: Uint8Array | undefined, create: boolean): Promise<{ masterKey: Uint8Array; stored: boolean }> {
+export async function resolveMasterKey(
+  dir: string,
+  given: Uint8Array | undefined,
+  create: boolean,
+): Promise<{ masterKey: Uint8Array; stored: boolean }> {
   if (given !== undefined) {
     assertMasterKey(given);
     return { masterKey: given, stored: false };
@@ -102,7 +114,8 @@ export async function resolveMasterKey(dir: string, given: Uint8Array | undefine
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new CoreError('PKI_BAD_MASTER_KEY', `cannot read ${path}`, { cause: error });
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new CoreError('PKI_BAD_MASTER_KEY', `cannot read ${path}`, { cause: error });
   }
   if (text !== undefined) return { masterKey: parseMasterKey(text), stored: true };
   if (!create) throw new CoreError('PKI_BAD_MASTER_KEY', `no master key given and no ${MASTER_KEY_FILE} in ${dir}`);

@@ -2,10 +2,25 @@ import { createHash, randomBytes } from 'node:crypto';
 import { CoreError } from '../errors.ts';
 import { extension } from './certificate-builder.ts';
 import { bytesEqual, toHex } from '../asn1/bytes.ts';
-import { decodeOid, decodeSmallInteger, decodeTime, expectTag, isContext, readDer, type DerNode } from '../asn1/der-reader.ts';
+import {
+  decodeOid,
+  decodeSmallInteger,
+  decodeTime,
+  expectTag,
+  isContext,
+  readDer,
+  type DerNode,
+} from '../asn1/der-reader.ts';
 import { explicit, nullValue, octetString, oid, sequence, TAG, tlv } from '../asn1/der-writer.ts';
 import { hashNameOfOid, OID } from '../asn1/oids.ts';
-import { issuedBy, keyIdentifier, normaliseSerialHex, readCertificate, verifySignature, type CertificateInfo } from './x509-util.ts';
+import {
+  issuedBy,
+  keyIdentifier,
+  normaliseSerialHex,
+  readCertificate,
+  verifySignature,
+  type CertificateInfo,
+} from './x509-util.ts';
 
 /** OCSPResponseStatus values of RFC 6960 §4.2.1. */
 export const OcspResponseStatus = {
@@ -62,7 +77,8 @@ function findNonce(extensions: DerNode): Uint8Array | undefined {
 /** Decodes an OCSPRequest (RFC 6960 §4.1); throws CoreError('OCSP_BAD_REQUEST') or DerError on malformed input. */
 export function parseOcspRequest(der: Uint8Array): ParsedOcspRequest {
   const [tbsRequest, signature] = expectTag(readDer(der), TAG.sequence, 'OCSPRequest').children();
-  if (signature !== undefined && !isContext(signature, 0)) throw new CoreError('OCSP_BAD_REQUEST', 'unexpected element after tbsRequest');
+  if (signature !== undefined && !isContext(signature, 0))
+    throw new CoreError('OCSP_BAD_REQUEST', 'unexpected element after tbsRequest');
   const fields = expectTag(tbsRequest, TAG.sequence, 'TBSRequest').children();
   let index = 0;
   if (isContext(fields[index], 0)) {
@@ -94,12 +110,17 @@ export function createOcspRequest(certificate: Uint8Array, issuer: Uint8Array, n
     // The serial's INTEGER content byte for byte, so that even odd encodings are matched exactly.
     tlv(TAG.integer, cert.serial),
   );
-  const extensions = nonce === undefined ? [] : [explicit(2, sequence(extension(OID.ocspNonce, false, octetString(nonce))))];
+  const extensions =
+    nonce === undefined ? [] : [explicit(2, sequence(extension(OID.ocspNonce, false, octetString(nonce))))];
   return sequence(sequence(sequence(sequence(certId)), ...extensions));
 }
 
 /** Builds an OCSPRequest for `certificate` issued by `issuer` (SHA-1 CertID; a random 16-byte nonce when asked). */
-export function buildOcspRequest(certificate: Uint8Array, issuer: Uint8Array, options: { nonce?: boolean } = {}): Uint8Array {
+export function buildOcspRequest(
+  certificate: Uint8Array,
+  issuer: Uint8Array,
+  options: { nonce?: boolean } = {},
+): Uint8Array {
   return createOcspRequest(certificate, issuer, options.nonce === true ? new Uint8Array(randomBytes(16)) : undefined);
 }
 
@@ -131,7 +152,12 @@ export interface ParsedOcspResponse {
   /** The nonce's extnValue content (an OCTET STRING DER per RFC 8954), when the response has one. */
   readonly nonce?: Uint8Array;
   /** The signed part (ResponseData), its signature and the responderID: for path-validating responders. */
-  readonly signed?: { readonly tbs: Uint8Array; readonly signatureAlgorithmOid: string; readonly signature: Uint8Array; readonly responderId: { byName: Uint8Array } | { byKey: Uint8Array } };
+  readonly signed?: {
+    readonly tbs: Uint8Array;
+    readonly signatureAlgorithmOid: string;
+    readonly signature: Uint8Array;
+    readonly responderId: { byName: Uint8Array } | { byKey: Uint8Array };
+  };
   /** The SingleResponse for this certificate's serial number, if any. */
   statusFor(certificate: Uint8Array): OcspSingleStatus | undefined;
   /**
@@ -143,7 +169,9 @@ export interface ParsedOcspResponse {
   verify(issuer: Uint8Array): Promise<boolean>;
 }
 
-const STATUS_NAMES = new Map<number, OcspResponseStatusName>(Object.entries(OcspResponseStatus).map(([name, code]) => [code, name as OcspResponseStatusName]));
+const STATUS_NAMES = new Map<number, OcspResponseStatusName>(
+  Object.entries(OcspResponseStatus).map(([name, code]) => [code, name as OcspResponseStatusName]),
+);
 
 function readSingleResponse(node: DerNode): OcspSingleStatus {
   const parts = expectTag(node, TAG.sequence, 'SingleResponse').children();
@@ -184,7 +212,8 @@ function readBasicResponse(der: Uint8Array): BasicResponse {
   const responderNode = fields[index++];
   let responderId: BasicResponse['responderId'];
   if (isContext(responderNode, 1)) responderId = { byName: responderNode.children()[0].raw };
-  else if (isContext(responderNode, 2)) responderId = { byKey: expectTag(responderNode.children()[0], TAG.octetString, 'KeyHash').content };
+  else if (isContext(responderNode, 2))
+    responderId = { byKey: expectTag(responderNode.children()[0], TAG.octetString, 'KeyHash').content };
   else throw new CoreError('OCSP_BAD_RESPONSE', 'bad responderID');
   const producedAt = decodeTime(fields[index++]);
   const responses = expectTag(fields[index++], TAG.sequence, 'responses').children().map(readSingleResponse);
@@ -192,12 +221,18 @@ function readBasicResponse(der: Uint8Array): BasicResponse {
   if (isContext(fields[index], 1)) {
     for (const ext of expectTag(fields[index].children()[0], TAG.sequence, 'Extensions').children()) {
       const parts = ext.children();
-      if (decodeOid(parts[0]) === OID.ocspNonce) nonce = expectTag(parts[parts.length - 1], TAG.octetString, 'extnValue').content;
+      if (decodeOid(parts[0]) === OID.ocspNonce)
+        nonce = expectTag(parts[parts.length - 1], TAG.octetString, 'extnValue').content;
     }
   }
   const signatureBits = expectTag(signature, TAG.bitString, 'signature').content;
-  if (signatureBits.length < 1 || signatureBits[0] !== 0) throw new CoreError('OCSP_BAD_RESPONSE', 'bad signature BIT STRING');
-  const certificates = isContext(certs, 0) ? expectTag(certs.children()[0], TAG.sequence, 'certs').children().map((c) => new Uint8Array(c.raw)) : [];
+  if (signatureBits.length < 1 || signatureBits[0] !== 0)
+    throw new CoreError('OCSP_BAD_RESPONSE', 'bad signature BIT STRING');
+  const certificates = isContext(certs, 0)
+    ? expectTag(certs.children()[0], TAG.sequence, 'certs')
+        .children()
+        .map((c) => new Uint8Array(c.raw))
+    : [];
   return {
     tbsRaw: tbs.raw,
     responderId,
@@ -211,7 +246,9 @@ function readBasicResponse(der: Uint8Array): BasicResponse {
 }
 
 function responderMatches(cert: CertificateInfo, responderId: BasicResponse['responderId']): boolean {
-  return 'byName' in responderId ? bytesEqual(cert.subjectDer, responderId.byName) : bytesEqual(keyIdentifier(cert.publicKeyBits), responderId.byKey);
+  return 'byName' in responderId
+    ? bytesEqual(cert.subjectDer, responderId.byName)
+    : bytesEqual(keyIdentifier(cert.publicKeyBits), responderId.byKey);
 }
 
 function tryReadCertificate(der: Uint8Array): CertificateInfo | undefined {
@@ -226,7 +263,9 @@ function tryReadCertificate(der: Uint8Array): CertificateInfo | undefined {
 export function extendedKeyUsages(cert: CertificateInfo): string[] {
   const ext = cert.extension(OID.extKeyUsage);
   if (ext === undefined) return [];
-  return expectTag(readDer(ext.value), TAG.sequence, 'ExtKeyUsageSyntax').children().map((n) => decodeOid(n));
+  return expectTag(readDer(ext.value), TAG.sequence, 'ExtKeyUsageSyntax')
+    .children()
+    .map((n) => decodeOid(n));
 }
 
 /** True when `certId` names a certificate issued by `issuer` (name and key hashes under the CertID's own hash). */
@@ -256,7 +295,8 @@ export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
     if (name === undefined) throw new CoreError('OCSP_BAD_RESPONSE', 'unknown OCSPResponseStatus');
     status = name;
     if (status === 'successful') {
-      if (!isContext(bytesNode, 0)) throw new CoreError('OCSP_BAD_RESPONSE', 'successful response without responseBytes');
+      if (!isContext(bytesNode, 0))
+        throw new CoreError('OCSP_BAD_RESPONSE', 'successful response without responseBytes');
       const [type, response] = expectTag(bytesNode.children()[0], TAG.sequence, 'ResponseBytes').children();
       if (decodeOid(type) !== OID.ocspBasic) throw new CoreError('OCSP_BAD_RESPONSE', 'not a basic OCSP response');
       basic = readBasicResponse(expectTag(response, TAG.octetString, 'response').content);
@@ -282,7 +322,12 @@ export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
     certificates: basic?.certificates ?? [],
     responses: basic?.responses ?? [],
     nonce: basic?.nonce,
-    signed: basic && { tbs: basic.tbsRaw, signatureAlgorithmOid: basic.signatureAlgorithmOid, signature: basic.signature, responderId: basic.responderId },
+    signed: basic && {
+      tbs: basic.tbsRaw,
+      signatureAlgorithmOid: basic.signatureAlgorithmOid,
+      signature: basic.signature,
+      responderId: basic.responderId,
+    },
     statusFor(certificate) {
       const serial = readCertificate(certificate).serialHex;
       return basic?.responses.find((r) => r.serialHex === serial);
@@ -291,8 +336,11 @@ export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
       if (basic === undefined) return false;
       try {
         const issuer = readCertificate(issuerDer);
-        if (basic.responses.length === 0 || !basic.responses.every((r) => certIdMatchesIssuer(r.certId, issuer))) return false;
-        const candidates = [...basic.certificates.map(tryReadCertificate), issuer].filter((c): c is CertificateInfo => c !== undefined);
+        if (basic.responses.length === 0 || !basic.responses.every((r) => certIdMatchesIssuer(r.certId, issuer)))
+          return false;
+        const candidates = [...basic.certificates.map(tryReadCertificate), issuer].filter(
+          (c): c is CertificateInfo => c !== undefined,
+        );
         return candidates.some(
           (candidate) =>
             responderMatches(candidate, basic.responderId) &&

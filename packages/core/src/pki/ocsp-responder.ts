@@ -1,5 +1,16 @@
 import type { TbsSigner } from './certificate-builder.ts';
-import { bitString, enumerated, explicit, generalizedTime, implicitPrimitive, octetString, oid, sequence, tlv, wholeSeconds } from '../asn1/der-writer.ts';
+import {
+  bitString,
+  enumerated,
+  explicit,
+  generalizedTime,
+  implicitPrimitive,
+  octetString,
+  oid,
+  sequence,
+  tlv,
+  wholeSeconds,
+} from '../asn1/der-writer.ts';
 import { OID } from '../asn1/oids.ts';
 import { certIdMatchesIssuer, OcspResponseStatus, parseOcspRequest, type ParsedOcspRequest } from './ocsp-messages.ts';
 import { keyIdentifier, readCertificate, signatureAlgorithmIdentifier } from './x509-util.ts';
@@ -8,7 +19,8 @@ export { buildOcspRequest, parseOcspResponse, OcspResponseStatus } from './ocsp-
 export type { ParsedOcspResponse, OcspSingleStatus, OcspResponseStatusName } from './ocsp-messages.ts';
 
 /** What the responder says about one serial number. */
-export type OcspCertStatus = { status: 'good' } | { status: 'revoked'; revokedAt: Date; reason?: number } | { status: 'unknown' };
+export type OcspCertStatus =
+  { status: 'good' } | { status: 'revoked'; revokedAt: Date; reason?: number } | { status: 'unknown' };
 
 /** Configuration of an OCSP responder for one issuing CA. */
 export interface OcspResponderOptions {
@@ -65,14 +77,26 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
     const nextUpdate = new Date(thisUpdate.getTime() + validityMs);
     const singles: Uint8Array[] = [];
     for (const certId of request.certIds) {
-      const status: OcspCertStatus = certIdMatchesIssuer(certId, issuer) ? await options.statusOf(certId.serialHex) : { status: 'unknown' };
-      singles.push(sequence(certId.raw, encodeCertStatus(status), generalizedTime(thisUpdate), explicit(0, generalizedTime(nextUpdate))));
+      const status: OcspCertStatus = certIdMatchesIssuer(certId, issuer)
+        ? await options.statusOf(certId.serialHex)
+        : { status: 'unknown' };
+      singles.push(
+        sequence(
+          certId.raw,
+          encodeCertStatus(status),
+          generalizedTime(thisUpdate),
+          explicit(0, generalizedTime(nextUpdate)),
+        ),
+      );
     }
     const extensions = request.nonceExtension === undefined ? [] : [explicit(1, sequence(request.nonceExtension))];
     const tbs = sequence(responderId, generalizedTime(thisUpdate), sequence(...singles), ...extensions);
     const signature = await options.responderSigner.sign(tbs);
     const basic = sequence(tbs, algorithm, bitString(signature), explicit(0, sequence(responder.der)));
-    return sequence(enumerated(OcspResponseStatus.successful), explicit(0, sequence(oid(OID.ocspBasic), octetString(basic))));
+    return sequence(
+      enumerated(OcspResponseStatus.successful),
+      explicit(0, sequence(oid(OID.ocspBasic), octetString(basic))),
+    );
   }
 
   return {
@@ -83,7 +107,8 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
       } catch {
         return statusOnlyResponse(OcspResponseStatus.malformedRequest);
       }
-      if (request.certIds.length === 0 || request.certIds.length > MAX_REQUESTS) return statusOnlyResponse(OcspResponseStatus.malformedRequest);
+      if (request.certIds.length === 0 || request.certIds.length > MAX_REQUESTS)
+        return statusOnlyResponse(OcspResponseStatus.malformedRequest);
       try {
         return await build(request);
       } catch {

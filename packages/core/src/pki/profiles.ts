@@ -65,7 +65,12 @@ export function issuingCaExtensions(spki: Uint8Array, rootSpki: Uint8Array, urls
  * - ocsp: digitalSignature; EKU OCSPSigning; id-pkix-ocsp-nocheck. No OCSP URL in its AIA: the
  *   responder's own certificate is not checked by OCSP (RFC 6960 §4.2.2.2.1).
  */
-export function endEntityExtensions(kind: EndEntityKind, spki: Uint8Array, issuingSpki: Uint8Array, urls: PkiUrls): EncodedExtension[] {
+export function endEntityExtensions(
+  kind: EndEntityKind,
+  spki: Uint8Array,
+  issuingSpki: Uint8Array,
+  urls: PkiUrls,
+): EncodedExtension[] {
   const common = [
     basicConstraintsExtension(false),
     subjectKeyIdentifierExtension(keyIdentifierOfSpki(spki)),
@@ -87,7 +92,12 @@ export function endEntityExtensions(kind: EndEntityKind, spki: Uint8Array, issui
         extendedKeyUsageExtension([OID.kpTimeStamping], true),
       ];
     case 'ocsp':
-      return [...common, keyUsageExtension([KeyUsageBit.digitalSignature]), extendedKeyUsageExtension([OID.kpOcspSigning], false), ocspNoCheckExtension()];
+      return [
+        ...common,
+        keyUsageExtension([KeyUsageBit.digitalSignature]),
+        extendedKeyUsageExtension([OID.kpOcspSigning], false),
+        ocspNoCheckExtension(),
+      ];
   }
 }
 

@@ -10,11 +10,19 @@ import { certificateSignatureProblem, signatureProblem } from '../x509/signature
 
 /** The AlgorithmIdentifier (DER) of a Signer's SHA-256 signature: NULL parameters for RSA, none for ECDSA (RFC 5758). */
 export function signatureAlgorithmIdentifier(keyAlgorithm: KeyAlgorithm): Uint8Array {
-  return keyAlgorithm === 'RSA' ? sequence(oid(OID.sha256WithRsaEncryption), nullValue()) : sequence(oid(OID.ecdsaWithSha256));
+  return keyAlgorithm === 'RSA'
+    ? sequence(oid(OID.sha256WithRsaEncryption), nullValue())
+    : sequence(oid(OID.ecdsaWithSha256));
 }
 
 /** Verifies an X.509-style signature (RSA PKCS#1 v1.5, RSASSA-PSS, ECDSA, DSA, Ed25519) with a SubjectPublicKeyInfo. */
-export function verifySignature(data: Uint8Array, signatureAlgorithmOid: string, signature: Uint8Array, spki: Uint8Array, parameters?: Uint8Array): boolean {
+export function verifySignature(
+  data: Uint8Array,
+  signatureAlgorithmOid: string,
+  signature: Uint8Array,
+  spki: Uint8Array,
+  parameters?: Uint8Array,
+): boolean {
   try {
     const [algorithm] = expectTag(readDer(spki), TAG.sequence, 'SubjectPublicKeyInfo').children();
     const key = { spki, algorithmOid: decodeOid(algorithm.children()[0]), publicKeyBits: publicKeyBitsOfSpki(spki) };
@@ -101,8 +109,22 @@ export function readCertificate(der: Uint8Array): CertificateInfo {
 /** Whether `issuer`'s key verifies the signature on `subject`. */
 export function issuedBy(subject: CertificateInfo, issuer: CertificateInfo): boolean {
   const c = subject.model;
-  const key = { spki: issuer.spki, algorithmOid: issuer.model.publicKeyAlgorithmOid, parameters: issuer.model.publicKeyParameters, publicKeyBits: issuer.publicKeyBits };
-  return certificateSignatureProblem(c.id, c.tbs, c.signatureAlgorithm.oid, c.signatureAlgorithm.parameters, c.signature, key) === null;
+  const key = {
+    spki: issuer.spki,
+    algorithmOid: issuer.model.publicKeyAlgorithmOid,
+    parameters: issuer.model.publicKeyParameters,
+    publicKeyBits: issuer.publicKeyBits,
+  };
+  return (
+    certificateSignatureProblem(
+      c.id,
+      c.tbs,
+      c.signatureAlgorithm.oid,
+      c.signatureAlgorithm.parameters,
+      c.signature,
+      key,
+    ) === null
+  );
 }
 
 /** SHA-1 of the subjectPublicKey bits: RFC 5280 §4.2.1.2 method 1 key identifier. */
@@ -155,7 +177,10 @@ export function crlDistributionUris(cert: CertificateInfo): string[] {
     return expectTag(readDer(ext.value, BER), TAG.sequence, 'CRLDistributionPoints')
       .children()
       .flatMap((point) => {
-        const name = point.children().find((part) => part.tag === 0xa0)?.children()[0];
+        const name = point
+          .children()
+          .find((part) => part.tag === 0xa0)
+          ?.children()[0];
         return name?.tag === 0xa0 ? uris(name.children()) : [];
       });
   } catch {

@@ -27,9 +27,7 @@ export type JaValueErrorCode =
   | 'AMOUNT_RANGE_REVERSED';
 
 /** The result of a parse: the value, or a stable code with a message in both languages. */
-export type JaParseResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; code: JaValueErrorCode; message: JaEnMessage };
+export type JaParseResult<T> = { ok: true; value: T } | { ok: false; code: JaValueErrorCode; message: JaEnMessage };
 
 /** The largest amount accepted: 10^15 yen (1,000兆円). */
 export const MAX_YEN_AMOUNT = 1_000_000_000_000_000;
@@ -86,8 +84,29 @@ export function toHalfWidth(input: string): string {
 
 // Digits, including the 大字 (壱弐参) contracts use so that figures cannot be altered.
 const KANJI_DIGITS: Record<string, number> = {
-  〇: 0, 零: 0, 一: 1, 壱: 1, 壹: 1, 二: 2, 弐: 2, 貳: 2, 三: 3, 参: 3, 參: 3,
-  四: 4, 肆: 4, 五: 5, 伍: 5, 六: 6, 陸: 6, 七: 7, 漆: 7, 八: 8, 捌: 8, 九: 9, 玖: 9,
+  〇: 0,
+  零: 0,
+  一: 1,
+  壱: 1,
+  壹: 1,
+  二: 2,
+  弐: 2,
+  貳: 2,
+  三: 3,
+  参: 3,
+  參: 3,
+  四: 4,
+  肆: 4,
+  五: 5,
+  伍: 5,
+  六: 6,
+  陸: 6,
+  七: 7,
+  漆: 7,
+  八: 8,
+  捌: 8,
+  九: 9,
+  玖: 9,
 };
 const SMALL_UNITS: Record<string, number> = { 十: 10, 拾: 10, 百: 100, 佰: 100, 陌: 100, 千: 1000, 阡: 1000, 仟: 1000 };
 const LARGE_UNITS: Record<string, bigint> = { 万: 10_000n, 萬: 10_000n, 億: 100_000_000n, 兆: 1_000_000_000_000n };
@@ -166,7 +185,10 @@ export function parseYenAmount(input: string): JaParseResult<number> {
   if (text.length === 0) return refuse('AMOUNT_EMPTY');
   if (text.length > MAX_INPUT_LENGTH) return refuse('AMOUNT_NOT_NUMERIC');
   // A tax note after the figure is information, not part of the number.
-  text = text.replace(/\s*[(（]?\s*(税込み?|税抜き?|税別|消費税(等)?(込み?|抜き?|別|を含む|を含まない))\s*[)）]?\s*$/u, '');
+  text = text.replace(
+    /\s*[(（]?\s*(税込み?|税抜き?|税別|消費税(等)?(込み?|抜き?|別|を含む|を含まない))\s*[)）]?\s*$/u,
+    '',
+  );
   if (/^[-−‐–ー－▲△]/u.test(text)) return refuse('AMOUNT_NEGATIVE');
   text = text
     .replace(/^[¥￥\\]\s*/u, '')

@@ -12,7 +12,12 @@ import { hashAlgorithmOfOid, OID, signatureSchemeOfOid } from '../asn1/oids.ts';
  * `content`, and the signature over the DER SET of the signed attributes valid.
  * Returns the problem, or null when everything holds.
  */
-export function signerInfoProblem(signerInfo: pkijs.SignerInfo, content: Uint8Array, expectedContentType: string, certificateDer: Uint8Array): string | null {
+export function signerInfoProblem(
+  signerInfo: pkijs.SignerInfo,
+  content: Uint8Array,
+  expectedContentType: string,
+  certificateDer: Uint8Array,
+): string | null {
   const attributes = signerInfo.signedAttrs?.attributes ?? [];
   if (signerInfo.signedAttrs === undefined || attributes.length === 0) return 'no signed attributes';
   const digest = hashAlgorithmOfOid(signerInfo.digestAlgorithm.algorithmId);
@@ -20,13 +25,19 @@ export function signerInfoProblem(signerInfo: pkijs.SignerInfo, content: Uint8Ar
 
   const contentTypes = attributes.filter((a) => a.type === OID.contentType);
   const contentType: unknown = contentTypes[0]?.values[0];
-  if (contentTypes.length !== 1 || !(contentType instanceof asn1js.ObjectIdentifier) || contentType.valueBlock.toString() !== expectedContentType) {
+  if (
+    contentTypes.length !== 1 ||
+    !(contentType instanceof asn1js.ObjectIdentifier) ||
+    contentType.valueBlock.toString() !== expectedContentType
+  ) {
     return 'content-type attribute missing or wrong';
   }
   const messageDigests = attributes.filter((a) => a.type === OID.messageDigest);
   const messageDigest: unknown = messageDigests[0]?.values[0];
-  if (messageDigests.length !== 1 || !(messageDigest instanceof asn1js.OctetString)) return 'message-digest attribute missing';
-  if (!bytesEqual(octetStringBytes(messageDigest), createHash(digest.name).update(content).digest())) return 'message digest mismatch';
+  if (messageDigests.length !== 1 || !(messageDigest instanceof asn1js.OctetString))
+    return 'message-digest attribute missing';
+  if (!bytesEqual(octetStringBytes(messageDigest), createHash(digest.name).update(content).digest()))
+    return 'message digest mismatch';
 
   // The signature covers the attributes as a SET (tag 0x31), not as the [0] IMPLICIT field, byte for byte as received.
   const signedBytes = new Uint8Array(signerInfo.signedAttrs.encodedValue);
@@ -49,16 +60,31 @@ export function signerInfoProblem(signerInfo: pkijs.SignerInfo, content: Uint8Ar
   }
 }
 
-function verifyWith(signerInfo: pkijs.SignerInfo, digestHash: string, key: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
+function verifyWith(
+  signerInfo: pkijs.SignerInfo,
+  digestHash: string,
+  key: KeyObject,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   const algorithm = signerInfo.signatureAlgorithm.algorithmId;
   if (algorithm === OID.rsassaPss) {
     const params = new pkijs.RSASSAPSSParams({ schema: signerInfo.signatureAlgorithm.algorithmParams });
     const hash = hashAlgorithmOfOid(params.hashAlgorithm.algorithmId);
     const mgfHash = new pkijs.AlgorithmIdentifier({ schema: params.maskGenAlgorithm.algorithmParams });
-    if (hash === undefined || params.maskGenAlgorithm.algorithmId !== OID.mgf1 || mgfHash.algorithmId !== params.hashAlgorithm.algorithmId) {
+    if (
+      hash === undefined ||
+      params.maskGenAlgorithm.algorithmId !== OID.mgf1 ||
+      mgfHash.algorithmId !== params.hashAlgorithm.algorithmId
+    ) {
       throw new Error('unsupported RSASSA-PSS parameters');
     }
-    return verify(hash.name, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.saltLength }, signature);
+    return verify(
+      hash.name,
+      data,
+      { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.saltLength },
+      signature,
+    );
   }
   const scheme = signatureSchemeOfOid(algorithm);
   if (scheme.kind === 'ed25519') return verify(null, data, key, signature);

@@ -47,7 +47,8 @@ export class HttpTimestampAuthority implements TimestampAuthority {
       } catch {
         throw new CoreError('TSA_UNAVAILABLE', `not a URL: ${redact(url)}`);
       }
-      if (protocol !== 'http:' && protocol !== 'https:') throw new CoreError('TSA_UNAVAILABLE', `TSA URL must be http(s): ${redact(url)}`);
+      if (protocol !== 'http:' && protocol !== 'https:')
+        throw new CoreError('TSA_UNAVAILABLE', `TSA URL must be http(s): ${redact(url)}`);
     }
     this.#urls = [...options.urls];
     this.#timeoutMs = options.timeoutMs ?? 10_000;
@@ -57,7 +58,8 @@ export class HttpTimestampAuthority implements TimestampAuthority {
   }
 
   async timestamp(digest: Uint8Array): Promise<Uint8Array> {
-    if (digest.length !== SHA256_LENGTH) throw new CoreError('TSA_REJECTED', `a SHA-256 digest has 32 bytes, got ${digest.length}`);
+    if (digest.length !== SHA256_LENGTH)
+      throw new CoreError('TSA_REJECTED', `a SHA-256 digest has 32 bytes, got ${digest.length}`);
     const failures: TimestampAttemptFailure[] = [];
     for (const url of this.#urls) {
       // A fresh nonce per URL: a late answer meant for an earlier attempt cannot be mistaken for this one.
@@ -72,7 +74,8 @@ export class HttpTimestampAuthority implements TimestampAuthority {
     }
     const last = failures[failures.length - 1];
     // "Unavailable" unless the last TSA answered and its answer was refused or unusable.
-    const code: CoreErrorCode = last.code === 'TSA_BAD_RESPONSE' || last.code === 'TSA_REJECTED' ? last.code : 'TSA_UNAVAILABLE';
+    const code: CoreErrorCode =
+      last.code === 'TSA_BAD_RESPONSE' || last.code === 'TSA_REJECTED' ? last.code : 'TSA_UNAVAILABLE';
     const list = failures.map((f) => `${f.url}: ${f.reason}`).join('; ');
     throw new CoreError(code, `no TSA gave a valid timestamp (${list})`, { details: { attempts: failures } });
   }
@@ -91,7 +94,10 @@ export class HttpTimestampAuthority implements TimestampAuthority {
     const contentType = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
     if (contentType !== 'application/timestamp-reply') {
       await response.body?.cancel().catch(() => undefined);
-      throw new CoreError('TSA_BAD_RESPONSE', `content-type ${contentType || '(none)'} instead of application/timestamp-reply`);
+      throw new CoreError(
+        'TSA_BAD_RESPONSE',
+        `content-type ${contentType || '(none)'} instead of application/timestamp-reply`,
+      );
     }
     return readCapped(response, this.#maxResponseBytes);
   }
@@ -100,9 +106,14 @@ export class HttpTimestampAuthority implements TimestampAuthority {
     const shown = redact(url);
     if (isCoreError(error)) return { url: shown, code: error.code, reason: error.message };
     const err = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-    if (err?.name === 'TimeoutError') return { url: shown, code: 'TSA_UNAVAILABLE', reason: `no answer within ${this.#timeoutMs} ms` };
+    if (err?.name === 'TimeoutError')
+      return { url: shown, code: 'TSA_UNAVAILABLE', reason: `no answer within ${this.#timeoutMs} ms` };
     const cause = err?.cause?.code ?? err?.cause?.message;
-    return { url: shown, code: 'TSA_UNAVAILABLE', reason: `${err?.message ?? String(error)}${cause ? ` (${cause})` : ''}` };
+    return {
+      url: shown,
+      code: 'TSA_UNAVAILABLE',
+      reason: `${err?.message ?? String(error)}${cause ? ` (${cause})` : ''}`,
+    };
   }
 }
 

@@ -45,7 +45,7 @@ export function buildTimestampRequest(digest: Uint8Array, options: TimestampRequ
     ...(options.policyOid === undefined ? {} : { reqPolicy: options.policyOid }),
     ...(options.nonce === undefined ? {} : { nonce: unsignedInteger(options.nonce) }),
     // certReq is DEFAULT FALSE: DER leaves it out unless true.
-    ...(options.certReq ?? true ? { certReq: true } : {}),
+    ...((options.certReq ?? true) ? { certReq: true } : {}),
   });
   return toDer(request.toSchema());
 }

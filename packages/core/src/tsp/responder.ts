@@ -3,7 +3,14 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { CoreError } from '../errors.ts';
 import type { Signer } from '../signer.ts';
-import { asn1jsNamedBitString, octetStringBytes, oidText, parseDer, toDer, unsignedInteger } from '../asn1/asn1js-bridge.ts';
+import {
+  asn1jsNamedBitString,
+  octetStringBytes,
+  oidText,
+  parseDer,
+  toDer,
+  unsignedInteger,
+} from '../asn1/asn1js-bridge.ts';
 import { hashAlgorithmOfOid, INKAN_DEFAULT_TSA_POLICY, OID } from '../asn1/oids.ts';
 import { signingCertificateV2Attribute } from './ess.ts';
 import { IMPRINT_HASH_OIDS } from './request.ts';
@@ -36,7 +43,10 @@ export interface TimestampResponder {
 }
 
 class Rejection {
-  constructor(readonly failure: PkiFailureInfoName, readonly text: string) {}
+  constructor(
+    readonly failure: PkiFailureInfoName,
+    readonly text: string,
+  ) {}
 }
 
 /** Creates a timestamp responder signing with `signer` (RSA or ECDSA P-256, always SHA-256). */
@@ -48,7 +58,10 @@ export function createTimestampResponder(options: TimestampResponderOptions): Ti
     throw new CoreError('PKI_INVALID', 'the TSA certificate or its chain is not X.509', { cause: error });
   }
   const certificate = certificates[0];
-  if (options.accuracySeconds !== undefined && !(Number.isInteger(options.accuracySeconds) && options.accuracySeconds >= 0)) {
+  if (
+    options.accuracySeconds !== undefined &&
+    !(Number.isInteger(options.accuracySeconds) && options.accuracySeconds >= 0)
+  ) {
     throw new CoreError('PKI_INVALID', 'accuracySeconds must be a whole number of seconds');
   }
   const policyOid = options.policyOid ?? INKAN_DEFAULT_TSA_POLICY;
@@ -79,10 +92,16 @@ export function createTimestampResponder(options: TimestampResponderOptions): Ti
     return new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) });
   }
 
-  async function signTstInfo(tstInfoDer: Uint8Array, includedCertificates: readonly pkijs.Certificate[]): Promise<pkijs.SignedData> {
+  async function signTstInfo(
+    tstInfoDer: Uint8Array,
+    includedCertificates: readonly pkijs.Certificate[],
+  ): Promise<pkijs.SignedData> {
     const attributes = [
       new pkijs.Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: OID.tstInfo })] }),
-      new pkijs.Attribute({ type: OID.messageDigest, values: [new asn1js.OctetString({ valueHex: createHash('sha256').update(tstInfoDer).digest() })] }),
+      new pkijs.Attribute({
+        type: OID.messageDigest,
+        values: [new asn1js.OctetString({ valueHex: createHash('sha256').update(tstInfoDer).digest() })],
+      }),
       essAttribute,
     ];
     // Signed attributes are a DER SET OF: sorted by their encodings (X.690 §11.6).
@@ -97,9 +116,13 @@ export function createTimestampResponder(options: TimestampResponderOptions): Ti
       sid: new pkijs.IssuerAndSerialNumber({ issuer: certificate.issuer, serialNumber: certificate.serialNumber }),
       digestAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256 }),
       signedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes: sorted }),
-      signatureAlgorithm: options.signer.keyAlgorithm === 'RSA'
-        ? new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256WithRsaEncryption, algorithmParams: new asn1js.Null() })
-        : new pkijs.AlgorithmIdentifier({ algorithmId: OID.ecdsaWithSha256 }),
+      signatureAlgorithm:
+        options.signer.keyAlgorithm === 'RSA'
+          ? new pkijs.AlgorithmIdentifier({
+              algorithmId: OID.sha256WithRsaEncryption,
+              algorithmParams: new asn1js.Null(),
+            })
+          : new pkijs.AlgorithmIdentifier({ algorithmId: OID.ecdsaWithSha256 }),
       signature: new asn1js.OctetString({ valueHex: signature }),
     });
     const encapContentInfo = new pkijs.EncapsulatedContentInfo({ eContentType: OID.tstInfo });
@@ -119,9 +142,15 @@ export function createTimestampResponder(options: TimestampResponderOptions): Ti
     async respond(requestDer) {
       try {
         const token = await grant(requestDer);
-        return toDer(new pkijs.TimeStampResp({ status: new pkijs.PKIStatusInfo({ status: PKI_STATUS.granted }), timeStampToken: token }).toSchema());
+        return toDer(
+          new pkijs.TimeStampResp({
+            status: new pkijs.PKIStatusInfo({ status: PKI_STATUS.granted }),
+            timeStampToken: token,
+          }).toSchema(),
+        );
       } catch (error) {
-        const rejection = error instanceof Rejection ? error : new Rejection('systemFailure', 'the TSA could not produce a token');
+        const rejection =
+          error instanceof Rejection ? error : new Rejection('systemFailure', 'the TSA could not produce a token');
         return rejectionResponse(rejection);
       }
     },
@@ -141,17 +170,20 @@ function readRequest(requestDer: Uint8Array): { request: pkijs.TimeStampReq; req
   if (request.version !== 1) throw new Rejection('badRequest', `request version ${request.version} is not supported`);
   const algorithm = request.messageImprint.hashAlgorithm;
   const accepted = Object.values(IMPRINT_HASH_OIDS) as string[];
-  if (!accepted.includes(algorithm.algorithmId)) throw new Rejection('badAlg', `hash algorithm ${algorithm.algorithmId} is not accepted`);
+  if (!accepted.includes(algorithm.algorithmId))
+    throw new Rejection('badAlg', `hash algorithm ${algorithm.algorithmId} is not accepted`);
   // Parameters of the SHA-2 identifiers are absent or NULL (RFC 5754 §2).
   const params: unknown = algorithm.algorithmParams;
-  if (params !== undefined && !(params instanceof asn1js.Null)) throw new Rejection('badAlg', 'hash algorithm parameters must be absent or NULL');
+  if (params !== undefined && !(params instanceof asn1js.Null))
+    throw new Rejection('badAlg', 'hash algorithm parameters must be absent or NULL');
   const digest = octetStringBytes(request.messageImprint.hashedMessage);
   const hash = hashAlgorithmOfOid(algorithm.algorithmId);
   if (hash === undefined || digest.length !== hash.length) {
     throw new Rejection('badDataFormat', `a ${hash?.name} imprint has ${hash?.length} bytes, got ${digest.length}`);
   }
   // RFC 3161 §2.4.1: an extension the TSA does not know, critical or not, is refused.
-  if (request.extensions !== undefined && request.extensions.length > 0) throw new Rejection('unacceptedExtension', 'request extensions are not supported');
+  if (request.extensions !== undefined && request.extensions.length > 0)
+    throw new Rejection('unacceptedExtension', 'request extensions are not supported');
   // The only top-level OBJECT IDENTIFIER of a TimeStampReq is reqPolicy; read it with oidText (big arcs).
   const policy = (asn1 as asn1js.Sequence).valueBlock.value.find((v) => v instanceof asn1js.ObjectIdentifier);
   return { request, reqPolicy: policy === undefined ? undefined : oidText(policy as asn1js.ObjectIdentifier) };

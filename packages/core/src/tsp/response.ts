@@ -4,7 +4,14 @@ import { CoreError } from '../errors.ts';
 import { originalBytes, parseDer, setBits } from '../asn1/asn1js-bridge.ts';
 
 /** PKIStatus values (RFC 3161 §2.4.2). */
-export const PKI_STATUS = { granted: 0, grantedWithMods: 1, rejection: 2, waiting: 3, revocationWarning: 4, revocationNotification: 5 } as const;
+export const PKI_STATUS = {
+  granted: 0,
+  grantedWithMods: 1,
+  rejection: 2,
+  waiting: 3,
+  revocationWarning: 4,
+  revocationNotification: 5,
+} as const;
 
 /** PKIFailureInfo bit numbers (RFC 3161 §2.4.2). */
 export const PKI_FAILURE_INFO = {
@@ -43,7 +50,8 @@ export function parseTimestampResponse(responseDer: Uint8Array): ParsedTimestamp
   const { status, statusStrings, failInfo } = response.status;
   const names = Object.entries(PKI_FAILURE_INFO);
   const result: ParsedTimestampResponse = { status };
-  if (statusStrings !== undefined && statusStrings.length > 0) result.statusText = statusStrings.map((s) => s.valueBlock.value).join('; ');
+  if (statusStrings !== undefined && statusStrings.length > 0)
+    result.statusText = statusStrings.map((s) => s.valueBlock.value).join('; ');
   if (failInfo !== undefined) {
     result.failInfo = setBits(failInfo).map((bit) => names.find(([, n]) => n === bit)?.[0] ?? `bit${bit}`);
   }

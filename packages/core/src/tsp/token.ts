@@ -66,7 +66,8 @@ function parse(tokenDer: Uint8Array): ParsedTimestampToken {
   const eContent = signedData.encapContentInfo.eContent;
   if (eContent === undefined) throw invalid('timestamp token has no TSTInfo content');
   // RFC 3161 §2.4.2: the token carries no signature other than the TSA's.
-  if (signedData.signerInfos.length !== 1) throw invalid(`timestamp token has ${signedData.signerInfos.length} signers, expected 1`);
+  if (signedData.signerInfos.length !== 1)
+    throw invalid(`timestamp token has ${signedData.signerInfos.length} signers, expected 1`);
   const signerInfo = signedData.signerInfos[0];
 
   const tstInfoDer = octetStringBytes(eContent);
@@ -84,7 +85,8 @@ function parse(tokenDer: Uint8Array): ParsedTimestampToken {
     if (der === undefined) return 'signer certificate not in the token and not given';
     const cert = signer?.cert ?? parseCertificate(der);
     if (cert === null) return 'signer certificate unreadable';
-    if (signer === undefined && !identifies(signerInfo.sid, cert)) return 'given certificate is not the one the SignerInfo names';
+    if (signer === undefined && !identifies(signerInfo.sid, cert))
+      return 'given certificate is not the one the SignerInfo names';
     return (
       signingCertificateProblem(signerInfo.signedAttrs?.attributes ?? [], cert, der) ??
       signerInfoProblem(signerInfo, tstInfoDer, OID.tstInfo, der)
@@ -96,10 +98,16 @@ function parse(tokenDer: Uint8Array): ParsedTimestampToken {
     genTime: tstInfo.genTime,
     serialNumberHex: bigIntToHex(tstInfo.serialNumber.toBigInt()),
     policyOid: oidText((tstAsn1 as asn1js.Sequence).valueBlock.value[1] as asn1js.ObjectIdentifier),
-    messageImprint: { hashAlgorithmOid: imprint.hashAlgorithm.algorithmId, digest: octetStringBytes(imprint.hashedMessage) },
+    messageImprint: {
+      hashAlgorithmOid: imprint.hashAlgorithm.algorithmId,
+      digest: octetStringBytes(imprint.hashedMessage),
+    },
     nonce: tstInfo.nonce?.toBigInt(),
     tsaName: tstInfo.tsa === undefined ? undefined : generalNameText(tstInfo.tsa),
-    accuracy: tstInfo.accuracy === undefined ? undefined : { seconds: tstInfo.accuracy.seconds, millis: tstInfo.accuracy.millis, micros: tstInfo.accuracy.micros },
+    accuracy:
+      tstInfo.accuracy === undefined
+        ? undefined
+        : { seconds: tstInfo.accuracy.seconds, millis: tstInfo.accuracy.millis, micros: tstInfo.accuracy.micros },
     ordering: tstInfo.ordering ?? false,
     tstInfo: tstInfoDer,
     certificates,
@@ -131,14 +139,19 @@ function parseCertificate(der: Uint8Array): pkijs.Certificate | null {
 function identifies(sid: pkijs.SignerInfo['sid'], cert: pkijs.Certificate): boolean {
   if (sid instanceof pkijs.IssuerAndSerialNumber) {
     return (
-      bytesEqual(new Uint8Array(sid.serialNumber.valueBlock.valueHexView), new Uint8Array(cert.serialNumber.valueBlock.valueHexView)) &&
-      bytesEqual(toDer(sid.issuer.toSchema()), toDer(cert.issuer.toSchema()))
+      bytesEqual(
+        new Uint8Array(sid.serialNumber.valueBlock.valueHexView),
+        new Uint8Array(cert.serialNumber.valueBlock.valueHexView),
+      ) && bytesEqual(toDer(sid.issuer.toSchema()), toDer(cert.issuer.toSchema()))
     );
   }
   if (sid instanceof asn1js.Constructed || sid instanceof asn1js.Primitive) {
     const inner = sid instanceof asn1js.Constructed ? sid.valueBlock.value[0] : undefined;
     if (sid instanceof asn1js.Constructed && !(inner instanceof asn1js.OctetString)) return false;
-    const keyId = inner instanceof asn1js.OctetString ? octetStringBytes(inner) : new Uint8Array((sid as asn1js.Primitive).valueBlock.valueHexView);
+    const keyId =
+      inner instanceof asn1js.OctetString
+        ? octetStringBytes(inner)
+        : new Uint8Array((sid as asn1js.Primitive).valueBlock.valueHexView);
     const ski = cert.extensions?.find((e) => e.extnID === OID.subjectKeyIdentifier)?.parsedValue;
     return ski instanceof asn1js.OctetString && bytesEqual(octetStringBytes(ski), keyId);
   }
@@ -153,8 +166,15 @@ function generalNameText(name: pkijs.GeneralName): string {
 }
 
 const SHORT_NAMES: Record<string, string> = {
-  '2.5.4.3': 'CN', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.10': 'O', '2.5.4.11': 'OU',
-  '2.5.4.5': 'serialNumber', '2.5.4.97': 'organizationIdentifier', '1.2.840.113549.1.9.1': 'emailAddress',
+  '2.5.4.3': 'CN',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.5': 'serialNumber',
+  '2.5.4.97': 'organizationIdentifier',
+  '1.2.840.113549.1.9.1': 'emailAddress',
 };
 
 /** RFC 4514 rendering: last RDN first, escaped values; multi-valued RDNs are flattened. */
@@ -162,7 +182,10 @@ function rfc4514(name: pkijs.RelativeDistinguishedNames): string {
   return name.typesAndValues
     .map((tv) => {
       const raw: unknown = tv.value.valueBlock.value;
-      const value = typeof raw === 'string' ? raw.replace(/([,+"\\<>;=])/g, '\\$1').replace(/^([ #])|( )$/g, '\\$1$2') : `#${Buffer.from(toDer(tv.value)).toString('hex')}`;
+      const value =
+        typeof raw === 'string'
+          ? raw.replace(/([,+"\\<>;=])/g, '\\$1').replace(/^([ #])|( )$/g, '\\$1$2')
+          : `#${Buffer.from(toDer(tv.value)).toString('hex')}`;
       return `${SHORT_NAMES[tv.type] ?? tv.type}=${value}`;
     })
     .reverse()

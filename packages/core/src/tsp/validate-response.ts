@@ -22,7 +22,10 @@ export interface TimestampExpectation {
  * the critical timeStamping-only EKU that was valid at genTime, and a valid signature.
  * Throws CoreError('TSA_REJECTED') when the TSA said no, CoreError('TSA_BAD_RESPONSE') otherwise.
  */
-export async function validateTimestampResponse(responseDer: Uint8Array, expected: TimestampExpectation): Promise<Uint8Array> {
+export async function validateTimestampResponse(
+  responseDer: Uint8Array,
+  expected: TimestampExpectation,
+): Promise<Uint8Array> {
   const response = parseTimestampResponse(responseDer);
   if (response.status !== PKI_STATUS.granted && response.status !== PKI_STATUS.grantedWithMods) {
     const why = [response.statusText, response.failInfo?.join(',')].filter(Boolean).join(' / ');
@@ -37,10 +40,13 @@ export async function validateTimestampResponse(responseDer: Uint8Array, expecte
   } catch (error) {
     throw new CoreError('TSA_BAD_RESPONSE', `unreadable token: ${(error as Error).message}`, { cause: error });
   }
-  if (token.messageImprint.hashAlgorithmOid !== OID.sha256) throw bad(`token hash algorithm ${token.messageImprint.hashAlgorithmOid} is not SHA-256`);
-  if (!bytesEqual(token.messageImprint.digest, expected.digest)) throw bad('token message imprint differs from the digest sent');
+  if (token.messageImprint.hashAlgorithmOid !== OID.sha256)
+    throw bad(`token hash algorithm ${token.messageImprint.hashAlgorithmOid} is not SHA-256`);
+  if (!bytesEqual(token.messageImprint.digest, expected.digest))
+    throw bad('token message imprint differs from the digest sent');
   if (token.nonce !== expected.nonce) throw bad('token nonce differs from the nonce sent');
-  if (expected.policyOid !== undefined && token.policyOid !== expected.policyOid) throw bad(`token policy ${token.policyOid} is not the one asked for`);
+  if (expected.policyOid !== undefined && token.policyOid !== expected.policyOid)
+    throw bad(`token policy ${token.policyOid} is not the one asked for`);
   if (token.signerCertificate === undefined) throw bad('token does not carry the TSA certificate');
   const certificateProblem = tsaCertificateProblem(token.signerCertificate, token.genTime);
   if (certificateProblem !== null) throw bad(`TSA certificate: ${certificateProblem}`);
@@ -71,7 +77,8 @@ export function tsaCertificateProblem(certificateDer: Uint8Array, genTime: Date)
   const eku = ekus[0];
   if (!eku.critical) return 'extendedKeyUsage is not critical';
   const usages = eku.parsedValue instanceof pkijs.ExtKeyUsage ? eku.parsedValue.keyPurposes : [];
-  if (usages.length !== 1 || usages[0] !== OID.kpTimeStamping) return 'extendedKeyUsage is not id-kp-timeStamping alone';
+  if (usages.length !== 1 || usages[0] !== OID.kpTimeStamping)
+    return 'extendedKeyUsage is not id-kp-timeStamping alone';
   const notBefore = certificate.notBefore.value;
   const notAfter = certificate.notAfter.value;
   if (genTime < notBefore || genTime > notAfter) return 'not valid at the token time';

@@ -26,10 +26,17 @@ export function revisionEnds(bytes: Uint8Array, sections: readonly number[] = []
 }
 
 /** Problems with a signature's /ByteRange, each a sentence; empty when the coverage is sound. */
-export function byteRangeProblems(bytes: Uint8Array, byteRange: number[], ends: number[], signatureObject: { start: number; end: number } | undefined): string[] {
+export function byteRangeProblems(
+  bytes: Uint8Array,
+  byteRange: number[],
+  ends: number[],
+  signatureObject: { start: number; end: number } | undefined,
+): string[] {
   const problems: string[] = [];
   if (byteRange.length !== 4 || !byteRange.every((n) => Number.isInteger(n) && n >= 0)) {
-    problems.push(`the ByteRange has ${byteRange.length} entries instead of 4 non-negative integers: the signed bytes are ill-defined`);
+    problems.push(
+      `the ByteRange has ${byteRange.length} entries instead of 4 non-negative integers: the signed bytes are ill-defined`,
+    );
     return problems;
   }
   const [a, b, c, d] = byteRange;
@@ -45,7 +52,9 @@ export function byteRangeProblems(bytes: Uint8Array, byteRange: number[], ends: 
       const ch = bytes[i];
       const hex = (ch >= 0x30 && ch <= 0x39) || (ch >= 0x41 && ch <= 0x46) || (ch >= 0x61 && ch <= 0x66);
       if (!hex && !isWhitespace(ch)) {
-        problems.push(`the gap in the ByteRange holds non-hex byte 0x${ch.toString(16)} at ${i}: it is larger than the /Contents string`);
+        problems.push(
+          `the gap in the ByteRange holds non-hex byte 0x${ch.toString(16)} at ${i}: it is larger than the /Contents string`,
+        );
         break;
       }
     }
@@ -79,14 +88,24 @@ export class ByteRangeDigests {
   constructor(bytes: Uint8Array, byteRanges: readonly number[][]) {
     this.#bytes = bytes;
     const prefixRanges = byteRanges
-      .filter((r) => r.length === 4 && r.every((n) => Number.isInteger(n) && n >= 0) && r[0] === 0 && r[1] <= r[2] && r[2] + r[3] <= bytes.length)
+      .filter(
+        (r) =>
+          r.length === 4 &&
+          r.every((n) => Number.isInteger(n) && n >= 0) &&
+          r[0] === 0 &&
+          r[1] <= r[2] &&
+          r[2] + r[3] <= bytes.length,
+      )
       .sort((x, y) => x[1] - y[1]);
     const running = createHash('sha256');
     let position = 0;
     for (const range of prefixRanges) {
       running.update(bytes.subarray(position, range[1]));
       position = range[1];
-      const digest = running.copy().update(bytes.subarray(range[2], range[2] + range[3])).digest();
+      const digest = running
+        .copy()
+        .update(bytes.subarray(range[2], range[2] + range[3]))
+        .digest();
       this.#sha256.set(range.join(' '), digest);
     }
     running.update(bytes.subarray(position));
@@ -128,7 +147,8 @@ export function signatureValuesInFile(bytes: Uint8Array): number[][] {
     if (bytes[lexer.pos] !== 0x5b) continue;
     lexer.pos++;
     const range: number[] = [];
-    for (let n = lexer.tryReadUnsigned(); n !== undefined && range.length < 5; n = lexer.tryReadUnsigned()) range.push(n);
+    for (let n = lexer.tryReadUnsigned(); n !== undefined && range.length < 5; n = lexer.tryReadUnsigned())
+      range.push(n);
     lexer.skipWhitespaceAndComments();
     if (range.length !== 4 || bytes[lexer.pos] !== 0x5d) continue;
     const [, b, c, d] = range;

@@ -142,7 +142,14 @@ function buildIndex(doc: PdfDocument): SignedIndex {
     const inner = { ...ctx, area };
     pushEntries(value, num, '', inner, record, skipKeys);
   };
-  const pushEntries = (value: PdfObject, owner: number, inner: string, ctx: Context, record: boolean, skipKeys: readonly string[] = []) => {
+  const pushEntries = (
+    value: PdfObject,
+    owner: number,
+    inner: string,
+    ctx: Context,
+    record: boolean,
+    skipKeys: readonly string[] = [],
+  ) => {
     const dict = value instanceof PdfStream ? value.dict : value;
     if (dict instanceof PdfDict) {
       for (const [key, child] of dict.entries) {
@@ -153,7 +160,14 @@ function buildIndex(doc: PdfDocument): SignedIndex {
       }
     } else if (Array.isArray(dict)) {
       dict.forEach((child, i) => {
-        if (canHoldReference(child)) stack.push({ value: child, owner, inner: `${inner}[${i}]`, ctx: { ...ctx, path: clip(`${ctx.path}[${i}]`) }, record });
+        if (canHoldReference(child))
+          stack.push({
+            value: child,
+            owner,
+            inner: `${inner}[${i}]`,
+            ctx: { ...ctx, path: clip(`${ctx.path}[${i}]`) },
+            record,
+          });
       });
     }
   };
@@ -201,15 +215,28 @@ function buildIndex(doc: PdfDocument): SignedIndex {
       if (value instanceof PdfRef) addReferrer(value.objectNumber, { from: catalogRef.objectNumber, path: '/Pages' });
       continue;
     }
-    const role: Role = key === 'AcroForm' ? 'form' : key === 'DSS' ? 'dss' : key === 'Metadata' ? 'metadata' : 'catalog';
+    const role: Role =
+      key === 'AcroForm' ? 'form' : key === 'DSS' ? 'dss' : key === 'Metadata' ? 'metadata' : 'catalog';
     const area: Area = role === 'form' ? 'form' : role === 'catalog' ? 'catalog' : role;
-    stack.push({ value, owner: catalogRef.objectNumber, inner: `/${key}`, ctx: { role, area, path: `the document catalog /${key}` }, record: catalogRecord });
+    stack.push({
+      value,
+      owner: catalogRef.objectNumber,
+      inner: `/${key}`,
+      ctx: { role, area, path: `the document catalog /${key}` },
+      record: catalogRecord,
+    });
     drain();
   }
   for (const [key, value] of doc.trailer.entries) {
     if (key === 'Root' || key === 'Prev' || key === 'XRefStm') continue;
     const role: Role = key === 'Info' ? 'info' : 'trailer';
-    stack.push({ value, owner: 0, inner: `/${key}`, ctx: { role, area: role, path: `the trailer /${key}` }, record: true });
+    stack.push({
+      value,
+      owner: 0,
+      inner: `/${key}`,
+      ctx: { role, area: role, path: `the trailer /${key}` },
+      record: true,
+    });
     drain();
   }
 
@@ -324,7 +351,12 @@ function collectEmptySignatureFields(doc: PdfDocument, index: SignedIndex, field
       const parentRef = widget.get('Parent');
       const field = parentRef instanceof PdfRef ? dictOf(doc, parentRef) : widget;
       const fieldNum = parentRef instanceof PdfRef ? parentRef.objectNumber : annot.objectNumber;
-      if (!field || (field.name('FT') ?? widget.name('FT')) !== 'Sig' || resolveSafe(doc, field.get('V')) instanceof PdfDict) continue;
+      if (
+        !field ||
+        (field.name('FT') ?? widget.name('FT')) !== 'Sig' ||
+        resolveSafe(doc, field.get('V')) instanceof PdfDict
+      )
+        continue;
       const entry: EmptySignatureField = { field: fieldNum, name: fieldNameOf(doc, field) ?? `object ${fieldNum}` };
       index.emptySignatureFields.set(annot.objectNumber, entry);
       index.emptySignatureFields.set(fieldNum, entry);

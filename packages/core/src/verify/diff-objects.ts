@@ -57,7 +57,9 @@ function sameEntry(a: XrefEntry | undefined, b: XrefEntry): boolean {
 function isPrefix(head: Uint8Array, whole: Uint8Array): boolean {
   if (head.length > whole.length) return false;
   if (head.buffer === whole.buffer && head.byteOffset === whole.byteOffset) return true;
-  return Buffer.from(head.buffer, head.byteOffset, head.byteLength).equals(Buffer.from(whole.buffer, whole.byteOffset, head.byteLength));
+  return Buffer.from(head.buffer, head.byteOffset, head.byteLength).equals(
+    Buffer.from(whole.buffer, whole.byteOffset, head.byteLength),
+  );
 }
 
 /** The object `num` of `doc`, or undefined when it cannot be read (broken bytes are a finding, not a crash). */
@@ -97,10 +99,16 @@ export function arrayOf(doc: PdfDocument, value: PdfObject | undefined): PdfObje
  * they name the same object (what that object holds is compared on its own); streams are equal
  * when their decoded data and dictionaries are, so a re-compressed copy counts as unchanged.
  */
-export function equalValues(a: PdfObject | undefined, b: PdfObject | undefined, docs?: { a: PdfDocument; b: PdfDocument }, depth = 0): boolean {
+export function equalValues(
+  a: PdfObject | undefined,
+  b: PdfObject | undefined,
+  docs?: { a: PdfDocument; b: PdfDocument },
+  depth = 0,
+): boolean {
   if (a === b) return true;
   if (a === undefined || b === undefined || a === null || b === null || depth > 64) return false;
-  if (a instanceof PdfRef) return b instanceof PdfRef && a.objectNumber === b.objectNumber && a.generation === b.generation;
+  if (a instanceof PdfRef)
+    return b instanceof PdfRef && a.objectNumber === b.objectNumber && a.generation === b.generation;
   if (a instanceof PdfName) return false; // interned: equal names are ===
   if (a instanceof PdfString) return b instanceof PdfString && Buffer.from(a.bytes).equals(Buffer.from(b.bytes));
   if (Array.isArray(a)) {
@@ -109,7 +117,8 @@ export function equalValues(a: PdfObject | undefined, b: PdfObject | undefined, 
   }
   if (a instanceof PdfStream) {
     if (!(b instanceof PdfStream)) return false;
-    if (equalDicts(a.dict, b.dict, ['Length'], docs, depth) && Buffer.from(a.raw).equals(Buffer.from(b.raw))) return true;
+    if (equalDicts(a.dict, b.dict, ['Length'], docs, depth) && Buffer.from(a.raw).equals(Buffer.from(b.raw)))
+      return true;
     if (!docs || !equalDicts(a.dict, b.dict, ['Length', 'Filter', 'DecodeParms', 'DL'], docs, depth)) return false;
     try {
       return Buffer.from(docs.a.streamData(a)).equals(Buffer.from(docs.b.streamData(b)));
@@ -121,7 +130,13 @@ export function equalValues(a: PdfObject | undefined, b: PdfObject | undefined, 
   return false; // numbers and booleans are equal only when ===
 }
 
-function equalDicts(a: PdfDict, b: PdfDict, ignore: string[], docs: { a: PdfDocument; b: PdfDocument } | undefined, depth: number): boolean {
+function equalDicts(
+  a: PdfDict,
+  b: PdfDict,
+  ignore: string[],
+  docs: { a: PdfDocument; b: PdfDocument } | undefined,
+  depth: number,
+): boolean {
   const keys = new Set([...a.entries.keys(), ...b.entries.keys()]);
   for (const key of keys) {
     if (ignore.includes(key)) continue;
@@ -153,13 +168,21 @@ export function describeObject(value: PdfObject | undefined): string {
     const type = d.name('Type');
     if (type === 'Metadata') return 'XMP metadata stream';
     if (type === 'ObjStm') return 'object stream';
-    if (d.has('Length1') || d.has('Length2') || subtype === 'Type1C' || subtype === 'CIDFontType0C' || subtype === 'OpenType') return 'embedded font file';
+    if (
+      d.has('Length1') ||
+      d.has('Length2') ||
+      subtype === 'Type1C' ||
+      subtype === 'CIDFontType0C' ||
+      subtype === 'OpenType'
+    )
+      return 'embedded font file';
     return 'stream';
   }
   if (value instanceof PdfDict) {
     const type = value.name('Type');
     const subtype = value.name('Subtype');
-    if (type === 'Annot' || (subtype !== undefined && value.has('Rect'))) return subtype === 'Widget' ? 'widget annotation' : `/${subtype ?? '?'} annotation`;
+    if (type === 'Annot' || (subtype !== undefined && value.has('Rect')))
+      return subtype === 'Widget' ? 'widget annotation' : `/${subtype ?? '?'} annotation`;
     if (type === 'Sig' || type === 'DocTimeStamp') return 'signature dictionary';
     if (value.has('FT') || (value.has('T') && value.has('Kids'))) return 'form field';
     if (type === 'Font') return `font${value.name('BaseFont') ? ` /${value.name('BaseFont')}` : ''}`;
@@ -193,11 +216,15 @@ export function fieldNameOf(doc: PdfDocument, dict: PdfDict | undefined): string
 }
 
 /** What a /V value is when it is a signature: a CMS signature or a document timestamp. */
-export function signatureKind(doc: PdfDocument, value: PdfObject | undefined): 'signature' | 'document-timestamp' | undefined {
+export function signatureKind(
+  doc: PdfDocument,
+  value: PdfObject | undefined,
+): 'signature' | 'document-timestamp' | undefined {
   const d = dictOf(doc, value);
   if (!d) return undefined;
   const type = d.name('Type');
-  if (type === 'DocTimeStamp' || (type === undefined && d.name('SubFilter') === 'ETSI.RFC3161')) return 'document-timestamp';
+  if (type === 'DocTimeStamp' || (type === undefined && d.name('SubFilter') === 'ETSI.RFC3161'))
+    return 'document-timestamp';
   // /Type is optional in a signature dictionary (ISO 32000-1 Table 252); /ByteRange and /Contents are not.
   if (type === 'Sig' || (type === undefined && d.has('ByteRange') && d.has('Contents'))) return 'signature';
   return undefined;

@@ -76,9 +76,20 @@ export interface SignatureReport {
   revision: number | null;
   coversWholeFile: boolean;
   byteRange: number[];
-  signer: { commonName: string | null; subject: string | null; email: string | null; organization: string | null } | null;
+  signer: {
+    commonName: string | null;
+    subject: string | null;
+    email: string | null;
+    organization: string | null;
+  } | null;
   /** /Name, /Reason, /Location, /ContactInfo, /M as written in the signature dictionary (claims, not proofs). */
-  claimed: { name: string | null; reason: string | null; location: string | null; contactInfo: string | null; signingTime: string | null };
+  claimed: {
+    name: string | null;
+    reason: string | null;
+    location: string | null;
+    contactInfo: string | null;
+    signingTime: string | null;
+  };
   integrity: {
     coverageOk: boolean;
     digestMatches: boolean;

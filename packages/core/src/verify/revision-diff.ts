@@ -107,7 +107,12 @@ class RevisionDiffer {
       const after = readObject(this.later, num);
       if (after === undefined) {
         if (this.index.origins.has(num)) {
-          this.#add('unknown', false, `object ${num} (${this.#where(num)}) was redefined in a later revision and the new definition cannot be read`, { objectNumber: num });
+          this.#add(
+            'unknown',
+            false,
+            `object ${num} (${this.#where(num)}) was redefined in a later revision and the new definition cannot be read`,
+            { objectNumber: num },
+          );
         }
         continue;
       }
@@ -125,7 +130,11 @@ class RevisionDiffer {
     this.#widgetsWithoutFields();
     if (this.#dssObjects.length > 0) {
       const list = this.#dssObjects.join(', ');
-      this.#add('dss-updated', true, `the Document Security Store was updated in place (object${this.#dssObjects.length > 1 ? 's' : ''} ${list})`);
+      this.#add(
+        'dss-updated',
+        true,
+        `the Document Security Store was updated in place (object${this.#dssObjects.length > 1 ? 's' : ''} ${list})`,
+      );
     }
     // Attach pages to signatures reported from the AcroForm side.
     for (const change of this.changes) {
@@ -135,7 +144,12 @@ class RevisionDiffer {
     }
   }
 
-  #add(kind: ChangeKind, allowed: boolean, description: string, extra: { objectNumber?: number; page?: number } = {}): void {
+  #add(
+    kind: ChangeKind,
+    allowed: boolean,
+    description: string,
+    extra: { objectNumber?: number; page?: number } = {},
+  ): void {
     const change: RevisionChange = { kind, allowed, description };
     if (extra.objectNumber !== undefined) change.objectNumber = extra.objectNumber;
     if (extra.page !== undefined) change.page = extra.page;
@@ -151,20 +165,38 @@ class RevisionDiffer {
     const rootA = a.get('Root');
     const rootB = b.get('Root');
     if (!equalValues(rootA, rootB)) {
-      this.#add('catalog-changed', false, `the trailer's /Root now names a different document catalog (${String(rootB)} instead of ${String(rootA)}), replacing the signed catalog wholesale`);
-      this.#catalog(dictOf(this.signed, rootA), dictOf(this.later, rootB), rootB instanceof PdfRef ? rootB.objectNumber : undefined);
+      this.#add(
+        'catalog-changed',
+        false,
+        `the trailer's /Root now names a different document catalog (${String(rootB)} instead of ${String(rootA)}), replacing the signed catalog wholesale`,
+      );
+      this.#catalog(
+        dictOf(this.signed, rootA),
+        dictOf(this.later, rootB),
+        rootB instanceof PdfRef ? rootB.objectNumber : undefined,
+      );
     }
     if (!equalValues(a.get('Info'), b.get('Info'))) {
-      this.#add('metadata-updated', true, `the document information dictionary (trailer /Info) was ${changeVerb(a, b, 'Info')}`);
+      this.#add(
+        'metadata-updated',
+        true,
+        `the document information dictionary (trailer /Info) was ${changeVerb(a, b, 'Info')}`,
+      );
     }
     if (!equalValues(a.get('Encrypt'), b.get('Encrypt'))) {
-      this.#add('object-changed', false, `the encryption dictionary (trailer /Encrypt) was ${changeVerb(a, b, 'Encrypt')}`);
+      this.#add(
+        'object-changed',
+        false,
+        `the encryption dictionary (trailer /Encrypt) was ${changeVerb(a, b, 'Encrypt')}`,
+      );
     }
   }
 
   #catalog(before: PdfDict | undefined, after: PdfDict | undefined, num: number | undefined): void {
     if (!after) {
-      this.#add('catalog-changed', false, 'the document catalog of the later revision is not a dictionary', { objectNumber: num });
+      this.#add('catalog-changed', false, 'the document catalog of the later revision is not a dictionary', {
+        objectNumber: num,
+      });
       return;
     }
     for (const key of changedKeys(before, after)) {
@@ -173,14 +205,32 @@ class RevisionDiffer {
       const verb = changeVerb(before, after, key);
       switch (key) {
         case 'DSS':
-          if (newValue === undefined) this.#add('catalog-changed', false, 'the Document Security Store (/DSS) was removed from the document catalog', { objectNumber: num });
-          else this.#add(oldValue === undefined ? 'dss-added' : 'dss-updated', true, `a Document Security Store was ${oldValue === undefined ? 'added to' : 'replaced in'} the document catalog (${this.#dssSummary(newValue)})`, { objectNumber: newValue instanceof PdfRef ? newValue.objectNumber : num });
+          if (newValue === undefined)
+            this.#add(
+              'catalog-changed',
+              false,
+              'the Document Security Store (/DSS) was removed from the document catalog',
+              { objectNumber: num },
+            );
+          else
+            this.#add(
+              oldValue === undefined ? 'dss-added' : 'dss-updated',
+              true,
+              `a Document Security Store was ${oldValue === undefined ? 'added to' : 'replaced in'} the document catalog (${this.#dssSummary(newValue)})`,
+              { objectNumber: newValue instanceof PdfRef ? newValue.objectNumber : num },
+            );
           break;
         case 'AcroForm':
-          this.#acroForm(dictOf(this.signed, oldValue), dictOf(this.later, newValue), newValue instanceof PdfRef ? newValue.objectNumber : num);
+          this.#acroForm(
+            dictOf(this.signed, oldValue),
+            dictOf(this.later, newValue),
+            newValue instanceof PdfRef ? newValue.objectNumber : num,
+          );
           break;
         case 'Metadata':
-          this.#add('metadata-updated', true, `the document's XMP metadata (catalog /Metadata) was ${verb}`, { objectNumber: newValue instanceof PdfRef ? newValue.objectNumber : num });
+          this.#add('metadata-updated', true, `the document's XMP metadata (catalog /Metadata) was ${verb}`, {
+            objectNumber: newValue instanceof PdfRef ? newValue.objectNumber : num,
+          });
           break;
         case 'Extensions':
         case 'Version':
@@ -189,11 +239,21 @@ class RevisionDiffer {
           this.#add('catalog-changed', true, `the document catalog's /${key} was ${verb}`, { objectNumber: num });
           break;
         case 'Pages':
-          this.#add('catalog-changed', false, `the document catalog's page tree (/Pages) was ${verb}: every page can be replaced this way`, { objectNumber: num });
+          this.#add(
+            'catalog-changed',
+            false,
+            `the document catalog's page tree (/Pages) was ${verb}: every page can be replaced this way`,
+            { objectNumber: num },
+          );
           this.#comparePages();
           break;
         default:
-          this.#add('catalog-changed', false, `/${key} was ${verb} ${verb === 'added' ? 'to' : verb === 'removed' ? 'from' : 'in'} the document catalog${describeCatalogKey(key)}`, { objectNumber: num });
+          this.#add(
+            'catalog-changed',
+            false,
+            `/${key} was ${verb} ${verb === 'added' ? 'to' : verb === 'removed' ? 'from' : 'in'} the document catalog${describeCatalogKey(key)}`,
+            { objectNumber: num },
+          );
       }
     }
   }
@@ -211,7 +271,8 @@ class RevisionDiffer {
 
   #acroForm(before: PdfDict | undefined, after: PdfDict | undefined, num: number | undefined): void {
     if (!after) {
-      if (before) this.#add('form-field-changed', false, 'the interactive form (/AcroForm) was removed', { objectNumber: num });
+      if (before)
+        this.#add('form-field-changed', false, 'the interactive form (/AcroForm) was removed', { objectNumber: num });
       return;
     }
     for (const key of changedKeys(before, after)) {
@@ -225,7 +286,12 @@ class RevisionDiffer {
         // (existing DR fonts redefined in place are caught as changed objects of the form).
         continue;
       } else {
-        this.#add('form-field-changed', false, `/${key} was ${changeVerb(before, after, key)} in the interactive form (/AcroForm)${key === 'NeedAppearances' ? ', which makes viewers redraw existing fields' : ''}`, { objectNumber: num });
+        this.#add(
+          'form-field-changed',
+          false,
+          `/${key} was ${changeVerb(before, after, key)} in the interactive form (/AcroForm)${key === 'NeedAppearances' ? ', which makes viewers redraw existing fields' : ''}`,
+          { objectNumber: num },
+        );
       }
     }
   }
@@ -234,7 +300,12 @@ class RevisionDiffer {
     const { removed, added } = listDiff(before, after);
     for (const value of removed) {
       const name = fieldNameOf(this.signed, dictOf(this.signed, value)) ?? '(unnamed)';
-      this.#add('form-field-changed', false, `form field '${name}'${refText(value)} was removed from the interactive form`, { objectNumber: refNumber(value) });
+      this.#add(
+        'form-field-changed',
+        false,
+        `form field '${name}'${refText(value)} was removed from the interactive form`,
+        { objectNumber: refNumber(value) },
+      );
     }
     for (const value of added) this.#newField(value);
   }
@@ -247,23 +318,43 @@ class RevisionDiffer {
     const name = fieldNameOf(this.later, field) ?? '(unnamed)';
     const label = `'${name}'${refText(value)}`;
     if (!field) {
-      this.#add('form-field-added', false, `a /Fields entry${refText(value)} that is not a dictionary was added to the interactive form`, { objectNumber: num });
+      this.#add(
+        'form-field-added',
+        false,
+        `a /Fields entry${refText(value)} that is not a dictionary was added to the interactive form`,
+        { objectNumber: num },
+      );
       return;
     }
     if (num !== undefined && this.index.origins.has(num)) {
-      this.#add('form-field-added', false, `object ${num}, which the signed revision already used (${this.#where(num)}), was added to the interactive form as field ${label}`, { objectNumber: num });
+      this.#add(
+        'form-field-added',
+        false,
+        `object ${num}, which the signed revision already used (${this.#where(num)}), was added to the interactive form as field ${label}`,
+        { objectNumber: num },
+      );
       return;
     }
     if (field.name('FT') !== 'Sig') {
-      this.#add('form-field-added', false, `a new ${field.name('FT') ? `/${field.name('FT')} ` : ''}form field ${label} was added`, { objectNumber: num });
+      this.#add(
+        'form-field-added',
+        false,
+        `a new ${field.name('FT') ? `/${field.name('FT')} ` : ''}form field ${label} was added`,
+        { objectNumber: num },
+      );
       return;
     }
-    const widgets = (arrayOf(this.later, field.get('Kids')) ?? [value]).map((kid) => ({ kid, dict: dictOf(this.later, kid) }));
+    const widgets = (arrayOf(this.later, field.get('Kids')) ?? [value]).map((kid) => ({
+      kid,
+      dict: dictOf(this.later, kid),
+    }));
     if (num !== undefined) this.#announced.add(num);
     for (const { kid } of widgets) if (refNumber(kid) !== undefined) this.#announced.add(refNumber(kid)!);
     const active = widgets.find(({ dict }) => dict && ACTION_KEYS.some((k) => dict.has(k)));
     if (active || ACTION_KEYS.some((k) => field.has(k))) {
-      this.#add('form-field-added', false, `the new signature field ${label} carries actions (/A or /AA)`, { objectNumber: num });
+      this.#add('form-field-added', false, `the new signature field ${label} carries actions (/A or /AA)`, {
+        objectNumber: num,
+      });
       return;
     }
     const v = field.get('V');
@@ -273,10 +364,20 @@ class RevisionDiffer {
     }
     const kind = signatureKind(this.later, v);
     if (!kind) {
-      this.#add('form-field-added', false, `the new signature field ${label} has a value that is not a signature dictionary`, { objectNumber: num });
+      this.#add(
+        'form-field-added',
+        false,
+        `the new signature field ${label} has a value that is not a signature dictionary`,
+        { objectNumber: num },
+      );
       return;
     }
-    this.#add(kind === 'signature' ? 'signature-added' : 'document-timestamp-added', true, `a ${kind === 'signature' ? 'signature' : 'document timestamp'} was added in the new signature field ${label}`, { objectNumber: num });
+    this.#add(
+      kind === 'signature' ? 'signature-added' : 'document-timestamp-added',
+      true,
+      `a ${kind === 'signature' ? 'signature' : 'document timestamp'} was added in the new signature field ${label}`,
+      { objectNumber: num },
+    );
   }
 
   /** Signature widgets put on pages without a field in /Fields: allowed (nothing new is signed), but said. */
@@ -297,11 +398,19 @@ class RevisionDiffer {
   }
 
   /** An existing signature field (or its widget) that had no value: it may receive /V and /AP, nothing else. */
-  #fillSignatureField(num: number, field: EmptySignatureField, before: PdfDict | undefined, after: PdfDict | undefined): void {
+  #fillSignatureField(
+    num: number,
+    field: EmptySignatureField,
+    before: PdfDict | undefined,
+    after: PdfDict | undefined,
+  ): void {
     const label = `signature field '${field.name}' (object ${num})`;
     const page = this.#pageOf(num);
     if (!before || !after) {
-      this.#add('form-field-changed', false, `${label} was replaced by something that is not a dictionary`, { objectNumber: num, page });
+      this.#add('form-field-changed', false, `${label} was replaced by something that is not a dictionary`, {
+        objectNumber: num,
+        page,
+      });
       return;
     }
     const filled = this.#filledLater(field.field);
@@ -309,15 +418,29 @@ class RevisionDiffer {
       if (key === 'V' && !before.has('V')) {
         const kind = signatureKind(this.later, after.get('V'));
         if (kind) {
-          this.#add(kind === 'signature' ? 'signature-added' : 'document-timestamp-added', true, `the empty ${label} was ${kind === 'signature' ? 'signed' : 'filled with a document timestamp'}`, { objectNumber: num, page });
+          this.#add(
+            kind === 'signature' ? 'signature-added' : 'document-timestamp-added',
+            true,
+            `the empty ${label} was ${kind === 'signature' ? 'signed' : 'filled with a document timestamp'}`,
+            { objectNumber: num, page },
+          );
         } else {
-          this.#add('form-field-changed', false, `${label} received a value that is not a signature dictionary`, { objectNumber: num, page });
+          this.#add('form-field-changed', false, `${label} received a value that is not a signature dictionary`, {
+            objectNumber: num,
+            page,
+          });
         }
       } else if (filled && SIGNING_UPDATE_KEYS.has(key)) {
         continue; // the appearance and display settings of the signature being added
       } else {
-        const kind: ChangeKind = key === 'AP' || key === 'MK' || key === 'AS' ? 'appearance-changed' : 'form-field-changed';
-        this.#add(kind, false, `/${key} of ${label} was ${changeVerb(before, after, key)}${key === 'AP' ? ' without signing the field' : ''}`, { objectNumber: num, page });
+        const kind: ChangeKind =
+          key === 'AP' || key === 'MK' || key === 'AS' ? 'appearance-changed' : 'form-field-changed';
+        this.#add(
+          kind,
+          false,
+          `/${key} of ${label} was ${changeVerb(before, after, key)}${key === 'AP' ? ' without signing the field' : ''}`,
+          { objectNumber: num, page },
+        );
       }
     }
   }
@@ -333,23 +456,44 @@ class RevisionDiffer {
   #page(num: number, pageIndex: number, before: PdfDict | undefined, after: PdfDict | undefined): void {
     const page = pageIndex + 1;
     if (!before || !after) {
-      this.#add('page-content-changed', false, `page ${page} (object ${num}) was replaced by something that is not a page dictionary`, { objectNumber: num, page });
+      this.#add(
+        'page-content-changed',
+        false,
+        `page ${page} (object ${num}) was replaced by something that is not a page dictionary`,
+        { objectNumber: num, page },
+      );
       return;
     }
     for (const key of changedKeys(before, after)) {
       if (key === 'Annots') {
-        this.#annots(page, arrayOf(this.signed, before.get('Annots')) ?? [], arrayOf(this.later, after.get('Annots')) ?? [], num);
+        this.#annots(
+          page,
+          arrayOf(this.signed, before.get('Annots')) ?? [],
+          arrayOf(this.later, after.get('Annots')) ?? [],
+          num,
+        );
         continue;
       }
-      const what = key === 'Contents' ? 'content streams (/Contents)' : key === 'Resources' ? 'resources (/Resources)' : `/${key}`;
-      this.#add('page-content-changed', false, `page ${page} (object ${num}): its ${what} ${key === 'Contents' ? 'were' : 'was'} ${changeVerb(before, after, key)}${key === 'Contents' ? ` (${contentsText(before.get(key))} → ${contentsText(after.get(key))})` : ''}`, { objectNumber: num, page });
+      const what =
+        key === 'Contents' ? 'content streams (/Contents)' : key === 'Resources' ? 'resources (/Resources)' : `/${key}`;
+      this.#add(
+        'page-content-changed',
+        false,
+        `page ${page} (object ${num}): its ${what} ${key === 'Contents' ? 'were' : 'was'} ${changeVerb(before, after, key)}${key === 'Contents' ? ` (${contentsText(before.get(key))} → ${contentsText(after.get(key))})` : ''}`,
+        { objectNumber: num, page },
+      );
     }
   }
 
   #annots(page: number, before: PdfObject[], after: PdfObject[], num: number): void {
     const { removed, added } = listDiff(before, after);
     for (const value of removed) {
-      this.#add('annotation-removed', false, `a ${describeObject(resolveSafe(this.signed, value))}${refText(value)} was removed from page ${page}`, { objectNumber: refNumber(value) ?? num, page });
+      this.#add(
+        'annotation-removed',
+        false,
+        `a ${describeObject(resolveSafe(this.signed, value))}${refText(value)} was removed from page ${page}`,
+        { objectNumber: refNumber(value) ?? num, page },
+      );
     }
     for (const value of added) this.#newAnnotation(page, value);
   }
@@ -359,7 +503,12 @@ class RevisionDiffer {
     const num = refNumber(value);
     const annot = dictOf(this.later, value);
     if (num !== undefined && this.index.origins.has(num)) {
-      this.#add('annotation-added', false, `object ${num}, which the signed revision already used (${this.#where(num)}), was added to the annotations of page ${page}`, { objectNumber: num, page });
+      this.#add(
+        'annotation-added',
+        false,
+        `object ${num}, which the signed revision already used (${this.#where(num)}), was added to the annotations of page ${page}`,
+        { objectNumber: num, page },
+      );
       return;
     }
     if (annot && annot.name('Subtype') === 'Widget' && num !== undefined) {
@@ -373,7 +522,12 @@ class RevisionDiffer {
       }
     }
     const what = annot ? describeObject(annot) : 'entry that is not an annotation dictionary';
-    this.#add('annotation-added', false, `a new ${what}${refText(value)} was added to page ${page}${annot?.name('Subtype') === 'Widget' ? ' (not a new signature field)' : ''}`, { objectNumber: num, page });
+    this.#add(
+      'annotation-added',
+      false,
+      `a new ${what}${refText(value)} was added to page ${page}${annot?.name('Subtype') === 'Widget' ? ' (not a new signature field)' : ''}`,
+      { objectNumber: num, page },
+    );
   }
 
   #pageTreeNode(num: number, before: PdfDict | undefined, after: PdfDict | undefined): void {
@@ -382,7 +536,12 @@ class RevisionDiffer {
         this.#comparePages(num);
         continue;
       }
-      this.#add('page-content-changed', false, `page tree node ${num}: the inherited /${key} was ${changeVerb(before, after, key)}, which changes every page below it`, { objectNumber: num });
+      this.#add(
+        'page-content-changed',
+        false,
+        `page tree node ${num}: the inherited /${key} was ${changeVerb(before, after, key)}, which changes every page below it`,
+        { objectNumber: num },
+      );
     }
   }
 
@@ -394,7 +553,12 @@ class RevisionDiffer {
     try {
       laterPages = this.later.pages().map((p) => p.ref.objectNumber);
     } catch (error) {
-      this.#add('page-content-changed', false, `the page tree of the later revision cannot be read (${(error as Error).message})`, { objectNumber: nodeNum });
+      this.#add(
+        'page-content-changed',
+        false,
+        `the page tree of the later revision cannot be read (${(error as Error).message})`,
+        { objectNumber: nodeNum },
+      );
       return;
     }
     const before = this.index.pageOrder;
@@ -404,7 +568,10 @@ class RevisionDiffer {
     laterPages.forEach((num, i) => {
       if (beforeSet.has(num)) return;
       reported = true;
-      this.#add('page-added', false, `a page (object ${num}) was inserted as page ${i + 1}`, { objectNumber: num, page: i + 1 });
+      this.#add('page-added', false, `a page (object ${num}) was inserted as page ${i + 1}`, {
+        objectNumber: num,
+        page: i + 1,
+      });
     });
     before.forEach((num, i) => {
       if (afterSet.has(num)) return;
@@ -415,9 +582,17 @@ class RevisionDiffer {
     const keptAfter = laterPages.filter((n) => beforeSet.has(n));
     if (keptBefore.some((n, i) => keptAfter[i] !== n)) {
       reported = true;
-      this.#add('object-changed', false, `the pages were reordered (signed order: objects ${keptBefore.join(', ')}; now: ${keptAfter.join(', ')})`, { objectNumber: nodeNum });
+      this.#add(
+        'object-changed',
+        false,
+        `the pages were reordered (signed order: objects ${keptBefore.join(', ')}; now: ${keptAfter.join(', ')})`,
+        { objectNumber: nodeNum },
+      );
     }
-    if (!reported) this.#add('object-changed', false, `page tree node ${nodeNum ?? '?'} was rewritten (/Kids or /Count changed)`, { objectNumber: nodeNum });
+    if (!reported)
+      this.#add('object-changed', false, `page tree node ${nodeNum ?? '?'} was rewritten (/Kids or /Count changed)`, {
+        objectNumber: nodeNum,
+      });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -436,7 +611,8 @@ class RevisionDiffer {
       return this.#annots(annotsPage + 1, Array.isArray(before) ? before : [], Array.isArray(after) ? after : [], num);
     }
     if (num === index.acroForm) return this.#acroForm(beforeDict, afterDict, num);
-    if (num === index.fieldsArray) return this.#fields(Array.isArray(before) ? before : [], Array.isArray(after) ? after : []);
+    if (num === index.fieldsArray)
+      return this.#fields(Array.isArray(before) ? before : [], Array.isArray(after) ? after : []);
     const emptyField = index.emptySignatureFields.get(num);
     if (emptyField) return this.#fillSignatureField(num, emptyField, beforeDict, afterDict);
 
@@ -446,19 +622,42 @@ class RevisionDiffer {
     if (!forbidden) {
       if (origins.some((o) => o.role === 'dss')) this.#dssObjects.push(num);
       const meta = origins.find((o) => o.role === 'info' || o.role === 'metadata');
-      if (meta) this.#add('metadata-updated', true, `${meta.role === 'info' ? 'the document information dictionary' : 'the XMP metadata'} (object ${num}) was updated${beforeDict && afterDict ? ` (${changedKeys(beforeDict, afterDict).map((k) => `/${k}`).join(', ')})` : ''}`, { objectNumber: num });
+      if (meta)
+        this.#add(
+          'metadata-updated',
+          true,
+          `${meta.role === 'info' ? 'the document information dictionary' : 'the XMP metadata'} (object ${num}) was updated${
+            beforeDict && afterDict
+              ? ` (${changedKeys(beforeDict, afterDict)
+                  .map((k) => `/${k}`)
+                  .join(', ')})`
+              : ''
+          }`,
+          { objectNumber: num },
+        );
       return;
     }
     const appearance = this.#signatureAppearance(num);
     if (appearance?.allowed) {
-      this.#add('appearance-changed', true, `the appearance stream (object ${num}) of ${appearance.field} was replaced while that field was signed`, { objectNumber: num, page: forbidden.page });
+      this.#add(
+        'appearance-changed',
+        true,
+        `the appearance stream (object ${num}) of ${appearance.field} was replaced while that field was signed`,
+        { objectNumber: num, page: forbidden.page },
+      );
       return;
     }
     if (appearance) {
-      const why = appearance.others.length > 0
-        ? `but the signed revision also uses that object from ${appearance.others.join(', ')}: the change alters content that was signed`
-        : 'without that field being signed';
-      this.#add('appearance-changed', false, `the appearance stream (object ${num}) of ${appearance.field} was redefined, ${why}`, { objectNumber: num, page: forbidden.page });
+      const why =
+        appearance.others.length > 0
+          ? `but the signed revision also uses that object from ${appearance.others.join(', ')}: the change alters content that was signed`
+          : 'without that field being signed';
+      this.#add(
+        'appearance-changed',
+        false,
+        `the appearance stream (object ${num}) of ${appearance.field} was redefined, ${why}`,
+        { objectNumber: num, page: forbidden.page },
+      );
       return;
     }
     this.#forbiddenChange(num, forbidden, before, after);
@@ -481,7 +680,13 @@ class RevisionDiffer {
           if (!this.#filledLater(field.field)) unsigned = true;
           continue;
         }
-        if (depth === 0 && /^\/(N|D|R)\b/.test(ref.path) && this.index.referrers.get(ref.from)?.some((r) => this.index.emptySignatureFields.has(r.from) && r.path === '/AP')) {
+        if (
+          depth === 0 &&
+          /^\/(N|D|R)\b/.test(ref.path) &&
+          this.index.referrers
+            .get(ref.from)
+            ?.some((r) => this.index.emptySignatureFields.has(r.from) && r.path === '/AP')
+        ) {
           visit(ref.from, depth + 1);
           continue;
         }
@@ -503,29 +708,60 @@ class RevisionDiffer {
   }
 
   #forbiddenChange(num: number, origin: Origin, before: PdfObject | undefined, after: PdfObject): void {
-    const what = before === null ? `an object missing from the signed revision, now a ${describeObject(after)}` : describeUse(before, origin);
+    const what =
+      before === null
+        ? `an object missing from the signed revision, now a ${describeObject(after)}`
+        : describeUse(before, origin);
     const keys = before instanceof PdfDict && after instanceof PdfDict ? changedKeys(before, after) : [];
-    const keyText = keys.length > 0 ? ` (${keys.map((k) => `/${k}`).join(', ')} ${keys.length > 1 ? 'changed' : changeVerb(before as PdfDict, after as PdfDict, keys[0])})` : '';
+    const keyText =
+      keys.length > 0
+        ? ` (${keys.map((k) => `/${k}`).join(', ')} ${keys.length > 1 ? 'changed' : changeVerb(before as PdfDict, after as PdfDict, keys[0])})`
+        : '';
     const base = `${what} (object ${num}), used by ${origin.path},`;
     const did = before === null ? 'was defined' : 'was redefined';
     const extra = { objectNumber: num, page: origin.page };
     switch (origin.area) {
       case 'contents':
-        return this.#add('page-content-changed', false, `${base} ${did} in a later revision: the page shows different content than what was signed`, extra);
+        return this.#add(
+          'page-content-changed',
+          false,
+          `${base} ${did} in a later revision: the page shows different content than what was signed`,
+          extra,
+        );
       case 'page':
       case 'page-tree':
       case 'resources':
-        return this.#add('page-content-changed', false, `${base} ${did} in a later revision${keyText}: what the page shows can differ from what was signed`, extra);
+        return this.#add(
+          'page-content-changed',
+          false,
+          `${base} ${did} in a later revision${keyText}: what the page shows can differ from what was signed`,
+          extra,
+        );
       case 'appearance':
-        return this.#add('appearance-changed', false, `${base} ${did} in a later revision (an annotation or field appearance was overridden)`, extra);
+        return this.#add(
+          'appearance-changed',
+          false,
+          `${base} ${did} in a later revision (an annotation or field appearance was overridden)`,
+          extra,
+        );
       case 'signature':
-        return this.#add('form-field-changed', false, `${base} (an existing signature's dictionary) was modified${keyText}`, extra);
+        return this.#add(
+          'form-field-changed',
+          false,
+          `${base} (an existing signature's dictionary) was modified${keyText}`,
+          extra,
+        );
       case 'annotation':
       case 'field':
       case 'form': {
         if (keys.includes('V') && before instanceof PdfDict && after instanceof PdfDict) {
           const name = fieldNameOf(this.signed, before) ?? '(unnamed)';
-          return this.#add('form-field-changed', false, `the value of form field '${name}' (object ${num}) changed from ${shortText(this.signed, before.get('V'))} to ${shortText(this.later, after.get('V'))}`, extra);
+          return this.#add(
+            'form-field-changed',
+            false,
+            `the value of form field '${name}' (object ${num}) changed from ${shortText(this.signed, before.get('V'))} to ${shortText(this.later, after.get('V'))}`,
+            extra,
+          );
         }
         if (keys.some((k) => k === 'AP' || k === 'MK' || k === 'AS')) {
           return this.#add('appearance-changed', false, `${base} had its appearance changed${keyText}`, extra);
@@ -544,10 +780,17 @@ class RevisionDiffer {
       this.#add('object-freed', true, `object ${num}, unused in the signed revision, was freed`, { objectNumber: num });
       return;
     }
-    const origin = ROLE_PRIORITY.map((role) => origins.find((o) => o.role === role)).find((o) => o !== undefined) ?? origins[0];
+    const origin =
+      ROLE_PRIORITY.map((role) => origins.find((o) => o.role === role)).find((o) => o !== undefined) ?? origins[0];
     const page = this.index.pages.get(num);
-    const what = page !== undefined ? `page ${page + 1}` : `${describeUse(readObject(this.signed, num), origin)} (object ${num}), used by ${origin.path},`;
-    this.#add('object-freed', false, `${what} was deleted (freed in the cross-reference table) in a later revision`, { objectNumber: num, page: page !== undefined ? page + 1 : origin.page });
+    const what =
+      page !== undefined
+        ? `page ${page + 1}`
+        : `${describeUse(readObject(this.signed, num), origin)} (object ${num}), used by ${origin.path},`;
+    this.#add('object-freed', false, `${what} was deleted (freed in the cross-reference table) in a later revision`, {
+      objectNumber: num,
+      page: page !== undefined ? page + 1 : origin.page,
+    });
   }
 
   #where(num: number): string {
@@ -564,7 +807,8 @@ class RevisionDiffer {
 /** What an object is, named after how the signed revision uses it when that says more. */
 function describeUse(value: PdfObject | undefined, origin: Origin): string {
   if (origin.area === 'contents' && value instanceof PdfStream) return 'content stream';
-  if (origin.area === 'appearance' && value instanceof PdfStream && describeObject(value) === 'form XObject') return 'appearance stream';
+  if (origin.area === 'appearance' && value instanceof PdfStream && describeObject(value) === 'form XObject')
+    return 'appearance stream';
   return describeObject(value);
 }
 

@@ -18,9 +18,24 @@ import { KEY_USAGE, type X509 } from '../x509/certificate.ts';
 import { buildChain, cert, certs, isSelfSigned } from '../x509/chain.ts';
 import { parseCrls, type ParsedCrl } from '../x509/crl.ts';
 import { nameAttribute, nameText } from '../x509/name.ts';
-import { validatePath, type LeafRequirements, type PathValidationResult, type RevocationSources, type RevocationStatus } from '../x509/path-validation.ts';
+import {
+  validatePath,
+  type LeafRequirements,
+  type PathValidationResult,
+  type RevocationSources,
+  type RevocationStatus,
+} from '../x509/path-validation.ts';
 import { byteRangeProblems, ByteRangeDigests, revisionEnds, signatureValuesInFile } from './byte-range.ts';
-import type { CertificateSummary, Indication, PadesLevel, RevocationReport, SignatureReport, SubIndication, TimestampReport, VerificationReport } from './report.ts';
+import type {
+  CertificateSummary,
+  Indication,
+  PadesLevel,
+  RevocationReport,
+  SignatureReport,
+  SubIndication,
+  TimestampReport,
+  VerificationReport,
+} from './report.ts';
 import { diffRevisions } from './revision-diff.ts';
 import { parseRevocationData } from './revocation-status.ts';
 
@@ -66,7 +81,11 @@ export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions = {}):
   return report;
 }
 
-async function verifyWithinBudget(bytes: Uint8Array, options: VerifyOptions, budget: PdfBudget): Promise<VerificationReport> {
+async function verifyWithinBudget(
+  bytes: Uint8Array,
+  options: VerifyOptions,
+  budget: PdfBudget,
+): Promise<VerificationReport> {
   const file = { size: bytes.length, sha256: '', revisions: 0, pages: null as number | null };
   let doc: PdfDocument;
   try {
@@ -88,13 +107,27 @@ async function verifyWithinBudget(bytes: Uint8Array, options: VerifyOptions, bud
     return unreadable(file, error);
   }
   // One pass over the file gives its SHA-256 and every signature's range digest.
-  const digests = new ByteRangeDigests(bytes, signatures.map((s) => s.byteRange));
+  const digests = new ByteRangeDigests(
+    bytes,
+    signatures.map((s) => s.byteRange),
+  );
   file.sha256 = digests.fileSha256;
   if (signatures.length === 0) {
     const stripped = unlistedSignatureValues(doc, bytes, []).length;
     const problems = ['the PDF has no signatures'];
-    if (stripped > 0) problems.push(`the file still holds ${stripped} signature value(s) that no signature field lists: a later revision removed them`);
-    return { schemaVersion: 2, file, signatures: [], attacks: stripped > 0 ? ['signature-removed'] : [], problems, exitCode: 2, summary: 'No signatures found.' };
+    if (stripped > 0)
+      problems.push(
+        `the file still holds ${stripped} signature value(s) that no signature field lists: a later revision removed them`,
+      );
+    return {
+      schemaVersion: 2,
+      file,
+      signatures: [],
+      attacks: stripped > 0 ? ['signature-removed'] : [],
+      problems,
+      exitCode: 2,
+      summary: 'No signatures found.',
+    };
   }
 
   const anchors = certs(options.trustAnchors ?? []);
@@ -105,12 +138,23 @@ async function verifyWithinBudget(bytes: Uint8Array, options: VerifyOptions, bud
   const dssCrls = parseCrls(dss.crls);
   const dssOcsp = parseRevocationData(dss.ocsp, []).ocsp;
   const context: Context = {
-    bytes, digests, doc, ends, anchors, anchorIds, dss, embedded, parsedCms,
+    bytes,
+    digests,
+    doc,
+    ends,
+    anchors,
+    anchorIds,
+    dss,
+    embedded,
+    parsedCms,
     pool: [...certs(dss.certificates), ...embedded.certificates, ...anchors],
     revocation: { crls: [...dssCrls, ...embedded.crls], ocsp: [...dssOcsp, ...embedded.ocsp] },
     at: options.at ?? options.now ?? new Date(),
     revocationProvider: options.revocationProvider,
-    supplied: { crls: parseCrls(options.revocationData?.crls ?? []), ocsp: parseRevocationData([...(options.revocationData?.ocsp ?? [])], []).ocsp },
+    supplied: {
+      crls: parseCrls(options.revocationData?.crls ?? []),
+      ocsp: parseRevocationData([...(options.revocationData?.ocsp ?? [])], []).ocsp,
+    },
     fetched: new Map(),
     acceptedDocumentTimestamps: new Map(),
     signedStates: new Map(),
@@ -118,8 +162,10 @@ async function verifyWithinBudget(bytes: Uint8Array, options: VerifyOptions, bud
 
   // Document timestamps last to first: each is validated at the time the next one proves; then the signatures.
   const reports: SignatureReport[] = new Array(signatures.length);
-  for (let i = signatures.length - 1; i >= 0; i--) if (signatures[i].type === 'document-timestamp') reports[i] = await verifySignature(context, signatures[i], i + 1);
-  for (let i = 0; i < signatures.length; i++) if (signatures[i].type !== 'document-timestamp') reports[i] = await verifySignature(context, signatures[i], i + 1);
+  for (let i = signatures.length - 1; i >= 0; i--)
+    if (signatures[i].type === 'document-timestamp') reports[i] = await verifySignature(context, signatures[i], i + 1);
+  for (let i = 0; i < signatures.length; i++)
+    if (signatures[i].type !== 'document-timestamp') reports[i] = await verifySignature(context, signatures[i], i + 1);
   assignLevels(context, signatures, reports);
 
   const attacks = new Set<string>();
@@ -130,7 +176,12 @@ async function verifyWithinBudget(bytes: Uint8Array, options: VerifyOptions, bud
     if (r.problems.some((p) => p.includes('signature wrapping'))) attacks.add('signature-wrapping');
     for (const change of r.laterChanges.changes) {
       if (change.allowed) continue;
-      if (change.kind === 'page-content-changed' || change.kind === 'appearance-changed' || change.kind === 'object-changed') attacks.add('shadow-attack');
+      if (
+        change.kind === 'page-content-changed' ||
+        change.kind === 'appearance-changed' ||
+        change.kind === 'object-changed'
+      )
+        attacks.add('shadow-attack');
       else attacks.add('incremental-saving');
     }
   }
@@ -139,7 +190,9 @@ async function verifyWithinBudget(bytes: Uint8Array, options: VerifyOptions, bud
   const removed = unlistedSignatureValues(doc, bytes, signatures);
   for (const range of removed) {
     const revision = ends.indexOf(range[2] + range[3]);
-    problems.push(`a signature value in the file (ByteRange [${range.join(' ')}]${revision >= 0 ? `, revision ${revision + 1}` : ''}) belongs to no signature field: a later revision removed or hid that signature`);
+    problems.push(
+      `a signature value in the file (ByteRange [${range.join(' ')}]${revision >= 0 ? `, revision ${revision + 1}` : ''}) belongs to no signature field: a later revision removed or hid that signature`,
+    );
   }
   if (removed.length > 0) attacks.add('signature-removed');
   const allValid = reports.every((r) => r.indication === 'TOTAL-PASSED');
@@ -151,7 +204,15 @@ async function verifyWithinBudget(bytes: Uint8Array, options: VerifyOptions, bud
     : removed.length > 0
       ? `All ${reports.length} listed signature(s) are valid and trusted, but ${removed.length} signature(s) in the file were removed from the document.`
       : `All ${reports.length} signature(s) are valid and trusted.`;
-  return { schemaVersion: 2, file, signatures: reports, attacks: [...attacks], problems, exitCode: allValid && removed.length === 0 ? 0 : 1, summary };
+  return {
+    schemaVersion: 2,
+    file,
+    signatures: reports,
+    attacks: [...attacks],
+    problems,
+    exitCode: allValid && removed.length === 0 ? 0 : 1,
+    summary,
+  };
 }
 
 /**
@@ -199,8 +260,19 @@ interface Context {
 }
 
 function unreadable(file: VerificationReport['file'], error: unknown): VerificationReport {
-  const message = error instanceof CoreError ? `${error.code}: ${error.message}` : `unreadable: ${(error as Error)?.message ?? String(error)}`;
-  return { schemaVersion: 2, file, signatures: [], attacks: [], problems: [message], exitCode: 2, summary: 'The file cannot be read as a PDF.' };
+  const message =
+    error instanceof CoreError
+      ? `${error.code}: ${error.message}`
+      : `unreadable: ${(error as Error)?.message ?? String(error)}`;
+  return {
+    schemaVersion: 2,
+    file,
+    signatures: [],
+    attacks: [],
+    problems: [message],
+    exitCode: 2,
+    summary: 'The file cannot be read as a PDF.',
+  };
 }
 
 /** The document as it stood when a signature covering [0, end) was made (cached). */
@@ -208,7 +280,14 @@ function signedState(context: Context, end: number): PdfDocument | null {
   if (!context.signedStates.has(end)) {
     let state: PdfDocument | null = null;
     try {
-      state = end === context.bytes.length ? context.doc : PdfDocument.load(context.bytes.subarray(0, end), { tolerant: true, allowEncrypted: true, budget: context.doc.budget });
+      state =
+        end === context.bytes.length
+          ? context.doc
+          : PdfDocument.load(context.bytes.subarray(0, end), {
+              tolerant: true,
+              allowEncrypted: true,
+              budget: context.doc.budget,
+            });
     } catch {
       state = null;
     }
@@ -249,7 +328,13 @@ function blankReport(context: Context, signature: PdfSignatureInfo, index: numbe
       contactInfo: text(signature, 'ContactInfo'),
       signingTime: dateText(signature),
     },
-    integrity: { coverageOk: false, digestMatches: false, signatureValid: false, signingCertificateMatches: false, digestAlgorithm: null },
+    integrity: {
+      coverageOk: false,
+      digestMatches: false,
+      signatureValid: false,
+      signingCertificateMatches: false,
+      digestAlgorithm: null,
+    },
     timestamp: null,
     certificate: null,
     revocation: { source: 'none', ocspResponses: 0, crls: 0, status: 'missing', complete: false, revokedAt: null },
@@ -264,7 +349,11 @@ function blankReport(context: Context, signature: PdfSignatureInfo, index: numbe
   };
 }
 
-async function checkSignature(context: Context, signature: PdfSignatureInfo, report: SignatureReport): Promise<Judgement | null> {
+async function checkSignature(
+  context: Context,
+  signature: PdfSignatureInfo,
+  report: SignatureReport,
+): Promise<Judgement | null> {
   const { bytes } = context;
   const { problems } = report;
   const end = rangeEnd(signature);
@@ -273,12 +362,19 @@ async function checkSignature(context: Context, signature: PdfSignatureInfo, rep
   const coverage = byteRangeProblems(bytes, signature.byteRange, context.ends, span);
   problems.push(...coverage);
   report.integrity.coverageOk = coverage.length === 0;
-  if (signature.byteRange.length !== 4 || !signature.byteRange.every((n) => Number.isInteger(n) && n >= 0) || end > bytes.length) {
+  if (
+    signature.byteRange.length !== 4 ||
+    !signature.byteRange.every((n) => Number.isInteger(n) && n >= 0) ||
+    end > bytes.length
+  ) {
     return null;
   }
   // /Contents in the dictionary must be the bytes in the gap (else the gap is not this signature's).
   // An odd count of hex digits reads as if a final 0 followed (ISO 32000-1 7.3.4.3): compare it so.
-  const gapDigits = Buffer.from(bytes.subarray(signature.byteRange[1] + 1, signature.byteRange[2] - 1)).toString('latin1').replace(/\s+/g, '').toLowerCase();
+  const gapDigits = Buffer.from(bytes.subarray(signature.byteRange[1] + 1, signature.byteRange[2] - 1))
+    .toString('latin1')
+    .replace(/\s+/g, '')
+    .toLowerCase();
   const gapHex = gapDigits.length % 2 === 1 ? `${gapDigits}0` : gapDigits;
   if (gapHex !== Buffer.from(signature.contents).toString('hex')) {
     problems.push("the ByteRange gap does not hold this signature's /Contents (signature wrapping)");
@@ -287,18 +383,24 @@ async function checkSignature(context: Context, signature: PdfSignatureInfo, rep
   // The dictionary must already be in the revision it signs, as it is now: a copy in a new field,
   // or one redefined later (another /ByteRange or /Contents), claims bytes that someone else signed.
   if (state && signature.objectNumber > 0 && !sameInSignedRevision(state, signature)) {
-    problems.push(`the signature dictionary (object ${signature.objectNumber}) is not the one in the revision its ByteRange covers (signature wrapping)`);
+    problems.push(
+      `the signature dictionary (object ${signature.objectNumber}) is not the one in the revision its ByteRange covers (signature wrapping)`,
+    );
     report.integrity.coverageOk = false;
   }
 
   const der = derOfContents(signature.contents);
-  const trust = signature.type === 'document-timestamp' ? await verifyDocumentTimestamp(context, report, der, end) : await verifyCmsPdfSignature(context, report, der, end, context.parsedCms.get(signature.contents));
+  const trust =
+    signature.type === 'document-timestamp'
+      ? await verifyDocumentTimestamp(context, report, der, end)
+      : await verifyCmsPdfSignature(context, report, der, end, context.parsedCms.get(signature.contents));
 
   if (end < bytes.length && state) {
     try {
       const diff = diffRevisions(state, context.doc);
       report.laterChanges = { allowed: diff.allowed, changes: diff.changes };
-      for (const change of diff.changes) if (!change.allowed) problems.push(`changed after signing: ${change.description}`);
+      for (const change of diff.changes)
+        if (!change.allowed) problems.push(`changed after signing: ${change.description}`);
     } catch (error) {
       report.laterChanges = { allowed: false, changes: [] };
       problems.push(`the changes made after signing cannot be analysed: ${(error as Error).message}`);
@@ -335,27 +437,46 @@ function finish(report: SignatureReport, trust: Judgement | null): SignatureRepo
   let verdict: { indication: Indication; sub: SubIndication | null };
   if (!i.coverageOk || !report.laterChanges.allowed) verdict = { indication: 'TOTAL-FAILED', sub: 'FORMAT_FAILURE' };
   else if (!i.digestMatches) verdict = { indication: 'TOTAL-FAILED', sub: 'HASH_FAILURE' };
-  else if (!i.signatureValid) verdict = report.signer === null && report.type === 'signature' ? { indication: 'INDETERMINATE', sub: 'NO_SIGNING_CERTIFICATE_FOUND' } : { indication: 'TOTAL-FAILED', sub: 'SIG_CRYPTO_FAILURE' };
+  else if (!i.signatureValid)
+    verdict =
+      report.signer === null && report.type === 'signature'
+        ? { indication: 'INDETERMINATE', sub: 'NO_SIGNING_CERTIFICATE_FOUND' }
+        : { indication: 'TOTAL-FAILED', sub: 'SIG_CRYPTO_FAILURE' };
   else if (!i.signingCertificateMatches) verdict = { indication: 'INDETERMINATE', sub: 'NO_SIGNING_CERTIFICATE_FOUND' };
   // A signature timestamp that does not match its signature is a forgery, not merely useless.
-  else if (report.timestamp && (!report.timestamp.imprintMatches || !report.timestamp.signatureValid)) verdict = { indication: 'TOTAL-FAILED', sub: 'SIG_CRYPTO_FAILURE' };
+  else if (report.timestamp && (!report.timestamp.imprintMatches || !report.timestamp.signatureValid))
+    verdict = { indication: 'TOTAL-FAILED', sub: 'SIG_CRYPTO_FAILURE' };
   else if (!trust) verdict = { indication: 'INDETERMINATE', sub: 'NO_SIGNING_CERTIFICATE_FOUND' };
   else verdict = { indication: trust.indication, sub: trust.subIndication };
   report.indication = verdict.indication;
   report.subIndication = verdict.sub;
   report.status =
-    verdict.indication === 'TOTAL-PASSED' ? 'valid'
-    : verdict.indication === 'TOTAL-FAILED' ? 'invalid'
-    : verdict.sub === 'NO_CERTIFICATE_CHAIN_FOUND' ? 'untrusted'
-    : 'indeterminate';
-  if (verdict.sub === 'NO_CERTIFICATE_CHAIN_FOUND' && !report.problems.some((p) => p.includes('trusted root'))) report.problems.push('the certificate chain does not lead to a trusted root');
+    verdict.indication === 'TOTAL-PASSED'
+      ? 'valid'
+      : verdict.indication === 'TOTAL-FAILED'
+        ? 'invalid'
+        : verdict.sub === 'NO_CERTIFICATE_CHAIN_FOUND'
+          ? 'untrusted'
+          : 'indeterminate';
+  if (verdict.sub === 'NO_CERTIFICATE_CHAIN_FOUND' && !report.problems.some((p) => p.includes('trusted root')))
+    report.problems.push('the certificate chain does not lead to a trusted root');
   return report;
 }
 
 /** Signer certificates: digitalSignature or nonRepudiation; an EKU, when present, for signing documents. */
 const SIGNER_REQUIREMENTS: LeafRequirements = {
   keyUsage: [KEY_USAGE.digitalSignature, KEY_USAGE.nonRepudiation],
-  extendedKeyUsage: { anyOf: [OID.kpDocumentSigning, OID.kpEmailProtection, '1.2.840.113583.1.1.5', '1.3.6.1.4.1.311.10.3.12', '1.3.6.1.5.5.7.3.2', '1.3.6.1.5.5.7.3.3'], acceptAny: true },
+  extendedKeyUsage: {
+    anyOf: [
+      OID.kpDocumentSigning,
+      OID.kpEmailProtection,
+      '1.2.840.113583.1.1.5',
+      '1.3.6.1.4.1.311.10.3.12',
+      '1.3.6.1.5.5.7.3.2',
+      '1.3.6.1.5.5.7.3.3',
+    ],
+    acceptAny: true,
+  },
 };
 /** TSA certificates (RFC 3161 §2.3): the timeStamping EKU, critical and alone. */
 const TSA_REQUIREMENTS: LeafRequirements = {
@@ -396,27 +517,66 @@ function certificateName(c: X509): string {
 
 /** Applies ETSI EN 319 102-1's rules to one path validation result. */
 function judgePath(result: PathValidationResult, when: SignatureTime, control: ControlTime, role: string): Judgement {
-  const base = { problems: [] as string[], notes: [] as string[], path: [...result.path], validationTime: control.time, revocation: [...result.revocation], retry: false };
-  const fail = (indication: Indication, subIndication: SubIndication, problem: string, retry = false): Judgement => ({ ...base, indication, subIndication, problems: [problem], retry });
+  const base = {
+    problems: [] as string[],
+    notes: [] as string[],
+    path: [...result.path],
+    validationTime: control.time,
+    revocation: [...result.revocation],
+    retry: false,
+  };
+  const fail = (indication: Indication, subIndication: SubIndication, problem: string, retry = false): Judgement => ({
+    ...base,
+    indication,
+    subIndication,
+    problems: [problem],
+    retry,
+  });
   const leaf = result.path[0];
   if (result.failure) {
     const { kind, index, message } = result.failure;
     switch (kind) {
       case 'no-chain':
-        return fail('INDETERMINATE', 'NO_CERTIFICATE_CHAIN_FOUND', `the ${role} certificate chain does not lead to a trusted root`);
+        return fail(
+          'INDETERMINATE',
+          'NO_CERTIFICATE_CHAIN_FOUND',
+          `the ${role} certificate chain does not lead to a trusted root`,
+        );
       case 'expired':
-        if (index === 0 && when.proven && when.time > leaf.notAfter) return fail('TOTAL-FAILED', 'EXPIRED', `the ${role} certificate had expired (${leaf.notAfter.toISOString()}) when the signature was made (${when.time.toISOString()})`);
-        return fail('INDETERMINATE', 'OUT_OF_BOUNDS_NO_POE', `${message}, and nothing proves the signature and its validation data existed before then`, true);
+        if (index === 0 && when.proven && when.time > leaf.notAfter)
+          return fail(
+            'TOTAL-FAILED',
+            'EXPIRED',
+            `the ${role} certificate had expired (${leaf.notAfter.toISOString()}) when the signature was made (${when.time.toISOString()})`,
+          );
+        return fail(
+          'INDETERMINATE',
+          'OUT_OF_BOUNDS_NO_POE',
+          `${message}, and nothing proves the signature and its validation data existed before then`,
+          true,
+        );
       case 'not-yet-valid':
-        return index === 0 ? fail('TOTAL-FAILED', 'NOT_YET_VALID', message) : fail('INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE', message);
+        return index === 0
+          ? fail('TOTAL-FAILED', 'NOT_YET_VALID', message)
+          : fail('INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE', message);
       case 'unsupported':
         return fail('INDETERMINATE', 'CERTIFICATE_CHAIN_GENERAL_FAILURE', message);
       default:
         return fail('INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE', message);
     }
   }
-  if (when.proven && when.time > leaf.notAfter) return fail('TOTAL-FAILED', 'EXPIRED', `the ${role} certificate had expired (${leaf.notAfter.toISOString()}) when the signature was made (${when.time.toISOString()})`);
-  if (when.proven && when.time < leaf.notBefore) return fail('TOTAL-FAILED', 'NOT_YET_VALID', `the ${role} certificate was not yet valid when the signature was made (${when.time.toISOString()})`);
+  if (when.proven && when.time > leaf.notAfter)
+    return fail(
+      'TOTAL-FAILED',
+      'EXPIRED',
+      `the ${role} certificate had expired (${leaf.notAfter.toISOString()}) when the signature was made (${when.time.toISOString()})`,
+    );
+  if (when.proven && when.time < leaf.notBefore)
+    return fail(
+      'TOTAL-FAILED',
+      'NOT_YET_VALID',
+      `the ${role} certificate was not yet valid when the signature was made (${when.time.toISOString()})`,
+    );
   const notes: string[] = [];
   for (const [index, status] of result.revocation.entries()) {
     if (status.status !== 'revoked') continue;
@@ -424,18 +584,39 @@ function judgePath(result: PathValidationResult, when: SignatureTime, control: C
     const what = index === 0 ? `the ${role} certificate` : `the CA certificate ${certificateName(c)}`;
     const at = status.revokedAt?.toISOString() ?? '?';
     if (when.proven && status.revokedAt && status.revokedAt > when.time) {
-      notes.push(`${what} was revoked on ${at}, after the time the signature is proved to exist (${when.time.toISOString()})`);
+      notes.push(
+        `${what} was revoked on ${at}, after the time the signature is proved to exist (${when.time.toISOString()})`,
+      );
       continue;
     }
-    if (when.proven) return fail('TOTAL-FAILED', 'REVOKED', `${what} was revoked on ${at}, before the signature is proved to exist (${when.time.toISOString()})`);
-    return fail('INDETERMINATE', index === 0 ? 'REVOKED_NO_POE' : 'REVOKED_CA_NO_POE', `${what} was revoked on ${at}, and no timestamp proves the signature was made before`);
+    if (when.proven)
+      return fail(
+        'TOTAL-FAILED',
+        'REVOKED',
+        `${what} was revoked on ${at}, before the signature is proved to exist (${when.time.toISOString()})`,
+      );
+    return fail(
+      'INDETERMINATE',
+      index === 0 ? 'REVOKED_NO_POE' : 'REVOKED_CA_NO_POE',
+      `${what} was revoked on ${at}, and no timestamp proves the signature was made before`,
+    );
   }
   for (const [index, status] of result.revocation.entries()) {
     if (status.status === 'good' || status.status === 'revoked' || status.status === 'not-checked') continue;
     const c = result.path[index];
     const what = index === 0 ? `the ${role} certificate` : `the CA certificate ${certificateName(c)}`;
-    const why = status.status === 'unsupported' ? `${status.detail} (not supported)` : status.status === 'unknown' ? 'the OCSP responder does not know it' : (status.detail ?? 'none found');
-    return fail('INDETERMINATE', 'TRY_LATER', `no usable revocation data for ${what} at ${control.time.toISOString()}: ${why}`, true);
+    const why =
+      status.status === 'unsupported'
+        ? `${status.detail} (not supported)`
+        : status.status === 'unknown'
+          ? 'the OCSP responder does not know it'
+          : (status.detail ?? 'none found');
+    return fail(
+      'INDETERMINATE',
+      'TRY_LATER',
+      `no usable revocation data for ${what} at ${control.time.toISOString()}: ${why}`,
+      true,
+    );
   }
   return { ...base, indication: 'TOTAL-PASSED', subIndication: null, notes };
 }
@@ -444,14 +625,30 @@ function judgePath(result: PathValidationResult, when: SignatureTime, control: C
  * Validates `leaf`'s path at the validation time and, when expiry or missing revocation data stops it,
  * at each time a later document timestamp proves (with the validation data that existed by then).
  */
-async function judgeCertificate(context: Context, leaf: X509, pool: X509[], requirements: LeafRequirements, when: SignatureTime, controls: ControlTime[], role: string): Promise<Judgement> {
+async function judgeCertificate(
+  context: Context,
+  leaf: X509,
+  pool: X509[],
+  requirements: LeafRequirements,
+  when: SignatureTime,
+  controls: ControlTime[],
+  role: string,
+): Promise<Judgement> {
   let first: Judgement | undefined;
   for (const control of controls) {
     let sources = control.sources;
-    if (control.provedBy === null && context.revocationProvider) sources = await withFetched(context, leaf, pool, control, requirements);
-    const result = validatePath(leaf, { anchors: context.anchors, pool, time: control.time, leaf: requirements, revocation: sources });
+    if (control.provedBy === null && context.revocationProvider)
+      sources = await withFetched(context, leaf, pool, control, requirements);
+    const result = validatePath(leaf, {
+      anchors: context.anchors,
+      pool,
+      time: control.time,
+      leaf: requirements,
+      revocation: sources,
+    });
     const judgement = judgePath(result, when, control, role);
-    if (control.provedBy !== null) judgement.notes.push(`validated at ${control.time.toISOString()}, the time proved by ${control.provedBy}`);
+    if (control.provedBy !== null)
+      judgement.notes.push(`validated at ${control.time.toISOString()}, the time proved by ${control.provedBy}`);
     // A pass, or a definite answer (e.g. revoked before the proved time), ends the search.
     if (judgement.indication === 'TOTAL-PASSED' || !judgement.retry) return judgement;
     first ??= judgement;
@@ -460,7 +657,13 @@ async function judgeCertificate(context: Context, leaf: X509, pool: X509[], requ
 }
 
 /** Adds what the revocation provider (the installation's CA, or the AIA/CDP URLs online) says about the path. */
-async function withFetched(context: Context, leaf: X509, pool: X509[], control: ControlTime, requirements: LeafRequirements): Promise<RevocationSources> {
+async function withFetched(
+  context: Context,
+  leaf: X509,
+  pool: X509[],
+  control: ControlTime,
+  requirements: LeafRequirements,
+): Promise<RevocationSources> {
   const structural = validatePath(leaf, { anchors: context.anchors, pool, time: control.time, leaf: requirements });
   const crls = [...control.sources.crls];
   const ocsp = [...control.sources.ocsp];
@@ -499,7 +702,13 @@ async function fetchRevocation(provider: RevocationProvider, subject: X509, issu
   return out;
 }
 
-async function verifyCmsPdfSignature(context: Context, report: SignatureReport, der: Uint8Array, end: number, parsed: ParsedCmsSignature | undefined): Promise<Judgement | null> {
+async function verifyCmsPdfSignature(
+  context: Context,
+  report: SignatureReport,
+  der: Uint8Array,
+  end: number,
+  parsed: ParsedCmsSignature | undefined,
+): Promise<Judgement | null> {
   const { problems } = report;
   let cms: ParsedCmsSignature;
   try {
@@ -521,8 +730,13 @@ async function verifyCmsPdfSignature(context: Context, report: SignatureReport, 
   const hasEss = Boolean(cms.signedAttributes?.signingCertificateV2 ?? cms.signedAttributes?.signingCertificateV1);
   // Signatures without ESS (adbe.pkcs7.detached) are valid signatures; B-B needs the attribute.
   report.integrity.signingCertificateMatches = hasEss ? result.signingCertificateMatches : result.signatureValid;
-  if (!result.messageDigestMatches && (cms.signedAttributes === undefined || cms.signedAttributes.messageDigest !== undefined)) {
-    problems.push('the document was changed: the digest of the signed bytes does not match the signature (messageDigest)');
+  if (
+    !result.messageDigestMatches &&
+    (cms.signedAttributes === undefined || cms.signedAttributes.messageDigest !== undefined)
+  ) {
+    problems.push(
+      'the document was changed: the digest of the signed bytes does not match the signature (messageDigest)',
+    );
   }
   for (const p of result.problems) if (!problems.includes(p)) problems.push(p);
   if (!cms.signerCertificate) return null;
@@ -548,24 +762,39 @@ async function verifyCmsPdfSignature(context: Context, report: SignatureReport, 
     report.timestamp = evaluated.report;
     for (const p of evaluated.report.problems) problems.push(`signature timestamp: ${p}`);
     if (evaluated.report.accepted) when = { time: new Date(evaluated.report.time), proven: true };
-    else if (evaluated.report.imprintMatches && evaluated.report.signatureValid) problems.push('the signature timestamp proves nothing, so the signature is judged without it');
+    else if (evaluated.report.imprintMatches && evaluated.report.signatureValid)
+      problems.push('the signature timestamp proves nothing, so the signature is judged without it');
   }
   report.bestSignatureTime = when.proven ? when.time.toISOString() : null;
   const judgement = await judgeCertificate(context, signer, pool, SIGNER_REQUIREMENTS, when, controls, 'signer');
   problems.push(...judgement.problems, ...judgement.notes);
   report.validationTime = judgement.validationTime.toISOString();
   // As in schema 1: at the token's time when the token itself is intact (trusted or not), else at the validation time.
-  const claimed = report.timestamp && report.timestamp.imprintMatches && report.timestamp.signatureValid ? new Date(report.timestamp.time) : when.time;
+  const claimed =
+    report.timestamp && report.timestamp.imprintMatches && report.timestamp.signatureValid
+      ? new Date(report.timestamp.time)
+      : when.time;
   const validAt = claimed >= signer.notBefore && claimed <= signer.notAfter;
-  report.certificate = { chain: judgement.path.map(summary), trusted: judgement.path.length > 1 || context.anchorIds.has(signer.id), validAtSigningTime: validAt };
+  report.certificate = {
+    chain: judgement.path.map(summary),
+    trusted: judgement.path.length > 1 || context.anchorIds.has(signer.id),
+    validAtSigningTime: validAt,
+  };
   report.revocation = revocationReport(context, judgement, cms.crls.length);
   // B-LT asks whether the file carries the data, whoever the verifier trusts.
   const tsaChain = cms.signatureTimestampToken ? tokenChain(cms.signatureTimestampToken, pool) : [];
-  report.revocation.complete = hasValidationData(context, buildChain(signer, pool)) && (tsaChain.length === 0 || hasValidationData(context, tsaChain));
+  report.revocation.complete =
+    hasValidationData(context, buildChain(signer, pool)) &&
+    (tsaChain.length === 0 || hasValidationData(context, tsaChain));
   return judgement;
 }
 
-async function verifyDocumentTimestamp(context: Context, report: SignatureReport, der: Uint8Array, end: number): Promise<Judgement | null> {
+async function verifyDocumentTimestamp(
+  context: Context,
+  report: SignatureReport,
+  der: Uint8Array,
+  end: number,
+): Promise<Judgement | null> {
   const evaluated = await verifyToken(
     context,
     der,
@@ -579,7 +808,15 @@ async function verifyDocumentTimestamp(context: Context, report: SignatureReport
       ...controlTimesFor(context, end),
       // The newest document timestamp has no later proof of existence: as a last resort its TSA is
       // read against the revocation data current when it stamped (what Adobe does for timestamps).
-      ...(isLastDocumentTimestamp(context, end) ? [{ time: stampTime(der) ?? context.at, sources: context.revocation, provedBy: 'the document timestamp itself (no later one)' }] : []),
+      ...(isLastDocumentTimestamp(context, end)
+        ? [
+            {
+              time: stampTime(der) ?? context.at,
+              sources: context.revocation,
+              provedBy: 'the document timestamp itself (no later one)',
+            },
+          ]
+        : []),
     ],
   );
   const ts = evaluated.report;
@@ -587,14 +824,19 @@ async function verifyDocumentTimestamp(context: Context, report: SignatureReport
   report.integrity.digestMatches = ts.imprintMatches;
   report.integrity.signatureValid = ts.signatureValid;
   report.integrity.signingCertificateMatches = ts.signatureValid;
-  if (!ts.imprintMatches && ts.time !== '') report.problems.push('the document was changed: the document timestamp does not match the signed bytes');
+  if (!ts.imprintMatches && ts.time !== '')
+    report.problems.push('the document was changed: the document timestamp does not match the signed bytes');
   report.problems.push(...ts.problems);
   if (ts.time !== '') report.bestSignatureTime = ts.time;
   const tsa = evaluated.tsa;
   report.signer = tsa ? subjectFields(tsa) : null;
   if (!evaluated.judgement) return null;
   report.validationTime = evaluated.judgement.validationTime.toISOString();
-  report.certificate = { chain: ts.chain, trusted: ts.trusted, validAtSigningTime: tsa !== undefined && new Date(ts.time) >= tsa.notBefore && new Date(ts.time) <= tsa.notAfter };
+  report.certificate = {
+    chain: ts.chain,
+    trusted: ts.trusted,
+    validAtSigningTime: tsa !== undefined && new Date(ts.time) >= tsa.notBefore && new Date(ts.time) <= tsa.notAfter,
+  };
   report.revocation = revocationReport(context, evaluated.judgement, 0);
   report.revocation.complete = hasValidationData(context, tokenChain(der, context.pool));
   if (evaluated.judgement.indication === 'TOTAL-PASSED') context.acceptedDocumentTimestamps.set(end, new Date(ts.time));
@@ -607,14 +849,24 @@ async function verifyDocumentTimestamp(context: Context, report: SignatureReport
  * time, latest first, with the revocation data of the revision it covers.
  */
 function controlTimesFor(context: Context, end: number): ControlTime[] {
-  const now = { crls: [...context.revocation.crls, ...context.supplied.crls], ocsp: [...context.revocation.ocsp, ...context.supplied.ocsp] };
+  const now = {
+    crls: [...context.revocation.crls, ...context.supplied.crls],
+    ocsp: [...context.revocation.ocsp, ...context.supplied.ocsp],
+  };
   const controls: ControlTime[] = [{ time: context.at, sources: now, provedBy: null }];
   const later = [...context.acceptedDocumentTimestamps].filter(([tsEnd]) => tsEnd > end).sort((a, b) => b[0] - a[0]);
   for (const [tsEnd, time] of later) {
     const state = signedState(context, tsEnd);
     if (!state) continue;
     const dss = readDss(state);
-    controls.push({ time, sources: { crls: [...parseCrls(dss.crls), ...context.embedded.crls], ocsp: [...parseRevocationData(dss.ocsp, []).ocsp, ...context.embedded.ocsp] }, provedBy: `the document timestamp of ${time.toISOString()}` });
+    controls.push({
+      time,
+      sources: {
+        crls: [...parseCrls(dss.crls), ...context.embedded.crls],
+        ocsp: [...parseRevocationData(dss.ocsp, []).ocsp, ...context.embedded.ocsp],
+      },
+      provedBy: `the document timestamp of ${time.toISOString()}`,
+    });
   }
   return controls;
 }
@@ -635,7 +887,9 @@ function stampTime(tokenDer: Uint8Array): Date | undefined {
 function tokenChain(tokenDer: Uint8Array, pool: X509[]): X509[] {
   try {
     const token = parseTimestampToken(tokenDer);
-    return token.signerCertificate ? buildChain(cert(token.signerCertificate), [...certs(token.certificates), ...pool]) : [];
+    return token.signerCertificate
+      ? buildChain(cert(token.signerCertificate), [...certs(token.certificates), ...pool])
+      : [];
   } catch {
     return [];
   }
@@ -645,8 +899,12 @@ function tokenChain(tokenDer: Uint8Array, pool: X509[]): X509[] {
 function hasValidationData(context: Context, chain: X509[]): boolean {
   if (chain.length === 0) return false;
   return chain.every((c) => {
-    if (isSelfSigned(c) || (c.extensions.has(OID.ocspNoCheck) && c.extendedKeyUsage?.includes(OID.kpOcspSigning))) return true;
-    return context.revocation.crls.some((crl) => crl.issuer.key === c.issuer.key) || context.revocation.ocsp.some((o) => o.responses.some((r) => r.serialHex === c.serialHex));
+    if (isSelfSigned(c) || (c.extensions.has(OID.ocspNoCheck) && c.extendedKeyUsage?.includes(OID.kpOcspSigning)))
+      return true;
+    return (
+      context.revocation.crls.some((crl) => crl.issuer.key === c.issuer.key) ||
+      context.revocation.ocsp.some((o) => o.responses.some((r) => r.serialHex === c.serialHex))
+    );
   });
 }
 
@@ -656,16 +914,37 @@ interface EvaluatedToken {
   tsa?: X509;
 }
 
-async function verifyToken(context: Context, tokenDer: Uint8Array, expectedDigest: (token: ParsedTimestampToken) => Uint8Array | undefined, pool: X509[], controls: ControlTime[]): Promise<EvaluatedToken> {
+async function verifyToken(
+  context: Context,
+  tokenDer: Uint8Array,
+  expectedDigest: (token: ParsedTimestampToken) => Uint8Array | undefined,
+  pool: X509[],
+  controls: ControlTime[],
+): Promise<EvaluatedToken> {
   let token: ParsedTimestampToken;
   try {
     token = parseTimestampToken(tokenDer);
   } catch (error) {
-    return { report: { time: '', tsa: '', serialNumber: '', policy: '', imprintMatches: false, signatureValid: false, chain: [], trusted: false, accepted: false, problems: [`the timestamp token cannot be parsed: ${(error as Error).message}`] }, judgement: null };
+    return {
+      report: {
+        time: '',
+        tsa: '',
+        serialNumber: '',
+        policy: '',
+        imprintMatches: false,
+        signatureValid: false,
+        chain: [],
+        trusted: false,
+        accepted: false,
+        problems: [`the timestamp token cannot be parsed: ${(error as Error).message}`],
+      },
+      judgement: null,
+    };
   }
   const problems: string[] = [];
   const digest = expectedDigest(token);
-  const imprintMatches = digest !== undefined && Buffer.compare(Buffer.from(digest), Buffer.from(token.messageImprint.digest)) === 0;
+  const imprintMatches =
+    digest !== undefined && Buffer.compare(Buffer.from(digest), Buffer.from(token.messageImprint.digest)) === 0;
   if (!imprintMatches) problems.push('the timestamp does not match what it stamps (message imprint mismatch)');
   const signatureProblem = await token.signatureProblem();
   if (signatureProblem) problems.push(`the timestamp signature is invalid: ${signatureProblem}`);
@@ -693,16 +972,48 @@ async function verifyToken(context: Context, tokenDer: Uint8Array, expectedDiges
   }
   const tokenPool = [...certs(token.certificates), ...pool];
   // The TSA certificate must have been valid, with its whole path, when it stamped (RFC 3161 §2.3/§4).
-  const atGenTime = validatePath(tsa, { anchors: context.anchors, pool: tokenPool, time: token.genTime, leaf: TSA_REQUIREMENTS });
+  const atGenTime = validatePath(tsa, {
+    anchors: context.anchors,
+    pool: tokenPool,
+    time: token.genTime,
+    leaf: TSA_REQUIREMENTS,
+  });
   let judgement: Judgement;
   if (atGenTime.failure && atGenTime.failure.kind !== 'no-chain') {
-    judgement = judgePath(atGenTime, { time: token.genTime, proven: true }, { time: token.genTime, sources: context.revocation, provedBy: null }, 'TSA');
-    if (atGenTime.failure.kind === 'expired' || atGenTime.failure.kind === 'not-yet-valid') judgement = { ...judgement, indication: 'TOTAL-FAILED', subIndication: atGenTime.failure.index === 0 ? (atGenTime.failure.kind === 'expired' ? 'EXPIRED' : 'NOT_YET_VALID') : 'CHAIN_CONSTRAINTS_FAILURE', problems: [`at the time it stamped (${token.genTime.toISOString()}): ${atGenTime.failure.message}`] };
+    judgement = judgePath(
+      atGenTime,
+      { time: token.genTime, proven: true },
+      { time: token.genTime, sources: context.revocation, provedBy: null },
+      'TSA',
+    );
+    if (atGenTime.failure.kind === 'expired' || atGenTime.failure.kind === 'not-yet-valid')
+      judgement = {
+        ...judgement,
+        indication: 'TOTAL-FAILED',
+        subIndication:
+          atGenTime.failure.index === 0
+            ? atGenTime.failure.kind === 'expired'
+              ? 'EXPIRED'
+              : 'NOT_YET_VALID'
+            : 'CHAIN_CONSTRAINTS_FAILURE',
+        problems: [`at the time it stamped (${token.genTime.toISOString()}): ${atGenTime.failure.message}`],
+      };
   } else {
-    judgement = await judgeCertificate(context, tsa, tokenPool, TSA_REQUIREMENTS, { time: token.genTime, proven: true }, controls, 'TSA');
+    judgement = await judgeCertificate(
+      context,
+      tsa,
+      tokenPool,
+      TSA_REQUIREMENTS,
+      { time: token.genTime, proven: true },
+      controls,
+      'TSA',
+    );
   }
   report.chain = judgement.path.map(summary);
-  report.trusted = judgement.subIndication !== 'NO_CERTIFICATE_CHAIN_FOUND' && judgement.path.length > 0 && context.anchorIds.has(judgement.path[judgement.path.length - 1].id);
+  report.trusted =
+    judgement.subIndication !== 'NO_CERTIFICATE_CHAIN_FOUND' &&
+    judgement.path.length > 0 &&
+    context.anchorIds.has(judgement.path[judgement.path.length - 1].id);
   problems.push(...judgement.problems);
   report.accepted = imprintMatches && signatureProblem === null && judgement.indication === 'TOTAL-PASSED';
   return { report, judgement, tsa };
@@ -713,14 +1024,22 @@ function revocationReport(context: Context, judgement: Judgement, cmsCrls: numbe
   const revoked = judgement.revocation.find((r) => r.status === 'revoked');
   return {
     source:
-      context.dss.ocsp.length + context.dss.crls.length > 0 ? 'dss'
-      : cmsCrls + context.embedded.crls.length + context.embedded.ocsp.length > 0 ? 'cms'
-      : (context.fetched.size > 0 || context.supplied.crls.length + context.supplied.ocsp.length > 0) && signerStatus !== undefined && signerStatus !== 'missing' ? 'online'
-      : 'none',
+      context.dss.ocsp.length + context.dss.crls.length > 0
+        ? 'dss'
+        : cmsCrls + context.embedded.crls.length + context.embedded.ocsp.length > 0
+          ? 'cms'
+          : (context.fetched.size > 0 || context.supplied.crls.length + context.supplied.ocsp.length > 0) &&
+              signerStatus !== undefined &&
+              signerStatus !== 'missing'
+            ? 'online'
+            : 'none',
     ocspResponses: context.dss.ocsp.length,
     crls: context.dss.crls.length,
-    status: signerStatus === 'good' || signerStatus === 'revoked' || signerStatus === 'unknown' ? signerStatus : 'missing',
-    complete: judgement.revocation.length > 0 && judgement.revocation.every((r) => r.status === 'good' || r.status === 'revoked'),
+    status:
+      signerStatus === 'good' || signerStatus === 'revoked' || signerStatus === 'unknown' ? signerStatus : 'missing',
+    complete:
+      judgement.revocation.length > 0 &&
+      judgement.revocation.every((r) => r.status === 'good' || r.status === 'revoked'),
     revokedAt: revoked?.revokedAt?.toISOString() ?? null,
   };
 }
@@ -729,7 +1048,13 @@ function revocationReport(context: Context, judgement: Judgement, cmsCrls: numbe
 function assignLevels(context: Context, signatures: PdfSignatureInfo[], reports: SignatureReport[]): void {
   const validDocTimestamps = reports
     .map((r, i) => ({ r, end: rangeEnd(signatures[i]) }))
-    .filter(({ r }) => r.type === 'document-timestamp' && r.integrity.coverageOk && r.timestamp?.imprintMatches && r.timestamp.signatureValid);
+    .filter(
+      ({ r }) =>
+        r.type === 'document-timestamp' &&
+        r.integrity.coverageOk &&
+        r.timestamp?.imprintMatches &&
+        r.timestamp.signatureValid,
+    );
   reports.forEach((r, i) => {
     if (r.type !== 'signature' || r.indication === 'TOTAL-FAILED') return;
     const ess = r.integrity.signingCertificateMatches && r.subFilter === 'ETSI.CAdES.detached';
@@ -812,7 +1137,10 @@ function dateText(signature: PdfSignatureInfo): string | null {
 }
 
 /** The certificates and revocation data carried inside the CMS signatures and their timestamp tokens (`crls`, adbe-revocationInfoArchival). */
-function embeddedData(signatures: PdfSignatureInfo[], parsed: Map<Uint8Array, ParsedCmsSignature>): Context['embedded'] {
+function embeddedData(
+  signatures: PdfSignatureInfo[],
+  parsed: Map<Uint8Array, ParsedCmsSignature>,
+): Context['embedded'] {
   const certificateDers: Uint8Array[] = [];
   const crlDers: Uint8Array[] = [];
   const ocspDers: Uint8Array[] = [];
@@ -843,14 +1171,23 @@ function embeddedData(signatures: PdfSignatureInfo[], parsed: Map<Uint8Array, Pa
       continue;
     }
   }
-  return { certificates: certs(certificateDers), crls: parseCrls(crlDers), ocsp: parseRevocationData(ocspDers, []).ocsp };
+  return {
+    certificates: certs(certificateDers),
+    crls: parseCrls(crlDers),
+    ocsp: parseRevocationData(ocspDers, []).ocsp,
+  };
 }
 
 const ADBE_REVOCATION_ARCHIVAL = '1.2.840.113583.1.1.8';
 
 function subjectFields(c: X509): SignatureReport['signer'] {
   const email = nameAttribute(c.subject, '1.2.840.113549.1.9.1') ?? c.emailAddresses[0] ?? null;
-  return { commonName: nameAttribute(c.subject, OID.commonName), subject: nameText(c.subject), email, organization: nameAttribute(c.subject, OID.organizationName) };
+  return {
+    commonName: nameAttribute(c.subject, OID.commonName),
+    subject: nameText(c.subject),
+    email,
+    organization: nameAttribute(c.subject, OID.organizationName),
+  };
 }
 
 function summary(c: X509): CertificateSummary {

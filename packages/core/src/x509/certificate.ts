@@ -67,7 +67,15 @@ export class CertificateParseError extends Error {
 }
 
 /** keyUsage bit numbers (RFC 5280 §4.2.1.3). */
-export const KEY_USAGE = { digitalSignature: 0, nonRepudiation: 1, keyEncipherment: 2, dataEncipherment: 3, keyAgreement: 4, keyCertSign: 5, cRLSign: 6 } as const;
+export const KEY_USAGE = {
+  digitalSignature: 0,
+  nonRepudiation: 1,
+  keyEncipherment: 2,
+  dataEncipherment: 3,
+  keyAgreement: 4,
+  keyCertSign: 5,
+  cRLSign: 6,
+} as const;
 
 function algorithm(node: DerNode): { oid: string; parameters?: Uint8Array; raw: Uint8Array } {
   const parts = expectTag(node, TAG.sequence, 'AlgorithmIdentifier').children();
@@ -89,7 +97,9 @@ function namedBitsSet(node: DerNode): Set<number> {
 
 /** Lower-case hex without leading zero octets. */
 export function serialHexOf(serial: Uint8Array): string {
-  const hex = Buffer.from(serial).toString('hex').replace(/^(00)+(?=..)/, '');
+  const hex = Buffer.from(serial)
+    .toString('hex')
+    .replace(/^(00)+(?=..)/, '');
   return hex === '' ? '00' : hex;
 }
 
@@ -148,7 +158,12 @@ function parse(der: Uint8Array, id: string): X509 {
   const aki = read(OID.authorityKeyIdentifier);
   const keyIdOfAki = aki ? aki.children().find((part) => part.tag === 0x80)?.content : undefined;
   const san = read(OID.subjectAltName);
-  const emailAddresses = san ? san.children().filter((n) => n.tag === 0x81).map((n) => Buffer.from(n.content).toString('latin1')) : [];
+  const emailAddresses = san
+    ? san
+        .children()
+        .filter((n) => n.tag === 0x81)
+        .map((n) => Buffer.from(n.content).toString('latin1'))
+    : [];
   let key: KeyObject | undefined | null = null;
   return {
     der,
@@ -172,7 +187,11 @@ function parse(der: Uint8Array, id: string): X509 {
     duplicateExtensions,
     basicConstraints,
     keyUsage: ku ? namedBitsSet(ku) : undefined,
-    extendedKeyUsage: eku ? expectTag(eku, TAG.sequence, 'ExtKeyUsageSyntax').children().map((n) => decodeOid(n)) : undefined,
+    extendedKeyUsage: eku
+      ? expectTag(eku, TAG.sequence, 'ExtKeyUsageSyntax')
+          .children()
+          .map((n) => decodeOid(n))
+      : undefined,
     subjectKeyIdentifier: ski ? octetStringValue(ski) : undefined,
     authorityKeyIdentifier: keyIdOfAki,
     emailAddresses,

@@ -29,12 +29,21 @@ export function certs(ders: Iterable<Uint8Array>): Cert[] {
 
 /** Whether `issuer`'s key verifies the signature on `subject`. */
 export function signedBy(subject: Cert, issuer: Cert): boolean {
-  return certificateSignatureProblem(subject.id, subject.tbs, subject.signatureAlgorithm.oid, subject.signatureAlgorithm.parameters, subject.signature, {
-    spki: issuer.spki,
-    algorithmOid: issuer.publicKeyAlgorithmOid,
-    parameters: issuer.publicKeyParameters,
-    publicKeyBits: issuer.publicKeyBits,
-  }) === null;
+  return (
+    certificateSignatureProblem(
+      subject.id,
+      subject.tbs,
+      subject.signatureAlgorithm.oid,
+      subject.signatureAlgorithm.parameters,
+      subject.signature,
+      {
+        spki: issuer.spki,
+        algorithmOid: issuer.publicKeyAlgorithmOid,
+        parameters: issuer.publicKeyParameters,
+        publicKeyBits: issuer.publicKeyBits,
+      },
+    ) === null
+  );
 }
 
 /** True when `c` is self-issued and its signature verifies with its own key. */
@@ -44,7 +53,9 @@ export function isSelfSigned(c: Cert): boolean {
 
 /** The certificate among `pool` that issued `c` (name match and a verifying signature). */
 export function findIssuer(c: Cert, pool: readonly Cert[]): Cert | undefined {
-  return pool.find((candidate) => candidate.id !== c.id && candidate.subject.key === c.issuer.key && signedBy(c, candidate));
+  return pool.find(
+    (candidate) => candidate.id !== c.id && candidate.subject.key === c.issuer.key && signedBy(c, candidate),
+  );
 }
 
 /** Builds the chain from `leaf` upwards through `pool`, ending at a self-signed certificate or where no issuer is known. */

@@ -4,7 +4,15 @@
  * CRL is never silently taken as "not revoked".
  */
 import { createHash } from 'node:crypto';
-import { BER, decodeOid, decodeSmallInteger, decodeTime, expectTag, readDer, type DerNode } from '../asn1/der-reader.ts';
+import {
+  BER,
+  decodeOid,
+  decodeSmallInteger,
+  decodeTime,
+  expectTag,
+  readDer,
+  type DerNode,
+} from '../asn1/der-reader.ts';
 import { TAG } from '../asn1/der-writer.ts';
 import { OID } from '../asn1/oids.ts';
 import { parseNameNode, type ParsedName } from './name.ts';
@@ -70,16 +78,19 @@ function fullNames(distributionPoint: DerNode): { names?: string[]; unsupported?
 
 /** The cRLDistributionPoints of a certificate's extension value. */
 export function parseDistributionPoints(value: Uint8Array): DistributionPoint[] {
-  return expectTag(readDer(value, BER), TAG.sequence, 'CRLDistributionPoints').children().map((point) => {
-    let names: string[] | undefined;
-    let unsupported: string | undefined;
-    for (const part of point.children()) {
-      if (part.tag === 0xa0) ({ names, unsupported } = fullNames(part));
-      else if (part.tag === 0x81) unsupported ??= 'distribution points limited to some reasons are not supported';
-      else if (part.tag === 0xa2) unsupported ??= 'distribution points with a separate CRL issuer (indirect CRLs) are not supported';
-    }
-    return { names, unsupported };
-  });
+  return expectTag(readDer(value, BER), TAG.sequence, 'CRLDistributionPoints')
+    .children()
+    .map((point) => {
+      let names: string[] | undefined;
+      let unsupported: string | undefined;
+      for (const part of point.children()) {
+        if (part.tag === 0xa0) ({ names, unsupported } = fullNames(part));
+        else if (part.tag === 0x81) unsupported ??= 'distribution points limited to some reasons are not supported';
+        else if (part.tag === 0xa2)
+          unsupported ??= 'distribution points with a separate CRL issuer (indirect CRLs) are not supported';
+      }
+      return { names, unsupported };
+    });
 }
 
 function parseScope(value: Uint8Array): { scope: CrlScope; unsupported?: string } {
@@ -104,31 +115,43 @@ const CERTIFICATE_ISSUER = '2.5.29.29';
 const DELTA_CRL_INDICATOR = '2.5.29.27';
 const ISSUING_DISTRIBUTION_POINT = '2.5.29.28';
 const FRESHEST_CRL = '2.5.29.46';
-const KNOWN_CRL_EXTENSIONS = new Set<string>([OID.crlNumber, OID.authorityKeyIdentifier, FRESHEST_CRL, '1.3.6.1.5.5.7.1.1']);
+const KNOWN_CRL_EXTENSIONS = new Set<string>([
+  OID.crlNumber,
+  OID.authorityKeyIdentifier,
+  FRESHEST_CRL,
+  '1.3.6.1.5.5.7.1.1',
+]);
 
 function readExtensions(node: DerNode | undefined): Array<{ oid: string; critical: boolean; value: Uint8Array }> {
   if (!node) return [];
-  return expectTag(node, TAG.sequence, 'Extensions').children().map((extension) => {
-    const parts = extension.children();
-    return {
-      oid: decodeOid(parts[0]),
-      critical: parts.length === 3 && parts[1].tag === TAG.boolean && parts[1].content[0] !== 0,
-      value: expectTag(parts[parts.length - 1], TAG.octetString, 'extnValue').content,
-    };
-  });
+  return expectTag(node, TAG.sequence, 'Extensions')
+    .children()
+    .map((extension) => {
+      const parts = extension.children();
+      return {
+        oid: decodeOid(parts[0]),
+        critical: parts.length === 3 && parts[1].tag === TAG.boolean && parts[1].content[0] !== 0,
+        value: expectTag(parts[parts.length - 1], TAG.octetString, 'extnValue').content,
+      };
+    });
 }
 
 /** Parses a DER CRL; throws on anything that is not one. */
 export function parseCrl(der: Uint8Array): ParsedCrl {
   const bytes = new Uint8Array(der);
-  const [tbsNode, algorithmNode, signatureNode] = expectTag(readDer(bytes, BER), TAG.sequence, 'CertificateList').children();
+  const [tbsNode, algorithmNode, signatureNode] = expectTag(
+    readDer(bytes, BER),
+    TAG.sequence,
+    'CertificateList',
+  ).children();
   const fields = expectTag(tbsNode, TAG.sequence, 'TBSCertList').children();
   let index = fields[0]?.tag === TAG.integer ? 1 : 0;
   const tbsSignatureAlgorithmRaw = expectTag(fields[index++], TAG.sequence, 'signature').raw;
   const issuer = parseNameNode(fields[index++]);
   const thisUpdate = decodeTime(fields[index++]);
   let nextUpdate: Date | undefined;
-  if (fields[index]?.tag === TAG.utcTime || fields[index]?.tag === TAG.generalizedTime) nextUpdate = decodeTime(fields[index++]);
+  if (fields[index]?.tag === TAG.utcTime || fields[index]?.tag === TAG.generalizedTime)
+    nextUpdate = decodeTime(fields[index++]);
   const entries = new Map<string, CrlEntry>();
   let unsupported: string | undefined;
   let unusable: string | undefined;
@@ -141,10 +164,12 @@ export function parseCrl(der: Uint8Array): ParsedCrl {
       let unknownCritical: string | undefined;
       for (const extension of readExtensions(parts[2])) {
         if (extension.oid === REASON_CODE) reason = decodeSmallInteger(readDer(extension.value, BER), TAG.enumerated);
-        else if (extension.oid === CERTIFICATE_ISSUER) unsupported ??= 'indirect CRL entries (certificateIssuer) are not supported';
+        else if (extension.oid === CERTIFICATE_ISSUER)
+          unsupported ??= 'indirect CRL entries (certificateIssuer) are not supported';
         else if (extension.oid !== INVALIDITY_DATE && extension.critical) unknownCritical = extension.oid;
       }
-      if (unknownCritical) unusable ??= `the CRL entry for serial ${serial} has the unknown critical extension ${unknownCritical}`;
+      if (unknownCritical)
+        unusable ??= `the CRL entry for serial ${serial} has the unknown critical extension ${unknownCritical}`;
       entries.set(serial, { revokedAt, reason, unknownCritical });
     }
   }
@@ -152,14 +177,17 @@ export function parseCrl(der: Uint8Array): ParsedCrl {
   let scope: CrlScope | undefined;
   if (fields[index]?.tag === 0xa0) {
     for (const extension of readExtensions(fields[index].children()[0])) {
-      if (extension.oid === OID.authorityKeyIdentifier) authorityKeyIdentifier = readDer(extension.value, BER).children().find((p) => p.tag === 0x80)?.content;
+      if (extension.oid === OID.authorityKeyIdentifier)
+        authorityKeyIdentifier = readDer(extension.value, BER)
+          .children()
+          .find((p) => p.tag === 0x80)?.content;
       else if (extension.oid === ISSUING_DISTRIBUTION_POINT) {
         const parsed = parseScope(extension.value);
         scope = parsed.scope;
         unsupported ??= parsed.unsupported;
-      }
-      else if (extension.oid === DELTA_CRL_INDICATOR) unsupported ??= 'delta CRLs are not supported';
-      else if (!KNOWN_CRL_EXTENSIONS.has(extension.oid) && extension.critical) unusable ??= `the CRL has the unknown critical extension ${extension.oid}`;
+      } else if (extension.oid === DELTA_CRL_INDICATOR) unsupported ??= 'delta CRLs are not supported';
+      else if (!KNOWN_CRL_EXTENSIONS.has(extension.oid) && extension.critical)
+        unusable ??= `the CRL has the unknown critical extension ${extension.oid}`;
     }
   }
   const signatureBits = expectTag(signatureNode, TAG.bitString, 'signature').content;
@@ -168,7 +196,11 @@ export function parseCrl(der: Uint8Array): ParsedCrl {
     der: bytes,
     id: createHash('sha256').update(bytes).digest('hex'),
     tbs: tbsNode.raw,
-    signatureAlgorithm: { oid: decodeOid(algorithmParts[0]), parameters: algorithmParts[1]?.raw, raw: algorithmNode.raw },
+    signatureAlgorithm: {
+      oid: decodeOid(algorithmParts[0]),
+      parameters: algorithmParts[1]?.raw,
+      raw: algorithmNode.raw,
+    },
     tbsSignatureAlgorithmRaw,
     signature: signatureBits.subarray(1),
     issuer,

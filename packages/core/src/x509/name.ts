@@ -33,7 +33,8 @@ function decodeString(tag: number, value: Uint8Array): string {
   }
   if (tag === 0x1c) {
     let out = '';
-    for (let i = 0; i + 3 < value.length; i += 4) out += String.fromCodePoint(((value[i] << 24) | (value[i + 1] << 16) | (value[i + 2] << 8) | value[i + 3]) >>> 0);
+    for (let i = 0; i + 3 < value.length; i += 4)
+      out += String.fromCodePoint(((value[i] << 24) | (value[i + 1] << 16) | (value[i + 2] << 8) | value[i + 3]) >>> 0);
     return out;
   }
   if (tag === 0x14) return Buffer.from(value).toString('latin1'); // TeletexString, read as Latin-1
@@ -78,20 +79,39 @@ export function namesEqual(a: ParsedName, b: ParsedName): boolean {
 }
 
 const SHORT: ReadonlyMap<string, string> = new Map([
-  ['2.5.4.3', 'CN'], ['2.5.4.6', 'C'], ['2.5.4.7', 'L'], ['2.5.4.8', 'ST'], ['2.5.4.10', 'O'], ['2.5.4.11', 'OU'],
-  ['2.5.4.5', 'serialNumber'], ['2.5.4.97', 'organizationIdentifier'], ['1.2.840.113549.1.9.1', 'emailAddress'],
-  ['0.9.2342.19200300.100.1.25', 'DC'], ['2.5.4.4', 'SN'], ['2.5.4.42', 'GN'], ['2.5.4.12', 'title'],
+  ['2.5.4.3', 'CN'],
+  ['2.5.4.6', 'C'],
+  ['2.5.4.7', 'L'],
+  ['2.5.4.8', 'ST'],
+  ['2.5.4.10', 'O'],
+  ['2.5.4.11', 'OU'],
+  ['2.5.4.5', 'serialNumber'],
+  ['2.5.4.97', 'organizationIdentifier'],
+  ['1.2.840.113549.1.9.1', 'emailAddress'],
+  ['0.9.2342.19200300.100.1.25', 'DC'],
+  ['2.5.4.4', 'SN'],
+  ['2.5.4.42', 'GN'],
+  ['2.5.4.12', 'title'],
 ]);
 
 /** The value of the first attribute of `typeOid` as text, or null. */
 export function nameAttribute(name: ParsedName, typeOid: string): string | null {
-  for (const rdn of name.rdns) for (const attribute of rdn) if (attribute.typeOid === typeOid) return decodeString(attribute.valueTag, attribute.value);
+  for (const rdn of name.rdns)
+    for (const attribute of rdn)
+      if (attribute.typeOid === typeOid) return decodeString(attribute.valueTag, attribute.value);
   return null;
 }
 
 /** "C=JP, O=…, CN=…" in encoded order, the way the reports have always shown names. */
 export function nameText(name: ParsedName): string {
   return name.rdns
-    .map((rdn) => rdn.map((a) => `${SHORT.get(a.typeOid) ?? a.typeOid}=${STRING_TAGS.has(a.valueTag) ? decodeString(a.valueTag, a.value) : `#${Buffer.from(a.value).toString('hex')}`}`).join(' + '))
+    .map((rdn) =>
+      rdn
+        .map(
+          (a) =>
+            `${SHORT.get(a.typeOid) ?? a.typeOid}=${STRING_TAGS.has(a.valueTag) ? decodeString(a.valueTag, a.value) : `#${Buffer.from(a.value).toString('hex')}`}`,
+        )
+        .join(' + '),
+    )
     .join(', ');
 }

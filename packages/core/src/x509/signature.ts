@@ -77,7 +77,8 @@ function importKey(key: WorkingPublicKey): KeyObject | null {
   // A DSA key without parameters takes its issuer's (RFC 3279 §2.3.2): rebuild the SPKI with them.
   if (key.algorithmOid === DSA_KEY && key.parameters) {
     const algorithmParts = readDer(key.spki, BER).children()[0].children();
-    if (algorithmParts.length === 1) spki = sequence(sequence(algorithmParts[0].raw, key.parameters), bitString(key.publicKeyBits));
+    if (algorithmParts.length === 1)
+      spki = sequence(sequence(algorithmParts[0].raw, key.parameters), bitString(key.publicKeyBits));
   }
   let out: KeyObject | null;
   try {
@@ -93,7 +94,13 @@ function importKey(key: WorkingPublicKey): KeyObject | null {
  * Checks `signature` over `data` under AlgorithmIdentifier (`algorithmOid`, `parameters`) with
  * `key`. Returns null when it verifies, else why not.
  */
-export function signatureProblem(data: Uint8Array, algorithmOid: string, parameters: Uint8Array | undefined, signature: Uint8Array, key: WorkingPublicKey): string | null {
+export function signatureProblem(
+  data: Uint8Array,
+  algorithmOid: string,
+  parameters: Uint8Array | undefined,
+  signature: Uint8Array,
+  key: WorkingPublicKey,
+): string | null {
   let scheme: Scheme | string | undefined = SCHEMES.get(algorithmOid);
   if (algorithmOid === OID.rsassaPss) {
     try {
@@ -106,14 +113,24 @@ export function signatureProblem(data: Uint8Array, algorithmOid: string, paramet
   if (typeof scheme === 'string') return scheme;
   const publicKey = importKey(key);
   if (!publicKey) return 'the issuer public key cannot be read';
-  if (publicKey.asymmetricKeyType !== KEY_TYPE[scheme.kind] && !(scheme.kind === 'pss' && publicKey.asymmetricKeyType === 'rsa-pss')) {
+  if (
+    publicKey.asymmetricKeyType !== KEY_TYPE[scheme.kind] &&
+    !(scheme.kind === 'pss' && publicKey.asymmetricKeyType === 'rsa-pss')
+  ) {
     return `a ${publicKey.asymmetricKeyType ?? 'unknown'} key cannot check a ${scheme.kind} signature`;
   }
   try {
     let ok: boolean;
     if (scheme.kind === 'ed25519') ok = verify(null, data, publicKey, signature);
-    else if (scheme.kind === 'pss') ok = verify(scheme.hash, data, { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength }, signature);
-    else if (scheme.kind === 'rsa') ok = verify(scheme.hash, data, { key: publicKey, padding: constants.RSA_PKCS1_PADDING }, signature);
+    else if (scheme.kind === 'pss')
+      ok = verify(
+        scheme.hash,
+        data,
+        { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength },
+        signature,
+      );
+    else if (scheme.kind === 'rsa')
+      ok = verify(scheme.hash, data, { key: publicKey, padding: constants.RSA_PKCS1_PADDING }, signature);
     else ok = verify(scheme.hash, data, { key: publicKey, dsaEncoding: 'der' }, signature);
     return ok ? null : 'the signature does not verify';
   } catch (error) {
@@ -132,8 +149,18 @@ const CHECK_CACHE_LIMIT = 4096;
 const checked = new Map<string, string | null>();
 
 /** signatureProblem for a certificate (`id`: its SHA-256) under `key`, memoised. */
-export function certificateSignatureProblem(id: string, tbs: Uint8Array, algorithmOid: string, parameters: Uint8Array | undefined, signature: Uint8Array, key: WorkingPublicKey): string | null {
-  const cacheKey = `${id}|${createHash('sha1').update(key.spki).update(key.parameters ?? new Uint8Array(0)).digest('hex')}`;
+export function certificateSignatureProblem(
+  id: string,
+  tbs: Uint8Array,
+  algorithmOid: string,
+  parameters: Uint8Array | undefined,
+  signature: Uint8Array,
+  key: WorkingPublicKey,
+): string | null {
+  const cacheKey = `${id}|${createHash('sha1')
+    .update(key.spki)
+    .update(key.parameters ?? new Uint8Array(0))
+    .digest('hex')}`;
   const hit = checked.get(cacheKey);
   if (hit !== undefined) return hit;
   const problem = signatureProblem(tbs, algorithmOid, parameters, signature, key);

@@ -3,7 +3,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CoreError, renderCompletionCertificate, sealPdf, signPdf, verifyPdf, type CompletionCertificateData } from '../../src/index.ts';
+import {
+  CoreError,
+  renderCompletionCertificate,
+  sealPdf,
+  signPdf,
+  verifyPdf,
+  type CompletionCertificateData,
+} from '../../src/index.ts';
 import { assertAcceptedByValidators } from '../helpers/assert-validators.ts';
 import { createPkiFixture, type PkiFixture } from '../helpers/pki-fixture.ts';
 import { pdfInfo, pdfText, pdftotextBbox, qpdfCheck, runTool, type BboxWord } from '../helpers/validators.ts';
@@ -76,10 +83,17 @@ describe('certificate of completion (rendering)', () => {
 
   test('pdffonts: the regular and bold subsets are embedded with ToUnicode', async () => {
     const out = await pdffonts(pdf);
-    const rows = out.split('\n').slice(2).filter((l) => l.trim() !== '');
+    const rows = out
+      .split('\n')
+      .slice(2)
+      .filter((l) => l.trim() !== '');
     assert.equal(rows.length, 2, out);
     const names = rows.map((r) => r.split(/\s+/)[0]);
-    assert.deepEqual(names.map((n) => n.replace(/^[A-Z]{6}\+/, '')).sort(), ['NotoSansJP-Bold', 'NotoSansJP-Regular'], 'subset tags');
+    assert.deepEqual(
+      names.map((n) => n.replace(/^[A-Z]{6}\+/, '')).sort(),
+      ['NotoSansJP-Bold', 'NotoSansJP-Regular'],
+      'subset tags',
+    );
     for (const row of rows) assert.match(row, /CID TrueType\s+Identity-H\s+yes\s+yes\s+yes/, row);
   });
 
@@ -109,7 +123,11 @@ describe('certificate of completion (rendering)', () => {
       const { words, height } = await pdftotextBbox(pdf, page);
       const footer = words.filter((w) => w.yMin > height - MARGIN - 14);
       const footerText = footer.map((w) => w.text).join(' ');
-      assert.match(footerText, new RegExp(`締結証明書ID / Certificate ID: ${SAMPLE_CERTIFICATE_ID}`), `page ${page}: ${footerText}`);
+      assert.match(
+        footerText,
+        new RegExp(`締結証明書ID / Certificate ID: ${SAMPLE_CERTIFICATE_ID}`),
+        `page ${page}: ${footerText}`,
+      );
       assert.ok(footerText.endsWith(`${page} / ${pages}`), `page ${page}: ${footerText}`);
     }
   });
@@ -122,8 +140,14 @@ describe('certificate of completion (rendering)', () => {
       assert.equal(height, A4.height);
       const boxes = words.map((w) => ({ w, b: emBox(w) }));
       for (const { w, b } of boxes) {
-        assert.ok(b.left >= MARGIN - 0.01 && b.right <= A4.width - MARGIN + 0.01, `page ${page}: "${w.text}" x ${b.left}–${b.right}`);
-        assert.ok(b.top >= MARGIN - 0.01 && b.bottom <= A4.height - MARGIN + 0.01, `page ${page}: "${w.text}" y ${b.top}–${b.bottom}`);
+        assert.ok(
+          b.left >= MARGIN - 0.01 && b.right <= A4.width - MARGIN + 0.01,
+          `page ${page}: "${w.text}" x ${b.left}–${b.right}`,
+        );
+        assert.ok(
+          b.top >= MARGIN - 0.01 && b.bottom <= A4.height - MARGIN + 0.01,
+          `page ${page}: "${w.text}" y ${b.top}–${b.bottom}`,
+        );
       }
       for (let i = 0; i < boxes.length; i++) {
         for (let j = i + 1; j < boxes.length; j++) {
@@ -159,7 +183,11 @@ describe('certificate of completion (rendering)', () => {
   test('values too long for a page continue on the next page; unprintable characters become 〓', async () => {
     const long = sampleCertificateData();
     const hugeAgent = Array.from({ length: 260 }, (_, i) => `Token${i}/1.${i} (segment-${i}; x64)`).join(' ');
-    long.parties[0] = { ...long.parties[0], name: `${'長い名前の株式会社'.repeat(40)}\u0007\uFE0F😀`, userAgent: hugeAgent };
+    long.parties[0] = {
+      ...long.parties[0],
+      name: `${'長い名前の株式会社'.repeat(40)}\u0007\uFE0F😀`,
+      userAgent: hugeAgent,
+    };
     long.documents[0] = { ...long.documents[0], name: `${'とても長い文書名'.repeat(30)}.pdf` };
     long.events = long.events.concat(long.events, long.events);
     const out = renderCompletionCertificate(long);
@@ -168,9 +196,16 @@ describe('certificate of completion (rendering)', () => {
     const info = await pdfInfo(out);
     const values = squeeze(await valueColumnText(out, info.pages ?? 0));
     assert.ok(values.includes(squeeze(hugeAgent)), 'the whole over-long user agent is there, across pages');
-    assert.ok(values.includes(`${'長い名前の株式会社'.repeat(40)}〓`), 'the emoji became 〓, the bell a space, the variation selector nothing');
+    assert.ok(
+      values.includes(`${'長い名前の株式会社'.repeat(40)}〓`),
+      'the emoji became 〓, the bell a space, the variation selector nothing',
+    );
     assert.ok(values.includes(`${'とても長い文書名'.repeat(30)}.pdf`));
-    assert.match(await pdfText(out), /ユーザーエージェント（続き）/, 'the continued value is labelled on the next page');
+    assert.match(
+      await pdfText(out),
+      /ユーザーエージェント（続き）/,
+      'the continued value is labelled on the next page',
+    );
     assert.ok((info.pages ?? 0) > pages, 'more pages');
     const last = squeeze(await pdfText(out, { page: info.pages }));
     assert.ok(last.includes(`${info.pages}/${info.pages}`));
@@ -197,7 +232,10 @@ describe('certificate of completion (rendering)', () => {
     for (const mutate of cases) {
       const d = sampleCertificateData();
       mutate(d);
-      assert.throws(() => renderCompletionCertificate(d), (e: unknown) => e instanceof CoreError && e.code === 'CERTIFICATE_INVALID_DATA');
+      assert.throws(
+        () => renderCompletionCertificate(d),
+        (e: unknown) => e instanceof CoreError && e.code === 'CERTIFICATE_INVALID_DATA',
+      );
     }
   });
 });
@@ -218,10 +256,19 @@ describe('certificate of completion (signed and sealed by the platform)', () => 
       reason: `契約締結証明書 ${SAMPLE_CERTIFICATE_ID}`,
     });
     const sealed = await sealPdf(signed, fixture.sealOptions);
-    await assertAcceptedByValidators(sealed, { signatures: 1, documentTimestamps: 1, nssDir: fixture.nssDir, rootPem: fixture.rootPem, untrustedPem: fixture.chainPem });
+    await assertAcceptedByValidators(sealed, {
+      signatures: 1,
+      documentTimestamps: 1,
+      nssDir: fixture.nssDir,
+      rootPem: fixture.rootPem,
+      untrustedPem: fixture.chainPem,
+    });
     const report = await verifyPdf(sealed, { trustAnchors: [fixture.pki.rootCertificate] });
     assert.equal(report.exitCode, 0, report.summary);
-    assert.deepEqual(report.signatures.map((s) => s.type), ['signature', 'document-timestamp']);
+    assert.deepEqual(
+      report.signatures.map((s) => s.type),
+      ['signature', 'document-timestamp'],
+    );
     assert.equal(report.signatures[0].level, 'B-LTA');
     assert.equal(report.signatures[0].laterChanges.allowed, true);
     // Signing appended revisions; the certificate's text is untouched.

@@ -30,8 +30,14 @@ describe('line wrapping', () => {
   });
 
   test('an over-long address breaks after a separator in the second half of the line', () => {
-    assert.deepEqual(wrapText('taro.yamada@sample-shoji.example.co.jp', 20, mono), ['taro.yamada@sample-', 'shoji.example.co.jp']);
-    assert.deepEqual(wrapText('2001:db8:85a3:8d3:1319:8a2e:370:7348', 20, mono), ['2001:db8:85a3:8d3:', '1319:8a2e:370:7348']);
+    assert.deepEqual(wrapText('taro.yamada@sample-shoji.example.co.jp', 20, mono), [
+      'taro.yamada@sample-',
+      'shoji.example.co.jp',
+    ]);
+    assert.deepEqual(wrapText('2001:db8:85a3:8d3:1319:8a2e:370:7348', 20, mono), [
+      '2001:db8:85a3:8d3:',
+      '1319:8a2e:370:7348',
+    ]);
   });
 
   test('newlines force breaks; empty text is one empty line', () => {
@@ -42,7 +48,8 @@ describe('line wrapping', () => {
   test('with the real font, no line is wider than asked, for mixed text', () => {
     const metrics = new TextMetrics();
     const measure = (s: string): number => metrics.width(s, 'regular', 9);
-    const text = '署名済みPDFを Adobe Acrobat Reader で開き、Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 （KHTML, like Gecko）を確認してください。';
+    const text =
+      '署名済みPDFを Adobe Acrobat Reader で開き、Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 （KHTML, like Gecko）を確認してください。';
     for (const width of [40, 90, 200]) {
       const lines = wrapText(text, width, measure);
       for (const line of lines) assert.ok(measure(line) <= width + 1e-9, `${line} at ${width}`);

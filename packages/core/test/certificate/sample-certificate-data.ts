@@ -5,7 +5,8 @@ import type { CompletionCertificateData } from '../../src/certificate/render-com
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 /** Minutes after the envelope was created (2026-11-24 10:15:00 JST = 01:15:00 UTC). */
-const at = (minutes: number): Date => new Date(Date.UTC(2026, 10, 24, 1, 15, 0) + minutes * 60_000 + (minutes % 7) * 1000);
+const at = (minutes: number): Date =>
+  new Date(Date.UTC(2026, 10, 24, 1, 15, 0) + minutes * 60_000 + (minutes % 7) * 1000);
 
 const LONG_USER_AGENT =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.2903.86 ' +
@@ -21,9 +22,31 @@ export function sampleCertificateData(): CompletionCertificateData {
     { name: '別紙1 仕様書・作業範囲およびサービスレベル合意書（SLA）.pdf', pages: 27 },
   ].map((d, i) => ({ ...d, sha256Original: sha256(`original ${i}`), sha256Signed: sha256(`signed ${i}`) }));
   const parties = [
-    { name: '株式会社サンプル商事 代表取締役 山田 太郎', email: 'taro.yamada@sample-shoji.example.co.jp', authentication: 'メール + アクセスコード (e-mail + access code)', ip: '203.0.113.45', userAgent: LONG_USER_AGENT, signedAt: at(10 * 38) },
-    { name: '佐藤 花子', email: 'hanako@example.jp', authentication: 'メール + アクセスコード (e-mail + access code)', ip: '2001:db8:85a3:8d3:1319:8a2e:370:7348', userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1', signedAt: at(16 * 38) },
-    { name: '東京都 契約課長 髙橋 一郎', email: 'keiyaku@example.lg.jp', authentication: 'Inkan アカウント (二要素認証) (Inkan account with 2FA)', ip: null, userAgent: null, signedAt: at(21 * 38) },
+    {
+      name: '株式会社サンプル商事 代表取締役 山田 太郎',
+      email: 'taro.yamada@sample-shoji.example.co.jp',
+      authentication: 'メール + アクセスコード (e-mail + access code)',
+      ip: '203.0.113.45',
+      userAgent: LONG_USER_AGENT,
+      signedAt: at(10 * 38),
+    },
+    {
+      name: '佐藤 花子',
+      email: 'hanako@example.jp',
+      authentication: 'メール + アクセスコード (e-mail + access code)',
+      ip: '2001:db8:85a3:8d3:1319:8a2e:370:7348',
+      userAgent:
+        'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
+      signedAt: at(16 * 38),
+    },
+    {
+      name: '東京都 契約課長 髙橋 一郎',
+      email: 'keiyaku@example.lg.jp',
+      authentication: 'Inkan アカウント (二要素認証) (Inkan account with 2FA)',
+      ip: null,
+      userAgent: null,
+      signedAt: at(21 * 38),
+    },
   ];
   const actions: Array<[string, string, string | null]> = [
     ['東京都 契約課 鈴木 次郎', '封筒を作成 (envelope created)', '198.51.100.7'],
@@ -55,7 +78,13 @@ export function sampleCertificateData(): CompletionCertificateData {
   const events = actions.map(([actor, action, ip], i) => ({ at: at(i * 38), actor, action, ip }));
   return {
     certificateId: SAMPLE_CERTIFICATE_ID,
-    envelope: { id: 'env_01JDX6Q4ZK8N3M5P7R9T2V4W6Y', name: '2026年度 システム保守・運用支援業務 委託契約', createdAt: at(0), sentAt: at(4 * 38), completedAt: at(24 * 38) },
+    envelope: {
+      id: 'env_01JDX6Q4ZK8N3M5P7R9T2V4W6Y',
+      name: '2026年度 システム保守・運用支援業務 委託契約',
+      createdAt: at(0),
+      sentAt: at(4 * 38),
+      completedAt: at(24 * 38),
+    },
     sender: { organization: '東京都 総務局 契約課', name: '鈴木 次郎', email: 'jiro.suzuki@example.lg.jp' },
     documents,
     parties,

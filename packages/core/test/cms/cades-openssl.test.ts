@@ -20,7 +20,10 @@ after(() => temp.remove());
 
 /** The attribute object names openssl prints under signedAttrs. */
 function signedAttributeNames(printed: string): string[] {
-  const section = printed.slice(printed.indexOf('signedAttrs:'), printed.indexOf('signatureAlgorithm:', printed.indexOf('signedAttrs:')));
+  const section = printed.slice(
+    printed.indexOf('signedAttrs:'),
+    printed.indexOf('signatureAlgorithm:', printed.indexOf('signedAttrs:')),
+  );
   return [...section.matchAll(/^\s+object: (.+?) \(/gm)].map((match) => match[1]);
 }
 
@@ -56,25 +59,40 @@ for (const spec of ['rsa-2048', 'p-256'] as const) {
       assert.doesNotMatch(printed.output, /signingTime/);
       assert.match(printed.output, /d\.signedData: \n\s+version: 1\n/);
       assert.match(printed.output, /eContent: <ABSENT>/);
-      assert.match(printed.output, spec === 'rsa-2048' ? /signatureAlgorithm: \n\s+algorithm: sha256WithRSAEncryption/ : /signatureAlgorithm: \n\s+algorithm: ecdsa-with-SHA256/);
+      assert.match(
+        printed.output,
+        spec === 'rsa-2048'
+          ? /signatureAlgorithm: \n\s+algorithm: sha256WithRSAEncryption/
+          : /signatureAlgorithm: \n\s+algorithm: ecdsa-with-SHA256/,
+      );
 
       const parsed = parseCmsSignature(cms);
       assert.equal(parsed.isDetached, true);
       assert.equal(parsed.encapsulatedContentTypeOid, OID.data);
       assert.equal(parsed.digestAlgorithmOid, OID.sha256);
-      assert.equal(parsed.signatureAlgorithmOid, spec === 'rsa-2048' ? OID.sha256WithRsaEncryption : OID.ecdsaWithSha256);
+      assert.equal(
+        parsed.signatureAlgorithmOid,
+        spec === 'rsa-2048' ? OID.sha256WithRsaEncryption : OID.ecdsaWithSha256,
+      );
       assert.equal(parsed.certificates.length, 2);
       assert.deepEqual(parsed.signerCertificate, signer.certificateChain[0]);
       assert.equal(parsed.signedAttributes?.signingTime, undefined);
       assert.equal(parsed.signedAttributes?.algorithmProtectionMatches, true);
       assert.equal(parsed.signedAttributes?.signingCertificateV2?.hashAlgorithmOid, OID.sha256);
       // DER: signed attributes in SET OF order; ESSCertIDv2 starts with certHash (the SHA-256 default hashAlgorithm omitted).
-      const attributes = readDer(parsed.signedAttributes!.raw).children().map((attribute) => attribute.raw);
+      const attributes = readDer(parsed.signedAttributes!.raw)
+        .children()
+        .map((attribute) => attribute.raw);
       assert.deepEqual(attributes, [...attributes].sort(compareDer));
       const v2 = parsed.signedAttributes!.all.find((attribute) => attribute.typeOid === OID.signingCertificateV2)!;
       const essCertId = readDer(v2.values[0]).children()[0].children()[0].children();
       assert.equal(essCertId[0].tag, 0x04);
-      assert.deepEqual(verifyCmsSignature(parsed, sha256(content)), { messageDigestMatches: true, signatureValid: true, signingCertificateMatches: true, problems: [] });
+      assert.deepEqual(verifyCmsSignature(parsed, sha256(content)), {
+        messageDigestMatches: true,
+        signatureValid: true,
+        signingCertificateMatches: true,
+        problems: [],
+      });
       const tampered = verifyCmsSignature(parsed, sha256(flipByte(content, 12_345)));
       assert.equal(tampered.messageDigestMatches, false);
       assert.equal(tampered.signatureValid, true);
@@ -89,7 +107,9 @@ describe('CAdES options', () => {
     const signingTime = new Date(Date.UTC(2031, 4, 6, 7, 8, 9, 500));
     const cms = await createCadesSignature({ signer, contentDigest: sha256(content), signingTime });
     const signatureFile = writeBytes(temp.dir, 'sig-time.der', cms);
-    const verified = await openssl(cmsVerifyArgs(signatureFile, writeBytes(temp.dir, 'content-time.bin', content), pki.root.certificatePath));
+    const verified = await openssl(
+      cmsVerifyArgs(signatureFile, writeBytes(temp.dir, 'content-time.bin', content), pki.root.certificatePath),
+    );
     assert.ok(verified.ok, verified.output);
     const printed = await openssl(['cms', '-cmsout', '-print', '-inform', 'DER', '-in', signatureFile]);
     assert.equal(signedAttributeNames(printed.output).length, 5);
@@ -107,25 +127,41 @@ describe('CAdES options', () => {
     // Without the intermediate openssl cannot build the path; given it separately, it verifies
     // (openssl 3.0 cms ignores -certfile for path building, so it goes in with the trust anchors).
     assert.equal((await openssl(cmsVerifyArgs(signatureFile, contentFile, pki.root.certificatePath))).ok, false);
-    const anchors = writeBytes(temp.dir, 'root-and-intermediate.pem', Buffer.concat([readFileSync(pki.root.certificatePath), readFileSync(pki.intermediate.certificatePath)]));
+    const anchors = writeBytes(
+      temp.dir,
+      'root-and-intermediate.pem',
+      Buffer.concat([readFileSync(pki.root.certificatePath), readFileSync(pki.intermediate.certificatePath)]),
+    );
     const withIntermediate = await openssl(cmsVerifyArgs(signatureFile, contentFile, anchors));
     assert.ok(withIntermediate.ok, withIntermediate.output);
   });
 
   it('rejects a content digest that is not 32 bytes', async () => {
     const { signer } = await createSigner(pki, 'signer-digest-length', 'rsa-2048');
-    await assert.rejects(createCadesSignature({ signer, contentDigest: new Uint8Array(48) }), (error) => isCoreError(error, 'CMS_INVALID'));
+    await assert.rejects(createCadesSignature({ signer, contentDigest: new Uint8Array(48) }), (error) =>
+      isCoreError(error, 'CMS_INVALID'),
+    );
   });
 
   it('refuses a key that does not belong to the certificate (SIGNER_FAILED)', async () => {
     const { signer } = await createSigner(pki, 'signer-mismatch', 'rsa-2048');
     const wrongKey = new KeyFileSigner(readFileSync(pki.tsa.keyPath, 'utf8'), signer.certificateChain);
-    await assert.rejects(createCadesSignature({ signer: wrongKey, contentDigest: sha256(randomBytes(10)) }), (error) => isCoreError(error, 'SIGNER_FAILED'));
+    await assert.rejects(createCadesSignature({ signer: wrongKey, contentDigest: sha256(randomBytes(10)) }), (error) =>
+      isCoreError(error, 'SIGNER_FAILED'),
+    );
   });
 
   it('wraps a throwing signer in SIGNER_FAILED', async () => {
     const { signer } = await createSigner(pki, 'signer-throws', 'p-256');
-    const broken = { keyAlgorithm: signer.keyAlgorithm, certificateChain: signer.certificateChain, sign: async () => { throw new Error('HSM offline'); } };
-    await assert.rejects(createCadesSignature({ signer: broken, contentDigest: sha256(randomBytes(10)) }), (error) => isCoreError(error, 'SIGNER_FAILED'));
+    const broken = {
+      keyAlgorithm: signer.keyAlgorithm,
+      certificateChain: signer.certificateChain,
+      sign: async () => {
+        throw new Error('HSM offline');
+      },
+    };
+    await assert.rejects(createCadesSignature({ signer: broken, contentDigest: sha256(randomBytes(10)) }), (error) =>
+      isCoreError(error, 'SIGNER_FAILED'),
+    );
   });
 });

@@ -28,19 +28,48 @@ describe('signature timestamp (PAdES B-T)', () => {
       const signatureFile = writeBytes(temp.dir, `ts-sig-${spec}.der`, cms);
 
       // The unsigned attribute leaves the CMS signature intact.
-      const cmsCheck = await openssl(cmsVerifyArgs(signatureFile, writeBytes(temp.dir, `ts-content-${spec}.bin`, content), pki.root.certificatePath));
+      const cmsCheck = await openssl(
+        cmsVerifyArgs(signatureFile, writeBytes(temp.dir, `ts-content-${spec}.bin`, content), pki.root.certificatePath),
+      );
       assert.ok(cmsCheck.ok, cmsCheck.output);
-      assert.match((await openssl(['cms', '-cmsout', '-print', '-inform', 'DER', '-in', signatureFile])).output, /unsignedAttrs:\s+object: id-smime-aa-timeStampToken \(1\.2\.840\.113549\.1\.9\.16\.2\.14\)/);
+      assert.match(
+        (await openssl(['cms', '-cmsout', '-print', '-inform', 'DER', '-in', signatureFile])).output,
+        /unsignedAttrs:\s+object: id-smime-aa-timeStampToken \(1\.2\.840\.113549\.1\.9\.16\.2\.14\)/,
+      );
 
       const parsed = parseCmsSignature(cms);
       assert.ok(parsed.signatureTimestampToken);
       const tokenFile = writeBytes(temp.dir, `ts-token-${spec}.der`, parsed.signatureTimestampToken);
       const imprint = hex(sha256(parsed.signatureValue));
-      const good = await openssl(['ts', '-verify', '-digest', imprint, '-in', tokenFile, '-token_in', '-CAfile', pki.root.certificatePath, '-untrusted', pki.tsa.certificatePath]);
+      const good = await openssl([
+        'ts',
+        '-verify',
+        '-digest',
+        imprint,
+        '-in',
+        tokenFile,
+        '-token_in',
+        '-CAfile',
+        pki.root.certificatePath,
+        '-untrusted',
+        pki.tsa.certificatePath,
+      ]);
       assert.ok(good.ok, good.output);
       assert.match(good.output, /Verification: OK/);
       const other = hex(sha256(flipByte(parsed.signatureValue, 0)));
-      const bad = await openssl(['ts', '-verify', '-digest', other, '-in', tokenFile, '-token_in', '-CAfile', pki.root.certificatePath, '-untrusted', pki.tsa.certificatePath]);
+      const bad = await openssl([
+        'ts',
+        '-verify',
+        '-digest',
+        other,
+        '-in',
+        tokenFile,
+        '-token_in',
+        '-CAfile',
+        pki.root.certificatePath,
+        '-untrusted',
+        pki.tsa.certificatePath,
+      ]);
       assert.equal(bad.ok, false);
       assert.match(bad.output, /message imprint mismatch/);
 
@@ -50,7 +79,12 @@ describe('signature timestamp (PAdES B-T)', () => {
       assert.equal(token.encapsulatedContentTypeOid, OID.tstInfo);
       assert.ok(token.encapsulatedContent);
       assert.equal(token.signedAttributes?.contentTypeOid, OID.tstInfo);
-      assert.deepEqual(verifyCmsSignature(token, sha256(token.encapsulatedContent)), { messageDigestMatches: true, signatureValid: true, signingCertificateMatches: true, problems: [] });
+      assert.deepEqual(verifyCmsSignature(token, sha256(token.encapsulatedContent)), {
+        messageDigestMatches: true,
+        signatureValid: true,
+        signingCertificateMatches: true,
+        problems: [],
+      });
       assert.deepEqual(token.signerCertificate, pki.tsa.certificate);
     });
   }
@@ -60,19 +94,32 @@ describe('signature timestamp (PAdES B-T)', () => {
     const before = tsa.issued;
     // A real token from the real TSA, but over some other digest.
     const misdirected = { timestamp: () => tsa.timestamp(sha256(randomBytes(8))) };
-    await assert.rejects(createCadesSignature({ signer, contentDigest: sha256(randomBytes(10)), timestampAuthority: misdirected }), (error) => isCoreError(error, 'TSA_BAD_RESPONSE'));
+    await assert.rejects(
+      createCadesSignature({ signer, contentDigest: sha256(randomBytes(10)), timestampAuthority: misdirected }),
+      (error) => isCoreError(error, 'TSA_BAD_RESPONSE'),
+    );
     assert.equal(tsa.issued, before + 1);
   });
 
   it('rejects a response that is not a timestamp token (TSA_BAD_RESPONSE)', async () => {
     const { signer } = await createSigner(pki, 'ts-signer-garbage', 'p-256');
     const garbage = { timestamp: async () => new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00]) };
-    await assert.rejects(createCadesSignature({ signer, contentDigest: sha256(randomBytes(10)), timestampAuthority: garbage }), (error) => isCoreError(error, 'TSA_BAD_RESPONSE'));
+    await assert.rejects(
+      createCadesSignature({ signer, contentDigest: sha256(randomBytes(10)), timestampAuthority: garbage }),
+      (error) => isCoreError(error, 'TSA_BAD_RESPONSE'),
+    );
   });
 
   it('lets TSA errors through unchanged', async () => {
     const { signer } = await createSigner(pki, 'ts-signer-down', 'p-256');
-    const down = { timestamp: async (): Promise<Uint8Array> => { throw new CoreError('TSA_UNAVAILABLE', 'connection refused'); } };
-    await assert.rejects(createCadesSignature({ signer, contentDigest: sha256(randomBytes(10)), timestampAuthority: down }), (error) => isCoreError(error, 'TSA_UNAVAILABLE'));
+    const down = {
+      timestamp: async (): Promise<Uint8Array> => {
+        throw new CoreError('TSA_UNAVAILABLE', 'connection refused');
+      },
+    };
+    await assert.rejects(
+      createCadesSignature({ signer, contentDigest: sha256(randomBytes(10)), timestampAuthority: down }),
+      (error) => isCoreError(error, 'TSA_UNAVAILABLE'),
+    );
   });
 });

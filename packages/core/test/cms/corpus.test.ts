@@ -31,7 +31,12 @@ function signaturesIn(pdf: Buffer): PdfSignature[] {
 }
 
 function byteRangeDigest(pdf: Buffer, [a, b, c, d]: readonly number[], hash: string): Uint8Array {
-  return new Uint8Array(createHash(hash).update(pdf.subarray(a, a + b)).update(pdf.subarray(c, c + d)).digest());
+  return new Uint8Array(
+    createHash(hash)
+      .update(pdf.subarray(a, a + b))
+      .update(pdf.subarray(c, c + d))
+      .digest(),
+  );
 }
 
 describe('CMS from pyHanko-made PDFs', () => {
@@ -46,7 +51,12 @@ describe('CMS from pyHanko-made PDFs', () => {
     const hash = hashNameOfOid(signature.digestAlgorithmOid);
     assert.ok(hash);
     const digest = byteRangeDigest(pdf, signatures[0].byteRange, hash);
-    assert.deepEqual(verifyCmsSignature(signature, digest), { messageDigestMatches: true, signatureValid: true, signingCertificateMatches: true, problems: [] });
+    assert.deepEqual(verifyCmsSignature(signature, digest), {
+      messageDigestMatches: true,
+      signatureValid: true,
+      signingCertificateMatches: true,
+      problems: [],
+    });
     const changed = Uint8Array.from(digest);
     changed[0] ^= 1;
     assert.equal(verifyCmsSignature(signature, changed).messageDigestMatches, false);
@@ -58,7 +68,10 @@ describe('CMS from pyHanko-made PDFs', () => {
     assert.equal(token.encapsulatedContentTypeOid, OID.tstInfo);
     const tokenHash = hashNameOfOid(token.digestAlgorithmOid);
     assert.ok(tokenHash && token.encapsulatedContent);
-    const tokenCheck = verifyCmsSignature(token, new Uint8Array(createHash(tokenHash).update(token.encapsulatedContent).digest()));
+    const tokenCheck = verifyCmsSignature(
+      token,
+      new Uint8Array(createHash(tokenHash).update(token.encapsulatedContent).digest()),
+    );
     assert.equal(tokenCheck.signatureValid && tokenCheck.messageDigestMatches, true, tokenCheck.problems.join('; '));
     indexOfBytes(token.encapsulatedContent, createHash('sha256').update(signature.signatureValue).digest()); // throws when absent
 
@@ -67,8 +80,15 @@ describe('CMS from pyHanko-made PDFs', () => {
     assert.equal(documentTimestamp.encapsulatedContentTypeOid, OID.tstInfo);
     const documentHash = hashNameOfOid(documentTimestamp.digestAlgorithmOid);
     assert.ok(documentHash && documentTimestamp.encapsulatedContent);
-    const documentCheck = verifyCmsSignature(documentTimestamp, new Uint8Array(createHash(documentHash).update(documentTimestamp.encapsulatedContent).digest()));
-    assert.equal(documentCheck.signatureValid && documentCheck.messageDigestMatches, true, documentCheck.problems.join('; '));
+    const documentCheck = verifyCmsSignature(
+      documentTimestamp,
+      new Uint8Array(createHash(documentHash).update(documentTimestamp.encapsulatedContent).digest()),
+    );
+    assert.equal(
+      documentCheck.signatureValid && documentCheck.messageDigestMatches,
+      true,
+      documentCheck.problems.join('; '),
+    );
     indexOfBytes(documentTimestamp.encapsulatedContent, byteRangeDigest(pdf, signatures[1].byteRange, 'sha256'));
   });
 

@@ -5,10 +5,24 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isCoreError } from '../../src/errors.ts';
 import { KeyFileSigner } from '../../src/keys/key-file-signer.ts';
-import { createCadesSignature, hashNameOfOid, OID, parseCmsSignature, verifyCmsSignature } from '../../src/cms/index.ts';
+import {
+  createCadesSignature,
+  hashNameOfOid,
+  OID,
+  parseCmsSignature,
+  verifyCmsSignature,
+} from '../../src/cms/index.ts';
 import { cmsVerifyArgs, flipByte, indexOfBytes, sha256, tempDir, writeBytes } from './helpers/fixtures.ts';
 import { openssl, opensslOk } from './helpers/openssl.ts';
-import { createSigner, createTestPki, generateKey, issueCertificate, randomSerial, type IssuedCertificate, type TestPki } from './helpers/test-pki.ts';
+import {
+  createSigner,
+  createTestPki,
+  generateKey,
+  issueCertificate,
+  randomSerial,
+  type IssuedCertificate,
+  type TestPki,
+} from './helpers/test-pki.ts';
 
 const temp = tempDir('cms-parse');
 let pki: TestPki;
@@ -27,7 +41,9 @@ after(() => temp.remove());
 
 /** What openssl says about `cms` over the shared content. */
 async function opensslAccepts(cms: Uint8Array, name: string, extra: string[] = []): Promise<boolean> {
-  const result = await openssl(cmsVerifyArgs(writeBytes(temp.dir, name, cms), contentFile, pki.root.certificatePath, extra));
+  const result = await openssl(
+    cmsVerifyArgs(writeBytes(temp.dir, name, cms), contentFile, pki.root.certificatePath, extra),
+  );
   return result.ok && /(CMS|CAdES) Verification successful/.test(result.output);
 }
 
@@ -37,7 +53,12 @@ describe('parseCmsSignature + verifyCmsSignature agree with openssl', () => {
       const { signer } = key === 'rsa' ? rsa : ec;
       const good = await createCadesSignature({ signer, contentDigest: sha256(content) });
       assert.equal(await opensslAccepts(good, `good-${key}.der`), true);
-      assert.deepEqual(verifyCmsSignature(parseCmsSignature(good), sha256(content)), { messageDigestMatches: true, signatureValid: true, signingCertificateMatches: true, problems: [] });
+      assert.deepEqual(verifyCmsSignature(parseCmsSignature(good), sha256(content)), {
+        messageDigestMatches: true,
+        signatureValid: true,
+        signingCertificateMatches: true,
+        problems: [],
+      });
 
       const wrongDigest = await createCadesSignature({ signer, contentDigest: sha256(flipByte(content, 0)) });
       assert.equal(await opensslAccepts(wrongDigest, `wrong-digest-${key}.der`), false);
@@ -76,7 +97,10 @@ describe('parseCmsSignature + verifyCmsSignature agree with openssl', () => {
     const genuine = await issueCertificate(temp.dir, 'swap-genuine', keyPath, pki.intermediate, 'signer_ext', serial);
     const impostor = await issueCertificate(temp.dir, 'swap-impostr', keyPath, pki.intermediate, 'signer_ext', serial);
     assert.equal(genuine.certificate.length, impostor.certificate.length, 'precondition: same-length certificates');
-    const signer = new KeyFileSigner(readFileSync(keyPath, 'utf8'), [genuine.certificate, pki.intermediate.certificate]);
+    const signer = new KeyFileSigner(readFileSync(keyPath, 'utf8'), [
+      genuine.certificate,
+      pki.intermediate.certificate,
+    ]);
     const cms = await createCadesSignature({ signer, contentDigest: sha256(content) });
     const swapped = Uint8Array.from(cms);
     swapped.set(impostor.certificate, indexOfBytes(cms, genuine.certificate));
@@ -98,7 +122,24 @@ describe('parseCmsSignature + verifyCmsSignature agree with openssl', () => {
 describe('CMS made by openssl cms -sign', () => {
   async function opensslSign(name: string, signer: IssuedCertificate, options: string[]): Promise<Uint8Array> {
     const out = path.join(temp.dir, `${name}.der`);
-    await opensslOk(['cms', '-sign', '-binary', '-in', contentFile, '-signer', signer.certificatePath, '-inkey', signer.keyPath, '-certfile', pki.intermediate.certificatePath, '-outform', 'DER', '-out', out, ...options]);
+    await opensslOk([
+      'cms',
+      '-sign',
+      '-binary',
+      '-in',
+      contentFile,
+      '-signer',
+      signer.certificatePath,
+      '-inkey',
+      signer.keyPath,
+      '-certfile',
+      pki.intermediate.certificatePath,
+      '-outform',
+      'DER',
+      '-out',
+      out,
+      ...options,
+    ]);
     return new Uint8Array(readFileSync(out));
   }
 
@@ -108,14 +149,26 @@ describe('CMS made by openssl cms -sign', () => {
     return new Uint8Array(createHash(hash).update(data).digest());
   }
 
-  for (const [md, ess, key] of [['sha1', 'v1', 'rsa'], ['sha384', 'v2', 'rsa'], ['sha512', 'v2', 'rsa'], ['sha384', 'v2', 'ec']] as const) {
+  for (const [md, ess, key] of [
+    ['sha1', 'v1', 'rsa'],
+    ['sha384', 'v2', 'rsa'],
+    ['sha512', 'v2', 'rsa'],
+    ['sha384', 'v2', 'ec'],
+  ] as const) {
     it(`-cades -md ${md} (${key}): ESS ${ess} and the digest are honoured`, async () => {
       const cms = await opensslSign(`openssl-${md}-${key}`, (key === 'rsa' ? rsa : ec).issued, ['-cades', '-md', md]);
       const parsed = parseCmsSignature(cms);
       assert.equal(hashNameOfOid(parsed.digestAlgorithmOid), md);
       assert.ok(parsed.signedAttributes?.signingTime instanceof Date);
-      assert.ok(ess === 'v1' ? parsed.signedAttributes?.signingCertificateV1 : parsed.signedAttributes?.signingCertificateV2);
-      assert.deepEqual(verifyCmsSignature(parsed, digestFor(parsed.digestAlgorithmOid, content)), { messageDigestMatches: true, signatureValid: true, signingCertificateMatches: true, problems: [] });
+      assert.ok(
+        ess === 'v1' ? parsed.signedAttributes?.signingCertificateV1 : parsed.signedAttributes?.signingCertificateV2,
+      );
+      assert.deepEqual(verifyCmsSignature(parsed, digestFor(parsed.digestAlgorithmOid, content)), {
+        messageDigestMatches: true,
+        signatureValid: true,
+        signingCertificateMatches: true,
+        problems: [],
+      });
       const wrong = verifyCmsSignature(parsed, digestFor(parsed.digestAlgorithmOid, flipByte(content, 7)));
       assert.equal(wrong.messageDigestMatches, false);
     });
@@ -152,7 +205,12 @@ describe('CMS made by openssl cms -sign', () => {
     assert.ok('subjectKeyIdentifier' in parsed.signerIdentifier);
     assert.deepEqual(parsed.signerCertificate, ec.issued.certificate);
     assert.equal(parsed.certificates.length, 2);
-    assert.deepEqual(verifyCmsSignature(parsed, sha256(content)), { messageDigestMatches: true, signatureValid: true, signingCertificateMatches: true, problems: [] });
+    assert.deepEqual(verifyCmsSignature(parsed, sha256(content)), {
+      messageDigestMatches: true,
+      signatureValid: true,
+      signingCertificateMatches: true,
+      problems: [],
+    });
   });
 
   it('without -cades: no signing-certificate attribute is a problem, the rest verifies', async () => {
@@ -169,8 +227,19 @@ describe('unparsable input', () => {
   it('throws CMS_INVALID for garbage, truncation, trailing data and non-SignedData', async () => {
     const cms = await createCadesSignature({ signer: rsa.signer, contentDigest: sha256(content) });
     const data = Uint8Array.from([0x30, 0x0b, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01]); // ContentInfo(id-data)
-    const inputs = [new Uint8Array(0), randomBytes(300), cms.subarray(0, cms.length - 1), Uint8Array.from([...cms, 0x01]), data, Uint8Array.from([0x30, 0x84, 0xff, 0xff, 0xff, 0xff])];
-    for (const input of inputs) assert.throws(() => parseCmsSignature(input), (error) => isCoreError(error, 'CMS_INVALID'));
+    const inputs = [
+      new Uint8Array(0),
+      randomBytes(300),
+      cms.subarray(0, cms.length - 1),
+      Uint8Array.from([...cms, 0x01]),
+      data,
+      Uint8Array.from([0x30, 0x84, 0xff, 0xff, 0xff, 0xff]),
+    ];
+    for (const input of inputs)
+      assert.throws(
+        () => parseCmsSignature(input),
+        (error) => isCoreError(error, 'CMS_INVALID'),
+      );
     // Zero padding after the DER, as in a PDF /Contents, is accepted.
     assert.equal(parseCmsSignature(Uint8Array.from([...cms, 0, 0, 0, 0])).signatureValue.length, 256);
   });

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createCadesSignature, DEFAULT_TIMESTAMP_TOKEN_ALLOWANCE, estimateCadesSize, parseCmsSignature } from '../../src/cms/index.ts';
+import {
+  createCadesSignature,
+  DEFAULT_TIMESTAMP_TOKEN_ALLOWANCE,
+  estimateCadesSize,
+  parseCmsSignature,
+} from '../../src/cms/index.ts';
 import { sha256, tempDir } from './helpers/fixtures.ts';
 import { OpensslTimestampAuthority } from './helpers/openssl-tsa.ts';
 import { createSigner, createTestPki, type TestPki } from './helpers/test-pki.ts';
@@ -32,11 +37,22 @@ describe('estimateCadesSize', () => {
       for (let round = 0; round < (spec === 'p-256' ? 12 : 2); round++) {
         const plain = await createCadesSignature({ signer, contentDigest: sha256(randomBytes(64)) });
         assert.ok(plain.length <= withoutTimestamp, `${plain.length} > ${withoutTimestamp}`);
-        assert.ok(withoutTimestamp - plain.length <= SLACK, `estimate ${withoutTimestamp} wastes ${withoutTimestamp - plain.length} bytes`);
-        const timed = await createCadesSignature({ signer, contentDigest: sha256(randomBytes(64)), signingTime: new Date(Date.UTC(2099, 11, 31, 23, 59, 59)) });
+        assert.ok(
+          withoutTimestamp - plain.length <= SLACK,
+          `estimate ${withoutTimestamp} wastes ${withoutTimestamp - plain.length} bytes`,
+        );
+        const timed = await createCadesSignature({
+          signer,
+          contentDigest: sha256(randomBytes(64)),
+          signingTime: new Date(Date.UTC(2099, 11, 31, 23, 59, 59)),
+        });
         assert.ok(timed.length <= withoutTimestamp, `with signing-time ${timed.length} > ${withoutTimestamp}`);
       }
-      const stamped = await createCadesSignature({ signer, contentDigest: sha256(randomBytes(64)), timestampAuthority: tsa });
+      const stamped = await createCadesSignature({
+        signer,
+        contentDigest: sha256(randomBytes(64)),
+        timestampAuthority: tsa,
+      });
       const token = parseCmsSignature(stamped).signatureTimestampToken;
       assert.ok(token && token.length < DEFAULT_TIMESTAMP_TOKEN_ALLOWANCE);
       assert.ok(stamped.length <= withTimestamp, `${stamped.length} > ${withTimestamp}`);
@@ -46,6 +62,9 @@ describe('estimateCadesSize', () => {
 
   it('a larger allowance is honoured', async () => {
     const { signer } = await createSigner(pki, 'size-allowance', 'p-256');
-    assert.equal(estimateCadesSize(signer, true, 20_000) - estimateCadesSize(signer, true), 20_000 - DEFAULT_TIMESTAMP_TOKEN_ALLOWANCE);
+    assert.equal(
+      estimateCadesSize(signer, true, 20_000) - estimateCadesSize(signer, true),
+      20_000 - DEFAULT_TIMESTAMP_TOKEN_ALLOWANCE,
+    );
   });
 });

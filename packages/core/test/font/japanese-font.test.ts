@@ -79,7 +79,9 @@ test('loading parses once per weight and caches it', (t) => {
   const firstSubset = performance.now() - subsetStarted;
   assert.equal(font.postscriptName, 'NotoSansJP-Regular');
   assert.equal(bold.postscriptName, 'NotoSansJP-Bold');
-  t.diagnostic(`load regular cold ${cold.toFixed(1)} ms, cached ${warm.toFixed(3)} ms, bold cold ${boldCold.toFixed(1)} ms, first subset ${firstSubset.toFixed(1)} ms`);
+  t.diagnostic(
+    `load regular cold ${cold.toFixed(1)} ms, cached ${warm.toFixed(3)} ms, bold cold ${boldCold.toFixed(1)} ms, first subset ${firstSubset.toFixed(1)} ms`,
+  );
 });
 
 test('a hand-written PDF with the subset extracts, lists, checks and renders cleanly', async (t) => {
@@ -167,21 +169,32 @@ test('the same text gives the same subset; other glyph sets and weights give oth
   assert.match(bold.baseFontName, /^[A-Z]{6}\+NotoSansJP-Bold$/);
   assert.notEqual(bold.baseFontName.slice(0, 6), a.baseFontName.slice(0, 6));
   assert.ok(a.fontFile2.length < 20_000, `stamp subset is small (${a.fontFile2.length} bytes)`);
-  t.diagnostic(`stamp subset: ${a.fontFile2.length} bytes regular, ${bold.fontFile2.length} bytes bold, ${a.widths.length} glyphs`);
+  t.diagnostic(
+    `stamp subset: ${a.fontFile2.length} bytes regular, ${bold.fontFile2.length} bytes bold, ${a.widths.length} glyphs`,
+  );
 });
 
 test('a large subset (1200 kanji, many bfchar blocks) still extracts line by line', async (t) => {
   const kanji: string[] = [];
-  for (let cp = 0x4e00; kanji.length < 1200; cp++) if (font.hasGlyphsFor(String.fromCodePoint(cp))) kanji.push(String.fromCodePoint(cp));
+  for (let cp = 0x4e00; kanji.length < 1200; cp++)
+    if (font.hasGlyphsFor(String.fromCodePoint(cp))) kanji.push(String.fromCodePoint(cp));
   const lines = Array.from({ length: 30 }, (_, i) => kanji.slice(i * 40, i * 40 + 40).join(''));
   const started = performance.now();
   const subset = createFontSubset(font, lines.join(''));
   const elapsed = performance.now() - started;
   assert.equal(subset.widths.length, 1201);
   // 1200 mappings (.notdef has none) in blocks of at most 100, as TN 5014 limits them.
-  assert.deepEqual([...subset.toUnicodeCMap.matchAll(/(\d+) beginbfchar/g)].map((m) => Number(m[1])), Array(12).fill(100));
+  assert.deepEqual(
+    [...subset.toUnicodeCMap.matchAll(/(\d+) beginbfchar/g)].map((m) => Number(m[1])),
+    Array(12).fill(100),
+  );
   const file = path.join(dir, 'large.pdf');
-  const textLines = lines.map((line, i): TextLine => ({ x: 10, y: 420 - i * 14, fontSize: 10, hex: subset.encode(line) }));
+  const textLines = lines.map((line, i): TextLine => ({
+    x: 10,
+    y: 420 - i * 14,
+    fontSize: 10,
+    hex: subset.encode(line),
+  }));
   fs.writeFileSync(file, buildOnePagePdf(buildType0FontObjects(subset), textLines, [420, 440]));
   const text = await run('pdftotext', ['-enc', 'UTF-8', file, '-']);
   assert.deepEqual(extractedLines(text.stdout), lines);
@@ -203,11 +216,23 @@ test('characters outside the font or the subset are refused with FONT_GLYPH_MISS
   assert.equal(font.hasGlyphsFor(STAMP + SECOND), true);
   assert.equal(font.hasGlyphsFor('契約 \u{1F600}'), false);
   assert.equal(font.hasGlyphsFor('\u0378'), false);
-  assert.throws(() => createFontSubset(font, 'OK \u{1F600}'), (e) => isCoreError(e, 'FONT_GLYPH_MISSING') && /U\+1F600/.test(e.message));
+  assert.throws(
+    () => createFontSubset(font, 'OK \u{1F600}'),
+    (e) => isCoreError(e, 'FONT_GLYPH_MISSING') && /U\+1F600/.test(e.message),
+  );
   const subset = createFontSubset(font, STAMP);
-  assert.throws(() => subset.encode('契'), (e) => isCoreError(e, 'FONT_GLYPH_MISSING'));
-  assert.throws(() => subset.widthOf('z', 12), (e) => isCoreError(e, 'FONT_GLYPH_MISSING'));
-  assert.throws(() => loadJapaneseFont('light' as 'regular'), (e) => isCoreError(e, 'FONT_UNAVAILABLE'));
+  assert.throws(
+    () => subset.encode('契'),
+    (e) => isCoreError(e, 'FONT_GLYPH_MISSING'),
+  );
+  assert.throws(
+    () => subset.widthOf('z', 12),
+    (e) => isCoreError(e, 'FONT_GLYPH_MISSING'),
+  );
+  assert.throws(
+    () => loadJapaneseFont('light' as 'regular'),
+    (e) => isCoreError(e, 'FONT_UNAVAILABLE'),
+  );
 });
 
 test('widths, encoding and the PDF dictionaries carry the font metrics', () => {
@@ -215,7 +240,10 @@ test('widths, encoding and the PDF dictionaries carry the font metrics', () => {
   const advance = (ch: string): number => font.fontkit.glyphForCodePoint(ch.codePointAt(0) as number).advanceWidth;
   assert.equal(subset.unitsPerEm, 1000);
   assert.equal(subset.widthOf('締結', 10), ((advance('締') + advance('結')) * 10) / 1000);
-  assert.equal(subset.widthOf('ID: 3', 12), ((advance('I') + advance('D') + advance(':') + advance(' ') + advance('3')) * 12) / 1000);
+  assert.equal(
+    subset.widthOf('ID: 3', 12),
+    ((advance('I') + advance('D') + advance(':') + advance(' ') + advance('3')) * 12) / 1000,
+  );
   assert.equal(subset.defaultWidth, 1000);
   assert.equal(subset.encode('締').length, 4);
   assert.equal(subset.encode(''), '');
@@ -228,7 +256,10 @@ test('widths, encoding and the PDF dictionaries carry the font metrics', () => {
     `<< /Type /Font /Subtype /Type0 /BaseFont ${name} /Encoding /Identity-H /DescendantFonts [{{DESCENDANT}}] /ToUnicode {{TOUNICODE}} >>`,
   );
   assert.match(objects.cidFontDict, /\/Subtype \/CIDFontType2 /);
-  assert.match(objects.cidFontDict, /\/CIDSystemInfo << \/Registry \(Adobe\) \/Ordering \(Identity\) \/Supplement 0 >>/);
+  assert.match(
+    objects.cidFontDict,
+    /\/CIDSystemInfo << \/Registry \(Adobe\) \/Ordering \(Identity\) \/Supplement 0 >>/,
+  );
   assert.match(objects.cidFontDict, /\/FontDescriptor \{\{DESCRIPTOR\}\} \/CIDToGIDMap \/Identity \/DW 1000 \/W \[/);
   // Every non-default width appears in /W at its CID.
   const w = /\/W \[(.*)\] >>$/.exec(objects.cidFontDict)?.[1] ?? '';
@@ -236,7 +267,8 @@ test('widths, encoding and the PDF dictionaries carry the font metrics', () => {
   for (const [, start, list] of w.matchAll(/(\d+) \[([^\]]*)\]/g)) {
     list.split(' ').forEach((width, i) => fromW.set(Number(start) + i, Number(width)));
   }
-  for (const [cid, width] of subset.widths) assert.equal(fromW.get(cid) ?? subset.defaultWidth, width, `width of CID ${cid}`);
+  for (const [cid, width] of subset.widths)
+    assert.equal(fromW.get(cid) ?? subset.defaultWidth, width, `width of CID ${cid}`);
   assert.ok(fromW.size > 0);
   assert.equal(
     objects.fontDescriptorDict,

@@ -11,7 +11,11 @@ export interface TextLine {
 }
 
 /** A complete PDF (header, 9 objects, xref table, trailer) showing `lines` with font /F1. */
-export function buildOnePagePdf(font: Type0FontObjects, lines: TextLine[], mediaBox: [number, number] = [420, 140]): Uint8Array {
+export function buildOnePagePdf(
+  font: Type0FontObjects,
+  lines: TextLine[],
+  mediaBox: [number, number] = [420, 140],
+): Uint8Array {
   const content = lines.map((l) => `BT /F1 ${l.fontSize} Tf ${l.x} ${l.y} Td <${l.hex}> Tj ET`).join('\n');
   const fill = (dict: string, refs: Record<string, number>): string =>
     Object.entries(refs).reduce((d, [key, n]) => d.split(`{{${key}}}`).join(`${n} 0 R`), dict);

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { extractSignatures, extractSignatureTimestampToken, mutoolVerify, opensslCmsVerify, opensslTsVerify, pdfsig, qpdfCheck } from './validators.ts';
+import {
+  extractSignatures,
+  extractSignatureTimestampToken,
+  mutoolVerify,
+  opensslCmsVerify,
+  opensslTsVerify,
+  pdfsig,
+  qpdfCheck,
+} from './validators.ts';
 
 export interface ValidatorExpectations {
   /** Number of CAdES signatures, then document timestamps, in file order. */
@@ -28,7 +36,11 @@ export async function assertAcceptedByValidators(pdf: Uint8Array, expected: Vali
     assert.equal(s.certificate, 'Certificate is Trusted.', `pdfsig #${s.index}: ${s.raw}`);
     assert.equal(s.subFilter ?? s.signatureType, 'ETSI.CAdES.detached');
   }
-  assert.equal(poppler.signatures.at(-1)?.totalDocumentSigned, true, 'pdfsig: the last signature covers the whole file');
+  assert.equal(
+    poppler.signatures.at(-1)?.totalDocumentSigned,
+    true,
+    'pdfsig: the last signature covers the whole file',
+  );
 
   const mupdf = await mutoolVerify(pdf);
   assert.ok(mupdf.signatures.length >= expected.signatures, mupdf.raw);
@@ -45,16 +57,31 @@ export async function assertAcceptedByValidators(pdf: Uint8Array, expected: Vali
     assert.equal(sig.byteRange[0], 0);
     if (i < expected.signatures) {
       assert.equal(sig.subFilter, 'ETSI.CAdES.detached');
-      const cms = await opensslCmsVerify({ cmsDer: sig.contents, content: sig.signedBytes, rootPem: expected.rootPem, untrustedPem: expected.untrustedPem });
+      const cms = await opensslCmsVerify({
+        cmsDer: sig.contents,
+        content: sig.signedBytes,
+        rootPem: expected.rootPem,
+        untrustedPem: expected.untrustedPem,
+      });
       assert.equal(cms.ok, true, `openssl cms -verify, signature ${i + 1}: ${cms.output}`);
       const { tokenDer, signatureValueSha256Hex } = extractSignatureTimestampToken(sig.contents);
       assert.ok(tokenDer, `signature ${i + 1} carries a signature timestamp`);
-      const ts = await opensslTsVerify({ tokenDer, digestHex: signatureValueSha256Hex, rootPem: expected.rootPem, untrustedPem: expected.untrustedPem });
+      const ts = await opensslTsVerify({
+        tokenDer,
+        digestHex: signatureValueSha256Hex,
+        rootPem: expected.rootPem,
+        untrustedPem: expected.untrustedPem,
+      });
       assert.equal(ts.ok, true, `openssl ts -verify, signature ${i + 1}: ${ts.output}`);
     } else {
       assert.equal(sig.subFilter, 'ETSI.RFC3161');
       const digestHex = createHash('sha256').update(sig.signedBytes).digest('hex');
-      const ts = await opensslTsVerify({ tokenDer: sig.contents, digestHex, rootPem: expected.rootPem, untrustedPem: expected.untrustedPem });
+      const ts = await opensslTsVerify({
+        tokenDer: sig.contents,
+        digestHex,
+        rootPem: expected.rootPem,
+        untrustedPem: expected.untrustedPem,
+      });
       assert.equal(ts.ok, true, `openssl ts -verify, document timestamp ${i + 1}: ${ts.output}`);
     }
   }

@@ -12,6 +12,7 @@ export const CORPUS_ROOT = fileURLToPath(new URL('../fixtures/corpus/', import.m
 export function corpusPath(...parts: string[]): string {
   const path = join(CORPUS_ROOT, ...parts);
   // A missing corpus must fail loudly: a test that silently skips its inputs proves nothing.
-  if (!existsSync(path)) throw new Error(`corpus file not found: ${path} (the corpus is kept at packages/core/test/fixtures/corpus)`);
+  if (!existsSync(path))
+    throw new Error(`corpus file not found: ${path} (the corpus is kept at packages/core/test/fixtures/corpus)`);
   return path;
 }

@@ -41,7 +41,8 @@ const PAD_IMAGE_WIDTH = 1024; // pixels per row; 3 bytes each (DeviceRGB, 8 bits
 /** Builds a plain A4 PDF ("Page N" on each page), optionally with object streams and padded to a size. */
 export async function makePdf(options: MakePdfOptions = {}): Promise<Uint8Array> {
   const { pages = 1, text, useObjectStreams = false, padToBytes, title } = options;
-  if (!Number.isInteger(pages) || pages < 1) throw new RangeError(`makePdf: pages must be a positive integer, got ${pages}`);
+  if (!Number.isInteger(pages) || pages < 1)
+    throw new RangeError(`makePdf: pages must be a positive integer, got ${pages}`);
   const base = await buildDocument({ pages, text, title, padBytes: 0, useObjectStreams });
   if (padToBytes === undefined || base.length >= padToBytes) return base;
   // The pad image adds its dictionary, an xref entry and a few content operators besides its pixels.
@@ -70,7 +71,14 @@ async function buildDocument(o: BuildOptions): Promise<Uint8Array> {
     const height = page.getHeight();
     page.drawText(`Page ${n}`, { x: 72, y: height - 96, size: 24, font, color: rgb(0, 0, 0) });
     if (o.text !== undefined) {
-      page.drawText(o.text, { x: 72, y: height - 140, size: 12, font, lineHeight: 16, maxWidth: page.getWidth() - 144 });
+      page.drawText(o.text, {
+        x: 72,
+        y: height - 140,
+        size: 12,
+        font,
+        lineHeight: 16,
+        maxWidth: page.getWidth() - 144,
+      });
     }
   }
   if (o.padBytes > 0) addPadImage(doc, o.padBytes);
@@ -94,7 +102,12 @@ function addPadImage(doc: PDFDocument, padBytes: number): void {
   const ref = doc.context.register(stream);
   const page = doc.getPage(0);
   const name: PDFName = page.node.newXObject('Pad', ref);
-  page.pushOperators(pushGraphicsState(), concatTransformationMatrix(36, 0, 0, 36, 20, 20), drawObject(name), popGraphicsState());
+  page.pushOperators(
+    pushGraphicsState(),
+    concatTransformationMatrix(36, 0, 0, 36, 20, 20),
+    drawObject(name),
+    popGraphicsState(),
+  );
 }
 
 // AES-CTR keystream under a fixed key: fast, deterministic and incompressible.
@@ -119,7 +132,9 @@ export async function makeEncryptedPdf(options: EncryptedPdfOptions = {}): Promi
     const input = join(dir, 'in.pdf');
     const output = join(dir, 'out.pdf');
     writeFileSync(input, plain);
-    await execFileAsync('qpdf', ['--encrypt', userPassword, ownerPassword, '256', '--', input, output], { timeout: 30_000 });
+    await execFileAsync('qpdf', ['--encrypt', userPassword, ownerPassword, '256', '--', input, output], {
+      timeout: 30_000,
+    });
     return new Uint8Array(readFileSync(output));
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -145,9 +160,12 @@ export async function makeBrokenXrefPdf(): Promise<Uint8Array> {
   // Shift every in-use entry by 3 bytes, keeping the fixed 20-byte entry width.
   const tableStart = text.indexOf('xref', xrefOffset);
   const tableEnd = text.indexOf('trailer', tableStart);
-  const table = text.slice(tableStart, tableEnd).replace(/(\d{10}) (\d{5}) n/g, (_m, off: string, gen: string) =>
-    `${String(Number(off) + 3).padStart(10, '0')} ${gen} n`,
-  );
+  const table = text
+    .slice(tableStart, tableEnd)
+    .replace(
+      /(\d{10}) (\d{5}) n/g,
+      (_m, off: string, gen: string) => `${String(Number(off) + 3).padStart(10, '0')} ${gen} n`,
+    );
   text = text.slice(0, tableStart) + table + text.slice(tableEnd);
   // startxref now lands 7 bytes into the table: not at the "xref" keyword.
   const wrong = String(xrefOffset + 7);

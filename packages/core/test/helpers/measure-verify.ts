@@ -13,7 +13,9 @@ try {
   const report = await verifyPdf(bytes, { limits });
   outcome = { exitCode: report.exitCode, problems: report.problems };
 } catch (error) {
-  outcome = isCoreError(error) ? { code: error.code, message: error.message, details: error.details } : { unexpected: String(error) };
+  outcome = isCoreError(error)
+    ? { code: error.code, message: error.message, details: error.details }
+    : { unexpected: String(error) };
 }
 const peakRss = process.resourceUsage().maxRSS * 1024;
 process.stdout.write(`${JSON.stringify({ ...outcome, rssGrowth: peakRss - rssBefore })}\n`);

@@ -43,8 +43,31 @@ export class OpensslCa {
     mkdirSync(dir, { recursive: true });
     const keyPath = join(dir, `${name}.key`);
     const pemPath = join(dir, `${name}.pem`);
-    run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-keyout', keyPath, '-out', pemPath, '-days', '3650', '-subj', `/O=Inkan Trust Samples/CN=${name}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-addext', 'subjectKeyIdentifier=hash'], dir);
+    run(
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-sha256',
+        '-keyout',
+        keyPath,
+        '-out',
+        pemPath,
+        '-days',
+        '3650',
+        '-subj',
+        `/O=Inkan Trust Samples/CN=${name}`,
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+        '-addext',
+        'subjectKeyIdentifier=hash',
+      ],
+      dir,
+    );
     const ca = new OpensslCa(dir, load(name, pemPath, keyPath));
     ca.#prepare();
     return ca;
@@ -60,27 +83,98 @@ export class OpensslCa {
 
   #prepare(): void {
     writeFileSync(join(this.dir, 'index.txt'), '');
-    writeFileSync(join(this.dir, 'serial'), `${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}01\n`);
+    writeFileSync(
+      join(this.dir, 'serial'),
+      `${Math.floor(Math.random() * 0xffffff)
+        .toString(16)
+        .padStart(6, '0')}01\n`,
+    );
     writeFileSync(join(this.dir, 'crlnumber'), '01\n');
-    writeFileSync(join(this.dir, 'ca.cnf'), [
-      '[ca]', 'default_ca = local', '[local]', `dir = ${this.dir}`, 'database = $dir/index.txt', 'new_certs_dir = $dir', 'serial = $dir/serial',
-      'crlnumber = $dir/crlnumber', `certificate = ${this.certificate.pemPath}`, `private_key = ${this.certificate.keyPath}`, 'default_md = sha256',
-      'policy = any', 'unique_subject = no', 'email_in_dn = no', 'copy_extensions = none', 'default_crl_days = 7', '[any]', 'commonName = supplied', 'organizationName = optional', '',
-    ].join('\n'));
+    writeFileSync(
+      join(this.dir, 'ca.cnf'),
+      [
+        '[ca]',
+        'default_ca = local',
+        '[local]',
+        `dir = ${this.dir}`,
+        'database = $dir/index.txt',
+        'new_certs_dir = $dir',
+        'serial = $dir/serial',
+        'crlnumber = $dir/crlnumber',
+        `certificate = ${this.certificate.pemPath}`,
+        `private_key = ${this.certificate.keyPath}`,
+        'default_md = sha256',
+        'policy = any',
+        'unique_subject = no',
+        'email_in_dn = no',
+        'copy_extensions = none',
+        'default_crl_days = 7',
+        '[any]',
+        'commonName = supplied',
+        'organizationName = optional',
+        '',
+      ].join('\n'),
+    );
   }
 
   /** Issues a certificate valid from `notBefore` to `notAfter` with `extensions`; `key` 'rsa' (2048) or 'ec' (P-256). */
-  issue(name: string, options: { notBefore: Date; notAfter: Date; extensions: Extensions; key?: 'rsa' | 'ec' }): IssuedCertificate {
+  issue(
+    name: string,
+    options: { notBefore: Date; notAfter: Date; extensions: Extensions; key?: 'rsa' | 'ec' },
+  ): IssuedCertificate {
     const keyPath = join(this.dir, `${name}.key`);
     const csrPath = join(this.dir, `${name}.csr`);
     const pemPath = join(this.dir, `${name}.pem`);
     const extPath = join(this.dir, `${name}.ext`);
-    const newkey = options.key === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'] : ['-newkey', 'rsa:2048'];
-    run(['req', '-new', ...newkey, '-nodes', '-keyout', keyPath, '-out', csrPath, '-subj', `/O=Inkan Trust Samples/CN=${name}`], this.dir);
-    writeFileSync(extPath, `${[...options.extensions, 'subjectKeyIdentifier=hash', 'authorityKeyIdentifier=keyid'].join('\n')}\n`);
-    run(['ca', '-batch', '-config', 'ca.cnf', '-notext', '-in', csrPath, '-out', pemPath, '-startdate', opensslTime(options.notBefore), '-enddate', opensslTime(options.notAfter), '-extfile', extPath], this.dir);
+    const newkey =
+      options.key === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'] : ['-newkey', 'rsa:2048'];
+    run(
+      [
+        'req',
+        '-new',
+        ...newkey,
+        '-nodes',
+        '-keyout',
+        keyPath,
+        '-out',
+        csrPath,
+        '-subj',
+        `/O=Inkan Trust Samples/CN=${name}`,
+      ],
+      this.dir,
+    );
+    writeFileSync(
+      extPath,
+      `${[...options.extensions, 'subjectKeyIdentifier=hash', 'authorityKeyIdentifier=keyid'].join('\n')}\n`,
+    );
+    run(
+      [
+        'ca',
+        '-batch',
+        '-config',
+        'ca.cnf',
+        '-notext',
+        '-in',
+        csrPath,
+        '-out',
+        pemPath,
+        '-startdate',
+        opensslTime(options.notBefore),
+        '-enddate',
+        opensslTime(options.notAfter),
+        '-extfile',
+        extPath,
+      ],
+      this.dir,
+    );
     const issued = load(name, pemPath, keyPath);
-    this.#serials.set(name, run(['x509', '-in', pemPath, '-noout', '-serial'], this.dir).trim().replace(/^serial=/, '').toUpperCase());
+    this.#serials.set(
+      name,
+      run(['x509', '-in', pemPath, '-noout', '-serial'], this.dir)
+        .trim()
+        .replace(/^serial=/, '')
+        .toUpperCase(),
+    );
     return issued;
   }
 
@@ -89,20 +183,37 @@ export class OpensslCa {
     const serial = this.#serials.get(name);
     if (!serial) throw new Error(`no certificate ${name}`);
     const index = join(this.dir, 'index.txt');
-    const lines = readFileSync(index, 'utf8').split('\n').map((line) => {
-      const fields = line.split('\t');
-      if (fields[3]?.toUpperCase() !== serial) return line;
-      fields[0] = 'R';
-      fields[2] = `${opensslTime(at).slice(2)},${reason}`;
-      return fields.join('\t');
-    });
+    const lines = readFileSync(index, 'utf8')
+      .split('\n')
+      .map((line) => {
+        const fields = line.split('\t');
+        if (fields[3]?.toUpperCase() !== serial) return line;
+        fields[0] = 'R';
+        fields[2] = `${opensslTime(at).slice(2)},${reason}`;
+        return fields.join('\t');
+      });
     writeFileSync(index, lines.join('\n'));
   }
 
   /** A CRL (DER) with the index as it stands, thisUpdate/nextUpdate as given. */
   crl(thisUpdate: Date, nextUpdate: Date): Uint8Array {
     const out = join(this.dir, `crl-${thisUpdate.getTime()}-${Math.random().toString(16).slice(2)}.pem`);
-    run(['ca', '-batch', '-config', 'ca.cnf', '-gencrl', '-crl_lastupdate', opensslTime(thisUpdate), '-crl_nextupdate', opensslTime(nextUpdate), '-out', out], this.dir);
+    run(
+      [
+        'ca',
+        '-batch',
+        '-config',
+        'ca.cnf',
+        '-gencrl',
+        '-crl_lastupdate',
+        opensslTime(thisUpdate),
+        '-crl_nextupdate',
+        opensslTime(nextUpdate),
+        '-out',
+        out,
+      ],
+      this.dir,
+    );
     return new Uint8Array(execFileSync('openssl', ['crl', '-in', out, '-outform', 'DER']));
   }
 
@@ -110,8 +221,39 @@ export class OpensslCa {
   ocsp(name: string, validDays = 2): Uint8Array {
     const request = join(this.dir, `${name}.ocsp-req`);
     const response = join(this.dir, `${name}.ocsp-resp`);
-    run(['ocsp', '-issuer', this.certificate.pemPath, '-cert', join(this.dir, `${name}.pem`), '-no_nonce', '-reqout', request], this.dir);
-    run(['ocsp', '-index', 'index.txt', '-CA', this.certificate.pemPath, '-rsigner', this.certificate.pemPath, '-rkey', this.certificate.keyPath, '-reqin', request, '-respout', response, '-ndays', String(validDays)], this.dir);
+    run(
+      [
+        'ocsp',
+        '-issuer',
+        this.certificate.pemPath,
+        '-cert',
+        join(this.dir, `${name}.pem`),
+        '-no_nonce',
+        '-reqout',
+        request,
+      ],
+      this.dir,
+    );
+    run(
+      [
+        'ocsp',
+        '-index',
+        'index.txt',
+        '-CA',
+        this.certificate.pemPath,
+        '-rsigner',
+        this.certificate.pemPath,
+        '-rkey',
+        this.certificate.keyPath,
+        '-reqin',
+        request,
+        '-respout',
+        response,
+        '-ndays',
+        String(validDays),
+      ],
+      this.dir,
+    );
     return new Uint8Array(readFileSync(response));
   }
 }
@@ -123,10 +265,17 @@ function load(name: string, pemPath: string, keyPath: string): IssuedCertificate
 
 /** Extension lines for the usual profiles. */
 export const PROFILE = {
-  ca: (pathLength?: number): Extensions => [`basicConstraints=critical,CA:TRUE${pathLength === undefined ? '' : `,pathlen:${pathLength}`}`, 'keyUsage=critical,keyCertSign,cRLSign'],
+  ca: (pathLength?: number): Extensions => [
+    `basicConstraints=critical,CA:TRUE${pathLength === undefined ? '' : `,pathlen:${pathLength}`}`,
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ],
   signer: ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature,nonRepudiation'] as Extensions,
   /** An end entity with no keyUsage at all (and CA:FALSE): not allowed to issue. */
   endEntityNoKeyUsage: ['basicConstraints=critical,CA:FALSE'] as Extensions,
   keyAgreementOnly: ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,keyAgreement'] as Extensions,
-  tsa: ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=critical,timeStamping'] as Extensions,
+  tsa: [
+    'basicConstraints=critical,CA:FALSE',
+    'keyUsage=critical,digitalSignature',
+    'extendedKeyUsage=critical,timeStamping',
+  ] as Extensions,
 };

@@ -49,21 +49,30 @@ export function classicPdf(objects: Array<{ num: number; body: Uint8Array | stri
   let offset = parts[0].length;
   const offsets = new Map<number, number>();
   for (const { num, body } of objects) {
-    const bytes = Buffer.concat([Buffer.from(`${num} 0 obj\n`, 'latin1'), typeof body === 'string' ? Buffer.from(body, 'latin1') : Buffer.from(body), Buffer.from('\nendobj\n', 'latin1')]);
+    const bytes = Buffer.concat([
+      Buffer.from(`${num} 0 obj\n`, 'latin1'),
+      typeof body === 'string' ? Buffer.from(body, 'latin1') : Buffer.from(body),
+      Buffer.from('\nendobj\n', 'latin1'),
+    ]);
     offsets.set(num, offset);
     parts.push(bytes);
     offset += bytes.length;
   }
   const size = Math.max(...offsets.keys()) + 1;
   let xref = `xref\n0 ${size}\n0000000000 65535 f\r\n`;
-  for (let n = 1; n < size; n++) xref += offsets.has(n) ? `${String(offsets.get(n)).padStart(10, '0')} 00000 n\r\n` : '0000000000 65535 f\r\n';
+  for (let n = 1; n < size; n++)
+    xref += offsets.has(n) ? `${String(offsets.get(n)).padStart(10, '0')} 00000 n\r\n` : '0000000000 65535 f\r\n';
   parts.push(Buffer.from(`${xref}trailer\n<< /Size ${size} ${trailer} >>\nstartxref\n${offset}\n%%EOF\n`, 'latin1'));
   return new Uint8Array(Buffer.concat(parts));
 }
 
 /** A stream object body: the dictionary entries given plus /Length, then the data. */
 function streamBody(dictEntries: string, data: Uint8Array): Uint8Array {
-  return Buffer.concat([Buffer.from(`<< ${dictEntries} /Length ${data.length} >>\nstream\n`, 'latin1'), Buffer.from(data), Buffer.from('\nendstream', 'latin1')]);
+  return Buffer.concat([
+    Buffer.from(`<< ${dictEntries} /Length ${data.length} >>\nstream\n`, 'latin1'),
+    Buffer.from(data),
+    Buffer.from('\nendstream', 'latin1'),
+  ]);
 }
 
 /**
@@ -75,7 +84,10 @@ export function objectStreamBomb(zeroMiB = 1536): Uint8Array {
   const pages = '<< /Type /Pages /Kids [] /Count 0 >>';
   const header = `2 0 3 ${catalog.length + 1} `;
   const decoded = Buffer.from(`${header}${catalog}\n${pages}\n`, 'latin1');
-  const stream = streamBody(`/Type /ObjStm /N 2 /First ${header.length} /Filter /FlateDecode`, deflateBomb(zeroMiB, decoded));
+  const stream = streamBody(
+    `/Type /ObjStm /N 2 /First ${header.length} /Filter /FlateDecode`,
+    deflateBomb(zeroMiB, decoded),
+  );
   const head = Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1');
   const obj1 = Buffer.concat([Buffer.from('1 0 obj\n', 'latin1'), stream, Buffer.from('\nendobj\n', 'latin1')]);
   const xrefAt = head.length + obj1.length;
@@ -88,7 +100,11 @@ export function objectStreamBomb(zeroMiB = 1536): Uint8Array {
     return r;
   };
   const rows = Buffer.concat([row(0, 0, 65535), row(1, head.length, 0), row(2, 1, 0), row(2, 1, 1), row(1, xrefAt, 0)]);
-  const xref = Buffer.concat([Buffer.from('4 0 obj\n', 'latin1'), streamBody('/Type /XRef /Size 5 /W [1 4 2] /Root 2 0 R', rows), Buffer.from('\nendobj\n', 'latin1')]);
+  const xref = Buffer.concat([
+    Buffer.from('4 0 obj\n', 'latin1'),
+    streamBody('/Type /XRef /Size 5 /W [1 4 2] /Root 2 0 R', rows),
+    Buffer.from('\nendobj\n', 'latin1'),
+  ]);
   return new Uint8Array(Buffer.concat([head, obj1, xref, Buffer.from(`startxref\n${xrefAt}\n%%EOF\n`, 'latin1')]));
 }
 
@@ -99,7 +115,10 @@ export function contentStreamBomb(zeroMiB = 1536): Uint8Array {
   const update = new IncrementalUpdate(doc);
   const page = doc.page(0);
   const contents = page.dict.get('Contents');
-  const bomb = new PdfStream(new PdfDict([['Filter', PdfName.of('FlateDecode')]]), deflateBomb(zeroMiB, Buffer.from('BT /F1 24 Tf 72 700 Td (PAY MALLORY) Tj ET\n', 'latin1')));
+  const bomb = new PdfStream(
+    new PdfDict([['Filter', PdfName.of('FlateDecode')]]),
+    deflateBomb(zeroMiB, Buffer.from('BT /F1 24 Tf 72 700 Td (PAY MALLORY) Tj ET\n', 'latin1')),
+  );
   if (contents instanceof PdfRef) update.set(contents, bomb);
   else update.set(page.ref, page.dict.clone().set('Contents', update.add(bomb)));
   return joinUpdate(update.build());
@@ -110,7 +129,8 @@ export function dssBomb(zeroMiB = 1024): Uint8Array {
   const pdf = signedSample();
   const doc = PdfDocument.load(pdf);
   const update = new IncrementalUpdate(doc);
-  const bomb = () => update.add(new PdfStream(new PdfDict([['Filter', PdfName.of('FlateDecode')]]), deflateBomb(zeroMiB)));
+  const bomb = () =>
+    update.add(new PdfStream(new PdfDict([['Filter', PdfName.of('FlateDecode')]]), deflateBomb(zeroMiB)));
   const dss = new PdfDict([
     ['Certs', [bomb()]],
     ['OCSPs', [bomb()]],
@@ -135,7 +155,15 @@ export function deepNestingBomb(depth = 100_000): Uint8Array {
 export function xrefLoopBomb(): Uint8Array {
   // A fixed-width /Prev (leading zeros are a valid integer) is patched once the second section's offset is known.
   const placeholder = '/Prev 0000000000';
-  const base = Buffer.from(classicPdf([{ num: 1, body: '<< /Type /Catalog /Pages 2 0 R >>' }, { num: 2, body: '<< /Type /Pages /Kids [] /Count 0 >>' }], `/Root 1 0 R ${placeholder}`)).toString('latin1');
+  const base = Buffer.from(
+    classicPdf(
+      [
+        { num: 1, body: '<< /Type /Catalog /Pages 2 0 R >>' },
+        { num: 2, body: '<< /Type /Pages /Kids [] /Count 0 >>' },
+      ],
+      `/Root 1 0 R ${placeholder}`,
+    ),
+  ).toString('latin1');
   const firstXref = base.lastIndexOf('xref\n0 ');
   const secondXref = base.length;
   const patched = base.replace(placeholder, `/Prev ${String(secondXref).padStart(10, '0')}`);
@@ -153,13 +181,19 @@ export function objectCountBomb(count = 3_000_000): Uint8Array {
   }
   const head = Buffer.from('%PDF-1.7\n%\xe2\xe3\n', 'latin1');
   const catalogAt = head.length;
-  const catalog = Buffer.from('1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n', 'latin1');
+  const catalog = Buffer.from(
+    '1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n',
+    'latin1',
+  );
   const xrefAt = head.length + catalog.length;
   rows[2] = 1;
   rows[3] = catalogAt;
   const xref = Buffer.concat([
     Buffer.from(`3 0 obj\n`, 'latin1'),
-    streamBody(`/Type /XRef /Size ${count} /W [1 1 0] /Index [0 ${count}] /Root 1 0 R /Filter /FlateDecode`, deflateSync(rows)),
+    streamBody(
+      `/Type /XRef /Size ${count} /W [1 1 0] /Index [0 ${count}] /Root 1 0 R /Filter /FlateDecode`,
+      deflateSync(rows),
+    ),
     Buffer.from('\nendobj\n', 'latin1'),
   ]);
   return new Uint8Array(Buffer.concat([head, catalog, xref, Buffer.from(`startxref\n${xrefAt}\n%%EOF\n`, 'latin1')]));

@@ -32,7 +32,9 @@ export interface SoftHsmToken {
 }
 
 /** Creates a token in a new temp dir and points SOFTHSM2_CONF at it (before any C_Initialize of this process). */
-export async function createSoftHsmToken(options: { label?: string; pin?: string; soPin?: string } = {}): Promise<SoftHsmToken> {
+export async function createSoftHsmToken(
+  options: { label?: string; pin?: string; soPin?: string } = {},
+): Promise<SoftHsmToken> {
   const label = options.label ?? 'inkan';
   const pin = options.pin ?? '1234';
   const soPin = options.soPin ?? '5678';
@@ -49,7 +51,9 @@ export async function createSoftHsmToken(options: { label?: string; pin?: string
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await run('softhsm2-util', ['--init-token', '--free', '--label', label, '--pin', pin, '--so-pin', soPin], { env: { ...process.env, SOFTHSM2_CONF: confPath } });
+    await run('softhsm2-util', ['--init-token', '--free', '--label', label, '--pin', pin, '--so-pin', soPin], {
+      env: { ...process.env, SOFTHSM2_CONF: confPath },
+    });
   } catch (error) {
     cleanup();
     throw error;
@@ -61,22 +65,51 @@ export async function createSoftHsmToken(options: { label?: string; pin?: string
  * Imports a PKCS#8 private key with softhsm2-util, then makes sure the private key is sensitive and
  * non-extractable (softhsm2-util 2.6 already imports it so; the check keeps that true for other versions).
  */
-export async function importKeyToToken(token: SoftHsmToken, options: { pkcs8PemPath: string; keyLabel: string; keyIdHex: string }): Promise<void> {
-  await run('softhsm2-util', [
-    '--import', options.pkcs8PemPath, '--token', token.label, '--label', options.keyLabel, '--id', options.keyIdHex, '--pin', token.pin,
-  ], { env: { ...process.env, SOFTHSM2_CONF: token.confPath } });
+export async function importKeyToToken(
+  token: SoftHsmToken,
+  options: { pkcs8PemPath: string; keyLabel: string; keyIdHex: string },
+): Promise<void> {
+  await run(
+    'softhsm2-util',
+    [
+      '--import',
+      options.pkcs8PemPath,
+      '--token',
+      token.label,
+      '--label',
+      options.keyLabel,
+      '--id',
+      options.keyIdHex,
+      '--pin',
+      token.pin,
+    ],
+    { env: { ...process.env, SOFTHSM2_CONF: token.confPath } },
+  );
   await makeKeyNonExtractable(token, { keyLabel: options.keyLabel, keyIdHex: options.keyIdHex });
 }
 
 /** Sets CKA_EXTRACTABLE=false and CKA_SENSITIVE=true on a private key of the token, then checks both took. */
-export async function makeKeyNonExtractable(token: SoftHsmToken, options: { keyLabel: string; keyIdHex: string }): Promise<void> {
-  const session = openTokenSession({ libraryPath: token.libraryPath, tokenLabel: token.label, pin: token.pin, readWrite: true });
+export async function makeKeyNonExtractable(
+  token: SoftHsmToken,
+  options: { keyLabel: string; keyIdHex: string },
+): Promise<void> {
+  const session = openTokenSession({
+    libraryPath: token.libraryPath,
+    tokenLabel: token.label,
+    pin: token.pin,
+    readWrite: true,
+  });
   try {
-    const key = findObject(session, pkcs11js.CKO_PRIVATE_KEY, { keyLabel: options.keyLabel, keyId: Buffer.from(options.keyIdHex, 'hex') });
+    const key = findObject(session, pkcs11js.CKO_PRIVATE_KEY, {
+      keyLabel: options.keyLabel,
+      keyId: Buffer.from(options.keyIdHex, 'hex'),
+    });
     if (key === undefined) throw new Error(`key ${options.keyLabel} not found on token ${token.label}`);
     const fixes: { type: number; value: boolean }[] = [];
-    if (readBool(readAttribute(session, key, pkcs11js.CKA_EXTRACTABLE)) !== false) fixes.push({ type: pkcs11js.CKA_EXTRACTABLE, value: false });
-    if (readBool(readAttribute(session, key, pkcs11js.CKA_SENSITIVE)) !== true) fixes.push({ type: pkcs11js.CKA_SENSITIVE, value: true });
+    if (readBool(readAttribute(session, key, pkcs11js.CKA_EXTRACTABLE)) !== false)
+      fixes.push({ type: pkcs11js.CKA_EXTRACTABLE, value: false });
+    if (readBool(readAttribute(session, key, pkcs11js.CKA_SENSITIVE)) !== true)
+      fixes.push({ type: pkcs11js.CKA_SENSITIVE, value: true });
     // PKCS#11 allows these one-way changes (extractable → not, non-sensitive → sensitive).
     if (fixes.length > 0) session.pkcs11.C_SetAttributeValue(session.session, key, fixes);
     assertNonExtractable(session, key);
@@ -89,26 +122,77 @@ export async function makeKeyNonExtractable(token: SoftHsmToken, options: { keyL
  * A throwaway test CA (P-256, made by openssl) and a leaf certificate it issues, with `openssl x509 -new -force_pubkey`,
  * for a public key that lives in the token (SubjectPublicKeyInfo DER). Returns DER, leaf first.
  */
-export async function issueTestCertificate(publicKeySpki: Uint8Array, subject = '/CN=Inkan HSM test signer'): Promise<{ certificate: Uint8Array; chain: Uint8Array[] }> {
+export async function issueTestCertificate(
+  publicKeySpki: Uint8Array,
+  subject = '/CN=Inkan HSM test signer',
+): Promise<{ certificate: Uint8Array; chain: Uint8Array[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'inkan-hsm-cert-'));
   try {
     const file = (name: string): string => join(dir, name);
-    await run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file('ca.key')]);
     await run('openssl', [
-      'req', '-x509', '-new', '-key', file('ca.key'), '-subj', '/CN=Inkan HSM test CA', '-days', '365', '-sha256',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', file('ca.pem'),
+      'genpkey',
+      '-algorithm',
+      'EC',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-out',
+      file('ca.key'),
     ]);
-    writeFileSync(file('pub.pem'), createPublicKey({ key: Buffer.from(publicKeySpki), format: 'der', type: 'spki' }).export({ type: 'spki', format: 'pem' }));
-    writeFileSync(file('leaf.ext'), [
-      'basicConstraints = critical, CA:FALSE',
-      'keyUsage = critical, digitalSignature, nonRepudiation',
-      'subjectKeyIdentifier = hash',
-      'authorityKeyIdentifier = keyid',
-      '',
-    ].join('\n'));
     await run('openssl', [
-      'x509', '-new', '-force_pubkey', file('pub.pem'), '-subj', subject, '-CA', file('ca.pem'), '-CAkey', file('ca.key'),
-      '-set_serial', `0x${randomBytes(12).toString('hex')}`, '-days', '365', '-sha256', '-extfile', file('leaf.ext'), '-out', file('leaf.pem'),
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      file('ca.key'),
+      '-subj',
+      '/CN=Inkan HSM test CA',
+      '-days',
+      '365',
+      '-sha256',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      '-out',
+      file('ca.pem'),
+    ]);
+    writeFileSync(
+      file('pub.pem'),
+      createPublicKey({ key: Buffer.from(publicKeySpki), format: 'der', type: 'spki' }).export({
+        type: 'spki',
+        format: 'pem',
+      }),
+    );
+    writeFileSync(
+      file('leaf.ext'),
+      [
+        'basicConstraints = critical, CA:FALSE',
+        'keyUsage = critical, digitalSignature, nonRepudiation',
+        'subjectKeyIdentifier = hash',
+        'authorityKeyIdentifier = keyid',
+        '',
+      ].join('\n'),
+    );
+    await run('openssl', [
+      'x509',
+      '-new',
+      '-force_pubkey',
+      file('pub.pem'),
+      '-subj',
+      subject,
+      '-CA',
+      file('ca.pem'),
+      '-CAkey',
+      file('ca.key'),
+      '-set_serial',
+      `0x${randomBytes(12).toString('hex')}`,
+      '-days',
+      '365',
+      '-sha256',
+      '-extfile',
+      file('leaf.ext'),
+      '-out',
+      file('leaf.pem'),
     ]);
     const certificate = new Uint8Array(new X509Certificate(readFileSync(file('leaf.pem'))).raw);
     const caCertificate = new Uint8Array(new X509Certificate(readFileSync(file('ca.pem'))).raw);

@@ -46,7 +46,10 @@ describe('pdfsig wrapper on the corpus', () => {
     assert.equal(sig.subFilter, 'ETSI.CAdES.detached');
     assert.equal(sig.validation, 'Signature is Valid.');
     assert.equal(sig.certificate, 'Certificate has Expired');
-    assert.deepEqual(sig.signedRanges, [[0, 2905], [25421, 25853]]);
+    assert.deepEqual(sig.signedRanges, [
+      [0, 2905],
+      [25421, 25853],
+    ]);
     assert.equal(sig.totalDocumentSigned, false);
     assert.equal(ts.signerName, 'Time Stamping Authority');
     assert.equal(ts.signatureType, 'unknown');
@@ -70,15 +73,21 @@ describe('pdfsig wrapper on the corpus', () => {
       'tail-uncovered': 'Signature is Valid.',
       'weird-byterange': 'Signature is Valid.',
     });
-    assert.deepEqual((await pdfsig(anomaly('weird-byterange'))).signatures[0].signedRanges, [[0, 10], [20, 50]]);
+    assert.deepEqual((await pdfsig(anomaly('weird-byterange'))).signatures[0].signedRanges, [
+      [0, 10],
+      [20, 50],
+    ]);
   });
 
   it('marks only the last revision as "Total document signed"', async () => {
     const result = await pdfsig(SNEAKY);
-    assert.deepEqual(result.signatures.map((s) => [s.validation, s.totalDocumentSigned]), [
-      ['Signature is Valid.', false],
-      ['Signature is Valid.', true],
-    ]);
+    assert.deepEqual(
+      result.signatures.map((s) => [s.validation, s.totalDocumentSigned]),
+      [
+        ['Signature is Valid.', false],
+        ['Signature is Valid.', true],
+      ],
+    );
   });
 
   it('exits 2 with no signatures on an unsigned file', async () => {
@@ -107,7 +116,13 @@ describe('mutool wrapper on the corpus', () => {
 
   it('tells the earlier signature of a two-revision file from the last one', async () => {
     const result = await mutoolVerify(SNEAKY);
-    assert.deepEqual(result.signatures.map((s) => [s.index, s.message]), [[1, 'edited'], [2, 'unchanged']]);
+    assert.deepEqual(
+      result.signatures.map((s) => [s.index, s.message]),
+      [
+        [1, 'edited'],
+        [2, 'unchanged'],
+      ],
+    );
     assert.equal(result.signatures[0].certificateError, 'Self-signed certificate in chain.');
   });
 });
@@ -115,10 +130,11 @@ describe('mutool wrapper on the corpus', () => {
 describe('extractSignatures (independent byte scanner)', () => {
   it('finds every signature of the corpus files with its ByteRange and /Contents', () => {
     const counts = Object.fromEntries(
-      [LTA, SNEAKY, ...['base', 'one-byterange', 'signature-gap-too-big', 'tail-uncovered', 'weird-byterange'].map(anomaly)].map((f) => [
-        f.slice(CORPUS.length + 1),
-        extractSignatures(readFileSync(f)).length,
-      ]),
+      [
+        LTA,
+        SNEAKY,
+        ...['base', 'one-byterange', 'signature-gap-too-big', 'tail-uncovered', 'weird-byterange'].map(anomaly),
+      ].map((f) => [f.slice(CORPUS.length + 1), extractSignatures(readFileSync(f)).length]),
     );
     assert.deepEqual(counts, {
       'valid/pades-lta-dss-indirect-arrs-test.pdf': 2,
@@ -180,7 +196,12 @@ describe('openssl wrappers on the B-LTA sample', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('verifies the CAdES signature over its ByteRange bytes, and rejects a changed byte', async () => {
-    const ok = await opensslCmsVerify({ cmsDer: sig.contents, content: sig.signedBytes, rootPem, atTime: LTA_SIGNED_AT });
+    const ok = await opensslCmsVerify({
+      cmsDer: sig.contents,
+      content: sig.signedBytes,
+      rootPem,
+      atTime: LTA_SIGNED_AT,
+    });
     assert.equal(ok.ok, true, ok.output);
     const changed = new Uint8Array(sig.signedBytes);
     changed[100] ^= 0x01;
@@ -204,7 +225,12 @@ describe('openssl wrappers on the B-LTA sample', () => {
     assert.equal(await timestampImprintHex(tokenDer), signatureValueSha256Hex);
     const ok = await opensslTsVerify({ tokenDer, digestHex: signatureValueSha256Hex, rootPem, atTime: LTA_SIGNED_AT });
     assert.equal(ok.ok, true, ok.output);
-    const wrong = await opensslTsVerify({ tokenDer, digestHex: sha256Hex(sig.signedBytes), rootPem, atTime: LTA_SIGNED_AT });
+    const wrong = await opensslTsVerify({
+      tokenDer,
+      digestHex: sha256Hex(sig.signedBytes),
+      rootPem,
+      atTime: LTA_SIGNED_AT,
+    });
     assert.equal(wrong.ok, false);
     assert.match(wrong.output, /message imprint mismatch/);
   });
@@ -251,7 +277,10 @@ describe('validators on a freshly signed file (openssl PKI, signed by @libpdf/co
       assert.equal(trusted.signatures[0].certificate, 'Certificate is Trusted.');
       assert.equal(trusted.signatures[0].totalDocumentSigned, true);
       assert.equal(trusted.signatures[0].signerName, 'Inkan Test Signer');
-      assert.deepEqual((await mutoolVerify(signed)).signatures.map((s) => s.message), ['unchanged']);
+      assert.deepEqual(
+        (await mutoolVerify(signed)).signatures.map((s) => s.message),
+        ['unchanged'],
+      );
       const [x] = extractSignatures(signed);
       assert.equal(x.gapMatchesContents, true);
       assert.equal(x.coversToEndOfFile, true);
@@ -264,9 +293,15 @@ describe('validators on a freshly signed file (openssl PKI, signed by @libpdf/co
   it('shows poppler 22.12 quirks: -no-ocsp garbles a trusted chain; a missing root is "isn\'t Trusted"', async () => {
     const signed = await signWithLibpdf(await makePdf());
     // pdfsig reads a stale NSS error after a successful check when OCSP is disabled.
-    assert.equal((await pdfsig(signed, { nssDir })).signatures[0].certificate, 'Unknown issue with Certificate or corrupted data.');
+    assert.equal(
+      (await pdfsig(signed, { nssDir })).signatures[0].certificate,
+      'Unknown issue with Certificate or corrupted data.',
+    );
     const emptyDb = await createNssDb([], { parentDir: dir });
-    assert.equal((await pdfsig(signed, { nssDir: emptyDb })).signatures[0].certificate, "Certificate issuer isn't Trusted.");
+    assert.equal(
+      (await pdfsig(signed, { nssDir: emptyDb })).signatures[0].certificate,
+      "Certificate issuer isn't Trusted.",
+    );
   });
 
   it('all validators see one flipped byte inside the signed range', async () => {
@@ -277,9 +312,15 @@ describe('validators on a freshly signed file (openssl PKI, signed by @libpdf/co
     assert.ok(at > 6 && at < extractSignatures(signed)[0].byteRange[1], 'the date lies in the signed range');
     tampered[at] = '5'.charCodeAt(0);
     assert.equal((await pdfsig(tampered, { nssDir, ocsp: true })).signatures[0].validation, 'Digest Mismatch.');
-    assert.deepEqual((await mutoolVerify(tampered)).signatures.map((s) => s.message), ['invalid']);
+    assert.deepEqual(
+      (await mutoolVerify(tampered)).signatures.map((s) => s.message),
+      ['invalid'],
+    );
     const [x] = extractSignatures(tampered);
-    assert.equal((await opensslCmsVerify({ cmsDer: x.contents, content: x.signedBytes, rootPem: pki.rootPem })).ok, false);
+    assert.equal(
+      (await opensslCmsVerify({ cmsDer: x.contents, content: x.signedBytes, rootPem: pki.rootPem })).ok,
+      false,
+    );
   });
 
   it('createNssDb trusts a root given as a path, as PEM text or as DER', async () => {
@@ -321,8 +362,12 @@ describe('makePdf and the broken variants', () => {
     const pdf = await makePdf({ pages: 2, text: 'Hello contract' });
     const page2 = await pdftotextBbox(pdf, 2);
     assert.ok(Math.abs(page2.width - 595.28) < 0.01 && Math.abs(page2.height - 841.89) < 0.01);
-    assert.deepEqual(page2.words.map((w) => w.text), ['Page', '2', 'Hello', 'contract']);
-    for (const w of page2.words) assert.ok(w.xMin >= 0 && w.xMax <= page2.width && w.yMin >= 0 && w.yMax <= page2.height && w.xMin < w.xMax);
+    assert.deepEqual(
+      page2.words.map((w) => w.text),
+      ['Page', '2', 'Hello', 'contract'],
+    );
+    for (const w of page2.words)
+      assert.ok(w.xMin >= 0 && w.xMax <= page2.width && w.yMin >= 0 && w.yMax <= page2.height && w.xMin < w.xMax);
     const page = page2.words.find((w) => w.text === 'Page')!;
     assert.ok(Math.abs(page.xMin - 72) < 0.5, `"Page" starts 1 inch from the left, got ${page.xMin}`);
   });

@@ -24,13 +24,18 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 /** Runs a tool; resolves with its exit code and output (non-zero exits are results, not errors). */
 export function runTool(command: string, args: readonly string[], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ToolRun> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error === null) return resolve({ exitCode: 0, stdout, stderr });
-      // A numeric code is the tool's exit status; anything else (ENOENT, killed on timeout) is a real failure.
-      if (typeof error.code === 'number' && !error.killed) return resolve({ exitCode: error.code, stdout, stderr });
-      const why = error.killed ? `timed out after ${timeoutMs} ms` : String(error.code ?? error.message);
-      reject(new Error(`${command} ${args.join(' ')}: ${why}\n${stderr}`, { cause: error }));
-    });
+    execFile(
+      command,
+      args,
+      { timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        if (error === null) return resolve({ exitCode: 0, stdout, stderr });
+        // A numeric code is the tool's exit status; anything else (ENOENT, killed on timeout) is a real failure.
+        if (typeof error.code === 'number' && !error.killed) return resolve({ exitCode: error.code, stdout, stderr });
+        const why = error.killed ? `timed out after ${timeoutMs} ms` : String(error.code ?? error.message);
+        reject(new Error(`${command} ${args.join(' ')}: ${why}\n${stderr}`, { cause: error }));
+      },
+    );
   });
 }
 
@@ -57,7 +62,10 @@ export function toPem(cert: CertInput): string {
     if (!cert.includes('-----BEGIN')) throw new Error('toPem: a string certificate must be PEM text');
     return cert;
   }
-  const b64 = Buffer.from(cert).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = Buffer.from(cert)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }
 
@@ -75,21 +83,35 @@ function writePem(dir: string, name: string, certs: CertInput | readonly CertInp
  * Creates an NSS database that trusts `root` (a PEM path, PEM text or DER; or several) for pdfsig.
  * Returns its directory; the caller removes it (put it under the test's temp dir via `parentDir`).
  */
-export async function createNssDb(root: CertInput | readonly CertInput[], options: { parentDir?: string } = {}): Promise<string> {
+export async function createNssDb(
+  root: CertInput | readonly CertInput[],
+  options: { parentDir?: string } = {},
+): Promise<string> {
   const dir = mkdtempSync(join(options.parentDir ?? tmpdir(), 'inkan-nss-'));
   await mustSucceed('certutil', ['-N', '-d', `sql:${dir}`, '--empty-password']);
   const roots = Array.isArray(root) ? root : [root as CertInput];
   for (const [i, cert] of roots.entries()) {
     // A string without a PEM header is a path to a PEM/DER file; certutil reads both encodings.
     const file = typeof cert === 'string' && !cert.includes('-----BEGIN') ? cert : writePem(dir, `root-${i}.pem`, cert);
-    await mustSucceed('certutil', ['-A', '-d', `sql:${dir}`, '-n', i === 0 ? 'root' : `root-${i}`, '-t', 'CT,C,C', '-i', file]);
+    await mustSucceed('certutil', [
+      '-A',
+      '-d',
+      `sql:${dir}`,
+      '-n',
+      i === 0 ? 'root' : `root-${i}`,
+      '-t',
+      'CT,C,C',
+      '-i',
+      file,
+    ]);
   }
   return dir;
 }
 
 async function mustSucceed(command: string, args: string[]): Promise<ToolRun> {
   const run = await runTool(command, args);
-  if (run.exitCode !== 0) throw new Error(`${command} ${args.join(' ')} exited ${run.exitCode}: ${run.stderr}${run.stdout}`);
+  if (run.exitCode !== 0)
+    throw new Error(`${command} ${args.join(' ')} exited ${run.exitCode}: ${run.stderr}${run.stdout}`);
   return run;
 }
 
@@ -113,27 +135,94 @@ export interface OpensslPki {
 }
 
 /** Makes a root CA and a signing certificate under it with openssl, in `dir` (RSA-2048 or P-256). */
-export async function makeOpensslPki(dir: string, options: { key?: 'rsa2048' | 'p256'; leafCommonName?: string } = {}): Promise<OpensslPki> {
+export async function makeOpensslPki(
+  dir: string,
+  options: { key?: 'rsa2048' | 'p256'; leafCommonName?: string } = {},
+): Promise<OpensslPki> {
   const key = options.key ?? 'rsa2048';
-  const newkey = key === 'rsa2048' ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
+  const newkey =
+    key === 'rsa2048' ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
   const f = (name: string) => join(dir, name);
-  await mustSucceed('openssl', ['req', '-x509', ...newkey, '-sha256', '-nodes', '-keyout', f('root.key'), '-out', f('root.pem'), '-days', '3650',
-    '-subj', '/C=JP/O=Inkan Test/CN=Inkan Test Root CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  await mustSucceed('openssl', ['req', '-new', ...newkey, '-nodes', '-keyout', f('leaf.key'), '-out', f('leaf.csr'),
-    '-subj', `/C=JP/O=Inkan Test/CN=${options.leafCommonName ?? 'Inkan Test Signer'}`]);
-  writeFileSync(f('leaf.ext'), [
-    'basicConstraints=critical,CA:FALSE',
-    'keyUsage=critical,digitalSignature,nonRepudiation',
-    'extendedKeyUsage=emailProtection',
-    'subjectKeyIdentifier=hash',
-    'authorityKeyIdentifier=keyid',
-    '',
-  ].join('\n'));
-  await mustSucceed('openssl', ['x509', '-req', '-sha256', '-in', f('leaf.csr'), '-CA', f('root.pem'), '-CAkey', f('root.key'), '-CAcreateserial',
-    '-days', '365', '-extfile', f('leaf.ext'), '-out', f('leaf.pem')]);
-  await mustSucceed('openssl', ['pkcs12', '-export', '-inkey', f('leaf.key'), '-in', f('leaf.pem'), '-certfile', f('root.pem'), '-out', f('leaf.p12'),
-    '-passout', 'pass:inkan-test', '-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1']);
+  await mustSucceed('openssl', [
+    'req',
+    '-x509',
+    ...newkey,
+    '-sha256',
+    '-nodes',
+    '-keyout',
+    f('root.key'),
+    '-out',
+    f('root.pem'),
+    '-days',
+    '3650',
+    '-subj',
+    '/C=JP/O=Inkan Test/CN=Inkan Test Root CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  await mustSucceed('openssl', [
+    'req',
+    '-new',
+    ...newkey,
+    '-nodes',
+    '-keyout',
+    f('leaf.key'),
+    '-out',
+    f('leaf.csr'),
+    '-subj',
+    `/C=JP/O=Inkan Test/CN=${options.leafCommonName ?? 'Inkan Test Signer'}`,
+  ]);
+  writeFileSync(
+    f('leaf.ext'),
+    [
+      'basicConstraints=critical,CA:FALSE',
+      'keyUsage=critical,digitalSignature,nonRepudiation',
+      'extendedKeyUsage=emailProtection',
+      'subjectKeyIdentifier=hash',
+      'authorityKeyIdentifier=keyid',
+      '',
+    ].join('\n'),
+  );
+  await mustSucceed('openssl', [
+    'x509',
+    '-req',
+    '-sha256',
+    '-in',
+    f('leaf.csr'),
+    '-CA',
+    f('root.pem'),
+    '-CAkey',
+    f('root.key'),
+    '-CAcreateserial',
+    '-days',
+    '365',
+    '-extfile',
+    f('leaf.ext'),
+    '-out',
+    f('leaf.pem'),
+  ]);
+  await mustSucceed('openssl', [
+    'pkcs12',
+    '-export',
+    '-inkey',
+    f('leaf.key'),
+    '-in',
+    f('leaf.pem'),
+    '-certfile',
+    f('root.pem'),
+    '-out',
+    f('leaf.p12'),
+    '-passout',
+    'pass:inkan-test',
+    '-keypbe',
+    'PBE-SHA1-3DES',
+    '-certpbe',
+    'PBE-SHA1-3DES',
+    '-macalg',
+    'sha1',
+  ]);
   const rootPem = readFileSync(f('root.pem'), 'utf8');
   const leafPem = readFileSync(f('leaf.pem'), 'utf8');
   return {
@@ -207,7 +296,8 @@ export interface PdfsigResult {
 export async function pdfsig(file: PdfInput, options: { nssDir?: string; ocsp?: boolean } = {}): Promise<PdfsigResult> {
   return withTempDir(async (dir) => {
     const args: string[] = [];
-    if (options.nssDir !== undefined) args.push('-nssdir', options.nssDir.startsWith('sql:') ? options.nssDir : `sql:${options.nssDir}`);
+    if (options.nssDir !== undefined)
+      args.push('-nssdir', options.nssDir.startsWith('sql:') ? options.nssDir : `sql:${options.nssDir}`);
     if (options.ocsp !== true) args.push('-no-ocsp');
     args.push(pdfPath(dir, file));
     const run = await runTool('pdfsig', args);
@@ -232,7 +322,9 @@ export function parsePdfsig(stdout: string): PdfsigSignature[] {
       else if (item.endsWith(':')) fields[item.slice(0, -1)] = '';
     }
     const type = fields['Signature Type'];
-    const ranges = [...(fields['Signed Ranges'] ?? '').matchAll(/\[(\d+) - (\d+)\]/g)].map((r) => [Number(r[1]), Number(r[2])] as [number, number]);
+    const ranges = [...(fields['Signed Ranges'] ?? '').matchAll(/\[(\d+) - (\d+)\]/g)].map(
+      (r) => [Number(r[1]), Number(r[2])] as [number, number],
+    );
     return {
       index,
       fieldName: fields['Signature Field Name'],
@@ -290,7 +382,11 @@ export function parseMutool(stdout: string): MutoolSignature[] {
   const blocks = stdout.split(/^(?=Verifying signature \d+:)/m).filter((b) => /^Verifying signature \d+:/.test(b));
   return blocks.map((block, i) => {
     const objectNumber = Number(/^Verifying signature (\d+):/.exec(block)![1]);
-    const lines = block.split('\n').slice(1).map((l) => l.trim()).filter((l) => l.length > 0);
+    const lines = block
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim())
+      .filter((l) => l.length > 0);
     let distinguishedName: string | undefined;
     let certificateError: string | undefined;
     const rest: string[] = [];
@@ -349,7 +445,11 @@ export function extractSignatures(pdf: Uint8Array): ExtractedSignature[] {
   const found: ExtractedSignature[] = [];
   for (const m of text.matchAll(/\/ByteRange\s*\[([^\]]*)\]/g)) {
     const offset = m.index!;
-    const byteRange = m[1].trim().split(/\s+/).filter((s) => s.length > 0).map(Number);
+    const byteRange = m[1]
+      .trim()
+      .split(/\s+/)
+      .filter((s) => s.length > 0)
+      .map(Number);
     const { start, end } = objectBounds(text, offset);
     const region = text.slice(start, end);
     const contents = nearestContents(region, offset - start);
@@ -364,7 +464,8 @@ export function extractSignatures(pdf: Uint8Array): ExtractedSignature[] {
     const paddingIsZero = berEnd !== null && decoded.subarray(berEnd).every((b) => b === 0);
     const pairs: Array<[number, number]> = [];
     for (let i = 0; i + 1 < byteRange.length; i += 2) pairs.push([byteRange[i], byteRange[i + 1]]);
-    const rangesWithinFile = byteRange.length % 2 === 0 && pairs.every(([o, l]) => o >= 0 && l >= 0 && o + l <= pdf.length);
+    const rangesWithinFile =
+      byteRange.length % 2 === 0 && pairs.every(([o, l]) => o >= 0 && l >= 0 && o + l <= pdf.length);
     const last = pairs[pairs.length - 1];
     found.push({
       byteRange,
@@ -373,10 +474,13 @@ export function extractSignatures(pdf: Uint8Array): ExtractedSignature[] {
       paddingIsZero,
       contentsStart,
       contentsEnd,
-      gapMatchesContents: byteRange.length === 4 && byteRange[0] === 0 && byteRange[1] === contentsStart && byteRange[2] === contentsEnd,
+      gapMatchesContents:
+        byteRange.length === 4 && byteRange[0] === 0 && byteRange[1] === contentsStart && byteRange[2] === contentsEnd,
       rangesWithinFile,
       coversToEndOfFile: last !== undefined && last[0] + last[1] === pdf.length,
-      signedBytes: concat(pairs.map(([o, l]) => pdf.subarray(Math.max(0, o), Math.max(0, Math.min(pdf.length, o + l))))),
+      signedBytes: concat(
+        pairs.map(([o, l]) => pdf.subarray(Math.max(0, o), Math.max(0, Math.min(pdf.length, o + l)))),
+      ),
       subFilter: /\/SubFilter\s*\/([^\s/<>[\]()]+)/.exec(region)?.[1],
       type: /\/Type\s*\/(Sig|DocTimeStamp)(?![A-Za-z])/.exec(region)?.[1],
       offset,
@@ -398,7 +502,8 @@ function nearestContents(region: string, anchor: number): { at: number; length: 
   let best: { at: number; length: number; hex: string } | null = null;
   for (const m of region.matchAll(/\/Contents\s*(<[0-9A-Fa-f\s]*>)/g)) {
     const at = m.index! + m[0].length - m[1].length;
-    if (best === null || Math.abs(at - anchor) < Math.abs(best.at - anchor)) best = { at, length: m[1].length, hex: m[1].slice(1, -1) };
+    if (best === null || Math.abs(at - anchor) < Math.abs(best.at - anchor))
+      best = { at, length: m[1].length, hex: m[1].slice(1, -1) };
   }
   return best;
 }
@@ -452,7 +557,8 @@ function readTlv(buf: Uint8Array, pos: number, depth = 0): Tlv | null {
     let q = p;
     for (;;) {
       if (q + 1 >= buf.length) return null;
-      if (buf[q] === 0 && buf[q + 1] === 0) return { tagClass: first >> 6, constructed, tagNumber, start: pos, valueStart: p, valueEnd: q, end: q + 2 };
+      if (buf[q] === 0 && buf[q + 1] === 0)
+        return { tagClass: first >> 6, constructed, tagNumber, start: pos, valueStart: p, valueEnd: q, end: q + 2 };
       const child = readTlv(buf, q, depth + 1);
       if (child === null) return null;
       q = child.end;
@@ -466,7 +572,15 @@ function readTlv(buf: Uint8Array, pos: number, depth = 0): Tlv | null {
     for (let i = 0; i < n; i++) length = length * 256 + buf[p++];
   }
   if (p + length > buf.length) return null;
-  return { tagClass: first >> 6, constructed, tagNumber, start: pos, valueStart: p, valueEnd: p + length, end: p + length };
+  return {
+    tagClass: first >> 6,
+    constructed,
+    tagNumber,
+    start: pos,
+    valueStart: p,
+    valueEnd: p + length,
+    end: p + length,
+  };
 }
 
 function elementEnd(buf: Uint8Array, pos: number): number | null {
@@ -486,10 +600,16 @@ function children(buf: Uint8Array, parent: Tlv): Tlv[] {
   return out;
 }
 
-const OID_SIGNATURE_TIMESTAMP_TOKEN = Uint8Array.from([0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x02, 0x0e]); // 1.2.840.113549.1.9.16.2.14
+const OID_SIGNATURE_TIMESTAMP_TOKEN = Uint8Array.from([
+  0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x02, 0x0e,
+]); // 1.2.840.113549.1.9.16.2.14
 
 /** The first SignerInfo's signature value and its id-aa-signatureTimeStampToken (if any), read from CMS DER. */
-export function extractSignatureTimestampToken(cmsDer: Uint8Array): { signatureValue: Uint8Array; tokenDer: Uint8Array | null; signatureValueSha256Hex: string } {
+export function extractSignatureTimestampToken(cmsDer: Uint8Array): {
+  signatureValue: Uint8Array;
+  tokenDer: Uint8Array | null;
+  signatureValueSha256Hex: string;
+} {
   const contentInfo = readTlv(cmsDer, 0);
   if (contentInfo === null) throw new Error('CMS: not a BER element');
   const explicit = children(cmsDer, contentInfo)[1]; // [0] EXPLICIT content
@@ -515,7 +635,11 @@ export function extractSignatureTimestampToken(cmsDer: Uint8Array): { signatureV
       break;
     }
   }
-  return { signatureValue, tokenDer, signatureValueSha256Hex: createHash('sha256').update(signatureValue).digest('hex') };
+  return {
+    signatureValue,
+    tokenDer,
+    signatureValueSha256Hex: createHash('sha256').update(signatureValue).digest('hex'),
+  };
 }
 
 function octets(buf: Uint8Array, tlv: Tlv): Uint8Array {
@@ -551,7 +675,21 @@ export async function opensslCmsVerify(input: {
     writeFileSync(sig, input.cmsDer);
     writeFileSync(content, input.content);
     // -out keeps the (possibly huge) detached content off stdout.
-    const args = ['cms', '-verify', '-binary', '-inform', 'DER', '-in', sig, '-content', content, '-purpose', 'any', '-out', join(dir, 'out.bin')];
+    const args = [
+      'cms',
+      '-verify',
+      '-binary',
+      '-inform',
+      'DER',
+      '-in',
+      sig,
+      '-content',
+      content,
+      '-purpose',
+      'any',
+      '-out',
+      join(dir, 'out.bin'),
+    ];
     if (input.rootPem === undefined) args.push('-noverify');
     else args.push('-CAfile', writePem(dir, 'root.pem', input.rootPem));
     if (input.untrustedPem !== undefined) args.push('-certfile', writePem(dir, 'untrusted.pem', input.untrustedPem));
@@ -573,7 +711,17 @@ export async function opensslTsVerify(input: {
   return withTempDir(async (dir) => {
     const token = join(dir, 'token.der');
     writeFileSync(token, input.tokenDer);
-    const args = ['ts', '-verify', '-digest', input.digestHex, '-in', token, '-token_in', '-CAfile', writePem(dir, 'root.pem', input.rootPem)];
+    const args = [
+      'ts',
+      '-verify',
+      '-digest',
+      input.digestHex,
+      '-in',
+      token,
+      '-token_in',
+      '-CAfile',
+      writePem(dir, 'root.pem', input.rootPem),
+    ];
     if (input.untrustedPem !== undefined) args.push('-untrusted', writePem(dir, 'untrusted.pem', input.untrustedPem));
     if (input.atTime !== undefined) args.push('-attime', String(Math.floor(input.atTime.getTime() / 1000)));
     const run = await runTool('openssl', args);
@@ -609,7 +757,10 @@ export async function timestampImprintHex(tokenDer: Uint8Array): Promise<string>
 // qpdf and poppler text tools
 
 /** `qpdf --check FILE`: ok only for exit 0 (3 = warnings, reported as not ok). */
-export async function qpdfCheck(file: PdfInput, options: { password?: string } = {}): Promise<{ ok: boolean; exitCode: number; output: string }> {
+export async function qpdfCheck(
+  file: PdfInput,
+  options: { password?: string } = {},
+): Promise<{ ok: boolean; exitCode: number; output: string }> {
   return withTempDir(async (dir) => {
     const args = ['--check'];
     if (options.password !== undefined) args.push(`--password=${options.password}`);
@@ -620,7 +771,10 @@ export async function qpdfCheck(file: PdfInput, options: { password?: string } =
 }
 
 /** `pdfinfo` fields; `pages`/`encrypted` are undefined when pdfinfo could not say. */
-export async function pdfInfo(file: PdfInput, options: { password?: string } = {}): Promise<{ exitCode: number; pages?: number; encrypted?: boolean; fields: Record<string, string>; raw: string }> {
+export async function pdfInfo(
+  file: PdfInput,
+  options: { password?: string } = {},
+): Promise<{ exitCode: number; pages?: number; encrypted?: boolean; fields: Record<string, string>; raw: string }> {
   return withTempDir(async (dir) => {
     const args = options.password === undefined ? [] : ['-upw', options.password];
     const run = await runTool('pdfinfo', [...args, pdfPath(dir, file)]);
@@ -649,12 +803,27 @@ export interface BboxWord {
 }
 
 /** Words of one page with their boxes, and the page size, from `pdftotext -bbox`. */
-export async function pdftotextBbox(file: PdfInput, page = 1): Promise<{ width: number; height: number; words: BboxWord[] }> {
+export async function pdftotextBbox(
+  file: PdfInput,
+  page = 1,
+): Promise<{ width: number; height: number; words: BboxWord[] }> {
   return withTempDir(async (dir) => {
-    const run = await mustSucceed('pdftotext', ['-bbox', '-f', String(page), '-l', String(page), pdfPath(dir, file), '-']);
+    const run = await mustSucceed('pdftotext', [
+      '-bbox',
+      '-f',
+      String(page),
+      '-l',
+      String(page),
+      pdfPath(dir, file),
+      '-',
+    ]);
     const size = /<page width="([\d.]+)" height="([\d.]+)">/.exec(run.stdout);
     if (size === null) throw new Error(`pdftotext -bbox printed no page ${page}`);
-    const words = [...run.stdout.matchAll(/<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">([^<]*)<\/word>/g)].map((m) => ({
+    const words = [
+      ...run.stdout.matchAll(
+        /<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">([^<]*)<\/word>/g,
+      ),
+    ].map((m) => ({
       text: decodeEntities(m[5]),
       xMin: Number(m[1]),
       yMin: Number(m[2]),
@@ -667,7 +836,8 @@ export async function pdftotextBbox(file: PdfInput, page = 1): Promise<{ width: 
 
 function decodeEntities(s: string): string {
   return s.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_m, e: string) => {
-    if (e[0] === '#') return String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1)));
+    if (e[0] === '#')
+      return String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1)));
     return ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" } as Record<string, string>)[e.toLowerCase()];
   });
 }

@@ -1,10 +1,26 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createWitnessSigner, CoreError, renewPdf, sealPdf, signPdf, stampCertificateId, verifyPdf, type Signer } from '../../src/index.ts';
+import {
+  createWitnessSigner,
+  CoreError,
+  renewPdf,
+  sealPdf,
+  signPdf,
+  stampCertificateId,
+  verifyPdf,
+  type Signer,
+} from '../../src/index.ts';
 import { assertAcceptedByValidators } from '../helpers/assert-validators.ts';
 import { makePdf } from '../helpers/make-pdf.ts';
 import { createPkiFixture, type PkiFixture } from '../helpers/pki-fixture.ts';
-import { extractSignatures, mutoolVerify, opensslCmsVerify, pdfsig, pdfText, pdftotextBbox } from '../helpers/validators.ts';
+import {
+  extractSignatures,
+  mutoolVerify,
+  opensslCmsVerify,
+  pdfsig,
+  pdfText,
+  pdftotextBbox,
+} from '../helpers/validators.ts';
 
 /** True when `prefix` is the start of `whole`, byte for byte. */
 function isPrefix(prefix: Uint8Array, whole: Uint8Array): boolean {
@@ -62,8 +78,17 @@ for (const variant of [
     test('one signer: B-T signature accepted by pdfsig, mutool, openssl and the verifier', async () => {
       const signed = await signAll(fixture, prepared, 1);
       assert.ok(isPrefix(prepared, signed));
-      await assertAcceptedByValidators(signed, { signatures: 1, documentTimestamps: 0, nssDir: fixture.nssDir, rootPem: fixture.rootPem, untrustedPem: fixture.chainPem });
-      const report = await verifyPdf(signed, { trustAnchors: [fixture.pki.rootCertificate], revocationProvider: fixture.pki.revocationProvider });
+      await assertAcceptedByValidators(signed, {
+        signatures: 1,
+        documentTimestamps: 0,
+        nssDir: fixture.nssDir,
+        rootPem: fixture.rootPem,
+        untrustedPem: fixture.chainPem,
+      });
+      const report = await verifyPdf(signed, {
+        trustAnchors: [fixture.pki.rootCertificate],
+        revocationProvider: fixture.pki.revocationProvider,
+      });
       assert.equal(report.exitCode, 0, report.summary);
       const [s] = report.signatures;
       assert.equal(s.level, 'B-T');
@@ -78,12 +103,27 @@ for (const variant of [
     test('three signers then seal: three valid signatures and a document timestamp, B-LTA; renew adds another', async () => {
       const signed = await signAll(fixture, prepared, 3);
       const sealed = await sealPdf(signed, fixture.sealOptions);
-      await assertAcceptedByValidators(sealed, { signatures: 3, documentTimestamps: 1, nssDir: fixture.nssDir, rootPem: fixture.rootPem, untrustedPem: fixture.chainPem });
+      await assertAcceptedByValidators(sealed, {
+        signatures: 3,
+        documentTimestamps: 1,
+        nssDir: fixture.nssDir,
+        rootPem: fixture.rootPem,
+        untrustedPem: fixture.chainPem,
+      });
       const report = await verifyPdf(sealed, { trustAnchors: [fixture.pki.rootCertificate] });
       assert.equal(report.exitCode, 0, JSON.stringify(report.signatures.map((s) => s.problems)));
-      assert.deepEqual(report.signatures.map((s) => s.type), ['signature', 'signature', 'signature', 'document-timestamp']);
-      assert.deepEqual(report.signatures.slice(0, 3).map((s) => s.level), ['B-LTA', 'B-LTA', 'B-LTA']);
-      assert.deepEqual(report.signatures.slice(0, 3).map((s) => s.signer?.commonName), SIGNERS.map((s) => s.name));
+      assert.deepEqual(
+        report.signatures.map((s) => s.type),
+        ['signature', 'signature', 'signature', 'document-timestamp'],
+      );
+      assert.deepEqual(
+        report.signatures.slice(0, 3).map((s) => s.level),
+        ['B-LTA', 'B-LTA', 'B-LTA'],
+      );
+      assert.deepEqual(
+        report.signatures.slice(0, 3).map((s) => s.signer?.commonName),
+        SIGNERS.map((s) => s.name),
+      );
       for (const s of report.signatures.slice(0, 3)) {
         assert.equal(s.revocation.status, 'good');
         assert.equal(s.revocation.complete, true);
@@ -94,7 +134,13 @@ for (const variant of [
 
       const renewed = await renewPdf(sealed, fixture.sealOptions);
       assert.ok(isPrefix(sealed, renewed));
-      await assertAcceptedByValidators(renewed, { signatures: 3, documentTimestamps: 2, nssDir: fixture.nssDir, rootPem: fixture.rootPem, untrustedPem: fixture.chainPem });
+      await assertAcceptedByValidators(renewed, {
+        signatures: 3,
+        documentTimestamps: 2,
+        nssDir: fixture.nssDir,
+        rootPem: fixture.rootPem,
+        untrustedPem: fixture.chainPem,
+      });
       const renewedReport = await verifyPdf(renewed, { trustAnchors: [fixture.pki.rootCertificate] });
       assert.equal(renewedReport.exitCode, 0, renewedReport.summary);
       assert.equal(renewedReport.signatures.filter((s) => s.type === 'document-timestamp').length, 2);
@@ -116,7 +162,12 @@ for (const variant of [
       assert.notEqual(mupdf.signatures[0]?.message, 'unchanged', mupdf.raw);
       assert.notEqual(mupdf.signatures[0]?.message, 'edited', mupdf.raw);
       const [tsig] = extractSignatures(tampered);
-      const cms = await opensslCmsVerify({ cmsDer: tsig.contents, content: tsig.signedBytes, rootPem: fixture.rootPem, untrustedPem: fixture.chainPem });
+      const cms = await opensslCmsVerify({
+        cmsDer: tsig.contents,
+        content: tsig.signedBytes,
+        rootPem: fixture.rootPem,
+        untrustedPem: fixture.chainPem,
+      });
       assert.equal(cms.ok, false, cms.output);
       const report = await verifyPdf(tampered, { trustAnchors: [fixture.pki.rootCertificate] });
       assert.equal(report.exitCode, 1);
@@ -146,14 +197,29 @@ describe('bad input to prepare, sign and verify', () => {
     { label: 'not a PDF', make: async () => Buffer.from('hello, this is not a PDF at all\n'), code: 'PDF_NOT_A_PDF' },
     { label: 'empty file', make: async () => new Uint8Array(0), code: 'PDF_NOT_A_PDF' },
     { label: 'truncated', make: async () => (await makePdf({ pages: 2 })).subarray(0, 700), code: 'PDF_TRUNCATED' },
-    { label: 'encrypted', make: async () => (await import('../helpers/make-pdf.ts')).makeEncryptedPdf(), code: 'PDF_ENCRYPTED' },
-    { label: 'broken xref', make: async () => (await import('../helpers/make-pdf.ts')).makeBrokenXrefPdf(), code: 'PDF_BROKEN_XREF' },
-    { label: 'zero pages', make: async () => (await import('../helpers/make-pdf.ts')).makeZeroPagePdf(), code: 'PDF_NO_PAGES' },
+    {
+      label: 'encrypted',
+      make: async () => (await import('../helpers/make-pdf.ts')).makeEncryptedPdf(),
+      code: 'PDF_ENCRYPTED',
+    },
+    {
+      label: 'broken xref',
+      make: async () => (await import('../helpers/make-pdf.ts')).makeBrokenXrefPdf(),
+      code: 'PDF_BROKEN_XREF',
+    },
+    {
+      label: 'zero pages',
+      make: async () => (await import('../helpers/make-pdf.ts')).makeZeroPagePdf(),
+      code: 'PDF_NO_PAGES',
+    },
   ];
   for (const c of cases) {
     test(`${c.label} → CoreError ${c.code} from stamp and sign; verify exit 2`, async () => {
       const input = await c.make();
-      assert.throws(() => stampCertificateId(input, { certificateId: 'X-1' }), (e: unknown) => e instanceof CoreError && e.code === c.code);
+      assert.throws(
+        () => stampCertificateId(input, { certificateId: 'X-1' }),
+        (e: unknown) => e instanceof CoreError && e.code === c.code,
+      );
       await assert.rejects(signPdf(input, { signer }), (e: unknown) => e instanceof CoreError && e.code === c.code);
       const report = await verifyPdf(input);
       assert.equal(report.exitCode, 2);

@@ -22,9 +22,17 @@ const keys: Record<'rsa' | 'ec', { chain: Uint8Array[]; publicPemPath: string }>
 before(async () => {
   token = await createSoftHsmToken({ pin: PIN });
   workDir = mkdtempSync(join(tmpdir(), 'inkan-pkcs11-signer-'));
-  for (const [name, algorithm, keyId] of [['rsa', 'RSA-2048', '01'], ['ec', 'ECDSA-P256', '02']] as const) {
+  for (const [name, algorithm, keyId] of [
+    ['rsa', 'RSA-2048', '01'],
+    ['ec', 'ECDSA-P256', '02'],
+  ] as const) {
     const { publicKeySpki } = await generateKeyPairOnToken({
-      libraryPath: token.libraryPath, tokenLabel: token.label, pin: PIN, keyLabel: `${name}-signer`, keyId, algorithm,
+      libraryPath: token.libraryPath,
+      tokenLabel: token.label,
+      pin: PIN,
+      keyLabel: `${name}-signer`,
+      keyId,
+      algorithm,
     });
     const { certificate, chain } = await issueTestCertificate(publicKeySpki);
     // The public key used to verify comes out of the certificate via openssl, tying certificate and token key together.
@@ -43,7 +51,14 @@ after(() => {
 });
 
 function options(name: 'rsa' | 'ec', extra: Partial<Pkcs11SignerOptions> = {}): Pkcs11SignerOptions {
-  return { libraryPath: token.libraryPath, tokenLabel: token.label, pin: PIN, keyLabel: `${name}-signer`, certificateChain: keys[name].chain, ...extra };
+  return {
+    libraryPath: token.libraryPath,
+    tokenLabel: token.label,
+    pin: PIN,
+    keyLabel: `${name}-signer`,
+    certificateChain: keys[name].chain,
+    ...extra,
+  };
 }
 
 let fileCounter = 0;
@@ -55,7 +70,15 @@ async function opensslVerifies(publicPemPath: string, data: Uint8Array, signatur
   writeFileSync(dataPath, data);
   writeFileSync(sigPath, signature);
   try {
-    const { stdout } = await run('openssl', ['dgst', '-sha256', '-verify', publicPemPath, '-signature', sigPath, dataPath]);
+    const { stdout } = await run('openssl', [
+      'dgst',
+      '-sha256',
+      '-verify',
+      publicPemPath,
+      '-signature',
+      sigPath,
+      dataPath,
+    ]);
     return stdout.includes('Verified OK');
   } catch (error) {
     if ((error as { stdout?: string }).stdout?.includes('Verification failure')) return false;
@@ -148,7 +171,8 @@ describe('Pkcs11Signer (SoftHSM2)', () => {
       const buffer = Buffer.from('original');
       const pending = [signer.sign(buffer), signer.sign(buffer)];
       buffer.write('mutated!');
-      for (const signature of await Promise.all(pending)) assert.equal(nodeVerifies('rsa', Buffer.from('original'), signature), true);
+      for (const signature of await Promise.all(pending))
+        assert.equal(nodeVerifies('rsa', Buffer.from('original'), signature), true);
     } finally {
       await signer.close();
     }
@@ -159,9 +183,16 @@ describe('Pkcs11Signer (SoftHSM2)', () => {
     const second = await Pkcs11Signer.open(options('ec'));
     const inFlight = first.sign(Buffer.from('queued before close'));
     await first.close();
-    assert.equal(nodeVerifies('rsa', Buffer.from('queued before close'), await inFlight), true, 'close waits for queued signatures');
+    assert.equal(
+      nodeVerifies('rsa', Buffer.from('queued before close'), await inFlight),
+      true,
+      'close waits for queued signatures',
+    );
     await first.close();
-    await assert.rejects(first.sign(Buffer.from('late')), (e) => isCoreError(e, 'PKCS11_ERROR') && /closed/.test(e.message));
+    await assert.rejects(
+      first.sign(Buffer.from('late')),
+      (e) => isCoreError(e, 'PKCS11_ERROR') && /closed/.test(e.message),
+    );
     const signature = await second.sign(Buffer.from('still logged in'));
     assert.equal(nodeVerifies('ec', Buffer.from('still logged in'), signature), true);
     await second.close();
@@ -173,7 +204,10 @@ describe('Pkcs11Signer (SoftHSM2)', () => {
 
   test('wrong PIN → PKCS11_ERROR naming CKR_PIN_INCORRECT without the PIN', async () => {
     const wrongPin = '99887766';
-    const error = await Pkcs11Signer.open(options('rsa', { pin: wrongPin })).then(() => undefined, (e: unknown) => e);
+    const error = await Pkcs11Signer.open(options('rsa', { pin: wrongPin })).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(isCoreError(error, 'PKCS11_ERROR'), String(error));
     assert.match(error.message, /CKR_PIN_INCORRECT/);
     assert.match(error.message, /wrong PIN/);
@@ -188,7 +222,10 @@ describe('Pkcs11Signer (SoftHSM2)', () => {
   test('a wrong PIN is refused even while another signer holds the login', async () => {
     const holder = await Pkcs11Signer.open(options('ec'));
     try {
-      await assert.rejects(Pkcs11Signer.open(options('rsa', { pin: '000000' })), (e) => isCoreError(e, 'PKCS11_ERROR') && /wrong PIN/.test(e.message) && !e.message.includes('000000'));
+      await assert.rejects(
+        Pkcs11Signer.open(options('rsa', { pin: '000000' })),
+        (e) => isCoreError(e, 'PKCS11_ERROR') && /wrong PIN/.test(e.message) && !e.message.includes('000000'),
+      );
       const sameLogin = await Pkcs11Signer.open(options('rsa'));
       await sameLogin.close();
       assert.equal(nodeVerifies('ec', Buffer.from('h'), await holder.sign(Buffer.from('h'))), true);
@@ -198,22 +235,40 @@ describe('Pkcs11Signer (SoftHSM2)', () => {
   });
 
   test('unknown key label, key id, token or library → clear PKCS11_ERROR', async () => {
-    await assert.rejects(Pkcs11Signer.open(options('rsa', { keyLabel: 'no-such-key' })),
-      (e) => isCoreError(e, 'PKCS11_ERROR') && /no private key with label "no-such-key"/.test(e.message) && /not found/.test(e.message));
-    await assert.rejects(Pkcs11Signer.open(options('rsa', { keyLabel: undefined, keyId: new Uint8Array([0x7f]) })),
-      (e) => isCoreError(e, 'PKCS11_ERROR') && /id 7f/.test(e.message));
-    await assert.rejects(Pkcs11Signer.open(options('rsa', { tokenLabel: 'other-token' })),
-      (e) => isCoreError(e, 'PKCS11_ERROR') && /no PKCS#11 token labelled "other-token"/.test(e.message));
-    await assert.rejects(Pkcs11Signer.open(options('rsa', { libraryPath: join(workDir, 'missing.so') })),
-      (e) => isCoreError(e, 'PKCS11_ERROR') && /cannot load PKCS#11 library/.test(e.message));
-    await assert.rejects(Pkcs11Signer.open(options('rsa', { keyLabel: undefined })), (e) => isCoreError(e, 'PKCS11_ERROR'));
+    await assert.rejects(
+      Pkcs11Signer.open(options('rsa', { keyLabel: 'no-such-key' })),
+      (e) =>
+        isCoreError(e, 'PKCS11_ERROR') &&
+        /no private key with label "no-such-key"/.test(e.message) &&
+        /not found/.test(e.message),
+    );
+    await assert.rejects(
+      Pkcs11Signer.open(options('rsa', { keyLabel: undefined, keyId: new Uint8Array([0x7f]) })),
+      (e) => isCoreError(e, 'PKCS11_ERROR') && /id 7f/.test(e.message),
+    );
+    await assert.rejects(
+      Pkcs11Signer.open(options('rsa', { tokenLabel: 'other-token' })),
+      (e) => isCoreError(e, 'PKCS11_ERROR') && /no PKCS#11 token labelled "other-token"/.test(e.message),
+    );
+    await assert.rejects(
+      Pkcs11Signer.open(options('rsa', { libraryPath: join(workDir, 'missing.so') })),
+      (e) => isCoreError(e, 'PKCS11_ERROR') && /cannot load PKCS#11 library/.test(e.message),
+    );
+    await assert.rejects(Pkcs11Signer.open(options('rsa', { keyLabel: undefined })), (e) =>
+      isCoreError(e, 'PKCS11_ERROR'),
+    );
   });
 
   test('a certificate that is not for the token key is refused', async () => {
-    await assert.rejects(Pkcs11Signer.open(options('rsa', { certificateChain: keys.ec.chain })),
-      (e) => isCoreError(e, 'SIGNER_FAILED') && /does not belong/.test(e.message));
-    await assert.rejects(Pkcs11Signer.open(options('ec', { certificateChain: keys.rsa.chain })),
-      (e) => isCoreError(e, 'SIGNER_FAILED'));
-    await assert.rejects(Pkcs11Signer.open(options('ec', { certificateChain: [] })), (e) => isCoreError(e, 'SIGNER_FAILED'));
+    await assert.rejects(
+      Pkcs11Signer.open(options('rsa', { certificateChain: keys.ec.chain })),
+      (e) => isCoreError(e, 'SIGNER_FAILED') && /does not belong/.test(e.message),
+    );
+    await assert.rejects(Pkcs11Signer.open(options('ec', { certificateChain: keys.rsa.chain })), (e) =>
+      isCoreError(e, 'SIGNER_FAILED'),
+    );
+    await assert.rejects(Pkcs11Signer.open(options('ec', { certificateChain: [] })), (e) =>
+      isCoreError(e, 'SIGNER_FAILED'),
+    );
   });
 });

@@ -24,7 +24,12 @@ function pem(der: Uint8Array): string {
 }
 
 /** Verifies a signature made by a Signer with `openssl dgst -sha256 -verify` against the certificate's public key. */
-async function opensslVerifiesSignature(dir: string, certificate: Uint8Array, data: Uint8Array, signature: Uint8Array): Promise<string> {
+async function opensslVerifiesSignature(
+  dir: string,
+  certificate: Uint8Array,
+  data: Uint8Array,
+  signature: Uint8Array,
+): Promise<string> {
   writeFileSync(join(dir, 'leaf.pem'), pem(certificate));
   writeFileSync(join(dir, 'data.bin'), data);
   writeFileSync(join(dir, 'sig.bin'), signature);
@@ -46,26 +51,53 @@ describe('built-in PKI (RSA, master key file)', () => {
   after(() => tmp.cleanup());
 
   it('makes a chain that openssl verifies for the signing, TSA and OCSP certificates', async () => {
-    const result = await openssl(['verify', '-x509_strict', '-CAfile', 'root.pem', '-untrusted', 'issuing.pem', 'signing.pem', 'tsa.pem', 'ocsp.pem'], dir);
+    const result = await openssl(
+      [
+        'verify',
+        '-x509_strict',
+        '-CAfile',
+        'root.pem',
+        '-untrusted',
+        'issuing.pem',
+        'signing.pem',
+        'tsa.pem',
+        'ocsp.pem',
+      ],
+      dir,
+    );
     assert.equal(result.code, 0, result.output);
     assert.match(result.stdout, /signing\.pem: OK/);
     assert.match(result.stdout, /tsa\.pem: OK/);
     assert.match(result.stdout, /ocsp\.pem: OK/);
     // openssl's purpose checks look at the key usages and (for TSA) the critical timeStamping EKU.
-    const tsa = await openssl(['verify', '-purpose', 'timestampsign', '-CAfile', 'root.pem', '-untrusted', 'issuing.pem', 'tsa.pem'], dir);
+    const tsa = await openssl(
+      ['verify', '-purpose', 'timestampsign', '-CAfile', 'root.pem', '-untrusted', 'issuing.pem', 'tsa.pem'],
+      dir,
+    );
     assert.equal(tsa.code, 0, tsa.output);
-    const signingAsTsa = await openssl(['verify', '-purpose', 'timestampsign', '-CAfile', 'root.pem', '-untrusted', 'issuing.pem', 'signing.pem'], dir);
+    const signingAsTsa = await openssl(
+      ['verify', '-purpose', 'timestampsign', '-CAfile', 'root.pem', '-untrusted', 'issuing.pem', 'signing.pem'],
+      dir,
+    );
     assert.notEqual(signingAsTsa.code, 0, 'the signing certificate must not pass as a TSA certificate');
-    const smime = await openssl(['verify', '-purpose', 'smimesign', '-CAfile', 'root.pem', '-untrusted', 'issuing.pem', 'signing.pem'], dir);
+    const smime = await openssl(
+      ['verify', '-purpose', 'smimesign', '-CAfile', 'root.pem', '-untrusted', 'issuing.pem', 'signing.pem'],
+      dir,
+    );
     assert.equal(smime.code, 0, smime.output);
   });
 
   it('makes a signing certificate that NSS (the engine of pdfsig) accepts for signing once the root is trusted', async () => {
     const nss = join(tmp.path, 'nss');
     mkdirSync(nss);
-    const certutil = (args: string[]): Promise<{ code: number; output: string }> => run('certutil', ['-d', `sql:${nss}`, ...args]);
+    const certutil = (args: string[]): Promise<{ code: number; output: string }> =>
+      run('certutil', ['-d', `sql:${nss}`, ...args]);
     assert.equal((await certutil(['-N', '--empty-password'])).code, 0);
-    for (const [name, trust] of [['root', 'CT,C,C'], ['issuing', ',,'], ['signing', ',,']]) {
+    for (const [name, trust] of [
+      ['root', 'CT,C,C'],
+      ['issuing', ',,'],
+      ['signing', ',,'],
+    ]) {
       const added = await certutil(['-A', '-n', name, '-t', trust, '-i', join(dir, `${name}.pem`)]);
       assert.equal(added.code, 0, added.output);
     }
@@ -115,7 +147,13 @@ describe('built-in PKI (RSA, master key file)', () => {
     const signingCert = new X509Certificate(pki.signingCertificate);
     assert.match(signingCert.subject, /CN=Inkan Signing Service/);
     assert.match(signingCert.subject, new RegExp(`O=${ORG}`));
-    for (const der of [pki.rootCertificate, pki.issuingCertificate, pki.signingCertificate, pki.tsaCertificate, pki.ocspCertificate]) {
+    for (const der of [
+      pki.rootCertificate,
+      pki.issuingCertificate,
+      pki.signingCertificate,
+      pki.tsaCertificate,
+      pki.ocspCertificate,
+    ]) {
       const serial = new X509Certificate(der).serialNumber;
       assert.equal(serial.length, 32, serial);
       assert.ok(parseInt(serial[0], 16) < 8, 'serial must be positive without a leading zero octet');
@@ -172,8 +210,12 @@ describe('built-in PKI (RSA, master key file)', () => {
   });
 
   it('rejects a wrong master key with PKI_BAD_MASTER_KEY', async () => {
-    await assert.rejects(loadBuiltinPki({ dir, masterKey: new Uint8Array(32).fill(7) }), (e) => isCoreError(e, 'PKI_BAD_MASTER_KEY'));
-    await assert.rejects(loadBuiltinPki({ dir, masterKey: new Uint8Array(16) }), (e) => isCoreError(e, 'PKI_BAD_MASTER_KEY'));
+    await assert.rejects(loadBuiltinPki({ dir, masterKey: new Uint8Array(32).fill(7) }), (e) =>
+      isCoreError(e, 'PKI_BAD_MASTER_KEY'),
+    );
+    await assert.rejects(loadBuiltinPki({ dir, masterKey: new Uint8Array(16) }), (e) =>
+      isCoreError(e, 'PKI_BAD_MASTER_KEY'),
+    );
   });
 
   it('reports a directory without a PKI as PKI_NOT_INITIALISED', async () => {
@@ -182,24 +224,48 @@ describe('built-in PKI (RSA, master key file)', () => {
 
   it('gives a signing Signer with chain [signing, issuing, root] whose signatures openssl verifies', async () => {
     assert.equal(pki.signingSigner.keyAlgorithm, 'RSA');
-    assert.deepEqual(pki.signingSigner.certificateChain, [pki.signingCertificate, pki.issuingCertificate, pki.rootCertificate]);
+    assert.deepEqual(pki.signingSigner.certificateChain, [
+      pki.signingCertificate,
+      pki.issuingCertificate,
+      pki.rootCertificate,
+    ]);
     assert.deepEqual(pki.tsaSigner.certificateChain, [pki.tsaCertificate, pki.issuingCertificate, pki.rootCertificate]);
     const data = new TextEncoder().encode('契約書 v1');
-    const output = await opensslVerifiesSignature(tmp.path, pki.signingCertificate, data, await pki.signingSigner.sign(data));
+    const output = await opensslVerifiesSignature(
+      tmp.path,
+      pki.signingCertificate,
+      data,
+      await pki.signingSigner.sign(data),
+    );
     assert.match(output, /Verified OK/);
-    const wrong = await opensslVerifiesSignature(tmp.path, pki.signingCertificate, new TextEncoder().encode('契約書 v2'), await pki.signingSigner.sign(data));
+    const wrong = await opensslVerifiesSignature(
+      tmp.path,
+      pki.signingCertificate,
+      new TextEncoder().encode('契約書 v2'),
+      await pki.signingSigner.sign(data),
+    );
     assert.match(wrong, /Verification failure/);
   });
 
   it('issues a signing certificate for an externally held key and answers OCSP for it', async () => {
-    const gen = await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'hsm.key'], tmp.path);
+    const gen = await openssl(
+      ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'hsm.key'],
+      tmp.path,
+    );
     assert.equal(gen.code, 0, gen.output);
     const spki = await openssl(['pkey', '-in', 'hsm.key', '-pubout', '-outform', 'DER', '-out', 'hsm.spki'], tmp.path);
     assert.equal(spki.code, 0, spki.output);
     const publicKeySpki = new Uint8Array(readFileSync(join(tmp.path, 'hsm.spki')));
-    await assert.rejects(issueSigningCertificate(pki, { publicKeySpki, subjectCommonName: 'x', keyAlgorithm: 'RSA' }), (e) => isCoreError(e, 'PKI_INVALID'));
+    await assert.rejects(
+      issueSigningCertificate(pki, { publicKeySpki, subjectCommonName: 'x', keyAlgorithm: 'RSA' }),
+      (e) => isCoreError(e, 'PKI_INVALID'),
+    );
 
-    const cert = await issueSigningCertificate(pki, { publicKeySpki, subjectCommonName: '山田 太郎', keyAlgorithm: 'ECDSA-P256' });
+    const cert = await issueSigningCertificate(pki, {
+      publicKeySpki,
+      subjectCommonName: '山田 太郎',
+      keyAlgorithm: 'ECDSA-P256',
+    });
     writeFileSync(join(tmp.path, 'hsm.pem'), pem(cert));
     writeFileSync(join(tmp.path, 'root.pem'), pki.rootPem());
     writeFileSync(join(tmp.path, 'issuing.pem'), pki.issuingPem());
@@ -212,7 +278,21 @@ describe('built-in PKI (RSA, master key file)', () => {
 
     const response = await pki.ocspResponder.respond(buildOcspRequest(cert, pki.issuingCertificate));
     writeFileSync(join(tmp.path, 'hsm-resp.der'), response);
-    const ocsp = await openssl(['ocsp', '-respin', 'hsm-resp.der', '-issuer', 'issuing.pem', '-CAfile', 'root.pem', '-cert', 'hsm.pem', '-no_nonce'], tmp.path);
+    const ocsp = await openssl(
+      [
+        'ocsp',
+        '-respin',
+        'hsm-resp.der',
+        '-issuer',
+        'issuing.pem',
+        '-CAfile',
+        'root.pem',
+        '-cert',
+        'hsm.pem',
+        '-no_nonce',
+      ],
+      tmp.path,
+    );
     assert.equal(ocsp.code, 0, ocsp.output);
     assert.match(ocsp.stdout, /hsm\.pem: good/);
     assert.deepEqual(await pki.statusOf('issuing', certificateSerialHex(cert)), { status: 'good' });
@@ -232,15 +312,26 @@ describe('built-in PKI with a caller-supplied master key', () => {
     const hex = 'a1'.repeat(32);
     const masterKey = parseMasterKey(hex);
     assert.deepEqual(parseMasterKey(Buffer.from(masterKey).toString('base64')), masterKey);
-    assert.throws(() => parseMasterKey('abcd'), (e) => isCoreError(e, 'PKI_BAD_MASTER_KEY'));
-    assert.throws(() => parseMasterKey('not a key!'), (e) => isCoreError(e, 'PKI_BAD_MASTER_KEY'));
+    assert.throws(
+      () => parseMasterKey('abcd'),
+      (e) => isCoreError(e, 'PKI_BAD_MASTER_KEY'),
+    );
+    assert.throws(
+      () => parseMasterKey('not a key!'),
+      (e) => isCoreError(e, 'PKI_BAD_MASTER_KEY'),
+    );
 
     const created = await initBuiltinPki({ dir: tmp.path, publicUrl: 'http://localhost:3000', masterKey });
     assert.equal(created.created, true);
     assert.ok(!readdirSync(tmp.path).includes('master.key'));
     await assert.rejects(loadBuiltinPki({ dir: tmp.path }), (e) => isCoreError(e, 'PKI_BAD_MASTER_KEY'));
-    await assert.rejects(loadBuiltinPki({ dir: tmp.path, masterKey: parseMasterKey('b2'.repeat(32)) }), (e) => isCoreError(e, 'PKI_BAD_MASTER_KEY'));
-    const pki = await loadBuiltinPki({ dir: tmp.path, masterKey: parseMasterKey(Buffer.from(masterKey).toString('base64')) });
+    await assert.rejects(loadBuiltinPki({ dir: tmp.path, masterKey: parseMasterKey('b2'.repeat(32)) }), (e) =>
+      isCoreError(e, 'PKI_BAD_MASTER_KEY'),
+    );
+    const pki = await loadBuiltinPki({
+      dir: tmp.path,
+      masterKey: parseMasterKey(Buffer.from(masterKey).toString('base64')),
+    });
     const pass = keyFilePassphrase(masterKey);
     const opened = await openssl(['pkey', '-in', 'root.key.pem', '-passin', `pass:${pass}`, '-noout'], tmp.path);
     assert.equal(opened.code, 0, opened.output);
@@ -258,7 +349,10 @@ describe('built-in PKI with ECDSA P-256 end-entity keys', () => {
   after(() => tmp.cleanup());
 
   it('issues P-256 signing, TSA and OCSP certificates under the RSA CAs that openssl verifies', async () => {
-    const verify = await openssl(['verify', '-CAfile', 'root.pem', '-untrusted', 'issuing.pem', 'signing.pem', 'tsa.pem', 'ocsp.pem'], tmp.path);
+    const verify = await openssl(
+      ['verify', '-CAfile', 'root.pem', '-untrusted', 'issuing.pem', 'signing.pem', 'tsa.pem', 'ocsp.pem'],
+      tmp.path,
+    );
     assert.equal(verify.code, 0, verify.output);
     for (const name of ['signing', 'tsa', 'ocsp']) {
       const text = await openssl(['x509', '-in', `${name}.pem`, '-noout', '-text'], tmp.path);
@@ -271,10 +365,28 @@ describe('built-in PKI with ECDSA P-256 end-entity keys', () => {
 
   it('signs with ECDSA (DER signature) and answers OCSP with an ECDSA-signed response openssl accepts', async () => {
     const data = new TextEncoder().encode('hello');
-    assert.match(await opensslVerifiesSignature(tmp.path, pki.signingCertificate, data, await pki.signingSigner.sign(data)), /Verified OK/);
+    assert.match(
+      await opensslVerifiesSignature(tmp.path, pki.signingCertificate, data, await pki.signingSigner.sign(data)),
+      /Verified OK/,
+    );
     const response = await pki.ocspResponder.respond(buildOcspRequest(pki.signingCertificate, pki.issuingCertificate));
     writeFileSync(join(tmp.path, 'resp.der'), response);
-    const ocsp = await openssl(['ocsp', '-respin', 'resp.der', '-issuer', 'issuing.pem', '-CAfile', 'root.pem', '-cert', 'signing.pem', '-no_nonce', '-resp_text'], tmp.path);
+    const ocsp = await openssl(
+      [
+        'ocsp',
+        '-respin',
+        'resp.der',
+        '-issuer',
+        'issuing.pem',
+        '-CAfile',
+        'root.pem',
+        '-cert',
+        'signing.pem',
+        '-no_nonce',
+        '-resp_text',
+      ],
+      tmp.path,
+    );
     assert.equal(ocsp.code, 0, ocsp.output);
     assert.match(ocsp.stdout, /Signature Algorithm: ecdsa-with-SHA256/);
     assert.match(ocsp.stdout, /signing\.pem: good/);

@@ -40,21 +40,37 @@ describe('CRLs of the built-in PKI', () => {
     const root = await openssl(['crl', '-in', 'root.crl', '-inform', 'DER', '-CAfile', 'root.pem', '-noout'], dir);
     assert.equal(root.code, 0, root.output);
     assert.match(root.output, /verify OK/);
-    const issuing = await openssl(['crl', '-in', 'issuing.crl', '-inform', 'DER', '-CAfile', 'chain.pem', '-noout', '-text'], dir);
+    const issuing = await openssl(
+      ['crl', '-in', 'issuing.crl', '-inform', 'DER', '-CAfile', 'chain.pem', '-noout', '-text'],
+      dir,
+    );
     assert.equal(issuing.code, 0, issuing.output);
     assert.match(issuing.output, /verify OK/);
     assert.match(issuing.stdout, /Version 2/);
     assert.match(issuing.stdout, /No Revoked Certificates/);
     assert.match(issuing.stdout, /Authority Key Identifier/);
     // The issuing CRL must not verify under the root key.
-    const wrongKey = await openssl(['crl', '-in', 'issuing.crl', '-inform', 'DER', '-CAfile', 'root.pem', '-noout'], dir);
+    const wrongKey = await openssl(
+      ['crl', '-in', 'issuing.crl', '-inform', 'DER', '-CAfile', 'root.pem', '-noout'],
+      dir,
+    );
     assert.doesNotMatch(wrongKey.output, /verify OK/);
-    assert.equal(crlSignedBy(new Uint8Array(readFileSync(join(dir, 'issuing.crl'))), new Uint8Array(0), new Uint8Array(0)), false);
+    assert.equal(
+      crlSignedBy(new Uint8Array(readFileSync(join(dir, 'issuing.crl'))), new Uint8Array(0), new Uint8Array(0)),
+      false,
+    );
   });
 
   it('lists a revoked certificate with its reason, and openssl -crl_check rejects it', async () => {
-    assert.equal((await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'u.key'], dir)).code, 0);
-    assert.equal((await openssl(['pkey', '-in', 'u.key', '-pubout', '-outform', 'DER', '-out', 'u.spki'], dir)).code, 0);
+    assert.equal(
+      (await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'u.key'], dir))
+        .code,
+      0,
+    );
+    assert.equal(
+      (await openssl(['pkey', '-in', 'u.key', '-pubout', '-outform', 'DER', '-out', 'u.spki'], dir)).code,
+      0,
+    );
     const cert = await issueSigningCertificate(pki, {
       publicKeySpki: new Uint8Array(readFileSync(join(dir, 'u.spki'))),
       subjectCommonName: 'Revoked User',
@@ -67,7 +83,10 @@ describe('CRLs of the built-in PKI', () => {
     writeFileSync(join(dir, 'before.crl'), before);
     writeFileSync(join(dir, 'after.crl'), after);
 
-    const text = await openssl(['crl', '-in', 'after.crl', '-inform', 'DER', '-CAfile', 'chain.pem', '-noout', '-text'], dir);
+    const text = await openssl(
+      ['crl', '-in', 'after.crl', '-inform', 'DER', '-CAfile', 'chain.pem', '-noout', '-text'],
+      dir,
+    );
     assert.match(text.output, /verify OK/);
     const serial = new X509Certificate(cert).serialNumber.toUpperCase();
     assert.match(text.stdout, new RegExp(`Serial Number: ${serial}`));
@@ -76,10 +95,36 @@ describe('CRLs of the built-in PKI', () => {
     assert.ok(crlNumber(text.stdout) > crlNumber(beforeText.stdout), 'CRL numbers must increase');
 
     assert.equal((await openssl(['crl', '-in', 'after.crl', '-inform', 'DER', '-out', 'after-crl.pem'], dir)).code, 0);
-    const check = await openssl(['verify', '-crl_check', '-CAfile', 'root.pem', '-untrusted', 'issuing.pem', '-CRLfile', 'after-crl.pem', 'u.pem'], dir);
+    const check = await openssl(
+      [
+        'verify',
+        '-crl_check',
+        '-CAfile',
+        'root.pem',
+        '-untrusted',
+        'issuing.pem',
+        '-CRLfile',
+        'after-crl.pem',
+        'u.pem',
+      ],
+      dir,
+    );
     assert.notEqual(check.code, 0);
     assert.match(check.output, /certificate revoked/);
-    const signingStillFine = await openssl(['verify', '-crl_check', '-CAfile', 'root.pem', '-untrusted', 'issuing.pem', '-CRLfile', 'after-crl.pem', 'signing.pem'], dir);
+    const signingStillFine = await openssl(
+      [
+        'verify',
+        '-crl_check',
+        '-CAfile',
+        'root.pem',
+        '-untrusted',
+        'issuing.pem',
+        '-CRLfile',
+        'after-crl.pem',
+        'signing.pem',
+      ],
+      dir,
+    );
     assert.equal(signingStillFine.code, 0, signingStillFine.output);
   });
 
@@ -89,17 +134,29 @@ describe('CRLs of the built-in PKI', () => {
     assert.ok(forSigning !== null && forIssuing !== null);
     writeFileSync(join(dir, 'p-issuing.crl'), forSigning);
     writeFileSync(join(dir, 'p-root.crl'), forIssuing);
-    assert.match((await openssl(['crl', '-in', 'p-issuing.crl', '-inform', 'DER', '-CAfile', 'chain.pem', '-noout'], dir)).output, /verify OK/);
-    assert.match((await openssl(['crl', '-in', 'p-root.crl', '-inform', 'DER', '-CAfile', 'root.pem', '-noout'], dir)).output, /verify OK/);
+    assert.match(
+      (await openssl(['crl', '-in', 'p-issuing.crl', '-inform', 'DER', '-CAfile', 'chain.pem', '-noout'], dir)).output,
+      /verify OK/,
+    );
+    assert.match(
+      (await openssl(['crl', '-in', 'p-root.crl', '-inform', 'DER', '-CAfile', 'root.pem', '-noout'], dir)).output,
+      /verify OK/,
+    );
     assert.equal(await pki.revocationProvider.crl(pki.signingCertificate, pki.signingCertificate), null);
   });
 
   it('revoking the issuing CA puts it on the root CRL', async () => {
     await pki.revoke(certificateSerialHex(pki.issuingCertificate), CrlReason.cACompromise);
     writeFileSync(join(dir, 'root2.crl'), await pki.crl('root'));
-    const text = await openssl(['crl', '-in', 'root2.crl', '-inform', 'DER', '-CAfile', 'root.pem', '-noout', '-text'], dir);
+    const text = await openssl(
+      ['crl', '-in', 'root2.crl', '-inform', 'DER', '-CAfile', 'root.pem', '-noout', '-text'],
+      dir,
+    );
     assert.match(text.output, /verify OK/);
-    assert.match(text.stdout, new RegExp(`Serial Number: ${new X509Certificate(pki.issuingCertificate).serialNumber.toUpperCase()}`));
+    assert.match(
+      text.stdout,
+      new RegExp(`Serial Number: ${new X509Certificate(pki.issuingCertificate).serialNumber.toUpperCase()}`),
+    );
     assert.match(text.stdout, /CA Compromise/);
     assert.deepEqual((await pki.statusOf('root', certificateSerialHex(pki.issuingCertificate))).status, 'revoked');
   });
@@ -111,7 +168,25 @@ describe('createCrl with an ECDSA issuer made by openssl', () => {
 
   it('produces a CRL openssl verifies under the ECDSA CA', async () => {
     const made = await openssl(
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=EC Test CA', '-days', '30', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        'ca.key',
+        '-out',
+        'ca.pem',
+        '-subj',
+        '/CN=EC Test CA',
+        '-days',
+        '30',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+      ],
       tmp.path,
     );
     assert.equal(made.code, 0, made.output);
@@ -130,7 +205,10 @@ describe('createCrl with an ECDSA issuer made by openssl', () => {
       crlNumber: 42n,
     });
     writeFileSync(join(tmp.path, 'ec.crl'), crl);
-    const text = await openssl(['crl', '-in', 'ec.crl', '-inform', 'DER', '-CAfile', 'ca.pem', '-noout', '-text'], tmp.path);
+    const text = await openssl(
+      ['crl', '-in', 'ec.crl', '-inform', 'DER', '-CAfile', 'ca.pem', '-noout', '-text'],
+      tmp.path,
+    );
     assert.match(text.output, /verify OK/);
     assert.match(text.stdout, /Signature Algorithm: ecdsa-with-SHA256/);
     assert.match(text.stdout, /Serial Number: 0A0B0C/);

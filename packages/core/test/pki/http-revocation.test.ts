@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { HttpRevocationProvider, initBuiltinPki, loadBuiltinPki, parseOcspResponse, type BuiltinPki } from '../../src/pki/index.ts';
+import {
+  HttpRevocationProvider,
+  initBuiltinPki,
+  loadBuiltinPki,
+  parseOcspResponse,
+  type BuiltinPki,
+} from '../../src/pki/index.ts';
 import { openssl, tempDir } from './pki-fixtures.ts';
 
 type Mode = 'normal' | 'hang' | 'garbage' | 'error';
@@ -27,7 +33,11 @@ describe('HttpRevocationProvider against a live HTTP responder', () => {
     server = createServer((request, response) => {
       void (async () => {
         const body = await readBody(request);
-        seen.push({ method: request.method ?? '', url: request.url ?? '', contentType: request.headers['content-type'] });
+        seen.push({
+          method: request.method ?? '',
+          url: request.url ?? '',
+          contentType: request.headers['content-type'],
+        });
         if (mode === 'hang') return; // never answers: the client's timeout must end the exchange
         if (mode === 'error') {
           response.writeHead(500).end();
@@ -38,8 +48,13 @@ describe('HttpRevocationProvider against a live HTTP responder', () => {
           return;
         }
         if (request.method === 'POST' && request.url === '/pki/ocsp') {
-          response.writeHead(200, { 'content-type': 'application/ocsp-response' }).end(await pki.ocspResponder.respond(body));
-        } else if (request.method === 'GET' && (request.url === '/pki/crl/issuing.crl' || request.url === '/pki/crl/root.crl')) {
+          response
+            .writeHead(200, { 'content-type': 'application/ocsp-response' })
+            .end(await pki.ocspResponder.respond(body));
+        } else if (
+          request.method === 'GET' &&
+          (request.url === '/pki/crl/issuing.crl' || request.url === '/pki/crl/root.crl')
+        ) {
           const crl = await pki.crl(request.url === '/pki/crl/root.crl' ? 'root' : 'issuing');
           response.writeHead(200, { 'content-type': 'application/pkix-crl' }).end(crl);
         } else {
@@ -67,7 +82,21 @@ describe('HttpRevocationProvider against a live HTTP responder', () => {
     assert.deepEqual(seen, [{ method: 'POST', url: '/pki/ocsp', contentType: 'application/ocsp-request' }]);
     assert.ok(parseOcspResponse(response).nonce !== undefined, 'the provider sends a nonce, the responder echoes it');
     writeFileSync(join(dir, 'fetched.der'), response);
-    const check = await openssl(['ocsp', '-respin', 'fetched.der', '-issuer', 'issuing.pem', '-CAfile', 'root.pem', '-cert', 'signing.pem', '-no_nonce'], dir);
+    const check = await openssl(
+      [
+        'ocsp',
+        '-respin',
+        'fetched.der',
+        '-issuer',
+        'issuing.pem',
+        '-CAfile',
+        'root.pem',
+        '-cert',
+        'signing.pem',
+        '-no_nonce',
+      ],
+      dir,
+    );
     assert.equal(check.code, 0, check.output);
     assert.match(check.stdout, /signing\.pem: good/);
   });
@@ -87,8 +116,14 @@ describe('HttpRevocationProvider against a live HTTP responder', () => {
     writeFileSync(join(dir, 'chain.pem'), pki.rootPem() + pki.issuingPem());
     writeFileSync(join(dir, 'f-issuing.crl'), issuingCrl);
     writeFileSync(join(dir, 'f-root.crl'), rootCrl);
-    assert.match((await openssl(['crl', '-in', 'f-issuing.crl', '-inform', 'DER', '-CAfile', 'chain.pem', '-noout'], dir)).output, /verify OK/);
-    assert.match((await openssl(['crl', '-in', 'f-root.crl', '-inform', 'DER', '-CAfile', 'root.pem', '-noout'], dir)).output, /verify OK/);
+    assert.match(
+      (await openssl(['crl', '-in', 'f-issuing.crl', '-inform', 'DER', '-CAfile', 'chain.pem', '-noout'], dir)).output,
+      /verify OK/,
+    );
+    assert.match(
+      (await openssl(['crl', '-in', 'f-root.crl', '-inform', 'DER', '-CAfile', 'root.pem', '-noout'], dir)).output,
+      /verify OK/,
+    );
   });
 
   it('returns null when the certificate has no URL', async () => {

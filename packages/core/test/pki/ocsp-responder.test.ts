@@ -37,10 +37,28 @@ describe('OCSP responder of the built-in PKI', () => {
   }
 
   it('answers an openssl request with a response openssl verifies as good', async () => {
-    const req = await openssl(['ocsp', '-issuer', 'issuing.pem', '-cert', 'signing.pem', '-no_nonce', '-reqout', 'req.der'], dir);
+    const req = await openssl(
+      ['ocsp', '-issuer', 'issuing.pem', '-cert', 'signing.pem', '-no_nonce', '-reqout', 'req.der'],
+      dir,
+    );
     assert.equal(req.code, 0, req.output);
     const response = await answer('req.der', 'resp.der');
-    const check = await openssl(['ocsp', '-respin', 'resp.der', '-issuer', 'issuing.pem', '-CAfile', 'root.pem', '-cert', 'signing.pem', '-no_nonce', '-resp_text'], dir);
+    const check = await openssl(
+      [
+        'ocsp',
+        '-respin',
+        'resp.der',
+        '-issuer',
+        'issuing.pem',
+        '-CAfile',
+        'root.pem',
+        '-cert',
+        'signing.pem',
+        '-no_nonce',
+        '-resp_text',
+      ],
+      dir,
+    );
     assert.equal(check.code, 0, check.output);
     assert.match(check.stderr, /Response verify OK/);
     assert.match(check.stdout, /signing\.pem: good/);
@@ -52,7 +70,9 @@ describe('OCSP responder of the built-in PKI', () => {
     const parsed = parseOcspResponse(response);
     assert.equal(parsed.status, 'successful');
     assert.equal(parsed.certStatus, 'good');
-    assert.ok(parsed.thisUpdate instanceof Date && parsed.nextUpdate instanceof Date && parsed.producedAt instanceof Date);
+    assert.ok(
+      parsed.thisUpdate instanceof Date && parsed.nextUpdate instanceof Date && parsed.producedAt instanceof Date,
+    );
     assert.ok(parsed.nextUpdate > parsed.thisUpdate);
     assert.deepEqual(parsed.responderCertificate, pki.ocspCertificate);
     assert.equal(await parsed.verify(pki.issuingCertificate), true);
@@ -60,38 +80,93 @@ describe('OCSP responder of the built-in PKI', () => {
   });
 
   it('echoes the nonce, and openssl notices a response to another request', async () => {
-    assert.equal((await openssl(['ocsp', '-issuer', 'issuing.pem', '-cert', 'signing.pem', '-reqout', 'nonce-a.der'], dir)).code, 0);
-    assert.equal((await openssl(['ocsp', '-issuer', 'issuing.pem', '-cert', 'signing.pem', '-reqout', 'nonce-b.der'], dir)).code, 0);
+    assert.equal(
+      (await openssl(['ocsp', '-issuer', 'issuing.pem', '-cert', 'signing.pem', '-reqout', 'nonce-a.der'], dir)).code,
+      0,
+    );
+    assert.equal(
+      (await openssl(['ocsp', '-issuer', 'issuing.pem', '-cert', 'signing.pem', '-reqout', 'nonce-b.der'], dir)).code,
+      0,
+    );
     const response = await answer('nonce-a.der', 'nonce-a-resp.der');
-    const same = await openssl(['ocsp', '-respin', 'nonce-a-resp.der', '-reqin', 'nonce-a.der', '-issuer', 'issuing.pem', '-CAfile', 'root.pem'], dir);
+    const same = await openssl(
+      ['ocsp', '-respin', 'nonce-a-resp.der', '-reqin', 'nonce-a.der', '-issuer', 'issuing.pem', '-CAfile', 'root.pem'],
+      dir,
+    );
     assert.equal(same.code, 0, same.output);
     assert.match(same.stderr, /Response verify OK/);
-    const other = await openssl(['ocsp', '-respin', 'nonce-a-resp.der', '-reqin', 'nonce-b.der', '-issuer', 'issuing.pem', '-CAfile', 'root.pem'], dir);
+    const other = await openssl(
+      ['ocsp', '-respin', 'nonce-a-resp.der', '-reqin', 'nonce-b.der', '-issuer', 'issuing.pem', '-CAfile', 'root.pem'],
+      dir,
+    );
     assert.notEqual(other.code, 0);
     assert.match(other.output, /Nonce Verify error/);
 
     const requestText = await openssl(['ocsp', '-reqin', 'nonce-a.der', '-req_text'], dir);
     const nonceHex = /OCSP Nonce:\s+([0-9A-F]+)/.exec(requestText.stdout)?.[1];
     assert.ok(nonceHex !== undefined, requestText.output);
-    assert.equal(Buffer.from(parseOcspResponse(response).nonce ?? []).toString('hex').toUpperCase(), nonceHex);
+    assert.equal(
+      Buffer.from(parseOcspResponse(response).nonce ?? [])
+        .toString('hex')
+        .toUpperCase(),
+      nonceHex,
+    );
   });
 
   it('reports a revoked certificate with time and reason after revoke()', async () => {
-    const keygen = await openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'user.key'], dir);
+    const keygen = await openssl(
+      ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'user.key'],
+      dir,
+    );
     assert.equal(keygen.code, 0, keygen.output);
-    assert.equal((await openssl(['pkey', '-in', 'user.key', '-pubout', '-outform', 'DER', '-out', 'user.spki'], dir)).code, 0);
-    const cert = await issueSigningCertificate(pki, { publicKeySpki: read('user.spki'), subjectCommonName: 'User', keyAlgorithm: 'RSA' });
+    assert.equal(
+      (await openssl(['pkey', '-in', 'user.key', '-pubout', '-outform', 'DER', '-out', 'user.spki'], dir)).code,
+      0,
+    );
+    const cert = await issueSigningCertificate(pki, {
+      publicKeySpki: read('user.spki'),
+      subjectCommonName: 'User',
+      keyAlgorithm: 'RSA',
+    });
     writeFileSync(join(dir, 'user.pem'), new X509Certificate(cert).toString());
 
     writeFileSync(join(dir, 'user-req.der'), buildOcspRequest(cert, pki.issuingCertificate));
     await answer('user-req.der', 'user-good.der');
-    const good = await openssl(['ocsp', '-respin', 'user-good.der', '-issuer', 'issuing.pem', '-CAfile', 'root.pem', '-cert', 'user.pem', '-no_nonce'], dir);
+    const good = await openssl(
+      [
+        'ocsp',
+        '-respin',
+        'user-good.der',
+        '-issuer',
+        'issuing.pem',
+        '-CAfile',
+        'root.pem',
+        '-cert',
+        'user.pem',
+        '-no_nonce',
+      ],
+      dir,
+    );
     assert.match(good.stdout, /user\.pem: good/, good.output);
 
     await pki.revoke(certificateSerialHex(cert), CrlReason.keyCompromise);
     await pki.revoke(certificateSerialHex(cert).toUpperCase()); // already revoked: keeps the first record
     const response = await answer('user-req.der', 'user-revoked.der');
-    const revoked = await openssl(['ocsp', '-respin', 'user-revoked.der', '-issuer', 'issuing.pem', '-CAfile', 'root.pem', '-cert', 'user.pem', '-no_nonce'], dir);
+    const revoked = await openssl(
+      [
+        'ocsp',
+        '-respin',
+        'user-revoked.der',
+        '-issuer',
+        'issuing.pem',
+        '-CAfile',
+        'root.pem',
+        '-cert',
+        'user.pem',
+        '-no_nonce',
+      ],
+      dir,
+    );
     assert.equal(revoked.code, 0, revoked.output);
     assert.match(revoked.stderr, /Response verify OK/);
     assert.match(revoked.stdout, /user\.pem: revoked/);
@@ -102,12 +177,23 @@ describe('OCSP responder of the built-in PKI', () => {
     assert.equal(parsed.revocationReason, CrlReason.keyCompromise);
     assert.ok(parsed.revokedAt instanceof Date);
     // The platform signing certificate is unaffected.
-    assert.equal(parseOcspResponse(await pki.ocspResponder.respond(buildOcspRequest(pki.signingCertificate, pki.issuingCertificate))).certStatus, 'good');
+    assert.equal(
+      parseOcspResponse(
+        await pki.ocspResponder.respond(buildOcspRequest(pki.signingCertificate, pki.issuingCertificate)),
+      ).certStatus,
+      'good',
+    );
   });
 
   it('answers garbage with malformedRequest and never throws', async () => {
     const valid = read('req.der');
-    const inputs = [new Uint8Array(0), new Uint8Array([1, 2, 3]), valid.subarray(0, valid.length - 5), new Uint8Array([...valid, 0]), new TextEncoder().encode('GET / HTTP/1.1')];
+    const inputs = [
+      new Uint8Array(0),
+      new Uint8Array([1, 2, 3]),
+      valid.subarray(0, valid.length - 5),
+      new Uint8Array([...valid, 0]),
+      new TextEncoder().encode('GET / HTTP/1.1'),
+    ];
     for (const [i, input] of inputs.entries()) {
       const response = await pki.ocspResponder.respond(input);
       assert.equal(parseOcspResponse(response).status, 'malformedRequest', `input ${i}`);
@@ -122,7 +208,10 @@ describe('OCSP responder of the built-in PKI', () => {
     // The issuing CA certificate is issued by the root, which this responder does not serve.
     const response = await pki.ocspResponder.respond(buildOcspRequest(pki.issuingCertificate, pki.rootCertificate));
     writeFileSync(join(dir, 'other-issuer.der'), response);
-    const text = await openssl(['ocsp', '-respin', 'other-issuer.der', '-issuer', 'root.pem', '-cert', 'issuing.pem', '-noverify', '-no_nonce'], dir);
+    const text = await openssl(
+      ['ocsp', '-respin', 'other-issuer.der', '-issuer', 'root.pem', '-cert', 'issuing.pem', '-noverify', '-no_nonce'],
+      dir,
+    );
     assert.match(text.stdout, /issuing\.pem: unknown/, text.output);
     assert.equal(parseOcspResponse(response).certStatus, 'unknown');
     assert.equal(await pki.revocationProvider.ocsp(pki.issuingCertificate, pki.rootCertificate), null);
@@ -136,7 +225,10 @@ describe('OCSP responder of the built-in PKI', () => {
     const certAt = Buffer.from(tampered).indexOf(Buffer.from(pki.ocspCertificate));
     tampered[certAt - 40] ^= 0x01;
     assert.equal(await parseOcspResponse(tampered).verify(pki.issuingCertificate), false);
-    assert.throws(() => parseOcspResponse(new Uint8Array([0x30, 0x03, 0x0a, 0x01])), (e) => isCoreError(e, 'OCSP_BAD_RESPONSE'));
+    assert.throws(
+      () => parseOcspResponse(new Uint8Array([0x30, 0x03, 0x0a, 0x01])),
+      (e) => isCoreError(e, 'OCSP_BAD_RESPONSE'),
+    );
   });
 
   it('parses the requests it builds: SHA-1 CertID, optional nonce', () => {
@@ -145,14 +237,32 @@ describe('OCSP responder of the built-in PKI', () => {
     assert.equal(plain.certIds[0].hashAlgorithmOid, '1.3.14.3.2.26');
     assert.equal(plain.certIds[0].serialHex, certificateSerialHex(pki.signingCertificate));
     assert.equal(plain.nonceExtension, undefined);
-    assert.notEqual(parseOcspRequest(buildOcspRequest(pki.signingCertificate, pki.issuingCertificate, { nonce: true })).nonceExtension, undefined);
+    assert.notEqual(
+      parseOcspRequest(buildOcspRequest(pki.signingCertificate, pki.issuingCertificate, { nonce: true }))
+        .nonceExtension,
+      undefined,
+    );
   });
 
   it('serves OCSP in-process through the revocation provider', async () => {
     const response = await pki.revocationProvider.ocsp(pki.signingCertificate, pki.issuingCertificate);
     assert.ok(response !== null);
     writeFileSync(join(dir, 'provider.der'), response);
-    const check = await openssl(['ocsp', '-respin', 'provider.der', '-issuer', 'issuing.pem', '-CAfile', 'root.pem', '-cert', 'signing.pem', '-no_nonce'], dir);
+    const check = await openssl(
+      [
+        'ocsp',
+        '-respin',
+        'provider.der',
+        '-issuer',
+        'issuing.pem',
+        '-CAfile',
+        'root.pem',
+        '-cert',
+        'signing.pem',
+        '-no_nonce',
+      ],
+      dir,
+    );
     assert.equal(check.code, 0, check.output);
     assert.match(check.stdout, /signing\.pem: good/);
   });

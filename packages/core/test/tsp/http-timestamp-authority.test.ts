@@ -7,8 +7,22 @@ import { after, before, describe, it } from 'node:test';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { CoreError, isCoreError } from '../../src/errors.ts';
-import { HttpTimestampAuthority, buildTimestampRequest, createTimestampResponder, parseTimestampToken, type TimestampAttemptFailure } from '../../src/tsp/index.ts';
-import { OPENSSL_TSA_POLICY, createTsaFixture, hex, openssl, opensslReply, writeOpensslTsaConfig, type TsaFixture } from './tsa-fixture.ts';
+import {
+  HttpTimestampAuthority,
+  buildTimestampRequest,
+  createTimestampResponder,
+  parseTimestampToken,
+  type TimestampAttemptFailure,
+} from '../../src/tsp/index.ts';
+import {
+  OPENSSL_TSA_POLICY,
+  createTsaFixture,
+  hex,
+  openssl,
+  opensslReply,
+  writeOpensslTsaConfig,
+  type TsaFixture,
+} from './tsa-fixture.ts';
 
 interface TestServer {
   url: string;
@@ -32,7 +46,14 @@ async function httpServer(answer: (body: Buffer, res: ServerResponse) => Promise
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tsa`;
-  servers.push({ url, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) });
+  servers.push({
+    url,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
   return url;
 }
 
@@ -41,7 +62,8 @@ function reply(res: ServerResponse, body: Uint8Array, type = 'application/timest
 }
 
 /** A TSA that is not ours: openssl ts -reply. */
-const opensslTsa = (section = 'tsa_default') => httpServer(async (body, res) => reply(res, await opensslReply(f, config, body, section)));
+const opensslTsa = (section = 'tsa_default') =>
+  httpServer(async (body, res) => reply(res, await opensslReply(f, config, body, section)));
 
 /** A port that accepts connections and never answers. */
 async function silentServer(): Promise<string> {
@@ -52,7 +74,14 @@ async function silentServer(): Promise<string> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tsa`;
-  servers.push({ url, close: () => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }) });
+  servers.push({
+    url,
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  });
   return url;
 }
 
@@ -99,7 +128,19 @@ describe('HttpTimestampAuthority', () => {
     assert.equal(parsed.policyOid, OPENSSL_TSA_POLICY);
     assert.deepEqual(parsed.messageImprint.digest, d);
     assert.equal(await parsed.verifySignature(), true);
-    const verify = await openssl(['ts', '-verify', '-digest', hex(d), '-in', f.write('http.tst', token), '-token_in', '-CAfile', f.rootPath, '-untrusted', f.rsa.certPath]);
+    const verify = await openssl([
+      'ts',
+      '-verify',
+      '-digest',
+      hex(d),
+      '-in',
+      f.write('http.tst', token),
+      '-token_in',
+      '-CAfile',
+      f.rootPath,
+      '-untrusted',
+      f.rsa.certPath,
+    ]);
     assert.match(verify.stdout.toString(), /Verification: OK/);
   });
 
@@ -107,7 +148,10 @@ describe('HttpTimestampAuthority', () => {
     const responder = createTimestampResponder({ certificate: f.ecdsa.certDer, signer: f.ecdsa.signer });
     const url = await httpServer(async (body, res) => reply(res, await responder.respond(body)));
     const d = digest();
-    assert.deepEqual(parseTimestampToken(await new HttpTimestampAuthority({ urls: [url] }).timestamp(d)).messageImprint.digest, d);
+    assert.deepEqual(
+      parseTimestampToken(await new HttpTimestampAuthority({ urls: [url] }).timestamp(d)).messageImprint.digest,
+      d,
+    );
   });
 
   it('fails over from a refused and a silent URL to a working one', async () => {
@@ -119,14 +163,19 @@ describe('HttpTimestampAuthority', () => {
   it('all URLs dead: TSA_UNAVAILABLE naming each URL and why', async () => {
     const refused = await refusedUrl();
     const silent = await silentServer();
-    const error = await new HttpTimestampAuthority({ urls: [refused, silent], timeoutMs: 300 }).timestamp(digest()).then(
-      () => assert.fail('a timestamp without any TSA'),
-      (e: unknown) => e,
-    );
+    const error = await new HttpTimestampAuthority({ urls: [refused, silent], timeoutMs: 300 })
+      .timestamp(digest())
+      .then(
+        () => assert.fail('a timestamp without any TSA'),
+        (e: unknown) => e,
+      );
     assert.ok(isCoreError(error, 'TSA_UNAVAILABLE'));
     assert.ok(error.message.includes(refused) && error.message.includes(silent), error.message);
     const attempts = attemptsOf(error);
-    assert.deepEqual(attempts.map((a) => a.url), [refused, silent]);
+    assert.deepEqual(
+      attempts.map((a) => a.url),
+      [refused, silent],
+    );
     assert.match(attempts[0].reason, /ECONNREFUSED/);
     assert.match(attempts[1].reason, /no answer within 300 ms/);
   });
@@ -137,10 +186,15 @@ describe('HttpTimestampAuthority', () => {
     const garbage = await httpServer(async (_body, res) => reply(res, new Uint8Array(randomBytes(50))));
     const good = await opensslTsa();
     assert.ok(await new HttpTimestampAuthority({ urls: [http500, html, garbage, good] }).timestamp(digest()));
-    const error = await new HttpTimestampAuthority({ urls: [http500, html, garbage] }).timestamp(digest()).catch((e: unknown) => e);
+    const error = await new HttpTimestampAuthority({ urls: [http500, html, garbage] })
+      .timestamp(digest())
+      .catch((e: unknown) => e);
     // The last TSA answered, but uselessly: that is a bad response rather than unavailability.
     assert.ok(isCoreError(error, 'TSA_BAD_RESPONSE'), String(error));
-    assert.deepEqual(attemptsOf(error).map((a) => a.code), ['TSA_UNAVAILABLE', 'TSA_BAD_RESPONSE', 'TSA_BAD_RESPONSE']);
+    assert.deepEqual(
+      attemptsOf(error).map((a) => a.code),
+      ['TSA_UNAVAILABLE', 'TSA_BAD_RESPONSE', 'TSA_BAD_RESPONSE'],
+    );
     assert.match(attemptsOf(error)[0].reason, /HTTP 500/);
     assert.match(attemptsOf(error)[1].reason, /content-type text\/html/);
   });
@@ -150,7 +204,9 @@ describe('HttpTimestampAuthority', () => {
       const { nonce } = readRequest(body);
       reply(res, await opensslReply(f, config, buildTimestampRequest(digest(), { nonce })));
     });
-    const error = await new HttpTimestampAuthority({ urls: [otherDigest] }).timestamp(digest()).catch((e: unknown) => e);
+    const error = await new HttpTimestampAuthority({ urls: [otherDigest] })
+      .timestamp(digest())
+      .catch((e: unknown) => e);
     assert.ok(isCoreError(error, 'TSA_BAD_RESPONSE'), String(error));
     assert.match(error.message, /message imprint differs/);
     const d = digest();

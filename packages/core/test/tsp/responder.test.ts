@@ -36,12 +36,19 @@ describe('timestamp responder, checked by openssl', () => {
     it(`${kind}: openssl verifies the token and reads our policy, nonce and serial`, async () => {
       const id = f[kind];
       const serial = printableInteger(16);
-      const responder = createTimestampResponder({ certificate: id.certDer, chain: [f.rootDer], signer: id.signer, serialNumber: () => serial });
+      const responder = createTimestampResponder({
+        certificate: id.certDer,
+        chain: [f.rootDer],
+        signer: id.signer,
+        serialNumber: () => serial,
+      });
       const digest = randomDigest();
       const nonce = printableInteger(12);
       const response = await responder.respond(buildTimestampRequest(digest, { nonce }));
 
-      const text = (await opensslOk(['ts', '-reply', '-in', f.write(`${kind}-resp.der`, response), '-text'])).toString();
+      const text = (
+        await opensslOk(['ts', '-reply', '-in', f.write(`${kind}-resp.der`, response), '-text'])
+      ).toString();
       assert.match(text, /Status: Granted\./);
       assert.ok(text.includes(`Policy OID: ${INKAN_DEFAULT_TSA_POLICY}`), text);
       assert.ok(text.includes(`Nonce: 0x${hex(nonce).toUpperCase()}`), text);
@@ -52,16 +59,43 @@ describe('timestamp responder, checked by openssl', () => {
       assert.equal(parsed.status, 0);
       assert.ok(parsed.token);
       const tokenPath = f.write(`${kind}-token.der`, parsed.token);
-      const verify = await openssl(['ts', '-verify', '-digest', hex(digest), '-in', tokenPath, '-token_in', '-CAfile', f.rootPath, '-untrusted', id.certPath]);
+      const verify = await openssl([
+        'ts',
+        '-verify',
+        '-digest',
+        hex(digest),
+        '-in',
+        tokenPath,
+        '-token_in',
+        '-CAfile',
+        f.rootPath,
+        '-untrusted',
+        id.certPath,
+      ]);
       assert.equal(verify.code, 0, verify.stderr);
       assert.match(verify.stdout.toString(), /Verification: OK/);
       // The same check over another digest must fail: the verification above is not vacuous.
-      const mismatch = await openssl(['ts', '-verify', '-digest', hex(randomDigest()), '-in', tokenPath, '-token_in', '-CAfile', f.rootPath, '-untrusted', id.certPath]);
+      const mismatch = await openssl([
+        'ts',
+        '-verify',
+        '-digest',
+        hex(randomDigest()),
+        '-in',
+        tokenPath,
+        '-token_in',
+        '-CAfile',
+        f.rootPath,
+        '-untrusted',
+        id.certPath,
+      ]);
       assert.notEqual(mismatch.code, 0);
       assert.match(mismatch.stderr + mismatch.stdout.toString(), /message imprint mismatch/);
 
       const token = parseTimestampToken(parsed.token);
-      assert.deepEqual(token.messageImprint, { hashAlgorithmOid: '2.16.840.1.101.3.4.2.1', digest: new Uint8Array(digest) });
+      assert.deepEqual(token.messageImprint, {
+        hashAlgorithmOid: '2.16.840.1.101.3.4.2.1',
+        digest: new Uint8Array(digest),
+      });
       assert.equal(token.nonce, BigInt(`0x${hex(nonce)}`));
       assert.equal(token.serialNumberHex, hex(serial));
       assert.equal(token.policyOid, INKAN_DEFAULT_TSA_POLICY);
@@ -81,21 +115,50 @@ describe('timestamp responder, checked by openssl', () => {
       await opensslOk(['ts', '-query', '-data', data, `-${hash}`, '-cert', '-out', queryPath]);
       const response = await responder.respond(readFileSync(queryPath));
       const responsePath = f.write(`r-${hash}.tsr`, response);
-      const verify = await openssl(['ts', '-verify', '-queryfile', queryPath, '-in', responsePath, '-CAfile', f.rootPath, '-untrusted', f.ecdsa.certPath]);
+      const verify = await openssl([
+        'ts',
+        '-verify',
+        '-queryfile',
+        queryPath,
+        '-in',
+        responsePath,
+        '-CAfile',
+        f.rootPath,
+        '-untrusted',
+        f.ecdsa.certPath,
+      ]);
       assert.equal(verify.code, 0, verify.stderr);
       assert.match(verify.stdout.toString(), /Verification: OK/);
       const token = parseTimestampToken(parseTimestampResponse(response).token!);
-      assert.deepEqual(token.messageImprint.digest, new Uint8Array(createHash(hash).update(readFileSync(data)).digest()));
+      assert.deepEqual(
+        token.messageImprint.digest,
+        new Uint8Array(createHash(hash).update(readFileSync(data)).digest()),
+      );
     });
   }
 
   it('leaves certificates out without certReq and echoes no nonce when none was sent', async () => {
-    const responder = createTimestampResponder({ certificate: f.rsa.certDer, chain: [f.rootDer], signer: f.rsa.signer });
+    const responder = createTimestampResponder({
+      certificate: f.rsa.certDer,
+      chain: [f.rootDer],
+      signer: f.rsa.signer,
+    });
     const data = f.write('data-nocert.bin', randomBytes(100));
     const queryPath = f.write('q-nocert.tsq', new Uint8Array(0));
     await opensslOk(['ts', '-query', '-data', data, '-sha256', '-no_nonce', '-out', queryPath]);
     const response = await responder.respond(readFileSync(queryPath));
-    const verify = await openssl(['ts', '-verify', '-queryfile', queryPath, '-in', f.write('r-nocert.tsr', response), '-CAfile', f.rootPath, '-untrusted', f.rsa.certPath]);
+    const verify = await openssl([
+      'ts',
+      '-verify',
+      '-queryfile',
+      queryPath,
+      '-in',
+      f.write('r-nocert.tsr', response),
+      '-CAfile',
+      f.rootPath,
+      '-untrusted',
+      f.rsa.certPath,
+    ]);
     assert.equal(verify.code, 0, verify.stderr);
     const token = parseTimestampToken(parseTimestampResponse(response).token!);
     assert.deepEqual(token.certificates, []);
@@ -108,9 +171,19 @@ describe('timestamp responder, checked by openssl', () => {
 
   it('uses the injected clock at the chosen precision', async () => {
     const at = new Date(Math.floor(Date.now() / 1000) * 1000 + 678);
-    for (const [precision, expected] of [['millisecond', at.getTime()], ['second', at.getTime() - 678]] as const) {
-      const responder = createTimestampResponder({ certificate: f.rsa.certDer, signer: f.rsa.signer, now: () => at, precision });
-      const token = parseTimestampToken(parseTimestampResponse(await responder.respond(buildTimestampRequest(randomDigest()))).token!);
+    for (const [precision, expected] of [
+      ['millisecond', at.getTime()],
+      ['second', at.getTime() - 678],
+    ] as const) {
+      const responder = createTimestampResponder({
+        certificate: f.rsa.certDer,
+        signer: f.rsa.signer,
+        now: () => at,
+        precision,
+      });
+      const token = parseTimestampToken(
+        parseTimestampResponse(await responder.respond(buildTimestampRequest(randomDigest()))).token!,
+      );
       assert.equal(token.genTime.getTime(), expected);
     }
   });
@@ -129,11 +202,21 @@ describe('timestamp responder, refusing bad requests without throwing', () => {
     return { failInfo: parsed.failInfo, text, statusText: parsed.statusText };
   }
 
-  function request(fields: { oid?: string; params?: asn1js.AsnType; digest?: Uint8Array; version?: number; policy?: string; extensions?: pkijs.Extension[] }): Uint8Array {
+  function request(fields: {
+    oid?: string;
+    params?: asn1js.AsnType;
+    digest?: Uint8Array;
+    version?: number;
+    policy?: string;
+    extensions?: pkijs.Extension[];
+  }): Uint8Array {
     const req = new pkijs.TimeStampReq({
       version: fields.version ?? 1,
       messageImprint: new pkijs.MessageImprint({
-        hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: fields.oid ?? '2.16.840.1.101.3.4.2.1', algorithmParams: fields.params }),
+        hashAlgorithm: new pkijs.AlgorithmIdentifier({
+          algorithmId: fields.oid ?? '2.16.840.1.101.3.4.2.1',
+          algorithmParams: fields.params,
+        }),
         hashedMessage: new asn1js.OctetString({ valueHex: fields.digest ?? randomDigest() }),
       }),
       ...(fields.policy ? { reqPolicy: fields.policy } : {}),
@@ -162,17 +245,32 @@ describe('timestamp responder, refusing bad requests without throwing', () => {
 
   it('an imprint whose length does not fit its algorithm is badDataFormat', async () => {
     assert.deepEqual((await rejection(request({ digest: new Uint8Array(20) }))).failInfo, ['badDataFormat']);
-    assert.deepEqual((await rejection(request({ oid: '2.16.840.1.101.3.4.2.3', digest: randomDigest() }))).failInfo, ['badDataFormat']);
+    assert.deepEqual((await rejection(request({ oid: '2.16.840.1.101.3.4.2.3', digest: randomDigest() }))).failInfo, [
+      'badDataFormat',
+    ]);
   });
 
   it('a policy we do not have is unacceptedPolicy; ours is granted', async () => {
     const queryPath = f.write('q-policy.tsq', new Uint8Array(0));
-    await opensslOk(['ts', '-query', '-data', f.write('d.bin', 'x'), '-sha256', '-tspolicy', '1.2.3.4.5', '-out', queryPath]);
+    await opensslOk([
+      'ts',
+      '-query',
+      '-data',
+      f.write('d.bin', 'x'),
+      '-sha256',
+      '-tspolicy',
+      '1.2.3.4.5',
+      '-out',
+      queryPath,
+    ]);
     const refused = await rejection(readFileSync(queryPath));
     assert.deepEqual(refused.failInfo, ['unacceptedPolicy']);
     assert.match(refused.text, /requested TSA policy is not supported/);
     const responder = createTimestampResponder({ certificate: f.rsa.certDer, signer: f.rsa.signer });
-    assert.equal(parseTimestampResponse(await responder.respond(request({ policy: INKAN_DEFAULT_TSA_POLICY }))).status, 0);
+    assert.equal(
+      parseTimestampResponse(await responder.respond(request({ policy: INKAN_DEFAULT_TSA_POLICY }))).status,
+      0,
+    );
   });
 
   it('version 2 is badRequest, extensions are unacceptedExtension', async () => {
@@ -182,7 +280,11 @@ describe('timestamp responder, refusing bad requests without throwing', () => {
   });
 
   it('a failing signer gives a systemFailure response, not an exception', async () => {
-    const broken: Signer = { keyAlgorithm: 'RSA', certificateChain: [f.rsa.certDer], sign: async () => Promise.reject(new Error('HSM unplugged')) };
+    const broken: Signer = {
+      keyAlgorithm: 'RSA',
+      certificateChain: [f.rsa.certDer],
+      sign: async () => Promise.reject(new Error('HSM unplugged')),
+    };
     const responder = createTimestampResponder({ certificate: f.rsa.certDer, signer: broken });
     const parsed = parseTimestampResponse(await responder.respond(buildTimestampRequest(randomDigest())));
     assert.equal(parsed.status, 2);

@@ -24,7 +24,9 @@ export function openssl(args: readonly string[], input?: Uint8Array): Promise<Op
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => err.push(d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() }));
+    child.on('close', (code) =>
+      resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() }),
+    );
     child.stdin.end(input === undefined ? undefined : Buffer.from(input));
   });
 }
@@ -77,25 +79,86 @@ export async function createTsaFixture(): Promise<TsaFixture> {
   const path = (name: string) => join(dir, name);
   writeFileSync(path('ext.cnf'), EXTENSIONS);
   await opensslOk([
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path('root.key'), '-out', path('root.pem'),
-    '-days', '3650', '-subj', '/CN=Inkan Test Root/O=Inkan Test', '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    path('root.key'),
+    '-out',
+    path('root.pem'),
+    '-days',
+    '3650',
+    '-subj',
+    '/CN=Inkan Test Root/O=Inkan Test',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
 
   const issue = async (name: string, keyArgs: string[], section: string, cn: string): Promise<TsaIdentity> => {
     await opensslOk(['genpkey', ...keyArgs, '-out', path(`${name}.key`)]);
-    await opensslOk(['req', '-new', '-key', path(`${name}.key`), '-subj', `/CN=${cn}/O=Inkan Test`, '-out', path(`${name}.csr`)]);
     await opensslOk([
-      'x509', '-req', '-in', path(`${name}.csr`), '-CA', path('root.pem'), '-CAkey', path('root.key'), '-set_serial', `0x${Date.now().toString(16)}${name.length}`,
-      '-days', '365', '-extfile', path('ext.cnf'), '-extensions', section, '-out', path(`${name}.pem`),
+      'req',
+      '-new',
+      '-key',
+      path(`${name}.key`),
+      '-subj',
+      `/CN=${cn}/O=Inkan Test`,
+      '-out',
+      path(`${name}.csr`),
+    ]);
+    await opensslOk([
+      'x509',
+      '-req',
+      '-in',
+      path(`${name}.csr`),
+      '-CA',
+      path('root.pem'),
+      '-CAkey',
+      path('root.key'),
+      '-set_serial',
+      `0x${Date.now().toString(16)}${name.length}`,
+      '-days',
+      '365',
+      '-extfile',
+      path('ext.cnf'),
+      '-extensions',
+      section,
+      '-out',
+      path(`${name}.pem`),
     ]);
     const certDer = new Uint8Array(new X509Certificate(readFileSync(path(`${name}.pem`))).raw);
-    return { keyPath: path(`${name}.key`), certPath: path(`${name}.pem`), certDer, signer: new KeyFileSigner(readFileSync(path(`${name}.key`), 'utf8'), [certDer]) };
+    return {
+      keyPath: path(`${name}.key`),
+      certPath: path(`${name}.pem`),
+      certDer,
+      signer: new KeyFileSigner(readFileSync(path(`${name}.key`), 'utf8'), [certDer]),
+    };
   };
 
-  const rsa = await issue('tsa-rsa', ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'], 'tsa', 'Inkan Test TSA RSA');
-  const ecdsa = await issue('tsa-ec', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], 'tsa', 'Inkan Test TSA ECDSA');
-  const nonCriticalEku = await issue('tsa-noncrit', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], 'tsa_noncritical', 'Inkan Test TSA Lax');
+  const rsa = await issue(
+    'tsa-rsa',
+    ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'],
+    'tsa',
+    'Inkan Test TSA RSA',
+  );
+  const ecdsa = await issue(
+    'tsa-ec',
+    ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+    'tsa',
+    'Inkan Test TSA ECDSA',
+  );
+  const nonCriticalEku = await issue(
+    'tsa-noncrit',
+    ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+    'tsa_noncritical',
+    'Inkan Test TSA Lax',
+  );
   return {
     dir,
     rootPath: path('root.pem'),
@@ -135,7 +198,9 @@ accuracy = secs:1, millisecs:500
 ordering = yes
 tsa_name = yes
 ess_cert_id_chain = no`;
-  return f.write('tsa.cnf', `
+  return f.write(
+    'tsa.cnf',
+    `
 [ tsa ]
 default_tsa = tsa_default
 [ tsa_default ]${common('serial-default')}
@@ -145,12 +210,32 @@ digests = sha256, sha384, sha512
 ess_cert_id_alg = sha512
 [ tsa_sha512_only ]${common('serial-512')}
 digests = sha512
-`);
+`,
+  );
 }
 
 /** Answers a TimeStampReq with `openssl ts -reply` (a TSA implementation that is not ours). */
-export async function opensslReply(f: TsaFixture, config: string, request: Uint8Array, section = 'tsa_default', id: TsaIdentity = f.rsa): Promise<Buffer> {
+export async function opensslReply(
+  f: TsaFixture,
+  config: string,
+  request: Uint8Array,
+  section = 'tsa_default',
+  id: TsaIdentity = f.rsa,
+): Promise<Buffer> {
   // A file, not stdin: Node's stdio pipes are sockets, which openssl cannot fopen("/dev/stdin").
   const queryPath = f.write(`query-${randomUUID()}.tsq`, request);
-  return opensslOk(['ts', '-reply', '-queryfile', queryPath, '-inkey', id.keyPath, '-signer', id.certPath, '-config', config, '-section', section]);
+  return opensslOk([
+    'ts',
+    '-reply',
+    '-queryfile',
+    queryPath,
+    '-inkey',
+    id.keyPath,
+    '-signer',
+    id.certPath,
+    '-config',
+    config,
+    '-section',
+    section,
+  ]);
 }

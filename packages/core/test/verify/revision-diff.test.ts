@@ -33,20 +33,86 @@ let certDer: Uint8Array;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'inkan-revision-diff-'));
   const p = (name: string) => join(dir, name);
-  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', p('signer.key'), '-out', p('signer.pem'), '-days', '30', '-subj', '/CN=Revision Diff Signer']);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    p('signer.key'),
+    '-out',
+    p('signer.pem'),
+    '-days',
+    '30',
+    '-subj',
+    '/CN=Revision Diff Signer',
+  ]);
   certDer = new Uint8Array(new X509Certificate(readFileSync(p('signer.pem'))).raw);
   signer = new KeyFileSigner(readFileSync(p('signer.key'), 'utf8'), [certDer]);
 
   // A TSA that is not Inkan's: openssl ts -reply with a certificate whose EKU is timeStamping.
-  writeFileSync(p('tsa-ext.cnf'), '[tsa]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n');
-  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', p('tsa.key'), '-out', p('tsa.pem'), '-days', '30', '-subj', '/CN=Revision Diff TSA', '-extensions', 'tsa', '-config', p('tsa-ext.cnf')]);
-  writeFileSync(p('tsa.cnf'), `[tsa]\ndefault_tsa=tsa_default\n[tsa_default]\nserial=${p('tsa-serial')}\nsigner_digest=sha256\ndefault_policy=1.2.3.4.1\ndigests=sha256\ness_cert_id_alg=sha256\n`);
+  writeFileSync(
+    p('tsa-ext.cnf'),
+    '[tsa]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n',
+  );
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    p('tsa.key'),
+    '-out',
+    p('tsa.pem'),
+    '-days',
+    '30',
+    '-subj',
+    '/CN=Revision Diff TSA',
+    '-extensions',
+    'tsa',
+    '-config',
+    p('tsa-ext.cnf'),
+  ]);
+  writeFileSync(
+    p('tsa.cnf'),
+    `[tsa]\ndefault_tsa=tsa_default\n[tsa_default]\nserial=${p('tsa-serial')}\nsigner_digest=sha256\ndefault_policy=1.2.3.4.1\ndigests=sha256\ness_cert_id_alg=sha256\n`,
+  );
   let n = 0;
   tsa = {
     async timestamp(digest) {
       n++;
-      await run('openssl', ['ts', '-query', '-digest', Buffer.from(digest).toString('hex'), '-sha256', '-cert', '-no_nonce', '-out', p(`q${n}.tsq`)]);
-      await run('openssl', ['ts', '-reply', '-queryfile', p(`q${n}.tsq`), '-inkey', p('tsa.key'), '-signer', p('tsa.pem'), '-config', p('tsa.cnf'), '-token_out', '-out', p(`t${n}.der`)]);
+      await run('openssl', [
+        'ts',
+        '-query',
+        '-digest',
+        Buffer.from(digest).toString('hex'),
+        '-sha256',
+        '-cert',
+        '-no_nonce',
+        '-out',
+        p(`q${n}.tsq`),
+      ]);
+      await run('openssl', [
+        'ts',
+        '-reply',
+        '-queryfile',
+        p(`q${n}.tsq`),
+        '-inkey',
+        p('tsa.key'),
+        '-signer',
+        p('tsa.pem'),
+        '-config',
+        p('tsa.cnf'),
+        '-token_out',
+        '-out',
+        p(`t${n}.der`),
+      ]);
       return new Uint8Array(readFileSync(p(`t${n}.der`)));
     },
   };
@@ -130,7 +196,15 @@ describe('diffRevisions: allowed later revisions', () => {
     const withDss = revise(signed, (doc, update) => {
       const cert = update.add(new PdfStream(new PdfDict(), certDer));
       const vri = new PdfDict([['0123456789ABCDEF0123456789ABCDEF01234567', new PdfDict([['Cert', [cert]]])]]);
-      dssRef = update.add(new PdfDict([['Type', PdfName.of('DSS')], ['Certs', [cert]], ['OCSPs', []], ['CRLs', []], ['VRI', vri]]));
+      dssRef = update.add(
+        new PdfDict([
+          ['Type', PdfName.of('DSS')],
+          ['Certs', [cert]],
+          ['OCSPs', []],
+          ['CRLs', []],
+          ['VRI', vri],
+        ]),
+      );
       update.set(doc.catalogRef, doc.catalog.clone().set('DSS', dssRef));
     });
     const d = diff(signed, withDss);
@@ -154,10 +228,14 @@ describe('diffRevisions: allowed later revisions', () => {
   it('a B-LTA signature by another library (@libpdf/core: signature, DSS, document timestamp) is allowed', async () => {
     const signed = await signedSample();
     const pkcs8 = createPrivateKey(readFileSync(join(dir, 'signer.key'))).export({ format: 'der', type: 'pkcs8' });
-    const key = await webcrypto.subtle.importKey('pkcs8', pkcs8, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+    const key = await webcrypto.subtle.importKey('pkcs8', pkcs8, { name: 'ECDSA', namedCurve: 'P-256' }, false, [
+      'sign',
+    ]);
     const other = new CryptoKeySigner(key as CryptoKey, certDer, 'EC', 'ECDSA');
     const noRevocation = { getOCSP: async () => null, getCRL: async () => null };
-    const result = await (await PDF.load(signed)).sign({ signer: other, level: 'B-LTA', timestampAuthority: tsa, revocationProvider: noRevocation });
+    const result = await (
+      await PDF.load(signed)
+    ).sign({ signer: other, level: 'B-LTA', timestampAuthority: tsa, revocationProvider: noRevocation });
     const d = diff(signed, result.bytes);
     assert.equal(d.allowed, true, show(d));
     assert.deepEqual(kinds(d).sort(), ['document-timestamp-added', 'dss-added', 'signature-added'], show(d));
@@ -217,7 +295,15 @@ describe('diffRevisions: forbidden later revisions', () => {
       const pages = (doc.getObject(pagesRef) as PdfDict).clone();
       const first = doc.page(0).dict;
       const content = update.add(contentStream('BT /F1 24 Tf 72 700 Td (An extra page) Tj ET'));
-      const page = update.add(new PdfDict([['Type', PdfName.of('Page')], ['Parent', pagesRef], ['MediaBox', doc.inherited(first, 'MediaBox') ?? [0, 0, 595, 842]], ['Resources', doc.inherited(first, 'Resources') ?? new PdfDict()], ['Contents', content]]));
+      const page = update.add(
+        new PdfDict([
+          ['Type', PdfName.of('Page')],
+          ['Parent', pagesRef],
+          ['MediaBox', doc.inherited(first, 'MediaBox') ?? [0, 0, 595, 842]],
+          ['Resources', doc.inherited(first, 'Resources') ?? new PdfDict()],
+          ['Contents', content],
+        ]),
+      );
       pages.set('Kids', [...(pages.get('Kids') as PdfObject[]), page]);
       pages.set('Count', (pages.get('Count') as number) + 1);
       update.set(pagesRef, pages);
@@ -229,7 +315,15 @@ describe('diffRevisions: forbidden later revisions', () => {
   it('a text annotation added to page 1', () => {
     const later = revise(signed, (doc, update) => {
       const page = doc.page(0);
-      const note = update.add(new PdfDict([['Type', PdfName.of('Annot')], ['Subtype', PdfName.of('Text')], ['Rect', [100, 100, 120, 120]], ['Contents', new PdfString(Buffer.from('cancelled'))], ['P', page.ref]]));
+      const note = update.add(
+        new PdfDict([
+          ['Type', PdfName.of('Annot')],
+          ['Subtype', PdfName.of('Text')],
+          ['Rect', [100, 100, 120, 120]],
+          ['Contents', new PdfString(Buffer.from('cancelled'))],
+          ['P', page.ref],
+        ]),
+      );
       const annots = (doc.resolve(page.dict.get('Annots')) as PdfObject[] | null) ?? [];
       update.set(page.ref, page.dict.clone().set('Annots', [...annots, note]));
     });
@@ -244,7 +338,9 @@ describe('diffRevisions: forbidden later revisions', () => {
     const later = revise(withImage, (doc, update) => {
       const resources = doc.dict(doc.inherited(doc.page(0).dict, 'Resources'))!;
       const xobjects = doc.dict(resources.get('XObject'))!;
-      const [, ref] = [...xobjects.entries].find(([, v]) => v instanceof PdfRef && (doc.getObject(v) as PdfStream).dict.name('Subtype') === 'Image') as [string, PdfRef];
+      const [, ref] = [...xobjects.entries].find(
+        ([, v]) => v instanceof PdfRef && (doc.getObject(v) as PdfStream).dict.name('Subtype') === 'Image',
+      ) as [string, PdfRef];
       imageNumber = ref.objectNumber;
       const old = doc.getObject(ref) as PdfStream;
       const dict = old.dict.clone();
@@ -264,12 +360,24 @@ describe('diffRevisions: forbidden later revisions', () => {
     const page = form.addPage([595, 842]);
     const field = form.getForm().createTextField('amount');
     field.setText('100 JPY');
-    field.addToPage(page, { x: 72, y: 700, width: 200, height: 24, font: await form.embedFont(StandardFonts.Helvetica) });
+    field.addToPage(page, {
+      x: 72,
+      y: 700,
+      width: 200,
+      height: 24,
+      font: await form.embedFont(StandardFonts.Helvetica),
+    });
     const signedForm = await signPdf(await form.save({ useObjectStreams: false }), { signer });
     const later = revise(signedForm, (doc, update) => {
       const fields = doc.resolve(doc.dict(doc.catalog.get('AcroForm'))!.get('Fields')) as PdfObject[];
       const ref = fields.find((f) => doc.dict(f)?.name('FT') === 'Tx') as PdfRef;
-      update.set(ref, doc.dict(ref)!.clone().set('V', new PdfString(Buffer.from('1,000,000 JPY'))));
+      update.set(
+        ref,
+        doc
+          .dict(ref)!
+          .clone()
+          .set('V', new PdfString(Buffer.from('1,000,000 JPY'))),
+      );
     });
     const d = diff(signedForm, later);
     assertForbidden(d, 'form-field-changed');
@@ -293,7 +401,12 @@ describe('diffRevisions: forbidden later revisions', () => {
 
   it('/OpenAction added to the catalog', () => {
     const later = revise(signed, (doc, update) => {
-      const js = update.add(new PdfDict([['S', PdfName.of('JavaScript')], ['JS', new PdfString(Buffer.from('app.alert(1)'))]]));
+      const js = update.add(
+        new PdfDict([
+          ['S', PdfName.of('JavaScript')],
+          ['JS', new PdfString(Buffer.from('app.alert(1)'))],
+        ]),
+      );
       update.set(doc.catalogRef, doc.catalog.clone().set('OpenAction', js));
     });
     const d = diff(signed, later);
@@ -312,7 +425,17 @@ describe('diffRevisions: forbidden later revisions', () => {
     const signedGhost = await signPdf(prepared, { signer });
     assert.equal(PdfDocument.load(signedGhost).getObject(ghost), null);
     const later = revise(signedGhost, (_doc, update) => {
-      update.set(ghost, new PdfStream(new PdfDict([['Type', PdfName.of('XObject')], ['Subtype', PdfName.of('Form')], ['BBox', [0, 0, 595, 842]]]), Buffer.from('BT /F1 40 Tf 72 400 Td (VOID) Tj ET')));
+      update.set(
+        ghost,
+        new PdfStream(
+          new PdfDict([
+            ['Type', PdfName.of('XObject')],
+            ['Subtype', PdfName.of('Form')],
+            ['BBox', [0, 0, 595, 842]],
+          ]),
+          Buffer.from('BT /F1 40 Tf 72 400 Td (VOID) Tj ET'),
+        ),
+      );
     });
     const d = diff(signedGhost, later);
     assertForbidden(d, 'page-content-changed', 1);
@@ -353,16 +476,35 @@ describe('diffRevisions: filling an empty signature field', () => {
    * A signed PDF with an empty signature field 'Approver' whose widget shows appearance stream S.
    * With `shareAppearance`, page 1's resources also name S (as an XObject): S is then page content too.
    */
-  async function withEmptyField(shareAppearance: boolean): Promise<{ signed: Uint8Array; widget: PdfRef; appearance: PdfRef }> {
+  async function withEmptyField(
+    shareAppearance: boolean,
+  ): Promise<{ signed: Uint8Array; widget: PdfRef; appearance: PdfRef }> {
     let widget: PdfRef | undefined;
     let appearance: PdfRef | undefined;
     const prepared = revise(await makePdf({ pages: 1 }), (doc, update) => {
       const page = doc.page(0);
-      appearance = update.add(new PdfStream(new PdfDict([['Type', PdfName.of('XObject')], ['Subtype', PdfName.of('Form')], ['BBox', [0, 0, 200, 50]]]), Buffer.from('0.9 g 0 0 200 50 re f')));
-      widget = update.add(new PdfDict([
-        ['Type', PdfName.of('Annot')], ['Subtype', PdfName.of('Widget')], ['FT', PdfName.of('Sig')], ['T', new PdfString(Buffer.from('Approver'))],
-        ['Rect', [72, 72, 272, 122]], ['F', 4], ['P', page.ref], ['AP', new PdfDict([['N', appearance]])],
-      ]));
+      appearance = update.add(
+        new PdfStream(
+          new PdfDict([
+            ['Type', PdfName.of('XObject')],
+            ['Subtype', PdfName.of('Form')],
+            ['BBox', [0, 0, 200, 50]],
+          ]),
+          Buffer.from('0.9 g 0 0 200 50 re f'),
+        ),
+      );
+      widget = update.add(
+        new PdfDict([
+          ['Type', PdfName.of('Annot')],
+          ['Subtype', PdfName.of('Widget')],
+          ['FT', PdfName.of('Sig')],
+          ['T', new PdfString(Buffer.from('Approver'))],
+          ['Rect', [72, 72, 272, 122]],
+          ['F', 4],
+          ['P', page.ref],
+          ['AP', new PdfDict([['N', appearance]])],
+        ]),
+      );
       const pageDict = page.dict.clone().set('Annots', [widget]);
       if (shareAppearance) {
         const resources = (doc.dict(doc.inherited(page.dict, 'Resources')) ?? new PdfDict()).clone();
@@ -370,7 +512,16 @@ describe('diffRevisions: filling an empty signature field', () => {
         pageDict.set('Resources', resources.set('XObject', xobjects));
       }
       update.set(page.ref, pageDict);
-      update.set(doc.catalogRef, doc.catalog.clone().set('AcroForm', new PdfDict([['Fields', [widget]], ['SigFlags', 3]])));
+      update.set(
+        doc.catalogRef,
+        doc.catalog.clone().set(
+          'AcroForm',
+          new PdfDict([
+            ['Fields', [widget]],
+            ['SigFlags', 3],
+          ]),
+        ),
+      );
     });
     const signed = await signPdf(prepared, { signer });
     return { signed, widget: widget!, appearance: appearance! };
@@ -380,11 +531,22 @@ describe('diffRevisions: filling an empty signature field', () => {
   function fill(signed: Uint8Array, widget: PdfRef, appearance: PdfRef, options: { setValue: boolean }): Uint8Array {
     return revise(signed, (doc, update) => {
       if (options.setValue) {
-        const value = update.add(new PdfDict([['Type', PdfName.of('Sig')], ['Filter', PdfName.of('Adobe.PPKLite')], ['SubFilter', PdfName.of('ETSI.CAdES.detached')], ['ByteRange', [0, 0, 0, 0]], ['Contents', new PdfString(new Uint8Array(8), true)]]));
+        const value = update.add(
+          new PdfDict([
+            ['Type', PdfName.of('Sig')],
+            ['Filter', PdfName.of('Adobe.PPKLite')],
+            ['SubFilter', PdfName.of('ETSI.CAdES.detached')],
+            ['ByteRange', [0, 0, 0, 0]],
+            ['Contents', new PdfString(new Uint8Array(8), true)],
+          ]),
+        );
         update.set(widget, (doc.getObject(widget) as PdfDict).clone().set('V', value));
       }
       const old = doc.getObject(appearance) as PdfStream;
-      update.set(appearance, new PdfStream(old.dict.clone(), Buffer.from('BT /Helv 12 Tf 10 20 Td (Signed by the approver) Tj ET')));
+      update.set(
+        appearance,
+        new PdfStream(old.dict.clone(), Buffer.from('BT /Helv 12 Tf 10 20 Td (Signed by the approver) Tj ET')),
+      );
     });
   }
 
@@ -417,11 +579,15 @@ describe('diffRevisions: pyHanko corpus', () => {
   /** Ends of the signed ranges of every /ByteRange in the file, in file order. */
   function byteRangeEnds(bytes: Uint8Array): number[] {
     const text = Buffer.from(bytes).toString('latin1');
-    return [...text.matchAll(/\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g)].map((m) => Number(m[3]) + Number(m[4]));
+    return [...text.matchAll(/\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g)].map(
+      (m) => Number(m[3]) + Number(m[4]),
+    );
   }
 
   it('form-update-override-appearance-stream-sneaky.pdf: the overridden appearance is forbidden', () => {
-    const bytes = new Uint8Array(readFileSync(join(CORPUS, 'suspicious/form-update-override-appearance-stream-sneaky.pdf')));
+    const bytes = new Uint8Array(
+      readFileSync(join(CORPUS, 'suspicious/form-update-override-appearance-stream-sneaky.pdf')),
+    );
     const [end] = byteRangeEnds(bytes);
     assert.ok(end < bytes.length);
     const d = diff(bytes.subarray(0, end), bytes);
@@ -430,7 +596,10 @@ describe('diffRevisions: pyHanko corpus', () => {
     assert.match(change.description, /appearance stream \(object 9\)/);
     assert.match(change.description, /catalog \(\/FooBar\)/);
     // Signing the empty field itself is fine; only the shared appearance is the problem.
-    assert.ok(d.changes.some((c) => c.kind === 'signature-added' && c.allowed), show(d));
+    assert.ok(
+      d.changes.some((c) => c.kind === 'signature-added' && c.allowed),
+      show(d),
+    );
   });
 
   it('pades-lta-dss-indirect-arrs-test.pdf: DSS and document timestamps after the signature are allowed', () => {

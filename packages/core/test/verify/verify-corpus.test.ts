@@ -16,7 +16,17 @@ import { corpusPath } from '../helpers/corpus.ts';
 
 const pyhanko = (...parts: string[]) => corpusPath('pyhanko', ...parts);
 const load = (...parts: string[]) => new Uint8Array(readFileSync(pyhanko(...parts)));
-const show = (report: VerificationReport) => JSON.stringify({ summary: report.summary, attacks: report.attacks, problems: report.problems, signatures: report.signatures.map((s) => s.problems) }, null, 1);
+const show = (report: VerificationReport) =>
+  JSON.stringify(
+    {
+      summary: report.summary,
+      attacks: report.attacks,
+      problems: report.problems,
+      signatures: report.signatures.map((s) => s.problems),
+    },
+    null,
+    1,
+  );
 
 describe('coverage anomalies (pyhanko/coverage-anomalies)', () => {
   test('base.pdf: a signature that does not validate is invalid', async () => {
@@ -30,9 +40,21 @@ describe('coverage anomalies (pyhanko/coverage-anomalies)', () => {
   // Each anomaly is named by words that only its own sentence uses.
   const anomalies: Array<{ file: string; words: RegExp; digestStillMatches: boolean }> = [
     { file: 'one-byterange.pdf', words: /ByteRange has 2 entries instead of 4/, digestStillMatches: false },
-    { file: 'signature-gap-too-big.pdf', words: /gap in the ByteRange .* larger than the \/Contents string/, digestStillMatches: true },
-    { file: 'tail-uncovered.pdf', words: /signed range ends at byte \d+, not at the end of a revision .*not covered/, digestStillMatches: true },
-    { file: 'weird-byterange.pdf', words: /gap in the ByteRange is not exactly a hex string/, digestStillMatches: true },
+    {
+      file: 'signature-gap-too-big.pdf',
+      words: /gap in the ByteRange .* larger than the \/Contents string/,
+      digestStillMatches: true,
+    },
+    {
+      file: 'tail-uncovered.pdf',
+      words: /signed range ends at byte \d+, not at the end of a revision .*not covered/,
+      digestStillMatches: true,
+    },
+    {
+      file: 'weird-byterange.pdf',
+      words: /gap in the ByteRange is not exactly a hex string/,
+      digestStillMatches: true,
+    },
   ];
   for (const { file, words, digestStillMatches } of anomalies) {
     test(`${file}: invalid, coverage anomaly named`, async () => {
@@ -42,7 +64,10 @@ describe('coverage anomalies (pyhanko/coverage-anomalies)', () => {
       const [s] = report.signatures;
       assert.equal(s.status, 'invalid');
       assert.equal(s.integrity.coverageOk, false);
-      assert.ok(s.problems.some((p) => words.test(p)), `no problem matching ${words}: ${show(report)}`);
+      assert.ok(
+        s.problems.some((p) => words.test(p)),
+        `no problem matching ${words}: ${show(report)}`,
+      );
       // Poppler calls three of these valid because the CMS itself is intact: only coverage catches them.
       assert.equal(s.integrity.digestMatches, digestStillMatches, show(report));
     });
@@ -52,7 +77,10 @@ describe('coverage anomalies (pyhanko/coverage-anomalies)', () => {
     const tail = await verifyPdf(load('coverage-anomalies', 'tail-uncovered.pdf'));
     assert.ok(!tail.signatures[0].problems.some((p) => /larger than the \/Contents/.test(p)), show(tail));
     const gap = await verifyPdf(load('coverage-anomalies', 'signature-gap-too-big.pdf'));
-    assert.ok(gap.signatures[0].problems.some((p) => /larger than the \/Contents/.test(p)), show(gap));
+    assert.ok(
+      gap.signatures[0].problems.some((p) => /larger than the \/Contents/.test(p)),
+      show(gap),
+    );
   });
 });
 
@@ -66,10 +94,16 @@ describe('suspicious later revision (pyhanko/suspicious)', () => {
     assert.ok(forbidden.length > 0, show(report));
     for (const change of forbidden) assert.ok(change.description.length > 30, change.description);
     // It is an appearance override: the description says which appearance stream and that signed content uses it.
-    assert.ok(forbidden.some((c) => c.kind === 'appearance-changed' && /appearance stream/.test(c.description)), JSON.stringify(forbidden));
+    assert.ok(
+      forbidden.some((c) => c.kind === 'appearance-changed' && /appearance stream/.test(c.description)),
+      JSON.stringify(forbidden),
+    );
     for (const s of flagged) {
       assert.equal(s.status, 'invalid');
-      assert.ok(s.problems.some((p) => p.startsWith('changed after signing:')), show(report));
+      assert.ok(
+        s.problems.some((p) => p.startsWith('changed after signing:')),
+        show(report),
+      );
     }
     assert.ok(report.attacks.length > 0, show(report));
   });
@@ -90,8 +124,11 @@ describe('a foreign PAdES B-LTA file (pyhanko/valid/pades-lta-dss-indirect-arrs-
         if (stream instanceof PdfStream) found.push(doc.streamData(stream));
       }
     }
-    for (const s of listSignatures(doc)) if (s.type === 'signature') found.push(...parseCmsSignature(derOfContents(s.contents)).certificates);
-    return certs(found).filter(isSelfSigned).map((c) => c.der);
+    for (const s of listSignatures(doc))
+      if (s.type === 'signature') found.push(...parseCmsSignature(derOfContents(s.contents)).certificates);
+    return certs(found)
+      .filter(isSelfSigned)
+      .map((c) => c.der);
   }
 
   test('with its root as trust anchor: signature B-LTA and a document timestamp, all valid (exit 0)', async () => {
@@ -105,8 +142,14 @@ describe('a foreign PAdES B-LTA file (pyhanko/valid/pades-lta-dss-indirect-arrs-
     assert.equal(signatures.length, 1, show(report));
     assert.ok(timestamps.length >= 1, show(report));
     // Revision order: the signature first, then the timestamp(s) over it.
-    assert.deepEqual(report.signatures.map((s) => s.index), report.signatures.map((_, i) => i + 1));
-    assert.ok(report.signatures.every((s, i, all) => i === 0 || (s.revision ?? 0) > (all[i - 1].revision ?? 0)), show(report));
+    assert.deepEqual(
+      report.signatures.map((s) => s.index),
+      report.signatures.map((_, i) => i + 1),
+    );
+    assert.ok(
+      report.signatures.every((s, i, all) => i === 0 || (s.revision ?? 0) > (all[i - 1].revision ?? 0)),
+      show(report),
+    );
     const [s] = signatures;
     assert.equal(s.level, 'B-LTA');
     assert.equal(s.status, 'valid');
@@ -143,7 +186,10 @@ describe('a foreign PAdES B-LTA file (pyhanko/valid/pades-lta-dss-indirect-arrs-
       assert.equal(s.status, 'untrusted', show(report));
       assert.equal(s.integrity.digestMatches, true);
       assert.equal(s.integrity.signatureValid, true);
-      assert.ok(s.problems.some((p) => /trusted root/.test(p)), show(report));
+      assert.ok(
+        s.problems.some((p) => /trusted root/.test(p)),
+        show(report),
+      );
     }
     assert.deepEqual(report.attacks, []);
   });
@@ -151,7 +197,9 @@ describe('a foreign PAdES B-LTA file (pyhanko/valid/pades-lta-dss-indirect-arrs-
 
 describe('malformed files (pyhanko/malformed): no crash, no hang, never valid', () => {
   const TIME_LIMIT_MS = 20_000;
-  const files = readdirSync(pyhanko('malformed')).filter((f) => f.endsWith('.pdf')).sort();
+  const files = readdirSync(pyhanko('malformed'))
+    .filter((f) => f.endsWith('.pdf'))
+    .sort();
 
   test('the corpus has malformed files', () => {
     assert.ok(files.length >= 5, files.join(', '));
@@ -171,7 +219,13 @@ describe('malformed files (pyhanko/malformed): no crash, no hang, never valid', 
          try { parentPort.postMessage({ report: await (await ready).verifyPdf(require('node:fs').readFileSync(path)) }); }
          catch (error) { parentPort.postMessage({ thrown: String((error && error.stack) || error) }); }
        });`,
-      { eval: true, workerData: { tsx: import.meta.resolve('tsx/esm/api'), verifier: new URL('../../src/verify/verify-pdf.ts', import.meta.url).href } },
+      {
+        eval: true,
+        workerData: {
+          tsx: import.meta.resolve('tsx/esm/api'),
+          verifier: new URL('../../src/verify/verify-pdf.ts', import.meta.url).href,
+        },
+      },
     );
   }
   after(async () => {

@@ -48,17 +48,31 @@ function freshDir(): string {
 /** A root CA with a valid TSA under it (timeStamping, critical), in a fresh directory. */
 function rootWithTsa(): { root: OpensslCa; tsa: IssuedCertificate } {
   const root = OpensslCa.root(freshDir(), 'Trust Samples Root');
-  const tsa = root.issue('Sample TSA', { notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 5 * 365 * DAY), extensions: PROFILE.tsa });
+  const tsa = root.issue('Sample TSA', {
+    notBefore: new Date(Date.now() - DAY),
+    notAfter: new Date(Date.now() + 5 * 365 * DAY),
+    extensions: PROFILE.tsa,
+  });
   return { root, tsa };
 }
 
 function tsaOf(certificate: IssuedCertificate, chain: Uint8Array[]): TimestampAuthority {
-  return new LocalTimestampAuthority(createTimestampResponder({ certificate: certificate.der, chain, signer: new KeyFileSigner(certificate.keyPem, [certificate.der, ...chain]) }));
+  return new LocalTimestampAuthority(
+    createTimestampResponder({
+      certificate: certificate.der,
+      chain,
+      signer: new KeyFileSigner(certificate.keyPem, [certificate.der, ...chain]),
+    }),
+  );
 }
 
 /** A TSA that hands out whatever its responder signs, unchecked: what a forger's own "TSA" does (Inkan's clients refuse such tokens). */
 function uncheckedTsaOf(certificate: IssuedCertificate, chain: Uint8Array[]): TimestampAuthority {
-  const responder = createTimestampResponder({ certificate: certificate.der, chain, signer: new KeyFileSigner(certificate.keyPem, [certificate.der, ...chain]) });
+  const responder = createTimestampResponder({
+    certificate: certificate.der,
+    chain,
+    signer: new KeyFileSigner(certificate.keyPem, [certificate.der, ...chain]),
+  });
   return {
     timestamp: async (digest) => {
       const token = parseTimestampResponse(await responder.respond(buildTimestampRequest(digest))).token;
@@ -68,8 +82,18 @@ function uncheckedTsaOf(certificate: IssuedCertificate, chain: Uint8Array[]): Ti
   };
 }
 
-async function sign(signer: IssuedCertificate, chain: Uint8Array[], timestampAuthority?: TimestampAuthority, extraReservedBytes = 0): Promise<Uint8Array> {
-  return signPdf(pdf, { signer: new KeyFileSigner(signer.keyPem, [signer.der, ...chain]), timestampAuthority, name: signer.name, extraReservedBytes });
+async function sign(
+  signer: IssuedCertificate,
+  chain: Uint8Array[],
+  timestampAuthority?: TimestampAuthority,
+  extraReservedBytes = 0,
+): Promise<Uint8Array> {
+  return signPdf(pdf, {
+    signer: new KeyFileSigner(signer.keyPem, [signer.der, ...chain]),
+    timestampAuthority,
+    name: signer.name,
+    extraReservedBytes,
+  });
 }
 
 /** Answers CRL requests with each issuer's current CRL, and OCSP requests from `ocsp` (by certificate). */
@@ -89,15 +113,36 @@ function verdict(s: SignatureReport): [string, string | null] {
 }
 
 function show(report: VerificationReport): string {
-  return JSON.stringify(report.signatures.map((s) => ({ type: s.type, indication: s.indication, sub: s.subIndication, problems: s.problems, timestamp: s.timestamp && { accepted: s.timestamp.accepted, problems: s.timestamp.problems } })), null, 1);
+  return JSON.stringify(
+    report.signatures.map((s) => ({
+      type: s.type,
+      indication: s.indication,
+      sub: s.subIndication,
+      problems: s.problems,
+      timestamp: s.timestamp && { accepted: s.timestamp.accepted, problems: s.timestamp.problems },
+    })),
+    null,
+    1,
+  );
 }
 
 /** `openssl verify` of `leaf` with `root` trusted and `intermediates` offered: its exit code and output. */
-function opensslVerify(root: IssuedCertificate, intermediates: IssuedCertificate[], leaf: IssuedCertificate): { ok: boolean; output: string } {
+function opensslVerify(
+  root: IssuedCertificate,
+  intermediates: IssuedCertificate[],
+  leaf: IssuedCertificate,
+): { ok: boolean; output: string } {
   const untrusted = join(work, `untrusted-${++count}.pem`);
-  writeFileSync(untrusted, intermediates.map((c) => execFileSync('openssl', ['x509', '-in', c.pemPath], { encoding: 'utf8' })).join(''));
+  writeFileSync(
+    untrusted,
+    intermediates.map((c) => execFileSync('openssl', ['x509', '-in', c.pemPath], { encoding: 'utf8' })).join(''),
+  );
   try {
-    const output = execFileSync('openssl', ['verify', '-CAfile', root.pemPath, ...(intermediates.length ? ['-untrusted', untrusted] : []), leaf.pemPath], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = execFileSync(
+      'openssl',
+      ['verify', '-CAfile', root.pemPath, ...(intermediates.length ? ['-untrusted', untrusted] : []), leaf.pemPath],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     return { ok: true, output };
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string };
@@ -113,7 +158,20 @@ function withCmsCrls(signed: Uint8Array, crls: Uint8Array[]): Uint8Array {
   const [contentType, wrapped] = contentInfo.children();
   const parts = wrapped.children()[0].children();
   const signerInfos = parts[parts.length - 1];
-  const rebuilt = sequence(contentType.raw, tlv(0xa0, sequence(...parts.slice(0, -1).filter((p) => p.tag !== 0xa1).map((p) => p.raw), tlv(0xa1, ...crls), signerInfos.raw)));
+  const rebuilt = sequence(
+    contentType.raw,
+    tlv(
+      0xa0,
+      sequence(
+        ...parts
+          .slice(0, -1)
+          .filter((p) => p.tag !== 0xa1)
+          .map((p) => p.raw),
+        tlv(0xa1, ...crls),
+        signerInfos.raw,
+      ),
+    ),
+  );
   const hex = Buffer.from(rebuilt).toString('hex');
   assert.ok(hex.length <= c - b - 2, 'the CMS with its CRLs fits the reserved /Contents');
   const out = Uint8Array.from(signed);
@@ -124,59 +182,122 @@ function withCmsCrls(signed: Uint8Array, crls: Uint8Array[]): Uint8Array {
 describe('certificate paths (RFC 5280 §6.1)', () => {
   test('a certificate issued by an end-entity certificate (cA FALSE, no keyUsage): INDETERMINATE / CHAIN_CONSTRAINTS_FAILURE', async () => {
     const { root, tsa } = rootWithTsa();
-    const endEntity = root.issue('End Entity', { notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 365 * DAY), extensions: PROFILE.endEntityNoKeyUsage });
+    const endEntity = root.issue('End Entity', {
+      notBefore: new Date(Date.now() - DAY),
+      notAfter: new Date(Date.now() + 365 * DAY),
+      extensions: PROFILE.endEntityNoKeyUsage,
+    });
     const fake = OpensslCa.under(join(root.dir, 'ee'), endEntity);
-    const signer = fake.issue('Signer Under An End Entity', { notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 365 * DAY), extensions: PROFILE.signer });
+    const signer = fake.issue('Signer Under An End Entity', {
+      notBefore: new Date(Date.now() - DAY),
+      notAfter: new Date(Date.now() + 365 * DAY),
+      extensions: PROFILE.signer,
+    });
     const openssl = opensslVerify(root.certificate, [endEntity], signer);
     assert.equal(openssl.ok, false);
     assert.match(openssl.output, /invalid CA certificate/);
-    const report = await verifyPdf(await sign(signer, [endEntity.der, root.certificate.der], tsaOf(tsa, [root.certificate.der])), { trustAnchors: [root.certificate.der], revocationProvider: provider([root, fake]) });
+    const report = await verifyPdf(
+      await sign(signer, [endEntity.der, root.certificate.der], tsaOf(tsa, [root.certificate.der])),
+      { trustAnchors: [root.certificate.der], revocationProvider: provider([root, fake]) },
+    );
     assert.deepEqual(verdict(report.signatures[0]), ['INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE'], show(report));
-    assert.ok(report.signatures[0].problems.some((p) => /not a CA/.test(p)), show(report));
+    assert.ok(
+      report.signatures[0].problems.some((p) => /not a CA/.test(p)),
+      show(report),
+    );
     assert.equal(report.exitCode, 1);
   });
 
   test('an expired intermediate: INDETERMINATE / OUT_OF_BOUNDS_NO_POE', async () => {
     const { root, tsa } = rootWithTsa();
-    const intermediate = root.issue('Expired Intermediate', { notBefore: new Date(Date.now() - 30 * DAY), notAfter: new Date(Date.now() - DAY), extensions: PROFILE.ca() });
+    const intermediate = root.issue('Expired Intermediate', {
+      notBefore: new Date(Date.now() - 30 * DAY),
+      notAfter: new Date(Date.now() - DAY),
+      extensions: PROFILE.ca(),
+    });
     const ca = OpensslCa.under(join(root.dir, 'int'), intermediate);
-    const signer = ca.issue('Signer Under An Expired CA', { notBefore: new Date(Date.now() - 10 * DAY), notAfter: new Date(Date.now() + 30 * DAY), extensions: PROFILE.signer });
+    const signer = ca.issue('Signer Under An Expired CA', {
+      notBefore: new Date(Date.now() - 10 * DAY),
+      notAfter: new Date(Date.now() + 30 * DAY),
+      extensions: PROFILE.signer,
+    });
     const openssl = opensslVerify(root.certificate, [intermediate], signer);
     assert.equal(openssl.ok, false);
     assert.match(openssl.output, /certificate has expired/);
-    const report = await verifyPdf(await sign(signer, [intermediate.der, root.certificate.der], tsaOf(tsa, [root.certificate.der])), { trustAnchors: [root.certificate.der], revocationProvider: provider([root, ca]) });
+    const report = await verifyPdf(
+      await sign(signer, [intermediate.der, root.certificate.der], tsaOf(tsa, [root.certificate.der])),
+      { trustAnchors: [root.certificate.der], revocationProvider: provider([root, ca]) },
+    );
     assert.deepEqual(verdict(report.signatures[0]), ['INDETERMINATE', 'OUT_OF_BOUNDS_NO_POE'], show(report));
-    assert.ok(report.signatures[0].problems.some((p) => /Expired Intermediate.*expired/.test(p)), show(report));
+    assert.ok(
+      report.signatures[0].problems.some((p) => /Expired Intermediate.*expired/.test(p)),
+      show(report),
+    );
   });
 
   test('a CA with pathLen 0 that issued a sub-CA: INDETERMINATE / CHAIN_CONSTRAINTS_FAILURE', async () => {
     const { root, tsa } = rootWithTsa();
-    const constrained = root.issue('PathLen Zero CA', { notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 365 * DAY), extensions: PROFILE.ca(0) });
+    const constrained = root.issue('PathLen Zero CA', {
+      notBefore: new Date(Date.now() - DAY),
+      notAfter: new Date(Date.now() + 365 * DAY),
+      extensions: PROFILE.ca(0),
+    });
     const first = OpensslCa.under(join(root.dir, 'a'), constrained);
-    const sub = first.issue('Forbidden Sub CA', { notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 365 * DAY), extensions: PROFILE.ca() });
+    const sub = first.issue('Forbidden Sub CA', {
+      notBefore: new Date(Date.now() - DAY),
+      notAfter: new Date(Date.now() + 365 * DAY),
+      extensions: PROFILE.ca(),
+    });
     const second = OpensslCa.under(join(root.dir, 'b'), sub);
-    const signer = second.issue('Signer Under A Forbidden Sub CA', { notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 365 * DAY), extensions: PROFILE.signer });
+    const signer = second.issue('Signer Under A Forbidden Sub CA', {
+      notBefore: new Date(Date.now() - DAY),
+      notAfter: new Date(Date.now() + 365 * DAY),
+      extensions: PROFILE.signer,
+    });
     const openssl = opensslVerify(root.certificate, [constrained, sub], signer);
     assert.equal(openssl.ok, false);
     assert.match(openssl.output, /path length constraint exceeded/);
-    const report = await verifyPdf(await sign(signer, [sub.der, constrained.der, root.certificate.der], tsaOf(tsa, [root.certificate.der])), { trustAnchors: [root.certificate.der], revocationProvider: provider([root, first, second]) });
+    const report = await verifyPdf(
+      await sign(signer, [sub.der, constrained.der, root.certificate.der], tsaOf(tsa, [root.certificate.der])),
+      { trustAnchors: [root.certificate.der], revocationProvider: provider([root, first, second]) },
+    );
     assert.deepEqual(verdict(report.signatures[0]), ['INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE'], show(report));
-    assert.ok(report.signatures[0].problems.some((p) => /pathLenConstraint/.test(p)), show(report));
+    assert.ok(
+      report.signatures[0].problems.some((p) => /pathLenConstraint/.test(p)),
+      show(report),
+    );
   });
 
   test('a signer whose keyUsage is only keyAgreement: INDETERMINATE / CHAIN_CONSTRAINTS_FAILURE', async () => {
     const { root, tsa } = rootWithTsa();
-    const signer = root.issue('Key Agreement Only', { notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 365 * DAY), extensions: PROFILE.keyAgreementOnly });
-    const report = await verifyPdf(await sign(signer, [root.certificate.der], tsaOf(tsa, [root.certificate.der])), { trustAnchors: [root.certificate.der], revocationProvider: provider([root]) });
+    const signer = root.issue('Key Agreement Only', {
+      notBefore: new Date(Date.now() - DAY),
+      notAfter: new Date(Date.now() + 365 * DAY),
+      extensions: PROFILE.keyAgreementOnly,
+    });
+    const report = await verifyPdf(await sign(signer, [root.certificate.der], tsaOf(tsa, [root.certificate.der])), {
+      trustAnchors: [root.certificate.der],
+      revocationProvider: provider([root]),
+    });
     assert.deepEqual(verdict(report.signatures[0]), ['INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE'], show(report));
-    assert.ok(report.signatures[0].problems.some((p) => /keyUsage keyAgreement/.test(p)), show(report));
+    assert.ok(
+      report.signatures[0].problems.some((p) => /keyUsage keyAgreement/.test(p)),
+      show(report),
+    );
   });
 
   test('control: a proper signer with revocation data is TOTAL-PASSED (exit 0)', async () => {
     const { root, tsa } = rootWithTsa();
-    const signer = root.issue('Proper Signer', { notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 365 * DAY), extensions: PROFILE.signer });
+    const signer = root.issue('Proper Signer', {
+      notBefore: new Date(Date.now() - DAY),
+      notAfter: new Date(Date.now() + 365 * DAY),
+      extensions: PROFILE.signer,
+    });
     assert.equal(opensslVerify(root.certificate, [], signer).ok, true);
-    const report = await verifyPdf(await sign(signer, [root.certificate.der], tsaOf(tsa, [root.certificate.der])), { trustAnchors: [root.certificate.der], revocationProvider: provider([root]) });
+    const report = await verifyPdf(await sign(signer, [root.certificate.der], tsaOf(tsa, [root.certificate.der])), {
+      trustAnchors: [root.certificate.der],
+      revocationProvider: provider([root]),
+    });
     assert.deepEqual(verdict(report.signatures[0]), ['TOTAL-PASSED', null], show(report));
     assert.equal(report.signatures[0].timestamp?.accepted, true);
     assert.equal(report.signatures[0].bestSignatureTime, report.signatures[0].timestamp?.time);
@@ -187,30 +308,61 @@ describe('certificate paths (RFC 5280 §6.1)', () => {
 describe('timestamps that prove something (RFC 3161 §2.3)', () => {
   test('an expired signer that timestamps itself: the token proves nothing, INDETERMINATE / OUT_OF_BOUNDS_NO_POE', async () => {
     const { root } = rootWithTsa();
-    const signer = root.issue('Expired Self Stamper', { notBefore: new Date(Date.now() - 10 * DAY), notAfter: new Date(Date.now() - DAY), extensions: PROFILE.signer });
-    const report = await verifyPdf(await sign(signer, [root.certificate.der], uncheckedTsaOf(signer, [root.certificate.der])), { trustAnchors: [root.certificate.der], revocationProvider: provider([root]) });
+    const signer = root.issue('Expired Self Stamper', {
+      notBefore: new Date(Date.now() - 10 * DAY),
+      notAfter: new Date(Date.now() - DAY),
+      extensions: PROFILE.signer,
+    });
+    const report = await verifyPdf(
+      await sign(signer, [root.certificate.der], uncheckedTsaOf(signer, [root.certificate.der])),
+      { trustAnchors: [root.certificate.der], revocationProvider: provider([root]) },
+    );
     const [s] = report.signatures;
     assert.deepEqual(verdict(s), ['INDETERMINATE', 'OUT_OF_BOUNDS_NO_POE'], show(report));
     assert.equal(s.timestamp?.accepted, false);
     assert.equal(s.bestSignatureTime, null);
-    assert.ok(s.problems.some((p) => /signature timestamp: .*timeStamping/.test(p)), show(report));
+    assert.ok(
+      s.problems.some((p) => /signature timestamp: .*timeStamping/.test(p)),
+      show(report),
+    );
   });
 
   test('a timestamp from a TSA certificate expired at genTime: the token proves nothing, INDETERMINATE / OUT_OF_BOUNDS_NO_POE', async () => {
     const { root } = rootWithTsa();
-    const signer = root.issue('Expired Signer', { notBefore: new Date(Date.now() - 10 * DAY), notAfter: new Date(Date.now() - DAY), extensions: PROFILE.signer });
-    const expiredTsa = root.issue('Expired TSA', { notBefore: new Date(Date.now() - 10 * DAY), notAfter: new Date(Date.now() - DAY), extensions: PROFILE.tsa });
-    const report = await verifyPdf(await sign(signer, [root.certificate.der], uncheckedTsaOf(expiredTsa, [root.certificate.der])), { trustAnchors: [root.certificate.der], revocationProvider: provider([root]) });
+    const signer = root.issue('Expired Signer', {
+      notBefore: new Date(Date.now() - 10 * DAY),
+      notAfter: new Date(Date.now() - DAY),
+      extensions: PROFILE.signer,
+    });
+    const expiredTsa = root.issue('Expired TSA', {
+      notBefore: new Date(Date.now() - 10 * DAY),
+      notAfter: new Date(Date.now() - DAY),
+      extensions: PROFILE.tsa,
+    });
+    const report = await verifyPdf(
+      await sign(signer, [root.certificate.der], uncheckedTsaOf(expiredTsa, [root.certificate.der])),
+      { trustAnchors: [root.certificate.der], revocationProvider: provider([root]) },
+    );
     const [s] = report.signatures;
     assert.deepEqual(verdict(s), ['INDETERMINATE', 'OUT_OF_BOUNDS_NO_POE'], show(report));
     assert.equal(s.timestamp?.accepted, false);
-    assert.ok(s.problems.some((p) => /signature timestamp: at the time it stamped .*Expired TSA.*expired/.test(p)), show(report));
+    assert.ok(
+      s.problems.some((p) => /signature timestamp: at the time it stamped .*Expired TSA.*expired/.test(p)),
+      show(report),
+    );
   });
 
   test('control: the expired signer with a good TSA is proved to have signed after expiry: TOTAL-FAILED / EXPIRED', async () => {
     const { root, tsa } = rootWithTsa();
-    const signer = root.issue('Late Signer', { notBefore: new Date(Date.now() - 10 * DAY), notAfter: new Date(Date.now() - DAY), extensions: PROFILE.signer });
-    const report = await verifyPdf(await sign(signer, [root.certificate.der], tsaOf(tsa, [root.certificate.der])), { trustAnchors: [root.certificate.der], revocationProvider: provider([root]) });
+    const signer = root.issue('Late Signer', {
+      notBefore: new Date(Date.now() - 10 * DAY),
+      notAfter: new Date(Date.now() - DAY),
+      extensions: PROFILE.signer,
+    });
+    const report = await verifyPdf(await sign(signer, [root.certificate.der], tsaOf(tsa, [root.certificate.der])), {
+      trustAnchors: [root.certificate.der],
+      revocationProvider: provider([root]),
+    });
     assert.deepEqual(verdict(report.signatures[0]), ['TOTAL-FAILED', 'EXPIRED'], show(report));
     assert.equal(report.signatures[0].timestamp?.accepted, true);
   });
@@ -219,70 +371,120 @@ describe('timestamps that prove something (RFC 3161 §2.3)', () => {
 describe('revocation read against time (ETSI EN 319 102-1)', () => {
   test('no revocation data at all: INDETERMINATE / TRY_LATER, never valid', async () => {
     const { root, tsa } = rootWithTsa();
-    const signer = root.issue('Unchecked Signer', { notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 365 * DAY), extensions: PROFILE.signer });
-    const report = await verifyPdf(await sign(signer, [root.certificate.der], tsaOf(tsa, [root.certificate.der])), { trustAnchors: [root.certificate.der] });
+    const signer = root.issue('Unchecked Signer', {
+      notBefore: new Date(Date.now() - DAY),
+      notAfter: new Date(Date.now() + 365 * DAY),
+      extensions: PROFILE.signer,
+    });
+    const report = await verifyPdf(await sign(signer, [root.certificate.der], tsaOf(tsa, [root.certificate.der])), {
+      trustAnchors: [root.certificate.der],
+    });
     assert.deepEqual(verdict(report.signatures[0]), ['INDETERMINATE', 'TRY_LATER'], show(report));
     assert.equal(report.exitCode, 1);
   });
 
   test('CRLs in the CMS are read; a stale good CRL listed before the CRL that revokes: the newest wins, TOTAL-FAILED / REVOKED', async () => {
     const { root, tsa } = rootWithTsa();
-    const signer = root.issue('Revoked Before Signing', { notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 365 * DAY), extensions: PROFILE.signer });
+    const signer = root.issue('Revoked Before Signing', {
+      notBefore: new Date(Date.now() - DAY),
+      notAfter: new Date(Date.now() + 365 * DAY),
+      extensions: PROFILE.signer,
+    });
     const stale = root.crl(new Date(Date.now() - 3 * HOUR), new Date(Date.now() + 7 * DAY));
     const revokedAt = new Date(Date.now() - HOUR);
     root.revoke(signer.name, revokedAt);
     const current = root.crl(new Date(Date.now() - 30 * 60_000), new Date(Date.now() + 7 * DAY));
-    const signed = withCmsCrls(await sign(signer, [root.certificate.der], tsaOf(tsa, [root.certificate.der]), 4096), [stale, current]);
+    const signed = withCmsCrls(await sign(signer, [root.certificate.der], tsaOf(tsa, [root.certificate.der]), 4096), [
+      stale,
+      current,
+    ]);
     const report = await verifyPdf(signed, { trustAnchors: [root.certificate.der] });
     const [s] = report.signatures;
     assert.equal(s.integrity.signatureValid, true, show(report));
     assert.deepEqual(verdict(s), ['TOTAL-FAILED', 'REVOKED'], show(report));
     assert.equal(s.revocation.revokedAt, new Date(Math.floor(revokedAt.getTime() / 1000) * 1000).toISOString());
     // Only the stale CRL: it says good, and it is all there is, so it counts (freshness is against its nextUpdate).
-    const onlyStale = await verifyPdf(withCmsCrls(await sign(signer, [root.certificate.der], tsaOf(tsa, [root.certificate.der]), 4096), [stale]), { trustAnchors: [root.certificate.der] });
+    const onlyStale = await verifyPdf(
+      withCmsCrls(await sign(signer, [root.certificate.der], tsaOf(tsa, [root.certificate.der]), 4096), [stale]),
+      { trustAnchors: [root.certificate.der] },
+    );
     assert.deepEqual(verdict(onlyStale.signatures[0]), ['TOTAL-PASSED', null], show(onlyStale));
   });
 
   test('OCSP good and a CRL revoked: conflicting sources, revoked (TOTAL-FAILED / REVOKED)', async () => {
     const { root, tsa } = rootWithTsa();
-    const signer = root.issue('Conflicting Signer', { notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 365 * DAY), extensions: PROFILE.signer });
+    const signer = root.issue('Conflicting Signer', {
+      notBefore: new Date(Date.now() - DAY),
+      notAfter: new Date(Date.now() + 365 * DAY),
+      extensions: PROFILE.signer,
+    });
     const good = root.ocsp(signer.name);
     root.revoke(signer.name, new Date(Date.now() - HOUR));
     const revokedCrl = root.crl(new Date(Date.now() - 2 * HOUR), new Date(Date.now() + 7 * DAY));
-    const signed = withCmsCrls(await sign(signer, [root.certificate.der], tsaOf(tsa, [root.certificate.der]), 4096), [revokedCrl]);
+    const signed = withCmsCrls(await sign(signer, [root.certificate.der], tsaOf(tsa, [root.certificate.der]), 4096), [
+      revokedCrl,
+    ]);
     const ocsp = new Map([[Buffer.from(signer.der).toString('hex'), good]]);
-    const ocspOnly: RevocationProvider = { ocsp: async (c) => ocsp.get(Buffer.from(c).toString('hex')) ?? null, crl: async () => null };
+    const ocspOnly: RevocationProvider = {
+      ocsp: async (c) => ocsp.get(Buffer.from(c).toString('hex')) ?? null,
+      crl: async () => null,
+    };
     const report = await verifyPdf(signed, { trustAnchors: [root.certificate.der], revocationProvider: ocspOnly });
     assert.deepEqual(verdict(report.signatures[0]), ['TOTAL-FAILED', 'REVOKED'], show(report));
     // Control: openssl's OCSP answer alone is read and says good (so above it was outvoted, not ignored).
-    const alone = await verifyPdf(await sign(signer, [root.certificate.der]), { trustAnchors: [root.certificate.der], revocationProvider: ocspOnly });
+    const alone = await verifyPdf(await sign(signer, [root.certificate.der]), {
+      trustAnchors: [root.certificate.der],
+      revocationProvider: ocspOnly,
+    });
     assert.deepEqual(verdict(alone.signatures[0]), ['TOTAL-PASSED', null], show(alone));
     assert.equal(alone.signatures[0].revocation.status, 'good');
   });
 
   test('revoked after the timestamp: TOTAL-PASSED with the revocation date shown; without a timestamp: INDETERMINATE / REVOKED_NO_POE', async () => {
     const { root, tsa } = rootWithTsa();
-    const signer = root.issue('Revoked Later', { notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 365 * DAY), extensions: PROFILE.signer });
+    const signer = root.issue('Revoked Later', {
+      notBefore: new Date(Date.now() - DAY),
+      notAfter: new Date(Date.now() + 365 * DAY),
+      extensions: PROFILE.signer,
+    });
     const stamped = await sign(signer, [root.certificate.der], tsaOf(tsa, [root.certificate.der]));
     const unstamped = await sign(signer, [root.certificate.der]);
     const revokedAt = new Date(Date.now() + HOUR);
     root.revoke(signer.name, revokedAt);
     const at = new Date(Date.now() + 2 * HOUR);
-    const report = await verifyPdf(stamped, { trustAnchors: [root.certificate.der], revocationProvider: provider([root]), at });
+    const report = await verifyPdf(stamped, {
+      trustAnchors: [root.certificate.der],
+      revocationProvider: provider([root]),
+      at,
+    });
     const [s] = report.signatures;
     assert.deepEqual(verdict(s), ['TOTAL-PASSED', null], show(report));
     assert.equal(s.revocation.status, 'revoked');
     assert.equal(s.revocation.revokedAt, new Date(Math.floor(revokedAt.getTime() / 1000) * 1000).toISOString());
-    assert.ok(s.problems.some((p) => /revoked on .*after the time the signature is proved to exist/.test(p)), show(report));
-    const without = await verifyPdf(unstamped, { trustAnchors: [root.certificate.der], revocationProvider: provider([root]), at });
+    assert.ok(
+      s.problems.some((p) => /revoked on .*after the time the signature is proved to exist/.test(p)),
+      show(report),
+    );
+    const without = await verifyPdf(unstamped, {
+      trustAnchors: [root.certificate.der],
+      revocationProvider: provider([root]),
+      at,
+    });
     assert.deepEqual(verdict(without.signatures[0]), ['INDETERMINATE', 'REVOKED_NO_POE'], show(without));
   });
 
   test('revoked before the timestamp: TOTAL-FAILED / REVOKED', async () => {
     const { root, tsa } = rootWithTsa();
-    const signer = root.issue('Revoked Earlier', { notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 365 * DAY), extensions: PROFILE.signer });
+    const signer = root.issue('Revoked Earlier', {
+      notBefore: new Date(Date.now() - DAY),
+      notAfter: new Date(Date.now() + 365 * DAY),
+      extensions: PROFILE.signer,
+    });
     root.revoke(signer.name, new Date(Date.now() - HOUR));
-    const report = await verifyPdf(await sign(signer, [root.certificate.der], tsaOf(tsa, [root.certificate.der])), { trustAnchors: [root.certificate.der], revocationProvider: provider([root]) });
+    const report = await verifyPdf(await sign(signer, [root.certificate.der], tsaOf(tsa, [root.certificate.der])), {
+      trustAnchors: [root.certificate.der],
+      revocationProvider: provider([root]),
+    });
     assert.deepEqual(verdict(report.signatures[0]), ['TOTAL-FAILED', 'REVOKED'], show(report));
   });
 });
@@ -290,10 +492,18 @@ describe('revocation read against time (ETSI EN 319 102-1)', () => {
 describe('long-term validation (B-LTA)', () => {
   test('a signer certificate valid for 2 days, checked 1 year later: TOTAL-PASSED through the document timestamp; without it OUT_OF_BOUNDS_NO_POE', async () => {
     const { root, tsa } = rootWithTsa();
-    const signer = root.issue('Two Day Signer', { notBefore: new Date(Date.now() - HOUR), notAfter: new Date(Date.now() + 2 * DAY), extensions: PROFILE.signer });
+    const signer = root.issue('Two Day Signer', {
+      notBefore: new Date(Date.now() - HOUR),
+      notAfter: new Date(Date.now() + 2 * DAY),
+      extensions: PROFILE.signer,
+    });
     const timestampAuthority = tsaOf(tsa, [root.certificate.der]);
     const signed = await sign(signer, [root.certificate.der], timestampAuthority);
-    const options = { timestampAuthority, revocationProvider: provider([root]), extraCertificates: [root.certificate.der, tsa.der] };
+    const options = {
+      timestampAuthority,
+      revocationProvider: provider([root]),
+      extraCertificates: [root.certificate.der, tsa.der],
+    };
     const lta = await sealPdf(signed, options);
     // B-LT: the same validation data in a DSS, but no document timestamp proves when it existed.
     const doc = PdfDocument.load(signed);
@@ -305,7 +515,14 @@ describe('long-term validation (B-LTA)', () => {
     const now = await verifyPdf(lta, { trustAnchors: [root.certificate.der] });
     assert.equal(now.exitCode, 0, show(now));
     const later = await verifyPdf(lta, { trustAnchors: [root.certificate.der], at: yearLater });
-    assert.deepEqual(later.signatures.map(verdict), [['TOTAL-PASSED', null], ['TOTAL-PASSED', null]], show(later));
+    assert.deepEqual(
+      later.signatures.map(verdict),
+      [
+        ['TOTAL-PASSED', null],
+        ['TOTAL-PASSED', null],
+      ],
+      show(later),
+    );
     assert.equal(later.signatures[0].level, 'B-LTA');
     assert.equal(later.exitCode, 0);
     // Validated at the time the document timestamp proves, not a year later.

@@ -21,7 +21,8 @@ interface PkitsCase {
 }
 
 const cases = JSON.parse(readFileSync(corpusPath('pkits', 'cases.json'), 'utf8')) as PkitsCase[];
-const certificate = (name: string) => parseCertificate(new Uint8Array(readFileSync(corpusPath('pkits', 'certs', name))));
+const certificate = (name: string) =>
+  parseCertificate(new Uint8Array(readFileSync(corpusPath('pkits', 'certs', name))));
 const crl = (name: string) => parseCrl(new Uint8Array(readFileSync(corpusPath('pkits', 'crls', name))));
 // Inside every certificate's validity (they run to 2030) and every CRL's, except the ones made stale on purpose.
 const VALIDATION_TIME = new Date('2026-06-01T00:00:00Z');
@@ -37,7 +38,8 @@ function run(c: PkitsCase): { outcome: Outcome; why: string } {
     revocation: { crls: c.crls.map(crl), ocsp: [] },
   });
   if (pathAccepted(result)) return { outcome: 'valid', why: '' };
-  if (result.failure) return { outcome: result.failure.kind === 'unsupported' ? 'unsupported' : 'invalid', why: result.failure.message };
+  if (result.failure)
+    return { outcome: result.failure.kind === 'unsupported' ? 'unsupported' : 'invalid', why: result.failure.message };
   const revoked = result.revocation.find((r) => r.status === 'revoked');
   if (revoked) return { outcome: 'revoked', why: `revoked at ${revoked.revokedAt?.toISOString()}` };
   const unsupported = result.revocation.find((r) => r.status === 'unsupported');
@@ -58,16 +60,25 @@ test('NIST PKITS: 172 cases, table by section', () => {
     if (matched) row.matched++;
     else if (outcome === 'unsupported') row.unsupported++;
     if (c.expected === 'invalid' && outcome === 'valid') wrong.push(`${c.id}: the suite says invalid, we said valid`);
-    else if (MUST_MATCH.test(c.section) && !matched) wrong.push(`${c.id}: expected ${c.expected}${c.failure ? ` (${c.failure})` : ''}, got ${outcome}: ${why}`);
+    else if (MUST_MATCH.test(c.section) && !matched)
+      wrong.push(`${c.id}: expected ${c.expected}${c.failure ? ` (${c.failure})` : ''}, got ${outcome}: ${why}`);
   }
   const lines = ['| section | cases | matched | not supported |', '|---|---:|---:|---:|'];
   let total = { cases: 0, matched: 0, unsupported: 0 };
   for (const [section, row] of rows) {
     lines.push(`| ${section} | ${row.cases} | ${row.matched} | ${row.unsupported} |`);
-    total = { cases: total.cases + row.cases, matched: total.matched + row.matched, unsupported: total.unsupported + row.unsupported };
+    total = {
+      cases: total.cases + row.cases,
+      matched: total.matched + row.matched,
+      unsupported: total.unsupported + row.unsupported,
+    };
   }
   lines.push(`| **total** | ${total.cases} | ${total.matched} | ${total.unsupported} |`);
   console.log(lines.join('\n'));
   assert.deepEqual(wrong, []);
-  assert.equal(total.matched + total.unsupported, total.cases, 'every case is either matched or reported as not supported');
+  assert.equal(
+    total.matched + total.unsupported,
+    total.cases,
+    'every case is either matched or reported as not supported',
+  );
 });

@@ -21,8 +21,22 @@ import type { Config } from '../config/config.ts';
 import type { Clock } from '../ports/clock.ts';
 import { openDatabase, sqlitePathOf } from '../adapters/db/open-database.ts';
 import { migrateToLatest } from '../adapters/db/migrate.ts';
-import { DiskObjectStore, openObjectStore, readSmallObject, type ObjectStore } from '../adapters/storage/object-store.ts';
-import { checkDatabaseFile, countSqliteFile, databaseFileName, isDatabaseEmpty, restoreDatabase, snapshotDatabase, type DatabaseTarget, type TableCounts } from './database-snapshot.ts';
+import {
+  DiskObjectStore,
+  openObjectStore,
+  readSmallObject,
+  type ObjectStore,
+} from '../adapters/storage/object-store.ts';
+import {
+  checkDatabaseFile,
+  countSqliteFile,
+  databaseFileName,
+  isDatabaseEmpty,
+  restoreDatabase,
+  snapshotDatabase,
+  type DatabaseTarget,
+  type TableCounts,
+} from './database-snapshot.ts';
 import { backupsToKeep } from './retention.ts';
 
 const MANIFEST = 'manifest.json';
@@ -39,7 +53,9 @@ const manifestBody = z.object({
   dialect: z.enum(['sqlite', 'postgres']),
   blobStore: z.string(),
   tables: z.record(z.string(), z.number().int().min(0)),
-  files: z.array(z.object({ path: z.string().min(1), size: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+  files: z.array(
+    z.object({ path: z.string().min(1), size: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  ),
   notCopied: z.array(z.string()),
 });
 /** What a backup's manifest says (without its own digest). */
@@ -83,11 +99,16 @@ function parseManifest(bytes: Buffer, id: string): BackupManifest {
   }
   const { digest, ...rest } = (parsed ?? {}) as { digest?: unknown };
   const body = manifestBody.safeParse(rest);
-  if (!body.success) throw new BackupError('BACKUP_INVALID', `backup ${id}: the manifest is malformed (${body.error.issues[0]?.message})`);
+  if (!body.success)
+    throw new BackupError(
+      'BACKUP_INVALID',
+      `backup ${id}: the manifest is malformed (${body.error.issues[0]?.message})`,
+    );
   if (digest !== sha256Hex(JSON.stringify(body.data)) || !serializeManifest(body.data).equals(bytes)) {
     throw new BackupError('BACKUP_INVALID', `backup ${id}: the manifest was changed (its digest does not match)`);
   }
-  if (body.data.id !== id) throw new BackupError('BACKUP_INVALID', `backup ${id}: the manifest names another backup (${body.data.id})`);
+  if (body.data.id !== id)
+    throw new BackupError('BACKUP_INVALID', `backup ${id}: the manifest names another backup (${body.data.id})`);
   return body.data;
 }
 
@@ -109,7 +130,12 @@ export function backupStoreOf(config: Config, location?: string): ObjectStore {
 }
 
 /** Streams `source` into `store` at `path`, hashing on the way; returns the file's manifest entry. */
-async function copyHashed(source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>, size: number, store: ObjectStore, path: string): Promise<{ path: string; size: number; sha256: string }> {
+async function copyHashed(
+  source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>,
+  size: number,
+  store: ObjectStore,
+  path: string,
+): Promise<{ path: string; size: number; sha256: string }> {
   const hash = createHash('sha256');
   let seen = 0;
   async function* hashed(): AsyncGenerator<Uint8Array> {
@@ -120,7 +146,8 @@ async function copyHashed(source: NodeJS.ReadableStream | AsyncIterable<Uint8Arr
     }
   }
   await store.put(path, hashed(), size);
-  if (seen !== size) throw new Error(`${path}: ${seen} bytes copied, ${size} expected (the file changed while it was copied)`);
+  if (seen !== size)
+    throw new Error(`${path}: ${seen} bytes copied, ${size} expected (the file changed while it was copied)`);
   return { path, size, sha256: hash.digest('hex') };
 }
 
@@ -142,7 +169,10 @@ async function pkiFiles(pkiDir: string): Promise<string[]> {
 export async function createBackup(config: Config, clock: Clock, location?: string): Promise<BackupManifest> {
   const store = backupStoreOf(config, location);
   const now = clock.now();
-  const id = `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+  const id = `${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
   const target = databaseTargetOf(config);
   // A fresh installation has no database file yet, an old one may lack the latest tables: both are
   // brought to the current schema first (as every command does), so a backup always restores into it.
@@ -158,7 +188,14 @@ export async function createBackup(config: Config, clock: Clock, location?: stri
     const tables = await snapshotDatabase(target, databaseFile);
     const files: BackupManifest['files'] = [];
     const databaseSize = (await stat(databaseFile)).size;
-    files.push(await copyHashed(createReadStream(databaseFile), databaseSize, store, `${id}/${databaseFileName(target.dialect)}`));
+    files.push(
+      await copyHashed(
+        createReadStream(databaseFile),
+        databaseSize,
+        store,
+        `${id}/${databaseFileName(target.dialect)}`,
+      ),
+    );
     for (const path of await pkiFiles(config.pkiDir)) {
       const full = join(config.pkiDir, ...path.split('/'));
       files.push(await copyHashed(createReadStream(full), (await stat(full)).size, store, `${id}/pki/${path}`));
@@ -205,7 +242,11 @@ export async function listBackups(config: Config, location?: string): Promise<Ba
       continue;
     }
     try {
-      out.push({ id, bytes, manifest: parseManifest(await readSmallObject(store, `${id}/${MANIFEST}`, MANIFEST_LIMIT), id) });
+      out.push({
+        id,
+        bytes,
+        manifest: parseManifest(await readSmallObject(store, `${id}/${MANIFEST}`, MANIFEST_LIMIT), id),
+      });
     } catch (error) {
       out.push({ id, bytes, problem: (error as Error).message });
     }
@@ -232,8 +273,14 @@ function hashingPassThrough(): { stream: Transform; digest: () => string; bytes:
  * and SHA-256, and that the database file opens. Returns the manifest; throws BackupError naming the
  * first problem. With `keepDatabaseIn`, the checked database file is left in that directory.
  */
-export async function verifyBackup(config: Config, id: string, location?: string, keepDatabaseIn?: string): Promise<BackupManifest> {
-  if (!ID_PATTERN.test(id)) throw new BackupError('BACKUP_NOT_FOUND', `"${id}" is not a backup id (see inkan backup list)`);
+export async function verifyBackup(
+  config: Config,
+  id: string,
+  location?: string,
+  keepDatabaseIn?: string,
+): Promise<BackupManifest> {
+  if (!ID_PATTERN.test(id))
+    throw new BackupError('BACKUP_NOT_FOUND', `"${id}" is not a backup id (see inkan backup list)`);
   const store = backupStoreOf(config, location);
   let manifestBytes: Buffer;
   try {
@@ -246,14 +293,16 @@ export async function verifyBackup(config: Config, id: string, location?: string
   for await (const object of store.list(id)) stored.set(object.path.slice(id.length + 1), object.size);
   const listed = new Set(manifest.files.map((f) => f.path.slice(id.length + 1)));
   for (const path of stored.keys()) {
-    if (path !== MANIFEST && !listed.has(path)) throw new BackupError('BACKUP_INVALID', `backup ${id}: ${path} is not in the manifest`);
+    if (path !== MANIFEST && !listed.has(path))
+      throw new BackupError('BACKUP_INVALID', `backup ${id}: ${path} is not in the manifest`);
   }
   const work = keepDatabaseIn ?? mkdtempSync(join(tmpdir(), 'inkan-verify-'));
   const databaseName = databaseFileName(manifest.dialect);
   try {
     for (const file of manifest.files) {
       const relativePath = file.path.slice(id.length + 1);
-      if (stored.get(relativePath) !== file.size) throw new BackupError('BACKUP_INVALID', `backup ${id}: ${relativePath} is missing or has the wrong size`);
+      if (stored.get(relativePath) !== file.size)
+        throw new BackupError('BACKUP_INVALID', `backup ${id}: ${relativePath} is missing or has the wrong size`);
       const hashing = hashingPassThrough();
       if (relativePath === databaseName) {
         await pipeline(await store.get(file.path), hashing.stream, createWriteStream(join(work, databaseName)));
@@ -261,12 +310,17 @@ export async function verifyBackup(config: Config, id: string, location?: string
         hashing.stream.resume();
         await pipeline(await store.get(file.path), hashing.stream);
       }
-      if (hashing.digest() !== file.sha256) throw new BackupError('BACKUP_INVALID', `backup ${id}: ${relativePath} does not match its SHA-256`);
+      if (hashing.digest() !== file.sha256)
+        throw new BackupError('BACKUP_INVALID', `backup ${id}: ${relativePath} does not match its SHA-256`);
     }
-    if (!manifest.files.some((f) => f.path === `${id}/${databaseName}`)) throw new BackupError('BACKUP_INVALID', `backup ${id}: no database file`);
+    if (!manifest.files.some((f) => f.path === `${id}/${databaseName}`))
+      throw new BackupError('BACKUP_INVALID', `backup ${id}: no database file`);
     try {
       await checkDatabaseFile(manifest.dialect, join(work, databaseName));
-      if (manifest.dialect === 'sqlite' && JSON.stringify(countSqliteFile(join(work, databaseName))) !== JSON.stringify(manifest.tables)) {
+      if (
+        manifest.dialect === 'sqlite' &&
+        JSON.stringify(countSqliteFile(join(work, databaseName))) !== JSON.stringify(manifest.tables)
+      ) {
         throw new Error('its row counts differ from the manifest');
       }
     } catch (error) {
@@ -297,19 +351,24 @@ export async function restoreBackup(config: Config, id: string, location?: strin
   const target = databaseTargetOf(config);
   const blobs = blobObjectsOf(config);
   const problems: string[] = [];
-  if (!(await isDatabaseEmpty(target))) problems.push(`the database (${target.dialect === 'sqlite' ? target.path : 'INKAN_DATABASE_URL'}) has tables`);
+  if (!(await isDatabaseEmpty(target)))
+    problems.push(`the database (${target.dialect === 'sqlite' ? target.path : 'INKAN_DATABASE_URL'}) has tables`);
   for await (const _object of blobs.list('')) {
     problems.push(`the blob store ${blobs.location} holds blobs`);
     break;
   }
   if (existsSync(join(config.pkiDir, 'pki.json'))) problems.push(`${config.pkiDir} holds a PKI`);
-  if (problems.length > 0) throw new BackupError('RESTORE_TARGET_NOT_EMPTY', `restore needs an empty installation: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new BackupError('RESTORE_TARGET_NOT_EMPTY', `restore needs an empty installation: ${problems.join('; ')}`);
 
   const work = mkdtempSync(join(tmpdir(), 'inkan-restore-'));
   try {
     const manifest = await verifyBackup(config, id, location, work);
     if (manifest.dialect !== target.dialect) {
-      throw new BackupError('BACKUP_INVALID', `backup ${id} is of a ${manifest.dialect} database; the configured database is ${target.dialect}`);
+      throw new BackupError(
+        'BACKUP_INVALID',
+        `backup ${id} is of a ${manifest.dialect} database; the configured database is ${target.dialect}`,
+      );
     }
     const store = backupStoreOf(config, location);
     let blobCount = 0;
@@ -327,9 +386,17 @@ export async function restoreBackup(config: Config, id: string, location?: strin
     if (target.dialect === 'sqlite') await mkdir(dirname(target.path), { recursive: true, mode: 0o700 });
     const tables = await restoreDatabase(target, join(work, databaseFileName(manifest.dialect)));
     if (JSON.stringify(tables) !== JSON.stringify(manifest.tables)) {
-      throw new BackupError('BACKUP_INVALID', `backup ${id}: the restored database's row counts differ from the manifest`);
+      throw new BackupError(
+        'BACKUP_INVALID',
+        `backup ${id}: the restored database's row counts differ from the manifest`,
+      );
     }
-    return { manifest, tables, blobs: blobCount, masterKeyMissing: config.masterKey === undefined && !existsSync(join(config.pkiDir, 'master.key')) };
+    return {
+      manifest,
+      tables,
+      blobs: blobCount,
+      masterKeyMissing: config.masterKey === undefined && !existsSync(join(config.pkiDir, 'master.key')),
+    };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -346,7 +413,9 @@ async function deleteBackup(store: ObjectStore, id: string): Promise<void> {
 /** Prunes the complete backups that the grandfather-father-son policy does not keep; returns their ids. */
 export async function pruneBackups(config: Config, location?: string): Promise<string[]> {
   const store = backupStoreOf(config, location);
-  const complete = (await listBackups(config, location)).filter((b): b is BackupEntry & { manifest: BackupManifest } => b.manifest !== undefined);
+  const complete = (await listBackups(config, location)).filter(
+    (b): b is BackupEntry & { manifest: BackupManifest } => b.manifest !== undefined,
+  );
   const keep = backupsToKeep(
     complete.map((b) => ({ id: b.id, createdAt: new Date(b.manifest.createdAt) })),
     { daily: config.backup.keepDaily, monthly: config.backup.keepMonthly, yearly: config.backup.keepYearly },

@@ -38,16 +38,28 @@ function sortedCounts(entries: Array<[string, number]>): TableCounts {
 
 /** Counts the rows of every table of an open SQLite handle (from sqlite_master). */
 function sqliteCounts(database: SqliteDatabase.Database): TableCounts {
-  const tables = database.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'").all() as Array<{ name: string }>;
-  return sortedCounts(tables.map(({ name }) => [name, Number((database.prepare(`select count(*) as n from ${quoteIdentifier(name)}`).get() as { n: number }).n)]));
+  const tables = database
+    .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'")
+    .all() as Array<{ name: string }>;
+  return sortedCounts(
+    tables.map(({ name }) => [
+      name,
+      Number((database.prepare(`select count(*) as n from ${quoteIdentifier(name)}`).get() as { n: number }).n),
+    ]),
+  );
 }
 
 /** Counts the rows of every table in the connection's schema (from pg_tables). */
 async function postgresCounts(client: pg.ClientBase): Promise<TableCounts> {
-  const tables = (await client.query<{ tablename: string }>('select tablename from pg_tables where schemaname = current_schema()')).rows;
+  const tables = (
+    await client.query<{ tablename: string }>('select tablename from pg_tables where schemaname = current_schema()')
+  ).rows;
   const entries: Array<[string, number]> = [];
   for (const { tablename } of tables) {
-    entries.push([tablename, Number((await client.query<{ n: string }>(`select count(*) as n from ${quoteIdentifier(tablename)}`)).rows[0].n)]);
+    entries.push([
+      tablename,
+      Number((await client.query<{ n: string }>(`select count(*) as n from ${quoteIdentifier(tablename)}`)).rows[0].n),
+    ]);
   }
   return sortedCounts(entries);
 }
@@ -72,7 +84,9 @@ export async function snapshotDatabase(target: DatabaseTarget, file: string): Pr
     await client.query('begin isolation level repeatable read read only');
     const snapshot = (await client.query<{ id: string }>('select pg_export_snapshot() as id')).rows[0].id;
     const counts = await postgresCounts(client);
-    await run('pg_dump', ['--format=custom', `--snapshot=${snapshot}`, `--file=${file}`, `--dbname=${target.url}`], { maxBuffer: 16 * 1024 * 1024 });
+    await run('pg_dump', ['--format=custom', `--snapshot=${snapshot}`, `--file=${file}`, `--dbname=${target.url}`], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
     await client.query('commit');
     return counts;
   } finally {
@@ -130,7 +144,11 @@ export async function restoreDatabase(target: DatabaseTarget, file: string): Pro
     return countSqliteFile(target.path);
   }
   // Owners and grants belong to the old server's roles: the restored objects belong to the restoring user.
-  await run('pg_restore', ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', `--dbname=${target.url}`, file], { maxBuffer: 16 * 1024 * 1024 });
+  await run(
+    'pg_restore',
+    ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', `--dbname=${target.url}`, file],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
   const client = new pg.Client({ connectionString: target.url });
   await client.connect();
   try {

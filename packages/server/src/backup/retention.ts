@@ -14,12 +14,20 @@ export interface RetentionPolicy {
 
 /** The calendar date `YYYY-MM-DD` of an instant in a time zone. */
 export function zonedDay(instant: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    instant,
+  );
 }
 
 /** The ids to keep among `backups` (any order). */
-export function backupsToKeep(backups: ReadonlyArray<{ id: string; createdAt: Date }>, policy: RetentionPolicy, timeZone: string): Set<string> {
-  const newestFirst = [...backups].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
+export function backupsToKeep(
+  backups: ReadonlyArray<{ id: string; createdAt: Date }>,
+  policy: RetentionPolicy,
+  timeZone: string,
+): Set<string> {
+  const newestFirst = [...backups].sort(
+    (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1),
+  );
   const keep = new Set<string>();
   const periods: Array<[number, (day: string) => string]> = [
     [policy.daily, (day) => day],
@@ -42,11 +50,23 @@ export function backupsToKeep(backups: ReadonlyArray<{ id: string; createdAt: Da
 /** Milliseconds a time zone is ahead of UTC at an instant. */
 function zoneOffsetMs(instant: Date, timeZone: string): number {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    })
       .formatToParts(instant)
       .map((p) => [p.type, Number(p.value)]),
   );
-  return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) - Math.floor(instant.getTime() / 1000) * 1000;
+  return (
+    Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) -
+    Math.floor(instant.getTime() / 1000) * 1000
+  );
 }
 
 /** The first instant after `now` at which the wall clock of `timeZone` shows hour:minute. */

@@ -23,12 +23,20 @@ export async function scheduleBackup(ctx: BackupScheduleContext, after: Date): P
   const schedule = ctx.config.backup.schedule;
   if (schedule === null) return null;
   const slot = nextDailyTime(after, schedule, ctx.config.timeZone);
-  await ctx.jobs.enqueue(ctx.db, 'backup.run', { slot: slot.toISOString() }, { dedupeKey: `backup:${slot.toISOString()}`, runAt: slot });
+  await ctx.jobs.enqueue(
+    ctx.db,
+    'backup.run',
+    { slot: slot.toISOString() },
+    { dedupeKey: `backup:${slot.toISOString()}`, runAt: slot },
+  );
   return slot;
 }
 
 /** Job `backup.run`: queues the next run, takes a backup to INKAN_BACKUP_TARGET, prunes old generations. */
-export async function runScheduledBackup(ctx: BackupScheduleContext, slot: Date): Promise<{ manifest: BackupManifest; pruned: string[] }> {
+export async function runScheduledBackup(
+  ctx: BackupScheduleContext,
+  slot: Date,
+): Promise<{ manifest: BackupManifest; pruned: string[] }> {
   await scheduleBackup(ctx, slot.getTime() > ctx.clock.now().getTime() ? slot : ctx.clock.now());
   const manifest = await createBackup(ctx.config, ctx.clock);
   const pruned = await pruneBackups(ctx.config);

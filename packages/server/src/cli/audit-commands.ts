@@ -23,9 +23,16 @@ export interface AuditVerification {
 }
 
 /** Checks one anchor against the (intact) chain; a problem as text, or null. */
-async function anchorProblem(db: Db, anchor: { id: string; head_seq: number; head_hash: string; token: string; created_at: string }): Promise<string | null> {
+async function anchorProblem(
+  db: Db,
+  anchor: { id: string; head_seq: number; head_hash: string; token: string; created_at: string },
+): Promise<string | null> {
   const named = `anchor ${anchor.id} (${anchor.created_at}, event seq ${anchor.head_seq})`;
-  const event = await db.selectFrom('events').select(['id', 'hash']).where('seq', '=', anchor.head_seq).executeTakeFirst();
+  const event = await db
+    .selectFrom('events')
+    .select(['id', 'hash'])
+    .where('seq', '=', anchor.head_seq)
+    .executeTakeFirst();
   if (!event) return `${named}: the event it timestamped is missing (the log was truncated or the event deleted)`;
   if (event.hash !== anchor.head_hash) return `${named}: event ${event.id} no longer has the hash that was timestamped`;
   let token;
@@ -34,7 +41,10 @@ async function anchorProblem(db: Db, anchor: { id: string; head_seq: number; hea
   } catch (error) {
     return `${named}: the timestamp token cannot be read (${(error as Error).message})`;
   }
-  if (token.messageImprint.hashAlgorithmOid !== SHA256_OID || Buffer.from(token.messageImprint.digest).toString('hex') !== anchor.head_hash) {
+  if (
+    token.messageImprint.hashAlgorithmOid !== SHA256_OID ||
+    Buffer.from(token.messageImprint.digest).toString('hex') !== anchor.head_hash
+  ) {
     return `${named}: the timestamp token's message imprint is not the head hash it names`;
   }
   const problem = await token.signatureProblem();
@@ -50,17 +60,34 @@ export async function verifyAuditLog(db: Db): Promise<AuditVerification> {
       chain.reason === 'hash'
         ? 'its content does not match its hash (the event was changed)'
         : 'it does not follow the event before it (an earlier event was deleted, changed or inserted)';
-    return { ok: false, events: chain.events, anchors: 0, messages: [`broken at event seq ${chain.brokenAt} (id ${chain.brokenId}): ${why}`] };
+    return {
+      ok: false,
+      events: chain.events,
+      anchors: 0,
+      messages: [`broken at event seq ${chain.brokenAt} (id ${chain.brokenId}): ${why}`],
+    };
   }
   const anchors = await db.selectFrom('audit_anchors').selectAll().orderBy('head_seq').execute();
   for (const anchor of anchors) {
     const problem = await anchorProblem(db, anchor);
-    if (problem !== null) return { ok: false, events: chain.events, anchors: anchors.length, messages: [`anchor check failed: ${problem}`] };
+    if (problem !== null)
+      return {
+        ok: false,
+        events: chain.events,
+        anchors: anchors.length,
+        messages: [`anchor check failed: ${problem}`],
+      };
   }
   const last = anchors.at(-1);
   const head = await db.selectFrom('events').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  const messages = [`operation log intact: ${chain.events} events, hash chain verified${head ? ` up to seq ${head.seq}` : ''}`];
-  messages.push(last ? `${anchors.length} TSA anchor(s) verified; the latest timestamps seq ${last.head_seq} at ${last.created_at}` : 'no TSA anchor yet');
+  const messages = [
+    `operation log intact: ${chain.events} events, hash chain verified${head ? ` up to seq ${head.seq}` : ''}`,
+  ];
+  messages.push(
+    last
+      ? `${anchors.length} TSA anchor(s) verified; the latest timestamps seq ${last.head_seq} at ${last.created_at}`
+      : 'no TSA anchor yet',
+  );
   return { ok: true, events: chain.events, anchors: anchors.length, messages };
 }
 

@@ -6,7 +6,14 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/config.ts';
 import { systemClock } from '../ports/clock.ts';
-import { BackupError, createBackup, listBackups, pruneBackups, restoreBackup, verifyBackup } from '../backup/backups.ts';
+import {
+  BackupError,
+  createBackup,
+  listBackups,
+  pruneBackups,
+  restoreBackup,
+  verifyBackup,
+} from '../backup/backups.ts';
 
 const BACKUP_USAGE = `usage: inkan backup [--to DIR|s3://bucket/prefix]
        inkan backup list [--to …]
@@ -31,7 +38,9 @@ export async function backupCommand(config: Config, args: string[]): Promise<num
     }
     if (sub === 'list' && rest.length === 0) {
       for (const entry of await listBackups(config, values.to)) {
-        const what = entry.manifest ? `${entry.manifest.createdAt}  ${entry.manifest.dialect}  ${entry.manifest.files.length} files` : `PROBLEM: ${entry.problem}`;
+        const what = entry.manifest
+          ? `${entry.manifest.createdAt}  ${entry.manifest.dialect}  ${entry.manifest.files.length} files`
+          : `PROBLEM: ${entry.problem}`;
         process.stdout.write(`${entry.id}  ${what}  ${megabytes(entry.bytes)}\n`);
       }
       return 0;
@@ -46,7 +55,9 @@ export async function backupCommand(config: Config, args: string[]): Promise<num
         }
       }
       const manifest = await verifyBackup(config, id, values.to);
-      process.stdout.write(`backup ${id} is intact: ${manifest.files.length} files match the manifest and the database opens\n`);
+      process.stdout.write(
+        `backup ${id} is intact: ${manifest.files.length} files match the manifest and the database opens\n`,
+      );
       return 0;
     }
     if (sub === 'prune' && rest.length === 0) {
@@ -75,9 +86,13 @@ export async function restoreCommand(config: Config, args: string[]): Promise<nu
   try {
     const result = await restoreBackup(config, positionals[0], values.from);
     const rows = Object.values(result.tables).reduce((sum, n) => sum + n, 0);
-    process.stdout.write(`restored ${result.manifest.id}: ${Object.keys(result.tables).length} tables, ${rows} rows, ${result.blobs} blobs\n`);
+    process.stdout.write(
+      `restored ${result.manifest.id}: ${Object.keys(result.tables).length} tables, ${rows} rows, ${result.blobs} blobs\n`,
+    );
     if (result.masterKeyMissing) {
-      process.stdout.write(`The master key is not in backups: set INKAN_MASTER_KEY, or copy master.key from your key safe to ${config.pkiDir}/master.key (mode 0600), before inkan serve.\n`);
+      process.stdout.write(
+        `The master key is not in backups: set INKAN_MASTER_KEY, or copy master.key from your key safe to ${config.pkiDir}/master.key (mode 0600), before inkan serve.\n`,
+      );
     }
     return 0;
   } catch (error) {

@@ -157,7 +157,16 @@ async function pki(config: Config, args: string[]): Promise<number> {
 }
 
 async function verify(config: Config, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { trust: { type: 'string', multiple: true }, json: { type: 'boolean' }, online: { type: 'boolean' }, at: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      trust: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+      online: { type: 'boolean' },
+      at: { type: 'string' },
+    },
+  });
   if (positionals.length !== 1) {
     process.stderr.write('usage: inkan verify FILE [--trust PEM]... [--json] [--online] [--at TIME]\n');
     return 2;
@@ -167,8 +176,12 @@ async function verify(config: Config, args: string[]): Promise<number> {
     process.stderr.write(`inkan: --at: not a time: ${values.at}\n`);
     return 2;
   }
-  const [{ verifyPdf, loadBuiltinPki, firstAnswering, HttpRevocationProvider, isCoreError }, { readCertificates, masterKeyOf }, { formatVerificationReport }, { verifyLimitsOf }] =
-    await Promise.all([core(), signingServices(), import('./format-report.ts'), import('../config/config.ts')]);
+  const [
+    { verifyPdf, loadBuiltinPki, firstAnswering, HttpRevocationProvider, isCoreError },
+    { readCertificates, masterKeyOf },
+    { formatVerificationReport },
+    { verifyLimitsOf },
+  ] = await Promise.all([core(), signingServices(), import('./format-report.ts'), import('../config/config.ts')]);
   let bytes: Uint8Array;
   try {
     bytes = await readFile(positionals[0]);
@@ -199,7 +212,12 @@ async function verify(config: Config, args: string[]): Promise<number> {
   if (values.online) providers.push(new HttpRevocationProvider({ timeoutMs: 10_000 }));
   let report: VerificationReport;
   try {
-    report = await verifyPdf(bytes, { trustAnchors: anchors, at, revocationProvider: providers.length > 0 ? firstAnswering(providers) : undefined, limits: verifyLimitsOf(config) });
+    report = await verifyPdf(bytes, {
+      trustAnchors: anchors,
+      at,
+      revocationProvider: providers.length > 0 ? firstAnswering(providers) : undefined,
+      limits: verifyLimitsOf(config),
+    });
   } catch (error) {
     // Over a resource limit (INKAN_VERIFY_DECODE_BUDGET_MB and the fixed ones): unreadable, exit 2.
     if (!isCoreError(error, 'PDF_TOO_COMPLEX')) throw error;
@@ -217,7 +235,9 @@ async function verify(config: Config, args: string[]): Promise<number> {
 async function ownRootCertificate(config: Config): Promise<Uint8Array | null> {
   if (!existsSync(join(config.pkiDir, 'pki.json'))) return null;
   try {
-    const manifest = JSON.parse(await readFile(join(config.pkiDir, 'pki.json'), 'utf8')) as { files?: { root?: { certificate?: unknown } } };
+    const manifest = JSON.parse(await readFile(join(config.pkiDir, 'pki.json'), 'utf8')) as {
+      files?: { root?: { certificate?: unknown } };
+    };
     const file = manifest.files?.root?.certificate;
     if (typeof file !== 'string') return null;
     const [root] = await (await signingServices()).readCertificates([join(config.pkiDir, file)]);
@@ -243,7 +263,12 @@ async function sign(config: Config, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { name: { type: 'string' }, email: { type: 'string' }, reason: { type: 'string' }, location: { type: 'string' } },
+    options: {
+      name: { type: 'string' },
+      email: { type: 'string' },
+      reason: { type: 'string' },
+      location: { type: 'string' },
+    },
   });
   if (positionals.length !== 2 || !values.name) {
     process.stderr.write('usage: inkan sign IN OUT --name NAME [--email E] [--reason R] [--location L]\n');
@@ -252,7 +277,11 @@ async function sign(config: Config, args: string[]): Promise<number> {
   const [{ createWitnessSigner, signPdf }, { openSigningServices }] = await Promise.all([core(), signingServices()]);
   const services = await openSigningServices(config);
   try {
-    const signer = await createWitnessSigner(services.pki, { name: values.name, email: values.email }, services.platformSigner);
+    const signer = await createWitnessSigner(
+      services.pki,
+      { name: values.name, email: values.email },
+      services.platformSigner,
+    );
     const signed = await signPdf(await readFile(positionals[0]), {
       signer,
       timestampAuthority: services.timestampAuthority,
@@ -277,7 +306,10 @@ async function seal(config: Config, args: string[], command: 'seal' | 'renew'): 
   const services = await openSigningServices(config);
   try {
     const input = await readFile(positionals[0]);
-    await writeFile(positionals[1], command === 'seal' ? await sealPdf(input, services.sealOptions) : await renewPdf(input, services.sealOptions));
+    await writeFile(
+      positionals[1],
+      command === 'seal' ? await sealPdf(input, services.sealOptions) : await renewPdf(input, services.sealOptions),
+    );
     return 0;
   } finally {
     await services.close();
@@ -302,13 +334,19 @@ function reportError(error: unknown): number {
   }
   if ((error as Error)?.name === 'CoreError' && typeof (error as { code?: unknown }).code === 'string') {
     const { code, message } = error as { code: string; message: string };
-    const hint = code === 'PKI_BAD_MASTER_KEY' ? '\n(INKAN_MASTER_KEY must hold the key the data directory was initialised with)' : '';
+    const hint =
+      code === 'PKI_BAD_MASTER_KEY'
+        ? '\n(INKAN_MASTER_KEY must hold the key the data directory was initialised with)'
+        : '';
     process.stderr.write(`inkan: ${code}: ${message}${hint}\n`);
     return 2;
   }
   const err = error as { code?: unknown; syscall?: unknown; message?: string };
   // Missing files and bad options are the user's to fix: a message, not a stack trace.
-  if ((typeof err?.code === 'string' && typeof err.syscall === 'string') || (typeof err?.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS'))) {
+  if (
+    (typeof err?.code === 'string' && typeof err.syscall === 'string') ||
+    (typeof err?.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS'))
+  ) {
     process.stderr.write(`inkan: ${err.message}\n`);
     return 2;
   }

@@ -33,8 +33,15 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
       // The thread opens its own context after this one has migrated the database and made the PKI.
       const thread = role === 'all' ? await startWorkerThread({ env: options.env }) : undefined;
       if (thread) stops.unshift(() => thread.stop());
-      const https = config.tls ? { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) } : undefined;
-      const app = await buildApp({ context, logger: true, https, extraMetrics: thread ? () => thread.metrics() : undefined });
+      const https = config.tls
+        ? { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }
+        : undefined;
+      const app = await buildApp({
+        context,
+        logger: true,
+        https,
+        extraMetrics: thread ? () => thread.metrics() : undefined,
+      });
       // A request that changed something may have queued jobs: wake the worker instead of waiting for its poll.
       if (thread) {
         app.addHook('onResponse', async (request) => {
@@ -45,7 +52,11 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
       await app.listen({ port: config.port, host: config.host });
       ready = `Inkan is listening on ${describeBound(app.server.address() as AddressInfo, config)} (public URL ${config.publicUrl})`;
       if (config.tls && config.httpRedirectPort !== undefined) {
-        const redirect = await startHttpsRedirect({ publicUrl: config.publicUrl, port: config.httpRedirectPort, host: config.host });
+        const redirect = await startHttpsRedirect({
+          publicUrl: config.publicUrl,
+          port: config.httpRedirectPort,
+          host: config.host,
+        });
         stops.unshift(() => redirect.close());
         ready += `\nHTTP on ${describeBound(redirect.address, config, 'http')} redirects to ${config.publicUrl}`;
       }
@@ -77,7 +88,9 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
 function describeBound(bound: AddressInfo, config: Config, scheme = config.tls ? 'https' : 'http'): string {
   const wildcard = bound.address === '0.0.0.0' || bound.address === '::';
   if (config.env === 'development' && !isLoopbackHost(bound.address) && !config.allowDevOnNetwork) {
-    throw new Error(`development mode bound ${bound.address}, which is not loopback; set INKAN_ALLOW_DEV_ON_NETWORK=true to allow it`);
+    throw new Error(
+      `development mode bound ${bound.address}, which is not loopback; set INKAN_ALLOW_DEV_ON_NETWORK=true to allow it`,
+    );
   }
   const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
   return `${scheme}://${host}:${bound.port}${wildcard ? ' on every interface (reachable from the network)' : ''}`;

@@ -7,7 +7,10 @@ import { parseDuration } from './duration.ts';
 
 /** A configuration value that is wrong; the message names the variable. */
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`${variable}: ${message}`);
     this.name = 'ConfigError';
   }
@@ -42,7 +45,10 @@ const schema = z.object({
     .transform((value, ctx) => {
       const parsed = parseAddressList(value);
       if (parsed === null) {
-        ctx.addIssue({ code: 'custom', message: `"${value}" is not a comma-separated list of addresses or CIDR ranges (127.0.0.1, 10.0.0.0/8, loopback)` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${value}" is not a comma-separated list of addresses or CIDR ranges (127.0.0.1, 10.0.0.0/8, loopback)`,
+        });
         return z.NEVER;
       }
       return parsed;
@@ -53,7 +59,10 @@ const schema = z.object({
     .transform((value, ctx) => {
       const parsed = parseTrustProxy(value);
       if (parsed === null) {
-        ctx.addIssue({ code: 'custom', message: `"${value}" is neither a hop count (1, 2 …) nor a comma-separated list of addresses or CIDR ranges (10.0.0.0/8, 127.0.0.1, ::1)` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${value}" is neither a hop count (1, 2 …) nor a comma-separated list of addresses or CIDR ranges (10.0.0.0/8, 127.0.0.1, ::1)`,
+        });
         return z.NEVER;
       }
       return parsed;
@@ -78,7 +87,10 @@ const schema = z.object({
     .optional()
     .transform((value, ctx) => {
       if (value === undefined || value.trim() === '') return [];
-      const urls = value.split(',').map((u) => u.trim()).filter(Boolean);
+      const urls = value
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean);
       for (const url of urls) {
         if (!/^https?:\/\/[^\s]+$/.test(url)) {
           ctx.addIssue({ code: 'custom', message: `"${url}" is not an http(s) URL` });
@@ -95,9 +107,16 @@ const schema = z.object({
   INKAN_DATABASE_URL: z
     .string()
     .optional()
-    .refine((value) => value === undefined || value.trim() === '' || /^postgres(ql)?:\/\/[^\s]+$/.test(value.trim()) || /^(sqlite|file):[^\s]+$/.test(value.trim()), {
-      message: 'must be postgres://user@host:port/database or sqlite:PATH (empty = SQLite in the data directory)',
-    }),
+    .refine(
+      (value) =>
+        value === undefined ||
+        value.trim() === '' ||
+        /^postgres(ql)?:\/\/[^\s]+$/.test(value.trim()) ||
+        /^(sqlite|file):[^\s]+$/.test(value.trim()),
+      {
+        message: 'must be postgres://user@host:port/database or sqlite:PATH (empty = SQLite in the data directory)',
+      },
+    ),
   INKAN_SMTP_URL: z
     .string()
     .optional()
@@ -107,7 +126,9 @@ const schema = z.object({
   INKAN_MAIL_FROM: z
     .string()
     .default('Inkan <no-reply@localhost>')
-    .refine((value) => parseMailbox(value) !== undefined, { message: 'must be an address like "Inkan" <no-reply@example.jp> or no-reply@example.jp' }),
+    .refine((value) => parseMailbox(value) !== undefined, {
+      message: 'must be an address like "Inkan" <no-reply@example.jp> or no-reply@example.jp',
+    }),
   INKAN_DOWNLOAD_TTL: duration('14d'),
   INKAN_LINK_TTL: duration('30d'),
   INKAN_SESSION_TTL: duration('12h'),
@@ -126,7 +147,9 @@ const schema = z.object({
   INKAN_BLOB_URL: z
     .string()
     .optional()
-    .refine((value) => value === undefined || value.trim() === '' || S3_URL.test(value.trim()), { message: 'must be s3://bucket/prefix (empty = the data directory)' }),
+    .refine((value) => value === undefined || value.trim() === '' || S3_URL.test(value.trim()), {
+      message: 'must be s3://bucket/prefix (empty = the data directory)',
+    }),
   INKAN_S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   INKAN_S3_REGION: z.string().min(1).default('us-east-1'),
   INKAN_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
@@ -137,11 +160,17 @@ const schema = z.object({
   INKAN_BACKUP_TARGET: z
     .string()
     .optional()
-    .refine((value) => value === undefined || value.trim() === '' || !value.trim().startsWith('s3:') || S3_URL.test(value.trim()), { message: 'must be a directory or s3://bucket/prefix' }),
+    .refine(
+      (value) =>
+        value === undefined || value.trim() === '' || !value.trim().startsWith('s3:') || S3_URL.test(value.trim()),
+      { message: 'must be a directory or s3://bucket/prefix' },
+    ),
   INKAN_BACKUP_SCHEDULE: z
     .string()
     .default('03:00')
-    .refine((value) => value === 'off' || /^([01]\d|2[0-3]):[0-5]\d$/.test(value), { message: 'must be HH:MM (daily, in INKAN_TIME_ZONE) or off' }),
+    .refine((value) => value === 'off' || /^([01]\d|2[0-3]):[0-5]\d$/.test(value), {
+      message: 'must be HH:MM (daily, in INKAN_TIME_ZONE) or off',
+    }),
   INKAN_BACKUP_KEEP_DAILY: z.coerce.number().int().min(1).max(3650).default(7),
   INKAN_BACKUP_KEEP_MONTHLY: z.coerce.number().int().min(0).max(1200).default(12),
   INKAN_BACKUP_KEEP_YEARLY: z.coerce.number().int().min(0).max(100).default(10),
@@ -243,7 +272,13 @@ export interface Config {
   /** How to reach the S3-compatible service of INKAN_BLOB_URL and s3:// backup targets. */
   s3: { endpoint?: string; region: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
   /** Backups: target (directory or s3:// URL), daily time or null (off), generations kept. */
-  backup: { target: string; schedule: { hour: number; minute: number } | null; keepDaily: number; keepMonthly: number; keepYearly: number };
+  backup: {
+    target: string;
+    schedule: { hour: number; minute: number } | null;
+    keepDaily: number;
+    keepMonthly: number;
+    keepYearly: number;
+  };
   /** The installation's time zone (schedules, calendar periods of backups). */
   timeZone: string;
 }
@@ -276,7 +311,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(v.INKAN_DATA_DIR);
   const pkcs11Vars = [v.INKAN_PKCS11_LIBRARY, v.INKAN_PKCS11_TOKEN, v.INKAN_PKCS11_PIN, v.INKAN_PKCS11_KEY_LABEL];
   if (pkcs11Vars.some((x) => x !== undefined) && !pkcs11Vars.every((x) => x !== undefined)) {
-    throw new ConfigError('INKAN_PKCS11_LIBRARY', 'set INKAN_PKCS11_LIBRARY, INKAN_PKCS11_TOKEN, INKAN_PKCS11_PIN and INKAN_PKCS11_KEY_LABEL together');
+    throw new ConfigError(
+      'INKAN_PKCS11_LIBRARY',
+      'set INKAN_PKCS11_LIBRARY, INKAN_PKCS11_TOKEN, INKAN_PKCS11_PIN and INKAN_PKCS11_KEY_LABEL together',
+    );
   }
   // Development mode serves every mail (signing links included) at /dev/mail without sign-in.
   if (v.INKAN_ENV === 'development' && !isLoopbackHost(v.INKAN_HOST) && v.INKAN_ALLOW_DEV_ON_NETWORK !== 'true') {
@@ -286,13 +324,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   if ((v.INKAN_TLS_CERT === undefined) !== (v.INKAN_TLS_KEY === undefined)) {
-    throw new ConfigError('INKAN_TLS_CERT', 'set INKAN_TLS_CERT and INKAN_TLS_KEY together (PEM files of the certificate chain and its private key)');
+    throw new ConfigError(
+      'INKAN_TLS_CERT',
+      'set INKAN_TLS_CERT and INKAN_TLS_KEY together (PEM files of the certificate chain and its private key)',
+    );
   }
   if (v.INKAN_TLS_CERT !== undefined && !v.INKAN_PUBLIC_URL.startsWith('https://')) {
-    throw new ConfigError('INKAN_PUBLIC_URL', 'must be an https:// URL when INKAN_TLS_CERT and INKAN_TLS_KEY serve HTTPS');
+    throw new ConfigError(
+      'INKAN_PUBLIC_URL',
+      'must be an https:// URL when INKAN_TLS_CERT and INKAN_TLS_KEY serve HTTPS',
+    );
   }
   if (v.INKAN_HTTP_PORT !== undefined && v.INKAN_TLS_CERT === undefined) {
-    throw new ConfigError('INKAN_HTTP_PORT', 'the redirecting HTTP port exists only with INKAN_TLS_CERT and INKAN_TLS_KEY');
+    throw new ConfigError(
+      'INKAN_HTTP_PORT',
+      'the redirecting HTTP port exists only with INKAN_TLS_CERT and INKAN_TLS_KEY',
+    );
   }
   return {
     env: v.INKAN_ENV,
@@ -302,7 +349,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: v.INKAN_PORT,
     host: v.INKAN_HOST,
     allowDevOnNetwork: v.INKAN_ALLOW_DEV_ON_NETWORK === 'true',
-    tls: v.INKAN_TLS_CERT !== undefined && v.INKAN_TLS_KEY !== undefined ? { certFile: resolve(v.INKAN_TLS_CERT), keyFile: resolve(v.INKAN_TLS_KEY) } : undefined,
+    tls:
+      v.INKAN_TLS_CERT !== undefined && v.INKAN_TLS_KEY !== undefined
+        ? { certFile: resolve(v.INKAN_TLS_CERT), keyFile: resolve(v.INKAN_TLS_KEY) }
+        : undefined,
     httpRedirectPort: v.INKAN_HTTP_PORT,
     trustProxy: v.INKAN_TRUST_PROXY,
     metricsAllow: v.INKAN_METRICS_ALLOW,
@@ -312,7 +362,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tsaUrls: v.INKAN_TSA_URLS,
     tsaTimeoutMs: v.INKAN_TSA_TIMEOUT,
     pkcs11: v.INKAN_PKCS11_LIBRARY
-      ? { library: v.INKAN_PKCS11_LIBRARY, token: v.INKAN_PKCS11_TOKEN!, pin: v.INKAN_PKCS11_PIN!, keyLabel: v.INKAN_PKCS11_KEY_LABEL! }
+      ? {
+          library: v.INKAN_PKCS11_LIBRARY,
+          token: v.INKAN_PKCS11_TOKEN!,
+          pin: v.INKAN_PKCS11_PIN!,
+          keyLabel: v.INKAN_PKCS11_KEY_LABEL!,
+        }
       : undefined,
     databaseUrl: blankToUndefined(v.INKAN_DATABASE_URL),
     smtpUrl: blankToUndefined(v.INKAN_SMTP_URL),
@@ -325,7 +380,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobLeaseMs: v.INKAN_JOB_LEASE,
     maxUploadBytes: v.INKAN_MAX_UPLOAD_MB * 1024 * 1024,
     verify: {
-      decodeBudgetBytes: v.INKAN_VERIFY_DECODE_BUDGET_MB === undefined ? undefined : v.INKAN_VERIFY_DECODE_BUDGET_MB * 1024 * 1024,
+      decodeBudgetBytes:
+        v.INKAN_VERIFY_DECODE_BUDGET_MB === undefined ? undefined : v.INKAN_VERIFY_DECODE_BUDGET_MB * 1024 * 1024,
       workers: v.INKAN_VERIFY_WORKERS === 0 ? availableParallelism() : v.INKAN_VERIFY_WORKERS,
       workerMemoryMb: v.INKAN_VERIFY_WORKER_MEMORY_MB,
       timeoutMs: v.INKAN_VERIFY_TIMEOUT,
@@ -339,11 +395,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       accessKeyId: v.INKAN_S3_ACCESS_KEY_ID,
       secretAccessKey: v.INKAN_S3_SECRET_ACCESS_KEY,
       // A custom endpoint is most often MinIO-like, which needs the bucket in the path.
-      forcePathStyle: v.INKAN_S3_FORCE_PATH_STYLE === undefined ? v.INKAN_S3_ENDPOINT !== undefined : v.INKAN_S3_FORCE_PATH_STYLE === 'true',
+      forcePathStyle:
+        v.INKAN_S3_FORCE_PATH_STYLE === undefined
+          ? v.INKAN_S3_ENDPOINT !== undefined
+          : v.INKAN_S3_FORCE_PATH_STYLE === 'true',
     },
     backup: {
       target: blankToUndefined(v.INKAN_BACKUP_TARGET) ?? resolve(dataDir, 'backups'),
-      schedule: v.INKAN_BACKUP_SCHEDULE === 'off' ? null : { hour: Number(v.INKAN_BACKUP_SCHEDULE.slice(0, 2)), minute: Number(v.INKAN_BACKUP_SCHEDULE.slice(3, 5)) },
+      schedule:
+        v.INKAN_BACKUP_SCHEDULE === 'off'
+          ? null
+          : { hour: Number(v.INKAN_BACKUP_SCHEDULE.slice(0, 2)), minute: Number(v.INKAN_BACKUP_SCHEDULE.slice(3, 5)) },
       keepDaily: v.INKAN_BACKUP_KEEP_DAILY,
       keepMonthly: v.INKAN_BACKUP_KEEP_MONTHLY,
       keepYearly: v.INKAN_BACKUP_KEEP_YEARLY,
@@ -373,7 +435,10 @@ export function parseTrustProxy(value: string | undefined): false | number | str
 
 /** A comma-separated list of addresses, CIDR ranges and the names loopback, linklocal, uniquelocal; null when malformed. */
 export function parseAddressList(text: string): string[] | null {
-  const entries = text.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) continue;
     const [address, prefix, ...rest] = entry.split('/');
@@ -386,7 +451,10 @@ export function parseAddressList(text: string): string[] | null {
 
 /** Whether a listen address (or host name) is the loopback interface only. */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
 }
 

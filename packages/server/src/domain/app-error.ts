@@ -53,7 +53,12 @@ export type AppErrorCode =
  * catalogue message when the domain knows a more exact sentence in both languages (a parser's refusal).
  */
 export class AppError extends Error {
-  constructor(readonly code: AppErrorCode, message: string, readonly details?: Record<string, unknown>, readonly localized?: { ja: string; en: string }) {
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    readonly localized?: { ja: string; en: string },
+  ) {
     super(message);
     this.name = 'AppError';
   }

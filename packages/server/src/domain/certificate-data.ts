@@ -33,13 +33,25 @@ export async function buildCertificateData(
   options: { publicUrl: string; issuedAt: Date },
 ): Promise<CompletionCertificateData> {
   const { envelope, documents, recipients } = details;
-  const organization = await db.selectFrom('organizations').select('name').where('id', '=', envelope.organizationId).executeTakeFirstOrThrow();
+  const organization = await db
+    .selectFrom('organizations')
+    .select('name')
+    .where('id', '=', envelope.organizationId)
+    .executeTakeFirstOrThrow();
   let sender = { name: organization.name, email: '—' };
   if (envelope.createdByUserId) {
-    const user = await db.selectFrom('users').select(['name', 'email']).where('id', '=', envelope.createdByUserId).executeTakeFirst();
+    const user = await db
+      .selectFrom('users')
+      .select(['name', 'email'])
+      .where('id', '=', envelope.createdByUserId)
+      .executeTakeFirst();
     if (user) sender = user;
   } else if (envelope.createdByApiKeyId) {
-    const key = await db.selectFrom('api_keys').select(['name', 'prefix']).where('id', '=', envelope.createdByApiKeyId).executeTakeFirst();
+    const key = await db
+      .selectFrom('api_keys')
+      .select(['name', 'prefix'])
+      .where('id', '=', envelope.createdByApiKeyId)
+      .executeTakeFirst();
     if (key) sender = { name: `APIキー: ${key.name}`, email: `${key.prefix}…` };
   }
   const evidence = await db
@@ -48,15 +60,31 @@ export async function buildCertificateData(
     .where('envelope_id', '=', envelope.id)
     .execute();
   const byId = new Map(evidence.map((r) => [r.id, r]));
-  const rows = await db.selectFrom('events').selectAll().where('envelope_id', '=', envelope.id).orderBy('seq').execute();
+  const rows = await db
+    .selectFrom('events')
+    .selectAll()
+    .where('envelope_id', '=', envelope.id)
+    .orderBy('seq')
+    .execute();
   const kept = rows.filter((r) => !LEFT_OUT.has(r.action));
   const nameOf = await actorNames(db, kept);
   const completedAt = envelope.completedAt ?? options.issuedAt;
   return {
     certificateId: envelope.certificateId,
-    envelope: { id: envelope.id, name: envelope.name, createdAt: envelope.createdAt, sentAt: envelope.sentAt ?? envelope.createdAt, completedAt },
+    envelope: {
+      id: envelope.id,
+      name: envelope.name,
+      createdAt: envelope.createdAt,
+      sentAt: envelope.sentAt ?? envelope.createdAt,
+      completedAt,
+    },
     sender: { organization: organization.name, name: sender.name, email: sender.email },
-    documents: documents.map((d) => ({ name: d.name, pages: d.pages, sha256Original: d.sha256Original, sha256Signed: d.sha256Current })),
+    documents: documents.map((d) => ({
+      name: d.name,
+      pages: d.pages,
+      sha256Original: d.sha256Original,
+      sha256Signed: d.sha256Current,
+    })),
     parties: recipients.map((r) => {
       const row = byId.get(r.id);
       return {
@@ -71,7 +99,12 @@ export async function buildCertificateData(
     events: kept.map((row) => {
       const fact = detailOf(row.action, JSON.parse(row.details) as Record<string, unknown>);
       const actor = row.actor_type === 'system' ? 'システム (system)' : nameOf(row);
-      return { at: new Date(row.created_at), actor, action: fact ? `${actionLabelJa(row.action)}: ${fact}` : actionLabelJa(row.action), ip: row.ip };
+      return {
+        at: new Date(row.created_at),
+        actor,
+        action: fact ? `${actionLabelJa(row.action)}: ${fact}` : actionLabelJa(row.action),
+        ip: row.ip,
+      };
     }),
     verification: { url: `${options.publicUrl}/verify` },
     issuedAt: options.issuedAt,

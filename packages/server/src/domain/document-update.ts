@@ -29,12 +29,17 @@ export async function swapDocumentBlobs(tx: DbOrTx, updates: readonly DocumentUp
 }
 
 /** The `documents` detail of an event: each file's hash before and after. */
-export function documentHashes(updates: readonly DocumentUpdate[]): Array<{ id: string; name: string; sha256Before: string; sha256After: string }> {
+export function documentHashes(
+  updates: readonly DocumentUpdate[],
+): Array<{ id: string; name: string; sha256Before: string; sha256After: string }> {
   return updates.map((r) => ({ id: r.id, name: r.name, sha256Before: r.before, sha256After: r.after }));
 }
 
 /** Deletes the new blobs that never became current (best effort: an orphan blob harms nothing). */
-export async function discardNewBlobs(blobs: Pick<BlobStore, 'delete'>, updates: readonly DocumentUpdate[]): Promise<void> {
+export async function discardNewBlobs(
+  blobs: Pick<BlobStore, 'delete'>,
+  updates: readonly DocumentUpdate[],
+): Promise<void> {
   await Promise.all(updates.map((r) => blobs.delete(r.newBlob).catch(() => undefined)));
 }
 
@@ -42,7 +47,10 @@ export async function discardNewBlobs(blobs: Pick<BlobStore, 'delete'>, updates:
  * Runs `work`, which stores new files (pushing each onto `updates`) and returns whether its transaction
  * made them current; when it did not, or it threw, the new blobs are deleted again.
  */
-export async function withDocumentUpdates(blobs: Pick<BlobStore, 'delete'>, work: (updates: DocumentUpdate[]) => Promise<boolean>): Promise<void> {
+export async function withDocumentUpdates(
+  blobs: Pick<BlobStore, 'delete'>,
+  work: (updates: DocumentUpdate[]) => Promise<boolean>,
+): Promise<void> {
   const updates: DocumentUpdate[] = [];
   try {
     if (!(await work(updates))) await discardNewBlobs(blobs, updates);

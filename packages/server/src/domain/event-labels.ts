@@ -95,13 +95,21 @@ type EventRow = Pick<Schema['events'], 'actor_type' | 'actor_id'>;
  * API keys by name and prefix; the system as "Inkan". Looked up in three queries, not one per event.
  */
 export async function actorNames(db: DbOrTx, rows: readonly EventRow[]): Promise<(row: EventRow) => string> {
-  const ids = (type: EventRow['actor_type']) => [...new Set(rows.filter((r) => r.actor_type === type && r.actor_id).map((r) => r.actor_id!))];
+  const ids = (type: EventRow['actor_type']) => [
+    ...new Set(rows.filter((r) => r.actor_type === type && r.actor_id).map((r) => r.actor_id!)),
+  ];
   const userIds = ids('user');
   const recipientIds = ids('recipient');
   const keyIds = ids('api_key');
-  const users = userIds.length ? await db.selectFrom('users').select(['id', 'name', 'email']).where('id', 'in', userIds).execute() : [];
-  const recipients = recipientIds.length ? await db.selectFrom('recipients').select(['id', 'name', 'email']).where('id', 'in', recipientIds).execute() : [];
-  const keys = keyIds.length ? await db.selectFrom('api_keys').select(['id', 'name', 'prefix']).where('id', 'in', keyIds).execute() : [];
+  const users = userIds.length
+    ? await db.selectFrom('users').select(['id', 'name', 'email']).where('id', 'in', userIds).execute()
+    : [];
+  const recipients = recipientIds.length
+    ? await db.selectFrom('recipients').select(['id', 'name', 'email']).where('id', 'in', recipientIds).execute()
+    : [];
+  const keys = keyIds.length
+    ? await db.selectFrom('api_keys').select(['id', 'name', 'prefix']).where('id', 'in', keyIds).execute()
+    : [];
   const names = new Map<string, string>([
     ...users.map((u) => [u.id, `${u.name} <${u.email}>`] as const),
     ...recipients.map((r) => [r.id, `${r.name} <${r.email}>`] as const),

@@ -22,14 +22,21 @@ export function certificateIdentity(der: Uint8Array): CertificateIdentity {
  * The details of a `key.used` event: which key signed (named by the certificate of the platform key,
  * the base signer) and, for witness signing, the certificate the signature carries (naming the signer).
  */
-export function keyUseDetails(input: { platformSigner: Signer; signedWith: Signer; purpose: string; extra?: Record<string, unknown> }): Record<string, unknown> {
+export function keyUseDetails(input: {
+  platformSigner: Signer;
+  signedWith: Signer;
+  purpose: string;
+  extra?: Record<string, unknown>;
+}): Record<string, unknown> {
   const key = certificateIdentity(input.platformSigner.certificateChain[0]);
   const certificate = certificateIdentity(input.signedWith.certificateChain[0]);
   return {
     purpose: input.purpose,
     keyAlgorithm: input.platformSigner.keyAlgorithm,
     key: { certificateSerial: key.serial, certificateSha256: key.sha256, subject: key.subject },
-    ...(certificate.sha256 === key.sha256 ? {} : { certificate: { serial: certificate.serial, sha256: certificate.sha256, subject: certificate.subject } }),
+    ...(certificate.sha256 === key.sha256
+      ? {}
+      : { certificate: { serial: certificate.serial, sha256: certificate.sha256, subject: certificate.subject } }),
     ...input.extra,
   };
 }

@@ -6,14 +6,26 @@ import { inTransaction } from './transaction.ts';
 import type { Envelope } from './types.ts';
 
 /** Events of an envelope with one action, details parsed (envelopes have tens of events, not thousands). */
-export async function envelopeEvents(db: DbOrTx, envelopeId: string, action: EventAction): Promise<Array<Record<string, unknown>>> {
-  const rows = await db.selectFrom('events').select('details').where('envelope_id', '=', envelopeId).where('action', '=', action).execute();
+export async function envelopeEvents(
+  db: DbOrTx,
+  envelopeId: string,
+  action: EventAction,
+): Promise<Array<Record<string, unknown>>> {
+  const rows = await db
+    .selectFrom('events')
+    .select('details')
+    .where('envelope_id', '=', envelopeId)
+    .where('action', '=', action)
+    .execute();
   return rows.map((r) => JSON.parse(r.details) as Record<string, unknown>);
 }
 
 /** Whether a mail with this idempotency key was sent (or put in the outbox) already. */
 export async function isMailSent(db: DbOrTx, idempotencyKey: string): Promise<boolean> {
-  return (await db.selectFrom('mails').select('id').where('idempotency_key', '=', idempotencyKey).executeTakeFirst()) !== undefined;
+  return (
+    (await db.selectFrom('mails').select('id').where('idempotency_key', '=', idempotencyKey).executeTakeFirst()) !==
+    undefined
+  );
 }
 
 /**
@@ -26,7 +38,13 @@ export async function isMailSent(db: DbOrTx, idempotencyKey: string): Promise<bo
  */
 export async function deliverOnce(
   ctx: DomainContext,
-  options: { key: string; envelope: Envelope; action: EventAction; details: Record<string, unknown>; prepare: () => Promise<OutgoingMail> },
+  options: {
+    key: string;
+    envelope: Envelope;
+    action: EventAction;
+    details: Record<string, unknown>;
+    prepare: () => Promise<OutgoingMail>;
+  },
 ): Promise<void> {
   if (!(await isMailSent(ctx.db, options.key))) {
     const mail = await options.prepare();
@@ -47,9 +65,16 @@ export async function deliverOnce(
 }
 
 /** Who is told about an envelope on the sender's side: its creator, or the organisation's admins for API-created ones. */
-export async function senderUsers(db: DbOrTx, envelope: Envelope): Promise<Array<{ id: string; name: string; email: string }>> {
+export async function senderUsers(
+  db: DbOrTx,
+  envelope: Envelope,
+): Promise<Array<{ id: string; name: string; email: string }>> {
   if (envelope.createdByUserId) {
-    const user = await db.selectFrom('users').select(['id', 'name', 'email']).where('id', '=', envelope.createdByUserId).executeTakeFirst();
+    const user = await db
+      .selectFrom('users')
+      .select(['id', 'name', 'email'])
+      .where('id', '=', envelope.createdByUserId)
+      .executeTakeFirst();
     if (user) return [user];
   }
   return db

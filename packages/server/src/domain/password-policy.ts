@@ -28,10 +28,20 @@ export function commonPasswords(): Set<string> {
  * VALIDATION_FAILED.
  */
 export function checkNewPassword(password: unknown): string {
-  if (typeof password !== 'string') throw new AppError('VALIDATION_FAILED', 'password must be a string', { field: 'password' });
+  if (typeof password !== 'string')
+    throw new AppError('VALIDATION_FAILED', 'password must be a string', { field: 'password' });
   const length = [...password].length;
-  if (length < PASSWORD_MIN_LENGTH) throw new AppError('PASSWORD_TOO_SHORT', `the password must be at least ${PASSWORD_MIN_LENGTH} characters`, { field: 'password', min: PASSWORD_MIN_LENGTH });
-  if (length > PASSWORD_MAX_LENGTH) throw new AppError('VALIDATION_FAILED', `the password must be at most ${PASSWORD_MAX_LENGTH} characters`, { field: 'password', max: PASSWORD_MAX_LENGTH });
-  if (commonPasswords().has(password.toLowerCase())) throw new AppError('PASSWORD_TOO_COMMON', 'the password is on the list of common passwords', { field: 'password' });
+  if (length < PASSWORD_MIN_LENGTH)
+    throw new AppError('PASSWORD_TOO_SHORT', `the password must be at least ${PASSWORD_MIN_LENGTH} characters`, {
+      field: 'password',
+      min: PASSWORD_MIN_LENGTH,
+    });
+  if (length > PASSWORD_MAX_LENGTH)
+    throw new AppError('VALIDATION_FAILED', `the password must be at most ${PASSWORD_MAX_LENGTH} characters`, {
+      field: 'password',
+      max: PASSWORD_MAX_LENGTH,
+    });
+  if (commonPasswords().has(password.toLowerCase()))
+    throw new AppError('PASSWORD_TOO_COMMON', 'the password is on the list of common passwords', { field: 'password' });
   return password;
 }

@@ -114,7 +114,9 @@ export function canonicalEvent(row: Omit<EventRow, 'prev_hash' | 'hash'>): strin
 
 /** SHA-256 (hex) of the previous hash followed by the canonical row. */
 export function eventHash(prevHash: string, row: Omit<EventRow, 'prev_hash' | 'hash'>): string {
-  return createHash('sha256').update(prevHash + canonicalEvent(row), 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(prevHash + canonicalEvent(row), 'utf8')
+    .digest('hex');
 }
 
 // A key in details that looks like a secret is a programming error: the log is shown to users.
@@ -155,7 +157,10 @@ export async function recordEvent(tx: DbOrTx, event: NewEvent): Promise<{ id: st
     created_at: event.at.toISOString(),
   };
   const hash = eventHash(prevHash, row);
-  await tx.insertInto('events').values({ ...row, prev_hash: prevHash, hash }).execute();
+  await tx
+    .insertInto('events')
+    .values({ ...row, prev_hash: prevHash, hash })
+    .execute();
   return { id: row.id, hash };
 }
 
@@ -176,11 +181,18 @@ export async function verifyEventChain(db: DbOrTx): Promise<ChainVerification> {
   let count = 0;
   let after = -1;
   for (;;) {
-    const rows = await db.selectFrom('events').selectAll().where('seq', '>', after).orderBy('seq').limit(1000).execute();
+    const rows = await db
+      .selectFrom('events')
+      .selectAll()
+      .where('seq', '>', after)
+      .orderBy('seq')
+      .limit(1000)
+      .execute();
     if (rows.length === 0) return { events: count, brokenAt: null };
     for (const row of rows) {
       if (row.prev_hash !== prevHash) return { events: count, brokenAt: row.seq, brokenId: row.id, reason: 'link' };
-      if (eventHash(prevHash, row) !== row.hash) return { events: count, brokenAt: row.seq, brokenId: row.id, reason: 'hash' };
+      if (eventHash(prevHash, row) !== row.hash)
+        return { events: count, brokenAt: row.seq, brokenId: row.id, reason: 'hash' };
       prevHash = row.hash;
       count++;
       after = row.seq;

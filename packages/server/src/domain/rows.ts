@@ -74,8 +74,17 @@ export interface EnvelopeDetails {
 }
 
 /** Loads an envelope of `organizationId` with its documents and recipients; another organisation's is NOT_FOUND. */
-export async function loadEnvelopeDetails(db: DbOrTx, organizationId: string, envelopeId: string): Promise<EnvelopeDetails> {
-  const row = await db.selectFrom('envelopes').selectAll().where('id', '=', envelopeId).where('organization_id', '=', organizationId).executeTakeFirst();
+export async function loadEnvelopeDetails(
+  db: DbOrTx,
+  organizationId: string,
+  envelopeId: string,
+): Promise<EnvelopeDetails> {
+  const row = await db
+    .selectFrom('envelopes')
+    .selectAll()
+    .where('id', '=', envelopeId)
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND', 'no such envelope');
   return loadDetailsOf(db, row);
 }
@@ -83,8 +92,18 @@ export async function loadEnvelopeDetails(db: DbOrTx, organizationId: string, en
 /** Documents and recipients of an envelope row. */
 export async function loadDetailsOf(db: DbOrTx, row: Selectable<Schema['envelopes']>): Promise<EnvelopeDetails> {
   // Sequential: inside a SQLite transaction both would share one connection anyway.
-  const documents = await db.selectFrom('documents').selectAll().where('envelope_id', '=', row.id).orderBy('position').execute();
-  const recipients = await db.selectFrom('recipients').selectAll().where('envelope_id', '=', row.id).orderBy('signing_order').execute();
+  const documents = await db
+    .selectFrom('documents')
+    .selectAll()
+    .where('envelope_id', '=', row.id)
+    .orderBy('position')
+    .execute();
+  const recipients = await db
+    .selectFrom('recipients')
+    .selectAll()
+    .where('envelope_id', '=', row.id)
+    .orderBy('signing_order')
+    .execute();
   return { envelope: toEnvelope(row), documents: documents.map(toDocument), recipients: recipients.map(toRecipient) };
 }
 

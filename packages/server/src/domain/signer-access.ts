@@ -22,16 +22,28 @@ export interface SignerContext extends EnvelopeDetails {
 /** Finds the recipient of a signing-link token (read only); unknown → LINK_INVALID. */
 export async function findByLinkToken(db: DbOrTx, token: string): Promise<SignerContext> {
   if (!TOKEN_PATTERN.test(token)) throw new AppError('LINK_INVALID', 'unknown link');
-  const row = await db.selectFrom('recipients').selectAll().where('link_token_hash', '=', hashToken(token)).executeTakeFirst();
+  const row = await db
+    .selectFrom('recipients')
+    .selectAll()
+    .where('link_token_hash', '=', hashToken(token))
+    .executeTakeFirst();
   if (!row) throw new AppError('LINK_INVALID', 'unknown link');
   return contextOfRecipient(db, toRecipient(row));
 }
 
 /** The envelope, organisation and sender of a recipient. */
 export async function contextOfRecipient(db: DbOrTx, recipient: Recipient): Promise<SignerContext> {
-  const envelopeRow = await db.selectFrom('envelopes').selectAll().where('id', '=', recipient.envelopeId).executeTakeFirstOrThrow();
+  const envelopeRow = await db
+    .selectFrom('envelopes')
+    .selectAll()
+    .where('id', '=', recipient.envelopeId)
+    .executeTakeFirstOrThrow();
   const details = await loadDetailsOf(db, envelopeRow);
-  const organization = await db.selectFrom('organizations').select('name').where('id', '=', envelopeRow.organization_id).executeTakeFirstOrThrow();
+  const organization = await db
+    .selectFrom('organizations')
+    .select('name')
+    .where('id', '=', envelopeRow.organization_id)
+    .executeTakeFirstOrThrow();
   const sender = envelopeRow.created_by_user_id
     ? await db.selectFrom('users').select('name').where('id', '=', envelopeRow.created_by_user_id).executeTakeFirst()
     : undefined;
@@ -39,22 +51,36 @@ export async function contextOfRecipient(db: DbOrTx, recipient: Recipient): Prom
 }
 
 /** What the signer's first page may know (nothing about the documents). */
-export type SigningLinkState = 'code_required' | 'login_required' | 'locked' | 'expired' | 'completed' | 'declined' | 'canceled';
+export type SigningLinkState =
+  'code_required' | 'login_required' | 'locked' | 'expired' | 'completed' | 'declined' | 'canceled';
 
 /** The state of a signing link, from the signer's point of view. */
-export function signingLinkState(ctx: Pick<DomainContext, 'config'>, signer: Pick<SignerContext, 'envelope' | 'recipient'>, now: Date): SigningLinkState {
+export function signingLinkState(
+  ctx: Pick<DomainContext, 'config'>,
+  signer: Pick<SignerContext, 'envelope' | 'recipient'>,
+  now: Date,
+): SigningLinkState {
   const status = effectiveStatus(signer.envelope, now);
   if (status === 'canceled' || status === 'declined' || status === 'completed') return status;
-  if (status === 'expired' || status === 'draft' || isSigningLinkExpired(signer.recipient, ctx.config.linkTtlMs, now)) return 'expired';
+  if (status === 'expired' || status === 'draft' || isSigningLinkExpired(signer.recipient, ctx.config.linkTtlMs, now))
+    return 'expired';
   if (isLockedOut(signer.recipient, ctx.config.accessCodeMaxAttempts)) return 'locked';
   return signer.recipient.auth === 'login' ? 'login_required' : 'code_required';
 }
 
 /** Throws the AppError that fits a link that cannot be used for signing now. */
-export function assertLinkUsable(ctx: Pick<DomainContext, 'config'>, signer: Pick<SignerContext, 'envelope' | 'recipient'>, now: Date): void {
+export function assertLinkUsable(
+  ctx: Pick<DomainContext, 'config'>,
+  signer: Pick<SignerContext, 'envelope' | 'recipient'>,
+  now: Date,
+): void {
   const state = signingLinkState(ctx, signer, now);
   if (state === 'expired') throw new AppError('LINK_EXPIRED', 'the link has expired; please contact the sender');
-  if (state === 'locked') throw new AppError('ACCESS_CODE_LOCKED', 'too many wrong access codes; the sender has been told and can unlock the link');
+  if (state === 'locked')
+    throw new AppError(
+      'ACCESS_CODE_LOCKED',
+      'too many wrong access codes; the sender has been told and can unlock the link',
+    );
   if (state === 'canceled' || state === 'declined' || state === 'completed') {
     throw new AppError('ENVELOPE_NOT_ACTIVE', `the envelope is ${state}`, { status: state });
   }
@@ -62,7 +88,15 @@ export function assertLinkUsable(ctx: Pick<DomainContext, 'config'>, signer: Pic
 
 /** The signer's view of an envelope once authenticated (SignerView of docs/api.md). */
 export interface SignerView {
-  envelope: { id: string; name: string; message: string; status: Envelope['status']; senderOrganization: string; senderName: string | null; certificateId: string };
+  envelope: {
+    id: string;
+    name: string;
+    message: string;
+    status: Envelope['status'];
+    senderOrganization: string;
+    senderName: string | null;
+    certificateId: string;
+  };
   recipient: { id: string; name: string; email: string; status: RecipientStatus; language: Language; canSign: boolean };
   documents: Array<{ id: string; name: string; pages: number }>;
 }
@@ -71,7 +105,10 @@ export interface SignerView {
 export function signerView(signer: SignerContext, now: Date): SignerView {
   const status = effectiveStatus(signer.envelope, now);
   const earlierUnsigned = signer.recipients.some((r) => r.order < signer.recipient.order && r.status !== 'signed');
-  const canSign = status === 'sent' && !earlierUnsigned && (signer.recipient.status === 'notified' || signer.recipient.status === 'viewed');
+  const canSign =
+    status === 'sent' &&
+    !earlierUnsigned &&
+    (signer.recipient.status === 'notified' || signer.recipient.status === 'viewed');
   return {
     envelope: {
       id: signer.envelope.id,
@@ -82,7 +119,14 @@ export function signerView(signer: SignerContext, now: Date): SignerView {
       senderName: signer.senderName,
       certificateId: signer.envelope.certificateId,
     },
-    recipient: { id: signer.recipient.id, name: signer.recipient.name, email: signer.recipient.email, status: signer.recipient.status, language: signer.recipient.language, canSign },
+    recipient: {
+      id: signer.recipient.id,
+      name: signer.recipient.name,
+      email: signer.recipient.email,
+      status: signer.recipient.status,
+      language: signer.recipient.language,
+      canSign,
+    },
     documents: signer.documents.map((d) => ({ id: d.id, name: d.name, pages: d.pages })),
   };
 }
@@ -96,21 +140,40 @@ export function signerCsrfToken(cookieKey: Uint8Array, sessionToken: string): st
  * The signer behind a request: the link token's recipient, who must hold a live signer session
  * (cookie) for that same recipient; else UNAUTHENTICATED.
  */
-export async function authenticateSigner(ctx: DomainContext, db: DbOrTx, token: string, sessionToken: string | undefined): Promise<SignerContext> {
+export async function authenticateSigner(
+  ctx: DomainContext,
+  db: DbOrTx,
+  token: string,
+  sessionToken: string | undefined,
+): Promise<SignerContext> {
   const signer = await findByLinkToken(db, token);
-  if (sessionToken === undefined || !TOKEN_PATTERN.test(sessionToken)) throw new AppError('UNAUTHENTICATED', 'enter the access code first');
+  if (sessionToken === undefined || !TOKEN_PATTERN.test(sessionToken))
+    throw new AppError('UNAUTHENTICATED', 'enter the access code first');
   const session = await db
     .selectFrom('recipient_sessions')
     .select(['recipient_id', 'expires_at'])
     .where('token_hash', '=', hashToken(sessionToken))
     .executeTakeFirst();
-  if (!session || session.recipient_id !== signer.recipient.id || new Date(session.expires_at).getTime() <= ctx.clock.now().getTime()) {
+  if (
+    !session ||
+    session.recipient_id !== signer.recipient.id ||
+    new Date(session.expires_at).getTime() <= ctx.clock.now().getTime()
+  ) {
     throw new AppError('UNAUTHENTICATED', 'enter the access code first');
   }
   return signer;
 }
 
 /** Records an event of the signer's own doing (the recipient is the actor, in their envelope). */
-export async function recordSignerEvent(tx: DbOrTx, signer: Pick<SignerContext, 'envelope' | 'recipient'>, event: Omit<NewEvent, 'organizationId' | 'envelopeId' | 'actor'>): Promise<void> {
-  await recordEvent(tx, { organizationId: signer.envelope.organizationId, envelopeId: signer.envelope.id, actor: { type: 'recipient', id: signer.recipient.id }, ...event });
+export async function recordSignerEvent(
+  tx: DbOrTx,
+  signer: Pick<SignerContext, 'envelope' | 'recipient'>,
+  event: Omit<NewEvent, 'organizationId' | 'envelopeId' | 'actor'>,
+): Promise<void> {
+  await recordEvent(tx, {
+    organizationId: signer.envelope.organizationId,
+    envelopeId: signer.envelope.id,
+    actor: { type: 'recipient', id: signer.recipient.id },
+    ...event,
+  });
 }

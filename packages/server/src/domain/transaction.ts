@@ -11,7 +11,11 @@ import type { Db, DbOrTx } from '../ports/database.ts';
  *
  * Inside `work` use only the given `tx`: on SQLite the database's one connection is held until it returns.
  */
-export async function inTransaction<T>(db: Db, dialect: 'sqlite' | 'postgres', work: (tx: DbOrTx) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  db: Db,
+  dialect: 'sqlite' | 'postgres',
+  work: (tx: DbOrTx) => Promise<T>,
+): Promise<T> {
   if (dialect === 'postgres') return db.transaction().execute(work);
   return db.connection().execute(async (connection) => {
     await sql`begin immediate`.execute(connection);

@@ -19,7 +19,8 @@ export const ACCESS_CODE_PATTERN = /^[0-9]{4,8}$/;
 
 // Practical address syntax (what mail servers accept in real life), not the whole of RFC 5322:
 // a local part without spaces, quotes or angle brackets; a domain of LDH labels with at least one dot.
-const EMAIL_PATTERN = /^[^\s@"<>(),;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL_PATTERN =
+  /^[^\s@"<>(),;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 /** Whether an e-mail address is well-formed. */
 export function isEmail(text: string): boolean {
@@ -50,6 +51,10 @@ export function optionalText(value: unknown, field: string, max: number): string
 /** A file name that is safe to show and to put in Content-Disposition: no path, no control characters. */
 export function cleanFileName(name: string | undefined, fallback: string): string {
   const base = (name ?? '').split(/[\\/]/).pop() ?? '';
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').replace(/^\.+/, '').trim().slice(0, LIMITS.documentName);
+  const clean = base
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/^\.+/, '')
+    .trim()
+    .slice(0, LIMITS.documentName);
   return clean === '' ? fallback : clean;
 }

@@ -12,7 +12,8 @@ import { requirePrincipal, type Principal } from './request-context.ts';
  */
 export async function requireAdmin(context: AppContext, request: FastifyRequest): Promise<Principal> {
   const principal = await requirePrincipal(context, request, { write: false });
-  if (principal.actor.type !== 'user' || principal.role !== 'admin') throw new AppError('FORBIDDEN', 'only administrators of the organisation may do this');
+  if (principal.actor.type !== 'user' || principal.role !== 'admin')
+    throw new AppError('FORBIDDEN', 'only administrators of the organisation may do this');
   if (request.method !== 'GET' && request.method !== 'HEAD') await requireStepUp(context, principal);
   return principal;
 }

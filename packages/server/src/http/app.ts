@@ -48,7 +48,9 @@ export function registeredRoutes(app: FastifyInstance): Array<{ method: string; 
 }
 
 /** Fastify's trustProxy for INKAN_TRUST_PROXY: a hop count trusts that many proxies nearest to us. */
-function trustProxyOption(trust: false | number | string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+function trustProxyOption(
+  trust: false | number | string[],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
   return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }
 
@@ -61,7 +63,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     logger: options.logger
       ? {
           serializers: {
-            req: (request: { method: string; url: string; ip?: string }) => ({ method: request.method, url: redactUrl(request.url), remoteAddress: request.ip }),
+            req: (request: { method: string; url: string; ip?: string }) => ({
+              method: request.method,
+              url: redactUrl(request.url),
+              remoteAddress: request.ip,
+            }),
           },
         }
       : false,
@@ -80,7 +86,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
-    context.metrics.httpDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, seconds);
+    context.metrics.httpDuration.observe(
+      { method: request.method, route, status_code: String(reply.statusCode) },
+      seconds,
+    );
     if (route === '/api/verify' && request.method === 'POST') context.metrics.verificationDuration.observe(seconds);
   });
 
@@ -128,14 +137,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
-    if (/"(?:__proto__|constructor)"\s*:/.test(text)) return done(new AppError('VALIDATION_FAILED', 'forbidden key in JSON'), undefined);
+    if (/"(?:__proto__|constructor)"\s*:/.test(text))
+      return done(new AppError('VALIDATION_FAILED', 'forbidden key in JSON'), undefined);
     try {
       done(null, JSON.parse(text));
     } catch {
       done(new AppError('VALIDATION_FAILED', 'the body is not JSON'), undefined);
     }
   });
-  app.addContentTypeParser(BINARY_TYPES, { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser(BINARY_TYPES, { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_request, body, done) =>
+    done(null, body),
+  );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   await app.register(healthRoutes, { context, extraMetrics: options.extraMetrics });

@@ -67,7 +67,8 @@ const doc = (d: Details, fallback: string): string => (typeof d?.document === 's
 /** 「…にお問い合わせください」 naming the sender in an expired claim's details. */
 function senderOf(d: Details, language: 'ja' | 'en'): string {
   const sender = d?.sender as { organization?: unknown; name?: unknown; email?: unknown } | undefined;
-  if (!sender || typeof sender.organization !== 'string') return language === 'ja' ? '送信者にお問い合わせください。' : ' Please contact the sender.';
+  if (!sender || typeof sender.organization !== 'string')
+    return language === 'ja' ? '送信者にお問い合わせください。' : ' Please contact the sender.';
   const who = `${sender.organization}${typeof sender.name === 'string' ? ` ${sender.name}` : ''}${typeof sender.email === 'string' ? ` <${sender.email}>` : ''}`;
   return language === 'ja' ? `送信者（${who}）にお問い合わせください。` : ` Please contact the sender (${who}).`;
 }
@@ -79,15 +80,26 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
     en: (d) => `The input is not valid${typeof d?.field === 'string' ? ` (${d.field})` : ''}.`,
   },
   INVALID_EMAIL: { ja: 'メールアドレスの形式が正しくありません。', en: 'The e-mail address is not valid.' },
-  DUPLICATE_ORDER: { ja: '署名順が重複しています。署名者ごとに異なる順番を指定してください。', en: 'Two recipients have the same signing order; give each a different one.' },
-  INVALID_ACCESS_CODE_FORMAT: { ja: 'アクセスコードは4〜8桁の数字で入力してください。', en: 'The access code must be 4 to 8 digits.' },
+  DUPLICATE_ORDER: {
+    ja: '署名順が重複しています。署名者ごとに異なる順番を指定してください。',
+    en: 'Two recipients have the same signing order; give each a different one.',
+  },
+  INVALID_ACCESS_CODE_FORMAT: {
+    ja: 'アクセスコードは4〜8桁の数字で入力してください。',
+    en: 'The access code must be 4 to 8 digits.',
+  },
   NO_DOCUMENTS: { ja: 'PDFファイルを1つ以上添付してください。', en: 'Attach at least one PDF document.' },
   NO_RECIPIENTS: { ja: '署名者を1人以上指定してください。', en: 'Add at least one recipient.' },
   UNAUTHENTICATED: { ja: 'ログインが必要です。', en: 'Please sign in.' },
-  INVALID_CREDENTIALS: { ja: 'メールアドレスまたはパスワードが正しくありません。', en: 'The e-mail address or password is wrong.' },
+  INVALID_CREDENTIALS: {
+    ja: 'メールアドレスまたはパスワードが正しくありません。',
+    en: 'The e-mail address or password is wrong.',
+  },
   ACCESS_CODE_WRONG: {
-    ja: (d) => `アクセスコードが正しくありません。${typeof d?.remainingAttempts === 'number' ? `あと${d.remainingAttempts}回間違えるとロックされます。` : ''}`,
-    en: (d) => `The access code is wrong.${typeof d?.remainingAttempts === 'number' ? ` ${d.remainingAttempts} more wrong ${d.remainingAttempts === 1 ? 'try locks' : 'tries lock'} the link.` : ''}`,
+    ja: (d) =>
+      `アクセスコードが正しくありません。${typeof d?.remainingAttempts === 'number' ? `あと${d.remainingAttempts}回間違えるとロックされます。` : ''}`,
+    en: (d) =>
+      `The access code is wrong.${typeof d?.remainingAttempts === 'number' ? ` ${d.remainingAttempts} more wrong ${d.remainingAttempts === 1 ? 'try locks' : 'tries lock'} the link.` : ''}`,
   },
   FORBIDDEN: {
     ja: (d) =>
@@ -104,8 +116,10 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
           : 'You are not allowed to do this.',
   },
   PASSWORD_TOO_SHORT: {
-    ja: (d) => `パスワードは${typeof d?.min === 'number' ? d.min : 10}文字以上${typeof d?.max === 'number' ? `、${d.max}文字以下` : ''}で入力してください。`,
-    en: (d) => `The password must be at least ${typeof d?.min === 'number' ? d.min : 10} characters${typeof d?.max === 'number' ? ` and at most ${d.max}` : ''}.`,
+    ja: (d) =>
+      `パスワードは${typeof d?.min === 'number' ? d.min : 10}文字以上${typeof d?.max === 'number' ? `、${d.max}文字以下` : ''}で入力してください。`,
+    en: (d) =>
+      `The password must be at least ${typeof d?.min === 'number' ? d.min : 10} characters${typeof d?.max === 'number' ? ` and at most ${d.max}` : ''}.`,
   },
   PASSWORD_TOO_COMMON: {
     ja: 'このパスワードはよく使われているため使えません。推測されにくいパスワードにしてください。',
@@ -124,38 +138,73 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
     ja: 'このメールアドレス変更のURLは使用済みか、有効期限が切れています。もう一度変更をお申し込みください。',
     en: 'This e-mail change link was used or has expired. Please request the change again.',
   },
-  EMAIL_TAKEN: { ja: 'このメールアドレスは別のアカウントで使われています。', en: 'This e-mail address belongs to another account.' },
-  SECOND_FACTOR_WRONG: { ja: '確認コードが正しくないか、すでに使用されています。', en: 'The code is wrong or has been used already.' },
-  SECOND_FACTOR_EXPIRED: { ja: 'ログインの手続きの有効期限が切れました。もう一度ログインしてください。', en: 'The sign-in has expired; please sign in again.' },
+  EMAIL_TAKEN: {
+    ja: 'このメールアドレスは別のアカウントで使われています。',
+    en: 'This e-mail address belongs to another account.',
+  },
+  SECOND_FACTOR_WRONG: {
+    ja: '確認コードが正しくないか、すでに使用されています。',
+    en: 'The code is wrong or has been used already.',
+  },
+  SECOND_FACTOR_EXPIRED: {
+    ja: 'ログインの手続きの有効期限が切れました。もう一度ログインしてください。',
+    en: 'The sign-in has expired; please sign in again.',
+  },
   MFA_ENROLMENT_REQUIRED: {
     ja: '組織の設定により、続けるには二要素認証の設定が必要です。アカウントのセキュリティ設定で登録してください。',
     en: 'Your organisation requires a second factor: set one up in your account security settings to continue.',
   },
-  STEP_UP_REQUIRED: { ja: 'この操作の前に、二要素認証でもう一度本人確認をしてください。', en: 'Confirm it is you with your second factor before this action.' },
-  PASSKEY_FAILED: { ja: 'パスキーを確認できませんでした。もう一度お試しください。', en: 'The passkey could not be verified; please try again.' },
-  LAST_ADMIN: {
-    ja: (d) => `このアカウントは組織「${typeof d?.organization === 'string' ? d.organization : ''}」の最後の管理者のため削除できません。先に別の管理者を指名してください。`,
-    en: (d) => `This account is the last administrator of "${typeof d?.organization === 'string' ? d.organization : ''}" and cannot be deleted. Make someone else an administrator first.`,
+  STEP_UP_REQUIRED: {
+    ja: 'この操作の前に、二要素認証でもう一度本人確認をしてください。',
+    en: 'Confirm it is you with your second factor before this action.',
   },
-  CSRF_FAILED: { ja: '画面を再読み込みしてから、もう一度お試しください。', en: 'Please reload the page and try again.' },
+  PASSKEY_FAILED: {
+    ja: 'パスキーを確認できませんでした。もう一度お試しください。',
+    en: 'The passkey could not be verified; please try again.',
+  },
+  LAST_ADMIN: {
+    ja: (d) =>
+      `このアカウントは組織「${typeof d?.organization === 'string' ? d.organization : ''}」の最後の管理者のため削除できません。先に別の管理者を指名してください。`,
+    en: (d) =>
+      `This account is the last administrator of "${typeof d?.organization === 'string' ? d.organization : ''}" and cannot be deleted. Make someone else an administrator first.`,
+  },
+  CSRF_FAILED: {
+    ja: '画面を再読み込みしてから、もう一度お試しください。',
+    en: 'Please reload the page and try again.',
+  },
   NOT_FOUND: { ja: '見つかりません。', en: 'Not found.' },
-  LINK_INVALID: { ja: 'このURLは無効です。メールに記載のURLをご確認ください。', en: 'This link is not valid. Please check the link in your e-mail.' },
+  LINK_INVALID: {
+    ja: 'このURLは無効です。メールに記載のURLをご確認ください。',
+    en: 'This link is not valid. Please check the link in your e-mail.',
+  },
   ENVELOPE_NOT_DRAFT: { ja: 'この封筒は送信済みです。', en: 'This envelope has already been sent.' },
-  ENVELOPE_NOT_ACTIVE: { ja: 'この封筒は現在操作できません（完了・拒否・取消・期限切れ）。', en: 'This envelope is no longer active (completed, declined, canceled or expired).' },
+  ENVELOPE_NOT_ACTIVE: {
+    ja: 'この封筒は現在操作できません（完了・拒否・取消・期限切れ）。',
+    en: 'This envelope is no longer active (completed, declined, canceled or expired).',
+  },
   NOT_YOUR_TURN: { ja: '先の署名者の署名が完了していません。', en: 'An earlier recipient has not signed yet.' },
   ALREADY_SIGNED: { ja: 'すでに署名済みです。', en: 'Already signed.' },
-  LINK_EXPIRED: { ja: 'このURLの有効期限が切れています。送信者にお問い合わせください。', en: 'This link has expired. Please contact the sender.' },
-  PAYLOAD_TOO_LARGE: {
-    ja: (d) => `ファイルが大きすぎます${typeof d?.maxBytes === 'number' ? `（上限 ${Math.floor(d.maxBytes / 1048576)} MB）` : ''}。`,
-    en: (d) => `The upload is too large${typeof d?.maxBytes === 'number' ? ` (limit ${Math.floor(d.maxBytes / 1048576)} MB)` : ''}.`,
+  LINK_EXPIRED: {
+    ja: 'このURLの有効期限が切れています。送信者にお問い合わせください。',
+    en: 'This link has expired. Please contact the sender.',
   },
-  UNSUPPORTED_MEDIA_TYPE: { ja: 'この形式のリクエストは受け付けられません。', en: 'This content type is not accepted.' },
+  PAYLOAD_TOO_LARGE: {
+    ja: (d) =>
+      `ファイルが大きすぎます${typeof d?.maxBytes === 'number' ? `（上限 ${Math.floor(d.maxBytes / 1048576)} MB）` : ''}。`,
+    en: (d) =>
+      `The upload is too large${typeof d?.maxBytes === 'number' ? ` (limit ${Math.floor(d.maxBytes / 1048576)} MB)` : ''}.`,
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    ja: 'この形式のリクエストは受け付けられません。',
+    en: 'This content type is not accepted.',
+  },
   PDF_INVALID: {
     ja: (d) => `「${doc(d, 'ファイル')}」はPDFとして読み込めません。壊れているか、PDFではありません。`,
     en: (d) => `"${doc(d, 'The file')}" cannot be read as a PDF: it is damaged or not a PDF.`,
   },
   PDF_ENCRYPTED: {
-    ja: (d) => `「${doc(d, 'ファイル')}」はパスワードで保護（暗号化）されています。保護を解除してからアップロードしてください。`,
+    ja: (d) =>
+      `「${doc(d, 'ファイル')}」はパスワードで保護（暗号化）されています。保護を解除してからアップロードしてください。`,
     en: (d) => `"${doc(d, 'The file')}" is password-protected (encrypted). Remove the protection and upload it again.`,
   },
   PDF_TOO_COMPLEX: {
@@ -167,15 +216,22 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
     en: 'Too many wrong access codes: the link is locked. The sender has been told; please ask them to unlock it.',
   },
   INVALID_AMOUNT: {
-    ja: (d) => `金額が正しくありません${typeof d?.field === 'string' ? `（${d.field}）` : ''}。0以上10^15以下の整数（円）で入力してください。`,
-    en: (d) => `The amount is not valid${typeof d?.field === 'string' ? ` (${d.field})` : ''}: enter a whole number of yen from 0 to 10^15.`,
+    ja: (d) =>
+      `金額が正しくありません${typeof d?.field === 'string' ? `（${d.field}）` : ''}。0以上10^15以下の整数（円）で入力してください。`,
+    en: (d) =>
+      `The amount is not valid${typeof d?.field === 'string' ? ` (${d.field})` : ''}: enter a whole number of yen from 0 to 10^15.`,
   },
   INVALID_DATE: {
-    ja: (d) => `日付が正しくありません${typeof d?.field === 'string' ? `（${d.field}）` : ''}。2026-04-01 や 令和8年4月1日 の形で、実在する日付を入力してください。`,
-    en: (d) => `The date is not valid${typeof d?.field === 'string' ? ` (${d.field})` : ''}: enter a real date such as 2026-04-01.`,
+    ja: (d) =>
+      `日付が正しくありません${typeof d?.field === 'string' ? `（${d.field}）` : ''}。2026-04-01 や 令和8年4月1日 の形で、実在する日付を入力してください。`,
+    en: (d) =>
+      `The date is not valid${typeof d?.field === 'string' ? ` (${d.field})` : ''}: enter a real date such as 2026-04-01.`,
   },
   DATE_ORDER: { ja: '契約満了日が契約開始日より前になっています。', en: 'The end date is before the start date.' },
-  CLAIM_INVALID: { ja: 'この保管用URLは無効です。メールに記載のURLをご確認ください。', en: 'This storage link is not valid. Please check the link in your e-mail.' },
+  CLAIM_INVALID: {
+    ja: 'この保管用URLは無効です。メールに記載のURLをご確認ください。',
+    en: 'This storage link is not valid. Please check the link in your e-mail.',
+  },
   CLAIM_EXPIRED: {
     ja: (d) => `保管可能期間が過ぎています。${senderOf(d, 'ja')}`,
     en: (d) => `The period for storing this contract has passed.${senderOf(d, 'en')}`,
@@ -184,8 +240,14 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
     ja: 'この保管用URLは別のアカウントで保管済みです。送信者にお問い合わせください。',
     en: 'This storage link has already been used by another account. Please contact the sender.',
   },
-  RATE_LIMITED: { ja: 'リクエストが多すぎます。しばらくしてからお試しください。', en: 'Too many requests. Please wait a moment and try again.' },
-  INTERNAL_ERROR: { ja: 'サーバーでエラーが発生しました。時間をおいてお試しください。', en: 'Something went wrong on the server. Please try again later.' },
+  RATE_LIMITED: {
+    ja: 'リクエストが多すぎます。しばらくしてからお試しください。',
+    en: 'Too many requests. Please wait a moment and try again.',
+  },
+  INTERNAL_ERROR: {
+    ja: 'サーバーでエラーが発生しました。時間をおいてお試しください。',
+    en: 'Something went wrong on the server. Please try again later.',
+  },
   SERVICE_UNAVAILABLE: { ja: '現在ご利用いただけません。', en: 'The service is not available right now.' },
   VERIFY_BUSY: {
     ja: (d) => `ただいま検証の依頼が混み合っています。${retryAfter(d)}秒ほどしてから、もう一度お試しください。`,
@@ -208,7 +270,10 @@ function limitWords(d: Details): { ja: string; en: string } {
     case 'nesting-depth':
       return { ja: `上限：入れ子の深さ ${count}`, en: `limit: nesting depth ${count}` };
     case 'xref-sections':
-      return { ja: `上限：相互参照表の連鎖 ${count} 区画（循環も超過とみなします）`, en: `limit: ${count} cross-reference sections (a loop counts as over)` };
+      return {
+        ja: `上限：相互参照表の連鎖 ${count} 区画（循環も超過とみなします）`,
+        en: `limit: ${count} cross-reference sections (a loop counts as over)`,
+      };
     case 'object-streams':
       return { ja: `上限：オブジェクトストリーム数 ${count}`, en: `limit: ${count} object streams` };
     case 'signatures':
@@ -216,7 +281,10 @@ function limitWords(d: Details): { ja: string; en: string } {
     case 'memory':
       return { ja: `上限：検証に使えるメモリ ${count} MiB`, en: `limit: ${count} MiB of memory per verification` };
     case 'time':
-      return { ja: `上限：検証時間 ${max === undefined ? '' : max / 1000} 秒`, en: `limit: ${max === undefined ? '' : max / 1000} s per verification` };
+      return {
+        ja: `上限：検証時間 ${max === undefined ? '' : max / 1000} 秒`,
+        en: `limit: ${max === undefined ? '' : max / 1000} s per verification`,
+      };
     default:
       return { ja: '上限を超えました', en: 'over a limit' };
   }
@@ -228,7 +296,12 @@ export function preferredLanguage(acceptLanguage: string | undefined): 'ja' | 'e
   let best: { lang: 'ja' | 'en'; q: number } | undefined;
   for (const item of acceptLanguage.split(',')) {
     const [tag, ...params] = item.trim().toLowerCase().split(';');
-    const q = Number(params.find((p) => p.trim().startsWith('q='))?.trim().slice(2) ?? '1');
+    const q = Number(
+      params
+        .find((p) => p.trim().startsWith('q='))
+        ?.trim()
+        .slice(2) ?? '1',
+    );
     const lang = tag.startsWith('ja') ? 'ja' : tag.startsWith('en') ? 'en' : undefined;
     if (lang && Number.isFinite(q) && q > 0 && (!best || q > best.q)) best = { lang, q };
   }
@@ -242,10 +315,21 @@ export function messageOf(code: AppErrorCode, language: 'ja' | 'en', details?: D
 }
 
 /** Sends the error body for a code. */
-export function sendError(request: FastifyRequest, reply: FastifyReply, code: AppErrorCode, details?: Details, domainMessage?: string, localized?: { ja: string; en: string }): FastifyReply {
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  code: AppErrorCode,
+  details?: Details,
+  domainMessage?: string,
+  localized?: { ja: string; en: string },
+): FastifyReply {
   const language = preferredLanguage(request.headers['accept-language']);
   // The domain's own (English) sentence says exactly what is wrong with an input; the generic one does not.
-  const message = localized ? localized[language] : language === 'en' && code === 'VALIDATION_FAILED' && domainMessage ? `${domainMessage}.` : messageOf(code, language, details);
+  const message = localized
+    ? localized[language]
+    : language === 'en' && code === 'VALIDATION_FAILED' && domainMessage
+      ? `${domainMessage}.`
+      : messageOf(code, language, details);
   const body: { error: { code: AppErrorCode; message: string; details?: Details } } = { error: { code, message } };
   // A caller told to wait (a full verification queue) learns how long, the standard way too.
   if (typeof details?.retryAfterSeconds === 'number') reply.header('retry-after', String(details.retryAfterSeconds));
@@ -273,7 +357,8 @@ const FRAMEWORK_CODES: Record<string, AppErrorCode> = {
 
 /** The app's error handler: every thrown error becomes a stable code. */
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (error instanceof AppError) return sendError(request, reply, error.code, error.details, error.message, error.localized);
+  if (error instanceof AppError)
+    return sendError(request, reply, error.code, error.details, error.message, error.localized);
   if (isCoreError(error)) {
     if (error.code === 'PDF_ENCRYPTED') return sendError(request, reply, 'PDF_ENCRYPTED');
     if (error.code === 'PDF_TOO_COMPLEX') return sendError(request, reply, 'PDF_TOO_COMPLEX', error.details);

@@ -12,12 +12,21 @@ export interface HttpsRedirect {
  * HEAD, 308 otherwise so that a POST stays a POST). The target host is always the configured public
  * URL's, never the request's Host header, so the redirect cannot be pointed elsewhere.
  */
-export async function startHttpsRedirect(options: { publicUrl: string; port: number; host: string }): Promise<HttpsRedirect> {
+export async function startHttpsRedirect(options: {
+  publicUrl: string;
+  port: number;
+  host: string;
+}): Promise<HttpsRedirect> {
   const base = options.publicUrl.replace(/\/+$/, '');
   const server: Server = createServer((request, response) => {
     const path = request.url?.startsWith('/') && !request.url.startsWith('//') ? request.url : '/';
     const status = request.method === 'GET' || request.method === 'HEAD' ? 301 : 308;
-    response.writeHead(status, { location: `${base}${path}`, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
+    response.writeHead(status, {
+      location: `${base}${path}`,
+      'content-type': 'text/plain; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'close',
+    });
     response.end(request.method === 'HEAD' ? undefined : `HTTPS: ${base}${path}\n`);
     // A body the client still sends is not read: the connection closes with the answer.
     request.resume();

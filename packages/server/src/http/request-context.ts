@@ -46,7 +46,11 @@ function header(request: FastifyRequest, name: string): string | undefined {
  * the session's `x-csrf-token` header on every non-GET request. `write` requests need a role that may
  * change envelopes (not viewer).
  */
-export async function requirePrincipal(context: AppContext, request: FastifyRequest, options: { write: boolean }): Promise<Principal> {
+export async function requirePrincipal(
+  context: AppContext,
+  request: FastifyRequest,
+  options: { write: boolean },
+): Promise<Principal> {
   const authorization = header(request, 'authorization');
   if (authorization !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
@@ -57,22 +61,42 @@ export async function requirePrincipal(context: AppContext, request: FastifyRequ
   const session = await checkedSession(context, request);
   const { organization, role } = session.user;
   if (organization === null || role === null) {
-    throw new AppError('FORBIDDEN', 'a personal account has no organisation: this API needs a member of an organisation', { reason: 'personal-account' });
+    throw new AppError(
+      'FORBIDDEN',
+      'a personal account has no organisation: this API needs a member of an organisation',
+      { reason: 'personal-account' },
+    );
   }
   if (options.write && role === 'viewer') throw new AppError('FORBIDDEN', 'viewers cannot change envelopes');
-  return { organizationId: organization.id, actor: { type: 'user', id: session.user.id }, role, user: session.user, csrfToken: session.csrfToken, secondFactorAt: session.secondFactorAt };
+  return {
+    organizationId: organization.id,
+    actor: { type: 'user', id: session.user.id },
+    role,
+    user: session.user,
+    csrfToken: session.csrfToken,
+    secondFactorAt: session.secondFactorAt,
+  };
 }
 
 /**
  * The session of the request's cookie, with the CSRF header checked on every non-GET request. A session
  * held by an organisation's MFA policy gets MFA_ENROLMENT_REQUIRED unless the route enrols factors.
  */
-async function checkedSession(context: AppContext, request: FastifyRequest, duringEnrolment = false): Promise<AuthenticatedSession> {
+async function checkedSession(
+  context: AppContext,
+  request: FastifyRequest,
+  duringEnrolment = false,
+): Promise<AuthenticatedSession> {
   const session = await authenticateSession(context, request.cookies[SESSION_COOKIE]);
   if (!session) throw new AppError('UNAUTHENTICATED', 'sign in first');
   const mutating = request.method !== 'GET' && request.method !== 'HEAD';
-  if (mutating && !sameSecret(header(request, 'x-csrf-token'), session.csrfToken)) throw new AppError('CSRF_FAILED', 'missing or wrong x-csrf-token');
-  if (session.mfaEnrolmentRequired && !duringEnrolment) throw new AppError('MFA_ENROLMENT_REQUIRED', 'an organisation of this account requires a second factor: enrol one first');
+  if (mutating && !sameSecret(header(request, 'x-csrf-token'), session.csrfToken))
+    throw new AppError('CSRF_FAILED', 'missing or wrong x-csrf-token');
+  if (session.mfaEnrolmentRequired && !duringEnrolment)
+    throw new AppError(
+      'MFA_ENROLMENT_REQUIRED',
+      'an organisation of this account requires a second factor: enrol one first',
+    );
   return session;
 }
 
@@ -96,8 +120,15 @@ export interface AccountPrincipal {
  * an organisation, not to a person), with the `x-csrf-token` header on every non-GET request.
  * `duringEnrolment`: the route is one of the second-factor routes a session held by the MFA policy may use.
  */
-export async function requireAccount(context: AppContext, request: FastifyRequest, options: { duringEnrolment?: boolean } = {}): Promise<AccountPrincipal> {
-  if (header(request, 'authorization') !== undefined) throw new AppError('FORBIDDEN', 'the account API needs a browser session, not an API key', { reason: 'session-required' });
+export async function requireAccount(
+  context: AppContext,
+  request: FastifyRequest,
+  options: { duringEnrolment?: boolean } = {},
+): Promise<AccountPrincipal> {
+  if (header(request, 'authorization') !== undefined)
+    throw new AppError('FORBIDDEN', 'the account API needs a browser session, not an API key', {
+      reason: 'session-required',
+    });
   const session = await checkedSession(context, request, options.duringEnrolment);
   return {
     userId: session.user.id,
@@ -111,7 +142,10 @@ export async function requireAccount(context: AppContext, request: FastifyReques
 }
 
 /** Cookie options shared by our cookies. */
-export function cookieOptions(context: AppContext, options: { path: string; sameSite: 'lax' | 'strict'; expires?: Date }) {
+export function cookieOptions(
+  context: AppContext,
+  options: { path: string; sameSite: 'lax' | 'strict'; expires?: Date },
+) {
   return {
     path: options.path,
     httpOnly: true,
@@ -133,7 +167,11 @@ export function contentDisposition(kind: 'inline' | 'attachment', name: string):
 }
 
 /** Sends PDF bytes. */
-export function sendPdf(reply: FastifyReply, file: { name: string; bytes: Uint8Array }, kind: 'inline' | 'attachment'): FastifyReply {
+export function sendPdf(
+  reply: FastifyReply,
+  file: { name: string; bytes: Uint8Array },
+  kind: 'inline' | 'attachment',
+): FastifyReply {
   return reply
     .type('application/pdf')
     .header('content-disposition', contentDisposition(kind, file.name))

@@ -40,22 +40,33 @@ export function workerIdentity(): string {
 /** Starts the job runner in this process (the `worker` role, and the body of the worker thread). */
 export function runJobWorker(
   context: AppContext,
-  options: { pollMs?: number; handlers?: JobHandlers; log?: (line: Record<string, unknown>) => void; scheduleAuditAnchor?: boolean } = {},
+  options: {
+    pollMs?: number;
+    handlers?: JobHandlers;
+    log?: (line: Record<string, unknown>) => void;
+    scheduleAuditAnchor?: boolean;
+  } = {},
 ): JobRunner {
   const log = options.log ?? ((line) => process.stderr.write(`${JSON.stringify(line)}\n`));
   const handlers = options.handlers ?? createJobHandlers(context);
   // The daily anchor of the operation log: today's run is queued at start (once per day by its dedupe
   // key and its own check); each run queues the next day's.
   if (handlers['audit.anchor'] && options.scheduleAuditAnchor !== false) {
-    scheduleAuditAnchor(context, context.clock.now()).catch((error: Error) => log({ level: 40, time: Date.now(), msg: 'could not schedule the audit anchor', error: error.message }));
+    scheduleAuditAnchor(context, context.clock.now()).catch((error: Error) =>
+      log({ level: 40, time: Date.now(), msg: 'could not schedule the audit anchor', error: error.message }),
+    );
   }
   // The daily backup (INKAN_BACKUP_SCHEDULE): the next slot is queued at start; each run queues the next.
   if (handlers['backup.run'] && options.scheduleAuditAnchor !== false) {
-    scheduleBackup(context, context.clock.now()).catch((error: Error) => log({ level: 40, time: Date.now(), msg: 'could not schedule the backup', error: error.message }));
+    scheduleBackup(context, context.clock.now()).catch((error: Error) =>
+      log({ level: 40, time: Date.now(), msg: 'could not schedule the backup', error: error.message }),
+    );
   }
   // The register's daily deadline reminders: the same pattern (today's run at start, each run queues the next).
   if (handlers['register.reminders'] && options.scheduleAuditAnchor !== false) {
-    scheduleDeadlineReminders(context, context.clock.now()).catch((error: Error) => log({ level: 40, time: Date.now(), msg: 'could not schedule the deadline reminders', error: error.message }));
+    scheduleDeadlineReminders(context, context.clock.now()).catch((error: Error) =>
+      log({ level: 40, time: Date.now(), msg: 'could not schedule the deadline reminders', error: error.message }),
+    );
   }
   const runner = startJobRunner({
     db: context.db,
@@ -66,10 +77,21 @@ export function runJobWorker(
     pollMs: options.pollMs,
     leaseMs: context.config.jobLeaseMs,
     onError: (job, error) =>
-      log({ level: 50, time: Date.now(), msg: 'job failed', jobId: job.id, kind: job.kind, attempt: job.attempt, maxAttempts: job.maxAttempts, error: (error as Error)?.message ?? String(error) }),
+      log({
+        level: 50,
+        time: Date.now(),
+        msg: 'job failed',
+        jobId: job.id,
+        kind: job.kind,
+        attempt: job.attempt,
+        maxAttempts: job.maxAttempts,
+        error: (error as Error)?.message ?? String(error),
+      }),
   });
   // /readyz of any web process on this data directory sees that a worker runs.
-  const stopHeartbeat = startHeartbeat(context.config.dataDir, (error) => log({ level: 40, time: Date.now(), msg: 'could not write the worker heartbeat', error: error.message }));
+  const stopHeartbeat = startHeartbeat(context.config.dataDir, (error) =>
+    log({ level: 40, time: Date.now(), msg: 'could not write the worker heartbeat', error: error.message }),
+  );
   return {
     stop: async () => {
       stopHeartbeat();
@@ -126,7 +148,10 @@ export async function startWorkerThread(options: {
       });
       worker.on('error', (error) => {
         if (!started) reject(error);
-        else process.stderr.write(`${JSON.stringify({ level: 50, time: Date.now(), msg: 'job worker thread crashed', error: error.message })}\n`);
+        else
+          process.stderr.write(
+            `${JSON.stringify({ level: 50, time: Date.now(), msg: 'job worker thread crashed', error: error.message })}\n`,
+          );
       });
       worker.on('exit', (code) => {
         if (!started) {
@@ -139,7 +164,10 @@ export async function startWorkerThread(options: {
           const restart = setTimeout(() => {
             spawn().then(
               (w) => (current = w),
-              (error: Error) => process.stderr.write(`${JSON.stringify({ level: 50, time: Date.now(), msg: 'job worker restart failed', error: error.message })}\n`),
+              (error: Error) =>
+                process.stderr.write(
+                  `${JSON.stringify({ level: 50, time: Date.now(), msg: 'job worker restart failed', error: error.message })}\n`,
+                ),
             );
           }, 1000);
           restart.unref();
@@ -185,7 +213,9 @@ async function workerMain(input: WorkerInput): Promise<void> {
   try {
     context = await createContext(loadConfig(input.env));
     const handlers = input.handlersModule
-      ? ((await import(input.handlersModule)) as { createJobHandlers(context: AppContext): JobHandlers }).createJobHandlers(context)
+      ? (
+          (await import(input.handlersModule)) as { createJobHandlers(context: AppContext): JobHandlers }
+        ).createJobHandlers(context)
       : undefined;
     runner = runJobWorker(context, { pollMs: input.pollMs, handlers });
   } catch (error) {
@@ -198,7 +228,11 @@ async function workerMain(input: WorkerInput): Promise<void> {
       return;
     }
     if (message?.type === 'metrics') {
-      void context.metrics.registry.getMetricsAsJSON().then((metrics) => port.postMessage({ type: 'metrics', id: message.id ?? -1, metrics } satisfies WorkerMessage));
+      void context.metrics.registry
+        .getMetricsAsJSON()
+        .then((metrics) =>
+          port.postMessage({ type: 'metrics', id: message.id ?? -1, metrics } satisfies WorkerMessage),
+        );
       return;
     }
     if (message?.type !== 'stop') return;

@@ -5,7 +5,16 @@
  * the counts of signatures and mails are right however many workers run.
  */
 import { sql } from 'kysely';
-import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import {
+  AggregatorRegistry,
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  type MetricObjectWithValues,
+  type MetricValue,
+} from 'prom-client';
 import type { Db } from '../ports/database.ts';
 import type { Clock } from '../ports/clock.ts';
 
@@ -48,7 +57,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
-    tsaErrors: new Counter({ name: 'inkan_tsa_errors_total', help: 'Failed RFC 3161 timestamp requests, by error code', labelNames: ['code'], registers: [registry] }),
+    tsaErrors: new Counter({
+      name: 'inkan_tsa_errors_total',
+      help: 'Failed RFC 3161 timestamp requests, by error code',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
   };
 }
 
@@ -84,34 +98,78 @@ export function createDatabaseMetrics(db: Db, clock: Clock): Registry {
   const count = (rows: Array<{ n: unknown }>) => Number(rows[0]?.n ?? 0);
 
   perKind('inkan_jobs_queued', 'Jobs due now and waiting for a worker, per kind', async () => {
-    const rows = await db.selectFrom('jobs').select(['kind', (eb) => eb.fn.countAll().as('n')]).where('status', '=', 'queued').where('run_at', '<=', now()).groupBy('kind').execute();
+    const rows = await db
+      .selectFrom('jobs')
+      .select(['kind', (eb) => eb.fn.countAll().as('n')])
+      .where('status', '=', 'queued')
+      .where('run_at', '<=', now())
+      .groupBy('kind')
+      .execute();
     return rows.map((r) => ({ kind: r.kind, value: Number(r.n) }));
   });
   perKind('inkan_jobs_oldest_age_seconds', 'How long the oldest due job has waited, per kind', async () => {
-    const rows = await db.selectFrom('jobs').select(['kind', (eb) => eb.fn.min('run_at').as('oldest')]).where('status', '=', 'queued').where('run_at', '<=', now()).groupBy('kind').execute();
+    const rows = await db
+      .selectFrom('jobs')
+      .select(['kind', (eb) => eb.fn.min('run_at').as('oldest')])
+      .where('status', '=', 'queued')
+      .where('run_at', '<=', now())
+      .groupBy('kind')
+      .execute();
     const at = clock.now().getTime();
     return rows.map((r) => ({ kind: r.kind, value: Math.max(0, (at - new Date(String(r.oldest)).getTime()) / 1000) }));
   });
   perKind('inkan_jobs_running', 'Jobs a worker is running, per kind', async () => {
-    const rows = await db.selectFrom('jobs').select(['kind', (eb) => eb.fn.countAll().as('n')]).where('status', '=', 'running').groupBy('kind').execute();
+    const rows = await db
+      .selectFrom('jobs')
+      .select(['kind', (eb) => eb.fn.countAll().as('n')])
+      .where('status', '=', 'running')
+      .groupBy('kind')
+      .execute();
     return rows.map((r) => ({ kind: r.kind, value: Number(r.n) }));
   });
   perKind('inkan_jobs_failed', 'Jobs that failed for good (no attempt left), per kind', async () => {
-    const rows = await db.selectFrom('jobs').select(['kind', (eb) => eb.fn.countAll().as('n')]).where('status', '=', 'failed').groupBy('kind').execute();
+    const rows = await db
+      .selectFrom('jobs')
+      .select(['kind', (eb) => eb.fn.countAll().as('n')])
+      .where('status', '=', 'failed')
+      .groupBy('kind')
+      .execute();
     return rows.map((r) => ({ kind: r.kind, value: Number(r.n) }));
   });
   total('inkan_signatures_applied_total', 'Platform signatures applied for recipients', async () =>
-    count(await db.selectFrom('events').select((eb) => eb.fn.countAll().as('n')).where('action', '=', 'recipient.signature-applied').execute()),
+    count(
+      await db
+        .selectFrom('events')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('action', '=', 'recipient.signature-applied')
+        .execute(),
+    ),
   );
-  total('inkan_mails_sent_total', 'Mails sent over SMTP or put in the outbox', async () => count(await db.selectFrom('mails').select((eb) => eb.fn.countAll().as('n')).execute()));
+  total('inkan_mails_sent_total', 'Mails sent over SMTP or put in the outbox', async () =>
+    count(
+      await db
+        .selectFrom('mails')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .execute(),
+    ),
+  );
   total('inkan_mails_failed_total', 'Mail jobs that failed for good', async () =>
-    count(await db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('kind', 'like', 'mail.%').where('status', '=', 'failed').execute()),
+    count(
+      await db
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('kind', 'like', 'mail.%')
+        .where('status', '=', 'failed')
+        .execute(),
+    ),
   );
   return registry;
 }
 
 /** Merges the JSON of several registries (this process, its worker thread, the database) into Prometheus text. */
-export async function renderMetrics(sources: ReadonlyArray<Promise<MetricObjectWithValues<MetricValue<string>>[]>>): Promise<{ contentType: string; text: string }> {
+export async function renderMetrics(
+  sources: ReadonlyArray<Promise<MetricObjectWithValues<MetricValue<string>>[]>>,
+): Promise<{ contentType: string; text: string }> {
   const merged = AggregatorRegistry.aggregate(await Promise.all(sources));
   return { contentType: merged.contentType, text: await merged.metrics() };
 }

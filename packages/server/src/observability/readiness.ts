@@ -76,7 +76,14 @@ export function createReadinessProbe(context: AppContext): { probe(): Promise<Re
     },
   };
   const run = async (): Promise<Readiness> => {
-    const results = await Promise.all(READINESS_CHECKS.map((name) => withTimeout(checks[name](), CHECK_TIMEOUT_MS).then(() => ({ ok: true as const }), (error: Error) => ({ ok: false as const, error: describe(error) }))));
+    const results = await Promise.all(
+      READINESS_CHECKS.map((name) =>
+        withTimeout(checks[name](), CHECK_TIMEOUT_MS).then(
+          () => ({ ok: true as const }),
+          (error: Error) => ({ ok: false as const, error: describe(error) }),
+        ),
+      ),
+    );
     const entries = READINESS_CHECKS.map((name, i) => [name, results[i]] as const);
     return { ready: results.every((r) => r.ok), checks: Object.fromEntries(entries) as Readiness['checks'] };
   };
@@ -92,7 +99,9 @@ export function createReadinessProbe(context: AppContext): { probe(): Promise<Re
 /** A short reason without secrets: the error's code and message, first line only, bounded. */
 function describe(error: Error): string {
   const code = (error as { code?: unknown }).code;
-  const message = String(error?.message ?? error).split('\n')[0].slice(0, 200);
+  const message = String(error?.message ?? error)
+    .split('\n')[0]
+    .slice(0, 200);
   return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
 }
 

@@ -169,7 +169,13 @@ export interface Schema {
   /** A signer's session after the access code passed: the cookie token's SHA-256. */
   recipient_sessions: { token_hash: string; recipient_id: string; created_at: string; expires_at: string };
   /** ダウンロード links of the completion mail. */
-  download_links: { token_hash: string; envelope_id: string; recipient_id: string | null; created_at: string; expires_at: string };
+  download_links: {
+    token_hash: string;
+    envelope_id: string;
+    recipient_id: string | null;
+    created_at: string;
+    expires_at: string;
+  };
   /** The operation log (操作ログ), hash-chained: hash = SHA-256(prev_hash + canonical JSON of the row). */
   events: {
     seq: Generated<number>;
@@ -256,7 +262,11 @@ export interface Schema {
     reference_number: string | null;
     assignee_user_id: string | null;
     memo: ColumnType<string, string | undefined, string>;
-    status: ColumnType<'active' | 'expired' | 'terminated', 'active' | 'expired' | 'terminated' | undefined, 'active' | 'expired' | 'terminated'>;
+    status: ColumnType<
+      'active' | 'expired' | 'terminated',
+      'active' | 'expired' | 'terminated' | undefined,
+      'active' | 'expired' | 'terminated'
+    >;
     imported_at: string | null;
     created_at: string;
     updated_at: string;
@@ -303,7 +313,14 @@ export interface Schema {
     created_at: string;
   };
   /** Deadline reminders already queued: unique per entry, kind, threshold and deadline. */
-  contract_reminders: { id: string; contract_id: string; kind: 'end' | 'notice'; threshold_days: number; due_on: string; created_at: string };
+  contract_reminders: {
+    id: string;
+    contract_id: string;
+    kind: 'end' | 'notice';
+    threshold_days: number;
+    due_on: string;
+    created_at: string;
+  };
   /** Inkanで保管 links of the completion mail, one per recipient; the token's SHA-256 only. */
   claim_links: {
     id: string;

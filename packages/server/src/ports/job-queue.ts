@@ -37,5 +37,10 @@ export interface AccountMailPayload {
 
 /** A durable queue in the database. Enqueue inside the transaction of the change that causes the job. */
 export interface JobQueue {
-  enqueue<K extends JobKind>(db: DbOrTx, kind: K, payload: JobPayloads[K], options?: { dedupeKey?: string; runAt?: Date }): Promise<void>;
+  enqueue<K extends JobKind>(
+    db: DbOrTx,
+    kind: K,
+    payload: JobPayloads[K],
+    options?: { dedupeKey?: string; runAt?: Date },
+  ): Promise<void>;
 }

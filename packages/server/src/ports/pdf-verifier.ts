@@ -33,7 +33,10 @@ export class VerifierBusyError extends Error {
 
 /** The verifier failed on a file for a reason no check foresaw (a bug, not the file's fault alone). */
 export class VerifierFailedError extends Error {
-  constructor(message: string, readonly file: { size: number; sha256: string }) {
+  constructor(
+    message: string,
+    readonly file: { size: number; sha256: string },
+  ) {
     super(message);
     this.name = 'VerifierFailedError';
   }

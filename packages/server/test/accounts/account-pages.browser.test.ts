@@ -32,11 +32,17 @@ describe('the account pages in a real browser', () => {
   before(async () => {
     execFileSync(process.execPath, [join(REPO_ROOT, 'packages/web/scripts/build-web.mjs')], { stdio: 'inherit' });
     smtp = await startSmtpSink();
-    h = await startHarness('sqlite', { webDistDir: DEFAULT_WEB_DIST, env: { INKAN_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` } });
+    h = await startHarness('sqlite', {
+      webDistDir: DEFAULT_WEB_DIST,
+      env: { INKAN_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` },
+    });
     const listening = new URL(await h.app.listen({ port: 0, host: '127.0.0.1' }));
     // The mails link to INKAN_PUBLIC_URL (http://inkan.test): the browser resolves that name to this server.
     baseUrl = 'http://inkan.test';
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...BROWSER_ARGS, `--host-resolver-rules=MAP inkan.test 127.0.0.1:${listening.port}`] });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [...BROWSER_ARGS, `--host-resolver-rules=MAP inkan.test 127.0.0.1:${listening.port}`],
+    });
   });
 
   after(async () => {
@@ -62,11 +68,15 @@ describe('the account pages in a real browser', () => {
     return page;
   }
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `account-${name}.png`), fullPage: true });
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: join(SCREENSHOTS, `account-${name}.png`), fullPage: true });
 
   /** The page fits the viewport's width (no sideways scrolling on a phone). */
   async function assertNoHorizontalScroll(page: Page): Promise<void> {
-    const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    const widths = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+    }));
     assert.ok(widths.scroll <= widths.client + 1, `horizontal scroll: ${JSON.stringify(widths)}`);
   }
 
@@ -116,8 +126,14 @@ describe('the account pages in a real browser', () => {
       const login = await newPage(viewport, `login-${suffix}`);
       await login.goto(`${baseUrl}/login?next=${encodeURIComponent(NEXT)}`);
       await login.getByRole('heading', { level: 1, name: 'ログイン' }).waitFor();
-      assert.equal(await login.getByRole('link', { name: '無料でアカウント登録' }).getAttribute('href'), `/signup?next=${encodeURIComponent(NEXT)}`);
-      assert.equal(await login.getByRole('link', { name: 'パスワードをお忘れの方' }).getAttribute('href'), '/password/forgot');
+      assert.equal(
+        await login.getByRole('link', { name: '無料でアカウント登録' }).getAttribute('href'),
+        `/signup?next=${encodeURIComponent(NEXT)}`,
+      );
+      assert.equal(
+        await login.getByRole('link', { name: 'パスワードをお忘れの方' }).getAttribute('href'),
+        '/password/forgot',
+      );
       await assertNoHorizontalScroll(login);
       await shot(login, `login-${suffix}`);
       await login.getByLabel('メールアドレス').fill(email);
@@ -138,7 +154,10 @@ describe('the account pages in a real browser', () => {
     await page.getByRole('button', { name: '再設定のメールを送信' }).click();
     await page.getByRole('heading', { level: 1, name: 'メールを確認してください' }).waitFor();
     await h.runJobs();
-    const mail = await waitFor(() => smtp.to('browser-1280@example.jp').find((m) => m.subject === '【Inkan】パスワード再設定のご案内'), { what: 'the reset mail' });
+    const mail = await waitFor(
+      () => smtp.to('browser-1280@example.jp').find((m) => m.subject === '【Inkan】パスワード再設定のご案内'),
+      { what: 'the reset mail' },
+    );
     await page.setContent(mail.html);
     await page.getByRole('link', { name: 'パスワードを再設定する' }).click();
     await page.waitForURL(/\/password\/reset\?token=/);

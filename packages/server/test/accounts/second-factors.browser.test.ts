@@ -56,7 +56,11 @@ describe('second factors in a real browser', () => {
     // resolves to this server and is treated as secure, as https would be in production.
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: [...BROWSER_ARGS, `--host-resolver-rules=MAP inkan.test 127.0.0.1:${listening.port}`, `--unsafely-treat-insecure-origin-as-secure=${baseUrl}`],
+      args: [
+        ...BROWSER_ARGS,
+        `--host-resolver-rules=MAP inkan.test 127.0.0.1:${listening.port}`,
+        `--unsafely-treat-insecure-origin-as-secure=${baseUrl}`,
+      ],
     });
   });
 
@@ -82,7 +86,10 @@ describe('second factors in a real browser', () => {
   async function shoot(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(SCREENSHOTS, `mfa-${name}-1280.png`), fullPage: true });
     await page.setViewportSize(PHONE);
-    const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    const widths = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+    }));
     await page.screenshot({ path: join(SCREENSHOTS, `mfa-${name}-390.png`), fullPage: true });
     await page.setViewportSize(DESKTOP);
     assert.ok(widths.scroll <= widths.client + 1, `${name}: horizontal scroll on a phone: ${JSON.stringify(widths)}`);
@@ -137,7 +144,14 @@ describe('second factors in a real browser', () => {
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('WebAuthn.enable');
     const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
     });
     await passwordSignIn(page, h.other.admin.email, h.other.admin.password);
     await page.waitForURL(/\/envelopes$/);
@@ -149,15 +163,28 @@ describe('second factors in a real browser', () => {
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
     assert.equal(credentials.length, 1);
     assert.equal(credentials[0]!.isResidentCredential, true);
-    const stored = await h.context.db.selectFrom('passkeys').selectAll().where('user_id', '=', h.other.admin.id).execute();
+    const stored = await h.context.db
+      .selectFrom('passkeys')
+      .selectAll()
+      .where('user_id', '=', h.other.admin.id)
+      .execute();
     assert.equal(stored.length, 1);
-    assert.equal(stored[0]!.id, credentials[0]!.credentialId.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_'));
+    assert.equal(
+      stored[0]!.id,
+      credentials[0]!.credentialId.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_'),
+    );
     await shoot(page, 'passkey-added');
 
     await signOut(page);
     await page.getByRole('button', { name: 'パスキーを使う（パスワード不要）' }).click();
     await page.waitForURL(/\/envelopes$/);
-    const used = await h.context.db.selectFrom('events').select(['action', 'details']).where('actor_id', '=', h.other.admin.id).where('action', '=', 'session.signed-in').orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    const used = await h.context.db
+      .selectFrom('events')
+      .select(['action', 'details'])
+      .where('actor_id', '=', h.other.admin.id)
+      .where('action', '=', 'session.signed-in')
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
     assert.equal(JSON.parse(used.details!).method, 'passkey');
 
     // Password sign-in now asks for the second factor; the passkey answers it.
@@ -165,7 +192,13 @@ describe('second factors in a real browser', () => {
     await passwordSignIn(page, h.other.admin.email, h.other.admin.password);
     await page.getByRole('button', { name: 'パスキーで確認' }).click();
     await page.waitForURL(/\/envelopes$/);
-    const second = await h.context.db.selectFrom('events').select('details').where('actor_id', '=', h.other.admin.id).where('action', '=', 'session.signed-in').orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    const second = await h.context.db
+      .selectFrom('events')
+      .select('details')
+      .where('actor_id', '=', h.other.admin.id)
+      .where('action', '=', 'session.signed-in')
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
     assert.equal(JSON.parse(second.details!).method, 'password+passkey');
   });
 

@@ -74,10 +74,32 @@ describe('configuration of the envelope flow', () => {
 
   test('verification limits and pool: defaults (one worker per core, budget by file size) and values', () => {
     const defaults = loadConfig(base);
-    assert.deepEqual(defaults.verify, { decodeBudgetBytes: undefined, workers: availableParallelism(), workerMemoryMb: 512, timeoutMs: 30_000, queueLength: 8, online: false });
+    assert.deepEqual(defaults.verify, {
+      decodeBudgetBytes: undefined,
+      workers: availableParallelism(),
+      workerMemoryMb: 512,
+      timeoutMs: 30_000,
+      queueLength: 8,
+      online: false,
+    });
     assert.deepEqual(verifyLimitsOf(defaults), {});
-    const set = loadConfig({ ...base, INKAN_VERIFY_DECODE_BUDGET_MB: '100', INKAN_VERIFY_WORKERS: '3', INKAN_VERIFY_WORKER_MEMORY_MB: '256', INKAN_VERIFY_TIMEOUT: '5s', INKAN_VERIFY_QUEUE: '0', INKAN_VERIFY_ONLINE: 'true' });
-    assert.deepEqual(set.verify, { decodeBudgetBytes: 100 * 1024 * 1024, workers: 3, workerMemoryMb: 256, timeoutMs: 5000, queueLength: 0, online: true });
+    const set = loadConfig({
+      ...base,
+      INKAN_VERIFY_DECODE_BUDGET_MB: '100',
+      INKAN_VERIFY_WORKERS: '3',
+      INKAN_VERIFY_WORKER_MEMORY_MB: '256',
+      INKAN_VERIFY_TIMEOUT: '5s',
+      INKAN_VERIFY_QUEUE: '0',
+      INKAN_VERIFY_ONLINE: 'true',
+    });
+    assert.deepEqual(set.verify, {
+      decodeBudgetBytes: 100 * 1024 * 1024,
+      workers: 3,
+      workerMemoryMb: 256,
+      timeoutMs: 5000,
+      queueLength: 0,
+      online: true,
+    });
     assert.throws(() => loadConfig({ ...base, INKAN_VERIFY_ONLINE: 'yes' }), /INKAN_VERIFY_ONLINE/);
     assert.deepEqual(verifyLimitsOf(set), { maxDecodedBytes: 100 * 1024 * 1024 });
   });

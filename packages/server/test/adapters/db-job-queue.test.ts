@@ -33,7 +33,11 @@ for (const dialect of DIALECTS) {
       await assert.rejects(
         database.db.transaction().execute(async (tx) => {
           await queue.enqueue(tx, 'envelope.sign', { recipientId: 'r1' });
-          assert.equal((await tx.selectFrom('jobs').select('id').execute()).length, 1, 'visible inside the transaction');
+          assert.equal(
+            (await tx.selectFrom('jobs').select('id').execute()).length,
+            1,
+            'visible inside the transaction',
+          );
           throw new Error('roll back');
         }),
         /roll back/,
@@ -81,11 +85,19 @@ for (const dialect of DIALECTS) {
         },
       });
       // Make e1 the oldest due job so runOnce claims it first.
-      await database.db.updateTable('jobs').set({ run_at: new Date(clock.now().getTime() - 1000).toISOString() }).where('dedupe_key', '=', 'completion:e1').execute();
+      await database.db
+        .updateTable('jobs')
+        .set({ run_at: new Date(clock.now().getTime() - 1000).toISOString() })
+        .where('dedupe_key', '=', 'completion:e1')
+        .execute();
       const first = runner.runOnce();
       await running;
       await queue.enqueue(database.db, 'mail.completion', { envelopeId: 'e1' }, { dedupeKey: 'completion:e1' });
-      assert.equal((await jobs(database.db)).filter((j) => j.dedupe_key === 'completion:e1').length, 1, 'running: not queued again');
+      assert.equal(
+        (await jobs(database.db)).filter((j) => j.dedupe_key === 'completion:e1').length,
+        1,
+        'running: not queued again',
+      );
       release();
       assert.equal(await first, true);
       await queue.enqueue(database.db, 'mail.completion', { envelopeId: 'e1' }, { dedupeKey: 'completion:e1' });
@@ -101,11 +113,16 @@ for (const dialect of DIALECTS) {
       const queue = new DbJobQueue();
       for (let i = 0; i < 50; i++) await queue.enqueue(database.db, 'envelope.sign', { recipientId: `r${i}` });
       const runs = new Map<string, string[]>();
-      const record = (recipientId: string, worker: string) => runs.set(recipientId, [...(runs.get(recipientId) ?? []), worker]);
-      const child = spawn(process.execPath, ['--import', 'tsx', WORKER_PROCESS, database.url ?? '', database.dir, 'other'], {
-        env: { ...process.env, NODE_TEST_CONTEXT: '' },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const record = (recipientId: string, worker: string) =>
+        runs.set(recipientId, [...(runs.get(recipientId) ?? []), worker]);
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', WORKER_PROCESS, database.url ?? '', database.dir, 'other'],
+        {
+          env: { ...process.env, NODE_TEST_CONTEXT: '' },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       let started!: () => void;
       const childStarted = new Promise<void>((resolve) => (started = resolve));
@@ -132,7 +149,8 @@ for (const dialect of DIALECTS) {
       await runner.stop();
       assert.equal(await exited, 0);
       assert.equal(runs.size, 50);
-      for (const [recipientId, workers] of runs) assert.equal(workers.length, 1, `${recipientId} ran ${workers.length} times`);
+      for (const [recipientId, workers] of runs)
+        assert.equal(workers.length, 1, `${recipientId} ran ${workers.length} times`);
       const rows = await jobs(database.db);
       assert.ok(rows.every((j) => j.status === 'done' && j.attempts === 1 && j.locked_by === null));
       const counts = { this: 0, other: 0 };
@@ -144,7 +162,9 @@ for (const dialect of DIALECTS) {
       await reset();
       await new DbJobQueue().enqueue(database.db, 'mail.completion', { envelopeId: 'crash' });
       const result = await new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-        const child = execFile(process.execPath, ['--import', 'tsx', CRASH_WORKER, database.url ?? '', database.dir], { env: { ...process.env, NODE_TEST_CONTEXT: '' } });
+        const child = execFile(process.execPath, ['--import', 'tsx', CRASH_WORKER, database.url ?? '', database.dir], {
+          env: { ...process.env, NODE_TEST_CONTEXT: '' },
+        });
         child.on('exit', (code, signal) => resolve({ code, signal }));
       });
       assert.equal(result.signal, 'SIGKILL', 'the worker died in its handler');
@@ -160,7 +180,14 @@ for (const dialect of DIALECTS) {
       assert.equal(await early.runOnce(), false);
       await early.stop();
       const later = new TestClock(new Date(new Date(claimed.locked_until!).getTime() + 1));
-      const rescuer = startJobRunner({ db: database.db, dialect, handlers, workerId: 'rescuer', manual: true, clock: later });
+      const rescuer = startJobRunner({
+        db: database.db,
+        dialect,
+        handlers,
+        workerId: 'rescuer',
+        manual: true,
+        clock: later,
+      });
       assert.equal(await rescuer.runOnce(), true);
       await rescuer.stop();
       assert.deepEqual(ran, ['crash']);
@@ -195,7 +222,8 @@ for (const dialect of DIALECTS) {
           },
         },
       });
-      const byRecipient = async (id: string) => (await jobs(database.db)).find((j) => JSON.parse(j.payload).recipientId === id)!;
+      const byRecipient = async (id: string) =>
+        (await jobs(database.db)).find((j) => JSON.parse(j.payload).recipientId === id)!;
 
       assert.equal(await runner.runOnce(), true);
       assert.equal(await runner.runOnce(), true);
@@ -233,7 +261,13 @@ for (const dialect of DIALECTS) {
     test('jobs of kinds this runner has no handler for stay queued', async () => {
       await reset();
       await new DbJobQueue().enqueue(database.db, 'envelope.seal', { envelopeId: 'e' });
-      const runner = startJobRunner({ db: database.db, dialect, handlers: { 'mail.completion': async () => undefined }, workerId: 'w', manual: true });
+      const runner = startJobRunner({
+        db: database.db,
+        dialect,
+        handlers: { 'mail.completion': async () => undefined },
+        workerId: 'w',
+        manual: true,
+      });
       assert.equal(await runner.runOnce(), false);
       await runner.idle();
       await runner.stop();

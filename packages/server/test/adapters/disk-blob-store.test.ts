@@ -24,7 +24,12 @@ describe('DiskBlobStore', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('round trip of parts, written without joining them, under <dir>/ab/cd/<uuid>', async () => {
-    const parts = [Buffer.from('%PDF-1.7\n'), new Uint8Array(0), new Uint8Array(randomBytes(200_000)), Buffer.from('%%EOF\n')];
+    const parts = [
+      Buffer.from('%PDF-1.7\n'),
+      new Uint8Array(0),
+      new Uint8Array(randomBytes(200_000)),
+      Buffer.from('%%EOF\n'),
+    ];
     const key = await store.put(parts);
     assert.match(key, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const path = join(dir, key.slice(0, 2), key.slice(2, 4), key);
@@ -32,7 +37,10 @@ describe('DiskBlobStore', () => {
     assert.equal(statSync(path).mode & 0o777, 0o600);
     assert.deepEqual(Buffer.from(await store.get(key)), Buffer.concat(parts));
     // No temporary file is left behind.
-    assert.deepEqual(filesUnder(dir).filter((f) => f.endsWith('.tmp')), []);
+    assert.deepEqual(
+      filesUnder(dir).filter((f) => f.endsWith('.tmp')),
+      [],
+    );
     // A single Uint8Array and an empty blob work as well.
     assert.deepEqual(Buffer.from(await store.get(await store.put(Buffer.from('one')))), Buffer.from('one'));
     assert.equal((await store.get(await store.put([]))).length, 0);
@@ -59,7 +67,11 @@ describe('DiskBlobStore', () => {
       const changed = Buffer.from(original);
       changed[offset] ^= 0x01;
       writeFileSync(path, changed);
-      await assert.rejects(store.get(key), (e: unknown) => e instanceof BlobError && (e.code === 'BLOB_CORRUPT' || e.code === 'BLOB_BAD_KEY'), `offset ${offset}`);
+      await assert.rejects(
+        store.get(key),
+        (e: unknown) => e instanceof BlobError && (e.code === 'BLOB_CORRUPT' || e.code === 'BLOB_BAD_KEY'),
+        `offset ${offset}`,
+      );
     }
     writeFileSync(path, original.subarray(0, original.length - 1));
     await assert.rejects(store.get(key), (e: unknown) => e instanceof BlobError && e.code === 'BLOB_CORRUPT');
@@ -82,6 +94,9 @@ describe('DiskBlobStore', () => {
     await store.delete(key);
     await assert.rejects(store.get(key), (e: unknown) => e instanceof BlobError && e.code === 'BLOB_NOT_FOUND');
     await store.delete(key);
-    await assert.rejects(store.get('../../etc/passwd'), (e: unknown) => e instanceof BlobError && e.code === 'BLOB_NOT_FOUND');
+    await assert.rejects(
+      store.get('../../etc/passwd'),
+      (e: unknown) => e instanceof BlobError && e.code === 'BLOB_NOT_FOUND',
+    );
   });
 });

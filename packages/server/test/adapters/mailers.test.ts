@@ -93,7 +93,11 @@ for (const dialect of DIALECTS) {
         assert.equal(parsed.text?.trim(), mail('x').text.trim());
         assert.match(String(parsed.html), /<a href="http:\/\/localhost:3000\/sign\/abc">文書を確認する<\/a>/);
         assert.match(raw, /Content-Type: multipart\/alternative/i);
-        const rows = await database.db.selectFrom('mails').selectAll().where('idempotency_key', '=', 'request:r1').execute();
+        const rows = await database.db
+          .selectFrom('mails')
+          .selectAll()
+          .where('idempotency_key', '=', 'request:r1')
+          .execute();
         assert.equal(rows.length, 1);
         assert.equal(rows[0].subject, SUBJECT);
         assert.equal(rows[0].from_address, '"Inkan 電子契約" <no-reply@example.jp>');
@@ -115,7 +119,14 @@ for (const dialect of DIALECTS) {
         const before = smtp.received.length;
         smtp.state.rejectNext = true;
         await assert.rejects(mailer.send(mail('completion:e1')), /try again later/);
-        assert.equal(await database.db.selectFrom('mails').select('id').where('idempotency_key', '=', 'completion:e1').executeTakeFirst(), undefined);
+        assert.equal(
+          await database.db
+            .selectFrom('mails')
+            .select('id')
+            .where('idempotency_key', '=', 'completion:e1')
+            .executeTakeFirst(),
+          undefined,
+        );
         await mailer.send(mail('completion:e1'));
         await mailer.send(mail('completion:e1'));
         assert.equal(smtp.received.length - before, 1);
@@ -128,7 +139,10 @@ for (const dialect of DIALECTS) {
       const mailer = new SmtpMailer(database.db, { url: `smtp://mailer:wrong@127.0.0.1:${smtp.port}`, from: FROM });
       try {
         await assert.rejects(mailer.send(mail('auth:1')));
-        assert.equal(await database.db.selectFrom('mails').select('id').where('idempotency_key', '=', 'auth:1').executeTakeFirst(), undefined);
+        assert.equal(
+          await database.db.selectFrom('mails').select('id').where('idempotency_key', '=', 'auth:1').executeTakeFirst(),
+          undefined,
+        );
       } finally {
         mailer.close();
       }
@@ -139,7 +153,12 @@ for (const dialect of DIALECTS) {
       await mailer.send(mail('outbox:1'));
       await mailer.send({ ...mail('outbox:1'), subject: 'changed' });
       await mailer.send(mail('outbox:2', 'jiro@example.jp'));
-      const rows = await database.db.selectFrom('mails').selectAll().where('idempotency_key', 'like', 'outbox:%').orderBy('idempotency_key').execute();
+      const rows = await database.db
+        .selectFrom('mails')
+        .selectAll()
+        .where('idempotency_key', 'like', 'outbox:%')
+        .orderBy('idempotency_key')
+        .execute();
       assert.equal(rows.length, 2);
       assert.equal(rows[0].subject, SUBJECT, 'the first mail stands');
       assert.equal(rows[0].to_address, 'taro@example.jp');

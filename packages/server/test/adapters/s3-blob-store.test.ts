@@ -38,7 +38,10 @@ describe('EncryptedBlobStore on S3 (s3rver)', () => {
 
   it('writes an object once: a second put of the same name is refused and the first stays', async () => {
     await objects.put('once/object', Buffer.from('first'), 5);
-    await assert.rejects(objects.put('once/object', Buffer.from('other'), 5), (e: unknown) => e instanceof ObjectStoreError && e.code === 'OBJECT_EXISTS');
+    await assert.rejects(
+      objects.put('once/object', Buffer.from('other'), 5),
+      (e: unknown) => e instanceof ObjectStoreError && e.code === 'OBJECT_EXISTS',
+    );
     assert.equal((await readSmallObject(objects, 'once/object', 100)).toString(), 'first');
   });
 
@@ -53,8 +56,14 @@ describe('EncryptedBlobStore on S3 (s3rver)', () => {
     await objects.delete(path);
     await objects.put(path, bytes, bytes.length);
     await assert.rejects(store.get(key), (e: unknown) => e instanceof BlobError && e.code === 'BLOB_CORRUPT');
-    await assert.rejects(store.get('00000000-0000-4000-8000-000000000000'), (e: unknown) => e instanceof BlobError && e.code === 'BLOB_NOT_FOUND');
-    await assert.rejects(store.get('../../etc/passwd'), (e: unknown) => e instanceof BlobError && e.code === 'BLOB_NOT_FOUND');
+    await assert.rejects(
+      store.get('00000000-0000-4000-8000-000000000000'),
+      (e: unknown) => e instanceof BlobError && e.code === 'BLOB_NOT_FOUND',
+    );
+    await assert.rejects(
+      store.get('../../etc/passwd'),
+      (e: unknown) => e instanceof BlobError && e.code === 'BLOB_NOT_FOUND',
+    );
   });
 
   it('refuses malformed INKAN_BLOB_URL and INKAN_BACKUP_SCHEDULE values', () => {

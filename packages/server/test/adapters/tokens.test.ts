@@ -1,7 +1,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { accessCodeMatches, generateAccessCode, hashAccessCode, hashPassword, hashToken, newId, newToken, verifyPassword } from '../../src/security/tokens.ts';
+import {
+  accessCodeMatches,
+  generateAccessCode,
+  hashAccessCode,
+  hashPassword,
+  hashToken,
+  newId,
+  newToken,
+  verifyPassword,
+} from '../../src/security/tokens.ts';
 import { deriveServerKeys } from '../../src/security/server-keys.ts';
 
 describe('tokens', () => {

@@ -18,19 +18,40 @@ for (const dialect of DIALECTS) {
     });
 
     test('runs jobs enqueued by the main thread in another thread with its own context, and stops cleanly', async () => {
-      const env = { INKAN_ENV: 'test', INKAN_DATA_DIR: t.dataDir, ...(t.database.url ? { INKAN_DATABASE_URL: t.database.url } : {}) };
+      const env = {
+        INKAN_ENV: 'test',
+        INKAN_DATA_DIR: t.dataDir,
+        ...(t.database.url ? { INKAN_DATABASE_URL: t.database.url } : {}),
+      };
       let exitCode: number | undefined;
-      const thread = await startWorkerThread({ env, pollMs: 10, handlersModule: HANDLERS, onExit: (code) => (exitCode = code) });
+      const thread = await startWorkerThread({
+        env,
+        pollMs: 10,
+        handlersModule: HANDLERS,
+        onExit: (code) => (exitCode = code),
+      });
       try {
-        for (const id of ['e1', 'e2', 'e3']) await t.context.jobs.enqueue(t.context.db, 'mail.completion', { envelopeId: id });
+        for (const id of ['e1', 'e2', 'e3'])
+          await t.context.jobs.enqueue(t.context.db, 'mail.completion', { envelopeId: id });
         // Wait on the condition: all three jobs done (polled through the database, not a fixed sleep).
-        await waitFor(async () => (await t.context.db.selectFrom('jobs').select('id').where('status', '!=', 'done').execute()).length === 0, { what: 'the jobs to be done' });
+        await waitFor(
+          async () =>
+            (await t.context.db.selectFrom('jobs').select('id').where('status', '!=', 'done').execute()).length === 0,
+          { what: 'the jobs to be done' },
+        );
       } finally {
         await thread.stop();
       }
       assert.equal(exitCode, 0);
-      const mails = await t.context.db.selectFrom('mails').select(['subject', 'text_body']).orderBy('text_body').execute();
-      assert.deepEqual(mails.map((m) => m.text_body), ['e1', 'e2', 'e3']);
+      const mails = await t.context.db
+        .selectFrom('mails')
+        .select(['subject', 'text_body'])
+        .orderBy('text_body')
+        .execute();
+      assert.deepEqual(
+        mails.map((m) => m.text_body),
+        ['e1', 'e2', 'e3'],
+      );
       for (const m of mails) {
         assert.match(m.subject, /^thread \d+$/);
         assert.notEqual(m.subject, `thread ${threadId}`, 'not run on the main thread');
@@ -38,7 +59,10 @@ for (const dialect of DIALECTS) {
     });
 
     test('a thread that cannot start (bad configuration) rejects with the reason', async () => {
-      await assert.rejects(startWorkerThread({ env: { INKAN_DATA_DIR: t.dataDir, INKAN_DATABASE_URL: 'mysql://nope' } }), /INKAN_DATABASE_URL/);
+      await assert.rejects(
+        startWorkerThread({ env: { INKAN_DATA_DIR: t.dataDir, INKAN_DATABASE_URL: 'mysql://nope' } }),
+        /INKAN_DATABASE_URL/,
+      );
     });
   });
 }

@@ -17,16 +17,42 @@ for (const dialect of DIALECTS) {
     before(async () => {
       h = await startHarness(dialect);
       const now = new Date().toISOString();
-      await h.context.db.insertInto('users').values({ id: newId(), email: personal.email, name: '個人 太郎', password_hash: await hashPassword(personal.password), created_at: now }).execute();
+      await h.context.db
+        .insertInto('users')
+        .values({
+          id: newId(),
+          email: personal.email,
+          name: '個人 太郎',
+          password_hash: await hashPassword(personal.password),
+          created_at: now,
+        })
+        .execute();
       // The other organisation's viewer is also a member of the first organisation, joined later.
-      await h.context.db.insertInto('memberships').values({ user_id: h.other.viewer.id, organization_id: h.org.id, role: 'member', created_at: new Date(Date.now() + 60_000).toISOString() }).execute();
+      await h.context.db
+        .insertInto('memberships')
+        .values({
+          user_id: h.other.viewer.id,
+          organization_id: h.org.id,
+          role: 'member',
+          created_at: new Date(Date.now() + 60_000).toISOString(),
+        })
+        .execute();
     });
     after(async () => h?.close());
 
     const signIn = async (email: string, password: string) => {
-      const res = await h.app.inject({ method: 'POST', url: '/api/session', payload: { email, password }, remoteAddress: from() });
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/api/session',
+        payload: { email, password },
+        remoteAddress: from(),
+      });
       assert.equal(res.statusCode, 200, res.body);
-      return { cookie: `inkan_session=${res.cookies.find((c) => c.name === 'inkan_session')!.value}`, csrf: res.json().csrfToken as string, user: res.json().user };
+      return {
+        cookie: `inkan_session=${res.cookies.find((c) => c.name === 'inkan_session')!.value}`,
+        csrf: res.json().csrfToken as string,
+        user: res.json().user,
+      };
     };
 
     it('a personal session has no organisation; the envelope API answers 403 FORBIDDEN with a clear message', async () => {
@@ -34,13 +60,25 @@ for (const dialect of DIALECTS) {
       assert.equal(session.user.organization, null);
       assert.equal(session.user.role, null);
       assert.deepEqual(session.user.memberships, []);
-      const list = await h.app.inject({ method: 'GET', url: '/api/v1/envelopes', headers: { cookie: session.cookie, 'accept-language': 'ja' } });
+      const list = await h.app.inject({
+        method: 'GET',
+        url: '/api/v1/envelopes',
+        headers: { cookie: session.cookie, 'accept-language': 'ja' },
+      });
       assert.equal(list.statusCode, 403);
       assert.equal(list.json().error.code, 'FORBIDDEN');
       assert.match(list.json().error.message, /個人アカウント/);
-      const en = await h.app.inject({ method: 'GET', url: '/api/v1/envelopes', headers: { cookie: session.cookie, 'accept-language': 'en' } });
+      const en = await h.app.inject({
+        method: 'GET',
+        url: '/api/v1/envelopes',
+        headers: { cookie: session.cookie, 'accept-language': 'en' },
+      });
       assert.match(en.json().error.message, /personal account/);
-      const audit = await h.app.inject({ method: 'GET', url: '/api/v1/audit-events', headers: { cookie: session.cookie } });
+      const audit = await h.app.inject({
+        method: 'GET',
+        url: '/api/v1/audit-events',
+        headers: { cookie: session.cookie },
+      });
       assert.equal(audit.statusCode, 403);
     });
 
@@ -65,18 +103,37 @@ for (const dialect of DIALECTS) {
       await h.context.db.deleteFrom('memberships').where('user_id', '=', h.org.viewer.id).execute();
       const me = await h.app.inject({ method: 'GET', url: '/api/session', headers: { cookie: session.cookie } });
       assert.equal(me.json().user.organization, null);
-      assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/envelopes', headers: { cookie: session.cookie } })).statusCode, 403);
+      assert.equal(
+        (await h.app.inject({ method: 'GET', url: '/api/v1/envelopes', headers: { cookie: session.cookie } }))
+          .statusCode,
+        403,
+      );
     });
 
     it('requireAccount (POST /api/session/password) serves personal accounts, wants the CSRF token and refuses API keys', async () => {
       const session = await signIn(personal.email, personal.password);
-      const noCsrf = await h.app.inject({ method: 'POST', url: '/api/session/password', headers: { cookie: session.cookie }, payload: { password: 'another passphrase 8' } });
+      const noCsrf = await h.app.inject({
+        method: 'POST',
+        url: '/api/session/password',
+        headers: { cookie: session.cookie },
+        payload: { password: 'another passphrase 8' },
+      });
       assert.equal(noCsrf.statusCode, 403);
       assert.equal(noCsrf.json().error.code, 'CSRF_FAILED');
-      const withKey = await h.app.inject({ method: 'POST', url: '/api/session/password', headers: { authorization: `Bearer ${h.org.apiKey}` }, payload: { password: 'another passphrase 8' } });
+      const withKey = await h.app.inject({
+        method: 'POST',
+        url: '/api/session/password',
+        headers: { authorization: `Bearer ${h.org.apiKey}` },
+        payload: { password: 'another passphrase 8' },
+      });
       assert.equal(withKey.statusCode, 403);
       assert.equal(withKey.json().error.details.reason, 'session-required');
-      const ok = await h.app.inject({ method: 'POST', url: '/api/session/password', headers: { cookie: session.cookie, 'x-csrf-token': session.csrf }, payload: { password: 'another passphrase 8' } });
+      const ok = await h.app.inject({
+        method: 'POST',
+        url: '/api/session/password',
+        headers: { cookie: session.cookie, 'x-csrf-token': session.csrf },
+        payload: { password: 'another passphrase 8' },
+      });
       assert.equal(ok.statusCode, 204, ok.body);
       await signIn(personal.email, 'another passphrase 8');
     });

@@ -25,18 +25,43 @@ for (const dialect of DIALECTS) {
     after(async () => h?.close());
 
     const post = (url: string, payload: object, headers: Record<string, string> = {}) =>
-      h.app.inject({ method: 'POST', url, payload, remoteAddress: from(), headers: { 'accept-language': 'ja', ...headers } });
+      h.app.inject({
+        method: 'POST',
+        url,
+        payload,
+        remoteAddress: from(),
+        headers: { 'accept-language': 'ja', ...headers },
+      });
     const linkIn = (text: string, path: string): string => {
       const match = new RegExp(`http://inkan\\.test${path.replace(/\//g, '\\/')}\\?token=([A-Za-z0-9_-]+)`).exec(text);
       if (!match) throw new Error(`no ${path} link in:\n${text}`);
       return match[1]!;
     };
     const lastMail = async (address: string) => (await h.mailsTo(address)).at(-1);
-    const cookieOf = (res: LightMyRequestResponse) => `inkan_session=${res.cookies.find((c) => c.name === 'inkan_session')!.value}`;
-    const asAccount = (session: { cookie: string; csrf: string }, method: string, url: string, payload?: object, extra: Record<string, string> = {}) =>
-      h.app.inject({ method: method as 'GET', url, headers: { cookie: session.cookie, 'x-csrf-token': session.csrf, 'accept-language': 'ja', ...extra }, ...(payload ? { payload } : {}), remoteAddress: from() });
+    const cookieOf = (res: LightMyRequestResponse) =>
+      `inkan_session=${res.cookies.find((c) => c.name === 'inkan_session')!.value}`;
+    const asAccount = (
+      session: { cookie: string; csrf: string },
+      method: string,
+      url: string,
+      payload?: object,
+      extra: Record<string, string> = {},
+    ) =>
+      h.app.inject({
+        method: method as 'GET',
+        url,
+        headers: { cookie: session.cookie, 'x-csrf-token': session.csrf, 'accept-language': 'ja', ...extra },
+        ...(payload ? { payload } : {}),
+        remoteAddress: from(),
+      });
     const signIn = async (email: string, password: string, userAgent = 'Test-Browser/1') => {
-      const res = await h.app.inject({ method: 'POST', url: '/api/session', payload: { email, password }, remoteAddress: from(), headers: { 'user-agent': userAgent } });
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/api/session',
+        payload: { email, password },
+        remoteAddress: from(),
+        headers: { 'user-agent': userAgent },
+      });
       assert.equal(res.statusCode, 200, res.body);
       return { cookie: cookieOf(res), csrf: res.json().csrfToken as string };
     };
@@ -54,7 +79,10 @@ for (const dialect of DIALECTS) {
 
     it('signs up through the mail: アカウント登録手続きへ → form → signed in, next carried through; the link works once', async () => {
       const email = `new.person-${dialect}@example.jp`;
-      const asked = await post('/api/account/signup', { email: `  New.Person-${dialect}@Example.JP `, next: '/claim/abc123?from=mail' });
+      const asked = await post('/api/account/signup', {
+        email: `  New.Person-${dialect}@Example.JP `,
+        next: '/claim/abc123?from=mail',
+      });
       assert.equal(asked.statusCode, 202, asked.body);
       assert.deepEqual(asked.json(), { accepted: true });
       assert.equal((await h.mailsTo(email)).length, 0, 'the mail is the job’s');
@@ -64,7 +92,12 @@ for (const dialect of DIALECTS) {
       assert.match(mail.text_body, /アカウント登録手続きへ/);
       assert.match(mail.html_body, />アカウント登録手続きへ</);
       const token = linkIn(mail.text_body, '/signup/complete');
-      const stored = await h.context.db.selectFrom('account_tokens').selectAll().where('purpose', '=', 'signup').where('email', '=', email).execute();
+      const stored = await h.context.db
+        .selectFrom('account_tokens')
+        .selectAll()
+        .where('purpose', '=', 'signup')
+        .where('email', '=', email)
+        .execute();
       assert.equal(stored.length, 1);
       assert.equal(stored[0]!.token_hash, hashToken(token), 'only the hash is stored');
       assert.equal(new Date(stored[0]!.expires_at).getTime() - new Date(stored[0]!.created_at).getTime(), 24 * HOUR);
@@ -82,14 +115,27 @@ for (const dialect of DIALECTS) {
       const common = await post('/api/account/signup/complete', { token, name: '山田 太郎', password: 'qwertyuiop' });
       assert.equal(common.statusCode, 400);
       assert.equal(common.json().error.code, 'PASSWORD_TOO_COMMON');
-      const commonUpper = await post('/api/account/signup/complete', { token, name: '山田 太郎', password: 'Password123' });
+      const commonUpper = await post('/api/account/signup/complete', {
+        token,
+        name: '山田 太郎',
+        password: 'Password123',
+      });
       assert.equal(commonUpper.json().error.code, 'PASSWORD_TOO_COMMON', 'compared without case');
-      const noName = await post('/api/account/signup/complete', { token, name: '  ', password: 'a fine long passphrase' });
+      const noName = await post('/api/account/signup/complete', {
+        token,
+        name: '  ',
+        password: 'a fine long passphrase',
+      });
       assert.equal(noName.statusCode, 400);
       assert.equal(noName.json().error.details.field, 'name');
       assert.equal(await userCount(), before, 'nothing written');
 
-      const done = await post('/api/account/signup/complete', { token, name: '山田 太郎', companyName: '株式会社テスト', password: 'a fine long passphrase' });
+      const done = await post('/api/account/signup/complete', {
+        token,
+        name: '山田 太郎',
+        companyName: '株式会社テスト',
+        password: 'a fine long passphrase',
+      });
       assert.equal(done.statusCode, 200, done.body);
       assert.equal(done.json().next, '/claim/abc123?from=mail');
       assert.equal(done.json().user.email, email);
@@ -100,13 +146,32 @@ for (const dialect of DIALECTS) {
       assert.equal(me.statusCode, 200);
       assert.equal(me.json().user.name, '山田 太郎');
 
-      const again = await post('/api/account/signup/complete', { token, name: '別人', password: 'another fine passphrase' });
+      const again = await post('/api/account/signup/complete', {
+        token,
+        name: '別人',
+        password: 'another fine passphrase',
+      });
       assert.equal(again.statusCode, 410);
       assert.equal(again.json().error.code, 'SIGNUP_LINK_EXPIRED');
-      assert.equal((await h.app.inject({ method: 'GET', url: `/api/account/signup/link?token=${token}` })).statusCode, 410);
-      const events = await h.context.db.selectFrom('events').select(['action', 'details']).where('actor_type', '=', 'user').where('actor_id', '=', done.json().user.id).orderBy('seq').execute();
-      assert.deepEqual(events.map((e) => e.action), ['account.created', 'session.signed-in']);
-      assert.ok(!JSON.stringify(await h.context.db.selectFrom('events').selectAll().execute()).includes(token), 'no token in the log');
+      assert.equal(
+        (await h.app.inject({ method: 'GET', url: `/api/account/signup/link?token=${token}` })).statusCode,
+        410,
+      );
+      const events = await h.context.db
+        .selectFrom('events')
+        .select(['action', 'details'])
+        .where('actor_type', '=', 'user')
+        .where('actor_id', '=', done.json().user.id)
+        .orderBy('seq')
+        .execute();
+      assert.deepEqual(
+        events.map((e) => e.action),
+        ['account.created', 'session.signed-in'],
+      );
+      assert.ok(
+        !JSON.stringify(await h.context.db.selectFrom('events').selectAll().execute()).includes(token),
+        'no token in the log',
+      );
     });
 
     it('a sign-up link lives 24 hours (controlled clock)', async () => {
@@ -115,13 +180,25 @@ for (const dialect of DIALECTS) {
       await h.runJobs();
       const token = linkIn((await lastMail(email))!.text_body, '/signup/complete');
       h.clock.advance(24 * HOUR - 60_000);
-      assert.equal((await h.app.inject({ method: 'GET', url: `/api/account/signup/link?token=${token}` })).statusCode, 200, 'still valid a minute before');
+      assert.equal(
+        (await h.app.inject({ method: 'GET', url: `/api/account/signup/link?token=${token}` })).statusCode,
+        200,
+        'still valid a minute before',
+      );
       h.clock.advance(60_000);
-      const late = await post('/api/account/signup/complete', { token, name: '遅刻', password: 'a fine long passphrase' });
+      const late = await post('/api/account/signup/complete', {
+        token,
+        name: '遅刻',
+        password: 'a fine long passphrase',
+      });
       assert.equal(late.statusCode, 410);
       assert.equal(late.json().error.code, 'SIGNUP_LINK_EXPIRED');
       assert.match(late.json().error.message, /24時間/);
-      const malformed = await post('/api/account/signup/complete', { token: 'x', name: 'x', password: 'a fine long passphrase' });
+      const malformed = await post('/api/account/signup/complete', {
+        token: 'x',
+        name: 'x',
+        password: 'a fine long passphrase',
+      });
       assert.equal(malformed.statusCode, 404);
       assert.equal(malformed.json().error.code, 'LINK_INVALID');
       const unknown = await h.app.inject({ method: 'GET', url: `/api/account/signup/link?token=${'A'.repeat(43)}` });
@@ -141,10 +218,17 @@ for (const dialect of DIALECTS) {
       await h.runJobs();
       const knownMails = await h.mailsTo(known);
       const unknownMails = await h.mailsTo(unknown);
-      assert.deepEqual(knownMails.map((m) => m.subject), ['【Inkan】アカウント登録のご案内', '【Inkan】パスワード再設定のご案内']);
+      assert.deepEqual(
+        knownMails.map((m) => m.subject),
+        ['【Inkan】アカウント登録のご案内', '【Inkan】パスワード再設定のご案内'],
+      );
       assert.match(knownMails[0]!.text_body, /すでに登録されています/);
       assert.doesNotMatch(knownMails[0]!.text_body, /signup\/complete/, 'no sign-up link for an existing account');
-      assert.deepEqual(unknownMails.map((m) => m.subject), ['【Inkan】アカウント登録のご案内'], 'an unknown address gets no reset mail');
+      assert.deepEqual(
+        unknownMails.map((m) => m.subject),
+        ['【Inkan】アカウント登録のご案内'],
+        'an unknown address gets no reset mail',
+      );
       assert.match(unknownMails[0]!.text_body, /signup\/complete\?token=/);
     });
 
@@ -158,7 +242,11 @@ for (const dialect of DIALECTS) {
       const mail = (await lastMail(email))!;
       assert.equal(mail.subject, '【Inkan】パスワード再設定のご案内');
       const token = linkIn(mail.text_body, '/password/reset');
-      const stored = await h.context.db.selectFrom('account_tokens').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirstOrThrow();
+      const stored = await h.context.db
+        .selectFrom('account_tokens')
+        .selectAll()
+        .where('token_hash', '=', hashToken(token))
+        .executeTakeFirstOrThrow();
       assert.equal(new Date(stored.expires_at).getTime() - new Date(stored.created_at).getTime(), HOUR);
 
       const common = await post('/api/account/password/reset', { token, password: '1234567890' });
@@ -168,9 +256,19 @@ for (const dialect of DIALECTS) {
       assert.equal(done.statusCode, 204, done.body);
       assert.equal((await asAccount(a, 'GET', '/api/account')).statusCode, 401);
       assert.equal((await asAccount(b, 'GET', '/api/account')).statusCode, 401);
-      const userId = (await h.context.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
-      assert.equal((await h.context.db.selectFrom('sessions').select('token_hash').where('user_id', '=', userId).execute()).length, 0);
-      const old = await h.app.inject({ method: 'POST', url: '/api/session', payload: { email, password: 'the first passphrase' }, remoteAddress: from() });
+      const userId = (
+        await h.context.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()
+      ).id;
+      assert.equal(
+        (await h.context.db.selectFrom('sessions').select('token_hash').where('user_id', '=', userId).execute()).length,
+        0,
+      );
+      const old = await h.app.inject({
+        method: 'POST',
+        url: '/api/session',
+        payload: { email, password: 'the first passphrase' },
+        remoteAddress: from(),
+      });
       assert.equal(old.statusCode, 401);
       await signIn(email, 'the second passphrase');
       const reused = await post('/api/account/password/reset', { token, password: 'the third passphrase' });
@@ -190,19 +288,34 @@ for (const dialect of DIALECTS) {
       const email = `change-${dialect}@example.jp`;
       const newEmail = `changed-${dialect}@example.jp`;
       const session = await signUp(email, 'change passphrase 1');
-      const wrong = await asAccount(session, 'POST', '/api/account/email', { newEmail, currentPassword: 'not it at all' });
+      const wrong = await asAccount(session, 'POST', '/api/account/email', {
+        newEmail,
+        currentPassword: 'not it at all',
+      });
       assert.equal(wrong.statusCode, 403);
       assert.equal(wrong.json().error.code, 'PASSWORD_WRONG');
-      const noCsrf = await h.app.inject({ method: 'POST', url: '/api/account/email', headers: { cookie: session.cookie }, payload: { newEmail, currentPassword: 'change passphrase 1' } });
+      const noCsrf = await h.app.inject({
+        method: 'POST',
+        url: '/api/account/email',
+        headers: { cookie: session.cookie },
+        payload: { newEmail, currentPassword: 'change passphrase 1' },
+      });
       assert.equal(noCsrf.statusCode, 403);
       assert.equal(noCsrf.json().error.code, 'CSRF_FAILED');
-      const asked = await asAccount(session, 'POST', '/api/account/email', { newEmail, currentPassword: 'change passphrase 1' });
+      const asked = await asAccount(session, 'POST', '/api/account/email', {
+        newEmail,
+        currentPassword: 'change passphrase 1',
+      });
       assert.equal(asked.statusCode, 202, asked.body);
       await h.runJobs();
       const mail = (await lastMail(newEmail))!;
       assert.equal(mail.subject, '【Inkan】メールアドレス変更の確認');
       const token = linkIn(mail.text_body, '/account/email/confirm');
-      assert.equal((await h.context.db.selectFrom('users').select('id').where('email', '=', email).execute()).length, 1, 'unchanged until confirmed');
+      assert.equal(
+        (await h.context.db.selectFrom('users').select('id').where('email', '=', email).execute()).length,
+        1,
+        'unchanged until confirmed',
+      );
       const confirmed = await post('/api/account/email/confirm', { token });
       assert.equal(confirmed.statusCode, 200, confirmed.body);
       assert.deepEqual(confirmed.json(), { email: newEmail });
@@ -215,7 +328,10 @@ for (const dialect of DIALECTS) {
       assert.equal((await post('/api/account/email/confirm', { token })).json().error.code, 'EMAIL_LINK_EXPIRED');
 
       // The address of another account: the request looks like any other; the confirm step says EMAIL_TAKEN.
-      const taken = await asAccount(session, 'POST', '/api/account/email', { newEmail: h.other.admin.email, currentPassword: 'change passphrase 1' });
+      const taken = await asAccount(session, 'POST', '/api/account/email', {
+        newEmail: h.other.admin.email,
+        currentPassword: 'change passphrase 1',
+      });
       assert.equal(taken.statusCode, 202);
       assert.ok(taken.rawPayload.equals(asked.rawPayload));
       await h.runJobs();
@@ -233,7 +349,14 @@ for (const dialect of DIALECTS) {
       const desk = await signIn(email, 'sessions passphrase', 'Desk-Browser/3');
       const list = await asAccount(desk, 'GET', '/api/account/sessions');
       assert.equal(list.statusCode, 200);
-      const sessions = list.json().sessions as Array<{ id: string; current: boolean; userAgent: string | null; ip: string | null; createdAt: string; lastSeenAt: string }>;
+      const sessions = list.json().sessions as Array<{
+        id: string;
+        current: boolean;
+        userAgent: string | null;
+        ip: string | null;
+        createdAt: string;
+        lastSeenAt: string;
+      }>;
       assert.equal(sessions.length, 3);
       assert.equal(sessions.filter((s) => s.current).length, 1);
       assert.equal(sessions.find((s) => s.current)!.userAgent, 'Desk-Browser/3');
@@ -253,32 +376,62 @@ for (const dialect of DIALECTS) {
       const left = (await asAccount(desk, 'GET', '/api/account/sessions')).json().sessions;
       assert.equal(left.length, 1);
       assert.equal(left[0].current, true);
-      assert.equal((await asAccount(stranger, 'GET', '/api/account')).statusCode, 200, "the other account's session is untouched");
+      assert.equal(
+        (await asAccount(stranger, 'GET', '/api/account')).statusCode,
+        200,
+        "the other account's session is untouched",
+      );
     });
 
     it('change password ends the other sessions; export is a ZIP of the account’s data; delete needs the password', async () => {
       const email = `leaving-${dialect}@example.jp`;
       const session = await signUp(email, 'leaving passphrase', '去る 人');
       const other = await signIn(email, 'leaving passphrase', 'Other-Browser');
-      const wrong = await asAccount(session, 'POST', '/api/account/password', { currentPassword: 'nope nope nope', newPassword: 'leaving passphrase 2' });
+      const wrong = await asAccount(session, 'POST', '/api/account/password', {
+        currentPassword: 'nope nope nope',
+        newPassword: 'leaving passphrase 2',
+      });
       assert.equal(wrong.json().error.code, 'PASSWORD_WRONG');
-      assert.equal((await asAccount(session, 'POST', '/api/account/password', { currentPassword: 'leaving passphrase', newPassword: 'leaving passphrase 2' })).statusCode, 204);
+      assert.equal(
+        (
+          await asAccount(session, 'POST', '/api/account/password', {
+            currentPassword: 'leaving passphrase',
+            newPassword: 'leaving passphrase 2',
+          })
+        ).statusCode,
+        204,
+      );
       assert.equal((await asAccount(other, 'GET', '/api/account')).statusCode, 401);
       assert.equal((await asAccount(session, 'GET', '/api/account')).statusCode, 200);
 
-      const profile = await asAccount(session, 'PATCH', '/api/account/profile', { name: '去る 人（改）', companyName: '団体A' });
+      const profile = await asAccount(session, 'PATCH', '/api/account/profile', {
+        name: '去る 人（改）',
+        companyName: '団体A',
+      });
       assert.equal(profile.statusCode, 200, profile.body);
       assert.equal(profile.json().user.companyName, '団体A');
 
       const exported = await asAccount(session, 'POST', '/api/account/export');
       assert.equal(exported.statusCode, 200, exported.body);
       assert.equal(exported.headers['content-type'], 'application/zip');
-      assert.match(String(exported.headers['content-disposition']), /^attachment; filename="inkan-account-\d{4}-\d{2}-\d{2}\.zip"/);
+      assert.match(
+        String(exported.headers['content-disposition']),
+        /^attachment; filename="inkan-account-\d{4}-\d{2}-\d{2}\.zip"/,
+      );
       const files = unzipSync(new Uint8Array(exported.rawPayload));
-      assert.deepEqual(Object.keys(files).sort(), ['contracts/index.json', 'manifest.json', 'memberships.json', 'profile.json', 'sessions.json']);
+      assert.deepEqual(Object.keys(files).sort(), [
+        'contracts/index.json',
+        'manifest.json',
+        'memberships.json',
+        'profile.json',
+        'sessions.json',
+      ]);
       assert.deepEqual(JSON.parse(strFromU8(files['contracts/index.json']!)), [], 'no personal register entries');
       const manifest = JSON.parse(strFromU8(files['manifest.json']!));
-      assert.deepEqual(manifest.parts.map((p: { name: string }) => p.name), ['profile', 'memberships', 'sessions', 'contracts']);
+      assert.deepEqual(
+        manifest.parts.map((p: { name: string }) => p.name),
+        ['profile', 'memberships', 'sessions', 'contracts'],
+      );
       const exportedProfile = JSON.parse(strFromU8(files['profile.json']!));
       assert.equal(exportedProfile.email, email);
       assert.equal(exportedProfile.name, '去る 人（改）');
@@ -293,11 +446,20 @@ for (const dialect of DIALECTS) {
       const gone = await asAccount(session, 'DELETE', '/api/account', { password: 'leaving passphrase 2' });
       assert.equal(gone.statusCode, 204, gone.body);
       assert.equal((await h.context.db.selectFrom('users').select('id').where('id', '=', userId).execute()).length, 0);
-      assert.equal((await h.context.db.selectFrom('sessions').select('token_hash').where('user_id', '=', userId).execute()).length, 0);
-      assert.equal((await h.context.db.selectFrom('account_tokens').select('token_hash').where('user_id', '=', userId).execute()).length, 0);
+      assert.equal(
+        (await h.context.db.selectFrom('sessions').select('token_hash').where('user_id', '=', userId).execute()).length,
+        0,
+      );
+      assert.equal(
+        (await h.context.db.selectFrom('account_tokens').select('token_hash').where('user_id', '=', userId).execute())
+          .length,
+        0,
+      );
       assert.deepEqual(await h.mailsTo(email), [], 'the stored sign-up mail is gone too');
       assert.equal((await asAccount(session, 'GET', '/api/account')).statusCode, 401);
-      const actions = (await h.context.db.selectFrom('events').select('action').where('actor_id', '=', userId).orderBy('seq').execute()).map((e) => e.action);
+      const actions = (
+        await h.context.db.selectFrom('events').select('action').where('actor_id', '=', userId).orderBy('seq').execute()
+      ).map((e) => e.action);
       assert.ok(actions.includes('account.exported') && actions.at(-1) === 'account.deleted', actions.join());
     });
 
@@ -309,17 +471,37 @@ for (const dialect of DIALECTS) {
       assert.match(refused.json().error.message, new RegExp(h.org.name));
       assert.equal((await asAccount(admin, 'GET', '/api/account')).statusCode, 200, 'still there');
 
-      await h.context.db.updateTable('memberships').set({ role: 'member' }).where('user_id', '=', h.org.viewer.id).execute();
+      await h.context.db
+        .updateTable('memberships')
+        .set({ role: 'member' })
+        .where('user_id', '=', h.org.viewer.id)
+        .execute();
       const member = await signIn(h.org.viewer.email, h.org.viewer.password);
       const pdf = await makePdf({ pages: 1, text: 'Stays' });
       const form = multipart([
-        { name: 'envelope', value: JSON.stringify({ name: '残る封筒', recipients: [{ name: 'R', email: 'r@example.jp', order: 1 }] }), contentType: 'application/json' },
+        {
+          name: 'envelope',
+          value: JSON.stringify({ name: '残る封筒', recipients: [{ name: 'R', email: 'r@example.jp', order: 1 }] }),
+          contentType: 'application/json',
+        },
         { name: 'documents', filename: 'a.pdf', data: pdf },
       ]);
-      const created = await h.app.inject({ method: 'POST', url: '/api/v1/envelopes', payload: form.payload, headers: { ...form.headers, cookie: member.cookie, 'x-csrf-token': member.csrf } });
+      const created = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/envelopes',
+        payload: form.payload,
+        headers: { ...form.headers, cookie: member.cookie, 'x-csrf-token': member.csrf },
+      });
       assert.equal(created.statusCode, 201, created.body);
-      assert.equal((await asAccount(member, 'DELETE', '/api/account', { password: h.org.viewer.password })).statusCode, 204);
-      const envelope = await h.context.db.selectFrom('envelopes').select(['id', 'created_by_user_id']).where('id', '=', created.json().id).executeTakeFirstOrThrow();
+      assert.equal(
+        (await asAccount(member, 'DELETE', '/api/account', { password: h.org.viewer.password })).statusCode,
+        204,
+      );
+      const envelope = await h.context.db
+        .selectFrom('envelopes')
+        .select(['id', 'created_by_user_id'])
+        .where('id', '=', created.json().id)
+        .executeTakeFirstOrThrow();
       assert.equal(envelope.created_by_user_id, null);
     });
 
@@ -342,9 +524,24 @@ for (const dialect of DIALECTS) {
       const email = `guarded-${dialect}@example.jp`;
       await signUp(email, 'guarded passphrase');
       const statuses: number[] = [];
-      for (let i = 0; i < 11; i++) statuses.push((await h.app.inject({ method: 'POST', url: '/api/session', payload: { email, password: `wrong ${i}` }, remoteAddress: from() })).statusCode);
+      for (let i = 0; i < 11; i++)
+        statuses.push(
+          (
+            await h.app.inject({
+              method: 'POST',
+              url: '/api/session',
+              payload: { email, password: `wrong ${i}` },
+              remoteAddress: from(),
+            })
+          ).statusCode,
+        );
       assert.deepEqual(statuses, [...Array(10).fill(401), 429]);
-      const right = await h.app.inject({ method: 'POST', url: '/api/session', payload: { email, password: 'guarded passphrase' }, remoteAddress: from() });
+      const right = await h.app.inject({
+        method: 'POST',
+        url: '/api/session',
+        payload: { email, password: 'guarded passphrase' },
+        remoteAddress: from(),
+      });
       assert.equal(right.statusCode, 429, 'a full window refuses even the right password');
       h.clock.advance(15 * 60_000);
       await signIn(email, 'guarded passphrase');
@@ -354,17 +551,34 @@ for (const dialect of DIALECTS) {
       const badEmail = await post('/api/account/signup', { email: 'not-an-address' });
       assert.equal(badEmail.statusCode, 400);
       assert.equal(badEmail.json().error.code, 'INVALID_EMAIL');
-      for (const next of ['//evil.example/x', 'https://evil.example/', '/\\evil.example', 'claim/x', '/\tx', `/${'a'.repeat(600)}`]) {
+      for (const next of [
+        '//evil.example/x',
+        'https://evil.example/',
+        '/\\evil.example',
+        'claim/x',
+        '/\tx',
+        `/${'a'.repeat(600)}`,
+      ]) {
         const res = await post('/api/account/signup', { email: `next-${dialect}@example.jp`, next });
         assert.equal(res.statusCode, 400, next);
         assert.equal(res.json().error.details.field, 'next', next);
       }
-      const notJson = await h.app.inject({ method: 'POST', url: '/api/account/signup', payload: 'email=x', headers: { 'content-type': 'text/plain' }, remoteAddress: from() });
+      const notJson = await h.app.inject({
+        method: 'POST',
+        url: '/api/account/signup',
+        payload: 'email=x',
+        headers: { 'content-type': 'text/plain' },
+        remoteAddress: from(),
+      });
       assert.ok(notJson.statusCode >= 400 && notJson.statusCode < 500, String(notJson.statusCode));
       const huge = await post('/api/account/signup', { email: `${'a'.repeat(2000)}@example.jp` });
       assert.equal(huge.statusCode, 400);
       assert.equal(await jobs(), before, 'nothing queued');
-      const en = await post('/api/account/signup/complete', { token: 'x'.repeat(43), name: 'x', password: 'x' }, { 'accept-language': 'en' });
+      const en = await post(
+        '/api/account/signup/complete',
+        { token: 'x'.repeat(43), name: 'x', password: 'x' },
+        { 'accept-language': 'en' },
+      );
       assert.equal(en.json().error.code, 'LINK_INVALID');
       assert.match(en.json().error.message, /not valid/);
     });

@@ -18,7 +18,10 @@ describe('HTTP application', () => {
   before(async () => {
     web = mkdtempSync(join(tmpdir(), 'inkan-web-'));
     writeFakeWebBuild(web);
-    [h, dev] = await Promise.all([startHarness('sqlite'), startHarness('sqlite', { env: { INKAN_ENV: 'development' }, webDistDir: web })]);
+    [h, dev] = await Promise.all([
+      startHarness('sqlite'),
+      startHarness('sqlite', { env: { INKAN_ENV: 'development' }, webDistDir: web }),
+    ]);
   });
   after(async () => {
     await h?.close();
@@ -41,12 +44,30 @@ describe('HTTP application', () => {
         .map((r) => `${r.method} ${r.url.replace(/:([A-Za-z]+)/g, '{$1}')}`),
     );
     assert.ok(registered.size >= 20, [...registered].join('\n'));
-    assert.deepEqual([...registered].filter((r) => !documented.has(r)), [], 'undocumented routes');
-    assert.deepEqual([...documented].filter((r) => !registered.has(r)), [], 'documented routes that do not exist');
+    assert.deepEqual(
+      [...registered].filter((r) => !documented.has(r)),
+      [],
+      'undocumented routes',
+    );
+    assert.deepEqual(
+      [...documented].filter((r) => !registered.has(r)),
+      [],
+      'documented routes that do not exist',
+    );
   });
 
   it('serves the UI with an SPA fallback when built, and a clear 503 page when not', async () => {
-    for (const url of ['/', '/login', '/login/link?token=x', '/envelopes', '/envelopes/new', '/envelopes/123', `/s/${'A'.repeat(43)}`, `/d/${'B'.repeat(43)}`, '/verify']) {
+    for (const url of [
+      '/',
+      '/login',
+      '/login/link?token=x',
+      '/envelopes',
+      '/envelopes/new',
+      '/envelopes/123',
+      `/s/${'A'.repeat(43)}`,
+      `/d/${'B'.repeat(43)}`,
+      '/verify',
+    ]) {
       const built = await dev.app.inject({ method: 'GET', url });
       assert.equal(built.statusCode, 200, url);
       assert.match(built.body, /<div id="root">/);
@@ -80,7 +101,14 @@ describe('HTTP application', () => {
     assert.equal((await h.app.inject({ method: 'GET', url: '/dev/mail' })).statusCode, 404);
     assert.equal((await h.app.inject({ method: 'GET', url: '/dev/mail.json' })).statusCode, 404);
     const pdf = await makePdf({ pages: 1 });
-    const created = await dev.createEnvelope(dev.org, { name: '<script>alert(1)</script>', recipients: [{ name: 'R', email: 'r@example.jp', accessCode: '1234', order: 1 }] }, [{ filename: 'a.pdf', data: pdf }]);
+    const created = await dev.createEnvelope(
+      dev.org,
+      {
+        name: '<script>alert(1)</script>',
+        recipients: [{ name: 'R', email: 'r@example.jp', accessCode: '1234', order: 1 }],
+      },
+      [{ filename: 'a.pdf', data: pdf }],
+    );
     await dev.api(dev.org, 'POST', `/api/v1/envelopes/${created.json().id}/send`);
     await dev.runJobs();
     const page = await dev.app.inject({ method: 'GET', url: '/dev/mail' });
@@ -95,21 +123,50 @@ describe('HTTP application', () => {
   });
 
   it('JSON bodies: an empty one is no body, a prototype-polluting one is refused', async () => {
-    const empty = await h.app.inject({ method: 'POST', url: `/api/sign/${'A'.repeat(43)}/viewed`, headers: { 'content-type': 'application/json' }, payload: '' });
+    const empty = await h.app.inject({
+      method: 'POST',
+      url: `/api/sign/${'A'.repeat(43)}/viewed`,
+      headers: { 'content-type': 'application/json' },
+      payload: '',
+    });
     assert.equal(empty.statusCode, 401, 'parsed fine; refused for want of a signer session');
-    const polluted = await h.app.inject({ method: 'POST', url: '/api/session', headers: { 'content-type': 'application/json' }, payload: '{"email":"a@b.jp","password":"x","__proto__":{"admin":true}}', remoteAddress: '10.7.0.1' });
+    const polluted = await h.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email":"a@b.jp","password":"x","__proto__":{"admin":true}}',
+      remoteAddress: '10.7.0.1',
+    });
     assert.equal(polluted.statusCode, 400);
     assert.equal(polluted.json().error.code, 'VALIDATION_FAILED');
-    const broken = await h.app.inject({ method: 'POST', url: '/api/session', headers: { 'content-type': 'application/json' }, payload: '{"email":', remoteAddress: '10.7.0.2' });
+    const broken = await h.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email":',
+      remoteAddress: '10.7.0.2',
+    });
     assert.equal(broken.statusCode, 400);
     assert.equal(broken.json().error.code, 'VALIDATION_FAILED');
   });
 
   it('an unexpected failure is 500 INTERNAL_ERROR without internals', async () => {
     const pdf = await makePdf({ pages: 1 });
-    const created = (await h.createEnvelope(h.org, { name: 'Lost', recipients: [{ name: 'R', email: 'lost@example.jp', accessCode: '1234', order: 1 }] }, [{ filename: 'a.pdf', data: pdf }])).json();
+    const created = (
+      await h.createEnvelope(
+        h.org,
+        { name: 'Lost', recipients: [{ name: 'R', email: 'lost@example.jp', accessCode: '1234', order: 1 }] },
+        [{ filename: 'a.pdf', data: pdf }],
+      )
+    ).json();
     // The document's encrypted file disappears from the disk.
-    const blob = (await h.context.db.selectFrom('documents').select('blob_current').where('id', '=', created.documents[0].id).executeTakeFirstOrThrow()).blob_current;
+    const blob = (
+      await h.context.db
+        .selectFrom('documents')
+        .select('blob_current')
+        .where('id', '=', created.documents[0].id)
+        .executeTakeFirstOrThrow()
+    ).blob_current;
     rmSync(join(h.test.dataDir, 'blobs', blob.slice(0, 2), blob.slice(2, 4), blob), { force: true });
     const res = await h.api(h.org, 'GET', `/api/v1/envelopes/${created.id}/documents/${created.documents[0].id}`);
     assert.equal(res.statusCode, 500);
@@ -122,19 +179,40 @@ describe('HTTP application', () => {
     const pdf = await makePdf({ pages: 1 });
     const ids: string[] = [];
     for (const name of ['検索 alpha 100%', 'beta_1', 'Alpha two']) {
-      const res = await dev.createEnvelope(dev.org, { name, recipients: [{ name: 'R', email: 'l@example.jp', accessCode: '1234', order: 1 }] }, [{ filename: 'a.pdf', data: pdf }]);
+      const res = await dev.createEnvelope(
+        dev.org,
+        { name, recipients: [{ name: 'R', email: 'l@example.jp', accessCode: '1234', order: 1 }] },
+        [{ filename: 'a.pdf', data: pdf }],
+      );
       ids.push(res.json().id);
     }
     const alpha = await dev.api(dev.org, 'GET', `/api/v1/envelopes?q=${encodeURIComponent('ALPHA')}`);
-    assert.deepEqual(alpha.json().items.map((e: { name: string }) => e.name).sort(), ['Alpha two', '検索 alpha 100%']);
+    assert.deepEqual(
+      alpha
+        .json()
+        .items.map((e: { name: string }) => e.name)
+        .sort(),
+      ['Alpha two', '検索 alpha 100%'],
+    );
     const percent = await dev.api(dev.org, 'GET', `/api/v1/envelopes?q=${encodeURIComponent('%')}`);
-    assert.deepEqual(percent.json().items.map((e: { name: string }) => e.name), ['検索 alpha 100%'], 'LIKE wildcards are literal');
+    assert.deepEqual(
+      percent.json().items.map((e: { name: string }) => e.name),
+      ['検索 alpha 100%'],
+      'LIKE wildcards are literal',
+    );
     const underscore = await dev.api(dev.org, 'GET', `/api/v1/envelopes?q=${encodeURIComponent('a_1')}`);
-    assert.deepEqual(underscore.json().items.map((e: { name: string }) => e.name), ['beta_1']);
+    assert.deepEqual(
+      underscore.json().items.map((e: { name: string }) => e.name),
+      ['beta_1'],
+    );
     const drafts = await dev.api(dev.org, 'GET', '/api/v1/envelopes?status=draft&limit=2');
     assert.equal(drafts.json().items.length, 2);
     assert.ok(drafts.json().nextCursor);
-    const next = await dev.api(dev.org, 'GET', `/api/v1/envelopes?status=draft&limit=2&cursor=${drafts.json().nextCursor}`);
+    const next = await dev.api(
+      dev.org,
+      'GET',
+      `/api/v1/envelopes?status=draft&limit=2&cursor=${drafts.json().nextCursor}`,
+    );
     const seen = [...drafts.json().items, ...next.json().items].map((e: { id: string }) => e.id);
     assert.equal(new Set(seen).size, seen.length, 'no envelope twice');
     for (const id of ids) assert.ok(seen.includes(id));

@@ -24,18 +24,31 @@ for (const dialect of DIALECTS) {
     before(async () => {
       work = mkdtempSync(join(tmpdir(), 'inkan-flow-'));
       h = await startHarness(dialect);
-      [pdfA, pdfB] = await Promise.all([makePdf({ pages: 2, text: 'Contract A' }), makePdf({ pages: 1, text: 'Contract B' })]);
+      [pdfA, pdfB] = await Promise.all([
+        makePdf({ pages: 2, text: 'Contract A' }),
+        makePdf({ pages: 1, text: 'Contract B' }),
+      ]);
     });
     after(async () => {
       await h?.close();
       rmSync(work, { recursive: true, force: true });
     });
 
-    const signer = (token: string, path: string, method: 'GET' | 'POST', session?: { cookie: string; csrf: string }, body?: object) =>
+    const signer = (
+      token: string,
+      path: string,
+      method: 'GET' | 'POST',
+      session?: { cookie: string; csrf: string },
+      body?: object,
+    ) =>
       h.app.inject({
         method,
         url: `/api/sign/${token}${path}`,
-        headers: { 'accept-language': 'ja', 'user-agent': 'flow-test/1.0', ...(session ? { cookie: session.cookie, 'x-csrf-token': session.csrf } : {}) },
+        headers: {
+          'accept-language': 'ja',
+          'user-agent': 'flow-test/1.0',
+          ...(session ? { cookie: session.cookie, 'x-csrf-token': session.csrf } : {}),
+        },
         ...(body ? { payload: body } : {}),
       });
 
@@ -70,8 +83,20 @@ for (const dialect of DIALECTS) {
       const envelope = created.json();
       assert.equal(envelope.status, 'draft');
       assert.match(envelope.certificateId, /^IK-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/);
-      assert.deepEqual(envelope.documents.map((d: { name: string; pages: number }) => [d.name, d.pages]), [['契約書.pdf', 2], ['仕様書.pdf', 1]]);
-      assert.deepEqual(envelope.recipients.map((r: { status: string; order: number }) => [r.order, r.status]), [[1, 'pending'], [2, 'pending']]);
+      assert.deepEqual(
+        envelope.documents.map((d: { name: string; pages: number }) => [d.name, d.pages]),
+        [
+          ['契約書.pdf', 2],
+          ['仕様書.pdf', 1],
+        ],
+      );
+      assert.deepEqual(
+        envelope.recipients.map((r: { status: string; order: number }) => [r.order, r.status]),
+        [
+          [1, 'pending'],
+          [2, 'pending'],
+        ],
+      );
       // Codes the sender typed are never echoed.
       assert.equal(envelope.recipients[0].accessCode, undefined);
 
@@ -84,7 +109,11 @@ for (const dialect of DIALECTS) {
       assert.equal(again.json().error.code, 'ENVELOPE_NOT_DRAFT');
 
       // The certificate ID sits bottom-left on page 1 before anyone signs.
-      const stamped = await h.api(h.org, 'GET', `/api/v1/envelopes/${envelope.id}/documents/${envelope.documents[0].id}`);
+      const stamped = await h.api(
+        h.org,
+        'GET',
+        `/api/v1/envelopes/${envelope.id}/documents/${envelope.documents[0].id}`,
+      );
       assert.equal(stamped.statusCode, 200);
       const bbox = await pdftotextBbox(stamped.rawPayload, 1);
       const idWord = bbox.words.find((w) => w.text.includes(envelope.certificateId));
@@ -94,7 +123,10 @@ for (const dialect of DIALECTS) {
       await h.runJobs();
       const [request1] = await h.mailsTo('taro@contractor.example.jp');
       assert.ok(request1, 'request mail to the first recipient');
-      assert.equal(request1.subject, '【テスト市役所 契約課】様より令和7年度 道路補修工事 請負契約への署名依頼が届いています');
+      assert.equal(
+        request1.subject,
+        '【テスト市役所 契約課】様より令和7年度 道路補修工事 請負契約への署名依頼が届いています',
+      );
       assert.match(request1.from_address, /no-reply@localhost/);
       assert.match(request1.html_body, /<a href="http:\/\/inkan\.test\/s\//);
       assert.match(request1.text_body, /アクセスコード/);
@@ -108,7 +140,12 @@ for (const dialect of DIALECTS) {
       const before = await snapshot(h);
       const state = await signer(token1, '', 'GET');
       assert.equal(state.statusCode, 200);
-      assert.deepEqual(state.json(), { state: 'code_required', language: 'ja', senderOrganization: 'テスト市役所 契約課', maxAttempts: 5 });
+      assert.deepEqual(state.json(), {
+        state: 'code_required',
+        language: 'ja',
+        senderOrganization: 'テスト市役所 契約課',
+        maxAttempts: 5,
+      });
       assert.doesNotMatch(state.body, /契約書|道路補修/);
       const page = await h.app.inject({ method: 'GET', url: `/s/${token1}` });
       assert.ok([200, 503].includes(page.statusCode), 'the signer page (the UI may not be built here)');
@@ -132,7 +169,10 @@ for (const dialect of DIALECTS) {
       assert.equal(document.headers['content-type'], 'application/pdf');
       assert.equal(Buffer.from(document.rawPayload).subarray(0, 5).toString('latin1'), '%PDF-');
       assert.equal((await signer(token1, '/viewed', 'POST', session1)).statusCode, 204);
-      assert.equal((await h.api(h.org, 'GET', `/api/v1/envelopes/${envelope.id}`)).json().recipients[0].status, 'viewed');
+      assert.equal(
+        (await h.api(h.org, 'GET', `/api/v1/envelopes/${envelope.id}`)).json().recipients[0].status,
+        'viewed',
+      );
 
       // Without the CSRF token, nothing is signed.
       const noCsrf = await signer(token1, '/sign', 'POST', { cookie: session1.cookie, csrf: 'nope' });
@@ -140,14 +180,22 @@ for (const dialect of DIALECTS) {
       assert.equal(noCsrf.json().error.code, 'CSRF_FAILED');
 
       // A double click: two sign requests at once, then a retry. One signature, one job.
-      const [s1, s2] = await Promise.all([signer(token1, '/sign', 'POST', session1), signer(token1, '/sign', 'POST', session1)]);
+      const [s1, s2] = await Promise.all([
+        signer(token1, '/sign', 'POST', session1),
+        signer(token1, '/sign', 'POST', session1),
+      ]);
       assert.equal(s1.statusCode, 202, s1.body);
       assert.equal(s2.statusCode, 202, s2.body);
       assert.equal(s1.json().recipient.status, 'signed');
       assert.equal((await signer(token1, '/sign', 'POST', session1)).statusCode, 202);
       const signJobs = await h.context.db.selectFrom('jobs').select('id').where('kind', '=', 'envelope.sign').execute();
       assert.equal(signJobs.length, 1, 'one signing job');
-      const signedEvents = await h.context.db.selectFrom('events').selectAll().where('envelope_id', '=', envelope.id).where('action', '=', 'recipient.signed').execute();
+      const signedEvents = await h.context.db
+        .selectFrom('events')
+        .selectAll()
+        .where('envelope_id', '=', envelope.id)
+        .where('action', '=', 'recipient.signed')
+        .execute();
       assert.equal(signedEvents.length, 1);
       assert.equal(signedEvents[0].ip, '127.0.0.1');
       assert.equal(signedEvents[0].user_agent, 'flow-test/1.0');
@@ -171,13 +219,18 @@ for (const dialect of DIALECTS) {
       const done = (await h.api(h.org, 'GET', `/api/v1/envelopes/${envelope.id}`)).json();
       assert.equal(done.status, 'completed');
       assert.ok(done.completedAt);
-      assert.deepEqual(done.recipients.map((r: { status: string }) => r.status), ['signed', 'signed']);
+      assert.deepEqual(
+        done.recipients.map((r: { status: string }) => r.status),
+        ['signed', 'signed'],
+      );
 
       // Completion mail to both recipients and the sender, each with a download link.
       const nss = await createNssDb(h.context.signing.trustAnchors[0], { parentDir: work });
       for (const address of ['taro@contractor.example.jp', 'alice@example.com', h.org.admin.email]) {
         const mails = await h.mailsTo(address);
-        const completion = mails.find((m) => m.subject === '電子署名完了のお知らせ' || m.subject.startsWith('Signing completed'));
+        const completion = mails.find(
+          (m) => m.subject === '電子署名完了のお知らせ' || m.subject.startsWith('Signing completed'),
+        );
         assert.ok(completion, `completion mail to ${address}: ${mails.map((m) => m.subject).join(' | ')}`);
         assert.match(completion.text_body, /ダウンロード|Download/);
         const downloadToken = linkIn(completion.text_body, 'd');
@@ -193,12 +246,28 @@ for (const dialect of DIALECTS) {
           const bytes = new Uint8Array(file.rawPayload);
           const report = await verifyPdf(bytes, { trustAnchors: h.context.signing.trustAnchors });
           const signatures = report.signatures.filter((s) => s.type === 'signature');
-          assert.deepEqual(signatures.map((s) => s.claimed.name), ['山田 太郎 <taro@contractor.example.jp>', 'Alice Smith <alice@example.com>']);
+          assert.deepEqual(
+            signatures.map((s) => s.claimed.name),
+            ['山田 太郎 <taro@contractor.example.jp>', 'Alice Smith <alice@example.com>'],
+          );
           assert.ok(signatures.every((s) => s.claimed.reason === 'email + access code' && s.signer?.email !== null));
-          assert.deepEqual(signatures.map((s) => s.level), ['B-LTA', 'B-LTA']);
-          assert.equal(report.signatures.filter((s) => s.type === 'document-timestamp').length, 1, 'sealed with a document timestamp');
+          assert.deepEqual(
+            signatures.map((s) => s.level),
+            ['B-LTA', 'B-LTA'],
+          );
+          assert.equal(
+            report.signatures.filter((s) => s.type === 'document-timestamp').length,
+            1,
+            'sealed with a document timestamp',
+          );
           assert.equal(report.exitCode, 0, report.summary + JSON.stringify(report.signatures.map((s) => s.problems)));
-          await assertAcceptedByValidators(bytes, { signatures: 2, documentTimestamps: 1, nssDir: nss, rootPem: h.context.signing.pki.rootPem(), untrustedPem: toPem(h.context.signing.pki.issuingCertificate) });
+          await assertAcceptedByValidators(bytes, {
+            signatures: 2,
+            documentTimestamps: 1,
+            nssDir: nss,
+            rootPem: h.context.signing.pki.rootPem(),
+            untrustedPem: toPem(h.context.signing.pki.issuingCertificate),
+          });
         }
       }
       assert.equal((await h.mailsTo('taro@contractor.example.jp')).length, 2, 'request + completion, nothing twice');
@@ -208,10 +277,25 @@ for (const dialect of DIALECTS) {
       assert.equal(chain.brokenAt, null);
       const events = await h.api(h.org, 'GET', `/api/v1/envelopes/${envelope.id}/events`);
       const actions = events.json().items.map((e: { action: string }) => e.action);
-      for (const action of ['envelope.created', 'envelope.sent', 'recipient.code-failed', 'recipient.code-passed', 'recipient.viewed', 'recipient.signed', 'recipient.signature-applied', 'envelope.sealed', 'envelope.completed', 'mail.completion.sent']) {
+      for (const action of [
+        'envelope.created',
+        'envelope.sent',
+        'recipient.code-failed',
+        'recipient.code-passed',
+        'recipient.viewed',
+        'recipient.signed',
+        'recipient.signature-applied',
+        'envelope.sealed',
+        'envelope.completed',
+        'mail.completion.sent',
+      ]) {
         assert.ok(actions.includes(action), `timeline has ${action}: ${actions.join(', ')}`);
       }
-      assert.doesNotMatch(events.body, /(?<![0-9A-Za-z_-])(?:1234|98765)(?![0-9A-Za-z_-])/, 'no access code in the log');
+      assert.doesNotMatch(
+        events.body,
+        /(?<![0-9A-Za-z_-])(?:1234|98765)(?![0-9A-Za-z_-])/,
+        'no access code in the log',
+      );
     });
   });
 }

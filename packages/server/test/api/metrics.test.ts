@@ -21,10 +21,15 @@ for (const dialect of DIALECTS) {
     });
     after(async () => h?.close());
 
-    const metrics = async (remoteAddress = '127.0.0.1') => h.app.inject({ method: 'GET', url: '/metrics', remoteAddress });
+    const metrics = async (remoteAddress = '127.0.0.1') =>
+      h.app.inject({ method: 'GET', url: '/metrics', remoteAddress });
 
     it('queue depth and oldest age per kind, then mails sent once the worker ran', async () => {
-      const created = await h.createEnvelope(h.org, { name: 'M', recipients: [{ name: 'R', email: 'r@example.jp', accessCode: '1234', order: 1 }] }, [{ filename: 'a.pdf', data: await makePdf({ pages: 1 }) }]);
+      const created = await h.createEnvelope(
+        h.org,
+        { name: 'M', recipients: [{ name: 'R', email: 'r@example.jp', accessCode: '1234', order: 1 }] },
+        [{ filename: 'a.pdf', data: await makePdf({ pages: 1 }) }],
+      );
       assert.equal(created.statusCode, 201, created.body);
       assert.equal((await h.api(h.org, 'POST', `/api/v1/envelopes/${created.json().id}/send`)).statusCode, 200);
       const before = (await metrics()).body;
@@ -38,7 +43,10 @@ for (const dialect of DIALECTS) {
       assert.equal(sample(afterRun, 'inkan_signatures_applied_total'), 0);
       assert.equal(sample(afterRun, 'inkan_mails_failed_total'), 0);
       // Request latency is labelled by route pattern, never by the raw URL.
-      assert.match(afterRun, /inkan_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/envelopes\/:id\/send",status_code="200"\} 1/);
+      assert.match(
+        afterRun,
+        /inkan_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/envelopes\/:id\/send",status_code="200"\} 1/,
+      );
     });
 
     it('outside INKAN_METRICS_ALLOW: /metrics is 404 and /readyz says only ok or unavailable', async () => {

@@ -16,7 +16,11 @@ for (const dialect of DIALECTS) {
     const theirs = { envelope: 'Their secret contract', email: 'theirs@contractor.example.jp' };
 
     const send = async (org: TestOrganization, name: string, email: string) => {
-      const created = await h.createEnvelope(org, { name, recipients: [{ name: 'R', email, accessCode: '1234', order: 1 }] }, [{ filename: 'a.pdf', data: await makePdf({ pages: 1 }) }]);
+      const created = await h.createEnvelope(
+        org,
+        { name, recipients: [{ name: 'R', email, accessCode: '1234', order: 1 }] },
+        [{ filename: 'a.pdf', data: await makePdf({ pages: 1 }) }],
+      );
       assert.equal(created.statusCode, 201, created.body);
       assert.equal((await h.api(org, 'POST', `/api/v1/envelopes/${created.json().id}/send`)).statusCode, 200);
     };
@@ -47,18 +51,29 @@ for (const dialect of DIALECTS) {
       assert.equal(page.statusCode, 401);
       assert.match(page.body, /ログインが必要です/);
       assert.doesNotMatch(page.body, /contractor\.example\.jp/);
-      for (const url of ['/dev/mail', '/dev/mail.json']) assert.equal((await h.app.inject({ method: 'GET', url })).statusCode, 404, url);
+      for (const url of ['/dev/mail', '/dev/mail.json'])
+        assert.equal((await h.app.inject({ method: 'GET', url })).statusCode, 404, url);
     });
 
     it("an administrator sees the organisation's own mails only, never another organisation's", async () => {
       const admin = await sessionOf(h.org.admin.email, h.org.admin.password);
       const res = await h.app.inject({ method: 'GET', url: '/api/v1/admin/outbox', headers: admin });
       assert.equal(res.statusCode, 200, res.body);
-      const body = res.json() as { delivery: string; items: Array<{ to: string; subject: string; text: string; envelope: { name: string } | null }> };
+      const body = res.json() as {
+        delivery: string;
+        items: Array<{ to: string; subject: string; text: string; envelope: { name: string } | null }>;
+      };
       assert.equal(body.delivery, 'outbox');
-      assert.deepEqual(body.items.map((m) => m.to), [mine.email]);
+      assert.deepEqual(
+        body.items.map((m) => m.to),
+        [mine.email],
+      );
       assert.equal(body.items[0].envelope?.name, mine.envelope);
-      assert.match(body.items[0].text, /http:\/\/inkan\.test\/s\//, 'the signing link is readable by the administrator');
+      assert.match(
+        body.items[0].text,
+        /http:\/\/inkan\.test\/s\//,
+        'the signing link is readable by the administrator',
+      );
       assert.ok(!JSON.stringify(body).includes(theirs.email) && !JSON.stringify(body).includes(theirs.envelope));
 
       const page = await h.app.inject({ method: 'GET', url: '/admin/outbox', headers: admin });
@@ -70,13 +85,21 @@ for (const dialect of DIALECTS) {
 
       // And the other way round.
       const otherAdmin = await sessionOf(h.other.admin.email, h.other.admin.password);
-      const other = (await h.app.inject({ method: 'GET', url: '/api/v1/admin/outbox', headers: otherAdmin })).json() as { items: Array<{ to: string }> };
-      assert.deepEqual(other.items.map((m) => m.to), [theirs.email]);
+      const other = (
+        await h.app.inject({ method: 'GET', url: '/api/v1/admin/outbox', headers: otherAdmin })
+      ).json() as { items: Array<{ to: string }> };
+      assert.deepEqual(
+        other.items.map((m) => m.to),
+        [theirs.email],
+      );
     });
 
     it('viewers and API keys are refused (403)', async () => {
       const viewer = await sessionOf(h.org.viewer.email, h.org.viewer.password);
-      assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/admin/outbox', headers: viewer })).statusCode, 403);
+      assert.equal(
+        (await h.app.inject({ method: 'GET', url: '/api/v1/admin/outbox', headers: viewer })).statusCode,
+        403,
+      );
       assert.equal((await h.app.inject({ method: 'GET', url: '/admin/outbox', headers: viewer })).statusCode, 403);
       const key = await h.api(h.org, 'GET', '/api/v1/admin/outbox');
       assert.equal(key.statusCode, 403);
@@ -88,7 +111,10 @@ for (const dialect of DIALECTS) {
       const bad = await h.app.inject({ method: 'GET', url: '/api/v1/admin/outbox?limit=100000', headers: admin });
       assert.equal(bad.statusCode, 400);
       assert.equal(bad.json().error.code, 'VALIDATION_FAILED');
-      const smtp = await listOutboxMails({ ...h.context, config: { ...h.context.config, smtpUrl: 'smtp://127.0.0.1:25' } }, { organizationId: h.org.id });
+      const smtp = await listOutboxMails(
+        { ...h.context, config: { ...h.context.config, smtpUrl: 'smtp://127.0.0.1:25' } },
+        { organizationId: h.org.id },
+      );
       assert.deepEqual(smtp, { delivery: 'smtp', items: [] });
     });
   });

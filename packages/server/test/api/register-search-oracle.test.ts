@@ -27,9 +27,46 @@ function prng(seed: number): () => number {
   };
 }
 
-const COUNTERPARTIES = ['株式会社山田商事', 'ヤマダ建設株式会社', '合同会社ＡＢＣ', 'abc Holdings', 'ｶﾌﾞｼｷｶﾞｲｼｬ ｻﾄｳ', '佐藤工業', '東京都港区役所', 'Tanaka & Co.', '50%商会', 'under_score社', '鈴木 一郎', '（株）日本データ'];
-const TITLES = ['業務委託契約書', '秘密保持契約', '売買契約書', '賃貸借契約', '保守契約', '請負契約書', 'License Agreement', 'ＮＤＡ（相互）'];
-const WORDS = ['甲は乙に対し', '契約期間', '自動更新', '損害賠償', '機密情報', '納品物', '検収', 'ＰＤＦ', 'pdf', '再委託', '１２ヶ月', 'Termination', '100%', 'a_b'];
+const COUNTERPARTIES = [
+  '株式会社山田商事',
+  'ヤマダ建設株式会社',
+  '合同会社ＡＢＣ',
+  'abc Holdings',
+  'ｶﾌﾞｼｷｶﾞｲｼｬ ｻﾄｳ',
+  '佐藤工業',
+  '東京都港区役所',
+  'Tanaka & Co.',
+  '50%商会',
+  'under_score社',
+  '鈴木 一郎',
+  '（株）日本データ',
+];
+const TITLES = [
+  '業務委託契約書',
+  '秘密保持契約',
+  '売買契約書',
+  '賃貸借契約',
+  '保守契約',
+  '請負契約書',
+  'License Agreement',
+  'ＮＤＡ（相互）',
+];
+const WORDS = [
+  '甲は乙に対し',
+  '契約期間',
+  '自動更新',
+  '損害賠償',
+  '機密情報',
+  '納品物',
+  '検収',
+  'ＰＤＦ',
+  'pdf',
+  '再委託',
+  '１２ヶ月',
+  'Termination',
+  '100%',
+  'a_b',
+];
 const TAGS = ['重要', '更新', '法務確認', 'IT', 'ｉｔ', '2026'];
 const TYPES = ['業務委託', '秘密保持', '売買', null];
 const STATUSES = ['active', 'expired', 'terminated'] as const;
@@ -65,22 +102,31 @@ for (const dialect of DIALECTS) {
     const random = prng(SEED);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
     const chance = (p: number) => random() < p;
-    const date = (from: number, to: number) => new Date(Date.UTC(from, 0, 1) + Math.floor(random() * (to - from) * 365) * 86400_000).toISOString().slice(0, 10);
+    const date = (from: number, to: number) =>
+      new Date(Date.UTC(from, 0, 1) + Math.floor(random() * (to - from) * 365) * 86400_000).toISOString().slice(0, 10);
 
     function makeEntry(owners: Array<string | null>): Entry {
       const start = chance(0.8) ? date(2019, 2027) : null;
-      const end = start && chance(0.85) ? new Date(Date.parse(start) + Math.floor(random() * 1500) * 86400_000).toISOString().slice(0, 10) : null;
+      const end =
+        start && chance(0.85)
+          ? new Date(Date.parse(start) + Math.floor(random() * 1500) * 86400_000).toISOString().slice(0, 10)
+          : null;
       const at = new Date(Date.UTC(2025, 0, 1) + Math.floor(random() * 1000) * 3600_000).toISOString();
       return {
         id: newId(),
         title: `${pick(TITLES)}${chance(0.5) ? ` ${Math.floor(random() * 50)}` : ''}`,
-        counterparties: chance(0.1) ? [] : [...new Set(Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(COUNTERPARTIES)))],
+        counterparties: chance(0.1)
+          ? []
+          : [...new Set(Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(COUNTERPARTIES)))],
         signedOn: chance(0.9) ? date(2019, 2027) : null,
         startOn: start,
         endOn: end,
         noticeOn: end && chance(0.5) ? new Date(Date.parse(end) - 90 * 86400_000).toISOString().slice(0, 10) : null,
         // Few distinct amounts: ties exercise the id tie-break of the keyset.
-        amount: chance(0.85) ? pick([0, 1, 50_000, 100_000, 1_234_567, 9_999_999, 120_000_000, 999_999_999_999_999]) + (chance(0.5) ? Math.floor(random() * 1000) : 0) : null,
+        amount: chance(0.85)
+          ? pick([0, 1, 50_000, 100_000, 1_234_567, 9_999_999, 120_000_000, 999_999_999_999_999]) +
+            (chance(0.5) ? Math.floor(random() * 1000) : 0)
+          : null,
         contractType: pick(TYPES),
         referenceNumber: chance(0.6) ? `K-${String(Math.floor(random() * 300)).padStart(4, '0')}` : null,
         owner: pick(owners),
@@ -130,10 +176,22 @@ for (const dialect of DIALECTS) {
             })),
           )
           .execute();
-        await h.context.db.insertInto('contract_texts').values(chunk.map((e) => ({ contract_id: e.id, scope, extracted: e.text, search_norm: searchNorm(e.title, e.counterparties, e.text) }))).execute();
+        await h.context.db
+          .insertInto('contract_texts')
+          .values(
+            chunk.map((e) => ({
+              contract_id: e.id,
+              scope,
+              extracted: e.text,
+              search_norm: searchNorm(e.title, e.counterparties, e.text),
+            })),
+          )
+          .execute();
         const tags = chunk.flatMap((e) => e.tags.map((tag) => ({ contract_id: e.id, scope, tag })));
         if (tags.length) await h.context.db.insertInto('contract_tags').values(tags).execute();
-        const values = chunk.filter((e) => e.dept !== null).map((e) => ({ contract_id: e.id, scope, key: 'dept', value: e.dept! }));
+        const values = chunk
+          .filter((e) => e.dept !== null)
+          .map((e) => ({ contract_id: e.id, scope, key: 'dept', value: e.dept! }));
         if (values.length) await h.context.db.insertInto('contract_field_values').values(values).execute();
       }
     }
@@ -142,7 +200,10 @@ for (const dialect of DIALECTS) {
       h = await startHarness(dialect);
       entries = Array.from({ length: ENTRIES }, () => makeEntry([null, h.org.admin.id, h.org.viewer.id]));
       await insert(h.org.id, entries);
-      await insert(h.other.id, Array.from({ length: OTHER_ENTRIES }, () => makeEntry([null, h.other.admin.id])));
+      await insert(
+        h.other.id,
+        Array.from({ length: OTHER_ENTRIES }, () => makeEntry([null, h.other.admin.id])),
+      );
     });
     after(async () => {
       await h?.close();
@@ -180,15 +241,39 @@ for (const dialect of DIALECTS) {
     };
 
     /** 令和 for dates from 2019-05-01 on (the API accepts both forms). */
-    const eraDate = (iso: string) => (iso >= '2019-05-01' && chance(0.3) ? `令和${Number(iso.slice(0, 4)) - 2018}年${Number(iso.slice(5, 7))}月${Number(iso.slice(8, 10))}日` : iso);
-    const yen = (n: number) => pick([String(n), n.toLocaleString('en-US'), `¥${n.toLocaleString('en-US')}`, `${n.toLocaleString('en-US')}円`.replace(/[0-9,]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0))]);
+    const eraDate = (iso: string) =>
+      iso >= '2019-05-01' && chance(0.3)
+        ? `令和${Number(iso.slice(0, 4)) - 2018}年${Number(iso.slice(5, 7))}月${Number(iso.slice(8, 10))}日`
+        : iso;
+    const yen = (n: number) =>
+      pick([
+        String(n),
+        n.toLocaleString('en-US'),
+        `¥${n.toLocaleString('en-US')}`,
+        `${n.toLocaleString('en-US')}円`.replace(/[0-9,]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)),
+      ]);
 
     /** A random query and the oracle's predicate and order for it. */
     function randomQuery(): { query: Query; keep: (e: Entry) => boolean; sortKey: string; desc: boolean } {
       const query: Query = {};
       const checks: Array<(e: Entry) => boolean> = [];
       // One to three different criteria (a parameter given once; tag and empty may repeat by design).
-      const kinds = ['counterparty', 'amount', 'signed', 'end', 'start', 'q', 'tag', 'empty', 'field', 'status', 'owner', 'notice', 'tag', 'empty'];
+      const kinds = [
+        'counterparty',
+        'amount',
+        'signed',
+        'end',
+        'start',
+        'q',
+        'tag',
+        'empty',
+        'field',
+        'status',
+        'owner',
+        'notice',
+        'tag',
+        'empty',
+      ];
       const chosen = new Set<string>();
       while (chosen.size < 1 + Math.floor(random() * 3)) chosen.add(pick(kinds));
       if (chance(0.2)) chosen.add(pick(['tag', 'empty']));
@@ -199,7 +284,9 @@ for (const dialect of DIALECTS) {
             const from = Math.floor(random() * name.length);
             const part = name.slice(from, from + 1 + Math.floor(random() * 4));
             // Sent in full-width when it is ASCII, half-width kana stay: NFKC matches both.
-            query.counterparty = chance(0.3) ? part.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)) : part;
+            query.counterparty = chance(0.3)
+              ? part.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0))
+              : part;
             // The API trims search text (a blank one is no filter).
             const needle = part.trim();
             checks.push((e) => needle === '' || e.counterparties.some((c) => norm(c).includes(needle)));
@@ -224,7 +311,9 @@ for (const dialect of DIALECTS) {
           case 'start':
           case 'notice': {
             const kind = chosenKind;
-            const field = ({ signed: 'signedOn', end: 'endOn', start: 'startOn', notice: 'noticeOn' } as const)[kind as 'signed'];
+            const field = ({ signed: 'signedOn', end: 'endOn', start: 'startOn', notice: 'noticeOn' } as const)[
+              kind as 'signed'
+            ];
             const a = date(2019, 2029);
             const b = date(2019, 2029);
             const [from, to] = a <= b ? [a, b] : [b, a];
@@ -244,7 +333,9 @@ for (const dialect of DIALECTS) {
             const part = word.slice(from, from + 1 + Math.floor(random() * 5));
             query.q = part;
             const needle = part.trim();
-            checks.push((e) => needle === '' || norm(`${e.title}\n${e.counterparties.join('\n')}\n${e.text}`).includes(needle));
+            checks.push(
+              (e) => needle === '' || norm(`${e.title}\n${e.counterparties.join('\n')}\n${e.text}`).includes(needle),
+            );
             break;
           }
           case 'tag': {
@@ -326,7 +417,12 @@ for (const dialect of DIALECTS) {
         let pages = 0;
         do {
           // Each request from its own address: the walk is thousands of requests, the API's rate limit is per IP.
-          const res = await h.app.inject({ method: 'GET', url: url(query, limit, cursor), headers: { authorization: `Bearer ${h.org.apiKey}` }, remoteAddress: `10.${n % 256}.${pages >> 8}.${pages & 255}` });
+          const res = await h.app.inject({
+            method: 'GET',
+            url: url(query, limit, cursor),
+            headers: { authorization: `Bearer ${h.org.apiKey}` },
+            remoteAddress: `10.${n % 256}.${pages >> 8}.${pages & 255}`,
+          });
           assert.equal(res.statusCode, 200, `${JSON.stringify(query)}: ${res.body}`);
           const body = res.json() as { items: Array<{ id: string }>; nextCursor: string | null };
           assert.ok(body.items.length <= limit);
@@ -335,7 +431,11 @@ for (const dialect of DIALECTS) {
           pages++;
           assert.ok(pages <= expected.length + 2, 'the walk ends');
         } while (cursor);
-        assert.deepEqual(got, expected, `query #${n} ${JSON.stringify(query)} (limit ${limit}): ${got.length} rows, expected ${expected.length}`);
+        assert.deepEqual(
+          got,
+          expected,
+          `query #${n} ${JSON.stringify(query)} (limit ${limit}): ${got.length} rows, expected ${expected.length}`,
+        );
         if (expected.length > 0) nonEmpty++;
         if (pages > 1) multiPage++;
       }
@@ -350,9 +450,17 @@ for (const dialect of DIALECTS) {
         const expected = oracle(keep, sortKey, desc);
         const params = new URLSearchParams();
         for (const [key, value] of Object.entries(query)) for (const v of [value].flat()) params.append(key, v);
-        const res = await h.app.inject({ method: 'GET', url: `/api/v1/contracts.csv?${params}`, headers: { authorization: `Bearer ${h.org.apiKey}` }, remoteAddress: `10.255.0.${n}` });
+        const res = await h.app.inject({
+          method: 'GET',
+          url: `/api/v1/contracts.csv?${params}`,
+          headers: { authorization: `Bearer ${h.org.apiKey}` },
+          remoteAddress: `10.255.0.${n}`,
+        });
         assert.equal(res.statusCode, 200, res.body);
-        const ids = res.body.split('\r\n').slice(1, -1).map((line) => line.slice(0, 36));
+        const ids = res.body
+          .split('\r\n')
+          .slice(1, -1)
+          .map((line) => line.slice(0, 36));
         assert.deepEqual(ids, expected, JSON.stringify(query));
       }
     });

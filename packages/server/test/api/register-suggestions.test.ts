@@ -19,7 +19,10 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       h = await startHarness(dialect);
-      await completeEnvelope(h, { name: 'システム開発支援業務委託契約', documents: [{ filename: '業務委託契約書.pdf', data: await textToPdf(CONTRACT) }] });
+      await completeEnvelope(h, {
+        name: 'システム開発支援業務委託契約',
+        documents: [{ filename: '業務委託契約書.pdf', data: await textToPdf(CONTRACT) }],
+      });
       contractId = (await h.api(h.org, 'GET', '/api/v1/contracts')).json().items[0].id;
     });
     after(async () => {
@@ -30,9 +33,17 @@ for (const dialect of DIALECTS) {
       const before = await snapshot(h);
       const res = await h.api(h.org, 'GET', `/api/v1/contracts/${contractId}/suggestions`);
       assert.equal(res.statusCode, 200, res.body);
-      const { suggestions } = res.json() as { suggestions: Array<{ field: string; value: unknown; source: { sentence: string } }> };
+      const { suggestions } = res.json() as {
+        suggestions: Array<{ field: string; value: unknown; source: { sentence: string } }>;
+      };
       const by = (field: string) => suggestions.find((s) => s.field === field);
-      assert.deepEqual(by('amount')?.value, { yen: 6_600_000, currency: 'JPY', tax: 'excluded', basis: 'total', context: '委託料' });
+      assert.deepEqual(by('amount')?.value, {
+        yen: 6_600_000,
+        currency: 'JPY',
+        tax: 'excluded',
+        basis: 'total',
+        context: '委託料',
+      });
       assert.match(by('amount')!.source.sentence, /委託料は、金6,600,000円/u);
       assert.equal(by('startDate')?.value, '2026-04-01');
       assert.equal(by('endDate')?.value, '2027-03-31');

@@ -14,10 +14,22 @@ import { counts, multipart, snapshot, startHarness, type Harness, type TestOrgan
 const DAY = 24 * 3600_000;
 
 /** A signed-in session of a seeded user: cookie and CSRF headers. */
-async function signIn(h: Harness, user: { email: string; password: string }, ip: string): Promise<Record<string, string>> {
-  const res = await h.app.inject({ method: 'POST', url: '/api/session', payload: { email: user.email, password: user.password }, remoteAddress: ip });
+async function signIn(
+  h: Harness,
+  user: { email: string; password: string },
+  ip: string,
+): Promise<Record<string, string>> {
+  const res = await h.app.inject({
+    method: 'POST',
+    url: '/api/session',
+    payload: { email: user.email, password: user.password },
+    remoteAddress: ip,
+  });
   assert.equal(res.statusCode, 200, res.body);
-  return { cookie: `inkan_session=${res.cookies.find((c) => c.name === 'inkan_session')!.value}`, 'x-csrf-token': res.json().csrfToken };
+  return {
+    cookie: `inkan_session=${res.cookies.find((c) => c.name === 'inkan_session')!.value}`,
+    'x-csrf-token': res.json().csrfToken,
+  };
 }
 
 function claimToken(text: string): string {
@@ -55,17 +67,31 @@ for (const dialect of DIALECTS) {
       assert.equal(entry.title, '庁舎清掃業務委託契約（2026年度）');
       assert.deepEqual(entry.counterparties, [SIGNER.name]);
       const envelope = (await api(h.org, 'GET', `/api/v1/envelopes/${envelopeId}`)).json();
-      assert.equal(entry.signedOn, new Date(new Date(envelope.completedAt).getTime() + 9 * 3600_000).toISOString().slice(0, 10));
+      assert.equal(
+        entry.signedOn,
+        new Date(new Date(envelope.completedAt).getTime() + 9 * 3600_000).toISOString().slice(0, 10),
+      );
       assert.equal(entry.owner, null, 'created by API key: no 担当者 yet');
-      const registered = await h.context.db.selectFrom('events').selectAll().where('action', '=', 'contract.registered').execute();
+      const registered = await h.context.db
+        .selectFrom('events')
+        .selectAll()
+        .where('action', '=', 'contract.registered')
+        .execute();
       assert.equal(registered.length, 1);
       assert.equal(registered[0].envelope_id, envelopeId);
       // Same transaction as the certificate: the certificate event sits right before it in the chain.
-      const issued = await h.context.db.selectFrom('events').select('seq').where('action', '=', 'envelope.certificate-issued').executeTakeFirstOrThrow();
+      const issued = await h.context.db
+        .selectFrom('events')
+        .select('seq')
+        .where('action', '=', 'envelope.certificate-issued')
+        .executeTakeFirstOrThrow();
       assert.ok(registered[0].seq > issued.seq);
 
       const detail = (await api(h.org, 'GET', `/api/v1/contracts/${contractId}`)).json();
-      assert.deepEqual(detail.documents.map((d: { kind: string }) => d.kind), ['signed', 'signed', 'certificate']);
+      assert.deepEqual(
+        detail.documents.map((d: { kind: string }) => d.kind),
+        ['signed', 'signed', 'certificate'],
+      );
       const certificate = await api(h.org, 'GET', `/api/v1/contracts/${contractId}/certificate`);
       assert.equal(certificate.statusCode, 200);
       assert.equal(sha256Hex(new Uint8Array(certificate.rawPayload)), detail.documents[2].sha256);
@@ -75,8 +101,15 @@ for (const dialect of DIALECTS) {
       // Full text from the signed PDFs' text layer (NFKC, case-insensitive substring).
       const found = await api(h.org, 'GET', `/api/v1/contracts?q=${encodeURIComponent('ＳＥＲＶＩＣＥ agreement')}`);
       assert.equal(found.json().items.length, 1, found.body);
-      assert.equal((await api(h.org, 'GET', `/api/v1/contracts?q=${encodeURIComponent('no such words')}`)).json().items.length, 0);
-      assert.equal((await api(h.org, 'GET', `/api/v1/contracts?q=${encodeURIComponent('清掃業務')}`)).json().items.length, 1, 'title');
+      assert.equal(
+        (await api(h.org, 'GET', `/api/v1/contracts?q=${encodeURIComponent('no such words')}`)).json().items.length,
+        0,
+      );
+      assert.equal(
+        (await api(h.org, 'GET', `/api/v1/contracts?q=${encodeURIComponent('清掃業務')}`)).json().items.length,
+        1,
+        'title',
+      );
     });
 
     it('PATCH writes exactly one history row per changed field; bad input changes nothing', async () => {
@@ -93,11 +126,18 @@ for (const dialect of DIALECTS) {
       assert.equal(body.amount, 1234567);
       assert.equal(body.startOn, '2026-04-01');
       assert.deepEqual(body.tags, ['年度契約', '清掃']);
-      assert.deepEqual(body.history.map((r: { field: string }) => r.field).sort(), ['amount', 'endOn', 'owner', 'startOn', 'tags'], 'the unchanged title leaves no row');
+      assert.deepEqual(
+        body.history.map((r: { field: string }) => r.field).sort(),
+        ['amount', 'endOn', 'owner', 'startOn', 'tags'],
+        'the unchanged title leaves no row',
+      );
       const amountRow = body.history.find((r: { field: string }) => r.field === 'amount');
       assert.deepEqual([amountRow.oldValue, amountRow.newValue, amountRow.actor.type], [null, 1234567, 'api_key']);
 
-      const again = await api(h.org, 'PATCH', `/api/v1/contracts/${contractId}`, { amount: '¥1,234,567', memo: '更新は書面で' });
+      const again = await api(h.org, 'PATCH', `/api/v1/contracts/${contractId}`, {
+        amount: '¥1,234,567',
+        memo: '更新は書面で',
+      });
       assert.equal(again.statusCode, 200);
       assert.equal(again.json().history.length, 6, 'one new row: memo (the amount is the same)');
 
@@ -113,21 +153,44 @@ for (const dialect of DIALECTS) {
         [{ signedOn: '2026-01-01' }, 'VALIDATION_FAILED'],
       ] as const) {
         const before = await snapshot(h);
-        const bad = await h.app.inject({ method: 'PATCH', url: `/api/v1/contracts/${contractId}`, headers: { authorization: `Bearer ${h.org.apiKey}`, 'accept-language': 'ja' }, payload: body2 });
+        const bad = await h.app.inject({
+          method: 'PATCH',
+          url: `/api/v1/contracts/${contractId}`,
+          headers: { authorization: `Bearer ${h.org.apiKey}`, 'accept-language': 'ja' },
+          payload: body2,
+        });
         assert.equal(bad.statusCode, 400, `${JSON.stringify(body2)}: ${bad.body}`);
         assert.equal(bad.json().error.code, code, JSON.stringify(body2));
         assert.match(bad.json().error.message, /[ぁ-んァ-ン一-龥]/, 'a Japanese message');
         assert.deepEqual(await snapshot(h), before, `${JSON.stringify(body2)} changed nothing`);
       }
-      const history = await h.context.db.selectFrom('contract_history').select('id').where('contract_id', '=', contractId).execute();
+      const history = await h.context.db
+        .selectFrom('contract_history')
+        .select('id')
+        .where('contract_id', '=', contractId)
+        .execute();
       assert.equal(history.length, 6);
     });
 
     it('the database refuses UPDATE and DELETE of history rows', async () => {
-      const row = await h.context.db.selectFrom('contract_history').selectAll().where('contract_id', '=', contractId).executeTakeFirstOrThrow();
-      await assert.rejects(h.context.db.updateTable('contract_history').set({ new_value: '"forged"' }).where('id', '=', row.id).execute(), /append-only/);
-      await assert.rejects(h.context.db.deleteFrom('contract_history').where('id', '=', row.id).execute(), /append-only/);
-      const still = await h.context.db.selectFrom('contract_history').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+      const row = await h.context.db
+        .selectFrom('contract_history')
+        .selectAll()
+        .where('contract_id', '=', contractId)
+        .executeTakeFirstOrThrow();
+      await assert.rejects(
+        h.context.db.updateTable('contract_history').set({ new_value: '"forged"' }).where('id', '=', row.id).execute(),
+        /append-only/,
+      );
+      await assert.rejects(
+        h.context.db.deleteFrom('contract_history').where('id', '=', row.id).execute(),
+        /append-only/,
+      );
+      const still = await h.context.db
+        .selectFrom('contract_history')
+        .selectAll()
+        .where('id', '=', row.id)
+        .executeTakeFirstOrThrow();
       assert.deepEqual(still, row);
     });
 
@@ -146,11 +209,23 @@ for (const dialect of DIALECTS) {
         assert.equal(res.json().error.code, 'NOT_FOUND');
       }
       assert.equal((await api(h.other, 'GET', '/api/v1/contracts')).json().items.length, 0);
-      assert.equal((await h.app.inject({ method: 'GET', url: `/api/v1/contracts/${contractId}`, headers: viewer })).statusCode, 200);
-      const denied = await h.app.inject({ method: 'PATCH', url: `/api/v1/contracts/${contractId}`, headers: viewer, payload: { memo: 'x' } });
+      assert.equal(
+        (await h.app.inject({ method: 'GET', url: `/api/v1/contracts/${contractId}`, headers: viewer })).statusCode,
+        200,
+      );
+      const denied = await h.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/contracts/${contractId}`,
+        headers: viewer,
+        payload: { memo: 'x' },
+      });
       assert.equal(denied.statusCode, 403);
       // Personal register of an org member: empty, and the org entry is not in it.
-      const personal = await h.app.inject({ method: 'GET', url: `/api/v1/contracts/${contractId}?scope=personal`, headers: viewer });
+      const personal = await h.app.inject({
+        method: 'GET',
+        url: `/api/v1/contracts/${contractId}?scope=personal`,
+        headers: viewer,
+      });
       assert.equal(personal.statusCode, 404);
       assert.deepEqual(await snapshot(h), before);
     });
@@ -158,15 +233,36 @@ for (const dialect of DIALECTS) {
     it('a personal account (no organisation) works on its own register by default', async () => {
       const personal = { email: `personal-${newId().slice(0, 8)}@example.jp`, password: 'personal-account-pw 42' };
       const id = newId();
-      await h.context.db.insertInto('users').values({ id, email: personal.email, name: '個人 利用者', password_hash: await hashPassword(personal.password), created_at: new Date().toISOString() }).execute();
+      await h.context.db
+        .insertInto('users')
+        .values({
+          id,
+          email: personal.email,
+          name: '個人 利用者',
+          password_hash: await hashPassword(personal.password),
+          created_at: new Date().toISOString(),
+        })
+        .execute();
       const session = await signIn(h, personal, '10.7.0.9');
       const list = await h.app.inject({ method: 'GET', url: '/api/v1/contracts', headers: session });
       assert.equal(list.statusCode, 200, list.body);
       assert.deepEqual(list.json().items, []);
-      assert.equal((await h.app.inject({ method: 'GET', url: `/api/v1/contracts/${contractId}`, headers: session })).statusCode, 404);
+      assert.equal(
+        (await h.app.inject({ method: 'GET', url: `/api/v1/contracts/${contractId}`, headers: session })).statusCode,
+        404,
+      );
       const org = await h.app.inject({ method: 'GET', url: '/api/v1/contracts?scope=organization', headers: session });
       assert.equal(org.statusCode, 403);
-      assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/contracts?scope=personal', headers: { authorization: `Bearer ${h.org.apiKey}` } })).statusCode, 403);
+      assert.equal(
+        (
+          await h.app.inject({
+            method: 'GET',
+            url: '/api/v1/contracts?scope=personal',
+            headers: { authorization: `Bearer ${h.org.apiKey}` },
+          })
+        ).statusCode,
+        403,
+      );
 
       // A personal import with history; deleting the account removes its entries and only then their
       // history (the append-only trigger allows a delete once the entry is gone).
@@ -174,26 +270,54 @@ for (const dialect of DIALECTS) {
         { name: 'contract', value: JSON.stringify({ title: '個人の賃貸借契約' }), contentType: 'application/json' },
         { name: 'document', filename: 'lease.pdf', data: await makePdf({ pages: 1, text: 'Lease' }) },
       ]);
-      const imported = await h.app.inject({ method: 'POST', url: '/api/v1/contracts/import', payload: body.payload, headers: { ...body.headers, ...session } });
+      const imported = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/contracts/import',
+        payload: body.payload,
+        headers: { ...body.headers, ...session },
+      });
       assert.equal(imported.statusCode, 201, imported.body);
       assert.equal(imported.json().scope, 'personal');
-      const patched = await h.app.inject({ method: 'PATCH', url: `/api/v1/contracts/${imported.json().id}`, headers: session, payload: { memo: '更新時に家賃改定' } });
+      const patched = await h.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/contracts/${imported.json().id}`,
+        headers: session,
+        payload: { memo: '更新時に家賃改定' },
+      });
       assert.equal(patched.json().history.length, 1);
       // The account's data export carries its personal register: fields, history and the PDF itself.
       const exported = await h.app.inject({ method: 'POST', url: '/api/account/export', headers: session });
       assert.equal(exported.statusCode, 200, exported.body);
       const files = unzipSync(new Uint8Array(exported.rawPayload));
       const entryId = imported.json().id as string;
-      assert.deepEqual(JSON.parse(strFromU8(files['contracts/index.json']!)).map((e: { id: string }) => e.id), [entryId]);
+      assert.deepEqual(
+        JSON.parse(strFromU8(files['contracts/index.json']!)).map((e: { id: string }) => e.id),
+        [entryId],
+      );
       const entry = JSON.parse(strFromU8(files[`contracts/${entryId}/entry.json`]!));
       assert.equal(entry.contract.title, '個人の賃貸借契約');
-      assert.deepEqual(entry.history.map((c: { field: string }) => c.field), ['memo']);
+      assert.deepEqual(
+        entry.history.map((c: { field: string }) => c.field),
+        ['memo'],
+      );
       const pdfPath = Object.keys(files).find((p) => p.startsWith(`contracts/${entryId}/`) && p.endsWith('lease.pdf'));
       assert.ok(pdfPath, Object.keys(files).join(', '));
       assert.equal(sha256Hex(files[pdfPath]!), entry.documents[0].sha256);
       await h.context.db.deleteFrom('users').where('id', '=', id).execute();
-      assert.equal((await h.context.db.selectFrom('contracts').select('id').where('owner_user_id', '=', id).execute()).length, 0);
-      assert.equal((await h.context.db.selectFrom('contract_history').select('id').where('contract_id', '=', imported.json().id).execute()).length, 0);
+      assert.equal(
+        (await h.context.db.selectFrom('contracts').select('id').where('owner_user_id', '=', id).execute()).length,
+        0,
+      );
+      assert.equal(
+        (
+          await h.context.db
+            .selectFrom('contract_history')
+            .select('id')
+            .where('contract_id', '=', imported.json().id)
+            .execute()
+        ).length,
+        0,
+      );
     });
 
     it('保管: the completion mail has the claim button; GET shows it; POST claims (idempotent); others get CLAIM_ALREADY_USED', async () => {
@@ -224,16 +348,36 @@ for (const dialect of DIALECTS) {
       const account = await signIn(h, h.other.admin, '10.7.0.2');
       const anonymous = await h.app.inject({ method: 'POST', url: `/api/claims/${token}` });
       assert.equal(anonymous.statusCode, 401);
-      const noCsrf = await h.app.inject({ method: 'POST', url: `/api/claims/${token}`, headers: { cookie: account.cookie } });
+      const noCsrf = await h.app.inject({
+        method: 'POST',
+        url: `/api/claims/${token}`,
+        headers: { cookie: account.cookie },
+      });
       assert.equal(noCsrf.statusCode, 403);
-      const claimed = await h.app.inject({ method: 'POST', url: `/api/claims/${token}`, headers: { ...account, 'user-agent': 'claim-test/1.0' }, remoteAddress: '10.7.0.2' });
+      const claimed = await h.app.inject({
+        method: 'POST',
+        url: `/api/claims/${token}`,
+        headers: { ...account, 'user-agent': 'claim-test/1.0' },
+        remoteAddress: '10.7.0.2',
+      });
       assert.equal(claimed.statusCode, 201, claimed.body);
       const personalId = claimed.json().contractId;
-      const twice = await h.app.inject({ method: 'POST', url: `/api/claims/${token}`, headers: account, remoteAddress: '10.7.0.2' });
+      const twice = await h.app.inject({
+        method: 'POST',
+        url: `/api/claims/${token}`,
+        headers: account,
+        remoteAddress: '10.7.0.2',
+      });
       assert.equal(twice.statusCode, 200);
       assert.equal(twice.json().contractId, personalId, 'idempotent');
-      assert.equal((await h.app.inject({ method: 'GET', url: `/api/claims/${token}`, headers: account })).json().status, 'claimed-by-you');
-      assert.equal((await h.context.db.selectFrom('contracts').select('id').where('source', '=', 'claim').execute()).length, 1);
+      assert.equal(
+        (await h.app.inject({ method: 'GET', url: `/api/claims/${token}`, headers: account })).json().status,
+        'claimed-by-you',
+      );
+      assert.equal(
+        (await h.context.db.selectFrom('contracts').select('id').where('source', '=', 'claim').execute()).length,
+        1,
+      );
 
       const other = await signIn(h, h.org.admin, '10.7.0.3');
       const used = await h.app.inject({ method: 'POST', url: `/api/claims/${token}`, headers: other });
@@ -244,27 +388,74 @@ for (const dialect of DIALECTS) {
       const events = (await api(h.org, 'GET', `/api/v1/envelopes/${envelopeId}/events`)).json().items;
       const claimEvent = events.find((e: { action: string }) => e.action === 'contract.claimed');
       assert.ok(claimEvent, JSON.stringify(events.map((e: { action: string }) => e.action)));
-      const row = await h.context.db.selectFrom('events').selectAll().where('action', '=', 'contract.claimed').executeTakeFirstOrThrow();
-      assert.deepEqual([row.organization_id, row.actor_id, row.ip, row.user_agent], [h.org.id, h.other.admin.id, '10.7.0.2', 'claim-test/1.0']);
+      const row = await h.context.db
+        .selectFrom('events')
+        .selectAll()
+        .where('action', '=', 'contract.claimed')
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(
+        [row.organization_id, row.actor_id, row.ip, row.user_agent],
+        [h.org.id, h.other.admin.id, '10.7.0.2', 'claim-test/1.0'],
+      );
 
       // The personal entry: in the account's personal register only, with its own copies of the PDFs.
-      const mine = await h.app.inject({ method: 'GET', url: `/api/v1/contracts/${personalId}?scope=personal`, headers: account });
+      const mine = await h.app.inject({
+        method: 'GET',
+        url: `/api/v1/contracts/${personalId}?scope=personal`,
+        headers: account,
+      });
       assert.equal(mine.statusCode, 200, mine.body);
       assert.equal(mine.json().source, 'claim');
       assert.deepEqual(mine.json().counterparties, [h.org.name]);
-      assert.deepEqual(mine.json().documents.map((d: { kind: string }) => d.kind), ['signed', 'signed', 'certificate']);
-      assert.equal((await api(h.other, 'GET', `/api/v1/contracts/${personalId}`)).statusCode, 404, 'not in the organisation register');
-      assert.equal((await api(h.org, 'GET', `/api/v1/contracts/${personalId}`)).statusCode, 404, "not in the sender's register");
-      const copies = await h.context.db.selectFrom('contract_documents').select(['blob', 'owned']).where('contract_id', '=', personalId).execute();
-      const envelopeBlobs = new Set((await h.context.db.selectFrom('documents').select('blob_current').where('envelope_id', '=', envelopeId).execute()).map((d) => d.blob_current));
-      assert.ok(copies.every((c) => c.owned === 1 && !envelopeBlobs.has(c.blob)), 'own blobs');
+      assert.deepEqual(
+        mine.json().documents.map((d: { kind: string }) => d.kind),
+        ['signed', 'signed', 'certificate'],
+      );
+      assert.equal(
+        (await api(h.other, 'GET', `/api/v1/contracts/${personalId}`)).statusCode,
+        404,
+        'not in the organisation register',
+      );
+      assert.equal(
+        (await api(h.org, 'GET', `/api/v1/contracts/${personalId}`)).statusCode,
+        404,
+        "not in the sender's register",
+      );
+      const copies = await h.context.db
+        .selectFrom('contract_documents')
+        .select(['blob', 'owned'])
+        .where('contract_id', '=', personalId)
+        .execute();
+      const envelopeBlobs = new Set(
+        (
+          await h.context.db
+            .selectFrom('documents')
+            .select('blob_current')
+            .where('envelope_id', '=', envelopeId)
+            .execute()
+        ).map((d) => d.blob_current),
+      );
+      assert.ok(
+        copies.every((c) => c.owned === 1 && !envelopeBlobs.has(c.blob)),
+        'own blobs',
+      );
 
       // The sender's side disappears (retention, deletion): the claimed copy stays downloadable.
       for (const blob of envelopeBlobs) await h.context.blobs.delete(blob);
-      const certificateBlob = (await h.context.db.selectFrom('envelopes').select('certificate_blob').where('id', '=', envelopeId).executeTakeFirstOrThrow()).certificate_blob!;
+      const certificateBlob = (
+        await h.context.db
+          .selectFrom('envelopes')
+          .select('certificate_blob')
+          .where('id', '=', envelopeId)
+          .executeTakeFirstOrThrow()
+      ).certificate_blob!;
       await h.context.blobs.delete(certificateBlob);
       for (const d of mine.json().documents) {
-        const file = await h.app.inject({ method: 'GET', url: `/api/v1/contracts/${personalId}/documents/${d.id}?scope=personal`, headers: account });
+        const file = await h.app.inject({
+          method: 'GET',
+          url: `/api/v1/contracts/${personalId}/documents/${d.id}?scope=personal`,
+          headers: account,
+        });
         assert.equal(file.statusCode, 200, file.body);
         assert.equal(sha256Hex(new Uint8Array(file.rawPayload)), d.sha256);
       }
@@ -280,7 +471,11 @@ for (const dialect of DIALECTS) {
       h.clock.advance(31 * DAY);
       const account = await signIn(h, h.other.admin, '10.7.0.4');
       const before = await counts(h);
-      const expired = await h.app.inject({ method: 'GET', url: `/api/claims/${token}`, headers: { 'accept-language': 'ja' } });
+      const expired = await h.app.inject({
+        method: 'GET',
+        url: `/api/claims/${token}`,
+        headers: { 'accept-language': 'ja' },
+      });
       assert.equal(expired.statusCode, 410);
       assert.equal(expired.json().error.code, 'CLAIM_EXPIRED');
       assert.equal(expired.json().error.details.sender.organization, h.org.name);
@@ -303,7 +498,10 @@ for (const dialect of DIALECTS) {
       const row = lines.find((l) => l.startsWith(contractId))!;
       // The counterparties cell starts with the first name: prefixed with an apostrophe.
       assert.ok(row.includes(',"\'=HYPERLINK(""x"") / +1 / -1'), row);
-      const cells = await api(h.org, 'PATCH', `/api/v1/contracts/${contractId}`, { counterparties: ['＝１＋１'], title: '|calc' });
+      const cells = await api(h.org, 'PATCH', `/api/v1/contracts/${contractId}`, {
+        counterparties: ['＝１＋１'],
+        title: '|calc',
+      });
       assert.equal(cells.statusCode, 200);
       const csv2 = (await api(h.org, 'GET', '/api/v1/contracts.csv')).body;
       assert.match(csv2, new RegExp(`${contractId},'\\|calc,'＝１＋１,`));

@@ -17,7 +17,14 @@ for (const dialect of DIALECTS) {
     });
     after(async () => h?.close());
 
-    const signIn = (email: string, password: string, remoteAddress = from()) => h.app.inject({ method: 'POST', url: '/api/session', payload: { email, password }, remoteAddress, headers: { 'accept-language': 'ja' } });
+    const signIn = (email: string, password: string, remoteAddress = from()) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/api/session',
+        payload: { email, password },
+        remoteAddress,
+        headers: { 'accept-language': 'ja' },
+      });
 
     it('signs in with e-mail and password; the cookie is HttpOnly, SameSite=Lax, Secure on https; GET /api/session and sign-out work', async () => {
       const res = await signIn(h.org.admin.email.toUpperCase(), h.org.admin.password);
@@ -39,10 +46,16 @@ for (const dialect of DIALECTS) {
       assert.equal(me.json().csrfToken, res.json().csrfToken);
       const noCsrf = await h.app.inject({ method: 'DELETE', url: '/api/session', headers });
       assert.equal(noCsrf.statusCode, 403);
-      const out = await h.app.inject({ method: 'DELETE', url: '/api/session', headers: { ...headers, 'x-csrf-token': res.json().csrfToken } });
+      const out = await h.app.inject({
+        method: 'DELETE',
+        url: '/api/session',
+        headers: { ...headers, 'x-csrf-token': res.json().csrfToken },
+      });
       assert.equal(out.statusCode, 204);
       assert.equal((await h.app.inject({ method: 'GET', url: '/api/session', headers })).statusCode, 401);
-      const actions = (await h.context.db.selectFrom('events').select('action').where('actor_id', '=', h.org.admin.id).execute()).map((e) => e.action);
+      const actions = (
+        await h.context.db.selectFrom('events').select('action').where('actor_id', '=', h.org.admin.id).execute()
+      ).map((e) => e.action);
       assert.ok(actions.includes('session.signed-in') && actions.includes('session.signed-out'));
     });
 
@@ -57,7 +70,11 @@ for (const dialect of DIALECTS) {
         assert.equal(res.json().error.code, 'INVALID_CREDENTIALS');
         assert.equal(res.json().error.message, 'メールアドレスまたはパスワードが正しくありません。');
       }
-      const failures = await h.context.db.selectFrom('events').select('details').where('action', '=', 'session.sign-in-failed').execute();
+      const failures = await h.context.db
+        .selectFrom('events')
+        .select('details')
+        .where('action', '=', 'session.sign-in-failed')
+        .execute();
       assert.ok(failures.length >= 3);
       assert.ok(!failures.some((f) => f.details.includes('wrong password') || f.details.includes('whatever')));
     });
@@ -70,19 +87,52 @@ for (const dialect of DIALECTS) {
     });
 
     it('a one-time sign-in link works once (then 410), unknown ones are 404; the new user sets a password', async () => {
-      const created = await createOrganization(h.context, { name: 'Link Org', slug: `link-${dialect}`, adminEmail: `link-${dialect}@example.jp` });
+      const created = await createOrganization(h.context, {
+        name: 'Link Org',
+        slug: `link-${dialect}`,
+        adminEmail: `link-${dialect}@example.jp`,
+      });
       const token = new URL(created.signInUrl!).searchParams.get('token')!;
-      const first = await h.app.inject({ method: 'POST', url: '/api/session/link', payload: { token }, remoteAddress: from() });
+      const first = await h.app.inject({
+        method: 'POST',
+        url: '/api/session/link',
+        payload: { token },
+        remoteAddress: from(),
+      });
       assert.equal(first.statusCode, 200, first.body);
-      const second = await h.app.inject({ method: 'POST', url: '/api/session/link', payload: { token }, remoteAddress: from() });
+      const second = await h.app.inject({
+        method: 'POST',
+        url: '/api/session/link',
+        payload: { token },
+        remoteAddress: from(),
+      });
       assert.equal(second.statusCode, 410);
       assert.equal(second.json().error.code, 'LINK_EXPIRED');
-      const headers = { cookie: `inkan_session=${first.cookies.find((c) => c.name === 'inkan_session')!.value}`, 'x-csrf-token': first.json().csrfToken };
-      const short = await h.app.inject({ method: 'POST', url: '/api/session/password', headers, payload: { password: 'short' } });
+      const headers = {
+        cookie: `inkan_session=${first.cookies.find((c) => c.name === 'inkan_session')!.value}`,
+        'x-csrf-token': first.json().csrfToken,
+      };
+      const short = await h.app.inject({
+        method: 'POST',
+        url: '/api/session/password',
+        headers,
+        payload: { password: 'short' },
+      });
       assert.equal(short.statusCode, 400);
-      const set = await h.app.inject({ method: 'POST', url: '/api/session/password', headers, payload: { password: 'a long enough password' } });
+      const set = await h.app.inject({
+        method: 'POST',
+        url: '/api/session/password',
+        headers,
+        payload: { password: 'a long enough password' },
+      });
       assert.equal(set.statusCode, 204);
-      const hash = (await h.context.db.selectFrom('users').select('password_hash').where('id', '=', created.userId).executeTakeFirstOrThrow()).password_hash;
+      const hash = (
+        await h.context.db
+          .selectFrom('users')
+          .select('password_hash')
+          .where('id', '=', created.userId)
+          .executeTakeFirstOrThrow()
+      ).password_hash;
       assert.match(hash!, /^\$argon2id\$/);
       assert.equal((await signIn(`link-${dialect}@example.jp`, 'a long enough password')).statusCode, 200);
     });

@@ -25,12 +25,23 @@ for (const dialect of DIALECTS) {
     after(async () => h?.close());
 
     /** Creates and sends an envelope to fresh addresses; returns its id, the recipients' addresses and the first link. */
-    async function sentEnvelope(options: { recipients?: number; expiresAt?: string } = {}): Promise<{ id: string; emails: string[]; token: string; recipientIds: string[] }> {
+    async function sentEnvelope(
+      options: { recipients?: number; expiresAt?: string } = {},
+    ): Promise<{ id: string; emails: string[]; token: string; recipientIds: string[] }> {
       counter++;
       const emails = Array.from({ length: options.recipients ?? 1 }, (_, i) => `r${i + 1}-${counter}@example.jp`);
       const created = await h.createEnvelope(
         h.org,
-        { name: `Envelope ${counter}`, expiresAt: options.expiresAt, recipients: emails.map((email, i) => ({ name: `Recipient ${i + 1}`, email, accessCode: `${i + 1}${i + 1}${i + 1}${i + 1}`, order: i + 1 })) },
+        {
+          name: `Envelope ${counter}`,
+          expiresAt: options.expiresAt,
+          recipients: emails.map((email, i) => ({
+            name: `Recipient ${i + 1}`,
+            email,
+            accessCode: `${i + 1}${i + 1}${i + 1}${i + 1}`,
+            order: i + 1,
+          })),
+        },
         [{ filename: 'a.pdf', data: pdf }],
       );
       assert.equal(created.statusCode, 201, created.body);
@@ -45,11 +56,19 @@ for (const dialect of DIALECTS) {
     // (counted in the database) must hold across addresses anyway.
     let ip = 0;
     const code = (token: string, value: string) =>
-      h.app.inject({ method: 'POST', url: `/api/sign/${token}/access-code`, payload: { code: value }, remoteAddress: `10.1.${Math.floor(++ip / 250)}.${ip % 250}` });
+      h.app.inject({
+        method: 'POST',
+        url: `/api/sign/${token}/access-code`,
+        payload: { code: value },
+        remoteAddress: `10.1.${Math.floor(++ip / 250)}.${ip % 250}`,
+      });
     async function session(token: string, value: string): Promise<{ cookie: string; 'x-csrf-token': string }> {
       const res = await code(token, value);
       assert.equal(res.statusCode, 200, res.body);
-      return { cookie: `inkan_signer=${res.cookies.find((c) => c.name === 'inkan_signer')!.value}`, 'x-csrf-token': res.json().csrfToken };
+      return {
+        cookie: `inkan_signer=${res.cookies.find((c) => c.name === 'inkan_signer')!.value}`,
+        'x-csrf-token': res.json().csrfToken,
+      };
     }
 
     it('locks the recipient after INKAN_ACCESS_CODE_MAX_ATTEMPTS wrong codes, tells the sender, and the right code no longer works', async () => {
@@ -76,13 +95,23 @@ for (const dialect of DIALECTS) {
       assert.match(senderMails[0].text_body, new RegExp(`http://inkan\\.test/envelopes/${id}`));
 
       // Unlock with a new code: the old code fails, the new one passes.
-      const unlocked = await h.api(h.org, 'POST', `/api/v1/envelopes/${id}/recipients/${envelope.recipients[0].id}/unlock`, { accessCode: '24680' });
+      const unlocked = await h.api(
+        h.org,
+        'POST',
+        `/api/v1/envelopes/${id}/recipients/${envelope.recipients[0].id}/unlock`,
+        { accessCode: '24680' },
+      );
       assert.equal(unlocked.statusCode, 200, unlocked.body);
       assert.equal(unlocked.json().recipients[0].status, 'notified');
       assert.equal(unlocked.json().recipients[0].failedAttempts, 0);
       assert.equal((await code(token, '1111')).statusCode, 401);
       assert.equal((await code(token, '24680')).statusCode, 200);
-      const badCode = await h.api(h.org, 'POST', `/api/v1/envelopes/${id}/recipients/${envelope.recipients[0].id}/unlock`, { accessCode: '12' });
+      const badCode = await h.api(
+        h.org,
+        'POST',
+        `/api/v1/envelopes/${id}/recipients/${envelope.recipients[0].id}/unlock`,
+        { accessCode: '12' },
+      );
       assert.equal(badCode.statusCode, 400);
       assert.equal(badCode.json().error.code, 'INVALID_ACCESS_CODE_FORMAT');
     });
@@ -93,16 +122,46 @@ for (const dialect of DIALECTS) {
       const statuses = results.map((r) => r.statusCode).sort();
       assert.equal(statuses.filter((s) => s === 401).length, 4, statuses.join(','));
       assert.equal(statuses.filter((s) => s === 423).length, 8, statuses.join(','));
-      const failed = await h.context.db.selectFrom('events').select('id').where('envelope_id', '=', id).where('action', '=', 'recipient.code-failed').execute();
+      const failed = await h.context.db
+        .selectFrom('events')
+        .select('id')
+        .where('envelope_id', '=', id)
+        .where('action', '=', 'recipient.code-failed')
+        .execute();
       assert.equal(failed.length, 5);
-      const locked = await h.context.db.selectFrom('events').select('id').where('envelope_id', '=', id).where('action', '=', 'recipient.locked').execute();
+      const locked = await h.context.db
+        .selectFrom('events')
+        .select('id')
+        .where('envelope_id', '=', id)
+        .where('action', '=', 'recipient.locked')
+        .execute();
       assert.equal(locked.length, 1);
-      assert.equal((await h.context.db.selectFrom('jobs').select('id').where('kind', '=', 'mail.recipient-locked').where('payload', 'like', `%${(await h.api(h.org, 'GET', `/api/v1/envelopes/${id}`)).json().recipients[0].id}%`).execute()).length, 1);
+      assert.equal(
+        (
+          await h.context.db
+            .selectFrom('jobs')
+            .select('id')
+            .where('kind', '=', 'mail.recipient-locked')
+            .where(
+              'payload',
+              'like',
+              `%${(await h.api(h.org, 'GET', `/api/v1/envelopes/${id}`)).json().recipients[0].id}%`,
+            )
+            .execute()
+        ).length,
+        1,
+      );
     });
 
     it('rate-limits access-code attempts per IP address (429), on top of the lockout', async () => {
       const { token } = await sentEnvelope();
-      const fromOneAddress = () => h.app.inject({ method: 'POST', url: `/api/sign/${token}/access-code`, payload: { code: '12' }, remoteAddress: '192.0.2.77' });
+      const fromOneAddress = () =>
+        h.app.inject({
+          method: 'POST',
+          url: `/api/sign/${token}/access-code`,
+          payload: { code: '12' },
+          remoteAddress: '192.0.2.77',
+        });
       const statuses: number[] = [];
       for (let i = 0; i < 11; i++) statuses.push((await fromOneAddress()).statusCode);
       assert.deepEqual(statuses, [...Array(10).fill(400), 429]);
@@ -144,18 +203,35 @@ for (const dialect of DIALECTS) {
     it('decline: the envelope is declined, the sender is told the reason, nobody else is invited', async () => {
       const { id, emails, token } = await sentEnvelope({ recipients: 2 });
       const s = await session(token, '1111');
-      const empty = await h.app.inject({ method: 'POST', url: `/api/sign/${token}/decline`, headers: s, payload: { reason: '' } });
+      const empty = await h.app.inject({
+        method: 'POST',
+        url: `/api/sign/${token}/decline`,
+        headers: s,
+        payload: { reason: '' },
+      });
       assert.equal(empty.statusCode, 400);
-      const declined = await h.app.inject({ method: 'POST', url: `/api/sign/${token}/decline`, headers: s, payload: { reason: '金額に誤りがあります <b>' } });
+      const declined = await h.app.inject({
+        method: 'POST',
+        url: `/api/sign/${token}/decline`,
+        headers: s,
+        payload: { reason: '金額に誤りがあります <b>' },
+      });
       assert.equal(declined.statusCode, 200, declined.body);
       assert.equal(declined.json().recipient.status, 'declined');
-      const twice = await h.app.inject({ method: 'POST', url: `/api/sign/${token}/decline`, headers: s, payload: { reason: 'again' } });
+      const twice = await h.app.inject({
+        method: 'POST',
+        url: `/api/sign/${token}/decline`,
+        headers: s,
+        payload: { reason: 'again' },
+      });
       assert.equal(twice.statusCode, 200, 'declining twice returns the same');
       const envelope = (await h.api(h.org, 'GET', `/api/v1/envelopes/${id}`)).json();
       assert.equal(envelope.status, 'declined');
       assert.equal(envelope.recipients[0].declineReason, '金額に誤りがあります <b>');
       await h.runJobs();
-      const notice = (await h.mailsTo(h.org.admin.email)).find((m) => m.subject.includes(`Envelope ${envelope.name.split(' ')[1]}`) && m.subject.includes('拒否'));
+      const notice = (await h.mailsTo(h.org.admin.email)).find(
+        (m) => m.subject.includes(`Envelope ${envelope.name.split(' ')[1]}`) && m.subject.includes('拒否'),
+      );
       assert.ok(notice, 'decline mail to the sender');
       assert.match(notice.text_body, /金額に誤りがあります/);
       assert.match(notice.html_body, /金額に誤りがあります &lt;b&gt;/, 'HTML-escaped');
@@ -182,12 +258,18 @@ for (const dialect of DIALECTS) {
     });
 
     it('an envelope past its expiry date is expired: listed so, links refuse, nothing signs', async () => {
-      const { id, token } = await sentEnvelope({ expiresAt: new Date(h.clock.now().getTime() + 3_600_000).toISOString() });
+      const { id, token } = await sentEnvelope({
+        expiresAt: new Date(h.clock.now().getTime() + 3_600_000).toISOString(),
+      });
       h.clock.advance(2 * 3_600_000);
       assert.equal((await h.api(h.org, 'GET', `/api/v1/envelopes/${id}`)).json().status, 'expired');
       const listed = await h.api(h.org, 'GET', '/api/v1/envelopes?status=expired');
       assert.ok(listed.json().items.some((e: { id: string }) => e.id === id));
-      assert.ok(!(await h.api(h.org, 'GET', '/api/v1/envelopes?status=sent')).json().items.some((e: { id: string }) => e.id === id));
+      assert.ok(
+        !(await h.api(h.org, 'GET', '/api/v1/envelopes?status=sent'))
+          .json()
+          .items.some((e: { id: string }) => e.id === id),
+      );
       assert.equal((await h.app.inject({ method: 'GET', url: `/api/sign/${token}` })).json().state, 'expired');
       const res = await code(token, '1111');
       assert.equal(res.statusCode, 410);
@@ -197,9 +279,15 @@ for (const dialect of DIALECTS) {
     it('the signing jobs and mails are idempotent: running them again adds no signature and no mail', async () => {
       const { id, emails, token, recipientIds } = await sentEnvelope();
       const s = await session(token, '1111');
-      assert.equal((await h.app.inject({ method: 'POST', url: `/api/sign/${token}/sign`, headers: s })).statusCode, 202);
+      assert.equal(
+        (await h.app.inject({ method: 'POST', url: `/api/sign/${token}/sign`, headers: s })).statusCode,
+        202,
+      );
       // Before the job: the recipient cannot sign twice either.
-      assert.equal((await h.app.inject({ method: 'POST', url: `/api/sign/${token}/sign`, headers: s })).statusCode, 202);
+      assert.equal(
+        (await h.app.inject({ method: 'POST', url: `/api/sign/${token}/sign`, headers: s })).statusCode,
+        202,
+      );
       await h.runJobs();
       const before = await snapshot(h);
       // A crashed worker's job runs again: nothing changes.
@@ -220,7 +308,10 @@ for (const dialect of DIALECTS) {
       counter++;
       const created = await h.createEnvelope(
         h.org,
-        { name: `Own signer ${counter}`, recipients: [{ name: '契約課長', email: h.org.admin.email, order: 1, auth: 'login' }] },
+        {
+          name: `Own signer ${counter}`,
+          recipients: [{ name: '契約課長', email: h.org.admin.email, order: 1, auth: 'login' }],
+        },
         [{ filename: 'a.pdf', data: pdf }],
       );
       assert.equal(created.statusCode, 201, created.body);
@@ -234,19 +325,49 @@ for (const dialect of DIALECTS) {
       assert.equal((await h.app.inject({ method: 'GET', url: `/api/sign/${token}` })).json().state, 'login_required');
       assert.equal((await code(token, '1234')).statusCode, 403, 'no access code for this recipient');
       // Another user of the organisation may not sign in their place.
-      const viewer = await h.app.inject({ method: 'POST', url: '/api/session', payload: { email: h.org.viewer.email, password: h.org.viewer.password }, remoteAddress: '10.3.0.1' });
-      const viewerHeaders = { cookie: `inkan_session=${viewer.cookies.find((c) => c.name === 'inkan_session')!.value}`, 'x-csrf-token': viewer.json().csrfToken };
-      assert.equal((await h.app.inject({ method: 'POST', url: `/api/sign/${token}/login`, headers: viewerHeaders })).statusCode, 403);
-      const admin = await h.app.inject({ method: 'POST', url: '/api/session', payload: { email: h.org.admin.email, password: h.org.admin.password }, remoteAddress: '10.3.0.2' });
-      const adminHeaders = { cookie: `inkan_session=${admin.cookies.find((c) => c.name === 'inkan_session')!.value}`, 'x-csrf-token': admin.json().csrfToken };
+      const viewer = await h.app.inject({
+        method: 'POST',
+        url: '/api/session',
+        payload: { email: h.org.viewer.email, password: h.org.viewer.password },
+        remoteAddress: '10.3.0.1',
+      });
+      const viewerHeaders = {
+        cookie: `inkan_session=${viewer.cookies.find((c) => c.name === 'inkan_session')!.value}`,
+        'x-csrf-token': viewer.json().csrfToken,
+      };
+      assert.equal(
+        (await h.app.inject({ method: 'POST', url: `/api/sign/${token}/login`, headers: viewerHeaders })).statusCode,
+        403,
+      );
+      const admin = await h.app.inject({
+        method: 'POST',
+        url: '/api/session',
+        payload: { email: h.org.admin.email, password: h.org.admin.password },
+        remoteAddress: '10.3.0.2',
+      });
+      const adminHeaders = {
+        cookie: `inkan_session=${admin.cookies.find((c) => c.name === 'inkan_session')!.value}`,
+        'x-csrf-token': admin.json().csrfToken,
+      };
       const opened = await h.app.inject({ method: 'POST', url: `/api/sign/${token}/login`, headers: adminHeaders });
       assert.equal(opened.statusCode, 200, opened.body);
-      const signerHeaders = { cookie: `inkan_signer=${opened.cookies.find((c) => c.name === 'inkan_signer')!.value}`, 'x-csrf-token': opened.json().csrfToken };
-      assert.equal((await h.app.inject({ method: 'POST', url: `/api/sign/${token}/sign`, headers: signerHeaders })).statusCode, 202);
+      const signerHeaders = {
+        cookie: `inkan_signer=${opened.cookies.find((c) => c.name === 'inkan_signer')!.value}`,
+        'x-csrf-token': opened.json().csrfToken,
+      };
+      assert.equal(
+        (await h.app.inject({ method: 'POST', url: `/api/sign/${token}/sign`, headers: signerHeaders })).statusCode,
+        202,
+      );
       await h.runJobs();
       const done = (await h.api(h.org, 'GET', `/api/v1/envelopes/${created.json().id}`)).json();
       assert.equal(done.status, 'completed');
-      const signed = await h.context.db.selectFrom('events').select('details').where('envelope_id', '=', done.id).where('action', '=', 'recipient.signed').executeTakeFirstOrThrow();
+      const signed = await h.context.db
+        .selectFrom('events')
+        .select('details')
+        .where('envelope_id', '=', done.id)
+        .where('action', '=', 'recipient.signed')
+        .executeTakeFirstOrThrow();
       assert.equal(JSON.parse(signed.details).auth, 'email + sign-in');
     });
 
@@ -262,7 +383,11 @@ for (const dialect of DIALECTS) {
       assert.equal((await h.app.inject({ method: 'GET', url: `/api/download/${download}` })).statusCode, 200);
       assert.deepEqual(await snapshot(h), before);
       h.clock.advance(h.context.config.downloadTtlMs + 1000);
-      const expired = await h.app.inject({ method: 'GET', url: `/api/download/${download}`, headers: { 'accept-language': 'ja' } });
+      const expired = await h.app.inject({
+        method: 'GET',
+        url: `/api/download/${download}`,
+        headers: { 'accept-language': 'ja' },
+      });
       assert.equal(expired.statusCode, 410);
       assert.equal(expired.json().error.code, 'LINK_EXPIRED');
       assert.match(expired.json().error.message, /送信者にお問い合わせください/);

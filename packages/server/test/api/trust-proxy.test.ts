@@ -13,9 +13,18 @@ describe('INKAN_TRUST_PROXY parsing', () => {
     assert.equal(parseTrustProxy(''), false);
     assert.equal(parseTrustProxy('false'), false);
     assert.equal(parseTrustProxy('2'), 2);
-    assert.deepEqual(parseTrustProxy('127.0.0.1, 10.0.0.0/8,fd00::/8, loopback'), ['127.0.0.1', '10.0.0.0/8', 'fd00::/8', 'loopback']);
-    for (const bad of ['0', '11', 'yes', '10.0.0.0/33', '::1/129', '10.0.0.0/8/1', 'proxy.example.jp', '300.1.1.1']) assert.equal(parseTrustProxy(bad), null, bad);
-    assert.throws(() => loadConfig({ INKAN_TRUST_PROXY: '10.0.0.0/33' }), (error: unknown) => error instanceof ConfigError && error.variable === 'INKAN_TRUST_PROXY');
+    assert.deepEqual(parseTrustProxy('127.0.0.1, 10.0.0.0/8,fd00::/8, loopback'), [
+      '127.0.0.1',
+      '10.0.0.0/8',
+      'fd00::/8',
+      'loopback',
+    ]);
+    for (const bad of ['0', '11', 'yes', '10.0.0.0/33', '::1/129', '10.0.0.0/8/1', 'proxy.example.jp', '300.1.1.1'])
+      assert.equal(parseTrustProxy(bad), null, bad);
+    assert.throws(
+      () => loadConfig({ INKAN_TRUST_PROXY: '10.0.0.0/33' }),
+      (error: unknown) => error instanceof ConfigError && error.variable === 'INKAN_TRUST_PROXY',
+    );
     assert.deepEqual(loadConfig({ INKAN_TRUST_PROXY: '10.0.0.0/8' }).trustProxy, ['10.0.0.0/8']);
     assert.equal(loadConfig({}).trustProxy, false);
   });
@@ -26,15 +35,29 @@ for (const dialect of DIALECTS) {
     let direct: Harness;
     let twoHops: Harness;
     before(async () => {
-      [direct, twoHops] = await Promise.all([startHarness(dialect), startHarness(dialect, { env: { INKAN_TRUST_PROXY: '2' } })]);
+      [direct, twoHops] = await Promise.all([
+        startHarness(dialect),
+        startHarness(dialect, { env: { INKAN_TRUST_PROXY: '2' } }),
+      ]);
     });
     after(async () => Promise.all([direct?.close(), twoHops?.close()]));
 
     /** Signs in from `remoteAddress` with an X-Forwarded-For header; returns the IP of the session.signed-in event. */
     const signInIp = async (h: Harness, remoteAddress: string, forwardedFor: string) => {
-      const res = await h.app.inject({ method: 'POST', url: '/api/session', remoteAddress, headers: { 'x-forwarded-for': forwardedFor }, payload: { email: h.org.admin.email, password: h.org.admin.password } });
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/api/session',
+        remoteAddress,
+        headers: { 'x-forwarded-for': forwardedFor },
+        payload: { email: h.org.admin.email, password: h.org.admin.password },
+      });
       assert.equal(res.statusCode, 200, res.body);
-      const event = await h.context.db.selectFrom('events').select('ip').where('action', '=', 'session.signed-in').orderBy('seq', 'desc').executeTakeFirstOrThrow();
+      const event = await h.context.db
+        .selectFrom('events')
+        .select('ip')
+        .where('action', '=', 'session.signed-in')
+        .orderBy('seq', 'desc')
+        .executeTakeFirstOrThrow();
       return event.ip;
     };
 

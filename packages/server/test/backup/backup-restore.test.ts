@@ -29,7 +29,15 @@ const COUNTED = ['envelopes', 'documents', 'recipients', 'events', 'download_lin
 
 async function tableCounts(db: Harness['context']['db']): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const table of COUNTED) out[table] = Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  for (const table of COUNTED)
+    out[table] = Number(
+      (
+        await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   return out;
 }
 
@@ -44,7 +52,11 @@ after(async () => {
 for (const dialect of DIALECTS) {
   for (const storage of STORAGES) {
     describe(`backup and restore (${dialect}, ${storage})`, () => {
-      it('restores a backup taken during a running flow into a fresh installation that verifies and serves its links', { timeout: 600_000 }, () => backupAndRestore(dialect, storage));
+      it(
+        'restores a backup taken during a running flow into a fresh installation that verifies and serves its links',
+        { timeout: 600_000 },
+        () => backupAndRestore(dialect, storage),
+      );
     });
   }
 }
@@ -54,7 +66,13 @@ async function backupAndRestore(dialect: Dialect, storage: (typeof STORAGES)[num
   const masterKey = randomBytes(32).toString('hex');
   const s3Env = storage === 's3' ? s3.env : {};
   const backupTarget = storage === 's3' ? `s3://backups/run-${run}` : mkdtempSync(join(tmpdir(), 'inkan-backups-'));
-  const h = await startHarness(dialect, { env: { INKAN_MASTER_KEY: masterKey, ...s3Env, ...(storage === 's3' ? { INKAN_BLOB_URL: `s3://documents/original-${run}` } : {}) } });
+  const h = await startHarness(dialect, {
+    env: {
+      INKAN_MASTER_KEY: masterKey,
+      ...s3Env,
+      ...(storage === 's3' ? { INKAN_BLOB_URL: `s3://documents/original-${run}` } : {}),
+    },
+  });
   const restoredDir = mkdtempSync(join(tmpdir(), 'inkan-restored-'));
   const restoredDb = await createTestDatabase(dialect, restoredDir);
   try {
@@ -75,7 +93,14 @@ async function backupAndRestore(dialect: Dialect, storage: (typeof STORAGES)[num
       ],
       documents: [{ filename: 'contract.pdf', data: pdf }],
     });
-    const created = await h.createEnvelope(h.org, { name: '秘密保持契約書', recipients: [{ name: '鈴木 一郎', email: `ichiro-${run}@example.jp`, accessCode: '390218', order: 1 }] }, [{ filename: 'nda.pdf', data: pdf }]);
+    const created = await h.createEnvelope(
+      h.org,
+      {
+        name: '秘密保持契約書',
+        recipients: [{ name: '鈴木 一郎', email: `ichiro-${run}@example.jp`, accessCode: '390218', order: 1 }],
+      },
+      [{ filename: 'nda.pdf', data: pdf }],
+    );
     assert.equal(created.statusCode, 201, created.body);
     assert.equal((await h.api(h.org, 'POST', `/api/v1/envelopes/${created.json().id}/send`)).statusCode, 200);
     await h.runJobs();
@@ -100,14 +125,26 @@ async function backupAndRestore(dialect: Dialect, storage: (typeof STORAGES)[num
     assert.equal(verified.code, 0, verified.stderr);
 
     // The backup holds the documents as stored (encrypted) and no master key.
-    const manifest = JSON.parse((await readSmallObject(backupStoreOf(h.test.config, backupTarget), `${id}/manifest.json`, 1 << 24)).toString('utf8')) as {
+    const manifest = JSON.parse(
+      (await readSmallObject(backupStoreOf(h.test.config, backupTarget), `${id}/manifest.json`, 1 << 24)).toString(
+        'utf8',
+      ),
+    ) as {
       tables: Record<string, number>;
       files: Array<{ path: string }>;
     };
     assert.ok(!manifest.files.some((f) => f.path.endsWith('master.key')));
     const blobFiles = manifest.files.filter((f) => f.path.startsWith(`${id}/blobs/`));
-    const storedBlobs = await h.context.db.selectFrom('documents').select(['blob_original', 'blob_current']).where('envelope_id', '=', done).execute();
-    for (const doc of storedBlobs) assert.ok(blobFiles.some((f) => f.path.endsWith(doc.blob_current)), 'the completed document is in the backup');
+    const storedBlobs = await h.context.db
+      .selectFrom('documents')
+      .select(['blob_original', 'blob_current'])
+      .where('envelope_id', '=', done)
+      .execute();
+    for (const doc of storedBlobs)
+      assert.ok(
+        blobFiles.some((f) => f.path.endsWith(doc.blob_current)),
+        'the completed document is in the backup',
+      );
     // Every table of the database is counted (accounts' and later migrations' tables included).
     const tables =
       dialect === 'sqlite'
@@ -123,7 +160,10 @@ async function backupAndRestore(dialect: Dialect, storage: (typeof STORAGES)[num
       ...(restoredDb.url ? { INKAN_DATABASE_URL: restoredDb.url } : {}),
       ...(storage === 's3' ? { INKAN_BLOB_URL: `s3://documents/restored-${run}` } : {}),
     };
-    const restored = await runInkan(['restore', id, '--from', backupTarget], { dataDir: restoredDir, env: restoredEnv });
+    const restored = await runInkan(['restore', id, '--from', backupTarget], {
+      dataDir: restoredDir,
+      env: restoredEnv,
+    });
     assert.equal(restored.code, 0, restored.stderr);
     assert.match(restored.stdout, /^restored /);
     const again = await runInkan(['restore', id, '--from', backupTarget], { dataDir: restoredDir, env: restoredEnv });
@@ -133,7 +173,12 @@ async function backupAndRestore(dialect: Dialect, storage: (typeof STORAGES)[num
     const audit = await runInkan(['audit', 'verify'], { dataDir: restoredDir, env: restoredEnv });
     assert.equal(audit.code, 0, `${audit.stdout}${audit.stderr}`);
 
-    const config = loadConfig({ INKAN_ENV: 'test', INKAN_DATA_DIR: restoredDir, INKAN_PUBLIC_URL: 'http://inkan.test', ...restoredEnv });
+    const config = loadConfig({
+      INKAN_ENV: 'test',
+      INKAN_DATA_DIR: restoredDir,
+      INKAN_PUBLIC_URL: 'http://inkan.test',
+      ...restoredEnv,
+    });
     const context = await createContext(config);
     const webDir = join(restoredDir, 'no-web-build');
     mkdirSync(webDir, { recursive: true });
@@ -143,10 +188,14 @@ async function backupAndRestore(dialect: Dialect, storage: (typeof STORAGES)[num
       for (const table of COUNTED) assert.equal(counts[table], manifest.tables[table], `${table} count`);
       assert.ok(counts.envelopes >= 2 && counts.events > 0);
       const original = await tableCounts(h.context.db);
-      for (const table of COUNTED) assert.ok(counts[table] <= original[table], `${table}: the backup holds no more than the original now does`);
+      for (const table of COUNTED)
+        assert.ok(counts[table] <= original[table], `${table}: the backup holds no more than the original now does`);
 
       // Every signed document of the restored database passes `inkan verify` (the restored root is trusted).
-      const documents = await context.db.selectFrom('documents').select(['id', 'blob_current', 'blob_original']).execute();
+      const documents = await context.db
+        .selectFrom('documents')
+        .select(['id', 'blob_current', 'blob_original'])
+        .execute();
       let signed = 0;
       for (const doc of documents) {
         if (doc.blob_current === doc.blob_original) continue;
@@ -166,8 +215,14 @@ async function backupAndRestore(dialect: Dialect, storage: (typeof STORAGES)[num
       const download = await app.inject({ method: 'GET', url: `/api/download/${token}/documents/${document.id}` });
       assert.equal(download.statusCode, 200);
       assert.equal(download.rawPayload.subarray(0, 5).toString('latin1'), '%PDF-');
-      const originalDownload = await h.app.inject({ method: 'GET', url: `/api/download/${token}/documents/${document.id}` });
-      assert.ok(download.rawPayload.equals(originalDownload.rawPayload), 'the restored instance serves the same signed PDF');
+      const originalDownload = await h.app.inject({
+        method: 'GET',
+        url: `/api/download/${token}/documents/${document.id}`,
+      });
+      assert.ok(
+        download.rawPayload.equals(originalDownload.rawPayload),
+        'the restored instance serves the same signed PDF',
+      );
     } finally {
       await app.close();
       await context.close();

@@ -40,12 +40,27 @@ describe('backup retention policy', () => {
   });
 
   it('finds the next wall-clock time in the time zone, across days and daylight-saving changes', () => {
-    assert.equal(nextDailyTime(new Date('2030-01-01T00:00:00Z'), { hour: 3, minute: 0 }, 'Asia/Tokyo').toISOString(), '2030-01-01T18:00:00.000Z');
-    assert.equal(nextDailyTime(new Date('2030-01-01T17:59:59Z'), { hour: 3, minute: 0 }, 'Asia/Tokyo').toISOString(), '2030-01-01T18:00:00.000Z');
-    assert.equal(nextDailyTime(new Date('2030-01-01T18:00:00Z'), { hour: 3, minute: 0 }, 'Asia/Tokyo').toISOString(), '2030-01-02T18:00:00.000Z');
+    assert.equal(
+      nextDailyTime(new Date('2030-01-01T00:00:00Z'), { hour: 3, minute: 0 }, 'Asia/Tokyo').toISOString(),
+      '2030-01-01T18:00:00.000Z',
+    );
+    assert.equal(
+      nextDailyTime(new Date('2030-01-01T17:59:59Z'), { hour: 3, minute: 0 }, 'Asia/Tokyo').toISOString(),
+      '2030-01-01T18:00:00.000Z',
+    );
+    assert.equal(
+      nextDailyTime(new Date('2030-01-01T18:00:00Z'), { hour: 3, minute: 0 }, 'Asia/Tokyo').toISOString(),
+      '2030-01-02T18:00:00.000Z',
+    );
     // New York: 03:00 is EST (UTC-5) on 9 March 2030 and EDT (UTC-4) on 10 March (the change is at 02:00).
-    assert.equal(nextDailyTime(new Date('2030-03-09T09:00:00Z'), { hour: 3, minute: 0 }, 'America/New_York').toISOString(), '2030-03-10T07:00:00.000Z');
-    assert.equal(nextDailyTime(new Date('2030-03-08T09:00:00Z'), { hour: 3, minute: 0 }, 'America/New_York').toISOString(), '2030-03-09T08:00:00.000Z');
+    assert.equal(
+      nextDailyTime(new Date('2030-03-09T09:00:00Z'), { hour: 3, minute: 0 }, 'America/New_York').toISOString(),
+      '2030-03-10T07:00:00.000Z',
+    );
+    assert.equal(
+      nextDailyTime(new Date('2030-03-08T09:00:00Z'), { hour: 3, minute: 0 }, 'America/New_York').toISOString(),
+      '2030-03-09T08:00:00.000Z',
+    );
   });
 });
 
@@ -80,28 +95,62 @@ async function simulateDailyBackups(dialect: Dialect, lastDay: string, expectedD
   // thousand synced disk writes on a shared machine would only make it slow.
   const backupDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'inkan-retention-'));
   const clock = new SettableClock(new Date('2026-12-31T15:00:00Z')); // 2027-01-01 00:00 in Tokyo
-  const test = await createTestContext(dialect, { INKAN_BACKUP_TARGET: backupDir, INKAN_TIME_ZONE: 'Asia/Tokyo', INKAN_BACKUP_SCHEDULE: '03:00' }, { clock });
+  const test = await createTestContext(
+    dialect,
+    { INKAN_BACKUP_TARGET: backupDir, INKAN_TIME_ZONE: 'Asia/Tokyo', INKAN_BACKUP_SCHEDULE: '03:00' },
+    { clock },
+  );
   const { context } = test;
-  const runner = startJobRunner({ db: context.db, dialect: context.dialect, handlers: createJobHandlers(context), workerId: 'retention-test', clock, manual: true });
+  const runner = startJobRunner({
+    db: context.db,
+    dialect: context.dialect,
+    handlers: createJobHandlers(context),
+    workerId: 'retention-test',
+    clock,
+    manual: true,
+  });
   try {
     const first = await scheduleBackup(context, clock.now());
     assert.equal(first?.toISOString(), '2026-12-31T18:00:00.000Z');
     let runs = 0;
     for (;;) {
-      const next = await context.db.selectFrom('jobs').select(['run_at', 'status']).where('kind', '=', 'backup.run').where('status', '=', 'queued').orderBy('run_at').executeTakeFirstOrThrow();
+      const next = await context.db
+        .selectFrom('jobs')
+        .select(['run_at', 'status'])
+        .where('kind', '=', 'backup.run')
+        .where('status', '=', 'queued')
+        .orderBy('run_at')
+        .executeTakeFirstOrThrow();
       const slot = new Date(next.run_at);
       if (zonedDay(slot, 'Asia/Tokyo') > lastDay) break;
       clock.instant = slot;
       await runner.idle();
       runs++;
-      const failed = await context.db.selectFrom('jobs').select(['last_error']).where('kind', '=', 'backup.run').where('last_error', 'is not', null).executeTakeFirst();
+      const failed = await context.db
+        .selectFrom('jobs')
+        .select(['last_error'])
+        .where('kind', '=', 'backup.run')
+        .where('last_error', 'is not', null)
+        .executeTakeFirst();
       assert.equal(failed, undefined, `backup job failed: ${failed?.last_error}`);
     }
-    assert.equal(runs, Math.round((Date.parse(`${lastDay}T00:00:00Z`) - Date.parse('2027-01-01T00:00:00Z')) / 86_400_000) + 1);
+    assert.equal(
+      runs,
+      Math.round((Date.parse(`${lastDay}T00:00:00Z`) - Date.parse('2027-01-01T00:00:00Z')) / 86_400_000) + 1,
+    );
     const left = await listBackups(test.config);
-    assert.ok(left.every((b) => b.manifest !== undefined), 'every remaining backup is complete');
-    assert.deepEqual(left.map((b) => zonedDay(new Date(b.manifest!.createdAt), 'Asia/Tokyo')), expectedDays);
-    assert.ok(left.every((b) => new Date(b.manifest!.createdAt).toISOString().endsWith('T18:00:00.000Z')), 'each taken at 03:00 Tokyo');
+    assert.ok(
+      left.every((b) => b.manifest !== undefined),
+      'every remaining backup is complete',
+    );
+    assert.deepEqual(
+      left.map((b) => zonedDay(new Date(b.manifest!.createdAt), 'Asia/Tokyo')),
+      expectedDays,
+    );
+    assert.ok(
+      left.every((b) => new Date(b.manifest!.createdAt).toISOString().endsWith('T18:00:00.000Z')),
+      'each taken at 03:00 Tokyo',
+    );
   } finally {
     await runner.stop();
     await test.cleanup();
@@ -110,7 +159,17 @@ async function simulateDailyBackups(dialect: Dialect, lastDay: string, expectedD
 }
 
 // The same for 70 days (to 2027-03-11): the last 7 days and the last day of January and of February.
-const EXPECTED_DAYS_70 = ['2027-01-31', '2027-02-28', '2027-03-05', '2027-03-06', '2027-03-07', '2027-03-08', '2027-03-09', '2027-03-10', '2027-03-11'];
+const EXPECTED_DAYS_70 = [
+  '2027-01-31',
+  '2027-02-28',
+  '2027-03-05',
+  '2027-03-06',
+  '2027-03-07',
+  '2027-03-08',
+  '2027-03-09',
+  '2027-03-10',
+  '2027-03-11',
+];
 
 // 1,096 real backups take minutes on this shared machine (each one snapshots the database and syncs
 // its files); PostgreSQL adds a pg_dump process per backup, so it runs the 70-day span and SQLite the
@@ -123,6 +182,8 @@ const SPANS: Record<Dialect, { lastDay: string; expected: readonly string[]; lab
 for (const dialect of DIALECTS) {
   const span = SPANS[dialect];
   describe(`scheduled daily backups over ${span.label} (${dialect})`, () => {
-    it('leave exactly the grandfather-father-son generations', { timeout: 1_200_000 }, () => simulateDailyBackups(dialect, span.lastDay, span.expected));
+    it('leave exactly the grandfather-father-son generations', { timeout: 1_200_000 }, () =>
+      simulateDailyBackups(dialect, span.lastDay, span.expected),
+    );
   });
 }

@@ -42,21 +42,51 @@ describe('mail templates', () => {
   });
 
   it('completion: 電子署名完了のお知らせ with the ダウンロード link and its validity', () => {
-    const mail = renderCompletion({ language: 'ja', organizationName: '〇〇市', envelopeName: '契約', certificateId: 'IK-ABCD-EFGH-JKLM', recipientName: '山田 太郎', downloadUrl: 'https://x.jp/d/T', validUntil: new Date('2030-02-14T00:00:00Z'), validForMs: 14 * 86_400_000 });
+    const mail = renderCompletion({
+      language: 'ja',
+      organizationName: '〇〇市',
+      envelopeName: '契約',
+      certificateId: 'IK-ABCD-EFGH-JKLM',
+      recipientName: '山田 太郎',
+      downloadUrl: 'https://x.jp/d/T',
+      validUntil: new Date('2030-02-14T00:00:00Z'),
+      validForMs: 14 * 86_400_000,
+    });
     assert.equal(mail.subject, '電子署名完了のお知らせ');
     assert.match(mail.text, /ダウンロード:\nhttps:\/\/x\.jp\/d\/T/);
     assert.match(mail.text, /14日間/);
     assert.match(mail.html, />ダウンロード<\/a>/);
     assert.match(mail.text, /IK-ABCD-EFGH-JKLM/);
-    const en = renderCompletion({ language: 'en', organizationName: 'City', envelopeName: 'Deal', certificateId: 'IK-ABCD-EFGH-JKLM', recipientName: 'Alice', downloadUrl: 'https://x.jp/d/T', validUntil: new Date(), validForMs: 86_400_000 });
+    const en = renderCompletion({
+      language: 'en',
+      organizationName: 'City',
+      envelopeName: 'Deal',
+      certificateId: 'IK-ABCD-EFGH-JKLM',
+      recipientName: 'Alice',
+      downloadUrl: 'https://x.jp/d/T',
+      validUntil: new Date(),
+      validForMs: 86_400_000,
+    });
     assert.match(en.text, /valid for 1 day/);
   });
 
   it('sender notices are escaped and carry the envelope link', () => {
-    const locked = renderRecipientLocked({ envelopeName: 'E', recipientName: '<i>R</i>', recipientEmail: 'r@x.jp', attempts: 5, envelopeUrl: 'https://x.jp/envelopes/1' });
+    const locked = renderRecipientLocked({
+      envelopeName: 'E',
+      recipientName: '<i>R</i>',
+      recipientEmail: 'r@x.jp',
+      attempts: 5,
+      envelopeUrl: 'https://x.jp/envelopes/1',
+    });
     assert.match(locked.text, /5回/);
     assert.match(locked.html, /&lt;i&gt;R&lt;\/i&gt;/);
-    const declined = renderRecipientDeclined({ envelopeName: 'E', recipientName: 'R', recipientEmail: 'r@x.jp', reason: 'no "way"', envelopeUrl: 'https://x.jp/envelopes/1' });
+    const declined = renderRecipientDeclined({
+      envelopeName: 'E',
+      recipientName: 'R',
+      recipientEmail: 'r@x.jp',
+      reason: 'no "way"',
+      envelopeUrl: 'https://x.jp/envelopes/1',
+    });
     assert.match(declined.html, /no &quot;way&quot;/);
   });
 });

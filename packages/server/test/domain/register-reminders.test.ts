@@ -32,7 +32,11 @@ for (const dialect of DIALECTS) {
     const watcher = { id: newId(), email: 'watcher@reminders.example.jp' };
     const ids: Record<string, string> = {};
 
-    async function insertEntry(name: string, scope: { organizationId: string } | { userId: string }, fields: { end_on?: string; notice_on?: string; status?: 'active' | 'terminated'; assignee?: string | null }) {
+    async function insertEntry(
+      name: string,
+      scope: { organizationId: string } | { userId: string },
+      fields: { end_on?: string; notice_on?: string; status?: 'active' | 'terminated'; assignee?: string | null },
+    ) {
       const id = newId();
       ids[name] = id;
       const now = clock.now().toISOString();
@@ -73,10 +77,14 @@ for (const dialect of DIALECTS) {
 
     /** A reminder worker in its own process, started now, released by go(). */
     function startWorker(): { ready: Promise<void>; go(): void; queued: Promise<number> } {
-      const child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(env), clock.now().toISOString(), today()], {
-        env: { ...process.env, NODE_TEST_CONTEXT: '' },
-        stdio: ['pipe', 'pipe', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', WORKER, JSON.stringify(env), clock.now().toISOString(), today()],
+        {
+          env: { ...process.env, NODE_TEST_CONTEXT: '' },
+          stdio: ['pipe', 'pipe', 'inherit'],
+        },
+      );
       const lines = createInterface({ input: child.stdout! });
       let readyResolve: () => void;
       const ready = new Promise<void>((resolve) => (readyResolve = resolve));
@@ -101,7 +109,11 @@ for (const dialect of DIALECTS) {
       smtp = await startSmtpSink();
       // 2030-03-31 20:00 UTC = 2030-04-01 05:00 in Japan.
       clock = new TestClock(new Date('2030-03-31T20:00:00.000Z'));
-      t = await createTestContext(dialect, { INKAN_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, INKAN_PUBLIC_URL: 'http://inkan.test' }, { clock });
+      t = await createTestContext(
+        dialect,
+        { INKAN_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, INKAN_PUBLIC_URL: 'http://inkan.test' },
+        { clock },
+      );
       env = {
         INKAN_ENV: 'test',
         INKAN_DATA_DIR: t.dataDir,
@@ -110,18 +122,46 @@ for (const dialect of DIALECTS) {
         INKAN_PUBLIC_URL: 'http://inkan.test',
         ...(t.database.url ? { INKAN_DATABASE_URL: t.database.url } : {}),
       };
-      const a = await createOrganization(t.context, { name: '期限テスト株式会社', slug: `rem-${newId().slice(0, 6)}`, adminEmail: 'admin@reminders.example.jp' });
-      const b = await createOrganization(t.context, { name: '別組織', slug: `rem-other-${newId().slice(0, 6)}`, adminEmail: 'admin@other-reminders.example.jp' });
+      const a = await createOrganization(t.context, {
+        name: '期限テスト株式会社',
+        slug: `rem-${newId().slice(0, 6)}`,
+        adminEmail: 'admin@reminders.example.jp',
+      });
+      const b = await createOrganization(t.context, {
+        name: '別組織',
+        slug: `rem-other-${newId().slice(0, 6)}`,
+        adminEmail: 'admin@other-reminders.example.jp',
+      });
       org = { id: a.organizationId, adminId: a.userId, adminEmail: 'admin@reminders.example.jp' };
       other = { id: b.organizationId, adminId: b.userId, adminEmail: 'admin@other-reminders.example.jp' };
       await t.context.db
         .insertInto('users')
-        .values({ id: watcher.id, email: watcher.email, name: 'ウォッチャー', password_hash: null, created_at: clock.now().toISOString() })
+        .values({
+          id: watcher.id,
+          email: watcher.email,
+          name: 'ウォッチャー',
+          password_hash: null,
+          created_at: clock.now().toISOString(),
+        })
         .execute();
-      await t.context.db.insertInto('memberships').values({ user_id: watcher.id, organization_id: org.id, role: 'member', created_at: clock.now().toISOString() }).execute();
+      await t.context.db
+        .insertInto('memberships')
+        .values({ user_id: watcher.id, organization_id: org.id, role: 'member', created_at: clock.now().toISOString() })
+        .execute();
       // The other organisation reminds 30 days ahead only.
-      await t.context.db.updateTable('organizations').set({ contract_reminder_days: '[30]' }).where('id', '=', other.id).execute();
-      runner = startJobRunner({ db: t.context.db, dialect: t.context.dialect, handlers: createJobHandlers(t.context), workerId: 'reminders-test', clock, manual: true });
+      await t.context.db
+        .updateTable('organizations')
+        .set({ contract_reminder_days: '[30]' })
+        .where('id', '=', other.id)
+        .execute();
+      runner = startJobRunner({
+        db: t.context.db,
+        dialect: t.context.dialect,
+        handlers: createJobHandlers(t.context),
+        workerId: 'reminders-test',
+        clock,
+        manual: true,
+      });
 
       const d = (n: number) => addDays(today(), n);
       await insertEntry('A', { organizationId: org.id }, { end_on: d(60), assignee: org.adminId });
@@ -129,7 +169,11 @@ for (const dialect of DIALECTS) {
       await insertEntry('B', { organizationId: org.id }, { notice_on: d(14), assignee: org.adminId });
       await insertEntry('C', { organizationId: org.id }, { end_on: d(10), assignee: org.adminId });
       await insertEntry('D', { organizationId: org.id }, { end_on: d(61), assignee: org.adminId });
-      await insertEntry('E', { organizationId: org.id }, { end_on: d(14), assignee: org.adminId, status: 'terminated' });
+      await insertEntry(
+        'E',
+        { organizationId: org.id },
+        { end_on: d(14), assignee: org.adminId, status: 'terminated' },
+      );
       await insertEntry('F', { organizationId: other.id }, { end_on: d(61), assignee: other.adminId });
       await insertEntry('G', { organizationId: org.id }, { end_on: d(-1), assignee: org.adminId });
       await insertEntry('H', { organizationId: org.id }, { end_on: d(30) });
@@ -141,7 +185,12 @@ for (const dialect of DIALECTS) {
     });
 
     const rows = async () =>
-      (await t.context.db.selectFrom('contract_reminders').select(['contract_id', 'kind', 'threshold_days', 'due_on']).execute())
+      (
+        await t.context.db
+          .selectFrom('contract_reminders')
+          .select(['contract_id', 'kind', 'threshold_days', 'due_on'])
+          .execute()
+      )
         .map((r) => `${Object.keys(ids).find((k) => ids[k] === r.contract_id)}:${r.kind}:${r.threshold_days}`)
         .sort();
 
@@ -161,7 +210,11 @@ for (const dialect of DIALECTS) {
       assert.match(a.text, /2030年5月31日/);
       assert.match(a.text, new RegExp(`http://inkan\\.test/contracts/${ids.A}`));
       assert.match(a.text, /ends 2030-05-31 \(in 60 days\)/, 'English second');
-      const events = await t.context.db.selectFrom('events').select('details').where('action', '=', 'contract.reminder-queued').execute();
+      const events = await t.context.db
+        .selectFrom('events')
+        .select('details')
+        .where('action', '=', 'contract.reminder-queued')
+        .execute();
       assert.equal(events.length, 4);
     });
 
@@ -180,8 +233,20 @@ for (const dialect of DIALECTS) {
       const results = await Promise.all(workers.map((w) => w.queued));
       assert.equal(results[0]! + results[1]!, 3, `queued ${results.join(' + ')}`);
       await runner.idle();
-      assert.deepEqual(await rows(), ['A:end:14', 'A:end:60', 'B:notice:14', 'C:end:14', 'D:end:60', 'F:end:30', 'H:end:60']);
-      const jobs = await t.context.db.selectFrom('jobs').select('id').where('kind', '=', 'mail.contract-reminder').execute();
+      assert.deepEqual(await rows(), [
+        'A:end:14',
+        'A:end:60',
+        'B:notice:14',
+        'C:end:14',
+        'D:end:60',
+        'F:end:30',
+        'H:end:60',
+      ]);
+      const jobs = await t.context.db
+        .selectFrom('jobs')
+        .select('id')
+        .where('kind', '=', 'mail.contract-reminder')
+        .execute();
       assert.equal(jobs.length, 7, 'one mail job per reminder');
       const latest = reminderMails().filter((m) => /契約 [ADF]$/.test(m.subject) && !/60日後/.test(m.subject));
       assert.deepEqual(latest.map((m) => `${m.to.join(',')}|${m.subject}`).sort(), [
@@ -197,12 +262,20 @@ for (const dialect of DIALECTS) {
       await t.context.db.updateTable('contracts').set({ end_on: newEnd }).where('id', '=', ids.A!).execute();
       assert.equal(await runDay(), 1);
       assert.ok((await rows()).filter((r) => r === 'A:end:60').length === 2);
-      const upcoming = await listDeadlines(t.context, { scope: { kind: 'organization', organizationId: org.id }, days: 60 });
+      const upcoming = await listDeadlines(t.context, {
+        scope: { kind: 'organization', organizationId: org.id },
+        days: 60,
+      });
       assert.deepEqual(
         upcoming.map((u) => `${u.contract.title}:${u.kind}:${u.daysLeft}`),
         ['契約 D:end:15', '契約 A:end:60'],
       );
-      assert.deepEqual((await listDeadlines(t.context, { scope: { kind: 'organization', organizationId: other.id }, days: 60 })).map((u) => u.contract.title), ['契約 F']);
+      assert.deepEqual(
+        (await listDeadlines(t.context, { scope: { kind: 'organization', organizationId: other.id }, days: 60 })).map(
+          (u) => u.contract.title,
+        ),
+        ['契約 F'],
+      );
     });
   });
 }

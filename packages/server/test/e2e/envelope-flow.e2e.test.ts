@@ -19,7 +19,19 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { createNssDb, extractSignatures, pdfsig, pdftotextBbox } from '../../../core/test/helpers/validators.ts';
 import { REPO_ROOT, runInkan } from '../helpers/run-inkan.ts';
-import { diagnostics, e2eEnvironment, eventsOf, failedJobs, openDatabaseReadOnly, rowCounts, startInkanProcess, unfinishedJobs, waitForHealthy, waitOrExplain, type InkanProcess } from './helpers/inkan-process.ts';
+import {
+  diagnostics,
+  e2eEnvironment,
+  eventsOf,
+  failedJobs,
+  openDatabaseReadOnly,
+  rowCounts,
+  startInkanProcess,
+  unfinishedJobs,
+  waitForHealthy,
+  waitOrExplain,
+  type InkanProcess,
+} from './helpers/inkan-process.ts';
 import { startSmtpSink, urlsIn, type ReceivedMail, type SmtpSink } from './helpers/smtp-sink.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
 
@@ -42,7 +54,16 @@ const PHONE = { width: 390, height: 844 };
 const SCREENSHOTS = screenshotDir();
 const REQUEST_SUBJECT = `【${ORGANIZATION}】様より${ENVELOPE}への署名依頼が届いています`;
 const COMPLETION_SUBJECT = '電子署名完了のお知らせ';
-const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const BROWSER_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 // Signing, sealing and mail run in the server's job thread; generous, as a safety net only.
 const JOB_TIMEOUT = { timeoutMs: 60_000, intervalMs: 25 };
 
@@ -69,12 +90,30 @@ describe('envelope flow in a real browser, with real SMTP', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'inkan-e2e-flow-'));
     smtp = await startSmtpSink();
-    ({ dataDir, baseUrl, env } = await e2eEnvironment(dir, smtp.port, { INKAN_MAIL_FROM: `"${MAIL_FROM.name}" <${MAIL_FROM.address}>` }));
+    ({ dataDir, baseUrl, env } = await e2eEnvironment(dir, smtp.port, {
+      INKAN_MAIL_FROM: `"${MAIL_FROM.name}" <${MAIL_FROM.address}>`,
+    }));
     const init = await runInkan(['init'], { dataDir, env });
     assert.equal(init.code, 0, init.stderr);
-    const org = await runInkan(['org', 'create', '--name', ORGANIZATION, '--slug', 'test-city', '--admin-email', SENDER.email, '--admin-name', '契約 担当'], { dataDir, env });
+    const org = await runInkan(
+      [
+        'org',
+        'create',
+        '--name',
+        ORGANIZATION,
+        '--slug',
+        'test-city',
+        '--admin-email',
+        SENDER.email,
+        '--admin-name',
+        '契約 担当',
+      ],
+      { dataDir, env },
+    );
     assert.equal(org.code, 0, org.stderr);
-    loginLink = new RegExp(`^${baseUrl.replace(/[.]/g, '\\.')}/login/link\\?token=[A-Za-z0-9_-]+$`, 'm').exec(org.stdout)?.[0] ?? '';
+    loginLink =
+      new RegExp(`^${baseUrl.replace(/[.]/g, '\\.')}/login/link\\?token=[A-Za-z0-9_-]+$`, 'm').exec(org.stdout)?.[0] ??
+      '';
     assert.ok(loginLink, org.stdout);
     const root = await runInkan(['pki', 'export-root'], { dataDir, env });
     assert.equal(root.code, 0, root.stderr);
@@ -103,23 +142,34 @@ describe('envelope flow in a real browser, with real SMTP', () => {
     if (stopped) assert.equal(stopped.code, 0, server!.output.slice(-20).join('\n'));
   });
 
-  const explain = () => `${diagnostics(db, [server])}\nSMTP: ${smtp.messages.map((m) => `${m.to} ${m.subject}`).join(' | ')}`;
+  const explain = () =>
+    `${diagnostics(db, [server])}\nSMTP: ${smtp.messages.map((m) => `${m.to} ${m.subject}`).join(' | ')}`;
 
   /** A fresh browser context (no cookies) that records console errors, page errors and CSP violations. */
   async function newPage(viewport: { width: number; height: number }, label: string): Promise<Page> {
     const phone = viewport === PHONE;
-    const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'ja-JP', isMobile: phone, hasTouch: phone, acceptDownloads: true });
+    const context = await browser.newContext({
+      viewport,
+      deviceScaleFactor: 1,
+      locale: 'ja-JP',
+      isMobile: phone,
+      hasTouch: phone,
+      acceptDownloads: true,
+    });
     contexts.push(context);
     const page = await context.newPage();
     page.on('console', (message) => {
       const text = message.text();
       // 401 is the UI probing for a signer session and the wrong access code: the UI working as designed.
       if (/Failed to load resource: .* status of 401/.test(text)) return;
-      if (message.type() === 'error' || /Content Security Policy/i.test(text)) problems.push(`${label}: console ${message.type()}: ${text}`);
+      if (message.type() === 'error' || /Content Security Policy/i.test(text))
+        problems.push(`${label}: console ${message.type()}: ${text}`);
     });
     page.on('pageerror', (error) => problems.push(`${label}: page error: ${error.message}`));
     await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+      document.addEventListener('securitypolicyviolation', (e) =>
+        console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+      );
     });
     return page;
   }
@@ -164,13 +214,22 @@ describe('envelope flow in a real browser, with real SMTP', () => {
   function stateSnapshot(): unknown {
     return {
       counts: rowCounts(db),
-      recipients: db.prepare('select id, status, viewed_at, failed_attempts, locked_at, link_token_hash, notified_at from recipients order by signing_order').all(),
+      recipients: db
+        .prepare(
+          'select id, status, viewed_at, failed_attempts, locked_at, link_token_hash, notified_at from recipients order by signing_order',
+        )
+        .all(),
       lastEvent: db.prepare('select max(seq) as seq from events').get(),
     };
   }
 
   /** Signs as one recipient in a fresh context; screenshots use the given viewport's suffix. */
-  async function signAs(index: number, viewport: { width: number; height: number }, suffix: string, options: { wrongCodeFirst: boolean }): Promise<void> {
+  async function signAs(
+    index: number,
+    viewport: { width: number; height: number },
+    suffix: string,
+    options: { wrongCodeFirst: boolean },
+  ): Promise<void> {
     const recipient = RECIPIENTS[index];
     const page = await newPage(viewport, `recipient ${index + 1}`);
     // Everything the server says before the code passes must be free of the envelope's and documents' names.
@@ -178,7 +237,10 @@ describe('envelope flow in a real browser, with real SMTP', () => {
     let codePassed = false;
     page.on('response', (response) => {
       if (codePassed || !response.url().startsWith(`${baseUrl}/api/`)) return;
-      response.text().then((body) => beforeCode.push(`${response.url()} ${body}`), () => undefined);
+      response.text().then(
+        (body) => beforeCode.push(`${response.url()} ${body}`),
+        () => undefined,
+      );
     });
     let signPosts = 0;
     page.on('request', (request) => {
@@ -198,8 +260,14 @@ describe('envelope flow in a real browser, with real SMTP', () => {
     if (options.wrongCodeFirst) {
       await codeInput.fill(WRONG_CODE);
       await page.getByRole('button', { name: '次へ' }).click();
-      await page.getByRole('alert').filter({ hasText: 'アクセスコードが正しくありません。あと4回間違えるとロックされます。' }).waitFor();
-      const row = db.prepare('select failed_attempts, status from recipients where email = ?').get(recipient.email) as { failed_attempts: number; status: string };
+      await page
+        .getByRole('alert')
+        .filter({ hasText: 'アクセスコードが正しくありません。あと4回間違えるとロックされます。' })
+        .waitFor();
+      const row = db.prepare('select failed_attempts, status from recipients where email = ?').get(recipient.email) as {
+        failed_attempts: number;
+        status: string;
+      };
       assert.deepEqual(row, { failed_attempts: 1, status: 'notified' });
       const stillHidden = await page.content();
       for (const secret of hidden) assert.ok(!stillHidden.includes(secret), `"${secret}" is shown after a wrong code`);
@@ -213,12 +281,15 @@ describe('envelope flow in a real browser, with real SMTP', () => {
     await page.getByRole('heading', { name: ENVELOPE }).waitFor();
     await page.waitForLoadState('networkidle');
     assert.ok(beforeCode.length > 0, 'the page asked the server something before the code');
-    for (const body of beforeCode) for (const secret of hidden) assert.ok(!body.includes(secret), `"${secret}" was sent before the code passed: ${body}`);
+    for (const body of beforeCode)
+      for (const secret of hidden)
+        assert.ok(!body.includes(secret), `"${secret}" was sent before the code passed: ${body}`);
 
     // One tab per document, named after it; each tab renders its own document with pdf.js.
     const tabs = page.getByRole('tab');
     assert.equal(await tabs.count(), 2);
-    for (const [i, d] of DOCUMENTS.entries()) assert.ok((await tabs.nth(i).textContent())!.includes(d.file), `tab ${i + 1} is named ${d.file}`);
+    for (const [i, d] of DOCUMENTS.entries())
+      assert.ok((await tabs.nth(i).textContent())!.includes(d.file), `tab ${i + 1} is named ${d.file}`);
     assert.match(await renderedText(page), /Service agreement/);
     await screenshot(page, `review-${suffix}`);
     await page.getByRole('tab', { name: new RegExp(DOCUMENTS[1].file) }).click();
@@ -239,20 +310,29 @@ describe('envelope flow in a real browser, with real SMTP', () => {
     const token = new URL(signUrls[index]).pathname.split('/').pop()!;
     const retry = await page.evaluate(async (t) => {
       const view = (await (await fetch(`/api/sign/${t}/view`)).json()) as { csrfToken?: string };
-      const response = await fetch(`/api/sign/${t}/sign`, { method: 'POST', headers: { 'x-csrf-token': view.csrfToken ?? '' } });
+      const response = await fetch(`/api/sign/${t}/sign`, {
+        method: 'POST',
+        headers: { 'x-csrf-token': view.csrfToken ?? '' },
+      });
       return { status: response.status, body: (await response.json()) as { recipient?: { status?: string } } };
     }, token);
     assert.equal(retry.status, 202, JSON.stringify(retry.body));
     assert.equal(retry.body.recipient?.status, 'signed');
 
-    const me = db.prepare('select id, status, signed_at from recipients where email = ?').get(recipient.email) as { id: string; status: string; signed_at: string | null };
+    const me = db.prepare('select id, status, signed_at from recipients where email = ?').get(recipient.email) as {
+      id: string;
+      status: string;
+      signed_at: string | null;
+    };
     assert.equal(me.status, 'signed');
     assert.ok(me.signed_at);
     const signedEvents = eventsOf(db, 'recipient.signed').filter((e) => e.details.email === recipient.email);
     assert.equal(signedEvents.length, 1, 'one recipient.signed event');
     assert.equal(signedEvents[0].details.auth, 'email + access code');
     assert.equal(signedEvents[0].ip, '127.0.0.1');
-    const signJobs = db.prepare(`select count(*) as n from jobs where kind = 'envelope.sign' and payload like ?`).get(`%${me.id}%`) as { n: number };
+    const signJobs = db
+      .prepare(`select count(*) as n from jobs where kind = 'envelope.sign' and payload like ?`)
+      .get(`%${me.id}%`) as { n: number };
     assert.equal(signJobs.n, 1, 'one signing job');
     await page.context().close();
   }
@@ -289,21 +369,37 @@ describe('envelope flow in a real browser, with real SMTP', () => {
     assert.match(page.url(), new RegExp(`^${baseUrl}/envelopes/[0-9a-f-]{36}$`));
     await page.context().close();
 
-    const envelope = db.prepare('select id, name, status, certificate_id from envelopes').all() as Array<{ id: string; name: string; status: string; certificate_id: string }>;
+    const envelope = db.prepare('select id, name, status, certificate_id from envelopes').all() as Array<{
+      id: string;
+      name: string;
+      status: string;
+      certificate_id: string;
+    }>;
     assert.equal(envelope.length, 1);
     assert.equal(envelope[0].name, ENVELOPE);
     assert.equal(envelope[0].status, 'sent');
     certificateId = envelope[0].certificate_id;
     const documents = db.prepare('select name, pages from documents order by position').all();
-    assert.deepEqual(documents, DOCUMENTS.map((d) => ({ name: d.file, pages: d.pages })));
+    assert.deepEqual(
+      documents,
+      DOCUMENTS.map((d) => ({ name: d.file, pages: d.pages })),
+    );
   });
 
   test('the first request mail arrives over SMTP; fetching its link changes nothing', async () => {
-    const [mail] = await waitOrExplain(() => (smtp.to(RECIPIENTS[0].email).length > 0 ? smtp.to(RECIPIENTS[0].email) : null), { ...JOB_TIMEOUT, what: 'the first request mail' }, explain);
+    const [mail] = await waitOrExplain(
+      () => (smtp.to(RECIPIENTS[0].email).length > 0 ? smtp.to(RECIPIENTS[0].email) : null),
+      { ...JOB_TIMEOUT, what: 'the first request mail' },
+      explain,
+    );
     signUrls[0] = checkRequestMail(mail, RECIPIENTS[0].name);
     assert.equal(smtp.to(RECIPIENTS[1].email).length, 0, 'the second recipient waits for the first');
     // The mail job records the mail and its event after the SMTP server accepted it: let it finish.
-    await waitOrExplain(() => unfinishedJobs(db).length === 0, { ...JOB_TIMEOUT, what: 'the mail job to finish' }, explain);
+    await waitOrExplain(
+      () => unfinishedJobs(db).length === 0,
+      { ...JOB_TIMEOUT, what: 'the mail job to finish' },
+      explain,
+    );
 
     const token = new URL(signUrls[0]).pathname.split('/').pop()!;
     const before = stateSnapshot();
@@ -330,7 +426,11 @@ describe('envelope flow in a real browser, with real SMTP', () => {
   });
 
   test('the second recipient is mailed once the first signature is applied, and signs (390×844)', async () => {
-    const [mail] = await waitOrExplain(() => (smtp.to(RECIPIENTS[1].email).length > 0 ? smtp.to(RECIPIENTS[1].email) : null), { ...JOB_TIMEOUT, what: 'the second request mail' }, explain);
+    const [mail] = await waitOrExplain(
+      () => (smtp.to(RECIPIENTS[1].email).length > 0 ? smtp.to(RECIPIENTS[1].email) : null),
+      { ...JOB_TIMEOUT, what: 'the second request mail' },
+      explain,
+    );
     signUrls[1] = checkRequestMail(mail, RECIPIENTS[1].name);
     assert.notEqual(signUrls[1], signUrls[0]);
     assert.equal(eventsOf(db, 'recipient.signature-applied').length, 1);
@@ -370,7 +470,10 @@ describe('envelope flow in a real browser, with real SMTP', () => {
     await page.getByText(certificateId).waitFor();
     await screenshot(page, 'download-1280');
     for (const d of DOCUMENTS) {
-      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: `${d.file} をダウンロード` }).click()]);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('link', { name: `${d.file} をダウンロード` }).click(),
+      ]);
       const path = join(dir, `downloaded-${downloaded.size}.pdf`);
       await download.saveAs(path);
       downloaded.set(d.file, path);
@@ -382,16 +485,26 @@ describe('envelope flow in a real browser, with real SMTP', () => {
       const token = new URL(url).pathname.split('/').pop()!;
       const response = await fetch(`${baseUrl}/api/download/${token}`);
       assert.equal(response.status, 200);
-      const view = (await response.json()) as { envelope: { name: string; certificateId: string }; documents: Array<{ id: string; name: string; sha256: string }> };
+      const view = (await response.json()) as {
+        envelope: { name: string; certificateId: string };
+        documents: Array<{ id: string; name: string; sha256: string }>;
+      };
       assert.equal(view.envelope.name, ENVELOPE);
       assert.equal(view.envelope.certificateId, certificateId);
-      assert.deepEqual(view.documents.map((d) => d.name), DOCUMENTS.map((d) => d.file));
+      assert.deepEqual(
+        view.documents.map((d) => d.name),
+        DOCUMENTS.map((d) => d.file),
+      );
       for (const d of view.documents) {
         const file = await fetch(`${baseUrl}/api/download/${token}/documents/${d.id}`);
         assert.equal(file.status, 200);
         const bytes = new Uint8Array(await file.arrayBuffer());
         assert.equal(createHash('sha256').update(bytes).digest('hex'), d.sha256);
-        assert.deepEqual(bytes, new Uint8Array(readFileSync(downloaded.get(d.name)!)), `${d.name}: the same file through every link`);
+        assert.deepEqual(
+          bytes,
+          new Uint8Array(readFileSync(downloaded.get(d.name)!)),
+          `${d.name}: the same file through every link`,
+        );
       }
     }
     const envelope = db.prepare('select status from envelopes').get() as { status: string };
@@ -417,7 +530,10 @@ describe('envelope flow in a real browser, with real SMTP', () => {
       for (const [i, s] of cades.entries()) {
         assert.equal(s.validation, 'Signature is Valid.', report.raw);
         assert.equal(s.certificate, 'Certificate is Trusted.', report.raw);
-        assert.ok(s.signerName?.includes(RECIPIENTS[i].name), `signature ${i + 1} names ${RECIPIENTS[i].name}: ${s.signerName}`);
+        assert.ok(
+          s.signerName?.includes(RECIPIENTS[i].name),
+          `signature ${i + 1} names ${RECIPIENTS[i].name}: ${s.signerName}`,
+        );
       }
       assert.equal(report.signatures.length, 3, `two signatures and the document timestamp:\n${report.raw}`);
 
@@ -427,7 +543,10 @@ describe('envelope flow in a real browser, with real SMTP', () => {
       const { words, width, height } = await pdftotextBbox(path, 1);
       const label = words.findIndex((w) => w.text.startsWith('締結証明書ID'));
       assert.ok(label >= 0, words.map((w) => w.text).join(' '));
-      const idWord = words[label].text === '締結証明書ID:' ? words[label + 1] : { ...words[label], text: words[label].text.replace(/^締結証明書ID:/, '') };
+      const idWord =
+        words[label].text === '締結証明書ID:'
+          ? words[label + 1]
+          : { ...words[label], text: words[label].text.replace(/^締結証明書ID:/, '') };
       assert.equal(idWord.text, certificateId);
       for (const w of [words[label], idWord]) {
         assert.ok(w.xMin < width / 4, `${w.text} is on the left (x ${w.xMin} of ${width})`);
@@ -440,14 +559,20 @@ describe('envelope flow in a real browser, with real SMTP', () => {
     assert.deepEqual(problems, []);
     assert.deepEqual(failedJobs(db), []);
     const applied = eventsOf(db, 'recipient.signature-applied');
-    assert.deepEqual(applied.map((e) => e.details.email), RECIPIENTS.map((r) => r.email));
+    assert.deepEqual(
+      applied.map((e) => e.details.email),
+      RECIPIENTS.map((r) => r.email),
+    );
     assert.equal(eventsOf(db, 'recipient.code-failed').length, 1, 'one wrong code recorded');
   });
 
   test("the server's log never holds a link token, though every link was requested", () => {
     const log = server!.output.join('\n');
     assert.match(log, /\/s\/\[token\]/, 'signing pages were logged, redacted');
-    for (const token of [...signUrls.map((u) => new URL(u).pathname.split('/').pop()!), new URL(loginLink).searchParams.get('token')!]) {
+    for (const token of [
+      ...signUrls.map((u) => new URL(u).pathname.split('/').pop()!),
+      new URL(loginLink).searchParams.get('token')!,
+    ]) {
       assert.ok(token.length >= 22 && !log.includes(token), 'a link token appears in the server log');
     }
   });

@@ -28,10 +28,59 @@ describe('HTTPS with INKAN_TLS_CERT / INKAN_TLS_KEY', () => {
       const run = await runTool('openssl', args);
       assert.equal(run.exitCode, 0, run.stderr);
     };
-    await ok(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file('ca.key'), '-out', file('ca.pem'), '-subj', '/CN=Inkan test CA', '-days', '2']);
-    await ok(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=127.0.0.1']);
-    writeFileSync(file('server.ext'), 'subjectAltName = IP:127.0.0.1\nbasicConstraints = CA:FALSE\nkeyUsage = digitalSignature\nextendedKeyUsage = serverAuth\n');
-    await ok(['x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('server.pem'), '-days', '2', '-extfile', file('server.ext')]);
+    await ok([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      file('ca.key'),
+      '-out',
+      file('ca.pem'),
+      '-subj',
+      '/CN=Inkan test CA',
+      '-days',
+      '2',
+    ]);
+    await ok([
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      file('server.key'),
+      '-out',
+      file('server.csr'),
+      '-subj',
+      '/CN=127.0.0.1',
+    ]);
+    writeFileSync(
+      file('server.ext'),
+      'subjectAltName = IP:127.0.0.1\nbasicConstraints = CA:FALSE\nkeyUsage = digitalSignature\nextendedKeyUsage = serverAuth\n',
+    );
+    await ok([
+      'x509',
+      '-req',
+      '-in',
+      file('server.csr'),
+      '-CA',
+      file('ca.pem'),
+      '-CAkey',
+      file('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      file('server.pem'),
+      '-days',
+      '2',
+      '-extfile',
+      file('server.ext'),
+    ]);
     ca = readFileSync(file('ca.pem'));
 
     const [port, httpPort] = [await freePort(), await freePort()];
@@ -61,15 +110,25 @@ describe('HTTPS with INKAN_TLS_CERT / INKAN_TLS_KEY', () => {
     const api = await requestFrom(`${httpsUrl}/api/session`, { ca });
     assert.equal(api.status, 401);
     assert.match(String(api.headers['strict-transport-security']), /max-age=\d+/);
-    assert.ok(inkan!.output.some((l) => l.startsWith(`Inkan is listening on ${httpsUrl} `)), inkan!.output.join('\n'));
-    assert.ok(inkan!.output.some((l) => l.startsWith(`HTTP on ${httpUrl} redirects to ${httpsUrl}`)), inkan!.output.join('\n'));
+    assert.ok(
+      inkan!.output.some((l) => l.startsWith(`Inkan is listening on ${httpsUrl} `)),
+      inkan!.output.join('\n'),
+    );
+    assert.ok(
+      inkan!.output.some((l) => l.startsWith(`HTTP on ${httpUrl} redirects to ${httpsUrl}`)),
+      inkan!.output.join('\n'),
+    );
   });
 
   test('the HTTP port redirects to the public https URL: 301 for GET, 308 for POST, whatever the Host header says', async () => {
     const get = await requestFrom(`${httpUrl}/verify?lang=en`, { headers: { host: 'evil.example' } });
     assert.equal(get.status, 301);
     assert.equal(get.headers.location, `${httpsUrl}/verify?lang=en`);
-    const post = await requestFrom(`${httpUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const post = await requestFrom(`${httpUrl}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(post.status, 308);
     assert.equal(post.headers.location, `${httpsUrl}/api/session`);
     const followed = await requestFrom(String(get.headers.location), { ca });
@@ -77,10 +136,20 @@ describe('HTTPS with INKAN_TLS_CERT / INKAN_TLS_KEY', () => {
   });
 
   test('a half TLS configuration or an http public URL stops the start with a clear message', async () => {
-    const half = await runInkan(['serve'], { dataDir: join(dir, 'data'), env: { INKAN_TLS_CERT: join(dir, 'server.pem') } });
+    const half = await runInkan(['serve'], {
+      dataDir: join(dir, 'data'),
+      env: { INKAN_TLS_CERT: join(dir, 'server.pem') },
+    });
     assert.equal(half.code, 2);
     assert.match(half.stderr, /INKAN_TLS_CERT: set INKAN_TLS_CERT and INKAN_TLS_KEY together/);
-    const plain = await runInkan(['serve'], { dataDir: join(dir, 'data'), env: { INKAN_TLS_CERT: join(dir, 'server.pem'), INKAN_TLS_KEY: join(dir, 'server.key'), INKAN_PUBLIC_URL: 'http://127.0.0.1:1' } });
+    const plain = await runInkan(['serve'], {
+      dataDir: join(dir, 'data'),
+      env: {
+        INKAN_TLS_CERT: join(dir, 'server.pem'),
+        INKAN_TLS_KEY: join(dir, 'server.key'),
+        INKAN_PUBLIC_URL: 'http://127.0.0.1:1',
+      },
+    });
     assert.equal(plain.code, 2);
     assert.match(plain.stderr, /INKAN_PUBLIC_URL: must be an https:\/\/ URL/);
   });

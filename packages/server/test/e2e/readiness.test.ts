@@ -75,7 +75,11 @@ describe('/readyz names the failed dependency and recovers; /metrics', () => {
   };
 
   /** Waits for /readyz to say 503 with exactly `name` failed, then for 200 after `restore`. */
-  async function failsAndRecovers(name: string, breakIt: () => Promise<void> | void, restore: () => Promise<void> | void): Promise<void> {
+  async function failsAndRecovers(
+    name: string,
+    breakIt: () => Promise<void> | void,
+    restore: () => Promise<void> | void,
+  ): Promise<void> {
     await waitFor(async () => (await ready()).status === 200, { ...WAIT, what: `ready before ${name} goes away` });
     await breakIt();
     const failed = await waitFor(
@@ -89,20 +93,30 @@ describe('/readyz names the failed dependency and recovers; /metrics', () => {
     assert.equal(failed.body.checks?.[name]?.ok, false);
     assert.ok((failed.body.checks?.[name]?.error ?? '').length > 0, 'says why');
     await restore();
-    await waitFor(async () => (await ready()).status === 200, { ...WAIT, what: `/readyz to recover after ${name} is back` });
+    await waitFor(async () => (await ready()).status === 200, {
+      ...WAIT,
+      what: `/readyz to recover after ${name} is back`,
+    });
   }
 
   test('all dependencies ready: database, blobs, signing, tsa, worker', async () => {
-    const r = await waitFor(async () => {
-      const x = await ready();
-      return x.status === 200 ? x : undefined;
-    }, { ...WAIT, what: 'ready' });
+    const r = await waitFor(
+      async () => {
+        const x = await ready();
+        return x.status === 200 ? x : undefined;
+      },
+      { ...WAIT, what: 'ready' },
+    );
     assert.deepEqual(Object.keys(r.body.checks ?? {}), ['database', 'blobs', 'signing', 'tsa', 'worker']);
     assert.deepEqual(r.body.failed, []);
   });
 
   test('PostgreSQL unavailable → 503 naming database, then recovers', async () => {
-    await failsAndRecovers('database', () => pgRelay.cut(), () => pgRelay.restore());
+    await failsAndRecovers(
+      'database',
+      () => pgRelay.cut(),
+      () => pgRelay.restore(),
+    );
   });
 
   test('blob directory unavailable → 503 naming blobs, then recovers', async () => {
@@ -121,7 +135,11 @@ describe('/readyz names the failed dependency and recovers; /metrics', () => {
   });
 
   test('TSA unreachable → 503 naming tsa, then recovers', async () => {
-    await failsAndRecovers('tsa', () => tsaRelay.cut(), () => tsaRelay.restore());
+    await failsAndRecovers(
+      'tsa',
+      () => tsaRelay.cut(),
+      () => tsaRelay.restore(),
+    );
   });
 
   test('details and /metrics only for allowed clients (not another address, not through an untrusted proxy)', async () => {
@@ -129,7 +147,11 @@ describe('/readyz names the failed dependency and recovers; /metrics', () => {
     assert.equal(other.status, 200);
     assert.deepEqual(other.body, { status: 'ok' }, 'no details for a client outside INKAN_METRICS_ALLOW');
     assert.equal((await requestFrom(`${baseUrl}/metrics`, { localAddress: '127.0.0.2' })).status, 404);
-    assert.equal((await requestFrom(`${baseUrl}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.9' } })).status, 404, 'proxied: the real client is unknown');
+    assert.equal(
+      (await requestFrom(`${baseUrl}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.9' } })).status,
+      404,
+      'proxied: the real client is unknown',
+    );
 
     const metrics = await requestFrom(`${baseUrl}/metrics`);
     assert.equal(metrics.status, 200);

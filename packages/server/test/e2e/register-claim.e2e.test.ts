@@ -20,18 +20,41 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { textToPdf } from '../helpers/contract-pdf.ts';
 import { runInkan } from '../helpers/run-inkan.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
-import { diagnostics, e2eEnvironment, failedJobs, openDatabaseReadOnly, startInkanProcess, waitForHealthy, waitOrExplain, type InkanProcess } from './helpers/inkan-process.ts';
+import {
+  diagnostics,
+  e2eEnvironment,
+  failedJobs,
+  openDatabaseReadOnly,
+  startInkanProcess,
+  waitForHealthy,
+  waitOrExplain,
+  type InkanProcess,
+} from './helpers/inkan-process.ts';
 import { startSmtpSink, urlsIn, type SmtpSink } from './helpers/smtp-sink.ts';
 
 const ORGANIZATION = '株式会社みなと商事';
 const ENVELOPE = 'システム開発支援業務委託契約';
 const CONTRACT_TEXT = new URL('../fixtures/contracts/01-gyomu-itaku.txt', import.meta.url);
 const SENDER = { email: 'keiyaku@minato.example.jp', name: '港 一郎', password: 'correct horse battery staple' };
-const SIGNER = { name: '青木 遥', email: 'aoki@blueline.example.jp', code: '4821', password: 'blue line tech 2026 spring' };
+const SIGNER = {
+  name: '青木 遥',
+  email: 'aoki@blueline.example.jp',
+  code: '4821',
+  password: 'blue line tech 2026 spring',
+};
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const SCREENSHOTS = screenshotDir();
-const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const BROWSER_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const JOB_TIMEOUT = { timeoutMs: 60_000, intervalMs: 25 };
 
 describe('保管 and the contract register in a real browser, with real SMTP', () => {
@@ -55,9 +78,25 @@ describe('保管 and the contract register in a real browser, with real SMTP', (
     smtp = await startSmtpSink();
     ({ dataDir, baseUrl, env } = await e2eEnvironment(dir, smtp.port));
     assert.equal((await runInkan(['init'], { dataDir, env })).code, 0);
-    const org = await runInkan(['org', 'create', '--name', ORGANIZATION, '--slug', 'minato', '--admin-email', SENDER.email, '--admin-name', SENDER.name], { dataDir, env });
+    const org = await runInkan(
+      [
+        'org',
+        'create',
+        '--name',
+        ORGANIZATION,
+        '--slug',
+        'minato',
+        '--admin-email',
+        SENDER.email,
+        '--admin-name',
+        SENDER.name,
+      ],
+      { dataDir, env },
+    );
     assert.equal(org.code, 0, org.stderr);
-    loginLink = new RegExp(`^${baseUrl.replace(/[.]/g, '\\.')}/login/link\\?token=[A-Za-z0-9_-]+$`, 'm').exec(org.stdout)?.[0] ?? '';
+    loginLink =
+      new RegExp(`^${baseUrl.replace(/[.]/g, '\\.')}/login/link\\?token=[A-Za-z0-9_-]+$`, 'm').exec(org.stdout)?.[0] ??
+      '';
     assert.ok(loginLink, org.stdout);
     mkdirSync(join(dir, 'upload'));
     pdfPath = join(dir, 'upload', '業務委託契約書.pdf');
@@ -79,28 +118,40 @@ describe('保管 and the contract register in a real browser, with real SMTP', (
     if (stopped) assert.equal(stopped.code, 0, server!.output.slice(-20).join('\n'));
   });
 
-  const explain = () => `${diagnostics(db, [server])}\nSMTP: ${smtp.messages.map((m) => `${m.to} ${m.subject}`).join(' | ')}`;
+  const explain = () =>
+    `${diagnostics(db, [server])}\nSMTP: ${smtp.messages.map((m) => `${m.to} ${m.subject}`).join(' | ')}`;
 
   async function newPage(viewport: { width: number; height: number }, label: string): Promise<Page> {
     const phone = viewport === PHONE;
-    const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'ja-JP', isMobile: phone, hasTouch: phone, acceptDownloads: true });
+    const context = await browser.newContext({
+      viewport,
+      deviceScaleFactor: 1,
+      locale: 'ja-JP',
+      isMobile: phone,
+      hasTouch: phone,
+      acceptDownloads: true,
+    });
     contexts.push(context);
     const page = await context.newPage();
     page.on('console', (message) => {
       const text = message.text();
       // 401 (session probes before sign-in) and 410 (the expired claim link) are the UI working as designed.
       if (/Failed to load resource: .* status of (401|410)/.test(text)) return;
-      if (message.type() === 'error' || /Content Security Policy/i.test(text)) problems.push(`${label}: console ${message.type()}: ${text}`);
+      if (message.type() === 'error' || /Content Security Policy/i.test(text))
+        problems.push(`${label}: console ${message.type()}: ${text}`);
     });
     page.on('pageerror', (error) => problems.push(`${label}: page error: ${error.message}`));
     await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+      document.addEventListener('securitypolicyviolation', (e) =>
+        console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+      );
     });
     return page;
   }
 
   // Phone pictures show the whole page (the results are below the fold at 390×844).
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `e2e-register-${name}.png`), fullPage: name.endsWith('-390') });
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: join(SCREENSHOTS, `e2e-register-${name}.png`), fullPage: name.endsWith('-390') });
 
   /** Waits until the entry's PDF viewer has drawn its page (canvas sized, text layer filled); returns that text. */
   async function renderedPdfText(page: Page): Promise<string> {
@@ -129,7 +180,11 @@ describe('保管 and the contract register in a real browser, with real SMTP', (
     await page.getByText('署名依頼を送信しました。').waitFor();
     await page.context().close();
 
-    const [request] = await waitOrExplain(() => (smtp.to(SIGNER.email).length > 0 ? smtp.to(SIGNER.email) : null), { ...JOB_TIMEOUT, what: 'the request mail' }, explain);
+    const [request] = await waitOrExplain(
+      () => (smtp.to(SIGNER.email).length > 0 ? smtp.to(SIGNER.email) : null),
+      { ...JOB_TIMEOUT, what: 'the request mail' },
+      explain,
+    );
     const signUrl = urlsIn(request.text).find((u) => u.startsWith(`${baseUrl}/s/`))!;
     const signing = await newPage(DESKTOP, 'signer signing');
     await signing.goto(signUrl);
@@ -222,16 +277,31 @@ describe('保管 and the contract register in a real browser, with real SMTP', (
     await page.getByRole('button', { name: '契約満了日の候補を採用' }).click();
     await page.getByRole('button', { name: '契約満了日の候補は採用済み' }).waitFor();
     const history = page.locator('.history-table tbody tr');
-    await waitOrExplain(async () => (await history.count()) >= 2 || null, { ...JOB_TIMEOUT, what: 'two history rows' }, explain);
-    const rows = db.prepare('select field, new_value from contract_history order by created_at').all() as Array<{ field: string; new_value: string }>;
+    await waitOrExplain(
+      async () => (await history.count()) >= 2 || null,
+      { ...JOB_TIMEOUT, what: 'two history rows' },
+      explain,
+    );
+    const rows = db.prepare('select field, new_value from contract_history order by created_at').all() as Array<{
+      field: string;
+      new_value: string;
+    }>;
     // One row per changed field: the amount (with the tax treatment it stated) and the end date.
     assert.deepEqual(rows.map((r) => r.field).sort(), ['amount', 'endOn', 'tax']);
-    const stored = db.prepare("select amount, end_on, tax from contracts where source = 'claim'").get() as { amount: number; end_on: string; tax: string };
+    const stored = db.prepare("select amount, end_on, tax from contracts where source = 'claim'").get() as {
+      amount: number;
+      end_on: string;
+      tax: string;
+    };
     assert.deepEqual(stored, { amount: 6_600_000, end_on: '2027-03-31', tax: 'excluded' });
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot(page, 'entry-accepted-1280');
     await page.setViewportSize(PHONE);
-    await waitOrExplain(async () => (await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)) || null, { ...JOB_TIMEOUT, what: 'the entry to fit 390 px' }, explain);
+    await waitOrExplain(
+      async () => (await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)) || null,
+      { ...JOB_TIMEOUT, what: 'the entry to fit 390 px' },
+      explain,
+    );
     await shot(page, 'entry-390');
     await page.setViewportSize(DESKTOP);
 
@@ -247,7 +317,11 @@ describe('保管 and the contract register in a real browser, with real SMTP', (
     await page.getByRole('link', { name: ENVELOPE }).waitFor();
     await shot(page, 'search-1280');
     await page.setViewportSize(PHONE);
-    await waitOrExplain(async () => (await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)) || null, { ...JOB_TIMEOUT, what: 'the search page to fit 390 px' }, explain);
+    await waitOrExplain(
+      async () => (await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)) || null,
+      { ...JOB_TIMEOUT, what: 'the search page to fit 390 px' },
+      explain,
+    );
     await shot(page, 'search-390');
     await page.setViewportSize(DESKTOP);
     await page.getByLabel('上限（円）').fill('6,599,999');
@@ -260,7 +334,10 @@ describe('保管 and the contract register in a real browser, with real SMTP', (
     // The certificate of completion, any time.
     await page.goto(`${baseUrl}/contracts`);
     await page.getByRole('link', { name: ENVELOPE }).click();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '締結証明書（PDF）' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: '締結証明書（PDF）' }).click(),
+    ]);
     const path = join(dir, 'certificate.pdf');
     await download.saveAs(path);
     assert.equal(readFileSync(path).subarray(0, 5).toString('latin1'), '%PDF-');

@@ -18,17 +18,40 @@ import { multipart } from '../api/helpers/harness.ts';
 import { runInkan } from '../helpers/run-inkan.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { requestFrom } from './helpers/http-from.ts';
-import { eventsOf, freePort, openDatabaseReadOnly, startInkanProcess, waitForHealthy, type InkanProcess } from './helpers/inkan-process.ts';
+import {
+  eventsOf,
+  freePort,
+  openDatabaseReadOnly,
+  startInkanProcess,
+  waitForHealthy,
+  type InkanProcess,
+} from './helpers/inkan-process.ts';
 import { startSmtpSink, urlsIn, type SmtpSink } from './helpers/smtp-sink.ts';
 
 const NGINX = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
-const PROXIED_SIGNER = { name: '代理 経由', email: 'proxied@contractor.example.jp', code: '2468', from: '127.0.0.2', forged: '203.0.113.66' };
-const DIRECT_SIGNER = { name: '直接 接続', email: 'direct@contractor.example.jp', code: '1357', from: '127.0.0.3', forged: '198.51.100.7' };
+const PROXIED_SIGNER = {
+  name: '代理 経由',
+  email: 'proxied@contractor.example.jp',
+  code: '2468',
+  from: '127.0.0.2',
+  forged: '203.0.113.66',
+};
+const DIRECT_SIGNER = {
+  name: '直接 接続',
+  email: 'direct@contractor.example.jp',
+  code: '1357',
+  from: '127.0.0.3',
+  forged: '198.51.100.7',
+};
 const SENDER_FROM = '127.0.0.4';
 const WAIT = { timeoutMs: 60_000, intervalMs: 25 };
 
 /** nginx in the foreground with its files in `dir`, proxying `port` to Inkan with X-Forwarded-For. */
-async function startNginx(dir: string, port: number, upstreamPort: number): Promise<{ process: ChildProcess; stop(): Promise<void> }> {
+async function startNginx(
+  dir: string,
+  port: number,
+  upstreamPort: number,
+): Promise<{ process: ChildProcess; stop(): Promise<void> }> {
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub), { recursive: true });
   const conf = join(dir, 'nginx.conf');
   writeFileSync(
@@ -58,13 +81,18 @@ http {
 }
 `,
   );
-  const child = spawn(NGINX, ['-c', conf, '-p', dir, '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(NGINX, ['-c', conf, '-p', dir, '-e', join(dir, 'error.log')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await waitFor(
     async () => {
-      if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr}${existsSync(join(dir, 'error.log')) ? readFileSync(join(dir, 'error.log'), 'utf8') : ''}`);
+      if (child.exitCode !== null)
+        throw new Error(
+          `nginx exited: ${stderr}${existsSync(join(dir, 'error.log')) ? readFileSync(join(dir, 'error.log'), 'utf8') : ''}`,
+        );
       try {
         return (await requestFrom(`http://127.0.0.1:${port}/healthz`)).status === 200;
       } catch {
@@ -110,7 +138,15 @@ describe('behind a real reverse proxy (nginx) with INKAN_TRUST_PROXY', () => {
       INKAN_TRUST_PROXY: '127.0.0.1/32',
     };
     assert.equal((await runInkan(['init'], { dataDir, env })).code, 0);
-    assert.equal((await runInkan(['org', 'create', '--name', 'プロキシ市役所', '--slug', 'proxy', '--admin-email', 'admin@proxy.example.jp'], { dataDir, env })).code, 0);
+    assert.equal(
+      (
+        await runInkan(
+          ['org', 'create', '--name', 'プロキシ市役所', '--slug', 'proxy', '--admin-email', 'admin@proxy.example.jp'],
+          { dataDir, env },
+        )
+      ).code,
+      0,
+    );
     const key = await runInkan(['apikey', 'create', '--org', 'proxy'], { dataDir, env });
     apiKey = key.stdout.trimEnd().split('\n').at(-1)!;
     inkan = await startInkanProcess(['serve'], env);
@@ -160,35 +196,69 @@ describe('behind a real reverse proxy (nginx) with INKAN_TRUST_PROXY', () => {
         contentType: 'application/json',
         value: JSON.stringify({
           name: 'プロキシ越しの契約',
-          recipients: [PROXIED_SIGNER, DIRECT_SIGNER].map((s, i) => ({ name: s.name, email: s.email, accessCode: s.code, order: i + 1 })),
+          recipients: [PROXIED_SIGNER, DIRECT_SIGNER].map((s, i) => ({
+            name: s.name,
+            email: s.email,
+            accessCode: s.code,
+            order: i + 1,
+          })),
         }),
       },
       { name: 'documents', filename: 'contract.pdf', data: await makePdf({ pages: 1, text: 'Proxy' }) },
     ]);
     const api = { authorization: `Bearer ${apiKey}`, 'x-forwarded-for': '192.0.2.99' };
-    const created = await requestFrom(`${proxyUrl}/api/v1/envelopes`, { method: 'POST', localAddress: SENDER_FROM, headers: { ...api, ...body.headers }, body: body.payload });
+    const created = await requestFrom(`${proxyUrl}/api/v1/envelopes`, {
+      method: 'POST',
+      localAddress: SENDER_FROM,
+      headers: { ...api, ...body.headers },
+      body: body.payload,
+    });
     assert.equal(created.status, 201, created.text());
     const envelope = created.json<{ id: string; recipients: Array<{ id: string; email: string }> }>();
-    assert.equal((await requestFrom(`${proxyUrl}/api/v1/envelopes/${envelope.id}/send`, { method: 'POST', localAddress: SENDER_FROM, headers: api })).status, 200);
+    assert.equal(
+      (
+        await requestFrom(`${proxyUrl}/api/v1/envelopes/${envelope.id}/send`, {
+          method: 'POST',
+          localAddress: SENDER_FROM,
+          headers: api,
+        })
+      ).status,
+      200,
+    );
 
     // The first signer goes through nginx, the second straight to Inkan; both forge X-Forwarded-For.
     await waitFor(() => smtp.to(PROXIED_SIGNER.email).length > 0, { ...WAIT, what: 'the first request mail' });
     await signAs(proxyUrl, tokenOf(PROXIED_SIGNER.email), PROXIED_SIGNER);
     await waitFor(() => smtp.to(DIRECT_SIGNER.email).length > 0, { ...WAIT, what: 'the second request mail' });
     await signAs(directUrl, tokenOf(DIRECT_SIGNER.email), DIRECT_SIGNER);
-    await waitFor(() => smtp.to(DIRECT_SIGNER.email).some((m) => m.subject === '電子署名完了のお知らせ'), { ...WAIT, what: 'the completion mail' });
+    await waitFor(() => smtp.to(DIRECT_SIGNER.email).some((m) => m.subject === '電子署名完了のお知らせ'), {
+      ...WAIT,
+      what: 'the completion mail',
+    });
 
     const signedIps = Object.fromEntries(eventsOf(db!, 'recipient.signed').map((e) => [e.details.email, e.ip]));
-    assert.deepEqual(signedIps, { [PROXIED_SIGNER.email]: PROXIED_SIGNER.from, [DIRECT_SIGNER.email]: DIRECT_SIGNER.from });
-    assert.deepEqual(eventsOf(db!, 'envelope.created').map((e) => e.ip), [SENDER_FROM], 'the API client behind the proxy is itself too');
+    assert.deepEqual(signedIps, {
+      [PROXIED_SIGNER.email]: PROXIED_SIGNER.from,
+      [DIRECT_SIGNER.email]: DIRECT_SIGNER.from,
+    });
+    assert.deepEqual(
+      eventsOf(db!, 'envelope.created').map((e) => e.ip),
+      [SENDER_FROM],
+      'the API client behind the proxy is itself too',
+    );
 
-    const certificate = await requestFrom(`${proxyUrl}/api/v1/envelopes/${envelope.id}/certificate`, { localAddress: SENDER_FROM, headers: api });
+    const certificate = await requestFrom(`${proxyUrl}/api/v1/envelopes/${envelope.id}/certificate`, {
+      localAddress: SENDER_FROM,
+      headers: api,
+    });
     assert.equal(certificate.status, 200, certificate.text());
     const path = join(dir, 'certificate.pdf');
     writeFileSync(path, certificate.body);
     const text = (await runTool('pdftotext', ['-enc', 'UTF-8', path, '-'])).stdout;
-    for (const ip of [PROXIED_SIGNER.from, DIRECT_SIGNER.from]) assert.ok(text.includes(ip), `${ip} on the certificate of completion:\n${text}`);
-    for (const forged of [PROXIED_SIGNER.forged, DIRECT_SIGNER.forged, '192.0.2.99']) assert.ok(!text.includes(forged), `forged ${forged} is nowhere`);
+    for (const ip of [PROXIED_SIGNER.from, DIRECT_SIGNER.from])
+      assert.ok(text.includes(ip), `${ip} on the certificate of completion:\n${text}`);
+    for (const forged of [PROXIED_SIGNER.forged, DIRECT_SIGNER.forged, '192.0.2.99'])
+      assert.ok(!text.includes(forged), `forged ${forged} is nowhere`);
     assert.ok(!/127\.0\.0\.1(?![\d:])/.test(text), `the proxy address is not taken for a client:\n${text}`);
   });
 });

@@ -24,7 +24,11 @@ async function startSmtpServer() {
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { received, port: (server.server.address() as AddressInfo).port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    received,
+    port: (server.server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 for (const dialect of DIALECTS) {
@@ -42,7 +46,10 @@ for (const dialect of DIALECTS) {
 
     it('SMTP sends the PDF attachment; the record keeps its name only', async () => {
       const content = new Uint8Array(Buffer.from('%PDF-1.7\n% 契約締結証明書 test bytes\n%%EOF\n', 'utf8'));
-      const mailer = new SmtpMailer(database.db, { url: `smtp://127.0.0.1:${smtp.port}`, from: { name: 'Inkan', address: 'no-reply@example.jp' } });
+      const mailer = new SmtpMailer(database.db, {
+        url: `smtp://127.0.0.1:${smtp.port}`,
+        from: { name: 'Inkan', address: 'no-reply@example.jp' },
+      });
       try {
         await mailer.send({
           to: 'taro@example.jp',
@@ -60,13 +67,26 @@ for (const dialect of DIALECTS) {
       assert.equal(attachment.filename, '契約締結証明書_IK-AAAA-BBBB-CCCC.pdf');
       assert.equal(attachment.contentType, 'application/pdf');
       assert.deepEqual(new Uint8Array(attachment.content), content);
-      const row = await database.db.selectFrom('mails').selectAll().where('idempotency_key', '=', 'completion:e1:r1').executeTakeFirstOrThrow();
+      const row = await database.db
+        .selectFrom('mails')
+        .selectAll()
+        .where('idempotency_key', '=', 'completion:e1:r1')
+        .executeTakeFirstOrThrow();
       assert.deepEqual(JSON.parse(row.attachment_names ?? 'null'), ['契約締結証明書_IK-AAAA-BBBB-CCCC.pdf']);
 
       // The outbox too; a mail without attachments records null.
       const outbox = new OutboxMailer(database.db, { from: { name: 'Inkan', address: 'no-reply@example.jp' } });
       await outbox.send({ to: 'a@example.jp', subject: 's', text: 't', html: 'h', idempotencyKey: 'plain' });
-      assert.equal((await database.db.selectFrom('mails').select('attachment_names').where('idempotency_key', '=', 'plain').executeTakeFirstOrThrow()).attachment_names, null);
+      assert.equal(
+        (
+          await database.db
+            .selectFrom('mails')
+            .select('attachment_names')
+            .where('idempotency_key', '=', 'plain')
+            .executeTakeFirstOrThrow()
+        ).attachment_names,
+        null,
+      );
     });
   });
 }

@@ -4,7 +4,16 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-export const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const BROWSER_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
@@ -14,19 +23,34 @@ export const PHONE = { width: 390, height: 844 };
  */
 export async function newWatchedPage(
   browser: Browser,
-  options: { viewport: { width: number; height: number }; label: string; problems: string[]; expected?: readonly RegExp[] },
+  options: {
+    viewport: { width: number; height: number };
+    label: string;
+    problems: string[];
+    expected?: readonly RegExp[];
+  },
 ): Promise<{ context: BrowserContext; page: Page }> {
   const phone = options.viewport === PHONE;
-  const context = await browser.newContext({ viewport: options.viewport, deviceScaleFactor: 1, locale: 'ja-JP', timezoneId: 'Asia/Tokyo', isMobile: phone, hasTouch: phone });
+  const context = await browser.newContext({
+    viewport: options.viewport,
+    deviceScaleFactor: 1,
+    locale: 'ja-JP',
+    timezoneId: 'Asia/Tokyo',
+    isMobile: phone,
+    hasTouch: phone,
+  });
   const page = await context.newPage();
   page.on('console', (message) => {
     const text = message.text();
     if ((options.expected ?? []).some((pattern) => pattern.test(text))) return;
-    if (message.type() === 'error' || /Content Security Policy/i.test(text)) options.problems.push(`${options.label}: console ${message.type()}: ${text}`);
+    if (message.type() === 'error' || /Content Security Policy/i.test(text))
+      options.problems.push(`${options.label}: console ${message.type()}: ${text}`);
   });
   page.on('pageerror', (error) => options.problems.push(`${options.label}: page error: ${error.message}`));
   await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+    );
   });
   return { context, page };
 }

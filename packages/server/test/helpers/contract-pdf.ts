@@ -6,7 +6,9 @@ import { createRequire } from 'node:module';
 import { PDFDocument, PageSizes, rgb } from '@cantoo/pdf-lib';
 import fontkit from '@pdf-lib/fontkit';
 
-const fontPath = createRequire(import.meta.url).resolve('@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf');
+const fontPath = createRequire(import.meta.url).resolve(
+  '@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf',
+);
 
 /** Lays a text out on A4 pages, wrapping every line at the page width. */
 export async function textToPdf(text: string): Promise<Uint8Array> {
@@ -33,9 +35,9 @@ export async function textToPdf(text: string): Promise<Uint8Array> {
   for (let first = 0; first < lines.length; first += perPage) {
     const page = doc.addPage(PageSizes.A4);
     lines.slice(first, first + perPage).forEach((line, index) => {
-      if (line.length > 0) page.drawText(line, { x: margin, y: height - margin - index * size * 1.6, size, font, color: rgb(0, 0, 0) });
+      if (line.length > 0)
+        page.drawText(line, { x: margin, y: height - margin - index * size * 1.6, size, font, color: rgb(0, 0, 0) });
     });
   }
   return doc.save();
 }
-

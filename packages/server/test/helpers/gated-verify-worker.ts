@@ -5,7 +5,11 @@
 import { existsSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { verifyPdf } from '@inkan/core';
-import { runVerifyTask, type VerifyTask, type VerifyWorkerMessage } from '../../src/adapters/verification/verify-worker.ts';
+import {
+  runVerifyTask,
+  type VerifyTask,
+  type VerifyWorkerMessage,
+} from '../../src/adapters/verification/verify-worker.ts';
 
 const port = parentPort!;
 const { gateFile } = workerData as { gateFile: string };

@@ -11,7 +11,9 @@ import { queueDeadlineReminders } from '../../src/domain/use-cases/queue-deadlin
 
 const [envJson, nowIso, day] = process.argv.slice(2);
 const now = new Date(nowIso!);
-const context = await createContext(loadConfig(JSON.parse(envJson!) as Record<string, string>), { clock: { now: () => now } });
+const context = await createContext(loadConfig(JSON.parse(envJson!) as Record<string, string>), {
+  clock: { now: () => now },
+});
 process.stdout.write('ready\n');
 for await (const line of createInterface({ input: process.stdin })) if (line === 'go') break;
 const queued = await queueDeadlineReminders(context, { day: day! });

@@ -51,7 +51,12 @@ export function runInkan(args: readonly string[], options: RunInkanOptions): Pro
       (error, stdout, stderr) => {
         if (error === null) return resolve({ code: 0, stdout, stderr });
         if (typeof error.code === 'number' && !error.killed) return resolve({ code: error.code, stdout, stderr });
-        reject(new Error(`inkan ${args.join(' ')}: ${error.killed ? `killed after ${TIMEOUT_MS} ms` : error.message}\n${stderr}`, { cause: error }));
+        reject(
+          new Error(
+            `inkan ${args.join(' ')}: ${error.killed ? `killed after ${TIMEOUT_MS} ms` : error.message}\n${stderr}`,
+            { cause: error },
+          ),
+        );
       },
     );
   });

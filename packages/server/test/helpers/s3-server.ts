@@ -18,7 +18,13 @@ export interface TestS3Server {
 /** Starts s3rver with `buckets` created. */
 export async function startS3Server(buckets: readonly string[]): Promise<TestS3Server> {
   const directory = mkdtempSync(join(tmpdir(), 'inkan-s3-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name, configs: [] })) });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: buckets.map((name) => ({ name, configs: [] })),
+  });
   const address = (await server.run()) as { address: string; port: number };
   const endpoint = `http://127.0.0.1:${address.port}`;
   return {

@@ -8,7 +8,9 @@ import { join, resolve } from 'node:path';
  * folder under the system temp dir, so that a test run never changes tracked files.
  */
 export function screenshotDir(): string {
-  const dir = process.env.INKAN_SCREENSHOT_DIR ? resolve(process.env.INKAN_SCREENSHOT_DIR) : join(tmpdir(), 'inkan-screenshots');
+  const dir = process.env.INKAN_SCREENSHOT_DIR
+    ? resolve(process.env.INKAN_SCREENSHOT_DIR)
+    : join(tmpdir(), 'inkan-screenshots');
   mkdirSync(dir, { recursive: true });
   return dir;
 }

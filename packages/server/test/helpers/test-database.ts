@@ -31,7 +31,11 @@ export interface TestDatabase {
 /** Creates an empty database of the dialect; SQLite lives in `dir` (the file is made on open). */
 export async function createTestDatabase(dialect: Dialect, dir: string): Promise<TestDatabase> {
   if (dialect === 'sqlite') {
-    return { dialect, url: `sqlite:${join(dir, `test-${randomBytes(4).toString('hex')}.db`)}`, drop: async () => undefined };
+    return {
+      dialect,
+      url: `sqlite:${join(dir, `test-${randomBytes(4).toString('hex')}.db`)}`,
+      drop: async () => undefined,
+    };
   }
   const name = `inkan_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
@@ -69,7 +73,11 @@ export interface TestContext {
 }
 
 /** Builds a context like the server does (PKI, migrations, blobs, outbox mail unless given). */
-export async function createTestContext(dialect: Dialect, env: Record<string, string> = {}, options: CreateContextOptions = {}): Promise<TestContext> {
+export async function createTestContext(
+  dialect: Dialect,
+  env: Record<string, string> = {},
+  options: CreateContextOptions = {},
+): Promise<TestContext> {
   const dataDir = mkdtempSync(join(tmpdir(), 'inkan-ctx-'));
   const database = await createTestDatabase(dialect, dataDir);
   try {

@@ -6,7 +6,13 @@ import type { JobHandlers } from '../../src/adapters/jobs/db-job-queue.ts';
 export function createJobHandlers(context: AppContext): JobHandlers {
   return {
     'mail.completion': async ({ envelopeId }, job) => {
-      await context.mailer.send({ to: 'test@example.jp', subject: `thread ${threadId}`, text: envelopeId, html: '', idempotencyKey: `thread-test:${job.id}` });
+      await context.mailer.send({
+        to: 'test@example.jp',
+        subject: `thread ${threadId}`,
+        text: envelopeId,
+        html: '',
+        idempotencyKey: `thread-test:${job.id}`,
+      });
     },
   };
 }

@@ -1,5 +1,8 @@
 /** Polls `condition` until it returns a truthy value (and returns it); fails after `timeoutMs` as a safety net. */
-export async function waitFor<T>(condition: () => Promise<T> | T, options: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  condition: () => Promise<T> | T,
+  options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
     const value = await condition();

@@ -10,7 +10,8 @@ test('link tokens never reach the request log', () => {
   assert.equal(redactUrl(`/api/sign/${TOKEN}/access-code`), '/api/sign/[token]/access-code');
   assert.equal(redactUrl(`/api/download/${TOKEN}/documents/abc`), '/api/download/[token]/documents/abc');
   assert.equal(redactUrl(`/login/link?token=${TOKEN}&next=%2F`), '/login/link?token=[token]&next=%2F');
-  for (const url of [`/s/${TOKEN}`, `/api/sign/${TOKEN}/sign`, `/login/link?token=${TOKEN}`]) assert.ok(!redactUrl(url).includes(TOKEN));
+  for (const url of [`/s/${TOKEN}`, `/api/sign/${TOKEN}/sign`, `/login/link?token=${TOKEN}`])
+    assert.ok(!redactUrl(url).includes(TOKEN));
 });
 
 test('other URLs are unchanged', () => {

@@ -13,7 +13,11 @@ const read = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8');
 
 /** Dockerfile instructions (continuation lines joined, comments dropped), split into stages at FROM. */
 function dockerStages(text: string): Array<{ from: string; steps: Array<{ op: string; args: string }> }> {
-  const lines = text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const lines = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   const stages: Array<{ from: string; steps: Array<{ op: string; args: string }> }> = [];
   for (const line of lines) {
     const [op, ...rest] = line.split(/\s+/);
@@ -45,20 +49,53 @@ describe('container and service files', () => {
     const user = runtime.steps.filter((s) => s.op === 'USER').map((s) => s.args);
     assert.deepEqual(user, ['inkan']);
     const lastUser = runtime.steps.map((s) => s.op).lastIndexOf('USER');
-    assert.ok(runtime.steps.slice(lastUser).every((s) => s.op !== 'RUN'), 'no RUN as root after USER');
+    assert.ok(
+      runtime.steps.slice(lastUser).every((s) => s.op !== 'RUN'),
+      'no RUN as root after USER',
+    );
     assert.ok(runtime.steps.some((s) => s.op === 'VOLUME' && s.args === '["/data"]'));
     assert.ok(runtime.steps.some((s) => s.op === 'ENV' && /INKAN_DATA_DIR=\/data/.test(s.args)));
     assert.ok(runtime.steps.some((s) => s.op === 'HEALTHCHECK' && /\/healthz/.test(s.args)));
-    assert.ok(runtime.steps.some((s) => s.op === 'ENTRYPOINT' && s.args === '["node", "/app/bin/inkan.mjs"]'), 'plain node, the compiled CLI');
-    assert.ok(stages.every((stage) => stage.steps.every((s) => !/\btsx\b/.test(s.args))), 'no tsx in any instruction');
+    assert.ok(
+      runtime.steps.some((s) => s.op === 'ENTRYPOINT' && s.args === '["node", "/app/bin/inkan.mjs"]'),
+      'plain node, the compiled CLI',
+    );
+    assert.ok(
+      stages.every((stage) => stage.steps.every((s) => !/\btsx\b/.test(s.args))),
+      'no tsx in any instruction',
+    );
   });
 
   it('.dockerignore keeps everything the release script reads', () => {
-    const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'));
     const script = read(BUILD_RELEASE_SCRIPT);
-    const needed = ['package.json', 'package-lock.json', 'LICENSE', 'THIRD-PARTY-NOTICES.md', 'bin', 'scripts', 'packages/core/src', 'packages/server/src', 'packages/web/src'];
-    for (const path of needed) assert.ok(!ignored.some((pattern) => pattern === path || path.startsWith(`${pattern}/`)), `${path} is not ignored`);
-    for (const copied of ['LICENSE', 'THIRD-PARTY-NOTICES.md', 'bin/inkan.mjs', 'packages/server/dist', 'packages/web/dist']) assert.ok(script.includes(copied), `the script copies ${copied}`);
+    const needed = [
+      'package.json',
+      'package-lock.json',
+      'LICENSE',
+      'THIRD-PARTY-NOTICES.md',
+      'bin',
+      'scripts',
+      'packages/core/src',
+      'packages/server/src',
+      'packages/web/src',
+    ];
+    for (const path of needed)
+      assert.ok(
+        !ignored.some((pattern) => pattern === path || path.startsWith(`${pattern}/`)),
+        `${path} is not ignored`,
+      );
+    for (const copied of [
+      'LICENSE',
+      'THIRD-PARTY-NOTICES.md',
+      'bin/inkan.mjs',
+      'packages/server/dist',
+      'packages/web/dist',
+    ])
+      assert.ok(script.includes(copied), `the script copies ${copied}`);
   });
 
   it('compose.yaml runs web and worker roles, PostgreSQL with a healthcheck, and Caddy; the systemd unit runs the compiled CLI', () => {

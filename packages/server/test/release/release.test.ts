@@ -28,13 +28,27 @@ const ADMIN = 'admin@release.example.jp';
 const WAIT = { timeoutMs: 120_000, intervalMs: 50 };
 
 /** Runs a command to its end; resolves with its exit code and output. */
-function run(command: string, args: readonly string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<{ code: number; output: string }> {
+function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
+): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     execFile(
       command,
       args,
-      { cwd: options.cwd, env: { ...cleanEnv(), ...options.env }, timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
-      (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, output: `${stdout}${stderr}${error && typeof error.code !== 'number' ? error.message : ''}` }),
+      {
+        cwd: options.cwd,
+        env: { ...cleanEnv(), ...options.env },
+        timeout: options.timeoutMs ?? 60_000,
+        maxBuffer: 64 * 1024 * 1024,
+        encoding: 'utf8',
+      },
+      (error, stdout, stderr) =>
+        resolve({
+          code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1,
+          output: `${stdout}${stderr}${error && typeof error.code !== 'number' ? error.message : ''}`,
+        }),
     );
   });
 }
@@ -46,8 +60,16 @@ function run(command: string, args: readonly string[], options: { cwd: string; e
 function developmentDependencies(): string[] {
   const development = new Set<string>();
   const runtime = new Set<string>();
-  for (const manifest of ['package.json', 'packages/core/package.json', 'packages/server/package.json', 'packages/web/package.json']) {
-    const json = JSON.parse(readFileSync(join(REPO_ROOT, manifest), 'utf8')) as { devDependencies?: Record<string, string>; dependencies?: Record<string, string> };
+  for (const manifest of [
+    'package.json',
+    'packages/core/package.json',
+    'packages/server/package.json',
+    'packages/web/package.json',
+  ]) {
+    const json = JSON.parse(readFileSync(join(REPO_ROOT, manifest), 'utf8')) as {
+      devDependencies?: Record<string, string>;
+      dependencies?: Record<string, string>;
+    };
     for (const name of Object.keys(json.devDependencies ?? {})) development.add(name);
     for (const name of Object.keys(json.dependencies ?? {})) runtime.add(name);
   }
@@ -82,10 +104,17 @@ describe('release: build, npm ci --omit=dev, init, serve', () => {
   test('the release installs with npm ci --omit=dev, with no engine warning, and holds no development package', () => {
     assert.equal(build.code, 0, build.output);
     assert.doesNotMatch(build.output, /EBADENGINE/, 'every runtime package supports this Node version');
-    for (const name of developmentDependencies()) assert.equal(existsSync(join(out, 'node_modules', name)), false, `${name} (a development dependency) is not installed`);
-    for (const name of ['tsx', 'esbuild', 'typescript', 'vite']) assert.equal(existsSync(join(out, 'node_modules', name)), false, `${name} is not installed`);
+    for (const name of developmentDependencies())
+      assert.equal(
+        existsSync(join(out, 'node_modules', name)),
+        false,
+        `${name} (a development dependency) is not installed`,
+      );
+    for (const name of ['tsx', 'esbuild', 'typescript', 'vite'])
+      assert.equal(existsSync(join(out, 'node_modules', name)), false, `${name} is not installed`);
     // Nothing can come from a node_modules above the release directory either.
-    for (let parent = dirname(out); parent !== dirname(parent); parent = dirname(parent)) assert.equal(existsSync(join(parent, 'node_modules')), false, `no ${join(parent, 'node_modules')}`);
+    for (let parent = dirname(out); parent !== dirname(parent); parent = dirname(parent))
+      assert.equal(existsSync(join(parent, 'node_modules')), false, `no ${join(parent, 'node_modules')}`);
     assert.ok(existsSync(join(out, 'LICENSE')) && existsSync(join(out, 'THIRD-PARTY-NOTICES.md')));
     assert.equal(existsSync(join(out, 'packages', 'server', 'src')), false, 'no TypeScript sources in the release');
   });
@@ -94,7 +123,11 @@ describe('release: build, npm ci --omit=dev, init, serve', () => {
     assert.equal(build.code, 0, 'the release was built');
     const version = await run(process.execPath, ['bin/inkan.mjs', '--version'], { cwd: out });
     assert.equal(version.code, 0, version.output);
-    assert.equal(version.output.trim(), (JSON.parse(readFileSync(join(REPO_ROOT, 'packages/server/package.json'), 'utf8')) as { version: string }).version);
+    assert.equal(
+      version.output.trim(),
+      (JSON.parse(readFileSync(join(REPO_ROOT, 'packages/server/package.json'), 'utf8')) as { version: string })
+        .version,
+    );
 
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
@@ -108,7 +141,10 @@ describe('release: build, npm ci --omit=dev, init, serve', () => {
     const inkan = (...args: string[]) => run(process.execPath, ['bin/inkan.mjs', ...args], { cwd: out, env });
     const init = await inkan('init');
     assert.equal(init.code, 0, init.output);
-    assert.equal((await inkan('org', 'create', '--name', 'リリース市役所', '--slug', 'release', '--admin-email', ADMIN)).code, 0);
+    assert.equal(
+      (await inkan('org', 'create', '--name', 'リリース市役所', '--slug', 'release', '--admin-email', ADMIN)).code,
+      0,
+    );
     const key = await inkan('apikey', 'create', '--org', 'release');
     assert.equal(key.code, 0, key.output);
     const apiKey = key.output.trimEnd().split('\n').at(-1)!;
@@ -121,44 +157,89 @@ describe('release: build, npm ci --omit=dev, init, serve', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => server!.once('exit', (code) => resolve(code)));
-    for (const stream of [server.stdout!, server.stderr!]) createInterface({ input: stream }).on('line', (line) => serverOutput.push(line));
-    await waitFor(() => serverOutput.some((l) => l.startsWith('Inkan is listening on ')) || server!.exitCode !== null, { ...WAIT, what: 'the server to listen' });
+    for (const stream of [server.stdout!, server.stderr!])
+      createInterface({ input: stream }).on('line', (line) => serverOutput.push(line));
+    await waitFor(() => serverOutput.some((l) => l.startsWith('Inkan is listening on ')) || server!.exitCode !== null, {
+      ...WAIT,
+      what: 'the server to listen',
+    });
     assert.equal(server.exitCode, null, serverOutput.join('\n'));
     await waitForHealthy(baseUrl);
 
-    const api = (method: string, path: string, init: RequestInit = {}) => fetch(`${baseUrl}${path}`, { ...init, method, headers: { authorization: `Bearer ${apiKey}` } });
+    const api = (method: string, path: string, init: RequestInit = {}) =>
+      fetch(`${baseUrl}${path}`, { ...init, method, headers: { authorization: `Bearer ${apiKey}` } });
     const form = new FormData();
-    form.append('envelope', JSON.stringify({ name: 'リリース確認契約', recipients: [{ name: RECIPIENT.name, email: RECIPIENT.email, accessCode: RECIPIENT.code, order: 1 }] }));
-    form.append('documents', new Blob([Buffer.from(await makePdf({ pages: 1, text: 'Release' }))], { type: 'application/pdf' }), 'contract.pdf');
+    form.append(
+      'envelope',
+      JSON.stringify({
+        name: 'リリース確認契約',
+        recipients: [{ name: RECIPIENT.name, email: RECIPIENT.email, accessCode: RECIPIENT.code, order: 1 }],
+      }),
+    );
+    form.append(
+      'documents',
+      new Blob([Buffer.from(await makePdf({ pages: 1, text: 'Release' }))], { type: 'application/pdf' }),
+      'contract.pdf',
+    );
     const created = await api('POST', '/api/v1/envelopes', { body: form });
     assert.equal(created.status, 201, await created.clone().text());
     const envelope = (await created.json()) as { id: string; documents: Array<{ id: string }> };
     assert.equal((await api('POST', `/api/v1/envelopes/${envelope.id}/send`)).status, 200);
 
     // The signer: the link from the mail, the access code, the signature — as the signer pages do it.
-    await waitFor(() => smtp.to(RECIPIENT.email).length === 1, { ...WAIT, what: `the request mail\n${serverOutput.join('\n')}` });
+    await waitFor(() => smtp.to(RECIPIENT.email).length === 1, {
+      ...WAIT,
+      what: `the request mail\n${serverOutput.join('\n')}`,
+    });
     const link = urlsIn(smtp.to(RECIPIENT.email)[0].text).find((u) => u.startsWith(`${baseUrl}/s/`));
     assert.ok(link, 'the mail holds the signing link');
     const token = link.slice(`${baseUrl}/s/`.length);
-    const passed = await fetch(`${baseUrl}/api/sign/${token}/access-code`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: RECIPIENT.code }) });
+    const passed = await fetch(`${baseUrl}/api/sign/${token}/access-code`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: RECIPIENT.code }),
+    });
     assert.equal(passed.status, 200, await passed.clone().text());
     const { csrfToken } = (await passed.json()) as { csrfToken: string };
-    const cookie = passed.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    const signed = await fetch(`${baseUrl}/api/sign/${token}/sign`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrfToken } });
+    const cookie = passed.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const signed = await fetch(`${baseUrl}/api/sign/${token}/sign`, {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': csrfToken },
+    });
     assert.equal(signed.status, 202, await signed.text());
 
     // The worker thread (compiled, no tsx) signs, seals and mails the completion notice.
-    await waitFor(() => smtp.to(RECIPIENT.email).some((m) => m.subject === '電子署名完了のお知らせ'), { ...WAIT, what: `the completion mail\n${serverOutput.join('\n')}` });
-    await waitFor(async () => ((await (await api('GET', `/api/v1/envelopes/${envelope.id}`)).json()) as { status: string }).status === 'completed', { ...WAIT, what: 'status completed' });
-    const pdf = new Uint8Array(await (await api('GET', `/api/v1/envelopes/${envelope.id}/documents/${envelope.documents[0].id}`)).arrayBuffer());
-    assert.deepEqual(extractSignatures(pdf).map((s) => s.type ?? 'Sig'), ['Sig', 'DocTimeStamp']);
+    await waitFor(() => smtp.to(RECIPIENT.email).some((m) => m.subject === '電子署名完了のお知らせ'), {
+      ...WAIT,
+      what: `the completion mail\n${serverOutput.join('\n')}`,
+    });
+    await waitFor(
+      async () =>
+        ((await (await api('GET', `/api/v1/envelopes/${envelope.id}`)).json()) as { status: string }).status ===
+        'completed',
+      { ...WAIT, what: 'status completed' },
+    );
+    const pdf = new Uint8Array(
+      await (await api('GET', `/api/v1/envelopes/${envelope.id}/documents/${envelope.documents[0].id}`)).arrayBuffer(),
+    );
+    assert.deepEqual(
+      extractSignatures(pdf).map((s) => s.type ?? 'Sig'),
+      ['Sig', 'DocTimeStamp'],
+    );
     // The compiled verification workers (their own entry of the build) check an upload.
     const upload = new FormData();
     upload.append('file', new Blob([pdf], { type: 'application/pdf' }), 'signed.pdf');
     const verified = await fetch(`${baseUrl}/api/verify`, { method: 'POST', body: upload });
     const verifiedText = await verified.text();
     assert.equal(verified.status, 200, verifiedText);
-    assert.equal((JSON.parse(verifiedText) as { report: { signatures: unknown[] } }).report.signatures.length, 2, verifiedText);
+    assert.equal(
+      (JSON.parse(verifiedText) as { report: { signatures: unknown[] } }).report.signatures.length,
+      2,
+      verifiedText,
+    );
     const web = await fetch(`${baseUrl}/`);
     assert.equal(web.status, 200, 'the built UI is served');
     assert.match(await web.text(), /<div id="root">/);
@@ -184,10 +265,23 @@ describe('release: build, npm ci --omit=dev, init, serve', () => {
       return match !== null && dev.has(match[1]);
     });
     assert.deepEqual(devLoaded, [], 'no development dependency was loaded');
-    assert.equal(files.some((f) => f.endsWith('.ts')), false, 'no TypeScript was loaded');
+    assert.equal(
+      files.some((f) => f.endsWith('.ts')),
+      false,
+      'no TypeScript was loaded',
+    );
     // The record is real: it holds the compiled server, its worker thread's code and native modules.
-    assert.ok(files.includes(join(releaseRoot, 'packages', 'server', 'dist', 'inkan.js')), 'the compiled CLI was recorded');
-    assert.ok(files.some((f) => f.includes(`${sep}node_modules${sep}better-sqlite3${sep}`)), 'better-sqlite3 was recorded');
-    assert.ok(files.some((f) => f.includes(`${sep}node_modules${sep}fastify${sep}`)), 'fastify was recorded');
+    assert.ok(
+      files.includes(join(releaseRoot, 'packages', 'server', 'dist', 'inkan.js')),
+      'the compiled CLI was recorded',
+    );
+    assert.ok(
+      files.some((f) => f.includes(`${sep}node_modules${sep}better-sqlite3${sep}`)),
+      'better-sqlite3 was recorded',
+    );
+    assert.ok(
+      files.some((f) => f.includes(`${sep}node_modules${sep}fastify${sep}`)),
+      'fastify was recorded',
+    );
   });
 });

@@ -10,7 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
-import { contentStreamBomb, deepNestingBomb, dssBomb, objectCountBomb, objectStreamBomb, xrefLoopBomb } from '../../../core/test/helpers/pdf-bombs.ts';
+import {
+  contentStreamBomb,
+  deepNestingBomb,
+  dssBomb,
+  objectCountBomb,
+  objectStreamBomb,
+  xrefLoopBomb,
+} from '../../../core/test/helpers/pdf-bombs.ts';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { VerifyWorkerPool } from '../../src/adapters/verification/verify-worker-pool.ts';
 import { multipart, startHarness, type Harness } from '../api/helpers/harness.ts';
@@ -35,7 +42,11 @@ function memoryOf(pid: number): { peak: number; rss: number } {
 
 async function postPdf(baseUrl: string, pdf: Uint8Array, language = 'ja'): Promise<Response> {
   const body = multipart([{ name: 'file', filename: 'bomb.pdf', data: pdf }]);
-  return fetch(`${baseUrl}/api/verify`, { method: 'POST', body: new Uint8Array(body.payload), headers: { ...body.headers, 'accept-language': language } });
+  return fetch(`${baseUrl}/api/verify`, {
+    method: 'POST',
+    body: new Uint8Array(body.payload),
+    headers: { ...body.headers, 'accept-language': language },
+  });
 }
 
 describe('POST /api/verify on a real server: bombs are refused with bounded memory', () => {
@@ -96,12 +107,20 @@ describe('POST /api/verify on a real server: bombs are refused with bounded memo
     }
     assert.deepEqual(statuses, [422, 422, 422, 422]);
     assert.ok(pages.length >= 1, 'GET / was answered while the bombs were verified');
-    assert.ok(pages.every((s) => s === 200), `GET / answered ${pages.join(',')}`);
+    assert.ok(
+      pages.every((s) => s === 200),
+      `GET / answered ${pages.join(',')}`,
+    );
 
     const end = memoryOf(server.child.pid!);
     const growth = end.peak - start.peak;
-    process.stdout.write(`# server peak RSS ${Math.round(start.peak / MiB)} → ${Math.round(end.peak / MiB)} MiB; GET / answered ${pages.length} times during the 4 bombs\n`);
-    assert.ok(growth < SERVER_RSS_CAP, `server peak RSS grew by ${Math.round(growth / MiB)} MiB (from ${Math.round(start.peak / MiB)} MiB)`);
+    process.stdout.write(
+      `# server peak RSS ${Math.round(start.peak / MiB)} → ${Math.round(end.peak / MiB)} MiB; GET / answered ${pages.length} times during the 4 bombs\n`,
+    );
+    assert.ok(
+      growth < SERVER_RSS_CAP,
+      `server peak RSS grew by ${Math.round(growth / MiB)} MiB (from ${Math.round(start.peak / MiB)} MiB)`,
+    );
     // Still serving, and still verifying honest files.
     assert.equal((await postPdf(baseUrl, await makePdf())).status, 200);
   });
@@ -125,7 +144,13 @@ describe('the verification pool through the HTTP API (time limit, heap cap, full
   let ip = 0;
   const upload = (data: Uint8Array, language = 'ja'): Promise<LightMyRequestResponse> => {
     const body = multipart([{ name: 'file', filename: 'x.pdf', data }]);
-    return h.app.inject({ method: 'POST', url: '/api/verify', payload: body.payload, headers: { ...body.headers, 'accept-language': language }, remoteAddress: `192.0.2.${++ip}` });
+    return h.app.inject({
+      method: 'POST',
+      url: '/api/verify',
+      payload: body.payload,
+      headers: { ...body.headers, 'accept-language': language },
+      remoteAddress: `192.0.2.${++ip}`,
+    });
   };
   const text = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 
@@ -206,7 +231,10 @@ describe('inkan verify over a limit', () => {
     const small = join(dir, 'small.pdf');
     writeFileSync(small, objectStreamBomb(8));
     assert.equal((await runInkan(['verify', small], { dataDir: join(dir, 'data') })).code, 2, 'read, and unsigned');
-    const tight = await runInkan(['verify', small], { dataDir: join(dir, 'data'), env: { INKAN_VERIFY_DECODE_BUDGET_MB: '1' } });
+    const tight = await runInkan(['verify', small], {
+      dataDir: join(dir, 'data'),
+      env: { INKAN_VERIFY_DECODE_BUDGET_MB: '1' },
+    });
     assert.equal(tight.code, 2);
     assert.match(tight.stderr, /limit "decoded-bytes": 1 MiB/);
   });

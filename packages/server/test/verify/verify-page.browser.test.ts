@@ -28,7 +28,13 @@ describe('the /verify page in a real browser', () => {
   let baseUrl: string;
   let browser: Browser;
   let envelope: SignedEnvelope;
-  const files: Record<'signed' | 'tampered' | 'sneaky' | 'foreign' | 'huge', string> = { signed: '', tampered: '', sneaky: '', foreign: '', huge: '' };
+  const files: Record<'signed' | 'tampered' | 'sneaky' | 'foreign' | 'huge', string> = {
+    signed: '',
+    tampered: '',
+    sneaky: '',
+    foreign: '',
+    huge: '',
+  };
   const problems: string[] = [];
   const contexts: BrowserContext[] = [];
 
@@ -46,8 +52,14 @@ describe('the /verify page in a real browser', () => {
     };
     files.signed = write('業務委託契約書-署名済み.pdf', envelope.signedPdf);
     files.tampered = write('業務委託契約書-改ざん.pdf', tamperedCopy(envelope.signedPdf));
-    files.sneaky = write('form-update-override-appearance-stream-sneaky.pdf', readFileSync(corpusPath('pyhanko', 'suspicious', 'form-update-override-appearance-stream-sneaky.pdf')));
-    files.foreign = write('pades-lta-dss-indirect-arrs-test.pdf', readFileSync(corpusPath('pyhanko', 'valid', 'pades-lta-dss-indirect-arrs-test.pdf')));
+    files.sneaky = write(
+      'form-update-override-appearance-stream-sneaky.pdf',
+      readFileSync(corpusPath('pyhanko', 'suspicious', 'form-update-override-appearance-stream-sneaky.pdf')),
+    );
+    files.foreign = write(
+      'pades-lta-dss-indirect-arrs-test.pdf',
+      readFileSync(corpusPath('pyhanko', 'valid', 'pades-lta-dss-indirect-arrs-test.pdf')),
+    );
     files.huge = write('大きすぎる.pdf', new Uint8Array(2 * 1024 * 1024).fill(0x25));
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_ARGS });
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -61,9 +73,18 @@ describe('the /verify page in a real browser', () => {
   });
 
   /** A fresh context that records console errors, page errors and CSP violations. */
-  async function openVerifyPage(viewport: { width: number; height: number }, label: string, path = '/verify'): Promise<Page> {
+  async function openVerifyPage(
+    viewport: { width: number; height: number },
+    label: string,
+    path = '/verify',
+  ): Promise<Page> {
     // The oversized upload's 413 and the unknown ID's 404 are the page working as designed.
-    const { context, page } = await newWatchedPage(browser, { viewport, label, problems, expected: [/Failed to load resource: .* status of (413|404)/] });
+    const { context, page } = await newWatchedPage(browser, {
+      viewport,
+      label,
+      problems,
+      expected: [/Failed to load resource: .* status of (413|404)/],
+    });
     contexts.push(context);
     await page.goto(`${baseUrl}${path}`);
     await page.getByRole('heading', { level: 1, name: '電子署名の検証' }).waitFor();
@@ -74,11 +95,15 @@ describe('the /verify page in a real browser', () => {
   async function verifyFile(page: Page, path: string): Promise<string> {
     await page.locator('[data-testid="verify-file-input"]').setInputFiles(path);
     const name = path.split('/').pop()!;
-    await page.waitForFunction((fileName) => (document.querySelector('.verify-verdict__facts')?.textContent ?? '').includes(fileName), name);
+    await page.waitForFunction(
+      (fileName) => (document.querySelector('.verify-verdict__facts')?.textContent ?? '').includes(fileName),
+      name,
+    );
     return (await page.locator('#verify-verdict-title').textContent()) ?? '';
   }
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `verify-${name}.png`), fullPage: true });
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: join(SCREENSHOTS, `verify-${name}.png`), fullPage: true });
 
   for (const [viewport, suffix] of [
     [DESKTOP, '1280'],
@@ -94,7 +119,10 @@ describe('the /verify page in a real browser', () => {
       assert.equal(await cards.count(), 2);
       const first = cards.nth(0);
       await assertVisible(first.getByText(SIGNER.name, { exact: true }).first());
-      assert.match((await first.locator('.verify-sig__summary').textContent()) ?? '', /このInkanのルート証明書までたどれます/);
+      assert.match(
+        (await first.locator('.verify-sig__summary').textContent()) ?? '',
+        /このInkanのルート証明書までたどれます/,
+      );
       assert.match((await first.textContent()) ?? '', /PAdES B-LTA/);
       assert.match((await first.textContent()) ?? '', /タイムスタンプで証明/);
       assert.match((await first.locator('.verify-sig__facts').textContent()) ?? '', /有効（TOTAL-PASSED）/);
@@ -104,8 +132,14 @@ describe('the /verify page in a real browser', () => {
       await shot(page, `valid-${suffix}`);
 
       assert.equal(await verifyFile(page, files.tampered), '無効');
-      assert.match((await page.locator('.verify-sig').first().textContent()) ?? '', /署名の後に文書が改ざんされています/);
-      assert.match((await page.locator('.verify-sig').first().locator('.verify-sig__facts').textContent()) ?? '', /無効（TOTAL-FAILED）HASH_FAILURE署名された内容とファイルの内容が一致しません。/);
+      assert.match(
+        (await page.locator('.verify-sig').first().textContent()) ?? '',
+        /署名の後に文書が改ざんされています/,
+      );
+      assert.match(
+        (await page.locator('.verify-sig').first().locator('.verify-sig__facts').textContent()) ?? '',
+        /無効（TOTAL-FAILED）HASH_FAILURE署名された内容とファイルの内容が一致しません。/,
+      );
       await shot(page, `tampered-${suffix}`);
 
       assert.equal(await verifyFile(page, files.sneaky), '無効');
@@ -113,11 +147,17 @@ describe('the /verify page in a real browser', () => {
       await assertVisible(attacks);
       assert.match((await attacks.textContent()) ?? '', /シャドウ攻撃/);
       await assertVisible(page.locator('.verify-change--forbidden').first());
-      assert.match((await page.locator('.verify-change--forbidden').first().textContent()) ?? '', /表示内容（外観）の差し替え/);
+      assert.match(
+        (await page.locator('.verify-change--forbidden').first().textContent()) ?? '',
+        /表示内容（外観）の差し替え/,
+      );
       await shot(page, `attack-${suffix}`);
 
       assert.equal(await verifyFile(page, files.foreign), '信頼できない発行元');
-      assert.match((await page.locator('.verify-sig').first().textContent()) ?? '', /不明（既知の発行元につながりません）/);
+      assert.match(
+        (await page.locator('.verify-sig').first().textContent()) ?? '',
+        /不明（既知の発行元につながりません）/,
+      );
       assert.match((await page.locator('.verify-sig').first().textContent()) ?? '', /NO_CERTIFICATE_CHAIN_FOUND/);
       if (suffix === '1280') await shot(page, `untrusted-${suffix}`);
     });
@@ -177,7 +217,11 @@ describe('the /verify page in a real browser', () => {
   }
 
   it('opens /verify?id=… on the certificate tab with the ID looked up', async () => {
-    const page = await openVerifyPage(PHONE, 'certificate-link', `/verify?id=${encodeURIComponent(envelope.certificateId)}`);
+    const page = await openVerifyPage(
+      PHONE,
+      'certificate-link',
+      `/verify?id=${encodeURIComponent(envelope.certificateId)}`,
+    );
     await page.locator('.verify-certificate').waitFor();
     assert.equal(await page.getByRole('tab', { name: '締結証明書IDで照会' }).getAttribute('aria-selected'), 'true');
   });

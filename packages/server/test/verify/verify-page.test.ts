@@ -25,7 +25,13 @@ interface VerifyResponse {
     exitCode: number;
     attacks: string[];
     file: { sha256: string; pages: number | null };
-    signatures: Array<{ type: string; status: string; level: string | null; integrity: { digestMatches: boolean }; laterChanges: { allowed: boolean } }>;
+    signatures: Array<{
+      type: string;
+      status: string;
+      level: string | null;
+      integrity: { digestMatches: boolean };
+      laterChanges: { allowed: boolean };
+    }>;
     problems: string[];
   };
   presentation: {
@@ -53,12 +59,24 @@ interface VerifyResponse {
 async function footprint(h: Harness): Promise<{ rows: Record<string, number>; files: Record<string, number> }> {
   const tables =
     h.dialect === 'sqlite'
-      ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(h.context.db)).rows.map((r) => r.name)
-      : (await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(h.context.db)).rows.map((r) => r.name);
+      ? (
+          await sql<{
+            name: string;
+          }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(h.context.db)
+        ).rows.map((r) => r.name)
+      : (
+          await sql<{
+            name: string;
+          }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(
+            h.context.db,
+          )
+        ).rows.map((r) => r.name);
   assert.ok(tables.includes('envelopes') && tables.includes('events'), tables.join());
   const rows: Record<string, number> = {};
   for (const table of tables) {
-    const result = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)}`.execute(h.context.db);
+    const result = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)}`.execute(
+      h.context.db,
+    );
     rows[table] = Number(result.rows[0].n);
   }
   const files: Record<string, number> = {};
@@ -92,7 +110,10 @@ for (const dialect of DIALECTS) {
       await h?.close();
     });
 
-    const upload = (data: Uint8Array, options: { ip?: string; filename?: string; language?: string; field?: string } = {}): Promise<LightMyRequestResponse> => {
+    const upload = (
+      data: Uint8Array,
+      options: { ip?: string; filename?: string; language?: string; field?: string } = {},
+    ): Promise<LightMyRequestResponse> => {
       const body = multipart([{ name: options.field ?? 'file', filename: options.filename ?? 'contract.pdf', data }]);
       return h.app.inject({
         method: 'POST',
@@ -108,7 +129,8 @@ for (const dialect of DIALECTS) {
       assert.equal(res.headers['cache-control'], 'no-store');
       return res.json();
     };
-    const lookup = (id: string, ip = nextIp()) => h.app.inject({ method: 'GET', url: `/api/verify/certificates/${encodeURIComponent(id)}`, remoteAddress: ip });
+    const lookup = (id: string, ip = nextIp()) =>
+      h.app.inject({ method: 'GET', url: `/api/verify/certificates/${encodeURIComponent(id)}`, remoteAddress: ip });
 
     it('a PDF signed and sealed by this Inkan: valid, trusted, B-LTA, explained in Japanese and English; nothing is stored', async () => {
       const before = await footprint(h);
@@ -120,19 +142,33 @@ for (const dialect of DIALECTS) {
       assert.equal(presentation.verdict, 'valid');
       assert.deepEqual(presentation.headline, { ja: '有効', en: 'Valid' });
       assert.deepEqual(presentation.attacks, []);
-      assert.deepEqual(presentation.signatures.map((s) => [s.index, s.type, s.status]), [
-        [1, 'signature', 'valid'],
-        [2, 'document-timestamp', 'valid'],
-      ]);
+      assert.deepEqual(
+        presentation.signatures.map((s) => [s.index, s.type, s.status]),
+        [
+          [1, 'signature', 'valid'],
+          [2, 'document-timestamp', 'valid'],
+        ],
+      );
       const [signature, seal] = presentation.signatures;
-      assert.deepEqual(signature.signer, { name: SIGNER.name, email: SIGNER.email, organization: signature.signer?.organization ?? null });
+      assert.deepEqual(signature.signer, {
+        name: SIGNER.name,
+        email: SIGNER.email,
+        organization: signature.signer?.organization ?? null,
+      });
       assert.equal(signature.level, 'B-LTA');
       assert.equal(signature.issuer, 'this-inkan');
       assert.equal(signature.time?.proven, true);
       assert.equal(signature.timestampAuthority, 'Inkan Timestamp Authority');
       assert.equal(signature.changesAfterSigning, 'allowed');
-      assert.ok(signature.laterChanges.length > 0 && signature.laterChanges.every((c) => c.allowed), JSON.stringify(signature.laterChanges));
-      assert.ok(signature.laterChanges.some((c) => c.kind === 'document-timestamp-added' && c.text.ja === '文書タイムスタンプの追加'));
+      assert.ok(
+        signature.laterChanges.length > 0 && signature.laterChanges.every((c) => c.allowed),
+        JSON.stringify(signature.laterChanges),
+      );
+      assert.ok(
+        signature.laterChanges.some(
+          (c) => c.kind === 'document-timestamp-added' && c.text.ja === '文書タイムスタンプの追加',
+        ),
+      );
       const ja = signature.summary.ja.join('');
       assert.match(ja, new RegExp(`^${SIGNER.name}（${SIGNER.email.replace(/\./g, '\\.')}`));
       assert.match(ja, /Inkan Timestamp Authorityのタイムスタンプにより/);
@@ -140,7 +176,10 @@ for (const dialect of DIALECTS) {
       assert.match(ja, /このInkanのルート証明書までたどれます/);
       assert.match(ja, /PAdES B-LTA/);
       assert.match(ja, /この署名は有効です。$/);
-      assert.match(signature.summary.en.join(' '), /^Signed by 山田 太郎 .*UTC.*chain to this Inkan's root.*PAdES B-LTA.*This signature is valid\.$/);
+      assert.match(
+        signature.summary.en.join(' '),
+        /^Signed by 山田 太郎 .*UTC.*chain to this Inkan's root.*PAdES B-LTA.*This signature is valid\.$/,
+      );
       assert.equal(seal.changesAfterSigning, 'unchanged');
       assert.equal(seal.level, null);
       assert.match(seal.summary.ja.join(''), /文書タイムスタンプです.*ファイルは一切変更されていません/);
@@ -154,9 +193,15 @@ for (const dialect of DIALECTS) {
       const [signature] = presentation.signatures;
       assert.equal(signature.status, 'invalid');
       assert.equal(report.signatures[0].integrity.digestMatches, false);
-      assert.deepEqual(presentation.signatures.map((s) => s.changesAfterSigning), ['altered', 'altered']);
+      assert.deepEqual(
+        presentation.signatures.map((s) => s.changesAfterSigning),
+        ['altered', 'altered'],
+      );
       assert.match(presentation.signatures[1].summary.ja.join(''), /タイムスタンプの後に文書が改ざんされています/);
-      assert.match(signature.summary.ja.join(''), /署名された内容と、このファイルの内容が一致しません。署名の後に文書が改ざんされています。/);
+      assert.match(
+        signature.summary.ja.join(''),
+        /署名された内容と、このファイルの内容が一致しません。署名の後に文書が改ざんされています。/,
+      );
       assert.match(signature.summary.en.join(' '), /altered after signing/);
       assert.match(signature.summary.ja.at(-1)!, /この署名は無効です/);
     });
@@ -168,7 +213,12 @@ for (const dialect of DIALECTS) {
       // Its signature value is not CMS at all: broken, which is not called tampering.
       assert.match(base.presentation.signatures[0].summary.ja.join(''), /署名の値を読み取れません/);
       assert.doesNotMatch(base.presentation.signatures[0].summary.ja.join(''), /改ざん/);
-      for (const file of ['one-byterange.pdf', 'signature-gap-too-big.pdf', 'tail-uncovered.pdf', 'weird-byterange.pdf']) {
+      for (const file of [
+        'one-byterange.pdf',
+        'signature-gap-too-big.pdf',
+        'tail-uncovered.pdf',
+        'weird-byterange.pdf',
+      ]) {
         const { report, presentation } = await verify(corpus('coverage-anomalies', file));
         assert.equal(presentation.verdict, 'invalid', file);
         assert.ok(report.attacks.includes('coverage-anomaly'), `${file}: ${report.attacks}`);
@@ -186,10 +236,17 @@ for (const dialect of DIALECTS) {
       const flagged = presentation.signatures.filter((s) => s.changesAfterSigning === 'forbidden');
       assert.ok(flagged.length > 0, JSON.stringify(presentation.signatures));
       const forbidden = flagged.flatMap((s) => s.laterChanges.filter((c) => !c.allowed));
-      assert.ok(forbidden.some((c) => c.kind === 'appearance-changed' && c.text.ja === '1ページ目の表示内容（外観）の差し替え'), JSON.stringify(forbidden));
-      assert.match(flagged[0].summary.ja.join(''), /署名の後に、認められていない変更が加えられています：1ページ目の表示内容（外観）の差し替え。/);
+      assert.ok(
+        forbidden.some((c) => c.kind === 'appearance-changed' && c.text.ja === '1ページ目の表示内容（外観）の差し替え'),
+        JSON.stringify(forbidden),
+      );
+      assert.match(
+        flagged[0].summary.ja.join(''),
+        /署名の後に、認められていない変更が加えられています：1ページ目の表示内容（外観）の差し替え。/,
+      );
       assert.ok(presentation.attacks.length > 0);
-      for (const attack of presentation.attacks) assert.ok(attack.explanation.ja.length > 20 && attack.explanation.en.length > 20, attack.id);
+      for (const attack of presentation.attacks)
+        assert.ok(attack.explanation.ja.length > 20 && attack.explanation.en.length > 20, attack.id);
     });
 
     it("the corpus: pyHanko's B-LTA file is intact but untrusted (its root is not ours)", async () => {
@@ -203,7 +260,10 @@ for (const dialect of DIALECTS) {
       assert.equal(signature.level, 'B-LTA');
       assert.equal(signature.issuer, 'unknown');
       assert.equal(signature.signer?.name, 'Alice');
-      assert.match(signature.summary.ja.join(''), /このInkanのルート証明書にも、ここで知られているどの発行元にもつながっていません/);
+      assert.match(
+        signature.summary.ja.join(''),
+        /このInkanのルート証明書にも、ここで知られているどの発行元にもつながっていません/,
+      );
       assert.ok(presentation.signatures.some((s) => s.type === 'document-timestamp'));
     });
 
@@ -255,7 +315,13 @@ for (const dialect of DIALECTS) {
       assert.equal(noFile.json().error.details.field, 'file');
       const empty = await upload(new Uint8Array(0));
       assert.equal(empty.statusCode, 400);
-      const raw = await h.app.inject({ method: 'POST', url: '/api/verify', payload: Buffer.from(envelope.signedPdf), headers: { 'content-type': 'application/pdf' }, remoteAddress: nextIp() });
+      const raw = await h.app.inject({
+        method: 'POST',
+        url: '/api/verify',
+        payload: Buffer.from(envelope.signedPdf),
+        headers: { 'content-type': 'application/pdf' },
+        remoteAddress: nextIp(),
+      });
       assert.equal(raw.statusCode, 415, raw.body);
       assert.equal(raw.json().error.code, 'UNSUPPORTED_MEDIA_TYPE');
     });
@@ -263,7 +329,8 @@ for (const dialect of DIALECTS) {
     it(`rate-limits verification per IP: ${VERIFY_RATE_LIMIT.max} a minute, then 429`, async () => {
       const ip = '203.0.113.7';
       const tiny = new TextEncoder().encode('not a pdf');
-      for (let i = 0; i < VERIFY_RATE_LIMIT.max; i++) assert.equal((await upload(tiny, { ip })).statusCode, 200, `request ${i + 1}`);
+      for (let i = 0; i < VERIFY_RATE_LIMIT.max; i++)
+        assert.equal((await upload(tiny, { ip })).statusCode, 200, `request ${i + 1}`);
       const limited = await upload(tiny, { ip });
       assert.equal(limited.statusCode, 429);
       assert.equal(limited.json().error.code, 'RATE_LIMITED');
@@ -286,7 +353,11 @@ for (const dialect of DIALECTS) {
         body.documents.map((d: Record<string, unknown>) => [d.name, d.pages, d.sha256Original]),
         envelope.documents.map((d) => [d.name, d.pages, d.sha256Original]),
       );
-      assert.equal(body.documents[0].sha256Signed, createHash('sha256').update(envelope.signedPdf).digest('hex'), 'the hash of the signed file as downloaded');
+      assert.equal(
+        body.documents[0].sha256Signed,
+        createHash('sha256').update(envelope.signedPdf).digest('hex'),
+        'the hash of the signed file as downloaded',
+      );
       assert.notEqual(body.documents[0].sha256Signed, body.documents[0].sha256Original);
       assert.deepEqual(Object.keys(body.documents[0]).sort(), ['name', 'pages', 'sha256Original', 'sha256Signed']);
       assert.equal(body.parties.length, 1);
@@ -295,14 +366,26 @@ for (const dialect of DIALECTS) {
       assert.equal(body.parties[0].email, 't***@contractor.example.jp');
       assert.ok(!Number.isNaN(Date.parse(body.parties[0].signedAt)));
       // Nothing private: not the address, IP, user agent, message, organisation or any id.
-      for (const secret of [SIGNER.email, 'taro.yamada', '127.0.0.1', SIGNER.userAgent, envelope.message, h.org.name, h.org.admin.email, envelope.id, envelope.documents[0].id]) {
+      for (const secret of [
+        SIGNER.email,
+        'taro.yamada',
+        '127.0.0.1',
+        SIGNER.userAgent,
+        envelope.message,
+        h.org.name,
+        h.org.admin.email,
+        envelope.id,
+        envelope.documents[0].id,
+      ]) {
         assert.ok(!res.body.includes(secret), `the summary leaks ${secret}`);
       }
     });
 
     it('certificate IDs are found as people type them; unknown or unfinished ones are 404', async () => {
       const typed = envelope.certificateId.toLowerCase();
-      const fullWidth = envelope.certificateId.replace(/[A-Z0-9]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).replace(/-/g, '－');
+      const fullWidth = envelope.certificateId
+        .replace(/[A-Z0-9]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0))
+        .replace(/-/g, '－');
       for (const id of [typed, fullWidth, ` ${envelope.certificateId} `]) {
         assert.equal(normalizeCertificateId(id), envelope.certificateId);
         const res = await lookup(id);
@@ -311,16 +394,22 @@ for (const dialect of DIALECTS) {
       const unknown = await lookup('IK-2222-3333-4444');
       assert.equal(unknown.statusCode, 404);
       assert.equal(unknown.json().error.code, 'NOT_FOUND');
-      for (const garbage of ['nope', "IK-' OR 1=1 --", 'IK-0000-0000-0000']) assert.equal((await lookup(garbage)).statusCode, 404, garbage);
+      for (const garbage of ['nope', "IK-' OR 1=1 --", 'IK-0000-0000-0000'])
+        assert.equal((await lookup(garbage)).statusCode, 404, garbage);
       // Sent but not completed: the ID is already on the paper, the summary is not public yet.
-      const draft = await h.createEnvelope(h.org, { name: '未完了の封筒', recipients: [{ name: 'B', email: 'b@example.jp', accessCode: '1234', order: 1 }] }, [{ filename: 'x.pdf', data: await makePdf() }]);
+      const draft = await h.createEnvelope(
+        h.org,
+        { name: '未完了の封筒', recipients: [{ name: 'B', email: 'b@example.jp', accessCode: '1234', order: 1 }] },
+        [{ filename: 'x.pdf', data: await makePdf() }],
+      );
       assert.equal((await h.api(h.org, 'POST', `/api/v1/envelopes/${draft.json().id}/send`)).statusCode, 200);
       assert.equal((await lookup(draft.json().certificateId)).statusCode, 404);
     });
 
     it(`rate-limits certificate lookups per IP: ${CERTIFICATE_LOOKUP_RATE_LIMIT.max} a minute, then 429`, async () => {
       const ip = '203.0.113.9';
-      for (let i = 0; i < CERTIFICATE_LOOKUP_RATE_LIMIT.max; i++) assert.equal((await lookup('IK-2222-3333-4444', ip)).statusCode, 404);
+      for (let i = 0; i < CERTIFICATE_LOOKUP_RATE_LIMIT.max; i++)
+        assert.equal((await lookup('IK-2222-3333-4444', ip)).statusCode, 404);
       const limited = await lookup(envelope.certificateId, ip);
       assert.equal(limited.statusCode, 429);
       assert.equal(limited.json().error.code, 'RATE_LIMITED');

@@ -52,7 +52,8 @@ export function errorFromResponse(status: number, bodyText: string): ApiError {
     const parsed = JSON.parse(bodyText) as { error?: { code?: unknown; message?: unknown; details?: unknown } };
     const error = parsed.error;
     if (error && typeof error.code === 'string') {
-      const details = error.details && typeof error.details === 'object' ? (error.details as Record<string, unknown>) : {};
+      const details =
+        error.details && typeof error.details === 'object' ? (error.details as Record<string, unknown>) : {};
       return new ApiError(status, error.code, typeof error.message === 'string' ? error.message : error.code, details);
     }
   } catch {
@@ -97,7 +98,12 @@ export function apiPost<T>(path: string, body?: unknown): Promise<T> {
 export async function apiDownload(path: string): Promise<{ blob: Blob; fileName: string }> {
   let response: Response;
   try {
-    response = await fetch(path, { method: 'POST', headers: requestHeaders('POST', path), credentials: 'same-origin', cache: 'no-store' });
+    response = await fetch(path, {
+      method: 'POST',
+      headers: requestHeaders('POST', path),
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
   } catch (cause) {
     throw new ApiError(0, 'NETWORK', cause instanceof Error ? cause.message : 'network error');
   }

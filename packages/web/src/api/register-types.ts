@@ -92,8 +92,21 @@ export interface ContractPatch {
 }
 
 /** A field suggestion from the PDF text (GET /api/v1/contracts/{id}/suggestions). */
-export type FieldSuggestion = { confidence: number; source: { sentence: string; start: number; end: number }; reason: { ja: string; en: string } } & (
-  | { field: 'amount'; value: { yen: number; currency: 'JPY'; tax: TaxTreatment | null; basis: 'total' | 'monthly' | 'yearly'; context: string } }
+export type FieldSuggestion = {
+  confidence: number;
+  source: { sentence: string; start: number; end: number };
+  reason: { ja: string; en: string };
+} & (
+  | {
+      field: 'amount';
+      value: {
+        yen: number;
+        currency: 'JPY';
+        tax: TaxTreatment | null;
+        basis: 'total' | 'monthly' | 'yearly';
+        context: string;
+      };
+    }
   | { field: 'startDate' | 'endDate'; value: string }
   | { field: 'autoRenewal'; value: { renews: true; periodMonths: number | null } }
   | { field: 'noticeDeadline'; value: { amount: number; unit: 'months' | 'days'; date: string | null } }

@@ -92,7 +92,8 @@ export interface EnvelopeEvent {
   details: Record<string, unknown> | null;
 }
 
-export type SignerState = 'code_required' | 'login_required' | 'locked' | 'expired' | 'completed' | 'declined' | 'canceled';
+export type SignerState =
+  'code_required' | 'login_required' | 'locked' | 'expired' | 'completed' | 'declined' | 'canceled';
 
 export interface SignerStatus {
   /** Unknown future states are shown as "not valid" rather than breaking the page. */
@@ -103,7 +104,14 @@ export interface SignerStatus {
 
 export interface SignerView {
   csrfToken?: string;
-  envelope: { name: string; message: string; senderOrganization: string; senderName: string | null; status?: EnvelopeStatus; certificateId?: string };
+  envelope: {
+    name: string;
+    message: string;
+    senderOrganization: string;
+    senderName: string | null;
+    status?: EnvelopeStatus;
+    certificateId?: string;
+  };
   /** `canSign` false: the documents may be read but it is not this recipient's turn (or the envelope closed). */
   recipient: { name: string; email: string; status: RecipientStatus; canSign?: boolean };
   documents: { id: string; name: string; pages: number }[];

@@ -27,8 +27,21 @@ export interface ReportSignature {
   fieldName: string;
   subFilter: string | null;
   byteRange: number[];
-  integrity: { coverageOk: boolean; digestMatches: boolean; signatureValid: boolean; signingCertificateMatches: boolean; digestAlgorithm: string | null };
-  timestamp: { time: string; tsa: string; serialNumber: string; trusted: boolean; accepted: boolean; chain: CertificateSummary[] } | null;
+  integrity: {
+    coverageOk: boolean;
+    digestMatches: boolean;
+    signatureValid: boolean;
+    signingCertificateMatches: boolean;
+    digestAlgorithm: string | null;
+  };
+  timestamp: {
+    time: string;
+    tsa: string;
+    serialNumber: string;
+    trusted: boolean;
+    accepted: boolean;
+    chain: CertificateSummary[];
+  } | null;
   certificate: { chain: CertificateSummary[]; trusted: boolean; validAtSigningTime: boolean } | null;
   revocation: { source: string; status: string; complete: boolean; revokedAt: string | null };
   indication: Indication;

@@ -2,7 +2,15 @@
 import type { ReactNode } from 'react';
 
 /** A message box; `tone` picks colour and ARIA role. */
-export function Alert({ tone, children, id }: { tone: 'error' | 'info' | 'success' | 'warning'; children: ReactNode; id?: string }) {
+export function Alert({
+  tone,
+  children,
+  id,
+}: {
+  tone: 'error' | 'info' | 'success' | 'warning';
+  children: ReactNode;
+  id?: string;
+}) {
   return (
     <div id={id} className={`alert alert--${tone}`} role={tone === 'error' ? 'alert' : 'status'}>
       {children}

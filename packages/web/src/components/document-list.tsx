@@ -20,7 +20,9 @@ export function DocumentListItem({
   const { t } = useI18n();
   return (
     <li className="doc-list__item">
-      <span className="doc-list__icon" aria-hidden="true">PDF</span>
+      <span className="doc-list__icon" aria-hidden="true">
+        PDF
+      </span>
       <span className="doc-list__body">
         <span className="doc-list__name">{doc.name}</span>
         <span className="doc-list__meta">
@@ -39,7 +41,9 @@ export function CertificateListItem({ meta, children }: { meta: ReactNode; child
   const { t } = useI18n();
   return (
     <li className="doc-list__item">
-      <span className="doc-list__icon doc-list__icon--certificate" aria-hidden="true">証</span>
+      <span className="doc-list__icon doc-list__icon--certificate" aria-hidden="true">
+        証
+      </span>
       <span className="doc-list__body">
         <span className="doc-list__name">{t('certificate.name')}</span>
         <span className="doc-list__meta">{meta}</span>

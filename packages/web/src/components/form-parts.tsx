@@ -13,7 +13,15 @@ export function FormError({ id, error }: { id: string; error: string | null }) {
 }
 
 /** The submit button; disabled and aria-busy while the request runs (no double submission). */
-export function SubmitButton({ busy, className = 'btn btn--primary btn--block btn--large', children }: { busy: boolean; className?: string; children: ReactNode }) {
+export function SubmitButton({
+  busy,
+  className = 'btn btn--primary btn--block btn--large',
+  children,
+}: {
+  busy: boolean;
+  className?: string;
+  children: ReactNode;
+}) {
   return (
     <button type="submit" className={className} disabled={busy} aria-busy={busy}>
       {children}
@@ -22,7 +30,11 @@ export function SubmitButton({ busy, className = 'btn btn--primary btn--block bt
 }
 
 /** ARIA of a field with a hint: invalid while there is an error, described by the error (if any) and the hint. */
-export function fieldAria(error: string | null, errorId: string, hintId: string): { 'aria-invalid': true | undefined; 'aria-describedby': string } {
+export function fieldAria(
+  error: string | null,
+  errorId: string,
+  hintId: string,
+): { 'aria-invalid': true | undefined; 'aria-describedby': string } {
   return { 'aria-invalid': error ? true : undefined, 'aria-describedby': error ? `${errorId} ${hintId}` : hintId };
 }
 

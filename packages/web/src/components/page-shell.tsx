@@ -24,7 +24,9 @@ export function PageShell({
   }, [title, t]);
   const brand = (
     <>
-      <span className="brand__mark" aria-hidden="true">印</span>
+      <span className="brand__mark" aria-hidden="true">
+        印
+      </span>
       <span className="brand__name">{t('app.name')}</span>
       <span className="brand__tagline">{t('app.tagline')}</span>
     </>

@@ -51,7 +51,13 @@ export function PagedTable<T>({
       )}
       {nextCursor && (
         <div className="center">
-          <button type="button" className="btn btn--secondary" onClick={more} disabled={loadingMore} aria-busy={loadingMore}>
+          <button
+            type="button"
+            className="btn btn--secondary"
+            onClick={more}
+            disabled={loadingMore}
+            aria-busy={loadingMore}
+          >
             {t('list.more')}
           </button>
         </div>

@@ -110,8 +110,15 @@ export function PdfViewer({ url, name }: { url: string; name: string }) {
   }, [doc, pageNumber, zoom, stageWidth]);
 
   const total = doc?.numPages ?? 0;
-  const goTo = useCallback((page: number) => setPageNumber((current) => (total ? Math.min(total, Math.max(1, page)) : current)), [total]);
-  const zoomIn = () => setZoom({ mode: 'fixed', scale: ZOOM_STEPS.find((s) => s > shownScale + 0.01) ?? ZOOM_STEPS[ZOOM_STEPS.length - 1]! });
+  const goTo = useCallback(
+    (page: number) => setPageNumber((current) => (total ? Math.min(total, Math.max(1, page)) : current)),
+    [total],
+  );
+  const zoomIn = () =>
+    setZoom({
+      mode: 'fixed',
+      scale: ZOOM_STEPS.find((s) => s > shownScale + 0.01) ?? ZOOM_STEPS[ZOOM_STEPS.length - 1]!,
+    });
   const zoomOut = () =>
     setZoom({ mode: 'fixed', scale: [...ZOOM_STEPS].reverse().find((s) => s < shownScale - 0.01) ?? ZOOM_STEPS[0]! });
 
@@ -135,25 +142,61 @@ export function PdfViewer({ url, name }: { url: string; name: string }) {
     <div className="viewer">
       <div className="viewer__toolbar" role="group" aria-label={t('viewer.region', { name })}>
         <div className="viewer__group">
-          <button type="button" className="btn btn--tool" onClick={() => goTo(pageNumber - 1)} disabled={!doc || pageNumber <= 1} aria-label={t('viewer.prevLabel')}>
+          <button
+            type="button"
+            className="btn btn--tool"
+            onClick={() => goTo(pageNumber - 1)}
+            disabled={!doc || pageNumber <= 1}
+            aria-label={t('viewer.prevLabel')}
+          >
             <span aria-hidden="true">‹</span> {t('viewer.prev')}
           </button>
-          <span className="viewer__page" aria-live="polite" aria-label={total ? t('viewer.pageLabel', { page: pageNumber, total }) : undefined}>
+          <span
+            className="viewer__page"
+            aria-live="polite"
+            aria-label={total ? t('viewer.pageLabel', { page: pageNumber, total }) : undefined}
+          >
             {total ? t('viewer.page', { page: pageNumber, total }) : '– / –'}
           </span>
-          <button type="button" className="btn btn--tool" onClick={() => goTo(pageNumber + 1)} disabled={!doc || pageNumber >= total} aria-label={t('viewer.nextLabel')}>
+          <button
+            type="button"
+            className="btn btn--tool"
+            onClick={() => goTo(pageNumber + 1)}
+            disabled={!doc || pageNumber >= total}
+            aria-label={t('viewer.nextLabel')}
+          >
             {t('viewer.next')} <span aria-hidden="true">›</span>
           </button>
         </div>
         <div className="viewer__group">
-          <button type="button" className="btn btn--tool btn--square" onClick={zoomOut} disabled={!doc} aria-label={t('viewer.zoomOut')} title={t('viewer.zoomOut')}>
+          <button
+            type="button"
+            className="btn btn--tool btn--square"
+            onClick={zoomOut}
+            disabled={!doc}
+            aria-label={t('viewer.zoomOut')}
+            title={t('viewer.zoomOut')}
+          >
             −
           </button>
           <span className="viewer__zoom">{t('viewer.zoomLevel', { percent: Math.round(shownScale * 100) })}</span>
-          <button type="button" className="btn btn--tool btn--square" onClick={zoomIn} disabled={!doc} aria-label={t('viewer.zoomIn')} title={t('viewer.zoomIn')}>
+          <button
+            type="button"
+            className="btn btn--tool btn--square"
+            onClick={zoomIn}
+            disabled={!doc}
+            aria-label={t('viewer.zoomIn')}
+            title={t('viewer.zoomIn')}
+          >
             ＋
           </button>
-          <button type="button" className="btn btn--tool" onClick={() => setZoom({ mode: 'fit' })} disabled={!doc} aria-pressed={zoom.mode === 'fit'}>
+          <button
+            type="button"
+            className="btn btn--tool"
+            onClick={() => setZoom({ mode: 'fit' })}
+            disabled={!doc}
+            aria-pressed={zoom.mode === 'fit'}
+          >
             {t('viewer.fit')}
           </button>
         </div>

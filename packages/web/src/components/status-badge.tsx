@@ -20,7 +20,13 @@ export function recipientStateKey(status: RecipientStatus, envelopeStatus: Envel
 }
 
 /** The badge of a recipient's state. */
-export function RecipientStatusBadge({ status, envelopeStatus }: { status: RecipientStatus; envelopeStatus: EnvelopeStatus | null }) {
+export function RecipientStatusBadge({
+  status,
+  envelopeStatus,
+}: {
+  status: RecipientStatus;
+  envelopeStatus: EnvelopeStatus | null;
+}) {
   const { t } = useI18n();
   const tone = status === 'pending' ? (envelopeStatus === 'draft' ? 'draft' : 'pending') : status;
   return <span className={`badge badge--r-${tone}`}>{t(recipientStateKey(status, envelopeStatus))}</span>;

@@ -48,8 +48,7 @@ export const ja = {
   // Signer: access code (アクセスコード入力)
   'signer.code.title': 'アクセスコード入力',
   'signer.code.request': '{org} 様から署名依頼が届いています。',
-  'signer.code.lead':
-    '無関係な第三者による文書の閲覧を防止するため、アクセスコードの入力をお願いしています。',
+  'signer.code.lead': '無関係な第三者による文書の閲覧を防止するため、アクセスコードの入力をお願いしています。',
   'signer.code.explain':
     'アクセスコードは、送信者からメールとは別の方法（届出書や電話など）でお知らせしている数字です。',
   'signer.code.label': 'アクセスコード',
@@ -68,16 +67,19 @@ export const ja = {
   'signer.state.expired.title': '有効期限が切れています',
   'signer.state.expired.body': 'この署名依頼は有効期限が切れています。お手数ですが、送信者にご連絡ください。',
   'signer.state.canceled.title': '署名依頼は取り消されました',
-  'signer.state.canceled.body': 'この署名依頼は送信者によって取り消されました。ご不明な点は送信者にお問い合わせください。',
+  'signer.state.canceled.body':
+    'この署名依頼は送信者によって取り消されました。ご不明な点は送信者にお問い合わせください。',
   'signer.state.completed.title': '署名手続きは完了しています',
   'signer.state.completed.body':
     'この文書は全員の署名が完了しています。署名済みの文書は「電子署名完了のお知らせ」メールからダウンロードできます。',
   'signer.state.declined.title': '署名依頼は終了しました',
-  'signer.state.declined.body': 'この署名依頼は拒否されたため、手続きは終了しました。ご不明な点は送信者にお問い合わせください。',
+  'signer.state.declined.body':
+    'この署名依頼は拒否されたため、手続きは終了しました。ご不明な点は送信者にお問い合わせください。',
   'signer.state.invalid.title': 'リンクが無効です',
   'signer.state.invalid.body': 'URLが正しいか、署名依頼メールのリンクをもう一度ご確認ください。',
   'signer.state.notActive.title': '署名を受け付けていません',
-  'signer.state.notActive.body': 'この署名依頼は、取り消されたか有効期限が切れたため、署名できません。お手数ですが、送信者にご連絡ください。',
+  'signer.state.notActive.body':
+    'この署名依頼は、取り消されたか有効期限が切れたため、署名できません。お手数ですが、送信者にご連絡ください。',
   'signer.state.wrongUser.title': 'このアカウントでは署名できません',
   'signer.state.wrongUser.body': 'この署名依頼は別のアカウント宛てです。宛先のアカウントでログインし直してください。',
   'signer.state.loginRequired.title': 'ログインが必要です',
@@ -95,7 +97,8 @@ export const ja = {
   'signer.review.recipientValue': '{name} 様',
   'signer.review.message': 'メッセージ',
   'signer.review.instructions': '文書の内容をご確認のうえ、問題がなければ「完了する」を押してください。',
-  'signer.review.cannotSign': 'まだ署名の順番ではないため、文書の閲覧のみできます。順番が来るとメールでお知らせします。',
+  'signer.review.cannotSign':
+    'まだ署名の順番ではないため、文書の閲覧のみできます。順番が来るとメールでお知らせします。',
   'signer.review.documents': '文書',
   'signer.review.complete': '完了する',
   'signer.review.decline': '拒否する',
@@ -118,8 +121,7 @@ export const ja = {
 
   'signer.done.title': '署名が完了しました',
   'signer.done.body': 'ご対応ありがとうございました。',
-  'signer.done.mail':
-    '全員の署名が完了すると、署名済みのPDFを「電子署名完了のお知らせ」メールでお送りします。',
+  'signer.done.mail': '全員の署名が完了すると、署名済みのPDFを「電子署名完了のお知らせ」メールでお送りします。',
   'signer.done.close': 'このページは閉じていただいて構いません。',
   'signer.declined.title': '署名を拒否しました',
   'signer.declined.body': '拒否の理由を送信者に通知しました。ご対応ありがとうございました。',
@@ -151,7 +153,8 @@ export const ja = {
   'download.button': 'ダウンロード',
   'download.buttonLabel': '{name} をダウンロード',
   'download.expired.title': 'ダウンロードの有効期限が切れています',
-  'download.expired.body': 'このリンクの有効期限が切れています。署名済みの文書が必要な場合は、送信者にお問い合わせください。',
+  'download.expired.body':
+    'このリンクの有効期限が切れています。署名済みの文書が必要な場合は、送信者にお問い合わせください。',
   'download.invalid.title': 'リンクが無効です',
   'download.invalid.body': 'URLが正しいか、「電子署名完了のお知らせ」メールのリンクをもう一度ご確認ください。',
 
@@ -421,7 +424,8 @@ export const ja = {
   'verify.cert.submit': '照会する',
   'verify.cert.searching': '照会しています…',
   'verify.cert.empty': '締結証明書IDを入力してください。',
-  'verify.cert.notFound': 'この締結証明書IDの契約は見つかりませんでした。IDをご確認ください（締結が完了した契約のみ照会できます）。',
+  'verify.cert.notFound':
+    'この締結証明書IDの契約は見つかりませんでした。IDをご確認ください（締結が完了した契約のみ照会できます）。',
   'verify.cert.result': '締結証明書の公開情報',
   'verify.cert.id': '締結証明書ID',
   'verify.cert.envelope': '封筒名',
@@ -440,7 +444,8 @@ export const ja = {
 
   // Operation log (操作ログ, administrators)
   'audit.title': '操作ログ',
-  'audit.lead': '組織内のすべての操作の記録です（改ざん検知のためハッシュチェーンで連結され、毎日タイムスタンプが付与されます）。',
+  'audit.lead':
+    '組織内のすべての操作の記録です（改ざん検知のためハッシュチェーンで連結され、毎日タイムスタンプが付与されます）。',
   'audit.csv': 'CSVをダウンロード',
   'audit.filters': '絞り込み条件',
   'audit.from': '期間（開始日）',
@@ -508,7 +513,8 @@ export const ja = {
   'reg.search.ownerMe': '自分',
   'claim.fromOrganization': '{organization} から送信された文書です。',
   'claim.done': 'この文書はあなたのアカウントに保管済みです。',
-  'error.CLAIM_ALREADY_USED': 'この保管リンクは、すでに別のアカウントで使用されています。ダウンロードのリンクから文書を取得できます。',
+  'error.CLAIM_ALREADY_USED':
+    'この保管リンクは、すでに別のアカウントで使用されています。ダウンロードのリンクから文書を取得できます。',
   'error.CLAIM_EXPIRED': '保管可能期間が過ぎています。送信者にお問い合わせください。',
   'error.CLAIM_INVALID': 'このリンクは無効です。',
   'error.DATE_ORDER': '終了日は開始日と同じ日かそれより後にしてください。',
@@ -600,7 +606,8 @@ export const ja = {
   'reg.history.actor.api_key': 'APIキー',
   'reg.history.actor.system': 'システム',
   'reg.suggest.title': 'PDFからの入力候補',
-  'reg.suggest.lead': '契約書の本文から読み取った候補です。根拠の文を確認し、正しければ「採用」を押してください。採用した項目だけが保存されます。',
+  'reg.suggest.lead':
+    '契約書の本文から読み取った候補です。根拠の文を確認し、正しければ「採用」を押してください。採用した項目だけが保存されます。',
   'reg.suggest.none': '入力候補は見つかりませんでした。',
   'reg.suggest.confidence': '確度 {n}%',
   'reg.suggest.accept': '採用',
@@ -618,7 +625,8 @@ export const ja = {
   'reg.suggest.field.noticeDeadline': '解約通知期限',
   'reg.suggest.field.parties': '当事者（甲・乙）',
   'reg.import.title': '契約書のインポート',
-  'reg.import.lead': '他のサービスで締結した契約書や、スキャンした紙の契約書（PDF）を登録します。登録時にタイムスタンプを付与し、その時点から内容が存在したことを証明します。',
+  'reg.import.lead':
+    '他のサービスで締結した契約書や、スキャンした紙の契約書（PDF）を登録します。登録時にタイムスタンプを付与し、その時点から内容が存在したことを証明します。',
   'reg.import.file': '契約書（PDF）',
   'reg.import.fileRequired': 'PDFファイルを選択してください。',
   'reg.import.titleRequired': '件名を入力してください。',
@@ -633,7 +641,8 @@ export const ja = {
   'claim.title': 'Inkanで保管',
   'claim.eyebrow': '締結済みの文書',
   'claim.from': '{organization}（{name} 様）から送信された文書です。',
-  'claim.lead': '署名済みの文書と締結証明書を、あなたのInkanアカウントに保管できます（{date}まで）。保管した文書は送信者が削除しても残ります。',
+  'claim.lead':
+    '署名済みの文書と締結証明書を、あなたのInkanアカウントに保管できます（{date}まで）。保管した文書は送信者が削除しても残ります。',
   'claim.button': 'Inkanで保管',
   'claim.open': '保管した契約を開く',
   'claim.needAccount': '保管するには、Inkanのアカウント（無料）が必要です。',
@@ -646,11 +655,15 @@ export const ja = {
   'claim.sender.name': '送信者',
   'claim.sender.email': 'メールアドレス',
   'error.PASSWORD_TOO_SHORT': 'パスワードは10文字以上で入力してください。',
-  'error.PASSWORD_TOO_COMMON': 'このパスワードはよく使われているため使えません。推測されにくいパスワードにしてください。',
+  'error.PASSWORD_TOO_COMMON':
+    'このパスワードはよく使われているため使えません。推測されにくいパスワードにしてください。',
   'error.PASSWORD_WRONG': 'パスワードが正しくありません。',
-  'error.SIGNUP_LINK_EXPIRED': 'このアカウント登録のURLは使用済みか、有効期限（24時間）が切れています。もう一度登録をお申し込みください。',
-  'error.RESET_LINK_EXPIRED': 'このパスワード再設定のURLは使用済みか、有効期限（1時間）が切れています。もう一度お申し込みください。',
-  'error.EMAIL_LINK_EXPIRED': 'このメールアドレス変更のURLは使用済みか、有効期限が切れています。もう一度変更をお申し込みください。',
+  'error.SIGNUP_LINK_EXPIRED':
+    'このアカウント登録のURLは使用済みか、有効期限（24時間）が切れています。もう一度登録をお申し込みください。',
+  'error.RESET_LINK_EXPIRED':
+    'このパスワード再設定のURLは使用済みか、有効期限（1時間）が切れています。もう一度お申し込みください。',
+  'error.EMAIL_LINK_EXPIRED':
+    'このメールアドレス変更のURLは使用済みか、有効期限が切れています。もう一度変更をお申し込みください。',
   'error.EMAIL_TAKEN': 'このメールアドレスは別のアカウントで使われています。',
   'error.LAST_ADMIN': 'このアカウントは組織の最後の管理者のため削除できません。先に別の管理者を指名してください。',
   'login.noAccount': 'アカウントをお持ちでない方',
@@ -662,7 +675,8 @@ export const ja = {
   'signup.submit': '登録手続きのメールを送信',
   'signup.submitting': '送信しています…',
   'signup.sent.title': 'メールを送信しました',
-  'signup.sent.body': '{email} 宛に「【Inkan】アカウント登録のご案内」をお送りしました。メールのボタン「アカウント登録手続きへ」から登録を続けてください。URLの有効期限は24時間です。',
+  'signup.sent.body':
+    '{email} 宛に「【Inkan】アカウント登録のご案内」をお送りしました。メールのボタン「アカウント登録手続きへ」から登録を続けてください。URLの有効期限は24時間です。',
   'signup.sent.notice': 'メールが届かない場合は、迷惑メールフォルダもご確認ください。',
   'signup.haveAccount': 'アカウントをお持ちの方は',
   'signup.loginLink': 'ログイン',
@@ -682,7 +696,8 @@ export const ja = {
   'forgot.lead': 'ご登録のメールアドレスを入力してください。パスワード再設定のご案内をお送りします。',
   'forgot.submit': '再設定のメールを送信',
   'forgot.sent.title': 'メールを確認してください',
-  'forgot.sent.body': '{email} のアカウントがある場合、パスワード再設定のご案内をお送りしました。URLの有効期限は1時間です。',
+  'forgot.sent.body':
+    '{email} のアカウントがある場合、パスワード再設定のご案内をお送りしました。URLの有効期限は1時間です。',
   'reset.title': '新しいパスワードの設定',
   'reset.lead': '新しいパスワードを入力してください。設定すると、すべての端末からログアウトします。',
   'reset.password': '新しいパスワード',
@@ -743,7 +758,8 @@ export const ja = {
   'security.enabled': '有効',
   'security.totp.title': '認証アプリ（TOTP）',
   'security.totp.enable': '認証アプリを設定する',
-  'security.totp.scan': '認証アプリ（Google Authenticator、Microsoft Authenticator など）でこのQRコードを読み取り、表示された6桁のコードを入力してください。',
+  'security.totp.scan':
+    '認証アプリ（Google Authenticator、Microsoft Authenticator など）でこのQRコードを読み取り、表示された6桁のコードを入力してください。',
   'security.totp.qrLabel': '認証アプリ用のQRコード',
   'security.totp.manual': '読み取れない場合はこのキーを入力:',
   'security.totp.code': '確認コード（6桁）',
@@ -751,7 +767,8 @@ export const ja = {
   'security.totp.remove': '認証アプリを解除',
   'security.totp.removed': '認証アプリを解除しました。',
   'security.recovery.title': 'リカバリーコード',
-  'security.recovery.showOnce': 'リカバリーコードです。この画面でしか表示されません。印刷するか安全な場所に保管してください。各コードは1回だけ使えます。',
+  'security.recovery.showOnce':
+    'リカバリーコードです。この画面でしか表示されません。印刷するか安全な場所に保管してください。各コードは1回だけ使えます。',
   'security.recovery.left': '未使用のリカバリーコード: {n}件',
   'security.recovery.regenerate': 'リカバリーコードを再発行',
   'security.passkeys.title': 'パスキー',
@@ -767,7 +784,8 @@ export const ja = {
   'security.stepUp.passkey': 'パスキーで本人確認',
   'security.stepUp.done': '本人確認が完了しました。もう一度操作してください。',
   'account.delete.title': 'アカウントの削除',
-  'account.delete.lead': '削除すると、プロフィールとログイン情報は消去され、元に戻せません。削除の前に、アカウントのデータをダウンロードできます。組織の封筒は組織に残ります。',
+  'account.delete.lead':
+    '削除すると、プロフィールとログイン情報は消去され、元に戻せません。削除の前に、アカウントのデータをダウンロードできます。組織の封筒は組織に残ります。',
   'account.delete.export': 'データをダウンロード（ZIP）',
   'account.delete.exporting': '準備しています…',
   'account.delete.password': 'パスワード（確認のため）',

@@ -63,7 +63,12 @@ export function applySuggestion(form: ContractForm, suggestion: FieldSuggestion)
     case 'endDate':
       return { ...form, endOn: suggestion.value };
     case 'autoRenewal':
-      return { ...form, autoRenew: true, renewalMonths: suggestion.value.periodMonths === null ? form.renewalMonths : String(suggestion.value.periodMonths) };
+      return {
+        ...form,
+        autoRenew: true,
+        renewalMonths:
+          suggestion.value.periodMonths === null ? form.renewalMonths : String(suggestion.value.periodMonths),
+      };
     case 'noticeDeadline':
       return suggestion.value.date ? { ...form, noticeOn: suggestion.value.date } : form;
     case 'parties': {
@@ -111,7 +116,11 @@ export function checkContractForm(
   if (form.renewalMonths.trim() !== '') {
     const parsed = parseYenAmount(form.renewalMonths);
     if (parsed.ok && parsed.value >= 1 && parsed.value <= 120) renewalMonths = parsed.value;
-    else errors.renewalMonths = language === 'ja' ? '更新期間は1〜120か月の整数で入力してください。' : 'Enter the renewal period as 1 to 120 months.';
+    else
+      errors.renewalMonths =
+        language === 'ja'
+          ? '更新期間は1〜120か月の整数で入力してください。'
+          : 'Enter the renewal period as 1 to 120 months.';
   }
   const fields: Record<string, string | null> = {};
   for (const field of customFields) {

@@ -15,7 +15,18 @@ export type RegisterDateField = 'signed' | 'end' | 'start' | 'notice';
 export const REGISTER_DATE_FIELDS: RegisterDateField[] = ['signed', 'end', 'start', 'notice'];
 
 /** Fields the "is empty" filter can name. */
-export const EMPTY_FIELDS = ['amount', 'endOn', 'startOn', 'noticeOn', 'counterparties', 'tax', 'owner', 'contractType', 'referenceNumber', 'tags'] as const;
+export const EMPTY_FIELDS = [
+  'amount',
+  'endOn',
+  'startOn',
+  'noticeOn',
+  'counterparties',
+  'tax',
+  'owner',
+  'contractType',
+  'referenceNumber',
+  'tags',
+] as const;
 
 /** The search form as typed (raw text: it is validated on submit). */
 export interface RegisterSearch {
@@ -50,13 +61,26 @@ export const EMPTY_SEARCH: RegisterSearch = {
   sort: '-signedOn',
 };
 
-const TEXT_KEYS = ['dateFrom', 'dateTo', 'amountMin', 'amountMax', 'counterparty', 'q', 'tag', 'status', 'owner', 'empty', 'sort'] as const;
+const TEXT_KEYS = [
+  'dateFrom',
+  'dateTo',
+  'amountMin',
+  'amountMax',
+  'counterparty',
+  'q',
+  'tag',
+  'status',
+  'owner',
+  'empty',
+  'sort',
+] as const;
 
 /** Reads a search from the page URL's query. */
 export function searchFromParams(params: URLSearchParams): RegisterSearch {
   const search: RegisterSearch = { ...EMPTY_SEARCH };
   const dateField = params.get('dateField');
-  if (dateField && (REGISTER_DATE_FIELDS as string[]).includes(dateField)) search.dateField = dateField as RegisterDateField;
+  if (dateField && (REGISTER_DATE_FIELDS as string[]).includes(dateField))
+    search.dateField = dateField as RegisterDateField;
   for (const key of TEXT_KEYS) {
     const value = params.get(key);
     if (value !== null) search[key] = value.slice(0, 200);
@@ -67,7 +91,8 @@ export function searchFromParams(params: URLSearchParams): RegisterSearch {
 /** The page URL's query for a search (empty fields left out). */
 export function searchToParams(search: RegisterSearch): URLSearchParams {
   const params = new URLSearchParams();
-  if (search.dateField !== EMPTY_SEARCH.dateField && (search.dateFrom || search.dateTo)) params.set('dateField', search.dateField);
+  if (search.dateField !== EMPTY_SEARCH.dateField && (search.dateFrom || search.dateTo))
+    params.set('dateField', search.dateField);
   for (const key of TEXT_KEYS) {
     const value = search[key].trim();
     if (value && value !== EMPTY_SEARCH[key]) params.set(key, value);
@@ -82,8 +107,7 @@ export function hasAdvancedCriteria(search: RegisterSearch): boolean {
 
 /** A search checked: the API query, or a message per field in the UI language. */
 export type CheckedSearch =
-  | { ok: true; query: URLSearchParams }
-  | { ok: false; errors: Partial<Record<keyof RegisterSearch, string>> };
+  { ok: true; query: URLSearchParams } | { ok: false; errors: Partial<Record<keyof RegisterSearch, string>> };
 
 function optional<T>(raw: string, parse: (input: string) => JaParseResult<T>): JaParseResult<T | null> {
   return raw.trim() === '' ? { ok: true, value: null } : parse(raw);
@@ -108,7 +132,8 @@ export function checkSearch(search: RegisterSearch, language: Language, userId: 
     const order = checkAmountOrder(amountMin.value, amountMax.value);
     if (!order.ok) errors.amountMax = order.message[language];
   }
-  if (Object.keys(errors).length > 0 || !dateFrom.ok || !dateTo.ok || !amountMin.ok || !amountMax.ok) return { ok: false, errors };
+  if (Object.keys(errors).length > 0 || !dateFrom.ok || !dateTo.ok || !amountMin.ok || !amountMax.ok)
+    return { ok: false, errors };
   const query = new URLSearchParams();
   if (dateFrom.value) query.set(`${search.dateField}From`, dateFrom.value);
   if (dateTo.value) query.set(`${search.dateField}To`, dateTo.value);

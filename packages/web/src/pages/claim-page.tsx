@@ -111,12 +111,19 @@ export function ClaimPage({ token }: { token: string }) {
         <h1 className="page-title" id="claim-title">
           {info.envelope.name}
         </h1>
-        <p>{info.sender.name ? t('claim.from', { organization: info.sender.organization, name: info.sender.name }) : t('claim.fromOrganization', { organization: info.sender.organization })}</p>
+        <p>
+          {info.sender.name
+            ? t('claim.from', { organization: info.sender.organization, name: info.sender.name })
+            : t('claim.fromOrganization', { organization: info.sender.organization })}
+        </p>
         {error && <Alert tone="error">{error}</Alert>}
         {info.status === 'claimed-by-you' && info.contractId ? (
           <>
             <Alert tone="success">{t('claim.done')}</Alert>
-            <a className="btn btn--primary btn--block btn--large" href={`/contracts/${encodeURIComponent(info.contractId)}`}>
+            <a
+              className="btn btn--primary btn--block btn--large"
+              href={`/contracts/${encodeURIComponent(info.contractId)}`}
+            >
               {t('claim.open')}
             </a>
           </>
@@ -125,7 +132,13 @@ export function ClaimPage({ token }: { token: string }) {
         ) : signedIn ? (
           <>
             <p className="small muted">{t('claim.lead', { date: formatDateTime(language, info.expiresAt) })}</p>
-            <button type="button" className="btn btn--primary btn--block btn--large" onClick={claim} disabled={busy} aria-busy={busy}>
+            <button
+              type="button"
+              className="btn btn--primary btn--block btn--large"
+              onClick={claim}
+              disabled={busy}
+              aria-busy={busy}
+            >
               {t('claim.button')}
             </button>
           </>

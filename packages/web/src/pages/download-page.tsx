@@ -9,7 +9,12 @@ import { Loading, StatePanel } from '../components/state-panel.tsx';
 import { useI18n } from '../i18n/i18n-context.tsx';
 import { formatDateTime } from '../i18n/translate.ts';
 
-type Phase = { kind: 'loading' } | { kind: 'ready'; view: DownloadView } | { kind: 'expired' } | { kind: 'invalid' } | { kind: 'error'; message: string };
+type Phase =
+  | { kind: 'loading' }
+  | { kind: 'ready'; view: DownloadView }
+  | { kind: 'expired' }
+  | { kind: 'invalid' }
+  | { kind: 'error'; message: string };
 
 /** The download page for `token`. */
 export function DownloadPage({ token }: { token: string }) {
@@ -24,7 +29,8 @@ export function DownloadPage({ token }: { token: string }) {
       .catch((caught: unknown) => {
         if (canceled) return;
         if (caught instanceof ApiError && caught.code === 'LINK_EXPIRED') return setPhase({ kind: 'expired' });
-        if (caught instanceof ApiError && (caught.code === 'LINK_INVALID' || caught.code === 'NOT_FOUND')) return setPhase({ kind: 'invalid' });
+        if (caught instanceof ApiError && (caught.code === 'LINK_INVALID' || caught.code === 'NOT_FOUND'))
+          return setPhase({ kind: 'invalid' });
         setPhase({ kind: 'error', message: errorMessage(language, caught) });
       });
     return () => {
@@ -84,7 +90,12 @@ export function DownloadPage({ token }: { token: string }) {
           ))}
           {phase.view.certificate && (
             <CertificateListItem meta={t('certificate.hint')}>
-              <a className="btn btn--secondary" href={`${base}/certificate`} download aria-label={t('certificate.downloadLabel')}>
+              <a
+                className="btn btn--secondary"
+                href={`${base}/certificate`}
+                download
+                aria-label={t('certificate.downloadLabel')}
+              >
                 {t('download.button')}
               </a>
             </CertificateListItem>

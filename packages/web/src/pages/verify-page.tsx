@@ -60,10 +60,22 @@ export function VerifyPage({ initialCertificateId }: { initialCertificateId: str
           ))}
         </div>
         {/* Both panels stay mounted, so a report is still there after a look at the other tab. */}
-        <div role="tabpanel" id="verify-panel-file" aria-labelledby="verify-tab-file" hidden={tab !== 'file'} className="verify-panel">
+        <div
+          role="tabpanel"
+          id="verify-panel-file"
+          aria-labelledby="verify-tab-file"
+          hidden={tab !== 'file'}
+          className="verify-panel"
+        >
           <FileVerifier />
         </div>
-        <div role="tabpanel" id="verify-panel-certificate" aria-labelledby="verify-tab-certificate" hidden={tab !== 'certificate'} className="verify-panel">
+        <div
+          role="tabpanel"
+          id="verify-panel-certificate"
+          aria-labelledby="verify-tab-certificate"
+          hidden={tab !== 'certificate'}
+          className="verify-panel"
+        >
           <CertificateLookup initialId={initialCertificateId} />
         </div>
       </div>

@@ -23,7 +23,24 @@ export function writeBytes(dir: string, name: string, data: Uint8Array): string 
 
 /** Arguments of `openssl cms -verify` for detached DER CMS trusting `rootPem`. */
 export function cmsVerifyArgs(signature: string, content: string, rootPem: string, extra: string[] = []): string[] {
-  return ['cms', '-verify', '-binary', '-inform', 'DER', '-in', signature, '-content', content, '-CAfile', rootPem, '-purpose', 'any', '-out', os.devNull, ...extra];
+  return [
+    'cms',
+    '-verify',
+    '-binary',
+    '-inform',
+    'DER',
+    '-in',
+    signature,
+    '-content',
+    content,
+    '-CAfile',
+    rootPem,
+    '-purpose',
+    'any',
+    '-out',
+    os.devNull,
+    ...extra,
+  ];
 }
 
 /** Returns a copy of `data` with the byte at `index` changed. */
@@ -35,7 +52,9 @@ export function flipByte(data: Uint8Array, index: number): Uint8Array {
 
 /** Index of `needle` in `haystack` (throws when absent, so tests never tamper with the wrong place). */
 export function indexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {
-  const index = Buffer.from(haystack.buffer, haystack.byteOffset, haystack.length).indexOf(Buffer.from(needle.buffer, needle.byteOffset, needle.length));
+  const index = Buffer.from(haystack.buffer, haystack.byteOffset, haystack.length).indexOf(
+    Buffer.from(needle.buffer, needle.byteOffset, needle.length),
+  );
   if (index < 0) throw new Error('needle not found');
   return index;
 }

@@ -22,20 +22,23 @@ export class OpensslTimestampAuthority implements TimestampAuthority {
   /** Writes the TSA configuration and serial file; call once before use. */
   async init(pki: TestPki): Promise<this> {
     await writeFile(path.join(this.#dir, 'tsa-serial'), '01\n');
-    await writeFile(this.#config, [
-      '[tsa]',
-      'default_tsa = test_tsa',
-      '[test_tsa]',
-      `serial = ${path.join(this.#dir, 'tsa-serial')}`,
-      `signer_cert = ${pki.tsa.certificatePath}`,
-      `signer_key = ${pki.tsa.keyPath}`,
-      'signer_digest = sha256',
-      'default_policy = 1.3.6.1.4.1.99999.1',
-      'digests = sha256, sha384, sha512',
-      'accuracy = secs:1',
-      'ess_cert_id_alg = sha256',
-      '',
-    ].join('\n'));
+    await writeFile(
+      this.#config,
+      [
+        '[tsa]',
+        'default_tsa = test_tsa',
+        '[test_tsa]',
+        `serial = ${path.join(this.#dir, 'tsa-serial')}`,
+        `signer_cert = ${pki.tsa.certificatePath}`,
+        `signer_key = ${pki.tsa.keyPath}`,
+        'signer_digest = sha256',
+        'default_policy = 1.3.6.1.4.1.99999.1',
+        'digests = sha256, sha384, sha512',
+        'accuracy = secs:1',
+        'ess_cert_id_alg = sha256',
+        '',
+      ].join('\n'),
+    );
     return this;
   }
 
@@ -43,7 +46,16 @@ export class OpensslTimestampAuthority implements TimestampAuthority {
     const id = ++this.#count;
     const query = path.join(this.#dir, `query-${id}.tsq`);
     const token = path.join(this.#dir, `token-${id}.der`);
-    await opensslOk(['ts', '-query', '-digest', Buffer.from(digest).toString('hex'), '-sha256', '-cert', '-out', query]);
+    await opensslOk([
+      'ts',
+      '-query',
+      '-digest',
+      Buffer.from(digest).toString('hex'),
+      '-sha256',
+      '-cert',
+      '-out',
+      query,
+    ]);
     await opensslOk(['ts', '-reply', '-config', this.#config, '-queryfile', query, '-token_out', '-out', token]);
     return new Uint8Array(await readFile(token));
   }

@@ -11,10 +11,15 @@ export interface RunResult {
 /** Runs `openssl ...args`; never rejects, so tests can assert on failures too. */
 export function openssl(args: readonly string[], cwd?: string): Promise<RunResult> {
   return new Promise((resolve) => {
-    execFile('openssl', [...args], { cwd, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ ok: code === 0, code, output: `${stdout.toString('latin1')}\n${stderr.toString('latin1')}`, stdout });
-    });
+    execFile(
+      'openssl',
+      [...args],
+      { cwd, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ ok: code === 0, code, output: `${stdout.toString('latin1')}\n${stderr.toString('latin1')}`, stdout });
+      },
+    );
   });
 }
 

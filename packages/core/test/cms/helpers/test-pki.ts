@@ -80,8 +80,39 @@ export async function issueCertificate(
   const config = path.join(dir, 'pki.cnf');
   const csr = path.join(dir, `${name}.csr`);
   const certificatePath = path.join(dir, `${name}.pem`);
-  await opensslOk(['req', '-new', '-key', keyPath, '-subj', `/O=Inkan Test/CN=${name}`, '-config', config, '-out', csr]);
-  await opensslOk(['x509', '-req', '-in', csr, '-CA', issuer.certificatePath, '-CAkey', issuer.keyPath, '-set_serial', serial, '-days', '30', '-sha256', '-extfile', config, '-extensions', extensions, '-out', certificatePath]);
+  await opensslOk([
+    'req',
+    '-new',
+    '-key',
+    keyPath,
+    '-subj',
+    `/O=Inkan Test/CN=${name}`,
+    '-config',
+    config,
+    '-out',
+    csr,
+  ]);
+  await opensslOk([
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    issuer.certificatePath,
+    '-CAkey',
+    issuer.keyPath,
+    '-set_serial',
+    serial,
+    '-days',
+    '30',
+    '-sha256',
+    '-extfile',
+    config,
+    '-extensions',
+    extensions,
+    '-out',
+    certificatePath,
+  ]);
   return { keyPath, certificatePath, certificate: pemToDer(certificatePath) };
 }
 
@@ -90,16 +121,54 @@ export async function createTestPki(dir: string): Promise<TestPki> {
   writeFileSync(path.join(dir, 'pki.cnf'), CONFIG);
   const rootKey = await generateKey(dir, 'root', 'rsa-2048');
   const rootPath = path.join(dir, 'root.pem');
-  await opensslOk(['req', '-x509', '-new', '-key', rootKey, '-subj', '/O=Inkan Test/CN=Inkan Test Root', '-days', '30', '-sha256', '-config', path.join(dir, 'pki.cnf'), '-extensions', 'ca_ext', '-set_serial', randomSerial(), '-out', rootPath]);
+  await opensslOk([
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    rootKey,
+    '-subj',
+    '/O=Inkan Test/CN=Inkan Test Root',
+    '-days',
+    '30',
+    '-sha256',
+    '-config',
+    path.join(dir, 'pki.cnf'),
+    '-extensions',
+    'ca_ext',
+    '-set_serial',
+    randomSerial(),
+    '-out',
+    rootPath,
+  ]);
   const root = { keyPath: rootKey, certificatePath: rootPath, certificate: pemToDer(rootPath) };
-  const intermediate = await issueCertificate(dir, 'intermediate', await generateKey(dir, 'intermediate', 'rsa-2048'), root, 'ca_ext');
+  const intermediate = await issueCertificate(
+    dir,
+    'intermediate',
+    await generateKey(dir, 'intermediate', 'rsa-2048'),
+    root,
+    'ca_ext',
+  );
   const tsa = await issueCertificate(dir, 'tsa', await generateKey(dir, 'tsa', 'rsa-2048'), root, 'tsa_ext');
   return { dir, root, intermediate, tsa };
 }
 
 /** Issues a signing certificate under the intermediate and wraps its key in a KeyFileSigner (chain: leaf, intermediate). */
-export async function createSigner(pki: TestPki, name: string, spec: KeySpec): Promise<{ signer: KeyFileSigner; issued: IssuedCertificate }> {
-  const issued = await issueCertificate(pki.dir, name, await generateKey(pki.dir, name, spec), pki.intermediate, 'signer_ext');
-  const signer = new KeyFileSigner(readFileSync(issued.keyPath, 'utf8'), [issued.certificate, pki.intermediate.certificate]);
+export async function createSigner(
+  pki: TestPki,
+  name: string,
+  spec: KeySpec,
+): Promise<{ signer: KeyFileSigner; issued: IssuedCertificate }> {
+  const issued = await issueCertificate(
+    pki.dir,
+    name,
+    await generateKey(pki.dir, name, spec),
+    pki.intermediate,
+    'signer_ext',
+  );
+  const signer = new KeyFileSigner(readFileSync(issued.keyPath, 'utf8'), [
+    issued.certificate,
+    pki.intermediate.certificate,
+  ]);
   return { signer, issued };
 }

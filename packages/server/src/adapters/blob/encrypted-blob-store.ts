@@ -21,7 +21,11 @@ const KEY_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 /** A blob that is missing or fails authentication (tampered, truncated, wrong master key). */
 export class BlobError extends Error {
-  constructor(readonly code: 'BLOB_NOT_FOUND' | 'BLOB_CORRUPT' | 'BLOB_BAD_KEY', message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: 'BLOB_NOT_FOUND' | 'BLOB_CORRUPT' | 'BLOB_BAD_KEY',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'BlobError';
   }
@@ -81,7 +85,8 @@ export class EncryptedBlobStore implements BlobStore {
     try {
       stream = await this.objects.get(path);
     } catch (cause) {
-      if (cause instanceof ObjectStoreError && cause.code === 'OBJECT_NOT_FOUND') throw new BlobError('BLOB_NOT_FOUND', `no blob ${key}`, { cause });
+      if (cause instanceof ObjectStoreError && cause.code === 'OBJECT_NOT_FOUND')
+        throw new BlobError('BLOB_NOT_FOUND', `no blob ${key}`, { cause });
       throw cause;
     }
     const name = Buffer.from(key, 'latin1');
@@ -109,7 +114,8 @@ export class EncryptedBlobStore implements BlobStore {
       }
       feed(bytes);
     }
-    if (decipher === undefined || held.length < TAG_BYTES) throw new BlobError('BLOB_CORRUPT', `blob ${key} is truncated or not an Inkan blob`);
+    if (decipher === undefined || held.length < TAG_BYTES)
+      throw new BlobError('BLOB_CORRUPT', `blob ${key} is truncated or not an Inkan blob`);
     try {
       decipher.setAuthTag(held);
       plain.push(decipher.final());
@@ -122,8 +128,10 @@ export class EncryptedBlobStore implements BlobStore {
 
   /** Checks the header, unwraps the data key and returns the decipher of the body. */
   #openHeader(key: string, name: Buffer, header: Buffer): DecipherGCM {
-    if (!header.subarray(0, MAGIC.length).equals(MAGIC)) throw new BlobError('BLOB_CORRUPT', `blob ${key} is truncated or not an Inkan blob`);
-    if (header[MAGIC.length] !== VERSION) throw new BlobError('BLOB_CORRUPT', `blob ${key} has unknown format version ${header[MAGIC.length]}`);
+    if (!header.subarray(0, MAGIC.length).equals(MAGIC))
+      throw new BlobError('BLOB_CORRUPT', `blob ${key} is truncated or not an Inkan blob`);
+    if (header[MAGIC.length] !== VERSION)
+      throw new BlobError('BLOB_CORRUPT', `blob ${key} has unknown format version ${header[MAGIC.length]}`);
     let offset = MAGIC.length + 1;
     const wrapIv = header.subarray(offset, (offset += IV_BYTES));
     const wrappedKey = header.subarray(offset, (offset += KEY_BYTES));
@@ -136,7 +144,11 @@ export class EncryptedBlobStore implements BlobStore {
       unwrap.setAuthTag(wrapTag);
       dataKey = Buffer.concat([unwrap.update(wrappedKey), unwrap.final()]);
     } catch (cause) {
-      throw new BlobError('BLOB_BAD_KEY', `blob ${key}: the data key does not unwrap (wrong master key or tampered header)`, { cause });
+      throw new BlobError(
+        'BLOB_BAD_KEY',
+        `blob ${key}: the data key does not unwrap (wrong master key or tampered header)`,
+        { cause },
+      );
     }
     const decipher = createDecipheriv('aes-256-gcm', dataKey, dataIv);
     decipher.setAAD(Buffer.concat([header, name]));

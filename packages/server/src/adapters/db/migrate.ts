@@ -1,4 +1,11 @@
-import { Migrator, PostgresAdapter, sql, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import {
+  Migrator,
+  PostgresAdapter,
+  sql,
+  type Migration,
+  type MigrationProvider,
+  type MigrationResultSet,
+} from 'kysely';
 import type { Db } from '../../ports/database.ts';
 import { initialMigration } from './migrations/001-initial.ts';
 import { evidenceMigration } from './migrations/002-evidence.ts';
@@ -50,7 +57,11 @@ export async function migrateToLatest(db: Db, dialect: 'sqlite' | 'postgres' = d
           // Checked only when something ran: the check reads every row that has a foreign key.
           if (result.error === undefined && (result.results ?? []).length > 0) {
             const broken = (await sql`pragma foreign_key_check`.execute(connection)).rows;
-            if (broken.length > 0) result = { ...result, error: new Error(`foreign keys broken after migrating: ${JSON.stringify(broken.slice(0, 5))}`) };
+            if (broken.length > 0)
+              result = {
+                ...result,
+                error: new Error(`foreign keys broken after migrating: ${JSON.stringify(broken.slice(0, 5))}`),
+              };
           }
         } catch (error) {
           result = { error };
@@ -67,7 +78,9 @@ export async function migrateToLatest(db: Db, dialect: 'sqlite' | 'postgres' = d
   const failed = results?.find((r) => r.status === 'Error');
   if (error !== undefined) {
     const name = failed ? ` (migration ${failed.migrationName})` : '';
-    throw new Error(`database migration failed${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`database migration failed${name}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

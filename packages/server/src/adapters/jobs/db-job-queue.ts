@@ -52,7 +52,12 @@ export class DbJobQueue implements JobQueue {
    * Adds a job in the caller's transaction (or directly on the database). With a dedupe key that a
    * queued or running job already has, nothing is added.
    */
-  async enqueue<K extends JobKind>(db: DbOrTx, kind: K, payload: JobPayloads[K], options: { dedupeKey?: string; runAt?: Date } = {}): Promise<void> {
+  async enqueue<K extends JobKind>(
+    db: DbOrTx,
+    kind: K,
+    payload: JobPayloads[K],
+    options: { dedupeKey?: string; runAt?: Date } = {},
+  ): Promise<void> {
     const now = this.#clock.now();
     await db
       .insertInto('jobs')
@@ -197,27 +202,42 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
     };
     if (row.attempts > row.max_attempts) {
       // Only reachable through expired leases: the job keeps killing its workers.
-      await finish(row, { status: 'failed', finished_at: clock.now().toISOString(), locked_by: null, locked_until: null, last_error: 'lease expired on every attempt (worker crashed or hung)' });
+      await finish(row, {
+        status: 'failed',
+        finished_at: clock.now().toISOString(),
+        locked_by: null,
+        locked_until: null,
+        last_error: 'lease expired on every attempt (worker crashed or hung)',
+      });
       return;
     }
     const handler = handlers[info.kind] as ((payload: unknown, job: JobInfo) => Promise<void>) | undefined;
     // Renew the lease while the handler runs, so a slow seal is not taken for a dead worker's.
-    const heartbeat = setInterval(() => {
-      db.updateTable('jobs')
-        .set({ locked_until: new Date(clock.now().getTime() + leaseMs).toISOString() })
-        .where('id', '=', row.id)
-        .where('locked_by', '=', workerId)
-        .where('attempts', '=', row.attempts)
-        .where('status', '=', 'running')
-        .execute()
-        .catch(() => undefined);
-    }, Math.max(10, Math.floor(leaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        db.updateTable('jobs')
+          .set({ locked_until: new Date(clock.now().getTime() + leaseMs).toISOString() })
+          .where('id', '=', row.id)
+          .where('locked_by', '=', workerId)
+          .where('attempts', '=', row.attempts)
+          .where('status', '=', 'running')
+          .execute()
+          .catch(() => undefined);
+      },
+      Math.max(10, Math.floor(leaseMs / 3)),
+    );
     heartbeat.unref();
     try {
       if (!handler) throw new Error(`no handler for job kind ${row.kind}`);
       await handler(JSON.parse(row.payload) as unknown, info);
       clearInterval(heartbeat);
-      await finish(row, { status: 'done', finished_at: clock.now().toISOString(), locked_by: null, locked_until: null, last_error: null });
+      await finish(row, {
+        status: 'done',
+        finished_at: clock.now().toISOString(),
+        locked_by: null,
+        locked_until: null,
+        last_error: null,
+      });
     } catch (error) {
       clearInterval(heartbeat);
       try {
@@ -227,10 +247,22 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
       }
       const lastError = describeError(error);
       if (row.attempts >= row.max_attempts) {
-        await finish(row, { status: 'failed', finished_at: clock.now().toISOString(), locked_by: null, locked_until: null, last_error: lastError });
+        await finish(row, {
+          status: 'failed',
+          finished_at: clock.now().toISOString(),
+          locked_by: null,
+          locked_until: null,
+          last_error: lastError,
+        });
       } else {
         const runAt = new Date(clock.now().getTime() + backoffMs(row.attempts)).toISOString();
-        await finish(row, { status: 'queued', run_at: runAt, locked_by: null, locked_until: null, last_error: lastError });
+        await finish(row, {
+          status: 'queued',
+          run_at: runAt,
+          locked_by: null,
+          locked_until: null,
+          last_error: lastError,
+        });
       }
     }
   }
@@ -254,7 +286,12 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
       .selectFrom('jobs')
       .select('id')
       .where('kind', 'in', kinds)
-      .where((eb) => eb.or([eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', now)]), eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)])]))
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', now)]),
+          eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)]),
+        ]),
+      )
       .limit(1)
       .executeTakeFirst();
     return row !== undefined;

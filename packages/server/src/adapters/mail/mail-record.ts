@@ -11,7 +11,11 @@ export function formatMailbox(mailbox: { name: string; address: string }): strin
 
 /** Whether a mail with this idempotency key was already recorded (sent or put in the outbox). */
 export async function isMailRecorded(db: Db, idempotencyKey: string): Promise<boolean> {
-  const row = await db.selectFrom('mails').select('id').where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
+  const row = await db
+    .selectFrom('mails')
+    .select('id')
+    .where('idempotency_key', '=', idempotencyKey)
+    .executeTakeFirst();
   return row !== undefined;
 }
 

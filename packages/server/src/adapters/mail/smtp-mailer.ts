@@ -35,7 +35,9 @@ export class SmtpMailer implements Mailer {
   ) {
     this.#from = options.from;
     this.#clock = options.clock ?? systemClock;
-    this.#transporter = nodemailer.createTransport({ url: options.url, ...options.transport } as Parameters<typeof nodemailer.createTransport>[0]);
+    this.#transporter = nodemailer.createTransport({ url: options.url, ...options.transport } as Parameters<
+      typeof nodemailer.createTransport
+    >[0]);
   }
 
   /** Sends the mail unless one with the same idempotency key was already sent. */
@@ -48,7 +50,11 @@ export class SmtpMailer implements Mailer {
       subject: mail.subject,
       text: mail.text,
       html: mail.html,
-      attachments: mail.attachments?.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength) })),
+      attachments: mail.attachments?.map((a) => ({
+        filename: a.filename,
+        contentType: a.contentType,
+        content: Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength),
+      })),
       messageId: `<${createHash('sha256').update(mail.idempotencyKey).digest('hex').slice(0, 32)}@${domain}>`,
     });
     await recordMail(this.db, mail, formatMailbox(this.#from), this.#clock);

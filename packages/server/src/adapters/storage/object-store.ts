@@ -8,14 +8,25 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 
 /** Bytes to write: one buffer or a stream of chunks (whose total `size` must be given for S3). */
 export type ObjectBody = Uint8Array | AsyncIterable<Uint8Array>;
 
 /** A missing object, or one that exists where a new one was to be written. */
 export class ObjectStoreError extends Error {
-  constructor(readonly code: 'OBJECT_NOT_FOUND' | 'OBJECT_EXISTS' | 'OBJECT_BAD_PATH', message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: 'OBJECT_NOT_FOUND' | 'OBJECT_EXISTS' | 'OBJECT_BAD_PATH',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'ObjectStoreError';
   }
@@ -80,7 +91,8 @@ export class DiskObjectStore implements ObjectStore {
       await link(temporary, target);
     } catch (error) {
       await file.close().catch(() => undefined);
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new ObjectStoreError('OBJECT_EXISTS', `${path} exists already`, { cause: error });
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new ObjectStoreError('OBJECT_EXISTS', `${path} exists already`, { cause: error });
       throw error;
     } finally {
       await rm(temporary, { force: true });
@@ -93,7 +105,8 @@ export class DiskObjectStore implements ObjectStore {
       const handle = await open(target, 'r');
       return handle.createReadStream();
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ObjectStoreError('OBJECT_NOT_FOUND', `no object ${path} in ${this.root}`, { cause: error });
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new ObjectStoreError('OBJECT_NOT_FOUND', `no object ${path} in ${this.root}`, { cause: error });
       throw error;
     }
   }
@@ -163,7 +176,10 @@ export class S3ObjectStore implements ObjectStore {
       endpoint: settings.endpoint,
       region: settings.region,
       forcePathStyle: settings.forcePathStyle,
-      credentials: settings.accessKeyId && settings.secretAccessKey ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } : undefined,
+      credentials:
+        settings.accessKeyId && settings.secretAccessKey
+          ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey }
+          : undefined,
       // Streamed bodies go as plain bytes with their Content-Length: the SDK's default trailing-checksum
       // (aws-chunked) framing is not understood by every S3-compatible server, and our files carry
       // their own authentication (GCM tags, the backup manifest's SHA-256).
@@ -193,7 +209,8 @@ export class S3ObjectStore implements ObjectStore {
       );
     } catch (error) {
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status === 412 || status === 409) throw new ObjectStoreError('OBJECT_EXISTS', `${key} exists already`, { cause: error });
+      if (status === 412 || status === 409)
+        throw new ObjectStoreError('OBJECT_EXISTS', `${key} exists already`, { cause: error });
       throw error;
     }
   }
@@ -215,7 +232,8 @@ export class S3ObjectStore implements ObjectStore {
       return answer.Body as Readable;
     } catch (error) {
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status === 404) throw new ObjectStoreError('OBJECT_NOT_FOUND', `no object ${key} in s3://${this.#bucket}`, { cause: error });
+      if (status === 404)
+        throw new ObjectStoreError('OBJECT_NOT_FOUND', `no object ${key} in s3://${this.#bucket}`, { cause: error });
       throw error;
     }
   }
@@ -224,7 +242,9 @@ export class S3ObjectStore implements ObjectStore {
     const full = this.#prefix + (prefix === '' ? '' : `${checkPath(prefix.replace(/\/$/, ''))}/`);
     let token: string | undefined;
     do {
-      const page = await this.#client.send(new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: full, ContinuationToken: token }));
+      const page = await this.#client.send(
+        new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: full, ContinuationToken: token }),
+      );
       for (const item of page.Contents ?? []) {
         if (item.Key !== undefined) yield { path: item.Key.slice(this.#prefix.length), size: item.Size ?? 0 };
       }
@@ -258,4 +278,3 @@ export async function readSmallObject(store: ObjectStore, path: string, limit: n
   }
   return Buffer.concat(chunks);
 }
-

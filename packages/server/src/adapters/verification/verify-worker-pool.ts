@@ -10,7 +10,12 @@ import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { CoreError, type PdfLimits, type VerificationReport } from '@inkan/core';
 import { startModuleWorker } from '../../jobs/module-worker.ts';
-import { VerifierBusyError, VerifierFailedError, type PdfVerifier, type VerifyRequest } from '../../ports/pdf-verifier.ts';
+import {
+  VerifierBusyError,
+  VerifierFailedError,
+  type PdfVerifier,
+  type VerifyRequest,
+} from '../../ports/pdf-verifier.ts';
 import type { VerifyTask, VerifyWorkerData, VerifyWorkerMessage } from './verify-worker.ts';
 
 /** Options of the pool. */
@@ -82,7 +87,11 @@ export class VerifyWorkerPool implements PdfVerifier {
     const canStart = free !== undefined || this.#slots.size < this.#options.workers;
     if (!canStart && this.#queue.length >= this.#options.queueLength) {
       const waits = (this.#queue.length + this.#slots.size) / this.#slots.size;
-      return Promise.reject(new VerifierBusyError(Math.max(1, Math.min(Math.ceil(this.#options.timeoutMs / 1000), Math.ceil((waits * this.#averageMs) / 1000)))));
+      return Promise.reject(
+        new VerifierBusyError(
+          Math.max(1, Math.min(Math.ceil(this.#options.timeoutMs / 1000), Math.ceil((waits * this.#averageMs) / 1000))),
+        ),
+      );
     }
     return new Promise<VerificationReport>((resolve, reject) => {
       const job: Job = { id: this.#nextId++, request, resolve, reject };
@@ -100,10 +109,19 @@ export class VerifyWorkerPool implements PdfVerifier {
 
   #spawn(): Slot {
     const entry = this.#options.workerEntry ?? WORKER_ENTRY;
-    const workerData: VerifyWorkerData = { ...this.#options.workerData, inkanVerifyWorker: true, entry, limits: this.#options.limits };
+    const workerData: VerifyWorkerData = {
+      ...this.#options.workerData,
+      inkanVerifyWorker: true,
+      entry,
+      limits: this.#options.limits,
+    };
     const worker = startModuleWorker(entry, {
       workerData,
-      resourceLimits: { maxOldGenerationSizeMb: this.#options.workerMemoryMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 },
+      resourceLimits: {
+        maxOldGenerationSizeMb: this.#options.workerMemoryMb,
+        maxYoungGenerationSizeMb: 32,
+        stackSizeMb: 4,
+      },
     });
     let started: () => void = () => {};
     const slot: Slot = { worker, ready: new Promise<void>((resolve) => (started = resolve)) };
@@ -114,7 +132,8 @@ export class VerifyWorkerPool implements PdfVerifier {
     });
     worker.on('error', (error: Error & { code?: string }) => {
       // Over its heap cap a worker dies with ERR_WORKER_OUT_OF_MEMORY: that file needed too much.
-      const failure = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? limitError('memory', this.#options.workerMemoryMb) : error;
+      const failure =
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? limitError('memory', this.#options.workerMemoryMb) : error;
       void this.#retire(slot, failure);
     });
     worker.on('exit', () => void this.#retire(slot, new Error('a verification worker stopped')));
@@ -127,7 +146,10 @@ export class VerifyWorkerPool implements PdfVerifier {
     const bytes = job.request.bytes;
     // Transferred, not copied: the upload's memory moves to the worker. A Buffer from Node's shared
     // pool (small uploads) must be copied, since its ArrayBuffer holds other data too.
-    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
+    const own =
+      bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
+        ? bytes
+        : bytes.slice();
     const task: VerifyTask = {
       id: job.id,
       bytes: own,
@@ -143,7 +165,10 @@ export class VerifyWorkerPool implements PdfVerifier {
     };
     void slot.ready.then(() => {
       if (slot.job !== job) return;
-      slot.timer = setTimeout(() => void this.#retire(slot, limitError('time', this.#options.timeoutMs)), this.#options.timeoutMs);
+      slot.timer = setTimeout(
+        () => void this.#retire(slot, limitError('time', this.#options.timeoutMs)),
+        this.#options.timeoutMs,
+      );
       slot.worker.postMessage(task, [own.buffer as ArrayBuffer]);
     });
   }
@@ -154,7 +179,8 @@ export class VerifyWorkerPool implements PdfVerifier {
     clearTimeout(slot.timer);
     slot.job = undefined;
     if (message.type === 'report') job.resolve(message.report);
-    else if (message.type === 'too-complex') job.reject(new CoreError('PDF_TOO_COMPLEX', message.message, { details: message.details }));
+    else if (message.type === 'too-complex')
+      job.reject(new CoreError('PDF_TOO_COMPLEX', message.message, { details: message.details }));
     else job.reject(new VerifierFailedError(message.message, message.file));
     this.#next(slot);
   }
@@ -179,6 +205,11 @@ export class VerifyWorkerPool implements PdfVerifier {
 
 /** PDF_TOO_COMPLEX for the pool's own limits (time in ms, memory in MiB). */
 function limitError(limit: 'time' | 'memory', max: number): CoreError {
-  const what = limit === 'time' ? `verifying it takes longer than ${max / 1000} s` : `verifying it needs more than ${max} MiB of memory`;
-  return new CoreError('PDF_TOO_COMPLEX', `the PDF is too complex to verify: ${what} (limit "${limit}": ${max})`, { details: { limit, max } });
+  const what =
+    limit === 'time'
+      ? `verifying it takes longer than ${max / 1000} s`
+      : `verifying it needs more than ${max} MiB of memory`;
+  return new CoreError('PDF_TOO_COMPLEX', `the PDF is too complex to verify: ${what} (limit "${limit}": ${max})`, {
+    details: { limit, max },
+  });
 }

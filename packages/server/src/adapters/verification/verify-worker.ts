@@ -51,9 +51,15 @@ export async function runVerifyTask(task: VerifyTask, limits: PdfLimits | undefi
     });
     return { type: 'report', id: task.id, report };
   } catch (error) {
-    if (isCoreError(error, 'PDF_TOO_COMPLEX')) return { type: 'too-complex', id: task.id, message: error.message, details: error.details ?? {} };
+    if (isCoreError(error, 'PDF_TOO_COMPLEX'))
+      return { type: 'too-complex', id: task.id, message: error.message, details: error.details ?? {} };
     const sha256 = createHash('sha256').update(task.bytes).digest('hex');
-    return { type: 'failed', id: task.id, message: (error as Error)?.message ?? String(error), file: { size: task.bytes.length, sha256 } };
+    return {
+      type: 'failed',
+      id: task.id,
+      message: (error as Error)?.message ?? String(error),
+      file: { size: task.bytes.length, sha256 },
+    };
   }
 }
 

@@ -24,8 +24,23 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const profileExporter: AccountExporter = {
   name: 'profile',
   async collect(ctx, userId) {
-    const user = await ctx.db.selectFrom('users').select(['id', 'email', 'name', 'company_name', 'created_at']).where('id', '=', userId).executeTakeFirstOrThrow();
-    return [{ path: 'profile.json', content: json({ id: user.id, email: user.email, name: user.name, companyName: user.company_name, createdAt: user.created_at }) }];
+    const user = await ctx.db
+      .selectFrom('users')
+      .select(['id', 'email', 'name', 'company_name', 'created_at'])
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
+    return [
+      {
+        path: 'profile.json',
+        content: json({
+          id: user.id,
+          email: user.email,
+          name: user.name,
+          companyName: user.company_name,
+          createdAt: user.created_at,
+        }),
+      },
+    ];
   },
 };
 
@@ -36,11 +51,28 @@ const membershipsExporter: AccountExporter = {
     const rows = await ctx.db
       .selectFrom('memberships')
       .innerJoin('organizations', 'organizations.id', 'memberships.organization_id')
-      .select(['organizations.id', 'organizations.name', 'organizations.slug', 'memberships.role', 'memberships.created_at'])
+      .select([
+        'organizations.id',
+        'organizations.name',
+        'organizations.slug',
+        'memberships.role',
+        'memberships.created_at',
+      ])
       .where('memberships.user_id', '=', userId)
       .orderBy('memberships.created_at')
       .execute();
-    return [{ path: 'memberships.json', content: json(rows.map((r) => ({ organization: { id: r.id, name: r.name, slug: r.slug }, role: r.role, since: r.created_at }))) }];
+    return [
+      {
+        path: 'memberships.json',
+        content: json(
+          rows.map((r) => ({
+            organization: { id: r.id, name: r.name, slug: r.slug },
+            role: r.role,
+            since: r.created_at,
+          })),
+        ),
+      },
+    ];
   },
 };
 
@@ -58,11 +90,25 @@ const sessionsExporter: AccountExporter = {
     return [
       {
         path: 'sessions.json',
-        content: json(rows.map((r) => ({ createdAt: r.created_at, lastSeenAt: r.last_seen_at, expiresAt: r.expires_at, ip: r.ip, userAgent: r.user_agent, organizationId: r.organization_id }))),
+        content: json(
+          rows.map((r) => ({
+            createdAt: r.created_at,
+            lastSeenAt: r.last_seen_at,
+            expiresAt: r.expires_at,
+            ip: r.ip,
+            userAgent: r.user_agent,
+            organizationId: r.organization_id,
+          })),
+        ),
       },
     ];
   },
 };
 
 /** Every part of the export, in order: the account, then its personal register (contracts/). */
-export const ACCOUNT_EXPORTERS: AccountExporter[] = [profileExporter, membershipsExporter, sessionsExporter, personalRegisterExporter];
+export const ACCOUNT_EXPORTERS: AccountExporter[] = [
+  profileExporter,
+  membershipsExporter,
+  sessionsExporter,
+  personalRegisterExporter,
+];

@@ -43,18 +43,40 @@ export async function issueAccountToken(
  * The live token row of a link, read only: malformed or unknown → LINK_INVALID (404), used or expired →
  * the purpose's *_LINK_EXPIRED (410).
  */
-export async function findLiveAccountToken(db: DbOrTx, purpose: Purpose, token: unknown, now: Date): Promise<Schema['account_tokens']> {
-  if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{32,128}$/.test(token)) throw new AppError('LINK_INVALID', 'unknown link');
-  const row = await db.selectFrom('account_tokens').selectAll().where('token_hash', '=', hashToken(token)).where('purpose', '=', purpose).executeTakeFirst();
+export async function findLiveAccountToken(
+  db: DbOrTx,
+  purpose: Purpose,
+  token: unknown,
+  now: Date,
+): Promise<Schema['account_tokens']> {
+  if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{32,128}$/.test(token))
+    throw new AppError('LINK_INVALID', 'unknown link');
+  const row = await db
+    .selectFrom('account_tokens')
+    .selectAll()
+    .where('token_hash', '=', hashToken(token))
+    .where('purpose', '=', purpose)
+    .executeTakeFirst();
   if (!row) throw new AppError('LINK_INVALID', 'unknown link');
-  if (row.used_at !== null || new Date(row.expires_at).getTime() <= now.getTime()) throw new AppError(EXPIRED_CODE[purpose], 'the link was used or has expired');
+  if (row.used_at !== null || new Date(row.expires_at).getTime() <= now.getTime())
+    throw new AppError(EXPIRED_CODE[purpose], 'the link was used or has expired');
   return row;
 }
 
 /** Marks a live token used, inside the transaction of what it allows (a second use loses the race: *_LINK_EXPIRED). */
-export async function consumeAccountToken(tx: DbOrTx, purpose: Purpose, token: unknown, now: Date): Promise<Schema['account_tokens']> {
+export async function consumeAccountToken(
+  tx: DbOrTx,
+  purpose: Purpose,
+  token: unknown,
+  now: Date,
+): Promise<Schema['account_tokens']> {
   const row = await findLiveAccountToken(tx, purpose, token, now);
-  const used = await tx.updateTable('account_tokens').set({ used_at: now.toISOString() }).where('token_hash', '=', row.token_hash).where('used_at', 'is', null).executeTakeFirst();
+  const used = await tx
+    .updateTable('account_tokens')
+    .set({ used_at: now.toISOString() })
+    .where('token_hash', '=', row.token_hash)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
   if (Number(used.numUpdatedRows) !== 1) throw new AppError(EXPIRED_CODE[purpose], 'the link was used or has expired');
   return row;
 }

@@ -10,7 +10,9 @@ const MAX_NEXT_LENGTH = 500;
 export function parseNextPath(next: unknown): string | null {
   if (next === undefined || next === null || next === '') return null;
   if (typeof next !== 'string' || next.length > MAX_NEXT_LENGTH || !isSafeNextPath(next)) {
-    throw new AppError('VALIDATION_FAILED', 'next must be a path on this site (starting with a single /)', { field: 'next' });
+    throw new AppError('VALIDATION_FAILED', 'next must be a path on this site (starting with a single /)', {
+      field: 'next',
+    });
   }
   return next;
 }

@@ -41,11 +41,19 @@ export async function hitRateLimit(ctx: DomainContext, bucket: string, limit: Ra
     )
     .returning('hits')
     .executeTakeFirstOrThrow();
-  if (Number(row.hits) > limit.max) throw new AppError('RATE_LIMITED', 'too many attempts; try again later', { retryAfterSeconds: Math.ceil(limit.windowMs / 1000) });
+  if (Number(row.hits) > limit.max)
+    throw new AppError('RATE_LIMITED', 'too many attempts; try again later', {
+      retryAfterSeconds: Math.ceil(limit.windowMs / 1000),
+    });
 }
 
 /** Counts an attempt per IP and per address of one account surface. */
-export async function limitAccountAttempt(ctx: DomainContext, scope: keyof typeof ACCOUNT_RATE_LIMITS, ip: string | null | undefined, email: string): Promise<void> {
+export async function limitAccountAttempt(
+  ctx: DomainContext,
+  scope: keyof typeof ACCOUNT_RATE_LIMITS,
+  ip: string | null | undefined,
+  email: string,
+): Promise<void> {
   const limits = ACCOUNT_RATE_LIMITS[scope];
   if (ip) await hitRateLimit(ctx, `${scope}:ip:${ip}`, limits.ip);
   await hitRateLimit(ctx, addressBucket(scope, email), limits.email);
@@ -53,7 +61,14 @@ export async function limitAccountAttempt(ctx: DomainContext, scope: keyof typeo
 
 /** Throws RATE_LIMITED when a bucket's current window is full already (counts nothing). */
 export async function assertBelowRateLimit(ctx: DomainContext, bucket: string, limit: RateLimit): Promise<void> {
-  const row = await ctx.db.selectFrom('rate_limits').select(['hits', 'window_start']).where('bucket', '=', bucket).executeTakeFirst();
+  const row = await ctx.db
+    .selectFrom('rate_limits')
+    .select(['hits', 'window_start'])
+    .where('bucket', '=', bucket)
+    .executeTakeFirst();
   if (!row || new Date(row.window_start).getTime() <= ctx.clock.now().getTime() - limit.windowMs) return;
-  if (Number(row.hits) >= limit.max) throw new AppError('RATE_LIMITED', 'too many attempts; try again later', { retryAfterSeconds: Math.ceil(limit.windowMs / 1000) });
+  if (Number(row.hits) >= limit.max)
+    throw new AppError('RATE_LIMITED', 'too many attempts; try again later', {
+      retryAfterSeconds: Math.ceil(limit.windowMs / 1000),
+    });
 }

@@ -18,14 +18,23 @@ export const personalRegisterExporter: AccountExporter = {
   name: 'contracts',
   async collect(ctx, userId) {
     const scope: ContractScope = { kind: 'personal', userId };
-    const rows = await ctx.db.selectFrom('contracts').select(['id']).where('owner_user_id', '=', userId).orderBy('created_at').orderBy('id').execute();
+    const rows = await ctx.db
+      .selectFrom('contracts')
+      .select(['id'])
+      .where('owner_user_id', '=', userId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     const files: AccountExportFile[] = [];
     const index: Array<{ id: string; title: string; folder: string }> = [];
     for (const { id } of rows) {
       const { contract, documents, history } = await getContract(ctx, { scope, contractId: id });
       const folder = `contracts/${id}`;
       index.push({ id, title: contract.title, folder });
-      files.push({ path: `${folder}/entry.json`, content: `${JSON.stringify({ contract, documents, history }, null, 2)}\n` });
+      files.push({
+        path: `${folder}/entry.json`,
+        content: `${JSON.stringify({ contract, documents, history }, null, 2)}\n`,
+      });
       for (const [position, document] of documents.entries()) {
         const { bytes } = await getContractDocument(ctx, { scope, contractId: id, documentId: document.id });
         files.push({ path: `${folder}/${fileNameOf(position, document.name)}`, content: bytes });

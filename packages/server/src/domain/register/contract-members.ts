@@ -7,6 +7,11 @@ import type { ContractScope } from './contract-model.ts';
  */
 export async function canBeAssigned(db: DbOrTx, scope: ContractScope, userId: string): Promise<boolean> {
   if (scope.kind === 'personal') return userId === scope.userId;
-  const row = await db.selectFrom('memberships').select('user_id').where('user_id', '=', userId).where('organization_id', '=', scope.organizationId).executeTakeFirst();
+  const row = await db
+    .selectFrom('memberships')
+    .select('user_id')
+    .where('user_id', '=', userId)
+    .where('organization_id', '=', scope.organizationId)
+    .executeTakeFirst();
   return row !== undefined;
 }

@@ -11,7 +11,11 @@ export function scopeKey(scope: ContractScope): string {
 }
 
 /** The owner columns of a new entry in a scope. */
-export function ownerColumns(scope: ContractScope): { scope: string; organization_id: string | null; owner_user_id: string | null } {
+export function ownerColumns(scope: ContractScope): {
+  scope: string;
+  organization_id: string | null;
+  owner_user_id: string | null;
+} {
   return scope.kind === 'organization'
     ? { scope: scopeKey(scope), organization_id: scope.organizationId, owner_user_id: null }
     : { scope: scopeKey(scope), organization_id: null, owner_user_id: scope.userId };
@@ -41,7 +45,18 @@ export const CONTRACT_STATUSES = ['active', 'expired', 'terminated'] as const;
 export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
 
 /** Limits of an entry's fields (bad input beyond them is refused, never truncated). */
-export const CONTRACT_LIMITS = { title: 300, counterparties: 20, counterparty: 200, tags: 30, tag: 50, memo: 10_000, text: 200, watchers: 50, customFields: 50, choices: 100 } as const;
+export const CONTRACT_LIMITS = {
+  title: 300,
+  counterparties: 20,
+  counterparty: 200,
+  tags: 30,
+  tag: 50,
+  memo: 10_000,
+  text: 200,
+  watchers: 50,
+  customFields: 50,
+  choices: 100,
+} as const;
 
 /** A register entry as the API shows it. */
 export interface Contract {
@@ -91,19 +106,43 @@ export async function toContracts(db: DbOrTx, rows: readonly ContractRow[]): Pro
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const [tags, watchers, values] = await Promise.all([
-    db.selectFrom('contract_tags').select(['contract_id', 'tag']).where('contract_id', 'in', ids).orderBy('tag').execute(),
-    db.selectFrom('contract_watchers').select(['contract_id', 'user_id']).where('contract_id', 'in', ids).orderBy('user_id').execute(),
-    db.selectFrom('contract_field_values').select(['contract_id', 'key', 'value']).where('contract_id', 'in', ids).orderBy('key').execute(),
+    db
+      .selectFrom('contract_tags')
+      .select(['contract_id', 'tag'])
+      .where('contract_id', 'in', ids)
+      .orderBy('tag')
+      .execute(),
+    db
+      .selectFrom('contract_watchers')
+      .select(['contract_id', 'user_id'])
+      .where('contract_id', 'in', ids)
+      .orderBy('user_id')
+      .execute(),
+    db
+      .selectFrom('contract_field_values')
+      .select(['contract_id', 'key', 'value'])
+      .where('contract_id', 'in', ids)
+      .orderBy('key')
+      .execute(),
   ]);
   const organizations = [...new Set(rows.map((r) => r.organization_id).filter((id): id is string => id !== null))];
   const numberKeys = new Set(
     organizations.length
-      ? (await db.selectFrom('contract_field_definitions').select(['organization_id', 'key']).where('organization_id', 'in', organizations).where('type', '=', 'number').execute()).map((d) => `${d.organization_id}:${d.key}`)
+      ? (
+          await db
+            .selectFrom('contract_field_definitions')
+            .select(['organization_id', 'key'])
+            .where('organization_id', 'in', organizations)
+            .where('type', '=', 'number')
+            .execute()
+        ).map((d) => `${d.organization_id}:${d.key}`)
       : [],
   );
   return rows.map((row) => {
     const fields: Record<string, string | number> = {};
-    for (const v of values) if (v.contract_id === row.id) fields[v.key] = numberKeys.has(`${row.organization_id}:${v.key}`) ? Number(v.value) : v.value;
+    for (const v of values)
+      if (v.contract_id === row.id)
+        fields[v.key] = numberKeys.has(`${row.organization_id}:${v.key}`) ? Number(v.value) : v.value;
     return {
       id: row.id,
       scope: row.organization_id !== null ? 'organization' : 'personal',
@@ -139,13 +178,23 @@ export async function toContracts(db: DbOrTx, rows: readonly ContractRow[]): Pro
 
 /** The entry's row when it is in the scope; NOT_FOUND otherwise (another scope's entry does not exist for the caller). */
 export async function findContractRow(db: DbOrTx, scope: ContractScope, id: string): Promise<ContractRow> {
-  const row = await db.selectFrom('contracts').selectAll().where('id', '=', id).where('scope', '=', scopeKey(scope)).executeTakeFirst();
+  const row = await db
+    .selectFrom('contracts')
+    .selectAll()
+    .where('id', '=', id)
+    .where('scope', '=', scopeKey(scope))
+    .executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND', 'no such contract');
   return row;
 }
 
 /** The documents of an entry, in order. */
 export async function contractDocuments(db: DbOrTx, contractId: string): Promise<ContractDocument[]> {
-  const rows = await db.selectFrom('contract_documents').select(['id', 'kind', 'name', 'size', 'sha256']).where('contract_id', '=', contractId).orderBy('position').execute();
+  const rows = await db
+    .selectFrom('contract_documents')
+    .select(['id', 'kind', 'name', 'size', 'sha256'])
+    .where('contract_id', '=', contractId)
+    .orderBy('position')
+    .execute();
   return rows.map((r) => ({ id: r.id, kind: r.kind, name: r.name, size: r.size, sha256: r.sha256 }));
 }

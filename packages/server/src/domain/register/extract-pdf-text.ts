@@ -21,11 +21,25 @@ export async function extractPdfText(bytes: Uint8Array): Promise<string> {
   let task: ReturnType<typeof getDocument> | undefined;
   try {
     // pdf.js may detach the buffer it is given, and refuses a Node Buffer: hand it a plain copy.
-    task = getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, disableFontFace: true, useSystemFonts: false, verbosity: 0, cMapUrl: CMAP_URL, cMapPacked: true, standardFontDataUrl: STANDARD_FONTS_URL, stopAtErrors: false });
+    task = getDocument({
+      data: new Uint8Array(bytes),
+      isEvalSupported: false,
+      disableFontFace: true,
+      useSystemFonts: false,
+      verbosity: 0,
+      cMapUrl: CMAP_URL,
+      cMapPacked: true,
+      standardFontDataUrl: STANDARD_FONTS_URL,
+      stopAtErrors: false,
+    });
     const document = await task.promise;
     const pages: string[] = [];
     let total = 0;
-    for (let number = 1; number <= Math.min(document.numPages, TEXT_LIMITS.pages) && total < TEXT_LIMITS.chars; number++) {
+    for (
+      let number = 1;
+      number <= Math.min(document.numPages, TEXT_LIMITS.pages) && total < TEXT_LIMITS.chars;
+      number++
+    ) {
       const page = await document.getPage(number);
       const content = await page.getTextContent();
       let text = '';

@@ -57,7 +57,14 @@ export interface NewContractEntry {
 export async function insertContractEntry(
   tx: DbOrTx,
   entry: NewContractEntry,
-  event: { action: EventAction; organizationId: string | null; actor: Actor; origin?: RequestOrigin; at: Date; details?: Record<string, unknown> },
+  event: {
+    action: EventAction;
+    organizationId: string | null;
+    actor: Actor;
+    origin?: RequestOrigin;
+    at: Date;
+    details?: Record<string, unknown>;
+  },
 ): Promise<string> {
   const id = newId();
   const now = event.at.toISOString();
@@ -92,14 +99,47 @@ export async function insertContractEntry(
   if (entry.documents.length) {
     await tx
       .insertInto('contract_documents')
-      .values(entry.documents.map((d, position) => ({ id: newId(), contract_id: id, kind: d.kind, position, name: d.name, size: d.size, sha256: d.sha256, blob: d.blob, owned: d.owned ? 1 : 0, created_at: now })))
+      .values(
+        entry.documents.map((d, position) => ({
+          id: newId(),
+          contract_id: id,
+          kind: d.kind,
+          position,
+          name: d.name,
+          size: d.size,
+          sha256: d.sha256,
+          blob: d.blob,
+          owned: d.owned ? 1 : 0,
+          created_at: now,
+        })),
+      )
       .execute();
   }
-  await tx.insertInto('contract_texts').values({ contract_id: id, scope: owner.scope, extracted: entry.extractedText, search_norm: searchNorm(entry.title, entry.counterparties, entry.extractedText) }).execute();
-  if (entry.tags?.length) await tx.insertInto('contract_tags').values(entry.tags.map((tag) => ({ contract_id: id, scope: owner.scope, tag }))).execute();
-  if (entry.watchers?.length) await tx.insertInto('contract_watchers').values(entry.watchers.map((user_id) => ({ contract_id: id, user_id }))).execute();
+  await tx
+    .insertInto('contract_texts')
+    .values({
+      contract_id: id,
+      scope: owner.scope,
+      extracted: entry.extractedText,
+      search_norm: searchNorm(entry.title, entry.counterparties, entry.extractedText),
+    })
+    .execute();
+  if (entry.tags?.length)
+    await tx
+      .insertInto('contract_tags')
+      .values(entry.tags.map((tag) => ({ contract_id: id, scope: owner.scope, tag })))
+      .execute();
+  if (entry.watchers?.length)
+    await tx
+      .insertInto('contract_watchers')
+      .values(entry.watchers.map((user_id) => ({ contract_id: id, user_id })))
+      .execute();
   const values = Object.entries(entry.fieldValues ?? {});
-  if (values.length) await tx.insertInto('contract_field_values').values(values.map(([key, value]) => ({ contract_id: id, scope: owner.scope, key, value }))).execute();
+  if (values.length)
+    await tx
+      .insertInto('contract_field_values')
+      .values(values.map(([key, value]) => ({ contract_id: id, scope: owner.scope, key, value })))
+      .execute();
   await recordEvent(tx, {
     organizationId: event.organizationId,
     envelopeId: entry.envelopeId,

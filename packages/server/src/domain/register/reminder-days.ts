@@ -8,7 +8,8 @@ export function parseReminderDays(json: string | null | undefined): number[] {
   if (!json) return [...DEFAULT_REMINDER_DAYS];
   try {
     const value = JSON.parse(json) as unknown;
-    if (Array.isArray(value) && value.every((d) => Number.isInteger(d) && d >= 1 && d <= 365)) return [...new Set(value as number[])].sort((a, b) => b - a);
+    if (Array.isArray(value) && value.every((d) => Number.isInteger(d) && d >= 1 && d <= 365))
+      return [...new Set(value as number[])].sort((a, b) => b - a);
   } catch {
     // fall through
   }

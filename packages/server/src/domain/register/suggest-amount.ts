@@ -15,18 +15,79 @@ const MONEY = new RegExp(
 
 /** Words naming the price of the contract itself, strongest first. */
 const CONTRACT_WORDS: Array<[word: string, weight: number]> = [
-  ['契約金額', 5], ['契約額', 5], ['請負代金額', 5], ['請負金額', 5], ['請負代金', 5], ['合計金額', 5], ['売買代金', 5], ['委託料', 4],
-  ['顧問報酬', 4], ['保守料金', 4], ['基本保守料', 4], ['保守料', 4], ['ライセンス料', 4], ['リース料', 4],
-  ['賃料', 4], ['地代', 4], ['制作費', 4], ['使用料', 3], ['報酬', 3], ['代金', 3], ['料金', 2], ['合計', 2],
+  ['契約金額', 5],
+  ['契約額', 5],
+  ['請負代金額', 5],
+  ['請負金額', 5],
+  ['請負代金', 5],
+  ['合計金額', 5],
+  ['売買代金', 5],
+  ['委託料', 4],
+  ['顧問報酬', 4],
+  ['保守料金', 4],
+  ['基本保守料', 4],
+  ['保守料', 4],
+  ['ライセンス料', 4],
+  ['リース料', 4],
+  ['賃料', 4],
+  ['地代', 4],
+  ['制作費', 4],
+  ['使用料', 3],
+  ['報酬', 3],
+  ['代金', 3],
+  ['料金', 2],
+  ['合計', 2],
 ];
 
 /** Words naming something else: penalties, deposits, parts, unit prices, taxes, estimates. */
 const OTHER_WORDS: string[] = [
-  '遅延損害金', '損害金', '違約金', '解約金', '印紙', '敷金', '保証金', '手付金', '礼金', '共益費', '管理費',
-  '着手金', '前払金', '残額', '残代金', '内訳', '単価', 'あたり', '当たり', '1件', '1時間', '1回', '加算',
-  '控除', '減額', '上限', '消費税額', '消費税の額', '消費税及び地方消費税の額', 'うち', '実費', '最低料金',
-  '初期設定費用', '初期費用', '修正', '再リース', '超過', '見込', '分割', '前項', '更新料', '架装費',
-  '車両本体', '諸費用', '小計', '追加で', '決算',
+  '遅延損害金',
+  '損害金',
+  '違約金',
+  '解約金',
+  '印紙',
+  '敷金',
+  '保証金',
+  '手付金',
+  '礼金',
+  '共益費',
+  '管理費',
+  '着手金',
+  '前払金',
+  '残額',
+  '残代金',
+  '内訳',
+  '単価',
+  'あたり',
+  '当たり',
+  '1件',
+  '1時間',
+  '1回',
+  '加算',
+  '控除',
+  '減額',
+  '上限',
+  '消費税額',
+  '消費税の額',
+  '消費税及び地方消費税の額',
+  'うち',
+  '実費',
+  '最低料金',
+  '初期設定費用',
+  '初期費用',
+  '修正',
+  '再リース',
+  '超過',
+  '見込',
+  '分割',
+  '前項',
+  '更新料',
+  '架装費',
+  '車両本体',
+  '諸費用',
+  '小計',
+  '追加で',
+  '決算',
 ];
 
 const MAX_AMOUNTS = 2000;
@@ -68,7 +129,10 @@ export function suggestAmount(text: string, sentences: Sentence[]): FieldSuggest
     if (sentenceIndex < 0) continue;
     const sentence = sentences[sentenceIndex]!;
     // The words that belong to this amount: from the previous amount (or the sentence start) to it.
-    const previousEnd = i > 0 && matches[i - 1]!.index >= sentence.start ? matches[i - 1]!.index + matches[i - 1]![0].length : sentence.start;
+    const previousEnd =
+      i > 0 && matches[i - 1]!.index >= sentence.start
+        ? matches[i - 1]!.index + matches[i - 1]![0].length
+        : sentence.start;
     const local = text.slice(previousEnd, start);
     const whole = `${labelBefore(sentences, sentenceIndex)} ${text.slice(sentence.start, start)}`;
     const nextStart = i + 1 < matches.length ? matches[i + 1]!.index : text.length;
@@ -92,9 +156,14 @@ export function suggestAmount(text: string, sentences: Sentence[]): FieldSuggest
       }
     }
     for (const word of OTHER_WORDS) if (local.includes(word)) score -= 6;
-    if (/前|以内|%|％|割/u.test(text.slice(end, end + 3)) || /^\s*(につき|あたり|分の)/u.test(text.slice(end, end + 6))) score -= 6;
+    if (/前|以内|%|％|割/u.test(text.slice(end, end + 3)) || /^\s*(につき|あたり|分の)/u.test(text.slice(end, end + 6)))
+      score -= 6;
     const basisText = `${local}${note.slice(0, 12)}`;
-    const basis = /月額|毎月|月\s*額/u.test(basisText) ? 'monthly' : /年額|年間|毎年/u.test(basisText) ? 'yearly' : 'total';
+    const basis = /月額|毎月|月\s*額/u.test(basisText)
+      ? 'monthly'
+      : /年額|年間|毎年/u.test(basisText)
+        ? 'yearly'
+        : 'total';
     if (/年間見込/u.test(basisText)) score -= 6;
     candidates.push({
       yen: parsed.value,
@@ -111,7 +180,9 @@ export function suggestAmount(text: string, sentences: Sentence[]): FieldSuggest
   if (ranked.length === 0) return null;
   // Highest score wins; on a tie the first mention (contracts state the price before its parts).
   const best = ranked.reduce((a, b) => (b.score > a.score ? b : a));
-  const runnerUp = ranked.filter((candidate) => candidate !== best && candidate.yen !== best.yen).reduce((max, c) => Math.max(max, c.score), 0);
+  const runnerUp = ranked
+    .filter((candidate) => candidate !== best && candidate.yen !== best.yen)
+    .reduce((max, c) => Math.max(max, c.score), 0);
   const margin = best.score - runnerUp;
   const confidence = Math.min(0.95, 0.5 + best.score / 20 + Math.min(margin, 6) / 30);
   const others = candidates.length - 1;

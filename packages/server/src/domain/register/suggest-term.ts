@@ -65,7 +65,13 @@ function findTerm(sentences: Sentence[]): Term | null {
       const start = toDate(pair[1] ?? pair[3] ?? pair[5]);
       const end = toDate(pair[2] ?? pair[4] ?? pair[6]);
       if (start && end && end >= start) {
-        return { start, end, sentence, confidence: 0.9, how: { ja: '期間の記載（開始日と満了日）', en: 'the stated term (start and end)' } };
+        return {
+          start,
+          end,
+          sentence,
+          confidence: 0.9,
+          how: { ja: '期間の記載（開始日と満了日）', en: 'the stated term (start and end)' },
+        };
       }
     }
     const span = FROM_FOR.exec(sentence.text);
@@ -78,7 +84,10 @@ function findTerm(sentences: Sentence[]): Term | null {
           end: addDaysIso(addMonthsIso(start, months), -1),
           sentence,
           confidence: 0.8,
-          how: { ja: `開始日から${span[2]}${span[3]}として満了日を計算`, en: `end computed as ${months} months from the start` },
+          how: {
+            ja: `開始日から${span[2]}${span[3]}として満了日を計算`,
+            en: `end computed as ${months} months from the start`,
+          },
         };
       }
     }
@@ -137,7 +146,9 @@ export function suggestTerm(sentences: Sentence[]): FieldSuggestion[] {
       source: sourceOf(sentence),
       reason: {
         ja: periodMonths ? `自動更新（${periodMonths}か月ごと）` : '自動更新（期間の記載なし）',
-        en: periodMonths ? `Renews automatically (every ${periodMonths} months)` : 'Renews automatically (no period stated)',
+        en: periodMonths
+          ? `Renews automatically (every ${periodMonths} months)`
+          : 'Renews automatically (no period stated)',
       },
     });
     break;

@@ -39,7 +39,10 @@ export function prepareSearchText(input: string): SearchText {
     }
   }
   const lengthOf = (line: { start: number; end: number }) => half.slice(line.start, line.end).trim().length;
-  const lengths = lines.map(lengthOf).filter((length) => length > 0).sort((a, b) => a - b);
+  const lengths = lines
+    .map(lengthOf)
+    .filter((length) => length > 0)
+    .sort((a, b) => a - b);
   // The width of a full line: the 90th percentile of line lengths (wrapped text has many full lines).
   const fullLine = Math.max(20, lengths[Math.floor(lengths.length * 0.9)] ?? 0);
   const chars: string[] = [];
@@ -56,7 +59,10 @@ export function prepareSearchText(input: string): SearchText {
     const current = half.slice(line.start, line.end).trim();
     const following = half.slice(next.start, next.end);
     const wrapped =
-      current.length >= fullLine * 0.85 && !current.endsWith('。') && following.trim().length > 0 && !BLOCK_START.test(following);
+      current.length >= fullLine * 0.85 &&
+      !current.endsWith('。') &&
+      following.trim().length > 0 &&
+      !BLOCK_START.test(following);
     if (!wrapped) {
       chars.push('\n');
       offsets.push(line.end);

@@ -20,20 +20,36 @@ export function newWebauthnChallenge(): Uint8Array<ArrayBuffer> {
 }
 
 /** Stores a ceremony's challenge (keyed by its hash: the browser's answer names it). */
-export async function storeCeremony(tx: DbOrTx, purpose: 'passkey-register' | 'passkey-sign-in', challenge: string, userId: string | null, now: Date): Promise<void> {
+export async function storeCeremony(
+  tx: DbOrTx,
+  purpose: 'passkey-register' | 'passkey-sign-in',
+  challenge: string,
+  userId: string | null,
+  now: Date,
+): Promise<void> {
   await tx
     .insertInto('second_factor_challenges')
-    .values({ token_hash: hashToken(challenge), purpose, user_id: userId, webauthn_challenge: challenge, created_at: now.toISOString(), expires_at: new Date(now.getTime() + PASSKEY_CEREMONY_TTL_MS).toISOString(), used_at: null })
+    .values({
+      token_hash: hashToken(challenge),
+      purpose,
+      user_id: userId,
+      webauthn_challenge: challenge,
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + PASSKEY_CEREMONY_TTL_MS).toISOString(),
+      used_at: null,
+    })
     .execute();
 }
 
 /** The challenge a browser answered (from clientDataJSON), bounded; PASSKEY_FAILED when unreadable. */
 export function answeredChallenge(response: unknown): string {
   const clientData = (response as { response?: { clientDataJSON?: unknown } } | null)?.response?.clientDataJSON;
-  if (typeof clientData !== 'string' || clientData.length > 4096) throw new AppError('PASSKEY_FAILED', 'no client data');
+  if (typeof clientData !== 'string' || clientData.length > 4096)
+    throw new AppError('PASSKEY_FAILED', 'no client data');
   try {
     const parsed = JSON.parse(Buffer.from(clientData, 'base64url').toString('utf8')) as { challenge?: unknown };
-    if (typeof parsed.challenge === 'string' && /^[A-Za-z0-9_-]{16,128}$/.test(parsed.challenge)) return parsed.challenge;
+    if (typeof parsed.challenge === 'string' && /^[A-Za-z0-9_-]{16,128}$/.test(parsed.challenge))
+      return parsed.challenge;
   } catch {
     // fall through: unreadable client data is a failed ceremony
   }
@@ -41,10 +57,27 @@ export function answeredChallenge(response: unknown): string {
 }
 
 /** Spends the live ceremony of a challenge (one use, unexpired, of the purpose); PASSKEY_FAILED otherwise. */
-export async function spendCeremony(tx: DbOrTx, purpose: 'passkey-register' | 'passkey-sign-in', challenge: string, now: Date): Promise<Selectable<Schema['second_factor_challenges']>> {
-  const row = await tx.selectFrom('second_factor_challenges').selectAll().where('token_hash', '=', hashToken(challenge)).where('purpose', '=', purpose).executeTakeFirst();
-  if (!row || row.used_at !== null || new Date(row.expires_at).getTime() <= now.getTime()) throw new AppError('PASSKEY_FAILED', 'unknown, used or expired passkey challenge');
-  const spent = await tx.updateTable('second_factor_challenges').set({ used_at: now.toISOString() }).where('token_hash', '=', row.token_hash).where('used_at', 'is', null).executeTakeFirst();
-  if (Number(spent.numUpdatedRows) !== 1) throw new AppError('PASSKEY_FAILED', 'the passkey challenge was used already');
+export async function spendCeremony(
+  tx: DbOrTx,
+  purpose: 'passkey-register' | 'passkey-sign-in',
+  challenge: string,
+  now: Date,
+): Promise<Selectable<Schema['second_factor_challenges']>> {
+  const row = await tx
+    .selectFrom('second_factor_challenges')
+    .selectAll()
+    .where('token_hash', '=', hashToken(challenge))
+    .where('purpose', '=', purpose)
+    .executeTakeFirst();
+  if (!row || row.used_at !== null || new Date(row.expires_at).getTime() <= now.getTime())
+    throw new AppError('PASSKEY_FAILED', 'unknown, used or expired passkey challenge');
+  const spent = await tx
+    .updateTable('second_factor_challenges')
+    .set({ used_at: now.toISOString() })
+    .where('token_hash', '=', row.token_hash)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(spent.numUpdatedRows) !== 1)
+    throw new AppError('PASSKEY_FAILED', 'the passkey challenge was used already');
   return row;
 }

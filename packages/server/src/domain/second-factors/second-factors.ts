@@ -21,7 +21,12 @@ export const SECOND_FACTOR_RATE_LIMITS = {
 
 /** Whether an account has a usable second factor (a confirmed TOTP seed or a passkey). */
 export async function hasSecondFactor(db: DbOrTx, userId: string): Promise<boolean> {
-  const totp = await db.selectFrom('totp_factors').select('user_id').where('user_id', '=', userId).where('confirmed_at', 'is not', null).executeTakeFirst();
+  const totp = await db
+    .selectFrom('totp_factors')
+    .select('user_id')
+    .where('user_id', '=', userId)
+    .where('confirmed_at', 'is not', null)
+    .executeTakeFirst();
   if (totp) return true;
   const passkey = await db.selectFrom('passkeys').select('id').where('user_id', '=', userId).executeTakeFirst();
   return passkey !== undefined;
@@ -62,12 +67,24 @@ export function hashRecoveryCode(key: Uint8Array, normalized: string): string {
 }
 
 /** Replaces the account's recovery codes with a new set; returns the codes (shown once). */
-export async function replaceRecoveryCodes(ctx: DomainContext, tx: DbOrTx, userId: string, now: Date): Promise<string[]> {
+export async function replaceRecoveryCodes(
+  ctx: DomainContext,
+  tx: DbOrTx,
+  userId: string,
+  now: Date,
+): Promise<string[]> {
   await tx.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
   await tx
     .insertInto('recovery_codes')
-    .values(codes.map((code) => ({ code_hash: hashRecoveryCode(ctx.keys.recoveryCode, normalizeRecoveryCode(code)!), user_id: userId, created_at: now.toISOString(), used_at: null })))
+    .values(
+      codes.map((code) => ({
+        code_hash: hashRecoveryCode(ctx.keys.recoveryCode, normalizeRecoveryCode(code)!),
+        user_id: userId,
+        created_at: now.toISOString(),
+        used_at: null,
+      })),
+    )
     .execute();
   return codes;
 }
@@ -80,11 +97,26 @@ export type SecondFactorInput = { code: string } | { recoveryCode: string };
  * TOTP step is remembered (the same code, or an older one, is refused afterwards), the recovery code is
  * marked used. Returns the method, or undefined when the code is wrong, used or replayed.
  */
-export async function consumeSecondFactorCode(ctx: DomainContext, tx: DbOrTx, userId: string, input: SecondFactorInput, now: Date): Promise<'totp' | 'recovery-code' | undefined> {
+export async function consumeSecondFactorCode(
+  ctx: DomainContext,
+  tx: DbOrTx,
+  userId: string,
+  input: SecondFactorInput,
+  now: Date,
+): Promise<'totp' | 'recovery-code' | undefined> {
   if ('code' in input) {
-    const factor = await tx.selectFrom('totp_factors').selectAll().where('user_id', '=', userId).where('confirmed_at', 'is not', null).executeTakeFirst();
+    const factor = await tx
+      .selectFrom('totp_factors')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('confirmed_at', 'is not', null)
+      .executeTakeFirst();
     if (!factor) return undefined;
-    const step = matchTotpStep(openTotpSecret(ctx.keys.totpSeed, userId, factor.secret_ciphertext), input.code.trim(), now);
+    const step = matchTotpStep(
+      openTotpSecret(ctx.keys.totpSeed, userId, factor.secret_ciphertext),
+      input.code.trim(),
+      now,
+    );
     if (step === undefined) return undefined;
     // Compare-and-set: of two requests with the same code, only one moves the step forward.
     const moved = await tx
@@ -98,7 +130,13 @@ export async function consumeSecondFactorCode(ctx: DomainContext, tx: DbOrTx, us
   const normalized = normalizeRecoveryCode(input.recoveryCode);
   if (!normalized) return undefined;
   const hash = hashRecoveryCode(ctx.keys.recoveryCode, normalized);
-  const used = await tx.updateTable('recovery_codes').set({ used_at: now.toISOString() }).where('code_hash', '=', hash).where('user_id', '=', userId).where('used_at', 'is', null).executeTakeFirst();
+  const used = await tx
+    .updateTable('recovery_codes')
+    .set({ used_at: now.toISOString() })
+    .where('code_hash', '=', hash)
+    .where('user_id', '=', userId)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
   return Number(used.numUpdatedRows) === 1 ? 'recovery-code' : undefined;
 }
 
@@ -114,7 +152,11 @@ export async function assertSecondFactorAllowed(ctx: DomainContext, userId: stri
 
 /** Marks a session as having given a second factor now, and lifts the enrolment requirement. */
 export async function markSessionSecondFactor(tx: DbOrTx, sessionHash: string, now: Date): Promise<void> {
-  await tx.updateTable('sessions').set({ second_factor_at: now.toISOString(), mfa_enrolment_required: 0 }).where('token_hash', '=', sessionHash).execute();
+  await tx
+    .updateTable('sessions')
+    .set({ second_factor_at: now.toISOString(), mfa_enrolment_required: 0 })
+    .where('token_hash', '=', sessionHash)
+    .execute();
 }
 
 /** After a first second factor is enrolled: no session of the account is held at the enrolment page any more. */

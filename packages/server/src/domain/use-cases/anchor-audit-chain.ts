@@ -46,28 +46,74 @@ export async function anchorAuditChain(ctx: AnchorDomainContext): Promise<'ancho
   const now = ctx.clock.now();
   const today = utcDay(now);
   const tomorrow = startOfNextDay(today);
-  await ctx.jobs.enqueue(ctx.db, 'audit.anchor', { day: utcDay(tomorrow) }, { dedupeKey: anchorJobKey(utcDay(tomorrow)), runAt: tomorrow });
+  await ctx.jobs.enqueue(
+    ctx.db,
+    'audit.anchor',
+    { day: utcDay(tomorrow) },
+    { dedupeKey: anchorJobKey(utcDay(tomorrow)), runAt: tomorrow },
+  );
 
   const anchoredToday = async (): Promise<boolean> =>
-    (await ctx.db.selectFrom('audit_anchors').select('id').where('created_at', '>=', `${today}T00:00:00.000Z`).where('created_at', '<', tomorrow.toISOString()).executeTakeFirst()) !== undefined;
+    (await ctx.db
+      .selectFrom('audit_anchors')
+      .select('id')
+      .where('created_at', '>=', `${today}T00:00:00.000Z`)
+      .where('created_at', '<', tomorrow.toISOString())
+      .executeTakeFirst()) !== undefined;
   if (await anchoredToday()) return 'skipped';
-  const head = await ctx.db.selectFrom('events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const head = await ctx.db
+    .selectFrom('events')
+    .select(['seq', 'hash'])
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   if (!head) return 'skipped';
-  const last = await ctx.db.selectFrom('audit_anchors').select('head_seq').orderBy('head_seq', 'desc').limit(1).executeTakeFirst();
+  const last = await ctx.db
+    .selectFrom('audit_anchors')
+    .select('head_seq')
+    .orderBy('head_seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   if (last) {
     // The anchor's own event does not count as growth (else every day would anchor just that).
-    const grown = await ctx.db.selectFrom('events').select('seq').where('seq', '>', last.head_seq).where('action', '!=', 'audit.anchored').limit(1).executeTakeFirst();
+    const grown = await ctx.db
+      .selectFrom('events')
+      .select('seq')
+      .where('seq', '>', last.head_seq)
+      .where('action', '!=', 'audit.anchored')
+      .limit(1)
+      .executeTakeFirst();
     if (!grown) return 'skipped';
   }
 
   const token = await ctx.signing.timestampAuthority.timestamp(new Uint8Array(Buffer.from(head.hash, 'hex')));
   return inTransaction(ctx.db, ctx.dialect, async (tx) => {
     // Another worker may have anchored meanwhile: the check repeats under the write lock.
-    const again = await tx.selectFrom('audit_anchors').select('id').where('created_at', '>=', `${today}T00:00:00.000Z`).where('created_at', '<', tomorrow.toISOString()).executeTakeFirst();
+    const again = await tx
+      .selectFrom('audit_anchors')
+      .select('id')
+      .where('created_at', '>=', `${today}T00:00:00.000Z`)
+      .where('created_at', '<', tomorrow.toISOString())
+      .executeTakeFirst();
     if (again) return 'skipped' as const;
     const id = newId();
-    await tx.insertInto('audit_anchors').values({ id, head_seq: head.seq, head_hash: head.hash, token: Buffer.from(token).toString('base64'), created_at: now.toISOString() }).execute();
-    await recordEvent(tx, { organizationId: null, actor: { type: 'system', id: null }, action: 'audit.anchored', at: now, details: { anchorId: id, headSeq: head.seq, headHash: head.hash } });
+    await tx
+      .insertInto('audit_anchors')
+      .values({
+        id,
+        head_seq: head.seq,
+        head_hash: head.hash,
+        token: Buffer.from(token).toString('base64'),
+        created_at: now.toISOString(),
+      })
+      .execute();
+    await recordEvent(tx, {
+      organizationId: null,
+      actor: { type: 'system', id: null },
+      action: 'audit.anchored',
+      at: now,
+      details: { anchorId: id, headSeq: head.seq, headHash: head.hash },
+    });
     return 'anchored' as const;
   });
 }

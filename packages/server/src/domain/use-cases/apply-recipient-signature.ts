@@ -31,7 +31,10 @@ export async function appliedSignatures(ctx: DomainContext, envelopeId: string):
  * Idempotent: the event is the marker. A rerun after a crash finds it and does nothing; a rerun racing
  * another worker loses the compare-and-set on the documents and leaves no trace.
  */
-export async function applyRecipientSignature(ctx: SigningDomainContext, input: { recipientId: string }): Promise<void> {
+export async function applyRecipientSignature(
+  ctx: SigningDomainContext,
+  input: { recipientId: string },
+): Promise<void> {
   const row = await ctx.db.selectFrom('recipients').selectAll().where('id', '=', input.recipientId).executeTakeFirst();
   if (!row) return;
   const signer = await contextOfRecipient(ctx.db, toRecipient(row));
@@ -42,9 +45,16 @@ export async function applyRecipientSignature(ctx: SigningDomainContext, input: 
   if (applied.has(recipient.id)) return;
   const waiting = recipients.filter((r) => r.order < recipient.order && !applied.has(r.id));
   // Signatures go on in signing order; an earlier one still pending makes this job retry later.
-  if (waiting.length > 0) throw new Error(`the signature of an earlier recipient is not applied yet (${waiting.map((r) => r.id).join(', ')})`);
+  if (waiting.length > 0)
+    throw new Error(
+      `the signature of an earlier recipient is not applied yet (${waiting.map((r) => r.id).join(', ')})`,
+    );
 
-  const witness = await createWitnessSigner(ctx.signing.pki, { name: recipient.name, email: recipient.email }, ctx.signing.platformSigner);
+  const witness = await createWitnessSigner(
+    ctx.signing.pki,
+    { name: recipient.name, email: recipient.email },
+    ctx.signing.platformSigner,
+  );
   const signedAt = recipient.signedAt ?? ctx.clock.now();
   await withDocumentUpdates(ctx.blobs, async (results) => {
     for (const document of documents) {
@@ -58,27 +68,61 @@ export async function applyRecipientSignature(ctx: SigningDomainContext, input: 
         signingTime: signedAt,
       });
       const parts = [update.original, update.tail];
-      results.push({ id: document.id, name: document.name, before: document.sha256Current, after: sha256Hex(parts), oldBlob: document.blobCurrent, newBlob: await ctx.blobs.put(parts) });
+      results.push({
+        id: document.id,
+        name: document.name,
+        before: document.sha256Current,
+        after: sha256Hex(parts),
+        oldBlob: document.blobCurrent,
+        newBlob: await ctx.blobs.put(parts),
+      });
     }
     return inTransaction(ctx.db, ctx.dialect, async (tx) => {
       const again = await envelopeEvents(tx, envelope.id, 'recipient.signature-applied');
       if (again.some((d) => d.recipientId === recipient.id)) return false;
       await swapDocumentBlobs(tx, results, 'signed');
-      const base = { organizationId: envelope.organizationId, envelopeId: envelope.id, actor: { type: 'system' as const, id: null } };
+      const base = {
+        organizationId: envelope.organizationId,
+        envelopeId: envelope.id,
+        actor: { type: 'system' as const, id: null },
+      };
       await recordEvent(tx, {
         ...base,
         action: 'recipient.signature-applied',
         at: ctx.clock.now(),
-        details: { recipientId: recipient.id, name: recipient.name, email: recipient.email, auth: authDescription(recipient.auth), documents: documentHashes(results) },
+        details: {
+          recipientId: recipient.id,
+          name: recipient.name,
+          email: recipient.email,
+          auth: authDescription(recipient.auth),
+          documents: documentHashes(results),
+        },
       });
       // One `key.used` per signature made with the platform key (the key is named, never shown).
       for (const r of results) {
         const extra = { recipientId: recipient.id, documentId: r.id, documentSha256: r.after };
-        await recordEvent(tx, { ...base, action: 'key.used', at: ctx.clock.now(), details: keyUseDetails({ platformSigner: ctx.signing.platformSigner, signedWith: witness, purpose: 'recipient-signature', extra }) });
+        await recordEvent(tx, {
+          ...base,
+          action: 'key.used',
+          at: ctx.clock.now(),
+          details: keyUseDetails({
+            platformSigner: ctx.signing.platformSigner,
+            signedWith: witness,
+            purpose: 'recipient-signature',
+            extra,
+          }),
+        });
       }
       const next = recipients.filter((r) => r.order > recipient.order).sort((a, b) => a.order - b.order)[0];
-      if (next) await ctx.jobs.enqueue(tx, 'mail.signing-request', { recipientId: next.id }, { dedupeKey: `signing-request:${next.id}` });
-      else await ctx.jobs.enqueue(tx, 'envelope.seal', { envelopeId: envelope.id }, { dedupeKey: `seal:${envelope.id}` });
+      if (next)
+        await ctx.jobs.enqueue(
+          tx,
+          'mail.signing-request',
+          { recipientId: next.id },
+          { dedupeKey: `signing-request:${next.id}` },
+        );
+      else
+        await ctx.jobs.enqueue(tx, 'envelope.seal', { envelopeId: envelope.id }, { dedupeKey: `seal:${envelope.id}` });
       return true;
     });
   });

@@ -11,9 +11,17 @@ const USE_LOG_INTERVAL_MS = 60_000;
  * The organisation of an API key (`Authorization: Bearer …`), or undefined for an unknown or revoked
  * key. Records `apikey.used` at most once a minute per key (the log must not grow with every call).
  */
-export async function authenticateApiKey(ctx: DomainContext, input: { key: string; origin?: RequestOrigin }): Promise<{ apiKeyId: string; organizationId: string } | undefined> {
+export async function authenticateApiKey(
+  ctx: DomainContext,
+  input: { key: string; origin?: RequestOrigin },
+): Promise<{ apiKeyId: string; organizationId: string } | undefined> {
   if (!/^inkan_[A-Za-z0-9_-]{20,128}$/.test(input.key)) return undefined;
-  const row = await ctx.db.selectFrom('api_keys').selectAll().where('key_hash', '=', hashToken(input.key)).where('revoked_at', 'is', null).executeTakeFirst();
+  const row = await ctx.db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('key_hash', '=', hashToken(input.key))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   if (!row) return undefined;
   const now = ctx.clock.now();
   if (row.last_used_at === null || new Date(row.last_used_at).getTime() + USE_LOG_INTERVAL_MS <= now.getTime()) {
@@ -27,7 +35,14 @@ export async function authenticateApiKey(ctx: DomainContext, input: { key: strin
         .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<=', threshold)]))
         .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) !== 1) return;
-      await recordEvent(tx, { organizationId: row.organization_id, actor: { type: 'api_key', id: row.id }, action: 'apikey.used', origin: input.origin, at: now, details: { prefix: row.prefix } });
+      await recordEvent(tx, {
+        organizationId: row.organization_id,
+        actor: { type: 'api_key', id: row.id },
+        action: 'apikey.used',
+        origin: input.origin,
+        at: now,
+        details: { prefix: row.prefix },
+      });
     });
   }
   return { apiKeyId: row.id, organizationId: row.organization_id };

@@ -23,8 +23,16 @@ export async function cancelEnvelope(
       .where('id', '=', envelope.id)
       .where('status', 'in', ['draft', 'sent'])
       .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw new AppError('ENVELOPE_NOT_ACTIVE', 'only a draft or sent envelope can be canceled', { status: envelope.status });
-    await tx.deleteFrom('recipient_sessions').where('recipient_id', 'in', (eb) => eb.selectFrom('recipients').select('id').where('envelope_id', '=', envelope.id)).execute();
+    if (Number(result.numUpdatedRows) !== 1)
+      throw new AppError('ENVELOPE_NOT_ACTIVE', 'only a draft or sent envelope can be canceled', {
+        status: envelope.status,
+      });
+    await tx
+      .deleteFrom('recipient_sessions')
+      .where('recipient_id', 'in', (eb) =>
+        eb.selectFrom('recipients').select('id').where('envelope_id', '=', envelope.id),
+      )
+      .execute();
     await recordEvent(tx, {
       organizationId: envelope.organizationId,
       envelopeId: envelope.id,

@@ -20,10 +20,14 @@ import { certificateFileName } from './get-completion-certificate.ts';
  * Records `contract.claimed` (account, IP, user agent) in the sender organisation's operation log,
  * on the envelope, in the same transaction as the entry.
  */
-export async function claimContract(ctx: DomainContext, input: { token: string; userId: string; origin?: RequestOrigin }): Promise<{ contractId: string; created: boolean }> {
+export async function claimContract(
+  ctx: DomainContext,
+  input: { token: string; userId: string; origin?: RequestOrigin },
+): Promise<{ contractId: string; created: boolean }> {
   const claim = await loadClaim(ctx.db, input.token);
   if (claim.link.claimed_by_user_id !== null) {
-    if (claim.link.claimed_by_user_id === input.userId && claim.link.contract_id) return { contractId: claim.link.contract_id, created: false };
+    if (claim.link.claimed_by_user_id === input.userId && claim.link.contract_id)
+      return { contractId: claim.link.contract_id, created: false };
     throw new AppError('CLAIM_ALREADY_USED', 'this claim link was used by another account');
   }
   assertClaimOpen(claim, ctx.clock.now());
@@ -31,18 +35,37 @@ export async function claimContract(ctx: DomainContext, input: { token: string; 
   if (envelope.status !== 'completed') throw new AppError('CLAIM_INVALID', 'the envelope is not completed');
 
   // Copy the bytes first (outside the transaction: blob writes are slow and not transactional).
-  const documents = await ctx.db.selectFrom('documents').selectAll().where('envelope_id', '=', envelope.id).orderBy('position').execute();
+  const documents = await ctx.db
+    .selectFrom('documents')
+    .selectAll()
+    .where('envelope_id', '=', envelope.id)
+    .orderBy('position')
+    .execute();
   const copies: EntryDocument[] = [];
   const texts: string[] = [];
   try {
     for (const d of documents) {
       const bytes = await ctx.blobs.get(d.blob_current);
-      copies.push({ kind: 'signed', name: d.name, size: bytes.length, sha256: sha256Hex(bytes), blob: await ctx.blobs.put(bytes), owned: true });
+      copies.push({
+        kind: 'signed',
+        name: d.name,
+        size: bytes.length,
+        sha256: sha256Hex(bytes),
+        blob: await ctx.blobs.put(bytes),
+        owned: true,
+      });
       if (texts.join('').length < TEXT_LIMITS.chars) texts.push(await extractPdfText(bytes));
     }
     if (envelope.certificate_blob !== null) {
       const bytes = await ctx.blobs.get(envelope.certificate_blob);
-      copies.push({ kind: 'certificate', name: certificateFileName(envelope.certificate_id), size: bytes.length, sha256: sha256Hex(bytes), blob: await ctx.blobs.put(bytes), owned: true });
+      copies.push({
+        kind: 'certificate',
+        name: certificateFileName(envelope.certificate_id),
+        size: bytes.length,
+        sha256: sha256Hex(bytes),
+        blob: await ctx.blobs.put(bytes),
+        owned: true,
+      });
     }
   } catch (error) {
     await Promise.all(copies.map((c) => ctx.blobs.delete(c.blob).catch(() => undefined)));
@@ -58,7 +81,11 @@ export async function claimContract(ctx: DomainContext, input: { token: string; 
       .where('id', '=', claim.link.id)
       .where('claimed_by_user_id', 'is', null)
       .executeTakeFirst();
-    if (Number(taken.numUpdatedRows) !== 1) return { contractId: null, raced: await tx.selectFrom('claim_links').selectAll().where('id', '=', claim.link.id).executeTakeFirstOrThrow() };
+    if (Number(taken.numUpdatedRows) !== 1)
+      return {
+        contractId: null,
+        raced: await tx.selectFrom('claim_links').selectAll().where('id', '=', claim.link.id).executeTakeFirstOrThrow(),
+      };
     const contractId = await insertContractEntry(
       tx,
       {
@@ -88,6 +115,7 @@ export async function claimContract(ctx: DomainContext, input: { token: string; 
   if (outcome.contractId !== null) return { contractId: outcome.contractId, created: true };
   // Another request claimed first: our copies are not needed.
   await Promise.all(copies.map((c) => ctx.blobs.delete(c.blob).catch(() => undefined)));
-  if (outcome.raced?.claimed_by_user_id === input.userId && outcome.raced.contract_id) return { contractId: outcome.raced.contract_id, created: false };
+  if (outcome.raced?.claimed_by_user_id === input.userId && outcome.raced.contract_id)
+    return { contractId: outcome.raced.contract_id, created: false };
   throw new AppError('CLAIM_ALREADY_USED', 'this claim link was used by another account');
 }

@@ -16,7 +16,11 @@ export const COMPANY_NAME_MAX = 200;
 /** 会社名・団体名: optional, one line; empty → null. */
 export function parseCompanyName(value: unknown): string | null {
   const text = optionalText(value, 'companyName', COMPANY_NAME_MAX);
-  if (/[\r\n]/.test(text)) throw new AppError('VALIDATION_FAILED', 'companyName must be one line', { field: 'companyName', max: COMPANY_NAME_MAX });
+  if (/[\r\n]/.test(text))
+    throw new AppError('VALIDATION_FAILED', 'companyName must be one line', {
+      field: 'companyName',
+      max: COMPANY_NAME_MAX,
+    });
   return text === '' ? null : text;
 }
 
@@ -39,12 +43,37 @@ export async function completeSignup(
   return inTransaction(ctx.db, ctx.dialect, async (tx) => {
     const link = await consumeAccountToken(tx, 'signup', input.token, now);
     // Registered in between through another link: the holder of this mailbox may be told.
-    if (await tx.selectFrom('users').select('id').where('email', '=', link.email).executeTakeFirst()) throw new AppError('EMAIL_TAKEN', 'the address has an account already');
+    if (await tx.selectFrom('users').select('id').where('email', '=', link.email).executeTakeFirst())
+      throw new AppError('EMAIL_TAKEN', 'the address has an account already');
     const userId = newId();
-    await tx.insertInto('users').values({ id: userId, email: link.email, name, company_name: companyName, password_hash: passwordHash, created_at: now.toISOString() }).execute();
-    await recordEvent(tx, { organizationId: null, actor: { type: 'user', id: userId }, action: 'account.created', origin: input.origin, at: now, details: { email: link.email } });
+    await tx
+      .insertInto('users')
+      .values({
+        id: userId,
+        email: link.email,
+        name,
+        company_name: companyName,
+        password_hash: passwordHash,
+        created_at: now.toISOString(),
+      })
+      .execute();
+    await recordEvent(tx, {
+      organizationId: null,
+      actor: { type: 'user', id: userId },
+      action: 'account.created',
+      origin: input.origin,
+      at: now,
+      details: { email: link.email },
+    });
     const session = await createSession(ctx, tx, userId, now, input.origin);
-    await recordEvent(tx, { organizationId: null, actor: { type: 'user', id: userId }, action: 'session.signed-in', origin: input.origin, at: now, details: { method: 'signup' } });
+    await recordEvent(tx, {
+      organizationId: null,
+      actor: { type: 'user', id: userId },
+      action: 'session.signed-in',
+      origin: input.origin,
+      at: now,
+      details: { method: 'signup' },
+    });
     return { session, next: link.next_path };
   });
 }

@@ -3,7 +3,13 @@ import type { DomainContext } from '../domain-context.ts';
 import { recordEvent } from '../record-event.ts';
 import { inTransaction } from '../transaction.ts';
 import type { RequestOrigin } from '../types.ts';
-import { assertSecondFactorAllowed, countSecondFactorFailure, liftEnrolmentRequirement, markSessionSecondFactor, replaceRecoveryCodes } from '../second-factors/second-factors.ts';
+import {
+  assertSecondFactorAllowed,
+  countSecondFactorFailure,
+  liftEnrolmentRequirement,
+  markSessionSecondFactor,
+  replaceRecoveryCodes,
+} from '../second-factors/second-factors.ts';
 import { matchTotpStep, openTotpSecret } from '../second-factors/totp.ts';
 
 /** The account whose session is acting (account API). */
@@ -20,21 +26,50 @@ export interface AccountActor {
  * factor, and the MFA policy stops holding the account's sessions. Records `mfa.totp-enrolled` and
  * `mfa.recovery-codes-generated`. A wrong code: SECOND_FACTOR_WRONG, counted against the account.
  */
-export async function confirmTotpEnrolment(ctx: DomainContext, input: AccountActor & { code: string }): Promise<{ recoveryCodes: string[] }> {
+export async function confirmTotpEnrolment(
+  ctx: DomainContext,
+  input: AccountActor & { code: string },
+): Promise<{ recoveryCodes: string[] }> {
   await assertSecondFactorAllowed(ctx, input.userId);
   const now = ctx.clock.now();
   const result = await inTransaction(ctx.db, ctx.dialect, async (tx) => {
-    const factor = await tx.selectFrom('totp_factors').selectAll().where('user_id', '=', input.userId).executeTakeFirst();
-    if (!factor || factor.confirmed_at !== null) throw new AppError('VALIDATION_FAILED', 'no authenticator app enrolment is in progress', { field: 'totp' });
-    const step = matchTotpStep(openTotpSecret(ctx.keys.totpSeed, input.userId, factor.secret_ciphertext), input.code.trim(), now);
+    const factor = await tx
+      .selectFrom('totp_factors')
+      .selectAll()
+      .where('user_id', '=', input.userId)
+      .executeTakeFirst();
+    if (!factor || factor.confirmed_at !== null)
+      throw new AppError('VALIDATION_FAILED', 'no authenticator app enrolment is in progress', { field: 'totp' });
+    const step = matchTotpStep(
+      openTotpSecret(ctx.keys.totpSeed, input.userId, factor.secret_ciphertext),
+      input.code.trim(),
+      now,
+    );
     if (step === undefined) return undefined;
-    await tx.updateTable('totp_factors').set({ confirmed_at: now.toISOString(), last_used_step: step }).where('user_id', '=', input.userId).execute();
+    await tx
+      .updateTable('totp_factors')
+      .set({ confirmed_at: now.toISOString(), last_used_step: step })
+      .where('user_id', '=', input.userId)
+      .execute();
     const recoveryCodes = await replaceRecoveryCodes(ctx, tx, input.userId, now);
     await markSessionSecondFactor(tx, input.sessionHash, now);
     await liftEnrolmentRequirement(tx, input.userId);
     const actor = { type: 'user', id: input.userId } as const;
-    await recordEvent(tx, { organizationId: input.organizationId, actor, action: 'mfa.totp-enrolled', origin: input.origin, at: now });
-    await recordEvent(tx, { organizationId: input.organizationId, actor, action: 'mfa.recovery-codes-generated', origin: input.origin, at: now, details: { count: recoveryCodes.length } });
+    await recordEvent(tx, {
+      organizationId: input.organizationId,
+      actor,
+      action: 'mfa.totp-enrolled',
+      origin: input.origin,
+      at: now,
+    });
+    await recordEvent(tx, {
+      organizationId: input.organizationId,
+      actor,
+      action: 'mfa.recovery-codes-generated',
+      origin: input.origin,
+      at: now,
+      details: { count: recoveryCodes.length },
+    });
     return { recoveryCodes };
   });
   if (result) return result;

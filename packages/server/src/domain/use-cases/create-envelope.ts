@@ -52,10 +52,20 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
   const name = requireLine(input.name, 'name', LIMITS.envelopeName);
   const message = optionalText(input.message, 'message', LIMITS.message);
   const expiresAt = parseExpiry(input.expiresAt, now);
-  if (!Array.isArray(input.documents) || input.documents.length === 0) throw new AppError('NO_DOCUMENTS', 'an envelope needs at least one PDF document');
-  if (input.documents.length > LIMITS.documents) throw new AppError('VALIDATION_FAILED', `at most ${LIMITS.documents} documents`, { field: 'documents', max: LIMITS.documents });
-  if (!Array.isArray(input.recipients) || input.recipients.length === 0) throw new AppError('NO_RECIPIENTS', 'an envelope needs at least one recipient');
-  if (input.recipients.length > LIMITS.recipients) throw new AppError('VALIDATION_FAILED', `at most ${LIMITS.recipients} recipients`, { field: 'recipients', max: LIMITS.recipients });
+  if (!Array.isArray(input.documents) || input.documents.length === 0)
+    throw new AppError('NO_DOCUMENTS', 'an envelope needs at least one PDF document');
+  if (input.documents.length > LIMITS.documents)
+    throw new AppError('VALIDATION_FAILED', `at most ${LIMITS.documents} documents`, {
+      field: 'documents',
+      max: LIMITS.documents,
+    });
+  if (!Array.isArray(input.recipients) || input.recipients.length === 0)
+    throw new AppError('NO_RECIPIENTS', 'an envelope needs at least one recipient');
+  if (input.recipients.length > LIMITS.recipients)
+    throw new AppError('VALIDATION_FAILED', `at most ${LIMITS.recipients} recipients`, {
+      field: 'recipients',
+      max: LIMITS.recipients,
+    });
 
   const recipients = await checkRecipients(ctx, input.organizationId, input.recipients);
   const certificateId = newCertificateId();
@@ -161,7 +171,8 @@ function parseExpiry(value: string | null | undefined, now: Date): Date | null {
   if (typeof value !== 'string' || Number.isNaN(date.getTime())) {
     throw new AppError('VALIDATION_FAILED', 'expiresAt must be an ISO 8601 date-time', { field: 'expiresAt' });
   }
-  if (date.getTime() <= now.getTime()) throw new AppError('VALIDATION_FAILED', 'expiresAt must be in the future', { field: 'expiresAt' });
+  if (date.getTime() <= now.getTime())
+    throw new AppError('VALIDATION_FAILED', 'expiresAt must be in the future', { field: 'expiresAt' });
   return date;
 }
 
@@ -177,24 +188,38 @@ interface CheckedRecipient {
   generatedCode?: string;
 }
 
-async function checkRecipients(ctx: DomainContext, organizationId: string, list: NewRecipient[]): Promise<CheckedRecipient[]> {
+async function checkRecipients(
+  ctx: DomainContext,
+  organizationId: string,
+  list: NewRecipient[],
+): Promise<CheckedRecipient[]> {
   const orders = new Set<number>();
   const out: CheckedRecipient[] = [];
   for (const [i, r] of list.entries()) {
     const field = `recipients[${i}]`;
-    if (r === null || typeof r !== 'object') throw new AppError('VALIDATION_FAILED', `${field} must be an object`, { field });
+    if (r === null || typeof r !== 'object')
+      throw new AppError('VALIDATION_FAILED', `${field} must be an object`, { field });
     const name = requireLine(r.name, `${field}.name`, LIMITS.recipientName);
     const email = typeof r.email === 'string' ? r.email.trim() : '';
-    if (!isEmail(email)) throw new AppError('INVALID_EMAIL', `${field}.email is not a valid e-mail address`, { field: `${field}.email` });
+    if (!isEmail(email))
+      throw new AppError('INVALID_EMAIL', `${field}.email is not a valid e-mail address`, { field: `${field}.email` });
     if (!Number.isInteger(r.order) || r.order < 1 || r.order > 1000) {
-      throw new AppError('VALIDATION_FAILED', `${field}.order must be a whole number from 1`, { field: `${field}.order` });
+      throw new AppError('VALIDATION_FAILED', `${field}.order must be a whole number from 1`, {
+        field: `${field}.order`,
+      });
     }
-    if (orders.has(r.order)) throw new AppError('DUPLICATE_ORDER', `two recipients have signing order ${r.order}`, { field: `${field}.order`, order: r.order });
+    if (orders.has(r.order))
+      throw new AppError('DUPLICATE_ORDER', `two recipients have signing order ${r.order}`, {
+        field: `${field}.order`,
+        order: r.order,
+      });
     orders.add(r.order);
     const language = r.language ?? 'ja';
-    if (language !== 'ja' && language !== 'en') throw new AppError('VALIDATION_FAILED', `${field}.language must be ja or en`, { field: `${field}.language` });
+    if (language !== 'ja' && language !== 'en')
+      throw new AppError('VALIDATION_FAILED', `${field}.language must be ja or en`, { field: `${field}.language` });
     const auth = r.auth ?? 'access_code';
-    if (auth !== 'access_code' && auth !== 'login') throw new AppError('VALIDATION_FAILED', `${field}.auth must be access_code or login`, { field: `${field}.auth` });
+    if (auth !== 'access_code' && auth !== 'login')
+      throw new AppError('VALIDATION_FAILED', `${field}.auth must be access_code or login`, { field: `${field}.auth` });
     if (auth === 'login') {
       // The organisation's own signer proves who they are by signing in, so they must be a member.
       const user = await ctx.db
@@ -204,13 +229,20 @@ async function checkRecipients(ctx: DomainContext, organizationId: string, list:
         .where('memberships.organization_id', '=', organizationId)
         .where((eb) => eb(eb.fn('lower', ['users.email']), '=', email.toLowerCase()))
         .executeTakeFirst();
-      if (!user) throw new AppError('VALIDATION_FAILED', `${field}.email is not a member of the organisation (required for auth "login")`, { field: `${field}.email` });
+      if (!user)
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `${field}.email is not a member of the organisation (required for auth "login")`,
+          { field: `${field}.email` },
+        );
       out.push({ name, email, order: r.order, language, auth, userId: user.id, code: null });
       continue;
     }
     if (r.accessCode !== undefined && r.accessCode !== null && r.accessCode !== '') {
       if (typeof r.accessCode !== 'string' || !ACCESS_CODE_PATTERN.test(r.accessCode)) {
-        throw new AppError('INVALID_ACCESS_CODE_FORMAT', `${field}.accessCode must be 4–8 digits`, { field: `${field}.accessCode` });
+        throw new AppError('INVALID_ACCESS_CODE_FORMAT', `${field}.accessCode must be 4–8 digits`, {
+          field: `${field}.accessCode`,
+        });
       }
       out.push({ name, email, order: r.order, language, auth, userId: null, code: r.accessCode });
     } else {
@@ -221,10 +253,19 @@ async function checkRecipients(ctx: DomainContext, organizationId: string, list:
   return out;
 }
 
-function checkDocument(document: { name?: string; bytes: Uint8Array }, index: number, maxBytes: number, certificateId: string): CheckedDocument {
+function checkDocument(
+  document: { name?: string; bytes: Uint8Array },
+  index: number,
+  maxBytes: number,
+  certificateId: string,
+): CheckedDocument {
   const name = cleanFileName(document.name, `document-${index + 1}.pdf`);
   const details = { document: name, index };
-  if (document.bytes.length > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', `${name} is larger than ${Math.floor(maxBytes / 1048576)} MB`, { ...details, maxBytes });
+  if (document.bytes.length > maxBytes)
+    throw new AppError('PAYLOAD_TOO_LARGE', `${name} is larger than ${Math.floor(maxBytes / 1048576)} MB`, {
+      ...details,
+      maxBytes,
+    });
   let pages: number;
   try {
     const pdf = PdfDocument.load(document.bytes);

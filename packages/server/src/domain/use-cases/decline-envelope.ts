@@ -19,7 +19,10 @@ export async function declineEnvelope(
 ): Promise<SignerView> {
   const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
   if (reason.length < 1 || reason.length > LIMITS.declineReason) {
-    throw new AppError('VALIDATION_FAILED', `the reason must be 1–${LIMITS.declineReason} characters`, { field: 'reason', max: LIMITS.declineReason });
+    throw new AppError('VALIDATION_FAILED', `the reason must be 1–${LIMITS.declineReason} characters`, {
+      field: 'reason',
+      max: LIMITS.declineReason,
+    });
   }
   const signer = await authenticateSigner(ctx, ctx.db, input.token, input.sessionToken);
   // Declining twice (a retry, a second tab) returns the same view rather than "envelope declined".
@@ -28,23 +31,58 @@ export async function declineEnvelope(
   const now = ctx.clock.now();
   if (signer.recipient.status !== 'declined') {
     await inTransaction(ctx.db, ctx.dialect, async (tx) => {
-      const envelope = await tx.selectFrom('envelopes').selectAll().where('id', '=', signer.envelope.id).$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate()).executeTakeFirstOrThrow();
-      const me = toRecipient(await tx.selectFrom('recipients').selectAll().where('id', '=', recipientId).executeTakeFirstOrThrow());
+      const envelope = await tx
+        .selectFrom('envelopes')
+        .selectAll()
+        .where('id', '=', signer.envelope.id)
+        .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate())
+        .executeTakeFirstOrThrow();
+      const me = toRecipient(
+        await tx.selectFrom('recipients').selectAll().where('id', '=', recipientId).executeTakeFirstOrThrow(),
+      );
       if (me.status === 'declined') return;
       if (me.status === 'signed') throw new AppError('ALREADY_SIGNED', 'you have already signed this envelope');
-      if (envelope.status !== 'sent' || isPastExpiry({ status: envelope.status, expiresAt: envelope.expires_at ? new Date(envelope.expires_at) : null }, now)) {
-        throw new AppError('ENVELOPE_NOT_ACTIVE', 'the envelope can no longer be declined', { status: envelope.status });
+      if (
+        envelope.status !== 'sent' ||
+        isPastExpiry(
+          { status: envelope.status, expiresAt: envelope.expires_at ? new Date(envelope.expires_at) : null },
+          now,
+        )
+      ) {
+        throw new AppError('ENVELOPE_NOT_ACTIVE', 'the envelope can no longer be declined', {
+          status: envelope.status,
+        });
       }
       await tx
         .updateTable('recipients')
         .set({ status: 'declined', declined_at: now.toISOString(), decline_reason: reason })
         .where('id', '=', recipientId)
         .execute();
-      await tx.updateTable('envelopes').set({ status: 'declined' }).where('id', '=', envelope.id).where('status', '=', 'sent').execute();
-      const base = { organizationId: envelope.organization_id, envelopeId: envelope.id, actor: { type: 'recipient' as const, id: recipientId }, origin: input.origin, at: now };
-      await recordEvent(tx, { ...base, action: 'recipient.declined', details: { name: me.name, email: me.email, reason } });
+      await tx
+        .updateTable('envelopes')
+        .set({ status: 'declined' })
+        .where('id', '=', envelope.id)
+        .where('status', '=', 'sent')
+        .execute();
+      const base = {
+        organizationId: envelope.organization_id,
+        envelopeId: envelope.id,
+        actor: { type: 'recipient' as const, id: recipientId },
+        origin: input.origin,
+        at: now,
+      };
+      await recordEvent(tx, {
+        ...base,
+        action: 'recipient.declined',
+        details: { name: me.name, email: me.email, reason },
+      });
       await recordEvent(tx, { ...base, action: 'envelope.declined', details: { byRecipient: recipientId } });
-      await ctx.jobs.enqueue(tx, 'mail.recipient-declined', { recipientId }, { dedupeKey: `recipient-declined:${recipientId}` });
+      await ctx.jobs.enqueue(
+        tx,
+        'mail.recipient-declined',
+        { recipientId },
+        { dedupeKey: `recipient-declined:${recipientId}` },
+      );
     });
   }
   const row = await ctx.db.selectFrom('recipients').selectAll().where('id', '=', recipientId).executeTakeFirstOrThrow();

@@ -11,7 +11,10 @@ import type { RequestOrigin } from '../types.ts';
  * tokens and memberships, and the stored copies of its account mails; envelopes it created stay with created_by set null, recipients it was keep
  * their name and address (they are the organisation's evidence). The operation log keeps its events.
  */
-export async function deleteAccount(ctx: DomainContext, input: { userId: string; password: unknown; origin?: RequestOrigin }): Promise<void> {
+export async function deleteAccount(
+  ctx: DomainContext,
+  input: { userId: string; password: unknown; origin?: RequestOrigin },
+): Promise<void> {
   await verifyAccountPassword(ctx.db, input.userId, input.password);
   const now = ctx.clock.now();
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
@@ -29,13 +32,29 @@ export async function deleteAccount(ctx: DomainContext, input: { userId: string;
         .where('organization_id', '=', organization.id)
         .where('role', '=', 'admin')
         .executeTakeFirstOrThrow();
-      if (Number(admins.n) <= 1) throw new AppError('LAST_ADMIN', 'the account is the last administrator of an organisation', { organization: organization.name, organizationId: organization.id });
+      if (Number(admins.n) <= 1)
+        throw new AppError('LAST_ADMIN', 'the account is the last administrator of an organisation', {
+          organization: organization.name,
+          organizationId: organization.id,
+        });
     }
-    const memberships = await tx.selectFrom('memberships').select(['organization_id', 'role']).where('user_id', '=', input.userId).execute();
-    const account = await tx.selectFrom('users').select('email').where('id', '=', input.userId).executeTakeFirstOrThrow();
+    const memberships = await tx
+      .selectFrom('memberships')
+      .select(['organization_id', 'role'])
+      .where('user_id', '=', input.userId)
+      .execute();
+    const account = await tx
+      .selectFrom('users')
+      .select('email')
+      .where('id', '=', input.userId)
+      .executeTakeFirstOrThrow();
     // The record of the account's own mails (sign-up, reset, e-mail change) is its personal data too;
     // mails about envelopes stay with the organisations' records.
-    await tx.deleteFrom('mails').where('to_address', '=', account.email).where('idempotency_key', 'like', 'account:%').execute();
+    await tx
+      .deleteFrom('mails')
+      .where('to_address', '=', account.email)
+      .where('idempotency_key', 'like', 'account:%')
+      .execute();
     await tx.deleteFrom('users').where('id', '=', input.userId).execute();
     await recordEvent(tx, {
       organizationId: null,

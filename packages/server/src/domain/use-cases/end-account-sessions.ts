@@ -10,7 +10,13 @@ import type { RequestOrigin } from '../types.ts';
  */
 export async function endAccountSessions(
   ctx: DomainContext,
-  input: { userId: string; organizationId: string | null; sessionHash: string; which: { id: unknown } | 'others'; origin?: RequestOrigin },
+  input: {
+    userId: string;
+    organizationId: string | null;
+    sessionHash: string;
+    which: { id: unknown } | 'others';
+    origin?: RequestOrigin;
+  },
 ): Promise<{ ended: number }> {
   const now = ctx.clock.now();
   return inTransaction(ctx.db, ctx.dialect, async (tx) => {
@@ -30,7 +36,11 @@ export async function endAccountSessions(
       action: 'account.session-ended',
       origin: input.origin,
       at: now,
-      details: { scope: input.which === 'others' ? 'others' : 'one', ended, includesCurrent: input.which !== 'others' && input.which.id === input.sessionHash },
+      details: {
+        scope: input.which === 'others' ? 'others' : 'one',
+        ended,
+        includesCurrent: input.which !== 'others' && input.which.id === input.sessionHash,
+      },
     });
     return { ended };
   });

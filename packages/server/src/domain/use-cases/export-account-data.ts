@@ -20,15 +20,25 @@ export async function exportAccountData(
   for (const exporter of exporters) {
     const collected = await exporter.collect(ctx, input.userId);
     for (const file of collected) {
-      if (file.path in files || file.path === 'manifest.json') throw new Error(`account export: two parts write ${file.path}`);
+      if (file.path in files || file.path === 'manifest.json')
+        throw new Error(`account export: two parts write ${file.path}`);
       files[file.path] = typeof file.content === 'string' ? strToU8(file.content) : file.content;
     }
     parts.push({ name: exporter.name, files: collected.map((f) => f.path) });
   }
-  files['manifest.json'] = strToU8(`${JSON.stringify({ format: 'inkan-account-export', version: 1, exportedAt: now.toISOString(), accountId: input.userId, parts }, null, 2)}\n`);
+  files['manifest.json'] = strToU8(
+    `${JSON.stringify({ format: 'inkan-account-export', version: 1, exportedAt: now.toISOString(), accountId: input.userId, parts }, null, 2)}\n`,
+  );
   const bytes = zipSync(files, { level: 6, mtime: now });
   await inTransaction(ctx.db, ctx.dialect, (tx) =>
-    recordEvent(tx, { organizationId: input.organizationId, actor: { type: 'user', id: input.userId }, action: 'account.exported', origin: input.origin, at: now, details: { parts: parts.map((p) => p.name), bytes: bytes.length } }),
+    recordEvent(tx, {
+      organizationId: input.organizationId,
+      actor: { type: 'user', id: input.userId },
+      action: 'account.exported',
+      origin: input.origin,
+      at: now,
+      details: { parts: parts.map((p) => p.name), bytes: bytes.length },
+    }),
   );
   return { fileName: `inkan-account-${now.toISOString().slice(0, 10)}.zip`, bytes };
 }

@@ -33,7 +33,18 @@ export async function exportAuditEvents(
       action: 'audit.exported',
       origin: input.origin,
       at: ctx.clock.now(),
-      details: { format: 'csv', filter: Object.fromEntries(Object.entries({ from: input.from, to: input.to, action: input.action, envelopeId: input.envelopeId, actor: input.actor }).filter(([, v]) => v)) },
+      details: {
+        format: 'csv',
+        filter: Object.fromEntries(
+          Object.entries({
+            from: input.from,
+            to: input.to,
+            action: input.action,
+            envelopeId: input.envelopeId,
+            actor: input.actor,
+          }).filter(([, v]) => v),
+        ),
+      },
     }),
   );
   return {

@@ -10,7 +10,10 @@ const EXPORT_BATCH = 500;
  * Every entry of a search (no page limit), in its order, read batch by batch with the keyset cursor
  * so that memory stays flat however many rows match. The filters are checked by the caller's parse.
  */
-export function exportContracts(ctx: Pick<DomainContext, 'db' | 'dialect'>, input: { scope: ContractScope; query: ContractQuery }): AsyncIterable<Contract> {
+export function exportContracts(
+  ctx: Pick<DomainContext, 'db' | 'dialect'>,
+  input: { scope: ContractScope; query: ContractQuery },
+): AsyncIterable<Contract> {
   return {
     async *[Symbol.asyncIterator]() {
       let query: ContractQuery = { ...input.query, limit: EXPORT_BATCH };

@@ -12,18 +12,31 @@ import type { AccountActor } from './confirm-totp-enrolment.ts';
  * user verification) and stores the public key under a name. The session counts as having given a
  * second factor and the MFA policy stops holding the account's sessions. Records `mfa.passkey-added`.
  */
-export async function finishPasskeyRegistration(ctx: DomainContext, input: AccountActor & { response: unknown; name: string }): Promise<{ id: string; name: string }> {
+export async function finishPasskeyRegistration(
+  ctx: DomainContext,
+  input: AccountActor & { response: unknown; name: string },
+): Promise<{ id: string; name: string }> {
   const now = ctx.clock.now();
   const challenge = answeredChallenge(input.response);
   const rp = relyingParty(ctx);
   return inTransaction(ctx.db, ctx.dialect, async (tx) => {
     const ceremony = await spendCeremony(tx, 'passkey-register', challenge, now);
-    if (ceremony.user_id !== input.userId) throw new AppError('PASSKEY_FAILED', 'the passkey challenge belongs to another account');
+    if (ceremony.user_id !== input.userId)
+      throw new AppError('PASSKEY_FAILED', 'the passkey challenge belongs to another account');
     let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
     try {
-      verified = await verifyRegistrationResponse({ response: input.response as RegistrationResponseJSON, expectedChallenge: challenge, expectedOrigin: rp.origin, expectedRPID: rp.rpID, requireUserVerification: true });
+      verified = await verifyRegistrationResponse({
+        response: input.response as RegistrationResponseJSON,
+        expectedChallenge: challenge,
+        expectedOrigin: rp.origin,
+        expectedRPID: rp.rpID,
+        requireUserVerification: true,
+      });
     } catch (cause) {
-      throw new AppError('PASSKEY_FAILED', `passkey registration refused: ${cause instanceof Error ? cause.message.slice(0, 200) : 'unknown'}`);
+      throw new AppError(
+        'PASSKEY_FAILED',
+        `passkey registration refused: ${cause instanceof Error ? cause.message.slice(0, 200) : 'unknown'}`,
+      );
     }
     if (!verified.verified) throw new AppError('PASSKEY_FAILED', 'passkey registration not verified');
     const { credential } = verified.registrationInfo;
@@ -45,7 +58,14 @@ export async function finishPasskeyRegistration(ctx: DomainContext, input: Accou
       .execute();
     await markSessionSecondFactor(tx, input.sessionHash, now);
     await liftEnrolmentRequirement(tx, input.userId);
-    await recordEvent(tx, { organizationId: input.organizationId, actor: { type: 'user', id: input.userId }, action: 'mfa.passkey-added', origin: input.origin, at: now, details: { passkeyName: name } });
+    await recordEvent(tx, {
+      organizationId: input.organizationId,
+      actor: { type: 'user', id: input.userId },
+      action: 'mfa.passkey-added',
+      origin: input.origin,
+      at: now,
+      details: { passkeyName: name },
+    });
     return { id: credential.id, name };
   });
 }

@@ -12,12 +12,23 @@ export function certificateFileName(certificateId: string): string {
 }
 
 /** A stored certificate, or NOT_FOUND until it exists. */
-async function readCertificate(ctx: DomainContext, envelopeId: string): Promise<{ bytes: Uint8Array; sha256: string; certificateId: string }> {
-  const row = await ctx.db.selectFrom('envelopes').select(['status', 'certificate_blob', 'certificate_sha256', 'certificate_id']).where('id', '=', envelopeId).executeTakeFirst();
+async function readCertificate(
+  ctx: DomainContext,
+  envelopeId: string,
+): Promise<{ bytes: Uint8Array; sha256: string; certificateId: string }> {
+  const row = await ctx.db
+    .selectFrom('envelopes')
+    .select(['status', 'certificate_blob', 'certificate_sha256', 'certificate_id'])
+    .where('id', '=', envelopeId)
+    .executeTakeFirst();
   if (!row || row.status !== 'completed' || row.certificate_blob === null || row.certificate_sha256 === null) {
     throw new AppError('NOT_FOUND', 'the certificate of completion is issued when every party has signed');
   }
-  return { bytes: await ctx.blobs.get(row.certificate_blob), sha256: row.certificate_sha256, certificateId: row.certificate_id };
+  return {
+    bytes: await ctx.blobs.get(row.certificate_blob),
+    sha256: row.certificate_sha256,
+    certificateId: row.certificate_id,
+  };
 }
 
 /**
@@ -39,17 +50,29 @@ export async function getCompletionCertificate(
       action: 'certificate.downloaded',
       origin: input.origin,
       at: ctx.clock.now(),
-      details: { certificateId: certificate.certificateId, name, sha256: certificate.sha256, via: input.actor.type === 'api_key' ? 'api-key' : 'sender-session' },
+      details: {
+        certificateId: certificate.certificateId,
+        name,
+        sha256: certificate.sha256,
+        via: input.actor.type === 'api_key' ? 'api-key' : 'sender-session',
+      },
     }),
   );
   return { name, bytes: certificate.bytes, sha256: certificate.sha256 };
 }
 
 /** The certificate of completion through a ダウンロード link of the completion mail; recorded like any download. */
-export async function downloadCertificateByLink(ctx: DomainContext, input: { token: string; origin?: RequestOrigin }): Promise<{ name: string; bytes: Uint8Array }> {
+export async function downloadCertificateByLink(
+  ctx: DomainContext,
+  input: { token: string; origin?: RequestOrigin },
+): Promise<{ name: string; bytes: Uint8Array }> {
   const info = await openDownloadLink(ctx, input.token);
   const certificate = await readCertificate(ctx, info.envelope.id);
   const name = certificateFileName(certificate.certificateId);
-  await recordLinkDownload(ctx, info, input.origin, 'certificate.downloaded', { certificateId: certificate.certificateId, name, sha256: certificate.sha256 });
+  await recordLinkDownload(ctx, info, input.origin, 'certificate.downloaded', {
+    certificateId: certificate.certificateId,
+    name,
+    sha256: certificate.sha256,
+  });
   return { name, bytes: certificate.bytes };
 }

@@ -7,8 +7,15 @@ import { type FieldSuggestion, suggestContractFields } from '../register/suggest
  * read from its documents' text layer. No side effect: a suggestion is saved only when a person
  * accepts it (a PATCH of that field). Another register's entry is NOT_FOUND.
  */
-export async function getContractSuggestions(ctx: Pick<DomainContext, 'db'>, input: { scope: ContractScope; contractId: string }): Promise<FieldSuggestion[]> {
+export async function getContractSuggestions(
+  ctx: Pick<DomainContext, 'db'>,
+  input: { scope: ContractScope; contractId: string },
+): Promise<FieldSuggestion[]> {
   const row = await findContractRow(ctx.db, input.scope, input.contractId);
-  const text = await ctx.db.selectFrom('contract_texts').select('extracted').where('contract_id', '=', row.id).executeTakeFirst();
+  const text = await ctx.db
+    .selectFrom('contract_texts')
+    .select('extracted')
+    .where('contract_id', '=', row.id)
+    .executeTakeFirst();
   return suggestContractFields(text?.extracted ?? '');
 }

@@ -1,5 +1,12 @@
 import type { DomainContext } from '../domain-context.ts';
-import { contractDocuments, findContractRow, toContracts, type Contract, type ContractDocument, type ContractScope } from '../register/contract-model.ts';
+import {
+  contractDocuments,
+  findContractRow,
+  toContracts,
+  type Contract,
+  type ContractDocument,
+  type ContractScope,
+} from '../register/contract-model.ts';
 
 /** One change of an entry: who, when, which field, old → new. */
 export interface ContractChange {
@@ -12,7 +19,10 @@ export interface ContractChange {
 }
 
 /** An entry of the caller's register with its documents and full history (oldest first). */
-export async function getContract(ctx: Pick<DomainContext, 'db'>, input: { scope: ContractScope; contractId: string }): Promise<{ contract: Contract; documents: ContractDocument[]; history: ContractChange[] }> {
+export async function getContract(
+  ctx: Pick<DomainContext, 'db'>,
+  input: { scope: ContractScope; contractId: string },
+): Promise<{ contract: Contract; documents: ContractDocument[]; history: ContractChange[] }> {
   const row = await findContractRow(ctx.db, input.scope, input.contractId);
   const [[contract], documents, history] = await Promise.all([
     toContracts(ctx.db, [row]),
@@ -20,7 +30,16 @@ export async function getContract(ctx: Pick<DomainContext, 'db'>, input: { scope
     ctx.db
       .selectFrom('contract_history as h')
       .leftJoin('users as u', 'u.id', 'h.actor_id')
-      .select(['h.id', 'h.field', 'h.old_value', 'h.new_value', 'h.actor_type', 'h.actor_id', 'h.created_at', 'u.name as user_name'])
+      .select([
+        'h.id',
+        'h.field',
+        'h.old_value',
+        'h.new_value',
+        'h.actor_type',
+        'h.actor_id',
+        'h.created_at',
+        'u.name as user_name',
+      ])
       .where('h.contract_id', '=', row.id)
       .orderBy('h.created_at')
       .orderBy('h.id')

@@ -25,7 +25,12 @@ export async function getDocument(
       action: 'document.downloaded',
       origin: input.origin,
       at: ctx.clock.now(),
-      details: { documentId: document.id, name: document.name, sha256: document.sha256Current, via: input.actor.type === 'api_key' ? 'api-key' : 'sender-session' },
+      details: {
+        documentId: document.id,
+        name: document.name,
+        sha256: document.sha256Current,
+        via: input.actor.type === 'api_key' ? 'api-key' : 'sender-session',
+      },
     }),
   );
   return { name: document.name, bytes, sha256: document.sha256Current };

@@ -25,7 +25,10 @@ export function maskEmail(email: string): string {
  * Finds the completed envelope with this certificate ID (read only). Unknown IDs, and envelopes that
  * are not completed (their ID is already stamped while they are out for signature), are NOT_FOUND.
  */
-export async function getPublicCertificate(ctx: Pick<DomainContext, 'db'>, certificateId: string): Promise<PublicCertificate> {
+export async function getPublicCertificate(
+  ctx: Pick<DomainContext, 'db'>,
+  certificateId: string,
+): Promise<PublicCertificate> {
   if (!isCertificateId(certificateId)) throw new AppError('NOT_FOUND', 'no such certificate');
   // Only the columns the summary shows are read: nothing else can leak into it.
   const envelope = await ctx.db
@@ -51,7 +54,16 @@ export async function getPublicCertificate(ctx: Pick<DomainContext, 'db'>, certi
   return {
     certificateId: envelope.certificate_id,
     envelope: { name: envelope.name, completedAt: new Date(envelope.completed_at) },
-    documents: documents.map((d) => ({ name: d.name, pages: d.pages, sha256Original: d.sha256_original, sha256Signed: d.sha256_current })),
-    parties: parties.map((r) => ({ name: r.name, maskedEmail: maskEmail(r.email), signedAt: r.signed_at === null ? null : new Date(r.signed_at) })),
+    documents: documents.map((d) => ({
+      name: d.name,
+      pages: d.pages,
+      sha256Original: d.sha256_original,
+      sha256Signed: d.sha256_current,
+    })),
+    parties: parties.map((r) => ({
+      name: r.name,
+      maskedEmail: maskEmail(r.email),
+      signedAt: r.signed_at === null ? null : new Date(r.signed_at),
+    })),
   };
 }

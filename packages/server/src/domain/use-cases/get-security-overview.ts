@@ -13,9 +13,23 @@ export interface SecurityOverview {
 
 /** The account's second factors (read only). */
 export async function getSecurityOverview(ctx: DomainContext, input: { userId: string }): Promise<SecurityOverview> {
-  const totp = await ctx.db.selectFrom('totp_factors').select('confirmed_at').where('user_id', '=', input.userId).executeTakeFirst();
-  const passkeys = await ctx.db.selectFrom('passkeys').select(['id', 'name', 'created_at', 'last_used_at']).where('user_id', '=', input.userId).orderBy('created_at').execute();
-  const codes = await ctx.db.selectFrom('recovery_codes').select('code_hash').where('user_id', '=', input.userId).where('used_at', 'is', null).execute();
+  const totp = await ctx.db
+    .selectFrom('totp_factors')
+    .select('confirmed_at')
+    .where('user_id', '=', input.userId)
+    .executeTakeFirst();
+  const passkeys = await ctx.db
+    .selectFrom('passkeys')
+    .select(['id', 'name', 'created_at', 'last_used_at'])
+    .where('user_id', '=', input.userId)
+    .orderBy('created_at')
+    .execute();
+  const codes = await ctx.db
+    .selectFrom('recovery_codes')
+    .select('code_hash')
+    .where('user_id', '=', input.userId)
+    .where('used_at', 'is', null)
+    .execute();
   return {
     totp: { enrolled: Boolean(totp?.confirmed_at), confirmedAt: totp?.confirmed_at ?? null },
     passkeys: passkeys.map((p) => ({ id: p.id, name: p.name, createdAt: p.created_at, lastUsedAt: p.last_used_at })),
@@ -27,6 +41,8 @@ export async function getSecurityOverview(ctx: DomainContext, input: { userId: s
 /** Throws STEP_UP_REQUIRED unless a second factor was given in this session in the last 10 minutes. */
 export function assertRecentSecondFactor(secondFactorAt: Date | null, now: Date): void {
   if (secondFactorAt === null || now.getTime() - secondFactorAt.getTime() > STEP_UP_WINDOW_MS) {
-    throw new AppError('STEP_UP_REQUIRED', 'give your second factor again first', { windowSeconds: STEP_UP_WINDOW_MS / 1000 });
+    throw new AppError('STEP_UP_REQUIRED', 'give your second factor again first', {
+      windowSeconds: STEP_UP_WINDOW_MS / 1000,
+    });
   }
 }

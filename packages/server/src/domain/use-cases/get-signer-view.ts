@@ -7,7 +7,11 @@ import { authenticateSigner, signerView, type SignerContext, type SignerView } f
  * The authenticated signer of a request (link token + signer-session cookie), refused when the envelope
  * is canceled/declined/expired or the recipient is locked. Completed envelopes stay readable.
  */
-export async function requireSigner(ctx: DomainContext, token: string, sessionToken: string | undefined): Promise<SignerContext> {
+export async function requireSigner(
+  ctx: DomainContext,
+  token: string,
+  sessionToken: string | undefined,
+): Promise<SignerContext> {
   const signer = await authenticateSigner(ctx, ctx.db, token, sessionToken);
   assertSignerUsable(ctx, signer);
   return signer;
@@ -17,15 +21,23 @@ export async function requireSigner(ctx: DomainContext, token: string, sessionTo
 export function assertSignerUsable(ctx: DomainContext, signer: SignerContext): void {
   const now = ctx.clock.now();
   const status = effectiveStatus(signer.envelope, now);
-  if (status === 'canceled' || status === 'declined') throw new AppError('ENVELOPE_NOT_ACTIVE', `the envelope is ${status}`, { status });
-  if (status === 'expired' || (status === 'sent' && isSigningLinkExpired(signer.recipient, ctx.config.linkTtlMs, now))) {
+  if (status === 'canceled' || status === 'declined')
+    throw new AppError('ENVELOPE_NOT_ACTIVE', `the envelope is ${status}`, { status });
+  if (
+    status === 'expired' ||
+    (status === 'sent' && isSigningLinkExpired(signer.recipient, ctx.config.linkTtlMs, now))
+  ) {
     throw new AppError('LINK_EXPIRED', 'the link has expired; please contact the sender');
   }
-  if (isLockedOut(signer.recipient, ctx.config.accessCodeMaxAttempts)) throw new AppError('ACCESS_CODE_LOCKED', 'the link is locked');
+  if (isLockedOut(signer.recipient, ctx.config.accessCodeMaxAttempts))
+    throw new AppError('ACCESS_CODE_LOCKED', 'the link is locked');
 }
 
 /** The signer's view (GET, read only). */
-export async function getSignerView(ctx: DomainContext, input: { token: string; sessionToken: string | undefined }): Promise<SignerView> {
+export async function getSignerView(
+  ctx: DomainContext,
+  input: { token: string; sessionToken: string | undefined },
+): Promise<SignerView> {
   return signerView(await requireSigner(ctx, input.token, input.sessionToken), ctx.clock.now());
 }
 

@@ -12,7 +12,12 @@ import { canonicalChanges, type ContractChanges, type RegisterActor } from './up
 
 /** A file name fit for a download (no path, no control characters), with a fallback. */
 function cleanName(name: string | undefined): string {
-  const base = (name ?? '').split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
+  const base = (name ?? '')
+    .split(/[\\/]/)
+    .pop()!
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, 200);
   return base === '' ? 'contract.pdf' : base;
 }
 
@@ -25,17 +30,29 @@ function cleanName(name: string | undefined): string {
  */
 export async function importContract(
   ctx: SigningDomainContext,
-  input: { scope: ContractScope; actor: RegisterActor; origin?: RequestOrigin; contract: ContractChanges & { title: string }; document: { name?: string; bytes: Uint8Array } },
+  input: {
+    scope: ContractScope;
+    actor: RegisterActor;
+    origin?: RequestOrigin;
+    contract: ContractChanges & { title: string };
+    document: { name?: string; bytes: Uint8Array };
+  },
 ): Promise<string> {
   const fields = await canonicalChanges(ctx, input.scope, input.contract);
-  if (fields.startOn && fields.endOn && fields.endOn < fields.startOn) throw new AppError('DATE_ORDER', 'endOn is before startOn', { field: 'endOn' });
+  if (fields.startOn && fields.endOn && fields.endOn < fields.startOn)
+    throw new AppError('DATE_ORDER', 'endOn is before startOn', { field: 'endOn' });
   const name = cleanName(input.document.name);
   const details = { document: name };
-  if (input.document.bytes.length > ctx.config.maxUploadBytes) throw new AppError('PAYLOAD_TOO_LARGE', `${name} is too large`, { ...details, maxBytes: ctx.config.maxUploadBytes });
+  if (input.document.bytes.length > ctx.config.maxUploadBytes)
+    throw new AppError('PAYLOAD_TOO_LARGE', `${name} is too large`, {
+      ...details,
+      maxBytes: ctx.config.maxUploadBytes,
+    });
   let timestamped: Uint8Array;
   try {
     const pdf = PdfDocument.load(input.document.bytes);
-    if (pdf.pageCount < 1) throw new AppError('PDF_INVALID', `${name} has no pages`, { ...details, reason: 'PDF_NO_PAGES' });
+    if (pdf.pageCount < 1)
+      throw new AppError('PDF_INVALID', `${name} has no pages`, { ...details, reason: 'PDF_NO_PAGES' });
     timestamped = joinUpdate(await addDocumentTimestamp(pdf, ctx.signing.timestampAuthority));
   } catch (error) {
     throw pdfAppError(error, name, details);
@@ -76,7 +93,9 @@ export async function importContract(
           },
           tags: fields.tags,
           watchers: fields.watchers,
-          fieldValues: Object.fromEntries(Object.entries(fields.fields ?? {}).filter((entry): entry is [string, string] => entry[1] !== null)),
+          fieldValues: Object.fromEntries(
+            Object.entries(fields.fields ?? {}).filter((entry): entry is [string, string] => entry[1] !== null),
+          ),
         },
         {
           action: 'contract.imported',

@@ -24,7 +24,11 @@ export function certificateSignatureReason(certificateId: string): string {
  * the compare-and-set and deletes its own blob. When the last attempt fails, the completion mail is
  * queued anyway (without the certificate): the parties must get their signed PDFs regardless.
  */
-export async function issueCompletionCertificate(ctx: SigningDomainContext, input: { envelopeId: string }, job?: { attempt: number; maxAttempts: number }): Promise<void> {
+export async function issueCompletionCertificate(
+  ctx: SigningDomainContext,
+  input: { envelopeId: string },
+  job?: { attempt: number; maxAttempts: number },
+): Promise<void> {
   const row = await ctx.db.selectFrom('envelopes').selectAll().where('id', '=', input.envelopeId).executeTakeFirst();
   if (!row || row.status !== 'completed' || row.certificate_blob !== null) return;
   let blob: string | undefined;
@@ -49,19 +53,42 @@ export async function issueCompletionCertificate(ctx: SigningDomainContext, inpu
     const committed = await inTransaction(ctx.db, ctx.dialect, async (tx) => {
       const updated = await tx
         .updateTable('envelopes')
-        .set({ certificate_blob: storedBlob, certificate_sha256: sha256, certificate_issued_at: issuedAt.toISOString() })
+        .set({
+          certificate_blob: storedBlob,
+          certificate_sha256: sha256,
+          certificate_issued_at: issuedAt.toISOString(),
+        })
         .where('id', '=', row.id)
         .where('certificate_blob', 'is', null)
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) return false;
-      const base = { organizationId: row.organization_id, envelopeId: row.id, actor: { type: 'system' as const, id: null }, at: ctx.clock.now() };
-      await recordEvent(tx, { ...base, action: 'envelope.certificate-issued', details: { certificateId: row.certificate_id, sha256, size: sealed.length } });
+      const base = {
+        organizationId: row.organization_id,
+        envelopeId: row.id,
+        actor: { type: 'system' as const, id: null },
+        at: ctx.clock.now(),
+      };
+      await recordEvent(tx, {
+        ...base,
+        action: 'envelope.certificate-issued',
+        details: { certificateId: row.certificate_id, sha256, size: sealed.length },
+      });
       await recordEvent(tx, {
         ...base,
         action: 'key.used',
-        details: keyUseDetails({ platformSigner: signer, signedWith: signer, purpose: 'certificate-of-completion', extra: { certificateId: row.certificate_id } }),
+        details: keyUseDetails({
+          platformSigner: signer,
+          signedWith: signer,
+          purpose: 'certificate-of-completion',
+          extra: { certificateId: row.certificate_id },
+        }),
       });
-      await registerEnvelopeContract(tx, registration, { blob: storedBlob, sha256, size: sealed.length }, ctx.clock.now());
+      await registerEnvelopeContract(
+        tx,
+        registration,
+        { blob: storedBlob, sha256, size: sealed.length },
+        ctx.clock.now(),
+      );
       await ctx.jobs.enqueue(tx, 'mail.completion', { envelopeId: row.id }, { dedupeKey: `completion:${row.id}` });
       return true;
     });

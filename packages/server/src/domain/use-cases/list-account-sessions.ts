@@ -14,12 +14,24 @@ export interface AccountSessionView {
 }
 
 /** The account's live sessions, newest first (the current one marked). */
-export async function listAccountSessions(ctx: DomainContext, input: { userId: string; sessionHash: string }): Promise<AccountSessionView[]> {
+export async function listAccountSessions(
+  ctx: DomainContext,
+  input: { userId: string; sessionHash: string },
+): Promise<AccountSessionView[]> {
   const now = ctx.clock.now().toISOString();
   const rows = await ctx.db
     .selectFrom('sessions')
     .leftJoin('organizations', 'organizations.id', 'sessions.organization_id')
-    .select(['sessions.token_hash', 'sessions.created_at', 'sessions.last_seen_at', 'sessions.expires_at', 'sessions.ip', 'sessions.user_agent', 'organizations.id as orgId', 'organizations.name as orgName'])
+    .select([
+      'sessions.token_hash',
+      'sessions.created_at',
+      'sessions.last_seen_at',
+      'sessions.expires_at',
+      'sessions.ip',
+      'sessions.user_agent',
+      'organizations.id as orgId',
+      'organizations.name as orgName',
+    ])
     .where('sessions.user_id', '=', input.userId)
     .where('sessions.expires_at', '>', now)
     .orderBy('sessions.created_at', 'desc')

@@ -46,7 +46,8 @@ function timeBound(text: string | undefined, field: 'from' | 'to'): string | und
   } else {
     ms = /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : Number.NaN;
   }
-  if (Number.isNaN(ms)) throw new AppError('VALIDATION_FAILED', `${field} must be a date (YYYY-MM-DD) or an ISO 8601 time`, { field });
+  if (Number.isNaN(ms))
+    throw new AppError('VALIDATION_FAILED', `${field} must be a date (YYYY-MM-DD) or an ISO 8601 time`, { field });
   return new Date(ms).toISOString();
 }
 
@@ -60,14 +61,18 @@ async function actorIdsMatching(ctx: DomainContext, organizationId: string, text
     .innerJoin('memberships', 'memberships.user_id', 'users.id')
     .select('users.id')
     .where('memberships.organization_id', '=', organizationId)
-    .where(sql<boolean>`(lower(users.name) like ${pattern} escape '\\' or lower(users.email) like ${pattern} escape '\\')`)
+    .where(
+      sql<boolean>`(lower(users.name) like ${pattern} escape '\\' or lower(users.email) like ${pattern} escape '\\')`,
+    )
     .execute();
   const recipients = await ctx.db
     .selectFrom('recipients')
     .innerJoin('envelopes', 'envelopes.id', 'recipients.envelope_id')
     .select('recipients.id')
     .where('envelopes.organization_id', '=', organizationId)
-    .where(sql<boolean>`(lower(recipients.name) like ${pattern} escape '\\' or lower(recipients.email) like ${pattern} escape '\\')`)
+    .where(
+      sql<boolean>`(lower(recipients.name) like ${pattern} escape '\\' or lower(recipients.email) like ${pattern} escape '\\')`,
+    )
     .execute();
   const keys = await ctx.db
     .selectFrom('api_keys')
@@ -87,7 +92,8 @@ export async function listAuditEvents(
   input: AuditFilter & { organizationId: string; limit?: number; cursor?: string },
 ): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
   const limit = input.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > AUDIT_PAGE_MAX) throw new AppError('VALIDATION_FAILED', `limit must be 1–${AUDIT_PAGE_MAX}`, { field: 'limit' });
+  if (!Number.isInteger(limit) || limit < 1 || limit > AUDIT_PAGE_MAX)
+    throw new AppError('VALIDATION_FAILED', `limit must be 1–${AUDIT_PAGE_MAX}`, { field: 'limit' });
   const from = timeBound(input.from, 'from');
   const to = timeBound(input.to, 'to');
   let query = ctx.db.selectFrom('events').selectAll().where('organization_id', '=', input.organizationId);
@@ -95,18 +101,23 @@ export async function listAuditEvents(
   if (to) query = query.where('created_at', '<', to);
   const action = input.action?.trim();
   if (action) {
-    if (!/^[a-z0-9.-]{1,64}$/.test(action)) throw new AppError('VALIDATION_FAILED', 'action is not an action name', { field: 'action' });
-    query = action.endsWith('.') ? query.where(sql<boolean>`action like ${`${action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`) : query.where('action', '=', action);
+    if (!/^[a-z0-9.-]{1,64}$/.test(action))
+      throw new AppError('VALIDATION_FAILED', 'action is not an action name', { field: 'action' });
+    query = action.endsWith('.')
+      ? query.where(sql<boolean>`action like ${`${action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`)
+      : query.where('action', '=', action);
   }
   if (input.envelopeId) {
     // An id of another organisation's envelope simply matches nothing here.
-    if (!isUuid(input.envelopeId)) throw new AppError('VALIDATION_FAILED', 'envelopeId is not an id', { field: 'envelopeId' });
+    if (!isUuid(input.envelopeId))
+      throw new AppError('VALIDATION_FAILED', 'envelopeId is not an id', { field: 'envelopeId' });
     query = query.where('envelope_id', '=', input.envelopeId);
   }
   const actor = input.actor?.trim();
   if (actor) {
     if (actor.length > 200) throw new AppError('VALIDATION_FAILED', 'actor is too long', { field: 'actor' });
-    if ((ACTOR_TYPES as readonly string[]).includes(actor)) query = query.where('actor_type', '=', actor as Actor['type']);
+    if ((ACTOR_TYPES as readonly string[]).includes(actor))
+      query = query.where('actor_type', '=', actor as Actor['type']);
     else if (isUuid(actor)) query = query.where('actor_id', '=', actor);
     else {
       const ids = await actorIdsMatching(ctx, input.organizationId, actor);
@@ -115,11 +126,21 @@ export async function listAuditEvents(
     }
   }
   if (input.cursor) query = query.where('seq', '<', decodeCursor(input.cursor));
-  const rows = await query.orderBy('seq', 'desc').limit(limit + 1).execute();
+  const rows = await query
+    .orderBy('seq', 'desc')
+    .limit(limit + 1)
+    .execute();
   const page = rows.slice(0, limit);
   const nameOf = await actorNames(ctx.db, page);
   const envelopeIds = [...new Set(page.map((r) => r.envelope_id).filter((id): id is string => id !== null))];
-  const envelopes = envelopeIds.length ? await ctx.db.selectFrom('envelopes').select(['id', 'name']).where('id', 'in', envelopeIds).where('organization_id', '=', input.organizationId).execute() : [];
+  const envelopes = envelopeIds.length
+    ? await ctx.db
+        .selectFrom('envelopes')
+        .select(['id', 'name'])
+        .where('id', 'in', envelopeIds)
+        .where('organization_id', '=', input.organizationId)
+        .execute()
+    : [];
   const envelopeNames = new Map(envelopes.map((e) => [e.id, e.name]));
   const items = page.map((row) => ({
     id: row.id,
@@ -133,7 +154,10 @@ export async function listAuditEvents(
     details: JSON.parse(row.details) as Record<string, unknown>,
   }));
   const last = page[page.length - 1];
-  return { items, nextCursor: rows.length > limit && last ? Buffer.from(String(last.seq), 'utf8').toString('base64url') : null };
+  return {
+    items,
+    nextCursor: rows.length > limit && last ? Buffer.from(String(last.seq), 'utf8').toString('base64url') : null,
+  };
 }
 
 function decodeCursor(text: string): number {

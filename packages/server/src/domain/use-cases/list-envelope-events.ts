@@ -14,14 +14,31 @@ export interface TimelineEntry {
 }
 
 /** The envelope's operation log, oldest first, with actors' names (organisation-scoped). */
-export async function listEnvelopeEvents(ctx: DomainContext, input: { organizationId: string; envelopeId: string }): Promise<TimelineEntry[]> {
+export async function listEnvelopeEvents(
+  ctx: DomainContext,
+  input: { organizationId: string; envelopeId: string },
+): Promise<TimelineEntry[]> {
   const { envelope, recipients } = await getEnvelope(ctx, input);
-  const rows = await ctx.db.selectFrom('events').selectAll().where('envelope_id', '=', envelope.id).where('organization_id', '=', input.organizationId).orderBy('seq').execute();
+  const rows = await ctx.db
+    .selectFrom('events')
+    .selectAll()
+    .where('envelope_id', '=', envelope.id)
+    .where('organization_id', '=', input.organizationId)
+    .orderBy('seq')
+    .execute();
   const userIds = [...new Set(rows.filter((r) => r.actor_type === 'user' && r.actor_id).map((r) => r.actor_id!))];
   const keyIds = [...new Set(rows.filter((r) => r.actor_type === 'api_key' && r.actor_id).map((r) => r.actor_id!))];
-  const users = userIds.length ? await ctx.db.selectFrom('users').select(['id', 'name']).where('id', 'in', userIds).execute() : [];
-  const keys = keyIds.length ? await ctx.db.selectFrom('api_keys').select(['id', 'name']).where('id', 'in', keyIds).execute() : [];
-  const names = new Map<string, string>([...users.map((u) => [u.id, u.name] as const), ...keys.map((k) => [k.id, `API: ${k.name}`] as const), ...recipients.map((r) => [r.id, r.name] as const)]);
+  const users = userIds.length
+    ? await ctx.db.selectFrom('users').select(['id', 'name']).where('id', 'in', userIds).execute()
+    : [];
+  const keys = keyIds.length
+    ? await ctx.db.selectFrom('api_keys').select(['id', 'name']).where('id', 'in', keyIds).execute()
+    : [];
+  const names = new Map<string, string>([
+    ...users.map((u) => [u.id, u.name] as const),
+    ...keys.map((k) => [k.id, `API: ${k.name}`] as const),
+    ...recipients.map((r) => [r.id, r.name] as const),
+  ]);
   return rows.map((row) => ({
     id: row.id,
     action: row.action,

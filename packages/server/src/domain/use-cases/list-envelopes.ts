@@ -22,10 +22,14 @@ export interface ListEnvelopesInput {
 }
 
 /** The organisation's envelopes, newest first, by status and name; `nextCursor` pages on. */
-export async function listEnvelopes(ctx: DomainContext, input: ListEnvelopesInput): Promise<{ items: EnvelopeSummary[]; nextCursor: string | null }> {
+export async function listEnvelopes(
+  ctx: DomainContext,
+  input: ListEnvelopesInput,
+): Promise<{ items: EnvelopeSummary[]; nextCursor: string | null }> {
   const now = ctx.clock.now().toISOString();
   const limit = input.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new AppError('VALIDATION_FAILED', 'limit must be 1–100', { field: 'limit' });
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+    throw new AppError('VALIDATION_FAILED', 'limit must be 1–100', { field: 'limit' });
   if (input.status !== undefined && !STATUSES.includes(input.status as EnvelopeStatus)) {
     throw new AppError('VALIDATION_FAILED', `status must be one of ${STATUSES.join(', ')}`, { field: 'status' });
   }
@@ -33,9 +37,16 @@ export async function listEnvelopes(ctx: DomainContext, input: ListEnvelopesInpu
   let query = ctx.db.selectFrom('envelopes').selectAll().where('organization_id', '=', input.organizationId);
   // A sent envelope past its expiry date is listed as expired (nothing has to run for that to be true).
   if (input.status === 'expired') {
-    query = query.where((eb) => eb.or([eb('status', '=', 'expired'), eb.and([eb('status', '=', 'sent'), eb('expires_at', 'is not', null), eb('expires_at', '<=', now)])]));
+    query = query.where((eb) =>
+      eb.or([
+        eb('status', '=', 'expired'),
+        eb.and([eb('status', '=', 'sent'), eb('expires_at', 'is not', null), eb('expires_at', '<=', now)]),
+      ]),
+    );
   } else if (input.status === 'sent') {
-    query = query.where('status', '=', 'sent').where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
+    query = query
+      .where('status', '=', 'sent')
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
   } else if (input.status !== undefined) {
     query = query.where('status', '=', input.status as EnvelopeStatus);
   }
@@ -46,15 +57,28 @@ export async function listEnvelopes(ctx: DomainContext, input: ListEnvelopesInpu
     query = query.where(sql<boolean>`lower(name) like ${pattern} escape '\\'`);
   }
   if (cursor) {
-    query = query.where((eb) => eb.or([eb('created_at', '<', cursor.createdAt), eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.id)])]));
+    query = query.where((eb) =>
+      eb.or([
+        eb('created_at', '<', cursor.createdAt),
+        eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.id)]),
+      ]),
+    );
   }
-  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+  const rows = await query
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
   const page = rows.slice(0, limit);
   const recipients = page.length
     ? await ctx.db
         .selectFrom('recipients')
         .select(['envelope_id', 'name', 'status', 'signing_order'])
-        .where('envelope_id', 'in', page.map((r) => r.id))
+        .where(
+          'envelope_id',
+          'in',
+          page.map((r) => r.id),
+        )
         .orderBy('signing_order')
         .execute()
     : [];

@@ -22,7 +22,10 @@ export const OUTBOX_PAGE_MAX = 100;
  * so no other organisation's mail, nor a mail no event claims, is ever listed. With SMTP configured
  * the mails went out and the list is empty: the outbox exists only for an installation without SMTP.
  */
-export async function listOutboxMails(ctx: DomainContext, input: { organizationId: string; limit?: number }): Promise<{ delivery: MailDelivery; items: OutboxMail[] }> {
+export async function listOutboxMails(
+  ctx: DomainContext,
+  input: { organizationId: string; limit?: number },
+): Promise<{ delivery: MailDelivery; items: OutboxMail[] }> {
   if (ctx.config.smtpUrl !== undefined) return { delivery: 'smtp', items: [] };
   const limit = Math.min(Math.max(input.limit ?? 50, 1), OUTBOX_PAGE_MAX);
   const events = await ctx.db
@@ -50,7 +53,12 @@ export async function listOutboxMails(ctx: DomainContext, input: { organizationI
   const envelopes =
     envelopeIds.length === 0
       ? []
-      : await ctx.db.selectFrom('envelopes').select(['id', 'name']).where('organization_id', '=', input.organizationId).where('id', 'in', envelopeIds).execute();
+      : await ctx.db
+          .selectFrom('envelopes')
+          .select(['id', 'name'])
+          .where('organization_id', '=', input.organizationId)
+          .where('id', 'in', envelopeIds)
+          .execute();
   const names = new Map(envelopes.map((e) => [e.id, e.name]));
   return {
     delivery: 'outbox',

@@ -5,7 +5,10 @@ import type { RequestOrigin } from '../types.ts';
 import { requireSigner } from './get-signer-view.ts';
 
 /** Records 閲覧済み the first time the signer sees the documents (later calls change nothing). */
-export async function markViewed(ctx: DomainContext, input: { token: string; sessionToken: string | undefined; origin?: RequestOrigin }): Promise<void> {
+export async function markViewed(
+  ctx: DomainContext,
+  input: { token: string; sessionToken: string | undefined; origin?: RequestOrigin },
+): Promise<void> {
   const signer = await requireSigner(ctx, input.token, input.sessionToken);
   if (signer.recipient.viewedAt !== null) return;
   const now = ctx.clock.now();
@@ -17,7 +20,12 @@ export async function markViewed(ctx: DomainContext, input: { token: string; ses
       .where('viewed_at', 'is', null)
       .executeTakeFirst();
     if (Number(first.numUpdatedRows) !== 1) return;
-    await tx.updateTable('recipients').set({ status: 'viewed' }).where('id', '=', signer.recipient.id).where('status', 'in', ['pending', 'notified']).execute();
+    await tx
+      .updateTable('recipients')
+      .set({ status: 'viewed' })
+      .where('id', '=', signer.recipient.id)
+      .where('status', 'in', ['pending', 'notified'])
+      .execute();
     await recordSignerEvent(tx, signer, { action: 'recipient.viewed', origin: input.origin, at: now });
   });
 }

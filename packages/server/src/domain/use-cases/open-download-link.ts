@@ -22,13 +22,26 @@ export interface DownloadInfo extends EnvelopeDetails {
 /** Resolves a ダウンロード link (read only): unknown → LINK_INVALID, past INKAN_DOWNLOAD_TTL → LINK_EXPIRED. */
 export async function openDownloadLink(ctx: DomainContext, token: string): Promise<DownloadInfo> {
   if (!TOKEN_PATTERN.test(token)) throw new AppError('LINK_INVALID', 'unknown link');
-  const link = await ctx.db.selectFrom('download_links').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
+  const link = await ctx.db
+    .selectFrom('download_links')
+    .selectAll()
+    .where('token_hash', '=', hashToken(token))
+    .executeTakeFirst();
   if (!link) throw new AppError('LINK_INVALID', 'unknown link');
   const expiresAt = new Date(link.expires_at);
-  if (expiresAt.getTime() <= ctx.clock.now().getTime()) throw new AppError('LINK_EXPIRED', 'the download link has expired; please contact the sender', { expiresAt: link.expires_at });
+  if (expiresAt.getTime() <= ctx.clock.now().getTime())
+    throw new AppError('LINK_EXPIRED', 'the download link has expired; please contact the sender', {
+      expiresAt: link.expires_at,
+    });
   const row = await ctx.db.selectFrom('envelopes').selectAll().where('id', '=', link.envelope_id).executeTakeFirst();
   if (!row || row.status !== 'completed') throw new AppError('LINK_INVALID', 'unknown link');
-  return { ...(await loadDetailsOf(ctx.db, row)), expiresAt, recipientId: link.recipient_id, linkCreatedAt: new Date(link.created_at), certificateAvailable: row.certificate_blob !== null };
+  return {
+    ...(await loadDetailsOf(ctx.db, row)),
+    expiresAt,
+    recipientId: link.recipient_id,
+    linkCreatedAt: new Date(link.created_at),
+    certificateAvailable: row.certificate_blob !== null,
+  };
 }
 
 /** A signed document through a ダウンロード link; the download is recorded in the operation log. */
@@ -40,7 +53,11 @@ export async function downloadDocumentByLink(
   const document = info.documents.find((d) => d.id === input.documentId);
   if (!document) throw new AppError('NOT_FOUND', 'no such document');
   const bytes = await ctx.blobs.get(document.blobCurrent);
-  await recordLinkDownload(ctx, info, input.origin, 'document.downloaded', { documentId: document.id, name: document.name, sha256: document.sha256Current });
+  await recordLinkDownload(ctx, info, input.origin, 'document.downloaded', {
+    documentId: document.id,
+    name: document.name,
+    sha256: document.sha256Current,
+  });
   return { name: document.name, bytes };
 }
 

@@ -9,7 +9,10 @@ import { openSession, type SignerSession } from './verify-access-code.ts';
  * Opens a signer session for a recipient with auth 'login' (the organisation's own signer): the signed-in
  * user must be the recipient's user. Anyone else gets FORBIDDEN.
  */
-export async function openSignerSessionByLogin(ctx: DomainContext, input: { token: string; userId: string; origin?: RequestOrigin }): Promise<SignerSession> {
+export async function openSignerSessionByLogin(
+  ctx: DomainContext,
+  input: { token: string; userId: string; origin?: RequestOrigin },
+): Promise<SignerSession> {
   const now = ctx.clock.now();
   const signer = await findByLinkToken(ctx.db, input.token);
   assertLinkUsable(ctx, signer, now);
@@ -17,7 +20,12 @@ export async function openSignerSessionByLogin(ctx: DomainContext, input: { toke
     throw new AppError('FORBIDDEN', 'this signing link belongs to someone else');
   }
   return inTransaction(ctx.db, ctx.dialect, async (tx) => {
-    await recordSignerEvent(tx, signer, { action: 'recipient.login-passed', origin: input.origin, at: now, details: { auth: 'login', userId: input.userId } });
+    await recordSignerEvent(tx, signer, {
+      action: 'recipient.login-passed',
+      origin: input.origin,
+      at: now,
+      details: { auth: 'login', userId: input.userId },
+    });
     return openSession(ctx, tx, signer.recipient.id, now);
   });
 }

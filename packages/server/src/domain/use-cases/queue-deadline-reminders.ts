@@ -18,7 +18,10 @@ function nextJapanMidnight(now: Date): Date {
 }
 
 /** Queues today's reminder run (once per Japan day, by its dedupe key). */
-export async function scheduleDeadlineReminders(ctx: Pick<DomainContext, 'db' | 'jobs' | 'clock'>, now: Date): Promise<void> {
+export async function scheduleDeadlineReminders(
+  ctx: Pick<DomainContext, 'db' | 'jobs' | 'clock'>,
+  now: Date,
+): Promise<void> {
   const day = japanDate(now);
   await ctx.jobs.enqueue(ctx.db, 'register.reminders', { day }, { dedupeKey: `register-reminders:${day}`, runAt: now });
 }
@@ -35,7 +38,12 @@ export async function scheduleDeadlineReminders(ctx: Pick<DomainContext, 'db' | 
 export async function queueDeadlineReminders(ctx: DomainContext, input: { day: string }): Promise<number> {
   const now = ctx.clock.now();
   const tomorrow = nextJapanMidnight(now);
-  await ctx.jobs.enqueue(ctx.db, 'register.reminders', { day: japanDate(tomorrow) }, { dedupeKey: `register-reminders:${japanDate(tomorrow)}`, runAt: tomorrow });
+  await ctx.jobs.enqueue(
+    ctx.db,
+    'register.reminders',
+    { day: japanDate(tomorrow) },
+    { dedupeKey: `register-reminders:${japanDate(tomorrow)}`, runAt: tomorrow },
+  );
   // The run is for its day; a late run (a stopped worker) still counts from the day it is for.
   const day = input.day;
   const organizations = await ctx.db.selectFrom('organizations').select(['id', 'contract_reminder_days']).execute();
@@ -70,7 +78,10 @@ export async function queueDeadlineReminders(ctx: DomainContext, input: { day: s
               ),
             ),
           );
-        query = group.organizationId === null ? query.where('c.organization_id', 'is', null) : query.where('c.organization_id', '=', group.organizationId);
+        query =
+          group.organizationId === null
+            ? query.where('c.organization_id', 'is', null)
+            : query.where('c.organization_id', '=', group.organizationId);
         for (const candidate of await query.orderBy('c.id').execute()) {
           if (candidate.due_on === null) continue;
           const dueOn = candidate.due_on;
@@ -78,11 +89,23 @@ export async function queueDeadlineReminders(ctx: DomainContext, input: { day: s
             const id = newId();
             const result = await tx
               .insertInto('contract_reminders')
-              .values({ id, contract_id: candidate.id, kind, threshold_days: threshold, due_on: dueOn, created_at: now.toISOString() })
+              .values({
+                id,
+                contract_id: candidate.id,
+                kind,
+                threshold_days: threshold,
+                due_on: dueOn,
+                created_at: now.toISOString(),
+              })
               .onConflict((oc) => oc.columns(['contract_id', 'kind', 'threshold_days', 'due_on']).doNothing())
               .executeTakeFirst();
             if (Number(result.numInsertedOrUpdatedRows ?? 0) !== 1) return false;
-            await ctx.jobs.enqueue(tx, 'mail.contract-reminder', { reminderId: id }, { dedupeKey: `contract-reminder:${id}` });
+            await ctx.jobs.enqueue(
+              tx,
+              'mail.contract-reminder',
+              { reminderId: id },
+              { dedupeKey: `contract-reminder:${id}` },
+            );
             await recordEvent(tx, {
               organizationId: candidate.organization_id,
               actor: { type: 'system', id: null },

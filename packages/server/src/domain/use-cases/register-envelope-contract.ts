@@ -14,10 +14,27 @@ export interface EnvelopeRegistration {
 }
 
 /** Reads an envelope's documents, recipients and the signed PDFs' text layer for 自動登録. */
-export async function prepareEnvelopeRegistration(db: DbOrTx, blobs: BlobStore, envelope: Selectable<Schema['envelopes']>): Promise<EnvelopeRegistration> {
-  const documents = await db.selectFrom('documents').selectAll().where('envelope_id', '=', envelope.id).orderBy('position').execute();
-  const recipients = await db.selectFrom('recipients').select('name').where('envelope_id', '=', envelope.id).orderBy('signing_order').execute();
-  const text = await extractTextOfBlobs(blobs, documents.map((d) => d.blob_current));
+export async function prepareEnvelopeRegistration(
+  db: DbOrTx,
+  blobs: BlobStore,
+  envelope: Selectable<Schema['envelopes']>,
+): Promise<EnvelopeRegistration> {
+  const documents = await db
+    .selectFrom('documents')
+    .selectAll()
+    .where('envelope_id', '=', envelope.id)
+    .orderBy('position')
+    .execute();
+  const recipients = await db
+    .selectFrom('recipients')
+    .select('name')
+    .where('envelope_id', '=', envelope.id)
+    .orderBy('signing_order')
+    .execute();
+  const text = await extractTextOfBlobs(
+    blobs,
+    documents.map((d) => d.blob_current),
+  );
   return { envelope, documents, recipientNames: [...new Set(recipients.map((r) => r.name))], text };
 }
 
@@ -27,12 +44,40 @@ export async function prepareEnvelopeRegistration(db: DbOrTx, blobs: BlobStore, 
  * 取引先 = the recipients, 締結日 = the completion day (Japan), 担当者 = the sender; the documents are the
  * envelope's own blobs (the organisation keeps them) plus the certificate when issued. Once per envelope.
  */
-export async function registerEnvelopeContract(tx: DbOrTx, registration: EnvelopeRegistration, certificate: { blob: string; sha256: string; size: number } | null, at: Date): Promise<string | null> {
+export async function registerEnvelopeContract(
+  tx: DbOrTx,
+  registration: EnvelopeRegistration,
+  certificate: { blob: string; sha256: string; size: number } | null,
+  at: Date,
+): Promise<string | null> {
   const { envelope } = registration;
-  const existing = await tx.selectFrom('contracts').select('id').where('organization_id', '=', envelope.organization_id).where('envelope_id', '=', envelope.id).where('source', '=', 'envelope').executeTakeFirst();
+  const existing = await tx
+    .selectFrom('contracts')
+    .select('id')
+    .where('organization_id', '=', envelope.organization_id)
+    .where('envelope_id', '=', envelope.id)
+    .where('source', '=', 'envelope')
+    .executeTakeFirst();
   if (existing) return null;
-  const documents = registration.documents.map((d) => ({ kind: 'signed' as const, name: d.name, size: d.size, sha256: d.sha256_current, blob: d.blob_current, owned: false }));
-  const withCertificate = certificate ? [...documents, { kind: 'certificate' as const, name: certificateFileName(envelope.certificate_id), ...certificate, owned: false }] : documents;
+  const documents = registration.documents.map((d) => ({
+    kind: 'signed' as const,
+    name: d.name,
+    size: d.size,
+    sha256: d.sha256_current,
+    blob: d.blob_current,
+    owned: false,
+  }));
+  const withCertificate = certificate
+    ? [
+        ...documents,
+        {
+          kind: 'certificate' as const,
+          name: certificateFileName(envelope.certificate_id),
+          ...certificate,
+          owned: false,
+        },
+      ]
+    : documents;
   return insertContractEntry(
     tx,
     {
@@ -47,6 +92,11 @@ export async function registerEnvelopeContract(tx: DbOrTx, registration: Envelop
       extractedText: registration.text,
       documents: withCertificate,
     },
-    { action: 'contract.registered', organizationId: envelope.organization_id, actor: { type: 'system', id: null }, at },
+    {
+      action: 'contract.registered',
+      organizationId: envelope.organization_id,
+      actor: { type: 'system', id: null },
+      at,
+    },
   );
 }

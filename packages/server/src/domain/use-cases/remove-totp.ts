@@ -11,13 +11,23 @@ import { assertRecentSecondFactor } from './get-security-overview.ts';
  * passkey left the recovery codes go too: they recover a second factor that no longer exists. Records
  * `mfa.totp-removed`.
  */
-export async function removeTotp(ctx: DomainContext, input: AccountActor & { secondFactorAt: Date | null }): Promise<void> {
+export async function removeTotp(
+  ctx: DomainContext,
+  input: AccountActor & { secondFactorAt: Date | null },
+): Promise<void> {
   const now = ctx.clock.now();
   assertRecentSecondFactor(input.secondFactorAt, now);
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
     const removed = await tx.deleteFrom('totp_factors').where('user_id', '=', input.userId).executeTakeFirst();
     if (Number(removed.numDeletedRows) === 0) throw new AppError('NOT_FOUND', 'no authenticator app is enrolled');
-    if (!(await hasSecondFactor(tx, input.userId))) await tx.deleteFrom('recovery_codes').where('user_id', '=', input.userId).execute();
-    await recordEvent(tx, { organizationId: input.organizationId, actor: { type: 'user', id: input.userId }, action: 'mfa.totp-removed', origin: input.origin, at: now });
+    if (!(await hasSecondFactor(tx, input.userId)))
+      await tx.deleteFrom('recovery_codes').where('user_id', '=', input.userId).execute();
+    await recordEvent(tx, {
+      organizationId: input.organizationId,
+      actor: { type: 'user', id: input.userId },
+      action: 'mfa.totp-removed',
+      origin: input.origin,
+      at: now,
+    });
   });
 }

@@ -15,7 +15,14 @@ import { parseAccountEmail } from './request-signup.ts';
  */
 export async function requestEmailChange(
   ctx: DomainContext,
-  input: { userId: string; organizationId: string | null; newEmail: unknown; currentPassword: unknown; language: Language; origin?: RequestOrigin },
+  input: {
+    userId: string;
+    organizationId: string | null;
+    newEmail: unknown;
+    currentPassword: unknown;
+    language: Language;
+    origin?: RequestOrigin;
+  },
 ): Promise<void> {
   const newEmail = parseAccountEmail(input.newEmail);
   // Per IP, per target address (no mail-bombing a stranger) and per account.
@@ -25,9 +32,24 @@ export async function requestEmailChange(
   const now = ctx.clock.now();
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
     const user = await tx.selectFrom('users').select('email').where('id', '=', input.userId).executeTakeFirstOrThrow();
-    if (user.email === newEmail) throw new AppError('VALIDATION_FAILED', 'the new address is the current one', { field: 'newEmail' });
+    if (user.email === newEmail)
+      throw new AppError('VALIDATION_FAILED', 'the new address is the current one', { field: 'newEmail' });
     const requestId = newId();
-    await ctx.jobs.enqueue(tx, 'mail.account', { purpose: 'email_change', email: newEmail, language: input.language, userId: input.userId, nextPath: null, requestId });
-    await recordEvent(tx, { organizationId: input.organizationId, actor: { type: 'user', id: input.userId }, action: 'account.email-change-requested', origin: input.origin, at: now, details: { from: user.email, to: newEmail, requestId } });
+    await ctx.jobs.enqueue(tx, 'mail.account', {
+      purpose: 'email_change',
+      email: newEmail,
+      language: input.language,
+      userId: input.userId,
+      nextPath: null,
+      requestId,
+    });
+    await recordEvent(tx, {
+      organizationId: input.organizationId,
+      actor: { type: 'user', id: input.userId },
+      action: 'account.email-change-requested',
+      origin: input.origin,
+      at: now,
+      details: { from: user.email, to: newEmail, requestId },
+    });
   });
 }

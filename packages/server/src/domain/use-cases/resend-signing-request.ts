@@ -22,8 +22,10 @@ export async function resendSigningRequest(
   const status = effectiveStatus(details.envelope, now);
   if (status !== 'sent') throw new AppError('ENVELOPE_NOT_ACTIVE', `the envelope is ${status}`, { status });
   if (recipient.status === 'signed') throw new AppError('ALREADY_SIGNED', 'this recipient has already signed');
-  if (currentRecipient(details.recipients)?.id !== recipient.id) throw new AppError('NOT_YOUR_TURN', 'an earlier recipient has not signed yet');
-  if (isLockedOut(recipient, ctx.config.accessCodeMaxAttempts)) throw new AppError('ACCESS_CODE_LOCKED', 'unlock the recipient first');
+  if (currentRecipient(details.recipients)?.id !== recipient.id)
+    throw new AppError('NOT_YOUR_TURN', 'an earlier recipient has not signed yet');
+  if (isLockedOut(recipient, ctx.config.accessCodeMaxAttempts))
+    throw new AppError('ACCESS_CODE_LOCKED', 'unlock the recipient first');
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
     await recordEvent(tx, {
       organizationId: details.envelope.organizationId,
@@ -34,7 +36,12 @@ export async function resendSigningRequest(
       at: now,
       details: { recipientId: recipient.id, name: recipient.name, email: recipient.email },
     });
-    await ctx.jobs.enqueue(tx, 'mail.signing-request', { recipientId: recipient.id }, { dedupeKey: `signing-request:${recipient.id}` });
+    await ctx.jobs.enqueue(
+      tx,
+      'mail.signing-request',
+      { recipientId: recipient.id },
+      { dedupeKey: `signing-request:${recipient.id}` },
+    );
   });
   return loadEnvelopeDetails(ctx.db, input.organizationId, input.envelopeId);
 }

@@ -7,7 +7,10 @@ import { inTransaction } from '../transaction.ts';
 import type { RequestOrigin } from '../types.ts';
 
 /** Sets a new password through a reset link (one use, 1 h) and ends every session of the account. */
-export async function resetPassword(ctx: DomainContext, input: { token: unknown; password: unknown; origin?: RequestOrigin }): Promise<void> {
+export async function resetPassword(
+  ctx: DomainContext,
+  input: { token: unknown; password: unknown; origin?: RequestOrigin },
+): Promise<void> {
   const now = ctx.clock.now();
   await findLiveAccountToken(ctx.db, 'password_reset', input.token, now);
   const passwordHash = await hashPassword(checkNewPassword(input.password));
@@ -17,7 +20,20 @@ export async function resetPassword(ctx: DomainContext, input: { token: unknown;
     await tx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
     const ended = await tx.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
     // Other reset links of the account die with this one.
-    await tx.updateTable('account_tokens').set({ used_at: now.toISOString() }).where('user_id', '=', userId).where('purpose', '=', 'password_reset').where('used_at', 'is', null).execute();
-    await recordEvent(tx, { organizationId: null, actor: { type: 'user', id: userId }, action: 'account.password-reset', origin: input.origin, at: now, details: { sessionsEnded: Number(ended.numDeletedRows) } });
+    await tx
+      .updateTable('account_tokens')
+      .set({ used_at: now.toISOString() })
+      .where('user_id', '=', userId)
+      .where('purpose', '=', 'password_reset')
+      .where('used_at', 'is', null)
+      .execute();
+    await recordEvent(tx, {
+      organizationId: null,
+      actor: { type: 'user', id: userId },
+      action: 'account.password-reset',
+      origin: input.origin,
+      at: now,
+      details: { sessionsEnded: Number(ended.numDeletedRows) },
+    });
   });
 }

@@ -16,12 +16,20 @@ export async function sealEnvelope(ctx: SigningDomainContext, input: { envelopeI
   if (!row || row.status !== 'sent') return;
   const { envelope, documents, recipients } = await loadDetailsOf(ctx.db, row);
   const applied = await appliedSignatures(ctx, envelope.id);
-  if (!recipients.every((r) => r.status === 'signed' && applied.has(r.id))) throw new Error('not every signature is applied yet');
+  if (!recipients.every((r) => r.status === 'signed' && applied.has(r.id)))
+    throw new Error('not every signature is applied yet');
 
   await withDocumentUpdates(ctx.blobs, async (results) => {
     for (const document of documents) {
       const sealed = await sealPdf(await ctx.blobs.get(document.blobCurrent), ctx.signing.sealOptions);
-      results.push({ id: document.id, name: document.name, before: document.sha256Current, after: sha256Hex(sealed), oldBlob: document.blobCurrent, newBlob: await ctx.blobs.put(sealed) });
+      results.push({
+        id: document.id,
+        name: document.name,
+        before: document.sha256Current,
+        after: sha256Hex(sealed),
+        oldBlob: document.blobCurrent,
+        newBlob: await ctx.blobs.put(sealed),
+      });
     }
     const now = ctx.clock.now();
     return inTransaction(ctx.db, ctx.dialect, async (tx) => {
@@ -33,11 +41,25 @@ export async function sealEnvelope(ctx: SigningDomainContext, input: { envelopeI
         .executeTakeFirst();
       if (Number(completed.numUpdatedRows) !== 1) return false;
       await swapDocumentBlobs(tx, results, 'sealed');
-      const base = { organizationId: envelope.organizationId, envelopeId: envelope.id, actor: { type: 'system' as const, id: null }, at: now };
+      const base = {
+        organizationId: envelope.organizationId,
+        envelopeId: envelope.id,
+        actor: { type: 'system' as const, id: null },
+        at: now,
+      };
       await recordEvent(tx, { ...base, action: 'envelope.sealed', details: { documents: documentHashes(results) } });
-      await recordEvent(tx, { ...base, action: 'envelope.completed', details: { certificateId: envelope.certificateId } });
+      await recordEvent(tx, {
+        ...base,
+        action: 'envelope.completed',
+        details: { certificateId: envelope.certificateId },
+      });
       // The certificate of completion comes next; its job queues the completion mail (which may attach it).
-      await ctx.jobs.enqueue(tx, 'envelope.certificate', { envelopeId: envelope.id }, { dedupeKey: `certificate:${envelope.id}` });
+      await ctx.jobs.enqueue(
+        tx,
+        'envelope.certificate',
+        { envelopeId: envelope.id },
+        { dedupeKey: `certificate:${envelope.id}` },
+      );
       return true;
     });
   });

@@ -19,13 +19,28 @@ export async function sendCompletionMail(ctx: DomainContext, input: { envelopeId
   const row = await ctx.db.selectFrom('envelopes').selectAll().where('id', '=', input.envelopeId).executeTakeFirst();
   if (!row || row.status !== 'completed') return;
   const { envelope, recipients } = await loadDetailsOf(ctx.db, row);
-  const organization = await ctx.db.selectFrom('organizations').select(['name', 'attach_certificate']).where('id', '=', envelope.organizationId).executeTakeFirstOrThrow();
+  const organization = await ctx.db
+    .selectFrom('organizations')
+    .select(['name', 'attach_certificate'])
+    .where('id', '=', envelope.organizationId)
+    .executeTakeFirstOrThrow();
   // The organisation's setting: the certificate of completion goes with the mail when it exists.
   let attachment: MailAttachment | undefined;
   if (organization.attach_certificate === 1 && row.certificate_blob !== null) {
-    attachment = { filename: certificateFileName(envelope.certificateId), contentType: 'application/pdf', content: await ctx.blobs.get(row.certificate_blob) };
+    attachment = {
+      filename: certificateFileName(envelope.certificateId),
+      contentType: 'application/pdf',
+      content: await ctx.blobs.get(row.certificate_blob),
+    };
   }
-  const parties: Array<{ key: string; recipientId: string | null; name: string; email: string; language: Language; details: Record<string, unknown> }> = recipients.map((r) => ({
+  const parties: Array<{
+    key: string;
+    recipientId: string | null;
+    name: string;
+    email: string;
+    language: Language;
+    details: Record<string, unknown>;
+  }> = recipients.map((r) => ({
     key: `completion:${envelope.id}:${r.id}`,
     recipientId: r.id,
     name: r.name,
@@ -37,7 +52,14 @@ export async function sendCompletionMail(ctx: DomainContext, input: { envelopeId
   for (const user of await senderUsers(ctx.db, envelope)) {
     // The sender who also signed already gets the recipient's mail.
     if (recipientEmails.has(user.email.toLowerCase())) continue;
-    parties.push({ key: `completion:${envelope.id}:user:${user.id}`, recipientId: null, name: user.name, email: user.email, language: 'ja', details: { userId: user.id, to: user.email } });
+    parties.push({
+      key: `completion:${envelope.id}:user:${user.id}`,
+      recipientId: null,
+      name: user.name,
+      email: user.email,
+      language: 'ja',
+      details: { userId: user.id, to: user.email },
+    });
   }
   for (const party of parties) {
     await deliverOnce(ctx, {
@@ -50,12 +72,21 @@ export async function sendCompletionMail(ctx: DomainContext, input: { envelopeId
         const validUntil = new Date(now.getTime() + ctx.config.downloadTtlMs);
         const { token, hash } = newToken();
         // Recipients also get an Inkanで保管 link (one per recipient, INKAN_CLAIM_TTL); the sender's users do not.
-        const claim = party.recipientId !== null ? { ...newToken(), validUntil: new Date(now.getTime() + ctx.config.claimTtlMs) } : undefined;
+        const claim =
+          party.recipientId !== null
+            ? { ...newToken(), validUntil: new Date(now.getTime() + ctx.config.claimTtlMs) }
+            : undefined;
         const recipientId = party.recipientId;
         await inTransaction(ctx.db, ctx.dialect, async (tx) => {
           await tx
             .insertInto('download_links')
-            .values({ token_hash: hash, envelope_id: envelope.id, recipient_id: recipientId, created_at: now.toISOString(), expires_at: validUntil.toISOString() })
+            .values({
+              token_hash: hash,
+              envelope_id: envelope.id,
+              recipient_id: recipientId,
+              created_at: now.toISOString(),
+              expires_at: validUntil.toISOString(),
+            })
             .execute();
           if (claim && recipientId !== null) {
             await tx
@@ -85,9 +116,20 @@ export async function sendCompletionMail(ctx: DomainContext, input: { envelopeId
           validUntil,
           validForMs: ctx.config.downloadTtlMs,
           certificateAttached: attachment !== undefined,
-          ...(claim ? { claimUrl: `${ctx.config.publicUrl}/claim/${claim.token}`, claimValidUntil: claim.validUntil, claimValidForMs: ctx.config.claimTtlMs } : {}),
+          ...(claim
+            ? {
+                claimUrl: `${ctx.config.publicUrl}/claim/${claim.token}`,
+                claimValidUntil: claim.validUntil,
+                claimValidForMs: ctx.config.claimTtlMs,
+              }
+            : {}),
         });
-        return { to: party.email, ...mail, idempotencyKey: party.key, ...(attachment ? { attachments: [attachment] } : {}) };
+        return {
+          to: party.email,
+          ...mail,
+          idempotencyKey: party.key,
+          ...(attachment ? { attachments: [attachment] } : {}),
+        };
       },
     });
   }

@@ -10,15 +10,35 @@ import { daysBetween } from '../register/reminder-days.ts';
  * account). One mail per person, ever (idempotency key per reminder and user).
  */
 export async function sendContractReminderMail(ctx: DomainContext, input: { reminderId: string }): Promise<void> {
-  const reminder = await ctx.db.selectFrom('contract_reminders').selectAll().where('id', '=', input.reminderId).executeTakeFirst();
+  const reminder = await ctx.db
+    .selectFrom('contract_reminders')
+    .selectAll()
+    .where('id', '=', input.reminderId)
+    .executeTakeFirst();
   if (!reminder) return;
-  const contract = await ctx.db.selectFrom('contracts').selectAll().where('id', '=', reminder.contract_id).executeTakeFirst();
+  const contract = await ctx.db
+    .selectFrom('contracts')
+    .selectAll()
+    .where('id', '=', reminder.contract_id)
+    .executeTakeFirst();
   if (!contract) return;
   const ids = new Set<string>();
   if (contract.assignee_user_id) ids.add(contract.assignee_user_id);
-  for (const w of await ctx.db.selectFrom('contract_watchers').select('user_id').where('contract_id', '=', contract.id).execute()) ids.add(w.user_id);
+  for (const w of await ctx.db
+    .selectFrom('contract_watchers')
+    .select('user_id')
+    .where('contract_id', '=', contract.id)
+    .execute())
+    ids.add(w.user_id);
   if (contract.owner_user_id) ids.add(contract.owner_user_id);
-  let users = ids.size ? await ctx.db.selectFrom('users').select(['id', 'name', 'email']).where('id', 'in', [...ids]).orderBy('email').execute() : [];
+  let users = ids.size
+    ? await ctx.db
+        .selectFrom('users')
+        .select(['id', 'name', 'email'])
+        .where('id', 'in', [...ids])
+        .orderBy('email')
+        .execute()
+    : [];
   if (users.length === 0 && contract.organization_id) {
     users = await ctx.db
       .selectFrom('users')

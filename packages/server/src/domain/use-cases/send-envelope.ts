@@ -25,9 +25,12 @@ export async function sendEnvelope(ctx: DomainContext, input: SendEnvelopeInput)
   const now = ctx.clock.now();
   const details = await loadEnvelopeDetails(ctx.db, input.organizationId, input.envelopeId);
   const { envelope } = details;
-  if (envelope.status !== 'draft') throw new AppError('ENVELOPE_NOT_DRAFT', 'only a draft can be sent', { status: envelope.status });
+  if (envelope.status !== 'draft')
+    throw new AppError('ENVELOPE_NOT_DRAFT', 'only a draft can be sent', { status: envelope.status });
   if (envelope.expiresAt !== null && envelope.expiresAt.getTime() <= now.getTime()) {
-    throw new AppError('VALIDATION_FAILED', 'the expiry date has passed; create the envelope again with a later date', { field: 'expiresAt' });
+    throw new AppError('VALIDATION_FAILED', 'the expiry date has passed; create the envelope again with a later date', {
+      field: 'expiresAt',
+    });
   }
   const first = currentRecipient(details.recipients);
   if (!first) throw new AppError('NO_RECIPIENTS', 'an envelope needs at least one recipient');
@@ -38,7 +41,12 @@ export async function sendEnvelope(ctx: DomainContext, input: SendEnvelopeInput)
       const original = await ctx.blobs.get(document.blobOriginal);
       const update = stampCertificateIdParts(original, { certificateId: envelope.certificateId });
       const parts = [update.original, update.tail];
-      stamped.push({ id: document.id, blob: await ctx.blobs.put(parts), sha256: sha256Hex(parts), previousBlob: document.blobCurrent });
+      stamped.push({
+        id: document.id,
+        blob: await ctx.blobs.put(parts),
+        sha256: sha256Hex(parts),
+        previousBlob: document.blobCurrent,
+      });
     }
     await inTransaction(ctx.db, ctx.dialect, async (tx) => {
       const sent = await tx
@@ -50,7 +58,11 @@ export async function sendEnvelope(ctx: DomainContext, input: SendEnvelopeInput)
       // Another request sent (or canceled) it meanwhile.
       if (Number(sent.numUpdatedRows) !== 1) throw new AppError('ENVELOPE_NOT_DRAFT', 'only a draft can be sent');
       for (const s of stamped) {
-        await tx.updateTable('documents').set({ blob_current: s.blob, sha256_current: s.sha256 }).where('id', '=', s.id).execute();
+        await tx
+          .updateTable('documents')
+          .set({ blob_current: s.blob, sha256_current: s.sha256 })
+          .where('id', '=', s.id)
+          .execute();
       }
       await recordEvent(tx, {
         organizationId: envelope.organizationId,
@@ -61,10 +73,20 @@ export async function sendEnvelope(ctx: DomainContext, input: SendEnvelopeInput)
         at: now,
         details: {
           certificateId: envelope.certificateId,
-          documents: details.documents.map((d, i) => ({ id: d.id, name: d.name, sha256Original: d.sha256Original, sha256Stamped: stamped[i].sha256 })),
+          documents: details.documents.map((d, i) => ({
+            id: d.id,
+            name: d.name,
+            sha256Original: d.sha256Original,
+            sha256Stamped: stamped[i].sha256,
+          })),
         },
       });
-      await ctx.jobs.enqueue(tx, 'mail.signing-request', { recipientId: first.id }, { dedupeKey: `signing-request:${first.id}` });
+      await ctx.jobs.enqueue(
+        tx,
+        'mail.signing-request',
+        { recipientId: first.id },
+        { dedupeKey: `signing-request:${first.id}` },
+      );
     });
   } catch (error) {
     await Promise.all(stamped.map((s) => ctx.blobs.delete(s.blob).catch(() => undefined)));

@@ -20,12 +20,19 @@ export async function sendSigningRequestMail(ctx: DomainContext, input: { recipi
   const { envelope, recipient } = signer;
   const now = ctx.clock.now();
   if (effectiveStatus(envelope, now) !== 'sent') return;
-  if (recipient.status === 'signed' || recipient.status === 'declined' || isLockedOut(recipient, ctx.config.accessCodeMaxAttempts)) return;
+  if (
+    recipient.status === 'signed' ||
+    recipient.status === 'declined' ||
+    isLockedOut(recipient, ctx.config.accessCodeMaxAttempts)
+  )
+    return;
   if (currentRecipient(signer.recipients)?.id !== recipient.id) return;
 
   // The request number counts requests (the first + each resend), not mails sent: a retry of a job
   // that already sent computes the same number and so the same idempotency key.
-  const resends = (await envelopeEvents(ctx.db, envelope.id, 'recipient.resend-requested')).filter((d) => d.recipientId === recipient.id).length;
+  const resends = (await envelopeEvents(ctx.db, envelope.id, 'recipient.resend-requested')).filter(
+    (d) => d.recipientId === recipient.id,
+  ).length;
   const sequence = resends + 1;
   await deliverOnce(ctx, {
     key: `signing-request:${recipient.id}:${sequence}`,
@@ -35,8 +42,17 @@ export async function sendSigningRequestMail(ctx: DomainContext, input: { recipi
     prepare: async () => {
       const { token, hash } = newToken();
       await inTransaction(ctx.db, ctx.dialect, async (tx) => {
-        await tx.updateTable('recipients').set({ link_token_hash: hash, notified_at: now.toISOString() }).where('id', '=', recipient.id).execute();
-        await tx.updateTable('recipients').set({ status: 'notified' }).where('id', '=', recipient.id).where('status', '=', 'pending').execute();
+        await tx
+          .updateTable('recipients')
+          .set({ link_token_hash: hash, notified_at: now.toISOString() })
+          .where('id', '=', recipient.id)
+          .execute();
+        await tx
+          .updateTable('recipients')
+          .set({ status: 'notified' })
+          .where('id', '=', recipient.id)
+          .where('status', '=', 'pending')
+          .execute();
       });
       const linkEnd = now.getTime() + ctx.config.linkTtlMs;
       const validUntil = new Date(envelope.expiresAt ? Math.min(envelope.expiresAt.getTime(), linkEnd) : linkEnd);

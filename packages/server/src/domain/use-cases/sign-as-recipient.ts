@@ -20,18 +20,34 @@ export function authDescription(auth: RecipientAuth): string {
  * signature. A double click, a retry or a second tab finds the recipient already signed and returns
  * the same view without queueing anything.
  */
-export async function signAsRecipient(ctx: DomainContext, input: { token: string; sessionToken: string | undefined; origin?: RequestOrigin }): Promise<SignerView> {
+export async function signAsRecipient(
+  ctx: DomainContext,
+  input: { token: string; sessionToken: string | undefined; origin?: RequestOrigin },
+): Promise<SignerView> {
   const signer = await requireSigner(ctx, input.token, input.sessionToken);
   const recipientId = signer.recipient.id;
   const now = ctx.clock.now();
   if (signer.recipient.status !== 'signed') {
     await inTransaction(ctx.db, ctx.dialect, async (tx) => {
       // Re-read everything under the write lock: the checks and the change see the same state.
-      const envelope = await tx.selectFrom('envelopes').selectAll().where('id', '=', signer.envelope.id).$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate()).executeTakeFirstOrThrow();
-      const recipients = (await tx.selectFrom('recipients').selectAll().where('envelope_id', '=', envelope.id).execute()).map(toRecipient);
+      const envelope = await tx
+        .selectFrom('envelopes')
+        .selectAll()
+        .where('id', '=', signer.envelope.id)
+        .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate())
+        .executeTakeFirstOrThrow();
+      const recipients = (
+        await tx.selectFrom('recipients').selectAll().where('envelope_id', '=', envelope.id).execute()
+      ).map(toRecipient);
       const me = recipients.find((r) => r.id === recipientId)!;
       if (me.status === 'signed') return;
-      if (envelope.status !== 'sent' || isPastExpiry({ status: envelope.status, expiresAt: envelope.expires_at ? new Date(envelope.expires_at) : null }, now)) {
+      if (
+        envelope.status !== 'sent' ||
+        isPastExpiry(
+          { status: envelope.status, expiresAt: envelope.expires_at ? new Date(envelope.expires_at) : null },
+          now,
+        )
+      ) {
         throw new AppError('ENVELOPE_NOT_ACTIVE', 'the envelope can no longer be signed', { status: envelope.status });
       }
       if (me.status === 'declined') throw new AppError('ENVELOPE_NOT_ACTIVE', 'you declined this envelope');
@@ -41,12 +57,22 @@ export async function signAsRecipient(ctx: DomainContext, input: { token: string
       }
       const signed = await tx
         .updateTable('recipients')
-        .set({ status: 'signed', signed_at: now.toISOString(), signed_ip: input.origin?.ip ?? null, signed_user_agent: input.origin?.userAgent ?? null })
+        .set({
+          status: 'signed',
+          signed_at: now.toISOString(),
+          signed_ip: input.origin?.ip ?? null,
+          signed_user_agent: input.origin?.userAgent ?? null,
+        })
         .where('id', '=', recipientId)
         .where('status', 'in', ['notified', 'viewed'])
         .executeTakeFirst();
       if (Number(signed.numUpdatedRows) !== 1) return;
-      const documents = await tx.selectFrom('documents').select(['id', 'name', 'sha256_current']).where('envelope_id', '=', envelope.id).orderBy('position').execute();
+      const documents = await tx
+        .selectFrom('documents')
+        .select(['id', 'name', 'sha256_current'])
+        .where('envelope_id', '=', envelope.id)
+        .orderBy('position')
+        .execute();
       await recordEvent(tx, {
         organizationId: envelope.organization_id,
         envelopeId: envelope.id,

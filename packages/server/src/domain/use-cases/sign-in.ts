@@ -57,14 +57,20 @@ let dummyHash: Promise<string> | undefined;
  * Signs in with e-mail and password (argon2id). Any failure is the same INVALID_CREDENTIALS, recorded as
  * `session.sign-in-failed` (with the address typed, never the password).
  */
-export async function signInWithPassword(ctx: DomainContext, input: { email: unknown; password: unknown; origin?: RequestOrigin }): Promise<UserSession | SecondFactorPending> {
+export async function signInWithPassword(
+  ctx: DomainContext,
+  input: { email: unknown; password: unknown; origin?: RequestOrigin },
+): Promise<UserSession | SecondFactorPending> {
   const email = typeof input.email === 'string' ? input.email.trim().toLowerCase() : '';
   const password = typeof input.password === 'string' ? input.password : '';
   const now = ctx.clock.now();
   // Failures per address are limited (per IP the route limits); a full window refuses even the right password.
   const bucket = addressBucket('signIn', email);
   await assertBelowRateLimit(ctx, bucket, ACCOUNT_RATE_LIMITS.signIn.email);
-  const user = email && email.length <= 254 ? await ctx.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst() : undefined;
+  const user =
+    email && email.length <= 254
+      ? await ctx.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst()
+      : undefined;
   let ok = false;
   if (user?.password_hash && password.length > 0 && password.length <= 1024) {
     ok = await verifyPassword(password, user.password_hash);
@@ -82,7 +88,10 @@ export async function signInWithPassword(ctx: DomainContext, input: { email: unk
         action: 'session.sign-in-failed',
         origin: input.origin,
         at: now,
-        details: { email: email.slice(0, 254), reason: !user ? 'unknown-email' : user.password_hash ? 'wrong-password' : 'no-password-set' },
+        details: {
+          email: email.slice(0, 254),
+          reason: !user ? 'unknown-email' : user.password_hash ? 'wrong-password' : 'no-password-set',
+        },
       }),
     );
     await hitRateLimit(ctx, bucket, ACCOUNT_RATE_LIMITS.signIn.email).catch((error: unknown) => {
@@ -95,7 +104,14 @@ export async function signInWithPassword(ctx: DomainContext, input: { email: unk
     const pending = await startSecondStep(tx, user.id, now);
     if (pending) return pending;
     const session = await createSession(ctx, tx, user.id, now, input.origin);
-    await recordEvent(tx, { organizationId: session.user.organization?.id ?? null, actor: { type: 'user', id: user.id }, action: 'session.signed-in', origin: input.origin, at: now, details: { method: 'password' } });
+    await recordEvent(tx, {
+      organizationId: session.user.organization?.id ?? null,
+      actor: { type: 'user', id: user.id },
+      action: 'session.signed-in',
+      origin: input.origin,
+      at: now,
+      details: { method: 'password' },
+    });
     return session;
   });
 }
@@ -106,9 +122,22 @@ async function startSecondStep(tx: DbOrTx, userId: string, now: Date): Promise<S
   const { token, hash } = newToken();
   await tx
     .insertInto('second_factor_challenges')
-    .values({ token_hash: hash, purpose: 'sign-in', user_id: userId, webauthn_challenge: null, created_at: now.toISOString(), expires_at: new Date(now.getTime() + SIGN_IN_CHALLENGE_TTL_MS).toISOString(), used_at: null })
+    .values({
+      token_hash: hash,
+      purpose: 'sign-in',
+      user_id: userId,
+      webauthn_challenge: null,
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + SIGN_IN_CHALLENGE_TTL_MS).toISOString(),
+      used_at: null,
+    })
     .execute();
-  const totp = await tx.selectFrom('totp_factors').select('user_id').where('user_id', '=', userId).where('confirmed_at', 'is not', null).executeTakeFirst();
+  const totp = await tx
+    .selectFrom('totp_factors')
+    .select('user_id')
+    .where('user_id', '=', userId)
+    .where('confirmed_at', 'is not', null)
+    .executeTakeFirst();
   const passkey = await tx.selectFrom('passkeys').select('id').where('user_id', '=', userId).executeTakeFirst();
   const methods: SecondFactorPending['methods'] = [];
   if (totp) methods.push('totp');
@@ -118,20 +147,41 @@ async function startSecondStep(tx: DbOrTx, userId: string, now: Date): Promise<S
 }
 
 /** Signs in with a one-time sign-in link (`/login/link?token=…`): unknown → LINK_INVALID, used or old → LINK_EXPIRED. */
-export async function signInWithLink(ctx: DomainContext, input: { token: unknown; origin?: RequestOrigin }): Promise<UserSession | SecondFactorPending> {
+export async function signInWithLink(
+  ctx: DomainContext,
+  input: { token: unknown; origin?: RequestOrigin },
+): Promise<UserSession | SecondFactorPending> {
   const token = typeof input.token === 'string' ? input.token : '';
   if (!/^[A-Za-z0-9_-]{32,128}$/.test(token)) throw new AppError('LINK_INVALID', 'unknown sign-in link');
   const now = ctx.clock.now();
   return inTransaction(ctx.db, ctx.dialect, async (tx) => {
-    const link = await tx.selectFrom('login_links').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
+    const link = await tx
+      .selectFrom('login_links')
+      .selectAll()
+      .where('token_hash', '=', hashToken(token))
+      .executeTakeFirst();
     if (!link) throw new AppError('LINK_INVALID', 'unknown sign-in link');
-    if (link.used_at !== null || new Date(link.expires_at).getTime() <= now.getTime()) throw new AppError('LINK_EXPIRED', 'the sign-in link was used or has expired');
-    const used = await tx.updateTable('login_links').set({ used_at: now.toISOString() }).where('token_hash', '=', link.token_hash).where('used_at', 'is', null).executeTakeFirst();
-    if (Number(used.numUpdatedRows) !== 1) throw new AppError('LINK_EXPIRED', 'the sign-in link was used or has expired');
+    if (link.used_at !== null || new Date(link.expires_at).getTime() <= now.getTime())
+      throw new AppError('LINK_EXPIRED', 'the sign-in link was used or has expired');
+    const used = await tx
+      .updateTable('login_links')
+      .set({ used_at: now.toISOString() })
+      .where('token_hash', '=', link.token_hash)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(used.numUpdatedRows) !== 1)
+      throw new AppError('LINK_EXPIRED', 'the sign-in link was used or has expired');
     const pending = await startSecondStep(tx, link.user_id, now);
     if (pending) return pending;
     const session = await createSession(ctx, tx, link.user_id, now, input.origin);
-    await recordEvent(tx, { organizationId: session.user.organization?.id ?? null, actor: { type: 'user', id: link.user_id }, action: 'session.signed-in', origin: input.origin, at: now, details: { method: 'link' } });
+    await recordEvent(tx, {
+      organizationId: session.user.organization?.id ?? null,
+      actor: { type: 'user', id: link.user_id },
+      action: 'session.signed-in',
+      origin: input.origin,
+      at: now,
+      details: { method: 'link' },
+    });
     return session;
   });
 }
@@ -142,13 +192,21 @@ export async function signInWithLink(ctx: DomainContext, input: { token: unknown
  * second factor then. An account without one, in an organisation that requires one, gets a session
  * held at enrolment.
  */
-export async function createSession(ctx: DomainContext, tx: DbOrTx, userId: string, now: Date, origin?: RequestOrigin, secondFactorAt?: Date): Promise<UserSession> {
+export async function createSession(
+  ctx: DomainContext,
+  tx: DbOrTx,
+  userId: string,
+  now: Date,
+  origin?: RequestOrigin,
+  secondFactorAt?: Date,
+): Promise<UserSession> {
   const { token, hash } = newToken();
   const csrfToken = randomBytes(24).toString('base64url');
   const expiresAt = new Date(now.getTime() + ctx.config.sessionTtlMs);
   const memberships = await loadMemberships(tx, userId);
   const organizationId = memberships[0]?.id ?? null;
-  const mfaEnrolmentRequired = secondFactorAt === undefined && (await isMfaRequiredFor(tx, userId)) && !(await hasSecondFactor(tx, userId));
+  const mfaEnrolmentRequired =
+    secondFactorAt === undefined && (await isMfaRequiredFor(tx, userId)) && !(await hasSecondFactor(tx, userId));
   await tx
     .insertInto('sessions')
     .values({
@@ -165,7 +223,13 @@ export async function createSession(ctx: DomainContext, tx: DbOrTx, userId: stri
       mfa_enrolment_required: mfaEnrolmentRequired ? 1 : 0,
     })
     .execute();
-  return { sessionToken: token, csrfToken, expiresAt, user: await loadSessionUser(tx, userId, organizationId), mfaEnrolmentRequired };
+  return {
+    sessionToken: token,
+    csrfToken,
+    expiresAt,
+    user: await loadSessionUser(tx, userId, organizationId),
+    mfaEnrolmentRequired,
+  };
 }
 
 /** The account's memberships, oldest first. */
@@ -183,7 +247,11 @@ export async function loadMemberships(db: DbOrTx, userId: string): Promise<Accou
 
 /** The account with its active organisation (null when the session has none or the membership ended). */
 export async function loadSessionUser(db: DbOrTx, userId: string, organizationId: string | null): Promise<SessionUser> {
-  const user = await db.selectFrom('users').select(['id', 'email', 'name', 'company_name']).where('id', '=', userId).executeTakeFirstOrThrow();
+  const user = await db
+    .selectFrom('users')
+    .select(['id', 'email', 'name', 'company_name'])
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
   const memberships = await loadMemberships(db, userId);
   const active = organizationId === null ? undefined : memberships.find((m) => m.id === organizationId);
   return {
@@ -215,14 +283,28 @@ const LAST_SEEN_RESOLUTION_MS = 60_000;
  * The live session of a cookie token, or undefined. Notes the time of use (at most once a minute) for
  * the sessions list: the only write, and not one the account's data depends on.
  */
-export async function authenticateSession(ctx: DomainContext, sessionToken: string | undefined): Promise<AuthenticatedSession | undefined> {
+export async function authenticateSession(
+  ctx: DomainContext,
+  sessionToken: string | undefined,
+): Promise<AuthenticatedSession | undefined> {
   if (!sessionToken || !/^[A-Za-z0-9_-]{32,128}$/.test(sessionToken)) return undefined;
   const tokenHash = hashToken(sessionToken);
-  const session = await ctx.db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+  const session = await ctx.db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
   const now = ctx.clock.now();
   if (!session || new Date(session.expires_at).getTime() <= now.getTime()) return undefined;
-  if (session.last_seen_at === null || now.getTime() - new Date(session.last_seen_at).getTime() >= LAST_SEEN_RESOLUTION_MS) {
-    await ctx.db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('token_hash', '=', tokenHash).execute();
+  if (
+    session.last_seen_at === null ||
+    now.getTime() - new Date(session.last_seen_at).getTime() >= LAST_SEEN_RESOLUTION_MS
+  ) {
+    await ctx.db
+      .updateTable('sessions')
+      .set({ last_seen_at: now.toISOString() })
+      .where('token_hash', '=', tokenHash)
+      .execute();
   }
   return {
     user: await loadSessionUser(ctx.db, session.user_id, session.organization_id),
@@ -234,23 +316,45 @@ export async function authenticateSession(ctx: DomainContext, sessionToken: stri
 }
 
 /** Ends a session (the row is deleted) and records `session.signed-out`. */
-export async function signOut(ctx: DomainContext, input: { sessionToken: string; origin?: RequestOrigin }): Promise<void> {
+export async function signOut(
+  ctx: DomainContext,
+  input: { sessionToken: string; origin?: RequestOrigin },
+): Promise<void> {
   const now = ctx.clock.now();
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
     const hash = hashToken(input.sessionToken);
-    const session = await tx.selectFrom('sessions').select(['user_id', 'organization_id']).where('token_hash', '=', hash).executeTakeFirst();
+    const session = await tx
+      .selectFrom('sessions')
+      .select(['user_id', 'organization_id'])
+      .where('token_hash', '=', hash)
+      .executeTakeFirst();
     if (!session) return;
     await tx.deleteFrom('sessions').where('token_hash', '=', hash).execute();
-    await recordEvent(tx, { organizationId: session.organization_id, actor: { type: 'user', id: session.user_id }, action: 'session.signed-out', origin: input.origin, at: now });
+    await recordEvent(tx, {
+      organizationId: session.organization_id,
+      actor: { type: 'user', id: session.user_id },
+      action: 'session.signed-out',
+      origin: input.origin,
+      at: now,
+    });
   });
 }
 
 /** Sets the signed-in account's password (argon2id; the password policy of password-policy.ts). */
-export async function setPassword(ctx: DomainContext, input: { userId: string; organizationId: string | null; password: unknown; origin?: RequestOrigin }): Promise<void> {
+export async function setPassword(
+  ctx: DomainContext,
+  input: { userId: string; organizationId: string | null; password: unknown; origin?: RequestOrigin },
+): Promise<void> {
   const hash = await hashPassword(checkNewPassword(input.password));
   const now = ctx.clock.now();
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
     await tx.updateTable('users').set({ password_hash: hash }).where('id', '=', input.userId).execute();
-    await recordEvent(tx, { organizationId: input.organizationId, actor: { type: 'user', id: input.userId }, action: 'session.password-set', origin: input.origin, at: now });
+    await recordEvent(tx, {
+      organizationId: input.organizationId,
+      actor: { type: 'user', id: input.userId },
+      action: 'session.password-set',
+      origin: input.origin,
+      at: now,
+    });
   });
 }

@@ -18,17 +18,33 @@ export interface TotpEnrolment {
  * nothing until confirmTotpEnrolment). An account with a confirmed seed must remove it first
  * (VALIDATION_FAILED naming totp). The QR code is drawn here, so the seed never goes to another service.
  */
-export async function startTotpEnrolment(ctx: DomainContext, input: { userId: string; email: string }): Promise<TotpEnrolment> {
+export async function startTotpEnrolment(
+  ctx: DomainContext,
+  input: { userId: string; email: string },
+): Promise<TotpEnrolment> {
   await hitRateLimit(ctx, `totpEnrol:user:${input.userId}`, SECOND_FACTOR_RATE_LIMITS.enrol);
   const secret = newTotpSecret();
   const now = ctx.clock.now();
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
-    const existing = await tx.selectFrom('totp_factors').select('confirmed_at').where('user_id', '=', input.userId).executeTakeFirst();
-    if (existing?.confirmed_at) throw new AppError('VALIDATION_FAILED', 'an authenticator app is enrolled already; remove it first', { field: 'totp' });
+    const existing = await tx
+      .selectFrom('totp_factors')
+      .select('confirmed_at')
+      .where('user_id', '=', input.userId)
+      .executeTakeFirst();
+    if (existing?.confirmed_at)
+      throw new AppError('VALIDATION_FAILED', 'an authenticator app is enrolled already; remove it first', {
+        field: 'totp',
+      });
     await tx.deleteFrom('totp_factors').where('user_id', '=', input.userId).execute();
     await tx
       .insertInto('totp_factors')
-      .values({ user_id: input.userId, secret_ciphertext: sealTotpSecret(ctx.keys.totpSeed, input.userId, secret), created_at: now.toISOString(), confirmed_at: null, last_used_step: null })
+      .values({
+        user_id: input.userId,
+        secret_ciphertext: sealTotpSecret(ctx.keys.totpSeed, input.userId, secret),
+        created_at: now.toISOString(),
+        confirmed_at: null,
+        last_used_step: null,
+      })
       .execute();
   });
   const uri = otpauthUri(secret, 'Inkan', input.email);

@@ -16,7 +16,14 @@ import { getEnvelope } from './get-envelope.ts';
  */
 export async function unlockRecipient(
   ctx: DomainContext,
-  input: { organizationId: string; envelopeId: string; recipientId: string; accessCode?: unknown; actor: Actor; origin?: RequestOrigin },
+  input: {
+    organizationId: string;
+    envelopeId: string;
+    recipientId: string;
+    accessCode?: unknown;
+    actor: Actor;
+    origin?: RequestOrigin;
+  },
 ): Promise<EnvelopeDetails> {
   const details = await getEnvelope(ctx, input);
   const recipient = details.recipients.find((r) => r.id === input.recipientId);
@@ -26,16 +33,31 @@ export async function unlockRecipient(
   if (newCode && (typeof code !== 'string' || !ACCESS_CODE_PATTERN.test(code))) {
     throw new AppError('INVALID_ACCESS_CODE_FORMAT', 'the access code must be 4–8 digits', { field: 'accessCode' });
   }
-  if (newCode && recipient.auth !== 'access_code') throw new AppError('VALIDATION_FAILED', 'this recipient signs in and has no access code', { field: 'accessCode' });
+  if (newCode && recipient.auth !== 'access_code')
+    throw new AppError('VALIDATION_FAILED', 'this recipient signs in and has no access code', { field: 'accessCode' });
   const now = ctx.clock.now();
   const status = effectiveStatus(details.envelope, now);
-  if (status !== 'sent' && status !== 'draft') throw new AppError('ENVELOPE_NOT_ACTIVE', `the envelope is ${status}`, { status });
+  if (status !== 'sent' && status !== 'draft')
+    throw new AppError('ENVELOPE_NOT_ACTIVE', `the envelope is ${status}`, { status });
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
     const restored = recipient.viewedAt ? 'viewed' : recipient.notifiedAt ? 'notified' : 'pending';
-    await tx.updateTable('recipients').set({ failed_attempts: 0, locked_at: null }).where('id', '=', recipient.id).execute();
-    await tx.updateTable('recipients').set({ status: restored }).where('id', '=', recipient.id).where('status', '=', 'locked').execute();
+    await tx
+      .updateTable('recipients')
+      .set({ failed_attempts: 0, locked_at: null })
+      .where('id', '=', recipient.id)
+      .execute();
+    await tx
+      .updateTable('recipients')
+      .set({ status: restored })
+      .where('id', '=', recipient.id)
+      .where('status', '=', 'locked')
+      .execute();
     if (newCode) {
-      await tx.updateTable('recipients').set({ access_code_hash: hashAccessCode(code as string, ctx.keys.accessCode) }).where('id', '=', recipient.id).execute();
+      await tx
+        .updateTable('recipients')
+        .set({ access_code_hash: hashAccessCode(code as string, ctx.keys.accessCode) })
+        .where('id', '=', recipient.id)
+        .execute();
       await tx.deleteFrom('recipient_sessions').where('recipient_id', '=', recipient.id).execute();
     }
     await recordEvent(tx, {
@@ -45,7 +67,12 @@ export async function unlockRecipient(
       action: 'recipient.unlocked',
       origin: input.origin,
       at: now,
-      details: { recipientId: recipient.id, name: recipient.name, newCodeSet: newCode, wasLocked: recipient.status === 'locked' || recipient.lockedAt !== null },
+      details: {
+        recipientId: recipient.id,
+        name: recipient.name,
+        newCodeSet: newCode,
+        wasLocked: recipient.status === 'locked' || recipient.lockedAt !== null,
+      },
     });
   });
   return loadEnvelopeDetails(ctx.db, input.organizationId, input.envelopeId);

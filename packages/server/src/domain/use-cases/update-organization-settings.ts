@@ -13,8 +13,15 @@ export interface OrganizationSettings {
 }
 
 /** The organisation's settings (read only). */
-export async function getOrganizationSettings(ctx: DomainContext, input: { organizationId: string }): Promise<OrganizationSettings> {
-  const row = await ctx.db.selectFrom('organizations').select(['attach_certificate', 'mfa_required']).where('id', '=', input.organizationId).executeTakeFirst();
+export async function getOrganizationSettings(
+  ctx: DomainContext,
+  input: { organizationId: string },
+): Promise<OrganizationSettings> {
+  const row = await ctx.db
+    .selectFrom('organizations')
+    .select(['attach_certificate', 'mfa_required'])
+    .where('id', '=', input.organizationId)
+    .executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND', 'no such organisation');
   return { attachCertificate: row.attach_certificate === 1, mfaRequired: row.mfa_required === 1 };
 }
@@ -28,13 +35,26 @@ export async function updateOrganizationSettings(
   input: { organizationId: string; actor: Actor; origin?: RequestOrigin; changes: Partial<OrganizationSettings> },
 ): Promise<OrganizationSettings> {
   return inTransaction(ctx.db, ctx.dialect, async (tx) => {
-    const row = await tx.selectFrom('organizations').select(['attach_certificate', 'mfa_required']).where('id', '=', input.organizationId).executeTakeFirst();
+    const row = await tx
+      .selectFrom('organizations')
+      .select(['attach_certificate', 'mfa_required'])
+      .where('id', '=', input.organizationId)
+      .executeTakeFirst();
     if (!row) throw new AppError('NOT_FOUND', 'no such organisation');
-    const before: OrganizationSettings = { attachCertificate: row.attach_certificate === 1, mfaRequired: row.mfa_required === 1 };
+    const before: OrganizationSettings = {
+      attachCertificate: row.attach_certificate === 1,
+      mfaRequired: row.mfa_required === 1,
+    };
     const after: OrganizationSettings = { ...before, ...input.changes };
-    const changed = (Object.keys(before) as Array<keyof OrganizationSettings>).filter((key) => before[key] !== after[key]);
+    const changed = (Object.keys(before) as Array<keyof OrganizationSettings>).filter(
+      (key) => before[key] !== after[key],
+    );
     if (changed.length === 0) return before;
-    await tx.updateTable('organizations').set({ attach_certificate: after.attachCertificate ? 1 : 0, mfa_required: after.mfaRequired ? 1 : 0 }).where('id', '=', input.organizationId).execute();
+    await tx
+      .updateTable('organizations')
+      .set({ attach_certificate: after.attachCertificate ? 1 : 0, mfa_required: after.mfaRequired ? 1 : 0 })
+      .where('id', '=', input.organizationId)
+      .execute();
     await recordEvent(tx, {
       organizationId: input.organizationId,
       actor: input.actor,

@@ -12,10 +12,19 @@ export async function updateRegisterSettings(
 ): Promise<{ reminderDays: number[] }> {
   if (input.role !== 'admin') throw new AppError('FORBIDDEN', 'only administrators change the register settings');
   const days = [...new Set(input.reminderDays)].sort((a, b) => b - a);
-  if (days.length > 5 || days.some((d) => !Number.isInteger(d) || d < 1 || d > 365)) throw new AppError('VALIDATION_FAILED', 'reminderDays: up to 5 whole numbers of 1–365', { field: 'reminderDays' });
+  if (days.length > 5 || days.some((d) => !Number.isInteger(d) || d < 1 || d > 365))
+    throw new AppError('VALIDATION_FAILED', 'reminderDays: up to 5 whole numbers of 1–365', { field: 'reminderDays' });
   return inTransaction(ctx.db, ctx.dialect, async (tx) => {
-    const before = await tx.selectFrom('organizations').select('contract_reminder_days').where('id', '=', input.organizationId).executeTakeFirstOrThrow();
-    await tx.updateTable('organizations').set({ contract_reminder_days: JSON.stringify(days) }).where('id', '=', input.organizationId).execute();
+    const before = await tx
+      .selectFrom('organizations')
+      .select('contract_reminder_days')
+      .where('id', '=', input.organizationId)
+      .executeTakeFirstOrThrow();
+    await tx
+      .updateTable('organizations')
+      .set({ contract_reminder_days: JSON.stringify(days) })
+      .where('id', '=', input.organizationId)
+      .execute();
     await recordEvent(tx, {
       organizationId: input.organizationId,
       actor: input.actor,

@@ -2,7 +2,14 @@ import { accessCodeMatches, newToken } from '../../security/tokens.ts';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { recordEvent } from '../record-event.ts';
-import { assertLinkUsable, contextOfRecipient, findByLinkToken, signerCsrfToken, signerView, type SignerView } from '../signer-access.ts';
+import {
+  assertLinkUsable,
+  contextOfRecipient,
+  findByLinkToken,
+  signerCsrfToken,
+  signerView,
+  type SignerView,
+} from '../signer-access.ts';
 import { inTransaction } from '../transaction.ts';
 import type { RequestOrigin } from '../types.ts';
 import { ACCESS_CODE_PATTERN } from '../validation.ts';
@@ -27,7 +34,10 @@ type Outcome = { kind: 'passed'; session: SignerSession } | { kind: 'wrong'; rem
  * records it and queues a mail to the sender. A well-formed right code resets the count and opens a
  * signer session. Codes that are not 4–8 digits cannot match and are refused without counting.
  */
-export async function verifyAccessCode(ctx: DomainContext, input: { token: string; code: unknown; origin?: RequestOrigin }): Promise<SignerSession> {
+export async function verifyAccessCode(
+  ctx: DomainContext,
+  input: { token: string; code: unknown; origin?: RequestOrigin },
+): Promise<SignerSession> {
   const now = ctx.clock.now();
   const signer = await findByLinkToken(ctx.db, input.token);
   assertLinkUsable(ctx, signer, now);
@@ -40,7 +50,13 @@ export async function verifyAccessCode(ctx: DomainContext, input: { token: strin
   const code = input.code;
   const max = ctx.config.accessCodeMaxAttempts;
   const recipientId = signer.recipient.id;
-  const base = { organizationId: signer.envelope.organizationId, envelopeId: signer.envelope.id, actor: { type: 'recipient' as const, id: recipientId }, origin: input.origin, at: now };
+  const base = {
+    organizationId: signer.envelope.organizationId,
+    envelopeId: signer.envelope.id,
+    actor: { type: 'recipient' as const, id: recipientId },
+    origin: input.origin,
+    at: now,
+  };
 
   const outcome = await inTransaction(ctx.db, ctx.dialect, async (tx): Promise<Outcome> => {
     // Reserve an attempt first: the row lock (PostgreSQL) or the write lock (SQLite) orders parallel tries.
@@ -70,24 +86,49 @@ export async function verifyAccessCode(ctx: DomainContext, input: { token: strin
       .execute();
     await tx.updateTable('recipients').set({ locked_at: now.toISOString() }).where('id', '=', recipientId).execute();
     await recordEvent(tx, { ...base, action: 'recipient.locked', details: { attempts } });
-    await ctx.jobs.enqueue(tx, 'mail.recipient-locked', { recipientId }, { dedupeKey: `recipient-locked:${recipientId}` });
+    await ctx.jobs.enqueue(
+      tx,
+      'mail.recipient-locked',
+      { recipientId },
+      { dedupeKey: `recipient-locked:${recipientId}` },
+    );
     return { kind: 'locked' };
   });
 
-  if (outcome.kind === 'locked') throw new AppError('ACCESS_CODE_LOCKED', 'too many wrong access codes; the sender has been told and can unlock the link');
-  if (outcome.kind === 'wrong') throw new AppError('ACCESS_CODE_WRONG', 'the access code is wrong', { remainingAttempts: outcome.remaining });
+  if (outcome.kind === 'locked')
+    throw new AppError(
+      'ACCESS_CODE_LOCKED',
+      'too many wrong access codes; the sender has been told and can unlock the link',
+    );
+  if (outcome.kind === 'wrong')
+    throw new AppError('ACCESS_CODE_WRONG', 'the access code is wrong', { remainingAttempts: outcome.remaining });
   return outcome.session;
 }
 
 /** Stores a new signer session (hash only) in the caller's transaction and builds the signer's view. */
-export async function openSession(ctx: DomainContext, tx: DbOrTx, recipientId: string, now: Date): Promise<SignerSession> {
+export async function openSession(
+  ctx: DomainContext,
+  tx: DbOrTx,
+  recipientId: string,
+  now: Date,
+): Promise<SignerSession> {
   const { token, hash } = newToken();
   const expiresAt = new Date(now.getTime() + ctx.config.sessionTtlMs);
   await tx
     .insertInto('recipient_sessions')
-    .values({ token_hash: hash, recipient_id: recipientId, created_at: now.toISOString(), expires_at: expiresAt.toISOString() })
+    .values({
+      token_hash: hash,
+      recipient_id: recipientId,
+      created_at: now.toISOString(),
+      expires_at: expiresAt.toISOString(),
+    })
     .execute();
   const row = await tx.selectFrom('recipients').selectAll().where('id', '=', recipientId).executeTakeFirstOrThrow();
   const signer = await contextOfRecipient(tx, toRecipient(row));
-  return { sessionToken: token, csrfToken: signerCsrfToken(ctx.keys.cookie, token), expiresAt, view: signerView(signer, now) };
+  return {
+    sessionToken: token,
+    csrfToken: signerCsrfToken(ctx.keys.cookie, token),
+    expiresAt,
+    view: signerView(signer, now),
+  };
 }

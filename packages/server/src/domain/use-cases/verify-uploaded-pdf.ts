@@ -29,14 +29,24 @@ export interface VerifyUploadInput {
 export async function verifyUploadedPdf(input: VerifyUploadInput): Promise<VerificationReport> {
   const size = input.bytes.length;
   try {
-    return await input.verifier.verify({ bytes: input.bytes, trustAnchors: input.trustAnchors, now: input.now, revocationData: input.revocationData, online: input.online });
+    return await input.verifier.verify({
+      bytes: input.bytes,
+      trustAnchors: input.trustAnchors,
+      now: input.now,
+      revocationData: input.revocationData,
+      online: input.online,
+    });
   } catch (error) {
     if (isCoreError(error, 'PDF_TOO_COMPLEX')) throw new AppError('PDF_TOO_COMPLEX', error.message, error.details);
-    if (error instanceof VerifierBusyError) throw new AppError('VERIFY_BUSY', error.message, { retryAfterSeconds: error.retryAfterSeconds });
+    if (error instanceof VerifierBusyError)
+      throw new AppError('VERIFY_BUSY', error.message, { retryAfterSeconds: error.retryAfterSeconds });
     // verifyPdf reports bad input instead of throwing; should hostile input still break it, the user
     // gets "cannot be read" (never a 500 for their file) and the operator gets the error.
     input.onUnexpectedError?.(error);
-    const file = error instanceof VerifierFailedError ? error.file : { size, sha256: input.bytes.length === size ? createHash('sha256').update(input.bytes).digest('hex') : '' };
+    const file =
+      error instanceof VerifierFailedError
+        ? error.file
+        : { size, sha256: input.bytes.length === size ? createHash('sha256').update(input.bytes).digest('hex') : '' };
     return {
       schemaVersion: 2,
       file: { ...file, revisions: 0, pages: null },

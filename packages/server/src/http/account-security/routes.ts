@@ -28,22 +28,33 @@ export async function accountSecurityRoutes(app: FastifyInstance, options: { con
   const { context } = options;
   const limited = { config: { rateLimit: SECOND_FACTOR_ROUTE_LIMIT } };
   const enrolling = (request: FastifyRequest) => requireAccount(context, request, { duringEnrolment: true });
-  const actorOf = (account: AccountPrincipal, request: FastifyRequest): AccountActor => ({ userId: account.userId, organizationId: account.organizationId, sessionHash: account.sessionHash, origin: originOf(request) });
+  const actorOf = (account: AccountPrincipal, request: FastifyRequest): AccountActor => ({
+    userId: account.userId,
+    organizationId: account.organizationId,
+    sessionHash: account.sessionHash,
+    origin: originOf(request),
+  });
 
   app.get('/api/account/security', async (request, reply) => {
     const account = await enrolling(request);
-    return reply.header('cache-control', 'no-store').send(await getSecurityOverview(context, { userId: account.userId }));
+    return reply
+      .header('cache-control', 'no-store')
+      .send(await getSecurityOverview(context, { userId: account.userId }));
   });
 
   app.post('/api/account/security/totp', limited, async (request, reply) => {
     const account = await enrolling(request);
-    return reply.header('cache-control', 'no-store').send(await startTotpEnrolment(context, { userId: account.userId, email: account.user.email }));
+    return reply
+      .header('cache-control', 'no-store')
+      .send(await startTotpEnrolment(context, { userId: account.userId, email: account.user.email }));
   });
 
   app.post('/api/account/security/totp/confirm', limited, async (request, reply) => {
     const account = await enrolling(request);
     const body = parseWith(totpConfirmBody, request.body);
-    return reply.header('cache-control', 'no-store').send(await confirmTotpEnrolment(context, { ...actorOf(account, request), code: body.code }));
+    return reply
+      .header('cache-control', 'no-store')
+      .send(await confirmTotpEnrolment(context, { ...actorOf(account, request), code: body.code }));
   });
 
   app.delete('/api/account/security/totp', limited, async (request, reply) => {
@@ -54,24 +65,51 @@ export async function accountSecurityRoutes(app: FastifyInstance, options: { con
 
   app.post('/api/account/security/recovery-codes', limited, async (request, reply) => {
     const account = await requireAccount(context, request);
-    return reply.header('cache-control', 'no-store').send(await regenerateRecoveryCodes(context, { ...actorOf(account, request), secondFactorAt: account.secondFactorAt }));
+    return reply
+      .header('cache-control', 'no-store')
+      .send(
+        await regenerateRecoveryCodes(context, {
+          ...actorOf(account, request),
+          secondFactorAt: account.secondFactorAt,
+        }),
+      );
   });
 
   app.post('/api/account/security/passkeys/options', limited, async (request, reply) => {
     const account = await enrolling(request);
-    return reply.header('cache-control', 'no-store').send(await startPasskeyRegistration(context, { userId: account.userId, email: account.user.email, name: account.user.name }));
+    return reply
+      .header('cache-control', 'no-store')
+      .send(
+        await startPasskeyRegistration(context, {
+          userId: account.userId,
+          email: account.user.email,
+          name: account.user.name,
+        }),
+      );
   });
 
   app.post('/api/account/security/passkeys', limited, async (request, reply) => {
     const account = await enrolling(request);
     const body = parseWith(passkeyRegisterBody, request.body);
-    return reply.code(201).send(await finishPasskeyRegistration(context, { ...actorOf(account, request), response: body.response, name: body.name }));
+    return reply
+      .code(201)
+      .send(
+        await finishPasskeyRegistration(context, {
+          ...actorOf(account, request),
+          response: body.response,
+          name: body.name,
+        }),
+      );
   });
 
   app.delete('/api/account/security/passkeys/:id', limited, async (request, reply) => {
     const account = await requireAccount(context, request);
     const params = parseWith(passkeyParams, request.params);
-    await removePasskey(context, { ...actorOf(account, request), passkeyId: params.id, secondFactorAt: account.secondFactorAt });
+    await removePasskey(context, {
+      ...actorOf(account, request),
+      passkeyId: params.id,
+      secondFactorAt: account.secondFactorAt,
+    });
     return reply.code(204).send();
   });
 
@@ -83,13 +121,19 @@ export async function accountSecurityRoutes(app: FastifyInstance, options: { con
 
   app.post('/api/account/security/step-up/passkey/options', limited, async (request, reply) => {
     const account = await requireAccount(context, request);
-    return reply.header('cache-control', 'no-store').send(await startPasskeyAuthentication(context, { userId: account.userId }));
+    return reply
+      .header('cache-control', 'no-store')
+      .send(await startPasskeyAuthentication(context, { userId: account.userId }));
   });
 
   app.post('/api/account/security/step-up/passkey', limited, async (request, reply) => {
     const account = await requireAccount(context, request);
     const body = parseWith(passkeyStepUpBody, request.body);
-    const result = await finishPasskeyAuthentication(context, { response: body.response, purpose: { kind: 'step-up', userId: account.userId, sessionHash: account.sessionHash }, origin: originOf(request) });
+    const result = await finishPasskeyAuthentication(context, {
+      response: body.response,
+      purpose: { kind: 'step-up', userId: account.userId, sessionHash: account.sessionHash },
+      origin: originOf(request),
+    });
     if (!('secondFactorAt' in result)) throw new AppError('INTERNAL_ERROR', 'a passkey step-up opened a session');
     return reply.send(result);
   });

@@ -46,13 +46,20 @@ export const ACCEPTED = { accepted: true } as const;
 export async function accountRoutes(app: FastifyInstance, options: { context: AppContext }): Promise<void> {
   const { context } = options;
   const limited = { config: { rateLimit: ACCOUNT_RATE_LIMIT } };
-  const languageOf = (request: FastifyRequest, chosen: 'ja' | 'en' | undefined) => chosen ?? (request.headers['accept-language'] ? preferredLanguage(request.headers['accept-language']) : 'ja');
+  const languageOf = (request: FastifyRequest, chosen: 'ja' | 'en' | undefined) =>
+    chosen ?? (request.headers['accept-language'] ? preferredLanguage(request.headers['accept-language']) : 'ja');
   const accepted = (reply: FastifyReply) => reply.code(202).header('cache-control', 'no-store').send(ACCEPTED);
-  const clearSessionCookie = (reply: FastifyReply) => reply.clearCookie(SESSION_COOKIE, cookieOptions(context, { path: '/', sameSite: 'lax' }));
+  const clearSessionCookie = (reply: FastifyReply) =>
+    reply.clearCookie(SESSION_COOKIE, cookieOptions(context, { path: '/', sameSite: 'lax' }));
 
   app.post('/api/account/signup', limited, async (request, reply) => {
     const body = parseWith(signupBody, request.body);
-    await requestSignup(context, { email: body.email, next: body.next, language: languageOf(request, body.language), origin: originOf(request) });
+    await requestSignup(context, {
+      email: body.email,
+      next: body.next,
+      language: languageOf(request, body.language),
+      origin: originOf(request),
+    });
     return accepted(reply);
   });
 
@@ -65,14 +72,22 @@ export async function accountRoutes(app: FastifyInstance, options: { context: Ap
     const body = parseWith(completeSignupBody, request.body);
     const { session, next } = await completeSignup(context, { ...body, origin: originOf(request) });
     return reply
-      .setCookie(SESSION_COOKIE, session.sessionToken, cookieOptions(context, { path: '/', sameSite: 'lax', expires: session.expiresAt }))
+      .setCookie(
+        SESSION_COOKIE,
+        session.sessionToken,
+        cookieOptions(context, { path: '/', sameSite: 'lax', expires: session.expiresAt }),
+      )
       .header('cache-control', 'no-store')
       .send({ user: session.user, csrfToken: session.csrfToken, next });
   });
 
   app.post('/api/account/password/forgot', limited, async (request, reply) => {
     const body = parseWith(forgotPasswordBody, request.body);
-    await requestPasswordReset(context, { email: body.email, language: languageOf(request, body.language), origin: originOf(request) });
+    await requestPasswordReset(context, {
+      email: body.email,
+      language: languageOf(request, body.language),
+      origin: originOf(request),
+    });
     return accepted(reply);
   });
 
@@ -84,7 +99,13 @@ export async function accountRoutes(app: FastifyInstance, options: { context: Ap
 
   app.post('/api/account/email/confirm', limited, async (request, reply) => {
     const body = parseWith(confirmEmailBody, request.body);
-    return reply.send(await confirmEmailChange(context, { token: body.token, language: languageOf(request, body.language), origin: originOf(request) }));
+    return reply.send(
+      await confirmEmailChange(context, {
+        token: body.token,
+        language: languageOf(request, body.language),
+        origin: originOf(request),
+      }),
+    );
   });
 
   app.get('/api/account', async (request, reply) => {
@@ -95,14 +116,26 @@ export async function accountRoutes(app: FastifyInstance, options: { context: Ap
   app.patch('/api/account/profile', async (request, reply) => {
     const account = await requireAccount(context, request);
     const body = parseWith(profileBody, request.body);
-    await updateProfile(context, { userId: account.userId, organizationId: account.organizationId, name: body.name, companyName: body.companyName, origin: originOf(request) });
+    await updateProfile(context, {
+      userId: account.userId,
+      organizationId: account.organizationId,
+      name: body.name,
+      companyName: body.companyName,
+      origin: originOf(request),
+    });
     return reply.send({ user: await loadSessionUser(context.db, account.userId, account.organizationId) });
   });
 
   app.post('/api/account/password', async (request, reply) => {
     const account = await requireAccount(context, request);
     const body = parseWith(changePasswordBody, request.body);
-    await changePassword(context, { userId: account.userId, organizationId: account.organizationId, sessionHash: account.sessionHash, ...body, origin: originOf(request) });
+    await changePassword(context, {
+      userId: account.userId,
+      organizationId: account.organizationId,
+      sessionHash: account.sessionHash,
+      ...body,
+      origin: originOf(request),
+    });
     return reply.code(204).send();
   });
 
@@ -122,25 +155,47 @@ export async function accountRoutes(app: FastifyInstance, options: { context: Ap
 
   app.get('/api/account/sessions', async (request, reply) => {
     const account = await requireAccount(context, request);
-    return reply.header('cache-control', 'no-store').send({ sessions: await listAccountSessions(context, { userId: account.userId, sessionHash: account.sessionHash }) });
+    return reply
+      .header('cache-control', 'no-store')
+      .send({
+        sessions: await listAccountSessions(context, { userId: account.userId, sessionHash: account.sessionHash }),
+      });
   });
 
   app.delete('/api/account/sessions/:id', async (request, reply) => {
     const account = await requireAccount(context, request);
     const { id } = parseWith(sessionParams, request.params);
-    await endAccountSessions(context, { userId: account.userId, organizationId: account.organizationId, sessionHash: account.sessionHash, which: { id }, origin: originOf(request) });
+    await endAccountSessions(context, {
+      userId: account.userId,
+      organizationId: account.organizationId,
+      sessionHash: account.sessionHash,
+      which: { id },
+      origin: originOf(request),
+    });
     // Ending the current session is signing out.
     return (id === account.sessionHash ? clearSessionCookie(reply) : reply).code(204).send();
   });
 
   app.post('/api/account/sessions/end-others', async (request, reply) => {
     const account = await requireAccount(context, request);
-    return reply.send(await endAccountSessions(context, { userId: account.userId, organizationId: account.organizationId, sessionHash: account.sessionHash, which: 'others', origin: originOf(request) }));
+    return reply.send(
+      await endAccountSessions(context, {
+        userId: account.userId,
+        organizationId: account.organizationId,
+        sessionHash: account.sessionHash,
+        which: 'others',
+        origin: originOf(request),
+      }),
+    );
   });
 
   app.post('/api/account/export', async (request, reply) => {
     const account = await requireAccount(context, request);
-    const exported = await exportAccountData(context, { userId: account.userId, organizationId: account.organizationId, origin: originOf(request) });
+    const exported = await exportAccountData(context, {
+      userId: account.userId,
+      organizationId: account.organizationId,
+      origin: originOf(request),
+    });
     return reply
       .type('application/zip')
       .header('content-disposition', contentDisposition('attachment', exported.fileName))
@@ -158,6 +213,13 @@ export async function accountRoutes(app: FastifyInstance, options: { context: Ap
   app.post('/api/session/organization', async (request, reply) => {
     const account = await requireAccount(context, request);
     const body = parseWith(switchOrganizationBody, request.body);
-    return reply.send({ user: await switchOrganization(context, { userId: account.userId, sessionHash: account.sessionHash, organizationId: body.organizationId, origin: originOf(request) }) });
+    return reply.send({
+      user: await switchOrganization(context, {
+        userId: account.userId,
+        sessionHash: account.sessionHash,
+        organizationId: body.organizationId,
+        origin: originOf(request),
+      }),
+    });
   });
 }

@@ -13,7 +13,12 @@ export const signupBody = z.object({ email: text(1000), next: text(1000).nullish
 /** GET /api/account/signup/link?token=. */
 export const tokenQuery = z.object({ token: text(200) });
 /** POST /api/account/signup/complete. */
-export const completeSignupBody = z.object({ token: text(200), name: text(1000), companyName: text(1000).nullish(), password: text(1024) });
+export const completeSignupBody = z.object({
+  token: text(200),
+  name: text(1000),
+  companyName: text(1000).nullish(),
+  password: text(1024),
+});
 /** POST /api/account/password/forgot. */
 export const forgotPasswordBody = z.object({ email: text(1000), language });
 /** POST /api/account/password/reset. */

@@ -18,7 +18,17 @@ export function presentAuditEntry(entry: AuditEntry) {
 }
 
 /** The CSV columns (Japanese, fixed: spreadsheets and auditors' macros refer to them). */
-export const AUDIT_CSV_HEADER = ['日時(JST)', '日時(UTC)', '操作', '操作者種別', '操作者', '対象封筒', 'IPアドレス', 'ユーザーエージェント', '詳細'] as const;
+export const AUDIT_CSV_HEADER = [
+  '日時(JST)',
+  '日時(UTC)',
+  '操作',
+  '操作者種別',
+  '操作者',
+  '対象封筒',
+  'IPアドレス',
+  'ユーザーエージェント',
+  '詳細',
+] as const;
 
 const JST_OFFSET_MS = 9 * 60 * 60 * 1000;
 

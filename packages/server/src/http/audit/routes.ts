@@ -17,7 +17,10 @@ const filterQuery = z.object({
   envelopeId: z.string().max(64).optional(),
   actor: z.string().max(200).optional(),
 });
-const listQuery = filterQuery.extend({ limit: z.coerce.number().int().optional(), cursor: z.string().max(64).optional() });
+const listQuery = filterQuery.extend({
+  limit: z.coerce.number().int().optional(),
+  cursor: z.string().max(64).optional(),
+});
 
 /** The operation log (操作ログ) for the organisation's administrators: JSON pages and the CSV export. */
 export async function auditRoutes(app: FastifyInstance, options: { context: AppContext }): Promise<void> {
@@ -27,13 +30,20 @@ export async function auditRoutes(app: FastifyInstance, options: { context: AppC
     const principal = await requireAdmin(context, request);
     const query = parseWith(listQuery, request.query);
     const page = await listAuditEvents(context, { organizationId: principal.organizationId, ...query });
-    return reply.header('cache-control', 'private, no-store').send({ items: page.items.map(presentAuditEntry), nextCursor: page.nextCursor });
+    return reply
+      .header('cache-control', 'private, no-store')
+      .send({ items: page.items.map(presentAuditEntry), nextCursor: page.nextCursor });
   });
 
   app.get('/api/v1/audit-events.csv', async (request, reply) => {
     const principal = await requireAdmin(context, request);
     const query = parseWith(filterQuery, request.query);
-    const entries = await exportAuditEvents(context, { organizationId: principal.organizationId, ...query, actorOfExport: principal.actor, origin: originOf(request) });
+    const entries = await exportAuditEvents(context, {
+      organizationId: principal.organizationId,
+      ...query,
+      actorOfExport: principal.actor,
+      origin: originOf(request),
+    });
     async function* lines(): AsyncGenerator<string> {
       yield UTF8_BOM + csvRecord(AUDIT_CSV_HEADER);
       for await (const entry of entries) yield auditCsvRecord(entry);

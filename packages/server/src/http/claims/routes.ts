@@ -32,6 +32,8 @@ export async function claimRoutes(app: FastifyInstance, options: { context: AppC
     // Any signed-in account (personal or a member of an organisation): the copy goes to the person.
     const account = await requireAccount(context, request);
     const result = await claimContract(context, { token, userId: account.userId, origin: originOf(request) });
-    return reply.code(result.created ? 201 : 200).send({ status: 'claimed-by-you', contractId: result.contractId, created: result.created });
+    return reply
+      .code(result.created ? 201 : 200)
+      .send({ status: 'claimed-by-you', contractId: result.contractId, created: result.created });
   });
 }

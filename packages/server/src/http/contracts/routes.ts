@@ -21,7 +21,14 @@ import { importContract } from '../../domain/use-cases/import-contract.ts';
 import { listDeadlines } from '../../domain/use-cases/list-deadlines.ts';
 import { getRegisterSettings } from '../../domain/use-cases/get-register-settings.ts';
 import { updateRegisterSettings } from '../../domain/use-cases/update-register-settings.ts';
-import { contractChangesSchema, contractDocumentParams, contractParams, fieldDefinitionSchema, importContractSchema, registerSettingsSchema } from './schema.ts';
+import {
+  contractChangesSchema,
+  contractDocumentParams,
+  contractParams,
+  fieldDefinitionSchema,
+  importContractSchema,
+  registerSettingsSchema,
+} from './schema.ts';
 import { requireRegisterCaller } from './scope.ts';
 
 /** Columns of the register's CSV export, Japanese headers (the spreadsheet's reader is Japanese first). */
@@ -50,7 +57,9 @@ const CSV_COLUMNS: Array<[string, (c: Contract) => string | number | null]> = [
   ['更新日時', (c) => c.updatedAt],
 ];
 
-const deadlinesQuery = z.object({ days: z.coerce.number().int().min(0).max(366).optional(), scope: z.string().optional() }).strict();
+const deadlinesQuery = z
+  .object({ days: z.coerce.number().int().min(0).max(366).optional(), scope: z.string().optional() })
+  .strict();
 
 /** Slack over the document's limit for the multipart framing and the `contract` JSON part. */
 const MULTIPART_OVERHEAD = 1024 * 1024;
@@ -59,11 +68,19 @@ const MULTIPART_OVERHEAD = 1024 * 1024;
  * Reads the import upload: the `contract` JSON (a field or a file part) and exactly one `document`
  * file, refusing more than INKAN_MAX_UPLOAD_MB and anything that is not a PDF. Nothing is stored here.
  */
-async function readImportUpload(context: AppContext, request: FastifyRequest): Promise<{ contract: z.infer<typeof importContractSchema>; document: { name: string; bytes: Uint8Array } }> {
+async function readImportUpload(
+  context: AppContext,
+  request: FastifyRequest,
+): Promise<{ contract: z.infer<typeof importContractSchema>; document: { name: string; bytes: Uint8Array } }> {
   const maxBytes = context.config.maxUploadBytes;
-  if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send multipart/form-data with a `contract` part and a `document` part');
+  if (!request.isMultipart())
+    throw new AppError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'send multipart/form-data with a `contract` part and a `document` part',
+    );
   const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD) throw new AppError('PAYLOAD_TOO_LARGE', 'the upload is too large', { maxBytes });
+  if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD)
+    throw new AppError('PAYLOAD_TOO_LARGE', 'the upload is too large', { maxBytes });
   let contractValue: unknown;
   let document: { name: string; bytes: Uint8Array } | undefined;
   for await (const part of request.parts()) {
@@ -73,13 +90,17 @@ async function readImportUpload(context: AppContext, request: FastifyRequest): P
       else if (part.fieldname === 'document' && document === undefined) {
         if (bytes.length > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', 'the document is too large', { maxBytes });
         document = { name: part.filename, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
-      } else throw new AppError('VALIDATION_FAILED', `unexpected file part "${part.fieldname}" (one document per import)`, { field: part.fieldname });
+      } else
+        throw new AppError('VALIDATION_FAILED', `unexpected file part "${part.fieldname}" (one document per import)`, {
+          field: part.fieldname,
+        });
     } else if (part.fieldname === 'contract') {
       if (part.valueTruncated) throw new AppError('PAYLOAD_TOO_LARGE', 'the contract part is too large');
       contractValue = part.value;
     }
   }
-  if (contractValue === undefined) throw new AppError('VALIDATION_FAILED', 'the `contract` part (JSON) is missing', { field: 'contract' });
+  if (contractValue === undefined)
+    throw new AppError('VALIDATION_FAILED', 'the `contract` part (JSON) is missing', { field: 'contract' });
   let parsed = contractValue;
   if (typeof contractValue === 'string') {
     try {
@@ -91,7 +112,8 @@ async function readImportUpload(context: AppContext, request: FastifyRequest): P
   const contract = parseWith(importContractSchema, parsed);
   if (!document) throw new AppError('NO_DOCUMENTS', 'the `document` part (PDF) is missing', { field: 'document' });
   // Not a PDF at all (a Word file, an image): the clear message, before the PDF reader is asked.
-  if (Buffer.from(document.bytes.subarray(0, 1024)).indexOf('%PDF-') < 0) throw new AppError('PDF_INVALID', 'the document is not a PDF', { document: document.name, reason: 'PDF_NOT_PDF' });
+  if (Buffer.from(document.bytes.subarray(0, 1024)).indexOf('%PDF-') < 0)
+    throw new AppError('PDF_INVALID', 'the document is not a PDF', { document: document.name, reason: 'PDF_NOT_PDF' });
   return { contract, document };
 }
 
@@ -110,7 +132,10 @@ export async function contractRoutes(app: FastifyInstance, options: { context: A
     const caller = await requireRegisterCaller(context, request, { write: false });
     // The same filters and sort as the list; every matching row (limit and cursor do not apply).
     const query = parseContractQuery(request.query as Record<string, unknown>);
-    const rows = exportContracts(context, { scope: caller.scope, query: { filters: query.filters, sort: query.sort, limit: query.limit } });
+    const rows = exportContracts(context, {
+      scope: caller.scope,
+      query: { filters: query.filters, sort: query.sort, limit: query.limit },
+    });
     async function* body(): AsyncGenerator<string> {
       yield UTF8_BOM + csvRecord(CSV_COLUMNS.map(([header]) => header));
       for await (const contract of rows) yield csvRecord(CSV_COLUMNS.map(([, value]) => value(contract)));
@@ -132,7 +157,13 @@ export async function contractRoutes(app: FastifyInstance, options: { context: A
   app.post('/api/v1/contracts/import', async (request, reply) => {
     const caller = await requireRegisterCaller(context, request, { write: true });
     const upload = await readImportUpload(context, request);
-    const id = await importContract(context, { scope: caller.scope, actor: caller.actor, origin: originOf(request), contract: upload.contract, document: upload.document });
+    const id = await importContract(context, {
+      scope: caller.scope,
+      actor: caller.actor,
+      origin: originOf(request),
+      contract: upload.contract,
+      document: upload.document,
+    });
     const { contract, documents, history } = await getContract(context, { scope: caller.scope, contractId: id });
     return reply.code(201).send({ ...contract, documents, history });
   });
@@ -145,23 +176,38 @@ export async function contractRoutes(app: FastifyInstance, options: { context: A
 
   app.post('/api/v1/contracts/fields', async (request, reply) => {
     const caller = await requireRegisterCaller(context, request, { write: true });
-    if (caller.scope.kind !== 'organization') throw new AppError('FORBIDDEN', 'custom fields belong to organisation registers');
+    if (caller.scope.kind !== 'organization')
+      throw new AppError('FORBIDDEN', 'custom fields belong to organisation registers');
     const body = parseWith(fieldDefinitionSchema, request.body ?? {});
-    const field = await defineContractField(context, { organizationId: caller.scope.organizationId, role: caller.role, field: { ...body, choices: body.choices ?? [] }, actor: caller.actor, origin: originOf(request) });
+    const field = await defineContractField(context, {
+      organizationId: caller.scope.organizationId,
+      role: caller.role,
+      field: { ...body, choices: body.choices ?? [] },
+      actor: caller.actor,
+      origin: originOf(request),
+    });
     return reply.code(201).send(field);
   });
 
   app.get('/api/v1/contracts/settings', async (request) => {
     const caller = await requireRegisterCaller(context, request, { write: false });
-    if (caller.scope.kind !== 'organization') throw new AppError('FORBIDDEN', 'settings belong to organisation registers');
+    if (caller.scope.kind !== 'organization')
+      throw new AppError('FORBIDDEN', 'settings belong to organisation registers');
     return getRegisterSettings(context, { organizationId: caller.scope.organizationId });
   });
 
   app.put('/api/v1/contracts/settings', async (request) => {
     const caller = await requireRegisterCaller(context, request, { write: true });
-    if (caller.scope.kind !== 'organization') throw new AppError('FORBIDDEN', 'settings belong to organisation registers');
+    if (caller.scope.kind !== 'organization')
+      throw new AppError('FORBIDDEN', 'settings belong to organisation registers');
     const body = parseWith(registerSettingsSchema, request.body ?? {});
-    return updateRegisterSettings(context, { organizationId: caller.scope.organizationId, role: caller.role, reminderDays: body.reminderDays, actor: caller.actor, origin: originOf(request) });
+    return updateRegisterSettings(context, {
+      organizationId: caller.scope.organizationId,
+      role: caller.role,
+      reminderDays: body.reminderDays,
+      actor: caller.actor,
+      origin: originOf(request),
+    });
   });
 
   app.get('/api/v1/contracts/:id', async (request) => {
@@ -175,7 +221,13 @@ export async function contractRoutes(app: FastifyInstance, options: { context: A
     const caller = await requireRegisterCaller(context, request, { write: true });
     const { id } = parseWith(contractParams, request.params);
     const changes = parseWith(contractChangesSchema, request.body ?? {});
-    await updateContract(context, { scope: caller.scope, contractId: id, changes, actor: caller.actor, origin: originOf(request) });
+    await updateContract(context, {
+      scope: caller.scope,
+      contractId: id,
+      changes,
+      actor: caller.actor,
+      origin: originOf(request),
+    });
     const { contract, documents, history } = await getContract(context, { scope: caller.scope, contractId: id });
     return { ...contract, documents, history };
   });
@@ -189,13 +241,20 @@ export async function contractRoutes(app: FastifyInstance, options: { context: A
   app.get('/api/v1/contracts/:id/documents/:documentId', async (request, reply) => {
     const caller = await requireRegisterCaller(context, request, { write: false });
     const { id, documentId } = parseWith(contractDocumentParams, request.params);
-    return sendPdf(reply, await getContractDocument(context, { scope: caller.scope, contractId: id, documentId }), 'attachment');
+    return sendPdf(
+      reply,
+      await getContractDocument(context, { scope: caller.scope, contractId: id, documentId }),
+      'attachment',
+    );
   });
 
   app.get('/api/v1/contracts/:id/certificate', async (request, reply) => {
     const caller = await requireRegisterCaller(context, request, { write: false });
     const { id } = parseWith(contractParams, request.params);
-    return sendPdf(reply, await getContractDocument(context, { scope: caller.scope, contractId: id, kind: 'certificate' }), 'attachment');
+    return sendPdf(
+      reply,
+      await getContractDocument(context, { scope: caller.scope, contractId: id, kind: 'certificate' }),
+      'attachment',
+    );
   });
 }
-

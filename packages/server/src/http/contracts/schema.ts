@@ -25,7 +25,10 @@ export const contractChangesSchema = z
     status: z.enum(CONTRACT_STATUSES),
     tags: z.array(z.string().max(100)).max(30),
     watchers: z.array(z.string().max(100)).max(50),
-    fields: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,39}$/), z.union([z.string().max(10_000), z.number()]).nullable()),
+    fields: z.record(
+      z.string().regex(/^[a-z][a-z0-9_]{0,39}$/),
+      z.union([z.string().max(10_000), z.number()]).nullable(),
+    ),
   })
   .partial()
   .strict();
@@ -39,7 +42,9 @@ export const contractDocumentParams = z.object({ id: z.uuid(), documentId: z.uui
 /** POST /api/v1/contracts/fields: a custom field of the organisation's register. */
 export const fieldDefinitionSchema = z
   .object({
-    key: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'lower-case letters, digits and _ (starting with a letter), at most 40'),
+    key: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,39}$/, 'lower-case letters, digits and _ (starting with a letter), at most 40'),
     label: z.string().min(1).max(100),
     type: z.enum(['text', 'number', 'date', 'choice']),
     choices: z.array(z.string().min(1).max(100)).max(100).optional(),
@@ -47,4 +52,6 @@ export const fieldDefinitionSchema = z
   .strict();
 
 /** PUT /api/v1/contracts/settings: reminder thresholds in days before a deadline. */
-export const registerSettingsSchema = z.object({ reminderDays: z.array(z.number().int().min(1).max(365)).min(0).max(5) }).strict();
+export const registerSettingsSchema = z
+  .object({ reminderDays: z.array(z.number().int().min(1).max(365)).min(0).max(5) })
+  .strict();

@@ -22,7 +22,16 @@ export async function devMailRoutes(app: FastifyInstance, options: { context: Ap
   app.get('/dev/mail.json', async (_request, reply) => {
     const mails = await latest();
     return reply.header('cache-control', 'no-store').send({
-      items: mails.map((m) => ({ id: m.id, to: m.to_address, from: m.from_address, subject: m.subject, text: m.text_body, html: m.html_body, createdAt: m.created_at, links: linksIn(m.text_body) })),
+      items: mails.map((m) => ({
+        id: m.id,
+        to: m.to_address,
+        from: m.from_address,
+        subject: m.subject,
+        text: m.text_body,
+        html: m.html_body,
+        createdAt: m.created_at,
+        links: linksIn(m.text_body),
+      })),
     });
   });
 

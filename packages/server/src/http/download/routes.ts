@@ -14,7 +14,11 @@ export async function downloadRoutes(app: FastifyInstance, options: { context: A
     const { token } = parseWith(tokenParams, request.params);
     const info = await openDownloadLink(context, token);
     return reply.header('cache-control', 'no-store').send({
-      envelope: { name: info.envelope.name, completedAt: info.envelope.completedAt?.toISOString() ?? null, certificateId: info.envelope.certificateId },
+      envelope: {
+        name: info.envelope.name,
+        completedAt: info.envelope.completedAt?.toISOString() ?? null,
+        certificateId: info.envelope.certificateId,
+      },
       documents: info.documents.map((d) => ({ id: d.id, name: d.name, pages: d.pages, sha256: d.sha256Current })),
       expiresAt: info.expiresAt.toISOString(),
       certificate: info.certificateAvailable,
@@ -28,6 +32,10 @@ export async function downloadRoutes(app: FastifyInstance, options: { context: A
 
   app.get('/api/download/:token/documents/:documentId', async (request, reply) => {
     const { token, documentId } = parseWith(tokenDocumentParams, request.params);
-    return sendPdf(reply, await downloadDocumentByLink(context, { token, documentId, origin: originOf(request) }), 'attachment');
+    return sendPdf(
+      reply,
+      await downloadDocumentByLink(context, { token, documentId, origin: originOf(request) }),
+      'attachment',
+    );
   });
 }

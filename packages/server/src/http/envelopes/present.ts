@@ -20,7 +20,14 @@ export function presentEnvelope(details: EnvelopeDetails, now: Date) {
     completedAt: iso(envelope.completedAt),
     canceledAt: iso(envelope.canceledAt),
     certificateIssuedAt: iso(envelope.certificateIssuedAt),
-    documents: details.documents.map((d) => ({ id: d.id, name: d.name, pages: d.pages, size: d.size, sha256: d.sha256Current, sha256Original: d.sha256Original })),
+    documents: details.documents.map((d) => ({
+      id: d.id,
+      name: d.name,
+      pages: d.pages,
+      size: d.size,
+      sha256: d.sha256Current,
+      sha256Original: d.sha256Original,
+    })),
     recipients: details.recipients.map((r) => ({
       id: r.id,
       name: r.name,
@@ -57,5 +64,13 @@ export function presentSummary(item: EnvelopeSummary, now: Date) {
 
 /** One timeline entry. */
 export function presentEvent(entry: TimelineEntry) {
-  return { id: entry.id, action: entry.action, actor: { type: entry.actor.type, name: entry.actor.name }, createdAt: entry.createdAt.toISOString(), ip: entry.ip, userAgent: entry.userAgent, details: entry.details };
+  return {
+    id: entry.id,
+    action: entry.action,
+    actor: { type: entry.actor.type, name: entry.actor.name },
+    createdAt: entry.createdAt.toISOString(),
+    ip: entry.ip,
+    userAgent: entry.userAgent,
+    details: entry.details,
+  };
 }

@@ -15,7 +15,16 @@ import { sendEnvelope } from '../../domain/use-cases/send-envelope.ts';
 import { unlockRecipient } from '../../domain/use-cases/unlock-recipient.ts';
 import { originOf, requirePrincipal, sendPdf } from '../request-context.ts';
 import { presentEnvelope, presentEvent, presentSummary } from './present.ts';
-import { createEnvelopeSchema, documentParams, envelopeParams, listEnvelopesQuery, parseWith, recipientParams, unlockBody, type CreateEnvelopeBody } from './schema.ts';
+import {
+  createEnvelopeSchema,
+  documentParams,
+  envelopeParams,
+  listEnvelopesQuery,
+  parseWith,
+  recipientParams,
+  unlockBody,
+  type CreateEnvelopeBody,
+} from './schema.ts';
 
 /** Slack over the documents' limit for the multipart framing and the `envelope` JSON part. */
 const MULTIPART_OVERHEAD = 1024 * 1024;
@@ -51,34 +60,58 @@ export async function envelopeRoutes(app: FastifyInstance, options: { context: A
   app.get('/api/v1/envelopes/:id', async (request) => {
     const principal = await requirePrincipal(context, request, { write: false });
     const { id } = parseWith(envelopeParams, request.params);
-    return presentEnvelope(await getEnvelope(context, { organizationId: principal.organizationId, envelopeId: id }), now());
+    return presentEnvelope(
+      await getEnvelope(context, { organizationId: principal.organizationId, envelopeId: id }),
+      now(),
+    );
   });
 
   app.post('/api/v1/envelopes/:id/send', async (request) => {
     const principal = await requirePrincipal(context, request, { write: true });
     const { id } = parseWith(envelopeParams, request.params);
-    const details = await sendEnvelope(context, { organizationId: principal.organizationId, envelopeId: id, actor: principal.actor, origin: originOf(request) });
+    const details = await sendEnvelope(context, {
+      organizationId: principal.organizationId,
+      envelopeId: id,
+      actor: principal.actor,
+      origin: originOf(request),
+    });
     return presentEnvelope(details, now());
   });
 
   app.post('/api/v1/envelopes/:id/cancel', async (request) => {
     const principal = await requirePrincipal(context, request, { write: true });
     const { id } = parseWith(envelopeParams, request.params);
-    const details = await cancelEnvelope(context, { organizationId: principal.organizationId, envelopeId: id, actor: principal.actor, origin: originOf(request) });
+    const details = await cancelEnvelope(context, {
+      organizationId: principal.organizationId,
+      envelopeId: id,
+      actor: principal.actor,
+      origin: originOf(request),
+    });
     return presentEnvelope(details, now());
   });
 
   app.get('/api/v1/envelopes/:id/documents/:documentId', async (request, reply) => {
     const principal = await requirePrincipal(context, request, { write: false });
     const { id, documentId } = parseWith(documentParams, request.params);
-    const file = await getDocument(context, { organizationId: principal.organizationId, envelopeId: id, documentId, actor: principal.actor, origin: originOf(request) });
+    const file = await getDocument(context, {
+      organizationId: principal.organizationId,
+      envelopeId: id,
+      documentId,
+      actor: principal.actor,
+      origin: originOf(request),
+    });
     return sendPdf(reply, file, 'attachment');
   });
 
   app.get('/api/v1/envelopes/:id/certificate', async (request, reply) => {
     const principal = await requirePrincipal(context, request, { write: false });
     const { id } = parseWith(envelopeParams, request.params);
-    const file = await getCompletionCertificate(context, { organizationId: principal.organizationId, envelopeId: id, actor: principal.actor, origin: originOf(request) });
+    const file = await getCompletionCertificate(context, {
+      organizationId: principal.organizationId,
+      envelopeId: id,
+      actor: principal.actor,
+      origin: originOf(request),
+    });
     return sendPdf(reply, file, 'attachment');
   });
 
@@ -107,7 +140,13 @@ export async function envelopeRoutes(app: FastifyInstance, options: { context: A
   app.post('/api/v1/envelopes/:id/recipients/:recipientId/resend', async (request) => {
     const principal = await requirePrincipal(context, request, { write: true });
     const { id, recipientId } = parseWith(recipientParams, request.params);
-    const details = await resendSigningRequest(context, { organizationId: principal.organizationId, envelopeId: id, recipientId, actor: principal.actor, origin: originOf(request) });
+    const details = await resendSigningRequest(context, {
+      organizationId: principal.organizationId,
+      envelopeId: id,
+      recipientId,
+      actor: principal.actor,
+      origin: originOf(request),
+    });
     return presentEnvelope(details, now());
   });
 }
@@ -117,11 +156,19 @@ export async function envelopeRoutes(app: FastifyInstance, options: { context: A
  * `documents` file parts, all in memory (they are PDFs the core reads whole anyway), refusing more than
  * INKAN_MAX_UPLOAD_MB in total. Nothing is stored here.
  */
-async function readEnvelopeUpload(context: AppContext, request: FastifyRequest): Promise<{ envelope: CreateEnvelopeBody; documents: Array<{ name: string; bytes: Uint8Array }> }> {
+async function readEnvelopeUpload(
+  context: AppContext,
+  request: FastifyRequest,
+): Promise<{ envelope: CreateEnvelopeBody; documents: Array<{ name: string; bytes: Uint8Array }> }> {
   const maxBytes = context.config.maxUploadBytes;
-  if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send multipart/form-data with an `envelope` part and `documents` parts');
+  if (!request.isMultipart())
+    throw new AppError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'send multipart/form-data with an `envelope` part and `documents` parts',
+    );
   const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD) throw new AppError('PAYLOAD_TOO_LARGE', 'the upload is too large', { maxBytes });
+  if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD)
+    throw new AppError('PAYLOAD_TOO_LARGE', 'the upload is too large', { maxBytes });
   let envelopeJson: string | undefined;
   let envelopeValue: unknown;
   const documents: Array<{ name: string; bytes: Uint8Array }> = [];
@@ -133,8 +180,12 @@ async function readEnvelopeUpload(context: AppContext, request: FastifyRequest):
         envelopeJson = bytes.toString('utf8');
       } else if (part.fieldname === 'documents') {
         total += bytes.length;
-        if (total > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', 'the documents are too large together', { maxBytes });
-        documents.push({ name: part.filename, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
+        if (total > maxBytes)
+          throw new AppError('PAYLOAD_TOO_LARGE', 'the documents are too large together', { maxBytes });
+        documents.push({
+          name: part.filename,
+          bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+        });
       } else {
         throw new AppError('VALIDATION_FAILED', `unexpected file part "${part.fieldname}"`, { field: part.fieldname });
       }
@@ -147,7 +198,8 @@ async function readEnvelopeUpload(context: AppContext, request: FastifyRequest):
   }
   let parsed: unknown = envelopeValue;
   if (parsed === undefined) {
-    if (envelopeJson === undefined) throw new AppError('VALIDATION_FAILED', 'the `envelope` part (JSON) is missing', { field: 'envelope' });
+    if (envelopeJson === undefined)
+      throw new AppError('VALIDATION_FAILED', 'the `envelope` part (JSON) is missing', { field: 'envelope' });
     try {
       parsed = JSON.parse(envelopeJson);
     } catch {
@@ -155,10 +207,16 @@ async function readEnvelopeUpload(context: AppContext, request: FastifyRequest):
     }
   }
   // The domain says NO_RECIPIENTS / NO_DOCUMENTS; the shape check must not pre-empt that with a generic error.
-  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && (parsed as { recipients?: unknown }).recipients === undefined) {
+  if (
+    parsed !== null &&
+    typeof parsed === 'object' &&
+    !Array.isArray(parsed) &&
+    (parsed as { recipients?: unknown }).recipients === undefined
+  ) {
     (parsed as { recipients: unknown[] }).recipients = [];
   }
   const envelope = parseWith(createEnvelopeSchema, parsed);
-  if (envelope.recipients.length > LIMITS.recipients) throw new AppError('VALIDATION_FAILED', `at most ${LIMITS.recipients} recipients`, { field: 'recipients' });
+  if (envelope.recipients.length > LIMITS.recipients)
+    throw new AppError('VALIDATION_FAILED', `at most ${LIMITS.recipients} recipients`, { field: 'recipients' });
   return { envelope, documents };
 }

@@ -22,7 +22,8 @@ export interface HealthRouteOptions {
 export async function healthRoutes(app: FastifyInstance, options: HealthRouteOptions): Promise<void> {
   const { context } = options;
   const inList = addressAllowList(context.config.metricsAllow);
-  const allowed = (request: FastifyRequest) => inList(request.ip) && (context.config.trustProxy !== false || request.headers['x-forwarded-for'] === undefined);
+  const allowed = (request: FastifyRequest) =>
+    inList(request.ip) && (context.config.trustProxy !== false || request.headers['x-forwarded-for'] === undefined);
   const readiness = createReadinessProbe(context);
   const database = createDatabaseMetrics(context.db, context.clock);
 
@@ -30,7 +31,9 @@ export async function healthRoutes(app: FastifyInstance, options: HealthRouteOpt
     const result = await readiness.probe();
     reply.code(result.ready ? 200 : 503).header('cache-control', 'no-store');
     if (!allowed(request)) return reply.send({ status: result.ready ? 'ok' : 'unavailable' });
-    const failed = Object.entries(result.checks).filter(([, check]) => !check.ok).map(([name]) => name);
+    const failed = Object.entries(result.checks)
+      .filter(([, check]) => !check.ok)
+      .map(([name]) => name);
     return reply.send({ status: result.ready ? 'ok' : 'unavailable', failed, checks: result.checks });
   });
 

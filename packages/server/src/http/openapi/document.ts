@@ -15,9 +15,18 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const pdf = { content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } };
 const error = (description: string) => ({ description, ...json(ref('Error')) });
-const id = (name: string, description: string) => ({ name, in: 'path', required: true, schema: { type: 'string' }, description });
+const id = (name: string, description: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+  description,
+});
 const apiAuth = [{ apiKey: [] }, { session: [] }];
-const body = (schema: z.ZodType) => ({ required: true, ...json(z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any' })) });
+const body = (schema: z.ZodType) => ({
+  required: true,
+  ...json(z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any' })),
+});
 
 const iso = { type: ['string', 'null'], format: 'date-time' };
 const envelopeStatus = { type: 'string', enum: ['draft', 'sent', 'completed', 'declined', 'canceled', 'expired'] };
@@ -31,11 +40,25 @@ const schemas = {
       error: {
         type: 'object',
         required: ['code', 'message'],
-        properties: { code: { type: 'string', enum: Object.keys(STATUS_OF) }, message: { type: 'string' }, details: { type: 'object' } },
+        properties: {
+          code: { type: 'string', enum: Object.keys(STATUS_OF) },
+          message: { type: 'string' },
+          details: { type: 'object' },
+        },
       },
     },
   },
-  Document: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, pages: { type: 'integer' }, size: { type: 'integer' }, sha256: { type: 'string' }, sha256Original: { type: 'string' } } },
+  Document: {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      name: { type: 'string' },
+      pages: { type: 'integer' },
+      size: { type: 'integer' },
+      sha256: { type: 'string' },
+      sha256Original: { type: 'string' },
+    },
+  },
   Recipient: {
     type: 'object',
     properties: {
@@ -68,7 +91,10 @@ const schemas = {
       createdAt: iso,
       sentAt: iso,
       completedAt: iso,
-      certificateIssuedAt: { ...iso, description: 'when the certificate of completion was issued (GET …/certificate serves it from then on)' },
+      certificateIssuedAt: {
+        ...iso,
+        description: 'when the certificate of completion was issued (GET …/certificate serves it from then on)',
+      },
       canceledAt: iso,
       documents: { type: 'array', items: ref('Document') },
       recipients: { type: 'array', items: ref('Recipient') },
@@ -84,28 +110,47 @@ const schemas = {
       sentAt: iso,
       completedAt: iso,
       expiresAt: iso,
-      recipients: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, status: recipientStatus } } },
+      recipients: {
+        type: 'array',
+        items: { type: 'object', properties: { name: { type: 'string' }, status: recipientStatus } },
+      },
     },
   },
   NewEnvelope: z.toJSONSchema(createEnvelopeSchema, { target: 'draft-2020-12', unrepresentable: 'any' }),
   User: {
     type: 'object',
-    description: 'The signed-in account. organization and role are those of the session\'s active organisation, null in a personal session.',
+    description:
+      "The signed-in account. organization and role are those of the session's active organisation, null in a personal session.",
     properties: {
       id: { type: 'string' },
       email: { type: 'string' },
       name: { type: 'string' },
       companyName: { type: ['string', 'null'], description: '会社名・団体名' },
       role: { type: ['string', 'null'], enum: ['admin', 'member', 'viewer', null] },
-      organization: { type: ['object', 'null'], properties: { id: { type: 'string' }, name: { type: 'string' }, slug: { type: 'string' } } },
+      organization: {
+        type: ['object', 'null'],
+        properties: { id: { type: 'string' }, name: { type: 'string' }, slug: { type: 'string' } },
+      },
       memberships: {
         type: 'array',
-        items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, slug: { type: 'string' }, role: { type: 'string', enum: ['admin', 'member', 'viewer'] } } },
+        items: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            name: { type: 'string' },
+            slug: { type: 'string' },
+            role: { type: 'string', enum: ['admin', 'member', 'viewer'] },
+          },
+        },
       },
     },
   },
   Session: { type: 'object', properties: { user: ref('User'), csrfToken: { type: 'string' } } },
-  Accepted: { type: 'object', properties: { accepted: { type: 'boolean', const: true } }, description: 'The same answer whether or not the address has an account.' },
+  Accepted: {
+    type: 'object',
+    properties: { accepted: { type: 'boolean', const: true } },
+    description: 'The same answer whether or not the address has an account.',
+  },
   AccountSession: {
     type: 'object',
     properties: {
@@ -123,15 +168,45 @@ const schemas = {
     type: 'object',
     properties: {
       csrfToken: { type: 'string' },
-      envelope: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, message: { type: 'string' }, status: envelopeStatus, senderOrganization: { type: 'string' }, senderName: { type: ['string', 'null'] }, certificateId: { type: 'string' } } },
-      recipient: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, email: { type: 'string' }, status: recipientStatus, language: { type: 'string' }, canSign: { type: 'boolean' } } },
-      documents: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, pages: { type: 'integer' } } } },
+      envelope: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          name: { type: 'string' },
+          message: { type: 'string' },
+          status: envelopeStatus,
+          senderOrganization: { type: 'string' },
+          senderName: { type: ['string', 'null'] },
+          certificateId: { type: 'string' },
+        },
+      },
+      recipient: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          name: { type: 'string' },
+          email: { type: 'string' },
+          status: recipientStatus,
+          language: { type: 'string' },
+          canSign: { type: 'boolean' },
+        },
+      },
+      documents: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { id: { type: 'string' }, name: { type: 'string' }, pages: { type: 'integer' } },
+        },
+      },
     },
   },
   SigningLink: {
     type: 'object',
     properties: {
-      state: { type: 'string', enum: ['code_required', 'login_required', 'locked', 'expired', 'completed', 'declined', 'canceled'] },
+      state: {
+        type: 'string',
+        enum: ['code_required', 'login_required', 'locked', 'expired', 'completed', 'declined', 'canceled'],
+      },
       language: { type: 'string', enum: ['ja', 'en'] },
       senderOrganization: { type: 'string' },
       maxAttempts: { type: 'integer' },
@@ -144,27 +219,68 @@ const schemas = {
       seq: { type: 'integer' },
       createdAt: { type: 'string', format: 'date-time' },
       action: { type: 'string' },
-      actor: { type: 'object', properties: { type: { type: 'string', enum: ['user', 'recipient', 'api_key', 'system'] }, id: { type: ['string', 'null'] }, name: { type: 'string' } } },
-      envelope: { type: ['object', 'null'], properties: { id: { type: 'string' }, name: { type: ['string', 'null'] } } },
+      actor: {
+        type: 'object',
+        properties: {
+          type: { type: 'string', enum: ['user', 'recipient', 'api_key', 'system'] },
+          id: { type: ['string', 'null'] },
+          name: { type: 'string' },
+        },
+      },
+      envelope: {
+        type: ['object', 'null'],
+        properties: { id: { type: 'string' }, name: { type: ['string', 'null'] } },
+      },
       ip: { type: ['string', 'null'] },
       userAgent: { type: ['string', 'null'] },
       details: { type: 'object' },
     },
   },
-  OrganizationSettings: { type: 'object', properties: { attachCertificate: { type: 'boolean', description: 'attach the certificate of completion to the completion mail' } } },
+  OrganizationSettings: {
+    type: 'object',
+    properties: {
+      attachCertificate: {
+        type: 'boolean',
+        description: 'attach the certificate of completion to the completion mail',
+      },
+    },
+  },
   Download: {
     type: 'object',
     properties: {
-      envelope: { type: 'object', properties: { name: { type: 'string' }, completedAt: iso, certificateId: { type: 'string' } } },
-      documents: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, pages: { type: 'integer' }, sha256: { type: 'string' } } } },
+      envelope: {
+        type: 'object',
+        properties: { name: { type: 'string' }, completedAt: iso, certificateId: { type: 'string' } },
+      },
+      documents: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            name: { type: 'string' },
+            pages: { type: 'integer' },
+            sha256: { type: 'string' },
+          },
+        },
+      },
       expiresAt: { type: 'string', format: 'date-time' },
-      certificate: { type: 'boolean', description: 'the certificate of completion can be downloaded (GET /api/download/{token}/certificate)' },
+      certificate: {
+        type: 'boolean',
+        description: 'the certificate of completion can be downloaded (GET /api/download/{token}/certificate)',
+      },
     },
   },
 };
 
 const envelopeId = id('id', 'envelope id');
-const query = (name: string, description: string) => ({ name, in: 'query', required: false, schema: { type: 'string' }, description });
+const query = (name: string, description: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  schema: { type: 'string' },
+  description,
+});
 const auditFilterParameters: object[] = [
   query('from', 'from this time: ISO 8601, or YYYY-MM-DD = 00:00 JST of that day'),
   query('to', 'before this time: ISO 8601 (exclusive), or YYYY-MM-DD = through the end of that day in JST'),
@@ -178,14 +294,29 @@ const token = id('token', 'the personal link token from the mail');
 export function openApiDocument(publicUrl: string): Record<string, unknown> {
   return {
     openapi: '3.1.0',
-    info: { title: 'Inkan API', version: '1', description: 'Electronic contracts: envelopes, signing links, downloads. Errors are `{ "error": { "code", "message" } }`.' },
+    info: {
+      title: 'Inkan API',
+      version: '1',
+      description:
+        'Electronic contracts: envelopes, signing links, downloads. Errors are `{ "error": { "code", "message" } }`.',
+    },
     servers: [{ url: publicUrl }],
     components: {
       schemas: { ...schemas, ...registerSchemas },
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from `inkan apikey create --org SLUG`.' },
-        session: { type: 'apiKey', in: 'cookie', name: 'inkan_session', description: 'Browser session; non-GET requests also send `x-csrf-token`.' },
-        signer: { type: 'apiKey', in: 'cookie', name: 'inkan_signer', description: 'Signer session after the access code passed; non-GET requests also send `x-csrf-token`.' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'inkan_session',
+          description: 'Browser session; non-GET requests also send `x-csrf-token`.',
+        },
+        signer: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'inkan_signer',
+          description: 'Signer session after the access code passed; non-GET requests also send `x-csrf-token`.',
+        },
       },
     },
     paths: {
@@ -193,25 +324,53 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       '/api/session': {
         post: {
           summary: 'Sign in with e-mail and password',
-          requestBody: json({ type: 'object', required: ['email', 'password'], properties: { email: { type: 'string' }, password: { type: 'string' } } }),
-          responses: { 200: { description: 'Signed in (sets the session cookie)', ...json(ref('Session')) }, 401: error('INVALID_CREDENTIALS'), 429: error('RATE_LIMITED') },
+          requestBody: json({
+            type: 'object',
+            required: ['email', 'password'],
+            properties: { email: { type: 'string' }, password: { type: 'string' } },
+          }),
+          responses: {
+            200: { description: 'Signed in (sets the session cookie)', ...json(ref('Session')) },
+            401: error('INVALID_CREDENTIALS'),
+            429: error('RATE_LIMITED'),
+          },
         },
-        get: { summary: 'The current session', security: [{ session: [] }], responses: { 200: { description: 'Signed in', ...json(ref('Session')) }, 401: error('UNAUTHENTICATED') } },
-        delete: { summary: 'Sign out', security: [{ session: [] }], responses: { 204: { description: 'Signed out, cookie cleared' }, 403: error('CSRF_FAILED') } },
+        get: {
+          summary: 'The current session',
+          security: [{ session: [] }],
+          responses: { 200: { description: 'Signed in', ...json(ref('Session')) }, 401: error('UNAUTHENTICATED') },
+        },
+        delete: {
+          summary: 'Sign out',
+          security: [{ session: [] }],
+          responses: { 204: { description: 'Signed out, cookie cleared' }, 403: error('CSRF_FAILED') },
+        },
       },
       '/api/session/link': {
         post: {
           summary: 'Sign in with a one-time sign-in link token',
           requestBody: json({ type: 'object', required: ['token'], properties: { token: { type: 'string' } } }),
-          responses: { 200: { description: 'Signed in', ...json(ref('Session')) }, 404: error('LINK_INVALID'), 410: error('LINK_EXPIRED') },
+          responses: {
+            200: { description: 'Signed in', ...json(ref('Session')) },
+            404: error('LINK_INVALID'),
+            410: error('LINK_EXPIRED'),
+          },
         },
       },
       '/api/session/password': {
         post: {
           summary: "Set the signed-in account's password (for an account signed in by a one-time link)",
           security: [{ session: [] }],
-          requestBody: json({ type: 'object', required: ['password'], properties: { password: { type: 'string', minLength: 10, maxLength: 200 } } }),
-          responses: { 204: { description: 'Password set' }, 400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON / VALIDATION_FAILED'), 401: error('UNAUTHENTICATED') },
+          requestBody: json({
+            type: 'object',
+            required: ['password'],
+            properties: { password: { type: 'string', minLength: 10, maxLength: 200 } },
+          }),
+          responses: {
+            204: { description: 'Password set' },
+            400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON / VALIDATION_FAILED'),
+            401: error('UNAUTHENTICATED'),
+          },
         },
       },
       '/api/session/organization': {
@@ -219,14 +378,25 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           summary: "Switch the session's active organisation (one of the account's memberships, or null: personal)",
           security: [{ session: [] }],
           requestBody: body(account.switchOrganizationBody),
-          responses: { 200: { description: 'The account with the new active organisation', ...json({ type: 'object', properties: { user: ref('User') } }) }, 404: error('NOT_FOUND') },
+          responses: {
+            200: {
+              description: 'The account with the new active organisation',
+              ...json({ type: 'object', properties: { user: ref('User') } }),
+            },
+            404: error('NOT_FOUND'),
+          },
         },
       },
       '/api/account/signup': {
         post: {
-          summary: 'Sign-up step 1: mail 「【Inkan】アカウント登録のご案内」 to the address (the same 202 whether or not it has an account)',
+          summary:
+            'Sign-up step 1: mail 「【Inkan】アカウント登録のご案内」 to the address (the same 202 whether or not it has an account)',
           requestBody: body(account.signupBody),
-          responses: { 202: { description: 'Accepted', ...json(ref('Accepted')) }, 400: error('INVALID_EMAIL'), 429: error('RATE_LIMITED') },
+          responses: {
+            202: { description: 'Accepted', ...json(ref('Accepted')) },
+            400: error('INVALID_EMAIL'),
+            429: error('RATE_LIMITED'),
+          },
         },
       },
       '/api/account/signup/link': {
@@ -234,7 +404,17 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           summary: 'What the sign-up form shows for a link: the address and the return path',
           parameters: [{ name: 'token', in: 'query', required: true, schema: { type: 'string' } }],
           responses: {
-            200: { description: 'A live link', ...json({ type: 'object', properties: { email: { type: 'string' }, next: { type: ['string', 'null'] }, expiresAt: { type: 'string', format: 'date-time' } } }) },
+            200: {
+              description: 'A live link',
+              ...json({
+                type: 'object',
+                properties: {
+                  email: { type: 'string' },
+                  next: { type: ['string', 'null'] },
+                  expiresAt: { type: 'string', format: 'date-time' },
+                },
+              }),
+            },
             404: error('LINK_INVALID'),
             410: error('SIGNUP_LINK_EXPIRED'),
           },
@@ -245,7 +425,13 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           summary: 'Sign-up step 2 (アカウントを登録してログイン): create the account and sign in',
           requestBody: body(account.completeSignupBody),
           responses: {
-            200: { description: 'Signed in (sets the session cookie); next: the return path', ...json({ type: 'object', properties: { user: ref('User'), csrfToken: { type: 'string' }, next: { type: ['string', 'null'] } } }) },
+            200: {
+              description: 'Signed in (sets the session cookie); next: the return path',
+              ...json({
+                type: 'object',
+                properties: { user: ref('User'), csrfToken: { type: 'string' }, next: { type: ['string', 'null'] } },
+              }),
+            },
             400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON / VALIDATION_FAILED'),
             404: error('LINK_INVALID'),
             409: error('EMAIL_TAKEN'),
@@ -255,32 +441,59 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       },
       '/api/account/password/forgot': {
         post: {
-          summary: 'Mail a password-reset link (1 h) to an account (the same 202 for an unknown address, which gets nothing)',
+          summary:
+            'Mail a password-reset link (1 h) to an account (the same 202 for an unknown address, which gets nothing)',
           requestBody: body(account.forgotPasswordBody),
-          responses: { 202: { description: 'Accepted', ...json(ref('Accepted')) }, 400: error('INVALID_EMAIL'), 429: error('RATE_LIMITED') },
+          responses: {
+            202: { description: 'Accepted', ...json(ref('Accepted')) },
+            400: error('INVALID_EMAIL'),
+            429: error('RATE_LIMITED'),
+          },
         },
       },
       '/api/account/password/reset': {
         post: {
           summary: 'Set a new password through a reset link; every session of the account ends',
           requestBody: body(account.resetPasswordBody),
-          responses: { 204: { description: 'Password set, sessions ended' }, 400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON'), 404: error('LINK_INVALID'), 410: error('RESET_LINK_EXPIRED') },
+          responses: {
+            204: { description: 'Password set, sessions ended' },
+            400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON'),
+            404: error('LINK_INVALID'),
+            410: error('RESET_LINK_EXPIRED'),
+          },
         },
       },
       '/api/account/email/confirm': {
         post: {
           summary: 'Complete an e-mail change through the link mailed to the new address (the old address is notified)',
           requestBody: body(account.confirmEmailBody),
-          responses: { 200: { description: 'Changed', ...json({ type: 'object', properties: { email: { type: 'string' } } }) }, 404: error('LINK_INVALID'), 409: error('EMAIL_TAKEN'), 410: error('EMAIL_LINK_EXPIRED') },
+          responses: {
+            200: { description: 'Changed', ...json({ type: 'object', properties: { email: { type: 'string' } } }) },
+            404: error('LINK_INVALID'),
+            409: error('EMAIL_TAKEN'),
+            410: error('EMAIL_LINK_EXPIRED'),
+          },
         },
       },
       '/api/account': {
-        get: { summary: 'The signed-in account', security: [{ session: [] }], responses: { 200: { description: 'The account', ...json({ type: 'object', properties: { user: ref('User') } }) }, 401: error('UNAUTHENTICATED') } },
+        get: {
+          summary: 'The signed-in account',
+          security: [{ session: [] }],
+          responses: {
+            200: { description: 'The account', ...json({ type: 'object', properties: { user: ref('User') } }) },
+            401: error('UNAUTHENTICATED'),
+          },
+        },
         delete: {
-          summary: 'Delete the account (password required); refused while it is the last administrator of an organisation',
+          summary:
+            'Delete the account (password required); refused while it is the last administrator of an organisation',
           security: [{ session: [] }],
           requestBody: body(account.deleteAccountBody),
-          responses: { 204: { description: 'Deleted, signed out' }, 403: error('PASSWORD_WRONG'), 409: error('LAST_ADMIN') },
+          responses: {
+            204: { description: 'Deleted, signed out' },
+            403: error('PASSWORD_WRONG'),
+            409: error('LAST_ADMIN'),
+          },
         },
       },
       '/api/account/profile': {
@@ -288,7 +501,10 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           summary: 'Change 氏名 and 会社名・団体名',
           security: [{ session: [] }],
           requestBody: body(account.profileBody),
-          responses: { 200: { description: 'The account', ...json({ type: 'object', properties: { user: ref('User') } }) }, 400: error('VALIDATION_FAILED') },
+          responses: {
+            200: { description: 'The account', ...json({ type: 'object', properties: { user: ref('User') } }) },
+            400: error('VALIDATION_FAILED'),
+          },
         },
       },
       '/api/account/password': {
@@ -296,75 +512,190 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           summary: 'Change the password (current one required); the other sessions end',
           security: [{ session: [] }],
           requestBody: body(account.changePasswordBody),
-          responses: { 204: { description: 'Changed' }, 400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON'), 403: error('PASSWORD_WRONG') },
+          responses: {
+            204: { description: 'Changed' },
+            400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON'),
+            403: error('PASSWORD_WRONG'),
+          },
         },
       },
       '/api/account/email': {
         post: {
-          summary: 'Ask to change the e-mail address (current password required): a one-use link goes to the new address',
+          summary:
+            'Ask to change the e-mail address (current password required): a one-use link goes to the new address',
           security: [{ session: [] }],
           requestBody: body(account.changeEmailBody),
-          responses: { 202: { description: 'Accepted', ...json(ref('Accepted')) }, 400: error('INVALID_EMAIL'), 403: error('PASSWORD_WRONG'), 429: error('RATE_LIMITED') },
+          responses: {
+            202: { description: 'Accepted', ...json(ref('Accepted')) },
+            400: error('INVALID_EMAIL'),
+            403: error('PASSWORD_WRONG'),
+            429: error('RATE_LIMITED'),
+          },
         },
       },
       '/api/session/second-factor': {
         post: {
-          summary: 'Second step of a sign-in: a TOTP code (not replayed) or an unused recovery code for the challengeToken of the password step',
+          summary:
+            'Second step of a sign-in: a TOTP code (not replayed) or an unused recovery code for the challengeToken of the password step',
           requestBody: body(session.secondFactorBody),
-          responses: { 200: { description: 'Signed in (sets the session cookie)', ...json(ref('Session')) }, 401: error('SECOND_FACTOR_WRONG'), 410: error('SECOND_FACTOR_EXPIRED'), 429: error('RATE_LIMITED') },
+          responses: {
+            200: { description: 'Signed in (sets the session cookie)', ...json(ref('Session')) },
+            401: error('SECOND_FACTOR_WRONG'),
+            410: error('SECOND_FACTOR_EXPIRED'),
+            429: error('RATE_LIMITED'),
+          },
         },
       },
       '/api/session/passkey/options': {
-        post: { summary: 'WebAuthn options for navigator.credentials.get(): passwordless, or the second step with challengeToken', requestBody: body(session.passkeyOptionsBody), responses: { 200: { description: 'PublicKeyCredentialRequestOptionsJSON' }, 410: error('SECOND_FACTOR_EXPIRED') } },
+        post: {
+          summary:
+            'WebAuthn options for navigator.credentials.get(): passwordless, or the second step with challengeToken',
+          requestBody: body(session.passkeyOptionsBody),
+          responses: {
+            200: { description: 'PublicKeyCredentialRequestOptionsJSON' },
+            410: error('SECOND_FACTOR_EXPIRED'),
+          },
+        },
       },
       '/api/session/passkey': {
-        post: { summary: 'Sign in with a passkey (user verification required)', requestBody: body(session.passkeySignInBody), responses: { 200: { description: 'Signed in (sets the session cookie)', ...json(ref('Session')) }, 400: error('PASSKEY_FAILED') } },
+        post: {
+          summary: 'Sign in with a passkey (user verification required)',
+          requestBody: body(session.passkeySignInBody),
+          responses: {
+            200: { description: 'Signed in (sets the session cookie)', ...json(ref('Session')) },
+            400: error('PASSKEY_FAILED'),
+          },
+        },
       },
       '/api/account/security': {
-        get: { summary: "The account's second factors (authenticator app, passkeys, recovery codes left, whether an organisation requires one)", security: [{ session: [] }], responses: { 200: { description: 'Overview' } } },
+        get: {
+          summary:
+            "The account's second factors (authenticator app, passkeys, recovery codes left, whether an organisation requires one)",
+          security: [{ session: [] }],
+          responses: { 200: { description: 'Overview' } },
+        },
       },
       '/api/account/security/totp': {
-        post: { summary: 'Start enrolling an authenticator app: seed, otpauth URI and QR code (SVG), shown once', security: [{ session: [] }], responses: { 200: { description: 'Enrolment' } } },
-        delete: { summary: 'Remove the authenticator app (step-up needed)', security: [{ session: [] }], responses: { 204: { description: 'Removed' }, 403: error('STEP_UP_REQUIRED'), 404: error('NOT_FOUND') } },
+        post: {
+          summary: 'Start enrolling an authenticator app: seed, otpauth URI and QR code (SVG), shown once',
+          security: [{ session: [] }],
+          responses: { 200: { description: 'Enrolment' } },
+        },
+        delete: {
+          summary: 'Remove the authenticator app (step-up needed)',
+          security: [{ session: [] }],
+          responses: { 204: { description: 'Removed' }, 403: error('STEP_UP_REQUIRED'), 404: error('NOT_FOUND') },
+        },
       },
       '/api/account/security/totp/confirm': {
-        post: { summary: 'Confirm the authenticator app with a code; returns 10 recovery codes, shown once', security: [{ session: [] }], requestBody: body(security.totpConfirmBody), responses: { 200: { description: 'Recovery codes' }, 401: error('SECOND_FACTOR_WRONG') } },
+        post: {
+          summary: 'Confirm the authenticator app with a code; returns 10 recovery codes, shown once',
+          security: [{ session: [] }],
+          requestBody: body(security.totpConfirmBody),
+          responses: { 200: { description: 'Recovery codes' }, 401: error('SECOND_FACTOR_WRONG') },
+        },
       },
       '/api/account/security/recovery-codes': {
-        post: { summary: 'Replace the recovery codes (step-up needed); the new ones are shown once', security: [{ session: [] }], responses: { 200: { description: 'Recovery codes' }, 403: error('STEP_UP_REQUIRED') } },
+        post: {
+          summary: 'Replace the recovery codes (step-up needed); the new ones are shown once',
+          security: [{ session: [] }],
+          responses: { 200: { description: 'Recovery codes' }, 403: error('STEP_UP_REQUIRED') },
+        },
       },
       '/api/account/security/passkeys/options': {
-        post: { summary: 'WebAuthn options for navigator.credentials.create()', security: [{ session: [] }], responses: { 200: { description: 'PublicKeyCredentialCreationOptionsJSON' } } },
+        post: {
+          summary: 'WebAuthn options for navigator.credentials.create()',
+          security: [{ session: [] }],
+          responses: { 200: { description: 'PublicKeyCredentialCreationOptionsJSON' } },
+        },
       },
       '/api/account/security/passkeys': {
-        post: { summary: 'Register a passkey', security: [{ session: [] }], requestBody: body(security.passkeyRegisterBody), responses: { 201: { description: 'Registered' }, 400: error('PASSKEY_FAILED') } },
+        post: {
+          summary: 'Register a passkey',
+          security: [{ session: [] }],
+          requestBody: body(security.passkeyRegisterBody),
+          responses: { 201: { description: 'Registered' }, 400: error('PASSKEY_FAILED') },
+        },
       },
       '/api/account/security/passkeys/{id}': {
-        delete: { summary: 'Remove a passkey (step-up needed)', security: [{ session: [] }], parameters: [id('id', 'the passkey id')], responses: { 204: { description: 'Removed' }, 403: error('STEP_UP_REQUIRED'), 404: error('NOT_FOUND') } },
+        delete: {
+          summary: 'Remove a passkey (step-up needed)',
+          security: [{ session: [] }],
+          parameters: [id('id', 'the passkey id')],
+          responses: { 204: { description: 'Removed' }, 403: error('STEP_UP_REQUIRED'), 404: error('NOT_FOUND') },
+        },
       },
       '/api/account/security/step-up': {
-        post: { summary: 'Give the second factor again (TOTP or recovery code): admin actions need one in the last 10 minutes', security: [{ session: [] }], requestBody: body(security.stepUpBody), responses: { 200: { description: 'Stepped up' }, 401: error('SECOND_FACTOR_WRONG'), 429: error('RATE_LIMITED') } },
+        post: {
+          summary:
+            'Give the second factor again (TOTP or recovery code): admin actions need one in the last 10 minutes',
+          security: [{ session: [] }],
+          requestBody: body(security.stepUpBody),
+          responses: {
+            200: { description: 'Stepped up' },
+            401: error('SECOND_FACTOR_WRONG'),
+            429: error('RATE_LIMITED'),
+          },
+        },
       },
       '/api/account/security/step-up/passkey/options': {
-        post: { summary: 'WebAuthn options for a passkey step-up', security: [{ session: [] }], responses: { 200: { description: 'PublicKeyCredentialRequestOptionsJSON' } } },
+        post: {
+          summary: 'WebAuthn options for a passkey step-up',
+          security: [{ session: [] }],
+          responses: { 200: { description: 'PublicKeyCredentialRequestOptionsJSON' } },
+        },
       },
       '/api/account/security/step-up/passkey': {
-        post: { summary: 'Step up with a passkey', security: [{ session: [] }], requestBody: body(security.passkeyStepUpBody), responses: { 200: { description: 'Stepped up' }, 400: error('PASSKEY_FAILED') } },
+        post: {
+          summary: 'Step up with a passkey',
+          security: [{ session: [] }],
+          requestBody: body(security.passkeyStepUpBody),
+          responses: { 200: { description: 'Stepped up' }, 400: error('PASSKEY_FAILED') },
+        },
       },
       '/api/account/sessions': {
-        get: { summary: "The account's live sessions", security: [{ session: [] }], responses: { 200: { description: 'Sessions', ...json({ type: 'object', properties: { sessions: { type: 'array', items: ref('AccountSession') } } }) } } },
+        get: {
+          summary: "The account's live sessions",
+          security: [{ session: [] }],
+          responses: {
+            200: {
+              description: 'Sessions',
+              ...json({ type: 'object', properties: { sessions: { type: 'array', items: ref('AccountSession') } } }),
+            },
+          },
+        },
       },
       '/api/account/sessions/{id}': {
-        delete: { summary: 'End one session of the account', security: [{ session: [] }], parameters: [id('id', 'the session id of the list')], responses: { 204: { description: 'Ended' }, 404: error('NOT_FOUND') } },
+        delete: {
+          summary: 'End one session of the account',
+          security: [{ session: [] }],
+          parameters: [id('id', 'the session id of the list')],
+          responses: { 204: { description: 'Ended' }, 404: error('NOT_FOUND') },
+        },
       },
       '/api/account/sessions/end-others': {
-        post: { summary: 'End every other session of the account', security: [{ session: [] }], responses: { 200: { description: 'How many ended', ...json({ type: 'object', properties: { ended: { type: 'integer' } } }) } } },
+        post: {
+          summary: 'End every other session of the account',
+          security: [{ session: [] }],
+          responses: {
+            200: {
+              description: 'How many ended',
+              ...json({ type: 'object', properties: { ended: { type: 'integer' } } }),
+            },
+          },
+        },
       },
       '/api/account/export': {
         post: {
-          summary: "Download the account's data as a ZIP (manifest.json, profile.json, memberships.json, sessions.json, and the register's parts)",
+          summary:
+            "Download the account's data as a ZIP (manifest.json, profile.json, memberships.json, sessions.json, and the register's parts)",
           security: [{ session: [] }],
-          responses: { 200: { description: 'ZIP', content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } } },
+          responses: {
+            200: {
+              description: 'ZIP',
+              content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } },
+            },
+          },
         },
       },
       '/api/v1/envelopes': {
@@ -378,15 +709,23 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
                 schema: {
                   type: 'object',
                   required: ['envelope', 'documents'],
-                  properties: { envelope: ref('NewEnvelope'), documents: { type: 'array', items: { type: 'string', format: 'binary' } } },
+                  properties: {
+                    envelope: ref('NewEnvelope'),
+                    documents: { type: 'array', items: { type: 'string', format: 'binary' } },
+                  },
                 },
-                encoding: { envelope: { contentType: 'application/json' }, documents: { contentType: 'application/pdf' } },
+                encoding: {
+                  envelope: { contentType: 'application/json' },
+                  documents: { contentType: 'application/pdf' },
+                },
               },
             },
           },
           responses: {
             201: { description: 'The draft', ...json(ref('Envelope')) },
-            400: error('VALIDATION_FAILED, NO_DOCUMENTS, NO_RECIPIENTS, INVALID_EMAIL, DUPLICATE_ORDER, INVALID_ACCESS_CODE_FORMAT'),
+            400: error(
+              'VALIDATION_FAILED, NO_DOCUMENTS, NO_RECIPIENTS, INVALID_EMAIL, DUPLICATE_ORDER, INVALID_ACCESS_CODE_FORMAT',
+            ),
             401: error('UNAUTHENTICATED'),
             413: error('PAYLOAD_TOO_LARGE'),
             415: error('UNSUPPORTED_MEDIA_TYPE'),
@@ -403,27 +742,59 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
             { name: 'cursor', in: 'query', schema: { type: 'string' } },
           ],
           responses: {
-            200: { description: 'A page', ...json({ type: 'object', properties: { items: { type: 'array', items: ref('EnvelopeSummary') }, nextCursor: { type: ['string', 'null'] } } }) },
+            200: {
+              description: 'A page',
+              ...json({
+                type: 'object',
+                properties: {
+                  items: { type: 'array', items: ref('EnvelopeSummary') },
+                  nextCursor: { type: ['string', 'null'] },
+                },
+              }),
+            },
             401: error('UNAUTHENTICATED'),
           },
         },
       },
       '/api/v1/envelopes/{id}': {
-        get: { summary: 'An envelope', security: apiAuth, parameters: [envelopeId], responses: { 200: { description: 'The envelope', ...json(ref('Envelope')) }, 404: error('NOT_FOUND') } },
+        get: {
+          summary: 'An envelope',
+          security: apiAuth,
+          parameters: [envelopeId],
+          responses: { 200: { description: 'The envelope', ...json(ref('Envelope')) }, 404: error('NOT_FOUND') },
+        },
       },
       '/api/v1/envelopes/{id}/send': {
         post: {
           summary: 'Send a draft (stamps the certificate ID, mails the first recipient)',
           security: apiAuth,
           parameters: [envelopeId],
-          responses: { 200: { description: 'Sent', ...json(ref('Envelope')) }, 404: error('NOT_FOUND'), 409: error('ENVELOPE_NOT_DRAFT') },
+          responses: {
+            200: { description: 'Sent', ...json(ref('Envelope')) },
+            404: error('NOT_FOUND'),
+            409: error('ENVELOPE_NOT_DRAFT'),
+          },
         },
       },
       '/api/v1/envelopes/{id}/cancel': {
-        post: { summary: 'Cancel', security: apiAuth, parameters: [envelopeId], responses: { 200: { description: 'Canceled', ...json(ref('Envelope')) }, 404: error('NOT_FOUND'), 409: error('ENVELOPE_NOT_ACTIVE') } },
+        post: {
+          summary: 'Cancel',
+          security: apiAuth,
+          parameters: [envelopeId],
+          responses: {
+            200: { description: 'Canceled', ...json(ref('Envelope')) },
+            404: error('NOT_FOUND'),
+            409: error('ENVELOPE_NOT_ACTIVE'),
+          },
+        },
       },
       '/api/v1/envelopes/{id}/documents/{documentId}': {
-        get: { summary: 'A document as it stands', security: apiAuth, parameters: [envelopeId, id('documentId', 'document id')], responses: { 200: { description: 'The PDF', ...pdf }, 404: error('NOT_FOUND') } },
+        get: {
+          summary: 'A document as it stands',
+          security: apiAuth,
+          parameters: [envelopeId, id('documentId', 'document id')],
+          responses: { 200: { description: 'The PDF', ...pdf }, 404: error('NOT_FOUND') },
+        },
       },
       '/api/v1/envelopes/{id}/events': {
         get: {
@@ -438,7 +809,18 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
                 properties: {
                   items: {
                     type: 'array',
-                    items: { type: 'object', properties: { id: { type: 'string' }, action: { type: 'string' }, actor: { type: 'object', properties: { type: { type: 'string' }, name: { type: 'string' } } }, createdAt: { type: 'string' }, ip: { type: ['string', 'null'] }, userAgent: { type: ['string', 'null'] }, details: { type: 'object' } } },
+                    items: {
+                      type: 'object',
+                      properties: {
+                        id: { type: 'string' },
+                        action: { type: 'string' },
+                        actor: { type: 'object', properties: { type: { type: 'string' }, name: { type: 'string' } } },
+                        createdAt: { type: 'string' },
+                        ip: { type: ['string', 'null'] },
+                        userAgent: { type: ['string', 'null'] },
+                        details: { type: 'object' },
+                      },
+                    },
                   },
                 },
               }),
@@ -452,8 +834,16 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           summary: 'Unlock a recipient and optionally set a new access code',
           security: apiAuth,
           parameters: [envelopeId, id('recipientId', 'recipient id')],
-          requestBody: { required: false, ...json({ type: 'object', properties: { accessCode: { type: 'string', pattern: '^[0-9]{4,8}$' } } }) },
-          responses: { 200: { description: 'Unlocked', ...json(ref('Envelope')) }, 400: error('INVALID_ACCESS_CODE_FORMAT'), 404: error('NOT_FOUND'), 409: error('ENVELOPE_NOT_ACTIVE') },
+          requestBody: {
+            required: false,
+            ...json({ type: 'object', properties: { accessCode: { type: 'string', pattern: '^[0-9]{4,8}$' } } }),
+          },
+          responses: {
+            200: { description: 'Unlocked', ...json(ref('Envelope')) },
+            400: error('INVALID_ACCESS_CODE_FORMAT'),
+            404: error('NOT_FOUND'),
+            409: error('ENVELOPE_NOT_ACTIVE'),
+          },
         },
       },
       '/api/v1/envelopes/{id}/recipients/{recipientId}/resend': {
@@ -461,18 +851,36 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           summary: 'Send the request mail again (new link)',
           security: apiAuth,
           parameters: [envelopeId, id('recipientId', 'recipient id')],
-          responses: { 200: { description: 'Queued', ...json(ref('Envelope')) }, 404: error('NOT_FOUND'), 409: error('ENVELOPE_NOT_ACTIVE, NOT_YOUR_TURN, ALREADY_SIGNED'), 423: error('ACCESS_CODE_LOCKED') },
+          responses: {
+            200: { description: 'Queued', ...json(ref('Envelope')) },
+            404: error('NOT_FOUND'),
+            409: error('ENVELOPE_NOT_ACTIVE, NOT_YOUR_TURN, ALREADY_SIGNED'),
+            423: error('ACCESS_CODE_LOCKED'),
+          },
         },
       },
-      '/api/v1/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', ...json({ type: 'object' }) } } } },
+      '/api/v1/openapi.json': {
+        get: {
+          summary: 'This document',
+          responses: { 200: { description: 'OpenAPI 3.1', ...json({ type: 'object' }) } },
+        },
+      },
       '/api/sign/{token}': {
-        get: { summary: 'State of a signing link (changes nothing)', parameters: [token], responses: { 200: { description: 'State', ...json(ref('SigningLink')) }, 404: error('LINK_INVALID') } },
+        get: {
+          summary: 'State of a signing link (changes nothing)',
+          parameters: [token],
+          responses: { 200: { description: 'State', ...json(ref('SigningLink')) }, 404: error('LINK_INVALID') },
+        },
       },
       '/api/sign/{token}/access-code': {
         post: {
           summary: 'Enter the access code',
           parameters: [token],
-          requestBody: json({ type: 'object', required: ['code'], properties: { code: { type: 'string', pattern: '^[0-9]{4,8}$' } } }),
+          requestBody: json({
+            type: 'object',
+            required: ['code'],
+            properties: { code: { type: 'string', pattern: '^[0-9]{4,8}$' } },
+          }),
           responses: {
             200: { description: 'Passed (sets the signer cookie)', ...json(ref('SignerView')) },
             400: error('INVALID_ACCESS_CODE_FORMAT'),
@@ -490,24 +898,51 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           summary: "Open the signer session of an 'auth: login' recipient with the user's own session",
           security: [{ session: [] }],
           parameters: [token],
-          responses: { 200: { description: 'Signer session', ...json(ref('SignerView')) }, 401: error('UNAUTHENTICATED'), 403: error('FORBIDDEN') },
+          responses: {
+            200: { description: 'Signer session', ...json(ref('SignerView')) },
+            401: error('UNAUTHENTICATED'),
+            403: error('FORBIDDEN'),
+          },
         },
       },
       '/api/sign/{token}/view': {
-        get: { summary: "The signer's view", security: [{ signer: [] }], parameters: [token], responses: { 200: { description: 'View', ...json(ref('SignerView')) }, 401: error('UNAUTHENTICATED') } },
+        get: {
+          summary: "The signer's view",
+          security: [{ signer: [] }],
+          parameters: [token],
+          responses: { 200: { description: 'View', ...json(ref('SignerView')) }, 401: error('UNAUTHENTICATED') },
+        },
       },
       '/api/sign/{token}/documents/{documentId}': {
-        get: { summary: 'A document for the viewer', security: [{ signer: [] }], parameters: [token, id('documentId', 'document id')], responses: { 200: { description: 'The PDF', ...pdf }, 401: error('UNAUTHENTICATED'), 404: error('NOT_FOUND') } },
+        get: {
+          summary: 'A document for the viewer',
+          security: [{ signer: [] }],
+          parameters: [token, id('documentId', 'document id')],
+          responses: {
+            200: { description: 'The PDF', ...pdf },
+            401: error('UNAUTHENTICATED'),
+            404: error('NOT_FOUND'),
+          },
+        },
       },
       '/api/sign/{token}/viewed': {
-        post: { summary: 'Record 閲覧済み (once)', security: [{ signer: [] }], parameters: [token], responses: { 204: { description: 'Recorded' }, 401: error('UNAUTHENTICATED'), 403: error('CSRF_FAILED') } },
+        post: {
+          summary: 'Record 閲覧済み (once)',
+          security: [{ signer: [] }],
+          parameters: [token],
+          responses: { 204: { description: 'Recorded' }, 401: error('UNAUTHENTICATED'), 403: error('CSRF_FAILED') },
+        },
       },
       '/api/sign/{token}/sign': {
         post: {
           summary: '署名手続きを完了する (idempotent)',
           security: [{ signer: [] }],
           parameters: [token],
-          responses: { 202: { description: 'Signed; the platform signature is applied by a job', ...json(ref('SignerView')) }, 401: error('UNAUTHENTICATED'), 409: error('NOT_YOUR_TURN, ENVELOPE_NOT_ACTIVE') },
+          responses: {
+            202: { description: 'Signed; the platform signature is applied by a job', ...json(ref('SignerView')) },
+            401: error('UNAUTHENTICATED'),
+            409: error('NOT_YOUR_TURN, ENVELOPE_NOT_ACTIVE'),
+          },
         },
       },
       '/api/sign/{token}/decline': {
@@ -515,25 +950,60 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           summary: 'Decline with a reason',
           security: [{ signer: [] }],
           parameters: [token],
-          requestBody: json({ type: 'object', required: ['reason'], properties: { reason: { type: 'string', minLength: 1, maxLength: 1000 } } }),
-          responses: { 200: { description: 'Declined', ...json(ref('SignerView')) }, 400: error('VALIDATION_FAILED'), 409: error('ALREADY_SIGNED, ENVELOPE_NOT_ACTIVE') },
+          requestBody: json({
+            type: 'object',
+            required: ['reason'],
+            properties: { reason: { type: 'string', minLength: 1, maxLength: 1000 } },
+          }),
+          responses: {
+            200: { description: 'Declined', ...json(ref('SignerView')) },
+            400: error('VALIDATION_FAILED'),
+            409: error('ALREADY_SIGNED, ENVELOPE_NOT_ACTIVE'),
+          },
         },
       },
       '/api/download/{token}': {
-        get: { summary: 'What a ダウンロード link offers', parameters: [token], responses: { 200: { description: 'Documents', ...json(ref('Download')) }, 404: error('LINK_INVALID'), 410: error('LINK_EXPIRED') } },
+        get: {
+          summary: 'What a ダウンロード link offers',
+          parameters: [token],
+          responses: {
+            200: { description: 'Documents', ...json(ref('Download')) },
+            404: error('LINK_INVALID'),
+            410: error('LINK_EXPIRED'),
+          },
+        },
       },
       '/api/download/{token}/documents/{documentId}': {
-        get: { summary: 'A signed PDF', parameters: [token, id('documentId', 'document id')], responses: { 200: { description: 'The PDF (attachment)', ...pdf }, 404: error('LINK_INVALID / NOT_FOUND'), 410: error('LINK_EXPIRED') } },
+        get: {
+          summary: 'A signed PDF',
+          parameters: [token, id('documentId', 'document id')],
+          responses: {
+            200: { description: 'The PDF (attachment)', ...pdf },
+            404: error('LINK_INVALID / NOT_FOUND'),
+            410: error('LINK_EXPIRED'),
+          },
+        },
       },
       '/api/download/{token}/certificate': {
-        get: { summary: 'The certificate of completion (契約締結証明書) through a ダウンロード link', parameters: [token], responses: { 200: { description: 'The signed PDF (attachment)', ...pdf }, 404: error('LINK_INVALID / NOT_FOUND (not issued yet)'), 410: error('LINK_EXPIRED') } },
+        get: {
+          summary: 'The certificate of completion (契約締結証明書) through a ダウンロード link',
+          parameters: [token],
+          responses: {
+            200: { description: 'The signed PDF (attachment)', ...pdf },
+            404: error('LINK_INVALID / NOT_FOUND (not issued yet)'),
+            410: error('LINK_EXPIRED'),
+          },
+        },
       },
       '/api/v1/envelopes/{id}/certificate': {
         get: {
           summary: 'The certificate of completion (契約締結証明書), signed and timestamped (PAdES B-LTA)',
           security: apiAuth,
           parameters: [envelopeId],
-          responses: { 200: { description: 'The PDF (attachment)', ...pdf }, 404: error('NOT_FOUND (also until the envelope is completed and the certificate issued)') },
+          responses: {
+            200: { description: 'The PDF (attachment)', ...pdf },
+            404: error('NOT_FOUND (also until the envelope is completed and the certificate issued)'),
+          },
         },
       },
       '/api/v1/audit-events': {
@@ -541,11 +1011,32 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           summary: "The organisation's operation log (操作ログ), newest first (administrators only)",
           security: [{ session: [] }],
           parameters: auditFilterParameters.concat([
-            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 200 }, description: 'page size (default 50)' },
-            { name: 'cursor', in: 'query', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' },
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              schema: { type: 'integer', minimum: 1, maximum: 200 },
+              description: 'page size (default 50)',
+            },
+            {
+              name: 'cursor',
+              in: 'query',
+              required: false,
+              schema: { type: 'string' },
+              description: 'nextCursor of the previous page',
+            },
           ]),
           responses: {
-            200: { description: 'A page', ...json({ type: 'object', properties: { items: { type: 'array', items: ref('AuditEvent') }, nextCursor: { type: ['string', 'null'] } } }) },
+            200: {
+              description: 'A page',
+              ...json({
+                type: 'object',
+                properties: {
+                  items: { type: 'array', items: ref('AuditEvent') },
+                  nextCursor: { type: ['string', 'null'] },
+                },
+              }),
+            },
             400: error('VALIDATION_FAILED'),
             401: error('UNAUTHENTICATED'),
             403: error('FORBIDDEN (not an administrator; API keys)'),
@@ -554,17 +1045,32 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       },
       '/api/v1/audit-events.csv': {
         get: {
-          summary: 'The operation log as CSV (UTF-8 with BOM, RFC 4180; administrators only; the export is itself logged)',
+          summary:
+            'The operation log as CSV (UTF-8 with BOM, RFC 4180; administrators only; the export is itself logged)',
           security: [{ session: [] }],
           parameters: auditFilterParameters,
-          responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } }, 400: error('VALIDATION_FAILED'), 401: error('UNAUTHENTICATED'), 403: error('FORBIDDEN') },
+          responses: {
+            200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } },
+            400: error('VALIDATION_FAILED'),
+            401: error('UNAUTHENTICATED'),
+            403: error('FORBIDDEN'),
+          },
         },
       },
       '/api/v1/admin/outbox': {
         get: {
-          summary: "The local outbox: the organisation's own mails, newest first, when no SMTP server is configured (administrators only)",
+          summary:
+            "The local outbox: the organisation's own mails, newest first, when no SMTP server is configured (administrators only)",
           security: [{ session: [] }],
-          parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100 }, description: 'how many (default 50)' }],
+          parameters: [
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              schema: { type: 'integer', minimum: 1, maximum: 100 },
+              description: 'how many (default 50)',
+            },
+          ],
           responses: {
             200: {
               description: "delivery 'outbox' with the mails, or 'smtp' with none (mail went out)",
@@ -583,7 +1089,10 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
                         subject: { type: 'string' },
                         text: { type: 'string' },
                         createdAt: { type: 'string', format: 'date-time' },
-                        envelope: { type: ['object', 'null'], properties: { id: { type: 'string' }, name: { type: 'string' } } },
+                        envelope: {
+                          type: ['object', 'null'],
+                          properties: { id: { type: 'string' }, name: { type: 'string' } },
+                        },
                       },
                     },
                   },
@@ -597,26 +1106,55 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
         },
       },
       '/api/v1/organization/settings': {
-        get: { summary: "The organisation's settings (administrators only)", security: [{ session: [] }], responses: { 200: { description: 'Settings', ...json(ref('OrganizationSettings')) }, 403: error('FORBIDDEN') } },
+        get: {
+          summary: "The organisation's settings (administrators only)",
+          security: [{ session: [] }],
+          responses: {
+            200: { description: 'Settings', ...json(ref('OrganizationSettings')) },
+            403: error('FORBIDDEN'),
+          },
+        },
         patch: {
           summary: "Change the organisation's settings (administrators only; recorded in the operation log)",
           security: [{ session: [] }],
           requestBody: json(ref('OrganizationSettings')),
-          responses: { 200: { description: 'Settings after the change', ...json(ref('OrganizationSettings')) }, 400: error('VALIDATION_FAILED'), 403: error('FORBIDDEN') },
+          responses: {
+            200: { description: 'Settings after the change', ...json(ref('OrganizationSettings')) },
+            400: error('VALIDATION_FAILED'),
+            403: error('FORBIDDEN'),
+          },
         },
       },
       '/api/verify': {
         post: {
           summary: 'Verify a PDF (public, no account; the file is not stored; 20/min per IP)',
-          requestBody: { content: { 'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'the PDF' } } } } } },
+          requestBody: {
+            content: {
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  required: ['file'],
+                  properties: { file: { type: 'string', format: 'binary', description: 'the PDF' } },
+                },
+              },
+            },
+          },
           responses: {
-            200: { description: '{ report: the verifier report (docs/verify-json.md), presentation: verdict and plain-language ja/en texts } — also for files that are not PDFs or have no signatures', ...json({ type: 'object', required: ['report', 'presentation'] }) },
+            200: {
+              description:
+                '{ report: the verifier report (docs/verify-json.md), presentation: verdict and plain-language ja/en texts } — also for files that are not PDFs or have no signatures',
+              ...json({ type: 'object', required: ['report', 'presentation'] }),
+            },
             400: error('VALIDATION_FAILED (no file part)'),
             413: error('PAYLOAD_TOO_LARGE (details.maxBytes = INKAN_MAX_UPLOAD_MB)'),
             415: error('UNSUPPORTED_MEDIA_TYPE (not multipart)'),
-            422: error('PDF_TOO_COMPLEX: the file is over a resource limit (details.limit: decoded-bytes, objects, nesting-depth, xref-sections, object-streams, signatures, memory or time; details.max)'),
+            422: error(
+              'PDF_TOO_COMPLEX: the file is over a resource limit (details.limit: decoded-bytes, objects, nesting-depth, xref-sections, object-streams, signatures, memory or time; details.max)',
+            ),
             429: error('RATE_LIMITED'),
-            503: error('VERIFY_BUSY: every verification worker is busy and the queue is full (Retry-After header, details.retryAfterSeconds)'),
+            503: error(
+              'VERIFY_BUSY: every verification worker is busy and the queue is full (Retry-After header, details.retryAfterSeconds)',
+            ),
           },
         },
       },
@@ -631,9 +1169,33 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
                 type: 'object',
                 properties: {
                   certificateId: { type: 'string' },
-                  envelope: { type: 'object', properties: { name: { type: 'string' }, completedAt: { type: 'string', format: 'date-time' } } },
-                  documents: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, pages: { type: 'integer' }, sha256Original: { type: 'string' }, sha256Signed: { type: 'string' } } } },
-                  parties: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, email: { type: 'string', description: 'masked: t***@example.jp' }, signedAt: iso } } },
+                  envelope: {
+                    type: 'object',
+                    properties: { name: { type: 'string' }, completedAt: { type: 'string', format: 'date-time' } },
+                  },
+                  documents: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        name: { type: 'string' },
+                        pages: { type: 'integer' },
+                        sha256Original: { type: 'string' },
+                        sha256Signed: { type: 'string' },
+                      },
+                    },
+                  },
+                  parties: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        name: { type: 'string' },
+                        email: { type: 'string', description: 'masked: t***@example.jp' },
+                        signedAt: iso,
+                      },
+                    },
+                  },
                 },
               }),
             },

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { EMPTY_FIELDS, SORT_COLUMNS } from '../../domain/register/contract-search.ts';
-import { contractChangesSchema, fieldDefinitionSchema, importContractSchema, registerSettingsSchema } from '../contracts/schema.ts';
+import {
+  contractChangesSchema,
+  fieldDefinitionSchema,
+  importContractSchema,
+  registerSettingsSchema,
+} from '../contracts/schema.ts';
 
 /* The register's and the 保管 (claim) links' part of the OpenAPI document (docs/api.md says the same in prose). */
 
@@ -8,11 +13,26 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const pdf = { content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } };
 const error = (description: string) => ({ description, ...json(ref('Error')) });
-const path = (name: string, description: string) => ({ name, in: 'path', required: true, schema: { type: 'string' }, description });
-const query = (name: string, description: string) => ({ name, in: 'query', required: false, schema: { type: 'string' }, description });
+const path = (name: string, description: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+  description,
+});
+const query = (name: string, description: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  schema: { type: 'string' },
+  description,
+});
 const apiAuth = [{ apiKey: [] }, { session: [] }];
 const date = { type: ['string', 'null'], format: 'date' };
-const scopeParameter = query('scope', 'sessions only: `personal` = the account\'s own register (claims, personal imports); default `organization` (API keys always)');
+const scopeParameter = query(
+  'scope',
+  "sessions only: `personal` = the account's own register (claims, personal imports); default `organization` (API keys always)",
+);
 
 /** Query parameters of the list and of the CSV export. */
 export const contractFilterParameters: object[] = [
@@ -28,14 +48,31 @@ export const contractFilterParameters: object[] = [
   query('endTo', '契約満了日 ≤'),
   query('noticeFrom', '解約通知期限 ≥'),
   query('noticeTo', '解約通知期限 ≤'),
-  query('q', 'full text: substring of title, counterparties and the PDFs\' text layer (NFKC, case-insensitive)'),
-  { ...query('tag', 'has this tag (repeat for all of several)'), schema: { type: 'array', items: { type: 'string' } }, explode: true },
-  { ...query('empty', `this field is empty (repeatable): ${EMPTY_FIELDS.join(', ')}, or field.<key>`), schema: { type: 'array', items: { type: 'string' } }, explode: true },
-  { name: 'field.<key>', in: 'query', required: false, schema: { type: 'string' }, description: 'a custom field equals this value (numbers as digits, dates as YYYY-MM-DD)' },
+  query('q', "full text: substring of title, counterparties and the PDFs' text layer (NFKC, case-insensitive)"),
+  {
+    ...query('tag', 'has this tag (repeat for all of several)'),
+    schema: { type: 'array', items: { type: 'string' } },
+    explode: true,
+  },
+  {
+    ...query('empty', `this field is empty (repeatable): ${EMPTY_FIELDS.join(', ')}, or field.<key>`),
+    schema: { type: 'array', items: { type: 'string' } },
+    explode: true,
+  },
+  {
+    name: 'field.<key>',
+    in: 'query',
+    required: false,
+    schema: { type: 'string' },
+    description: 'a custom field equals this value (numbers as digits, dates as YYYY-MM-DD)',
+  },
   query('status', 'active | expired | terminated'),
   query('owner', '担当者: a user id'),
   query('source', 'envelope | claim | import'),
-  query('sort', `${Object.keys(SORT_COLUMNS).join(' | ')}; prefix "-" or suffix ":desc" for descending (default -signedOn). Empty values sort last either way; ties by id`),
+  query(
+    'sort',
+    `${Object.keys(SORT_COLUMNS).join(' | ')}; prefix "-" or suffix ":desc" for descending (default -signedOn). Empty values sort last either way; ties by id`,
+  ),
   query('cursor', 'nextCursor of the previous page (only valid with the same sort)'),
   query('limit', '1–100 (default 50)'),
 ];
@@ -78,13 +115,39 @@ export const registerSchemas = {
     type: 'object',
     properties: {
       ...contractProperties,
-      documents: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, kind: { type: 'string', enum: ['signed', 'certificate', 'imported'] }, name: { type: 'string' }, size: { type: 'integer' }, sha256: { type: 'string' } } } },
+      documents: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            kind: { type: 'string', enum: ['signed', 'certificate', 'imported'] },
+            name: { type: 'string' },
+            size: { type: 'integer' },
+            sha256: { type: 'string' },
+          },
+        },
+      },
       history: {
         type: 'array',
         description: 'every change, oldest first; append-only',
         items: {
           type: 'object',
-          properties: { id: { type: 'string' }, field: { type: 'string' }, oldValue: {}, newValue: {}, actor: { type: 'object', properties: { type: { type: 'string' }, id: { type: ['string', 'null'] }, name: { type: ['string', 'null'] } } }, at: { type: 'string', format: 'date-time' } },
+          properties: {
+            id: { type: 'string' },
+            field: { type: 'string' },
+            oldValue: {},
+            newValue: {},
+            actor: {
+              type: 'object',
+              properties: {
+                type: { type: 'string' },
+                id: { type: ['string', 'null'] },
+                name: { type: ['string', 'null'] },
+              },
+            },
+            at: { type: 'string', format: 'date-time' },
+          },
         },
       },
     },
@@ -97,9 +160,20 @@ export const registerSchemas = {
     type: 'object',
     required: ['status', 'envelope', 'sender', 'expiresAt'],
     properties: {
-      status: { type: 'string', enum: ['claimable', 'claimed-by-you', 'claimed'], description: 'claimed = by another account (POST would answer CLAIM_ALREADY_USED)' },
+      status: {
+        type: 'string',
+        enum: ['claimable', 'claimed-by-you', 'claimed'],
+        description: 'claimed = by another account (POST would answer CLAIM_ALREADY_USED)',
+      },
       envelope: { type: 'object', properties: { name: { type: 'string' }, certificateId: { type: 'string' } } },
-      sender: { type: 'object', properties: { organization: { type: 'string' }, name: { type: ['string', 'null'] }, email: { type: ['string', 'null'] } } },
+      sender: {
+        type: 'object',
+        properties: {
+          organization: { type: 'string' },
+          name: { type: ['string', 'null'] },
+          email: { type: ['string', 'null'] },
+        },
+      },
       expiresAt: { type: 'string', format: 'date-time' },
       contractId: { type: 'string', description: 'only with claimed-by-you: the entry in the personal register' },
     },
@@ -107,18 +181,29 @@ export const registerSchemas = {
 };
 
 const contractId = path('id', 'register entry id');
-const notFound = error('NOT_FOUND (no such entry in the caller\'s register: another organisation\'s or account\'s entry is not found either)');
+const notFound = error(
+  "NOT_FOUND (no such entry in the caller's register: another organisation's or account's entry is not found either)",
+);
 
 /** Paths of the register and of the claim links. */
 export const registerPaths = {
   '/api/v1/contracts': {
     get: {
-      summary: 'Search the register (電子帳簿保存法: 取引年月日 / 取引金額 ranges and 取引先, combinable; full text, tags, empties, status, 担当者); keyset pages',
+      summary:
+        'Search the register (電子帳簿保存法: 取引年月日 / 取引金額 ranges and 取引先, combinable; full text, tags, empties, status, 担当者); keyset pages',
       security: apiAuth,
       parameters: contractFilterParameters,
       responses: {
-        200: { description: 'A page', ...json({ type: 'object', properties: { items: { type: 'array', items: ref('Contract') }, nextCursor: { type: ['string', 'null'] } } }) },
-        400: error('VALIDATION_FAILED / INVALID_AMOUNT / INVALID_DATE / DATE_ORDER (details.field names the parameter)'),
+        200: {
+          description: 'A page',
+          ...json({
+            type: 'object',
+            properties: { items: { type: 'array', items: ref('Contract') }, nextCursor: { type: ['string', 'null'] } },
+          }),
+        },
+        400: error(
+          'VALIDATION_FAILED / INVALID_AMOUNT / INVALID_DATE / DATE_ORDER (details.field names the parameter)',
+        ),
         401: error('UNAUTHENTICATED'),
       },
     },
@@ -128,7 +213,11 @@ export const registerPaths = {
       summary: 'The current search as CSV (UTF-8 with BOM, RFC 4180, formula-safe, streamed; every matching row)',
       security: apiAuth,
       parameters: contractFilterParameters.filter((p) => !['cursor', 'limit'].includes((p as { name: string }).name)),
-      responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } }, 400: error('as the list'), 401: error('UNAUTHENTICATED') },
+      responses: {
+        200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } },
+        400: error('as the list'),
+        401: error('UNAUTHENTICATED'),
+      },
     },
   },
   '/api/v1/contracts/{id}': {
@@ -145,46 +234,117 @@ export const registerPaths = {
       requestBody: json(ref('ContractChanges')),
       responses: {
         200: { description: 'The entry after the change', ...json(ref('ContractDetail')) },
-        400: error('VALIDATION_FAILED / INVALID_AMOUNT (negative, non-numeric, > 10^15) / INVALID_DATE (2026-02-30) / DATE_ORDER (endOn before startOn)'),
+        400: error(
+          'VALIDATION_FAILED / INVALID_AMOUNT (negative, non-numeric, > 10^15) / INVALID_DATE (2026-02-30) / DATE_ORDER (endOn before startOn)',
+        ),
         403: error('FORBIDDEN / CSRF_FAILED'),
         404: notFound,
       },
     },
   },
   '/api/v1/contracts/{id}/documents/{documentId}': {
-    get: { summary: 'Download a document of an entry (signed PDF, certificate, imported PDF) — any time', security: apiAuth, parameters: [contractId, path('documentId', 'document id'), scopeParameter], responses: { 200: { description: 'PDF', ...pdf }, 404: notFound } },
+    get: {
+      summary: 'Download a document of an entry (signed PDF, certificate, imported PDF) — any time',
+      security: apiAuth,
+      parameters: [contractId, path('documentId', 'document id'), scopeParameter],
+      responses: { 200: { description: 'PDF', ...pdf }, 404: notFound },
+    },
   },
   '/api/v1/contracts/{id}/suggestions': {
     get: {
-      summary: 'Field suggestions read from the PDF text (契約金額, 契約開始日/満了日, 自動更新, 解約通知期限, 甲/乙), each with its source sentence and offsets; nothing is saved until a PATCH accepts one',
+      summary:
+        'Field suggestions read from the PDF text (契約金額, 契約開始日/満了日, 自動更新, 解約通知期限, 甲/乙), each with its source sentence and offsets; nothing is saved until a PATCH accepts one',
       security: apiAuth,
       parameters: [contractId, scopeParameter],
-      responses: { 200: { description: '{ suggestions: FieldSuggestion[] }', ...json({ type: 'object', properties: { suggestions: { type: 'array', items: { type: 'object', properties: { field: { enum: ['amount', 'startDate', 'endDate', 'autoRenewal', 'noticeDeadline', 'parties'] }, value: {}, confidence: { type: 'number' }, source: { type: 'object', properties: { sentence: { type: 'string' }, start: { type: 'integer' }, end: { type: 'integer' } } }, reason: { type: 'object', properties: { ja: { type: 'string' }, en: { type: 'string' } } } } } } } }) }, 404: notFound },
+      responses: {
+        200: {
+          description: '{ suggestions: FieldSuggestion[] }',
+          ...json({
+            type: 'object',
+            properties: {
+              suggestions: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    field: { enum: ['amount', 'startDate', 'endDate', 'autoRenewal', 'noticeDeadline', 'parties'] },
+                    value: {},
+                    confidence: { type: 'number' },
+                    source: {
+                      type: 'object',
+                      properties: {
+                        sentence: { type: 'string' },
+                        start: { type: 'integer' },
+                        end: { type: 'integer' },
+                      },
+                    },
+                    reason: { type: 'object', properties: { ja: { type: 'string' }, en: { type: 'string' } } },
+                  },
+                },
+              },
+            },
+          }),
+        },
+        404: notFound,
+      },
     },
   },
   '/api/v1/contracts/{id}/certificate': {
-    get: { summary: 'Download the certificate of completion (契約締結証明書) of an entry — any time', security: apiAuth, parameters: [contractId, scopeParameter], responses: { 200: { description: 'PDF', ...pdf }, 404: notFound } },
+    get: {
+      summary: 'Download the certificate of completion (契約締結証明書) of an entry — any time',
+      security: apiAuth,
+      parameters: [contractId, scopeParameter],
+      responses: { 200: { description: 'PDF', ...pdf }, 404: notFound },
+    },
   },
   '/api/v1/contracts/deadlines': {
     get: {
-      summary: 'Upcoming deadlines (契約満了日 and 解約通知期限 of active entries) within the next `days` days (Japan dates), soonest first (≤ 500)',
+      summary:
+        'Upcoming deadlines (契約満了日 and 解約通知期限 of active entries) within the next `days` days (Japan dates), soonest first (≤ 500)',
       security: apiAuth,
       parameters: [scopeParameter, query('days', '0–366 (default 90)')],
       responses: {
-        200: { description: 'Deadlines', ...json({ type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { kind: { type: 'string', enum: ['end', 'notice'] }, dueOn: { type: 'string', format: 'date' }, daysLeft: { type: 'integer' }, contract: ref('Contract') } } } } }) },
+        200: {
+          description: 'Deadlines',
+          ...json({
+            type: 'object',
+            properties: {
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    kind: { type: 'string', enum: ['end', 'notice'] },
+                    dueOn: { type: 'string', format: 'date' },
+                    daysLeft: { type: 'integer' },
+                    contract: ref('Contract'),
+                  },
+                },
+              },
+            },
+          }),
+        },
         400: error('VALIDATION_FAILED'),
       },
     },
   },
   '/api/v1/contracts/import': {
     post: {
-      summary: 'Import a contract signed elsewhere or a scanned paper one: a document timestamp is added at import (the entry proves its content existed from then); marked imported',
+      summary:
+        'Import a contract signed elsewhere or a scanned paper one: a document timestamp is added at import (the entry proves its content existed from then); marked imported',
       security: apiAuth,
       parameters: [scopeParameter],
       requestBody: {
         content: {
           'multipart/form-data': {
-            schema: { type: 'object', required: ['contract', 'document'], properties: { contract: ref('ContractImport'), document: { type: 'string', format: 'binary', description: 'one PDF (≤ INKAN_MAX_UPLOAD_MB)' } } },
+            schema: {
+              type: 'object',
+              required: ['contract', 'document'],
+              properties: {
+                contract: ref('ContractImport'),
+                document: { type: 'string', format: 'binary', description: 'one PDF (≤ INKAN_MAX_UPLOAD_MB)' },
+              },
+            },
           },
         },
       },
@@ -199,21 +359,45 @@ export const registerPaths = {
     },
   },
   '/api/v1/contracts/fields': {
-    get: { summary: "The organisation register's custom fields", security: apiAuth, responses: { 200: { description: 'Fields', ...json({ type: 'object', properties: { items: { type: 'array', items: ref('ContractFieldDefinition') } } }) } } },
+    get: {
+      summary: "The organisation register's custom fields",
+      security: apiAuth,
+      responses: {
+        200: {
+          description: 'Fields',
+          ...json({ type: 'object', properties: { items: { type: 'array', items: ref('ContractFieldDefinition') } } }),
+        },
+      },
+    },
     post: {
       summary: 'Define a custom field (administrators; text, number, date or choice; keys are not redefined)',
       security: [{ session: [] }],
       requestBody: json(ref('ContractFieldDefinition')),
-      responses: { 201: { description: 'The field', ...json(ref('ContractFieldDefinition')) }, 400: error('VALIDATION_FAILED'), 403: error('FORBIDDEN') },
+      responses: {
+        201: { description: 'The field', ...json(ref('ContractFieldDefinition')) },
+        400: error('VALIDATION_FAILED'),
+        403: error('FORBIDDEN'),
+      },
     },
   },
   '/api/v1/contracts/settings': {
-    get: { summary: "The organisation register's settings: reminderDays (default [60, 14])", security: apiAuth, responses: { 200: { description: 'Settings', ...json(ref('RegisterSettings')) }, 403: error('FORBIDDEN (personal scope)') } },
+    get: {
+      summary: "The organisation register's settings: reminderDays (default [60, 14])",
+      security: apiAuth,
+      responses: {
+        200: { description: 'Settings', ...json(ref('RegisterSettings')) },
+        403: error('FORBIDDEN (personal scope)'),
+      },
+    },
     put: {
       summary: 'Change the reminder thresholds (administrators; up to 5 values of 1–365 days)',
       security: [{ session: [] }],
       requestBody: json(ref('RegisterSettings')),
-      responses: { 200: { description: 'Settings', ...json(ref('RegisterSettings')) }, 400: error('VALIDATION_FAILED'), 403: error('FORBIDDEN') },
+      responses: {
+        200: { description: 'Settings', ...json(ref('RegisterSettings')) },
+        400: error('VALIDATION_FAILED'),
+        403: error('FORBIDDEN'),
+      },
     },
   },
   '/api/claims/{token}': {
@@ -228,12 +412,33 @@ export const registerPaths = {
       },
     },
     post: {
-      summary: "Claim: copies of the signed documents and the certificate of completion into the signed-in account's personal register",
+      summary:
+        "Claim: copies of the signed documents and the certificate of completion into the signed-in account's personal register",
       security: [{ session: [] }],
       parameters: [path('token', 'the claim token from the mail')],
       responses: {
-        201: { description: 'Claimed now', ...json({ type: 'object', properties: { status: { const: 'claimed-by-you' }, contractId: { type: 'string' }, created: { const: true } } }) },
-        200: { description: 'Already claimed by this account (idempotent): the same entry', ...json({ type: 'object', properties: { status: { const: 'claimed-by-you' }, contractId: { type: 'string' }, created: { const: false } } }) },
+        201: {
+          description: 'Claimed now',
+          ...json({
+            type: 'object',
+            properties: {
+              status: { const: 'claimed-by-you' },
+              contractId: { type: 'string' },
+              created: { const: true },
+            },
+          }),
+        },
+        200: {
+          description: 'Already claimed by this account (idempotent): the same entry',
+          ...json({
+            type: 'object',
+            properties: {
+              status: { const: 'claimed-by-you' },
+              contractId: { type: 'string' },
+              created: { const: false },
+            },
+          }),
+        },
         401: error('UNAUTHENTICATED (sign in or sign up, then POST again)'),
         403: error('CSRF_FAILED'),
         404: error('CLAIM_INVALID'),

@@ -32,7 +32,10 @@ export async function outboxRoutes(app: FastifyInstance, options: { context: App
       return sendRefusal(reply, error.code === 'UNAUTHENTICATED' ? 401 : 403);
     }
     const outbox = await listOutboxMails(context, { organizationId });
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'private, no-store').send(page(outbox.delivery === 'smtp' ? smtpNote() : mailList(outbox.items)));
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'private, no-store')
+      .send(page(outbox.delivery === 'smtp' ? smtpNote() : mailList(outbox.items)));
   });
 }
 

@@ -10,10 +10,17 @@ const CRL_LIFETIME_MS = 60 * 60 * 1000;
 export async function pkiRoutes(app: FastifyInstance, options: { services: SigningServices }): Promise<void> {
   const { pki, timestampResponder } = options.services;
 
-  app.get('/pki/ca/root.cer', async (_request, reply) => reply.type('application/pkix-cert').send(Buffer.from(pki.rootCertificate)));
-  app.get('/pki/ca/issuing.cer', async (_request, reply) => reply.type('application/pkix-cert').send(Buffer.from(pki.issuingCertificate)));
+  app.get('/pki/ca/root.cer', async (_request, reply) =>
+    reply.type('application/pkix-cert').send(Buffer.from(pki.rootCertificate)),
+  );
+  app.get('/pki/ca/issuing.cer', async (_request, reply) =>
+    reply.type('application/pkix-cert').send(Buffer.from(pki.issuingCertificate)),
+  );
   app.get('/pki/ca/root.pem', async (_request, reply) =>
-    reply.type('application/x-pem-file').header('content-disposition', 'attachment; filename="inkan-root.pem"').send(pki.rootPem()),
+    reply
+      .type('application/x-pem-file')
+      .header('content-disposition', 'attachment; filename="inkan-root.pem"')
+      .send(pki.rootPem()),
   );
 
   // A CRL is signed once an hour, not per request: CRL numbers stay meaningful and a flood costs nothing.
@@ -25,8 +32,18 @@ export async function pkiRoutes(app: FastifyInstance, options: { services: Signi
     crlCache.set(which, { der, until: Date.now() + CRL_LIFETIME_MS });
     return der;
   };
-  app.get('/pki/crl/root.crl', async (_request, reply) => reply.type('application/pkix-crl').header('cache-control', 'public, max-age=3600').send(await crl('root')));
-  app.get('/pki/crl/issuing.crl', async (_request, reply) => reply.type('application/pkix-crl').header('cache-control', 'public, max-age=3600').send(await crl('issuing')));
+  app.get('/pki/crl/root.crl', async (_request, reply) =>
+    reply
+      .type('application/pkix-crl')
+      .header('cache-control', 'public, max-age=3600')
+      .send(await crl('root')),
+  );
+  app.get('/pki/crl/issuing.crl', async (_request, reply) =>
+    reply
+      .type('application/pkix-crl')
+      .header('cache-control', 'public, max-age=3600')
+      .send(await crl('issuing')),
+  );
 
   app.post('/pki/ocsp', async (request, reply) => {
     const body = request.body instanceof Buffer ? request.body : Buffer.alloc(0);

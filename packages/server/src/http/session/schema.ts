@@ -16,7 +16,9 @@ export const secondFactorBody = z.union([
 ]);
 
 /** A TOTP or recovery code as the domain takes it. */
-export function toFactor(body: { code: string } | { recoveryCode: string }): { code: string } | { recoveryCode: string } {
+export function toFactor(
+  body: { code: string } | { recoveryCode: string },
+): { code: string } | { recoveryCode: string } {
   return 'code' in body ? { code: body.code } : { recoveryCode: body.recoveryCode };
 }
 
@@ -24,7 +26,16 @@ export function toFactor(body: { code: string } | { recoveryCode: string }): { c
 export const passkeyOptionsBody = z.object({ challengeToken: z.string().max(200).optional() }).strict();
 
 /** A WebAuthn answer (the JSON @simplewebauthn/browser makes); checked by the verifier, bounded here. */
-export const webauthnResponse = z.object({ id: z.string().max(1024), rawId: z.string().max(1024), type: z.literal('public-key'), response: z.record(z.string(), z.unknown()) }).passthrough();
+export const webauthnResponse = z
+  .object({
+    id: z.string().max(1024),
+    rawId: z.string().max(1024),
+    type: z.literal('public-key'),
+    response: z.record(z.string(), z.unknown()),
+  })
+  .passthrough();
 
 /** POST /api/session/passkey. */
-export const passkeySignInBody = z.object({ challengeToken: z.string().max(200).optional(), response: webauthnResponse }).strict();
+export const passkeySignInBody = z
+  .object({ challengeToken: z.string().max(200).optional(), response: webauthnResponse })
+  .strict();

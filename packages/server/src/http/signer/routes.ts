@@ -11,7 +11,15 @@ import { signAsRecipient } from '../../domain/use-cases/sign-as-recipient.ts';
 import type { SignerSession } from '../../domain/use-cases/verify-access-code.ts';
 import { verifyAccessCode } from '../../domain/use-cases/verify-access-code.ts';
 import { parseWith } from '../envelopes/schema.ts';
-import { cookieOptions, originOf, requireAccount, sameSecret, sendPdf, SIGNER_COOKIE, signerCookiePath } from '../request-context.ts';
+import {
+  cookieOptions,
+  originOf,
+  requireAccount,
+  sameSecret,
+  sendPdf,
+  SIGNER_COOKIE,
+  signerCookiePath,
+} from '../request-context.ts';
 import { accessCodeBody, declineBody, tokenDocumentParams, tokenParams } from './schema.ts';
 
 /** Limit per IP on access-code attempts, on top of the lockout counted in the database. */
@@ -26,7 +34,10 @@ export async function signerRoutes(app: FastifyInstance, options: { context: App
   const checkCsrf = (request: FastifyRequest) => {
     const session = sessionOf(request);
     const csrf = request.headers['x-csrf-token'];
-    if (!session || !sameSecret(typeof csrf === 'string' ? csrf : undefined, signerCsrfToken(context.keys.cookie, session))) {
+    if (
+      !session ||
+      !sameSecret(typeof csrf === 'string' ? csrf : undefined, signerCsrfToken(context.keys.cookie, session))
+    ) {
       // Without a session at all the answer is "enter the code", not a CSRF puzzle.
       if (!session) throw new AppError('UNAUTHENTICATED', 'enter the access code first');
       throw new AppError('CSRF_FAILED', 'missing or wrong x-csrf-token');
@@ -35,7 +46,11 @@ export async function signerRoutes(app: FastifyInstance, options: { context: App
 
   const sessionStarted = (reply: FastifyReply, token: string, session: SignerSession) =>
     reply
-      .setCookie(SIGNER_COOKIE, session.sessionToken, cookieOptions(context, { path: signerCookiePath(token), sameSite: 'strict', expires: session.expiresAt }))
+      .setCookie(
+        SIGNER_COOKIE,
+        session.sessionToken,
+        cookieOptions(context, { path: signerCookiePath(token), sameSite: 'strict', expires: session.expiresAt }),
+      )
       .header('cache-control', 'no-store')
       .send({ csrfToken: session.csrfToken, ...session.view });
 
@@ -45,17 +60,29 @@ export async function signerRoutes(app: FastifyInstance, options: { context: App
     return reply.header('cache-control', 'no-store').send(await openSigningLink(context, token));
   });
 
-  app.post('/api/sign/:token/access-code', { config: { rateLimit: ACCESS_CODE_RATE_LIMIT } }, async (request, reply) => {
-    const { token } = parseWith(tokenParams, request.params);
-    const body = parseWith(accessCodeBody, request.body);
-    return sessionStarted(reply, token, await verifyAccessCode(context, { token, code: body.code, origin: originOf(request) }));
-  });
+  app.post(
+    '/api/sign/:token/access-code',
+    { config: { rateLimit: ACCESS_CODE_RATE_LIMIT } },
+    async (request, reply) => {
+      const { token } = parseWith(tokenParams, request.params);
+      const body = parseWith(accessCodeBody, request.body);
+      return sessionStarted(
+        reply,
+        token,
+        await verifyAccessCode(context, { token, code: body.code, origin: originOf(request) }),
+      );
+    },
+  );
 
   // The organisation's own signer (auth 'login') proves identity with their user session instead of a code.
   app.post('/api/sign/:token/login', { config: { rateLimit: ACCESS_CODE_RATE_LIMIT } }, async (request, reply) => {
     const { token } = parseWith(tokenParams, request.params);
     const account = await requireAccount(context, request);
-    return sessionStarted(reply, token, await openSignerSessionByLogin(context, { token, userId: account.userId, origin: originOf(request) }));
+    return sessionStarted(
+      reply,
+      token,
+      await openSignerSessionByLogin(context, { token, userId: account.userId, origin: originOf(request) }),
+    );
   });
 
   app.get('/api/sign/:token/view', async (request, reply) => {
@@ -64,12 +91,18 @@ export async function signerRoutes(app: FastifyInstance, options: { context: App
     const view = await getSignerView(context, { token, sessionToken: session });
     // The CSRF token too (derived, nothing stored): a reloaded page or a second tab resumes the session
     // without asking the code again. Only same-origin script can read this response.
-    return reply.header('cache-control', 'no-store').send({ csrfToken: signerCsrfToken(context.keys.cookie, session!), ...view });
+    return reply
+      .header('cache-control', 'no-store')
+      .send({ csrfToken: signerCsrfToken(context.keys.cookie, session!), ...view });
   });
 
   app.get('/api/sign/:token/documents/:documentId', async (request, reply) => {
     const { token, documentId } = parseWith(tokenDocumentParams, request.params);
-    return sendPdf(reply, await getSignerDocument(context, { token, sessionToken: sessionOf(request), documentId }), 'inline');
+    return sendPdf(
+      reply,
+      await getSignerDocument(context, { token, sessionToken: sessionOf(request), documentId }),
+      'inline',
+    );
   });
 
   app.post('/api/sign/:token/viewed', async (request, reply) => {
@@ -90,6 +123,13 @@ export async function signerRoutes(app: FastifyInstance, options: { context: App
     const { token } = parseWith(tokenParams, request.params);
     checkCsrf(request);
     const body = parseWith(declineBody, request.body);
-    return reply.send(await declineEnvelope(context, { token, sessionToken: sessionOf(request), reason: body.reason, origin: originOf(request) }));
+    return reply.send(
+      await declineEnvelope(context, {
+        token,
+        sessionToken: sessionOf(request),
+        reason: body.reason,
+        origin: originOf(request),
+      }),
+    );
   });
 }

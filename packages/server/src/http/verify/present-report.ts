@@ -5,7 +5,17 @@
  * Japanese and English. The report itself is returned beside it, unchanged, for the technical reader.
  */
 import type { Indication, PadesLevel, SignatureReport, SubIndication, VerificationReport } from '@inkan/core';
-import { attackWords, changeWords, INDICATION_WORDS, LEVEL_WORDS, STATUS_WORDS, SUB_INDICATION_WORDS, VERDICT_WORDS, type Bilingual, type Verdict } from './wording.ts';
+import {
+  attackWords,
+  changeWords,
+  INDICATION_WORDS,
+  LEVEL_WORDS,
+  STATUS_WORDS,
+  SUB_INDICATION_WORDS,
+  VERDICT_WORDS,
+  type Bilingual,
+  type Verdict,
+} from './wording.ts';
 
 /** One later change, in plain words; `detail` is the verifier's precise English description. */
 export interface PresentedChange {
@@ -95,7 +105,10 @@ const jstFormat = new Intl.DateTimeFormat('ja-JP', {
 function timeWords(iso: string): Bilingual {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return { ja: iso, en: iso };
-  return { ja: `${jstFormat.format(date)}（日本時間）`, en: `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC` };
+  return {
+    ja: `${jstFormat.format(date)}（日本時間）`,
+    en: `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`,
+  };
 }
 
 /** The CN of a one-line distinguished name (`O=Inkan, CN=Inkan Timestamp Authority`), else the whole name. */
@@ -111,14 +124,23 @@ function list(items: Bilingual[]): Bilingual {
 }
 
 function presentSignature(s: SignatureReport): PresentedSignature {
-  const timestampOk = s.timestamp !== null && s.timestamp.imprintMatches && s.timestamp.signatureValid && s.timestamp.time !== '';
+  const timestampOk =
+    s.timestamp !== null && s.timestamp.imprintMatches && s.timestamp.signatureValid && s.timestamp.time !== '';
   // Unproven times are still shown, marked as such: the claimed /M, or the genTime of a token that does not verify.
   const claimedAt = s.type === 'document-timestamp' && s.timestamp?.time ? s.timestamp.time : s.claimed.signingTime;
-  const time = timestampOk ? { at: s.timestamp!.time, proven: true } : claimedAt ? { at: claimedAt, proven: false } : null;
+  const time = timestampOk
+    ? { at: s.timestamp!.time, proven: true }
+    : claimedAt
+      ? { at: claimedAt, proven: false }
+      : null;
   const chainTrusted = s.certificate?.trusted ?? null;
   const timestampTrusted = s.timestamp ? s.timestamp.trusted : null;
   const issuer: PresentedSignature['issuer'] =
-    chainTrusted === null && timestampTrusted === null ? 'none' : chainTrusted !== false && timestampTrusted !== false ? 'this-inkan' : 'unknown';
+    chainTrusted === null && timestampTrusted === null
+      ? 'none'
+      : chainTrusted !== false && timestampTrusted !== false
+        ? 'this-inkan'
+        : 'unknown';
   const laterChanges = s.laterChanges.changes.map((c) => ({
     kind: c.kind,
     allowed: c.allowed,
@@ -128,7 +150,13 @@ function presentSignature(s: SignatureReport): PresentedSignature {
   }));
   // digestAlgorithm is null when the signature value is not readable CMS: broken, which is not proof of tampering.
   const altered = !s.integrity.coverageOk || (s.integrity.digestAlgorithm !== null && !s.integrity.digestMatches);
-  const changesAfterSigning = altered ? 'altered' : !s.laterChanges.allowed ? 'forbidden' : s.coversWholeFile ? 'unchanged' : 'allowed';
+  const changesAfterSigning = altered
+    ? 'altered'
+    : !s.laterChanges.allowed
+      ? 'forbidden'
+      : s.coversWholeFile
+        ? 'unchanged'
+        : 'allowed';
   const presented: PresentedSignature = {
     index: s.index,
     type: s.type,
@@ -165,14 +193,24 @@ function summarise(s: SignatureReport, p: PresentedSignature): { ja: string[]; e
 
   // Who.
   if (isTimestamp) {
-    say(tsa ? { ja: `${tsa}が発行した文書タイムスタンプです。`, en: `A document timestamp issued by ${tsa}.` } : { ja: '文書タイムスタンプです。', en: 'A document timestamp.' });
+    say(
+      tsa
+        ? { ja: `${tsa}が発行した文書タイムスタンプです。`, en: `A document timestamp issued by ${tsa}.` }
+        : { ja: '文書タイムスタンプです。', en: 'A document timestamp.' },
+    );
   } else if (p.signer?.name || p.signer?.email) {
     // The certificate's O is the issuer's naming for a witness certificate, not the signer's employer: left to the facts.
     const name = p.signer.name ?? p.signer.email ?? '';
     const email = p.signer.name && p.signer.email ? p.signer.email : null;
-    say({ ja: `${name}${email ? `（${email}）` : ''}の電子署名です。`, en: `Signed by ${name}${email ? ` (${email})` : ''}.` });
+    say({
+      ja: `${name}${email ? `（${email}）` : ''}の電子署名です。`,
+      en: `Signed by ${name}${email ? ` (${email})` : ''}.`,
+    });
   } else {
-    say({ ja: '署名者の証明書が見つからないため、誰の署名かを確認できません。', en: 'The signer certificate is missing: who signed cannot be determined.' });
+    say({
+      ja: '署名者の証明書が見つからないため、誰の署名かを確認できません。',
+      en: 'The signer certificate is missing: who signed cannot be determined.',
+    });
   }
 
   // When.
@@ -180,7 +218,10 @@ function summarise(s: SignatureReport, p: PresentedSignature): { ja: string[]; e
     const at = timeWords(p.time.at);
     say(
       isTimestamp
-        ? { ja: `この文書が${at.ja}に存在していたことを証明します。`, en: `It proves the document existed at ${at.en}.` }
+        ? {
+            ja: `この文書が${at.ja}に存在していたことを証明します。`,
+            en: `It proves the document existed at ${at.en}.`,
+          }
         : {
             ja: `署名日時は${at.ja}です。${tsa ?? 'タイムスタンプ局'}のタイムスタンプにより、この時刻に署名が存在していたことが証明されています。`,
             en: `Signed at ${at.en}; a timestamp from ${tsa ?? 'a timestamp authority'} proves the signature existed at that time.`,
@@ -188,9 +229,13 @@ function summarise(s: SignatureReport, p: PresentedSignature): { ja: string[]; e
     );
   } else if (isTimestamp) {
     // A token over bytes that changed fails for that reason, said below; only a broken token is said here.
-    if (s.integrity.digestMatches) say({ ja: 'タイムスタンプトークンを検証できません。', en: 'The timestamp token does not verify.' });
+    if (s.integrity.digestMatches)
+      say({ ja: 'タイムスタンプトークンを検証できません。', en: 'The timestamp token does not verify.' });
   } else if (s.timestamp) {
-    say({ ja: 'タイムスタンプが付いていますが、検証できません。', en: 'There is a timestamp, but it does not verify.' });
+    say({
+      ja: 'タイムスタンプが付いていますが、検証できません。',
+      en: 'There is a timestamp, but it does not verify.',
+    });
   } else if (!isTimestamp && p.time) {
     const at = timeWords(p.time.at);
     say({
@@ -198,7 +243,10 @@ function summarise(s: SignatureReport, p: PresentedSignature): { ja: string[]; e
       en: `There is no timestamp: the signing time (${at.en}) is only what the signer wrote, not proven.`,
     });
   } else if (!isTimestamp) {
-    say({ ja: 'タイムスタンプがなく、署名日時は記録されていません。', en: 'There is no timestamp and no signing time.' });
+    say({
+      ja: 'タイムスタンプがなく、署名日時は記録されていません。',
+      en: 'There is no timestamp and no signing time.',
+    });
   }
 
   // Changed afterwards?
@@ -209,7 +257,10 @@ function summarise(s: SignatureReport, p: PresentedSignature): { ja: string[]; e
     });
   }
   if (s.integrity.digestAlgorithm === null) {
-    say({ ja: '署名の値を読み取れません。署名として壊れています。', en: 'The signature value cannot be read: the signature is broken.' });
+    say({
+      ja: '署名の値を読み取れません。署名として壊れています。',
+      en: 'The signature value cannot be read: the signature is broken.',
+    });
   } else if (!s.integrity.digestMatches) {
     say(
       isTimestamp
@@ -223,18 +274,30 @@ function summarise(s: SignatureReport, p: PresentedSignature): { ja: string[]; e
           },
     );
   } else if (!s.integrity.signatureValid) {
-    say({ ja: '署名の値を証明書の公開鍵で検証できません。', en: "The signature value does not verify with the certificate's public key." });
+    say({
+      ja: '署名の値を証明書の公開鍵で検証できません。',
+      en: "The signature value does not verify with the certificate's public key.",
+    });
   } else if (!s.integrity.signingCertificateMatches) {
-    say({ ja: '署名と証明書の結び付きを確認できません。', en: 'The signature is not bound to the certificate that made it.' });
+    say({
+      ja: '署名と証明書の結び付きを確認できません。',
+      en: 'The signature is not bound to the certificate that made it.',
+    });
   }
   const forbidden = p.laterChanges.filter((c) => !c.allowed);
   if (forbidden.length > 0) {
     const what = list(forbidden.map((c) => c.text));
-    say({ ja: `署名の後に、認められていない変更が加えられています：${what.ja}。`, en: `Changes that are not allowed were made after signing: ${what.en}.` });
+    say({
+      ja: `署名の後に、認められていない変更が加えられています：${what.ja}。`,
+      en: `Changes that are not allowed were made after signing: ${what.en}.`,
+    });
   } else if (p.changesAfterSigning === 'forbidden') {
     say({ ja: '署名の後の変更を確認できません。', en: 'What changed after signing cannot be checked.' });
   } else if (p.changesAfterSigning === 'unchanged') {
-    say({ ja: `${isTimestamp ? 'この文書タイムスタンプ' : 'この署名'}の後、ファイルは一切変更されていません。`, en: 'The file has not changed at all since.' });
+    say({
+      ja: `${isTimestamp ? 'この文書タイムスタンプ' : 'この署名'}の後、ファイルは一切変更されていません。`,
+      en: 'The file has not changed at all since.',
+    });
   } else if (p.changesAfterSigning === 'allowed') {
     const what = list(p.laterChanges.map((c) => c.text));
     say(
@@ -250,8 +313,12 @@ function summarise(s: SignatureReport, p: PresentedSignature): { ja: string[]; e
   // Issued by whom.
   if (p.issuer === 'this-inkan') {
     say({
-      ja: isTimestamp ? 'タイムスタンプ局の証明書は、このInkanのルート証明書までたどれます。' : '証明書は、このInkanのルート証明書までたどれます。',
-      en: isTimestamp ? "The timestamp authority's certificate chains to this Inkan's root certificate." : "The certificates chain to this Inkan's root certificate.",
+      ja: isTimestamp
+        ? 'タイムスタンプ局の証明書は、このInkanのルート証明書までたどれます。'
+        : '証明書は、このInkanのルート証明書までたどれます。',
+      en: isTimestamp
+        ? "The timestamp authority's certificate chains to this Inkan's root certificate."
+        : "The certificates chain to this Inkan's root certificate.",
     });
   } else if (p.issuer === 'unknown') {
     say({
@@ -266,7 +333,10 @@ function summarise(s: SignatureReport, p: PresentedSignature): { ja: string[]; e
   if (s.certificate && !s.certificate.validAtSigningTime) {
     say(
       p.time?.proven
-        ? { ja: '署名の時点で、証明書は有効期間外でした。', en: 'The certificate was not within its validity period at signing time.' }
+        ? {
+            ja: '署名の時点で、証明書は有効期間外でした。',
+            en: 'The certificate was not within its validity period at signing time.',
+          }
         : {
             ja: 'タイムスタンプがないため現在の時刻で確かめましたが、証明書は有効期間外です。',
             en: 'Without a timestamp the certificate is checked at the current time, and it is not within its validity period.',
@@ -277,27 +347,49 @@ function summarise(s: SignatureReport, p: PresentedSignature): { ja: string[]; e
     const at = timeWords(s.revocation.revokedAt);
     say(
       s.indication === 'TOTAL-PASSED'
-        ? { ja: `証明書は${at.ja}に失効しましたが、それより前に署名が存在したことがタイムスタンプで証明されています。`, en: `The certificate was revoked at ${at.en}, but a timestamp proves the signature existed before.` }
+        ? {
+            ja: `証明書は${at.ja}に失効しましたが、それより前に署名が存在したことがタイムスタンプで証明されています。`,
+            en: `The certificate was revoked at ${at.en}, but a timestamp proves the signature existed before.`,
+          }
         : { ja: `証明書は${at.ja}に失効しています。`, en: `The certificate was revoked at ${at.en}.` },
     );
-  } else if (s.revocation.status === 'revoked') say({ ja: '証明書は失効しています。', en: 'The certificate has been revoked.' });
+  } else if (s.revocation.status === 'revoked')
+    say({ ja: '証明書は失効しています。', en: 'The certificate has been revoked.' });
 
   // Level.
   if (!isTimestamp) {
-    if (p.level && p.levelText) say({ ja: `PAdES ${p.level}：${p.levelText.ja}です。`, en: `PAdES ${p.level}: ${p.levelText.en}.` });
-    else if (s.status !== 'invalid') say({ ja: 'PAdESのベースラインの形式ではありません。', en: 'This is not a PAdES baseline signature.' });
+    if (p.level && p.levelText)
+      say({ ja: `PAdES ${p.level}：${p.levelText.ja}です。`, en: `PAdES ${p.level}: ${p.levelText.en}.` });
+    else if (s.status !== 'invalid')
+      say({ ja: 'PAdESのベースラインの形式ではありません。', en: 'This is not a PAdES baseline signature.' });
   }
 
   // Verdict.
-  if (s.status === 'valid') say(isTimestamp ? { ja: 'この文書タイムスタンプは有効です。', en: 'This document timestamp is valid.' } : { ja: 'この署名は有効です。', en: 'This signature is valid.' });
-  else if (s.status === 'untrusted') say({ ja: '署名そのものは壊れていませんが、発行元を確認できません。', en: 'It is intact, but its issuer cannot be confirmed.' });
+  if (s.status === 'valid')
+    say(
+      isTimestamp
+        ? { ja: 'この文書タイムスタンプは有効です。', en: 'This document timestamp is valid.' }
+        : { ja: 'この署名は有効です。', en: 'This signature is valid.' },
+    );
+  else if (s.status === 'untrusted')
+    say({
+      ja: '署名そのものは壊れていませんが、発行元を確認できません。',
+      en: 'It is intact, but its issuer cannot be confirmed.',
+    });
   else if (s.status === 'indeterminate') {
     const why = s.subIndication ? SUB_INDICATION_WORDS[s.subIndication] : { ja: '', en: '' };
-    say({ ja: `有効かどうかを判定できません。${why.ja}`, en: `Whether it is valid cannot be decided. ${why.en}`.trim() });
-  }
-  else {
-    if (s.subIndication === 'REVOKED' || s.subIndication === 'EXPIRED' || s.subIndication === 'NOT_YET_VALID') say(SUB_INDICATION_WORDS[s.subIndication]);
-    say(isTimestamp ? { ja: 'この文書タイムスタンプは無効です。', en: 'This document timestamp is invalid.' } : { ja: 'この署名は無効です。', en: 'This signature is invalid.' });
+    say({
+      ja: `有効かどうかを判定できません。${why.ja}`,
+      en: `Whether it is valid cannot be decided. ${why.en}`.trim(),
+    });
+  } else {
+    if (s.subIndication === 'REVOKED' || s.subIndication === 'EXPIRED' || s.subIndication === 'NOT_YET_VALID')
+      say(SUB_INDICATION_WORDS[s.subIndication]);
+    say(
+      isTimestamp
+        ? { ja: 'この文書タイムスタンプは無効です。', en: 'This document timestamp is invalid.' }
+        : { ja: 'この署名は無効です。', en: 'This signature is invalid.' },
+    );
   }
   return { ja, en };
 }

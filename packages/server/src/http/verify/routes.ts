@@ -34,16 +34,24 @@ export async function verifyRoutes(app: FastifyInstance, options: { context: App
     return reply.header('cache-control', 'no-store').send({ report, presentation: presentReport(report) });
   });
 
-  app.get('/api/verify/certificates/:certificateId', { config: { rateLimit: CERTIFICATE_LOOKUP_RATE_LIMIT } }, async (request, reply) => {
-    const { certificateId } = parseWith(certificateParams, request.params);
-    const certificate = await getPublicCertificate(context, normalizeCertificateId(certificateId));
-    return reply.header('cache-control', 'no-store').send({
-      certificateId: certificate.certificateId,
-      envelope: { name: certificate.envelope.name, completedAt: certificate.envelope.completedAt.toISOString() },
-      documents: certificate.documents,
-      parties: certificate.parties.map((p) => ({ name: p.name, email: p.maskedEmail, signedAt: p.signedAt?.toISOString() ?? null })),
-    });
-  });
+  app.get(
+    '/api/verify/certificates/:certificateId',
+    { config: { rateLimit: CERTIFICATE_LOOKUP_RATE_LIMIT } },
+    async (request, reply) => {
+      const { certificateId } = parseWith(certificateParams, request.params);
+      const certificate = await getPublicCertificate(context, normalizeCertificateId(certificateId));
+      return reply.header('cache-control', 'no-store').send({
+        certificateId: certificate.certificateId,
+        envelope: { name: certificate.envelope.name, completedAt: certificate.envelope.completedAt.toISOString() },
+        documents: certificate.documents,
+        parties: certificate.parties.map((p) => ({
+          name: p.name,
+          email: p.maskedEmail,
+          signedAt: p.signedAt?.toISOString() ?? null,
+        })),
+      });
+    },
+  );
 }
 
 /**
@@ -51,22 +59,27 @@ export async function verifyRoutes(app: FastifyInstance, options: { context: App
  * error's details (the page says it). The bytes go nowhere else: no temp file, no blob, no log.
  */
 async function readUploadedPdf(request: FastifyRequest, maxBytes: number): Promise<Uint8Array> {
-  if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send multipart/form-data with one `file` part holding the PDF');
+  if (!request.isMultipart())
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send multipart/form-data with one `file` part holding the PDF');
   const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD) throw new AppError('PAYLOAD_TOO_LARGE', 'the file is too large', { maxBytes });
+  if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD)
+    throw new AppError('PAYLOAD_TOO_LARGE', 'the file is too large', { maxBytes });
   let file: Uint8Array | undefined;
   for await (const part of request.parts()) {
     if (part.type !== 'file') continue;
-    if (part.fieldname !== 'file' || file !== undefined) throw new AppError('VALIDATION_FAILED', 'send exactly one `file` part', { field: 'file' });
+    if (part.fieldname !== 'file' || file !== undefined)
+      throw new AppError('VALIDATION_FAILED', 'send exactly one `file` part', { field: 'file' });
     let buffer: Buffer;
     try {
       buffer = await part.toBuffer();
     } catch (error) {
-      if ((error as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError('PAYLOAD_TOO_LARGE', 'the file is too large', { maxBytes });
+      if ((error as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE')
+        throw new AppError('PAYLOAD_TOO_LARGE', 'the file is too large', { maxBytes });
       throw error;
     }
     file = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   }
-  if (file === undefined || file.length === 0) throw new AppError('VALIDATION_FAILED', 'the `file` part (a PDF) is missing or empty', { field: 'file' });
+  if (file === undefined || file.length === 0)
+    throw new AppError('VALIDATION_FAILED', 'the `file` part (a PDF) is missing or empty', { field: 'file' });
   return file;
 }

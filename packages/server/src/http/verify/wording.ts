@@ -77,20 +77,62 @@ export const INDICATION_WORDS: Record<Indication, Bilingual> = {
 
 /** What each ETSI sub-indication means for the reader. */
 export const SUB_INDICATION_WORDS: Record<SubIndication, Bilingual> = {
-  FORMAT_FAILURE: { ja: '署名の形式または対象範囲に異常があります。', en: 'The signature or the range it covers is malformed.' },
-  HASH_FAILURE: { ja: '署名された内容とファイルの内容が一致しません。', en: 'The signed content does not match the file.' },
-  SIG_CRYPTO_FAILURE: { ja: '署名値を公開鍵で検証できません。', en: 'The signature value does not verify with the public key.' },
-  REVOKED: { ja: '署名の時点より前に、証明書が失効していました。', en: 'The certificate was revoked before the time the signature is proved to exist.' },
-  EXPIRED: { ja: '証明書の有効期限が切れた後に署名されています。', en: 'The signature was made after the certificate expired.' },
-  NOT_YET_VALID: { ja: '証明書の有効期間が始まる前に署名されています。', en: 'The signature was made before the certificate became valid.' },
-  NO_SIGNING_CERTIFICATE_FOUND: { ja: '署名者の証明書を特定できません。', en: 'The signer certificate cannot be identified.' },
-  NO_CERTIFICATE_CHAIN_FOUND: { ja: '証明書が信頼できるルート証明書までたどれません。', en: 'The certificate does not chain to a trusted root.' },
-  CHAIN_CONSTRAINTS_FAILURE: { ja: '証明書の連鎖が規則（CA資格、パス長、鍵用途など）を満たしていません。', en: 'The certificate chain breaks a rule (CA status, path length, key usage …).' },
-  CERTIFICATE_CHAIN_GENERAL_FAILURE: { ja: '証明書の連鎖に、この検証機能が対応していない内容があります。', en: 'The certificate chain uses features this verifier does not support.' },
-  REVOKED_NO_POE: { ja: '証明書は失効しており、失効前に署名されたことを証明するタイムスタンプがありません。', en: 'The certificate is revoked, and no timestamp proves the signature was made before.' },
-  REVOKED_CA_NO_POE: { ja: '発行元の証明書が失効しており、失効前に署名されたことを証明するタイムスタンプがありません。', en: 'An issuing CA certificate is revoked, and no timestamp proves the signature was made before.' },
-  OUT_OF_BOUNDS_NO_POE: { ja: '証明書の有効期限が切れており、期限内に署名と検証情報が存在したことを証明するタイムスタンプがありません。', en: 'A certificate has expired, and no timestamp proves the signature and its validation data existed before.' },
-  TRY_LATER: { ja: '証明書の失効情報が得られないため、いまは判定できません。', en: 'No usable revocation information is available: it cannot be decided now.' },
+  FORMAT_FAILURE: {
+    ja: '署名の形式または対象範囲に異常があります。',
+    en: 'The signature or the range it covers is malformed.',
+  },
+  HASH_FAILURE: {
+    ja: '署名された内容とファイルの内容が一致しません。',
+    en: 'The signed content does not match the file.',
+  },
+  SIG_CRYPTO_FAILURE: {
+    ja: '署名値を公開鍵で検証できません。',
+    en: 'The signature value does not verify with the public key.',
+  },
+  REVOKED: {
+    ja: '署名の時点より前に、証明書が失効していました。',
+    en: 'The certificate was revoked before the time the signature is proved to exist.',
+  },
+  EXPIRED: {
+    ja: '証明書の有効期限が切れた後に署名されています。',
+    en: 'The signature was made after the certificate expired.',
+  },
+  NOT_YET_VALID: {
+    ja: '証明書の有効期間が始まる前に署名されています。',
+    en: 'The signature was made before the certificate became valid.',
+  },
+  NO_SIGNING_CERTIFICATE_FOUND: {
+    ja: '署名者の証明書を特定できません。',
+    en: 'The signer certificate cannot be identified.',
+  },
+  NO_CERTIFICATE_CHAIN_FOUND: {
+    ja: '証明書が信頼できるルート証明書までたどれません。',
+    en: 'The certificate does not chain to a trusted root.',
+  },
+  CHAIN_CONSTRAINTS_FAILURE: {
+    ja: '証明書の連鎖が規則（CA資格、パス長、鍵用途など）を満たしていません。',
+    en: 'The certificate chain breaks a rule (CA status, path length, key usage …).',
+  },
+  CERTIFICATE_CHAIN_GENERAL_FAILURE: {
+    ja: '証明書の連鎖に、この検証機能が対応していない内容があります。',
+    en: 'The certificate chain uses features this verifier does not support.',
+  },
+  REVOKED_NO_POE: {
+    ja: '証明書は失効しており、失効前に署名されたことを証明するタイムスタンプがありません。',
+    en: 'The certificate is revoked, and no timestamp proves the signature was made before.',
+  },
+  REVOKED_CA_NO_POE: {
+    ja: '発行元の証明書が失効しており、失効前に署名されたことを証明するタイムスタンプがありません。',
+    en: 'An issuing CA certificate is revoked, and no timestamp proves the signature was made before.',
+  },
+  OUT_OF_BOUNDS_NO_POE: {
+    ja: '証明書の有効期限が切れており、期限内に署名と検証情報が存在したことを証明するタイムスタンプがありません。',
+    en: 'A certificate has expired, and no timestamp proves the signature and its validation data existed before.',
+  },
+  TRY_LATER: {
+    ja: '証明書の失効情報が得られないため、いまは判定できません。',
+    en: 'No usable revocation information is available: it cannot be decided now.',
+  },
 };
 
 /** Each attack pattern the verifier names: what it is called and what it means for the reader. */
@@ -137,7 +179,10 @@ export function attackWords(id: string): { name: Bilingual; explanation: Bilingu
   return (
     ATTACK_WORDS[id] ?? {
       name: { ja: `不審なパターン（${id}）`, en: `Suspicious pattern (${id})` },
-      explanation: { ja: '検証で不審な構造が見つかりました。技術的な詳細をご確認ください。', en: 'The verifier found a suspicious structure; see the technical details.' },
+      explanation: {
+        ja: '検証で不審な構造が見つかりました。技術的な詳細をご確認ください。',
+        en: 'The verifier found a suspicious structure; see the technical details.',
+      },
     }
   );
 }
@@ -146,7 +191,10 @@ export function attackWords(id: string): { name: Bilingual; explanation: Bilingu
 export const LEVEL_WORDS: Record<PadesLevel, Bilingual> = {
   'B-B': { ja: '基本の電子署名（タイムスタンプなし）', en: 'a basic signature without a timestamp' },
   'B-T': { ja: '署名タイムスタンプ付きの電子署名', en: 'a signature with a signature timestamp' },
-  'B-LT': { ja: '検証に必要な証明書と失効情報を文書内に保存した長期署名', en: 'a long-term signature: the certificates and revocation data needed to check it are stored in the document' },
+  'B-LT': {
+    ja: '検証に必要な証明書と失効情報を文書内に保存した長期署名',
+    en: 'a long-term signature: the certificates and revocation data needed to check it are stored in the document',
+  },
   'B-LTA': {
     ja: '検証情報を文書内に保存し、文書タイムスタンプで保護した長期署名（長期にわたり検証できます）',
     en: 'a long-term archival signature: validation data stored in the document and protected by a document timestamp',
@@ -157,7 +205,8 @@ type ChangeKind = SignatureReport['laterChanges']['changes'][number]['kind'];
 
 /** Each kind of later change as a noun phrase ("the addition of a signature"), for lists. */
 export function changeWords(kind: ChangeKind | string, page?: number): Bilingual {
-  const onPage = (ja: string, en: string): Bilingual => (page ? { ja: `${page}ページ目の${ja}`, en: `${en} on page ${page}` } : { ja, en });
+  const onPage = (ja: string, en: string): Bilingual =>
+    page ? { ja: `${page}ページ目の${ja}`, en: `${en} on page ${page}` } : { ja, en };
   switch (kind) {
     case 'signature-added':
       return { ja: '署名の追加', en: 'a signature added' };
@@ -166,7 +215,10 @@ export function changeWords(kind: ChangeKind | string, page?: number): Bilingual
     case 'dss-added':
       return { ja: '検証情報（証明書・失効情報）の追加', en: 'validation data (certificates, revocation data) added' };
     case 'dss-updated':
-      return { ja: '検証情報（証明書・失効情報）の更新', en: 'validation data (certificates, revocation data) updated' };
+      return {
+        ja: '検証情報（証明書・失効情報）の更新',
+        en: 'validation data (certificates, revocation data) updated',
+      };
     case 'metadata-updated':
       return { ja: '文書情報（メタデータ）の更新', en: 'document metadata updated' };
     case 'page-content-changed':

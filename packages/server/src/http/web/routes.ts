@@ -5,10 +5,30 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import fastifyStatic from '@fastify/static';
 
 /** The built web UI (packages/web/dist), next to this package, seen from src/http/web or from the compiled dist/. */
-export const DEFAULT_WEB_DIST = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../../../web/dist/' : '../../web/dist/', import.meta.url));
+export const DEFAULT_WEB_DIST = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? '../../../../web/dist/' : '../../web/dist/', import.meta.url),
+);
 
 /** The SPA's routes: each answers with index.html, and the UI decides what to show. */
-const SPA_ROUTES = ['/', '/login', '/login/*', '/signup', '/signup/*', '/password/*', '/account', '/account/*', '/envelopes', '/envelopes/*', '/s/*', '/d/*', '/claim/*', '/contracts', '/contracts/*', '/verify', '/audit'];
+const SPA_ROUTES = [
+  '/',
+  '/login',
+  '/login/*',
+  '/signup',
+  '/signup/*',
+  '/password/*',
+  '/account',
+  '/account/*',
+  '/envelopes',
+  '/envelopes/*',
+  '/s/*',
+  '/d/*',
+  '/claim/*',
+  '/contracts',
+  '/contracts/*',
+  '/verify',
+  '/audit',
+];
 
 const NOT_BUILT_PAGE =
   '<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>Inkan — UI not built</title></head><body style="font-family:sans-serif;margin:40px">' +
@@ -31,7 +51,8 @@ export async function webRoutes(app: FastifyInstance, options: { distDir?: strin
   }
   let index: Buffer | undefined;
   const spa = async (_request: unknown, reply: FastifyReply) => {
-    if (!built && !existsSync(indexPath)) return reply.code(503).type('text/html; charset=utf-8').header('retry-after', '60').send(NOT_BUILT_PAGE);
+    if (!built && !existsSync(indexPath))
+      return reply.code(503).type('text/html; charset=utf-8').header('retry-after', '60').send(NOT_BUILT_PAGE);
     index ??= readFileSync(indexPath);
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index);
   };

@@ -19,16 +19,25 @@ interface AccountMailParts {
 
 function render(language: Language, parts: AccountMailParts): RenderedMail {
   const subject = oneLine(parts.subject);
-  const text = [...parts.blocks.map((b) => ('url' in b ? `▼${b.label}\n${b.url}` : b.text)), parts.note, `--\n${footer(language)}`].join('\n\n');
+  const text = [
+    ...parts.blocks.map((b) => ('url' in b ? `▼${b.label}\n${b.url}` : b.text)),
+    parts.note,
+    `--\n${footer(language)}`,
+  ].join('\n\n');
   const blocks: HtmlBlock[] = [
-    ...parts.blocks.map((b): HtmlBlock => ('url' in b ? { kind: 'button', label: b.label, url: b.url } : { kind: 'paragraph', text: b.text })),
+    ...parts.blocks.map((b): HtmlBlock =>
+      'url' in b ? { kind: 'button', label: b.label, url: b.url } : { kind: 'paragraph', text: b.text },
+    ),
     { kind: 'paragraph', text: parts.note, muted: true },
   ];
   return { subject, text, html: renderHtmlMail({ language, title: subject, blocks, footer: footer(language) }) };
 }
 
 /** The subject of both sign-up mails (the guide's wording in Japanese). */
-export const SIGNUP_SUBJECT: Record<Language, string> = { ja: '【Inkan】アカウント登録のご案内', en: '[Inkan] Your account registration' };
+export const SIGNUP_SUBJECT: Record<Language, string> = {
+  ja: '【Inkan】アカウント登録のご案内',
+  en: '[Inkan] Your account registration',
+};
 
 /** The sign-up mail: the button アカウント登録手続きへ leads to the registration form (one use, 24 h). */
 export function renderSignupMail(m: { language: Language; url: string; validUntil: Date }): RenderedMail {
@@ -60,7 +69,9 @@ export function renderSignupExistingMail(m: { language: Language; signInUrl: str
     return render('ja', {
       subject: SIGNUP_SUBJECT.ja,
       blocks: [
-        { text: 'アカウント登録のお申し込みがありましたが、このメールアドレスのInkanアカウントはすでに登録されています。\nログインしてご利用ください。パスワードをお忘れの場合は再設定できます。' },
+        {
+          text: 'アカウント登録のお申し込みがありましたが、このメールアドレスのInkanアカウントはすでに登録されています。\nログインしてご利用ください。パスワードをお忘れの場合は再設定できます。',
+        },
         { label: 'ログイン', url: m.signInUrl },
         { label: 'パスワードを再設定する', url: m.resetUrl },
       ],
@@ -70,7 +81,9 @@ export function renderSignupExistingMail(m: { language: Language; signInUrl: str
   return render('en', {
     subject: SIGNUP_SUBJECT.en,
     blocks: [
-      { text: 'Someone asked to create an Inkan account for this address, but you already have one.\nSign in, or reset your password if you forgot it.' },
+      {
+        text: 'Someone asked to create an Inkan account for this address, but you already have one.\nSign in, or reset your password if you forgot it.',
+      },
       { label: 'Sign in', url: m.signInUrl },
       { label: 'Reset the password', url: m.resetUrl },
     ],
@@ -84,7 +97,9 @@ export function renderPasswordResetMail(m: { language: Language; url: string; va
     return render('ja', {
       subject: '【Inkan】パスワード再設定のご案内',
       blocks: [
-        { text: 'パスワード再設定のお申し込みを受け付けました。\n下のボタンから新しいパスワードを設定してください。設定すると、ログイン中のすべての端末からログアウトします。' },
+        {
+          text: 'パスワード再設定のお申し込みを受け付けました。\n下のボタンから新しいパスワードを設定してください。設定すると、ログイン中のすべての端末からログアウトします。',
+        },
         { label: 'パスワードを再設定する', url: m.url },
         { text: `このURLは一度だけ使えます。有効期限: ${formatMailTime(m.validUntil, 'ja')}` },
       ],
@@ -94,7 +109,9 @@ export function renderPasswordResetMail(m: { language: Language; url: string; va
   return render('en', {
     subject: '[Inkan] Reset your password',
     blocks: [
-      { text: 'We received a request to reset your Inkan password.\nSet a new one with the button below. Doing so signs you out everywhere.' },
+      {
+        text: 'We received a request to reset your Inkan password.\nSet a new one with the button below. Doing so signs you out everywhere.',
+      },
       { label: 'Reset the password', url: m.url },
       { text: `The link works once. Valid until: ${formatMailTime(m.validUntil, 'en')}` },
     ],
@@ -108,7 +125,9 @@ export function renderEmailChangeMail(m: { language: Language; url: string; vali
     return render('ja', {
       subject: '【Inkan】メールアドレス変更の確認',
       blocks: [
-        { text: 'Inkanアカウントのメールアドレスをこのアドレスに変更するお申し込みを受け付けました。\n下のボタンを押すと変更が完了します。' },
+        {
+          text: 'Inkanアカウントのメールアドレスをこのアドレスに変更するお申し込みを受け付けました。\n下のボタンを押すと変更が完了します。',
+        },
         { label: 'メールアドレスを変更する', url: m.url },
         { text: `このURLは一度だけ使えます。有効期限: ${formatMailTime(m.validUntil, 'ja')}` },
       ],
@@ -118,7 +137,9 @@ export function renderEmailChangeMail(m: { language: Language; url: string; vali
   return render('en', {
     subject: '[Inkan] Confirm your new e-mail address',
     blocks: [
-      { text: 'We received a request to change the e-mail address of an Inkan account to this address.\nThe button below completes the change.' },
+      {
+        text: 'We received a request to change the e-mail address of an Inkan account to this address.\nThe button below completes the change.',
+      },
       { label: 'Change the e-mail address', url: m.url },
       { text: `The link works once. Valid until: ${formatMailTime(m.validUntil, 'en')}` },
     ],
@@ -132,8 +153,12 @@ export function renderEmailChangedMail(m: { language: Language; newEmail: string
     return render('ja', {
       subject: '【Inkan】メールアドレスが変更されました',
       blocks: [
-        { text: `${formatMailTime(m.at, 'ja')}に、Inkanアカウントのメールアドレスが ${m.newEmail} に変更されました。今後のお知らせは新しいアドレスに届きます。` },
-        { text: 'お心当たりがない場合は、アカウントが不正に使われたおそれがあります。すぐにInkanの運営者にご連絡ください。' },
+        {
+          text: `${formatMailTime(m.at, 'ja')}に、Inkanアカウントのメールアドレスが ${m.newEmail} に変更されました。今後のお知らせは新しいアドレスに届きます。`,
+        },
+        {
+          text: 'お心当たりがない場合は、アカウントが不正に使われたおそれがあります。すぐにInkanの運営者にご連絡ください。',
+        },
       ],
       note: 'このメールは変更前のアドレスにお送りしています。',
     });
@@ -141,7 +166,9 @@ export function renderEmailChangedMail(m: { language: Language; newEmail: string
   return render('en', {
     subject: '[Inkan] Your e-mail address was changed',
     blocks: [
-      { text: `On ${formatMailTime(m.at, 'en')} the e-mail address of your Inkan account was changed to ${m.newEmail}. Mail now goes to the new address.` },
+      {
+        text: `On ${formatMailTime(m.at, 'en')} the e-mail address of your Inkan account was changed to ${m.newEmail}. Mail now goes to the new address.`,
+      },
       { text: 'If this was not you, your account may be misused: tell the operator of this Inkan at once.' },
     ],
     note: 'This notice goes to the previous address.',

@@ -32,16 +32,30 @@ export function renderCompletion(m: CompletionMail): RenderedMail {
     const facts: Array<[string, string]> = [
       ['文書', m.envelopeName],
       ['締結証明書ID', m.certificateId],
-      ...(m.certificateAttached ? [['添付ファイル', '契約締結証明書（PDF、署名・タイムスタンプ付き）'] as [string, string]] : []),
+      ...(m.certificateAttached
+        ? [['添付ファイル', '契約締結証明書（PDF、署名・タイムスタンプ付き）'] as [string, string]]
+        : []),
     ];
     const claim = m.claimUrl
       ? `「Inkanで保管」から、締結済みの文書と契約締結証明書を無料のInkanアカウントに保管できます（期限なく閲覧・ダウンロードできます）。保管可能期間は${formatValidity(m.claimValidForMs ?? 0, 'ja')}（${formatMailTime(m.claimValidUntil ?? m.validUntil, 'ja')}まで）です。`
       : undefined;
-    const text = [intro, `ダウンロード:\n${m.downloadUrl}`, ...(claim ? [`Inkanで保管:\n${m.claimUrl}\n${claim}`] : []), validity, facts.map(([k, v]) => `${k}: ${v}`).join('\n'), `--\n${footer('ja')}`].join('\n\n');
+    const text = [
+      intro,
+      `ダウンロード:\n${m.downloadUrl}`,
+      ...(claim ? [`Inkanで保管:\n${m.claimUrl}\n${claim}`] : []),
+      validity,
+      facts.map(([k, v]) => `${k}: ${v}`).join('\n'),
+      `--\n${footer('ja')}`,
+    ].join('\n\n');
     const blocks: HtmlBlock[] = [
       { kind: 'paragraph', text: intro },
       { kind: 'button', label: 'ダウンロード', url: m.downloadUrl },
-      ...(claim && m.claimUrl ? [{ kind: 'button', label: 'Inkanで保管', url: m.claimUrl } as HtmlBlock, { kind: 'paragraph', text: claim } as HtmlBlock] : []),
+      ...(claim && m.claimUrl
+        ? [
+            { kind: 'button', label: 'Inkanで保管', url: m.claimUrl } as HtmlBlock,
+            { kind: 'paragraph', text: claim } as HtmlBlock,
+          ]
+        : []),
       { kind: 'paragraph', text: validity },
       { kind: 'facts', rows: facts },
     ];
@@ -53,16 +67,30 @@ export function renderCompletion(m: CompletionMail): RenderedMail {
   const facts: Array<[string, string]> = [
     ['Documents', m.envelopeName],
     ['Certificate ID', m.certificateId],
-    ...(m.certificateAttached ? [['Attached', 'Certificate of completion (PDF, signed and timestamped)'] as [string, string]] : []),
+    ...(m.certificateAttached
+      ? [['Attached', 'Certificate of completion (PDF, signed and timestamped)'] as [string, string]]
+      : []),
   ];
   const claim = m.claimUrl
     ? `With "Store in Inkan" you keep the signed documents and the certificate of completion in a free Inkan account, with no expiry. Storing is possible for ${formatValidity(m.claimValidForMs ?? 0, 'en')} (until ${formatMailTime(m.claimValidUntil ?? m.validUntil, 'en')}).`
     : undefined;
-  const text = [intro, `Download:\n${m.downloadUrl}`, ...(claim ? [`Store in Inkan (Inkanで保管):\n${m.claimUrl}\n${claim}`] : []), validity, facts.map(([k, v]) => `${k}: ${v}`).join('\n'), `--\n${footer('en')}`].join('\n\n');
+  const text = [
+    intro,
+    `Download:\n${m.downloadUrl}`,
+    ...(claim ? [`Store in Inkan (Inkanで保管):\n${m.claimUrl}\n${claim}`] : []),
+    validity,
+    facts.map(([k, v]) => `${k}: ${v}`).join('\n'),
+    `--\n${footer('en')}`,
+  ].join('\n\n');
   const blocks: HtmlBlock[] = [
     { kind: 'paragraph', text: intro },
     { kind: 'button', label: 'Download', url: m.downloadUrl },
-    ...(claim && m.claimUrl ? [{ kind: 'button', label: 'Store in Inkan (Inkanで保管)', url: m.claimUrl } as HtmlBlock, { kind: 'paragraph', text: claim } as HtmlBlock] : []),
+    ...(claim && m.claimUrl
+      ? [
+          { kind: 'button', label: 'Store in Inkan (Inkanで保管)', url: m.claimUrl } as HtmlBlock,
+          { kind: 'paragraph', text: claim } as HtmlBlock,
+        ]
+      : []),
     { kind: 'paragraph', text: validity },
     { kind: 'facts', rows: facts },
   ];

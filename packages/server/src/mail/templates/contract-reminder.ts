@@ -34,7 +34,13 @@ export function renderContractReminder(m: ContractReminderMail): RenderedMail {
     ['取引先 / Counterparties', m.counterparties.join('、') || '—'],
     [`${whatJa} / ${m.kind === 'end' ? 'End date' : 'Notice deadline'}`, `${japaneseDate(m.dueOn)} (${m.dueOn})`],
   ];
-  const text = [ja, `契約台帳で確認 / Open in the register:\n${m.url}`, facts.map(([k, v]) => `${k}: ${v}`).join('\n'), en, `--\n${footer('ja')}`].join('\n\n');
+  const text = [
+    ja,
+    `契約台帳で確認 / Open in the register:\n${m.url}`,
+    facts.map(([k, v]) => `${k}: ${v}`).join('\n'),
+    en,
+    `--\n${footer('ja')}`,
+  ].join('\n\n');
   const blocks: HtmlBlock[] = [
     { kind: 'paragraph', text: ja },
     { kind: 'button', label: '契約台帳で確認 / Open', url: m.url },

@@ -2,7 +2,15 @@
 export function formatMailTime(date: Date, language: 'ja' | 'en'): string {
   if (language === 'ja') {
     const parts = Object.fromEntries(
-      new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      new Intl.DateTimeFormat('ja-JP', {
+        timeZone: 'Asia/Tokyo',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      })
         .formatToParts(date)
         .map((p) => [p.type, p.value]),
     );

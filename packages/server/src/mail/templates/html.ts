@@ -30,17 +30,27 @@ function block(b: HtmlBlock): string {
     case 'facts':
       return (
         '<table style="border-collapse:collapse;margin:0 0 16px">' +
-        b.rows.map(([k, v]) => `<tr><th style="text-align:left;padding:4px 12px 4px 0;font-weight:normal;color:#555">${escapeHtml(k)}</th><td style="padding:4px 0">${escapeHtml(v)}</td></tr>`).join('') +
+        b.rows
+          .map(
+            ([k, v]) =>
+              `<tr><th style="text-align:left;padding:4px 12px 4px 0;font-weight:normal;color:#555">${escapeHtml(k)}</th><td style="padding:4px 0">${escapeHtml(v)}</td></tr>`,
+          )
+          .join('') +
         '</table>'
       );
   }
 }
 
 /** A whole HTML mail: every value is escaped here, so callers pass plain text. */
-export function renderHtmlMail(options: { language: 'ja' | 'en'; title: string; blocks: readonly HtmlBlock[]; footer: string }): string {
+export function renderHtmlMail(options: {
+  language: 'ja' | 'en';
+  title: string;
+  blocks: readonly HtmlBlock[];
+  footer: string;
+}): string {
   return (
     `<!DOCTYPE html><html lang="${options.language}"><head><meta charset="utf-8"><title>${escapeHtml(options.title)}</title></head>` +
-    '<body style="margin:0;padding:24px;background:#f5f5f5;font-family:\'Hiragino Sans\',\'Noto Sans JP\',Meiryo,sans-serif;color:#111">' +
+    "<body style=\"margin:0;padding:24px;background:#f5f5f5;font-family:'Hiragino Sans','Noto Sans JP',Meiryo,sans-serif;color:#111\">" +
     '<div style="max-width:600px;margin:0 auto;background:#ffffff;padding:32px;border-radius:8px">' +
     `<h1 style="font-size:18px;margin:0 0 24px">${escapeHtml(options.title)}</h1>` +
     options.blocks.map(block).join('') +

@@ -41,7 +41,14 @@ function japanese(m: SigningRequestMail): RenderedMail {
       : 'このURLを開いたあと、Inkanのアカウントでログインして署名してください。';
   const validity = `有効期限: ${formatMailTime(m.validUntil, 'ja')}`;
   const personal = 'このURLはあなた専用です。他の方に転送しないでください。';
-  const text = [intro, m.message ? `▼メッセージ\n${m.message}` : '', `▼署名用URL\n${m.url}\n${validity}`, auth, personal, `--\n${footer('ja')}`]
+  const text = [
+    intro,
+    m.message ? `▼メッセージ\n${m.message}` : '',
+    `▼署名用URL\n${m.url}\n${validity}`,
+    auth,
+    personal,
+    `--\n${footer('ja')}`,
+  ]
     .filter(Boolean)
     .join('\n\n');
   const blocks: HtmlBlock[] = [
@@ -65,7 +72,14 @@ function english(m: SigningRequestMail): RenderedMail {
       : 'After opening the link, sign in with your Inkan account to sign.';
   const validity = `Valid until: ${formatMailTime(m.validUntil, 'en')}`;
   const personal = 'This link is personal to you. Please do not forward it.';
-  const text = [intro, m.message ? `Message:\n${m.message}` : '', `Your signing link:\n${m.url}\n${validity}`, auth, personal, `--\n${footer('en')}`]
+  const text = [
+    intro,
+    m.message ? `Message:\n${m.message}` : '',
+    `Your signing link:\n${m.url}\n${validity}`,
+    auth,
+    personal,
+    `--\n${footer('en')}`,
+  ]
     .filter(Boolean)
     .join('\n\n');
   const blocks: HtmlBlock[] = [

@@ -40,7 +40,9 @@ export interface TestOrganization {
 }
 
 /** One multipart part. */
-export type Part = { name: string; value: string; contentType?: string } | { name: string; filename: string; data: Uint8Array; contentType?: string };
+export type Part =
+  | { name: string; value: string; contentType?: string }
+  | { name: string; filename: string; data: Uint8Array; contentType?: string };
 
 /** Builds a multipart/form-data body (the way browsers and curl send it). */
 export function multipart(parts: readonly Part[]): { payload: Buffer; headers: Record<string, string> } {
@@ -48,9 +50,14 @@ export function multipart(parts: readonly Part[]): { payload: Buffer; headers: R
   const chunks: Buffer[] = [];
   for (const part of parts) {
     let head = `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"`;
-    if ('filename' in part) head += `; filename="${part.filename}"\r\nContent-Type: ${part.contentType ?? 'application/pdf'}`;
+    if ('filename' in part)
+      head += `; filename="${part.filename}"\r\nContent-Type: ${part.contentType ?? 'application/pdf'}`;
     else if (part.contentType) head += `\r\nContent-Type: ${part.contentType}`;
-    chunks.push(Buffer.from(`${head}\r\n\r\n`, 'utf8'), 'filename' in part ? Buffer.from(part.data) : Buffer.from(part.value, 'utf8'), Buffer.from('\r\n'));
+    chunks.push(
+      Buffer.from(`${head}\r\n\r\n`, 'utf8'),
+      'filename' in part ? Buffer.from(part.data) : Buffer.from(part.value, 'utf8'),
+      Buffer.from('\r\n'),
+    );
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
@@ -71,15 +78,43 @@ export interface Harness {
   /** A request with the organisation's API key. */
   api(org: TestOrganization, method: string, url: string, body?: unknown): Promise<LightMyRequestResponse>;
   /** Creates an envelope through the API (multipart); returns the response. */
-  createEnvelope(org: TestOrganization, envelope: unknown, documents: Array<{ filename: string; data: Uint8Array }>, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  createEnvelope(
+    org: TestOrganization,
+    envelope: unknown,
+    documents: Array<{ filename: string; data: Uint8Array }>,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
   /** Mails in the outbox to an address, oldest first. */
   mailsTo(address: string): Promise<Array<Selectable<Schema['mails']>>>;
   close(): Promise<void>;
 }
 
 const TABLES = [
-  'organizations', 'users', 'memberships', 'sessions', 'account_tokens', 'login_links', 'api_keys', 'envelopes', 'documents', 'recipients', 'recipient_sessions', 'download_links', 'events', 'jobs', 'mails',
-  'contracts', 'contract_documents', 'contract_texts', 'contract_tags', 'contract_watchers', 'contract_field_definitions', 'contract_field_values', 'contract_history', 'contract_reminders', 'claim_links',
+  'organizations',
+  'users',
+  'memberships',
+  'sessions',
+  'account_tokens',
+  'login_links',
+  'api_keys',
+  'envelopes',
+  'documents',
+  'recipients',
+  'recipient_sessions',
+  'download_links',
+  'events',
+  'jobs',
+  'mails',
+  'contracts',
+  'contract_documents',
+  'contract_texts',
+  'contract_tags',
+  'contract_watchers',
+  'contract_field_definitions',
+  'contract_field_values',
+  'contract_history',
+  'contract_reminders',
+  'claim_links',
 ] as const;
 
 /**
@@ -104,7 +139,10 @@ export async function snapshot(h: Harness): Promise<{ tables: Record<string, str
 export async function counts(h: Harness): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const table of TABLES) {
-    const row = await h.context.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await h.context.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     out[table] = Number(row.n);
   }
   out.blobs = listFiles(join(h.test.dataDir, 'blobs')).length;
@@ -126,17 +164,48 @@ async function seedOrganization(context: AppContext, slug: string, name: string)
   const adminEmail = `admin@${slug}.example.jp`;
   const created = await createOrganization(context, { name, slug, adminEmail, adminName: `${name} 管理者` });
   const password = `pw-${slug}-correct horse`;
-  await context.db.updateTable('users').set({ password_hash: await hashPassword(password) }).where('id', '=', created.userId).execute();
+  await context.db
+    .updateTable('users')
+    .set({ password_hash: await hashPassword(password) })
+    .where('id', '=', created.userId)
+    .execute();
   const viewerId = newId();
   const viewerEmail = `viewer@${slug}.example.jp`;
-  await context.db.insertInto('users').values({ id: viewerId, email: viewerEmail, name: 'Viewer', password_hash: await hashPassword(password), created_at: new Date().toISOString() }).execute();
-  await context.db.insertInto('memberships').values({ user_id: viewerId, organization_id: created.organizationId, role: 'viewer', created_at: new Date().toISOString() }).execute();
+  await context.db
+    .insertInto('users')
+    .values({
+      id: viewerId,
+      email: viewerEmail,
+      name: 'Viewer',
+      password_hash: await hashPassword(password),
+      created_at: new Date().toISOString(),
+    })
+    .execute();
+  await context.db
+    .insertInto('memberships')
+    .values({
+      user_id: viewerId,
+      organization_id: created.organizationId,
+      role: 'viewer',
+      created_at: new Date().toISOString(),
+    })
+    .execute();
   const key = await createApiKey(context, { organizationSlug: slug });
-  return { id: created.organizationId, slug, name, apiKey: key.key, admin: { id: created.userId, email: adminEmail, password }, viewer: { id: viewerId, email: viewerEmail, password } };
+  return {
+    id: created.organizationId,
+    slug,
+    name,
+    apiKey: key.key,
+    admin: { id: created.userId, email: adminEmail, password },
+    viewer: { id: viewerId, email: viewerEmail, password },
+  };
 }
 
 /** Starts a harness on a fresh database of the dialect. */
-export async function startHarness(dialect: Dialect, options: { env?: Record<string, string>; webDistDir?: string } = {}): Promise<Harness> {
+export async function startHarness(
+  dialect: Dialect,
+  options: { env?: Record<string, string>; webDistDir?: string } = {},
+): Promise<Harness> {
   const clock = new OffsetClock();
   const test = await createTestContext(dialect, { INKAN_PUBLIC_URL: 'http://inkan.test', ...options.env }, { clock });
   const context = test.context;
@@ -144,7 +213,14 @@ export async function startHarness(dialect: Dialect, options: { env?: Record<str
   mkdirSync(join(test.dataDir, 'no-web-build'), { recursive: true });
   const app = await buildApp({ context, webDistDir });
   await app.ready();
-  const runner = startJobRunner({ db: context.db, dialect: context.dialect, handlers: createJobHandlers(context), workerId: 'api-test', clock, manual: true });
+  const runner = startJobRunner({
+    db: context.db,
+    dialect: context.dialect,
+    handlers: createJobHandlers(context),
+    workerId: 'api-test',
+    clock,
+    manual: true,
+  });
   const org = await seedOrganization(context, `org-${newId().slice(0, 8)}`, 'テスト市役所 契約課');
   const other = await seedOrganization(context, `other-${newId().slice(0, 8)}`, 'Other Org');
   const h: Harness = {
@@ -158,16 +234,41 @@ export async function startHarness(dialect: Dialect, options: { env?: Record<str
     other,
     runJobs: async () => {
       await runner.idle();
-      const failed = await context.db.selectFrom('jobs').select(['kind', 'last_error', 'status']).where('last_error', 'is not', null).where('status', '!=', 'done').execute();
+      const failed = await context.db
+        .selectFrom('jobs')
+        .select(['kind', 'last_error', 'status'])
+        .where('last_error', 'is not', null)
+        .where('status', '!=', 'done')
+        .execute();
       if (failed.length > 0) throw new Error(`jobs failed: ${JSON.stringify(failed)}`);
     },
     api: (o, method, url, body) =>
-      app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${o.apiKey}` }, ...(body === undefined ? {} : { payload: body as object }) }),
+      app.inject({
+        method: method as 'GET',
+        url,
+        headers: { authorization: `Bearer ${o.apiKey}` },
+        ...(body === undefined ? {} : { payload: body as object }),
+      }),
     createEnvelope: (o, envelope, documents, headers = {}) => {
-      const body = multipart([{ name: 'envelope', value: JSON.stringify(envelope), contentType: 'application/json' }, ...documents.map((d) => ({ name: 'documents', filename: d.filename, data: d.data }))]);
-      return app.inject({ method: 'POST', url: '/api/v1/envelopes', payload: body.payload, headers: { ...body.headers, authorization: `Bearer ${o.apiKey}`, ...headers } });
+      const body = multipart([
+        { name: 'envelope', value: JSON.stringify(envelope), contentType: 'application/json' },
+        ...documents.map((d) => ({ name: 'documents', filename: d.filename, data: d.data })),
+      ]);
+      return app.inject({
+        method: 'POST',
+        url: '/api/v1/envelopes',
+        payload: body.payload,
+        headers: { ...body.headers, authorization: `Bearer ${o.apiKey}`, ...headers },
+      });
     },
-    mailsTo: (address) => context.db.selectFrom('mails').selectAll().where('to_address', '=', address).orderBy('created_at').orderBy('id').execute(),
+    mailsTo: (address) =>
+      context.db
+        .selectFrom('mails')
+        .selectAll()
+        .where('to_address', '=', address)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute(),
     close: async () => {
       await runner.stop();
       await app.close();
@@ -187,6 +288,9 @@ export function linkIn(text: string, kind: 's' | 'd'): string {
 /** Writes a minimal web build (index.html + an asset) for the SPA tests. */
 export function writeFakeWebBuild(dir: string): void {
   mkdirSync(join(dir, 'assets'), { recursive: true });
-  writeFileSync(join(dir, 'index.html'), '<!DOCTYPE html><html><head><title>Inkan UI</title></head><body><div id="root"></div></body></html>');
+  writeFileSync(
+    join(dir, 'index.html'),
+    '<!DOCTYPE html><html><head><title>Inkan UI</title></head><body><div id="root"></div></body></html>',
+  );
   writeFileSync(join(dir, 'assets', 'app.js'), 'console.log("inkan")');
 }

@@ -9,8 +9,20 @@ const { db, dialect, close } = await openDatabase(url, dir);
 try {
   for (let i = 0; i < Number(count); i++) {
     await inTransaction(db, dialect, async (tx) => {
-      await recordEvent(tx, { organizationId: 'org', actor: { type: 'system', id: null }, action: 'apikey.used', details: { label, i }, at: new Date() });
-      await recordEvent(tx, { organizationId: 'org', actor: { type: 'system', id: null }, action: 'apikey.used', details: { label, i, second: true }, at: new Date() });
+      await recordEvent(tx, {
+        organizationId: 'org',
+        actor: { type: 'system', id: null },
+        action: 'apikey.used',
+        details: { label, i },
+        at: new Date(),
+      });
+      await recordEvent(tx, {
+        organizationId: 'org',
+        actor: { type: 'system', id: null },
+        action: 'apikey.used',
+        details: { label, i, second: true },
+        at: new Date(),
+      });
     });
   }
 } finally {

@@ -5,9 +5,13 @@ import { CONTRACTS_DIR, HOLDOUT_DIR, measureSuggestions, scoreTable } from './su
 // Goals of issue 7: ≥ 95 % precision and ≥ 85 % recall for 契約金額 and 契約満了日 on ≥ 40 labelled texts.
 function assertGoals(directory: string, minimumTexts: number) {
   const { scores, mismatches, contracts } = measureSuggestions(directory);
-  console.log(`\n${contracts} contract texts (${directory.replace(/^.*packages/u, 'packages')})\n${scoreTable(scores)}`);
+  console.log(
+    `\n${contracts} contract texts (${directory.replace(/^.*packages/u, 'packages')})\n${scoreTable(scores)}`,
+  );
   for (const mismatch of mismatches) {
-    console.log(`  miss ${mismatch.file} ${mismatch.field}: expected ${JSON.stringify(mismatch.expected)} got ${JSON.stringify(mismatch.got)}`);
+    console.log(
+      `  miss ${mismatch.file} ${mismatch.field}: expected ${JSON.stringify(mismatch.expected)} got ${JSON.stringify(mismatch.got)}`,
+    );
   }
   assert.ok(contracts >= minimumTexts, `only ${contracts} labelled texts`);
   for (const field of ['amount', 'endDate'] as const) {

@@ -29,9 +29,21 @@ test('suggestions from the text layer of generated PDFs match the labels of thei
       const suggestions = suggestContractFields(extracted);
       const expected = labels[file];
       const amount = suggestions.find((suggestion) => suggestion.field === 'amount');
-      assert.deepEqual(amount && { yen: amount.value.yen, tax: amount.value.tax, basis: amount.value.basis }, expected.amount, `${file} amount`);
-      assert.equal(suggestions.find((suggestion) => suggestion.field === 'startDate')?.value, expected.startDate, `${file} start`);
-      assert.equal(suggestions.find((suggestion) => suggestion.field === 'endDate')?.value, expected.endDate, `${file} end`);
+      assert.deepEqual(
+        amount && { yen: amount.value.yen, tax: amount.value.tax, basis: amount.value.basis },
+        expected.amount,
+        `${file} amount`,
+      );
+      assert.equal(
+        suggestions.find((suggestion) => suggestion.field === 'startDate')?.value,
+        expected.startDate,
+        `${file} start`,
+      );
+      assert.equal(
+        suggestions.find((suggestion) => suggestion.field === 'endDate')?.value,
+        expected.endDate,
+        `${file} end`,
+      );
       const parties = suggestions.find((suggestion) => suggestion.field === 'parties');
       assert.deepEqual(parties?.value, expected.parties, `${file} parties`);
       for (const suggestion of suggestions) {

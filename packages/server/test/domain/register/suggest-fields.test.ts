@@ -3,11 +3,13 @@ import assert from 'node:assert/strict';
 import { type FieldSuggestion, suggestContractFields } from '../../../src/domain/register/suggest-fields.ts';
 
 function pick<F extends FieldSuggestion['field']>(suggestions: FieldSuggestion[], field: F) {
-  return suggestions.find((suggestion) => suggestion.field === field) as Extract<FieldSuggestion, { field: F }> | undefined;
+  return suggestions.find((suggestion) => suggestion.field === field) as
+    Extract<FieldSuggestion, { field: F }> | undefined;
 }
 
 test('each suggestion quotes its sentence exactly, at the offsets given, also for full-width text', () => {
-  const text = 'ＡＢＣ株式会社（以下「甲」という。）とＤ合同会社（以下「乙」という。）は契約する。\n第２条　委託料は、金１，２３４，５６７円（税込）とする。\n契約期間は、令和元年５月１日から令和２年４月３０日までとする。';
+  const text =
+    'ＡＢＣ株式会社（以下「甲」という。）とＤ合同会社（以下「乙」という。）は契約する。\n第２条　委託料は、金１，２３４，５６７円（税込）とする。\n契約期間は、令和元年５月１日から令和２年４月３０日までとする。';
   const suggestions = suggestContractFields(text);
   assert.deepEqual(
     suggestions.map((suggestion) => suggestion.field),
@@ -18,8 +20,17 @@ test('each suggestion quotes its sentence exactly, at the offsets given, also fo
     assert.ok(suggestion.confidence > 0 && suggestion.confidence <= 1);
     assert.ok(suggestion.reason.ja.length > 0 && suggestion.reason.en.length > 0);
   }
-  assert.deepEqual(pick(suggestions, 'amount')!.value, { yen: 1_234_567, currency: 'JPY', tax: 'included', basis: 'total', context: '委託料' });
-  assert.equal(pick(suggestions, 'amount')!.source.sentence, '第２条　委託料は、金１，２３４，５６７円（税込）とする。');
+  assert.deepEqual(pick(suggestions, 'amount')!.value, {
+    yen: 1_234_567,
+    currency: 'JPY',
+    tax: 'included',
+    basis: 'total',
+    context: '委託料',
+  });
+  assert.equal(
+    pick(suggestions, 'amount')!.source.sentence,
+    '第２条　委託料は、金１，２３４，５６７円（税込）とする。',
+  );
   assert.equal(pick(suggestions, 'startDate')!.value, '2019-05-01');
   assert.equal(pick(suggestions, 'endDate')!.value, '2020-04-30');
   assert.deepEqual(pick(suggestions, 'parties')!.value, { kou: 'ABC株式会社', otsu: 'D合同会社' });
@@ -39,7 +50,8 @@ test('the contract amount wins over 遅延損害金, 印紙, 敷金 and unit pri
 });
 
 test('no suggestion when the text names no contract amount, term or parties', () => {
-  const text = '第1条 単価は1ワードあたり金18円とする。\n第2条 遅延損害金は年14.6%とする。\n第3条 乙は2026年11月30日までに納品する。';
+  const text =
+    '第1条 単価は1ワードあたり金18円とする。\n第2条 遅延損害金は年14.6%とする。\n第3条 乙は2026年11月30日までに納品する。';
   assert.deepEqual(suggestContractFields(text), []);
   assert.deepEqual(suggestContractFields(''), []);
 });
@@ -70,7 +82,10 @@ test('term wordings: 自…至…, …から…まで, from a start for N years,
     assert.equal(pick(suggestions, 'endDate')?.value, end, text);
   }
   // A delivery date is not a term.
-  assert.equal(pick(suggestContractFields('乙は、2026年11月30日までに本件ソフトウェアを納入する。'), 'endDate'), undefined);
+  assert.equal(
+    pick(suggestContractFields('乙は、2026年11月30日までに本件ソフトウェアを納入する。'), 'endDate'),
+    undefined,
+  );
 });
 
 test('自動更新 and 解約通知期限 with its date computed from the end date', () => {
@@ -79,14 +94,25 @@ test('自動更新 and 解約通知期限 with its date computed from the end da
   const suggestions = suggestContractFields(text);
   assert.deepEqual(pick(suggestions, 'autoRenewal')!.value, { renews: true, periodMonths: 12 });
   assert.deepEqual(pick(suggestions, 'noticeDeadline')!.value, { amount: 3, unit: 'months', date: '2026-12-31' });
-  const days = suggestContractFields('契約期間は2026年6月1日から2027年5月31日までとする。期間満了日の60日前までに終了の通知がない場合、自動的に1年間更新する。');
+  const days = suggestContractFields(
+    '契約期間は2026年6月1日から2027年5月31日までとする。期間満了日の60日前までに終了の通知がない場合、自動的に1年間更新する。',
+  );
   assert.deepEqual(pick(days, 'noticeDeadline')!.value, { amount: 60, unit: 'days', date: '2027-04-01' });
   // Renewal by agreement, or no renewal at all, is no automatic renewal.
-  for (const sentence of ['期間満了に際しては、甲乙協議のうえ本契約を更新することができる。', '本契約は更新されないものとする。']) {
+  for (const sentence of [
+    '期間満了に際しては、甲乙協議のうえ本契約を更新することができる。',
+    '本契約は更新されないものとする。',
+  ]) {
     assert.equal(pick(suggestContractFields(sentence), 'autoRenewal'), undefined, sentence);
   }
   // A deadline for something other than ending the contract is not a notice deadline.
-  assert.equal(pick(suggestContractFields('リース期間満了の3か月前までに甲に申し出ることにより、再リースを受けることができる。'), 'noticeDeadline'), undefined);
+  assert.equal(
+    pick(
+      suggestContractFields('リース期間満了の3か月前までに甲に申し出ることにより、再リースを受けることができる。'),
+      'noticeDeadline',
+    ),
+    undefined,
+  );
 });
 
 test('huge or hostile input is bounded and never throws', () => {

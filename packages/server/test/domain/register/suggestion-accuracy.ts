@@ -59,13 +59,20 @@ function comparable(suggestion: FieldSuggestion): unknown {
 }
 
 function expectedOf(labels: Labels, field: Field): unknown {
-  if (field === 'parties' && labels.parties) return { kou: squeeze(labels.parties.kou), otsu: squeeze(labels.parties.otsu) };
+  if (field === 'parties' && labels.parties)
+    return { kou: squeeze(labels.parties.kou), otsu: squeeze(labels.parties.otsu) };
   return labels[field];
 }
 
 /** Runs the engine over every labelled text and counts hits per field. */
-export function measureSuggestions(directory: string): { scores: FieldScore[]; mismatches: Mismatch[]; contracts: number } {
-  const labelFile = JSON.parse(readFileSync(join(directory, 'labels.json'), 'utf8')) as { contracts: Record<string, Labels> };
+export function measureSuggestions(directory: string): {
+  scores: FieldScore[];
+  mismatches: Mismatch[];
+  contracts: number;
+} {
+  const labelFile = JSON.parse(readFileSync(join(directory, 'labels.json'), 'utf8')) as {
+    contracts: Record<string, Labels>;
+  };
   const counts = new Map<Field, { labelled: number; predicted: number; correct: number }>(
     FIELDS.map((field) => [field, { labelled: 0, predicted: 0, correct: 0 }]),
   );
@@ -104,7 +111,10 @@ const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
 /** The scores as a Markdown table (the README shows this table). */
 export function scoreTable(scores: FieldScore[]): string {
   const rows = scores.map(
-    (score) => `| ${score.field} | ${score.labelled} | ${score.predicted} | ${score.correct} | ${percent(score.precision)} | ${percent(score.recall)} |`,
+    (score) =>
+      `| ${score.field} | ${score.labelled} | ${score.predicted} | ${score.correct} | ${percent(score.precision)} | ${percent(score.recall)} |`,
   );
-  return ['| field | labelled | suggested | correct | precision | recall |', '|---|---|---|---|---|---|', ...rows].join('\n');
+  return ['| field | labelled | suggested | correct | precision | recall |', '|---|---|---|---|---|---|', ...rows].join(
+    '\n',
+  );
 }

@@ -34,7 +34,14 @@ export function requestFrom(url: string, options: RequestFromOptions = {}): Prom
   return new Promise((resolve, reject) => {
     const request = transport.request(
       target,
-      { method: options.method ?? 'GET', headers: options.headers, localAddress: options.localAddress, agent: false, ...(options.ca ? { ca: options.ca } : {}), timeout: 60_000 },
+      {
+        method: options.method ?? 'GET',
+        headers: options.headers,
+        localAddress: options.localAddress,
+        agent: false,
+        ...(options.ca ? { ca: options.ca } : {}),
+        timeout: 60_000,
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -25,7 +25,11 @@ export function freePort(): Promise<number> {
 
 /** The parent's environment without INKAN_* and the test runner's variables. */
 /** A temp folder, an SMTP port and a free HTTP port turned into the INKAN_* environment of an e2e server. */
-export async function e2eEnvironment(dir: string, smtpPort: number, extra: Record<string, string> = {}): Promise<{ dataDir: string; baseUrl: string; env: Record<string, string> }> {
+export async function e2eEnvironment(
+  dir: string,
+  smtpPort: number,
+  extra: Record<string, string> = {},
+): Promise<{ dataDir: string; baseUrl: string; env: Record<string, string> }> {
   const dataDir = join(dir, 'data');
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -67,16 +71,26 @@ export interface InkanProcess {
  * running" line); rejects with its output when it exits first.
  */
 export async function startInkanProcess(args: readonly string[], env: Record<string, string>): Promise<InkanProcess> {
-  const child = spawn(process.execPath, [INKAN_BIN, ...args], { cwd: REPO_ROOT, env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [INKAN_BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...cleanEnv(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output: string[] = [];
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
   const ready = new Promise<void>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       output.push(line);
       if (/^Inkan is listening on |^Inkan job worker is running$/.test(line)) resolve();
     });
-    exited.then(({ code, signal }) => reject(new Error(`inkan ${args.join(' ')} exited (${code ?? signal}) before it was ready:\n${output.join('\n')}`)));
+    exited.then(({ code, signal }) =>
+      reject(
+        new Error(`inkan ${args.join(' ')} exited (${code ?? signal}) before it was ready:\n${output.join('\n')}`),
+      ),
+    );
   });
   await ready;
   const end = async (signal: NodeJS.Signals) => {
@@ -109,9 +123,12 @@ export function openDatabaseReadOnly(dataDir: string): Database.Database {
 
 /** Row counts of every table of the database. */
 export function rowCounts(db: Database.Database): Record<string, number> {
-  const tables = db.prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`).all() as Array<{ name: string }>;
+  const tables = db
+    .prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`)
+    .all() as Array<{ name: string }>;
   const counts: Record<string, number> = {};
-  for (const { name } of tables) counts[name] = (db.prepare(`select count(*) as n from "${name}"`).get() as { n: number }).n;
+  for (const { name } of tables)
+    counts[name] = (db.prepare(`select count(*) as n from "${name}"`).get() as { n: number }).n;
   return counts;
 }
 
@@ -119,9 +136,15 @@ export function rowCounts(db: Database.Database): Record<string, number> {
  * Jobs that are running or due now. Jobs scheduled for later (a daily job, a retry after its backoff)
  * do not count: "nothing left to do now" is what the tests wait for.
  */
-export function unfinishedJobs(db: Database.Database): Array<{ kind: string; status: string; last_error: string | null }> {
+export function unfinishedJobs(
+  db: Database.Database,
+): Array<{ kind: string; status: string; last_error: string | null }> {
   const now = new Date().toISOString();
-  return db.prepare(`select kind, status, last_error from jobs where status = 'running' or (status = 'queued' and run_at <= ?) order by created_at`).all(now) as Array<{
+  return db
+    .prepare(
+      `select kind, status, last_error from jobs where status = 'running' or (status = 'queued' and run_at <= ?) order by created_at`,
+    )
+    .all(now) as Array<{
     kind: string;
     status: string;
     last_error: string | null;
@@ -130,7 +153,9 @@ export function unfinishedJobs(db: Database.Database): Array<{ kind: string; sta
 
 /** Jobs that failed or are retrying after an error (a healthy flow has none). */
 export function failedJobs(db: Database.Database): Array<{ kind: string; status: string; last_error: string | null }> {
-  return db.prepare(`select kind, status, last_error from jobs where status = 'failed' or last_error is not null`).all() as Array<{
+  return db
+    .prepare(`select kind, status, last_error from jobs where status = 'failed' or last_error is not null`)
+    .all() as Array<{
     kind: string;
     status: string;
     last_error: string | null;
@@ -138,15 +163,31 @@ export function failedJobs(db: Database.Database): Array<{ kind: string; status:
 }
 
 /** Events with an action, oldest first, details parsed. */
-export function eventsOf(db: Database.Database, action: string): Array<{ envelope_id: string | null; details: Record<string, unknown>; ip: string | null }> {
-  const rows = db.prepare(`select * from events where action = ? order by seq`).all(action) as Array<Record<string, unknown>>;
-  return rows.map((r) => ({ envelope_id: (r.envelope_id as string | null) ?? null, details: JSON.parse(String(r.details)) as Record<string, unknown>, ip: (r.ip as string | null) ?? null }));
+export function eventsOf(
+  db: Database.Database,
+  action: string,
+): Array<{ envelope_id: string | null; details: Record<string, unknown>; ip: string | null }> {
+  const rows = db.prepare(`select * from events where action = ? order by seq`).all(action) as Array<
+    Record<string, unknown>
+  >;
+  return rows.map((r) => ({
+    envelope_id: (r.envelope_id as string | null) ?? null,
+    details: JSON.parse(String(r.details)) as Record<string, unknown>,
+    ip: (r.ip as string | null) ?? null,
+  }));
 }
 
 /** What to print when a wait fails: the jobs and the last lines of each process's output. */
-export function diagnostics(db: Database.Database | undefined, processes: ReadonlyArray<InkanProcess | undefined>): string {
-  const jobs = db ? db.prepare('select kind, status, attempts, run_at, locked_by, last_error from jobs order by created_at').all() : [];
-  const logs = processes.filter((p): p is InkanProcess => p !== undefined).map((p, i) => `--- process ${i + 1} (last lines):\n${p.output.slice(-25).join('\n')}`);
+export function diagnostics(
+  db: Database.Database | undefined,
+  processes: ReadonlyArray<InkanProcess | undefined>,
+): string {
+  const jobs = db
+    ? db.prepare('select kind, status, attempts, run_at, locked_by, last_error from jobs order by created_at').all()
+    : [];
+  const logs = processes
+    .filter((p): p is InkanProcess => p !== undefined)
+    .map((p, i) => `--- process ${i + 1} (last lines):\n${p.output.slice(-25).join('\n')}`);
   return [`jobs: ${JSON.stringify(jobs, null, 1)}`, ...logs].join('\n');
 }
 

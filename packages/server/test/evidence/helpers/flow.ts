@@ -19,7 +19,12 @@ export interface SenderSession {
 
 /** Signs in with e-mail and password through the API. */
 export async function signIn(h: Harness, email: string, password: string): Promise<SenderSession> {
-  const res = await h.app.inject({ method: 'POST', url: '/api/session', payload: { email, password }, headers: { 'user-agent': BROWSER_UA } });
+  const res = await h.app.inject({
+    method: 'POST',
+    url: '/api/session',
+    payload: { email, password },
+    headers: { 'user-agent': BROWSER_UA },
+  });
   assert.equal(res.statusCode, 200, res.body);
   const cookie = res.cookies.find((c) => c.name === 'inkan_session');
   assert.ok(cookie);
@@ -27,19 +32,43 @@ export async function signIn(h: Harness, email: string, password: string): Promi
 }
 
 /** A request with a sender session (and its CSRF token on non-GET requests). */
-export function asSender(h: Harness, session: SenderSession, method: string, url: string, body?: unknown): Promise<LightMyRequestResponse> {
+export function asSender(
+  h: Harness,
+  session: SenderSession,
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<LightMyRequestResponse> {
   return h.app.inject({
     method: method as 'GET',
     url,
-    headers: { cookie: session.cookie, 'x-csrf-token': session.csrf, 'user-agent': BROWSER_UA, 'accept-language': 'ja' },
+    headers: {
+      cookie: session.cookie,
+      'x-csrf-token': session.csrf,
+      'user-agent': BROWSER_UA,
+      'accept-language': 'ja',
+    },
     ...(body === undefined ? {} : { payload: body as object }),
   });
 }
 
 /** Creates an envelope through the sender session (multipart, like the UI). */
-export function createEnvelopeAsSender(h: Harness, session: SenderSession, envelope: unknown, documents: Array<{ filename: string; data: Uint8Array }>): Promise<LightMyRequestResponse> {
-  const body = multipart([{ name: 'envelope', value: JSON.stringify(envelope), contentType: 'application/json' }, ...documents.map((d) => ({ name: 'documents', filename: d.filename, data: d.data }))]);
-  return h.app.inject({ method: 'POST', url: '/api/v1/envelopes', payload: body.payload, headers: { ...body.headers, cookie: session.cookie, 'x-csrf-token': session.csrf, 'user-agent': BROWSER_UA } });
+export function createEnvelopeAsSender(
+  h: Harness,
+  session: SenderSession,
+  envelope: unknown,
+  documents: Array<{ filename: string; data: Uint8Array }>,
+): Promise<LightMyRequestResponse> {
+  const body = multipart([
+    { name: 'envelope', value: JSON.stringify(envelope), contentType: 'application/json' },
+    ...documents.map((d) => ({ name: 'documents', filename: d.filename, data: d.data })),
+  ]);
+  return h.app.inject({
+    method: 'POST',
+    url: '/api/v1/envelopes',
+    payload: body.payload,
+    headers: { ...body.headers, cookie: session.cookie, 'x-csrf-token': session.csrf, 'user-agent': BROWSER_UA },
+  });
 }
 
 /** A signer's browser on one signing link. */
@@ -55,7 +84,11 @@ export class SignerBrowser {
     return this.h.app.inject({
       method,
       url: `/api/sign/${this.token}${path}`,
-      headers: { 'accept-language': 'ja', 'user-agent': this.userAgent, ...(this.session ? { cookie: this.session.cookie, 'x-csrf-token': this.session.csrf } : {}) },
+      headers: {
+        'accept-language': 'ja',
+        'user-agent': this.userAgent,
+        ...(this.session ? { cookie: this.session.cookie, 'x-csrf-token': this.session.csrf } : {}),
+      },
       ...(body ? { payload: body } : {}),
     });
   }
@@ -98,11 +131,18 @@ export async function downloadToken(h: Harness, address: string): Promise<string
 export async function completeEnvelope(
   h: Harness,
   org: TestOrganization,
-  input: { name: string; recipients: Array<{ name: string; email: string; code: string }>; documents: Array<{ filename: string; data: Uint8Array }> },
+  input: {
+    name: string;
+    recipients: Array<{ name: string; email: string; code: string }>;
+    documents: Array<{ filename: string; data: Uint8Array }>;
+  },
 ): Promise<string> {
   const created = await h.createEnvelope(
     org,
-    { name: input.name, recipients: input.recipients.map((r, i) => ({ name: r.name, email: r.email, accessCode: r.code, order: i + 1 })) },
+    {
+      name: input.name,
+      recipients: input.recipients.map((r, i) => ({ name: r.name, email: r.email, accessCode: r.code, order: i + 1 })),
+    },
     input.documents,
     { 'user-agent': BROWSER_UA },
   );

@@ -40,7 +40,7 @@ export function AccountPage() {
     );
   }
   return (
-    <SenderShell title={t("account.title")} width="normal">
+    <SenderShell title={t('account.title')} width="normal">
       <h1 className="page-title">{t('account.title')}</h1>
       <ProfileSection />
       <MembershipSection />
@@ -92,7 +92,10 @@ function ProfileSection() {
     event.preventDefault();
     setSaved(false);
     void run(async () => {
-      const result = await apiRequest<{ user: User }>('PATCH', '/api/account/profile', { name, companyName: company.trim() || null });
+      const result = await apiRequest<{ user: User }>('PATCH', '/api/account/profile', {
+        name,
+        companyName: company.trim() || null,
+      });
       rememberUser(result.user);
       setSaved(true);
     });
@@ -101,10 +104,24 @@ function ProfileSection() {
     <Section id="account-profile" title={t('account.profile.title')}>
       <form className="form" onSubmit={submit} noValidate>
         <Field id="account-name" label={t('signupComplete.name')}>
-          <input id="account-name" className="input" autoComplete="name" maxLength={100} value={name} onChange={(event) => setName(event.target.value)} />
+          <input
+            id="account-name"
+            className="input"
+            autoComplete="name"
+            maxLength={100}
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+          />
         </Field>
         <Field id="account-company" label={`${t('signupComplete.company')}（${t('common.optional')}）`}>
-          <input id="account-company" className="input" autoComplete="organization" maxLength={200} value={company} onChange={(event) => setCompany(event.target.value)} />
+          <input
+            id="account-company"
+            className="input"
+            autoComplete="organization"
+            maxLength={200}
+            value={company}
+            onChange={(event) => setCompany(event.target.value)}
+          />
         </Field>
         <FormError id={errorId} error={error} />
         {saved && <Alert tone="success">{t('account.profile.saved')}</Alert>}
@@ -136,7 +153,12 @@ function MembershipSection() {
           {user.organization === null ? (
             <span className="badge badge--completed">{t('account.active')}</span>
           ) : (
-            <button type="button" className="btn btn--secondary btn--small" disabled={busy} onClick={() => void switchTo(null)}>
+            <button
+              type="button"
+              className="btn btn--secondary btn--small"
+              disabled={busy}
+              onClick={() => void switchTo(null)}
+            >
               {t('account.switchPersonal')}
             </button>
           )}
@@ -149,7 +171,12 @@ function MembershipSection() {
             {user.organization?.id === m.id ? (
               <span className="badge badge--completed">{t('account.active')}</span>
             ) : (
-              <button type="button" className="btn btn--secondary btn--small" disabled={busy} onClick={() => void switchTo(m.id)}>
+              <button
+                type="button"
+                className="btn btn--secondary btn--small"
+                disabled={busy}
+                onClick={() => void switchTo(m.id)}
+              >
                 {t('account.switch')}
               </button>
             )}
@@ -186,10 +213,24 @@ function EmailSection() {
       </p>
       <form className="form" onSubmit={submit} noValidate>
         <Field id="account-new-email" label={t('account.email.new')}>
-          <input id="account-new-email" className="input" type="email" autoComplete="email" value={newEmail} onChange={(event) => setNewEmail(event.target.value)} />
+          <input
+            id="account-new-email"
+            className="input"
+            type="email"
+            autoComplete="email"
+            value={newEmail}
+            onChange={(event) => setNewEmail(event.target.value)}
+          />
         </Field>
         <Field id="account-email-password" label={t('account.currentPassword')}>
-          <input id="account-email-password" className="input" type="password" autoComplete="current-password" value={password} onChange={(event) => setPassword(event.target.value)} />
+          <input
+            id="account-email-password"
+            className="input"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
         </Field>
         <FormError id={errorId} error={error} />
         {sentTo && <Alert tone="success">{t('account.email.sent', { email: sentTo })}</Alert>}
@@ -223,9 +264,23 @@ function PasswordSection() {
     <Section id="account-password" title={t('account.password.title')}>
       <form className="form" onSubmit={submit} noValidate>
         <Field id="account-current-password" label={t('account.currentPassword')}>
-          <input id="account-current-password" className="input" type="password" autoComplete="current-password" value={current} onChange={(event) => setCurrent(event.target.value)} />
+          <input
+            id="account-current-password"
+            className="input"
+            type="password"
+            autoComplete="current-password"
+            value={current}
+            onChange={(event) => setCurrent(event.target.value)}
+          />
         </Field>
-        <NewPasswordField id="account-next-password" label={t('account.password.new')} value={next} onChange={setNext} errorId={errorId} error={error} />
+        <NewPasswordField
+          id="account-next-password"
+          label={t('account.password.new')}
+          value={next}
+          onChange={setNext}
+          errorId={errorId}
+          error={error}
+        />
         <FormError id={errorId} error={error} />
         {changed && <Alert tone="success">{t('account.password.changed')}</Alert>}
         <SubmitButton busy={busy} className="btn btn--primary">
@@ -270,7 +325,8 @@ function SessionsSection() {
             <dl className="session-list__facts">
               <dt>{t('account.sessions.agent')}</dt>
               <dd className="session-list__agent">
-                {s.userAgent ?? t('common.dash')} {s.current && <span className="badge badge--completed">{t('account.sessions.current')}</span>}
+                {s.userAgent ?? t('common.dash')}{' '}
+                {s.current && <span className="badge badge--completed">{t('account.sessions.current')}</span>}
               </dd>
               <dt>{t('account.sessions.created')}</dt>
               <dd>{formatDateTime(language, s.createdAt)}</dd>
@@ -280,7 +336,12 @@ function SessionsSection() {
               <dd>{s.ip ?? t('common.dash')}</dd>
             </dl>
             {!s.current && (
-              <button type="button" className="btn btn--danger-outline btn--small" disabled={busy} onClick={() => void endOne(s.id)}>
+              <button
+                type="button"
+                className="btn btn--danger-outline btn--small"
+                disabled={busy}
+                onClick={() => void endOne(s.id)}
+              >
                 {t('account.sessions.end')}
               </button>
             )}
@@ -329,13 +390,26 @@ function DeleteSection({ onDeleted }: { onDeleted: () => void }) {
   return (
     <Section id="account-delete" title={t('account.delete.title')}>
       <p>{t('account.delete.lead')}</p>
-      <button type="button" className="btn btn--secondary" disabled={exporting.busy} aria-busy={exporting.busy} onClick={() => void download()}>
+      <button
+        type="button"
+        className="btn btn--secondary"
+        disabled={exporting.busy}
+        aria-busy={exporting.busy}
+        onClick={() => void download()}
+      >
         {exporting.busy ? t('account.delete.exporting') : t('account.delete.export')}
       </button>
       <FormError id={`${errorId}-export`} error={exporting.error} />
       <form className="form" onSubmit={submit} noValidate>
         <Field id="account-delete-password" label={t('account.delete.password')}>
-          <input id="account-delete-password" className="input" type="password" autoComplete="current-password" value={password} onChange={(event) => setPassword(event.target.value)} />
+          <input
+            id="account-delete-password"
+            className="input"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
         </Field>
         <FormError id={errorId} error={deleting.error} />
         <SubmitButton busy={deleting.busy} className="btn btn--danger">

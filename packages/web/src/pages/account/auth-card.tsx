@@ -5,7 +5,19 @@ import { PageShell } from '../../components/page-shell.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 
 /** A titled narrow card in the page frame. */
-export function AuthCard({ id, title, lead, children, footer }: { id: string; title: string; lead?: string; children: ReactNode; footer?: ReactNode }) {
+export function AuthCard({
+  id,
+  title,
+  lead,
+  children,
+  footer,
+}: {
+  id: string;
+  title: string;
+  lead?: string;
+  children: ReactNode;
+  footer?: ReactNode;
+}) {
   return (
     <PageShell title={title}>
       <section className="card card--narrow" aria-labelledby={`${id}-title`}>
@@ -26,7 +38,23 @@ export function homeOf(user: { organization: unknown }): string {
 }
 
 /** A new-password input with the policy hint (10+ characters, no common password) under it. */
-export function NewPasswordField({ id, label, value, onChange, errorId, error, autoFocus }: { id: string; label: string; value: string; onChange: (value: string) => void; errorId: string; error: string | null; autoFocus?: boolean }) {
+export function NewPasswordField({
+  id,
+  label,
+  value,
+  onChange,
+  errorId,
+  error,
+  autoFocus,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  errorId: string;
+  error: string | null;
+  autoFocus?: boolean;
+}) {
   const { t } = useI18n();
   const hintId = `${id}-hint`;
   return (

@@ -39,10 +39,23 @@ export function ForgotPasswordPage() {
     );
   }
   return (
-    <AuthCard id="forgot" title={t('forgot.title')} lead={t('forgot.lead')} footer={<Link href="/login">{t('signup.loginLink')}</Link>}>
+    <AuthCard
+      id="forgot"
+      title={t('forgot.title')}
+      lead={t('forgot.lead')}
+      footer={<Link href="/login">{t('signup.loginLink')}</Link>}
+    >
       <form className="form" onSubmit={submit} noValidate>
         <Field id="forgot-email" label={t('signup.email')}>
-          <input id="forgot-email" className="input" type="email" autoComplete="email" autoFocus value={email} onChange={(event) => setEmail(event.target.value)} />
+          <input
+            id="forgot-email"
+            className="input"
+            type="email"
+            autoComplete="email"
+            autoFocus
+            value={email}
+            onChange={(event) => setEmail(event.target.value)}
+          />
         </Field>
         <FormError id={errorId} error={error} />
         <SubmitButton busy={busy}>{t('forgot.submit')}</SubmitButton>
@@ -93,9 +106,22 @@ export function ResetPasswordPage({ token }: { token: string | null }) {
     );
   }
   return (
-    <AuthCard id="reset" title={t('reset.title')} lead={t('reset.lead')} footer={<Link href="/password/forgot">{t('reset.again')}</Link>}>
+    <AuthCard
+      id="reset"
+      title={t('reset.title')}
+      lead={t('reset.lead')}
+      footer={<Link href="/password/forgot">{t('reset.again')}</Link>}
+    >
       <form className="form" onSubmit={submit} noValidate>
-        <NewPasswordField id="reset-password" label={t('reset.password')} value={password} onChange={setPassword} errorId={errorId} error={error} autoFocus />
+        <NewPasswordField
+          id="reset-password"
+          label={t('reset.password')}
+          value={password}
+          onChange={setPassword}
+          errorId={errorId}
+          error={error}
+          autoFocus
+        />
         <FormError id={errorId} error={error} />
         <SubmitButton busy={busy}>{t('reset.submit')}</SubmitButton>
       </form>
@@ -129,7 +155,10 @@ export function EmailConfirmPage({ token }: { token: string | null }) {
         onSubmit={(event) => {
           event.preventDefault();
           void run(async () => {
-            const result = await apiPost<{ email: string }>('/api/account/email/confirm', { token: token ?? '', language });
+            const result = await apiPost<{ email: string }>('/api/account/email/confirm', {
+              token: token ?? '',
+              language,
+            });
             setChangedTo(result.email);
           });
         }}

@@ -26,7 +26,9 @@ interface TotpEnrolment {
 
 /** Registers a passkey of this browser under a name (options, the authenticator, then the server's check). */
 export async function registerPasskey(name: string): Promise<void> {
-  const optionsJSON = await apiPost<Parameters<typeof startRegistration>[0]['optionsJSON']>('/api/account/security/passkeys/options');
+  const optionsJSON = await apiPost<Parameters<typeof startRegistration>[0]['optionsJSON']>(
+    '/api/account/security/passkeys/options',
+  );
   const response = await startRegistration({ optionsJSON });
   await apiPost('/api/account/security/passkeys', { name, response });
 }
@@ -78,7 +80,9 @@ export function SecuritySection({ onEnrolled }: { onEnrolled?: () => void }) {
     event.preventDefault();
     const first = !hadFactor();
     void run(async () => {
-      const result = await apiPost<{ recoveryCodes: string[] }>('/api/account/security/totp/confirm', { code: code.trim() });
+      const result = await apiPost<{ recoveryCodes: string[] }>('/api/account/security/totp/confirm', {
+        code: code.trim(),
+      });
       setEnrolment(null);
       setCode('');
       setRecoveryCodes(result.recoveryCodes);
@@ -118,7 +122,10 @@ export function SecuritySection({ onEnrolled }: { onEnrolled?: () => void }) {
     event.preventDefault();
     void run(async () => {
       const typed = code.trim();
-      await apiPost('/api/account/security/step-up', /^[0-9]{6}$/.test(typed) ? { code: typed } : { recoveryCode: typed });
+      await apiPost(
+        '/api/account/security/step-up',
+        /^[0-9]{6}$/.test(typed) ? { code: typed } : { recoveryCode: typed },
+      );
       setCode('');
       setNeedsStepUp(false);
       setNotice(t('security.stepUp.done'));
@@ -126,7 +133,9 @@ export function SecuritySection({ onEnrolled }: { onEnrolled?: () => void }) {
   }
   const stepUpWithPasskey = () =>
     run(async () => {
-      const optionsJSON = await apiPost<Parameters<typeof startAuthentication>[0]['optionsJSON']>('/api/account/security/step-up/passkey/options');
+      const optionsJSON = await apiPost<Parameters<typeof startAuthentication>[0]['optionsJSON']>(
+        '/api/account/security/step-up/passkey/options',
+      );
       await apiPost('/api/account/security/step-up/passkey', { response: await startAuthentication({ optionsJSON }) });
       setNeedsStepUp(false);
       setNotice(t('security.stepUp.done'));
@@ -144,9 +153,15 @@ export function SecuritySection({ onEnrolled }: { onEnrolled?: () => void }) {
       {overview?.totp.enrolled ? (
         <Row>
           <span>
-            <span className="badge badge--completed">{t('security.enabled')}</span> <span className="muted">{formatDateTime(language, overview.totp.confirmedAt)}</span>
+            <span className="badge badge--completed">{t('security.enabled')}</span>{' '}
+            <span className="muted">{formatDateTime(language, overview.totp.confirmedAt)}</span>
           </span>
-          <button type="button" className="btn btn--danger-outline btn--small" disabled={busy} onClick={() => void removeTotp()}>
+          <button
+            type="button"
+            className="btn btn--danger-outline btn--small"
+            disabled={busy}
+            onClick={() => void removeTotp()}
+          >
             {t('security.totp.remove')}
           </button>
         </Row>
@@ -154,19 +169,40 @@ export function SecuritySection({ onEnrolled }: { onEnrolled?: () => void }) {
         <form className="form" onSubmit={confirmTotp} noValidate>
           <p>{t('security.totp.scan')}</p>
           {/* The SVG is drawn by our server from the otpauth URI (path data only). */}
-          <div className="qr-code" role="img" aria-label={t('security.totp.qrLabel')} dangerouslySetInnerHTML={{ __html: enrolment.qrSvg }} />
+          <div
+            className="qr-code"
+            role="img"
+            aria-label={t('security.totp.qrLabel')}
+            dangerouslySetInnerHTML={{ __html: enrolment.qrSvg }}
+          />
           <p className="muted">
-            {t('security.totp.manual')} <code className="totp-secret" data-testid="totp-secret">{enrolment.secret}</code>
+            {t('security.totp.manual')}{' '}
+            <code className="totp-secret" data-testid="totp-secret">
+              {enrolment.secret}
+            </code>
           </p>
           <Field id="totp-code" label={t('security.totp.code')}>
-            <input id="totp-code" className="input" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onChange={(event) => setCode(event.target.value)} />
+            <input
+              id="totp-code"
+              className="input"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              maxLength={6}
+              value={code}
+              onChange={(event) => setCode(event.target.value)}
+            />
           </Field>
           <SubmitButton busy={busy} className="btn btn--primary">
             {t('security.totp.confirm')}
           </SubmitButton>
         </form>
       ) : (
-        <button type="button" className="btn btn--primary" disabled={busy || overview === null} onClick={() => void startTotp()}>
+        <button
+          type="button"
+          className="btn btn--primary"
+          disabled={busy || overview === null}
+          onClick={() => void startTotp()}
+        >
           {t('security.totp.enable')}
         </button>
       )}
@@ -191,16 +227,32 @@ export function SecuritySection({ onEnrolled }: { onEnrolled?: () => void }) {
             <span>
               <strong>{p.name}</strong> <span className="muted">{formatDateTime(language, p.createdAt)}</span>
             </span>
-            <button type="button" className="btn btn--danger-outline btn--small" disabled={busy} onClick={() => void removePasskey(p.id)}>
+            <button
+              type="button"
+              className="btn btn--danger-outline btn--small"
+              disabled={busy}
+              onClick={() => void removePasskey(p.id)}
+            >
               {t('security.passkeys.remove')}
             </button>
           </li>
         ))}
       </ul>
       <Field id="passkey-name" label={`${t('security.passkeys.name')}（${t('common.optional')}）`}>
-        <input id="passkey-name" className="input" maxLength={100} value={passkeyName} onChange={(event) => setPasskeyName(event.target.value)} />
+        <input
+          id="passkey-name"
+          className="input"
+          maxLength={100}
+          value={passkeyName}
+          onChange={(event) => setPasskeyName(event.target.value)}
+        />
       </Field>
-      <button type="button" className="btn btn--secondary" disabled={busy || overview === null} onClick={() => void addPasskey()}>
+      <button
+        type="button"
+        className="btn btn--secondary"
+        disabled={busy || overview === null}
+        onClick={() => void addPasskey()}
+      >
         {t('security.passkeys.add')}
       </button>
 
@@ -209,7 +261,12 @@ export function SecuritySection({ onEnrolled }: { onEnrolled?: () => void }) {
           <h3 className="subsection-title">{t('security.recovery.title')}</h3>
           <Row>
             <span>{t('security.recovery.left', { n: overview?.recoveryCodesLeft ?? 0 })}</span>
-            <button type="button" className="btn btn--secondary btn--small" disabled={busy} onClick={() => void regenerate()}>
+            <button
+              type="button"
+              className="btn btn--secondary btn--small"
+              disabled={busy}
+              onClick={() => void regenerate()}
+            >
               {t('security.recovery.regenerate')}
             </button>
           </Row>
@@ -220,13 +277,25 @@ export function SecuritySection({ onEnrolled }: { onEnrolled?: () => void }) {
         <form className="form step-up" onSubmit={stepUp} noValidate>
           <Alert tone="info">{t('security.stepUp.lead')}</Alert>
           <Field id="step-up-code" label={t('security.stepUp.code')}>
-            <input id="step-up-code" className="input" autoComplete="one-time-code" maxLength={24} value={code} onChange={(event) => setCode(event.target.value)} />
+            <input
+              id="step-up-code"
+              className="input"
+              autoComplete="one-time-code"
+              maxLength={24}
+              value={code}
+              onChange={(event) => setCode(event.target.value)}
+            />
           </Field>
           <SubmitButton busy={busy} className="btn btn--primary">
             {t('security.stepUp.submit')}
           </SubmitButton>
           {(overview?.passkeys.length ?? 0) > 0 && (
-            <button type="button" className="btn btn--secondary" disabled={busy} onClick={() => void stepUpWithPasskey()}>
+            <button
+              type="button"
+              className="btn btn--secondary"
+              disabled={busy}
+              onClick={() => void stepUpWithPasskey()}
+            >
               {t('security.stepUp.passkey')}
             </button>
           )}

@@ -43,7 +43,12 @@ export function SignupCompletePage({ token }: { token: string | null }) {
     if (!name.trim()) return setError(t('signupComplete.nameRequired'));
     if ([...password].length < 10) return setError(t('error.PASSWORD_TOO_SHORT'));
     void run(async () => {
-      const done = await apiPost<SessionResponse & { next: string | null }>('/api/account/signup/complete', { token, name: name.trim(), companyName: company.trim() || null, password });
+      const done = await apiPost<SessionResponse & { next: string | null }>('/api/account/signup/complete', {
+        token,
+        name: name.trim(),
+        companyName: company.trim() || null,
+        password,
+      });
       rememberSession(done);
       navigate(safeNextPath(done.next) ?? homeOf(done.user), { replace: true });
     });
@@ -71,15 +76,44 @@ export function SignupCompletePage({ token }: { token: string | null }) {
     <AuthCard id="signup-complete" title={t('signupComplete.title')} lead={t('signupComplete.lead')}>
       <form className="form" onSubmit={submit} noValidate>
         <Field id="signup-complete-email" label={t('signupComplete.email')}>
-          <input id="signup-complete-email" className="input" type="email" autoComplete="username" value={link.email} readOnly />
+          <input
+            id="signup-complete-email"
+            className="input"
+            type="email"
+            autoComplete="username"
+            value={link.email}
+            readOnly
+          />
         </Field>
         <Field id="signup-complete-name" label={`${t('signupComplete.name')}（${t('common.required')}）`}>
-          <input id="signup-complete-name" className="input" autoComplete="name" autoFocus maxLength={100} value={name} onChange={(event) => setName(event.target.value)} />
+          <input
+            id="signup-complete-name"
+            className="input"
+            autoComplete="name"
+            autoFocus
+            maxLength={100}
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+          />
         </Field>
         <Field id="signup-complete-company" label={`${t('signupComplete.company')}（${t('common.optional')}）`}>
-          <input id="signup-complete-company" className="input" autoComplete="organization" maxLength={200} value={company} onChange={(event) => setCompany(event.target.value)} />
+          <input
+            id="signup-complete-company"
+            className="input"
+            autoComplete="organization"
+            maxLength={200}
+            value={company}
+            onChange={(event) => setCompany(event.target.value)}
+          />
         </Field>
-        <NewPasswordField id="signup-complete-password" label={t('signupComplete.password')} value={password} onChange={setPassword} errorId={errorId} error={error} />
+        <NewPasswordField
+          id="signup-complete-password"
+          label={t('signupComplete.password')}
+          value={password}
+          onChange={setPassword}
+          errorId={errorId}
+          error={error}
+        />
         <FormError id={errorId} error={error} />
         <SubmitButton busy={busy}>{busy ? t('signupComplete.submitting') : t('signupComplete.submit')}</SubmitButton>
       </form>

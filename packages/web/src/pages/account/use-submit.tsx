@@ -4,7 +4,12 @@ import { errorMessage } from '../../api/messages.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 
 /** `run(action)` sets busy, clears the error, and turns a failure into a message in the UI language. */
-export function useSubmit(): { busy: boolean; error: string | null; setError: (error: string | null) => void; run: (action: () => Promise<void>) => Promise<void> } {
+export function useSubmit(): {
+  busy: boolean;
+  error: string | null;
+  setError: (error: string | null) => void;
+  run: (action: () => Promise<void>) => Promise<void>;
+} {
   const { language } = useI18n();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);

@@ -24,7 +24,14 @@ export function ContractImportPage() {
 
 function ImportForm() {
   const { t, language } = useI18n();
-  const [values, setValues] = useState<Record<Exclude<ImportField, 'document'>, string>>({ title: '', counterparties: '', signedOn: '', startOn: '', endOn: '', amount: '' });
+  const [values, setValues] = useState<Record<Exclude<ImportField, 'document'>, string>>({
+    title: '',
+    counterparties: '',
+    signedOn: '',
+    startOn: '',
+    endOn: '',
+    amount: '',
+  });
   const [file, setFile] = useState<File | null>(null);
   const [errors, setErrors] = useState<Partial<Record<ImportField, string>>>({});
   const [error, setError] = useState<string | null>(null);
@@ -55,9 +62,15 @@ function ImportForm() {
     else if (file.type && file.type !== 'application/pdf') found.document = t('error.PDF_INVALID');
     setErrors(found);
     if (Object.keys(found).length > 0 || !file) return;
-    const counterparties = values.counterparties.split('\n').map((name) => name.trim()).filter(Boolean);
+    const counterparties = values.counterparties
+      .split('\n')
+      .map((name) => name.trim())
+      .filter(Boolean);
     const form = new FormData();
-    form.append('contract', JSON.stringify({ title: values.title.trim(), counterparties, signedOn, startOn, endOn, amount }));
+    form.append(
+      'contract',
+      JSON.stringify({ title: values.title.trim(), counterparties, signedOn, startOn, endOn, amount }),
+    );
     form.append('document', file, file.name);
     setError(null);
     setProgress(0);

@@ -6,7 +6,15 @@ import type { ContractSummary } from '../../api/register-types.ts';
 import { PagedTable } from '../../components/paged-table.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import type { MessageKey } from '../../i18n/translate.ts';
-import { checkSearch, EMPTY_FIELDS, hasAdvancedCriteria, REGISTER_DATE_FIELDS, type RegisterSearch, searchFromParams, searchToParams } from '../../lib/register-search.ts';
+import {
+  checkSearch,
+  EMPTY_FIELDS,
+  hasAdvancedCriteria,
+  REGISTER_DATE_FIELDS,
+  type RegisterSearch,
+  searchFromParams,
+  searchToParams,
+} from '../../lib/register-search.ts';
 import { navigate } from '../../lib/router.ts';
 import { Link, useLocation } from '../../lib/use-location.tsx';
 import { usePagedList } from '../../lib/use-paged-list.tsx';
@@ -48,7 +56,9 @@ export function ContractListPage() {
 function ContractList() {
   const { t, language } = useI18n();
   const location = useLocation();
-  const applied = searchFromParams(new URLSearchParams(location.includes('?') ? location.slice(location.indexOf('?')) : ''));
+  const applied = searchFromParams(
+    new URLSearchParams(location.includes('?') ? location.slice(location.indexOf('?')) : ''),
+  );
   const [form, setForm] = useState<RegisterSearch>(applied);
   const [errors, setErrors] = useState<Partial<Record<keyof RegisterSearch, string>>>({});
   const user = useUser();
@@ -133,9 +143,21 @@ function ContractList() {
               ))}
             </select>
             <div className="register-search__range">
-              <input className="input" inputMode="text" placeholder={t('reg.search.datePlaceholder')} aria-label={t('reg.search.from')} {...field('dateFrom')} />
+              <input
+                className="input"
+                inputMode="text"
+                placeholder={t('reg.search.datePlaceholder')}
+                aria-label={t('reg.search.from')}
+                {...field('dateFrom')}
+              />
               <span aria-hidden="true">〜</span>
-              <input className="input" inputMode="text" placeholder={t('reg.search.datePlaceholder')} aria-label={t('reg.search.to')} {...field('dateTo')} />
+              <input
+                className="input"
+                inputMode="text"
+                placeholder={t('reg.search.datePlaceholder')}
+                aria-label={t('reg.search.to')}
+                {...field('dateTo')}
+              />
             </div>
             <p className="field__hint">{t('reg.field.dateHint')}</p>
             {error('dateFrom')}
@@ -144,9 +166,21 @@ function ContractList() {
           <fieldset className="register-search__group">
             <legend className="field__label">{t('reg.search.amount')}</legend>
             <div className="register-search__range">
-              <input className="input" inputMode="numeric" placeholder={t('reg.search.amountMin')} aria-label={t('reg.search.amountMin')} {...field('amountMin')} />
+              <input
+                className="input"
+                inputMode="numeric"
+                placeholder={t('reg.search.amountMin')}
+                aria-label={t('reg.search.amountMin')}
+                {...field('amountMin')}
+              />
               <span aria-hidden="true">〜</span>
-              <input className="input" inputMode="numeric" placeholder={t('reg.search.amountMax')} aria-label={t('reg.search.amountMax')} {...field('amountMax')} />
+              <input
+                className="input"
+                inputMode="numeric"
+                placeholder={t('reg.search.amountMax')}
+                aria-label={t('reg.search.amountMax')}
+                {...field('amountMax')}
+              />
             </div>
             <p className="field__hint">{t('reg.search.amountHint')}</p>
             {error('amountMin')}
@@ -229,7 +263,8 @@ function ContractList() {
         columns={SORTABLE.map((column) => t(column.label))}
         empty={t('reg.empty')}
         header={SORTABLE.map((column) => {
-          const direction = applied.sort === column.key ? 'ascending' : applied.sort === `-${column.key}` ? 'descending' : undefined;
+          const direction =
+            applied.sort === column.key ? 'ascending' : applied.sort === `-${column.key}` ? 'descending' : undefined;
           return (
             <th key={column.key} scope="col" aria-sort={direction ?? 'none'}>
               <button type="button" className="sort-button" onClick={() => sortBy(column.key)}>

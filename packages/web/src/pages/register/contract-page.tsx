@@ -10,7 +10,14 @@ import { PdfViewer } from '../../components/pdf-viewer.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatDateTime, type MessageKey } from '../../i18n/translate.ts';
-import { applySuggestion, checkContractForm, type ContractForm, type CustomField, type FormErrors, formFromEntry } from '../../lib/contract-form.ts';
+import {
+  applySuggestion,
+  checkContractForm,
+  type ContractForm,
+  type CustomField,
+  type FormErrors,
+  formFromEntry,
+} from '../../lib/contract-form.ts';
 import { Link } from '../../lib/use-location.tsx';
 import { SenderShell } from '../sender/sender-session.tsx';
 import { formatIsoDate, formatYen } from './format.ts';
@@ -168,7 +175,11 @@ function ContractEntryView({ id }: { id: string }) {
 
       <div className="entry__layout">
         <section className="entry__document card no-print" aria-label={t('reg.entry.document')} id="document">
-          {pdf ? <PdfViewer url={`${base}/documents/${encodeURIComponent(pdf.id)}`} name={pdf.name} /> : <p className="muted">{t('reg.entry.noDocument')}</p>}
+          {pdf ? (
+            <PdfViewer url={`${base}/documents/${encodeURIComponent(pdf.id)}`} name={pdf.name} />
+          ) : (
+            <p className="muted">{t('reg.entry.noDocument')}</p>
+          )}
         </section>
 
         <div className="entry__side">
@@ -177,7 +188,11 @@ function ContractEntryView({ id }: { id: string }) {
               {t('reg.suggest.title')}
             </h2>
             <p className="small muted">{t('reg.suggest.lead')}</p>
-            {suggestions === null ? <Loading label={t('common.loading')} /> : <SuggestionList suggestions={suggestions} accepted={accepted} busyField={busyField} onAccept={accept} />}
+            {suggestions === null ? (
+              <Loading label={t('common.loading')} />
+            ) : (
+              <SuggestionList suggestions={suggestions} accepted={accepted} busyField={busyField} onAccept={accept} />
+            )}
           </section>
 
           <form className="card form" onSubmit={onSubmit} noValidate aria-labelledby="fields-title">
@@ -210,10 +225,15 @@ function ContractEntryView({ id }: { id: string }) {
               </div>
               <div className="field">
                 <label className="field__label field__label--check">
-                  <input type="checkbox" checked={form.autoRenew} onChange={(event) => setForm({ ...form, autoRenew: event.target.checked })} />
+                  <input
+                    type="checkbox"
+                    checked={form.autoRenew}
+                    onChange={(event) => setForm({ ...form, autoRenew: event.target.checked })}
+                  />
                   {t('reg.field.autoRenew')}
                 </label>
-                {form.autoRenew && textField('renewalMonths', t('reg.field.renewalMonths'), undefined, { inputMode: 'numeric' })}
+                {form.autoRenew &&
+                  textField('renewalMonths', t('reg.field.renewalMonths'), undefined, { inputMode: 'numeric' })}
               </div>
               {textField('noticeOn', t('reg.field.noticeDate'), t('reg.field.dateHint'))}
               {textField('contractType', t('reg.field.contractType'))}
@@ -228,7 +248,8 @@ function ContractEntryView({ id }: { id: string }) {
                 value: form.custom[field.key] ?? '',
                 'aria-invalid': error ? (true as const) : undefined,
                 'aria-describedby': error ? `${id}-error` : undefined,
-                onChange: (event: { target: { value: string } }) => setForm({ ...form, custom: { ...form.custom, [field.key]: event.target.value } }),
+                onChange: (event: { target: { value: string } }) =>
+                  setForm({ ...form, custom: { ...form.custom, [field.key]: event.target.value } }),
               };
               return (
                 <div className="field" key={field.key}>
@@ -276,7 +297,11 @@ function ContractEntryView({ id }: { id: string }) {
             <ul className="download-list">
               {entry.documents.map((document) => (
                 <li key={document.id}>
-                  <a href={`${base}/documents/${encodeURIComponent(document.id)}`} download={document.name} className="btn btn--secondary btn--block">
+                  <a
+                    href={`${base}/documents/${encodeURIComponent(document.id)}`}
+                    download={document.name}
+                    className="btn btn--secondary btn--block"
+                  >
                     {document.kind === 'certificate' ? t('reg.entry.certificate') : document.name}
                   </a>
                 </li>
@@ -307,8 +332,12 @@ function ContractEntryView({ id }: { id: string }) {
                 {[...entry.history].reverse().map((row) => (
                   <tr key={row.id}>
                     <td data-label={t('reg.history.when')}>{formatDateTime(language, row.at)}</td>
-                    <td data-label={t('reg.history.who')}>{row.actor.name ?? t(`reg.history.actor.${row.actor.type}`)}</td>
-                    <td data-label={t('reg.history.field')}>{HISTORY_FIELDS[row.field] ? t(HISTORY_FIELDS[row.field]!) : row.field}</td>
+                    <td data-label={t('reg.history.who')}>
+                      {row.actor.name ?? t(`reg.history.actor.${row.actor.type}`)}
+                    </td>
+                    <td data-label={t('reg.history.field')}>
+                      {HISTORY_FIELDS[row.field] ? t(HISTORY_FIELDS[row.field]!) : row.field}
+                    </td>
                     <td data-label={t('reg.history.change')} className="history-table__change">
                       <span className="history-table__old">{historyValue(t, language, row.field, row.oldValue)}</span> →{' '}
                       <span>{historyValue(t, language, row.field, row.newValue)}</span>
@@ -346,7 +375,8 @@ const HISTORY_FIELDS: Record<string, MessageKey> = {
 function historyValue(t: (key: MessageKey) => string, language: 'ja' | 'en', field: string, value: unknown): string {
   if (value === null || value === undefined || value === '') return '—';
   if (field === 'tax' && (value === 'included' || value === 'excluded')) return t(`reg.tax.${value}`);
-  if (/On$/u.test(field) && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/u.test(value)) return formatIsoDate(language, value);
+  if (/On$/u.test(field) && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/u.test(value))
+    return formatIsoDate(language, value);
   if (field === 'amount' && typeof value === 'number') return formatYen(t, value);
   if (typeof value === 'boolean') return value ? '✓' : '—';
   if (typeof value === 'string') return value;

@@ -72,11 +72,15 @@ export function DeadlinesPage() {
                     {formatIsoDate(language, item.dueOn)}
                     <span className="small muted"> {t('reg.deadlines.daysLeft', { n: item.daysLeft })}</span>
                   </td>
-                  <td data-label={t('reg.deadlines.kind')}>{t(item.kind === 'end' ? 'reg.field.endDate' : 'reg.field.noticeDate')}</td>
+                  <td data-label={t('reg.deadlines.kind')}>
+                    {t(item.kind === 'end' ? 'reg.field.endDate' : 'reg.field.noticeDate')}
+                  </td>
                   <td data-label={t('reg.col.title')}>
                     <Link href={`/contracts/${encodeURIComponent(item.contract.id)}`}>{item.contract.title}</Link>
                   </td>
-                  <td data-label={t('reg.col.counterparty')}>{item.contract.counterparties.join('、') || t('common.dash')}</td>
+                  <td data-label={t('reg.col.counterparty')}>
+                    {item.contract.counterparties.join('、') || t('common.dash')}
+                  </td>
                   <td data-label={t('reg.col.amount')}>{formatYen(t, item.contract.amount, item.contract.tax)}</td>
                 </tr>
               ))}

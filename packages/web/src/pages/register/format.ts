@@ -16,7 +16,9 @@ export function formatIsoDate(language: 'ja' | 'en', iso: string | null): string
   if (!iso) return '—';
   const [year, month, day] = iso.split('-').map(Number) as [number, number, number];
   if (language === 'ja') return `${year}年${month}月${day}日`;
-  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(Date.UTC(year, month - 1, day)));
+  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(
+    new Date(Date.UTC(year, month - 1, day)),
+  );
 }
 
 /** A suggestion's value in words. */
@@ -28,12 +30,21 @@ export function suggestionValue(t: T, language: 'ja' | 'en', suggestion: FieldSu
     case 'endDate':
       return formatIsoDate(language, suggestion.value);
     case 'autoRenewal':
-      return suggestion.value.periodMonths ? t('reg.suggest.renewEvery', { n: suggestion.value.periodMonths }) : t('reg.suggest.renews');
+      return suggestion.value.periodMonths
+        ? t('reg.suggest.renewEvery', { n: suggestion.value.periodMonths })
+        : t('reg.suggest.renews');
     case 'noticeDeadline': {
-      const before = t(suggestion.value.unit === 'days' ? 'reg.suggest.daysBefore' : 'reg.suggest.monthsBefore', { n: suggestion.value.amount });
+      const before = t(suggestion.value.unit === 'days' ? 'reg.suggest.daysBefore' : 'reg.suggest.monthsBefore', {
+        n: suggestion.value.amount,
+      });
       return suggestion.value.date ? `${before} → ${formatIsoDate(language, suggestion.value.date)}` : before;
     }
     case 'parties':
-      return [suggestion.value.kou && `甲: ${suggestion.value.kou}`, suggestion.value.otsu && `乙: ${suggestion.value.otsu}`].filter(Boolean).join(' / ');
+      return [
+        suggestion.value.kou && `甲: ${suggestion.value.kou}`,
+        suggestion.value.otsu && `乙: ${suggestion.value.otsu}`,
+      ]
+        .filter(Boolean)
+        .join(' / ');
   }
 }

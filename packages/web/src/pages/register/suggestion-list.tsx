@@ -27,7 +27,9 @@ export function SuggestionList({
           <li key={suggestion.field} className="suggestions__item" data-field={suggestion.field}>
             <div className="suggestions__head">
               <span className="suggestions__label">{label}</span>
-              <span className="suggestions__confidence">{t('reg.suggest.confidence', { n: Math.round(suggestion.confidence * 100) })}</span>
+              <span className="suggestions__confidence">
+                {t('reg.suggest.confidence', { n: Math.round(suggestion.confidence * 100) })}
+              </span>
             </div>
             <p className="suggestions__value">{suggestionValue(t, language, suggestion)}</p>
             <blockquote className="suggestions__source" cite="#document">

@@ -17,7 +17,13 @@ type Filter = Record<(typeof FILTER_KEYS)[number], string>;
 
 /** Action choices: groups (a prefix ending in a dot) and single actions. */
 const ACTION_GROUPS = ['envelope.', 'recipient.', 'mail.', 'session.', 'apikey.', 'member.'] as const;
-const SINGLE_ACTIONS = ['document.downloaded', 'certificate.downloaded', 'key.used', 'organization.settings-changed', 'audit.exported'] as const;
+const SINGLE_ACTIONS = [
+  'document.downloaded',
+  'certificate.downloaded',
+  'key.used',
+  'organization.settings-changed',
+  'audit.exported',
+] as const;
 
 /** The page (administrators only; others see a notice). */
 export function AuditPage() {
@@ -130,7 +136,12 @@ function AuditLog() {
             <label className="field__label" htmlFor="audit-envelopeId">
               {t('audit.envelope')}
             </label>
-            <input className="input mono" placeholder={t('audit.envelopePlaceholder')} spellCheck={false} {...field('envelopeId')} />
+            <input
+              className="input mono"
+              placeholder={t('audit.envelopePlaceholder')}
+              spellCheck={false}
+              {...field('envelopeId')}
+            />
           </div>
         </div>
         <div className="button-row audit-filters__buttons">
@@ -146,7 +157,13 @@ function AuditLog() {
       <PagedTable
         list={list}
         className="audit-table"
-        columns={[t('audit.col.time'), t('audit.col.action'), t('audit.col.actor'), t('audit.col.envelope'), t('audit.col.origin')]}
+        columns={[
+          t('audit.col.time'),
+          t('audit.col.action'),
+          t('audit.col.actor'),
+          t('audit.col.envelope'),
+          t('audit.col.origin'),
+        ]}
         empty={t('audit.empty')}
         row={(event) => <AuditRow key={event.id} event={event} />}
       />
@@ -161,11 +178,16 @@ function actionLabel(t: (key: MessageKey) => string, action: string): string {
 
 /** `2026/11/25 18:04:05` in the viewer's time zone (the log is read to the second). */
 function preciseTime(language: string, iso: string): string {
-  return new Intl.DateTimeFormat(language === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'short', timeStyle: 'medium' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(language === 'ja' ? 'ja-JP' : 'en-GB', {
+    dateStyle: 'short',
+    timeStyle: 'medium',
+  }).format(new Date(iso));
 }
 
 function detailLines(details: Record<string, unknown>): string[] {
-  return Object.entries(details).map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return Object.entries(details).map(
+    ([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`,
+  );
 }
 
 function AuditRow({ event }: { event: AuditEvent }) {
@@ -193,7 +215,9 @@ function AuditRow({ event }: { event: AuditEvent }) {
       </td>
       <td data-label={t('audit.col.envelope')}>
         {event.envelope ? (
-          <Link href={`/envelopes/${encodeURIComponent(event.envelope.id)}`}>{event.envelope.name ?? event.envelope.id}</Link>
+          <Link href={`/envelopes/${encodeURIComponent(event.envelope.id)}`}>
+            {event.envelope.name ?? event.envelope.id}
+          </Link>
         ) : (
           <span className="muted">{t('common.dash')}</span>
         )}

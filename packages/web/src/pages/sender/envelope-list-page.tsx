@@ -10,7 +10,14 @@ import { Link, useLocation } from '../../lib/use-location.tsx';
 import { usePagedList } from '../../lib/use-paged-list.tsx';
 import { SenderShell } from './sender-session.tsx';
 
-const FILTERS: ('all' | Exclude<EnvelopeStatus, 'expired'>)[] = ['all', 'draft', 'sent', 'completed', 'declined', 'canceled'];
+const FILTERS: ('all' | Exclude<EnvelopeStatus, 'expired'>)[] = [
+  'all',
+  'draft',
+  'sent',
+  'completed',
+  'declined',
+  'canceled',
+];
 const PAGE_SIZE = 50;
 
 /** The envelope list (filter and search live in the URL so that back/forward keep them). */
@@ -27,7 +34,9 @@ function EnvelopeList() {
   const { t, language } = useI18n();
   const location = useLocation();
   const params = new URLSearchParams(location.includes('?') ? location.slice(location.indexOf('?')) : '');
-  const status = (FILTERS as string[]).includes(params.get('status') ?? '') ? (params.get('status') as (typeof FILTERS)[number]) : 'all';
+  const status = (FILTERS as string[]).includes(params.get('status') ?? '')
+    ? (params.get('status') as (typeof FILTERS)[number])
+    : 'all';
   const query = params.get('q') ?? '';
   const [search, setSearch] = useState(query);
   const list = usePagedList<EnvelopeSummary>((cursor) => {
@@ -118,7 +127,9 @@ function EnvelopeList() {
               <div className="envelope-table__dates">
                 <span>{t('list.created', { date: formatDate(language, item.createdAt) })}</span>
                 {item.sentAt && <span>{t('list.sent', { date: formatDate(language, item.sentAt) })}</span>}
-                {item.completedAt && <span>{t('list.completed', { date: formatDate(language, item.completedAt) })}</span>}
+                {item.completedAt && (
+                  <span>{t('list.completed', { date: formatDate(language, item.completedAt) })}</span>
+                )}
               </div>
             </td>
           </tr>

@@ -67,13 +67,22 @@ function todayIso(): string {
 /** Maps a server error's details to a field of this form when it names one. */
 function fieldOfServerError(error: ApiError, recipients: DraftRecipient[]): string | null {
   const raw = error.details['field'] ?? error.details['path'];
-  const parts = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(/[.[\]]+/).filter(Boolean) : [];
+  const parts = Array.isArray(raw)
+    ? raw.map(String)
+    : typeof raw === 'string'
+      ? raw.split(/[.[\]]+/).filter(Boolean)
+      : [];
   if (parts[0] === 'recipients' && parts[1] !== undefined) {
     const recipient = recipients[Number(parts[1])];
     if (recipient && parts[2]) return `r${recipient.key}.${parts[2]}`;
   }
   if (parts[0] === 'name' || parts[0] === 'expiresAt' || parts[0] === 'message') return parts[0];
-  if (error.code === 'NO_DOCUMENTS' || error.code === 'PDF_INVALID' || error.code === 'PDF_ENCRYPTED' || error.code === 'PAYLOAD_TOO_LARGE')
+  if (
+    error.code === 'NO_DOCUMENTS' ||
+    error.code === 'PDF_INVALID' ||
+    error.code === 'PDF_ENCRYPTED' ||
+    error.code === 'PAYLOAD_TOO_LARGE'
+  )
     return 'documents';
   if (error.code === 'NO_RECIPIENTS' || error.code === 'DUPLICATE_ORDER') return 'recipients';
   return null;
@@ -103,7 +112,8 @@ function EnvelopeForm() {
     setFiles((current) => [...current, ...accepted]);
     setErrors((current) => {
       const next = { ...current };
-      if (rejected.length > 0) next['documents'] = rejected.map((file) => t('new.notPdf', { name: file.name })).join(' ');
+      if (rejected.length > 0)
+        next['documents'] = rejected.map((file) => t('new.notPdf', { name: file.name })).join(' ');
       else delete next['documents'];
       return next;
     });
@@ -138,7 +148,8 @@ function EnvelopeForm() {
     for (const r of recipients) {
       if (!r.name.trim()) found[`r${r.key}.name`] = t('new.v.recipientName');
       if (!looksLikeEmail(r.email.trim())) found[`r${r.key}.email`] = t('new.v.email');
-      if (r.auth === 'access_code' && !ACCESS_CODE_PATTERN.test(r.accessCode)) found[`r${r.key}.accessCode`] = t('new.v.accessCode');
+      if (r.auth === 'access_code' && !ACCESS_CODE_PATTERN.test(r.accessCode))
+        found[`r${r.key}.accessCode`] = t('new.v.accessCode');
     }
     return found;
   }
@@ -349,7 +360,9 @@ function EnvelopeForm() {
             <ul className="doc-list">
               {files.map(({ key, file }) => (
                 <li key={key} className="doc-list__item">
-                  <span className="doc-list__icon" aria-hidden="true">PDF</span>
+                  <span className="doc-list__icon" aria-hidden="true">
+                    PDF
+                  </span>
                   <span className="doc-list__body">
                     <span className="doc-list__name">{file.name}</span>
                     <span className="doc-list__meta">{formatSize(file.size)}</span>
@@ -392,7 +405,12 @@ function EnvelopeForm() {
               />
             ))}
           </ol>
-          <button type="button" className="btn btn--secondary" onClick={() => setRecipients((current) => [...current, newRecipient(language)])} disabled={busy !== null}>
+          <button
+            type="button"
+            className="btn btn--secondary"
+            onClick={() => setRecipients((current) => [...current, newRecipient(language)])}
+            disabled={busy !== null}
+          >
             <span aria-hidden="true">＋</span> {t('new.addRecipient')}
           </button>
         </section>
@@ -400,7 +418,12 @@ function EnvelopeForm() {
         <div className="form-actions">
           {progress !== null && (
             <div className="progress" role="status">
-              <progress className="progress__bar" max={100} value={Math.round(progress * 100)} aria-label={t('new.progressLabel')} />
+              <progress
+                className="progress__bar"
+                max={100}
+                value={Math.round(progress * 100)}
+                aria-label={t('new.progressLabel')}
+              />
               <span className="progress__text">
                 {progress < 1 ? t('new.uploading', { percent: Math.round(progress * 100) }) : t('new.sending')}
               </span>
@@ -469,13 +492,31 @@ function RecipientEditor({
           {t('new.recipientN', { n })}
         </h3>
         <div className="recipient-card__tools">
-          <button type="button" className="btn btn--ghost btn--small" onClick={() => onMove(-1)} disabled={disabled || index === 0} aria-label={t('new.recipient.moveUpLabel', { n })}>
+          <button
+            type="button"
+            className="btn btn--ghost btn--small"
+            onClick={() => onMove(-1)}
+            disabled={disabled || index === 0}
+            aria-label={t('new.recipient.moveUpLabel', { n })}
+          >
             <span aria-hidden="true">↑</span> {t('new.recipient.moveUp')}
           </button>
-          <button type="button" className="btn btn--ghost btn--small" onClick={() => onMove(1)} disabled={disabled || index === count - 1} aria-label={t('new.recipient.moveDownLabel', { n })}>
+          <button
+            type="button"
+            className="btn btn--ghost btn--small"
+            onClick={() => onMove(1)}
+            disabled={disabled || index === count - 1}
+            aria-label={t('new.recipient.moveDownLabel', { n })}
+          >
             <span aria-hidden="true">↓</span> {t('new.recipient.moveDown')}
           </button>
-          <button type="button" className="btn btn--ghost btn--small btn--danger-text" onClick={onRemove} disabled={disabled || count === 1} aria-label={t('new.recipient.removeLabel', { n })}>
+          <button
+            type="button"
+            className="btn btn--ghost btn--small btn--danger-text"
+            onClick={onRemove}
+            disabled={disabled || count === 1}
+            aria-label={t('new.recipient.removeLabel', { n })}
+          >
             {t('new.remove')}
           </button>
         </div>
@@ -520,7 +561,12 @@ function RecipientEditor({
           <label htmlFor={id('auth')} className="field__label">
             {t('new.recipient.auth')}
           </label>
-          <select id={id('auth')} className="input select" value={r.auth} onChange={(event) => onChange({ auth: event.target.value as RecipientAuth })}>
+          <select
+            id={id('auth')}
+            className="input select"
+            value={r.auth}
+            onChange={(event) => onChange({ auth: event.target.value as RecipientAuth })}
+          >
             <option value="access_code">{t('new.recipient.auth.access_code')}</option>
             <option value="login">{t('new.recipient.auth.login')}</option>
           </select>
@@ -529,7 +575,12 @@ function RecipientEditor({
           <label htmlFor={id('language')} className="field__label">
             {t('new.recipient.language')}
           </label>
-          <select id={id('language')} className="input select" value={r.language} onChange={(event) => onChange({ language: event.target.value as Language })}>
+          <select
+            id={id('language')}
+            className="input select"
+            value={r.language}
+            onChange={(event) => onChange({ language: event.target.value as Language })}
+          >
             <option value="ja">日本語</option>
             <option value="en">English</option>
           </select>
@@ -548,11 +599,22 @@ function RecipientEditor({
                 autoComplete="off"
                 maxLength={8}
                 value={r.accessCode}
-                onChange={(event) => onChange({ accessCode: event.target.value.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).replace(/\D/g, '') })}
+                onChange={(event) =>
+                  onChange({
+                    accessCode: event.target.value
+                      .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0))
+                      .replace(/\D/g, ''),
+                  })
+                }
                 aria-invalid={errors[key('accessCode')] ? true : undefined}
                 aria-describedby={describedBy(key('accessCode'), id('code-hint'))}
               />
-              <button type="button" className="btn btn--secondary" onClick={() => onChange({ accessCode: generateAccessCode() })} aria-label={t('new.recipient.generateLabel', { n })}>
+              <button
+                type="button"
+                className="btn btn--secondary"
+                onClick={() => onChange({ accessCode: generateAccessCode() })}
+                aria-label={t('new.recipient.generateLabel', { n })}
+              >
                 {t('new.recipient.generate')}
               </button>
             </div>

@@ -99,12 +99,23 @@ function EnvelopeDetails({ id }: { id: string }) {
         </div>
         <div className="button-row">
           {canCancel && (
-            <button type="button" className="btn btn--danger-outline" onClick={() => setDialog({ kind: 'cancel' })} disabled={busy !== null}>
+            <button
+              type="button"
+              className="btn btn--danger-outline"
+              onClick={() => setDialog({ kind: 'cancel' })}
+              disabled={busy !== null}
+            >
               {t('env.cancel')}
             </button>
           )}
           {envelope.status === 'draft' && (
-            <button type="button" className="btn btn--primary" onClick={() => act('send', `${base}/send`, undefined, t('env.sent'))} disabled={busy !== null} aria-busy={busy === 'send'}>
+            <button
+              type="button"
+              className="btn btn--primary"
+              onClick={() => act('send', `${base}/send`, undefined, t('env.sent'))}
+              disabled={busy !== null}
+              aria-busy={busy === 'send'}
+            >
               {busy === 'send' ? t('env.sending') : t('env.send')}
             </button>
           )}
@@ -133,26 +144,40 @@ function EnvelopeDetails({ id }: { id: string }) {
                     <div className="recipient-row__meta">
                       <span className="recipient-row__email">{recipient.email}</span>
                       {recipient.auth === 'login' && <span>{t('env.authLogin')}</span>}
-                      {recipient.signedAt && <span>{t('env.signedAt', { date: formatDateTime(language, recipient.signedAt) })}</span>}
-                      {recipient.failedAttempts > 0 && recipient.status !== 'signed' && <span className="warn-text">{t('env.failedAttempts', { n: recipient.failedAttempts })}</span>}
+                      {recipient.signedAt && (
+                        <span>{t('env.signedAt', { date: formatDateTime(language, recipient.signedAt) })}</span>
+                      )}
+                      {recipient.failedAttempts > 0 && recipient.status !== 'signed' && (
+                        <span className="warn-text">{t('env.failedAttempts', { n: recipient.failedAttempts })}</span>
+                      )}
                     </div>
-                    {recipient.declineReason && <p className="recipient-row__reason">{t('env.declineReason', { reason: recipient.declineReason })}</p>}
+                    {recipient.declineReason && (
+                      <p className="recipient-row__reason">
+                        {t('env.declineReason', { reason: recipient.declineReason })}
+                      </p>
+                    )}
                   </div>
                   <div className="recipient-row__actions">
-                    {envelope.status === 'sent' && (recipient.status === 'notified' || recipient.status === 'viewed') && (
-                      <button
-                        type="button"
-                        className="btn btn--secondary btn--small"
-                        disabled={busy !== null}
-                        aria-busy={busy === `resend-${recipient.id}`}
-                        aria-label={t('env.resendLabel', { name: recipient.name })}
-                        onClick={() =>
-                          act(`resend-${recipient.id}`, `${base}/recipients/${encodeURIComponent(recipient.id)}/resend`, undefined, t('env.resent', { name: recipient.name }))
-                        }
-                      >
-                        {t('env.resend')}
-                      </button>
-                    )}
+                    {envelope.status === 'sent' &&
+                      (recipient.status === 'notified' || recipient.status === 'viewed') && (
+                        <button
+                          type="button"
+                          className="btn btn--secondary btn--small"
+                          disabled={busy !== null}
+                          aria-busy={busy === `resend-${recipient.id}`}
+                          aria-label={t('env.resendLabel', { name: recipient.name })}
+                          onClick={() =>
+                            act(
+                              `resend-${recipient.id}`,
+                              `${base}/recipients/${encodeURIComponent(recipient.id)}/resend`,
+                              undefined,
+                              t('env.resent', { name: recipient.name }),
+                            )
+                          }
+                        >
+                          {t('env.resend')}
+                        </button>
+                      )}
                     {recipient.status === 'locked' && (
                       <button
                         type="button"
@@ -216,10 +241,19 @@ function EnvelopeDetails({ id }: { id: string }) {
               ))}
               {envelope.status === 'completed' && (
                 <CertificateListItem
-                  meta={envelope.certificateIssuedAt ? t('certificate.issuedAt', { date: formatDateTime(language, envelope.certificateIssuedAt) }) : t('certificate.pending')}
+                  meta={
+                    envelope.certificateIssuedAt
+                      ? t('certificate.issuedAt', { date: formatDateTime(language, envelope.certificateIssuedAt) })
+                      : t('certificate.pending')
+                  }
                 >
                   {envelope.certificateIssuedAt ? (
-                    <a className="btn btn--primary btn--small" href={`${base}/certificate`} download aria-label={t('certificate.downloadLabel')}>
+                    <a
+                      className="btn btn--primary btn--small"
+                      href={`${base}/certificate`}
+                      download
+                      aria-label={t('certificate.downloadLabel')}
+                    >
                       {t('certificate.download')}
                     </a>
                   ) : (
@@ -231,7 +265,6 @@ function EnvelopeDetails({ id }: { id: string }) {
               )}
             </ul>
           </section>
-
         </div>
 
         <aside className="envelope-layout__side">
@@ -239,7 +272,13 @@ function EnvelopeDetails({ id }: { id: string }) {
             <h2 id="timeline-title" className="section-title">
               {t('env.timeline')}
             </h2>
-            {!events ? <Loading label={t('common.loading')} /> : events.length === 0 ? <p className="muted">{t('env.timeline.empty')}</p> : <Timeline events={events} />}
+            {!events ? (
+              <Loading label={t('common.loading')} />
+            ) : events.length === 0 ? (
+              <p className="muted">{t('env.timeline.empty')}</p>
+            ) : (
+              <Timeline events={events} />
+            )}
           </section>
         </aside>
       </div>
@@ -287,7 +326,17 @@ function EnvelopeDetails({ id }: { id: string }) {
   );
 }
 
-function UnlockDialog({ recipient, busy, onClose, onUnlock }: { recipient: Recipient; busy: boolean; onClose: () => void; onUnlock: (code: string) => void }) {
+function UnlockDialog({
+  recipient,
+  busy,
+  onClose,
+  onUnlock,
+}: {
+  recipient: Recipient;
+  busy: boolean;
+  onClose: () => void;
+  onUnlock: (code: string) => void;
+}) {
   const { t } = useI18n();
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);

@@ -97,7 +97,12 @@ function SetPasswordForm() {
         </Field>
         <FormError id={errorId} error={error} />
         <div className="button-row">
-          <button type="button" className="btn btn--secondary" onClick={() => navigate('/envelopes', { replace: true })} disabled={busy}>
+          <button
+            type="button"
+            className="btn btn--secondary"
+            onClick={() => navigate('/envelopes', { replace: true })}
+            disabled={busy}
+          >
             {t('login.password.skip')}
           </button>
           <SubmitButton busy={busy} className="btn btn--primary">

@@ -34,16 +34,33 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      const optionsJSON = await apiPost<Parameters<typeof startAuthentication>[0]['optionsJSON']>('/api/session/passkey/options', challengeToken ? { challengeToken } : {});
+      const optionsJSON = await apiPost<Parameters<typeof startAuthentication>[0]['optionsJSON']>(
+        '/api/session/passkey/options',
+        challengeToken ? { challengeToken } : {},
+      );
       const response = await startAuthentication({ optionsJSON });
-      signedIn(await apiPost<SessionResponse>('/api/session/passkey', challengeToken ? { challengeToken, response } : { response }));
+      signedIn(
+        await apiPost<SessionResponse>(
+          '/api/session/passkey',
+          challengeToken ? { challengeToken, response } : { response },
+        ),
+      );
     } catch (caught) {
       setBusy(false);
       setError(errorMessage(language, caught));
     }
   }
 
-  if (pending) return <SecondFactorStep pending={pending} onSignedIn={signedIn} onPasskey={() => void withPasskey(pending.challengeToken)} passkeyBusy={busy} passkeyError={error} />;
+  if (pending)
+    return (
+      <SecondFactorStep
+        pending={pending}
+        onSignedIn={signedIn}
+        onPasskey={() => void withPasskey(pending.challengeToken)}
+        passkeyBusy={busy}
+        passkeyError={error}
+      />
+    );
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -52,7 +69,10 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      const result = await apiPost<SessionResponse | SecondFactorPending>('/api/session', { email: email.trim(), password });
+      const result = await apiPost<SessionResponse | SecondFactorPending>('/api/session', {
+        email: email.trim(),
+        password,
+      });
       if ('secondFactorRequired' in result) {
         setBusy(false);
         setPending(result);
@@ -99,7 +119,12 @@ export function LoginPage() {
           <FormError id={errorId} error={error} />
           <SubmitButton busy={busy}>{busy ? t('login.submitting') : t('login.submit')}</SubmitButton>
         </form>
-        <button type="button" className="btn btn--secondary btn--block passkey-button" disabled={busy} onClick={() => void withPasskey()}>
+        <button
+          type="button"
+          className="btn btn--secondary btn--block passkey-button"
+          disabled={busy}
+          onClick={() => void withPasskey()}
+        >
           {t('login.passkey')}
         </button>
         <div className="auth-links">
@@ -107,7 +132,8 @@ export function LoginPage() {
             <Link href="/password/forgot">{t('login.forgotLink')}</Link>
           </p>
           <p>
-            {t('login.noAccount')} <Link href={next ? `/signup?next=${encodeURIComponent(next)}` : '/signup'}>{t('login.signupLink')}</Link>
+            {t('login.noAccount')}{' '}
+            <Link href={next ? `/signup?next=${encodeURIComponent(next)}` : '/signup'}>{t('login.signupLink')}</Link>
           </p>
         </div>
       </section>
@@ -116,7 +142,19 @@ export function LoginPage() {
 }
 
 /** The second step: a 6-digit code of the authenticator app, a recovery code, or a passkey. */
-function SecondFactorStep({ pending, onSignedIn, onPasskey, passkeyBusy, passkeyError }: { pending: SecondFactorPending; onSignedIn: (session: SessionResponse) => void; onPasskey: () => void; passkeyBusy: boolean; passkeyError: string | null }) {
+function SecondFactorStep({
+  pending,
+  onSignedIn,
+  onPasskey,
+  passkeyBusy,
+  passkeyError,
+}: {
+  pending: SecondFactorPending;
+  onSignedIn: (session: SessionResponse) => void;
+  onPasskey: () => void;
+  passkeyBusy: boolean;
+  passkeyError: string | null;
+}) {
   const { t, language } = useI18n();
   const [useRecovery, setUseRecovery] = useState(!pending.methods.includes('totp'));
   const [code, setCode] = useState('');
@@ -131,7 +169,12 @@ function SecondFactorStep({ pending, onSignedIn, onPasskey, passkeyBusy, passkey
     setError(null);
     try {
       const factor = useRecovery ? { recoveryCode: code.trim() } : { code: code.trim() };
-      onSignedIn(await apiPost<SessionResponse>('/api/session/second-factor', { challengeToken: pending.challengeToken, ...factor }));
+      onSignedIn(
+        await apiPost<SessionResponse>('/api/session/second-factor', {
+          challengeToken: pending.challengeToken,
+          ...factor,
+        }),
+      );
     } catch (caught) {
       setBusy(false);
       setError(errorMessage(language, caught));
@@ -163,13 +206,26 @@ function SecondFactorStep({ pending, onSignedIn, onPasskey, passkeyBusy, passkey
           <SubmitButton busy={busy}>{t('login.second.submit')}</SubmitButton>
         </form>
         {pending.methods.includes('passkey') && (
-          <button type="button" className="btn btn--secondary btn--block passkey-button" disabled={passkeyBusy} onClick={onPasskey}>
+          <button
+            type="button"
+            className="btn btn--secondary btn--block passkey-button"
+            disabled={passkeyBusy}
+            onClick={onPasskey}
+          >
             {t('login.second.passkey')}
           </button>
         )}
         <div className="auth-links">
           <p>
-            <button type="button" className="link-button" onClick={() => { setUseRecovery(!useRecovery); setCode(''); setError(null); }}>
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => {
+                setUseRecovery(!useRecovery);
+                setCode('');
+                setError(null);
+              }}
+            >
               {useRecovery ? t('login.second.useCode') : t('login.second.useRecovery')}
             </button>
           </p>

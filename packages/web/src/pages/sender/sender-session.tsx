@@ -52,7 +52,15 @@ export function useUser(): User {
 }
 
 /** Sender page frame; renders `children` once the session is known. */
-export function SenderShell({ children, width = 'wide', title }: { children: ReactNode; width?: 'normal' | 'wide'; title?: string }) {
+export function SenderShell({
+  children,
+  width = 'wide',
+  title,
+}: {
+  children: ReactNode;
+  width?: 'normal' | 'wide';
+  title?: string;
+}) {
   const { t, language } = useI18n();
   const location = useLocation();
   const [user, setUser] = useState<User | null>(cachedUser);
@@ -103,7 +111,11 @@ export function SenderShell({ children, width = 'wide', title }: { children: Rea
           {t('nav.envelopes')}
         </Link>
       )}
-      <Link href="/contracts" className="sender-nav__link" aria-current={path?.startsWith('/contracts') ? 'page' : undefined}>
+      <Link
+        href="/contracts"
+        className="sender-nav__link"
+        aria-current={path?.startsWith('/contracts') ? 'page' : undefined}
+      >
         {t('nav.contracts')}
       </Link>
       {user.role === 'admin' && (
@@ -126,7 +138,13 @@ export function SenderShell({ children, width = 'wide', title }: { children: Rea
 
   return (
     <PageShell width={width} nav={nav} brandHref={user && !user.organization ? '/account' : '/envelopes'} title={title}>
-      {error ? <StatePanel tone="error" title={error} /> : user && !held ? <UserContext.Provider value={user}>{children}</UserContext.Provider> : <Loading label={t('common.loading')} />}
+      {error ? (
+        <StatePanel tone="error" title={error} />
+      ) : user && !held ? (
+        <UserContext.Provider value={user}>{children}</UserContext.Provider>
+      ) : (
+        <Loading label={t('common.loading')} />
+      )}
     </PageShell>
   );
 }

@@ -52,7 +52,9 @@ export function AccessCodeForm({
       if (caught instanceof ApiError && caught.code === 'ACCESS_CODE_WRONG') {
         const remaining = caught.details['remainingAttempts'];
         setCode('');
-        return fail(typeof remaining === 'number' ? t('signer.code.wrong', { n: remaining }) : t('signer.code.wrongNoCount'));
+        return fail(
+          typeof remaining === 'number' ? t('signer.code.wrong', { n: remaining }) : t('signer.code.wrongNoCount'),
+        );
       }
       fail(errorMessage(language, caught));
     }

@@ -4,7 +4,13 @@ import { PdfViewer } from '../../components/pdf-viewer.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 
 /** The documents as tabs with a viewer each; a viewer stays loaded once opened. */
-export function DocumentTabs({ documents, urlFor }: { documents: { id: string; name: string; pages: number }[]; urlFor: (id: string) => string }) {
+export function DocumentTabs({
+  documents,
+  urlFor,
+}: {
+  documents: { id: string; name: string; pages: number }[];
+  urlFor: (id: string) => string;
+}) {
   const { t } = useI18n();
   const [active, setActive] = useState(0);
   const [opened, setOpened] = useState<Set<number>>(() => new Set([0]));
@@ -49,14 +55,23 @@ export function DocumentTabs({ documents, urlFor }: { documents: { id: string; n
             onKeyDown={(event) => onKeyDown(event, index)}
             title={doc.name}
           >
-            <span className="tab__icon" aria-hidden="true">PDF</span>
+            <span className="tab__icon" aria-hidden="true">
+              PDF
+            </span>
             <span className="tab__name">{doc.name}</span>
             <span className="tab__meta">{t('common.pages', { n: doc.pages })}</span>
           </button>
         ))}
       </div>
       {documents.map((doc, index) => (
-        <div key={doc.id} id={`doc-panel-${index}`} role="tabpanel" aria-labelledby={`doc-tab-${index}`} hidden={index !== active} className="tabpanel">
+        <div
+          key={doc.id}
+          id={`doc-panel-${index}`}
+          role="tabpanel"
+          aria-labelledby={`doc-tab-${index}`}
+          hidden={index !== active}
+          className="tabpanel"
+        >
           {opened.has(index) && <PdfViewer url={urlFor(doc.id)} name={doc.name} />}
         </div>
       ))}

@@ -100,7 +100,13 @@ export function ReviewScreen({
         onSigned={onSigned}
         onBlocked={onBlocked}
       />
-      <DeclineDialog open={dialog === 'decline'} onClose={() => setDialog('none')} base={base} onDeclined={onDeclined} onBlocked={onBlocked} />
+      <DeclineDialog
+        open={dialog === 'decline'}
+        onClose={() => setDialog('none')}
+        base={base}
+        onDeclined={onDeclined}
+        onBlocked={onBlocked}
+      />
     </div>
   );
 }
@@ -137,7 +143,10 @@ function ConfirmSignDialog({
     } catch (caught) {
       inFlight.current = false;
       setBusy(false);
-      if (caught instanceof ApiError && ['NOT_YOUR_TURN', 'ENVELOPE_NOT_ACTIVE', 'ALREADY_SIGNED', 'ACCESS_CODE_LOCKED'].includes(caught.code)) {
+      if (
+        caught instanceof ApiError &&
+        ['NOT_YOUR_TURN', 'ENVELOPE_NOT_ACTIVE', 'ALREADY_SIGNED', 'ACCESS_CODE_LOCKED'].includes(caught.code)
+      ) {
         return onBlocked(caught.code);
       }
       setError(errorMessage(language, caught));
@@ -151,7 +160,14 @@ function ConfirmSignDialog({
       onClose={onClose}
       busy={busy}
       action={
-        <button type="button" className="btn btn--primary" onClick={sign} disabled={busy} aria-busy={busy} data-testid="confirm-sign">
+        <button
+          type="button"
+          className="btn btn--primary"
+          onClick={sign}
+          disabled={busy}
+          aria-busy={busy}
+          data-testid="confirm-sign"
+        >
           {busy ? t('signer.confirm.submitting') : t('signer.confirm.submit')}
         </button>
       }
@@ -161,7 +177,9 @@ function ConfirmSignDialog({
       <ul className="doc-list doc-list--compact">
         {documents.map((doc) => (
           <li key={doc.id}>
-            <span className="doc-list__icon" aria-hidden="true">PDF</span>
+            <span className="doc-list__icon" aria-hidden="true">
+              PDF
+            </span>
             <span className="doc-list__name">{doc.name}</span>
           </li>
         ))}
@@ -209,7 +227,8 @@ function DeclineDialog({
     } catch (caught) {
       inFlight.current = false;
       setBusy(false);
-      if (caught instanceof ApiError && ['ENVELOPE_NOT_ACTIVE', 'ALREADY_SIGNED'].includes(caught.code)) return onBlocked(caught.code);
+      if (caught instanceof ApiError && ['ENVELOPE_NOT_ACTIVE', 'ALREADY_SIGNED'].includes(caught.code))
+        return onBlocked(caught.code);
       setError(errorMessage(language, caught));
     }
   }

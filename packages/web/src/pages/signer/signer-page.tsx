@@ -21,7 +21,17 @@ type Phase =
   | { kind: 'closed'; state: ClosedState }
   | { kind: 'error'; message: string };
 
-type ClosedState = 'locked' | 'expired' | 'canceled' | 'completed' | 'declined' | 'invalid' | 'notYourTurn' | 'notActive' | 'loginRequired' | 'wrongUser';
+type ClosedState =
+  | 'locked'
+  | 'expired'
+  | 'canceled'
+  | 'completed'
+  | 'declined'
+  | 'invalid'
+  | 'notYourTurn'
+  | 'notActive'
+  | 'loginRequired'
+  | 'wrongUser';
 
 /** Maps a server state or error code to the page that explains it. */
 function closedStateOf(value: string): ClosedState {
@@ -97,7 +107,8 @@ export function SignerPage({ token }: { token: string }) {
         if (caught instanceof ApiError && (caught.code === 'LINK_INVALID' || caught.code === 'NOT_FOUND')) {
           return setPhase({ kind: 'closed', state: 'invalid' });
         }
-        if (caught instanceof ApiError && caught.code === 'LINK_EXPIRED') return setPhase({ kind: 'closed', state: 'expired' });
+        if (caught instanceof ApiError && caught.code === 'LINK_EXPIRED')
+          return setPhase({ kind: 'closed', state: 'expired' });
         setPhase({ kind: 'error', message: errorMessage(language, caught) });
       }
     })();
@@ -135,7 +146,9 @@ export function SignerPage({ token }: { token: string }) {
           view={phase.view}
           onSigned={() => setPhase({ kind: 'signed' })}
           onDeclined={() => setPhase({ kind: 'declined' })}
-          onBlocked={(code) => setPhase(code === 'ALREADY_SIGNED' ? { kind: 'signed' } : { kind: 'closed', state: closedStateOf(code) })}
+          onBlocked={(code) =>
+            setPhase(code === 'ALREADY_SIGNED' ? { kind: 'signed' } : { kind: 'closed', state: closedStateOf(code) })
+          }
         />
       );
       break;
@@ -161,7 +174,11 @@ export function SignerPage({ token }: { token: string }) {
     case 'error':
       content = (
         <StatePanel tone="error" title={phase.message}>
-          <button type="button" className="btn btn--secondary" onClick={() => (setPhase({ kind: 'loading' }), setAttempt((n) => n + 1))}>
+          <button
+            type="button"
+            className="btn btn--secondary"
+            onClick={() => (setPhase({ kind: 'loading' }), setAttempt((n) => n + 1))}
+          >
             {t('common.retry')}
           </button>
         </StatePanel>
@@ -169,7 +186,11 @@ export function SignerPage({ token }: { token: string }) {
       break;
   }
   const title =
-    phase.kind === 'review' ? t('signer.review.title') : phase.kind === 'signed' ? t('signer.done.title') : t('signer.code.title');
+    phase.kind === 'review'
+      ? t('signer.review.title')
+      : phase.kind === 'signed'
+        ? t('signer.done.title')
+        : t('signer.code.title');
   return (
     <PageShell width={phase.kind === 'review' ? 'wide' : 'normal'} title={title}>
       {content}
@@ -186,7 +207,14 @@ function phaseOfView(view: SignerView): Phase {
 
 function ClosedPanel({ state, token }: { state: ClosedState; token: string }) {
   const { t } = useI18n();
-  const tone = state === 'completed' ? 'success' : state === 'locked' || state === 'invalid' ? 'error' : state === 'loginRequired' ? 'neutral' : 'warning';
+  const tone =
+    state === 'completed'
+      ? 'success'
+      : state === 'locked' || state === 'invalid'
+        ? 'error'
+        : state === 'loginRequired'
+          ? 'neutral'
+          : 'warning';
   const key = (suffix: 'title' | 'body') => `signer.state.${state}.${suffix}` as MessageKey;
   return (
     <StatePanel tone={tone} title={t(key('title'))}>

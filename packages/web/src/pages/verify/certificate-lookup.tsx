@@ -7,7 +7,11 @@ import { Alert } from '../../components/alert.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatInstant } from './format.ts';
 
-type Phase = { kind: 'idle' } | { kind: 'searching' } | { kind: 'found'; certificate: PublicCertificate } | { kind: 'error'; message: string };
+type Phase =
+  | { kind: 'idle' }
+  | { kind: 'searching' }
+  | { kind: 'found'; certificate: PublicCertificate }
+  | { kind: 'error'; message: string };
 
 /** The lookup form and its result; `initialId` (from `/verify?id=`) is looked up at once. */
 export function CertificateLookup({ initialId }: { initialId: string | null }) {

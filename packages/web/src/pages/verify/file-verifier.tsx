@@ -71,7 +71,13 @@ export function FileVerifier() {
         </span>
         <p className="dropzone__title">{t('verify.drop')}</p>
         <p className="dropzone__or">{t('verify.or')}</p>
-        <button type="button" className="btn btn--primary" onClick={() => fileInput.current?.click()} disabled={sending} aria-describedby="verify-privacy">
+        <button
+          type="button"
+          className="btn btn--primary"
+          onClick={() => fileInput.current?.click()}
+          disabled={sending}
+          aria-describedby="verify-privacy"
+        >
           {phase.kind === 'done' ? t('verify.again') : t('verify.pick')}
         </button>
         <input
@@ -89,7 +95,14 @@ export function FileVerifier() {
           }}
         />
         <p id="verify-privacy" className="verify-privacy">
-          <svg className="verify-privacy__icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
+          <svg
+            className="verify-privacy__icon"
+            viewBox="0 0 16 16"
+            width="16"
+            height="16"
+            aria-hidden="true"
+            focusable="false"
+          >
             <path d="M4.5 7V5a3.5 3.5 0 0 1 7 0v2" fill="none" stroke="currentColor" strokeWidth="1.6" />
             <rect x="2.5" y="7" width="11" height="8" rx="1.5" fill="currentColor" />
           </svg>
@@ -101,7 +114,8 @@ export function FileVerifier() {
         <div className="verify-progress" role="status" aria-live="polite">
           <span className="spinner" aria-hidden="true" />
           <span className="verify-progress__text">
-            <span className="verify-break">{phase.fileName}</span> — {percent < 100 ? t('verify.uploading', { percent }) : t('verify.verifying')}
+            <span className="verify-break">{phase.fileName}</span> —{' '}
+            {percent < 100 ? t('verify.uploading', { percent }) : t('verify.verifying')}
           </span>
           <progress className="verify-progress__bar" max={100} value={percent} aria-label={t('verify.progressLabel')} />
         </div>

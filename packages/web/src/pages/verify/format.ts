@@ -6,7 +6,10 @@ export function formatInstant(language: Language, iso: string | null | undefined
   if (!iso) return '—';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '—';
-  return new Intl.DateTimeFormat(language === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'medium', timeStyle: 'long' }).format(date);
+  return new Intl.DateTimeFormat(language === 'ja' ? 'ja-JP' : 'en-GB', {
+    dateStyle: 'medium',
+    timeStyle: 'long',
+  }).format(date);
 }
 
 /** A byte count as KB or MB. */
@@ -14,7 +17,9 @@ export function formatBytes(language: Language, bytes: number): string {
   const locale = language === 'ja' ? 'ja-JP' : 'en-GB';
   if (bytes < 1024) return new Intl.NumberFormat(locale, { style: 'unit', unit: 'byte' }).format(bytes);
   const megabytes = bytes >= 1024 * 1024;
-  return new Intl.NumberFormat(locale, { style: 'unit', unit: megabytes ? 'megabyte' : 'kilobyte', maximumFractionDigits: 1 }).format(
-    bytes / (megabytes ? 1024 * 1024 : 1024),
-  );
+  return new Intl.NumberFormat(locale, {
+    style: 'unit',
+    unit: megabytes ? 'megabyte' : 'kilobyte',
+    maximumFractionDigits: 1,
+  }).format(bytes / (megabytes ? 1024 * 1024 : 1024));
 }

@@ -2,12 +2,24 @@
 // card per signature and document timestamp in signing order. Sentences come from the server in both
 // languages; labels come from the UI's own tables.
 import { useEffect, useRef, type ReactNode } from 'react';
-import type { CertificateSummary, PresentedSignature, ReportSignature, VerifyResponse } from '../../api/verify-types.ts';
+import type {
+  CertificateSummary,
+  PresentedSignature,
+  ReportSignature,
+  VerifyResponse,
+} from '../../api/verify-types.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import type { MessageKey } from '../../i18n/translate.ts';
 import { formatBytes, formatInstant } from './format.ts';
 
-const VERDICT_ICON = { valid: '✓', invalid: '✕', untrusted: '!', indeterminate: '?', unsigned: '–', unreadable: '?' } as const;
+const VERDICT_ICON = {
+  valid: '✓',
+  invalid: '✕',
+  untrusted: '!',
+  indeterminate: '?',
+  unsigned: '–',
+  unreadable: '?',
+} as const;
 
 /** The whole report of one verified file. */
 export function ReportView({ response, fileName }: { response: VerifyResponse; fileName: string }) {
@@ -60,7 +72,9 @@ export function ReportView({ response, fileName }: { response: VerifyResponse; f
       {presentation.attacks.length > 0 && (
         <section className="verify-attacks" aria-labelledby="verify-attacks-title">
           <h2 id="verify-attacks-title" className="section-title">
-            <span className="verify-attacks__icon" aria-hidden="true">!</span>
+            <span className="verify-attacks__icon" aria-hidden="true">
+              !
+            </span>
             {t('verify.attacks.title')}
           </h2>
           <p>{t('verify.attacks.lead')}</p>
@@ -86,7 +100,11 @@ export function ReportView({ response, fileName }: { response: VerifyResponse; f
           <p className="muted small verify-signatures__lead">{t('verify.signatures.lead')}</p>
           <ol className="verify-signatures">
             {presentation.signatures.map((signature) => (
-              <SignatureCard key={signature.index} signature={signature} raw={report.signatures.find((s) => s.index === signature.index)} />
+              <SignatureCard
+                key={signature.index}
+                signature={signature}
+                raw={report.signatures.find((s) => s.index === signature.index)}
+              />
             ))}
           </ol>
         </section>
@@ -122,14 +140,26 @@ function SignatureCard({ signature: s, raw }: { signature: PresentedSignature; r
           <span className="verify-sig__kind">{t(isTimestamp ? 'verify.sig.timestamp' : 'verify.sig.signature')}</span>
           {who && <span className="verify-sig__who">{who}</span>}
         </h3>
-        <span className={`verify-status verify-status--${s.status}`}>{t(`verify.sig.status.${s.status}` as MessageKey)}</span>
+        <span className={`verify-status verify-status--${s.status}`}>
+          {t(`verify.sig.status.${s.status}` as MessageKey)}
+        </span>
       </div>
 
       <p className="verify-sig__summary">{s.summary[language].join(language === 'ja' ? '' : ' ')}</p>
 
       <dl className="facts facts--grid verify-sig__facts">
         <Fact label={t('verify.sig.indication')}>
-          <span className={s.indication === 'TOTAL-PASSED' ? 'verify-good' : s.indication === 'TOTAL-FAILED' ? 'verify-bad' : 'verify-warn'}>{s.indicationText[language]}</span>
+          <span
+            className={
+              s.indication === 'TOTAL-PASSED'
+                ? 'verify-good'
+                : s.indication === 'TOTAL-FAILED'
+                  ? 'verify-bad'
+                  : 'verify-warn'
+            }
+          >
+            {s.indicationText[language]}
+          </span>
           {s.subIndication && (
             <span className="verify-indication">
               <span className="mono verify-indication__code">{s.subIndication}</span>
@@ -151,15 +181,21 @@ function SignatureCard({ signature: s, raw }: { signature: PresentedSignature; r
           {s.time ? (
             <>
               {formatInstant(language, s.time.at)}
-              <span className={`verify-tag ${s.time.proven ? 'verify-tag--good' : 'verify-tag--warn'}`}>{t(s.time.proven ? 'verify.sig.timeProven' : 'verify.sig.timeClaimed')}</span>
+              <span className={`verify-tag ${s.time.proven ? 'verify-tag--good' : 'verify-tag--warn'}`}>
+                {t(s.time.proven ? 'verify.sig.timeProven' : 'verify.sig.timeClaimed')}
+              </span>
             </>
           ) : (
             t('common.dash')
           )}
         </Fact>
-        {!isTimestamp && <Fact label={t('verify.sig.timestampAuthority')}>{s.timestampAuthority ?? t('verify.none')}</Fact>}
+        {!isTimestamp && (
+          <Fact label={t('verify.sig.timestampAuthority')}>{s.timestampAuthority ?? t('verify.none')}</Fact>
+        )}
         <Fact label={t('verify.sig.issuer')}>
-          <span className={s.issuer === 'this-inkan' ? 'verify-good' : 'verify-warn'}>{t(`verify.sig.issuer.${s.issuer}` as MessageKey)}</span>
+          <span className={s.issuer === 'this-inkan' ? 'verify-good' : 'verify-warn'}>
+            {t(`verify.sig.issuer.${s.issuer}` as MessageKey)}
+          </span>
         </Fact>
         {!isTimestamp && (
           <Fact label={t('verify.sig.level')}>
@@ -167,7 +203,15 @@ function SignatureCard({ signature: s, raw }: { signature: PresentedSignature; r
           </Fact>
         )}
         <Fact label={t('verify.sig.changes')}>
-          <span className={s.changesAfterSigning === 'forbidden' || s.changesAfterSigning === 'altered' ? 'verify-bad' : 'verify-good'}>{t(`verify.sig.changes.${s.changesAfterSigning}` as MessageKey)}</span>
+          <span
+            className={
+              s.changesAfterSigning === 'forbidden' || s.changesAfterSigning === 'altered'
+                ? 'verify-bad'
+                : 'verify-good'
+            }
+          >
+            {t(`verify.sig.changes.${s.changesAfterSigning}` as MessageKey)}
+          </span>
         </Fact>
       </dl>
 
@@ -176,14 +220,21 @@ function SignatureCard({ signature: s, raw }: { signature: PresentedSignature; r
           <h4 className="verify-changes__title">{t('verify.sig.laterChanges')}</h4>
           <ul className="verify-changes__list">
             {s.laterChanges.map((change, i) => (
-              <li key={i} className={change.allowed ? 'verify-change verify-change--allowed' : 'verify-change verify-change--forbidden'}>
+              <li
+                key={i}
+                className={
+                  change.allowed ? 'verify-change verify-change--allowed' : 'verify-change verify-change--forbidden'
+                }
+              >
                 <span className="verify-change__icon" aria-hidden="true">
                   {change.allowed ? '✓' : '✕'}
                 </span>
                 <span className="verify-change__body">
                   <span className="verify-change__text">
                     {sentenceCase(change.text[language])}
-                    <span className="visually-hidden">（{t(change.allowed ? 'verify.change.allowed' : 'verify.change.forbidden')}）</span>
+                    <span className="visually-hidden">
+                      （{t(change.allowed ? 'verify.change.allowed' : 'verify.change.forbidden')}）
+                    </span>
                   </span>
                   {!change.allowed && (
                     <span className="verify-change__detail" lang="en">
@@ -191,7 +242,10 @@ function SignatureCard({ signature: s, raw }: { signature: PresentedSignature; r
                     </span>
                   )}
                 </span>
-                <span className={`verify-change__verdict ${change.allowed ? 'verify-good' : 'verify-bad'}`} aria-hidden="true">
+                <span
+                  className={`verify-change__verdict ${change.allowed ? 'verify-good' : 'verify-bad'}`}
+                  aria-hidden="true"
+                >
                   {t(change.allowed ? 'verify.change.allowed' : 'verify.change.forbidden')}
                 </span>
               </li>
@@ -256,8 +310,8 @@ function TechnicalDetails({ raw }: { raw: ReportSignature }) {
         <dd className="mono">[{raw.byteRange.join(' ')}]</dd>
         <dt>{t('verify.sig.digest')}</dt>
         <dd className="mono">
-          {raw.integrity.digestAlgorithm ?? '—'} · coverage {String(raw.integrity.coverageOk)} · digest {String(raw.integrity.digestMatches)} · signature{' '}
-          {String(raw.integrity.signatureValid)}
+          {raw.integrity.digestAlgorithm ?? '—'} · coverage {String(raw.integrity.coverageOk)} · digest{' '}
+          {String(raw.integrity.digestMatches)} · signature {String(raw.integrity.signatureValid)}
         </dd>
         <dt>{t('verify.sig.revocation')}</dt>
         <dd className="mono">
@@ -267,7 +321,8 @@ function TechnicalDetails({ raw }: { raw: ReportSignature }) {
         <dt>{t('verify.sig.etsi')}</dt>
         <dd className="mono">
           {raw.indication}
-          {raw.subIndication ? ` / ${raw.subIndication}` : ''} · best-signature-time {raw.bestSignatureTime ?? '—'} · validated at {raw.validationTime ?? '—'}
+          {raw.subIndication ? ` / ${raw.subIndication}` : ''} · best-signature-time {raw.bestSignatureTime ?? '—'} ·
+          validated at {raw.validationTime ?? '—'}
         </dd>
         {raw.certificate && raw.certificate.chain.length > 0 && (
           <>
@@ -276,12 +331,14 @@ function TechnicalDetails({ raw }: { raw: ReportSignature }) {
           </>
         )}
         {/* A document timestamp's chain is the TSA's: shown once. */}
-        {raw.timestamp && raw.timestamp.chain.length > 0 && raw.timestamp.chain[0]?.fingerprint !== raw.certificate?.chain[0]?.fingerprint && (
-          <>
-            <dt>{t('verify.sig.tsaChain')}</dt>
-            <dd>{chain(raw.timestamp.chain)}</dd>
-          </>
-        )}
+        {raw.timestamp &&
+          raw.timestamp.chain.length > 0 &&
+          raw.timestamp.chain[0]?.fingerprint !== raw.certificate?.chain[0]?.fingerprint && (
+            <>
+              <dt>{t('verify.sig.tsaChain')}</dt>
+              <dd>{chain(raw.timestamp.chain)}</dd>
+            </>
+          )}
       </dl>
     </details>
   );

@@ -68,7 +68,9 @@ export function initialMigration(dialect: 'sqlite' | 'postgres'): Migration {
         .addColumn('created_by_api_key_id', 'text', (c) => c.references('api_keys.id').onDelete('set null'))
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('message', 'text', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('draft', 'sent', 'completed', 'declined', 'canceled', 'expired')`))
+        .addColumn('status', 'text', (c) =>
+          c.notNull().check(sql`status in ('draft', 'sent', 'completed', 'declined', 'canceled', 'expired')`),
+        )
         .addColumn('certificate_id', 'text', (c) => c.notNull().unique())
         .addColumn('expires_at', 'text')
         .addColumn('created_at', 'text', (c) => c.notNull())
@@ -77,8 +79,16 @@ export function initialMigration(dialect: 'sqlite' | 'postgres'): Migration {
         .addColumn('canceled_at', 'text')
         .execute();
       // The envelope list: one organisation's envelopes, newest first, optionally by status.
-      await db.schema.createIndex('envelopes_organization_created').on('envelopes').columns(['organization_id', 'created_at']).execute();
-      await db.schema.createIndex('envelopes_organization_status').on('envelopes').columns(['organization_id', 'status']).execute();
+      await db.schema
+        .createIndex('envelopes_organization_created')
+        .on('envelopes')
+        .columns(['organization_id', 'created_at'])
+        .execute();
+      await db.schema
+        .createIndex('envelopes_organization_status')
+        .on('envelopes')
+        .columns(['organization_id', 'status'])
+        .execute();
 
       await db.schema
         .createTable('documents')
@@ -107,7 +117,9 @@ export function initialMigration(dialect: 'sqlite' | 'postgres'): Migration {
         .addColumn('user_id', 'text', (c) => c.references('users.id').onDelete('set null'))
         .addColumn('access_code_hash', 'text')
         .addColumn('failed_attempts', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('pending', 'notified', 'viewed', 'signed', 'declined', 'locked')`))
+        .addColumn('status', 'text', (c) =>
+          c.notNull().check(sql`status in ('pending', 'notified', 'viewed', 'signed', 'declined', 'locked')`),
+        )
         .addColumn('link_token_hash', 'text', (c) => c.unique())
         .addColumn('notified_at', 'text')
         .addColumn('viewed_at', 'text')
@@ -128,7 +140,11 @@ export function initialMigration(dialect: 'sqlite' | 'postgres'): Migration {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('expires_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('recipient_sessions_recipient_id').on('recipient_sessions').column('recipient_id').execute();
+      await db.schema
+        .createIndex('recipient_sessions_recipient_id')
+        .on('recipient_sessions')
+        .column('recipient_id')
+        .execute();
 
       await db.schema
         .createTable('download_links')
@@ -144,11 +160,15 @@ export function initialMigration(dialect: 'sqlite' | 'postgres'): Migration {
       // forbid deleting an envelope's rows (the chain hash keeps the log tamper-evident instead).
       await db.schema
         .createTable('events')
-        .addColumn('seq', 'integer', (c) => (dialect === 'postgres' ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement()))
+        .addColumn('seq', 'integer', (c) =>
+          dialect === 'postgres' ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+        )
         .addColumn('id', 'text', (c) => c.notNull().unique())
         .addColumn('organization_id', 'text')
         .addColumn('envelope_id', 'text')
-        .addColumn('actor_type', 'text', (c) => c.notNull().check(sql`actor_type in ('user', 'recipient', 'api_key', 'system')`))
+        .addColumn('actor_type', 'text', (c) =>
+          c.notNull().check(sql`actor_type in ('user', 'recipient', 'api_key', 'system')`),
+        )
         .addColumn('actor_id', 'text')
         .addColumn('action', 'text', (c) => c.notNull())
         .addColumn('ip', 'text')
@@ -204,7 +224,21 @@ export function initialMigration(dialect: 'sqlite' | 'postgres'): Migration {
     },
 
     async down(db: Kysely<unknown>): Promise<void> {
-      for (const table of ['mails', 'jobs', 'events', 'download_links', 'recipient_sessions', 'recipients', 'documents', 'envelopes', 'api_keys', 'login_links', 'sessions', 'users', 'organizations']) {
+      for (const table of [
+        'mails',
+        'jobs',
+        'events',
+        'download_links',
+        'recipient_sessions',
+        'recipients',
+        'documents',
+        'envelopes',
+        'api_keys',
+        'login_links',
+        'sessions',
+        'users',
+        'organizations',
+      ]) {
         await db.schema.dropTable(table).ifExists().execute();
       }
     },

@@ -13,7 +13,12 @@ export function evidenceMigration(): Migration {
       await db.schema.alterTable('envelopes').addColumn('certificate_issued_at', 'text').execute();
       await db.schema
         .alterTable('organizations')
-        .addColumn('attach_certificate', 'integer', (c) => c.notNull().defaultTo(0).check(sql`attach_certificate in (0, 1)`))
+        .addColumn('attach_certificate', 'integer', (c) =>
+          c
+            .notNull()
+            .defaultTo(0)
+            .check(sql`attach_certificate in (0, 1)`),
+        )
         .execute();
       // JSON array of file names: what a mail carried, without the bytes.
       await db.schema.alterTable('mails').addColumn('attachment_names', 'text').execute();
@@ -29,7 +34,11 @@ export function evidenceMigration(): Migration {
         .execute();
       await db.schema.createIndex('audit_anchors_created_at').on('audit_anchors').column('created_at').execute();
       // The audit API filters one organisation's events by time.
-      await db.schema.createIndex('events_organization_created').on('events').columns(['organization_id', 'created_at']).execute();
+      await db.schema
+        .createIndex('events_organization_created')
+        .on('events')
+        .columns(['organization_id', 'created_at'])
+        .execute();
     },
 
     async down(db: Kysely<unknown>): Promise<void> {
@@ -37,7 +46,8 @@ export function evidenceMigration(): Migration {
       await db.schema.dropTable('audit_anchors').ifExists().execute();
       await db.schema.alterTable('mails').dropColumn('attachment_names').execute();
       await db.schema.alterTable('organizations').dropColumn('attach_certificate').execute();
-      for (const column of ['certificate_issued_at', 'certificate_sha256', 'certificate_blob']) await db.schema.alterTable('envelopes').dropColumn(column).execute();
+      for (const column of ['certificate_issued_at', 'certificate_sha256', 'certificate_blob'])
+        await db.schema.alterTable('envelopes').dropColumn(column).execute();
     },
   };
 }

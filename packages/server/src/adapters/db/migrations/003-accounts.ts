@@ -22,15 +22,26 @@ export function accountsMigration(dialect: 'sqlite' | 'postgres'): Migration {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('memberships_pkey', ['user_id', 'organization_id'])
         .execute();
-      await db.schema.createIndex('memberships_organization_role').on('memberships').columns(['organization_id', 'role']).execute();
-      await sql`insert into memberships (user_id, organization_id, role, created_at) select id, organization_id, role, created_at from users`.execute(db);
+      await db.schema
+        .createIndex('memberships_organization_role')
+        .on('memberships')
+        .columns(['organization_id', 'role'])
+        .execute();
+      await sql`insert into memberships (user_id, organization_id, role, created_at) select id, organization_id, role, created_at from users`.execute(
+        db,
+      );
 
       // Sessions: the active organisation (null for a personal account) and the sessions list's facts.
-      await db.schema.alterTable('sessions').addColumn('organization_id', 'text', (c) => c.references('organizations.id').onDelete('set null')).execute();
+      await db.schema
+        .alterTable('sessions')
+        .addColumn('organization_id', 'text', (c) => c.references('organizations.id').onDelete('set null'))
+        .execute();
       await db.schema.alterTable('sessions').addColumn('last_seen_at', 'text').execute();
       await db.schema.alterTable('sessions').addColumn('ip', 'text').execute();
       await db.schema.alterTable('sessions').addColumn('user_agent', 'text').execute();
-      await sql`update sessions set organization_id = (select organization_id from users where users.id = sessions.user_id), last_seen_at = created_at`.execute(db);
+      await sql`update sessions set organization_id = (select organization_id from users where users.id = sessions.user_id), last_seen_at = created_at`.execute(
+        db,
+      );
 
       if (dialect === 'postgres') {
         await db.schema.alterTable('users').dropColumn('organization_id').execute();
@@ -46,7 +57,9 @@ export function accountsMigration(dialect: 'sqlite' | 'postgres'): Migration {
           .addColumn('created_at', 'text', (c) => c.notNull())
           .addColumn('company_name', 'text')
           .execute();
-        await sql`insert into users_new (id, email, name, password_hash, created_at, company_name) select id, email, name, password_hash, created_at, null from users`.execute(db);
+        await sql`insert into users_new (id, email, name, password_hash, created_at, company_name) select id, email, name, password_hash, created_at, null from users`.execute(
+          db,
+        );
         await db.schema.dropTable('users').execute();
         await sql`alter table users_new rename to users`.execute(db);
       }
@@ -54,7 +67,9 @@ export function accountsMigration(dialect: 'sqlite' | 'postgres'): Migration {
       await db.schema
         .createTable('account_tokens')
         .addColumn('token_hash', 'text', (c) => c.primaryKey())
-        .addColumn('purpose', 'text', (c) => c.notNull().check(sql`purpose in ('signup', 'password_reset', 'email_change')`))
+        .addColumn('purpose', 'text', (c) =>
+          c.notNull().check(sql`purpose in ('signup', 'password_reset', 'email_change')`),
+        )
         // signup: the address to register; email_change: the new address; password_reset: the account's.
         .addColumn('email', 'text', (c) => c.notNull())
         .addColumn('user_id', 'text', (c) => c.references('users.id').onDelete('cascade'))
@@ -74,7 +89,9 @@ export function accountsMigration(dialect: 'sqlite' | 'postgres'): Migration {
     },
 
     async down(): Promise<void> {
-      throw new Error('003-accounts cannot be undone: organisation membership would be lost for users of several organisations');
+      throw new Error(
+        '003-accounts cannot be undone: organisation membership would be lost for users of several organisations',
+      );
     },
   };
 }

@@ -40,25 +40,59 @@ export function registerMigration(dialect: 'sqlite' | 'postgres'): Migration {
         .addColumn('amount', amountType)
         .addColumn('currency', 'text', (c) => c.notNull().defaultTo('JPY'))
         .addColumn('tax', 'text', (c) => c.check(sql`tax in ('included', 'excluded')`))
-        .addColumn('auto_renew', 'integer', (c) => c.notNull().defaultTo(0).check(sql`auto_renew in (0, 1)`))
+        .addColumn('auto_renew', 'integer', (c) =>
+          c
+            .notNull()
+            .defaultTo(0)
+            .check(sql`auto_renew in (0, 1)`),
+        )
         .addColumn('renewal_months', 'integer')
         .addColumn('contract_type', 'text', (c) => c.modifyEnd(collateC))
         .addColumn('reference_number', 'text', (c) => c.modifyEnd(collateC))
         .addColumn('assignee_user_id', 'text', (c) => c.references('users.id').onDelete('set null'))
         .addColumn('memo', 'text', (c) => c.notNull().defaultTo(''))
-        .addColumn('status', 'text', (c) => c.notNull().defaultTo('active').check(sql`status in ('active', 'expired', 'terminated')`).modifyEnd(collateC))
+        .addColumn('status', 'text', (c) =>
+          c
+            .notNull()
+            .defaultTo('active')
+            .check(sql`status in ('active', 'expired', 'terminated')`)
+            .modifyEnd(collateC),
+        )
         .addColumn('imported_at', 'text')
         .addColumn('created_at', 'text', (c) => c.notNull().modifyEnd(collateC))
         .addColumn('updated_at', 'text', (c) => c.notNull().modifyEnd(collateC))
         .addCheckConstraint('contracts_one_owner', sql`(organization_id is null) <> (owner_user_id is null)`)
         .execute();
       // The 電帳法 searches: each criterion alone is a range scan of one scope; ids break ties for keyset pages.
-      for (const column of ['signed_on', 'end_on', 'start_on', 'notice_on', 'amount', 'created_at', 'updated_at', 'title']) {
-        await db.schema.createIndex(`contracts_scope_${column}`).on('contracts').columns(['scope', column, 'id']).execute();
+      for (const column of [
+        'signed_on',
+        'end_on',
+        'start_on',
+        'notice_on',
+        'amount',
+        'created_at',
+        'updated_at',
+        'title',
+      ]) {
+        await db.schema
+          .createIndex(`contracts_scope_${column}`)
+          .on('contracts')
+          .columns(['scope', column, 'id'])
+          .execute();
       }
-      await db.schema.createIndex('contracts_scope_assignee').on('contracts').columns(['scope', 'assignee_user_id']).execute();
+      await db.schema
+        .createIndex('contracts_scope_assignee')
+        .on('contracts')
+        .columns(['scope', 'assignee_user_id'])
+        .execute();
       // One organisation entry per envelope (自動登録 runs once even when the job reruns).
-      await db.schema.createIndex('contracts_envelope_org').on('contracts').columns(['organization_id', 'envelope_id']).unique().where(sql.ref('source'), '=', 'envelope').execute();
+      await db.schema
+        .createIndex('contracts_envelope_org')
+        .on('contracts')
+        .columns(['organization_id', 'envelope_id'])
+        .unique()
+        .where(sql.ref('source'), '=', 'envelope')
+        .execute();
       // The reminder job looks for entries whose end or notice date falls on a given day.
       await db.schema.createIndex('contracts_end_on').on('contracts').column('end_on').execute();
       await db.schema.createIndex('contracts_notice_on').on('contracts').column('notice_on').execute();
@@ -77,7 +111,11 @@ export function registerMigration(dialect: 'sqlite' | 'postgres'): Migration {
         .addColumn('owned', 'integer', (c) => c.notNull().check(sql`owned in (0, 1)`))
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('contract_documents_contract').on('contract_documents').columns(['contract_id', 'position']).execute();
+      await db.schema
+        .createIndex('contract_documents_contract')
+        .on('contract_documents')
+        .columns(['contract_id', 'position'])
+        .execute();
 
       await db.schema
         .createTable('contract_texts')
@@ -88,7 +126,11 @@ export function registerMigration(dialect: 'sqlite' | 'postgres'): Migration {
         .addColumn('extracted', 'text', (c) => c.notNull())
         .addColumn('search_norm', 'text', (c) => c.notNull().modifyEnd(collateC))
         .execute();
-      await db.schema.createIndex('contract_texts_scope').on('contract_texts').columns(['scope', 'contract_id']).execute();
+      await db.schema
+        .createIndex('contract_texts_scope')
+        .on('contract_texts')
+        .columns(['scope', 'contract_id'])
+        .execute();
       await createSubstringIndexes(db, dialect);
 
       await db.schema
@@ -98,7 +140,11 @@ export function registerMigration(dialect: 'sqlite' | 'postgres'): Migration {
         .addColumn('tag', 'text', (c) => c.notNull().modifyEnd(collateC))
         .addPrimaryKeyConstraint('contract_tags_pk', ['contract_id', 'tag'])
         .execute();
-      await db.schema.createIndex('contract_tags_scope_tag').on('contract_tags').columns(['scope', 'tag', 'contract_id']).execute();
+      await db.schema
+        .createIndex('contract_tags_scope_tag')
+        .on('contract_tags')
+        .columns(['scope', 'tag', 'contract_id'])
+        .execute();
 
       await db.schema
         .createTable('contract_watchers')
@@ -128,7 +174,11 @@ export function registerMigration(dialect: 'sqlite' | 'postgres'): Migration {
         .addColumn('value', 'text', (c) => c.notNull().modifyEnd(collateC))
         .addPrimaryKeyConstraint('contract_field_values_pk', ['contract_id', 'key'])
         .execute();
-      await db.schema.createIndex('contract_field_values_scope_key').on('contract_field_values').columns(['scope', 'key', 'value', 'contract_id']).execute();
+      await db.schema
+        .createIndex('contract_field_values_scope_key')
+        .on('contract_field_values')
+        .columns(['scope', 'key', 'value', 'contract_id'])
+        .execute();
 
       await db.schema
         .createTable('contract_history')
@@ -142,7 +192,11 @@ export function registerMigration(dialect: 'sqlite' | 'postgres'): Migration {
         .addColumn('new_value', 'text', (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('contract_history_contract').on('contract_history').columns(['contract_id', 'created_at']).execute();
+      await db.schema
+        .createIndex('contract_history_contract')
+        .on('contract_history')
+        .columns(['contract_id', 'created_at'])
+        .execute();
       // 電子帳簿保存法: no silent correction or deletion. The database refuses to change a history row,
       // and refuses to delete one while its entry exists (deleting a personal account removes its
       // entries, and only then their history, through the cascade).
@@ -153,10 +207,16 @@ export function registerMigration(dialect: 'sqlite' | 'postgres'): Migration {
             if exists (select 1 from contracts where id = old.contract_id) then raise exception 'contract_history is append-only'; end if;
             return old;
           end $$`.execute(db);
-        await sql`create trigger contract_history_no_update before update or delete on contract_history for each row execute function contract_history_append_only()`.execute(db);
+        await sql`create trigger contract_history_no_update before update or delete on contract_history for each row execute function contract_history_append_only()`.execute(
+          db,
+        );
       } else {
-        await sql`create trigger contract_history_no_update before update on contract_history begin select raise(abort, 'contract_history is append-only'); end`.execute(db);
-        await sql`create trigger contract_history_no_delete before delete on contract_history when exists (select 1 from contracts where id = old.contract_id) begin select raise(abort, 'contract_history is append-only'); end`.execute(db);
+        await sql`create trigger contract_history_no_update before update on contract_history begin select raise(abort, 'contract_history is append-only'); end`.execute(
+          db,
+        );
+        await sql`create trigger contract_history_no_delete before delete on contract_history when exists (select 1 from contracts where id = old.contract_id) begin select raise(abort, 'contract_history is append-only'); end`.execute(
+          db,
+        );
       }
 
       await db.schema
@@ -192,7 +252,18 @@ export function registerMigration(dialect: 'sqlite' | 'postgres'): Migration {
         await sql`drop table if exists contract_texts_fts`.execute(db);
         await sql`drop table if exists contracts_counterparty_fts`.execute(db);
       }
-      for (const table of ['claim_links', 'contract_reminders', 'contract_history', 'contract_field_values', 'contract_field_definitions', 'contract_watchers', 'contract_tags', 'contract_texts', 'contract_documents', 'contracts']) {
+      for (const table of [
+        'claim_links',
+        'contract_reminders',
+        'contract_history',
+        'contract_field_values',
+        'contract_field_definitions',
+        'contract_watchers',
+        'contract_tags',
+        'contract_texts',
+        'contract_documents',
+        'contracts',
+      ]) {
         await db.schema.dropTable(table).ifExists().execute();
       }
       if (dialect === 'postgres') await sql`drop function if exists contract_history_append_only()`.execute(db);
@@ -210,29 +281,45 @@ export function registerMigration(dialect: 'sqlite' | 'postgres'): Migration {
  */
 async function createSubstringIndexes(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<void> {
   if (dialect === 'sqlite') {
-    await sql`create virtual table contract_texts_fts using fts5(search_norm, content='contract_texts', content_rowid='rowid', tokenize='trigram')`.execute(db);
+    await sql`create virtual table contract_texts_fts using fts5(search_norm, content='contract_texts', content_rowid='rowid', tokenize='trigram')`.execute(
+      db,
+    );
     await sql`create trigger contract_texts_fts_insert after insert on contract_texts begin
       insert into contract_texts_fts(rowid, search_norm) values (new.rowid, new.search_norm); end`.execute(db);
     await sql`create trigger contract_texts_fts_delete after delete on contract_texts begin
-      insert into contract_texts_fts(contract_texts_fts, rowid, search_norm) values ('delete', old.rowid, old.search_norm); end`.execute(db);
+      insert into contract_texts_fts(contract_texts_fts, rowid, search_norm) values ('delete', old.rowid, old.search_norm); end`.execute(
+      db,
+    );
     await sql`create trigger contract_texts_fts_update after update of search_norm on contract_texts begin
       insert into contract_texts_fts(contract_texts_fts, rowid, search_norm) values ('delete', old.rowid, old.search_norm);
       insert into contract_texts_fts(rowid, search_norm) values (new.rowid, new.search_norm); end`.execute(db);
     // The same for 取引先 (counterparty_norm of contracts).
-    await sql`create virtual table contracts_counterparty_fts using fts5(counterparty_norm, content='contracts', content_rowid='rowid', tokenize='trigram')`.execute(db);
+    await sql`create virtual table contracts_counterparty_fts using fts5(counterparty_norm, content='contracts', content_rowid='rowid', tokenize='trigram')`.execute(
+      db,
+    );
     await sql`create trigger contracts_counterparty_fts_insert after insert on contracts begin
-      insert into contracts_counterparty_fts(rowid, counterparty_norm) values (new.rowid, new.counterparty_norm); end`.execute(db);
+      insert into contracts_counterparty_fts(rowid, counterparty_norm) values (new.rowid, new.counterparty_norm); end`.execute(
+      db,
+    );
     await sql`create trigger contracts_counterparty_fts_delete after delete on contracts begin
-      insert into contracts_counterparty_fts(contracts_counterparty_fts, rowid, counterparty_norm) values ('delete', old.rowid, old.counterparty_norm); end`.execute(db);
+      insert into contracts_counterparty_fts(contracts_counterparty_fts, rowid, counterparty_norm) values ('delete', old.rowid, old.counterparty_norm); end`.execute(
+      db,
+    );
     await sql`create trigger contracts_counterparty_fts_update after update of counterparty_norm on contracts begin
       insert into contracts_counterparty_fts(contracts_counterparty_fts, rowid, counterparty_norm) values ('delete', old.rowid, old.counterparty_norm);
-      insert into contracts_counterparty_fts(rowid, counterparty_norm) values (new.rowid, new.counterparty_norm); end`.execute(db);
+      insert into contracts_counterparty_fts(rowid, counterparty_norm) values (new.rowid, new.counterparty_norm); end`.execute(
+      db,
+    );
     return;
   }
   const { rows } = await sql<{ usable: boolean }>`select exists (select 1 from pg_extension where extname = 'pg_trgm')
-      or (exists (select 1 from pg_available_extensions where name = 'pg_trgm') and has_database_privilege(current_database(), 'CREATE')) as usable`.execute(db);
+      or (exists (select 1 from pg_available_extensions where name = 'pg_trgm') and has_database_privilege(current_database(), 'CREATE')) as usable`.execute(
+    db,
+  );
   if (!rows[0]?.usable) return;
   await sql`create extension if not exists pg_trgm`.execute(db);
   await sql`create index contract_texts_search_trgm on contract_texts using gin (search_norm gin_trgm_ops)`.execute(db);
-  await sql`create index contracts_counterparty_trgm on contracts using gin (counterparty_norm gin_trgm_ops)`.execute(db);
+  await sql`create index contracts_counterparty_trgm on contracts using gin (counterparty_norm gin_trgm_ops)`.execute(
+    db,
+  );
 }

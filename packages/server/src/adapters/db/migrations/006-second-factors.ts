@@ -43,7 +43,9 @@ export function secondFactorsMigration(): Migration {
       await db.schema
         .createTable('second_factor_challenges')
         .addColumn('token_hash', 'text', (c) => c.primaryKey())
-        .addColumn('purpose', 'text', (c) => c.notNull().check(sql`purpose in ('sign-in', 'passkey-register', 'passkey-sign-in')`))
+        .addColumn('purpose', 'text', (c) =>
+          c.notNull().check(sql`purpose in ('sign-in', 'passkey-register', 'passkey-sign-in')`),
+        )
         .addColumn('user_id', 'text', (c) => c.references('users.id').onDelete('cascade'))
         .addColumn('webauthn_challenge', 'text')
         .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
@@ -52,8 +54,14 @@ export function secondFactorsMigration(): Migration {
         .addColumn('used_at', 'text')
         .execute();
       await db.schema.alterTable('sessions').addColumn('second_factor_at', 'text').execute();
-      await db.schema.alterTable('sessions').addColumn('mfa_enrolment_required', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-      await db.schema.alterTable('organizations').addColumn('mfa_required', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('sessions')
+        .addColumn('mfa_enrolment_required', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('organizations')
+        .addColumn('mfa_required', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
     },
 
     async down(): Promise<void> {
