@@ -3,10 +3,12 @@
 // check. Prints what failed and exits non-zero; fix formatting with `npm run format`.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
-const eslintBin = require.resolve('eslint/bin/eslint.js');
-const prettierBin = require.resolve('prettier/bin/prettier.cjs');
+const binOf = (pkg, file) => join(dirname(require.resolve(`${pkg}/package.json`)), file);
+const eslintBin = binOf('eslint', 'bin/eslint.js');
+const prettierBin = binOf('prettier', 'bin/prettier.cjs');
 
 function run(label, args) {
   const started = Date.now();

@@ -31,6 +31,12 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// The whole suite (no filter) starts with the lint: ESLint with zero warnings and Prettier's check.
+// Its verdict is printed again after the runner's summary, and a failure fails `npm test`.
+const lintOk =
+  filter.length > 0 ? true : spawnSync(process.execPath, ['scripts/lint.mjs'], { stdio: 'inherit' }).status === 0;
+
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files];
 const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+if (filter.length === 0) console.log(`lint ${lintOk ? 'passed' : 'FAILED (run npm run lint)'}`);
+process.exit(result.status === 0 && lintOk ? 0 : (result.status ?? 1) || 1);

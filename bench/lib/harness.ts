@@ -1,9 +1,9 @@
 // Benchmark harness: runs each case in a fresh child process, summarises the samples, and writes
 // results (JSON + Markdown) to bench/results/.
 import { fork } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { CaseReport, CaseSpec, ImplId, SizeId } from './types.ts';
 import { escapeCell, resultStamp, writeBetweenMarkers } from './report-files.ts';
 

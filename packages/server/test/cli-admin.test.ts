@@ -37,7 +37,7 @@ async function startInkan(
       const m = ready.exec(line);
       if (m) resolve(m[1] ?? '');
     });
-    exited.then((code) =>
+    void exited.then((code) =>
       reject(new Error(`inkan start exited with ${code}\n${output.join('\n')}\n${stderr.join('')}`)),
     );
   });

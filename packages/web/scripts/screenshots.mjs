@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global document, window -- the functions passed to page.evaluate/addInitScript run in the browser */
 // Takes screenshots of the UI against the DEV-ONLY MOCK (scripts/preview-mock.mjs) with Debian's
 // Chromium, into packages/web/screenshots/. Fails on any console error or CSP violation, so that
 // the pictures are of a page that really works under a strict CSP.

@@ -1,7 +1,7 @@
 import { CoreError } from '../errors.ts';
 import { PdfDocument } from '../pdf/document.ts';
 import { IncrementalUpdate, joinUpdate, type UpdatedPdf } from '../pdf/incremental-update.ts';
-import { PdfDict, PdfName, PdfRef, PdfStream, type PdfObject } from '../pdf/objects.ts';
+import { PdfDict, PdfRef, PdfStream, type PdfObject } from '../pdf/objects.ts';
 import { formatNumber } from '../pdf/serialize.ts';
 import { embedJapaneseFont } from './embed-font.ts';
 

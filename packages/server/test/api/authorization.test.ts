@@ -134,7 +134,7 @@ for (const dialect of DIALECTS) {
       });
       const cookie = `inkan_session=${signIn.cookies.find((c) => c.name === 'inkan_session')!.value}`;
       const before = await snapshot(h);
-      for (const [method, url, body] of endpoints(envelope).filter(([m]) => m === 'POST')) {
+      for (const [, url, body] of endpoints(envelope).filter(([m]) => m === 'POST')) {
         for (const csrf of [undefined, 'wrong']) {
           const res = await h.app.inject({
             method: 'POST',

@@ -18,7 +18,7 @@ import type Database from 'better-sqlite3';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { createNssDb, extractSignatures, pdfsig, pdftotextBbox } from '../../../core/test/helpers/validators.ts';
-import { REPO_ROOT, runInkan } from '../helpers/run-inkan.ts';
+import { runInkan } from '../helpers/run-inkan.ts';
 import {
   diagnostics,
   e2eEnvironment,

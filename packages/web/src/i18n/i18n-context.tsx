@@ -1,7 +1,8 @@
 // React binding of the translation table: the current language, a setter that persists it,
 // and `t()`; the language also goes to the API client for Accept-Language.
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { setApiLanguage } from '../api/client.ts';
+import { errorMessage } from '../api/messages.ts';
 import {
   storedLanguage,
   storeLanguage,
@@ -19,6 +20,12 @@ interface I18n {
   /** Applies a default (e.g. the recipient's language) unless the user already chose one. */
   suggestLanguage(language: Language): void;
   t(key: MessageKey, vars?: MessageVars): string;
+  /**
+   * An error's message in the language current when it is called. The function itself never changes, so
+   * an effect may use it without re-running when the language changes (a language switch must not
+   * reload a page's data).
+   */
+  describeError(caught: unknown): string;
 }
 
 const I18nContext = createContext<I18n | null>(null);
@@ -30,6 +37,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     return { language: stored ?? ('ja' as Language), explicit: stored !== null };
   });
   setApiLanguage(state.language);
+  const languageNow = useRef(state.language);
+  languageNow.current = state.language;
+  const describeError = useCallback((caught: unknown) => errorMessage(languageNow.current, caught), []);
 
   useEffect(() => {
     document.documentElement.lang = state.language;
@@ -50,8 +60,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       setLanguage,
       suggestLanguage,
       t: (key, vars) => translate(state.language, key, vars),
+      describeError,
     }),
-    [state, setLanguage, suggestLanguage],
+    [state, setLanguage, suggestLanguage, describeError],
   );
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }

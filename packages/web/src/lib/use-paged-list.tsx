@@ -19,7 +19,7 @@ export interface PagedList<T> {
  * `urlFor(null)` changes (the filter lives in it). Nothing is fetched while `enabled` is false.
  */
 export function usePagedList<T>(urlFor: (cursor: string | null) => string, enabled = true): PagedList<T> {
-  const { language } = useI18n();
+  const { language, describeError } = useI18n();
   const [items, setItems] = useState<T[] | null>(null);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -37,11 +37,11 @@ export function usePagedList<T>(urlFor: (cursor: string | null) => string, enabl
         setItems(page.items);
         setNextCursor(page.nextCursor);
       })
-      .catch((caught: unknown) => !canceled && setError(errorMessage(language, caught)));
+      .catch((caught: unknown) => !canceled && setError(describeError(caught)));
     return () => {
       canceled = true;
     };
-  }, [firstUrl]);
+  }, [firstUrl, enabled, describeError]);
 
   async function more() {
     if (!nextCursor || loadingMore) return;

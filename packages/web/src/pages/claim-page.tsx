@@ -24,7 +24,7 @@ type State =
 
 /** The 保管 page. */
 export function ClaimPage({ token }: { token: string }) {
-  const { t, language } = useI18n();
+  const { t, language, describeError } = useI18n();
   const [state, setState] = useState<State>({ kind: 'loading' });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -50,13 +50,13 @@ export function ClaimPage({ token }: { token: string }) {
         } else if (caught instanceof ApiError && caught.status === 404) {
           setState({ kind: 'invalid' });
         } else {
-          setState({ kind: 'error', message: errorMessage(language, caught) });
+          setState({ kind: 'error', message: describeError(caught) });
         }
       });
     return () => {
       canceled = true;
     };
-  }, [path]);
+  }, [path, describeError]);
 
   async function claim() {
     setBusy(true);

@@ -1,7 +1,6 @@
 // /d/{token}: the completion mail's ダウンロード link — envelope, certificate ID, the signed PDFs.
 import { useEffect, useState } from 'react';
 import { ApiError, apiGet } from '../api/client.ts';
-import { errorMessage } from '../api/messages.ts';
 import type { DownloadView } from '../api/types.ts';
 import { CertificateListItem, DocumentListItem } from '../components/document-list.tsx';
 import { PageShell } from '../components/page-shell.tsx';
@@ -18,7 +17,7 @@ type Phase =
 
 /** The download page for `token`. */
 export function DownloadPage({ token }: { token: string }) {
-  const { t, language } = useI18n();
+  const { t, language, describeError } = useI18n();
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
   const base = `/api/download/${encodeURIComponent(token)}`;
 
@@ -31,12 +30,12 @@ export function DownloadPage({ token }: { token: string }) {
         if (caught instanceof ApiError && caught.code === 'LINK_EXPIRED') return setPhase({ kind: 'expired' });
         if (caught instanceof ApiError && (caught.code === 'LINK_INVALID' || caught.code === 'NOT_FOUND'))
           return setPhase({ kind: 'invalid' });
-        setPhase({ kind: 'error', message: errorMessage(language, caught) });
+        setPhase({ kind: 'error', message: describeError(caught) });
       });
     return () => {
       canceled = true;
     };
-  }, [base]);
+  }, [base, describeError]);
 
   let content;
   if (phase.kind === 'loading') content = <Loading label={t('common.loading')} />;

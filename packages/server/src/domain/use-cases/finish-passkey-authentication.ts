@@ -7,7 +7,7 @@ import type { RequestOrigin } from '../types.ts';
 import { assertSecondFactorAllowed, markSessionSecondFactor } from '../second-factors/second-factors.ts';
 import { answeredChallenge, relyingParty, spendCeremony } from '../second-factors/passkeys.ts';
 import { loadSignInChallenge, recordSecondFactorFailure } from './complete-second-factor-sign-in.ts';
-import { createSession, loadMemberships, type UserSession } from './sign-in.ts';
+import { createSession, type UserSession } from './sign-in.ts';
 
 /** What a verified passkey is for: a passwordless sign-in, the second step of one, or step-up of a session. */
 export type PasskeyPurpose =

@@ -65,41 +65,35 @@ export async function accountSecurityRoutes(app: FastifyInstance, options: { con
 
   app.post('/api/account/security/recovery-codes', limited, async (request, reply) => {
     const account = await requireAccount(context, request);
-    return reply
-      .header('cache-control', 'no-store')
-      .send(
-        await regenerateRecoveryCodes(context, {
-          ...actorOf(account, request),
-          secondFactorAt: account.secondFactorAt,
-        }),
-      );
+    return reply.header('cache-control', 'no-store').send(
+      await regenerateRecoveryCodes(context, {
+        ...actorOf(account, request),
+        secondFactorAt: account.secondFactorAt,
+      }),
+    );
   });
 
   app.post('/api/account/security/passkeys/options', limited, async (request, reply) => {
     const account = await enrolling(request);
-    return reply
-      .header('cache-control', 'no-store')
-      .send(
-        await startPasskeyRegistration(context, {
-          userId: account.userId,
-          email: account.user.email,
-          name: account.user.name,
-        }),
-      );
+    return reply.header('cache-control', 'no-store').send(
+      await startPasskeyRegistration(context, {
+        userId: account.userId,
+        email: account.user.email,
+        name: account.user.name,
+      }),
+    );
   });
 
   app.post('/api/account/security/passkeys', limited, async (request, reply) => {
     const account = await enrolling(request);
     const body = parseWith(passkeyRegisterBody, request.body);
-    return reply
-      .code(201)
-      .send(
-        await finishPasskeyRegistration(context, {
-          ...actorOf(account, request),
-          response: body.response,
-          name: body.name,
-        }),
-      );
+    return reply.code(201).send(
+      await finishPasskeyRegistration(context, {
+        ...actorOf(account, request),
+        response: body.response,
+        name: body.name,
+      }),
+    );
   });
 
   app.delete('/api/account/security/passkeys/:id', limited, async (request, reply) => {

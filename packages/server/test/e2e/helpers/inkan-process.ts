@@ -86,7 +86,7 @@ export async function startInkanProcess(args: readonly string[], env: Record<str
       output.push(line);
       if (/^Inkan is listening on |^Inkan job worker is running$/.test(line)) resolve();
     });
-    exited.then(({ code, signal }) =>
+    void exited.then(({ code, signal }) =>
       reject(
         new Error(`inkan ${args.join(' ')} exited (${code ?? signal}) before it was ready:\n${output.join('\n')}`),
       ),

@@ -304,6 +304,7 @@ function SessionsSection() {
   useEffect(() => {
     void load();
     // Loaded once; each action reloads.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- deliberately run once per mount
   }, []);
   const endOne = (id: string) =>
     run(async () => {

@@ -53,6 +53,7 @@ export function SecuritySection({ onEnrolled }: { onEnrolled?: () => void }) {
   useEffect(() => {
     void load();
     // Loaded once; each action reloads.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- deliberately run once per mount
   }, []);
 
   // An action that may need step-up: STEP_UP_REQUIRED opens the step-up form instead of an error.

@@ -2,7 +2,6 @@
 // (optional), password — then アカウントを登録してログイン signs in and returns to `next`.
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { apiGet, apiPost } from '../../api/client.ts';
-import { errorMessage } from '../../api/messages.ts';
 import type { SessionResponse } from '../../api/types.ts';
 import { Field, FormError, SubmitButton } from '../../components/form-parts.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
@@ -21,7 +20,7 @@ interface SignupLink {
 
 /** The registration form of a sign-up link. */
 export function SignupCompletePage({ token }: { token: string | null }) {
-  const { t, language } = useI18n();
+  const { t, describeError } = useI18n();
   const [link, setLink] = useState<SignupLink | null>(null);
   const [linkError, setLinkError] = useState<string | null>(null);
   const [name, setName] = useState('');
@@ -34,9 +33,9 @@ export function SignupCompletePage({ token }: { token: string | null }) {
     if (!token) return setLinkError(t('error.LINK_INVALID'));
     apiGet<SignupLink>(`/api/account/signup/link?token=${encodeURIComponent(token)}`)
       .then(setLink)
-      .catch((caught: unknown) => setLinkError(errorMessage(language, caught)));
-    // The link is read once per page.
-  }, [token]);
+      .catch((caught: unknown) => setLinkError(describeError(caught)));
+    // Read again only when the token (or the language of its error) changes; the GET has no side effects.
+  }, [token, t, describeError]);
 
   function submit(event: FormEvent) {
     event.preventDefault();

@@ -34,7 +34,7 @@ export function ContractPage({ id }: { id: string }) {
 }
 
 function ContractEntryView({ id }: { id: string }) {
-  const { t, language } = useI18n();
+  const { t, language, describeError } = useI18n();
   const [entry, setEntry] = useState<ContractEntry | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [form, setForm] = useState<ContractForm | null>(null);
@@ -56,7 +56,7 @@ function ContractEntryView({ id }: { id: string }) {
         setEntry(loaded);
         setForm(formFromEntry(loaded));
       })
-      .catch((caught: unknown) => !canceled && setLoadError(errorMessage(language, caught)));
+      .catch((caught: unknown) => !canceled && setLoadError(describeError(caught)));
     // Organisation-defined fields (a personal register has none: the list is then empty or refused).
     apiGet<{ items: CustomField[] }>('/api/v1/contracts/fields')
       .then((result) => !canceled && setCustomFields(result.items))
@@ -67,7 +67,7 @@ function ContractEntryView({ id }: { id: string }) {
     return () => {
       canceled = true;
     };
-  }, [base]);
+  }, [base, describeError]);
 
   async function save(patch: ContractPatch): Promise<boolean> {
     setSaveError(null);

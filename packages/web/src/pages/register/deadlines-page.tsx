@@ -2,7 +2,6 @@
 // first (GET /api/v1/contracts/deadlines).
 import { useEffect, useState } from 'react';
 import { apiGet } from '../../api/client.ts';
-import { errorMessage } from '../../api/messages.ts';
 import type { ContractDeadline } from '../../api/register-types.ts';
 import { Alert } from '../../components/alert.tsx';
 import { Loading } from '../../components/state-panel.tsx';
@@ -15,7 +14,7 @@ const WINDOWS = [30, 60, 90, 180, 366];
 
 /** The deadlines page. */
 export function DeadlinesPage() {
-  const { t, language } = useI18n();
+  const { t, language, describeError } = useI18n();
   const [days, setDays] = useState(90);
   const [items, setItems] = useState<ContractDeadline[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -26,11 +25,11 @@ export function DeadlinesPage() {
     setError(null);
     apiGet<{ items: ContractDeadline[] }>(`/api/v1/contracts/deadlines?days=${days}`)
       .then((result) => !canceled && setItems(result.items))
-      .catch((caught: unknown) => !canceled && setError(errorMessage(language, caught)));
+      .catch((caught: unknown) => !canceled && setError(describeError(caught)));
     return () => {
       canceled = true;
     };
-  }, [days]);
+  }, [days, describeError]);
 
   return (
     <SenderShell title={t('reg.deadlines')}>

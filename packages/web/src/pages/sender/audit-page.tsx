@@ -61,6 +61,8 @@ function AuditLog() {
 
   useEffect(() => {
     if (user.role === 'admin') setDraft(applied);
+    // appliedKey is `applied` serialised: the object itself is new on every render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the serialised filter
   }, [appliedKey]);
 
   if (user.role !== 'admin') return <StatePanel tone="warning" title={t('audit.adminsOnly')} />;

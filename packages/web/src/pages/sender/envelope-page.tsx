@@ -29,7 +29,7 @@ export function EnvelopePage({ id }: { id: string }) {
 }
 
 function EnvelopeDetails({ id }: { id: string }) {
-  const { t, language } = useI18n();
+  const { t, language, describeError } = useI18n();
   const base = `/api/v1/envelopes/${encodeURIComponent(id)}`;
   const [envelope, setEnvelope] = useState<Envelope | null>(null);
   const [events, setEvents] = useState<EnvelopeEvent[] | null>(null);
@@ -56,12 +56,12 @@ function EnvelopeDetails({ id }: { id: string }) {
     let canceled = false;
     apiGet<Envelope>(base)
       .then((value) => !canceled && setEnvelope(value))
-      .catch((caught: unknown) => !canceled && setLoadError(errorMessage(language, caught)));
+      .catch((caught: unknown) => !canceled && setLoadError(describeError(caught)));
     reloadEvents();
     return () => {
       canceled = true;
     };
-  }, [base]);
+  }, [base, reloadEvents, describeError]);
 
   /** Runs one action; the returned envelope replaces the shown one. */
   async function act(key: string, path: string, body: unknown, success: string): Promise<boolean> {

@@ -14,7 +14,7 @@ const MIN_PASSWORD = 10;
 
 /** The sign-in link page. */
 export function LoginLinkPage({ token }: { token: string | null }) {
-  const { t, language } = useI18n();
+  const { t, describeError } = useI18n();
   const [phase, setPhase] = useState<{ kind: 'checking' } | { kind: 'password' } | { kind: 'failed'; message: string }>(
     token ? { kind: 'checking' } : { kind: 'failed', message: t('login.link.missing') },
   );
@@ -31,8 +31,8 @@ export function LoginLinkPage({ token }: { token: string | null }) {
         rememberSession(session);
         setPhase({ kind: 'password' });
       })
-      .catch((caught: unknown) => setPhase({ kind: 'failed', message: errorMessage(language, caught) }));
-  }, [token]);
+      .catch((caught: unknown) => setPhase({ kind: 'failed', message: describeError(caught) }));
+  }, [token, describeError]);
 
   return (
     <PageShell title={phase.kind === 'password' ? t('login.password.title') : t('login.title')}>

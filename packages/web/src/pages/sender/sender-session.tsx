@@ -2,7 +2,6 @@
 // frame (navigation, sign-out) around them. Without a session the pages go to /login.
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { ApiError, apiGet, apiRequest, setSenderCsrfToken } from '../../api/client.ts';
-import { errorMessage } from '../../api/messages.ts';
 import type { SessionResponse, User } from '../../api/types.ts';
 import { PageShell } from '../../components/page-shell.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
@@ -61,7 +60,7 @@ export function SenderShell({
   width?: 'normal' | 'wide';
   title?: string;
 }) {
-  const { t, language } = useI18n();
+  const { t, describeError } = useI18n();
   const location = useLocation();
   const [user, setUser] = useState<User | null>(cachedUser);
   const [error, setError] = useState<string | null>(null);
@@ -86,12 +85,13 @@ export function SenderShell({
           navigate(`/login?next=${encodeURIComponent(location)}`, { replace: true });
           return;
         }
-        setError(errorMessage(language, caught));
+        setError(describeError(caught));
       });
     return () => {
       canceled = true;
     };
-    // Only the first render of a sender page needs the session.
+    // Only the first render of a sender page needs the session (later navigation keeps it).
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- deliberately run once per mount
   }, []);
 
   async function signOut() {

@@ -2,7 +2,6 @@
 // state in which signing is not possible (locked, expired, canceled, completed, declined).
 import { useEffect, useState } from 'react';
 import { ApiError, apiGet, apiPost, setSignerCsrfToken } from '../../api/client.ts';
-import { errorMessage } from '../../api/messages.ts';
 import type { SessionResponse, SignerStatus, SignerView } from '../../api/types.ts';
 import { PageShell } from '../../components/page-shell.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
@@ -61,14 +60,14 @@ function closedStateOf(value: string): ClosedState {
 
 /** The signer page for `token`. */
 export function SignerPage({ token }: { token: string }) {
-  const { t, language, suggestLanguage } = useI18n();
+  const { t, suggestLanguage, describeError } = useI18n();
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);
   const base = `/api/sign/${encodeURIComponent(token)}`;
 
   useEffect(() => {
     let canceled = false;
-    (async () => {
+    void (async () => {
       try {
         const status = await apiGet<SignerStatus>(base);
         if (canceled) return;
@@ -109,14 +108,14 @@ export function SignerPage({ token }: { token: string }) {
         }
         if (caught instanceof ApiError && caught.code === 'LINK_EXPIRED')
           return setPhase({ kind: 'closed', state: 'expired' });
-        setPhase({ kind: 'error', message: errorMessage(language, caught) });
+        setPhase({ kind: 'error', message: describeError(caught) });
       }
     })();
     return () => {
       canceled = true;
     };
-    // Language changes must not reload the page's state.
-  }, [base, attempt]);
+    // describeError and suggestLanguage never change: a language switch does not reload the page's state.
+  }, [base, attempt, describeError, suggestLanguage]);
 
   // Move focus to the new heading when the phase changes, for keyboard and screen-reader users.
   useEffect(() => {

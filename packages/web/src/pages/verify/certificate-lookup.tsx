@@ -45,6 +45,7 @@ export function CertificateLookup({ initialId }: { initialId: string | null }) {
   useEffect(() => {
     if (initialId) void lookUp(initialId);
     // Only the ID the page was opened with is looked up by itself.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- deliberately run once per mount
   }, []);
 
   useEffect(() => {
