@@ -1,4 +1,4 @@
-import { footer, formatMailTime, type RenderedMail } from './format.ts';
+import { footer, formatMailTime, type MailHelp, type RenderedMail } from './format.ts';
 import { renderHtmlMail, type HtmlBlock } from './html.ts';
 import { oneLine } from './signing-request.ts';
 
@@ -17,12 +17,13 @@ interface AccountMailParts {
   note: string;
 }
 
-function render(language: Language, parts: AccountMailParts): RenderedMail {
+function render(language: Language, parts: AccountMailParts, help?: MailHelp): RenderedMail {
   const subject = oneLine(parts.subject);
+  const foot = footer(language, help);
   const text = [
     ...parts.blocks.map((b) => ('url' in b ? `▼${b.label}\n${b.url}` : b.text)),
     parts.note,
-    `--\n${footer(language)}`,
+    `--\n${foot}`,
   ].join('\n\n');
   const blocks: HtmlBlock[] = [
     ...parts.blocks.map((b): HtmlBlock =>
@@ -30,7 +31,7 @@ function render(language: Language, parts: AccountMailParts): RenderedMail {
     ),
     { kind: 'paragraph', text: parts.note, muted: true },
   ];
-  return { subject, text, html: renderHtmlMail({ language, title: subject, blocks, footer: footer(language) }) };
+  return { subject, text, html: renderHtmlMail({ language, title: subject, blocks, footer: foot }) };
 }
 
 /** The subject of both sign-up mails (the guide's wording in Japanese). */
@@ -40,7 +41,7 @@ export const SIGNUP_SUBJECT: Record<Language, string> = {
 };
 
 /** The sign-up mail: the button アカウント登録手続きへ leads to the registration form (one use, 24 h). */
-export function renderSignupMail(m: { language: Language; url: string; validUntil: Date }): RenderedMail {
+export function renderSignupMail(m: { language: Language; url: string; validUntil: Date; help?: MailHelp }): RenderedMail {
   if (m.language === 'ja') {
     return render('ja', {
       subject: SIGNUP_SUBJECT.ja,
@@ -50,7 +51,7 @@ export function renderSignupMail(m: { language: Language; url: string; validUnti
         { text: `このURLは一度だけ使えます。有効期限: ${formatMailTime(m.validUntil, 'ja')}` },
       ],
       note: 'お心当たりがない場合は、このメールを破棄してください。アカウントは作成されません。',
-    });
+    }, m.help);
   }
   return render('en', {
     subject: SIGNUP_SUBJECT.en,
@@ -60,11 +61,11 @@ export function renderSignupMail(m: { language: Language; url: string; validUnti
       { text: `The link works once. Valid until: ${formatMailTime(m.validUntil, 'en')}` },
     ],
     note: 'If you did not ask for this, ignore this mail: no account is created.',
-  });
+  }, m.help);
 }
 
 /** Sent instead of the sign-up mail when the address has an account already: sign in or reset the password. */
-export function renderSignupExistingMail(m: { language: Language; signInUrl: string; resetUrl: string }): RenderedMail {
+export function renderSignupExistingMail(m: { language: Language; signInUrl: string; resetUrl: string; help?: MailHelp }): RenderedMail {
   if (m.language === 'ja') {
     return render('ja', {
       subject: SIGNUP_SUBJECT.ja,
@@ -76,7 +77,7 @@ export function renderSignupExistingMail(m: { language: Language; signInUrl: str
         { label: 'パスワードを再設定する', url: m.resetUrl },
       ],
       note: 'お心当たりがない場合は、このメールを破棄してください。アカウントに変更はありません。',
-    });
+    }, m.help);
   }
   return render('en', {
     subject: SIGNUP_SUBJECT.en,
@@ -88,11 +89,11 @@ export function renderSignupExistingMail(m: { language: Language; signInUrl: str
       { label: 'Reset the password', url: m.resetUrl },
     ],
     note: 'If you did not ask for this, ignore this mail: nothing about your account changed.',
-  });
+  }, m.help);
 }
 
 /** The password-reset mail (one use, 1 h). */
-export function renderPasswordResetMail(m: { language: Language; url: string; validUntil: Date }): RenderedMail {
+export function renderPasswordResetMail(m: { language: Language; url: string; validUntil: Date; help?: MailHelp }): RenderedMail {
   if (m.language === 'ja') {
     return render('ja', {
       subject: '【Inkan】パスワード再設定のご案内',
@@ -104,7 +105,7 @@ export function renderPasswordResetMail(m: { language: Language; url: string; va
         { text: `このURLは一度だけ使えます。有効期限: ${formatMailTime(m.validUntil, 'ja')}` },
       ],
       note: 'お心当たりがない場合は、このメールを破棄してください。パスワードは変わりません。',
-    });
+    }, m.help);
   }
   return render('en', {
     subject: '[Inkan] Reset your password',
@@ -116,11 +117,11 @@ export function renderPasswordResetMail(m: { language: Language; url: string; va
       { text: `The link works once. Valid until: ${formatMailTime(m.validUntil, 'en')}` },
     ],
     note: 'If you did not ask for this, ignore this mail: your password stays as it is.',
-  });
+  }, m.help);
 }
 
 /** To the new address: confirm the change of the account's e-mail address (one use, 24 h). */
-export function renderEmailChangeMail(m: { language: Language; url: string; validUntil: Date }): RenderedMail {
+export function renderEmailChangeMail(m: { language: Language; url: string; validUntil: Date; help?: MailHelp }): RenderedMail {
   if (m.language === 'ja') {
     return render('ja', {
       subject: '【Inkan】メールアドレス変更の確認',
@@ -132,7 +133,7 @@ export function renderEmailChangeMail(m: { language: Language; url: string; vali
         { text: `このURLは一度だけ使えます。有効期限: ${formatMailTime(m.validUntil, 'ja')}` },
       ],
       note: 'お心当たりがない場合は、このメールを破棄してください。変更は行われません。',
-    });
+    }, m.help);
   }
   return render('en', {
     subject: '[Inkan] Confirm your new e-mail address',
@@ -144,11 +145,11 @@ export function renderEmailChangeMail(m: { language: Language; url: string; vali
       { text: `The link works once. Valid until: ${formatMailTime(m.validUntil, 'en')}` },
     ],
     note: 'If you did not ask for this, ignore this mail: nothing changes.',
-  });
+  }, m.help);
 }
 
 /** To the old address: the account's e-mail address was changed. */
-export function renderEmailChangedMail(m: { language: Language; newEmail: string; at: Date }): RenderedMail {
+export function renderEmailChangedMail(m: { language: Language; newEmail: string; at: Date; help?: MailHelp }): RenderedMail {
   if (m.language === 'ja') {
     return render('ja', {
       subject: '【Inkan】メールアドレスが変更されました',
@@ -161,7 +162,7 @@ export function renderEmailChangedMail(m: { language: Language; newEmail: string
         },
       ],
       note: 'このメールは変更前のアドレスにお送りしています。',
-    });
+    }, m.help);
   }
   return render('en', {
     subject: '[Inkan] Your e-mail address was changed',
@@ -172,5 +173,5 @@ export function renderEmailChangedMail(m: { language: Language; newEmail: string
       { text: 'If this was not you, your account may be misused: tell the operator of this Inkan at once.' },
     ],
     note: 'This notice goes to the previous address.',
-  });
+  }, m.help);
 }
