@@ -713,6 +713,8 @@ export const en: Messages = {
   'account.active': 'Active',
   'account.profile.title': 'Profile',
   'account.profile.save': 'Save',
+  'account.profile.phone': 'Telephone',
+  'account.profile.phoneHint': 'Shown to signers as your contact in signing requests and on the signing pages.',
   'account.profile.saved': 'Profile saved.',
   'account.email.title': 'E-mail address',
   'account.email.current': 'Current e-mail address',

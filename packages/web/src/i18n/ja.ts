@@ -731,6 +731,8 @@ export const ja = {
   'account.active': '利用中',
   'account.profile.title': 'プロフィール',
   'account.profile.save': '保存する',
+  'account.profile.phone': '電話番号',
+  'account.profile.phoneHint': '署名依頼メールと署名画面に、送信者の連絡先として表示されます。',
   'account.profile.saved': 'プロフィールを保存しました。',
   'account.email.title': 'メールアドレス',
   'account.email.current': '現在のメールアドレス',

@@ -42,6 +42,20 @@ export function DocumentTabs({
   );
   const positions = useRef<Record<string, ViewerPosition>>({ ...memory.positions });
   const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
+  const rootRef = useRef<HTMLDivElement>(null);
+  const tablistRef = useRef<HTMLDivElement>(null);
+
+  // The viewer's toolbar sticks just under the (sticky) tab list, whose height varies with the names.
+  useEffect(() => {
+    const list = tablistRef.current;
+    const root = rootRef.current;
+    if (!list || !root) return;
+    const observer = new ResizeObserver(() =>
+      root.style.setProperty('--tablist-height', `${Math.ceil(list.getBoundingClientRect().height)}px`),
+    );
+    observer.observe(list);
+    return () => observer.disconnect();
+  }, []);
   const saveTimer = useRef<number | null>(null);
 
   // The latest tab, marks and callback, for the debounced save and the effects below.
@@ -96,8 +110,8 @@ export function DocumentTabs({
   }
 
   return (
-    <div className="doc-tabs">
-      <div className="tablist" role="tablist" aria-label={t('signer.review.documents')}>
+    <div className="doc-tabs" ref={rootRef}>
+      <div className="tablist" ref={tablistRef} role="tablist" aria-label={t('signer.review.documents')}>
         {documents.map((doc, index) => (
           <button
             key={doc.id}
@@ -160,7 +174,7 @@ export function DocumentTabs({
                     aria-label={t('signer.review.downloadLabel', { name: doc.name })}
                     data-testid="review-download"
                   >
-                    <span aria-hidden="true">⭳</span> <span className="viewer__label">{t('signer.review.download')}</span>
+                    <span aria-hidden="true">↓</span> <span className="viewer__label">{t('signer.review.download')}</span>
                   </a>
                 )
               }
