@@ -121,7 +121,10 @@ describe('signer contact, help and trust in mails (issue 11)', () => {
       assert.doesNotMatch(mail.text, /ご返信いただいてもお答えできません|replies are not read/);
     }
     // The help page is a link in the HTML footer too.
-    assert.match(renderSigningRequest({ ...request, language: 'ja' }).html, /<a href="https:\/\/inkan\.example\.jp\/help"/);
+    assert.match(
+      renderSigningRequest({ ...request, language: 'ja' }).html,
+      /<a href="https:\/\/inkan\.example\.jp\/help"/,
+    );
   });
 
   it('signing request of an API-created envelope names the organisation only and keeps the no-reply wording', () => {
@@ -187,7 +190,11 @@ describe('signer contact, help and trust in mails (issue 11)', () => {
       assert.match(mail.text, newCode ? /アクセスコードが新しくなりました/ : /アクセスコードは変わっていません/);
       assert.match(mail.text, /hanako@city\.example\.jp/);
       assert.match(mail.text, /\/help/);
-      assert.doesNotMatch(mail.text.replace(/03-1234-5678/g, ''), /(?<![0-9])[0-9]{4,8}(?![0-9])/, 'no code-like digits');
+      assert.doesNotMatch(
+        mail.text.replace(/03-1234-5678/g, ''),
+        /(?<![0-9])[0-9]{4,8}(?![0-9])/,
+        'no code-like digits',
+      );
     }
   });
 });

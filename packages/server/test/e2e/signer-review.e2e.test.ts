@@ -182,7 +182,14 @@ describe('signer review, contact, trust and help in a real browser, with real SM
     for (const part of [ORGANIZATION, SENDER.name, SENDER.email, SENDER.phone])
       assert.ok(text.includes(part), `contact shows ${part}: ${text}`);
     assert.equal(await card.getByRole('link', { name: SENDER.email }).getAttribute('href'), `mailto:${SENDER.email}`);
-    assert.equal(await page.getByTestId('help-link').first().getAttribute('href').then((h) => h?.split('#')[0]), '/help');
+    assert.equal(
+      await page
+        .getByTestId('help-link')
+        .first()
+        .getAttribute('href')
+        .then((h) => h?.split('#')[0]),
+      '/help',
+    );
   }
 
   /** State of the open tab's viewer: page boxes, those holding a drawn canvas, the page shown. */
@@ -212,7 +219,10 @@ describe('signer review, contact, trust and help in a real browser, with real SM
       const panel = document.querySelector('[role="tabpanel"]:not([hidden])');
       const box = panel?.querySelector(`.viewer__page-box[data-page="${number}"]`);
       const canvas = box?.querySelector('canvas');
-      return canvas?.dataset.drawn === 'true' && (box?.querySelector('.textLayer')?.textContent ?? '').includes(`Page ${number}`);
+      return (
+        canvas?.dataset.drawn === 'true' &&
+        (box?.querySelector('.textLayer')?.textContent ?? '').includes(`Page ${number}`)
+      );
     }, n);
   }
 
@@ -307,15 +317,21 @@ describe('signer review, contact, trust and help in a real browser, with real SM
 
     // Back to page 12, then a reload: the same tab, page and ✓ mark.
     await page.evaluate(() =>
-      document.querySelector('[role="tabpanel"]:not([hidden]) .viewer__page-box[data-page="12"]')!.scrollIntoView({ block: 'center' }),
+      document
+        .querySelector('[role="tabpanel"]:not([hidden]) .viewer__page-box[data-page="12"]')!
+        .scrollIntoView({ block: 'center' }),
     );
     await page.waitForFunction(
-      () => document.querySelector('[role="tabpanel"]:not([hidden]) [data-testid="viewer-page"]')?.textContent === '12 / 23',
+      () =>
+        document.querySelector('[role="tabpanel"]:not([hidden]) [data-testid="viewer-page"]')?.textContent ===
+        '12 / 23',
     );
     await page.reload();
     await page.getByRole('heading', { name: ENVELOPE }).waitFor();
     await page.waitForFunction(
-      () => document.querySelector('[role="tabpanel"]:not([hidden]) [data-testid="viewer-page"]')?.textContent === '12 / 23',
+      () =>
+        document.querySelector('[role="tabpanel"]:not([hidden]) [data-testid="viewer-page"]')?.textContent ===
+        '12 / 23',
     );
     await waitDrawn(page, 12);
     assert.equal(await page.getByTestId('tab-reviewed').count(), 1, 'the ✓ mark survives the reload');
@@ -346,9 +362,8 @@ describe('signer review, contact, trust and help in a real browser, with real SM
     assert.equal(saved.subarray(0, 5).toString(), '%PDF-');
     await waitOrExplain(
       () =>
-        (
-          db.prepare("select count(*) as n from events where action = 'document.downloaded'").get() as { n: number }
-        ).n === 1 || null,
+        (db.prepare("select count(*) as n from events where action = 'document.downloaded'").get() as { n: number })
+          .n === 1 || null,
       { ...JOB_TIMEOUT, what: 'the download event' },
       explain,
     );
@@ -387,7 +402,11 @@ describe('signer review, contact, trust and help in a real browser, with real SM
     for (let i = 0; i < 5; i++) {
       await input.fill('0000');
       await page.getByRole('button', { name: '次へ' }).click();
-      if (i < 4) await page.getByRole('alert').filter({ hasText: `あと${4 - i}回` }).waitFor();
+      if (i < 4)
+        await page
+          .getByRole('alert')
+          .filter({ hasText: `あと${4 - i}回` })
+          .waitFor();
     }
     await page.getByRole('heading', { name: 'ロックされています' }).waitFor();
     await expectContact(page);
@@ -457,7 +476,10 @@ describe('signer review, contact, trust and help in a real browser, with real SM
       await page.getByRole('heading', { name: ENVELOPE }).waitFor();
       const box = page.getByTestId('how-to-check');
       await box.getByRole('link', { name: /検証ページ/ }).waitFor();
-      assert.equal(await box.getByRole('link', { name: 'ルート証明書（.cer）' }).getAttribute('href'), '/pki/ca/root.cer');
+      assert.equal(
+        await box.getByRole('link', { name: 'ルート証明書（.cer）' }).getAttribute('href'),
+        '/pki/ca/root.cer',
+      );
       const layout = await page.evaluate(() => ({
         hashes: [...document.querySelectorAll('[data-testid="hash-box"]')].map((e) => {
           const rect = e.getBoundingClientRect();
@@ -494,9 +516,15 @@ describe('signer review, contact, trust and help in a real browser, with real SM
       ])
         await page.getByRole('heading', { name: topic }).waitFor();
       assert.equal(await page.locator('#adobe-reader ol li').count(), 8, 'the Reader steps');
-      await page.waitForFunction((value) => document.querySelector('[data-testid="root-fingerprint"]')?.textContent === value, fingerprint);
+      await page.waitForFunction(
+        (value) => document.querySelector('[data-testid="root-fingerprint"]')?.textContent === value,
+        fingerprint,
+      );
       const support = page.getByTestId('support-contact');
-      assert.equal(await support.getByRole('link', { name: SUPPORT.email }).getAttribute('href'), `mailto:${SUPPORT.email}`);
+      assert.equal(
+        await support.getByRole('link', { name: SUPPORT.email }).getAttribute('href'),
+        `mailto:${SUPPORT.email}`,
+      );
       await support.getByRole('link', { name: SUPPORT.url }).waitFor();
       assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false);
       await shot(page, `help-${size}`, viewport === PHONE);

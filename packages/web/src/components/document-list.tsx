@@ -75,7 +75,7 @@ export function HashBox({ label, value }: { label: string; value: string }) {
 export function CertificateListItem({ meta, children }: { meta: ReactNode; children: ReactNode }) {
   const { t } = useI18n();
   return (
-    <li className="doc-list__item">
+    <li className="doc-list__item doc-list__item--file">
       <span className="doc-list__icon doc-list__icon--certificate" aria-hidden="true">
         証
       </span>

@@ -151,9 +151,11 @@ export const en: Messages = {
   'download.button': 'Download',
   'download.buttonLabel': 'Download {name}',
   'download.check.title': 'How to check the signatures',
-  'download.check.body': 'The PDFs carry one electronic signature and timestamp per signer. Check them, and that nothing changed after signing, in either of two ways.',
+  'download.check.body':
+    'The PDFs carry one electronic signature and timestamp per signer. Check them, and that nothing changed after signing, in either of two ways.',
   'download.check.verify': 'Drop the PDF on the verification page (no account needed)',
-  'download.check.reader': 'For Adobe Acrobat Reader to show the signatures as valid, add the Inkan root certificate to its trusted certificates.',
+  'download.check.reader':
+    'For Adobe Acrobat Reader to show the signatures as valid, add the Inkan root certificate to its trusted certificates.',
   'download.check.root': 'Root certificate (.cer)',
   'download.check.steps': 'Steps',
   'download.expired.title': 'This download link has expired',
@@ -830,7 +832,8 @@ export const en: Messages = {
 
   // Help
   'help.title': 'Help',
-  'help.lead': 'Answers for signing, receiving and sending contracts. If this does not solve it, contact the sender or the support contact below.',
+  'help.lead':
+    'Answers for signing, receiving and sending contracts. If this does not solve it, contact the sender or the support contact below.',
   'help.forSigners': 'For signers',
   'help.forSenders': 'For senders',
   'help.contents': 'Contents',

@@ -156,9 +156,11 @@ export const ja = {
   'download.button': 'ダウンロード',
   'download.buttonLabel': '{name} をダウンロード',
   'download.check.title': '署名の確認方法',
-  'download.check.body': 'ダウンロードしたPDFには、署名者ごとの電子署名とタイムスタンプが付いています。次のどちらかの方法で、署名と、署名後に変更がないことを確認できます。',
+  'download.check.body':
+    'ダウンロードしたPDFには、署名者ごとの電子署名とタイムスタンプが付いています。次のどちらかの方法で、署名と、署名後に変更がないことを確認できます。',
   'download.check.verify': '検証ページにPDFをドロップして確認する（アカウント不要）',
-  'download.check.reader': 'Adobe Acrobat Readerで「有効」と表示させるには、Inkanのルート証明書を信頼済み証明書に追加します。',
+  'download.check.reader':
+    'Adobe Acrobat Readerで「有効」と表示させるには、Inkanのルート証明書を信頼済み証明書に追加します。',
   'download.check.root': 'ルート証明書（.cer）',
   'download.check.steps': '追加の手順',
   'download.expired.title': 'ダウンロードの有効期限が切れています',
@@ -847,7 +849,8 @@ export const ja = {
 
   // Help (困ったときは)
   'help.title': '困ったときは',
-  'help.lead': '電子契約の署名・受け取り・送信で困ったときの答えをまとめています。解決しない場合は、送信者または下記のサポート窓口にお問い合わせください。',
+  'help.lead':
+    '電子契約の署名・受け取り・送信で困ったときの答えをまとめています。解決しない場合は、送信者または下記のサポート窓口にお問い合わせください。',
   'help.forSigners': '署名する方へ',
   'help.forSenders': '送信する方へ',
   'help.contents': '目次',

@@ -1,5 +1,5 @@
 // /d/{token}: the completion mail's ダウンロード link — envelope, certificate ID, the signed PDFs.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError, apiGet } from '../api/client.ts';
 import { errorMessage } from '../api/messages.ts';
 import type { DownloadView } from '../api/types.ts';
@@ -22,6 +22,9 @@ export function DownloadPage({ token }: { token: string }) {
   const { t, language } = useI18n();
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
   const base = `/api/download/${encodeURIComponent(token)}`;
+  // The error is worded in the language of the moment; a language change does not reload.
+  const languageRef = useRef(language);
+  languageRef.current = language;
 
   useEffect(() => {
     let canceled = false;
@@ -32,7 +35,7 @@ export function DownloadPage({ token }: { token: string }) {
         if (caught instanceof ApiError && caught.code === 'LINK_EXPIRED') return setPhase({ kind: 'expired' });
         if (caught instanceof ApiError && (caught.code === 'LINK_INVALID' || caught.code === 'NOT_FOUND'))
           return setPhase({ kind: 'invalid' });
-        setPhase({ kind: 'error', message: errorMessage(language, caught) });
+        setPhase({ kind: 'error', message: errorMessage(languageRef.current, caught) });
       });
     return () => {
       canceled = true;

@@ -134,7 +134,11 @@ export function HelpPage() {
                 </ol>
                 <p className="muted small">{t('help.adobe.note')}</p>
                 <div className="button-row">
-                  <a className="btn btn--primary" href={info?.rootCertificate.cer ?? '/pki/ca/root.cer'} download="inkan-root.cer">
+                  <a
+                    className="btn btn--primary"
+                    href={info?.rootCertificate.cer ?? '/pki/ca/root.cer'}
+                    download="inkan-root.cer"
+                  >
                     {t('help.adobe.download')}
                   </a>
                   <a className="btn btn--secondary" href={info?.rootCertificate.pem ?? '/pki/ca/root.pem'}>

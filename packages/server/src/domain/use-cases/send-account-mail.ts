@@ -43,7 +43,7 @@ export async function sendAccountMail(ctx: DomainContext, payload: AccountMailPa
             const next = payload.nextPath ? `?next=${encodeURIComponent(payload.nextPath)}` : '';
             const rendered = renderSignupExistingMail({
               language: payload.language,
-                help: mailHelpOf(ctx.config),
+              help: mailHelpOf(ctx.config),
               signInUrl: `${base}/login${next}`,
               resetUrl: `${base}/password/forgot`,
             });
@@ -121,7 +121,7 @@ export async function sendAccountMail(ctx: DomainContext, payload: AccountMailPa
         case 'email_changed': {
           const rendered = renderEmailChangedMail({
             language: payload.language,
-                help: mailHelpOf(ctx.config),
+            help: mailHelpOf(ctx.config),
             newEmail: payload.newEmail ?? '',
             at: now,
           });

@@ -83,5 +83,8 @@ export function replyToOf(sender: {
   email: string | null;
 }): { name: string; address: string } | undefined {
   if (!sender.email) return undefined;
-  return { name: sender.name ? `${sender.name}（${sender.organization}）` : sender.organization, address: sender.email };
+  return {
+    name: sender.name ? `${sender.name}（${sender.organization}）` : sender.organization,
+    address: sender.email,
+  };
 }

@@ -156,11 +156,9 @@ export async function accountRoutes(app: FastifyInstance, options: { context: Ap
 
   app.get('/api/account/sessions', async (request, reply) => {
     const account = await requireAccount(context, request);
-    return reply
-      .header('cache-control', 'no-store')
-      .send({
-        sessions: await listAccountSessions(context, { userId: account.userId, sessionHash: account.sessionHash }),
-      });
+    return reply.header('cache-control', 'no-store').send({
+      sessions: await listAccountSessions(context, { userId: account.userId, sessionHash: account.sessionHash }),
+    });
   });
 
   app.delete('/api/account/sessions/:id', async (request, reply) => {

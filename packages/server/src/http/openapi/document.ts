@@ -1152,7 +1152,8 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       },
       '/api/help': {
         get: {
-          summary: 'The help page: the operator support contact (INKAN_SUPPORT_EMAIL, INKAN_SUPPORT_URL) and the root certificate',
+          summary:
+            'The help page: the operator support contact (INKAN_SUPPORT_EMAIL, INKAN_SUPPORT_URL) and the root certificate',
           responses: {
             200: {
               description: 'Help information',

@@ -48,5 +48,9 @@ export function renderContractReminder(m: ContractReminderMail): RenderedMail {
     { kind: 'facts', rows: facts },
     { kind: 'paragraph', text: en, muted: true },
   ];
-  return { subject, text, html: renderHtmlMail({ language: 'ja', title: subject, blocks, footer: footer('ja', m.help) }) };
+  return {
+    subject,
+    text,
+    html: renderHtmlMail({ language: 'ja', title: subject, blocks, footer: footer('ja', m.help) }),
+  };
 }

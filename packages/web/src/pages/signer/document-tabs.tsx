@@ -174,7 +174,8 @@ export function DocumentTabs({
                     aria-label={t('signer.review.downloadLabel', { name: doc.name })}
                     data-testid="review-download"
                   >
-                    <span aria-hidden="true">↓</span> <span className="viewer__label">{t('signer.review.download')}</span>
+                    <span aria-hidden="true">↓</span>{' '}
+                    <span className="viewer__label">{t('signer.review.download')}</span>
                   </a>
                 )
               }

@@ -1,6 +1,6 @@
 // /s/{token}: the signer's whole journey — access code, review, confirmation, done — and every
 // state in which signing is not possible (locked, expired, canceled, completed, declined).
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError, apiGet, apiPost, setSignerCsrfToken } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
 import type { SenderContact, SessionResponse, SignerStatus, SignerView } from '../../api/types.ts';
@@ -72,10 +72,14 @@ export function SignerPage({ token }: { token: string }) {
   // Whom to ask: from the link's state, then from the signer view (the same contact).
   const [sender, setSender] = useState<SenderContact | null>(null);
   const base = `/api/sign/${encodeURIComponent(token)}`;
+  // Read inside the loading effect without making a language change reload the page's state.
+  const i18n = useRef({ language, suggestLanguage });
+  i18n.current = { language, suggestLanguage };
 
   useEffect(() => {
     let canceled = false;
-    (async () => {
+    const { suggestLanguage } = i18n.current;
+    void (async () => {
       try {
         const status = await apiGet<SignerStatus>(base);
         if (canceled) return;
@@ -119,13 +123,12 @@ export function SignerPage({ token }: { token: string }) {
         }
         if (caught instanceof ApiError && caught.code === 'LINK_EXPIRED')
           return setPhase({ kind: 'closed', state: 'expired' });
-        setPhase({ kind: 'error', message: errorMessage(language, caught) });
+        setPhase({ kind: 'error', message: errorMessage(i18n.current.language, caught) });
       }
     })();
     return () => {
       canceled = true;
     };
-    // Language changes must not reload the page's state.
   }, [base, attempt]);
 
   // Move focus to the new heading when the phase changes, for keyboard and screen-reader users.
