@@ -196,7 +196,7 @@ describe('signer review, contact, trust and help in a real browser, with real SM
   function viewerState(page: Page) {
     return page.evaluate(() => {
       const panel = document.querySelector('[role="tabpanel"]:not([hidden])')!;
-      const boxes = [...panel.querySelectorAll<HTMLElement>('.viewer__page-box')];
+      const boxes = Array.from(panel.querySelectorAll<HTMLElement>('.viewer__page-box'));
       return {
         pages: boxes.length,
         rendered: boxes.filter((b) => b.dataset.rendered === 'true').map((b) => Number(b.dataset.page)),
@@ -448,6 +448,37 @@ describe('signer review, contact, trust and help in a real browser, with real SM
       'no horizontal scroll at fit-to-width',
     );
     await shot(page, 'review-390');
+
+    // Two fingers spread on the page zoom in (drawn again at the new scale); 幅に合わせる goes back.
+    const cdp = await page.context().newCDPSession(page);
+    const y = 600;
+    const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', spread: number) =>
+      cdp.send('Input.dispatchTouchEvent', {
+        type,
+        touchPoints:
+          type === 'touchEnd'
+            ? []
+            : [
+                { x: 195 - spread, y },
+                { x: 195 + spread, y },
+              ],
+      });
+    await touch('touchStart', 40);
+    for (const spread of [60, 80, 100, 120]) await touch('touchMove', spread);
+    await touch('touchEnd', 0);
+    await page.waitForFunction((w) => {
+      const box = document.querySelector('[role="tabpanel"]:not([hidden]) .viewer__page-box');
+      return (box?.getBoundingClientRect().width ?? 0) > w * 2;
+    }, state.firstWidth);
+    await waitDrawn(page, 1);
+    await shot(page, 'review-pinched-390');
+    await page.getByRole('button', { name: '幅に合わせる' }).click();
+    await page.waitForFunction((w) => {
+      const box = document.querySelector('[role="tabpanel"]:not([hidden]) .viewer__page-box');
+      return Math.abs((box?.getBoundingClientRect().width ?? 0) - w) < 2;
+    }, state.firstWidth);
+    await page.evaluate(() => window.scrollTo(0, 0));
+
     const mostRendered = await scrollToTheEnd(page, true);
     assert.ok(mostRendered <= 10, `at most 10 pages hold a canvas at once (saw ${mostRendered})`);
     await waitDrawn(page, 23);
@@ -481,11 +512,13 @@ describe('signer review, contact, trust and help in a real browser, with real SM
         '/pki/ca/root.cer',
       );
       const layout = await page.evaluate(() => ({
-        hashes: [...document.querySelectorAll('[data-testid="hash-box"]')].map((e) => {
+        hashes: Array.from(document.querySelectorAll('[data-testid="hash-box"]')).map((e) => {
           const rect = e.getBoundingClientRect();
           return { height: rect.height, right: rect.right, lineHeight: parseFloat(getComputedStyle(e).lineHeight) };
         }),
-        names: [...document.querySelectorAll('.doc-list__name--wrap')].map((e) => e.getBoundingClientRect().width),
+        names: Array.from(document.querySelectorAll('.doc-list__name--wrap')).map(
+          (e) => e.getBoundingClientRect().width,
+        ),
         overflow: document.documentElement.scrollWidth > window.innerWidth,
       }));
       assert.equal(layout.overflow, false, 'nothing runs off the screen');

@@ -1,7 +1,7 @@
 // Every page of one PDF in one scroll (the signer's review): pages are laid out at their size at once
 // and drawn with pdf.js only while near the screen (IntersectionObserver); pages far away give their
 // canvas back, so a long contract costs the memory of a few pages. Fit-to-width by default (phones),
-// zoom buttons and keys, the page under the middle of the screen reported for "position kept on
+// pinch (two fingers, or a trackpad pinch), zoom buttons and keys, the page under the middle of the screen reported for "position kept on
 // reload", and "the last page was in view" reported once for the ✓ 確認済み mark.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useI18n } from '../i18n/i18n-context.tsx';
@@ -235,6 +235,70 @@ export function PdfScrollViewer({
     previousZoom.current = zoomKey;
     scrollToPosition(currentRef.current);
   }, [zoomKey, scrollToPosition]);
+
+  // Pinch to zoom: two fingers on the pages (phones) or a trackpad pinch (ctrl + wheel). During the
+  // gesture the stage is scaled by CSS for feedback; at its end the pages are drawn at the new scale.
+  const scaleRef = useRef(1);
+  scaleRef.current = shownScale;
+  useEffect(() => {
+    const stage = stageRef.current;
+    if (!stage || !laidOut) return;
+    const clamp = (scale: number) => Math.min(ZOOM_STEPS[ZOOM_STEPS.length - 1]!, Math.max(ZOOM_STEPS[0]!, scale));
+    let pinch: { distance: number; scale: number; ratio: number } | null = null;
+    const distance = (touches: TouchList) =>
+      Math.hypot(touches[0]!.clientX - touches[1]!.clientX, touches[0]!.clientY - touches[1]!.clientY);
+    const onTouchStart = (event: TouchEvent) => {
+      if (event.touches.length !== 2) return;
+      pinch = { distance: Math.max(1, distance(event.touches)), scale: scaleRef.current, ratio: 1 };
+      const rect = stage.getBoundingClientRect();
+      const midX = (event.touches[0]!.clientX + event.touches[1]!.clientX) / 2 - rect.left;
+      const midY = (event.touches[0]!.clientY + event.touches[1]!.clientY) / 2 - rect.top;
+      stage.style.transformOrigin = `${midX}px ${midY}px`;
+    };
+    const onTouchMove = (event: TouchEvent) => {
+      if (!pinch || event.touches.length !== 2) return;
+      // Ours, not the browser's page zoom: the pages are redrawn sharp at the end.
+      event.preventDefault();
+      pinch.ratio = clamp(pinch.scale * (distance(event.touches) / pinch.distance)) / pinch.scale;
+      stage.style.transform = `scale(${pinch.ratio})`;
+    };
+    const onTouchEnd = (event: TouchEvent) => {
+      if (!pinch || event.touches.length >= 2) return;
+      const next = clamp(pinch.scale * pinch.ratio);
+      const changed = Math.abs(pinch.ratio - 1) > 0.02;
+      pinch = null;
+      stage.style.transform = '';
+      stage.style.transformOrigin = '';
+      if (changed) setZoom({ mode: 'fixed', scale: Math.round(next * 100) / 100 });
+    };
+    let wheelFrame = 0;
+    let wheelFactor = 1;
+    const onWheel = (event: WheelEvent) => {
+      if (!event.ctrlKey) return;
+      event.preventDefault();
+      wheelFactor *= Math.exp(-event.deltaY / 300);
+      if (wheelFrame) return;
+      wheelFrame = window.requestAnimationFrame(() => {
+        wheelFrame = 0;
+        const next = clamp(scaleRef.current * wheelFactor);
+        wheelFactor = 1;
+        setZoom({ mode: 'fixed', scale: Math.round(next * 100) / 100 });
+      });
+    };
+    stage.addEventListener('touchstart', onTouchStart, { passive: true });
+    stage.addEventListener('touchmove', onTouchMove, { passive: false });
+    stage.addEventListener('touchend', onTouchEnd);
+    stage.addEventListener('touchcancel', onTouchEnd);
+    stage.addEventListener('wheel', onWheel, { passive: false });
+    return () => {
+      stage.removeEventListener('touchstart', onTouchStart);
+      stage.removeEventListener('touchmove', onTouchMove);
+      stage.removeEventListener('touchend', onTouchEnd);
+      stage.removeEventListener('touchcancel', onTouchEnd);
+      stage.removeEventListener('wheel', onWheel);
+      if (wheelFrame) window.cancelAnimationFrame(wheelFrame);
+    };
+  }, [laidOut]);
 
   // The pages that hold a canvas: near the screen, at most MAX_RENDERED_PAGES, nearest first.
   const rendered = new Set(
