@@ -100,10 +100,10 @@ export function signingLinkState(
 ): SigningLinkState {
   const status = effectiveStatus(signer.envelope, now);
   if (status === 'canceled' || status === 'declined' || status === 'completed') return status;
-  // Signed already: later visits say so (waiting for the others), whatever became of the link since.
+  if (status === 'expired' || status === 'draft') return 'expired';
+  // Signed already: later visits say so (waiting for the others), even after the link's own validity.
   if (signer.recipient.status === 'signed') return 'signed';
-  if (status === 'expired' || status === 'draft' || isSigningLinkExpired(signer.recipient, ctx.config.linkTtlMs, now))
-    return 'expired';
+  if (isSigningLinkExpired(signer.recipient, ctx.config.linkTtlMs, now)) return 'expired';
   if (isLockedOut(signer.recipient, ctx.config.accessCodeMaxAttempts)) return 'locked';
   return signer.recipient.auth === 'login' ? 'login_required' : 'code_required';
 }

@@ -373,6 +373,13 @@ describe('signer review, contact, trust and help in a real browser, with real SM
     await waitDrawn(page, 1);
     await page.getByTestId('tab-reviewed').nth(1).waitFor();
     await page.getByText('最後のページまで確認した文書: 2 / 2').waitFor();
+    // Back to the contract: the place where it was left (the tabs share the window's scroll).
+    await page.getByRole('tab', { name: /工事請負契約書/ }).click();
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[role="tabpanel"]:not([hidden]) [data-testid="viewer-page"]')?.textContent ===
+        '12 / 23',
+    );
 
     await page.getByRole('button', { name: '完了する', exact: true }).click();
     const dialog = page.getByRole('dialog');

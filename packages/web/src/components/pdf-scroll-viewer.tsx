@@ -223,9 +223,18 @@ export function PdfScrollViewer({
   useLayoutEffect(() => {
     if (!laidOut || !active || restored.current) return;
     restored.current = true;
-    if (initialPosition && initialPosition.page > 1) scrollToPosition(initialPosition);
-    else if (initialPosition && initialPosition.offset > 0) scrollToPosition(initialPosition);
+    if (initialPosition) {
+      currentRef.current = initialPosition;
+      scrollToPosition(initialPosition);
+    }
   }, [laidOut, active, initialPosition, scrollToPosition]);
+
+  // The tabs share the window's scroll: coming back to this tab returns to where it was read.
+  const wasActive = useRef(active);
+  useLayoutEffect(() => {
+    if (active && !wasActive.current && restored.current) scrollToPosition(currentRef.current);
+    wasActive.current = active;
+  }, [active, scrollToPosition]);
 
   // A zoom keeps the reader on the same spot of the same page.
   const zoomKey = zoom.mode === 'fit' ? 'fit' : String(zoom.scale);
