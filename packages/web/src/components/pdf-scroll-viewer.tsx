@@ -115,7 +115,8 @@ export function PdfScrollViewer({
     if (!stage) return;
     const observer = new ResizeObserver((entries) => {
       const width = entries[0]?.contentRect.width ?? 0;
-      setStageWidth(Math.floor(width));
+      // A hidden tab measures 0: keep its layout, so that it comes back where it was.
+      if (width > 0) setStageWidth(Math.floor(width));
     });
     observer.observe(stage);
     return () => observer.disconnect();
