@@ -455,15 +455,19 @@ export async function startMockServer({ port = 0, host = '127.0.0.1', quiet = tr
   const signCalls = new Map();
   const CSRF = 'mock-csrf-token';
 
+  const signerSender = { organization: ORG.name, name: USER.name, email: USER.email, phone: '03-1234-5678' };
   const signerView = (token, withCsrf) => ({
     ...(withCsrf ? { csrfToken: CSRF } : {}),
     envelope: {
+      id: envelopes[0].id,
       name: envelopes[0].name,
       message: envelopes[0].message,
       senderOrganization: ORG.name,
       senderName: `契約管理課 ${USER.name}`,
+      sender: signerSender,
     },
     recipient: {
+      id: `mock-recipient-${token}`,
       name: '佐藤 一郎',
       email: 'sato@test-kogyo.example',
       status: signerSigned.has(token) ? 'signed' : 'viewed',
@@ -498,6 +502,7 @@ export async function startMockServer({ port = 0, host = '127.0.0.1', quiet = tr
           state: fixed ?? (locked ? 'locked' : byLogin ? 'login_required' : 'code_required'),
           language: 'ja',
           senderOrganization: ORG.name,
+          sender: signerSender,
         });
       }
       if (rest === '/access-code' && method === 'POST') {

@@ -9,6 +9,7 @@ import { matchRoute, navigate } from './lib/router.ts';
 import { useLocation } from './lib/use-location.tsx';
 import { ClaimPage } from './pages/claim-page.tsx';
 import { DownloadPage } from './pages/download-page.tsx';
+import { HelpPage } from './pages/help-page.tsx';
 import { ContractImportPage } from './pages/register/contract-import-page.tsx';
 import { ContractListPage } from './pages/register/contract-list-page.tsx';
 import { ContractPage } from './pages/register/contract-page.tsx';
@@ -51,6 +52,8 @@ export function App() {
       return <DownloadPage key={route.token} token={route.token} />;
     case 'verify':
       return <VerifyPage initialCertificateId={route.certificateId} />;
+    case 'help':
+      return <HelpPage />;
     case 'audit':
       return <AuditPage />;
     case 'contracts':

@@ -129,6 +129,19 @@ const schema = z.object({
     .refine((value) => parseMailbox(value) !== undefined, {
       message: 'must be an address like "Inkan" <no-reply@example.jp> or no-reply@example.jp',
     }),
+  // The operator's support contact, shown on the help page (困ったときは) and in every mail.
+  INKAN_SUPPORT_EMAIL: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || value.trim() === '' || /^[^\s@<>"]+@[^\s@<>"]+$/.test(value.trim()), {
+      message: 'must be an e-mail address like support@example.jp',
+    }),
+  INKAN_SUPPORT_URL: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || value.trim() === '' || /^https?:\/\/[^\s<>"]+$/.test(value.trim()), {
+      message: 'must be an http(s) URL like https://example.jp/support',
+    }),
   INKAN_DOWNLOAD_TTL: duration('14d'),
   INKAN_LINK_TTL: duration('30d'),
   INKAN_SESSION_TTL: duration('12h'),
@@ -248,6 +261,8 @@ export interface Config {
   smtpUrl?: string;
   /** The From of every mail: display name and address. */
   mailFrom: { name: string; address: string };
+  /** The operator's support contact (INKAN_SUPPORT_EMAIL / INKAN_SUPPORT_URL); null when not set. */
+  support: SupportContact;
   /** How long the ダウンロード link of the completion mail is valid. */
   downloadTtlMs: number;
   /** How long a personal signing link is valid. */
@@ -281,6 +296,12 @@ export interface Config {
   };
   /** The installation's time zone (schedules, calendar periods of backups). */
   timeZone: string;
+}
+
+/** The operator's support contact of the help page and the mails. */
+export interface SupportContact {
+  email: string | null;
+  url: string | null;
 }
 
 /** Limits and pool of verification (INKAN_VERIFY_*). */
@@ -372,6 +393,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: blankToUndefined(v.INKAN_DATABASE_URL),
     smtpUrl: blankToUndefined(v.INKAN_SMTP_URL),
     mailFrom: parseMailbox(v.INKAN_MAIL_FROM)!,
+    support: {
+      email: blankToUndefined(v.INKAN_SUPPORT_EMAIL)?.trim() ?? null,
+      url: blankToUndefined(v.INKAN_SUPPORT_URL)?.trim() ?? null,
+    },
     downloadTtlMs: v.INKAN_DOWNLOAD_TTL,
     linkTtlMs: v.INKAN_LINK_TTL,
     sessionTtlMs: v.INKAN_SESSION_TTL,

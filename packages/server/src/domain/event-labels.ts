@@ -20,6 +20,7 @@ export const ACTION_LABELS_JA: Record<EventAction, string> = {
   'mail.completion.sent': '電子署名完了のお知らせを送信',
   'mail.locked.sent': 'ロックのお知らせを送信',
   'mail.declined.sent': '拒否のお知らせを送信',
+  'mail.unlocked.sent': 'ロック解除のお知らせを送信',
   'recipient.viewed': '文書を閲覧',
   'recipient.signed': '署名',
   'recipient.declined': '署名を拒否',

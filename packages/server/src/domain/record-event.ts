@@ -18,6 +18,7 @@ export type EventAction =
   | 'mail.completion.sent'
   | 'mail.locked.sent'
   | 'mail.declined.sent'
+  | 'mail.unlocked.sent'
   | 'recipient.viewed'
   | 'recipient.signed'
   | 'recipient.declined'

@@ -17,6 +17,20 @@ export interface SignerContext extends EnvelopeDetails {
   organizationName: string;
   /** The user who created the envelope, if any. */
   senderName: string | null;
+  /** Whom the signer can ask: the organisation and the user who created the envelope (if any). */
+  sender: SenderContact;
+}
+
+/**
+ * The sender's contact as signers see it (request mail, code page, lock page, done page): the
+ * organisation, and the person who created the envelope with their e-mail and telephone when set.
+ * Envelopes created through the API have no person: then only the organisation.
+ */
+export interface SenderContact {
+  organization: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
 }
 
 /** Finds the recipient of a signing-link token (read only); unknown → LINK_INVALID. */
@@ -39,20 +53,44 @@ export async function contextOfRecipient(db: DbOrTx, recipient: Recipient): Prom
     .where('id', '=', recipient.envelopeId)
     .executeTakeFirstOrThrow();
   const details = await loadDetailsOf(db, envelopeRow);
+  const sender = await loadSenderContact(db, {
+    organizationId: envelopeRow.organization_id,
+    createdByUserId: envelopeRow.created_by_user_id,
+  });
+  return { ...details, recipient, organizationName: sender.organization, senderName: sender.name, sender };
+}
+
+/** The contact of an envelope's sender: its organisation, and the user who created it (if any). */
+export async function loadSenderContact(
+  db: DbOrTx,
+  envelope: { organizationId: string; createdByUserId: string | null },
+): Promise<SenderContact> {
   const organization = await db
     .selectFrom('organizations')
     .select('name')
-    .where('id', '=', envelopeRow.organization_id)
+    .where('id', '=', envelope.organizationId)
     .executeTakeFirstOrThrow();
-  const sender = envelopeRow.created_by_user_id
-    ? await db.selectFrom('users').select('name').where('id', '=', envelopeRow.created_by_user_id).executeTakeFirst()
+  const user = envelope.createdByUserId
+    ? await db
+        .selectFrom('users')
+        .select(['name', 'email', 'phone'])
+        .where('id', '=', envelope.createdByUserId)
+        .executeTakeFirst()
     : undefined;
-  return { ...details, recipient, organizationName: organization.name, senderName: sender?.name ?? null };
+  return {
+    organization: organization.name,
+    name: user?.name ?? null,
+    email: user?.email ?? null,
+    phone: user?.phone ?? null,
+  };
 }
 
-/** What the signer's first page may know (nothing about the documents). */
+/**
+ * What the signer's first page may know (nothing about the documents). `signed`: this recipient has
+ * signed and the envelope waits for others.
+ */
 export type SigningLinkState =
-  'code_required' | 'login_required' | 'locked' | 'expired' | 'completed' | 'declined' | 'canceled';
+  'code_required' | 'login_required' | 'signed' | 'locked' | 'expired' | 'completed' | 'declined' | 'canceled';
 
 /** The state of a signing link, from the signer's point of view. */
 export function signingLinkState(
@@ -62,8 +100,10 @@ export function signingLinkState(
 ): SigningLinkState {
   const status = effectiveStatus(signer.envelope, now);
   if (status === 'canceled' || status === 'declined' || status === 'completed') return status;
-  if (status === 'expired' || status === 'draft' || isSigningLinkExpired(signer.recipient, ctx.config.linkTtlMs, now))
-    return 'expired';
+  if (status === 'expired' || status === 'draft') return 'expired';
+  // Signed already: later visits say so (waiting for the others), even after the link's own validity.
+  if (signer.recipient.status === 'signed') return 'signed';
+  if (isSigningLinkExpired(signer.recipient, ctx.config.linkTtlMs, now)) return 'expired';
   if (isLockedOut(signer.recipient, ctx.config.accessCodeMaxAttempts)) return 'locked';
   return signer.recipient.auth === 'login' ? 'login_required' : 'code_required';
 }
@@ -75,6 +115,7 @@ export function assertLinkUsable(
   now: Date,
 ): void {
   const state = signingLinkState(ctx, signer, now);
+  if (state === 'signed') throw new AppError('ALREADY_SIGNED', 'you have already signed this envelope');
   if (state === 'expired') throw new AppError('LINK_EXPIRED', 'the link has expired; please contact the sender');
   if (state === 'locked')
     throw new AppError(
@@ -95,6 +136,8 @@ export interface SignerView {
     status: Envelope['status'];
     senderOrganization: string;
     senderName: string | null;
+    /** Whom to ask (organisation, sender's name, e-mail and telephone when known). */
+    sender: SenderContact;
     certificateId: string;
   };
   recipient: { id: string; name: string; email: string; status: RecipientStatus; language: Language; canSign: boolean };
@@ -117,6 +160,7 @@ export function signerView(signer: SignerContext, now: Date): SignerView {
       status,
       senderOrganization: signer.organizationName,
       senderName: signer.senderName,
+      sender: signer.sender,
       certificateId: signer.envelope.certificateId,
     },
     recipient: {

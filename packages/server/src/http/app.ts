@@ -17,6 +17,7 @@ import { envelopeRoutes } from './envelopes/routes.ts';
 import { handleError, sendError } from './errors.ts';
 import { openApiRoutes } from './openapi/routes.ts';
 import { healthRoutes, type HealthRouteOptions } from './health/routes.ts';
+import { helpRoutes } from './help/routes.ts';
 import { organizationRoutes } from './organization/routes.ts';
 import { outboxRoutes } from './outbox/routes.ts';
 import { pkiRoutes } from './pki/routes.ts';
@@ -163,6 +164,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(claimRoutes, { context });
   await app.register(organizationRoutes, { context });
   await app.register(verifyRoutes, { context });
+  await app.register(helpRoutes, { context });
   await app.register(openApiRoutes, { context });
   await app.register(outboxRoutes, { context });
   if (context.config.env === 'development') await app.register(devMailRoutes, { context });

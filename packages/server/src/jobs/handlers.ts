@@ -10,12 +10,14 @@ import { sendCompletionMail } from '../domain/use-cases/send-completion-mail.ts'
 import { sendRecipientDeclinedMail, sendRecipientLockedMail } from '../domain/use-cases/send-sender-notice-mail.ts';
 import { sendAccountMail } from '../domain/use-cases/send-account-mail.ts';
 import { sendSigningRequestMail } from '../domain/use-cases/send-signing-request-mail.ts';
+import { sendRecipientUnlockedMail } from '../domain/use-cases/send-recipient-unlocked-mail.ts';
 import { runScheduledBackup } from '../backup/run-scheduled-backup.ts';
 import { z } from 'zod';
 
 // Job payloads come back from the database as JSON: checked like any other input before use.
 const recipientPayload = z.object({ recipientId: z.uuid() });
 const envelopePayload = z.object({ envelopeId: z.uuid() });
+const unlockedPayload = z.object({ recipientId: z.uuid(), unlockedAt: z.iso.datetime(), newCode: z.boolean() });
 const accountMailPayload = z.object({
   purpose: z.enum(['signup', 'password_reset', 'email_change', 'email_changed']),
   email: z.string().max(254),
@@ -53,6 +55,7 @@ export function createJobHandlers(context: AppContext): JobHandlers {
     'mail.completion': (payload) => sendCompletionMail(context, envelopePayload.parse(payload)),
     'mail.recipient-locked': (payload) => sendRecipientLockedMail(context, recipientPayload.parse(payload)),
     'mail.recipient-declined': (payload) => sendRecipientDeclinedMail(context, recipientPayload.parse(payload)),
+    'mail.recipient-unlocked': (payload) => sendRecipientUnlockedMail(context, unlockedPayload.parse(payload)),
     'mail.account': (payload) => sendAccountMail(context, accountMailPayload.parse(payload)),
   };
 }

@@ -27,6 +27,8 @@ export interface Schema {
     created_at: string;
     /** 会社名・団体名 given at sign-up (optional). */
     company_name: ColumnType<string | null, string | null | undefined, string | null>;
+    /** Telephone number shown to signers as the sender's contact (optional; migration 011). */
+    phone: ColumnType<string | null, string | null | undefined, string | null>;
   };
   /** An account's membership of an organisation, with its role there (one row per pair). */
   memberships: { user_id: string; organization_id: string; role: 'admin' | 'member' | 'viewer'; created_at: string };
@@ -222,6 +224,8 @@ export interface Schema {
     idempotency_key: string | null;
     /** JSON array of the attachments' file names (the bytes are not kept), or null. */
     attachment_names: ColumnType<string | null, string | null | undefined, string | null>;
+    /** The Reply-To mailbox (`"Name" <address>`), or null (migration 011). */
+    reply_to: ColumnType<string | null, string | null | undefined, string | null>;
   };
   /** Daily RFC 3161 timestamps of the operation log's chain head (its existence at that time). */
   audit_anchors: {

@@ -6,6 +6,8 @@ export interface JobPayloads {
   'mail.completion': { envelopeId: string };
   'mail.recipient-locked': { recipientId: string };
   'mail.recipient-declined': { recipientId: string };
+  /** Tells a signer the sender unlocked their link (never the code); one per unlock. */
+  'mail.recipient-unlocked': { recipientId: string; unlockedAt: string; newCode: boolean };
   'envelope.sign': { recipientId: string };
   'envelope.seal': { envelopeId: string };
   /** Issues the certificate of completion (契約締結証明書) of a completed envelope, then queues the completion mail. */

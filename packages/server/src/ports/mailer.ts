@@ -4,6 +4,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html: string;
+  /** Where replies go (the sender of a signing request); the From stays the no-reply address. */
+  replyTo?: { name: string; address: string };
   /** The same key is never sent twice (a retried job after a crash). */
   idempotencyKey: string;
   /** Files sent with the mail (the certificate of completion); only their names are recorded. */

@@ -25,7 +25,7 @@ const COLUMNS = {
     contract_reminder_days: 1,
     mfa_required: 1,
   },
-  users: { id: 1, email: 1, name: 1, password_hash: 1, created_at: 1, company_name: 1 },
+  users: { id: 1, email: 1, name: 1, password_hash: 1, created_at: 1, company_name: 1, phone: 1 },
   memberships: { user_id: 1, organization_id: 1, role: 1, created_at: 1 },
   sessions: {
     token_hash: 1,
@@ -169,6 +169,7 @@ const COLUMNS = {
     created_at: 1,
     idempotency_key: 1,
     attachment_names: 1,
+    reply_to: 1,
   },
   audit_anchors: { id: 1, head_seq: 1, head_hash: 1, token: 1, created_at: 1 },
   contracts: {

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { renderCompletion } from '../../src/mail/templates/completion.ts';
 import { renderRecipientDeclined, renderRecipientLocked } from '../../src/mail/templates/sender-notices.ts';
 import { renderSigningRequest } from '../../src/mail/templates/signing-request.ts';
+import { renderRecipientUnlocked } from '../../src/mail/templates/recipient-unlocked.ts';
 import { newCertificateId, isCertificateId } from '../../src/domain/certificate-id.ts';
 import { preferredLanguage } from '../../src/http/errors.ts';
 
@@ -18,6 +19,18 @@ const request = {
   validUntil: new Date('2030-01-31T03:00:00Z'),
   auth: 'access_code' as const,
   sequence: 1,
+  sender: { organization: '〇〇市 契約課', name: '担当 花子', email: 'hanako@city.example.jp', phone: '03-1234-5678' },
+  help: help(),
+};
+
+function help() {
+  return { url: 'https://inkan.example.jp/help', support: { email: 'support@inkan.example.jp', url: null } };
+}
+
+const checking = {
+  verifyUrl: 'https://x.jp/verify',
+  rootCertificateUrl: 'https://x.jp/pki/ca/root.cer',
+  help: help(),
 };
 
 describe('mail templates', () => {
@@ -51,6 +64,7 @@ describe('mail templates', () => {
       downloadUrl: 'https://x.jp/d/T',
       validUntil: new Date('2030-02-14T00:00:00Z'),
       validForMs: 14 * 86_400_000,
+      ...checking,
     });
     assert.equal(mail.subject, '電子署名完了のお知らせ');
     assert.match(mail.text, /ダウンロード:\nhttps:\/\/x\.jp\/d\/T/);
@@ -66,6 +80,7 @@ describe('mail templates', () => {
       downloadUrl: 'https://x.jp/d/T',
       validUntil: new Date(),
       validForMs: 86_400_000,
+      ...checking,
     });
     assert.match(en.text, /valid for 1 day/);
   });
@@ -88,6 +103,99 @@ describe('mail templates', () => {
       envelopeUrl: 'https://x.jp/envelopes/1',
     });
     assert.match(declined.html, /no &quot;way&quot;/);
+  });
+});
+
+describe('signer contact, help and trust in mails (issue 11)', () => {
+  it('signing request names the sender (organisation, person, e-mail, telephone), says replies reach them, and links help and support', () => {
+    for (const language of ['ja', 'en'] as const) {
+      const mail = renderSigningRequest({ ...request, language });
+      for (const part of [mail.text, mail.html]) {
+        assert.match(part, /担当 花子/);
+        assert.match(part, /hanako@city\.example\.jp/);
+        assert.match(part, /03-1234-5678/);
+        assert.match(part, /https:\/\/inkan\.example\.jp\/help/);
+        assert.match(part, /support@inkan\.example\.jp/);
+      }
+      assert.match(mail.text, language === 'ja' ? /ご返信は送信者に届きます/ : /replies go to the sender/);
+      assert.doesNotMatch(mail.text, /ご返信いただいてもお答えできません|replies are not read/);
+    }
+    // The help page is a link in the HTML footer too.
+    assert.match(
+      renderSigningRequest({ ...request, language: 'ja' }).html,
+      /<a href="https:\/\/inkan\.example\.jp\/help"/,
+    );
+  });
+
+  it('signing request of an API-created envelope names the organisation only and keeps the no-reply wording', () => {
+    const mail = renderSigningRequest({
+      ...request,
+      language: 'ja',
+      senderName: null,
+      sender: { organization: '〇〇市 契約課', name: null, email: null, phone: null },
+    });
+    assert.match(mail.text, /お問い合わせ先（送信者）\n〇〇市 契約課\n/);
+    assert.match(mail.text, /ご返信いただいてもお答えできません/);
+  });
+
+  it('completion mail: the subject stays, the body names the envelope and explains /verify, the root certificate and Reader steps', () => {
+    const mail = renderCompletion({
+      language: 'ja',
+      organizationName: '〇〇市',
+      envelopeName: '道路補修工事 請負契約',
+      certificateId: 'IK-ABCD-EFGH-JKLM',
+      recipientName: '山田 太郎',
+      downloadUrl: 'https://x.jp/d/T',
+      validUntil: new Date('2030-02-14T00:00:00Z'),
+      validForMs: 14 * 86_400_000,
+      ...checking,
+      sender: request.sender,
+    });
+    assert.equal(mail.subject, '電子署名完了のお知らせ');
+    assert.match(mail.text, /「道路補修工事 請負契約」について/);
+    assert.match(mail.text, /署名の確認方法/);
+    assert.match(mail.text, /https:\/\/x\.jp\/verify/);
+    assert.match(mail.text, /https:\/\/x\.jp\/pki\/ca\/root\.cer/);
+    assert.match(mail.text, /Adobe Acrobat Reader/);
+    assert.match(mail.text, /https:\/\/inkan\.example\.jp\/help#adobe-reader/);
+    assert.match(mail.text, /hanako@city\.example\.jp/);
+    const en = renderCompletion({
+      language: 'en',
+      organizationName: 'City',
+      envelopeName: 'Deal',
+      certificateId: 'IK-ABCD-EFGH-JKLM',
+      recipientName: 'Alice',
+      downloadUrl: 'https://x.jp/d/T',
+      validUntil: new Date(),
+      validForMs: 86_400_000,
+      ...checking,
+    });
+    assert.match(en.text, /How to check the signatures/);
+    assert.match(en.text, /trusted certificates/);
+    // The sender's own copy (no contact): replies are not read.
+    assert.match(en.text, /replies are not read/);
+  });
+
+  it('unlock notice: says whether the code changed, never contains a code, names the sender', () => {
+    for (const newCode of [true, false]) {
+      const mail = renderRecipientUnlocked({
+        language: 'ja',
+        recipientName: '山田 太郎',
+        envelopeName: '契約',
+        newCode,
+        sender: request.sender,
+        help: help(),
+      });
+      assert.match(mail.subject, /ロック解除のお知らせ/);
+      assert.match(mail.text, newCode ? /アクセスコードが新しくなりました/ : /アクセスコードは変わっていません/);
+      assert.match(mail.text, /hanako@city\.example\.jp/);
+      assert.match(mail.text, /\/help/);
+      assert.doesNotMatch(
+        mail.text.replace(/03-1234-5678/g, ''),
+        /(?<![0-9])[0-9]{4,8}(?![0-9])/,
+        'no code-like digits',
+      );
+    }
   });
 });
 

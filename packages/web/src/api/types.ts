@@ -13,6 +13,8 @@ export interface User {
   email: string;
   name: string;
   companyName: string | null;
+  /** 電話番号, shown to signers as the sender's contact (optional). */
+  phone?: string | null;
   role: MemberRole | null;
   organization: { id: string; name: string; slug: string } | null;
   memberships: Array<{ id: string; name: string; slug: string; role: MemberRole }>;
@@ -92,14 +94,32 @@ export interface EnvelopeEvent {
   details: Record<string, unknown> | null;
 }
 
+/** `signed`: this recipient has signed and the envelope waits for the others. */
 export type SignerState =
-  'code_required' | 'login_required' | 'locked' | 'expired' | 'completed' | 'declined' | 'canceled';
+  'code_required' | 'login_required' | 'signed' | 'locked' | 'expired' | 'completed' | 'declined' | 'canceled';
+
+/** Whom a signer can ask: the organisation and the person who sent (null for API-created envelopes). */
+export interface SenderContact {
+  organization: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+}
 
 export interface SignerStatus {
   /** Unknown future states are shown as "not valid" rather than breaking the page. */
   state: SignerState | (string & {});
   language: Language;
   senderOrganization: string;
+  /** Older servers send none. */
+  sender?: SenderContact;
+}
+
+/** GET /api/help: the operator's support contact and the root certificate's addresses. */
+export interface HelpInfo {
+  support: { email: string | null; url: string | null };
+  rootCertificate: { cer: string; pem: string };
+  verifyUrl: string;
 }
 
 export interface SignerView {
@@ -109,11 +129,13 @@ export interface SignerView {
     message: string;
     senderOrganization: string;
     senderName: string | null;
+    sender?: SenderContact;
     status?: EnvelopeStatus;
     certificateId?: string;
+    id?: string;
   };
   /** `canSign` false: the documents may be read but it is not this recipient's turn (or the envelope closed). */
-  recipient: { name: string; email: string; status: RecipientStatus; canSign?: boolean };
+  recipient: { id?: string; name: string; email: string; status: RecipientStatus; canSign?: boolean };
   documents: { id: string; name: string; pages: number }[];
 }
 

@@ -15,6 +15,9 @@ export const en: Messages = {
   'common.required': 'Required',
   'common.optional': 'Optional',
   'common.dash': '—',
+  'common.copy': 'Copy',
+  'common.copied': 'Copied',
+  'common.copyLabel': 'Copy {label}',
   'common.pages': '{n} pages',
 
   'error.NETWORK': 'Could not reach the server. Check your connection and try again.',
@@ -147,6 +150,14 @@ export const en: Messages = {
   'download.documents': 'Documents',
   'download.button': 'Download',
   'download.buttonLabel': 'Download {name}',
+  'download.check.title': 'How to check the signatures',
+  'download.check.body':
+    'The PDFs carry one electronic signature and timestamp per signer. Check them, and that nothing changed after signing, in either of two ways.',
+  'download.check.verify': 'Drop the PDF on the verification page (no account needed)',
+  'download.check.reader':
+    'For Adobe Acrobat Reader to show the signatures as valid, add the Inkan root certificate to its trusted certificates.',
+  'download.check.root': 'Root certificate (.cer)',
+  'download.check.steps': 'Steps',
   'download.expired.title': 'This download link has expired',
   'download.expired.body': 'This link has expired. If you need the signed documents, please contact the sender.',
   'download.invalid.title': 'This link is not valid',
@@ -704,6 +715,8 @@ export const en: Messages = {
   'account.active': 'Active',
   'account.profile.title': 'Profile',
   'account.profile.save': 'Save',
+  'account.profile.phone': 'Telephone',
+  'account.profile.phoneHint': 'Shown to signers as your contact in signing requests and on the signing pages.',
   'account.profile.saved': 'Profile saved.',
   'account.email.title': 'E-mail address',
   'account.email.current': 'Current e-mail address',
@@ -797,6 +810,78 @@ export const en: Messages = {
   'action.mfa.second-factor-used': 'Second factor used',
   'action.mfa.second-factor-failed': 'Second factor failed',
   'action.mail.account.sent': 'Account mail sent',
+
+  // Sender contact and help links (issue 11)
+  'contact.title': 'Contact the sender',
+  'contact.person': 'Sent by {name}',
+  'contact.email': 'E-mail',
+  'contact.phone': 'Telephone',
+  'contact.noDirect': 'Please contact the organisation that sent the signing request e-mail.',
+  'help.link': 'Help and FAQ',
+  'signer.review.reviewed': 'Reviewed',
+  'signer.review.notReviewed': 'Not reviewed',
+  'signer.review.progress': 'Documents read to the last page: {done} / {total}',
+  'signer.review.download': 'Download',
+  'signer.review.downloadLabel': 'Download {name}',
+  'signer.confirm.unreviewed': 'Some documents were not shown to their last page. Please review them before signing.',
+  'viewer.scrollHint': 'Scroll to see every page. Use the + and − keys to zoom.',
+  'signer.state.waiting.title': 'You have signed',
+  'signer.state.waiting.body':
+    'Your signature is complete. When the other signers have finished, the signed PDFs are sent to you in the completion e-mail.',
+  'action.mail.unlocked.sent': 'Unlock notice e-mailed',
+
+  // Help
+  'help.title': 'Help',
+  'help.lead':
+    'Answers for signing, receiving and sending contracts. If this does not solve it, contact the sender or the support contact below.',
+  'help.forSigners': 'For signers',
+  'help.forSenders': 'For senders',
+  'help.contents': 'Contents',
+  'help.accessCode.title': 'I do not know the access code',
+  'help.accessCode.body':
+    'The access code (4 to 8 digits) keeps unrelated third parties from seeing the documents and is not in the signing request e-mail. The sender gives it to you by other means (telephone, letter, a registration form).\nIf you do not have it, contact the sender shown in the request e-mail and on the access code page.',
+  'help.expired.title': 'The link has expired',
+  'help.expired.body':
+    'Signing links are valid until the date in the e-mail. After that, ask the sender to send the request again: you receive a new link and the old one stops working.',
+  'help.link.title': 'The link does not open or is not valid',
+  'help.link.body':
+    'A link broken over two lines by the mail program may not open. Copy the whole address into the browser. If the request was sent again, use the newest e-mail.',
+  'help.locked.title': 'The link is locked',
+  'help.locked.body':
+    'After too many wrong access codes the link is locked and the sender is told, so that nobody can guess the code. When the sender unlocks it (perhaps with a new code), you receive an unlock notice e-mail, which never contains the code. Then open the link of the original request e-mail again.',
+  'help.afterSigning.title': 'After signing',
+  'help.afterSigning.body':
+    'Once you have signed, the same link shows that you have signed. When everyone has signed, you receive the completion e-mail. While waiting for your turn, you are e-mailed when the previous signers have finished.',
+  'help.download.title': 'Downloading the signed documents',
+  'help.download.body':
+    'The completion e-mail, sent when everyone has signed, has a Download link to the signed PDFs and the certificate of completion, valid until the date in the e-mail. Afterwards, contact the sender.\nBefore signing you can also keep a copy with Download on the review page (the download is recorded in the operation log).',
+  'help.verify.title': 'Checking the signatures (verification page)',
+  'help.verify.body':
+    'The PDFs carry one electronic signature and timestamp per signer. Drop a PDF on the verification page to see each signer, time and timestamp, and whether anything changed after signing. No account is needed; the PDF is only used for the check.',
+  'help.verify.action': 'Open the verification page',
+  'help.adobe.title': 'Checking the signatures in Adobe Acrobat Reader',
+  'help.adobe.body':
+    'Inkan signs with certificates issued under the Inkan root certificate. Adobe Acrobat Reader does not know this root at first and shows the signatures as of unknown validity. Add the root to the trusted certificates as follows, and Reader shows them as valid.',
+  'help.adobe.steps':
+    'Save the certificate file with "Download the root certificate (.cer)" below.\nOpen Adobe Acrobat Reader and open Preferences (Menu > Preferences on Windows, Acrobat Reader > Preferences on a Mac).\nChoose Signatures on the left, then More… under Identities & Trusted Certificates.\nChoose Trusted Certificates on the left and press Import.\nPress Browse, choose the saved certificate file and press Import.\nSelect the new certificate in the list and press Edit Trust.\nOn the Trust tab, tick "Use this certificate as a trusted root" and "Signed documents or data", then press OK.\nOpen the signed PDF again: the Signatures panel shows each signature as valid.',
+  'help.adobe.note':
+    'Menu names differ a little between Reader versions. Before adding the certificate, check that its SHA-256 fingerprint matches the value shown below. Never add a certificate you do not recognise.',
+  'help.adobe.download': 'Download the root certificate (.cer)',
+  'help.adobe.pem': 'PEM format (for other validators)',
+  'help.adobe.fingerprint': 'Root certificate fingerprint (SHA-256)',
+  'help.adobe.fingerprintUnavailable': '(cannot be computed in this browser)',
+  'help.store.title': 'Storing in Inkan',
+  'help.store.body':
+    'With "Store in Inkan" in the completion e-mail you keep the signed documents and the certificate of completion in a free Inkan account, with no expiry; nothing the sender does later removes them. Storing is possible until the date in the e-mail.',
+  'help.sendErrors.title': 'Errors when sending',
+  'help.sendErrors.body':
+    'Encrypted, damaged or too large PDFs cannot be uploaded: save the PDF again without a password and retry.\nA malformed e-mail address or an access code that is not 4 to 8 digits is marked at its field.\nA signer who enters wrong codes too often is locked and you are e-mailed. After checking with them, unlock the link or set a new code on the envelope page; the signer is told (without the code).\nSigners see your name and e-mail (and the telephone number of your account settings) in the request e-mail and on the signing pages, and their replies reach you.',
+  'help.support.title': 'Support',
+  'help.support.body': 'The team that runs this Inkan. For questions about a contract, contact its sender.',
+  'help.support.email': 'E-mail',
+  'help.support.url': 'Website',
+  'help.support.none': 'No support contact is configured. Please contact the sender.',
+  'help.back': 'Back',
 
   'notFound.title': 'Page not found',
   'notFound.body': 'Check the address.',

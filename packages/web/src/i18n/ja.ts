@@ -16,6 +16,9 @@ export const ja = {
   'common.required': '必須',
   'common.optional': '任意',
   'common.dash': '—',
+  'common.copy': 'コピー',
+  'common.copied': 'コピーしました',
+  'common.copyLabel': '{label} をコピー',
   'common.pages': '{n}ページ',
 
   'error.NETWORK': '通信に失敗しました。接続を確認して、もう一度お試しください。',
@@ -152,6 +155,14 @@ export const ja = {
   'download.documents': '文書',
   'download.button': 'ダウンロード',
   'download.buttonLabel': '{name} をダウンロード',
+  'download.check.title': '署名の確認方法',
+  'download.check.body':
+    'ダウンロードしたPDFには、署名者ごとの電子署名とタイムスタンプが付いています。次のどちらかの方法で、署名と、署名後に変更がないことを確認できます。',
+  'download.check.verify': '検証ページにPDFをドロップして確認する（アカウント不要）',
+  'download.check.reader':
+    'Adobe Acrobat Readerで「有効」と表示させるには、Inkanのルート証明書を信頼済み証明書に追加します。',
+  'download.check.root': 'ルート証明書（.cer）',
+  'download.check.steps': '追加の手順',
   'download.expired.title': 'ダウンロードの有効期限が切れています',
   'download.expired.body':
     'このリンクの有効期限が切れています。署名済みの文書が必要な場合は、送信者にお問い合わせください。',
@@ -722,6 +733,8 @@ export const ja = {
   'account.active': '利用中',
   'account.profile.title': 'プロフィール',
   'account.profile.save': '保存する',
+  'account.profile.phone': '電話番号',
+  'account.profile.phoneHint': '署名依頼メールと署名画面に、送信者の連絡先として表示されます。',
   'account.profile.saved': 'プロフィールを保存しました。',
   'account.email.title': 'メールアドレス',
   'account.email.current': '現在のメールアドレス',
@@ -814,6 +827,78 @@ export const ja = {
   'action.mfa.second-factor-used': '二要素認証で本人確認',
   'action.mfa.second-factor-failed': '二要素認証に失敗',
   'action.mail.account.sent': 'アカウントのお知らせを送信',
+
+  // Sender contact and help links (issue 11)
+  'contact.title': 'お問い合わせ先（送信者）',
+  'contact.person': '担当: {name} 様',
+  'contact.email': 'メール',
+  'contact.phone': '電話',
+  'contact.noDirect': '署名依頼メールの送信元の組織にお問い合わせください。',
+  'help.link': '困ったときは（よくある質問）',
+  'signer.review.reviewed': '確認済み',
+  'signer.review.notReviewed': '未確認',
+  'signer.review.progress': '最後のページまで確認した文書: {done} / {total}',
+  'signer.review.download': 'ダウンロード',
+  'signer.review.downloadLabel': '{name} をダウンロード',
+  'signer.confirm.unreviewed': '最後のページまで表示していない文書があります。内容をご確認のうえ署名してください。',
+  'viewer.scrollHint': 'スクロールですべてのページを確認できます。＋ − キーで拡大・縮小します。',
+  'signer.state.waiting.title': '署名済みです',
+  'signer.state.waiting.body':
+    'あなたの署名は完了しています。ほかの署名者の手続きが終わると、署名済みのPDFを「電子署名完了のお知らせ」メールでお送りします。',
+  'action.mail.unlocked.sent': 'ロック解除のお知らせを送信',
+
+  // Help (困ったときは)
+  'help.title': '困ったときは',
+  'help.lead':
+    '電子契約の署名・受け取り・送信で困ったときの答えをまとめています。解決しない場合は、送信者または下記のサポート窓口にお問い合わせください。',
+  'help.forSigners': '署名する方へ',
+  'help.forSenders': '送信する方へ',
+  'help.contents': '目次',
+  'help.accessCode.title': 'アクセスコードがわからない',
+  'help.accessCode.body':
+    'アクセスコード（数字4〜8桁）は、無関係な第三者が文書を見られないようにするためのもので、署名依頼メールには書かれていません。送信者からメール以外の方法（電話、書面、事前の届出など）でお知らせしています。\nわからない場合は、署名依頼メールやアクセスコードの入力画面に表示されている送信者にお問い合わせください。全角の数字で入力しても構いません。',
+  'help.expired.title': 'リンクの有効期限が切れた',
+  'help.expired.body':
+    '署名用URLには有効期限があります（メールに記載）。期限を過ぎたURLでは署名できません。送信者に連絡して、署名依頼を再送してもらってください。再送されると新しいURLが届き、以前のURLは使えなくなります。',
+  'help.link.title': 'リンクが開けない・無効と表示される',
+  'help.link.body':
+    'メールのURLが途中で改行されていると、正しく開けないことがあります。URL全体をコピーしてブラウザーに貼り付けてください。再送された場合は、最新のメールのURLをお使いください。',
+  'help.locked.title': 'ロックされた',
+  'help.locked.body':
+    'アクセスコードを続けて間違えると、第三者による推測を防ぐため署名用URLがロックされ、送信者に通知されます。送信者がロックを解除すると（新しいアクセスコードを設定する場合もあります）、「署名用URLのロック解除のお知らせ」メールが届きます。そのメールにアクセスコードは書かれていません。解除後は、最初の署名依頼メールのURLからお進みください。',
+  'help.afterSigning.title': '署名したあと',
+  'help.afterSigning.body':
+    '署名が終わると、同じURLを開いても「署名済みです」と表示されます。ほかの署名者の手続きが終わると、「電子署名完了のお知らせ」メールが届きます。順番待ちの間は、前の署名者の手続きが終わるとあらためてメールでお知らせします。',
+  'help.download.title': '署名済みの文書をダウンロードする',
+  'help.download.body':
+    '全員の署名が完了すると届く「電子署名完了のお知らせ」メールの「ダウンロード」から、署名済みのPDFと契約締結証明書をダウンロードできます。ダウンロードの期限はメールに記載されています。期限を過ぎた場合は送信者にご連絡ください。\n署名する前の文書も、確認画面の「ダウンロード」から保存できます（この操作は操作ログに記録されます）。',
+  'help.verify.title': '署名を確認する（検証ページ）',
+  'help.verify.body':
+    'ダウンロードしたPDFには、署名者ごとの電子署名とタイムスタンプが付いています。検証ページにPDFをドロップすると、署名者、署名日時、タイムスタンプ、署名後に変更がないかを確認できます。アカウントは不要で、PDFは確認のためだけに使われます。',
+  'help.verify.action': '検証ページを開く',
+  'help.adobe.title': 'Adobe Acrobat Readerで署名を確認する',
+  'help.adobe.body':
+    'Inkanの署名は、Inkanのルート証明書を起点とする証明書で行われます。Adobe Acrobat Readerはこのルート証明書を最初は知らないため、「署名の有効性は不明です」と表示します。次の手順でルート証明書を信頼済み証明書に追加すると、署名が「有効」と表示されます。',
+  'help.adobe.steps':
+    '下の「ルート証明書をダウンロード（.cer）」から証明書ファイルを保存します。\nAdobe Acrobat Readerを開き、「メニュー」（Windows）または「Acrobat Reader」（Mac）から「環境設定」を開きます。\n左の一覧で「署名」を選び、「IDと信頼済み証明書」の「詳細...」（または「その他...」）を押します。\n左の一覧で「信頼済み証明書」を選び、「インポート」を押します。\n「参照」で保存した証明書ファイルを選び、「インポート」を押します。\n一覧に追加された証明書を選び、「信頼性を編集」を押します。\n「信頼性」タブで「この証明書を信頼済みのルートとして使用」と「署名済みの文書またはデータ」にチェックを入れ、「OK」を押します。\n署名済みのPDFを開き直し、「署名パネル」で各署名が「有効」と表示されることを確認します。',
+  'help.adobe.note':
+    'メニューの名前は、Readerのバージョンによって少し異なることがあります。追加する前に、証明書の指紋（SHA-256）が下に表示されている値と一致することを確認してください。心当たりのない証明書は追加しないでください。',
+  'help.adobe.download': 'ルート証明書をダウンロード（.cer）',
+  'help.adobe.pem': 'PEM形式（ほかの検証ツール用）',
+  'help.adobe.fingerprint': 'ルート証明書の指紋（SHA-256）',
+  'help.adobe.fingerprintUnavailable': '（このブラウザーでは計算できません）',
+  'help.store.title': 'Inkanで保管する',
+  'help.store.body':
+    '「電子署名完了のお知らせ」メールの「Inkanで保管」から、署名済みの文書と契約締結証明書を無料のInkanアカウントに保管できます。保管したものは期限なく閲覧・ダウンロードでき、送信者が後から削除することはできません。保管できる期間はメールに記載されています。',
+  'help.sendErrors.title': '送信時のエラー',
+  'help.sendErrors.body':
+    'PDFが暗号化されている、壊れている、大きすぎる場合は、アップロードできません。パスワードを外したPDFを保存し直してからお試しください。\n宛先のメールアドレスの形式が正しくない、アクセスコードが4〜8桁の数字でない場合は、その項目にエラーが表示されます。\n署名者がアクセスコードを続けて間違えるとロックされ、あなたにメールでお知らせします。ご本人に確認のうえ、封筒の画面でロックを解除するか、新しいアクセスコードを設定してください。署名者には解除のお知らせが届きます（コードは記載されません）。\n署名者への連絡先として、あなたの氏名とメールアドレス（アカウント設定で登録した電話番号も）が署名依頼メールと署名画面に表示され、署名者の返信はあなたに届きます。',
+  'help.support.title': 'サポート窓口',
+  'help.support.body': 'このInkanを運営している窓口です。署名の内容についてのご質問は、送信者にお問い合わせください。',
+  'help.support.email': 'メール',
+  'help.support.url': 'Webサイト',
+  'help.support.none': 'サポート窓口は設定されていません。送信者にお問い合わせください。',
+  'help.back': '前のページに戻る',
 
   'notFound.title': 'ページが見つかりません',
   'notFound.body': 'URLが正しいかご確認ください。',

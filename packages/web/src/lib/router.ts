@@ -39,6 +39,7 @@ export type RouteMatch =
   | { name: 'sign'; token: string }
   | { name: 'download'; token: string }
   | { name: 'verify'; certificateId: string | null }
+  | { name: 'help' }
   | { name: 'audit' }
   | { name: 'contracts' }
   | { name: 'contract-import' }
@@ -80,6 +81,7 @@ export function matchRoute(pathname: string, search: string): RouteMatch {
   if ((m = path.match(/^\/envelopes\/([^/]+)$/))) return { name: 'envelope', id: decodeURIComponent(m[1]!) };
   if ((m = path.match(/^\/s\/([^/]+)$/))) return { name: 'sign', token: decodeURIComponent(m[1]!) };
   if ((m = path.match(/^\/d\/([^/]+)$/))) return { name: 'download', token: decodeURIComponent(m[1]!) };
+  if (path === '/help') return { name: 'help' };
   if (path === '/verify') return { name: 'verify', certificateId: new URLSearchParams(search).get('id') };
   return { name: 'not-found' };
 }

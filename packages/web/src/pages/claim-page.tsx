@@ -10,6 +10,7 @@ import type { SessionResponse } from '../api/types.ts';
 import { Alert } from '../components/alert.tsx';
 import { PageShell } from '../components/page-shell.tsx';
 import { Loading, StatePanel } from '../components/state-panel.tsx';
+import { HelpLink } from '../components/sender-contact.tsx';
 import { useI18n } from '../i18n/i18n-context.tsx';
 import { formatDateTime } from '../i18n/translate.ts';
 import { navigate } from '../lib/router.ts';
@@ -101,6 +102,7 @@ export function ClaimPage({ token }: { token: string }) {
             )}
           </dl>
         )}
+        <HelpLink topic="store" />
       </StatePanel>
     );
   } else {
@@ -156,6 +158,7 @@ export function ClaimPage({ token }: { token: string }) {
             </div>
           </>
         )}
+        <HelpLink topic="store" />
       </section>
     );
   }

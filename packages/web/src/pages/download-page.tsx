@@ -4,6 +4,7 @@ import { ApiError, apiGet } from '../api/client.ts';
 import type { DownloadView } from '../api/types.ts';
 import { CertificateListItem, DocumentListItem } from '../components/document-list.tsx';
 import { PageShell } from '../components/page-shell.tsx';
+import { HelpLink } from '../components/sender-contact.tsx';
 import { Loading, StatePanel } from '../components/state-panel.tsx';
 import { useI18n } from '../i18n/i18n-context.tsx';
 import { formatDateTime } from '../i18n/translate.ts';
@@ -43,12 +44,14 @@ export function DownloadPage({ token }: { token: string }) {
     content = (
       <StatePanel tone="warning" title={t('download.expired.title')}>
         <p>{t('download.expired.body')}</p>
+        <HelpLink topic="download" />
       </StatePanel>
     );
   else if (phase.kind === 'invalid')
     content = (
       <StatePanel tone="error" title={t('download.invalid.title')}>
         <p>{t('download.invalid.body')}</p>
+        <HelpLink topic="link" />
       </StatePanel>
     );
   else if (phase.kind === 'error') content = <StatePanel tone="error" title={phase.message} />;
@@ -100,6 +103,28 @@ export function DownloadPage({ token }: { token: string }) {
             </CertificateListItem>
           )}
         </ul>
+        <section className="trust-box" aria-labelledby="check-title" data-testid="how-to-check">
+          <h2 id="check-title" className="section-title">
+            {t('download.check.title')}
+          </h2>
+          <p>{t('download.check.body')}</p>
+          <ul className="trust-box__ways">
+            <li>
+              <a href="/verify">{t('download.check.verify')}</a>
+            </li>
+            <li>
+              {t('download.check.reader')}{' '}
+              <a href="/pki/ca/root.cer" download="inkan-root.cer">
+                {t('download.check.root')}
+              </a>
+              {' · '}
+              <a href="/help#adobe-reader" target="_blank" rel="noopener">
+                {t('download.check.steps')}
+              </a>
+            </li>
+          </ul>
+        </section>
+        <HelpLink topic="download" />
       </section>
     );
   }

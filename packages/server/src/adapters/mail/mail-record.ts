@@ -32,6 +32,7 @@ export async function recordMail(db: Db, mail: OutgoingMail, from: string, clock
       html_body: mail.html,
       created_at: clock.now().toISOString(),
       idempotency_key: mail.idempotencyKey,
+      reply_to: mail.replyTo ? formatMailbox(mail.replyTo) : null,
       attachment_names: mail.attachments?.length ? JSON.stringify(mail.attachments.map((a) => a.filename)) : null,
     })
     // The only unique column besides the random id is idempotency_key.

@@ -47,6 +47,7 @@ export class SmtpMailer implements Mailer {
     await this.#transporter.sendMail({
       from: { name: this.#from.name, address: this.#from.address },
       to: mail.to,
+      ...(mail.replyTo ? { replyTo: { name: mail.replyTo.name, address: mail.replyTo.address } } : {}),
       subject: mail.subject,
       text: mail.text,
       html: mail.html,

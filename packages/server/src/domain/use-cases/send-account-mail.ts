@@ -1,3 +1,4 @@
+import { mailHelpOf } from '../../mail/templates/format.ts';
 import {
   renderEmailChangedMail,
   renderEmailChangeMail,
@@ -42,6 +43,7 @@ export async function sendAccountMail(ctx: DomainContext, payload: AccountMailPa
             const next = payload.nextPath ? `?next=${encodeURIComponent(payload.nextPath)}` : '';
             const rendered = renderSignupExistingMail({
               language: payload.language,
+              help: mailHelpOf(ctx.config),
               signInUrl: `${base}/login${next}`,
               resetUrl: `${base}/password/forgot`,
             });
@@ -59,6 +61,7 @@ export async function sendAccountMail(ctx: DomainContext, payload: AccountMailPa
               ...common,
               ...renderSignupMail({
                 language: payload.language,
+                help: mailHelpOf(ctx.config),
                 url: `${base}/signup/complete?token=${token}`,
                 validUntil,
               }),
@@ -81,6 +84,7 @@ export async function sendAccountMail(ctx: DomainContext, payload: AccountMailPa
               ...common,
               ...renderPasswordResetMail({
                 language: payload.language,
+                help: mailHelpOf(ctx.config),
                 url: `${base}/password/reset?token=${token}`,
                 validUntil,
               }),
@@ -105,6 +109,7 @@ export async function sendAccountMail(ctx: DomainContext, payload: AccountMailPa
               ...common,
               ...renderEmailChangeMail({
                 language: payload.language,
+                help: mailHelpOf(ctx.config),
                 url: `${base}/account/email/confirm?token=${token}`,
                 validUntil,
               }),
@@ -116,6 +121,7 @@ export async function sendAccountMail(ctx: DomainContext, payload: AccountMailPa
         case 'email_changed': {
           const rendered = renderEmailChangedMail({
             language: payload.language,
+            help: mailHelpOf(ctx.config),
             newEmail: payload.newEmail ?? '',
             at: now,
           });

@@ -1,9 +1,12 @@
 import { renderCompletion } from '../../mail/templates/completion.ts';
+import { mailHelpOf } from '../../mail/templates/format.ts';
 import type { MailAttachment } from '../../ports/mailer.ts';
 import { newId, newToken } from '../../security/tokens.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { deliverOnce, senderUsers } from '../mail-delivery.ts';
 import { loadDetailsOf } from '../rows.ts';
+import { loadSenderContact } from '../signer-access.ts';
+import { replyToOf } from './send-signing-request-mail.ts';
 import { inTransaction } from '../transaction.ts';
 import type { Language } from '../types.ts';
 import { certificateFileName } from './get-completion-certificate.ts';
@@ -33,6 +36,7 @@ export async function sendCompletionMail(ctx: DomainContext, input: { envelopeId
       content: await ctx.blobs.get(row.certificate_blob),
     };
   }
+  const sender = await loadSenderContact(ctx.db, envelope);
   const parties: Array<{
     key: string;
     recipientId: string | null;
@@ -116,6 +120,11 @@ export async function sendCompletionMail(ctx: DomainContext, input: { envelopeId
           validUntil,
           validForMs: ctx.config.downloadTtlMs,
           certificateAttached: attachment !== undefined,
+          verifyUrl: `${ctx.config.publicUrl}/verify`,
+          rootCertificateUrl: `${ctx.config.publicUrl}/pki/ca/root.cer`,
+          help: mailHelpOf(ctx.config),
+          // Recipients can reply to the sender; the sender's own copy needs no contact.
+          ...(party.recipientId !== null ? { sender } : {}),
           ...(claim
             ? {
                 claimUrl: `${ctx.config.publicUrl}/claim/${claim.token}`,
@@ -128,6 +137,7 @@ export async function sendCompletionMail(ctx: DomainContext, input: { envelopeId
           to: party.email,
           ...mail,
           idempotencyKey: party.key,
+          ...(party.recipientId !== null && replyToOf(sender) ? { replyTo: replyToOf(sender) } : {}),
           ...(attachment ? { attachments: [attachment] } : {}),
         };
       },

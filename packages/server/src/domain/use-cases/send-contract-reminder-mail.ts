@@ -1,3 +1,4 @@
+import { mailHelpOf } from '../../mail/templates/format.ts';
 import { renderContractReminder } from '../../mail/templates/contract-reminder.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { isMailSent } from '../mail-delivery.ts';
@@ -63,6 +64,7 @@ export async function sendContractReminderMail(ctx: DomainContext, input: { remi
       daysLeft,
       autoRenew: contract.auto_renew === 1,
       url: `${ctx.config.publicUrl}/contracts/${contract.id}`,
+      help: mailHelpOf(ctx.config),
     });
     await ctx.mailer.send({ to: user.email, ...mail, idempotencyKey: key });
   }

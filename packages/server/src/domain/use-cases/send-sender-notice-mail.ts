@@ -1,3 +1,4 @@
+import { mailHelpOf } from '../../mail/templates/format.ts';
 import { renderRecipientDeclined, renderRecipientLocked } from '../../mail/templates/sender-notices.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { deliverOnce, senderUsers } from '../mail-delivery.ts';
@@ -25,6 +26,7 @@ export async function sendRecipientLockedMail(ctx: DomainContext, input: { recip
           recipientEmail: recipient.email,
           attempts: ctx.config.accessCodeMaxAttempts,
           envelopeUrl: `${ctx.config.publicUrl}/envelopes/${envelope.id}`,
+          help: mailHelpOf(ctx.config),
         }),
         idempotencyKey: '',
       }),
@@ -51,6 +53,7 @@ export async function sendRecipientDeclinedMail(ctx: DomainContext, input: { rec
           recipientEmail: recipient.email,
           reason: recipient.declineReason ?? '',
           envelopeUrl: `${ctx.config.publicUrl}/envelopes/${envelope.id}`,
+          help: mailHelpOf(ctx.config),
         }),
         idempotencyKey: '',
       }),

@@ -1,4 +1,5 @@
 import { newToken } from '../../security/tokens.ts';
+import { mailHelpOf } from '../../mail/templates/format.ts';
 import { renderSigningRequest } from '../../mail/templates/signing-request.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { currentRecipient, effectiveStatus, isLockedOut } from '../envelope-state.ts';
@@ -67,8 +68,23 @@ export async function sendSigningRequestMail(ctx: DomainContext, input: { recipi
         validUntil,
         auth: recipient.auth,
         sequence,
+        sender: signer.sender,
+        help: mailHelpOf(ctx.config),
       });
-      return { to: recipient.email, ...mail, idempotencyKey: '' };
+      return { to: recipient.email, ...mail, replyTo: replyToOf(signer.sender), idempotencyKey: '' };
     },
   });
+}
+
+/** The Reply-To of mails to a signer: the person who sent the envelope, when known. */
+export function replyToOf(sender: {
+  organization: string;
+  name: string | null;
+  email: string | null;
+}): { name: string; address: string } | undefined {
+  if (!sender.email) return undefined;
+  return {
+    name: sender.name ? `${sender.name}（${sender.organization}）` : sender.organization,
+    address: sender.email,
+  };
 }

@@ -24,6 +24,8 @@ export interface SessionUser {
   email: string;
   name: string;
   companyName: string | null;
+  /** 電話番号, shown to signers as the sender's contact (optional). */
+  phone: string | null;
   /** The session's active organisation, or null for a personal session. */
   organization: { id: string; name: string; slug: string } | null;
   /** The role in the active organisation, or null for a personal session. */
@@ -249,7 +251,7 @@ export async function loadMemberships(db: DbOrTx, userId: string): Promise<Accou
 export async function loadSessionUser(db: DbOrTx, userId: string, organizationId: string | null): Promise<SessionUser> {
   const user = await db
     .selectFrom('users')
-    .select(['id', 'email', 'name', 'company_name'])
+    .select(['id', 'email', 'name', 'company_name', 'phone'])
     .where('id', '=', userId)
     .executeTakeFirstOrThrow();
   const memberships = await loadMemberships(db, userId);
@@ -259,6 +261,7 @@ export async function loadSessionUser(db: DbOrTx, userId: string, organizationId
     email: user.email,
     name: user.name,
     companyName: user.company_name,
+    phone: user.phone,
     organization: active ? { id: active.id, name: active.name, slug: active.slug } : null,
     role: active?.role ?? null,
     memberships,

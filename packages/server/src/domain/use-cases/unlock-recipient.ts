@@ -39,6 +39,7 @@ export async function unlockRecipient(
   const status = effectiveStatus(details.envelope, now);
   if (status !== 'sent' && status !== 'draft')
     throw new AppError('ENVELOPE_NOT_ACTIVE', `the envelope is ${status}`, { status });
+  const wasLocked = recipient.status === 'locked' || recipient.lockedAt !== null;
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
     const restored = recipient.viewedAt ? 'viewed' : recipient.notifiedAt ? 'notified' : 'pending';
     await tx
@@ -71,9 +72,19 @@ export async function unlockRecipient(
         recipientId: recipient.id,
         name: recipient.name,
         newCodeSet: newCode,
-        wasLocked: recipient.status === 'locked' || recipient.lockedAt !== null,
+        wasLocked,
       },
     });
+    // The signer hears that the link works again (and whether the code changed, never the code) —
+    // once they have a link, that is: a recipient not yet invited gets the request mail instead.
+    if ((wasLocked || newCode) && recipient.notifiedAt !== null && status === 'sent') {
+      await ctx.jobs.enqueue(
+        tx,
+        'mail.recipient-unlocked',
+        { recipientId: recipient.id, unlockedAt: now.toISOString(), newCode },
+        { dedupeKey: `recipient-unlocked:${recipient.id}:${now.toISOString()}` },
+      );
+    }
   });
   return loadEnvelopeDetails(ctx.db, input.organizationId, input.envelopeId);
 }

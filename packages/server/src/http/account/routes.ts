@@ -121,6 +121,7 @@ export async function accountRoutes(app: FastifyInstance, options: { context: Ap
       organizationId: account.organizationId,
       name: body.name,
       companyName: body.companyName,
+      phone: body.phone,
       origin: originOf(request),
     });
     return reply.send({ user: await loadSessionUser(context.db, account.userId, account.organizationId) });

@@ -26,7 +26,11 @@ export const resetPasswordBody = z.object({ token: text(200), password: text(102
 /** POST /api/account/email/confirm. */
 export const confirmEmailBody = z.object({ token: text(200), language });
 /** PATCH /api/account/profile. */
-export const profileBody = z.object({ name: text(1000), companyName: text(1000).nullish() });
+export const profileBody = z.object({
+  name: text(1000),
+  companyName: text(1000).nullish(),
+  phone: text(100).nullish(),
+});
 /** POST /api/account/password. */
 export const changePasswordBody = z.object({ currentPassword: text(1024), newPassword: text(1024) });
 /** POST /api/account/email. */

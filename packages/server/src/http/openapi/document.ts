@@ -177,6 +177,7 @@ const schemas = {
           status: envelopeStatus,
           senderOrganization: { type: 'string' },
           senderName: { type: ['string', 'null'] },
+          sender: ref('SenderContact'),
           certificateId: { type: 'string' },
         },
       },
@@ -200,15 +201,27 @@ const schemas = {
       },
     },
   },
+  SenderContact: {
+    type: 'object',
+    description: 'Whom a signer can ask: the organisation, and the person who sent (null for API-created envelopes)',
+    properties: {
+      organization: { type: 'string' },
+      name: { type: ['string', 'null'] },
+      email: { type: ['string', 'null'] },
+      phone: { type: ['string', 'null'] },
+    },
+  },
   SigningLink: {
     type: 'object',
     properties: {
       state: {
         type: 'string',
-        enum: ['code_required', 'login_required', 'locked', 'expired', 'completed', 'declined', 'canceled'],
+        enum: ['code_required', 'login_required', 'signed', 'locked', 'expired', 'completed', 'declined', 'canceled'],
+        description: 'signed: this recipient has signed and the envelope waits for the others',
       },
       language: { type: 'string', enum: ['ja', 'en'] },
       senderOrganization: { type: 'string' },
+      sender: ref('SenderContact'),
       maxAttempts: { type: 'integer' },
     },
   },
@@ -925,6 +938,18 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           },
         },
       },
+      '/api/sign/{token}/documents/{documentId}/download': {
+        get: {
+          summary: 'A document as a file, before signing (recorded as document.downloaded)',
+          security: [{ signer: [] }],
+          parameters: [token, id('documentId', 'document id')],
+          responses: {
+            200: { description: 'The PDF (attachment)', ...pdf },
+            401: error('UNAUTHENTICATED'),
+            404: error('NOT_FOUND'),
+          },
+        },
+      },
       '/api/sign/{token}/viewed': {
         post: {
           summary: 'Record 閲覧済み (once)',
@@ -1122,6 +1147,31 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
             200: { description: 'Settings after the change', ...json(ref('OrganizationSettings')) },
             400: error('VALIDATION_FAILED'),
             403: error('FORBIDDEN'),
+          },
+        },
+      },
+      '/api/help': {
+        get: {
+          summary:
+            'The help page: the operator support contact (INKAN_SUPPORT_EMAIL, INKAN_SUPPORT_URL) and the root certificate',
+          responses: {
+            200: {
+              description: 'Help information',
+              ...json({
+                type: 'object',
+                properties: {
+                  support: {
+                    type: 'object',
+                    properties: { email: { type: ['string', 'null'] }, url: { type: ['string', 'null'] } },
+                  },
+                  rootCertificate: {
+                    type: 'object',
+                    properties: { cer: { type: 'string' }, pem: { type: 'string' } },
+                  },
+                  verifyUrl: { type: 'string' },
+                },
+              }),
+            },
           },
         },
       },

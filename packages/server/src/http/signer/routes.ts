@@ -3,6 +3,7 @@ import type { AppContext } from '../../context.ts';
 import { AppError } from '../../domain/app-error.ts';
 import { signerCsrfToken } from '../../domain/signer-access.ts';
 import { declineEnvelope } from '../../domain/use-cases/decline-envelope.ts';
+import { downloadSignerDocument } from '../../domain/use-cases/download-signer-document.ts';
 import { getSignerDocument, getSignerView } from '../../domain/use-cases/get-signer-view.ts';
 import { markViewed } from '../../domain/use-cases/mark-viewed.ts';
 import { openSignerSessionByLogin } from '../../domain/use-cases/open-signer-session-by-login.ts';
@@ -102,6 +103,21 @@ export async function signerRoutes(app: FastifyInstance, options: { context: App
       reply,
       await getSignerDocument(context, { token, sessionToken: sessionOf(request), documentId }),
       'inline',
+    );
+  });
+
+  // 保存 before signing: the same bytes as the viewer's, as a file; recorded like every download.
+  app.get('/api/sign/:token/documents/:documentId/download', async (request, reply) => {
+    const { token, documentId } = parseWith(tokenDocumentParams, request.params);
+    return sendPdf(
+      reply,
+      await downloadSignerDocument(context, {
+        token,
+        sessionToken: sessionOf(request),
+        documentId,
+        origin: originOf(request),
+      }),
+      'attachment',
     );
   });
 

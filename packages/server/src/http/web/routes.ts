@@ -28,6 +28,7 @@ const SPA_ROUTES = [
   '/contracts/*',
   '/verify',
   '/audit',
+  '/help',
 ];
 
 const NOT_BUILT_PAGE =

@@ -1,4 +1,12 @@
-import { footer, formatMailTime, formatValidity, type RenderedMail } from './format.ts';
+import {
+  footer,
+  formatMailTime,
+  formatValidity,
+  senderContactText,
+  type MailHelp,
+  type MailSenderContact,
+  type RenderedMail,
+} from './format.ts';
 import { renderHtmlMail, type HtmlBlock } from './html.ts';
 import { oneLine } from './signing-request.ts';
 
@@ -21,6 +29,21 @@ export interface CompletionMail {
   claimValidUntil?: Date;
   /** INKAN_CLAIM_TTL, for "within 30 days". */
   claimValidForMs?: number;
+  /** `${INKAN_PUBLIC_URL}/verify`: where anyone checks the signatures without an account. */
+  verifyUrl: string;
+  /** `${INKAN_PUBLIC_URL}/pki/ca/root.cer` (DER, which Reader imports): the trust anchor to add to Adobe Acrobat Reader. */
+  rootCertificateUrl: string;
+  help: MailHelp;
+  /** For recipients: whom to ask (and the mail's Reply-To); absent in the sender's own copy. */
+  sender?: MailSenderContact;
+}
+
+/** How to check the signatures of the downloaded PDFs (the verify page, or Reader with the root trusted). */
+function howToCheck(m: CompletionMail, language: 'ja' | 'en'): string {
+  const steps = `${m.help.url}#adobe-reader`;
+  return language === 'ja'
+    ? `署名の確認方法\nダウンロードしたPDFには、署名者ごとの電子署名とタイムスタンプが付いています。\n・検証ページ（${m.verifyUrl}）にPDFをドロップすると、署名・タイムスタンプと、署名後の改ざんの有無を確認できます（アカウント不要）。\n・Adobe Acrobat Readerで署名を「有効」と表示させるには、Inkanのルート証明書（${m.rootCertificateUrl}）を信頼済み証明書に追加してください。手順: ${steps}`
+    : `How to check the signatures\nThe PDFs carry one electronic signature and timestamp per signer.\n- Drop a PDF on the verification page (${m.verifyUrl}) to see each signature and timestamp and whether anything changed after signing (no account needed).\n- For Adobe Acrobat Reader to show the signatures as valid, add the Inkan root certificate (${m.rootCertificateUrl}) to its trusted certificates. Steps: ${steps}`;
 }
 
 /** The completion mail with its ダウンロード link. */
@@ -39,13 +62,18 @@ export function renderCompletion(m: CompletionMail): RenderedMail {
     const claim = m.claimUrl
       ? `「Inkanで保管」から、締結済みの文書と契約締結証明書を無料のInkanアカウントに保管できます（期限なく閲覧・ダウンロードできます）。保管可能期間は${formatValidity(m.claimValidForMs ?? 0, 'ja')}（${formatMailTime(m.claimValidUntil ?? m.validUntil, 'ja')}まで）です。`
       : undefined;
+    const check = howToCheck(m, 'ja');
+    const contact = m.sender ? senderContactText(m.sender, 'ja') : undefined;
+    const foot = footer('ja', m.help, { repliesToSender: Boolean(m.sender?.email) });
     const text = [
       intro,
       `ダウンロード:\n${m.downloadUrl}`,
       ...(claim ? [`Inkanで保管:\n${m.claimUrl}\n${claim}`] : []),
       validity,
       facts.map(([k, v]) => `${k}: ${v}`).join('\n'),
-      `--\n${footer('ja')}`,
+      check,
+      ...(contact ? [contact] : []),
+      `--\n${foot}`,
     ].join('\n\n');
     const blocks: HtmlBlock[] = [
       { kind: 'paragraph', text: intro },
@@ -58,8 +86,10 @@ export function renderCompletion(m: CompletionMail): RenderedMail {
         : []),
       { kind: 'paragraph', text: validity },
       { kind: 'facts', rows: facts },
+      { kind: 'paragraph', text: check },
+      ...(contact ? ([{ kind: 'paragraph', text: contact }] as HtmlBlock[]) : []),
     ];
-    return { subject, text, html: renderHtmlMail({ language: 'ja', title: subject, blocks, footer: footer('ja') }) };
+    return { subject, text, html: renderHtmlMail({ language: 'ja', title: subject, blocks, footer: foot }) };
   }
   const subject = oneLine(`Signing completed: "${m.envelopeName}"`);
   const intro = `Dear ${m.recipientName},\n\nEveryone has signed "${m.envelopeName}" from ${m.organizationName}.\nDownload the signed documents with the link below.`;
@@ -74,13 +104,18 @@ export function renderCompletion(m: CompletionMail): RenderedMail {
   const claim = m.claimUrl
     ? `With "Store in Inkan" you keep the signed documents and the certificate of completion in a free Inkan account, with no expiry. Storing is possible for ${formatValidity(m.claimValidForMs ?? 0, 'en')} (until ${formatMailTime(m.claimValidUntil ?? m.validUntil, 'en')}).`
     : undefined;
+  const check = howToCheck(m, 'en');
+  const contact = m.sender ? senderContactText(m.sender, 'en') : undefined;
+  const foot = footer('en', m.help, { repliesToSender: Boolean(m.sender?.email) });
   const text = [
     intro,
     `Download:\n${m.downloadUrl}`,
     ...(claim ? [`Store in Inkan (Inkanで保管):\n${m.claimUrl}\n${claim}`] : []),
     validity,
     facts.map(([k, v]) => `${k}: ${v}`).join('\n'),
-    `--\n${footer('en')}`,
+    check,
+    ...(contact ? [contact] : []),
+    `--\n${foot}`,
   ].join('\n\n');
   const blocks: HtmlBlock[] = [
     { kind: 'paragraph', text: intro },
@@ -93,6 +128,8 @@ export function renderCompletion(m: CompletionMail): RenderedMail {
       : []),
     { kind: 'paragraph', text: validity },
     { kind: 'facts', rows: facts },
+    { kind: 'paragraph', text: check },
+    ...(contact ? ([{ kind: 'paragraph', text: contact }] as HtmlBlock[]) : []),
   ];
-  return { subject, text, html: renderHtmlMail({ language: 'en', title: subject, blocks, footer: footer('en') }) };
+  return { subject, text, html: renderHtmlMail({ language: 'en', title: subject, blocks, footer: foot }) };
 }

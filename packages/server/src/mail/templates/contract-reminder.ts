@@ -1,4 +1,4 @@
-import { footer, type RenderedMail } from './format.ts';
+import { footer, type MailHelp, type RenderedMail } from './format.ts';
 import { renderHtmlMail, type HtmlBlock } from './html.ts';
 import { oneLine } from './signing-request.ts';
 
@@ -14,6 +14,7 @@ export interface ContractReminderMail {
   autoRenew: boolean;
   /** `${INKAN_PUBLIC_URL}/contracts/{id}`. */
   url: string;
+  help?: MailHelp;
 }
 
 function japaneseDate(iso: string): string {
@@ -39,7 +40,7 @@ export function renderContractReminder(m: ContractReminderMail): RenderedMail {
     `契約台帳で確認 / Open in the register:\n${m.url}`,
     facts.map(([k, v]) => `${k}: ${v}`).join('\n'),
     en,
-    `--\n${footer('ja')}`,
+    `--\n${footer('ja', m.help)}`,
   ].join('\n\n');
   const blocks: HtmlBlock[] = [
     { kind: 'paragraph', text: ja },
@@ -47,5 +48,9 @@ export function renderContractReminder(m: ContractReminderMail): RenderedMail {
     { kind: 'facts', rows: facts },
     { kind: 'paragraph', text: en, muted: true },
   ];
-  return { subject, text, html: renderHtmlMail({ language: 'ja', title: subject, blocks, footer: footer('ja') }) };
+  return {
+    subject,
+    text,
+    html: renderHtmlMail({ language: 'ja', title: subject, blocks, footer: footer('ja', m.help) }),
+  };
 }

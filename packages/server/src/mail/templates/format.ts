@@ -34,9 +34,81 @@ export interface RenderedMail {
   html: string;
 }
 
-/** The footer of every mail. */
-export function footer(language: 'ja' | 'en'): string {
-  return language === 'ja'
-    ? 'このメールは送信専用アドレスから送信しています。ご返信いただいてもお答えできません。\nInkan 電子契約'
-    : 'This message was sent from a no-reply address; replies are not read.\nInkan electronic contracts';
+/** The help links of every mail: the help page (困ったときは) and the operator's support contact. */
+export interface MailHelp {
+  /** `${INKAN_PUBLIC_URL}/help`. */
+  url: string;
+  /** INKAN_SUPPORT_EMAIL / INKAN_SUPPORT_URL, when set. */
+  support: { email: string | null; url: string | null };
+}
+
+/** The help links of an installation (public URL and support contact). */
+export function mailHelpOf(config: {
+  publicUrl: string;
+  support: { email: string | null; url: string | null };
+}): MailHelp {
+  return { url: `${config.publicUrl}/help`, support: config.support };
+}
+
+/** Whom a signer can ask about an envelope (see SenderContact of the domain). */
+export interface MailSenderContact {
+  organization: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+}
+
+/** The sender's contact as lines of a mail: organisation and person, e-mail, telephone. */
+export function senderContactText(contact: MailSenderContact, language: 'ja' | 'en'): string {
+  const who = contact.name ? `${contact.organization} ${contact.name}` : contact.organization;
+  if (language === 'ja') {
+    return [
+      'お問い合わせ先（送信者）',
+      `${who}${contact.name ? ' 様' : ''}`,
+      ...(contact.email ? [`メール: ${contact.email}`] : []),
+      ...(contact.phone ? [`電話: ${contact.phone}`] : []),
+      ...(contact.email ? ['このメールに返信すると、送信者に届きます。'] : []),
+    ].join('\n');
+  }
+  return [
+    'Questions? Contact the sender',
+    who,
+    ...(contact.email ? [`E-mail: ${contact.email}`] : []),
+    ...(contact.phone ? [`Telephone: ${contact.phone}`] : []),
+    ...(contact.email ? ['Replying to this mail reaches the sender.'] : []),
+  ].join('\n');
+}
+
+/**
+ * The footer of every mail: who answers replies, the help page (困ったときは) and the operator's support.
+ * `repliesToSender`: the mail carries the sender as Reply-To, so replies reach a person.
+ */
+export function footer(language: 'ja' | 'en', help?: MailHelp, options: { repliesToSender?: boolean } = {}): string {
+  const lines: string[] = [];
+  if (language === 'ja') {
+    lines.push(
+      options.repliesToSender
+        ? 'このメールは送信専用アドレスから送信していますが、ご返信は送信者に届きます。'
+        : 'このメールは送信専用アドレスから送信しています。ご返信いただいてもお答えできません。',
+    );
+    if (help) {
+      lines.push(`困ったときは: ${help.url}`);
+      const support = [help.support.email, help.support.url].filter(Boolean).join(' / ');
+      if (support) lines.push(`サポート窓口: ${support}`);
+    }
+    lines.push('Inkan 電子契約');
+  } else {
+    lines.push(
+      options.repliesToSender
+        ? 'This message was sent from a no-reply address; replies go to the sender.'
+        : 'This message was sent from a no-reply address; replies are not read.',
+    );
+    if (help) {
+      lines.push(`Help: ${help.url}`);
+      const support = [help.support.email, help.support.url].filter(Boolean).join(' / ');
+      if (support) lines.push(`Support: ${support}`);
+    }
+    lines.push('Inkan electronic contracts');
+  }
+  return lines.join('\n');
 }

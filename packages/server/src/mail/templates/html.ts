@@ -41,6 +41,11 @@ function block(b: HtmlBlock): string {
   }
 }
 
+/** Makes the (already escaped) http(s) URLs of a paragraph links: the footer's help page and support. */
+function linkified(html: string): string {
+  return html.replace(/https?:\/\/[^\s<>"']+/g, (url) => `<a href="${url}" style="color:#1d4ed8">${url}</a>`);
+}
+
 /** A whole HTML mail: every value is escaped here, so callers pass plain text. */
 export function renderHtmlMail(options: {
   language: 'ja' | 'en';
@@ -54,7 +59,7 @@ export function renderHtmlMail(options: {
     '<div style="max-width:600px;margin:0 auto;background:#ffffff;padding:32px;border-radius:8px">' +
     `<h1 style="font-size:18px;margin:0 0 24px">${escapeHtml(options.title)}</h1>` +
     options.blocks.map(block).join('') +
-    `<hr style="border:none;border-top:1px solid #e5e5e5;margin:24px 0">${paragraph(options.footer, true)}` +
+    `<hr style="border:none;border-top:1px solid #e5e5e5;margin:24px 0">${linkified(paragraph(options.footer, true))}` +
     '</div></body></html>'
   );
 }

@@ -1,4 +1,11 @@
-import { footer, formatMailTime, type RenderedMail } from './format.ts';
+import {
+  footer,
+  formatMailTime,
+  senderContactText,
+  type MailHelp,
+  type MailSenderContact,
+  type RenderedMail,
+} from './format.ts';
 import { renderHtmlMail, type HtmlBlock } from './html.ts';
 
 /** What the signing-request mail says. */
@@ -18,6 +25,9 @@ export interface SigningRequestMail {
   auth: 'access_code' | 'login';
   /** 1 for the first mail, 2+ for a resend. */
   sequence: number;
+  /** Whom to ask (the mail's Reply-To is the sender's e-mail when known). */
+  sender: MailSenderContact;
+  help: MailHelp;
 }
 
 /** Header-safe: a subject never carries line breaks or other control characters. */
@@ -41,13 +51,18 @@ function japanese(m: SigningRequestMail): RenderedMail {
       : 'このURLを開いたあと、Inkanのアカウントでログインして署名してください。';
   const validity = `有効期限: ${formatMailTime(m.validUntil, 'ja')}`;
   const personal = 'このURLはあなた専用です。他の方に転送しないでください。';
+  const contact = senderContactText(m.sender, 'ja');
+  const helpLine = `アクセスコードがわからない、リンクが開けないなど、困ったときは: ${m.help.url}`;
+  const foot = footer('ja', m.help, { repliesToSender: m.sender.email !== null });
   const text = [
     intro,
     m.message ? `▼メッセージ\n${m.message}` : '',
     `▼署名用URL\n${m.url}\n${validity}`,
     auth,
+    contact,
+    helpLine,
     personal,
-    `--\n${footer('ja')}`,
+    `--\n${foot}`,
   ]
     .filter(Boolean)
     .join('\n\n');
@@ -57,9 +72,11 @@ function japanese(m: SigningRequestMail): RenderedMail {
     { kind: 'button', label: '文書を確認する', url: m.url },
     { kind: 'paragraph', text: validity },
     { kind: 'paragraph', text: auth },
+    { kind: 'paragraph', text: contact },
+    { kind: 'paragraph', text: helpLine },
     { kind: 'paragraph', text: personal, muted: true },
   ];
-  return { subject, text, html: renderHtmlMail({ language: 'ja', title: subject, blocks, footer: footer('ja') }) };
+  return { subject, text, html: renderHtmlMail({ language: 'ja', title: subject, blocks, footer: foot }) };
 }
 
 function english(m: SigningRequestMail): RenderedMail {
@@ -72,13 +89,18 @@ function english(m: SigningRequestMail): RenderedMail {
       : 'After opening the link, sign in with your Inkan account to sign.';
   const validity = `Valid until: ${formatMailTime(m.validUntil, 'en')}`;
   const personal = 'This link is personal to you. Please do not forward it.';
+  const contact = senderContactText(m.sender, 'en');
+  const helpLine = `No access code, a link that does not open, or other trouble? Help: ${m.help.url}`;
+  const foot = footer('en', m.help, { repliesToSender: m.sender.email !== null });
   const text = [
     intro,
     m.message ? `Message:\n${m.message}` : '',
     `Your signing link:\n${m.url}\n${validity}`,
     auth,
+    contact,
+    helpLine,
     personal,
-    `--\n${footer('en')}`,
+    `--\n${foot}`,
   ]
     .filter(Boolean)
     .join('\n\n');
@@ -88,7 +110,9 @@ function english(m: SigningRequestMail): RenderedMail {
     { kind: 'button', label: 'Review the documents', url: m.url },
     { kind: 'paragraph', text: validity },
     { kind: 'paragraph', text: auth },
+    { kind: 'paragraph', text: contact },
+    { kind: 'paragraph', text: helpLine },
     { kind: 'paragraph', text: personal, muted: true },
   ];
-  return { subject, text, html: renderHtmlMail({ language: 'en', title: subject, blocks, footer: footer('en') }) };
+  return { subject, text, html: renderHtmlMail({ language: 'en', title: subject, blocks, footer: foot }) };
 }

@@ -85,6 +85,7 @@ function ProfileSection() {
   const user = useUser();
   const [name, setName] = useState(user.name);
   const [company, setCompany] = useState(user.companyName ?? '');
+  const [phone, setPhone] = useState(user.phone ?? '');
   const [saved, setSaved] = useState(false);
   const { busy, error, run } = useSubmit();
   const errorId = useId();
@@ -95,6 +96,7 @@ function ProfileSection() {
       const result = await apiRequest<{ user: User }>('PATCH', '/api/account/profile', {
         name,
         companyName: company.trim() || null,
+        phone: phone.trim() || null,
       });
       rememberUser(result.user);
       setSaved(true);
@@ -122,6 +124,22 @@ function ProfileSection() {
             value={company}
             onChange={(event) => setCompany(event.target.value)}
           />
+        </Field>
+        <Field id="account-phone" label={`${t('account.profile.phone')}（${t('common.optional')}）`}>
+          <input
+            id="account-phone"
+            className="input"
+            type="tel"
+            autoComplete="tel"
+            inputMode="tel"
+            maxLength={30}
+            value={phone}
+            onChange={(event) => setPhone(event.target.value)}
+            aria-describedby="account-phone-hint"
+          />
+          <p id="account-phone-hint" className="field__hint">
+            {t('account.profile.phoneHint')}
+          </p>
         </Field>
         <FormError id={errorId} error={error} />
         {saved && <Alert tone="success">{t('account.profile.saved')}</Alert>}

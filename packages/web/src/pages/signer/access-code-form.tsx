@@ -3,7 +3,8 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { ApiError, apiPost, setSignerCsrfToken } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
-import type { SignerView } from '../../api/types.ts';
+import type { SenderContact, SignerView } from '../../api/types.ts';
+import { HelpLink, SenderContactCard } from '../../components/sender-contact.tsx';
 import { Field, FormError, SubmitButton, fieldAria } from '../../components/form-parts.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 
@@ -18,11 +19,14 @@ export function normalizeCode(raw: string): string {
 export function AccessCodeForm({
   token,
   senderOrganization,
+  sender,
   onPassed,
   onLocked,
 }: {
   token: string;
   senderOrganization: string;
+  /** Whom to ask when the code is unknown (older servers send none). */
+  sender: SenderContact | null;
   onPassed: (view: SignerView) => void;
   onLocked: () => void;
 }) {
@@ -98,6 +102,8 @@ export function AccessCodeForm({
         <SubmitButton busy={busy}>{busy ? t('signer.code.checking') : t('signer.code.next')}</SubmitButton>
       </form>
       <p className="muted small">{t('signer.code.unknownCode')}</p>
+      {sender && <SenderContactCard contact={sender} />}
+      <HelpLink topic="access-code" />
     </section>
   );
 }

@@ -1,14 +1,17 @@
 // The review page: envelope facts, the documents in tabs, and 完了する / 拒否する with their dialogs.
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { ApiError, apiPost } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
-import type { SignerView } from '../../api/types.ts';
+import type { SenderContact, SignerView } from '../../api/types.ts';
+import type { LaidOutPage } from '../../components/pdf-scroll-viewer.tsx';
+import { HelpLink, SenderContactCard } from '../../components/sender-contact.tsx';
 import { Alert } from '../../components/alert.tsx';
 import { ActionDialog } from '../../components/action-dialog.tsx';
 import { Field, FormError, fieldAria } from '../../components/form-parts.tsx';
 import { MessageBox } from '../../components/message-box.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { DocumentTabs } from './document-tabs.tsx';
+import { reviewKey } from './review-memory.ts';
 
 const MAX_REASON = 1000;
 
@@ -19,6 +22,8 @@ export function ReviewScreen({
   onSigned,
   onDeclined,
   onBlocked,
+  sender,
+  pageOverlay,
 }: {
   token: string;
   view: SignerView;
@@ -26,10 +31,18 @@ export function ReviewScreen({
   onDeclined: () => void;
   /** The server refused to sign (not your turn, envelope closed): show that state. */
   onBlocked: (code: string) => void;
+  /** Whom to ask (from the view or the link's state). */
+  sender?: SenderContact | null;
+  /**
+   * Drawn over each page of each document, in page coordinates: the mount point of the fields the
+   * signer fills on that page (issue 11 part 4).
+   */
+  pageOverlay?: (documentId: string, page: LaidOutPage) => ReactNode;
 }) {
   const { t } = useI18n();
   const base = `/api/sign/${encodeURIComponent(token)}`;
   const [dialog, setDialog] = useState<'none' | 'confirm' | 'decline'>('none');
+  const [reviewed, setReviewed] = useState<ReadonlySet<string>>(() => new Set());
   const viewedSent = useRef(false);
 
   // Record 閲覧済み once the documents are on screen (a GET must not change state, so a POST).
@@ -42,6 +55,8 @@ export function ReviewScreen({
   }, [base]);
 
   const { envelope, recipient, documents } = view;
+  const contact = envelope.sender ?? sender ?? null;
+  const memoryKey = envelope.id && recipient.id ? reviewKey(envelope.id, recipient.id) : null;
   // Older servers send no canSign: then the server decides when 完了する is pressed.
   const canSign = recipient.canSign !== false;
   return (
@@ -66,10 +81,27 @@ export function ReviewScreen({
           </div>
         </dl>
         {envelope.message && <MessageBox heading="h2" title={t('signer.review.message')} text={envelope.message} />}
+        <p className="review__progress" data-testid="review-progress">
+          {t('signer.review.progress', { done: reviewed.size, total: documents.length })}
+        </p>
+        {contact && (
+          <details className="review__contact">
+            <summary>{t('contact.title')}</summary>
+            <SenderContactCard contact={contact} heading="h3" />
+          </details>
+        )}
+        <HelpLink />
       </section>
 
       <div className="review__documents">
-        <DocumentTabs documents={documents} urlFor={(id) => `${base}/documents/${encodeURIComponent(id)}`} />
+        <DocumentTabs
+          documents={documents}
+          urlFor={(id) => `${base}/documents/${encodeURIComponent(id)}`}
+          downloadUrlFor={(id) => `${base}/documents/${encodeURIComponent(id)}/download`}
+          memoryKey={memoryKey}
+          onReviewedChange={setReviewed}
+          pageOverlay={pageOverlay}
+        />
       </div>
 
       <div className="action-bar" role="region" aria-label={t('signer.review.title')}>
@@ -97,6 +129,7 @@ export function ReviewScreen({
         onClose={() => setDialog('none')}
         base={base}
         documents={documents}
+        reviewed={reviewed}
         onSigned={onSigned}
         onBlocked={onBlocked}
       />
@@ -117,6 +150,7 @@ function ConfirmSignDialog({
   onClose,
   base,
   documents,
+  reviewed,
   onSigned,
   onBlocked,
 }: {
@@ -124,6 +158,7 @@ function ConfirmSignDialog({
   onClose: () => void;
   base: string;
   documents: SignerView['documents'];
+  reviewed: ReadonlySet<string>;
   onSigned: (view: SignerView) => void;
   onBlocked: (code: string) => void;
 }) {
@@ -181,9 +216,17 @@ function ConfirmSignDialog({
               PDF
             </span>
             <span className="doc-list__name">{doc.name}</span>
+            {reviewed.has(doc.id) ? (
+              <span className="doc-list__check">
+                <span aria-hidden="true">✓</span> {t('signer.review.reviewed')}
+              </span>
+            ) : (
+              <span className="doc-list__unchecked">{t('signer.review.notReviewed')}</span>
+            )}
           </li>
         ))}
       </ul>
+      {reviewed.size < documents.length && <p className="small notice-text">{t('signer.confirm.unreviewed')}</p>}
       <p className="muted small">{t('signer.confirm.note')}</p>
       {error && <Alert tone="error">{error}</Alert>}
     </ActionDialog>

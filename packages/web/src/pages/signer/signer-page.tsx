@@ -2,7 +2,8 @@
 // state in which signing is not possible (locked, expired, canceled, completed, declined).
 import { useEffect, useState } from 'react';
 import { ApiError, apiGet, apiPost, setSignerCsrfToken } from '../../api/client.ts';
-import type { SessionResponse, SignerStatus, SignerView } from '../../api/types.ts';
+import type { SenderContact, SessionResponse, SignerStatus, SignerView } from '../../api/types.ts';
+import { HelpLink, SenderContactCard } from '../../components/sender-contact.tsx';
 import { PageShell } from '../../components/page-shell.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
@@ -21,6 +22,7 @@ type Phase =
   | { kind: 'error'; message: string };
 
 type ClosedState =
+  | 'waiting'
   | 'locked'
   | 'expired'
   | 'canceled'
@@ -45,6 +47,9 @@ function closedStateOf(value: string): ClosedState {
       return 'canceled';
     case 'ENVELOPE_NOT_ACTIVE':
       return 'notActive';
+    case 'signed':
+    case 'ALREADY_SIGNED':
+      return 'waiting';
     case 'completed':
       return 'completed';
     case 'declined':
@@ -63,6 +68,8 @@ export function SignerPage({ token }: { token: string }) {
   const { t, suggestLanguage, describeError } = useI18n();
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);
+  // Whom to ask: from the link's state, then from the signer view (the same contact).
+  const [sender, setSender] = useState<SenderContact | null>(null);
   const base = `/api/sign/${encodeURIComponent(token)}`;
 
   useEffect(() => {
@@ -72,6 +79,7 @@ export function SignerPage({ token }: { token: string }) {
         const status = await apiGet<SignerStatus>(base);
         if (canceled) return;
         if (status.language === 'ja' || status.language === 'en') suggestLanguage(status.language);
+        if (status.sender) setSender(status.sender);
         if (status.state !== 'code_required' && status.state !== 'login_required') {
           return setPhase({ kind: 'closed', state: closedStateOf(status.state) });
         }
@@ -80,6 +88,7 @@ export function SignerPage({ token }: { token: string }) {
         const view = await apiGet<SignerView>(`${base}/view`).catch(() => null);
         if (canceled) return;
         if (view?.csrfToken) {
+          if (view.envelope.sender) setSender(view.envelope.sender);
           setSignerCsrfToken(view.csrfToken);
           return setPhase(phaseOfView(view));
         }
@@ -93,6 +102,7 @@ export function SignerPage({ token }: { token: string }) {
           const opened = await apiPost<SignerView>(`${base}/login`);
           if (canceled) return;
           setSignerCsrfToken(opened.csrfToken ?? null);
+          if (opened.envelope.sender) setSender(opened.envelope.sender);
           setPhase(phaseOfView(opened));
         } catch (caught) {
           if (canceled) return;
@@ -133,7 +143,11 @@ export function SignerPage({ token }: { token: string }) {
         <AccessCodeForm
           token={token}
           senderOrganization={phase.status.senderOrganization}
-          onPassed={(view) => setPhase(phaseOfView(view))}
+          sender={sender}
+          onPassed={(view) => {
+            if (view.envelope.sender) setSender(view.envelope.sender);
+            setPhase(phaseOfView(view));
+          }}
           onLocked={() => setPhase({ kind: 'closed', state: 'locked' })}
         />
       );
@@ -144,6 +158,7 @@ export function SignerPage({ token }: { token: string }) {
           token={token}
           view={phase.view}
           onSigned={() => setPhase({ kind: 'signed' })}
+          sender={sender}
           onDeclined={() => setPhase({ kind: 'declined' })}
           onBlocked={(code) =>
             setPhase(code === 'ALREADY_SIGNED' ? { kind: 'signed' } : { kind: 'closed', state: closedStateOf(code) })
@@ -157,6 +172,8 @@ export function SignerPage({ token }: { token: string }) {
           <p>{t('signer.done.body')}</p>
           <p>{t('signer.done.mail')}</p>
           <p className="muted">{t('signer.done.close')}</p>
+          {sender && <SenderContactCard contact={sender} />}
+          <HelpLink topic="verify" />
         </StatePanel>
       );
       break;
@@ -164,15 +181,18 @@ export function SignerPage({ token }: { token: string }) {
       content = (
         <StatePanel tone="neutral" title={t('signer.declined.title')}>
           <p>{t('signer.declined.body')}</p>
+          {sender && <SenderContactCard contact={sender} />}
+          <HelpLink />
         </StatePanel>
       );
       break;
     case 'closed':
-      content = <ClosedPanel state={phase.state} token={token} />;
+      content = <ClosedPanel state={phase.state} token={token} sender={sender} />;
       break;
     case 'error':
       content = (
         <StatePanel tone="error" title={phase.message}>
+          <HelpLink />
           <button
             type="button"
             className="btn btn--secondary"
@@ -204,10 +224,25 @@ function phaseOfView(view: SignerView): Phase {
   return { kind: 'review', view };
 }
 
-function ClosedPanel({ state, token }: { state: ClosedState; token: string }) {
+/** The help topic that explains each closed state. */
+const HELP_TOPIC: Record<ClosedState, string | undefined> = {
+  waiting: 'after-signing',
+  locked: 'locked',
+  expired: 'expired',
+  canceled: undefined,
+  completed: 'download',
+  declined: undefined,
+  invalid: 'link',
+  notYourTurn: 'after-signing',
+  notActive: undefined,
+  loginRequired: undefined,
+  wrongUser: undefined,
+};
+
+function ClosedPanel({ state, token, sender }: { state: ClosedState; token: string; sender: SenderContact | null }) {
   const { t } = useI18n();
   const tone =
-    state === 'completed'
+    state === 'completed' || state === 'waiting'
       ? 'success'
       : state === 'locked' || state === 'invalid'
         ? 'error'
@@ -223,6 +258,8 @@ function ClosedPanel({ state, token }: { state: ClosedState; token: string }) {
           {t('signer.state.loginRequired.action')}
         </a>
       )}
+      {sender && state !== 'loginRequired' && state !== 'wrongUser' && <SenderContactCard contact={sender} />}
+      <HelpLink topic={HELP_TOPIC[state]} />
     </StatePanel>
   );
 }
