@@ -10,6 +10,7 @@ import { sendCompletionMail } from '../domain/use-cases/send-completion-mail.ts'
 import { sendRecipientDeclinedMail, sendRecipientLockedMail } from '../domain/use-cases/send-sender-notice-mail.ts';
 import { sendAccountMail } from '../domain/use-cases/send-account-mail.ts';
 import { sendSigningRequestMail } from '../domain/use-cases/send-signing-request-mail.ts';
+import { sendInvitationMail } from '../domain/use-cases/send-invitation-mail.ts';
 import { runScheduledBackup } from '../backup/run-scheduled-backup.ts';
 import { z } from 'zod';
 
@@ -28,6 +29,7 @@ const accountMailPayload = z.object({
 const anchorPayload = z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
 const backupPayload = z.object({ slot: z.iso.datetime() });
 const reminderPayload = z.object({ reminderId: z.uuid() });
+const invitationPayload = z.object({ invitationId: z.uuid(), language: z.enum(['ja', 'en']) });
 
 /**
  * The handlers of every job kind. Each is idempotent (the queue delivers at least once): see the use
@@ -54,5 +56,6 @@ export function createJobHandlers(context: AppContext): JobHandlers {
     'mail.recipient-locked': (payload) => sendRecipientLockedMail(context, recipientPayload.parse(payload)),
     'mail.recipient-declined': (payload) => sendRecipientDeclinedMail(context, recipientPayload.parse(payload)),
     'mail.account': (payload) => sendAccountMail(context, accountMailPayload.parse(payload)),
+    'mail.invitation': (payload) => sendInvitationMail(context, invitationPayload.parse(payload)),
   };
 }

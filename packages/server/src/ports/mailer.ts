@@ -8,6 +8,26 @@ export interface OutgoingMail {
   idempotencyKey: string;
   /** Files sent with the mail (the certificate of completion); only their names are recorded. */
   attachments?: MailAttachment[];
+  /** The sending organisation's display name for From (the address stays the installation's). */
+  fromName?: string;
+  /** Reply-To (the organisation's mail settings). */
+  replyTo?: string;
+}
+
+/** A test mail (メール設定 → 送信テスト): sent now, never recorded under an idempotency key. */
+export interface TestMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  fromName?: string;
+  replyTo?: string;
+}
+
+/** What the mail server answered a test mail: its reply line (SMTP) or where the mail went (outbox). */
+export interface MailServerAnswer {
+  transport: 'smtp' | 'outbox';
+  response: string;
 }
 
 /** A file attached to a mail. */
@@ -20,4 +40,6 @@ export interface MailAttachment {
 /** Sends mail: to the local outbox (development) or over SMTP. */
 export interface Mailer {
   send(mail: OutgoingMail): Promise<void>;
+  /** Sends a test mail now and returns the server's answer; a refusal throws with the server's reply. */
+  sendTest(mail: TestMail): Promise<MailServerAnswer>;
 }
