@@ -624,9 +624,10 @@ for (const dialect of DIALECTS) {
         ],
       );
       assert.deepEqual(await db.selectFrom('memberships').selectAll().orderBy('user_id').execute(), [
-        { user_id: 'u1', organization_id: 'o1', role: 'admin', created_at: T },
-        { user_id: 'u2', organization_id: 'o1', role: 'viewer', created_at: T },
-        { user_id: 'u3', organization_id: 'o2', role: 'member', created_at: T },
+        // deactivated_at: added by 008, null (active) for every existing membership.
+        { user_id: 'u1', organization_id: 'o1', role: 'admin', created_at: T, deactivated_at: null },
+        { user_id: 'u2', organization_id: 'o1', role: 'viewer', created_at: T, deactivated_at: null },
+        { user_id: 'u3', organization_id: 'o2', role: 'member', created_at: T, deactivated_at: null },
       ]);
       const session = await db.selectFrom('sessions').selectAll().executeTakeFirstOrThrow();
       assert.equal(session.organization_id, 'o1', 'an existing session keeps its organisation');
