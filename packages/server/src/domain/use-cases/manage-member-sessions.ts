@@ -65,6 +65,13 @@ export async function endMemberSessions(
 ): Promise<{ ended: number }> {
   const now = ctx.clock.now();
   return inTransaction(ctx.db, ctx.dialect, async (tx) => {
+    const member = await tx
+      .selectFrom('memberships')
+      .select('user_id')
+      .where('organization_id', '=', input.organizationId)
+      .where('user_id', '=', input.userId)
+      .executeTakeFirst();
+    if (!member) throw new AppError('NOT_FOUND', 'no such member');
     let query = tx
       .deleteFrom('sessions')
       .where('user_id', '=', input.userId)
