@@ -167,7 +167,11 @@ for (const dialect of DIALECTS) {
       }
       assert.deepEqual(failures, []);
       assert.ok(rows >= ADMIN_ENDPOINTS.length * 5, `${rows} cases`);
+      // The other administrator's own CSV export is logged in their organisation (by design): not a change here.
       const after = await snapshot(h);
+      after.tables.events = after.tables.events!.filter(
+        (row) => !(row.includes('"action":"audit.exported"') && row.includes(`"organization_id":"${h.other.id}"`)),
+      );
       assert.deepEqual(after, before, 'no refused request changed anything');
     });
 
