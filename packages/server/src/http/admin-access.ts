@@ -21,7 +21,8 @@ export async function requireAdmin(
       reason: 'session-required',
     });
   const principal = await requirePrincipal(context, request, { write: false, scope: 'admin' });
-  if (principal.role !== 'admin') throw new AppError('FORBIDDEN', 'only administrators of the organisation may do this');
+  if (principal.role !== 'admin')
+    throw new AppError('FORBIDDEN', 'only administrators of the organisation may do this');
   if (request.method !== 'GET' && request.method !== 'HEAD') await requireStepUp(context, principal);
   return principal;
 }

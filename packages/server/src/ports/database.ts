@@ -27,7 +27,11 @@ export interface Schema {
     mail_reply_to: ColumnType<string | null, string | null | undefined, string | null>;
     /** The logo (PNG or JPEG, ≤ 256 KiB, checked when uploaded), base64. */
     logo_base64: ColumnType<string | null, string | null | undefined, string | null>;
-    logo_type: ColumnType<'image/png' | 'image/jpeg' | null, 'image/png' | 'image/jpeg' | null | undefined, 'image/png' | 'image/jpeg' | null>;
+    logo_type: ColumnType<
+      'image/png' | 'image/jpeg' | null,
+      'image/png' | 'image/jpeg' | null | undefined,
+      'image/png' | 'image/jpeg' | null
+    >;
     logo_updated_at: ColumnType<string | null, string | null | undefined, string | null>;
     /** Sessions unused this long end (null: no idle limit). */
     session_idle_minutes: ColumnType<number | null, number | null | undefined, number | null>;

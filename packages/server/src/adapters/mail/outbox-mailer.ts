@@ -22,7 +22,12 @@ export class OutboxMailer implements Mailer {
 
   /** Puts the mail in the outbox unless one with the same idempotency key is there. */
   async send(mail: OutgoingMail): Promise<void> {
-    await recordMail(this.db, mail, formatMailbox({ ...this.#from, name: mail.fromName ?? this.#from.name }), this.#clock);
+    await recordMail(
+      this.db,
+      mail,
+      formatMailbox({ ...this.#from, name: mail.fromName ?? this.#from.name }),
+      this.#clock,
+    );
   }
 
   /** Puts the test mail in the outbox (administrators read it at /admin/outbox). */

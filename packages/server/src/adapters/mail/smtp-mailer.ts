@@ -58,7 +58,12 @@ export class SmtpMailer implements Mailer {
       })),
       messageId: `<${createHash('sha256').update(mail.idempotencyKey).digest('hex').slice(0, 32)}@${domain}>`,
     });
-    await recordMail(this.db, mail, formatMailbox({ ...this.#from, name: mail.fromName ?? this.#from.name }), this.#clock);
+    await recordMail(
+      this.db,
+      mail,
+      formatMailbox({ ...this.#from, name: mail.fromName ?? this.#from.name }),
+      this.#clock,
+    );
   }
 
   /**

@@ -42,11 +42,15 @@ export function checkLogoImage(bytes: Uint8Array): LogoImage {
   }
   if (image.width === 0 || image.height === 0) refuse('empty image');
   if (image.width > LOGO_LIMITS.width || image.height > LOGO_LIMITS.height)
-    throw new AppError('PAYLOAD_TOO_LARGE', `the logo is larger than ${LOGO_LIMITS.width}×${LOGO_LIMITS.height} pixels`, {
-      field: 'logo',
-      maxWidth: LOGO_LIMITS.width,
-      maxHeight: LOGO_LIMITS.height,
-    });
+    throw new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `the logo is larger than ${LOGO_LIMITS.width}×${LOGO_LIMITS.height} pixels`,
+      {
+        field: 'logo',
+        maxWidth: LOGO_LIMITS.width,
+        maxHeight: LOGO_LIMITS.height,
+      },
+    );
   return image;
 }
 

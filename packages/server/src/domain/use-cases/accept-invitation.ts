@@ -111,10 +111,20 @@ export async function acceptInvitation(
       userId = newId();
       await tx
         .insertInto('users')
-        .values({ id: userId, email: invitation.email, name: name!, password_hash: passwordHash, created_at: now.toISOString() })
+        .values({
+          id: userId,
+          email: invitation.email,
+          name: name!,
+          password_hash: passwordHash,
+          created_at: now.toISOString(),
+        })
         .execute();
     } else if (passwordHash !== null) {
-      await tx.updateTable('users').set({ password_hash: passwordHash, name: name! }).where('id', '=', userId).execute();
+      await tx
+        .updateTable('users')
+        .set({ password_hash: passwordHash, name: name! })
+        .where('id', '=', userId)
+        .execute();
     }
     const membership = await tx
       .selectFrom('memberships')

@@ -29,7 +29,11 @@ export async function changeMemberRole(
       .executeTakeFirst();
     if (!member) throw new AppError('NOT_FOUND', 'no such member');
     if (member.role === role) return { from: role, to: role, sessionsEnded: 0 };
-    if (member.role === 'admin' && member.deactivated_at === null && (await isLastActiveAdmin(tx, input.organizationId, input.userId)))
+    if (
+      member.role === 'admin' &&
+      member.deactivated_at === null &&
+      (await isLastActiveAdmin(tx, input.organizationId, input.userId))
+    )
       throw new AppError('LAST_ADMIN', 'the organisation needs an administrator');
     await tx
       .updateTable('memberships')
@@ -37,7 +41,8 @@ export async function changeMemberRole(
       .where('organization_id', '=', input.organizationId)
       .where('user_id', '=', input.userId)
       .execute();
-    const sessionsEnded = RANK[role] < RANK[member.role] ? await endSessionsInOrganization(tx, input.userId, input.organizationId) : 0;
+    const sessionsEnded =
+      RANK[role] < RANK[member.role] ? await endSessionsInOrganization(tx, input.userId, input.organizationId) : 0;
     await recordEvent(tx, {
       organizationId: input.organizationId,
       actor: input.actor,

@@ -104,7 +104,11 @@ export async function revokeInvitation(
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     if (!row) throw new AppError('NOT_FOUND', 'no such pending invitation');
-    await tx.updateTable('member_invitations').set({ revoked_at: now.toISOString() }).where('id', '=', row.id).execute();
+    await tx
+      .updateTable('member_invitations')
+      .set({ revoked_at: now.toISOString() })
+      .where('id', '=', row.id)
+      .execute();
     await recordEvent(tx, {
       organizationId: input.organizationId,
       actor: input.actor,

@@ -71,19 +71,17 @@ export async function listMembers(
       envelopeCounts.set(r.created_by_user_id!, Number(r.n));
   }
   const members = rows
-    .map(
-      (r): MemberView => ({
-        userId: r.id,
-        email: r.email,
-        name: r.name,
-        role: r.role,
-        status: r.deactivated_at === null ? 'active' : 'deactivated',
-        joinedAt: r.created_at,
-        deactivatedAt: r.deactivated_at,
-        hasSecondFactor: withFactor.has(r.id),
-        envelopes: envelopeCounts.get(r.id) ?? 0,
-      }),
-    )
+    .map((r): MemberView => ({
+      userId: r.id,
+      email: r.email,
+      name: r.name,
+      role: r.role,
+      status: r.deactivated_at === null ? 'active' : 'deactivated',
+      joinedAt: r.created_at,
+      deactivatedAt: r.deactivated_at,
+      hasSecondFactor: withFactor.has(r.id),
+      envelopes: envelopeCounts.get(r.id) ?? 0,
+    }))
     .sort((a, b) => (a.status === b.status ? 0 : a.status === 'active' ? -1 : 1));
   const now = ctx.clock.now().toISOString();
   const invitations = await ctx.db

@@ -55,7 +55,7 @@ export async function listApiKeys(ctx: DomainContext, input: { organizationId: s
       lastUsedAt: r.last_used_at,
       revokedAt: r.revoked_at,
     }))
-    .sort((a, b) => (a.revokedAt === null) === (b.revokedAt === null) ? 0 : a.revokedAt === null ? -1 : 1);
+    .sort((a, b) => ((a.revokedAt === null) === (b.revokedAt === null) ? 0 : a.revokedAt === null ? -1 : 1));
 }
 
 /**
@@ -64,7 +64,13 @@ export async function listApiKeys(ctx: DomainContext, input: { organizationId: s
  */
 export async function createOrganizationApiKey(
   ctx: DomainContext,
-  input: { organizationId: string; actor: Actor & { type: 'user' }; origin?: RequestOrigin; name: unknown; scopes: unknown },
+  input: {
+    organizationId: string;
+    actor: Actor & { type: 'user' };
+    origin?: RequestOrigin;
+    name: unknown;
+    scopes: unknown;
+  },
 ): Promise<{ key: string; apiKey: ApiKeyView }> {
   const name = requireLine(input.name, 'name', 100);
   const scopes = requireScopes(input.scopes);
@@ -97,7 +103,11 @@ export async function createOrganizationApiKey(
       details: { apiKeyId: id, name, prefix, scopes },
     });
   });
-  const creator = await ctx.db.selectFrom('users').select(['id', 'name']).where('id', '=', input.actor.id).executeTakeFirst();
+  const creator = await ctx.db
+    .selectFrom('users')
+    .select(['id', 'name'])
+    .where('id', '=', input.actor.id)
+    .executeTakeFirst();
   return {
     key,
     apiKey: {

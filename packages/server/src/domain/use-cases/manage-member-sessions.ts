@@ -61,7 +61,13 @@ export async function listMemberSessions(
  */
 export async function endMemberSessions(
   ctx: DomainContext,
-  input: { organizationId: string; actor: Actor; origin?: RequestOrigin; userId: string; which: { id: unknown } | 'all' },
+  input: {
+    organizationId: string;
+    actor: Actor;
+    origin?: RequestOrigin;
+    userId: string;
+    which: { id: unknown } | 'all';
+  },
 ): Promise<{ ended: number }> {
   const now = ctx.clock.now();
   return inTransaction(ctx.db, ctx.dialect, async (tx) => {

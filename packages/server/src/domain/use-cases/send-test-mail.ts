@@ -30,10 +30,25 @@ function cleanReply(text: string): string {
  */
 export async function sendTestMail(
   ctx: DomainContext,
-  input: { organizationId: string; actor: Actor & { type: 'user' }; origin?: RequestOrigin; to?: unknown; language: Language },
+  input: {
+    organizationId: string;
+    actor: Actor & { type: 'user' };
+    origin?: RequestOrigin;
+    to?: unknown;
+    language: Language;
+  },
 ): Promise<TestMailResult> {
-  const admin = await ctx.db.selectFrom('users').select('email').where('id', '=', input.actor.id).executeTakeFirstOrThrow();
-  const to = input.to === undefined || input.to === '' ? admin.email : typeof input.to === 'string' ? input.to.trim().toLowerCase() : '';
+  const admin = await ctx.db
+    .selectFrom('users')
+    .select('email')
+    .where('id', '=', input.actor.id)
+    .executeTakeFirstOrThrow();
+  const to =
+    input.to === undefined || input.to === ''
+      ? admin.email
+      : typeof input.to === 'string'
+        ? input.to.trim().toLowerCase()
+        : '';
   if (!isEmail(to)) throw new AppError('INVALID_EMAIL', 'to is not an e-mail address', { field: 'to' });
   const org = await ctx.db
     .selectFrom('organizations')
@@ -66,8 +81,14 @@ export async function sendTestMail(
     result = { ok: true, to, transport: answer.transport, response: cleanReply(answer.response) };
   } catch (error) {
     const e = error as { response?: unknown; message?: unknown; code?: unknown };
-    const reply = typeof e.response === 'string' ? e.response : typeof e.message === 'string' ? e.message : String(error);
-    result = { ok: false, to, transport: 'smtp', error: cleanReply(`${typeof e.code === 'string' ? `${e.code}: ` : ''}${reply}`) };
+    const reply =
+      typeof e.response === 'string' ? e.response : typeof e.message === 'string' ? e.message : String(error);
+    result = {
+      ok: false,
+      to,
+      transport: 'smtp',
+      error: cleanReply(`${typeof e.code === 'string' ? `${e.code}: ` : ''}${reply}`),
+    };
   }
   await inTransaction(ctx.db, ctx.dialect, (tx) =>
     recordEvent(tx, {

@@ -30,7 +30,9 @@ export async function transferEnvelopes(
     const to = members.find((m) => m.user_id === toUserId);
     if (!from) throw new AppError('NOT_FOUND', 'no such member');
     if (!to || to.deactivated_at !== null || to.role === 'viewer')
-      throw new AppError('VALIDATION_FAILED', 'toUserId must be an active member or administrator', { field: 'toUserId' });
+      throw new AppError('VALIDATION_FAILED', 'toUserId must be an active member or administrator', {
+        field: 'toUserId',
+      });
     const result = await tx
       .updateTable('envelopes')
       .set({ created_by_user_id: toUserId })

@@ -42,7 +42,16 @@ export async function getOrganizationProfile(
 async function readProfile(db: DbOrTx, organizationId: string): Promise<OrganizationProfile> {
   const row = await db
     .selectFrom('organizations')
-    .select(['id', 'name', 'slug', 'sender_contact', 'support_contact', 'mail_from_name', 'mail_reply_to', 'logo_updated_at'])
+    .select([
+      'id',
+      'name',
+      'slug',
+      'sender_contact',
+      'support_contact',
+      'mail_from_name',
+      'mail_reply_to',
+      'logo_updated_at',
+    ])
     .where('id', '=', organizationId)
     .executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND', 'no such organisation');
@@ -83,19 +92,29 @@ export async function updateOrganizationProfile(
   const c = input.changes;
   const next: Record<string, string | null> = {};
   if (c.name !== undefined) next.name = requireLine(c.name, 'name', PROFILE_LIMITS.name);
-  if (c.senderContact !== undefined) next.sender_contact = optional(c.senderContact, 'senderContact', PROFILE_LIMITS.contact);
+  if (c.senderContact !== undefined)
+    next.sender_contact = optional(c.senderContact, 'senderContact', PROFILE_LIMITS.contact);
   if (c.supportContact !== undefined)
     next.support_contact = optional(c.supportContact, 'supportContact', PROFILE_LIMITS.contact);
   if (c.mailFromName !== undefined) {
     // A display name goes into the From header: one line, no angle brackets or quotes that could add an address.
-    const name = c.mailFromName === null || c.mailFromName === '' ? null : requireLine(c.mailFromName, 'mailFromName', PROFILE_LIMITS.mailFromName);
+    const name =
+      c.mailFromName === null || c.mailFromName === ''
+        ? null
+        : requireLine(c.mailFromName, 'mailFromName', PROFILE_LIMITS.mailFromName);
     if (name !== null && /[<>"@]/.test(name))
       throw new AppError('VALIDATION_FAILED', 'mailFromName must not contain < > " or @', { field: 'mailFromName' });
     next.mail_from_name = name;
   }
   if (c.mailReplyTo !== undefined) {
-    const address = c.mailReplyTo === null || c.mailReplyTo === '' ? null : typeof c.mailReplyTo === 'string' ? c.mailReplyTo.trim().toLowerCase() : '';
-    if (address !== null && !isEmail(address)) throw new AppError('INVALID_EMAIL', 'mailReplyTo is not an e-mail address', { field: 'mailReplyTo' });
+    const address =
+      c.mailReplyTo === null || c.mailReplyTo === ''
+        ? null
+        : typeof c.mailReplyTo === 'string'
+          ? c.mailReplyTo.trim().toLowerCase()
+          : '';
+    if (address !== null && !isEmail(address))
+      throw new AppError('INVALID_EMAIL', 'mailReplyTo is not an e-mail address', { field: 'mailReplyTo' });
     next.mail_reply_to = address;
   }
   return inTransaction(ctx.db, ctx.dialect, async (tx) => {

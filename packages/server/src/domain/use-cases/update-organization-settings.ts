@@ -46,7 +46,12 @@ function settingsOf(row: {
   };
 }
 
-const SETTINGS_COLUMNS = ['attach_certificate', 'mfa_required', 'session_idle_minutes', 'session_absolute_hours'] as const;
+const SETTINGS_COLUMNS = [
+  'attach_certificate',
+  'mfa_required',
+  'session_idle_minutes',
+  'session_absolute_hours',
+] as const;
 
 /** The organisation's settings (read only). */
 export async function getOrganizationSettings(

@@ -64,8 +64,10 @@ export async function adminRoutes(app: FastifyInstance, options: { context: AppC
   const { context } = options;
 
   // The logo is uploaded as the raw image body (bounded here; checked in the domain).
-  app.addContentTypeParser(LOGO_TYPES, { parseAs: 'buffer', bodyLimit: LOGO_LIMITS.bytes + 1 }, (_request, body, done) =>
-    done(null, body),
+  app.addContentTypeParser(
+    LOGO_TYPES,
+    { parseAs: 'buffer', bodyLimit: LOGO_LIMITS.bytes + 1 },
+    (_request, body, done) => done(null, body),
   );
 
   app.get('/api/v1/admin/organization', async (request, reply) => {
@@ -158,7 +160,12 @@ export async function adminRoutes(app: FastifyInstance, options: { context: AppC
     const principal = await requireAdmin(context, request);
     const { userId } = parseWith(userParams, request.params);
     const body = parseWith(memberBody, request.body ?? {});
-    const common = { organizationId: principal.organizationId, actor: principal.actor, origin: originOf(request), userId };
+    const common = {
+      organizationId: principal.organizationId,
+      actor: principal.actor,
+      origin: originOf(request),
+      userId,
+    };
     const result: Record<string, unknown> = {};
     if (body.role !== undefined) result.role = await changeMemberRole(context, { ...common, role: body.role });
     if (body.active !== undefined) result.status = await setMemberActive(context, { ...common, active: body.active });
@@ -271,7 +278,8 @@ export async function adminRoutes(app: FastifyInstance, options: { context: AppC
     // An existing account accepts signed in (with its CSRF token); a new one sets its password here.
     const session = await authenticateSession(context, request.cookies[SESSION_COOKIE]);
     const csrf = request.headers['x-csrf-token'];
-    const signedIn = session && sameSecret(typeof csrf === 'string' ? csrf : undefined, session.csrfToken) ? session : undefined;
+    const signedIn =
+      session && sameSecret(typeof csrf === 'string' ? csrf : undefined, session.csrfToken) ? session : undefined;
     const accepted = await acceptInvitation(context, {
       token: body.token,
       name: body.name,

@@ -9,7 +9,6 @@ import { parseWith } from '../envelopes/schema.ts';
 import { originOf } from '../request-context.ts';
 import { settingsBody } from '../admin/schema.ts';
 
-
 /** The organisation's settings, for its administrators. */
 export async function organizationRoutes(app: FastifyInstance, options: { context: AppContext }): Promise<void> {
   const { context } = options;

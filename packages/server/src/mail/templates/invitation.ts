@@ -34,13 +34,22 @@ export function renderInvitationMail(m: InvitationMail): RenderedMail {
   const validity = ja
     ? `このURLは一度だけ使えます。有効期限: ${formatMailTime(m.validUntil, 'ja')}`
     : `The link works once. Valid until: ${formatMailTime(m.validUntil, 'en')}`;
-  const support = m.supportContact ? (ja ? `お問い合わせ先: ${m.supportContact}` : `Contact: ${m.supportContact}`) : null;
+  const support = m.supportContact
+    ? ja
+      ? `お問い合わせ先: ${m.supportContact}`
+      : `Contact: ${m.supportContact}`
+    : null;
   const note = ja
     ? 'お心当たりがない場合は、このメールを破棄してください。'
     : 'If you did not expect this, ignore this mail.';
-  const text = [intro, `▼${label}\n${m.url}`, validity, ...(support ? [support] : []), note, `--\n${footer(m.language)}`].join(
-    '\n\n',
-  );
+  const text = [
+    intro,
+    `▼${label}\n${m.url}`,
+    validity,
+    ...(support ? [support] : []),
+    note,
+    `--\n${footer(m.language)}`,
+  ].join('\n\n');
   const blocks: HtmlBlock[] = [
     { kind: 'paragraph', text: intro },
     { kind: 'button', label, url: m.url },
