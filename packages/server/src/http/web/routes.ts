@@ -28,6 +28,10 @@ const SPA_ROUTES = [
   '/contracts/*',
   '/verify',
   '/audit',
+  // The administration area (the server's own /admin/outbox, a static route, wins over the wildcard).
+  '/admin',
+  '/admin/*',
+  '/invitation',
 ];
 
 const NOT_BUILT_PAGE =
