@@ -147,12 +147,14 @@ export function ApiKeysSection() {
                     <div className="admin-strong">{k.name}</div>
                     {k.createdBy && <div className="muted admin-small">{k.createdBy.name}</div>}
                   </td>
-                  <td>
+                  <td data-label={t('admin.keys.prefix')}>
                     <code>{k.prefix}…</code>
                   </td>
-                  <td>{k.scopes.join(', ')}</td>
-                  <td>{formatDateTime(language, k.createdAt)}</td>
-                  <td>{k.lastUsedAt ? formatDateTime(language, k.lastUsedAt) : t('admin.keys.never')}</td>
+                  <td data-label={t('admin.keys.scopes')}>{k.scopes.join(', ')}</td>
+                  <td data-label={t('admin.keys.createdAt')}>{formatDateTime(language, k.createdAt)}</td>
+                  <td data-label={t('admin.keys.lastUsed')}>
+                    {k.lastUsedAt ? formatDateTime(language, k.lastUsedAt) : t('admin.keys.never')}
+                  </td>
                   <td>
                     {k.revokedAt ? (
                       <span className="badge badge--canceled">{t('admin.keys.revoked')}</span>

@@ -195,7 +195,7 @@ export function MembersSection() {
                     </div>
                     <div className="muted admin-small">{m.email}</div>
                   </td>
-                  <td>
+                  <td data-label={t('admin.members.role')}>
                     <select
                       className="input select input--compact"
                       aria-label={`${t('admin.members.role')}: ${m.name}`}
@@ -210,13 +210,15 @@ export function MembersSection() {
                       ))}
                     </select>
                   </td>
-                  <td>
+                  <td data-label={t('admin.members.status')}>
                     <span className={`badge ${m.status === 'active' ? 'badge--completed' : 'badge--canceled'}`}>
                       {t(m.status === 'active' ? 'admin.members.active' : 'admin.members.deactivated')}
                     </span>
                   </td>
-                  <td>{t(m.hasSecondFactor ? 'admin.members.on' : 'admin.members.off')}</td>
-                  <td>{m.envelopes}</td>
+                  <td data-label={t('admin.members.secondFactor')}>
+                    {t(m.hasSecondFactor ? 'admin.members.on' : 'admin.members.off')}
+                  </td>
+                  <td data-label={t('admin.members.envelopes')}>{m.envelopes}</td>
                   <td>
                     <div className="admin-actions admin-actions--tight">
                       {!self &&

@@ -191,9 +191,9 @@ export function SessionsSection() {
                     <div className="admin-strong">{s.name}</div>
                     <div className="muted admin-small">{s.email}</div>
                   </td>
-                  <td>{formatDateTime(language, s.createdAt)}</td>
-                  <td>{formatDateTime(language, s.lastSeenAt)}</td>
-                  <td className="admin-small">
+                  <td data-label={t('admin.sessions.started')}>{formatDateTime(language, s.createdAt)}</td>
+                  <td data-label={t('admin.sessions.lastSeen')}>{formatDateTime(language, s.lastSeenAt)}</td>
+                  <td className="admin-small" data-label={t('admin.sessions.device')}>
                     <div>{s.ip ?? '—'}</div>
                     <div className="muted admin-ua">{s.userAgent ?? ''}</div>
                   </td>
