@@ -303,6 +303,28 @@ for (const dialect of DIALECTS) {
       assert.equal((await events('member.envelopes-transferred')).at(-1)!.details.transferred, 1);
     });
 
+    it('signing-request mails carry the organisation’s logo, sender contact, display name and Reply-To', async () => {
+      const created = await h.createEnvelope(
+        h.org,
+        {
+          name: 'ロゴ確認契約',
+          recipients: [{ name: '相手方', email: 'logo-check@example.jp', accessCode: '1234', order: 1 }],
+        },
+        [{ filename: 'a.pdf', data: await makePdf({ pages: 1, text: 'Logo' }) }],
+      );
+      assert.equal(created.statusCode, 201, created.body);
+      const sent = await h.api(h.org, 'POST', `/api/v1/envelopes/${created.json().id}/send`);
+      assert.equal(sent.statusCode, 200, sent.body);
+      await h.runJobs();
+      const [mail] = await h.mailsTo('logo-check@example.jp');
+      assert.ok(mail, 'the signing request went out');
+      const profile = (await asSession(h, admin, 'GET', '/api/v1/admin/organization')).json();
+      assert.ok(profile.logoPath, 'the logo test ran first');
+      assert.ok(mail.html_body.includes(`<img src="http://inkan.test${profile.logoPath}"`), 'logo in the HTML part');
+      assert.match(mail.text_body, /お問い合わせ先: 契約課 03-0000-0000/);
+      assert.match(mail.from_address, /^"テスト市役所" </);
+    });
+
     it('API keys: scopes chosen at creation, shown once, stored hashed, enforced on every kind of route; revoked keys stop', async () => {
       const res = await asSession(h, admin, 'POST', '/api/v1/admin/api-keys', { name: '閲覧連携', scopes: ['read'] });
       assert.equal(res.statusCode, 201, res.body);

@@ -1,4 +1,5 @@
 import { newToken } from '../../security/tokens.ts';
+import { organizationMailIdentity } from '../administration/organization-mail.ts';
 import { renderSigningRequest } from '../../mail/templates/signing-request.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { currentRecipient, effectiveStatus, isLockedOut } from '../envelope-state.ts';
@@ -54,6 +55,7 @@ export async function sendSigningRequestMail(ctx: DomainContext, input: { recipi
           .where('status', '=', 'pending')
           .execute();
       });
+      const identity = await organizationMailIdentity(ctx.db, envelope.organizationId, ctx.config.publicUrl);
       const linkEnd = now.getTime() + ctx.config.linkTtlMs;
       const validUntil = new Date(envelope.expiresAt ? Math.min(envelope.expiresAt.getTime(), linkEnd) : linkEnd);
       const mail = renderSigningRequest({
@@ -67,8 +69,10 @@ export async function sendSigningRequestMail(ctx: DomainContext, input: { recipi
         validUntil,
         auth: recipient.auth,
         sequence,
+        logo: identity.logo,
+        senderContact: identity.senderContact,
       });
-      return { to: recipient.email, ...mail, idempotencyKey: '' };
+      return { to: recipient.email, ...mail, ...identity.headers, idempotencyKey: '' };
     },
   });
 }

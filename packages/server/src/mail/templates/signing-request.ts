@@ -18,6 +18,10 @@ export interface SigningRequestMail {
   auth: 'access_code' | 'login';
   /** 1 for the first mail, 2+ for a resend. */
   sequence: number;
+  /** The organisation's logo (組織情報), shown above the title of the HTML part. */
+  logo?: { url: string; alt: string } | null;
+  /** 送信者の連絡先 (組織情報), for questions about the envelope. */
+  senderContact?: string | null;
 }
 
 /** Header-safe: a subject never carries line breaks or other control characters. */
@@ -41,11 +45,13 @@ function japanese(m: SigningRequestMail): RenderedMail {
       : 'このURLを開いたあと、Inkanのアカウントでログインして署名してください。';
   const validity = `有効期限: ${formatMailTime(m.validUntil, 'ja')}`;
   const personal = 'このURLはあなた専用です。他の方に転送しないでください。';
+  const contact = m.senderContact ? `お問い合わせ先: ${m.senderContact}` : '';
   const text = [
     intro,
     m.message ? `▼メッセージ\n${m.message}` : '',
     `▼署名用URL\n${m.url}\n${validity}`,
     auth,
+    contact,
     personal,
     `--\n${footer('ja')}`,
   ]
@@ -57,9 +63,20 @@ function japanese(m: SigningRequestMail): RenderedMail {
     { kind: 'button', label: '文書を確認する', url: m.url },
     { kind: 'paragraph', text: validity },
     { kind: 'paragraph', text: auth },
+    ...(contact ? ([{ kind: 'paragraph', text: contact }] as HtmlBlock[]) : []),
     { kind: 'paragraph', text: personal, muted: true },
   ];
-  return { subject, text, html: renderHtmlMail({ language: 'ja', title: subject, blocks, footer: footer('ja') }) };
+  return {
+    subject,
+    text,
+    html: renderHtmlMail({
+      language: 'ja',
+      title: subject,
+      blocks,
+      footer: footer('ja'),
+      ...(m.logo ? { logo: m.logo } : {}),
+    }),
+  };
 }
 
 function english(m: SigningRequestMail): RenderedMail {
@@ -72,11 +89,13 @@ function english(m: SigningRequestMail): RenderedMail {
       : 'After opening the link, sign in with your Inkan account to sign.';
   const validity = `Valid until: ${formatMailTime(m.validUntil, 'en')}`;
   const personal = 'This link is personal to you. Please do not forward it.';
+  const contact = m.senderContact ? `Contact: ${m.senderContact}` : '';
   const text = [
     intro,
     m.message ? `Message:\n${m.message}` : '',
     `Your signing link:\n${m.url}\n${validity}`,
     auth,
+    contact,
     personal,
     `--\n${footer('en')}`,
   ]
@@ -88,7 +107,18 @@ function english(m: SigningRequestMail): RenderedMail {
     { kind: 'button', label: 'Review the documents', url: m.url },
     { kind: 'paragraph', text: validity },
     { kind: 'paragraph', text: auth },
+    ...(contact ? ([{ kind: 'paragraph', text: contact }] as HtmlBlock[]) : []),
     { kind: 'paragraph', text: personal, muted: true },
   ];
-  return { subject, text, html: renderHtmlMail({ language: 'en', title: subject, blocks, footer: footer('en') }) };
+  return {
+    subject,
+    text,
+    html: renderHtmlMail({
+      language: 'en',
+      title: subject,
+      blocks,
+      footer: footer('en'),
+      ...(m.logo ? { logo: m.logo } : {}),
+    }),
+  };
 }
