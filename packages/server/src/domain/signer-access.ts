@@ -7,6 +7,7 @@ import type { DomainContext } from './domain-context.ts';
 import { effectiveStatus, isLockedOut, isSigningLinkExpired } from './envelope-state.ts';
 import { loadDetailsOf, toRecipient, type EnvelopeDetails } from './rows.ts';
 import type { Envelope, Language, Recipient, RecipientStatus } from './types.ts';
+import { logoPathOf } from './use-cases/update-organization-profile.ts';
 
 /** Tokens we issue are 32 random bytes in base64url; anything else is not worth a query. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{32,128}$/;
@@ -17,6 +18,10 @@ export interface SignerContext extends EnvelopeDetails {
   organizationName: string;
   /** The user who created the envelope, if any. */
   senderName: string | null;
+  /** The organisation's logo path (組織情報), or null. */
+  organizationLogoPath: string | null;
+  /** 送信者の連絡先 (組織情報), or null. */
+  senderContact: string | null;
 }
 
 /** Finds the recipient of a signing-link token (read only); unknown → LINK_INVALID. */
@@ -41,13 +46,20 @@ export async function contextOfRecipient(db: DbOrTx, recipient: Recipient): Prom
   const details = await loadDetailsOf(db, envelopeRow);
   const organization = await db
     .selectFrom('organizations')
-    .select('name')
+    .select(['id', 'name', 'logo_updated_at', 'sender_contact'])
     .where('id', '=', envelopeRow.organization_id)
     .executeTakeFirstOrThrow();
   const sender = envelopeRow.created_by_user_id
     ? await db.selectFrom('users').select('name').where('id', '=', envelopeRow.created_by_user_id).executeTakeFirst()
     : undefined;
-  return { ...details, recipient, organizationName: organization.name, senderName: sender?.name ?? null };
+  return {
+    ...details,
+    recipient,
+    organizationName: organization.name,
+    senderName: sender?.name ?? null,
+    organizationLogoPath: logoPathOf(organization.id, organization.logo_updated_at),
+    senderContact: organization.sender_contact,
+  };
 }
 
 /** What the signer's first page may know (nothing about the documents). */
@@ -95,6 +107,9 @@ export interface SignerView {
     status: Envelope['status'];
     senderOrganization: string;
     senderName: string | null;
+    /** The organisation's logo (a public path), or null. */
+    senderLogoPath: string | null;
+    senderContact: string | null;
     certificateId: string;
   };
   recipient: { id: string; name: string; email: string; status: RecipientStatus; language: Language; canSign: boolean };
@@ -117,6 +132,8 @@ export function signerView(signer: SignerContext, now: Date): SignerView {
       status,
       senderOrganization: signer.organizationName,
       senderName: signer.senderName,
+      senderLogoPath: signer.organizationLogoPath,
+      senderContact: signer.senderContact,
       certificateId: signer.envelope.certificateId,
     },
     recipient: {

@@ -109,6 +109,9 @@ export interface SignerView {
     message: string;
     senderOrganization: string;
     senderName: string | null;
+    /** The organisation's logo (older servers send none). */
+    senderLogoPath?: string | null;
+    senderContact?: string | null;
     status?: EnvelopeStatus;
     certificateId?: string;
   };

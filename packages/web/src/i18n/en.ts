@@ -90,6 +90,7 @@ export const en: Messages = {
   'signer.review.envelope': 'Envelope',
   'signer.review.sender': 'From',
   'signer.review.senderValue': '{org} ({name})',
+  'signer.review.contact': 'Contact',
   'signer.review.recipient': 'Signer',
   'signer.review.recipientValue': '{name}',
   'signer.review.message': 'Message',

@@ -93,6 +93,7 @@ export const ja = {
   'signer.review.envelope': '封筒名',
   'signer.review.sender': '送信者',
   'signer.review.senderValue': '{org}（{name}）',
+  'signer.review.contact': 'お問い合わせ先',
   'signer.review.recipient': '署名者',
   'signer.review.recipientValue': '{name} 様',
   'signer.review.message': 'メッセージ',
