@@ -81,7 +81,10 @@ describe('organisation administration in a real browser', () => {
       viewport: DESKTOP,
       label,
       problems,
-      expected: [/Cross-Origin-Opener-Policy header has been ignored/, /Failed to load resource: .* status of (40[13]|415)/],
+      expected: [
+        /Cross-Origin-Opener-Policy header has been ignored/,
+        /Failed to load resource: .* status of (40[13]|415)/,
+      ],
     });
     page.on('dialog', (dialog) => {
       problems.push(`${label}: a dialog opened: ${dialog.message()}`);

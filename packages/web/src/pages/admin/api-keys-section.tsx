@@ -1,6 +1,6 @@
 // APIキー: create a key with scopes (shown once, with a copy button), the list with prefix, scopes,
 // creator and last use, and revocation.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { apiGet, apiPost, apiRequest } from '../../api/client.ts';
 import { Alert } from '../../components/alert.tsx';
 import { Field } from '../../components/form-parts.tsx';
@@ -32,14 +32,16 @@ export function ApiKeysSection() {
   const [created, setCreated] = useState<{ key: string; name: string } | null>(null);
   const [copied, setCopied] = useState(false);
   const { busy, run, messages } = useAdminAction();
-  const load = () =>
-    apiGet<{ apiKeys: ApiKey[] }>('/api/v1/admin/api-keys')
-      .then((r) => setKeys(r.apiKeys))
-      .catch((caught: unknown) => setLoadError(adminError(language, caught)));
+  const load = useCallback(
+    () =>
+      apiGet<{ apiKeys: ApiKey[] }>('/api/v1/admin/api-keys')
+        .then((r) => setKeys(r.apiKeys))
+        .catch((caught: unknown) => setLoadError(adminError(language, caught))),
+    [language],
+  );
   useEffect(() => {
     void load();
-    // Loaded once; actions reload.
-  }, []);
+  }, [load]);
   if (loadError) return <p className="alert alert--error">{loadError}</p>;
   if (!keys) return <Loading label={t('common.loading')} />;
 

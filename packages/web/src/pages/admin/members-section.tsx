@@ -1,6 +1,6 @@
 // メンバー: invite by mail, the members with role, status, second factor and envelope count; change a
 // role, deactivate or reactivate, end a member's sessions, hand over their envelopes; pending invitations.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { apiGet, apiPost, apiRequest } from '../../api/client.ts';
 import { Field } from '../../components/form-parts.tsx';
 import { Loading } from '../../components/state-panel.tsx';
@@ -39,14 +39,16 @@ export function MembersSection() {
   const [invite, setInvite] = useState<{ email: string; role: Role }>({ email: '', role: 'member' });
   const [transfer, setTransfer] = useState<{ from: string; to: string } | null>(null);
   const { busy, run, messages } = useAdminAction();
-  const load = () =>
-    apiGet<{ members: Member[]; invitations: Invitation[] }>('/api/v1/admin/members')
-      .then(setData)
-      .catch((caught: unknown) => setLoadError(adminError(language, caught)));
+  const load = useCallback(
+    () =>
+      apiGet<{ members: Member[]; invitations: Invitation[] }>('/api/v1/admin/members')
+        .then(setData)
+        .catch((caught: unknown) => setLoadError(adminError(language, caught))),
+    [language],
+  );
   useEffect(() => {
     void load();
-    // Loaded once; actions reload.
-  }, []);
+  }, [load]);
   if (loadError) return <p className="alert alert--error">{loadError}</p>;
   if (!data) return <Loading label={t('common.loading')} />;
 

@@ -1,5 +1,5 @@
 // 組織情報: name, sender and support contacts, and the logo (PNG/JPEG, bounded by the server).
-import { useEffect, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type ChangeEvent, type FormEvent } from 'react';
 import { ApiError, apiGet, apiRequest, errorFromResponse, requestHeaders } from '../../api/client.ts';
 import { Field } from '../../components/form-parts.tsx';
 import { Loading } from '../../components/state-panel.tsx';
@@ -23,14 +23,16 @@ export function useProfile() {
   const { language } = useI18n();
   const [profile, setProfile] = useState<OrganizationProfile | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const reload = () =>
-    apiGet<OrganizationProfile>('/api/v1/admin/organization')
-      .then(setProfile)
-      .catch((caught: unknown) => setLoadError(adminError(language, caught)));
+  const reload = useCallback(
+    () =>
+      apiGet<OrganizationProfile>('/api/v1/admin/organization')
+        .then(setProfile)
+        .catch((caught: unknown) => setLoadError(adminError(language, caught))),
+    [language],
+  );
   useEffect(() => {
     void reload();
-    // Loaded once; actions reload.
-  }, []);
+  }, [reload]);
   return { profile, setProfile, loadError, reload };
 }
 

@@ -1,6 +1,6 @@
 // 証明書の添付 and セッション: the organisation settings (certificate attachment; idle and absolute
 // session timeouts, the MFA policy) and the members' open sessions with 終了する.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { apiGet, apiRequest } from '../../api/client.ts';
 import { Field } from '../../components/form-parts.tsx';
 import { Loading } from '../../components/state-panel.tsx';
@@ -16,8 +16,7 @@ function useSettings() {
     apiGet<OrganizationSettings>('/api/v1/organization/settings')
       .then(setSettings)
       .catch((caught: unknown) => setLoadError(adminError(language, caught)));
-    // Loaded once.
-  }, []);
+  }, [language]);
   return { settings, setSettings, loadError };
 }
 
@@ -78,14 +77,17 @@ export function SessionsSection() {
   const [sessions, setSessions] = useState<MemberSession[] | null>(null);
   const policy = useAdminAction();
   const list = useAdminAction();
-  const loadSessions = () =>
-    apiGet<{ sessions: MemberSession[] }>('/api/v1/admin/sessions')
-      .then((r) => setSessions(r.sessions))
-      .catch((caught: unknown) => list.setError(adminError(language, caught)));
+  const [sessionsError, setSessionsError] = useState<string | null>(null);
+  const loadSessions = useCallback(
+    () =>
+      apiGet<{ sessions: MemberSession[] }>('/api/v1/admin/sessions')
+        .then((r) => setSessions(r.sessions))
+        .catch((caught: unknown) => setSessionsError(adminError(language, caught))),
+    [language],
+  );
   useEffect(() => {
     void loadSessions();
-    // Loaded once; ending a session reloads.
-  }, []);
+  }, [loadSessions]);
   useEffect(() => {
     if (settings)
       setDraft({
@@ -168,6 +170,7 @@ export function SessionsSection() {
       </form>
       <h2 className="section-title">{t('admin.sessions.list')}</h2>
       {list.messages}
+      {sessionsError && <p className="alert alert--error">{sessionsError}</p>}
       {!sessions ? (
         <Loading label={t('common.loading')} />
       ) : sessions.length === 0 ? (
