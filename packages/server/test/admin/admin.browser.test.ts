@@ -247,6 +247,19 @@ describe('organisation administration in a real browser', () => {
     await shoot(adminPage, 'certificate');
   });
 
+  it('a sign-in return URL to another site is ignored: the user stays on this site', async () => {
+    const page = await newPage('redirect');
+    for (const next of ['https://evil.example/', '//evil.example/x', '/\\evil.example']) {
+      await page.goto(`${baseUrl}/login?next=${encodeURIComponent(next)}`);
+      await page.getByLabel('メールアドレス').fill(h.org.viewer.email);
+      await page.getByLabel('パスワード').fill(h.org.viewer.password);
+      await page.getByRole('button', { name: 'ログイン', exact: true }).click();
+      await page.waitForURL(/^http:\/\/inkan\.test\/envelopes$/);
+      await page.getByRole('button', { name: 'ログアウト' }).click();
+      await page.waitForURL(/\/login$/);
+    }
+  });
+
   it('with a second factor, an admin change asks for step-up first, then goes through', async () => {
     await adminPage.goto(`${baseUrl}/account`);
     await adminPage.getByRole('button', { name: '認証アプリを設定する' }).click();
