@@ -177,6 +177,24 @@ for (const dialect of DIALECTS) {
       const second = await runInkan(['apikey', 'create', '--org', 'yokohama'], { dataDir, env });
       assert.equal(second.code, 0);
       assert.notEqual(second.stdout.trimEnd().split('\n').at(-1), key);
+      assert.equal(row.scopes, '["send","read","register"]', 'without --scopes: what keys could always do');
+      const scoped = await runInkan(
+        ['apikey', 'create', '--org', 'yokohama', '--name', 'ro', '--scopes', 'read,admin'],
+        {
+          dataDir,
+          env,
+        },
+      );
+      assert.equal(scoped.code, 0, scoped.stderr);
+      const scopedRow = await db.db
+        .selectFrom('api_keys')
+        .select('scopes')
+        .where('name', '=', 'ro')
+        .executeTakeFirstOrThrow();
+      assert.equal(scopedRow.scopes, '["read","admin"]');
+      const badScope = await runInkan(['apikey', 'create', '--org', 'yokohama', '--scopes', 'root'], { dataDir, env });
+      assert.equal(badScope.code, 1);
+      assert.match(badScope.stderr, /--scopes must be/);
       const unknown = await runInkan(['apikey', 'create', '--org', 'nowhere'], { dataDir, env });
       assert.equal(unknown.code, 1);
       assert.match(unknown.stderr, /no organisation with the slug "nowhere"/);

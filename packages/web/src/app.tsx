@@ -19,6 +19,8 @@ import { EmailConfirmPage, ForgotPasswordPage, ResetPasswordPage } from './pages
 import { SignupCompletePage } from './pages/account/signup-complete-page.tsx';
 import { SignupPage } from './pages/account/signup-page.tsx';
 import { AuditPage } from './pages/sender/audit-page.tsx';
+import { AdminPage } from './pages/admin/admin-page.tsx';
+import { InvitationPage } from './pages/admin/invitation-page.tsx';
 import { EnvelopeListPage } from './pages/sender/envelope-list-page.tsx';
 import { EnvelopeNewPage } from './pages/sender/envelope-new-page.tsx';
 import { EnvelopePage } from './pages/sender/envelope-page.tsx';
@@ -80,6 +82,10 @@ export function App() {
       return <AccountPage />;
     case 'email-confirm':
       return <EmailConfirmPage key={route.token} token={route.token} />;
+    case 'admin':
+      return <AdminPage key={route.section} section={route.section} />;
+    case 'invitation':
+      return <InvitationPage key={route.token} token={route.token} />;
     case 'not-found':
       return <NotFound />;
   }

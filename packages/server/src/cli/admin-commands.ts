@@ -11,6 +11,7 @@ import { createContext, type AppContext } from '../context.ts';
 import { inTransaction } from '../domain/transaction.ts';
 import { recordEvent } from '../domain/record-event.ts';
 import type { DbOrTx } from '../ports/database.ts';
+import { API_KEY_SCOPES } from '../domain/administration/api-key-scopes.ts';
 import { hashToken, newId, newToken } from '../security/tokens.ts';
 
 /** How long the sign-in link printed by `inkan org create` and `inkan start` is valid. */
@@ -141,8 +142,13 @@ export const API_KEY_PREFIX_LENGTH = 12;
 /** Creates an API key for the organisation with the given slug. */
 export async function createApiKey(
   context: AppContext,
-  input: { organizationSlug: string; name?: string },
+  input: { organizationSlug: string; name?: string; scopes?: string },
 ): Promise<CreatedApiKey> {
+  // --scopes send,read,…: the key's scopes (default: send, read, register — what keys could always do).
+  const scopes =
+    input.scopes === undefined ? ['send', 'read', 'register'] : input.scopes.split(',').map((s) => s.trim());
+  if (scopes.length === 0 || scopes.some((s) => !(API_KEY_SCOPES as readonly string[]).includes(s)))
+    throw new AdminCommandError(`--scopes must be a comma-separated list of ${API_KEY_SCOPES.join(', ')}`);
   const now = context.clock.now();
   const key = `inkan_${randomBytes(32).toString('base64url')}`;
   const prefix = key.slice(0, API_KEY_PREFIX_LENGTH);
@@ -166,13 +172,14 @@ export async function createApiKey(
         created_at: now.toISOString(),
         revoked_at: null,
         last_used_at: null,
+        scopes: JSON.stringify(API_KEY_SCOPES.filter((s) => scopes.includes(s))),
       })
       .execute();
     await recordEvent(tx, {
       organizationId: organization.id,
       actor: { type: 'system', id: null },
       action: 'apikey.created',
-      details: { apiKeyId: id, name, prefix },
+      details: { apiKeyId: id, name, prefix, scopes },
       at: now,
     });
   });
@@ -364,7 +371,7 @@ export async function seedDemo(context: AppContext): Promise<{ created: boolean;
 
 const ORG_USAGE = 'usage: inkan org create --name NAME --slug SLUG --admin-email EMAIL [--admin-name NAME]';
 const APIKEY_USAGE =
-  'usage: inkan apikey create --org SLUG [--name NAME] | inkan apikey revoke --org SLUG --prefix PREFIX';
+  'usage: inkan apikey create --org SLUG [--name NAME] [--scopes send,read,register,admin] | inkan apikey revoke --org SLUG --prefix PREFIX';
 const MEMBER_USAGE =
   'usage: inkan member add --org SLUG --email EMAIL [--name NAME] [--role admin|member|viewer] | inkan member role --org SLUG --email EMAIL --role ROLE';
 
@@ -413,7 +420,12 @@ export async function apiKeyCommand(config: Config, args: string[]): Promise<num
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { org: { type: 'string' }, name: { type: 'string' }, prefix: { type: 'string' } },
+    options: {
+      org: { type: 'string' },
+      name: { type: 'string' },
+      prefix: { type: 'string' },
+      scopes: { type: 'string' },
+    },
   });
   if (positionals.length === 1 && positionals[0] === 'revoke' && values.org && values.prefix) {
     return withContext(config, async (context) => {
@@ -426,7 +438,11 @@ export async function apiKeyCommand(config: Config, args: string[]): Promise<num
     return 2;
   }
   return withContext(config, async (context) => {
-    const created = await createApiKey(context, { organizationSlug: values.org!, name: values.name });
+    const created = await createApiKey(context, {
+      organizationSlug: values.org!,
+      name: values.name,
+      scopes: values.scopes,
+    });
     process.stdout.write(
       `created API key ${created.id} for "${values.org}" (shown once; stored only as a hash)\n${created.key}\n`,
     );

@@ -83,6 +83,7 @@ export async function senderUsers(
     .select(['users.id', 'users.name', 'users.email'])
     .where('memberships.organization_id', '=', envelope.organizationId)
     .where('memberships.role', '=', 'admin')
+    .where('memberships.deactivated_at', 'is', null)
     .orderBy('users.email')
     .execute();
 }

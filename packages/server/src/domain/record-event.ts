@@ -77,7 +77,19 @@ export type EventAction =
   // Written by the admin CLI (src/cli/admin-commands.ts), actor system.
   | 'organization.created'
   | 'apikey.created'
-  | 'login-link.created';
+  | 'login-link.created'
+  // Administration (issue 12 parts 1 and 5).
+  | 'organization.profile-changed'
+  | 'organization.logo-changed'
+  | 'member.invited'
+  | 'member.invitation-revoked'
+  | 'member.joined'
+  | 'member.deactivated'
+  | 'member.reactivated'
+  | 'member.envelopes-transferred'
+  | 'member.sessions-ended'
+  | 'mail.invitation.sent'
+  | 'mail.test-sent';
 
 /** The hash before the first event. */
 export const GENESIS_HASH = '0'.repeat(64);

@@ -7,6 +7,7 @@ import type { DomainContext } from './domain-context.ts';
 import { effectiveStatus, isLockedOut, isSigningLinkExpired } from './envelope-state.ts';
 import { loadDetailsOf, toRecipient, type EnvelopeDetails } from './rows.ts';
 import type { Envelope, Language, Recipient, RecipientStatus } from './types.ts';
+import { logoPathOf } from './use-cases/update-organization-profile.ts';
 
 /** Tokens we issue are 32 random bytes in base64url; anything else is not worth a query. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{32,128}$/;
@@ -19,6 +20,10 @@ export interface SignerContext extends EnvelopeDetails {
   senderName: string | null;
   /** Whom the signer can ask: the organisation and the user who created the envelope (if any). */
   sender: SenderContact;
+  /** The organisation's logo path (組織情報), or null. */
+  organizationLogoPath: string | null;
+  /** 送信者の連絡先 (組織情報), or null. */
+  senderContact: string | null;
 }
 
 /**
@@ -31,6 +36,10 @@ export interface SenderContact {
   name: string | null;
   email: string | null;
   phone: string | null;
+  /** The organisation's own 送信者の連絡先 (組織情報), or null. */
+  organizationContact: string | null;
+  /** The organisation's logo path (組織情報), or null. */
+  logoPath: string | null;
 }
 
 /** Finds the recipient of a signing-link token (read only); unknown → LINK_INVALID. */
@@ -57,7 +66,15 @@ export async function contextOfRecipient(db: DbOrTx, recipient: Recipient): Prom
     organizationId: envelopeRow.organization_id,
     createdByUserId: envelopeRow.created_by_user_id,
   });
-  return { ...details, recipient, organizationName: sender.organization, senderName: sender.name, sender };
+  return {
+    ...details,
+    recipient,
+    organizationName: sender.organization,
+    senderName: sender.name,
+    sender,
+    organizationLogoPath: sender.logoPath,
+    senderContact: sender.organizationContact,
+  };
 }
 
 /** The contact of an envelope's sender: its organisation, and the user who created it (if any). */
@@ -67,7 +84,7 @@ export async function loadSenderContact(
 ): Promise<SenderContact> {
   const organization = await db
     .selectFrom('organizations')
-    .select('name')
+    .select(['id', 'name', 'logo_updated_at', 'sender_contact'])
     .where('id', '=', envelope.organizationId)
     .executeTakeFirstOrThrow();
   const user = envelope.createdByUserId
@@ -82,6 +99,8 @@ export async function loadSenderContact(
     name: user?.name ?? null,
     email: user?.email ?? null,
     phone: user?.phone ?? null,
+    organizationContact: organization.sender_contact,
+    logoPath: logoPathOf(organization.id, organization.logo_updated_at),
   };
 }
 
@@ -138,6 +157,9 @@ export interface SignerView {
     senderName: string | null;
     /** Whom to ask (organisation, sender's name, e-mail and telephone when known). */
     sender: SenderContact;
+    /** The organisation's logo (a public path), or null. */
+    senderLogoPath: string | null;
+    senderContact: string | null;
     certificateId: string;
   };
   recipient: { id: string; name: string; email: string; status: RecipientStatus; language: Language; canSign: boolean };
@@ -161,6 +183,8 @@ export function signerView(signer: SignerContext, now: Date): SignerView {
       senderOrganization: signer.organizationName,
       senderName: signer.senderName,
       sender: signer.sender,
+      senderLogoPath: signer.organizationLogoPath,
+      senderContact: signer.senderContact,
       certificateId: signer.envelope.certificateId,
     },
     recipient: {

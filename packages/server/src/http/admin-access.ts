@@ -6,13 +6,22 @@ import { assertRecentSecondFactor } from '../domain/use-cases/get-security-overv
 import { requirePrincipal, type Principal } from './request-context.ts';
 
 /**
- * An organisation administrator signed in through the browser. API keys act with member rights and
- * are refused here (FORBIDDEN), like members and viewers. Changes (every method but GET/HEAD) also
- * need step-up: see requireStepUp.
+ * An organisation administrator: signed in through the browser, or an API key with the admin scope
+ * (API_KEY_SCOPE without it; `sessionOnly` routes refuse keys: FORBIDDEN reason session-required).
+ * Members and viewers are refused (FORBIDDEN). Changes (every method but GET/HEAD) also need step-up:
+ * see requireStepUp.
  */
-export async function requireAdmin(context: AppContext, request: FastifyRequest): Promise<Principal> {
-  const principal = await requirePrincipal(context, request, { write: false });
-  if (principal.actor.type !== 'user' || principal.role !== 'admin')
+export async function requireAdmin(
+  context: AppContext,
+  request: FastifyRequest,
+  options: { sessionOnly?: boolean } = {},
+): Promise<Principal> {
+  if (options.sessionOnly && request.headers.authorization !== undefined)
+    throw new AppError('FORBIDDEN', 'this needs a signed-in administrator, not an API key', {
+      reason: 'session-required',
+    });
+  const principal = await requirePrincipal(context, request, { write: false, scope: 'admin' });
+  if (principal.role !== 'admin')
     throw new AppError('FORBIDDEN', 'only administrators of the organisation may do this');
   if (request.method !== 'GET' && request.method !== 'HEAD') await requireStepUp(context, principal);
   return principal;

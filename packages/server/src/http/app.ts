@@ -8,6 +8,7 @@ import { AppError } from '../domain/app-error.ts';
 import { LIMITS } from '../domain/validation.ts';
 import { accountRoutes } from './account/routes.ts';
 import { accountSecurityRoutes } from './account-security/routes.ts';
+import { adminRoutes } from './admin/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { claimRoutes } from './claims/routes.ts';
 import { contractRoutes } from './contracts/routes.ts';
@@ -163,6 +164,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(contractRoutes, { context });
   await app.register(claimRoutes, { context });
   await app.register(organizationRoutes, { context });
+  await app.register(adminRoutes, { context });
   await app.register(verifyRoutes, { context });
   await app.register(helpRoutes, { context });
   await app.register(openApiRoutes, { context });

@@ -42,6 +42,8 @@ export const STATUS_OF: Record<AppErrorCode, number> = {
   EMAIL_LINK_EXPIRED: 410,
   EMAIL_TAKEN: 409,
   LAST_ADMIN: 409,
+  ALREADY_MEMBER: 409,
+  API_KEY_SCOPE: 403,
   SECOND_FACTOR_WRONG: 401,
   SECOND_FACTOR_EXPIRED: 410,
   MFA_ENROLMENT_REQUIRED: 403,
@@ -60,6 +62,8 @@ export const STATUS_OF: Record<AppErrorCode, number> = {
 };
 
 type Details = Record<string, unknown> | undefined;
+
+const LOGO_TEXT = { ja: '256 KB、1024×1024 ピクセル', en: '256 KB, 1024×1024 pixels' } as const;
 type Message = string | ((details: Details) => string);
 
 const doc = (d: Details, fallback: string): string => (typeof d?.document === 'string' ? d.document : fallback);
@@ -107,13 +111,21 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
         ? '個人アカウントではこの操作はできません。組織のメンバーとしてログインしてください。'
         : d?.reason === 'session-required'
           ? 'この操作にはブラウザでのログインが必要です（APIキーは使えません）。'
-          : 'この操作を行う権限がありません。',
+          : d?.reason === 'self'
+            ? '自分自身を無効にすることはできません。'
+            : d?.reason === 'invitation-account'
+              ? '招待されたメールアドレスのアカウントでログインしてから、招待を受けてください。'
+              : 'この操作を行う権限がありません。',
     en: (d) =>
       d?.reason === 'personal-account'
         ? 'A personal account cannot do this: sign in as a member of an organisation.'
         : d?.reason === 'session-required'
           ? 'This needs a signed-in browser session (API keys cannot do it).'
-          : 'You are not allowed to do this.',
+          : d?.reason === 'self'
+            ? 'You cannot deactivate yourself.'
+            : d?.reason === 'invitation-account'
+              ? 'Sign in with the invited address first, then accept the invitation.'
+              : 'You are not allowed to do this.',
   },
   PASSWORD_TOO_SHORT: {
     ja: (d) =>
@@ -164,9 +176,13 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
   },
   LAST_ADMIN: {
     ja: (d) =>
-      `このアカウントは組織「${typeof d?.organization === 'string' ? d.organization : ''}」の最後の管理者のため削除できません。先に別の管理者を指名してください。`,
+      typeof d?.organization !== 'string'
+        ? '組織には有効な管理者が1人以上必要です。先に別のメンバーを管理者にしてください。'
+        : `このアカウントは組織「${typeof d?.organization === 'string' ? d.organization : ''}」の最後の管理者のため削除できません。先に別の管理者を指名してください。`,
     en: (d) =>
-      `This account is the last administrator of "${typeof d?.organization === 'string' ? d.organization : ''}" and cannot be deleted. Make someone else an administrator first.`,
+      typeof d?.organization !== 'string'
+        ? 'The organisation needs at least one active administrator: make someone else an administrator first.'
+        : `This account is the last administrator of "${typeof d?.organization === 'string' ? d.organization : ''}" and cannot be deleted. Make someone else an administrator first.`,
   },
   CSRF_FAILED: {
     ja: '画面を再読み込みしてから、もう一度お試しください。',
@@ -190,13 +206,30 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
   },
   PAYLOAD_TOO_LARGE: {
     ja: (d) =>
-      `ファイルが大きすぎます${typeof d?.maxBytes === 'number' ? `（上限 ${Math.floor(d.maxBytes / 1048576)} MB）` : ''}。`,
+      d?.field === 'logo'
+        ? `ロゴ画像が大きすぎます（上限 ${LOGO_TEXT.ja}）。`
+        : `ファイルが大きすぎます${typeof d?.maxBytes === 'number' ? `（上限 ${Math.floor(d.maxBytes / 1048576)} MB）` : ''}。`,
     en: (d) =>
-      `The upload is too large${typeof d?.maxBytes === 'number' ? ` (limit ${Math.floor(d.maxBytes / 1048576)} MB)` : ''}.`,
+      d?.field === 'logo'
+        ? `The logo is too large (limit ${LOGO_TEXT.en}).`
+        : `The upload is too large${typeof d?.maxBytes === 'number' ? ` (limit ${Math.floor(d.maxBytes / 1048576)} MB)` : ''}.`,
   },
   UNSUPPORTED_MEDIA_TYPE: {
-    ja: 'この形式のリクエストは受け付けられません。',
-    en: 'This content type is not accepted.',
+    ja: (d) =>
+      d?.field === 'logo'
+        ? 'ロゴにはPNGまたはJPEG形式の画像を指定してください。'
+        : 'この形式のリクエストは受け付けられません。',
+    en: (d) => (d?.field === 'logo' ? 'The logo must be a PNG or JPEG image.' : 'This content type is not accepted.'),
+  },
+  ALREADY_MEMBER: {
+    ja: 'このメールアドレスの方はすでに組織のメンバーです。',
+    en: 'This address is already a member of the organisation.',
+  },
+  API_KEY_SCOPE: {
+    ja: (d) =>
+      `このAPIキーにはこの操作の権限（${typeof d?.scope === 'string' ? d.scope : ''}）がありません。管理者に権限の付いたキーを発行してもらってください。`,
+    en: (d) =>
+      `This API key lacks the scope this needs (${typeof d?.scope === 'string' ? d.scope : ''}). Ask an administrator for a key with it.`,
   },
   PDF_INVALID: {
     ja: (d) => `「${doc(d, 'ファイル')}」はPDFとして読み込めません。壊れているか、PDFではありません。`,

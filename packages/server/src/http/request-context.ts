@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type {} from '@fastify/cookie';
 import type { AppContext } from '../context.ts';
+import type { ApiKeyScope } from '../domain/administration/api-key-scopes.ts';
 import { AppError } from '../domain/app-error.ts';
 import type { Actor, RequestOrigin, UserRole } from '../domain/types.ts';
 import { authenticateApiKey } from '../domain/use-cases/authenticate-api-key.ts';
@@ -26,6 +27,8 @@ export interface Principal {
   csrfToken?: string;
   /** Sessions only: when the session last gave a second factor (step-up), or null. */
   secondFactorAt?: Date | null;
+  /** API keys only: what the key may do. */
+  scopes?: ApiKeyScope[];
 }
 
 /** Compares two secrets in constant time. */
@@ -44,19 +47,28 @@ function header(request: FastifyRequest, name: string): string | undefined {
 /**
  * Authenticates a sender-side request: `Authorization: Bearer <API key>`, or the session cookie — with
  * the session's `x-csrf-token` header on every non-GET request. `write` requests need a role that may
- * change envelopes (not viewer).
+ * change envelopes (not viewer). An API key needs the route's scope (`scope`; default send for writes,
+ * read otherwise): API_KEY_SCOPE without it.
  */
 export async function requirePrincipal(
   context: AppContext,
   request: FastifyRequest,
-  options: { write: boolean },
+  options: { write: boolean; scope?: ApiKeyScope },
 ): Promise<Principal> {
   const authorization = header(request, 'authorization');
   if (authorization !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     const key = match ? await authenticateApiKey(context, { key: match[1], origin: originOf(request) }) : undefined;
     if (!key) throw new AppError('UNAUTHENTICATED', 'unknown or revoked API key');
-    return { organizationId: key.organizationId, actor: { type: 'api_key', id: key.apiKeyId }, role: 'member' };
+    const scope = options.scope ?? (options.write ? 'send' : 'read');
+    if (!key.scopes.includes(scope))
+      throw new AppError('API_KEY_SCOPE', `this API key lacks the scope "${scope}"`, { scope });
+    return {
+      organizationId: key.organizationId,
+      actor: { type: 'api_key', id: key.apiKeyId },
+      role: scope === 'admin' ? 'admin' : 'member',
+      scopes: key.scopes,
+    };
   }
   const session = await checkedSession(context, request);
   const { organization, role } = session.user;

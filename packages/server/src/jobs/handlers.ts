@@ -11,6 +11,7 @@ import { sendRecipientDeclinedMail, sendRecipientLockedMail } from '../domain/us
 import { sendAccountMail } from '../domain/use-cases/send-account-mail.ts';
 import { sendSigningRequestMail } from '../domain/use-cases/send-signing-request-mail.ts';
 import { sendRecipientUnlockedMail } from '../domain/use-cases/send-recipient-unlocked-mail.ts';
+import { sendInvitationMail } from '../domain/use-cases/send-invitation-mail.ts';
 import { runScheduledBackup } from '../backup/run-scheduled-backup.ts';
 import { z } from 'zod';
 
@@ -30,6 +31,7 @@ const accountMailPayload = z.object({
 const anchorPayload = z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
 const backupPayload = z.object({ slot: z.iso.datetime() });
 const reminderPayload = z.object({ reminderId: z.uuid() });
+const invitationPayload = z.object({ invitationId: z.uuid(), language: z.enum(['ja', 'en']) });
 
 /**
  * The handlers of every job kind. Each is idempotent (the queue delivers at least once): see the use
@@ -57,5 +59,6 @@ export function createJobHandlers(context: AppContext): JobHandlers {
     'mail.recipient-declined': (payload) => sendRecipientDeclinedMail(context, recipientPayload.parse(payload)),
     'mail.recipient-unlocked': (payload) => sendRecipientUnlockedMail(context, unlockedPayload.parse(payload)),
     'mail.account': (payload) => sendAccountMail(context, accountMailPayload.parse(payload)),
+    'mail.invitation': (payload) => sendInvitationMail(context, invitationPayload.parse(payload)),
   };
 }

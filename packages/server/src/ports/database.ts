@@ -17,6 +17,26 @@ export interface Schema {
     contract_reminder_days: ColumnType<string, string | undefined, string>;
     /** 1: every member must have a second factor; enforced at each member's next sign-in. */
     mfa_required: ColumnType<number, number | undefined, number>;
+    /** 送信者の連絡先 shown in mails and pages (free text, bounded). */
+    sender_contact: ColumnType<string | null, string | null | undefined, string | null>;
+    /** サポート窓口 shown in mails and pages. */
+    support_contact: ColumnType<string | null, string | null | undefined, string | null>;
+    /** Display name of the From of the organisation's mails (the address stays INKAN_MAIL_FROM's). */
+    mail_from_name: ColumnType<string | null, string | null | undefined, string | null>;
+    /** Reply-To of the organisation's mails. */
+    mail_reply_to: ColumnType<string | null, string | null | undefined, string | null>;
+    /** The logo (PNG or JPEG, ≤ 256 KiB, checked when uploaded), base64. */
+    logo_base64: ColumnType<string | null, string | null | undefined, string | null>;
+    logo_type: ColumnType<
+      'image/png' | 'image/jpeg' | null,
+      'image/png' | 'image/jpeg' | null | undefined,
+      'image/png' | 'image/jpeg' | null
+    >;
+    logo_updated_at: ColumnType<string | null, string | null | undefined, string | null>;
+    /** Sessions unused this long end (null: no idle limit). */
+    session_idle_minutes: ColumnType<number | null, number | null | undefined, number | null>;
+    /** Sessions end this long after sign-in at the latest (null: INKAN_SESSION_TTL alone). */
+    session_absolute_hours: ColumnType<number | null, number | null | undefined, number | null>;
   };
   /** Accounts: anyone can have one (free); organisations are joined through `memberships`. */
   users: {
@@ -31,7 +51,27 @@ export interface Schema {
     phone: ColumnType<string | null, string | null | undefined, string | null>;
   };
   /** An account's membership of an organisation, with its role there (one row per pair). */
-  memberships: { user_id: string; organization_id: string; role: 'admin' | 'member' | 'viewer'; created_at: string };
+  memberships: {
+    user_id: string;
+    organization_id: string;
+    role: 'admin' | 'member' | 'viewer';
+    created_at: string;
+    /** Set by an administrator: the membership grants nothing (kept for the log); null: active. */
+    deactivated_at: ColumnType<string | null, string | null | undefined, string | null>;
+  };
+  /** Invitations to an organisation by mail: one use, the token's SHA-256 only. */
+  member_invitations: {
+    id: string;
+    token_hash: string;
+    organization_id: string;
+    email: string;
+    role: 'admin' | 'member' | 'viewer';
+    invited_by_user_id: string | null;
+    created_at: string;
+    expires_at: string;
+    accepted_at: string | null;
+    revoked_at: string | null;
+  };
   /**
    * Browser sessions of accounts: the cookie holds a random token, the table its SHA-256. The active
    * organisation is one of the account's memberships, or null (a personal session).
@@ -112,6 +152,9 @@ export interface Schema {
     created_at: string;
     revoked_at: string | null;
     last_used_at: string | null;
+    /** JSON array of the key's scopes: send, read, register, admin. */
+    scopes: ColumnType<string, string | undefined, string>;
+    created_by_user_id: ColumnType<string | null, string | null | undefined, string | null>;
   };
   envelopes: {
     id: string;

@@ -22,6 +22,8 @@ export interface JobPayloads {
   'register.reminders': { day: string };
   /** Sends one queued deadline reminder to the 担当者 and watchers. */
   'mail.contract-reminder': { reminderId: string };
+  /** Makes an invitation's link token and sends the invitation mail (once). */
+  'mail.invitation': { invitationId: string; language: 'ja' | 'en' };
 }
 export type JobKind = keyof JobPayloads;
 

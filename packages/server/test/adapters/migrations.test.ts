@@ -24,9 +24,30 @@ const COLUMNS = {
     attach_certificate: 1,
     contract_reminder_days: 1,
     mfa_required: 1,
+    sender_contact: 1,
+    support_contact: 1,
+    mail_from_name: 1,
+    mail_reply_to: 1,
+    logo_base64: 1,
+    logo_type: 1,
+    logo_updated_at: 1,
+    session_idle_minutes: 1,
+    session_absolute_hours: 1,
   },
   users: { id: 1, email: 1, name: 1, password_hash: 1, created_at: 1, company_name: 1, phone: 1 },
-  memberships: { user_id: 1, organization_id: 1, role: 1, created_at: 1 },
+  memberships: { user_id: 1, organization_id: 1, role: 1, created_at: 1, deactivated_at: 1 },
+  member_invitations: {
+    id: 1,
+    token_hash: 1,
+    organization_id: 1,
+    email: 1,
+    role: 1,
+    invited_by_user_id: 1,
+    created_at: 1,
+    expires_at: 1,
+    accepted_at: 1,
+    revoked_at: 1,
+  },
   sessions: {
     token_hash: 1,
     user_id: 1,
@@ -74,6 +95,8 @@ const COLUMNS = {
     created_at: 1,
     revoked_at: 1,
     last_used_at: 1,
+    scopes: 1,
+    created_by_user_id: 1,
   },
   envelopes: {
     id: 1,
@@ -602,9 +625,10 @@ for (const dialect of DIALECTS) {
         ],
       );
       assert.deepEqual(await db.selectFrom('memberships').selectAll().orderBy('user_id').execute(), [
-        { user_id: 'u1', organization_id: 'o1', role: 'admin', created_at: T },
-        { user_id: 'u2', organization_id: 'o1', role: 'viewer', created_at: T },
-        { user_id: 'u3', organization_id: 'o2', role: 'member', created_at: T },
+        // deactivated_at: added by 008, null (active) for every existing membership.
+        { user_id: 'u1', organization_id: 'o1', role: 'admin', created_at: T, deactivated_at: null },
+        { user_id: 'u2', organization_id: 'o1', role: 'viewer', created_at: T, deactivated_at: null },
+        { user_id: 'u3', organization_id: 'o2', role: 'member', created_at: T, deactivated_at: null },
       ]);
       const session = await db.selectFrom('sessions').selectAll().executeTakeFirstOrThrow();
       assert.equal(session.organization_id, 'o1', 'an existing session keeps its organisation');

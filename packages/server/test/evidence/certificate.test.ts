@@ -50,7 +50,12 @@ for (const dialect of DIALECTS) {
       );
       const changed = await asSender(h, admin, 'PATCH', '/api/v1/organization/settings', { attachCertificate: true });
       assert.equal(changed.statusCode, 200, changed.body);
-      assert.deepEqual(changed.json(), { attachCertificate: true, mfaRequired: false });
+      assert.deepEqual(changed.json(), {
+        attachCertificate: true,
+        mfaRequired: false,
+        sessionIdleMinutes: null,
+        sessionAbsoluteHours: null,
+      });
 
       const [pdfA, pdfB] = await Promise.all([
         makePdf({ pages: 2, text: 'Contract A' }),

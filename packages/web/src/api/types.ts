@@ -130,6 +130,9 @@ export interface SignerView {
     senderOrganization: string;
     senderName: string | null;
     sender?: SenderContact;
+    /** The organisation's logo (older servers send none). */
+    senderLogoPath?: string | null;
+    senderContact?: string | null;
     status?: EnvelopeStatus;
     certificateId?: string;
     id?: string;

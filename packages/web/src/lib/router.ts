@@ -1,4 +1,5 @@
 // A tiny History API router: the app has a handful of routes, so no library is needed.
+import { ADMIN_SECTIONS, type AdminSectionKey } from '../pages/admin/admin-sections.ts';
 
 type Listener = () => void;
 const listeners = new Set<Listener>();
@@ -53,6 +54,8 @@ export type RouteMatch =
   | { name: 'account' }
   | { name: 'account-security' }
   | { name: 'email-confirm'; token: string | null }
+  | { name: 'admin'; section: AdminSectionKey }
+  | { name: 'invitation'; token: string | null }
   | { name: 'not-found' };
 
 /** Maps a URL to a route. */
@@ -78,6 +81,12 @@ export function matchRoute(pathname: string, search: string): RouteMatch {
   if (path === '/account') return { name: 'account' };
   if (path === '/account/security') return { name: 'account-security' };
   if (path === '/account/email/confirm') return { name: 'email-confirm', token: query.get('token') };
+  if (path === '/invitation') return { name: 'invitation', token: query.get('token') };
+  if (path === '/admin') return { name: 'admin', section: 'organization' };
+  if ((m = path.match(/^\/admin\/([a-z-]+)$/))) {
+    const section = ADMIN_SECTIONS.find((s) => s.key === m![1]);
+    if (section) return { name: 'admin', section: section.key };
+  }
   if ((m = path.match(/^\/envelopes\/([^/]+)$/))) return { name: 'envelope', id: decodeURIComponent(m[1]!) };
   if ((m = path.match(/^\/s\/([^/]+)$/))) return { name: 'sign', token: decodeURIComponent(m[1]!) };
   if ((m = path.match(/^\/d\/([^/]+)$/))) return { name: 'download', token: decodeURIComponent(m[1]!) };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Db } from '../../ports/database.ts';
-import type { Mailer, OutgoingMail } from '../../ports/mailer.ts';
+import type { Mailer, MailServerAnswer, OutgoingMail, TestMail } from '../../ports/mailer.ts';
 import { systemClock, type Clock } from '../../ports/clock.ts';
 import { formatMailbox, isMailRecorded, recordMail } from './mail-record.ts';
 
@@ -45,7 +45,7 @@ export class SmtpMailer implements Mailer {
     if (await isMailRecorded(this.db, mail.idempotencyKey)) return;
     const domain = this.#from.address.split('@')[1] ?? 'localhost';
     await this.#transporter.sendMail({
-      from: { name: this.#from.name, address: this.#from.address },
+      from: { name: mail.fromName ?? this.#from.name, address: this.#from.address },
       to: mail.to,
       ...(mail.replyTo ? { replyTo: { name: mail.replyTo.name, address: mail.replyTo.address } } : {}),
       subject: mail.subject,
@@ -58,7 +58,29 @@ export class SmtpMailer implements Mailer {
       })),
       messageId: `<${createHash('sha256').update(mail.idempotencyKey).digest('hex').slice(0, 32)}@${domain}>`,
     });
-    await recordMail(this.db, mail, formatMailbox(this.#from), this.#clock);
+    await recordMail(
+      this.db,
+      mail,
+      formatMailbox({ ...this.#from, name: mail.fromName ?? this.#from.name }),
+      this.#clock,
+    );
+  }
+
+  /**
+   * Sends a test mail now (no idempotency record) and returns the server's final reply line
+   * (`250 …`); a refused connection or a rejection throws an Error whose message carries the server's
+   * reply or the network error.
+   */
+  async sendTest(mail: TestMail): Promise<MailServerAnswer> {
+    const info = (await this.#transporter.sendMail({
+      from: { name: mail.fromName ?? this.#from.name, address: this.#from.address },
+      ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+    })) as { response?: unknown };
+    return { transport: 'smtp', response: typeof info.response === 'string' ? info.response : '' };
   }
 
   /** Closes pooled SMTP connections. */

@@ -12,6 +12,7 @@ export async function canBeAssigned(db: DbOrTx, scope: ContractScope, userId: st
     .select('user_id')
     .where('user_id', '=', userId)
     .where('organization_id', '=', scope.organizationId)
+    .where('deactivated_at', 'is', null)
     .executeTakeFirst();
   return row !== undefined;
 }

@@ -40,6 +40,7 @@ export async function isMfaRequiredFor(db: DbOrTx, userId: string): Promise<bool
     .select('organizations.id')
     .where('memberships.user_id', '=', userId)
     .where('organizations.mfa_required', '=', 1)
+    .where('memberships.deactivated_at', 'is', null)
     .executeTakeFirst();
   return row !== undefined;
 }

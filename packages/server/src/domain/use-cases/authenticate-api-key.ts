@@ -1,4 +1,5 @@
 import { hashToken } from '../../security/tokens.ts';
+import { parseStoredScopes, type ApiKeyScope } from '../administration/api-key-scopes.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { recordEvent } from '../record-event.ts';
 import { inTransaction } from '../transaction.ts';
@@ -14,7 +15,7 @@ const USE_LOG_INTERVAL_MS = 60_000;
 export async function authenticateApiKey(
   ctx: DomainContext,
   input: { key: string; origin?: RequestOrigin },
-): Promise<{ apiKeyId: string; organizationId: string } | undefined> {
+): Promise<{ apiKeyId: string; organizationId: string; scopes: ApiKeyScope[] } | undefined> {
   if (!/^inkan_[A-Za-z0-9_-]{20,128}$/.test(input.key)) return undefined;
   const row = await ctx.db
     .selectFrom('api_keys')
@@ -45,5 +46,5 @@ export async function authenticateApiKey(
       });
     });
   }
-  return { apiKeyId: row.id, organizationId: row.organization_id };
+  return { apiKeyId: row.id, organizationId: row.organization_id, scopes: parseStoredScopes(row.scopes) };
 }

@@ -227,6 +227,7 @@ async function checkRecipients(
         .innerJoin('memberships', 'memberships.user_id', 'users.id')
         .select(['users.id'])
         .where('memberships.organization_id', '=', organizationId)
+        .where('memberships.deactivated_at', 'is', null)
         .where((eb) => eb(eb.fn('lower', ['users.email']), '=', email.toLowerCase()))
         .executeTakeFirst();
       if (!user)

@@ -24,6 +24,7 @@ export async function deleteAccount(
       .select(['organizations.id', 'organizations.name'])
       .where('memberships.user_id', '=', input.userId)
       .where('memberships.role', '=', 'admin')
+      .where('memberships.deactivated_at', 'is', null)
       .execute();
     for (const organization of adminOf) {
       const admins = await tx
@@ -31,6 +32,7 @@ export async function deleteAccount(
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('organization_id', '=', organization.id)
         .where('role', '=', 'admin')
+        .where('deactivated_at', 'is', null)
         .executeTakeFirstOrThrow();
       if (Number(admins.n) <= 1)
         throw new AppError('LAST_ADMIN', 'the account is the last administrator of an organisation', {

@@ -47,6 +47,7 @@ export async function sendContractReminderMail(ctx: DomainContext, input: { remi
       .select(['users.id', 'users.name', 'users.email'])
       .where('memberships.organization_id', '=', contract.organization_id)
       .where('memberships.role', '=', 'admin')
+      .where('memberships.deactivated_at', 'is', null)
       .orderBy('users.email')
       .execute();
   }

@@ -1,5 +1,6 @@
 import { newToken } from '../../security/tokens.ts';
 import { mailHelpOf } from '../../mail/templates/format.ts';
+import { organizationMailIdentity } from '../administration/organization-mail.ts';
 import { renderSigningRequest } from '../../mail/templates/signing-request.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { currentRecipient, effectiveStatus, isLockedOut } from '../envelope-state.ts';
@@ -55,6 +56,7 @@ export async function sendSigningRequestMail(ctx: DomainContext, input: { recipi
           .where('status', '=', 'pending')
           .execute();
       });
+      const identity = await organizationMailIdentity(ctx.db, envelope.organizationId, ctx.config.publicUrl);
       const linkEnd = now.getTime() + ctx.config.linkTtlMs;
       const validUntil = new Date(envelope.expiresAt ? Math.min(envelope.expiresAt.getTime(), linkEnd) : linkEnd);
       const mail = renderSigningRequest({
@@ -70,8 +72,17 @@ export async function sendSigningRequestMail(ctx: DomainContext, input: { recipi
         sequence,
         sender: signer.sender,
         help: mailHelpOf(ctx.config),
+        logo: identity.logo,
       });
-      return { to: recipient.email, ...mail, replyTo: replyToOf(signer.sender), idempotencyKey: '' };
+      // Replies go to the person who sent; without one (an API key), to the organisation's Reply-To.
+      const replyTo = replyToOf(signer.sender) ?? identity.headers.replyTo;
+      return {
+        to: recipient.email,
+        ...mail,
+        ...(identity.headers.fromName ? { fromName: identity.headers.fromName } : {}),
+        ...(replyTo ? { replyTo } : {}),
+        idempotencyKey: '',
+      };
     },
   });
 }

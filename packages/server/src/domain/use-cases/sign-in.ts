@@ -241,6 +241,8 @@ export async function loadMemberships(db: DbOrTx, userId: string): Promise<Accou
     .innerJoin('organizations', 'organizations.id', 'memberships.organization_id')
     .select(['organizations.id', 'organizations.name', 'organizations.slug', 'memberships.role'])
     .where('memberships.user_id', '=', userId)
+    // A deactivated membership grants nothing (the row stays for the log and for reactivation).
+    .where('memberships.deactivated_at', 'is', null)
     .orderBy('memberships.created_at')
     .orderBy('organizations.id')
     .execute();
@@ -299,6 +301,11 @@ export async function authenticateSession(
     .executeTakeFirst();
   const now = ctx.clock.now();
   if (!session || new Date(session.expires_at).getTime() <= now.getTime()) return undefined;
+  if (session.organization_id !== null && (await outlivedPolicy(ctx.db, session, now))) {
+    // Timed out by the organisation's policy: the session is over, like an expired one (and removed).
+    await ctx.db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+    return undefined;
+  }
   if (
     session.last_seen_at === null ||
     now.getTime() - new Date(session.last_seen_at).getTime() >= LAST_SEEN_RESOLUTION_MS
@@ -316,6 +323,28 @@ export async function authenticateSession(
     secondFactorAt: session.second_factor_at === null ? null : new Date(session.second_factor_at),
     mfaEnrolmentRequired: session.mfa_enrolment_required === 1,
   };
+}
+
+/**
+ * Whether a session outlived its organisation's session policy: unused longer than the idle timeout
+ * (last use is noted at most once a minute), or older than the absolute timeout.
+ */
+async function outlivedPolicy(
+  db: DbOrTx,
+  session: { organization_id: string | null; created_at: string; last_seen_at: string | null },
+  now: Date,
+): Promise<boolean> {
+  const policy = await db
+    .selectFrom('organizations')
+    .select(['session_idle_minutes', 'session_absolute_hours'])
+    .where('id', '=', session.organization_id!)
+    .executeTakeFirst();
+  if (!policy) return false;
+  const created = new Date(session.created_at).getTime();
+  if (policy.session_absolute_hours !== null && now.getTime() >= created + policy.session_absolute_hours * 3_600_000)
+    return true;
+  const lastUse = session.last_seen_at === null ? created : new Date(session.last_seen_at).getTime();
+  return policy.session_idle_minutes !== null && now.getTime() >= lastUse + policy.session_idle_minutes * 60_000;
 }
 
 /** Ends a session (the row is deleted) and records `session.signed-out`. */

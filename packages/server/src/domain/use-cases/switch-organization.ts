@@ -22,6 +22,7 @@ export async function switchOrganization(
         .select('role')
         .where('user_id', '=', input.userId)
         .where('organization_id', '=', target)
+        .where('deactivated_at', 'is', null)
         .executeTakeFirst();
       if (!member) throw new AppError('NOT_FOUND', "no such organisation among the account's memberships");
     }

@@ -10,7 +10,48 @@ export interface OrganizationSettings {
   attachCertificate: boolean;
   /** Every member must have a second factor (enforced at each member's next sign-in). */
   mfaRequired: boolean;
+  /** Sessions unused this many minutes end (null: no idle limit). */
+  sessionIdleMinutes: number | null;
+  /** Sessions end this many hours after sign-in at the latest (null: INKAN_SESSION_TTL alone). */
+  sessionAbsoluteHours: number | null;
 }
+
+/** Bounds of the session policy: idle 5 minutes to 7 days, absolute 1 hour to 30 days. */
+export const SESSION_POLICY_LIMITS = {
+  idleMinutes: { min: 5, max: 7 * 24 * 60 },
+  absoluteHours: { min: 1, max: 30 * 24 },
+} as const;
+
+function checkLimit(value: number | null | undefined, field: string, limits: { min: number; max: number }): void {
+  if (value === undefined || value === null) return;
+  if (!Number.isInteger(value) || value < limits.min || value > limits.max)
+    throw new AppError('VALIDATION_FAILED', `${field} must be a whole number from ${limits.min} to ${limits.max}`, {
+      field,
+      min: limits.min,
+      max: limits.max,
+    });
+}
+
+function settingsOf(row: {
+  attach_certificate: number;
+  mfa_required: number;
+  session_idle_minutes: number | null;
+  session_absolute_hours: number | null;
+}): OrganizationSettings {
+  return {
+    attachCertificate: row.attach_certificate === 1,
+    mfaRequired: row.mfa_required === 1,
+    sessionIdleMinutes: row.session_idle_minutes,
+    sessionAbsoluteHours: row.session_absolute_hours,
+  };
+}
+
+const SETTINGS_COLUMNS = [
+  'attach_certificate',
+  'mfa_required',
+  'session_idle_minutes',
+  'session_absolute_hours',
+] as const;
 
 /** The organisation's settings (read only). */
 export async function getOrganizationSettings(
@@ -19,11 +60,11 @@ export async function getOrganizationSettings(
 ): Promise<OrganizationSettings> {
   const row = await ctx.db
     .selectFrom('organizations')
-    .select(['attach_certificate', 'mfa_required'])
+    .select(SETTINGS_COLUMNS)
     .where('id', '=', input.organizationId)
     .executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND', 'no such organisation');
-  return { attachCertificate: row.attach_certificate === 1, mfaRequired: row.mfa_required === 1 };
+  return settingsOf(row);
 }
 
 /**
@@ -34,17 +75,16 @@ export async function updateOrganizationSettings(
   ctx: DomainContext,
   input: { organizationId: string; actor: Actor; origin?: RequestOrigin; changes: Partial<OrganizationSettings> },
 ): Promise<OrganizationSettings> {
+  checkLimit(input.changes.sessionIdleMinutes, 'sessionIdleMinutes', SESSION_POLICY_LIMITS.idleMinutes);
+  checkLimit(input.changes.sessionAbsoluteHours, 'sessionAbsoluteHours', SESSION_POLICY_LIMITS.absoluteHours);
   return inTransaction(ctx.db, ctx.dialect, async (tx) => {
     const row = await tx
       .selectFrom('organizations')
-      .select(['attach_certificate', 'mfa_required'])
+      .select(SETTINGS_COLUMNS)
       .where('id', '=', input.organizationId)
       .executeTakeFirst();
     if (!row) throw new AppError('NOT_FOUND', 'no such organisation');
-    const before: OrganizationSettings = {
-      attachCertificate: row.attach_certificate === 1,
-      mfaRequired: row.mfa_required === 1,
-    };
+    const before = settingsOf(row);
     const after: OrganizationSettings = { ...before, ...input.changes };
     const changed = (Object.keys(before) as Array<keyof OrganizationSettings>).filter(
       (key) => before[key] !== after[key],
@@ -52,7 +92,12 @@ export async function updateOrganizationSettings(
     if (changed.length === 0) return before;
     await tx
       .updateTable('organizations')
-      .set({ attach_certificate: after.attachCertificate ? 1 : 0, mfa_required: after.mfaRequired ? 1 : 0 })
+      .set({
+        attach_certificate: after.attachCertificate ? 1 : 0,
+        mfa_required: after.mfaRequired ? 1 : 0,
+        session_idle_minutes: after.sessionIdleMinutes,
+        session_absolute_hours: after.sessionAbsoluteHours,
+      })
       .where('id', '=', input.organizationId)
       .execute();
     await recordEvent(tx, {

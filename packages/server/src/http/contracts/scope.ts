@@ -30,7 +30,10 @@ export async function requireRegisterCaller(
     throw new AppError('VALIDATION_FAILED', 'scope must be personal or organization', { field: 'scope' });
   if (request.headers.authorization !== undefined) {
     if (wanted === 'personal') throw new AppError('FORBIDDEN', 'an API key works on its organisation register');
-    const principal = await requirePrincipal(context, request, options);
+    const principal = await requirePrincipal(context, request, {
+      ...options,
+      scope: options.write ? 'register' : 'read',
+    });
     return {
       scope: { kind: 'organization', organizationId: principal.organizationId },
       actor: principal.actor,

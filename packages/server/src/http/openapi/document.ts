@@ -3,6 +3,7 @@ import { STATUS_OF } from '../errors.ts';
 import { createEnvelopeSchema } from '../envelopes/schema.ts';
 import * as account from '../account/schema.ts';
 import { registerPaths, registerSchemas } from './register-paths.ts';
+import { adminPaths, adminSchemas } from './admin-paths.ts';
 import * as security from '../account-security/schema.ts';
 import * as session from '../session/schema.ts';
 
@@ -256,6 +257,19 @@ const schemas = {
         type: 'boolean',
         description: 'attach the certificate of completion to the completion mail',
       },
+      mfaRequired: { type: 'boolean', description: 'every member must have a second factor' },
+      sessionIdleMinutes: {
+        type: ['integer', 'null'],
+        minimum: 5,
+        maximum: 10080,
+        description: 'sessions unused this long end (null: no idle limit)',
+      },
+      sessionAbsoluteHours: {
+        type: ['integer', 'null'],
+        minimum: 1,
+        maximum: 720,
+        description: 'sessions end this long after sign-in (null: INKAN_SESSION_TTL only)',
+      },
     },
   },
   Download: {
@@ -315,9 +329,14 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
     },
     servers: [{ url: publicUrl }],
     components: {
-      schemas: { ...schemas, ...registerSchemas },
+      schemas: { ...schemas, ...registerSchemas, ...adminSchemas },
       securitySchemes: {
-        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from `inkan apikey create --org SLUG`.' },
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'An API key (APIキー screen, or `inkan apikey create --org SLUG`). Scopes: send (create, send, cancel envelopes), read (envelopes, register, log), register (change the register), admin (the admin API); a missing scope answers 403 API_KEY_SCOPE.',
+        },
         session: {
           type: 'apiKey',
           in: 'cookie',
@@ -334,6 +353,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
     },
     paths: {
       ...registerPaths,
+      ...adminPaths,
       '/api/session': {
         post: {
           summary: 'Sign in with e-mail and password',

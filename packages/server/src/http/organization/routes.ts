@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import type { AppContext } from '../../context.ts';
 import {
   getOrganizationSettings,
@@ -8,10 +7,7 @@ import {
 import { requireAdmin } from '../admin-access.ts';
 import { parseWith } from '../envelopes/schema.ts';
 import { originOf } from '../request-context.ts';
-
-const settingsBody = z
-  .object({ attachCertificate: z.boolean().optional(), mfaRequired: z.boolean().optional() })
-  .strict();
+import { settingsBody } from '../admin/schema.ts';
 
 /** The organisation's settings, for its administrators. */
 export async function organizationRoutes(app: FastifyInstance, options: { context: AppContext }): Promise<void> {

@@ -29,6 +29,10 @@ const SPA_ROUTES = [
   '/verify',
   '/audit',
   '/help',
+  // The administration area (the server's own /admin/outbox, a static route, wins over the wildcard).
+  '/admin',
+  '/admin/*',
+  '/invitation',
 ];
 
 const NOT_BUILT_PAGE =

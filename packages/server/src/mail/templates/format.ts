@@ -56,6 +56,8 @@ export interface MailSenderContact {
   name: string | null;
   email: string | null;
   phone: string | null;
+  /** The organisation's own 送信者の連絡先 (組織情報), when set. */
+  organizationContact?: string | null;
 }
 
 /** The sender's contact as lines of a mail: organisation and person, e-mail, telephone. */
@@ -67,6 +69,7 @@ export function senderContactText(contact: MailSenderContact, language: 'ja' | '
       `${who}${contact.name ? ' 様' : ''}`,
       ...(contact.email ? [`メール: ${contact.email}`] : []),
       ...(contact.phone ? [`電話: ${contact.phone}`] : []),
+      ...(contact.organizationContact ? [`${contact.organization}の連絡先: ${contact.organizationContact}`] : []),
       ...(contact.email ? ['このメールに返信すると、送信者に届きます。'] : []),
     ].join('\n');
   }
@@ -75,6 +78,7 @@ export function senderContactText(contact: MailSenderContact, language: 'ja' | '
     who,
     ...(contact.email ? [`E-mail: ${contact.email}`] : []),
     ...(contact.phone ? [`Telephone: ${contact.phone}`] : []),
+    ...(contact.organizationContact ? [`${contact.organization} contact: ${contact.organizationContact}`] : []),
     ...(contact.email ? ['Replying to this mail reaches the sender.'] : []),
   ].join('\n');
 }

@@ -52,11 +52,16 @@ export function renderHtmlMail(options: {
   title: string;
   blocks: readonly HtmlBlock[];
   footer: string;
+  /** The sending organisation's logo (an absolute URL of this installation) and name, above the title. */
+  logo?: { url: string; alt: string };
 }): string {
   return (
     `<!DOCTYPE html><html lang="${options.language}"><head><meta charset="utf-8"><title>${escapeHtml(options.title)}</title></head>` +
     "<body style=\"margin:0;padding:24px;background:#f5f5f5;font-family:'Hiragino Sans','Noto Sans JP',Meiryo,sans-serif;color:#111\">" +
     '<div style="max-width:600px;margin:0 auto;background:#ffffff;padding:32px;border-radius:8px">' +
+    (options.logo
+      ? `<p style="margin:0 0 16px"><img src="${escapeHtml(options.logo.url)}" alt="${escapeHtml(options.logo.alt)}" style="max-height:48px;max-width:240px"></p>`
+      : '') +
     `<h1 style="font-size:18px;margin:0 0 24px">${escapeHtml(options.title)}</h1>` +
     options.blocks.map(block).join('') +
     `<hr style="border:none;border-top:1px solid #e5e5e5;margin:24px 0">${linkified(paragraph(options.footer, true))}` +

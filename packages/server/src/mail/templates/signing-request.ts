@@ -28,6 +28,8 @@ export interface SigningRequestMail {
   /** Whom to ask (the mail's Reply-To is the sender's e-mail when known). */
   sender: MailSenderContact;
   help: MailHelp;
+  /** The organisation's logo (組織情報), shown above the title of the HTML part. */
+  logo?: { url: string; alt: string } | null;
 }
 
 /** Header-safe: a subject never carries line breaks or other control characters. */
@@ -76,7 +78,17 @@ function japanese(m: SigningRequestMail): RenderedMail {
     { kind: 'paragraph', text: helpLine },
     { kind: 'paragraph', text: personal, muted: true },
   ];
-  return { subject, text, html: renderHtmlMail({ language: 'ja', title: subject, blocks, footer: foot }) };
+  return {
+    subject,
+    text,
+    html: renderHtmlMail({
+      language: 'ja',
+      title: subject,
+      blocks,
+      footer: foot,
+      ...(m.logo ? { logo: m.logo } : {}),
+    }),
+  };
 }
 
 function english(m: SigningRequestMail): RenderedMail {
@@ -114,5 +126,15 @@ function english(m: SigningRequestMail): RenderedMail {
     { kind: 'paragraph', text: helpLine },
     { kind: 'paragraph', text: personal, muted: true },
   ];
-  return { subject, text, html: renderHtmlMail({ language: 'en', title: subject, blocks, footer: foot }) };
+  return {
+    subject,
+    text,
+    html: renderHtmlMail({
+      language: 'en',
+      title: subject,
+      blocks,
+      footer: foot,
+      ...(m.logo ? { logo: m.logo } : {}),
+    }),
+  };
 }

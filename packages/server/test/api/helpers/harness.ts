@@ -93,6 +93,7 @@ const TABLES = [
   'organizations',
   'users',
   'memberships',
+  'member_invitations',
   'sessions',
   'account_tokens',
   'login_links',

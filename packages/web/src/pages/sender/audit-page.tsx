@@ -22,6 +22,8 @@ const SINGLE_ACTIONS = [
   'certificate.downloaded',
   'key.used',
   'organization.settings-changed',
+  'organization.profile-changed',
+  'organization.logo-changed',
   'audit.exported',
 ] as const;
 

@@ -123,6 +123,15 @@ export function SenderShell({
           {t('nav.audit')}
         </Link>
       )}
+      {user.role === 'admin' && (
+        <Link
+          href="/admin/organization"
+          className="sender-nav__link"
+          aria-current={path?.startsWith('/admin/') ? 'page' : undefined}
+        >
+          {t('nav.admin')}
+        </Link>
+      )}
       <Link href="/account" className="sender-nav__link" aria-current={path === '/account' ? 'page' : undefined}>
         {t('nav.account')}
       </Link>

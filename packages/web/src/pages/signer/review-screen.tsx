@@ -62,6 +62,9 @@ export function ReviewScreen({
   return (
     <div className="review">
       <section className="card review__summary" aria-labelledby="review-title">
+        {envelope.senderLogoPath && (
+          <img className="review__logo" src={envelope.senderLogoPath} alt={envelope.senderOrganization} />
+        )}
         <p className="eyebrow">{t('signer.review.title')}</p>
         <h1 id="review-title" className="page-title page-title--wrap">
           {envelope.name}
@@ -75,6 +78,12 @@ export function ReviewScreen({
                 : envelope.senderOrganization}
             </dd>
           </div>
+          {envelope.senderContact && (
+            <div className="facts__row">
+              <dt>{t('signer.review.contact')}</dt>
+              <dd className="review__contact">{envelope.senderContact}</dd>
+            </div>
+          )}
           <div className="facts__row">
             <dt>{t('signer.review.recipient')}</dt>
             <dd>{t('signer.review.recipientValue', { name: recipient.name })}</dd>

@@ -1,0 +1,110 @@
+/**
+ * Every endpoint of the administration API (and the organisation endpoints before it), for the
+ * security matrix (security-matrix.test.ts). Other helpers' admin endpoints (SSO, IP allow-lists) join
+ * by adding rows here: the matrix runs each row × (no auth, other organisation, member, viewer, missing
+ * CSRF, API key without the admin scope).
+ */
+
+/** Objects of the organisation under test that the URLs name (made by the matrix before it runs). */
+export interface MatrixFixture {
+  /** A member (role member) of the organisation. */
+  memberId: string;
+  /** Another active member (transfer target). */
+  heirId: string;
+  /** One of the member's live sessions (its id: the stored hash). */
+  sessionId: string;
+  /** A live API key of the organisation. */
+  apiKeyId: string;
+  /** A pending invitation of the organisation. */
+  invitationId: string;
+}
+
+/** One endpoint as the matrix calls it. */
+export interface AdminEndpoint {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  url: (f: MatrixFixture) => string;
+  body?: (f: MatrixFixture) => unknown;
+  contentType?: string;
+  /**
+   * 'object': the URL names an object of the organisation → another organisation's admin gets 404.
+   * 'organization': it acts on the caller's own organisation → another organisation's admin reaches only
+   * their own (the matrix checks the organisation under test is untouched and not shown).
+   */
+  scope: 'object' | 'organization';
+  /** API keys are refused even with the admin scope (FORBIDDEN session-required). */
+  sessionOnly?: boolean;
+}
+
+const PNG_1X1 = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgYGAAAAAEAAH2FzhVAAAAAElFTkSuQmCC',
+  'base64',
+);
+
+/** The administration endpoints (organisation-scoped). */
+export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
+  { method: 'GET', url: () => '/api/v1/organization/settings', scope: 'organization' },
+  {
+    method: 'PATCH',
+    url: () => '/api/v1/organization/settings',
+    body: () => ({ attachCertificate: true }),
+    scope: 'organization',
+  },
+  { method: 'GET', url: () => '/api/v1/admin/organization', scope: 'organization' },
+  {
+    method: 'PATCH',
+    url: () => '/api/v1/admin/organization',
+    body: () => ({ name: 'changed' }),
+    scope: 'organization',
+  },
+  {
+    method: 'PUT',
+    url: () => '/api/v1/admin/organization/logo',
+    body: () => PNG_1X1,
+    contentType: 'image/png',
+    scope: 'organization',
+  },
+  { method: 'DELETE', url: () => '/api/v1/admin/organization/logo', scope: 'organization' },
+  { method: 'GET', url: () => '/api/v1/admin/members', scope: 'organization' },
+  {
+    method: 'POST',
+    url: () => '/api/v1/admin/invitations',
+    body: () => ({ email: 'matrix@example.jp', role: 'member' }),
+    scope: 'organization',
+    sessionOnly: true,
+  },
+  { method: 'DELETE', url: (f) => `/api/v1/admin/invitations/${f.invitationId}`, scope: 'object' },
+  {
+    method: 'PATCH',
+    url: (f) => `/api/v1/admin/members/${f.memberId}`,
+    body: () => ({ role: 'viewer' }),
+    scope: 'object',
+  },
+  {
+    method: 'PATCH',
+    url: (f) => `/api/v1/admin/members/${f.memberId}`,
+    body: () => ({ active: false }),
+    scope: 'object',
+  },
+  {
+    method: 'POST',
+    url: (f) => `/api/v1/admin/members/${f.memberId}/transfer-envelopes`,
+    body: (f) => ({ toUserId: f.heirId }),
+    scope: 'object',
+  },
+  { method: 'GET', url: (f) => `/api/v1/admin/sessions?userId=${f.memberId}`, scope: 'organization' },
+  { method: 'DELETE', url: (f) => `/api/v1/admin/members/${f.memberId}/sessions`, scope: 'object' },
+  { method: 'DELETE', url: (f) => `/api/v1/admin/members/${f.memberId}/sessions/${f.sessionId}`, scope: 'object' },
+  { method: 'GET', url: () => '/api/v1/admin/api-keys', scope: 'organization' },
+  {
+    method: 'POST',
+    url: () => '/api/v1/admin/api-keys',
+    body: () => ({ name: 'matrix', scopes: ['read'] }),
+    scope: 'organization',
+    sessionOnly: true,
+  },
+  { method: 'DELETE', url: (f) => `/api/v1/admin/api-keys/${f.apiKeyId}`, scope: 'object', sessionOnly: true },
+  { method: 'POST', url: () => '/api/v1/admin/mail/test', body: () => ({}), scope: 'organization', sessionOnly: true },
+  { method: 'GET', url: () => '/api/v1/admin/outbox', scope: 'organization' },
+  { method: 'GET', url: () => '/api/v1/audit-events', scope: 'organization' },
+  { method: 'GET', url: () => '/api/v1/audit-events.csv', scope: 'organization' },
+];
