@@ -1,4 +1,5 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import type { DbOrTx } from '../../ports/database.ts';
 
 /** Whether SQLite's trigram index can answer a "contains" search for this text. */
 function trigramIndexable(text: string): boolean {
@@ -32,4 +33,18 @@ export function fullTextCondition(dialect: 'sqlite' | 'postgres', text: string):
     return sql<SqlBool>`c.id in (select t.contract_id from contract_texts t where t.rowid in (select rowid from contract_texts_fts where contract_texts_fts.search_norm like ${`%${text}%`}))`;
   }
   return sql<SqlBool>`c.id in (select t.contract_id from contract_texts t where t.search_norm like ${likePattern(text)} escape '\\')`;
+}
+
+/**
+ * The ids among `contractIds` whose search text contains `text` (already NFKC lower case): the same
+ * predicate as fullTextCondition's LIKE, checked on a few known rows (their primary keys), no index needed.
+ */
+export async function textsContaining(db: DbOrTx, contractIds: readonly string[], text: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('contract_texts as t')
+    .select('t.contract_id')
+    .where('t.contract_id', 'in', contractIds)
+    .where(sql<SqlBool>`t.search_norm like ${likePattern(text)} escape '\\'`)
+    .execute();
+  return new Set(rows.map((r) => r.contract_id));
 }

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { DbOrTx, Schema } from '../../ports/database.ts';
 import { AppError } from '../app-error.ts';
 
@@ -101,31 +101,48 @@ export interface ContractDocument {
 
 type ContractRow = Selectable<Schema['contracts']>;
 
-/** Loads the tags, watchers and custom field values of rows and returns them as Contracts, in order. */
+/** Compares by code point: the order of SQLite's BINARY and PostgreSQL's "C" collation (UTF-16 order differs above U+FFFF). */
+function byCodePoint(a: string, b: string): number {
+  return a === b ? 0 : Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/**
+ * Loads the tags, watchers and custom field values of rows and returns them as Contracts, in order.
+ * The three side tables come back in one round trip (UNION ALL keyed by the rows' ids), and the
+ * definitions of number fields in a second only when the rows have custom field values.
+ */
 export async function toContracts(db: DbOrTx, rows: readonly ContractRow[]): Promise<Contract[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const [tags, watchers, values] = await Promise.all([
-    db
-      .selectFrom('contract_tags')
-      .select(['contract_id', 'tag'])
-      .where('contract_id', 'in', ids)
-      .orderBy('tag')
-      .execute(),
-    db
-      .selectFrom('contract_watchers')
-      .select(['contract_id', 'user_id'])
-      .where('contract_id', 'in', ids)
-      .orderBy('user_id')
-      .execute(),
-    db
-      .selectFrom('contract_field_values')
-      .select(['contract_id', 'key', 'value'])
-      .where('contract_id', 'in', ids)
-      .orderBy('key')
-      .execute(),
-  ]);
-  const organizations = [...new Set(rows.map((r) => r.organization_id).filter((id): id is string => id !== null))];
+  const side = await db
+    .selectFrom('contract_tags')
+    .select(['contract_id', sql<string>`'t'`.as('kind'), 'tag as name', sql<string | null>`null`.as('value')])
+    .where('contract_id', 'in', ids)
+    .unionAll(
+      db
+        .selectFrom('contract_watchers')
+        .select(['contract_id', sql<string>`'w'`.as('kind'), 'user_id as name', sql<string | null>`null`.as('value')])
+        .where('contract_id', 'in', ids),
+    )
+    .unionAll(
+      db
+        .selectFrom('contract_field_values')
+        .select(['contract_id', sql<string>`'f'`.as('kind'), 'key as name', 'value'])
+        .where('contract_id', 'in', ids),
+    )
+    .execute();
+  side.sort((a, b) => byCodePoint(a.name, b.name));
+  const tags = new Map<string, string[]>();
+  const watchers = new Map<string, string[]>();
+  const values = new Map<string, Array<{ key: string; value: string }>>();
+  for (const s of side) {
+    if (s.kind === 't') pushTo(tags, s.contract_id, s.name);
+    else if (s.kind === 'w') pushTo(watchers, s.contract_id, s.name);
+    else pushTo(values, s.contract_id, { key: s.name, value: s.value ?? '' });
+  }
+  const organizations = [
+    ...new Set(rows.filter((r) => values.has(r.id)).map((r) => r.organization_id).filter((id): id is string => id !== null)),
+  ];
   const numberKeys = new Set(
     organizations.length
       ? (
@@ -140,9 +157,8 @@ export async function toContracts(db: DbOrTx, rows: readonly ContractRow[]): Pro
   );
   return rows.map((row) => {
     const fields: Record<string, string | number> = {};
-    for (const v of values)
-      if (v.contract_id === row.id)
-        fields[v.key] = numberKeys.has(`${row.organization_id}:${v.key}`) ? Number(v.value) : v.value;
+    for (const v of values.get(row.id) ?? [])
+      fields[v.key] = numberKeys.has(`${row.organization_id}:${v.key}`) ? Number(v.value) : v.value;
     return {
       id: row.id,
       scope: row.organization_id !== null ? 'organization' : 'personal',
@@ -165,8 +181,8 @@ export async function toContracts(db: DbOrTx, rows: readonly ContractRow[]): Pro
       owner: row.assignee_user_id,
       memo: row.memo,
       status: row.status,
-      tags: tags.filter((t) => t.contract_id === row.id).map((t) => t.tag),
-      watchers: watchers.filter((w) => w.contract_id === row.id).map((w) => w.user_id),
+      tags: tags.get(row.id) ?? [],
+      watchers: watchers.get(row.id) ?? [],
       fields,
       imported: row.source === 'import',
       importedAt: row.imported_at,
@@ -174,6 +190,12 @@ export async function toContracts(db: DbOrTx, rows: readonly ContractRow[]): Pro
       updatedAt: row.updated_at,
     };
   });
+}
+
+function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** The entry's row when it is in the scope; NOT_FOUND otherwise (another scope's entry does not exist for the caller). */
