@@ -64,7 +64,8 @@ export function ClaimPage({ token }: { token: string }) {
     try {
       const result = await apiPost<{ contractId: string }>(path);
       // The entry lives in the account's personal register.
-      navigate(`/contracts/${encodeURIComponent(result.contractId)}`);
+      // A claim goes to the personal register (also for a member whose session is on an organisation).
+      navigate(`/contracts/${encodeURIComponent(result.contractId)}?scope=personal`);
     } catch (caught) {
       setError(errorMessage(language, caught));
       setBusy(false);
@@ -122,7 +123,7 @@ export function ClaimPage({ token }: { token: string }) {
             <Alert tone="success">{t('claim.done')}</Alert>
             <a
               className="btn btn--primary btn--block btn--large"
-              href={`/contracts/${encodeURIComponent(info.contractId)}`}
+              href={`/contracts/${encodeURIComponent(info.contractId)}?scope=personal`}
             >
               {t('claim.open')}
             </a>

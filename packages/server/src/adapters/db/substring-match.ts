@@ -36,15 +36,24 @@ export function fullTextCondition(dialect: 'sqlite' | 'postgres', text: string):
 }
 
 /**
- * The ids among `contractIds` whose search text contains `text` (already NFKC lower case): the same
- * predicate as fullTextCondition's LIKE, checked on a few known rows (their primary keys), no index needed.
+ * The ids among `contractIds` whose search text contains `text` (already NFKC lower case, as the column
+ * is): fullTextCondition's predicate checked on a few known rows (their primary keys), no index needed.
+ * A plain substring test (SQLite instr, PostgreSQL strpos) — the same answer as the escaped LIKE, several
+ * times faster over 2 KB texts than LIKE's pattern matcher.
  */
-export async function textsContaining(db: DbOrTx, contractIds: readonly string[], text: string): Promise<Set<string>> {
+export async function textsContaining(
+  db: DbOrTx,
+  dialect: 'sqlite' | 'postgres',
+  contractIds: readonly string[],
+  text: string,
+): Promise<Set<string>> {
+  const contains =
+    dialect === 'sqlite' ? sql<SqlBool>`instr(t.search_norm, ${text}) > 0` : sql<SqlBool>`strpos(t.search_norm, ${text}) > 0`;
   const rows = await db
     .selectFrom('contract_texts as t')
     .select('t.contract_id')
     .where('t.contract_id', 'in', contractIds)
-    .where(sql<SqlBool>`t.search_norm like ${likePattern(text)} escape '\\'`)
+    .where(contains)
     .execute();
   return new Set(rows.map((r) => r.contract_id));
 }

@@ -1,6 +1,9 @@
 import { sql, type Selectable } from 'kysely';
 import type { DbOrTx, Schema } from '../../ports/database.ts';
 import { AppError } from '../app-error.ts';
+import type { Contract, ContractDocument, ContractStatus } from './contract-api-types.ts';
+
+export type { Contract, ContractDocument } from './contract-api-types.ts';
 
 /** Whose register an entry is in: an organisation's, or a personal account's. */
 export type ContractScope = { kind: 'organization'; organizationId: string } | { kind: 'personal'; userId: string };
@@ -41,8 +44,8 @@ export function japanDate(at: Date): string {
   return new Date(at.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
 }
 
-export const CONTRACT_STATUSES = ['active', 'expired', 'terminated'] as const;
-export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
+export const CONTRACT_STATUSES = ['active', 'expired', 'terminated'] as const satisfies readonly ContractStatus[];
+export type { ContractStatus } from './contract-api-types.ts';
 
 /** Limits of an entry's fields (bad input beyond them is refused, never truncated). */
 export const CONTRACT_LIMITS = {
@@ -58,52 +61,24 @@ export const CONTRACT_LIMITS = {
   choices: 100,
 } as const;
 
-/** A register entry as the API shows it. */
-export interface Contract {
-  id: string;
-  scope: 'organization' | 'personal';
-  source: 'envelope' | 'claim' | 'import';
-  envelopeId: string | null;
-  certificateId: string | null;
-  title: string;
-  counterparties: string[];
-  signedOn: string | null;
-  startOn: string | null;
-  endOn: string | null;
-  noticeOn: string | null;
-  amount: number | null;
-  currency: string;
-  tax: 'included' | 'excluded' | null;
-  autoRenew: boolean;
-  renewalMonths: number | null;
-  contractType: string | null;
-  referenceNumber: string | null;
-  owner: string | null;
-  memo: string;
-  status: ContractStatus;
-  tags: string[];
-  watchers: string[];
-  fields: Record<string, string | number>;
-  imported: boolean;
-  importedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** One document of an entry. */
-export interface ContractDocument {
-  id: string;
-  kind: 'signed' | 'certificate' | 'imported';
-  name: string;
-  size: number;
-  sha256: string;
-}
-
 type ContractRow = Selectable<Schema['contracts']>;
 
-/** Compares by code point: the order of SQLite's BINARY and PostgreSQL's "C" collation (UTF-16 order differs above U+FFFF). */
+/**
+ * Compares by code point: the order of SQLite's BINARY and PostgreSQL's "C" collation. UTF-16 order
+ * differs only for characters above U+FFFF (surrogates), which must sort after U+E000–U+FFFF.
+ */
 function byCodePoint(a: string, b: string): number {
-  return a === b ? 0 : Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xSurrogate = x >= 0xd800 && x <= 0xdfff;
+    const ySurrogate = y >= 0xd800 && y <= 0xdfff;
+    return xSurrogate === ySurrogate ? x - y : xSurrogate ? 1 : -1;
+  }
+  return a.length - b.length;
 }
 
 /**

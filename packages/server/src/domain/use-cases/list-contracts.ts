@@ -30,7 +30,7 @@ export interface FullTextWalk {
   chunkMin: number;
   chunkMax: number;
 }
-export const FULL_TEXT_WALK: FullTextWalk = { budget: 3000, chunkMin: 200, chunkMax: 1000 };
+export const FULL_TEXT_WALK: FullTextWalk = { budget: 500, chunkMin: 100, chunkMax: 400 };
 
 /**
  * One page of a register's search (the 電帳法 criteria and the rest, combined with AND), in the
@@ -98,11 +98,13 @@ async function fullTextRows(
   let walked = 0;
   let chunk = Math.min(walk.chunkMax, Math.max(walk.chunkMin, 2 * count));
   while (walked < walk.budget) {
-    const rows = await orderedRows(ctx, scope, withoutText, sort, position, chunk);
+    const asked = Math.min(chunk, walk.budget - walked);
+    const rows = await orderedRows(ctx, scope, withoutText, sort, position, asked);
     walked += rows.length;
     if (rows.length > 0) {
       const matching = await textsContaining(
         ctx.db,
+        ctx.dialect,
         rows.map((r) => r.id),
         q,
       );
@@ -110,7 +112,7 @@ async function fullTextRows(
     }
     if (found.length >= count) return found.slice(0, count);
     const last = rows[rows.length - 1];
-    if (rows.length < chunk || !last) return found; // the end of the search: every row was checked
+    if (rows.length < asked || !last) return found; // the end of the search: every row was checked
     position = { value: sortValueOf(last, sort), id: last.id };
     chunk = Math.min(walk.chunkMax, chunk * 2);
   }

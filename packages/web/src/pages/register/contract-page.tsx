@@ -18,7 +18,8 @@ import {
   type FormErrors,
   formFromEntry,
 } from '../../lib/contract-form.ts';
-import { Link } from '../../lib/use-location.tsx';
+import { registerViewOf, scopedPath } from '../../lib/register-scope.ts';
+import { Link, useLocation } from '../../lib/use-location.tsx';
 import { SenderShell } from '../sender/sender-session.tsx';
 import { formatIsoDate, formatYen } from './format.ts';
 import { SuggestionList } from './suggestion-list.tsx';
@@ -46,11 +47,14 @@ function ContractEntryView({ id }: { id: string }) {
   const [accepted, setAccepted] = useState<Set<string>>(new Set());
   const [busyField, setBusyField] = useState<string | null>(null);
   const [customFields, setCustomFields] = useState<CustomField[]>([]);
+  // The entry's register (?scope=personal for a member's own contracts) goes with every call.
+  const view = registerViewOf(useLocation());
   const base = `/api/v1/contracts/${encodeURIComponent(id)}`;
+  const api = (suffix = '') => scopedPath(`${base}${suffix}`, view);
 
   useEffect(() => {
     let canceled = false;
-    apiGet<ContractEntry>(base)
+    apiGet<ContractEntry>(api())
       .then((loaded) => {
         if (canceled) return;
         setEntry(loaded);
@@ -58,22 +62,22 @@ function ContractEntryView({ id }: { id: string }) {
       })
       .catch((caught: unknown) => !canceled && setLoadError(errorMessage(language, caught)));
     // Organisation-defined fields (a personal register has none: the list is then empty or refused).
-    apiGet<{ items: CustomField[] }>('/api/v1/contracts/fields')
+    apiGet<{ items: CustomField[] }>(scopedPath('/api/v1/contracts/fields', view))
       .then((result) => !canceled && setCustomFields(result.items))
       .catch(() => undefined);
-    apiGet<{ suggestions: FieldSuggestion[] }>(`${base}/suggestions`)
+    apiGet<{ suggestions: FieldSuggestion[] }>(api('/suggestions'))
       .then((result) => !canceled && setSuggestions(result.suggestions))
       .catch(() => !canceled && setSuggestions([]));
     return () => {
       canceled = true;
     };
-  }, [base]);
+  }, [base, view]);
 
   async function save(patch: ContractPatch): Promise<boolean> {
     setSaveError(null);
     setNotice(null);
     try {
-      const updated = await apiRequest<ContractEntry>('PATCH', base, patch);
+      const updated = await apiRequest<ContractEntry>('PATCH', api(), patch);
       setEntry(updated);
       setNotice(t('reg.entry.saved'));
       return true;
@@ -153,7 +157,7 @@ function ContractEntryView({ id }: { id: string }) {
     <div className="entry">
       <div className="page-head">
         <div className="page-head__main">
-          <Link href="/contracts" className="back-link">
+          <Link href={scopedPath('/contracts', view)} className="back-link">
             ← {t('reg.title')}
           </Link>
           <h1 className="page-title">{entry.title}</h1>
@@ -176,7 +180,7 @@ function ContractEntryView({ id }: { id: string }) {
       <div className="entry__layout">
         <section className="entry__document card no-print" aria-label={t('reg.entry.document')} id="document">
           {pdf ? (
-            <PdfViewer url={`${base}/documents/${encodeURIComponent(pdf.id)}`} name={pdf.name} />
+            <PdfViewer url={api(`/documents/${encodeURIComponent(pdf.id)}`)} name={pdf.name} />
           ) : (
             <p className="muted">{t('reg.entry.noDocument')}</p>
           )}
@@ -298,7 +302,7 @@ function ContractEntryView({ id }: { id: string }) {
               {entry.documents.map((document) => (
                 <li key={document.id}>
                   <a
-                    href={`${base}/documents/${encodeURIComponent(document.id)}`}
+                    href={api(`/documents/${encodeURIComponent(document.id)}`)}
                     download={document.name}
                     className="btn btn--secondary btn--block"
                   >
