@@ -25,6 +25,8 @@ export interface ContractForm {
   referenceNumber: string;
   memo: string;
   tags: string;
+  /** 担当者: a member's user id, or '' for none. */
+  owner: string;
   /** Organisation-defined fields by key, as typed. */
   custom: Record<string, string>;
 }
@@ -50,6 +52,7 @@ export function formFromEntry(entry: ContractEntry): ContractForm {
     referenceNumber: entry.referenceNumber ?? '',
     memo: entry.memo,
     tags: entry.tags.join(', '),
+    owner: entry.owner ?? '',
     custom: Object.fromEntries(Object.entries(entry.fields).map(([key, value]) => [key, String(value)])),
   };
 }
@@ -161,6 +164,7 @@ export function checkContractForm(
       | 'referenceNumber'
       | 'memo'
       | 'tags'
+      | 'owner'
     >
   > = {
     title,
@@ -176,6 +180,7 @@ export function checkContractForm(
     referenceNumber: form.referenceNumber.trim() || null,
     memo: form.memo,
     tags: splitList(form.tags, /[,、，]/u),
+    owner: form.owner || null,
   };
   const patch: ContractPatch = {};
   for (const key of Object.keys(next) as (keyof typeof next)[]) {

@@ -20,7 +20,7 @@ type State =
   | { kind: 'ready'; claim: ClaimInfo; signedIn: boolean }
   | { kind: 'expired'; sender: ClaimInfo['sender'] | null }
   | { kind: 'invalid' }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; error: unknown };
 
 /** The 保管 page. */
 export function ClaimPage({ token }: { token: string }) {
@@ -50,7 +50,7 @@ export function ClaimPage({ token }: { token: string }) {
         } else if (caught instanceof ApiError && caught.status === 404) {
           setState({ kind: 'invalid' });
         } else {
-          setState({ kind: 'error', message: errorMessage(language, caught) });
+          setState({ kind: 'error', error: caught });
         }
       });
     return () => {
@@ -75,7 +75,7 @@ export function ClaimPage({ token }: { token: string }) {
   let body;
   if (state.kind === 'loading') body = <Loading label={t('common.loading')} />;
   else if (state.kind === 'invalid') body = <StatePanel tone="error" title={t('claim.invalid')} />;
-  else if (state.kind === 'error') body = <StatePanel tone="error" title={state.message} />;
+  else if (state.kind === 'error') body = <StatePanel tone="error" title={errorMessage(language, state.error)} />;
   else if (state.kind === 'expired') {
     body = (
       <StatePanel tone="warning" title={t('claim.expired.title')}>

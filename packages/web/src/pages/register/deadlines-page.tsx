@@ -20,7 +20,8 @@ export function DeadlinesPage() {
   const view = registerViewOf(useLocation());
   const [days, setDays] = useState(90);
   const [items, setItems] = useState<ContractDeadline[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // The failure itself: its message is written in the language of the moment.
+  const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
     let canceled = false;
@@ -28,7 +29,7 @@ export function DeadlinesPage() {
     setError(null);
     apiGet<{ items: ContractDeadline[] }>(scopedPath(`/api/v1/contracts/deadlines?days=${days}`, view))
       .then((result) => !canceled && setItems(result.items))
-      .catch((caught: unknown) => !canceled && setError(errorMessage(language, caught)));
+      .catch((caught: unknown) => !canceled && setError(caught ?? new Error('load failed')));
     return () => {
       canceled = true;
     };
@@ -52,8 +53,8 @@ export function DeadlinesPage() {
           </select>
         </label>
       </div>
-      {error && <Alert tone="error">{error}</Alert>}
-      {!items && !error && <Loading label={t('common.loading')} />}
+      {error !== null && <Alert tone="error">{errorMessage(language, error)}</Alert>}
+      {!items && error === null && <Loading label={t('common.loading')} />}
       {items && items.length === 0 && <p className="empty">{t('reg.deadlines.none')}</p>}
       {items && items.length > 0 && (
         <div className="table-wrap">
