@@ -254,7 +254,8 @@ describe('保管 and the contract register in a real browser, with real SMTP', (
     await signer.waitForURL(claimUrl);
     await signer.getByRole('button', { name: 'Inkanで保管' }).click();
     // A claim goes to the personal register (the URL says so: links and reloads stay there).
-    await signer.waitForURL(new RegExp(`^${baseUrl}/contracts/[^/?]+\\?scope=personal$`));
+    // The claim copies the signed PDF into the account's register on the server: slow on a loaded machine.
+    await signer.waitForURL(new RegExp(`^${baseUrl}/contracts/[^/?]+\\?scope=personal$`), { timeout: 90_000 });
     await signer.getByRole('heading', { name: ENVELOPE }).waitFor();
     await signer.context().close();
   });
