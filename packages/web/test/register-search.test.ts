@@ -87,7 +87,12 @@ test('custom fields and a member as 担当者 survive the URL and become field.<
   const mine = checkSearch({ ...EMPTY_SEARCH, owner: 'me' }, 'ja', 'me-id');
   assert.equal(mine.ok && mine.query.get('owner'), 'me-id');
   // A bad value in a number or date field is refused with the field's own message; no query.
-  const bad = checkSearch({ ...EMPTY_SEARCH, fields: { budget: 'abc', review: '2026-02-30' } }, 'en', null, definitions);
+  const bad = checkSearch(
+    { ...EMPTY_SEARCH, fields: { budget: 'abc', review: '2026-02-30' } },
+    'en',
+    null,
+    definitions,
+  );
   assert.equal(bad.ok, false);
   if (!bad.ok) {
     assert.ok(bad.errors['field.budget']);

@@ -194,12 +194,14 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(still, row);
     });
 
-    it('members: the organisation\'s people by name for 担当者, never another organisation\'s; the account itself in a personal register', async () => {
+    it("members: the organisation's people by name for 担当者, never another organisation's; the account itself in a personal register", async () => {
       const ours = await api(h.org, 'GET', '/api/v1/contracts/members');
       assert.equal(ours.statusCode, 200, ours.body);
       const ids = (ours.json() as { items: Array<{ id: string; name: string; email: string }> }).items.map((m) => m.id);
       assert.deepEqual(new Set(ids), new Set([h.org.admin.id, h.org.viewer.id]));
-      const theirs = (await api(h.other, 'GET', '/api/v1/contracts/members')).json() as { items: Array<{ id: string }> };
+      const theirs = (await api(h.other, 'GET', '/api/v1/contracts/members')).json() as {
+        items: Array<{ id: string }>;
+      };
       assert.ok(!theirs.items.some((m) => ids.includes(m.id)), JSON.stringify(theirs.items));
       const session = await signIn(h, h.org.viewer, '10.7.0.21');
       const personal = await h.app.inject({

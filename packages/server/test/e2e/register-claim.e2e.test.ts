@@ -399,7 +399,9 @@ describe('保管 and the contract register in a real browser, with real SMTP', (
     await page.waitForURL(new RegExp(`^${baseUrl}/contracts/[^/?]+$`));
     await page.getByRole('heading', { name: '清掃業務委託契約（紙の原本）' }).waitFor();
     const imported = db
-      .prepare("select id, source, amount, signed_on, imported_at from contracts where title = '清掃業務委託契約（紙の原本）'")
+      .prepare(
+        "select id, source, amount, signed_on, imported_at from contracts where title = '清掃業務委託契約（紙の原本）'",
+      )
       .get() as { id: string; source: string; amount: number; signed_on: string; imported_at: string | null };
     assert.equal(imported.source, 'import');
     assert.equal(imported.amount, 1_200_000);
@@ -413,8 +415,11 @@ describe('保管 and the contract register in a real browser, with real SMTP', (
     await page.getByRole('button', { name: '保存する' }).click();
     await page.getByText('保存しました。変更は履歴に記録されます。').waitFor();
     assert.equal(
-      (db.prepare('select assignee_user_id from contracts where id = ?').get(imported.id) as { assignee_user_id: string })
-        .assignee_user_id,
+      (
+        db.prepare('select assignee_user_id from contracts where id = ?').get(imported.id) as {
+          assignee_user_id: string;
+        }
+      ).assignee_user_id,
       tanaka.id,
     );
 

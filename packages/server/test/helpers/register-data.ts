@@ -386,7 +386,11 @@ export async function insertRegisterEntries(
     await db.transaction().execute(async (tx) => {
       await tx.insertInto('contracts').values(contracts).execute();
       // Texts are 2 KB each in the benchmark: smaller statements keep PostgreSQL's message size modest.
-      for (let i = 0; i < texts.length; i += 250) await tx.insertInto('contract_texts').values(texts.slice(i, i + 250)).execute();
+      for (let i = 0; i < texts.length; i += 250)
+        await tx
+          .insertInto('contract_texts')
+          .values(texts.slice(i, i + 250))
+          .execute();
       if (tags.length) await tx.insertInto('contract_tags').values(tags).execute();
       if (values.length) await tx.insertInto('contract_field_values').values(values).execute();
     });

@@ -123,17 +123,16 @@ export function searchToParams(search: RegisterSearch): URLSearchParams {
 export function hasAdvancedCriteria(search: RegisterSearch): boolean {
   return Boolean(
     search.q ||
-      search.tag ||
-      search.status ||
-      search.owner ||
-      search.empty ||
-      Object.values(search.fields).some((value) => value.trim()),
+    search.tag ||
+    search.status ||
+    search.owner ||
+    search.empty ||
+    Object.values(search.fields).some((value) => value.trim()),
   );
 }
 
 /** A search checked: the API query, or a message per field in the UI language. */
-export type CheckedSearch =
-  { ok: true; query: URLSearchParams } | { ok: false; errors: SearchErrors };
+export type CheckedSearch = { ok: true; query: URLSearchParams } | { ok: false; errors: SearchErrors };
 
 function optional<T>(raw: string, parse: (input: string) => JaParseResult<T>): JaParseResult<T | null> {
   return raw.trim() === '' ? { ok: true, value: null } : parse(raw);

@@ -48,7 +48,9 @@ export async function textsContaining(
   text: string,
 ): Promise<Set<string>> {
   const contains =
-    dialect === 'sqlite' ? sql<SqlBool>`instr(t.search_norm, ${text}) > 0` : sql<SqlBool>`strpos(t.search_norm, ${text}) > 0`;
+    dialect === 'sqlite'
+      ? sql<SqlBool>`instr(t.search_norm, ${text}) > 0`
+      : sql<SqlBool>`strpos(t.search_norm, ${text}) > 0`;
   const rows = await db
     .selectFrom('contract_texts as t')
     .select('t.contract_id')

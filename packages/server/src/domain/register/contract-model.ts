@@ -116,7 +116,12 @@ export async function toContracts(db: DbOrTx, rows: readonly ContractRow[]): Pro
     else pushTo(values, s.contract_id, { key: s.name, value: s.value ?? '' });
   }
   const organizations = [
-    ...new Set(rows.filter((r) => values.has(r.id)).map((r) => r.organization_id).filter((id): id is string => id !== null)),
+    ...new Set(
+      rows
+        .filter((r) => values.has(r.id))
+        .map((r) => r.organization_id)
+        .filter((id): id is string => id !== null),
+    ),
   ];
   const numberKeys = new Set(
     organizations.length

@@ -70,7 +70,12 @@ async function orderedRows(
   cursor: Keyset | undefined,
   count: number,
 ): Promise<ContractRow[]> {
-  const filtered = applyContractFilters(ctx.db.selectFrom('contracts as c').selectAll('c'), scope, filters, ctx.dialect);
+  const filtered = applyContractFilters(
+    ctx.db.selectFrom('contracts as c').selectAll('c'),
+    scope,
+    filters,
+    ctx.dialect,
+  );
   const parts = contractPageQueries(filtered, sort, cursor);
   const rows = parts.withValue ? await parts.withValue.limit(count).execute() : [];
   if (rows.length < count) rows.push(...(await parts.empty.limit(count - rows.length).execute()));

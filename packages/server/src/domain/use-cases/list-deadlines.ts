@@ -1,6 +1,6 @@
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
-import { japanDate, scopeKey, toContracts, type Contract, type ContractScope } from '../register/contract-model.ts';
+import { japanDate, scopeKey, toContracts, type ContractScope } from '../register/contract-model.ts';
 import { addDays, daysBetween } from '../register/reminder-days.ts';
 import type { UpcomingDeadline } from '../register/contract-api-types.ts';
 

@@ -36,9 +36,8 @@ export const contractChangesSchema = z
 
 /** Compiles only when the schema and the shared API type (what the web UI sends) describe the same body. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-export type ContractChangesSchemaMatchesApiType = Same<z.input<typeof contractChangesSchema>, ContractChanges> extends true
-  ? true
-  : never;
+export type ContractChangesSchemaMatchesApiType =
+  Same<z.input<typeof contractChangesSchema>, ContractChanges> extends true ? true : never;
 const contractChangesMatch: ContractChangesSchemaMatchesApiType = true;
 void contractChangesMatch;
 

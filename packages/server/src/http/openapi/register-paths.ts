@@ -300,7 +300,7 @@ export const registerPaths = {
   '/api/v1/contracts/members': {
     get: {
       summary:
-        'Who may be the 担当者 (owner) or a watcher of entries: the organisation\'s members by name (≤ 1,000), or the account itself in a personal register',
+        "Who may be the 担当者 (owner) or a watcher of entries: the organisation's members by name (≤ 1,000), or the account itself in a personal register",
       security: apiAuth,
       parameters: [scopeParameter],
       responses: {

@@ -97,7 +97,7 @@ export async function startInkanProcess(
       output.push(line);
       if (/^Inkan is listening on |^Inkan job worker is running$/.test(line)) resolve();
     });
-    exited.then(({ code, signal }) =>
+    void exited.then(({ code, signal }) =>
       reject(
         new Error(`inkan ${args.join(' ')} exited (${code ?? signal}) before it was ready:\n${output.join('\n')}`),
       ),
