@@ -63,3 +63,39 @@ test('bad input gets a message per field in the UI language, and no query', () =
     assert.equal(reversed.errors.amountMax, 'The maximum amount must be at least the minimum amount.');
   }
 });
+
+test('custom fields and a member as 担当者 survive the URL and become field.<key> and owner', () => {
+  const definitions = [
+    { key: 'dept', label: '所管部署', type: 'choice' as const, choices: ['総務部', '営業部'] },
+    { key: 'budget', label: '予算', type: 'number' as const, choices: [] },
+    { key: 'review', label: '審査日', type: 'date' as const, choices: [] },
+  ];
+  const search = {
+    ...EMPTY_SEARCH,
+    owner: '0197a0f2-0000-7000-8000-000000000001',
+    fields: { dept: '営業部', budget: '１，０００万円', review: '令和8年4月1日' },
+  };
+  assert.deepEqual(searchFromParams(searchToParams(search)), search);
+  const checked = checkSearch(search, 'ja', 'me-id', definitions);
+  assert.equal(checked.ok, true);
+  if (checked.ok) {
+    assert.equal(checked.query.get('owner'), '0197a0f2-0000-7000-8000-000000000001');
+    assert.equal(checked.query.get('field.dept'), '営業部');
+    assert.equal(checked.query.get('field.budget'), '10000000');
+    assert.equal(checked.query.get('field.review'), '2026-04-01');
+  }
+  const mine = checkSearch({ ...EMPTY_SEARCH, owner: 'me' }, 'ja', 'me-id');
+  assert.equal(mine.ok && mine.query.get('owner'), 'me-id');
+  // A bad value in a number or date field is refused with the field's own message; no query.
+  const bad = checkSearch(
+    { ...EMPTY_SEARCH, fields: { budget: 'abc', review: '2026-02-30' } },
+    'en',
+    null,
+    definitions,
+  );
+  assert.equal(bad.ok, false);
+  if (!bad.ok) {
+    assert.ok(bad.errors['field.budget']);
+    assert.ok(bad.errors['field.review']);
+  }
+});

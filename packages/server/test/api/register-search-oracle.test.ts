@@ -5,8 +5,16 @@
 // filter and sort computed here from the raw fields.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { counterpartyNorm, searchNorm } from '../../src/domain/register/contract-model.ts';
-import { newId } from '../../src/security/tokens.ts';
+import {
+  ORACLE_PROFILE,
+  ORACLE_VOCABULARY,
+  insertRegisterEntries,
+  prng,
+  registerEntries,
+  type RegisterEntry,
+} from '../helpers/register-data.ts';
+import { parseContractQuery } from '../../src/domain/register/contract-search.ts';
+import { listContracts } from '../../src/domain/use-cases/list-contracts.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
 import { startHarness, type Harness } from './helpers/harness.ts';
 
@@ -15,83 +23,11 @@ const OTHER_ENTRIES = 100;
 const QUERIES = 300;
 const SEED = Number(process.env.INKAN_ORACLE_SEED ?? 20261206);
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same data and queries. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const COUNTERPARTIES = [
-  '株式会社山田商事',
-  'ヤマダ建設株式会社',
-  '合同会社ＡＢＣ',
-  'abc Holdings',
-  'ｶﾌﾞｼｷｶﾞｲｼｬ ｻﾄｳ',
-  '佐藤工業',
-  '東京都港区役所',
-  'Tanaka & Co.',
-  '50%商会',
-  'under_score社',
-  '鈴木 一郎',
-  '（株）日本データ',
-];
-const TITLES = [
-  '業務委託契約書',
-  '秘密保持契約',
-  '売買契約書',
-  '賃貸借契約',
-  '保守契約',
-  '請負契約書',
-  'License Agreement',
-  'ＮＤＡ（相互）',
-];
-const WORDS = [
-  '甲は乙に対し',
-  '契約期間',
-  '自動更新',
-  '損害賠償',
-  '機密情報',
-  '納品物',
-  '検収',
-  'ＰＤＦ',
-  'pdf',
-  '再委託',
-  '１２ヶ月',
-  'Termination',
-  '100%',
-  'a_b',
-];
-const TAGS = ['重要', '更新', '法務確認', 'IT', 'ｉｔ', '2026'];
-const TYPES = ['業務委託', '秘密保持', '売買', null];
-const STATUSES = ['active', 'expired', 'terminated'] as const;
-const DEPTS = ['総務', '営業', '開発'];
-
-interface Entry {
-  id: string;
-  title: string;
-  counterparties: string[];
-  signedOn: string | null;
-  startOn: string | null;
-  endOn: string | null;
-  noticeOn: string | null;
-  amount: number | null;
-  contractType: string | null;
-  referenceNumber: string | null;
-  owner: string | null;
-  memo: string;
-  status: (typeof STATUSES)[number];
-  tags: string[];
-  text: string;
-  dept: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+const { counterparties: COUNTERPARTIES, titles: TITLES, words: WORDS } = ORACLE_VOCABULARY;
+const TAGS = ORACLE_PROFILE.tags;
+const STATUSES = ORACLE_PROFILE.statuses;
+const DEPTS = ORACLE_PROFILE.customField!.values;
+type Entry = RegisterEntry;
 
 const norm = (s: string) => s.normalize('NFKC').toLowerCase();
 
@@ -105,104 +41,19 @@ for (const dialect of DIALECTS) {
     const date = (from: number, to: number) =>
       new Date(Date.UTC(from, 0, 1) + Math.floor(random() * (to - from) * 365) * 86400_000).toISOString().slice(0, 10);
 
-    function makeEntry(owners: Array<string | null>): Entry {
-      const start = chance(0.8) ? date(2019, 2027) : null;
-      const end =
-        start && chance(0.85)
-          ? new Date(Date.parse(start) + Math.floor(random() * 1500) * 86400_000).toISOString().slice(0, 10)
-          : null;
-      const at = new Date(Date.UTC(2025, 0, 1) + Math.floor(random() * 1000) * 3600_000).toISOString();
-      return {
-        id: newId(),
-        title: `${pick(TITLES)}${chance(0.5) ? ` ${Math.floor(random() * 50)}` : ''}`,
-        counterparties: chance(0.1)
-          ? []
-          : [...new Set(Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(COUNTERPARTIES)))],
-        signedOn: chance(0.9) ? date(2019, 2027) : null,
-        startOn: start,
-        endOn: end,
-        noticeOn: end && chance(0.5) ? new Date(Date.parse(end) - 90 * 86400_000).toISOString().slice(0, 10) : null,
-        // Few distinct amounts: ties exercise the id tie-break of the keyset.
-        amount: chance(0.85)
-          ? pick([0, 1, 50_000, 100_000, 1_234_567, 9_999_999, 120_000_000, 999_999_999_999_999]) +
-            (chance(0.5) ? Math.floor(random() * 1000) : 0)
-          : null,
-        contractType: pick(TYPES),
-        referenceNumber: chance(0.6) ? `K-${String(Math.floor(random() * 300)).padStart(4, '0')}` : null,
-        owner: pick(owners),
-        memo: chance(0.3) ? pick(WORDS) : '',
-        status: pick(STATUSES),
-        tags: [...new Set(Array.from({ length: Math.floor(random() * 3) }, () => pick(TAGS).normalize('NFKC')))].sort(),
-        text: Array.from({ length: 3 + Math.floor(random() * 8) }, () => pick(WORDS)).join(' '),
-        dept: chance(0.6) ? pick(DEPTS) : null,
-        createdAt: at,
-        updatedAt: at,
-      };
-    }
-
-    async function insert(organizationId: string, list: Entry[]): Promise<void> {
-      const scope = `o:${organizationId}`;
-      for (let i = 0; i < list.length; i += 100) {
-        const chunk = list.slice(i, i + 100);
-        await h.context.db
-          .insertInto('contracts')
-          .values(
-            chunk.map((e) => ({
-              id: e.id,
-              scope,
-              organization_id: organizationId,
-              owner_user_id: null,
-              source: 'import' as const,
-              envelope_id: null,
-              certificate_id: null,
-              title: e.title,
-              counterparties: JSON.stringify(e.counterparties),
-              counterparty_norm: counterpartyNorm(e.counterparties),
-              signed_on: e.signedOn,
-              start_on: e.startOn,
-              end_on: e.endOn,
-              notice_on: e.noticeOn,
-              amount: e.amount,
-              tax: null,
-              renewal_months: null,
-              contract_type: e.contractType,
-              reference_number: e.referenceNumber,
-              assignee_user_id: e.owner,
-              memo: e.memo,
-              status: e.status,
-              imported_at: e.createdAt,
-              created_at: e.createdAt,
-              updated_at: e.updatedAt,
-            })),
-          )
-          .execute();
-        await h.context.db
-          .insertInto('contract_texts')
-          .values(
-            chunk.map((e) => ({
-              contract_id: e.id,
-              scope,
-              extracted: e.text,
-              search_norm: searchNorm(e.title, e.counterparties, e.text),
-            })),
-          )
-          .execute();
-        const tags = chunk.flatMap((e) => e.tags.map((tag) => ({ contract_id: e.id, scope, tag })));
-        if (tags.length) await h.context.db.insertInto('contract_tags').values(tags).execute();
-        const values = chunk
-          .filter((e) => e.dept !== null)
-          .map((e) => ({ contract_id: e.id, scope, key: 'dept', value: e.dept! }));
-        if (values.length) await h.context.db.insertInto('contract_field_values').values(values).execute();
-      }
-    }
-
     before(async () => {
       h = await startHarness(dialect);
-      entries = Array.from({ length: ENTRIES }, () => makeEntry([null, h.org.admin.id, h.org.viewer.id]));
-      await insert(h.org.id, entries);
-      await insert(
+      // The data from the shared generator (its own stream); the queries below from `random`.
+      const data = prng(SEED + 1);
+      entries = [
+        ...registerEntries(ORACLE_PROFILE, data, { count: ENTRIES, owners: [null, h.org.admin.id, h.org.viewer.id] }),
+      ];
+      await insertRegisterEntries(h.context.db, h.org.id, entries, { batch: 100 });
+      await insertRegisterEntries(
+        h.context.db,
         h.other.id,
-        Array.from({ length: OTHER_ENTRIES }, () => makeEntry([null, h.other.admin.id])),
+        registerEntries(ORACLE_PROFILE, data, { count: OTHER_ENTRIES, owners: [null, h.other.admin.id] }),
+        { batch: 100 },
       );
     });
     after(async () => {
@@ -237,7 +88,7 @@ for (const dialect of DIALECTS) {
       memo: (e) => e.memo === '',
       tags: (e) => e.tags.length === 0,
       tax: () => true,
-      'field.dept': (e) => e.dept === null,
+      'field.dept': (e) => e.fields.dept === undefined,
     };
 
     /** 令和 for dates from 2019-05-01 on (the API accepts both forms). */
@@ -353,7 +204,7 @@ for (const dialect of DIALECTS) {
           case 'field': {
             const dept = pick(DEPTS);
             query['field.dept'] = dept;
-            checks.push((e) => e.dept === dept);
+            checks.push((e) => e.fields.dept === dept);
             break;
           }
           case 'status': {
@@ -442,6 +293,47 @@ for (const dialect of DIALECTS) {
       // The generator must exercise real results, not only empty ones.
       assert.ok(nonEmpty >= QUERIES / 3, `non-empty results: ${nonEmpty}`);
       assert.ok(multiPage >= QUERIES / 5, `multi-page walks: ${multiPage}`);
+    });
+
+    it('full text gives the same pages whether the ordered walk finds them, the index, or both', async () => {
+      // The route's walk budget (3,000 rows) covers these 1,000 entries; tiny budgets here make pages
+      // that start in the walk and end in the substring index, or come from the index alone.
+      const walks = [
+        { budget: 0, chunkMin: 1, chunkMax: 1 },
+        { budget: 5, chunkMin: 2, chunkMax: 4 },
+        { budget: 60, chunkMin: 7, chunkMax: 50 },
+      ];
+      let compared = 0;
+      let fromBoth = 0;
+      for (let n = 0; compared < 60 && n < 2000; n++) {
+        const { query, keep, sortKey, desc } = randomQuery();
+        if (query.q === undefined) continue;
+        const expected = oracle(keep, sortKey, desc);
+        const walk = walks[compared % walks.length]!;
+        const limit = pick([1, 4, 25]);
+        const got: string[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await listContracts(
+            h.context,
+            {
+              scope: { kind: 'organization', organizationId: h.org.id },
+              query: parseContractQuery({ ...query, limit: String(limit), ...(cursor ? { cursor } : {}) }),
+            },
+            walk,
+          );
+          got.push(...page.items.map((item) => item.id));
+          cursor = page.nextCursor ?? undefined;
+          pages++;
+          assert.ok(pages <= expected.length + 2, 'the walk ends');
+        } while (cursor);
+        assert.deepEqual(got, expected, `${JSON.stringify(query)} walk ${JSON.stringify(walk)} limit ${limit}`);
+        if (walk.budget > 0 && expected.length > limit) fromBoth++;
+        compared++;
+      }
+      assert.equal(compared, 60);
+      assert.ok(fromBoth >= 10, `searches whose pages crossed from the walk to the index: ${fromBoth}`);
     });
 
     it('the CSV export of a search holds the same rows in the same order', async () => {

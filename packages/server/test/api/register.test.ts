@@ -194,6 +194,29 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(still, row);
     });
 
+    it("members: the organisation's people by name for 担当者, never another organisation's; the account itself in a personal register", async () => {
+      const ours = await api(h.org, 'GET', '/api/v1/contracts/members');
+      assert.equal(ours.statusCode, 200, ours.body);
+      const ids = (ours.json() as { items: Array<{ id: string; name: string; email: string }> }).items.map((m) => m.id);
+      assert.deepEqual(new Set(ids), new Set([h.org.admin.id, h.org.viewer.id]));
+      const theirs = (await api(h.other, 'GET', '/api/v1/contracts/members')).json() as {
+        items: Array<{ id: string }>;
+      };
+      assert.ok(!theirs.items.some((m) => ids.includes(m.id)), JSON.stringify(theirs.items));
+      const session = await signIn(h, h.org.viewer, '10.7.0.21');
+      const personal = await h.app.inject({
+        method: 'GET',
+        url: '/api/v1/contracts/members?scope=personal',
+        headers: session,
+      });
+      assert.equal(personal.statusCode, 200, personal.body);
+      assert.deepEqual(
+        (personal.json() as { items: Array<{ id: string }> }).items.map((m) => m.id),
+        [h.org.viewer.id],
+      );
+      assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/contracts/members' })).statusCode, 401);
+    });
+
     it("another organisation's entry is 404 everywhere, and a viewer cannot change it", async () => {
       const detail = (await api(h.org, 'GET', `/api/v1/contracts/${contractId}`)).json();
       const viewer = await signIn(h, h.org.viewer, '10.7.0.1');

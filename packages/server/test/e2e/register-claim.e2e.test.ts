@@ -7,7 +7,8 @@
  * アカウント登録 (mail 「【Inkan】アカウント登録のご案内」 → アカウント登録手続きへ → アカウントを登録してログイン) and
  * back; Inkanで保管 lands on the register entry, where they accept the suggested 契約金額 and 契約満了日,
  * find the contract by an amount range and an end-date range, and download the certificate of
- * completion. After INKAN_CLAIM_TTL the same link shows the page naming the sender to contact.
+ * completion. After INKAN_CLAIM_TTL (2 days here) on the server's controlled clock the same link shows the
+ * page naming the sender to contact.
  * Screenshots at 1280×800 and 390×844 go to the screenshot folder (e2e-register-*.png).
  */
 import { after, before, describe, test } from 'node:test';
@@ -69,6 +70,7 @@ describe('保管 and the contract register in a real browser, with real SMTP', (
   let loginLink: string;
   let pdfPath: string;
   let claimUrl = '';
+  let clockFile: string;
   let signer: Page;
   const problems: string[] = [];
   const contexts: BrowserContext[] = [];
@@ -76,7 +78,10 @@ describe('保管 and the contract register in a real browser, with real SMTP', (
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'inkan-e2e-register-'));
     smtp = await startSmtpSink();
-    ({ dataDir, baseUrl, env } = await e2eEnvironment(dir, smtp.port));
+    ({ dataDir, baseUrl, env } = await e2eEnvironment(dir, smtp.port, { INKAN_CLAIM_TTL: '2d' }));
+    // The server's clock: real time plus the milliseconds in this file (0 until the expiry test).
+    clockFile = join(dir, 'clock-offset-ms');
+    writeFileSync(clockFile, '0');
     assert.equal((await runInkan(['init'], { dataDir, env })).code, 0);
     const org = await runInkan(
       [
@@ -101,7 +106,7 @@ describe('保管 and the contract register in a real browser, with real SMTP', (
     mkdirSync(join(dir, 'upload'));
     pdfPath = join(dir, 'upload', '業務委託契約書.pdf');
     writeFileSync(pdfPath, await textToPdf(readFileSync(CONTRACT_TEXT, 'utf8')));
-    server = await startInkanProcess(['serve'], env);
+    server = await startInkanProcess(['serve'], env, { clockFile });
     await waitForHealthy(baseUrl);
     db = openDatabaseReadOnly(dataDir);
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_ARGS });
@@ -248,7 +253,9 @@ describe('保管 and the contract register in a real browser, with real SMTP', (
     await signer.getByRole('button', { name: 'アカウントを登録してログイン' }).click();
     await signer.waitForURL(claimUrl);
     await signer.getByRole('button', { name: 'Inkanで保管' }).click();
-    await signer.waitForURL(new RegExp(`^${baseUrl}/contracts/[^/?]+$`));
+    // A claim goes to the personal register (the URL says so: links and reloads stay there).
+    // The claim copies the signed PDF into the account's register on the server: slow on a loaded machine.
+    await signer.waitForURL(new RegExp(`^${baseUrl}/contracts/[^/?]+\\?scope=personal$`), { timeout: 90_000 });
     await signer.getByRole('heading', { name: ENVELOPE }).waitFor();
     await signer.context().close();
   });
@@ -344,12 +351,137 @@ describe('保管 and the contract register in a real browser, with real SMTP', (
     await page.context().close();
   });
 
+  test('the organisation imports a paper contract, gives it a 担当者 and a custom field, finds it by them in 詳細検索, and sees its deadline (1280×800, 390×844)', async () => {
+    // A second member, so that 担当者 lists the organisation's people (not only 自分).
+    const member = await runInkan(
+      ['member', 'add', '--org', 'minato', '--email', 'tanaka@minato.example.jp', '--name', '田中 花子'],
+      { dataDir, env },
+    );
+    assert.equal(member.code, 0, member.stderr);
+    const page = await newPage(DESKTOP, 'sender register');
+    await page.goto(`${baseUrl}/login?next=${encodeURIComponent('/contracts/import')}`);
+    await page.getByLabel('メールアドレス').fill(SENDER.email);
+    await page.getByLabel('パスワード').fill(SENDER.password);
+    await page.getByRole('button', { name: 'ログイン' }).click();
+    await page.waitForURL(`${baseUrl}/contracts/import`);
+    // The organisation's own field (an administrator defines it; the API is the place for that).
+    const defined = await page.evaluate(async () => {
+      const session = (await (await fetch('/api/session')).json()) as { csrfToken: string };
+      const res = await fetch('/api/v1/contracts/fields', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken },
+        body: JSON.stringify({ key: 'dept', label: '所管部署', type: 'choice', choices: ['総務部', '営業部'] }),
+      });
+      return res.status;
+    });
+    assert.equal(defined, 201);
+
+    // Import: a paper contract's scan with its fields, typed the Japanese way. Its end date is 20 days
+    // after the server's today (the deadline list counts days on the server's clock, still real time here).
+    const endOn = new Date(Date.now() + 9 * 3600_000 + 20 * 86_400_000).toISOString().slice(0, 10);
+    await page.reload();
+    await page.getByLabel('契約書（PDF）').setInputFiles([pdfPath]);
+    await page.getByLabel('件名').fill('清掃業務委託契約（紙の原本）');
+    await page.getByLabel('取引先').fill('株式会社クリーンみなと');
+    await page.getByLabel('締結日').fill('令和8年4月1日');
+    await page.getByLabel('契約金額（円）').fill('１，２００，０００円');
+    await page.getByLabel('契約満了日').fill(endOn);
+    await shot(page, 'import-1280');
+    await page.setViewportSize(PHONE);
+    await waitOrExplain(
+      async () => (await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)) || null,
+      { ...JOB_TIMEOUT, what: 'the import page to fit 390 px' },
+      explain,
+    );
+    await shot(page, 'import-390');
+    await page.setViewportSize(DESKTOP);
+    await page.getByRole('button', { name: 'インポートする' }).click();
+    await page.waitForURL(new RegExp(`^${baseUrl}/contracts/[^/?]+$`));
+    await page.getByRole('heading', { name: '清掃業務委託契約（紙の原本）' }).waitFor();
+    const imported = db
+      .prepare(
+        "select id, source, amount, signed_on, imported_at from contracts where title = '清掃業務委託契約（紙の原本）'",
+      )
+      .get() as { id: string; source: string; amount: number; signed_on: string; imported_at: string | null };
+    assert.equal(imported.source, 'import');
+    assert.equal(imported.amount, 1_200_000);
+    assert.equal(imported.signed_on, '2026-04-01');
+    assert.ok(imported.imported_at);
+
+    // 担当者 (a member, by name) and the custom field, saved from the entry page.
+    const tanaka = db.prepare("select id from users where email = 'tanaka@minato.example.jp'").get() as { id: string };
+    await page.getByLabel('担当者').selectOption({ label: '田中 花子' });
+    await page.getByLabel('所管部署').selectOption('営業部');
+    await page.getByRole('button', { name: '保存する' }).click();
+    await page.getByText('保存しました。変更は履歴に記録されます。').waitFor();
+    assert.equal(
+      (
+        db.prepare('select assignee_user_id from contracts where id = ?').get(imported.id) as {
+          assignee_user_id: string;
+        }
+      ).assignee_user_id,
+      tanaka.id,
+    );
+
+    // 詳細検索: 担当者 lists the members; the custom field is a criterion; both together find the entry.
+    await page.goto(`${baseUrl}/contracts`);
+    await page.getByText('詳細検索').click();
+    const owners = await page.getByLabel('担当者').locator('option').allTextContents();
+    assert.deepEqual(owners, ['指定なし', '自分', '田中 花子']);
+    await page.getByLabel('担当者').selectOption({ label: '田中 花子' });
+    await page.getByLabel('所管部署').selectOption('営業部');
+    await page.getByRole('button', { name: '検索', exact: true }).click();
+    await page.waitForURL(/field\.dept=/);
+    await page.getByRole('link', { name: '清掃業務委託契約（紙の原本）' }).waitFor();
+    assert.equal(await page.locator('.register-table tbody tr').count(), 1);
+    await shot(page, 'advanced-search-1280');
+    await page.setViewportSize(PHONE);
+    await waitOrExplain(
+      async () => (await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)) || null,
+      { ...JOB_TIMEOUT, what: 'the results to fit 390 px' },
+      explain,
+    );
+    // Phone cards name each value: the dates say which date they are.
+    const labels = await page
+      .locator('.register-table tbody tr td')
+      .evaluateAll((cells) => cells.map((cell) => getComputedStyle(cell, '::before').content));
+    assert.ok(labels.includes('"締結日"') && labels.includes('"契約満了日"'), labels.join(' '));
+    await shot(page, 'advanced-search-390');
+    await page.setViewportSize(DESKTOP);
+    await page.getByLabel('所管部署').selectOption('総務部');
+    await page.getByRole('button', { name: '検索', exact: true }).click();
+    await page.getByText('条件に一致する契約はありません。').waitFor();
+
+    // The deadlines page lists it with its 契約満了日.
+    await page.goto(`${baseUrl}/contracts/deadlines`);
+    const row = page.locator('.register-table tbody tr', { hasText: '清掃業務委託契約（紙の原本）' });
+    await row.waitFor();
+    assert.match(await row.innerText(), /契約満了日/);
+    await shot(page, 'deadlines-1280');
+    await page.setViewportSize(PHONE);
+    await shot(page, 'deadlines-390');
+    await page.setViewportSize(DESKTOP);
+
+    // A member's personal register is one tab away: the claimed and imported contracts of the account itself.
+    await page.goto(`${baseUrl}/contracts`);
+    await page.getByRole('link', { name: '個人の契約（保管・インポート）' }).click();
+    await page.waitForURL(`${baseUrl}/contracts?scope=personal`);
+    await page.getByText('条件に一致する契約はありません。').waitFor();
+    await shot(page, 'personal-1280');
+    await page.context().close();
+  });
+
   test('after INKAN_CLAIM_TTL the claim link shows that the 保管可能期間 has passed and names the sender (1280×800)', async () => {
-    // Time passes: the link's stored end of validity is moved into the past (the server compares it
-    // with its own clock); a fresh browser without a session opens the link.
-    const writer = new Database(join(dataDir, 'inkan.db'));
-    writer.prepare("update claim_links set expires_at = '2000-01-01T00:00:00.000Z'").run();
-    writer.close();
+    // Time passes on the server's clock: 2 days and 1 minute, just past INKAN_CLAIM_TTL (nothing stored
+    // is touched). The link still works until then; a fresh browser without a session opens it after.
+    const claimApi = `${baseUrl}/api/claims/${new URL(claimUrl).pathname.split('/').pop()}`;
+    assert.equal((await fetch(claimApi)).status, 200);
+    writeFileSync(clockFile, String(2 * 86_400_000 + 60_000));
+    await waitOrExplain(
+      async () => (await fetch(claimApi)).status === 410 || null,
+      { ...JOB_TIMEOUT, what: 'the claim link to expire on the server clock' },
+      explain,
+    );
     const page = await newPage(DESKTOP, 'expired');
     await page.goto(claimUrl);
     await page.getByRole('heading', { name: '保管可能期間が過ぎています' }).waitFor();

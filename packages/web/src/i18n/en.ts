@@ -506,6 +506,9 @@ export const en: Messages = {
   'action.register.settings-changed': 'Register settings changed',
 
   // Contract register (契約管理) and 保管
+  'reg.scope.label': 'Which register',
+  'reg.scope.organization': '{name} contracts',
+  'reg.scope.personal': 'My personal contracts (saved and imported)',
   'reg.search.ownerMe': 'Me',
   'claim.fromOrganization': 'Sent by {organization}.',
   'claim.done': 'These documents are kept in your account.',

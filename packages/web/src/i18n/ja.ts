@@ -522,6 +522,9 @@ export const ja = {
   'action.register.settings-changed': '契約台帳の設定を変更',
 
   // Contract register (契約管理) and 保管
+  'reg.scope.label': '台帳の切り替え',
+  'reg.scope.organization': '{name}の契約',
+  'reg.scope.personal': '個人の契約（保管・インポート）',
   'reg.search.ownerMe': '自分',
   'claim.fromOrganization': '{organization} から送信された文書です。',
   'claim.done': 'この文書はあなたのアカウントに保管済みです。',

@@ -1,7 +1,13 @@
 // The register entry's form: its fields as typed, checked with the shared parsers, and the PATCH
 // that holds only what changed. Accepting a suggestion fills the form; only 保存 saves.
 import { checkDateOrder, parseJapaneseDate, parseYenAmount } from '@inkan/core/text/ja-values';
-import type { ContractEntry, ContractPatch, FieldSuggestion, TaxTreatment } from '../api/register-types.ts';
+import type {
+  ContractEntry,
+  ContractFieldDefinition,
+  ContractPatch,
+  FieldSuggestion,
+  TaxTreatment,
+} from '../api/register-types.ts';
 import type { Language } from '../i18n/translate.ts';
 
 /** The form as typed. */
@@ -19,17 +25,14 @@ export interface ContractForm {
   referenceNumber: string;
   memo: string;
   tags: string;
+  /** 担当者: a member's user id, or '' for none. */
+  owner: string;
   /** Organisation-defined fields by key, as typed. */
   custom: Record<string, string>;
 }
 
 /** An organisation-defined field (GET /api/v1/contracts/fields). */
-export interface CustomField {
-  key: string;
-  label: string;
-  type: 'text' | 'number' | 'date' | 'choice';
-  choices: string[];
-}
+export type CustomField = ContractFieldDefinition;
 
 const yen = new Intl.NumberFormat('ja-JP');
 
@@ -49,7 +52,8 @@ export function formFromEntry(entry: ContractEntry): ContractForm {
     referenceNumber: entry.referenceNumber ?? '',
     memo: entry.memo,
     tags: entry.tags.join(', '),
-    custom: { ...entry.fields },
+    owner: entry.owner ?? '',
+    custom: Object.fromEntries(Object.entries(entry.fields).map(([key, value]) => [key, String(value)])),
   };
 }
 
@@ -136,13 +140,33 @@ export function checkContractForm(
       if (parsed.ok) value = parsed.value;
       else errors[`custom.${field.key}`] = parsed.message[language];
     }
-    if (value !== (entry.fields[field.key] ?? null)) fields[field.key] = value;
+    // A number field's value comes back as a number: compare as text, or an untouched field would count as changed.
+    const saved = entry.fields[field.key];
+    if (value !== (saved === undefined ? null : String(saved))) fields[field.key] = value;
   }
   const title = form.title.trim();
   if (title === '') errors.title = language === 'ja' ? '件名を入力してください。' : 'Enter a title.';
   if (Object.keys(errors).length > 0) return { ok: false, errors };
 
-  const next: Required<Omit<ContractPatch, 'fields'>> = {
+  const next: Required<
+    Pick<
+      ContractPatch,
+      | 'title'
+      | 'counterparties'
+      | 'startOn'
+      | 'endOn'
+      | 'noticeOn'
+      | 'amount'
+      | 'tax'
+      | 'autoRenew'
+      | 'renewalMonths'
+      | 'contractType'
+      | 'referenceNumber'
+      | 'memo'
+      | 'tags'
+      | 'owner'
+    >
+  > = {
     title,
     counterparties: splitList(form.counterparties, /\n/u),
     startOn,
@@ -156,6 +180,7 @@ export function checkContractForm(
     referenceNumber: form.referenceNumber.trim() || null,
     memo: form.memo,
     tags: splitList(form.tags, /[,、，]/u),
+    owner: form.owner || null,
   };
   const patch: ContractPatch = {};
   for (const key of Object.keys(next) as (keyof typeof next)[]) {

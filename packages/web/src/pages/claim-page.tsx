@@ -21,7 +21,7 @@ type State =
   | { kind: 'ready'; claim: ClaimInfo; signedIn: boolean }
   | { kind: 'expired'; sender: ClaimInfo['sender'] | null }
   | { kind: 'invalid' }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; error: unknown };
 
 /** The 保管 page. */
 export function ClaimPage({ token }: { token: string }) {
@@ -51,7 +51,7 @@ export function ClaimPage({ token }: { token: string }) {
         } else if (caught instanceof ApiError && caught.status === 404) {
           setState({ kind: 'invalid' });
         } else {
-          setState({ kind: 'error', message: describeError(caught) });
+          setState({ kind: 'error', error: caught });
         }
       });
     return () => {
@@ -65,7 +65,8 @@ export function ClaimPage({ token }: { token: string }) {
     try {
       const result = await apiPost<{ contractId: string }>(path);
       // The entry lives in the account's personal register.
-      navigate(`/contracts/${encodeURIComponent(result.contractId)}`);
+      // A claim goes to the personal register (also for a member whose session is on an organisation).
+      navigate(`/contracts/${encodeURIComponent(result.contractId)}?scope=personal`);
     } catch (caught) {
       setError(errorMessage(language, caught));
       setBusy(false);
@@ -75,7 +76,7 @@ export function ClaimPage({ token }: { token: string }) {
   let body;
   if (state.kind === 'loading') body = <Loading label={t('common.loading')} />;
   else if (state.kind === 'invalid') body = <StatePanel tone="error" title={t('claim.invalid')} />;
-  else if (state.kind === 'error') body = <StatePanel tone="error" title={state.message} />;
+  else if (state.kind === 'error') body = <StatePanel tone="error" title={errorMessage(language, state.error)} />;
   else if (state.kind === 'expired') {
     body = (
       <StatePanel tone="warning" title={t('claim.expired.title')}>
@@ -124,7 +125,7 @@ export function ClaimPage({ token }: { token: string }) {
             <Alert tone="success">{t('claim.done')}</Alert>
             <a
               className="btn btn--primary btn--block btn--large"
-              href={`/contracts/${encodeURIComponent(info.contractId)}`}
+              href={`/contracts/${encodeURIComponent(info.contractId)}?scope=personal`}
             >
               {t('claim.open')}
             </a>

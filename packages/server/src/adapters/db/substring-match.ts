@@ -1,4 +1,5 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import type { DbOrTx } from '../../ports/database.ts';
 
 /** Whether SQLite's trigram index can answer a "contains" search for this text. */
 function trigramIndexable(text: string): boolean {
@@ -32,4 +33,29 @@ export function fullTextCondition(dialect: 'sqlite' | 'postgres', text: string):
     return sql<SqlBool>`c.id in (select t.contract_id from contract_texts t where t.rowid in (select rowid from contract_texts_fts where contract_texts_fts.search_norm like ${`%${text}%`}))`;
   }
   return sql<SqlBool>`c.id in (select t.contract_id from contract_texts t where t.search_norm like ${likePattern(text)} escape '\\')`;
+}
+
+/**
+ * The ids among `contractIds` whose search text contains `text` (already NFKC lower case, as the column
+ * is): fullTextCondition's predicate checked on a few known rows (their primary keys), no index needed.
+ * A plain substring test (SQLite instr, PostgreSQL strpos) — the same answer as the escaped LIKE, several
+ * times faster over 2 KB texts than LIKE's pattern matcher.
+ */
+export async function textsContaining(
+  db: DbOrTx,
+  dialect: 'sqlite' | 'postgres',
+  contractIds: readonly string[],
+  text: string,
+): Promise<Set<string>> {
+  const contains =
+    dialect === 'sqlite'
+      ? sql<SqlBool>`instr(t.search_norm, ${text}) > 0`
+      : sql<SqlBool>`strpos(t.search_norm, ${text}) > 0`;
+  const rows = await db
+    .selectFrom('contract_texts as t')
+    .select('t.contract_id')
+    .where('t.contract_id', 'in', contractIds)
+    .where(contains)
+    .execute();
+  return new Set(rows.map((r) => r.contract_id));
 }

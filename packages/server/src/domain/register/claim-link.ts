@@ -2,13 +2,9 @@ import type { Selectable } from 'kysely';
 import type { DbOrTx, Schema } from '../../ports/database.ts';
 import { hashToken } from '../../security/tokens.ts';
 import { AppError } from '../app-error.ts';
+import type { ClaimSender } from './contract-api-types.ts';
 
-/** Who sent a claimed contract: named on the claim page and in the 410 of an expired link. */
-export interface ClaimSender {
-  organization: string;
-  name: string | null;
-  email: string | null;
-}
+export type { ClaimSender } from './contract-api-types.ts';
 
 /** A claim link with what the claim page and the claim need. */
 export interface LoadedClaim {

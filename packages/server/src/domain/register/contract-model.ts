@@ -1,6 +1,9 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { DbOrTx, Schema } from '../../ports/database.ts';
 import { AppError } from '../app-error.ts';
+import type { Contract, ContractDocument, ContractStatus } from './contract-api-types.ts';
+
+export type { Contract, ContractDocument } from './contract-api-types.ts';
 
 /** Whose register an entry is in: an organisation's, or a personal account's. */
 export type ContractScope = { kind: 'organization'; organizationId: string } | { kind: 'personal'; userId: string };
@@ -41,8 +44,8 @@ export function japanDate(at: Date): string {
   return new Date(at.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
 }
 
-export const CONTRACT_STATUSES = ['active', 'expired', 'terminated'] as const;
-export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
+export const CONTRACT_STATUSES = ['active', 'expired', 'terminated'] as const satisfies readonly ContractStatus[];
+export type { ContractStatus } from './contract-api-types.ts';
 
 /** Limits of an entry's fields (bad input beyond them is refused, never truncated). */
 export const CONTRACT_LIMITS = {
@@ -58,74 +61,68 @@ export const CONTRACT_LIMITS = {
   choices: 100,
 } as const;
 
-/** A register entry as the API shows it. */
-export interface Contract {
-  id: string;
-  scope: 'organization' | 'personal';
-  source: 'envelope' | 'claim' | 'import';
-  envelopeId: string | null;
-  certificateId: string | null;
-  title: string;
-  counterparties: string[];
-  signedOn: string | null;
-  startOn: string | null;
-  endOn: string | null;
-  noticeOn: string | null;
-  amount: number | null;
-  currency: string;
-  tax: 'included' | 'excluded' | null;
-  autoRenew: boolean;
-  renewalMonths: number | null;
-  contractType: string | null;
-  referenceNumber: string | null;
-  owner: string | null;
-  memo: string;
-  status: ContractStatus;
-  tags: string[];
-  watchers: string[];
-  fields: Record<string, string | number>;
-  imported: boolean;
-  importedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** One document of an entry. */
-export interface ContractDocument {
-  id: string;
-  kind: 'signed' | 'certificate' | 'imported';
-  name: string;
-  size: number;
-  sha256: string;
-}
-
 type ContractRow = Selectable<Schema['contracts']>;
 
-/** Loads the tags, watchers and custom field values of rows and returns them as Contracts, in order. */
+/**
+ * Compares by code point: the order of SQLite's BINARY and PostgreSQL's "C" collation. UTF-16 order
+ * differs only for characters above U+FFFF (surrogates), which must sort after U+E000–U+FFFF.
+ */
+function byCodePoint(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xSurrogate = x >= 0xd800 && x <= 0xdfff;
+    const ySurrogate = y >= 0xd800 && y <= 0xdfff;
+    return xSurrogate === ySurrogate ? x - y : xSurrogate ? 1 : -1;
+  }
+  return a.length - b.length;
+}
+
+/**
+ * Loads the tags, watchers and custom field values of rows and returns them as Contracts, in order.
+ * The three side tables come back in one round trip (UNION ALL keyed by the rows' ids), and the
+ * definitions of number fields in a second only when the rows have custom field values.
+ */
 export async function toContracts(db: DbOrTx, rows: readonly ContractRow[]): Promise<Contract[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const [tags, watchers, values] = await Promise.all([
-    db
-      .selectFrom('contract_tags')
-      .select(['contract_id', 'tag'])
-      .where('contract_id', 'in', ids)
-      .orderBy('tag')
-      .execute(),
-    db
-      .selectFrom('contract_watchers')
-      .select(['contract_id', 'user_id'])
-      .where('contract_id', 'in', ids)
-      .orderBy('user_id')
-      .execute(),
-    db
-      .selectFrom('contract_field_values')
-      .select(['contract_id', 'key', 'value'])
-      .where('contract_id', 'in', ids)
-      .orderBy('key')
-      .execute(),
-  ]);
-  const organizations = [...new Set(rows.map((r) => r.organization_id).filter((id): id is string => id !== null))];
+  const side = await db
+    .selectFrom('contract_tags')
+    .select(['contract_id', sql<string>`'t'`.as('kind'), 'tag as name', sql<string | null>`null`.as('value')])
+    .where('contract_id', 'in', ids)
+    .unionAll(
+      db
+        .selectFrom('contract_watchers')
+        .select(['contract_id', sql<string>`'w'`.as('kind'), 'user_id as name', sql<string | null>`null`.as('value')])
+        .where('contract_id', 'in', ids),
+    )
+    .unionAll(
+      db
+        .selectFrom('contract_field_values')
+        .select(['contract_id', sql<string>`'f'`.as('kind'), 'key as name', 'value'])
+        .where('contract_id', 'in', ids),
+    )
+    .execute();
+  side.sort((a, b) => byCodePoint(a.name, b.name));
+  const tags = new Map<string, string[]>();
+  const watchers = new Map<string, string[]>();
+  const values = new Map<string, Array<{ key: string; value: string }>>();
+  for (const s of side) {
+    if (s.kind === 't') pushTo(tags, s.contract_id, s.name);
+    else if (s.kind === 'w') pushTo(watchers, s.contract_id, s.name);
+    else pushTo(values, s.contract_id, { key: s.name, value: s.value ?? '' });
+  }
+  const organizations = [
+    ...new Set(
+      rows
+        .filter((r) => values.has(r.id))
+        .map((r) => r.organization_id)
+        .filter((id): id is string => id !== null),
+    ),
+  ];
   const numberKeys = new Set(
     organizations.length
       ? (
@@ -140,9 +137,8 @@ export async function toContracts(db: DbOrTx, rows: readonly ContractRow[]): Pro
   );
   return rows.map((row) => {
     const fields: Record<string, string | number> = {};
-    for (const v of values)
-      if (v.contract_id === row.id)
-        fields[v.key] = numberKeys.has(`${row.organization_id}:${v.key}`) ? Number(v.value) : v.value;
+    for (const v of values.get(row.id) ?? [])
+      fields[v.key] = numberKeys.has(`${row.organization_id}:${v.key}`) ? Number(v.value) : v.value;
     return {
       id: row.id,
       scope: row.organization_id !== null ? 'organization' : 'personal',
@@ -165,8 +161,8 @@ export async function toContracts(db: DbOrTx, rows: readonly ContractRow[]): Pro
       owner: row.assignee_user_id,
       memo: row.memo,
       status: row.status,
-      tags: tags.filter((t) => t.contract_id === row.id).map((t) => t.tag),
-      watchers: watchers.filter((w) => w.contract_id === row.id).map((w) => w.user_id),
+      tags: tags.get(row.id) ?? [],
+      watchers: watchers.get(row.id) ?? [],
       fields,
       imported: row.source === 'import',
       importedAt: row.imported_at,
@@ -174,6 +170,12 @@ export async function toContracts(db: DbOrTx, rows: readonly ContractRow[]): Pro
       updatedAt: row.updated_at,
     };
   });
+}
+
+function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** The entry's row when it is in the scope; NOT_FOUND otherwise (another scope's entry does not exist for the caller). */

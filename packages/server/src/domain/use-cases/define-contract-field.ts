@@ -6,13 +6,9 @@ import { inTransaction } from '../transaction.ts';
 import type { Actor, RequestOrigin } from '../types.ts';
 import { newId } from '../../security/tokens.ts';
 
-/** A custom field of an organisation's register. */
-export interface ContractFieldDefinition {
-  key: string;
-  label: string;
-  type: 'text' | 'number' | 'date' | 'choice';
-  choices: string[];
-}
+import type { ContractFieldDefinition } from '../register/contract-api-types.ts';
+
+export type { ContractFieldDefinition } from '../register/contract-api-types.ts';
 
 /**
  * Defines a custom field (administrators): a key (a-z, 0-9, _), a label, a type (text, number, date,

@@ -3,8 +3,8 @@ import type { Contract, ContractScope } from '../register/contract-model.ts';
 import type { ContractQuery } from '../register/contract-search.ts';
 import { listContracts } from './list-contracts.ts';
 
-/** Rows read per round trip of an export. */
-const EXPORT_BATCH = 500;
+/** Rows read per batch of an export (one keyset query and one query for the side tables each). */
+export const EXPORT_BATCH = 1000;
 
 /**
  * Every entry of a search (no page limit), in its order, read batch by batch with the keyset cursor

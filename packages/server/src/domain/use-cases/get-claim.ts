@@ -1,15 +1,8 @@
 import type { DomainContext } from '../domain-context.ts';
-import { assertClaimOpen, loadClaim, type ClaimSender } from '../register/claim-link.ts';
+import { assertClaimOpen, loadClaim } from '../register/claim-link.ts';
+import type { ClaimView } from '../register/contract-api-types.ts';
 
-/** What the 保管 page shows before the person claims. */
-export interface ClaimView {
-  status: 'claimable' | 'claimed-by-you' | 'claimed';
-  envelope: { name: string; certificateId: string };
-  sender: ClaimSender;
-  expiresAt: string;
-  /** The entry in the caller's personal register, when claimed by them. */
-  contractId?: string;
-}
+export type { ClaimView } from '../register/contract-api-types.ts';
 
 /**
  * GET of a claim link (no side effect, no session needed): claimable, already claimed by the signed-in

@@ -1,4 +1,5 @@
 import type { DomainContext } from '../domain-context.ts';
+import type { ContractChange } from '../register/contract-api-types.ts';
 import {
   contractDocuments,
   findContractRow,
@@ -8,15 +9,7 @@ import {
   type ContractScope,
 } from '../register/contract-model.ts';
 
-/** One change of an entry: who, when, which field, old → new. */
-export interface ContractChange {
-  id: string;
-  field: string;
-  oldValue: unknown;
-  newValue: unknown;
-  actor: { type: 'user' | 'api_key' | 'system'; id: string | null; name: string | null };
-  at: string;
-}
+export type { ContractChange } from '../register/contract-api-types.ts';
 
 /** An entry of the caller's register with its documents and full history (oldest first). */
 export async function getContract(

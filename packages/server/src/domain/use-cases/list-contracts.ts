@@ -1,3 +1,6 @@
+import type { Selectable } from 'kysely';
+import { textsContaining } from '../../adapters/db/substring-match.ts';
+import type { Schema } from '../../ports/database.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { scopeKey, toContracts, type Contract, type ContractScope } from '../register/contract-model.ts';
 import {
@@ -5,31 +8,49 @@ import {
   contractPageQueries,
   encodeCursor,
   sortValueOf,
+  type ContractFilters,
   type ContractQuery,
+  type ContractSort,
 } from '../register/contract-search.ts';
+
+type ContractRow = Selectable<Schema['contracts']>;
+type Keyset = { value: string | number | null; id: string };
+type Ctx = Pick<DomainContext, 'db' | 'dialect'>;
+
+/**
+ * Full text (`q`): rows read in the page's order and checked against their text before the substring
+ * index is asked. A phrase found in most texts (a clause every contract has) fills a page from the first
+ * rows of the walk, where the index would return nearly every entry and sort them all; a rare phrase
+ * runs out of this budget and the index finds the rest.
+ */
+export interface FullTextWalk {
+  /** Rows read in order before the index is asked. */
+  budget: number;
+  /** The first chunk reads max(chunkMin, 2 × the rows wanted) rows; each next one twice as many, up to chunkMax. */
+  chunkMin: number;
+  chunkMax: number;
+}
+export const FULL_TEXT_WALK: FullTextWalk = { budget: 500, chunkMin: 100, chunkMax: 400 };
 
 /**
  * One page of a register's search (the 電帳法 criteria and the rest, combined with AND), in the
  * requested order; `nextCursor` continues after the last row (keyset: stable under inserts).
  */
 export async function listContracts(
-  ctx: Pick<DomainContext, 'db' | 'dialect'>,
+  ctx: Ctx,
   input: { scope: ContractScope; query: ContractQuery },
+  walk: FullTextWalk = FULL_TEXT_WALK,
 ): Promise<{
   items: Contract[];
   nextCursor: string | null;
-  nextKey: { value: string | number | null; id: string } | null;
+  nextKey: Keyset | null;
 }> {
   const { filters, sort, cursor, limit } = input.query;
-  const filtered = applyContractFilters(
-    ctx.db.selectFrom('contracts as c').selectAll('c'),
-    scopeKey(input.scope),
-    filters,
-    ctx.dialect,
-  );
-  const parts = contractPageQueries(filtered, sort, cursor);
-  const rows = parts.withValue ? await parts.withValue.limit(limit + 1).execute() : [];
-  if (rows.length < limit + 1) rows.push(...(await parts.empty.limit(limit + 1 - rows.length).execute()));
+  const scope = scopeKey(input.scope);
+  const rows =
+    filters.q === undefined
+      ? await orderedRows(ctx, scope, filters, sort, cursor, limit + 1)
+      : await fullTextRows(ctx, scope, { ...filters, q: filters.q }, sort, cursor, limit + 1, walk);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const nextKey = rows.length > limit && last ? { value: sortValueOf(last, sort), id: last.id } : null;
@@ -38,4 +59,67 @@ export async function listContracts(
     nextCursor: nextKey ? encodeCursor(sort, nextKey.value, nextKey.id) : null,
     nextKey,
   };
+}
+
+/** Up to `count` rows matching the filters, in the sort's order, after the keyset position. */
+async function orderedRows(
+  ctx: Ctx,
+  scope: string,
+  filters: ContractFilters,
+  sort: ContractSort,
+  cursor: Keyset | undefined,
+  count: number,
+): Promise<ContractRow[]> {
+  const filtered = applyContractFilters(
+    ctx.db.selectFrom('contracts as c').selectAll('c'),
+    scope,
+    filters,
+    ctx.dialect,
+  );
+  const parts = contractPageQueries(filtered, sort, cursor);
+  const rows = parts.withValue ? await parts.withValue.limit(count).execute() : [];
+  if (rows.length < count) rows.push(...(await parts.empty.limit(count - rows.length).execute()));
+  return rows;
+}
+
+/**
+ * The rows of a full-text search: walk the other filters' rows in the page's order, in chunks, keeping
+ * those whose text contains `q`, until `count` are found or `walk.budget` rows were read; then
+ * (a rare phrase) the rest from the substring index, after the last row walked. Both steps keep the
+ * same order and the same predicate, so the result is the one query's, only cheaper.
+ */
+async function fullTextRows(
+  ctx: Ctx,
+  scope: string,
+  filters: ContractFilters & { q: string },
+  sort: ContractSort,
+  cursor: Keyset | undefined,
+  count: number,
+  walk: FullTextWalk,
+): Promise<ContractRow[]> {
+  const { q, ...withoutText } = filters;
+  const found: ContractRow[] = [];
+  let position = cursor;
+  let walked = 0;
+  let chunk = Math.min(walk.chunkMax, Math.max(walk.chunkMin, 2 * count));
+  while (walked < walk.budget) {
+    const asked = Math.min(chunk, walk.budget - walked);
+    const rows = await orderedRows(ctx, scope, withoutText, sort, position, asked);
+    walked += rows.length;
+    if (rows.length > 0) {
+      const matching = await textsContaining(
+        ctx.db,
+        ctx.dialect,
+        rows.map((r) => r.id),
+        q,
+      );
+      for (const row of rows) if (matching.has(row.id)) found.push(row);
+    }
+    if (found.length >= count) return found.slice(0, count);
+    const last = rows[rows.length - 1];
+    if (rows.length < asked || !last) return found; // the end of the search: every row was checked
+    position = { value: sortValueOf(last, sort), id: last.id };
+    chunk = Math.min(walk.chunkMax, chunk * 2);
+  }
+  return [...found, ...(await orderedRows(ctx, scope, filters, sort, position, count - found.length))];
 }

@@ -1,15 +1,10 @@
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
-import { japanDate, scopeKey, toContracts, type Contract, type ContractScope } from '../register/contract-model.ts';
+import { japanDate, scopeKey, toContracts, type ContractScope } from '../register/contract-model.ts';
 import { addDays, daysBetween } from '../register/reminder-days.ts';
+import type { UpcomingDeadline } from '../register/contract-api-types.ts';
 
-/** One upcoming deadline of the register. */
-export interface UpcomingDeadline {
-  kind: 'end' | 'notice';
-  dueOn: string;
-  daysLeft: number;
-  contract: Contract;
-}
+export type { UpcomingDeadline } from '../register/contract-api-types.ts';
 
 /** At most this many deadlines in one answer (narrow `days` for more). */
 export const DEADLINES_MAX = 500;

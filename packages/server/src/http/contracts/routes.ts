@@ -18,6 +18,7 @@ import { AppError } from '../../domain/app-error.ts';
 import { defineContractField } from '../../domain/use-cases/define-contract-field.ts';
 import { listContractFields } from '../../domain/use-cases/list-contract-fields.ts';
 import { importContract } from '../../domain/use-cases/import-contract.ts';
+import { listContractAssignees } from '../../domain/use-cases/list-contract-assignees.ts';
 import { listDeadlines } from '../../domain/use-cases/list-deadlines.ts';
 import { getRegisterSettings } from '../../domain/use-cases/get-register-settings.ts';
 import { updateRegisterSettings } from '../../domain/use-cases/update-register-settings.ts';
@@ -166,6 +167,11 @@ export async function contractRoutes(app: FastifyInstance, options: { context: A
     });
     const { contract, documents, history } = await getContract(context, { scope: caller.scope, contractId: id });
     return reply.code(201).send({ ...contract, documents, history });
+  });
+
+  app.get('/api/v1/contracts/members', async (request) => {
+    const caller = await requireRegisterCaller(context, request, { write: false });
+    return { items: await listContractAssignees(context, { scope: caller.scope }) };
   });
 
   app.get('/api/v1/contracts/fields', async (request) => {

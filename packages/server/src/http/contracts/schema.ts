@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ContractChanges } from '../../domain/register/contract-api-types.ts';
 import { CONTRACT_STATUSES } from '../../domain/register/contract-model.ts';
 
 const dateValue = z.string().max(40).nullable();
@@ -32,6 +33,13 @@ export const contractChangesSchema = z
   })
   .partial()
   .strict();
+
+/** Compiles only when the schema and the shared API type (what the web UI sends) describe the same body. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export type ContractChangesSchemaMatchesApiType =
+  Same<z.input<typeof contractChangesSchema>, ContractChanges> extends true ? true : never;
+const contractChangesMatch: ContractChangesSchemaMatchesApiType = true;
+void contractChangesMatch;
 
 /** The `contract` JSON part of POST /api/v1/contracts/import: PATCH's fields, a title required. */
 export const importContractSchema = contractChangesSchema.extend({ title: shortText.min(1) }).strict();

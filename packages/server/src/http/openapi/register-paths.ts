@@ -297,6 +297,31 @@ export const registerPaths = {
       responses: { 200: { description: 'PDF', ...pdf }, 404: notFound },
     },
   },
+  '/api/v1/contracts/members': {
+    get: {
+      summary:
+        "Who may be the 担当者 (owner) or a watcher of entries: the organisation's members by name (≤ 1,000), or the account itself in a personal register",
+      security: apiAuth,
+      parameters: [scopeParameter],
+      responses: {
+        200: {
+          description: 'People',
+          ...json({
+            type: 'object',
+            properties: {
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: { id: { type: 'string' }, name: { type: 'string' }, email: { type: 'string' } },
+                },
+              },
+            },
+          }),
+        },
+      },
+    },
+  },
   '/api/v1/contracts/deadlines': {
     get: {
       summary:

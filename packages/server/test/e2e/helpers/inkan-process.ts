@@ -7,9 +7,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { INKAN_BIN, REPO_ROOT } from '../../helpers/run-inkan.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
+
+/** The preload that lets a test move a child server's clock (see clock-control.mjs). */
+const CLOCK_CONTROL = fileURLToPath(new URL('./clock-control.mjs', import.meta.url));
 
 /** A port that was free a moment ago (the server needs it before it starts: INKAN_PUBLIC_URL names it). */
 export function freePort(): Promise<number> {
@@ -70,10 +74,17 @@ export interface InkanProcess {
  * Starts `inkan serve ARGS…` and resolves once it said it is ready (the "listening" or "worker is
  * running" line); rejects with its output when it exits first.
  */
-export async function startInkanProcess(args: readonly string[], env: Record<string, string>): Promise<InkanProcess> {
-  const child = spawn(process.execPath, [INKAN_BIN, ...args], {
+export async function startInkanProcess(
+  args: readonly string[],
+  env: Record<string, string>,
+  options: { clockFile?: string } = {},
+): Promise<InkanProcess> {
+  // With clockFile: the server's clock runs that many milliseconds ahead (helpers/clock-control.mjs), in
+  // the main thread and the job worker thread alike (workers inherit the --import).
+  const preload = options.clockFile ? ['--import', CLOCK_CONTROL] : [];
+  const child = spawn(process.execPath, [...preload, INKAN_BIN, ...args], {
     cwd: REPO_ROOT,
-    env: { ...cleanEnv(), ...env },
+    env: { ...cleanEnv(), ...env, ...(options.clockFile ? { E2E_CLOCK_FILE: options.clockFile } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

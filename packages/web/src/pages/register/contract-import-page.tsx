@@ -7,7 +7,8 @@ import { uploadMultipart } from '../../api/upload.ts';
 import { Alert } from '../../components/alert.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { navigate } from '../../lib/router.ts';
-import { Link } from '../../lib/use-location.tsx';
+import { registerViewOf, scopedPath } from '../../lib/register-scope.ts';
+import { Link, useLocation } from '../../lib/use-location.tsx';
 import { SenderShell } from '../sender/sender-session.tsx';
 
 type ImportField = 'title' | 'counterparties' | 'signedOn' | 'startOn' | 'endOn' | 'amount' | 'document';
@@ -24,6 +25,7 @@ export function ContractImportPage() {
 
 function ImportForm() {
   const { t, language } = useI18n();
+  const view = registerViewOf(useLocation());
   const [values, setValues] = useState<Record<Exclude<ImportField, 'document'>, string>>({
     title: '',
     counterparties: '',
@@ -75,8 +77,12 @@ function ImportForm() {
     setError(null);
     setProgress(0);
     try {
-      const created = await uploadMultipart<{ id: string }>('/api/v1/contracts/import', form, setProgress);
-      navigate(`/contracts/${encodeURIComponent(created.id)}`);
+      const created = await uploadMultipart<{ id: string }>(
+        scopedPath('/api/v1/contracts/import', view),
+        form,
+        setProgress,
+      );
+      navigate(scopedPath(`/contracts/${encodeURIComponent(created.id)}`, view));
     } catch (caught) {
       setError(errorMessage(language, caught));
       setProgress(null);
@@ -110,7 +116,7 @@ function ImportForm() {
 
   return (
     <>
-      <Link href="/contracts" className="back-link">
+      <Link href={scopedPath('/contracts', view)} className="back-link">
         ← {t('reg.title')}
       </Link>
       <h1 className="page-title">{t('reg.import.title')}</h1>

@@ -1,8 +1,11 @@
 // /contracts: the register. The 電子帳簿保存法 search fields (取引年月日 as a range, 取引金額 as a
 // range, 取引先) come first; the rest is under 詳細検索. Every column sorts; pages are keyset pages;
 // CSV出力 exports the current search. The search lives in the URL so that back/forward keep it.
-import { useState, type FormEvent } from 'react';
-import type { ContractSummary } from '../../api/register-types.ts';
+// A member of an organisation switches between the organisation's register and their personal one
+// (?scope=personal: contracts they claimed with Inkanで保管, or imported for themselves).
+import { useEffect, useState, type FormEvent } from 'react';
+import { apiGet } from '../../api/client.ts';
+import type { ContractAssignee, ContractFieldDefinition, ContractSummary } from '../../api/register-types.ts';
 import { PagedTable } from '../../components/paged-table.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import type { MessageKey } from '../../i18n/translate.ts';
@@ -12,9 +15,11 @@ import {
   hasAdvancedCriteria,
   REGISTER_DATE_FIELDS,
   type RegisterSearch,
+  type SearchErrors,
   searchFromParams,
   searchToParams,
 } from '../../lib/register-search.ts';
+import { registerViewOf, scopedPath, type RegisterView } from '../../lib/register-scope.ts';
 import { navigate } from '../../lib/router.ts';
 import { Link, useLocation } from '../../lib/use-location.tsx';
 import { usePagedList } from '../../lib/use-paged-list.tsx';
@@ -46,9 +51,11 @@ const SORTABLE: Array<{ key: string; label: MessageKey }> = [
 /** The register's search page. */
 export function ContractListPage() {
   const { t } = useI18n();
+  const location = useLocation();
   return (
     <SenderShell title={t('reg.title')}>
-      <ContractList />
+      {/* A new form for the other register: its search, members and fields are its own. */}
+      <ContractList key={registerViewOf(location)} />
     </SenderShell>
   );
 }
@@ -60,26 +67,43 @@ function ContractList() {
     new URLSearchParams(location.includes('?') ? location.slice(location.indexOf('?')) : ''),
   );
   const [form, setForm] = useState<RegisterSearch>(applied);
-  const [errors, setErrors] = useState<Partial<Record<keyof RegisterSearch, string>>>({});
+  const [errors, setErrors] = useState<SearchErrors>({});
   const user = useUser();
-  const checked = checkSearch(applied, language, user.id);
+  // A personal account has only its own register; a member may switch (the organisation's is the default).
+  const view: RegisterView = user.organization ? registerViewOf(location) : 'organization';
+  const [members, setMembers] = useState<ContractAssignee[]>([]);
+  const [definitions, setDefinitions] = useState<ContractFieldDefinition[]>([]);
+  useEffect(() => {
+    let canceled = false;
+    // Who may be 担当者, and the organisation's own fields: both only name choices, so a failure leaves the basic form.
+    apiGet<{ items: ContractAssignee[] }>(scopedPath('/api/v1/contracts/members', view))
+      .then((result) => !canceled && setMembers(result.items))
+      .catch(() => !canceled && setMembers([]));
+    apiGet<{ items: ContractFieldDefinition[] }>(scopedPath('/api/v1/contracts/fields', view))
+      .then((result) => !canceled && setDefinitions(result.items))
+      .catch(() => !canceled && setDefinitions([]));
+    return () => {
+      canceled = true;
+    };
+  }, [view]);
+  const checked = checkSearch(applied, language, user.id, definitions);
   const apiQuery = checked.ok ? checked.query : new URLSearchParams();
   const list = usePagedList<ContractSummary>((cursor) => {
     const query = new URLSearchParams(apiQuery);
     query.set('limit', String(PAGE_SIZE));
     if (cursor) query.set('cursor', cursor);
-    return `/api/v1/contracts?${query.toString()}`;
+    return scopedPath(`/api/v1/contracts?${query.toString()}`, view);
   }, checked.ok);
 
   function apply(next: RegisterSearch) {
-    const result = checkSearch(next, language, user.id);
+    const result = checkSearch(next, language, user.id, definitions);
     if (!result.ok) {
       setErrors(result.errors);
       return;
     }
     setErrors({});
     const params = searchToParams(next).toString();
-    navigate(`/contracts${params ? `?${params}` : ''}`);
+    navigate(scopedPath(`/contracts${params ? `?${params}` : ''}`, view));
   }
 
   function onSubmit(event: FormEvent) {
@@ -93,20 +117,30 @@ function ContractList() {
     apply({ ...applied, sort });
   }
 
-  const field = (key: keyof RegisterSearch) => ({
+  const field = (key: Exclude<keyof RegisterSearch, 'fields'>) => ({
     id: `reg-${key}`,
     value: String(form[key]),
     'aria-invalid': errors[key] ? (true as const) : undefined,
     'aria-describedby': errors[key] ? `reg-${key}-error` : undefined,
     onChange: (event: { target: { value: string } }) => setForm({ ...form, [key]: event.target.value }),
   });
-  const error = (key: keyof RegisterSearch) =>
+  const error = (key: keyof SearchErrors) =>
     errors[key] ? (
-      <p className="field__error" id={`reg-${key}-error`}>
+      <p className="field__error" id={`reg-${key.replace('.', '-')}-error`}>
         {errors[key]}
       </p>
     ) : null;
+  const customField = (key: string) => ({
+    id: `reg-field-${key}`,
+    value: form.fields[key] ?? '',
+    'aria-invalid': errors[`field.${key}`] ? (true as const) : undefined,
+    'aria-describedby': errors[`field.${key}`] ? `reg-field-${key}-error` : undefined,
+    onChange: (event: { target: { value: string } }) =>
+      setForm({ ...form, fields: { ...form.fields, [key]: event.target.value } }),
+  });
   const csvQuery = new URLSearchParams(apiQuery);
+  if (view === 'personal') csvQuery.set('scope', 'personal');
+  const others = members.filter((member) => member.id !== user.id);
 
   return (
     <>
@@ -116,10 +150,10 @@ function ContractList() {
           <p className="muted">{t('reg.lead')}</p>
         </div>
         <div className="button-row">
-          <Link href="/contracts/deadlines" className="btn btn--secondary">
+          <Link href={scopedPath('/contracts/deadlines', view)} className="btn btn--secondary">
             {t('reg.deadlines')}
           </Link>
-          <Link href="/contracts/import" className="btn btn--secondary">
+          <Link href={scopedPath('/contracts/import', view)} className="btn btn--secondary">
             {t('reg.import')}
           </Link>
           <a className="btn btn--secondary" href={`/api/v1/contracts.csv?${csvQuery.toString()}`} download>
@@ -127,6 +161,17 @@ function ContractList() {
           </a>
         </div>
       </div>
+
+      {user.organization && (
+        <nav className="register-tabs" aria-label={t('reg.scope.label')}>
+          <Link href="/contracts" aria-current={view === 'organization' ? 'page' : undefined}>
+            {t('reg.scope.organization', { name: user.organization.name })}
+          </Link>
+          <Link href="/contracts?scope=personal" aria-current={view === 'personal' ? 'page' : undefined}>
+            {t('reg.scope.personal')}
+          </Link>
+        </nav>
+      )}
 
       <form className="card register-search" role="search" aria-label={t('reg.search')} onSubmit={onSubmit} noValidate>
         <div className="register-search__grid">
@@ -229,6 +274,11 @@ function ContractList() {
               <select className="input select" {...field('owner')}>
                 <option value="">{t('reg.search.any')}</option>
                 <option value="me">{t('reg.search.ownerMe')}</option>
+                {others.map((member) => (
+                  <option key={member.id} value={member.id}>
+                    {member.name || member.email}
+                  </option>
+                ))}
               </select>
             </div>
             <div className="field">
@@ -242,13 +292,43 @@ function ContractList() {
                     {t(EMPTY_LABELS[value])}
                   </option>
                 ))}
+                {definitions.map((definition) => (
+                  <option key={definition.key} value={`field.${definition.key}`}>
+                    {definition.label}
+                  </option>
+                ))}
               </select>
             </div>
+            {definitions.map((definition) => (
+              <div className="field" key={definition.key}>
+                <label className="field__label" htmlFor={`reg-field-${definition.key}`}>
+                  {definition.label}
+                </label>
+                {definition.type === 'choice' ? (
+                  <select className="input select" {...customField(definition.key)}>
+                    <option value="">{t('reg.search.any')}</option>
+                    {definition.choices.map((choice) => (
+                      <option key={choice} value={choice}>
+                        {choice}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  <input
+                    className="input"
+                    inputMode={definition.type === 'number' ? 'numeric' : 'text'}
+                    placeholder={definition.type === 'date' ? t('reg.search.datePlaceholder') : undefined}
+                    {...customField(definition.key)}
+                  />
+                )}
+                {error(`field.${definition.key}`)}
+              </div>
+            ))}
           </div>
         </details>
 
         <div className="button-row">
-          <Link href="/contracts" className="btn btn--ghost">
+          <Link href={scopedPath('/contracts', view)} className="btn btn--ghost">
             {t('reg.search.clear')}
           </Link>
           <button type="submit" className="btn btn--primary">
@@ -279,7 +359,7 @@ function ContractList() {
         row={(item) => (
           <tr key={item.id}>
             <td data-label={t('reg.col.title')} className="register-table__title">
-              <Link href={`/contracts/${encodeURIComponent(item.id)}`}>{item.title}</Link>
+              <Link href={scopedPath(`/contracts/${encodeURIComponent(item.id)}`, view)}>{item.title}</Link>
               {item.source !== 'envelope' && <span className="tag-chip">{t(`reg.source.${item.source}`)}</span>}
             </td>
             <td data-label={t('reg.col.counterparty')}>{item.counterparties.join('、') || t('common.dash')}</td>

@@ -4,7 +4,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { apiGet, apiRequest } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
-import type { ContractEntry, ContractPatch, FieldSuggestion } from '../../api/register-types.ts';
+import type { ContractAssignee, ContractEntry, ContractPatch, FieldSuggestion } from '../../api/register-types.ts';
 import { Alert } from '../../components/alert.tsx';
 import { PdfViewer } from '../../components/pdf-viewer.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
@@ -18,7 +18,8 @@ import {
   type FormErrors,
   formFromEntry,
 } from '../../lib/contract-form.ts';
-import { Link } from '../../lib/use-location.tsx';
+import { registerViewOf, scopedPath } from '../../lib/register-scope.ts';
+import { Link, useLocation } from '../../lib/use-location.tsx';
 import { SenderShell } from '../sender/sender-session.tsx';
 import { formatIsoDate, formatYen } from './format.ts';
 import { SuggestionList } from './suggestion-list.tsx';
@@ -34,9 +35,10 @@ export function ContractPage({ id }: { id: string }) {
 }
 
 function ContractEntryView({ id }: { id: string }) {
-  const { t, language, describeError } = useI18n();
+  const { t, language } = useI18n();
   const [entry, setEntry] = useState<ContractEntry | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  // The failure itself: its message is written in the language of the moment (a switch re-renders it).
+  const [loadError, setLoadError] = useState<unknown>(null);
   const [form, setForm] = useState<ContractForm | null>(null);
   const [errors, setErrors] = useState<FormErrors>({});
   const [saveError, setSaveError] = useState<string | null>(null);
@@ -46,34 +48,41 @@ function ContractEntryView({ id }: { id: string }) {
   const [accepted, setAccepted] = useState<Set<string>>(new Set());
   const [busyField, setBusyField] = useState<string | null>(null);
   const [customFields, setCustomFields] = useState<CustomField[]>([]);
+  const [members, setMembers] = useState<ContractAssignee[]>([]);
+  // The entry's register (?scope=personal for a member's own contracts) goes with every call.
+  const view = registerViewOf(useLocation());
   const base = `/api/v1/contracts/${encodeURIComponent(id)}`;
+  const api = (suffix = '') => scopedPath(`${base}${suffix}`, view);
 
   useEffect(() => {
     let canceled = false;
-    apiGet<ContractEntry>(base)
+    apiGet<ContractEntry>(scopedPath(base, view))
       .then((loaded) => {
         if (canceled) return;
         setEntry(loaded);
         setForm(formFromEntry(loaded));
       })
-      .catch((caught: unknown) => !canceled && setLoadError(describeError(caught)));
+      .catch((caught: unknown) => !canceled && setLoadError(caught ?? new Error('load failed')));
     // Organisation-defined fields (a personal register has none: the list is then empty or refused).
-    apiGet<{ items: CustomField[] }>('/api/v1/contracts/fields')
+    apiGet<{ items: CustomField[] }>(scopedPath('/api/v1/contracts/fields', view))
       .then((result) => !canceled && setCustomFields(result.items))
       .catch(() => undefined);
-    apiGet<{ suggestions: FieldSuggestion[] }>(`${base}/suggestions`)
+    apiGet<{ items: ContractAssignee[] }>(scopedPath('/api/v1/contracts/members', view))
+      .then((result) => !canceled && setMembers(result.items))
+      .catch(() => !canceled && setMembers([]));
+    apiGet<{ suggestions: FieldSuggestion[] }>(scopedPath(`${base}/suggestions`, view))
       .then((result) => !canceled && setSuggestions(result.suggestions))
       .catch(() => !canceled && setSuggestions([]));
     return () => {
       canceled = true;
     };
-  }, [base, describeError]);
+  }, [base, view]);
 
   async function save(patch: ContractPatch): Promise<boolean> {
     setSaveError(null);
     setNotice(null);
     try {
-      const updated = await apiRequest<ContractEntry>('PATCH', base, patch);
+      const updated = await apiRequest<ContractEntry>('PATCH', api(), patch);
       setEntry(updated);
       setNotice(t('reg.entry.saved'));
       return true;
@@ -119,7 +128,7 @@ function ContractEntryView({ id }: { id: string }) {
     setBusyField(null);
   }
 
-  if (loadError) return <StatePanel tone="error" title={loadError} />;
+  if (loadError) return <StatePanel tone="error" title={errorMessage(language, loadError)} />;
   if (!entry || !form) return <Loading label={t('common.loading')} />;
 
   const pdf = entry.documents.find((document) => document.kind !== 'certificate');
@@ -153,7 +162,7 @@ function ContractEntryView({ id }: { id: string }) {
     <div className="entry">
       <div className="page-head">
         <div className="page-head__main">
-          <Link href="/contracts" className="back-link">
+          <Link href={scopedPath('/contracts', view)} className="back-link">
             ← {t('reg.title')}
           </Link>
           <h1 className="page-title">{entry.title}</h1>
@@ -176,7 +185,7 @@ function ContractEntryView({ id }: { id: string }) {
       <div className="entry__layout">
         <section className="entry__document card no-print" aria-label={t('reg.entry.document')} id="document">
           {pdf ? (
-            <PdfViewer url={`${base}/documents/${encodeURIComponent(pdf.id)}`} name={pdf.name} />
+            <PdfViewer url={api(`/documents/${encodeURIComponent(pdf.id)}`)} name={pdf.name} />
           ) : (
             <p className="muted">{t('reg.entry.noDocument')}</p>
           )}
@@ -240,6 +249,26 @@ function ContractEntryView({ id }: { id: string }) {
               {textField('referenceNumber', t('reg.field.referenceNumber'))}
             </div>
             {textField('tags', t('reg.field.tags'), t('reg.field.tagsHint'))}
+            {members.length > 0 && (
+              <div className="field">
+                <label className="field__label" htmlFor="entry-owner">
+                  {t('reg.field.assignee')}
+                </label>
+                <select
+                  id="entry-owner"
+                  className="input select"
+                  value={form.owner}
+                  onChange={(event) => setForm({ ...form, owner: event.target.value })}
+                >
+                  <option value="">{t('common.dash')}</option>
+                  {members.map((member) => (
+                    <option key={member.id} value={member.id}>
+                      {member.name || member.email}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            )}
             {customFields.map((field) => {
               const id = `entry-custom-${field.key}`;
               const error = errors[`custom.${field.key}`];
@@ -298,7 +327,7 @@ function ContractEntryView({ id }: { id: string }) {
               {entry.documents.map((document) => (
                 <li key={document.id}>
                   <a
-                    href={`${base}/documents/${encodeURIComponent(document.id)}`}
+                    href={api(`/documents/${encodeURIComponent(document.id)}`)}
                     download={document.name}
                     className="btn btn--secondary btn--block"
                   >

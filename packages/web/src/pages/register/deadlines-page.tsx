@@ -6,7 +6,8 @@ import type { ContractDeadline } from '../../api/register-types.ts';
 import { Alert } from '../../components/alert.tsx';
 import { Loading } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
-import { Link } from '../../lib/use-location.tsx';
+import { registerViewOf, scopedPath } from '../../lib/register-scope.ts';
+import { Link, useLocation } from '../../lib/use-location.tsx';
 import { SenderShell } from '../sender/sender-session.tsx';
 import { formatIsoDate, formatYen } from './format.ts';
 
@@ -14,26 +15,28 @@ const WINDOWS = [30, 60, 90, 180, 366];
 
 /** The deadlines page. */
 export function DeadlinesPage() {
-  const { t, language, describeError } = useI18n();
+  const { t, language } = useI18n();
+  const view = registerViewOf(useLocation());
   const [days, setDays] = useState(90);
   const [items, setItems] = useState<ContractDeadline[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // The failure itself: its message is written in the language of the moment.
+  const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
     let canceled = false;
     setItems(null);
     setError(null);
-    apiGet<{ items: ContractDeadline[] }>(`/api/v1/contracts/deadlines?days=${days}`)
+    apiGet<{ items: ContractDeadline[] }>(scopedPath(`/api/v1/contracts/deadlines?days=${days}`, view))
       .then((result) => !canceled && setItems(result.items))
-      .catch((caught: unknown) => !canceled && setError(describeError(caught)));
+      .catch((caught: unknown) => !canceled && setError(caught ?? new Error('load failed')));
     return () => {
       canceled = true;
     };
-  }, [days, describeError]);
+  }, [days, view]);
 
   return (
     <SenderShell title={t('reg.deadlines')}>
-      <Link href="/contracts" className="back-link">
+      <Link href={scopedPath('/contracts', view)} className="back-link">
         ← {t('reg.title')}
       </Link>
       <div className="page-head">
@@ -49,8 +52,8 @@ export function DeadlinesPage() {
           </select>
         </label>
       </div>
-      {error && <Alert tone="error">{error}</Alert>}
-      {!items && !error && <Loading label={t('common.loading')} />}
+      {error !== null && <Alert tone="error">{errorMessage(language, error)}</Alert>}
+      {!items && error === null && <Loading label={t('common.loading')} />}
       {items && items.length === 0 && <p className="empty">{t('reg.deadlines.none')}</p>}
       {items && items.length > 0 && (
         <div className="table-wrap">
@@ -75,7 +78,9 @@ export function DeadlinesPage() {
                     {t(item.kind === 'end' ? 'reg.field.endDate' : 'reg.field.noticeDate')}
                   </td>
                   <td data-label={t('reg.col.title')}>
-                    <Link href={`/contracts/${encodeURIComponent(item.contract.id)}`}>{item.contract.title}</Link>
+                    <Link href={scopedPath(`/contracts/${encodeURIComponent(item.contract.id)}`, view)}>
+                      {item.contract.title}
+                    </Link>
                   </td>
                   <td data-label={t('reg.col.counterparty')}>
                     {item.contract.counterparties.join('、') || t('common.dash')}
