@@ -20,6 +20,9 @@ import { VerifyWorkerPool } from './adapters/verification/verify-worker-pool.ts'
 import { masterKeyOf, openSigningServices, type SigningServices } from './signing-services.ts';
 import { deriveServerKeys, readMasterKey, type ServerKeys } from './security/server-keys.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
+import type { IdentityProviders } from './ports/identity-providers.ts';
+import { OpenIdClientRelyingParty } from './adapters/sso/oidc-relying-party.ts';
+import { NodeSamlServiceProvider } from './adapters/sso/saml-service-provider.ts';
 
 /** Everything a use case, route or job handler may use: built once, in createContext. */
 export interface AppContext {
@@ -37,6 +40,8 @@ export interface AppContext {
   keys: ServerKeys;
   /** This process's (or thread's) Prometheus instruments. */
   metrics: Metrics;
+  /** Single sign-on: the OIDC relying party and the SAML service provider. */
+  identityProviders: IdentityProviders;
   /** Closes the database, the SMTP transport and the HSM session. */
   close(): Promise<void>;
 }
@@ -104,6 +109,7 @@ export async function createContext(config: Config, options: CreateContextOption
       verifier,
       keys: deriveServerKeys(masterKey),
       metrics,
+      identityProviders: { oidc: new OpenIdClientRelyingParty(), saml: new NodeSamlServiceProvider() },
       close: async () => {
         if (closed) return;
         closed = true;
