@@ -15,38 +15,54 @@ function isLoopback(url: URL): boolean {
  * ID token checks). Discovery documents are kept for 10 minutes per connection and client.
  */
 export class OpenIdClientRelyingParty implements OidcRelyingParty {
-  readonly #configurations = new Map<string, { at: number; configuration: Promise<client.Configuration> }>();
+  readonly #discovered = new Map<string, { at: number; server: Promise<client.ServerMetadata> }>();
 
-  async #configuration(settings: OidcSettings): Promise<client.Configuration> {
-    const key = JSON.stringify([settings.connectionId, settings.issuer, settings.clientId, settings.clientSecret]);
-    const cached = this.#configurations.get(key);
-    if (cached && Date.now() - cached.at < DISCOVERY_CACHE_MS) return cached.configuration;
+  /** The provider's discovery document (its issuer checked by openid-client), kept for 10 minutes. */
+  async #serverMetadata(settings: OidcSettings): Promise<client.ServerMetadata> {
+    const key = JSON.stringify([settings.issuer, settings.clientId]);
+    const cached = this.#discovered.get(key);
+    if (cached && Date.now() - cached.at < DISCOVERY_CACHE_MS) return cached.server;
     const issuer = new URL(settings.issuer);
-    const configuration = client.discovery(
-      issuer,
-      settings.clientId,
-      { id_token_signed_response_alg: 'RS256' },
-      client.ClientSecretBasic(settings.clientSecret),
-      {
+    const server = client
+      .discovery(issuer, settings.clientId, undefined, client.None(), {
         timeout: REQUEST_TIMEOUT_SECONDS,
-        ...(issuer.protocol === 'http:' && isLoopback(issuer) ? { execute: [client.allowInsecureRequests] } : {}),
+        ...(insecureAllowed(issuer) ? { execute: [client.allowInsecureRequests] } : {}),
+      })
+      .then((configuration) => configuration.serverMetadata());
+    // A failed discovery is not kept: the next sign-in tries again.
+    server.catch(() => this.#discovered.delete(key));
+    if (this.#discovered.size > 1000) this.#discovered.clear();
+    this.#discovered.set(key, { at: Date.now(), server });
+    return server;
+  }
+
+  /**
+   * A configuration for one step, at the service's clock: expiry and issued-at of the ID token are
+   * judged at `now` (the clock port), not at the machine's time.
+   */
+  async #configuration(settings: OidcSettings, now: Date): Promise<client.Configuration> {
+    const configuration = new client.Configuration(
+      await this.#serverMetadata(settings),
+      settings.clientId,
+      {
+        id_token_signed_response_alg: 'RS256',
+        [client.clockSkew]: Math.round((now.getTime() - Date.now()) / 1000),
+        [client.clockTolerance]: 30,
       },
+      client.ClientSecretBasic(settings.clientSecret),
     );
-    // A failed discovery is not cached: the next sign-in tries again.
-    configuration.catch(() => this.#configurations.delete(key));
-    this.#configurations.set(key, { at: Date.now(), configuration });
-    if (this.#configurations.size > 1000) this.#configurations.clear();
-    const done = await configuration;
+    if (insecureAllowed(new URL(settings.issuer))) client.allowInsecureRequests(configuration);
+    configuration.timeout = REQUEST_TIMEOUT_SECONDS;
     // The ID token's signature is checked too, not only its claims (TLS alone would allow skipping it).
-    client.enableNonRepudiationChecks(done);
-    return done;
+    client.enableNonRepudiationChecks(configuration);
+    return configuration;
   }
 
   async authorizationUrl(
     settings: OidcSettings,
     input: { state: string; nonce: string; codeVerifier: string },
   ): Promise<string> {
-    const configuration = await this.#configuration(settings);
+    const configuration = await this.#configuration(settings, new Date());
     return client
       .buildAuthorizationUrl(configuration, {
         redirect_uri: settings.redirectUri,
@@ -64,12 +80,7 @@ export class OpenIdClientRelyingParty implements OidcRelyingParty {
     settings: OidcSettings,
     input: { callbackUrl: URL; state: string; nonce: string; codeVerifier: string; now: Date },
   ): Promise<OidcIdentity> {
-    const configuration = await this.#configuration(settings);
-    // Expiry and issued-at are judged at the service's clock (the clock port), not the machine's.
-    const skewSeconds = Math.round((input.now.getTime() - Date.now()) / 1000);
-    const options = configuration as unknown as Record<symbol, number>;
-    options[client.clockSkew] = skewSeconds;
-    options[client.clockTolerance] = 30;
+    const configuration = await this.#configuration(settings, input.now);
     const tokens = await client.authorizationCodeGrant(configuration, input.callbackUrl, {
       pkceCodeVerifier: input.codeVerifier,
       expectedState: input.state,
@@ -87,4 +98,9 @@ export class OpenIdClientRelyingParty implements OidcRelyingParty {
       name: typeof claims.name === 'string' ? claims.name : null,
     };
   }
+}
+
+/** Plain http only for a provider on this machine. */
+function insecureAllowed(issuer: URL): boolean {
+  return issuer.protocol === 'http:' && isLoopback(issuer);
 }

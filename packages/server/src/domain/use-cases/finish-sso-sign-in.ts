@@ -83,8 +83,15 @@ export async function finishOidcSignIn(
 
 /** An error's message for the log, without anything a response carried verbatim beyond 200 characters. */
 function describe(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.slice(0, 200);
+  const parts: string[] = [];
+  let current: unknown = error;
+  // Libraries wrap the precise reason (e.g. an unexpected "iss") in a cause: keep the chain, briefly.
+  for (let depth = 0; depth < 3 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    parts.push(`${typeof code === 'string' ? `${code} ` : ''}${current.message}`);
+    current = current.cause;
+  }
+  return (parts.join(' / ') || String(error)).slice(0, 250);
 }
 
 /**

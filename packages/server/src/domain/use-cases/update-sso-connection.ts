@@ -210,7 +210,7 @@ export async function updateSsoConnection(
         defaultRole: s.defaultRole,
         enforced: s.enforced,
         domains,
-        clientSecretChanged: Boolean(oidc?.clientSecret),
+        clientCredentialReplaced: Boolean(oidc?.clientSecret),
       },
     });
     return { id };
