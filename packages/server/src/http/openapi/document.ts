@@ -3,6 +3,7 @@ import { STATUS_OF } from '../errors.ts';
 import { createEnvelopeSchema } from '../envelopes/schema.ts';
 import * as account from '../account/schema.ts';
 import { registerPaths, registerSchemas } from './register-paths.ts';
+import { signInSecurityPaths } from './sign-in-security-paths.ts';
 import * as security from '../account-security/schema.ts';
 import * as session from '../session/schema.ts';
 
@@ -321,6 +322,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
     },
     paths: {
       ...registerPaths,
+      ...signInSecurityPaths,
       '/api/session': {
         post: {
           summary: 'Sign in with e-mail and password',
