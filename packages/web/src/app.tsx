@@ -18,6 +18,7 @@ import { EmailConfirmPage, ForgotPasswordPage, ResetPasswordPage } from './pages
 import { SignupCompletePage } from './pages/account/signup-complete-page.tsx';
 import { SignupPage } from './pages/account/signup-page.tsx';
 import { AuditPage } from './pages/sender/audit-page.tsx';
+import { SecuritySettingsPage } from './pages/admin/security-settings-page.tsx';
 import { EnvelopeListPage } from './pages/sender/envelope-list-page.tsx';
 import { EnvelopeNewPage } from './pages/sender/envelope-new-page.tsx';
 import { EnvelopePage } from './pages/sender/envelope-page.tsx';
@@ -77,6 +78,8 @@ export function App() {
       return <AccountPage />;
     case 'email-confirm':
       return <EmailConfirmPage key={route.token} token={route.token} />;
+    case 'admin-security':
+      return <SecuritySettingsPage />;
     case 'not-found':
       return <NotFound />;
   }

@@ -52,6 +52,7 @@ export type RouteMatch =
   | { name: 'account' }
   | { name: 'account-security' }
   | { name: 'email-confirm'; token: string | null }
+  | { name: 'admin-security' }
   | { name: 'not-found' };
 
 /** Maps a URL to a route. */
@@ -76,6 +77,7 @@ export function matchRoute(pathname: string, search: string): RouteMatch {
   if (path === '/password/reset') return { name: 'password-reset', token: query.get('token') };
   if (path === '/account') return { name: 'account' };
   if (path === '/account/security') return { name: 'account-security' };
+  if (path === '/admin/security') return { name: 'admin-security' };
   if (path === '/account/email/confirm') return { name: 'email-confirm', token: query.get('token') };
   if ((m = path.match(/^\/envelopes\/([^/]+)$/))) return { name: 'envelope', id: decodeURIComponent(m[1]!) };
   if ((m = path.match(/^\/s\/([^/]+)$/))) return { name: 'sign', token: decodeURIComponent(m[1]!) };

@@ -15,6 +15,7 @@ export function sendRefusalPage(reply: FastifyReply, code: AppErrorCode, details
   const en = escapeHtml(messageOf(code, 'en', details));
   const html = `<!DOCTYPE html>
 <html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>ログインできませんでした / Sign-in refused — Inkan</title>
 <style>
 body{font-family:"Noto Sans JP","Hiragino Sans",sans-serif;background:#f5f6f8;color:#1f2933;margin:0}

@@ -28,6 +28,8 @@ const SPA_ROUTES = [
   '/contracts/*',
   '/verify',
   '/audit',
+  '/admin',
+  '/admin/*',
 ];
 
 const NOT_BUILT_PAGE =

@@ -92,7 +92,12 @@ export async function startOidcProvider(options: {
       return grant;
     },
   });
-  server.on('request', provider.callback());
+  const handle = provider.callback();
+  server.on('request', (request, response) => {
+    // Browsers ask for an icon; the provider has none (a 404 would read as a page error in the tests).
+    if (request.url === '/favicon.ico') response.writeHead(204).end();
+    else void handle(request, response);
+  });
   return { issuer, clientId, clientSecret, close: () => closeServer(server) };
 }
 

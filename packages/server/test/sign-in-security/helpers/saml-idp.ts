@@ -189,7 +189,7 @@ export class SamlTestIdp {
         });
         return;
       }
-      response.writeHead(404).end();
+      response.writeHead(url.pathname === '/favicon.ico' ? 204 : 404).end();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     this.#server = server;
