@@ -811,7 +811,6 @@ export const en: Messages = {
   'login.sso.title': 'Single sign-on (SSO)',
   'login.sso.lead':
     "Sign in through your organisation's identity provider: type your work e-mail address above, then press.",
-  'login.sso.email': 'Work e-mail address',
   'login.sso.submit': 'Sign in with SSO',
   'login.sso.required': 'Enter your e-mail address.',
   'ipRefused.title': 'Not available from this network',

@@ -828,7 +828,6 @@ export const ja = {
   'login.sso.title': 'シングルサインオン（SSO）',
   'login.sso.lead':
     '組織の ID プロバイダーでログインします。上の欄に会社のメールアドレスを入力してから押してください。',
-  'login.sso.email': '会社のメールアドレス',
   'login.sso.submit': 'シングルサインオンでログイン',
   'login.sso.required': 'メールアドレスを入力してください。',
   'ipRefused.title': 'このネットワークからは利用できません',

@@ -112,14 +112,20 @@ function useSave() {
       setBusy(false);
     }
   }
-  return { busy, error, notice, run };
+  /** Forgets the last outcome (the form was edited since). */
+  const reset = () => {
+    setError(null);
+    setNotice(null);
+  };
+  return { busy, error, notice, run, reset };
 }
 
 function IpAllowListSection({ view, onSaved }: { view: SecurityView; onSaved: () => Promise<void> }) {
   const { t } = useI18n();
   const prefilled = view.ipAllowList.length === 0 && view.currentAddress !== null;
-  const [text, setText] = useState(prefilled ? `${view.currentAddress}\n` : view.ipAllowList.join('\n'));
-  const { busy, error, notice, run } = useSave();
+  const initial = prefilled ? `${view.currentAddress}\n` : view.ipAllowList.join('\n');
+  const [text, setText] = useState(initial);
+  const { busy, error, notice, run, reset } = useSave();
   const errorId = useId();
   const hintId = useId();
   const entries = lines(text);
@@ -148,7 +154,7 @@ function IpAllowListSection({ view, onSaved }: { view: SecurityView; onSaved: ()
           ? t('adminSecurity.ip.none')
           : t('adminSecurity.ip.active', { count: view.ipAllowList.length })}
       </p>
-      {prefilled && <Alert tone="info">{t('adminSecurity.ip.prefilled')}</Alert>}
+      {prefilled && text === initial && <Alert tone="info">{t('adminSecurity.ip.prefilled')}</Alert>}
       <form className="form" onSubmit={save} noValidate>
         <Field id="ip-list" label={t('adminSecurity.ip.label')}>
           <textarea
@@ -156,7 +162,10 @@ function IpAllowListSection({ view, onSaved }: { view: SecurityView; onSaved: ()
             className="input textarea"
             rows={5}
             value={text}
-            onChange={(event) => setText(event.target.value)}
+            onChange={(event) => {
+              setText(event.target.value);
+              reset();
+            }}
             aria-describedby={error ? `${errorId} ${hintId}` : hintId}
             spellCheck={false}
           />
