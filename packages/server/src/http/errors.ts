@@ -185,7 +185,7 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
   },
   SSO_REQUIRED: {
     ja: 'このメールアドレスのドメインは組織のシングルサインオン（SSO）でログインする設定です。「シングルサインオンでログイン」を使ってください。',
-    en: "Accounts of this e-mail domain sign in through the organisation's single sign-on (SSO). Use \"Sign in with SSO\".",
+    en: 'Accounts of this e-mail domain sign in through the organisation\'s single sign-on (SSO). Use "Sign in with SSO".',
   },
   SSO_NOT_CONFIGURED: {
     ja: 'このメールアドレスのドメインにはシングルサインオンが設定されていません。パスワードでログインしてください。',
@@ -200,8 +200,7 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
     en: "This account cannot sign in to the organisation through single sign-on. Contact the organisation's administrator.",
   },
   SSO_DOMAIN_TAKEN: {
-    ja: (d) =>
-      `ドメイン「${typeof d?.domain === 'string' ? d.domain : ''}」はすでに別の組織が登録しています。`,
+    ja: (d) => `ドメイン「${typeof d?.domain === 'string' ? d.domain : ''}」はすでに別の組織が登録しています。`,
     en: (d) => `The domain "${typeof d?.domain === 'string' ? d.domain : ''}" is claimed by another organisation.`,
   },
   SSO_DOMAIN_REFUSED: {

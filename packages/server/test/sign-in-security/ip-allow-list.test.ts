@@ -31,7 +31,11 @@ describe('allow-list parsing', () => {
     assert.equal(addressAllowed(list, null), false);
     assert.equal(addressAllowed([], '203.0.113.9'), true, 'an empty list limits nothing');
     for (const bad of ['10.0.0.0/33', '300.1.1.1', 'example.com', '10.0.0.0/8/1', '::/129', '', '10.0.0.0/-1'])
-      assert.throws(() => parseAllowList([bad]), (e: Error & { code?: string }) => e.code === 'VALIDATION_FAILED', bad);
+      assert.throws(
+        () => parseAllowList([bad]),
+        (e: Error & { code?: string }) => e.code === 'VALIDATION_FAILED',
+        bad,
+      );
   });
 });
 
@@ -52,7 +56,13 @@ for (const dialect of DIALECTS) {
       from: string,
       method: string,
       path: string,
-      options: { cookie?: string; csrf?: string; apiKey?: string; body?: unknown; headers?: Record<string, string> } = {},
+      options: {
+        cookie?: string;
+        csrf?: string;
+        apiKey?: string;
+        body?: unknown;
+        headers?: Record<string, string>;
+      } = {},
     ): Promise<HttpAnswer> =>
       requestFrom(`${base}${path}`, {
         method,
@@ -75,8 +85,13 @@ for (const dialect of DIALECTS) {
     }
 
     const listOf = async (org: TestOrganization) =>
-      (await h.context.db.selectFrom('organizations').select('ip_allow_list').where('id', '=', org.id).executeTakeFirstOrThrow())
-        .ip_allow_list;
+      (
+        await h.context.db
+          .selectFrom('organizations')
+          .select('ip_allow_list')
+          .where('id', '=', org.id)
+          .executeTakeFirstOrThrow()
+      ).ip_allow_list;
 
     it('shows the administrator their address, refuses a list that would lock them out, and saves one that does not', async () => {
       const admin = await signIn(INSIDE, h.org.admin);
@@ -139,7 +154,10 @@ for (const dialect of DIALECTS) {
         assert.match(error.message, /127\.0\.0\.3/);
       }
       // A forged X-Forwarded-For from an untrusted peer (INKAN_TRUST_PROXY is off) changes nothing.
-      const forged = await call(OUTSIDE, 'GET', '/api/v1/envelopes', { ...member, headers: { 'x-forwarded-for': INSIDE } });
+      const forged = await call(OUTSIDE, 'GET', '/api/v1/envelopes', {
+        ...member,
+        headers: { 'x-forwarded-for': INSIDE },
+      });
       assert.equal(forged.status, 403);
 
       // API keys alike.

@@ -35,7 +35,10 @@ for (const dialect of DIALECTS) {
       };
       idp = await startOidcProvider({ redirectUri: CALLBACK, accounts });
       shortIdp = await startOidcProvider({ redirectUri: CALLBACK, accounts, idTokenTtlSeconds: 60 });
-      closers.push(() => idp.close(), () => shortIdp.close());
+      closers.push(
+        () => idp.close(),
+        () => shortIdp.close(),
+      );
       admin = await passwordSession(h, h.org.admin);
     });
     after(async () => {
@@ -61,7 +64,12 @@ for (const dialect of DIALECTS) {
 
     /** Starts a sign-in as a browser would: the state cookie and the provider's URL. */
     async function start(body: object): Promise<{ cookie: string; redirectUrl: string }> {
-      const res = await h.app.inject({ method: 'POST', url: '/api/sso/start', payload: body, remoteAddress: nextAddress() });
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/api/sso/start',
+        payload: body,
+        remoteAddress: nextAddress(),
+      });
       assert.equal(res.statusCode, 200, res.body);
       return { cookie: cookiesOf(res), redirectUrl: res.json<{ redirectUrl: string }>().redirectUrl };
     }
@@ -75,13 +83,22 @@ for (const dialect of DIALECTS) {
       });
 
     const events = (action: string) =>
-      h.context.db.selectFrom('events').selectAll().where('action', '=', action).where('organization_id', '=', h.org.id).execute();
+      h.context.db
+        .selectFrom('events')
+        .selectAll()
+        .where('action', '=', action)
+        .where('organization_id', '=', h.org.id)
+        .execute();
 
     function assertRefusalPage(res: Awaited<ReturnType<typeof callback>>, code: string) {
       assert.equal(res.headers['content-type'], 'text/html; charset=utf-8', res.body);
       assert.match(res.body, /ログインできませんでした/);
       assert.match(res.body, new RegExp(code));
-      assert.equal(res.cookies.find((c) => c.name === 'inkan_session'), undefined, 'no session cookie');
+      assert.equal(
+        res.cookies.find((c) => c.name === 'inkan_session'),
+        undefined,
+        'no session cookie',
+      );
     }
 
     it('signs a new person in through the provider (PKCE, discovery, id_token), provisioning them with the default role', async () => {
@@ -93,7 +110,9 @@ for (const dialect of DIALECTS) {
       assert.equal(sso.oidc.clientSecret, undefined, 'the secret is never shown again');
       assert.doesNotMatch(view.body, new RegExp(idp.clientSecret));
       const stored = await h.context.db.selectFrom('sso_connections').selectAll().executeTakeFirstOrThrow();
-      assert.ok(stored.oidc_client_secret_ciphertext && !stored.oidc_client_secret_ciphertext.includes(idp.clientSecret));
+      assert.ok(
+        stored.oidc_client_secret_ciphertext && !stored.oidc_client_secret_ciphertext.includes(idp.clientSecret),
+      );
 
       const { cookie, redirectUrl } = await start({ email: `Alice@${domain.toUpperCase()}`, next: '/contracts?tab=1' });
       const authorization = new URL(redirectUrl);
@@ -110,7 +129,8 @@ for (const dialect of DIALECTS) {
       assert.match(session, /inkan_session=/);
       const me = await h.app.inject({ method: 'GET', url: '/api/session', headers: { cookie: session } });
       assert.equal(me.statusCode, 200);
-      const user = me.json<{ user: { email: string; name: string; organization: { id: string }; role: string } }>().user;
+      const user = me.json<{ user: { email: string; name: string; organization: { id: string }; role: string } }>()
+        .user;
       assert.equal(user.email, `alice@${domain}`);
       assert.equal(user.name, 'Alice 山田');
       assert.equal(user.organization.id, h.org.id);
@@ -127,7 +147,11 @@ for (const dialect of DIALECTS) {
       assert.equal(done2.statusCode, 303);
       assert.equal(done2.headers.location, '/envelopes');
       assert.equal((await events('sso.account-provisioned')).length, 1);
-      const alices = await h.context.db.selectFrom('users').select('id').where('email', '=', `alice@${domain}`).execute();
+      const alices = await h.context.db
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', `alice@${domain}`)
+        .execute();
       assert.equal(alices.length, 1);
     });
 
@@ -157,7 +181,10 @@ for (const dialect of DIALECTS) {
       assertRefusalPage(refused, 'SSO_FAILED');
       assert.match(refused.body, /シングルサインオンの応答を確認できなかった/);
       let logged = (await events('sso.sign-in-refused')).map((e) => JSON.parse(e.details).reason as string);
-      assert.ok(logged.some((r) => /unexpected "iss" \(issuer\) response parameter/.test(r)), logged.join('\n'));
+      assert.ok(
+        logged.some((r) => /unexpected "iss" \(issuer\) response parameter/.test(r)),
+        logged.join('\n'),
+      );
 
       // Without the authorisation response's `iss` (a provider that does not send it, or a stripped
       // URL), the ID token itself names the other issuer, and is refused for it.
@@ -168,7 +195,10 @@ for (const dialect of DIALECTS) {
       assert.equal(refusedToken.statusCode, 400, refusedToken.body);
       assertRefusalPage(refusedToken, 'SSO_FAILED');
       logged = (await events('sso.sign-in-refused')).map((e) => JSON.parse(e.details).reason as string);
-      assert.ok(logged.some((r) => /unexpected JWT "iss" \(issuer\) claim value/.test(r)), logged.join('\n'));
+      assert.ok(
+        logged.some((r) => /unexpected JWT "iss" \(issuer\) claim value/.test(r)),
+        logged.join('\n'),
+      );
     });
 
     it('refuses an expired id_token (judged at the service clock)', async () => {
@@ -180,7 +210,10 @@ for (const dialect of DIALECTS) {
       assert.equal(refused.statusCode, 400, refused.body);
       assertRefusalPage(refused, 'SSO_FAILED');
       const logged = (await events('sso.sign-in-refused')).map((e) => JSON.parse(e.details).reason as string);
-      assert.ok(logged.some((r) => r.startsWith('id-token') && /exp|timestamp|age/i.test(r)), logged.join('\n'));
+      assert.ok(
+        logged.some((r) => r.startsWith('id-token') && /exp|timestamp|age/i.test(r)),
+        logged.join('\n'),
+      );
     });
 
     it('refuses unverified addresses, addresses of unclaimed domains, and unknown people without JIT', async () => {
@@ -211,7 +244,14 @@ for (const dialect of DIALECTS) {
     it('refuses open redirects and unknown domains at the start, and changes nothing', async () => {
       await configure(idp, { jitEnabled: true });
       const before = await h.context.db.selectFrom('sso_sign_ins').select('state_hash').execute();
-      for (const next of ['https://evil.example/', '//evil.example', '/\\evil.example', 'javascript:alert(1)', '/%0d%0a//evil', ' /x']) {
+      for (const next of [
+        'https://evil.example/',
+        '//evil.example',
+        '/\\evil.example',
+        'javascript:alert(1)',
+        '/%0d%0a//evil',
+        ' /x',
+      ]) {
         const res = await h.app.inject({
           method: 'POST',
           url: '/api/sso/start',
@@ -236,8 +276,16 @@ for (const dialect of DIALECTS) {
       });
       assert.equal(unknown.statusCode, 404);
       assert.equal(codeOf(unknown), 'SSO_NOT_CONFIGURED');
-      assert.match(unknown.json<{ error: { message: string } }>().error.message, /シングルサインオンが設定されていません/);
-      const bad = await h.app.inject({ method: 'POST', url: '/api/sso/start', payload: { email: 'a@b.c', organization: 'x' }, remoteAddress: nextAddress() });
+      assert.match(
+        unknown.json<{ error: { message: string } }>().error.message,
+        /シングルサインオンが設定されていません/,
+      );
+      const bad = await h.app.inject({
+        method: 'POST',
+        url: '/api/sso/start',
+        payload: { email: 'a@b.c', organization: 'x' },
+        remoteAddress: nextAddress(),
+      });
       assert.equal(bad.statusCode, 400);
       const after = await h.context.db.selectFrom('sso_sign_ins').select('state_hash').execute();
       assert.equal(after.length, before.length + 1, 'only the one harmless start stored a state');

@@ -95,7 +95,11 @@ for (const dialect of DIALECTS) {
       assert.equal(res.headers['content-type'], 'text/html; charset=utf-8', res.body);
       assert.match(res.body, /ログインできませんでした/);
       assert.match(res.body, new RegExp(code));
-      assert.equal(res.cookies.find((c) => c.name === 'inkan_session'), undefined, 'no session cookie');
+      assert.equal(
+        res.cookies.find((c) => c.name === 'inkan_session'),
+        undefined,
+        'no session cookie',
+      );
     }
 
     /** Posts a response for a fresh sign-in and expects a refusal whose logged reason matches. */
@@ -132,13 +136,18 @@ for (const dialect of DIALECTS) {
       const accepted = await post(response);
       assert.equal(accepted.statusCode, 303, accepted.body);
       assert.equal(accepted.headers.location, '/sso/saml/finish');
-      assert.equal(accepted.cookies.find((c) => c.name === 'inkan_session'), undefined, 'the ACS itself opens no session');
+      assert.equal(
+        accepted.cookies.find((c) => c.name === 'inkan_session'),
+        undefined,
+        'the ACS itself opens no session',
+      );
       const done = await finish(cookie);
       assert.equal(done.statusCode, 303, done.body);
       assert.equal(done.headers.location, '/envelopes');
       const me = await h.app.inject({ method: 'GET', url: '/api/session', headers: { cookie: cookiesOf(done) } });
       assert.equal(me.statusCode, 200);
-      const user = me.json<{ user: { email: string; name: string; role: string; organization: { id: string } } }>().user;
+      const user = me.json<{ user: { email: string; name: string; role: string; organization: { id: string } } }>()
+        .user;
       assert.equal(user.email, `saml.user@${domain}`);
       assert.equal(user.role, 'viewer');
       assert.equal(user.organization.id, h.org.id);
@@ -157,7 +166,8 @@ for (const dialect of DIALECTS) {
       const first = await start();
       const assertionId = `_${'a'.repeat(32)}`;
       assert.equal(
-        (await post(await idp.respond(sp, first.redirectUrl, `reuse@${domain}`, { now: h.clock.now(), assertionId }))).statusCode,
+        (await post(await idp.respond(sp, first.redirectUrl, `reuse@${domain}`, { now: h.clock.now(), assertionId })))
+          .statusCode,
         303,
       );
       await expectRefusal(
@@ -172,7 +182,8 @@ for (const dialect of DIALECTS) {
         return encode(xml.replaceAll(`tamper@${domain}`, h.org.admin.email));
       }, /assertion: .*(signature|digest)/i);
       await expectRefusal(
-        (url) => idp.respond(sp, url, `aud@${domain}`, { now: h.clock.now(), audience: 'https://other-sp.example/saml' }),
+        (url) =>
+          idp.respond(sp, url, `aud@${domain}`, { now: h.clock.now(), audience: 'https://other-sp.example/saml' }),
         /audience/i,
       );
       await expectRefusal(
@@ -180,7 +191,8 @@ for (const dialect of DIALECTS) {
         /recipient/i,
       );
       await expectRefusal(
-        (url) => idp.respond(sp, url, `dest@${domain}`, { now: h.clock.now(), destination: 'https://evil.example/acs' }),
+        (url) =>
+          idp.respond(sp, url, `dest@${domain}`, { now: h.clock.now(), destination: 'https://evil.example/acs' }),
         /destination/i,
       );
       // Issued with 5 minutes of validity; the service's clock has moved 6 minutes on when it arrives.
@@ -259,7 +271,11 @@ for (const dialect of DIALECTS) {
     it('opens no session in a browser that did not start the sign-in (login CSRF)', async () => {
       const attacker = await start();
       const victim = await start();
-      assert.equal((await post(await idp.respond(sp, attacker.redirectUrl, `attacker@${domain}`, { now: h.clock.now() }))).statusCode, 303);
+      assert.equal(
+        (await post(await idp.respond(sp, attacker.redirectUrl, `attacker@${domain}`, { now: h.clock.now() })))
+          .statusCode,
+        303,
+      );
       // The victim's browser is sent on to finish with its own (different) sign-in cookie.
       assertRefused(await finish(victim.cookie));
       assertRefused(await finish(undefined));
@@ -268,7 +284,12 @@ for (const dialect of DIALECTS) {
     });
 
     it('refuses garbage, oversize and unknown responses without stalling', async () => {
-      for (const body of ['', 'not base64 at all!!', encode('<x/>'), encode('<!DOCTYPE x [<!ENTITY a "b">]><samlp:Response InResponseTo="_1"/>')]) {
+      for (const body of [
+        '',
+        'not base64 at all!!',
+        encode('<x/>'),
+        encode('<!DOCTYPE x [<!ENTITY a "b">]><samlp:Response InResponseTo="_1"/>'),
+      ]) {
         const res = await post(body);
         assert.equal(res.statusCode, 400, res.body);
         assertRefused(res);
@@ -281,7 +302,12 @@ for (const dialect of DIALECTS) {
         payload: `SAMLResponse=${'A'.repeat(400 * 1024)}`,
       });
       assert.equal(huge.statusCode, 413);
-      const json = await h.app.inject({ method: 'POST', url: '/sso/saml/acs', remoteAddress: nextAddress(), payload: { SAMLResponse: 'x' } });
+      const json = await h.app.inject({
+        method: 'POST',
+        url: '/sso/saml/acs',
+        remoteAddress: nextAddress(),
+        payload: { SAMLResponse: 'x' },
+      });
       assert.equal(json.statusCode, 400);
     });
   });

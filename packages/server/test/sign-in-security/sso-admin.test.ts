@@ -12,7 +12,14 @@ import { startHarness, type Harness } from '../api/helpers/harness.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
 import { newToken } from '../../src/security/tokens.ts';
 import { SamlTestIdp } from './helpers/saml-idp.ts';
-import { asSession, codeOf, giveSecondFactor, nextAddress, passwordSession, type Session } from './helpers/sso-test-kit.ts';
+import {
+  asSession,
+  codeOf,
+  giveSecondFactor,
+  nextAddress,
+  passwordSession,
+  type Session,
+} from './helpers/sso-test-kit.ts';
 
 for (const dialect of DIALECTS) {
   describe(`single sign-on settings and domain claims (${dialect})`, () => {
@@ -83,11 +90,27 @@ for (const dialect of DIALECTS) {
 
     it('refuses bad settings with a clear message and changes nothing', async () => {
       const cases: Array<[object, string, RegExp]> = [
-        [{ saml: { idpEntityId: 'x', idpSsoUrl: 'ftp://idp.example/sso', idpCertificate: idp.certificatePem } }, 'VALIDATION_FAILED', /https/],
-        [{ saml: { idpEntityId: 'x', idpSsoUrl: 'http://idp.example/sso', idpCertificate: idp.certificatePem } }, 'VALIDATION_FAILED', /https/],
-        [{ saml: { idpEntityId: 'x', idpSsoUrl: 'https://idp.example/sso', idpCertificate: 'not a certificate' } }, 'VALIDATION_FAILED', /証明書/],
+        [
+          { saml: { idpEntityId: 'x', idpSsoUrl: 'ftp://idp.example/sso', idpCertificate: idp.certificatePem } },
+          'VALIDATION_FAILED',
+          /https/,
+        ],
+        [
+          { saml: { idpEntityId: 'x', idpSsoUrl: 'http://idp.example/sso', idpCertificate: idp.certificatePem } },
+          'VALIDATION_FAILED',
+          /https/,
+        ],
+        [
+          { saml: { idpEntityId: 'x', idpSsoUrl: 'https://idp.example/sso', idpCertificate: 'not a certificate' } },
+          'VALIDATION_FAILED',
+          /証明書/,
+        ],
         [{ protocol: 'oidc', saml: undefined }, 'VALIDATION_FAILED', /OIDC/],
-        [{ protocol: 'oidc', oidc: { issuer: 'https://idp.example', clientId: 'a' } }, 'VALIDATION_FAILED', /クライアントシークレット/],
+        [
+          { protocol: 'oidc', oidc: { issuer: 'https://idp.example', clientId: 'a' } },
+          'VALIDATION_FAILED',
+          /クライアントシークレット/,
+        ],
         [{ domains: ['<script>.example'] }, 'VALIDATION_FAILED', /ドメイン名ではありません/],
         [{ domains: ['other.example.jp'] }, 'SSO_DOMAIN_REFUSED', /管理者自身のメールアドレスのドメイン/],
         [{ enforced: true }, 'SSO_BREAK_GLASS_INVALID', /緊急用管理者/],
@@ -116,7 +139,13 @@ for (const dialect of DIALECTS) {
 
       // The other organisation's administrator cannot take it, nor change ours.
       const other = await passwordSession(h, h.other.admin);
-      const taken = await asSession(h, other, 'PUT', '/api/v1/organization/security/sso', settings({ domains: [domain] }));
+      const taken = await asSession(
+        h,
+        other,
+        'PUT',
+        '/api/v1/organization/security/sso',
+        settings({ domains: [domain] }),
+      );
       assert.equal(codeOf(taken), 'SSO_DOMAIN_TAKEN');
       assert.equal(taken.statusCode, 409);
       const before = await stored();
@@ -136,7 +165,13 @@ for (const dialect of DIALECTS) {
 
     it('"SSO required": members of the domain must use SSO; the break-glass administrator keeps password + second factor', async () => {
       await giveSecondFactor(h, h.org.admin.id, admin);
-      const saved = await asSession(h, admin, 'PUT', '/api/v1/organization/security/sso', settings({ enforced: true, breakGlassUserId: h.org.admin.id }));
+      const saved = await asSession(
+        h,
+        admin,
+        'PUT',
+        '/api/v1/organization/security/sso',
+        settings({ enforced: true, breakGlassUserId: h.org.admin.id }),
+      );
       assert.equal(saved.statusCode, 200, saved.body);
 
       // Right password of a member of the domain → SSO_REQUIRED (only after the password was right).
@@ -144,7 +179,10 @@ for (const dialect of DIALECTS) {
       assert.equal(member.statusCode, 403, member.body);
       assert.equal(codeOf(member), 'SSO_REQUIRED');
       assert.match(member.json<{ error: { message: string } }>().error.message, /シングルサインオン（SSO）でログイン/);
-      assert.equal(member.cookies.find((c) => c.name === 'inkan_session'), undefined);
+      assert.equal(
+        member.cookies.find((c) => c.name === 'inkan_session'),
+        undefined,
+      );
       // Wrong password and unknown address of the domain: the same answer as anywhere (no enumeration).
       const wrong = await signIn(h.org.viewer.email, 'wrong password here');
       const unknown = await signIn(`nobody@${domain}`, 'wrong password here');
@@ -167,9 +205,18 @@ for (const dialect of DIALECTS) {
           used_at: null,
         })
         .execute();
-      const byLink = await h.app.inject({ method: 'POST', url: '/api/session/link', payload: { token: link.token }, remoteAddress: nextAddress() });
+      const byLink = await h.app.inject({
+        method: 'POST',
+        url: '/api/session/link',
+        payload: { token: link.token },
+        remoteAddress: nextAddress(),
+      });
       assert.equal(codeOf(byLink), 'SSO_REQUIRED');
-      const linkRow = await h.context.db.selectFrom('login_links').select('used_at').where('token_hash', '=', link.hash).executeTakeFirstOrThrow();
+      const linkRow = await h.context.db
+        .selectFrom('login_links')
+        .select('used_at')
+        .where('token_hash', '=', link.hash)
+        .executeTakeFirstOrThrow();
       assert.equal(linkRow.used_at, null, 'the refused link was not spent');
 
       // The break-glass administrator: password, then the second factor.
@@ -190,7 +237,11 @@ for (const dialect of DIALECTS) {
         .where('organization_id', '=', h.org.id)
         .where('action', 'in', ['sso.connection-changed', 'sso.connection-removed'])
         .execute();
-      assert.deepEqual(events.map((e) => e.action).sort(), ['sso.connection-changed', 'sso.connection-changed', 'sso.connection-removed']);
+      assert.deepEqual(events.map((e) => e.action).sort(), [
+        'sso.connection-changed',
+        'sso.connection-changed',
+        'sso.connection-removed',
+      ]);
     });
 
     it('limits single sign-on starts per address', async () => {

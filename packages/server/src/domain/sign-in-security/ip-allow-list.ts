@@ -58,7 +58,8 @@ function ipv4Network(address: string, prefix: number): string {
  * Throws VALIDATION_FAILED (with the entry in both languages) for anything else.
  */
 export function parseAllowList(input: unknown): string[] {
-  if (!Array.isArray(input)) throw new AppError('VALIDATION_FAILED', 'ipAllowList must be a list', { field: 'ipAllowList' });
+  if (!Array.isArray(input))
+    throw new AppError('VALIDATION_FAILED', 'ipAllowList must be a list', { field: 'ipAllowList' });
   if (input.length > MAX_ALLOW_LIST_ENTRIES)
     throw new AppError(
       'VALIDATION_FAILED',

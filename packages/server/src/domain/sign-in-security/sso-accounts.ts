@@ -78,10 +78,7 @@ async function accountFor(
       if (connection.jit_enabled !== 1) throw refuse('no-account');
       userId = newId();
       const name = (identity.name ?? email.split('@')[0] ?? email).trim().slice(0, 100) || email;
-      await tx
-        .insertInto('users')
-        .values({ id: userId, email, name, password_hash: null, created_at: now })
-        .execute();
+      await tx.insertInto('users').values({ id: userId, email, name, password_hash: null, created_at: now }).execute();
       await recordEvent(tx, {
         organizationId: connection.organization_id,
         actor: { type: 'system', id: null },
@@ -119,7 +116,12 @@ async function accountFor(
     if (connection.jit_enabled !== 1) throw refuse('not-a-member');
     await tx
       .insertInto('memberships')
-      .values({ user_id: userId, organization_id: connection.organization_id, role: connection.default_role, created_at: now })
+      .values({
+        user_id: userId,
+        organization_id: connection.organization_id,
+        role: connection.default_role,
+        created_at: now,
+      })
       .execute();
     await recordEvent(tx, {
       organizationId: connection.organization_id,

@@ -7,7 +7,7 @@ import type { RequestOrigin } from '../types.ts';
 import { assertSecondFactorAllowed, markSessionSecondFactor } from '../second-factors/second-factors.ts';
 import { answeredChallenge, relyingParty, spendCeremony } from '../second-factors/passkeys.ts';
 import { loadSignInChallenge, recordSecondFactorFailure } from './complete-second-factor-sign-in.ts';
-import { createSession, loadMemberships, type UserSession } from './sign-in.ts';
+import { createSession, type UserSession } from './sign-in.ts';
 import { assertNonSsoSignInAllowed } from '../sign-in-security/sso-connections.ts';
 
 /** What a verified passkey is for: a passwordless sign-in, the second step of one, or step-up of a session. */
@@ -109,7 +109,11 @@ export async function finishPasskeyAuthentication(
       }
       // A passwordless sign-in is a sign-in outside single sign-on: a domain that requires SSO refuses it.
       if (!signIn) {
-        const owner = await tx.selectFrom('users').select(['id', 'email']).where('id', '=', passkey.user_id).executeTakeFirst();
+        const owner = await tx
+          .selectFrom('users')
+          .select(['id', 'email'])
+          .where('id', '=', passkey.user_id)
+          .executeTakeFirst();
         if (owner) await assertNonSsoSignInAllowed(tx, owner);
       }
       const session = await createSession(ctx, tx, passkey.user_id, now, input.origin, now);

@@ -51,17 +51,22 @@ export async function finishOidcSignIn(
 ): Promise<FinishedSsoSignIn> {
   const now = ctx.clock.now();
   const state = input.callbackUrl.searchParams.get('state') ?? '';
-  if (!/^[0-9a-f]{64}$/.test(state)) throw await refuseSsoSignIn(ctx, undefined, { reason: 'state', origin: input.origin });
+  if (!/^[0-9a-f]{64}$/.test(state))
+    throw await refuseSsoSignIn(ctx, undefined, { reason: 'state', origin: input.origin });
   const row = await ctx.db.selectFrom('sso_sign_ins').selectAll().where('state_hash', '=', state).executeTakeFirst();
   const connection = row ? await connectionById(ctx.db, row.connection_id) : undefined;
-  const cookieHash = input.stateCookie && /^[A-Za-z0-9_-]{32,128}$/.test(input.stateCookie) ? hashToken(input.stateCookie) : '';
+  const cookieHash =
+    input.stateCookie && /^[A-Za-z0-9_-]{32,128}$/.test(input.stateCookie) ? hashToken(input.stateCookie) : '';
   if (!row || !connection || connection.protocol !== 'oidc' || !sameHex(cookieHash, state))
     throw await refuseSsoSignIn(ctx, connection, { reason: 'state', origin: input.origin });
   if (row.used_at !== null || new Date(row.expires_at).getTime() <= now.getTime() || !(await spend(ctx.db, state, now)))
     throw await refuseSsoSignIn(ctx, connection, { reason: 'expired-or-used', origin: input.origin });
   const idpError = input.callbackUrl.searchParams.get('error');
   if (idpError !== null)
-    throw await refuseSsoSignIn(ctx, connection, { reason: `idp-error: ${idpError.slice(0, 100)}`, origin: input.origin });
+    throw await refuseSsoSignIn(ctx, connection, {
+      reason: `idp-error: ${idpError.slice(0, 100)}`,
+      origin: input.origin,
+    });
   let identity;
   try {
     identity = await ctx.identityProviders.oidc.redeem(oidcSettingsOf(ctx, connection), {
@@ -76,7 +81,11 @@ export async function finishOidcSignIn(
     throw await refuseSsoSignIn(ctx, connection, { reason: `id-token: ${describe(error)}`, origin: input.origin });
   }
   if (!identity.emailVerified)
-    throw await refuseSsoSignIn(ctx, connection, { reason: 'email-not-verified', origin: input.origin, code: 'SSO_ACCOUNT_REFUSED' });
+    throw await refuseSsoSignIn(ctx, connection, {
+      reason: 'email-not-verified',
+      origin: input.origin,
+      code: 'SSO_ACCOUNT_REFUSED',
+    });
   const userId = await provisionSsoAccount(ctx, connection, identity, input.origin);
   return { session: await openSsoSession(ctx, connection, userId, input.origin), next: row.next_path };
 }
@@ -114,7 +123,11 @@ export async function acceptSamlResponse(
   }
   if (requestId === undefined)
     throw await refuseSsoSignIn(ctx, undefined, { reason: 'not-a-response-to-us', origin: input.origin });
-  const row = await ctx.db.selectFrom('sso_sign_ins').selectAll().where('request_id', '=', requestId).executeTakeFirst();
+  const row = await ctx.db
+    .selectFrom('sso_sign_ins')
+    .selectAll()
+    .where('request_id', '=', requestId)
+    .executeTakeFirst();
   const connection = row ? await connectionById(ctx.db, row.connection_id) : undefined;
   if (!row || !connection || connection.protocol !== 'saml')
     throw await refuseSsoSignIn(ctx, undefined, { reason: 'unknown-request', origin: input.origin });
@@ -166,7 +179,11 @@ export async function finishSamlSignIn(
   if (!/^[A-Za-z0-9_-]{32,128}$/.test(cookie))
     throw await refuseSsoSignIn(ctx, undefined, { reason: 'state', origin: input.origin });
   const stateHash = hashToken(cookie);
-  const row = await ctx.db.selectFrom('sso_sign_ins').selectAll().where('state_hash', '=', stateHash).executeTakeFirst();
+  const row = await ctx.db
+    .selectFrom('sso_sign_ins')
+    .selectAll()
+    .where('state_hash', '=', stateHash)
+    .executeTakeFirst();
   const connection = row ? await connectionById(ctx.db, row.connection_id) : undefined;
   if (!row || !connection || connection.protocol !== 'saml' || row.result_user_id === null)
     throw await refuseSsoSignIn(ctx, connection, { reason: 'state', origin: input.origin });

@@ -174,7 +174,11 @@ export async function signInWithLink(
       .executeTakeFirst();
     if (Number(used.numUpdatedRows) !== 1)
       throw new AppError('LINK_EXPIRED', 'the sign-in link was used or has expired');
-    const owner = await tx.selectFrom('users').select(['id', 'email']).where('id', '=', link.user_id).executeTakeFirst();
+    const owner = await tx
+      .selectFrom('users')
+      .select(['id', 'email'])
+      .where('id', '=', link.user_id)
+      .executeTakeFirst();
     if (owner) await assertNonSsoSignInAllowed(tx, owner);
     const pending = await startSecondStep(tx, link.user_id, now);
     if (pending) return pending;
@@ -212,8 +216,7 @@ export async function createSession(
   const expiresAt = new Date(now.getTime() + ctx.config.sessionTtlMs);
   const memberships = await loadMemberships(tx, userId);
   // Single sign-on opens the session in the organisation of its connection.
-  const organizationId =
-    memberships.find((m) => m.id === options.organizationId)?.id ?? memberships[0]?.id ?? null;
+  const organizationId = memberships.find((m) => m.id === options.organizationId)?.id ?? memberships[0]?.id ?? null;
   const mfaEnrolmentRequired =
     secondFactorAt === undefined && (await isMfaRequiredFor(tx, userId)) && !(await hasSecondFactor(tx, userId));
   await tx

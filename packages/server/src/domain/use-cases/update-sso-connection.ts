@@ -74,23 +74,23 @@ export async function updateSsoConnection(
   const s = input.settings;
   const oidc =
     s.protocol === 'oidc'
-      ? s.oidc ??
+      ? (s.oidc ??
         (() => {
           throw invalid('oidc', 'oidc settings are required', {
             ja: 'OIDC の設定を入力してください。',
             en: 'Enter the OIDC settings.',
           });
-        })()
+        })())
       : undefined;
   const saml =
     s.protocol === 'saml'
-      ? s.saml ??
+      ? (s.saml ??
         (() => {
           throw invalid('saml', 'saml settings are required', {
             ja: 'SAML の設定を入力してください。',
             en: 'Enter the SAML settings.',
           });
-        })()
+        })())
       : undefined;
   const issuer = oidc ? checkProviderUrl(oidc.issuer, 'oidc.issuer') : null;
   const ssoUrl = saml ? checkProviderUrl(saml.idpSsoUrl, 'saml.idpSsoUrl') : null;

@@ -30,7 +30,10 @@ const ssoSettings = {
     jitEnabled: { type: 'boolean', description: 'create accounts and memberships at first sign-in' },
     defaultRole: { enum: ['member', 'viewer'] },
     enforced: { type: 'boolean', description: 'accounts of the claimed domains must use SSO' },
-    breakGlassUserId: { type: ['string', 'null'], description: 'an administrator with a second factor who keeps password sign-in' },
+    breakGlassUserId: {
+      type: ['string', 'null'],
+      description: 'an administrator with a second factor who keeps password sign-in',
+    },
     domains: { type: 'array', items: { type: 'string' }, maxItems: 20 },
   },
 };
@@ -38,7 +41,7 @@ const ssoSettings = {
 export const signInSecurityPaths = {
   '/api/v1/organization/security': {
     get: {
-      summary: 'IP allow-list, single sign-on settings and the caller\'s address (administrators only)',
+      summary: "IP allow-list, single sign-on settings and the caller's address (administrators only)",
       security: session,
       responses: {
         200: { description: 'Settings (never the OIDC client secret)', ...json({ type: 'object' }) },
@@ -60,7 +63,7 @@ export const signInSecurityPaths = {
         200: { description: 'The normalised list', ...json({ type: 'object' }) },
         400: error('VALIDATION_FAILED'),
         403: error('FORBIDDEN / CSRF_FAILED / STEP_UP_REQUIRED / IP_NOT_ALLOWED'),
-        409: error('IP_LIST_LOCKOUT (the list leaves out the caller\'s own address)'),
+        409: error("IP_LIST_LOCKOUT (the list leaves out the caller's own address)"),
       },
     },
   },
@@ -84,7 +87,8 @@ export const signInSecurityPaths = {
   },
   '/api/sso/start': {
     post: {
-      summary: 'Start a single sign-on by e-mail domain or organisation slug (sets the inkan_sso state cookie; 20/min per IP)',
+      summary:
+        'Start a single sign-on by e-mail domain or organisation slug (sets the inkan_sso state cookie; 20/min per IP)',
       requestBody: json({
         type: 'object',
         properties: {

@@ -10,7 +10,11 @@ function escapeHtml(text: string): string {
  * A server-rendered page for a browser that came back from an identity provider and could not be
  * signed in: the reason in Japanese, then English, and the way back to the sign-in page. No script.
  */
-export function sendRefusalPage(reply: FastifyReply, code: AppErrorCode, details?: Record<string, unknown>): FastifyReply {
+export function sendRefusalPage(
+  reply: FastifyReply,
+  code: AppErrorCode,
+  details?: Record<string, unknown>,
+): FastifyReply {
   const ja = escapeHtml(messageOf(code, 'ja', details));
   const en = escapeHtml(messageOf(code, 'en', details));
   const html = `<!DOCTYPE html>
@@ -30,9 +34,5 @@ h1{font-size:1.35rem;margin:0 0 16px}p{line-height:1.7}.en{color:#52606d;font-si
 <p class="code">${escapeHtml(code)}</p>
 <a class="button" href="/login">ログイン画面へ戻る / Back to sign-in</a>
 </main></body></html>`;
-  return reply
-    .code(STATUS_OF[code])
-    .type('text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .send(html);
+  return reply.code(STATUS_OF[code]).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
 }

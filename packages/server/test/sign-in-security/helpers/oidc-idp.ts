@@ -76,7 +76,9 @@ export async function startOidcProvider(options: {
         accountId: id,
         claims: () => ({
           sub: id,
-          ...(account.email === undefined ? {} : { email: account.email, email_verified: account.emailVerified ?? true }),
+          ...(account.email === undefined
+            ? {}
+            : { email: account.email, email_verified: account.emailVerified ?? true }),
           ...(account.name === undefined ? {} : { name: account.name }),
         }),
       };
@@ -157,7 +159,8 @@ export async function signInAtProvider(authorizationUrl: string, login: string, 
     }
     const html = await response.text();
     const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
-    if (response.status !== 200 || !action) throw new Error(`unexpected provider page ${response.status}: ${html.slice(0, 500)}`);
+    if (response.status !== 200 || !action)
+      throw new Error(`unexpected provider page ${response.status}: ${html.slice(0, 500)}`);
     url = new URL(action.replace(/&amp;/g, '&'), url).toString();
     method = 'POST';
     body = html.includes('name="login"')

@@ -27,10 +27,28 @@ export function makeSigningKey(commonName: string): { keyPem: string; certificat
   try {
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '3', '-subj', `/CN=${commonName}`, '-keyout', 'key.pem', '-out', 'cert.pem'],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-sha256',
+        '-days',
+        '3',
+        '-subj',
+        `/CN=${commonName}`,
+        '-keyout',
+        'key.pem',
+        '-out',
+        'cert.pem',
+      ],
       { cwd: dir, stdio: 'ignore' },
     );
-    return { keyPem: readFileSync(join(dir, 'key.pem'), 'utf8'), certificatePem: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+    return {
+      keyPem: readFileSync(join(dir, 'key.pem'), 'utf8'),
+      certificatePem: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -162,7 +180,9 @@ export class SamlTestIdp {
       const url = new URL(request.url ?? '/', 'http://idp.invalid');
       const page = (status: number, body: string) => {
         response.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
-        response.end(`<!DOCTYPE html><html><head><meta charset="utf-8"><title>Test IdP</title></head><body>${body}</body></html>`);
+        response.end(
+          `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Test IdP</title></head><body>${body}</body></html>`,
+        );
       };
       if (request.method === 'GET' && url.pathname === '/sso') {
         page(

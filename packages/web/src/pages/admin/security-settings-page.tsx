@@ -63,6 +63,7 @@ function SecuritySettings() {
   useEffect(() => {
     void load();
     // Loaded once; each save reloads.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- run once on purpose
   }, []);
 
   if (user.role !== 'admin') return <StatePanel tone="warning" title={t('adminSecurity.forbidden')} />;
