@@ -7,10 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startHarness, type Harness, type TestOrganization } from '../api/helpers/harness.ts';
+import { linkIn, startHarness, type Harness, type TestOrganization } from '../api/helpers/harness.ts';
 import { requestFrom, type HttpAnswer } from '../e2e/helpers/http-from.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
 import { addressAllowed, parseAllowList } from '../../src/domain/sign-in-security/ip-allow-list.ts';
+import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
+import { linkIn } from '../api/helpers/harness.ts';
 
 const INSIDE = '127.0.0.2';
 const OUTSIDE = '127.0.0.3';
@@ -209,6 +211,36 @@ for (const dialect of DIALECTS) {
       assert.equal(lifted.status, 200);
       const member = await signIn(OUTSIDE, h.org.viewer);
       assert.equal((await call(OUTSIDE, 'GET', '/api/v1/envelopes', member)).status, 200);
+    });
+
+    it("never limits signers: a recipient signs from an address outside the sender organisation's list", async () => {
+      const created = await h.createEnvelope(
+        h.org,
+        {
+          name: 'IP制限のある組織からの契約',
+          recipients: [{ name: '山田 太郎', email: 'taro@contractor.example.jp', accessCode: '1234', order: 1 }],
+        },
+        [{ filename: '契約書.pdf', data: await makePdf({ pages: 1 }) }],
+      );
+      assert.equal(created.statusCode, 201, created.body);
+      const id = created.json<{ id: string }>().id;
+      assert.equal((await h.api(h.org, 'POST', `/api/v1/envelopes/${id}/send`)).statusCode, 200);
+      await h.runJobs();
+      const token = linkIn((await h.mailsTo('taro@contractor.example.jp'))[0]!.text_body, 's');
+
+      const admin = await signIn(INSIDE, h.org.admin);
+      const saved = await call(INSIDE, 'PUT', '/api/v1/organization/security/ip-allow-list', {
+        ...admin,
+        body: { ipAllowList: ['127.0.0.2/32'] },
+      });
+      assert.equal(saved.status, 200);
+      const view = await call(OUTSIDE, 'GET', `/api/sign/${token}`);
+      assert.equal(view.status, 200, view.text());
+      const code = await call(OUTSIDE, 'POST', `/api/sign/${token}/access-code`, { body: { code: '1234' } });
+      assert.equal(code.status, 200, code.text());
+      // …while the organisation's own API key from there is refused.
+      assert.equal((await call(OUTSIDE, 'GET', `/api/v1/envelopes/${id}`, { apiKey: h.org.apiKey })).status, 403);
+      await call(INSIDE, 'PUT', '/api/v1/organization/security/ip-allow-list', { ...admin, body: { ipAllowList: [] } });
     });
   });
 }
