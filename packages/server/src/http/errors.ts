@@ -184,8 +184,8 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
       `This list would lock you out: your current address${typeof d?.address === 'string' ? ` (${d.address})` : ''} is not in it. Include it before saving.`,
   },
   SSO_REQUIRED: {
-    ja: 'このメールアドレスのドメインは組織のシングルサインオン（SSO）でログインする設定です。「シングルサインオンでログイン」を使ってください。',
-    en: 'Accounts of this e-mail domain sign in through the organisation\'s single sign-on (SSO). Use "Sign in with SSO".',
+    ja: 'このメールアドレスのドメインは組織のシングルサインオン（SSO）でログインする設定です。ログイン画面の「シングルサインオンを使う（SSO）」からログインしてください。',
+    en: 'Accounts of this e-mail domain sign in through the organisation\'s single sign-on (SSO). Use "Use single sign-on (SSO)" on the sign-in page.',
   },
   SSO_NOT_CONFIGURED: {
     ja: 'このメールアドレスのドメインにはシングルサインオンが設定されていません。パスワードでログインしてください。',

@@ -2,7 +2,7 @@
  * Sign-in security in Debian's Chromium against a real server (buildApp on a port, the built UI,
  * SQLite) and real identity providers on loopback ports: the administrator fills セキュリティ設定 (IP
  * allow-list pre-filled with the current address; OIDC connection) and signs out; a person signs in
- * with シングルサインオンでログイン through `oidc-provider`'s login form, then through a samlify SAML
+ * with シングルサインオンを使う（SSO） through `oidc-provider`'s login form, then through a samlify SAML
  * IdP (its form posts the signed response to our ACS); a refused single sign-on shows its clear page;
  * a member outside the organisation's IP allow-list sees the refusal page. Screenshots at 1280×800 and
  * 390×844 (sso-*.png).
@@ -115,7 +115,7 @@ describe('sign-in security in a real browser', () => {
 
     await page.getByLabel('メールアドレス').fill(`alice@${domain}`);
     await shoot(page, 'login');
-    await page.getByRole('button', { name: 'シングルサインオンでログイン' }).click();
+    await page.getByRole('button', { name: 'シングルサインオンを使う（SSO）' }).click();
     await page.waitForURL((url) => url.origin === oidc.issuer);
     await page.locator('input[name="login"]').fill('alice');
     await page.locator('input[name="password"]').fill('any password');
@@ -146,7 +146,7 @@ describe('sign-in security in a real browser', () => {
     const page = await newPage('saml');
     await page.goto(`${BASE}/login`);
     await page.getByLabel('メールアドレス').fill(`hanako@${domain}`);
-    await page.getByRole('button', { name: 'シングルサインオンでログイン' }).click();
+    await page.getByRole('button', { name: 'シングルサインオンを使う（SSO）' }).click();
     await page.waitForURL((url) => url.href.startsWith(ssoUrl));
     await page.getByLabel('IdP e-mail').fill(`hanako@${domain}`);
     await page.getByRole('button', { name: 'IdP sign in' }).click();

@@ -811,7 +811,7 @@ export const en: Messages = {
   'login.sso.title': 'Single sign-on (SSO)',
   'login.sso.lead':
     "Sign in through your organisation's identity provider: type your work e-mail address above, then press.",
-  'login.sso.submit': 'Sign in with SSO',
+  'login.sso.submit': 'Use single sign-on (SSO)',
   'login.sso.required': 'Enter your e-mail address.',
   'ipRefused.title': 'Not available from this network',
   'ipRefused.signOut': 'Sign out',

@@ -828,7 +828,7 @@ export const ja = {
   'login.sso.title': 'シングルサインオン（SSO）',
   'login.sso.lead':
     '組織の ID プロバイダーでログインします。上の欄に会社のメールアドレスを入力してから押してください。',
-  'login.sso.submit': 'シングルサインオンでログイン',
+  'login.sso.submit': 'シングルサインオンを使う（SSO）',
   'login.sso.required': 'メールアドレスを入力してください。',
   'ipRefused.title': 'このネットワークからは利用できません',
   'ipRefused.signOut': 'ログアウト',
