@@ -4,12 +4,13 @@
  * the session in the connection's organisation and the return path; then every refusal with its clear
  * page — a replayed callback, a callback in another browser (no state cookie), an ID token from another
  * issuer, an expired ID token (the service's clock moved on), an unverified address, an address of an
- * unclaimed domain, an unknown account without JIT — and open redirects in the return path.
+ * unclaimed domain, an existing account that is not a member, an unknown account without JIT — and open redirects in the return path.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startHarness, type Harness } from '../api/helpers/harness.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
+import { newId } from '../../src/security/tokens.ts';
 import { startDiscoveryLiar, startOidcProvider, signInAtProvider, type OidcTestProvider } from './helpers/oidc-idp.ts';
 import { asSession, codeOf, cookiesOf, nextAddress, passwordSession, type Session } from './helpers/sso-test-kit.ts';
 
@@ -32,6 +33,7 @@ for (const dialect of DIALECTS) {
         bob: { email: `bob@${domain}`, name: '<img src=x onerror=alert(1)>' },
         unverified: { email: `carol@${domain}`, emailVerified: false },
         outsider: { email: 'mallory@evil.example', name: 'Mallory' },
+        carl: { email: `carl@${domain}`, name: 'Carl' },
       };
       idp = await startOidcProvider({ redirectUri: CALLBACK, accounts });
       shortIdp = await startOidcProvider({ redirectUri: CALLBACK, accounts, idTokenTtlSeconds: 60 });
@@ -218,11 +220,23 @@ for (const dialect of DIALECTS) {
 
     it('refuses unverified addresses, addresses of unclaimed domains, and unknown people without JIT', async () => {
       await configure(idp);
+      await h.context.db
+        .insertInto('users')
+        .values({
+          id: newId(),
+          email: `carl@${domain}`,
+          name: 'Carl',
+          password_hash: null,
+          created_at: h.clock.now().toISOString(),
+        })
+        .execute();
       const usersBefore = await h.context.db.selectFrom('users').select('id').execute();
       for (const [login, reason] of [
         ['unverified', 'email-not-verified'],
         ['outsider', 'domain-not-claimed'],
         ['nobody', 'no-email'],
+        // An existing account of the domain that is not a member: never taken over by the IdP.
+        ['carl', 'existing-account-not-member'],
       ] as const) {
         const { cookie, redirectUrl } = await start({ organization: h.org.slug });
         const refused = await callback(await signInAtProvider(redirectUrl, login, CALLBACK), cookie);

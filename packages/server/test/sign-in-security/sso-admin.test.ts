@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startHarness, type Harness } from '../api/helpers/harness.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
-import { newToken } from '../../src/security/tokens.ts';
+import { hashPassword, newId, newToken } from '../../src/security/tokens.ts';
 import { SamlTestIdp } from './helpers/saml-idp.ts';
 import {
   asSession,
@@ -223,8 +223,20 @@ for (const dialect of DIALECTS) {
       const breakGlass = await signIn(h.org.admin.email, h.org.admin.password);
       assert.equal(breakGlass.statusCode, 200, breakGlass.body);
       assert.equal(breakGlass.json<{ secondFactorRequired: boolean }>().secondFactorRequired, true);
-      // Another organisation's members (another domain) are not concerned.
+      // Another organisation's members (another domain) are not concerned, nor a personal account
+      // (no membership) that happens to have an address of the claimed domain.
       assert.equal((await signIn(h.other.viewer.email, h.other.viewer.password)).statusCode, 200);
+      await h.context.db
+        .insertInto('users')
+        .values({
+          id: newId(),
+          email: `personal@${domain}`,
+          name: '個人',
+          password_hash: await hashPassword('personal password 123'),
+          created_at: h.clock.now().toISOString(),
+        })
+        .execute();
+      assert.equal((await signIn(`personal@${domain}`, 'personal password 123')).statusCode, 200);
 
       // Removing the connection releases the domain: passwords work again.
       const removed = await asSession(h, admin, 'DELETE', '/api/v1/organization/security/sso');

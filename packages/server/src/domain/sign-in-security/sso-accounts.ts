@@ -44,9 +44,10 @@ export async function refuseSsoSignIn(
 /**
  * The account of a verified identity, inside the caller's transaction: the account already linked to
  * the IdP's subject; else the account of the asserted e-mail, which must be in a domain the
- * connection's organisation claimed (so that an IdP cannot take over addresses of other domains) —
- * created when just-in-time provisioning is on. An account that is not a member is added with the
- * default role when provisioning is on, refused otherwise. Throws SSO_ACCOUNT_REFUSED (with a reason).
+ * connection's organisation claimed (so that an IdP cannot take over addresses of other domains). An
+ * existing account of that address is linked only if it is a member already (invite it first); a new
+ * one is created, and made a member with the default role, when just-in-time provisioning is on.
+ * Throws SSO_ACCOUNT_REFUSED (with a reason).
  */
 async function accountFor(
   ctx: DomainContext,
@@ -73,8 +74,18 @@ async function accountFor(
     if (!domain || !(await claimedDomains(tx, connection.organization_id)).includes(domain))
       throw refuse('domain-not-claimed');
     const existing = await tx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
-    if (existing) userId = existing.id;
-    else {
+    if (existing) {
+      // An account that exists already is linked only when it is a member: an identity provider (run
+      // by the organisation) never takes over someone else's account, even of a claimed domain.
+      const member = await tx
+        .selectFrom('memberships')
+        .select('user_id')
+        .where('organization_id', '=', connection.organization_id)
+        .where('user_id', '=', existing.id)
+        .executeTakeFirst();
+      if (!member) throw refuse('existing-account-not-member');
+      userId = existing.id;
+    } else {
       if (connection.jit_enabled !== 1) throw refuse('no-account');
       userId = newId();
       const name = (identity.name ?? email.split('@')[0] ?? email).trim().slice(0, 100) || email;

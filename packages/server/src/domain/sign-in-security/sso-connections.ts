@@ -116,13 +116,22 @@ export async function claimedDomains(db: DbOrTx, organizationId: string): Promis
 }
 
 /**
- * Password, sign-in-link and passwordless-passkey sign-ins of an account whose e-mail domain an
- * organisation claimed with "SSO required": refused (SSO_REQUIRED), except for that organisation's
+ * Password, sign-in-link and passwordless-passkey sign-ins of a member of an organisation that claimed
+ * the member's e-mail domain with "SSO required": refused (SSO_REQUIRED), except for that organisation's
  * break-glass administrator, who keeps the password and must have a second factor.
  */
 export async function assertNonSsoSignInAllowed(db: DbOrTx, user: { id: string; email: string }): Promise<void> {
   const connection = await connectionForEmail(db, user.email);
   if (!connection || connection.enforced !== 1) return;
+  // Members of the claiming organisation only: a personal account or another organisation's member
+  // with an address of that domain is none of its business.
+  const member = await db
+    .selectFrom('memberships')
+    .select('user_id')
+    .where('organization_id', '=', connection.organization_id)
+    .where('user_id', '=', user.id)
+    .executeTakeFirst();
+  if (!member) return;
   if (connection.break_glass_user_id === user.id) {
     if (await hasSecondFactor(db, user.id)) return;
     throw new AppError('SSO_REQUIRED', 'the break-glass account needs a second factor to sign in with a password');
