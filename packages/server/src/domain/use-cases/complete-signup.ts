@@ -8,7 +8,6 @@ import { inTransaction } from '../transaction.ts';
 import type { RequestOrigin } from '../types.ts';
 import { optionalText, requireLine } from '../validation.ts';
 import { createSession, type UserSession } from './sign-in.ts';
-import { assertNonSsoSignInAllowed } from '../sign-in-security/sso-connections.ts';
 
 /** Longest 氏名 and 会社名・団体名. */
 export const ACCOUNT_NAME_MAX = 100;
@@ -47,8 +46,6 @@ export async function completeSignup(
     if (await tx.selectFrom('users').select('id').where('email', '=', link.email).executeTakeFirst())
       throw new AppError('EMAIL_TAKEN', 'the address has an account already');
     const userId = newId();
-    // An address of a domain whose organisation requires single sign-on gets its account through SSO.
-    await assertNonSsoSignInAllowed(tx, { id: userId, email: link.email });
     await tx
       .insertInto('users')
       .values({
