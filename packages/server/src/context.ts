@@ -21,8 +21,7 @@ import { masterKeyOf, openSigningServices, type SigningServices } from './signin
 import { deriveServerKeys, readMasterKey, type ServerKeys } from './security/server-keys.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import type { IdentityProviders } from './ports/identity-providers.ts';
-import { OpenIdClientRelyingParty } from './adapters/sso/oidc-relying-party.ts';
-import { NodeSamlServiceProvider } from './adapters/sso/saml-service-provider.ts';
+import { lazyIdentityProviders } from './adapters/sso/lazy-identity-providers.ts';
 
 /** Everything a use case, route or job handler may use: built once, in createContext. */
 export interface AppContext {
@@ -109,7 +108,7 @@ export async function createContext(config: Config, options: CreateContextOption
       verifier,
       keys: deriveServerKeys(masterKey),
       metrics,
-      identityProviders: { oidc: new OpenIdClientRelyingParty(), saml: new NodeSamlServiceProvider() },
+      identityProviders: lazyIdentityProviders(),
       close: async () => {
         if (closed) return;
         closed = true;
