@@ -20,6 +20,8 @@ import { VerifyWorkerPool } from './adapters/verification/verify-worker-pool.ts'
 import { masterKeyOf, openSigningServices, type SigningServices } from './signing-services.ts';
 import { deriveServerKeys, readMasterKey, type ServerKeys } from './security/server-keys.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
+import type { IdentityProviders } from './ports/identity-providers.ts';
+import { lazyIdentityProviders } from './adapters/sso/lazy-identity-providers.ts';
 
 /** Everything a use case, route or job handler may use: built once, in createContext. */
 export interface AppContext {
@@ -37,6 +39,8 @@ export interface AppContext {
   keys: ServerKeys;
   /** This process's (or thread's) Prometheus instruments. */
   metrics: Metrics;
+  /** Single sign-on: the OIDC relying party and the SAML service provider. */
+  identityProviders: IdentityProviders;
   /** Closes the database, the SMTP transport and the HSM session. */
   close(): Promise<void>;
 }
@@ -104,6 +108,7 @@ export async function createContext(config: Config, options: CreateContextOption
       verifier,
       keys: deriveServerKeys(masterKey),
       metrics,
+      identityProviders: lazyIdentityProviders(),
       close: async () => {
         if (closed) return;
         closed = true;

@@ -74,6 +74,13 @@ export type EventAction =
   | 'contract.reminder-queued'
   | 'register.field-defined'
   | 'register.settings-changed'
+  // Sign-in security (issue 12 parts 3 and 4).
+  | 'organization.ip-allow-list-changed'
+  | 'sso.connection-changed'
+  | 'sso.connection-removed'
+  | 'sso.sign-in-refused'
+  | 'sso.account-provisioned'
+  | 'sso.member-added'
   // Written by the admin CLI (src/cli/admin-commands.ts), actor system.
   | 'organization.created'
   | 'apikey.created'

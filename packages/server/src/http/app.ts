@@ -24,6 +24,7 @@ import { outboxRoutes } from './outbox/routes.ts';
 import { pkiRoutes } from './pki/routes.ts';
 import { sessionRoutes } from './session/routes.ts';
 import { signerRoutes } from './signer/routes.ts';
+import { signInSecurityRoutes } from './sign-in-security/routes.ts';
 import { verifyRoutes } from './verify/routes.ts';
 import { webRoutes } from './web/routes.ts';
 import { redactUrl } from './redact-url.ts';
@@ -165,6 +166,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(claimRoutes, { context });
   await app.register(organizationRoutes, { context });
   await app.register(adminRoutes, { context });
+  await app.register(signInSecurityRoutes, { context });
   await app.register(verifyRoutes, { context });
   await app.register(helpRoutes, { context });
   await app.register(openApiRoutes, { context });

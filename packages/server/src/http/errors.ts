@@ -56,6 +56,15 @@ export const STATUS_OF: Record<AppErrorCode, number> = {
   PDF_TOO_COMPLEX: 422,
   ACCESS_CODE_LOCKED: 423,
   RATE_LIMITED: 429,
+  IP_NOT_ALLOWED: 403,
+  IP_LIST_LOCKOUT: 409,
+  SSO_REQUIRED: 403,
+  SSO_NOT_CONFIGURED: 404,
+  SSO_FAILED: 400,
+  SSO_ACCOUNT_REFUSED: 403,
+  SSO_DOMAIN_TAKEN: 409,
+  SSO_DOMAIN_REFUSED: 400,
+  SSO_BREAK_GLASS_INVALID: 400,
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
   VERIFY_BUSY: 503,
@@ -173,6 +182,48 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
   PASSKEY_FAILED: {
     ja: 'パスキーを確認できませんでした。もう一度お試しください。',
     en: 'The passkey could not be verified; please try again.',
+  },
+  IP_NOT_ALLOWED: {
+    ja: (d) =>
+      `この組織は、許可された IP アドレスからの利用だけを認めています${typeof d?.address === 'string' ? `（現在のアドレス：${d.address}）` : ''}。社内ネットワークから接続するか、組織の管理者にお問い合わせください。`,
+    en: (d) =>
+      `This organisation allows access only from approved IP addresses${typeof d?.address === 'string' ? ` (your address: ${d.address})` : ''}. Connect from your organisation's network or contact its administrator.`,
+  },
+  IP_LIST_LOCKOUT: {
+    ja: (d) =>
+      `このリストでは、いま操作しているあなた自身のアドレス${typeof d?.address === 'string' ? `（${d.address}）` : ''}が締め出されます。現在のアドレスを含めてから保存してください。`,
+    en: (d) =>
+      `This list would lock you out: your current address${typeof d?.address === 'string' ? ` (${d.address})` : ''} is not in it. Include it before saving.`,
+  },
+  SSO_REQUIRED: {
+    ja: 'このメールアドレスのドメインは組織のシングルサインオン（SSO）でログインする設定です。ログイン画面の「シングルサインオンを使う（SSO）」からログインしてください。',
+    en: 'Accounts of this e-mail domain sign in through the organisation\'s single sign-on (SSO). Use "Use single sign-on (SSO)" on the sign-in page.',
+  },
+  SSO_NOT_CONFIGURED: {
+    ja: 'このメールアドレスのドメインにはシングルサインオンが設定されていません。パスワードでログインしてください。',
+    en: 'No single sign-on is set up for this e-mail domain. Sign in with your password.',
+  },
+  SSO_FAILED: {
+    ja: 'シングルサインオンの応答を確認できなかったため、ログインできませんでした。もう一度ログインからやり直してください。',
+    en: 'The single sign-on response could not be verified, so you were not signed in. Please start the sign-in again.',
+  },
+  SSO_ACCOUNT_REFUSED: {
+    ja: 'このアカウントはシングルサインオンでこの組織にログインできません。組織の管理者にお問い合わせください。',
+    en: "This account cannot sign in to the organisation through single sign-on. Contact the organisation's administrator.",
+  },
+  SSO_DOMAIN_TAKEN: {
+    ja: (d) => `ドメイン「${typeof d?.domain === 'string' ? d.domain : ''}」はすでに別の組織が登録しています。`,
+    en: (d) => `The domain "${typeof d?.domain === 'string' ? d.domain : ''}" is claimed by another organisation.`,
+  },
+  SSO_DOMAIN_REFUSED: {
+    ja: (d) =>
+      `ドメイン「${typeof d?.domain === 'string' ? d.domain : ''}」は登録できません。登録できるのは、設定する管理者自身のメールアドレスのドメインです。`,
+    en: (d) =>
+      `The domain "${typeof d?.domain === 'string' ? d.domain : ''}" cannot be claimed: an administrator can claim the domain of their own e-mail address.`,
+  },
+  SSO_BREAK_GLASS_INVALID: {
+    ja: '緊急用管理者には、二要素認証を設定済みのこの組織の管理者を選んでください。',
+    en: 'The break-glass account must be an administrator of this organisation with a second factor set up.',
   },
   LAST_ADMIN: {
     ja: (d) =>

@@ -6,6 +6,7 @@ import type { ApiKeyScope } from '../domain/administration/api-key-scopes.ts';
 import { AppError } from '../domain/app-error.ts';
 import type { Actor, RequestOrigin, UserRole } from '../domain/types.ts';
 import { authenticateApiKey } from '../domain/use-cases/authenticate-api-key.ts';
+import { assertAddressAllowed } from '../domain/sign-in-security/ip-allow-list.ts';
 import { authenticateSession, type AuthenticatedSession, type SessionUser } from '../domain/use-cases/sign-in.ts';
 
 /** Cookie names (docs/api.md). */
@@ -63,6 +64,7 @@ export async function requirePrincipal(
     const scope = options.scope ?? (options.write ? 'send' : 'read');
     if (!key.scopes.includes(scope))
       throw new AppError('API_KEY_SCOPE', `this API key lacks the scope "${scope}"`, { scope });
+    await assertAddressAllowed(context.db, key.organizationId, request.ip);
     return {
       organizationId: key.organizationId,
       actor: { type: 'api_key', id: key.apiKeyId },
@@ -101,6 +103,8 @@ async function checkedSession(
 ): Promise<AuthenticatedSession> {
   const session = await authenticateSession(context, request.cookies[SESSION_COOKIE]);
   if (!session) throw new AppError('UNAUTHENTICATED', 'sign in first');
+  // A member's session answers to the IP allow-list of its active organisation (personal sessions: none).
+  if (session.user.organization) await assertAddressAllowed(context.db, session.user.organization.id, request.ip);
   const mutating = request.method !== 'GET' && request.method !== 'HEAD';
   if (mutating && !sameSecret(header(request, 'x-csrf-token'), session.csrfToken))
     throw new AppError('CSRF_FAILED', 'missing or wrong x-csrf-token');

@@ -5,7 +5,7 @@ import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
  * (text) so that both dialects compare and sort them the same way; booleans as 0/1 integers;
  * JSON as text. Migrations in adapters/db/migrations create exactly this.
  */
-export interface Schema {
+export interface Schema extends SsoSchema {
   organizations: {
     id: string;
     name: string;
@@ -37,6 +37,8 @@ export interface Schema {
     session_idle_minutes: ColumnType<number | null, number | null | undefined, number | null>;
     /** Sessions end this long after sign-in at the latest (null: INKAN_SESSION_TTL alone). */
     session_absolute_hours: ColumnType<number | null, number | null | undefined, number | null>;
+    /** JSON array of CIDR ranges members' sessions and API keys must come from; '[]' = no limit. */
+    ip_allow_list: ColumnType<string, string | undefined, string>;
   };
   /** Accounts: anyone can have one (free); organisations are joined through `memberships`. */
   users: {
@@ -381,6 +383,50 @@ export interface Schema {
     claimed_at: string | null;
     contract_id: string | null;
   };
+}
+
+/** Single sign-on (issue 12 part 4): one connection per organisation, OIDC or SAML 2.0. */
+export interface SsoSchema {
+  sso_connections: {
+    id: string;
+    organization_id: string;
+    protocol: 'oidc' | 'saml';
+    name: string;
+    enabled: number;
+    oidc_issuer: string | null;
+    oidc_client_id: string | null;
+    /** AES-256-GCM under a key derived from the master secret (sealSsoSecret). */
+    oidc_client_secret_ciphertext: string | null;
+    saml_idp_entity_id: string | null;
+    saml_idp_sso_url: string | null;
+    /** The IdP's signing certificate (PEM). */
+    saml_idp_certificate: string | null;
+    jit_enabled: number;
+    default_role: 'member' | 'viewer';
+    enforced: number;
+    break_glass_user_id: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+  /** E-mail domains claimed by an organisation (lower case; one organisation per domain). */
+  sso_domains: { domain: string; organization_id: string; created_at: string };
+  /** An identity provider's subject (OIDC `sub`, SAML NameID) linked to an account. */
+  sso_identities: { connection_id: string; subject: string; user_id: string; created_at: string; last_used_at: string };
+  /** Sign-ins under way (10 minutes): the hash of the browser's state token. */
+  sso_sign_ins: {
+    state_hash: string;
+    connection_id: string;
+    code_verifier: string | null;
+    nonce: string | null;
+    request_id: string | null;
+    next_path: string | null;
+    created_at: string;
+    expires_at: string;
+    result_user_id: string | null;
+    used_at: string | null;
+  };
+  /** SAML assertion IDs already accepted, kept until the assertion's end of validity (replays refused). */
+  saml_assertions_seen: { connection_id: string; assertion_id: string; expires_at: string };
 }
 
 export type Db = Kysely<Schema>;

@@ -16,6 +16,8 @@ export interface ServerKeys {
   totpSeed: Uint8Array;
   /** HMAC key of recovery-code hashes (a stolen database alone cannot test guesses). */
   recoveryCode: Uint8Array;
+  /** Encrypts single sign-on client secrets at rest (AES-256-GCM). */
+  ssoSecret: Uint8Array;
 }
 
 /** HKDF-SHA-256 of the master secret with a purpose label (distinct from the PKI's 'inkan-key-file'). */
@@ -31,6 +33,7 @@ export function deriveServerKeys(masterKey: Uint8Array): ServerKeys {
     blob: deriveKey(masterKey, 'blob-key-wrap'),
     totpSeed: deriveKey(masterKey, 'totp-seed-encryption'),
     recoveryCode: deriveKey(masterKey, 'recovery-code-hmac'),
+    ssoSecret: deriveKey(masterKey, 'sso-secret-encryption'),
   };
 }
 

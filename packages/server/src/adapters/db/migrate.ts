@@ -13,6 +13,7 @@ import { accountsMigration } from './migrations/003-accounts.ts';
 import { registerMigration } from './migrations/004-register.ts';
 import { secondFactorsMigration } from './migrations/006-second-factors.ts';
 import { administrationMigration } from './migrations/008-administration.ts';
+import { signInSecurityMigration } from './migrations/009-sign-in-security.ts';
 import { signerContactMigration } from './migrations/011-signer-contact.ts';
 
 /** The migrations of this version, in order; names are numbered so that they sort. */
@@ -24,6 +25,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '004-register': registerMigration(dialect),
     '006-second-factors': secondFactorsMigration(),
     '008-administration': administrationMigration(),
+    '009-sign-in-security': signInSecurityMigration(),
     '011-signer-contact': signerContactMigration(),
   };
 }

@@ -8,6 +8,7 @@ import { assertSecondFactorAllowed, markSessionSecondFactor } from '../second-fa
 import { answeredChallenge, relyingParty, spendCeremony } from '../second-factors/passkeys.ts';
 import { loadSignInChallenge, recordSecondFactorFailure } from './complete-second-factor-sign-in.ts';
 import { createSession, type UserSession } from './sign-in.ts';
+import { assertNonSsoSignInAllowed } from '../sign-in-security/sso-connections.ts';
 
 /** What a verified passkey is for: a passwordless sign-in, the second step of one, or step-up of a session. */
 export type PasskeyPurpose =
@@ -105,6 +106,15 @@ export async function finishPasskeyAuthentication(
           .executeTakeFirst();
         if (Number(spent.numUpdatedRows) !== 1)
           throw new AppError('SECOND_FACTOR_EXPIRED', 'the sign-in challenge was used already');
+      }
+      // A passwordless sign-in is a sign-in outside single sign-on: a domain that requires SSO refuses it.
+      if (!signIn) {
+        const owner = await tx
+          .selectFrom('users')
+          .select(['id', 'email'])
+          .where('id', '=', passkey.user_id)
+          .executeTakeFirst();
+        if (owner) await assertNonSsoSignInAllowed(tx, owner);
       }
       const session = await createSession(ctx, tx, passkey.user_id, now, input.origin, now);
       const organizationId = session.user.organization?.id ?? null;

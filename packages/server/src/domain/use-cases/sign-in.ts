@@ -8,6 +8,7 @@ import { inTransaction } from '../transaction.ts';
 import type { RequestOrigin, UserRole } from '../types.ts';
 import { checkNewPassword } from '../password-policy.ts';
 import { hasSecondFactor, isMfaRequiredFor, SIGN_IN_CHALLENGE_TTL_MS } from '../second-factors/second-factors.ts';
+import { assertNonSsoSignInAllowed } from '../sign-in-security/sso-connections.ts';
 import { ACCOUNT_RATE_LIMITS, addressBucket, assertBelowRateLimit, hitRateLimit } from '../accounts/rate-limit.ts';
 
 /** An organisation the account belongs to, with its role there. */
@@ -102,6 +103,8 @@ export async function signInWithPassword(
     });
     throw new AppError('INVALID_CREDENTIALS', 'the e-mail address or password is wrong');
   }
+  // Only after the password was right: an unknown address and a claimed domain look alike before it.
+  await assertNonSsoSignInAllowed(ctx.db, user);
   return inTransaction(ctx.db, ctx.dialect, async (tx) => {
     const pending = await startSecondStep(tx, user.id, now);
     if (pending) return pending;
@@ -173,6 +176,12 @@ export async function signInWithLink(
       .executeTakeFirst();
     if (Number(used.numUpdatedRows) !== 1)
       throw new AppError('LINK_EXPIRED', 'the sign-in link was used or has expired');
+    const owner = await tx
+      .selectFrom('users')
+      .select(['id', 'email'])
+      .where('id', '=', link.user_id)
+      .executeTakeFirst();
+    if (owner) await assertNonSsoSignInAllowed(tx, owner);
     const pending = await startSecondStep(tx, link.user_id, now);
     if (pending) return pending;
     const session = await createSession(ctx, tx, link.user_id, now, input.origin);
@@ -190,7 +199,8 @@ export async function signInWithLink(
 
 /**
  * Starts a session for an account (inside the caller's transaction). Its active organisation is the
- * account's oldest membership, or none (a personal session). `secondFactorAt`: the sign-in gave a
+ * account's oldest membership (or `options.organizationId` when the account is a member), or none (a
+ * personal session). `secondFactorAt`: the sign-in gave a
  * second factor then. An account without one, in an organisation that requires one, gets a session
  * held at enrolment.
  */
@@ -201,12 +211,14 @@ export async function createSession(
   now: Date,
   origin?: RequestOrigin,
   secondFactorAt?: Date,
+  options: { organizationId?: string } = {},
 ): Promise<UserSession> {
   const { token, hash } = newToken();
   const csrfToken = randomBytes(24).toString('base64url');
   const expiresAt = new Date(now.getTime() + ctx.config.sessionTtlMs);
   const memberships = await loadMemberships(tx, userId);
-  const organizationId = memberships[0]?.id ?? null;
+  // Single sign-on opens the session in the organisation of its connection.
+  const organizationId = memberships.find((m) => m.id === options.organizationId)?.id ?? memberships[0]?.id ?? null;
   const mfaEnrolmentRequired =
     secondFactorAt === undefined && (await isMfaRequiredFor(tx, userId)) && !(await hasSecondFactor(tx, userId));
   await tx

@@ -4,6 +4,7 @@ import { createEnvelopeSchema } from '../envelopes/schema.ts';
 import * as account from '../account/schema.ts';
 import { registerPaths, registerSchemas } from './register-paths.ts';
 import { adminPaths, adminSchemas } from './admin-paths.ts';
+import { signInSecurityPaths } from './sign-in-security-paths.ts';
 import * as security from '../account-security/schema.ts';
 import * as session from '../session/schema.ts';
 
@@ -354,6 +355,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
     paths: {
       ...registerPaths,
       ...adminPaths,
+      ...signInSecurityPaths,
       '/api/session': {
         post: {
           summary: 'Sign in with e-mail and password',

@@ -14,6 +14,7 @@ import {
 } from '../../domain/use-cases/sign-in.ts';
 import { startPasskeyAuthentication } from '../../domain/use-cases/start-passkey-authentication.ts';
 import { parseWith } from '../envelopes/schema.ts';
+import { assertAddressAllowed } from '../../domain/sign-in-security/ip-allow-list.ts';
 import { cookieOptions, originOf, requireAccount, sameSecret, SESSION_COOKIE } from '../request-context.ts';
 import {
   passkeyOptionsBody,
@@ -98,6 +99,8 @@ export async function sessionRoutes(app: FastifyInstance, options: { context: Ap
   app.get('/api/session', async (request, reply) => {
     const session = await authenticateSession(context, request.cookies[SESSION_COOKIE]);
     if (!session) throw new AppError('UNAUTHENTICATED', 'not signed in');
+    // The UI learns here that this member's organisation refuses the address (and shows why).
+    if (session.user.organization) await assertAddressAllowed(context.db, session.user.organization.id, request.ip);
     return reply
       .header('cache-control', 'no-store')
       .send({ user: session.user, csrfToken: session.csrfToken, mfaEnrolmentRequired: session.mfaEnrolmentRequired });

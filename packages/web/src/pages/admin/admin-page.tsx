@@ -10,6 +10,7 @@ import { CertificateSection, SessionsSection } from './settings-sections.tsx';
 import { MailSection } from './mail-section.tsx';
 import { MembersSection } from './members-section.tsx';
 import { OrganizationSection } from './organization-section.tsx';
+import { SecuritySettings } from './security-settings-page.tsx';
 
 /** The administration page of one section. */
 export function AdminPage({ section }: { section: AdminSectionKey }) {
@@ -61,5 +62,7 @@ function SectionBody({ section }: { section: AdminSectionKey }) {
       return <CertificateSection />;
     case 'sessions':
       return <SessionsSection />;
+    case 'security':
+      return <SecuritySettings />;
   }
 }

@@ -3,7 +3,14 @@
 // label key admin.nav.security).
 import type { MessageKey } from '../../i18n/translate.ts';
 
-export type AdminSectionKey = 'organization' | 'members' | 'api-keys' | 'mail' | 'certificate' | 'sessions';
+export type AdminSectionKey =
+  | 'organization'
+  | 'members'
+  | 'api-keys'
+  | 'mail'
+  | 'certificate'
+  | 'sessions'
+  | 'security';
 
 /** One entry of the administration menu. */
 export interface AdminSection {
@@ -19,4 +26,5 @@ export const ADMIN_SECTIONS: readonly AdminSection[] = [
   { key: 'mail', path: '/admin/mail', label: 'admin.nav.mail' },
   { key: 'certificate', path: '/admin/certificate', label: 'admin.nav.certificate' },
   { key: 'sessions', path: '/admin/sessions', label: 'admin.nav.sessions' },
+  { key: 'security', path: '/admin/security', label: 'admin.nav.security' },
 ];

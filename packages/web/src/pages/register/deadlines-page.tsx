@@ -2,6 +2,7 @@
 // first (GET /api/v1/contracts/deadlines).
 import { useEffect, useState } from 'react';
 import { apiGet } from '../../api/client.ts';
+import { errorMessage } from '../../api/messages.ts';
 import type { ContractDeadline } from '../../api/register-types.ts';
 import { Alert } from '../../components/alert.tsx';
 import { Loading } from '../../components/state-panel.tsx';

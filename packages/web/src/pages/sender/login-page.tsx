@@ -51,6 +51,24 @@ export function LoginPage() {
     }
   }
 
+  // Single sign-on: the e-mail's domain names the organisation's identity provider; the browser goes there.
+  async function withSso() {
+    if (busy) return;
+    if (!email.trim()) return setError(t('login.sso.required'));
+    setBusy(true);
+    setError(null);
+    try {
+      const started = await apiPost<{ redirectUrl: string }>('/api/sso/start', {
+        email: email.trim(),
+        ...(next ? { next } : {}),
+      });
+      window.location.assign(started.redirectUrl);
+    } catch (caught) {
+      setBusy(false);
+      setError(errorMessage(language, caught));
+    }
+  }
+
   if (pending)
     return (
       <SecondFactorStep
@@ -127,6 +145,20 @@ export function LoginPage() {
         >
           {t('login.passkey')}
         </button>
+        <div className="sso-login" aria-labelledby="sso-login-title">
+          <h2 id="sso-login-title" className="subsection-title">
+            {t('login.sso.title')}
+          </h2>
+          <p className="muted">{t('login.sso.lead')}</p>
+          <button
+            type="button"
+            className="btn btn--secondary btn--block"
+            disabled={busy}
+            onClick={() => void withSso()}
+          >
+            {t('login.sso.submit')}
+          </button>
+        </div>
         <div className="auth-links">
           <p>
             <Link href="/password/forgot">{t('login.forgotLink')}</Link>

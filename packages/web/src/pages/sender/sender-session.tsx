@@ -64,6 +64,8 @@ export function SenderShell({
   const location = useLocation();
   const [user, setUser] = useState<User | null>(cachedUser);
   const [error, setError] = useState<string | null>(null);
+  // The organisation's IP allow-list does not cover this network: a page that says so, and sign-out.
+  const [ipRefusal, setIpRefusal] = useState<string | null>(null);
   const held = enrolmentRequired && location.split('?')[0] !== '/account/security';
 
   useEffect(() => {
@@ -83,6 +85,10 @@ export function SenderShell({
         if (canceled) return;
         if (caught instanceof ApiError && caught.status === 401) {
           navigate(`/login?next=${encodeURIComponent(location)}`, { replace: true });
+          return;
+        }
+        if (caught instanceof ApiError && caught.code === 'IP_NOT_ALLOWED') {
+          setIpRefusal(caught.message);
           return;
         }
         setError(describeError(caught));
@@ -147,7 +153,14 @@ export function SenderShell({
 
   return (
     <PageShell width={width} nav={nav} brandHref={user && !user.organization ? '/account' : '/envelopes'} title={title}>
-      {error ? (
+      {ipRefusal !== null ? (
+        <StatePanel tone="error" title={t('ipRefused.title')}>
+          <p data-testid="ip-refused">{ipRefusal}</p>
+          <button type="button" className="btn btn--secondary" onClick={() => void signOut().catch(() => undefined)}>
+            {t('ipRefused.signOut')}
+          </button>
+        </StatePanel>
+      ) : error ? (
         <StatePanel tone="error" title={error} />
       ) : user && !held ? (
         <UserContext.Provider value={user}>{children}</UserContext.Provider>

@@ -1,0 +1,108 @@
+/* The sign-in security part of the OpenAPI document: IP allow-lists and single sign-on (docs/api.md). */
+
+const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+const error = (description: string) => ({ description, ...json({ $ref: '#/components/schemas/Error' }) });
+const session = [{ session: [] }];
+
+const ssoSettings = {
+  type: 'object',
+  required: ['protocol', 'name', 'enabled', 'jitEnabled', 'defaultRole', 'enforced', 'breakGlassUserId', 'domains'],
+  properties: {
+    protocol: { enum: ['oidc', 'saml'] },
+    name: { type: 'string', maxLength: 100 },
+    enabled: { type: 'boolean' },
+    oidc: {
+      type: 'object',
+      properties: {
+        issuer: { type: 'string', description: 'https (http only on loopback)' },
+        clientId: { type: 'string' },
+        clientSecret: { type: 'string', description: 'write only; omit to keep the stored one' },
+      },
+    },
+    saml: {
+      type: 'object',
+      properties: {
+        idpEntityId: { type: 'string' },
+        idpSsoUrl: { type: 'string', description: 'HTTP-Redirect SSO endpoint (https)' },
+        idpCertificate: { type: 'string', description: "the IdP's signing certificate (PEM)" },
+      },
+    },
+    jitEnabled: { type: 'boolean', description: 'create accounts and memberships at first sign-in' },
+    defaultRole: { enum: ['member', 'viewer'] },
+    enforced: { type: 'boolean', description: 'accounts of the claimed domains must use SSO' },
+    breakGlassUserId: {
+      type: ['string', 'null'],
+      description: 'an administrator with a second factor who keeps password sign-in',
+    },
+    domains: { type: 'array', items: { type: 'string' }, maxItems: 20 },
+  },
+};
+
+export const signInSecurityPaths = {
+  '/api/v1/organization/security': {
+    get: {
+      summary: "IP allow-list, single sign-on settings and the caller's address (administrators only)",
+      security: session,
+      responses: {
+        200: { description: 'Settings (never the OIDC client secret)', ...json({ type: 'object' }) },
+        401: error('UNAUTHENTICATED'),
+        403: error('FORBIDDEN / IP_NOT_ALLOWED'),
+      },
+    },
+  },
+  '/api/v1/organization/security/ip-allow-list': {
+    put: {
+      summary: "Replace the organisation's IP allow-list (CIDR v4/v6; [] = no limit); step-up",
+      security: session,
+      requestBody: json({
+        type: 'object',
+        required: ['ipAllowList'],
+        properties: { ipAllowList: { type: 'array', items: { type: 'string' }, maxItems: 100 } },
+      }),
+      responses: {
+        200: { description: 'The normalised list', ...json({ type: 'object' }) },
+        400: error('VALIDATION_FAILED'),
+        403: error('FORBIDDEN / CSRF_FAILED / STEP_UP_REQUIRED / IP_NOT_ALLOWED'),
+        409: error("IP_LIST_LOCKOUT (the list leaves out the caller's own address)"),
+      },
+    },
+  },
+  '/api/v1/organization/security/sso': {
+    put: {
+      summary: "Create or replace the organisation's single sign-on connection and claimed domains; step-up",
+      security: session,
+      requestBody: json(ssoSettings),
+      responses: {
+        200: { description: '{ id }', ...json({ type: 'object' }) },
+        400: error('VALIDATION_FAILED / SSO_DOMAIN_REFUSED / SSO_BREAK_GLASS_INVALID'),
+        403: error('FORBIDDEN / CSRF_FAILED / STEP_UP_REQUIRED'),
+        409: error('SSO_DOMAIN_TAKEN'),
+      },
+    },
+    delete: {
+      summary: 'Remove the connection and release its domains; step-up',
+      security: session,
+      responses: { 204: { description: 'Removed' }, 403: error('FORBIDDEN / CSRF_FAILED'), 404: error('NOT_FOUND') },
+    },
+  },
+  '/api/sso/start': {
+    post: {
+      summary:
+        'Start a single sign-on by e-mail domain or organisation slug (sets the inkan_sso state cookie; 20/min per IP)',
+      requestBody: json({
+        type: 'object',
+        properties: {
+          email: { type: 'string' },
+          organization: { type: 'string', description: 'slug' },
+          next: { type: 'string', description: 'a path on this site to return to' },
+        },
+      }),
+      responses: {
+        200: { description: '{ redirectUrl }: send the browser there', ...json({ type: 'object' }) },
+        400: error('VALIDATION_FAILED (e.g. next not a same-site path)'),
+        404: error('SSO_NOT_CONFIGURED'),
+        429: error('RATE_LIMITED'),
+      },
+    },
+  },
+};

@@ -1,0 +1,415 @@
+// /admin/security (セキュリティ設定): the organisation's IP allow-list and single sign-on, for its
+// administrators. The allow-list shows the administrator's current address, pre-fills it when there
+// is no list yet, and warns before a list that would lock them out (the server refuses such a list).
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { ApiError, apiGet, apiRequest } from '../../api/client.ts';
+import { errorMessage } from '../../api/messages.ts';
+import { Alert } from '../../components/alert.tsx';
+import { Field, FormError, SubmitButton } from '../../components/form-parts.tsx';
+import { Loading, StatePanel } from '../../components/state-panel.tsx';
+import { useI18n } from '../../i18n/i18n-context.tsx';
+import { coversAddress } from '../../lib/ip-range.ts';
+import { SenderShell, useUser } from '../sender/sender-session.tsx';
+
+/** GET /api/v1/organization/security */
+interface SecurityView {
+  ipAllowList: string[];
+  currentAddress: string | null;
+  currentAddressAllowed: boolean;
+  sso: {
+    id: string;
+    protocol: 'oidc' | 'saml';
+    name: string;
+    enabled: boolean;
+    oidc: { issuer: string; clientId: string; hasClientSecret: boolean } | null;
+    saml: { idpEntityId: string; idpSsoUrl: string; idpCertificate: string } | null;
+    jitEnabled: boolean;
+    defaultRole: 'member' | 'viewer';
+    enforced: boolean;
+    breakGlassUserId: string | null;
+  } | null;
+  domains: string[];
+  claimableDomain: string | null;
+  serviceProvider: { oidcRedirectUri: string; samlAcsUrl: string; samlEntityId: string | null };
+  admins: Array<{ id: string; name: string; email: string; hasSecondFactor: boolean }>;
+}
+
+const lines = (text: string) =>
+  text
+    .split(/[\n,]/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+
+/** The セキュリティ設定 section of the administration area (IP制限, シングルサインオン). */
+export function SecuritySettings() {
+  const { t, language } = useI18n();
+  const user = useUser();
+  const [view, setView] = useState<SecurityView | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+
+  const load = () =>
+    apiGet<SecurityView>('/api/v1/organization/security')
+      .then(setView)
+      .catch((caught: unknown) => setLoadError(errorMessage(language, caught)));
+  useEffect(() => {
+    void load();
+    // Loaded once; each save reloads.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- run once on purpose
+  }, []);
+
+  if (user.role !== 'admin') return <StatePanel tone="warning" title={t('adminSecurity.forbidden')} />;
+  if (loadError) return <StatePanel tone="error" title={loadError} />;
+  if (!view) return <Loading label={t('common.loading')} />;
+  return (
+    <div className="admin-security">
+      <h1 className="page-title">{t('adminSecurity.title')}</h1>
+      <p className="muted">{t('adminSecurity.lead')}</p>
+      <IpAllowListSection view={view} onSaved={load} />
+      <SsoSection view={view} onSaved={load} />
+    </div>
+  );
+}
+
+/** The error of a save: step-up gets a pointer to where it is done. */
+function SaveError({ id, error }: { id: string; error: { message: string; stepUp: boolean } | null }) {
+  const { t } = useI18n();
+  if (!error) return null;
+  if (!error.stepUp) return <FormError id={id} error={error.message} />;
+  return (
+    <Alert tone="error" id={id}>
+      {t('adminSecurity.stepUp')} <a href="/account/security">{t('adminSecurity.stepUpLink')}</a>
+    </Alert>
+  );
+}
+
+function useSave() {
+  const { language } = useI18n();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<{ message: string; stepUp: boolean } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  async function run(action: () => Promise<void>, done: string) {
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    try {
+      await action();
+      setNotice(done);
+    } catch (caught) {
+      setError({
+        message: errorMessage(language, caught),
+        stepUp: caught instanceof ApiError && caught.code === 'STEP_UP_REQUIRED',
+      });
+    } finally {
+      setBusy(false);
+    }
+  }
+  /** Forgets the last outcome (the form was edited since). */
+  const reset = () => {
+    setError(null);
+    setNotice(null);
+  };
+  return { busy, error, notice, run, reset };
+}
+
+function IpAllowListSection({ view, onSaved }: { view: SecurityView; onSaved: () => Promise<void> }) {
+  const { t } = useI18n();
+  const prefilled = view.ipAllowList.length === 0 && view.currentAddress !== null;
+  const initial = prefilled ? `${view.currentAddress}\n` : view.ipAllowList.join('\n');
+  const [text, setText] = useState(initial);
+  const { busy, error, notice, run, reset } = useSave();
+  const errorId = useId();
+  const hintId = useId();
+  const entries = lines(text);
+  const covered = view.currentAddress === null ? null : coversAddress(entries, view.currentAddress);
+  const lockout = entries.length > 0 && covered === false;
+
+  function save(event: FormEvent) {
+    event.preventDefault();
+    void run(async () => {
+      await apiRequest('PUT', '/api/v1/organization/security/ip-allow-list', { ipAllowList: entries });
+      await onSaved();
+    }, t('adminSecurity.ip.saved'));
+  }
+
+  return (
+    <section className="card account-section" aria-labelledby="ip-title">
+      <h2 id="ip-title" className="section-title">
+        {t('adminSecurity.ip.title')}
+      </h2>
+      <p className="muted">{t('adminSecurity.ip.lead')}</p>
+      <p>
+        {t('adminSecurity.ip.current')}: <code data-testid="current-address">{view.currentAddress ?? '—'}</code>
+      </p>
+      <p className="muted">
+        {view.ipAllowList.length === 0
+          ? t('adminSecurity.ip.none')
+          : t('adminSecurity.ip.active', { count: view.ipAllowList.length })}
+      </p>
+      {prefilled && text === initial && <Alert tone="info">{t('adminSecurity.ip.prefilled')}</Alert>}
+      <form className="form" onSubmit={save} noValidate>
+        <Field id="ip-list" label={t('adminSecurity.ip.label')}>
+          <textarea
+            id="ip-list"
+            className="input textarea"
+            rows={5}
+            value={text}
+            onChange={(event) => {
+              setText(event.target.value);
+              reset();
+            }}
+            aria-describedby={error ? `${errorId} ${hintId}` : hintId}
+            spellCheck={false}
+          />
+          <p id={hintId} className="field__hint">
+            {t('adminSecurity.ip.hint')}
+          </p>
+        </Field>
+        {lockout && (
+          <Alert tone="warning">{t('adminSecurity.ip.lockoutWarning', { address: view.currentAddress ?? '' })}</Alert>
+        )}
+        <SaveError id={errorId} error={error} />
+        {notice && <Alert tone="success">{notice}</Alert>}
+        <SubmitButton busy={busy} className="btn btn--primary">
+          {t('adminSecurity.ip.save')}
+        </SubmitButton>
+      </form>
+    </section>
+  );
+}
+
+function SsoSection({ view, onSaved }: { view: SecurityView; onSaved: () => Promise<void> }) {
+  const { t } = useI18n();
+  const sso = view.sso;
+  const [protocol, setProtocol] = useState<'oidc' | 'saml'>(sso?.protocol ?? 'oidc');
+  const [name, setName] = useState(sso?.name ?? '');
+  const [enabled, setEnabled] = useState(sso?.enabled ?? true);
+  const [issuer, setIssuer] = useState(sso?.oidc?.issuer ?? '');
+  const [clientId, setClientId] = useState(sso?.oidc?.clientId ?? '');
+  const [clientSecret, setClientSecret] = useState('');
+  const [idpEntityId, setIdpEntityId] = useState(sso?.saml?.idpEntityId ?? '');
+  const [idpSsoUrl, setIdpSsoUrl] = useState(sso?.saml?.idpSsoUrl ?? '');
+  const [idpCertificate, setIdpCertificate] = useState(sso?.saml?.idpCertificate ?? '');
+  const [domains, setDomains] = useState(
+    view.domains.length > 0 ? view.domains.join('\n') : (view.claimableDomain ?? ''),
+  );
+  const [jitEnabled, setJitEnabled] = useState(sso?.jitEnabled ?? true);
+  const [defaultRole, setDefaultRole] = useState<'member' | 'viewer'>(sso?.defaultRole ?? 'member');
+  const [enforced, setEnforced] = useState(sso?.enforced ?? false);
+  const [breakGlass, setBreakGlass] = useState(sso?.breakGlassUserId ?? '');
+  const { busy, error, notice, run } = useSave();
+  const errorId = useId();
+
+  function save(event: FormEvent) {
+    event.preventDefault();
+    void run(async () => {
+      await apiRequest('PUT', '/api/v1/organization/security/sso', {
+        protocol,
+        name: name.trim(),
+        enabled,
+        ...(protocol === 'oidc'
+          ? { oidc: { issuer: issuer.trim(), clientId: clientId.trim(), ...(clientSecret ? { clientSecret } : {}) } }
+          : { saml: { idpEntityId: idpEntityId.trim(), idpSsoUrl: idpSsoUrl.trim(), idpCertificate } }),
+        jitEnabled,
+        defaultRole,
+        enforced,
+        breakGlassUserId: breakGlass === '' ? null : breakGlass,
+        domains: lines(domains),
+      });
+      setClientSecret('');
+      await onSaved();
+    }, t('adminSecurity.sso.saved'));
+  }
+  const remove = () =>
+    void run(async () => {
+      await apiRequest('DELETE', '/api/v1/organization/security/sso');
+      await onSaved();
+    }, t('adminSecurity.sso.removed'));
+
+  return (
+    <section className="card account-section" aria-labelledby="sso-title">
+      <h2 id="sso-title" className="section-title">
+        {t('adminSecurity.sso.title')}
+      </h2>
+      <p className="muted">{t('adminSecurity.sso.lead')}</p>
+      <form className="form" onSubmit={save} noValidate>
+        <fieldset className="field">
+          <legend className="field__label">{t('adminSecurity.sso.protocol')}</legend>
+          <label className="radio">
+            <input type="radio" name="protocol" checked={protocol === 'oidc'} onChange={() => setProtocol('oidc')} />{' '}
+            OpenID Connect
+          </label>{' '}
+          <label className="radio">
+            <input type="radio" name="protocol" checked={protocol === 'saml'} onChange={() => setProtocol('saml')} />{' '}
+            SAML 2.0
+          </label>
+        </fieldset>
+        <Field id="sso-name" label={t('adminSecurity.sso.name')}>
+          <input
+            id="sso-name"
+            className="input"
+            value={name}
+            maxLength={100}
+            onChange={(e) => setName(e.target.value)}
+          />
+        </Field>
+        <label className="checkbox">
+          <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />{' '}
+          {t('adminSecurity.sso.enabled')}
+        </label>
+        {protocol === 'oidc' ? (
+          <>
+            <Field id="sso-issuer" label={t('adminSecurity.sso.issuer')}>
+              <input
+                id="sso-issuer"
+                className="input"
+                value={issuer}
+                placeholder="https://idp.example.jp"
+                onChange={(e) => setIssuer(e.target.value)}
+              />
+            </Field>
+            <Field id="sso-client-id" label={t('adminSecurity.sso.clientId')}>
+              <input
+                id="sso-client-id"
+                className="input"
+                value={clientId}
+                onChange={(e) => setClientId(e.target.value)}
+              />
+            </Field>
+            <Field id="sso-client-secret" label={t('adminSecurity.sso.clientSecret')}>
+              <input
+                id="sso-client-secret"
+                className="input"
+                type="password"
+                autoComplete="off"
+                value={clientSecret}
+                placeholder={sso?.oidc?.hasClientSecret ? t('adminSecurity.sso.clientSecretKeep') : ''}
+                onChange={(e) => setClientSecret(e.target.value)}
+              />
+            </Field>
+          </>
+        ) : (
+          <>
+            <Field id="sso-idp-entity" label={t('adminSecurity.sso.idpEntityId')}>
+              <input
+                id="sso-idp-entity"
+                className="input"
+                value={idpEntityId}
+                onChange={(e) => setIdpEntityId(e.target.value)}
+              />
+            </Field>
+            <Field id="sso-idp-url" label={t('adminSecurity.sso.idpSsoUrl')}>
+              <input
+                id="sso-idp-url"
+                className="input"
+                value={idpSsoUrl}
+                placeholder="https://idp.example.jp/saml/sso"
+                onChange={(e) => setIdpSsoUrl(e.target.value)}
+              />
+            </Field>
+            <Field id="sso-idp-cert" label={t('adminSecurity.sso.idpCertificate')}>
+              <textarea
+                id="sso-idp-cert"
+                className="input textarea mono"
+                rows={6}
+                spellCheck={false}
+                value={idpCertificate}
+                placeholder="-----BEGIN CERTIFICATE-----"
+                onChange={(e) => setIdpCertificate(e.target.value)}
+              />
+            </Field>
+          </>
+        )}
+        <div className="sp-info">
+          <h3 className="subsection-title">{t('adminSecurity.sso.spInfo')}</h3>
+          <dl className="sp-info__list">
+            {protocol === 'oidc' ? (
+              <>
+                <dt>{t('adminSecurity.sso.redirectUri')}</dt>
+                <dd>
+                  <code>{view.serviceProvider.oidcRedirectUri}</code>
+                </dd>
+              </>
+            ) : (
+              <>
+                <dt>{t('adminSecurity.sso.acsUrl')}</dt>
+                <dd>
+                  <code>{view.serviceProvider.samlAcsUrl}</code>
+                </dd>
+                <dt>{t('adminSecurity.sso.spEntityId')}</dt>
+                <dd>
+                  {view.serviceProvider.samlEntityId && sso?.protocol === 'saml' ? (
+                    <>
+                      <code>{view.serviceProvider.samlEntityId}</code>{' '}
+                      <a href={`/sso/saml/metadata/${encodeURIComponent(sso.id)}`}>{t('adminSecurity.sso.metadata')}</a>
+                    </>
+                  ) : (
+                    <span className="muted">{t('adminSecurity.sso.spEntityIdLater')}</span>
+                  )}
+                </dd>
+              </>
+            )}
+          </dl>
+        </div>
+        <Field id="sso-domains" label={t('adminSecurity.sso.domains')}>
+          <textarea
+            id="sso-domains"
+            className="input textarea"
+            rows={2}
+            spellCheck={false}
+            value={domains}
+            onChange={(e) => setDomains(e.target.value)}
+          />
+          <p className="field__hint">{t('adminSecurity.sso.domainsHint', { domain: view.claimableDomain ?? '—' })}</p>
+        </Field>
+        <label className="checkbox">
+          <input type="checkbox" checked={jitEnabled} onChange={(e) => setJitEnabled(e.target.checked)} />{' '}
+          {t('adminSecurity.sso.jit')}
+        </label>
+        <Field id="sso-role" label={t('adminSecurity.sso.defaultRole')}>
+          <select
+            id="sso-role"
+            className="input"
+            value={defaultRole}
+            onChange={(e) => setDefaultRole(e.target.value === 'viewer' ? 'viewer' : 'member')}
+          >
+            <option value="member">{t('role.member')}</option>
+            <option value="viewer">{t('role.viewer')}</option>
+          </select>
+        </Field>
+        <label className="checkbox">
+          <input type="checkbox" checked={enforced} onChange={(e) => setEnforced(e.target.checked)} />{' '}
+          {t('adminSecurity.sso.enforced')}
+        </label>
+        <Field id="sso-break-glass" label={t('adminSecurity.sso.breakGlass')}>
+          <select
+            id="sso-break-glass"
+            className="input"
+            value={breakGlass}
+            onChange={(e) => setBreakGlass(e.target.value)}
+          >
+            <option value="">{t('adminSecurity.sso.breakGlassNone')}</option>
+            {view.admins.map((admin) => (
+              <option key={admin.id} value={admin.id} disabled={!admin.hasSecondFactor}>
+                {admin.name} &lt;{admin.email}&gt;
+                {admin.hasSecondFactor ? '' : ` ${t('adminSecurity.sso.breakGlassNoMfa')}`}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <SaveError id={errorId} error={error} />
+        {notice && <Alert tone="success">{notice}</Alert>}
+        <div className="button-row">
+          <SubmitButton busy={busy} className="btn btn--primary">
+            {t('adminSecurity.sso.save')}
+          </SubmitButton>
+          {sso && (
+            <button type="button" className="btn btn--danger-outline" disabled={busy} onClick={remove}>
+              {t('adminSecurity.sso.remove')}
+            </button>
+          )}
+        </div>
+      </form>
+    </section>
+  );
+}
