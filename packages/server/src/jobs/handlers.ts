@@ -11,6 +11,9 @@ import { sendRecipientDeclinedMail, sendRecipientLockedMail } from '../domain/us
 import { sendAccountMail } from '../domain/use-cases/send-account-mail.ts';
 import { sendSigningRequestMail } from '../domain/use-cases/send-signing-request-mail.ts';
 import { runScheduledBackup } from '../backup/run-scheduled-backup.ts';
+import { expireEnvelopes, scheduleNextExpirySweep } from '../domain/use-cases/expire-envelopes.ts';
+import { sendJobFailedMail } from '../domain/use-cases/send-job-failed-mail.ts';
+import { runOncePerPeriod } from '../domain/scheduled-runs.ts';
 import { z } from 'zod';
 
 // Job payloads come back from the database as JSON: checked like any other input before use.
@@ -28,6 +31,8 @@ const accountMailPayload = z.object({
 const anchorPayload = z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
 const backupPayload = z.object({ slot: z.iso.datetime() });
 const reminderPayload = z.object({ reminderId: z.uuid() });
+const sweepPayload = z.object({ slot: z.iso.datetime() });
+const jobPayload = z.object({ jobId: z.uuid() });
 
 /**
  * The handlers of every job kind. Each is idempotent (the queue delivers at least once): see the use
@@ -38,16 +43,37 @@ export function createJobHandlers(context: AppContext): JobHandlers {
     'envelope.sign': (payload) => applyRecipientSignature(context, recipientPayload.parse(payload)),
     'envelope.seal': (payload) => sealEnvelope(context, envelopePayload.parse(payload)),
     'envelope.certificate': (payload, job) => issueCompletionCertificate(context, envelopePayload.parse(payload), job),
-    'audit.anchor': async (payload) => {
-      anchorPayload.parse(payload);
-      await anchorAuditChain(context);
+    'audit.anchor': async (payload, job) => {
+      const { day } = anchorPayload.parse(payload);
+      await runOncePerPeriod(context, { task: 'audit.anchor', period: day, jobId: job.id }, async () => {
+        await anchorAuditChain(context);
+      });
     },
-    'backup.run': async (payload) => {
-      await runScheduledBackup(context, new Date(backupPayload.parse(payload).slot));
+    'backup.run': async (payload, job) => {
+      const { slot } = backupPayload.parse(payload);
+      await runOncePerPeriod(context, { task: 'backup.run', period: slot, jobId: job.id }, async () => {
+        await runScheduledBackup(context, new Date(slot));
+      });
     },
-    'register.reminders': async (payload) => {
-      await queueDeadlineReminders(context, anchorPayload.parse(payload));
+    'register.reminders': async (payload, job) => {
+      const input = anchorPayload.parse(payload);
+      await runOncePerPeriod(context, { task: 'register.reminders', period: input.day, jobId: job.id }, async () => {
+        await queueDeadlineReminders(context, input);
+      });
     },
+    'envelope.expiry-sweep': async (payload, job) => {
+      const slot = new Date(sweepPayload.parse(payload).slot);
+      // The next sweep first, so that the schedule survives a failure of this one.
+      await scheduleNextExpirySweep(context, slot);
+      await runOncePerPeriod(
+        context,
+        { task: 'envelope.expiry-sweep', period: slot.toISOString(), jobId: job.id },
+        async () => {
+          await expireEnvelopes(context);
+        },
+      );
+    },
+    'mail.job-failed': (payload) => sendJobFailedMail(context, jobPayload.parse(payload)),
     'mail.contract-reminder': (payload) => sendContractReminderMail(context, reminderPayload.parse(payload)),
     'mail.signing-request': (payload) => sendSigningRequestMail(context, recipientPayload.parse(payload)),
     'mail.completion': (payload) => sendCompletionMail(context, envelopePayload.parse(payload)),

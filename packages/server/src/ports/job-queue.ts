@@ -20,6 +20,10 @@ export interface JobPayloads {
   'register.reminders': { day: string };
   /** Sends one queued deadline reminder to the 担当者 and watchers. */
   'mail.contract-reminder': { reminderId: string };
+  /** Sweeps sent envelopes past their expiry date to `expired` (every INKAN_EXPIRY_SWEEP; `slot` an ISO instant). */
+  'envelope.expiry-sweep': { slot: string };
+  /** Tells the sender (mails) or the administrators (signing, sealing …) that a job failed for good. */
+  'mail.job-failed': { jobId: string };
 }
 export type JobKind = keyof JobPayloads;
 

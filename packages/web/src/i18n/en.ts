@@ -484,6 +484,8 @@ export const en: Messages = {
   'action.login-link.created': 'Sign-in link issued',
   'action.audit.anchored': 'Audit log timestamped',
   'action.audit.exported': 'Audit log exported',
+  'action.job.failed': 'Background job failed',
+  'action.job.retried': 'Background job retried',
   'action.contract.registered': 'Added to the contract register',
   'action.contract.updated': 'Register entry changed',
   'action.contract.imported': 'Contract imported',

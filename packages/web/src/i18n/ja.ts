@@ -500,6 +500,8 @@ export const ja = {
   'action.login-link.created': 'ログインリンクを発行',
   'action.audit.anchored': '操作ログにタイムスタンプを付与',
   'action.audit.exported': '操作ログをエクスポート',
+  'action.job.failed': 'バックグラウンド処理が失敗',
+  'action.job.retried': 'バックグラウンド処理を再実行',
   'action.contract.registered': '契約台帳に登録',
   'action.contract.updated': '契約台帳の項目を変更',
   'action.contract.imported': '契約書を取り込み',
