@@ -7,6 +7,7 @@ import type { AppContext } from '../context.ts';
 import { AppError } from '../domain/app-error.ts';
 import { LIMITS } from '../domain/validation.ts';
 import { accountRoutes } from './account/routes.ts';
+import { adminJobRoutes } from './admin-jobs/routes.ts';
 import { accountSecurityRoutes } from './account-security/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { claimRoutes } from './claims/routes.ts';
@@ -165,6 +166,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(verifyRoutes, { context });
   await app.register(openApiRoutes, { context });
   await app.register(outboxRoutes, { context });
+  await app.register(adminJobRoutes, { context });
   if (context.config.env === 'development') await app.register(devMailRoutes, { context });
   await app.register(webRoutes, { distDir: options.webDistDir });
   return app;

@@ -8,7 +8,12 @@ import { hostname } from 'node:os';
 import { isMainThread, parentPort, threadId, workerData, type Worker } from 'node:worker_threads';
 import { loadConfig } from '../config/config.ts';
 import { createContext, type AppContext } from '../context.ts';
-import { startJobRunner, type JobHandlers, type JobRunner } from '../adapters/jobs/db-job-queue.ts';
+import {
+  startJobRunner,
+  type JobHandlers,
+  type JobRunner,
+  type JobRunnerOptions,
+} from '../adapters/jobs/db-job-queue.ts';
 import { scheduleAuditAnchor } from '../domain/use-cases/anchor-audit-chain.ts';
 import { scheduleBackup } from '../backup/run-scheduled-backup.ts';
 import { scheduleDeadlineReminders } from '../domain/use-cases/queue-deadline-reminders.ts';
@@ -74,6 +79,48 @@ export function mayReclaimFrom(lockedBy: string): boolean {
   }
 }
 
+/**
+ * The options every job runner of this installation runs with: the database, the clock, the lease, this
+ * process's names (locked_by and the stable identity), the retry policy, and what happens when a job
+ * fails for good (recordJobFailure: organisation, operation log, notice mail).
+ */
+export function jobRunnerPolicy(
+  context: AppContext,
+  role: string,
+): Pick<
+  JobRunnerOptions,
+  | 'db'
+  | 'dialect'
+  | 'clock'
+  | 'leaseMs'
+  | 'workerId'
+  | 'stableWorkerId'
+  | 'mayReclaim'
+  | 'retryForMs'
+  | 'maxBackoffMs'
+  | 'onFailed'
+> {
+  return {
+    db: context.db,
+    dialect: context.dialect,
+    clock: context.clock,
+    leaseMs: context.config.jobLeaseMs,
+    workerId: workerIdentity(),
+    stableWorkerId: stableWorkerIdentity(context.config.workerId, role),
+    mayReclaim: mayReclaimFrom,
+    retryForMs: context.config.jobRetryForMs,
+    maxBackoffMs: context.config.jobMaxBackoffMs,
+    onFailed: (tx, job) =>
+      recordJobFailure(context, tx, {
+        id: job.id,
+        kind: job.kind,
+        attempt: job.attempt,
+        payload: job.payload,
+        at: context.clock.now(),
+      }),
+  };
+}
+
 /** Starts the job runner in this process (the `worker` role, and the body of the worker thread). */
 export function runJobWorker(
   context: AppContext,
@@ -113,27 +160,10 @@ export function runJobWorker(
       log({ level: 40, time: Date.now(), msg: 'could not schedule the expiry sweep', error: error.message }),
     );
   }
-  const stableWorkerId = stableWorkerIdentity(context.config.workerId, options.role ?? 'worker');
   const runner = startJobRunner({
-    db: context.db,
-    dialect: context.dialect,
+    ...jobRunnerPolicy(context, options.role ?? 'worker'),
     handlers,
-    workerId: workerIdentity(),
-    stableWorkerId,
-    mayReclaim: mayReclaimFrom,
-    retryForMs: context.config.jobRetryForMs,
-    maxBackoffMs: context.config.jobMaxBackoffMs,
-    onFailed: (tx, job) =>
-      recordJobFailure(context, tx, {
-        id: job.id,
-        kind: job.kind,
-        attempt: job.attempt,
-        payload: job.payload,
-        at: context.clock.now(),
-      }),
-    clock: context.clock,
     pollMs: options.pollMs,
-    leaseMs: context.config.jobLeaseMs,
     onError: (job, error) =>
       log({
         level: 50,
@@ -153,7 +183,7 @@ export function runJobWorker(
   runner.reclaimed.then(
     (count) => {
       if (count > 0)
-        log({ level: 30, time: Date.now(), msg: 'took back the jobs of this worker\'s previous process', stableWorkerId, count });
+        log({ level: 30, time: Date.now(), msg: "took back the jobs of this worker's previous process", count });
     },
     (error: Error) => log({ level: 40, time: Date.now(), msg: 'could not take back earlier jobs', error: error.message }),
   );
