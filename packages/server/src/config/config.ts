@@ -154,6 +154,10 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })
     .optional(),
+  INKAN_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,100}$/, { message: 'must be 1–100 letters, digits, ".", "_", ":" or "-"' })
+    .default('inkan:rate-limit:'),
   INKAN_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(50),
   // Verification of uploads (and `inkan verify`): decoded bytes per file (empty = 4 × file size + 64 MiB),
   // worker threads (0 = one per core), heap per worker, time per verification, waiting uploads.
@@ -292,6 +296,8 @@ export interface Config {
   expirySweepMs: number;
   /** redis:// URL of the shared HTTP rate-limit counters, or undefined. */
   redisUrl?: string;
+  /** Prefix of the rate-limit keys in Redis (several installations may share one Redis). */
+  redisPrefix: string;
   /** Largest accepted upload (all documents of one request together), in bytes. */
   maxUploadBytes: number;
   /** Verification of uploaded PDFs: its resource limits and its worker pool. */
@@ -412,6 +418,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerId: blankToUndefined(v.INKAN_WORKER_ID),
     expirySweepMs: v.INKAN_EXPIRY_SWEEP,
     redisUrl: blankToUndefined(v.INKAN_REDIS_URL),
+    redisPrefix: v.INKAN_REDIS_PREFIX,
     maxUploadBytes: v.INKAN_MAX_UPLOAD_MB * 1024 * 1024,
     verify: {
       decodeBudgetBytes:

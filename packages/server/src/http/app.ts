@@ -26,6 +26,7 @@ import { signerRoutes } from './signer/routes.ts';
 import { verifyRoutes } from './verify/routes.ts';
 import { webRoutes } from './web/routes.ts';
 import { redactUrl } from './redact-url.ts';
+import { openSharedRateLimitStore } from '../adapters/rate-limit/shared-rate-limit-store.ts';
 
 const BINARY_TYPES = ['application/ocsp-request', 'application/timestamp-query'];
 
@@ -120,7 +121,21 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     crossOriginEmbedderPolicy: false,
     referrerPolicy: { policy: 'no-referrer' },
   });
-  await app.register(rateLimit, { global: true, max: 300, timeWindow: '1 minute' });
+  // Counters shared by every web instance: Redis (INKAN_REDIS_URL) or PostgreSQL; in-process on SQLite.
+  const rateLimitStore = openSharedRateLimitStore({
+    redisUrl: context.config.redisUrl,
+    redisPrefix: context.config.redisPrefix,
+    db: context.db,
+    dialect: context.dialect,
+    clock: context.clock,
+  });
+  app.addHook('onClose', async () => rateLimitStore.close());
+  await app.register(rateLimit, {
+    global: true,
+    max: 300,
+    timeWindow: '1 minute',
+    ...rateLimitStore.pluginOptions,
+  });
   await app.register(cookie);
   await app.register(multipart, {
     limits: {

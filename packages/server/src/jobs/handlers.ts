@@ -14,6 +14,7 @@ import { runScheduledBackup } from '../backup/run-scheduled-backup.ts';
 import { expireEnvelopes, scheduleNextExpirySweep } from '../domain/use-cases/expire-envelopes.ts';
 import { sendJobFailedMail } from '../domain/use-cases/send-job-failed-mail.ts';
 import { runOncePerPeriod } from '../domain/scheduled-runs.ts';
+import { purgeStaleRateLimits } from '../domain/accounts/rate-limit.ts';
 import { z } from 'zod';
 
 // Job payloads come back from the database as JSON: checked like any other input before use.
@@ -70,6 +71,8 @@ export function createJobHandlers(context: AppContext): JobHandlers {
         { task: 'envelope.expiry-sweep', period: slot.toISOString(), jobId: job.id },
         async () => {
           await expireEnvelopes(context);
+          // Housekeeping of the shared rate-limit counters (one row per client and surface).
+          await purgeStaleRateLimits(context);
         },
       );
     },
