@@ -40,6 +40,7 @@ export type RouteMatch =
   | { name: 'download'; token: string }
   | { name: 'verify'; certificateId: string | null }
   | { name: 'audit' }
+  | { name: 'admin-jobs' }
   | { name: 'contracts' }
   | { name: 'contract-import' }
   | { name: 'contract-deadlines' }
@@ -64,6 +65,7 @@ export function matchRoute(pathname: string, search: string): RouteMatch {
   if (path === '/envelopes') return { name: 'envelopes' };
   if (path === '/envelopes/new') return { name: 'envelope-new' };
   if (path === '/audit') return { name: 'audit' };
+  if (path === '/admin/jobs') return { name: 'admin-jobs' };
   if (path === '/contracts') return { name: 'contracts' };
   if (path === '/contracts/import') return { name: 'contract-import' };
   if (path === '/contracts/deadlines') return { name: 'contract-deadlines' };

@@ -28,6 +28,7 @@ const SPA_ROUTES = [
   '/contracts/*',
   '/verify',
   '/audit',
+  '/admin/jobs',
 ];
 
 const NOT_BUILT_PAGE =

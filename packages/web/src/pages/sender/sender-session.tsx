@@ -123,6 +123,15 @@ export function SenderShell({
           {t('nav.audit')}
         </Link>
       )}
+      {user.role === 'admin' && (
+        <Link
+          href="/admin/jobs"
+          className="sender-nav__link"
+          aria-current={path === '/admin/jobs' ? 'page' : undefined}
+        >
+          {t('nav.failedJobs')}
+        </Link>
+      )}
       <Link href="/account" className="sender-nav__link" aria-current={path === '/account' ? 'page' : undefined}>
         {t('nav.account')}
       </Link>
