@@ -5,22 +5,23 @@ import { inTransaction } from '../transaction.ts';
 import type { Actor, RequestOrigin } from '../types.ts';
 
 /**
- * Queues a failed job of the organisation again, due now, with a fresh retry window (attempts from 0),
+ * Queues a failed job of the organisation (or, for the operator's `inkan jobs retry`, organizationId
+ * null: any failed job, system jobs included) again, due now, with a fresh retry window (attempts from 0),
  * and records `job.retried` in the same transaction. A job of another organisation is NOT_FOUND; one
  * that is not failed (retried already) — or whose work another active job with the same dedupe key is
  * doing — is JOB_NOT_FAILED, and nothing changes.
  */
 export async function retryFailedJob(
   ctx: DomainContext,
-  input: { organizationId: string; jobId: string; actor: Actor; origin?: RequestOrigin },
+  input: { organizationId: string | null; jobId: string; actor: Actor; origin?: RequestOrigin },
 ): Promise<{ id: string; status: 'queued' }> {
   return inTransaction(ctx.db, ctx.dialect, async (tx) => {
-    const job = await tx
+    let query = tx
       .selectFrom('jobs')
-      .select(['id', 'kind', 'status', 'dedupe_key', 'attempts'])
-      .where('id', '=', input.jobId)
-      .where('organization_id', '=', input.organizationId)
-      .executeTakeFirst();
+      .select(['id', 'kind', 'status', 'dedupe_key', 'attempts', 'organization_id'])
+      .where('id', '=', input.jobId);
+    if (input.organizationId !== null) query = query.where('organization_id', '=', input.organizationId);
+    const job = await query.executeTakeFirst();
     if (!job) throw new AppError('NOT_FOUND', 'no such failed job in this organisation');
     if (job.status !== 'failed') throw new AppError('JOB_NOT_FAILED', 'only a failed job can be retried');
     if (job.dedupe_key !== null) {
@@ -49,7 +50,7 @@ export async function retryFailedJob(
       .where('status', '=', 'failed')
       .execute();
     await recordEvent(tx, {
-      organizationId: input.organizationId,
+      organizationId: job.organization_id,
       actor: input.actor,
       action: 'job.retried',
       origin: input.origin,
