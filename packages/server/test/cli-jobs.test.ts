@@ -37,7 +37,11 @@ describe('inkan jobs', () => {
     });
     assert.equal(await runner.runOnce(), true);
     await runner.stop();
-    const job = await t.context.db.selectFrom('jobs').select(['id', 'status']).where('kind', '=', 'backup.run').executeTakeFirstOrThrow();
+    const job = await t.context.db
+      .selectFrom('jobs')
+      .select(['id', 'status'])
+      .where('kind', '=', 'backup.run')
+      .executeTakeFirstOrThrow();
     assert.equal(job.status, 'failed');
     jobId = job.id;
     env = { INKAN_DATABASE_URL: t.database.url!, INKAN_SIGNING_KEY_ALGORITHM: 'ECDSA-P256', INKAN_ENV: 'test' };
@@ -53,16 +57,27 @@ describe('inkan jobs', () => {
     const retry = await runInkan(['jobs', 'retry', jobId], { dataDir: t.dataDir, env });
     assert.equal(retry.code, 0, retry.stderr);
     assert.match(retry.stdout, new RegExp(`queued again: ${jobId}`));
-    const job = await t.context.db.selectFrom('jobs').select(['status', 'attempts']).where('id', '=', jobId).executeTakeFirstOrThrow();
+    const job = await t.context.db
+      .selectFrom('jobs')
+      .select(['status', 'attempts'])
+      .where('id', '=', jobId)
+      .executeTakeFirstOrThrow();
     assert.deepEqual(job, { status: 'queued', attempts: 0 });
-    const events = await t.context.db.selectFrom('events').select(['actor_type', 'details']).where('action', '=', 'job.retried').execute();
+    const events = await t.context.db
+      .selectFrom('events')
+      .select(['actor_type', 'details'])
+      .where('action', '=', 'job.retried')
+      .execute();
     assert.equal(events.length, 1);
     assert.equal(JSON.parse(events[0]!.details).jobId, jobId);
 
     const again = await runInkan(['jobs', 'retry', jobId], { dataDir: t.dataDir, env });
     assert.equal(again.code, 1);
     assert.match(again.stderr, /JOB_NOT_FAILED/);
-    const unknown = await runInkan(['jobs', 'retry', '00000000-0000-4000-8000-000000000000'], { dataDir: t.dataDir, env });
+    const unknown = await runInkan(['jobs', 'retry', '00000000-0000-4000-8000-000000000000'], {
+      dataDir: t.dataDir,
+      env,
+    });
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /NOT_FOUND/);
     const malformed = await runInkan(['jobs', 'retry', "x'; drop table jobs"], { dataDir: t.dataDir, env });

@@ -72,7 +72,7 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
     const stop = () => {
       if (stopping) return;
       stopping = true;
-      stopAll(stops).then(resolve);
+      void stopAll(stops).then(resolve);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -185,7 +185,8 @@ export function runJobWorker(
       if (count > 0)
         log({ level: 30, time: Date.now(), msg: "took back the jobs of this worker's previous process", count });
     },
-    (error: Error) => log({ level: 40, time: Date.now(), msg: 'could not take back earlier jobs', error: error.message }),
+    (error: Error) =>
+      log({ level: 40, time: Date.now(), msg: 'could not take back earlier jobs', error: error.message }),
   );
   return {
     stop: async () => {

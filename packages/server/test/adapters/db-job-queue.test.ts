@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_MAX_ATTEMPTS, DbJobQueue, startJobRunner, type JobHandlers, type JobRunner } from '../../src/adapters/jobs/db-job-queue.ts';
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  DbJobQueue,
+  startJobRunner,
+  type JobHandlers,
+} from '../../src/adapters/jobs/db-job-queue.ts';
 import type { Db } from '../../src/ports/database.ts';
 import { DIALECTS, openMigratedTestDatabase, TestClock, type MigratedTestDatabase } from '../helpers/test-database.ts';
 

@@ -9,7 +9,12 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { DbJobQueue, startJobRunner, type FailedJobInfo, type JobHandlers } from '../../src/adapters/jobs/db-job-queue.ts';
+import {
+  DbJobQueue,
+  startJobRunner,
+  type FailedJobInfo,
+  type JobHandlers,
+} from '../../src/adapters/jobs/db-job-queue.ts';
 import { mayReclaimFrom } from '../../src/jobs/worker-thread.ts';
 import type { Db } from '../../src/ports/database.ts';
 import { DIALECTS, openMigratedTestDatabase, TestClock, type MigratedTestDatabase } from '../helpers/test-database.ts';
@@ -90,7 +95,10 @@ for (const dialect of DIALECTS) {
         onFailed: async (tx, job) => {
           failures.push(job);
           // Written in the failing transaction: it must be there exactly once afterwards.
-          await tx.insertInto('rate_limits').values({ bucket: `failed:${job.id}`, window_start: 'x', hits: 1 }).execute();
+          await tx
+            .insertInto('rate_limits')
+            .values({ bucket: `failed:${job.id}`, window_start: 'x', hits: 1 })
+            .execute();
         },
       });
       const gaps: number[] = [];
@@ -111,11 +119,7 @@ for (const dialect of DIALECTS) {
       assert.equal(job.status, 'failed');
       assert.match(job.last_error ?? '', /TSA unreachable/);
       assert.equal(new Date(job.first_attempt_at!).getTime(), firstAttemptAt);
-      assert.deepEqual(
-        gaps.slice(0, 5),
-        [10_000, 20_000, 40_000, 80_000, 160_000],
-        'exponential from 10 s',
-      );
+      assert.deepEqual(gaps.slice(0, 5), [10_000, 20_000, 40_000, 80_000, 160_000], 'exponential from 10 s');
       assert.ok(
         gaps.every((gap) => gap <= HOUR),
         'never more than an hour between tries',
@@ -128,7 +132,11 @@ for (const dialect of DIALECTS) {
       assert.equal(failures[0]!.id, job.id);
       assert.deepEqual(failures[0]!.payload, { recipientId: 'r1' });
       assert.equal(failures[0]!.attempt, job.attempts);
-      const marker = await database.db.selectFrom('rate_limits').selectAll().where('bucket', '=', `failed:${job.id}`).execute();
+      const marker = await database.db
+        .selectFrom('rate_limits')
+        .selectAll()
+        .where('bucket', '=', `failed:${job.id}`)
+        .execute();
       assert.equal(marker.length, 1);
     });
 

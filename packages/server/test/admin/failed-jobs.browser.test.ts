@@ -49,7 +49,10 @@ describe('the failed jobs page in a real browser', () => {
   async function failedRequestMail(name: string): Promise<string> {
     const created = await h.createEnvelope(
       h.org,
-      { name, recipients: [{ name: '山田 太郎', email: `taro-${name.length}@example.jp`, accessCode: '1234', order: 1 }] },
+      {
+        name,
+        recipients: [{ name: '山田 太郎', email: `taro-${name.length}@example.jp`, accessCode: '1234', order: 1 }],
+      },
       [{ filename: '契約書.pdf', data: await makePdf({ pages: 1 }) }],
     );
     assert.equal(created.statusCode, 201, created.body);
@@ -94,7 +97,12 @@ describe('the failed jobs page in a real browser', () => {
     });
     contexts.push(context);
     await context.addCookies(
-      session.cookies.map((c) => ({ name: c.name, value: c.value, domain: 'inkan.test', path: typeof c.path === 'string' ? c.path : '/' })),
+      session.cookies.map((c) => ({
+        name: c.name,
+        value: c.value,
+        domain: 'inkan.test',
+        path: typeof c.path === 'string' ? c.path : '/',
+      })),
     );
     return page;
   }
@@ -125,7 +133,11 @@ describe('the failed jobs page in a real browser', () => {
       await row.getByRole('button', { name: '再実行' }).click();
       await page.getByText('再実行を受け付けました').waitFor();
       await row.waitFor({ state: 'detached' });
-      const job = await h.context.db.selectFrom('jobs').select(['status', 'attempts']).where('id', '=', jobId).executeTakeFirstOrThrow();
+      const job = await h.context.db
+        .selectFrom('jobs')
+        .select(['status', 'attempts'])
+        .where('id', '=', jobId)
+        .executeTakeFirstOrThrow();
       assert.deepEqual(job, { status: 'queued', attempts: 0 });
       await page.screenshot({ path: join(SCREENSHOTS, `failed-jobs-retried-${suffix}.png`), fullPage: true });
     });

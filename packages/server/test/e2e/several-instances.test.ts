@@ -134,7 +134,11 @@ describe('two web and two worker processes on PostgreSQL + S3', () => {
       headers: { authorization: `Bearer ${apiKey}`, ...(init.headers as Record<string, string> | undefined) },
     });
 
-  async function createAndSend(i: number, name: string, recipients: Array<{ name: string; email: string; code: string }>) {
+  async function createAndSend(
+    i: number,
+    name: string,
+    recipients: Array<{ name: string; email: string; code: string }>,
+  ) {
     const client = `10.1.${Math.floor(i / 250)}.${(i % 250) + 1}`;
     const form = new FormData();
     form.append(
@@ -144,7 +148,11 @@ describe('two web and two worker processes on PostgreSQL + S3', () => {
         recipients: recipients.map((r, n) => ({ name: r.name, email: r.email, accessCode: r.code, order: n + 1 })),
       }),
     );
-    form.append('documents', new Blob([Buffer.from(await makePdf({ pages: 1, text: name }))], { type: 'application/pdf' }), 'contract.pdf');
+    form.append(
+      'documents',
+      new Blob([Buffer.from(await makePdf({ pages: 1, text: name }))], { type: 'application/pdf' }),
+      'contract.pdf',
+    );
     const created = await api(i, client, 'POST', '/api/v1/envelopes', { body: form });
     assert.equal(created.status, 201, await created.clone().text());
     const envelope = (await created.json()) as { id: string; documents: Array<{ id: string }> };
@@ -202,119 +210,149 @@ describe('two web and two worker processes on PostgreSQL + S3', () => {
     assert.equal(right.status, 423, 'locked on every instance, even with the right code');
   });
 
-  test('100 envelopes signed through both web instances survive SIGKILL of a web and a worker', { timeout: 30 * 60_000 }, async (t) => {
-    const flows = Array.from({ length: ENVELOPES }, (_, i) => ({
-      i,
-      name: `複数インスタンス契約 ${i + 1}`,
-      signers: [
-        { name: `第一 署名者${i}`, email: `first-${i}@multi.example.jp`, code: '1234', client: `10.2.${Math.floor(i / 250)}.${(i % 250) + 1}` },
-        { name: `第二 署名者${i}`, email: `second-${i}@multi.example.jp`, code: '5678', client: `10.3.${Math.floor(i / 250)}.${(i % 250) + 1}` },
-      ],
-      envelope: undefined as undefined | { id: string; documents: Array<{ id: string }> },
-    }));
-    // Created and sent 8 at a time, alternately through both instances.
-    for (let start = 0; start < ENVELOPES; start += 8)
-      await Promise.all(
-        flows.slice(start, start + 8).map(async (flow) => {
-          flow.envelope = await createAndSend(flow.i, flow.name, flow.signers);
+  test(
+    '100 envelopes signed through both web instances survive SIGKILL of a web and a worker',
+    { timeout: 30 * 60_000 },
+    async (t) => {
+      const flows = Array.from({ length: ENVELOPES }, (_, i) => ({
+        i,
+        name: `複数インスタンス契約 ${i + 1}`,
+        signers: [
+          {
+            name: `第一 署名者${i}`,
+            email: `first-${i}@multi.example.jp`,
+            code: '1234',
+            client: `10.2.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+          },
+          {
+            name: `第二 署名者${i}`,
+            email: `second-${i}@multi.example.jp`,
+            code: '5678',
+            client: `10.3.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+          },
+        ],
+        envelope: undefined as undefined | { id: string; documents: Array<{ id: string }> },
+      }));
+      // Created and sent 8 at a time, alternately through both instances.
+      for (let start = 0; start < ENVELOPES; start += 8)
+        await Promise.all(
+          flows.slice(start, start + 8).map(async (flow) => {
+            flow.envelope = await createAndSend(flow.i, flow.name, flow.signers);
+          }),
+        );
+
+      // Every signer signs as soon as the request arrives, through the instance of their turn.
+      const signing = Promise.all(
+        flows.map(async (flow) => {
+          for (const [n, signer] of flow.signers.entries()) {
+            await waitFor(() => requestMails(signer.email).length >= 1, {
+              ...LONG,
+              what: `request to ${signer.email}`,
+            });
+            await signAs(flow.i + n, signer.client, tokenIn(requestMails(signer.email).at(-1)!.text), signer.code);
+          }
         }),
       );
-
-    // Every signer signs as soon as the request arrives, through the instance of their turn.
-    const signing = Promise.all(
-      flows.map(async (flow) => {
-        for (const [n, signer] of flow.signers.entries()) {
-          await waitFor(() => requestMails(signer.email).length >= 1, { ...LONG, what: `request to ${signer.email}` });
-          await signAs(flow.i + n, signer.client, tokenIn(requestMails(signer.email).at(-1)!.text), signer.code);
-        }
-      }),
-    );
-    const signingDone = signing.then(
-      () => null,
-      (error: unknown) => error,
-    );
-
-    // Mid-run: SIGKILL web instance 2 and worker-a, then start them again.
-    await waitFor(
-      async () =>
-        (await count(`select count(distinct envelope_id) as n from events where action = 'recipient.signature-applied'`)) >=
-        KILL_AFTER_FIRST_SIGNATURES,
-      { ...LONG, what: `${KILL_AFTER_FIRST_SIGNATURES} first signatures` },
-    );
-    const heldAtKill = (
-      await sql.query<{ id: string }>(`select id from jobs where status = 'running' and worker_id = 'worker-a'`)
-    ).rows.map((r) => r.id);
-    assert.equal((await workers['worker-a']!.kill9()).signal, 'SIGKILL');
-    assert.equal((await webs[1]!.kill9()).signal, 'SIGKILL');
-    const stillHeld = (
-      await sql.query<{ id: string }>(`select id from jobs where status = 'running' and worker_id = 'worker-a'`)
-    ).rows.map((r) => r.id);
-    const restartedWorker = await startWorker('worker-a');
-    await startWeb(1);
-
-    const failure = await signingDone;
-    if (failure) throw failure;
-    await waitFor(
-      async () => (await count(`select count(*) as n from envelopes where status = 'completed'`)) === ENVELOPES,
-      { ...LONG, what: 'every envelope completed' },
-    );
-    await waitFor(
-      async () =>
-        (await count(
-          `select count(*) as n from jobs where kind not in ('audit.anchor','register.reminders','envelope.expiry-sweep') and (status = 'running' or (status = 'queued' and run_at <= $1))`,
-          [new Date().toISOString()],
-        )) === 0,
-      { ...LONG, what: 'the jobs to settle' },
-    );
-
-    // The jobs the killed worker held were taken back by its restarted process, not left to the lease.
-    const tookBack = restartedWorker.output.find((line) => line.includes("took back the jobs of this worker's previous process"));
-    t.diagnostic(`jobs held by worker-a at the kill: ${heldAtKill.length} (after: ${stillHeld.length}); restart log: ${tookBack ?? 'none'}`);
-    if (stillHeld.length > 0) {
-      assert.ok(tookBack, 'the restarted worker said it took jobs back');
-      assert.equal(JSON.parse(tookBack).count, stillHeld.length);
-    }
-
-    assert.equal(await count(`select count(*) as n from jobs where status = 'failed'`), 0);
-    assert.equal(await count(`select count(*) as n from envelopes where status = 'completed'`), ENVELOPES);
-    // One signature per signer: one signature-applied event per recipient, two signatures in each PDF.
-    assert.equal(
-      await count(`select count(*) as n from events where action = 'recipient.signature-applied'`),
-      2 * ENVELOPES,
-    );
-    assert.equal(
-      await count(
-        `select count(distinct (details::json->>'recipientId')) as n from events where action = 'recipient.signature-applied'`,
-      ),
-      2 * ENVELOPES,
-    );
-    for (const flow of flows) {
-      const res = await api(flow.i, '10.4.0.1', 'GET', `/api/v1/envelopes/${flow.envelope!.id}/documents/${flow.envelope!.documents[0]!.id}`);
-      assert.equal(res.status, 200);
-      const signatures = extractSignatures(new Uint8Array(await res.arrayBuffer()));
-      assert.deepEqual(
-        signatures.map((s) => s.type ?? 'Sig'),
-        ['Sig', 'Sig', 'DocTimeStamp'],
-        flow.name,
+      const signingDone = signing.then(
+        () => null,
+        (error: unknown) => error,
       );
-    }
 
-    // Mail: every request and completion mail arrived; duplicates (at-least-once) are counted and reported.
-    let duplicates = 0;
-    for (const flow of flows)
-      for (const signer of flow.signers) {
-        const requests = requestMails(signer.email).length;
-        const completions = smtp.to(signer.email).filter((m) => m.subject === '電子署名完了のお知らせ').length;
-        assert.ok(requests >= 1 && completions >= 1, `${signer.email}: ${requests} requests, ${completions} completions`);
-        duplicates += requests - 1 + completions - 1;
+      // Mid-run: SIGKILL web instance 2 and worker-a, then start them again.
+      await waitFor(
+        async () =>
+          (await count(
+            `select count(distinct envelope_id) as n from events where action = 'recipient.signature-applied'`,
+          )) >= KILL_AFTER_FIRST_SIGNATURES,
+        { ...LONG, what: `${KILL_AFTER_FIRST_SIGNATURES} first signatures` },
+      );
+      const heldAtKill = (
+        await sql.query<{ id: string }>(`select id from jobs where status = 'running' and worker_id = 'worker-a'`)
+      ).rows.map((r) => r.id);
+      assert.equal((await workers['worker-a']!.kill9()).signal, 'SIGKILL');
+      assert.equal((await webs[1]!.kill9()).signal, 'SIGKILL');
+      const stillHeld = (
+        await sql.query<{ id: string }>(`select id from jobs where status = 'running' and worker_id = 'worker-a'`)
+      ).rows.map((r) => r.id);
+      const restartedWorker = await startWorker('worker-a');
+      await startWeb(1);
+
+      const failure = await signingDone;
+      if (failure) throw failure;
+      await waitFor(
+        async () => (await count(`select count(*) as n from envelopes where status = 'completed'`)) === ENVELOPES,
+        { ...LONG, what: 'every envelope completed' },
+      );
+      await waitFor(
+        async () =>
+          (await count(
+            `select count(*) as n from jobs where kind not in ('audit.anchor','register.reminders','envelope.expiry-sweep') and (status = 'running' or (status = 'queued' and run_at <= $1))`,
+            [new Date().toISOString()],
+          )) === 0,
+        { ...LONG, what: 'the jobs to settle' },
+      );
+
+      // The jobs the killed worker held were taken back by its restarted process, not left to the lease.
+      const tookBack = restartedWorker.output.find((line) =>
+        line.includes("took back the jobs of this worker's previous process"),
+      );
+      t.diagnostic(
+        `jobs held by worker-a at the kill: ${heldAtKill.length} (after: ${stillHeld.length}); restart log: ${tookBack ?? 'none'}`,
+      );
+      if (stillHeld.length > 0) {
+        assert.ok(tookBack, 'the restarted worker said it took jobs back');
+        assert.equal(JSON.parse(tookBack).count, stillHeld.length);
       }
-    t.diagnostic(`duplicate mails after the SIGKILLs: ${duplicates}`);
-    assert.ok(duplicates <= 8, `at most the mails in flight in the killed worker (4 jobs at a time): ${duplicates}`);
 
-    // The operation log verifies; the daily anchor ran once although every worker start queued it.
-    const audit = await runInkan(['audit', 'verify'], { dataDir, env: common });
-    assert.equal(audit.code, 0, audit.stdout + audit.stderr);
-    assert.equal(await count(`select count(*) as n from audit_anchors`), 1);
-    assert.equal(await count(`select count(*) as n from scheduled_runs where task = 'audit.anchor'`), 1);
-  });
+      assert.equal(await count(`select count(*) as n from jobs where status = 'failed'`), 0);
+      assert.equal(await count(`select count(*) as n from envelopes where status = 'completed'`), ENVELOPES);
+      // One signature per signer: one signature-applied event per recipient, two signatures in each PDF.
+      assert.equal(
+        await count(`select count(*) as n from events where action = 'recipient.signature-applied'`),
+        2 * ENVELOPES,
+      );
+      assert.equal(
+        await count(
+          `select count(distinct (details::json->>'recipientId')) as n from events where action = 'recipient.signature-applied'`,
+        ),
+        2 * ENVELOPES,
+      );
+      for (const flow of flows) {
+        const res = await api(
+          flow.i,
+          '10.4.0.1',
+          'GET',
+          `/api/v1/envelopes/${flow.envelope!.id}/documents/${flow.envelope!.documents[0]!.id}`,
+        );
+        assert.equal(res.status, 200);
+        const signatures = extractSignatures(new Uint8Array(await res.arrayBuffer()));
+        assert.deepEqual(
+          signatures.map((s) => s.type ?? 'Sig'),
+          ['Sig', 'Sig', 'DocTimeStamp'],
+          flow.name,
+        );
+      }
+
+      // Mail: every request and completion mail arrived; duplicates (at-least-once) are counted and reported.
+      let duplicates = 0;
+      for (const flow of flows)
+        for (const signer of flow.signers) {
+          const requests = requestMails(signer.email).length;
+          const completions = smtp.to(signer.email).filter((m) => m.subject === '電子署名完了のお知らせ').length;
+          assert.ok(
+            requests >= 1 && completions >= 1,
+            `${signer.email}: ${requests} requests, ${completions} completions`,
+          );
+          duplicates += requests - 1 + completions - 1;
+        }
+      t.diagnostic(`duplicate mails after the SIGKILLs: ${duplicates}`);
+      assert.ok(duplicates <= 8, `at most the mails in flight in the killed worker (4 jobs at a time): ${duplicates}`);
+
+      // The operation log verifies; the daily anchor ran once although every worker start queued it.
+      const audit = await runInkan(['audit', 'verify'], { dataDir, env: common });
+      assert.equal(audit.code, 0, audit.stdout + audit.stderr);
+      assert.equal(await count(`select count(*) as n from audit_anchors`), 1);
+      assert.equal(await count(`select count(*) as n from scheduled_runs where task = 'audit.anchor'`), 1);
+    },
+  );
 });

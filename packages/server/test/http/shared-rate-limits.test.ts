@@ -63,10 +63,16 @@ describe('HTTP rate limits across two web instances', () => {
   });
 
   it('Redis: two installations with their own SQLite databases share the counters of one Redis', async () => {
-    const env = { INKAN_REDIS_URL: 'redis://127.0.0.1:6379', INKAN_REDIS_PREFIX: `inkan-test-${randomBytes(6).toString('hex')}:` };
+    const env = {
+      INKAN_REDIS_URL: 'redis://127.0.0.1:6379',
+      INKAN_REDIS_PREFIX: `inkan-test-${randomBytes(6).toString('hex')}:`,
+    };
     const a = await createTestContext('sqlite', env);
     const b = await createTestContext('sqlite', env);
-    cleanups.push(() => a.cleanup(), () => b.cleanup());
+    cleanups.push(
+      () => a.cleanup(),
+      () => b.cleanup(),
+    );
     const apps = [await buildApp({ context: a.context }), await buildApp({ context: b.context })];
     for (const app of apps) cleanups.push(() => app.close());
     const results = await attempts(apps, 12);

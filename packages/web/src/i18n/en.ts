@@ -177,7 +177,8 @@ export const en: Messages = {
   'nav.audit': 'Audit log',
   'nav.failedJobs': 'Failed jobs',
   'jobs.title': 'Failed jobs',
-  'jobs.lead': 'Background work (sending mail, applying signatures …) that did not succeed in 72 hours of retries. Remove the cause (a mail server or timestamp authority outage …), then retry it.',
+  'jobs.lead':
+    'Background work (sending mail, applying signatures …) that did not succeed in 72 hours of retries. Remove the cause (a mail server or timestamp authority outage …), then retry it.',
   'jobs.adminsOnly': 'Only administrators of the organisation can see failed jobs.',
   'jobs.empty': 'No failed jobs.',
   'jobs.col.kind': 'Job',
@@ -200,7 +201,8 @@ export const en: Messages = {
   'jobs.kind.envelope.sign': 'Applying a signature',
   'jobs.kind.envelope.seal': 'Adding the document timestamp',
   'jobs.kind.envelope.certificate': 'Issuing the certificate of completion',
-  'error.JOB_NOT_FAILED': 'This job is not failed, so it cannot be retried (it was retried already, or the same work is running).',
+  'error.JOB_NOT_FAILED':
+    'This job is not failed, so it cannot be retried (it was retried already, or the same work is running).',
 
   'status.envelope.draft': 'Draft',
   'status.envelope.sent': 'Sent',

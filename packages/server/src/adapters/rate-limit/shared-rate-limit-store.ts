@@ -12,7 +12,12 @@ import type { Db } from '../../ports/database.ts';
 
 /** What @fastify/rate-limit needs of a store. */
 interface RateLimitStore {
-  incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number, max: number): void;
+  incr(
+    key: string,
+    callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
+    timeWindow: number,
+    max: number,
+  ): void;
   child(routeOptions: { routeInfo: { method: string | string[]; url: string } }): RateLimitStore;
 }
 

@@ -12,7 +12,10 @@ export function expirySweepSlot(now: Date, intervalMs: number): Date {
 }
 
 /** Queues the sweep of the slot at or before `now` (due at once); one per slot by its dedupe key and claim. */
-export async function scheduleExpirySweep(ctx: Pick<DomainContext, 'db' | 'jobs' | 'config'>, now: Date): Promise<void> {
+export async function scheduleExpirySweep(
+  ctx: Pick<DomainContext, 'db' | 'jobs' | 'config'>,
+  now: Date,
+): Promise<void> {
   const slot = expirySweepSlot(now, ctx.config.expirySweepMs);
   await ctx.jobs.enqueue(
     ctx.db,

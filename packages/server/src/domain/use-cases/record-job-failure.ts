@@ -3,7 +3,12 @@ import type { JobQueue } from '../../ports/job-queue.ts';
 import { recordEvent } from '../record-event.ts';
 
 /** Job kinds whose payload names a recipient, an envelope, or a deadline reminder. */
-const RECIPIENT_KINDS = new Set(['mail.signing-request', 'mail.recipient-locked', 'mail.recipient-declined', 'envelope.sign']);
+const RECIPIENT_KINDS = new Set([
+  'mail.signing-request',
+  'mail.recipient-locked',
+  'mail.recipient-declined',
+  'envelope.sign',
+]);
 const ENVELOPE_KINDS = new Set(['mail.completion', 'envelope.seal', 'envelope.certificate']);
 
 /** The organisation and envelope a job concerns, from its payload (null for system and account jobs). */
@@ -65,5 +70,10 @@ export async function recordJobFailure(
     details: { jobId: job.id, kind: job.kind, attempts: job.attempt },
   });
   if (job.kind === 'mail.job-failed' || subject.organizationId === null) return;
-  await ctx.jobs.enqueue(tx, 'mail.job-failed', { jobId: job.id }, { dedupeKey: `job-failed:${job.id}:${job.attempt}` });
+  await ctx.jobs.enqueue(
+    tx,
+    'mail.job-failed',
+    { jobId: job.id },
+    { dedupeKey: `job-failed:${job.id}:${job.attempt}` },
+  );
 }

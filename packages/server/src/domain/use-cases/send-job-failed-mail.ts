@@ -5,7 +5,12 @@ import { toEnvelope } from '../rows.ts';
 import { subjectOfJob } from './record-job-failure.ts';
 
 /** Mail jobs about an envelope: their failure is told to the envelope's sender. */
-const SENDER_KINDS = new Set(['mail.signing-request', 'mail.completion', 'mail.recipient-locked', 'mail.recipient-declined']);
+const SENDER_KINDS = new Set([
+  'mail.signing-request',
+  'mail.completion',
+  'mail.recipient-locked',
+  'mail.recipient-declined',
+]);
 
 /** The organisation's administrators (who may retry failed jobs). */
 async function administrators(

@@ -44,7 +44,8 @@ export function renderJobFailed(m: JobFailedMail): RenderedMail {
   const subject = oneLine(
     `【Inkan】処理に失敗しました: ${what.ja}${m.envelopeName ? `（${m.envelopeName}）` : ''} / Job failed`,
   );
-  const since = (language: 'ja' | 'en'): string => (m.firstAttemptAt ? formatMailTime(m.firstAttemptAt, language) : '—');
+  const since = (language: 'ja' | 'en'): string =>
+    m.firstAttemptAt ? formatMailTime(m.firstAttemptAt, language) : '—';
   const ja = [
     `「${what.ja}」の処理が、${since('ja')}から${m.attempts}回試みても成功しなかったため、失敗として停止しました。`,
     m.envelopeName ? `封筒: ${m.envelopeName}` : '',

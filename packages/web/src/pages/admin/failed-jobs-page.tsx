@@ -74,9 +74,10 @@ function FailedJobs() {
 
   const time = (iso: string | null) =>
     iso
-      ? new Intl.DateTimeFormat(language === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' }).format(
-          new Date(iso),
-        )
+      ? new Intl.DateTimeFormat(language === 'ja' ? 'ja-JP' : 'en-GB', {
+          dateStyle: 'short',
+          timeStyle: 'short',
+        }).format(new Date(iso))
       : t('common.dash');
   const kindLabel = (kind: string) => {
     const key = `jobs.kind.${kind}`;
@@ -127,8 +128,7 @@ function FailedJobs() {
                   <td data-label={t('jobs.col.failedAt')} className="audit-table__time">
                     <span className="audit-table__actor">{time(job.failedAt)}</span>
                     <span className="audit-table__type">
-                      {t('jobs.since', { time: time(job.firstAttemptAt) })} · {t('jobs.col.attempts')}{' '}
-                      {job.attempts}
+                      {t('jobs.since', { time: time(job.firstAttemptAt) })} · {t('jobs.col.attempts')} {job.attempts}
                     </span>
                     {job.notifiedAt && <span className="audit-table__type">{t('jobs.notified')}</span>}
                   </td>

@@ -92,6 +92,7 @@ export function SenderShell({
       canceled = true;
     };
     // Only the first render of a sender page needs the session.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   async function signOut() {
