@@ -289,7 +289,7 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
     };
     if (row.attempts > row.max_attempts) {
       // Only reachable through expired leases: the job keeps killing its workers.
-      await fail(row, info, row.last_error ?? 'lease expired on every attempt (worker crashed or hung)');
+      await fail(row, info, 'lease expired on every attempt (worker crashed or hung)');
       return;
     }
     const handler = handlers[info.kind] as ((payload: unknown, job: JobInfo) => Promise<void>) | undefined;
