@@ -33,6 +33,8 @@ Usage:
                                               change a member's role
   inkan audit verify                          recompute the operation log's hash chain and check its daily
                                               TSA anchors (exit 0 intact, 1 naming the first broken event)
+  inkan jobs failed                           list failed jobs (every organisation's and the system's) with the last error
+  inkan jobs retry ID                         queue a failed job again (a fresh retry window)
   inkan --version                             print the version
   inkan backup [--to DIR|s3://bucket/prefix]  back up the database, every blob and the PKI (not the master key)
   inkan backup list | verify [ID] | prune     list backups, check one (hashes, database opens), apply retention
@@ -107,6 +109,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       return (await import('./admin-commands.ts')).memberCommand(config, rest);
     case 'audit':
       return (await import('./audit-commands.ts')).auditCommand(config, rest);
+    case 'jobs':
+      return (await import('./job-commands.ts')).jobsCommand(config, rest);
     case 'backup':
       return (await import('./backup-commands.ts')).backupCommand(config, rest);
     case 'restore':

@@ -27,7 +27,7 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
   try {
     await options.beforeListen?.(context);
     if (role === 'worker') {
-      const runner = runJobWorker(context);
+      const runner = runJobWorker(context, { role: 'worker' });
       stops.unshift(() => runner.stop());
     } else {
       // The thread opens its own context after this one has migrated the database and made the PKI.

@@ -148,6 +148,29 @@ const schema = z.object({
   INKAN_CLAIM_TTL: duration('30d'),
   INKAN_ACCESS_CODE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   INKAN_JOB_LEASE: duration('60s').refine((ms) => ms >= 1000, { message: 'must be at least 1s' }),
+  // The retry policy: capped exponential backoff, for this long after the first attempt, then failed.
+  INKAN_JOB_RETRY_FOR: duration('72h').refine((ms) => ms >= 60_000, { message: 'must be at least 1m' }),
+  INKAN_JOB_MAX_BACKOFF: duration('1h').refine((ms) => ms >= 1000 && ms <= 3_600_000, {
+    message: 'must be between 1s and 1h',
+  }),
+  // The stable identity of a job worker: a restarted worker takes back its previous process's jobs.
+  INKAN_WORKER_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,100}$/, { message: 'must be 1–100 letters, digits, ".", "_", ":" or "-"' })
+    .optional(),
+  // How often sent envelopes past their expiry date are swept to `expired`.
+  INKAN_EXPIRY_SWEEP: duration('10m').refine((ms) => ms >= 60_000 && ms <= 86_400_000, {
+    message: 'must be between 1m and 1d',
+  }),
+  // Redis for the shared HTTP rate-limit counters (else PostgreSQL when the database is PostgreSQL).
+  INKAN_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })
+    .optional(),
+  INKAN_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,100}$/, { message: 'must be 1–100 letters, digits, ".", "_", ":" or "-"' })
+    .default('inkan:rate-limit:'),
   INKAN_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(50),
   // Verification of uploads (and `inkan verify`): decoded bytes per file (empty = 4 × file size + 64 MiB),
   // worker threads (0 = one per core), heap per worker, time per verification, waiting uploads.
@@ -278,6 +301,18 @@ export interface Config {
    * worker was running are taken over by another worker this long after its last renewal.
    */
   jobLeaseMs: number;
+  /** How long after its first attempt a failing job is retried before it is failed (72 h). */
+  jobRetryForMs: number;
+  /** The longest wait between two attempts of a job (1 h). */
+  jobMaxBackoffMs: number;
+  /** INKAN_WORKER_ID: the stable identity of this job worker, or undefined (host and role). */
+  workerId?: string;
+  /** How often sent envelopes past their expiry date are swept to `expired`. */
+  expirySweepMs: number;
+  /** redis:// URL of the shared HTTP rate-limit counters, or undefined. */
+  redisUrl?: string;
+  /** Prefix of the rate-limit keys in Redis (several installations may share one Redis). */
+  redisPrefix: string;
   /** Largest accepted upload (all documents of one request together), in bytes. */
   maxUploadBytes: number;
   /** Verification of uploaded PDFs: its resource limits and its worker pool. */
@@ -403,6 +438,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     claimTtlMs: v.INKAN_CLAIM_TTL,
     accessCodeMaxAttempts: v.INKAN_ACCESS_CODE_MAX_ATTEMPTS,
     jobLeaseMs: v.INKAN_JOB_LEASE,
+    jobRetryForMs: v.INKAN_JOB_RETRY_FOR,
+    jobMaxBackoffMs: v.INKAN_JOB_MAX_BACKOFF,
+    workerId: blankToUndefined(v.INKAN_WORKER_ID),
+    expirySweepMs: v.INKAN_EXPIRY_SWEEP,
+    redisUrl: blankToUndefined(v.INKAN_REDIS_URL),
+    redisPrefix: v.INKAN_REDIS_PREFIX,
     maxUploadBytes: v.INKAN_MAX_UPLOAD_MB * 1024 * 1024,
     verify: {
       decodeBudgetBytes:

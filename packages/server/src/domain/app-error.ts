@@ -6,6 +6,7 @@ export type AppErrorCode =
   | 'FORBIDDEN'
   | 'CSRF_FAILED'
   | 'RATE_LIMITED'
+  | 'JOB_NOT_FAILED'
   | 'PAYLOAD_TOO_LARGE'
   | 'PDF_INVALID'
   | 'PDF_ENCRYPTED'

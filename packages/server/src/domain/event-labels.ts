@@ -83,6 +83,8 @@ export const ACTION_LABELS_JA: Record<EventAction, string> = {
   'mail.account.sent': 'アカウントのお知らせを送信',
   'audit.anchored': '操作ログにタイムスタンプを付与',
   'audit.exported': '操作ログをエクスポート',
+  'job.failed': 'バックグラウンド処理が失敗',
+  'job.retried': 'バックグラウンド処理を再実行',
   'contract.registered': '契約台帳に登録',
   'contract.updated': '契約台帳の項目を変更',
   'contract.imported': '契約書を取り込み',

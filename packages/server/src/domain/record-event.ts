@@ -44,6 +44,9 @@ export type EventAction =
   | 'member.role-changed'
   | 'audit.anchored'
   | 'audit.exported'
+  // The retry policy (issue 10): a job failed for good; an administrator queued it again.
+  | 'job.failed'
+  | 'job.retried'
   // Accounts (issue 7).
   | 'account.signup-requested'
   | 'account.created'

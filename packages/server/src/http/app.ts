@@ -7,6 +7,7 @@ import type { AppContext } from '../context.ts';
 import { AppError } from '../domain/app-error.ts';
 import { LIMITS } from '../domain/validation.ts';
 import { accountRoutes } from './account/routes.ts';
+import { adminJobRoutes } from './admin-jobs/routes.ts';
 import { accountSecurityRoutes } from './account-security/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
@@ -28,6 +29,7 @@ import { signInSecurityRoutes } from './sign-in-security/routes.ts';
 import { verifyRoutes } from './verify/routes.ts';
 import { webRoutes } from './web/routes.ts';
 import { redactUrl } from './redact-url.ts';
+import { openSharedRateLimitStore } from '../adapters/rate-limit/shared-rate-limit-store.ts';
 
 const BINARY_TYPES = ['application/ocsp-request', 'application/timestamp-query'];
 
@@ -122,7 +124,21 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     crossOriginEmbedderPolicy: false,
     referrerPolicy: { policy: 'no-referrer' },
   });
-  await app.register(rateLimit, { global: true, max: 300, timeWindow: '1 minute' });
+  // Counters shared by every web instance: Redis (INKAN_REDIS_URL) or PostgreSQL; in-process on SQLite.
+  const rateLimitStore = openSharedRateLimitStore({
+    redisUrl: context.config.redisUrl,
+    redisPrefix: context.config.redisPrefix,
+    db: context.db,
+    dialect: context.dialect,
+    clock: context.clock,
+  });
+  app.addHook('onClose', async () => rateLimitStore.close());
+  await app.register(rateLimit, {
+    global: true,
+    max: 300,
+    timeWindow: '1 minute',
+    ...rateLimitStore.pluginOptions,
+  });
   await app.register(cookie);
   await app.register(multipart, {
     limits: {
@@ -171,6 +187,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(helpRoutes, { context });
   await app.register(openApiRoutes, { context });
   await app.register(outboxRoutes, { context });
+  await app.register(adminJobRoutes, { context });
   if (context.config.env === 'development') await app.register(devMailRoutes, { context });
   await app.register(webRoutes, { distDir: options.webDistDir });
   return app;

@@ -28,6 +28,7 @@ export const STATUS_OF: Record<AppErrorCode, number> = {
   LINK_INVALID: 404,
   ENVELOPE_NOT_DRAFT: 409,
   ENVELOPE_NOT_ACTIVE: 409,
+  JOB_NOT_FAILED: 409,
   NOT_YOUR_TURN: 409,
   ALREADY_SIGNED: 409,
   LINK_EXPIRED: 410,
@@ -248,6 +249,10 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
   ENVELOPE_NOT_ACTIVE: {
     ja: 'この封筒は現在操作できません（完了・拒否・取消・期限切れ）。',
     en: 'This envelope is no longer active (completed, declined, canceled or expired).',
+  },
+  JOB_NOT_FAILED: {
+    ja: 'この処理は失敗の状態ではないため再実行できません（再実行済みか、同じ処理が実行中です）。',
+    en: 'This job is not failed, so it cannot be retried (it was retried already, or the same work is running).',
   },
   NOT_YOUR_TURN: { ja: '先の署名者の署名が完了していません。', en: 'An earlier recipient has not signed yet.' },
   ALREADY_SIGNED: { ja: 'すでに署名済みです。', en: 'Already signed.' },

@@ -13,6 +13,10 @@ import { sendSigningRequestMail } from '../domain/use-cases/send-signing-request
 import { sendRecipientUnlockedMail } from '../domain/use-cases/send-recipient-unlocked-mail.ts';
 import { sendInvitationMail } from '../domain/use-cases/send-invitation-mail.ts';
 import { runScheduledBackup } from '../backup/run-scheduled-backup.ts';
+import { expireEnvelopes, scheduleNextExpirySweep } from '../domain/use-cases/expire-envelopes.ts';
+import { sendJobFailedMail } from '../domain/use-cases/send-job-failed-mail.ts';
+import { runOncePerPeriod } from '../domain/scheduled-runs.ts';
+import { purgeStaleRateLimits } from '../domain/accounts/rate-limit.ts';
 import { z } from 'zod';
 
 // Job payloads come back from the database as JSON: checked like any other input before use.
@@ -32,6 +36,8 @@ const anchorPayload = z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) })
 const backupPayload = z.object({ slot: z.iso.datetime() });
 const reminderPayload = z.object({ reminderId: z.uuid() });
 const invitationPayload = z.object({ invitationId: z.uuid(), language: z.enum(['ja', 'en']) });
+const sweepPayload = z.object({ slot: z.iso.datetime() });
+const jobPayload = z.object({ jobId: z.uuid() });
 
 /**
  * The handlers of every job kind. Each is idempotent (the queue delivers at least once): see the use
@@ -42,16 +48,39 @@ export function createJobHandlers(context: AppContext): JobHandlers {
     'envelope.sign': (payload) => applyRecipientSignature(context, recipientPayload.parse(payload)),
     'envelope.seal': (payload) => sealEnvelope(context, envelopePayload.parse(payload)),
     'envelope.certificate': (payload, job) => issueCompletionCertificate(context, envelopePayload.parse(payload), job),
-    'audit.anchor': async (payload) => {
-      anchorPayload.parse(payload);
-      await anchorAuditChain(context);
+    'audit.anchor': async (payload, job) => {
+      const { day } = anchorPayload.parse(payload);
+      await runOncePerPeriod(context, { task: 'audit.anchor', period: day, jobId: job.id }, async () => {
+        await anchorAuditChain(context);
+      });
     },
-    'backup.run': async (payload) => {
-      await runScheduledBackup(context, new Date(backupPayload.parse(payload).slot));
+    'backup.run': async (payload, job) => {
+      const { slot } = backupPayload.parse(payload);
+      await runOncePerPeriod(context, { task: 'backup.run', period: slot, jobId: job.id }, async () => {
+        await runScheduledBackup(context, new Date(slot));
+      });
     },
-    'register.reminders': async (payload) => {
-      await queueDeadlineReminders(context, anchorPayload.parse(payload));
+    'register.reminders': async (payload, job) => {
+      const input = anchorPayload.parse(payload);
+      await runOncePerPeriod(context, { task: 'register.reminders', period: input.day, jobId: job.id }, async () => {
+        await queueDeadlineReminders(context, input);
+      });
     },
+    'envelope.expiry-sweep': async (payload, job) => {
+      const slot = new Date(sweepPayload.parse(payload).slot);
+      // The next sweep first, so that the schedule survives a failure of this one.
+      await scheduleNextExpirySweep(context, slot);
+      await runOncePerPeriod(
+        context,
+        { task: 'envelope.expiry-sweep', period: slot.toISOString(), jobId: job.id },
+        async () => {
+          await expireEnvelopes(context);
+          // Housekeeping of the shared rate-limit counters (one row per client and surface).
+          await purgeStaleRateLimits(context);
+        },
+      );
+    },
+    'mail.job-failed': (payload) => sendJobFailedMail(context, jobPayload.parse(payload)),
     'mail.contract-reminder': (payload) => sendContractReminderMail(context, reminderPayload.parse(payload)),
     'mail.signing-request': (payload) => sendSigningRequestMail(context, recipientPayload.parse(payload)),
     'mail.completion': (payload) => sendCompletionMail(context, envelopePayload.parse(payload)),

@@ -3,14 +3,22 @@
  * the HTTP event loop. The thread builds its own context (its own database connection, its own keys)
  * from the same environment and runs the job runner with the domain's handlers.
  */
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { isMainThread, parentPort, threadId, workerData, type Worker } from 'node:worker_threads';
 import { loadConfig } from '../config/config.ts';
 import { createContext, type AppContext } from '../context.ts';
-import { startJobRunner, type JobHandlers, type JobRunner } from '../adapters/jobs/db-job-queue.ts';
+import {
+  startJobRunner,
+  type JobHandlers,
+  type JobRunner,
+  type JobRunnerOptions,
+} from '../adapters/jobs/db-job-queue.ts';
 import { scheduleAuditAnchor } from '../domain/use-cases/anchor-audit-chain.ts';
 import { scheduleBackup } from '../backup/run-scheduled-backup.ts';
 import { scheduleDeadlineReminders } from '../domain/use-cases/queue-deadline-reminders.ts';
+import { scheduleExpirySweep } from '../domain/use-cases/expire-envelopes.ts';
+import { recordJobFailure } from '../domain/use-cases/record-job-failure.ts';
 import { createJobHandlers } from './handlers.ts';
 import { startModuleWorker } from './module-worker.ts';
 import { startHeartbeat } from '../observability/readiness.ts';
@@ -23,6 +31,8 @@ interface WorkerInput {
   pollMs?: number;
   /** A module exporting createJobHandlers to use instead of ./handlers.ts (tests). */
   handlersModule?: string;
+  /** The serve role of the process (part of the default stable worker identity). */
+  role?: string;
 }
 
 /** Messages from the worker thread. */
@@ -32,9 +42,83 @@ type WorkerMessage =
   | { type: 'failed'; message: string }
   | { type: 'metrics'; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] };
 
-/** A name for locked_by that says which process and thread holds a job. */
+// Tells this process apart from an earlier one with the same pid (a container restarted as pid 1).
+const PROCESS_NONCE = randomBytes(4).toString('hex');
+
+/** A name for locked_by that says which process and thread holds a job: `host:pid:thread:nonce`. */
 export function workerIdentity(): string {
-  return `${hostname()}:${process.pid}:${threadId}`;
+  return `${hostname()}:${process.pid}:${threadId}:${PROCESS_NONCE}`;
+}
+
+/**
+ * The stable identity of a job worker (jobs.worker_id): INKAN_WORKER_ID, or the host and the serve role.
+ * A worker started again with the same identity takes back the jobs its previous process held. Several
+ * worker processes on one host need distinct INKAN_WORKER_IDs (a live process of the same identity
+ * on this host is never robbed: see mayReclaimFrom).
+ */
+export function stableWorkerIdentity(configured: string | undefined, role: string): string {
+  return configured ?? `${hostname()}:${role}`;
+}
+
+/**
+ * Whether the holder named by a job's locked_by (`host:pid:thread:nonce`) may be taken for dead by this
+ * process: a holder on another host is (the identity says it is our predecessor); on this host, unless
+ * its process is alive and is not this one (then two live workers share an identity: leave it to its lease).
+ */
+export function mayReclaimFrom(lockedBy: string): boolean {
+  const [host, pidText] = lockedBy.split(':');
+  if (host !== hostname()) return true;
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code !== 'EPERM';
+  }
+}
+
+/**
+ * The options every job runner of this installation runs with: the database, the clock, the lease, this
+ * process's names (locked_by and the stable identity), the retry policy, and what happens when a job
+ * fails for good (recordJobFailure: organisation, operation log, notice mail).
+ */
+export function jobRunnerPolicy(
+  context: AppContext,
+  role: string,
+): Pick<
+  JobRunnerOptions,
+  | 'db'
+  | 'dialect'
+  | 'clock'
+  | 'leaseMs'
+  | 'workerId'
+  | 'stableWorkerId'
+  | 'mayReclaim'
+  | 'retryForMs'
+  | 'maxBackoffMs'
+  | 'onFailed'
+> {
+  return {
+    db: context.db,
+    dialect: context.dialect,
+    clock: context.clock,
+    leaseMs: context.config.jobLeaseMs,
+    workerId: workerIdentity(),
+    stableWorkerId: stableWorkerIdentity(context.config.workerId, role),
+    mayReclaim: mayReclaimFrom,
+    retryForMs: context.config.jobRetryForMs,
+    maxBackoffMs: context.config.jobMaxBackoffMs,
+    onFailed: (tx, job) =>
+      recordJobFailure(context, tx, {
+        id: job.id,
+        kind: job.kind,
+        attempt: job.attempt,
+        payload: job.payload,
+        at: context.clock.now(),
+      }),
+  };
 }
 
 /** Starts the job runner in this process (the `worker` role, and the body of the worker thread). */
@@ -45,6 +129,8 @@ export function runJobWorker(
     handlers?: JobHandlers;
     log?: (line: Record<string, unknown>) => void;
     scheduleAuditAnchor?: boolean;
+    /** The serve role (default stable worker identity `host:role`); `all` when the worker is a thread of it. */
+    role?: string;
   } = {},
 ): JobRunner {
   const log = options.log ?? ((line) => process.stderr.write(`${JSON.stringify(line)}\n`));
@@ -68,14 +154,16 @@ export function runJobWorker(
       log({ level: 40, time: Date.now(), msg: 'could not schedule the deadline reminders', error: error.message }),
     );
   }
+  // The expiry sweep (INKAN_EXPIRY_SWEEP): the current slot at start; each sweep queues the next.
+  if (handlers['envelope.expiry-sweep'] && options.scheduleAuditAnchor !== false) {
+    scheduleExpirySweep(context, context.clock.now()).catch((error: Error) =>
+      log({ level: 40, time: Date.now(), msg: 'could not schedule the expiry sweep', error: error.message }),
+    );
+  }
   const runner = startJobRunner({
-    db: context.db,
-    dialect: context.dialect,
+    ...jobRunnerPolicy(context, options.role ?? 'worker'),
     handlers,
-    workerId: workerIdentity(),
-    clock: context.clock,
     pollMs: options.pollMs,
-    leaseMs: context.config.jobLeaseMs,
     onError: (job, error) =>
       log({
         level: 50,
@@ -92,6 +180,14 @@ export function runJobWorker(
   const stopHeartbeat = startHeartbeat(context.config.dataDir, (error) =>
     log({ level: 40, time: Date.now(), msg: 'could not write the worker heartbeat', error: error.message }),
   );
+  runner.reclaimed.then(
+    (count) => {
+      if (count > 0)
+        log({ level: 30, time: Date.now(), msg: "took back the jobs of this worker's previous process", count });
+    },
+    (error: Error) =>
+      log({ level: 40, time: Date.now(), msg: 'could not take back earlier jobs', error: error.message }),
+  );
   return {
     stop: async () => {
       stopHeartbeat();
@@ -100,6 +196,7 @@ export function runJobWorker(
     runOnce: () => runner.runOnce(),
     idle: () => runner.idle(),
     wake: () => runner.wake(),
+    reclaimed: runner.reclaimed,
   };
 }
 
@@ -123,6 +220,8 @@ export async function startWorkerThread(options: {
   /** URL of a module exporting createJobHandlers(context), instead of ./handlers.ts (tests). */
   handlersModule?: string;
   onExit?: (code: number) => void;
+  /** The serve role of the process (default stable worker identity); `all`. */
+  role?: string;
 }): Promise<WorkerThreadHandle> {
   let stopping = false;
   let current: Worker;
@@ -131,6 +230,7 @@ export async function startWorkerThread(options: {
     env: options.env,
     pollMs: options.pollMs,
     handlersModule: options.handlersModule,
+    role: options.role ?? 'all',
   };
 
   const spawn = (): Promise<Worker> =>
@@ -217,7 +317,7 @@ async function workerMain(input: WorkerInput): Promise<void> {
           (await import(input.handlersModule)) as { createJobHandlers(context: AppContext): JobHandlers }
         ).createJobHandlers(context)
       : undefined;
-    runner = runJobWorker(context, { pollMs: input.pollMs, handlers });
+    runner = runJobWorker(context, { pollMs: input.pollMs, handlers, role: input.role ?? 'all' });
   } catch (error) {
     port.postMessage({ type: 'failed', message: (error as Error)?.message ?? String(error) } satisfies WorkerMessage);
     process.exit(1);

@@ -255,7 +255,17 @@ export interface Schema extends SsoSchema {
     last_error: string | null;
     created_at: string;
     finished_at: string | null;
+    /** The stable identity of the worker holding the job (INKAN_WORKER_ID, or host and role). */
+    worker_id: string | null;
+    /** When the job was first claimed: the retry window (INKAN_JOB_RETRY_FOR) counts from here. */
+    first_attempt_at: string | null;
+    /** The organisation a failed job concerns (its administrators see it); null for system jobs. */
+    organization_id: string | null;
+    /** When the people concerned were told that the job failed. */
+    failed_notice_at: string | null;
   };
+  /** One claim per (task, period) of scheduled work, so that it runs once per period across instances. */
+  scheduled_runs: { task: string; period: string; job_id: string; claimed_at: string; finished_at: string | null };
   /** Mail written by the outbox adapter (and a record of every mail sent). */
   mails: {
     id: string;

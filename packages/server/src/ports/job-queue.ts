@@ -24,6 +24,10 @@ export interface JobPayloads {
   'mail.contract-reminder': { reminderId: string };
   /** Makes an invitation's link token and sends the invitation mail (once). */
   'mail.invitation': { invitationId: string; language: 'ja' | 'en' };
+  /** Sweeps sent envelopes past their expiry date to `expired` (every INKAN_EXPIRY_SWEEP; `slot` an ISO instant). */
+  'envelope.expiry-sweep': { slot: string };
+  /** Tells the sender (mails) or the administrators (signing, sealing …) that a job failed for good. */
+  'mail.job-failed': { jobId: string };
 }
 export type JobKind = keyof JobPayloads;
 

@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { DbJobQueue, startJobRunner, type JobHandlers } from '../../src/adapters/jobs/db-job-queue.ts';
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  DbJobQueue,
+  startJobRunner,
+  type JobHandlers,
+} from '../../src/adapters/jobs/db-job-queue.ts';
 import type { Db } from '../../src/ports/database.ts';
 import { DIALECTS, openMigratedTestDatabase, TestClock, type MigratedTestDatabase } from '../helpers/test-database.ts';
 
@@ -48,7 +53,7 @@ for (const dialect of DIALECTS) {
       assert.equal(rows.length, 1);
       assert.deepEqual(JSON.parse(rows[0].payload), { recipientId: 'r2' });
       assert.equal(rows[0].status, 'queued');
-      assert.equal(rows[0].max_attempts, 8);
+      assert.equal(rows[0].max_attempts, DEFAULT_MAX_ATTEMPTS);
     });
 
     test('a dedupe key that is queued or running is not queued again; after the job is done it may be', async () => {

@@ -182,7 +182,12 @@ const COLUMNS = {
     last_error: 1,
     created_at: 1,
     finished_at: 1,
+    worker_id: 1,
+    first_attempt_at: 1,
+    organization_id: 1,
+    failed_notice_at: 1,
   },
+  scheduled_runs: { task: 1, period: 1, job_id: 1, claimed_at: 1, finished_at: 1 },
   mails: {
     id: 1,
     to_address: 1,
@@ -528,6 +533,10 @@ for (const dialect of DIALECTS) {
         last_error: null,
         created_at: T,
         finished_at: null,
+        worker_id: null,
+        first_attempt_at: null,
+        organization_id: null,
+        failed_notice_at: null,
       };
       await db
         .insertInto('jobs')

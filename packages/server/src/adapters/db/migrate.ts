@@ -12,6 +12,7 @@ import { evidenceMigration } from './migrations/002-evidence.ts';
 import { accountsMigration } from './migrations/003-accounts.ts';
 import { registerMigration } from './migrations/004-register.ts';
 import { secondFactorsMigration } from './migrations/006-second-factors.ts';
+import { scaleMigration } from './migrations/007-scale.ts';
 import { administrationMigration } from './migrations/008-administration.ts';
 import { signInSecurityMigration } from './migrations/009-sign-in-security.ts';
 import { signerContactMigration } from './migrations/011-signer-contact.ts';
@@ -24,6 +25,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '003-accounts': accountsMigration(dialect),
     '004-register': registerMigration(dialect),
     '006-second-factors': secondFactorsMigration(),
+    '007-scale': scaleMigration(),
     '008-administration': administrationMigration(),
     '009-sign-in-security': signInSecurityMigration(),
     '011-signer-contact': signerContactMigration(),

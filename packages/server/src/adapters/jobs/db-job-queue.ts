@@ -10,16 +10,32 @@
  * Claiming: PostgreSQL takes the oldest due row with FOR UPDATE SKIP LOCKED (workers never wait on each
  * other); SQLite takes its single write lock up front with BEGIN IMMEDIATE (a deferred transaction
  * upgrading to a write could fail with SQLITE_BUSY instead of waiting). A claimed job carries a lease
- * (`locked_until`), renewed while the handler runs; an expired lease means a dead worker.
+ * (`locked_until`), renewed while the handler runs; an expired lease means a dead worker. A worker
+ * also has a stable identity (`worker_id`: INKAN_WORKER_ID, or host and role) that outlives its process:
+ * when it starts again it takes back at once the jobs its previous process held (reclaimOwnJobs),
+ * instead of leaving them to wait for their lease.
+ *
+ * Retry policy: a failed attempt is retried after a capped exponential backoff (10 s, 20 s … at most
+ * `maxBackoffMs`, 1 h) for `retryForMs` (72 h) after the job's first attempt; then the job is failed and
+ * `onFailed` runs in the transaction that marks it so (the worker tells the people concerned).
  */
 import { sql } from 'kysely';
 import type { Db, DbOrTx, Schema } from '../../ports/database.ts';
 import type { JobKind, JobPayloads, JobQueue } from '../../ports/job-queue.ts';
 import { systemClock, type Clock } from '../../ports/clock.ts';
 import { newId } from '../../security/tokens.ts';
+import { inTransaction } from '../../domain/transaction.ts';
 
-/** Attempts before a job is marked failed. */
-export const DEFAULT_MAX_ATTEMPTS = 8;
+/**
+ * Attempts before a job is marked failed whatever the time: a guard against a job that kills its
+ * worker on every attempt (its lease expires each time, without any backoff). Failing jobs are bounded
+ * by time (retryForMs) long before: 72 h of backoff capped at 1 h is about 80 attempts.
+ */
+export const DEFAULT_MAX_ATTEMPTS = 500;
+/** How long after its first attempt a failing job is retried (INKAN_JOB_RETRY_FOR). */
+export const DEFAULT_RETRY_FOR_MS = 72 * 3_600_000;
+/** The longest wait between two attempts (INKAN_JOB_MAX_BACKOFF). */
+export const DEFAULT_MAX_BACKOFF_MS = 3_600_000;
 
 /** What a handler learns about the job it runs. */
 export interface JobInfo {
@@ -30,6 +46,12 @@ export interface JobInfo {
   maxAttempts: number;
   dedupeKey: string | null;
   createdAt: Date;
+}
+
+/** A job that has just been failed for good (given to onFailed). */
+export interface FailedJobInfo extends JobInfo {
+  payload: unknown;
+  lastError: string;
 }
 
 /** Runs one job; throwing makes the job retry later (or fail after the last attempt). Must be idempotent. */
@@ -75,6 +97,10 @@ export class DbJobQueue implements JobQueue {
         last_error: null,
         created_at: now.toISOString(),
         finished_at: null,
+        worker_id: null,
+        first_attempt_at: null,
+        organization_id: null,
+        failed_notice_at: null,
       })
       // The only unique index a new row (random id) can hit is the partial one on active dedupe keys.
       .onConflict((oc) => oc.doNothing())
@@ -87,8 +113,24 @@ export interface JobRunnerOptions {
   db: Db;
   dialect: 'sqlite' | 'postgres';
   handlers: JobHandlers;
-  /** Names this worker in locked_by (e.g. `${hostname}:${pid}:${threadId}`). */
+  /** Names this process (or thread) in locked_by, unique while it lives (e.g. `${host}:${pid}:${thread}:${nonce}`). */
   workerId: string;
+  /**
+   * The stable identity of this worker across restarts (jobs.worker_id). With it, the runner first takes
+   * back the running jobs of the same identity held by another process (see mayReclaim).
+   */
+  stableWorkerId?: string;
+  /** Whether the process named by a job's locked_by may be taken for dead (default: yes). */
+  mayReclaim?: (lockedBy: string) => boolean;
+  /** How long after its first attempt a failing job is retried before it is failed (default 72 h). */
+  retryForMs?: number;
+  /** The longest wait between two attempts (default 1 h). */
+  maxBackoffMs?: number;
+  /**
+   * Runs in the transaction that marks a job failed for good (after its retry window, or too many
+   * crashed attempts): whatever it writes commits with the failure or not at all.
+   */
+  onFailed?: (tx: DbOrTx, job: FailedJobInfo) => Promise<void>;
   /** How often to look for due jobs when idle (default 250 ms). */
   pollMs?: number;
   clock?: Clock;
@@ -96,7 +138,7 @@ export interface JobRunnerOptions {
   leaseMs?: number;
   /** Jobs run at the same time by this runner (default 4). */
   concurrency?: number;
-  /** Delay before retry number `attempt` (default 10 s · 2^(attempt−1), at most 1 h). */
+  /** Delay before retry number `attempt` (default 10 s · 2^(attempt−1)); capped at maxBackoffMs. */
   backoffMs?: (attempt: number) => number;
   /** Told about every failed attempt (for logging); must not throw. */
   onError?: (job: JobInfo, error: unknown) => void;
@@ -114,11 +156,13 @@ export interface JobRunner {
   idle(): Promise<void>;
   /** Looks for due jobs now instead of at the next poll (someone just queued one). */
   wake(): void;
+  /** Resolves with the number of jobs taken back from this worker identity's previous process. */
+  reclaimed: Promise<number>;
 }
 
 /** The default retry delay: 10 s, 20 s, 40 s … capped at one hour. */
 export function defaultBackoffMs(attempt: number): number {
-  return Math.min(10_000 * 2 ** Math.max(0, attempt - 1), 3_600_000);
+  return Math.min(10_000 * 2 ** Math.min(30, Math.max(0, attempt - 1)), DEFAULT_MAX_BACKOFF_MS);
 }
 
 type JobRow = Schema['jobs'];
@@ -130,7 +174,11 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
   const pollMs = options.pollMs ?? 250;
   const leaseMs = options.leaseMs ?? 60_000;
   const concurrency = Math.max(1, options.concurrency ?? 4);
-  const backoffMs = options.backoffMs ?? defaultBackoffMs;
+  const maxBackoffMs = options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
+  const retryForMs = options.retryForMs ?? DEFAULT_RETRY_FOR_MS;
+  const backoff = options.backoffMs ?? defaultBackoffMs;
+  const backoffMs = (attempt: number): number => Math.min(backoff(attempt), maxBackoffMs);
+  const stableWorkerId = options.stableWorkerId ?? null;
   const kinds = Object.keys(handlers).filter((k) => typeof handlers[k as JobKind] === 'function');
   const inFlight = new Set<Promise<void>>();
   const waiters = new Set<() => void>();
@@ -158,7 +206,8 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
     const due = sql`kind in (${sql.join(kinds)}) and ((status = 'queued' and run_at <= ${now}) or (status = 'running' and locked_until < ${now}))`;
     if (dialect === 'postgres') {
       const result = await sql<JobRow>`
-        update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lease}, attempts = attempts + 1
+        update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lease}, attempts = attempts + 1,
+          worker_id = ${stableWorkerId}, first_attempt_at = coalesce(first_attempt_at, ${now})
         where id = (select id from jobs where ${due} order by run_at, created_at limit 1 for update skip locked)
         returning *`.execute(db);
       return result.rows[0];
@@ -167,7 +216,8 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
       await sql`begin immediate`.execute(connection);
       try {
         const result = await sql<JobRow>`
-          update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lease}, attempts = attempts + 1
+          update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lease}, attempts = attempts + 1,
+            worker_id = ${stableWorkerId}, first_attempt_at = coalesce(first_attempt_at, ${now})
           where id = (select id from jobs where ${due} order by run_at, created_at limit 1)
           returning *`.execute(connection);
         await sql`commit`.execute(connection);
@@ -191,6 +241,43 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
       .execute();
   }
 
+  /**
+   * Marks our claim failed for good and runs onFailed in the same transaction (nothing when the claim
+   * is no longer ours: another worker took the job over).
+   */
+  async function fail(row: JobRow, info: JobInfo, lastError: string): Promise<void> {
+    await inTransaction(db, dialect, async (tx) => {
+      const result = await tx
+        .updateTable('jobs')
+        .set({
+          status: 'failed',
+          finished_at: clock.now().toISOString(),
+          locked_by: null,
+          locked_until: null,
+          last_error: lastError,
+        })
+        .where('id', '=', row.id)
+        .where('locked_by', '=', workerId)
+        .where('attempts', '=', row.attempts)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return;
+      let payload: unknown = null;
+      try {
+        payload = JSON.parse(row.payload) as unknown;
+      } catch {
+        // A payload that is not JSON failed its job already; the notice names the job only.
+      }
+      await options.onFailed?.(tx, { ...info, payload, lastError });
+    });
+  }
+
+  /** Whether the job's retry window (from its first attempt) ends before `at`. */
+  function pastRetryWindow(row: JobRow, at: number): boolean {
+    const first = row.first_attempt_at === null ? clock.now().getTime() : new Date(row.first_attempt_at).getTime();
+    return at > first + retryForMs;
+  }
+
   async function run(row: JobRow): Promise<void> {
     const info: JobInfo = {
       id: row.id,
@@ -202,13 +289,7 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
     };
     if (row.attempts > row.max_attempts) {
       // Only reachable through expired leases: the job keeps killing its workers.
-      await finish(row, {
-        status: 'failed',
-        finished_at: clock.now().toISOString(),
-        locked_by: null,
-        locked_until: null,
-        last_error: 'lease expired on every attempt (worker crashed or hung)',
-      });
+      await fail(row, info, 'lease expired on every attempt (worker crashed or hung)');
       return;
     }
     const handler = handlers[info.kind] as ((payload: unknown, job: JobInfo) => Promise<void>) | undefined;
@@ -246,16 +327,11 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
         // A logger failure must not lose the retry bookkeeping.
       }
       const lastError = describeError(error);
-      if (row.attempts >= row.max_attempts) {
-        await finish(row, {
-          status: 'failed',
-          finished_at: clock.now().toISOString(),
-          locked_by: null,
-          locked_until: null,
-          last_error: lastError,
-        });
+      const retryAt = clock.now().getTime() + backoffMs(row.attempts);
+      if (row.attempts >= row.max_attempts || pastRetryWindow(row, retryAt)) {
+        await fail(row, info, lastError);
       } else {
-        const runAt = new Date(clock.now().getTime() + backoffMs(row.attempts)).toISOString();
+        const runAt = new Date(retryAt).toISOString();
         await finish(row, {
           status: 'queued',
           run_at: runAt,
@@ -330,11 +406,50 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
     }
   }
 
-  const loopDone = options.manual ? Promise.resolve() : loop();
+  /**
+   * Makes the running jobs of this worker identity held by another (dead) process due now: the claim
+   * query then takes them like any expired lease, without waiting for the lease to run out.
+   */
+  async function reclaimOwnJobs(): Promise<number> {
+    if (stableWorkerId === null) return 0;
+    const held = await db
+      .selectFrom('jobs')
+      .select(['id', 'locked_by', 'attempts'])
+      .where('status', '=', 'running')
+      .where('worker_id', '=', stableWorkerId)
+      .where('locked_by', '<>', workerId)
+      .execute();
+    let count = 0;
+    const expired = new Date(clock.now().getTime() - 1).toISOString();
+    for (const job of held) {
+      if (job.locked_by !== null && options.mayReclaim && !options.mayReclaim(job.locked_by)) continue;
+      const result = await db
+        .updateTable('jobs')
+        .set({ locked_until: expired })
+        .where('id', '=', job.id)
+        .where('status', '=', 'running')
+        .where('locked_by', '=', job.locked_by)
+        .where('attempts', '=', job.attempts)
+        .executeTakeFirst();
+      count += Number(result.numUpdatedRows);
+    }
+    return count;
+  }
+
+  // Reclaim before the first claim, so that this process's first polls already see those jobs.
+  const reclaimed = reclaimOwnJobs();
+  reclaimed.catch(() => undefined);
+  const loopDone = options.manual
+    ? Promise.resolve()
+    : reclaimed.then(
+        () => loop(),
+        () => loop(),
+      );
 
   return {
     runOnce,
     wake: notify,
+    reclaimed,
     async idle(): Promise<void> {
       for (;;) {
         if (inFlight.size === 0 && !(await hasDueJob())) return;

@@ -72,3 +72,10 @@ export async function assertBelowRateLimit(ctx: DomainContext, bucket: string, l
       retryAfterSeconds: Math.ceil(limit.windowMs / 1000),
     });
 }
+
+/** Deletes counters whose window began more than a day ago (every limit's window is at most an hour). */
+export async function purgeStaleRateLimits(ctx: Pick<DomainContext, 'db' | 'clock'>): Promise<number> {
+  const cutoff = new Date(ctx.clock.now().getTime() - 86_400_000).toISOString();
+  const result = await ctx.db.deleteFrom('rate_limits').where('window_start', '<', cutoff).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

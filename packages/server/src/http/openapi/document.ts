@@ -1152,6 +1152,77 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           },
         },
       },
+      '/api/v1/admin/jobs': {
+        get: {
+          summary:
+            "The organisation's failed jobs (mails, signatures, seals … that gave up after INKAN_JOB_RETRY_FOR), newest first, with the last error (administrators only)",
+          security: [{ session: [] }],
+          parameters: [
+            { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['failed'] } },
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              schema: { type: 'integer', minimum: 1, maximum: 200 },
+              description: 'how many (default 100)',
+            },
+          ],
+          responses: {
+            200: {
+              description: 'the failed jobs',
+              ...json({
+                type: 'object',
+                properties: {
+                  items: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        id: { type: 'string' },
+                        kind: { type: 'string', description: 'mail.signing-request, envelope.sign, envelope.seal …' },
+                        attempts: { type: 'integer' },
+                        lastError: { type: ['string', 'null'] },
+                        firstAttemptAt: { type: ['string', 'null'], format: 'date-time' },
+                        failedAt: { type: ['string', 'null'], format: 'date-time' },
+                        notifiedAt: { type: ['string', 'null'], format: 'date-time' },
+                        envelope: {
+                          type: ['object', 'null'],
+                          properties: { id: { type: 'string' }, name: { type: 'string' } },
+                        },
+                      },
+                    },
+                  },
+                },
+              }),
+            },
+            400: error('VALIDATION_FAILED'),
+            401: error('UNAUTHENTICATED'),
+            403: error('FORBIDDEN (not an administrator; API keys)'),
+          },
+        },
+      },
+      '/api/v1/admin/jobs/{id}/retry': {
+        post: {
+          summary:
+            'Queues a failed job again, due now, with a fresh retry window; records job.retried (administrators only, x-csrf-token, step-up)',
+          security: [{ session: [] }],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: {
+            200: {
+              description: 'queued again',
+              ...json({
+                type: 'object',
+                properties: { id: { type: 'string' }, status: { type: 'string', enum: ['queued'] } },
+              }),
+            },
+            400: error('VALIDATION_FAILED'),
+            401: error('UNAUTHENTICATED'),
+            403: error('FORBIDDEN, CSRF_FAILED or STEP_UP_REQUIRED'),
+            404: error('NOT_FOUND (no failed job of this organisation)'),
+            409: error('JOB_NOT_FAILED'),
+          },
+        },
+      },
       '/api/v1/organization/settings': {
         get: {
           summary: "The organisation's settings (administrators only)",

@@ -10,7 +10,8 @@ export type AdminSectionKey =
   | 'mail'
   | 'certificate'
   | 'sessions'
-  | 'security';
+  | 'security'
+  | 'jobs';
 
 /** One entry of the administration menu. */
 export interface AdminSection {
@@ -27,4 +28,5 @@ export const ADMIN_SECTIONS: readonly AdminSection[] = [
   { key: 'certificate', path: '/admin/certificate', label: 'admin.nav.certificate' },
   { key: 'sessions', path: '/admin/sessions', label: 'admin.nav.sessions' },
   { key: 'security', path: '/admin/security', label: 'admin.nav.security' },
+  { key: 'jobs', path: '/admin/jobs', label: 'nav.failedJobs' },
 ];

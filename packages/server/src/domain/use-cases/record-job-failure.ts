@@ -1,0 +1,79 @@
+import type { DbOrTx } from '../../ports/database.ts';
+import type { JobQueue } from '../../ports/job-queue.ts';
+import { recordEvent } from '../record-event.ts';
+
+/** Job kinds whose payload names a recipient, an envelope, or a deadline reminder. */
+const RECIPIENT_KINDS = new Set([
+  'mail.signing-request',
+  'mail.recipient-locked',
+  'mail.recipient-declined',
+  'envelope.sign',
+]);
+const ENVELOPE_KINDS = new Set(['mail.completion', 'envelope.seal', 'envelope.certificate']);
+
+/** The organisation and envelope a job concerns, from its payload (null for system and account jobs). */
+export async function subjectOfJob(
+  db: DbOrTx,
+  kind: string,
+  payload: unknown,
+): Promise<{ organizationId: string | null; envelopeId: string | null }> {
+  const p = (payload ?? {}) as Record<string, unknown>;
+  const none = { organizationId: null, envelopeId: null };
+  if (RECIPIENT_KINDS.has(kind) && typeof p.recipientId === 'string') {
+    const row = await db
+      .selectFrom('recipients')
+      .innerJoin('envelopes', 'envelopes.id', 'recipients.envelope_id')
+      .select(['envelopes.id', 'envelopes.organization_id'])
+      .where('recipients.id', '=', p.recipientId)
+      .executeTakeFirst();
+    return row ? { organizationId: row.organization_id, envelopeId: row.id } : none;
+  }
+  if (ENVELOPE_KINDS.has(kind) && typeof p.envelopeId === 'string') {
+    const row = await db
+      .selectFrom('envelopes')
+      .select(['id', 'organization_id'])
+      .where('id', '=', p.envelopeId)
+      .executeTakeFirst();
+    return row ? { organizationId: row.organization_id, envelopeId: row.id } : none;
+  }
+  if (kind === 'mail.contract-reminder' && typeof p.reminderId === 'string') {
+    const row = await db
+      .selectFrom('contract_reminders')
+      .innerJoin('contracts', 'contracts.id', 'contract_reminders.contract_id')
+      .select(['contracts.organization_id'])
+      .where('contract_reminders.id', '=', p.reminderId)
+      .executeTakeFirst();
+    return { organizationId: row?.organization_id ?? null, envelopeId: null };
+  }
+  return none;
+}
+
+/**
+ * The queue's onFailed: in the transaction that marks a job failed for good, records which organisation
+ * it concerns (whose administrators see it in the failed jobs list), writes `job.failed` to the
+ * operation log, and queues the notice mail to the people concerned (not for a failed notice itself,
+ * which would only fail again, nor for system jobs, which the operator sees in the logs and the CLI).
+ */
+export async function recordJobFailure(
+  ctx: { jobs: JobQueue },
+  tx: DbOrTx,
+  job: { id: string; kind: string; attempt: number; payload: unknown; at: Date },
+): Promise<void> {
+  const subject = await subjectOfJob(tx, job.kind, job.payload);
+  await tx.updateTable('jobs').set({ organization_id: subject.organizationId }).where('id', '=', job.id).execute();
+  await recordEvent(tx, {
+    organizationId: subject.organizationId,
+    envelopeId: subject.envelopeId,
+    actor: { type: 'system', id: null },
+    action: 'job.failed',
+    at: job.at,
+    details: { jobId: job.id, kind: job.kind, attempts: job.attempt },
+  });
+  if (job.kind === 'mail.job-failed' || subject.organizationId === null) return;
+  await ctx.jobs.enqueue(
+    tx,
+    'mail.job-failed',
+    { jobId: job.id },
+    { dedupeKey: `job-failed:${job.id}:${job.attempt}` },
+  );
+}

@@ -1,0 +1,152 @@
+/**
+ * The failed jobs page (/admin/jobs, 失敗した処理) in Debian's Chromium against a real server (buildApp
+ * listening, the built UI, SQLite): a request mail whose job gave up (the real runner and retry policy,
+ * with a retry window of one attempt) is listed with its last error for the administrator; 再実行 queues
+ * it again and the list empties. A viewer sees the notice that only administrators may look.
+ * Screenshots at 1280×800 and 390×844 (failed-jobs-*.png).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
+import { startJobRunner } from '../../src/adapters/jobs/db-job-queue.ts';
+import { DEFAULT_WEB_DIST } from '../../src/http/web/routes.ts';
+import { jobRunnerPolicy } from '../../src/jobs/worker-thread.ts';
+import { startHarness, type Harness } from '../api/helpers/harness.ts';
+import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
+import { REPO_ROOT } from '../helpers/run-inkan.ts';
+import { screenshotDir } from '../helpers/screenshot-dir.ts';
+
+const SCREENSHOTS = screenshotDir();
+
+describe('the failed jobs page in a real browser', () => {
+  let h: Harness;
+  let baseUrl: string;
+  let browser: Browser;
+  const problems: string[] = [];
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    execFileSync(process.execPath, [join(REPO_ROOT, 'packages/web/scripts/build-web.mjs')], { stdio: 'inherit' });
+    h = await startHarness('sqlite', { webDistDir: DEFAULT_WEB_DIST });
+    const listening = new URL(await h.app.listen({ port: 0, host: '127.0.0.1' }));
+    baseUrl = 'http://inkan.test';
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [...BROWSER_ARGS, `--host-resolver-rules=MAP inkan.test 127.0.0.1:${listening.port}`],
+    });
+  });
+
+  after(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    await h?.close();
+  });
+
+  /** Sends an envelope whose request mail job then fails for good (a mail server that refuses). */
+  async function failedRequestMail(name: string): Promise<string> {
+    const created = await h.createEnvelope(
+      h.org,
+      {
+        name,
+        recipients: [{ name: '山田 太郎', email: `taro-${name.length}@example.jp`, accessCode: '1234', order: 1 }],
+      },
+      [{ filename: '契約書.pdf', data: await makePdf({ pages: 1 }) }],
+    );
+    assert.equal(created.statusCode, 201, created.body);
+    const id = created.json().id as string;
+    assert.equal((await h.api(h.org, 'POST', `/api/v1/envelopes/${id}/send`)).statusCode, 200);
+    const runner = startJobRunner({
+      ...jobRunnerPolicy(h.context, 'browser-test'),
+      retryForMs: 1,
+      manual: true,
+      handlers: {
+        'mail.signing-request': async () => {
+          throw new Error('connect ECONNREFUSED 127.0.0.1:25 (smtp.example.jp)');
+        },
+      },
+    });
+    // Runs every due request job: this one, and one retried by an earlier test (it fails again).
+    await runner.idle();
+    await runner.stop();
+    const recipient = await h.context.db
+      .selectFrom('recipients')
+      .select('id')
+      .where('envelope_id', '=', id)
+      .executeTakeFirstOrThrow();
+    const job = await h.context.db
+      .selectFrom('jobs')
+      .select(['id', 'status'])
+      .where('kind', '=', 'mail.signing-request')
+      .where('payload', 'like', `%${recipient.id}%`)
+      .executeTakeFirstOrThrow();
+    assert.equal(job.status, 'failed');
+    return job.id;
+  }
+
+  async function signedInPage(viewport: typeof DESKTOP, label: string, who: { email: string; password: string }) {
+    const session = await h.app.inject({ method: 'POST', url: '/api/session', payload: who });
+    assert.equal(session.statusCode, 200, session.body);
+    const { context, page } = await newWatchedPage(browser, {
+      viewport,
+      label,
+      problems,
+      expected: [/Cross-Origin-Opener-Policy header has been ignored/, /status of 403/],
+    });
+    contexts.push(context);
+    await context.addCookies(
+      session.cookies.map((c) => ({
+        name: c.name,
+        value: c.value,
+        domain: 'inkan.test',
+        path: typeof c.path === 'string' ? c.path : '/',
+      })),
+    );
+    return page;
+  }
+
+  async function assertNoHorizontalScroll(page: Page): Promise<void> {
+    const widths = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+    }));
+    assert.ok(widths.scroll <= widths.client + 1, `horizontal scroll: ${JSON.stringify(widths)}`);
+  }
+
+  for (const [viewport, suffix] of [
+    [DESKTOP, '1280'],
+    [PHONE, '390'],
+  ] as const) {
+    it(`lists the failed job with its error and retries it (${suffix})`, async () => {
+      const jobId = await failedRequestMail(`失敗した処理の確認 ${suffix}`);
+      const page = await signedInPage(viewport, `jobs-${suffix}`, h.org.admin);
+      await page.goto(`${baseUrl}/admin/jobs`);
+      await page.getByRole('heading', { name: '失敗した処理' }).waitFor();
+      const row = page.locator('tr', { hasText: `失敗した処理の確認 ${suffix}` });
+      await row.waitFor();
+      assert.match(await row.innerText(), /署名依頼メールの送信/);
+      assert.match(await row.innerText(), /ECONNREFUSED 127\.0\.0\.1:25/);
+      await assertNoHorizontalScroll(page);
+      await page.screenshot({ path: join(SCREENSHOTS, `failed-jobs-${suffix}.png`), fullPage: true });
+      await row.getByRole('button', { name: '再実行' }).click();
+      await page.getByText('再実行を受け付けました').waitFor();
+      await row.waitFor({ state: 'detached' });
+      const job = await h.context.db
+        .selectFrom('jobs')
+        .select(['status', 'attempts'])
+        .where('id', '=', jobId)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(job, { status: 'queued', attempts: 0 });
+      await page.screenshot({ path: join(SCREENSHOTS, `failed-jobs-retried-${suffix}.png`), fullPage: true });
+    });
+  }
+
+  it('a viewer is told that only administrators may see failed jobs; no console problems anywhere', async () => {
+    const page = await signedInPage(DESKTOP, 'viewer', h.org.viewer);
+    await page.goto(`${baseUrl}/admin/jobs`);
+    await page.getByText('失敗した処理は組織の管理者のみ閲覧できます。').waitFor();
+    assert.deepEqual(problems, []);
+  });
+});
