@@ -5,14 +5,15 @@
 // Run with `npm run bench` (both benches) or `npm run bench -- envelopes [--count=80 --concurrency=8
 // --signers=100 --warmup=2 --db=sqlite,postgres]`; a run with options is written only as envelopes-<time>-partial.json.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { makePdf } from '../packages/core/test/helpers/make-pdf.ts';
 import { machineInfo } from './lib/report-files.ts';
+import { profileClockUs } from './lib/profile-summary.ts';
 import { MailWatcher, postgresObserver, sqliteObserver, type DbObserver } from './lib/db-observer.ts';
 import {
   writeEnvelopeResults,
@@ -28,6 +29,8 @@ const RESULTS_DIR = join(ROOT, 'bench', 'results');
 const POSTGRES_ADMIN_URL = process.env.INKAN_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const DEFAULTS = {
+  /** A directory for CPU profiles of the server process (`--cpu-prof`: one .cpuprofile per thread). */
+  profile: undefined as string | undefined,
   count: 80,
   concurrency: 8,
   signers: 100,
@@ -61,6 +64,8 @@ interface Run {
   nextAddress: number;
   steps: Record<Step, number[]>;
   getRequests: number;
+  /** Where the server's CPU profiles go (`--profile`), per database. */
+  profileDir?: string;
 }
 
 function expectStatus(step: string, response: HttpResponse, status: number): void {
@@ -254,11 +259,36 @@ async function throughputPhase(run: Run, options: typeof DEFAULTS): Promise<NonN
   });
   for (const list of Object.values(run.steps)) list.length = 0;
   run.getRequests = 0;
+  // CPU per envelope (load-independent): the server process (HTTP + worker thread) and this bench process.
+  const serverCpuBefore = run.server.cpuMs();
+  const benchCpuBefore = process.cpuUsage();
+  const profileFrom = profileClockUs();
   const started = performance.now();
   const { results, errors } = await pool(options.count, options.concurrency, (i) => completeEnvelope(run, i, 'tp'));
   const wallS = (performance.now() - started) / 1000;
+  const serverCpuAtEnd = run.server.cpuMs();
+  const benchCpu = process.cpuUsage(benchCpuBefore);
+  // The certificates of completion and the completion mails follow `completed`: wait for them (bounded)
+  // so that the server's CPU per envelope covers all of its work.
+  const drainDeadline = performance.now() + LIMITS.completionMs;
+  while ((await run.db.pendingJobs()) > 0 && performance.now() < drainDeadline)
+    await new Promise((r) => setTimeout(r, 50));
+  const serverCpuDrained = run.server.cpuMs();
+  if (run.profileDir) {
+    // The profiles cover the server's whole life; their summary keeps this phase only (with its drain).
+    mkdirSync(run.profileDir, { recursive: true });
+    writeFileSync(
+      join(run.profileDir, 'window.json'),
+      `${JSON.stringify({ fromUs: profileFrom, toUs: profileClockUs(), envelopes: options.count })}\n`,
+    );
+  }
   const times = results.map((r) => r.ms);
   return {
+    cpu: {
+      serverMsPerEnvelopeInPhase: (serverCpuAtEnd - serverCpuBefore) / options.count,
+      serverMsPerEnvelope: (serverCpuDrained - serverCpuBefore) / options.count,
+      benchMsPerEnvelope: (benchCpu.user + benchCpu.system) / 1000 / options.count,
+    },
     envelopes: options.count,
     concurrency: options.concurrency,
     warmup: options.warmup,
@@ -422,7 +452,13 @@ async function runOnDatabase(database: 'sqlite' | 'postgres', options: typeof DE
       url.pathname = `/${pgName}`;
       databaseUrl = url.toString();
     }
-    server = await startInkan({ dataDir, databaseUrl });
+    server = await startInkan({
+      dataDir,
+      databaseUrl,
+      nodeArgs: options.profile
+        ? ['--cpu-prof', `--cpu-prof-dir=${join(options.profile, database)}`, '--cpu-prof-interval=500']
+        : [],
+    });
     liveServers.add(server);
     db = databaseUrl ? await postgresObserver(databaseUrl) : sqliteObserver(join(dataDir, 'inkan.db'));
     const run: Run = {
@@ -434,6 +470,7 @@ async function runOnDatabase(database: 'sqlite' | 'postgres', options: typeof DE
       nextAddress: database === 'sqlite' ? 0 : 100_000,
       steps: { create: [], send: [], 'access-code': [], sign: [], get: [] },
       getRequests: 0,
+      profileDir: options.profile ? join(options.profile, database) : undefined,
     };
     console.log(
       `bench[${database}]: server at ${server.baseUrl}; throughput phase (${options.count} envelopes, ${options.concurrency} at a time)…`,
@@ -488,12 +525,13 @@ async function runOnDatabase(database: 'sqlite' | 'postgres', options: typeof DE
 function parseOptions(argv: readonly string[]): { options: typeof DEFAULTS; partial: boolean } {
   const options = { ...DEFAULTS, databases: [...DEFAULTS.databases] };
   for (const arg of argv) {
-    const m = /^--(count|concurrency|signers|warmup|db)=(.+)$/.exec(arg);
+    const m = /^--(count|concurrency|signers|warmup|db|profile)=(.+)$/.exec(arg);
     if (!m)
       throw new Error(
-        `unknown option ${arg} (known: --count=N --concurrency=N --signers=N --warmup=N --db=sqlite,postgres)`,
+        `unknown option ${arg} (known: --count=N --concurrency=N --signers=N --warmup=N --db=sqlite,postgres --profile=DIR)`,
       );
-    if (m[1] === 'db') {
+    if (m[1] === 'profile') options.profile = resolve(m[2]);
+    else if (m[1] === 'db') {
       const dbs = m[2].split(',');
       for (const d of dbs) if (d !== 'sqlite' && d !== 'postgres') throw new Error(`--db: unknown database ${d}`);
       options.databases = dbs as Array<'sqlite' | 'postgres'>;

@@ -21,6 +21,8 @@ export interface DatabaseRun {
   durationS: number;
   pdfBytes?: number;
   throughput?: {
+    /** CPU time per envelope (ms): the server during the phase, the server until its queue was empty, the bench client. */
+    cpu?: { serverMsPerEnvelopeInPhase: number; serverMsPerEnvelope: number; benchMsPerEnvelope: number };
     envelopes: number;
     concurrency: number;
     warmup: number;

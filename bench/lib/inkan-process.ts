@@ -18,6 +18,8 @@ export interface InkanServer {
   orgSlug: string;
   /** The server's process id (its memory is read from /proc). */
   pid: number;
+  /** CPU time (user + system, all threads) the server process has used so far, in ms (from /proc/PID/stat). */
+  cpuMs(): number;
   /** Runs another CLI command against the same data directory and database. */
   cli(args: readonly string[], timeoutMs?: number): Promise<string>;
   /** The last lines of the server's log (stdout + stderr), for error reports. */
@@ -73,6 +75,8 @@ export async function startInkan(options: {
   databaseUrl?: string;
   startTimeoutMs?: number;
   env?: Record<string, string>;
+  /** Extra node options for the server process (e.g. `--cpu-prof --cpu-prof-dir=DIR`: one profile per thread). */
+  nodeArgs?: readonly string[];
 }): Promise<InkanServer> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -107,7 +111,7 @@ export async function startInkan(options: {
   const logFd = openSync(logPath, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [INKAN_BIN, 'serve', '--role=all'], {
+    child = spawn(process.execPath, [...(options.nodeArgs ?? []), INKAN_BIN, 'serve', '--role=all'], {
       cwd: ROOT,
       env,
       stdio: ['ignore', logFd, logFd],
@@ -153,5 +157,18 @@ export async function startInkan(options: {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { baseUrl, dataDir: options.dataDir, apiKey, orgSlug, pid: child.pid!, cli, logTail, stop };
+  const pid = child.pid!;
+  return { baseUrl, dataDir: options.dataDir, apiKey, orgSlug, pid, cpuMs: () => processCpuMs(pid), cli, logTail, stop };
+}
+
+/** Clock ticks per second of /proc/PID/stat (USER_HZ: 100 on every Linux architecture Node runs on). */
+const USER_HZ = 100;
+
+/** User + system CPU time of a process (all its threads), in ms. */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of the whole line, i.e. 11 and 12 after the state field.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
 }

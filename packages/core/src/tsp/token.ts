@@ -5,6 +5,7 @@ import { signerInfoProblem } from './cms-signature.ts';
 import { octetStringBytes, oidText, originalBytes, parseDer, toDer } from '../asn1/asn1js-bridge.ts';
 import { bigIntToHex, bytesEqual } from '../asn1/bytes.ts';
 import { signingCertificateProblem } from './ess.ts';
+import { pkijsCertificate } from './certificate-cache.ts';
 import { OID } from '../asn1/oids.ts';
 
 /** The accuracy of genTime (RFC 3161 §2.4.2); absent parts are zero. */
@@ -61,7 +62,9 @@ function parse(tokenDer: Uint8Array): ParsedTimestampToken {
   if (asn1 === null) throw invalid('timestamp token is not DER');
   const contentInfo = new pkijs.ContentInfo({ schema: asn1 });
   if (contentInfo.contentType !== OID.signedData) throw invalid('timestamp token is not SignedData');
-  const signedData = new pkijs.SignedData({ schema: contentInfo.content });
+  // The certificates are read below from their DER (and parsed through a cache): pkijs need not decode
+  // them a second time as part of SignedData, which costs more than the rest of the token.
+  const signedData = new pkijs.SignedData({ schema: withoutCertificates(contentInfo.content as asn1js.Sequence) });
   if (signedData.encapContentInfo.eContentType !== OID.tstInfo) throw invalid('timestamp token does not hold TSTInfo');
   const eContent = signedData.encapContentInfo.eContent;
   if (eContent === undefined) throw invalid('timestamp token has no TSTInfo content');
@@ -126,13 +129,15 @@ function embeddedCertificates(signedData: asn1js.Sequence): Uint8Array[] {
 }
 
 function parseCertificate(der: Uint8Array): pkijs.Certificate | null {
-  const asn1 = parseDer(der);
-  if (asn1 === null) return null;
-  try {
-    return new pkijs.Certificate({ schema: asn1 });
-  } catch {
-    return null;
-  }
+  return pkijsCertificate(der);
+}
+
+/** SignedData without its `certificates [0]` field (the other fields as they are), for pkijs to read. */
+function withoutCertificates(signedData: asn1js.Sequence): asn1js.Sequence {
+  if (!(signedData instanceof asn1js.Sequence)) return signedData;
+  const fields = signedData.valueBlock.value;
+  const kept = fields.filter((v) => !(v.idBlock.tagClass === 3 && v.idBlock.tagNumber === 0));
+  return kept.length === fields.length ? signedData : new asn1js.Sequence({ value: kept });
 }
 
 /** Whether a SignerIdentifier (issuerAndSerialNumber or [0] subjectKeyIdentifier) names `cert`. */
