@@ -135,6 +135,18 @@ const schema = z.object({
   INKAN_CLAIM_TTL: duration('30d'),
   INKAN_ACCESS_CODE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   INKAN_JOB_LEASE: duration('60s').refine((ms) => ms >= 1000, { message: 'must be at least 1s' }),
+  INKAN_WORKER_IDLE: z
+    .string()
+    .default('2m')
+    .transform((value, ctx) => {
+      if (value === 'off') return 0;
+      const ms = parseDuration(value);
+      if (ms === undefined || ms < 1000) {
+        ctx.addIssue({ code: 'custom', message: 'must be a duration of at least 1s (e.g. 2m), or off' });
+        return z.NEVER;
+      }
+      return ms;
+    }),
   INKAN_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(50),
   // Verification of uploads (and `inkan verify`): decoded bytes per file (empty = 4 × file size + 64 MiB),
   // worker threads (0 = one per core), heap per worker, time per verification, waiting uploads.
@@ -263,6 +275,11 @@ export interface Config {
    * worker was running are taken over by another worker this long after its last renewal.
    */
   jobLeaseMs: number;
+  /**
+   * `inkan serve --role=all`: the job worker thread stops after this long without work and starts again
+   * when work comes (the memory of an idle server is one isolate); 0 keeps it running (INKAN_WORKER_IDLE=off).
+   */
+  workerIdleMs: number;
   /** Largest accepted upload (all documents of one request together), in bytes. */
   maxUploadBytes: number;
   /** Verification of uploaded PDFs: its resource limits and its worker pool. */
@@ -378,6 +395,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     claimTtlMs: v.INKAN_CLAIM_TTL,
     accessCodeMaxAttempts: v.INKAN_ACCESS_CODE_MAX_ATTEMPTS,
     jobLeaseMs: v.INKAN_JOB_LEASE,
+    workerIdleMs: v.INKAN_WORKER_IDLE,
     maxUploadBytes: v.INKAN_MAX_UPLOAD_MB * 1024 * 1024,
     verify: {
       decodeBudgetBytes:
