@@ -72,6 +72,8 @@ const dir = mkdtempSync(join(tmpdir(), 'inkan-release-bench-'));
 const baseEnv: NodeJS.ProcessEnv = {
   PATH: process.env.PATH,
   HOME: process.env.HOME,
+  // glibc's allocator settings reach the server when the bench is given them (to compare their effect).
+  ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
   INKAN_DATA_DIR: join(dir, 'data'),
   INKAN_ENV: 'test',
 };

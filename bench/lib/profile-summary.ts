@@ -192,3 +192,48 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const divide = process.argv.some((a) => a.startsWith('--per=')) ? per : (perEnvelopes ?? 1);
   console.log(profileMarkdown(summariseDirectory(dir, top), divide, divide === 1 ? 'ms' : 'ms/envelope'));
 }
+
+/**
+ * A short summary for the bench report: CPU per envelope by component over all threads, the busiest
+ * threads, and the operations (use cases, PAdES steps) that the time was spent for.
+ */
+export function compactProfileMarkdown(
+  threads: readonly ThreadSummary[],
+  envelopes: number,
+  options: { cpuMsPerEnvelope?: number; top?: number } = {},
+): string {
+  const top = options.top ?? 12;
+  const total = threads.reduce((sum, t) => sum + t.busyMs, 0);
+  // Sample intervals are wall time: on a loaded machine a sample's interval includes the time the thread
+  // waited for a core. The shares are what the profile says; the times are the shares of the CPU time
+  // the kernel counted for the server (when given), else the sampled time.
+  const scale = options.cpuMsPerEnvelope === undefined ? 1 / envelopes : options.cpuMsPerEnvelope / total;
+  const per = (ms: number) => ms * scale;
+  const f = (ms: number) => (per(ms) >= 10 ? per(ms).toFixed(0) : per(ms).toFixed(1));
+  const components = new Map<string, number>();
+  for (const t of threads)
+    for (const c of t.components) if (c.name !== '(idle)') components.set(c.name, (components.get(c.name) ?? 0) + c.ms);
+  const lines = [
+    `${options.cpuMsPerEnvelope === undefined ? 'CPU sampled' : 'Server CPU (kernel count)'} per envelope: ${f(total)} ms over ${threads.length} threads (${threads
+      .filter((t) => t.busyMs / total >= 0.01)
+      .map((t) => `${threadName(t.file)} ${f(t.busyMs)} ms`)
+      .join(', ')}).`,
+    '',
+    '| component (self time, all threads) | ms per envelope | share |',
+    '|---|---:|---:|',
+  ];
+  for (const [name, ms] of [...components].sort((a, b) => b[1] - a[1]).slice(0, top))
+    lines.push(`| ${name} | ${f(ms)} | ${((100 * ms) / total).toFixed(1)} % |`);
+  const operations = new Map<string, number>();
+  for (const t of threads) for (const o of t.operations) operations.set(o.name, (operations.get(o.name) ?? 0) + o.ms);
+  lines.push('', '| operation (inclusive, all threads) | ms per envelope | share |', '|---|---:|---:|');
+  for (const [name, ms] of [...operations].sort((a, b) => b[1] - a[1]).slice(0, top))
+    lines.push(`| ${name} | ${f(ms)} | ${((100 * ms) / total).toFixed(1)} % |`);
+  return lines.join('\n');
+}
+
+/** `CPU.20261206.091452.7561.2.003.cpuprofile` → `process 7561 thread 2`. */
+function threadName(file: string): string {
+  const m = /\.(\d+)\.(\d+)\.\d+\.cpuprofile$/.exec(file);
+  return m ? `pid ${m[1]} thread ${m[2]}` : file.split('/').at(-1)!;
+}

@@ -72,7 +72,7 @@ export function parseTimestampResponse(responseDer: Uint8Array): ParsedTimestamp
   }
 }
 
-const FAILURE_NAMES = new Map(Object.entries(PKI_FAILURE_INFO).map(([name, bit]) => [bit, name]));
+const FAILURE_NAMES = new Map<number, string>(Object.entries(PKI_FAILURE_INFO).map(([name, bit]) => [bit, name]));
 
 /** Numbers of the bits set in a BIT STRING's contents (first octet: unused bits), most significant first. */
 function bitsSet(content: Uint8Array): number[] {

@@ -14,6 +14,7 @@ import { scheduleAuditAnchor } from '../domain/use-cases/anchor-audit-chain.ts';
 import { scheduleBackup } from '../backup/run-scheduled-backup.ts';
 import { scheduleDeadlineReminders } from '../domain/use-cases/queue-deadline-reminders.ts';
 import { startHeartbeat } from '../observability/readiness.ts';
+import { AggregatorRegistry } from 'prom-client';
 
 /** Which parts run in this process: HTTP and the job worker (thread), HTTP only, or the worker only. */
 export type ServeRole = 'all' | 'web' | 'worker';
@@ -101,9 +102,13 @@ async function startJobThread(
   stops: Array<() => Promise<void>>,
 ): Promise<WorkerThreadHandle> {
   if (context.config.workerIdleMs === 0) {
-    const thread = await startWorkerThread({ env });
-    stops.unshift(() => thread.stop());
-    return thread;
+    const threads = await Promise.all(
+      Array.from({ length: context.config.workerThreads }, () => startWorkerThread({ env })),
+    );
+    stops.unshift(async () => {
+      await Promise.all(threads.map((t) => t.stop()));
+    });
+    return allThreads(threads);
   }
   const log = (line: Record<string, unknown>) => process.stderr.write(`${JSON.stringify(line)}\n`);
   const warn = (what: string) => (error: Error) =>
@@ -115,18 +120,37 @@ async function startJobThread(
   const stopHeartbeat = startHeartbeat(context.config.dataDir, (error) =>
     log({ level: 40, time: Date.now(), msg: 'could not write the worker heartbeat', error: error.message }),
   );
-  const thread = startOnDemandWorkerThread({
-    env,
-    db: context.db,
-    idleMs: context.config.workerIdleMs,
-    now: () => context.clock.now(),
-    log,
-  });
+  const threads = Array.from({ length: context.config.workerThreads }, () =>
+    startOnDemandWorkerThread({
+      env,
+      db: context.db,
+      idleMs: context.config.workerIdleMs,
+      now: () => context.clock.now(),
+      log,
+    }),
+  );
   stops.unshift(async () => {
     stopHeartbeat();
-    await thread.stop();
+    await Promise.all(threads.map((t) => t.stop()));
   });
-  return thread;
+  return allThreads(threads);
+}
+
+/**
+ * Several job worker threads as one: a wake-up goes to each (each claims its own jobs from the table;
+ * signing is CPU work, and one thread would use one core), their metrics are added up.
+ */
+function allThreads(threads: readonly WorkerThreadHandle[]): WorkerThreadHandle {
+  if (threads.length === 1) return threads[0];
+  return {
+    wake: () => {
+      for (const t of threads) t.wake();
+    },
+    metrics: async () => AggregatorRegistry.aggregate(await Promise.all(threads.map((t) => t.metrics()))).getMetricsAsJSON(),
+    stop: async () => {
+      await Promise.all(threads.map((t) => t.stop()));
+    },
+  };
 }
 
 /**

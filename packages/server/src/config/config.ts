@@ -135,6 +135,7 @@ const schema = z.object({
   INKAN_CLAIM_TTL: duration('30d'),
   INKAN_ACCESS_CODE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   INKAN_JOB_LEASE: duration('60s').refine((ms) => ms >= 1000, { message: 'must be at least 1s' }),
+  INKAN_WORKER_THREADS: z.coerce.number().int().min(0).max(16).default(0),
   INKAN_WORKER_IDLE: z
     .string()
     .default('2m')
@@ -280,6 +281,8 @@ export interface Config {
    * when work comes (the memory of an idle server is one isolate); 0 keeps it running (INKAN_WORKER_IDLE=off).
    */
   workerIdleMs: number;
+  /** `inkan serve --role=all`: job worker threads (INKAN_WORKER_THREADS; 0 = two on a machine with two cores or more, else one). */
+  workerThreads: number;
   /** Largest accepted upload (all documents of one request together), in bytes. */
   maxUploadBytes: number;
   /** Verification of uploaded PDFs: its resource limits and its worker pool. */
@@ -396,6 +399,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accessCodeMaxAttempts: v.INKAN_ACCESS_CODE_MAX_ATTEMPTS,
     jobLeaseMs: v.INKAN_JOB_LEASE,
     workerIdleMs: v.INKAN_WORKER_IDLE,
+    workerThreads: v.INKAN_WORKER_THREADS === 0 ? Math.min(2, availableParallelism()) : v.INKAN_WORKER_THREADS,
     maxUploadBytes: v.INKAN_MAX_UPLOAD_MB * 1024 * 1024,
     verify: {
       decodeBudgetBytes:

@@ -280,6 +280,7 @@ export function startOnDemandWorkerThread(options: {
   let stopping: Promise<void> | undefined;
   let closed = false;
   let checking = false;
+  let lastMetrics: MetricObjectWithValues<MetricValue<string>>[] = [];
 
   const ensure = (): void => {
     if (closed || thread !== undefined) return;
@@ -320,7 +321,12 @@ export function startOnDemandWorkerThread(options: {
     if (thread !== which || stopping !== undefined) return;
     thread = undefined;
     stopping = which
-      .then((handle) => handle.stop())
+      .then(async (handle) => {
+        // Its own metrics stay on /metrics while it is stopped (counters restart from 0 with the next
+        // thread); the runtime's (heap, event loop) described a thread that is gone.
+        lastMetrics = (await handle.metrics()).filter((metric) => metric.name.startsWith('inkan_'));
+        await handle.stop();
+      })
       .catch((error: Error) =>
         log({ level: 40, time: Date.now(), msg: 'job worker thread did not stop cleanly', error: error.message }),
       )
@@ -351,7 +357,10 @@ export function startOnDemandWorkerThread(options: {
       if (thread === undefined) check();
       else void thread.then((handle) => handle.wake()).catch(() => undefined);
     },
-    metrics: async () => (thread === undefined ? [] : ((await thread.catch(() => undefined))?.metrics() ?? [])),
+    metrics: async () => {
+      const handle = thread === undefined ? undefined : await thread.catch(() => undefined);
+      return handle === undefined ? lastMetrics : handle.metrics();
+    },
     stop: async () => {
       closed = true;
       clearInterval(poll);
