@@ -470,7 +470,7 @@ async function runOnDatabase(database: BenchDatabase, options: typeof DEFAULTS):
       databaseUrl,
       roles: database === 'postgres-multi' ? ['web', 'web', 'worker'] : ['all'],
       nodeArgs: options.profile
-        ? ['--cpu-prof', `--cpu-prof-dir=${join(options.profile, database)}`, '--cpu-prof-interval=500']
+        ? ['--cpu-prof', `--cpu-prof-dir=${join(options.profile, database)}`, '--cpu-prof-interval=2000']
         : [],
     });
     liveServers.add(server);
@@ -547,8 +547,7 @@ function parseOptions(argv: readonly string[]): { options: typeof DEFAULTS; part
     if (m[1] === 'profile') {
       if (m[2] === 'off') options.profileOff = true;
       else options.profile = resolve(m[2]);
-    }
-    else if (m[1] === 'db') {
+    } else if (m[1] === 'db') {
       const dbs = m[2].split(',');
       for (const d of dbs)
         if (!(BENCH_DATABASES as readonly string[]).includes(d)) throw new Error(`--db: unknown database ${d}`);
@@ -616,7 +615,7 @@ async function main(): Promise<number> {
     },
     method: [
       'Inkan runs as child processes (`inkan init`, `inkan org create`, `inkan apikey create`, then `inkan serve`) on a fresh temp data directory, free ports, INKAN_ENV=test and otherwise the defaults (RSA-2048 platform key, built-in CA/TSA, documents on the local disk, mail to the outbox table, job worker threads on demand): `inkan serve --role=all` (HTTP + job worker threads) on SQLite, the same on a fresh PostgreSQL database on 127.0.0.1:5432, and on PostgreSQL 2 × `inkan serve --role=web` + 1 × `inkan serve --role=worker` (the clients spread over the two web processes in turn, as by a load balancer; the worker process finds jobs by polling the table). Each PostgreSQL database is dropped afterwards.',
-      'CPU per envelope: user + system time of the server processes (/proc/PID/stat, all threads) over the throughput phase and until its queue is empty, divided by the envelopes; the bench client’s own CPU likewise. Every server thread runs under `node --cpu-prof` (a sample every 0.5 ms; `--profile=off` runs without); the summary keeps the samples of the throughput phase and splits the server’s CPU time by the shares of the profile.',
+      'CPU per envelope: user + system time of the server processes (/proc/PID/stat, all threads) over the throughput phase and until its queue is empty, divided by the envelopes; the bench client’s own CPU likewise. Every server thread runs under `node --cpu-prof` (a sample every 2 ms, which costs the server some CPU of its own: `--profile=off` runs without); the summary keeps the samples of the throughput phase and splits the server’s CPU time by the shares of the profile.',
       'The bench drives it only through HTTP from the same machine (its own CPU use counts against the server’s two cores). The signing links are read from the outbox (the `mails` table, read-only) the moment they are written.',
       'Every simulated person is an HTTP client of their own, with keep-alive, from its own loopback address (127.x.y.z): each envelope’s API client and each signer. The server’s per-address rate limits (300 requests/min, 10 access-code attempts/min) therefore act as in the field and are not what is measured.',
       'Throughput: after a warm-up of complete envelopes that are not counted, each envelope is created (multipart: the `envelope` JSON and one 2-page PDF, two recipients with access codes), sent, recipient 1 waits for the signing mail, passes the access code and signs, recipient 2 likewise once their mail arrives, and the API client polls GET /api/v1/envelopes/{id} every 200 ms until `completed`. Envelopes per second = completed envelopes ÷ wall time of the phase; time to completion from the create request to the GET that says completed.',

@@ -61,7 +61,9 @@ export function sqliteObserver(path: string): DbObserver {
     },
     pendingJobs: async () => {
       const row = db
-        .prepare(`select count(*) as n from jobs where status in ('queued', 'running') and (kind like 'envelope.%' or kind like 'mail.%')`)
+        .prepare(
+          `select count(*) as n from jobs where status in ('queued', 'running') and (kind like 'envelope.%' or kind like 'mail.%')`,
+        )
         .get() as { n: number };
       return Number(row.n);
     },

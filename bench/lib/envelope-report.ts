@@ -153,7 +153,10 @@ export function envelopeMarkdown(r: EnvelopeBenchResults): string {
   lines.push('');
   for (const run of measured) {
     if (run.profileSummary === undefined) continue;
-    lines.push(`**Where the server's CPU went** — ${label(run.database)}, throughput phase, from \`--cpu-prof\` of every server thread:`, '');
+    lines.push(
+      `**Where the server's CPU went** — ${label(run.database)}, throughput phase, from \`--cpu-prof\` of every server thread:`,
+      '',
+    );
     lines.push(run.profileSummary, '');
   }
   lines.push('Method: ' + r.method.join(' '));

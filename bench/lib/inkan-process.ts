@@ -144,7 +144,9 @@ export async function startInkan(options: {
     await Promise.all(
       processes.map((p, i) =>
         p.ready(
-          roles[i] === 'worker' ? undefined : `http://127.0.0.1:${ports[roles.slice(0, i).filter((r) => r !== 'worker').length]}`,
+          roles[i] === 'worker'
+            ? undefined
+            : `http://127.0.0.1:${ports[roles.slice(0, i).filter((r) => r !== 'worker').length]}`,
           deadline,
         ),
       ),
@@ -221,7 +223,9 @@ function spawnServer(options: {
   const ready = async (url: string | undefined, deadline: number) => {
     for (;;) {
       if (exitCode !== undefined)
-        throw new Error(`inkan serve --role=${options.role} exited with ${exitCode} before it was ready:\n${logTail()}`);
+        throw new Error(
+          `inkan serve --role=${options.role} exited with ${exitCode} before it was ready:\n${logTail()}`,
+        );
       if (Date.now() > deadline)
         throw new Error(`inkan serve --role=${options.role} was not ready in time:\n${logTail()}`);
       if (url === undefined) {

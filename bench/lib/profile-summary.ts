@@ -40,10 +40,19 @@ const COMPONENTS: Array<[string, (url: string, fn: string) => boolean]> = [
   ['better-sqlite3 (SQLite calls)', (u) => u.includes('better-sqlite3')],
   ['pg (PostgreSQL driver)', (u) => /node_modules\/(pg|pg-protocol|pg-pool)\//.test(u)],
   ['kysely (query building)', (u) => u.includes('node_modules/kysely')],
-  ['fontkit / pdf-lib (stamp, certificate rendering)', (u) => /fontkit|pdf-lib|restructure|unicode-trie|brotli/.test(u)],
+  [
+    'fontkit / pdf-lib (stamp, certificate rendering)',
+    (u) => /fontkit|pdf-lib|restructure|unicode-trie|brotli/.test(u),
+  ],
   ['pkijs / asn1js', (u) => /pkijs|asn1js|pvtsutils|pvutils|bytestreamjs/.test(u)],
   ['zod', (u) => u.includes('node_modules/zod')],
-  ['fastify + plugins', (u) => /node_modules\/(@fastify|fastify|find-my-way|light-my-request|avvio|fast-json-stringify|secure-json-parse)/.test(u)],
+  [
+    'fastify + plugins',
+    (u) =>
+      /node_modules\/(@fastify|fastify|find-my-way|light-my-request|avvio|fast-json-stringify|secure-json-parse)/.test(
+        u,
+      ),
+  ],
   ['pino (logging)', (u) => /node_modules\/(pino|sonic-boom|thread-stream)/.test(u)],
   ['argon2', (u) => u.includes('argon2')],
   ['nodemailer / mail', (u) => /nodemailer|mailparser|libmime|libqp|libbase64/.test(u)],
@@ -66,7 +75,8 @@ const COMPONENTS: Array<[string, (url: string, fn: string) => boolean]> = [
 ];
 
 /** Functions whose inclusive time is "what the CPU is for": use cases, job handlers, request handling. */
-const OPERATION_FILES = /packages\/server\/src\/(domain\/use-cases|mail|jobs|backup)\/|packages\/core\/src\/(pades|certificate)/;
+const OPERATION_FILES =
+  /packages\/server\/src\/(domain\/use-cases|mail|jobs|backup)\/|packages\/core\/src\/(pades|certificate)/;
 
 function shortUrl(url: string): string {
   const i = url.indexOf('/packages/');
@@ -119,8 +129,7 @@ export function summariseProfile(file: string, top = 15, window?: ProfileWindow)
       operations.set(name, (operations.get(name) ?? 0) + ms);
     }
   }
-  const sorted = (m: Map<string, number>) =>
-    [...m].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms);
+  const sorted = (m: Map<string, number>) => [...m].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms);
   return {
     file,
     busyMs: busy,
@@ -164,10 +173,16 @@ export function profileMarkdown(threads: readonly ThreadSummary[], per = 1, unit
   const f = (ms: number) => (ms / per >= 10 ? (ms / per).toFixed(0) : (ms / per).toFixed(1));
   const lines: string[] = [];
   const total = threads.reduce((s, t) => s + t.busyMs, 0);
-  lines.push(`CPU sampled in the server: ${f(total)} ${unit} (threads: ${threads.map((t) => f(t.busyMs)).join(' + ')})`, '');
+  lines.push(
+    `CPU sampled in the server: ${f(total)} ${unit} (threads: ${threads.map((t) => f(t.busyMs)).join(' + ')})`,
+    '',
+  );
   for (const t of threads) {
     if (t.busyMs / total < 0.02) continue;
-    lines.push(`**${t.file.split('/').at(-1)}**: busy ${f(t.busyMs)} ${unit} of ${(t.wallMs / 1000).toFixed(1)} s sampled`, '');
+    lines.push(
+      `**${t.file.split('/').at(-1)}**: busy ${f(t.busyMs)} ${unit} of ${(t.wallMs / 1000).toFixed(1)} s sampled`,
+      '',
+    );
     lines.push(`| component (self time) | ${unit} | share |`, '|---|---:|---:|');
     for (const c of t.components.filter((c) => c.name !== '(idle)' && c.ms / t.busyMs >= 0.005))
       lines.push(`| ${c.name} | ${f(c.ms)} | ${((100 * c.ms) / t.busyMs).toFixed(1)} % |`);

@@ -42,7 +42,12 @@ function preparedSubset(text: string, weight: FontWeight): PreparedSubset {
   }
   const subset = createFontSubset(loadJapaneseFont(weight), text);
   const objects = buildType0FontObjects(subset);
-  const prepared = { subset, objects, fontFile2: deflateSync(objects.fontFile2), toUnicode: deflateSync(objects.toUnicode) };
+  const prepared = {
+    subset,
+    objects,
+    fontFile2: deflateSync(objects.fontFile2),
+    toUnicode: deflateSync(objects.toUnicode),
+  };
   subsets.set(key, prepared);
   if (subsets.size > SUBSET_CACHE_SIZE) subsets.delete(subsets.keys().next().value!);
   return prepared;

@@ -146,7 +146,8 @@ function allThreads(threads: readonly WorkerThreadHandle[]): WorkerThreadHandle 
     wake: () => {
       for (const t of threads) t.wake();
     },
-    metrics: async () => AggregatorRegistry.aggregate(await Promise.all(threads.map((t) => t.metrics()))).getMetricsAsJSON(),
+    metrics: async () =>
+      AggregatorRegistry.aggregate(await Promise.all(threads.map((t) => t.metrics()))).getMetricsAsJSON(),
     stop: async () => {
       await Promise.all(threads.map((t) => t.stop()));
     },
