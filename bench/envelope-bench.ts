@@ -2,17 +2,19 @@
 // its HTTP API, on SQLite (the default) and, when the local server answers, PostgreSQL.
 //   1. throughput: N complete envelopes (create → send → two signatures → completed), C at a time;
 //   2. signing latency: 100 signers who passed the access code press 署名手続きを完了する at once.
-// Run with `npm run bench` (both benches) or `npm run bench -- envelopes [--count=80 --concurrency=8
-// --signers=100 --warmup=2 --db=sqlite,postgres]`; a run with options is written only as envelopes-<time>-partial.json.
+// Run with `npm run bench` (every bench) or `npm run bench -- envelopes [--count=200 --concurrency=32
+// --signers=100 --warmup=2 --db=sqlite,postgres,postgres-multi --profile=DIR|off]`; a run with options
+// other than --profile is written only as envelopes-<time>-partial.json.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { makePdf } from '../packages/core/test/helpers/make-pdf.ts';
 import { machineInfo } from './lib/report-files.ts';
+import { compactProfileMarkdown, profileClockUs, summariseDirectory } from './lib/profile-summary.ts';
 import { MailWatcher, postgresObserver, sqliteObserver, type DbObserver } from './lib/db-observer.ts';
 import {
   writeEnvelopeResults,
@@ -28,15 +30,26 @@ const RESULTS_DIR = join(ROOT, 'bench', 'results');
 const POSTGRES_ADMIN_URL = process.env.INKAN_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const DEFAULTS = {
-  count: 80,
-  concurrency: 8,
+  /**
+   * A directory for CPU profiles of the server processes (`--cpu-prof`: one .cpuprofile per thread);
+   * by default a temp directory (summarised in the report, then removed); `--profile=off` runs without.
+   */
+  profile: undefined as string | undefined,
+  profileOff: false,
+  // 32 envelopes in flight: one envelope takes about a second from create to completed (mails, two
+  // signers, the seal), so 8 at a time capped the bench near 8/s whatever the server could do.
+  count: 200,
+  concurrency: 32,
   signers: 100,
   warmup: 2,
-  databases: ['sqlite', 'postgres'] as Array<'sqlite' | 'postgres'>,
+  databases: ['sqlite', 'postgres', 'postgres-multi'] as BenchDatabase[],
 };
 /** Bounds: every wait has one, and the whole bench has one. */
-const LIMITS = { mailMs: 60_000, completionMs: 120_000, appliedMs: 180_000, pollMs: 200, totalMs: 9 * 60_000 };
+const LIMITS = { mailMs: 60_000, completionMs: 120_000, appliedMs: 180_000, pollMs: 200, totalMs: 14 * 60_000 };
 const ACCESS_CODES = ['1234', '5678'] as const;
+/** SQLite (`inkan serve --role=all`), PostgreSQL likewise, and PostgreSQL with 2 web processes + 1 worker process. */
+const BENCH_DATABASES = ['sqlite', 'postgres', 'postgres-multi'] as const;
+type BenchDatabase = (typeof BENCH_DATABASES)[number];
 const SIGNER_COOKIE = 'inkan_signer';
 
 type Step = 'create' | 'send' | 'access-code' | 'sign' | 'get';
@@ -61,6 +74,8 @@ interface Run {
   nextAddress: number;
   steps: Record<Step, number[]>;
   getRequests: number;
+  /** Where the server's CPU profiles go (`--profile`), per database. */
+  profileDir?: string;
 }
 
 function expectStatus(step: string, response: HttpResponse, status: number): void {
@@ -76,7 +91,10 @@ function json<T>(response: HttpResponse): T {
 }
 
 function newClient(run: Run): HttpClient {
-  return new HttpClient(run.server.baseUrl, loopbackAddress(run.nextAddress++));
+  // Several HTTP processes: each client goes to one of them in turn (a load balancer's round robin).
+  const urls = run.server.baseUrls;
+  const n = run.nextAddress++;
+  return new HttpClient(urls[n % urls.length], loopbackAddress(n));
 }
 
 function recipientEmail(run: Run, i: number, order: number): string {
@@ -254,11 +272,36 @@ async function throughputPhase(run: Run, options: typeof DEFAULTS): Promise<NonN
   });
   for (const list of Object.values(run.steps)) list.length = 0;
   run.getRequests = 0;
+  // CPU per envelope (load-independent): the server process (HTTP + worker thread) and this bench process.
+  const serverCpuBefore = run.server.cpuMs();
+  const benchCpuBefore = process.cpuUsage();
+  const profileFrom = profileClockUs();
   const started = performance.now();
   const { results, errors } = await pool(options.count, options.concurrency, (i) => completeEnvelope(run, i, 'tp'));
   const wallS = (performance.now() - started) / 1000;
+  const serverCpuAtEnd = run.server.cpuMs();
+  const benchCpu = process.cpuUsage(benchCpuBefore);
+  // The certificates of completion and the completion mails follow `completed`: wait for them (bounded)
+  // so that the server's CPU per envelope covers all of its work.
+  const drainDeadline = performance.now() + LIMITS.completionMs;
+  while ((await run.db.pendingJobs()) > 0 && performance.now() < drainDeadline)
+    await new Promise((r) => setTimeout(r, 50));
+  const serverCpuDrained = run.server.cpuMs();
+  if (run.profileDir) {
+    // The profiles cover the server's whole life; their summary keeps this phase only (with its drain).
+    mkdirSync(run.profileDir, { recursive: true });
+    writeFileSync(
+      join(run.profileDir, 'window.json'),
+      `${JSON.stringify({ fromUs: profileFrom, toUs: profileClockUs(), envelopes: options.count })}\n`,
+    );
+  }
   const times = results.map((r) => r.ms);
   return {
+    cpu: {
+      serverMsPerEnvelopeInPhase: (serverCpuAtEnd - serverCpuBefore) / options.count,
+      serverMsPerEnvelope: (serverCpuDrained - serverCpuBefore) / options.count,
+      benchMsPerEnvelope: (benchCpu.user + benchCpu.system) / 1000 / options.count,
+    },
     envelopes: options.count,
     concurrency: options.concurrency,
     warmup: options.warmup,
@@ -407,7 +450,7 @@ const liveServers = new Set<InkanServer>();
 const liveDatabases = new Set<string>();
 
 /** One database: fresh data dir (and PostgreSQL database), server up, both phases, everything removed. */
-async function runOnDatabase(database: 'sqlite' | 'postgres', options: typeof DEFAULTS): Promise<DatabaseRun> {
+async function runOnDatabase(database: BenchDatabase, options: typeof DEFAULTS): Promise<DatabaseRun> {
   const dataDir = mkdtempSync(join(tmpdir(), 'inkan-envbench-'));
   const pgName = `inkan_bench_${randomBytes(6).toString('hex')}`;
   let databaseUrl: string | undefined;
@@ -415,14 +458,21 @@ async function runOnDatabase(database: 'sqlite' | 'postgres', options: typeof DE
   let db: DbObserver | undefined;
   const started = performance.now();
   try {
-    if (database === 'postgres') {
+    if (database !== 'sqlite') {
       await adminQuery(`create database ${pgName}`);
       liveDatabases.add(pgName);
       const url = new URL(POSTGRES_ADMIN_URL);
       url.pathname = `/${pgName}`;
       databaseUrl = url.toString();
     }
-    server = await startInkan({ dataDir, databaseUrl });
+    server = await startInkan({
+      dataDir,
+      databaseUrl,
+      roles: database === 'postgres-multi' ? ['web', 'web', 'worker'] : ['all'],
+      nodeArgs: options.profile
+        ? ['--cpu-prof', `--cpu-prof-dir=${join(options.profile, database)}`, '--cpu-prof-interval=2000']
+        : [],
+    });
     liveServers.add(server);
     db = databaseUrl ? await postgresObserver(databaseUrl) : sqliteObserver(join(dataDir, 'inkan.db'));
     const run: Run = {
@@ -431,9 +481,10 @@ async function runOnDatabase(database: 'sqlite' | 'postgres', options: typeof DE
       watcher: new MailWatcher(db),
       pdf: await makePdf({ pages: 2, text: 'This agreement is made between the parties named below.' }),
       tag: randomBytes(3).toString('hex'),
-      nextAddress: database === 'sqlite' ? 0 : 100_000,
+      nextAddress: { sqlite: 0, postgres: 100_000, 'postgres-multi': 200_000 }[database],
       steps: { create: [], send: [], 'access-code': [], sign: [], get: [] },
       getRequests: 0,
+      profileDir: options.profile ? join(options.profile, database) : undefined,
     };
     console.log(
       `bench[${database}]: server at ${server.baseUrl}; throughput phase (${options.count} envelopes, ${options.concurrency} at a time)…`,
@@ -488,15 +539,19 @@ async function runOnDatabase(database: 'sqlite' | 'postgres', options: typeof DE
 function parseOptions(argv: readonly string[]): { options: typeof DEFAULTS; partial: boolean } {
   const options = { ...DEFAULTS, databases: [...DEFAULTS.databases] };
   for (const arg of argv) {
-    const m = /^--(count|concurrency|signers|warmup|db)=(.+)$/.exec(arg);
+    const m = /^--(count|concurrency|signers|warmup|db|profile)=(.+)$/.exec(arg);
     if (!m)
       throw new Error(
-        `unknown option ${arg} (known: --count=N --concurrency=N --signers=N --warmup=N --db=sqlite,postgres)`,
+        `unknown option ${arg} (known: --count=N --concurrency=N --signers=N --warmup=N --db=sqlite,postgres --profile=DIR)`,
       );
-    if (m[1] === 'db') {
+    if (m[1] === 'profile') {
+      if (m[2] === 'off') options.profileOff = true;
+      else options.profile = resolve(m[2]);
+    } else if (m[1] === 'db') {
       const dbs = m[2].split(',');
-      for (const d of dbs) if (d !== 'sqlite' && d !== 'postgres') throw new Error(`--db: unknown database ${d}`);
-      options.databases = dbs as Array<'sqlite' | 'postgres'>;
+      for (const d of dbs)
+        if (!(BENCH_DATABASES as readonly string[]).includes(d)) throw new Error(`--db: unknown database ${d}`);
+      options.databases = dbs as BenchDatabase[];
     } else {
       const n = Number(m[2]);
       if (!Number.isInteger(n) || n < (m[1] === 'warmup' ? 0 : 1) || n > 1000)
@@ -504,16 +559,19 @@ function parseOptions(argv: readonly string[]): { options: typeof DEFAULTS; part
       options[m[1] as 'count' | 'concurrency' | 'signers' | 'warmup'] = n;
     }
   }
-  return { options, partial: argv.length > 0 };
+  // Only the profile option does not make a run partial.
+  return { options, partial: argv.some((a) => !a.startsWith('--profile=')) };
 }
 
 async function main(): Promise<number> {
   const { options, partial } = parseOptions(process.argv.slice(2));
+  const temporaryProfiles = options.profile === undefined && !options.profileOff;
+  if (temporaryProfiles) options.profile = mkdtempSync(join(tmpdir(), 'inkan-envbench-profiles-'));
   const startedAt = new Date();
   const loadBefore = loadavg()[0];
   const runs: DatabaseRun[] = [];
   for (const database of options.databases) {
-    if (database === 'postgres') {
+    if (database !== 'sqlite') {
       const unavailable = await postgresAvailable();
       if (unavailable !== null) {
         console.log(`bench[postgres]: not measured (${POSTGRES_ADMIN_URL}: ${unavailable})`);
@@ -526,8 +584,21 @@ async function main(): Promise<number> {
         continue;
       }
     }
-    runs.push(await runOnDatabase(database, options));
+    const run = await runOnDatabase(database, options);
+    // The server has stopped: its profiles are written. Summarise the throughput phase's samples.
+    if (options.profile !== undefined && run.status === 'measured') {
+      try {
+        const threads = summariseDirectory(join(options.profile, database));
+        run.profileSummary = compactProfileMarkdown(threads, options.count, {
+          cpuMsPerEnvelope: run.throughput?.cpu?.serverMsPerEnvelope,
+        });
+      } catch (error) {
+        run.profileSummary = `(no profile summary: ${(error as Error).message})`;
+      }
+    }
+    runs.push(run);
   }
+  if (temporaryProfiles) rmSync(options.profile!, { recursive: true, force: true });
   const finishedAt = new Date();
   const results: EnvelopeBenchResults = {
     schema: 1,
@@ -543,7 +614,8 @@ async function main(): Promise<number> {
       warmup: options.warmup,
     },
     method: [
-      'Inkan runs as a child process (`inkan init`, `inkan org create`, `inkan apikey create`, then `inkan serve --role=all`: HTTP + the job worker thread) on a fresh temp data directory, a free port, INKAN_ENV=test, the default RSA-2048 platform key, the built-in CA/TSA, documents on the local disk and mail to the outbox table; once on SQLite (the default), once on a fresh PostgreSQL database on 127.0.0.1:5432 (dropped afterwards).',
+      'Inkan runs as child processes (`inkan init`, `inkan org create`, `inkan apikey create`, then `inkan serve`) on a fresh temp data directory, free ports, INKAN_ENV=test and otherwise the defaults (RSA-2048 platform key, built-in CA/TSA, documents on the local disk, mail to the outbox table, job worker threads on demand): `inkan serve --role=all` (HTTP + job worker threads) on SQLite, the same on a fresh PostgreSQL database on 127.0.0.1:5432, and on PostgreSQL 2 × `inkan serve --role=web` + 1 × `inkan serve --role=worker` (the clients spread over the two web processes in turn, as by a load balancer; the worker process finds jobs by polling the table). Each PostgreSQL database is dropped afterwards.',
+      'CPU per envelope: user + system time of the server processes (/proc/PID/stat, all threads) over the throughput phase and until its queue is empty, divided by the envelopes; the bench client’s own CPU likewise. Every server thread runs under `node --cpu-prof` (a sample every 2 ms, which costs the server some CPU of its own: `--profile=off` runs without); the summary keeps the samples of the throughput phase and splits the server’s CPU time by the shares of the profile.',
       'The bench drives it only through HTTP from the same machine (its own CPU use counts against the server’s two cores). The signing links are read from the outbox (the `mails` table, read-only) the moment they are written.',
       'Every simulated person is an HTTP client of their own, with keep-alive, from its own loopback address (127.x.y.z): each envelope’s API client and each signer. The server’s per-address rate limits (300 requests/min, 10 access-code attempts/min) therefore act as in the field and are not what is measured.',
       'Throughput: after a warm-up of complete envelopes that are not counted, each envelope is created (multipart: the `envelope` JSON and one 2-page PDF, two recipients with access codes), sent, recipient 1 waits for the signing mail, passes the access code and signs, recipient 2 likewise once their mail arrives, and the API client polls GET /api/v1/envelopes/{id} every 200 ms until `completed`. Envelopes per second = completed envelopes ÷ wall time of the phase; time to completion from the create request to the GET that says completed.',

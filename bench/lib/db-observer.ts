@@ -21,6 +21,8 @@ export interface DbObserver {
   appliedSignatures(envelopeIds: readonly string[]): Promise<number>;
   /** Jobs that failed for good, and jobs that needed more than one attempt (a retry after an error). */
   jobTrouble(): Promise<{ failed: number; retried: number }>;
+  /** Jobs still to run (queued or running), whenever due. */
+  pendingJobs(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,14 @@ export function sqliteObserver(path: string): DbObserver {
         .prepare(`select sum(status = 'failed') as failed, sum(attempts > 1) as retried from jobs`)
         .get() as { failed: number | null; retried: number | null };
       return { failed: Number(row.failed ?? 0), retried: Number(row.retried ?? 0) };
+    },
+    pendingJobs: async () => {
+      const row = db
+        .prepare(
+          `select count(*) as n from jobs where status in ('queued', 'running') and (kind like 'envelope.%' or kind like 'mail.%')`,
+        )
+        .get() as { n: number };
+      return Number(row.n);
     },
     close: async () => void db.close(),
   };
@@ -94,6 +104,12 @@ export async function postgresObserver(url: string): Promise<DbObserver> {
         `select count(*) filter (where status = 'failed') as failed, count(*) filter (where attempts > 1) as retried from jobs`,
       );
       return { failed: Number(result.rows[0].failed), retried: Number(result.rows[0].retried) };
+    },
+    pendingJobs: async () => {
+      const result = await client.query<{ n: string }>(
+        `select count(*) as n from jobs where status in ('queued', 'running') and (kind like 'envelope.%' or kind like 'mail.%')`,
+      );
+      return Number(result.rows[0].n);
     },
     close: () => client.end(),
   };

@@ -15,12 +15,14 @@ export interface Latencies {
 
 /** Both phases on one database. */
 export interface DatabaseRun {
-  database: 'sqlite' | 'postgres';
+  database: 'sqlite' | 'postgres' | 'postgres-multi';
   status: 'measured' | 'not measured' | 'error';
   reason?: string;
   durationS: number;
   pdfBytes?: number;
   throughput?: {
+    /** CPU time per envelope (ms): the server during the phase, the server until its queue was empty, the bench client. */
+    cpu?: { serverMsPerEnvelopeInPhase: number; serverMsPerEnvelope: number; benchMsPerEnvelope: number };
     envelopes: number;
     concurrency: number;
     warmup: number;
@@ -49,6 +51,8 @@ export interface DatabaseRun {
   };
   /** `inkan verify` on a completed envelope's document. */
   check?: string;
+  /** Where the server's CPU went during the throughput phase (Markdown, from its CPU profiles). */
+  profileSummary?: string;
   /** The job queue at the end: jobs failed for good (an error) and jobs that needed a retry. */
   jobs?: { failed: number; retried: number };
 }
@@ -74,7 +78,8 @@ const ms = (v: number | undefined) =>
       : v < 10_000
         ? `${v.toFixed(0)} ms`
         : `${(v / 1000).toFixed(1)} s`;
-const label = (db: string) => (db === 'sqlite' ? 'SQLite (default)' : 'PostgreSQL');
+const label = (db: string) =>
+  db === 'sqlite' ? 'SQLite (default)' : db === 'postgres' ? 'PostgreSQL' : 'PostgreSQL, 2 web + 1 worker processes';
 
 /** The Markdown report. */
 export function envelopeMarkdown(r: EnvelopeBenchResults): string {
@@ -89,18 +94,20 @@ export function envelopeMarkdown(r: EnvelopeBenchResults): string {
     `**Complete envelopes** (create → send → 2 signatures → completed; ${r.options.count} envelopes, ${r.options.concurrency} at a time, through the HTTP API)`,
     '',
   );
-  lines.push('| database | envelopes/s | time to completion median | p95 | max | errors |');
-  lines.push('|---|---:|---:|---:|---:|---:|');
+  lines.push(
+    '| database | envelopes/s | time to completion median | p95 | max | errors | server CPU per envelope | bench client CPU per envelope |',
+  );
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const run of r.runs) {
     const t = run.throughput;
     if (run.status !== 'measured' || t === undefined) {
       lines.push(
-        `| ${label(run.database)} | ${run.status === 'error' ? 'ERROR' : 'not measured'} | — | — | — | ${escapeCell(run.reason ?? '')} |`,
+        `| ${label(run.database)} | ${run.status === 'error' ? 'ERROR' : 'not measured'} | — | — | — | ${escapeCell(run.reason ?? '')} | — | — |`,
       );
       continue;
     }
     lines.push(
-      `| ${label(run.database)} | ${t.envelopesPerS.toFixed(2)} | ${ms(t.completionMs.p50)} | ${ms(t.completionMs.p95)} | ${ms(t.completionMs.max)} | ${t.errors} of ${t.envelopes} |`,
+      `| ${label(run.database)} | ${t.envelopesPerS.toFixed(2)} | ${ms(t.completionMs.p50)} | ${ms(t.completionMs.p95)} | ${ms(t.completionMs.max)} | ${t.errors} of ${t.envelopes} | ${ms(t.cpu?.serverMsPerEnvelope)} | ${ms(t.cpu?.benchMsPerEnvelope)} |`,
     );
   }
   lines.push('');
@@ -144,6 +151,14 @@ export function envelopeMarkdown(r: EnvelopeBenchResults): string {
     for (const e of [...t.errorSamples, ...l.errorSamples]) lines.push(`- error: ${escapeCell(e)}`);
   }
   lines.push('');
+  for (const run of measured) {
+    if (run.profileSummary === undefined) continue;
+    lines.push(
+      `**Where the server's CPU went** — ${label(run.database)}, throughput phase, from \`--cpu-prof\` of every server thread:`,
+      '',
+    );
+    lines.push(run.profileSummary, '');
+  }
   lines.push('Method: ' + r.method.join(' '));
   return lines.join('\n') + '\n';
 }

@@ -6,18 +6,26 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+// INKAN_BENCH_SERVER_ROOT: run the server of another checkout (e.g. an older commit, to compare CPU per
+// envelope under the same load) with this bench.
+const ROOT = process.env.INKAN_BENCH_SERVER_ROOT ?? fileURLToPath(new URL('../..', import.meta.url));
 const INKAN_BIN = join(ROOT, 'packages', 'server', 'bin', 'inkan.mjs');
 
-/** A running `inkan serve --role=all`. */
+/** A running Inkan: one `inkan serve --role=all`, or several processes by role on one database. */
 export interface InkanServer {
+  /** The first HTTP process. */
   baseUrl: string;
+  /** Every HTTP process (clients are spread over them, as by a load balancer). */
+  baseUrls: string[];
   dataDir: string;
   apiKey: string;
   /** The organisation the API key belongs to. */
   orgSlug: string;
-  /** The server's process id (its memory is read from /proc). */
+  /** The first process's id (its memory is read from /proc). */
   pid: number;
+  pids: number[];
+  /** CPU time (user + system, all threads) the server processes have used so far, in ms (from /proc/PID/stat). */
+  cpuMs(): number;
   /** Runs another CLI command against the same data directory and database. */
   cli(args: readonly string[], timeoutMs?: number): Promise<string>;
   /** The last lines of the server's log (stdout + stderr), for error reports. */
@@ -73,6 +81,10 @@ export async function startInkan(options: {
   databaseUrl?: string;
   startTimeoutMs?: number;
   env?: Record<string, string>;
+  /** Extra node options for the server process (e.g. `--cpu-prof --cpu-prof-dir=DIR`: one profile per thread). */
+  nodeArgs?: readonly string[];
+  /** The `inkan serve` processes, by role (default one `all`: HTTP + the job worker thread). */
+  roles?: ReadonlyArray<'all' | 'web' | 'worker'>;
 }): Promise<InkanServer> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -102,14 +114,88 @@ export async function startInkan(options: {
   const apiKey = (await cli(['apikey', 'create', '--org', orgSlug])).trim().split('\n').at(-1)!.trim();
   if (!apiKey.startsWith('inkan_')) throw new Error(`inkan apikey create printed no key on its last line: "${apiKey}"`);
 
+  const roles = options.roles ?? ['all'];
+  const webCount = roles.filter((r) => r !== 'worker').length;
+  if (webCount === 0) throw new Error('at least one process must serve HTTP (role all or web)');
+  // Each HTTP process listens on a port of its own; the first one's URL is the public URL.
+  const ports = [port, ...(await Promise.all(Array.from({ length: webCount - 1 }, () => freePort())))];
+  const processes: ServerProcess[] = [];
+  const stop = async () => {
+    await Promise.all(processes.map((p) => p.stop()));
+  };
+  // The errors first (a busy server's tail is request lines), then the last lines.
+  const logTail = (lines = 30) =>
+    processes.map((p) => `[${p.name}]\n${p.logTail(lines, true)}\n${p.logTail(lines)}`).join('\n');
+  try {
+    let web = 0;
+    for (const [i, role] of roles.entries()) {
+      const processPort = role === 'worker' ? undefined : ports[web++];
+      processes.push(
+        spawnServer({
+          name: `${role}-${i}`,
+          role,
+          env: processPort === undefined ? env : { ...env, INKAN_PORT: String(processPort) },
+          nodeArgs: options.nodeArgs ?? [],
+          logPath: join(options.dataDir, `server-${i}-${role}.log`),
+        }),
+      );
+    }
+    const deadline = Date.now() + (options.startTimeoutMs ?? 180_000);
+    await Promise.all(
+      processes.map((p, i) =>
+        p.ready(
+          roles[i] === 'worker'
+            ? undefined
+            : `http://127.0.0.1:${ports[roles.slice(0, i).filter((r) => r !== 'worker').length]}`,
+          deadline,
+        ),
+      ),
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const baseUrls = ports.map((p) => `http://127.0.0.1:${p}`);
+  const pids = processes.map((p) => p.pid);
+  return {
+    baseUrl,
+    baseUrls,
+    dataDir: options.dataDir,
+    apiKey,
+    orgSlug,
+    pid: pids[0],
+    pids,
+    cpuMs: () => pids.reduce((sum, pid) => sum + processCpuMs(pid), 0),
+    cli,
+    logTail,
+    stop,
+  };
+}
+
+/** One `inkan serve` process of the bench. */
+interface ServerProcess {
+  name: string;
+  pid: number;
+  /** Resolves once it serves: /healthz answers at `url` (HTTP roles), or its ready line was logged (worker). */
+  ready(url: string | undefined, deadline: number): Promise<void>;
+  logTail(lines?: number, errorsOnly?: boolean): string;
+  stop(): Promise<void>;
+}
+
+function spawnServer(options: {
+  name: string;
+  role: 'all' | 'web' | 'worker';
+  env: Record<string, string>;
+  nodeArgs: readonly string[];
+  logPath: string;
+}): ServerProcess {
   // The log goes to a file: the parent reading a busy server's log would compete for the CPU.
-  const logPath = join(options.dataDir, 'server.log');
-  const logFd = openSync(logPath, 'a');
+  const logFd = openSync(options.logPath, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [INKAN_BIN, 'serve', '--role=all'], {
+    child = spawn(process.execPath, [...options.nodeArgs, INKAN_BIN, 'serve', `--role=${options.role}`], {
       cwd: ROOT,
-      env,
+      env: options.env,
       stdio: ['ignore', logFd, logFd],
     });
   } finally {
@@ -119,9 +205,10 @@ export async function startInkan(options: {
   const exited = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => ((exitCode = code ?? (signal ? -1 : 0)), resolve())),
   );
-  const logTail = (lines = 30) => {
+  const logTail = (lines = 30, errorsOnly = false) => {
     try {
-      return readFileSync(logPath, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+      const all = readFileSync(options.logPath, 'utf8').trimEnd().split('\n');
+      return (errorsOnly ? all.filter((l) => /"level":(50|60)/.test(l)) : all).slice(-lines).join('\n');
     } catch {
       return '(no log)';
     }
@@ -133,25 +220,38 @@ export async function startInkan(options: {
     await exited;
     clearTimeout(killer);
   };
+  const ready = async (url: string | undefined, deadline: number) => {
+    for (;;) {
+      if (exitCode !== undefined)
+        throw new Error(
+          `inkan serve --role=${options.role} exited with ${exitCode} before it was ready:\n${logTail()}`,
+        );
+      if (Date.now() > deadline)
+        throw new Error(`inkan serve --role=${options.role} was not ready in time:\n${logTail()}`);
+      if (url === undefined) {
+        if (logTail(200).includes('Inkan job worker is running')) return;
+      } else {
+        try {
+          const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+          if (res.ok) return;
+        } catch {
+          // not listening yet
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return { name: options.name, pid: child.pid!, ready, logTail, stop };
+}
 
-  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
-  for (;;) {
-    if (exitCode !== undefined)
-      throw new Error(`inkan serve exited with ${exitCode} before it answered:\n${logTail()}`);
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(
-        `inkan serve did not answer /healthz within ${options.startTimeoutMs ?? 60_000} ms:\n${logTail()}`,
-      );
-    }
-    try {
-      const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
-      // serve() starts the job worker thread before it listens: an answer means both run.
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { baseUrl, dataDir: options.dataDir, apiKey, orgSlug, pid: child.pid!, cli, logTail, stop };
+/** Clock ticks per second of /proc/PID/stat (USER_HZ: 100 on every Linux architecture Node runs on). */
+const USER_HZ = 100;
+
+/** User + system CPU time of a process (all its threads), in ms. */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of the whole line, i.e. 11 and 12 after the state field.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
 }

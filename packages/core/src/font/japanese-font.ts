@@ -85,10 +85,37 @@ export class JapaneseFont {
 const cache = new Map<FontWeight, JapaneseFont>();
 
 /**
- * Loads Noto Sans JP of the given weight, parsed once per process and cached: reading the ~5.5 MB
- * file and parsing it costs tens of milliseconds, which a stamp per signature should not pay.
+ * Parsed fonts are dropped this long after their last use: each holds the ~5.5 MB file and fontkit's
+ * tables (tens of MB of a server's memory), and a server stamping from a cached subset or rendering
+ * certificates now and then should not keep them for ever.
+ */
+const FONT_IDLE_MS = 30_000;
+let releaseTimer: ReturnType<typeof setTimeout> | undefined;
+
+function keepCachedFonts(): void {
+  if (releaseTimer !== undefined) {
+    releaseTimer.refresh();
+    return;
+  }
+  releaseTimer = setTimeout(releaseJapaneseFonts, FONT_IDLE_MS);
+  // Never keeps a process alive.
+  releaseTimer.unref?.();
+}
+
+/** Drops the parsed fonts now (the next use parses them again). */
+export function releaseJapaneseFonts(): void {
+  if (releaseTimer !== undefined) clearTimeout(releaseTimer);
+  releaseTimer = undefined;
+  cache.clear();
+}
+
+/**
+ * Loads Noto Sans JP of the given weight, parsed once and cached while in use (see FONT_IDLE_MS):
+ * reading the ~5.5 MB file and parsing it costs tens of milliseconds, which each stamp or certificate
+ * should not pay.
  */
 export function loadJapaneseFont(weight: FontWeight = 'regular'): JapaneseFont {
+  keepCachedFonts();
   const cached = cache.get(weight);
   if (cached !== undefined) return cached;
   const specifier = FONT_FILES[weight];

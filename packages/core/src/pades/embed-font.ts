@@ -16,26 +16,67 @@ export interface EmbeddedFont {
   subset: FontSubset;
 }
 
-/** Embeds a Noto Sans JP subset covering `text` as the five objects of a Type0 font. */
+/** A subset ready to write: the subset, its Type0 objects, and its two streams already compressed. */
+interface PreparedSubset {
+  subset: FontSubset;
+  objects: ReturnType<typeof buildType0FontObjects>;
+  fontFile2: Uint8Array;
+  toUnicode: Uint8Array;
+}
+
+/**
+ * Subsets already built, by weight and character set (bounded, least recently used out). Stamps embed
+ * the same characters every time (the label and the ID's alphabet, see `subsetText`), so they skip the
+ * font parse, the subsetting and the compression after the first one.
+ */
+const SUBSET_CACHE_SIZE = 8;
+const subsets = new Map<string, PreparedSubset>();
+
+function preparedSubset(text: string, weight: FontWeight): PreparedSubset {
+  const key = `${weight}:${[...new Set(text)].sort().join('')}`;
+  const hit = subsets.get(key);
+  if (hit !== undefined) {
+    subsets.delete(key);
+    subsets.set(key, hit);
+    return hit;
+  }
+  const subset = createFontSubset(loadJapaneseFont(weight), text);
+  const objects = buildType0FontObjects(subset);
+  const prepared = {
+    subset,
+    objects,
+    fontFile2: deflateSync(objects.fontFile2),
+    toUnicode: deflateSync(objects.toUnicode),
+  };
+  subsets.set(key, prepared);
+  if (subsets.size > SUBSET_CACHE_SIZE) subsets.delete(subsets.keys().next().value!);
+  return prepared;
+}
+
+/**
+ * Embeds a Noto Sans JP subset covering `text` as the five objects of a Type0 font. `subsetText`, when
+ * given, is what the subset covers instead (it must include every character of `text`): a fixed set
+ * makes the subset, and its work, the same for every text drawn from it.
+ */
 export function embedJapaneseFont(
   update: IncrementalUpdate,
   text: string,
   weight: FontWeight = 'regular',
+  subsetText?: string,
 ): EmbeddedFont {
-  const subset = createFontSubset(loadJapaneseFont(weight), text);
-  const objects = buildType0FontObjects(subset);
+  const { subset, objects, fontFile2, toUnicode } = preparedSubset(subsetText ?? text, weight);
+  // Every character of the text must be in the subset (throws FONT_GLYPH_MISSING otherwise).
+  subset.encode(text);
   const fontFileRef = update.add(
     new PdfStream(
       new PdfDict([
         ['Filter', PdfName.of('FlateDecode')],
         ['Length1', objects.fontFile2.length],
       ]),
-      deflateSync(objects.fontFile2),
+      fontFile2,
     ),
   );
-  const toUnicodeRef = update.add(
-    new PdfStream(new PdfDict([['Filter', PdfName.of('FlateDecode')]]), deflateSync(objects.toUnicode)),
-  );
+  const toUnicodeRef = update.add(new PdfStream(new PdfDict([['Filter', PdfName.of('FlateDecode')]]), toUnicode));
   const descriptorRef = update.add(
     parseDict(objects.fontDescriptorDict.replace('{{FONTFILE2}}', fontFileRef.toString())),
   );

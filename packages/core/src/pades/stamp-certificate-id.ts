@@ -14,6 +14,11 @@ export interface StampOptions {
   fontSize?: number;
   /** Distance from the bottom-left corner of the visible page, in points. */
   margin?: number;
+  /**
+   * Characters the ID is drawn from (e.g. its alphabet): the embedded font subset then covers the label
+   * and all of them, the same for every ID, so it is built once per process instead of once per stamp.
+   */
+  idAlphabet?: string;
 }
 
 /**
@@ -32,7 +37,11 @@ export function stampCertificateIdParts(pdf: Uint8Array, options: StampOptions):
   const doc = PdfDocument.load(pdf);
   const page = doc.page(0);
   const update = new IncrementalUpdate(doc);
-  const font = embedJapaneseFont(update, text);
+  const subsetText =
+    options.idAlphabet !== undefined && [...id].every((ch) => options.idAlphabet!.includes(ch))
+      ? `${options.label ?? '締結証明書ID: '}${options.idAlphabet}`
+      : undefined;
+  const font = embedJapaneseFont(update, text, 'regular', subsetText);
 
   const pageDict = page.dict.clone();
   const resources = (doc.dict(doc.inherited(page.dict, 'Resources')) ?? new PdfDict()).clone();

@@ -40,6 +40,9 @@ const MANIFEST_FILE = 'pki.json';
 const ISSUED_FILE = 'issued.json';
 const REVOKED_FILE = 'revoked.json';
 const CRL_VALIDITY_MS = 7 * 24 * 3600 * 1000;
+/** How long a signed OCSP response or CRL is handed out again for sealing (see BuiltinPki.#reused). */
+const REVOCATION_REUSE_MS = 5 * 60 * 1000;
+const REUSED_ANSWERS = 32;
 /** Certificates start an hour in the past so that a client whose clock is slightly behind still accepts them. */
 const BACKDATE_MS = 3600 * 1000;
 
@@ -386,6 +389,7 @@ export class BuiltinPki {
   readonly #now: () => Date;
   #lastCrlNumber = 0;
   #queue: Promise<unknown> = Promise.resolve();
+  readonly #answers = new Map<string, { at: number; version: string; answer: Promise<Uint8Array> }>();
 
   constructor(
     dir: string,
@@ -414,17 +418,53 @@ export class BuiltinPki {
       statusOf: (serialHex) => this.statusOf('issuing', serialHex),
       now,
     });
+    // Sealing asks for the same answers again and again (the TSA's certificate, the CAs' CRLs): each is
+    // signed once and reused for a few minutes, and never after a revocation (revoked.json changed).
     this.revocationProvider = {
       ocsp: async (certificate, issuer) => {
         if (!bytesEqual(issuer, this.issuingCertificate)) return null;
-        return this.ocspResponder.respond(createOcspRequest(certificate, issuer));
+        return this.#reused(`ocsp:${Buffer.from(certificate).toString('base64')}`, () =>
+          this.ocspResponder.respond(createOcspRequest(certificate, issuer)),
+        );
       },
       crl: async (_certificate, issuer) => {
-        if (bytesEqual(issuer, this.rootCertificate)) return this.crl('root');
-        if (bytesEqual(issuer, this.issuingCertificate)) return this.crl('issuing');
+        if (bytesEqual(issuer, this.rootCertificate)) return this.#reused('crl:root', () => this.crl('root'));
+        if (bytesEqual(issuer, this.issuingCertificate)) return this.#reused('crl:issuing', () => this.crl('issuing'));
         return null;
       },
     };
+  }
+
+  /**
+   * A revocation answer made at most REVOCATION_REUSE_MS ago while revoked.json has not changed since,
+   * else a fresh one. Bounded (least recently used out); a failure is not kept.
+   */
+  async #reused(key: string, make: () => Promise<Uint8Array>): Promise<Uint8Array> {
+    const version = await this.#revokedVersion();
+    const now = this.#now().getTime();
+    const hit = this.#answers.get(key);
+    if (hit !== undefined && hit.version === version && now >= hit.at && now - hit.at < REVOCATION_REUSE_MS) {
+      this.#answers.delete(key);
+      this.#answers.set(key, hit);
+      return hit.answer;
+    }
+    const entry = { at: now, version, answer: make() };
+    this.#answers.set(key, entry);
+    if (this.#answers.size > REUSED_ANSWERS) this.#answers.delete(this.#answers.keys().next().value!);
+    entry.answer.catch(() => {
+      if (this.#answers.get(key) === entry) this.#answers.delete(key);
+    });
+    return entry.answer;
+  }
+
+  /** What identifies the current revoked.json (changed by every revocation, in any process). */
+  async #revokedVersion(): Promise<string> {
+    try {
+      const info = await stat(join(this.dir, this.manifest.files.revoked));
+      return `${info.ino}:${info.size}:${info.mtimeMs}`;
+    } catch {
+      return 'none';
+    }
   }
 
   /** The root certificate as PEM (what users import into their trust store). */

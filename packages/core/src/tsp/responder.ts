@@ -12,6 +12,8 @@ import {
   unsignedInteger,
 } from '../asn1/asn1js-bridge.ts';
 import { hashAlgorithmOfOid, INKAN_DEFAULT_TSA_POLICY, OID } from '../asn1/oids.ts';
+import { readDer } from '../asn1/der-reader.ts';
+import { explicit, integer, oid, sequence, tlv } from '../asn1/der-writer.ts';
 import { signingCertificateV2Attribute } from './ess.ts';
 import { IMPRINT_HASH_OIDS } from './request.ts';
 import { PKI_FAILURE_INFO, PKI_STATUS, type PkiFailureInfoName } from './response.ts';
@@ -70,7 +72,7 @@ export function createTimestampResponder(options: TimestampResponderOptions): Ti
   const serialNumber = options.serialNumber ?? (() => randomBytes(16));
   const essAttribute = signingCertificateV2Attribute(certificate, options.certificate);
 
-  async function grant(requestDer: Uint8Array): Promise<pkijs.ContentInfo> {
+  async function grant(requestDer: Uint8Array): Promise<Uint8Array> {
     const { request, reqPolicy } = readRequest(requestDer);
     if (reqPolicy !== undefined && reqPolicy !== policyOid) {
       throw new Rejection('unacceptedPolicy', `policy ${reqPolicy} is not offered; this TSA uses ${policyOid}`);
@@ -88,8 +90,15 @@ export function createTimestampResponder(options: TimestampResponderOptions): Ti
       tsa: new pkijs.GeneralName({ type: 4, value: certificate.subject }),
     });
     const tstInfoDer = toDer(tstInfo.toSchema());
-    const signedData = await signTstInfo(tstInfoDer, request.certReq === true ? certificates : []);
-    return new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) });
+    const signedData = toDer((await signTstInfo(tstInfoDer, [])).toSchema(true));
+    // RFC 3161 §2.4.1: the certificates only when asked for (certReq). They go in as the DER they came
+    // as, by the DER writer: pkijs re-encoding three certificates for every token cost several times
+    // the token's signature.
+    const withCertificates =
+      request.certReq === true
+        ? insertCertificates(signedData, [options.certificate, ...(options.chain ?? [])])
+        : signedData;
+    return sequence(oid(OID.signedData), explicit(0, withCertificates));
   }
 
   async function signTstInfo(
@@ -142,12 +151,8 @@ export function createTimestampResponder(options: TimestampResponderOptions): Ti
     async respond(requestDer) {
       try {
         const token = await grant(requestDer);
-        return toDer(
-          new pkijs.TimeStampResp({
-            status: new pkijs.PKIStatusInfo({ status: PKI_STATUS.granted }),
-            timeStampToken: token,
-          }).toSchema(),
-        );
+        // TimeStampResp { status PKIStatusInfo { granted }, timeStampToken }.
+        return sequence(sequence(integer(PKI_STATUS.granted)), token);
       } catch (error) {
         const rejection =
           error instanceof Rejection ? error : new Rejection('systemFailure', 'the TSA could not produce a token');
@@ -155,6 +160,19 @@ export function createTimestampResponder(options: TimestampResponderOptions): Ti
       }
     },
   };
+}
+
+/**
+ * SignedData (DER, without certificates) with `certificates [0] IMPLICIT SET OF Certificate` inserted
+ * after encapContentInfo (RFC 5652 §5.1 field order), the certificates in the given order (as pkijs
+ * wrote them).
+ */
+function insertCertificates(signedDataDer: Uint8Array, certificateDers: readonly Uint8Array[]): Uint8Array {
+  const fields = readDer(signedDataDer)
+    .children()
+    .map((field) => field.raw);
+  // version, digestAlgorithms, encapContentInfo, [certificates], [crls], signerInfos
+  return sequence(...fields.slice(0, 3), tlv(0xa0, ...certificateDers), ...fields.slice(3));
 }
 
 /** Parses and checks a TimeStampReq; throws a Rejection naming the PKIFailureInfo bit. */

@@ -1,7 +1,6 @@
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { CoreError } from '../errors.ts';
-import { originalBytes, parseDer, setBits } from '../asn1/asn1js-bridge.ts';
+import { BER, decodeSmallInteger, DerError, expectTag, readDer, type DerNode } from '../asn1/der-reader.ts';
+import { TAG } from '../asn1/der-writer.ts';
 
 /** PKIStatus values (RFC 3161 §2.4.2). */
 export const PKI_STATUS = {
@@ -37,27 +36,51 @@ export interface ParsedTimestampResponse {
   token?: Uint8Array;
 }
 
-/** Decodes a TimeStampResp (RFC 3161 §2.4.2) without judging it; throws CoreError('TSA_BAD_RESPONSE') on garbage. */
+/**
+ * Decodes a TimeStampResp (RFC 3161 §2.4.2) without judging it; throws CoreError('TSA_BAD_RESPONSE') on garbage.
+ * Read with the DER reader (BER accepted): every timestamp goes through here, and pkijs's schema matching
+ * of the whole response cost more than the rest of obtaining a timestamp.
+ */
 export function parseTimestampResponse(responseDer: Uint8Array): ParsedTimestampResponse {
-  const asn1 = parseDer(responseDer);
-  if (asn1 === null) throw new CoreError('TSA_BAD_RESPONSE', 'timestamp response is not DER');
-  let response: pkijs.TimeStampResp;
+  let top: DerNode;
   try {
-    response = new pkijs.TimeStampResp({ schema: asn1 });
+    top = readDer(responseDer, BER);
+  } catch {
+    throw new CoreError('TSA_BAD_RESPONSE', 'timestamp response is not DER');
+  }
+  try {
+    const [statusInfo, token, ...rest] = expectTag(top, TAG.sequence, 'TimeStampResp').children();
+    if (rest.length > 0) throw new DerError('TimeStampResp has extra fields');
+    const [statusNode, ...optional] = expectTag(statusInfo, TAG.sequence, 'PKIStatusInfo').children();
+    const result: ParsedTimestampResponse = { status: decodeSmallInteger(statusNode) };
+    for (const field of optional) {
+      if (field.tag === TAG.sequence && result.statusText === undefined && result.failInfo === undefined) {
+        const texts = field
+          .children()
+          .map((text) =>
+            new TextDecoder('utf-8', { fatal: true }).decode(expectTag(text, TAG.utf8String, 'PKIFreeText').content),
+          );
+        if (texts.length > 0) result.statusText = texts.join('; ');
+      } else if (field.tag === TAG.bitString && result.failInfo === undefined) {
+        result.failInfo = bitsSet(field.content).map((bit) => FAILURE_NAMES.get(bit) ?? `bit${bit}`);
+      } else throw new DerError(`unexpected field (tag 0x${field.tag.toString(16)}) in PKIStatusInfo`);
+    }
+    if (token !== undefined) result.token = new Uint8Array(expectTag(token, TAG.sequence, 'TimeStampToken').raw);
+    return result;
   } catch (error) {
     throw new CoreError('TSA_BAD_RESPONSE', `not a TimeStampResp: ${(error as Error).message}`, { cause: error });
   }
-  const { status, statusStrings, failInfo } = response.status;
-  const names = Object.entries(PKI_FAILURE_INFO);
-  const result: ParsedTimestampResponse = { status };
-  if (statusStrings !== undefined && statusStrings.length > 0)
-    result.statusText = statusStrings.map((s) => s.valueBlock.value).join('; ');
-  if (failInfo !== undefined) {
-    result.failInfo = setBits(failInfo).map((bit) => names.find(([, n]) => n === bit)?.[0] ?? `bit${bit}`);
+}
+
+const FAILURE_NAMES = new Map<number, string>(Object.entries(PKI_FAILURE_INFO).map(([name, bit]) => [bit, name]));
+
+/** Numbers of the bits set in a BIT STRING's contents (first octet: unused bits), most significant first. */
+function bitsSet(content: Uint8Array): number[] {
+  if (content.length === 0 || content[0] > 7) throw new DerError('bad BIT STRING');
+  const bytes = content.subarray(1);
+  const out: number[] = [];
+  for (let bit = 0; bit < bytes.length * 8 - content[0]; bit++) {
+    if (bytes[bit >> 3] & (0x80 >> (bit & 7))) out.push(bit);
   }
-  if (response.timeStampToken !== undefined) {
-    const tokenAsn1 = (asn1 as asn1js.Sequence).valueBlock.value[1];
-    result.token = originalBytes(tokenAsn1);
-  }
-  return result;
+  return out;
 }

@@ -2,9 +2,12 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { CoreError } from '../errors.ts';
 import { signerInfoProblem } from './cms-signature.ts';
-import { octetStringBytes, oidText, originalBytes, parseDer, toDer } from '../asn1/asn1js-bridge.ts';
+import { octetStringBytes, oidText, parseDer, toDer } from '../asn1/asn1js-bridge.ts';
+import { BER, isContext, readDer, type DerNode } from '../asn1/der-reader.ts';
+import { explicit, sequence, TAG } from '../asn1/der-writer.ts';
 import { bigIntToHex, bytesEqual } from '../asn1/bytes.ts';
 import { signingCertificateProblem } from './ess.ts';
+import { pkijsCertificate } from './certificate-cache.ts';
 import { OID } from '../asn1/oids.ts';
 
 /** The accuracy of genTime (RFC 3161 §2.4.2); absent parts are zero. */
@@ -57,7 +60,11 @@ function invalid(message: string): CoreError {
 }
 
 function parse(tokenDer: Uint8Array): ParsedTimestampToken {
-  const asn1 = parseDer(tokenDer);
+  // The certificates (most of a token's bytes) are split off with the DER reader and parsed from their
+  // DER through a cache; asn1js and pkijs, whose decoding of them cost more than everything else about
+  // a token, see the rest only.
+  const split = splitCertificates(tokenDer);
+  const asn1 = parseDer(split.rest);
   if (asn1 === null) throw invalid('timestamp token is not DER');
   const contentInfo = new pkijs.ContentInfo({ schema: asn1 });
   if (contentInfo.contentType !== OID.signedData) throw invalid('timestamp token is not SignedData');
@@ -76,7 +83,7 @@ function parse(tokenDer: Uint8Array): ParsedTimestampToken {
   const tstInfo = new pkijs.TSTInfo({ schema: tstAsn1 });
   if (tstInfo.version !== 1) throw invalid(`TSTInfo version ${tstInfo.version}, expected 1`);
 
-  const certificates = embeddedCertificates(contentInfo.content as asn1js.Sequence);
+  const certificates = split.certificates;
   const parsedCertificates = certificates.map((der) => ({ der, cert: parseCertificate(der) }));
   const signer = parsedCertificates.find((c) => c.cert !== null && identifies(signerInfo.sid, c.cert));
 
@@ -117,22 +124,46 @@ function parse(tokenDer: Uint8Array): ParsedTimestampToken {
   };
 }
 
-/** The DER of each X.509 certificate in SignedData.certificates, as received (a re-encoding could change the hash). */
-function embeddedCertificates(signedData: asn1js.Sequence): Uint8Array[] {
-  const field = signedData.valueBlock.value.find((v) => v.idBlock.tagClass === 3 && v.idBlock.tagNumber === 0);
-  if (!(field instanceof asn1js.Constructed)) return [];
-  // Plain certificates are SEQUENCEs; the other CertificateChoices are context-tagged.
-  return field.valueBlock.value.filter((v) => v instanceof asn1js.Sequence).map(originalBytes);
+/**
+ * The token without SignedData's `certificates [0]` field (every other element as received), and the
+ * DER of each X.509 certificate of that field as received (a re-encoding could change the hash; the
+ * other CertificateChoices are context-tagged and skipped). Throws CMS_INVALID on malformed input.
+ */
+function splitCertificates(tokenDer: Uint8Array): { rest: Uint8Array; certificates: Uint8Array[] } {
+  let contentInfo: DerNode[];
+  let signedDataFields: DerNode[];
+  try {
+    contentInfo = readDer(tokenDer, BER).children();
+    const wrapper = contentInfo[1];
+    if (wrapper === undefined || !isContext(wrapper, 0)) return { rest: tokenDer, certificates: [] };
+    const [signedData, ...more] = wrapper.children();
+    if (signedData === undefined || more.length > 0 || signedData.tag !== TAG.sequence)
+      return { rest: tokenDer, certificates: [] };
+    signedDataFields = signedData.children();
+  } catch (error) {
+    throw invalid(`timestamp token is not DER: ${(error as Error).message}`);
+  }
+  const field = signedDataFields.find((node) => isContext(node, 0) && node.constructed);
+  if (field === undefined) return { rest: tokenDer, certificates: [] };
+  let certificates: Uint8Array[];
+  try {
+    certificates = field
+      .children()
+      .filter((node) => node.tag === TAG.sequence)
+      .map((node) => new Uint8Array(node.raw));
+  } catch (error) {
+    throw invalid(`timestamp token certificates are not DER: ${(error as Error).message}`);
+  }
+  const rest = sequence(
+    ...contentInfo.map((node, i) =>
+      i === 1 ? explicit(0, sequence(...signedDataFields.filter((f) => f !== field).map((f) => f.raw))) : node.raw,
+    ),
+  );
+  return { rest, certificates };
 }
 
 function parseCertificate(der: Uint8Array): pkijs.Certificate | null {
-  const asn1 = parseDer(der);
-  if (asn1 === null) return null;
-  try {
-    return new pkijs.Certificate({ schema: asn1 });
-  } catch {
-    return null;
-  }
+  return pkijsCertificate(der);
 }
 
 /** Whether a SignerIdentifier (issuerAndSerialNumber or [0] subjectKeyIdentifier) names `cert`. */

@@ -5,6 +5,7 @@ import { bytesEqual } from '../asn1/bytes.ts';
 import { OID } from '../asn1/oids.ts';
 import { PKI_STATUS, parseTimestampResponse } from './response.ts';
 import { parseTimestampToken } from './token.ts';
+import { pkijsCertificate } from './certificate-cache.ts';
 
 /** What the client asked for, to hold the answer against. */
 export interface TimestampExpectation {
@@ -64,14 +65,8 @@ function bad(message: string): CoreError {
  * with id-kp-timeStamping as its only purpose; and it must have been valid at genTime.
  */
 export function tsaCertificateProblem(certificateDer: Uint8Array, genTime: Date): string | null {
-  const asn1 = parseDer(certificateDer);
-  if (asn1 === null) return 'not DER';
-  let certificate: pkijs.Certificate;
-  try {
-    certificate = new pkijs.Certificate({ schema: asn1 });
-  } catch {
-    return 'not an X.509 certificate';
-  }
+  const certificate = pkijsCertificate(certificateDer);
+  if (certificate === null) return parseDer(certificateDer) === null ? 'not DER' : 'not an X.509 certificate';
   const ekus = (certificate.extensions ?? []).filter((e) => e.extnID === OID.extKeyUsage);
   if (ekus.length !== 1) return 'no extendedKeyUsage extension';
   const eku = ekus[0];

@@ -48,6 +48,31 @@ async function signAll(fixture: PkiFixture, pdf: Uint8Array, count: number): Pro
   return out;
 }
 
+describe('stamp with the ID alphabet', () => {
+  test('draws the same text, and two IDs share one font subset covering the whole alphabet', async () => {
+    const alphabet = 'IK-23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+    const original = await makePdf({ pages: 1 });
+    const baseFonts: string[] = [];
+    for (const id of ['IK-2345-6789-ABCD', 'IK-WXYZ-PQRS-JKLM']) {
+      const stamped = stampCertificateId(original, { certificateId: id, idAlphabet: alphabet });
+      assert.match(await pdfText(stamped, { page: 1 }), new RegExp(`締結証明書ID: ${id}`));
+      const tail = Buffer.from(stamped.subarray(original.length)).toString('latin1');
+      const name = /\/BaseFont\s*\/([A-Z]{6}\+NotoSansJP-Regular)/.exec(tail)?.[1];
+      assert.ok(name, 'the stamp embeds a Noto Sans JP subset');
+      baseFonts.push(name);
+    }
+    // The subset tag is a hash of the glyph set: equal tags, one subset for every ID.
+    assert.equal(baseFonts[0], baseFonts[1]);
+    // Without the alphabet each ID gets a subset of its own characters.
+    const own = stampCertificateId(original, { certificateId: 'IK-2345-6789-ABCD' });
+    const ownName = /\/BaseFont\s*\/([A-Z]{6}\+NotoSansJP-Regular)/.exec(
+      Buffer.from(own.subarray(original.length)).toString('latin1'),
+    )?.[1];
+    assert.ok(ownName);
+    assert.notEqual(ownName, baseFonts[0]);
+  });
+});
+
 for (const variant of [
   { label: 'classic xref table, RSA-2048', useObjectStreams: false, key: 'RSA-2048' as const },
   { label: 'xref stream and object streams, ECDSA P-256', useObjectStreams: true, key: 'ECDSA-P256' as const },

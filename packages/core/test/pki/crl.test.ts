@@ -12,6 +12,7 @@ import {
   initBuiltinPki,
   issueSigningCertificate,
   loadBuiltinPki,
+  parseOcspResponse,
   type BuiltinPki,
 } from '../../src/pki/index.ts';
 import { openssl, tempDir } from './pki-fixtures.ts';
@@ -143,6 +144,31 @@ describe('CRLs of the built-in PKI', () => {
       /verify OK/,
     );
     assert.equal(await pki.revocationProvider.crl(pki.signingCertificate, pki.signingCertificate), null);
+  });
+
+  it('reuses its OCSP answers and CRLs for sealing, but never after a revocation', async () => {
+    const provider = pki.revocationProvider;
+    const crl = await provider.crl(pki.signingCertificate, pki.issuingCertificate);
+    const ocsp = await provider.ocsp(pki.signingCertificate, pki.issuingCertificate);
+    assert.ok(crl !== null && ocsp !== null);
+    assert.equal(parseOcspResponse(ocsp).certStatus, 'good');
+    // Asked again: the same signed answers, not new signatures.
+    assert.deepEqual(await provider.crl(pki.signingCertificate, pki.issuingCertificate), crl);
+    assert.deepEqual(await provider.ocsp(pki.signingCertificate, pki.issuingCertificate), ocsp);
+
+    await pki.revoke(certificateSerialHex(pki.signingCertificate), CrlReason.keyCompromise);
+    const ocspAfter = await provider.ocsp(pki.signingCertificate, pki.issuingCertificate);
+    assert.ok(ocspAfter !== null);
+    assert.equal(parseOcspResponse(ocspAfter).certStatus, 'revoked');
+    const crlAfter = await provider.crl(pki.signingCertificate, pki.issuingCertificate);
+    assert.ok(crlAfter !== null);
+    writeFileSync(join(dir, 'reuse-after.crl'), crlAfter);
+    const text = await openssl(['crl', '-in', 'reuse-after.crl', '-inform', 'DER', '-noout', '-text'], dir);
+    assert.match(
+      text.stdout,
+      new RegExp(`Serial Number: ${new X509Certificate(pki.signingCertificate).serialNumber.toUpperCase()}`),
+      'the fresh CRL lists the revoked certificate',
+    );
   });
 
   it('revoking the issuing CA puts it on the root CRL', async () => {

@@ -4,7 +4,17 @@ import { isLoopbackHost, type Config } from '../config/config.ts';
 import { createContext, type AppContext } from '../context.ts';
 import { buildApp } from '../http/app.ts';
 import { startHttpsRedirect } from '../http/https-redirect.ts';
-import { runJobWorker, startWorkerThread } from '../jobs/worker-thread.ts';
+import {
+  runJobWorker,
+  startOnDemandWorkerThread,
+  startWorkerThread,
+  type WorkerThreadHandle,
+} from '../jobs/worker-thread.ts';
+import { scheduleAuditAnchor } from '../domain/use-cases/anchor-audit-chain.ts';
+import { scheduleBackup } from '../backup/run-scheduled-backup.ts';
+import { scheduleDeadlineReminders } from '../domain/use-cases/queue-deadline-reminders.ts';
+import { startHeartbeat } from '../observability/readiness.ts';
+import { AggregatorRegistry } from 'prom-client';
 
 /** Which parts run in this process: HTTP and the job worker (thread), HTTP only, or the worker only. */
 export type ServeRole = 'all' | 'web' | 'worker';
@@ -31,8 +41,7 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
       stops.unshift(() => runner.stop());
     } else {
       // The thread opens its own context after this one has migrated the database and made the PKI.
-      const thread = role === 'all' ? await startWorkerThread({ env: options.env }) : undefined;
-      if (thread) stops.unshift(() => thread.stop());
+      const thread = role === 'all' ? await startJobThread(context, options.env, stops) : undefined;
       const https = config.tls
         ? { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }
         : undefined;
@@ -79,6 +88,71 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
     // Said only now, so that whoever waits for this line may send SIGTERM at once.
     process.stdout.write(`${ready}\n`);
   });
+}
+
+/**
+ * The job worker thread of `--role=all`: on demand (started when jobs are queued or come due, stopped
+ * after INKAN_WORKER_IDLE without work) unless INKAN_WORKER_IDLE=off, which keeps one running. On demand,
+ * this thread queues the daily jobs (the worker thread would do it only once started) and writes the
+ * worker heartbeat for /readyz: the worker is available while the server runs.
+ */
+async function startJobThread(
+  context: AppContext,
+  env: Record<string, string | undefined>,
+  stops: Array<() => Promise<void>>,
+): Promise<WorkerThreadHandle> {
+  if (context.config.workerIdleMs === 0) {
+    const threads = await Promise.all(
+      Array.from({ length: context.config.workerThreads }, (_, i) => startWorkerThread({ env, role: `all#${i + 1}` })),
+    );
+    stops.unshift(async () => {
+      await Promise.all(threads.map((t) => t.stop()));
+    });
+    return allThreads(threads);
+  }
+  const log = (line: Record<string, unknown>) => process.stderr.write(`${JSON.stringify(line)}\n`);
+  const warn = (what: string) => (error: Error) =>
+    log({ level: 40, time: Date.now(), msg: `could not schedule ${what}`, error: error.message });
+  const now = context.clock.now();
+  await scheduleAuditAnchor(context, now).catch(warn('the audit anchor'));
+  await scheduleBackup(context, now).catch(warn('the backup'));
+  await scheduleDeadlineReminders(context, now).catch(warn('the deadline reminders'));
+  const stopHeartbeat = startHeartbeat(context.config.dataDir, (error) =>
+    log({ level: 40, time: Date.now(), msg: 'could not write the worker heartbeat', error: error.message }),
+  );
+  const threads = Array.from({ length: context.config.workerThreads }, (_, i) =>
+    startOnDemandWorkerThread({
+      env,
+      role: `all#${i + 1}`,
+      db: context.db,
+      idleMs: context.config.workerIdleMs,
+      now: () => context.clock.now(),
+      log,
+    }),
+  );
+  stops.unshift(async () => {
+    stopHeartbeat();
+    await Promise.all(threads.map((t) => t.stop()));
+  });
+  return allThreads(threads);
+}
+
+/**
+ * Several job worker threads as one: a wake-up goes to each (each claims its own jobs from the table;
+ * signing is CPU work, and one thread would use one core), their metrics are added up.
+ */
+function allThreads(threads: readonly WorkerThreadHandle[]): WorkerThreadHandle {
+  if (threads.length === 1) return threads[0];
+  return {
+    wake: () => {
+      for (const t of threads) t.wake();
+    },
+    metrics: async () =>
+      AggregatorRegistry.aggregate(await Promise.all(threads.map((t) => t.metrics()))).getMetricsAsJSON(),
+    stop: async () => {
+      await Promise.all(threads.map((t) => t.stop()));
+    },
+  };
 }
 
 /**

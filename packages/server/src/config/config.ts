@@ -171,6 +171,19 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,100}$/, { message: 'must be 1–100 letters, digits, ".", "_", ":" or "-"' })
     .default('inkan:rate-limit:'),
+  INKAN_WORKER_THREADS: z.coerce.number().int().min(0).max(16).default(0),
+  INKAN_WORKER_IDLE: z
+    .string()
+    .default('2m')
+    .transform((value, ctx) => {
+      if (value === 'off') return 0;
+      const ms = parseDuration(value);
+      if (ms === undefined || ms < 1000) {
+        ctx.addIssue({ code: 'custom', message: 'must be a duration of at least 1s (e.g. 2m), or off' });
+        return z.NEVER;
+      }
+      return ms;
+    }),
   INKAN_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(50),
   // Verification of uploads (and `inkan verify`): decoded bytes per file (empty = 4 × file size + 64 MiB),
   // worker threads (0 = one per core), heap per worker, time per verification, waiting uploads.
@@ -313,6 +326,13 @@ export interface Config {
   redisUrl?: string;
   /** Prefix of the rate-limit keys in Redis (several installations may share one Redis). */
   redisPrefix: string;
+  /**
+   * `inkan serve --role=all`: the job worker thread stops after this long without work and starts again
+   * when work comes (the memory of an idle server is one isolate); 0 keeps it running (INKAN_WORKER_IDLE=off).
+   */
+  workerIdleMs: number;
+  /** `inkan serve --role=all`: job worker threads (INKAN_WORKER_THREADS; 0 = two on a machine with two cores or more, else one). */
+  workerThreads: number;
   /** Largest accepted upload (all documents of one request together), in bytes. */
   maxUploadBytes: number;
   /** Verification of uploaded PDFs: its resource limits and its worker pool. */
@@ -444,6 +464,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     expirySweepMs: v.INKAN_EXPIRY_SWEEP,
     redisUrl: blankToUndefined(v.INKAN_REDIS_URL),
     redisPrefix: v.INKAN_REDIS_PREFIX,
+    workerIdleMs: v.INKAN_WORKER_IDLE,
+    workerThreads: v.INKAN_WORKER_THREADS === 0 ? Math.min(2, availableParallelism()) : v.INKAN_WORKER_THREADS,
     maxUploadBytes: v.INKAN_MAX_UPLOAD_MB * 1024 * 1024,
     verify: {
       decodeBudgetBytes:

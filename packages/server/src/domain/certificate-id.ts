@@ -4,6 +4,9 @@ import { randomBytes } from 'node:crypto';
 // so taking a byte modulo 32 is unbiased.
 const ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 
+/** Every character a certificate ID may contain (the stamp's font subset covers them all, once). */
+export const CERTIFICATE_ID_CHARACTERS = `IK-${ALPHABET}`;
+
 /** A new certificate-of-completion ID `IK-XXXX-XXXX-XXXX` (60 random bits from the CSPRNG). */
 export function newCertificateId(): string {
   const bytes = randomBytes(12);

@@ -22,6 +22,8 @@ import { recordJobFailure } from '../domain/use-cases/record-job-failure.ts';
 import { createJobHandlers } from './handlers.ts';
 import { startModuleWorker } from './module-worker.ts';
 import { startHeartbeat } from '../observability/readiness.ts';
+import { hasDueJobs } from '../adapters/jobs/due-jobs.ts';
+import type { Db } from '../ports/database.ts';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 
 /** What the main thread hands the worker. */
@@ -33,6 +35,8 @@ interface WorkerInput {
   handlersModule?: string;
   /** The serve role of the process (part of the default stable worker identity). */
   role?: string;
+  /** Say `idle` to the main thread after this long without a job or a wake-up (0: never). */
+  idleMs?: number;
 }
 
 /** Messages from the worker thread. */
@@ -40,6 +44,7 @@ type WorkerMessage =
   | { type: 'ready' }
   | { type: 'stopped' }
   | { type: 'failed'; message: string }
+  | { type: 'idle' }
   | { type: 'metrics'; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] };
 
 // Tells this process apart from an earlier one with the same pid (a container restarted as pid 1).
@@ -57,7 +62,10 @@ export function workerIdentity(): string {
  * on this host is never robbed: see mayReclaimFrom).
  */
 export function stableWorkerIdentity(configured: string | undefined, role: string): string {
-  return configured ?? `${hostname()}:${role}`;
+  // The job threads of one `serve --role=all` are slots `all#1`, `all#2`…: each restarted thread takes back
+  // only its own slot's jobs, never those of a sibling thread that is still running.
+  const slot = role.includes('#') ? role.slice(role.indexOf('#')) : '';
+  return configured ? `${configured}${slot}` : `${hostname()}:${role}`;
 }
 
 /**
@@ -222,6 +230,9 @@ export async function startWorkerThread(options: {
   onExit?: (code: number) => void;
   /** The serve role of the process (default stable worker identity); `all`. */
   role?: string;
+  /** The thread reports through onIdle once it has run no job and had no wake-up for this long. */
+  idleMs?: number;
+  onIdle?: () => void;
 }): Promise<WorkerThreadHandle> {
   let stopping = false;
   let current: Worker;
@@ -231,6 +242,7 @@ export async function startWorkerThread(options: {
     pollMs: options.pollMs,
     handlersModule: options.handlersModule,
     role: options.role ?? 'all',
+    idleMs: options.idleMs,
   };
 
   const spawn = (): Promise<Worker> =>
@@ -241,6 +253,8 @@ export async function startWorkerThread(options: {
         if (message.type === 'metrics') {
           pendingMetrics.get(message.id)?.(message.metrics);
           pendingMetrics.delete(message.id);
+        } else if (message.type === 'idle') {
+          if (!stopping) options.onIdle?.();
         } else if (message.type === 'ready') {
           started = true;
           resolve(worker);
@@ -305,6 +319,165 @@ export async function startWorkerThread(options: {
   };
 }
 
+/** When the thread last had something to do: jobs running, the last one's end, the last wake-up. */
+class Activity {
+  #running = 0;
+  #last = Date.now();
+  #toldAt = 0;
+
+  /** The same handlers, counted. */
+  watch(handlers: JobHandlers): JobHandlers {
+    const watched: Record<string, unknown> = {};
+    for (const [kind, handler] of Object.entries(handlers) as Array<[string, (...args: unknown[]) => Promise<void>]>) {
+      if (typeof handler !== 'function') continue;
+      watched[kind] = async (...args: unknown[]) => {
+        this.#running++;
+        this.touch();
+        try {
+          await handler(...args);
+        } finally {
+          this.#running--;
+          this.touch();
+        }
+      };
+    }
+    return watched as JobHandlers;
+  }
+
+  touch(): void {
+    this.#last = Date.now();
+  }
+
+  /** True when nothing ran for `ms` (at most once per `ms`: the main thread may decide to keep it). */
+  idleFor(ms: number): boolean {
+    const now = Date.now();
+    if (this.#running > 0 || now - this.#last < ms || now - this.#toldAt < ms) return false;
+    this.#toldAt = now;
+    return true;
+  }
+}
+
+const activity = new Activity();
+
+/**
+ * The job worker thread of `inkan serve --role=all`, started when there is work and stopped after
+ * `idleMs` without any, so that an idle server holds one V8 isolate instead of two (and drops what
+ * the jobs loaded: fonts, pdf.js, the signing keys' parsed forms). Work is noticed through wake()
+ * (the web side queued jobs) and through a look at the jobs table every `duePollMs` while the thread
+ * is stopped (jobs queued by another process, retries and scheduled jobs coming due). Nothing is lost
+ * by a stop: jobs stay in the table.
+ */
+export function startOnDemandWorkerThread(options: {
+  env: Record<string, string | undefined>;
+  db: Db;
+  idleMs: number;
+  pollMs?: number;
+  duePollMs?: number;
+  handlersModule?: string;
+  /** The thread's slot as a serve role (`all#1`, `all#2`…: its stable worker identity). */
+  role?: string;
+  now?: () => Date;
+  log?: (line: Record<string, unknown>) => void;
+}): WorkerThreadHandle & { running(): boolean } {
+  const log = options.log ?? ((line) => process.stderr.write(`${JSON.stringify(line)}\n`));
+  const now = options.now ?? (() => new Date());
+  let thread: Promise<WorkerThreadHandle> | undefined;
+  let stopping: Promise<void> | undefined;
+  let closed = false;
+  let checking = false;
+  let lastMetrics: MetricObjectWithValues<MetricValue<string>>[] = [];
+
+  const ensure = (): void => {
+    if (closed || thread !== undefined) return;
+    if (stopping !== undefined) {
+      void stopping.then(ensure);
+      return;
+    }
+    const started = startWorkerThread({
+      env: options.env,
+      pollMs: options.pollMs,
+      handlersModule: options.handlersModule,
+      role: options.role,
+      idleMs: options.idleMs,
+      onIdle: () => stopIdle(started),
+    });
+    thread = started;
+    started.catch((error: Error) => {
+      if (thread === started) thread = undefined;
+      log({ level: 50, time: Date.now(), msg: 'job worker thread could not start', error: error.message });
+    });
+  };
+
+  const stopIdle = (which: Promise<WorkerThreadHandle>): void => {
+    if (thread !== which || stopping !== undefined || checking) return;
+    // Never stop with work due (the thread may not have claimed it yet): it says idle again later.
+    checking = true;
+    hasDueJobs(options.db, now())
+      .catch(() => true)
+      .then(
+        (due) => {
+          checking = false;
+          if (!due) stopNow(which);
+        },
+        () => (checking = false),
+      );
+  };
+
+  const stopNow = (which: Promise<WorkerThreadHandle>): void => {
+    if (thread !== which || stopping !== undefined) return;
+    thread = undefined;
+    stopping = which
+      .then(async (handle) => {
+        // Its own metrics stay on /metrics while it is stopped (counters restart from 0 with the next
+        // thread); the runtime's (heap, event loop) described a thread that is gone.
+        lastMetrics = (await handle.metrics()).filter((metric) => metric.name.startsWith('inkan_'));
+        await handle.stop();
+      })
+      .catch((error: Error) =>
+        log({ level: 40, time: Date.now(), msg: 'job worker thread did not stop cleanly', error: error.message }),
+      )
+      .finally(() => {
+        stopping = undefined;
+      });
+  };
+
+  // Starts the thread when a job is due (a request that changed nothing, e.g. a sign-in, starts nothing).
+  const check = (): void => {
+    if (closed || thread !== undefined || checking) return;
+    checking = true;
+    hasDueJobs(options.db, now())
+      .then((due) => {
+        if (due) ensure();
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        checking = false;
+      });
+  };
+  const poll = setInterval(check, options.duePollMs ?? 1000);
+  poll.unref();
+
+  return {
+    running: () => thread !== undefined,
+    wake: () => {
+      if (thread === undefined) check();
+      else void thread.then((handle) => handle.wake()).catch(() => undefined);
+    },
+    metrics: async () => {
+      const handle = thread === undefined ? undefined : await thread.catch(() => undefined);
+      return handle === undefined ? lastMetrics : handle.metrics();
+    },
+    stop: async () => {
+      closed = true;
+      clearInterval(poll);
+      await stopping;
+      const handle = await thread?.catch(() => undefined);
+      thread = undefined;
+      await handle?.stop();
+    },
+  };
+}
+
 /** The thread's body: build the context, run the jobs until told to stop. */
 async function workerMain(input: WorkerInput): Promise<void> {
   const port = parentPort!;
@@ -316,14 +489,30 @@ async function workerMain(input: WorkerInput): Promise<void> {
       ? (
           (await import(input.handlersModule)) as { createJobHandlers(context: AppContext): JobHandlers }
         ).createJobHandlers(context)
-      : undefined;
-    runner = runJobWorker(context, { pollMs: input.pollMs, handlers, role: input.role ?? 'all' });
+      : createJobHandlers(context);
+    runner = runJobWorker(context, {
+      pollMs: input.pollMs,
+      handlers: input.idleMs ? activity.watch(handlers) : handlers,
+      role: input.role ?? 'all',
+    });
   } catch (error) {
     port.postMessage({ type: 'failed', message: (error as Error)?.message ?? String(error) } satisfies WorkerMessage);
     process.exit(1);
   }
+  // Idle time counts from now, not from the module's load (a slow start is not idleness).
+  activity.touch();
+  const idleTimer = input.idleMs
+    ? setInterval(
+        () => {
+          if (activity.idleFor(input.idleMs!)) port.postMessage({ type: 'idle' } satisfies WorkerMessage);
+        },
+        Math.min(5000, Math.max(250, Math.floor(input.idleMs / 4))),
+      )
+    : undefined;
+  idleTimer?.unref();
   port.on('message', (message: { type?: string; id?: number }) => {
     if (message?.type === 'wake') {
+      activity.touch();
       runner.wake();
       return;
     }
@@ -336,6 +525,7 @@ async function workerMain(input: WorkerInput): Promise<void> {
       return;
     }
     if (message?.type !== 'stop') return;
+    clearInterval(idleTimer);
     void (async () => {
       await runner.stop();
       await context.close();

@@ -18,6 +18,11 @@ describe('configuration of the envelope flow', () => {
     assert.equal(config.maxUploadBytes, 50 * 1024 * 1024);
     assert.equal(config.jobLeaseMs, 60_000);
     assert.equal(loadConfig({ ...base, INKAN_JOB_LEASE: '2s' }).jobLeaseMs, 2000);
+    assert.equal(config.workerIdleMs, 2 * 60_000);
+    assert.equal(config.workerThreads, Math.min(2, availableParallelism()));
+    assert.equal(loadConfig({ ...base, INKAN_WORKER_IDLE: '30s' }).workerIdleMs, 30_000);
+    assert.equal(loadConfig({ ...base, INKAN_WORKER_IDLE: 'off' }).workerIdleMs, 0);
+    assert.equal(loadConfig({ ...base, INKAN_WORKER_THREADS: '3' }).workerThreads, 3);
   });
 
   test('values', () => {
@@ -58,6 +63,10 @@ describe('configuration of the envelope flow', () => {
     ['INKAN_MAX_UPLOAD_MB', '0'],
     ['INKAN_JOB_LEASE', '500ms'],
     ['INKAN_JOB_LEASE', 'forever'],
+    ['INKAN_WORKER_IDLE', '500ms'],
+    ['INKAN_WORKER_IDLE', 'never'],
+    ['INKAN_WORKER_THREADS', '-1'],
+    ['INKAN_WORKER_THREADS', '1.5'],
     ['INKAN_VERIFY_DECODE_BUDGET_MB', '0'],
     ['INKAN_VERIFY_WORKERS', '-1'],
     ['INKAN_VERIFY_WORKER_MEMORY_MB', '16'],

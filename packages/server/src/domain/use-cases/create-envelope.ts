@@ -2,7 +2,7 @@ import { PdfDocument, stampCertificateIdParts } from '@inkan/core';
 import { pdfAppError } from '../pdf-errors.ts';
 import { generateAccessCode, hashAccessCode, newId } from '../../security/tokens.ts';
 import { AppError } from '../app-error.ts';
-import { newCertificateId } from '../certificate-id.ts';
+import { CERTIFICATE_ID_CHARACTERS, newCertificateId } from '../certificate-id.ts';
 import { sha256Hex } from '../hashing.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { recordEvent } from '../record-event.ts';
@@ -274,7 +274,7 @@ function checkDocument(
     if (pages < 1) throw new AppError('PDF_INVALID', `${name} has no pages`, { ...details, reason: 'PDF_NO_PAGES' });
     // A dry run of the stamp that sending will apply: a file that cannot take an incremental update
     // (or has no readable first page) is refused now, not after the recipients were told.
-    stampCertificateIdParts(document.bytes, { certificateId });
+    stampCertificateIdParts(document.bytes, { certificateId, idAlphabet: CERTIFICATE_ID_CHARACTERS });
   } catch (error) {
     throw pdfAppError(error, name, details);
   }

@@ -1,5 +1,6 @@
 import { stampCertificateIdParts } from '@inkan/core';
 import { AppError } from '../app-error.ts';
+import { CERTIFICATE_ID_CHARACTERS } from '../certificate-id.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { currentRecipient } from '../envelope-state.ts';
 import { sha256Hex } from '../hashing.ts';
@@ -39,7 +40,10 @@ export async function sendEnvelope(ctx: DomainContext, input: SendEnvelopeInput)
   try {
     for (const document of details.documents) {
       const original = await ctx.blobs.get(document.blobOriginal);
-      const update = stampCertificateIdParts(original, { certificateId: envelope.certificateId });
+      const update = stampCertificateIdParts(original, {
+        certificateId: envelope.certificateId,
+        idAlphabet: CERTIFICATE_ID_CHARACTERS,
+      });
       const parts = [update.original, update.tail];
       stamped.push({
         id: document.id,
