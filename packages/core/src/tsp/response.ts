@@ -1,7 +1,6 @@
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { CoreError } from '../errors.ts';
-import { originalBytes, parseDer, setBits } from '../asn1/asn1js-bridge.ts';
+import { BER, decodeSmallInteger, DerError, expectTag, readDer, type DerNode } from '../asn1/der-reader.ts';
+import { TAG } from '../asn1/der-writer.ts';
 
 /** PKIStatus values (RFC 3161 §2.4.2). */
 export const PKI_STATUS = {
@@ -37,27 +36,56 @@ export interface ParsedTimestampResponse {
   token?: Uint8Array;
 }
 
-/** Decodes a TimeStampResp (RFC 3161 §2.4.2) without judging it; throws CoreError('TSA_BAD_RESPONSE') on garbage. */
+// PKIFreeText is a SEQUENCE SIZE (1..MAX) OF UTF8String; a TSA has no reason to send many.
+const MAX_STATUS_STRINGS = 64;
+
+/** The numbers of the bits set in a named BIT STRING. */
+function setBits(node: DerNode): number[] {
+  const content = expectTag(node, TAG.bitString, 'PKIFailureInfo').content;
+  if (content.length === 0) throw new DerError('empty BIT STRING');
+  const unused = content[0];
+  if (unused > 7) throw new DerError('bad BIT STRING');
+  const bytes = content.subarray(1);
+  const out: number[] = [];
+  for (let bit = 0; bit < bytes.length * 8 - unused; bit++) if (bytes[bit >> 3] & (0x80 >> (bit & 7))) out.push(bit);
+  return out;
+}
+
+/**
+ * Decodes a TimeStampResp (RFC 3161 §2.4.2) with the core's DER reader (BER lengths accepted, as
+ * some TSAs send them) without judging it; throws CoreError('TSA_BAD_RESPONSE') on garbage.
+ */
 export function parseTimestampResponse(responseDer: Uint8Array): ParsedTimestampResponse {
-  const asn1 = parseDer(responseDer);
-  if (asn1 === null) throw new CoreError('TSA_BAD_RESPONSE', 'timestamp response is not DER');
-  let response: pkijs.TimeStampResp;
   try {
-    response = new pkijs.TimeStampResp({ schema: asn1 });
+    return parse(responseDer);
   } catch (error) {
+    if (error instanceof CoreError) throw error;
     throw new CoreError('TSA_BAD_RESPONSE', `not a TimeStampResp: ${(error as Error).message}`, { cause: error });
   }
-  const { status, statusStrings, failInfo } = response.status;
-  const names = Object.entries(PKI_FAILURE_INFO);
-  const result: ParsedTimestampResponse = { status };
-  if (statusStrings !== undefined && statusStrings.length > 0)
-    result.statusText = statusStrings.map((s) => s.valueBlock.value).join('; ');
-  if (failInfo !== undefined) {
-    result.failInfo = setBits(failInfo).map((bit) => names.find(([, n]) => n === bit)?.[0] ?? `bit${bit}`);
+}
+
+function parse(responseDer: Uint8Array): ParsedTimestampResponse {
+  if (responseDer.length === 0) throw new CoreError('TSA_BAD_RESPONSE', 'timestamp response is empty');
+  const [statusInfo, token, ...rest] = expectTag(readDer(responseDer, BER), TAG.sequence, 'TimeStampResp').children();
+  if (rest.length > 0) throw new DerError('unexpected fields after the timeStampToken');
+  const statusParts = expectTag(statusInfo, TAG.sequence, 'PKIStatusInfo').children();
+  let index = 0;
+  const result: ParsedTimestampResponse = { status: decodeSmallInteger(statusParts[index++]) };
+  if (statusParts[index]?.tag === TAG.sequence) {
+    const texts = statusParts[index++].children();
+    if (texts.length > MAX_STATUS_STRINGS) throw new DerError('too many status strings');
+    if (texts.length > 0)
+      result.statusText = texts
+        .map((text) => Buffer.from(expectTag(text, TAG.utf8String, 'PKIFreeText').content).toString('utf8'))
+        .join('; ');
   }
-  if (response.timeStampToken !== undefined) {
-    const tokenAsn1 = (asn1 as asn1js.Sequence).valueBlock.value[1];
-    result.token = originalBytes(tokenAsn1);
+  if (statusParts[index]?.tag === TAG.bitString) {
+    const names = Object.entries(PKI_FAILURE_INFO);
+    result.failInfo = setBits(statusParts[index++]).map(
+      (bit) => names.find(([, n]) => n === bit)?.[0] ?? `bit${bit}`,
+    );
   }
+  if (index !== statusParts.length) throw new DerError('unexpected field in PKIStatusInfo');
+  if (token !== undefined) result.token = new Uint8Array(expectTag(token, TAG.sequence, 'TimeStampToken').raw);
   return result;
 }
