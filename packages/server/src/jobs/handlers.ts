@@ -11,7 +11,7 @@ import { sendRecipientDeclinedMail, sendRecipientLockedMail } from '../domain/us
 import { sendAccountMail } from '../domain/use-cases/send-account-mail.ts';
 import { sendSigningRequestMail } from '../domain/use-cases/send-signing-request-mail.ts';
 import { runScheduledBackup } from '../backup/run-scheduled-backup.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Job payloads come back from the database as JSON: checked like any other input before use.
 const recipientPayload = z.object({ recipientId: z.uuid() });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CONTRACT_STATUSES } from '../../domain/register/contract-model.ts';
 
 const dateValue = z.string().max(40).nullable();
