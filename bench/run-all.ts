@@ -1,6 +1,6 @@
 // `npm run bench`: the signing bench, the envelope-flow bench, the verification-server bench, then the
 // release bench (whole processes), each in its own process (one after the other: nothing else should run
-// during a measurement). `npm run bench -- sign|envelopes|verify-server|release|register|backup [OPTIONS]`
+// during a measurement). `npm run bench -- sign|envelopes|verify-server|release|x509|register|backup [OPTIONS]`
 // runs one (the register and backup benches, which build large data sets, run only when asked); options without a name go to the
 // signing bench, as before (`npm run bench -- --only=libpdf --sizes=1p`).
 import { spawn } from 'node:child_process';
@@ -14,6 +14,7 @@ const BENCHES = {
   backup: ['--import', 'tsx', 'bench/backup-bench.ts'],
   register: ['--import', 'tsx', '--expose-gc', 'bench/register-bench.ts'],
   release: ['--import', 'tsx', 'bench/release-bench.ts'],
+  x509: ['--import', 'tsx', 'bench/x509-bench.ts'],
 } as const;
 type BenchName = keyof typeof BENCHES;
 /** A bench that runs longer than this is stopped (each bounds itself well below it). */
@@ -44,6 +45,7 @@ else
     ['envelopes', []],
     ['verify-server', []],
     ['release', []],
+    ['x509', []],
   ];
 
 let exitCode = 0;
