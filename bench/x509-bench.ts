@@ -50,8 +50,16 @@ const parsers: Parser[] = [
     label: 'Inkan `parseCertificate`, from the fingerprint cache (SHA-256 of the DER + lookup)',
     parse: (der) => parseCertificate(der),
   },
-  { id: 'pkijs', label: '`pkijs.Certificate.fromBER` (pkijs 3)', parse: (der) => pkijs.Certificate.fromBER(der as Uint8Array<ArrayBuffer>) },
-  { id: 'node', label: "`new X509Certificate` (node:crypto, OpenSSL's parser)", parse: (der) => new X509Certificate(der) },
+  {
+    id: 'pkijs',
+    label: '`pkijs.Certificate.fromBER` (pkijs 3)',
+    parse: (der) => pkijs.Certificate.fromBER(der as Uint8Array<ArrayBuffer>),
+  },
+  {
+    id: 'node',
+    label: "`new X509Certificate` (node:crypto, OpenSSL's parser)",
+    parse: (der) => new X509Certificate(der),
+  },
 ];
 
 // Every parser must read every certificate: a parser that fails is not measured against the others.

@@ -192,7 +192,10 @@ function readRequest(requestDer: Uint8Array): TimestampRequest {
     if (!(Object.values(IMPRINT_HASH_OIDS) as string[]).includes(hashAlgorithmOid))
       throw new Rejection('badAlg', `hash algorithm ${hashAlgorithmOid} is not accepted`);
     // Parameters of the SHA-2 identifiers are absent or NULL (RFC 5754 §2).
-    if (more.length > 0 || (parameters !== undefined && !(parameters.tag === TAG.null && parameters.content.length === 0)))
+    if (
+      more.length > 0 ||
+      (parameters !== undefined && !(parameters.tag === TAG.null && parameters.content.length === 0))
+    )
       throw new Rejection('badAlg', 'hash algorithm parameters must be absent or NULL');
     const digest = octetStringValue(expectTag(hashed, TAG.octetString, 'hashedMessage'));
     const hash = hashAlgorithmOfOid(hashAlgorithmOid);

@@ -81,9 +81,7 @@ function parse(responseDer: Uint8Array): ParsedTimestampResponse {
   }
   if (statusParts[index]?.tag === TAG.bitString) {
     const names = Object.entries(PKI_FAILURE_INFO);
-    result.failInfo = setBits(statusParts[index++]).map(
-      (bit) => names.find(([, n]) => n === bit)?.[0] ?? `bit${bit}`,
-    );
+    result.failInfo = setBits(statusParts[index++]).map((bit) => names.find(([, n]) => n === bit)?.[0] ?? `bit${bit}`);
   }
   if (index !== statusParts.length) throw new DerError('unexpected field in PKIStatusInfo');
   if (token !== undefined) result.token = new Uint8Array(expectTag(token, TAG.sequence, 'TimeStampToken').raw);

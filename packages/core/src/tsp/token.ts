@@ -183,7 +183,9 @@ function identifies(cms: ParsedCmsSignature, certificateDer: Uint8Array): boolea
   const fields = readCertificateFields(certificateDer);
   const sid = cms.signerIdentifier;
   if ('subjectKeyIdentifier' in sid)
-    return fields.subjectKeyIdentifier !== undefined && bytesEqual(fields.subjectKeyIdentifier, sid.subjectKeyIdentifier);
+    return (
+      fields.subjectKeyIdentifier !== undefined && bytesEqual(fields.subjectKeyIdentifier, sid.subjectKeyIdentifier)
+    );
   return bytesEqual(fields.issuer, sid.issuer) && bytesEqual(fields.serialNumber, sid.serialNumber);
 }
 

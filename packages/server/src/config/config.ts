@@ -183,7 +183,7 @@ const schema = z.object({
   INKAN_VERIFY_ONLINE: z.enum(['true', 'false']).default('false'),
 });
 
-const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9._\/-]*)?$/;
+const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9._/-]*)?$/;
 
 function isTimeZone(zone: string): boolean {
   try {
