@@ -26,6 +26,8 @@ const args = Object.fromEntries(
 const RUNS = Number(args.runs ?? 21);
 /** `--memory-only`: skip the cold-start and verify measurements (a partial run: README untouched). */
 const MEMORY_ONLY = 'memory-only' in args;
+/** `--only=verify`: cold start and `inkan verify` vs pdfsig only (no server), into their own results. */
+const ONLY_VERIFY = args.only === 'verify';
 /** The server's INKAN_WORKER_IDLE here: its idle job worker thread stops after this (default 2m; shortened to wait less). */
 const WORKER_IDLE_S = 5;
 const ENVELOPES = Number(args.envelopes ?? 100);
@@ -126,169 +128,203 @@ try {
     );
   }
 
-  // 3. Server RSS: idle after start, and idle after N envelopes (create → send → 1 signature → completed).
-  console.log(`release-bench: server memory, then ${ENVELOPES} envelopes`);
-  inkan(['org', 'create', '--name', 'Bench', '--slug', 'bench', '--admin-email', 'admin@bench.example.jp'], baseEnv);
-  const apiKey = inkan(['apikey', 'create', '--org', 'bench'], baseEnv).trimEnd().split('\n').at(-1)!;
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const server = spawn(process.execPath, [BIN, 'serve'], {
-    cwd: ROOT,
-    env: { ...baseEnv, INKAN_PORT: String(port), INKAN_PUBLIC_URL: baseUrl, INKAN_WORKER_IDLE: `${WORKER_IDLE_S}s` },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.stdout!.on('data', (chunk: Buffer) =>
-      chunk.toString().includes('Inkan is listening on ') ? resolve() : undefined,
-    );
-    server.once('exit', (code) => reject(new Error(`server exited (${code})`)));
-  });
-  const admin = new HttpClient(baseUrl, '127.0.0.1');
-  const settle = async () => {
-    // Idle = no job due or running (the metrics say so), then a few seconds for the allocator to settle.
-    for (;;) {
-      const text = (await admin.request('GET', '/metrics')).body.toString();
-      if (!/^inkan_jobs_(queued|running)\{/m.test(text)) break;
-      await sleep(200);
-    }
-    // The job worker thread stops after INKAN_WORKER_IDLE without work; then RSS is sampled until it is
-    // stable (8 samples 0.5 s apart within 1 MiB, at most 60 s).
-    await sleep((WORKER_IDLE_S + 3) * 1000);
-    const samples: number[] = [];
-    for (let i = 0; i < 120; i++) {
-      samples.push(memoryOf(server.pid!).rss);
-      const last = samples.slice(-8);
-      if (last.length === 8 && Math.max(...last) - Math.min(...last) <= 1) break;
-      await sleep(500);
-    }
-  };
-  await settle();
-  const afterStart = memoryOf(server.pid!);
-  const heapOf = async () => {
-    const text = (await admin.request('GET', '/metrics')).body.toString();
-    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / MiB;
-    return {
-      heapUsed: value('nodejs_heap_size_used_bytes'),
-      heapTotal: value('nodejs_heap_size_total_bytes'),
-      external: value('nodejs_external_memory_bytes'),
+  if (ONLY_VERIFY) {
+    const verifyResults = {
+      startedAt,
+      machine: machineInfo(loadBefore),
+      runs: RUNS,
+      coldStart: { nodeMs: median(nodeStart), inkanVersionMs: median(version), target: '≤ 150 ms' },
+      verify: {
+        fileBytes: size,
+        inkanMs: median(verify),
+        pdfsigMs: median(pdfsig),
+        inkanAllMs: verify,
+        pdfsigAllMs: pdfsig,
+        target: 'no slower than pdfsig',
+      },
     };
-  };
-  const heapAfterStart = await heapOf();
-
-  const pdf = await makePdf({ pages: 2, text: 'Bench contract' });
-  const mails = new MailWatcher(sqliteObserver(join(dir, 'data', 'inkan.db')));
-  const flowStart = performance.now();
-  let next = 0;
-  const worker = async (lane: number) => {
-    const api = new HttpClient(baseUrl, loopbackAddress(10 + lane));
-    while (next < ENVELOPES) {
-      const n = next++;
-      const email = `signer${n}@bench.example.jp`;
-      const body = multipart([
-        {
-          name: 'envelope',
-          contentType: 'application/json',
-          value: JSON.stringify({
-            name: `Bench ${n}`,
-            recipients: [{ name: `Signer ${n}`, email, accessCode: '1234', order: 1 }],
-          }),
-        },
-        { name: 'documents', filename: 'contract.pdf', data: pdf },
-      ]);
-      const created = await api.request('POST', '/api/v1/envelopes', {
-        headers: { authorization: `Bearer ${apiKey}`, 'content-type': body.contentType },
-        body: body.body,
-      });
-      if (created.status !== 201) throw new Error(`create: ${created.status} ${created.body}`);
-      const id = (JSON.parse(created.body.toString()) as { id: string }).id;
-      const sent = await api.request('POST', `/api/v1/envelopes/${id}/send`, {
-        headers: { authorization: `Bearer ${apiKey}` },
-      });
-      if (sent.status !== 200) throw new Error(`send: ${sent.status}`);
-      const token = await mails.signingToken(email, 120_000);
-      const signer = new HttpClient(baseUrl, loopbackAddress(1000 + n));
-      const passed = await signer.request('POST', `/api/sign/${token}/access-code`, { body: { code: '1234' } });
-      if (passed.status !== 200) throw new Error(`access code: ${passed.status}`);
-      const csrf = (JSON.parse(passed.body.toString()) as { csrfToken: string }).csrfToken;
-      const cookie = (passed.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
-      const done = await signer.request('POST', `/api/sign/${token}/sign`, {
-        headers: { cookie, 'x-csrf-token': csrf },
-      });
-      if (done.status !== 202) throw new Error(`sign: ${done.status}`);
+    mkdirSync(RESULTS, { recursive: true });
+    writeFileSync(
+      join(RESULTS, `release-verify-${resultStamp(startedAt)}.json`),
+      `${JSON.stringify(verifyResults, null, 2)}\n`,
+    );
+    const f = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+    const markdown = [
+      `Run ${startedAt} — Node ${verifyResults.machine.node}, ${escapeCell(verifyResults.machine.cpuModel)} ×${verifyResults.machine.cpus}, load average ${verifyResults.machine.loadAvg1m}, commit ${verifyResults.machine.commit}; ${RUNS} runs per command, interleaved; medians of whole processes (spawn → exit).`,
+      '',
+      '| measurement | Inkan (compiled, plain node) | beside it | target |',
+      '|---|---:|---:|---|',
+      `| CLI cold start: \`inkan --version\` | ${f(verifyResults.coldStart.inkanVersionMs)} ms | \`node -e 0\`: ${f(verifyResults.coldStart.nodeMs)} ms | ≤ 150 ms: ${verifyResults.coldStart.inkanVersionMs <= 150 ? 'met' : 'MISSED'} |`,
+      `| \`inkan verify\` on a signed ${(size / 1e6).toFixed(1)} MB PDF | ${f(verifyResults.verify.inkanMs)} ms | \`pdfsig -no-ocsp\`: ${f(verifyResults.verify.pdfsigMs)} ms | no slower than pdfsig: ${verifyResults.verify.inkanMs <= verifyResults.verify.pdfsigMs ? 'met' : 'MISSED'} |`,
+      '',
+    ].join('\n');
+    writeBetweenMarkers(RESULTS, '<!-- release-verify-bench:start -->', '<!-- release-verify-bench:end -->', markdown);
+    console.log(markdown);
+  } else {
+    // 3. Server RSS: idle after start, and idle after N envelopes (create → send → 1 signature → completed).
+    console.log(`release-bench: server memory, then ${ENVELOPES} envelopes`);
+    inkan(['org', 'create', '--name', 'Bench', '--slug', 'bench', '--admin-email', 'admin@bench.example.jp'], baseEnv);
+    const apiKey = inkan(['apikey', 'create', '--org', 'bench'], baseEnv).trimEnd().split('\n').at(-1)!;
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const server = spawn(process.execPath, [BIN, 'serve'], {
+      cwd: ROOT,
+      env: { ...baseEnv, INKAN_PORT: String(port), INKAN_PUBLIC_URL: baseUrl, INKAN_WORKER_IDLE: `${WORKER_IDLE_S}s` },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.stdout!.on('data', (chunk: Buffer) =>
+        chunk.toString().includes('Inkan is listening on ') ? resolve() : undefined,
+      );
+      server.once('exit', (code) => reject(new Error(`server exited (${code})`)));
+    });
+    const admin = new HttpClient(baseUrl, '127.0.0.1');
+    const settle = async () => {
+      // Idle = no job due or running (the metrics say so), then a few seconds for the allocator to settle.
       for (;;) {
-        const state = await api.request('GET', `/api/v1/envelopes/${id}`, {
-          headers: { authorization: `Bearer ${apiKey}` },
-        });
-        if ((JSON.parse(state.body.toString()) as { status: string }).status === 'completed') break;
+        const text = (await admin.request('GET', '/metrics')).body.toString();
+        if (!/^inkan_jobs_(queued|running)\{/m.test(text)) break;
         await sleep(200);
       }
-      signer.close();
-    }
-    api.close();
-  };
-  await Promise.all([0, 1, 2, 3].map(worker));
-  const flowSeconds = (performance.now() - flowStart) / 1000;
-  await settle();
-  const afterEnvelopes = memoryOf(server.pid!);
-  const heapAfterEnvelopes = await heapOf();
-  server.kill('SIGTERM');
-  await new Promise((resolve) => server.once('exit', resolve));
+      // The job worker thread stops after INKAN_WORKER_IDLE without work; then RSS is sampled until it is
+      // stable (8 samples 0.5 s apart within 1 MiB, at most 60 s).
+      await sleep((WORKER_IDLE_S + 3) * 1000);
+      const samples: number[] = [];
+      for (let i = 0; i < 120; i++) {
+        samples.push(memoryOf(server.pid!).rss);
+        const last = samples.slice(-8);
+        if (last.length === 8 && Math.max(...last) - Math.min(...last) <= 1) break;
+        await sleep(500);
+      }
+    };
+    await settle();
+    const afterStart = memoryOf(server.pid!);
+    const heapOf = async () => {
+      const text = (await admin.request('GET', '/metrics')).body.toString();
+      const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / MiB;
+      return {
+        heapUsed: value('nodejs_heap_size_used_bytes'),
+        heapTotal: value('nodejs_heap_size_total_bytes'),
+        external: value('nodejs_external_memory_bytes'),
+      };
+    };
+    const heapAfterStart = await heapOf();
 
-  // Where the memory goes: the same data directory served by HTTP alone (no job worker thread).
-  const webPort = await freePort();
-  const web = spawn(process.execPath, [BIN, 'serve', '--role=web'], {
-    cwd: ROOT,
-    env: { ...baseEnv, INKAN_PORT: String(webPort), INKAN_PUBLIC_URL: `http://127.0.0.1:${webPort}` },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    web.stdout!.on('data', (chunk: Buffer) =>
-      chunk.toString().includes('Inkan is listening on ') ? resolve() : undefined,
+    const pdf = await makePdf({ pages: 2, text: 'Bench contract' });
+    const mails = new MailWatcher(sqliteObserver(join(dir, 'data', 'inkan.db')));
+    const flowStart = performance.now();
+    let next = 0;
+    const worker = async (lane: number) => {
+      const api = new HttpClient(baseUrl, loopbackAddress(10 + lane));
+      while (next < ENVELOPES) {
+        const n = next++;
+        const email = `signer${n}@bench.example.jp`;
+        const body = multipart([
+          {
+            name: 'envelope',
+            contentType: 'application/json',
+            value: JSON.stringify({
+              name: `Bench ${n}`,
+              recipients: [{ name: `Signer ${n}`, email, accessCode: '1234', order: 1 }],
+            }),
+          },
+          { name: 'documents', filename: 'contract.pdf', data: pdf },
+        ]);
+        const created = await api.request('POST', '/api/v1/envelopes', {
+          headers: { authorization: `Bearer ${apiKey}`, 'content-type': body.contentType },
+          body: body.body,
+        });
+        if (created.status !== 201) throw new Error(`create: ${created.status} ${created.body}`);
+        const id = (JSON.parse(created.body.toString()) as { id: string }).id;
+        const sent = await api.request('POST', `/api/v1/envelopes/${id}/send`, {
+          headers: { authorization: `Bearer ${apiKey}` },
+        });
+        if (sent.status !== 200) throw new Error(`send: ${sent.status}`);
+        const token = await mails.signingToken(email, 120_000);
+        const signer = new HttpClient(baseUrl, loopbackAddress(1000 + n));
+        const passed = await signer.request('POST', `/api/sign/${token}/access-code`, { body: { code: '1234' } });
+        if (passed.status !== 200) throw new Error(`access code: ${passed.status}`);
+        const csrf = (JSON.parse(passed.body.toString()) as { csrfToken: string }).csrfToken;
+        const cookie = (passed.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+        const done = await signer.request('POST', `/api/sign/${token}/sign`, {
+          headers: { cookie, 'x-csrf-token': csrf },
+        });
+        if (done.status !== 202) throw new Error(`sign: ${done.status}`);
+        for (;;) {
+          const state = await api.request('GET', `/api/v1/envelopes/${id}`, {
+            headers: { authorization: `Bearer ${apiKey}` },
+          });
+          if ((JSON.parse(state.body.toString()) as { status: string }).status === 'completed') break;
+          await sleep(200);
+        }
+        signer.close();
+      }
+      api.close();
+    };
+    await Promise.all([0, 1, 2, 3].map(worker));
+    const flowSeconds = (performance.now() - flowStart) / 1000;
+    await settle();
+    const afterEnvelopes = memoryOf(server.pid!);
+    const heapAfterEnvelopes = await heapOf();
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+
+    // Where the memory goes: the same data directory served by HTTP alone (no job worker thread).
+    const webPort = await freePort();
+    const web = spawn(process.execPath, [BIN, 'serve', '--role=web'], {
+      cwd: ROOT,
+      env: { ...baseEnv, INKAN_PORT: String(webPort), INKAN_PUBLIC_URL: `http://127.0.0.1:${webPort}` },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      web.stdout!.on('data', (chunk: Buffer) =>
+        chunk.toString().includes('Inkan is listening on ') ? resolve() : undefined,
+      );
+      web.once('exit', (code) => reject(new Error(`web exited (${code})`)));
+    });
+    await sleep(5000);
+    const webOnly = memoryOf(web.pid!);
+    web.kill('SIGTERM');
+    await new Promise((resolve) => web.once('exit', resolve));
+
+    const results = {
+      startedAt,
+      machine: machineInfo(loadBefore),
+      runs: RUNS,
+      coldStart: { nodeMs: median(nodeStart), inkanVersionMs: median(version), target: '≤ 150 ms' },
+      verify: { fileBytes: size, inkanMs: median(verify), pdfsigMs: median(pdfsig), target: 'no slower than pdfsig' },
+      serverMemory: {
+        envelopes: ENVELOPES,
+        flowSeconds,
+        afterStart: { rssMiB: afterStart.rss, ...heapAfterStart },
+        afterEnvelopes: { rssMiB: afterEnvelopes.rss, peakMiB: afterEnvelopes.peak, ...heapAfterEnvelopes },
+        webRoleOnlyAfterStart: { rssMiB: webOnly.rss },
+        target: '≤ 150 MiB',
+      },
+    };
+    mkdirSync(RESULTS, { recursive: true });
+    writeFileSync(
+      join(RESULTS, `release-${resultStamp(startedAt)}${MEMORY_ONLY ? '-partial' : ''}.json`),
+      `${JSON.stringify(results, null, 2)}\n`,
     );
-    web.once('exit', (code) => reject(new Error(`web exited (${code})`)));
-  });
-  await sleep(5000);
-  const webOnly = memoryOf(web.pid!);
-  web.kill('SIGTERM');
-  await new Promise((resolve) => web.once('exit', resolve));
-
-  const results = {
-    startedAt,
-    machine: machineInfo(loadBefore),
-    runs: RUNS,
-    coldStart: { nodeMs: median(nodeStart), inkanVersionMs: median(version), target: '≤ 150 ms' },
-    verify: { fileBytes: size, inkanMs: median(verify), pdfsigMs: median(pdfsig), target: 'no slower than pdfsig' },
-    serverMemory: {
-      envelopes: ENVELOPES,
-      flowSeconds,
-      afterStart: { rssMiB: afterStart.rss, ...heapAfterStart },
-      afterEnvelopes: { rssMiB: afterEnvelopes.rss, peakMiB: afterEnvelopes.peak, ...heapAfterEnvelopes },
-      webRoleOnlyAfterStart: { rssMiB: webOnly.rss },
-      target: '≤ 150 MiB',
-    },
-  };
-  mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(
-    join(RESULTS, `release-${resultStamp(startedAt)}${MEMORY_ONLY ? '-partial' : ''}.json`),
-    `${JSON.stringify(results, null, 2)}\n`,
-  );
-  const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
-  const f = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
-  const markdown = [
-    `Run ${startedAt} — Node ${results.machine.node}, ${escapeCell(results.machine.cpuModel)} ×${results.machine.cpus}, load average ${results.machine.loadAvg1m}; ${RUNS} runs per command, interleaved; medians of whole processes (spawn → exit).`,
-    '',
-    '| measurement | Inkan (compiled, plain node) | beside it | target |',
-    '|---|---:|---:|---|',
-    `| CLI cold start: \`inkan --version\` | ${f(results.coldStart.inkanVersionMs)} ms | \`node -e 0\`: ${f(results.coldStart.nodeMs)} ms | ≤ 150 ms: ${met(results.coldStart.inkanVersionMs <= 150)} |`,
-    `| \`inkan verify\` on a signed ${(size / 1e6).toFixed(1)} MB PDF | ${f(results.verify.inkanMs)} ms | \`pdfsig -no-ocsp\`: ${f(results.verify.pdfsigMs)} ms | no slower than pdfsig: ${met(results.verify.inkanMs <= results.verify.pdfsigMs)} |`,
-    `| server RSS idle after start (\`inkan serve\`: HTTP + on-demand worker thread, stopped after INKAN_WORKER_IDLE=${WORKER_IDLE_S}s; SQLite) | ${f(afterStart.rss)} MiB | JS heap used ${f(heapAfterStart.heapUsed)} MiB (main thread) | ≤ 150 MiB: ${met(afterStart.rss <= 150)} |`,
-    `| server RSS idle after ${ENVELOPES} envelopes (${flowSeconds.toFixed(0)} s, peak ${f(afterEnvelopes.peak)} MiB) | ${f(afterEnvelopes.rss)} MiB | JS heap used ${f(heapAfterEnvelopes.heapUsed)} MiB (main thread) | ≤ 150 MiB: ${met(afterEnvelopes.rss <= 150)} |`,
-    `| \`inkan serve --role=web\` alone (no worker thread), idle after start | ${f(webOnly.rss)} MiB | the worker thread's share above: ${f(afterStart.rss - webOnly.rss)} MiB | — |`,
-    '',
-  ].join('\n');
-  if (!MEMORY_ONLY)
-    writeBetweenMarkers(RESULTS, '<!-- release-bench:start -->', '<!-- release-bench:end -->', markdown);
-  console.log(markdown);
+    const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
+    const f = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+    const markdown = [
+      `Run ${startedAt} — Node ${results.machine.node}, ${escapeCell(results.machine.cpuModel)} ×${results.machine.cpus}, load average ${results.machine.loadAvg1m}; ${RUNS} runs per command, interleaved; medians of whole processes (spawn → exit).`,
+      '',
+      '| measurement | Inkan (compiled, plain node) | beside it | target |',
+      '|---|---:|---:|---|',
+      `| CLI cold start: \`inkan --version\` | ${f(results.coldStart.inkanVersionMs)} ms | \`node -e 0\`: ${f(results.coldStart.nodeMs)} ms | ≤ 150 ms: ${met(results.coldStart.inkanVersionMs <= 150)} |`,
+      `| \`inkan verify\` on a signed ${(size / 1e6).toFixed(1)} MB PDF | ${f(results.verify.inkanMs)} ms | \`pdfsig -no-ocsp\`: ${f(results.verify.pdfsigMs)} ms | no slower than pdfsig: ${met(results.verify.inkanMs <= results.verify.pdfsigMs)} |`,
+      `| server RSS idle after start (\`inkan serve\`: HTTP + on-demand worker thread, stopped after INKAN_WORKER_IDLE=${WORKER_IDLE_S}s; SQLite) | ${f(afterStart.rss)} MiB | JS heap used ${f(heapAfterStart.heapUsed)} MiB (main thread) | ≤ 150 MiB: ${met(afterStart.rss <= 150)} |`,
+      `| server RSS idle after ${ENVELOPES} envelopes (${flowSeconds.toFixed(0)} s, peak ${f(afterEnvelopes.peak)} MiB) | ${f(afterEnvelopes.rss)} MiB | JS heap used ${f(heapAfterEnvelopes.heapUsed)} MiB (main thread) | ≤ 150 MiB: ${met(afterEnvelopes.rss <= 150)} |`,
+      `| \`inkan serve --role=web\` alone (no worker thread), idle after start | ${f(webOnly.rss)} MiB | the worker thread's share above: ${f(afterStart.rss - webOnly.rss)} MiB | — |`,
+      '',
+    ].join('\n');
+    if (!MEMORY_ONLY)
+      writeBetweenMarkers(RESULTS, '<!-- release-bench:start -->', '<!-- release-bench:end -->', markdown);
+    console.log(markdown);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -28,7 +28,7 @@ function newestMtime(path) {
 }
 
 /** Packages compiled into the build: pure JavaScript, loaded by every command. */
-const BUNDLED = /^(pkijs|asn1js|pvtsutils|pvutils|bytestreamjs|tslib|zod)(\/|$)/;
+const BUNDLED = /^(zod)(\/|$)/;
 
 const serverInputs = [
   join(root, 'packages', 'core', 'src'),
@@ -64,7 +64,7 @@ async function buildServer() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    // Their ES builds: Node would load pkijs & co. as CommonJS and scan ~1 MB for exports on every start.
+    // Their ES builds: Node would load a bundled package as CommonJS and scan it for exports on every start.
     mainFields: ['module', 'main'],
     plugins: [
       {

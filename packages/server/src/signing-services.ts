@@ -17,6 +17,7 @@ import {
   type TimestampResponder,
 } from '@inkan/core';
 import type { Config } from './config/config.ts';
+import { readCertificates as readCertificateFiles } from './cli/certificate-files.ts';
 import type { Metrics } from './observability/metrics.ts';
 
 /** What signing needs, assembled from the configuration: the one place that picks adapters. */
@@ -148,24 +149,5 @@ async function openHsmSigner(config: Config, pki: BuiltinPki): Promise<Pkcs11Sig
 
 /** Reads PEM or DER certificate files given with --trust. */
 export async function readCertificates(paths: readonly string[]): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
-  for (const path of paths) {
-    const data = await readFile(path);
-    const text = data.toString('latin1');
-    const found: Uint8Array[] = [];
-    if (text.includes('-----BEGIN CERTIFICATE-----')) {
-      for (const m of text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g))
-        found.push(Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
-    } else found.push(new Uint8Array(data));
-    // A trust anchor that silently fails to parse would turn "trusted" into a puzzling "untrusted".
-    for (const der of found) {
-      try {
-        new X509Certificate(der);
-      } catch {
-        throw new Error(`${path} is not an X.509 certificate (PEM or DER)`);
-      }
-    }
-    out.push(...found);
-  }
-  return out;
+  return Promise.resolve(readCertificateFiles(paths));
 }

@@ -10,7 +10,7 @@
  * Sub-arcs: .1 = timestamp policies (.1.1 = the built-in TSA's default policy).
  * Operators with their own TSA policy document should configure their own OID instead.
  * Caveat: a 128-bit arc is valid ASN.1 but some parsers cannot read it (Go's encoding/asn1 stops
- * at 31 bits, asn1js prints it as hex; see oidText). Replace with an IANA PEN arc once one is registered.
+ * at 31 bits, asn1js prints it as hex). Replace with an IANA PEN arc once one is registered.
  * (1.3.6.1.4.1.57264 is Sigstore's PEN, so it is not ours to use.)
  */
 export const INKAN_OID_ARC = '2.25.44540748359294252132535346979429172744';

@@ -142,7 +142,8 @@ function rsaSignatureCoversDigest(
   return algorithmOid === digestAlgorithmOid && bytesEqual(octetStringValue(value), digest);
 }
 
-function checkSigningCertificate(parsed: ParsedCmsSignature, problems: string[]): boolean {
+/** Whether the ESS signing-certificate(-v2) attributes name `parsed.signerCertificate`; what is wrong goes to `problems`. */
+export function checkSigningCertificate(parsed: ParsedCmsSignature, problems: string[]): boolean {
   const attributes = parsed.signedAttributes;
   const ids = [attributes?.signingCertificateV2, attributes?.signingCertificateV1].filter(
     (id): id is EssCertificateId => id !== undefined,

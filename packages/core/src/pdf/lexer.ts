@@ -261,6 +261,15 @@ export class PdfLexer {
     let p = this.pos + 1;
     const end = b.indexOf(0x3e, p);
     if (end < 0) this.fail('unterminated hex string');
+    if (end - p >= 256 && (end - p) % 2 === 0) {
+      // Long runs of pure hex (signature /Contents) decoded natively; Buffer stops at the first
+      // non-hex pair, so a full-length result means there was nothing else (else the loop below).
+      const decoded = Buffer.from(Buffer.from(b.buffer, b.byteOffset + p, end - p).toString('latin1'), 'hex');
+      if (decoded.length * 2 === end - p) {
+        this.pos = end + 1;
+        return new PdfString(new Uint8Array(decoded), true); // a copy: small Buffers share a pool
+      }
+    }
     const out = new Uint8Array(Math.ceil((end - p) / 2));
     let n = 0;
     let hi = -1;

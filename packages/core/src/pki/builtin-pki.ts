@@ -1,7 +1,7 @@
 import { createPublicKey, randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { bytesEqual } from '../asn1/bytes.ts';
 import { wholeSeconds } from '../asn1/der-writer.ts';
 import { OID } from '../asn1/oids.ts';

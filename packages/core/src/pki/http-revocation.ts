@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RevocationProvider } from '../revocation.ts';
-import { bytesEqual } from '../asn1/bytes.ts';
+import { bytesEqual, concat } from '../asn1/bytes.ts';
 import { octetString } from '../asn1/der-writer.ts';
 import { parseCrl } from '../x509/crl.ts';
 import { OID } from '../asn1/oids.ts';
@@ -19,9 +19,15 @@ export interface HttpRevocationProviderOptions {
   timeoutMs: number;
   /** Replaces globalThis.fetch (tests, proxies). */
   fetchImpl?: typeof fetch;
-  /** Largest accepted body; default 1 MiB for OCSP and 20 MiB for CRLs. */
+  /** Largest accepted body; default 1 MiB for OCSP and 20 MiB for CRLs (read no further than that). */
   maxOcspBytes?: number;
   maxCrlBytes?: number;
+  /**
+   * Upper bound for all the exchanges of this provider together (default 3 × timeoutMs), counted from
+   * the first: one verification asks about every certificate of every chain, and responders that
+   * accept connections but never answer must not add up to more than this.
+   */
+  totalTimeoutMs?: number;
 }
 
 function httpUris(uris: readonly string[]): string[] {
@@ -40,12 +46,15 @@ export class HttpRevocationProvider implements RevocationProvider {
   readonly #fetch: typeof fetch;
   readonly #maxOcspBytes: number;
   readonly #maxCrlBytes: number;
+  readonly #totalTimeoutMs: number;
+  #deadline: number | undefined;
 
   constructor(options: HttpRevocationProviderOptions) {
     this.#timeoutMs = options.timeoutMs;
     this.#fetch = options.fetchImpl ?? globalThis.fetch;
     this.#maxOcspBytes = options.maxOcspBytes ?? 1 << 20;
     this.#maxCrlBytes = options.maxCrlBytes ?? 20 << 20;
+    this.#totalTimeoutMs = options.totalTimeoutMs ?? 3 * options.timeoutMs;
   }
 
   async ocsp(certificate: Uint8Array, issuer: Uint8Array): Promise<Uint8Array | null> {
@@ -97,27 +106,45 @@ export class HttpRevocationProvider implements RevocationProvider {
   }
 
   async #exchange(url: string, maxBytes: number, init: RequestInit): Promise<Uint8Array | null> {
+    const now = performance.now();
+    this.#deadline ??= now + this.#totalTimeoutMs;
+    const allowed = Math.min(this.#timeoutMs, this.#deadline - now);
+    if (allowed <= 0) return null;
     try {
-      const response = await this.#fetch(url, {
-        ...init,
-        redirect: 'follow',
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-      if (!response.ok) {
+      // The signal bounds the whole exchange, the body's last byte included (a responder that drips).
+      const response = await this.#fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(allowed) });
+      if (!response.ok || response.body === null) {
         await response.body?.cancel();
         return null;
       }
       const declared = Number(response.headers.get('content-length') ?? '0');
       if (declared > maxBytes) {
-        await response.body?.cancel();
+        await response.body.cancel();
         return null;
       }
-      const body = new Uint8Array(await response.arrayBuffer());
-      return body.length > 0 && body.length <= maxBytes ? body : null;
+      return await readAtMost(response.body, maxBytes);
     } catch {
       return null;
     }
   }
+}
+
+/** The whole body, or null (and the stream cancelled) as soon as it is longer than `maxBytes` or empty. */
+async function readAtMost(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array | null> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.length;
+    if (length > maxBytes) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return length === 0 ? null : concat(chunks);
 }
 
 /** True when `crlDer` is a CRL whose issuer is `issuerName` and whose signature verifies with `issuerSpki` (read by the one CRL model, x509/crl.ts). */

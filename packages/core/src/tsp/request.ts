@@ -1,7 +1,5 @@
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { CoreError } from '../errors.ts';
-import { toDer, unsignedInteger } from '../asn1/asn1js-bridge.ts';
+import { boolean, integer, nullValue, octetString, oid, sequence } from '../asn1/der-writer.ts';
 import { hashAlgorithmOfOid, OID } from '../asn1/oids.ts';
 
 /** Names of the hash algorithms accepted in a TimeStampReq (RFC 3161 §2.4.1). */
@@ -28,24 +26,20 @@ export interface TimestampRequestOptions {
 /** Builds the DER of a TimeStampReq (RFC 3161 §2.4.1) over an already computed digest. */
 export function buildTimestampRequest(digest: Uint8Array, options: TimestampRequestOptions = {}): Uint8Array {
   const hashAlgorithm = options.hashAlgorithm ?? 'SHA-256';
-  const oid = IMPRINT_HASH_OIDS[hashAlgorithm];
+  const hashOid = IMPRINT_HASH_OIDS[hashAlgorithm];
   // A request no TSA would grant fails here already, with the code a TSA's refusal would get.
-  if (oid === undefined) throw new CoreError('TSA_REJECTED', `unsupported hash algorithm ${hashAlgorithm}`);
-  const length = hashAlgorithmOfOid(oid)?.length;
+  if (hashOid === undefined) throw new CoreError('TSA_REJECTED', `unsupported hash algorithm ${hashAlgorithm}`);
+  const length = hashAlgorithmOfOid(hashOid)?.length;
   if (digest.length !== length) {
     throw new CoreError('TSA_REJECTED', `a ${hashAlgorithm} digest has ${length} bytes, got ${digest.length}`);
   }
-  const request = new pkijs.TimeStampReq({
-    version: 1,
-    messageImprint: new pkijs.MessageImprint({
-      // NULL parameters: what OpenSSL and most TSAs send and accept.
-      hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: oid, algorithmParams: new asn1js.Null() }),
-      hashedMessage: new asn1js.OctetString({ valueHex: digest }),
-    }),
-    ...(options.policyOid === undefined ? {} : { reqPolicy: options.policyOid }),
-    ...(options.nonce === undefined ? {} : { nonce: unsignedInteger(options.nonce) }),
+  return sequence(
+    integer(1),
+    // NULL parameters: what OpenSSL and most TSAs send and accept.
+    sequence(sequence(oid(hashOid), nullValue()), octetString(digest)),
+    ...(options.policyOid === undefined ? [] : [oid(options.policyOid)]),
+    ...(options.nonce === undefined ? [] : [integer(options.nonce)]),
     // certReq is DEFAULT FALSE: DER leaves it out unless true.
-    ...((options.certReq ?? true) ? { certReq: true } : {}),
-  });
-  return toDer(request.toSchema());
+    ...((options.certReq ?? true) ? [boolean(true)] : []),
+  );
 }

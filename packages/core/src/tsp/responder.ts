@@ -1,19 +1,22 @@
 import { createHash, randomBytes } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { CoreError } from '../errors.ts';
 import type { Signer } from '../signer.ts';
+import { BER, decodeOid, decodeSmallInteger, expectTag, octetStringValue, readDer } from '../asn1/der-reader.ts';
 import {
-  asn1jsNamedBitString,
-  octetStringBytes,
-  oidText,
-  parseDer,
-  toDer,
-  unsignedInteger,
-} from '../asn1/asn1js-bridge.ts';
+  explicit,
+  integer,
+  namedBitString,
+  nullValue,
+  octetString,
+  oid,
+  sequence,
+  setOf,
+  tlv,
+  utf8String,
+  TAG,
+} from '../asn1/der-writer.ts';
 import { hashAlgorithmOfOid, INKAN_DEFAULT_TSA_POLICY, OID } from '../asn1/oids.ts';
-import { readDer } from '../asn1/der-reader.ts';
-import { explicit, integer, oid, sequence, tlv } from '../asn1/der-writer.ts';
+import { parseCertificate, type X509 } from '../x509/certificate.ts';
 import { signingCertificateV2Attribute } from './ess.ts';
 import { IMPRINT_HASH_OIDS } from './request.ts';
 import { PKI_FAILURE_INFO, PKI_STATUS, type PkiFailureInfoName } from './response.ts';
@@ -51,15 +54,41 @@ class Rejection {
   ) {}
 }
 
+/** A TimeStampReq as the responder reads it. */
+interface TimestampRequest {
+  hashAlgorithmOid: string;
+  /** Whether the hash AlgorithmIdentifier carried (NULL) parameters: echoed as received. */
+  hashParametersNull: boolean;
+  digest: Uint8Array;
+  reqPolicy?: string;
+  /** The nonce INTEGER TLV, echoed as received. */
+  nonce?: Uint8Array;
+  certReq: boolean;
+}
+
+/** GeneralizedTime with the fraction of a second DER allows (no trailing zeros, none at all when whole). */
+function generalizedTimeMillis(date: Date): Uint8Array {
+  const iso = date.toISOString(); // 2026-01-02T03:04:05.678Z
+  const digits = iso.slice(0, 19).replace(/[-T:]/g, '');
+  const fraction = iso.slice(20, 23).replace(/0+$/, '');
+  return tlv(TAG.generalizedTime, new TextEncoder().encode(`${digits}${fraction ? `.${fraction}` : ''}Z`));
+}
+
+/** Attribute ::= SEQUENCE { attrType, attrValues SET OF }. */
+function attribute(type: string, value: Uint8Array): Uint8Array {
+  return sequence(oid(type), setOf([value]));
+}
+
 /** Creates a timestamp responder signing with `signer` (RSA or ECDSA P-256, always SHA-256). */
 export function createTimestampResponder(options: TimestampResponderOptions): TimestampResponder {
-  let certificates: pkijs.Certificate[];
+  let certificate: X509;
   try {
-    certificates = [options.certificate, ...(options.chain ?? [])].map(parseCertificate);
+    certificate = parseCertificate(options.certificate);
+    for (const der of options.chain ?? []) parseCertificate(der);
   } catch (error) {
     throw new CoreError('PKI_INVALID', 'the TSA certificate or its chain is not X.509', { cause: error });
   }
-  const certificate = certificates[0];
+  const certificates = [options.certificate, ...(options.chain ?? [])].map((der) => new Uint8Array(der));
   if (
     options.accuracySeconds !== undefined &&
     !(Number.isInteger(options.accuracySeconds) && options.accuracySeconds >= 0)
@@ -67,91 +96,73 @@ export function createTimestampResponder(options: TimestampResponderOptions): Ti
     throw new CoreError('PKI_INVALID', 'accuracySeconds must be a whole number of seconds');
   }
   const policyOid = options.policyOid ?? INKAN_DEFAULT_TSA_POLICY;
+  const policy = oid(policyOid);
   const accuracySeconds = options.accuracySeconds ?? 1;
   const now = options.now ?? (() => new Date());
   const serialNumber = options.serialNumber ?? (() => randomBytes(16));
-  const essAttribute = signingCertificateV2Attribute(certificate, options.certificate);
+  const essAttribute = signingCertificateV2Attribute(options.certificate);
+  const sid = sequence(certificate.issuer.der, tlv(TAG.integer, certificate.serial));
+  const tsaName = explicit(0, tlv(0xa4, certificate.subject.der)); // [0] GeneralName: directoryName [4]
+  const sha256 = sequence(oid(OID.sha256));
 
   async function grant(requestDer: Uint8Array): Promise<Uint8Array> {
-    const { request, reqPolicy } = readRequest(requestDer);
-    if (reqPolicy !== undefined && reqPolicy !== policyOid) {
-      throw new Rejection('unacceptedPolicy', `policy ${reqPolicy} is not offered; this TSA uses ${policyOid}`);
+    const request = readRequest(requestDer);
+    if (request.reqPolicy !== undefined && request.reqPolicy !== policyOid) {
+      throw new Rejection('unacceptedPolicy', `policy ${request.reqPolicy} is not offered; this TSA uses ${policyOid}`);
     }
     let genTime = now();
     if ((options.precision ?? 'second') === 'second') genTime = new Date(Math.floor(genTime.getTime() / 1000) * 1000);
-    const tstInfo = new pkijs.TSTInfo({
-      version: 1,
-      policy: policyOid,
-      messageImprint: request.messageImprint,
-      serialNumber: unsignedInteger(serialNumber()),
-      genTime,
-      ...(accuracySeconds > 0 ? { accuracy: new pkijs.Accuracy({ seconds: accuracySeconds }) } : {}),
-      ...(request.nonce === undefined ? {} : { nonce: request.nonce }),
-      tsa: new pkijs.GeneralName({ type: 4, value: certificate.subject }),
-    });
-    const tstInfoDer = toDer(tstInfo.toSchema());
-    const signedData = toDer((await signTstInfo(tstInfoDer, [])).toSchema(true));
-    // RFC 3161 §2.4.1: the certificates only when asked for (certReq). They go in as the DER they came
-    // as, by the DER writer: pkijs re-encoding three certificates for every token cost several times
-    // the token's signature.
-    const withCertificates =
-      request.certReq === true
-        ? insertCertificates(signedData, [options.certificate, ...(options.chain ?? [])])
-        : signedData;
-    return sequence(oid(OID.signedData), explicit(0, withCertificates));
+    const tstInfoDer = sequence(
+      integer(1),
+      policy,
+      sequence(
+        sequence(oid(request.hashAlgorithmOid), ...(request.hashParametersNull ? [nullValue()] : [])),
+        octetString(request.digest),
+      ),
+      integer(serialNumber()),
+      generalizedTimeMillis(genTime),
+      ...(accuracySeconds > 0 ? [sequence(integer(accuracySeconds))] : []),
+      ...(request.nonce === undefined ? [] : [request.nonce]),
+      tsaName,
+    );
+    const signedData = await signTstInfo(tstInfoDer, request.certReq ? certificates : []);
+    return sequence(oid(OID.signedData), explicit(0, signedData));
   }
 
-  async function signTstInfo(
-    tstInfoDer: Uint8Array,
-    includedCertificates: readonly pkijs.Certificate[],
-  ): Promise<pkijs.SignedData> {
+  async function signTstInfo(tstInfoDer: Uint8Array, includedCertificates: readonly Uint8Array[]): Promise<Uint8Array> {
     const attributes = [
-      new pkijs.Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: OID.tstInfo })] }),
-      new pkijs.Attribute({
-        type: OID.messageDigest,
-        values: [new asn1js.OctetString({ valueHex: createHash('sha256').update(tstInfoDer).digest() })],
-      }),
+      attribute(OID.contentType, oid(OID.tstInfo)),
+      attribute(OID.messageDigest, octetString(createHash('sha256').update(tstInfoDer).digest())),
       essAttribute,
     ];
-    // Signed attributes are a DER SET OF: sorted by their encodings (X.690 §11.6).
-    const encoded = attributes.map((a) => ({ attribute: a, der: Buffer.from(toDer(a.toSchema())) }));
-    encoded.sort((a, b) => Buffer.compare(a.der, b.der));
-    const sorted = encoded.map((e) => e.attribute);
-    const toBeSigned = toDer(new asn1js.Set({ value: sorted.map((a) => a.toSchema()) }));
-    const signature = await options.signer.sign(toBeSigned);
-
-    const signerInfo = new pkijs.SignerInfo({
-      version: 1,
-      sid: new pkijs.IssuerAndSerialNumber({ issuer: certificate.issuer, serialNumber: certificate.serialNumber }),
-      digestAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256 }),
-      signedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes: sorted }),
-      signatureAlgorithm:
-        options.signer.keyAlgorithm === 'RSA'
-          ? new pkijs.AlgorithmIdentifier({
-              algorithmId: OID.sha256WithRsaEncryption,
-              algorithmParams: new asn1js.Null(),
-            })
-          : new pkijs.AlgorithmIdentifier({ algorithmId: OID.ecdsaWithSha256 }),
-      signature: new asn1js.OctetString({ valueHex: signature }),
-    });
-    const encapContentInfo = new pkijs.EncapsulatedContentInfo({ eContentType: OID.tstInfo });
-    // Set after construction: pkijs's constructor would split it into a constructed (BER-only) OCTET STRING.
-    encapContentInfo.eContent = new asn1js.OctetString({ valueHex: tstInfoDer });
-    return new pkijs.SignedData({
-      version: 3,
-      digestAlgorithms: [new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256 })],
-      encapContentInfo,
-      // RFC 3161 §2.4.1: without certReq the certificates field MUST NOT be present.
-      ...(includedCertificates.length > 0 ? { certificates: [...includedCertificates] } : {}),
-      signerInfos: [signerInfo],
-    });
+    // Signed attributes are a DER SET OF (sorted by their encodings, X.690 §11.6); signed with tag 0x31, sent as [0] IMPLICIT.
+    const signature = await options.signer.sign(setOf(attributes));
+    const signatureAlgorithm =
+      options.signer.keyAlgorithm === 'RSA'
+        ? sequence(oid(OID.sha256WithRsaEncryption), nullValue())
+        : sequence(oid(OID.ecdsaWithSha256));
+    const signerInfo = sequence(
+      integer(1),
+      sid,
+      sha256,
+      setOf(attributes, 0xa0),
+      signatureAlgorithm,
+      octetString(signature),
+    );
+    return sequence(
+      integer(3),
+      setOf([sha256]),
+      sequence(oid(OID.tstInfo), explicit(0, octetString(tstInfoDer))),
+      // RFC 3161 §2.4.1: without certReq the certificates field MUST NOT be present. The TSA's own certificate first.
+      ...(includedCertificates.length > 0 ? [tlv(0xa0, ...includedCertificates)] : []),
+      setOf([signerInfo]),
+    );
   }
 
   return {
     async respond(requestDer) {
       try {
         const token = await grant(requestDer);
-        // TimeStampResp { status PKIStatusInfo { granted }, timeStampToken }.
         return sequence(sequence(integer(PKI_STATUS.granted)), token);
       } catch (error) {
         const rejection =
@@ -162,62 +173,67 @@ export function createTimestampResponder(options: TimestampResponderOptions): Ti
   };
 }
 
-/**
- * SignedData (DER, without certificates) with `certificates [0] IMPLICIT SET OF Certificate` inserted
- * after encapContentInfo (RFC 5652 §5.1 field order), the certificates in the given order (as pkijs
- * wrote them).
- */
-function insertCertificates(signedDataDer: Uint8Array, certificateDers: readonly Uint8Array[]): Uint8Array {
-  const fields = readDer(signedDataDer)
-    .children()
-    .map((field) => field.raw);
-  // version, digestAlgorithms, encapContentInfo, [certificates], [crls], signerInfos
-  return sequence(...fields.slice(0, 3), tlv(0xa0, ...certificateDers), ...fields.slice(3));
-}
-
-/** Parses and checks a TimeStampReq; throws a Rejection naming the PKIFailureInfo bit. */
-function readRequest(requestDer: Uint8Array): { request: pkijs.TimeStampReq; reqPolicy?: string } {
-  const asn1 = parseDer(requestDer);
-  if (asn1 === null) throw new Rejection('badDataFormat', 'the request is not DER');
-  let request: pkijs.TimeStampReq;
+/** Parses and checks a TimeStampReq (RFC 3161 §2.4.1); throws a Rejection naming the PKIFailureInfo bit. */
+function readRequest(requestDer: Uint8Array): TimestampRequest {
+  let fields;
   try {
-    request = new pkijs.TimeStampReq({ schema: asn1 });
+    fields = expectTag(readDer(requestDer, BER), TAG.sequence, 'TimeStampReq').children();
   } catch {
+    throw new Rejection('badDataFormat', 'the request is not DER');
+  }
+  try {
+    let index = 0;
+    const version = decodeSmallInteger(fields[index++]);
+    if (version !== 1) throw new Rejection('badRequest', `request version ${version} is not supported`);
+    const [algorithm, hashed, ...extra] = expectTag(fields[index++], TAG.sequence, 'MessageImprint').children();
+    if (extra.length > 0) throw new Rejection('badDataFormat', 'the request is not a TimeStampReq');
+    const [algorithmOid, parameters, ...more] = expectTag(algorithm, TAG.sequence, 'hashAlgorithm').children();
+    const hashAlgorithmOid = decodeOid(algorithmOid);
+    if (!(Object.values(IMPRINT_HASH_OIDS) as string[]).includes(hashAlgorithmOid))
+      throw new Rejection('badAlg', `hash algorithm ${hashAlgorithmOid} is not accepted`);
+    // Parameters of the SHA-2 identifiers are absent or NULL (RFC 5754 §2).
+    if (
+      more.length > 0 ||
+      (parameters !== undefined && !(parameters.tag === TAG.null && parameters.content.length === 0))
+    )
+      throw new Rejection('badAlg', 'hash algorithm parameters must be absent or NULL');
+    const digest = octetStringValue(expectTag(hashed, TAG.octetString, 'hashedMessage'));
+    const hash = hashAlgorithmOfOid(hashAlgorithmOid);
+    if (hash === undefined || digest.length !== hash.length)
+      throw new Rejection('badDataFormat', `a ${hash?.name} imprint has ${hash?.length} bytes, got ${digest.length}`);
+    const request: TimestampRequest = {
+      hashAlgorithmOid,
+      hashParametersNull: parameters !== undefined,
+      digest: new Uint8Array(digest),
+      certReq: false,
+    };
+    if (fields[index]?.tag === TAG.oid) request.reqPolicy = decodeOid(fields[index++]);
+    if (fields[index]?.tag === TAG.integer) {
+      const nonce = fields[index++];
+      if (nonce.content.length === 0 || nonce.content.length > 64)
+        throw new Rejection('badDataFormat', 'the nonce must be an INTEGER of at most 64 octets');
+      request.nonce = new Uint8Array(tlv(TAG.integer, nonce.content));
+    }
+    if (fields[index]?.tag === TAG.boolean) request.certReq = fields[index++].content[0] !== 0;
+    // RFC 3161 §2.4.1: an extension the TSA does not know, critical or not, is refused.
+    if (fields[index]?.tag === 0xa0) {
+      if (fields[index++].children().length > 0)
+        throw new Rejection('unacceptedExtension', 'request extensions are not supported');
+    }
+    if (index !== fields.length) throw new Rejection('badDataFormat', 'the request is not a TimeStampReq');
+    return request;
+  } catch (error) {
+    if (error instanceof Rejection) throw error;
     throw new Rejection('badDataFormat', 'the request is not a TimeStampReq');
   }
-  if (request.version !== 1) throw new Rejection('badRequest', `request version ${request.version} is not supported`);
-  const algorithm = request.messageImprint.hashAlgorithm;
-  const accepted = Object.values(IMPRINT_HASH_OIDS) as string[];
-  if (!accepted.includes(algorithm.algorithmId))
-    throw new Rejection('badAlg', `hash algorithm ${algorithm.algorithmId} is not accepted`);
-  // Parameters of the SHA-2 identifiers are absent or NULL (RFC 5754 §2).
-  const params: unknown = algorithm.algorithmParams;
-  if (params !== undefined && !(params instanceof asn1js.Null))
-    throw new Rejection('badAlg', 'hash algorithm parameters must be absent or NULL');
-  const digest = octetStringBytes(request.messageImprint.hashedMessage);
-  const hash = hashAlgorithmOfOid(algorithm.algorithmId);
-  if (hash === undefined || digest.length !== hash.length) {
-    throw new Rejection('badDataFormat', `a ${hash?.name} imprint has ${hash?.length} bytes, got ${digest.length}`);
-  }
-  // RFC 3161 §2.4.1: an extension the TSA does not know, critical or not, is refused.
-  if (request.extensions !== undefined && request.extensions.length > 0)
-    throw new Rejection('unacceptedExtension', 'request extensions are not supported');
-  // The only top-level OBJECT IDENTIFIER of a TimeStampReq is reqPolicy; read it with oidText (big arcs).
-  const policy = (asn1 as asn1js.Sequence).valueBlock.value.find((v) => v instanceof asn1js.ObjectIdentifier);
-  return { request, reqPolicy: policy === undefined ? undefined : oidText(policy as asn1js.ObjectIdentifier) };
-}
-
-function parseCertificate(der: Uint8Array): pkijs.Certificate {
-  const asn1 = parseDer(der);
-  if (asn1 === null) throw new CoreError('PKI_INVALID', 'certificate is not DER');
-  return new pkijs.Certificate({ schema: asn1 });
 }
 
 function rejectionResponse(rejection: Rejection): Uint8Array {
-  const status = new pkijs.PKIStatusInfo({
-    status: PKI_STATUS.rejection,
-    statusStrings: [new asn1js.Utf8String({ value: rejection.text })],
-    failInfo: asn1jsNamedBitString([PKI_FAILURE_INFO[rejection.failure]]),
-  });
-  return toDer(new pkijs.TimeStampResp({ status }).toSchema());
+  return sequence(
+    sequence(
+      integer(PKI_STATUS.rejection),
+      sequence(utf8String(rejection.text)),
+      namedBitString([PKI_FAILURE_INFO[rejection.failure]]),
+    ),
+  );
 }

@@ -36,51 +36,54 @@ export interface ParsedTimestampResponse {
   token?: Uint8Array;
 }
 
+// PKIFreeText is a SEQUENCE SIZE (1..MAX) OF UTF8String; a TSA has no reason to send many.
+const MAX_STATUS_STRINGS = 64;
+
+/** The numbers of the bits set in a named BIT STRING. */
+function setBits(node: DerNode): number[] {
+  const content = expectTag(node, TAG.bitString, 'PKIFailureInfo').content;
+  if (content.length === 0) throw new DerError('empty BIT STRING');
+  const unused = content[0];
+  if (unused > 7) throw new DerError('bad BIT STRING');
+  const bytes = content.subarray(1);
+  const out: number[] = [];
+  for (let bit = 0; bit < bytes.length * 8 - unused; bit++) if (bytes[bit >> 3] & (0x80 >> (bit & 7))) out.push(bit);
+  return out;
+}
+
 /**
- * Decodes a TimeStampResp (RFC 3161 §2.4.2) without judging it; throws CoreError('TSA_BAD_RESPONSE') on garbage.
- * Read with the DER reader (BER accepted): every timestamp goes through here, and pkijs's schema matching
- * of the whole response cost more than the rest of obtaining a timestamp.
+ * Decodes a TimeStampResp (RFC 3161 §2.4.2) with the core's DER reader (BER lengths accepted, as
+ * some TSAs send them) without judging it; throws CoreError('TSA_BAD_RESPONSE') on garbage.
  */
 export function parseTimestampResponse(responseDer: Uint8Array): ParsedTimestampResponse {
-  let top: DerNode;
   try {
-    top = readDer(responseDer, BER);
-  } catch {
-    throw new CoreError('TSA_BAD_RESPONSE', 'timestamp response is not DER');
-  }
-  try {
-    const [statusInfo, token, ...rest] = expectTag(top, TAG.sequence, 'TimeStampResp').children();
-    if (rest.length > 0) throw new DerError('TimeStampResp has extra fields');
-    const [statusNode, ...optional] = expectTag(statusInfo, TAG.sequence, 'PKIStatusInfo').children();
-    const result: ParsedTimestampResponse = { status: decodeSmallInteger(statusNode) };
-    for (const field of optional) {
-      if (field.tag === TAG.sequence && result.statusText === undefined && result.failInfo === undefined) {
-        const texts = field
-          .children()
-          .map((text) =>
-            new TextDecoder('utf-8', { fatal: true }).decode(expectTag(text, TAG.utf8String, 'PKIFreeText').content),
-          );
-        if (texts.length > 0) result.statusText = texts.join('; ');
-      } else if (field.tag === TAG.bitString && result.failInfo === undefined) {
-        result.failInfo = bitsSet(field.content).map((bit) => FAILURE_NAMES.get(bit) ?? `bit${bit}`);
-      } else throw new DerError(`unexpected field (tag 0x${field.tag.toString(16)}) in PKIStatusInfo`);
-    }
-    if (token !== undefined) result.token = new Uint8Array(expectTag(token, TAG.sequence, 'TimeStampToken').raw);
-    return result;
+    return parse(responseDer);
   } catch (error) {
+    if (error instanceof CoreError) throw error;
     throw new CoreError('TSA_BAD_RESPONSE', `not a TimeStampResp: ${(error as Error).message}`, { cause: error });
   }
 }
 
-const FAILURE_NAMES = new Map<number, string>(Object.entries(PKI_FAILURE_INFO).map(([name, bit]) => [bit, name]));
-
-/** Numbers of the bits set in a BIT STRING's contents (first octet: unused bits), most significant first. */
-function bitsSet(content: Uint8Array): number[] {
-  if (content.length === 0 || content[0] > 7) throw new DerError('bad BIT STRING');
-  const bytes = content.subarray(1);
-  const out: number[] = [];
-  for (let bit = 0; bit < bytes.length * 8 - content[0]; bit++) {
-    if (bytes[bit >> 3] & (0x80 >> (bit & 7))) out.push(bit);
+function parse(responseDer: Uint8Array): ParsedTimestampResponse {
+  if (responseDer.length === 0) throw new CoreError('TSA_BAD_RESPONSE', 'timestamp response is empty');
+  const [statusInfo, token, ...rest] = expectTag(readDer(responseDer, BER), TAG.sequence, 'TimeStampResp').children();
+  if (rest.length > 0) throw new DerError('unexpected fields after the timeStampToken');
+  const statusParts = expectTag(statusInfo, TAG.sequence, 'PKIStatusInfo').children();
+  let index = 0;
+  const result: ParsedTimestampResponse = { status: decodeSmallInteger(statusParts[index++]) };
+  if (statusParts[index]?.tag === TAG.sequence) {
+    const texts = statusParts[index++].children();
+    if (texts.length > MAX_STATUS_STRINGS) throw new DerError('too many status strings');
+    if (texts.length > 0)
+      result.statusText = texts
+        .map((text) => Buffer.from(expectTag(text, TAG.utf8String, 'PKIFreeText').content).toString('utf8'))
+        .join('; ');
   }
-  return out;
+  if (statusParts[index]?.tag === TAG.bitString) {
+    const names = Object.entries(PKI_FAILURE_INFO);
+    result.failInfo = setBits(statusParts[index++]).map((bit) => names.find(([, n]) => n === bit)?.[0] ?? `bit${bit}`);
+  }
+  if (index !== statusParts.length) throw new DerError('unexpected field in PKIStatusInfo');
+  if (token !== undefined) result.token = new Uint8Array(expectTag(token, TAG.sequence, 'TimeStampToken').raw);
+  return result;
 }

@@ -1,14 +1,29 @@
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import { CoreError } from '../errors.ts';
-import { signerInfoProblem } from './cms-signature.ts';
-import { octetStringBytes, oidText, parseDer, toDer } from '../asn1/asn1js-bridge.ts';
-import { BER, isContext, readDer, type DerNode } from '../asn1/der-reader.ts';
-import { explicit, sequence, TAG } from '../asn1/der-writer.ts';
+/**
+ * RFC 3161 TimeStampTokens read with the core's own CMS parser and DER reader (bounded, BER
+ * lengths accepted), and their signatures checked with the certificate model of `x509/`.
+ */
+import { createHash } from 'node:crypto';
+import { CoreError, isCoreError } from '../errors.ts';
+import { parseCmsSignature, type ParsedCmsSignature } from '../cms/parse.ts';
+import { checkSigningCertificate } from '../cms/verify.ts';
+import { readCertificateFields } from '../cms/certificate-fields.ts';
 import { bigIntToHex, bytesEqual } from '../asn1/bytes.ts';
-import { signingCertificateProblem } from './ess.ts';
-import { pkijsCertificate } from './certificate-cache.ts';
-import { OID } from '../asn1/oids.ts';
+import {
+  BER,
+  decodeOid,
+  decodeSmallInteger,
+  decodeTime,
+  DerError,
+  expectTag,
+  octetStringValue,
+  readDer,
+  type DerNode,
+} from '../asn1/der-reader.ts';
+import { TAG } from '../asn1/der-writer.ts';
+import { hashAlgorithmOfOid, OID, signatureSchemeOfOid } from '../asn1/oids.ts';
+import { parseCertificate } from '../x509/certificate.ts';
+import { parseNameNode, rfc4514Text } from '../x509/name.ts';
+import { signatureProblem as signatureValueProblem } from '../x509/signature.ts';
 
 /** The accuracy of genTime (RFC 3161 §2.4.2); absent parts are zero. */
 export interface TimestampAccuracy {
@@ -50,7 +65,7 @@ export function parseTimestampToken(tokenDer: Uint8Array): ParsedTimestampToken 
   try {
     return parse(tokenDer);
   } catch (error) {
-    if (error instanceof CoreError) throw error;
+    if (isCoreError(error, 'CMS_INVALID')) throw error;
     throw new CoreError('CMS_INVALID', `not a timestamp token: ${(error as Error).message}`, { cause: error });
   }
 }
@@ -59,166 +74,197 @@ function invalid(message: string): CoreError {
   return new CoreError('CMS_INVALID', message);
 }
 
+/** A two's-complement INTEGER as a bigint. */
+function integerValue(node: DerNode | undefined, what: string): bigint {
+  const content = expectTag(node, TAG.integer, what).content;
+  if (content.length === 0) throw new DerError(`empty ${what}`);
+  // Serial numbers are at most 20 octets (RFC 3161 §2.4.2), nonces are of the client's choosing: bounded anyway.
+  if (content.length > 64) throw new DerError(`${what} too long`);
+  let value = BigInt(`0x${Buffer.from(content).toString('hex')}`);
+  if (content[0] & 0x80) value -= 1n << BigInt(content.length * 8);
+  return value;
+}
+
+interface TstInfo {
+  policyOid: string;
+  hashAlgorithmOid: string;
+  digest: Uint8Array;
+  serial: bigint;
+  genTime: Date;
+  accuracy?: TimestampAccuracy;
+  ordering: boolean;
+  nonce?: bigint;
+  tsaName?: string;
+}
+
+/** TSTInfo (RFC 3161 §2.4.2). */
+function parseTstInfo(der: Uint8Array): TstInfo {
+  const fields = expectTag(readDer(der, BER), TAG.sequence, 'TSTInfo').children();
+  let index = 0;
+  const version = decodeSmallInteger(fields[index++]);
+  if (version !== 1) throw invalid(`TSTInfo version ${version}, expected 1`);
+  const policyOid = decodeOid(fields[index++]);
+  const [algorithm, hashed] = expectTag(fields[index++], TAG.sequence, 'MessageImprint').children();
+  const hashAlgorithmOid = decodeOid(expectTag(algorithm, TAG.sequence, 'hashAlgorithm').children()[0]);
+  const digest = new Uint8Array(octetStringValue(expectTag(hashed, TAG.octetString, 'hashedMessage')));
+  const serial = integerValue(fields[index++], 'serialNumber');
+  const timeNode = expectTag(fields[index++], TAG.generalizedTime, 'genTime');
+  const genTime = decodeTime(timeNode);
+  const info: TstInfo = { policyOid, hashAlgorithmOid, digest, serial, genTime, ordering: false };
+  if (fields[index]?.tag === TAG.sequence) {
+    const accuracy: TimestampAccuracy = {};
+    for (const part of fields[index++].children()) {
+      if (part.tag === TAG.integer) accuracy.seconds = decodeSmallInteger(part);
+      else if (part.tag === 0x80) accuracy.millis = implicitSmallInteger(part);
+      else if (part.tag === 0x81) accuracy.micros = implicitSmallInteger(part);
+      else throw new DerError('unexpected field in Accuracy');
+    }
+    info.accuracy = { seconds: accuracy.seconds, millis: accuracy.millis, micros: accuracy.micros };
+  }
+  if (fields[index]?.tag === TAG.boolean) info.ordering = fields[index++].content[0] !== 0;
+  if (fields[index]?.tag === TAG.integer) info.nonce = integerValue(fields[index++], 'nonce');
+  if (fields[index]?.tag === 0xa0) info.tsaName = generalNameText(fields[index++].children()[0]);
+  if (fields[index]?.tag === 0xa1) index++; // extensions: none is understood, none changes what is read here
+  if (index !== fields.length) throw new DerError('unexpected field in TSTInfo');
+  return info;
+}
+
+/** The value of an [n] IMPLICIT INTEGER of Accuracy (1..999). */
+function implicitSmallInteger(node: DerNode): number {
+  const content = node.content;
+  if (node.constructed || content.length === 0 || content.length > 2 || content[0] & 0x80)
+    throw new DerError('bad Accuracy value');
+  return content.reduce((value, octet) => value * 256 + octet, 0);
+}
+
+/** A GeneralName as text: a directoryName in RFC 4514 form, the string names as they are. */
+function generalNameText(name: DerNode | undefined): string {
+  if (name === undefined) throw new DerError('empty tsa field');
+  if (name.tag === 0xa4) return rfc4514Text(parseNameNode(name.children()[0]));
+  // rfc822Name [1], dNSName [2], uniformResourceIdentifier [6]: IA5String contents.
+  if (name.tag === 0x81 || name.tag === 0x82 || name.tag === 0x86) return Buffer.from(name.content).toString('latin1');
+  return `GeneralName[${name.tagNumber}]`;
+}
+
 function parse(tokenDer: Uint8Array): ParsedTimestampToken {
-  // The certificates (most of a token's bytes) are split off with the DER reader and parsed from their
-  // DER through a cache; asn1js and pkijs, whose decoding of them cost more than everything else about
-  // a token, see the rest only.
-  const split = splitCertificates(tokenDer);
-  const asn1 = parseDer(split.rest);
-  if (asn1 === null) throw invalid('timestamp token is not DER');
-  const contentInfo = new pkijs.ContentInfo({ schema: asn1 });
-  if (contentInfo.contentType !== OID.signedData) throw invalid('timestamp token is not SignedData');
-  const signedData = new pkijs.SignedData({ schema: contentInfo.content });
-  if (signedData.encapContentInfo.eContentType !== OID.tstInfo) throw invalid('timestamp token does not hold TSTInfo');
-  const eContent = signedData.encapContentInfo.eContent;
-  if (eContent === undefined) throw invalid('timestamp token has no TSTInfo content');
+  if (tokenDer.length === 0) throw invalid('timestamp token is empty');
+  // A token is a whole element: unlike PDF /Contents, no zero padding may follow it.
+  readDer(tokenDer, BER);
+  const cms = parseCmsSignature(tokenDer);
+  if (cms.encapsulatedContentTypeOid !== OID.tstInfo) throw invalid('timestamp token does not hold TSTInfo');
+  const tstInfoDer = cms.encapsulatedContent;
+  if (tstInfoDer === undefined) throw invalid('timestamp token has no TSTInfo content');
   // RFC 3161 §2.4.2: the token carries no signature other than the TSA's.
-  if (signedData.signerInfos.length !== 1)
-    throw invalid(`timestamp token has ${signedData.signerInfos.length} signers, expected 1`);
-  const signerInfo = signedData.signerInfos[0];
+  if (cms.signerInfoCount !== 1) throw invalid(`timestamp token has ${cms.signerInfoCount} signers, expected 1`);
+  const tst = parseTstInfo(tstInfoDer);
 
-  const tstInfoDer = octetStringBytes(eContent);
-  const tstAsn1 = parseDer(tstInfoDer);
-  if (tstAsn1 === null) throw invalid('TSTInfo is not DER');
-  const tstInfo = new pkijs.TSTInfo({ schema: tstAsn1 });
-  if (tstInfo.version !== 1) throw invalid(`TSTInfo version ${tstInfo.version}, expected 1`);
+  const signatureProblem = (external?: Uint8Array): Promise<string | null> =>
+    Promise.resolve(tokenSignatureProblem(cms, tstInfoDer, external));
 
-  const certificates = split.certificates;
-  const parsedCertificates = certificates.map((der) => ({ der, cert: parseCertificate(der) }));
-  const signer = parsedCertificates.find((c) => c.cert !== null && identifies(signerInfo.sid, c.cert));
-
-  const signatureProblem = async (external?: Uint8Array): Promise<string | null> => {
-    const der = signer?.der ?? external;
-    if (der === undefined) return 'signer certificate not in the token and not given';
-    const cert = signer?.cert ?? parseCertificate(der);
-    if (cert === null) return 'signer certificate unreadable';
-    if (signer === undefined && !identifies(signerInfo.sid, cert))
-      return 'given certificate is not the one the SignerInfo names';
-    return (
-      signingCertificateProblem(signerInfo.signedAttrs?.attributes ?? [], cert, der) ??
-      signerInfoProblem(signerInfo, tstInfoDer, OID.tstInfo, der)
-    );
-  };
-
-  const imprint = tstInfo.messageImprint;
   return {
-    genTime: tstInfo.genTime,
-    serialNumberHex: bigIntToHex(tstInfo.serialNumber.toBigInt()),
-    policyOid: oidText((tstAsn1 as asn1js.Sequence).valueBlock.value[1] as asn1js.ObjectIdentifier),
-    messageImprint: {
-      hashAlgorithmOid: imprint.hashAlgorithm.algorithmId,
-      digest: octetStringBytes(imprint.hashedMessage),
-    },
-    nonce: tstInfo.nonce?.toBigInt(),
-    tsaName: tstInfo.tsa === undefined ? undefined : generalNameText(tstInfo.tsa),
-    accuracy:
-      tstInfo.accuracy === undefined
-        ? undefined
-        : { seconds: tstInfo.accuracy.seconds, millis: tstInfo.accuracy.millis, micros: tstInfo.accuracy.micros },
-    ordering: tstInfo.ordering ?? false,
+    genTime: tst.genTime,
+    serialNumberHex: bigIntToHex(tst.serial < 0n ? -tst.serial : tst.serial),
+    policyOid: tst.policyOid,
+    messageImprint: { hashAlgorithmOid: tst.hashAlgorithmOid, digest: tst.digest },
+    nonce: tst.nonce,
+    tsaName: tst.tsaName,
+    accuracy: tst.accuracy,
+    ordering: tst.ordering,
     tstInfo: tstInfoDer,
-    certificates,
-    signerCertificate: signer?.der,
+    certificates: cms.certificates,
+    signerCertificate: cms.signerCertificate,
     signatureProblem,
     verifySignature: async (external) => (await signatureProblem(external)) === null,
   };
 }
 
-/**
- * The token without SignedData's `certificates [0]` field (every other element as received), and the
- * DER of each X.509 certificate of that field as received (a re-encoding could change the hash; the
- * other CertificateChoices are context-tagged and skipped). Throws CMS_INVALID on malformed input.
- */
-function splitCertificates(tokenDer: Uint8Array): { rest: Uint8Array; certificates: Uint8Array[] } {
-  let contentInfo: DerNode[];
-  let signedDataFields: DerNode[];
-  try {
-    contentInfo = readDer(tokenDer, BER).children();
-    const wrapper = contentInfo[1];
-    if (wrapper === undefined || !isContext(wrapper, 0)) return { rest: tokenDer, certificates: [] };
-    const [signedData, ...more] = wrapper.children();
-    if (signedData === undefined || more.length > 0 || signedData.tag !== TAG.sequence)
-      return { rest: tokenDer, certificates: [] };
-    signedDataFields = signedData.children();
-  } catch (error) {
-    throw invalid(`timestamp token is not DER: ${(error as Error).message}`);
-  }
-  const field = signedDataFields.find((node) => isContext(node, 0) && node.constructed);
-  if (field === undefined) return { rest: tokenDer, certificates: [] };
-  let certificates: Uint8Array[];
-  try {
-    certificates = field
-      .children()
-      .filter((node) => node.tag === TAG.sequence)
-      .map((node) => new Uint8Array(node.raw));
-  } catch (error) {
-    throw invalid(`timestamp token certificates are not DER: ${(error as Error).message}`);
-  }
-  const rest = sequence(
-    ...contentInfo.map((node, i) =>
-      i === 1 ? explicit(0, sequence(...signedDataFields.filter((f) => f !== field).map((f) => f.raw))) : node.raw,
-    ),
-  );
-  return { rest, certificates };
-}
-
-function parseCertificate(der: Uint8Array): pkijs.Certificate | null {
-  return pkijsCertificate(der);
-}
-
-/** Whether a SignerIdentifier (issuerAndSerialNumber or [0] subjectKeyIdentifier) names `cert`. */
-function identifies(sid: pkijs.SignerInfo['sid'], cert: pkijs.Certificate): boolean {
-  if (sid instanceof pkijs.IssuerAndSerialNumber) {
+/** Whether the SignerInfo's sid (issuerAndSerialNumber or subjectKeyIdentifier) names `certificateDer`. */
+function identifies(cms: ParsedCmsSignature, certificateDer: Uint8Array): boolean {
+  const fields = readCertificateFields(certificateDer);
+  const sid = cms.signerIdentifier;
+  if ('subjectKeyIdentifier' in sid)
     return (
-      bytesEqual(
-        new Uint8Array(sid.serialNumber.valueBlock.valueHexView),
-        new Uint8Array(cert.serialNumber.valueBlock.valueHexView),
-      ) && bytesEqual(toDer(sid.issuer.toSchema()), toDer(cert.issuer.toSchema()))
+      fields.subjectKeyIdentifier !== undefined && bytesEqual(fields.subjectKeyIdentifier, sid.subjectKeyIdentifier)
     );
-  }
-  if (sid instanceof asn1js.Constructed || sid instanceof asn1js.Primitive) {
-    const inner = sid instanceof asn1js.Constructed ? sid.valueBlock.value[0] : undefined;
-    if (sid instanceof asn1js.Constructed && !(inner instanceof asn1js.OctetString)) return false;
-    const keyId =
-      inner instanceof asn1js.OctetString
-        ? octetStringBytes(inner)
-        : new Uint8Array((sid as asn1js.Primitive).valueBlock.valueHexView);
-    const ski = cert.extensions?.find((e) => e.extnID === OID.subjectKeyIdentifier)?.parsedValue;
-    return ski instanceof asn1js.OctetString && bytesEqual(octetStringBytes(ski), keyId);
-  }
-  return false;
+  return bytesEqual(fields.issuer, sid.issuer) && bytesEqual(fields.serialNumber, sid.serialNumber);
 }
 
-function generalNameText(name: pkijs.GeneralName): string {
-  if (name.type === 4 && name.value instanceof pkijs.RelativeDistinguishedNames) {
-    return rfc4514(name.value);
-  }
-  return typeof name.value === 'string' ? name.value : `GeneralName[${name.type}]`;
-}
-
-const SHORT_NAMES: Record<string, string> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '2.5.4.5': 'serialNumber',
-  '2.5.4.97': 'organizationIdentifier',
-  '1.2.840.113549.1.9.1': 'emailAddress',
+// Algorithms that name their hash are accepted in tokens with SHA-2 (256 and up) only.
+const TOKEN_SIGNATURE_HASHES: ReadonlySet<string> = new Set(['sha256', 'sha384', 'sha512']);
+// OpenSSL and others may name only the key type (rsaEncryption, ecPublicKey); the hash is then the digestAlgorithm.
+const NAMED_BY_HASH: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  [OID.rsaEncryption]: {
+    sha256: OID.sha256WithRsaEncryption,
+    sha384: OID.sha384WithRsaEncryption,
+    sha512: OID.sha512WithRsaEncryption,
+  },
+  [OID.ecPublicKey]: { sha256: OID.ecdsaWithSha256, sha384: OID.ecdsaWithSha384, sha512: OID.ecdsaWithSha512 },
 };
 
-/** RFC 4514 rendering: last RDN first, escaped values; multi-valued RDNs are flattened. */
-function rfc4514(name: pkijs.RelativeDistinguishedNames): string {
-  return name.typesAndValues
-    .map((tv) => {
-      const raw: unknown = tv.value.valueBlock.value;
-      const value =
-        typeof raw === 'string'
-          ? raw.replace(/([,+"\\<>;=])/g, '\\$1').replace(/^([ #])|( )$/g, '\\$1$2')
-          : `#${Buffer.from(toDer(tv.value)).toString('hex')}`;
-      return `${SHORT_NAMES[tv.type] ?? tv.type}=${value}`;
-    })
-    .reverse()
-    .join(',');
+/**
+ * RFC 5652 §5.4/§5.6 and RFC 3161 §2.4.2 for the token's one SignerInfo: signed attributes present,
+ * content-type id-ct-TSTInfo, message-digest equal to the hash of the TSTInfo, the ESSCertID(v2)
+ * naming the signer certificate, and the signature over the DER SET of the signed attributes valid.
+ */
+function tokenSignatureProblem(
+  cms: ParsedCmsSignature,
+  tstInfoDer: Uint8Array,
+  external: Uint8Array | undefined,
+): string | null {
+  const certificateDer = cms.signerCertificate ?? external;
+  if (certificateDer === undefined) return 'signer certificate not in the token and not given';
+  try {
+    if (cms.signerCertificate === undefined && !identifies(cms, certificateDer))
+      return 'given certificate is not the one the SignerInfo names';
+  } catch {
+    return 'signer certificate unreadable';
+  }
+  const attributes = cms.signedAttributes;
+  if (attributes === undefined || attributes.all.length === 0) return 'no signed attributes';
+  const digest = hashAlgorithmOfOid(cms.digestAlgorithmOid);
+  if (digest === undefined) return `unknown digest algorithm ${cms.digestAlgorithmOid}`;
+
+  const essProblems: string[] = [];
+  if (!checkSigningCertificate({ ...cms, signerCertificate: certificateDer }, essProblems))
+    return essProblems[0] ?? 'no signingCertificate(V2) attribute';
+  if (attributes.contentTypeOid !== OID.tstInfo) return 'content-type attribute missing or wrong';
+  if (attributes.messageDigest === undefined) return 'message-digest attribute missing';
+  if (!bytesEqual(attributes.messageDigest, createHash(digest.name).update(tstInfoDer).digest()))
+    return 'message digest mismatch';
+  if (attributes.algorithmProtectionMatches === false)
+    return 'the CMS algorithm protection attribute does not match the SignerInfo algorithms';
+
+  let algorithmOid = cms.signatureAlgorithmOid;
+  const named = NAMED_BY_HASH[algorithmOid] as Readonly<Record<string, string>> | undefined;
+  if (named !== undefined) {
+    const full = named[digest.name];
+    if (full === undefined) return `unsupported signature algorithm ${algorithmOid} with ${digest.name}`;
+    algorithmOid = full;
+  }
+  const scheme = signatureSchemeOfOid(algorithmOid);
+  if (
+    algorithmOid !== OID.rsassaPss &&
+    (scheme.kind === 'unsupported' || (scheme.kind !== 'ed25519' && !TOKEN_SIGNATURE_HASHES.has(scheme.hash ?? '')))
+  ) {
+    return `unsupported signature algorithm ${cms.signatureAlgorithmOid}`;
+  }
+  let key;
+  try {
+    key = parseCertificate(certificateDer);
+  } catch (error) {
+    return `signer certificate unreadable: ${(error as Error).message}`;
+  }
+  const problem = signatureValueProblem(
+    attributes.raw,
+    algorithmOid,
+    algorithmOid === cms.signatureAlgorithmOid ? cms.signatureAlgorithmParameters : undefined,
+    cms.signatureValue,
+    {
+      spki: key.spki,
+      algorithmOid: key.publicKeyAlgorithmOid,
+      parameters: key.publicKeyParameters,
+      publicKeyBits: key.publicKeyBits,
+    },
+  );
+  return problem === null ? null : problem === 'the signature does not verify' ? 'signature does not verify' : problem;
 }

@@ -1,11 +1,9 @@
-import * as pkijs from 'pkijs';
 import { CoreError } from '../errors.ts';
-import { parseDer } from '../asn1/asn1js-bridge.ts';
+import { parseCertificate, type X509 } from '../x509/certificate.ts';
 import { bytesEqual } from '../asn1/bytes.ts';
 import { OID } from '../asn1/oids.ts';
 import { PKI_STATUS, parseTimestampResponse } from './response.ts';
 import { parseTimestampToken } from './token.ts';
-import { pkijsCertificate } from './certificate-cache.ts';
 
 /** What the client asked for, to hold the answer against. */
 export interface TimestampExpectation {
@@ -65,17 +63,19 @@ function bad(message: string): CoreError {
  * with id-kp-timeStamping as its only purpose; and it must have been valid at genTime.
  */
 export function tsaCertificateProblem(certificateDer: Uint8Array, genTime: Date): string | null {
-  const certificate = pkijsCertificate(certificateDer);
-  if (certificate === null) return parseDer(certificateDer) === null ? 'not DER' : 'not an X.509 certificate';
-  const ekus = (certificate.extensions ?? []).filter((e) => e.extnID === OID.extKeyUsage);
-  if (ekus.length !== 1) return 'no extendedKeyUsage extension';
-  const eku = ekus[0];
+  let certificate: X509;
+  try {
+    certificate = parseCertificate(certificateDer);
+  } catch {
+    return 'not an X.509 certificate';
+  }
+  const eku = certificate.extensions.get(OID.extKeyUsage);
+  if (eku === undefined || certificate.duplicateExtensions.includes(OID.extKeyUsage))
+    return 'no extendedKeyUsage extension';
   if (!eku.critical) return 'extendedKeyUsage is not critical';
-  const usages = eku.parsedValue instanceof pkijs.ExtKeyUsage ? eku.parsedValue.keyPurposes : [];
+  const usages = certificate.extendedKeyUsage ?? [];
   if (usages.length !== 1 || usages[0] !== OID.kpTimeStamping)
     return 'extendedKeyUsage is not id-kp-timeStamping alone';
-  const notBefore = certificate.notBefore.value;
-  const notAfter = certificate.notAfter.value;
-  if (genTime < notBefore || genTime > notAfter) return 'not valid at the token time';
+  if (genTime < certificate.notBefore || genTime > certificate.notAfter) return 'not valid at the token time';
   return null;
 }

@@ -3,7 +3,7 @@
  * folding and whitespace compression for the directory string types) and one-line display.
  */
 import { decodeOid, readDer, type DerNode } from '../asn1/der-reader.ts';
-import { TAG } from '../asn1/der-writer.ts';
+import { TAG, tlv } from '../asn1/der-writer.ts';
 
 /** One attribute of an RDN. */
 export interface NameAttribute {
@@ -114,4 +114,26 @@ export function nameText(name: ParsedName): string {
         .join(' + '),
     )
     .join(', ');
+}
+
+// String types shown as text in RFC 4514 renderings (the directory strings plus NumericString and VisibleString).
+const TEXT_TAGS = new Set([...STRING_TAGS, 0x12, 0x1a]);
+
+/**
+ * RFC 4514 rendering (`O=Example,CN=TSA`): last RDN first, special characters escaped, values of
+ * other types as `#` and the hex of their DER; the attributes of a multi-valued RDN are listed flat.
+ */
+export function rfc4514Text(name: ParsedName): string {
+  return name.rdns
+    .flat()
+    .map((attribute) => {
+      const value = TEXT_TAGS.has(attribute.valueTag)
+        ? decodeString(attribute.valueTag, attribute.value)
+            .replace(/([,+"\\<>;=])/g, '\\$1')
+            .replace(/^([ #])|( )$/g, '\\$1$2')
+        : `#${Buffer.from(tlv(attribute.valueTag, attribute.value)).toString('hex')}`;
+      return `${SHORT.get(attribute.typeOid) ?? attribute.typeOid}=${value}`;
+    })
+    .reverse()
+    .join(',');
 }

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -69,7 +69,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stdout.write(`${serverPackage.version}\n`);
     return 0;
   }
-  const config = (await import('../config/config.ts')).loadConfig(env);
+  const configModule = await import('../config/config.ts');
+  if (command !== 'serve' && command !== 'start') configModule.preferOneShotValidation();
+  const config = configModule.loadConfig(env);
   switch (command) {
     case 'init':
       return init(config);
@@ -180,22 +182,33 @@ async function verify(config: Config, args: string[]): Promise<number> {
     process.stderr.write(`inkan: --at: not a time: ${values.at}\n`);
     return 2;
   }
+  // The file is read by the thread pool while the main thread loads the verifier's modules.
+  const reading = readWholeFile(positionals[0]).then(
+    (bytes) => ({ ok: true as const, bytes }),
+    (error: unknown) => ({ ok: false as const, error: error instanceof Error ? error : new Error(String(error)) }),
+  );
+  // Only the verifier's part of the core (see @inkan/core/verify): this command runs once per file,
+  // and loading the signing side (PDF writer, fonts, PKCS#11) would cost more than checking a small file.
   const [
-    { verifyPdf, loadBuiltinPki, firstAnswering, HttpRevocationProvider, isCoreError },
-    { readCertificates, masterKeyOf },
+    { verifyPdf, firstAnswering, HttpRevocationProvider, isCoreError },
+    { readCertificates },
     { formatVerificationReport },
     { verifyLimitsOf },
-  ] = await Promise.all([core(), signingServices(), import('./format-report.ts'), import('../config/config.ts')]);
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(positionals[0]);
-  } catch (error) {
-    process.stderr.write(`inkan: cannot read ${positionals[0]}: ${(error as Error).message}\n`);
+  ] = await Promise.all([
+    import('@inkan/core/verify'),
+    import('./certificate-files.ts'),
+    import('./format-report.ts'),
+    import('../config/config.ts'),
+  ]);
+  const read = await reading;
+  if (!read.ok) {
+    process.stderr.write(`inkan: cannot read ${positionals[0]}: ${read.error.message}\n`);
     return 2;
   }
+  const bytes = read.bytes;
   let anchors: Uint8Array[];
   try {
-    anchors = await readCertificates(values.trust ?? []);
+    anchors = readCertificates(values.trust ?? []);
   } catch (error) {
     process.stderr.write(`inkan: --trust: ${(error as Error).message}\n`);
     return 2;
@@ -204,15 +217,10 @@ async function verify(config: Config, args: string[]): Promise<number> {
   const ownRoot = await ownRootCertificate(config);
   if (ownRoot !== null) anchors.push(ownRoot);
   // Revocation data the file lacks: this installation's CA answers for its own certificates (when its
-  // keys open), and with --online the OCSP and CRL URLs in the certificates are asked.
+  // keys open; loaded only when the verifier asks, since a B-LT file carries its own), and with
+  // --online the OCSP and CRL URLs in the certificates are asked.
   const providers: RevocationProvider[] = [];
-  if (ownRoot !== null) {
-    try {
-      providers.push((await loadBuiltinPki({ dir: config.pkiDir, masterKey: masterKeyOf(config) })).revocationProvider);
-    } catch {
-      // Keys that do not open only mean no answers from the installation's CA.
-    }
-  }
+  if (ownRoot !== null) providers.push(builtinRevocationProvider(config));
   if (values.online) providers.push(new HttpRevocationProvider({ timeoutMs: 10_000 }));
   let report: VerificationReport;
   try {
@@ -244,12 +252,58 @@ async function ownRootCertificate(config: Config): Promise<Uint8Array | null> {
     };
     const file = manifest.files?.root?.certificate;
     if (typeof file !== 'string') return null;
-    const [root] = await (await signingServices()).readCertificates([join(config.pkiDir, file)]);
+    const [root] = (await import('./certificate-files.ts')).readCertificates([join(config.pkiDir, file)]);
     return root ?? null;
   } catch {
     // An unreadable PKI only means no built-in trust anchor; the report then says "untrusted".
     return null;
   }
+}
+
+/**
+ * A whole file in one buffer, read with as few calls as the kernel allows, each in the thread pool
+ * (fs.readFile goes in 512 KiB steps, each waiting for the main thread to take its callback).
+ */
+async function readWholeFile(path: string): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const buffer = Buffer.allocUnsafe(size);
+    let offset = 0;
+    while (offset < size) {
+      const { bytesRead } = await handle.read(buffer, offset, size - offset, offset);
+      if (bytesRead === 0) break; // the file shrank while being read: verify what is there
+      offset += bytesRead;
+    }
+    return offset === size ? buffer : buffer.subarray(0, offset);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The installation's CA as a revocation source, its PKI (and keys) loaded on the first question only.
+ * Keys that do not open only mean no answers from it.
+ */
+function builtinRevocationProvider(config: Config): RevocationProvider {
+  let loaded: Promise<RevocationProvider | null> | undefined;
+  const provider = (): Promise<RevocationProvider | null> =>
+    (loaded ??= (async () => {
+      try {
+        const [{ loadBuiltinPki }, { parseMasterKey }] = await Promise.all([
+          import('@inkan/core/pki'),
+          import('@inkan/core/keys'),
+        ]);
+        const masterKey = config.masterKey === undefined ? undefined : parseMasterKey(config.masterKey);
+        return (await loadBuiltinPki({ dir: config.pkiDir, masterKey })).revocationProvider;
+      } catch {
+        return null;
+      }
+    })());
+  return {
+    ocsp: async (certificate, issuer) => (await provider())?.ocsp(certificate, issuer) ?? null,
+    crl: async (certificate, issuer) => (await provider())?.crl(certificate, issuer) ?? null,
+  };
 }
 
 async function stamp(args: string[]): Promise<number> {

@@ -17,7 +17,7 @@ import { expireEnvelopes, scheduleNextExpirySweep } from '../domain/use-cases/ex
 import { sendJobFailedMail } from '../domain/use-cases/send-job-failed-mail.ts';
 import { runOncePerPeriod } from '../domain/scheduled-runs.ts';
 import { purgeStaleRateLimits } from '../domain/accounts/rate-limit.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Job payloads come back from the database as JSON: checked like any other input before use.
 const recipientPayload = z.object({ recipientId: z.uuid() });

@@ -6,7 +6,14 @@
 import { createHash } from 'node:crypto';
 import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { HttpRevocationProvider, isCoreError, verifyPdf, type PdfLimits, type VerificationReport } from '@inkan/core';
+// The verifier's entry of the core only: each worker thread loads a fraction of it (no PDF writer, fonts or PKCS#11).
+import {
+  HttpRevocationProvider,
+  isCoreError,
+  verifyPdf,
+  type PdfLimits,
+  type VerificationReport,
+} from '@inkan/core/verify';
 
 /** Time allowed to each OCSP or CRL request when the operator lets /verify ask the certificates' URLs. */
 const ONLINE_TIMEOUT_MS = 5_000;

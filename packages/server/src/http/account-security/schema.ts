@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { webauthnResponse } from '../session/schema.ts';
 
 /** POST /api/account/security/totp/confirm. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * Request bodies of the account API. Shapes are checked here (types, outer bounds); the rules that give

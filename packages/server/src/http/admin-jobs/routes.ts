@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AppContext } from '../../context.ts';
 import { FAILED_JOBS_PAGE_MAX, listFailedJobs } from '../../domain/use-cases/list-failed-jobs.ts';
 import { retryFailedJob } from '../../domain/use-cases/retry-failed-job.ts';

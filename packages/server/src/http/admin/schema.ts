@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Bounded loosely here (lengths, types); the use cases check values and answer with stable codes.
 const text = (max: number) => z.string().max(max);

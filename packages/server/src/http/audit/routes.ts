@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AppContext } from '../../context.ts';
 import { exportAuditEvents } from '../../domain/use-cases/export-audit-events.ts';
 import { listAuditEvents } from '../../domain/use-cases/list-audit-events.ts';

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AppContext } from '../../context.ts';
 import { claimContract } from '../../domain/use-cases/claim-contract.ts';
 import { getClaim } from '../../domain/use-cases/get-claim.ts';

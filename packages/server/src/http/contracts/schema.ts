@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ContractChanges } from '../../domain/register/contract-api-types.ts';
 import { CONTRACT_STATUSES } from '../../domain/register/contract-model.ts';
 

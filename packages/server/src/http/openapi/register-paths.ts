@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EMPTY_FIELDS, SORT_COLUMNS } from '../../domain/register/contract-search.ts';
 import {
   contractChangesSchema,

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../domain/app-error.ts';
 import { listOutboxMails, OUTBOX_PAGE_MAX, type OutboxMail } from '../../domain/use-cases/list-outbox-mails.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** POST /api/session. Lengths are checked loosely here; a wrong value is simply INVALID_CREDENTIALS. */
 export const signInBody = z.object({ email: z.string().max(1000), password: z.string().max(1024) });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** PUT /api/v1/organization/security/ip-allow-list */
 export const ipAllowListBody = z.object({ ipAllowList: z.array(z.string().max(64)).max(1000) }).strict();

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** POST /api/sign/{token}/access-code: the code's digits are the use case's to judge. */
 export const accessCodeBody = z.object({ code: z.unknown() });

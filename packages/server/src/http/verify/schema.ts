@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** GET /api/verify/certificates/{certificateId}: the ID as typed (normalised before lookup). */
 export const certificateParams = z.object({ certificateId: z.string().max(100) });
