@@ -26,6 +26,7 @@ export {
   type FieldValue,
 } from './pades/field-stamps.ts';
 export { readSealImage, SEAL_IMAGE_LIMITS, type SealImage } from './image/seal-image.ts';
+export { loadJapaneseFont } from './font/japanese-font.ts';
 export { sealPdf, renewPdf, type SealOptions } from './pades/seal-pdf.ts';
 export { addDocumentTimestamp } from './pades/document-timestamp.ts';
 export { listSignatures, type PdfSignatureInfo } from './pades/signatures.ts';

@@ -18,6 +18,7 @@ import { handleError, sendError } from './errors.ts';
 import { openApiRoutes } from './openapi/routes.ts';
 import { healthRoutes, type HealthRouteOptions } from './health/routes.ts';
 import { organizationRoutes } from './organization/routes.ts';
+import { organizationSealRoutes } from './organization-seal/routes.ts';
 import { outboxRoutes } from './outbox/routes.ts';
 import { pkiRoutes } from './pki/routes.ts';
 import { sessionRoutes } from './session/routes.ts';
@@ -162,6 +163,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(contractRoutes, { context });
   await app.register(claimRoutes, { context });
   await app.register(organizationRoutes, { context });
+  await app.register(organizationSealRoutes, { context });
   await app.register(verifyRoutes, { context });
   await app.register(openApiRoutes, { context });
   await app.register(outboxRoutes, { context });

@@ -38,6 +38,9 @@ export const en: Messages = {
     'The access code was entered wrongly too many times, so this request is locked. Please contact the sender.',
   'error.LINK_INVALID': 'This link is not valid.',
   'error.LINK_EXPIRED': 'This link has expired. Please contact the sender.',
+  'error.FIELD_INVALID': 'A field is misplaced or its value is not valid: keep it inside the page and check its value.',
+  'error.FIELD_REQUIRED': 'A required field is empty: fill it in before completing.',
+  'error.IMAGE_INVALID': 'The seal image cannot be used: choose a PNG or JPEG of at most 2 MB and 2000×2000 pixels.',
   'error.ENVELOPE_NOT_DRAFT': 'This envelope has already been sent, so this is no longer possible.',
   'error.ENVELOPE_NOT_ACTIVE': 'This envelope is not open for signing.',
   'error.NOT_YOUR_TURN': 'It is not your turn to sign yet. You will be e-mailed when it is.',
@@ -311,6 +314,8 @@ export const en: Messages = {
 
   'action.envelope.created': 'Envelope created',
   'action.envelope.sent': 'Envelope sent',
+  'action.envelope.fields-set': 'Fields (seal, date…) placed',
+  'action.organization.seal-changed': 'Organisation seal image changed',
   'action.envelope.canceled': 'Envelope canceled',
   'action.envelope.completed': 'Completed',
   'action.envelope.declined': 'Ended by a decline',

@@ -39,6 +39,9 @@ export const ja = {
     'アクセスコードの入力を規定の回数以上間違えたため、ロックされました。送信者にお問い合わせください。',
   'error.LINK_INVALID': 'このリンクは無効です。',
   'error.LINK_EXPIRED': 'このリンクの有効期限が切れています。送信者にお問い合わせください。',
+  'error.FIELD_INVALID': '入力項目の配置または内容に誤りがあります。ページの範囲内に置き、内容を確認してください。',
+  'error.FIELD_REQUIRED': '必須の入力項目が未入力です。入力してから完了してください。',
+  'error.IMAGE_INVALID': '印影の画像を読み込めません。2MB以下、2000×2000ピクセル以内のPNGまたはJPEGを選んでください。',
   'error.ENVELOPE_NOT_DRAFT': 'この封筒は送信済みのため、この操作はできません。',
   'error.ENVELOPE_NOT_ACTIVE': 'この封筒は現在、署名を受け付けていません。',
   'error.NOT_YOUR_TURN': 'まだ署名の順番が来ていません。順番が来るとメールでお知らせします。',
@@ -325,6 +328,8 @@ export const ja = {
   // Audit actions of the server's operation log (EventAction in packages/server/src/domain/record-event.ts).
   'action.envelope.created': '封筒を作成',
   'action.envelope.sent': '封筒を送信',
+  'action.envelope.fields-set': '入力項目（印影・日付など）を配置',
+  'action.organization.seal-changed': '組織の印影（社印・角印）を変更',
   'action.envelope.canceled': '封筒を取消',
   'action.envelope.completed': '締結完了',
   'action.envelope.declined': '拒否により終了',

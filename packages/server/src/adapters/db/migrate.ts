@@ -12,6 +12,7 @@ import { evidenceMigration } from './migrations/002-evidence.ts';
 import { accountsMigration } from './migrations/003-accounts.ts';
 import { registerMigration } from './migrations/004-register.ts';
 import { secondFactorsMigration } from './migrations/006-second-factors.ts';
+import { fieldsMigration } from './migrations/012-fields.ts';
 
 /** The migrations of this version, in order; names are numbered so that they sort. */
 export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
@@ -21,6 +22,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '003-accounts': accountsMigration(dialect),
     '004-register': registerMigration(dialect),
     '006-second-factors': secondFactorsMigration(),
+    '012-fields': fieldsMigration(),
   };
 }
 
