@@ -18,6 +18,7 @@ import { EmailConfirmPage, ForgotPasswordPage, ResetPasswordPage } from './pages
 import { SignupCompletePage } from './pages/account/signup-complete-page.tsx';
 import { SignupPage } from './pages/account/signup-page.tsx';
 import { AuditPage } from './pages/sender/audit-page.tsx';
+import { OrganizationSealPage } from './pages/sender/organization-seal-page.tsx';
 import { EnvelopeListPage } from './pages/sender/envelope-list-page.tsx';
 import { EnvelopeNewPage } from './pages/sender/envelope-new-page.tsx';
 import { EnvelopePage } from './pages/sender/envelope-page.tsx';
@@ -53,6 +54,8 @@ export function App() {
       return <VerifyPage initialCertificateId={route.certificateId} />;
     case 'audit':
       return <AuditPage />;
+    case 'organization-seal':
+      return <OrganizationSealPage />;
     case 'contracts':
       return <ContractListPage />;
     case 'contract-import':

@@ -28,6 +28,7 @@ const SPA_ROUTES = [
   '/contracts/*',
   '/verify',
   '/audit',
+  '/admin/seal',
 ];
 
 const NOT_BUILT_PAGE =

@@ -9,6 +9,7 @@ import { Field, FormError, fieldAria } from '../../components/form-parts.tsx';
 import { MessageBox } from '../../components/message-box.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { DocumentTabs } from './document-tabs.tsx';
+import { firstMissingField, SignerFields, useSignerFields, type FieldValues } from './fields/signer-fields.tsx';
 
 const MAX_REASON = 1000;
 
@@ -31,6 +32,18 @@ export function ReviewScreen({
   const base = `/api/sign/${encodeURIComponent(token)}`;
   const [dialog, setDialog] = useState<'none' | 'confirm' | 'decline'>('none');
   const viewedSent = useRef(false);
+  // Fields to fill (issue 11 part 4): their own card; the values go with 署名手続きを完了する.
+  const fields = useSignerFields(base);
+  const [fieldValues, setFieldValues] = useState<FieldValues>({});
+  const [showFieldErrors, setShowFieldErrors] = useState(false);
+  const openConfirm = () => {
+    if (firstMissingField(fields, fieldValues)) {
+      setShowFieldErrors(true);
+      document.getElementById('signer-fields-title')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+      return;
+    }
+    setDialog('confirm');
+  };
 
   // Record 閲覧済み once the documents are on screen (a GET must not change state, so a POST).
   useEffect(() => {
@@ -72,6 +85,16 @@ export function ReviewScreen({
         <DocumentTabs documents={documents} urlFor={(id) => `${base}/documents/${encodeURIComponent(id)}`} />
       </div>
 
+      <SignerFields
+        base={base}
+        documents={documents}
+        fields={fields}
+        values={fieldValues}
+        onChange={setFieldValues}
+        signerName={recipient.name}
+        showErrors={showFieldErrors}
+      />
+
       <div className="action-bar" role="region" aria-label={t('signer.review.title')}>
         <div className="action-bar__inner">
           {canSign ? (
@@ -85,7 +108,7 @@ export function ReviewScreen({
             <button type="button" className="btn btn--secondary btn--large" onClick={() => setDialog('decline')}>
               {t('signer.review.decline')}
             </button>
-            <button type="button" className="btn btn--primary btn--large" onClick={() => setDialog('confirm')}>
+            <button type="button" className="btn btn--primary btn--large" onClick={openConfirm}>
               {t('signer.review.complete')}
             </button>
           </div>
@@ -97,6 +120,7 @@ export function ReviewScreen({
         onClose={() => setDialog('none')}
         base={base}
         documents={documents}
+        fieldValues={fields.length > 0 ? fieldValues : undefined}
         onSigned={onSigned}
         onBlocked={onBlocked}
       />
@@ -117,6 +141,7 @@ function ConfirmSignDialog({
   onClose,
   base,
   documents,
+  fieldValues,
   onSigned,
   onBlocked,
 }: {
@@ -124,6 +149,7 @@ function ConfirmSignDialog({
   onClose: () => void;
   base: string;
   documents: SignerView['documents'];
+  fieldValues?: FieldValues;
   onSigned: (view: SignerView) => void;
   onBlocked: (code: string) => void;
 }) {
@@ -139,7 +165,7 @@ function ConfirmSignDialog({
     setBusy(true);
     setError(null);
     try {
-      onSigned(await apiPost<SignerView>(`${base}/sign`));
+      onSigned(await apiPost<SignerView>(`${base}/sign`, fieldValues ? { fields: fieldValues } : undefined));
     } catch (caught) {
       inFlight.current = false;
       setBusy(false);
