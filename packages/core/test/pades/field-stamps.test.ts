@@ -3,7 +3,7 @@
 // 印影 inside its rectangle), pdftotext (the values), pdfsig (every signature valid) and our verifier
 // (signer 1's signature allows signer 2's field drawing, and flags a change to a field afterwards).
 import assert from 'node:assert/strict';
-import { deflateSync } from 'node:zlib';
+import { crc32, deflateSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import {
   createWitnessSigner,
@@ -64,7 +64,9 @@ function redSquarePng(): Uint8Array {
   const chunk = (type: string, data: Buffer) => {
     const length = Buffer.alloc(4);
     length.writeUInt32BE(data.length);
-    return Buffer.concat([length, Buffer.from(type, 'latin1'), data, Buffer.alloc(4)]); // CRC is not checked here
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type, 'latin1'), data])));
+    return Buffer.concat([length, Buffer.from(type, 'latin1'), data, crc]);
   };
   const header = Buffer.alloc(13);
   header.writeUInt32BE(size, 0);

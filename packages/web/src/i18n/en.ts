@@ -113,7 +113,7 @@ export const en: Messages = {
   'fields.title': 'Fields (signature/seal, date…)',
   'fields.intro': 'Choose a recipient and a kind, then click the page where the field goes. Recipients fill their fields when they sign; the values are written into the PDF with their signature.',
   'fields.readonly': 'The envelope has been sent: its fields can no longer change.',
-  'fields.recipient': 'Recipient',
+  'fields.recipient': 'Filled in by',
   'fields.kind': 'Kind',
   'fields.kind.seal': 'Signature/seal',
   'fields.kind.date': 'Date',

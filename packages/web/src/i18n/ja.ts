@@ -116,7 +116,7 @@ export const ja = {
   'fields.title': '入力項目（署名/押印・日付など）',
   'fields.intro': '署名者と種類を選んでから、ページ上の置きたい位置をクリックしてください。署名者は署名するときに入力し、その内容は署名と同時にPDFへ書き込まれます。',
   'fields.readonly': '送信済みのため、入力項目は変更できません。',
-  'fields.recipient': '署名者',
+  'fields.recipient': '入力する署名者',
   'fields.kind': '種類',
   'fields.kind.seal': '署名/押印',
   'fields.kind.date': '日付',
