@@ -69,7 +69,8 @@ export class JapaneseFont {
     this.weight = weight;
     this.fontkit = loadFontkit().create(bytes);
     this.source = new TrueTypeSource(bytes);
-    this.postscriptName = this.fontkit.postscriptName ??
+    this.postscriptName =
+      this.fontkit.postscriptName ??
       (weight === 'seal' ? 'NotoSerifJP-Bold' : `NotoSansJP-${weight === 'bold' ? 'Bold' : 'Regular'}`);
     this.unitsPerEm = this.fontkit.unitsPerEm;
   }

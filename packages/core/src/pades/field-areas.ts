@@ -35,4 +35,3 @@ function readAreasOrThrow(doc: PdfDocument, value: PdfObject | undefined): Field
   }
   return out;
 }
-

@@ -52,7 +52,10 @@ const SEAL_RED = '0.78 0.09 0.11';
  * Declares field rectangles on their pages by an incremental update (to be made before the first
  * signature). Returns the update and, for each area in input order, its index on its page.
  */
-export function declareFieldAreasParts(pdf: Uint8Array, areas: readonly FieldArea[]): UpdatedPdf & { indexes: number[] } {
+export function declareFieldAreasParts(
+  pdf: Uint8Array,
+  areas: readonly FieldArea[],
+): UpdatedPdf & { indexes: number[] } {
   if (areas.length > FIELD_LIMITS.areasPerDocument)
     throw new CoreError('FIELD_INVALID', `at most ${FIELD_LIMITS.areasPerDocument} fields per document`);
   const doc = PdfDocument.load(pdf);

@@ -1,7 +1,7 @@
 import { CoreError } from '../errors.ts';
 import { PdfDocument } from '../pdf/document.ts';
 import { IncrementalUpdate, joinUpdate, type UpdatedPdf } from '../pdf/incremental-update.ts';
-import { PdfDict, PdfName, PdfRef, PdfStream, type PdfObject } from '../pdf/objects.ts';
+import { PdfDict, PdfRef, PdfStream, type PdfObject } from '../pdf/objects.ts';
 import { formatNumber } from '../pdf/serialize.ts';
 import { pageTextBoxes, type Box } from '../pdf/text-boxes.ts';
 import { embedJapaneseFont } from './embed-font.ts';
@@ -54,8 +54,21 @@ export function stampCertificateIdParts(pdf: Uint8Array, options: StampOptions):
   const shift =
     options.avoidText === false
       ? 0
-      : freeLineOffset(corner, pageTextBoxes(doc, 0), font.subset.widthOf(text, fontSize), fontSize, visibleHeight(doc, page.dict));
-  const matrix = [corner[0], corner[1], corner[2], corner[3], corner[4] + corner[2] * shift, corner[5] + corner[3] * shift];
+      : freeLineOffset(
+          corner,
+          pageTextBoxes(doc, 0),
+          font.subset.widthOf(text, fontSize),
+          fontSize,
+          visibleHeight(doc, page.dict),
+        );
+  const matrix = [
+    corner[0],
+    corner[1],
+    corner[2],
+    corner[3],
+    corner[4] + corner[2] * shift,
+    corner[5] + corner[3] * shift,
+  ];
   const content = `\nQ\nq\n${matrix.map(formatNumber).join(' ')} cm\n0 g\nBT\n/${fontName} ${formatNumber(fontSize)} Tf\n0 0 Td\n<${font.subset.encode(text)}> Tj\nET\nQ\n`;
   const openRef = update.add(new PdfStream(new PdfDict(), Buffer.from('q\n', 'latin1')));
   const stampRef = update.add(new PdfStream(new PdfDict(), Buffer.from(content, 'latin1')));

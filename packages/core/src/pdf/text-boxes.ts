@@ -90,10 +90,7 @@ function scan(
     return typeof v === 'number' ? v : 0;
   };
   const show = (glyphCount: number, ems: number) => {
-    const trm = multiply(
-      [text.fontSize * text.scale, 0, 0, text.fontSize, 0, text.rise],
-      multiply(text.tm, ctm),
-    );
+    const trm = multiply([text.fontSize * text.scale, 0, 0, text.fontSize, 0, text.rise], multiply(text.tm, ctm));
     const width = ems + (glyphCount * text.charSpacing) / Math.max(text.fontSize, 0.001);
     const corners = [apply(trm, 0, -0.22), apply(trm, width, -0.22), apply(trm, 0, 0.9), apply(trm, width, 0.9)];
     const xs = corners.map((c) => c[0]);
@@ -114,7 +111,16 @@ function scan(
     if (lexer.pos >= data.length) return;
     if (++budget.operations > MAX_OPERATIONS) return;
     const c = data[lexer.pos];
-    if (c === 0x2f || c === 0x28 || c === 0x3c || c === 0x5b || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e) {
+    if (
+      c === 0x2f ||
+      c === 0x28 ||
+      c === 0x3c ||
+      c === 0x5b ||
+      (c >= 0x30 && c <= 0x39) ||
+      c === 0x2b ||
+      c === 0x2d ||
+      c === 0x2e
+    ) {
       operands.push(lexer.parseObject());
       continue;
     }

@@ -541,7 +541,12 @@ class RevisionDiffer {
       if (matrix && !equalValues(matrix, [1, 0, 0, 1, 0, 0])) return undefined;
       const bbox = arrayOf(this.later, form.dict.get('BBox'))?.map((n) => resolveSafe(this.later, n));
       if (!bbox || bbox.length !== 4 || !bbox.every((n): n is number => typeof n === 'number')) return undefined;
-      const [x0, y0, x1, y1] = [Math.min(bbox[0], bbox[2]), Math.min(bbox[1], bbox[3]), Math.max(bbox[0], bbox[2]), Math.max(bbox[1], bbox[3])];
+      const [x0, y0, x1, y1] = [
+        Math.min(bbox[0], bbox[2]),
+        Math.min(bbox[1], bbox[3]),
+        Math.max(bbox[0], bbox[2]),
+        Math.max(bbox[1], bbox[3]),
+      ];
       const tolerance = 0.01;
       if (x0 < area[0] - tolerance || y0 < area[1] - tolerance || x1 > area[2] + tolerance || y1 > area[3] + tolerance)
         return undefined;

@@ -97,14 +97,26 @@ async function sign(pdf: Uint8Array, who: { name: string; email: string }, field
 }
 
 async function verify(pdf: Uint8Array): Promise<VerificationReport> {
-  return verifyPdf(pdf, { trustAnchors: [fixture.pki.rootCertificate], revocationProvider: fixture.pki.revocationProvider });
+  return verifyPdf(pdf, {
+    trustAnchors: [fixture.pki.rootCertificate],
+    revocationProvider: fixture.pki.revocationProvider,
+  });
 }
 
 /** Page `page` (1-based) rendered by pdftoppm at 72 dpi (1 pixel = 1 point) as RGB rows. */
 async function render(pdf: Uint8Array, page: number): Promise<{ width: number; height: number; rgb: Buffer }> {
   return withTempDir(async (dir) => {
     await writeFile(join(dir, 'in.pdf'), pdf);
-    const run = await runTool('pdftoppm', ['-r', '72', '-f', String(page), '-l', String(page), join(dir, 'in.pdf'), join(dir, 'out')]);
+    const run = await runTool('pdftoppm', [
+      '-r',
+      '72',
+      '-f',
+      String(page),
+      '-l',
+      String(page),
+      join(dir, 'in.pdf'),
+      join(dir, 'out'),
+    ]);
     assert.equal(run.exitCode, 0, run.stderr);
     const files = (await import('node:fs')).readdirSync(dir).filter((f) => f.endsWith('.ppm'));
     const ppm = await readFile(join(dir, files[0]));
@@ -115,7 +127,10 @@ async function render(pdf: Uint8Array, page: number): Promise<{ width: number; h
 }
 
 /** Counts red and dark pixels inside a rectangle given in PDF points (origin bottom-left). */
-function pixelsIn(image: { width: number; height: number; rgb: Buffer }, rect: FieldRect): { red: number; dark: number } {
+function pixelsIn(
+  image: { width: number; height: number; rgb: Buffer },
+  rect: FieldRect,
+): { red: number; dark: number } {
   let red = 0;
   let dark = 0;
   for (let y = Math.ceil(image.height - rect[3]); y < Math.floor(image.height - rect[1]); y++) {
@@ -238,7 +253,10 @@ describe('fields and seals drawn with the signatures', () => {
     resources.set('XObject', xobjects);
     pageDict.set('Resources', resources);
     const contents = doc.resolve(pageDict.get('Contents')) as PdfRef[];
-    pageDict.set('Contents', [...contents, update.add(new PdfStream(new PdfDict(), Buffer.from('q /InkanField9 Do Q')))]);
+    pageDict.set('Contents', [
+      ...contents,
+      update.add(new PdfStream(new PdfDict(), Buffer.from('q /InkanField9 Do Q'))),
+    ]);
     update.set(page.ref, pageDict);
     const report = await verify(joinUpdate(update.build()));
     assert.equal(report.exitCode, 1);

@@ -74,7 +74,11 @@ for (const dialect of DIALECTS) {
       const ok = await put(squareSealPng());
       assert.equal(ok.statusCode, 200, ok.body);
       assert.equal(ok.json().seal.width, 48);
-      const image = await h.app.inject({ method: 'GET', url: '/api/v1/organization/seal/image', headers: adminHeaders });
+      const image = await h.app.inject({
+        method: 'GET',
+        url: '/api/v1/organization/seal/image',
+        headers: adminHeaders,
+      });
       assert.equal(image.headers['content-type'], 'image/png');
       assert.deepEqual(image.rawPayload, squareSealPng());
     });

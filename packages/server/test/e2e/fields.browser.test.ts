@@ -173,7 +173,11 @@ describe('fields and seals in a real browser', () => {
     await h.runJobs();
   });
 
-  async function openAsSigner(index: number, viewport: { width: number; height: number }, label: string): Promise<Page> {
+  async function openAsSigner(
+    index: number,
+    viewport: { width: number; height: number },
+    label: string,
+  ): Promise<Page> {
     const page = await newPage(viewport, label);
     const mail = await waitFor(async () => (await h.mailsTo(SIGNERS[index].email))[0], { what: 'the request mail' });
     await page.goto(`${baseUrl}/s/${linkIn(mail.text_body, 's')}`);
@@ -242,7 +246,18 @@ describe('fields and seals in a real browser', () => {
     // The signed page as pdftoppm draws it, kept with the screenshots to look at.
     const path = join(dir, 'signed.pdf');
     writeFileSync(path, file);
-    const run = await runTool('pdftoppm', ['-png', '-r', '100', '-f', '1', '-l', '1', '-singlefile', path, join(SCREENSHOTS, 'fields-signed-page')]);
+    const run = await runTool('pdftoppm', [
+      '-png',
+      '-r',
+      '100',
+      '-f',
+      '1',
+      '-l',
+      '1',
+      '-singlefile',
+      path,
+      join(SCREENSHOTS, 'fields-signed-page'),
+    ]);
     assert.equal(run.exitCode, 0, run.stderr);
   });
 

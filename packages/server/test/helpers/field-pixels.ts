@@ -42,12 +42,29 @@ export function squareSealPng(rgb: [number, number, number] = [20, 40, 200]): Bu
 }
 
 /** Page `page` rendered by pdftoppm at 72 dpi (1 px = 1 pt). */
-export async function renderPage(pdf: Uint8Array, page: number): Promise<{ width: number; height: number; rgb: Buffer }> {
+export async function renderPage(
+  pdf: Uint8Array,
+  page: number,
+): Promise<{ width: number; height: number; rgb: Buffer }> {
   return withTempDir(async (dir) => {
     await writeFile(join(dir, 'in.pdf'), pdf);
-    const run = await runTool('pdftoppm', ['-r', '72', '-f', String(page), '-l', String(page), join(dir, 'in.pdf'), join(dir, 'p')]);
+    const run = await runTool('pdftoppm', [
+      '-r',
+      '72',
+      '-f',
+      String(page),
+      '-l',
+      String(page),
+      join(dir, 'in.pdf'),
+      join(dir, 'p'),
+    ]);
     assert.equal(run.exitCode, 0, run.stderr);
-    const ppm = await readFile(join(dir, readdirSync(dir).find((f) => f.endsWith('.ppm'))!));
+    const ppm = await readFile(
+      join(
+        dir,
+        readdirSync(dir).find((f) => f.endsWith('.ppm'))!,
+      ),
+    );
     const header = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(ppm.toString('latin1', 0, 40))!;
     return { width: Number(header[1]), height: Number(header[2]), rgb: ppm.subarray(header[0].length) };
   });
@@ -67,4 +84,3 @@ export function colours(image: { width: number; height: number; rgb: Buffer }, r
   }
   return out;
 }
-

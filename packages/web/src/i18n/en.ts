@@ -111,7 +111,8 @@ export const en: Messages = {
   'signer.confirm.submitting': 'Signing…',
   // Fields and seals (issue 11 part 4).
   'fields.title': 'Fields (signature/seal, date…)',
-  'fields.intro': 'Choose a recipient and a kind, then click the page where the field goes. Recipients fill their fields when they sign; the values are written into the PDF with their signature.',
+  'fields.intro':
+    'Choose a recipient and a kind, then click the page where the field goes. Recipients fill their fields when they sign; the values are written into the PDF with their signature.',
   'fields.readonly': 'The envelope has been sent: its fields can no longer change.',
   'fields.recipient': 'Filled in by',
   'fields.kind': 'Kind',
@@ -136,10 +137,12 @@ export const en: Messages = {
   'fields.saving': 'Saving…',
   'fields.saved': 'The fields were saved.',
   'fields.unsaved': 'There are unsaved changes.',
-  'fields.orgSealNote': 'A signature/seal field gets a round seal made from the recipient’s name; your organisation’s own signers (who sign by signing in) get the organisation’s seal image, if one is set.',
+  'fields.orgSealNote':
+    'A signature/seal field gets a round seal made from the recipient’s name; your organisation’s own signers (who sign by signing in) get the organisation’s seal image, if one is set.',
   'fields.orgSealLink': 'Set the organisation seal',
   'signer.fields.title': 'Fields',
-  'signer.fields.intro': 'Fill in these fields before pressing Complete. What you enter is written into the document together with your signature.',
+  'signer.fields.intro':
+    'Fill in these fields before pressing Complete. What you enter is written into the document together with your signature.',
   'signer.fields.where': '{document}, page {page}',
   'signer.fields.seal': 'Your seal is stamped when you sign',
   'signer.fields.date': 'The date of signing is entered',
@@ -148,7 +151,8 @@ export const en: Messages = {
   'signer.fields.required': 'Required',
   'signer.fields.requiredMissing': 'Please fill in the required field “{label}”.',
   'seal.title': 'Organisation seal (company seal)',
-  'seal.intro': 'When your organisation’s own signers (who sign by signing in) sign, this image is stamped into their signature/seal fields. PNG or JPEG, at most 2 MB and 2000×2000 pixels; a PNG with a transparent background works best.',
+  'seal.intro':
+    'When your organisation’s own signers (who sign by signing in) sign, this image is stamped into their signature/seal fields. PNG or JPEG, at most 2 MB and 2000×2000 pixels; a PNG with a transparent background works best.',
   'seal.current': 'Current seal',
   'seal.none': 'No seal image is set: a round seal is made from the signer’s name.',
   'seal.choose': 'Choose an image and upload',

@@ -114,7 +114,8 @@ export const ja = {
   'signer.confirm.submitting': '署名しています…',
   // Fields and seals (issue 11 part 4).
   'fields.title': '入力項目（署名/押印・日付など）',
-  'fields.intro': '署名者と種類を選んでから、ページ上の置きたい位置をクリックしてください。署名者は署名するときに入力し、その内容は署名と同時にPDFへ書き込まれます。',
+  'fields.intro':
+    '署名者と種類を選んでから、ページ上の置きたい位置をクリックしてください。署名者は署名するときに入力し、その内容は署名と同時にPDFへ書き込まれます。',
   'fields.readonly': '送信済みのため、入力項目は変更できません。',
   'fields.recipient': '入力する署名者',
   'fields.kind': '種類',
@@ -139,10 +140,12 @@ export const ja = {
   'fields.saving': '保存しています…',
   'fields.saved': '入力項目の配置を保存しました。',
   'fields.unsaved': '保存していない変更があります。',
-  'fields.orgSealNote': '署名/押印には署名者の名前から作る丸い印影が押されます。ログインで署名する自組織の署名者には、組織の印影画像（設定されている場合）が押されます。',
+  'fields.orgSealNote':
+    '署名/押印には署名者の名前から作る丸い印影が押されます。ログインで署名する自組織の署名者には、組織の印影画像（設定されている場合）が押されます。',
   'fields.orgSealLink': '組織の印影を設定する',
   'signer.fields.title': '入力項目',
-  'signer.fields.intro': '「完了する」の前に、次の項目を入力してください。入力した内容は、署名と同時に文書へ書き込まれます。',
+  'signer.fields.intro':
+    '「完了する」の前に、次の項目を入力してください。入力した内容は、署名と同時に文書へ書き込まれます。',
   'signer.fields.where': '{document}　{page}ページ',
   'signer.fields.seal': '印影は署名時に押されます',
   'signer.fields.date': '日付は署名日が入ります',
@@ -151,7 +154,8 @@ export const ja = {
   'signer.fields.required': '必須',
   'signer.fields.requiredMissing': '必須の項目「{label}」を入力してください。',
   'seal.title': '組織の印影（社印・角印）',
-  'seal.intro': 'ログインで署名する自組織の署名者が署名すると、署名/押印の項目にこの画像が押されます。PNGまたはJPEG（2MB以下、2000×2000ピクセル以内）。背景が透明なPNGをおすすめします。',
+  'seal.intro':
+    'ログインで署名する自組織の署名者が署名すると、署名/押印の項目にこの画像が押されます。PNGまたはJPEG（2MB以下、2000×2000ピクセル以内）。背景が透明なPNGをおすすめします。',
   'seal.current': '現在の印影',
   'seal.none': '印影の画像は設定されていません。署名者の名前から丸い印影を作成して押します。',
   'seal.choose': '画像を選んでアップロード',

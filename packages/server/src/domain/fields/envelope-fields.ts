@@ -133,10 +133,14 @@ export function checkFieldValues(
           throw new AppError('FIELD_INVALID', 'a text value must be a string', { field: field.id });
         const text = (raw ?? '').trim();
         if (text.length > FIELD_BOUNDS.textChars || CONTROL.test(text))
-          throw new AppError('FIELD_INVALID', `a text value must be one line of at most ${FIELD_BOUNDS.textChars} characters`, {
-            field: field.id,
-            label,
-          });
+          throw new AppError(
+            'FIELD_INVALID',
+            `a text value must be one line of at most ${FIELD_BOUNDS.textChars} characters`,
+            {
+              field: field.id,
+              label,
+            },
+          );
         if (text !== '' && !font.hasGlyphsFor(text))
           throw new AppError('FIELD_INVALID', 'the text holds characters the PDF font cannot show', {
             field: field.id,

@@ -44,7 +44,9 @@ export async function setEnvelopeFields(
   if (!isUuid(input.envelopeId)) throw new AppError('NOT_FOUND', 'no such envelope');
   const details = await loadEnvelopeDetails(ctx.db, input.organizationId, input.envelopeId);
   if (details.envelope.status !== 'draft')
-    throw new AppError('ENVELOPE_NOT_DRAFT', 'fields can be placed on a draft only', { status: details.envelope.status });
+    throw new AppError('ENVELOPE_NOT_DRAFT', 'fields can be placed on a draft only', {
+      status: details.envelope.status,
+    });
   if (input.fields.length > FIELD_BOUNDS.perEnvelope)
     throw new AppError('FIELD_INVALID', `at most ${FIELD_BOUNDS.perEnvelope} fields per envelope`, {
       field: 'fields',
@@ -57,13 +59,18 @@ export async function setEnvelopeFields(
   for (const [i, field] of input.fields.entries()) {
     const name = `fields[${i}]`;
     const document = details.documents.find((d) => d.id === field.documentId);
-    if (!document) throw new AppError('FIELD_INVALID', `${name}.documentId is not a document of the envelope`, { field: `${name}.documentId` });
+    if (!document)
+      throw new AppError('FIELD_INVALID', `${name}.documentId is not a document of the envelope`, {
+        field: `${name}.documentId`,
+      });
     if (!details.recipients.some((r) => r.id === field.recipientId))
       throw new AppError('FIELD_INVALID', `${name}.recipientId is not a recipient of the envelope`, {
         field: `${name}.recipientId`,
       });
     if (!FIELD_KINDS.includes(field.kind))
-      throw new AppError('FIELD_INVALID', `${name}.kind must be one of ${FIELD_KINDS.join(', ')}`, { field: `${name}.kind` });
+      throw new AppError('FIELD_INVALID', `${name}.kind must be one of ${FIELD_KINDS.join(', ')}`, {
+        field: `${name}.kind`,
+      });
     if (!Number.isInteger(field.page) || field.page < 1 || field.page > document.pages)
       throw new AppError('FIELD_INVALID', `${name}.page must be 1–${document.pages}`, { field: `${name}.page` });
     const count = (perDocument.get(document.id) ?? 0) + 1;
@@ -71,10 +78,18 @@ export async function setEnvelopeFields(
     if (count > FIELD_BOUNDS.perDocument)
       throw new AppError('FIELD_INVALID', `at most ${FIELD_BOUNDS.perDocument} fields per document`, { field: name });
     if (field.label !== undefined && field.label !== null) {
-      if (typeof field.label !== 'string' || field.label.length > FIELD_BOUNDS.labelChars || /[\u0000-\u001f\u007f]/.test(field.label))
-        throw new AppError('FIELD_INVALID', `${name}.label must be one line of at most ${FIELD_BOUNDS.labelChars} characters`, {
-          field: `${name}.label`,
-        });
+      if (
+        typeof field.label !== 'string' ||
+        field.label.length > FIELD_BOUNDS.labelChars ||
+        /[\u0000-\u001f\u007f]/.test(field.label)
+      )
+        throw new AppError(
+          'FIELD_INVALID',
+          `${name}.label must be one line of at most ${FIELD_BOUNDS.labelChars} characters`,
+          {
+            field: `${name}.label`,
+          },
+        );
     }
     let pages = boxes.get(document.id);
     if (!pages) {
@@ -96,10 +111,14 @@ export async function setEnvelopeFields(
     const h = y1 - y0;
     const inside = x0 >= box[0] - 0.01 && y0 >= box[1] - 0.01 && x1 <= box[2] + 0.01 && y1 <= box[3] + 0.01;
     if (!inside || w < 6 || h < 6 || w > FIELD_BOUNDS.maxSide || h > FIELD_BOUNDS.maxSide)
-      throw new AppError('FIELD_INVALID', `${name}.rect must lie inside page ${field.page} and be 6–${FIELD_BOUNDS.maxSide} pt on each side`, {
-        field: `${name}.rect`,
-        pageBox: box,
-      });
+      throw new AppError(
+        'FIELD_INVALID',
+        `${name}.rect must lie inside page ${field.page} and be 6–${FIELD_BOUNDS.maxSide} pt on each side`,
+        {
+          field: `${name}.rect`,
+          pageBox: box,
+        },
+      );
   }
 
   const now = ctx.clock.now();

@@ -114,7 +114,12 @@ export async function setOrganizationSeal(
         origin: input.origin,
         at: now,
         details: stored
-          ? { change: old ? 'replaced' : 'added', mediaType: stored.mediaType, width: stored.width, height: stored.height }
+          ? {
+              change: old ? 'replaced' : 'added',
+              mediaType: stored.mediaType,
+              width: stored.width,
+              height: stored.height,
+            }
           : { change: 'removed' },
       });
     });

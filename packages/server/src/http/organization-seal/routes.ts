@@ -44,7 +44,10 @@ export async function organizationSealRoutes(app: FastifyInstance, options: { co
   app.put('/api/v1/organization/seal', async (request) => {
     const principal = await requireAdmin(context, request);
     if (!Buffer.isBuffer(request.body))
-      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the image as the body with Content-Type image/png or image/jpeg');
+      throw new AppError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        'send the image as the body with Content-Type image/png or image/jpeg',
+      );
     const seal = await setOrganizationSeal(context, {
       organizationId: principal.organizationId,
       actor: principal.actor,

@@ -63,7 +63,7 @@ function EnvelopeDetails({ id }: { id: string }) {
     return () => {
       canceled = true;
     };
-  }, [base]);
+  }, [base, language, reloadEvents]);
 
   /** Runs one action; the returned envelope replaces the shown one. */
   async function act(key: string, path: string, body: unknown, success: string): Promise<boolean> {

@@ -139,7 +139,12 @@ function SealSettings() {
               onChange={upload}
               data-testid="seal-file"
             />
-            <button type="button" className="btn btn--primary" onClick={() => inputRef.current?.click()} disabled={busy}>
+            <button
+              type="button"
+              className="btn btn--primary"
+              onClick={() => inputRef.current?.click()}
+              disabled={busy}
+            >
               {busy ? t('seal.uploading') : t('seal.choose')}
             </button>
             {seal && (

@@ -38,9 +38,7 @@ export function fieldsMigration(): Migration {
 
       await db.schema
         .createTable('organization_seals')
-        .addColumn('organization_id', 'text', (c) =>
-          c.primaryKey().references('organizations.id').onDelete('cascade'),
-        )
+        .addColumn('organization_id', 'text', (c) => c.primaryKey().references('organizations.id').onDelete('cascade'))
         .addColumn('blob_key', 'text', (c) => c.notNull())
         .addColumn('media_type', 'text', (c) => c.notNull().check(sql`media_type in ('image/png', 'image/jpeg')`))
         .addColumn('width', 'integer', (c) => c.notNull())

@@ -75,7 +75,12 @@ export function FieldPlacer({ envelope, isAdmin }: { envelope: Envelope; isAdmin
   const { doc, failed } = usePdf(document ? `${base}/documents/${encodeURIComponent(document.id)}` : null);
   const [stageRef, width] = useAvailableWidth(640);
   const colourOf = (id: string) =>
-    RECIPIENT_COLOURS[Math.max(0, envelope.recipients.findIndex((r) => r.id === id)) % RECIPIENT_COLOURS.length]!;
+    RECIPIENT_COLOURS[
+      Math.max(
+        0,
+        envelope.recipients.findIndex((r) => r.id === id),
+      ) % RECIPIENT_COLOURS.length
+    ]!;
   const nameOf = (id: string) => envelope.recipients.find((r) => r.id === id)?.name ?? '';
   const kindLabel = (k: FieldKind) => t(KIND_KEYS[k]);
 
@@ -116,7 +121,9 @@ export function FieldPlacer({ envelope, isAdmin }: { envelope: Envelope; isAdmin
     }
   }
 
-  const onPage = (fields ?? []).map((f, index) => ({ f, index })).filter(({ f }) => f.documentId === document?.id && f.page === pageNumber);
+  const onPage = (fields ?? [])
+    .map((f, index) => ({ f, index }))
+    .filter(({ f }) => f.documentId === document?.id && f.page === pageNumber);
 
   return (
     <section className="card fields" aria-labelledby="fields-title">
@@ -132,7 +139,12 @@ export function FieldPlacer({ envelope, isAdmin }: { envelope: Envelope; isAdmin
             <label htmlFor={ids.recipient} className="field__label">
               {t('fields.recipient')}
             </label>
-            <select id={ids.recipient} className="input" value={recipientId} onChange={(e) => setRecipientId(e.target.value)}>
+            <select
+              id={ids.recipient}
+              className="input"
+              value={recipientId}
+              onChange={(e) => setRecipientId(e.target.value)}
+            >
               {envelope.recipients.map((r) => (
                 <option key={r.id} value={r.id}>
                   {r.order}. {r.name}
@@ -168,7 +180,12 @@ export function FieldPlacer({ envelope, isAdmin }: { envelope: Envelope; isAdmin
                 />
               </div>
               <label className="checkbox fields__required" htmlFor={ids.required}>
-                <input id={ids.required} type="checkbox" checked={required} onChange={(e) => setRequired(e.target.checked)} />
+                <input
+                  id={ids.required}
+                  type="checkbox"
+                  checked={required}
+                  onChange={(e) => setRequired(e.target.checked)}
+                />
                 {t('fields.required')}
               </label>
             </>
@@ -195,7 +212,12 @@ export function FieldPlacer({ envelope, isAdmin }: { envelope: Envelope; isAdmin
             ))}
           </select>
         )}
-        <button type="button" className="btn btn--tool" disabled={pageNumber <= 1} onClick={() => setPageNumber(pageNumber - 1)}>
+        <button
+          type="button"
+          className="btn btn--tool"
+          disabled={pageNumber <= 1}
+          onClick={() => setPageNumber(pageNumber - 1)}
+        >
           ‹ {t('fields.prev')}
         </button>
         <span className="fields__page" aria-live="polite">

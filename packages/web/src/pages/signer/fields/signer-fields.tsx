@@ -59,7 +59,11 @@ export function SignerFields({
   if (fields.length === 0) return null;
   const pages = [...new Set(fields.map((f) => `${f.documentId}:${f.page}`))].map((key) => {
     const [documentId, page] = key.split(':') as [string, string];
-    return { documentId, page: Number(page), fields: fields.filter((f) => f.documentId === documentId && f.page === Number(page)) };
+    return {
+      documentId,
+      page: Number(page),
+      fields: fields.filter((f) => f.documentId === documentId && f.page === Number(page)),
+    };
   });
   return (
     <section className="card signer-fields" aria-labelledby="signer-fields-title">
