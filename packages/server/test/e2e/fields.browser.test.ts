@@ -12,9 +12,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { inflateSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { verifyPdf } from '@inkan/core';
+import { readSealImage, verifyPdf } from '@inkan/core';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { createNssDb, pdfsig, pdfText, runTool } from '../../../core/test/helpers/validators.ts';
 import { DEFAULT_WEB_DIST } from '../../src/http/web/routes.ts';
@@ -39,6 +42,28 @@ interface ApiField {
   kind: string;
   required: boolean;
   label: string | null;
+}
+
+/** Strongly red pixels of a canvas (run in the page). */
+function redPixelsOfCanvas(canvas: HTMLCanvasElement): number {
+  const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+  let red = 0;
+  for (let i = 0; i < data.length; i += 4) if (data[i] > 150 && data[i + 1] < 100 && data[i + 2] < 100) red++;
+  return red;
+}
+
+/** Strongly red and white pixels of a PNG screenshot (decoded by the core's PNG reader). */
+function pixelsOfPng(png: Uint8Array): { red: number; white: number } {
+  const image = readSealImage(png);
+  const rgb = inflateSync(image.data);
+  let red = 0;
+  let white = 0;
+  if (image.colorSpace !== 'DeviceRGB') return { red, white };
+  for (let i = 0; i < rgb.length; i += 3) {
+    if (rgb[i] > 150 && rgb[i + 1] < 100 && rgb[i + 2] < 100) red++;
+    if (rgb[i] > 245 && rgb[i + 1] > 245 && rgb[i + 2] > 245) white++;
+  }
+  return { red, white };
 }
 
 describe('fields and seals in a real browser', () => {
@@ -102,6 +127,32 @@ describe('fields and seals in a real browser', () => {
     const canvas = page.locator('.fields__stage canvas');
     const box = (await canvas.boundingBox())!;
     await canvas.click({ position: { x: box.width * fx, y: box.height * fy } });
+  }
+
+  /** Red pixels of Chrome's PDF viewer showing `pdf` (served from a throwaway local server). */
+  async function redPixelsInChromeViewer(pdf: Uint8Array): Promise<number> {
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/pdf' });
+      response.end(Buffer.from(pdf));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const page = await newPage({ width: 1000, height: 1300 }, 'chrome-viewer');
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/signed.pdf`);
+      let previous = -1;
+      return await waitFor(
+        async () => {
+          const { red, white } = pixelsOfPng(await page.screenshot());
+          // The viewer first shows an empty dark frame: wait for the white page, then for two equal counts.
+          const stable = white > 200_000 && red === previous;
+          previous = white > 200_000 ? red : -1;
+          return stable ? { red } : undefined;
+        },
+        { what: "Chrome's PDF viewer to settle", intervalMs: 500 },
+      ).then((r) => r.red);
+    } finally {
+      server.close();
+    }
   }
 
   async function fieldsOf(): Promise<ApiField[]> {
@@ -204,6 +255,17 @@ describe('fields and seals in a real browser', () => {
   it('signer 2 ticks the required box on a phone and signs (390)', async () => {
     const page = await openAsSigner(1, PHONE, 'signer2-390');
     await page.locator('.signer-fields canvas').waitFor();
+    // pdf.js draws the document as signer 1 left it: their red 印影 is on the page.
+    await waitFor(
+      () =>
+        page
+          .locator('.signer-fields canvas')
+          .evaluate(redPixelsOfCanvas)
+          .then((n) => n > 50),
+      {
+        what: "signer 1's seal rendered by pdf.js",
+      },
+    );
     const widths = await page.evaluate(() => ({
       scroll: document.documentElement.scrollWidth,
       client: document.documentElement.clientWidth,
@@ -242,6 +304,12 @@ describe('fields and seals in a real browser', () => {
       revocationProvider: h.context.signing.pki.revocationProvider,
     });
     assert.equal(report.exitCode, 0, report.summary);
+
+    // Chrome's own PDF viewer (PDFium) shows the seals too: far more red than the unsigned original
+    // (whose few red pixels are the viewer's own chrome).
+    const signedRed = await redPixelsInChromeViewer(file);
+    const originalRed = await redPixelsInChromeViewer(await makePdf({ pages: 2 }));
+    assert.ok(signedRed > originalRed + 500, `red in Chrome's PDF viewer: ${signedRed} vs ${originalRed}`);
 
     // The signed page as pdftoppm draws it, kept with the screenshots to look at.
     const path = join(dir, 'signed.pdf');
