@@ -5,7 +5,13 @@
 // verifier passes, and the certificate of completion lists the values.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { verifyPdf } from '@inkan/core';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { joinUpdate, PdfDocument, verifyPdf } from '@inkan/core';
+import { IncrementalUpdate } from '../../../core/src/pdf/incremental-update.ts';
+import { PdfRef, PdfStream } from '../../../core/src/pdf/objects.ts';
+import { runInkan } from '../helpers/run-inkan.ts';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { createNssDb, pdfsig, pdfText } from '../../../core/test/helpers/validators.ts';
 import { colours, renderPage, squareSealPng } from '../helpers/field-pixels.ts';
@@ -229,6 +235,42 @@ for (const dialect of DIALECTS) {
         report.signatures[0].laterChanges.changes.some((c) => c.kind === 'field-values-added' && c.allowed),
         "the organisation signer's seal is an allowed later change for the first signature",
       );
+
+      if (dialect === 'sqlite') {
+        // `inkan verify`: the signed file passes; the same file with signer 1's text field redrawn after
+        // signing is flagged (exit 1, the change forbidden for every signature).
+        const work = mkdtempSync(join(tmpdir(), 'inkan-fields-cli-'));
+        try {
+          const doc = PdfDocument.load(file);
+          const xobjects = doc.dict(doc.dict(doc.page(0).dict.get('Resources'))!.get('XObject'))!;
+          const ref = xobjects.get('InkanField1');
+          assert.ok(ref instanceof PdfRef, 'the text field of signer 1 is a form XObject of page 1');
+          const update = new IncrementalUpdate(doc);
+          const old = doc.resolve(ref) as PdfStream;
+          const dict = old.dict.clone();
+          dict.delete('Filter');
+          update.set(ref, new PdfStream(dict, Buffer.from('0 g 60 100 240 22 re f')));
+          writeFileSync(join(work, 'signed.pdf'), file);
+          writeFileSync(join(work, 'changed.pdf'), joinUpdate(update.build()));
+          writeFileSync(join(work, 'root.pem'), h.context.signing.pki.rootPem());
+          const verify = async (name: string) => {
+            const run = await runInkan(['verify', join(work, name), '--json', '--trust', join(work, 'root.pem')], {
+              dataDir: join(work, 'no-data'),
+            });
+            return { code: run.code, report: JSON.parse(run.stdout) as Awaited<ReturnType<typeof verifyPdf>> };
+          };
+          const good = await verify('signed.pdf');
+          assert.equal(good.code, 0, good.report.summary);
+          const bad = await verify('changed.pdf');
+          assert.equal(bad.code, 1);
+          for (const s of bad.report.signatures.filter((x) => x.type === 'signature')) {
+            assert.equal(s.laterChanges.allowed, false);
+            assert.equal(s.status, 'invalid');
+          }
+        } finally {
+          rmSync(work, { recursive: true, force: true });
+        }
+      }
 
       const certificate = await h.api(h.org, 'GET', `/api/v1/envelopes/${envelope.id}/certificate`);
       assert.equal(certificate.statusCode, 200);
