@@ -23,7 +23,9 @@ export type CoreErrorCode =
   | 'CMS_INVALID'
   | 'FONT_UNAVAILABLE'
   | 'FONT_GLYPH_MISSING'
-  | 'CERTIFICATE_INVALID_DATA';
+  | 'CERTIFICATE_INVALID_DATA'
+  | 'IMAGE_INVALID'
+  | 'FIELD_INVALID';
 
 /** An error of the signing core with a stable code; `details` never holds secrets. */
 export class CoreError extends Error {

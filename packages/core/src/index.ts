@@ -12,6 +12,21 @@ export { PdfBudget, DEFAULT_PDF_LIMITS, defaultDecodedBytes, type PdfLimits, typ
 export { joinUpdate, type UpdatedPdf } from './pdf/incremental-update.ts';
 export { stampCertificateId, stampCertificateIdParts, type StampOptions } from './pades/stamp-certificate-id.ts';
 export { signPdf, signPdfParts, type SignOptions } from './pades/sign-pdf.ts';
+export {
+  addFieldValues,
+  declareFieldAreas,
+  declareFieldAreasParts,
+  declaredFieldAreas,
+  pageBox,
+  sealCharacters,
+  FIELD_LIMITS,
+  type FieldArea,
+  type FieldFill,
+  type FieldRect,
+  type FieldValue,
+} from './pades/field-stamps.ts';
+export { readSealImage, SEAL_IMAGE_LIMITS, type SealImage } from './image/seal-image.ts';
+export { loadJapaneseFont } from './font/japanese-font.ts';
 export { sealPdf, renewPdf, type SealOptions } from './pades/seal-pdf.ts';
 export { addDocumentTimestamp } from './pades/document-timestamp.ts';
 export { listSignatures, type PdfSignatureInfo } from './pades/signatures.ts';

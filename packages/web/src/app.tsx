@@ -21,6 +21,7 @@ import { SignupPage } from './pages/account/signup-page.tsx';
 import { AuditPage } from './pages/sender/audit-page.tsx';
 import { AdminPage } from './pages/admin/admin-page.tsx';
 import { InvitationPage } from './pages/admin/invitation-page.tsx';
+import { OrganizationSealPage } from './pages/sender/organization-seal-page.tsx';
 import { EnvelopeListPage } from './pages/sender/envelope-list-page.tsx';
 import { EnvelopeNewPage } from './pages/sender/envelope-new-page.tsx';
 import { EnvelopePage } from './pages/sender/envelope-page.tsx';
@@ -58,6 +59,8 @@ export function App() {
       return <HelpPage />;
     case 'audit':
       return <AuditPage />;
+    case 'organization-seal':
+      return <OrganizationSealPage />;
     case 'contracts':
       return <ContractListPage />;
     case 'contract-import':

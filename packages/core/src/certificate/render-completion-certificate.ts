@@ -21,6 +21,8 @@ export interface CompletionCertificateData {
     ip: string | null;
     userAgent: string | null;
     signedAt: Date;
+    /** The party's fields as drawn into the documents (issue 11 part 4), e.g. "契約書.pdf 2ページ 日付: 2026年12月6日". */
+    fields?: string[];
   }>;
   events: Array<{ at: Date; actor: string; action: string; ip?: string | null }>;
   /** The public verification page, e.g. https://host/verify. */
@@ -189,6 +191,7 @@ export function renderCompletionCertificate(data: CompletionCertificateData): Ui
     labelValue('IPアドレス', 'IP address', p.ip ? c(p.ip) : '記録なし (not recorded)'),
     labelValue('ユーザーエージェント', 'User agent', p.userAgent ? c(p.userAgent) : '記録なし (not recorded)'),
     labelValue('署名日時', 'Signed at', formatJstUtc(p.signedAt), S.valueBold),
+    ...(p.fields ?? []).map((f) => labelValue('入力項目', 'Field', c(f))),
   ]);
   heading(3, '署名者', 'Signing parties', firstBlockHeight(partyBlocks));
   placeBlocks(

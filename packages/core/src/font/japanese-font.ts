@@ -13,7 +13,8 @@ import { TrueTypeSource, closeOverComponents, subsetTrueType } from './truetype-
 export { buildType0FontObjects } from './type0-font-objects.ts';
 export type { Type0FontObjects } from './type0-font-objects.ts';
 
-export type FontWeight = 'regular' | 'bold';
+/** Noto Sans JP regular and bold; 'seal' is Noto Serif JP Bold (SIL OFL), the face of generated 印影. */
+export type FontWeight = 'regular' | 'bold' | 'seal';
 
 /** An embeddable subset of a font for a given text, with everything a PDF writer needs. */
 export interface FontSubset {
@@ -44,6 +45,7 @@ export interface FontSubset {
 const FONT_FILES: Record<FontWeight, string> = {
   regular: '@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf',
   bold: '@expo-google-fonts/noto-sans-jp/700Bold/NotoSansJP_700Bold.ttf',
+  seal: '@expo-google-fonts/noto-serif-jp/700Bold/NotoSerifJP_700Bold.ttf',
 };
 
 /** A parsed Noto Sans JP weight; obtain it from loadJapaneseFont. */
@@ -67,7 +69,9 @@ export class JapaneseFont {
     this.weight = weight;
     this.fontkit = loadFontkit().create(bytes);
     this.source = new TrueTypeSource(bytes);
-    this.postscriptName = this.fontkit.postscriptName ?? `NotoSansJP-${weight === 'bold' ? 'Bold' : 'Regular'}`;
+    this.postscriptName =
+      this.fontkit.postscriptName ??
+      (weight === 'seal' ? 'NotoSerifJP-Bold' : `NotoSansJP-${weight === 'bold' ? 'Bold' : 'Regular'}`);
     this.unitsPerEm = this.fontkit.unitsPerEm;
   }
 

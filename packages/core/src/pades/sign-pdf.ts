@@ -6,6 +6,7 @@ import { PdfDict, PdfName, type PdfObject } from '../pdf/objects.ts';
 import { pdfDate, textString } from '../pdf/serialize.ts';
 import type { Signer } from '../signer.ts';
 import type { TimestampAuthority } from '../timestamp-authority.ts';
+import { addFieldValues, type FieldFill } from './field-stamps.ts';
 import { appendSignature } from './signature-field.ts';
 
 /** What a signature says about its signer; it goes into the signature dictionary. */
@@ -25,6 +26,8 @@ export interface SignOptions {
   signingTime?: Date;
   /** Extra bytes to reserve for the CMS beyond the estimate. */
   extraReservedBytes?: number;
+  /** Values of this signer's declared fields, drawn in the same revision as the signature (so it covers them). */
+  fields?: readonly FieldFill[];
 }
 
 /**
@@ -51,6 +54,7 @@ export async function signPdfParts(pdf: Uint8Array, options: SignOptions): Promi
     reservedBytes:
       estimateCadesSize(options.signer, options.timestampAuthority !== undefined) + (options.extraReservedBytes ?? 0),
     fieldNamePrefix: 'Signature',
+    prepare: options.fields?.length ? (update) => addFieldValues(doc, update, options.fields!) : undefined,
     produce: (contentDigest) =>
       createCadesSignature({ signer: options.signer, contentDigest, timestampAuthority: options.timestampAuthority }),
   });

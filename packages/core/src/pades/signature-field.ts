@@ -174,6 +174,8 @@ export async function appendSignature(
     entries: Array<[string, PdfObject]>;
     reservedBytes: number;
     fieldNamePrefix: string;
+    /** Adds other changes to the same revision before the signature field (e.g. field values). */
+    prepare?: (update: IncrementalUpdate) => void;
     produce: (digest: Uint8Array) => Promise<Uint8Array>;
   },
 ): Promise<UpdatedPdf> {
@@ -187,6 +189,7 @@ export async function appendSignature(
     ...rest.filter(([k]) => k !== 'Filter' && k !== 'SubFilter'),
   ]);
   const update = new IncrementalUpdate(doc);
+  options.prepare?.(update);
   addSignatureField(doc, update, dict, { fieldNamePrefix: options.fieldNamePrefix });
   const updated = update.build();
   const layout = fillByteRange(updated, placeholders);

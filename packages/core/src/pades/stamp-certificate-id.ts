@@ -3,6 +3,7 @@ import { PdfDocument } from '../pdf/document.ts';
 import { IncrementalUpdate, joinUpdate, type UpdatedPdf } from '../pdf/incremental-update.ts';
 import { PdfDict, PdfRef, PdfStream, type PdfObject } from '../pdf/objects.ts';
 import { formatNumber } from '../pdf/serialize.ts';
+import { pageTextBoxes, type Box } from '../pdf/text-boxes.ts';
 import { embedJapaneseFont } from './embed-font.ts';
 
 export interface StampOptions {
@@ -19,11 +20,17 @@ export interface StampOptions {
    * and all of them, the same for every ID, so it is built once per process instead of once per stamp.
    */
   idAlphabet?: string;
+  /**
+   * Move the line up, clear of text the page already shows at its bottom-left (default true); when
+   * the bottom quarter of the page has no free line, it stays at the corner.
+   */
+  avoidText?: boolean;
 }
 
 /**
  * Stamps `締結証明書ID: {id}` at the bottom-left of page 1 (as the page is viewed, honouring /Rotate
- * and /CropBox) in an embedded Noto Sans JP subset, by an incremental update. Done before the first
+ * and /CropBox) — on the lowest line there that no existing text overlaps — in an embedded Noto Sans
+ * JP subset, by an incremental update. Done before the first
  * signature so that every signature covers it.
  */
 export function stampCertificateIdParts(pdf: Uint8Array, options: StampOptions): UpdatedPdf {
@@ -52,7 +59,25 @@ export function stampCertificateIdParts(pdf: Uint8Array, options: StampOptions):
   resources.set('Font', fonts);
   pageDict.set('Resources', resources);
 
-  const matrix = bottomLeftMatrix(doc, page.dict, margin);
+  const corner = bottomLeftMatrix(doc, page.dict, margin);
+  const shift =
+    options.avoidText === false
+      ? 0
+      : freeLineOffset(
+          corner,
+          pageTextBoxes(doc, 0),
+          font.subset.widthOf(text, fontSize),
+          fontSize,
+          visibleHeight(doc, page.dict),
+        );
+  const matrix = [
+    corner[0],
+    corner[1],
+    corner[2],
+    corner[3],
+    corner[4] + corner[2] * shift,
+    corner[5] + corner[3] * shift,
+  ];
   const content = `\nQ\nq\n${matrix.map(formatNumber).join(' ')} cm\n0 g\nBT\n/${fontName} ${formatNumber(fontSize)} Tf\n0 0 Td\n<${font.subset.encode(text)}> Tj\nET\nQ\n`;
   const openRef = update.add(new PdfStream(new PdfDict(), Buffer.from('q\n', 'latin1')));
   const stampRef = update.add(new PdfStream(new PdfDict(), Buffer.from(content, 'latin1')));
@@ -70,6 +95,39 @@ export function stampCertificateIdParts(pdf: Uint8Array, options: StampOptions):
 /** Like stampCertificateIdParts, joined into one buffer. */
 export function stampCertificateId(pdf: Uint8Array, options: StampOptions): Uint8Array {
   return joinUpdate(stampCertificateIdParts(pdf, options));
+}
+
+/**
+ * How far up (in the line's own direction) the ID line must move so that its box meets no text box:
+ * the lowest free line within the bottom quarter of the viewed page, 0 when there is none.
+ */
+function freeLineOffset(matrix: number[], boxes: Box[], width: number, fontSize: number, height: number): number {
+  const pad = 1.5;
+  const toPage = (x: number, y: number): [number, number] => [
+    matrix[0] * x + matrix[2] * y + matrix[4],
+    matrix[1] * x + matrix[3] * y + matrix[5],
+  ];
+  for (let dy = 0; dy <= height / 4; dy += 2) {
+    const corners = [
+      toPage(-pad, dy - 0.25 * fontSize - pad),
+      toPage(width + pad, dy - 0.25 * fontSize - pad),
+      toPage(-pad, dy + 0.95 * fontSize + pad),
+      toPage(width + pad, dy + 0.95 * fontSize + pad),
+    ];
+    const xs = corners.map((c) => c[0]);
+    const ys = corners.map((c) => c[1]);
+    const box: Box = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+    if (!boxes.some((b) => b[0] < box[2] && b[2] > box[0] && b[1] < box[3] && b[3] > box[1])) return dy;
+  }
+  return 0;
+}
+
+/** The height of the visible page as viewed (width when it is turned by 90° or 270°). */
+function visibleHeight(doc: PdfDocument, pageDict: PdfDict): number {
+  const [x0, y0, x1, y1] = visibleBox(doc, pageDict);
+  const rotateValue = doc.resolve(doc.inherited(pageDict, 'Rotate'));
+  const turned = typeof rotateValue === 'number' && Math.abs(Math.round(rotateValue / 90)) % 2 === 1;
+  return turned ? x1 - x0 : y1 - y0;
 }
 
 /** The `cm` matrix that puts text space's origin at the viewed bottom-left corner, reading left to right. */

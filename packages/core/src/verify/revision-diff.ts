@@ -10,11 +10,18 @@
  * catalog /DSS /Metadata /Extensions /Version /MarkInfo, DSS objects, /Info. Everything else that
  * the signed revision used is forbidden to change.
  *
+ * One Inkan extension: values drawn into field rectangles that the signed revision declared
+ * (field-stamps.ts) — new Form XObjects named after still-empty declared areas, their /BBox inside
+ * the area, invoked only by appended `q /InkanField{k} Do Q` streams — are allowed: a signer's
+ * fields, drawn in the revision of that signer's own signature. Any other change to the page, or a
+ * second drawing into a field already filled, stays forbidden.
+ *
  * Only objects whose cross-reference entry changed are read and compared; what each one is for
  * comes from one walk of the signed revision (diff-index.ts), cached per document.
  */
 import type { PdfDocument } from '../pdf/document.ts';
 import { PdfDict, PdfName, PdfRef, PdfStream, type PdfObject } from '../pdf/objects.ts';
+import { FIELD_AREAS_KEY, FIELD_XOBJECT_PREFIX, readAreas } from '../pades/field-areas.ts';
 import { signedIndex, type EmptySignatureField, type Origin, type Role, type SignedIndex } from './diff-index.ts';
 import {
   arrayOf,
@@ -39,6 +46,7 @@ export type ChangeKind =
   | 'dss-updated'
   | 'metadata-updated'
   | 'page-content-changed'
+  | 'field-values-added'
   | 'page-added'
   | 'page-removed'
   | 'annotation-added'
@@ -464,7 +472,22 @@ class RevisionDiffer {
       );
       return;
     }
-    for (const key of changedKeys(before, after)) {
+    const keys = changedKeys(before, after);
+    let fieldKeys = new Set<string>();
+    if (keys.includes('Contents') && keys.includes('Resources')) {
+      const filled = this.#fieldValues(before, after);
+      if (filled) {
+        this.#add(
+          'field-values-added',
+          true,
+          `page ${page} (object ${num}): values were drawn into ${filled.length} declared field area${filled.length > 1 ? 's' : ''} (${filled.map((k) => `#${k}`).join(', ')}), each inside its declared rectangle and empty before`,
+          { objectNumber: num, page },
+        );
+        fieldKeys = new Set(['Contents', 'Resources']);
+      }
+    }
+    for (const key of keys) {
+      if (fieldKeys.has(key)) continue;
       if (key === 'Annots') {
         this.#annots(
           page,
@@ -483,6 +506,75 @@ class RevisionDiffer {
         { objectNumber: num, page },
       );
     }
+  }
+
+  /**
+   * The declared field areas a later revision filled on this page, when the change of /Contents and
+   * /Resources is exactly Inkan's field drawing (see the header); undefined for anything else.
+   */
+  #fieldValues(before: PdfDict, after: PdfDict): number[] | undefined {
+    const areas = readAreas(this.signed, before.get(FIELD_AREAS_KEY));
+    if (!areas || areas.length === 0) return undefined;
+    const contentsBefore = before.get('Contents');
+    const contentsAfter = after.get('Contents');
+    if (!Array.isArray(contentsBefore) || !Array.isArray(contentsAfter)) return undefined;
+    if (contentsAfter.length <= contentsBefore.length) return undefined;
+    if (!contentsBefore.every((value, i) => equalValues(value, contentsAfter[i]))) return undefined;
+    const resourcesBefore = before.get('Resources');
+    const resourcesAfter = after.get('Resources');
+    if (!(resourcesBefore instanceof PdfDict) || !(resourcesAfter instanceof PdfDict)) return undefined;
+    if (changedKeys(resourcesBefore, resourcesAfter).some((key) => key !== 'XObject')) return undefined;
+    const xobjectsBefore = resourcesBefore.get('XObject') ?? new PdfDict();
+    const xobjectsAfter = resourcesAfter.get('XObject');
+    if (!(xobjectsBefore instanceof PdfDict) || !(xobjectsAfter instanceof PdfDict)) return undefined;
+    const added = new Map<string, number>();
+    for (const key of changedKeys(xobjectsBefore, xobjectsAfter)) {
+      if (xobjectsBefore.has(key)) return undefined; // an existing resource replaced or removed
+      const match = new RegExp(`^${FIELD_XOBJECT_PREFIX}(\\d{1,4})$`).exec(key);
+      const area = match ? areas[Number(match[1])] : undefined;
+      if (!match || !area) return undefined;
+      const ref = xobjectsAfter.get(key);
+      if (!(ref instanceof PdfRef) || this.index.origins.has(ref.objectNumber)) return undefined;
+      const form = resolveSafe(this.later, ref);
+      if (!(form instanceof PdfStream) || form.dict.name('Subtype') !== 'Form') return undefined;
+      const matrix = arrayOf(this.later, form.dict.get('Matrix'));
+      if (matrix && !equalValues(matrix, [1, 0, 0, 1, 0, 0])) return undefined;
+      const bbox = arrayOf(this.later, form.dict.get('BBox'))?.map((n) => resolveSafe(this.later, n));
+      if (!bbox || bbox.length !== 4 || !bbox.every((n): n is number => typeof n === 'number')) return undefined;
+      const [x0, y0, x1, y1] = [
+        Math.min(bbox[0], bbox[2]),
+        Math.min(bbox[1], bbox[3]),
+        Math.max(bbox[0], bbox[2]),
+        Math.max(bbox[1], bbox[3]),
+      ];
+      const tolerance = 0.01;
+      if (x0 < area[0] - tolerance || y0 < area[1] - tolerance || x1 > area[2] + tolerance || y1 > area[3] + tolerance)
+        return undefined;
+      added.set(key, Number(match[1]));
+    }
+    if (added.size === 0) return undefined;
+    const drawn = new Set<string>();
+    for (const value of contentsAfter.slice(contentsBefore.length)) {
+      if (!(value instanceof PdfRef) || this.index.origins.has(value.objectNumber)) return undefined;
+      const stream = resolveSafe(this.later, value);
+      if (!(stream instanceof PdfStream) || stream.raw.length > 65536) return undefined;
+      let text: string;
+      try {
+        text = Buffer.from(this.later.streamData(stream)).toString('latin1');
+      } catch {
+        return undefined;
+      }
+      const tokens = text.split(/[\s\0]+/).filter((t) => t !== '');
+      if (tokens.length % 4 !== 0) return undefined;
+      for (let i = 0; i < tokens.length; i += 4) {
+        const name = tokens[i + 1].slice(1);
+        if (tokens[i] !== 'q' || !tokens[i + 1].startsWith('/') || tokens[i + 2] !== 'Do' || tokens[i + 3] !== 'Q')
+          return undefined;
+        if (!added.has(name) || drawn.has(name)) return undefined;
+        drawn.add(name);
+      }
+    }
+    return [...drawn].map((name) => added.get(name)!).sort((a, b) => a - b);
   }
 
   #annots(page: number, before: PdfObject[], after: PdfObject[], num: number): void {

@@ -1,8 +1,34 @@
-import type { CompletionCertificateData } from '@inkan/core';
+import { sealCharacters, type CompletionCertificateData } from '@inkan/core';
 import type { DbOrTx } from '../ports/database.ts';
 import { actionLabelJa, actorNames } from './event-labels.ts';
+import { loadFields, type EnvelopeField } from './fields/envelope-fields.ts';
 import type { EnvelopeDetails } from './rows.ts';
 import type { RecipientAuth } from './types.ts';
+
+const KIND_LABELS: Record<EnvelopeField['kind'], string> = {
+  seal: '署名/押印 (seal)',
+  date: '日付 (date)',
+  text: 'テキスト (text)',
+  checkbox: 'チェックボックス (checkbox)',
+};
+
+function fieldLabel(field: EnvelopeField): string {
+  return field.label ? `${KIND_LABELS[field.kind]}「${field.label}」` : KIND_LABELS[field.kind];
+}
+
+/** What was drawn into a field, in words: the seal's characters, the date, the text, ☑/☐. */
+function fieldValueText(field: EnvelopeField, organizationSeal: boolean): string {
+  const value = field.value ?? '';
+  switch (field.kind) {
+    case 'seal':
+      return organizationSeal ? '組織の印影画像 (organisation seal image)' : `印影「${sealCharacters(value)}」`;
+    case 'checkbox':
+      return value === 'true' ? 'チェックあり (checked)' : 'チェックなし (unchecked)';
+    case 'date':
+    case 'text':
+      return value === '' ? '（空欄）(empty)' : value;
+  }
+}
 
 /** How a party was authenticated, as printed on the certificate (Japanese first). */
 export function authenticationLabel(auth: RecipientAuth): string {
@@ -54,6 +80,13 @@ export async function buildCertificateData(
       .executeTakeFirst();
     if (key) sender = { name: `APIキー: ${key.name}`, email: `${key.prefix}…` };
   }
+  const fields = await loadFields(db, envelope.id);
+  const hasOrganizationSeal =
+    (await db
+      .selectFrom('organization_seals')
+      .select('organization_id')
+      .where('organization_id', '=', envelope.organizationId)
+      .executeTakeFirst()) !== undefined;
   const evidence = await db
     .selectFrom('recipients')
     .select(['id', 'signed_ip', 'signed_user_agent', 'signed_at'])
@@ -87,7 +120,14 @@ export async function buildCertificateData(
     })),
     parties: recipients.map((r) => {
       const row = byId.get(r.id);
+      const fieldLines = fields
+        .filter((f) => f.recipientId === r.id)
+        .map((f) => {
+          const document = documents.find((d) => d.id === f.documentId)?.name ?? '';
+          return `${document} ${f.page}ページ ${fieldLabel(f)}: ${fieldValueText(f, r.auth === 'login' && hasOrganizationSeal)}`;
+        });
       return {
+        ...(fieldLines.length > 0 ? { fields: fieldLines } : {}),
         name: r.name,
         email: r.email,
         authentication: authenticationLabel(r.auth),

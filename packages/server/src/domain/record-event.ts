@@ -8,6 +8,9 @@ import type { Actor, RequestOrigin } from './types.ts';
 export type EventAction =
   | 'envelope.created'
   | 'envelope.sent'
+  // Fields and seals (issue 11 part 4).
+  | 'envelope.fields-set'
+  | 'organization.seal-changed'
   | 'envelope.canceled'
   | 'envelope.completed'
   | 'envelope.declined'

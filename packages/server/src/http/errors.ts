@@ -66,6 +66,9 @@ export const STATUS_OF: Record<AppErrorCode, number> = {
   SSO_DOMAIN_TAKEN: 409,
   SSO_DOMAIN_REFUSED: 400,
   SSO_BREAK_GLASS_INVALID: 400,
+  FIELD_INVALID: 400,
+  FIELD_REQUIRED: 400,
+  IMAGE_INVALID: 400,
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
   VERIFY_BUSY: 503,
@@ -333,6 +336,23 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
     ja: 'リクエストが多すぎます。しばらくしてからお試しください。',
     en: 'Too many requests. Please wait a moment and try again.',
   },
+  FIELD_INVALID: {
+    ja: (d) =>
+      `入力項目の配置または内容に誤りがあります${typeof d?.field === 'string' ? `（${d.field}）` : ''}。ページの範囲内に置き、内容を確認してください。`,
+    en: (d) =>
+      `A field is misplaced or its value is not valid${typeof d?.field === 'string' ? ` (${d.field})` : ''}: keep it inside the page and check its value.`,
+  },
+  FIELD_REQUIRED: {
+    ja: (d) =>
+      `必須の入力項目${typeof d?.label === 'string' && d.label ? `「${d.label}」` : ''}が未入力です。入力してから完了してください。`,
+    en: (d) =>
+      `The required field${typeof d?.label === 'string' && d.label ? ` "${d.label}"` : ''} is empty: fill it in before completing.`,
+  },
+  IMAGE_INVALID: {
+    ja: '印影の画像を読み込めません。2MB以下、16〜2000ピクセル四方のPNGまたはJPEG（8ビット、インターレースなし）を選んでください。',
+    en: (d) =>
+      `The seal image cannot be used${typeof d?.reason === 'string' ? ` (${d.reason})` : ''}: choose a PNG or JPEG of at most 2 MB and 2000×2000 pixels.`,
+  },
   INTERNAL_ERROR: {
     ja: 'サーバーでエラーが発生しました。時間をおいてお試しください。',
     en: 'Something went wrong on the server. Please try again later.',
@@ -452,6 +472,8 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     if (error.code === 'PDF_ENCRYPTED') return sendError(request, reply, 'PDF_ENCRYPTED');
     if (error.code === 'PDF_TOO_COMPLEX') return sendError(request, reply, 'PDF_TOO_COMPLEX', error.details);
     if (error.code.startsWith('PDF_')) return sendError(request, reply, 'PDF_INVALID', { reason: error.code });
+    if (error.code === 'FIELD_INVALID') return sendError(request, reply, 'FIELD_INVALID');
+    if (error.code === 'IMAGE_INVALID') return sendError(request, reply, 'IMAGE_INVALID', { reason: error.message });
   }
   const fastifyError = error as Partial<FastifyError>;
   const mapped = typeof fastifyError.code === 'string' ? FRAMEWORK_CODES[fastifyError.code] : undefined;

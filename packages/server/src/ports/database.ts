@@ -5,7 +5,7 @@ import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
  * (text) so that both dialects compare and sort them the same way; booleans as 0/1 integers;
  * JSON as text. Migrations in adapters/db/migrations create exactly this.
  */
-export interface Schema extends SsoSchema {
+export interface Schema extends SsoSchema, FieldsSchema {
   organizations: {
     id: string;
     name: string;
@@ -437,6 +437,39 @@ export interface SsoSchema {
   };
   /** SAML assertion IDs already accepted, kept until the assertion's end of validity (replays refused). */
   saml_assertions_seen: { connection_id: string; assertion_id: string; expires_at: string };
+}
+
+/** Fields and seals (migration 012). */
+export interface FieldsSchema {
+  /** Fields placed by the sender for a recipient; value and filled_at set when that recipient signs. */
+  envelope_fields: {
+    id: string;
+    envelope_id: string;
+    document_id: string;
+    recipient_id: string;
+    position: number;
+    page: number;
+    /** JSON [x0, y0, x1, y1] in PDF points. */
+    rect: string;
+    kind: 'seal' | 'date' | 'text' | 'checkbox';
+    required: number;
+    label: string | null;
+    area_index: number | null;
+    value: string | null;
+    filled_at: string | null;
+  };
+  /** The organisation's 社印/角印 image, used as the 印影 of its own (login) signers. */
+  organization_seals: {
+    organization_id: string;
+    blob_key: string;
+    media_type: 'image/png' | 'image/jpeg';
+    width: number;
+    height: number;
+    size: number;
+    sha256: string;
+    updated_at: string;
+    updated_by_user_id: string | null;
+  };
 }
 
 export type Db = Kysely<Schema>;

@@ -304,6 +304,32 @@ const COLUMNS = {
     used_at: 1,
   },
   saml_assertions_seen: { connection_id: 1, assertion_id: 1, expires_at: 1 },
+  envelope_fields: {
+    id: 1,
+    envelope_id: 1,
+    document_id: 1,
+    recipient_id: 1,
+    position: 1,
+    page: 1,
+    rect: 1,
+    kind: 1,
+    required: 1,
+    label: 1,
+    area_index: 1,
+    value: 1,
+    filled_at: 1,
+  },
+  organization_seals: {
+    organization_id: 1,
+    blob_key: 1,
+    media_type: 1,
+    width: 1,
+    height: 1,
+    size: 1,
+    sha256: 1,
+    updated_at: 1,
+    updated_by_user_id: 1,
+  },
 } satisfies { [T in keyof Schema]: { [C in keyof Schema[T]]-?: 1 } };
 
 const T = '2030-01-01T00:00:00.000Z';

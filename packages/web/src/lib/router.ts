@@ -56,6 +56,7 @@ export type RouteMatch =
   | { name: 'email-confirm'; token: string | null }
   | { name: 'admin'; section: AdminSectionKey }
   | { name: 'invitation'; token: string | null }
+  | { name: 'organization-seal' }
   | { name: 'not-found' };
 
 /** Maps a URL to a route. */
@@ -68,6 +69,7 @@ export function matchRoute(pathname: string, search: string): RouteMatch {
   if (path === '/envelopes') return { name: 'envelopes' };
   if (path === '/envelopes/new') return { name: 'envelope-new' };
   if (path === '/audit') return { name: 'audit' };
+  if (path === '/admin/seal') return { name: 'organization-seal' };
   if (path === '/contracts') return { name: 'contracts' };
   if (path === '/contracts/import') return { name: 'contract-import' };
   if (path === '/contracts/deadlines') return { name: 'contract-deadlines' };

@@ -16,6 +16,7 @@ import { scaleMigration } from './migrations/007-scale.ts';
 import { administrationMigration } from './migrations/008-administration.ts';
 import { signInSecurityMigration } from './migrations/009-sign-in-security.ts';
 import { signerContactMigration } from './migrations/011-signer-contact.ts';
+import { fieldsMigration } from './migrations/012-fields.ts';
 
 /** The migrations of this version, in order; names are numbered so that they sort. */
 export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
@@ -29,6 +30,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '008-administration': administrationMigration(),
     '009-sign-in-security': signInSecurityMigration(),
     '011-signer-contact': signerContactMigration(),
+    '012-fields': fieldsMigration(),
   };
 }
 

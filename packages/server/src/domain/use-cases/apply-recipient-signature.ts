@@ -4,6 +4,7 @@ import type { DomainContext } from '../domain-context.ts';
 import { documentHashes, swapDocumentBlobs, withDocumentUpdates } from '../document-update.ts';
 import { sha256Hex } from '../hashing.ts';
 import { keyUseDetails } from '../key-use.ts';
+import { fieldFills, loadFields, organizationSealBytes } from '../fields/envelope-fields.ts';
 import { envelopeEvents } from '../mail-delivery.ts';
 import { recordEvent } from '../record-event.ts';
 import { toRecipient } from '../rows.ts';
@@ -56,10 +57,19 @@ export async function applyRecipientSignature(
     ctx.signing.platformSigner,
   );
   const signedAt = recipient.signedAt ?? ctx.clock.now();
+  // The recipient's fields are drawn in the same revision as their signature, so it covers them.
+  const myFields = (await loadFields(ctx.db, envelope.id)).filter((f) => f.recipientId === recipient.id);
+  let sealImage: Promise<Uint8Array | undefined> | undefined;
+  const organizationSeal = () => (sealImage ??= organizationSealBytes(ctx.db, ctx.blobs, envelope.organizationId));
   await withDocumentUpdates(ctx.blobs, async (results) => {
     for (const document of documents) {
       const current = await ctx.blobs.get(document.blobCurrent);
+      const fields = await fieldFills(
+        myFields.filter((f) => f.documentId === document.id),
+        { useOrganizationSeal: recipient.auth === 'login', organizationSeal },
+      );
       const update = await signPdfParts(current, {
+        fields,
         signer: witness,
         timestampAuthority: ctx.signing.timestampAuthority,
         name: `${recipient.name} <${recipient.email}>`,

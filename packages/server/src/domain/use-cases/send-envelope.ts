@@ -1,8 +1,9 @@
-import { stampCertificateIdParts } from '@inkan/core';
+import { declareFieldAreasParts, joinUpdate, stampCertificateIdParts } from '@inkan/core';
 import { AppError } from '../app-error.ts';
 import { CERTIFICATE_ID_CHARACTERS } from '../certificate-id.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { currentRecipient } from '../envelope-state.ts';
+import { loadFields } from '../fields/envelope-fields.ts';
 import { sha256Hex } from '../hashing.ts';
 import { recordEvent } from '../record-event.ts';
 import { loadEnvelopeDetails, type EnvelopeDetails } from '../rows.ts';
@@ -18,8 +19,8 @@ export interface SendEnvelopeInput {
 }
 
 /**
- * Sends a draft: stamps `締結証明書ID` on page 1 of every document (before any signature, so every
- * signature covers it), then in one transaction marks the envelope sent, makes the stamped files
+ * Sends a draft: stamps `締結証明書ID` on page 1 of every document and declares the rectangles of the
+ * fields placed on it (before any signature, so every signature covers both), then in one transaction marks the envelope sent, makes the stamped files
  * current, records `envelope.sent` and queues the request mail of the first recipient in order.
  */
 export async function sendEnvelope(ctx: DomainContext, input: SendEnvelopeInput): Promise<EnvelopeDetails> {
@@ -37,6 +38,8 @@ export async function sendEnvelope(ctx: DomainContext, input: SendEnvelopeInput)
   if (!first) throw new AppError('NO_RECIPIENTS', 'an envelope needs at least one recipient');
 
   const stamped: Array<{ id: string; blob: string; sha256: string; previousBlob: string }> = [];
+  const fields = await loadFields(ctx.db, envelope.id);
+  const areaIndexes = new Map<string, number>();
   try {
     for (const document of details.documents) {
       const original = await ctx.blobs.get(document.blobOriginal);
@@ -44,7 +47,16 @@ export async function sendEnvelope(ctx: DomainContext, input: SendEnvelopeInput)
         certificateId: envelope.certificateId,
         idAlphabet: CERTIFICATE_ID_CHARACTERS,
       });
-      const parts = [update.original, update.tail];
+      let parts = [update.original, update.tail];
+      const placed = fields.filter((f) => f.documentId === document.id);
+      if (placed.length > 0) {
+        const declared = declareFieldAreasParts(
+          joinUpdate(update),
+          placed.map((f) => ({ page: f.page - 1, rect: f.rect })),
+        );
+        parts = [declared.original, declared.tail];
+        placed.forEach((f, i) => areaIndexes.set(f.id, declared.indexes[i]));
+      }
       stamped.push({
         id: document.id,
         blob: await ctx.blobs.put(parts),
@@ -61,6 +73,8 @@ export async function sendEnvelope(ctx: DomainContext, input: SendEnvelopeInput)
         .executeTakeFirst();
       // Another request sent (or canceled) it meanwhile.
       if (Number(sent.numUpdatedRows) !== 1) throw new AppError('ENVELOPE_NOT_DRAFT', 'only a draft can be sent');
+      for (const [id, areaIndex] of areaIndexes)
+        await tx.updateTable('envelope_fields').set({ area_index: areaIndex }).where('id', '=', id).execute();
       for (const s of stamped) {
         await tx
           .updateTable('documents')

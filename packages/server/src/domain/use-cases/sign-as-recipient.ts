@@ -1,6 +1,7 @@
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { isPastExpiry } from '../envelope-state.ts';
+import { checkFieldValues, loadFields } from '../fields/envelope-fields.ts';
 import { recordEvent } from '../record-event.ts';
 import { toRecipient } from '../rows.ts';
 import { contextOfRecipient, signerView, type SignerView } from '../signer-access.ts';
@@ -16,13 +17,20 @@ export function authDescription(auth: RecipientAuth): string {
 /**
  * 署名手続きを完了する: in ONE transaction checks that the envelope is active and it is this recipient's
  * turn, marks the recipient signed with time, IP and user agent, records `recipient.signed` (who, e-mail,
- * authentication, IP, user agent, document hashes) and queues the job that applies the platform
+ * authentication, IP, user agent, document hashes, the values of their fields — a required field left
+ * empty refuses the whole step) and queues the job that applies the platform
  * signature. A double click, a retry or a second tab finds the recipient already signed and returns
  * the same view without queueing anything.
  */
 export async function signAsRecipient(
   ctx: DomainContext,
-  input: { token: string; sessionToken: string | undefined; origin?: RequestOrigin },
+  input: {
+    token: string;
+    sessionToken: string | undefined;
+    origin?: RequestOrigin;
+    /** Values of this recipient's fields by field id (text: string, checkbox: boolean). */
+    fieldValues?: Record<string, unknown>;
+  },
 ): Promise<SignerView> {
   const signer = await requireSigner(ctx, input.token, input.sessionToken);
   const recipientId = signer.recipient.id;
@@ -55,6 +63,13 @@ export async function signAsRecipient(
       if (recipients.some((r) => r.order < me.order && r.status !== 'signed') || me.status === 'pending') {
         throw new AppError('NOT_YOUR_TURN', 'another recipient signs first');
       }
+      const myFields = (await loadFields(tx, envelope.id)).filter((f) => f.recipientId === recipientId);
+      const values = checkFieldValues(myFields, input.fieldValues, {
+        signerName: me.name,
+        signedAt: now,
+        timeZone: ctx.config.timeZone,
+        language: me.language,
+      });
       const signed = await tx
         .updateTable('recipients')
         .set({
@@ -67,6 +82,12 @@ export async function signAsRecipient(
         .where('status', 'in', ['notified', 'viewed'])
         .executeTakeFirst();
       if (Number(signed.numUpdatedRows) !== 1) return;
+      for (const [id, value] of values)
+        await tx
+          .updateTable('envelope_fields')
+          .set({ value, filled_at: now.toISOString() })
+          .where('id', '=', id)
+          .execute();
       const documents = await tx
         .selectFrom('documents')
         .select(['id', 'name', 'sha256_current'])
@@ -85,6 +106,9 @@ export async function signAsRecipient(
           email: me.email,
           auth: authDescription(me.auth),
           documents: documents.map((d) => ({ id: d.id, name: d.name, sha256: d.sha256_current })),
+          ...(myFields.length > 0
+            ? { fields: myFields.map((f) => ({ id: f.id, kind: f.kind, page: f.page, value: values.get(f.id) ?? '' })) }
+            : {}),
         },
       });
       await ctx.jobs.enqueue(tx, 'envelope.sign', { recipientId }, { dedupeKey: `sign:${recipientId}` });

@@ -12,12 +12,15 @@ import { listEnvelopeEvents } from '../../domain/use-cases/list-envelope-events.
 import { listEnvelopes } from '../../domain/use-cases/list-envelopes.ts';
 import { resendSigningRequest } from '../../domain/use-cases/resend-signing-request.ts';
 import { sendEnvelope } from '../../domain/use-cases/send-envelope.ts';
+import { listEnvelopeFields, setEnvelopeFields } from '../../domain/use-cases/set-envelope-fields.ts';
+import { presentField } from '../../domain/fields/envelope-fields.ts';
 import { unlockRecipient } from '../../domain/use-cases/unlock-recipient.ts';
 import { originOf, requirePrincipal, sendPdf } from '../request-context.ts';
 import { presentEnvelope, presentEvent, presentSummary } from './present.ts';
 import {
   createEnvelopeSchema,
   documentParams,
+  envelopeFieldsBody,
   envelopeParams,
   listEnvelopesQuery,
   parseWith,
@@ -64,6 +67,28 @@ export async function envelopeRoutes(app: FastifyInstance, options: { context: A
       await getEnvelope(context, { organizationId: principal.organizationId, envelopeId: id }),
       now(),
     );
+  });
+
+  // Fields placed on a draft's documents for its recipients (issue 11 part 4).
+  app.get('/api/v1/envelopes/:id/fields', async (request) => {
+    const principal = await requirePrincipal(context, request, { write: false });
+    const { id } = parseWith(envelopeParams, request.params);
+    const fields = await listEnvelopeFields(context, { organizationId: principal.organizationId, envelopeId: id });
+    return { items: fields.map(presentField) };
+  });
+
+  app.put('/api/v1/envelopes/:id/fields', async (request) => {
+    const principal = await requirePrincipal(context, request, { write: true });
+    const { id } = parseWith(envelopeParams, request.params);
+    const body = parseWith(envelopeFieldsBody, request.body);
+    const fields = await setEnvelopeFields(context, {
+      organizationId: principal.organizationId,
+      envelopeId: id,
+      actor: principal.actor,
+      origin: originOf(request),
+      fields: body.fields,
+    });
+    return { items: fields.map(presentField) };
   });
 
   app.post('/api/v1/envelopes/:id/send', async (request) => {

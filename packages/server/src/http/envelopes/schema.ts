@@ -25,6 +25,23 @@ export const createEnvelopeSchema = z.object({
 });
 export type CreateEnvelopeBody = z.infer<typeof createEnvelopeSchema>;
 
+/** PUT /api/v1/envelopes/{id}/fields: the whole placement (at most 100 fields; rectangles in PDF points). */
+export const envelopeFieldsBody = z.object({
+  fields: z
+    .array(
+      z.object({
+        documentId: z.string().max(100),
+        recipientId: z.string().max(100),
+        page: z.number().int().min(1).max(100000),
+        rect: z.tuple([z.number().finite(), z.number().finite(), z.number().finite(), z.number().finite()]),
+        kind: z.enum(['seal', 'date', 'text', 'checkbox']),
+        required: z.boolean().optional(),
+        label: z.string().max(50).nullable().optional(),
+      }),
+    )
+    .max(100),
+});
+
 /** GET /api/v1/envelopes query. */
 export const listEnvelopesQuery = z.object({
   status: z.string().optional(),

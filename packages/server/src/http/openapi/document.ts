@@ -302,6 +302,46 @@ const schemas = {
 };
 
 const envelopeId = id('id', 'envelope id');
+
+/** A field placed on a document for a recipient (issue 11 part 4). */
+const envelopeField = {
+  type: 'object',
+  required: ['id', 'documentId', 'recipientId', 'page', 'rect', 'kind', 'required'],
+  properties: {
+    id: { type: 'string' },
+    documentId: { type: 'string' },
+    recipientId: { type: 'string' },
+    page: { type: 'integer', minimum: 1, description: '1-based page number' },
+    rect: {
+      type: 'array',
+      items: { type: 'number' },
+      minItems: 4,
+      maxItems: 4,
+      description: '[x0, y0, x1, y1] in PDF points (user space of the page), inside its crop box, 6–1000 pt a side',
+    },
+    kind: { type: 'string', enum: ['seal', 'date', 'text', 'checkbox'] },
+    required: { type: 'boolean', description: 'seal and date fields are always required' },
+    label: { type: ['string', 'null'], maxLength: 50 },
+    value: { type: ['string', 'null'], description: 'what was drawn, once its recipient signed' },
+    filledAt: { type: ['string', 'null'], format: 'date-time' },
+  },
+};
+const sealImage = {
+  type: 'object',
+  properties: {
+    seal: {
+      type: ['object', 'null'],
+      properties: {
+        mediaType: { type: 'string', enum: ['image/png', 'image/jpeg'] },
+        width: { type: 'integer' },
+        height: { type: 'integer' },
+        size: { type: 'integer' },
+        sha256: { type: 'string' },
+        updatedAt: { type: 'string', format: 'date-time' },
+      },
+    },
+  },
+};
 const query = (name: string, description: string) => ({
   name,
   in: 'query',
@@ -811,6 +851,58 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           },
         },
       },
+      '/api/v1/envelopes/{id}/fields': {
+        get: {
+          summary: 'The fields placed on the documents (署名/押印, 日付, テキスト, チェックボックス) with their values',
+          security: apiAuth,
+          parameters: [envelopeId],
+          responses: {
+            200: {
+              description: 'Fields',
+              ...json({ type: 'object', properties: { items: { type: 'array', items: envelopeField } } }),
+            },
+            404: error('NOT_FOUND'),
+          },
+        },
+        put: {
+          summary:
+            'Replace the fields of a draft (at most 100; rectangles checked against the page box). Declared in the PDF when sent; each recipient fills theirs at 完了する and they are drawn in the same revision as their signature',
+          security: apiAuth,
+          parameters: [envelopeId],
+          requestBody: json({
+            type: 'object',
+            required: ['fields'],
+            properties: {
+              fields: {
+                type: 'array',
+                maxItems: 100,
+                items: {
+                  type: 'object',
+                  required: ['documentId', 'recipientId', 'page', 'rect', 'kind'],
+                  properties: {
+                    documentId: { type: 'string' },
+                    recipientId: { type: 'string' },
+                    page: { type: 'integer', minimum: 1 },
+                    rect: { type: 'array', items: { type: 'number' }, minItems: 4, maxItems: 4 },
+                    kind: { type: 'string', enum: ['seal', 'date', 'text', 'checkbox'] },
+                    required: { type: 'boolean' },
+                    label: { type: ['string', 'null'], maxLength: 50 },
+                  },
+                },
+              },
+            },
+          }),
+          responses: {
+            200: {
+              description: 'The fields as stored',
+              ...json({ type: 'object', properties: { items: { type: 'array', items: envelopeField } } }),
+            },
+            400: error('FIELD_INVALID, VALIDATION_FAILED'),
+            404: error('NOT_FOUND'),
+            409: error('ENVELOPE_NOT_DRAFT'),
+          },
+        },
+      },
       '/api/v1/envelopes/{id}/cancel': {
         post: {
           summary: 'Cancel',
@@ -985,10 +1077,42 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           summary: '署名手続きを完了する (idempotent)',
           security: [{ signer: [] }],
           parameters: [token],
+          requestBody: {
+            required: false,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    fields: {
+                      type: 'object',
+                      description: 'values of the signer’s fields by field id: text (string) or checkbox (boolean)',
+                      additionalProperties: { oneOf: [{ type: 'string', maxLength: 100 }, { type: 'boolean' }] },
+                    },
+                  },
+                },
+              },
+            },
+          },
           responses: {
             202: { description: 'Signed; the platform signature is applied by a job', ...json(ref('SignerView')) },
             401: error('UNAUTHENTICATED'),
+            400: error('FIELD_REQUIRED, FIELD_INVALID'),
             409: error('NOT_YOUR_TURN, ENVELOPE_NOT_ACTIVE'),
+          },
+        },
+      },
+      '/api/sign/{token}/fields': {
+        get: {
+          summary: "The signer's own fields, to fill before 完了する",
+          security: [{ signer: [] }],
+          parameters: [token],
+          responses: {
+            200: {
+              description: 'Fields',
+              ...json({ type: 'object', properties: { items: { type: 'array', items: envelopeField } } }),
+            },
+            401: error('UNAUTHENTICATED'),
           },
         },
       },
@@ -1220,6 +1344,45 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
             403: error('FORBIDDEN, CSRF_FAILED or STEP_UP_REQUIRED'),
             404: error('NOT_FOUND (no failed job of this organisation)'),
             409: error('JOB_NOT_FAILED'),
+          },
+        },
+      },
+      '/api/v1/organization/seal': {
+        get: {
+          summary: "The organisation's 社印/角印 image (null when none): the 印影 of its own (login) signers",
+          security: apiAuth,
+          responses: { 200: { description: 'Seal', ...json(sealImage) }, 401: error('UNAUTHENTICATED') },
+        },
+        put: {
+          summary: 'Set the seal image (administrators; body: the PNG or JPEG, ≤ 2 MB, 16–2000 px a side)',
+          security: [{ session: [] }],
+          requestBody: {
+            content: {
+              'image/png': { schema: { type: 'string', format: 'binary' } },
+              'image/jpeg': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+          responses: {
+            200: { description: 'Seal', ...json(sealImage) },
+            400: error('IMAGE_INVALID'),
+            403: error('FORBIDDEN'),
+            413: error('PAYLOAD_TOO_LARGE'),
+            415: error('UNSUPPORTED_MEDIA_TYPE'),
+          },
+        },
+        delete: {
+          summary: 'Remove the seal image (administrators)',
+          security: [{ session: [] }],
+          responses: { 200: { description: 'Seal (null)', ...json(sealImage) }, 403: error('FORBIDDEN') },
+        },
+      },
+      '/api/v1/organization/seal/image': {
+        get: {
+          summary: 'The seal image itself',
+          security: apiAuth,
+          responses: {
+            200: { description: 'PNG or JPEG', content: { 'image/png': {}, 'image/jpeg': {} } },
+            404: error('NOT_FOUND'),
           },
         },
       },

@@ -21,7 +21,9 @@ import {
   SIGNER_COOKIE,
   signerCookiePath,
 } from '../request-context.ts';
-import { accessCodeBody, declineBody, tokenDocumentParams, tokenParams } from './schema.ts';
+import { accessCodeBody, declineBody, signBody, tokenDocumentParams, tokenParams } from './schema.ts';
+import { getSignerFields } from '../../domain/use-cases/get-signer-fields.ts';
+import { presentField } from '../../domain/fields/envelope-fields.ts';
 
 /** Limit per IP on access-code attempts, on top of the lockout counted in the database. */
 export const ACCESS_CODE_RATE_LIMIT = { max: 10, timeWindow: '1 minute' } as const;
@@ -121,6 +123,13 @@ export async function signerRoutes(app: FastifyInstance, options: { context: App
     );
   });
 
+  // The signer's own fields to fill (issue 11 part 4), with the page boxes the overlay needs.
+  app.get('/api/sign/:token/fields', async (request, reply) => {
+    const { token } = parseWith(tokenParams, request.params);
+    const fields = await getSignerFields(context, { token, sessionToken: sessionOf(request) });
+    return reply.header('cache-control', 'no-store').send({ items: fields.map(presentField) });
+  });
+
   app.post('/api/sign/:token/viewed', async (request, reply) => {
     const { token } = parseWith(tokenParams, request.params);
     checkCsrf(request);
@@ -131,7 +140,13 @@ export async function signerRoutes(app: FastifyInstance, options: { context: App
   app.post('/api/sign/:token/sign', async (request, reply) => {
     const { token } = parseWith(tokenParams, request.params);
     checkCsrf(request);
-    const view = await signAsRecipient(context, { token, sessionToken: sessionOf(request), origin: originOf(request) });
+    const body = parseWith(signBody, request.body ?? undefined);
+    const view = await signAsRecipient(context, {
+      token,
+      sessionToken: sessionOf(request),
+      origin: originOf(request),
+      fieldValues: body?.fields,
+    });
     return reply.code(202).send(view);
   });
 

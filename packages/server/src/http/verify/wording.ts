@@ -223,6 +223,8 @@ export function changeWords(kind: ChangeKind | string, page?: number): Bilingual
       return { ja: '文書情報（メタデータ）の更新', en: 'document metadata updated' };
     case 'page-content-changed':
       return onPage('内容の変更', 'content changed');
+    case 'field-values-added':
+      return onPage('署名者による入力項目（印影・日付など）の記入', 'field values (seal, date…) filled in by a signer');
     case 'page-added':
       return onPage('ページの追加', 'a page added');
     case 'page-removed':

@@ -16,7 +16,8 @@ import { formatDateTime, isMessageKey, type MessageKey } from '../../i18n/transl
 import { ACCESS_CODE_PATTERN, generateAccessCode } from '../../lib/access-code.ts';
 import { takeFlash, type Flash } from '../../lib/flash.ts';
 import { Link } from '../../lib/use-location.tsx';
-import { SenderShell } from './sender-session.tsx';
+import { FieldPlacer } from './fields/field-placer.tsx';
+import { SenderShell, useUser } from './sender-session.tsx';
 
 /** The envelope page. */
 export function EnvelopePage({ id }: { id: string }) {
@@ -36,6 +37,7 @@ function EnvelopeDetails({ id }: { id: string }) {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [flash, setFlashState] = useState<Flash | null>(() => takeFlash());
   const [busy, setBusy] = useState<string | null>(null);
+  const user = useUser();
   const [dialog, setDialog] = useState<{ kind: 'cancel' } | { kind: 'unlock'; recipient: Recipient } | null>(null);
 
   const reloadEvents = useCallback(() => {
@@ -84,6 +86,7 @@ function EnvelopeDetails({ id }: { id: string }) {
   if (!envelope) return <Loading label={t('common.loading')} />;
 
   const canCancel = envelope.status === 'draft' || envelope.status === 'sent';
+  const isAdmin = user.role === 'admin';
   const recipients = [...envelope.recipients].sort((a, b) => a.order - b.order);
 
   return (
@@ -194,6 +197,8 @@ function EnvelopeDetails({ id }: { id: string }) {
               ))}
             </ol>
           </section>
+
+          {envelope.status === 'draft' && <FieldPlacer envelope={envelope} isAdmin={isAdmin} />}
 
           <section className="card" aria-labelledby="details-title">
             <h2 id="details-title" className="section-title">

@@ -12,6 +12,7 @@ import { MessageBox } from '../../components/message-box.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { DocumentTabs } from './document-tabs.tsx';
 import { reviewKey } from './review-memory.ts';
+import { firstMissingField, SignerFields, useSignerFields, type FieldValues } from './fields/signer-fields.tsx';
 
 const MAX_REASON = 1000;
 
@@ -44,6 +45,18 @@ export function ReviewScreen({
   const [dialog, setDialog] = useState<'none' | 'confirm' | 'decline'>('none');
   const [reviewed, setReviewed] = useState<ReadonlySet<string>>(() => new Set());
   const viewedSent = useRef(false);
+  // Fields to fill (issue 11 part 4): their own card; the values go with 署名手続きを完了する.
+  const fields = useSignerFields(base);
+  const [fieldValues, setFieldValues] = useState<FieldValues>({});
+  const [showFieldErrors, setShowFieldErrors] = useState(false);
+  const openConfirm = () => {
+    if (firstMissingField(fields, fieldValues)) {
+      setShowFieldErrors(true);
+      document.getElementById('signer-fields-title')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+      return;
+    }
+    setDialog('confirm');
+  };
 
   // Record 閲覧済み once the documents are on screen (a GET must not change state, so a POST).
   useEffect(() => {
@@ -113,6 +126,16 @@ export function ReviewScreen({
         />
       </div>
 
+      <SignerFields
+        base={base}
+        documents={documents}
+        fields={fields}
+        values={fieldValues}
+        onChange={setFieldValues}
+        signerName={recipient.name}
+        showErrors={showFieldErrors}
+      />
+
       <div className="action-bar" role="region" aria-label={t('signer.review.title')}>
         <div className="action-bar__inner">
           {canSign ? (
@@ -126,7 +149,7 @@ export function ReviewScreen({
             <button type="button" className="btn btn--secondary btn--large" onClick={() => setDialog('decline')}>
               {t('signer.review.decline')}
             </button>
-            <button type="button" className="btn btn--primary btn--large" onClick={() => setDialog('confirm')}>
+            <button type="button" className="btn btn--primary btn--large" onClick={openConfirm}>
               {t('signer.review.complete')}
             </button>
           </div>
@@ -139,6 +162,7 @@ export function ReviewScreen({
         base={base}
         documents={documents}
         reviewed={reviewed}
+        fieldValues={fields.length > 0 ? fieldValues : undefined}
         onSigned={onSigned}
         onBlocked={onBlocked}
       />
@@ -160,6 +184,7 @@ function ConfirmSignDialog({
   base,
   documents,
   reviewed,
+  fieldValues,
   onSigned,
   onBlocked,
 }: {
@@ -168,6 +193,7 @@ function ConfirmSignDialog({
   base: string;
   documents: SignerView['documents'];
   reviewed: ReadonlySet<string>;
+  fieldValues?: FieldValues;
   onSigned: (view: SignerView) => void;
   onBlocked: (code: string) => void;
 }) {
@@ -183,7 +209,7 @@ function ConfirmSignDialog({
     setBusy(true);
     setError(null);
     try {
-      onSigned(await apiPost<SignerView>(`${base}/sign`));
+      onSigned(await apiPost<SignerView>(`${base}/sign`, fieldValues ? { fields: fieldValues } : undefined));
     } catch (caught) {
       inFlight.current = false;
       setBusy(false);
