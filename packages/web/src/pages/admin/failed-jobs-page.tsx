@@ -8,7 +8,7 @@ import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { isMessageKey } from '../../i18n/translate.ts';
 import { Link } from '../../lib/use-location.tsx';
-import { SenderShell, useUser } from '../sender/sender-session.tsx';
+import { useUser } from '../sender/sender-session.tsx';
 
 /** One failed job as GET /api/v1/admin/jobs returns it. */
 interface FailedJob {

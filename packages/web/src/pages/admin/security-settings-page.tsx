@@ -9,7 +9,7 @@ import { Field, FormError, SubmitButton } from '../../components/form-parts.tsx'
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { coversAddress } from '../../lib/ip-range.ts';
-import { SenderShell, useUser } from '../sender/sender-session.tsx';
+import { useUser } from '../sender/sender-session.tsx';
 
 /** GET /api/v1/organization/security */
 interface SecurityView {
