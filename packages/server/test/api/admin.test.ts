@@ -321,7 +321,7 @@ for (const dialect of DIALECTS) {
       const profile = (await asSession(h, admin, 'GET', '/api/v1/admin/organization')).json();
       assert.ok(profile.logoPath, 'the logo test ran first');
       assert.ok(mail.html_body.includes(`<img src="http://inkan.test${profile.logoPath}"`), 'logo in the HTML part');
-      assert.match(mail.text_body, /お問い合わせ先: 契約課 03-0000-0000/);
+      assert.match(mail.text_body, /の連絡先: 契約課 03-0000-0000/);
       assert.match(mail.from_address, /^"テスト市役所" </);
     });
 

@@ -159,6 +159,9 @@ for (const dialect of DIALECTS) {
         name: 'テスト市役所 契約課 管理者',
         email: h.org.admin.email,
         phone: '03-1234-5678',
+        // The organisation's own contact and logo (組織情報), unset here.
+        organizationContact: null,
+        logoPath: null,
       });
       assert.ok(!state.body.includes('道路補修') && !state.body.includes('請負契約書'), 'nothing about the documents');
       assert.deepEqual(await snapshot(h), before, 'GET of the link changed nothing');

@@ -59,6 +59,8 @@ export async function sendSigningRequestMail(ctx: DomainContext, input: { recipi
       const identity = await organizationMailIdentity(ctx.db, envelope.organizationId, ctx.config.publicUrl);
       const linkEnd = now.getTime() + ctx.config.linkTtlMs;
       const validUntil = new Date(envelope.expiresAt ? Math.min(envelope.expiresAt.getTime(), linkEnd) : linkEnd);
+      // Replies go to the person who sent; without one (an API key), to the organisation's Reply-To.
+      const replyTo = replyToOf(signer.sender) ?? identity.headers.replyTo;
       const mail = renderSigningRequest({
         language: recipient.language,
         organizationName: signer.organizationName,
@@ -73,9 +75,8 @@ export async function sendSigningRequestMail(ctx: DomainContext, input: { recipi
         sender: signer.sender,
         help: mailHelpOf(ctx.config),
         logo: identity.logo,
+        repliesAnswered: replyTo !== undefined,
       });
-      // Replies go to the person who sent; without one (an API key), to the organisation's Reply-To.
-      const replyTo = replyToOf(signer.sender) ?? identity.headers.replyTo;
       return {
         to: recipient.email,
         ...mail,

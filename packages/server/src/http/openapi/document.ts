@@ -211,6 +211,11 @@ const schemas = {
       name: { type: ['string', 'null'] },
       email: { type: ['string', 'null'] },
       phone: { type: ['string', 'null'] },
+      organizationContact: {
+        type: ['string', 'null'],
+        description: "the organisation's own 送信者の連絡先 (組織情報)",
+      },
+      logoPath: { type: ['string', 'null'], description: "the organisation's logo (a public path)" },
     },
   },
   SigningLink: {

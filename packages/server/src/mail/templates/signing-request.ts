@@ -28,6 +28,8 @@ export interface SigningRequestMail {
   /** Whom to ask (the mail's Reply-To is the sender's e-mail when known). */
   sender: MailSenderContact;
   help: MailHelp;
+  /** Whether the mail carries a Reply-To (the sender, or the organisation's メール設定); default: the sender has an e-mail. */
+  repliesAnswered?: boolean;
   /** The organisation's logo (組織情報), shown above the title of the HTML part. */
   logo?: { url: string; alt: string } | null;
 }
@@ -55,7 +57,7 @@ function japanese(m: SigningRequestMail): RenderedMail {
   const personal = 'このURLはあなた専用です。他の方に転送しないでください。';
   const contact = senderContactText(m.sender, 'ja');
   const helpLine = `アクセスコードがわからない、リンクが開けないなど、困ったときは: ${m.help.url}`;
-  const foot = footer('ja', m.help, { repliesToSender: m.sender.email !== null });
+  const foot = footer('ja', m.help, { repliesToSender: m.repliesAnswered ?? m.sender.email !== null });
   const text = [
     intro,
     m.message ? `▼メッセージ\n${m.message}` : '',
@@ -103,7 +105,7 @@ function english(m: SigningRequestMail): RenderedMail {
   const personal = 'This link is personal to you. Please do not forward it.';
   const contact = senderContactText(m.sender, 'en');
   const helpLine = `No access code, a link that does not open, or other trouble? Help: ${m.help.url}`;
-  const foot = footer('en', m.help, { repliesToSender: m.sender.email !== null });
+  const foot = footer('en', m.help, { repliesToSender: m.repliesAnswered ?? m.sender.email !== null });
   const text = [
     intro,
     m.message ? `Message:\n${m.message}` : '',
