@@ -107,4 +107,13 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
   { method: 'GET', url: () => '/api/v1/admin/outbox', scope: 'organization' },
   { method: 'GET', url: () => '/api/v1/audit-events', scope: 'organization' },
   { method: 'GET', url: () => '/api/v1/audit-events.csv', scope: 'organization' },
+  // セキュリティ設定 (IP allow-list, single sign-on) and 失敗した処理.
+  { method: 'GET', url: () => '/api/v1/organization/security', scope: 'organization' },
+  {
+    method: 'PUT',
+    url: () => '/api/v1/organization/security/ip-allow-list',
+    body: () => ({ ipAllowList: [] }),
+    scope: 'organization',
+  },
+  { method: 'GET', url: () => '/api/v1/admin/jobs', scope: 'organization' },
 ];
