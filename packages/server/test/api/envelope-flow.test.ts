@@ -145,7 +145,14 @@ for (const dialect of DIALECTS) {
         language: 'ja',
         senderOrganization: 'テスト市役所 契約課',
         // Created with an API key: no person to name, the organisation only.
-        sender: { organization: 'テスト市役所 契約課', name: null, email: null, phone: null },
+        sender: {
+          organization: 'テスト市役所 契約課',
+          name: null,
+          email: null,
+          phone: null,
+          organizationContact: null,
+          logoPath: null,
+        },
         maxAttempts: 5,
       });
       assert.doesNotMatch(state.body, /契約書|道路補修/);
