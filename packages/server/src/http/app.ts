@@ -138,6 +138,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     global: true,
     max: 300,
     timeWindow: '1 minute',
+    // A shared counter store (PostgreSQL or Redis) that is down must not turn every request into a 500:
+    // the request goes on uncounted (access-code lockouts and sign-in limits are kept in the database and
+    // fail closed with it).
+    skipOnError: true,
     ...rateLimitStore.pluginOptions,
   });
   await app.register(cookie);

@@ -93,6 +93,12 @@ const pgTypes = {
 /** Opens a pg Pool on a PostgreSQL URL (the pool is per context: no process-wide type parser changes). */
 export async function openPostgres(url: string, poolSize = 10): Promise<OpenDatabase> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes });
+  // A network error on a client that is checked out (between the queries of a transaction, say) is
+  // emitted on the client itself: without a listener it would crash the process when PostgreSQL goes
+  // away. Its queries fail instead, and the pool drops the client when it comes back (not queryable).
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   // Fail at start, with the server's message, rather than at the first request.
   const client = await pool.connect().catch(async (error: unknown) => {
     await pool.end().catch(() => undefined);
