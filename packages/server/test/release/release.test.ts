@@ -73,7 +73,13 @@ function developmentDependencies(): string[] {
     for (const name of Object.keys(json.devDependencies ?? {})) development.add(name);
     for (const name of Object.keys(json.dependencies ?? {})) runtime.add(name);
   }
-  return [...development].filter((name) => !runtime.has(name));
+  // A development dependency that a runtime package also needs (say @types/node, which @node-saml/node-saml's
+  // type packages depend on) is installed by npm ci --omit=dev on purpose: the lockfile marks only the
+  // packages nothing in production needs with "dev": true, and those must be absent.
+  const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { dev?: boolean }>;
+  };
+  return [...development].filter((name) => !runtime.has(name) && lock.packages[`node_modules/${name}`]?.dev === true);
 }
 
 describe('release: build, npm ci --omit=dev, init, serve', () => {

@@ -88,6 +88,8 @@ describe('sign-in security in a real browser', () => {
     await page.getByLabel('パスワード').fill(h.org.admin.password);
     await page.getByRole('button', { name: 'ログイン', exact: true }).click();
     await page.waitForURL(/\/envelopes$/);
+    // 管理 (the administration area), then its セキュリティ設定 section.
+    await page.getByRole('link', { name: '管理', exact: true }).click();
     await page.getByRole('link', { name: 'セキュリティ設定' }).click();
     await page.waitForURL(/\/admin\/security$/);
     await page.getByRole('heading', { name: 'IP制限' }).waitFor();
