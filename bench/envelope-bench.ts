@@ -23,7 +23,7 @@ import {
   type Latencies,
 } from './lib/envelope-report.ts';
 import { cookieFrom, HttpClient, loopbackAddress, multipart, type HttpResponse } from './lib/http-client.ts';
-import { startInkan, type InkanServer } from './lib/inkan-process.ts';
+import { buildRelease, startInkan, type InkanServer, type ServerBuild } from './lib/inkan-process.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
@@ -36,6 +36,11 @@ const DEFAULTS = {
    */
   profile: undefined as string | undefined,
   profileOff: false,
+  /**
+   * Which server: the compiled release (`npm run build`, run by plain node: what an operator runs) or the
+   * TypeScript sources through tsx (what the tests run; CPU profiles then name the source files).
+   */
+  server: 'release' as ServerBuild,
   // 32 envelopes in flight: one envelope takes about a second from create to completed (mails, two
   // signers, the seal), so 8 at a time capped the bench near 8/s whatever the server could do.
   count: 200,
@@ -469,6 +474,7 @@ async function runOnDatabase(database: BenchDatabase, options: typeof DEFAULTS):
       dataDir,
       databaseUrl,
       roles: database === 'postgres-multi' ? ['web', 'web', 'worker'] : ['all'],
+      build: options.server,
       nodeArgs: options.profile
         ? ['--cpu-prof', `--cpu-prof-dir=${join(options.profile, database)}`, '--cpu-prof-interval=2000']
         : [],
@@ -539,12 +545,15 @@ async function runOnDatabase(database: BenchDatabase, options: typeof DEFAULTS):
 function parseOptions(argv: readonly string[]): { options: typeof DEFAULTS; partial: boolean } {
   const options = { ...DEFAULTS, databases: [...DEFAULTS.databases] };
   for (const arg of argv) {
-    const m = /^--(count|concurrency|signers|warmup|db|profile)=(.+)$/.exec(arg);
+    const m = /^--(count|concurrency|signers|warmup|db|profile|server)=(.+)$/.exec(arg);
     if (!m)
       throw new Error(
-        `unknown option ${arg} (known: --count=N --concurrency=N --signers=N --warmup=N --db=sqlite,postgres --profile=DIR)`,
+        `unknown option ${arg} (known: --count=N --concurrency=N --signers=N --warmup=N --db=sqlite,postgres --profile=DIR|off --server=release|source)`,
       );
-    if (m[1] === 'profile') {
+    if (m[1] === 'server') {
+      if (m[2] !== 'release' && m[2] !== 'source') throw new Error(`--server: release or source, not ${m[2]}`);
+      options.server = m[2];
+    } else if (m[1] === 'profile') {
       if (m[2] === 'off') options.profileOff = true;
       else options.profile = resolve(m[2]);
     } else if (m[1] === 'db') {
@@ -563,9 +572,19 @@ function parseOptions(argv: readonly string[]): { options: typeof DEFAULTS; part
   return { options, partial: argv.some((a) => !a.startsWith('--profile=')) };
 }
 
+/** The server that was measured, for the method text. */
+function serverDescription(server: ServerBuild): string {
+  return server === 'release'
+    ? 'the compiled release (`npm run build`, then `bin/inkan.mjs` run by plain node, as an operator runs it)'
+    : 'the TypeScript sources through tsx (`packages/server/bin/inkan.mjs`, as the tests run them)';
+}
+
 async function main(): Promise<number> {
   const { options, partial } = parseOptions(process.argv.slice(2));
-  const temporaryProfiles = options.profile === undefined && !options.profileOff;
+  // The release's code is bundled, so its profiles could not name the source files: profiles are taken
+  // of the sources (`--server=source`), by default; of the release only when a directory is given.
+  const temporaryProfiles = options.profile === undefined && !options.profileOff && options.server === 'source';
+  if (options.server === 'release') buildRelease();
   if (temporaryProfiles) options.profile = mkdtempSync(join(tmpdir(), 'inkan-envbench-profiles-'));
   const startedAt = new Date();
   const loadBefore = loadavg()[0];
@@ -614,8 +633,8 @@ async function main(): Promise<number> {
       warmup: options.warmup,
     },
     method: [
-      'Inkan runs as child processes (`inkan init`, `inkan org create`, `inkan apikey create`, then `inkan serve`) on a fresh temp data directory, free ports, INKAN_ENV=test and otherwise the defaults (RSA-2048 platform key, built-in CA/TSA, documents on the local disk, mail to the outbox table, job worker threads on demand): `inkan serve --role=all` (HTTP + job worker threads) on SQLite, the same on a fresh PostgreSQL database on 127.0.0.1:5432, and on PostgreSQL 2 × `inkan serve --role=web` + 1 × `inkan serve --role=worker` (the clients spread over the two web processes in turn, as by a load balancer; the worker process finds jobs by polling the table). Each PostgreSQL database is dropped afterwards.',
-      'CPU per envelope: user + system time of the server processes (/proc/PID/stat, all threads) over the throughput phase and until its queue is empty, divided by the envelopes; the bench client’s own CPU likewise. Every server thread runs under `node --cpu-prof` (a sample every 2 ms, which costs the server some CPU of its own: `--profile=off` runs without); the summary keeps the samples of the throughput phase and splits the server’s CPU time by the shares of the profile.',
+      `Inkan runs as child processes — ${serverDescription(options.server)} — (\`inkan init\`, \`inkan org create\`, \`inkan apikey create\`, then \`inkan serve\`) on a fresh temp data directory, free ports, INKAN_ENV=test and otherwise the defaults (RSA-2048 platform key, built-in CA/TSA, documents on the local disk, mail to the outbox table, job worker threads on demand): \`inkan serve --role=all\` (HTTP + job worker threads) on SQLite, the same on a fresh PostgreSQL database on 127.0.0.1:5432, and on PostgreSQL 2 × \`inkan serve --role=web\` + 1 × \`inkan serve --role=worker\` (the clients spread over the two web processes in turn, as by a load balancer; the worker process finds jobs by polling the table). Each PostgreSQL database is dropped afterwards.`,
+      'CPU per envelope: user + system time of the server processes (/proc/PID/stat, all threads) over the throughput phase and until its queue is empty, divided by the envelopes; the bench client’s own CPU likewise. With `--server=source` (or `--profile=DIR`) every server thread runs under `node --cpu-prof` (a sample every 2 ms, which costs the server some CPU of its own); the summary keeps the samples of the throughput phase and splits the server’s CPU time by the shares of the profile.',
       'The bench drives it only through HTTP from the same machine (its own CPU use counts against the server’s two cores). The signing links are read from the outbox (the `mails` table, read-only) the moment they are written.',
       'Every simulated person is an HTTP client of their own, with keep-alive, from its own loopback address (127.x.y.z): each envelope’s API client and each signer. The server’s per-address rate limits (300 requests/min, 10 access-code attempts/min) therefore act as in the field and are not what is measured.',
       'Throughput: after a warm-up of complete envelopes that are not counted, each envelope is created (multipart: the `envelope` JSON and one 2-page PDF, two recipients with access codes), sent, recipient 1 waits for the signing mail, passes the access code and signs, recipient 2 likewise once their mail arrives, and the API client polls GET /api/v1/envelopes/{id} every 200 ms until `completed`. Envelopes per second = completed envelopes ÷ wall time of the phase; time to completion from the create request to the GET that says completed.',

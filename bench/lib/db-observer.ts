@@ -60,11 +60,12 @@ export function sqliteObserver(path: string): DbObserver {
       return { failed: Number(row.failed ?? 0), retried: Number(row.retried ?? 0) };
     },
     pendingJobs: async () => {
+      // Only work that is due: the scheduled sweeps queued for later (envelope.expiry-sweep…) are not.
       const row = db
         .prepare(
-          `select count(*) as n from jobs where status in ('queued', 'running') and (kind like 'envelope.%' or kind like 'mail.%')`,
+          `select count(*) as n from jobs where status in ('queued', 'running') and (kind like 'envelope.%' or kind like 'mail.%') and (status = 'running' or run_at <= ?)`,
         )
-        .get() as { n: number };
+        .get(new Date().toISOString()) as { n: number };
       return Number(row.n);
     },
     close: async () => void db.close(),
@@ -107,7 +108,8 @@ export async function postgresObserver(url: string): Promise<DbObserver> {
     },
     pendingJobs: async () => {
       const result = await client.query<{ n: string }>(
-        `select count(*) as n from jobs where status in ('queued', 'running') and (kind like 'envelope.%' or kind like 'mail.%')`,
+        `select count(*) as n from jobs where status in ('queued', 'running') and (kind like 'envelope.%' or kind like 'mail.%') and (status = 'running' or run_at <= $1)`,
+        [new Date().toISOString()],
       );
       return Number(result.rows[0].n);
     },

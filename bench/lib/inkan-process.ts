@@ -1,6 +1,6 @@
 // Runs Inkan for the envelope bench: the real CLI (`packages/server/bin/inkan.mjs`) as child processes,
 // on a temp data directory, a free port, INKAN_ENV=test, and SQLite (default) or a PostgreSQL URL.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -9,7 +9,21 @@ import { fileURLToPath } from 'node:url';
 // INKAN_BENCH_SERVER_ROOT: run the server of another checkout (e.g. an older commit, to compare CPU per
 // envelope under the same load) with this bench.
 const ROOT = process.env.INKAN_BENCH_SERVER_ROOT ?? fileURLToPath(new URL('../..', import.meta.url));
-const INKAN_BIN = join(ROOT, 'packages', 'server', 'bin', 'inkan.mjs');
+/** The TypeScript sources through tsx (what tests run), or the compiled release (what an operator runs). */
+export type ServerBuild = 'source' | 'release';
+const INKAN_BINS: Record<ServerBuild, string> = {
+  source: join(ROOT, 'packages', 'server', 'bin', 'inkan.mjs'),
+  release: join(ROOT, 'bin', 'inkan.mjs'),
+};
+
+/** Builds the release (`node scripts/build.mjs`: only what is stale) before a bench runs it. */
+export function buildRelease(): void {
+  const result = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--quiet'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) throw new Error(`npm run build failed (${result.status})`);
+}
 
 /** A running Inkan: one `inkan serve --role=all`, or several processes by role on one database. */
 export interface InkanServer {
@@ -58,11 +72,11 @@ function cleanEnv(): Record<string, string> {
   return env;
 }
 
-function runCli(args: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<string> {
+function runCli(bin: string, args: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [INKAN_BIN, ...args],
+      [bin, ...args],
       { cwd: ROOT, env, timeout: timeoutMs, encoding: 'utf8' },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`inkan ${args.join(' ')} failed: ${error.message}\n${stderr}`));
@@ -85,6 +99,8 @@ export async function startInkan(options: {
   nodeArgs?: readonly string[];
   /** The `inkan serve` processes, by role (default one `all`: HTTP + the job worker thread). */
   roles?: ReadonlyArray<'all' | 'web' | 'worker'>;
+  /** Which server runs (default the sources through tsx); `release` must have been built (buildRelease). */
+  build?: ServerBuild;
 }): Promise<InkanServer> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -98,7 +114,8 @@ export async function startInkan(options: {
     ...(options.databaseUrl ? { INKAN_DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   };
-  const cli = (args: readonly string[], timeoutMs = 60_000) => runCli(args, env, timeoutMs);
+  const bin = INKAN_BINS[options.build ?? 'source'];
+  const cli = (args: readonly string[], timeoutMs = 60_000) => runCli(bin, args, env, timeoutMs);
   await cli(['init']);
   const orgSlug = 'bench';
   await cli([
@@ -136,6 +153,7 @@ export async function startInkan(options: {
           role,
           env: processPort === undefined ? env : { ...env, INKAN_PORT: String(processPort) },
           nodeArgs: options.nodeArgs ?? [],
+          bin,
           logPath: join(options.dataDir, `server-${i}-${role}.log`),
         }),
       );
@@ -187,13 +205,14 @@ function spawnServer(options: {
   role: 'all' | 'web' | 'worker';
   env: Record<string, string>;
   nodeArgs: readonly string[];
+  bin: string;
   logPath: string;
 }): ServerProcess {
   // The log goes to a file: the parent reading a busy server's log would compete for the CPU.
   const logFd = openSync(options.logPath, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [...options.nodeArgs, INKAN_BIN, 'serve', `--role=${options.role}`], {
+    child = spawn(process.execPath, [...options.nodeArgs, options.bin, 'serve', `--role=${options.role}`], {
       cwd: ROOT,
       env: options.env,
       stdio: ['ignore', logFd, logFd],

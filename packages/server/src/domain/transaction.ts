@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { sqliteWriteLockOf } from '../adapters/db/sqlite-write-lock.ts';
 import type { Db, DbOrTx } from '../ports/database.ts';
 
 /**
@@ -17,16 +18,23 @@ export async function inTransaction<T>(
   work: (tx: DbOrTx) => Promise<T>,
 ): Promise<T> {
   if (dialect === 'postgres') return db.transaction().execute(work);
+  const lock = sqliteWriteLockOf(db);
   return db.connection().execute(async (connection) => {
-    await sql`begin immediate`.execute(connection);
+    // The threads of this process queue here, without blocking, rather than in SQLite's busy handler.
+    await lock?.acquire();
     try {
-      const result = await work(connection);
-      await sql`commit`.execute(connection);
-      return result;
-    } catch (error) {
-      // After a failed commit SQLite may still hold the transaction open: roll it back either way.
-      await sql`rollback`.execute(connection).catch(() => undefined);
-      throw error;
+      await sql`begin immediate`.execute(connection);
+      try {
+        const result = await work(connection);
+        await sql`commit`.execute(connection);
+        return result;
+      } catch (error) {
+        // After a failed commit SQLite may still hold the transaction open: roll it back either way.
+        await sql`rollback`.execute(connection).catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      lock?.release();
     }
   });
 }

@@ -4,7 +4,7 @@
  * from the same environment and runs the job runner with the domain's handlers.
  */
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { hostname, setPriority } from 'node:os';
 import { isMainThread, parentPort, threadId, workerData, type Worker } from 'node:worker_threads';
 import { loadConfig } from '../config/config.ts';
 import { createContext, type AppContext } from '../context.ts';
@@ -483,6 +483,9 @@ async function workerMain(input: WorkerInput): Promise<void> {
   const port = parentPort!;
   let context: AppContext;
   let runner: JobRunner;
+  // On Linux the nice value is per thread: background work (signing, sealing, mail) yields the CPU to the
+  // HTTP event loop, so a signer's request is answered first (elsewhere it would lower the whole process).
+  if (process.platform === 'linux') setPriority(0, 10);
   try {
     context = await createContext(loadConfig(input.env));
     const handlers = input.handlersModule

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDialectConfig } from 'kysely';
 import pg from 'pg';
+import { registerSqliteWriteLock } from './sqlite-write-lock.ts';
 import type { Db } from '../../ports/database.ts';
 
 /** An open database and how to close it. */
@@ -40,6 +41,7 @@ export async function openSqlite(path: string): Promise<OpenDatabase> {
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
   const db: Db = new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  registerSqliteWriteLock(db, resolve(path));
   return {
     db,
     dialect: 'sqlite',
