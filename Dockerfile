@@ -40,5 +40,6 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.INKAN_PORT||3000)+'/healthz').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["node", "/app/bin/inkan.mjs"]
+# V8 flags of deploy/node-flags.json (a 2 MiB young-generation semi-space: about 28 MiB less resident memory).
+ENTRYPOINT ["node", "--max-semi-space-size=2", "/app/bin/inkan.mjs"]
 CMD ["serve"]

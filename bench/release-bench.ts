@@ -14,7 +14,7 @@ import { makePdf } from '../packages/core/test/helpers/make-pdf.ts';
 import { median } from './lib/harness.ts';
 import { HttpClient, loopbackAddress, multipart } from './lib/http-client.ts';
 import { MailWatcher, sqliteObserver } from './lib/db-observer.ts';
-import { freePort } from './lib/inkan-process.ts';
+import { freePort, SERVER_NODE_FLAGS } from './lib/inkan-process.ts';
 import { escapeCell, machineInfo, resultStamp, writeBetweenMarkers } from './lib/report-files.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -167,7 +167,7 @@ try {
     const apiKey = inkan(['apikey', 'create', '--org', 'bench'], baseEnv).trimEnd().split('\n').at(-1)!;
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    const server = spawn(process.execPath, [BIN, 'serve'], {
+    const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, BIN, 'serve'], {
       cwd: ROOT,
       env: { ...baseEnv, INKAN_PORT: String(port), INKAN_PUBLIC_URL: baseUrl, INKAN_WORKER_IDLE: `${WORKER_IDLE_S}s` },
       stdio: ['ignore', 'pipe', 'inherit'],

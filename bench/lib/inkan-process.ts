@@ -16,6 +16,12 @@ const INKAN_BINS: Record<ServerBuild, string> = {
   release: join(ROOT, 'bin', 'inkan.mjs'),
 };
 
+/**
+ * The V8 flags the documented ways of running a server pass (npm start, the container, the systemd unit):
+ * the release is measured as it runs there.
+ */
+export const SERVER_NODE_FLAGS = JSON.parse(readFileSync(join(ROOT, 'deploy', 'node-flags.json'), 'utf8')) as string[];
+
 /** Builds the release (`node scripts/build.mjs`: only what is stale) before a bench runs it. */
 export function buildRelease(): void {
   const result = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--quiet'], {
@@ -114,7 +120,8 @@ export async function startInkan(options: {
     ...(options.databaseUrl ? { INKAN_DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   };
-  const bin = INKAN_BINS[options.build ?? 'source'];
+  const build = options.build ?? 'source';
+  const bin = INKAN_BINS[build];
   const cli = (args: readonly string[], timeoutMs = 60_000) => runCli(bin, args, env, timeoutMs);
   await cli(['init']);
   const orgSlug = 'bench';
@@ -152,7 +159,7 @@ export async function startInkan(options: {
           name: `${role}-${i}`,
           role,
           env: processPort === undefined ? env : { ...env, INKAN_PORT: String(processPort) },
-          nodeArgs: options.nodeArgs ?? [],
+          nodeArgs: [...(build === 'release' ? SERVER_NODE_FLAGS : []), ...(options.nodeArgs ?? [])],
           bin,
           logPath: join(options.dataDir, `server-${i}-${role}.log`),
         }),

@@ -57,7 +57,9 @@ describe('container and service files', () => {
     assert.ok(runtime.steps.some((s) => s.op === 'ENV' && /INKAN_DATA_DIR=\/data/.test(s.args)));
     assert.ok(runtime.steps.some((s) => s.op === 'HEALTHCHECK' && /\/healthz/.test(s.args)));
     assert.ok(
-      runtime.steps.some((s) => s.op === 'ENTRYPOINT' && s.args === '["node", "/app/bin/inkan.mjs"]'),
+      runtime.steps.some(
+        (s) => s.op === 'ENTRYPOINT' && /^\["node", ("--[a-z-]+=\d+", )*"\/app\/bin\/inkan\.mjs"\]$/.test(s.args),
+      ),
       'plain node, the compiled CLI',
     );
     assert.ok(
@@ -108,7 +110,24 @@ describe('container and service files', () => {
     assert.match(compose, /^\s+image: caddy:2$/m);
     assert.match(read('deploy/Caddyfile'), /reverse_proxy web:3000/);
     const unit = read('deploy/inkan.service');
-    assert.match(unit, /^ExecStart=\/usr\/bin\/node \/opt\/inkan\/bin\/inkan\.mjs serve$/m);
+    assert.match(unit, /^ExecStart=\/usr\/bin\/node (--[a-z-]+=\d+ )*\/opt\/inkan\/bin\/inkan\.mjs serve$/m);
     assert.match(unit, /^User=inkan$/m);
+  });
+});
+
+describe('the V8 flags of a running server (deploy/node-flags.json)', () => {
+  const flags = JSON.parse(read('deploy/node-flags.json')) as string[];
+  it('are the same in npm start, the container entrypoint and the systemd unit', () => {
+    assert.ok(flags.length > 0);
+    const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start;
+    const entrypoint = dockerStages(read('Dockerfile'))
+      .at(-1)!
+      .steps.find((s) => s.op === 'ENTRYPOINT')!.args;
+    const execStart = /^ExecStart=(.*)$/m.exec(read('deploy/inkan.service'))![1]!;
+    for (const flag of flags) {
+      assert.match(start, new RegExp(`node ${flag} bin/inkan\\.mjs start`), 'npm start');
+      assert.ok((JSON.parse(entrypoint) as string[]).includes(flag), `Dockerfile ENTRYPOINT: ${entrypoint}`);
+      assert.match(execStart, new RegExp(`node ${flag} `), 'systemd ExecStart');
+    }
   });
 });
