@@ -93,7 +93,8 @@ export function createJobHandlers(context: AppContext): JobHandlers {
     'mail.recipient-unlocked': (payload) => sendRecipientUnlockedMail(context, unlockedPayload.parse(payload)),
     'mail.account': (payload) => sendAccountMail(context, accountMailPayload.parse(payload)),
     'mail.invitation': (payload) => sendInvitationMail(context, invitationPayload.parse(payload)),
-    'mail.signer-registration': (payload) => sendSignerRegistrationMail(context, registrationLinkPayload.parse(payload)),
+    'mail.signer-registration': (payload) =>
+      sendSignerRegistrationMail(context, registrationLinkPayload.parse(payload)),
     'mail.signer-registered': (payload) => sendSignerRegisteredMail(context, registeredPayload.parse(payload)),
   };
 }

@@ -28,7 +28,20 @@ function registrationToken(text: string): string {
 
 describe('chosen access codes: weak ones are recognised', () => {
   it('refuses repeats, runs, short patterns, common numbers and dates; accepts ordinary codes', () => {
-    for (const weak of ['000000', '111111', '123456', '654321', '987654', '890123', '135791', '121212', '123123', '12341234', '159753', '19850412'])
+    for (const weak of [
+      '000000',
+      '111111',
+      '123456',
+      '654321',
+      '987654',
+      '890123',
+      '135791',
+      '121212',
+      '123123',
+      '12341234',
+      '159753',
+      '19850412',
+    ])
       assert.notEqual(weakAccessCodeReason(weak), null, weak);
     for (const fine of [CHOSEN, CHANGED, '40917263', '7305182']) assert.equal(weakAccessCodeReason(fine), null, fine);
   });
@@ -110,7 +123,10 @@ for (const dialect of DIALECTS) {
         [{ companyName: '株式会社トリヒキ', personName: '契約 花子', email: 'not-an-address' }, 'INVALID_EMAIL'],
         [{ companyName: 'x'.repeat(201), personName: '契約 花子', email: contactEmail }, 'VALIDATION_FAILED'],
         [{ companyName: '株式会社トリヒキ', personName: '契約\n花子', email: contactEmail }, 'VALIDATION_FAILED'],
-        [{ companyName: '株式会社トリヒキ', personName: '契約 花子', email: contactEmail, phone: 'call me' }, 'VALIDATION_FAILED'],
+        [
+          { companyName: '株式会社トリヒキ', personName: '契約 花子', email: contactEmail, phone: 'call me' },
+          'VALIDATION_FAILED',
+        ],
         [{ companyName: 5, personName: '契約 花子', email: contactEmail }, 'VALIDATION_FAILED'],
       ] as const) {
         const res = await h.api(h.org, 'POST', '/api/v1/address-book/contacts', body);
@@ -155,7 +171,11 @@ for (const dialect of DIALECTS) {
       assert.equal((await search('0_%')).total, 0);
       assert.equal((await search('')).total, 2);
       assert.equal((await search('トリヒキ', h.other)).total, 0, "another organisation's book is empty");
-      const asViewer = await h.app.inject({ method: 'GET', url: '/api/v1/address-book/contacts', headers: viewerHeaders });
+      const asViewer = await h.app.inject({
+        method: 'GET',
+        url: '/api/v1/address-book/contacts',
+        headers: viewerHeaders,
+      });
       assert.equal(asViewer.json().total, 2, 'viewers read');
 
       const url = `/api/v1/address-book/contacts/${contactId}`;
@@ -224,7 +244,11 @@ for (const dialect of DIALECTS) {
         assert.equal(res.json().error.code, code);
         assertNoCode(res, CHOSEN);
       }
-      const weak = await register(token, { ...goodBody(CHOSEN), accessCode: '123456', accessCodeConfirmation: '123456' });
+      const weak = await register(token, {
+        ...goodBody(CHOSEN),
+        accessCode: '123456',
+        accessCodeConfirmation: '123456',
+      });
       assert.match(weak.json().error.message, /推測されやすい/);
       assert.deepEqual(await snapshot(h), before, 'the page and refused attempts wrote nothing');
 

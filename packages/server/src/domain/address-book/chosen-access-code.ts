@@ -58,6 +58,7 @@ export function checkChosenAccessCode(code: unknown, confirmation: unknown): str
   if (code !== confirmation)
     throw new AppError('ACCESS_CODE_MISMATCH', 'the two codes differ', { field: 'accessCodeConfirmation' });
   const reason = weakAccessCodeReason(code);
-  if (reason !== null) throw new AppError('ACCESS_CODE_WEAK', 'the access code is too easy to guess', { field: 'accessCode', reason });
+  if (reason !== null)
+    throw new AppError('ACCESS_CODE_WEAK', 'the access code is too easy to guess', { field: 'accessCode', reason });
   return code;
 }

@@ -26,11 +26,17 @@ export async function registeredSignerOf(
   if (typeof recipient.contactId !== 'string')
     throw new AppError('VALIDATION_FAILED', `${field}.contactId must be a string`, { field: `${field}.contactId` });
   if (recipient.accessCode !== undefined && recipient.accessCode !== null && recipient.accessCode !== '')
-    throw new AppError('VALIDATION_FAILED', `${field}: a contact's registered code replaces accessCode; give one of them`, {
-      field: `${field}.accessCode`,
-    });
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `${field}: a contact's registered code replaces accessCode; give one of them`,
+      {
+        field: `${field}.accessCode`,
+      },
+    );
   if (recipient.auth !== undefined && recipient.auth !== 'access_code')
-    throw new AppError('VALIDATION_FAILED', `${field}.auth must be access_code with a contact`, { field: `${field}.auth` });
+    throw new AppError('VALIDATION_FAILED', `${field}.auth must be access_code with a contact`, {
+      field: `${field}.auth`,
+    });
   let contact;
   try {
     contact = await findContact(db, organizationId, recipient.contactId);

@@ -102,7 +102,8 @@ export async function registerContactSigner(
   },
 ): Promise<{ registeredAt: string; organizationName: string; signerEmail: string }> {
   const now = ctx.clock.now();
-  if (input.origin?.ip) await hitRateLimit(ctx, `signer-registration:ip:${input.origin.ip}`, REGISTRATION_RATE_LIMITS.ip);
+  if (input.origin?.ip)
+    await hitRateLimit(ctx, `signer-registration:ip:${input.origin.ip}`, REGISTRATION_RATE_LIMITS.ip);
   const link = await findLink(ctx.db, input.token, now);
   await hitRateLimit(ctx, `signer-registration:link:${link.id}`, REGISTRATION_RATE_LIMITS.link);
 
@@ -164,7 +165,10 @@ export async function registerContactSigner(
         waitingRecipientsUpdated: Number(updated.numUpdatedRows),
       },
     });
-    await ctx.jobs.enqueue(tx, 'mail.signer-registered', { contactId: link.contactId, registeredAt: now.toISOString() });
+    await ctx.jobs.enqueue(tx, 'mail.signer-registered', {
+      contactId: link.contactId,
+      registeredAt: now.toISOString(),
+    });
   });
   return { registeredAt: now.toISOString(), organizationName: link.organizationName, signerEmail };
 }

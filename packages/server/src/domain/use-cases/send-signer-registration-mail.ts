@@ -45,7 +45,11 @@ export async function sendSignerRegistrationMail(ctx: DomainContext, payload: { 
       .executeTakeFirst();
     if (!row || row.used_at !== null || row.revoked_at !== null || new Date(row.expires_at) <= now) return null;
     const { token, hash } = newToken();
-    await tx.updateTable('address_book_registration_links').set({ token_hash: hash }).where('id', '=', row.id).execute();
+    await tx
+      .updateTable('address_book_registration_links')
+      .set({ token_hash: hash })
+      .where('id', '=', row.id)
+      .execute();
     const logoPath = logoPathOf(row.organizationId, row.logo_updated_at);
     // Replies go to the person who asked, else to the organisation's Reply-To.
     const replyTo = row.requesterEmail

@@ -1,9 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
-import {
-  getRegistrationLink,
-  registerContactSigner,
-} from '../../domain/use-cases/register-contact-signer.ts';
+import { getRegistrationLink, registerContactSigner } from '../../domain/use-cases/register-contact-signer.ts';
 import {
   createContact,
   deleteContact,

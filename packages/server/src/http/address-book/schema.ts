@@ -9,11 +9,23 @@ import { CONTACT_LIMITS } from '../../domain/address-book/contacts.ts';
 /** A contact as the sender edits it (POST and PUT). */
 export const contactBody = z.object({
   companyName: z.string().max(CONTACT_LIMITS.companyName + 50),
-  department: z.string().max(CONTACT_LIMITS.department + 50).nullable().optional(),
+  department: z
+    .string()
+    .max(CONTACT_LIMITS.department + 50)
+    .nullable()
+    .optional(),
   personName: z.string().max(CONTACT_LIMITS.personName + 50),
   email: z.string().max(320),
-  phone: z.string().max(CONTACT_LIMITS.phone + 20).nullable().optional(),
-  note: z.string().max(CONTACT_LIMITS.note + 50).nullable().optional(),
+  phone: z
+    .string()
+    .max(CONTACT_LIMITS.phone + 20)
+    .nullable()
+    .optional(),
+  note: z
+    .string()
+    .max(CONTACT_LIMITS.note + 50)
+    .nullable()
+    .optional(),
 });
 
 /** GET /api/v1/address-book/contacts query. */

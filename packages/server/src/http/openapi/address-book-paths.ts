@@ -147,7 +147,8 @@ export const addressBookPaths = {
   },
   '/api/signer-registrations/{token}': {
     get: {
-      summary: "The 届出 page: who asks, for which company, until when, the current signer (never the code); no side effects",
+      summary:
+        'The 届出 page: who asks, for which company, until when, the current signer (never the code); no side effects',
       parameters: [token],
       responses: {
         200: {
@@ -190,7 +191,9 @@ export const addressBookPaths = {
             },
           }),
         },
-        400: error('VALIDATION_FAILED / INVALID_EMAIL / INVALID_ACCESS_CODE_FORMAT / ACCESS_CODE_MISMATCH / ACCESS_CODE_WEAK'),
+        400: error(
+          'VALIDATION_FAILED / INVALID_EMAIL / INVALID_ACCESS_CODE_FORMAT / ACCESS_CODE_MISMATCH / ACCESS_CODE_WEAK',
+        ),
         404: error('REGISTRATION_LINK_INVALID'),
         410: error('REGISTRATION_LINK_EXPIRED'),
         429: error('RATE_LIMITED (per IP and per link)'),

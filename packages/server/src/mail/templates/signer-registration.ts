@@ -34,7 +34,11 @@ function render(
   parts: { intro: string; button?: { label: string; url: string }; paragraphs: string[]; note: string },
 ): RenderedMail {
   const ja = m.language === 'ja';
-  const support = m.supportContact ? (ja ? `お問い合わせ先: ${m.supportContact}` : `Contact: ${m.supportContact}`) : null;
+  const support = m.supportContact
+    ? ja
+      ? `お問い合わせ先: ${m.supportContact}`
+      : `Contact: ${m.supportContact}`
+    : null;
   const paragraphs = [...parts.paragraphs, ...(support ? [support] : [])];
   const text = [
     parts.intro,

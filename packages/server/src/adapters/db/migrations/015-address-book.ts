@@ -39,9 +39,7 @@ export function addressBookMigration(): Migration {
         .createTable('address_book_registration_links')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('token_hash', 'text', (c) => c.notNull().unique())
-        .addColumn('contact_id', 'text', (c) =>
-          c.notNull().references('address_book_contacts.id').onDelete('cascade'),
-        )
+        .addColumn('contact_id', 'text', (c) => c.notNull().references('address_book_contacts.id').onDelete('cascade'))
         .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
         .addColumn('language', 'text', (c) => c.notNull().check(sql`language in ('ja', 'en')`))
         .addColumn('requested_by_user_id', 'text')
