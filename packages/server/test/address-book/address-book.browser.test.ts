@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
-import { BROWSER_ARGS, DESKTOP, PHONE } from '../helpers/browser.ts';
+import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
 import { runInkan } from '../helpers/run-inkan.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
 import {
@@ -124,25 +124,14 @@ describe('address book and pre-registered access codes in a real browser, with r
     `${diagnostics(db, [server])}\nSMTP: ${smtp.messages.map((m) => `${m.to} ${m.subject}`).join(' | ')}`;
 
   async function newPage(viewport: { width: number; height: number }, label: string): Promise<Page> {
-    const phone = viewport === PHONE;
-    const context = await browser.newContext({
+    // 400 is the weak code refused, 410 the used link, 401 the session probe: the pages say why, as designed.
+    const { context, page } = await newWatchedPage(browser, {
       viewport,
-      deviceScaleFactor: 1,
-      locale: 'ja-JP',
-      timezoneId: 'Asia/Tokyo',
-      isMobile: phone,
-      hasTouch: phone,
+      label,
+      problems,
+      expected: [/Failed to load resource: .* status of (400|401|410)/],
     });
     contexts.push(context);
-    const page = await context.newPage();
-    page.on('console', (message) => {
-      const text = message.text();
-      // 400 is the weak code refused, 410 the used link, 401 the session probe: the pages say why, as designed.
-      if (/Failed to load resource: .* status of (400|401|410)/.test(text)) return;
-      if (message.type() === 'error' || /Content Security Policy/i.test(text))
-        problems.push(`${label}: console ${message.type()}: ${text}`);
-    });
-    page.on('pageerror', (error) => problems.push(`${label}: page error: ${error.message}`));
     return page;
   }
 

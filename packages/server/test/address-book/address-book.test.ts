@@ -11,6 +11,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { hashAccessCode } from '../../src/security/tokens.ts';
 import { weakAccessCodeReason } from '../../src/domain/address-book/chosen-access-code.ts';
+import { redactUrl } from '../../src/http/redact-url.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
 import { linkIn, snapshot, startHarness, type Harness } from '../api/helpers/harness.ts';
 
@@ -44,6 +45,13 @@ describe('chosen access codes: weak ones are recognised', () => {
     ])
       assert.notEqual(weakAccessCodeReason(weak), null, weak);
     for (const fine of [CHOSEN, CHANGED, '40917263', '7305182']) assert.equal(weakAccessCodeReason(fine), null, fine);
+  });
+});
+
+describe('届出 links stay out of the logs', () => {
+  it('the token of the page and of its API is redacted in logged URLs', () => {
+    assert.equal(redactUrl('/signer-registration/abcDEF123_-x'), '/signer-registration/[token]');
+    assert.equal(redactUrl('/api/signer-registrations/abcDEF123_-x'), '/api/signer-registrations/[token]');
   });
 });
 

@@ -20,6 +20,22 @@ type ContactForm = Pick<Contact, 'companyName' | 'personName' | 'email'> & {
   note: string;
 };
 
+/** The form's inputs, in order (limits as the server's). */
+const FORM_FIELDS: ReadonlyArray<{
+  key: keyof ContactForm;
+  label: 'book.companyName' | 'book.department' | 'book.personName' | 'book.email' | 'book.phone' | 'book.note';
+  max: number;
+  required?: boolean;
+  type?: 'email' | 'tel';
+}> = [
+  { key: 'companyName', label: 'book.companyName', max: 200, required: true },
+  { key: 'department', label: 'book.department', max: 100 },
+  { key: 'personName', label: 'book.personName', max: 100, required: true },
+  { key: 'email', label: 'book.email', max: 254, required: true, type: 'email' },
+  { key: 'phone', label: 'book.phone', max: 40, type: 'tel' },
+  { key: 'note', label: 'book.note', max: 1000 },
+];
+
 const EMPTY_FORM: ContactForm = { companyName: '', department: '', personName: '', email: '', phone: '', note: '' };
 
 /** Pending confirmation of a destructive or mail-sending action. */
@@ -135,63 +151,23 @@ function AddressBook() {
             {editing.id ? t('book.edit') : t('book.add')}
           </h2>
           <div className="grid grid--2">
-            <Field id="book-company" label={`${t('book.companyName')} ${t('book.requiredMark')}`}>
-              <input
-                id="book-company"
-                className="input"
-                maxLength={200}
-                value={editing.form.companyName}
-                onChange={(e) => set({ companyName: e.target.value })}
-              />
-            </Field>
-            <Field id="book-department" label={t('book.department')}>
-              <input
-                id="book-department"
-                className="input"
-                maxLength={100}
-                value={editing.form.department}
-                onChange={(e) => set({ department: e.target.value })}
-              />
-            </Field>
-            <Field id="book-person" label={`${t('book.personName')} ${t('book.requiredMark')}`}>
-              <input
-                id="book-person"
-                className="input"
-                maxLength={100}
-                value={editing.form.personName}
-                onChange={(e) => set({ personName: e.target.value })}
-              />
-            </Field>
-            <Field id="book-email" label={`${t('book.email')} ${t('book.requiredMark')}`}>
-              <input
-                id="book-email"
-                className="input"
-                type="email"
-                autoComplete="off"
-                maxLength={254}
-                value={editing.form.email}
-                onChange={(e) => set({ email: e.target.value })}
-              />
-            </Field>
-            <Field id="book-phone" label={t('book.phone')}>
-              <input
-                id="book-phone"
-                className="input"
-                type="tel"
-                maxLength={40}
-                value={editing.form.phone}
-                onChange={(e) => set({ phone: e.target.value })}
-              />
-            </Field>
-            <Field id="book-note" label={t('book.note')}>
-              <input
-                id="book-note"
-                className="input"
-                maxLength={1000}
-                value={editing.form.note}
-                onChange={(e) => set({ note: e.target.value })}
-              />
-            </Field>
+            {FORM_FIELDS.map((f) => (
+              <Field
+                key={f.key}
+                id={`book-${f.key}`}
+                label={f.required ? `${t(f.label)} ${t('book.requiredMark')}` : t(f.label)}
+              >
+                <input
+                  id={`book-${f.key}`}
+                  className="input"
+                  type={f.type ?? 'text'}
+                  autoComplete="off"
+                  maxLength={f.max}
+                  value={editing.form[f.key]}
+                  onChange={(e) => set({ [f.key]: e.target.value })}
+                />
+              </Field>
+            ))}
           </div>
           <p className="field__hint">{t('book.emailHint')}</p>
           <div className="button-row">
