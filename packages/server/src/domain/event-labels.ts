@@ -58,6 +58,7 @@ export const ACTION_LABELS_JA: Record<EventAction, string> = {
   'mail.invitation.sent': '招待メールを送信',
   'mail.test-sent': 'テストメールを送信',
   'contact.created': '取引先を登録',
+  'contact.imported': '取引先をCSVから取り込み',
   'contact.updated': '取引先を変更',
   'contact.deleted': '取引先を削除',
   'contact.registration-requested': '署名用メールアドレス届出を依頼',

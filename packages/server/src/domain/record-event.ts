@@ -105,6 +105,7 @@ export type EventAction =
   | 'mail.test-sent'
   // Address book and pre-registration (issue 11 part 6).
   | 'contact.created'
+  | 'contact.imported'
   | 'contact.updated'
   | 'contact.deleted'
   | 'contact.registration-requested'

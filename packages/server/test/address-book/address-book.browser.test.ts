@@ -132,6 +132,8 @@ describe('address book and pre-registered access codes in a real browser, with r
       expected: [/Failed to load resource: .* status of (400|401|410)/],
     });
     contexts.push(context);
+    // The machine is shared: give a loaded run time before a wait fails.
+    page.setDefaultTimeout(60_000);
     return page;
   }
 
@@ -174,6 +176,23 @@ describe('address book and pre-registered access codes in a real browser, with r
     await sender.getByText(`「${CONTACT.company}」を追加しました。`).waitFor();
     const row = sender.locator(`tr[data-contact="${CONTACT.email}"]`);
     await row.getByText('未届出').waitFor();
+
+    // CSVから取り込む: a bad line refuses the whole file, naming the line; the corrected file goes in.
+    const csvPath = join(dir, 'upload', 'torihikisaki.csv');
+    const header = '会社名,部署,担当者名,メールアドレス,電話番号\r\n';
+    writeFileSync(
+      csvPath,
+      `${header}合同会社アオバ,総務課,青葉 次郎,aoba@example.jp,045-000-1111\r\n株式会社ミドリ,,緑 三郎,midori@,\r\n`,
+    );
+    await sender.getByTestId('contact-csv').setInputFiles(csvPath);
+    await sender.getByText('3行目（担当者のメールアドレス）', { exact: false }).waitFor();
+    writeFileSync(
+      csvPath,
+      `${header}合同会社アオバ,総務課,青葉 次郎,aoba@example.jp,045-000-1111\r\n株式会社ミドリ,,緑 三郎,midori@midori.example.jp,\r\n`,
+    );
+    await sender.getByTestId('contact-csv').setInputFiles(csvPath);
+    await sender.getByText('2件を取り込みました', { exact: false }).waitFor();
+    await sender.locator('tr[data-contact="midori@midori.example.jp"]').waitFor();
 
     await row.getByRole('button', { name: '届出を依頼' }).click();
     await sender.getByRole('dialog').getByText(CONTACT.email, { exact: false }).waitFor();

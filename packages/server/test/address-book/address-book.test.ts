@@ -404,5 +404,71 @@ for (const dialect of DIALECTS) {
       assert.equal(limited.statusCode, 429);
       assert.equal(limited.json().error.code, 'RATE_LIMITED');
     });
+    it('imports contacts from CSV (UTF-8 or Shift_JIS), all or nothing, skipping ones already in the book', async () => {
+      const url = '/api/v1/address-book/contacts/import';
+      const post = (body: string | Buffer, headers: Record<string, string> = { 'content-type': 'text/csv' }) =>
+        h.app.inject({
+          method: 'POST',
+          url,
+          payload: body,
+          headers: { authorization: `Bearer ${h.org.apiKey}`, 'accept-language': 'ja', ...headers },
+        });
+      // A fresh viewer session (the clock moved 15 days on in the test before).
+      const viewer = await h.app.inject({
+        method: 'POST',
+        url: '/api/session',
+        payload: { email: h.org.viewer.email, password: h.org.viewer.password },
+        remoteAddress: '10.9.0.3',
+      });
+      const unchanged = await snapshot(h);
+      const noHeader = await post('株式会社A,山田,a@example.jp\n');
+      assert.equal(noHeader.statusCode, 400);
+      assert.equal(noHeader.json().error.details.column, '会社名');
+      const badRows = await post(
+        '会社名,担当者名,メールアドレス,電話番号\r\n株式会社A,山田 一郎,a@example.jp,03-1111-2222\r\n株式会社B,鈴木,not-mail,\r\n,佐藤,c@example.jp,\r\n',
+      );
+      assert.equal(badRows.statusCode, 400, badRows.body);
+      assert.deepEqual(badRows.json().error.details.rows, [
+        { line: 3, field: 'email', code: 'INVALID_EMAIL' },
+        { line: 4, field: 'companyName', code: 'VALIDATION_FAILED' },
+      ]);
+      assert.equal((await post('会社名,"担当者名\n')).statusCode, 400, 'unterminated quote');
+      assert.equal((await post('{"csv":"x"}', { 'content-type': 'application/json' })).statusCode, 415);
+      const byViewer = await h.app.inject({
+        method: 'POST',
+        url,
+        payload: '会社名,担当者名,メールアドレス\nA,B,c@example.jp\n',
+        headers: {
+          cookie: `inkan_session=${viewer.cookies.find((c) => c.name === 'inkan_session')!.value}`,
+          'x-csrf-token': viewer.json().csrfToken,
+          'content-type': 'text/csv',
+        },
+      });
+      assert.equal(byViewer.statusCode, 403);
+      assert.deepEqual(await snapshot(h), unchanged);
+
+      const before = (await h.api(h.org, 'GET', '/api/v1/address-book/contacts')).json().total;
+      const utf8 = await post(
+        '\uFEFFcompanyName,email,personName,note\n"株式会社トリヒキ","' +
+          contactEmail +
+          '",契約 花子,already there\n"有限会社ミナト, 本社","minato@example.jp","港 次郎","1行目\n2行目 ""引用"""\n',
+      );
+      assert.equal(utf8.statusCode, 201, utf8.body);
+      assert.deepEqual(utf8.json(), { created: 1, skipped: 1 });
+      const minato = (await h.api(h.org, 'GET', '/api/v1/address-book/contacts?q=minato')).json().items[0];
+      assert.equal(minato.companyName, '有限会社ミナト, 本社');
+      assert.equal(minato.note, '1行目\n2行目 "引用"');
+      const sjis = Buffer.from(
+        '89ef8ed096bc2c925393968ed296bc2c8381815b838b83418368838c83580d0a974c8cc089ef8ed0835483938376838b2c8ca9967b2088ea8e712c6d69686f6e4073616d706c652e6578616d706c652e6a700d0a',
+        'hex',
+      );
+      const shiftJis = await post(sjis);
+      assert.equal(shiftJis.statusCode, 201, shiftJis.body);
+      const sample = (await h.api(h.org, 'GET', '/api/v1/address-book/contacts?q=mihon')).json().items[0];
+      assert.equal(sample.companyName, '有限会社サンプル');
+      assert.equal(sample.personName, '見本 一子');
+      assert.equal((await h.api(h.org, 'GET', '/api/v1/address-book/contacts')).json().total, before + 2);
+      assert.equal((await h.api(h.other, 'GET', '/api/v1/address-book/contacts?q=mihon')).json().total, 0);
+    });
   });
 }

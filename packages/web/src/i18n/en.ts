@@ -1129,6 +1129,12 @@ export const en: Messages = {
   'book.lead':
     'Keep your counterparties (company, contact person, e-mail) here and choose them when you create an envelope. "Request registration" lets the counterparty register its signer and choose the access code itself; the code is never shown to you.',
   'book.add': 'Add a counterparty',
+  'book.csv.import': 'Import CSV',
+  'book.csv.done': 'Imported {created} (skipped {skipped} already in the address book).',
+  'book.csv.noColumn':
+    'The first line (headers) of the CSV lacks the column "{column}". Headers: 会社名 (companyName), 部署, 担当者名 (personName), メールアドレス (email), 電話番号, メモ.',
+  'book.csv.row': 'line {line} ({field})',
+  'book.csv.badRows': 'Nothing was imported. Correct these lines and try again: {rows}',
   'book.edit': 'Edit the counterparty',
   'book.editShort': 'Edit',
   'book.companyName': 'Company or organisation',
@@ -1220,6 +1226,7 @@ export const en: Messages = {
   'signerReg.invalid':
     'Check that the link from the mail is complete. If it still fails, ask the sender for a new registration link.',
   'action.contact.created': 'Counterparty added',
+  'action.contact.imported': 'Counterparties imported from CSV',
   'action.contact.updated': 'Counterparty changed',
   'action.contact.deleted': 'Counterparty deleted',
   'action.contact.registration-requested': 'Signer registration requested',

@@ -1146,6 +1146,13 @@ export const ja = {
   'book.lead':
     '取引先（会社・担当者・メールアドレス）を登録しておくと、封筒の作成時に選べます。「届出を依頼」で、取引先自身に署名者のメールアドレスとアクセスコードを届け出てもらえます。アクセスコードは取引先が決め、こちらには表示されません。',
   'book.add': '取引先を追加',
+  'book.csv.import': 'CSVから取り込む',
+  'book.csv.done': '{created}件を取り込みました（アドレス帳にある{skipped}件は飛ばしました）。',
+  'book.csv.noColumn':
+    'CSVの1行目（見出し）に「{column}」の列がありません。見出しは 会社名, 部署, 担当者名, メールアドレス, 電話番号, メモ です。',
+  'book.csv.row': '{line}行目（{field}）',
+  'book.csv.badRows':
+    '取り込めませんでした（何も登録していません）。次の行を直してから、もう一度お試しください: {rows}',
   'book.edit': '取引先を編集',
   'book.editShort': '編集',
   'book.companyName': '会社名・団体名',
@@ -1239,6 +1246,7 @@ export const ja = {
   'signerReg.invalid':
     'メールに記載されたURLが途中で切れていないかご確認ください。解決しない場合は、依頼元に新しい届出用URLをご依頼ください。',
   'action.contact.created': '取引先を登録',
+  'action.contact.imported': '取引先をCSVから取り込み',
   'action.contact.updated': '取引先を変更',
   'action.contact.deleted': '取引先を削除',
   'action.contact.registration-requested': '署名用メールアドレス届出を依頼',

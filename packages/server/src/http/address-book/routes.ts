@@ -8,6 +8,9 @@ import {
   listContacts,
   updateContact,
 } from '../../domain/use-cases/manage-address-book.ts';
+import { importContacts } from '../../domain/use-cases/import-contacts.ts';
+import { CSV_IMPORT_LIMITS } from '../../domain/address-book/contacts-csv.ts';
+import { AppError } from '../../domain/app-error.ts';
 import { requestSignerRegistration } from '../../domain/use-cases/request-signer-registration.ts';
 import { revokeSignerRegistration } from '../../domain/use-cases/revoke-signer-registration.ts';
 import { parseWith } from '../envelopes/schema.ts';
@@ -21,6 +24,15 @@ import {
   registrationRequestBody,
 } from './schema.ts';
 
+/** The CSV's text: UTF-8 (with or without BOM), else Shift_JIS, which Japanese Excel writes by default. */
+function decodeCsv(bytes: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('shift_jis').decode(bytes);
+  }
+}
+
 /** The public 届出 page's surface: per IP, like every link (the use case also counts per link). */
 const REGISTRATION_RATE_LIMIT = { max: 30, timeWindow: '1 minute' };
 
@@ -31,6 +43,26 @@ const REGISTRATION_RATE_LIMIT = { max: 30, timeWindow: '1 minute' };
  */
 export async function addressBookRoutes(app: FastifyInstance, options: { context: AppContext }): Promise<void> {
   const { context } = options;
+
+  // CSVから取り込む: the file as the raw body (UTF-8), bounded here, parsed and checked in the domain.
+  app.addContentTypeParser(
+    'text/csv',
+    { parseAs: 'buffer', bodyLimit: CSV_IMPORT_LIMITS.bytes },
+    (_request, body, done) => done(null, body),
+  );
+
+  app.post('/api/v1/address-book/contacts/import', async (request, reply) => {
+    const principal = await requirePrincipal(context, request, { write: true });
+    if (!Buffer.isBuffer(request.body))
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the CSV file as text/csv (UTF-8)');
+    const result = await importContacts(context, {
+      organizationId: principal.organizationId,
+      actor: principal.actor,
+      origin: originOf(request),
+      csv: decodeCsv(request.body),
+    });
+    return reply.code(201).send(result);
+  });
 
   app.get('/api/v1/address-book/contacts', async (request) => {
     const principal = await requirePrincipal(context, request, { write: false });

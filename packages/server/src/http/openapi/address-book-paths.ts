@@ -96,6 +96,23 @@ export const addressBookPaths = {
       },
     },
   },
+  '/api/v1/address-book/contacts/import': {
+    post: {
+      summary:
+        'CSVから取り込む: add contacts from a UTF-8 CSV (header 会社名, 部署, 担当者名, メールアドレス, 電話番号, メモ or companyName, department, personName, email, phone, note); all or nothing; rows already in the book (company + e-mail) are skipped',
+      security: apiAuth,
+      requestBody: { content: { 'text/csv': { schema: { type: 'string' } } } },
+      responses: {
+        201: {
+          description: 'Imported',
+          ...json({ type: 'object', properties: { created: { type: 'integer' }, skipped: { type: 'integer' } } }),
+        },
+        400: error('VALIDATION_FAILED (details.rows: [{ line, field, code }], at most 20); nothing stored'),
+        413: error('PAYLOAD_TOO_LARGE (1 MB; at most 2,000 rows)'),
+        415: error('UNSUPPORTED_MEDIA_TYPE'),
+      },
+    },
+  },
   '/api/v1/address-book/contacts/{id}': {
     get: {
       summary: 'One contact',

@@ -2,7 +2,7 @@
 // their 署名用メールアドレス届出: 届出を依頼 mails the contact a one-use link where the counterparty names
 // its signer and chooses the access code itself; the page shows only whether one is registered.
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import { apiGet, apiPost, apiRequest } from '../../api/client.ts';
+import { ApiError, apiGet, apiPost, apiRequest } from '../../api/client.ts';
 import type { Contact, ContactPage } from '../../api/address-book-types.ts';
 import { ActionDialog } from '../../components/action-dialog.tsx';
 import { Alert } from '../../components/alert.tsx';
@@ -11,6 +11,7 @@ import { Loading } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatDateTime } from '../../i18n/translate.ts';
 import { adminError } from '../admin/admin-common.tsx';
+import { ContactCsvImport } from './contact-csv-import.tsx';
 import { SenderShell, useUser } from './sender-session.tsx';
 import '../../components/address-book.css';
 
@@ -84,7 +85,9 @@ function AddressBook() {
       await load(applied);
       return true;
     } catch (caught) {
-      setError(adminError(language, caught));
+      setError(
+        caught instanceof ApiError || !(caught instanceof Error) ? adminError(language, caught) : caught.message,
+      );
       return false;
     } finally {
       setBusy(false);
@@ -132,14 +135,17 @@ function AddressBook() {
           <p className="muted book-lead">{t('book.lead')}</p>
         </div>
         {canEdit && (
-          <button
-            type="button"
-            className="btn btn--primary"
-            onClick={() => setEditing({ id: null, form: EMPTY_FORM })}
-            disabled={busy}
-          >
-            <span aria-hidden="true">＋</span> {t('book.add')}
-          </button>
+          <div className="button-row">
+            <ContactCsvImport disabled={busy} run={act} />
+            <button
+              type="button"
+              className="btn btn--primary"
+              onClick={() => setEditing({ id: null, form: EMPTY_FORM })}
+              disabled={busy}
+            >
+              <span aria-hidden="true">＋</span> {t('book.add')}
+            </button>
+          </div>
         )}
       </div>
       {error && <Alert tone="error">{error}</Alert>}
