@@ -945,7 +945,7 @@ export const en: Messages = {
   'help.contents': 'Contents',
   'help.accessCode.title': 'I do not know the access code',
   'help.accessCode.body':
-    'The access code (4 to 8 digits) keeps unrelated third parties from seeing the documents and is not in the signing request e-mail. The sender gives it to you by other means (telephone, letter, a registration form).\nIf you do not have it, contact the sender shown in the request e-mail and on the access code page.',
+    'The access code (4 to 8 digits) keeps unrelated third parties from seeing the documents and is not in the signing request e-mail. The sender gives it to you by other means (telephone, letter, a registration form).\nIf you do not have it, contact the sender shown in the request e-mail and on the access code page.\nIf you chose the code yourself when registering your signer, enter that code. The sender does not know it either: if you forgot it, ask the sender for a new registration link and choose a new code.',
   'help.expired.title': 'The link has expired',
   'help.expired.body':
     'Signing links are valid until the date in the e-mail. After that, ask the sender to send the request again: you receive a new link and the old one stops working.',
