@@ -249,6 +249,10 @@ describe('address book and pre-registered access codes in a real browser, with r
 
     const [confirmation] = await mailsTo(SIGNER.email, /届出を受け付けました/);
     assert.ok(!confirmation.text.includes(SIGNER.code));
+    // The member who asked is told, with the way to the address book.
+    const [notice] = await mailsTo(SENDER.email, /署名用メールアドレスの届出がありました/);
+    assert.ok(notice.text.includes(`${baseUrl}/address-book`), notice.text);
+    assert.ok(notice.text.includes(SIGNER.email));
     // The link is used up.
     await phone.goto(registrationUrl);
     await phone.getByRole('heading', { name: 'この届出用URLは使えません' }).waitFor();

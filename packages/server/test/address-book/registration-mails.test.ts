@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   renderRegistrationConfirmedMail,
+  renderRegistrationNoticeMail,
   renderRegistrationRequestMail,
 } from '../../src/mail/templates/signer-registration.ts';
 
@@ -61,5 +62,20 @@ describe('届出 mails', () => {
     assert.match(mail.text, /取引 太郎 <shacho@torihiki\.example\.jp>/);
     assert.match(mail.text, /新しい届出用URLをご依頼ください/);
     assert.ok(!/\d{6}/.test(mail.text.replace(/\d{4}年|\d+月|\d+日|\d\d:\d\d|03-0000-0000/g, '')));
+  });
+  it('the notice to the member who asked names the signer and links the address book', () => {
+    const mail = renderRegistrationNoticeMail({
+      ...base,
+      language: 'ja',
+      companyName: '株式会社トリヒキ',
+      personName: '契約 花子',
+      signerName: '取引 太郎',
+      signerEmail: 'shacho@torihiki.example.jp',
+      addressBookUrl: 'https://inkan.example.jp/address-book',
+    });
+    assert.equal(mail.subject, '【Inkan】株式会社トリヒキから署名用メールアドレスの届出がありました');
+    assert.match(mail.text, /署名者: 取引 太郎 <shacho@torihiki\.example\.jp>/);
+    assert.ok(mail.text.includes('https://inkan.example.jp/address-book'));
+    assert.match(mail.text, /ハッシュ値だけ/);
   });
 });

@@ -116,3 +116,37 @@ export function renderRegistrationConfirmedMail(m: RegistrationConfirmedMail): R
     : `If you did not make this registration, contact ${m.organizationName} at once.`;
   return render(m, subject, { intro, paragraphs: [usage, change], note });
 }
+
+/** The notice to the member who asked for the 届出: who registered, and where to use it (never the code). */
+export interface RegistrationNoticeMail extends RegistrationMailBase {
+  companyName: string;
+  personName: string;
+  signerName: string;
+  signerEmail: string;
+  addressBookUrl: string;
+}
+
+/** 「取引先から署名用メールアドレスの届出がありました」 to the sender who requested it. */
+export function renderRegistrationNoticeMail(m: RegistrationNoticeMail): RenderedMail {
+  const ja = m.language === 'ja';
+  const subject = oneLine(
+    ja
+      ? `【Inkan】${m.companyName}から署名用メールアドレスの届出がありました`
+      : `[Inkan] ${m.companyName} registered its signer`,
+  );
+  const intro = ja
+    ? `${m.companyName}（${m.personName}様）から、署名用メールアドレスの届出がありました。\n\n署名者: ${m.signerName} <${m.signerEmail}>`
+    : `${m.companyName} (${m.personName}) registered its signer.\n\nSigner: ${m.signerName} <${m.signerEmail}>`;
+  const usage = ja
+    ? 'アクセスコードは取引先が決めたもので、Inkanにはハッシュ値だけが保存されています。封筒の作成で「アドレス帳から選ぶ」からこの取引先を選ぶと、登録済みアクセスコードが使われます（アクセスコードを伝える必要はありません）。'
+    : 'The counterparty chose the access code; Inkan keeps only its hash. Choose the counterparty with "Choose from the address book" when creating an envelope and its registered code is used (nothing to pass on).';
+  const note = ja
+    ? `このメールは${m.organizationName}のアドレス帳から届出を依頼した方にお送りしています。`
+    : `Sent to the member of ${m.organizationName} who requested the registration.`;
+  return render(m, subject, {
+    intro,
+    button: { label: ja ? 'アドレス帳を開く' : 'Open the address book', url: m.addressBookUrl },
+    paragraphs: [usage],
+    note,
+  });
+}
