@@ -217,6 +217,12 @@ describe('address book and pre-registered access codes in a real browser, with r
       .getByText(`${ORGANIZATION}から、${CONTACT.company} ${CONTACT.person}様あて`, { exact: false })
       .waitFor();
     await shot(desktop, 'signer-registration-1280');
+    // English second: the switch turns the page, and its explanation of the code, into English.
+    await desktop.getByRole('button', { name: 'English' }).click();
+    await desktop.getByRole('heading', { name: 'Signer registration' }).waitFor();
+    await desktop.getByText(`nobody at ${ORGANIZATION} learns it`, { exact: false }).waitFor();
+    await desktop.getByLabel('Access code (6 to 8 digits)').waitFor();
+    await shot(desktop, 'signer-registration-en-1280');
     await desktop.context().close();
 
     const phone = await newPage(PHONE, 'counterparty');
