@@ -19,6 +19,8 @@ import { EmailConfirmPage, ForgotPasswordPage, ResetPasswordPage } from './pages
 import { SignupCompletePage } from './pages/account/signup-complete-page.tsx';
 import { SignupPage } from './pages/account/signup-page.tsx';
 import { AuditPage } from './pages/sender/audit-page.tsx';
+import { AddressBookPage } from './pages/sender/address-book-page.tsx';
+import { SignerRegistrationPage } from './pages/signer-registration-page.tsx';
 import { AdminPage } from './pages/admin/admin-page.tsx';
 import { InvitationPage } from './pages/admin/invitation-page.tsx';
 import { OrganizationSealPage } from './pages/sender/organization-seal-page.tsx';
@@ -61,6 +63,10 @@ export function App() {
       return <AuditPage />;
     case 'organization-seal':
       return <OrganizationSealPage />;
+    case 'address-book':
+      return <AddressBookPage />;
+    case 'signer-registration':
+      return <SignerRegistrationPage key={route.token} token={route.token} />;
     case 'contracts':
       return <ContractListPage />;
     case 'contract-import':

@@ -102,7 +102,17 @@ export type EventAction =
   | 'member.envelopes-transferred'
   | 'member.sessions-ended'
   | 'mail.invitation.sent'
-  | 'mail.test-sent';
+  | 'mail.test-sent'
+  // Address book and pre-registration (issue 11 part 6).
+  | 'contact.created'
+  | 'contact.imported'
+  | 'contact.updated'
+  | 'contact.deleted'
+  | 'contact.registration-requested'
+  | 'mail.signer-registration.sent'
+  | 'contact.signer-registered'
+  | 'mail.signer-registered.sent'
+  | 'contact.registration-revoked';
 
 /** The hash before the first event. */
 export const GENESIS_HASH = '0'.repeat(64);

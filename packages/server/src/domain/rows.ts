@@ -61,6 +61,7 @@ export function toRecipient(row: Schema['recipients']): Recipient {
     declinedAt: date(row.declined_at),
     declineReason: row.decline_reason,
     lockedAt: date(row.locked_at),
+    addressBookContactId: row.address_book_contact_id ?? null,
   };
 }
 

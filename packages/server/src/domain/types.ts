@@ -79,6 +79,8 @@ export interface Recipient {
   declinedAt: Date | null;
   declineReason: string | null;
   lockedAt: Date | null;
+  /** The address-book contact whose pre-registered signer and access code this is (登録済みアクセスコード). */
+  addressBookContactId?: string | null;
 }
 
 /** Who did something, for the operation log. */

@@ -7,6 +7,7 @@ import type { AppContext } from '../context.ts';
 import { AppError } from '../domain/app-error.ts';
 import { LIMITS } from '../domain/validation.ts';
 import { accountRoutes } from './account/routes.ts';
+import { addressBookRoutes } from './address-book/routes.ts';
 import { adminJobRoutes } from './admin-jobs/routes.ts';
 import { accountSecurityRoutes } from './account-security/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
@@ -185,6 +186,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(auditRoutes, { context });
   await app.register(contractRoutes, { context });
   await app.register(claimRoutes, { context });
+  await app.register(addressBookRoutes, { context });
   await app.register(organizationRoutes, { context });
   await app.register(adminRoutes, { context });
   await app.register(signInSecurityRoutes, { context });

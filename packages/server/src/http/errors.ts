@@ -69,6 +69,11 @@ export const STATUS_OF: Record<AppErrorCode, number> = {
   FIELD_INVALID: 400,
   FIELD_REQUIRED: 400,
   IMAGE_INVALID: 400,
+  CONTACT_NOT_REGISTERED: 409,
+  ACCESS_CODE_WEAK: 400,
+  ACCESS_CODE_MISMATCH: 400,
+  REGISTRATION_LINK_INVALID: 404,
+  REGISTRATION_LINK_EXPIRED: 410,
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
   VERIFY_BUSY: 503,
@@ -102,8 +107,8 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
     en: 'Two recipients have the same signing order; give each a different one.',
   },
   INVALID_ACCESS_CODE_FORMAT: {
-    ja: 'アクセスコードは4〜8桁の数字で入力してください。',
-    en: 'The access code must be 4 to 8 digits.',
+    ja: (d) => `アクセスコードは${typeof d?.min === 'number' ? d.min : 4}〜8桁の数字で入力してください。`,
+    en: (d) => `The access code must be ${typeof d?.min === 'number' ? d.min : 4} to 8 digits.`,
   },
   NO_DOCUMENTS: { ja: 'PDFファイルを1つ以上添付してください。', en: 'Attach at least one PDF document.' },
   NO_RECIPIENTS: { ja: '署名者を1人以上指定してください。', en: 'Add at least one recipient.' },
@@ -331,6 +336,26 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
   CLAIM_ALREADY_USED: {
     ja: 'この保管用URLは別のアカウントで保管済みです。送信者にお問い合わせください。',
     en: 'This storage link has already been used by another account. Please contact the sender.',
+  },
+  CONTACT_NOT_REGISTERED: {
+    ja: 'この取引先は、署名者とアクセスコードの届出がまだ済んでいないか、取り消されています。届出を依頼するか、アクセスコードを指定してください。',
+    en: 'This counterparty has not registered a signer and access code (or the registration was revoked). Request a registration or give an access code.',
+  },
+  ACCESS_CODE_WEAK: {
+    ja: '推測されやすいアクセスコードは使えません（同じ数字の繰り返し、連続した数字、よく使われる番号など）。別の番号を選んでください。',
+    en: 'This access code is too easy to guess (one digit repeated, a run like 123456, a common number). Please choose another.',
+  },
+  ACCESS_CODE_MISMATCH: {
+    ja: '確認用に入力したアクセスコードが一致しません。',
+    en: 'The two access codes you entered do not match.',
+  },
+  REGISTRATION_LINK_INVALID: {
+    ja: 'この届出用URLは無効です。メールのURLをご確認いただくか、送信者に新しい届出用URLを依頼してください。',
+    en: 'This registration link is not valid. Check the link in your e-mail or ask the sender for a new one.',
+  },
+  REGISTRATION_LINK_EXPIRED: {
+    ja: 'この届出用URLは使用済みか、有効期限が切れています。送信者に新しい届出用URLを依頼してください。',
+    en: 'This registration link has been used or has expired. Please ask the sender for a new one.',
   },
   RATE_LIMITED: {
     ja: 'リクエストが多すぎます。しばらくしてからお試しください。',

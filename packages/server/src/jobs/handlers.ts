@@ -17,6 +17,8 @@ import { expireEnvelopes, scheduleNextExpirySweep } from '../domain/use-cases/ex
 import { sendJobFailedMail } from '../domain/use-cases/send-job-failed-mail.ts';
 import { runOncePerPeriod } from '../domain/scheduled-runs.ts';
 import { purgeStaleRateLimits } from '../domain/accounts/rate-limit.ts';
+import { sendSignerRegistrationMail } from '../domain/use-cases/send-signer-registration-mail.ts';
+import { sendSignerRegisteredMail } from '../domain/use-cases/send-signer-registered-mail.ts';
 import * as z from 'zod';
 
 // Job payloads come back from the database as JSON: checked like any other input before use.
@@ -38,6 +40,8 @@ const reminderPayload = z.object({ reminderId: z.uuid() });
 const invitationPayload = z.object({ invitationId: z.uuid(), language: z.enum(['ja', 'en']) });
 const sweepPayload = z.object({ slot: z.iso.datetime() });
 const jobPayload = z.object({ jobId: z.uuid() });
+const registrationLinkPayload = z.object({ linkId: z.uuid() });
+const registeredPayload = z.object({ contactId: z.uuid(), registeredAt: z.iso.datetime() });
 
 /**
  * The handlers of every job kind. Each is idempotent (the queue delivers at least once): see the use
@@ -89,5 +93,8 @@ export function createJobHandlers(context: AppContext): JobHandlers {
     'mail.recipient-unlocked': (payload) => sendRecipientUnlockedMail(context, unlockedPayload.parse(payload)),
     'mail.account': (payload) => sendAccountMail(context, accountMailPayload.parse(payload)),
     'mail.invitation': (payload) => sendInvitationMail(context, invitationPayload.parse(payload)),
+    'mail.signer-registration': (payload) =>
+      sendSignerRegistrationMail(context, registrationLinkPayload.parse(payload)),
+    'mail.signer-registered': (payload) => sendSignerRegisteredMail(context, registeredPayload.parse(payload)),
   };
 }

@@ -5,7 +5,7 @@ import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
  * (text) so that both dialects compare and sort them the same way; booleans as 0/1 integers;
  * JSON as text. Migrations in adapters/db/migrations create exactly this.
  */
-export interface Schema extends SsoSchema, FieldsSchema {
+export interface Schema extends SsoSchema, FieldsSchema, AddressBookSchema {
   organizations: {
     id: string;
     name: string;
@@ -212,6 +212,8 @@ export interface Schema extends SsoSchema, FieldsSchema {
     /** Where and how the signature was given (evidence). */
     signed_ip: string | null;
     signed_user_agent: string | null;
+    /** The address-book contact whose registered signer and access code this recipient uses (migration 015). */
+    address_book_contact_id: string | null;
   };
   /** A signer's session after the access code passed: the cookie token's SHA-256. */
   recipient_sessions: { token_hash: string; recipient_id: string; created_at: string; expires_at: string };
@@ -469,6 +471,43 @@ export interface FieldsSchema {
     sha256: string;
     updated_at: string;
     updated_by_user_id: string | null;
+  };
+}
+
+/** Address book and pre-registration, 署名用メールアドレス届出 (migration 015). */
+export interface AddressBookSchema {
+  /** A counterparty (取引先) of the organisation and, once registered, its signer and chosen code. */
+  address_book_contacts: {
+    id: string;
+    organization_id: string;
+    company_name: string;
+    department: string | null;
+    person_name: string;
+    email: string;
+    phone: string | null;
+    note: string | null;
+    signer_name: string | null;
+    signer_email: string | null;
+    /** HMAC-SHA-256 of the code the counterparty chose (hashAccessCode); nobody at the sender sees it. */
+    signer_access_code_hash: string | null;
+    signer_language: 'ja' | 'en' | null;
+    registered_at: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by_user_id: string | null;
+  };
+  /** 届出 links (one use, 14 days): the token's SHA-256 only; the token exists only in the mail. */
+  address_book_registration_links: {
+    id: string;
+    token_hash: string;
+    contact_id: string;
+    organization_id: string;
+    language: 'ja' | 'en';
+    requested_by_user_id: string | null;
+    created_at: string;
+    expires_at: string;
+    used_at: string | null;
+    revoked_at: string | null;
   };
 }
 

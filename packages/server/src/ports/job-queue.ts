@@ -28,6 +28,10 @@ export interface JobPayloads {
   'envelope.expiry-sweep': { slot: string };
   /** Tells the sender (mails) or the administrators (signing, sealing …) that a job failed for good. */
   'mail.job-failed': { jobId: string };
+  /** Makes a 届出 link's token and sends the registration request to the contact (once). */
+  'mail.signer-registration': { linkId: string };
+  /** Confirms a registration to the signer and the contact (never the code). */
+  'mail.signer-registered': { contactId: string; registeredAt: string };
 }
 export type JobKind = keyof JobPayloads;
 

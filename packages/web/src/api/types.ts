@@ -52,6 +52,8 @@ export interface Recipient {
   signedAt: string | null;
   declineReason: string | null;
   failedAttempts: number;
+  /** 登録済みアクセスコード: the code the counterparty chose in the address book (never shown). */
+  registeredAccessCode?: boolean;
 }
 
 export interface Envelope {
@@ -180,5 +182,7 @@ export interface EnvelopeDraft {
     order: number;
     language?: Language;
     auth?: RecipientAuth;
+    /** An address-book contact with a registered signer (登録済みアクセスコード). */
+    contactId?: string;
   }[];
 }

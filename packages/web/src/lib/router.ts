@@ -57,6 +57,8 @@ export type RouteMatch =
   | { name: 'admin'; section: AdminSectionKey }
   | { name: 'invitation'; token: string | null }
   | { name: 'organization-seal' }
+  | { name: 'address-book' }
+  | { name: 'signer-registration'; token: string }
   | { name: 'not-found' };
 
 /** Maps a URL to a route. */
@@ -70,6 +72,9 @@ export function matchRoute(pathname: string, search: string): RouteMatch {
   if (path === '/envelopes/new') return { name: 'envelope-new' };
   if (path === '/audit') return { name: 'audit' };
   if (path === '/admin/seal') return { name: 'organization-seal' };
+  if (path === '/address-book') return { name: 'address-book' };
+  if ((m = path.match(/^\/signer-registration\/([^/]+)$/)))
+    return { name: 'signer-registration', token: decodeURIComponent(m[1]!) };
   if (path === '/contracts') return { name: 'contracts' };
   if (path === '/contracts/import') return { name: 'contract-import' };
   if (path === '/contracts/deadlines') return { name: 'contract-deadlines' };

@@ -10,16 +10,21 @@ import { loadEnvelopeDetails, type EnvelopeDetails } from '../rows.ts';
 import { inTransaction } from '../transaction.ts';
 import type { Actor, Language, RecipientAuth, RequestOrigin } from '../types.ts';
 import { ACCESS_CODE_PATTERN, cleanFileName, isEmail, LIMITS, optionalText, requireLine } from '../validation.ts';
+import { registeredSignerOf } from '../address-book/registered-signer.ts';
 
 /** A recipient as the sender describes it. */
 export interface NewRecipient {
-  name: string;
-  email: string;
+  /** May be left out with `contactId`: the registered signer's name. */
+  name?: string;
+  /** May be left out with `contactId`; else it must be the registered signer's address. */
+  email?: string;
   /** 4–8 digits; generated (4 digits) when absent for auth 'access_code'. */
   accessCode?: string;
   order: number;
   language?: Language;
   auth?: RecipientAuth;
+  /** An address-book contact with a registered signer: its name, e-mail and chosen access code (登録済みアクセスコード). */
+  contactId?: string;
 }
 
 /** What create-envelope needs. */
@@ -127,7 +132,7 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
             language: r.language,
             auth: r.auth,
             user_id: r.userId,
-            access_code_hash: r.code === null ? null : hashAccessCode(r.code, ctx.keys.accessCode),
+            access_code_hash: r.codeHash ?? (r.code === null ? null : hashAccessCode(r.code, ctx.keys.accessCode)),
             failed_attempts: 0,
             status: 'pending',
             link_token_hash: null,
@@ -139,6 +144,7 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
             locked_at: null,
             signed_ip: null,
             signed_user_agent: null,
+            address_book_contact_id: r.contactId ?? null,
           })
           .execute();
       }
@@ -153,7 +159,13 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
           name,
           certificateId,
           documents: documents.map((d) => ({ name: d.name, pages: d.pages, sha256: d.sha256 })),
-          recipients: recipients.map((r) => ({ name: r.name, email: r.email, order: r.order, auth: r.auth })),
+          recipients: recipients.map((r) => ({
+            name: r.name,
+            email: r.email,
+            order: r.order,
+            auth: r.auth,
+            ...(r.contactId ? { contactId: r.contactId, codeSource: 'address-book' } : {}),
+          })),
         },
       });
     });
@@ -183,9 +195,12 @@ interface CheckedRecipient {
   language: Language;
   auth: RecipientAuth;
   userId: string | null;
-  /** The code to hash, or null for auth 'login'. */
+  /** The code to hash, or null for auth 'login' and for a registered code. */
   code: string | null;
   generatedCode?: string;
+  /** A contact's registered code (already hashed) and the contact. */
+  codeHash?: string;
+  contactId?: string;
 }
 
 async function checkRecipients(
@@ -199,8 +214,13 @@ async function checkRecipients(
     const field = `recipients[${i}]`;
     if (r === null || typeof r !== 'object')
       throw new AppError('VALIDATION_FAILED', `${field} must be an object`, { field });
-    const name = requireLine(r.name, `${field}.name`, LIMITS.recipientName);
-    const email = typeof r.email === 'string' ? r.email.trim() : '';
+    // 登録済みアクセスコード (address book, issue 11 part 6): the contact's registered signer and code.
+    const registered =
+      r.contactId === undefined || r.contactId === null
+        ? null
+        : await registeredSignerOf(ctx.db, organizationId, r, field);
+    const name = requireLine(registered && !r.name ? registered.name : r.name, `${field}.name`, LIMITS.recipientName);
+    const email = registered ? registered.email : typeof r.email === 'string' ? r.email.trim() : '';
     if (!isEmail(email))
       throw new AppError('INVALID_EMAIL', `${field}.email is not a valid e-mail address`, { field: `${field}.email` });
     if (!Number.isInteger(r.order) || r.order < 1 || r.order > 1000) {
@@ -214,7 +234,7 @@ async function checkRecipients(
         order: r.order,
       });
     orders.add(r.order);
-    const language = r.language ?? 'ja';
+    const language = r.language ?? registered?.language ?? 'ja';
     if (language !== 'ja' && language !== 'en')
       throw new AppError('VALIDATION_FAILED', `${field}.language must be ja or en`, { field: `${field}.language` });
     const auth = r.auth ?? 'access_code';
@@ -237,6 +257,11 @@ async function checkRecipients(
           { field: `${field}.email` },
         );
       out.push({ name, email, order: r.order, language, auth, userId: user.id, code: null });
+      continue;
+    }
+    if (registered) {
+      const { contactId, accessCodeHash: codeHash } = registered;
+      out.push({ name, email, order: r.order, language, auth, userId: null, code: null, codeHash, contactId });
       continue;
     }
     if (r.accessCode !== undefined && r.accessCode !== null && r.accessCode !== '') {

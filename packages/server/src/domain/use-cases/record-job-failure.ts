@@ -45,6 +45,23 @@ export async function subjectOfJob(
       .executeTakeFirst();
     return { organizationId: row?.organization_id ?? null, envelopeId: null };
   }
+  // The address book's 届出 mails (issue 11 part 6).
+  if (kind === 'mail.signer-registration' && typeof p.linkId === 'string') {
+    const row = await db
+      .selectFrom('address_book_registration_links')
+      .select('organization_id')
+      .where('id', '=', p.linkId)
+      .executeTakeFirst();
+    return { organizationId: row?.organization_id ?? null, envelopeId: null };
+  }
+  if (kind === 'mail.signer-registered' && typeof p.contactId === 'string') {
+    const row = await db
+      .selectFrom('address_book_contacts')
+      .select('organization_id')
+      .where('id', '=', p.contactId)
+      .executeTakeFirst();
+    return { organizationId: row?.organization_id ?? null, envelopeId: null };
+  }
   return none;
 }
 

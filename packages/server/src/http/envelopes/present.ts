@@ -43,6 +43,8 @@ export function presentEnvelope(details: EnvelopeDetails, now: Date) {
       declineReason: r.declineReason,
       lockedAt: iso(r.lockedAt),
       failedAttempts: r.failedAttempts,
+      // 登録済みアクセスコード: the code the counterparty chose in the address book (never shown).
+      ...(r.addressBookContactId ? { contactId: r.addressBookContactId, registeredAccessCode: true } : {}),
       ...(details.generatedAccessCodes?.[r.id] ? { accessCode: details.generatedAccessCodes[r.id] } : {}),
     })),
   };

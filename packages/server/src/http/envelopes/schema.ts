@@ -14,9 +14,11 @@ export const createEnvelopeSchema = z.object({
   expiresAt: z.string().nullable().optional(),
   recipients: z.array(
     z.object({
-      name: z.string(),
-      email: z.string(),
+      // Both may be left out with contactId (the contact's registered signer).
+      name: z.string().optional(),
+      email: z.string().optional(),
       accessCode: z.unknown().optional(),
+      contactId: z.string().max(100).optional(),
       order: z.number(),
       language: z.enum(['ja', 'en']).optional(),
       auth: z.enum(['access_code', 'login']).optional(),

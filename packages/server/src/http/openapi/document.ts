@@ -5,6 +5,7 @@ import * as account from '../account/schema.ts';
 import { registerPaths, registerSchemas } from './register-paths.ts';
 import { adminPaths, adminSchemas } from './admin-paths.ts';
 import { signInSecurityPaths } from './sign-in-security-paths.ts';
+import { addressBookPaths, addressBookSchemas } from './address-book-paths.ts';
 import * as security from '../account-security/schema.ts';
 import * as session from '../session/schema.ts';
 
@@ -79,6 +80,11 @@ const schemas = {
       lockedAt: iso,
       failedAttempts: { type: 'integer' },
       accessCode: { type: 'string', description: 'Only in the create response, for codes the service generated.' },
+      contactId: { type: 'string', description: 'the address-book contact whose registered signer this is' },
+      registeredAccessCode: {
+        type: 'boolean',
+        description: '登録済みアクセスコード: the code the counterparty chose (never shown to the sender)',
+      },
     },
   },
   Envelope: {
@@ -375,7 +381,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
     },
     servers: [{ url: publicUrl }],
     components: {
-      schemas: { ...schemas, ...registerSchemas, ...adminSchemas },
+      schemas: { ...schemas, ...registerSchemas, ...adminSchemas, ...addressBookSchemas },
       securitySchemes: {
         apiKey: {
           type: 'http',
@@ -401,6 +407,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       ...registerPaths,
       ...adminPaths,
       ...signInSecurityPaths,
+      ...addressBookPaths,
       '/api/session': {
         post: {
           summary: 'Sign in with e-mail and password',

@@ -33,6 +33,9 @@ const SPA_ROUTES = [
   '/admin',
   '/admin/*',
   '/invitation',
+  // The address book (sender) and the counterparty's 届出 page (issue 11 part 6).
+  '/address-book',
+  '/signer-registration/*',
 ];
 
 const NOT_BUILT_PAGE =

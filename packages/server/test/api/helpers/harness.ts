@@ -116,6 +116,8 @@ const TABLES = [
   'contract_history',
   'contract_reminders',
   'claim_links',
+  'address_book_contacts',
+  'address_book_registration_links',
 ] as const;
 
 /**

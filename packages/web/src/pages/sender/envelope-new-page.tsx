@@ -6,6 +6,7 @@ import { errorMessage } from '../../api/messages.ts';
 import type { Envelope, EnvelopeDraft, Language, RecipientAuth } from '../../api/types.ts';
 import { uploadMultipart } from '../../api/upload.ts';
 import { Alert } from '../../components/alert.tsx';
+import { ContactPicker, RegisteredCodeNote } from '../../components/contact-picker.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { ACCESS_CODE_PATTERN, generateAccessCode, looksLikeEmail } from '../../lib/access-code.ts';
 import { setFlash } from '../../lib/flash.ts';
@@ -25,6 +26,8 @@ interface DraftRecipient {
   auth: RecipientAuth;
   accessCode: string;
   language: Language;
+  /** A contact of the address book whose registered code this recipient uses (登録済みアクセスコード). */
+  contactId: string | null;
 }
 
 /** Field errors, keyed like `name`, `documents`, `recipients`, `r{key}.email`. */
@@ -38,6 +41,7 @@ const newRecipient = (language: Language): DraftRecipient => ({
   auth: 'access_code',
   accessCode: '',
   language,
+  contactId: null,
 });
 
 /** The create-envelope page. */
@@ -148,7 +152,7 @@ function EnvelopeForm() {
     for (const r of recipients) {
       if (!r.name.trim()) found[`r${r.key}.name`] = t('new.v.recipientName');
       if (!looksLikeEmail(r.email.trim())) found[`r${r.key}.email`] = t('new.v.email');
-      if (r.auth === 'access_code' && !ACCESS_CODE_PATTERN.test(r.accessCode))
+      if (r.auth === 'access_code' && !r.contactId && !ACCESS_CODE_PATTERN.test(r.accessCode))
         found[`r${r.key}.accessCode`] = t('new.v.accessCode');
     }
     return found;
@@ -190,8 +194,9 @@ function EnvelopeForm() {
         email: r.email.trim(),
         order: index + 1,
         language: r.language,
-        auth: r.auth,
-        ...(r.auth === 'access_code' ? { accessCode: r.accessCode } : {}),
+        ...(r.contactId
+          ? { contactId: r.contactId }
+          : { auth: r.auth, ...(r.auth === 'access_code' ? { accessCode: r.accessCode } : {}) }),
       })),
     };
     if (message.trim()) draft.message = message.trim();
@@ -521,6 +526,19 @@ function RecipientEditor({
           </button>
         </div>
       </div>
+      <ContactPicker
+        label={t('picker.label')}
+        disabled={disabled}
+        onPick={(picked) =>
+          onChange({
+            name: picked.name,
+            email: picked.email,
+            contactId: picked.contactId,
+            ...(picked.contactId ? { auth: 'access_code' as const, accessCode: '' } : {}),
+            ...(picked.language ? { language: picked.language } : {}),
+          })
+        }
+      />
       <div className="grid grid--2">
         <div className="field">
           <label htmlFor={id('name')} className="field__label">
@@ -550,6 +568,7 @@ function RecipientEditor({
             type="email"
             autoComplete="off"
             value={r.email}
+            readOnly={r.contactId !== null}
             maxLength={320}
             onChange={(event) => onChange({ email: event.target.value })}
             aria-invalid={errors[key('email')] ? true : undefined}
@@ -565,6 +584,7 @@ function RecipientEditor({
             id={id('auth')}
             className="input select"
             value={r.auth}
+            disabled={r.contactId !== null}
             onChange={(event) => onChange({ auth: event.target.value as RecipientAuth })}
           >
             <option value="access_code">{t('new.recipient.auth.access_code')}</option>
@@ -585,7 +605,12 @@ function RecipientEditor({
             <option value="en">English</option>
           </select>
         </div>
-        {r.auth === 'access_code' && (
+        {r.contactId && (
+          <div className="field field--span">
+            <RegisteredCodeNote disabled={disabled} onClear={() => onChange({ contactId: null })} />
+          </div>
+        )}
+        {r.auth === 'access_code' && !r.contactId && (
           <div className="field field--span">
             <label htmlFor={id('code')} className="field__label">
               {t('new.recipient.accessCode')}

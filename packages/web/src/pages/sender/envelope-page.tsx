@@ -147,6 +147,7 @@ function EnvelopeDetails({ id }: { id: string }) {
                     <div className="recipient-row__meta">
                       <span className="recipient-row__email">{recipient.email}</span>
                       {recipient.auth === 'login' && <span>{t('env.authLogin')}</span>}
+                      {recipient.registeredAccessCode && <span>{t('picker.registeredCode')}</span>}
                       {recipient.signedAt && (
                         <span>{t('env.signedAt', { date: formatDateTime(language, recipient.signedAt) })}</span>
                       )}

@@ -117,6 +117,15 @@ export function SenderShell({
           {t('nav.envelopes')}
         </Link>
       )}
+      {user.organization && (
+        <Link
+          href="/address-book"
+          className="sender-nav__link"
+          aria-current={path === '/address-book' ? 'page' : undefined}
+        >
+          {t('nav.addressBook')}
+        </Link>
+      )}
       <Link
         href="/contracts"
         className="sender-nav__link"
