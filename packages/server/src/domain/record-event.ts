@@ -102,7 +102,12 @@ export type EventAction =
   | 'member.envelopes-transferred'
   | 'member.sessions-ended'
   | 'mail.invitation.sent'
-  | 'mail.test-sent';
+  | 'mail.test-sent'
+  // Retention and keys (issue 13 part 6).
+  | 'retention.settings-changed'
+  | 'legal-hold.placed'
+  | 'legal-hold.released'
+  | 'document.shredded';
 
 /** The hash before the first event. */
 export const GENESIS_HASH = '0'.repeat(64);

@@ -342,6 +342,7 @@ const COLUMNS = {
     destroyed_at: 1,
     destroy_reason: 1,
   },
+  superseded_blobs: { blob_key: 1, envelope_id: 1, document_id: 1, sha256: 1, superseded_at: 1 },
   retention_rules: { organization_id: 1, document_type: 1, years: 1, updated_at: 1, updated_by_user_id: 1 },
   legal_holds: {
     id: 1,

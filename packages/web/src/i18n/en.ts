@@ -591,6 +591,10 @@ export const en: Messages = {
   'action.contract.reminder-queued': 'Deadline reminder queued',
   'action.register.field-defined': 'Register field defined',
   'action.register.settings-changed': 'Register settings changed',
+  'action.retention.settings-changed': 'Retention periods changed',
+  'action.legal-hold.placed': 'Legal hold placed',
+  'action.legal-hold.released': 'Legal hold released',
+  'action.document.shredded': 'Document erased at the end of its retention period (key destroyed)',
 
   // Contract register (契約管理) and 保管
   'reg.scope.label': 'Which register',

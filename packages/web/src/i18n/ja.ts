@@ -606,6 +606,10 @@ export const ja = {
   'action.contract.reminder-queued': '期限のお知らせを送信予約',
   'action.register.field-defined': '契約台帳の項目を定義',
   'action.register.settings-changed': '契約台帳の設定を変更',
+  'action.retention.settings-changed': '保存期間の設定を変更',
+  'action.legal-hold.placed': 'リーガルホールドを設定',
+  'action.legal-hold.released': 'リーガルホールドを解除',
+  'action.document.shredded': '保存期間満了により文書を消去（暗号鍵を破棄）',
 
   // Contract register (契約管理) and 保管
   'reg.scope.label': '台帳の切り替え',

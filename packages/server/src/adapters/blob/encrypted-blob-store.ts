@@ -110,8 +110,12 @@ export class EncryptedBlobStore implements BlobStore {
     try {
       stream = await this.objects.get(path);
     } catch (cause) {
-      if (cause instanceof ObjectStoreError && cause.code === 'OBJECT_NOT_FOUND')
+      if (cause instanceof ObjectStoreError && cause.code === 'OBJECT_NOT_FOUND') {
+        // A blob of before migration 020 is shredded by deleting it; its tombstone key row says so.
+        if (this.#keyring && (await this.#keyring.stateOf(key)) === 'destroyed')
+          throw new BlobError('BLOB_SHREDDED', `blob ${key} was shredded`, { cause });
         throw new BlobError('BLOB_NOT_FOUND', `no blob ${key}`, { cause });
+      }
       throw cause;
     }
     const name = Buffer.from(key, 'latin1');
@@ -214,6 +218,7 @@ export class EncryptedBlobStore implements BlobStore {
       return 'key-destroyed';
     }
     await this.objects.delete(path);
+    await this.#keyring?.recordDeleted(key, reason);
     return 'blob-deleted';
   }
 

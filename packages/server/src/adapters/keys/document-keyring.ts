@@ -99,6 +99,26 @@ export class DocumentKeyring {
     return Number(result.numUpdatedRows);
   }
 
+  /**
+   * Records that a blob of format v1 (its key in its own header) was shredded by deleting it: a key row
+   * without a key, so that reads of it say "shredded" rather than "missing".
+   */
+  async recordDeleted(blobKey: string, reason: string): Promise<void> {
+    const at = this.clock.now().toISOString();
+    await this.db
+      .insertInto('document_keys')
+      .values({
+        key_id: randomUUID(),
+        blob_key: blobKey,
+        kek_id: (await this.currentKek()).id,
+        wrapped_key: null,
+        created_at: at,
+        destroyed_at: at,
+        destroy_reason: reason.slice(0, 200),
+      })
+      .execute();
+  }
+
   /** Whether `blobKey` has a data key row (format v2), and whether it is destroyed. */
   async stateOf(blobKey: string): Promise<'live' | 'destroyed' | 'none'> {
     const rows = await this.db

@@ -81,6 +81,18 @@ export function retentionMigration(): Migration {
         .columns(['subject_type', 'subject_id'])
         .execute();
 
+      // Earlier versions of an envelope's documents (each signature and the seal make a new file): the
+      // retention job shreds them with the envelope.
+      await db.schema
+        .createTable('superseded_blobs')
+        .addColumn('blob_key', 'text', (c) => c.primaryKey())
+        .addColumn('envelope_id', 'text', (c) => c.notNull().references('envelopes.id').onDelete('cascade'))
+        .addColumn('document_id', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('superseded_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('superseded_blobs_envelope').on('superseded_blobs').column('envelope_id').execute();
+
       await db.schema.alterTable('envelopes').addColumn('shredded_at', 'text').execute();
       await db.schema.alterTable('contracts').addColumn('shredded_at', 'text').execute();
     },
@@ -88,6 +100,7 @@ export function retentionMigration(): Migration {
     async down(db: Kysely<unknown>): Promise<void> {
       await db.schema.alterTable('contracts').dropColumn('shredded_at').execute();
       await db.schema.alterTable('envelopes').dropColumn('shredded_at').execute();
+      await db.schema.dropTable('superseded_blobs').execute();
       await db.schema.dropTable('legal_holds').execute();
       await db.schema.dropTable('retention_rules').execute();
       await db.schema.dropTable('document_keys').execute();

@@ -1,0 +1,69 @@
+import type { DomainContext } from '../domain-context.ts';
+import {
+  activeLegalHold,
+  applyRetention,
+  contractStartsOn,
+  envelopeStartsOn,
+  retentionRules,
+  type AppliedRetention,
+} from '../retention/retention-policy.ts';
+import { findRetentionSubject, holdSubjects } from '../retention/retention-subject.ts';
+
+/** Retention of one contract or envelope: its period, an active legal hold, and whether it is shredded. */
+export interface RetentionStatus {
+  /** The period that applies; null for an envelope still in progress (it starts when the envelope ends). */
+  retention: AppliedRetention | null;
+  /** The active hold on it or on its linked envelope/contract, or null. */
+  hold: { id: string; subjectType: 'contract' | 'envelope'; reason: string; placedAt: string } | null;
+  shreddedAt: string | null;
+}
+
+const FINISHED = ['completed', 'declined', 'canceled', 'expired'];
+
+/** The retention status of a contract or envelope of the organisation (another organisation's: NOT_FOUND). */
+export async function getRetentionStatus(
+  ctx: Pick<DomainContext, 'db'>,
+  input: { organizationId: string; subjectType: 'contract' | 'envelope'; subjectId: string },
+): Promise<RetentionStatus> {
+  const subject = await findRetentionSubject(ctx.db, {
+    organizationId: input.organizationId,
+    type: input.subjectType,
+    id: input.subjectId,
+  });
+  const rules = await retentionRules(ctx.db, input.organizationId);
+  let retention: AppliedRetention | null = null;
+  if (subject.contractId) {
+    const c = await ctx.db
+      .selectFrom('contracts as c')
+      .leftJoin('envelopes as e', 'e.id', 'c.envelope_id')
+      .select(['c.source', 'c.contract_type', 'c.signed_on', 'c.created_at', 'e.completed_at'])
+      .where('c.id', '=', subject.contractId)
+      .executeTakeFirstOrThrow();
+    retention = applyRetention(rules, {
+      contractType: c.contract_type,
+      source: c.source === 'import' ? 'import' : 'envelope',
+      startsOn: contractStartsOn(c),
+    });
+  } else if (subject.envelopeId) {
+    const e = await ctx.db
+      .selectFrom('envelopes as e')
+      .select(['e.status', 'e.completed_at', 'e.canceled_at', 'e.expires_at', 'e.sent_at', 'e.created_at'])
+      .select((eb) =>
+        eb
+          .selectFrom('recipients as r')
+          .select((inner) => inner.fn.max('r.declined_at').as('d'))
+          .whereRef('r.envelope_id', '=', 'e.id')
+          .as('declined_at'),
+      )
+      .where('e.id', '=', subject.envelopeId)
+      .executeTakeFirstOrThrow();
+    if (FINISHED.includes(e.status))
+      retention = applyRetention(rules, { contractType: null, source: 'envelope', startsOn: envelopeStartsOn(e) });
+  }
+  const hold = await activeLegalHold(ctx.db, holdSubjects(subject));
+  return {
+    retention,
+    hold: hold ? { id: hold.id, subjectType: hold.subject_type, reason: hold.reason, placedAt: hold.placed_at } : null,
+    shreddedAt: subject.shreddedAt,
+  };
+}
