@@ -11,14 +11,16 @@ import { originOf, requirePrincipal } from '../request-context.ts';
 
 const UUID = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'not an id');
 const subjectParams = z.object({ id: UUID });
-const settingsBody = z.object({
+/** PUT /api/v1/admin/retention. */
+export const settingsBody = z.object({
   defaultYears: z.number().int(),
   rules: z
     .array(z.object({ documentType: z.string().max(120), years: z.number().int() }))
     .max(100)
     .default([]),
 });
-const reasonBody = z.object({ reason: z.string().max(2000) });
+/** A legal hold's placing or release. */
+export const reasonBody = z.object({ reason: z.string().max(2000) });
 
 function noStore(reply: FastifyReply): FastifyReply {
   return reply.header('cache-control', 'private, no-store');

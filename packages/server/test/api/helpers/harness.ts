@@ -116,6 +116,9 @@ const TABLES = [
   'contract_history',
   'contract_reminders',
   'claim_links',
+  'retention_rules',
+  'legal_holds',
+  'document_keys',
 ] as const;
 
 /**

@@ -7,6 +7,7 @@ import { errorMessage } from '../../api/messages.ts';
 import type { ContractAssignee, ContractEntry, ContractPatch, FieldSuggestion } from '../../api/register-types.ts';
 import { Alert } from '../../components/alert.tsx';
 import { PdfViewer } from '../../components/pdf-viewer.tsx';
+import { RetentionCard } from '../../components/retention-card.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatDateTime, type MessageKey } from '../../i18n/translate.ts';
@@ -20,7 +21,7 @@ import {
 } from '../../lib/contract-form.ts';
 import { registerViewOf, scopedPath } from '../../lib/register-scope.ts';
 import { Link, useLocation } from '../../lib/use-location.tsx';
-import { SenderShell } from '../sender/sender-session.tsx';
+import { SenderShell, useUser } from '../sender/sender-session.tsx';
 import { formatIsoDate, formatYen } from './format.ts';
 import { SuggestionList } from './suggestion-list.tsx';
 
@@ -51,6 +52,7 @@ function ContractEntryView({ id }: { id: string }) {
   const [members, setMembers] = useState<ContractAssignee[]>([]);
   // The entry's register (?scope=personal for a member's own contracts) goes with every call.
   const view = registerViewOf(useLocation());
+  const user = useUser();
   const base = `/api/v1/contracts/${encodeURIComponent(id)}`;
   const api = (suffix = '') => scopedPath(`${base}${suffix}`, view);
 
@@ -337,6 +339,9 @@ function ContractEntryView({ id }: { id: string }) {
               ))}
             </ul>
           </section>
+          {user.organization && view === 'organization' && (
+            <RetentionCard subjectType="contract" subjectId={entry.id} isAdmin={user.role === 'admin'} />
+          )}
         </div>
       </div>
 

@@ -9,6 +9,7 @@ import { CertificateListItem, DocumentListItem } from '../../components/document
 import { ActionDialog } from '../../components/action-dialog.tsx';
 import { Field } from '../../components/form-parts.tsx';
 import { MessageBox } from '../../components/message-box.tsx';
+import { RetentionCard } from '../../components/retention-card.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { EnvelopeStatusBadge, RecipientStatusBadge } from '../../components/status-badge.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
@@ -285,6 +286,9 @@ function EnvelopeDetails({ id }: { id: string }) {
               <Timeline events={events} />
             )}
           </section>
+          {user.organization && (
+            <RetentionCard subjectType="envelope" subjectId={envelope.id} isAdmin={user.role === 'admin'} />
+          )}
         </aside>
       </div>
 
