@@ -135,14 +135,26 @@ export class Pkcs11AesKeys {
     return step;
   }
 
-  async #once(label: string, direction: 'encrypt' | 'decrypt', iv: Buffer, aad: Uint8Array, data: Buffer): Promise<Buffer> {
+  async #once(
+    label: string,
+    direction: 'encrypt' | 'decrypt',
+    iv: Buffer,
+    aad: Uint8Array,
+    data: Buffer,
+  ): Promise<Buffer> {
     const handle = this.#find(label);
     if (handle === undefined)
       throw new CoreError('PKCS11_ERROR', `no key labelled "${label}" on token "${this.tokenLabel}"`);
     const { pkcs11, session } = this.#session;
     const mechanism = {
       mechanism: pkcs11js.CKM_AES_GCM,
-      parameter: { type: pkcs11js.CK_PARAMS_AES_GCM, iv, aad: Buffer.from(aad), ivBits: IV_BYTES * 8, tagBits: TAG_BITS },
+      parameter: {
+        type: pkcs11js.CK_PARAMS_AES_GCM,
+        iv,
+        aad: Buffer.from(aad),
+        ivBits: IV_BYTES * 8,
+        tagBits: TAG_BITS,
+      },
     };
     const output = Buffer.alloc(data.length + TAG_BITS / 8);
     try {

@@ -71,7 +71,9 @@ export async function keysCommand(config: Config, args: string[]): Promise<numbe
       );
     }
     if (config.kekPkcs11 && (await keyring.currentKek()).provider !== 'pkcs11')
-      process.stdout.write('INKAN_KEK_PKCS11_* is set but the current KEK is not in the HSM: run `inkan keys rotate`\n');
+      process.stdout.write(
+        'INKAN_KEK_PKCS11_* is set but the current KEK is not in the HSM: run `inkan keys rotate`\n',
+      );
     return 0;
   } catch (error) {
     process.stderr.write(`inkan keys ${sub}: ${error instanceof Error ? error.message : String(error)}\n`);

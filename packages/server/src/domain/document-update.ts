@@ -26,7 +26,11 @@ export async function swapDocumentBlobs(tx: DbOrTx, updates: readonly DocumentUp
       .executeTakeFirst();
     if (Number(changed.numUpdatedRows) !== 1) throw new Error(`document ${r.id} changed while it was being ${what}`);
     // The replaced file stays stored (the new one contains it as an earlier revision); retention finds it here.
-    const document = await tx.selectFrom('documents').select('envelope_id').where('id', '=', r.id).executeTakeFirstOrThrow();
+    const document = await tx
+      .selectFrom('documents')
+      .select('envelope_id')
+      .where('id', '=', r.id)
+      .executeTakeFirstOrThrow();
     await tx
       .insertInto('superseded_blobs')
       .values({

@@ -507,7 +507,13 @@ export interface RetentionSchema {
     updated_by_user_id: string | null;
   };
   /** Earlier files of an envelope's documents (replaced by a signature or the seal), shredded with it. */
-  superseded_blobs: { blob_key: string; envelope_id: string; document_id: string; sha256: string; superseded_at: string };
+  superseded_blobs: {
+    blob_key: string;
+    envelope_id: string;
+    document_id: string;
+    sha256: string;
+    superseded_at: string;
+  };
   /** Legal holds (訴訟ホールド) on a contract or an envelope; active while released_at is null. */
   legal_holds: {
     id: string;

@@ -69,7 +69,7 @@ for (const dialect of DIALECTS) {
       envelopeId = await completeEnvelope(h, h.org, {
         name: '業務委託契約書',
         recipients: [{ name: '山田 太郎', email: 'yamada@example.jp', code: '1234' }],
-        documents: [{ filename: 'contract.pdf', data: await makePdf({ pages: 1 }) }],
+        documents: [{ filename: 'contract.pdf', data: await makePdf({ pages: 1, text: 'Secret clause XYZZY-4711' }) }],
       });
       const entry = await h.context.db
         .selectFrom('contracts')
@@ -90,6 +90,12 @@ for (const dialect of DIALECTS) {
     after(async () => h?.close());
 
     it('stores every file of the envelope as a v2 blob whose key is in the database', async () => {
+      const text = await h.context.db
+        .selectFrom('contract_texts')
+        .select('extracted')
+        .where('contract_id', '=', contractId)
+        .executeTakeFirstOrThrow();
+      assert.match(text.extracted, /XYZZY-4711/, 'the register read the PDF’s text');
       // original, stamped, signed, sealed, certificate: all different files.
       assert.ok(blobKeys.length >= 4, `files: ${blobKeys.length}`);
       assert.equal(wrappedBefore.length, blobKeys.length, 'one data key row per blob');
@@ -129,7 +135,15 @@ for (const dialect of DIALECTS) {
       const refused = await asSender(h, viewer, 'POST', `/api/v1/contracts/${contractId}/legal-hold`, { reason: 'x' });
       assert.equal(refused.statusCode, 403);
       const seen = await asSender(h, admin, 'GET', `/api/v1/contracts/${contractId}/retention`);
-      assert.equal(seen.json().hold.reason, '訴訟対応のため保全', 'a hold on the envelope keeps its register entry too');
+      assert.equal(
+        seen.json().hold.reason,
+        '訴訟対応のため保全',
+        'a hold on the envelope keeps its register entry too',
+      );
+      const linked = await asSender(h, admin, 'POST', `/api/v1/contracts/${contractId}/legal-hold`, { reason: 'y' });
+      assert.equal(linked.statusCode, 409, 'the envelope’s hold already keeps the entry');
+      const foreignStatus = await asSender(h, other, 'GET', `/api/v1/envelopes/${envelopeId}/retention`);
+      assert.equal(foreignStatus.statusCode, 404);
     });
 
     it('keeps everything under a legal hold after the period ended', async () => {
@@ -176,14 +190,20 @@ for (const dialect of DIALECTS) {
         assert.ok(row.destroyed_at);
         assert.equal(row.destroy_reason, 'retention-period-ended');
       }
+      const text = await h.context.db
+        .selectFrom('contract_texts')
+        .select(['extracted', 'search_norm'])
+        .where('contract_id', '=', contractId)
+        .executeTakeFirstOrThrow();
+      assert.equal(text.extracted, '', 'the text read from the PDF is gone');
+      assert.doesNotMatch(text.search_norm, /xyzzy/);
       // Not even the master key helps: no copy of a wrapped key is left in the database's files.
       if (dialect === 'sqlite') {
         const file = sqlitePathOf(h.test.database.url, h.test.dataDir);
-        const bytes = Buffer.concat(
-          [file, `${file}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f)),
-        );
+        const bytes = Buffer.concat([file, `${file}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f)));
         for (const wrapped of wrappedBefore)
           assert.equal(bytes.indexOf(Buffer.from(wrapped, 'latin1')), -1, 'a destroyed key is still in the file');
+        assert.equal(bytes.indexOf(Buffer.from('xyzzy-4711')), -1, 'the extracted text is still in the file');
       } else {
         const found = await h.context.db
           .selectFrom('document_keys')

@@ -87,7 +87,10 @@ for (const dialect of DIALECTS) {
 
       const rotated = await inkan(['rotate', '--batch-size', '7']);
       assert.equal(rotated.code, 0, rotated.stderr);
-      assert.match(rotated.stdout, new RegExp(`created key-encryption key pkcs11-v2 \\(pkcs11, label ${labelPrefix}-v2\\)`));
+      assert.match(
+        rotated.stdout,
+        new RegExp(`created key-encryption key pkcs11-v2 \\(pkcs11, label ${labelPrefix}-v2\\)`),
+      );
       assert.match(rotated.stdout, new RegExp(`${DOCUMENTS} data key\\(s\\) rewrapped, 0 left`));
       assert.match(rotated.stdout, /rewrapped 7 data key/, 'in batches');
       assert.ok(hsmHas(`${labelPrefix}-v2`));
@@ -172,7 +175,10 @@ for (const dialect of DIALECTS) {
       }
       const status = await inkan(['status']);
       assert.equal(status.code, 0, status.stderr);
-      assert.match(status.stdout, new RegExp(`pkcs11-v3\\tpkcs11\\t${labelPrefix}-v3\\tcurrent\\t${DOCUMENTS + 1} live`));
+      assert.match(
+        status.stdout,
+        new RegExp(`pkcs11-v3\\tpkcs11\\t${labelPrefix}-v3\\tcurrent\\t${DOCUMENTS + 1} live`),
+      );
       assert.match(status.stdout, /pkcs11-v2\tpkcs11\t.*\tretired /);
     });
 

@@ -25,10 +25,13 @@ export function RetentionCard({
   subjectType,
   subjectId,
   isAdmin,
+  onShredded,
 }: {
   subjectType: 'contract' | 'envelope';
   subjectId: string;
   isAdmin: boolean;
+  /** Told when the documents turn out to be erased (the page then offers no download). */
+  onShredded?: (at: string) => void;
 }) {
   const { t, language } = useI18n();
   const [status, setStatus] = useState<RetentionStatus | null>(null);
@@ -46,6 +49,9 @@ export function RetentionCard({
   useEffect(() => {
     void load();
   }, [load]);
+  useEffect(() => {
+    if (status?.shreddedAt) onShredded?.(status.shreddedAt);
+  }, [status, onShredded]);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -73,7 +79,9 @@ export function RetentionCard({
       {status && (
         <>
           {status.shreddedAt ? (
-            <p className="alert alert--warning">{t('retention.shredded', { at: formatDateTime(language, status.shreddedAt) })}</p>
+            <p className="alert alert--warning">
+              {t('retention.shredded', { at: formatDateTime(language, status.shreddedAt) })}
+            </p>
           ) : status.retention ? (
             <p>
               {t('retention.period', {
@@ -89,7 +97,10 @@ export function RetentionCard({
           {!status.shreddedAt && (
             <p className={status.hold ? 'retention-hold' : 'muted'}>
               {status.hold
-                ? t('retention.hold', { reason: status.hold.reason, placedAt: formatDateTime(language, status.hold.placedAt) })
+                ? t('retention.hold', {
+                    reason: status.hold.reason,
+                    placedAt: formatDateTime(language, status.hold.placedAt),
+                  })
                 : t('retention.noHold')}
             </p>
           )}

@@ -175,7 +175,10 @@ export class EncryptedBlobStore implements BlobStore {
       const keyId = uuidOf(header.subarray(offset, (offset += KEY_ID_BYTES)));
       dataIv = header.subarray(offset, (offset += IV_BYTES));
       if (!this.#keyring)
-        throw new BlobError('BLOB_BAD_KEY', `blob ${key} is format v2: its data key is in the database (no keyring here)`);
+        throw new BlobError(
+          'BLOB_BAD_KEY',
+          `blob ${key} is format v2: its data key is in the database (no keyring here)`,
+        );
       dataKey = await this.#keyring.open(keyId, key);
     } else {
       const wrapIv = header.subarray(offset, (offset += IV_BYTES));

@@ -74,7 +74,10 @@ export class DocumentKeyring {
       .where('key_id', '=', keyId)
       .executeTakeFirst();
     if (!row || row.blob_key !== blobKey)
-      throw new BlobError('BLOB_BAD_KEY', `blob ${blobKey}: its data key ${keyId} is not in this installation's database`);
+      throw new BlobError(
+        'BLOB_BAD_KEY',
+        `blob ${blobKey}: its data key ${keyId} is not in this installation's database`,
+      );
     if (row.wrapped_key === null || row.destroyed_at !== null)
       throw new BlobError('BLOB_SHREDDED', `blob ${blobKey}: its data key was destroyed at ${row.destroyed_at ?? '?'}`);
     const kek = await this.kek(row.kek_id);
@@ -131,18 +134,30 @@ export class DocumentKeyring {
   }
 
   /**
-   * Makes the freed bytes of destroyed keys unreachable in the database files: SQLite checkpoints the
-   * WAL into the main file (secure_delete zeroes freed space) and truncates it; PostgreSQL vacuums the
-   * table so that the old row versions are gone. Best effort: a busy reader may delay it to the next run.
+   * Makes the freed bytes of destroyed keys (and of the shredded documents' extracted text) unreachable
+   * in the database files: SQLite merges the register's text index, checkpoints the WAL into the main
+   * file (secure_delete zeroes freed space) and truncates it; PostgreSQL vacuums the tables so that the
+   * old row versions are gone. Best effort: a busy reader may delay it to the next run.
    */
   async purgeDestroyed(dialect: 'sqlite' | 'postgres'): Promise<void> {
-    if (dialect === 'sqlite') await sql`pragma wal_checkpoint(TRUNCATE)`.execute(this.db);
-    else await sql`vacuum document_keys`.execute(this.db);
+    if (dialect === 'sqlite') {
+      // The register's trigram index keeps deleted text in its segments until they are merged.
+      await sql`insert into contract_texts_fts(contract_texts_fts) values ('optimize')`.execute(this.db);
+      await sql`pragma wal_checkpoint(TRUNCATE)`.execute(this.db);
+    } else {
+      await sql`vacuum document_keys`.execute(this.db);
+      await sql`vacuum contract_texts`.execute(this.db);
+    }
   }
 
   /** The newest KEK version (new data keys are wrapped under it). */
   async currentKek(): Promise<KekRow> {
-    const row = await this.db.selectFrom('key_encryption_keys').selectAll().orderBy('version', 'desc').limit(1).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('key_encryption_keys')
+      .selectAll()
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     if (!row) throw new Error('no key-encryption key: the database is not migrated');
     this.#keks.set(row.id, row);
     return row;
@@ -189,7 +204,11 @@ export class DocumentKeyring {
       const updates: { keyId: string; from: string; wrapped: string }[] = [];
       for (const row of rows) {
         const aad = aadOf(row.key_id, row.blob_key);
-        const dataKey = await this.keks.unwrap(await this.kek(row.kek_id), Buffer.from(row.wrapped_key!, 'base64'), aad);
+        const dataKey = await this.keks.unwrap(
+          await this.kek(row.kek_id),
+          Buffer.from(row.wrapped_key!, 'base64'),
+          aad,
+        );
         const wrapped = await this.keks.wrap(current, dataKey, aad);
         updates.push({ keyId: row.key_id, from: row.kek_id, wrapped: Buffer.from(wrapped).toString('base64') });
       }

@@ -78,7 +78,11 @@ export class KeyEncryptionKeys {
     if (kek.provider === 'pkcs11') return this.#token(kek.label).open(kek.label, wrapped, aad);
     const bytes = Buffer.from(wrapped);
     if (bytes.length < IV_BYTES + TAG_BYTES) throw new Error('wrapped key too short');
-    const decipher = createDecipheriv('aes-256-gcm', deriveKey(this.#masterKey, kek.label), bytes.subarray(0, IV_BYTES));
+    const decipher = createDecipheriv(
+      'aes-256-gcm',
+      deriveKey(this.#masterKey, kek.label),
+      bytes.subarray(0, IV_BYTES),
+    );
     decipher.setAAD(aad);
     decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
     return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);

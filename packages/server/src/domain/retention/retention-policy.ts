@@ -49,7 +49,8 @@ export function applyRetention(
   candidates.push(`source:${subject.source}`, 'default');
   for (const documentType of candidates) {
     const years = rules.get(documentType);
-    if (years !== undefined) return { documentType, years, startsOn: subject.startsOn, endsOn: addYears(subject.startsOn, years) };
+    if (years !== undefined)
+      return { documentType, years, startsOn: subject.startsOn, endsOn: addYears(subject.startsOn, years) };
   }
   return {
     documentType: 'built-in',
@@ -76,7 +77,10 @@ export function isRetentionDocumentType(value: string): value is RetentionDocume
 export async function activeLegalHold(
   db: DbOrTx,
   subjects: ReadonlyArray<{ type: 'contract' | 'envelope'; id: string }>,
-): Promise<{ id: string; subject_type: 'contract' | 'envelope'; subject_id: string; reason: string; placed_at: string } | undefined> {
+): Promise<
+  | { id: string; subject_type: 'contract' | 'envelope'; subject_id: string; reason: string; placed_at: string }
+  | undefined
+> {
   if (subjects.length === 0) return undefined;
   return db
     .selectFrom('legal_holds')
@@ -88,7 +92,11 @@ export async function activeLegalHold(
 }
 
 /** Where a register entry's retention starts: its 締結日, else the envelope's completion, else its entry. */
-export function contractStartsOn(row: { signed_on: string | null; completed_at: string | null; created_at: string }): string {
+export function contractStartsOn(row: {
+  signed_on: string | null;
+  completed_at: string | null;
+  created_at: string;
+}): string {
   return row.signed_on ?? japanDate(new Date(row.completed_at ?? row.created_at));
 }
 

@@ -46,7 +46,16 @@ export async function getRetentionSettings(
     .leftJoin('contracts as c', (join) => join.onRef('c.id', '=', 'h.subject_id').on('h.subject_type', '=', 'contract'))
     .leftJoin('envelopes as e', (join) => join.onRef('e.id', '=', 'h.subject_id').on('h.subject_type', '=', 'envelope'))
     .leftJoin('users as u', 'u.id', 'h.placed_by_user_id')
-    .select(['h.id', 'h.subject_type', 'h.subject_id', 'h.reason', 'h.placed_at', 'c.title', 'e.name', 'u.name as placed_by'])
+    .select([
+      'h.id',
+      'h.subject_type',
+      'h.subject_id',
+      'h.reason',
+      'h.placed_at',
+      'c.title',
+      'e.name',
+      'u.name as placed_by',
+    ])
     .where('h.organization_id', '=', input.organizationId)
     .where('h.released_at', 'is', null)
     .orderBy('h.placed_at', 'desc')

@@ -1,7 +1,8 @@
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { recordEvent } from '../record-event.ts';
-import { findRetentionSubject } from '../retention/retention-subject.ts';
+import { activeLegalHold } from '../retention/retention-policy.ts';
+import { findRetentionSubject, holdSubjects } from '../retention/retention-subject.ts';
 import { newId } from '../../security/tokens.ts';
 import { inTransaction } from '../transaction.ts';
 import type { Actor, RequestOrigin } from '../types.ts';
@@ -27,8 +28,8 @@ interface HoldInput {
 
 /**
  * Places a legal hold (訴訟ホールド) on a contract or an envelope (administrators): while it is active
- * the retention job shreds neither it nor the envelope/contract linked to it. One active hold per
- * object (LEGAL_HOLD_EXISTS); nothing to hold once shredded (DOCUMENT_SHREDDED). Event `legal-hold.placed`.
+ * the retention job shreds neither it nor the envelope/contract linked to it. One active hold for the
+ * pair (LEGAL_HOLD_EXISTS); nothing to hold once shredded (DOCUMENT_SHREDDED). Event `legal-hold.placed`.
  */
 export async function placeLegalHold(ctx: DomainContext, input: HoldInput): Promise<{ id: string; placedAt: string }> {
   const reason = checkReason(input.reason);
@@ -42,14 +43,9 @@ export async function placeLegalHold(ctx: DomainContext, input: HoldInput): Prom
       throw new AppError('DOCUMENT_SHREDDED', 'the documents were shredded at the end of their retention period', {
         shreddedAt: subject.shreddedAt,
       });
-    const existing = await tx
-      .selectFrom('legal_holds')
-      .select('id')
-      .where('subject_type', '=', subject.type)
-      .where('subject_id', '=', subject.id)
-      .where('released_at', 'is', null)
-      .executeTakeFirst();
-    if (existing) throw new AppError('LEGAL_HOLD_EXISTS', 'a legal hold is already active on it');
+    // A hold on the linked envelope or register entry already keeps this one.
+    if (await activeLegalHold(tx, holdSubjects(subject)))
+      throw new AppError('LEGAL_HOLD_EXISTS', 'a legal hold is already active on it');
     const id = newId();
     const at = ctx.clock.now();
     await tx
@@ -80,7 +76,10 @@ export async function placeLegalHold(ctx: DomainContext, input: HoldInput): Prom
   });
 }
 
-/** Releases the active legal hold of a contract or envelope, with a reason (NO_LEGAL_HOLD when none). Event `legal-hold.released`. */
+/**
+ * Releases the active legal hold of a contract or envelope — placed on it or on its linked envelope or
+ * register entry — with a reason (NO_LEGAL_HOLD when none). Event `legal-hold.released`.
+ */
 export async function releaseLegalHold(ctx: DomainContext, input: HoldInput): Promise<void> {
   const reason = checkReason(input.reason);
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
@@ -89,13 +88,8 @@ export async function releaseLegalHold(ctx: DomainContext, input: HoldInput): Pr
       type: input.subjectType,
       id: input.subjectId,
     });
-    const hold = await tx
-      .selectFrom('legal_holds')
-      .select(['id', 'reason', 'placed_at'])
-      .where('subject_type', '=', subject.type)
-      .where('subject_id', '=', subject.id)
-      .where('released_at', 'is', null)
-      .executeTakeFirst();
+    // The hold may have been placed on the linked envelope or register entry: it is the one shown here.
+    const hold = await activeLegalHold(tx, holdSubjects(subject));
     if (!hold) throw new AppError('NO_LEGAL_HOLD', 'no legal hold is active on it');
     const at = ctx.clock.now();
     await tx
@@ -116,8 +110,8 @@ export async function releaseLegalHold(ctx: DomainContext, input: HoldInput): Pr
       at,
       details: {
         holdId: hold.id,
-        subjectType: subject.type,
-        subjectId: subject.id,
+        subjectType: hold.subject_type,
+        subjectId: hold.subject_id,
         title: subject.title,
         reason,
         placedAt: hold.placed_at,

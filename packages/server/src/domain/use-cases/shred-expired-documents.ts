@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../ports/database.ts';
 import type { ShredOutcome } from '../../ports/blob-store.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { recordEvent } from '../record-event.ts';
-import { japanDate } from '../register/contract-model.ts';
+import { japanDate, searchNorm } from '../register/contract-model.ts';
 import { addDays } from '../register/reminder-days.ts';
 import {
   activeLegalHold,
@@ -48,7 +48,8 @@ export async function scheduleRetentionSweep(ctx: Pick<DomainContext, 'db' | 'jo
  * here or imported) and every finished envelope without a register entry whose retention period (see
  * retention-policy.ts) has ended, and that no legal hold keeps, is crypto-shredded: the data keys of
  * all its files (the original, each signed version, the certificate of completion, an imported PDF)
- * are destroyed, the rows are marked shredded, and one tombstone event per file records which document
+ * are destroyed, the rows are marked shredded, the text read from them is cleared from the register's
+ * search, and one tombstone event per file records which document
  * (name, SHA-256), why and under which rule. Events are never deleted, so the log keeps verifying.
  * Personal copies (保管 from a completion mail) belong to the account, not the organisation: not here.
  * First queues tomorrow's run, so the daily schedule survives a failure of today's.
@@ -165,7 +166,8 @@ async function storedFiles(db: DbOrTx, contractId: string | null, envelopeId: st
       .where('s.envelope_id', '=', envelopeId)
       .orderBy('s.superseded_at')
       .execute();
-    for (const v of versions) files.push({ kind: 'version', name: v.name, sha256: v.sha256, blob: v.blob_key, envelopeId });
+    for (const v of versions)
+      files.push({ kind: 'version', name: v.name, sha256: v.sha256, blob: v.blob_key, envelopeId });
     const envelope = await db
       .selectFrom('envelopes')
       .select(['certificate_blob', 'certificate_sha256', 'certificate_id'])
@@ -202,10 +204,30 @@ async function shredSubject(
   for (const file of files) outcomes.push(await ctx.blobs.shred(file.blob, REASON));
   const at = ctx.clock.now();
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
-    if (subject.contractId)
-      await tx.updateTable('contracts').set({ shredded_at: at.toISOString() }).where('id', '=', subject.contractId).execute();
+    if (subject.contractId) {
+      await tx
+        .updateTable('contracts')
+        .set({ shredded_at: at.toISOString() })
+        .where('id', '=', subject.contractId)
+        .execute();
+      // The text read from the PDFs is the documents' content too: only the entry's own fields stay searchable.
+      const entry = await tx
+        .selectFrom('contracts')
+        .select(['title', 'counterparties'])
+        .where('id', '=', subject.contractId)
+        .executeTakeFirstOrThrow();
+      await tx
+        .updateTable('contract_texts')
+        .set({ extracted: '', search_norm: searchNorm(entry.title, JSON.parse(entry.counterparties) as string[], '') })
+        .where('contract_id', '=', subject.contractId)
+        .execute();
+    }
     if (subject.envelopeId)
-      await tx.updateTable('envelopes').set({ shredded_at: at.toISOString() }).where('id', '=', subject.envelopeId).execute();
+      await tx
+        .updateTable('envelopes')
+        .set({ shredded_at: at.toISOString() })
+        .where('id', '=', subject.envelopeId)
+        .execute();
     for (const [index, file] of files.entries()) {
       await recordEvent(tx, {
         organizationId: subject.organizationId,

@@ -13,10 +13,21 @@ import type { Actor, RequestOrigin } from '../types.ts';
 import { getRetentionSettings, type RetentionSettings } from './get-retention-settings.ts';
 
 function checkYears(years: unknown, field: string): number {
-  if (typeof years !== 'number' || !Number.isInteger(years) || years < RETENTION_YEARS.min || years > RETENTION_YEARS.max)
-    throw new AppError('VALIDATION_FAILED', `${field}: a whole number of years, ${RETENTION_YEARS.min}–${RETENTION_YEARS.max}`, {
-      field,
-    });
+  if (
+    typeof years !== 'number' ||
+    !Number.isInteger(years) ||
+    years < RETENTION_YEARS.min ||
+    years > RETENTION_YEARS.max
+  )
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `${field}: a whole number of years, ${RETENTION_YEARS.min}–${RETENTION_YEARS.max}`,
+      { field },
+      {
+        ja: `保存期間は${RETENTION_YEARS.min}〜${RETENTION_YEARS.max}の整数（年）で入力してください。`,
+        en: `A retention period is a whole number of years from ${RETENTION_YEARS.min} to ${RETENTION_YEARS.max}.`,
+      },
+    );
   return years;
 }
 
@@ -45,11 +56,18 @@ export async function updateRetentionSettings(
         'VALIDATION_FAILED',
         `rules[${index}].documentType: "source:envelope", "source:import" or "type:" followed by a 契約種別 (1–${RETENTION_LIMITS.contractType} characters)`,
         { field: `rules[${index}].documentType` },
+        {
+          ja: `契約種別を入力してください（${RETENTION_LIMITS.contractType}文字以内）。`,
+          en: `Enter the contract type (at most ${RETENTION_LIMITS.contractType} characters).`,
+        },
       );
     if (wanted.has(type))
-      throw new AppError('VALIDATION_FAILED', `rules[${index}].documentType: ${type} is given twice`, {
-        field: `rules[${index}].documentType`,
-      });
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `rules[${index}].documentType: ${type} is given twice`,
+        { field: `rules[${index}].documentType` },
+        { ja: '同じ種類の設定が2つあります。1つにしてください。', en: 'The same kind is given twice; keep one.' },
+      );
     wanted.set(type, checkYears(rule.years, `rules[${index}].years`));
   }
   // The built-in 10 years needs no row; any other default is a rule like the others.

@@ -14,7 +14,13 @@ const body = (schema: z.ZodType) => ({
   required: true,
   ...json(z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any' })),
 });
-const id = (description: string) => ({ name: 'id', in: 'path', required: true, schema: { type: 'string' }, description });
+const id = (description: string) => ({
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+  description,
+});
 const adminAuth = [{ session: [] }, { apiKey: ['admin'] }];
 const refusals = {
   401: error('UNAUTHENTICATED'),
@@ -35,7 +41,8 @@ export const retentionSchemas = {
           properties: {
             documentType: {
               type: 'string',
-              description: '"source:envelope", "source:import", or "type:<契約種別>" (a 契約種別 rule wins over a source rule)',
+              description:
+                '"source:envelope", "source:import", or "type:<契約種別>" (a 契約種別 rule wins over a source rule)',
             },
             years: { type: 'integer', minimum: 1, maximum: 100 },
           },

@@ -167,7 +167,9 @@ export function RetentionSection() {
           <button
             type="button"
             className="btn btn--secondary"
-            onClick={() => setRules([...rules, { kind: 'type', contractType: '', years: String(settings.defaultYears) }])}
+            onClick={() =>
+              setRules([...rules, { kind: 'type', contractType: '', years: String(settings.defaultYears) }])
+            }
           >
             {t('admin.retention.add')}
           </button>
@@ -195,7 +197,11 @@ export function RetentionSection() {
                 <tr key={hold.id}>
                   <td>
                     <Link
-                      href={hold.subjectType === 'contract' ? `/contracts/${hold.subjectId}` : `/envelopes/${hold.subjectId}`}
+                      href={
+                        hold.subjectType === 'contract'
+                          ? `/contracts/${hold.subjectId}`
+                          : `/envelopes/${hold.subjectId}`
+                      }
                       className="admin-strong"
                     >
                       {hold.title || t('common.dash')}

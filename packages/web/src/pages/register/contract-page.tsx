@@ -186,7 +186,11 @@ function ContractEntryView({ id }: { id: string }) {
 
       <div className="entry__layout">
         <section className="entry__document card no-print" aria-label={t('reg.entry.document')} id="document">
-          {pdf ? (
+          {entry.shreddedAt ? (
+            <p className="alert alert--warning">
+              {t('retention.shredded', { at: formatDateTime(language, entry.shreddedAt) })}
+            </p>
+          ) : pdf ? (
             <PdfViewer url={api(`/documents/${encodeURIComponent(pdf.id)}`)} name={pdf.name} />
           ) : (
             <p className="muted">{t('reg.entry.noDocument')}</p>
@@ -321,24 +325,26 @@ function ContractEntryView({ id }: { id: string }) {
             </div>
           </form>
 
-          <section className="card" aria-labelledby="downloads-title">
-            <h2 className="section-title" id="downloads-title">
-              {t('reg.entry.downloads')}
-            </h2>
-            <ul className="download-list">
-              {entry.documents.map((document) => (
-                <li key={document.id}>
-                  <a
-                    href={api(`/documents/${encodeURIComponent(document.id)}`)}
-                    download={document.name}
-                    className="btn btn--secondary btn--block"
-                  >
-                    {document.kind === 'certificate' ? t('reg.entry.certificate') : document.name}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </section>
+          {!entry.shreddedAt && (
+            <section className="card" aria-labelledby="downloads-title">
+              <h2 className="section-title" id="downloads-title">
+                {t('reg.entry.downloads')}
+              </h2>
+              <ul className="download-list">
+                {entry.documents.map((document) => (
+                  <li key={document.id}>
+                    <a
+                      href={api(`/documents/${encodeURIComponent(document.id)}`)}
+                      download={document.name}
+                      className="btn btn--secondary btn--block"
+                    >
+                      {document.kind === 'certificate' ? t('reg.entry.certificate') : document.name}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
           {user.organization && view === 'organization' && (
             <RetentionCard subjectType="contract" subjectId={entry.id} isAdmin={user.role === 'admin'} />
           )}

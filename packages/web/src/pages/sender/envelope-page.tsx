@@ -39,6 +39,7 @@ function EnvelopeDetails({ id }: { id: string }) {
   const [flash, setFlashState] = useState<Flash | null>(() => takeFlash());
   const [busy, setBusy] = useState<string | null>(null);
   const user = useUser();
+  const [shreddedAt, setShreddedAt] = useState<string | null>(null);
   const [dialog, setDialog] = useState<{ kind: 'cancel' } | { kind: 'unlock'; recipient: Recipient } | null>(null);
 
   const reloadEvents = useCallback(() => {
@@ -234,42 +235,48 @@ function EnvelopeDetails({ id }: { id: string }) {
             <h2 id="docs-title" className="section-title">
               {t('env.documents')}
             </h2>
-            <ul className="doc-list">
-              {envelope.documents.map((doc) => (
-                <DocumentListItem
-                  key={doc.id}
-                  doc={doc}
-                  href={`${base}/documents/${encodeURIComponent(doc.id)}`}
-                  buttonClassName="btn btn--secondary btn--small"
-                  buttonText={t('env.download')}
-                  buttonLabel={t('env.downloadLabel', { name: doc.name })}
-                />
-              ))}
-              {envelope.status === 'completed' && (
-                <CertificateListItem
-                  meta={
-                    envelope.certificateIssuedAt
-                      ? t('certificate.issuedAt', { date: formatDateTime(language, envelope.certificateIssuedAt) })
-                      : t('certificate.pending')
-                  }
-                >
-                  {envelope.certificateIssuedAt ? (
-                    <a
-                      className="btn btn--primary btn--small"
-                      href={`${base}/certificate`}
-                      download
-                      aria-label={t('certificate.downloadLabel')}
-                    >
-                      {t('certificate.download')}
-                    </a>
-                  ) : (
-                    <button type="button" className="btn btn--secondary btn--small" onClick={reloadEnvelope}>
-                      {t('common.retry')}
-                    </button>
-                  )}
-                </CertificateListItem>
-              )}
-            </ul>
+            {shreddedAt ? (
+              <p className="alert alert--warning">
+                {t('retention.shredded', { at: formatDateTime(language, shreddedAt) })}
+              </p>
+            ) : (
+              <ul className="doc-list">
+                {envelope.documents.map((doc) => (
+                  <DocumentListItem
+                    key={doc.id}
+                    doc={doc}
+                    href={`${base}/documents/${encodeURIComponent(doc.id)}`}
+                    buttonClassName="btn btn--secondary btn--small"
+                    buttonText={t('env.download')}
+                    buttonLabel={t('env.downloadLabel', { name: doc.name })}
+                  />
+                ))}
+                {envelope.status === 'completed' && (
+                  <CertificateListItem
+                    meta={
+                      envelope.certificateIssuedAt
+                        ? t('certificate.issuedAt', { date: formatDateTime(language, envelope.certificateIssuedAt) })
+                        : t('certificate.pending')
+                    }
+                  >
+                    {envelope.certificateIssuedAt ? (
+                      <a
+                        className="btn btn--primary btn--small"
+                        href={`${base}/certificate`}
+                        download
+                        aria-label={t('certificate.downloadLabel')}
+                      >
+                        {t('certificate.download')}
+                      </a>
+                    ) : (
+                      <button type="button" className="btn btn--secondary btn--small" onClick={reloadEnvelope}>
+                        {t('common.retry')}
+                      </button>
+                    )}
+                  </CertificateListItem>
+                )}
+              </ul>
+            )}
           </section>
         </div>
 
@@ -287,7 +294,12 @@ function EnvelopeDetails({ id }: { id: string }) {
             )}
           </section>
           {user.organization && (
-            <RetentionCard subjectType="envelope" subjectId={envelope.id} isAdmin={user.role === 'admin'} />
+            <RetentionCard
+              subjectType="envelope"
+              subjectId={envelope.id}
+              isAdmin={user.role === 'admin'}
+              onShredded={setShreddedAt}
+            />
           )}
         </aside>
       </div>
