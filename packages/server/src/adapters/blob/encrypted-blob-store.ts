@@ -203,9 +203,10 @@ export class EncryptedBlobStore implements BlobStore {
     return decipher;
   }
 
-  /** Deletes a blob; deleting one that is already gone is not an error. */
+  /** Deletes a blob and its data key; deleting one that is already gone is not an error. */
   async delete(key: string): Promise<void> {
     await this.objects.delete(blobObjectPath(key));
+    await this.#keyring?.forget(key);
   }
 
   /**

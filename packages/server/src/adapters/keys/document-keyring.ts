@@ -122,6 +122,11 @@ export class DocumentKeyring {
       .execute();
   }
 
+  /** Removes the key rows of a deleted blob (one that never became a document, or a replaced seal image). */
+  async forget(blobKey: string): Promise<void> {
+    await this.db.deleteFrom('document_keys').where('blob_key', '=', blobKey).execute();
+  }
+
   /** Whether `blobKey` has a data key row (format v2), and whether it is destroyed. */
   async stateOf(blobKey: string): Promise<'live' | 'destroyed' | 'none'> {
     const rows = await this.db

@@ -113,3 +113,25 @@ export function envelopeStartsOn(row: {
     new Date(row.completed_at ?? row.canceled_at ?? row.declined_at ?? row.expires_at ?? row.sent_at ?? row.created_at),
   );
 }
+
+/** Envelopes with the times their retention may start from (the last decline comes from the recipients). */
+export function envelopesWithEndTimes(db: DbOrTx) {
+  return db
+    .selectFrom('envelopes as e')
+    .select(['e.id', 'e.status', 'e.completed_at', 'e.canceled_at', 'e.expires_at', 'e.sent_at', 'e.created_at'])
+    .select((eb) =>
+      eb
+        .selectFrom('recipients as r')
+        .select((inner) => inner.fn.max('r.declined_at').as('d'))
+        .whereRef('r.envelope_id', '=', 'e.id')
+        .as('declined_at'),
+    );
+}
+
+/** Register entries with what their retention depends on (契約種別, source, 締結日, the envelope's completion). */
+export function contractsWithStartTimes(db: DbOrTx) {
+  return db
+    .selectFrom('contracts as c')
+    .leftJoin('envelopes as e', 'e.id', 'c.envelope_id')
+    .select(['c.id', 'c.source', 'c.envelope_id', 'c.contract_type', 'c.signed_on', 'c.created_at', 'e.completed_at']);
+}

@@ -3,6 +3,8 @@ import {
   activeLegalHold,
   applyRetention,
   contractStartsOn,
+  contractsWithStartTimes,
+  envelopesWithEndTimes,
   envelopeStartsOn,
   retentionRules,
   type AppliedRetention,
@@ -33,30 +35,14 @@ export async function getRetentionStatus(
   const rules = await retentionRules(ctx.db, input.organizationId);
   let retention: AppliedRetention | null = null;
   if (subject.contractId) {
-    const c = await ctx.db
-      .selectFrom('contracts as c')
-      .leftJoin('envelopes as e', 'e.id', 'c.envelope_id')
-      .select(['c.source', 'c.contract_type', 'c.signed_on', 'c.created_at', 'e.completed_at'])
-      .where('c.id', '=', subject.contractId)
-      .executeTakeFirstOrThrow();
+    const c = await contractsWithStartTimes(ctx.db).where('c.id', '=', subject.contractId).executeTakeFirstOrThrow();
     retention = applyRetention(rules, {
       contractType: c.contract_type,
       source: c.source === 'import' ? 'import' : 'envelope',
       startsOn: contractStartsOn(c),
     });
   } else if (subject.envelopeId) {
-    const e = await ctx.db
-      .selectFrom('envelopes as e')
-      .select(['e.status', 'e.completed_at', 'e.canceled_at', 'e.expires_at', 'e.sent_at', 'e.created_at'])
-      .select((eb) =>
-        eb
-          .selectFrom('recipients as r')
-          .select((inner) => inner.fn.max('r.declined_at').as('d'))
-          .whereRef('r.envelope_id', '=', 'e.id')
-          .as('declined_at'),
-      )
-      .where('e.id', '=', subject.envelopeId)
-      .executeTakeFirstOrThrow();
+    const e = await envelopesWithEndTimes(ctx.db).where('e.id', '=', subject.envelopeId).executeTakeFirstOrThrow();
     if (FINISHED.includes(e.status))
       retention = applyRetention(rules, { contractType: null, source: 'envelope', startsOn: envelopeStartsOn(e) });
   }

@@ -9,6 +9,8 @@ import {
   activeLegalHold,
   applyRetention,
   contractStartsOn,
+  contractsWithStartTimes,
+  envelopesWithEndTimes,
   envelopeStartsOn,
   retentionRules,
   type AppliedRetention,
@@ -68,10 +70,7 @@ export async function shredExpiredDocuments(ctx: DomainContext): Promise<Retenti
   const organizations = await ctx.db.selectFrom('organizations').select('id').execute();
   for (const { id: organizationId } of organizations) {
     const rules = await retentionRules(ctx.db, organizationId);
-    const contracts = await ctx.db
-      .selectFrom('contracts as c')
-      .leftJoin('envelopes as e', 'e.id', 'c.envelope_id')
-      .select(['c.id', 'c.source', 'c.envelope_id', 'c.contract_type', 'c.signed_on', 'c.created_at', 'e.completed_at'])
+    const contracts = await contractsWithStartTimes(ctx.db)
       .where('c.organization_id', '=', organizationId)
       .where('c.shredded_at', 'is', null)
       .where('c.source', 'in', ['envelope', 'import'])
@@ -96,16 +95,7 @@ export async function shredExpiredDocuments(ctx: DomainContext): Promise<Retenti
       }
     }
     // Finished envelopes that never became a register entry (declined, canceled, expired).
-    const envelopes = await ctx.db
-      .selectFrom('envelopes as e')
-      .select(['e.id', 'e.completed_at', 'e.canceled_at', 'e.expires_at', 'e.sent_at', 'e.created_at'])
-      .select((eb) =>
-        eb
-          .selectFrom('recipients as r')
-          .select((inner) => inner.fn.max('r.declined_at').as('d'))
-          .whereRef('r.envelope_id', '=', 'e.id')
-          .as('declined_at'),
-      )
+    const envelopes = await envelopesWithEndTimes(ctx.db)
       .where('e.organization_id', '=', organizationId)
       .where('e.shredded_at', 'is', null)
       .where('e.status', 'in', ['completed', 'declined', 'canceled', 'expired'])
