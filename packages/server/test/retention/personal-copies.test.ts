@@ -1,0 +1,105 @@
+// Personal copies (保管 from a completion mail, a personal account's imports) belong to the account, not
+// to an organisation: the organisation's retention sweep never touches them, however old; deleting the
+// account crypto-shreds their files (the rows go with the account by the foreign keys).
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { createOrganization } from '../../src/cli/admin-commands.ts';
+import { deleteAccount } from '../../src/domain/use-cases/delete-account.ts';
+import { shredExpiredDocuments } from '../../src/domain/use-cases/shred-expired-documents.ts';
+import { hashPassword } from '../../src/security/tokens.ts';
+import { DIALECTS, TestClock, createTestContext, type TestContext } from '../helpers/test-database.ts';
+
+const YEAR_MS = 365.25 * 24 * 3600_000;
+
+for (const dialect of DIALECTS) {
+  describe(`personal copies follow the account (${dialect})`, () => {
+    let t: TestContext;
+    const clock = new TestClock(new Date('2026-04-01T00:00:00.000Z'));
+    const userId = randomUUID();
+    let blob: string;
+
+    before(async () => {
+      t = await createTestContext(dialect, {}, { clock });
+      await createOrganization(t.context, { name: '保存テスト', slug: 'keep', adminEmail: 'admin@keep.example.jp' });
+      const at = clock.now().toISOString();
+      await t.context.db
+        .insertInto('users')
+        .values({
+          id: userId,
+          email: 'person@example.jp',
+          name: '個人 利用者',
+          password_hash: await hashPassword('correct horse battery'),
+          created_at: at,
+        })
+        .execute();
+      blob = await t.context.blobs.put(Buffer.from('%PDF-1.7 personal copy'));
+      const contractId = randomUUID();
+      await t.context.db
+        .insertInto('contracts')
+        .values({
+          id: contractId,
+          scope: `u:${userId}`,
+          organization_id: null,
+          owner_user_id: userId,
+          source: 'claim',
+          envelope_id: null,
+          certificate_id: null,
+          title: '保管した契約書',
+          counterparties: '[]',
+          counterparty_norm: null,
+          signed_on: '2026-04-01',
+          start_on: null,
+          end_on: null,
+          notice_on: null,
+          amount: null,
+          tax: null,
+          renewal_months: null,
+          contract_type: null,
+          reference_number: null,
+          assignee_user_id: null,
+          imported_at: null,
+          created_at: at,
+          updated_at: at,
+        })
+        .execute();
+      await t.context.db
+        .insertInto('contract_documents')
+        .values({
+          id: randomUUID(),
+          contract_id: contractId,
+          kind: 'signed',
+          position: 0,
+          name: 'copy.pdf',
+          size: 22,
+          sha256: '0'.repeat(64),
+          blob,
+          owned: 1,
+          created_at: at,
+        })
+        .execute();
+    });
+    after(async () => t?.cleanup());
+
+    it('are not shredded by any organisation’s retention sweep', async () => {
+      clock.advance(30 * YEAR_MS);
+      const run = await shredExpiredDocuments(t.context);
+      assert.deepEqual(run, { shredded: 0, files: 0, held: 0 });
+      assert.equal(Buffer.from(await t.context.blobs.get(blob)).toString(), '%PDF-1.7 personal copy');
+    });
+
+    it('are crypto-shredded when the account is deleted', async () => {
+      await deleteAccount(t.context, { userId, password: 'correct horse battery' });
+      await assert.rejects(t.context.blobs.get(blob), (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'BLOB_SHREDDED');
+        return true;
+      });
+      const key = await t.context.db
+        .selectFrom('document_keys')
+        .select(['wrapped_key', 'destroy_reason'])
+        .where('blob_key', '=', blob)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(key, { wrapped_key: null, destroy_reason: 'account-deleted' });
+    });
+  });
+}
