@@ -89,6 +89,15 @@ export async function createContext(config: Config, options: CreateContextOption
     const database = await openDatabase(config.databaseUrl, config.dataDir);
     toClose.unshift(() => database.close());
     await migrateToLatest(database.db, database.dialect);
+    const keyring = new DocumentKeyring(database.db, keks, clock);
+    // Fail fast: without the current KEK no document could be stored (nor most of them read).
+    const kek = await keyring.currentKek();
+    if (!keks.available(kek))
+      throw new Error(
+        kek.provider === 'pkcs11'
+          ? `the current key-encryption key ${kek.id} is the HSM key "${kek.label}": set INKAN_KEK_PKCS11_LIBRARY, INKAN_KEK_PKCS11_TOKEN and INKAN_KEK_PKCS11_PIN to the token that holds it`
+          : `the current key-encryption key ${kek.id} cannot be used`,
+      );
     let mailer = options.mailer;
     if (!mailer) {
       if (config.smtpUrl) {
@@ -107,7 +116,7 @@ export async function createContext(config: Config, options: CreateContextOption
       blobs: new EncryptedBlobStore(
         openObjectStore(config.blobUrl ?? join(config.dataDir, 'blobs'), config.s3),
         masterKey,
-        new DocumentKeyring(database.db, keks, clock),
+        keyring,
       ),
       mailer,
       jobs: new DbJobQueue({ clock }),

@@ -107,16 +107,29 @@ for (const dialect of DIALECTS) {
       } finally {
         await context.close();
       }
-      // Without the HSM, the keys cannot be unwrapped (the master key alone is no longer enough).
-      const withoutHsm = await openContext(false);
+      // Without the HSM the installation does not start (the master key alone opens nothing any more)…
+      await assert.rejects(
+        openContext(false),
+        /set INKAN_KEK_PKCS11_LIBRARY, INKAN_KEK_PKCS11_TOKEN and INKAN_KEK_PKCS11_PIN/,
+      );
+      // …and a keyring without it cannot unwrap a data key.
+      const config = loadConfig({ ...baseEnv(), INKAN_DATA_DIR: t.dataDir });
+      const keks = new KeyEncryptionKeys(await readMasterKey(config), undefined);
+      const probe = await openContext(true);
       try {
+        const keyring = new DocumentKeyring(probe.db, keks);
         const [first] = stored.keys();
-        await assert.rejects(withoutHsm.blobs.get(first!), (error: Error & { code?: string }) => {
+        const row = await probe.db
+          .selectFrom('document_keys')
+          .select('key_id')
+          .where('blob_key', '=', first!)
+          .executeTakeFirstOrThrow();
+        await assert.rejects(keyring.open(row.key_id, first!), (error: Error & { code?: string }) => {
           assert.equal(error.code, 'BLOB_BAD_KEY');
           return true;
         });
       } finally {
-        await withoutHsm.close();
+        await probe.close();
       }
     });
 
