@@ -154,6 +154,16 @@ for (const dialect of DIALECTS) {
       for (const key of blobKeys) await h.context.blobs.get(key);
       const download = await asSender(h, admin, 'GET', `/api/v1/contracts/${contractId}/certificate`);
       assert.equal(download.statusCode, 200);
+      const settings = await asSender(h, admin, 'GET', '/api/v1/admin/retention');
+      assert.deepEqual(
+        (settings.json().upcoming as Array<{ subjectId: string; held: boolean; years: number }>).map((u) => [
+          u.subjectId,
+          u.held,
+          u.years,
+        ]),
+        [[contractId, true, 7]],
+        'past its end, kept by the hold',
+      );
     });
 
     it('shreds once the hold is released: blobs stay but no key opens them; 410 on download; tombstones', async () => {

@@ -2,8 +2,8 @@
  * 保存期間 in Debian's Chromium against a real server (buildApp listening, the built UI, SQLite): the
  * administrator sets the default period and a period for a 契約種別 in 管理 → 保存期間, places a legal
  * hold on a contract from its page (the admin list then shows it), releases it from the envelope's
- * page (the hold keeps both), and after the period (controlled clock) the retention sweep shreds the
- * contract: its page says the documents were erased. Screenshots at 1280×800 and 390×844
+ * page (the hold keeps both); a month before the end the admin list shows it as to be erased; after
+ * the period (controlled clock) the retention sweep shreds the contract: its page says so. Screenshots at 1280×800 and 390×844
  * (retention-*.png); no horizontal scroll, no console problems.
  */
 import assert from 'node:assert/strict';
@@ -160,7 +160,15 @@ describe('保存期間 and legal holds in a real browser', () => {
   });
 
   it('after the period the contract page says its documents were erased; no console problems', async () => {
-    h.clock.advance(12 * YEAR_MS + 3 * 24 * 3600_000);
+    // A month before the end, the administrators' list shows what the sweep will erase.
+    h.clock.advance(12 * YEAR_MS - 30 * 24 * 3600_000);
+    const soon = await adminPage(DESKTOP, 'upcoming');
+    await soon.goto(`${baseUrl}/admin/retention`);
+    const row = soon.locator('tr', { hasText: '業務委託契約書' }).filter({ hasText: '満了日以降に消去' });
+    await row.waitFor();
+    await row.scrollIntoViewIfNeeded();
+    await soon.screenshot({ path: join(SCREENSHOTS, 'retention-admin-upcoming-1280.png'), fullPage: true });
+    h.clock.advance(33 * 24 * 3600_000);
     const run = await shredExpiredDocuments(h.context);
     assert.equal(run.shredded, 1);
     const page = await adminPage(DESKTOP, 'shredded');

@@ -1,5 +1,23 @@
 import type { DomainContext } from '../domain-context.ts';
+import { japanDate } from '../register/contract-model.ts';
+import { addDays } from '../register/reminder-days.ts';
+import { retentionCandidates } from '../retention/retention-candidates.ts';
 import { DEFAULT_RETENTION_YEARS, retentionRules } from '../retention/retention-policy.ts';
+
+/** How far ahead the administrators' list of documents whose period ends looks, and how many it shows. */
+export const UPCOMING = { days: 90, max: 200 } as const;
+
+/** A document whose retention period ends soon (or ended, when a hold keeps it). */
+export interface UpcomingShredding {
+  subjectType: 'contract' | 'envelope';
+  subjectId: string;
+  title: string;
+  documentType: string;
+  years: number;
+  endsOn: string;
+  /** A legal hold keeps it past the end. */
+  held: boolean;
+}
 
 /** An active legal hold as the administrators' list shows it. */
 export interface LegalHoldSummary {
@@ -24,11 +42,13 @@ export interface RetentionSettings {
   /** 契約種別 used in the organisation's register (choices for a rule). */
   contractTypes: string[];
   holds: LegalHoldSummary[];
+  /** Documents whose period ends within 90 days (or has ended), soonest first: erased then unless held. */
+  upcoming: UpcomingShredding[];
 }
 
 /** Reads the retention settings and active legal holds of an organisation (administrators). */
 export async function getRetentionSettings(
-  ctx: Pick<DomainContext, 'db'>,
+  ctx: Pick<DomainContext, 'db' | 'clock'>,
   input: { organizationId: string },
 ): Promise<RetentionSettings> {
   const rules = await retentionRules(ctx.db, input.organizationId);
@@ -61,6 +81,19 @@ export async function getRetentionSettings(
     .orderBy('h.placed_at', 'desc')
     .limit(500)
     .execute();
+  const held = new Set(holds.map((h) => `${h.subject_type}:${h.subject_id}`));
+  const until = addDays(japanDate(ctx.clock.now()), UPCOMING.days);
+  const upcoming = (await retentionCandidates(ctx.db, input.organizationId, until)).slice(0, UPCOMING.max).map((c) => ({
+    subjectType: c.contractId ? ('contract' as const) : ('envelope' as const),
+    subjectId: (c.contractId ?? c.envelopeId)!,
+    title: c.title,
+    documentType: c.applied.documentType,
+    years: c.applied.years,
+    endsOn: c.applied.endsOn,
+    held:
+      (c.contractId !== null && held.has(`contract:${c.contractId}`)) ||
+      (c.envelopeId !== null && held.has(`envelope:${c.envelopeId}`)),
+  }));
   return {
     defaultYears: rules.get('default') ?? DEFAULT_RETENTION_YEARS,
     builtInYears: DEFAULT_RETENTION_YEARS,
@@ -78,5 +111,6 @@ export async function getRetentionSettings(
       placedAt: h.placed_at,
       placedBy: h.placed_by,
     })),
+    upcoming,
   };
 }

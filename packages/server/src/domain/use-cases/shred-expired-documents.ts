@@ -1,20 +1,11 @@
-import { sql } from 'kysely';
 import type { DbOrTx } from '../../ports/database.ts';
 import type { ShredOutcome } from '../../ports/blob-store.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { recordEvent } from '../record-event.ts';
 import { japanDate, searchNorm } from '../register/contract-model.ts';
 import { addDays } from '../register/reminder-days.ts';
-import {
-  activeLegalHold,
-  applyRetention,
-  contractStartsOn,
-  contractsWithStartTimes,
-  envelopesWithEndTimes,
-  envelopeStartsOn,
-  retentionRules,
-  type AppliedRetention,
-} from '../retention/retention-policy.ts';
+import { retentionCandidates } from '../retention/retention-candidates.ts';
+import { activeLegalHold, type AppliedRetention } from '../retention/retention-policy.ts';
 import { inTransaction } from '../transaction.ts';
 
 /** Why the retention job shreds (the tombstone events' `reason`). */
@@ -69,52 +60,8 @@ export async function shredExpiredDocuments(ctx: DomainContext): Promise<Retenti
   const result: RetentionSweepResult = { shredded: 0, files: 0, held: 0 };
   const organizations = await ctx.db.selectFrom('organizations').select('id').execute();
   for (const { id: organizationId } of organizations) {
-    const rules = await retentionRules(ctx.db, organizationId);
-    const contracts = await contractsWithStartTimes(ctx.db)
-      .where('c.organization_id', '=', organizationId)
-      .where('c.shredded_at', 'is', null)
-      .where('c.source', 'in', ['envelope', 'import'])
-      .execute();
-    for (const c of contracts) {
-      const applied = applyRetention(rules, {
-        contractType: c.contract_type,
-        source: c.source === 'import' ? 'import' : 'envelope',
-        startsOn: contractStartsOn(c),
-      });
-      if (applied.endsOn > today) continue;
-      const outcome = await shredSubject(ctx, {
-        organizationId,
-        contractId: c.id,
-        envelopeId: c.envelope_id,
-        applied,
-      });
-      if (outcome === 'held') result.held++;
-      else {
-        result.shredded++;
-        result.files += outcome;
-      }
-    }
-    // Finished envelopes that never became a register entry (declined, canceled, expired).
-    const envelopes = await envelopesWithEndTimes(ctx.db)
-      .where('e.organization_id', '=', organizationId)
-      .where('e.shredded_at', 'is', null)
-      .where('e.status', 'in', ['completed', 'declined', 'canceled', 'expired'])
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('contracts as c')
-              .select(sql`1`.as('one'))
-              .whereRef('c.envelope_id', '=', 'e.id')
-              .where('c.organization_id', 'is not', null),
-          ),
-        ),
-      )
-      .execute();
-    for (const e of envelopes) {
-      const applied = applyRetention(rules, { contractType: null, source: 'envelope', startsOn: envelopeStartsOn(e) });
-      if (applied.endsOn > today) continue;
-      const outcome = await shredSubject(ctx, { organizationId, contractId: null, envelopeId: e.id, applied });
+    for (const candidate of await retentionCandidates(ctx.db, organizationId, today)) {
+      const outcome = await shredSubject(ctx, { organizationId, ...candidate });
       if (outcome === 'held') result.held++;
       else {
         result.shredded++;

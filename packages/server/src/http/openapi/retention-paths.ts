@@ -49,6 +49,23 @@ export const retentionSchemas = {
         },
       },
       contractTypes: { type: 'array', items: { type: 'string' }, description: '契約種別 used in the register' },
+      upcoming: {
+        type: 'array',
+        description:
+          'documents whose period ends within 90 days or has ended (at most 200, soonest first); erased then unless held',
+        items: {
+          type: 'object',
+          properties: {
+            subjectType: { type: 'string', enum: ['contract', 'envelope'] },
+            subjectId: { type: 'string' },
+            title: { type: 'string' },
+            documentType: { type: 'string' },
+            years: { type: 'integer' },
+            endsOn: { type: 'string', format: 'date' },
+            held: { type: 'boolean' },
+          },
+        },
+      },
       holds: {
         type: 'array',
         items: {

@@ -6,7 +6,7 @@ import { apiGet, apiRequest } from '../../api/client.ts';
 import { Field } from '../../components/form-parts.tsx';
 import { Loading } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
-import { formatDateTime } from '../../i18n/translate.ts';
+import { formatDate, formatDateTime } from '../../i18n/translate.ts';
 import { Link } from '../../lib/use-location.tsx';
 import { adminError, useAdminAction } from './admin-common.tsx';
 
@@ -25,7 +25,19 @@ export interface RetentionSettings {
     placedAt: string;
     placedBy: string | null;
   }>;
+  upcoming: Array<{
+    subjectType: 'contract' | 'envelope';
+    subjectId: string;
+    title: string;
+    documentType: string;
+    years: number;
+    endsOn: string;
+    held: boolean;
+  }>;
 }
+
+const subjectPath = (type: 'contract' | 'envelope', id: string) =>
+  type === 'contract' ? `/contracts/${id}` : `/envelopes/${id}`;
 
 type RuleKind = 'source:envelope' | 'source:import' | 'type';
 interface DraftRule {
@@ -196,14 +208,7 @@ export function RetentionSection() {
               {settings.holds.map((hold) => (
                 <tr key={hold.id}>
                   <td>
-                    <Link
-                      href={
-                        hold.subjectType === 'contract'
-                          ? `/contracts/${hold.subjectId}`
-                          : `/envelopes/${hold.subjectId}`
-                      }
-                      className="admin-strong"
-                    >
+                    <Link href={subjectPath(hold.subjectType, hold.subjectId)} className="admin-strong">
                       {hold.title || t('common.dash')}
                     </Link>
                     <div className="muted admin-small">
@@ -214,6 +219,48 @@ export function RetentionSection() {
                   <td data-label={t('admin.retention.holdPlaced')}>
                     <div>{formatDateTime(language, hold.placedAt)}</div>
                     <div className="muted admin-small">{hold.placedBy ?? ''}</div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <h2 className="section-title">{t('admin.retention.upcoming')}</h2>
+      <p className="muted admin-small">{t('admin.retention.upcomingHint')}</p>
+      {settings.upcoming.length === 0 ? (
+        <p className="muted">{t('admin.retention.noUpcoming')}</p>
+      ) : (
+        <div className="table-wrap admin-table">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">{t('admin.retention.holdTarget')}</th>
+                <th scope="col">{t('admin.retention.endsOn')}</th>
+                <th scope="col">{t('admin.retention.state')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {settings.upcoming.map((item) => (
+                <tr key={`${item.subjectType}:${item.subjectId}`}>
+                  <td>
+                    <Link href={subjectPath(item.subjectType, item.subjectId)} className="admin-strong">
+                      {item.title || t('common.dash')}
+                    </Link>
+                    <div className="muted admin-small">
+                      {t(item.subjectType === 'contract' ? 'retention.subject.contract' : 'retention.subject.envelope')}
+                    </div>
+                  </td>
+                  <td data-label={t('admin.retention.endsOn')}>
+                    <div>{formatDate(language, item.endsOn)}</div>
+                    <div className="muted admin-small">{t('admin.retention.yearsShort', { years: item.years })}</div>
+                  </td>
+                  <td data-label={t('admin.retention.state')}>
+                    {item.held ? (
+                      <span className="retention-state retention-state--held">{t('admin.retention.stateHeld')}</span>
+                    ) : (
+                      <span className="retention-state">{t('admin.retention.stateErase')}</span>
+                    )}
                   </td>
                 </tr>
               ))}
