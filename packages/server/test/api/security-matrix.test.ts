@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
+import { contractRow } from '../helpers/contract-row.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
 import { snapshot, startHarness, type Harness } from './helpers/harness.ts';
 import { ADMIN_ENDPOINTS, type AdminEndpoint, type MatrixFixture } from './helpers/admin-endpoints.ts';
@@ -285,31 +286,7 @@ async function retentionSubjects(h: Harness): Promise<{ envelopeId: string; cont
   const at = new Date().toISOString();
   await h.context.db
     .insertInto('contracts')
-    .values({
-      id: contractId,
-      scope: `o:${h.org.id}`,
-      organization_id: h.org.id,
-      owner_user_id: null,
-      source: 'import',
-      envelope_id: null,
-      certificate_id: null,
-      title: 'matrix',
-      counterparties: '[]',
-      counterparty_norm: null,
-      signed_on: null,
-      start_on: null,
-      end_on: null,
-      notice_on: null,
-      amount: null,
-      tax: null,
-      renewal_months: null,
-      contract_type: null,
-      reference_number: null,
-      assignee_user_id: null,
-      imported_at: at,
-      created_at: at,
-      updated_at: at,
-    })
+    .values(contractRow({ id: contractId, at, title: 'matrix', source: 'import', organizationId: h.org.id }))
     .execute();
   return { envelopeId: created.json().id as string, contractId };
 }

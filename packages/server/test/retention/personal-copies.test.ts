@@ -13,6 +13,7 @@ import { createJobHandlers } from '../../src/jobs/handlers.ts';
 import { deleteAccount } from '../../src/domain/use-cases/delete-account.ts';
 import { shredExpiredDocuments } from '../../src/domain/use-cases/shred-expired-documents.ts';
 import { hashPassword } from '../../src/security/tokens.ts';
+import { contractRow } from '../helpers/contract-row.ts';
 import { DIALECTS, TestClock, createTestContext, type TestContext } from '../helpers/test-database.ts';
 
 const YEAR_MS = 365.25 * 24 * 3600_000;
@@ -43,29 +44,8 @@ for (const dialect of DIALECTS) {
       await t.context.db
         .insertInto('contracts')
         .values({
-          id: contractId,
-          scope: `u:${userId}`,
-          organization_id: null,
-          owner_user_id: userId,
-          source: 'claim',
-          envelope_id: null,
-          certificate_id: null,
-          title: '保管した契約書',
-          counterparties: '[]',
-          counterparty_norm: null,
+          ...contractRow({ id: contractId, at, title: '保管した契約書', source: 'claim', ownerUserId: userId }),
           signed_on: '2026-04-01',
-          start_on: null,
-          end_on: null,
-          notice_on: null,
-          amount: null,
-          tax: null,
-          renewal_months: null,
-          contract_type: null,
-          reference_number: null,
-          assignee_user_id: null,
-          imported_at: null,
-          created_at: at,
-          updated_at: at,
         })
         .execute();
       await t.context.db
