@@ -34,6 +34,7 @@ export { verifyPdf, type VerifyOptions } from './verify/verify-pdf.ts';
 export type * from './verify/report.ts';
 export { Pkcs11Signer, type Pkcs11SignerOptions } from './pkcs11/pkcs11-signer.ts';
 export { generateKeyPairOnToken, readPublicKeySpki, type TokenKeyAlgorithm } from './pkcs11/pkcs11-keys.ts';
+export { Pkcs11AesKeys, type Pkcs11AesKeysOptions } from './pkcs11/pkcs11-aes-keys.ts';
 export {
   renderCompletionCertificate,
   type CompletionCertificateData,

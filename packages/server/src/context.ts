@@ -12,6 +12,8 @@ import { systemClock, type Clock } from './ports/clock.ts';
 import { openDatabase } from './adapters/db/open-database.ts';
 import { migrateToLatest } from './adapters/db/migrate.ts';
 import { EncryptedBlobStore } from './adapters/blob/encrypted-blob-store.ts';
+import { DocumentKeyring } from './adapters/keys/document-keyring.ts';
+import { KeyEncryptionKeys } from './adapters/keys/key-encryption-keys.ts';
 import { openObjectStore } from './adapters/storage/object-store.ts';
 import { OutboxMailer } from './adapters/mail/outbox-mailer.ts';
 import { SmtpMailer } from './adapters/mail/smtp-mailer.ts';
@@ -77,11 +79,25 @@ export async function createContext(config: Config, options: CreateContextOption
     queueLength: config.verify.queueLength,
     limits: verifyLimitsOf(config),
   });
-  const toClose: Array<() => Promise<void> | void> = [() => verifier.close(), () => signing.close()];
+  const keks = new KeyEncryptionKeys(masterKey, config.kekPkcs11);
+  const toClose: Array<() => Promise<void> | void> = [
+    () => verifier.close(),
+    () => signing.close(),
+    () => keks.close(),
+  ];
   try {
     const database = await openDatabase(config.databaseUrl, config.dataDir);
     toClose.unshift(() => database.close());
     await migrateToLatest(database.db, database.dialect);
+    const keyring = new DocumentKeyring(database.db, keks, clock);
+    // Fail fast: without the current KEK no document could be stored (nor most of them read).
+    const kek = await keyring.currentKek();
+    if (!keks.available(kek))
+      throw new Error(
+        kek.provider === 'pkcs11'
+          ? `the current key-encryption key ${kek.id} is the HSM key "${kek.label}": set INKAN_KEK_PKCS11_LIBRARY, INKAN_KEK_PKCS11_TOKEN and INKAN_KEK_PKCS11_PIN to the token that holds it`
+          : `the current key-encryption key ${kek.id} cannot be used`,
+      );
     let mailer = options.mailer;
     if (!mailer) {
       if (config.smtpUrl) {
@@ -100,6 +116,7 @@ export async function createContext(config: Config, options: CreateContextOption
       blobs: new EncryptedBlobStore(
         openObjectStore(config.blobUrl ?? join(config.dataDir, 'blobs'), config.s3),
         masterKey,
+        keyring,
       ),
       mailer,
       jobs: new DbJobQueue({ clock }),

@@ -33,6 +33,7 @@ const entry: ContractEntry = {
   importedAt: null,
   createdAt: '2026-03-20T00:00:00Z',
   updatedAt: '2026-03-20T00:00:00Z',
+  shreddedAt: null,
   documents: [],
   history: [],
 };

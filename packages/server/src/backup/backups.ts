@@ -213,7 +213,12 @@ export async function createBackup(config: Config, clock: Clock, location?: stri
       blobStore: blobs.location,
       tables,
       files,
-      notCopied: ['pki/master.key', 'INKAN_MASTER_KEY', 'HSM keys (INKAN_PKCS11_*)'],
+      notCopied: [
+        'pki/master.key',
+        'INKAN_MASTER_KEY',
+        'HSM keys (INKAN_PKCS11_*)',
+        'HSM key-encryption keys (INKAN_KEK_PKCS11_*)',
+      ],
     };
     const bytes = serializeManifest(manifest);
     await store.put(`${id}/${MANIFEST}`, bytes, bytes.length);

@@ -33,6 +33,11 @@ Usage:
                                               change a member's role
   inkan audit verify                          recompute the operation log's hash chain and check its daily
                                               TSA anchors (exit 0 intact, 1 naming the first broken event)
+  inkan keys status                           the key-encryption keys (KEK) of documents' data keys, by version
+  inkan keys rotate [--batch-size N] [--remove-old]
+                                              new KEK version (HSM when INKAN_KEK_PKCS11_* is set), rewrap every
+                                              data key (documents untouched; resumable); --remove-old destroys
+                                              the HSM keys of versions nothing needs any more
   inkan jobs failed                           list failed jobs (every organisation's and the system's) with the last error
   inkan jobs retry ID                         queue a failed job again (a fresh retry window)
   inkan --version                             print the version
@@ -113,6 +118,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       return (await import('./audit-commands.ts')).auditCommand(config, rest);
     case 'jobs':
       return (await import('./job-commands.ts')).jobsCommand(config, rest);
+    case 'keys':
+      return (await import('./key-commands.ts')).keysCommand(config, rest);
     case 'backup':
       return (await import('./backup-commands.ts')).backupCommand(config, rest);
     case 'restore':

@@ -106,6 +106,14 @@ const schema = z.object({
   INKAN_PKCS11_TOKEN: z.string().optional(),
   INKAN_PKCS11_PIN: z.string().optional(),
   INKAN_PKCS11_KEY_LABEL: z.string().optional(),
+  // The key-encryption key (KEK) wrapping documents' data keys in an HSM (AES-256, CKM_AES_GCM).
+  INKAN_KEK_PKCS11_LIBRARY: z.string().optional(),
+  INKAN_KEK_PKCS11_TOKEN: z.string().optional(),
+  INKAN_KEK_PKCS11_PIN: z.string().optional(),
+  INKAN_KEK_PKCS11_KEY_LABEL: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,48}$/, 'letters, digits, ".", "_" and "-" only (1–48): versions are appended to it')
+    .default('inkan-kek'),
   INKAN_DATABASE_URL: z
     .string()
     .optional()
@@ -297,6 +305,11 @@ export interface Config {
   tsaUrls: string[];
   tsaTimeoutMs: number;
   pkcs11?: { library: string; token: string; pin: string; keyLabel: string };
+  /**
+   * The HSM holding the key-encryption keys of documents (INKAN_KEK_PKCS11_*); undefined = KEKs derived
+   * from the master key. Each KEK version is an AES key labelled `<keyLabelPrefix>-v<version>`.
+   */
+  kekPkcs11?: { library: string; token: string; pin: string; keyLabelPrefix: string };
   /** PostgreSQL URL, or undefined for the SQLite file `<dataDir>/inkan.db` (a `sqlite:PATH` URL names another file). */
   databaseUrl?: string;
   /** smtp:// or smtps:// URL; undefined = mail goes to the local outbox (the `mails` table). */
@@ -406,6 +419,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'set INKAN_PKCS11_LIBRARY, INKAN_PKCS11_TOKEN, INKAN_PKCS11_PIN and INKAN_PKCS11_KEY_LABEL together',
     );
   }
+  const kekVars = [v.INKAN_KEK_PKCS11_LIBRARY, v.INKAN_KEK_PKCS11_TOKEN, v.INKAN_KEK_PKCS11_PIN];
+  if (kekVars.some((x) => x !== undefined) && !kekVars.every((x) => x !== undefined)) {
+    throw new ConfigError(
+      'INKAN_KEK_PKCS11_LIBRARY',
+      'set INKAN_KEK_PKCS11_LIBRARY, INKAN_KEK_PKCS11_TOKEN and INKAN_KEK_PKCS11_PIN together',
+    );
+  }
   // Development mode serves every mail (signing links included) at /dev/mail without sign-in.
   if (v.INKAN_ENV === 'development' && !isLoopbackHost(v.INKAN_HOST) && v.INKAN_ALLOW_DEV_ON_NETWORK !== 'true') {
     throw new ConfigError(
@@ -457,6 +477,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           token: v.INKAN_PKCS11_TOKEN!,
           pin: v.INKAN_PKCS11_PIN!,
           keyLabel: v.INKAN_PKCS11_KEY_LABEL!,
+        }
+      : undefined,
+    kekPkcs11: v.INKAN_KEK_PKCS11_LIBRARY
+      ? {
+          library: v.INKAN_KEK_PKCS11_LIBRARY,
+          token: v.INKAN_KEK_PKCS11_TOKEN!,
+          pin: v.INKAN_KEK_PKCS11_PIN!,
+          keyLabelPrefix: v.INKAN_KEK_PKCS11_KEY_LABEL,
         }
       : undefined,
     databaseUrl: blankToUndefined(v.INKAN_DATABASE_URL),

@@ -25,6 +25,23 @@ export async function swapDocumentBlobs(tx: DbOrTx, updates: readonly DocumentUp
       .where('blob_current', '=', r.oldBlob)
       .executeTakeFirst();
     if (Number(changed.numUpdatedRows) !== 1) throw new Error(`document ${r.id} changed while it was being ${what}`);
+    // The replaced file stays stored (the new one contains it as an earlier revision); retention finds it here.
+    const document = await tx
+      .selectFrom('documents')
+      .select('envelope_id')
+      .where('id', '=', r.id)
+      .executeTakeFirstOrThrow();
+    await tx
+      .insertInto('superseded_blobs')
+      .values({
+        blob_key: r.oldBlob,
+        envelope_id: document.envelope_id,
+        document_id: r.id,
+        sha256: r.before,
+        superseded_at: new Date().toISOString(),
+      })
+      .onConflict((oc) => oc.column('blob_key').doNothing())
+      .execute();
   }
 }
 

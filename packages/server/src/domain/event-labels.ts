@@ -104,6 +104,10 @@ export const ACTION_LABELS_JA: Record<EventAction, string> = {
   'contract.reminder-queued': '期限のお知らせを送信予約',
   'register.field-defined': '契約台帳の項目を定義',
   'register.settings-changed': '契約台帳の設定を変更',
+  'retention.settings-changed': '保存期間の設定を変更',
+  'legal-hold.placed': 'リーガルホールドを設定',
+  'legal-hold.released': 'リーガルホールドを解除',
+  'document.shredded': '保存期間満了により文書を消去（暗号鍵を破棄）',
 };
 
 /** The Japanese label of an action (the action itself when unknown). */

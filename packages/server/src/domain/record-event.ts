@@ -112,7 +112,12 @@ export type EventAction =
   | 'mail.signer-registration.sent'
   | 'contact.signer-registered'
   | 'mail.signer-registered.sent'
-  | 'contact.registration-revoked';
+  | 'contact.registration-revoked'
+  // Retention and keys (issue 13 part 6).
+  | 'retention.settings-changed'
+  | 'legal-hold.placed'
+  | 'legal-hold.released'
+  | 'document.shredded';
 
 /** The hash before the first event. */
 export const GENESIS_HASH = '0'.repeat(64);

@@ -25,6 +25,7 @@ import { organizationRoutes } from './organization/routes.ts';
 import { organizationSealRoutes } from './organization-seal/routes.ts';
 import { outboxRoutes } from './outbox/routes.ts';
 import { pkiRoutes } from './pki/routes.ts';
+import { retentionRoutes } from './retention/routes.ts';
 import { sessionRoutes } from './session/routes.ts';
 import { signerRoutes } from './signer/routes.ts';
 import { signInSecurityRoutes } from './sign-in-security/routes.ts';
@@ -189,6 +190,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(addressBookRoutes, { context });
   await app.register(organizationRoutes, { context });
   await app.register(adminRoutes, { context });
+  await app.register(retentionRoutes, { context });
   await app.register(signInSecurityRoutes, { context });
   await app.register(organizationSealRoutes, { context });
   await app.register(verifyRoutes, { context });

@@ -32,6 +32,9 @@ export const STATUS_OF: Record<AppErrorCode, number> = {
   NOT_YOUR_TURN: 409,
   ALREADY_SIGNED: 409,
   LINK_EXPIRED: 410,
+  DOCUMENT_SHREDDED: 410,
+  LEGAL_HOLD_EXISTS: 409,
+  NO_LEGAL_HOLD: 409,
   INVALID_AMOUNT: 400,
   INVALID_DATE: 400,
   DATE_ORDER: 400,
@@ -156,6 +159,18 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
     en: 'This password is too common. Please choose one that is harder to guess.',
   },
   PASSWORD_WRONG: { ja: 'パスワードが正しくありません。', en: 'The password is wrong.' },
+  DOCUMENT_SHREDDED: {
+    ja: 'この文書は保存期間の満了により消去されました（暗号鍵を破棄したため、誰も復号できません）。消去の記録は操作ログに残っています。',
+    en: 'This document was erased at the end of its retention period (its encryption key was destroyed, so no one can decrypt it). The operation log keeps the record of the erasure.',
+  },
+  LEGAL_HOLD_EXISTS: {
+    ja: 'この文書にはすでにリーガルホールドが設定されています。',
+    en: 'A legal hold is already in place on this document.',
+  },
+  NO_LEGAL_HOLD: {
+    ja: 'この文書にはリーガルホールドが設定されていません。',
+    en: 'There is no legal hold on this document.',
+  },
   SIGNUP_LINK_EXPIRED: {
     ja: 'このアカウント登録のURLは使用済みか、有効期限（24時間）が切れています。もう一度登録をお申し込みください。',
     en: 'This sign-up link was used or has expired (24 hours). Please sign up again.',
@@ -493,6 +508,9 @@ const FRAMEWORK_CODES: Record<string, AppErrorCode> = {
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof AppError)
     return sendError(request, reply, error.code, error.details, error.message, error.localized);
+  // A blob whose data key the retention job destroyed (a read that no use case checked before).
+  if (error instanceof Error && error.name === 'BlobError' && (error as { code?: unknown }).code === 'BLOB_SHREDDED')
+    return sendError(request, reply, 'DOCUMENT_SHREDDED');
   if (isCoreError(error)) {
     if (error.code === 'PDF_ENCRYPTED') return sendError(request, reply, 'PDF_ENCRYPTED');
     if (error.code === 'PDF_TOO_COMPLEX') return sendError(request, reply, 'PDF_TOO_COMPLEX', error.details);

@@ -14,6 +14,7 @@ import { sendRecipientUnlockedMail } from '../domain/use-cases/send-recipient-un
 import { sendInvitationMail } from '../domain/use-cases/send-invitation-mail.ts';
 import { runScheduledBackup } from '../backup/run-scheduled-backup.ts';
 import { expireEnvelopes, scheduleNextExpirySweep } from '../domain/use-cases/expire-envelopes.ts';
+import { shredExpiredDocuments } from '../domain/use-cases/shred-expired-documents.ts';
 import { sendJobFailedMail } from '../domain/use-cases/send-job-failed-mail.ts';
 import { runOncePerPeriod } from '../domain/scheduled-runs.ts';
 import { purgeStaleRateLimits } from '../domain/accounts/rate-limit.ts';
@@ -68,6 +69,12 @@ export function createJobHandlers(context: AppContext): JobHandlers {
       const input = anchorPayload.parse(payload);
       await runOncePerPeriod(context, { task: 'register.reminders', period: input.day, jobId: job.id }, async () => {
         await queueDeadlineReminders(context, input);
+      });
+    },
+    'retention.sweep': async (payload, job) => {
+      const input = anchorPayload.parse(payload);
+      await runOncePerPeriod(context, { task: 'retention.sweep', period: input.day, jobId: job.id }, async () => {
+        await shredExpiredDocuments(context);
       });
     },
     'envelope.expiry-sweep': async (payload, job) => {

@@ -18,6 +18,7 @@ import { scheduleAuditAnchor } from '../domain/use-cases/anchor-audit-chain.ts';
 import { scheduleBackup } from '../backup/run-scheduled-backup.ts';
 import { scheduleDeadlineReminders } from '../domain/use-cases/queue-deadline-reminders.ts';
 import { scheduleExpirySweep } from '../domain/use-cases/expire-envelopes.ts';
+import { scheduleRetentionSweep } from '../domain/use-cases/shred-expired-documents.ts';
 import { recordJobFailure } from '../domain/use-cases/record-job-failure.ts';
 import { createJobHandlers } from './handlers.ts';
 import { startModuleWorker } from './module-worker.ts';
@@ -160,6 +161,12 @@ export function runJobWorker(
   if (handlers['register.reminders'] && options.scheduleAuditAnchor !== false) {
     scheduleDeadlineReminders(context, context.clock.now()).catch((error: Error) =>
       log({ level: 40, time: Date.now(), msg: 'could not schedule the deadline reminders', error: error.message }),
+    );
+  }
+  // The retention sweep (daily): today's run at start; each run queues the next day's.
+  if (handlers['retention.sweep'] && options.scheduleAuditAnchor !== false) {
+    scheduleRetentionSweep(context, context.clock.now()).catch((error: Error) =>
+      log({ level: 40, time: Date.now(), msg: 'could not schedule the retention sweep', error: error.message }),
     );
   }
   // The expiry sweep (INKAN_EXPIRY_SWEEP): the current slot at start; each sweep queues the next.

@@ -5,7 +5,7 @@ import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
  * (text) so that both dialects compare and sort them the same way; booleans as 0/1 integers;
  * JSON as text. Migrations in adapters/db/migrations create exactly this.
  */
-export interface Schema extends SsoSchema, FieldsSchema, AddressBookSchema {
+export interface Schema extends SsoSchema, FieldsSchema, AddressBookSchema, RetentionSchema {
   organizations: {
     id: string;
     name: string;
@@ -176,6 +176,8 @@ export interface Schema extends SsoSchema, FieldsSchema, AddressBookSchema {
     certificate_blob: ColumnType<string | null, string | null | undefined, string | null>;
     certificate_sha256: ColumnType<string | null, string | null | undefined, string | null>;
     certificate_issued_at: ColumnType<string | null, string | null | undefined, string | null>;
+    /** When the retention job destroyed the keys of the envelope's documents (migration 020). */
+    shredded_at: ColumnType<string | null, string | null | undefined, string | null>;
   };
   documents: {
     id: string;
@@ -331,6 +333,8 @@ export interface Schema extends SsoSchema, FieldsSchema, AddressBookSchema {
     imported_at: string | null;
     created_at: string;
     updated_at: string;
+    /** When the retention job destroyed the keys of the entry's documents (migration 020). */
+    shredded_at: ColumnType<string | null, string | null | undefined, string | null>;
   };
   /** The documents of an entry: signed PDFs, the certificate of completion, an imported PDF. */
   contract_documents: {
@@ -508,6 +512,59 @@ export interface AddressBookSchema {
     expires_at: string;
     used_at: string | null;
     revoked_at: string | null;
+  };
+}
+
+/** Retention and keys (issue 13 part 6, migration 020). */
+export interface RetentionSchema {
+  /** Key-encryption keys by version; the newest wraps new data keys. */
+  key_encryption_keys: {
+    id: string;
+    version: number;
+    provider: 'master' | 'pkcs11';
+    /** master: the derivation label; pkcs11: the AES key's label on the token. */
+    label: string;
+    created_at: string;
+    retired_at: string | null;
+  };
+  /** The data key of each blob (format v2), wrapped under a KEK; wrapped_key null once destroyed. */
+  document_keys: {
+    key_id: string;
+    blob_key: string;
+    kek_id: string;
+    wrapped_key: string | null;
+    created_at: string;
+    destroyed_at: string | null;
+    destroy_reason: string | null;
+  };
+  /** Retention periods: 'default', 'source:envelope' / 'source:import', or 'type:<契約種別>'. */
+  retention_rules: {
+    organization_id: string;
+    document_type: string;
+    years: number;
+    updated_at: string;
+    updated_by_user_id: string | null;
+  };
+  /** Earlier files of an envelope's documents (replaced by a signature or the seal), shredded with it. */
+  superseded_blobs: {
+    blob_key: string;
+    envelope_id: string;
+    document_id: string;
+    sha256: string;
+    superseded_at: string;
+  };
+  /** Legal holds (訴訟ホールド) on a contract or an envelope; active while released_at is null. */
+  legal_holds: {
+    id: string;
+    organization_id: string;
+    subject_type: 'contract' | 'envelope';
+    subject_id: string;
+    reason: string;
+    placed_by_user_id: string | null;
+    placed_at: string;
+    released_at: string | null;
+    released_by_user_id: string | null;
+    release_reason: string | null;
   };
 }
 

@@ -26,6 +26,8 @@ export interface JobPayloads {
   'mail.invitation': { invitationId: string; language: 'ja' | 'en' };
   /** Sweeps sent envelopes past their expiry date to `expired` (every INKAN_EXPIRY_SWEEP; `slot` an ISO instant). */
   'envelope.expiry-sweep': { slot: string };
+  /** Shreds the documents whose retention period ended (once a Japan day; `day` YYYY-MM-DD). */
+  'retention.sweep': { day: string };
   /** Tells the sender (mails) or the administrators (signing, sealing …) that a job failed for good. */
   'mail.job-failed': { jobId: string };
   /** Makes a 届出 link's token and sends the registration request to the contact (once). */

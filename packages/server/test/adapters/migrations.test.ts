@@ -116,6 +116,7 @@ const COLUMNS = {
     certificate_blob: 1,
     certificate_sha256: 1,
     certificate_issued_at: 1,
+    shredded_at: 1,
   },
   documents: {
     id: 1,
@@ -230,6 +231,7 @@ const COLUMNS = {
     imported_at: 1,
     created_at: 1,
     updated_at: 1,
+    shredded_at: 1,
   },
   contract_documents: {
     id: 1,
@@ -360,6 +362,30 @@ const COLUMNS = {
     expires_at: 1,
     used_at: 1,
     revoked_at: 1,
+  },
+  key_encryption_keys: { id: 1, version: 1, provider: 1, label: 1, created_at: 1, retired_at: 1 },
+  document_keys: {
+    key_id: 1,
+    blob_key: 1,
+    kek_id: 1,
+    wrapped_key: 1,
+    created_at: 1,
+    destroyed_at: 1,
+    destroy_reason: 1,
+  },
+  superseded_blobs: { blob_key: 1, envelope_id: 1, document_id: 1, sha256: 1, superseded_at: 1 },
+  retention_rules: { organization_id: 1, document_type: 1, years: 1, updated_at: 1, updated_by_user_id: 1 },
+  legal_holds: {
+    id: 1,
+    organization_id: 1,
+    subject_type: 1,
+    subject_id: 1,
+    reason: 1,
+    placed_by_user_id: 1,
+    placed_at: 1,
+    released_at: 1,
+    released_by_user_id: 1,
+    release_reason: 1,
   },
 } satisfies { [T in keyof Schema]: { [C in keyof Schema[T]]-?: 1 } };
 

@@ -5,8 +5,11 @@
 // unchanged afterwards. Then: XSS payloads in the new name fields rendered in mails, open redirects in
 // return URLs, and no account enumeration in sign-in, password reset and sign-up.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
+import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
+import { contractRow } from '../helpers/contract-row.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
 import { snapshot, startHarness, type Harness } from './helpers/harness.ts';
 import { ADMIN_ENDPOINTS, type AdminEndpoint, type MatrixFixture } from './helpers/admin-endpoints.ts';
@@ -39,7 +42,7 @@ function call(
 }
 
 const label = (e: AdminEndpoint) =>
-  `${e.method} ${e.url({ memberId: ':userId', heirId: ':heir', sessionId: ':id', apiKeyId: ':id', invitationId: ':id' })}`;
+  `${e.method} ${e.url({ memberId: ':userId', heirId: ':heir', sessionId: ':id', apiKeyId: ':id', invitationId: ':id', envelopeId: ':id', contractId: ':id' })}`;
 
 for (const dialect of DIALECTS) {
   describe(`security matrix of the administration API (${dialect})`, () => {
@@ -83,6 +86,7 @@ for (const dialect of DIALECTS) {
         sessionId: session.token_hash,
         apiKeyId: key.json().apiKey.id as string,
         invitationId: invitation.json().invitationId as string,
+        ...(await retentionSubjects(h)),
       };
     });
     after(async () => h?.close());
@@ -268,4 +272,21 @@ for (const dialect of DIALECTS) {
       assert.equal(bogus.json().error.code, 'LINK_INVALID');
     });
   });
+}
+
+/** A draft envelope and a register entry of the organisation under test (the legal-hold rows). */
+async function retentionSubjects(h: Harness): Promise<{ envelopeId: string; contractId: string }> {
+  const created = await h.createEnvelope(
+    h.org,
+    { name: 'matrix', recipients: [{ name: '署名者', email: 'signer@example.jp', accessCode: '1234', order: 1 }] },
+    [{ filename: 'matrix.pdf', data: await makePdf({ pages: 1 }) }],
+  );
+  assert.equal(created.statusCode, 201, created.body);
+  const contractId = randomUUID();
+  const at = new Date().toISOString();
+  await h.context.db
+    .insertInto('contracts')
+    .values(contractRow({ id: contractId, at, title: 'matrix', source: 'import', organizationId: h.org.id }))
+    .execute();
+  return { envelopeId: created.json().id as string, contractId };
 }

@@ -1,3 +1,4 @@
+import type { DocumentKeyring } from '../keys/document-keyring.ts';
 import { DiskObjectStore } from '../storage/object-store.ts';
 import { EncryptedBlobStore } from './encrypted-blob-store.ts';
 
@@ -8,7 +9,8 @@ export class DiskBlobStore extends EncryptedBlobStore {
   constructor(
     readonly dir: string,
     masterKey: Uint8Array,
+    keyring?: DocumentKeyring,
   ) {
-    super(new DiskObjectStore(dir), masterKey);
+    super(new DiskObjectStore(dir), masterKey, keyring);
   }
 }

@@ -40,6 +40,8 @@ export async function openSqlite(path: string): Promise<OpenDatabase> {
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
+  // Crypto-shredding: a destroyed data key's bytes are overwritten in the file, not left in free space.
+  database.pragma('secure_delete = ON');
   const db: Db = new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   registerSqliteWriteLock(db, resolve(path));
   return {

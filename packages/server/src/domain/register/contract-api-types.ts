@@ -42,6 +42,8 @@ export interface Contract {
   importedAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** When its documents were erased at the end of the retention period (crypto-shredding), or null. */
+  shreddedAt: string | null;
 }
 
 /** One page of GET /api/v1/contracts. */

@@ -168,6 +168,7 @@ export async function toContracts(db: DbOrTx, rows: readonly ContractRow[]): Pro
       importedAt: row.imported_at,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
+      shreddedAt: row.shredded_at,
     };
   });
 }

@@ -9,7 +9,8 @@ import type { RequestOrigin } from '../types.ts';
  * Deletes the account (the password is required). Refused with LAST_ADMIN while it is the only
  * administrator of an organisation. The row goes and with it, by the foreign keys, its sessions, links,
  * tokens and memberships, and the stored copies of its account mails; envelopes it created stay with created_by set null, recipients it was keep
- * their name and address (they are the organisation's evidence). The operation log keeps its events.
+ * their name and address (they are the organisation's evidence). Its personal register goes too, and the
+ * files of its own copies are crypto-shredded. The operation log keeps its events.
  */
 export async function deleteAccount(
   ctx: DomainContext,
@@ -17,6 +18,15 @@ export async function deleteAccount(
 ): Promise<void> {
   await verifyAccountPassword(ctx.db, input.userId, input.password);
   const now = ctx.clock.now();
+  // The account's own copies (保管, personal imports) go with it: their rows by the foreign keys, their
+  // files by crypto-shredding once the deletion committed. Organisation copies follow the organisation.
+  const ownCopies = await ctx.db
+    .selectFrom('contract_documents as d')
+    .innerJoin('contracts as c', 'c.id', 'd.contract_id')
+    .select('d.blob')
+    .where('c.owner_user_id', '=', input.userId)
+    .where('d.owned', '=', 1)
+    .execute();
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
     const adminOf = await tx
       .selectFrom('memberships')
@@ -67,4 +77,6 @@ export async function deleteAccount(
       details: { memberships: memberships.map((m) => ({ organizationId: m.organization_id, role: m.role })) },
     });
   });
+  for (const { blob } of ownCopies) await ctx.blobs.shred(blob, 'account-deleted');
+  if (ownCopies.length > 0) await ctx.blobs.purgeShredded();
 }

@@ -1,3 +1,4 @@
+import { readStoredDocument } from '../retention/read-stored-document.ts';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { recordSignerEvent } from '../signer-access.ts';
@@ -17,7 +18,7 @@ export async function downloadSignerDocument(
   const signer = await requireSigner(ctx, input.token, input.sessionToken);
   const document = signer.documents.find((d) => d.id === input.documentId);
   if (!document) throw new AppError('NOT_FOUND', 'no such document');
-  const bytes = await ctx.blobs.get(document.blobCurrent);
+  const bytes = await readStoredDocument(ctx.blobs, document.blobCurrent);
   await inTransaction(ctx.db, ctx.dialect, (tx) =>
     recordSignerEvent(tx, signer, {
       action: 'document.downloaded',

@@ -1,3 +1,4 @@
+import { readStoredDocument } from '../retention/read-stored-document.ts';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { recordEvent } from '../record-event.ts';
@@ -25,7 +26,7 @@ async function readCertificate(
     throw new AppError('NOT_FOUND', 'the certificate of completion is issued when every party has signed');
   }
   return {
-    bytes: await ctx.blobs.get(row.certificate_blob),
+    bytes: await readStoredDocument(ctx.blobs, row.certificate_blob),
     sha256: row.certificate_sha256,
     certificateId: row.certificate_id,
   };

@@ -1,3 +1,4 @@
+import { readStoredDocument } from '../retention/read-stored-document.ts';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { sha256Hex } from '../hashing.ts';
@@ -20,7 +21,7 @@ export async function getContractDocument(
   if (input.kind !== undefined) query = query.where('kind', '=', input.kind);
   const document = await query.executeTakeFirst();
   if (!document) throw new AppError('NOT_FOUND', 'no such document');
-  const bytes = await ctx.blobs.get(document.blob);
+  const bytes = await readStoredDocument(ctx.blobs, document.blob);
   // A stored file that no longer matches its recorded hash is not served as the contract.
   if (sha256Hex(bytes) !== document.sha256)
     throw new AppError('INTERNAL_ERROR', 'stored document does not match its SHA-256');

@@ -1,3 +1,4 @@
+import { readStoredDocument } from '../retention/read-stored-document.ts';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { recordEvent } from '../record-event.ts';
@@ -16,7 +17,7 @@ export async function getDocument(
   const { envelope, documents } = await getEnvelope(ctx, input);
   const document = documents.find((d) => d.id === input.documentId);
   if (!document) throw new AppError('NOT_FOUND', 'no such document');
-  const bytes = await ctx.blobs.get(document.blobCurrent);
+  const bytes = await readStoredDocument(ctx.blobs, document.blobCurrent);
   await inTransaction(ctx.db, ctx.dialect, (tx) =>
     recordEvent(tx, {
       organizationId: envelope.organizationId,

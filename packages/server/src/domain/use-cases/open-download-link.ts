@@ -1,3 +1,4 @@
+import { readStoredDocument } from '../retention/read-stored-document.ts';
 import { hashToken } from '../../security/tokens.ts';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
@@ -52,7 +53,7 @@ export async function downloadDocumentByLink(
   const info = await openDownloadLink(ctx, input.token);
   const document = info.documents.find((d) => d.id === input.documentId);
   if (!document) throw new AppError('NOT_FOUND', 'no such document');
-  const bytes = await ctx.blobs.get(document.blobCurrent);
+  const bytes = await readStoredDocument(ctx.blobs, document.blobCurrent);
   await recordLinkDownload(ctx, info, input.origin, 'document.downloaded', {
     documentId: document.id,
     name: document.name,

@@ -4,6 +4,7 @@ import { createEnvelopeSchema } from '../envelopes/schema.ts';
 import * as account from '../account/schema.ts';
 import { registerPaths, registerSchemas } from './register-paths.ts';
 import { adminPaths, adminSchemas } from './admin-paths.ts';
+import { retentionPaths, retentionSchemas } from './retention-paths.ts';
 import { signInSecurityPaths } from './sign-in-security-paths.ts';
 import { addressBookPaths, addressBookSchemas } from './address-book-paths.ts';
 import * as security from '../account-security/schema.ts';
@@ -381,7 +382,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
     },
     servers: [{ url: publicUrl }],
     components: {
-      schemas: { ...schemas, ...registerSchemas, ...adminSchemas, ...addressBookSchemas },
+      schemas: { ...schemas, ...registerSchemas, ...adminSchemas, ...addressBookSchemas, ...retentionSchemas },
       securitySchemes: {
         apiKey: {
           type: 'http',
@@ -406,6 +407,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
     paths: {
       ...registerPaths,
       ...adminPaths,
+      ...retentionPaths,
       ...signInSecurityPaths,
       ...addressBookPaths,
       '/api/session': {
@@ -932,7 +934,11 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           summary: 'A document as it stands',
           security: apiAuth,
           parameters: [envelopeId, id('documentId', 'document id')],
-          responses: { 200: { description: 'The PDF', ...pdf }, 404: error('NOT_FOUND') },
+          responses: {
+            200: { description: 'The PDF', ...pdf },
+            404: error('NOT_FOUND'),
+            410: error('DOCUMENT_SHREDDED (erased at the end of its retention period)'),
+          },
         },
       },
       '/api/v1/envelopes/{id}/events': {
@@ -1163,7 +1169,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           responses: {
             200: { description: 'The PDF (attachment)', ...pdf },
             404: error('LINK_INVALID / NOT_FOUND'),
-            410: error('LINK_EXPIRED'),
+            410: error('LINK_EXPIRED, DOCUMENT_SHREDDED'),
           },
         },
       },
@@ -1174,7 +1180,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           responses: {
             200: { description: 'The signed PDF (attachment)', ...pdf },
             404: error('LINK_INVALID / NOT_FOUND (not issued yet)'),
-            410: error('LINK_EXPIRED'),
+            410: error('LINK_EXPIRED, DOCUMENT_SHREDDED'),
           },
         },
       },
@@ -1186,6 +1192,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           responses: {
             200: { description: 'The PDF (attachment)', ...pdf },
             404: error('NOT_FOUND (also until the envelope is completed and the certificate issued)'),
+            410: error('DOCUMENT_SHREDDED'),
           },
         },
       },

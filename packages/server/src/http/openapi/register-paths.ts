@@ -244,10 +244,15 @@ export const registerPaths = {
   },
   '/api/v1/contracts/{id}/documents/{documentId}': {
     get: {
-      summary: 'Download a document of an entry (signed PDF, certificate, imported PDF) — any time',
+      summary:
+        'Download a document of an entry (signed PDF, certificate, imported PDF) — until the end of its retention period (then 410 DOCUMENT_SHREDDED)',
       security: apiAuth,
       parameters: [contractId, path('documentId', 'document id'), scopeParameter],
-      responses: { 200: { description: 'PDF', ...pdf }, 404: notFound },
+      responses: {
+        200: { description: 'PDF', ...pdf },
+        404: notFound,
+        410: { description: 'DOCUMENT_SHREDDED', ...json(ref('Error')) },
+      },
     },
   },
   '/api/v1/contracts/{id}/suggestions': {
@@ -291,10 +296,15 @@ export const registerPaths = {
   },
   '/api/v1/contracts/{id}/certificate': {
     get: {
-      summary: 'Download the certificate of completion (契約締結証明書) of an entry — any time',
+      summary:
+        'Download the certificate of completion (契約締結証明書) of an entry — until the end of its retention period',
       security: apiAuth,
       parameters: [contractId, scopeParameter],
-      responses: { 200: { description: 'PDF', ...pdf }, 404: notFound },
+      responses: {
+        200: { description: 'PDF', ...pdf },
+        404: notFound,
+        410: { description: 'DOCUMENT_SHREDDED', ...json(ref('Error')) },
+      },
     },
   },
   '/api/v1/contracts/members': {

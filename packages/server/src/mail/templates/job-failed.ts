@@ -17,6 +17,10 @@ export const JOB_KIND_LABELS: Record<string, { ja: string; en: string }> = {
   'audit.anchor': { ja: '操作ログへのタイムスタンプ付与', en: 'Timestamping the audit log' },
   'backup.run': { ja: 'バックアップ', en: 'Backup' },
   'register.reminders': { ja: '契約期限のお知らせの準備', en: 'Preparing contract deadline reminders' },
+  'retention.sweep': {
+    ja: '保存期間が満了した文書の消去',
+    en: 'Erasing documents at the end of their retention period',
+  },
 };
 
 /** The label of a job kind (the kind itself when unknown). */

@@ -17,6 +17,9 @@ export interface MatrixFixture {
   apiKeyId: string;
   /** A pending invitation of the organisation. */
   invitationId: string;
+  /** An envelope (draft) and a register entry of the organisation (legal holds). */
+  envelopeId: string;
+  contractId: string;
 }
 
 /** One endpoint as the matrix calls it. */
@@ -116,4 +119,36 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
     scope: 'organization',
   },
   { method: 'GET', url: () => '/api/v1/admin/jobs', scope: 'organization' },
+  // 保存期間 and legal holds (issue 13 part 6).
+  { method: 'GET', url: () => '/api/v1/admin/retention', scope: 'organization' },
+  {
+    method: 'PUT',
+    url: () => '/api/v1/admin/retention',
+    body: () => ({ defaultYears: 7, rules: [] }),
+    scope: 'organization',
+  },
+  {
+    method: 'POST',
+    url: (f) => `/api/v1/contracts/${f.contractId}/legal-hold`,
+    body: () => ({ reason: 'matrix' }),
+    scope: 'object',
+  },
+  {
+    method: 'POST',
+    url: (f) => `/api/v1/contracts/${f.contractId}/legal-hold/release`,
+    body: () => ({ reason: 'matrix' }),
+    scope: 'object',
+  },
+  {
+    method: 'POST',
+    url: (f) => `/api/v1/envelopes/${f.envelopeId}/legal-hold`,
+    body: () => ({ reason: 'matrix' }),
+    scope: 'object',
+  },
+  {
+    method: 'POST',
+    url: (f) => `/api/v1/envelopes/${f.envelopeId}/legal-hold/release`,
+    body: () => ({ reason: 'matrix' }),
+    scope: 'object',
+  },
 ];

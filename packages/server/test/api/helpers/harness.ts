@@ -118,6 +118,9 @@ const TABLES = [
   'claim_links',
   'address_book_contacts',
   'address_book_registration_links',
+  'retention_rules',
+  'legal_holds',
+  'document_keys',
 ] as const;
 
 /**

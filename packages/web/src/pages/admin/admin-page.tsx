@@ -11,6 +11,7 @@ import { CertificateSection, SessionsSection } from './settings-sections.tsx';
 import { MailSection } from './mail-section.tsx';
 import { MembersSection } from './members-section.tsx';
 import { OrganizationSection } from './organization-section.tsx';
+import { RetentionSection } from './retention-section.tsx';
 import { SecuritySettings } from './security-settings-page.tsx';
 
 /** The administration page of one section. */
@@ -65,6 +66,8 @@ function SectionBody({ section }: { section: AdminSectionKey }) {
       return <SessionsSection />;
     case 'security':
       return <SecuritySettings />;
+    case 'retention':
+      return <RetentionSection />;
     case 'jobs':
       return <FailedJobs />;
   }

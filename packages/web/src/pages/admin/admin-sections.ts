@@ -4,7 +4,7 @@
 import type { MessageKey } from '../../i18n/translate.ts';
 
 export type AdminSectionKey =
-  'organization' | 'members' | 'api-keys' | 'mail' | 'certificate' | 'sessions' | 'security' | 'jobs';
+  'organization' | 'members' | 'api-keys' | 'mail' | 'certificate' | 'sessions' | 'security' | 'retention' | 'jobs';
 
 /** One entry of the administration menu. */
 export interface AdminSection {
@@ -21,5 +21,6 @@ export const ADMIN_SECTIONS: readonly AdminSection[] = [
   { key: 'certificate', path: '/admin/certificate', label: 'admin.nav.certificate' },
   { key: 'sessions', path: '/admin/sessions', label: 'admin.nav.sessions' },
   { key: 'security', path: '/admin/security', label: 'admin.nav.security' },
+  { key: 'retention', path: '/admin/retention', label: 'admin.nav.retention' },
   { key: 'jobs', path: '/admin/jobs', label: 'nav.failedJobs' },
 ];

@@ -7,6 +7,7 @@ import { errorMessage } from '../../api/messages.ts';
 import type { ContractAssignee, ContractEntry, ContractPatch, FieldSuggestion } from '../../api/register-types.ts';
 import { Alert } from '../../components/alert.tsx';
 import { PdfViewer } from '../../components/pdf-viewer.tsx';
+import { RetentionCard } from '../../components/retention-card.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatDateTime, type MessageKey } from '../../i18n/translate.ts';
@@ -20,7 +21,7 @@ import {
 } from '../../lib/contract-form.ts';
 import { registerViewOf, scopedPath } from '../../lib/register-scope.ts';
 import { Link, useLocation } from '../../lib/use-location.tsx';
-import { SenderShell } from '../sender/sender-session.tsx';
+import { SenderShell, useUser } from '../sender/sender-session.tsx';
 import { formatIsoDate, formatYen } from './format.ts';
 import { SuggestionList } from './suggestion-list.tsx';
 
@@ -51,6 +52,7 @@ function ContractEntryView({ id }: { id: string }) {
   const [members, setMembers] = useState<ContractAssignee[]>([]);
   // The entry's register (?scope=personal for a member's own contracts) goes with every call.
   const view = registerViewOf(useLocation());
+  const user = useUser();
   const base = `/api/v1/contracts/${encodeURIComponent(id)}`;
   const api = (suffix = '') => scopedPath(`${base}${suffix}`, view);
 
@@ -184,7 +186,11 @@ function ContractEntryView({ id }: { id: string }) {
 
       <div className="entry__layout">
         <section className="entry__document card no-print" aria-label={t('reg.entry.document')} id="document">
-          {pdf ? (
+          {entry.shreddedAt ? (
+            <p className="alert alert--warning">
+              {t('retention.shredded', { at: formatDateTime(language, entry.shreddedAt) })}
+            </p>
+          ) : pdf ? (
             <PdfViewer url={api(`/documents/${encodeURIComponent(pdf.id)}`)} name={pdf.name} />
           ) : (
             <p className="muted">{t('reg.entry.noDocument')}</p>
@@ -319,24 +325,29 @@ function ContractEntryView({ id }: { id: string }) {
             </div>
           </form>
 
-          <section className="card" aria-labelledby="downloads-title">
-            <h2 className="section-title" id="downloads-title">
-              {t('reg.entry.downloads')}
-            </h2>
-            <ul className="download-list">
-              {entry.documents.map((document) => (
-                <li key={document.id}>
-                  <a
-                    href={api(`/documents/${encodeURIComponent(document.id)}`)}
-                    download={document.name}
-                    className="btn btn--secondary btn--block"
-                  >
-                    {document.kind === 'certificate' ? t('reg.entry.certificate') : document.name}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </section>
+          {!entry.shreddedAt && (
+            <section className="card" aria-labelledby="downloads-title">
+              <h2 className="section-title" id="downloads-title">
+                {t('reg.entry.downloads')}
+              </h2>
+              <ul className="download-list">
+                {entry.documents.map((document) => (
+                  <li key={document.id}>
+                    <a
+                      href={api(`/documents/${encodeURIComponent(document.id)}`)}
+                      download={document.name}
+                      className="btn btn--secondary btn--block"
+                    >
+                      {document.kind === 'certificate' ? t('reg.entry.certificate') : document.name}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+          {user.organization && view === 'organization' && (
+            <RetentionCard subjectType="contract" subjectId={entry.id} isAdmin={user.role === 'admin'} />
+          )}
         </div>
       </div>
 

@@ -9,6 +9,7 @@ import { CertificateListItem, DocumentListItem } from '../../components/document
 import { ActionDialog } from '../../components/action-dialog.tsx';
 import { Field } from '../../components/form-parts.tsx';
 import { MessageBox } from '../../components/message-box.tsx';
+import { RetentionCard } from '../../components/retention-card.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { EnvelopeStatusBadge, RecipientStatusBadge } from '../../components/status-badge.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
@@ -38,6 +39,7 @@ function EnvelopeDetails({ id }: { id: string }) {
   const [flash, setFlashState] = useState<Flash | null>(() => takeFlash());
   const [busy, setBusy] = useState<string | null>(null);
   const user = useUser();
+  const [shreddedAt, setShreddedAt] = useState<string | null>(null);
   const [dialog, setDialog] = useState<{ kind: 'cancel' } | { kind: 'unlock'; recipient: Recipient } | null>(null);
 
   const reloadEvents = useCallback(() => {
@@ -234,42 +236,48 @@ function EnvelopeDetails({ id }: { id: string }) {
             <h2 id="docs-title" className="section-title">
               {t('env.documents')}
             </h2>
-            <ul className="doc-list">
-              {envelope.documents.map((doc) => (
-                <DocumentListItem
-                  key={doc.id}
-                  doc={doc}
-                  href={`${base}/documents/${encodeURIComponent(doc.id)}`}
-                  buttonClassName="btn btn--secondary btn--small"
-                  buttonText={t('env.download')}
-                  buttonLabel={t('env.downloadLabel', { name: doc.name })}
-                />
-              ))}
-              {envelope.status === 'completed' && (
-                <CertificateListItem
-                  meta={
-                    envelope.certificateIssuedAt
-                      ? t('certificate.issuedAt', { date: formatDateTime(language, envelope.certificateIssuedAt) })
-                      : t('certificate.pending')
-                  }
-                >
-                  {envelope.certificateIssuedAt ? (
-                    <a
-                      className="btn btn--primary btn--small"
-                      href={`${base}/certificate`}
-                      download
-                      aria-label={t('certificate.downloadLabel')}
-                    >
-                      {t('certificate.download')}
-                    </a>
-                  ) : (
-                    <button type="button" className="btn btn--secondary btn--small" onClick={reloadEnvelope}>
-                      {t('common.retry')}
-                    </button>
-                  )}
-                </CertificateListItem>
-              )}
-            </ul>
+            {shreddedAt ? (
+              <p className="alert alert--warning">
+                {t('retention.shredded', { at: formatDateTime(language, shreddedAt) })}
+              </p>
+            ) : (
+              <ul className="doc-list">
+                {envelope.documents.map((doc) => (
+                  <DocumentListItem
+                    key={doc.id}
+                    doc={doc}
+                    href={`${base}/documents/${encodeURIComponent(doc.id)}`}
+                    buttonClassName="btn btn--secondary btn--small"
+                    buttonText={t('env.download')}
+                    buttonLabel={t('env.downloadLabel', { name: doc.name })}
+                  />
+                ))}
+                {envelope.status === 'completed' && (
+                  <CertificateListItem
+                    meta={
+                      envelope.certificateIssuedAt
+                        ? t('certificate.issuedAt', { date: formatDateTime(language, envelope.certificateIssuedAt) })
+                        : t('certificate.pending')
+                    }
+                  >
+                    {envelope.certificateIssuedAt ? (
+                      <a
+                        className="btn btn--primary btn--small"
+                        href={`${base}/certificate`}
+                        download
+                        aria-label={t('certificate.downloadLabel')}
+                      >
+                        {t('certificate.download')}
+                      </a>
+                    ) : (
+                      <button type="button" className="btn btn--secondary btn--small" onClick={reloadEnvelope}>
+                        {t('common.retry')}
+                      </button>
+                    )}
+                  </CertificateListItem>
+                )}
+              </ul>
+            )}
           </section>
         </div>
 
@@ -286,6 +294,14 @@ function EnvelopeDetails({ id }: { id: string }) {
               <Timeline events={events} />
             )}
           </section>
+          {user.organization && (
+            <RetentionCard
+              subjectType="envelope"
+              subjectId={envelope.id}
+              isAdmin={user.role === 'admin'}
+              onShredded={setShreddedAt}
+            />
+          )}
         </aside>
       </div>
 
