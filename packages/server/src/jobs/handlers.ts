@@ -15,6 +15,7 @@ import { sendInvitationMail } from '../domain/use-cases/send-invitation-mail.ts'
 import { runScheduledBackup } from '../backup/run-scheduled-backup.ts';
 import { expireEnvelopes, scheduleNextExpirySweep } from '../domain/use-cases/expire-envelopes.ts';
 import { sendJobFailedMail } from '../domain/use-cases/send-job-failed-mail.ts';
+import { deliverWebhook } from '../domain/use-cases/deliver-webhook.ts';
 import { runOncePerPeriod } from '../domain/scheduled-runs.ts';
 import { purgeStaleRateLimits } from '../domain/accounts/rate-limit.ts';
 import * as z from 'zod';
@@ -38,6 +39,7 @@ const reminderPayload = z.object({ reminderId: z.uuid() });
 const invitationPayload = z.object({ invitationId: z.uuid(), language: z.enum(['ja', 'en']) });
 const sweepPayload = z.object({ slot: z.iso.datetime() });
 const jobPayload = z.object({ jobId: z.uuid() });
+const webhookPayload = z.object({ deliveryId: z.uuid() });
 
 /**
  * The handlers of every job kind. Each is idempotent (the queue delivers at least once): see the use
@@ -89,5 +91,6 @@ export function createJobHandlers(context: AppContext): JobHandlers {
     'mail.recipient-unlocked': (payload) => sendRecipientUnlockedMail(context, unlockedPayload.parse(payload)),
     'mail.account': (payload) => sendAccountMail(context, accountMailPayload.parse(payload)),
     'mail.invitation': (payload) => sendInvitationMail(context, invitationPayload.parse(payload)),
+    'webhook.deliver': (payload) => deliverWebhook(context, webhookPayload.parse(payload)),
   };
 }

@@ -28,6 +28,8 @@ export interface JobPayloads {
   'envelope.expiry-sweep': { slot: string };
   /** Tells the sender (mails) or the administrators (signing, sealing …) that a job failed for good. */
   'mail.job-failed': { jobId: string };
+  /** Sends one webhook delivery (retried with the queue's backoff for INKAN_JOB_RETRY_FOR, then given up). */
+  'webhook.deliver': { deliveryId: string };
 }
 export type JobKind = keyof JobPayloads;
 
