@@ -5,6 +5,7 @@ import * as account from '../account/schema.ts';
 import { registerPaths, registerSchemas } from './register-paths.ts';
 import { adminPaths, adminSchemas } from './admin-paths.ts';
 import { signInSecurityPaths } from './sign-in-security-paths.ts';
+import { webhookPaths, webhookSchemas } from './webhook-paths.ts';
 import * as security from '../account-security/schema.ts';
 import * as session from '../session/schema.ts';
 
@@ -375,7 +376,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
     },
     servers: [{ url: publicUrl }],
     components: {
-      schemas: { ...schemas, ...registerSchemas, ...adminSchemas },
+      schemas: { ...schemas, ...registerSchemas, ...adminSchemas, ...webhookSchemas },
       securitySchemes: {
         apiKey: {
           type: 'http',
@@ -401,6 +402,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       ...registerPaths,
       ...adminPaths,
       ...signInSecurityPaths,
+      ...webhookPaths,
       '/api/session': {
         post: {
           summary: 'Sign in with e-mail and password',

@@ -116,6 +116,8 @@ const TABLES = [
   'contract_history',
   'contract_reminders',
   'claim_links',
+  'webhook_endpoints',
+  'webhook_deliveries',
 ] as const;
 
 /**
