@@ -12,6 +12,7 @@ import { MailSection } from './mail-section.tsx';
 import { MembersSection } from './members-section.tsx';
 import { OrganizationSection } from './organization-section.tsx';
 import { SecuritySettings } from './security-settings-page.tsx';
+import { WebhooksSection } from './webhooks-section.tsx';
 
 /** The administration page of one section. */
 export function AdminPage({ section }: { section: AdminSectionKey }) {
@@ -67,5 +68,7 @@ function SectionBody({ section }: { section: AdminSectionKey }) {
       return <SecuritySettings />;
     case 'jobs':
       return <FailedJobs />;
+    case 'webhooks':
+      return <WebhooksSection />;
   }
 }

@@ -4,7 +4,15 @@
 import type { MessageKey } from '../../i18n/translate.ts';
 
 export type AdminSectionKey =
-  'organization' | 'members' | 'api-keys' | 'mail' | 'certificate' | 'sessions' | 'security' | 'jobs';
+  | 'organization'
+  | 'members'
+  | 'api-keys'
+  | 'mail'
+  | 'certificate'
+  | 'sessions'
+  | 'security'
+  | 'jobs'
+  | 'webhooks';
 
 /** One entry of the administration menu. */
 export interface AdminSection {
@@ -22,4 +30,5 @@ export const ADMIN_SECTIONS: readonly AdminSection[] = [
   { key: 'sessions', path: '/admin/sessions', label: 'admin.nav.sessions' },
   { key: 'security', path: '/admin/security', label: 'admin.nav.security' },
   { key: 'jobs', path: '/admin/jobs', label: 'nav.failedJobs' },
+  { key: 'webhooks', path: '/admin/webhooks', label: 'admin.nav.webhooks' },
 ];
