@@ -994,15 +994,18 @@ export const en: Messages = {
   'admin.nav.sessions': 'Sessions',
   'admin.nav.security': 'Security settings',
   'admin.nav.webhooks': 'Webhooks',
-  'admin.webhooks.lead': 'Inkan tells the URLs you register about events — envelopes sent, signed, completed … — with a signed JSON request. Receivers must check the Inkan-Signature header with the signing secret (see the API documentation). Failed deliveries are retried automatically for 72 hours.',
+  'admin.webhooks.lead':
+    'Inkan tells the URLs you register about events — envelopes sent, signed, completed … — with a signed JSON request. Receivers must check the Inkan-Signature header with the signing secret (see the API documentation). Failed deliveries are retried automatically for 72 hours.',
   'admin.webhooks.create': 'Add an endpoint',
   'admin.webhooks.url': 'Endpoint URL',
   'admin.webhooks.urlHint': 'A URL starting with https://. Private network and loopback addresses are refused.',
   'admin.webhooks.description': 'Description (optional)',
   'admin.webhooks.events': 'Events to send',
   'admin.webhooks.createSubmit': 'Add',
-  'admin.webhooks.shownOnce': 'The signing secret is shown only now. Configure it in your receiver and keep it somewhere safe.',
-  'admin.webhooks.rotatedOnce': 'The new signing secret (shown only now). The old one stays valid for 24 hours; until then requests are signed with both.',
+  'admin.webhooks.shownOnce':
+    'The signing secret is shown only now. Configure it in your receiver and keep it somewhere safe.',
+  'admin.webhooks.rotatedOnce':
+    'The new signing secret (shown only now). The old one stays valid for 24 hours; until then requests are signed with both.',
   'admin.webhooks.list': 'Endpoints',
   'admin.webhooks.enabled': 'Enabled',
   'admin.webhooks.disabled': 'Paused',

@@ -1011,7 +1011,8 @@ export const ja = {
   'admin.nav.sessions': 'セッション',
   'admin.nav.security': 'セキュリティ設定',
   'admin.nav.webhooks': 'Webhook',
-  'admin.webhooks.lead': '契約の送信・署名・完了などのイベントを、登録したURLへ署名付きのJSONで通知します。受信側は Inkan-Signature ヘッダーを署名シークレットで検証してください（手順はAPIドキュメント）。届かなかった通知は72時間まで自動で再送されます。',
+  'admin.webhooks.lead':
+    '契約の送信・署名・完了などのイベントを、登録したURLへ署名付きのJSONで通知します。受信側は Inkan-Signature ヘッダーを署名シークレットで検証してください（手順はAPIドキュメント）。届かなかった通知は72時間まで自動で再送されます。',
   'admin.webhooks.create': '送信先を追加',
   'admin.webhooks.url': '送信先URL',
   'admin.webhooks.urlHint': 'https:// で始まるURL。社内ネットワークやループバックのアドレスには送信できません。',
@@ -1019,7 +1020,8 @@ export const ja = {
   'admin.webhooks.events': '通知するイベント',
   'admin.webhooks.createSubmit': '追加する',
   'admin.webhooks.shownOnce': '署名シークレットは今だけ表示されます。受信側に設定し、安全な場所に保管してください。',
-  'admin.webhooks.rotatedOnce': '新しい署名シークレットです（今だけ表示）。古いシークレットも24時間は有効で、その間は両方で署名します。',
+  'admin.webhooks.rotatedOnce':
+    '新しい署名シークレットです（今だけ表示）。古いシークレットも24時間は有効で、その間は両方で署名します。',
   'admin.webhooks.list': '送信先一覧',
   'admin.webhooks.enabled': '有効',
   'admin.webhooks.disabled': '停止中',

@@ -192,7 +192,11 @@ async function endDelivery(
     .executeTakeFirst();
   if (!head) return;
   await lockEndpoint(tx, dialect, head.endpoint_id);
-  const delivery = await tx.selectFrom('webhook_deliveries').selectAll().where('id', '=', deliveryId).executeTakeFirst();
+  const delivery = await tx
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('id', '=', deliveryId)
+    .executeTakeFirst();
   if (!delivery) return;
   if (options.failWith !== undefined && delivery.status === 'pending')
     await tx

@@ -8,11 +8,7 @@ import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../webhooks/webhook-
 import { MAX_WEBHOOK_ENDPOINTS } from '../webhooks/webhook-outbox.ts';
 import { newWebhookSecret, sealWebhookSecret, secretHint } from '../webhooks/webhook-secrets.ts';
 import { checkWebhookUrl } from '../webhooks/webhook-target.ts';
-import {
-  endpointView,
-  type WebhookDomainContext,
-  type WebhookEndpointView,
-} from '../webhooks/webhook-context.ts';
+import { endpointView, type WebhookDomainContext, type WebhookEndpointView } from '../webhooks/webhook-context.ts';
 
 /** The default overlap of a rotation: the old secret keeps signing (a second v1) for 24 hours. */
 export const DEFAULT_ROTATION_OVERLAP_HOURS = 24;

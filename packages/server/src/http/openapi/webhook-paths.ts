@@ -189,7 +189,10 @@ export const webhookPaths = {
       security: adminAuth,
       parameters: [id('delivery id')],
       responses: {
-        202: { description: '{ delivery }', ...json({ type: 'object', properties: { delivery: ref('WebhookDelivery') } }) },
+        202: {
+          description: '{ delivery }',
+          ...json({ type: 'object', properties: { delivery: ref('WebhookDelivery') } }),
+        },
         404: error('NOT_FOUND'),
         409: error('WEBHOOK_DELIVERY_PENDING'),
         ...refusals,

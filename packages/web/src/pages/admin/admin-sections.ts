@@ -4,15 +4,7 @@
 import type { MessageKey } from '../../i18n/translate.ts';
 
 export type AdminSectionKey =
-  | 'organization'
-  | 'members'
-  | 'api-keys'
-  | 'mail'
-  | 'certificate'
-  | 'sessions'
-  | 'security'
-  | 'jobs'
-  | 'webhooks';
+  'organization' | 'members' | 'api-keys' | 'mail' | 'certificate' | 'sessions' | 'security' | 'jobs' | 'webhooks';
 
 /** One entry of the administration menu. */
 export interface AdminSection {

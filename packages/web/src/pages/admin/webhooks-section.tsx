@@ -108,7 +108,10 @@ export function WebhooksSection() {
     });
   const ping = (endpoint: Endpoint) =>
     run(async () => {
-      const result = await apiPost<{ ok: boolean; delivery: Delivery }>(`/api/v1/admin/webhooks/${endpoint.id}/ping`, {});
+      const result = await apiPost<{ ok: boolean; delivery: Delivery }>(
+        `/api/v1/admin/webhooks/${endpoint.id}/ping`,
+        {},
+      );
       await load();
       const answer = result.delivery.lastStatusCode ?? result.delivery.lastError ?? '—';
       if (!result.ok) throw new Error(`${t('admin.webhooks.pingFailed')} ${answer}`);
