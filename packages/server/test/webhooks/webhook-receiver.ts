@@ -42,6 +42,12 @@ export interface WebhookReceiver {
   plan: Map<string, number[]>;
   /** Paths that always answer this status. */
   always: Map<string, number>;
+  /** Paths whose requests get no answer until release() (a receiver that hangs). */
+  hold: Set<string>;
+  /** Requests held so far (received, not answered). */
+  held(): number;
+  /** Answers every held request with 200 and stops holding. */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -49,14 +55,23 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
   const plan = new Map<string, number[]>();
   const always = new Map<string, number>();
+  const hold = new Set<string>();
+  const waiting: Array<() => void> = [];
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const path = request.url ?? '/';
+      const body = Buffer.concat(chunks).toString('utf8');
+      if (hold.has(path)) {
+        waiting.push(() => {
+          received.push({ path, headers: request.headers, body, json: JSON.parse(body), answered: 200 });
+          response.writeHead(200).end('ok');
+        });
+        return;
+      }
       const queued = plan.get(path);
       const status = always.get(path) ?? (queued && queued.length > 0 ? queued.shift()! : 200);
-      const body = Buffer.concat(chunks).toString('utf8');
       received.push({ path, headers: request.headers, body, json: JSON.parse(body), answered: status });
       response.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'try later');
     });
@@ -69,6 +84,12 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     received,
     plan,
     always,
+    hold,
+    held: () => waiting.length,
+    release: () => {
+      hold.clear();
+      for (const answer of waiting.splice(0)) answer();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
