@@ -16,6 +16,7 @@ import { runScheduledBackup } from '../backup/run-scheduled-backup.ts';
 import { expireEnvelopes, scheduleNextExpirySweep } from '../domain/use-cases/expire-envelopes.ts';
 import { sendJobFailedMail } from '../domain/use-cases/send-job-failed-mail.ts';
 import { deliverWebhook } from '../domain/use-cases/deliver-webhook.ts';
+import { purgeWebhookDeliveries } from '../domain/use-cases/purge-webhook-deliveries.ts';
 import { runOncePerPeriod } from '../domain/scheduled-runs.ts';
 import { purgeStaleRateLimits } from '../domain/accounts/rate-limit.ts';
 import * as z from 'zod';
@@ -79,6 +80,8 @@ export function createJobHandlers(context: AppContext): JobHandlers {
           await expireEnvelopes(context);
           // Housekeeping of the shared rate-limit counters (one row per client and surface).
           await purgeStaleRateLimits(context);
+          // And of the webhook delivery log (90 days).
+          await purgeWebhookDeliveries(context);
         },
       );
     },

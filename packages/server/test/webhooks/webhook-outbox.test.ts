@@ -8,6 +8,7 @@ import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { recordEvent, type EventAction } from '../../src/domain/record-event.ts';
 import { inTransaction } from '../../src/domain/transaction.ts';
 import { createWebhookEndpoint } from '../../src/domain/use-cases/manage-webhook-endpoints.ts';
+import { purgeWebhookDeliveries } from '../../src/domain/use-cases/purge-webhook-deliveries.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../src/domain/webhooks/webhook-events.ts';
 import { runJobWorker } from '../../src/jobs/worker-thread.ts';
 import { newId } from '../../src/security/tokens.ts';
@@ -136,6 +137,41 @@ for (const dialect of DIALECTS) {
           .executeTakeFirst();
         assert.equal(job?.kind, 'webhook.deliver');
       }
+    });
+
+    it('the delivery log keeps delivered and failed deliveries 90 days, pending ones until they end', async () => {
+      const old = new Date(h.clock.now().getTime() - 91 * 86_400_000).toISOString();
+      const ids = { delivered: newId(), failed: newId(), pending: newId() };
+      for (const [status, id] of Object.entries(ids))
+        await h.context.db
+          .insertInto('webhook_deliveries')
+          .values({
+            id,
+            organization_id: h.org.id,
+            endpoint_id: endpointId,
+            event_id: newId(),
+            event_type: 'envelope.sent',
+            chain_key: `event:${id}`,
+            event_seq: 1,
+            data: '{}',
+            occurred_at: old,
+            status: status as 'delivered' | 'failed' | 'pending',
+            attempts: 1,
+            last_attempt_at: old,
+            last_status_code: 200,
+            last_error: null,
+            delivered_at: null,
+            replay_of: null,
+            created_at: old,
+          })
+          .execute();
+      const recent = await h.context.db.selectFrom('webhook_deliveries').select('id').execute();
+      assert.equal(await purgeWebhookDeliveries(h.context), 2);
+      const left = new Set(
+        (await h.context.db.selectFrom('webhook_deliveries').select('id').execute()).map((r) => r.id),
+      );
+      assert.equal(left.size, recent.length - 2);
+      assert.ok(left.has(ids.pending) && !left.has(ids.delivered) && !left.has(ids.failed));
     });
 
     it('an event whose transaction rolls back leaves no delivery and no job', async () => {

@@ -16,6 +16,8 @@ import { parseWith } from '../envelopes/schema.ts';
 import { originOf } from '../request-context.ts';
 import { createWebhookBody, deliveriesQuery, idParams, rotateSecretBody, updateWebhookBody } from './schema.ts';
 
+const PING_RATE_LIMIT = { max: 10, timeWindow: '1 minute' } as const;
+
 /**
  * Webhooks (issue 13 part 1), for the organisation's administrators (a session, or an API key with the
  * admin scope): endpoints, secret rotation, the delivery log with replay, and a test ping. Changes need
@@ -82,7 +84,8 @@ export async function webhookRoutes(app: FastifyInstance, options: { context: Ap
     return reply.header('cache-control', 'no-store').send(result);
   });
 
-  app.post('/api/v1/admin/webhooks/:id/ping', async (request, reply) => {
+  // Each ping is an outgoing request made on demand: bounded like the mail test.
+  app.post('/api/v1/admin/webhooks/:id/ping', { config: { rateLimit: PING_RATE_LIMIT } }, async (request, reply) => {
     const principal = await requireAdmin(context, request);
     const { id } = parseWith(idParams, request.params);
     const result = await sendWebhookPing(context, {
