@@ -92,6 +92,22 @@ async function attemptDelivery(
   return response;
 }
 
+/** A delivery read under its endpoint's lock (undefined when it is gone: its endpoint was deleted). */
+async function lockedDelivery(
+  tx: DbOrTx,
+  dialect: 'sqlite' | 'postgres',
+  deliveryId: string,
+): Promise<DeliveryRow | undefined> {
+  const head = await tx
+    .selectFrom('webhook_deliveries')
+    .select('endpoint_id')
+    .where('id', '=', deliveryId)
+    .executeTakeFirst();
+  if (!head) return undefined;
+  await lockEndpoint(tx, dialect, head.endpoint_id);
+  return tx.selectFrom('webhook_deliveries').selectAll().where('id', '=', deliveryId).executeTakeFirst();
+}
+
 /** Queues the next pending delivery of the chain (the caller holds the endpoint lock). */
 async function queueNextInChain(tx: DbOrTx, delivery: DeliveryRow, at: Date): Promise<void> {
   const next = await tx
@@ -118,18 +134,7 @@ async function queueNextInChain(tx: DbOrTx, delivery: DeliveryRow, at: Date): Pr
  */
 export async function deliverWebhook(ctx: WebhookDomainContext, input: { deliveryId: string }): Promise<void> {
   const turn = await inTransaction(ctx.db, ctx.dialect, async (tx) => {
-    const head = await tx
-      .selectFrom('webhook_deliveries')
-      .select('endpoint_id')
-      .where('id', '=', input.deliveryId)
-      .executeTakeFirst();
-    if (!head) return undefined;
-    await lockEndpoint(tx, ctx.dialect, head.endpoint_id);
-    const delivery = await tx
-      .selectFrom('webhook_deliveries')
-      .selectAll()
-      .where('id', '=', input.deliveryId)
-      .executeTakeFirst();
+    const delivery = await lockedDelivery(tx, ctx.dialect, input.deliveryId);
     if (!delivery) return undefined;
     if (delivery.status !== 'pending') {
       // Ended by an earlier run that stopped before handing the chain on (a crash): hand it on now.
@@ -185,18 +190,7 @@ async function endDelivery(
   at: Date,
   options: { failWith?: string },
 ): Promise<void> {
-  const head = await tx
-    .selectFrom('webhook_deliveries')
-    .select('endpoint_id')
-    .where('id', '=', deliveryId)
-    .executeTakeFirst();
-  if (!head) return;
-  await lockEndpoint(tx, dialect, head.endpoint_id);
-  const delivery = await tx
-    .selectFrom('webhook_deliveries')
-    .selectAll()
-    .where('id', '=', deliveryId)
-    .executeTakeFirst();
+  const delivery = await lockedDelivery(tx, dialect, deliveryId);
   if (!delivery) return;
   if (options.failWith !== undefined && delivery.status === 'pending')
     await tx

@@ -3,7 +3,7 @@ import { AppError } from '../app-error.ts';
 import { recordEvent } from '../record-event.ts';
 import { inTransaction } from '../transaction.ts';
 import type { Actor, RequestOrigin } from '../types.ts';
-import { queueDeliveryJob } from '../webhooks/webhook-outbox.ts';
+import { pendingDelivery, queueDeliveryJob } from '../webhooks/webhook-outbox.ts';
 import { deliveryView, type WebhookDeliveryView, type WebhookDomainContext } from '../webhooks/webhook-context.ts';
 
 /**
@@ -28,19 +28,19 @@ export async function replayWebhookDelivery(
     if (original.status === 'pending')
       throw new AppError('WEBHOOK_DELIVERY_PENDING', 'this delivery is still being retried');
     const id = newId();
-    const row = {
-      ...original,
+    const row = pendingDelivery({
       id,
-      chain_key: `replay:${id}`,
-      status: 'pending' as const,
-      attempts: 0,
-      last_attempt_at: null,
-      last_status_code: null,
-      last_error: null,
-      delivered_at: null,
-      replay_of: original.id,
-      created_at: now.toISOString(),
-    };
+      organizationId: original.organization_id,
+      endpointId: original.endpoint_id,
+      eventId: original.event_id,
+      eventType: original.event_type,
+      chainKey: `replay:${id}`,
+      eventSeq: original.event_seq,
+      data: original.data,
+      occurredAt: original.occurred_at,
+      createdAt: now.toISOString(),
+      replayOf: original.id,
+    });
     await tx.insertInto('webhook_deliveries').values(row).execute();
     await queueDeliveryJob(tx, id, now);
     await recordEvent(tx, {

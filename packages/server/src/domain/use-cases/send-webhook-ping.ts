@@ -5,6 +5,7 @@ import { inTransaction } from '../transaction.ts';
 import type { Actor, RequestOrigin } from '../types.ts';
 import { WEBHOOK_PING_TYPE } from '../webhooks/webhook-events.ts';
 import { deliveryView, type WebhookDeliveryView, type WebhookDomainContext } from '../webhooks/webhook-context.ts';
+import { pendingDelivery } from '../webhooks/webhook-outbox.ts';
 import { postDelivery } from './deliver-webhook.ts';
 
 /**
@@ -25,25 +26,18 @@ export async function sendWebhookPing(
   if (!endpoint) throw new AppError('NOT_FOUND', 'no such webhook endpoint');
   const now = ctx.clock.now();
   const id = newId();
-  const row = {
+  const row = pendingDelivery({
     id,
-    organization_id: input.organizationId,
-    endpoint_id: endpoint.id,
-    event_id: newId(),
-    event_type: WEBHOOK_PING_TYPE,
-    chain_key: `ping:${id}`,
-    event_seq: 0,
+    organizationId: input.organizationId,
+    endpointId: endpoint.id,
+    eventId: newId(),
+    eventType: WEBHOOK_PING_TYPE,
+    chainKey: `ping:${id}`,
+    eventSeq: 0,
     data: JSON.stringify({ endpoint: { id: endpoint.id } }),
-    occurred_at: now.toISOString(),
-    status: 'pending' as const,
-    attempts: 0,
-    last_attempt_at: null,
-    last_status_code: null,
-    last_error: null,
-    delivered_at: null,
-    replay_of: null,
-    created_at: now.toISOString(),
-  };
+    occurredAt: now.toISOString(),
+    createdAt: now.toISOString(),
+  });
   const response = await postDelivery(ctx, row, endpoint);
   const at = ctx.clock.now();
   const final = {

@@ -1,5 +1,6 @@
 import type { DbOrTx } from '../../ports/database.ts';
-import type { JobPayloads } from '../../ports/job-queue.ts';
+import { queuedJobRow } from '../../ports/job-queue.ts';
+import type { DeliveryRow } from './webhook-context.ts';
 import { newId } from '../../security/tokens.ts';
 import { chainKeyOf, webhookData, webhookTypeOf, type PublishedEvent } from './webhook-events.ts';
 import type { EventAction } from '../record-event.ts';
@@ -7,36 +8,56 @@ import type { EventAction } from '../record-event.ts';
 /** How many endpoints an organisation may have. */
 export const MAX_WEBHOOK_ENDPOINTS = 20;
 
-/**
- * Queues the job that delivers one webhook delivery, in the caller's transaction. Written here rather
- * than through the JobQueue port because recordEvent (the caller) has only the transaction; the row is
- * the one DbJobQueue.enqueue writes (same columns, a dedupe key so that a delivery has one live job).
- */
+/** Attempts before the queue fails a delivery whatever the time (DbJobQueue's default; 72 h is ~80). */
+const MAX_ATTEMPTS = 500;
+
+/** Queues the job that delivers one delivery, in the caller's transaction (one live job per delivery). */
 export async function queueDeliveryJob(tx: DbOrTx, deliveryId: string, at: Date): Promise<void> {
-  const payload: JobPayloads['webhook.deliver'] = { deliveryId };
   await tx
     .insertInto('jobs')
-    .values({
-      id: newId(),
-      kind: 'webhook.deliver',
-      payload: JSON.stringify(payload),
-      dedupe_key: `webhook:${deliveryId}`,
-      status: 'queued',
-      attempts: 0,
-      max_attempts: 500,
-      run_at: at.toISOString(),
-      locked_by: null,
-      locked_until: null,
-      last_error: null,
-      created_at: at.toISOString(),
-      finished_at: null,
-      worker_id: null,
-      first_attempt_at: null,
-      organization_id: null,
-      failed_notice_at: null,
-    })
+    .values(
+      queuedJobRow('webhook.deliver', { deliveryId }, at, {
+        dedupeKey: `webhook:${deliveryId}`,
+        maxAttempts: MAX_ATTEMPTS,
+      }),
+    )
     .onConflict((oc) => oc.doNothing())
     .execute();
+}
+
+/** A new pending delivery row. */
+export function pendingDelivery(input: {
+  id: string;
+  organizationId: string;
+  endpointId: string;
+  eventId: string;
+  eventType: string;
+  chainKey: string;
+  eventSeq: number;
+  data: string;
+  occurredAt: string;
+  createdAt: string;
+  replayOf?: string;
+}): DeliveryRow {
+  return {
+    id: input.id,
+    organization_id: input.organizationId,
+    endpoint_id: input.endpointId,
+    event_id: input.eventId,
+    event_type: input.eventType,
+    chain_key: input.chainKey,
+    event_seq: input.eventSeq,
+    data: input.data,
+    occurred_at: input.occurredAt,
+    status: 'pending',
+    attempts: 0,
+    last_attempt_at: null,
+    last_status_code: null,
+    last_error: null,
+    delivered_at: null,
+    replay_of: input.replayOf ?? null,
+    created_at: input.createdAt,
+  };
 }
 
 /**
@@ -65,25 +86,20 @@ export async function queueWebhookDeliveries(
     const id = newId();
     await tx
       .insertInto('webhook_deliveries')
-      .values({
-        id,
-        organization_id: event.organizationId,
-        endpoint_id: endpoint.id,
-        event_id: event.id,
-        event_type: type,
-        chain_key: chainKey,
-        event_seq: event.seq,
-        data,
-        occurred_at: at,
-        status: 'pending',
-        attempts: 0,
-        last_attempt_at: null,
-        last_status_code: null,
-        last_error: null,
-        delivered_at: null,
-        replay_of: null,
-        created_at: at,
-      })
+      .values(
+        pendingDelivery({
+          id,
+          organizationId: event.organizationId,
+          endpointId: endpoint.id,
+          eventId: event.id,
+          eventType: type,
+          chainKey,
+          eventSeq: event.seq,
+          data,
+          occurredAt: at,
+          createdAt: at,
+        }),
+      )
       .execute();
     await queueDeliveryJob(tx, id, event.at);
   }

@@ -3,12 +3,11 @@
 // the delivery log with its status, attempts, last answer and a replay button.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { apiGet, apiPost, apiRequest } from '../../api/client.ts';
-import { Alert } from '../../components/alert.tsx';
 import { Field } from '../../components/form-parts.tsx';
 import { Loading } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatDateTime, type MessageKey } from '../../i18n/translate.ts';
-import { adminError, useAdminAction } from './admin-common.tsx';
+import { adminError, ShownOnceSecret, useAdminAction } from './admin-common.tsx';
 
 interface Endpoint {
   id: string;
@@ -50,7 +49,6 @@ export function WebhooksSection() {
   const [description, setDescription] = useState('');
   const [events, setEvents] = useState<string[] | null>(null);
   const [secret, setSecret] = useState<{ value: string; url: string; rotated: boolean } | null>(null);
-  const [copied, setCopied] = useState(false);
   const { busy, run, messages } = useAdminAction();
   const eventLabel = (type: string) => t(`admin.webhooks.event.${type}` as MessageKey);
 
@@ -87,7 +85,6 @@ export function WebhooksSection() {
         events: chosen,
       });
       setSecret({ value: result.secret, url: result.endpoint.url, rotated: false });
-      setCopied(false);
       setUrl('');
       setDescription('');
       setEvents(null);
@@ -103,7 +100,6 @@ export function WebhooksSection() {
         { overlapHours: 24 },
       );
       setSecret({ value: result.secret, url: endpoint.url, rotated: true });
-      setCopied(false);
       await load();
     });
   const ping = (endpoint: Endpoint) =>
@@ -145,28 +141,14 @@ export function WebhooksSection() {
       <p className="muted">{t('admin.webhooks.lead')}</p>
       {messages}
       {secret && (
-        <div className="card admin-secret" data-testid="webhook-secret">
-          <Alert tone="warning">{t(secret.rotated ? 'admin.webhooks.rotatedOnce' : 'admin.webhooks.shownOnce')}</Alert>
-          <p className="admin-strong webhook-url">{secret.url}</p>
-          <code className="admin-secret__value">{secret.value}</code>
-          <div className="admin-actions">
-            <button
-              type="button"
-              className="btn btn--secondary btn--small"
-              onClick={() => {
-                void navigator.clipboard
-                  ?.writeText(secret.value)
-                  .then(() => setCopied(true))
-                  .catch(() => setCopied(false));
-              }}
-            >
-              {copied ? t('admin.keys.copied') : t('admin.keys.copy')}
-            </button>
-            <button type="button" className="btn btn--ghost btn--small" onClick={() => setSecret(null)}>
-              {t('common.close')}
-            </button>
-          </div>
-        </div>
+        <ShownOnceSecret
+          key={secret.value}
+          testId="webhook-secret"
+          warning={t(secret.rotated ? 'admin.webhooks.rotatedOnce' : 'admin.webhooks.shownOnce')}
+          title={secret.url}
+          value={secret.value}
+          onClose={() => setSecret(null)}
+        />
       )}
       <form className="form card" onSubmit={create} noValidate>
         <h2 className="section-title">{t('admin.webhooks.create')}</h2>
