@@ -4,7 +4,7 @@
 // own transaction, which writes the outbox rows), then the job runner delivers them, signed, through
 // the real HTTP sender. Measured: deliveries per second from the first claim to the last delivery,
 //  - events of N different contracts (independent chains: limited by the runner's concurrency), with the
-//    worker's default concurrency (4) and with 16;
+//    worker's default webhook concurrency (INKAN_WEBHOOK_CONCURRENCY, 8) and with 32;
 //  - events of ONE envelope (one chain: per-envelope ordering makes them strictly one after the other);
 //  - a fast receiver (0 ms) for the cost of the queue and the database alone.
 import { createServer } from 'node:http';
@@ -163,7 +163,7 @@ const startedAt = new Date().toISOString();
 const loadBefore = loadavg()[0];
 const rows: Row[] = [];
 for (const dialect of ['sqlite', 'postgres'] as const) {
-  for (const concurrency of [4, 16])
+  for (const concurrency of [8, 32])
     rows.push(
       await measure(dialect, 'independent contracts', {
         delayMs: DELAY_MS,
@@ -176,7 +176,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     await measure(dialect, 'one envelope (ordered)', {
       delayMs: DELAY_MS,
       events: Math.max(10, Math.round(EVENTS / 4)),
-      concurrency: 16,
+      concurrency: 8,
       oneChain: true,
     }),
   );
@@ -184,7 +184,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     await measure(dialect, 'independent, fast receiver', {
       delayMs: 0,
       events: EVENTS,
-      concurrency: 16,
+      concurrency: 8,
       oneChain: false,
     }),
   );
