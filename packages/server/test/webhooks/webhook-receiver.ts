@@ -1,27 +1,59 @@
 // A real webhook receiver for the tests (node:http on loopback): records every request with its raw body
-// and headers, answers with the statuses the test plans (then 200), and checks signatures with the
-// recipe documented in docs/api.md (copied here as a receiver would copy it).
+// and headers, answers with the statuses the test plans (then 200); and the verification recipes of
+// docs/api.md (Node.js and openssl), read from the document and run as written.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** The Node.js recipe of docs/api.md, word for word (with `now` passed in: the tests move the clock). */
-export function verifyInkanSignature(
-  secret: string,
-  header: string,
-  rawBody: string,
-  now = Date.now() / 1000,
-  toleranceSeconds = 300,
-): boolean {
-  const parts = header.split(',').map((part) => part.split('='));
-  const t = Number(parts.find(([key]) => key === 't')?.[1]);
-  const signatures = parts.filter(([key]) => key === 'v1').map(([, value]) => value ?? '');
-  if (!Number.isInteger(t) || Math.abs(now - t) > toleranceSeconds) return false;
-  const expected = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest();
-  return signatures.some((s) => {
-    const given = Buffer.from(s, 'hex');
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  });
+const API_DOC = readFileSync(fileURLToPath(new URL('../../../../docs/api.md', import.meta.url)), 'utf8');
+const WEBHOOK_DOC = API_DOC.slice(API_DOC.indexOf('## Webhooks'));
+
+/** The first fenced block of a language after a marker in the Webhooks section of docs/api.md. */
+function docBlock(marker: string, language: string): string {
+  const from = WEBHOOK_DOC.indexOf(marker);
+  const open = WEBHOOK_DOC.indexOf(`\`\`\`${language}\n`, from);
+  assert.ok(from >= 0 && open > from, `docs/api.md: no ${language} block after ${marker}`);
+  const start = open + language.length + 4;
+  return WEBHOOK_DOC.slice(start, WEBHOOK_DOC.indexOf('```', start));
+}
+
+type Verify = (secret: string, header: string, rawBody: string, now?: number, toleranceSeconds?: number) => boolean;
+
+/**
+ * The Node.js recipe of docs/api.md, taken from the document itself and run as a receiver would run it
+ * (its import line becomes the function's parameters): the test proves what users copy.
+ */
+export const verifyInkanSignature: Verify = (() => {
+  const code = docBlock('Node.js', 'js');
+  assert.match(code, /^import \{ createHmac, timingSafeEqual \} from 'node:crypto';$/m);
+  const body = code.replace(/^import .*$/m, '');
+  const make = new Function('createHmac', 'timingSafeEqual', `${body}\nreturn verifyInkanSignature;`) as (
+    hmac: typeof createHmac,
+    equal: typeof timingSafeEqual,
+  ) => Verify;
+  return make(createHmac, timingSafeEqual);
+})();
+
+/** The shell recipe of docs/api.md, run with bash in a folder holding body.json: the hex it prints. */
+export function opensslSignature(secret: string, t: string, body: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'inkan-recipe-'));
+  try {
+    writeFileSync(join(dir, 'body.json'), body);
+    return execFileSync('bash', ['-c', docBlock('Shell', 'sh')], {
+      cwd: dir,
+      env: { ...process.env, T: t, WEBHOOK_SECRET: secret },
+    })
+      .toString()
+      .trim();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** One request as the receiver got it. */

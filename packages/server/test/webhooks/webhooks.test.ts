@@ -7,7 +7,6 @@
 // secret signs with both secrets during the overlap. Without the operator's permission, private and
 // loopback targets are refused when the endpoint is saved and again when a name resolves to one.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { startJobRunner, type JobRunner } from '../../src/adapters/jobs/db-job-queue.ts';
@@ -18,18 +17,12 @@ import { createJobHandlers } from '../../src/jobs/handlers.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
 import { asSession, signIn, type TestSession } from '../api/helpers/admin-session.ts';
 import { startHarness, type Harness } from '../api/helpers/harness.ts';
-import { startWebhookReceiver, verifyInkanSignature, type WebhookReceiver } from './webhook-receiver.ts';
-
-/** The shell recipe of docs/api.md: HMAC-SHA256 of `t.body` with openssl, hex. */
-function opensslSignature(secret: string, t: string, body: string): string {
-  return execFileSync(
-    'bash',
-    ['-c', `{ printf '%s.' "$T"; cat; } | openssl dgst -sha256 -hmac "$WEBHOOK_SECRET" -r | cut -d' ' -f1`],
-    { input: body, env: { ...process.env, T: t, WEBHOOK_SECRET: secret } },
-  )
-    .toString()
-    .trim();
-}
+import {
+  opensslSignature,
+  startWebhookReceiver,
+  verifyInkanSignature,
+  type WebhookReceiver,
+} from './webhook-receiver.ts';
 
 const signatureParts = (header: string) => {
   const parts = header.split(',').map((p) => p.split('='));
