@@ -1,6 +1,6 @@
 // `npm run bench`: the signing bench, the envelope-flow bench, the verification-server bench, then the
 // release bench (whole processes), each in its own process (one after the other: nothing else should run
-// during a measurement). `npm run bench -- sign|envelopes|verify-server|release|x509|register|backup|reclaim [OPTIONS]`
+// during a measurement). `npm run bench -- sign|envelopes|verify-server|release|x509|register|backup|reclaim|webhooks [OPTIONS]`
 // runs one (the register and backup benches, which build large data sets, run only when asked); options without a name go to the
 // signing bench, as before (`npm run bench -- --only=libpdf --sizes=1p`).
 import { spawn } from 'node:child_process';
@@ -16,6 +16,7 @@ const BENCHES = {
   register: ['--import', 'tsx', '--expose-gc', 'bench/register-bench.ts'],
   release: ['--import', 'tsx', 'bench/release-bench.ts'],
   x509: ['--import', 'tsx', 'bench/x509-bench.ts'],
+  webhooks: ['--import', 'tsx', 'bench/webhook-bench.ts'],
 } as const;
 type BenchName = keyof typeof BENCHES;
 /** A bench that runs longer than this is stopped (each bounds itself well below it). */

@@ -9,6 +9,8 @@ import type { Mailer } from './ports/mailer.ts';
 import type { JobQueue } from './ports/job-queue.ts';
 import type { PdfVerifier } from './ports/pdf-verifier.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
+import type { WebhookSender } from './ports/webhook-sender.ts';
+import { HttpWebhookSender } from './adapters/webhooks/http-webhook-sender.ts';
 import { openDatabase } from './adapters/db/open-database.ts';
 import { migrateToLatest } from './adapters/db/migrate.ts';
 import { EncryptedBlobStore } from './adapters/blob/encrypted-blob-store.ts';
@@ -43,6 +45,8 @@ export interface AppContext {
   metrics: Metrics;
   /** Single sign-on: the OIDC relying party and the SAML service provider. */
   identityProviders: IdentityProviders;
+  /** Sends webhook deliveries (INKAN_WEBHOOK_ALLOW_PRIVATE, INKAN_WEBHOOK_TIMEOUT). */
+  webhooks: WebhookSender;
   /** Closes the database, the SMTP transport and the HSM session. */
   close(): Promise<void>;
 }
@@ -108,6 +112,8 @@ export async function createContext(config: Config, options: CreateContextOption
         mailer = new OutboxMailer(database.db, { from: config.mailFrom, clock });
       }
     }
+    const webhooks = new HttpWebhookSender(config.webhooks);
+    toClose.unshift(() => webhooks.close());
     let closed = false;
     return {
       config,
@@ -126,6 +132,7 @@ export async function createContext(config: Config, options: CreateContextOption
       keys: deriveServerKeys(masterKey),
       metrics,
       identityProviders: lazyIdentityProviders(),
+      webhooks,
       close: async () => {
         if (closed) return;
         closed = true;

@@ -238,6 +238,12 @@ const schema = z.object({
     .default('Asia/Tokyo')
     .refine((value) => isTimeZone(value), { message: 'must be an IANA time zone such as Asia/Tokyo' }),
   INKAN_VERIFY_ONLINE: z.enum(['true', 'false']).default('false'),
+  // Webhooks: private, loopback and link-local targets are refused unless the operator allows them.
+  INKAN_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  INKAN_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  INKAN_WEBHOOK_TIMEOUT: duration('10s').refine((ms) => ms >= 1000 && ms <= 60_000, {
+    message: 'must be between 1s and 60s',
+  }),
 });
 
 const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9._/-]*)?$/;
@@ -356,6 +362,8 @@ export interface Config {
   maxUploadBytes: number;
   /** Verification of uploaded PDFs: its resource limits and its worker pool. */
   verify: VerifyConfig;
+  /** Webhook delivery: whether private/loopback targets are allowed (INKAN_WEBHOOK_ALLOW_PRIVATE), the request timeout. */
+  webhooks: { allowPrivate: boolean; timeoutMs: number; concurrency: number };
   /** s3://bucket/prefix holding the documents, or undefined for `<dataDir>/blobs`. */
   blobUrl?: string;
   /** How to reach the S3-compatible service of INKAN_BLOB_URL and s3:// backup targets. */
@@ -509,6 +517,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerIdleMs: v.INKAN_WORKER_IDLE,
     workerThreads: v.INKAN_WORKER_THREADS === 0 ? Math.min(2, availableParallelism()) : v.INKAN_WORKER_THREADS,
     maxUploadBytes: v.INKAN_MAX_UPLOAD_MB * 1024 * 1024,
+    webhooks: {
+      allowPrivate: v.INKAN_WEBHOOK_ALLOW_PRIVATE === 'true',
+      timeoutMs: v.INKAN_WEBHOOK_TIMEOUT,
+      concurrency: v.INKAN_WEBHOOK_CONCURRENCY,
+    },
     verify: {
       decodeBudgetBytes:
         v.INKAN_VERIFY_DECODE_BUDGET_MB === undefined ? undefined : v.INKAN_VERIFY_DECODE_BUDGET_MB * 1024 * 1024,

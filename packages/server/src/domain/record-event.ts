@@ -3,6 +3,7 @@ import { PostgresAdapter, sql } from 'kysely';
 import type { DbOrTx, Schema } from '../ports/database.ts';
 import { newId } from '../security/tokens.ts';
 import type { Actor, RequestOrigin } from './types.ts';
+import { queueWebhookDeliveries } from './webhooks/webhook-outbox.ts';
 
 /** The stable action names of the operation log (操作ログ). */
 export type EventAction =
@@ -117,7 +118,14 @@ export type EventAction =
   | 'retention.settings-changed'
   | 'legal-hold.placed'
   | 'legal-hold.released'
-  | 'document.shredded';
+  | 'document.shredded'
+  // Webhooks (issue 13 part 1).
+  | 'webhook.created'
+  | 'webhook.updated'
+  | 'webhook.deleted'
+  | 'webhook.secret-rotated'
+  | 'webhook.replayed'
+  | 'webhook.pinged';
 
 /** The hash before the first event. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -198,10 +206,22 @@ export async function recordEvent(tx: DbOrTx, event: NewEvent): Promise<{ id: st
     created_at: event.at.toISOString(),
   };
   const hash = eventHash(prevHash, row);
-  await tx
+  const { seq } = await tx
     .insertInto('events')
     .values({ ...row, prev_hash: prevHash, hash })
-    .execute();
+    .returning('seq')
+    .executeTakeFirstOrThrow();
+  // Webhooks: the deliveries of this event are queued in its transaction (the outbox).
+  await queueWebhookDeliveries(tx, {
+    id: row.id,
+    seq: Number(seq),
+    organizationId: event.organizationId,
+    envelopeId: row.envelope_id,
+    action: event.action,
+    actor: event.actor,
+    details: event.details ?? {},
+    at: event.at,
+  });
   return { id: row.id, hash };
 }
 

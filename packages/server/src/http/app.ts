@@ -31,6 +31,7 @@ import { signerRoutes } from './signer/routes.ts';
 import { signInSecurityRoutes } from './sign-in-security/routes.ts';
 import { verifyRoutes } from './verify/routes.ts';
 import { webRoutes } from './web/routes.ts';
+import { webhookRoutes } from './webhooks/routes.ts';
 import { redactUrl } from './redact-url.ts';
 import { openSharedRateLimitStore } from '../adapters/rate-limit/shared-rate-limit-store.ts';
 
@@ -198,6 +199,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(openApiRoutes, { context });
   await app.register(outboxRoutes, { context });
   await app.register(adminJobRoutes, { context });
+  await app.register(webhookRoutes, { context });
   if (context.config.env === 'development') await app.register(devMailRoutes, { context });
   await app.register(webRoutes, { distDir: options.webDistDir });
   return app;

@@ -77,6 +77,10 @@ export const STATUS_OF: Record<AppErrorCode, number> = {
   ACCESS_CODE_MISMATCH: 400,
   REGISTRATION_LINK_INVALID: 404,
   REGISTRATION_LINK_EXPIRED: 410,
+  WEBHOOK_URL_INVALID: 400,
+  WEBHOOK_TARGET_REFUSED: 400,
+  WEBHOOK_LIMIT: 409,
+  WEBHOOK_DELIVERY_PENDING: 409,
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
   VERIFY_BUSY: 503,
@@ -387,6 +391,22 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
       `必須の入力項目${typeof d?.label === 'string' && d.label ? `「${d.label}」` : ''}が未入力です。入力してから完了してください。`,
     en: (d) =>
       `The required field${typeof d?.label === 'string' && d.label ? ` "${d.label}"` : ''} is empty: fill it in before completing.`,
+  },
+  WEBHOOK_URL_INVALID: {
+    ja: 'WebhookのURLが正しくありません。https:// で始まる完全なURLを入力してください（ユーザー名・パスワードは含められません）。',
+    en: 'The webhook URL is not valid. Enter a full URL starting with https:// (without a user name or password).',
+  },
+  WEBHOOK_TARGET_REFUSED: {
+    ja: '社内ネットワーク・ループバック・リンクローカルなどのプライベートなアドレスには送信できません。インターネットから到達できるURLを指定してください。',
+    en: 'Webhooks cannot be sent to private, loopback or link-local addresses. Use a URL reachable from the internet.',
+  },
+  WEBHOOK_LIMIT: {
+    ja: 'Webhookの送信先は1組織あたり20件までです。使っていない送信先を削除してください。',
+    en: 'An organisation can have at most 20 webhook endpoints. Delete one you no longer use.',
+  },
+  WEBHOOK_DELIVERY_PENDING: {
+    ja: 'この送信はまだ再試行中のため再送できません。完了または失敗してから再送してください。',
+    en: 'This delivery is still being retried, so it cannot be replayed yet. Replay it once it is delivered or has failed.',
   },
   IMAGE_INVALID: {
     ja: '印影の画像を読み込めません。2MB以下、16〜2000ピクセル四方のPNGまたはJPEG（8ビット、インターレースなし）を選んでください。',

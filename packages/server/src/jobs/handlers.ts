@@ -16,6 +16,8 @@ import { runScheduledBackup } from '../backup/run-scheduled-backup.ts';
 import { expireEnvelopes, scheduleNextExpirySweep } from '../domain/use-cases/expire-envelopes.ts';
 import { shredExpiredDocuments } from '../domain/use-cases/shred-expired-documents.ts';
 import { sendJobFailedMail } from '../domain/use-cases/send-job-failed-mail.ts';
+import { deliverWebhook } from '../domain/use-cases/deliver-webhook.ts';
+import { purgeWebhookDeliveries } from '../domain/use-cases/purge-webhook-deliveries.ts';
 import { runOncePerPeriod } from '../domain/scheduled-runs.ts';
 import { purgeStaleRateLimits } from '../domain/accounts/rate-limit.ts';
 import { sendSignerRegistrationMail } from '../domain/use-cases/send-signer-registration-mail.ts';
@@ -43,6 +45,7 @@ const sweepPayload = z.object({ slot: z.iso.datetime() });
 const jobPayload = z.object({ jobId: z.uuid() });
 const registrationLinkPayload = z.object({ linkId: z.uuid() });
 const registeredPayload = z.object({ contactId: z.uuid(), registeredAt: z.iso.datetime() });
+const webhookPayload = z.object({ deliveryId: z.uuid() });
 
 /**
  * The handlers of every job kind. Each is idempotent (the queue delivers at least once): see the use
@@ -88,6 +91,8 @@ export function createJobHandlers(context: AppContext): JobHandlers {
           await expireEnvelopes(context);
           // Housekeeping of the shared rate-limit counters (one row per client and surface).
           await purgeStaleRateLimits(context);
+          // And of the webhook delivery log (90 days).
+          await purgeWebhookDeliveries(context);
         },
       );
     },
@@ -103,5 +108,6 @@ export function createJobHandlers(context: AppContext): JobHandlers {
     'mail.signer-registration': (payload) =>
       sendSignerRegistrationMail(context, registrationLinkPayload.parse(payload)),
     'mail.signer-registered': (payload) => sendSignerRegisteredMail(context, registeredPayload.parse(payload)),
+    'webhook.deliver': (payload) => deliverWebhook(context, webhookPayload.parse(payload)),
   };
 }

@@ -13,6 +13,7 @@ import {
   type JobHandlers,
   type JobRunner,
   type JobRunnerOptions,
+  type JobInfo,
 } from '../adapters/jobs/db-job-queue.ts';
 import { scheduleAuditAnchor } from '../domain/use-cases/anchor-audit-chain.ts';
 import { scheduleBackup } from '../backup/run-scheduled-backup.ts';
@@ -175,22 +176,50 @@ export function runJobWorker(
       log({ level: 40, time: Date.now(), msg: 'could not schedule the expiry sweep', error: error.message }),
     );
   }
-  const runner = startJobRunner({
-    ...jobRunnerPolicy(context, options.role ?? 'worker'),
-    handlers,
-    pollMs: options.pollMs,
-    onError: (job, error) =>
-      log({
-        level: 50,
-        time: Date.now(),
-        msg: 'job failed',
-        jobId: job.id,
-        kind: job.kind,
-        attempt: job.attempt,
-        maxAttempts: job.maxAttempts,
-        error: (error as Error)?.message ?? String(error),
-      }),
-  });
+  const onError = (job: JobInfo, error: unknown): void =>
+    log({
+      level: 50,
+      time: Date.now(),
+      msg: 'job failed',
+      jobId: job.id,
+      kind: job.kind,
+      attempt: job.attempt,
+      maxAttempts: job.maxAttempts,
+      error: (error as Error)?.message ?? String(error),
+    });
+  const policy = jobRunnerPolicy(context, options.role ?? 'worker');
+  // Webhook deliveries run beside the other jobs with their own slots (INKAN_WEBHOOK_CONCURRENCY): a slow
+  // or dead receiver of one organisation, waited on up to INKAN_WEBHOOK_TIMEOUT per attempt, must not hold
+  // the slots that send signing requests and seal envelopes.
+  const { 'webhook.deliver': webhookHandler, ...otherHandlers } = handlers;
+  const mainRunner = startJobRunner({ ...policy, handlers: otherHandlers, pollMs: options.pollMs, onError });
+  const webhookRunner = webhookHandler
+    ? startJobRunner({
+        ...policy,
+        workerId: `${policy.workerId}:webhooks`,
+        stableWorkerId: `${policy.stableWorkerId ?? 'worker'}/webhooks`,
+        handlers: { 'webhook.deliver': webhookHandler },
+        concurrency: context.config.webhooks.concurrency,
+        pollMs: options.pollMs,
+        onError,
+      })
+    : undefined;
+  const runner: JobRunner = {
+    stop: async () => {
+      await Promise.all([mainRunner.stop(), webhookRunner?.stop()]);
+    },
+    runOnce: async () => (await mainRunner.runOnce()) || ((await webhookRunner?.runOnce()) ?? false),
+    idle: async () => {
+      // Main jobs record events whose deliveries are webhook jobs; webhook jobs queue no main jobs.
+      await mainRunner.idle();
+      await webhookRunner?.idle();
+    },
+    wake: () => {
+      mainRunner.wake();
+      webhookRunner?.wake();
+    },
+    reclaimed: Promise.all([mainRunner.reclaimed, webhookRunner?.reclaimed ?? 0]).then(([a, b]) => a + b),
+  };
   // /readyz of any web process on this data directory sees that a worker runs.
   const stopHeartbeat = startHeartbeat(context.config.dataDir, (error) =>
     log({ level: 40, time: Date.now(), msg: 'could not write the worker heartbeat', error: error.message }),

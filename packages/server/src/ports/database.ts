@@ -1,11 +1,12 @@
 import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
+import type { WebhooksSchema } from './webhooks-schema.ts';
 
 /**
  * The database schema, shared by SQLite and PostgreSQL. Times are stored as ISO 8601 UTC strings
  * (text) so that both dialects compare and sort them the same way; booleans as 0/1 integers;
  * JSON as text. Migrations in adapters/db/migrations create exactly this.
  */
-export interface Schema extends SsoSchema, FieldsSchema, AddressBookSchema, RetentionSchema {
+export interface Schema extends SsoSchema, FieldsSchema, AddressBookSchema, RetentionSchema, WebhooksSchema {
   organizations: {
     id: string;
     name: string;

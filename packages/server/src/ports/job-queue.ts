@@ -1,4 +1,6 @@
-import type { DbOrTx } from './database.ts';
+import { randomUUID } from 'node:crypto';
+import type { Insertable } from 'kysely';
+import type { DbOrTx, Schema } from './database.ts';
 
 /** Kinds of jobs and their payloads. */
 export interface JobPayloads {
@@ -34,6 +36,8 @@ export interface JobPayloads {
   'mail.signer-registration': { linkId: string };
   /** Confirms a registration to the signer and the contact (never the code). */
   'mail.signer-registered': { contactId: string; registeredAt: string };
+  /** Sends one webhook delivery (retried with the queue's backoff for INKAN_JOB_RETRY_FOR, then given up). */
+  'webhook.deliver': { deliveryId: string };
 }
 export type JobKind = keyof JobPayloads;
 
@@ -57,4 +61,36 @@ export interface JobQueue {
     payload: JobPayloads[K],
     options?: { dedupeKey?: string; runAt?: Date },
   ): Promise<void>;
+}
+
+/**
+ * The row of a newly queued job: what JobQueue.enqueue inserts, and what the webhook outbox inserts
+ * itself (record-event.ts has only the transaction, not the queue). Insert it with
+ * `onConflict(doNothing)`: the partial unique index on active dedupe keys makes a duplicate a no-op.
+ */
+export function queuedJobRow<K extends JobKind>(
+  kind: K,
+  payload: JobPayloads[K],
+  now: Date,
+  options: { dedupeKey?: string; runAt?: Date; maxAttempts: number },
+): Insertable<Schema['jobs']> {
+  return {
+    id: randomUUID(),
+    kind,
+    payload: JSON.stringify(payload),
+    dedupe_key: options.dedupeKey ?? null,
+    status: 'queued',
+    attempts: 0,
+    max_attempts: options.maxAttempts,
+    run_at: (options.runAt ?? now).toISOString(),
+    locked_by: null,
+    locked_until: null,
+    last_error: null,
+    created_at: now.toISOString(),
+    finished_at: null,
+    worker_id: null,
+    first_attempt_at: null,
+    organization_id: null,
+    failed_notice_at: null,
+  };
 }

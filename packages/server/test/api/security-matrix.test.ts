@@ -42,7 +42,7 @@ function call(
 }
 
 const label = (e: AdminEndpoint) =>
-  `${e.method} ${e.url({ memberId: ':userId', heirId: ':heir', sessionId: ':id', apiKeyId: ':id', invitationId: ':id', envelopeId: ':id', contractId: ':id' })}`;
+  `${e.method} ${e.url({ memberId: ':userId', heirId: ':heir', sessionId: ':id', apiKeyId: ':id', invitationId: ':id', envelopeId: ':id', contractId: ':id', webhookId: ':id', webhookDeliveryId: ':id' })}`;
 
 for (const dialect of DIALECTS) {
   describe(`security matrix of the administration API (${dialect})`, () => {
@@ -80,7 +80,39 @@ for (const dialect of DIALECTS) {
         .select('token_hash')
         .where('user_id', '=', member.id)
         .executeTakeFirstOrThrow();
+      const webhook = await asSession(h, callers.admin, 'POST', '/api/v1/admin/webhooks', {
+        url: 'https://hooks.example.com/inkan',
+        events: ['envelope.sent'],
+      });
+      const webhookId = webhook.json().endpoint.id as string;
+      // A delivered delivery in the log (written directly: the matrix makes no outgoing request).
+      const webhookDeliveryId = crypto.randomUUID();
+      const at = new Date().toISOString();
+      await h.context.db
+        .insertInto('webhook_deliveries')
+        .values({
+          id: webhookDeliveryId,
+          organization_id: h.org.id,
+          endpoint_id: webhookId,
+          event_id: crypto.randomUUID(),
+          event_type: 'envelope.sent',
+          chain_key: `event:${webhookDeliveryId}`,
+          event_seq: 1,
+          data: '{}',
+          occurred_at: at,
+          status: 'delivered',
+          attempts: 1,
+          last_attempt_at: at,
+          last_status_code: 200,
+          last_error: null,
+          delivered_at: at,
+          replay_of: null,
+          created_at: at,
+        })
+        .execute();
       fixture = {
+        webhookId,
+        webhookDeliveryId,
         memberId: member.id,
         heirId: heir.id,
         sessionId: session.token_hash,

@@ -18,6 +18,7 @@ import { signInSecurityMigration } from './migrations/009-sign-in-security.ts';
 import { signerContactMigration } from './migrations/011-signer-contact.ts';
 import { fieldsMigration } from './migrations/012-fields.ts';
 import { addressBookMigration } from './migrations/015-address-book.ts';
+import { webhooksMigration } from './migrations/017-webhooks.ts';
 import { retentionMigration } from './migrations/020-retention.ts';
 
 /** The migrations of this version, in order; names are numbered so that they sort. */
@@ -34,6 +35,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '011-signer-contact': signerContactMigration(),
     '012-fields': fieldsMigration(),
     '015-address-book': addressBookMigration(),
+    '017-webhooks': webhooksMigration(),
     '020-retention': retentionMigration(),
   };
 }

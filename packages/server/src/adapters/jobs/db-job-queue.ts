@@ -21,9 +21,8 @@
  */
 import { sql } from 'kysely';
 import type { Db, DbOrTx, Schema } from '../../ports/database.ts';
-import type { JobKind, JobPayloads, JobQueue } from '../../ports/job-queue.ts';
+import { queuedJobRow, type JobKind, type JobPayloads, type JobQueue } from '../../ports/job-queue.ts';
 import { systemClock, type Clock } from '../../ports/clock.ts';
-import { newId } from '../../security/tokens.ts';
 import { inTransaction } from '../../domain/transaction.ts';
 
 /**
@@ -83,25 +82,7 @@ export class DbJobQueue implements JobQueue {
     const now = this.#clock.now();
     await db
       .insertInto('jobs')
-      .values({
-        id: newId(),
-        kind,
-        payload: JSON.stringify(payload),
-        dedupe_key: options.dedupeKey ?? null,
-        status: 'queued',
-        attempts: 0,
-        max_attempts: this.#maxAttempts,
-        run_at: (options.runAt ?? now).toISOString(),
-        locked_by: null,
-        locked_until: null,
-        last_error: null,
-        created_at: now.toISOString(),
-        finished_at: null,
-        worker_id: null,
-        first_attempt_at: null,
-        organization_id: null,
-        failed_notice_at: null,
-      })
+      .values(queuedJobRow(kind, payload, now, { ...options, maxAttempts: this.#maxAttempts }))
       // The only unique index a new row (random id) can hit is the partial one on active dedupe keys.
       .onConflict((oc) => oc.doNothing())
       .execute();

@@ -1,6 +1,7 @@
 import type { DbOrTx } from '../../ports/database.ts';
 import type { JobQueue } from '../../ports/job-queue.ts';
 import { recordEvent } from '../record-event.ts';
+import { giveUpWebhookDelivery } from './deliver-webhook.ts';
 
 /** Job kinds whose payload names a recipient, an envelope, or a deadline reminder. */
 const RECIPIENT_KINDS = new Set([
@@ -72,10 +73,15 @@ export async function subjectOfJob(
  * which would only fail again, nor for system jobs, which the operator sees in the logs and the CLI).
  */
 export async function recordJobFailure(
-  ctx: { jobs: JobQueue },
+  ctx: { jobs: JobQueue; dialect: 'sqlite' | 'postgres' },
   tx: DbOrTx,
   job: { id: string; kind: string; attempt: number; payload: unknown; at: Date },
 ): Promise<void> {
+  // A webhook given up after its retry window: the delivery log shows it (no notice mail per delivery).
+  if (job.kind === 'webhook.deliver') {
+    await giveUpWebhookDelivery(tx, ctx.dialect, job.payload, job.at);
+    return;
+  }
   const subject = await subjectOfJob(tx, job.kind, job.payload);
   await tx.updateTable('jobs').set({ organization_id: subject.organizationId }).where('id', '=', job.id).execute();
   await recordEvent(tx, {

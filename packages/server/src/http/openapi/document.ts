@@ -7,6 +7,7 @@ import { adminPaths, adminSchemas } from './admin-paths.ts';
 import { retentionPaths, retentionSchemas } from './retention-paths.ts';
 import { signInSecurityPaths } from './sign-in-security-paths.ts';
 import { addressBookPaths, addressBookSchemas } from './address-book-paths.ts';
+import { webhookPaths, webhookSchemas } from './webhook-paths.ts';
 import * as security from '../account-security/schema.ts';
 import * as session from '../session/schema.ts';
 
@@ -382,7 +383,14 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
     },
     servers: [{ url: publicUrl }],
     components: {
-      schemas: { ...schemas, ...registerSchemas, ...adminSchemas, ...addressBookSchemas, ...retentionSchemas },
+      schemas: {
+        ...schemas,
+        ...registerSchemas,
+        ...adminSchemas,
+        ...addressBookSchemas,
+        ...retentionSchemas,
+        ...webhookSchemas,
+      },
       securitySchemes: {
         apiKey: {
           type: 'http',
@@ -410,6 +418,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       ...retentionPaths,
       ...signInSecurityPaths,
       ...addressBookPaths,
+      ...webhookPaths,
       '/api/session': {
         post: {
           summary: 'Sign in with e-mail and password',

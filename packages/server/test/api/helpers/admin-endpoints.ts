@@ -20,6 +20,10 @@ export interface MatrixFixture {
   /** An envelope (draft) and a register entry of the organisation (legal holds). */
   envelopeId: string;
   contractId: string;
+  /** A webhook endpoint of the organisation. */
+  webhookId: string;
+  /** A delivered webhook delivery of the organisation. */
+  webhookDeliveryId: string;
 }
 
 /** One endpoint as the matrix calls it. */
@@ -149,6 +153,40 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
     method: 'POST',
     url: (f) => `/api/v1/envelopes/${f.envelopeId}/legal-hold/release`,
     body: () => ({ reason: 'matrix' }),
+    scope: 'object',
+  },
+  // Webhooks (issue 13 part 1).
+  { method: 'GET', url: () => '/api/v1/admin/webhooks', scope: 'organization' },
+  {
+    method: 'POST',
+    url: () => '/api/v1/admin/webhooks',
+    body: () => ({ url: 'https://hooks.example.com/matrix', events: ['envelope.sent'] }),
+    scope: 'organization',
+  },
+  {
+    method: 'PATCH',
+    url: (f) => `/api/v1/admin/webhooks/${f.webhookId}`,
+    body: () => ({ enabled: false }),
+    scope: 'object',
+  },
+  { method: 'DELETE', url: (f) => `/api/v1/admin/webhooks/${f.webhookId}`, scope: 'object' },
+  {
+    method: 'POST',
+    url: (f) => `/api/v1/admin/webhooks/${f.webhookId}/rotate-secret`,
+    body: () => ({}),
+    scope: 'object',
+  },
+  { method: 'POST', url: (f) => `/api/v1/admin/webhooks/${f.webhookId}/ping`, body: () => ({}), scope: 'object' },
+  { method: 'GET', url: () => '/api/v1/admin/webhook-deliveries', scope: 'organization' },
+  {
+    method: 'GET',
+    url: (f) => `/api/v1/admin/webhook-deliveries?endpointId=${f.webhookId}`,
+    scope: 'object',
+  },
+  {
+    method: 'POST',
+    url: (f) => `/api/v1/admin/webhook-deliveries/${f.webhookDeliveryId}/replay`,
+    body: () => ({}),
     scope: 'object',
   },
 ];

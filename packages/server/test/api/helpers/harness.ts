@@ -121,6 +121,8 @@ const TABLES = [
   'retention_rules',
   'legal_holds',
   'document_keys',
+  'webhook_endpoints',
+  'webhook_deliveries',
 ] as const;
 
 /**

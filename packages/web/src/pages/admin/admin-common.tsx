@@ -68,6 +68,45 @@ export function useAdminAction() {
   return { busy, run, messages, setError };
 }
 
+/**
+ * A secret shown once (an API key, a webhook signing secret): the warning, what it belongs to, the
+ * value and a copy button. Give it `key={value}` so that a new secret starts uncopied.
+ */
+export function ShownOnceSecret(props: {
+  warning: string;
+  title: string;
+  value: string;
+  testId: string;
+  onClose: () => void;
+}) {
+  const { t } = useI18n();
+  const [copied, setCopied] = useState(false);
+  return (
+    <div className="card admin-secret" data-testid={props.testId}>
+      <Alert tone="warning">{props.warning}</Alert>
+      <p className="admin-strong admin-secret__title">{props.title}</p>
+      <code className="admin-secret__value">{props.value}</code>
+      <div className="admin-actions">
+        <button
+          type="button"
+          className="btn btn--secondary btn--small"
+          onClick={() => {
+            void navigator.clipboard
+              ?.writeText(props.value)
+              .then(() => setCopied(true))
+              .catch(() => setCopied(false));
+          }}
+        >
+          {copied ? t('admin.keys.copied') : t('admin.keys.copy')}
+        </button>
+        <button type="button" className="btn btn--ghost btn--small" onClick={props.onClose}>
+          {t('common.close')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
 function StepUpForm({ onDone }: { onDone: (message: string) => void }) {
   const { t, language } = useI18n();
   const [code, setCode] = useState('');

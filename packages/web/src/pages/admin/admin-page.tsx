@@ -13,6 +13,7 @@ import { MembersSection } from './members-section.tsx';
 import { OrganizationSection } from './organization-section.tsx';
 import { RetentionSection } from './retention-section.tsx';
 import { SecuritySettings } from './security-settings-page.tsx';
+import { WebhooksSection } from './webhooks-section.tsx';
 
 /** The administration page of one section. */
 export function AdminPage({ section }: { section: AdminSectionKey }) {
@@ -70,5 +71,7 @@ function SectionBody({ section }: { section: AdminSectionKey }) {
       return <RetentionSection />;
     case 'jobs':
       return <FailedJobs />;
+    case 'webhooks':
+      return <WebhooksSection />;
   }
 }

@@ -4,7 +4,16 @@
 import type { MessageKey } from '../../i18n/translate.ts';
 
 export type AdminSectionKey =
-  'organization' | 'members' | 'api-keys' | 'mail' | 'certificate' | 'sessions' | 'security' | 'retention' | 'jobs';
+  | 'organization'
+  | 'members'
+  | 'api-keys'
+  | 'mail'
+  | 'certificate'
+  | 'sessions'
+  | 'security'
+  | 'retention'
+  | 'jobs'
+  | 'webhooks';
 
 /** One entry of the administration menu. */
 export interface AdminSection {
@@ -23,4 +32,5 @@ export const ADMIN_SECTIONS: readonly AdminSection[] = [
   { key: 'security', path: '/admin/security', label: 'admin.nav.security' },
   { key: 'retention', path: '/admin/retention', label: 'admin.nav.retention' },
   { key: 'jobs', path: '/admin/jobs', label: 'nav.failedJobs' },
+  { key: 'webhooks', path: '/admin/webhooks', label: 'admin.nav.webhooks' },
 ];

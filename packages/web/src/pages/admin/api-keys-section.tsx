@@ -2,12 +2,11 @@
 // creator and last use, and revocation.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { apiGet, apiPost, apiRequest } from '../../api/client.ts';
-import { Alert } from '../../components/alert.tsx';
 import { Field } from '../../components/form-parts.tsx';
 import { Loading } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatDateTime } from '../../i18n/translate.ts';
-import { adminError, useAdminAction } from './admin-common.tsx';
+import { adminError, ShownOnceSecret, useAdminAction } from './admin-common.tsx';
 
 type Scope = 'send' | 'read' | 'register' | 'admin';
 const SCOPES: readonly Scope[] = ['send', 'read', 'register', 'admin'];
@@ -30,7 +29,6 @@ export function ApiKeysSection() {
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<Scope[]>(['send', 'read']);
   const [created, setCreated] = useState<{ key: string; name: string } | null>(null);
-  const [copied, setCopied] = useState(false);
   const { busy, run, messages } = useAdminAction();
   const load = useCallback(
     () =>
@@ -53,7 +51,6 @@ export function ApiKeysSection() {
         scopes,
       });
       setCreated({ key: result.key, name: result.apiKey.name });
-      setCopied(false);
       setName('');
       await load();
     });
@@ -75,28 +72,14 @@ export function ApiKeysSection() {
       <p className="muted">{t('admin.keys.lead')}</p>
       {messages}
       {created && (
-        <div className="card admin-secret" data-testid="created-key">
-          <Alert tone="warning">{t('admin.keys.shownOnce')}</Alert>
-          <p className="admin-strong">{created.name}</p>
-          <code className="admin-secret__value">{created.key}</code>
-          <div className="admin-actions">
-            <button
-              type="button"
-              className="btn btn--secondary btn--small"
-              onClick={() => {
-                void navigator.clipboard
-                  ?.writeText(created.key)
-                  .then(() => setCopied(true))
-                  .catch(() => setCopied(false));
-              }}
-            >
-              {copied ? t('admin.keys.copied') : t('admin.keys.copy')}
-            </button>
-            <button type="button" className="btn btn--ghost btn--small" onClick={() => setCreated(null)}>
-              {t('common.close')}
-            </button>
-          </div>
-        </div>
+        <ShownOnceSecret
+          key={created.key}
+          testId="created-key"
+          warning={t('admin.keys.shownOnce')}
+          title={created.name}
+          value={created.key}
+          onClose={() => setCreated(null)}
+        />
       )}
       <form className="form card" onSubmit={create} noValidate>
         <h2 className="section-title">{t('admin.keys.create')}</h2>
