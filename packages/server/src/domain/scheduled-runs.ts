@@ -9,7 +9,8 @@
 import type { DbOrTx } from '../ports/database.ts';
 
 /** Scheduled tasks, by the name their claims carry. */
-export type ScheduledTask = 'audit.anchor' | 'backup.run' | 'register.reminders' | 'envelope.expiry-sweep';
+export type ScheduledTask =
+  'audit.anchor' | 'backup.run' | 'register.reminders' | 'envelope.expiry-sweep' | 'archive.renewal';
 
 /**
  * Claims (task, period) for `jobId`. True when this job may run the period's work: it claimed it now,

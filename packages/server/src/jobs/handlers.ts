@@ -16,6 +16,7 @@ import { runScheduledBackup } from '../backup/run-scheduled-backup.ts';
 import { expireEnvelopes, scheduleNextExpirySweep } from '../domain/use-cases/expire-envelopes.ts';
 import { sendJobFailedMail } from '../domain/use-cases/send-job-failed-mail.ts';
 import { runOncePerPeriod } from '../domain/scheduled-runs.ts';
+import { renewArchiveTimestamps } from '../domain/use-cases/renew-archive-timestamps.ts';
 import { purgeStaleRateLimits } from '../domain/accounts/rate-limit.ts';
 import * as z from 'zod';
 
@@ -79,6 +80,12 @@ export function createJobHandlers(context: AppContext): JobHandlers {
           await purgeStaleRateLimits(context);
         },
       );
+    },
+    'archive.renewal': async (payload, job) => {
+      const input = anchorPayload.parse(payload);
+      await runOncePerPeriod(context, { task: 'archive.renewal', period: input.day, jobId: job.id }, async () => {
+        await renewArchiveTimestamps(context, input);
+      });
     },
     'mail.job-failed': (payload) => sendJobFailedMail(context, jobPayload.parse(payload)),
     'mail.contract-reminder': (payload) => sendContractReminderMail(context, reminderPayload.parse(payload)),

@@ -18,6 +18,7 @@ import { scheduleAuditAnchor } from '../domain/use-cases/anchor-audit-chain.ts';
 import { scheduleBackup } from '../backup/run-scheduled-backup.ts';
 import { scheduleDeadlineReminders } from '../domain/use-cases/queue-deadline-reminders.ts';
 import { scheduleExpirySweep } from '../domain/use-cases/expire-envelopes.ts';
+import { scheduleArchiveRenewal } from '../domain/use-cases/renew-archive-timestamps.ts';
 import { recordJobFailure } from '../domain/use-cases/record-job-failure.ts';
 import { createJobHandlers } from './handlers.ts';
 import { startModuleWorker } from './module-worker.ts';
@@ -166,6 +167,12 @@ export function runJobWorker(
   if (handlers['envelope.expiry-sweep'] && options.scheduleAuditAnchor !== false) {
     scheduleExpirySweep(context, context.clock.now()).catch((error: Error) =>
       log({ level: 40, time: Date.now(), msg: 'could not schedule the expiry sweep', error: error.message }),
+    );
+  }
+  // LTA renewal: today's run at start; each run queues the next day's.
+  if (handlers['archive.renewal'] && options.scheduleAuditAnchor !== false) {
+    scheduleArchiveRenewal(context, context.clock.now()).catch((error: Error) =>
+      log({ level: 40, time: Date.now(), msg: 'could not schedule the archive renewal', error: error.message }),
     );
   }
   const runner = startJobRunner({

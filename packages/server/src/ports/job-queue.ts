@@ -26,6 +26,8 @@ export interface JobPayloads {
   'mail.invitation': { invitationId: string; language: 'ja' | 'en' };
   /** Sweeps sent envelopes past their expiry date to `expired` (every INKAN_EXPIRY_SWEEP; `slot` an ISO instant). */
   'envelope.expiry-sweep': { slot: string };
+  /** LTA renewal (once a UTC day): records new sealed files and renews archive timestamps that are due. */
+  'archive.renewal': { day: string };
   /** Tells the sender (mails) or the administrators (signing, sealing …) that a job failed for good. */
   'mail.job-failed': { jobId: string };
 }

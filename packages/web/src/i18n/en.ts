@@ -413,6 +413,7 @@ export const en: Messages = {
   'action.envelope.declined': 'Ended by a decline',
   'action.envelope.expired': 'Expired',
   'action.envelope.sealed': 'Document timestamp added',
+  'action.document.archive-renewed': 'Archive timestamp renewed (new version)',
   'action.document.downloaded': 'Document downloaded',
   'action.mail.signing-request.sent': 'Signing request e-mailed',
   'action.mail.completion.sent': 'Completion notice e-mailed',

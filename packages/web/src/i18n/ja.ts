@@ -426,6 +426,7 @@ export const ja = {
   'action.envelope.declined': '拒否により終了',
   'action.envelope.expired': '有効期限切れ',
   'action.envelope.sealed': '文書タイムスタンプを付与',
+  'action.document.archive-renewed': '長期保存のタイムスタンプを更新（新しい版）',
   'action.document.downloaded': '文書をダウンロード',
   'action.mail.signing-request.sent': '署名依頼メールを送信',
   'action.mail.completion.sent': '電子署名完了のお知らせを送信',

@@ -4,6 +4,7 @@ import { createEnvelopeSchema } from '../envelopes/schema.ts';
 import * as account from '../account/schema.ts';
 import { registerPaths, registerSchemas } from './register-paths.ts';
 import { adminPaths, adminSchemas } from './admin-paths.ts';
+import { renewalPaths } from './renewal-paths.ts';
 import { signInSecurityPaths } from './sign-in-security-paths.ts';
 import * as security from '../account-security/schema.ts';
 import * as session from '../session/schema.ts';
@@ -400,6 +401,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
     paths: {
       ...registerPaths,
       ...adminPaths,
+      ...renewalPaths,
       ...signInSecurityPaths,
       '/api/session': {
         post: {
@@ -1491,8 +1493,22 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
                       properties: {
                         name: { type: 'string' },
                         pages: { type: 'integer' },
-                        sha256Original: { type: 'string' },
-                        sha256Signed: { type: 'string' },
+                        sha256Original: { type: 'string', description: 'of the uploaded file' },
+                        sha256Signed: { type: 'string', description: 'of the file as signed and sealed (version 1)' },
+                        versions: {
+                          type: 'array',
+                          description:
+                            'archived versions (LTA renewal adds one each time; empty until the first daily run recorded the file)',
+                          items: {
+                            type: 'object',
+                            properties: {
+                              version: { type: 'integer' },
+                              sha256: { type: 'string' },
+                              renewedAt: { type: ['string', 'null'], format: 'date-time' },
+                              current: { type: 'boolean' },
+                            },
+                          },
+                        },
                       },
                     },
                   },
