@@ -219,9 +219,8 @@ async function verifySource(source: BatchSource, options: BatchOptions): Promise
   } catch (error) {
     return failedRow(source.name, error);
   }
-  // The pool takes the memory over: the failure row's size and hash come from the error or a copy's hash.
+  // The pool takes the memory over: a failure's row has the size, and the hash when the worker gave it.
   const size = bytes.length;
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
   try {
     const report = await options.verifier.verify({
       bytes,
@@ -232,7 +231,8 @@ async function verifySource(source: BatchSource, options: BatchOptions): Promise
     });
     return rowOfReport(source.name, report);
   } catch (error) {
-    return { ...failedRow(source.name, error), size, sha256 };
+    const file = (error as { file?: { sha256?: unknown } }).file;
+    return { ...failedRow(source.name, error), size, sha256: typeof file?.sha256 === 'string' ? file.sha256 : null };
   }
 }
 
