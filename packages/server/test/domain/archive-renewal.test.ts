@@ -9,12 +9,11 @@
  * one renewal per file.
  */
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createTimestampResponder, KeyFileSigner, LocalTimestampAuthority, newestArchiveTimestamp } from '@inkan/core';
+import { newestArchiveTimestamp } from '@inkan/core';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { DbJobQueue, startJobRunner } from '../../src/adapters/jobs/db-job-queue.ts';
 import { createJobHandlers } from '../../src/jobs/handlers.ts';
@@ -22,6 +21,7 @@ import { jobRunnerPolicy } from '../../src/jobs/worker-thread.ts';
 import { renewArchiveTimestamps, renewalDay } from '../../src/domain/use-cases/renew-archive-timestamps.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
 import { runInkan } from '../helpers/run-inkan.ts';
+import { useShortLivedTsa } from '../helpers/short-lived-tsa.ts';
 import { startHarness, type Harness } from '../api/helpers/harness.ts';
 import { completeEnvelope } from '../verify/helpers/signed-envelope.ts';
 
@@ -35,39 +35,14 @@ for (const dialect of DIALECTS) {
     let shortTsaNotAfter: Date;
     let envelopeId: string;
     let sealedPdf: Uint8Array;
-    const longLived = { timestampAuthority: undefined as never, sealTimestampAuthority: undefined as never };
 
     before(async () => {
       h = await startHarness(dialect, { env: { INKAN_RENEWAL_MARGIN: '7d' } });
       dir = mkdtempSync(join(tmpdir(), 'inkan-renewal-'));
-      const signing = h.context.signing;
-      rootPem = signing.pki.rootPem();
+      rootPem = h.context.signing.pki.rootPem();
       writeFileSync(join(dir, 'root.pem'), rootPem);
-      // A TSA of this installation's CA whose certificate ends in 20 days.
-      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      const certificate = await signing.pki.issueTimestampCertificate({
-        publicKeySpki: new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })),
-        subjectCommonName: 'Short-lived Test TSA',
-        keyAlgorithm: 'RSA',
-        validityDays: 20,
-      });
-      const shortTsa = new LocalTimestampAuthority(
-        createTimestampResponder({
-          certificate,
-          chain: [signing.pki.issuingCertificate, signing.pki.rootCertificate],
-          signer: new KeyFileSigner(privateKey, [
-            certificate,
-            signing.pki.issuingCertificate,
-            signing.pki.rootCertificate,
-          ]),
-        }),
-      );
-      Object.assign(longLived, {
-        timestampAuthority: signing.timestampAuthority,
-        sealTimestampAuthority: signing.sealOptions.timestampAuthority,
-      });
-      signing.timestampAuthority = shortTsa;
-      signing.sealOptions = { ...signing.sealOptions, timestampAuthority: shortTsa };
+      // A TSA of this installation's CA whose certificate ends in 20 days signs and seals the envelope.
+      const shortLived = await useShortLivedTsa(h.context.signing, { days: 20 });
       const done = await completeEnvelope(h, {
         documents: [{ filename: '業務委託契約書.pdf', data: await makePdf({ pages: 1, text: 'Renewal' }) }],
       });
@@ -78,8 +53,7 @@ for (const dialect of DIALECTS) {
       assert.match(info.tsaSubject, /Short-lived Test TSA/);
       shortTsaNotAfter = info.tsaNotAfter;
       // Renewals use the installation's own TSA again (its certificate lives years).
-      signing.timestampAuthority = longLived.timestampAuthority;
-      signing.sealOptions = { ...signing.sealOptions, timestampAuthority: longLived.sealTimestampAuthority };
+      shortLived.restore();
     });
     after(async () => {
       await h?.close();

@@ -1,32 +1,11 @@
 import type { DomainContext } from '../domain-context.ts';
+import type { ArchiveRenewalItem, ArchiveRenewals } from '../archive-renewal-types.ts';
 import { renewalReason } from './renew-archive-timestamps.ts';
+
+export type { ArchiveRenewalItem, ArchiveRenewals } from '../archive-renewal-types.ts';
 
 /** Rows per list: the page shows the nearest renewals and the latest done ones. */
 const LIMIT = 500;
-
-/** A stored, sealed PDF as the renewal page shows it. */
-export interface ArchiveRenewalItem {
-  envelopeId: string;
-  envelopeName: string;
-  certificateId: string;
-  subjectKind: 'document' | 'certificate';
-  name: string;
-  version: number;
-  sha256: string;
-  /** SHA-256 of version 1 (the file as sealed). */
-  sha256Original: string;
-  sha256Previous: string | null;
-  timestampAt: string | null;
-  tsaSubject: string | null;
-  tsaExpiresAt: string | null;
-  timestampHash: string | null;
-  reason: 'sealed' | 'tsa-expiry' | 'weak-hash';
-  renewedAt: string | null;
-  /** When the renewal is due (the TSA certificate's end minus INKAN_RENEWAL_MARGIN); null when it cannot be renewed. */
-  dueAt: string | null;
-  /** Whether the next daily run renews it. */
-  due: boolean;
-}
 
 /**
  * LTA renewals of an organisation (read only): `upcoming` — the current version of every stored PDF,
@@ -36,7 +15,7 @@ export interface ArchiveRenewalItem {
 export async function listArchiveRenewals(
   ctx: Pick<DomainContext, 'db' | 'clock' | 'config'>,
   input: { organizationId: string },
-): Promise<{ marginDays: number; minimumHash: string; upcoming: ArchiveRenewalItem[]; done: ArchiveRenewalItem[] }> {
+): Promise<ArchiveRenewals> {
   const base = ctx.db
     .selectFrom('archive_versions as v')
     .innerJoin('envelopes as e', 'e.id', 'v.envelope_id')

@@ -9,7 +9,7 @@ import { Alert } from '../../components/alert.tsx';
 import { PdfViewer } from '../../components/pdf-viewer.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
-import { formatDateTime, type MessageKey } from '../../i18n/translate.ts';
+import { formatDate, formatDateTime, type MessageKey } from '../../i18n/translate.ts';
 import {
   applySuggestion,
   checkContractForm,
@@ -333,6 +333,24 @@ function ContractEntryView({ id }: { id: string }) {
                   >
                     {document.kind === 'certificate' ? t('reg.entry.certificate') : document.name}
                   </a>
+                  {document.archive && (
+                    <p className="small muted archive-version">
+                      {t('renewal.currentVersion', { n: document.archive.version })}
+                      {document.archive.renewedAt &&
+                        ` · ${t('renewal.renewedOn', { date: formatDate(language, document.archive.renewedAt) })}`}
+                      <br />
+                      SHA-256 <code title={document.sha256}>{document.sha256.slice(0, 16)}…</code>
+                      {document.archive.version > 1 && (
+                        <>
+                          <br />
+                          {t('renewal.original')}{' '}
+                          <code title={document.archive.sha256Original}>
+                            {document.archive.sha256Original.slice(0, 16)}…
+                          </code>
+                        </>
+                      )}
+                    </p>
+                  )}
                 </li>
               ))}
             </ul>
