@@ -98,7 +98,13 @@ for (const dialect of DIALECTS) {
           .selectFrom('jobs')
           .select('run_at')
           .where('status', '=', 'queued')
-          .where('kind', 'not in', ['audit.anchor', 'backup.run', 'register.reminders', 'envelope.expiry-sweep'])
+          .where('kind', 'not in', [
+            'audit.anchor',
+            'backup.run',
+            'register.reminders',
+            'envelope.expiry-sweep',
+            'archive.renewal',
+          ])
           .orderBy('run_at')
           .limit(1)
           .executeTakeFirst();

@@ -504,6 +504,8 @@ export const en: Messages = {
     'Enter the ID printed at the bottom left of page 1 of the contract, or on its certificate of completion, to see the public summary of that contract. Compare it with the printed documents.',
   'verify.cert.label': 'Certificate ID',
   'verify.cert.hint': 'For example IK-7F3A-92KD-XW4P (lower case and full-width characters are fine)',
+  'verify.cert.versionCurrent': 'Archive renewal, version {n} (current, {date})',
+  'verify.cert.version': 'Archive renewal, version {n} ({date})',
   'verify.cert.submit': 'Look up',
   'verify.cert.searching': 'Looking up…',
   'verify.cert.empty': 'Enter a certificate ID.',

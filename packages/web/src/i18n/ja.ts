@@ -518,6 +518,8 @@ export const ja = {
     '契約書の1ページ目の左下、または締結証明書に記載されたIDを入力すると、その契約の公開情報を表示します。印刷された契約書や締結証明書の記載と照合してください。',
   'verify.cert.label': '締結証明書ID',
   'verify.cert.hint': '例：IK-7F3A-92KD-XW4P（全角や小文字でも入力できます）',
+  'verify.cert.versionCurrent': '長期保存の更新 第{n}版（現在の版、{date}）',
+  'verify.cert.version': '長期保存の更新 第{n}版（{date}）',
   'verify.cert.submit': '照会する',
   'verify.cert.searching': '照会しています…',
   'verify.cert.empty': '締結証明書IDを入力してください。',
