@@ -87,6 +87,7 @@ export async function batchVerifyCommand(
     timeoutMs: config.verify.timeoutMs,
     queueLength: jobs,
     limits: verifyLimitsOf(config),
+    background: false,
   });
   close.unshift(() => pool.close());
   // Rows wait for the terminal or pipe to take the previous ones: the report streams in bounded memory.
