@@ -43,8 +43,25 @@ function runBatch(dir: string, rootPem: string, jobs: number, out: string): Prom
     const started = performance.now();
     const child = spawn(
       '/usr/bin/time',
-      ['-f', 'peak-rss-kib %M', process.execPath, INKAN, 'verify', '--batch', dir, '--csv', '--trust', rootPem, '--jobs', String(jobs)],
-      { cwd: ROOT, env: { ...process.env, INKAN_DATA_DIR: join(dir, '..', 'no-data') }, stdio: ['ignore', 'pipe', 'pipe'] },
+      [
+        '-f',
+        'peak-rss-kib %M',
+        process.execPath,
+        INKAN,
+        'verify',
+        '--batch',
+        dir,
+        '--csv',
+        '--trust',
+        rootPem,
+        '--jobs',
+        String(jobs),
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, INKAN_DATA_DIR: join(dir, '..', 'no-data') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     const chunks: Buffer[] = [];
     let stderr = '';
@@ -58,7 +75,9 @@ function runBatch(dir: string, rootPem: string, jobs: number, out: string): Prom
       const rows = csv.split('\r\n').slice(1, -1);
       const valid = rows.filter((r) => r.split(',')[1] === 'valid').length;
       if (code !== 0 || rows.length !== FILES)
-        return reject(new Error(`jobs ${jobs}: exit ${code}, ${rows.length} rows, ${valid} valid\n${stderr.slice(-2000)}`));
+        return reject(
+          new Error(`jobs ${jobs}: exit ${code}, ${rows.length} rows, ${valid} valid\n${stderr.slice(-2000)}`),
+        );
       resolve({
         jobs,
         files: rows.length,
@@ -114,7 +133,9 @@ try {
     '',
     '| worker threads | files | valid | time (s) | files/s | peak RSS (MiB) |',
     '|---:|---:|---:|---:|---:|---:|',
-    ...runs.map((r) => `| ${r.jobs} | ${r.files} | ${r.valid} | ${r.seconds} | ${r.filesPerSecond} | ${r.peakRssMiB} |`),
+    ...runs.map(
+      (r) => `| ${r.jobs} | ${r.files} | ${r.valid} | ${r.seconds} | ${r.filesPerSecond} | ${r.peakRssMiB} |`,
+    ),
     '',
     `Speed-up with all cores: ×${(all!.filesPerSecond / one!.filesPerSecond).toFixed(2)}.`,
     '',

@@ -16,9 +16,14 @@ import { certificateFileName } from './get-completion-certificate.ts';
 
 type ArchiveVersion = Selectable<Schema['archive_versions']>;
 
-/** Files recorded or renewed per batch, and batches per run: a run is bounded; the next day's takes the rest. */
+/**
+ * Files per batch, and batches per daily run: a run is bounded (it holds one job worker thread), the next
+ * day's takes the rest, soonest due first. Renewals: up to 2,000 a day (≈ 730,000 a year, within a 1-year
+ * margin even when one TSA certificate sealed them all); recording new files (a read, no TSA): 10,000.
+ */
 const BATCH = 100;
 const MAX_BATCHES = 20;
+const MAX_RECORD_BATCHES = 100;
 
 /** The UTC day (YYYY-MM-DD) of an instant: the renewal runs once per UTC day. */
 export function renewalDay(at: Date): string {
@@ -130,7 +135,7 @@ export async function renewArchiveTimestamps(
 /** Records version 1 of sealed files that have none yet; returns how many. */
 async function recordNewArchives(ctx: SigningDomainContext): Promise<number> {
   let recorded = 0;
-  for (let batch = 0; batch < MAX_BATCHES; batch++) {
+  for (let batch = 0; batch < MAX_RECORD_BATCHES; batch++) {
     const documents = await ctx.db
       .selectFrom('documents')
       .innerJoin('envelopes', 'envelopes.id', 'documents.envelope_id')

@@ -7,6 +7,7 @@ import { errorMessage } from '../../api/messages.ts';
 import type { ContractAssignee, ContractEntry, ContractPatch, FieldSuggestion } from '../../api/register-types.ts';
 import { Alert } from '../../components/alert.tsx';
 import { PdfViewer } from '../../components/pdf-viewer.tsx';
+import { ShortHash } from '../../components/short-hash.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatDate, formatDateTime, type MessageKey } from '../../i18n/translate.ts';
@@ -339,14 +340,11 @@ function ContractEntryView({ id }: { id: string }) {
                       {document.archive.renewedAt &&
                         ` · ${t('renewal.renewedOn', { date: formatDate(language, document.archive.renewedAt) })}`}
                       <br />
-                      SHA-256 <code title={document.sha256}>{document.sha256.slice(0, 16)}…</code>
+                      SHA-256 <ShortHash value={document.sha256} />
                       {document.archive.version > 1 && (
                         <>
                           <br />
-                          {t('renewal.original')}{' '}
-                          <code title={document.archive.sha256Original}>
-                            {document.archive.sha256Original.slice(0, 16)}…
-                          </code>
+                          {t('renewal.original')} <ShortHash value={document.archive.sha256Original} />
                         </>
                       )}
                     </p>

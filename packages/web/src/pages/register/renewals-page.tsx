@@ -5,21 +5,12 @@ import { apiGet } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
 import type { ArchiveRenewalItem, ArchiveRenewals } from '../../api/register-types.ts';
 import { Alert } from '../../components/alert.tsx';
+import { ShortHash } from '../../components/short-hash.tsx';
 import { Loading } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatDate, formatDateTime } from '../../i18n/translate.ts';
 import { Link } from '../../lib/use-location.tsx';
 import { SenderShell } from '../sender/sender-session.tsx';
-
-/** The first characters of a SHA-256, the whole in the tooltip and for copying. */
-function Hash({ value }: { value: string | null }) {
-  if (!value) return <span className="muted">—</span>;
-  return (
-    <code className="hash" title={value}>
-      {value.slice(0, 16)}…
-    </code>
-  );
-}
 
 /** The renewals page. */
 export function RenewalsPage() {
@@ -125,10 +116,10 @@ export function RenewalsPage() {
                           )}
                         </td>
                         <td data-label={t('renewal.col.sha256')}>
-                          <Hash value={item.sha256} />
+                          <ShortHash value={item.sha256} />
                           {item.version > 1 && (
                             <span className="small muted renewal-original">
-                              {t('renewal.original')} <Hash value={item.sha256Original} />
+                              {t('renewal.original')} <ShortHash value={item.sha256Original} />
                             </span>
                           )}
                         </td>
@@ -170,13 +161,13 @@ export function RenewalsPage() {
                         </td>
                         <td data-label={t('renewal.col.hashes')} className="renewal-hashes">
                           <span>
-                            {t('renewal.before')} <Hash value={item.sha256Previous} />
+                            {t('renewal.before')} <ShortHash value={item.sha256Previous} />
                           </span>
                           <span>
-                            {t('renewal.after')} <Hash value={item.sha256} />
+                            {t('renewal.after')} <ShortHash value={item.sha256} />
                           </span>
                           <span className="muted">
-                            {t('renewal.original')} <Hash value={item.sha256Original} />
+                            {t('renewal.original')} <ShortHash value={item.sha256Original} />
                           </span>
                         </td>
                       </tr>
