@@ -35,6 +35,8 @@ interface Run {
   seconds: number;
   filesPerSecond: number;
   peakRssMiB: number;
+  /** CPU seconds (user + system) of the CLI process over its wall time: the cores it actually got. */
+  coresUsed: number;
 }
 
 /** Runs the CLI over the directory; the CSV goes to a file (its rows are counted), the summary to stderr. */
@@ -45,7 +47,7 @@ function runBatch(dir: string, rootPem: string, jobs: number, out: string): Prom
       '/usr/bin/time',
       [
         '-f',
-        'peak-rss-kib %M',
+        'peak-rss-kib %M cpu %U %S',
         process.execPath,
         INKAN,
         'verify',
@@ -85,6 +87,10 @@ function runBatch(dir: string, rootPem: string, jobs: number, out: string): Prom
         seconds: Math.round(seconds * 10) / 10,
         filesPerSecond: Math.round((rows.length / seconds) * 10) / 10,
         peakRssMiB: Math.round(Number(/peak-rss-kib (\d+)/.exec(stderr)?.[1] ?? NaN) / 1024),
+        coresUsed: (() => {
+          const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(stderr);
+          return cpu ? Math.round(((Number(cpu[1]) + Number(cpu[2])) / seconds) * 100) / 100 : NaN;
+        })(),
       });
     });
   });
@@ -115,7 +121,7 @@ try {
   for (const jobs of [1, CORES]) {
     const run = await runBatch(dir, rootPem, jobs, join(work, `report-${jobs}.csv`));
     console.log(
-      `--jobs ${jobs}: ${run.files} files (${run.valid} valid) in ${run.seconds} s = ${run.filesPerSecond} files/s, peak RSS ${run.peakRssMiB} MiB`,
+      `--jobs ${jobs}: ${run.files} files (${run.valid} valid) in ${run.seconds} s = ${run.filesPerSecond} files/s, ${run.coresUsed} cores used, peak RSS ${run.peakRssMiB} MiB`,
     );
     runs.push(run);
   }
@@ -137,7 +143,7 @@ try {
       (r) => `| ${r.jobs} | ${r.files} | ${r.valid} | ${r.seconds} | ${r.filesPerSecond} | ${r.peakRssMiB} |`,
     ),
     '',
-    `Speed-up with all cores: ×${(all!.filesPerSecond / one!.filesPerSecond).toFixed(2)}.`,
+    `Speed-up with all cores: ×${(all!.filesPerSecond / one!.filesPerSecond).toFixed(2)}. The machine is shared (load average above); "cores used" says how much CPU the run actually got: a speed-up needs the cores to be free.`,
     '',
   ].join('\n');
   if (!partial)
