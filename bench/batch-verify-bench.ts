@@ -137,10 +137,11 @@ try {
   const table = [
     `\`inkan verify --batch DIR --csv\` over ${FILES.toLocaleString('en')} copies of one signed and sealed PDF (${Math.round(sealed.length / 1024)} KiB, each with a distinct trailing comment; ${machine.cpus} × ${machine.cpuModel}, load ${machine.loadAvg1m}, commit ${machine.commit}, ${startedAt}):`,
     '',
-    '| worker threads | files | valid | time (s) | files/s | peak RSS (MiB) |',
-    '|---:|---:|---:|---:|---:|---:|',
+    '| worker threads | files | valid | time (s) | files/s | cores used (CPU s / wall s) | peak RSS (MiB) |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
     ...runs.map(
-      (r) => `| ${r.jobs} | ${r.files} | ${r.valid} | ${r.seconds} | ${r.filesPerSecond} | ${r.peakRssMiB} |`,
+      (r) =>
+        `| ${r.jobs} | ${r.files} | ${r.valid} | ${r.seconds} | ${r.filesPerSecond} | ${r.coresUsed} | ${r.peakRssMiB} |`,
     ),
     '',
     `Speed-up with all cores: ×${(all!.filesPerSecond / one!.filesPerSecond).toFixed(2)}. The machine is shared (load average above); "cores used" says how much CPU the run actually got: a speed-up needs the cores to be free.`,
