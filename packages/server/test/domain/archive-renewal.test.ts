@@ -121,9 +121,11 @@ for (const dialect of DIALECTS) {
       assert.equal(upcoming[0].dueAt, new Date(shortTsaNotAfter.getTime() - 7 * DAY).toISOString());
       assert.equal(upcoming[0].due, false);
       assert.deepEqual(body.done, []);
-      // Another organisation sees none of it.
+      // Another organisation sees none of it; without credentials, nothing at all.
       const other = (await h.api(h.other, 'GET', '/api/v1/renewals')).json();
       assert.deepEqual([other.upcoming, other.done], [[], []]);
+      const anonymous = await h.app.inject({ method: 'GET', url: '/api/v1/renewals' });
+      assert.equal(anonymous.statusCode, 401, anonymous.body);
     });
 
     it('14 days later two workers renew each file once; downloads, the register and the log follow', async () => {
