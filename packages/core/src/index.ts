@@ -27,7 +27,8 @@ export {
 } from './pades/field-stamps.ts';
 export { readSealImage, SEAL_IMAGE_LIMITS, type SealImage } from './image/seal-image.ts';
 export { loadJapaneseFont } from './font/japanese-font.ts';
-export { sealPdf, renewPdf, type SealOptions } from './pades/seal-pdf.ts';
+export { sealPdf, renewPdf, addTimestampValidationData, type SealOptions } from './pades/seal-pdf.ts';
+export { newestArchiveTimestamp, hashStrength, type ArchiveTimestamp } from './pades/archive-timestamp.ts';
 export { addDocumentTimestamp } from './pades/document-timestamp.ts';
 export { listSignatures, type PdfSignatureInfo } from './pades/signatures.ts';
 export { verifyPdf, type VerifyOptions } from './verify/verify-pdf.ts';

@@ -14,6 +14,7 @@ import { ContractImportPage } from './pages/register/contract-import-page.tsx';
 import { ContractListPage } from './pages/register/contract-list-page.tsx';
 import { ContractPage } from './pages/register/contract-page.tsx';
 import { DeadlinesPage } from './pages/register/deadlines-page.tsx';
+import { RenewalsPage } from './pages/register/renewals-page.tsx';
 import { AccountPage, AccountSecurityPage } from './pages/account/account-page.tsx';
 import { EmailConfirmPage, ForgotPasswordPage, ResetPasswordPage } from './pages/account/password-pages.tsx';
 import { SignupCompletePage } from './pages/account/signup-complete-page.tsx';
@@ -73,6 +74,8 @@ export function App() {
       return <ContractImportPage />;
     case 'contract-deadlines':
       return <DeadlinesPage />;
+    case 'contract-renewals':
+      return <RenewalsPage />;
     case 'contract':
       return <ContractPage key={route.id} id={route.id} />;
     case 'claim':

@@ -9,7 +9,7 @@ import { OID } from '../asn1/oids.ts';
 import { buildChain, cert, certs, isSelfSigned, type Cert } from '../x509/chain.ts';
 import { addDocumentTimestamp } from './document-timestamp.ts';
 import { vriKey, writeDss, type VriEntry } from './dss.ts';
-import { derOfContents, listSignatures } from './signatures.ts';
+import { derOfContents, listSignatures, type PdfSignatureInfo } from './signatures.ts';
 
 export interface SealOptions {
   timestampAuthority: TimestampAuthority;
@@ -40,6 +40,27 @@ export async function renewPdf(pdf: Uint8Array, options: SealOptions): Promise<U
   return addValidationDataAndTimestamp(doc, options);
 }
 
+/**
+ * Adds a DSS revision with the validation data (chain, OCSP/CRL) of the newest document timestamp, as
+ * Adobe's "LTV enabled" does: the file then proves its last timestamp valid on its own, until the next
+ * renewal, even when that timestamp's TSA is not the one of the earlier signatures. An allowed change
+ * after a document timestamp (PAdES, ETSI EN 319 142-1 §5.4).
+ */
+export async function addTimestampValidationData(
+  pdf: Uint8Array,
+  options: Pick<SealOptions, 'revocationProvider' | 'extraCertificates'>,
+): Promise<Uint8Array> {
+  const doc = PdfDocument.load(pdf);
+  const last = listSignatures(doc)
+    .filter((s) => s.type === 'document-timestamp')
+    .at(-1);
+  if (!last) throw new CoreError('PDF_UNSUPPORTED', 'the PDF has no document timestamp');
+  const entries = await collectValidationData(doc, options, (s) => s.fieldName === last.fieldName);
+  const update = new IncrementalUpdate(doc);
+  writeDss(doc, update, entries);
+  return joinUpdate(update.build());
+}
+
 async function addValidationDataAndTimestamp(doc: PdfDocument, options: SealOptions): Promise<Uint8Array> {
   const entries = await collectValidationData(doc, options);
   const update = new IncrementalUpdate(doc);
@@ -52,6 +73,7 @@ async function addValidationDataAndTimestamp(doc: PdfDocument, options: SealOpti
 export async function collectValidationData(
   doc: PdfDocument,
   options: Pick<SealOptions, 'revocationProvider' | 'extraCertificates'>,
+  include: (signature: PdfSignatureInfo) => boolean = () => true,
 ): Promise<VriEntry[]> {
   const extra = certs(options.extraCertificates ?? []);
   const revocationCache = new Map<
@@ -59,7 +81,7 @@ export async function collectValidationData(
     Promise<{ ocsp: Uint8Array[]; crls: Uint8Array[]; certificates: Uint8Array[] }>
   >();
   const entries: VriEntry[] = [];
-  for (const signature of listSignatures(doc)) {
+  for (const signature of listSignatures(doc).filter(include)) {
     const der = derOfContents(signature.contents);
     const leaves: Cert[] = [];
     const pool: Cert[] = [...extra];

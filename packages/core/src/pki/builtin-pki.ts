@@ -549,6 +549,18 @@ export class BuiltinPki {
 
   /** Issues a document-signing certificate (same profile as the platform's) for a key held elsewhere. */
   issueSigningCertificate(options: IssueSigningCertificateOptions): Promise<Uint8Array> {
+    return this.#issueEndEntity('signing', options);
+  }
+
+  /**
+   * Issues a TSA certificate (RFC 3161 profile: timeStamping EKU, critical) for a key held elsewhere:
+   * a new TSA certificate before the current one runs out, so that archive timestamps can be renewed.
+   */
+  issueTimestampCertificate(options: Omit<IssueSigningCertificateOptions, 'email'>): Promise<Uint8Array> {
+    return this.#issueEndEntity('tsa', options);
+  }
+
+  #issueEndEntity(profile: 'signing' | 'tsa', options: IssueSigningCertificateOptions): Promise<Uint8Array> {
     return this.#serialised(async () => {
       let publicKey: KeyObject;
       try {
@@ -586,8 +598,10 @@ export class BuiltinPki {
           notAfter: notAfter > issuing.notAfter ? issuing.notAfter : notAfter,
           spki,
           extensions: [
-            ...endEntityExtensions('signing', spki, issuing.spki, this.urls),
-            ...(options.email !== undefined && /^[\x21-\x7e]+@[\x21-\x7e]+$/.test(options.email)
+            ...endEntityExtensions(profile, spki, issuing.spki, this.urls),
+            ...(profile === 'signing' &&
+            options.email !== undefined &&
+            /^[\x21-\x7e]+@[\x21-\x7e]+$/.test(options.email)
               ? [subjectAltNameEmailExtension(options.email)]
               : []),
           ],
@@ -600,7 +614,7 @@ export class BuiltinPki {
         serialHex: info.serialHex,
         issuer: 'issuing',
         subject: info.subjectText,
-        profile: 'signing',
+        profile,
         notAfter: info.notAfter.toISOString(),
       });
       await writeJson(join(this.dir, this.manifest.files.issued), issued);

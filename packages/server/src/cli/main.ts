@@ -50,6 +50,13 @@ Usage:
                                               verify every signature of a PDF (exit 0 all TOTAL-PASSED, 1 otherwise,
                                               2 unreadable/unsigned); --online asks the OCSP/CRL URLs of the
                                               certificates; --at validates at another time (ISO 8601)
+  inkan verify --batch DIR [--csv|--json] [--trust PEM]... [--jobs N] [--online] [--at TIME]
+                                              verify every file under DIR in worker threads (one per core, or
+                                              N): one report row per file (file, verdict, signatures, signers,
+                                              timestamps, errors), streamed; exit 0 all valid, 1 otherwise
+  inkan verify --batch --register --org SLUG [--filter NAME=VALUE]... [--csv|--json] [--jobs N]
+                                              the same over the documents of a register search (the filters
+                                              of GET /api/v1/contracts: counterparty, signedFrom, tag …)
   inkan stamp IN OUT --id ID                  stamp 締結証明書ID: ID at the bottom-left of page 1
   inkan sign IN OUT --name NAME [--email E] [--reason R] [--location L]
                                               sign with the platform key and a timestamp (PAdES B-T)
@@ -178,15 +185,37 @@ async function verify(config: Config, args: string[]): Promise<number> {
       json: { type: 'boolean' },
       online: { type: 'boolean' },
       at: { type: 'string' },
+      batch: { type: 'boolean' },
+      csv: { type: 'boolean' },
+      jobs: { type: 'string' },
+      register: { type: 'boolean' },
+      org: { type: 'string' },
+      filter: { type: 'string', multiple: true },
     },
   });
-  if (positionals.length !== 1) {
-    process.stderr.write('usage: inkan verify FILE [--trust PEM]... [--json] [--online] [--at TIME]\n');
-    return 2;
-  }
   const at = values.at === undefined ? new Date() : new Date(values.at);
   if (Number.isNaN(at.getTime())) {
     process.stderr.write(`inkan: --at: not a time: ${values.at}\n`);
+    return 2;
+  }
+  if (values.batch) {
+    let anchors: Uint8Array[];
+    try {
+      anchors = (await import('./certificate-files.ts')).readCertificates(values.trust ?? []);
+    } catch (error) {
+      process.stderr.write(`inkan: --trust: ${(error as Error).message}\n`);
+      return 2;
+    }
+    const ownRoot = await ownRootCertificate(config);
+    if (ownRoot !== null) anchors.push(ownRoot);
+    return (await import('./batch-verify-command.ts')).batchVerifyCommand(config, {
+      values: { ...values, at },
+      positionals,
+      anchors,
+    });
+  }
+  if (positionals.length !== 1) {
+    process.stderr.write('usage: inkan verify FILE [--trust PEM]... [--json] [--online] [--at TIME]\n');
     return 2;
   }
   // The file is read by the thread pool while the main thread loads the verifier's modules.

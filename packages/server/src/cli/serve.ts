@@ -1,3 +1,4 @@
+import { scheduleArchiveRenewal } from '../domain/use-cases/renew-archive-timestamps.ts';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { isLoopbackHost, type Config } from '../config/config.ts';
@@ -117,6 +118,7 @@ async function startJobThread(
   await scheduleAuditAnchor(context, now).catch(warn('the audit anchor'));
   await scheduleBackup(context, now).catch(warn('the backup'));
   await scheduleDeadlineReminders(context, now).catch(warn('the deadline reminders'));
+  await scheduleArchiveRenewal(context, now).catch(warn('the archive renewal'));
   const stopHeartbeat = startHeartbeat(context.config.dataDir, (error) =>
     log({ level: 40, time: Date.now(), msg: 'could not write the worker heartbeat', error: error.message }),
   );

@@ -25,7 +25,7 @@ const duration = (fallback: string) =>
     .transform((value, ctx) => {
       const ms = parseDuration(value);
       if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration like 30s, 15m or 14d` });
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration like 30s, 15m, 14d or 1y` });
         return z.NEVER;
       }
       return ms;
@@ -172,6 +172,12 @@ const schema = z.object({
   INKAN_EXPIRY_SWEEP: duration('10m').refine((ms) => ms >= 60_000 && ms <= 86_400_000, {
     message: 'must be between 1m and 1d',
   }),
+  // LTA renewal: a document's archive timestamp is renewed this long before its TSA certificate expires,
+  // and at once when its hash is weaker than INKAN_RENEWAL_MIN_HASH.
+  INKAN_RENEWAL_MARGIN: duration('1y').refine((ms) => ms >= 86_400_000 && ms <= 10 * 365 * 86_400_000, {
+    message: 'must be between 1d and 10y',
+  }),
+  INKAN_RENEWAL_MIN_HASH: z.enum(['sha256', 'sha384', 'sha512']).default('sha256'),
   // Redis for the shared HTTP rate-limit counters (else PostgreSQL when the database is PostgreSQL).
   INKAN_REDIS_URL: z
     .string()
@@ -347,6 +353,8 @@ export interface Config {
   workerId?: string;
   /** How often sent envelopes past their expiry date are swept to `expired`. */
   expirySweepMs: number;
+  /** LTA renewal: how long before the TSA certificate's expiry, and the weakest hash left alone. */
+  renewal: { marginMs: number; minimumHash: 'sha256' | 'sha384' | 'sha512' };
   /** redis:// URL of the shared HTTP rate-limit counters, or undefined. */
   redisUrl?: string;
   /** Prefix of the rate-limit keys in Redis (several installations may share one Redis). */
@@ -512,6 +520,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobMaxBackoffMs: v.INKAN_JOB_MAX_BACKOFF,
     workerId: blankToUndefined(v.INKAN_WORKER_ID),
     expirySweepMs: v.INKAN_EXPIRY_SWEEP,
+    renewal: { marginMs: v.INKAN_RENEWAL_MARGIN, minimumHash: v.INKAN_RENEWAL_MIN_HASH },
     redisUrl: blankToUndefined(v.INKAN_REDIS_URL),
     redisPrefix: v.INKAN_REDIS_PREFIX,
     workerIdleMs: v.INKAN_WORKER_IDLE,

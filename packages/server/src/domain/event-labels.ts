@@ -16,6 +16,7 @@ export const ACTION_LABELS_JA: Record<EventAction, string> = {
   'envelope.expired': '有効期限切れ',
   'envelope.sealed': '文書タイムスタンプを付与（長期検証用に封印）',
   'envelope.certificate-issued': '契約締結証明書を発行',
+  'document.archive-renewed': '長期保存のタイムスタンプを更新（新しい版）',
   'document.downloaded': '文書をダウンロード',
   'certificate.downloaded': '契約締結証明書をダウンロード',
   'mail.signing-request.sent': '署名依頼メールを送信',

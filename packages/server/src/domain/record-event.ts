@@ -17,6 +17,8 @@ export type EventAction =
   | 'envelope.declined'
   | 'envelope.expired'
   | 'envelope.sealed'
+  // LTA renewal (issue 13 part 5): a stored PDF's archive timestamp renewed (a new version).
+  | 'document.archive-renewed'
   | 'document.downloaded'
   | 'mail.signing-request.sent'
   | 'mail.completion.sent'

@@ -10,7 +10,12 @@ import type { DbOrTx } from '../ports/database.ts';
 
 /** Scheduled tasks, by the name their claims carry. */
 export type ScheduledTask =
-  'audit.anchor' | 'backup.run' | 'register.reminders' | 'envelope.expiry-sweep' | 'retention.sweep';
+  | 'audit.anchor'
+  | 'backup.run'
+  | 'register.reminders'
+  | 'envelope.expiry-sweep'
+  | 'retention.sweep'
+  | 'archive.renewal';
 
 /**
  * Claims (task, period) for `jobId`. True when this job may run the period's work: it claimed it now,

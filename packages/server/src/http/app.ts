@@ -26,6 +26,7 @@ import { organizationSealRoutes } from './organization-seal/routes.ts';
 import { outboxRoutes } from './outbox/routes.ts';
 import { pkiRoutes } from './pki/routes.ts';
 import { retentionRoutes } from './retention/routes.ts';
+import { renewalRoutes } from './renewals/routes.ts';
 import { sessionRoutes } from './session/routes.ts';
 import { signerRoutes } from './signer/routes.ts';
 import { signInSecurityRoutes } from './sign-in-security/routes.ts';
@@ -187,6 +188,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(downloadRoutes, { context });
   await app.register(auditRoutes, { context });
   await app.register(contractRoutes, { context });
+  await app.register(renewalRoutes, { context });
   await app.register(claimRoutes, { context });
   await app.register(addressBookRoutes, { context });
   await app.register(organizationRoutes, { context });

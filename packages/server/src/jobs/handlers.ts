@@ -19,6 +19,7 @@ import { sendJobFailedMail } from '../domain/use-cases/send-job-failed-mail.ts';
 import { deliverWebhook } from '../domain/use-cases/deliver-webhook.ts';
 import { purgeWebhookDeliveries } from '../domain/use-cases/purge-webhook-deliveries.ts';
 import { runOncePerPeriod } from '../domain/scheduled-runs.ts';
+import { renewArchiveTimestamps } from '../domain/use-cases/renew-archive-timestamps.ts';
 import { purgeStaleRateLimits } from '../domain/accounts/rate-limit.ts';
 import { sendSignerRegistrationMail } from '../domain/use-cases/send-signer-registration-mail.ts';
 import { sendSignerRegisteredMail } from '../domain/use-cases/send-signer-registered-mail.ts';
@@ -95,6 +96,12 @@ export function createJobHandlers(context: AppContext): JobHandlers {
           await purgeWebhookDeliveries(context);
         },
       );
+    },
+    'archive.renewal': async (payload, job) => {
+      const input = anchorPayload.parse(payload);
+      await runOncePerPeriod(context, { task: 'archive.renewal', period: input.day, jobId: job.id }, async () => {
+        await renewArchiveTimestamps(context, input);
+      });
     },
     'mail.job-failed': (payload) => sendJobFailedMail(context, jobPayload.parse(payload)),
     'mail.contract-reminder': (payload) => sendContractReminderMail(context, reminderPayload.parse(payload)),

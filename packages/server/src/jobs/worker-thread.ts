@@ -20,6 +20,7 @@ import { scheduleBackup } from '../backup/run-scheduled-backup.ts';
 import { scheduleDeadlineReminders } from '../domain/use-cases/queue-deadline-reminders.ts';
 import { scheduleExpirySweep } from '../domain/use-cases/expire-envelopes.ts';
 import { scheduleRetentionSweep } from '../domain/use-cases/shred-expired-documents.ts';
+import { scheduleArchiveRenewal } from '../domain/use-cases/renew-archive-timestamps.ts';
 import { recordJobFailure } from '../domain/use-cases/record-job-failure.ts';
 import { createJobHandlers } from './handlers.ts';
 import { startModuleWorker } from './module-worker.ts';
@@ -174,6 +175,12 @@ export function runJobWorker(
   if (handlers['envelope.expiry-sweep'] && options.scheduleAuditAnchor !== false) {
     scheduleExpirySweep(context, context.clock.now()).catch((error: Error) =>
       log({ level: 40, time: Date.now(), msg: 'could not schedule the expiry sweep', error: error.message }),
+    );
+  }
+  // LTA renewal: today's run at start; each run queues the next day's.
+  if (handlers['archive.renewal'] && options.scheduleAuditAnchor !== false) {
+    scheduleArchiveRenewal(context, context.clock.now()).catch((error: Error) =>
+      log({ level: 40, time: Date.now(), msg: 'could not schedule the archive renewal', error: error.message }),
     );
   }
   const onError = (job: JobInfo, error: unknown): void =>

@@ -6,7 +6,7 @@ import type { WebhooksSchema } from './webhooks-schema.ts';
  * (text) so that both dialects compare and sort them the same way; booleans as 0/1 integers;
  * JSON as text. Migrations in adapters/db/migrations create exactly this.
  */
-export interface Schema extends SsoSchema, FieldsSchema, AddressBookSchema, RetentionSchema, WebhooksSchema {
+export interface Schema extends SsoSchema, FieldsSchema, AddressBookSchema, RetentionSchema, WebhooksSchema, ArchiveSchema {
   organizations: {
     id: string;
     name: string;
@@ -566,6 +566,35 @@ export interface RetentionSchema {
     released_at: string | null;
     released_by_user_id: string | null;
     release_reason: string | null;
+  };
+}
+
+/** LTA renewal (migration 019). */
+export interface ArchiveSchema {
+  /** The archived versions of a sealed PDF (a document or a certificate of completion); one is current. */
+  archive_versions: {
+    id: string;
+    organization_id: string;
+    envelope_id: string;
+    /** The document's id, or the envelope's id for the certificate of completion. */
+    subject_id: string;
+    subject_kind: 'document' | 'certificate';
+    name: string;
+    version: number;
+    blob: string;
+    size: number;
+    sha256: string;
+    /** SHA-256 of version 1 (as sealed) and of the version this one replaced. */
+    sha256_original: string;
+    sha256_previous: string | null;
+    timestamp_at: string | null;
+    tsa_subject: string | null;
+    tsa_expires_at: string | null;
+    timestamp_hash: string | null;
+    reason: 'sealed' | 'tsa-expiry' | 'weak-hash';
+    current: ColumnType<number, number | undefined, number>;
+    recorded_at: string;
+    renewed_at: string | null;
   };
 }
 

@@ -30,6 +30,8 @@ export interface JobPayloads {
   'envelope.expiry-sweep': { slot: string };
   /** Shreds the documents whose retention period ended (once a Japan day; `day` YYYY-MM-DD). */
   'retention.sweep': { day: string };
+  /** LTA renewal (once a UTC day): records new sealed files and renews archive timestamps that are due. */
+  'archive.renewal': { day: string };
   /** Tells the sender (mails) or the administrators (signing, sealing …) that a job failed for good. */
   'mail.job-failed': { jobId: string };
   /** Makes a 届出 link's token and sends the registration request to the contact (once). */

@@ -120,3 +120,17 @@ describe('configuration of the envelope flow', () => {
     assert.equal(parseMailbox('<>'), undefined);
   });
 });
+
+describe('LTA renewal settings', () => {
+  test('INKAN_RENEWAL_MARGIN: one year by default, years and days accepted, 1d–10y', () => {
+    const DAY = 86_400_000;
+    assert.deepEqual(loadConfig(base).renewal, { marginMs: 365 * DAY, minimumHash: 'sha256' });
+    assert.equal(loadConfig({ ...base, INKAN_RENEWAL_MARGIN: '2y' }).renewal.marginMs, 730 * DAY);
+    assert.equal(loadConfig({ ...base, INKAN_RENEWAL_MARGIN: '90d' }).renewal.marginMs, 90 * DAY);
+    assert.throws(() => loadConfig({ ...base, INKAN_RENEWAL_MARGIN: '1h' }), /INKAN_RENEWAL_MARGIN/);
+    assert.throws(() => loadConfig({ ...base, INKAN_RENEWAL_MARGIN: '11y' }), /INKAN_RENEWAL_MARGIN/);
+    assert.throws(() => loadConfig({ ...base, INKAN_RENEWAL_MARGIN: 'soon' }), /like 30s, 15m, 14d or 1y/);
+    assert.equal(loadConfig({ ...base, INKAN_RENEWAL_MIN_HASH: 'sha384' }).renewal.minimumHash, 'sha384');
+    assert.throws(() => loadConfig({ ...base, INKAN_RENEWAL_MIN_HASH: 'sha1' }), /INKAN_RENEWAL_MIN_HASH/);
+  });
+});

@@ -422,6 +422,28 @@ const COLUMNS = {
     replay_of: 1,
     created_at: 1,
   },
+  archive_versions: {
+    id: 1,
+    organization_id: 1,
+    envelope_id: 1,
+    subject_id: 1,
+    subject_kind: 1,
+    name: 1,
+    version: 1,
+    blob: 1,
+    size: 1,
+    sha256: 1,
+    sha256_original: 1,
+    sha256_previous: 1,
+    timestamp_at: 1,
+    tsa_subject: 1,
+    tsa_expires_at: 1,
+    timestamp_hash: 1,
+    reason: 1,
+    current: 1,
+    recorded_at: 1,
+    renewed_at: 1,
+  },
 } satisfies { [T in keyof Schema]: { [C in keyof Schema[T]]-?: 1 } };
 
 const T = '2030-01-01T00:00:00.000Z';

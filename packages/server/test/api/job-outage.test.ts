@@ -104,6 +104,7 @@ for (const dialect of DIALECTS) {
             'register.reminders',
             'envelope.expiry-sweep',
             'retention.sweep',
+            'archive.renewal',
           ])
           .orderBy('run_at')
           .limit(1)

@@ -286,7 +286,7 @@ describe('two web and two worker processes on PostgreSQL + S3', () => {
       await waitFor(
         async () =>
           (await count(
-            `select count(*) as n from jobs where kind not in ('audit.anchor','register.reminders','envelope.expiry-sweep','retention.sweep') and (status = 'running' or (status = 'queued' and run_at <= $1))`,
+            `select count(*) as n from jobs where kind not in ('audit.anchor','register.reminders','envelope.expiry-sweep','retention.sweep','archive.renewal') and (status = 'running' or (status = 'queued' and run_at <= $1))`,
             [new Date().toISOString()],
           )) === 0,
         { ...LONG, what: 'the jobs to settle' },

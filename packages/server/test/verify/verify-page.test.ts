@@ -360,7 +360,13 @@ for (const dialect of DIALECTS) {
         'the hash of the signed file as downloaded',
       );
       assert.notEqual(body.documents[0].sha256Signed, body.documents[0].sha256Original);
-      assert.deepEqual(Object.keys(body.documents[0]).sort(), ['name', 'pages', 'sha256Original', 'sha256Signed']);
+      assert.deepEqual(Object.keys(body.documents[0]).sort(), [
+        'name',
+        'pages',
+        'sha256Original',
+        'sha256Signed',
+        'versions',
+      ]);
       assert.equal(body.parties.length, 1);
       assert.deepEqual(Object.keys(body.parties[0]).sort(), ['email', 'name', 'signedAt']);
       assert.equal(body.parties[0].name, SIGNER.name);

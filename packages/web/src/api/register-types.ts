@@ -21,6 +21,9 @@ export type {
   TaxTreatment,
 } from '@inkan/server/src/domain/register/contract-api-types.ts';
 
+/** GET /api/v1/renewals (長期保存（タイムスタンプ更新）). */
+export type { ArchiveRenewalItem, ArchiveRenewals } from '@inkan/server/src/domain/archive-renewal-types.ts';
+
 /** One row of the register's search results (docs/api.md, "Contract register"). */
 export type ContractSummary = Contract;
 /** One change of an entry (history, oldest first). */

@@ -107,6 +107,13 @@ export interface VerifyResponse {
 export interface PublicCertificate {
   certificateId: string;
   envelope: { name: string; completedAt: string };
-  documents: Array<{ name: string; pages: number; sha256Original: string; sha256Signed: string }>;
+  /** sha256Signed: as signed and sealed; versions: LTA renewals (each a new SHA-256; the last is current). */
+  documents: Array<{
+    name: string;
+    pages: number;
+    sha256Original: string;
+    sha256Signed: string;
+    versions: Array<{ version: number; sha256: string; renewedAt: string | null; current: boolean }>;
+  }>;
   parties: Array<{ name: string; email: string; signedAt: string | null }>;
 }

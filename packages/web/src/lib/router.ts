@@ -45,6 +45,7 @@ export type RouteMatch =
   | { name: 'contracts' }
   | { name: 'contract-import' }
   | { name: 'contract-deadlines' }
+  | { name: 'contract-renewals' }
   | { name: 'contract'; id: string }
   | { name: 'claim'; token: string }
   | { name: 'signup'; next: string | null }
@@ -78,6 +79,7 @@ export function matchRoute(pathname: string, search: string): RouteMatch {
   if (path === '/contracts') return { name: 'contracts' };
   if (path === '/contracts/import') return { name: 'contract-import' };
   if (path === '/contracts/deadlines') return { name: 'contract-deadlines' };
+  if (path === '/contracts/renewals') return { name: 'contract-renewals' };
   if ((m = path.match(/^\/contracts\/([^/]+)$/))) return { name: 'contract', id: decodeURIComponent(m[1]!) };
   if ((m = path.match(/^\/claim\/([^/]+)$/))) return { name: 'claim', token: decodeURIComponent(m[1]!) };
   const query = new URLSearchParams(search);

@@ -30,6 +30,8 @@ export interface VerifyWorkerPoolOptions {
   queueLength: number;
   /** Resource limits of reading each file. */
   limits?: PdfLimits;
+  /** Run the workers at a lower priority than the process (default: yes, for the HTTP server). */
+  background?: boolean;
   /** A module to run in the workers instead of ./verify-worker.ts, and what it is given (tests). */
   workerEntry?: string;
   workerData?: Record<string, unknown>;
@@ -114,6 +116,7 @@ export class VerifyWorkerPool implements PdfVerifier {
       inkanVerifyWorker: true,
       entry,
       limits: this.#options.limits,
+      background: this.#options.background ?? true,
     };
     const worker = startModuleWorker(entry, {
       workerData,

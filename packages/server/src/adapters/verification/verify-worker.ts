@@ -25,6 +25,8 @@ export interface VerifyWorkerData {
   /** The module the thread runs: only that one answers (another may import this one). */
   entry: string;
   limits?: PdfLimits;
+  /** Lower the thread's priority (the server: verification yields to the HTTP event loop); default true. */
+  background?: boolean;
 }
 
 /** One verification, as posted to a worker (the bytes' memory is transferred, not copied). */
@@ -72,10 +74,11 @@ export async function runVerifyTask(task: VerifyTask, limits: PdfLimits | undefi
 
 if (!isMainThread && (workerData as Partial<VerifyWorkerData> | null)?.entry === import.meta.url) {
   const port = parentPort!;
-  const { limits } = workerData as VerifyWorkerData;
+  const { limits, background } = workerData as VerifyWorkerData;
   // On Linux the nice value is per thread: verification yields the CPU to the HTTP event loop
-  // (elsewhere it would lower the whole process, so it is left alone).
-  if (process.platform === 'linux') setPriority(0, 10);
+  // (elsewhere it would lower the whole process, so it is left alone). `inkan verify --batch` is the
+  // foreground work itself and keeps its priority.
+  if (process.platform === 'linux' && background !== false) setPriority(0, 10);
   port.on('message', (task: VerifyTask) => {
     void runVerifyTask(task, limits).then((answer) => port.postMessage(answer));
   });

@@ -58,7 +58,14 @@ export interface ContractDocument {
   kind: 'signed' | 'certificate' | 'imported';
   name: string;
   size: number;
+  /** SHA-256 of the current version (what the download serves). */
   sha256: string;
+  /**
+   * LTA renewal: 現在の版 of a sealed file — its version (1 = as sealed, one more per renewal), the hash
+   * of version 1, when it was renewed and until when its newest timestamp's TSA certificate is valid.
+   * Null for imported files and before the daily run recorded the file.
+   */
+  archive: { version: number; sha256Original: string; renewedAt: string | null; tsaExpiresAt: string | null } | null;
 }
 
 /** One change of an entry: who, when, which field, old → new. */

@@ -194,10 +194,37 @@ export async function findContractRow(db: DbOrTx, scope: ContractScope, id: stri
 /** The documents of an entry, in order. */
 export async function contractDocuments(db: DbOrTx, contractId: string): Promise<ContractDocument[]> {
   const rows = await db
-    .selectFrom('contract_documents')
-    .select(['id', 'kind', 'name', 'size', 'sha256'])
-    .where('contract_id', '=', contractId)
-    .orderBy('position')
+    .selectFrom('contract_documents as d')
+    // The archived version whose blob the entry serves (renewals move the entry to the new blob).
+    .leftJoin('archive_versions as v', (join) => join.onRef('v.blob', '=', 'd.blob').on('v.current', '=', 1))
+    .select([
+      'd.id',
+      'd.kind',
+      'd.name',
+      'd.size',
+      'd.sha256',
+      'v.version',
+      'v.sha256_original',
+      'v.renewed_at',
+      'v.tsa_expires_at',
+    ])
+    .where('d.contract_id', '=', contractId)
+    .orderBy('d.position')
     .execute();
-  return rows.map((r) => ({ id: r.id, kind: r.kind, name: r.name, size: r.size, sha256: r.sha256 }));
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    name: r.name,
+    size: r.size,
+    sha256: r.sha256,
+    archive:
+      r.version === null || r.sha256_original === null
+        ? null
+        : {
+            version: r.version,
+            sha256Original: r.sha256_original,
+            renewedAt: r.renewed_at,
+            tsaExpiresAt: r.tsa_expires_at,
+          },
+  }));
 }

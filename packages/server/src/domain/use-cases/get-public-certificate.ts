@@ -9,7 +9,17 @@ import type { DomainContext } from '../domain-context.ts';
 export interface PublicCertificate {
   certificateId: string;
   envelope: { name: string; completedAt: Date };
-  documents: Array<{ name: string; pages: number; sha256Original: string; sha256Signed: string }>;
+  /**
+   * sha256Original: the uploaded file; sha256Signed: the file as signed and sealed (what the parties
+   * received); versions: its archived versions (LTA renewal adds one each time; the last is current).
+   */
+  documents: Array<{
+    name: string;
+    pages: number;
+    sha256Original: string;
+    sha256Signed: string;
+    versions: Array<{ version: number; sha256: string; renewedAt: Date | null; current: boolean }>;
+  }>;
   parties: Array<{ name: string; maskedEmail: string; signedAt: Date | null }>;
 }
 
@@ -40,9 +50,16 @@ export async function getPublicCertificate(
   if (!envelope || envelope.completed_at === null) throw new AppError('NOT_FOUND', 'no such certificate');
   const documents = await ctx.db
     .selectFrom('documents')
-    .select(['name', 'pages', 'sha256_original', 'sha256_current'])
+    .select(['id', 'name', 'pages', 'sha256_original', 'sha256_current'])
     .where('envelope_id', '=', envelope.id)
     .orderBy('position')
+    .execute();
+  const versions = await ctx.db
+    .selectFrom('archive_versions')
+    .select(['subject_id', 'version', 'sha256', 'sha256_original', 'renewed_at', 'current'])
+    .where('envelope_id', '=', envelope.id)
+    .where('subject_kind', '=', 'document')
+    .orderBy('version')
     .execute();
   const parties = await ctx.db
     .selectFrom('recipients')
@@ -54,12 +71,21 @@ export async function getPublicCertificate(
   return {
     certificateId: envelope.certificate_id,
     envelope: { name: envelope.name, completedAt: new Date(envelope.completed_at) },
-    documents: documents.map((d) => ({
-      name: d.name,
-      pages: d.pages,
-      sha256Original: d.sha256_original,
-      sha256Signed: d.sha256_current,
-    })),
+    documents: documents.map((d) => {
+      const archived = versions.filter((v) => v.subject_id === d.id);
+      return {
+        name: d.name,
+        pages: d.pages,
+        sha256Original: d.sha256_original,
+        sha256Signed: archived[0]?.sha256_original ?? d.sha256_current,
+        versions: archived.map((v) => ({
+          version: v.version,
+          sha256: v.sha256,
+          renewedAt: v.renewed_at === null ? null : new Date(v.renewed_at),
+          current: v.current === 1,
+        })),
+      };
+    }),
     parties: parties.map((r) => ({
       name: r.name,
       maskedEmail: maskEmail(r.email),

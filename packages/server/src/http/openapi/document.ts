@@ -5,6 +5,7 @@ import * as account from '../account/schema.ts';
 import { registerPaths, registerSchemas } from './register-paths.ts';
 import { adminPaths, adminSchemas } from './admin-paths.ts';
 import { retentionPaths, retentionSchemas } from './retention-paths.ts';
+import { renewalPaths } from './renewal-paths.ts';
 import { signInSecurityPaths } from './sign-in-security-paths.ts';
 import { addressBookPaths, addressBookSchemas } from './address-book-paths.ts';
 import { webhookPaths, webhookSchemas } from './webhook-paths.ts';
@@ -416,6 +417,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       ...registerPaths,
       ...adminPaths,
       ...retentionPaths,
+      ...renewalPaths,
       ...signInSecurityPaths,
       ...addressBookPaths,
       ...webhookPaths,
@@ -1514,8 +1516,22 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
                       properties: {
                         name: { type: 'string' },
                         pages: { type: 'integer' },
-                        sha256Original: { type: 'string' },
-                        sha256Signed: { type: 'string' },
+                        sha256Original: { type: 'string', description: 'of the uploaded file' },
+                        sha256Signed: { type: 'string', description: 'of the file as signed and sealed (version 1)' },
+                        versions: {
+                          type: 'array',
+                          description:
+                            'archived versions (LTA renewal adds one each time; empty until the first daily run recorded the file)',
+                          items: {
+                            type: 'object',
+                            properties: {
+                              version: { type: 'integer' },
+                              sha256: { type: 'string' },
+                              renewedAt: { type: ['string', 'null'], format: 'date-time' },
+                              current: { type: 'boolean' },
+                            },
+                          },
+                        },
                       },
                     },
                   },

@@ -124,7 +124,18 @@ export const registerSchemas = {
             kind: { type: 'string', enum: ['signed', 'certificate', 'imported'] },
             name: { type: 'string' },
             size: { type: 'integer' },
-            sha256: { type: 'string' },
+            sha256: { type: 'string', description: 'of the current version' },
+            archive: {
+              type: ['object', 'null'],
+              description:
+                'LTA renewal: 現在の版 of a sealed file (null for imported files and before the first daily run)',
+              properties: {
+                version: { type: 'integer' },
+                sha256Original: { type: 'string', description: 'of version 1 (as sealed)' },
+                renewedAt: { type: ['string', 'null'], format: 'date-time' },
+                tsaExpiresAt: { type: ['string', 'null'], format: 'date-time' },
+              },
+            },
           },
         },
       },

@@ -8,9 +8,10 @@ import type { ContractAssignee, ContractEntry, ContractPatch, FieldSuggestion } 
 import { Alert } from '../../components/alert.tsx';
 import { PdfViewer } from '../../components/pdf-viewer.tsx';
 import { RetentionCard } from '../../components/retention-card.tsx';
+import { ShortHash } from '../../components/short-hash.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
-import { formatDateTime, type MessageKey } from '../../i18n/translate.ts';
+import { formatDate, formatDateTime, type MessageKey } from '../../i18n/translate.ts';
 import {
   applySuggestion,
   checkContractForm,
@@ -340,6 +341,21 @@ function ContractEntryView({ id }: { id: string }) {
                     >
                       {document.kind === 'certificate' ? t('reg.entry.certificate') : document.name}
                     </a>
+                    {document.archive && (
+                      <p className="small muted archive-version">
+                        {t('renewal.currentVersion', { n: document.archive.version })}
+                        {document.archive.renewedAt &&
+                          ` · ${t('renewal.renewedOn', { date: formatDate(language, document.archive.renewedAt) })}`}
+                        <br />
+                        SHA-256 <ShortHash value={document.sha256} />
+                        {document.archive.version > 1 && (
+                          <>
+                            <br />
+                            {t('renewal.original')} <ShortHash value={document.archive.sha256Original} />
+                          </>
+                        )}
+                      </p>
+                    )}
                   </li>
                 ))}
               </ul>

@@ -145,6 +145,23 @@ export function CertificateLookup({ initialId }: { initialId: string | null }) {
                     <td>
                       <span className="verify-table__label">{t('verify.cert.col.signed')}</span>
                       <span className="mono hash">{d.sha256Signed}</span>
+                      {d.versions.length > 1 && (
+                        <ul className="verify-versions">
+                          {d.versions
+                            .filter((v) => v.version > 1)
+                            .map((v) => (
+                              <li key={v.version}>
+                                <span className="verify-table__label verify-versions__label">
+                                  {t(v.current ? 'verify.cert.versionCurrent' : 'verify.cert.version', {
+                                    n: v.version,
+                                    date: formatInstant(language, v.renewedAt),
+                                  })}
+                                </span>
+                                <span className="mono hash">{v.sha256}</span>
+                              </li>
+                            ))}
+                        </ul>
+                      )}
                     </td>
                   </tr>
                 ))}

@@ -1,0 +1,34 @@
+// JSON shapes of GET /api/v1/renewals (LTA renewal), shared with the UI (type-only imports there).
+
+/** A stored, sealed PDF as the renewal page shows it. */
+export interface ArchiveRenewalItem {
+  envelopeId: string;
+  envelopeName: string;
+  certificateId: string;
+  subjectKind: 'document' | 'certificate';
+  name: string;
+  version: number;
+  sha256: string;
+  /** SHA-256 of version 1 (the file as sealed). */
+  sha256Original: string;
+  sha256Previous: string | null;
+  timestampAt: string | null;
+  tsaSubject: string | null;
+  tsaExpiresAt: string | null;
+  timestampHash: string | null;
+  reason: 'sealed' | 'tsa-expiry' | 'weak-hash';
+  renewedAt: string | null;
+  /** When the renewal is due (the TSA certificate's end minus INKAN_RENEWAL_MARGIN); null when it cannot be renewed. */
+  dueAt: string | null;
+  /** Whether the next daily run renews it. */
+  due: boolean;
+}
+
+/** GET /api/v1/renewals. */
+export interface ArchiveRenewals {
+  /** INKAN_RENEWAL_MARGIN in days, and INKAN_RENEWAL_MIN_HASH. */
+  marginDays: number;
+  minimumHash: string;
+  upcoming: ArchiveRenewalItem[];
+  done: ArchiveRenewalItem[];
+}

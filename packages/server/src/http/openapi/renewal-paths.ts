@@ -1,0 +1,54 @@
+/* LTA renewal's part of the OpenAPI document (docs/api.md says the same in prose). */
+
+const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+const nullable = (type: string, format?: string) => ({ type: [type, 'null'], ...(format ? { format } : {}) });
+
+const renewalItem = {
+  type: 'object',
+  properties: {
+    envelopeId: { type: 'string' },
+    envelopeName: { type: 'string' },
+    certificateId: { type: 'string' },
+    subjectKind: { type: 'string', enum: ['document', 'certificate'] },
+    name: { type: 'string' },
+    version: { type: 'integer', description: '1 = as sealed; one more per renewal' },
+    sha256: { type: 'string', description: 'of this version' },
+    sha256Original: { type: 'string', description: 'of version 1 (the file as sealed)' },
+    sha256Previous: nullable('string'),
+    timestampAt: nullable('string', 'date-time'),
+    tsaSubject: nullable('string'),
+    tsaExpiresAt: nullable('string', 'date-time'),
+    timestampHash: nullable('string'),
+    reason: { type: 'string', enum: ['sealed', 'tsa-expiry', 'weak-hash'] },
+    renewedAt: nullable('string', 'date-time'),
+    dueAt: { ...nullable('string', 'date-time'), description: 'null: no document timestamp, cannot be renewed' },
+    due: { type: 'boolean', description: 'the next daily run renews it' },
+  },
+};
+
+/** GET /api/v1/renewals. */
+export const renewalPaths = {
+  '/api/v1/renewals': {
+    get: {
+      summary:
+        "LTA renewals (長期保存（タイムスタンプ更新）) of the caller's organisation: `upcoming` = the current version of every stored PDF, due first then soonest (≤ 500); `done` = versions made by renewals, newest first (≤ 500)",
+      security: [{ apiKey: [] }, { session: [] }],
+      responses: {
+        200: {
+          description: 'Renewals',
+          ...json({
+            type: 'object',
+            properties: {
+              marginDays: { type: 'integer', description: 'INKAN_RENEWAL_MARGIN in days' },
+              minimumHash: { type: 'string', description: 'INKAN_RENEWAL_MIN_HASH' },
+              upcoming: { type: 'array', items: renewalItem },
+              done: { type: 'array', items: renewalItem },
+            },
+          }),
+        },
+        401: { description: 'UNAUTHENTICATED', ...json({ $ref: '#/components/schemas/Error' }) },
+        403: { description: 'FORBIDDEN, API_KEY_SCOPE', ...json({ $ref: '#/components/schemas/Error' }) },
+      },
+    },
+  },
+};

@@ -1,0 +1,142 @@
+/**
+ * 長期保存（タイムスタンプ更新） in Debian's Chromium against a real server (buildApp listening, the built
+ * UI, SQLite): one contract sealed by a TSA whose certificate ends in 20 days (INKAN_RENEWAL_MARGIN=30d:
+ * due at once) and one sealed by the installation's TSA. After the daily job the page lists both files
+ * of each with their next renewal, and the renewals done with their hashes; the register entry of the
+ * renewed contract says 現在の版：第2版 and keeps the original hash. Screenshots at 1280×800 and 390×844
+ * (renewals-*.png, register-archive-version-1280.png).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
+import { renewArchiveTimestamps, renewalDay } from '../../src/domain/use-cases/renew-archive-timestamps.ts';
+import { DEFAULT_WEB_DIST } from '../../src/http/web/routes.ts';
+import { startHarness, type Harness } from '../api/helpers/harness.ts';
+import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
+import { REPO_ROOT } from '../helpers/run-inkan.ts';
+import { screenshotDir } from '../helpers/screenshot-dir.ts';
+import { useShortLivedTsa } from '../helpers/short-lived-tsa.ts';
+import { completeEnvelope, SIGNER } from '../verify/helpers/signed-envelope.ts';
+
+const SCREENSHOTS = screenshotDir();
+
+describe('the renewals page in a real browser', () => {
+  let h: Harness;
+  let browser: Browser;
+  let renewedId: string;
+  const problems: string[] = [];
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    execFileSync(process.execPath, [join(REPO_ROOT, 'packages/web/scripts/build-web.mjs')], { stdio: 'inherit' });
+    h = await startHarness('sqlite', { webDistDir: DEFAULT_WEB_DIST, env: { INKAN_RENEWAL_MARGIN: '30d' } });
+    const shortLived = await useShortLivedTsa(h.context.signing, { days: 20 });
+    renewedId = (
+      await completeEnvelope(h, {
+        name: '庁舎清掃業務委託契約（2026年度）',
+        documents: [{ filename: '業務委託契約書.pdf', data: await makePdf({ pages: 1, text: 'Cleaning' }) }],
+      })
+    ).id;
+    shortLived.restore();
+    await completeEnvelope(h, {
+      name: '物品売買契約（公用車）',
+      signer: { ...SIGNER, name: '佐藤 花子', email: 'hanako@dealer.example.jp' },
+      documents: [{ filename: '売買契約書.pdf', data: await makePdf({ pages: 1, text: 'Vehicle' }) }],
+    });
+    const result = await renewArchiveTimestamps(h.context, { day: renewalDay(h.clock.now()) });
+    assert.deepEqual(result, { recorded: 4, renewed: 2 });
+    const listening = new URL(await h.app.listen({ port: 0, host: '127.0.0.1' }));
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [...BROWSER_ARGS, `--host-resolver-rules=MAP inkan.test 127.0.0.1:${listening.port}`],
+    });
+  });
+
+  after(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    await h?.close();
+  });
+
+  async function signedInPage(viewport: typeof DESKTOP, label: string): Promise<Page> {
+    const session = await h.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { email: h.org.viewer.email, password: h.org.viewer.password },
+    });
+    assert.equal(session.statusCode, 200, session.body);
+    const { context, page } = await newWatchedPage(browser, {
+      viewport,
+      label,
+      problems,
+      expected: [/Cross-Origin-Opener-Policy header has been ignored/],
+    });
+    contexts.push(context);
+    await context.addCookies(
+      session.cookies.map((c) => ({
+        name: c.name,
+        value: c.value,
+        domain: 'inkan.test',
+        path: typeof c.path === 'string' ? c.path : '/',
+      })),
+    );
+    return page;
+  }
+
+  async function assertNoHorizontalScroll(page: Page): Promise<void> {
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `horizontal scroll of ${overflow}px`);
+  }
+
+  for (const [viewport, suffix] of [
+    [DESKTOP, '1280'],
+    [PHONE, '390'],
+  ] as const) {
+    it(`lists upcoming and done renewals (${suffix})`, async () => {
+      const page = await signedInPage(viewport, `renewals-${suffix}`);
+      await page.goto('http://inkan.test/contracts');
+      await page.getByRole('link', { name: '長期保存（タイムスタンプ更新）' }).click();
+      await page.getByRole('heading', { name: '長期保存（タイムスタンプ更新）', level: 1 }).waitFor();
+      await page.getByText('30日前に').waitFor();
+      const upcoming = page.locator('section', { has: page.getByRole('heading', { name: '今後の更新' }) });
+      const done = page.locator('section', { has: page.getByRole('heading', { name: '更新履歴' }) });
+      // Four stored files: each contract's document and certificate; the renewed ones are at version 2.
+      assert.equal(await upcoming.locator('tbody tr').count(), 4);
+      assert.equal(await upcoming.getByText('第2版').count(), 2);
+      assert.equal(await upcoming.getByText('第1版').count(), 2);
+      assert.equal(await upcoming.getByText('要更新').count(), 0);
+      assert.equal(await done.locator('tbody tr').count(), 2);
+      assert.equal(await done.getByText('TSA証明書の期限前の更新').count(), 2);
+      await done.getByText('庁舎清掃業務委託契約（2026年度）').first().waitFor();
+      await assertNoHorizontalScroll(page);
+      await page.screenshot({ path: join(SCREENSHOTS, `renewals-${suffix}.png`), fullPage: true });
+    });
+  }
+
+  it('the register entry names the current version and keeps the original hash', async () => {
+    const page = await signedInPage(DESKTOP, 'register-archive');
+    const contract = await h.context.db
+      .selectFrom('contracts')
+      .select('id')
+      .where('envelope_id', '=', renewedId)
+      .executeTakeFirstOrThrow();
+    const versions = await h.context.db
+      .selectFrom('archive_versions')
+      .select(['sha256', 'sha256_original'])
+      .where('envelope_id', '=', renewedId)
+      .where('subject_kind', '=', 'document')
+      .where('current', '=', 1)
+      .executeTakeFirstOrThrow();
+    await page.goto(`http://inkan.test/contracts/${contract.id}`);
+    await page.getByText('現在の版：第2版').first().waitFor();
+    const note = page.locator('.archive-version').first();
+    assert.match(await note.innerText(), new RegExp(`SHA-256 ${versions.sha256.slice(0, 16)}`));
+    assert.match(await note.innerText(), new RegExp(`元の版 ${versions.sha256_original.slice(0, 16)}`));
+    await note.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SCREENSHOTS, 'register-archive-version-1280.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+  });
+});
