@@ -107,6 +107,17 @@ export async function renewArchiveTimestamps(
       .selectAll()
       .where('current', '=', 1)
       .where('tsa_expires_at', 'is not', null)
+      // Documents shredded at the end of their retention period are not renewed (their keys are gone).
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('envelopes')
+              .select('envelopes.id')
+              .whereRef('envelopes.id', '=', 'archive_versions.envelope_id')
+              .where('envelopes.shredded_at', 'is not', null),
+          ),
+        ),
+      )
       .where((eb) =>
         eb.or([eb('tsa_expires_at', '<=', dueBefore), eb('timestamp_hash', 'in', weakerHashes(policy.minimumHash))]),
       )

@@ -105,6 +105,15 @@ async function storedFiles(db: DbOrTx, contractId: string | null, envelopeId: st
       .execute();
     for (const v of versions)
       files.push({ kind: 'version', name: v.name, sha256: v.sha256, blob: v.blob_key, envelopeId });
+    // Every archived version of the sealed documents and the certificate (LTA renewals write new blobs).
+    const archived = await db
+      .selectFrom('archive_versions')
+      .select(['name', 'sha256', 'blob'])
+      .where('envelope_id', '=', envelopeId)
+      .orderBy('subject_id')
+      .orderBy('version')
+      .execute();
+    for (const a of archived) files.push({ kind: 'version', name: a.name, sha256: a.sha256, blob: a.blob, envelopeId });
     const envelope = await db
       .selectFrom('envelopes')
       .select(['certificate_blob', 'certificate_sha256', 'certificate_id'])
