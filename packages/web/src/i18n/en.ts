@@ -408,6 +408,7 @@ export const en: Messages = {
   'action.envelope.sent': 'Envelope sent',
   'action.envelope.fields-set': 'Fields (seal, date…) placed',
   'action.organization.seal-changed': 'Organisation seal image changed',
+  'action.organization.signing-certificate-changed': 'Signing certificate or signing mode changed',
   'action.envelope.canceled': 'Envelope canceled',
   'action.envelope.completed': 'Completed',
   'action.envelope.declined': 'Ended by a decline',

@@ -421,6 +421,7 @@ export const ja = {
   'action.envelope.sent': '封筒を送信',
   'action.envelope.fields-set': '入力項目（印影・日付など）を配置',
   'action.organization.seal-changed': '組織の印影（社印・角印）を変更',
+  'action.organization.signing-certificate-changed': '署名用証明書・署名方式を変更',
   'action.envelope.canceled': '封筒を取消',
   'action.envelope.completed': '締結完了',
   'action.envelope.declined': '拒否により終了',
