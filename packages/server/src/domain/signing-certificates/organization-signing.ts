@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHash, createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createPrivateKey,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import { KeyFileSigner, type SigningCredential, type Signer } from '@inkan/core';
 import type { Db } from '../../ports/database.ts';
 import type { RecipientAuth } from '../types.ts';
@@ -100,8 +107,11 @@ export async function organizationSigning(
   if (mode === 'witness') return { mode };
   let resolved: OrganizationSigning;
   if (row?.source === 'upload') {
-    if (!row.key_ciphertext || !row.certificate_chain) throw new Error('the uploaded signing certificate is incomplete');
-    const chain = (JSON.parse(row.certificate_chain) as string[]).map((b64) => new Uint8Array(Buffer.from(b64, 'base64')));
+    if (!row.key_ciphertext || !row.certificate_chain)
+      throw new Error('the uploaded signing certificate is incomplete');
+    const chain = (JSON.parse(row.certificate_chain) as string[]).map(
+      (b64) => new Uint8Array(Buffer.from(b64, 'base64')),
+    );
     resolved = {
       mode,
       signer: new KeyFileSigner(openSigningKey(ctx.keys.signingKey, organizationId, row.key_ciphertext), chain),
@@ -113,7 +123,9 @@ export async function organizationSigning(
     resolved = { mode, signer: operator.signer, certificate: { ...operator.certificate, source: 'operator' } };
   }
   if (new Date(resolved.certificate!.notAfter) < now)
-    throw new Error(`the signing certificate ${resolved.certificate!.subject} expired on ${resolved.certificate!.notAfter}`);
+    throw new Error(
+      `the signing certificate ${resolved.certificate!.subject} expired on ${resolved.certificate!.notAfter}`,
+    );
   return resolved;
 }
 

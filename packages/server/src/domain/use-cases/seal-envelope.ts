@@ -1,4 +1,11 @@
-import { firstAnswering, HttpRevocationProvider, joinUpdate, sealPdf, signPdfParts, type SealOptions } from '@inkan/core';
+import {
+  firstAnswering,
+  HttpRevocationProvider,
+  joinUpdate,
+  sealPdf,
+  signPdfParts,
+  type SealOptions,
+} from '@inkan/core';
 import { organizationSigning, signerReason } from '../signing-certificates/organization-signing.ts';
 import { documentHashes, swapDocumentBlobs, withDocumentUpdates } from '../document-update.ts';
 import { sha256Hex } from '../hashing.ts';
@@ -22,7 +29,7 @@ export async function sealEnvelope(ctx: SigningDomainContext, input: { envelopeI
 
   const now = ctx.clock.now();
   const organization = await organizationSigning(ctx, envelope.organizationId, ctx.clock.now());
-  const sealOptions = organization.signer ? withOnlineRevocation(ctx) : ctx.signing.sealOptions;
+  const sealOptions = withOnlineRevocation(ctx);
   const signers = [...recipients].sort((a, b) => a.order - b.order);
   await withDocumentUpdates(ctx.blobs, async (results) => {
     for (const document of documents) {
@@ -90,8 +97,9 @@ export async function sealEnvelope(ctx: SigningDomainContext, input: { envelopeI
 }
 
 /**
- * The seal's options when an outside CA issued a certificate in the documents: its CRLs and OCSP answers
- * are fetched from the URLs in its certificates (after the built-in CA's own answers), once per seal.
+ * The seal's options: the built-in CA answers for its own certificates; certificates of outside CAs (an
+ * organisation's trusted certificate, an external TSA's chain) get their CRLs and OCSP answers from the
+ * URLs in them. A new provider per seal: its overall deadline counts from its first request.
  */
 function withOnlineRevocation(ctx: SigningDomainContext): SealOptions {
   const online = new HttpRevocationProvider({ timeoutMs: ctx.config.tsaTimeoutMs });

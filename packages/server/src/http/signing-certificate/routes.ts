@@ -81,7 +81,10 @@ async function readUpload(
   request: FastifyRequest,
 ): Promise<{ pkcs12: Uint8Array; password: string; chainPem?: Uint8Array }> {
   if (!request.isMultipart())
-    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send multipart/form-data with a `pkcs12` file and a `password` field');
+    throw new AppError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'send multipart/form-data with a `pkcs12` file and a `password` field',
+    );
   const maxBytes = Math.max(PKCS12_LIMITS.bytes, SIGNING_CHAIN_MAX_BYTES);
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > PKCS12_LIMITS.bytes + SIGNING_CHAIN_MAX_BYTES + 16 * 1024)
@@ -99,7 +102,10 @@ async function readUpload(
       password = part.value;
       continue;
     }
-    if ((part.fieldname !== 'pkcs12' && part.fieldname !== 'chain') || (part.fieldname === 'pkcs12' ? pkcs12 : chainPem))
+    if (
+      (part.fieldname !== 'pkcs12' && part.fieldname !== 'chain') ||
+      (part.fieldname === 'pkcs12' ? pkcs12 : chainPem)
+    )
       throw new AppError('VALIDATION_FAILED', 'send one `pkcs12` file and at most one `chain` file', {
         field: part.fieldname,
       });
@@ -119,6 +125,7 @@ async function readUpload(
   }
   if (!pkcs12 || pkcs12.length === 0)
     throw new AppError('VALIDATION_FAILED', 'the `pkcs12` file is missing or empty', { field: 'pkcs12' });
-  if (password === undefined) throw new AppError('VALIDATION_FAILED', 'the `password` field is missing', { field: 'password' });
+  if (password === undefined)
+    throw new AppError('VALIDATION_FAILED', 'the `password` field is missing', { field: 'password' });
   return { pkcs12, password, chainPem };
 }
