@@ -74,7 +74,10 @@ export async function openSigningServices(
       : new LocalTimestampAuthority(timestampResponder);
   const timestampAuthority = options.metrics ? measuredTimestampAuthority(tsa, options.metrics) : tsa;
   const hsm = config.pkcs11 ? await openHsmSigner(config, pki) : undefined;
-  const operatorSigning = await openOperatorSigning(config);
+  const operatorSigning = await openOperatorSigning(config).catch(async (error: unknown) => {
+    await hsm?.close();
+    throw error;
+  });
   return {
     pki,
     platformSigner: hsm ?? pki.signingSigner,
@@ -177,8 +180,7 @@ async function openOperatorSigning(config: Config): Promise<OperatorSigning | un
   try {
     const chain = operator.chainFile ? readCertificateFiles([operator.chainFile]) : [];
     if (operator.kind === 'pkcs12') {
-      const password =
-        operator.password ?? (await readFile(operator.passwordFile!, 'utf8')).replace(/\r?\n$/, '');
+      const password = operator.password ?? (await readFile(operator.passwordFile!, 'utf8')).replace(/\r?\n$/, '');
       const contents = readPkcs12(new Uint8Array(await readFile(operator.file)), password);
       const credential = checkSigningCredential({
         publicKey: publicKeyOf(contents.privateKey),

@@ -4,14 +4,11 @@
 // with an NSS database holding only the external root, and for `inkan verify --trust <that root>`;
 // `both` adds the organisation's signature after the witness ones; removing the upload falls back to witness.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createTimestampResponder, KeyFileSigner, verifyPdf } from '@inkan/core';
-import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
+import { verifyPdf } from '@inkan/core';
 import { makeExternalCa, makePkcs12, type ExternalCa } from '../../../core/test/helpers/external-ca.ts';
 import { PROFILE } from '../../../core/test/helpers/openssl-ca.ts';
 import { createNssDb, extractSignatures, opensslCmsVerify, pdfsig } from '../../../core/test/helpers/validators.ts';
@@ -19,15 +16,15 @@ import { verifyEventChain } from '../../src/domain/record-event.ts';
 import { runInkan } from '../helpers/run-inkan.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
 import { asSession, signIn, type TestSession } from './helpers/admin-session.ts';
-import { linkIn, multipart, snapshot, startHarness, type Harness } from './helpers/harness.ts';
+import { multipart, snapshot, startHarness, type Harness } from './helpers/harness.ts';
+import { signEnvelope, startExternalTsa, type ExternalTsa } from './helpers/trusted-signing.ts';
 
 const DAY = 24 * 3600_000;
 const URL_PATH = '/api/v1/admin/signing-certificate';
 
 let work: string;
 let ca: ExternalCa;
-let tsaServer: Server;
-let tsaUrl: string;
+let tsa: ExternalTsa;
 let goodP12: Uint8Array;
 let legacyP12: Uint8Array;
 
@@ -48,34 +45,11 @@ before(async () => {
     password: 'legacy',
     encoding: 'legacy-rc2',
   });
-  // The public CA's TSA (its certificate under the same root), so every timestamp chains to that root too.
-  const tsa = ca.issue('Inkan Test Public TSA', {
-    notBefore: new Date(Date.now() - DAY),
-    notAfter: new Date(Date.now() + 365 * DAY),
-    extensions: [...PROFILE.tsa],
-    key: 'rsa',
-  });
-  const tsaChain = [ca.intermediate.certificate.der, ca.rootDer];
-  const responder = createTimestampResponder({
-    certificate: tsa.der,
-    chain: tsaChain,
-    signer: new KeyFileSigner(tsa.keyPem, [tsa.der, ...tsaChain]),
-  });
-  tsaServer = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (c: Buffer) => chunks.push(c));
-    request.on('end', () => {
-      void responder
-        .respond(new Uint8Array(Buffer.concat(chunks)))
-        .then((reply) => response.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(reply));
-    });
-  });
-  await new Promise<void>((resolve) => tsaServer.listen(0, '127.0.0.1', resolve));
-  tsaUrl = `http://127.0.0.1:${(tsaServer.address() as AddressInfo).port}/`;
+  tsa = await startExternalTsa(ca);
 });
 
 after(async () => {
-  await new Promise((resolve) => tsaServer?.close(resolve));
+  await tsa?.close();
   await ca?.close();
   rmSync(work, { recursive: true, force: true });
 });
@@ -86,7 +60,7 @@ for (const dialect of DIALECTS) {
     let admin: TestSession;
 
     before(async () => {
-      h = await startHarness(dialect, { env: { INKAN_TSA_URLS: tsaUrl } });
+      h = await startHarness(dialect, { env: { INKAN_TSA_URLS: tsa.url } });
       admin = await signIn(h, h.org.admin);
     });
     after(async () => {
@@ -386,51 +360,4 @@ for (const dialect of DIALECTS) {
       assert.equal(witnessReport.signatures.filter((s) => s.type === 'signature')[0].signer?.commonName, '山田 太郎');
     });
   });
-}
-
-const usedTokens = new Set<string>();
-
-/** Creates, sends and has two recipients sign an envelope; returns the sealed first document. */
-async function signEnvelope(h: Harness): Promise<{ bytes: Uint8Array; envelopeId: string }> {
-  const created = await h.createEnvelope(
-    h.org,
-    {
-      name: '業務委託契約',
-      recipients: [
-        { name: '山田 太郎', email: 'taro@contractor.example.jp', accessCode: '1234', order: 1 },
-        { name: 'Alice Smith', email: 'alice@example.com', accessCode: '98765', order: 2 },
-      ],
-    },
-    [{ filename: '契約書.pdf', data: await makePdf({ pages: 1, text: 'Contract' }) }],
-  );
-  assert.equal(created.statusCode, 201, created.body);
-  const envelope = created.json();
-  assert.equal((await h.api(h.org, 'POST', `/api/v1/envelopes/${envelope.id}/send`)).statusCode, 200);
-  for (const [email, code] of [
-    ['taro@contractor.example.jp', '1234'],
-    ['alice@example.com', '98765'],
-  ]) {
-    await h.runJobs();
-    // The newest signing link not used yet (earlier envelopes of the test mailed the same people).
-    const token = (await h.mailsTo(email))
-      .filter((m) => m.text_body.includes('http://inkan.test/s/'))
-      .map((m) => linkIn(m.text_body, 's'))
-      .find((t) => !usedTokens.has(t));
-    assert.ok(token, `request mail to ${email}`);
-    usedTokens.add(token);
-    const passed = await h.app.inject({ method: 'POST', url: `/api/sign/${token}/access-code`, payload: { code } });
-    assert.equal(passed.statusCode, 200, passed.body);
-    const cookie = passed.cookies.find((c) => c.name === 'inkan_signer');
-    assert.ok(cookie);
-    const headers = { cookie: `inkan_signer=${cookie.value}`, 'x-csrf-token': passed.json().csrfToken as string };
-    assert.equal((await h.app.inject({ method: 'POST', url: `/api/sign/${token}/viewed`, headers })).statusCode, 204);
-    const signed = await h.app.inject({ method: 'POST', url: `/api/sign/${token}/sign`, headers });
-    assert.equal(signed.statusCode, 202, signed.body);
-  }
-  await h.runJobs();
-  const done = (await h.api(h.org, 'GET', `/api/v1/envelopes/${envelope.id}`)).json();
-  assert.equal(done.status, 'completed');
-  const file = await h.api(h.org, 'GET', `/api/v1/envelopes/${envelope.id}/documents/${done.documents[0].id}`);
-  assert.equal(file.statusCode, 200);
-  return { bytes: new Uint8Array(file.rawPayload), envelopeId: envelope.id };
 }
