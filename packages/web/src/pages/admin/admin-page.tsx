@@ -12,6 +12,7 @@ import { MailSection } from './mail-section.tsx';
 import { MembersSection } from './members-section.tsx';
 import { OrganizationSection } from './organization-section.tsx';
 import { SecuritySettings } from './security-settings-page.tsx';
+import { SigningCertificateSection } from './signing-certificate-section.tsx';
 
 /** The administration page of one section. */
 export function AdminPage({ section }: { section: AdminSectionKey }) {
@@ -61,6 +62,8 @@ function SectionBody({ section }: { section: AdminSectionKey }) {
       return <MailSection />;
     case 'certificate':
       return <CertificateSection />;
+    case 'signing':
+      return <SigningCertificateSection />;
     case 'sessions':
       return <SessionsSection />;
     case 'security':

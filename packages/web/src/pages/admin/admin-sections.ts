@@ -4,7 +4,7 @@
 import type { MessageKey } from '../../i18n/translate.ts';
 
 export type AdminSectionKey =
-  'organization' | 'members' | 'api-keys' | 'mail' | 'certificate' | 'sessions' | 'security' | 'jobs';
+  'organization' | 'members' | 'api-keys' | 'mail' | 'certificate' | 'signing' | 'sessions' | 'security' | 'jobs';
 
 /** One entry of the administration menu. */
 export interface AdminSection {
@@ -19,6 +19,7 @@ export const ADMIN_SECTIONS: readonly AdminSection[] = [
   { key: 'api-keys', path: '/admin/api-keys', label: 'admin.nav.apiKeys' },
   { key: 'mail', path: '/admin/mail', label: 'admin.nav.mail' },
   { key: 'certificate', path: '/admin/certificate', label: 'admin.nav.certificate' },
+  { key: 'signing', path: '/admin/signing', label: 'admin.nav.signing' },
   { key: 'sessions', path: '/admin/sessions', label: 'admin.nav.sessions' },
   { key: 'security', path: '/admin/security', label: 'admin.nav.security' },
   { key: 'jobs', path: '/admin/jobs', label: 'nav.failedJobs' },
