@@ -11,7 +11,13 @@ import { after, before, describe, it } from 'node:test';
 import { verifyPdf } from '@inkan/core';
 import { makeExternalCa, makePkcs12, type ExternalCa } from '../../../core/test/helpers/external-ca.ts';
 import { PROFILE } from '../../../core/test/helpers/openssl-ca.ts';
-import { createNssDb, extractSignatures, opensslCmsVerify, pdfsig } from '../../../core/test/helpers/validators.ts';
+import {
+  createNssDb,
+  extractSignatures,
+  opensslCmsVerify,
+  pdfsig,
+  pdfText,
+} from '../../../core/test/helpers/validators.ts';
 import { verifyEventChain } from '../../src/domain/record-event.ts';
 import { runInkan } from '../helpers/run-inkan.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
@@ -320,6 +326,15 @@ for (const dialect of DIALECTS) {
         .execute();
       assert.equal(applied.length, 2);
       for (const e of applied) assert.equal(JSON.parse(e.details).signingCertificate.sha256, row.sha256);
+      // The certificate of completion says which certificate signed.
+      const certificate = await h.api(h.org, 'GET', `/api/v1/envelopes/${envelopeId}/certificate`);
+      assert.equal(certificate.statusCode, 200);
+      // (Lines wrap anywhere in the timeline's cells: compared without white space.)
+      const text = (await pdfText(new Uint8Array(certificate.rawPayload))).replace(/\s+/g, '');
+      assert.match(
+        text,
+        /電子署名を付与:山田太郎—署名用証明書O=InkanTrustSamples,CN=InkanTestOrganization（ルート:CN=InkanTestPublicRootCA/,
+      );
       assert.equal((await verifyEventChain(h.context.db)).brokenAt, null);
     });
 
