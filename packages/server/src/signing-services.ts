@@ -38,7 +38,7 @@ export interface SigningServices {
   timestampResponder: TimestampResponder;
   /** The TSA used for signatures: external ones when INKAN_TSA_URLS is set, else the built-in one. */
   timestampAuthority: TimestampAuthority;
-  /** Trust anchors of this installation (the built-in root). */
+  /** Trust anchors of this installation: the built-in root, then the root of the operator's signing certificate (if any). */
   trustAnchors: Uint8Array[];
   /** The built-in CAs' current CRLs (re-signed at most hourly): what /verify's workers, which hold no keys, know about this installation's certificates. */
   currentRevocationData(): Promise<{ crls: Uint8Array[]; ocsp: Uint8Array[] }>;
@@ -83,7 +83,9 @@ export async function openSigningServices(
     platformSigner: hsm ?? pki.signingSigner,
     timestampResponder,
     timestampAuthority,
-    trustAnchors: [pki.rootCertificate],
+    // The operator's CA is trusted by /verify (the operator chose it); organisations' uploaded roots are
+    // not: any administrator could upload a certificate of a CA they made themselves.
+    trustAnchors: [pki.rootCertificate, ...(operatorSigning ? [operatorSigning.signer.certificateChain.at(-1)!] : [])],
     currentRevocationData: currentCrls(pki),
     sealOptions: {
       timestampAuthority,

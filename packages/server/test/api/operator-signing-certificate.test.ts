@@ -86,6 +86,9 @@ describe('operator signing certificate', () => {
       assert.equal(view.json().source, 'operator');
       assert.match(view.json().operator.subject, /CN=Inkan Test Operator/);
       assert.equal(view.json().uploaded, null);
+      // /verify trusts the operator's CA beside the installation's own root.
+      assert.equal(h.context.signing.trustAnchors.length, 2);
+      assert.deepEqual(h.context.signing.trustAnchors[1], ca.rootDer);
       const { bytes } = await signEnvelope(h);
       await assertTrustedOnlyByExternalRoot(bytes, 'Inkan Test Operator');
       // An organisation may go back to witness signing on its own.

@@ -476,7 +476,7 @@ export const en: Messages = {
   'verify.sig.timeClaimed': 'claimed only, not proven',
   'verify.sig.timestampAuthority': 'Timestamp authority',
   'verify.sig.issuer': 'Certificate issuer',
-  'verify.sig.issuer.this-inkan': "This Inkan's root certificate",
+  'verify.sig.issuer.this-inkan': 'A root certificate this Inkan trusts',
   'verify.sig.issuer.unknown': 'Unknown (no known issuer)',
   'verify.sig.issuer.none': 'No certificate',
   'verify.sig.level': 'PAdES level',

@@ -490,7 +490,7 @@ export const ja = {
   'verify.sig.timeClaimed': '申告のみ（未証明）',
   'verify.sig.timestampAuthority': 'タイムスタンプ局',
   'verify.sig.issuer': '証明書の発行元',
-  'verify.sig.issuer.this-inkan': 'このInkanのルート証明書',
+  'verify.sig.issuer.this-inkan': 'このInkanが信頼するルート証明書',
   'verify.sig.issuer.unknown': '不明（既知の発行元につながりません）',
   'verify.sig.issuer.none': '証明書なし',
   'verify.sig.level': 'PAdESレベル',
