@@ -14,7 +14,14 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { makeExternalCa, makePkcs12, type ExternalCa } from '../../../core/test/helpers/external-ca.ts';
 import { DEFAULT_WEB_DIST } from '../../src/http/web/routes.ts';
 import { startHarness, type Harness } from '../api/helpers/harness.ts';
-import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
+import {
+  addSessionCookies,
+  assertNoHorizontalScroll,
+  BROWSER_ARGS,
+  DESKTOP,
+  newWatchedPage,
+  PHONE,
+} from '../helpers/browser.ts';
 import { REPO_ROOT } from '../helpers/run-inkan.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
 
@@ -72,23 +79,8 @@ describe('the signing certificate section in a real browser', () => {
       expected: [/Cross-Origin-Opener-Policy header has been ignored/, /status of 400/],
     });
     contexts.push(context);
-    await context.addCookies(
-      session.cookies.map((c) => ({
-        name: c.name,
-        value: c.value,
-        domain: 'inkan.test',
-        path: typeof c.path === 'string' ? c.path : '/',
-      })),
-    );
+    await addSessionCookies(context, session.cookies, 'inkan.test');
     return page;
-  }
-
-  async function assertNoHorizontalScroll(page: Page): Promise<void> {
-    const widths = await page.evaluate(() => ({
-      scroll: document.documentElement.scrollWidth,
-      client: document.documentElement.clientWidth,
-    }));
-    assert.ok(widths.scroll <= widths.client + 1, `horizontal scroll: ${JSON.stringify(widths)}`);
   }
 
   it('uploads the PKCS#12 (a wrong password first) and switches to the organisation certificate (1280)', async () => {

@@ -8,6 +8,7 @@ import {
   type SigningCredential,
 } from '@inkan/core';
 import { AppError } from '../app-error.ts';
+import type { DbOrTx } from '../../ports/database.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { recordEvent } from '../record-event.ts';
 import {
@@ -50,11 +51,7 @@ export async function getSigningCertificate(
   ctx: SigningCertificateContext,
   input: { organizationId: string },
 ): Promise<SigningCertificateView> {
-  const row = await ctx.db
-    .selectFrom('signing_certificates')
-    .selectAll()
-    .where('organization_id', '=', input.organizationId)
-    .executeTakeFirst();
+  const row = await signingRow(ctx.db, input.organizationId);
   return {
     mode: row?.mode ?? ctx.signing.defaultSigningMode,
     source: row?.source ?? (ctx.signing.operatorSigning ? 'operator' : 'upload'),
@@ -113,11 +110,7 @@ export async function uploadSigningCertificate(
   const sealed = sealSigningKey(ctx.keys.signingKey, input.organizationId, contents.privateKey);
   const chain = JSON.stringify(credential.certificateChain.map((der) => Buffer.from(der).toString('base64')));
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
-    const old = await tx
-      .selectFrom('signing_certificates')
-      .select(['mode', 'key_ciphertext'])
-      .where('organization_id', '=', input.organizationId)
-      .executeTakeFirst();
+    const old = await signingRow(tx, input.organizationId);
     const values = {
       source: 'upload' as const,
       key_ciphertext: sealed,
@@ -133,7 +126,11 @@ export async function uploadSigningCertificate(
       updated_by_user_id: input.actor.type === 'user' ? input.actor.id : null,
     };
     if (old)
-      await tx.updateTable('signing_certificates').set(values).where('organization_id', '=', input.organizationId).execute();
+      await tx
+        .updateTable('signing_certificates')
+        .set(values)
+        .where('organization_id', '=', input.organizationId)
+        .execute();
     else
       await tx
         .insertInto('signing_certificates')
@@ -157,30 +154,49 @@ export async function uploadSigningCertificate(
  */
 export async function updateSigningMode(
   ctx: SigningCertificateContext,
-  input: { organizationId: string; actor: Actor; origin?: RequestOrigin; mode: SigningMode; source?: 'upload' | 'operator' },
+  input: {
+    organizationId: string;
+    actor: Actor;
+    origin?: RequestOrigin;
+    mode: SigningMode;
+    source?: 'upload' | 'operator';
+  },
 ): Promise<SigningCertificateView> {
   const now = ctx.clock.now();
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
-    const old = await tx
-      .selectFrom('signing_certificates')
-      .selectAll()
-      .where('organization_id', '=', input.organizationId)
-      .executeTakeFirst();
+    const old = await signingRow(tx, input.organizationId);
     const source = input.source ?? old?.source ?? (ctx.signing.operatorSigning ? 'operator' : 'upload');
     if (input.mode !== 'witness') {
       const available = source === 'upload' ? Boolean(old?.key_ciphertext) : Boolean(ctx.signing.operatorSigning);
       if (!available)
-        throw new AppError('SIGNING_CERTIFICATE_MISSING', `signing mode ${input.mode} needs the ${source} certificate`, {
-          source,
-        });
+        throw new AppError(
+          'SIGNING_CERTIFICATE_MISSING',
+          `signing mode ${input.mode} needs the ${source} certificate`,
+          {
+            source,
+          },
+        );
       const notAfter = source === 'upload' ? old?.not_after : ctx.signing.operatorSigning?.certificate.notAfter;
       if (notAfter && new Date(notAfter) < now)
         throw new AppError('SIGNING_CERTIFICATE_INVALID', 'the certificate has expired', { problem: 'EXPIRED' });
     }
-    const updated = { mode: input.mode, source, updated_at: now.toISOString(), updated_by_user_id: userIdOf(input.actor) };
+    const updated = {
+      mode: input.mode,
+      source,
+      updated_at: now.toISOString(),
+      updated_by_user_id: userIdOf(input.actor),
+    };
     if (old)
-      await tx.updateTable('signing_certificates').set(updated).where('organization_id', '=', input.organizationId).execute();
-    else await tx.insertInto('signing_certificates').values({ organization_id: input.organizationId, ...updated }).execute();
+      await tx
+        .updateTable('signing_certificates')
+        .set(updated)
+        .where('organization_id', '=', input.organizationId)
+        .execute();
+    else
+      await tx
+        .insertInto('signing_certificates')
+        .values({ organization_id: input.organizationId, ...updated })
+        .execute();
     await recordEvent(tx, {
       organizationId: input.organizationId,
       actor: input.actor,
@@ -203,11 +219,7 @@ export async function removeSigningCertificate(
 ): Promise<SigningCertificateView> {
   const now = ctx.clock.now();
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
-    const old = await tx
-      .selectFrom('signing_certificates')
-      .selectAll()
-      .where('organization_id', '=', input.organizationId)
-      .executeTakeFirst();
+    const old = await signingRow(tx, input.organizationId);
     if (!old?.key_ciphertext) throw new AppError('NOT_FOUND', 'the organisation has no uploaded signing certificate');
     const fallsBack = old.source === 'upload' && old.mode !== 'witness';
     await tx
@@ -238,6 +250,15 @@ export async function removeSigningCertificate(
     });
   });
   return getSigningCertificate(ctx, { organizationId: input.organizationId });
+}
+
+/** The organisation's signing_certificates row, if any. */
+function signingRow(db: DbOrTx, organizationId: string) {
+  return db
+    .selectFrom('signing_certificates')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirst();
 }
 
 function userIdOf(actor: Actor): string | null {
