@@ -423,17 +423,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (v.INKAN_SIGNING_P12 !== undefined && v.INKAN_SIGNING_PKCS11_KEY_LABEL !== undefined)
     throw new ConfigError('INKAN_SIGNING_P12', 'set INKAN_SIGNING_P12 or INKAN_SIGNING_PKCS11_KEY_LABEL, not both');
-  if (v.INKAN_SIGNING_P12 !== undefined && (v.INKAN_SIGNING_P12_PASSWORD === undefined) === (v.INKAN_SIGNING_P12_PASSWORD_FILE === undefined))
+  if (
+    v.INKAN_SIGNING_P12 !== undefined &&
+    (v.INKAN_SIGNING_P12_PASSWORD === undefined) === (v.INKAN_SIGNING_P12_PASSWORD_FILE === undefined)
+  )
     throw new ConfigError(
       'INKAN_SIGNING_P12_PASSWORD',
       'set one of INKAN_SIGNING_P12_PASSWORD and INKAN_SIGNING_P12_PASSWORD_FILE with INKAN_SIGNING_P12',
     );
-  if (v.INKAN_SIGNING_PKCS11_KEY_LABEL !== undefined && (v.INKAN_PKCS11_LIBRARY === undefined || v.INKAN_SIGNING_CHAIN === undefined))
+  if (
+    v.INKAN_SIGNING_PKCS11_KEY_LABEL !== undefined &&
+    (v.INKAN_PKCS11_LIBRARY === undefined || v.INKAN_SIGNING_CHAIN === undefined)
+  )
     throw new ConfigError(
       'INKAN_SIGNING_PKCS11_KEY_LABEL',
       'a signing key in the HSM needs INKAN_PKCS11_LIBRARY, INKAN_PKCS11_TOKEN, INKAN_PKCS11_PIN and INKAN_PKCS11_KEY_LABEL (the token) and INKAN_SIGNING_CHAIN (its certificate and chain, PEM)',
     );
-  if (v.INKAN_SIGNING_MODE !== 'witness' && v.INKAN_SIGNING_P12 === undefined && v.INKAN_SIGNING_PKCS11_KEY_LABEL === undefined)
+  if (
+    v.INKAN_SIGNING_MODE !== 'witness' &&
+    v.INKAN_SIGNING_P12 === undefined &&
+    v.INKAN_SIGNING_PKCS11_KEY_LABEL === undefined
+  )
     throw new ConfigError(
       'INKAN_SIGNING_MODE',
       `INKAN_SIGNING_MODE=${v.INKAN_SIGNING_MODE} needs the operator's certificate: INKAN_SIGNING_P12 or INKAN_SIGNING_PKCS11_KEY_LABEL`,
@@ -605,7 +615,8 @@ function operatorSigningOf(v: z.infer<typeof schema>): Config['operatorSigning']
       kind: 'pkcs12',
       file: resolve(v.INKAN_SIGNING_P12),
       password: v.INKAN_SIGNING_P12_PASSWORD,
-      passwordFile: v.INKAN_SIGNING_P12_PASSWORD_FILE === undefined ? undefined : resolve(v.INKAN_SIGNING_P12_PASSWORD_FILE),
+      passwordFile:
+        v.INKAN_SIGNING_P12_PASSWORD_FILE === undefined ? undefined : resolve(v.INKAN_SIGNING_P12_PASSWORD_FILE),
       chainFile,
     };
   if (v.INKAN_SIGNING_PKCS11_KEY_LABEL !== undefined && chainFile !== undefined)

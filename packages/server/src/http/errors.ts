@@ -421,7 +421,10 @@ const SIGNING_PROBLEMS: Record<string, { ja: string; en: string }> = {
 
 function signingProblem(d: Details): { ja: string; en: string } {
   const problem = SIGNING_PROBLEMS[typeof d?.problem === 'string' ? d.problem : ''] ?? SIGNING_PROBLEMS.PKCS12_INVALID;
-  return { ja: `署名用証明書を登録できません：${problem.ja}。`, en: `The signing certificate cannot be used: ${problem.en}.` };
+  return {
+    ja: `署名用証明書を登録できません：${problem.ja}。`,
+    en: `The signing certificate cannot be used: ${problem.en}.`,
+  };
 }
 
 const retryAfter = (d: Details): number => (typeof d?.retryAfterSeconds === 'number' ? d.retryAfterSeconds : 5);

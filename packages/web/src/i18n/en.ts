@@ -1082,14 +1082,18 @@ export const en: Messages = {
   'admin.cert.lead': 'Whether the completion mail carries the certificate of completion (PDF).',
   'admin.cert.attach': 'Attach the certificate of completion to the completion mail',
   'admin.nav.signing': 'Signing certificate',
-  'admin.signing.lead': 'Choose the certificate that signs your documents. By default every signer gets a witness certificate from this service’s CA. With a certificate Adobe Acrobat trusts (an AATL certificate, for example), documents are signed with your organisation’s certificate and show as validly signed when opened. Whatever the mode, every signature records the signer’s name and how they were authenticated.',
+  'admin.signing.lead':
+    'Choose the certificate that signs your documents. By default every signer gets a witness certificate from this service’s CA. With a certificate Adobe Acrobat trusts (an AATL certificate, for example), documents are signed with your organisation’s certificate and show as validly signed when opened. Whatever the mode, every signature records the signer’s name and how they were authenticated.',
   'admin.signing.modeTitle': 'Signing mode',
   'admin.signing.mode.witness': 'Witness (this service’s certificates)',
-  'admin.signing.mode.witnessHint': 'This service’s CA issues a certificate naming each signer (name and e-mail) and signs with it.',
+  'admin.signing.mode.witnessHint':
+    'This service’s CA issues a certificate naming each signer (name and e-mail) and signs with it.',
   'admin.signing.mode.organization': 'Sign with the organisation’s certificate',
-  'admin.signing.mode.organizationHint': 'Every signer’s signature is made with your certificate; the signer’s name and authentication go into the signature’s Name and Reason.',
+  'admin.signing.mode.organizationHint':
+    'Every signer’s signature is made with your certificate; the signer’s name and authentication go into the signature’s Name and Reason.',
   'admin.signing.mode.both': 'Witness and the organisation’s certificate',
-  'admin.signing.mode.bothHint': 'A witness signature per signer, then your certificate signs the whole document at completion.',
+  'admin.signing.mode.bothHint':
+    'A witness signature per signer, then your certificate signs the whole document at completion.',
   'admin.signing.source': 'Certificate to use',
   'admin.signing.source.upload': 'The certificate this organisation uploaded',
   'admin.signing.source.operator': 'The service operator’s certificate',
@@ -1106,7 +1110,8 @@ export const en: Messages = {
   'admin.signing.upload': 'Upload a certificate',
   'admin.signing.replace': 'Replace with another certificate',
   'admin.signing.file': 'PKCS#12 file (.p12 / .pfx)',
-  'admin.signing.fileHint': 'The file with the private key and certificate (up to 128 KB). The key is kept encrypted under the server’s key; the password is not stored.',
+  'admin.signing.fileHint':
+    'The file with the private key and certificate (up to 128 KB). The key is kept encrypted under the server’s key; the password is not stored.',
   'admin.signing.fileRequired': 'Choose a PKCS#12 file.',
   'admin.signing.password': 'Password',
   'admin.signing.chain': 'Certificate chain (optional, PEM)',
@@ -1114,7 +1119,8 @@ export const en: Messages = {
   'admin.signing.submit': 'Upload and check',
   'admin.signing.uploaded': 'Certificate saved. Choose a mode using the organisation’s certificate to sign with it.',
   'admin.signing.operatorTitle': 'Operator’s certificate',
-  'admin.signing.operatorHint': 'The certificate the operator of this service provides. You can choose it in the signing mode.',
+  'admin.signing.operatorHint':
+    'The certificate the operator of this service provides. You can choose it in the signing mode.',
   'admin.sessions.lead': 'How long sign-ins last, and the members’ open sessions.',
   'admin.sessions.policy': 'Session limits',
   'admin.sessions.idle': 'Sign out after this many minutes without use',

@@ -1099,12 +1099,15 @@ export const ja = {
   'admin.cert.lead': '締結完了メールに契約締結証明書（PDF）を添付するかどうかを設定します。',
   'admin.cert.attach': '締結完了メールに契約締結証明書を添付する',
   'admin.nav.signing': '署名用証明書',
-  'admin.signing.lead': '文書への電子署名に使う証明書を設定します。既定では署名者ごとに本サービスの認証局が発行する立会人型の証明書で署名します。Adobe Acrobat が信頼する証明書（AATL 対象など）を登録すると、組織の証明書で署名でき、PDF を開いた相手の画面で「有効な署名」と表示されます。どの方式でも、各署名には署名者の氏名と本人確認の方法が記録されます。',
+  'admin.signing.lead':
+    '文書への電子署名に使う証明書を設定します。既定では署名者ごとに本サービスの認証局が発行する立会人型の証明書で署名します。Adobe Acrobat が信頼する証明書（AATL 対象など）を登録すると、組織の証明書で署名でき、PDF を開いた相手の画面で「有効な署名」と表示されます。どの方式でも、各署名には署名者の氏名と本人確認の方法が記録されます。',
   'admin.signing.modeTitle': '署名方式',
   'admin.signing.mode.witness': '立会人型（本サービスの証明書）',
-  'admin.signing.mode.witnessHint': '署名者ごとに、その氏名とメールアドレスを記載した証明書を本サービスの認証局が発行して署名します。',
+  'admin.signing.mode.witnessHint':
+    '署名者ごとに、その氏名とメールアドレスを記載した証明書を本サービスの認証局が発行して署名します。',
   'admin.signing.mode.organization': '組織の証明書で署名',
-  'admin.signing.mode.organizationHint': '各署名者の署名を、登録した組織の証明書で行います。署名者の氏名と本人確認の方法は署名の「名前」「理由」に記録されます。',
+  'admin.signing.mode.organizationHint':
+    '各署名者の署名を、登録した組織の証明書で行います。署名者の氏名と本人確認の方法は署名の「名前」「理由」に記録されます。',
   'admin.signing.mode.both': '立会人型＋組織の証明書',
   'admin.signing.mode.bothHint': '署名者ごとの立会人型の署名のあと、締結時に組織の証明書で文書全体に署名します。',
   'admin.signing.source': '使用する証明書',
@@ -1123,7 +1126,8 @@ export const ja = {
   'admin.signing.upload': '証明書をアップロード',
   'admin.signing.replace': '別の証明書に差し替える',
   'admin.signing.file': 'PKCS#12 ファイル（.p12 / .pfx）',
-  'admin.signing.fileHint': '秘密鍵と証明書を含むファイル（128KB まで）。鍵はサーバーの鍵で暗号化して保管し、パスワードは保存しません。',
+  'admin.signing.fileHint':
+    '秘密鍵と証明書を含むファイル（128KB まで）。鍵はサーバーの鍵で暗号化して保管し、パスワードは保存しません。',
   'admin.signing.fileRequired': 'PKCS#12 ファイルを選んでください。',
   'admin.signing.password': 'パスワード',
   'admin.signing.chain': '証明書チェーン（任意、PEM）',
