@@ -25,7 +25,11 @@ export type CoreErrorCode =
   | 'FONT_GLYPH_MISSING'
   | 'CERTIFICATE_INVALID_DATA'
   | 'IMAGE_INVALID'
-  | 'FIELD_INVALID';
+  | 'FIELD_INVALID'
+  | 'PKCS12_INVALID'
+  | 'PKCS12_BAD_PASSWORD'
+  | 'PKCS12_UNSUPPORTED'
+  | 'SIGNING_CREDENTIAL_INVALID';
 
 /** An error of the signing core with a stable code; `details` never holds secrets. */
 export class CoreError extends Error {

@@ -4,6 +4,13 @@ export type { Signer, KeyAlgorithm } from './signer.ts';
 export type { TimestampAuthority } from './timestamp-authority.ts';
 export { firstAnswering, type RevocationProvider } from './revocation.ts';
 export { KeyFileSigner } from './keys/key-file-signer.ts';
+export { readPkcs12, PKCS12_LIMITS, type Pkcs12Contents } from './keys/pkcs12.ts';
+export {
+  checkSigningCredential,
+  publicKeyOf,
+  type SigningCredential,
+  type SigningCredentialProblem,
+} from './keys/signing-credential.ts';
 export * from './pki/index.ts';
 export * from './tsp/index.ts';
 export { createCadesSignature, estimateCadesSize, parseCmsSignature, verifyCmsSignature } from './cms/index.ts';

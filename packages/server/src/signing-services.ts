@@ -2,7 +2,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import {
+  checkSigningCredential,
   createTimestampResponder,
+  KeyFileSigner,
+  publicKeyOf,
+  readPkcs12,
   HttpTimestampAuthority,
   isCoreError,
   loadBuiltinPki,
@@ -17,6 +21,11 @@ import {
   type TimestampResponder,
 } from '@inkan/core';
 import type { Config } from './config/config.ts';
+import {
+  summaryOf,
+  type OperatorSigning,
+  type SigningMode,
+} from './domain/signing-certificates/organization-signing.ts';
 import { readCertificates as readCertificateFiles } from './cli/certificate-files.ts';
 import type { Metrics } from './observability/metrics.ts';
 
@@ -29,12 +38,16 @@ export interface SigningServices {
   timestampResponder: TimestampResponder;
   /** The TSA used for signatures: external ones when INKAN_TSA_URLS is set, else the built-in one. */
   timestampAuthority: TimestampAuthority;
-  /** Trust anchors of this installation (the built-in root). */
+  /** Trust anchors of this installation: the built-in root, then the root of the operator's signing certificate (if any). */
   trustAnchors: Uint8Array[];
   /** The built-in CAs' current CRLs (re-signed at most hourly): what /verify's workers, which hold no keys, know about this installation's certificates. */
   currentRevocationData(): Promise<{ crls: Uint8Array[]; ocsp: Uint8Array[] }>;
   /** What sealing and renewing need. */
   sealOptions: SealOptions;
+  /** The operator's trusted signing certificate (INKAN_SIGNING_P12 or INKAN_SIGNING_PKCS11_KEY_LABEL), checked at start. */
+  operatorSigning?: OperatorSigning;
+  /** The signing mode of organisations that chose none (INKAN_SIGNING_MODE). */
+  defaultSigningMode: SigningMode;
   /** Releases the HSM session, if any. */
   close(): Promise<void>;
 }
@@ -61,20 +74,29 @@ export async function openSigningServices(
       : new LocalTimestampAuthority(timestampResponder);
   const timestampAuthority = options.metrics ? measuredTimestampAuthority(tsa, options.metrics) : tsa;
   const hsm = config.pkcs11 ? await openHsmSigner(config, pki) : undefined;
+  const operatorSigning = await openOperatorSigning(config).catch(async (error: unknown) => {
+    await hsm?.close();
+    throw error;
+  });
   return {
     pki,
     platformSigner: hsm ?? pki.signingSigner,
     timestampResponder,
     timestampAuthority,
-    trustAnchors: [pki.rootCertificate],
+    // The operator's CA is trusted by /verify (the operator chose it); organisations' uploaded roots are
+    // not: any administrator could upload a certificate of a CA they made themselves.
+    trustAnchors: [pki.rootCertificate, ...(operatorSigning ? [operatorSigning.signer.certificateChain.at(-1)!] : [])],
     currentRevocationData: currentCrls(pki),
     sealOptions: {
       timestampAuthority,
       revocationProvider: pki.revocationProvider,
       extraCertificates: [pki.issuingCertificate, pki.rootCertificate, pki.ocspCertificate, pki.tsaCertificate],
     },
+    operatorSigning,
+    defaultSigningMode: config.defaultSigningMode,
     close: async () => {
       await hsm?.close();
+      if (operatorSigning?.signer instanceof Pkcs11Signer) await operatorSigning.signer.close();
     },
   };
 }
@@ -145,6 +167,49 @@ async function openHsmSigner(config: Config, pki: BuiltinPki): Promise<Pkcs11Sig
     ...selector,
     certificateChain: [certificate, pki.issuingCertificate, pki.rootCertificate],
   });
+}
+
+/**
+ * Opens the operator's trusted signing certificate: a PKCS#12 file (INKAN_SIGNING_P12 with its password)
+ * or a key of the INKAN_PKCS11_* token (INKAN_SIGNING_PKCS11_KEY_LABEL), with the chain of
+ * INKAN_SIGNING_CHAIN. The same checks as an organisation's upload; a refusal stops the start with the
+ * variable named.
+ */
+async function openOperatorSigning(config: Config): Promise<OperatorSigning | undefined> {
+  const operator = config.operatorSigning;
+  if (!operator) return undefined;
+  const variable = operator.kind === 'pkcs12' ? 'INKAN_SIGNING_P12' : 'INKAN_SIGNING_PKCS11_KEY_LABEL';
+  try {
+    const chain = operator.chainFile ? readCertificateFiles([operator.chainFile]) : [];
+    if (operator.kind === 'pkcs12') {
+      const password = operator.password ?? (await readFile(operator.passwordFile!, 'utf8')).replace(/\r?\n$/, '');
+      const contents = readPkcs12(new Uint8Array(await readFile(operator.file)), password);
+      const credential = checkSigningCredential({
+        publicKey: publicKeyOf(contents.privateKey),
+        certificates: [...contents.certificates, ...chain],
+        time: new Date(),
+      });
+      return {
+        kind: 'pkcs12',
+        signer: new KeyFileSigner(contents.privateKey, credential.certificateChain),
+        certificate: summaryOf(credential),
+      };
+    }
+    const hsm = config.pkcs11!;
+    const selector = { libraryPath: hsm.library, tokenLabel: hsm.token, pin: hsm.pin, keyLabel: operator.keyLabel };
+    const spki = await readPublicKeySpki(selector);
+    const credential = checkSigningCredential({
+      publicKey: createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }),
+      certificates: chain,
+      time: new Date(),
+    });
+    const signer = await Pkcs11Signer.open({ ...selector, certificateChain: credential.certificateChain });
+    return { kind: 'pkcs11', signer, certificate: summaryOf(credential) };
+  } catch (error) {
+    throw new Error(`${variable}: the operator's signing certificate cannot be used: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
 }
 
 /** Reads PEM or DER certificate files given with --trust. */

@@ -114,6 +114,12 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]{1,48}$/, 'letters, digits, ".", "_" and "-" only (1–48): versions are appended to it')
     .default('inkan-kek'),
+  INKAN_SIGNING_P12: z.string().min(1).optional(),
+  INKAN_SIGNING_P12_PASSWORD: z.string().optional(),
+  INKAN_SIGNING_P12_PASSWORD_FILE: z.string().min(1).optional(),
+  INKAN_SIGNING_PKCS11_KEY_LABEL: z.string().min(1).optional(),
+  INKAN_SIGNING_CHAIN: z.string().min(1).optional(),
+  INKAN_SIGNING_MODE: z.enum(['witness', 'organization', 'both']).default('witness'),
   INKAN_DATABASE_URL: z
     .string()
     .optional()
@@ -322,6 +328,15 @@ export interface Config {
    * from the master key. Each KEK version is an AES key labelled `<keyLabelPrefix>-v<version>`.
    */
   kekPkcs11?: { library: string; token: string; pin: string; keyLabelPrefix: string };
+  /**
+   * The operator's trusted signing certificate (INKAN_SIGNING_*): a PKCS#12 file with its password (or
+   * a file holding it), or a key of the INKAN_PKCS11_* token with its certificate chain in a PEM file.
+   */
+  operatorSigning?:
+    | { kind: 'pkcs12'; file: string; password?: string; passwordFile?: string; chainFile?: string }
+    | { kind: 'pkcs11'; keyLabel: string; chainFile: string };
+  /** How organisations that chose nothing sign (INKAN_SIGNING_MODE, default `witness`). */
+  defaultSigningMode: 'witness' | 'organization' | 'both';
   /** PostgreSQL URL, or undefined for the SQLite file `<dataDir>/inkan.db` (a `sqlite:PATH` URL names another file). */
   databaseUrl?: string;
   /** smtp:// or smtps:// URL; undefined = mail goes to the local outbox (the `mails` table). */
@@ -442,6 +457,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'set INKAN_KEK_PKCS11_LIBRARY, INKAN_KEK_PKCS11_TOKEN and INKAN_KEK_PKCS11_PIN together',
     );
   }
+  if (v.INKAN_SIGNING_P12 !== undefined && v.INKAN_SIGNING_PKCS11_KEY_LABEL !== undefined)
+    throw new ConfigError('INKAN_SIGNING_P12', 'set INKAN_SIGNING_P12 or INKAN_SIGNING_PKCS11_KEY_LABEL, not both');
+  if (
+    v.INKAN_SIGNING_P12 !== undefined &&
+    (v.INKAN_SIGNING_P12_PASSWORD === undefined) === (v.INKAN_SIGNING_P12_PASSWORD_FILE === undefined)
+  )
+    throw new ConfigError(
+      'INKAN_SIGNING_P12_PASSWORD',
+      'set one of INKAN_SIGNING_P12_PASSWORD and INKAN_SIGNING_P12_PASSWORD_FILE with INKAN_SIGNING_P12',
+    );
+  if (
+    v.INKAN_SIGNING_PKCS11_KEY_LABEL !== undefined &&
+    (v.INKAN_PKCS11_LIBRARY === undefined || v.INKAN_SIGNING_CHAIN === undefined)
+  )
+    throw new ConfigError(
+      'INKAN_SIGNING_PKCS11_KEY_LABEL',
+      'a signing key in the HSM needs INKAN_PKCS11_LIBRARY, INKAN_PKCS11_TOKEN, INKAN_PKCS11_PIN and INKAN_PKCS11_KEY_LABEL (the token) and INKAN_SIGNING_CHAIN (its certificate and chain, PEM)',
+    );
+  if (
+    v.INKAN_SIGNING_MODE !== 'witness' &&
+    v.INKAN_SIGNING_P12 === undefined &&
+    v.INKAN_SIGNING_PKCS11_KEY_LABEL === undefined
+  )
+    throw new ConfigError(
+      'INKAN_SIGNING_MODE',
+      `INKAN_SIGNING_MODE=${v.INKAN_SIGNING_MODE} needs the operator's certificate: INKAN_SIGNING_P12 or INKAN_SIGNING_PKCS11_KEY_LABEL`,
+    );
   // Development mode serves every mail (signing links included) at /dev/mail without sign-in.
   if (v.INKAN_ENV === 'development' && !isLoopbackHost(v.INKAN_HOST) && v.INKAN_ALLOW_DEV_ON_NETWORK !== 'true') {
     throw new ConfigError(
@@ -503,6 +545,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           keyLabelPrefix: v.INKAN_KEK_PKCS11_KEY_LABEL,
         }
       : undefined,
+    operatorSigning: operatorSigningOf(v),
+    defaultSigningMode: v.INKAN_SIGNING_MODE,
     databaseUrl: blankToUndefined(v.INKAN_DATABASE_URL),
     smtpUrl: blankToUndefined(v.INKAN_SMTP_URL),
     mailFrom: parseMailbox(v.INKAN_MAIL_FROM)!,
@@ -612,4 +656,20 @@ export function isLoopbackHost(host: string): boolean {
 
 function blankToUndefined(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function operatorSigningOf(v: z.infer<typeof schema>): Config['operatorSigning'] {
+  const chainFile = v.INKAN_SIGNING_CHAIN === undefined ? undefined : resolve(v.INKAN_SIGNING_CHAIN);
+  if (v.INKAN_SIGNING_P12 !== undefined)
+    return {
+      kind: 'pkcs12',
+      file: resolve(v.INKAN_SIGNING_P12),
+      password: v.INKAN_SIGNING_P12_PASSWORD,
+      passwordFile:
+        v.INKAN_SIGNING_P12_PASSWORD_FILE === undefined ? undefined : resolve(v.INKAN_SIGNING_P12_PASSWORD_FILE),
+      chainFile,
+    };
+  if (v.INKAN_SIGNING_PKCS11_KEY_LABEL !== undefined && chainFile !== undefined)
+    return { kind: 'pkcs11', keyLabel: v.INKAN_SIGNING_PKCS11_KEY_LABEL, chainFile };
+  return undefined;
 }

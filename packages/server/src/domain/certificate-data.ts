@@ -42,7 +42,14 @@ const LEFT_OUT = new Set(['key.used', 'apikey.used']);
 function detailOf(action: string, details: Record<string, unknown>): string {
   const text = (value: unknown) => (typeof value === 'string' ? value : '');
   if (action.startsWith('mail.')) return text(details.to);
-  if (action === 'recipient.signature-applied') return text(details.name);
+  // Which certificate signed, when it was the organisation's trusted one rather than a witness certificate.
+  const certificate = details.signingCertificate as { subject?: unknown; root?: unknown } | undefined;
+  const signedWith = certificate
+    ? `署名用証明書 ${text(certificate.subject)}（ルート: ${text(certificate.root)}）`
+    : '';
+  if (action === 'recipient.signature-applied')
+    return signedWith ? `${text(details.name)} — ${signedWith}` : text(details.name);
+  if (action === 'envelope.sealed') return signedWith;
   if (action === 'recipient.code-failed' && typeof details.attempts === 'number') return `${details.attempts}回目`;
   if (action === 'document.downloaded' || action === 'certificate.downloaded') return text(details.name);
   return '';

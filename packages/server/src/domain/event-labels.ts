@@ -10,6 +10,7 @@ export const ACTION_LABELS_JA: Record<EventAction, string> = {
   'envelope.sent': '封筒を送信',
   'envelope.fields-set': '入力項目（印影・日付など）を配置',
   'organization.seal-changed': '組織の印影（社印・角印）を変更',
+  'organization.signing-certificate-changed': '署名用証明書・署名方式を変更',
   'envelope.canceled': '封筒を取消',
   'envelope.completed': '締結完了',
   'envelope.declined': '拒否により終了',

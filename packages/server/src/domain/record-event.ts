@@ -12,6 +12,7 @@ export type EventAction =
   // Fields and seals (issue 11 part 4).
   | 'envelope.fields-set'
   | 'organization.seal-changed'
+  | 'organization.signing-certificate-changed'
   | 'envelope.canceled'
   | 'envelope.completed'
   | 'envelope.declined'

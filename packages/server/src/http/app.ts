@@ -23,6 +23,7 @@ import { healthRoutes, type HealthRouteOptions } from './health/routes.ts';
 import { helpRoutes } from './help/routes.ts';
 import { organizationRoutes } from './organization/routes.ts';
 import { organizationSealRoutes } from './organization-seal/routes.ts';
+import { signingCertificateRoutes } from './signing-certificate/routes.ts';
 import { outboxRoutes } from './outbox/routes.ts';
 import { pkiRoutes } from './pki/routes.ts';
 import { retentionRoutes } from './retention/routes.ts';
@@ -196,6 +197,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(retentionRoutes, { context });
   await app.register(signInSecurityRoutes, { context });
   await app.register(organizationSealRoutes, { context });
+  await app.register(signingCertificateRoutes, { context });
   await app.register(verifyRoutes, { context });
   await app.register(helpRoutes, { context });
   await app.register(openApiRoutes, { context });

@@ -81,6 +81,9 @@ export const STATUS_OF: Record<AppErrorCode, number> = {
   WEBHOOK_TARGET_REFUSED: 400,
   WEBHOOK_LIMIT: 409,
   WEBHOOK_DELIVERY_PENDING: 409,
+  SIGNING_CERTIFICATE_INVALID: 400,
+  SIGNING_CERTIFICATE_PASSWORD: 400,
+  SIGNING_CERTIFICATE_MISSING: 409,
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
   VERIFY_BUSY: 503,
@@ -413,6 +416,18 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
     en: (d) =>
       `The seal image cannot be used${typeof d?.reason === 'string' ? ` (${d.reason})` : ''}: choose a PNG or JPEG of at most 2 MB and 2000×2000 pixels.`,
   },
+  SIGNING_CERTIFICATE_INVALID: {
+    ja: (d) => signingProblem(d).ja,
+    en: (d) => signingProblem(d).en,
+  },
+  SIGNING_CERTIFICATE_PASSWORD: {
+    ja: 'PKCS#12 ファイルのパスワードが違います。証明書を書き出したときのパスワードを入力してください。',
+    en: 'The password of the PKCS#12 file is wrong: enter the password it was exported with.',
+  },
+  SIGNING_CERTIFICATE_MISSING: {
+    ja: 'この署名方式には署名用証明書が必要です。先に証明書をアップロードするか、運用者の証明書を選んでください。',
+    en: 'This signing mode needs a signing certificate: upload one first, or choose the operator’s certificate.',
+  },
   INTERNAL_ERROR: {
     ja: 'サーバーでエラーが発生しました。時間をおいてお試しください。',
     en: 'Something went wrong on the server. Please try again later.',
@@ -423,6 +438,54 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
     en: (d) => `Verification is busy right now. Please try again in about ${retryAfter(d)} seconds.`,
   },
 };
+
+// Why an uploaded signing certificate was refused (details.problem), in words.
+const SIGNING_PROBLEMS: Record<string, { ja: string; en: string }> = {
+  PKCS12_INVALID: {
+    ja: 'PKCS#12 ファイル（.p12 / .pfx）として読み込めません。ファイルを確認してください',
+    en: 'the file cannot be read as PKCS#12 (.p12 / .pfx)',
+  },
+  PKCS12_UNSUPPORTED: {
+    ja: 'この PKCS#12 ファイルの暗号方式には対応していません。AES-256 または 3DES で書き出してください',
+    en: 'the PKCS#12 file uses an encryption this service does not support: export it with AES-256 or 3DES',
+  },
+  CHAIN_UNREADABLE: {
+    ja: '証明書チェーンのファイルを読み込めません。PEM 形式の証明書を選んでください',
+    en: 'the certificate chain file cannot be read: choose PEM certificates',
+  },
+  NO_CERTIFICATE: { ja: '証明書が含まれていません', en: 'the file holds no certificate' },
+  KEY_MISMATCH: { ja: '秘密鍵と証明書が対応していません', en: 'the private key does not match the certificate' },
+  KEY_UNSUPPORTED: {
+    ja: '鍵の種類に対応していません（RSA または ECDSA P-256 のみ）',
+    en: 'the key type is not supported (RSA or ECDSA P-256 only)',
+  },
+  CA_CERTIFICATE: {
+    ja: 'CA 証明書です。署名用（エンドエンティティ）の証明書を選んでください',
+    en: 'it is a CA certificate: choose the signing (end-entity) certificate',
+  },
+  KEY_USAGE: {
+    ja: '証明書の鍵用途に電子署名（digitalSignature / nonRepudiation）が含まれていません',
+    en: 'the certificate’s key usage allows neither digitalSignature nor nonRepudiation',
+  },
+  NOT_YET_VALID: { ja: '証明書の有効期間がまだ始まっていません', en: 'the certificate is not valid yet' },
+  EXPIRED: { ja: '証明書の有効期限が切れています', en: 'the certificate has expired' },
+  CHAIN_INCOMPLETE: {
+    ja: '証明書チェーンがルート証明書まで揃っていません。中間証明書とルート証明書を含めてください',
+    en: 'the certificate chain does not reach a root: include the intermediate and root certificates',
+  },
+  CHAIN_INVALID: {
+    ja: '証明書チェーンの検証に失敗しました',
+    en: 'the certificate chain does not validate',
+  },
+};
+
+function signingProblem(d: Details): { ja: string; en: string } {
+  const problem = SIGNING_PROBLEMS[typeof d?.problem === 'string' ? d.problem : ''] ?? SIGNING_PROBLEMS.PKCS12_INVALID;
+  return {
+    ja: `署名用証明書を登録できません：${problem.ja}。`,
+    en: `The signing certificate cannot be used: ${problem.en}.`,
+  };
+}
 
 const retryAfter = (d: Details): number => (typeof d?.retryAfterSeconds === 'number' ? d.retryAfterSeconds : 5);
 

@@ -477,6 +477,23 @@ export interface FieldsSchema {
     updated_at: string;
     updated_by_user_id: string | null;
   };
+  /** How the organisation's documents are signed, and its uploaded signing key (encrypted) and chain. */
+  signing_certificates: {
+    organization_id: string;
+    mode: 'witness' | 'organization' | 'both';
+    source: 'upload' | 'operator';
+    key_ciphertext: string | null;
+    certificate_chain: string | null;
+    subject: string | null;
+    issuer: string | null;
+    root_subject: string | null;
+    serial: string | null;
+    sha256: string | null;
+    not_before: string | null;
+    not_after: string | null;
+    updated_at: string;
+    updated_by_user_id: string | null;
+  };
 }
 
 /** Address book and pre-registration, 署名用メールアドレス届出 (migration 015). */

@@ -20,6 +20,8 @@ export interface ServerKeys {
   ssoSecret: Uint8Array;
   /** Encrypts webhook signing secrets at rest (AES-256-GCM; they are needed in clear to sign). */
   webhookSecret: Uint8Array;
+  /** Encrypts organisations' uploaded signing keys at rest (AES-256-GCM). */
+  signingKey: Uint8Array;
 }
 
 /** HKDF-SHA-256 of the master secret with a purpose label (distinct from the PKI's 'inkan-key-file'). */
@@ -37,6 +39,7 @@ export function deriveServerKeys(masterKey: Uint8Array): ServerKeys {
     recoveryCode: deriveKey(masterKey, 'recovery-code-hmac'),
     ssoSecret: deriveKey(masterKey, 'sso-secret-encryption'),
     webhookSecret: deriveKey(masterKey, 'webhook-secret-encryption'),
+    signingKey: deriveKey(masterKey, 'signing-key-encryption'),
   };
 }
 

@@ -444,6 +444,22 @@ const COLUMNS = {
     recorded_at: 1,
     renewed_at: 1,
   },
+  signing_certificates: {
+    organization_id: 1,
+    mode: 1,
+    source: 1,
+    key_ciphertext: 1,
+    certificate_chain: 1,
+    subject: 1,
+    issuer: 1,
+    root_subject: 1,
+    serial: 1,
+    sha256: 1,
+    not_before: 1,
+    not_after: 1,
+    updated_at: 1,
+    updated_by_user_id: 1,
+  },
 } satisfies { [T in keyof Schema]: { [C in keyof Schema[T]]-?: 1 } };
 
 const T = '2030-01-01T00:00:00.000Z';

@@ -54,3 +54,23 @@ export async function newWatchedPage(
   });
   return { context, page };
 }
+
+/** Fails when the page scrolls sideways (a layout wider than the viewport). */
+export async function assertNoHorizontalScroll(page: Page): Promise<void> {
+  const widths = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
+  if (widths.scroll > widths.client + 1) throw new Error(`horizontal scroll: ${JSON.stringify(widths)}`);
+}
+
+/** Copies the cookies of a sign-in answer (light-my-request) into a browser context for `domain`. */
+export async function addSessionCookies(
+  context: BrowserContext,
+  cookies: ReadonlyArray<{ name: string; value: string; path?: unknown }>,
+  domain: string,
+): Promise<void> {
+  await context.addCookies(
+    cookies.map((c) => ({ name: c.name, value: c.value, domain, path: typeof c.path === 'string' ? c.path : '/' })),
+  );
+}

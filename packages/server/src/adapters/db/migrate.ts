@@ -19,6 +19,7 @@ import { signerContactMigration } from './migrations/011-signer-contact.ts';
 import { fieldsMigration } from './migrations/012-fields.ts';
 import { addressBookMigration } from './migrations/015-address-book.ts';
 import { webhooksMigration } from './migrations/017-webhooks.ts';
+import { signingCertificatesMigration } from './migrations/018-signing-certificates.ts';
 import { archiveRenewalsMigration } from './migrations/019-archive-renewals.ts';
 import { retentionMigration } from './migrations/020-retention.ts';
 
@@ -37,6 +38,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '012-fields': fieldsMigration(),
     '015-address-book': addressBookMigration(),
     '017-webhooks': webhooksMigration(),
+    '018-signing-certificates': signingCertificatesMigration(),
     '019-archive-renewals': archiveRenewalsMigration(),
     '020-retention': retentionMigration(),
   };

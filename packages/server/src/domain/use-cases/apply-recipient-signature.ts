@@ -10,11 +10,16 @@ import { recordEvent } from '../record-event.ts';
 import { toRecipient } from '../rows.ts';
 import { contextOfRecipient } from '../signer-access.ts';
 import { inTransaction } from '../transaction.ts';
+import { organizationSigning, signerReason } from '../signing-certificates/organization-signing.ts';
 import { authDescription } from './sign-as-recipient.ts';
 
 /** A domain context that can sign (the job worker's). */
 export interface SigningDomainContext extends DomainContext {
-  signing: Pick<SigningServices, 'pki' | 'platformSigner' | 'timestampAuthority' | 'sealOptions'>;
+  signing: Pick<
+    SigningServices,
+    'pki' | 'platformSigner' | 'timestampAuthority' | 'sealOptions' | 'operatorSigning' | 'defaultSigningMode'
+  >;
+  keys: DomainContext['keys'] & { signingKey: Uint8Array };
 }
 
 /** Recipient ids whose platform signature is in the documents (the `recipient.signature-applied` events). */
@@ -25,7 +30,8 @@ export async function appliedSignatures(ctx: DomainContext, envelopeId: string):
 
 /**
  * Job `envelope.sign`: applies the platform signature for a recipient who signed (witness signing, a
- * certificate naming them, with an RFC 3161 timestamp) to every document, then in ONE transaction makes
+ * certificate naming them, or the organisation's trusted certificate with them named in /Name and
+ * /Reason; with an RFC 3161 timestamp) to every document, then in ONE transaction makes
  * the signed files current, records `recipient.signature-applied` (document hashes before and after)
  * and invites the next recipient or queues the seal.
  *
@@ -51,11 +57,18 @@ export async function applyRecipientSignature(
       `the signature of an earlier recipient is not applied yet (${waiting.map((r) => r.id).join(', ')})`,
     );
 
-  const witness = await createWitnessSigner(
-    ctx.signing.pki,
-    { name: recipient.name, email: recipient.email },
-    ctx.signing.platformSigner,
-  );
+  // The organisation's mode: a witness certificate naming the signer (`witness`, `both`: the organisation's
+  // certificate follows at the seal), or the organisation's trusted certificate with the signer named in
+  // /Name and /Reason (`organization`).
+  const organization = await organizationSigning(ctx, envelope.organizationId, ctx.clock.now());
+  const withOrganizationCertificate = organization.mode === 'organization';
+  const signedWith = withOrganizationCertificate
+    ? organization.signer!
+    : await createWitnessSigner(
+        ctx.signing.pki,
+        { name: recipient.name, email: recipient.email },
+        ctx.signing.platformSigner,
+      );
   const signedAt = recipient.signedAt ?? ctx.clock.now();
   // The recipient's fields are drawn in the same revision as their signature, so it covers them.
   const myFields = (await loadFields(ctx.db, envelope.id)).filter((f) => f.recipientId === recipient.id);
@@ -70,10 +83,10 @@ export async function applyRecipientSignature(
       );
       const update = await signPdfParts(current, {
         fields,
-        signer: witness,
+        signer: signedWith,
         timestampAuthority: ctx.signing.timestampAuthority,
         name: `${recipient.name} <${recipient.email}>`,
-        reason: authDescription(recipient.auth),
+        reason: withOrganizationCertificate ? signerReason([recipient]) : authDescription(recipient.auth),
         location: `Inkan envelope ${envelope.id}`,
         signingTime: signedAt,
       });
@@ -106,6 +119,7 @@ export async function applyRecipientSignature(
           email: recipient.email,
           auth: authDescription(recipient.auth),
           documents: documentHashes(results),
+          ...(withOrganizationCertificate ? { signingCertificate: organization.certificate } : {}),
         },
       });
       // One `key.used` per signature made with the platform key (the key is named, never shown).
@@ -116,8 +130,8 @@ export async function applyRecipientSignature(
           action: 'key.used',
           at: ctx.clock.now(),
           details: keyUseDetails({
-            platformSigner: ctx.signing.platformSigner,
-            signedWith: witness,
+            platformSigner: withOrganizationCertificate ? signedWith : ctx.signing.platformSigner,
+            signedWith,
             purpose: 'recipient-signature',
             extra,
           }),

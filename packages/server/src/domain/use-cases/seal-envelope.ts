@@ -1,4 +1,12 @@
-import { sealPdf } from '@inkan/core';
+import {
+  firstAnswering,
+  HttpRevocationProvider,
+  joinUpdate,
+  sealPdf,
+  signPdfParts,
+  type SealOptions,
+} from '@inkan/core';
+import { organizationSigning, signerReason } from '../signing-certificates/organization-signing.ts';
 import { documentHashes, swapDocumentBlobs, withDocumentUpdates } from '../document-update.ts';
 import { sha256Hex } from '../hashing.ts';
 import { recordEvent } from '../record-event.ts';
@@ -19,9 +27,26 @@ export async function sealEnvelope(ctx: SigningDomainContext, input: { envelopeI
   if (!recipients.every((r) => r.status === 'signed' && applied.has(r.id)))
     throw new Error('not every signature is applied yet');
 
+  const now = ctx.clock.now();
+  const organization = await organizationSigning(ctx, envelope.organizationId, ctx.clock.now());
+  const sealOptions = withOnlineRevocation(ctx);
+  const signers = [...recipients].sort((a, b) => a.order - b.order);
   await withDocumentUpdates(ctx.blobs, async (results) => {
     for (const document of documents) {
-      const sealed = await sealPdf(await ctx.blobs.get(document.blobCurrent), ctx.signing.sealOptions);
+      let pdf = await ctx.blobs.get(document.blobCurrent);
+      // `both`: after every signer's witness signature, the organisation's certificate signs the whole.
+      if (organization.mode === 'both')
+        pdf = joinUpdate(
+          await signPdfParts(pdf, {
+            signer: organization.signer!,
+            timestampAuthority: ctx.signing.timestampAuthority,
+            name: organization.certificate!.subject,
+            reason: signerReason(signers),
+            location: `Inkan envelope ${envelope.id}`,
+            signingTime: now,
+          }),
+        );
+      const sealed = await sealPdf(pdf, sealOptions);
       results.push({
         id: document.id,
         name: document.name,
@@ -31,7 +56,6 @@ export async function sealEnvelope(ctx: SigningDomainContext, input: { envelopeI
         newBlob: await ctx.blobs.put(sealed),
       });
     }
-    const now = ctx.clock.now();
     return inTransaction(ctx.db, ctx.dialect, async (tx) => {
       const completed = await tx
         .updateTable('envelopes')
@@ -47,7 +71,14 @@ export async function sealEnvelope(ctx: SigningDomainContext, input: { envelopeI
         actor: { type: 'system' as const, id: null },
         at: now,
       };
-      await recordEvent(tx, { ...base, action: 'envelope.sealed', details: { documents: documentHashes(results) } });
+      await recordEvent(tx, {
+        ...base,
+        action: 'envelope.sealed',
+        details: {
+          documents: documentHashes(results),
+          ...(organization.mode === 'both' ? { signingCertificate: organization.certificate } : {}),
+        },
+      });
       await recordEvent(tx, {
         ...base,
         action: 'envelope.completed',
@@ -63,4 +94,17 @@ export async function sealEnvelope(ctx: SigningDomainContext, input: { envelopeI
       return true;
     });
   });
+}
+
+/**
+ * The seal's options: the built-in CA answers for its own certificates; certificates of outside CAs (an
+ * organisation's trusted certificate, an external TSA's chain) get their CRLs and OCSP answers from the
+ * URLs in them. A new provider per seal: its overall deadline counts from its first request.
+ */
+function withOnlineRevocation(ctx: SigningDomainContext): SealOptions {
+  const online = new HttpRevocationProvider({ timeoutMs: ctx.config.tsaTimeoutMs });
+  return {
+    ...ctx.signing.sealOptions,
+    revocationProvider: firstAnswering([ctx.signing.sealOptions.revocationProvider, online]),
+  };
 }

@@ -32,8 +32,31 @@ const refusals = {
   403: error('FORBIDDEN (not an administrator; session-required), API_KEY_SCOPE, CSRF_FAILED, STEP_UP_REQUIRED'),
 };
 
+const signingCertificateSummary = {
+  type: ['object', 'null'],
+  properties: {
+    subject: { type: 'string' },
+    issuer: { type: 'string' },
+    root: { type: 'string', description: 'subject of the root the chain ends at' },
+    serial: { type: 'string' },
+    sha256: { type: 'string', description: 'SHA-256 of the certificate (hex)' },
+    notBefore: { type: 'string', format: 'date-time' },
+    notAfter: { type: 'string', format: 'date-time' },
+  },
+};
+
 /** Schemas of the administration API. */
 export const adminSchemas = {
+  SigningCertificate: {
+    type: 'object',
+    properties: {
+      mode: { type: 'string', enum: ['witness', 'organization', 'both'] },
+      source: { type: 'string', enum: ['upload', 'operator'] },
+      uploaded: signingCertificateSummary,
+      operator: signingCertificateSummary,
+      updatedAt: iso,
+    },
+  },
   OrganizationProfile: {
     type: 'object',
     properties: {
@@ -342,6 +365,72 @@ export const adminPaths = {
         409: error('ALREADY_MEMBER'),
         410: error('LINK_EXPIRED'),
         429: error('RATE_LIMITED'),
+      },
+    },
+  },
+  '/api/v1/admin/signing-certificate': {
+    get: {
+      summary:
+        '署名用証明書: how documents are signed (witness / organization / both), the uploaded certificate and the operator’s',
+      security: adminAuth,
+      responses: { 200: { description: 'Signing settings', ...json(ref('SigningCertificate')) }, ...refusals },
+    },
+    put: {
+      summary:
+        'Upload the organisation’s signing certificate: multipart `pkcs12` (.p12/.pfx, ≤ 128 KiB), `password`, optional `chain` (PEM, ≤ 64 KiB). Checked before anything is stored; the key is kept encrypted, the password never',
+      security: adminAuth,
+      requestBody: {
+        required: true,
+        content: {
+          'multipart/form-data': {
+            schema: {
+              type: 'object',
+              required: ['pkcs12', 'password'],
+              properties: {
+                pkcs12: { type: 'string', format: 'binary' },
+                password: { type: 'string', maxLength: 1024 },
+                chain: { type: 'string', format: 'binary', description: 'PEM certificates completing the chain' },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        200: {
+          description: 'Signing settings after the upload (the mode is unchanged)',
+          ...json(ref('SigningCertificate')),
+        },
+        400: error(
+          'SIGNING_CERTIFICATE_PASSWORD; SIGNING_CERTIFICATE_INVALID with details.problem PKCS12_INVALID, PKCS12_UNSUPPORTED, CHAIN_UNREADABLE, NO_CERTIFICATE, KEY_MISMATCH, KEY_UNSUPPORTED, CA_CERTIFICATE, KEY_USAGE, NOT_YET_VALID, EXPIRED, CHAIN_INCOMPLETE, CHAIN_INVALID; VALIDATION_FAILED',
+        ),
+        413: error('PAYLOAD_TOO_LARGE'),
+        415: error('UNSUPPORTED_MEDIA_TYPE'),
+        ...refusals,
+      },
+    },
+    patch: {
+      summary: 'Choose the signing mode and which certificate it uses (`upload` or `operator`)',
+      security: adminAuth,
+      requestBody: body(
+        z.object({
+          mode: z.enum(['witness', 'organization', 'both']),
+          source: z.enum(['upload', 'operator']).optional(),
+        }),
+      ),
+      responses: {
+        200: { description: 'Signing settings after the change', ...json(ref('SigningCertificate')) },
+        400: error('VALIDATION_FAILED; SIGNING_CERTIFICATE_INVALID (EXPIRED)'),
+        409: error('SIGNING_CERTIFICATE_MISSING'),
+        ...refusals,
+      },
+    },
+    delete: {
+      summary: 'Remove the uploaded certificate and its key (a mode using it falls back to witness)',
+      security: adminAuth,
+      responses: {
+        200: { description: 'Signing settings after the removal', ...json(ref('SigningCertificate')) },
+        404: error('NOT_FOUND (nothing uploaded)'),
+        ...refusals,
       },
     },
   },

@@ -47,6 +47,24 @@ const PNG_1X1 = Buffer.from(
   'base64',
 );
 
+const P12_BOUNDARY = 'inkan-matrix-boundary';
+// A multipart upload (not a real PKCS#12: refused callers never get as far as reading it).
+const P12_UPLOAD = Buffer.from(
+  [
+    `--${P12_BOUNDARY}`,
+    'Content-Disposition: form-data; name="password"',
+    '',
+    'x',
+    `--${P12_BOUNDARY}`,
+    'Content-Disposition: form-data; name="pkcs12"; filename="org.p12"',
+    'Content-Type: application/x-pkcs12',
+    '',
+    'not a pkcs12',
+    `--${P12_BOUNDARY}--`,
+    '',
+  ].join('\r\n'),
+);
+
 /** The administration endpoints (organisation-scoped). */
 export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
   { method: 'GET', url: () => '/api/v1/organization/settings', scope: 'organization' },
@@ -123,6 +141,22 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
     scope: 'organization',
   },
   { method: 'GET', url: () => '/api/v1/admin/jobs', scope: 'organization' },
+  // 署名用証明書 (trusted signing certificate).
+  { method: 'GET', url: () => '/api/v1/admin/signing-certificate', scope: 'organization' },
+  {
+    method: 'PUT',
+    url: () => '/api/v1/admin/signing-certificate',
+    body: () => P12_UPLOAD,
+    contentType: `multipart/form-data; boundary=${P12_BOUNDARY}`,
+    scope: 'organization',
+  },
+  {
+    method: 'PATCH',
+    url: () => '/api/v1/admin/signing-certificate',
+    body: () => ({ mode: 'witness' }),
+    scope: 'organization',
+  },
+  { method: 'DELETE', url: () => '/api/v1/admin/signing-certificate', scope: 'organization' },
   // 保存期間 and legal holds (issue 13 part 6).
   { method: 'GET', url: () => '/api/v1/admin/retention', scope: 'organization' },
   {

@@ -14,6 +14,7 @@ import { OrganizationSection } from './organization-section.tsx';
 import { RetentionSection } from './retention-section.tsx';
 import { SecuritySettings } from './security-settings-page.tsx';
 import { WebhooksSection } from './webhooks-section.tsx';
+import { SigningCertificateSection } from './signing-certificate-section.tsx';
 
 /** The administration page of one section. */
 export function AdminPage({ section }: { section: AdminSectionKey }) {
@@ -63,6 +64,8 @@ function SectionBody({ section }: { section: AdminSectionKey }) {
       return <MailSection />;
     case 'certificate':
       return <CertificateSection />;
+    case 'signing':
+      return <SigningCertificateSection />;
     case 'sessions':
       return <SessionsSection />;
     case 'security':

@@ -9,6 +9,7 @@ export type AdminSectionKey =
   | 'api-keys'
   | 'mail'
   | 'certificate'
+  | 'signing'
   | 'sessions'
   | 'security'
   | 'retention'
@@ -28,6 +29,7 @@ export const ADMIN_SECTIONS: readonly AdminSection[] = [
   { key: 'api-keys', path: '/admin/api-keys', label: 'admin.nav.apiKeys' },
   { key: 'mail', path: '/admin/mail', label: 'admin.nav.mail' },
   { key: 'certificate', path: '/admin/certificate', label: 'admin.nav.certificate' },
+  { key: 'signing', path: '/admin/signing', label: 'admin.nav.signing' },
   { key: 'sessions', path: '/admin/sessions', label: 'admin.nav.sessions' },
   { key: 'security', path: '/admin/security', label: 'admin.nav.security' },
   { key: 'retention', path: '/admin/retention', label: 'admin.nav.retention' },
