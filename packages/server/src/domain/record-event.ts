@@ -11,6 +11,11 @@ export type EventAction =
   // Fields and seals (issue 11 part 4).
   | 'envelope.fields-set'
   | 'organization.seal-changed'
+  // Senders' everyday tools (issue 11 part 5): draft edits, 複製 / 修正して再送, access codes shown again.
+  | 'envelope.updated'
+  | 'envelope.duplicated'
+  | 'envelope.resubmitted'
+  | 'access_code.revealed'
   | 'envelope.canceled'
   | 'envelope.completed'
   | 'envelope.declined'

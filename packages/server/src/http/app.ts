@@ -15,6 +15,7 @@ import { claimRoutes } from './claims/routes.ts';
 import { contractRoutes } from './contracts/routes.ts';
 import { devMailRoutes } from './dev-mail/routes.ts';
 import { downloadRoutes } from './download/routes.ts';
+import { draftRoutes } from './envelopes/draft-routes.ts';
 import { envelopeRoutes } from './envelopes/routes.ts';
 import { handleError, sendError } from './errors.ts';
 import { openApiRoutes } from './openapi/routes.ts';
@@ -180,6 +181,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(accountRoutes, { context });
   await app.register(accountSecurityRoutes, { context });
   await app.register(envelopeRoutes, { context });
+  await app.register(draftRoutes, { context });
   await app.register(signerRoutes, { context });
   await app.register(downloadRoutes, { context });
   await app.register(auditRoutes, { context });

@@ -176,6 +176,8 @@ export interface Schema extends SsoSchema, FieldsSchema {
     certificate_blob: ColumnType<string | null, string | null | undefined, string | null>;
     certificate_sha256: ColumnType<string | null, string | null | undefined, string | null>;
     certificate_issued_at: ColumnType<string | null, string | null | undefined, string | null>;
+    /** The envelope this one was duplicated from (複製, 修正して再送); null for a new one. */
+    source_envelope_id: ColumnType<string | null, string | null | undefined, string | null>;
   };
   documents: {
     id: string;
@@ -212,6 +214,8 @@ export interface Schema extends SsoSchema, FieldsSchema {
     /** Where and how the signature was given (evidence). */
     signed_ip: string | null;
     signed_user_agent: string | null;
+    /** The access code encrypted with the server's key (shown again only to the envelope's sender). */
+    access_code_sealed: ColumnType<string | null, string | null | undefined, string | null>;
   };
   /** A signer's session after the access code passed: the cookie token's SHA-256. */
   recipient_sessions: { token_hash: string; recipient_id: string; created_at: string; expires_at: string };

@@ -18,6 +18,8 @@ export interface ServerKeys {
   recoveryCode: Uint8Array;
   /** Encrypts single sign-on client secrets at rest (AES-256-GCM). */
   ssoSecret: Uint8Array;
+  /** Encrypts recipients' access codes at rest so their sender can see them again (AES-256-GCM). */
+  accessCodeSeal: Uint8Array;
 }
 
 /** HKDF-SHA-256 of the master secret with a purpose label (distinct from the PKI's 'inkan-key-file'). */
@@ -34,6 +36,7 @@ export function deriveServerKeys(masterKey: Uint8Array): ServerKeys {
     totpSeed: deriveKey(masterKey, 'totp-seed-encryption'),
     recoveryCode: deriveKey(masterKey, 'recovery-code-hmac'),
     ssoSecret: deriveKey(masterKey, 'sso-secret-encryption'),
+    accessCodeSeal: deriveKey(masterKey, 'access-code-encryption'),
   };
 }
 

@@ -20,6 +20,7 @@ export function presentEnvelope(details: EnvelopeDetails, now: Date) {
     completedAt: iso(envelope.completedAt),
     canceledAt: iso(envelope.canceledAt),
     certificateIssuedAt: iso(envelope.certificateIssuedAt),
+    sourceEnvelopeId: envelope.sourceEnvelopeId,
     documents: details.documents.map((d) => ({
       id: d.id,
       name: d.name,
@@ -43,6 +44,8 @@ export function presentEnvelope(details: EnvelopeDetails, now: Date) {
       declineReason: r.declineReason,
       lockedAt: iso(r.lockedAt),
       failedAttempts: r.failedAttempts,
+      /** Whether the code is kept (encrypted) so that the envelope's sender can see it again. */
+      accessCodeStored: r.accessCodeSealed !== null,
       ...(details.generatedAccessCodes?.[r.id] ? { accessCode: details.generatedAccessCodes[r.id] } : {}),
     })),
   };
