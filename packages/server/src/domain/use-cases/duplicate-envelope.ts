@@ -89,7 +89,8 @@ export async function duplicateEnvelope(ctx: DomainContext, input: DuplicateEnve
       }
       for (const r of source.recipients) {
         const id = recipientIds.get(r.id)!;
-        const code = r.accessCodeSealed === null ? null : openAccessCode(ctx.keys.accessCodeSeal, r.id, r.accessCodeSealed);
+        const code =
+          r.accessCodeSealed === null ? null : openAccessCode(ctx.keys.accessCodeSeal, r.id, r.accessCodeSealed);
         await tx
           .insertInto('recipients')
           .values({

@@ -23,7 +23,11 @@ export async function removeDraftDocument(
     throw new AppError('NO_DOCUMENTS', 'an envelope needs at least one PDF document', { field: 'documents' });
   const { envelope } = details;
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
-    const still = await tx.selectFrom('envelopes').select('status').where('id', '=', envelope.id).executeTakeFirstOrThrow();
+    const still = await tx
+      .selectFrom('envelopes')
+      .select('status')
+      .where('id', '=', envelope.id)
+      .executeTakeFirstOrThrow();
     if (still.status !== 'draft') throw new AppError('ENVELOPE_NOT_DRAFT', 'only a draft can be changed');
     await tx.deleteFrom('envelope_fields').where('document_id', '=', document.id).execute();
     await tx.deleteFrom('documents').where('id', '=', document.id).execute();

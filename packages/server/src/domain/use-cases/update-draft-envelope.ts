@@ -55,8 +55,7 @@ export async function updateDraftEnvelope(
   const message =
     input.message === undefined ? envelope.message : optionalText(input.message, 'message', LIMITS.message);
   if (message !== envelope.message) changes.push('message');
-  const expiresAt =
-    input.expiresAt === undefined ? envelope.expiresAt : parseExpiry(input.expiresAt, now);
+  const expiresAt = input.expiresAt === undefined ? envelope.expiresAt : parseExpiry(input.expiresAt, now);
   if ((expiresAt?.getTime() ?? null) !== (envelope.expiresAt?.getTime() ?? null)) changes.push('expiresAt');
 
   const plan = input.recipients === undefined ? undefined : await planRecipients(ctx, details, input.recipients);
@@ -71,21 +70,19 @@ export async function updateDraftEnvelope(
       .where('status', '=', 'draft')
       .executeTakeFirst();
     // Sent (or canceled) by another request meanwhile.
-    if (Number(updated.numUpdatedRows) !== 1)
-      throw new AppError('ENVELOPE_NOT_DRAFT', 'only a draft can be changed');
+    if (Number(updated.numUpdatedRows) !== 1) throw new AppError('ENVELOPE_NOT_DRAFT', 'only a draft can be changed');
     if (plan) {
       if (plan.removed.length > 0) {
         await tx.deleteFrom('envelope_fields').where('recipient_id', 'in', plan.removed).execute();
         await tx.deleteFrom('recipients').where('id', 'in', plan.removed).execute();
       }
       for (const r of plan.recipients) {
-        const codeColumns =
-          r.keepCode
-            ? {}
-            : {
-                access_code_hash: r.code === null ? null : hashAccessCode(r.code, ctx.keys.accessCode),
-                access_code_sealed: r.code === null ? null : sealAccessCode(ctx.keys.accessCodeSeal, r.id, r.code),
-              };
+        const codeColumns = r.keepCode
+          ? {}
+          : {
+              access_code_hash: r.code === null ? null : hashAccessCode(r.code, ctx.keys.accessCode),
+              access_code_sealed: r.code === null ? null : sealAccessCode(ctx.keys.accessCodeSeal, r.id, r.code),
+            };
         const columns = {
           signing_order: r.order,
           name: r.name,
@@ -136,7 +133,7 @@ export async function updateDraftEnvelope(
           ? {
               recipients: plan.recipients.map((r) => ({ name: r.name, email: r.email, order: r.order, auth: r.auth })),
               removedRecipients: plan.removed.length,
-              newAccessCodes: plan.recipients.filter((r) => !r.keepCode && r.code !== null).length,
+              recipientsWithNewCodes: plan.recipients.filter((r) => !r.keepCode && r.code !== null).length,
             }
           : {}),
       },
