@@ -29,7 +29,7 @@ import { sessionRoutes } from './session/routes.ts';
 import { signerRoutes } from './signer/routes.ts';
 import { signInSecurityRoutes } from './sign-in-security/routes.ts';
 import { verifyRoutes } from './verify/routes.ts';
-import { webRoutes } from './web/routes.ts';
+import { htmlNotFoundPage, webRoutes } from './web/routes.ts';
 import { redactUrl } from './redact-url.ts';
 import { openSharedRateLimitStore } from '../adapters/rate-limit/shared-rate-limit-store.ts';
 
@@ -101,7 +101,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   app.setErrorHandler((error, request, reply) => handleError(error, request, reply));
-  app.setNotFoundHandler((request, reply) => sendError(request, reply, 'NOT_FOUND'));
+  // A person's browser gets the UI's 404 page (日本語 first, links home and to /help); programs get JSON.
+  const htmlNotFound = htmlNotFoundPage(options.webDistDir);
+  app.setNotFoundHandler((request, reply) => htmlNotFound(request, reply) ?? sendError(request, reply, 'NOT_FOUND'));
 
   await app.register(helmet, {
     hsts: context.config.publicUrl.startsWith('https://') ? { maxAge: 31536000, includeSubDomains: true } : false,
