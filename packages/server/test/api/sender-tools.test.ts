@@ -419,5 +419,35 @@ for (const dialect of DIALECTS) {
       const other = await h.api(h.other, 'POST', `/api/v1/envelopes/${envelope.id}/duplicate`, {});
       assert.equal(other.statusCode, 404);
     });
+    it("the last signer's done page knows everyone has signed; an earlier signer's does not", async () => {
+      const envelope = await create();
+      const codes = [CODE_A, envelope.recipients[1]!.accessCode!];
+      await h.api(h.org, 'POST', `/api/v1/envelopes/${envelope.id}/send`);
+      const seen: boolean[] = [];
+      for (const [i, address] of ['ichiro@example.jp', 'jiro@example.jp'].entries()) {
+        await h.runJobs();
+        const mail = (await h.mailsTo(address)).at(-1)!;
+        const token = linkIn(mail.text_body, 's');
+        const passed = await h.app.inject({
+          method: 'POST',
+          url: `/api/sign/${token}/access-code`,
+          payload: { code: codes[i] },
+        });
+        assert.equal(passed.statusCode, 200, passed.body);
+        const cookie = `inkan_signer=${passed.cookies.find((c) => c.name === 'inkan_signer')!.value}`;
+        const signed = await h.app.inject({
+          method: 'POST',
+          url: `/api/sign/${token}/sign`,
+          headers: { cookie, 'x-csrf-token': passed.json().csrfToken },
+        });
+        assert.equal(signed.statusCode, 202, signed.body);
+        seen.push(signed.json().envelope.allSigned);
+        // Reloading the page later says the same.
+        const view = await h.app.inject({ method: 'GET', url: `/api/sign/${token}/view`, headers: { cookie } });
+        assert.equal(view.json().envelope.allSigned, i === 1);
+      }
+      assert.deepEqual(seen, [false, true]);
+      await h.runJobs();
+    });
   });
 }

@@ -136,6 +136,8 @@ export interface SignerView {
     status?: EnvelopeStatus;
     certificateId?: string;
     id?: string;
+    /** Every recipient has signed (older servers send none). */
+    allSigned?: boolean;
   };
   /** `canSign` false: the documents may be read but it is not this recipient's turn (or the envelope closed). */
   recipient: { id?: string; name: string; email: string; status: RecipientStatus; canSign?: boolean };

@@ -177,6 +177,8 @@ export const en: Messages = {
 
   'signer.done.title': 'Signing complete',
   'signer.done.body': 'Thank you.',
+  'signer.done.mailAllSigned':
+    'Everyone has signed. The signed PDF will be e-mailed to you shortly (“Signing completed”).',
   'signer.done.mail': 'When everyone has signed, the signed PDF will be e-mailed to you (“Signing completed”).',
   'signer.done.close': 'You may close this page.',
   'signer.declined.title': 'You declined to sign',

@@ -180,6 +180,8 @@ export const ja = {
 
   'signer.done.title': '署名が完了しました',
   'signer.done.body': 'ご対応ありがとうございました。',
+  'signer.done.mailAllSigned':
+    '全員の署名が完了しました。署名済みのPDFは、まもなく「電子署名完了のお知らせ」メールでお送りします。',
   'signer.done.mail': '全員の署名が完了すると、署名済みのPDFを「電子署名完了のお知らせ」メールでお送りします。',
   'signer.done.close': 'このページは閉じていただいて構いません。',
   'signer.declined.title': '署名を拒否しました',
