@@ -429,6 +429,10 @@ export const en: Messages = {
   'action.recipient.code-passed': 'Authenticated with access code',
   'action.recipient.login-passed': 'Authenticated by sign-in',
   'action.recipient.resend-requested': 'Resend of the signing request requested',
+  'action.envelope.updated': 'Draft edited',
+  'action.envelope.duplicated': 'Envelope duplicated (new draft)',
+  'action.envelope.resubmitted': 'Fix and resend (new draft)',
+  'action.access_code.revealed': 'Access code shown again',
   'action.recipient.signature-applied': 'Electronic signature applied',
 
   'verify.title': 'Verify electronic signatures',

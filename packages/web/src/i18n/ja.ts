@@ -442,6 +442,10 @@ export const ja = {
   'action.recipient.code-passed': 'アクセスコードで本人確認',
   'action.recipient.login-passed': 'ログインで本人確認',
   'action.recipient.resend-requested': '署名依頼メールの再送を依頼',
+  'action.envelope.updated': '下書きを編集',
+  'action.envelope.duplicated': '封筒を複製（新しい下書きを作成）',
+  'action.envelope.resubmitted': '修正して再送（新しい下書きを作成）',
+  'action.access_code.revealed': 'アクセスコードを再表示',
   'action.recipient.signature-applied': '電子署名を付与',
 
   // Public verification (/verify)
