@@ -52,6 +52,10 @@ export interface Recipient {
   signedAt: string | null;
   declineReason: string | null;
   failedAttempts: number;
+  /** The code is kept (encrypted) so that the envelope's sender can see it again (older servers: absent). */
+  accessCodeStored?: boolean;
+  /** Only in the create/edit response, for a code the server generated. */
+  accessCode?: string;
 }
 
 export interface Envelope {
@@ -66,6 +70,10 @@ export interface Envelope {
   completedAt: string | null;
   /** When the certificate of completion was issued (a few seconds after completion); null before. */
   certificateIssuedAt?: string | null;
+  /** The envelope this draft was duplicated from (複製, 修正して再送). */
+  sourceEnvelopeId?: string | null;
+  /** The caller is the envelope's sender (only GET /api/v1/envelopes/{id}). */
+  isSender?: boolean;
   documents: EnvelopeDocument[];
   recipients: Recipient[];
 }
