@@ -142,6 +142,22 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(updated.details.changes, ['name', 'message', 'expiresAt', 'recipients']);
       assert.ok(!JSON.stringify(updated.details).includes(CODE_C), 'no code in the event');
 
+      // Two kept recipients swap places (signing orders are unique: the swap must not trip over that).
+      const swapped = await h.api(h.org, 'PATCH', `/api/v1/envelopes/${envelope.id}`, {
+        recipients: edited.recipients
+          .sort((x, y) => y.order - x.order)
+          .map((r, i) => ({ id: r.id, name: r.name, email: r.email, order: i + 1 })),
+      });
+      assert.equal(swapped.statusCode, 200, swapped.body);
+      assert.deepEqual(
+        (swapped.json() as EnvelopeJson).recipients.map((r) => [r.name, r.order]),
+        [
+          ['受注者 一郎', 1],
+          ['新しい 三郎', 2],
+        ],
+      );
+      assert.equal((await reveal(envelope.id, a!.id)).json().accessCode, CODE_A);
+
       // Clearing the expiry.
       const cleared = await h.api(h.org, 'PATCH', `/api/v1/envelopes/${envelope.id}`, { expiresAt: null });
       assert.equal(cleared.json().expiresAt, null);

@@ -76,6 +76,12 @@ export async function updateDraftEnvelope(
         await tx.deleteFrom('envelope_fields').where('recipient_id', 'in', plan.removed).execute();
         await tx.deleteFrom('recipients').where('id', 'in', plan.removed).execute();
       }
+      // Signing orders are unique per envelope: move the kept rows out of the way before reordering.
+      await tx
+        .updateTable('recipients')
+        .set((eb) => ({ signing_order: eb('signing_order', '+', 100_000) }))
+        .where('envelope_id', '=', envelope.id)
+        .execute();
       for (const r of plan.recipients) {
         const codeColumns = r.keepCode
           ? {}

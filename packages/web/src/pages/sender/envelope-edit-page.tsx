@@ -9,7 +9,7 @@ import { Alert } from '../../components/alert.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { ACCESS_CODE_PATTERN, looksLikeEmail } from '../../lib/access-code.ts';
-import { setFlash } from '../../lib/flash.ts';
+import { setFlash, takeFlash } from '../../lib/flash.ts';
 import { navigate } from '../../lib/router.ts';
 import { Link } from '../../lib/use-location.tsx';
 import {
@@ -81,7 +81,8 @@ function EditForm({ initial }: { initial: Envelope }) {
   );
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  // 修正して再送 arrives here with a message saying what happened.
+  const [notice, setNotice] = useState<string | null>(() => takeFlash()?.text ?? null);
   const [busy, setBusy] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const ids = { name: useId(), message: useId(), expires: useId() };

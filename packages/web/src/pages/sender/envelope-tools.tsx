@@ -76,21 +76,23 @@ export function RevealCodeButton({ envelopeId, recipient }: { envelopeId: string
         <p className="modal__message">{t('env.reveal.body', { name: recipient.name })}</p>
         {error && <Alert tone="error">{error}</Alert>}
       </ActionDialog>
-      <ModalDialog
-        open={step === 'shown'}
-        title={t('env.reveal.code', { name: recipient.name })}
-        onClose={close}
-        footer={
-          <button type="button" className="btn btn--primary" onClick={close}>
-            {t('env.reveal.close')}
-          </button>
-        }
-      >
-        <p className="revealed-code mono" aria-label={t('env.reveal.code', { name: recipient.name })}>
-          {code}
-        </p>
-        <p className="muted small">{t('env.reveal.hint')}</p>
-      </ModalDialog>
+      {step === 'shown' && (
+        <ModalDialog
+          open
+          title={t('env.reveal.code', { name: recipient.name })}
+          onClose={close}
+          footer={
+            <button type="button" className="btn btn--primary" onClick={close}>
+              {t('env.reveal.close')}
+            </button>
+          }
+        >
+          <p className="revealed-code mono" aria-label={t('env.reveal.code', { name: recipient.name })}>
+            {code}
+          </p>
+          <p className="muted small">{t('env.reveal.hint')}</p>
+        </ModalDialog>
+      )}
     </>
   );
 }
