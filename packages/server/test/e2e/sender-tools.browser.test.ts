@@ -196,7 +196,7 @@ describe("senders' tools in a real browser", () => {
     assert.equal(passed.statusCode, 200, passed.body);
   });
 
-  it('修正して再送 after a cancel opens a new draft, linked on both timelines; key uses stay under 詳細', async () => {
+  it('修正して再送 after a cancel opens a new draft, linked on both timelines', async () => {
     const canceled = await h.api(h.org, 'POST', `/api/v1/envelopes/${envelopeId}/cancel`);
     assert.equal(canceled.statusCode, 200, canceled.body);
     const page = await newPage(DESKTOP, 'resubmit-1280');

@@ -5,38 +5,8 @@
 import type { EnvelopeEvent } from '../api/types.ts';
 import { useI18n } from '../i18n/i18n-context.tsx';
 import { formatDateTime, isMessageKey, type MessageKey } from '../i18n/translate.ts';
+import { groupTimeline, textOf } from '../lib/timeline-groups.ts';
 import { Link } from '../lib/use-location.tsx';
-
-interface Entry {
-  event: EnvelopeEvent;
-  keyUses: EnvelopeEvent[];
-}
-
-const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-
-/** The entry a `key.used` event belongs to: the signature of its recipient, or the certificate. */
-function parentOf(keyUse: EnvelopeEvent, entries: Entry[]): Entry | undefined {
-  const recipientId = text(keyUse.details?.['recipientId']);
-  if (recipientId)
-    return entries.find(
-      (e) => e.event.action === 'recipient.signature-applied' && e.event.details?.['recipientId'] === recipientId,
-    );
-  if (keyUse.details?.['purpose'] === 'certificate-of-completion')
-    return entries.find((e) => e.event.action === 'envelope.certificate-issued');
-  return undefined;
-}
-
-/** Groups key uses under their entries; the order of `events` (newest first) is kept. */
-export function groupTimeline(events: readonly EnvelopeEvent[]): Entry[] {
-  const entries: Entry[] = events.filter((e) => e.action !== 'key.used').map((event) => ({ event, keyUses: [] }));
-  for (const keyUse of events.filter((e) => e.action === 'key.used')) {
-    const parent = parentOf(keyUse, entries);
-    // A key use with nothing to belong to stays visible on its own.
-    if (parent) parent.keyUses.push(keyUse);
-    else entries.push({ event: keyUse, keyUses: [] });
-  }
-  return entries.sort((a, b) => b.event.createdAt.localeCompare(a.event.createdAt));
-}
 
 /** The timeline list; `documents` names the documents the key signed. */
 export function EnvelopeTimeline({
@@ -60,8 +30,8 @@ export function EnvelopeTimeline({
   return (
     <ol className="timeline">
       {groupTimeline(events).map(({ event, keyUses }) => {
-        const source = text(event.details?.['sourceEnvelopeId']);
-        const created = text(event.details?.['newEnvelopeId']);
+        const source = textOf(event.details?.['sourceEnvelopeId']);
+        const created = textOf(event.details?.['newEnvelopeId']);
         return (
           <li key={event.id} className="timeline__item">
             <span className="timeline__dot" aria-hidden="true" />
