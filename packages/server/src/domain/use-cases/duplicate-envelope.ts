@@ -9,6 +9,7 @@ import { recordEvent } from '../record-event.ts';
 import { loadEnvelopeDetails, type EnvelopeDetails } from '../rows.ts';
 import { inTransaction } from '../transaction.ts';
 import { getEnvelope } from './get-envelope.ts';
+import { UNINVITED_RECIPIENT } from './update-draft-envelope.ts';
 import type { Actor, RequestOrigin } from '../types.ts';
 
 /** What duplicate-envelope needs. */
@@ -104,17 +105,7 @@ export async function duplicateEnvelope(ctx: DomainContext, input: DuplicateEnve
             user_id: r.userId,
             access_code_hash: r.accessCodeHash,
             access_code_sealed: code === null ? null : sealAccessCode(ctx.keys.accessCodeSeal, id, code),
-            failed_attempts: 0,
-            status: 'pending',
-            link_token_hash: null,
-            notified_at: null,
-            viewed_at: null,
-            signed_at: null,
-            declined_at: null,
-            decline_reason: null,
-            locked_at: null,
-            signed_ip: null,
-            signed_user_agent: null,
+            ...UNINVITED_RECIPIENT,
           })
           .execute();
       }

@@ -29,6 +29,21 @@ export interface UpdateDraftEnvelopeInput {
   recipients?: DraftRecipientInput[];
 }
 
+/** The state columns of a recipient who has not been invited yet (a new row of a draft). */
+export const UNINVITED_RECIPIENT = {
+  failed_attempts: 0,
+  status: 'pending',
+  link_token_hash: null,
+  notified_at: null,
+  viewed_at: null,
+  signed_at: null,
+  declined_at: null,
+  decline_reason: null,
+  locked_at: null,
+  signed_ip: null,
+  signed_user_agent: null,
+} as const;
+
 /** Throws ENVELOPE_NOT_DRAFT unless the envelope is still a draft (sent envelopes never change). */
 export function requireDraft(details: EnvelopeDetails): void {
   if (details.envelope.status !== 'draft')
@@ -109,17 +124,7 @@ export async function updateDraftEnvelope(
               ...columns,
               access_code_hash: codeColumns.access_code_hash ?? null,
               access_code_sealed: codeColumns.access_code_sealed ?? null,
-              failed_attempts: 0,
-              status: 'pending',
-              link_token_hash: null,
-              notified_at: null,
-              viewed_at: null,
-              signed_at: null,
-              declined_at: null,
-              decline_reason: null,
-              locked_at: null,
-              signed_ip: null,
-              signed_user_agent: null,
+              ...UNINVITED_RECIPIENT,
             })
             .execute();
         }

@@ -79,13 +79,10 @@ const schemas = {
       declineReason: { type: ['string', 'null'] },
       lockedAt: iso,
       failedAttempts: { type: 'integer' },
-      accessCode: {
-        type: 'string',
-        description: 'Only in the create and edit responses, for codes the service generated.',
-      },
+      accessCode: { type: 'string', description: 'Only in the create response, for codes the service generated.' },
       accessCodeStored: {
         type: 'boolean',
-        description: "the code is kept encrypted, so the envelope's sender can see it again (…/access-code/reveal)",
+        description: "the code is kept encrypted; the envelope's sender can see it again",
       },
     },
   },
@@ -107,10 +104,7 @@ const schemas = {
       },
       canceledAt: iso,
       sourceEnvelopeId: { type: ['string', 'null'], description: 'the envelope this draft was duplicated from' },
-      isSender: {
-        type: 'boolean',
-        description: "GET …/{id} only: the caller is the envelope's sender (who may see access codes again)",
-      },
+      isSender: { type: 'boolean', description: "GET …/{id} only: the caller is the envelope's sender" },
       documents: { type: 'array', items: ref('Document') },
       recipients: { type: 'array', items: ref('Recipient') },
     },
@@ -376,8 +370,13 @@ const auditFilterParameters: object[] = [
 ];
 const token = id('token', 'the personal link token from the mail');
 
-/** The OpenAPI document served at /api/v1/openapi.json. */
+/** The OpenAPI document served at /api/v1/openapi.json (with the senders' tools' operations merged in). */
 export function openApiDocument(publicUrl: string): Record<string, unknown> {
+  const document = baseDocument(publicUrl);
+  return { ...document, paths: mergePaths(document.paths, senderToolPaths) };
+}
+
+function baseDocument(publicUrl: string): { paths: Record<string, Record<string, unknown>> } & Record<string, unknown> {
   return {
     openapi: '3.1.0',
     info: {
@@ -410,1130 +409,1124 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
         },
       },
     },
-    paths: mergePaths(
-      {
-        ...registerPaths,
-        ...adminPaths,
-        ...signInSecurityPaths,
-        '/api/session': {
-          post: {
-            summary: 'Sign in with e-mail and password',
-            requestBody: json({
-              type: 'object',
-              required: ['email', 'password'],
-              properties: { email: { type: 'string' }, password: { type: 'string' } },
-            }),
-            responses: {
-              200: { description: 'Signed in (sets the session cookie)', ...json(ref('Session')) },
-              401: error('INVALID_CREDENTIALS'),
-              429: error('RATE_LIMITED'),
+    paths: {
+      ...registerPaths,
+      ...adminPaths,
+      ...signInSecurityPaths,
+      '/api/session': {
+        post: {
+          summary: 'Sign in with e-mail and password',
+          requestBody: json({
+            type: 'object',
+            required: ['email', 'password'],
+            properties: { email: { type: 'string' }, password: { type: 'string' } },
+          }),
+          responses: {
+            200: { description: 'Signed in (sets the session cookie)', ...json(ref('Session')) },
+            401: error('INVALID_CREDENTIALS'),
+            429: error('RATE_LIMITED'),
+          },
+        },
+        get: {
+          summary: 'The current session',
+          security: [{ session: [] }],
+          responses: { 200: { description: 'Signed in', ...json(ref('Session')) }, 401: error('UNAUTHENTICATED') },
+        },
+        delete: {
+          summary: 'Sign out',
+          security: [{ session: [] }],
+          responses: { 204: { description: 'Signed out, cookie cleared' }, 403: error('CSRF_FAILED') },
+        },
+      },
+      '/api/session/link': {
+        post: {
+          summary: 'Sign in with a one-time sign-in link token',
+          requestBody: json({ type: 'object', required: ['token'], properties: { token: { type: 'string' } } }),
+          responses: {
+            200: { description: 'Signed in', ...json(ref('Session')) },
+            404: error('LINK_INVALID'),
+            410: error('LINK_EXPIRED'),
+          },
+        },
+      },
+      '/api/session/password': {
+        post: {
+          summary: "Set the signed-in account's password (for an account signed in by a one-time link)",
+          security: [{ session: [] }],
+          requestBody: json({
+            type: 'object',
+            required: ['password'],
+            properties: { password: { type: 'string', minLength: 10, maxLength: 200 } },
+          }),
+          responses: {
+            204: { description: 'Password set' },
+            400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON / VALIDATION_FAILED'),
+            401: error('UNAUTHENTICATED'),
+          },
+        },
+      },
+      '/api/session/organization': {
+        post: {
+          summary: "Switch the session's active organisation (one of the account's memberships, or null: personal)",
+          security: [{ session: [] }],
+          requestBody: body(account.switchOrganizationBody),
+          responses: {
+            200: {
+              description: 'The account with the new active organisation',
+              ...json({ type: 'object', properties: { user: ref('User') } }),
             },
-          },
-          get: {
-            summary: 'The current session',
-            security: [{ session: [] }],
-            responses: { 200: { description: 'Signed in', ...json(ref('Session')) }, 401: error('UNAUTHENTICATED') },
-          },
-          delete: {
-            summary: 'Sign out',
-            security: [{ session: [] }],
-            responses: { 204: { description: 'Signed out, cookie cleared' }, 403: error('CSRF_FAILED') },
+            404: error('NOT_FOUND'),
           },
         },
-        '/api/session/link': {
-          post: {
-            summary: 'Sign in with a one-time sign-in link token',
-            requestBody: json({ type: 'object', required: ['token'], properties: { token: { type: 'string' } } }),
-            responses: {
-              200: { description: 'Signed in', ...json(ref('Session')) },
-              404: error('LINK_INVALID'),
-              410: error('LINK_EXPIRED'),
-            },
+      },
+      '/api/account/signup': {
+        post: {
+          summary:
+            'Sign-up step 1: mail 「【Inkan】アカウント登録のご案内」 to the address (the same 202 whether or not it has an account)',
+          requestBody: body(account.signupBody),
+          responses: {
+            202: { description: 'Accepted', ...json(ref('Accepted')) },
+            400: error('INVALID_EMAIL'),
+            429: error('RATE_LIMITED'),
           },
         },
-        '/api/session/password': {
-          post: {
-            summary: "Set the signed-in account's password (for an account signed in by a one-time link)",
-            security: [{ session: [] }],
-            requestBody: json({
-              type: 'object',
-              required: ['password'],
-              properties: { password: { type: 'string', minLength: 10, maxLength: 200 } },
-            }),
-            responses: {
-              204: { description: 'Password set' },
-              400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON / VALIDATION_FAILED'),
-              401: error('UNAUTHENTICATED'),
-            },
-          },
-        },
-        '/api/session/organization': {
-          post: {
-            summary: "Switch the session's active organisation (one of the account's memberships, or null: personal)",
-            security: [{ session: [] }],
-            requestBody: body(account.switchOrganizationBody),
-            responses: {
-              200: {
-                description: 'The account with the new active organisation',
-                ...json({ type: 'object', properties: { user: ref('User') } }),
-              },
-              404: error('NOT_FOUND'),
-            },
-          },
-        },
-        '/api/account/signup': {
-          post: {
-            summary:
-              'Sign-up step 1: mail 「【Inkan】アカウント登録のご案内」 to the address (the same 202 whether or not it has an account)',
-            requestBody: body(account.signupBody),
-            responses: {
-              202: { description: 'Accepted', ...json(ref('Accepted')) },
-              400: error('INVALID_EMAIL'),
-              429: error('RATE_LIMITED'),
-            },
-          },
-        },
-        '/api/account/signup/link': {
-          get: {
-            summary: 'What the sign-up form shows for a link: the address and the return path',
-            parameters: [{ name: 'token', in: 'query', required: true, schema: { type: 'string' } }],
-            responses: {
-              200: {
-                description: 'A live link',
-                ...json({
-                  type: 'object',
-                  properties: {
-                    email: { type: 'string' },
-                    next: { type: ['string', 'null'] },
-                    expiresAt: { type: 'string', format: 'date-time' },
-                  },
-                }),
-              },
-              404: error('LINK_INVALID'),
-              410: error('SIGNUP_LINK_EXPIRED'),
-            },
-          },
-        },
-        '/api/account/signup/complete': {
-          post: {
-            summary: 'Sign-up step 2 (アカウントを登録してログイン): create the account and sign in',
-            requestBody: body(account.completeSignupBody),
-            responses: {
-              200: {
-                description: 'Signed in (sets the session cookie); next: the return path',
-                ...json({
-                  type: 'object',
-                  properties: { user: ref('User'), csrfToken: { type: 'string' }, next: { type: ['string', 'null'] } },
-                }),
-              },
-              400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON / VALIDATION_FAILED'),
-              404: error('LINK_INVALID'),
-              409: error('EMAIL_TAKEN'),
-              410: error('SIGNUP_LINK_EXPIRED'),
-            },
-          },
-        },
-        '/api/account/password/forgot': {
-          post: {
-            summary:
-              'Mail a password-reset link (1 h) to an account (the same 202 for an unknown address, which gets nothing)',
-            requestBody: body(account.forgotPasswordBody),
-            responses: {
-              202: { description: 'Accepted', ...json(ref('Accepted')) },
-              400: error('INVALID_EMAIL'),
-              429: error('RATE_LIMITED'),
-            },
-          },
-        },
-        '/api/account/password/reset': {
-          post: {
-            summary: 'Set a new password through a reset link; every session of the account ends',
-            requestBody: body(account.resetPasswordBody),
-            responses: {
-              204: { description: 'Password set, sessions ended' },
-              400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON'),
-              404: error('LINK_INVALID'),
-              410: error('RESET_LINK_EXPIRED'),
-            },
-          },
-        },
-        '/api/account/email/confirm': {
-          post: {
-            summary:
-              'Complete an e-mail change through the link mailed to the new address (the old address is notified)',
-            requestBody: body(account.confirmEmailBody),
-            responses: {
-              200: { description: 'Changed', ...json({ type: 'object', properties: { email: { type: 'string' } } }) },
-              404: error('LINK_INVALID'),
-              409: error('EMAIL_TAKEN'),
-              410: error('EMAIL_LINK_EXPIRED'),
-            },
-          },
-        },
-        '/api/account': {
-          get: {
-            summary: 'The signed-in account',
-            security: [{ session: [] }],
-            responses: {
-              200: { description: 'The account', ...json({ type: 'object', properties: { user: ref('User') } }) },
-              401: error('UNAUTHENTICATED'),
-            },
-          },
-          delete: {
-            summary:
-              'Delete the account (password required); refused while it is the last administrator of an organisation',
-            security: [{ session: [] }],
-            requestBody: body(account.deleteAccountBody),
-            responses: {
-              204: { description: 'Deleted, signed out' },
-              403: error('PASSWORD_WRONG'),
-              409: error('LAST_ADMIN'),
-            },
-          },
-        },
-        '/api/account/profile': {
-          patch: {
-            summary: 'Change 氏名 and 会社名・団体名',
-            security: [{ session: [] }],
-            requestBody: body(account.profileBody),
-            responses: {
-              200: { description: 'The account', ...json({ type: 'object', properties: { user: ref('User') } }) },
-              400: error('VALIDATION_FAILED'),
-            },
-          },
-        },
-        '/api/account/password': {
-          post: {
-            summary: 'Change the password (current one required); the other sessions end',
-            security: [{ session: [] }],
-            requestBody: body(account.changePasswordBody),
-            responses: {
-              204: { description: 'Changed' },
-              400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON'),
-              403: error('PASSWORD_WRONG'),
-            },
-          },
-        },
-        '/api/account/email': {
-          post: {
-            summary:
-              'Ask to change the e-mail address (current password required): a one-use link goes to the new address',
-            security: [{ session: [] }],
-            requestBody: body(account.changeEmailBody),
-            responses: {
-              202: { description: 'Accepted', ...json(ref('Accepted')) },
-              400: error('INVALID_EMAIL'),
-              403: error('PASSWORD_WRONG'),
-              429: error('RATE_LIMITED'),
-            },
-          },
-        },
-        '/api/session/second-factor': {
-          post: {
-            summary:
-              'Second step of a sign-in: a TOTP code (not replayed) or an unused recovery code for the challengeToken of the password step',
-            requestBody: body(session.secondFactorBody),
-            responses: {
-              200: { description: 'Signed in (sets the session cookie)', ...json(ref('Session')) },
-              401: error('SECOND_FACTOR_WRONG'),
-              410: error('SECOND_FACTOR_EXPIRED'),
-              429: error('RATE_LIMITED'),
-            },
-          },
-        },
-        '/api/session/passkey/options': {
-          post: {
-            summary:
-              'WebAuthn options for navigator.credentials.get(): passwordless, or the second step with challengeToken',
-            requestBody: body(session.passkeyOptionsBody),
-            responses: {
-              200: { description: 'PublicKeyCredentialRequestOptionsJSON' },
-              410: error('SECOND_FACTOR_EXPIRED'),
-            },
-          },
-        },
-        '/api/session/passkey': {
-          post: {
-            summary: 'Sign in with a passkey (user verification required)',
-            requestBody: body(session.passkeySignInBody),
-            responses: {
-              200: { description: 'Signed in (sets the session cookie)', ...json(ref('Session')) },
-              400: error('PASSKEY_FAILED'),
-            },
-          },
-        },
-        '/api/account/security': {
-          get: {
-            summary:
-              "The account's second factors (authenticator app, passkeys, recovery codes left, whether an organisation requires one)",
-            security: [{ session: [] }],
-            responses: { 200: { description: 'Overview' } },
-          },
-        },
-        '/api/account/security/totp': {
-          post: {
-            summary: 'Start enrolling an authenticator app: seed, otpauth URI and QR code (SVG), shown once',
-            security: [{ session: [] }],
-            responses: { 200: { description: 'Enrolment' } },
-          },
-          delete: {
-            summary: 'Remove the authenticator app (step-up needed)',
-            security: [{ session: [] }],
-            responses: { 204: { description: 'Removed' }, 403: error('STEP_UP_REQUIRED'), 404: error('NOT_FOUND') },
-          },
-        },
-        '/api/account/security/totp/confirm': {
-          post: {
-            summary: 'Confirm the authenticator app with a code; returns 10 recovery codes, shown once',
-            security: [{ session: [] }],
-            requestBody: body(security.totpConfirmBody),
-            responses: { 200: { description: 'Recovery codes' }, 401: error('SECOND_FACTOR_WRONG') },
-          },
-        },
-        '/api/account/security/recovery-codes': {
-          post: {
-            summary: 'Replace the recovery codes (step-up needed); the new ones are shown once',
-            security: [{ session: [] }],
-            responses: { 200: { description: 'Recovery codes' }, 403: error('STEP_UP_REQUIRED') },
-          },
-        },
-        '/api/account/security/passkeys/options': {
-          post: {
-            summary: 'WebAuthn options for navigator.credentials.create()',
-            security: [{ session: [] }],
-            responses: { 200: { description: 'PublicKeyCredentialCreationOptionsJSON' } },
-          },
-        },
-        '/api/account/security/passkeys': {
-          post: {
-            summary: 'Register a passkey',
-            security: [{ session: [] }],
-            requestBody: body(security.passkeyRegisterBody),
-            responses: { 201: { description: 'Registered' }, 400: error('PASSKEY_FAILED') },
-          },
-        },
-        '/api/account/security/passkeys/{id}': {
-          delete: {
-            summary: 'Remove a passkey (step-up needed)',
-            security: [{ session: [] }],
-            parameters: [id('id', 'the passkey id')],
-            responses: { 204: { description: 'Removed' }, 403: error('STEP_UP_REQUIRED'), 404: error('NOT_FOUND') },
-          },
-        },
-        '/api/account/security/step-up': {
-          post: {
-            summary:
-              'Give the second factor again (TOTP or recovery code): admin actions need one in the last 10 minutes',
-            security: [{ session: [] }],
-            requestBody: body(security.stepUpBody),
-            responses: {
-              200: { description: 'Stepped up' },
-              401: error('SECOND_FACTOR_WRONG'),
-              429: error('RATE_LIMITED'),
-            },
-          },
-        },
-        '/api/account/security/step-up/passkey/options': {
-          post: {
-            summary: 'WebAuthn options for a passkey step-up',
-            security: [{ session: [] }],
-            responses: { 200: { description: 'PublicKeyCredentialRequestOptionsJSON' } },
-          },
-        },
-        '/api/account/security/step-up/passkey': {
-          post: {
-            summary: 'Step up with a passkey',
-            security: [{ session: [] }],
-            requestBody: body(security.passkeyStepUpBody),
-            responses: { 200: { description: 'Stepped up' }, 400: error('PASSKEY_FAILED') },
-          },
-        },
-        '/api/account/sessions': {
-          get: {
-            summary: "The account's live sessions",
-            security: [{ session: [] }],
-            responses: {
-              200: {
-                description: 'Sessions',
-                ...json({ type: 'object', properties: { sessions: { type: 'array', items: ref('AccountSession') } } }),
-              },
-            },
-          },
-        },
-        '/api/account/sessions/{id}': {
-          delete: {
-            summary: 'End one session of the account',
-            security: [{ session: [] }],
-            parameters: [id('id', 'the session id of the list')],
-            responses: { 204: { description: 'Ended' }, 404: error('NOT_FOUND') },
-          },
-        },
-        '/api/account/sessions/end-others': {
-          post: {
-            summary: 'End every other session of the account',
-            security: [{ session: [] }],
-            responses: {
-              200: {
-                description: 'How many ended',
-                ...json({ type: 'object', properties: { ended: { type: 'integer' } } }),
-              },
-            },
-          },
-        },
-        '/api/account/export': {
-          post: {
-            summary:
-              "Download the account's data as a ZIP (manifest.json, profile.json, memberships.json, sessions.json, and the register's parts)",
-            security: [{ session: [] }],
-            responses: {
-              200: {
-                description: 'ZIP',
-                content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } },
-              },
-            },
-          },
-        },
-        '/api/v1/envelopes': {
-          post: {
-            summary: 'Create a draft envelope',
-            security: apiAuth,
-            requestBody: {
-              required: true,
-              content: {
-                'multipart/form-data': {
-                  schema: {
-                    type: 'object',
-                    required: ['envelope', 'documents'],
-                    properties: {
-                      envelope: ref('NewEnvelope'),
-                      documents: { type: 'array', items: { type: 'string', format: 'binary' } },
-                    },
-                  },
-                  encoding: {
-                    envelope: { contentType: 'application/json' },
-                    documents: { contentType: 'application/pdf' },
-                  },
+      },
+      '/api/account/signup/link': {
+        get: {
+          summary: 'What the sign-up form shows for a link: the address and the return path',
+          parameters: [{ name: 'token', in: 'query', required: true, schema: { type: 'string' } }],
+          responses: {
+            200: {
+              description: 'A live link',
+              ...json({
+                type: 'object',
+                properties: {
+                  email: { type: 'string' },
+                  next: { type: ['string', 'null'] },
+                  expiresAt: { type: 'string', format: 'date-time' },
                 },
-              },
+              }),
             },
-            responses: {
-              201: { description: 'The draft', ...json(ref('Envelope')) },
-              400: error(
-                'VALIDATION_FAILED, NO_DOCUMENTS, NO_RECIPIENTS, INVALID_EMAIL, DUPLICATE_ORDER, INVALID_ACCESS_CODE_FORMAT',
-              ),
-              401: error('UNAUTHENTICATED'),
-              413: error('PAYLOAD_TOO_LARGE'),
-              415: error('UNSUPPORTED_MEDIA_TYPE'),
-              422: error('PDF_INVALID, PDF_ENCRYPTED'),
-            },
-          },
-          get: {
-            summary: "List the organisation's envelopes, newest first",
-            security: apiAuth,
-            parameters: [
-              { name: 'status', in: 'query', schema: envelopeStatus },
-              { name: 'q', in: 'query', schema: { type: 'string' }, description: 'part of the name' },
-              { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100 } },
-              { name: 'cursor', in: 'query', schema: { type: 'string' } },
-            ],
-            responses: {
-              200: {
-                description: 'A page',
-                ...json({
-                  type: 'object',
-                  properties: {
-                    items: { type: 'array', items: ref('EnvelopeSummary') },
-                    nextCursor: { type: ['string', 'null'] },
-                  },
-                }),
-              },
-              401: error('UNAUTHENTICATED'),
-            },
+            404: error('LINK_INVALID'),
+            410: error('SIGNUP_LINK_EXPIRED'),
           },
         },
-        '/api/v1/envelopes/{id}': {
-          get: {
-            summary: 'An envelope',
-            security: apiAuth,
-            parameters: [envelopeId],
-            responses: { 200: { description: 'The envelope', ...json(ref('Envelope')) }, 404: error('NOT_FOUND') },
+      },
+      '/api/account/signup/complete': {
+        post: {
+          summary: 'Sign-up step 2 (アカウントを登録してログイン): create the account and sign in',
+          requestBody: body(account.completeSignupBody),
+          responses: {
+            200: {
+              description: 'Signed in (sets the session cookie); next: the return path',
+              ...json({
+                type: 'object',
+                properties: { user: ref('User'), csrfToken: { type: 'string' }, next: { type: ['string', 'null'] } },
+              }),
+            },
+            400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON / VALIDATION_FAILED'),
+            404: error('LINK_INVALID'),
+            409: error('EMAIL_TAKEN'),
+            410: error('SIGNUP_LINK_EXPIRED'),
           },
         },
-        '/api/v1/envelopes/{id}/send': {
-          post: {
-            summary: 'Send a draft (stamps the certificate ID, mails the first recipient)',
-            security: apiAuth,
-            parameters: [envelopeId],
-            responses: {
-              200: { description: 'Sent', ...json(ref('Envelope')) },
-              404: error('NOT_FOUND'),
-              409: error('ENVELOPE_NOT_DRAFT'),
-            },
+      },
+      '/api/account/password/forgot': {
+        post: {
+          summary:
+            'Mail a password-reset link (1 h) to an account (the same 202 for an unknown address, which gets nothing)',
+          requestBody: body(account.forgotPasswordBody),
+          responses: {
+            202: { description: 'Accepted', ...json(ref('Accepted')) },
+            400: error('INVALID_EMAIL'),
+            429: error('RATE_LIMITED'),
           },
         },
-        '/api/v1/envelopes/{id}/fields': {
-          get: {
-            summary:
-              'The fields placed on the documents (署名/押印, 日付, テキスト, チェックボックス) with their values',
-            security: apiAuth,
-            parameters: [envelopeId],
-            responses: {
-              200: {
-                description: 'Fields',
-                ...json({ type: 'object', properties: { items: { type: 'array', items: envelopeField } } }),
-              },
-              404: error('NOT_FOUND'),
-            },
-          },
-          put: {
-            summary:
-              'Replace the fields of a draft (at most 100; rectangles checked against the page box). Declared in the PDF when sent; each recipient fills theirs at 完了する and they are drawn in the same revision as their signature',
-            security: apiAuth,
-            parameters: [envelopeId],
-            requestBody: json({
-              type: 'object',
-              required: ['fields'],
-              properties: {
-                fields: {
-                  type: 'array',
-                  maxItems: 100,
-                  items: {
-                    type: 'object',
-                    required: ['documentId', 'recipientId', 'page', 'rect', 'kind'],
-                    properties: {
-                      documentId: { type: 'string' },
-                      recipientId: { type: 'string' },
-                      page: { type: 'integer', minimum: 1 },
-                      rect: { type: 'array', items: { type: 'number' }, minItems: 4, maxItems: 4 },
-                      kind: { type: 'string', enum: ['seal', 'date', 'text', 'checkbox'] },
-                      required: { type: 'boolean' },
-                      label: { type: ['string', 'null'], maxLength: 50 },
-                    },
-                  },
-                },
-              },
-            }),
-            responses: {
-              200: {
-                description: 'The fields as stored',
-                ...json({ type: 'object', properties: { items: { type: 'array', items: envelopeField } } }),
-              },
-              400: error('FIELD_INVALID, VALIDATION_FAILED'),
-              404: error('NOT_FOUND'),
-              409: error('ENVELOPE_NOT_DRAFT'),
-            },
+      },
+      '/api/account/password/reset': {
+        post: {
+          summary: 'Set a new password through a reset link; every session of the account ends',
+          requestBody: body(account.resetPasswordBody),
+          responses: {
+            204: { description: 'Password set, sessions ended' },
+            400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON'),
+            404: error('LINK_INVALID'),
+            410: error('RESET_LINK_EXPIRED'),
           },
         },
-        '/api/v1/envelopes/{id}/cancel': {
-          post: {
-            summary: 'Cancel',
-            security: apiAuth,
-            parameters: [envelopeId],
-            responses: {
-              200: { description: 'Canceled', ...json(ref('Envelope')) },
-              404: error('NOT_FOUND'),
-              409: error('ENVELOPE_NOT_ACTIVE'),
-            },
+      },
+      '/api/account/email/confirm': {
+        post: {
+          summary: 'Complete an e-mail change through the link mailed to the new address (the old address is notified)',
+          requestBody: body(account.confirmEmailBody),
+          responses: {
+            200: { description: 'Changed', ...json({ type: 'object', properties: { email: { type: 'string' } } }) },
+            404: error('LINK_INVALID'),
+            409: error('EMAIL_TAKEN'),
+            410: error('EMAIL_LINK_EXPIRED'),
           },
         },
-        '/api/v1/envelopes/{id}/documents/{documentId}': {
-          get: {
-            summary: 'A document as it stands',
-            security: apiAuth,
-            parameters: [envelopeId, id('documentId', 'document id')],
-            responses: { 200: { description: 'The PDF', ...pdf }, 404: error('NOT_FOUND') },
+      },
+      '/api/account': {
+        get: {
+          summary: 'The signed-in account',
+          security: [{ session: [] }],
+          responses: {
+            200: { description: 'The account', ...json({ type: 'object', properties: { user: ref('User') } }) },
+            401: error('UNAUTHENTICATED'),
           },
         },
-        '/api/v1/envelopes/{id}/events': {
-          get: {
-            summary: "The envelope's timeline (operation log)",
-            security: apiAuth,
-            parameters: [envelopeId],
-            responses: {
-              200: {
-                description: 'Events, oldest first',
-                ...json({
-                  type: 'object',
-                  properties: {
-                    items: {
-                      type: 'array',
-                      items: {
-                        type: 'object',
-                        properties: {
-                          id: { type: 'string' },
-                          action: { type: 'string' },
-                          actor: { type: 'object', properties: { type: { type: 'string' }, name: { type: 'string' } } },
-                          createdAt: { type: 'string' },
-                          ip: { type: ['string', 'null'] },
-                          userAgent: { type: ['string', 'null'] },
-                          details: { type: 'object' },
-                        },
-                      },
-                    },
-                  },
-                }),
-              },
-              404: error('NOT_FOUND'),
-            },
+        delete: {
+          summary:
+            'Delete the account (password required); refused while it is the last administrator of an organisation',
+          security: [{ session: [] }],
+          requestBody: body(account.deleteAccountBody),
+          responses: {
+            204: { description: 'Deleted, signed out' },
+            403: error('PASSWORD_WRONG'),
+            409: error('LAST_ADMIN'),
           },
         },
-        '/api/v1/envelopes/{id}/recipients/{recipientId}/unlock': {
-          post: {
-            summary: 'Unlock a recipient and optionally set a new access code',
-            security: apiAuth,
-            parameters: [envelopeId, id('recipientId', 'recipient id')],
-            requestBody: {
-              required: false,
-              ...json({ type: 'object', properties: { accessCode: { type: 'string', pattern: '^[0-9]{4,8}$' } } }),
-            },
-            responses: {
-              200: { description: 'Unlocked', ...json(ref('Envelope')) },
-              400: error('INVALID_ACCESS_CODE_FORMAT'),
-              404: error('NOT_FOUND'),
-              409: error('ENVELOPE_NOT_ACTIVE'),
-            },
+      },
+      '/api/account/profile': {
+        patch: {
+          summary: 'Change 氏名 and 会社名・団体名',
+          security: [{ session: [] }],
+          requestBody: body(account.profileBody),
+          responses: {
+            200: { description: 'The account', ...json({ type: 'object', properties: { user: ref('User') } }) },
+            400: error('VALIDATION_FAILED'),
           },
         },
-        '/api/v1/envelopes/{id}/recipients/{recipientId}/resend': {
-          post: {
-            summary: 'Send the request mail again (new link)',
-            security: apiAuth,
-            parameters: [envelopeId, id('recipientId', 'recipient id')],
-            responses: {
-              200: { description: 'Queued', ...json(ref('Envelope')) },
-              404: error('NOT_FOUND'),
-              409: error('ENVELOPE_NOT_ACTIVE, NOT_YOUR_TURN, ALREADY_SIGNED'),
-              423: error('ACCESS_CODE_LOCKED'),
-            },
+      },
+      '/api/account/password': {
+        post: {
+          summary: 'Change the password (current one required); the other sessions end',
+          security: [{ session: [] }],
+          requestBody: body(account.changePasswordBody),
+          responses: {
+            204: { description: 'Changed' },
+            400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON'),
+            403: error('PASSWORD_WRONG'),
           },
         },
-        '/api/v1/openapi.json': {
-          get: {
-            summary: 'This document',
-            responses: { 200: { description: 'OpenAPI 3.1', ...json({ type: 'object' }) } },
+      },
+      '/api/account/email': {
+        post: {
+          summary:
+            'Ask to change the e-mail address (current password required): a one-use link goes to the new address',
+          security: [{ session: [] }],
+          requestBody: body(account.changeEmailBody),
+          responses: {
+            202: { description: 'Accepted', ...json(ref('Accepted')) },
+            400: error('INVALID_EMAIL'),
+            403: error('PASSWORD_WRONG'),
+            429: error('RATE_LIMITED'),
           },
         },
-        '/api/sign/{token}': {
-          get: {
-            summary: 'State of a signing link (changes nothing)',
-            parameters: [token],
-            responses: { 200: { description: 'State', ...json(ref('SigningLink')) }, 404: error('LINK_INVALID') },
+      },
+      '/api/session/second-factor': {
+        post: {
+          summary:
+            'Second step of a sign-in: a TOTP code (not replayed) or an unused recovery code for the challengeToken of the password step',
+          requestBody: body(session.secondFactorBody),
+          responses: {
+            200: { description: 'Signed in (sets the session cookie)', ...json(ref('Session')) },
+            401: error('SECOND_FACTOR_WRONG'),
+            410: error('SECOND_FACTOR_EXPIRED'),
+            429: error('RATE_LIMITED'),
           },
         },
-        '/api/sign/{token}/access-code': {
-          post: {
-            summary: 'Enter the access code',
-            parameters: [token],
-            requestBody: json({
-              type: 'object',
-              required: ['code'],
-              properties: { code: { type: 'string', pattern: '^[0-9]{4,8}$' } },
-            }),
-            responses: {
-              200: { description: 'Passed (sets the signer cookie)', ...json(ref('SignerView')) },
-              400: error('INVALID_ACCESS_CODE_FORMAT'),
-              401: error('ACCESS_CODE_WRONG (details.remainingAttempts)'),
-              404: error('LINK_INVALID'),
-              409: error('ENVELOPE_NOT_ACTIVE'),
-              410: error('LINK_EXPIRED'),
-              423: error('ACCESS_CODE_LOCKED'),
-              429: error('RATE_LIMITED'),
-            },
+      },
+      '/api/session/passkey/options': {
+        post: {
+          summary:
+            'WebAuthn options for navigator.credentials.get(): passwordless, or the second step with challengeToken',
+          requestBody: body(session.passkeyOptionsBody),
+          responses: {
+            200: { description: 'PublicKeyCredentialRequestOptionsJSON' },
+            410: error('SECOND_FACTOR_EXPIRED'),
           },
         },
-        '/api/sign/{token}/login': {
-          post: {
-            summary: "Open the signer session of an 'auth: login' recipient with the user's own session",
-            security: [{ session: [] }],
-            parameters: [token],
-            responses: {
-              200: { description: 'Signer session', ...json(ref('SignerView')) },
-              401: error('UNAUTHENTICATED'),
-              403: error('FORBIDDEN'),
-            },
+      },
+      '/api/session/passkey': {
+        post: {
+          summary: 'Sign in with a passkey (user verification required)',
+          requestBody: body(session.passkeySignInBody),
+          responses: {
+            200: { description: 'Signed in (sets the session cookie)', ...json(ref('Session')) },
+            400: error('PASSKEY_FAILED'),
           },
         },
-        '/api/sign/{token}/view': {
-          get: {
-            summary: "The signer's view",
-            security: [{ signer: [] }],
-            parameters: [token],
-            responses: { 200: { description: 'View', ...json(ref('SignerView')) }, 401: error('UNAUTHENTICATED') },
+      },
+      '/api/account/security': {
+        get: {
+          summary:
+            "The account's second factors (authenticator app, passkeys, recovery codes left, whether an organisation requires one)",
+          security: [{ session: [] }],
+          responses: { 200: { description: 'Overview' } },
+        },
+      },
+      '/api/account/security/totp': {
+        post: {
+          summary: 'Start enrolling an authenticator app: seed, otpauth URI and QR code (SVG), shown once',
+          security: [{ session: [] }],
+          responses: { 200: { description: 'Enrolment' } },
+        },
+        delete: {
+          summary: 'Remove the authenticator app (step-up needed)',
+          security: [{ session: [] }],
+          responses: { 204: { description: 'Removed' }, 403: error('STEP_UP_REQUIRED'), 404: error('NOT_FOUND') },
+        },
+      },
+      '/api/account/security/totp/confirm': {
+        post: {
+          summary: 'Confirm the authenticator app with a code; returns 10 recovery codes, shown once',
+          security: [{ session: [] }],
+          requestBody: body(security.totpConfirmBody),
+          responses: { 200: { description: 'Recovery codes' }, 401: error('SECOND_FACTOR_WRONG') },
+        },
+      },
+      '/api/account/security/recovery-codes': {
+        post: {
+          summary: 'Replace the recovery codes (step-up needed); the new ones are shown once',
+          security: [{ session: [] }],
+          responses: { 200: { description: 'Recovery codes' }, 403: error('STEP_UP_REQUIRED') },
+        },
+      },
+      '/api/account/security/passkeys/options': {
+        post: {
+          summary: 'WebAuthn options for navigator.credentials.create()',
+          security: [{ session: [] }],
+          responses: { 200: { description: 'PublicKeyCredentialCreationOptionsJSON' } },
+        },
+      },
+      '/api/account/security/passkeys': {
+        post: {
+          summary: 'Register a passkey',
+          security: [{ session: [] }],
+          requestBody: body(security.passkeyRegisterBody),
+          responses: { 201: { description: 'Registered' }, 400: error('PASSKEY_FAILED') },
+        },
+      },
+      '/api/account/security/passkeys/{id}': {
+        delete: {
+          summary: 'Remove a passkey (step-up needed)',
+          security: [{ session: [] }],
+          parameters: [id('id', 'the passkey id')],
+          responses: { 204: { description: 'Removed' }, 403: error('STEP_UP_REQUIRED'), 404: error('NOT_FOUND') },
+        },
+      },
+      '/api/account/security/step-up': {
+        post: {
+          summary:
+            'Give the second factor again (TOTP or recovery code): admin actions need one in the last 10 minutes',
+          security: [{ session: [] }],
+          requestBody: body(security.stepUpBody),
+          responses: {
+            200: { description: 'Stepped up' },
+            401: error('SECOND_FACTOR_WRONG'),
+            429: error('RATE_LIMITED'),
           },
         },
-        '/api/sign/{token}/documents/{documentId}': {
-          get: {
-            summary: 'A document for the viewer',
-            security: [{ signer: [] }],
-            parameters: [token, id('documentId', 'document id')],
-            responses: {
-              200: { description: 'The PDF', ...pdf },
-              401: error('UNAUTHENTICATED'),
-              404: error('NOT_FOUND'),
-            },
-          },
+      },
+      '/api/account/security/step-up/passkey/options': {
+        post: {
+          summary: 'WebAuthn options for a passkey step-up',
+          security: [{ session: [] }],
+          responses: { 200: { description: 'PublicKeyCredentialRequestOptionsJSON' } },
         },
-        '/api/sign/{token}/documents/{documentId}/download': {
-          get: {
-            summary: 'A document as a file, before signing (recorded as document.downloaded)',
-            security: [{ signer: [] }],
-            parameters: [token, id('documentId', 'document id')],
-            responses: {
-              200: { description: 'The PDF (attachment)', ...pdf },
-              401: error('UNAUTHENTICATED'),
-              404: error('NOT_FOUND'),
-            },
-          },
+      },
+      '/api/account/security/step-up/passkey': {
+        post: {
+          summary: 'Step up with a passkey',
+          security: [{ session: [] }],
+          requestBody: body(security.passkeyStepUpBody),
+          responses: { 200: { description: 'Stepped up' }, 400: error('PASSKEY_FAILED') },
         },
-        '/api/sign/{token}/viewed': {
-          post: {
-            summary: 'Record 閲覧済み (once)',
-            security: [{ signer: [] }],
-            parameters: [token],
-            responses: { 204: { description: 'Recorded' }, 401: error('UNAUTHENTICATED'), 403: error('CSRF_FAILED') },
-          },
-        },
-        '/api/sign/{token}/sign': {
-          post: {
-            summary: '署名手続きを完了する (idempotent)',
-            security: [{ signer: [] }],
-            parameters: [token],
-            requestBody: {
-              required: false,
-              content: {
-                'application/json': {
-                  schema: {
-                    type: 'object',
-                    properties: {
-                      fields: {
-                        type: 'object',
-                        description: 'values of the signer’s fields by field id: text (string) or checkbox (boolean)',
-                        additionalProperties: { oneOf: [{ type: 'string', maxLength: 100 }, { type: 'boolean' }] },
-                      },
-                    },
-                  },
-                },
-              },
-            },
-            responses: {
-              202: { description: 'Signed; the platform signature is applied by a job', ...json(ref('SignerView')) },
-              401: error('UNAUTHENTICATED'),
-              400: error('FIELD_REQUIRED, FIELD_INVALID'),
-              409: error('NOT_YOUR_TURN, ENVELOPE_NOT_ACTIVE'),
-            },
-          },
-        },
-        '/api/sign/{token}/fields': {
-          get: {
-            summary: "The signer's own fields, to fill before 完了する",
-            security: [{ signer: [] }],
-            parameters: [token],
-            responses: {
-              200: {
-                description: 'Fields',
-                ...json({ type: 'object', properties: { items: { type: 'array', items: envelopeField } } }),
-              },
-              401: error('UNAUTHENTICATED'),
-            },
-          },
-        },
-        '/api/sign/{token}/decline': {
-          post: {
-            summary: 'Decline with a reason',
-            security: [{ signer: [] }],
-            parameters: [token],
-            requestBody: json({
-              type: 'object',
-              required: ['reason'],
-              properties: { reason: { type: 'string', minLength: 1, maxLength: 1000 } },
-            }),
-            responses: {
-              200: { description: 'Declined', ...json(ref('SignerView')) },
-              400: error('VALIDATION_FAILED'),
-              409: error('ALREADY_SIGNED, ENVELOPE_NOT_ACTIVE'),
-            },
-          },
-        },
-        '/api/download/{token}': {
-          get: {
-            summary: 'What a ダウンロード link offers',
-            parameters: [token],
-            responses: {
-              200: { description: 'Documents', ...json(ref('Download')) },
-              404: error('LINK_INVALID'),
-              410: error('LINK_EXPIRED'),
-            },
-          },
-        },
-        '/api/download/{token}/documents/{documentId}': {
-          get: {
-            summary: 'A signed PDF',
-            parameters: [token, id('documentId', 'document id')],
-            responses: {
-              200: { description: 'The PDF (attachment)', ...pdf },
-              404: error('LINK_INVALID / NOT_FOUND'),
-              410: error('LINK_EXPIRED'),
-            },
-          },
-        },
-        '/api/download/{token}/certificate': {
-          get: {
-            summary: 'The certificate of completion (契約締結証明書) through a ダウンロード link',
-            parameters: [token],
-            responses: {
-              200: { description: 'The signed PDF (attachment)', ...pdf },
-              404: error('LINK_INVALID / NOT_FOUND (not issued yet)'),
-              410: error('LINK_EXPIRED'),
-            },
-          },
-        },
-        '/api/v1/envelopes/{id}/certificate': {
-          get: {
-            summary: 'The certificate of completion (契約締結証明書), signed and timestamped (PAdES B-LTA)',
-            security: apiAuth,
-            parameters: [envelopeId],
-            responses: {
-              200: { description: 'The PDF (attachment)', ...pdf },
-              404: error('NOT_FOUND (also until the envelope is completed and the certificate issued)'),
-            },
-          },
-        },
-        '/api/v1/audit-events': {
-          get: {
-            summary: "The organisation's operation log (操作ログ), newest first (administrators only)",
-            security: [{ session: [] }],
-            parameters: auditFilterParameters.concat([
-              {
-                name: 'limit',
-                in: 'query',
-                required: false,
-                schema: { type: 'integer', minimum: 1, maximum: 200 },
-                description: 'page size (default 50)',
-              },
-              {
-                name: 'cursor',
-                in: 'query',
-                required: false,
-                schema: { type: 'string' },
-                description: 'nextCursor of the previous page',
-              },
-            ]),
-            responses: {
-              200: {
-                description: 'A page',
-                ...json({
-                  type: 'object',
-                  properties: {
-                    items: { type: 'array', items: ref('AuditEvent') },
-                    nextCursor: { type: ['string', 'null'] },
-                  },
-                }),
-              },
-              400: error('VALIDATION_FAILED'),
-              401: error('UNAUTHENTICATED'),
-              403: error('FORBIDDEN (not an administrator; API keys)'),
-            },
-          },
-        },
-        '/api/v1/audit-events.csv': {
-          get: {
-            summary:
-              'The operation log as CSV (UTF-8 with BOM, RFC 4180; administrators only; the export is itself logged)',
-            security: [{ session: [] }],
-            parameters: auditFilterParameters,
-            responses: {
-              200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } },
-              400: error('VALIDATION_FAILED'),
-              401: error('UNAUTHENTICATED'),
-              403: error('FORBIDDEN'),
-            },
-          },
-        },
-        '/api/v1/admin/outbox': {
-          get: {
-            summary:
-              "The local outbox: the organisation's own mails, newest first, when no SMTP server is configured (administrators only)",
-            security: [{ session: [] }],
-            parameters: [
-              {
-                name: 'limit',
-                in: 'query',
-                required: false,
-                schema: { type: 'integer', minimum: 1, maximum: 100 },
-                description: 'how many (default 50)',
-              },
-            ],
-            responses: {
-              200: {
-                description: "delivery 'outbox' with the mails, or 'smtp' with none (mail went out)",
-                ...json({
-                  type: 'object',
-                  properties: {
-                    delivery: { type: 'string', enum: ['outbox', 'smtp'] },
-                    items: {
-                      type: 'array',
-                      items: {
-                        type: 'object',
-                        properties: {
-                          id: { type: 'string' },
-                          to: { type: 'string' },
-                          from: { type: 'string' },
-                          subject: { type: 'string' },
-                          text: { type: 'string' },
-                          createdAt: { type: 'string', format: 'date-time' },
-                          envelope: {
-                            type: ['object', 'null'],
-                            properties: { id: { type: 'string' }, name: { type: 'string' } },
-                          },
-                        },
-                      },
-                    },
-                  },
-                }),
-              },
-              400: error('VALIDATION_FAILED'),
-              401: error('UNAUTHENTICATED'),
-              403: error('FORBIDDEN (not an administrator; API keys)'),
-            },
-          },
-        },
-        '/api/v1/admin/jobs': {
-          get: {
-            summary:
-              "The organisation's failed jobs (mails, signatures, seals … that gave up after INKAN_JOB_RETRY_FOR), newest first, with the last error (administrators only)",
-            security: [{ session: [] }],
-            parameters: [
-              { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['failed'] } },
-              {
-                name: 'limit',
-                in: 'query',
-                required: false,
-                schema: { type: 'integer', minimum: 1, maximum: 200 },
-                description: 'how many (default 100)',
-              },
-            ],
-            responses: {
-              200: {
-                description: 'the failed jobs',
-                ...json({
-                  type: 'object',
-                  properties: {
-                    items: {
-                      type: 'array',
-                      items: {
-                        type: 'object',
-                        properties: {
-                          id: { type: 'string' },
-                          kind: { type: 'string', description: 'mail.signing-request, envelope.sign, envelope.seal …' },
-                          attempts: { type: 'integer' },
-                          lastError: { type: ['string', 'null'] },
-                          firstAttemptAt: { type: ['string', 'null'], format: 'date-time' },
-                          failedAt: { type: ['string', 'null'], format: 'date-time' },
-                          notifiedAt: { type: ['string', 'null'], format: 'date-time' },
-                          envelope: {
-                            type: ['object', 'null'],
-                            properties: { id: { type: 'string' }, name: { type: 'string' } },
-                          },
-                        },
-                      },
-                    },
-                  },
-                }),
-              },
-              400: error('VALIDATION_FAILED'),
-              401: error('UNAUTHENTICATED'),
-              403: error('FORBIDDEN (not an administrator; API keys)'),
-            },
-          },
-        },
-        '/api/v1/admin/jobs/{id}/retry': {
-          post: {
-            summary:
-              'Queues a failed job again, due now, with a fresh retry window; records job.retried (administrators only, x-csrf-token, step-up)',
-            security: [{ session: [] }],
-            parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
-            responses: {
-              200: {
-                description: 'queued again',
-                ...json({
-                  type: 'object',
-                  properties: { id: { type: 'string' }, status: { type: 'string', enum: ['queued'] } },
-                }),
-              },
-              400: error('VALIDATION_FAILED'),
-              401: error('UNAUTHENTICATED'),
-              403: error('FORBIDDEN, CSRF_FAILED or STEP_UP_REQUIRED'),
-              404: error('NOT_FOUND (no failed job of this organisation)'),
-              409: error('JOB_NOT_FAILED'),
-            },
-          },
-        },
-        '/api/v1/organization/seal': {
-          get: {
-            summary: "The organisation's 社印/角印 image (null when none): the 印影 of its own (login) signers",
-            security: apiAuth,
-            responses: { 200: { description: 'Seal', ...json(sealImage) }, 401: error('UNAUTHENTICATED') },
-          },
-          put: {
-            summary: 'Set the seal image (administrators; body: the PNG or JPEG, ≤ 2 MB, 16–2000 px a side)',
-            security: [{ session: [] }],
-            requestBody: {
-              content: {
-                'image/png': { schema: { type: 'string', format: 'binary' } },
-                'image/jpeg': { schema: { type: 'string', format: 'binary' } },
-              },
-            },
-            responses: {
-              200: { description: 'Seal', ...json(sealImage) },
-              400: error('IMAGE_INVALID'),
-              403: error('FORBIDDEN'),
-              413: error('PAYLOAD_TOO_LARGE'),
-              415: error('UNSUPPORTED_MEDIA_TYPE'),
-            },
-          },
-          delete: {
-            summary: 'Remove the seal image (administrators)',
-            security: [{ session: [] }],
-            responses: { 200: { description: 'Seal (null)', ...json(sealImage) }, 403: error('FORBIDDEN') },
-          },
-        },
-        '/api/v1/organization/seal/image': {
-          get: {
-            summary: 'The seal image itself',
-            security: apiAuth,
-            responses: {
-              200: { description: 'PNG or JPEG', content: { 'image/png': {}, 'image/jpeg': {} } },
-              404: error('NOT_FOUND'),
-            },
-          },
-        },
-        '/api/v1/organization/settings': {
-          get: {
-            summary: "The organisation's settings (administrators only)",
-            security: [{ session: [] }],
-            responses: {
-              200: { description: 'Settings', ...json(ref('OrganizationSettings')) },
-              403: error('FORBIDDEN'),
-            },
-          },
-          patch: {
-            summary: "Change the organisation's settings (administrators only; recorded in the operation log)",
-            security: [{ session: [] }],
-            requestBody: json(ref('OrganizationSettings')),
-            responses: {
-              200: { description: 'Settings after the change', ...json(ref('OrganizationSettings')) },
-              400: error('VALIDATION_FAILED'),
-              403: error('FORBIDDEN'),
-            },
-          },
-        },
-        '/api/help': {
-          get: {
-            summary:
-              'The help page: the operator support contact (INKAN_SUPPORT_EMAIL, INKAN_SUPPORT_URL) and the root certificate',
-            responses: {
-              200: {
-                description: 'Help information',
-                ...json({
-                  type: 'object',
-                  properties: {
-                    support: {
-                      type: 'object',
-                      properties: { email: { type: ['string', 'null'] }, url: { type: ['string', 'null'] } },
-                    },
-                    rootCertificate: {
-                      type: 'object',
-                      properties: { cer: { type: 'string' }, pem: { type: 'string' } },
-                    },
-                    verifyUrl: { type: 'string' },
-                  },
-                }),
-              },
-            },
-          },
-        },
-        '/api/verify': {
-          post: {
-            summary: 'Verify a PDF (public, no account; the file is not stored; 20/min per IP)',
-            requestBody: {
-              content: {
-                'multipart/form-data': {
-                  schema: {
-                    type: 'object',
-                    required: ['file'],
-                    properties: { file: { type: 'string', format: 'binary', description: 'the PDF' } },
-                  },
-                },
-              },
-            },
-            responses: {
-              200: {
-                description:
-                  '{ report: the verifier report (docs/verify-json.md), presentation: verdict and plain-language ja/en texts } — also for files that are not PDFs or have no signatures',
-                ...json({ type: 'object', required: ['report', 'presentation'] }),
-              },
-              400: error('VALIDATION_FAILED (no file part)'),
-              413: error('PAYLOAD_TOO_LARGE (details.maxBytes = INKAN_MAX_UPLOAD_MB)'),
-              415: error('UNSUPPORTED_MEDIA_TYPE (not multipart)'),
-              422: error(
-                'PDF_TOO_COMPLEX: the file is over a resource limit (details.limit: decoded-bytes, objects, nesting-depth, xref-sections, object-streams, signatures, memory or time; details.max)',
-              ),
-              429: error('RATE_LIMITED'),
-              503: error(
-                'VERIFY_BUSY: every verification worker is busy and the queue is full (Retry-After header, details.retryAfterSeconds)',
-              ),
-            },
-          },
-        },
-        '/api/verify/certificates/{certificateId}': {
-          get: {
-            summary:
-              "Public summary of a completed envelope's certificate of completion (masked e-mails; 30/min per IP)",
-            parameters: [id('certificateId', 'IK-XXXX-XXXX-XXXX (full-width and lower case accepted)')],
-            responses: {
-              200: {
-                description: 'Summary',
-                ...json({
-                  type: 'object',
-                  properties: {
-                    certificateId: { type: 'string' },
-                    envelope: {
-                      type: 'object',
-                      properties: { name: { type: 'string' }, completedAt: { type: 'string', format: 'date-time' } },
-                    },
-                    documents: {
-                      type: 'array',
-                      items: {
-                        type: 'object',
-                        properties: {
-                          name: { type: 'string' },
-                          pages: { type: 'integer' },
-                          sha256Original: { type: 'string' },
-                          sha256Signed: { type: 'string' },
-                        },
-                      },
-                    },
-                    parties: {
-                      type: 'array',
-                      items: {
-                        type: 'object',
-                        properties: {
-                          name: { type: 'string' },
-                          email: { type: 'string', description: 'masked: t***@example.jp' },
-                          signedAt: iso,
-                        },
-                      },
-                    },
-                  },
-                }),
-              },
-              404: error('NOT_FOUND (unknown, or the envelope is not completed)'),
-              429: error('RATE_LIMITED'),
+      },
+      '/api/account/sessions': {
+        get: {
+          summary: "The account's live sessions",
+          security: [{ session: [] }],
+          responses: {
+            200: {
+              description: 'Sessions',
+              ...json({ type: 'object', properties: { sessions: { type: 'array', items: ref('AccountSession') } } }),
             },
           },
         },
       },
-      senderToolPaths,
-    ),
+      '/api/account/sessions/{id}': {
+        delete: {
+          summary: 'End one session of the account',
+          security: [{ session: [] }],
+          parameters: [id('id', 'the session id of the list')],
+          responses: { 204: { description: 'Ended' }, 404: error('NOT_FOUND') },
+        },
+      },
+      '/api/account/sessions/end-others': {
+        post: {
+          summary: 'End every other session of the account',
+          security: [{ session: [] }],
+          responses: {
+            200: {
+              description: 'How many ended',
+              ...json({ type: 'object', properties: { ended: { type: 'integer' } } }),
+            },
+          },
+        },
+      },
+      '/api/account/export': {
+        post: {
+          summary:
+            "Download the account's data as a ZIP (manifest.json, profile.json, memberships.json, sessions.json, and the register's parts)",
+          security: [{ session: [] }],
+          responses: {
+            200: {
+              description: 'ZIP',
+              content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } },
+            },
+          },
+        },
+      },
+      '/api/v1/envelopes': {
+        post: {
+          summary: 'Create a draft envelope',
+          security: apiAuth,
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  required: ['envelope', 'documents'],
+                  properties: {
+                    envelope: ref('NewEnvelope'),
+                    documents: { type: 'array', items: { type: 'string', format: 'binary' } },
+                  },
+                },
+                encoding: {
+                  envelope: { contentType: 'application/json' },
+                  documents: { contentType: 'application/pdf' },
+                },
+              },
+            },
+          },
+          responses: {
+            201: { description: 'The draft', ...json(ref('Envelope')) },
+            400: error(
+              'VALIDATION_FAILED, NO_DOCUMENTS, NO_RECIPIENTS, INVALID_EMAIL, DUPLICATE_ORDER, INVALID_ACCESS_CODE_FORMAT',
+            ),
+            401: error('UNAUTHENTICATED'),
+            413: error('PAYLOAD_TOO_LARGE'),
+            415: error('UNSUPPORTED_MEDIA_TYPE'),
+            422: error('PDF_INVALID, PDF_ENCRYPTED'),
+          },
+        },
+        get: {
+          summary: "List the organisation's envelopes, newest first",
+          security: apiAuth,
+          parameters: [
+            { name: 'status', in: 'query', schema: envelopeStatus },
+            { name: 'q', in: 'query', schema: { type: 'string' }, description: 'part of the name' },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100 } },
+            { name: 'cursor', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: {
+            200: {
+              description: 'A page',
+              ...json({
+                type: 'object',
+                properties: {
+                  items: { type: 'array', items: ref('EnvelopeSummary') },
+                  nextCursor: { type: ['string', 'null'] },
+                },
+              }),
+            },
+            401: error('UNAUTHENTICATED'),
+          },
+        },
+      },
+      '/api/v1/envelopes/{id}': {
+        get: {
+          summary: 'An envelope',
+          security: apiAuth,
+          parameters: [envelopeId],
+          responses: { 200: { description: 'The envelope', ...json(ref('Envelope')) }, 404: error('NOT_FOUND') },
+        },
+      },
+      '/api/v1/envelopes/{id}/send': {
+        post: {
+          summary: 'Send a draft (stamps the certificate ID, mails the first recipient)',
+          security: apiAuth,
+          parameters: [envelopeId],
+          responses: {
+            200: { description: 'Sent', ...json(ref('Envelope')) },
+            404: error('NOT_FOUND'),
+            409: error('ENVELOPE_NOT_DRAFT'),
+          },
+        },
+      },
+      '/api/v1/envelopes/{id}/fields': {
+        get: {
+          summary: 'The fields placed on the documents (署名/押印, 日付, テキスト, チェックボックス) with their values',
+          security: apiAuth,
+          parameters: [envelopeId],
+          responses: {
+            200: {
+              description: 'Fields',
+              ...json({ type: 'object', properties: { items: { type: 'array', items: envelopeField } } }),
+            },
+            404: error('NOT_FOUND'),
+          },
+        },
+        put: {
+          summary:
+            'Replace the fields of a draft (at most 100; rectangles checked against the page box). Declared in the PDF when sent; each recipient fills theirs at 完了する and they are drawn in the same revision as their signature',
+          security: apiAuth,
+          parameters: [envelopeId],
+          requestBody: json({
+            type: 'object',
+            required: ['fields'],
+            properties: {
+              fields: {
+                type: 'array',
+                maxItems: 100,
+                items: {
+                  type: 'object',
+                  required: ['documentId', 'recipientId', 'page', 'rect', 'kind'],
+                  properties: {
+                    documentId: { type: 'string' },
+                    recipientId: { type: 'string' },
+                    page: { type: 'integer', minimum: 1 },
+                    rect: { type: 'array', items: { type: 'number' }, minItems: 4, maxItems: 4 },
+                    kind: { type: 'string', enum: ['seal', 'date', 'text', 'checkbox'] },
+                    required: { type: 'boolean' },
+                    label: { type: ['string', 'null'], maxLength: 50 },
+                  },
+                },
+              },
+            },
+          }),
+          responses: {
+            200: {
+              description: 'The fields as stored',
+              ...json({ type: 'object', properties: { items: { type: 'array', items: envelopeField } } }),
+            },
+            400: error('FIELD_INVALID, VALIDATION_FAILED'),
+            404: error('NOT_FOUND'),
+            409: error('ENVELOPE_NOT_DRAFT'),
+          },
+        },
+      },
+      '/api/v1/envelopes/{id}/cancel': {
+        post: {
+          summary: 'Cancel',
+          security: apiAuth,
+          parameters: [envelopeId],
+          responses: {
+            200: { description: 'Canceled', ...json(ref('Envelope')) },
+            404: error('NOT_FOUND'),
+            409: error('ENVELOPE_NOT_ACTIVE'),
+          },
+        },
+      },
+      '/api/v1/envelopes/{id}/documents/{documentId}': {
+        get: {
+          summary: 'A document as it stands',
+          security: apiAuth,
+          parameters: [envelopeId, id('documentId', 'document id')],
+          responses: { 200: { description: 'The PDF', ...pdf }, 404: error('NOT_FOUND') },
+        },
+      },
+      '/api/v1/envelopes/{id}/events': {
+        get: {
+          summary: "The envelope's timeline (operation log)",
+          security: apiAuth,
+          parameters: [envelopeId],
+          responses: {
+            200: {
+              description: 'Events, oldest first',
+              ...json({
+                type: 'object',
+                properties: {
+                  items: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        id: { type: 'string' },
+                        action: { type: 'string' },
+                        actor: { type: 'object', properties: { type: { type: 'string' }, name: { type: 'string' } } },
+                        createdAt: { type: 'string' },
+                        ip: { type: ['string', 'null'] },
+                        userAgent: { type: ['string', 'null'] },
+                        details: { type: 'object' },
+                      },
+                    },
+                  },
+                },
+              }),
+            },
+            404: error('NOT_FOUND'),
+          },
+        },
+      },
+      '/api/v1/envelopes/{id}/recipients/{recipientId}/unlock': {
+        post: {
+          summary: 'Unlock a recipient and optionally set a new access code',
+          security: apiAuth,
+          parameters: [envelopeId, id('recipientId', 'recipient id')],
+          requestBody: {
+            required: false,
+            ...json({ type: 'object', properties: { accessCode: { type: 'string', pattern: '^[0-9]{4,8}$' } } }),
+          },
+          responses: {
+            200: { description: 'Unlocked', ...json(ref('Envelope')) },
+            400: error('INVALID_ACCESS_CODE_FORMAT'),
+            404: error('NOT_FOUND'),
+            409: error('ENVELOPE_NOT_ACTIVE'),
+          },
+        },
+      },
+      '/api/v1/envelopes/{id}/recipients/{recipientId}/resend': {
+        post: {
+          summary: 'Send the request mail again (new link)',
+          security: apiAuth,
+          parameters: [envelopeId, id('recipientId', 'recipient id')],
+          responses: {
+            200: { description: 'Queued', ...json(ref('Envelope')) },
+            404: error('NOT_FOUND'),
+            409: error('ENVELOPE_NOT_ACTIVE, NOT_YOUR_TURN, ALREADY_SIGNED'),
+            423: error('ACCESS_CODE_LOCKED'),
+          },
+        },
+      },
+      '/api/v1/openapi.json': {
+        get: {
+          summary: 'This document',
+          responses: { 200: { description: 'OpenAPI 3.1', ...json({ type: 'object' }) } },
+        },
+      },
+      '/api/sign/{token}': {
+        get: {
+          summary: 'State of a signing link (changes nothing)',
+          parameters: [token],
+          responses: { 200: { description: 'State', ...json(ref('SigningLink')) }, 404: error('LINK_INVALID') },
+        },
+      },
+      '/api/sign/{token}/access-code': {
+        post: {
+          summary: 'Enter the access code',
+          parameters: [token],
+          requestBody: json({
+            type: 'object',
+            required: ['code'],
+            properties: { code: { type: 'string', pattern: '^[0-9]{4,8}$' } },
+          }),
+          responses: {
+            200: { description: 'Passed (sets the signer cookie)', ...json(ref('SignerView')) },
+            400: error('INVALID_ACCESS_CODE_FORMAT'),
+            401: error('ACCESS_CODE_WRONG (details.remainingAttempts)'),
+            404: error('LINK_INVALID'),
+            409: error('ENVELOPE_NOT_ACTIVE'),
+            410: error('LINK_EXPIRED'),
+            423: error('ACCESS_CODE_LOCKED'),
+            429: error('RATE_LIMITED'),
+          },
+        },
+      },
+      '/api/sign/{token}/login': {
+        post: {
+          summary: "Open the signer session of an 'auth: login' recipient with the user's own session",
+          security: [{ session: [] }],
+          parameters: [token],
+          responses: {
+            200: { description: 'Signer session', ...json(ref('SignerView')) },
+            401: error('UNAUTHENTICATED'),
+            403: error('FORBIDDEN'),
+          },
+        },
+      },
+      '/api/sign/{token}/view': {
+        get: {
+          summary: "The signer's view",
+          security: [{ signer: [] }],
+          parameters: [token],
+          responses: { 200: { description: 'View', ...json(ref('SignerView')) }, 401: error('UNAUTHENTICATED') },
+        },
+      },
+      '/api/sign/{token}/documents/{documentId}': {
+        get: {
+          summary: 'A document for the viewer',
+          security: [{ signer: [] }],
+          parameters: [token, id('documentId', 'document id')],
+          responses: {
+            200: { description: 'The PDF', ...pdf },
+            401: error('UNAUTHENTICATED'),
+            404: error('NOT_FOUND'),
+          },
+        },
+      },
+      '/api/sign/{token}/documents/{documentId}/download': {
+        get: {
+          summary: 'A document as a file, before signing (recorded as document.downloaded)',
+          security: [{ signer: [] }],
+          parameters: [token, id('documentId', 'document id')],
+          responses: {
+            200: { description: 'The PDF (attachment)', ...pdf },
+            401: error('UNAUTHENTICATED'),
+            404: error('NOT_FOUND'),
+          },
+        },
+      },
+      '/api/sign/{token}/viewed': {
+        post: {
+          summary: 'Record 閲覧済み (once)',
+          security: [{ signer: [] }],
+          parameters: [token],
+          responses: { 204: { description: 'Recorded' }, 401: error('UNAUTHENTICATED'), 403: error('CSRF_FAILED') },
+        },
+      },
+      '/api/sign/{token}/sign': {
+        post: {
+          summary: '署名手続きを完了する (idempotent)',
+          security: [{ signer: [] }],
+          parameters: [token],
+          requestBody: {
+            required: false,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    fields: {
+                      type: 'object',
+                      description: 'values of the signer’s fields by field id: text (string) or checkbox (boolean)',
+                      additionalProperties: { oneOf: [{ type: 'string', maxLength: 100 }, { type: 'boolean' }] },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            202: { description: 'Signed; the platform signature is applied by a job', ...json(ref('SignerView')) },
+            401: error('UNAUTHENTICATED'),
+            400: error('FIELD_REQUIRED, FIELD_INVALID'),
+            409: error('NOT_YOUR_TURN, ENVELOPE_NOT_ACTIVE'),
+          },
+        },
+      },
+      '/api/sign/{token}/fields': {
+        get: {
+          summary: "The signer's own fields, to fill before 完了する",
+          security: [{ signer: [] }],
+          parameters: [token],
+          responses: {
+            200: {
+              description: 'Fields',
+              ...json({ type: 'object', properties: { items: { type: 'array', items: envelopeField } } }),
+            },
+            401: error('UNAUTHENTICATED'),
+          },
+        },
+      },
+      '/api/sign/{token}/decline': {
+        post: {
+          summary: 'Decline with a reason',
+          security: [{ signer: [] }],
+          parameters: [token],
+          requestBody: json({
+            type: 'object',
+            required: ['reason'],
+            properties: { reason: { type: 'string', minLength: 1, maxLength: 1000 } },
+          }),
+          responses: {
+            200: { description: 'Declined', ...json(ref('SignerView')) },
+            400: error('VALIDATION_FAILED'),
+            409: error('ALREADY_SIGNED, ENVELOPE_NOT_ACTIVE'),
+          },
+        },
+      },
+      '/api/download/{token}': {
+        get: {
+          summary: 'What a ダウンロード link offers',
+          parameters: [token],
+          responses: {
+            200: { description: 'Documents', ...json(ref('Download')) },
+            404: error('LINK_INVALID'),
+            410: error('LINK_EXPIRED'),
+          },
+        },
+      },
+      '/api/download/{token}/documents/{documentId}': {
+        get: {
+          summary: 'A signed PDF',
+          parameters: [token, id('documentId', 'document id')],
+          responses: {
+            200: { description: 'The PDF (attachment)', ...pdf },
+            404: error('LINK_INVALID / NOT_FOUND'),
+            410: error('LINK_EXPIRED'),
+          },
+        },
+      },
+      '/api/download/{token}/certificate': {
+        get: {
+          summary: 'The certificate of completion (契約締結証明書) through a ダウンロード link',
+          parameters: [token],
+          responses: {
+            200: { description: 'The signed PDF (attachment)', ...pdf },
+            404: error('LINK_INVALID / NOT_FOUND (not issued yet)'),
+            410: error('LINK_EXPIRED'),
+          },
+        },
+      },
+      '/api/v1/envelopes/{id}/certificate': {
+        get: {
+          summary: 'The certificate of completion (契約締結証明書), signed and timestamped (PAdES B-LTA)',
+          security: apiAuth,
+          parameters: [envelopeId],
+          responses: {
+            200: { description: 'The PDF (attachment)', ...pdf },
+            404: error('NOT_FOUND (also until the envelope is completed and the certificate issued)'),
+          },
+        },
+      },
+      '/api/v1/audit-events': {
+        get: {
+          summary: "The organisation's operation log (操作ログ), newest first (administrators only)",
+          security: [{ session: [] }],
+          parameters: auditFilterParameters.concat([
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              schema: { type: 'integer', minimum: 1, maximum: 200 },
+              description: 'page size (default 50)',
+            },
+            {
+              name: 'cursor',
+              in: 'query',
+              required: false,
+              schema: { type: 'string' },
+              description: 'nextCursor of the previous page',
+            },
+          ]),
+          responses: {
+            200: {
+              description: 'A page',
+              ...json({
+                type: 'object',
+                properties: {
+                  items: { type: 'array', items: ref('AuditEvent') },
+                  nextCursor: { type: ['string', 'null'] },
+                },
+              }),
+            },
+            400: error('VALIDATION_FAILED'),
+            401: error('UNAUTHENTICATED'),
+            403: error('FORBIDDEN (not an administrator; API keys)'),
+          },
+        },
+      },
+      '/api/v1/audit-events.csv': {
+        get: {
+          summary:
+            'The operation log as CSV (UTF-8 with BOM, RFC 4180; administrators only; the export is itself logged)',
+          security: [{ session: [] }],
+          parameters: auditFilterParameters,
+          responses: {
+            200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } },
+            400: error('VALIDATION_FAILED'),
+            401: error('UNAUTHENTICATED'),
+            403: error('FORBIDDEN'),
+          },
+        },
+      },
+      '/api/v1/admin/outbox': {
+        get: {
+          summary:
+            "The local outbox: the organisation's own mails, newest first, when no SMTP server is configured (administrators only)",
+          security: [{ session: [] }],
+          parameters: [
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              schema: { type: 'integer', minimum: 1, maximum: 100 },
+              description: 'how many (default 50)',
+            },
+          ],
+          responses: {
+            200: {
+              description: "delivery 'outbox' with the mails, or 'smtp' with none (mail went out)",
+              ...json({
+                type: 'object',
+                properties: {
+                  delivery: { type: 'string', enum: ['outbox', 'smtp'] },
+                  items: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        id: { type: 'string' },
+                        to: { type: 'string' },
+                        from: { type: 'string' },
+                        subject: { type: 'string' },
+                        text: { type: 'string' },
+                        createdAt: { type: 'string', format: 'date-time' },
+                        envelope: {
+                          type: ['object', 'null'],
+                          properties: { id: { type: 'string' }, name: { type: 'string' } },
+                        },
+                      },
+                    },
+                  },
+                },
+              }),
+            },
+            400: error('VALIDATION_FAILED'),
+            401: error('UNAUTHENTICATED'),
+            403: error('FORBIDDEN (not an administrator; API keys)'),
+          },
+        },
+      },
+      '/api/v1/admin/jobs': {
+        get: {
+          summary:
+            "The organisation's failed jobs (mails, signatures, seals … that gave up after INKAN_JOB_RETRY_FOR), newest first, with the last error (administrators only)",
+          security: [{ session: [] }],
+          parameters: [
+            { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['failed'] } },
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              schema: { type: 'integer', minimum: 1, maximum: 200 },
+              description: 'how many (default 100)',
+            },
+          ],
+          responses: {
+            200: {
+              description: 'the failed jobs',
+              ...json({
+                type: 'object',
+                properties: {
+                  items: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        id: { type: 'string' },
+                        kind: { type: 'string', description: 'mail.signing-request, envelope.sign, envelope.seal …' },
+                        attempts: { type: 'integer' },
+                        lastError: { type: ['string', 'null'] },
+                        firstAttemptAt: { type: ['string', 'null'], format: 'date-time' },
+                        failedAt: { type: ['string', 'null'], format: 'date-time' },
+                        notifiedAt: { type: ['string', 'null'], format: 'date-time' },
+                        envelope: {
+                          type: ['object', 'null'],
+                          properties: { id: { type: 'string' }, name: { type: 'string' } },
+                        },
+                      },
+                    },
+                  },
+                },
+              }),
+            },
+            400: error('VALIDATION_FAILED'),
+            401: error('UNAUTHENTICATED'),
+            403: error('FORBIDDEN (not an administrator; API keys)'),
+          },
+        },
+      },
+      '/api/v1/admin/jobs/{id}/retry': {
+        post: {
+          summary:
+            'Queues a failed job again, due now, with a fresh retry window; records job.retried (administrators only, x-csrf-token, step-up)',
+          security: [{ session: [] }],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: {
+            200: {
+              description: 'queued again',
+              ...json({
+                type: 'object',
+                properties: { id: { type: 'string' }, status: { type: 'string', enum: ['queued'] } },
+              }),
+            },
+            400: error('VALIDATION_FAILED'),
+            401: error('UNAUTHENTICATED'),
+            403: error('FORBIDDEN, CSRF_FAILED or STEP_UP_REQUIRED'),
+            404: error('NOT_FOUND (no failed job of this organisation)'),
+            409: error('JOB_NOT_FAILED'),
+          },
+        },
+      },
+      '/api/v1/organization/seal': {
+        get: {
+          summary: "The organisation's 社印/角印 image (null when none): the 印影 of its own (login) signers",
+          security: apiAuth,
+          responses: { 200: { description: 'Seal', ...json(sealImage) }, 401: error('UNAUTHENTICATED') },
+        },
+        put: {
+          summary: 'Set the seal image (administrators; body: the PNG or JPEG, ≤ 2 MB, 16–2000 px a side)',
+          security: [{ session: [] }],
+          requestBody: {
+            content: {
+              'image/png': { schema: { type: 'string', format: 'binary' } },
+              'image/jpeg': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+          responses: {
+            200: { description: 'Seal', ...json(sealImage) },
+            400: error('IMAGE_INVALID'),
+            403: error('FORBIDDEN'),
+            413: error('PAYLOAD_TOO_LARGE'),
+            415: error('UNSUPPORTED_MEDIA_TYPE'),
+          },
+        },
+        delete: {
+          summary: 'Remove the seal image (administrators)',
+          security: [{ session: [] }],
+          responses: { 200: { description: 'Seal (null)', ...json(sealImage) }, 403: error('FORBIDDEN') },
+        },
+      },
+      '/api/v1/organization/seal/image': {
+        get: {
+          summary: 'The seal image itself',
+          security: apiAuth,
+          responses: {
+            200: { description: 'PNG or JPEG', content: { 'image/png': {}, 'image/jpeg': {} } },
+            404: error('NOT_FOUND'),
+          },
+        },
+      },
+      '/api/v1/organization/settings': {
+        get: {
+          summary: "The organisation's settings (administrators only)",
+          security: [{ session: [] }],
+          responses: {
+            200: { description: 'Settings', ...json(ref('OrganizationSettings')) },
+            403: error('FORBIDDEN'),
+          },
+        },
+        patch: {
+          summary: "Change the organisation's settings (administrators only; recorded in the operation log)",
+          security: [{ session: [] }],
+          requestBody: json(ref('OrganizationSettings')),
+          responses: {
+            200: { description: 'Settings after the change', ...json(ref('OrganizationSettings')) },
+            400: error('VALIDATION_FAILED'),
+            403: error('FORBIDDEN'),
+          },
+        },
+      },
+      '/api/help': {
+        get: {
+          summary:
+            'The help page: the operator support contact (INKAN_SUPPORT_EMAIL, INKAN_SUPPORT_URL) and the root certificate',
+          responses: {
+            200: {
+              description: 'Help information',
+              ...json({
+                type: 'object',
+                properties: {
+                  support: {
+                    type: 'object',
+                    properties: { email: { type: ['string', 'null'] }, url: { type: ['string', 'null'] } },
+                  },
+                  rootCertificate: {
+                    type: 'object',
+                    properties: { cer: { type: 'string' }, pem: { type: 'string' } },
+                  },
+                  verifyUrl: { type: 'string' },
+                },
+              }),
+            },
+          },
+        },
+      },
+      '/api/verify': {
+        post: {
+          summary: 'Verify a PDF (public, no account; the file is not stored; 20/min per IP)',
+          requestBody: {
+            content: {
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  required: ['file'],
+                  properties: { file: { type: 'string', format: 'binary', description: 'the PDF' } },
+                },
+              },
+            },
+          },
+          responses: {
+            200: {
+              description:
+                '{ report: the verifier report (docs/verify-json.md), presentation: verdict and plain-language ja/en texts } — also for files that are not PDFs or have no signatures',
+              ...json({ type: 'object', required: ['report', 'presentation'] }),
+            },
+            400: error('VALIDATION_FAILED (no file part)'),
+            413: error('PAYLOAD_TOO_LARGE (details.maxBytes = INKAN_MAX_UPLOAD_MB)'),
+            415: error('UNSUPPORTED_MEDIA_TYPE (not multipart)'),
+            422: error(
+              'PDF_TOO_COMPLEX: the file is over a resource limit (details.limit: decoded-bytes, objects, nesting-depth, xref-sections, object-streams, signatures, memory or time; details.max)',
+            ),
+            429: error('RATE_LIMITED'),
+            503: error(
+              'VERIFY_BUSY: every verification worker is busy and the queue is full (Retry-After header, details.retryAfterSeconds)',
+            ),
+          },
+        },
+      },
+      '/api/verify/certificates/{certificateId}': {
+        get: {
+          summary: "Public summary of a completed envelope's certificate of completion (masked e-mails; 30/min per IP)",
+          parameters: [id('certificateId', 'IK-XXXX-XXXX-XXXX (full-width and lower case accepted)')],
+          responses: {
+            200: {
+              description: 'Summary',
+              ...json({
+                type: 'object',
+                properties: {
+                  certificateId: { type: 'string' },
+                  envelope: {
+                    type: 'object',
+                    properties: { name: { type: 'string' }, completedAt: { type: 'string', format: 'date-time' } },
+                  },
+                  documents: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        name: { type: 'string' },
+                        pages: { type: 'integer' },
+                        sha256Original: { type: 'string' },
+                        sha256Signed: { type: 'string' },
+                      },
+                    },
+                  },
+                  parties: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        name: { type: 'string' },
+                        email: { type: 'string', description: 'masked: t***@example.jp' },
+                        signedAt: iso,
+                      },
+                    },
+                  },
+                },
+              }),
+            },
+            404: error('NOT_FOUND (unknown, or the envelope is not completed)'),
+            429: error('RATE_LIMITED'),
+          },
+        },
+      },
+    },
   };
 }
