@@ -94,6 +94,9 @@ describe("senders' tools in a real browser", () => {
       await page.getByLabel('メールアドレス').nth(i).fill(signer.email);
       await page.getByLabel('アクセスコード', { exact: true }).nth(i).fill(signer.code);
     }
+    // The committed screenshots of the create page show its 送信内容の確認 button.
+    await page.screenshot({ path: join(SCREENSHOTS, 'envelope-new-1280.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'envelope-new-full-1280.png'), fullPage: true });
     await page.getByRole('button', { name: '送信内容の確認', exact: true }).click();
     await page.waitForURL(/\/envelopes\/[0-9a-f-]{36}\/review$/);
     envelopeId = /envelopes\/([0-9a-f-]{36})\/review/.exec(page.url())![1]!;
@@ -143,6 +146,9 @@ describe("senders' tools in a real browser", () => {
   it('the draft is edited (name, order, documents) and sent from the review screen', async () => {
     const page = await newPage(DESKTOP, 'edit-1280');
     await signIn(page, `/envelopes/${envelopeId}`);
+    await page.getByRole('button', { name: '送信内容の確認', exact: true }).waitFor();
+    await page.locator('.fields__stage canvas').waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'envelope-page-1280.png'), fullPage: true });
     await page.getByRole('button', { name: '編集', exact: true }).click();
     await page.waitForURL(`${baseUrl}/envelopes/${envelopeId}/edit`);
     await page.getByRole('heading', { name: '下書きの編集' }).waitFor();
