@@ -2,6 +2,7 @@
 import { useEffect } from 'react';
 import { ApiError, apiGet } from './api/client.ts';
 import type { SessionResponse } from './api/types.ts';
+import { ErrorBoundary } from './components/error-boundary.tsx';
 import { PageShell } from './components/page-shell.tsx';
 import { Loading, StatePanel } from './components/state-panel.tsx';
 import { useI18n } from './i18n/i18n-context.tsx';
@@ -28,6 +29,8 @@ import { OrganizationSealPage } from './pages/sender/organization-seal-page.tsx'
 import { EnvelopeListPage } from './pages/sender/envelope-list-page.tsx';
 import { EnvelopeNewPage } from './pages/sender/envelope-new-page.tsx';
 import { EnvelopePage } from './pages/sender/envelope-page.tsx';
+import { EnvelopeEditPage } from './pages/sender/envelope-edit-page.tsx';
+import { EnvelopeReviewPage } from './pages/sender/envelope-review-page.tsx';
 import { LoginLinkPage } from './pages/sender/login-link-page.tsx';
 import { LoginPage } from './pages/sender/login-page.tsx';
 import { rememberSession } from './pages/sender/sender-session.tsx';
@@ -37,6 +40,14 @@ import { VerifyPage } from './pages/verify-page.tsx';
 /** The application root. */
 export function App() {
   const location = useLocation();
+  return (
+    <ErrorBoundary resetKey={location}>
+      <RoutedPage location={location} />
+    </ErrorBoundary>
+  );
+}
+
+function RoutedPage({ location }: { location: string }) {
   const [pathname, search = ''] = location.split(/(?=\?)/);
   const route = matchRoute(pathname ?? '/', search);
   switch (route.name) {
@@ -52,6 +63,10 @@ export function App() {
       return <EnvelopeNewPage />;
     case 'envelope':
       return <EnvelopePage key={route.id} id={route.id} />;
+    case 'envelope-review':
+      return <EnvelopeReviewPage key={route.id} id={route.id} />;
+    case 'envelope-edit':
+      return <EnvelopeEditPage key={route.id} id={route.id} />;
     case 'sign':
       return <SignerPage key={route.token} token={route.token} />;
     case 'download':
@@ -129,10 +144,16 @@ function NotFound() {
   return (
     <PageShell title={t('notFound.title')}>
       <StatePanel tone="warning" title={t('notFound.title')}>
+        <p>{t('notFound.lead')}</p>
         <p>{t('notFound.body')}</p>
-        <a className="btn btn--secondary" href="/">
-          {t('notFound.home')}
-        </a>
+        <div className="button-row">
+          <a className="btn btn--primary" href="/">
+            {t('notFound.home')}
+          </a>
+          <a className="btn btn--secondary" href="/help">
+            {t('notFound.help')}
+          </a>
+        </div>
       </StatePanel>
     </PageShell>
   );

@@ -13,6 +13,11 @@ export type EventAction =
   | 'envelope.fields-set'
   | 'organization.seal-changed'
   | 'organization.signing-certificate-changed'
+  // Senders' everyday tools (issue 11 part 5): draft edits, 複製 / 修正して再送, access codes shown again.
+  | 'envelope.updated'
+  | 'envelope.duplicated'
+  | 'envelope.resubmitted'
+  | 'access_code.revealed'
   | 'envelope.canceled'
   | 'envelope.completed'
   | 'envelope.declined'

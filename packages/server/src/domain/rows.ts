@@ -22,6 +22,7 @@ export function toEnvelope(row: Selectable<Schema['envelopes']>): Envelope {
     completedAt: date(row.completed_at),
     canceledAt: date(row.canceled_at),
     certificateIssuedAt: date(row.certificate_issued_at),
+    sourceEnvelopeId: row.source_envelope_id ?? null,
   };
 }
 
@@ -42,7 +43,7 @@ export function toDocument(row: Schema['documents']): EnvelopeDocument {
 }
 
 /** A recipient row as the domain type. */
-export function toRecipient(row: Schema['recipients']): Recipient {
+export function toRecipient(row: Selectable<Schema['recipients']>): Recipient {
   return {
     id: row.id,
     envelopeId: row.envelope_id,
@@ -53,6 +54,7 @@ export function toRecipient(row: Schema['recipients']): Recipient {
     auth: row.auth,
     userId: row.user_id,
     accessCodeHash: row.access_code_hash,
+    accessCodeSealed: row.access_code_sealed ?? null,
     failedAttempts: row.failed_attempts,
     status: row.status,
     notifiedAt: date(row.notified_at),

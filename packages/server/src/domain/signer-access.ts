@@ -161,6 +161,8 @@ export interface SignerView {
     senderLogoPath: string | null;
     senderContact: string | null;
     certificateId: string;
+    /** Every recipient has signed (the done page then says the completion mail is on its way). */
+    allSigned: boolean;
   };
   recipient: { id: string; name: string; email: string; status: RecipientStatus; language: Language; canSign: boolean };
   documents: Array<{ id: string; name: string; pages: number }>;
@@ -186,6 +188,7 @@ export function signerView(signer: SignerContext, now: Date): SignerView {
       senderLogoPath: signer.organizationLogoPath,
       senderContact: signer.senderContact,
       certificateId: signer.envelope.certificateId,
+      allSigned: signer.recipients.every((r) => r.status === 'signed'),
     },
     recipient: {
       id: signer.recipient.id,

@@ -42,6 +42,8 @@ export interface Envelope {
   canceledAt: Date | null;
   /** When the certificate of completion (契約締結証明書) was issued; null until then. */
   certificateIssuedAt: Date | null;
+  /** The envelope this one was duplicated from (複製, 修正して再送); null for a new one. */
+  sourceEnvelopeId: string | null;
 }
 
 export interface EnvelopeDocument {
@@ -71,6 +73,8 @@ export interface Recipient {
   userId: string | null;
   /** HMAC of the access code (never the code). */
   accessCodeHash: string | null;
+  /** The access code encrypted with the server's key, for its sender only; null for older rows and logins. */
+  accessCodeSealed: string | null;
   failedAttempts: number;
   status: RecipientStatus;
   notifiedAt: Date | null;

@@ -16,6 +16,7 @@ import { claimRoutes } from './claims/routes.ts';
 import { contractRoutes } from './contracts/routes.ts';
 import { devMailRoutes } from './dev-mail/routes.ts';
 import { downloadRoutes } from './download/routes.ts';
+import { draftRoutes } from './envelopes/draft-routes.ts';
 import { envelopeRoutes } from './envelopes/routes.ts';
 import { handleError, sendError } from './errors.ts';
 import { openApiRoutes } from './openapi/routes.ts';
@@ -32,7 +33,7 @@ import { sessionRoutes } from './session/routes.ts';
 import { signerRoutes } from './signer/routes.ts';
 import { signInSecurityRoutes } from './sign-in-security/routes.ts';
 import { verifyRoutes } from './verify/routes.ts';
-import { webRoutes } from './web/routes.ts';
+import { htmlNotFoundPage, webRoutes } from './web/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
 import { redactUrl } from './redact-url.ts';
 import { openSharedRateLimitStore } from '../adapters/rate-limit/shared-rate-limit-store.ts';
@@ -105,7 +106,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   app.setErrorHandler((error, request, reply) => handleError(error, request, reply));
-  app.setNotFoundHandler((request, reply) => sendError(request, reply, 'NOT_FOUND'));
+  // A person's browser gets the UI's 404 page (日本語 first, links home and to /help); programs get JSON.
+  const htmlNotFound = htmlNotFoundPage(options.webDistDir);
+  app.setNotFoundHandler((request, reply) => htmlNotFound(request, reply) ?? sendError(request, reply, 'NOT_FOUND'));
 
   await app.register(helmet, {
     hsts: context.config.publicUrl.startsWith('https://') ? { maxAge: 31536000, includeSubDomains: true } : false,
@@ -185,6 +188,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(accountRoutes, { context });
   await app.register(accountSecurityRoutes, { context });
   await app.register(envelopeRoutes, { context });
+  await app.register(draftRoutes, { context });
   await app.register(signerRoutes, { context });
   await app.register(downloadRoutes, { context });
   await app.register(auditRoutes, { context });

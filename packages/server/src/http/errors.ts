@@ -28,6 +28,9 @@ export const STATUS_OF: Record<AppErrorCode, number> = {
   LINK_INVALID: 404,
   ENVELOPE_NOT_DRAFT: 409,
   ENVELOPE_NOT_ACTIVE: 409,
+  ENVELOPE_STILL_ACTIVE: 409,
+  ACCESS_CODE_SENDER_ONLY: 403,
+  ACCESS_CODE_UNAVAILABLE: 409,
   JOB_NOT_FAILED: 409,
   NOT_YOUR_TURN: 409,
   ALREADY_SIGNED: 409,
@@ -275,7 +278,22 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
     ja: 'このURLは無効です。メールに記載のURLをご確認ください。',
     en: 'This link is not valid. Please check the link in your e-mail.',
   },
-  ENVELOPE_NOT_DRAFT: { ja: 'この封筒は送信済みです。', en: 'This envelope has already been sent.' },
+  ENVELOPE_NOT_DRAFT: {
+    ja: 'この封筒は送信済みのため変更できません。変更するには「複製」で新しい下書きを作成してください。',
+    en: 'This envelope has already been sent and cannot be changed. Use "Duplicate" to make a new draft.',
+  },
+  ENVELOPE_STILL_ACTIVE: {
+    ja: '「修正して再送」は、拒否・取消・期限切れになった封筒でのみ使えます。',
+    en: '"Fix and resend" is only for envelopes that were declined, canceled or expired.',
+  },
+  ACCESS_CODE_SENDER_ONLY: {
+    ja: 'アクセスコードを再表示できるのは、この封筒の送信者だけです。',
+    en: 'Only the sender of this envelope can see its access codes again.',
+  },
+  ACCESS_CODE_UNAVAILABLE: {
+    ja: 'このアクセスコードは表示できません（ログインで本人確認する受信者、署名済み、または保存前に作成された封筒です）。必要なら新しいコードを設定してください。',
+    en: 'This access code cannot be shown (the recipient signs in, has signed, or the envelope predates stored codes). Set a new code if needed.',
+  },
   ENVELOPE_NOT_ACTIVE: {
     ja: 'この封筒は現在操作できません（完了・拒否・取消・期限切れ）。',
     en: 'This envelope is no longer active (completed, declined, canceled or expired).',

@@ -179,6 +179,8 @@ export interface Schema extends SsoSchema, FieldsSchema, AddressBookSchema, Rete
     certificate_issued_at: ColumnType<string | null, string | null | undefined, string | null>;
     /** When the retention job destroyed the keys of the envelope's documents (migration 020). */
     shredded_at: ColumnType<string | null, string | null | undefined, string | null>;
+    /** The envelope this one was duplicated from (複製, 修正して再送); null for a new one. */
+    source_envelope_id: ColumnType<string | null, string | null | undefined, string | null>;
   };
   documents: {
     id: string;
@@ -217,6 +219,8 @@ export interface Schema extends SsoSchema, FieldsSchema, AddressBookSchema, Rete
     signed_user_agent: string | null;
     /** The address-book contact whose registered signer and access code this recipient uses (migration 015). */
     address_book_contact_id: string | null;
+    /** The access code encrypted with the server's key (shown again only to the envelope's sender). */
+    access_code_sealed: ColumnType<string | null, string | null | undefined, string | null>;
   };
   /** A signer's session after the access code passed: the cookie token's SHA-256. */
   recipient_sessions: { token_hash: string; recipient_id: string; created_at: string; expires_at: string };

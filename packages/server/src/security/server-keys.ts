@@ -22,6 +22,8 @@ export interface ServerKeys {
   webhookSecret: Uint8Array;
   /** Encrypts organisations' uploaded signing keys at rest (AES-256-GCM). */
   signingKey: Uint8Array;
+  /** Encrypts recipients' access codes at rest so their sender can see them again (AES-256-GCM). */
+  accessCodeSeal: Uint8Array;
 }
 
 /** HKDF-SHA-256 of the master secret with a purpose label (distinct from the PKI's 'inkan-key-file'). */
@@ -40,6 +42,7 @@ export function deriveServerKeys(masterKey: Uint8Array): ServerKeys {
     ssoSecret: deriveKey(masterKey, 'sso-secret-encryption'),
     webhookSecret: deriveKey(masterKey, 'webhook-secret-encryption'),
     signingKey: deriveKey(masterKey, 'signing-key-encryption'),
+    accessCodeSeal: deriveKey(masterKey, 'access-code-encryption'),
   };
 }
 

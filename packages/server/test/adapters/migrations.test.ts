@@ -117,6 +117,7 @@ const COLUMNS = {
     certificate_sha256: 1,
     certificate_issued_at: 1,
     shredded_at: 1,
+    source_envelope_id: 1,
   },
   documents: {
     id: 1,
@@ -152,6 +153,7 @@ const COLUMNS = {
     signed_ip: 1,
     signed_user_agent: 1,
     address_book_contact_id: 1,
+    access_code_sealed: 1,
   },
   recipient_sessions: { token_hash: 1, recipient_id: 1, created_at: 1, expires_at: 1 },
   download_links: { token_hash: 1, envelope_id: 1, recipient_id: 1, created_at: 1, expires_at: 1 },

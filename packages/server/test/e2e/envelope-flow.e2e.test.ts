@@ -366,7 +366,9 @@ describe('envelope flow in a real browser, with real SMTP', () => {
       await page.getByLabel('アクセスコード', { exact: true }).nth(1).fill('5555');
       RECIPIENTS[1].code = '5555';
     }
-    await page.getByRole('button', { name: '送信', exact: true }).click();
+    // 送信内容の確認 first (issue 11 part 5), then 送信する.
+    await page.getByRole('button', { name: '送信内容の確認', exact: true }).click();
+    await page.getByRole('button', { name: '送信する', exact: true }).click();
     await page.getByText('署名依頼を送信しました。').waitFor();
     assert.match(page.url(), new RegExp(`^${baseUrl}/envelopes/[0-9a-f-]{36}$`));
     await page.context().close();

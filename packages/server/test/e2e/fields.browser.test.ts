@@ -219,7 +219,9 @@ describe('fields and seals in a real browser', () => {
     assert.ok(widths.scroll <= widths.client + 1, `horizontal scroll: ${JSON.stringify(widths)}`);
     await phone.screenshot({ path: join(SCREENSHOTS, 'fields-place-390.png'), fullPage: true });
 
-    await page.getByRole('button', { name: '送信', exact: true }).click();
+    // 送信内容の確認 first (issue 11 part 5), then 送信する.
+    await page.getByRole('button', { name: '送信内容の確認', exact: true }).click();
+    await page.getByRole('button', { name: '送信する', exact: true }).click();
     await page.getByText('送信済み').first().waitFor();
     await h.runJobs();
   });

@@ -181,7 +181,9 @@ describe('保管 and the contract register in a real browser, with real SMTP', (
     await page.getByLabel('氏名').nth(0).fill(SIGNER.name);
     await page.getByLabel('メールアドレス').nth(0).fill(SIGNER.email);
     await page.getByLabel('アクセスコード', { exact: true }).nth(0).fill(SIGNER.code);
-    await page.getByRole('button', { name: '送信', exact: true }).click();
+    // 送信内容の確認 first (issue 11 part 5), then 送信する.
+    await page.getByRole('button', { name: '送信内容の確認', exact: true }).click();
+    await page.getByRole('button', { name: '送信する', exact: true }).click();
     await page.getByText('署名依頼を送信しました。').waitFor();
     await page.context().close();
 

@@ -273,7 +273,9 @@ describe('signer review, contact, trust and help in a real browser, with real SM
       await page.getByLabel('メールアドレス').nth(i).fill(signer.email);
       await page.getByLabel('アクセスコード', { exact: true }).nth(i).fill(signer.code);
     }
-    await page.getByRole('button', { name: '送信', exact: true }).click();
+    // 送信内容の確認 first (issue 11 part 5), then 送信する.
+    await page.getByRole('button', { name: '送信内容の確認', exact: true }).click();
+    await page.getByRole('button', { name: '送信する', exact: true }).click();
     await page.getByText('署名依頼を送信しました。').waitFor();
 
     const [request] = await mailsTo(SIGNERS[0].email, /署名依頼が届いています/);

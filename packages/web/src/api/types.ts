@@ -54,6 +54,10 @@ export interface Recipient {
   failedAttempts: number;
   /** 登録済みアクセスコード: the code the counterparty chose in the address book (never shown). */
   registeredAccessCode?: boolean;
+  /** The code is kept (encrypted) so that the envelope's sender can see it again (older servers: absent). */
+  accessCodeStored?: boolean;
+  /** Only in the create/edit response, for a code the server generated. */
+  accessCode?: string;
 }
 
 export interface Envelope {
@@ -68,6 +72,10 @@ export interface Envelope {
   completedAt: string | null;
   /** When the certificate of completion was issued (a few seconds after completion); null before. */
   certificateIssuedAt?: string | null;
+  /** The envelope this draft was duplicated from (複製, 修正して再送). */
+  sourceEnvelopeId?: string | null;
+  /** The caller is the envelope's sender (only GET /api/v1/envelopes/{id}). */
+  isSender?: boolean;
   documents: EnvelopeDocument[];
   recipients: Recipient[];
 }
@@ -138,6 +146,8 @@ export interface SignerView {
     status?: EnvelopeStatus;
     certificateId?: string;
     id?: string;
+    /** Every recipient has signed (older servers send none). */
+    allSigned?: boolean;
   };
   /** `canSign` false: the documents may be read but it is not this recipient's turn (or the envelope closed). */
   recipient: { id?: string; name: string; email: string; status: RecipientStatus; canSign?: boolean };

@@ -37,6 +37,8 @@ export type RouteMatch =
   | { name: 'envelopes' }
   | { name: 'envelope-new' }
   | { name: 'envelope'; id: string }
+  | { name: 'envelope-review'; id: string }
+  | { name: 'envelope-edit'; id: string }
   | { name: 'sign'; token: string }
   | { name: 'download'; token: string }
   | { name: 'verify'; certificateId: string | null }
@@ -97,6 +99,9 @@ export function matchRoute(pathname: string, search: string): RouteMatch {
     if (section) return { name: 'admin', section: section.key };
   }
   if ((m = path.match(/^\/envelopes\/([^/]+)$/))) return { name: 'envelope', id: decodeURIComponent(m[1]!) };
+  if ((m = path.match(/^\/envelopes\/([^/]+)\/review$/)))
+    return { name: 'envelope-review', id: decodeURIComponent(m[1]!) };
+  if ((m = path.match(/^\/envelopes\/([^/]+)\/edit$/))) return { name: 'envelope-edit', id: decodeURIComponent(m[1]!) };
   if ((m = path.match(/^\/s\/([^/]+)$/))) return { name: 'sign', token: decodeURIComponent(m[1]!) };
   if ((m = path.match(/^\/d\/([^/]+)$/))) return { name: 'download', token: decodeURIComponent(m[1]!) };
   if (path === '/help') return { name: 'help' };

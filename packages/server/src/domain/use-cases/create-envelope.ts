@@ -1,5 +1,6 @@
 import { PdfDocument, stampCertificateIdParts } from '@inkan/core';
 import { pdfAppError } from '../pdf-errors.ts';
+import { sealAccessCode } from '../../security/access-code-seal.ts';
 import { generateAccessCode, hashAccessCode, newId } from '../../security/tokens.ts';
 import { AppError } from '../app-error.ts';
 import { CERTIFICATE_ID_CHARACTERS, newCertificateId } from '../certificate-id.ts';
@@ -40,7 +41,8 @@ export interface CreateEnvelopeInput {
   documents: Array<{ name?: string; bytes: Uint8Array }>;
 }
 
-interface CheckedDocument {
+/** An uploaded PDF after checking. */
+export interface CheckedDocument {
   name: string;
   bytes: Uint8Array;
   pages: number;
@@ -133,6 +135,8 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
             auth: r.auth,
             user_id: r.userId,
             access_code_hash: r.codeHash ?? (r.code === null ? null : hashAccessCode(r.code, ctx.keys.accessCode)),
+            // A registered code (登録済みアクセスコード) has no clear text here: nothing to keep for the sender.
+            access_code_sealed: r.code === null ? null : sealAccessCode(ctx.keys.accessCodeSeal, id, r.code),
             failed_attempts: 0,
             status: 'pending',
             link_token_hash: null,
@@ -177,7 +181,8 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
   }
 }
 
-function parseExpiry(value: string | null | undefined, now: Date): Date | null {
+/** An expiry date-time from the API: absent or empty is none; it must be in the future. */
+export function parseExpiry(value: string | null | undefined, now: Date): Date | null {
   if (value === undefined || value === null || value === '') return null;
   const date = new Date(value);
   if (typeof value !== 'string' || Number.isNaN(date.getTime())) {
@@ -188,7 +193,8 @@ function parseExpiry(value: string | null | undefined, now: Date): Date | null {
   return date;
 }
 
-interface CheckedRecipient {
+/** A recipient after checking (the code in clear only until it is hashed and sealed). */
+export interface CheckedRecipient {
   name: string;
   email: string;
   order: number;
@@ -203,7 +209,8 @@ interface CheckedRecipient {
   contactId?: string;
 }
 
-async function checkRecipients(
+/** Checks the recipients the sender described (stable codes per problem); generates missing codes. */
+export async function checkRecipients(
   ctx: DomainContext,
   organizationId: string,
   list: NewRecipient[],
@@ -279,7 +286,8 @@ async function checkRecipients(
   return out;
 }
 
-function checkDocument(
+/** Checks one uploaded PDF: size, pages, and that sending will be able to stamp it. */
+export function checkDocument(
   document: { name?: string; bytes: Uint8Array },
   index: number,
   maxBytes: number,

@@ -1,3 +1,4 @@
+import { sealAccessCode } from '../../security/access-code-seal.ts';
 import { hashAccessCode } from '../../security/tokens.ts';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
@@ -56,7 +57,10 @@ export async function unlockRecipient(
     if (newCode) {
       await tx
         .updateTable('recipients')
-        .set({ access_code_hash: hashAccessCode(code as string, ctx.keys.accessCode) })
+        .set({
+          access_code_hash: hashAccessCode(code as string, ctx.keys.accessCode),
+          access_code_sealed: sealAccessCode(ctx.keys.accessCodeSeal, recipient.id, code as string),
+        })
         .where('id', '=', recipient.id)
         .execute();
       await tx.deleteFrom('recipient_sessions').where('recipient_id', '=', recipient.id).execute();

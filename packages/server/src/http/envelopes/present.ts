@@ -20,6 +20,7 @@ export function presentEnvelope(details: EnvelopeDetails, now: Date) {
     completedAt: iso(envelope.completedAt),
     canceledAt: iso(envelope.canceledAt),
     certificateIssuedAt: iso(envelope.certificateIssuedAt),
+    sourceEnvelopeId: envelope.sourceEnvelopeId,
     documents: details.documents.map((d) => ({
       id: d.id,
       name: d.name,
@@ -45,6 +46,8 @@ export function presentEnvelope(details: EnvelopeDetails, now: Date) {
       failedAttempts: r.failedAttempts,
       // 登録済みアクセスコード: the code the counterparty chose in the address book (never shown).
       ...(r.addressBookContactId ? { contactId: r.addressBookContactId, registeredAccessCode: true } : {}),
+      /** Whether the code is kept (encrypted) so that the envelope's sender can see it again. */
+      accessCodeStored: r.accessCodeSealed !== null,
       ...(details.generatedAccessCodes?.[r.id] ? { accessCode: details.generatedAccessCodes[r.id] } : {}),
     })),
   };

@@ -10,6 +10,7 @@ import { getDocument } from '../../domain/use-cases/get-document.ts';
 import { getEnvelope } from '../../domain/use-cases/get-envelope.ts';
 import { listEnvelopeEvents } from '../../domain/use-cases/list-envelope-events.ts';
 import { listEnvelopes } from '../../domain/use-cases/list-envelopes.ts';
+import { isEnvelopeSender } from '../../domain/use-cases/reveal-access-code.ts';
 import { resendSigningRequest } from '../../domain/use-cases/resend-signing-request.ts';
 import { sendEnvelope } from '../../domain/use-cases/send-envelope.ts';
 import { listEnvelopeFields, setEnvelopeFields } from '../../domain/use-cases/set-envelope-fields.ts';
@@ -63,10 +64,9 @@ export async function envelopeRoutes(app: FastifyInstance, options: { context: A
   app.get('/api/v1/envelopes/:id', async (request) => {
     const principal = await requirePrincipal(context, request, { write: false });
     const { id } = parseWith(envelopeParams, request.params);
-    return presentEnvelope(
-      await getEnvelope(context, { organizationId: principal.organizationId, envelopeId: id }),
-      now(),
-    );
+    const details = await getEnvelope(context, { organizationId: principal.organizationId, envelopeId: id });
+    // Whether the caller is the envelope's sender (only the sender may see access codes again).
+    return { ...presentEnvelope(details, now()), isSender: isEnvelopeSender(details.envelope, principal.actor) };
   });
 
   // Fields placed on a draft's documents for its recipients (issue 11 part 4).

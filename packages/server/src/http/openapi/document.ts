@@ -9,6 +9,7 @@ import { renewalPaths } from './renewal-paths.ts';
 import { signInSecurityPaths } from './sign-in-security-paths.ts';
 import { addressBookPaths, addressBookSchemas } from './address-book-paths.ts';
 import { webhookPaths, webhookSchemas } from './webhook-paths.ts';
+import { mergePaths, senderToolPaths } from './sender-tools-paths.ts';
 import * as security from '../account-security/schema.ts';
 import * as session from '../session/schema.ts';
 
@@ -88,6 +89,10 @@ const schemas = {
         type: 'boolean',
         description: '登録済みアクセスコード: the code the counterparty chose (never shown to the sender)',
       },
+      accessCodeStored: {
+        type: 'boolean',
+        description: "the code is kept encrypted; the envelope's sender can see it again",
+      },
     },
   },
   Envelope: {
@@ -107,6 +112,8 @@ const schemas = {
         description: 'when the certificate of completion was issued (GET …/certificate serves it from then on)',
       },
       canceledAt: iso,
+      sourceEnvelopeId: { type: ['string', 'null'], description: 'the envelope this draft was duplicated from' },
+      isSender: { type: 'boolean', description: "GET …/{id} only: the caller is the envelope's sender" },
       documents: { type: 'array', items: ref('Document') },
       recipients: { type: 'array', items: ref('Recipient') },
     },
@@ -372,8 +379,13 @@ const auditFilterParameters: object[] = [
 ];
 const token = id('token', 'the personal link token from the mail');
 
-/** The OpenAPI document served at /api/v1/openapi.json. */
+/** The OpenAPI document served at /api/v1/openapi.json (with the senders' tools' operations merged in). */
 export function openApiDocument(publicUrl: string): Record<string, unknown> {
+  const document = baseDocument(publicUrl);
+  return { ...document, paths: mergePaths(document.paths, senderToolPaths) };
+}
+
+function baseDocument(publicUrl: string): { paths: Record<string, Record<string, unknown>> } & Record<string, unknown> {
   return {
     openapi: '3.1.0',
     info: {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 
 /** The built web UI (packages/web/dist), next to this package, seen from src/http/web or from the compiled dist/. */
@@ -65,4 +65,31 @@ export async function webRoutes(app: FastifyInstance, options: { distDir?: strin
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index);
   };
   for (const url of SPA_ROUTES) app.get(url, spa);
+}
+
+/** Paths of programs, not pages: their unknown URLs keep the JSON error with its code. */
+const MACHINE_PREFIXES = ['/api/', '/pki/', '/tsa', '/healthz', '/readyz', '/metrics', '/assets/', '/dev/'];
+
+/**
+ * The 404 for a browser's navigation (GET or HEAD asking for text/html, outside the API and the other
+ * machine paths): the UI's index.html with status 404, so the SPA shows its 見つかりません page. Returns
+ * undefined (the caller answers with JSON) for everything else, or when the UI is not built.
+ */
+export function htmlNotFoundPage(
+  distDir: string | undefined,
+): (request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined {
+  const indexPath = join(distDir ?? DEFAULT_WEB_DIST, 'index.html');
+  let index: Buffer | undefined;
+  return (request, reply) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
+    const path = request.url.split('?')[0] ?? '';
+    if (MACHINE_PREFIXES.some((prefix) => path === prefix.replace(/\/$/, '') || path.startsWith(prefix)))
+      return undefined;
+    if (!/\btext\/html\b/.test(request.headers.accept ?? '')) return undefined;
+    if (index === undefined) {
+      if (!existsSync(indexPath)) return undefined;
+      index = readFileSync(indexPath);
+    }
+    return reply.code(404).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index);
+  };
 }

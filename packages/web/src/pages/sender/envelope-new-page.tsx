@@ -1,7 +1,7 @@
 // /envelopes/new: name, message, PDFs (drag and drop or picker, upload progress), recipients in
-// signing order, expiry; 下書き保存 creates a draft, 送信 creates and sends.
+// signing order, expiry; 下書き保存 creates a draft, 送信内容の確認 creates it and opens the review screen.
 import { useId, useRef, useState, type DragEvent, type FormEvent, type ReactNode } from 'react';
-import { ApiError, apiPost } from '../../api/client.ts';
+import { ApiError } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
 import type { Envelope, EnvelopeDraft, Language, RecipientAuth } from '../../api/types.ts';
 import { uploadMultipart } from '../../api/upload.ts';
@@ -9,7 +9,6 @@ import { Alert } from '../../components/alert.tsx';
 import { ContactPicker, RegisteredCodeNote } from '../../components/contact-picker.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { ACCESS_CODE_PATTERN, generateAccessCode, looksLikeEmail } from '../../lib/access-code.ts';
-import { setFlash } from '../../lib/flash.ts';
 import { navigate } from '../../lib/router.ts';
 import { Link } from '../../lib/use-location.tsx';
 import { SenderShell } from './sender-session.tsx';
@@ -19,7 +18,7 @@ interface DraftFile {
   file: File;
 }
 
-interface DraftRecipient {
+export interface DraftRecipient {
   key: number;
   name: string;
   email: string;
@@ -31,10 +30,10 @@ interface DraftRecipient {
 }
 
 /** Field errors, keyed like `name`, `documents`, `recipients`, `r{key}.email`. */
-type FieldErrors = Record<string, string>;
+export type FieldErrors = Record<string, string>;
 
 let nextKey = 1;
-const newRecipient = (language: Language): DraftRecipient => ({
+export const newRecipient = (language: Language): DraftRecipient => ({
   key: nextKey++,
   name: '',
   email: '',
@@ -54,16 +53,16 @@ export function EnvelopeNewPage() {
   );
 }
 
-function formatSize(bytes: number): string {
+export function formatSize(bytes: number): string {
   if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
-function isPdf(file: File): boolean {
+export function isPdf(file: File): boolean {
   return file.type === 'application/pdf' || file.name.toLowerCase().endsWith('.pdf');
 }
 
-function todayIso(): string {
+export function todayIso(): string {
   const now = new Date();
   return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
 }
@@ -223,15 +222,9 @@ function EnvelopeForm() {
       }
       return;
     }
-    if (mode === 'send') {
-      try {
-        await apiPost<Envelope>(`/api/v1/envelopes/${encodeURIComponent(envelope.id)}/send`);
-        setFlash({ tone: 'success', text: t('env.sent') });
-      } catch (caught) {
-        setFlash({ tone: 'error', text: `${t('new.sentButFailed')} ${errorMessage(language, caught)}` });
-      }
-    }
-    navigate(`/envelopes/${encodeURIComponent(envelope.id)}`);
+    // 送信内容の確認: the draft is saved, and the review screen sends it.
+    const target = `/envelopes/${encodeURIComponent(envelope.id)}`;
+    navigate(mode === 'send' ? `${target}/review` : target);
   }
 
   const describedBy = (field: string, hintId?: string) =>
@@ -460,7 +453,8 @@ function EnvelopeForm() {
   );
 }
 
-function RecipientEditor({
+/** One recipient's card: name, e-mail, identity check, language, access code; move and remove. */
+export function RecipientEditor({
   recipient: r,
   index,
   count,

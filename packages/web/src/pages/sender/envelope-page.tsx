@@ -1,5 +1,6 @@
 // /envelopes/{id}: status, certificate ID, documents, recipients with their states and actions
-// (再送, ロック解除), 送信 for drafts, 取消, and the timeline of the operation log.
+// (再送, ロック解除, コードを表示), 編集 and 送信内容の確認 for drafts, 複製 / 修正して再送, 取消, and the
+// timeline of the operation log.
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { apiGet, apiPost } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
@@ -13,10 +14,13 @@ import { RetentionCard } from '../../components/retention-card.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { EnvelopeStatusBadge, RecipientStatusBadge } from '../../components/status-badge.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
-import { formatDateTime, isMessageKey, type MessageKey } from '../../i18n/translate.ts';
+import { formatDateTime } from '../../i18n/translate.ts';
 import { ACCESS_CODE_PATTERN, generateAccessCode } from '../../lib/access-code.ts';
 import { takeFlash, type Flash } from '../../lib/flash.ts';
 import { Link } from '../../lib/use-location.tsx';
+import { EnvelopeTimeline } from '../../components/envelope-timeline.tsx';
+import { navigate } from '../../lib/router.ts';
+import { CopyButtons, RevealCodeButton, canRevealCode } from './envelope-tools.tsx';
 import { FieldPlacer } from './fields/field-placer.tsx';
 import { SenderShell, useUser } from './sender-session.tsx';
 
@@ -113,16 +117,26 @@ function EnvelopeDetails({ id }: { id: string }) {
               {t('env.cancel')}
             </button>
           )}
+          <CopyButtons envelope={envelope} disabled={busy !== null} />
           {envelope.status === 'draft' && (
-            <button
-              type="button"
-              className="btn btn--primary"
-              onClick={() => act('send', `${base}/send`, undefined, t('env.sent'))}
-              disabled={busy !== null}
-              aria-busy={busy === 'send'}
-            >
-              {busy === 'send' ? t('env.sending') : t('env.send')}
-            </button>
+            <>
+              <button
+                type="button"
+                className="btn btn--secondary"
+                onClick={() => navigate(`/envelopes/${encodeURIComponent(envelope.id)}/edit`)}
+                disabled={busy !== null}
+              >
+                {t('env.edit')}
+              </button>
+              <button
+                type="button"
+                className="btn btn--primary"
+                onClick={() => navigate(`/envelopes/${encodeURIComponent(envelope.id)}/review`)}
+                disabled={busy !== null}
+              >
+                {t('env.review')}
+              </button>
+            </>
           )}
         </div>
       </div>
@@ -164,6 +178,9 @@ function EnvelopeDetails({ id }: { id: string }) {
                     )}
                   </div>
                   <div className="recipient-row__actions">
+                    {canRevealCode(envelope, recipient) && (
+                      <RevealCodeButton envelopeId={envelope.id} recipient={recipient} />
+                    )}
                     {envelope.status === 'sent' &&
                       (recipient.status === 'notified' || recipient.status === 'viewed') && (
                         <button
@@ -291,7 +308,7 @@ function EnvelopeDetails({ id }: { id: string }) {
             ) : events.length === 0 ? (
               <p className="muted">{t('env.timeline.empty')}</p>
             ) : (
-              <Timeline events={events} />
+              <EnvelopeTimeline events={events} documents={envelope.documents} />
             )}
           </section>
           {user.organization && (
@@ -413,35 +430,5 @@ function UnlockDialog({
         )}
       </Field>
     </ActionDialog>
-  );
-}
-
-function Timeline({ events }: { events: EnvelopeEvent[] }) {
-  const { t, language } = useI18n();
-  const label = (action: string) => {
-    const key = `action.${action}`;
-    return isMessageKey(key) ? t(key) : action;
-  };
-  const actorLabel = (event: EnvelopeEvent) => {
-    const type = `actor.${event.actor.type}`;
-    const typeLabel = isMessageKey(type) ? t(type as MessageKey) : event.actor.type;
-    return event.actor.name ? t('env.timeline.actor', { name: event.actor.name, type: typeLabel }) : typeLabel;
-  };
-  return (
-    <ol className="timeline">
-      {events.map((event) => (
-        <li key={event.id} className="timeline__item">
-          <span className="timeline__dot" aria-hidden="true" />
-          <div className="timeline__body">
-            <p className="timeline__action">{label(event.action)}</p>
-            <p className="timeline__meta">
-              <time dateTime={event.createdAt}>{formatDateTime(language, event.createdAt)}</time>
-              <span>{actorLabel(event)}</span>
-              {event.ip && <span>{t('env.timeline.ip', { ip: event.ip })}</span>}
-            </p>
-          </div>
-        </li>
-      ))}
-    </ol>
   );
 }

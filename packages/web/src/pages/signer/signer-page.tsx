@@ -16,7 +16,7 @@ type Phase =
   | { kind: 'loading' }
   | { kind: 'code'; status: SignerStatus }
   | { kind: 'review'; view: SignerView }
-  | { kind: 'signed' }
+  | { kind: 'signed'; allSigned?: boolean }
   | { kind: 'declined' }
   | { kind: 'closed'; state: ClosedState }
   | { kind: 'error'; message: string };
@@ -157,7 +157,7 @@ export function SignerPage({ token }: { token: string }) {
         <ReviewScreen
           token={token}
           view={phase.view}
-          onSigned={() => setPhase({ kind: 'signed' })}
+          onSigned={(view) => setPhase({ kind: 'signed', allSigned: view.envelope.allSigned })}
           sender={sender}
           onDeclined={() => setPhase({ kind: 'declined' })}
           onBlocked={(code) =>
@@ -170,7 +170,7 @@ export function SignerPage({ token }: { token: string }) {
       content = (
         <StatePanel tone="success" title={t('signer.done.title')}>
           <p>{t('signer.done.body')}</p>
-          <p>{t('signer.done.mail')}</p>
+          <p>{t(phase.allSigned ? 'signer.done.mailAllSigned' : 'signer.done.mail')}</p>
           <p className="muted">{t('signer.done.close')}</p>
           {sender && <SenderContactCard contact={sender} />}
           <HelpLink topic="verify" />
@@ -218,7 +218,7 @@ export function SignerPage({ token }: { token: string }) {
 }
 
 function phaseOfView(view: SignerView): Phase {
-  if (view.recipient.status === 'signed') return { kind: 'signed' };
+  if (view.recipient.status === 'signed') return { kind: 'signed', allSigned: view.envelope.allSigned };
   if (view.recipient.status === 'declined') return { kind: 'closed', state: 'declined' };
   if (view.recipient.status === 'locked') return { kind: 'closed', state: 'locked' };
   return { kind: 'review', view };

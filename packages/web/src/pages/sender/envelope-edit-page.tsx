@@ -1,0 +1,366 @@
+// /envelopes/{id}/edit: a draft's name, message, expiry, recipients (kept ones keep their access code
+// unless a new one is typed) and documents (added and removed at once). Sent envelopes cannot change.
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { ApiError, apiGet, apiRequest } from '../../api/client.ts';
+import { errorMessage } from '../../api/messages.ts';
+import type { Envelope } from '../../api/types.ts';
+import { uploadMultipart } from '../../api/upload.ts';
+import { Alert } from '../../components/alert.tsx';
+import { Loading, StatePanel } from '../../components/state-panel.tsx';
+import { useI18n } from '../../i18n/i18n-context.tsx';
+import { ACCESS_CODE_PATTERN, looksLikeEmail } from '../../lib/access-code.ts';
+import { setFlash, takeFlash } from '../../lib/flash.ts';
+import { navigate } from '../../lib/router.ts';
+import { Link } from '../../lib/use-location.tsx';
+import {
+  isPdf,
+  newRecipient,
+  RecipientEditor,
+  todayIso,
+  type DraftRecipient,
+  type FieldErrors,
+} from './envelope-new-page.tsx';
+import { SenderShell } from './sender-session.tsx';
+
+/** A recipient row of the form; `id` for one the draft already has. */
+type EditedRecipient = DraftRecipient & { id?: string };
+
+/** The edit-draft page. */
+export function EnvelopeEditPage({ id }: { id: string }) {
+  const { t } = useI18n();
+  return (
+    <SenderShell width="normal" title={t('edit.title')}>
+      <EditDraft id={id} />
+    </SenderShell>
+  );
+}
+
+function localDate(iso: string | null): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
+}
+
+function EditDraft({ id }: { id: string }) {
+  const { t, describeError } = useI18n();
+  const [envelope, setEnvelope] = useState<Envelope | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  useEffect(() => {
+    let canceled = false;
+    apiGet<Envelope>(`/api/v1/envelopes/${encodeURIComponent(id)}`)
+      .then((value) => !canceled && setEnvelope(value))
+      .catch((caught: unknown) => !canceled && setLoadError(describeError(caught)));
+    return () => {
+      canceled = true;
+    };
+  }, [id, describeError]);
+  if (loadError) return <StatePanel tone="error" title={loadError} />;
+  if (!envelope) return <Loading label={t('common.loading')} />;
+  if (envelope.status !== 'draft')
+    return (
+      <StatePanel tone="neutral" title={t('edit.notDraft')}>
+        <Link href={`/envelopes/${encodeURIComponent(envelope.id)}`} className="btn btn--secondary">
+          {t('env.details')}
+        </Link>
+      </StatePanel>
+    );
+  return <EditForm initial={envelope} />;
+}
+
+function EditForm({ initial }: { initial: Envelope }) {
+  const { t, language } = useI18n();
+  const base = `/api/v1/envelopes/${encodeURIComponent(initial.id)}`;
+  const [documents, setDocuments] = useState(initial.documents);
+  const [name, setName] = useState(initial.name);
+  const [message, setMessage] = useState(initial.message);
+  const [expiresOn, setExpiresOn] = useState(localDate(initial.expiresAt));
+  const [recipients, setRecipients] = useState<EditedRecipient[]>(() =>
+    [...initial.recipients]
+      .sort((a, b) => a.order - b.order)
+      .map((r) => ({ ...newRecipient(r.language), id: r.id, name: r.name, email: r.email, auth: r.auth })),
+  );
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  // 修正して再送 arrives here with a message saying what happened.
+  const [notice, setNotice] = useState<string | null>(() => takeFlash()?.text ?? null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const ids = { name: useId(), message: useId(), expires: useId() };
+
+  async function addDocuments(files: File[]) {
+    const pdfs = files.filter(isPdf);
+    if (pdfs.length === 0) {
+      setErrors({ documents: files.map((file) => t('new.notPdf', { name: file.name })).join(' ') });
+      return;
+    }
+    const form = new FormData();
+    for (const file of pdfs) form.append('documents', file, file.name);
+    setBusy('upload');
+    setErrors({});
+    try {
+      const updated = await uploadMultipart<Envelope>(`${base}/documents`, form, () => undefined);
+      setDocuments(updated.documents);
+      setNotice(t('edit.documentAdded', { name: pdfs.map((f) => f.name).join('、') }));
+    } catch (caught) {
+      setErrors({ documents: errorMessage(language, caught) });
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function removeDocument(documentId: string, documentName: string) {
+    setBusy(`remove-${documentId}`);
+    setErrors({});
+    try {
+      const updated = await apiRequest<Envelope>('DELETE', `${base}/documents/${encodeURIComponent(documentId)}`);
+      setDocuments(updated.documents);
+      setNotice(t('edit.documentRemoved', { name: documentName }));
+    } catch (caught) {
+      setErrors({ documents: errorMessage(language, caught) });
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  function validate(): FieldErrors {
+    const found: FieldErrors = {};
+    if (!name.trim()) found['name'] = t('new.v.name');
+    if (recipients.length === 0) found['recipients'] = t('error.NO_RECIPIENTS');
+    if (expiresOn && expiresOn < todayIso()) found['expiresAt'] = t('new.v.expiresPast');
+    for (const r of recipients) {
+      if (!r.name.trim()) found[`r${r.key}.name`] = t('new.v.recipientName');
+      if (!looksLikeEmail(r.email.trim())) found[`r${r.key}.email`] = t('new.v.email');
+      // A kept recipient may leave the code empty (the current one stays); a new one needs one.
+      const empty = r.accessCode === '';
+      if (r.auth === 'access_code' && !(empty && r.id) && !ACCESS_CODE_PATTERN.test(r.accessCode))
+        found[`r${r.key}.accessCode`] = t('new.v.accessCode');
+    }
+    return found;
+  }
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    if (busy) return;
+    const found = validate();
+    setErrors(found);
+    if (Object.keys(found).length > 0) {
+      setFormError(t('new.errorSummary'));
+      return;
+    }
+    setFormError(null);
+    setBusy('save');
+    try {
+      await apiRequest<Envelope>('PATCH', base, {
+        name: name.trim(),
+        message: message.trim(),
+        // The envelope may be signed until the end of the chosen day, in the sender's time zone.
+        expiresAt: expiresOn ? new Date(`${expiresOn}T23:59:59`).toISOString() : null,
+        recipients: recipients.map((r, index) => ({
+          ...(r.id ? { id: r.id } : {}),
+          name: r.name.trim(),
+          email: r.email.trim(),
+          order: index + 1,
+          language: r.language,
+          auth: r.auth,
+          ...(r.auth === 'access_code' && r.accessCode ? { accessCode: r.accessCode } : {}),
+        })),
+      });
+      setFlash({ tone: 'success', text: t('edit.saved') });
+      navigate(`/envelopes/${encodeURIComponent(initial.id)}`);
+    } catch (caught) {
+      setFormError(caught instanceof ApiError ? errorMessage(language, caught) : String(caught));
+      setBusy(null);
+    }
+  }
+
+  const describedBy = (field: string, hintId?: string) =>
+    [errors[field] ? `${field}-error` : null, hintId ?? null].filter(Boolean).join(' ') || undefined;
+  const fieldError = (field: string) =>
+    errors[field] ? (
+      <p id={`${field}-error`} className="field__error">
+        {errors[field]}
+      </p>
+    ) : null;
+
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <Link href={`/envelopes/${encodeURIComponent(initial.id)}`} className="back-link">
+            <span aria-hidden="true">←</span> {initial.name}
+          </Link>
+          <h1 className="page-title">{t('edit.title')}</h1>
+        </div>
+      </div>
+      <form className="form form--wide" onSubmit={save} noValidate>
+        {formError && <Alert tone="error">{formError}</Alert>}
+        {notice && <Alert tone="success">{notice}</Alert>}
+
+        <section className="card" aria-labelledby="edit-basics">
+          <h2 id="edit-basics" className="section-title">
+            {t('new.basics')}
+          </h2>
+          <div className="field">
+            <label htmlFor={ids.name} className="field__label">
+              {t('new.name')} <span className="tag tag--required">{t('common.required')}</span>
+            </label>
+            <input
+              id={ids.name}
+              className="input"
+              value={name}
+              maxLength={200}
+              onChange={(event) => setName(event.target.value)}
+              aria-invalid={errors['name'] ? true : undefined}
+              aria-describedby={describedBy('name')}
+            />
+            {fieldError('name')}
+          </div>
+          <div className="field">
+            <label htmlFor={ids.message} className="field__label">
+              {t('new.message')} <span className="tag">{t('common.optional')}</span>
+            </label>
+            <textarea
+              id={ids.message}
+              className="input textarea"
+              rows={3}
+              maxLength={2000}
+              value={message}
+              onChange={(event) => setMessage(event.target.value)}
+            />
+          </div>
+          <div className="field field--short">
+            <label htmlFor={ids.expires} className="field__label">
+              {t('new.expiresAt')} <span className="tag">{t('common.optional')}</span>
+            </label>
+            <input
+              id={ids.expires}
+              className="input"
+              type="date"
+              min={todayIso()}
+              value={expiresOn}
+              onChange={(event) => setExpiresOn(event.target.value)}
+              aria-invalid={errors['expiresAt'] ? true : undefined}
+              aria-describedby={describedBy('expiresAt')}
+            />
+            {fieldError('expiresAt')}
+          </div>
+        </section>
+
+        <section className="card" aria-labelledby="edit-documents">
+          <h2 id="edit-documents" className="section-title">
+            {t('new.documents')}
+          </h2>
+          <p className="muted small">{t('edit.documentsHint')}</p>
+          {fieldError('documents')}
+          <ul className="doc-list">
+            {documents.map((doc) => (
+              <li key={doc.id} className="doc-list__item">
+                <span className="doc-list__icon" aria-hidden="true">
+                  PDF
+                </span>
+                <span className="doc-list__body">
+                  <span className="doc-list__name doc-list__name--wrap">{doc.name}</span>
+                  <span className="doc-list__meta">{t('common.pages', { n: doc.pages })}</span>
+                </span>
+                <button
+                  type="button"
+                  className="btn btn--ghost btn--small btn--danger-text"
+                  disabled={busy !== null || documents.length === 1}
+                  aria-busy={busy === `remove-${doc.id}`}
+                  onClick={() => removeDocument(doc.id, doc.name)}
+                  aria-label={t('new.removeDocument', { name: doc.name })}
+                >
+                  {t('new.remove')}
+                </button>
+              </li>
+            ))}
+          </ul>
+          <button
+            type="button"
+            className="btn btn--secondary"
+            disabled={busy !== null}
+            aria-busy={busy === 'upload'}
+            onClick={() => fileInput.current?.click()}
+          >
+            {busy === 'upload' ? t('edit.uploading') : t('edit.addDocument')}
+          </button>
+          <input
+            ref={fileInput}
+            type="file"
+            accept="application/pdf,.pdf"
+            multiple
+            className="visually-hidden"
+            tabIndex={-1}
+            aria-hidden="true"
+            data-testid="add-documents"
+            onChange={(event) => {
+              if (event.target.files) void addDocuments(Array.from(event.target.files));
+              event.target.value = '';
+            }}
+          />
+        </section>
+
+        <section className="card" aria-labelledby="edit-recipients">
+          <h2 id="edit-recipients" className="section-title">
+            {t('new.recipients')}
+          </h2>
+          <p className="muted small">
+            {t('edit.codeKeep')} {t('edit.removedFields')}
+          </p>
+          {fieldError('recipients')}
+          <ol className="recipient-list">
+            {recipients.map((r, index) => (
+              <RecipientEditor
+                key={r.key}
+                recipient={r}
+                index={index}
+                count={recipients.length}
+                errors={errors}
+                disabled={busy !== null}
+                onChange={(patch) =>
+                  setRecipients((current) => current.map((x) => (x.key === r.key ? { ...x, ...patch } : x)))
+                }
+                onMove={(delta) =>
+                  setRecipients((current) => {
+                    const target = index + delta;
+                    if (target < 0 || target >= current.length) return current;
+                    const next = [...current];
+                    [next[index], next[target]] = [next[target]!, next[index]!];
+                    return next;
+                  })
+                }
+                onRemove={() => setRecipients((current) => current.filter((x) => x.key !== r.key))}
+                describedBy={describedBy}
+                fieldError={fieldError}
+              />
+            ))}
+          </ol>
+          <button
+            type="button"
+            className="btn btn--secondary"
+            onClick={() => setRecipients((current) => [...current, newRecipient(language)])}
+            disabled={busy !== null}
+          >
+            <span aria-hidden="true">＋</span> {t('new.addRecipient')}
+          </button>
+        </section>
+
+        <div className="form-actions">
+          <div className="button-row">
+            <Link href={`/envelopes/${encodeURIComponent(initial.id)}`} className="btn btn--secondary btn--large">
+              {t('edit.cancel')}
+            </Link>
+            <button
+              type="submit"
+              className="btn btn--primary btn--large"
+              disabled={busy !== null}
+              aria-busy={busy === 'save'}
+            >
+              {busy === 'save' ? t('edit.saving') : t('edit.save')}
+            </button>
+          </div>
+        </div>
+      </form>
+    </>
+  );
+}

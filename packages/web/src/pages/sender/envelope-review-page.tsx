@@ -1,0 +1,210 @@
+// /envelopes/{id}/review: 送信内容の確認 — everything the recipients will receive (envelope, recipients in
+// signing order with their identity check and access code, the fields placed for each, the documents),
+// then 送信する. Nothing is sent before this screen.
+import { useEffect, useState } from 'react';
+import { apiGet, apiPost } from '../../api/client.ts';
+import { errorMessage } from '../../api/messages.ts';
+import type { Envelope } from '../../api/types.ts';
+import { Alert } from '../../components/alert.tsx';
+import { MessageBox } from '../../components/message-box.tsx';
+import { Loading, StatePanel } from '../../components/state-panel.tsx';
+import { useI18n } from '../../i18n/i18n-context.tsx';
+import { formatDateTime } from '../../i18n/translate.ts';
+import { setFlash } from '../../lib/flash.ts';
+import { navigate } from '../../lib/router.ts';
+import { Link } from '../../lib/use-location.tsx';
+import { canRevealCode, RevealCodeButton } from './envelope-tools.tsx';
+import { SenderShell } from './sender-session.tsx';
+
+/** The review-before-sending page. */
+export function EnvelopeReviewPage({ id }: { id: string }) {
+  const { t } = useI18n();
+  return (
+    <SenderShell width="normal" title={t('review.title')}>
+      <Review id={id} />
+    </SenderShell>
+  );
+}
+
+function Review({ id }: { id: string }) {
+  const { t, language, describeError } = useI18n();
+  const base = `/api/v1/envelopes/${encodeURIComponent(id)}`;
+  const [envelope, setEnvelope] = useState<Envelope | null>(null);
+  const [fieldCounts, setFieldCounts] = useState<Map<string, number>>(new Map());
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [sendError, setSendError] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+
+  useEffect(() => {
+    let canceled = false;
+    Promise.all([apiGet<Envelope>(base), apiGet<{ items: Array<{ recipientId: string }> }>(`${base}/fields`)])
+      .then(([value, fields]) => {
+        if (canceled) return;
+        const counts = new Map<string, number>();
+        for (const f of fields.items) counts.set(f.recipientId, (counts.get(f.recipientId) ?? 0) + 1);
+        setFieldCounts(counts);
+        setEnvelope(value);
+      })
+      .catch((caught: unknown) => !canceled && setLoadError(describeError(caught)));
+    return () => {
+      canceled = true;
+    };
+  }, [base, describeError]);
+
+  async function send() {
+    if (sending) return;
+    setSending(true);
+    setSendError(null);
+    try {
+      await apiPost<Envelope>(`${base}/send`);
+      setFlash({ tone: 'success', text: t('env.sent') });
+      navigate(`/envelopes/${encodeURIComponent(id)}`);
+    } catch (caught) {
+      setSendError(errorMessage(language, caught));
+      setSending(false);
+    }
+  }
+
+  if (loadError) return <StatePanel tone="error" title={loadError} />;
+  if (!envelope) return <Loading label={t('common.loading')} />;
+  const envelopeHref = `/envelopes/${encodeURIComponent(envelope.id)}`;
+  if (envelope.status !== 'draft')
+    return (
+      <StatePanel tone="neutral" title={t('review.notDraft')}>
+        <Link href={envelopeHref} className="btn btn--secondary">
+          {t('env.details')}
+        </Link>
+      </StatePanel>
+    );
+  const recipients = [...envelope.recipients].sort((a, b) => a.order - b.order);
+
+  return (
+    <>
+      <div className="page-head">
+        <div className="page-head__main">
+          <Link href={envelopeHref} className="back-link">
+            <span aria-hidden="true">←</span> {envelope.name}
+          </Link>
+          <h1 className="page-title">{t('review.title')}</h1>
+        </div>
+      </div>
+      <p className="lead">{t('review.lead')}</p>
+      {sendError && <Alert tone="error">{sendError}</Alert>}
+
+      <section className="card" aria-labelledby="review-basics">
+        <h2 id="review-basics" className="section-title">
+          {t('review.basics')}
+        </h2>
+        <dl className="facts">
+          <div className="facts__row">
+            <dt>{t('review.name')}</dt>
+            <dd>{envelope.name}</dd>
+          </div>
+          <div className="facts__row">
+            <dt>{t('review.expires')}</dt>
+            <dd>{envelope.expiresAt ? formatDateTime(language, envelope.expiresAt) : t('review.noExpiry')}</dd>
+          </div>
+          {!envelope.message && (
+            <div className="facts__row">
+              <dt>{t('review.message')}</dt>
+              <dd>{t('review.none')}</dd>
+            </div>
+          )}
+        </dl>
+        {envelope.message && <MessageBox heading="h3" title={t('review.message')} text={envelope.message} />}
+      </section>
+
+      <section className="card" aria-labelledby="review-recipients">
+        <h2 id="review-recipients" className="section-title">
+          {t('review.recipients')}
+        </h2>
+        <ol className="recipient-rows">
+          {recipients.map((recipient) => (
+            <li key={recipient.id} className="recipient-row">
+              <span className="order-badge" aria-label={`${t('env.recipient.order')} ${recipient.order}`}>
+                {recipient.order}
+              </span>
+              <div className="recipient-row__body">
+                <div className="recipient-row__line">
+                  <span className="recipient-row__name">{recipient.name}</span>
+                </div>
+                <div className="recipient-row__meta">
+                  <span className="recipient-row__email">{recipient.email}</span>
+                  <span>{recipient.language === 'ja' ? '日本語' : 'English'}</span>
+                </div>
+                <dl className="review-facts">
+                  <div>
+                    <dt>{t('review.auth')}</dt>
+                    <dd>{t(`new.recipient.auth.${recipient.auth}`)}</dd>
+                  </div>
+                  {recipient.auth === 'access_code' && (
+                    <div>
+                      <dt>{t('review.code')}</dt>
+                      <dd>{recipient.accessCodeStored === false ? t('review.codeMissing') : t('review.codeHidden')}</dd>
+                    </div>
+                  )}
+                  <div>
+                    <dt>{t('review.fields')}</dt>
+                    <dd>
+                      {fieldCounts.get(recipient.id)
+                        ? t('review.fieldsCount', { n: fieldCounts.get(recipient.id) ?? 0 })
+                        : t('review.none')}
+                    </dd>
+                  </div>
+                </dl>
+              </div>
+              <div className="recipient-row__actions">
+                {canRevealCode(envelope, recipient) && (
+                  <RevealCodeButton envelopeId={envelope.id} recipient={recipient} />
+                )}
+              </div>
+            </li>
+          ))}
+        </ol>
+        <p className="muted small">{t('review.codeNote')}</p>
+      </section>
+
+      <section className="card" aria-labelledby="review-documents">
+        <h2 id="review-documents" className="section-title">
+          {t('review.documents')}
+        </h2>
+        <ul className="doc-list">
+          {envelope.documents.map((doc) => (
+            <li key={doc.id} className="doc-list__item">
+              <span className="doc-list__icon" aria-hidden="true">
+                PDF
+              </span>
+              <span className="doc-list__body">
+                <span className="doc-list__name doc-list__name--wrap">{doc.name}</span>
+                <span className="doc-list__meta">{t('review.pages', { n: doc.pages })}</span>
+              </span>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <div className="form-actions">
+        <p className="muted small">{t('review.firstMail')}</p>
+        <div className="button-row">
+          <button
+            type="button"
+            className="btn btn--secondary btn--large"
+            disabled={sending}
+            onClick={() => navigate(`/envelopes/${encodeURIComponent(envelope.id)}/edit`)}
+          >
+            {t('review.edit')}
+          </button>
+          <button
+            type="button"
+            className="btn btn--primary btn--large"
+            onClick={send}
+            disabled={sending}
+            aria-busy={sending}
+          >
+            {sending ? t('review.sending') : t('review.send')}
+          </button>
+        </div>
+      </div>
+    </>
+  );
+}
