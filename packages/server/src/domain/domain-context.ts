@@ -17,5 +17,11 @@ export interface DomainContext {
   mailer: Mailer;
   jobs: JobQueue;
   clock: Clock;
-  keys: { accessCode: Uint8Array; cookie: Uint8Array; totpSeed: Uint8Array; recoveryCode: Uint8Array };
+  keys: {
+    accessCode: Uint8Array;
+    cookie: Uint8Array;
+    totpSeed: Uint8Array;
+    recoveryCode: Uint8Array;
+    signingLink: Uint8Array;
+  };
 }

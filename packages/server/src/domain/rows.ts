@@ -42,11 +42,12 @@ export function toDocument(row: Schema['documents']): EnvelopeDocument {
 }
 
 /** A recipient row as the domain type. */
-export function toRecipient(row: Schema['recipients']): Recipient {
+export function toRecipient(row: Selectable<Schema['recipients']>): Recipient {
   return {
     id: row.id,
     envelopeId: row.envelope_id,
     order: row.signing_order,
+    role: row.role,
     name: row.name,
     email: row.email,
     language: row.language,
@@ -61,6 +62,8 @@ export function toRecipient(row: Schema['recipients']): Recipient {
     declinedAt: date(row.declined_at),
     declineReason: row.decline_reason,
     lockedAt: date(row.locked_at),
+    remindedAt: date(row.reminded_at),
+    reminderCount: row.reminder_count,
   };
 }
 
@@ -102,7 +105,10 @@ export async function loadDetailsOf(db: DbOrTx, row: Selectable<Schema['envelope
     .selectFrom('recipients')
     .selectAll()
     .where('envelope_id', '=', row.id)
+    // Signers in signing order, then the CC recipients ('signer' sorts after 'cc').
+    .orderBy('role', 'desc')
     .orderBy('signing_order')
+    .orderBy('id')
     .execute();
   return { envelope: toEnvelope(row), documents: documents.map(toDocument), recipients: recipients.map(toRecipient) };
 }

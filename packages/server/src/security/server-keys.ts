@@ -18,6 +18,8 @@ export interface ServerKeys {
   recoveryCode: Uint8Array;
   /** Encrypts single sign-on client secrets at rest (AES-256-GCM). */
   ssoSecret: Uint8Array;
+  /** Derives a signer's link token from its stored random nonce (a reminder mails the same link again). */
+  signingLink: Uint8Array;
 }
 
 /** HKDF-SHA-256 of the master secret with a purpose label (distinct from the PKI's 'inkan-key-file'). */
@@ -34,6 +36,7 @@ export function deriveServerKeys(masterKey: Uint8Array): ServerKeys {
     totpSeed: deriveKey(masterKey, 'totp-seed-encryption'),
     recoveryCode: deriveKey(masterKey, 'recovery-code-hmac'),
     ssoSecret: deriveKey(masterKey, 'sso-secret-encryption'),
+    signingLink: deriveKey(masterKey, 'signing-link-token'),
   };
 }
 

@@ -1,6 +1,7 @@
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
-import { currentRecipient, effectiveStatus, isLockedOut } from '../envelope-state.ts';
+import { isLockedOut } from '../envelope-state.ts';
+import { assertTurnOf, envelopeTransition, recipientTransition } from '../envelope-machine.ts';
 import { recordEvent } from '../record-event.ts';
 import { loadEnvelopeDetails, type EnvelopeDetails } from '../rows.ts';
 import { inTransaction } from '../transaction.ts';
@@ -19,11 +20,9 @@ export async function resendSigningRequest(
   const recipient = details.recipients.find((r) => r.id === input.recipientId);
   if (!recipient) throw new AppError('NOT_FOUND', 'no such recipient');
   const now = ctx.clock.now();
-  const status = effectiveStatus(details.envelope, now);
-  if (status !== 'sent') throw new AppError('ENVELOPE_NOT_ACTIVE', `the envelope is ${status}`, { status });
-  if (recipient.status === 'signed') throw new AppError('ALREADY_SIGNED', 'this recipient has already signed');
-  if (currentRecipient(details.recipients)?.id !== recipient.id)
-    throw new AppError('NOT_YOUR_TURN', 'an earlier recipient has not signed yet');
+  envelopeTransition(details.envelope, 'notify', now);
+  if (recipient.status !== 'locked') recipientTransition(recipient, 'notify');
+  assertTurnOf(details.recipients, recipient);
   if (isLockedOut(recipient, ctx.config.accessCodeMaxAttempts))
     throw new AppError('ACCESS_CODE_LOCKED', 'unlock the recipient first');
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {

@@ -33,6 +33,7 @@ export function presentEnvelope(details: EnvelopeDetails, now: Date) {
       name: r.name,
       email: r.email,
       order: r.order,
+      role: r.role,
       language: r.language,
       auth: r.auth,
       status: r.status,
