@@ -108,6 +108,7 @@ export async function loadDetailsOf(db: DbOrTx, row: Selectable<Schema['envelope
     // Signers in signing order, then the CC recipients ('signer' sorts after 'cc').
     .orderBy('role', 'desc')
     .orderBy('signing_order')
+    .orderBy('position')
     .orderBy('id')
     .execute();
   return { envelope: toEnvelope(row), documents: documents.map(toDocument), recipients: recipients.map(toRecipient) };

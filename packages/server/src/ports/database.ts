@@ -221,6 +221,8 @@ export interface Schema extends SsoSchema, FieldsSchema {
     /** When the last reminder (button or 自動リマインド) was queued, and how many were. */
     reminded_at: ColumnType<string | null, string | null | undefined, string | null>;
     reminder_count: ColumnType<number, number | undefined, number>;
+    /** Place in the sender's list (orders signing within an order group and among CC recipients for display). */
+    position: ColumnType<number, number | undefined, number>;
   };
   /** A signer's session after the access code passed: the cookie token's SHA-256. */
   recipient_sessions: { token_hash: string; recipient_id: string; created_at: string; expires_at: string };

@@ -155,6 +155,7 @@ const COLUMNS = {
     link_nonce: 1,
     reminded_at: 1,
     reminder_count: 1,
+    position: 1,
   },
   recipient_sessions: { token_hash: 1, recipient_id: 1, created_at: 1, expires_at: 1 },
   download_links: { token_hash: 1, envelope_id: 1, recipient_id: 1, created_at: 1, expires_at: 1 },
@@ -523,13 +524,18 @@ for (const dialect of DIALECTS) {
         .insertInto('recipients')
         .values({ id: 'r2', signing_order: 2, link_token_hash: null, ...recipient })
         .execute();
+      // Equal orders sign in parallel since 013; the role is checked.
+      await db
+        .insertInto('recipients')
+        .values({ id: 'r3', signing_order: 2, link_token_hash: 'x', ...recipient })
+        .execute();
       await assert.rejects(
         db
           .insertInto('recipients')
-          .values({ id: 'r3', signing_order: 2, link_token_hash: 'x', ...recipient })
+          .values({ id: 'r4', signing_order: 3, link_token_hash: null, ...recipient, role: 'viewer' as 'cc' })
           .execute(),
         Error,
-        'one recipient per order',
+        'a role is signer or cc',
       );
       await db.updateTable('recipients').set({ link_token_hash: 'L' }).where('id', '=', 'r1').execute();
       await assert.rejects(db.updateTable('recipients').set({ link_token_hash: 'L' }).where('id', '=', 'r2').execute());

@@ -32,7 +32,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '009-sign-in-security': signInSecurityMigration(),
     '011-signer-contact': signerContactMigration(),
     '012-fields': fieldsMigration(),
-    '013-envelope-flow': envelopeFlowMigration(),
+    '013-envelope-flow': envelopeFlowMigration(dialect),
   };
 }
 

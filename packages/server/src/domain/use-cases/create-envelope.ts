@@ -117,7 +117,7 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
           })
           .execute();
       }
-      for (const r of recipients) {
+      for (const [position, r] of recipients.entries()) {
         const id = newId();
         if (r.generatedCode !== undefined) generatedAccessCodes[id] = r.generatedCode;
         await tx
@@ -127,6 +127,7 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
             envelope_id: envelopeId,
             signing_order: r.order,
             role: r.role,
+            position,
             name: r.name,
             email: r.email,
             language: r.language,

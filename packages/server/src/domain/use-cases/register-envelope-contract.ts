@@ -29,6 +29,8 @@ export async function prepareEnvelopeRegistration(
     .selectFrom('recipients')
     .select('name')
     .where('envelope_id', '=', envelope.id)
+    // 取引先 are the parties who signed; CC recipients only received a copy.
+    .where('role', '=', 'signer')
     .orderBy('signing_order')
     .execute();
   const text = await extractTextOfBlobs(
