@@ -44,6 +44,8 @@ export function presentEnvelope(details: EnvelopeDetails, now: Date) {
       declineReason: r.declineReason,
       lockedAt: iso(r.lockedAt),
       failedAttempts: r.failedAttempts,
+      remindedAt: iso(r.remindedAt),
+      reminderCount: r.reminderCount,
       ...(details.generatedAccessCodes?.[r.id] ? { accessCode: details.generatedAccessCodes[r.id] } : {}),
     })),
   };
