@@ -502,7 +502,7 @@ function RecipientEditor({
       <div className="recipient-card__head">
         <h3 id={id('title')} className="recipient-card__title">
           <OrderBadge order={order} />
-          {order === null ? t('flow.ccN', { n }) : t('new.recipientN', { n: order })}
+          {order === null ? t('flow.ccN', { n }) : t('new.recipientN', { n })}
         </h3>
         <div className="recipient-card__tools">
           <button
