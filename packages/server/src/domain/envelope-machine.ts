@@ -280,7 +280,10 @@ export function mayApplySignature(
   applied: ReadonlySet<string>,
 ): boolean {
   return signersOf(recipients).every(
-    (r) => r.id === recipient.id || applied.has(r.id) || !(r.order < recipient.order || (r.status === 'signed' && appliesBefore(r, recipient))),
+    (r) =>
+      r.id === recipient.id ||
+      applied.has(r.id) ||
+      !(r.order < recipient.order || (r.status === 'signed' && appliesBefore(r, recipient))),
   );
 }
 

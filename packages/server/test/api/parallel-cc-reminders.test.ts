@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { verifyPdf } from '@inkan/core';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { assertAcceptedByValidators } from '../../../core/test/helpers/assert-validators.ts';
-import { createNssDb, toPem } from '../../../core/test/helpers/validators.ts';
+import { createNssDb, pdfText, toPem } from '../../../core/test/helpers/validators.ts';
 import { applyRecipientSignature } from '../../src/domain/use-cases/apply-recipient-signature.ts';
 import { scheduleExpirySweep } from '../../src/domain/use-cases/expire-envelopes.ts';
 import { updateOrganizationSettings } from '../../src/domain/use-cases/update-organization-settings.ts';
@@ -184,6 +184,22 @@ for (const dialect of DIALECTS) {
           details: { recipientId?: string };
         }>;
         assert.equal(events.filter((e) => e.action === 'recipient.signature-applied').length, 3);
+
+        // The certificate of completion names the three signers and the CC as 受信者 (CC), who did not sign.
+        const certificate = await h.api(h.org, 'GET', `/api/v1/envelopes/${envelope.id}/certificate`);
+        assert.equal(certificate.statusCode, 200, certificate.body);
+        const text = (await pdfText(new Uint8Array(certificate.rawPayload))).replace(/\s+/g, ' ');
+        assert.match(text, /受信者 \(CC\) 1/);
+        assert.match(text, new RegExp(`経理部 .*${cc.replace('.', '\\.')}`));
+        assert.match(text, /署名者 3/);
+        assert.doesNotMatch(text, /署名者 4/, 'the CC is not counted among the signers');
+        // The register's 取引先 are the signers only.
+        const contract = await h.context.db
+          .selectFrom('contracts')
+          .select('counterparties')
+          .where('envelope_id', '=', envelope.id)
+          .executeTakeFirstOrThrow();
+        assert.deepEqual(JSON.parse(contract.counterparties), ['甲 一郎', 'Bob Parallel', '丙 三郎']);
       });
     }
 

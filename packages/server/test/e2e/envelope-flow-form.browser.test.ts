@@ -92,7 +92,10 @@ describe('the create form: CC recipients and parallel signers in a real browser'
       }
       // The first card has no signer above: it offers no parallel option.
       assert.equal(await page.getByLabel(/前の署名者と同時に署名する/).count(), 2);
-      await page.getByLabel(/前の署名者と同時に署名する/).first().check();
+      await page
+        .getByLabel(/前の署名者と同時に署名する/)
+        .first()
+        .check();
       await page.getByLabel('役割').nth(2).selectOption({ label: '受信者 (CC)' });
       // A CC has neither authentication nor access code; the two signers keep theirs.
       assert.equal(await page.getByLabel('アクセスコード', { exact: true }).count(), 2);

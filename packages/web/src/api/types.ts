@@ -81,7 +81,7 @@ export interface EnvelopeSummary {
   createdAt: string;
   sentAt: string | null;
   completedAt: string | null;
-  recipients: { name: string; status: RecipientStatus }[];
+  recipients: { name: string; status: RecipientStatus; role?: RecipientRole }[];
 }
 
 export interface EnvelopePage {

@@ -32,6 +32,7 @@ export async function prepareEnvelopeRegistration(
     // 取引先 are the parties who signed; CC recipients only received a copy.
     .where('role', '=', 'signer')
     .orderBy('signing_order')
+    .orderBy('position')
     .execute();
   const text = await extractTextOfBlobs(
     blobs,

@@ -1,6 +1,10 @@
-import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
-import { assertTurnOf, envelopeTransition, recipientStatusesAllowing, recipientTransition } from '../envelope-machine.ts';
+import {
+  assertTurnOf,
+  envelopeTransition,
+  recipientStatusesAllowing,
+  recipientTransition,
+} from '../envelope-machine.ts';
 import { checkFieldValues, loadFields } from '../fields/envelope-fields.ts';
 import { recordEvent } from '../record-event.ts';
 import { toEnvelope, toRecipient } from '../rows.ts';

@@ -124,7 +124,14 @@ const schemas = {
       expiresAt: iso,
       recipients: {
         type: 'array',
-        items: { type: 'object', properties: { name: { type: 'string' }, status: recipientStatus } },
+        items: {
+          type: 'object',
+          properties: {
+            name: { type: 'string' },
+            status: recipientStatus,
+            role: { type: 'string', enum: ['signer', 'cc'] },
+          },
+        },
       },
     },
   },
