@@ -15,6 +15,7 @@ import { applyRecipientSignature } from '../../src/domain/use-cases/apply-recipi
 import { scheduleExpirySweep } from '../../src/domain/use-cases/expire-envelopes.ts';
 import { updateOrganizationSettings } from '../../src/domain/use-cases/update-organization-settings.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
+import { asSession, signIn } from './helpers/admin-session.ts';
 import { counts, linkIn, type Harness, startHarness } from './helpers/harness.ts';
 
 const DAY = 86_400_000;
@@ -335,6 +336,32 @@ for (const dialect of DIALECTS) {
       assert.equal(reminded[0].details.recipientId, first.id);
       assert.equal(reminded[0].details.automatic, false);
       assert.equal(events.filter((e) => e.action === 'mail.signing-reminder.sent').length, 1);
+    });
+
+    it('the 自動リマインド setting: 0–30 days, recorded, administrators only', async () => {
+      const admin = await signIn(h, h.org.admin);
+      for (const bad of [-1, 31, 1.5]) {
+        const res = await asSession(h, admin, 'PATCH', '/api/v1/organization/settings', { autoRemindDays: bad });
+        assert.equal(res.statusCode, 400, res.body);
+        assert.equal(res.json().error.details.field, 'autoRemindDays');
+      }
+      const set = await asSession(h, admin, 'PATCH', '/api/v1/organization/settings', { autoRemindDays: 7 });
+      assert.equal(set.statusCode, 200, set.body);
+      assert.equal(set.json().autoRemindDays, 7);
+      const viewer = await signIn(h, h.org.viewer);
+      assert.equal(
+        (await asSession(h, viewer, 'PATCH', '/api/v1/organization/settings', { autoRemindDays: 1 })).statusCode,
+        403,
+      );
+      const changed = await h.context.db
+        .selectFrom('events')
+        .select('details')
+        .where('organization_id', '=', h.org.id)
+        .where('action', '=', 'organization.settings-changed')
+        .orderBy('seq', 'desc')
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(JSON.parse(changed.details), { autoRemindDays: { from: 0, to: 7 } });
+      await asSession(h, admin, 'PATCH', '/api/v1/organization/settings', { autoRemindDays: 0 });
     });
 
     it('自動リマインド every N days until expiry, once per period even when two sweeps run (controlled clock)', async () => {
