@@ -16,6 +16,7 @@ import { scheduleExpirySweep } from '../../src/domain/use-cases/expire-envelopes
 import { updateOrganizationSettings } from '../../src/domain/use-cases/update-organization-settings.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
 import { asSession, signIn } from './helpers/admin-session.ts';
+import { passSignerCode, signerRequest as signerRequestOf, type SignerSession } from './helpers/signer-session.ts';
 import { counts, linkIn, type Harness, startHarness } from './helpers/harness.ts';
 
 const DAY = 86_400_000;
@@ -37,30 +38,9 @@ for (const dialect of DIALECTS) {
       rmSync(work, { recursive: true, force: true });
     });
 
-    const signerRequest = (
-      token: string,
-      path: string,
-      method: 'GET' | 'POST',
-      session?: { cookie: string; csrf: string },
-      body?: object,
-    ) =>
-      h.app.inject({
-        method,
-        url: `/api/sign/${token}${path}`,
-        headers: {
-          'accept-language': 'ja',
-          ...(session ? { cookie: session.cookie, 'x-csrf-token': session.csrf } : {}),
-        },
-        ...(body ? { payload: body } : {}),
-      });
-
-    async function passCode(token: string, code: string): Promise<{ cookie: string; csrf: string }> {
-      const res = await signerRequest(token, '/access-code', 'POST', undefined, { code });
-      assert.equal(res.statusCode, 200, res.body);
-      const cookie = res.cookies.find((c) => c.name === 'inkan_signer');
-      assert.ok(cookie);
-      return { cookie: `inkan_signer=${cookie.value}`, csrf: res.json().csrfToken };
-    }
+    const signerRequest = (token: string, path: string, method: 'GET' | 'POST', session?: SignerSession) =>
+      signerRequestOf(h, token, path, method, session);
+    const passCode = (token: string, code: string) => passSignerCode(h, token, code);
 
     /** The signing link of the latest mail to an address whose subject matches. */
     async function linkTo(address: string, subject = /署名依頼|to sign/): Promise<string> {

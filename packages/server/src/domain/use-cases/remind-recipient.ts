@@ -28,15 +28,7 @@ export async function remindRecipient(
   ctx: DomainContext,
   input: { organizationId: string; envelopeId: string; recipientId: string; actor: Actor; origin?: RequestOrigin },
 ): Promise<EnvelopeDetails> {
-  const details = await getEnvelope(ctx, input);
-  const recipient = details.recipients.find((r) => r.id === input.recipientId);
-  if (!recipient) throw new AppError('NOT_FOUND', 'no such recipient');
-  const now = ctx.clock.now();
-  envelopeTransition(details.envelope, 'remind', now);
-  recipientTransition(recipient, 'remind');
-  assertTurnOf(details.recipients, recipient);
-  if (isLockedOut(recipient, ctx.config.accessCodeMaxAttempts))
-    throw new AppError('ACCESS_CODE_LOCKED', 'unlock the recipient first');
+  const { details, recipient, now } = await signerToContact(ctx, input, 'remind');
   const last = lastContactOf(recipient);
   if (last !== null && now.getTime() - last.getTime() < REMINDER_MIN_INTERVAL_MS) {
     const retryAt = new Date(last.getTime() + REMINDER_MIN_INTERVAL_MS);
@@ -50,6 +42,29 @@ export async function remindRecipient(
   // Another click (or 自動リマインド) queued one at the same moment.
   if (!queued) throw new AppError('REMINDER_TOO_SOON', 'a reminder was queued just now');
   return loadEnvelopeDetails(ctx.db, input.organizationId, input.envelopeId);
+}
+
+/**
+ * The signer a sender's resend or リマインド is for, checked by the machine: the envelope takes the event,
+ * the recipient is a signer whose turn it is (not CC, not signed), and not locked out (ACCESS_CODE_LOCKED:
+ * unlock first). Another organisation's envelope or an unknown recipient: NOT_FOUND.
+ */
+export async function signerToContact(
+  ctx: DomainContext,
+  input: { organizationId: string; envelopeId: string; recipientId: string },
+  event: 'notify' | 'remind',
+): Promise<{ details: EnvelopeDetails; recipient: Recipient; now: Date }> {
+  const details = await getEnvelope(ctx, input);
+  const recipient = details.recipients.find((r) => r.id === input.recipientId);
+  if (!recipient) throw new AppError('NOT_FOUND', 'no such recipient');
+  const now = ctx.clock.now();
+  envelopeTransition(details.envelope, event, now);
+  // A locked signer is told so below (the table's own refusal would be the same code).
+  if (recipient.status !== 'locked') recipientTransition(recipient, event);
+  assertTurnOf(details.recipients, recipient);
+  if (isLockedOut(recipient, ctx.config.accessCodeMaxAttempts))
+    throw new AppError('ACCESS_CODE_LOCKED', 'unlock the recipient first');
+  return { details, recipient, now };
 }
 
 /**
