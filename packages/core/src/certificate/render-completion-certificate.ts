@@ -24,6 +24,8 @@ export interface CompletionCertificateData {
     /** The party's fields as drawn into the documents (issue 11 part 4), e.g. "契約書.pdf 2ページ 日付: 2026年12月6日". */
     fields?: string[];
   }>;
+  /** 受信者 (CC): received the completion mail and the download; they did not sign. */
+  ccRecipients?: Array<{ name: string; email: string }>;
   events: Array<{ at: Date; actor: string; action: string; ip?: string | null }>;
   /** The public verification page, e.g. https://host/verify. */
   verification: { url: string };
@@ -193,6 +195,18 @@ export function renderCompletionCertificate(data: CompletionCertificateData): Ui
     labelValue('署名日時', 'Signed at', formatJstUtc(p.signedAt), S.valueBold),
     ...(p.fields ?? []).map((f) => labelValue('入力項目', 'Field', c(f))),
   ]);
+  // CC recipients follow the signers in the same section: named, and marked as not signing.
+  partyBlocks.push(
+    ...(data.ccRecipients ?? []).map((r, i) => [
+      blockHeader(`受信者 (CC) ${i + 1}`, `CC recipient ${i + 1}`, c(r.name)),
+      labelValue('メールアドレス', 'E-mail', c(r.email)),
+      labelValue(
+        '役割',
+        'Role',
+        '署名なし・完了通知とダウンロードのみ (no signature; completion mail and download only)',
+      ),
+    ]),
+  );
   heading(3, '署名者', 'Signing parties', firstBlockHeight(partyBlocks));
   placeBlocks(
     flow,

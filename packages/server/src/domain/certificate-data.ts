@@ -1,3 +1,4 @@
+import { signersOf } from './envelope-machine.ts';
 import { sealCharacters, type CompletionCertificateData } from '@inkan/core';
 import type { DbOrTx } from '../ports/database.ts';
 import { actionLabelJa, actorNames } from './event-labels.ts';
@@ -125,7 +126,8 @@ export async function buildCertificateData(
       sha256Original: d.sha256Original,
       sha256Signed: d.sha256Current,
     })),
-    parties: recipients.map((r) => {
+    ccRecipients: recipients.filter((r) => r.role === 'cc').map((r) => ({ name: r.name, email: r.email })),
+    parties: signersOf(recipients).map((r) => {
       const row = byId.get(r.id);
       const fieldLines = fields
         .filter((f) => f.recipientId === r.id)

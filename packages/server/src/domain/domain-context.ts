@@ -23,5 +23,6 @@ export interface DomainContext {
     totpSeed: Uint8Array;
     recoveryCode: Uint8Array;
     accessCodeSeal: Uint8Array;
+    signingLink: Uint8Array;
   };
 }

@@ -10,11 +10,6 @@ export function effectiveStatus(envelope: Pick<Envelope, 'status' | 'expiresAt'>
   return isPastExpiry(envelope, now) ? 'expired' : envelope.status;
 }
 
-/** The recipient whose turn it is: the first in signing order who has not signed; undefined when all have. */
-export function currentRecipient(recipients: readonly Recipient[]): Recipient | undefined {
-  return [...recipients].sort((a, b) => a.order - b.order).find((r) => r.status !== 'signed');
-}
-
 /** Whether a personal signing link is too old (INKAN_LINK_TTL after the request mail). */
 export function isSigningLinkExpired(recipient: Pick<Recipient, 'notifiedAt'>, linkTtlMs: number, now: Date): boolean {
   return recipient.notifiedAt !== null && recipient.notifiedAt.getTime() + linkTtlMs <= now.getTime();

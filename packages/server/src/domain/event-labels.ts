@@ -25,6 +25,7 @@ export const ACTION_LABELS_JA: Record<EventAction, string> = {
   'document.downloaded': '文書をダウンロード',
   'certificate.downloaded': '契約締結証明書をダウンロード',
   'mail.signing-request.sent': '署名依頼メールを送信',
+  'mail.signing-reminder.sent': 'リマインドメールを送信',
   'mail.completion.sent': '電子署名完了のお知らせを送信',
   'mail.locked.sent': 'ロックのお知らせを送信',
   'mail.declined.sent': '拒否のお知らせを送信',
@@ -38,6 +39,7 @@ export const ACTION_LABELS_JA: Record<EventAction, string> = {
   'recipient.code-passed': 'アクセスコードで本人確認',
   'recipient.login-passed': 'ログインで本人確認',
   'recipient.resend-requested': '署名依頼メールを再送',
+  'recipient.reminded': 'リマインド',
   'recipient.signature-applied': '電子署名を付与',
   'session.signed-in': 'ログイン',
   'session.sign-in-failed': 'ログイン失敗',
@@ -238,6 +240,8 @@ export const ACTION_LABELS_EN: Record<EventAction, string> = {
   'legal-hold.placed': 'Legal hold placed',
   'legal-hold.released': 'Legal hold released',
   'document.shredded': 'Document erased at the end of retention (key destroyed)',
+  'mail.signing-reminder.sent': 'Reminder mail sent',
+  'recipient.reminded': 'Reminder',
 };
 
 /** The Japanese label of an action (the action itself when unknown). */

@@ -48,6 +48,7 @@ export function toRecipient(row: Selectable<Schema['recipients']>): Recipient {
     id: row.id,
     envelopeId: row.envelope_id,
     order: row.signing_order,
+    role: row.role,
     name: row.name,
     email: row.email,
     language: row.language,
@@ -64,6 +65,8 @@ export function toRecipient(row: Selectable<Schema['recipients']>): Recipient {
     declineReason: row.decline_reason,
     lockedAt: date(row.locked_at),
     addressBookContactId: row.address_book_contact_id ?? null,
+    remindedAt: date(row.reminded_at),
+    reminderCount: row.reminder_count,
   };
 }
 
@@ -105,7 +108,11 @@ export async function loadDetailsOf(db: DbOrTx, row: Selectable<Schema['envelope
     .selectFrom('recipients')
     .selectAll()
     .where('envelope_id', '=', row.id)
+    // Signers in signing order, then the CC recipients ('signer' sorts after 'cc').
+    .orderBy('role', 'desc')
     .orderBy('signing_order')
+    .orderBy('position')
+    .orderBy('id')
     .execute();
   return { envelope: toEnvelope(row), documents: documents.map(toDocument), recipients: recipients.map(toRecipient) };
 }

@@ -5,6 +5,7 @@ import { AppError } from './app-error.ts';
 import { recordEvent, type NewEvent } from './record-event.ts';
 import type { DomainContext } from './domain-context.ts';
 import { effectiveStatus, isLockedOut, isSigningLinkExpired } from './envelope-state.ts';
+import { envelopeAllows, isTurnOf, recipientStatusesAllowing } from './envelope-machine.ts';
 import { loadDetailsOf, toRecipient, type EnvelopeDetails } from './rows.ts';
 import type { Envelope, Language, Recipient, RecipientStatus } from './types.ts';
 import { logoPathOf } from './use-cases/update-organization-profile.ts';
@@ -171,11 +172,10 @@ export interface SignerView {
 /** Builds the SignerView; `canSign` is true when it is this recipient's turn and the envelope is active. */
 export function signerView(signer: SignerContext, now: Date): SignerView {
   const status = effectiveStatus(signer.envelope, now);
-  const earlierUnsigned = signer.recipients.some((r) => r.order < signer.recipient.order && r.status !== 'signed');
   const canSign =
-    status === 'sent' &&
-    !earlierUnsigned &&
-    (signer.recipient.status === 'notified' || signer.recipient.status === 'viewed');
+    envelopeAllows(signer.envelope, 'sign', now) &&
+    isTurnOf(signer.recipients, signer.recipient) &&
+    recipientStatusesAllowing('sign').includes(signer.recipient.status);
   return {
     envelope: {
       id: signer.envelope.id,
@@ -188,7 +188,7 @@ export function signerView(signer: SignerContext, now: Date): SignerView {
       senderLogoPath: signer.organizationLogoPath,
       senderContact: signer.senderContact,
       certificateId: signer.envelope.certificateId,
-      allSigned: signer.recipients.every((r) => r.status === 'signed'),
+      allSigned: signer.recipients.every((r) => r.role === 'cc' || r.status === 'signed'),
     },
     recipient: {
       id: signer.recipient.id,

@@ -3,6 +3,8 @@
 export type EnvelopeStatus = 'draft' | 'sent' | 'completed' | 'declined' | 'canceled' | 'expired';
 export type RecipientStatus = 'pending' | 'notified' | 'viewed' | 'signed' | 'declined' | 'locked';
 export type RecipientAuth = 'access_code' | 'login';
+/** `signer` signs; `cc` (受信者 (CC)) receives the completion mail and the download and never signs. */
+export type RecipientRole = 'signer' | 'cc';
 export type Language = 'ja' | 'en';
 export type UserRole = 'admin' | 'member' | 'viewer';
 
@@ -63,8 +65,9 @@ export interface EnvelopeDocument {
 export interface Recipient {
   id: string;
   envelopeId: string;
-  /** Signing order, 1-based; equal orders are not allowed. */
+  /** Signing order, 1-based without gaps; signers with the same order sign in parallel (in any order). */
   order: number;
+  role: RecipientRole;
   name: string;
   email: string;
   language: Language;
@@ -85,6 +88,9 @@ export interface Recipient {
   lockedAt: Date | null;
   /** The address-book contact whose pre-registered signer and access code this is (登録済みアクセスコード). */
   addressBookContactId?: string | null;
+  /** The last reminder (リマインド), and how many were queued. */
+  remindedAt: Date | null;
+  reminderCount: number;
 }
 
 /** Who did something, for the operation log. */

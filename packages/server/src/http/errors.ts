@@ -13,6 +13,9 @@ export const STATUS_OF: Record<AppErrorCode, number> = {
   VALIDATION_FAILED: 400,
   INVALID_EMAIL: 400,
   DUPLICATE_ORDER: 400,
+  ORDER_GAP: 400,
+  RECIPIENT_IS_CC: 409,
+  REMINDER_TOO_SOON: 429,
   INVALID_ACCESS_CODE_FORMAT: 400,
   NO_DOCUMENTS: 400,
   NO_RECIPIENTS: 400,
@@ -118,6 +121,20 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
   DUPLICATE_ORDER: {
     ja: '署名順が重複しています。署名者ごとに異なる順番を指定してください。',
     en: 'Two recipients have the same signing order; give each a different one.',
+  },
+  ORDER_GAP: {
+    ja: (d) =>
+      `署名順に抜けがあります${typeof d?.missing === 'number' ? `（${d.missing}番目の署名者がいません）` : ''}。1から順に指定してください。同じ番号の署名者は並行して署名できます。`,
+    en: (d) =>
+      `The signing orders have a gap${typeof d?.missing === 'number' ? ` (no signer has order ${d.missing})` : ''}; number them 1, 2, 3 … (signers with the same number sign in parallel).`,
+  },
+  RECIPIENT_IS_CC: {
+    ja: 'CC（受信者）は署名しません。完了のお知らせとダウンロードのみを受け取ります。',
+    en: 'A CC recipient never signs; they receive the completion mail and the download only.',
+  },
+  REMINDER_TOO_SOON: {
+    ja: 'リマインドは送ったばかりです。しばらく時間をおいてから送ってください。',
+    en: 'A reminder was sent only recently; please wait a while before sending another.',
   },
   INVALID_ACCESS_CODE_FORMAT: {
     ja: (d) => `アクセスコードは${typeof d?.min === 'number' ? d.min : 4}〜8桁の数字で入力してください。`,

@@ -9,7 +9,8 @@ import { sendContractReminderMail } from '../domain/use-cases/send-contract-remi
 import { sendCompletionMail } from '../domain/use-cases/send-completion-mail.ts';
 import { sendRecipientDeclinedMail, sendRecipientLockedMail } from '../domain/use-cases/send-sender-notice-mail.ts';
 import { sendAccountMail } from '../domain/use-cases/send-account-mail.ts';
-import { sendSigningRequestMail } from '../domain/use-cases/send-signing-request-mail.ts';
+import { sendSigningReminderMail, sendSigningRequestMail } from '../domain/use-cases/send-signing-request-mail.ts';
+import { queueAutoReminders } from '../domain/use-cases/queue-auto-reminders.ts';
 import { sendRecipientUnlockedMail } from '../domain/use-cases/send-recipient-unlocked-mail.ts';
 import { sendInvitationMail } from '../domain/use-cases/send-invitation-mail.ts';
 import { runScheduledBackup } from '../backup/run-scheduled-backup.ts';
@@ -27,6 +28,7 @@ import * as z from 'zod';
 
 // Job payloads come back from the database as JSON: checked like any other input before use.
 const recipientPayload = z.object({ recipientId: z.uuid() });
+const reminderMailPayload = z.object({ recipientId: z.uuid(), reminder: z.number().int().min(1).max(10_000) });
 const envelopePayload = z.object({ envelopeId: z.uuid() });
 const unlockedPayload = z.object({ recipientId: z.uuid(), unlockedAt: z.iso.datetime(), newCode: z.boolean() });
 const accountMailPayload = z.object({
@@ -90,6 +92,8 @@ export function createJobHandlers(context: AppContext): JobHandlers {
         { task: 'envelope.expiry-sweep', period: slot.toISOString(), jobId: job.id },
         async () => {
           await expireEnvelopes(context);
+          // 自動リマインド of the organisations that set it (after the sweep: expired envelopes get none).
+          await queueAutoReminders(context);
           // Housekeeping of the shared rate-limit counters (one row per client and surface).
           await purgeStaleRateLimits(context);
           // And of the webhook delivery log (90 days).
@@ -106,6 +110,7 @@ export function createJobHandlers(context: AppContext): JobHandlers {
     'mail.job-failed': (payload) => sendJobFailedMail(context, jobPayload.parse(payload)),
     'mail.contract-reminder': (payload) => sendContractReminderMail(context, reminderPayload.parse(payload)),
     'mail.signing-request': (payload) => sendSigningRequestMail(context, recipientPayload.parse(payload)),
+    'mail.signing-reminder': (payload) => sendSigningReminderMail(context, reminderMailPayload.parse(payload)),
     'mail.completion': (payload) => sendCompletionMail(context, envelopePayload.parse(payload)),
     'mail.recipient-locked': (payload) => sendRecipientLockedMail(context, recipientPayload.parse(payload)),
     'mail.recipient-declined': (payload) => sendRecipientDeclinedMail(context, recipientPayload.parse(payload)),

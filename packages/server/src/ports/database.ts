@@ -16,6 +16,8 @@ export interface Schema extends SsoSchema, FieldsSchema, AddressBookSchema, Rete
     attach_certificate: ColumnType<number, number | undefined, number>;
     /** JSON array of days before 契約満了日 / 解約通知期限 at which reminders go out (default [60,14]). */
     contract_reminder_days: ColumnType<string, string | undefined, string>;
+    /** 自動リマインド: remind signers every this many days until expiry (0 = off). */
+    auto_remind_days: ColumnType<number, number | undefined, number>;
     /** 1: every member must have a second factor; enforced at each member's next sign-in. */
     mfa_required: ColumnType<number, number | undefined, number>;
     /** 送信者の連絡先 shown in mails and pages (free text, bounded). */
@@ -221,6 +223,15 @@ export interface Schema extends SsoSchema, FieldsSchema, AddressBookSchema, Rete
     address_book_contact_id: string | null;
     /** The access code encrypted with the server's key (shown again only to the envelope's sender). */
     access_code_sealed: ColumnType<string | null, string | null | undefined, string | null>;
+    /** `signer`, or `cc`: receives the completion mail and the download, never signs. */
+    role: ColumnType<'signer' | 'cc', 'signer' | 'cc' | undefined, 'signer' | 'cc'>;
+    /** Random nonce the personal link token is derived from (HMAC under the server's link key); null before the first request. */
+    link_nonce: ColumnType<string | null, string | null | undefined, string | null>;
+    /** When the last reminder (button or 自動リマインド) was queued, and how many were. */
+    reminded_at: ColumnType<string | null, string | null | undefined, string | null>;
+    reminder_count: ColumnType<number, number | undefined, number>;
+    /** Place in the sender's list (orders signing within an order group and among CC recipients for display). */
+    position: ColumnType<number, number | undefined, number>;
   };
   /** A signer's session after the access code passed: the cookie token's SHA-256. */
   recipient_sessions: { token_hash: string; recipient_id: string; created_at: string; expires_at: string };

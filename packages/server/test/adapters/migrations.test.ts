@@ -33,6 +33,7 @@ const COLUMNS = {
     logo_updated_at: 1,
     session_idle_minutes: 1,
     session_absolute_hours: 1,
+    auto_remind_days: 1,
     ip_allow_list: 1,
   },
   users: { id: 1, email: 1, name: 1, password_hash: 1, created_at: 1, company_name: 1, phone: 1 },
@@ -154,6 +155,11 @@ const COLUMNS = {
     signed_user_agent: 1,
     address_book_contact_id: 1,
     access_code_sealed: 1,
+    role: 1,
+    link_nonce: 1,
+    reminded_at: 1,
+    reminder_count: 1,
+    position: 1,
   },
   recipient_sessions: { token_hash: 1, recipient_id: 1, created_at: 1, expires_at: 1 },
   download_links: { token_hash: 1, envelope_id: 1, recipient_id: 1, created_at: 1, expires_at: 1 },
@@ -650,13 +656,18 @@ for (const dialect of DIALECTS) {
         .insertInto('recipients')
         .values({ id: 'r2', signing_order: 2, link_token_hash: null, ...recipient })
         .execute();
+      // Equal orders sign in parallel since 013; the role is checked.
+      await db
+        .insertInto('recipients')
+        .values({ id: 'r3', signing_order: 2, link_token_hash: 'x', ...recipient })
+        .execute();
       await assert.rejects(
         db
           .insertInto('recipients')
-          .values({ id: 'r3', signing_order: 2, link_token_hash: 'x', ...recipient })
+          .values({ id: 'r4', signing_order: 3, link_token_hash: null, ...recipient, role: 'viewer' as 'cc' })
           .execute(),
         Error,
-        'one recipient per order',
+        'a role is signer or cc',
       );
       await db.updateTable('recipients').set({ link_token_hash: 'L' }).where('id', '=', 'r1').execute();
       await assert.rejects(db.updateTable('recipients').set({ link_token_hash: 'L' }).where('id', '=', 'r2').execute());

@@ -136,13 +136,52 @@ for (const dialect of DIALECTS) {
       }
     });
 
-    it('refuses duplicate signing orders (400 DUPLICATE_ORDER)', async () => {
+    it('refuses gaps in the signing orders (400 ORDER_GAP); equal orders are parallel, not an error', async () => {
+      for (const orders of [[1, 3], [2], [1, 1, 3]]) {
+        const recipients = orders.map((order, i) => recipient({ email: `r${i}@example.jp`, order }));
+        await expectRefused(
+          create({ name: 'Contract', recipients }, [{ filename: 'a.pdf', data: pdf }]),
+          400,
+          'ORDER_GAP',
+        );
+      }
+      const res = await h.createEnvelope(
+        h.org,
+        { name: 'Contract', recipients: [recipient({ order: 3 })] },
+        [{ filename: 'a.pdf', data: pdf }],
+        { 'accept-language': 'ja' },
+      );
+      assert.deepEqual(res.json().error.details, { field: 'recipients[0].order', missing: 1 });
+      assert.match(res.json().error.message, /署名順に抜けがあります/);
+    });
+
+    it('refuses a CC recipient with an access code or sign-in, a bad role, and an envelope of CCs only', async () => {
+      const cc = { name: '経理部', email: 'keiri@example.jp', role: 'cc' };
       await expectRefused(
-        create({ name: 'Contract', recipients: [recipient(), recipient({ email: 'hanako@example.jp', order: 1 })] }, [
+        create({ name: 'Contract', recipients: [recipient(), { ...cc, accessCode: '1234' }] }, [
           { filename: 'a.pdf', data: pdf },
         ]),
         400,
-        'DUPLICATE_ORDER',
+        'VALIDATION_FAILED',
+      );
+      await expectRefused(
+        create({ name: 'Contract', recipients: [recipient(), { ...cc, auth: 'login' }] }, [
+          { filename: 'a.pdf', data: pdf },
+        ]),
+        400,
+        'VALIDATION_FAILED',
+      );
+      await expectRefused(
+        create({ name: 'Contract', recipients: [recipient(), { ...cc, role: 'viewer' }] }, [
+          { filename: 'a.pdf', data: pdf },
+        ]),
+        400,
+        'VALIDATION_FAILED',
+      );
+      await expectRefused(
+        create({ name: 'Contract', recipients: [cc] }, [{ filename: 'a.pdf', data: pdf }]),
+        400,
+        'NO_RECIPIENTS',
       );
     });
 

@@ -55,6 +55,7 @@ for (const dialect of DIALECTS) {
         mfaRequired: false,
         sessionIdleMinutes: null,
         sessionAbsoluteHours: null,
+        autoRemindDays: 0,
       });
 
       const [pdfA, pdfB] = await Promise.all([

@@ -3,6 +3,8 @@
 export type EnvelopeStatus = 'draft' | 'sent' | 'completed' | 'declined' | 'canceled' | 'expired';
 export type RecipientStatus = 'pending' | 'notified' | 'viewed' | 'signed' | 'declined' | 'locked';
 export type RecipientAuth = 'access_code' | 'login';
+/** `signer`, or `cc` (受信者 (CC)): gets the completion mail and the download, never signs. */
+export type RecipientRole = 'signer' | 'cc';
 export type Language = 'ja' | 'en';
 
 export type MemberRole = 'admin' | 'member' | 'viewer';
@@ -45,7 +47,9 @@ export interface Recipient {
   id: string;
   name: string;
   email: string;
+  /** Signing order (equal orders sign in parallel); 0 for a CC recipient. */
   order: number;
+  role: RecipientRole;
   language: Language;
   auth: RecipientAuth;
   status: RecipientStatus;
@@ -87,7 +91,7 @@ export interface EnvelopeSummary {
   createdAt: string;
   sentAt: string | null;
   completedAt: string | null;
-  recipients: { name: string; status: RecipientStatus }[];
+  recipients: { name: string; status: RecipientStatus; role?: RecipientRole }[];
 }
 
 export interface EnvelopePage {
@@ -189,10 +193,11 @@ export interface EnvelopeDraft {
     name: string;
     email: string;
     accessCode?: string;
-    order: number;
+    order?: number;
     language?: Language;
     auth?: RecipientAuth;
     /** An address-book contact with a registered signer (登録済みアクセスコード). */
     contactId?: string;
+    role?: RecipientRole;
   }[];
 }

@@ -17,6 +17,7 @@ import { administrationMigration } from './migrations/008-administration.ts';
 import { signInSecurityMigration } from './migrations/009-sign-in-security.ts';
 import { signerContactMigration } from './migrations/011-signer-contact.ts';
 import { fieldsMigration } from './migrations/012-fields.ts';
+import { envelopeFlowMigration } from './migrations/013-envelope-flow.ts';
 import { senderToolsMigration } from './migrations/014-sender-tools.ts';
 import { addressBookMigration } from './migrations/015-address-book.ts';
 import { webhooksMigration } from './migrations/017-webhooks.ts';
@@ -37,6 +38,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '009-sign-in-security': signInSecurityMigration(),
     '011-signer-contact': signerContactMigration(),
     '012-fields': fieldsMigration(),
+    '013-envelope-flow': envelopeFlowMigration(dialect),
     '014-sender-tools': senderToolsMigration(),
     '015-address-book': addressBookMigration(),
     '017-webhooks': webhooksMigration(),

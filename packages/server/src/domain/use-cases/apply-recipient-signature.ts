@@ -11,6 +11,8 @@ import { toRecipient } from '../rows.ts';
 import { contextOfRecipient } from '../signer-access.ts';
 import { inTransaction } from '../transaction.ts';
 import { organizationSigning, signerReason } from '../signing-certificates/organization-signing.ts';
+import type { DbOrTx } from '../../ports/database.ts';
+import { envelopeAllows, mayApplySignature, nextStep, type NextStep } from '../envelope-machine.ts';
 import { authDescription } from './sign-as-recipient.ts';
 
 /** A domain context that can sign (the job worker's). */
@@ -33,7 +35,8 @@ export async function appliedSignatures(ctx: DomainContext, envelopeId: string):
  * certificate naming them, or the organisation's trusted certificate with them named in /Name and
  * /Reason; with an RFC 3161 timestamp) to every document, then in ONE transaction makes
  * the signed files current, records `recipient.signature-applied` (document hashes before and after)
- * and invites the next recipient or queues the seal.
+ * and queues the machine's next step: a parallel signer's signature, the next order group's requests, or
+ * the seal.
  *
  * Idempotent: the event is the marker. A rerun after a crash finds it and does nothing; a rerun racing
  * another worker loses the compare-and-set on the documents and leaves no trace.
@@ -47,15 +50,12 @@ export async function applyRecipientSignature(
   const signer = await contextOfRecipient(ctx.db, toRecipient(row));
   const { envelope, recipient, documents, recipients } = signer;
   // Canceled (or declined) while the job waited: nothing may be signed any more.
-  if (envelope.status !== 'sent' || recipient.status !== 'signed') return;
+  if (!envelopeAllows(envelope, 'complete', ctx.clock.now()) || recipient.status !== 'signed') return;
   const applied = await appliedSignatures(ctx, envelope.id);
   if (applied.has(recipient.id)) return;
-  const waiting = recipients.filter((r) => r.order < recipient.order && !applied.has(r.id));
-  // Signatures go on in signing order; an earlier one still pending makes this job retry later.
-  if (waiting.length > 0)
-    throw new Error(
-      `the signature of an earlier recipient is not applied yet (${waiting.map((r) => r.id).join(', ')})`,
-    );
+  // One signature at a time per envelope, in the machine's order. A parallel signer who signed first
+  // is applied first; this job then ends, and that signature's transaction queues this one again.
+  if (!mayApplySignature(recipients, recipient, applied)) return;
 
   // The organisation's mode: a witness certificate naming the signer (`witness`, `both`: the organisation's
   // certificate follows at the seal), or the organisation's trusted certificate with the signer named in
@@ -101,6 +101,14 @@ export async function applyRecipientSignature(
       });
     }
     return inTransaction(ctx.db, ctx.dialect, async (tx) => {
+      // The envelope's row lock orders this with a parallel signer's 署名 (PostgreSQL; SQLite has one
+      // writer): either their signature is seen below and queued next, or their job runs after this commit.
+      await tx
+        .selectFrom('envelopes')
+        .select('id')
+        .where('id', '=', envelope.id)
+        .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate())
+        .executeTakeFirstOrThrow();
       const again = await envelopeEvents(tx, envelope.id, 'recipient.signature-applied');
       if (again.some((d) => d.recipientId === recipient.id)) return false;
       await swapDocumentBlobs(tx, results, 'signed');
@@ -137,17 +145,42 @@ export async function applyRecipientSignature(
           }),
         });
       }
-      const next = recipients.filter((r) => r.order > recipient.order).sort((a, b) => a.order - b.order)[0];
-      if (next)
-        await ctx.jobs.enqueue(
-          tx,
-          'mail.signing-request',
-          { recipientId: next.id },
-          { dedupeKey: `signing-request:${next.id}` },
-        );
-      else
-        await ctx.jobs.enqueue(tx, 'envelope.seal', { envelopeId: envelope.id }, { dedupeKey: `seal:${envelope.id}` });
+      const current = (
+        await tx.selectFrom('recipients').selectAll().where('envelope_id', '=', envelope.id).execute()
+      ).map(toRecipient);
+      const appliedNow = new Set([...again.map((d) => String(d.recipientId)), recipient.id]);
+      await queueNextStep(ctx, tx, envelope.id, nextStep(current, appliedNow), recipient.id);
       return true;
     });
   });
+}
+
+/** Queues what the machine says comes after a signature: the next signature, the next group's requests, or the seal. */
+async function queueNextStep(
+  ctx: DomainContext,
+  tx: DbOrTx,
+  envelopeId: string,
+  step: NextStep,
+  afterRecipientId: string,
+): Promise<void> {
+  switch (step.kind) {
+    case 'apply':
+      // Its own dedupe key: the parallel signer's first job may still be running (and about to end unapplied).
+      await ctx.jobs.enqueue(
+        tx,
+        'envelope.sign',
+        { recipientId: step.recipientId },
+        { dedupeKey: `sign:${step.recipientId}:after:${afterRecipientId}` },
+      );
+      return;
+    case 'notify':
+      for (const id of step.recipientIds)
+        await ctx.jobs.enqueue(tx, 'mail.signing-request', { recipientId: id }, { dedupeKey: `signing-request:${id}` });
+      return;
+    case 'seal':
+      await ctx.jobs.enqueue(tx, 'envelope.seal', { envelopeId }, { dedupeKey: `seal:${envelopeId}` });
+      return;
+    case 'wait':
+      return;
+  }
 }

@@ -1,5 +1,6 @@
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
+import { envelopeStatusesAllowing, envelopeTransition } from '../envelope-machine.ts';
 import { recordEvent } from '../record-event.ts';
 import { loadEnvelopeDetails, type EnvelopeDetails } from '../rows.ts';
 import { inTransaction } from '../transaction.ts';
@@ -16,12 +17,13 @@ export async function cancelEnvelope(
 ): Promise<EnvelopeDetails> {
   const { envelope } = await getEnvelope(ctx, input);
   const now = ctx.clock.now();
+  const next = envelopeTransition(envelope, 'cancel', now);
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
     const result = await tx
       .updateTable('envelopes')
-      .set({ status: 'canceled', canceled_at: now.toISOString() })
+      .set({ status: next, canceled_at: now.toISOString() })
       .where('id', '=', envelope.id)
-      .where('status', 'in', ['draft', 'sent'])
+      .where('status', 'in', envelopeStatusesAllowing('cancel'))
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1)
       throw new AppError('ENVELOPE_NOT_ACTIVE', 'only a draft or sent envelope can be canceled', {

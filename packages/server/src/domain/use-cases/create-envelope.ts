@@ -9,7 +9,8 @@ import type { DomainContext } from '../domain-context.ts';
 import { recordEvent } from '../record-event.ts';
 import { loadEnvelopeDetails, type EnvelopeDetails } from '../rows.ts';
 import { inTransaction } from '../transaction.ts';
-import type { Actor, Language, RecipientAuth, RequestOrigin } from '../types.ts';
+import type { Actor, Language, RecipientAuth, RecipientRole, RequestOrigin } from '../types.ts';
+import { assertOrdersWithoutGaps, INITIAL_ENVELOPE_STATUS, INITIAL_RECIPIENT_STATUS } from '../envelope-machine.ts';
 import { ACCESS_CODE_PATTERN, cleanFileName, isEmail, LIMITS, optionalText, requireLine } from '../validation.ts';
 import { registeredSignerOf } from '../address-book/registered-signer.ts';
 
@@ -19,9 +20,12 @@ export interface NewRecipient {
   name?: string;
   /** May be left out with `contactId`; else it must be the registered signer's address. */
   email?: string;
-  /** 4–8 digits; generated (4 digits) when absent for auth 'access_code'. */
+  /** 4–8 digits; generated (4 digits) when absent for auth 'access_code'. A CC recipient has none. */
   accessCode?: string;
-  order: number;
+  /** Signing order from 1 without gaps; equal orders sign in parallel. Ignored (and optional) for a CC. */
+  order?: number;
+  /** `signer` (default) or `cc`: receives the completion mail and the download, never signs. */
+  role?: RecipientRole;
   language?: Language;
   auth?: RecipientAuth;
   /** An address-book contact with a registered signer: its name, e-mail and chosen access code (登録済みアクセスコード). */
@@ -94,7 +98,7 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
           created_by_api_key_id: input.actor.type === 'api_key' ? input.actor.id : null,
           name,
           message,
-          status: 'draft',
+          status: INITIAL_ENVELOPE_STATUS,
           certificate_id: certificateId,
           expires_at: expiresAt?.toISOString() ?? null,
           created_at: now.toISOString(),
@@ -120,7 +124,7 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
           })
           .execute();
       }
-      for (const r of recipients) {
+      for (const [position, r] of recipients.entries()) {
         const id = newId();
         if (r.generatedCode !== undefined) generatedAccessCodes[id] = r.generatedCode;
         await tx
@@ -133,12 +137,14 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
             email: r.email,
             language: r.language,
             auth: r.auth,
+            role: r.role,
+            position,
             user_id: r.userId,
             access_code_hash: r.codeHash ?? (r.code === null ? null : hashAccessCode(r.code, ctx.keys.accessCode)),
             // A registered code (登録済みアクセスコード) has no clear text here: nothing to keep for the sender.
             access_code_sealed: r.code === null ? null : sealAccessCode(ctx.keys.accessCodeSeal, id, r.code),
             failed_attempts: 0,
-            status: 'pending',
+            status: INITIAL_RECIPIENT_STATUS,
             link_token_hash: null,
             notified_at: null,
             viewed_at: null,
@@ -168,6 +174,7 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
             email: r.email,
             order: r.order,
             auth: r.auth,
+            role: r.role,
             ...(r.contactId ? { contactId: r.contactId, codeSource: 'address-book' } : {}),
           })),
         },
@@ -197,7 +204,9 @@ export function parseExpiry(value: string | null | undefined, now: Date): Date |
 export interface CheckedRecipient {
   name: string;
   email: string;
+  /** 0 for a CC (it has no place in the signing order). */
   order: number;
+  role: RecipientRole;
   language: Language;
   auth: RecipientAuth;
   userId: string | null;
@@ -215,8 +224,9 @@ export async function checkRecipients(
   organizationId: string,
   list: NewRecipient[],
 ): Promise<CheckedRecipient[]> {
-  const orders = new Set<number>();
   const out: CheckedRecipient[] = [];
+  const signerOrders: number[] = [];
+  const signerIndexes: number[] = [];
   for (const [i, r] of list.entries()) {
     const field = `recipients[${i}]`;
     if (r === null || typeof r !== 'object')
@@ -230,17 +240,29 @@ export async function checkRecipients(
     const email = registered ? registered.email : typeof r.email === 'string' ? r.email.trim() : '';
     if (!isEmail(email))
       throw new AppError('INVALID_EMAIL', `${field}.email is not a valid e-mail address`, { field: `${field}.email` });
-    if (!Number.isInteger(r.order) || r.order < 1 || r.order > 1000) {
+    const role = r.role ?? 'signer';
+    if (role !== 'signer' && role !== 'cc')
+      throw new AppError('VALIDATION_FAILED', `${field}.role must be signer or cc`, { field: `${field}.role` });
+    if (role === 'cc') {
+      if (registered)
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `${field}.role: a registered signer (contactId) signs; it cannot be a CC`,
+          {
+            field: `${field}.role`,
+          },
+        );
+      out.push(checkCc(r, field, name, email));
+      continue;
+    }
+    if (!Number.isInteger(r.order) || (r.order as number) < 1 || (r.order as number) > 1000) {
       throw new AppError('VALIDATION_FAILED', `${field}.order must be a whole number from 1`, {
         field: `${field}.order`,
       });
     }
-    if (orders.has(r.order))
-      throw new AppError('DUPLICATE_ORDER', `two recipients have signing order ${r.order}`, {
-        field: `${field}.order`,
-        order: r.order,
-      });
-    orders.add(r.order);
+    const order = r.order as number;
+    signerOrders.push(order);
+    signerIndexes.push(i);
     const language = r.language ?? registered?.language ?? 'ja';
     if (language !== 'ja' && language !== 'en')
       throw new AppError('VALIDATION_FAILED', `${field}.language must be ja or en`, { field: `${field}.language` });
@@ -263,12 +285,12 @@ export async function checkRecipients(
           `${field}.email is not a member of the organisation (required for auth "login")`,
           { field: `${field}.email` },
         );
-      out.push({ name, email, order: r.order, language, auth, userId: user.id, code: null });
+      out.push({ name, email, order, role, language, auth, userId: user.id, code: null });
       continue;
     }
     if (registered) {
       const { contactId, accessCodeHash: codeHash } = registered;
-      out.push({ name, email, order: r.order, language, auth, userId: null, code: null, codeHash, contactId });
+      out.push({ name, email, order, role, language, auth, userId: null, code: null, codeHash, contactId });
       continue;
     }
     if (r.accessCode !== undefined && r.accessCode !== null && r.accessCode !== '') {
@@ -277,13 +299,32 @@ export async function checkRecipients(
           field: `${field}.accessCode`,
         });
       }
-      out.push({ name, email, order: r.order, language, auth, userId: null, code: r.accessCode });
+      out.push({ name, email, order, role, language, auth, userId: null, code: r.accessCode });
     } else {
       const code = generateAccessCode();
-      out.push({ name, email, order: r.order, language, auth, userId: null, code, generatedCode: code });
+      out.push({ name, email, order, role, language, auth, userId: null, code, generatedCode: code });
     }
   }
+  if (signerOrders.length === 0)
+    throw new AppError('NO_RECIPIENTS', 'an envelope needs at least one signer (CC recipients do not sign)');
+  assertOrdersWithoutGaps(signerOrders, (index) => `recipients[${signerIndexes[index]}].order`);
   return out;
+}
+
+/** A CC recipient: no access code, no sign-in, no place in the signing order. */
+function checkCc(r: NewRecipient, field: string, name: string, email: string): CheckedRecipient {
+  if (r.accessCode !== undefined && r.accessCode !== null && r.accessCode !== '')
+    throw new AppError('VALIDATION_FAILED', `${field}.accessCode: a CC recipient never signs and has no access code`, {
+      field: `${field}.accessCode`,
+    });
+  if (r.auth !== undefined && r.auth !== 'access_code')
+    throw new AppError('VALIDATION_FAILED', `${field}.auth: a CC recipient never signs in to sign`, {
+      field: `${field}.auth`,
+    });
+  const language = r.language ?? 'ja';
+  if (language !== 'ja' && language !== 'en')
+    throw new AppError('VALIDATION_FAILED', `${field}.language must be ja or en`, { field: `${field}.language` });
+  return { name, email, order: 0, role: 'cc', language, auth: 'access_code', userId: null, code: null };
 }
 
 /** Checks one uploaded PDF: size, pages, and that sending will be able to stamp it. */

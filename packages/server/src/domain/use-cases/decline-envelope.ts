@@ -1,8 +1,13 @@
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
-import { isPastExpiry } from '../envelope-state.ts';
+import {
+  envelopeStatusesAllowing,
+  envelopeTransition,
+  recipientStatusesAllowing,
+  recipientTransition,
+} from '../envelope-machine.ts';
 import { recordEvent } from '../record-event.ts';
-import { toRecipient } from '../rows.ts';
+import { toEnvelope, toRecipient } from '../rows.ts';
 import { authenticateSigner, contextOfRecipient, signerView, type SignerView } from '../signer-access.ts';
 import { inTransaction } from '../transaction.ts';
 import type { RequestOrigin } from '../types.ts';
@@ -41,28 +46,19 @@ export async function declineEnvelope(
         await tx.selectFrom('recipients').selectAll().where('id', '=', recipientId).executeTakeFirstOrThrow(),
       );
       if (me.status === 'declined') return;
-      if (me.status === 'signed') throw new AppError('ALREADY_SIGNED', 'you have already signed this envelope');
-      if (
-        envelope.status !== 'sent' ||
-        isPastExpiry(
-          { status: envelope.status, expiresAt: envelope.expires_at ? new Date(envelope.expires_at) : null },
-          now,
-        )
-      ) {
-        throw new AppError('ENVELOPE_NOT_ACTIVE', 'the envelope can no longer be declined', {
-          status: envelope.status,
-        });
-      }
+      const recipientNext = recipientTransition(me, 'decline');
+      const envelopeNext = envelopeTransition(toEnvelope(envelope), 'decline', now);
       await tx
         .updateTable('recipients')
-        .set({ status: 'declined', declined_at: now.toISOString(), decline_reason: reason })
+        .set({ status: recipientNext, declined_at: now.toISOString(), decline_reason: reason })
         .where('id', '=', recipientId)
+        .where('status', 'in', recipientStatusesAllowing('decline'))
         .execute();
       await tx
         .updateTable('envelopes')
-        .set({ status: 'declined' })
+        .set({ status: envelopeNext })
         .where('id', '=', envelope.id)
-        .where('status', '=', 'sent')
+        .where('status', 'in', envelopeStatusesAllowing('decline'))
         .execute();
       const base = {
         organizationId: envelope.organization_id,

@@ -88,6 +88,7 @@ export async function duplicateEnvelope(ctx: DomainContext, input: DuplicateEnve
           })
           .execute();
       }
+      let recipientPosition = 0;
       for (const r of source.recipients) {
         const id = recipientIds.get(r.id)!;
         const code =
@@ -103,6 +104,9 @@ export async function duplicateEnvelope(ctx: DomainContext, input: DuplicateEnve
             language: r.language,
             auth: r.auth,
             user_id: r.userId,
+            role: r.role,
+            position: recipientPosition++,
+            address_book_contact_id: r.addressBookContactId ?? null,
             access_code_hash: r.accessCodeHash,
             access_code_sealed: code === null ? null : sealAccessCode(ctx.keys.accessCodeSeal, id, code),
             ...UNINVITED_RECIPIENT,

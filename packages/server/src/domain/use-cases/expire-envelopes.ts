@@ -1,4 +1,5 @@
 import type { DomainContext } from '../domain-context.ts';
+import { envelopeStatusesAllowing, envelopeTransition } from '../envelope-machine.ts';
 import { recordEvent } from '../record-event.ts';
 import { inTransaction } from '../transaction.ts';
 
@@ -53,20 +54,25 @@ export async function expireEnvelopes(ctx: DomainContext): Promise<number> {
   for (let batch = 0; batch < MAX_BATCHES; batch++) {
     const due = await ctx.db
       .selectFrom('envelopes')
-      .select(['id', 'organization_id', 'expires_at'])
-      .where('status', '=', 'sent')
+      .select(['id', 'organization_id', 'status', 'expires_at'])
+      .where('status', 'in', envelopeStatusesAllowing('expire'))
       .where('expires_at', 'is not', null)
       .where('expires_at', '<=', now.toISOString())
       .orderBy('expires_at')
       .limit(BATCH)
       .execute();
     for (const envelope of due) {
+      const next = envelopeTransition(
+        { status: envelope.status, expiresAt: envelope.expires_at ? new Date(envelope.expires_at) : null },
+        'expire',
+        now,
+      );
       const changed = await inTransaction(ctx.db, ctx.dialect, async (tx) => {
         const result = await tx
           .updateTable('envelopes')
-          .set({ status: 'expired' })
+          .set({ status: next })
           .where('id', '=', envelope.id)
-          .where('status', '=', 'sent')
+          .where('status', 'in', envelopeStatusesAllowing('expire'))
           .executeTakeFirst();
         if (Number(result.numUpdatedRows) !== 1) return false;
         await tx

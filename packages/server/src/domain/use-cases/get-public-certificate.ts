@@ -67,6 +67,7 @@ export async function getPublicCertificate(
     .where('envelope_id', '=', envelope.id)
     .where('status', '=', 'signed')
     .orderBy('signing_order')
+    .orderBy('position')
     .execute();
   return {
     certificateId: envelope.certificate_id,

@@ -2,12 +2,12 @@ import { sql } from 'kysely';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { toEnvelope } from '../rows.ts';
-import type { Envelope, EnvelopeStatus, RecipientStatus } from '../types.ts';
+import type { Envelope, EnvelopeStatus, RecipientRole, RecipientStatus } from '../types.ts';
 
 /** One row of the envelope list. */
 export interface EnvelopeSummary {
   envelope: Envelope;
-  recipients: Array<{ name: string; status: RecipientStatus }>;
+  recipients: Array<{ name: string; status: RecipientStatus; role: RecipientRole }>;
 }
 
 const STATUSES: readonly EnvelopeStatus[] = ['draft', 'sent', 'completed', 'declined', 'canceled', 'expired'];
@@ -73,18 +73,23 @@ export async function listEnvelopes(
   const recipients = page.length
     ? await ctx.db
         .selectFrom('recipients')
-        .select(['envelope_id', 'name', 'status', 'signing_order'])
+        .select(['envelope_id', 'name', 'status', 'signing_order', 'role'])
         .where(
           'envelope_id',
           'in',
           page.map((r) => r.id),
         )
+        // Signers in order, then CC recipients (who never sign: their status stays pending).
+        .orderBy('role', 'desc')
         .orderBy('signing_order')
+        .orderBy('position')
         .execute()
     : [];
   const items = page.map((row) => ({
     envelope: toEnvelope(row),
-    recipients: recipients.filter((r) => r.envelope_id === row.id).map((r) => ({ name: r.name, status: r.status })),
+    recipients: recipients
+      .filter((r) => r.envelope_id === row.id)
+      .map((r) => ({ name: r.name, status: r.status, role: r.role })),
   }));
   const last = page[page.length - 1];
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null };

@@ -1,4 +1,5 @@
 import type { DomainContext } from '../domain-context.ts';
+import { recipientTransition } from '../envelope-machine.ts';
 import { recordSignerEvent } from '../signer-access.ts';
 import { inTransaction } from '../transaction.ts';
 import type { RequestOrigin } from '../types.ts';
@@ -20,11 +21,13 @@ export async function markViewed(
       .where('viewed_at', 'is', null)
       .executeTakeFirst();
     if (Number(first.numUpdatedRows) !== 1) return;
+    // The machine's view: pending/notified become viewed; signed, declined and locked keep their status.
+    const next = recipientTransition(signer.recipient, 'view');
     await tx
       .updateTable('recipients')
-      .set({ status: 'viewed' })
+      .set({ status: next })
       .where('id', '=', signer.recipient.id)
-      .where('status', 'in', ['pending', 'notified'])
+      .where('status', '=', signer.recipient.status)
       .execute();
     await recordSignerEvent(tx, signer, { action: 'recipient.viewed', origin: input.origin, at: now });
   });

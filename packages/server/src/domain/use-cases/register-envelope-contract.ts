@@ -29,7 +29,10 @@ export async function prepareEnvelopeRegistration(
     .selectFrom('recipients')
     .select('name')
     .where('envelope_id', '=', envelope.id)
+    // 取引先 are the parties who signed; CC recipients only received a copy.
+    .where('role', '=', 'signer')
     .orderBy('signing_order')
+    .orderBy('position')
     .execute();
   const text = await extractTextOfBlobs(
     blobs,

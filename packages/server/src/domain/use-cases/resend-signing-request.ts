@@ -1,11 +1,9 @@
-import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
-import { currentRecipient, effectiveStatus, isLockedOut } from '../envelope-state.ts';
 import { recordEvent } from '../record-event.ts';
 import { loadEnvelopeDetails, type EnvelopeDetails } from '../rows.ts';
 import { inTransaction } from '../transaction.ts';
 import type { Actor, RequestOrigin } from '../types.ts';
-import { getEnvelope } from './get-envelope.ts';
+import { signerToContact } from './remind-recipient.ts';
 
 /**
  * Sends the request mail again to the recipient whose turn it is (with a fresh link; the old one stops
@@ -15,17 +13,7 @@ export async function resendSigningRequest(
   ctx: DomainContext,
   input: { organizationId: string; envelopeId: string; recipientId: string; actor: Actor; origin?: RequestOrigin },
 ): Promise<EnvelopeDetails> {
-  const details = await getEnvelope(ctx, input);
-  const recipient = details.recipients.find((r) => r.id === input.recipientId);
-  if (!recipient) throw new AppError('NOT_FOUND', 'no such recipient');
-  const now = ctx.clock.now();
-  const status = effectiveStatus(details.envelope, now);
-  if (status !== 'sent') throw new AppError('ENVELOPE_NOT_ACTIVE', `the envelope is ${status}`, { status });
-  if (recipient.status === 'signed') throw new AppError('ALREADY_SIGNED', 'this recipient has already signed');
-  if (currentRecipient(details.recipients)?.id !== recipient.id)
-    throw new AppError('NOT_YOUR_TURN', 'an earlier recipient has not signed yet');
-  if (isLockedOut(recipient, ctx.config.accessCodeMaxAttempts))
-    throw new AppError('ACCESS_CODE_LOCKED', 'unlock the recipient first');
+  const { details, recipient, now } = await signerToContact(ctx, input, 'notify');
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
     await recordEvent(tx, {
       organizationId: details.envelope.organizationId,

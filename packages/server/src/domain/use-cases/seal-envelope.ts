@@ -12,6 +12,13 @@ import { sha256Hex } from '../hashing.ts';
 import { recordEvent } from '../record-event.ts';
 import { loadDetailsOf } from '../rows.ts';
 import { inTransaction } from '../transaction.ts';
+import {
+  allSignersSigned,
+  envelopeAllows,
+  envelopeStatusesAllowing,
+  envelopeTransition,
+  signersOf,
+} from '../envelope-machine.ts';
 import { appliedSignatures, type SigningDomainContext } from './apply-recipient-signature.ts';
 
 /**
@@ -21,10 +28,12 @@ import { appliedSignatures, type SigningDomainContext } from './apply-recipient-
  */
 export async function sealEnvelope(ctx: SigningDomainContext, input: { envelopeId: string }): Promise<void> {
   const row = await ctx.db.selectFrom('envelopes').selectAll().where('id', '=', input.envelopeId).executeTakeFirst();
-  if (!row || row.status !== 'sent') return;
+  if (!row) return;
   const { envelope, documents, recipients } = await loadDetailsOf(ctx.db, row);
+  if (!envelopeAllows(envelope, 'complete', ctx.clock.now())) return;
   const applied = await appliedSignatures(ctx, envelope.id);
-  if (!recipients.every((r) => r.status === 'signed' && applied.has(r.id)))
+  // CC recipients never sign: every signer's signature is what completes the envelope.
+  if (!allSignersSigned(recipients) || !signersOf(recipients).every((r) => applied.has(r.id)))
     throw new Error('not every signature is applied yet');
 
   const now = ctx.clock.now();
@@ -56,12 +65,13 @@ export async function sealEnvelope(ctx: SigningDomainContext, input: { envelopeI
         newBlob: await ctx.blobs.put(sealed),
       });
     }
+    const next = envelopeTransition(envelope, 'complete', now);
     return inTransaction(ctx.db, ctx.dialect, async (tx) => {
       const completed = await tx
         .updateTable('envelopes')
-        .set({ status: 'completed', completed_at: now.toISOString() })
+        .set({ status: next, completed_at: now.toISOString() })
         .where('id', '=', envelope.id)
-        .where('status', '=', 'sent')
+        .where('status', 'in', envelopeStatusesAllowing('complete'))
         .executeTakeFirst();
       if (Number(completed.numUpdatedRows) !== 1) return false;
       await swapDocumentBlobs(tx, results, 'sealed');

@@ -2,7 +2,7 @@ import { declareFieldAreasParts, joinUpdate, stampCertificateIdParts } from '@in
 import { AppError } from '../app-error.ts';
 import { CERTIFICATE_ID_CHARACTERS } from '../certificate-id.ts';
 import type { DomainContext } from '../domain-context.ts';
-import { currentRecipient } from '../envelope-state.ts';
+import { currentSigners, envelopeStatusesAllowing, envelopeTransition } from '../envelope-machine.ts';
 import { loadFields } from '../fields/envelope-fields.ts';
 import { sha256Hex } from '../hashing.ts';
 import { recordEvent } from '../record-event.ts';
@@ -21,21 +21,22 @@ export interface SendEnvelopeInput {
 /**
  * Sends a draft: stamps `締結証明書ID` on page 1 of every document and declares the rectangles of the
  * fields placed on it (before any signature, so every signature covers both), then in one transaction marks the envelope sent, makes the stamped files
- * current, records `envelope.sent` and queues the request mail of the first recipient in order.
+ * current, records `envelope.sent` and queues the request mails of the first order group (signers with
+ * the same order sign in parallel; CC recipients get no request).
  */
 export async function sendEnvelope(ctx: DomainContext, input: SendEnvelopeInput): Promise<EnvelopeDetails> {
   const now = ctx.clock.now();
   const details = await loadEnvelopeDetails(ctx.db, input.organizationId, input.envelopeId);
   const { envelope } = details;
-  if (envelope.status !== 'draft')
-    throw new AppError('ENVELOPE_NOT_DRAFT', 'only a draft can be sent', { status: envelope.status });
+  const next = envelopeTransition(envelope, 'send', now);
   if (envelope.expiresAt !== null && envelope.expiresAt.getTime() <= now.getTime()) {
     throw new AppError('VALIDATION_FAILED', 'the expiry date has passed; create the envelope again with a later date', {
       field: 'expiresAt',
     });
   }
-  const first = currentRecipient(details.recipients);
-  if (!first) throw new AppError('NO_RECIPIENTS', 'an envelope needs at least one recipient');
+  // The first order group: every signer with the lowest order gets the request at once.
+  const first = currentSigners(details.recipients);
+  if (first.length === 0) throw new AppError('NO_RECIPIENTS', 'an envelope needs at least one signer');
 
   const stamped: Array<{ id: string; blob: string; sha256: string; previousBlob: string }> = [];
   const fields = await loadFields(ctx.db, envelope.id);
@@ -67,9 +68,9 @@ export async function sendEnvelope(ctx: DomainContext, input: SendEnvelopeInput)
     await inTransaction(ctx.db, ctx.dialect, async (tx) => {
       const sent = await tx
         .updateTable('envelopes')
-        .set({ status: 'sent', sent_at: now.toISOString() })
+        .set({ status: next, sent_at: now.toISOString() })
         .where('id', '=', envelope.id)
-        .where('status', '=', 'draft')
+        .where('status', 'in', envelopeStatusesAllowing('send'))
         .executeTakeFirst();
       // Another request sent (or canceled) it meanwhile.
       if (Number(sent.numUpdatedRows) !== 1) throw new AppError('ENVELOPE_NOT_DRAFT', 'only a draft can be sent');
@@ -99,12 +100,13 @@ export async function sendEnvelope(ctx: DomainContext, input: SendEnvelopeInput)
           })),
         },
       });
-      await ctx.jobs.enqueue(
-        tx,
-        'mail.signing-request',
-        { recipientId: first.id },
-        { dedupeKey: `signing-request:${first.id}` },
-      );
+      for (const recipient of first)
+        await ctx.jobs.enqueue(
+          tx,
+          'mail.signing-request',
+          { recipientId: recipient.id },
+          { dedupeKey: `signing-request:${recipient.id}` },
+        );
     });
   } catch (error) {
     await Promise.all(stamped.map((s) => ctx.blobs.delete(s.blob).catch(() => undefined)));

@@ -1,34 +1,58 @@
-import { newToken } from '../../security/tokens.ts';
+import { linkTokenOf, newLinkNonce } from '../../security/tokens.ts';
 import { mailHelpOf } from '../../mail/templates/format.ts';
 import { organizationMailIdentity } from '../administration/organization-mail.ts';
 import { renderSigningRequest } from '../../mail/templates/signing-request.ts';
 import type { DomainContext } from '../domain-context.ts';
-import { currentRecipient, effectiveStatus, isLockedOut } from '../envelope-state.ts';
+import { isLockedOut } from '../envelope-state.ts';
+import { envelopeAllows, isTurnOf, recipientTransition } from '../envelope-machine.ts';
+import type { RecipientStatus } from '../types.ts';
 import { deliverOnce, envelopeEvents } from '../mail-delivery.ts';
 import { toRecipient } from '../rows.ts';
 import { contextOfRecipient } from '../signer-access.ts';
 import { inTransaction } from '../transaction.ts';
 
 /**
- * Job `mail.signing-request`: mails the recipient whose turn it is a personal link. The token is made
- * here (it exists only in the mail; the database keeps its hash) and replaces any earlier link. Each
- * request is numbered (1 = first mail, 2+ = resends) so retries of one request never send twice.
- * Does nothing when the envelope is no longer active or it is not this recipient's turn.
+ * Job `mail.signing-request`: mails a recipient whose turn it is (every signer of the current order
+ * group) a personal link. The link's nonce is made here (the token exists only in the mail; the
+ * database keeps the nonce and the token's hash) and replaces any earlier link. Each request is numbered
+ * (1 = first mail, 2+ = resends) so retries of one request never send twice. Does nothing when the
+ * envelope is no longer active or it is not this recipient's turn.
  */
 export async function sendSigningRequestMail(ctx: DomainContext, input: { recipientId: string }): Promise<void> {
-  const row = await ctx.db.selectFrom('recipients').selectAll().where('id', '=', input.recipientId).executeTakeFirst();
+  await sendSignerMail(ctx, input.recipientId, { kind: 'request' });
+}
+
+/**
+ * Job `mail.signing-reminder`: the reminder (リマインド, by the button or 自動リマインド) — the SAME link as
+ * the last request (derived again from its nonce; the access code is not reissued), whose validity starts
+ * again from now. `reminder` numbers the reminders of this recipient (one mail each, ever).
+ */
+export async function sendSigningReminderMail(
+  ctx: DomainContext,
+  input: { recipientId: string; reminder: number },
+): Promise<void> {
+  await sendSignerMail(ctx, input.recipientId, { kind: 'reminder', reminder: input.reminder });
+}
+
+async function sendSignerMail(
+  ctx: DomainContext,
+  recipientId: string,
+  mailKind: { kind: 'request' } | { kind: 'reminder'; reminder: number },
+): Promise<void> {
+  const row = await ctx.db.selectFrom('recipients').selectAll().where('id', '=', recipientId).executeTakeFirst();
   if (!row) return;
   const signer = await contextOfRecipient(ctx.db, toRecipient(row));
   const { envelope, recipient } = signer;
   const now = ctx.clock.now();
-  if (effectiveStatus(envelope, now) !== 'sent') return;
-  if (
-    recipient.status === 'signed' ||
-    recipient.status === 'declined' ||
-    isLockedOut(recipient, ctx.config.accessCodeMaxAttempts)
-  )
-    return;
-  if (currentRecipient(signer.recipients)?.id !== recipient.id) return;
+  const event = mailKind.kind === 'request' ? 'notify' : 'remind';
+  if (!envelopeAllows(envelope, event, now) || isLockedOut(recipient, ctx.config.accessCodeMaxAttempts)) return;
+  let next: RecipientStatus;
+  try {
+    next = recipientTransition(recipient, event);
+  } catch {
+    return; // signed, declined, locked or CC meanwhile: nothing to mail
+  }
+  if (!isTurnOf(signer.recipients, recipient)) return;
 
   // The request number counts requests (the first + each resend), not mails sent: a retry of a job
   // that already sent computes the same number and so the same idempotency key.
@@ -36,24 +60,30 @@ export async function sendSigningRequestMail(ctx: DomainContext, input: { recipi
     (d) => d.recipientId === recipient.id,
   ).length;
   const sequence = resends + 1;
+  const reminder = mailKind.kind === 'reminder' ? mailKind.reminder : 0;
   await deliverOnce(ctx, {
-    key: `signing-request:${recipient.id}:${sequence}`,
+    key:
+      mailKind.kind === 'request'
+        ? `signing-request:${recipient.id}:${sequence}`
+        : `signing-reminder:${recipient.id}:${reminder}`,
     envelope,
-    action: 'mail.signing-request.sent',
-    details: { recipientId: recipient.id, to: recipient.email, sequence },
+    action: mailKind.kind === 'request' ? 'mail.signing-request.sent' : 'mail.signing-reminder.sent',
+    details: { recipientId: recipient.id, to: recipient.email, sequence, ...(reminder > 0 ? { reminder } : {}) },
     prepare: async () => {
-      const { token, hash } = newToken();
+      // A reminder keeps the link (a recipient notified before links had nonces gets a new one).
+      const nonce = mailKind.kind === 'reminder' && row.link_nonce !== null ? row.link_nonce : newLinkNonce();
+      const { token, hash } = linkTokenOf(nonce, ctx.keys.signingLink);
       await inTransaction(ctx.db, ctx.dialect, async (tx) => {
         await tx
           .updateTable('recipients')
-          .set({ link_token_hash: hash, notified_at: now.toISOString() })
+          .set({ link_nonce: nonce, link_token_hash: hash, notified_at: now.toISOString() })
           .where('id', '=', recipient.id)
           .execute();
         await tx
           .updateTable('recipients')
-          .set({ status: 'notified' })
+          .set({ status: next })
           .where('id', '=', recipient.id)
-          .where('status', '=', 'pending')
+          .where('status', '=', recipient.status)
           .execute();
       });
       const identity = await organizationMailIdentity(ctx.db, envelope.organizationId, ctx.config.publicUrl);
@@ -72,6 +102,7 @@ export async function sendSigningRequestMail(ctx: DomainContext, input: { recipi
         validUntil,
         auth: recipient.auth,
         sequence,
+        reminder: reminder > 0,
         sender: signer.sender,
         help: mailHelpOf(ctx.config),
         logo: identity.logo,

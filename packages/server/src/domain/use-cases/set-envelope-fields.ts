@@ -1,3 +1,4 @@
+import { envelopeTransition } from '../envelope-machine.ts';
 import { pageBox, PdfDocument } from '@inkan/core';
 import { newId } from '../../security/tokens.ts';
 import { AppError } from '../app-error.ts';
@@ -43,10 +44,7 @@ export async function setEnvelopeFields(
 ): Promise<EnvelopeField[]> {
   if (!isUuid(input.envelopeId)) throw new AppError('NOT_FOUND', 'no such envelope');
   const details = await loadEnvelopeDetails(ctx.db, input.organizationId, input.envelopeId);
-  if (details.envelope.status !== 'draft')
-    throw new AppError('ENVELOPE_NOT_DRAFT', 'fields can be placed on a draft only', {
-      status: details.envelope.status,
-    });
+  envelopeTransition(details.envelope, 'edit', ctx.clock.now());
   if (input.fields.length > FIELD_BOUNDS.perEnvelope)
     throw new AppError('FIELD_INVALID', `at most ${FIELD_BOUNDS.perEnvelope} fields per envelope`, {
       field: 'fields',
@@ -63,8 +61,13 @@ export async function setEnvelopeFields(
       throw new AppError('FIELD_INVALID', `${name}.documentId is not a document of the envelope`, {
         field: `${name}.documentId`,
       });
-    if (!details.recipients.some((r) => r.id === field.recipientId))
+    const recipient = details.recipients.find((r) => r.id === field.recipientId);
+    if (!recipient)
       throw new AppError('FIELD_INVALID', `${name}.recipientId is not a recipient of the envelope`, {
+        field: `${name}.recipientId`,
+      });
+    if (recipient.role === 'cc')
+      throw new AppError('RECIPIENT_IS_CC', `${name}.recipientId is a CC recipient, who never signs or fills fields`, {
         field: `${name}.recipientId`,
       });
     if (!FIELD_KINDS.includes(field.kind))
@@ -130,7 +133,7 @@ export async function setEnvelopeFields(
       .where('id', '=', input.envelopeId)
       .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate())
       .executeTakeFirstOrThrow();
-    if (envelope.status !== 'draft') throw new AppError('ENVELOPE_NOT_DRAFT', 'fields can be placed on a draft only');
+    envelopeTransition({ status: envelope.status, expiresAt: null }, 'edit', ctx.clock.now());
     await tx.deleteFrom('envelope_fields').where('envelope_id', '=', input.envelopeId).execute();
     for (const [position, field] of input.fields.entries()) {
       await tx

@@ -1,9 +1,13 @@
-import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
-import { isPastExpiry } from '../envelope-state.ts';
+import {
+  assertTurnOf,
+  envelopeTransition,
+  recipientStatusesAllowing,
+  recipientTransition,
+} from '../envelope-machine.ts';
 import { checkFieldValues, loadFields } from '../fields/envelope-fields.ts';
 import { recordEvent } from '../record-event.ts';
-import { toRecipient } from '../rows.ts';
+import { toEnvelope, toRecipient } from '../rows.ts';
 import { contextOfRecipient, signerView, type SignerView } from '../signer-access.ts';
 import { inTransaction } from '../transaction.ts';
 import type { RecipientAuth, RequestOrigin } from '../types.ts';
@@ -49,20 +53,9 @@ export async function signAsRecipient(
       ).map(toRecipient);
       const me = recipients.find((r) => r.id === recipientId)!;
       if (me.status === 'signed') return;
-      if (
-        envelope.status !== 'sent' ||
-        isPastExpiry(
-          { status: envelope.status, expiresAt: envelope.expires_at ? new Date(envelope.expires_at) : null },
-          now,
-        )
-      ) {
-        throw new AppError('ENVELOPE_NOT_ACTIVE', 'the envelope can no longer be signed', { status: envelope.status });
-      }
-      if (me.status === 'declined') throw new AppError('ENVELOPE_NOT_ACTIVE', 'you declined this envelope');
-      if (me.status === 'locked') throw new AppError('ACCESS_CODE_LOCKED', 'the link is locked');
-      if (recipients.some((r) => r.order < me.order && r.status !== 'signed') || me.status === 'pending') {
-        throw new AppError('NOT_YOUR_TURN', 'another recipient signs first');
-      }
+      envelopeTransition(toEnvelope(envelope), 'sign', now);
+      const next = recipientTransition(me, 'sign');
+      assertTurnOf(recipients, me);
       const myFields = (await loadFields(tx, envelope.id)).filter((f) => f.recipientId === recipientId);
       const values = checkFieldValues(myFields, input.fieldValues, {
         signerName: me.name,
@@ -73,13 +66,13 @@ export async function signAsRecipient(
       const signed = await tx
         .updateTable('recipients')
         .set({
-          status: 'signed',
+          status: next,
           signed_at: now.toISOString(),
           signed_ip: input.origin?.ip ?? null,
           signed_user_agent: input.origin?.userAgent ?? null,
         })
         .where('id', '=', recipientId)
-        .where('status', 'in', ['notified', 'viewed'])
+        .where('status', 'in', recipientStatusesAllowing('sign'))
         .executeTakeFirst();
       if (Number(signed.numUpdatedRows) !== 1) return;
       for (const [id, value] of values)

@@ -2,7 +2,7 @@ import { sealAccessCode } from '../../security/access-code-seal.ts';
 import { hashAccessCode } from '../../security/tokens.ts';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
-import { effectiveStatus } from '../envelope-state.ts';
+import { envelopeTransition, recipientTransition } from '../envelope-machine.ts';
 import { recordEvent } from '../record-event.ts';
 import { loadEnvelopeDetails, type EnvelopeDetails } from '../rows.ts';
 import { inTransaction } from '../transaction.ts';
@@ -37,12 +37,10 @@ export async function unlockRecipient(
   if (newCode && recipient.auth !== 'access_code')
     throw new AppError('VALIDATION_FAILED', 'this recipient signs in and has no access code', { field: 'accessCode' });
   const now = ctx.clock.now();
-  const status = effectiveStatus(details.envelope, now);
-  if (status !== 'sent' && status !== 'draft')
-    throw new AppError('ENVELOPE_NOT_ACTIVE', `the envelope is ${status}`, { status });
+  const status = envelopeTransition(details.envelope, 'unlock', now);
+  const restored = recipientTransition(recipient, 'unlock');
   const wasLocked = recipient.status === 'locked' || recipient.lockedAt !== null;
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
-    const restored = recipient.viewedAt ? 'viewed' : recipient.notifiedAt ? 'notified' : 'pending';
     await tx
       .updateTable('recipients')
       .set({ failed_attempts: 0, locked_at: null })

@@ -97,11 +97,12 @@ export async function updateDraftEnvelope(
         .set((eb) => ({ signing_order: eb('signing_order', '+', 100_000) }))
         .where('envelope_id', '=', envelope.id)
         .execute();
-      for (const r of plan.recipients) {
+      for (const [position, r] of plan.recipients.entries()) {
         const codeColumns = r.keepCode
           ? {}
           : {
-              access_code_hash: r.code === null ? null : hashAccessCode(r.code, ctx.keys.accessCode),
+              // A contact's registered code (登録済みアクセスコード) comes hashed and is never kept in clear.
+              access_code_hash: r.codeHash ?? (r.code === null ? null : hashAccessCode(r.code, ctx.keys.accessCode)),
               access_code_sealed: r.code === null ? null : sealAccessCode(ctx.keys.accessCodeSeal, r.id, r.code),
             };
         const columns = {
@@ -110,7 +111,11 @@ export async function updateDraftEnvelope(
           email: r.email,
           language: r.language,
           auth: r.auth,
+          role: r.role,
+          position,
           user_id: r.userId,
+          // The edit form does not send the contact: a kept recipient keeps its registration link.
+          ...(r.contactId !== undefined ? { address_book_contact_id: r.contactId } : {}),
           ...codeColumns,
         };
         if (r.existing) {
@@ -142,7 +147,13 @@ export async function updateDraftEnvelope(
         changes,
         ...(plan
           ? {
-              recipients: plan.recipients.map((r) => ({ name: r.name, email: r.email, order: r.order, auth: r.auth })),
+              recipients: plan.recipients.map((r) => ({
+                name: r.name,
+                email: r.email,
+                order: r.order,
+                auth: r.auth,
+                role: r.role,
+              })),
               removedRecipients: plan.removed.length,
               recipientsWithNewCodes: plan.recipients.filter((r) => !r.keepCode && r.code !== null).length,
             }

@@ -14,7 +14,12 @@ export interface OrganizationSettings {
   sessionIdleMinutes: number | null;
   /** Sessions end this many hours after sign-in at the latest (null: INKAN_SESSION_TTL alone). */
   sessionAbsoluteHours: number | null;
+  /** 自動リマインド: signers whose turn it is are reminded every this many days until expiry (0 = off). */
+  autoRemindDays: number;
 }
+
+/** Bounds of 自動リマインド in days (0 = off). */
+export const AUTO_REMIND_LIMITS = { min: 0, max: 30 } as const;
 
 /** Bounds of the session policy: idle 5 minutes to 7 days, absolute 1 hour to 30 days. */
 export const SESSION_POLICY_LIMITS = {
@@ -37,12 +42,14 @@ function settingsOf(row: {
   mfa_required: number;
   session_idle_minutes: number | null;
   session_absolute_hours: number | null;
+  auto_remind_days: number;
 }): OrganizationSettings {
   return {
     attachCertificate: row.attach_certificate === 1,
     mfaRequired: row.mfa_required === 1,
     sessionIdleMinutes: row.session_idle_minutes,
     sessionAbsoluteHours: row.session_absolute_hours,
+    autoRemindDays: row.auto_remind_days,
   };
 }
 
@@ -51,6 +58,7 @@ const SETTINGS_COLUMNS = [
   'mfa_required',
   'session_idle_minutes',
   'session_absolute_hours',
+  'auto_remind_days',
 ] as const;
 
 /** The organisation's settings (read only). */
@@ -77,6 +85,7 @@ export async function updateOrganizationSettings(
 ): Promise<OrganizationSettings> {
   checkLimit(input.changes.sessionIdleMinutes, 'sessionIdleMinutes', SESSION_POLICY_LIMITS.idleMinutes);
   checkLimit(input.changes.sessionAbsoluteHours, 'sessionAbsoluteHours', SESSION_POLICY_LIMITS.absoluteHours);
+  checkLimit(input.changes.autoRemindDays, 'autoRemindDays', AUTO_REMIND_LIMITS);
   return inTransaction(ctx.db, ctx.dialect, async (tx) => {
     const row = await tx
       .selectFrom('organizations')
@@ -97,6 +106,7 @@ export async function updateOrganizationSettings(
         mfa_required: after.mfaRequired ? 1 : 0,
         session_idle_minutes: after.sessionIdleMinutes,
         session_absolute_hours: after.sessionAbsoluteHours,
+        auto_remind_days: after.autoRemindDays,
       })
       .where('id', '=', input.organizationId)
       .execute();

@@ -13,6 +13,7 @@ import {
 import { inTransaction } from '../transaction.ts';
 import type { RequestOrigin } from '../types.ts';
 import { ACCESS_CODE_PATTERN } from '../validation.ts';
+import { recipientTransition } from '../envelope-machine.ts';
 import { toRecipient } from '../rows.ts';
 import type { DbOrTx } from '../../ports/database.ts';
 
@@ -77,12 +78,16 @@ export async function verifyAccessCode(
     const attempts = reserved.failed_attempts;
     await recordEvent(tx, { ...base, action: 'recipient.code-failed', details: { attempts, maxAttempts: max } });
     if (attempts < max) return { kind: 'wrong', remaining: max - attempts };
-    // A signed or declined recipient keeps that status; the attempt count alone keeps them locked out.
+    // A signed or declined recipient keeps that status (the machine's lock); the attempt count alone
+    // keeps them locked out.
+    const current = toRecipient(
+      await tx.selectFrom('recipients').selectAll().where('id', '=', recipientId).executeTakeFirstOrThrow(),
+    );
     await tx
       .updateTable('recipients')
-      .set({ status: 'locked' })
+      .set({ status: recipientTransition(current, 'lock') })
       .where('id', '=', recipientId)
-      .where('status', 'in', ['pending', 'notified', 'viewed'])
+      .where('status', '=', current.status)
       .execute();
     await tx.updateTable('recipients').set({ locked_at: now.toISOString() }).where('id', '=', recipientId).execute();
     await recordEvent(tx, { ...base, action: 'recipient.locked', details: { attempts } });

@@ -21,6 +21,7 @@ export const settingsBody = z
     mfaRequired: z.boolean().optional(),
     sessionIdleMinutes: z.number().nullable().optional(),
     sessionAbsoluteHours: z.number().nullable().optional(),
+    autoRemindDays: z.number().optional(),
   })
   .strict();
 

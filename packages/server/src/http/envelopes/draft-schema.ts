@@ -18,9 +18,10 @@ export const updateDraftBody = z
           name: z.string(),
           email: z.string(),
           accessCode: z.unknown().optional(),
-          order: z.number(),
+          order: z.number().optional(),
           language: z.enum(['ja', 'en']).optional(),
           auth: z.enum(['access_code', 'login']).optional(),
+          role: z.enum(['signer', 'cc']).optional(),
         }),
       )
       .max(100)

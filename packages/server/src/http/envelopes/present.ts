@@ -34,6 +34,7 @@ export function presentEnvelope(details: EnvelopeDetails, now: Date) {
       name: r.name,
       email: r.email,
       order: r.order,
+      role: r.role,
       language: r.language,
       auth: r.auth,
       status: r.status,
@@ -48,6 +49,8 @@ export function presentEnvelope(details: EnvelopeDetails, now: Date) {
       ...(r.addressBookContactId ? { contactId: r.addressBookContactId, registeredAccessCode: true } : {}),
       /** Whether the code is kept (encrypted) so that the envelope's sender can see it again. */
       accessCodeStored: r.accessCodeSealed !== null,
+      remindedAt: iso(r.remindedAt),
+      reminderCount: r.reminderCount,
       ...(details.generatedAccessCodes?.[r.id] ? { accessCode: details.generatedAccessCodes[r.id] } : {}),
     })),
   };

@@ -11,6 +11,7 @@ import { getEnvelope } from '../../domain/use-cases/get-envelope.ts';
 import { listEnvelopeEvents } from '../../domain/use-cases/list-envelope-events.ts';
 import { listEnvelopes } from '../../domain/use-cases/list-envelopes.ts';
 import { isEnvelopeSender } from '../../domain/use-cases/reveal-access-code.ts';
+import { remindRecipient } from '../../domain/use-cases/remind-recipient.ts';
 import { resendSigningRequest } from '../../domain/use-cases/resend-signing-request.ts';
 import { sendEnvelope } from '../../domain/use-cases/send-envelope.ts';
 import { listEnvelopeFields, setEnvelopeFields } from '../../domain/use-cases/set-envelope-fields.ts';
@@ -29,6 +30,9 @@ import {
   unlockBody,
   type CreateEnvelopeBody,
 } from './schema.ts';
+
+/** Reminders a client may ask for per minute (each signer also waits an hour between mails). */
+const REMIND_RATE_LIMIT = { max: 20, timeWindow: '1 minute' } as const;
 
 /** Slack over the documents' limit for the multipart framing and the `envelope` JSON part. */
 const MULTIPART_OVERHEAD = 1024 * 1024;
@@ -161,6 +165,24 @@ export async function envelopeRoutes(app: FastifyInstance, options: { context: A
     });
     return presentEnvelope(details, now());
   });
+
+  // リマインド: the same link again (rate-limited per client; the domain allows one per hour per signer).
+  app.post(
+    '/api/v1/envelopes/:id/recipients/:recipientId/remind',
+    { config: { rateLimit: REMIND_RATE_LIMIT } },
+    async (request) => {
+      const principal = await requirePrincipal(context, request, { write: true });
+      const { id, recipientId } = parseWith(recipientParams, request.params);
+      const details = await remindRecipient(context, {
+        organizationId: principal.organizationId,
+        envelopeId: id,
+        recipientId,
+        actor: principal.actor,
+        origin: originOf(request),
+      });
+      return presentEnvelope(details, now());
+    },
+  );
 
   app.post('/api/v1/envelopes/:id/recipients/:recipientId/resend', async (request) => {
     const principal = await requirePrincipal(context, request, { write: true });

@@ -19,9 +19,10 @@ export const createEnvelopeSchema = z.object({
       email: z.string().optional(),
       accessCode: z.unknown().optional(),
       contactId: z.string().max(100).optional(),
-      order: z.number(),
+      order: z.number().optional(),
       language: z.enum(['ja', 'en']).optional(),
       auth: z.enum(['access_code', 'login']).optional(),
+      role: z.enum(['signer', 'cc']).optional(),
     }),
   ),
 });

@@ -25,6 +25,8 @@ export interface SigningRequestMail {
   auth: 'access_code' | 'login';
   /** 1 for the first mail, 2+ for a resend. */
   sequence: number;
+  /** A reminder (リマインド): the same link again, the access code unchanged. */
+  reminder?: boolean;
   /** Whom to ask (the mail's Reply-To is the sender's e-mail when known). */
   sender: MailSenderContact;
   help: MailHelp;
@@ -46,9 +48,13 @@ export function renderSigningRequest(m: SigningRequestMail): RenderedMail {
 
 function japanese(m: SigningRequestMail): RenderedMail {
   // The subject stays exactly as specified even for a resend (recipients and filters look for it).
-  const subject = oneLine(`【${m.organizationName}】様より${m.envelopeName}への署名依頼が届いています`);
+  const subject = oneLine(
+    `${m.reminder ? '【リマインド】' : ''}【${m.organizationName}】様より${m.envelopeName}への署名依頼が届いています`,
+  );
   const sender = m.senderName ? `${m.organizationName}（${m.senderName}）様` : `${m.organizationName}様`;
-  const intro = `${m.recipientName} 様\n\n${m.sequence > 1 ? '（再送）' : ''}${sender}より、「${m.envelopeName}」への署名依頼が届いています。\n下記のURLから文書の内容をご確認のうえ、署名してください。`;
+  const intro = m.reminder
+    ? `${m.recipientName} 様\n\n${sender}より届いている「${m.envelopeName}」への署名依頼について、まだ署名が完了していないため、改めてお知らせします。\n下記のURL（前回のご案内と同じURLです）から文書の内容をご確認のうえ、署名してください。${m.auth === 'access_code' ? 'アクセスコードも前回と変わりません。' : ''}`
+    : `${m.recipientName} 様\n\n${m.sequence > 1 ? '（再送）' : ''}${sender}より、「${m.envelopeName}」への署名依頼が届いています。\n下記のURLから文書の内容をご確認のうえ、署名してください。`;
   const auth =
     m.auth === 'access_code'
       ? 'アクセスコードについて\n文書を開くには、アクセスコード（数字4〜8桁）の入力が必要です。アクセスコードは、無関係な第三者による文書の閲覧を防止するためのもので、このメールには記載されていません。送信者からメール以外の方法で別途お知らせしています。ご不明な場合は送信者にお問い合わせください。'
@@ -94,9 +100,13 @@ function japanese(m: SigningRequestMail): RenderedMail {
 }
 
 function english(m: SigningRequestMail): RenderedMail {
-  const subject = oneLine(`${m.organizationName} has sent you "${m.envelopeName}" to sign`);
+  const subject = oneLine(
+    `${m.reminder ? 'Reminder: ' : ''}${m.organizationName} has sent you "${m.envelopeName}" to sign`,
+  );
   const sender = m.senderName ? `${m.senderName} of ${m.organizationName}` : m.organizationName;
-  const intro = `Dear ${m.recipientName},\n\n${m.sequence > 1 ? '(Reminder) ' : ''}${sender} has sent you "${m.envelopeName}" to sign.\nPlease review the documents at the address below and sign them.`;
+  const intro = m.reminder
+    ? `Dear ${m.recipientName},\n\nThis is a reminder: ${sender} has sent you "${m.envelopeName}" to sign, and it is not signed yet.\nPlease review the documents at the address below (the same link as before) and sign them.${m.auth === 'access_code' ? ' The access code has not changed.' : ''}`
+    : `Dear ${m.recipientName},\n\n${m.sequence > 1 ? '(Reminder) ' : ''}${sender} has sent you "${m.envelopeName}" to sign.\nPlease review the documents at the address below and sign them.`;
   const auth =
     m.auth === 'access_code'
       ? 'About the access code\nTo open the documents you need an access code (4 to 8 digits). It keeps unrelated third parties from seeing the documents and is not in this mail: the sender gives it to you separately, by other means than e-mail. If you do not have it, please ask the sender.'

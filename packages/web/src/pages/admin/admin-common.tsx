@@ -23,6 +23,8 @@ export interface OrganizationSettings {
   mfaRequired: boolean;
   sessionIdleMinutes: number | null;
   sessionAbsoluteHours: number | null;
+  /** 自動リマインド interval in days (0 = off). */
+  autoRemindDays: number;
 }
 
 /**

@@ -6,6 +6,7 @@ import { Field } from '../../components/form-parts.tsx';
 import { Loading } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { useAdminAction } from './admin-common.tsx';
+import { AutoRemindCard } from './auto-remind-card.tsx';
 import { useProfile, type OrganizationProfile } from './organization-section.tsx';
 
 type TestResult =
@@ -102,6 +103,7 @@ export function MailSection() {
           </div>
         )}
       </form>
+      <AutoRemindCard />
     </section>
   );
 }

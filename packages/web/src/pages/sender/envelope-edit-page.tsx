@@ -20,6 +20,7 @@ import {
   type DraftRecipient,
   type FieldErrors,
 } from './envelope-new-page.tsx';
+import { hasSignerAbove, signingOrders } from './recipient-flow.tsx';
 import { SenderShell } from './sender-session.tsx';
 
 /** A recipient row of the form; `id` for one the draft already has. */
@@ -75,10 +76,21 @@ function EditForm({ initial }: { initial: Envelope }) {
   const [message, setMessage] = useState(initial.message);
   const [expiresOn, setExpiresOn] = useState(localDate(initial.expiresAt));
   const [recipients, setRecipients] = useState<EditedRecipient[]>(() =>
+    // Signers in signing order (equal orders: 同時に署名), then the CC recipients (order 0).
     [...initial.recipients]
-      .sort((a, b) => a.order - b.order)
-      .map((r) => ({ ...newRecipient(r.language), id: r.id, name: r.name, email: r.email, auth: r.auth })),
+      .sort((a, b) => (a.order || Number.MAX_SAFE_INTEGER) - (b.order || Number.MAX_SAFE_INTEGER))
+      .map((r, index, sorted) => ({
+        ...newRecipient(r.language),
+        id: r.id,
+        name: r.name,
+        email: r.email,
+        auth: r.auth,
+        role: r.role ?? 'signer',
+        withPrevious:
+          r.role !== 'cc' && index > 0 && sorted[index - 1]!.role !== 'cc' && sorted[index - 1]!.order === r.order,
+      })),
   );
+  const orders = signingOrders(recipients);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   // 修正して再送 arrives here with a message saying what happened.
@@ -132,7 +144,12 @@ function EditForm({ initial }: { initial: Envelope }) {
       if (!looksLikeEmail(r.email.trim())) found[`r${r.key}.email`] = t('new.v.email');
       // A kept recipient may leave the code empty (the current one stays); a new one needs one.
       const empty = r.accessCode === '';
-      if (r.auth === 'access_code' && !(empty && r.id) && !ACCESS_CODE_PATTERN.test(r.accessCode))
+      if (
+        r.role === 'signer' &&
+        r.auth === 'access_code' &&
+        !(empty && r.id) &&
+        !ACCESS_CODE_PATTERN.test(r.accessCode)
+      )
         found[`r${r.key}.accessCode`] = t('new.v.accessCode');
     }
     return found;
@@ -155,15 +172,25 @@ function EditForm({ initial }: { initial: Envelope }) {
         message: message.trim(),
         // The envelope may be signed until the end of the chosen day, in the sender's time zone.
         expiresAt: expiresOn ? new Date(`${expiresOn}T23:59:59`).toISOString() : null,
-        recipients: recipients.map((r, index) => ({
-          ...(r.id ? { id: r.id } : {}),
-          name: r.name.trim(),
-          email: r.email.trim(),
-          order: index + 1,
-          language: r.language,
-          auth: r.auth,
-          ...(r.auth === 'access_code' && r.accessCode ? { accessCode: r.accessCode } : {}),
-        })),
+        recipients: recipients.map((r, index) =>
+          r.role === 'cc'
+            ? {
+                ...(r.id ? { id: r.id } : {}),
+                name: r.name.trim(),
+                email: r.email.trim(),
+                language: r.language,
+                role: 'cc',
+              }
+            : {
+                ...(r.id ? { id: r.id } : {}),
+                name: r.name.trim(),
+                email: r.email.trim(),
+                order: orders[index] ?? index + 1,
+                language: r.language,
+                auth: r.auth,
+                ...(r.auth === 'access_code' && r.accessCode ? { accessCode: r.accessCode } : {}),
+              },
+        ),
       });
       setFlash({ tone: 'success', text: t('edit.saved') });
       navigate(`/envelopes/${encodeURIComponent(initial.id)}`);
@@ -315,6 +342,8 @@ function EditForm({ initial }: { initial: Envelope }) {
                 recipient={r}
                 index={index}
                 count={recipients.length}
+                order={orders[index] ?? null}
+                canBeParallel={hasSignerAbove(recipients, index)}
                 errors={errors}
                 disabled={busy !== null}
                 onChange={(patch) =>

@@ -118,7 +118,11 @@ function EnvelopeList() {
                 {item.recipients.map((recipient, index) => (
                   <li key={index} className="recipient-chips__item">
                     <span className="recipient-chips__name">{recipient.name}</span>
-                    <RecipientStatusBadge status={recipient.status} envelopeStatus={item.status} />
+                    {recipient.role === 'cc' ? (
+                      <span className="tag">CC</span>
+                    ) : (
+                      <RecipientStatusBadge status={recipient.status} envelopeStatus={item.status} />
+                    )}
                   </li>
                 ))}
               </ul>

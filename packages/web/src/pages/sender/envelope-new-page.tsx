@@ -3,6 +3,7 @@
 import { useId, useRef, useState, type DragEvent, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
+import { hasSignerAbove, OrderBadge, RecipientFlowFields, signingOrders, type FlowDraft } from './recipient-flow.tsx';
 import type { Envelope, EnvelopeDraft, Language, RecipientAuth } from '../../api/types.ts';
 import { uploadMultipart } from '../../api/upload.ts';
 import { Alert } from '../../components/alert.tsx';
@@ -18,7 +19,7 @@ interface DraftFile {
   file: File;
 }
 
-export interface DraftRecipient {
+export interface DraftRecipient extends FlowDraft {
   key: number;
   name: string;
   email: string;
@@ -41,6 +42,8 @@ export const newRecipient = (language: Language): DraftRecipient => ({
   accessCode: '',
   language,
   contactId: null,
+  role: 'signer',
+  withPrevious: false,
 });
 
 /** The create-envelope page. */
@@ -87,7 +90,8 @@ function fieldOfServerError(error: ApiError, recipients: DraftRecipient[]): stri
     error.code === 'PAYLOAD_TOO_LARGE'
   )
     return 'documents';
-  if (error.code === 'NO_RECIPIENTS' || error.code === 'DUPLICATE_ORDER') return 'recipients';
+  if (error.code === 'NO_RECIPIENTS' || error.code === 'DUPLICATE_ORDER' || error.code === 'ORDER_GAP')
+    return 'recipients';
   return null;
 }
 
@@ -146,12 +150,12 @@ function EnvelopeForm() {
     const found: FieldErrors = {};
     if (!name.trim()) found['name'] = t('new.v.name');
     if (files.length === 0) found['documents'] = t('error.NO_DOCUMENTS');
-    if (recipients.length === 0) found['recipients'] = t('error.NO_RECIPIENTS');
+    if (!recipients.some((r) => r.role === 'signer')) found['recipients'] = t('error.NO_RECIPIENTS');
     if (expiresOn && expiresOn < todayIso()) found['expiresAt'] = t('new.v.expiresPast');
     for (const r of recipients) {
       if (!r.name.trim()) found[`r${r.key}.name`] = t('new.v.recipientName');
       if (!looksLikeEmail(r.email.trim())) found[`r${r.key}.email`] = t('new.v.email');
-      if (r.auth === 'access_code' && !r.contactId && !ACCESS_CODE_PATTERN.test(r.accessCode))
+      if (r.role === 'signer' && r.auth === 'access_code' && !r.contactId && !ACCESS_CODE_PATTERN.test(r.accessCode))
         found[`r${r.key}.accessCode`] = t('new.v.accessCode');
     }
     return found;
@@ -186,17 +190,22 @@ function EnvelopeForm() {
     setBusy(mode);
     setProgress(0);
 
+    const orders = signingOrders(recipients);
     const draft: EnvelopeDraft = {
       name: name.trim(),
-      recipients: recipients.map((r, index) => ({
-        name: r.name.trim(),
-        email: r.email.trim(),
-        order: index + 1,
-        language: r.language,
-        ...(r.contactId
-          ? { contactId: r.contactId }
-          : { auth: r.auth, ...(r.auth === 'access_code' ? { accessCode: r.accessCode } : {}) }),
-      })),
+      recipients: recipients.map((r, index) =>
+        r.role === 'cc'
+          ? { name: r.name.trim(), email: r.email.trim(), language: r.language, role: 'cc' as const }
+          : {
+              name: r.name.trim(),
+              email: r.email.trim(),
+              order: orders[index] ?? index + 1,
+              language: r.language,
+              ...(r.contactId
+                ? { contactId: r.contactId }
+                : { auth: r.auth, ...(r.auth === 'access_code' ? { accessCode: r.accessCode } : {}) }),
+            },
+      ),
     };
     if (message.trim()) draft.message = message.trim();
     // The envelope may be signed until the end of the chosen day, in the sender's time zone.
@@ -393,6 +402,8 @@ function EnvelopeForm() {
                 recipient={r}
                 index={index}
                 count={recipients.length}
+                order={signingOrders(recipients)[index] ?? null}
+                canBeParallel={hasSignerAbove(recipients, index)}
                 errors={errors}
                 disabled={busy !== null}
                 onChange={(patch) => updateRecipient(r.key, patch)}
@@ -458,6 +469,8 @@ export function RecipientEditor({
   recipient: r,
   index,
   count,
+  order,
+  canBeParallel,
   errors,
   disabled,
   onChange,
@@ -469,6 +482,8 @@ export function RecipientEditor({
   recipient: DraftRecipient;
   index: number;
   count: number;
+  order: number | null;
+  canBeParallel: boolean;
   errors: FieldErrors;
   disabled: boolean;
   onChange: (patch: Partial<DraftRecipient>) => void;
@@ -485,10 +500,8 @@ export function RecipientEditor({
     <li className="recipient-card" aria-labelledby={id('title')}>
       <div className="recipient-card__head">
         <h3 id={id('title')} className="recipient-card__title">
-          <span className="order-badge" aria-hidden="true">
-            {n}
-          </span>
-          {t('new.recipientN', { n })}
+          <OrderBadge order={order} />
+          {order === null ? t('flow.ccN', { n }) : t('new.recipientN', { n })}
         </h3>
         <div className="recipient-card__tools">
           <button
@@ -534,6 +547,7 @@ export function RecipientEditor({
         }
       />
       <div className="grid grid--2">
+        <RecipientFlowFields draft={r} canBeParallel={canBeParallel} onChange={onChange} />
         <div className="field">
           <label htmlFor={id('name')} className="field__label">
             {t('new.recipient.name')}
@@ -570,21 +584,23 @@ export function RecipientEditor({
           />
           {fieldError(key('email'))}
         </div>
-        <div className="field">
-          <label htmlFor={id('auth')} className="field__label">
-            {t('new.recipient.auth')}
-          </label>
-          <select
-            id={id('auth')}
-            className="input select"
-            value={r.auth}
-            disabled={r.contactId !== null}
-            onChange={(event) => onChange({ auth: event.target.value as RecipientAuth })}
-          >
-            <option value="access_code">{t('new.recipient.auth.access_code')}</option>
-            <option value="login">{t('new.recipient.auth.login')}</option>
-          </select>
-        </div>
+        {r.role === 'signer' && (
+          <div className="field">
+            <label htmlFor={id('auth')} className="field__label">
+              {t('new.recipient.auth')}
+            </label>
+            <select
+              id={id('auth')}
+              className="input select"
+              value={r.auth}
+              disabled={r.contactId !== null}
+              onChange={(event) => onChange({ auth: event.target.value as RecipientAuth })}
+            >
+              <option value="access_code">{t('new.recipient.auth.access_code')}</option>
+              <option value="login">{t('new.recipient.auth.login')}</option>
+            </select>
+          </div>
+        )}
         <div className="field">
           <label htmlFor={id('language')} className="field__label">
             {t('new.recipient.language')}
@@ -604,7 +620,7 @@ export function RecipientEditor({
             <RegisteredCodeNote disabled={disabled} onClear={() => onChange({ contactId: null })} />
           </div>
         )}
-        {r.auth === 'access_code' && !r.contactId && (
+        {r.role === 'signer' && r.auth === 'access_code' && !r.contactId && (
           <div className="field field--span">
             <label htmlFor={id('code')} className="field__label">
               {t('new.recipient.accessCode')}

@@ -1,6 +1,7 @@
 // /envelopes/{id}: status, certificate ID, documents, recipients with their states and actions
-// (再送, ロック解除, コードを表示), 編集 and 送信内容の確認 for drafts, 複製 / 修正して再送, 取消, and the
+// (再送, ロック解除, コードを表示, リマインド), 編集 and 送信内容の確認 for drafts, 複製 / 修正して再送, 取消, and the
 // timeline of the operation log.
+import { displayOrder, OrderBadge, RecipientFlowTag, RemindButton } from './recipient-flow.tsx';
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { apiGet, apiPost } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
@@ -93,7 +94,7 @@ function EnvelopeDetails({ id }: { id: string }) {
 
   const canCancel = envelope.status === 'draft' || envelope.status === 'sent';
   const isAdmin = user.role === 'admin';
-  const recipients = [...envelope.recipients].sort((a, b) => a.order - b.order);
+  const recipients = displayOrder(envelope.recipients);
 
   return (
     <>
@@ -152,13 +153,14 @@ function EnvelopeDetails({ id }: { id: string }) {
             <ol className="recipient-rows">
               {recipients.map((recipient) => (
                 <li key={recipient.id} className="recipient-row">
-                  <span className="order-badge" aria-label={`${t('env.recipient.order')} ${recipient.order}`}>
-                    {recipient.order}
-                  </span>
+                  <OrderBadge order={recipient.role === 'cc' ? null : recipient.order} />
                   <div className="recipient-row__body">
                     <div className="recipient-row__line">
                       <span className="recipient-row__name">{recipient.name}</span>
-                      <RecipientStatusBadge status={recipient.status} envelopeStatus={envelope.status} />
+                      {recipient.role !== 'cc' && (
+                        <RecipientStatusBadge status={recipient.status} envelopeStatus={envelope.status} />
+                      )}
+                      <RecipientFlowTag recipients={recipients} recipient={recipient} />
                     </div>
                     <div className="recipient-row__meta">
                       <span className="recipient-row__email">{recipient.email}</span>
@@ -200,6 +202,22 @@ function EnvelopeDetails({ id }: { id: string }) {
                         >
                           {t('env.resend')}
                         </button>
+                      )}
+                    {envelope.status === 'sent' &&
+                      (recipient.status === 'notified' || recipient.status === 'viewed') && (
+                        <RemindButton
+                          recipient={recipient}
+                          disabled={busy !== null}
+                          busy={busy === `remind-${recipient.id}`}
+                          onRemind={() =>
+                            void act(
+                              `remind-${recipient.id}`,
+                              `${base}/recipients/${encodeURIComponent(recipient.id)}/remind`,
+                              undefined,
+                              t('flow.reminded', { name: recipient.name }),
+                            )
+                          }
+                        />
                       )}
                     {recipient.status === 'locked' && (
                       <button

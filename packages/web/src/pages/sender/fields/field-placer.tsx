@@ -40,7 +40,9 @@ export function FieldPlacer({ envelope, isAdmin }: { envelope: Envelope; isAdmin
   const [dirty, setDirty] = useState(false);
   const [documentId, setDocumentId] = useState(envelope.documents[0]?.id ?? '');
   const [pageNumber, setPageNumber] = useState(1);
-  const [recipientId, setRecipientId] = useState(envelope.recipients[0]?.id ?? '');
+  // CC recipients never sign, so they get no fields.
+  const signers = envelope.recipients.filter((r) => r.role !== 'cc');
+  const [recipientId, setRecipientId] = useState(signers[0]?.id ?? '');
   const [kind, setKind] = useState<FieldKind>('seal');
   const [required, setRequired] = useState(true);
   const [label, setLabel] = useState('');
@@ -145,7 +147,7 @@ export function FieldPlacer({ envelope, isAdmin }: { envelope: Envelope; isAdmin
               value={recipientId}
               onChange={(e) => setRecipientId(e.target.value)}
             >
-              {envelope.recipients.map((r) => (
+              {signers.map((r) => (
                 <option key={r.id} value={r.id}>
                   {r.order}. {r.name}
                 </option>
