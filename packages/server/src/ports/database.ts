@@ -6,7 +6,8 @@ import type { WebhooksSchema } from './webhooks-schema.ts';
  * (text) so that both dialects compare and sort them the same way; booleans as 0/1 integers;
  * JSON as text. Migrations in adapters/db/migrations create exactly this.
  */
-export interface Schema extends SsoSchema, FieldsSchema, AddressBookSchema, RetentionSchema, WebhooksSchema, ArchiveSchema {
+export interface Schema
+  extends SsoSchema, FieldsSchema, AddressBookSchema, RetentionSchema, WebhooksSchema, ArchiveSchema {
   organizations: {
     id: string;
     name: string;
