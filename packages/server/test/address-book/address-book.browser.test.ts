@@ -300,12 +300,14 @@ describe('address book and pre-registered access codes in a real browser, with r
     const created = sender.waitForResponse(
       (r) => r.url() === `${baseUrl}/api/v1/envelopes` && r.request().method() === 'POST',
     );
-    await sender.getByRole('button', { name: '送信', exact: true }).click();
+    // 送信内容の確認 first (issue 11 part 5): the draft is created, then 送信する sends it.
+    await sender.getByRole('button', { name: '送信内容の確認', exact: true }).click();
     const response = await created;
     assert.equal(response.status(), 201);
     const body = await response.text();
     assert.ok(!body.includes(SIGNER.code), 'the create response has no code');
     assert.equal(JSON.parse(body).recipients[0].registeredAccessCode, true);
+    await sender.getByRole('button', { name: '送信する', exact: true }).click();
     await sender.getByText('署名依頼を送信しました。').waitFor();
     await sender.getByText('登録済みアクセスコード').waitFor();
     assert.ok(!(await sender.content()).includes(SIGNER.code), 'the envelope page has no code');

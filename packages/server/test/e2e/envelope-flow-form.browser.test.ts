@@ -111,7 +111,9 @@ describe('the create form: CC recipients and parallel signers in a real browser'
       await page.locator('#recipients-title').scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(SCREENSHOTS, `flow-new-${size}.png`), fullPage: true });
 
-      await page.getByRole('button', { name: '送信', exact: true }).click();
+      // 送信内容の確認 first (issue 11 part 5), then 送信する.
+      await page.getByRole('button', { name: '送信内容の確認', exact: true }).click();
+      await page.getByRole('button', { name: '送信する', exact: true }).click();
       await page.getByText('署名依頼を送信しました。').waitFor();
       const envelopeId = /\/envelopes\/([0-9a-f-]{36})$/.exec(page.url())?.[1];
       assert.ok(envelopeId, page.url());

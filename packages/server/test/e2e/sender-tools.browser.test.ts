@@ -261,7 +261,7 @@ describe("senders' tools in a real browser", () => {
       const page = await newPage(viewport, `errors-${size}`, [
         /status of 40[14]/,
         /Inkan UI error/,
-        /is not iterable/,
+        /is not iterable|Cannot read properties of undefined/,
         /The above error occurred/,
       ]);
       const response = await page.goto(`${baseUrl}/no-such-page`);
