@@ -7,30 +7,26 @@ import { adminPaths, adminSchemas } from './admin-paths.ts';
 import { signInSecurityPaths } from './sign-in-security-paths.ts';
 import * as security from '../account-security/schema.ts';
 import * as session from '../session/schema.ts';
+import {
+  apiAuth,
+  body,
+  error,
+  errors,
+  iso,
+  json,
+  listOf,
+  pageOf,
+  pathParameter as id,
+  pdf,
+  query,
+  ref,
+} from './helpers.ts';
 
 /*
  * The OpenAPI 3.1 document of the HTTP API, written by hand next to the routes (a test checks that every
  * /api route is listed here and every listed path exists). Request bodies come from the zod schemas.
  */
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const pdf = { content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } };
-const error = (description: string) => ({ description, ...json(ref('Error')) });
-const id = (name: string, description: string) => ({
-  name,
-  in: 'path',
-  required: true,
-  schema: { type: 'string' },
-  description,
-});
-const apiAuth = [{ apiKey: [] }, { session: [] }];
-const body = (schema: z.ZodType) => ({
-  required: true,
-  ...json(z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any' })),
-});
-
-const iso = { type: ['string', 'null'], format: 'date-time' };
 const envelopeStatus = { type: 'string', enum: ['draft', 'sent', 'completed', 'declined', 'canceled', 'expired'] };
 const recipientStatus = { type: 'string', enum: ['pending', 'notified', 'viewed', 'signed', 'declined', 'locked'] };
 
@@ -347,13 +343,6 @@ const sealImage = {
     },
   },
 };
-const query = (name: string, description: string) => ({
-  name,
-  in: 'query',
-  required: false,
-  schema: { type: 'string' },
-  description,
-});
 const auditFilterParameters: object[] = [
   query('from', 'from this time: ISO 8601, or YYYY-MM-DD = 00:00 JST of that day'),
   query('to', 'before this time: ISO 8601 (exclusive), or YYYY-MM-DD = through the end of that day in JST'),
@@ -411,8 +400,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           }),
           responses: {
             200: { description: 'Signed in (sets the session cookie)', ...json(ref('Session')) },
-            401: error('INVALID_CREDENTIALS'),
-            429: error('RATE_LIMITED'),
+            ...errors('INVALID_CREDENTIALS', 'RATE_LIMITED'),
           },
         },
         get: {
@@ -432,8 +420,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           requestBody: json({ type: 'object', required: ['token'], properties: { token: { type: 'string' } } }),
           responses: {
             200: { description: 'Signed in', ...json(ref('Session')) },
-            404: error('LINK_INVALID'),
-            410: error('LINK_EXPIRED'),
+            ...errors('LINK_INVALID', 'LINK_EXPIRED'),
           },
         },
       },
@@ -448,8 +435,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           }),
           responses: {
             204: { description: 'Password set' },
-            400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON / VALIDATION_FAILED'),
-            401: error('UNAUTHENTICATED'),
+            ...errors('PASSWORD_TOO_SHORT', 'PASSWORD_TOO_COMMON', 'VALIDATION_FAILED', 'UNAUTHENTICATED'),
           },
         },
       },
@@ -463,7 +449,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
               description: 'The account with the new active organisation',
               ...json({ type: 'object', properties: { user: ref('User') } }),
             },
-            404: error('NOT_FOUND'),
+            ...errors('NOT_FOUND'),
           },
         },
       },
@@ -474,8 +460,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           requestBody: body(account.signupBody),
           responses: {
             202: { description: 'Accepted', ...json(ref('Accepted')) },
-            400: error('INVALID_EMAIL'),
-            429: error('RATE_LIMITED'),
+            ...errors('INVALID_EMAIL', 'RATE_LIMITED'),
           },
         },
       },
@@ -495,8 +480,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
                 },
               }),
             },
-            404: error('LINK_INVALID'),
-            410: error('SIGNUP_LINK_EXPIRED'),
+            ...errors('LINK_INVALID', 'SIGNUP_LINK_EXPIRED'),
           },
         },
       },
@@ -512,10 +496,14 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
                 properties: { user: ref('User'), csrfToken: { type: 'string' }, next: { type: ['string', 'null'] } },
               }),
             },
-            400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON / VALIDATION_FAILED'),
-            404: error('LINK_INVALID'),
-            409: error('EMAIL_TAKEN'),
-            410: error('SIGNUP_LINK_EXPIRED'),
+            ...errors(
+              'PASSWORD_TOO_SHORT',
+              'PASSWORD_TOO_COMMON',
+              'VALIDATION_FAILED',
+              'LINK_INVALID',
+              'EMAIL_TAKEN',
+              'SIGNUP_LINK_EXPIRED',
+            ),
           },
         },
       },
@@ -526,8 +514,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           requestBody: body(account.forgotPasswordBody),
           responses: {
             202: { description: 'Accepted', ...json(ref('Accepted')) },
-            400: error('INVALID_EMAIL'),
-            429: error('RATE_LIMITED'),
+            ...errors('INVALID_EMAIL', 'RATE_LIMITED'),
           },
         },
       },
@@ -537,9 +524,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           requestBody: body(account.resetPasswordBody),
           responses: {
             204: { description: 'Password set, sessions ended' },
-            400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON'),
-            404: error('LINK_INVALID'),
-            410: error('RESET_LINK_EXPIRED'),
+            ...errors('PASSWORD_TOO_SHORT', 'PASSWORD_TOO_COMMON', 'LINK_INVALID', 'RESET_LINK_EXPIRED'),
           },
         },
       },
@@ -549,9 +534,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           requestBody: body(account.confirmEmailBody),
           responses: {
             200: { description: 'Changed', ...json({ type: 'object', properties: { email: { type: 'string' } } }) },
-            404: error('LINK_INVALID'),
-            409: error('EMAIL_TAKEN'),
-            410: error('EMAIL_LINK_EXPIRED'),
+            ...errors('LINK_INVALID', 'EMAIL_TAKEN', 'EMAIL_LINK_EXPIRED'),
           },
         },
       },
@@ -561,7 +544,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           security: [{ session: [] }],
           responses: {
             200: { description: 'The account', ...json({ type: 'object', properties: { user: ref('User') } }) },
-            401: error('UNAUTHENTICATED'),
+            ...errors('UNAUTHENTICATED'),
           },
         },
         delete: {
@@ -571,8 +554,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           requestBody: body(account.deleteAccountBody),
           responses: {
             204: { description: 'Deleted, signed out' },
-            403: error('PASSWORD_WRONG'),
-            409: error('LAST_ADMIN'),
+            ...errors('PASSWORD_WRONG', 'LAST_ADMIN'),
           },
         },
       },
@@ -583,7 +565,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           requestBody: body(account.profileBody),
           responses: {
             200: { description: 'The account', ...json({ type: 'object', properties: { user: ref('User') } }) },
-            400: error('VALIDATION_FAILED'),
+            ...errors('VALIDATION_FAILED'),
           },
         },
       },
@@ -594,8 +576,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           requestBody: body(account.changePasswordBody),
           responses: {
             204: { description: 'Changed' },
-            400: error('PASSWORD_TOO_SHORT / PASSWORD_TOO_COMMON'),
-            403: error('PASSWORD_WRONG'),
+            ...errors('PASSWORD_TOO_SHORT', 'PASSWORD_TOO_COMMON', 'PASSWORD_WRONG'),
           },
         },
       },
@@ -607,9 +588,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           requestBody: body(account.changeEmailBody),
           responses: {
             202: { description: 'Accepted', ...json(ref('Accepted')) },
-            400: error('INVALID_EMAIL'),
-            403: error('PASSWORD_WRONG'),
-            429: error('RATE_LIMITED'),
+            ...errors('INVALID_EMAIL', 'PASSWORD_WRONG', 'RATE_LIMITED'),
           },
         },
       },
@@ -620,9 +599,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           requestBody: body(session.secondFactorBody),
           responses: {
             200: { description: 'Signed in (sets the session cookie)', ...json(ref('Session')) },
-            401: error('SECOND_FACTOR_WRONG'),
-            410: error('SECOND_FACTOR_EXPIRED'),
-            429: error('RATE_LIMITED'),
+            ...errors('SECOND_FACTOR_WRONG', 'SECOND_FACTOR_EXPIRED', 'RATE_LIMITED'),
           },
         },
       },
@@ -633,7 +610,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           requestBody: body(session.passkeyOptionsBody),
           responses: {
             200: { description: 'PublicKeyCredentialRequestOptionsJSON' },
-            410: error('SECOND_FACTOR_EXPIRED'),
+            ...errors('SECOND_FACTOR_EXPIRED'),
           },
         },
       },
@@ -643,7 +620,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           requestBody: body(session.passkeySignInBody),
           responses: {
             200: { description: 'Signed in (sets the session cookie)', ...json(ref('Session')) },
-            400: error('PASSKEY_FAILED'),
+            ...errors('PASSKEY_FAILED'),
           },
         },
       },
@@ -713,8 +690,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           requestBody: body(security.stepUpBody),
           responses: {
             200: { description: 'Stepped up' },
-            401: error('SECOND_FACTOR_WRONG'),
-            429: error('RATE_LIMITED'),
+            ...errors('SECOND_FACTOR_WRONG', 'RATE_LIMITED'),
           },
         },
       },
@@ -740,7 +716,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           responses: {
             200: {
               description: 'Sessions',
-              ...json({ type: 'object', properties: { sessions: { type: 'array', items: ref('AccountSession') } } }),
+              ...json(listOf(ref('AccountSession'), 'sessions')),
             },
           },
         },
@@ -806,9 +782,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
             400: error(
               'VALIDATION_FAILED, NO_DOCUMENTS, NO_RECIPIENTS, INVALID_EMAIL, DUPLICATE_ORDER, INVALID_ACCESS_CODE_FORMAT',
             ),
-            401: error('UNAUTHENTICATED'),
-            413: error('PAYLOAD_TOO_LARGE'),
-            415: error('UNSUPPORTED_MEDIA_TYPE'),
+            ...errors('UNAUTHENTICATED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'),
             422: error('PDF_INVALID, PDF_ENCRYPTED'),
           },
         },
@@ -824,15 +798,9 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           responses: {
             200: {
               description: 'A page',
-              ...json({
-                type: 'object',
-                properties: {
-                  items: { type: 'array', items: ref('EnvelopeSummary') },
-                  nextCursor: { type: ['string', 'null'] },
-                },
-              }),
+              ...json(pageOf(ref('EnvelopeSummary'))),
             },
-            401: error('UNAUTHENTICATED'),
+            ...errors('UNAUTHENTICATED'),
           },
         },
       },
@@ -851,8 +819,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           parameters: [envelopeId],
           responses: {
             200: { description: 'Sent', ...json(ref('Envelope')) },
-            404: error('NOT_FOUND'),
-            409: error('ENVELOPE_NOT_DRAFT'),
+            ...errors('NOT_FOUND', 'ENVELOPE_NOT_DRAFT'),
           },
         },
       },
@@ -864,9 +831,9 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           responses: {
             200: {
               description: 'Fields',
-              ...json({ type: 'object', properties: { items: { type: 'array', items: envelopeField } } }),
+              ...json(listOf(envelopeField)),
             },
-            404: error('NOT_FOUND'),
+            ...errors('NOT_FOUND'),
           },
         },
         put: {
@@ -900,11 +867,10 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           responses: {
             200: {
               description: 'The fields as stored',
-              ...json({ type: 'object', properties: { items: { type: 'array', items: envelopeField } } }),
+              ...json(listOf(envelopeField)),
             },
             400: error('FIELD_INVALID, VALIDATION_FAILED'),
-            404: error('NOT_FOUND'),
-            409: error('ENVELOPE_NOT_DRAFT'),
+            ...errors('NOT_FOUND', 'ENVELOPE_NOT_DRAFT'),
           },
         },
       },
@@ -915,8 +881,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           parameters: [envelopeId],
           responses: {
             200: { description: 'Canceled', ...json(ref('Envelope')) },
-            404: error('NOT_FOUND'),
-            409: error('ENVELOPE_NOT_ACTIVE'),
+            ...errors('NOT_FOUND', 'ENVELOPE_NOT_ACTIVE'),
           },
         },
       },
@@ -957,7 +922,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
                 },
               }),
             },
-            404: error('NOT_FOUND'),
+            ...errors('NOT_FOUND'),
           },
         },
       },
@@ -972,9 +937,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           },
           responses: {
             200: { description: 'Unlocked', ...json(ref('Envelope')) },
-            400: error('INVALID_ACCESS_CODE_FORMAT'),
-            404: error('NOT_FOUND'),
-            409: error('ENVELOPE_NOT_ACTIVE'),
+            ...errors('INVALID_ACCESS_CODE_FORMAT', 'NOT_FOUND', 'ENVELOPE_NOT_ACTIVE'),
           },
         },
       },
@@ -985,9 +948,9 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           parameters: [envelopeId, id('recipientId', 'recipient id')],
           responses: {
             200: { description: 'Queued', ...json(ref('Envelope')) },
-            404: error('NOT_FOUND'),
+            ...errors('NOT_FOUND'),
             409: error('ENVELOPE_NOT_ACTIVE, NOT_YOUR_TURN, ALREADY_SIGNED'),
-            423: error('ACCESS_CODE_LOCKED'),
+            ...errors('ACCESS_CODE_LOCKED'),
           },
         },
       },
@@ -1015,13 +978,9 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           }),
           responses: {
             200: { description: 'Passed (sets the signer cookie)', ...json(ref('SignerView')) },
-            400: error('INVALID_ACCESS_CODE_FORMAT'),
+            ...errors('INVALID_ACCESS_CODE_FORMAT'),
             401: error('ACCESS_CODE_WRONG (details.remainingAttempts)'),
-            404: error('LINK_INVALID'),
-            409: error('ENVELOPE_NOT_ACTIVE'),
-            410: error('LINK_EXPIRED'),
-            423: error('ACCESS_CODE_LOCKED'),
-            429: error('RATE_LIMITED'),
+            ...errors('LINK_INVALID', 'ENVELOPE_NOT_ACTIVE', 'LINK_EXPIRED', 'ACCESS_CODE_LOCKED', 'RATE_LIMITED'),
           },
         },
       },
@@ -1032,8 +991,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           parameters: [token],
           responses: {
             200: { description: 'Signer session', ...json(ref('SignerView')) },
-            401: error('UNAUTHENTICATED'),
-            403: error('FORBIDDEN'),
+            ...errors('UNAUTHENTICATED', 'FORBIDDEN'),
           },
         },
       },
@@ -1052,8 +1010,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           parameters: [token, id('documentId', 'document id')],
           responses: {
             200: { description: 'The PDF', ...pdf },
-            401: error('UNAUTHENTICATED'),
-            404: error('NOT_FOUND'),
+            ...errors('UNAUTHENTICATED', 'NOT_FOUND'),
           },
         },
       },
@@ -1064,8 +1021,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           parameters: [token, id('documentId', 'document id')],
           responses: {
             200: { description: 'The PDF (attachment)', ...pdf },
-            401: error('UNAUTHENTICATED'),
-            404: error('NOT_FOUND'),
+            ...errors('UNAUTHENTICATED', 'NOT_FOUND'),
           },
         },
       },
@@ -1101,7 +1057,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           },
           responses: {
             202: { description: 'Signed; the platform signature is applied by a job', ...json(ref('SignerView')) },
-            401: error('UNAUTHENTICATED'),
+            ...errors('UNAUTHENTICATED'),
             400: error('FIELD_REQUIRED, FIELD_INVALID'),
             409: error('NOT_YOUR_TURN, ENVELOPE_NOT_ACTIVE'),
           },
@@ -1115,9 +1071,9 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           responses: {
             200: {
               description: 'Fields',
-              ...json({ type: 'object', properties: { items: { type: 'array', items: envelopeField } } }),
+              ...json(listOf(envelopeField)),
             },
-            401: error('UNAUTHENTICATED'),
+            ...errors('UNAUTHENTICATED'),
           },
         },
       },
@@ -1133,7 +1089,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           }),
           responses: {
             200: { description: 'Declined', ...json(ref('SignerView')) },
-            400: error('VALIDATION_FAILED'),
+            ...errors('VALIDATION_FAILED'),
             409: error('ALREADY_SIGNED, ENVELOPE_NOT_ACTIVE'),
           },
         },
@@ -1144,8 +1100,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           parameters: [token],
           responses: {
             200: { description: 'Documents', ...json(ref('Download')) },
-            404: error('LINK_INVALID'),
-            410: error('LINK_EXPIRED'),
+            ...errors('LINK_INVALID', 'LINK_EXPIRED'),
           },
         },
       },
@@ -1155,8 +1110,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           parameters: [token, id('documentId', 'document id')],
           responses: {
             200: { description: 'The PDF (attachment)', ...pdf },
-            404: error('LINK_INVALID / NOT_FOUND'),
-            410: error('LINK_EXPIRED'),
+            ...errors('LINK_INVALID', 'NOT_FOUND', 'LINK_EXPIRED'),
           },
         },
       },
@@ -1167,7 +1121,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           responses: {
             200: { description: 'The signed PDF (attachment)', ...pdf },
             404: error('LINK_INVALID / NOT_FOUND (not issued yet)'),
-            410: error('LINK_EXPIRED'),
+            ...errors('LINK_EXPIRED'),
           },
         },
       },
@@ -1205,16 +1159,9 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           responses: {
             200: {
               description: 'A page',
-              ...json({
-                type: 'object',
-                properties: {
-                  items: { type: 'array', items: ref('AuditEvent') },
-                  nextCursor: { type: ['string', 'null'] },
-                },
-              }),
+              ...json(pageOf(ref('AuditEvent'))),
             },
-            400: error('VALIDATION_FAILED'),
-            401: error('UNAUTHENTICATED'),
+            ...errors('VALIDATION_FAILED', 'UNAUTHENTICATED'),
             403: error('FORBIDDEN (not an administrator; API keys)'),
           },
         },
@@ -1227,9 +1174,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           parameters: auditFilterParameters,
           responses: {
             200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } },
-            400: error('VALIDATION_FAILED'),
-            401: error('UNAUTHENTICATED'),
-            403: error('FORBIDDEN'),
+            ...errors('VALIDATION_FAILED', 'UNAUTHENTICATED', 'FORBIDDEN'),
           },
         },
       },
@@ -1275,8 +1220,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
                 },
               }),
             },
-            400: error('VALIDATION_FAILED'),
-            401: error('UNAUTHENTICATED'),
+            ...errors('VALIDATION_FAILED', 'UNAUTHENTICATED'),
             403: error('FORBIDDEN (not an administrator; API keys)'),
           },
         },
@@ -1324,8 +1268,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
                 },
               }),
             },
-            400: error('VALIDATION_FAILED'),
-            401: error('UNAUTHENTICATED'),
+            ...errors('VALIDATION_FAILED', 'UNAUTHENTICATED'),
             403: error('FORBIDDEN (not an administrator; API keys)'),
           },
         },
@@ -1344,11 +1287,10 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
                 properties: { id: { type: 'string' }, status: { type: 'string', enum: ['queued'] } },
               }),
             },
-            400: error('VALIDATION_FAILED'),
-            401: error('UNAUTHENTICATED'),
+            ...errors('VALIDATION_FAILED', 'UNAUTHENTICATED'),
             403: error('FORBIDDEN, CSRF_FAILED or STEP_UP_REQUIRED'),
             404: error('NOT_FOUND (no failed job of this organisation)'),
-            409: error('JOB_NOT_FAILED'),
+            ...errors('JOB_NOT_FAILED'),
           },
         },
       },
@@ -1369,10 +1311,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           },
           responses: {
             200: { description: 'Seal', ...json(sealImage) },
-            400: error('IMAGE_INVALID'),
-            403: error('FORBIDDEN'),
-            413: error('PAYLOAD_TOO_LARGE'),
-            415: error('UNSUPPORTED_MEDIA_TYPE'),
+            ...errors('IMAGE_INVALID', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'),
           },
         },
         delete: {
@@ -1387,7 +1326,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           security: apiAuth,
           responses: {
             200: { description: 'PNG or JPEG', content: { 'image/png': {}, 'image/jpeg': {} } },
-            404: error('NOT_FOUND'),
+            ...errors('NOT_FOUND'),
           },
         },
       },
@@ -1397,7 +1336,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           security: [{ session: [] }],
           responses: {
             200: { description: 'Settings', ...json(ref('OrganizationSettings')) },
-            403: error('FORBIDDEN'),
+            ...errors('FORBIDDEN'),
           },
         },
         patch: {
@@ -1406,8 +1345,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           requestBody: json(ref('OrganizationSettings')),
           responses: {
             200: { description: 'Settings after the change', ...json(ref('OrganizationSettings')) },
-            400: error('VALIDATION_FAILED'),
-            403: error('FORBIDDEN'),
+            ...errors('VALIDATION_FAILED', 'FORBIDDEN'),
           },
         },
       },
@@ -1462,7 +1400,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
             422: error(
               'PDF_TOO_COMPLEX: the file is over a resource limit (details.limit: decoded-bytes, objects, nesting-depth, xref-sections, object-streams, signatures, memory or time; details.max)',
             ),
-            429: error('RATE_LIMITED'),
+            ...errors('RATE_LIMITED'),
             503: error(
               'VERIFY_BUSY: every verification worker is busy and the queue is full (Retry-After header, details.retryAfterSeconds)',
             ),
@@ -1511,7 +1449,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
               }),
             },
             404: error('NOT_FOUND (unknown, or the envelope is not completed)'),
-            429: error('RATE_LIMITED'),
+            ...errors('RATE_LIMITED'),
           },
         },
       },

@@ -1,7 +1,6 @@
 /* The sign-in security part of the OpenAPI document: IP allow-lists and single sign-on (docs/api.md). */
+import { error, errors, json } from './helpers.ts';
 
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const error = (description: string) => ({ description, ...json({ $ref: '#/components/schemas/Error' }) });
 const session = [{ session: [] }];
 
 const ssoSettings = {
@@ -45,8 +44,7 @@ export const signInSecurityPaths = {
       security: session,
       responses: {
         200: { description: 'Settings (never the OIDC client secret)', ...json({ type: 'object' }) },
-        401: error('UNAUTHENTICATED'),
-        403: error('FORBIDDEN / IP_NOT_ALLOWED'),
+        ...errors('UNAUTHENTICATED', 'FORBIDDEN', 'IP_NOT_ALLOWED'),
       },
     },
   },
@@ -61,8 +59,7 @@ export const signInSecurityPaths = {
       }),
       responses: {
         200: { description: 'The normalised list', ...json({ type: 'object' }) },
-        400: error('VALIDATION_FAILED'),
-        403: error('FORBIDDEN / CSRF_FAILED / STEP_UP_REQUIRED / IP_NOT_ALLOWED'),
+        ...errors('VALIDATION_FAILED', 'FORBIDDEN', 'CSRF_FAILED', 'STEP_UP_REQUIRED', 'IP_NOT_ALLOWED'),
         409: error("IP_LIST_LOCKOUT (the list leaves out the caller's own address)"),
       },
     },
@@ -74,9 +71,15 @@ export const signInSecurityPaths = {
       requestBody: json(ssoSettings),
       responses: {
         200: { description: '{ id }', ...json({ type: 'object' }) },
-        400: error('VALIDATION_FAILED / SSO_DOMAIN_REFUSED / SSO_BREAK_GLASS_INVALID'),
-        403: error('FORBIDDEN / CSRF_FAILED / STEP_UP_REQUIRED'),
-        409: error('SSO_DOMAIN_TAKEN'),
+        ...errors(
+          'VALIDATION_FAILED',
+          'SSO_DOMAIN_REFUSED',
+          'SSO_BREAK_GLASS_INVALID',
+          'FORBIDDEN',
+          'CSRF_FAILED',
+          'STEP_UP_REQUIRED',
+          'SSO_DOMAIN_TAKEN',
+        ),
       },
     },
     delete: {
@@ -100,8 +103,7 @@ export const signInSecurityPaths = {
       responses: {
         200: { description: '{ redirectUrl }: send the browser there', ...json({ type: 'object' }) },
         400: error('VALIDATION_FAILED (e.g. next not a same-site path)'),
-        404: error('SSO_NOT_CONFIGURED'),
-        429: error('RATE_LIMITED'),
+        ...errors('SSO_NOT_CONFIGURED', 'RATE_LIMITED'),
       },
     },
   },
