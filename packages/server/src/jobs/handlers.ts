@@ -17,6 +17,7 @@ import { expireEnvelopes, scheduleNextExpirySweep } from '../domain/use-cases/ex
 import { sendJobFailedMail } from '../domain/use-cases/send-job-failed-mail.ts';
 import { runOncePerPeriod } from '../domain/scheduled-runs.ts';
 import { purgeStaleRateLimits } from '../domain/accounts/rate-limit.ts';
+import { purgeExpiredSessions } from '../domain/use-cases/purge-expired-sessions.ts';
 import * as z from 'zod';
 
 // Job payloads come back from the database as JSON: checked like any other input before use.
@@ -75,8 +76,10 @@ export function createJobHandlers(context: AppContext): JobHandlers {
         { task: 'envelope.expiry-sweep', period: slot.toISOString(), jobId: job.id },
         async () => {
           await expireEnvelopes(context);
-          // Housekeeping of the shared rate-limit counters (one row per client and surface).
+          // Housekeeping of the shared rate-limit counters (one row per client and surface) and of
+          // sessions that timed out (requests only refuse them; a GET deletes nothing).
           await purgeStaleRateLimits(context);
+          await purgeExpiredSessions(context);
         },
       );
     },
