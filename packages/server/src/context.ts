@@ -22,6 +22,8 @@ import { deriveServerKeys, readMasterKey, type ServerKeys } from './security/ser
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import type { IdentityProviders } from './ports/identity-providers.ts';
 import { lazyIdentityProviders } from './adapters/sso/lazy-identity-providers.ts';
+import type { DnsResolver } from './ports/dns-resolver.ts';
+import { nodeDnsResolver } from './adapters/dns/node-dns-resolver.ts';
 
 /** Everything a use case, route or job handler may use: built once, in createContext. */
 export interface AppContext {
@@ -41,6 +43,8 @@ export interface AppContext {
   metrics: Metrics;
   /** Single sign-on: the OIDC relying party and the SAML service provider. */
   identityProviders: IdentityProviders;
+  /** DNS lookups (domain-claim verification): INKAN_DNS_SERVERS or the system's resolvers. */
+  dns: DnsResolver;
   /** Closes the database, the SMTP transport and the HSM session. */
   close(): Promise<void>;
 }
@@ -109,6 +113,7 @@ export async function createContext(config: Config, options: CreateContextOption
       keys: deriveServerKeys(masterKey),
       metrics,
       identityProviders: lazyIdentityProviders(),
+      dns: nodeDnsResolver(config.dnsServers),
       close: async () => {
         if (closed) return;
         closed = true;

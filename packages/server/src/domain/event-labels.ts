@@ -76,6 +76,7 @@ export const ACTION_LABELS_JA: Record<EventAction, string> = {
   'organization.ip-allow-list-changed': 'IP制限を変更',
   'sso.connection-changed': 'シングルサインオンの設定を変更',
   'sso.connection-removed': 'シングルサインオンの設定を削除',
+  'sso.domain-verified': 'ドメインの所有を DNS で確認',
   'sso.sign-in-refused': 'シングルサインオンでのログインを拒否',
   'sso.account-provisioned': 'シングルサインオンでアカウントを作成',
   'sso.member-added': 'シングルサインオンでメンバーに追加',

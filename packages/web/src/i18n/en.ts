@@ -900,6 +900,7 @@ export const en: Messages = {
   'action.organization.ip-allow-list-changed': 'IP allow-list changed',
   'action.sso.connection-changed': 'Single sign-on settings changed',
   'action.sso.connection-removed': 'Single sign-on removed',
+  'action.sso.domain-verified': 'Domain ownership confirmed in DNS',
   'action.sso.sign-in-refused': 'Single sign-on sign-in refused',
   'action.sso.account-provisioned': 'Account created through single sign-on',
   'action.sso.member-added': 'Member added through single sign-on',

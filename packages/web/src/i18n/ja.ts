@@ -916,6 +916,7 @@ export const ja = {
   'action.organization.ip-allow-list-changed': 'IP制限を変更',
   'action.sso.connection-changed': 'シングルサインオンの設定を変更',
   'action.sso.connection-removed': 'シングルサインオンの設定を削除',
+  'action.sso.domain-verified': 'ドメインの所有を DNS で確認',
   'action.sso.sign-in-refused': 'シングルサインオンでのログインを拒否',
   'action.sso.account-provisioned': 'シングルサインオンでアカウントを作成',
   'action.sso.member-added': 'シングルサインオンでメンバーに追加',

@@ -17,6 +17,7 @@ import { administrationMigration } from './migrations/008-administration.ts';
 import { signInSecurityMigration } from './migrations/009-sign-in-security.ts';
 import { signerContactMigration } from './migrations/011-signer-contact.ts';
 import { fieldsMigration } from './migrations/012-fields.ts';
+import { ssoDomainVerificationMigration } from './migrations/016-sso-domain-verification.ts';
 
 /** The migrations of this version, in order; names are numbered so that they sort. */
 export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
@@ -31,6 +32,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '009-sign-in-security': signInSecurityMigration(),
     '011-signer-contact': signerContactMigration(),
     '012-fields': fieldsMigration(),
+    '016-sso-domain-verification': ssoDomainVerificationMigration(),
   };
 }
 

@@ -134,6 +134,12 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
     scope: 'organization',
   },
   { method: 'DELETE', url: () => '/api/v1/organization/security/sso', scope: 'organization' },
+  {
+    method: 'POST',
+    url: () => '/api/v1/organization/security/sso/domains/matrix.example.jp/verify',
+    body: () => ({}),
+    scope: 'organization',
+  },
   { method: 'GET', url: () => '/api/v1/admin/jobs', scope: 'organization' },
   { method: 'POST', url: (f) => `/api/v1/admin/jobs/${f.failedJobId}/retry`, body: () => ({}), scope: 'object' },
   // 社印 (the organisation's seal image): members see it, administrators change it.
