@@ -6,7 +6,7 @@ import { apiGet, apiRequest } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
 import type { ContractAssignee, ContractEntry, ContractPatch, FieldSuggestion } from '../../api/register-types.ts';
 import { Alert } from '../../components/alert.tsx';
-import { PdfViewer } from '../../components/pdf-viewer.tsx';
+import { PdfScrollViewer } from '../../components/pdf-scroll-viewer.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatDateTime, type MessageKey } from '../../i18n/translate.ts';
@@ -185,7 +185,7 @@ function ContractEntryView({ id }: { id: string }) {
       <div className="entry__layout">
         <section className="entry__document card no-print" aria-label={t('reg.entry.document')} id="document">
           {pdf ? (
-            <PdfViewer url={api(`/documents/${encodeURIComponent(pdf.id)}`)} name={pdf.name} />
+            <PdfScrollViewer url={api(`/documents/${encodeURIComponent(pdf.id)}`)} name={pdf.name} />
           ) : (
             <p className="muted">{t('reg.entry.noDocument')}</p>
           )}
