@@ -65,11 +65,7 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
       ready = `Inkan is listening on ${describeBound(app.server.address() as AddressInfo, config)} (public URL ${config.publicUrl})`;
       if (config.tls) {
         // Renewed certificates are picked up without a restart: on file changes, and on SIGHUP.
-        const reloader = startTlsReloader(
-          app.server as unknown as HttpsServer,
-          config.tls,
-          app.log,
-        );
+        const reloader = startTlsReloader(app.server as unknown as HttpsServer, config.tls, app.log);
         tlsReloader = reloader;
         stops.unshift(async () => reloader.close());
       }
