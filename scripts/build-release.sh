@@ -19,4 +19,10 @@ for pkg in core server web; do cp "packages/$pkg/package.json" "$out/packages/$p
 cp -R packages/server/dist "$out/packages/server/dist"
 cp -R packages/web/dist "$out/packages/web/dist"
 cd "$out"
+# Native modules (better-sqlite3, argon2, pkcs11js) are compiled when no prebuilt binary can be fetched
+# (a closed network): against the headers of the Node that runs this script when it has them next to
+# it, not a `nodedir` configured for another Node version (a module built for Node 20 does not load
+# on Node 22).
+node_prefix="$(node -p 'require("node:path").resolve(process.execPath, "..", "..")')"
+if [ -f "$node_prefix/include/node/node_version.h" ]; then export npm_config_nodedir="$node_prefix"; fi
 npm ci --omit=dev --no-audit --no-fund

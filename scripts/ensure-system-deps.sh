@@ -12,6 +12,8 @@ command -v openssl   >/dev/null 2>&1 || need+=(openssl)
 command -v chromium  >/dev/null 2>&1 || need+=(chromium)
 # The reverse proxy of the proxy test (started by the test itself on loopback, never as a service).
 command -v nginx     >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+# A real DNS server for the domain-claim verification test (started by the test on loopback; -base: no service).
+[ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
 # Japanese glyphs for the browser (UI screenshots, end-to-end test); without them text renders as boxes.
 fc-list :lang=ja 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
 [ -e /usr/lib/softhsm/libsofthsm2.so ] || need+=(softhsm2)

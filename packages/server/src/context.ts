@@ -26,6 +26,8 @@ import { deriveServerKeys, readMasterKey, type ServerKeys } from './security/ser
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import type { IdentityProviders } from './ports/identity-providers.ts';
 import { lazyIdentityProviders } from './adapters/sso/lazy-identity-providers.ts';
+import type { DnsResolver } from './ports/dns-resolver.ts';
+import { nodeDnsResolver } from './adapters/dns/node-dns-resolver.ts';
 
 /** Everything a use case, route or job handler may use: built once, in createContext. */
 export interface AppContext {
@@ -47,6 +49,8 @@ export interface AppContext {
   identityProviders: IdentityProviders;
   /** Sends webhook deliveries (INKAN_WEBHOOK_ALLOW_PRIVATE, INKAN_WEBHOOK_TIMEOUT). */
   webhooks: WebhookSender;
+  /** DNS lookups (domain-claim verification): INKAN_DNS_SERVERS or the system's resolvers. */
+  dns: DnsResolver;
   /** Closes the database, the SMTP transport and the HSM session. */
   close(): Promise<void>;
 }
@@ -133,6 +137,7 @@ export async function createContext(config: Config, options: CreateContextOption
       metrics,
       identityProviders: lazyIdentityProviders(),
       webhooks,
+      dns: nodeDnsResolver(config.dnsServers),
       close: async () => {
         if (closed) return;
         closed = true;

@@ -1,10 +1,12 @@
 import { scheduleArchiveRenewal } from '../domain/use-cases/renew-archive-timestamps.ts';
 import { readFile } from 'node:fs/promises';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { isLoopbackHost, type Config } from '../config/config.ts';
 import { createContext, type AppContext } from '../context.ts';
 import { buildApp } from '../http/app.ts';
 import { startHttpsRedirect } from '../http/https-redirect.ts';
+import { startTlsReloader, type TlsReloader } from '../http/tls-reload.ts';
 import {
   runJobWorker,
   startOnDemandWorkerThread,
@@ -35,6 +37,7 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
   const context = await createContext(config);
   const stops: Array<() => Promise<void>> = [() => context.close()];
   let ready = 'Inkan job worker is running';
+  let tlsReloader: TlsReloader | undefined;
   try {
     await options.beforeListen?.(context);
     if (role === 'worker') {
@@ -61,6 +64,12 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
       stops.unshift(() => app.close());
       await app.listen({ port: config.port, host: config.host });
       ready = `Inkan is listening on ${describeBound(app.server.address() as AddressInfo, config)} (public URL ${config.publicUrl})`;
+      if (config.tls) {
+        // Renewed certificates are picked up without a restart: on file changes, and on SIGHUP.
+        const reloader = startTlsReloader(app.server as unknown as HttpsServer, config.tls, app.log);
+        tlsReloader = reloader;
+        stops.unshift(async () => reloader.close());
+      }
       if (config.tls && config.httpRedirectPort !== undefined) {
         const redirect = await startHttpsRedirect({
           publicUrl: config.publicUrl,
@@ -86,6 +95,11 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    // With TLS, SIGHUP reloads the certificate and key (systemctl reload, certbot deploy hooks).
+    if (tlsReloader) {
+      const reloader = tlsReloader;
+      process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
+    }
     // Said only now, so that whoever waits for this line may send SIGTERM at once.
     process.stdout.write(`${ready}\n`);
   });

@@ -55,6 +55,20 @@ const schema = z.object({
       }
       return parsed;
     }),
+  INKAN_DNS_SERVERS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const parsed = parseDnsServers(value);
+      if (parsed === null) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${value}" is not a comma-separated list of DNS server addresses (192.0.2.53, 192.0.2.53:5353, [2001:db8::53]:53)`,
+        });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
   INKAN_TRUST_PROXY: z
     .string()
     .optional()
@@ -317,6 +331,8 @@ export interface Config {
   trustProxy: false | number | string[];
   /** Clients allowed to read /metrics and the details of /readyz (addresses, CIDR ranges, `loopback`). */
   metricsAllow: string[];
+  /** INKAN_DNS_SERVERS: the resolvers that domain-claim verification asks (empty: the system's). */
+  dnsServers: string[];
   masterKey?: string;
   signingKeyAlgorithm: 'RSA-2048' | 'RSA-3072' | 'ECDSA-P256';
   organisationName: string;
@@ -524,6 +540,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpRedirectPort: v.INKAN_HTTP_PORT,
     trustProxy: v.INKAN_TRUST_PROXY,
     metricsAllow: v.INKAN_METRICS_ALLOW,
+    dnsServers: v.INKAN_DNS_SERVERS,
     masterKey: v.INKAN_MASTER_KEY,
     signingKeyAlgorithm: v.INKAN_SIGNING_KEY_ALGORITHM,
     organisationName: v.INKAN_ORGANISATION_NAME,
@@ -643,6 +660,24 @@ export function parseAddressList(text: string): string[] | null {
     if (prefix !== undefined && (!/^\d{1,3}$/.test(prefix) || Number(prefix) > (family === 4 ? 32 : 128))) return null;
   }
   return entries.length > 0 ? entries : null;
+}
+
+/**
+ * INKAN_DNS_SERVERS: a comma-separated list of resolver addresses, each IPv4 or IPv6 with an optional
+ * port (`192.0.2.53:5353`, `[2001:db8::53]:53`); unset or empty → [] (the system's). null when malformed.
+ */
+export function parseDnsServers(value: string | undefined): string[] | null {
+  const entries = (value ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    const match = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(entry) ?? /^([^:]+)(?::(\d{1,5}))?$/.exec(entry);
+    const address = match ? match[1]! : entry;
+    const port = match?.[2];
+    if (isIP(address) === 0 || (port !== undefined && (Number(port) < 1 || Number(port) > 65535))) return null;
+  }
+  return entries;
 }
 
 /** Whether a listen address (or host name) is the loopback interface only. */

@@ -99,6 +99,7 @@ export const ACTION_LABELS_JA: Record<EventAction, string> = {
   'organization.ip-allow-list-changed': 'IP制限を変更',
   'sso.connection-changed': 'シングルサインオンの設定を変更',
   'sso.connection-removed': 'シングルサインオンの設定を削除',
+  'sso.domain-verified': 'ドメインの所有を DNS で確認',
   'sso.sign-in-refused': 'シングルサインオンでのログインを拒否',
   'sso.account-provisioned': 'シングルサインオンでアカウントを作成',
   'sso.member-added': 'シングルサインオンでメンバーに追加',
@@ -242,6 +243,7 @@ export const ACTION_LABELS_EN: Record<EventAction, string> = {
   'document.shredded': 'Document erased at the end of retention (key destroyed)',
   'mail.signing-reminder.sent': 'Reminder mail sent',
   'recipient.reminded': 'Reminder',
+  'sso.domain-verified': 'Domain ownership confirmed in DNS',
 };
 
 /** The Japanese label of an action (the action itself when unknown). */

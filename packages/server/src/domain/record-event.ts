@@ -95,6 +95,7 @@ export type EventAction =
   | 'organization.ip-allow-list-changed'
   | 'sso.connection-changed'
   | 'sso.connection-removed'
+  | 'sso.domain-verified'
   | 'sso.sign-in-refused'
   | 'sso.account-provisioned'
   | 'sso.member-added'

@@ -74,6 +74,9 @@ export const STATUS_OF: Record<AppErrorCode, number> = {
   SSO_ACCOUNT_REFUSED: 403,
   SSO_DOMAIN_TAKEN: 409,
   SSO_DOMAIN_REFUSED: 400,
+  SSO_DOMAIN_RECORD_NOT_FOUND: 422,
+  SSO_DOMAIN_RECORD_MISMATCH: 422,
+  SSO_DOMAIN_LOOKUP_FAILED: 502,
   SSO_BREAK_GLASS_INVALID: 400,
   FIELD_INVALID: 400,
   FIELD_REQUIRED: 400,
@@ -271,6 +274,24 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
       `ドメイン「${typeof d?.domain === 'string' ? d.domain : ''}」は登録できません。登録できるのは、設定する管理者自身のメールアドレスのドメインです。`,
     en: (d) =>
       `The domain "${typeof d?.domain === 'string' ? d.domain : ''}" cannot be claimed: an administrator can claim the domain of their own e-mail address.`,
+  },
+  SSO_DOMAIN_RECORD_NOT_FOUND: {
+    ja: (d) =>
+      `TXT レコード「${typeof d?.name === 'string' ? d.name : ''}」が見つかりません。DNS に登録してから、反映を待って（数分〜数時間）もう一度確認してください。`,
+    en: (d) =>
+      `No TXT record "${typeof d?.name === 'string' ? d.name : ''}" was found. Add it to your DNS, wait until it is published (minutes to hours) and check again.`,
+  },
+  SSO_DOMAIN_RECORD_MISMATCH: {
+    ja: (d) =>
+      `TXT レコード「${typeof d?.name === 'string' ? d.name : ''}」はありますが、値が違います。表示されている値をそのまま登録してください。`,
+    en: (d) =>
+      `The TXT record "${typeof d?.name === 'string' ? d.name : ''}" exists but holds another value. Enter the value shown exactly.`,
+  },
+  SSO_DOMAIN_LOOKUP_FAILED: {
+    ja: (d) =>
+      `DNS サーバーから回答を得られませんでした（${typeof d?.reason === 'string' ? d.reason : ''}）。しばらくしてからもう一度確認してください。`,
+    en: (d) =>
+      `The DNS server gave no answer (${typeof d?.reason === 'string' ? d.reason : ''}). Check again in a while.`,
   },
   SSO_BREAK_GLASS_INVALID: {
     ja: '緊急用管理者には、二要素認証を設定済みのこの組織の管理者を選んでください。',

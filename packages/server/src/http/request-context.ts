@@ -101,11 +101,12 @@ async function checkedSession(
   request: FastifyRequest,
   duringEnrolment = false,
 ): Promise<AuthenticatedSession> {
-  const session = await authenticateSession(context, request.cookies[SESSION_COOKIE]);
+  const mutating = request.method !== 'GET' && request.method !== 'HEAD';
+  // A timed-out session is refused; only a mutating request removes its row (a GET changes nothing).
+  const session = await authenticateSession(context, request.cookies[SESSION_COOKIE], { removeExpired: mutating });
   if (!session) throw new AppError('UNAUTHENTICATED', 'sign in first');
   // A member's session answers to the IP allow-list of its active organisation (personal sessions: none).
   if (session.user.organization) await assertAddressAllowed(context.db, session.user.organization.id, request.ip);
-  const mutating = request.method !== 'GET' && request.method !== 'HEAD';
   if (mutating && !sameSecret(header(request, 'x-csrf-token'), session.csrfToken))
     throw new AppError('CSRF_FAILED', 'missing or wrong x-csrf-token');
   if (session.mfaEnrolmentRequired && !duringEnrolment)

@@ -24,6 +24,7 @@ import { renewArchiveTimestamps } from '../domain/use-cases/renew-archive-timest
 import { purgeStaleRateLimits } from '../domain/accounts/rate-limit.ts';
 import { sendSignerRegistrationMail } from '../domain/use-cases/send-signer-registration-mail.ts';
 import { sendSignerRegisteredMail } from '../domain/use-cases/send-signer-registered-mail.ts';
+import { purgeExpiredSessions } from '../domain/use-cases/purge-expired-sessions.ts';
 import * as z from 'zod';
 
 // Job payloads come back from the database as JSON: checked like any other input before use.
@@ -94,9 +95,11 @@ export function createJobHandlers(context: AppContext): JobHandlers {
           await expireEnvelopes(context);
           // 自動リマインド of the organisations that set it (after the sweep: expired envelopes get none).
           await queueAutoReminders(context);
-          // Housekeeping of the shared rate-limit counters (one row per client and surface).
+          // Housekeeping of the shared rate-limit counters (one row per client and surface), of sessions
+          // that timed out (requests only refuse them; a GET deletes nothing) and of the webhook delivery
+          // log (90 days).
           await purgeStaleRateLimits(context);
-          // And of the webhook delivery log (90 days).
+          await purgeExpiredSessions(context);
           await purgeWebhookDeliveries(context);
         },
       );

@@ -442,7 +442,15 @@ export interface SsoSchema {
     updated_at: string;
   };
   /** E-mail domains claimed by an organisation (lower case; one organisation per domain). */
-  sso_domains: { domain: string; organization_id: string; created_at: string };
+  sso_domains: {
+    domain: string;
+    organization_id: string;
+    created_at: string;
+    /** The value of the TXT record `_inkan.<domain>` that proves control (published, so not a secret). */
+    verification_token: string | null;
+    /** When the TXT record was found: only then does the claim count. */
+    verified_at: string | null;
+  };
   /** An identity provider's subject (OIDC `sub`, SAML NameID) linked to an account. */
   sso_identities: { connection_id: string; subject: string; user_id: string; created_at: string; last_used_at: string };
   /** Sign-ins under way (10 minutes): the hash of the browser's state token. */

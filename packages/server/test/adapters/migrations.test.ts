@@ -300,7 +300,7 @@ const COLUMNS = {
     created_at: 1,
     updated_at: 1,
   },
-  sso_domains: { domain: 1, organization_id: 1, created_at: 1 },
+  sso_domains: { domain: 1, organization_id: 1, created_at: 1, verification_token: 1, verified_at: 1 },
   sso_identities: { connection_id: 1, subject: 1, user_id: 1, created_at: 1, last_used_at: 1 },
   sso_sign_ins: {
     state_hash: 1,

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { hashToken } from '../../src/security/tokens.ts';
+import { purgeExpiredSessions } from '../../src/domain/use-cases/purge-expired-sessions.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
 import { makePng, pngHeaderOnly } from '../helpers/png.ts';
 import { startHarness, snapshot, type Harness } from './helpers/harness.ts';
@@ -452,6 +453,14 @@ for (const dialect of DIALECTS) {
       assert.equal(set.statusCode, 200, set.body);
       assert.deepEqual([set.json().sessionIdleMinutes, set.json().sessionAbsoluteHours], [30, 2]);
 
+      // The session's row, by the hash of the cookie's token.
+      const row = (s: TestSession) =>
+        h.context.db
+          .selectFrom('sessions')
+          .select('token_hash')
+          .where('token_hash', '=', hashToken(s.cookie.slice('inkan_session='.length)))
+          .executeTakeFirst();
+
       // Idle: used every 20 minutes it lives; 31 minutes unused ends it.
       const idle = await signIn(h, who);
       h.clock.advance(20 * MINUTE);
@@ -460,6 +469,11 @@ for (const dialect of DIALECTS) {
       assert.equal((await asSession(h, idle, 'GET', '/api/session')).statusCode, 200);
       h.clock.advance(31 * MINUTE);
       assert.equal((await asSession(h, idle, 'GET', '/api/session')).statusCode, 401);
+      // A GET only refuses a timed-out session (it deletes nothing); it stays refused everywhere.
+      assert.ok(await row(idle), 'a GET leaves the row');
+      assert.equal((await asSession(h, idle, 'GET', '/api/v1/envelopes')).statusCode, 401);
+      assert.equal((await asSession(h, idle, 'GET', '/api/account/sessions')).statusCode, 401);
+      assert.ok(await row(idle), 'GETs leave the row');
 
       // Absolute: even in constant use, two hours after sign-in it ends.
       const busy = await signIn(h, who);
@@ -469,12 +483,32 @@ for (const dialect of DIALECTS) {
       }
       h.clock.advance(21 * MINUTE);
       assert.equal((await asSession(h, busy, 'GET', '/api/session')).statusCode, 401);
+      assert.ok(await row(busy), 'a GET leaves the row');
+      // A mutating request is refused too, and removes the row.
+      assert.equal((await asSession(h, busy, 'POST', '/api/account/sessions/end-others', {})).statusCode, 401);
+      assert.equal(await row(busy), undefined, 'a mutating request removes the timed-out row');
+
+      // The scheduled sweep removes timed-out sessions and leaves live ones.
+      const live = await signIn(h, who);
+      const removed = await purgeExpiredSessions(h.context);
+      assert.ok(removed >= 1, `purged ${removed}`);
+      assert.equal(await row(idle), undefined, 'the sweep removes the timed-out row');
+      assert.ok(await row(live), 'the sweep keeps a live session');
+
+      // Loosening the policy never revives a session that had already timed out.
+      const stale = await signIn(h, who);
+      h.clock.advance(31 * MINUTE);
+      assert.equal((await asSession(h, stale, 'GET', '/api/session')).statusCode, 401);
+      assert.ok(await row(stale));
       // Turned off again: no limit but the installation's.
       const fresh = await signIn(h, h.other.admin);
-      await asSession(h, fresh, 'PATCH', '/api/v1/organization/settings', {
+      const off = await asSession(h, fresh, 'PATCH', '/api/v1/organization/settings', {
         sessionIdleMinutes: null,
         sessionAbsoluteHours: null,
       });
+      assert.equal(off.statusCode, 200, off.body);
+      assert.equal((await asSession(h, stale, 'GET', '/api/session')).statusCode, 401, 'stays ended');
+      assert.equal(await row(stale), undefined);
     });
   });
 }

@@ -41,8 +41,37 @@ function call(
   });
 }
 
+/** A job of the organisation under test that gave up (what 失敗した処理 lists), for the retry row. */
+async function insertFailedJob(h: Harness): Promise<string> {
+  const id = randomUUID();
+  const now = new Date().toISOString();
+  await h.context.db
+    .insertInto('jobs')
+    .values({
+      id,
+      kind: 'mail.completion',
+      payload: JSON.stringify({ envelopeId: randomUUID() }),
+      dedupe_key: null,
+      status: 'failed',
+      attempts: 5,
+      max_attempts: 5,
+      run_at: now,
+      locked_by: null,
+      locked_until: null,
+      last_error: 'SMTP 550',
+      created_at: now,
+      finished_at: now,
+      worker_id: null,
+      first_attempt_at: now,
+      organization_id: h.org.id,
+      failed_notice_at: now,
+    })
+    .execute();
+  return id;
+}
+
 const label = (e: AdminEndpoint) =>
-  `${e.method} ${e.url({ memberId: ':userId', heirId: ':heir', sessionId: ':id', apiKeyId: ':id', invitationId: ':id', envelopeId: ':id', contractId: ':id', webhookId: ':id', webhookDeliveryId: ':id' })}`;
+  `${e.method} ${e.url({ memberId: ':userId', heirId: ':heir', sessionId: ':id', apiKeyId: ':id', invitationId: ':id', envelopeId: ':id', contractId: ':id', webhookId: ':id', webhookDeliveryId: ':id', failedJobId: ':id' })}`;
 
 for (const dialect of DIALECTS) {
   describe(`security matrix of the administration API (${dialect})`, () => {
@@ -119,6 +148,7 @@ for (const dialect of DIALECTS) {
         apiKeyId: key.json().apiKey.id as string,
         invitationId: invitation.json().invitationId as string,
         ...(await retentionSubjects(h)),
+        failedJobId: await insertFailedJob(h),
       };
     });
     after(async () => h?.close());
@@ -209,6 +239,8 @@ for (const dialect of DIALECTS) {
         (row) => !(row.includes('"action":"audit.exported"') && row.includes(`"organization_id":"${h.other.id}"`)),
       );
       assert.deepEqual(after, before, 'no refused request changed anything');
+      // The failed-job fixture has served (the harness's runJobs refuses to run beside a failed job).
+      await h.context.db.deleteFrom('jobs').where('id', '=', fixture.failedJobId).execute();
     });
 
     it('XSS payloads in the organisation name, contacts and API key name come out escaped in mails', async () => {
@@ -302,6 +334,41 @@ for (const dialect of DIALECTS) {
       const bogus = await post('/api/invitations/preview', { token: 'A'.repeat(43) });
       assert.equal(bogus.statusCode, 404);
       assert.equal(bogus.json().error.code, 'LINK_INVALID');
+    });
+
+    it('the table is complete: every documented operation a member is refused as not an administrator is in it', async () => {
+      // A throwaway member (its own sessions may end here) calls every operation of the OpenAPI document
+      // with its CSRF token, random ids and no body: administrators' routes refuse it first (FORBIDDEN).
+      const member = await signIn(h, await addMember(h, h.org, 'member'));
+      const document = (await h.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json() as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      // The table's URLs (fixture ids as :name, or literal values) against each documented path template.
+      const tableUrls = ADMIN_ENDPOINTS.map((e) => `${e.method} ${label(e).split(' ')[1]!.split('?')[0]!}`);
+      const inTable = (verb: string, path: string) => {
+        const template = new RegExp(
+          `^${verb} ${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+')}$`,
+        );
+        return tableUrls.some((url) => template.test(url));
+      };
+      const missing: string[] = [];
+      let calls = 0;
+      for (const [path, operations] of Object.entries(document.paths)) {
+        for (const method of Object.keys(operations)) {
+          const verb = method.toUpperCase();
+          if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(verb)) continue;
+          if (verb === 'DELETE' && path === '/api/session') continue; // signing out is no administrator's matter
+          const url = path.replace(/\{[^}]+\}/g, () => randomUUID());
+          const res = await asSession(h, member, verb, url);
+          calls += 1;
+          const code = String(res.headers['content-type'] ?? '').includes('json')
+            ? (res.json() as { error?: { code?: string } }).error?.code
+            : undefined;
+          if (res.statusCode === 403 && code === 'FORBIDDEN' && !inTable(verb, path)) missing.push(`${verb} ${path}`);
+        }
+      }
+      assert.ok(calls > 50, `${calls} operations called`);
+      assert.deepEqual(missing, [], 'administrators-only operations missing from helpers/admin-endpoints.ts');
     });
   });
 }

@@ -33,6 +33,7 @@ import {
   type InkanProcess,
 } from './helpers/inkan-process.ts';
 import { startSmtpSink, urlsIn, type ReceivedMail, type SmtpSink } from './helpers/smtp-sink.ts';
+import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
 
 const ORGANIZATION = 'テスト市役所 契約課';
@@ -49,21 +50,9 @@ const RECIPIENTS = [
   { name: '佐藤 花子', email: 'hanako.sato@city.example.jp', code: '' },
 ];
 const WRONG_CODE = '0000';
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 const SCREENSHOTS = screenshotDir();
 const REQUEST_SUBJECT = `【${ORGANIZATION}】様より${ENVELOPE}への署名依頼が届いています`;
 const COMPLETION_SUBJECT = '電子署名完了のお知らせ';
-const BROWSER_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 // Signing, sealing and mail run in the server's job thread; generous, as a safety net only.
 const JOB_TIMEOUT = { timeoutMs: 60_000, intervalMs: 25 };
 
@@ -147,30 +136,14 @@ describe('envelope flow in a real browser, with real SMTP', () => {
 
   /** A fresh browser context (no cookies) that records console errors, page errors and CSP violations. */
   async function newPage(viewport: { width: number; height: number }, label: string): Promise<Page> {
-    const phone = viewport === PHONE;
-    const context = await browser.newContext({
+    const { context, page } = await newWatchedPage(browser, {
       viewport,
-      deviceScaleFactor: 1,
-      locale: 'ja-JP',
-      isMobile: phone,
-      hasTouch: phone,
-      acceptDownloads: true,
+      label,
+      problems,
+      // 401 is the UI probing for a signer session and the wrong access code: the UI working as designed.
+      expected: [/Failed to load resource: .* status of 401/],
     });
     contexts.push(context);
-    const page = await context.newPage();
-    page.on('console', (message) => {
-      const text = message.text();
-      // 401 is the UI probing for a signer session and the wrong access code: the UI working as designed.
-      if (/Failed to load resource: .* status of 401/.test(text)) return;
-      if (message.type() === 'error' || /Content Security Policy/i.test(text))
-        problems.push(`${label}: console ${message.type()}: ${text}`);
-    });
-    page.on('pageerror', (error) => problems.push(`${label}: page error: ${error.message}`));
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) =>
-        console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
-      );
-    });
     return page;
   }
 

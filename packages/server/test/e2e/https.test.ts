@@ -5,10 +5,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runTool } from '../../../core/test/helpers/validators.ts';
+import { TestCa } from './helpers/test-ca.ts';
 import { runInkan } from '../helpers/run-inkan.ts';
 import { requestFrom } from './helpers/http-from.ts';
 import { freePort, startInkanProcess, type InkanProcess } from './helpers/inkan-process.ts';
@@ -24,64 +24,9 @@ describe('HTTPS with INKAN_TLS_CERT / INKAN_TLS_KEY', () => {
     dir = mkdtempSync(join(tmpdir(), 'inkan-https-'));
     const file = (name: string) => join(dir, name);
     // A CA, and a server certificate for 127.0.0.1 issued by it.
-    const ok = async (args: string[]) => {
-      const run = await runTool('openssl', args);
-      assert.equal(run.exitCode, 0, run.stderr);
-    };
-    await ok([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      file('ca.key'),
-      '-out',
-      file('ca.pem'),
-      '-subj',
-      '/CN=Inkan test CA',
-      '-days',
-      '2',
-    ]);
-    await ok([
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      file('server.key'),
-      '-out',
-      file('server.csr'),
-      '-subj',
-      '/CN=127.0.0.1',
-    ]);
-    writeFileSync(
-      file('server.ext'),
-      'subjectAltName = IP:127.0.0.1\nbasicConstraints = CA:FALSE\nkeyUsage = digitalSignature\nextendedKeyUsage = serverAuth\n',
-    );
-    await ok([
-      'x509',
-      '-req',
-      '-in',
-      file('server.csr'),
-      '-CA',
-      file('ca.pem'),
-      '-CAkey',
-      file('ca.key'),
-      '-CAcreateserial',
-      '-out',
-      file('server.pem'),
-      '-days',
-      '2',
-      '-extfile',
-      file('server.ext'),
-    ]);
-    ca = readFileSync(file('ca.pem'));
+    const authority = await TestCa.create(dir);
+    await authority.issue(file('server.pem'), file('server.key'));
+    ca = authority.certificate;
 
     const [port, httpPort] = [await freePort(), await freePort()];
     httpsUrl = `https://127.0.0.1:${port}`;

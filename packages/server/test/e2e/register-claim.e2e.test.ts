@@ -20,6 +20,7 @@ import Database from 'better-sqlite3';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { textToPdf } from '../helpers/contract-pdf.ts';
 import { runInkan } from '../helpers/run-inkan.ts';
+import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
 import {
   diagnostics,
@@ -43,19 +44,7 @@ const SIGNER = {
   code: '4821',
   password: 'blue line tech 2026 spring',
 };
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 const SCREENSHOTS = screenshotDir();
-const BROWSER_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const JOB_TIMEOUT = { timeoutMs: 60_000, intervalMs: 25 };
 
 describe('保管 and the contract register in a real browser, with real SMTP', () => {
@@ -127,30 +116,14 @@ describe('保管 and the contract register in a real browser, with real SMTP', (
     `${diagnostics(db, [server])}\nSMTP: ${smtp.messages.map((m) => `${m.to} ${m.subject}`).join(' | ')}`;
 
   async function newPage(viewport: { width: number; height: number }, label: string): Promise<Page> {
-    const phone = viewport === PHONE;
-    const context = await browser.newContext({
+    const { context, page } = await newWatchedPage(browser, {
       viewport,
-      deviceScaleFactor: 1,
-      locale: 'ja-JP',
-      isMobile: phone,
-      hasTouch: phone,
-      acceptDownloads: true,
+      label,
+      problems,
+      // 401 (session probes before sign-in) and 410 (the expired claim link) are the UI working as designed.
+      expected: [/Failed to load resource: .* status of (401|410)/],
     });
     contexts.push(context);
-    const page = await context.newPage();
-    page.on('console', (message) => {
-      const text = message.text();
-      // 401 (session probes before sign-in) and 410 (the expired claim link) are the UI working as designed.
-      if (/Failed to load resource: .* status of (401|410)/.test(text)) return;
-      if (message.type() === 'error' || /Content Security Policy/i.test(text))
-        problems.push(`${label}: console ${message.type()}: ${text}`);
-    });
-    page.on('pageerror', (error) => problems.push(`${label}: page error: ${error.message}`));
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) =>
-        console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
-      );
-    });
     return page;
   }
 

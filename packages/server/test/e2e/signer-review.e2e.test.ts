@@ -24,7 +24,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { runInkan } from '../helpers/run-inkan.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
-import { BROWSER_ARGS, DESKTOP, PHONE } from '../helpers/browser.ts';
+import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
 import {
   diagnostics,
   e2eEnvironment,
@@ -131,31 +131,14 @@ describe('signer review, contact, trust and help in a real browser, with real SM
     `${diagnostics(db, [server])}\nSMTP: ${smtp.messages.map((m) => `${m.to} ${m.subject}`).join(' | ')}`;
 
   async function newPage(viewport: { width: number; height: number }, label: string): Promise<Page> {
-    const phone = viewport === PHONE;
-    const context = await browser.newContext({
+    const { context, page } = await newWatchedPage(browser, {
       viewport,
-      deviceScaleFactor: 1,
-      locale: 'ja-JP',
-      timezoneId: 'Asia/Tokyo',
-      isMobile: phone,
-      hasTouch: phone,
-      acceptDownloads: true,
+      label,
+      problems,
+      // 401 (the view probed before the code, wrong codes) and 423 (locked) are the UI working as designed.
+      expected: [/Failed to load resource: .* status of (401|423)/],
     });
     contexts.push(context);
-    const page = await context.newPage();
-    page.on('console', (message) => {
-      const text = message.text();
-      // 401 (the view probed before the code, wrong codes) and 423 (locked) are the UI working as designed.
-      if (/Failed to load resource: .* status of (401|423)/.test(text)) return;
-      if (message.type() === 'error' || /Content Security Policy/i.test(text))
-        problems.push(`${label}: console ${message.type()}: ${text}`);
-    });
-    page.on('pageerror', (error) => problems.push(`${label}: page error: ${error.message}`));
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) =>
-        console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
-      );
-    });
     return page;
   }
 

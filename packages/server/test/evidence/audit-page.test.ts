@@ -19,17 +19,7 @@ import {
 } from '../e2e/helpers/inkan-process.ts';
 import { runInkan } from '../helpers/run-inkan.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-
-const BROWSER_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { BROWSER_ARGS, DESKTOP, newWatchedPage } from '../helpers/browser.ts';
 
 describe('操作ログ page (real server, Chromium)', () => {
   let dir: string;
@@ -144,15 +134,8 @@ describe('操作ログ page (real server, Chromium)', () => {
   });
 
   it('shows the log with filters and the CSV link to an administrator', async () => {
-    const context = await browser!.newContext({
-      viewport: { width: 1280, height: 800 },
-      locale: 'ja-JP',
-      timezoneId: 'Asia/Tokyo',
-    });
-    const page = await context.newPage();
     const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+    const { context, page } = await newWatchedPage(browser!, { viewport: DESKTOP, label: 'admin', problems });
     await page.goto(adminLink);
     // The sign-in link page offers to set a password; later is fine.
     await page.getByRole('button', { name: 'あとで設定する' }).click();

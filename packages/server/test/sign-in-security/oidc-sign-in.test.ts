@@ -12,7 +12,15 @@ import { startHarness, type Harness } from '../api/helpers/harness.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
 import { newId } from '../../src/security/tokens.ts';
 import { startDiscoveryLiar, startOidcProvider, signInAtProvider, type OidcTestProvider } from './helpers/oidc-idp.ts';
-import { asSession, codeOf, cookiesOf, nextAddress, passwordSession, type Session } from './helpers/sso-test-kit.ts';
+import {
+  asSession,
+  codeOf,
+  cookiesOf,
+  nextAddress,
+  passwordSession,
+  type Session,
+  markDomainVerified,
+} from './helpers/sso-test-kit.ts';
 
 const CALLBACK = 'http://inkan.test/sso/oidc/callback';
 
@@ -62,6 +70,7 @@ for (const dialect of DIALECTS) {
         ...extra,
       });
       assert.equal(res.statusCode, 200, res.body);
+      await markDomainVerified(h, domain);
     }
 
     /** Starts a sign-in as a browser would: the state cookie and the provider's URL. */

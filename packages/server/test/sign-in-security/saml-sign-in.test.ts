@@ -14,7 +14,14 @@ import type { LightMyRequestResponse } from 'fastify';
 import { startHarness, type Harness } from '../api/helpers/harness.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
 import { makeSigningKey, SamlTestIdp } from './helpers/saml-idp.ts';
-import { asSession, cookiesOf, nextAddress, passwordSession, type Session } from './helpers/sso-test-kit.ts';
+import {
+  asSession,
+  cookiesOf,
+  nextAddress,
+  passwordSession,
+  type Session,
+  markDomainVerified,
+} from './helpers/sso-test-kit.ts';
 
 for (const dialect of DIALECTS) {
   describe(`SAML single sign-on (${dialect})`, () => {
@@ -53,6 +60,7 @@ for (const dialect of DIALECTS) {
         ...extra,
       });
       assert.equal(res.statusCode, 200, res.body);
+      await markDomainVerified(h, domain);
     }
 
     async function start(): Promise<{ cookie: string; redirectUrl: string }> {

@@ -12,6 +12,7 @@ import { startHarness, type Harness } from '../api/helpers/harness.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
 import { hashPassword, newId, newToken } from '../../src/security/tokens.ts';
 import { SamlTestIdp } from './helpers/saml-idp.ts';
+import { TestDnsServer } from '../helpers/dns-server.ts';
 import {
   asSession,
   codeOf,
@@ -27,13 +28,16 @@ for (const dialect of DIALECTS) {
     let admin: Session;
     let domain: string;
     const idp = new SamlTestIdp();
+    let dns: TestDnsServer;
 
     before(async () => {
-      h = await startHarness(dialect);
+      dns = await TestDnsServer.create();
+      h = await startHarness(dialect, { env: { INKAN_DNS_SERVERS: dns.address } });
       domain = h.org.admin.email.split('@')[1]!;
       admin = await passwordSession(h, h.org.admin);
     });
     after(async () => {
+      await dns?.stop();
       await h?.close();
     });
 
@@ -163,6 +167,95 @@ for (const dialect of DIALECTS) {
       assert.equal((await h.app.inject({ method: 'GET', url: '/sso/saml/metadata/nope' })).statusCode, 404);
     });
 
+    it('a claim counts only once its TXT record is found in DNS (確認); no record, another value or no answer are refused and change nothing', async () => {
+      type Claim = { domain: string; record: { name: string; value: string }; verifiedAt: string | null };
+      const claims = async () =>
+        (await asSession(h, admin, 'GET', '/api/v1/organization/security')).json<{ domainClaims: Claim[] }>()
+          .domainClaims;
+      const [claim] = await claims();
+      assert.ok(claim);
+      assert.equal(claim.domain, domain);
+      assert.equal(claim.record.name, `_inkan.${domain}`);
+      assert.match(claim.record.value, /^inkan-domain-verification=[A-Za-z0-9_-]{43}$/, '256 random bits');
+      assert.equal(claim.verifiedAt, null);
+      // Not yet proved: "SSO required" has no effect, and a start by e-mail finds no connection.
+      await giveSecondFactor(h, h.org.admin.id, admin);
+      const enforced = await asSession(
+        h,
+        admin,
+        'PUT',
+        '/api/v1/organization/security/sso',
+        settings({ enforced: true, breakGlassUserId: h.org.admin.id }),
+      );
+      assert.equal(enforced.statusCode, 200, enforced.body);
+      assert.equal(
+        (await signIn(h.org.viewer.email, h.org.viewer.password)).statusCode,
+        200,
+        'unproved: no SSO_REQUIRED',
+      );
+      const startByMail = await h.app.inject({
+        method: 'POST',
+        url: '/api/sso/start',
+        payload: { email: `someone@${domain}` },
+        remoteAddress: nextAddress(),
+      });
+      assert.equal(startByMail.statusCode, 404, startByMail.body);
+
+      const verify = (who: Session, name = domain, csrf = true) =>
+        asSession(h, who, 'POST', `/api/v1/organization/security/sso/domains/${name}/verify`, {}, { csrf });
+      const refusedWith = async (code: string, status: number, message: RegExp) => {
+        const before = await stored();
+        const res = await verify(admin);
+        assert.equal(res.statusCode, status, res.body);
+        assert.equal(codeOf(res), code);
+        assert.match(res.json<{ error: { message: string } }>().error.message, message);
+        assert.deepEqual(await stored(), before, `${code} changed nothing`);
+      };
+      // The zone exists, the record not.
+      await dns.start([domain], {});
+      await refusedWith('SSO_DOMAIN_RECORD_NOT_FOUND', 422, /TXT レコード「_inkan\..*」が見つかりません/);
+      // A record with another value (an old token, a typo).
+      await dns.start([domain], { [`_inkan.${domain}`]: ['inkan-domain-verification=not-this-one', 'v=spf1 -all'] });
+      await refusedWith('SSO_DOMAIN_RECORD_MISMATCH', 422, /値が違います/);
+      // The server refuses to answer for the zone.
+      await dns.start(['elsewhere.example'], {});
+      await refusedWith('SSO_DOMAIN_LOOKUP_FAILED', 502, /DNS サーバーから回答を得られませんでした（REFUSED）/);
+      // No server at all.
+      await dns.stop();
+      await refusedWith('SSO_DOMAIN_LOOKUP_FAILED', 502, /回答を得られませんでした/);
+
+      // Not the caller's claim: another organisation's administrator, an unclaimed domain → 404; no CSRF → 403.
+      await dns.start([domain], { [`_inkan.${domain}`]: [claim.record.value] });
+      const other = await passwordSession(h, h.other.admin);
+      assert.equal((await verify(other)).statusCode, 404);
+      assert.equal((await verify(admin, 'unclaimed.example.jp')).statusCode, 404);
+      assert.equal(codeOf(await verify(admin, domain, false)), 'CSRF_FAILED');
+      assert.equal((await claims())[0]!.verifiedAt, null);
+
+      // The right value (among others at that name): verified, one event, and the claim counts.
+      await dns.start([domain], { [`_inkan.${domain}`]: ['v=spf1 -all', claim.record.value] });
+      const ok = await verify(admin);
+      assert.equal(ok.statusCode, 200, ok.body);
+      const verifiedAt = ok.json<Claim>().verifiedAt;
+      assert.ok(verifiedAt !== null && Date.parse(verifiedAt) <= h.clock.now().getTime(), String(verifiedAt));
+      assert.equal((await claims())[0]!.verifiedAt, verifiedAt);
+      assert.equal((await verify(admin)).statusCode, 200, 'again: still verified, nothing new');
+      const events = await h.context.db
+        .selectFrom('events')
+        .select('details')
+        .where('organization_id', '=', h.org.id)
+        .where('action', '=', 'sso.domain-verified')
+        .execute();
+      assert.deepEqual(
+        events.map((e) => JSON.parse(e.details) as unknown),
+        [{ domain, record: `_inkan.${domain}` }],
+      );
+      const member = await signIn(h.org.viewer.email, h.org.viewer.password);
+      assert.equal(codeOf(member), 'SSO_REQUIRED', 'proved: SSO is required now');
+      const back = await asSession(h, admin, 'PUT', '/api/v1/organization/security/sso', settings());
+      assert.equal(back.statusCode, 200, back.body);
+    });
+
     it('"SSO required": members of the domain must use SSO; the break-glass administrator keeps password + second factor', async () => {
       await giveSecondFactor(h, h.org.admin.id, admin);
       const saved = await asSession(
@@ -249,7 +342,10 @@ for (const dialect of DIALECTS) {
         .where('organization_id', '=', h.org.id)
         .where('action', 'in', ['sso.connection-changed', 'sso.connection-removed'])
         .execute();
+      // Saved in the claim test, twice in the DNS test, once here; then removed.
       assert.deepEqual(events.map((e) => e.action).sort(), [
+        'sso.connection-changed',
+        'sso.connection-changed',
         'sso.connection-changed',
         'sso.connection-changed',
         'sso.connection-removed',

@@ -20,6 +20,7 @@ import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser
 import { startOidcProvider, type OidcTestProvider } from './helpers/oidc-idp.ts';
 import { SamlTestIdp } from './helpers/saml-idp.ts';
 import { asSession, passwordSession } from './helpers/sso-test-kit.ts';
+import { TestDnsServer } from '../helpers/dns-server.ts';
 
 const SCREENSHOTS = screenshotDir();
 const BASE = 'http://inkan.test';
@@ -30,12 +31,14 @@ describe('sign-in security in a real browser', () => {
   let oidc: OidcTestProvider;
   let saml: SamlTestIdp;
   let domain: string;
+  let dns: TestDnsServer;
   const problems: string[] = [];
   const contexts: BrowserContext[] = [];
 
   before(async () => {
     execFileSync(process.execPath, [join(REPO_ROOT, 'packages/web/scripts/build-web.mjs')], { stdio: 'inherit' });
-    h = await startHarness('sqlite', { webDistDir: DEFAULT_WEB_DIST });
+    dns = await TestDnsServer.create();
+    h = await startHarness('sqlite', { webDistDir: DEFAULT_WEB_DIST, env: { INKAN_DNS_SERVERS: dns.address } });
     domain = h.org.admin.email.split('@')[1]!;
     const listening = new URL(await h.app.listen({ port: 0, host: '127.0.0.1' }));
     oidc = await startOidcProvider({
@@ -54,6 +57,7 @@ describe('sign-in security in a real browser', () => {
     await browser?.close();
     await oidc?.close();
     await saml?.close();
+    await dns?.stop();
     await h?.close();
   });
 
@@ -82,7 +86,7 @@ describe('sign-in security in a real browser', () => {
 
   it('the administrator sets up OIDC on セキュリティ設定, and a member signs in through the provider', async () => {
     // 409: the lock-out list saved on purpose; the provider's development login page asks for a web font.
-    const page = await newPage('oidc', [/status of 409/, /net::ERR_NAME_NOT_RESOLVED/]);
+    const page = await newPage('oidc', [/status of 409/, /status of 422/, /net::ERR_NAME_NOT_RESOLVED/]);
     await page.goto(`${BASE}/login`);
     await page.getByLabel('メールアドレス').fill(h.org.admin.email);
     await page.getByLabel('パスワード').fill(h.org.admin.password);
@@ -111,6 +115,19 @@ describe('sign-in security in a real browser', () => {
     await page.getByRole('button', { name: 'シングルサインオンを保存' }).click();
     await page.getByText('シングルサインオンの設定を保存しました。').waitFor();
     await page.getByText(`${BASE}/sso/oidc/callback`).waitFor();
+    // The claim waits for its TXT record: 未確認, the record to publish, and 確認 against a real DNS server.
+    const claim = page.getByTestId(`domain-claim-${domain}`);
+    await claim.getByText('未確認').waitFor();
+    assert.equal(await claim.getByTestId('txt-name').textContent(), `_inkan.${domain}`);
+    const value = (await claim.getByTestId('txt-value').textContent()) ?? '';
+    assert.match(value, /^inkan-domain-verification=[A-Za-z0-9_-]{43}$/);
+    await dns.start([domain], {});
+    await claim.getByRole('button', { name: '確認', exact: true }).click();
+    await claim.getByText(`TXT レコード「_inkan.${domain}」が見つかりません`).waitFor();
+    await shoot(page, 'admin-domain-pending');
+    await dns.start([domain], { [`_inkan.${domain}`]: [value] });
+    await claim.getByRole('button', { name: '確認', exact: true }).click();
+    await claim.getByText('確認済み').waitFor();
     await shoot(page, 'admin-security');
     await page.getByRole('button', { name: 'ログアウト' }).click();
     await page.waitForURL(/\/login$/);

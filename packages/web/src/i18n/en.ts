@@ -979,6 +979,7 @@ export const en: Messages = {
   'action.organization.ip-allow-list-changed': 'IP allow-list changed',
   'action.sso.connection-changed': 'Single sign-on settings changed',
   'action.sso.connection-removed': 'Single sign-on removed',
+  'action.sso.domain-verified': 'Domain ownership confirmed in DNS',
   'action.sso.sign-in-refused': 'Single sign-on sign-in refused',
   'action.sso.account-provisioned': 'Account created through single sign-on',
   'action.sso.member-added': 'Member added through single sign-on',
@@ -1499,6 +1500,15 @@ export const en: Messages = {
   'adminSecurity.sso.domains': 'Domains (one per line)',
   'adminSecurity.sso.domainsHint':
     'You can claim the domain of your own e-mail address ({domain}). A domain belongs to one organisation only.',
+  'adminSecurity.domain.listLabel': 'Domain verification',
+  'adminSecurity.domain.verified': 'Verified',
+  'adminSecurity.domain.pending': 'Not verified',
+  'adminSecurity.domain.instructions':
+    "Add this TXT record to the domain's DNS, then press Verify. Until it is verified, single sign-on does not apply to this domain.",
+  'adminSecurity.domain.recordName': 'Name',
+  'adminSecurity.domain.recordType': 'Type',
+  'adminSecurity.domain.recordValue': 'Value',
+  'adminSecurity.domain.verify': 'Verify',
   'adminSecurity.sso.jit': 'Create accounts and memberships at first sign-in (JIT)',
   'adminSecurity.sso.defaultRole': 'Role of members created this way',
   'adminSecurity.sso.enforced': 'Require single sign-on for members of these domains',

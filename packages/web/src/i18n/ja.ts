@@ -994,6 +994,7 @@ export const ja = {
   'action.organization.ip-allow-list-changed': 'IP制限を変更',
   'action.sso.connection-changed': 'シングルサインオンの設定を変更',
   'action.sso.connection-removed': 'シングルサインオンの設定を削除',
+  'action.sso.domain-verified': 'ドメインの所有を DNS で確認',
   'action.sso.sign-in-refused': 'シングルサインオンでのログインを拒否',
   'action.sso.account-provisioned': 'シングルサインオンでアカウントを作成',
   'action.sso.member-added': 'シングルサインオンでメンバーに追加',
@@ -1514,6 +1515,15 @@ export const ja = {
   'adminSecurity.sso.domains': 'ドメイン（1行に1つ）',
   'adminSecurity.sso.domainsHint':
     '登録できるのは、あなたのメールアドレスのドメイン（{domain}）です。1つのドメインは1つの組織だけが登録できます。',
+  'adminSecurity.domain.listLabel': 'ドメインの確認状況',
+  'adminSecurity.domain.verified': '確認済み',
+  'adminSecurity.domain.pending': '未確認',
+  'adminSecurity.domain.instructions':
+    'このドメインの DNS に次の TXT レコードを登録してから「確認」を押してください。確認が済むまで、このドメインに SSO は適用されません。',
+  'adminSecurity.domain.recordName': '名前',
+  'adminSecurity.domain.recordType': '種類',
+  'adminSecurity.domain.recordValue': '値',
+  'adminSecurity.domain.verify': '確認',
   'adminSecurity.sso.jit': '初回ログイン時にアカウントとメンバーを自動作成する（JIT）',
   'adminSecurity.sso.defaultRole': '自動作成するメンバーの役割',
   'adminSecurity.sso.enforced': 'このドメインのメンバーにシングルサインオンを必須にする',

@@ -20,6 +20,7 @@ import { fieldsMigration } from './migrations/012-fields.ts';
 import { envelopeFlowMigration } from './migrations/013-envelope-flow.ts';
 import { senderToolsMigration } from './migrations/014-sender-tools.ts';
 import { addressBookMigration } from './migrations/015-address-book.ts';
+import { ssoDomainVerificationMigration } from './migrations/016-sso-domain-verification.ts';
 import { webhooksMigration } from './migrations/017-webhooks.ts';
 import { signingCertificatesMigration } from './migrations/018-signing-certificates.ts';
 import { archiveRenewalsMigration } from './migrations/019-archive-renewals.ts';
@@ -41,6 +42,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '013-envelope-flow': envelopeFlowMigration(dialect),
     '014-sender-tools': senderToolsMigration(),
     '015-address-book': addressBookMigration(),
+    '016-sso-domain-verification': ssoDomainVerificationMigration(),
     '017-webhooks': webhooksMigration(),
     '018-signing-certificates': signingCertificatesMigration(),
     '019-archive-renewals': archiveRenewalsMigration(),

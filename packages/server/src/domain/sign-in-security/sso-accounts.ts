@@ -6,7 +6,7 @@ import { recordEvent } from '../record-event.ts';
 import { inTransaction } from '../transaction.ts';
 import type { RequestOrigin } from '../types.ts';
 import { createSession, type UserSession } from '../use-cases/sign-in.ts';
-import { claimedDomains, emailDomain, type SsoConnectionRow } from './sso-connections.ts';
+import { emailDomain, verifiedDomains, type SsoConnectionRow } from './sso-connections.ts';
 
 /** Who the identity provider vouched for. */
 export interface SsoIdentity {
@@ -44,7 +44,7 @@ export async function refuseSsoSignIn(
 /**
  * The account of a verified identity, inside the caller's transaction: the account already linked to
  * the IdP's subject; else the account of the asserted e-mail, which must be in a domain the
- * connection's organisation claimed (so that an IdP cannot take over addresses of other domains). An
+ * connection's organisation claimed and proved in DNS (so that an IdP cannot take over addresses of other domains). An
  * existing account of that address is linked only if it is a member already (invite it first); a new
  * one is created, and made a member with the default role, when just-in-time provisioning is on.
  * Throws SSO_ACCOUNT_REFUSED (with a reason).
@@ -71,7 +71,7 @@ async function accountFor(
     const email = identity.email?.trim().toLowerCase() ?? '';
     if (!/^[^@\s]{1,64}@[^@\s]{1,189}$/.test(email)) throw refuse('no-email');
     const domain = emailDomain(email);
-    if (!domain || !(await claimedDomains(tx, connection.organization_id)).includes(domain))
+    if (!domain || !(await verifiedDomains(tx, connection.organization_id)).includes(domain))
       throw refuse('domain-not-claimed');
     const existing = await tx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
     if (existing) {

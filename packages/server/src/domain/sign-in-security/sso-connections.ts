@@ -91,7 +91,7 @@ export function samlSettingsOf(ctx: DomainContext, row: SsoConnectionRow): SamlS
   };
 }
 
-/** The enabled connection of the organisation that claimed an address's domain, or undefined. */
+/** The enabled connection of the organisation that claimed (and proved in DNS) an address's domain, or undefined. */
 export async function connectionForEmail(db: DbOrTx, email: string): Promise<SsoConnectionRow | undefined> {
   const domain = emailDomain(email);
   if (!domain) return undefined;
@@ -100,19 +100,51 @@ export async function connectionForEmail(db: DbOrTx, email: string): Promise<Sso
     .innerJoin('sso_connections', 'sso_connections.organization_id', 'sso_domains.organization_id')
     .selectAll('sso_connections')
     .where('sso_domains.domain', '=', domain)
+    .where('sso_domains.verified_at', 'is not', null)
     .where('sso_connections.enabled', '=', 1)
     .executeTakeFirst();
 }
 
-/** The domains an organisation has claimed, sorted. */
+/** The domains an organisation has claimed (proved or not), sorted. */
 export async function claimedDomains(db: DbOrTx, organizationId: string): Promise<string[]> {
+  return (await domainClaims(db, organizationId)).map((claim) => claim.domain);
+}
+
+/** Where the TXT record that proves control of a domain lives. */
+export function domainRecordName(domain: string): string {
+  return `_inkan.${domain}`;
+}
+
+/** The TXT record's value for a claim's token. */
+export function domainRecordValue(token: string): string {
+  return `inkan-domain-verification=${token}`;
+}
+
+/** A claimed domain, its TXT record (name and value) and whether the record was found. */
+export interface DomainClaim {
+  domain: string;
+  record: { name: string; value: string };
+  verifiedAt: string | null;
+}
+
+/** The organisation's domain claims, sorted by domain. */
+export async function domainClaims(db: DbOrTx, organizationId: string): Promise<DomainClaim[]> {
   const rows = await db
     .selectFrom('sso_domains')
-    .select('domain')
+    .select(['domain', 'verification_token', 'verified_at'])
     .where('organization_id', '=', organizationId)
     .orderBy('domain')
     .execute();
-  return rows.map((r) => r.domain);
+  return rows.map((r) => ({
+    domain: r.domain,
+    record: { name: domainRecordName(r.domain), value: domainRecordValue(r.verification_token ?? '') },
+    verifiedAt: r.verified_at,
+  }));
+}
+
+/** The domains an organisation claimed and proved in DNS: only these count for single sign-on. */
+export async function verifiedDomains(db: DbOrTx, organizationId: string): Promise<string[]> {
+  return (await domainClaims(db, organizationId)).filter((c) => c.verifiedAt !== null).map((c) => c.domain);
 }
 
 /**

@@ -2,8 +2,9 @@ import { hasSecondFactor } from '../second-factors/second-factors.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { addressAllowed, loadAllowList, normalizeAddress } from '../sign-in-security/ip-allow-list.ts';
 import {
-  claimedDomains,
+  domainClaims,
   emailDomain,
+  type DomainClaim,
   oidcRedirectUri,
   samlAcsUrl,
   spEntityId,
@@ -30,6 +31,8 @@ export interface SignInSecurityView {
   currentAddressAllowed: boolean;
   sso: SsoConnectionView | null;
   domains: string[];
+  /** Each claimed domain with the TXT record that proves it and whether it was found (verifiedAt). */
+  domainClaims: DomainClaim[];
   /** The domain the signed-in administrator may claim (their own e-mail's). */
   claimableDomain: string | null;
   serviceProvider: { oidcRedirectUri: string; samlAcsUrl: string; samlEntityId: string | null };
@@ -43,6 +46,7 @@ export async function getSignInSecurity(
   input: { organizationId: string; adminEmail: string; currentAddress: string | null },
 ): Promise<SignInSecurityView> {
   const list = await loadAllowList(ctx.db, input.organizationId);
+  const claims = await domainClaims(ctx.db, input.organizationId);
   const row = await ctx.db
     .selectFrom('sso_connections')
     .selectAll()
@@ -91,7 +95,8 @@ export async function getSignInSecurity(
           breakGlassUserId: row.break_glass_user_id,
         }
       : null,
-    domains: await claimedDomains(ctx.db, input.organizationId),
+    domains: claims.map((claim) => claim.domain),
+    domainClaims: claims,
     claimableDomain: emailDomain(input.adminEmail) ?? null,
     serviceProvider: {
       oidcRedirectUri: oidcRedirectUri(ctx.config.publicUrl),

@@ -298,11 +298,15 @@ const LAST_SEEN_RESOLUTION_MS = 60_000;
 
 /**
  * The live session of a cookie token, or undefined. Notes the time of use (at most once a minute) for
- * the sessions list: the only write, and not one the account's data depends on.
+ * the sessions list and the idle timeout: the only write, and not one the account's data depends on.
+ * A session past its expiry or its organisation's timeouts is refused; its row is removed only when
+ * `removeExpired` is set (a mutating request), else by the scheduled purge (purge-expired-sessions.ts),
+ * so that a GET never deletes anything.
  */
 export async function authenticateSession(
   ctx: DomainContext,
   sessionToken: string | undefined,
+  options: { removeExpired?: boolean } = {},
 ): Promise<AuthenticatedSession | undefined> {
   if (!sessionToken || !/^[A-Za-z0-9_-]{32,128}$/.test(sessionToken)) return undefined;
   const tokenHash = hashToken(sessionToken);
@@ -311,11 +315,13 @@ export async function authenticateSession(
     .selectAll()
     .where('token_hash', '=', tokenHash)
     .executeTakeFirst();
+  if (!session) return undefined;
   const now = ctx.clock.now();
-  if (!session || new Date(session.expires_at).getTime() <= now.getTime()) return undefined;
-  if (session.organization_id !== null && (await outlivedPolicy(ctx.db, session, now))) {
-    // Timed out by the organisation's policy: the session is over, like an expired one (and removed).
-    await ctx.db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+  const over =
+    new Date(session.expires_at).getTime() <= now.getTime() ||
+    (session.organization_id !== null && sessionOutlivedPolicy(session, await sessionPolicy(ctx.db, session), now));
+  if (over) {
+    if (options.removeExpired) await ctx.db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
     return undefined;
   }
   if (
@@ -337,20 +343,32 @@ export async function authenticateSession(
   };
 }
 
-/**
- * Whether a session outlived its organisation's session policy: unused longer than the idle timeout
- * (last use is noted at most once a minute), or older than the absolute timeout.
- */
-async function outlivedPolicy(
+/** An organisation's session timeouts (null: no limit of that kind). */
+export interface SessionPolicy {
+  session_idle_minutes: number | null;
+  session_absolute_hours: number | null;
+}
+
+async function sessionPolicy(
   db: DbOrTx,
-  session: { organization_id: string | null; created_at: string; last_seen_at: string | null },
-  now: Date,
-): Promise<boolean> {
-  const policy = await db
+  session: { organization_id: string | null },
+): Promise<SessionPolicy | undefined> {
+  return db
     .selectFrom('organizations')
     .select(['session_idle_minutes', 'session_absolute_hours'])
     .where('id', '=', session.organization_id!)
     .executeTakeFirst();
+}
+
+/**
+ * Whether a session outlived its organisation's session policy: unused longer than the idle timeout
+ * (last use is noted at most once a minute), or older than the absolute timeout.
+ */
+export function sessionOutlivedPolicy(
+  session: { created_at: string; last_seen_at: string | null },
+  policy: SessionPolicy | undefined,
+  now: Date,
+): boolean {
   if (!policy) return false;
   const created = new Date(session.created_at).getTime();
   if (policy.session_absolute_hours !== null && now.getTime() >= created + policy.session_absolute_hours * 3_600_000)

@@ -2,6 +2,7 @@ import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { recordEvent } from '../record-event.ts';
 import { inTransaction } from '../transaction.ts';
+import { deleteOutlivedSessions } from './purge-expired-sessions.ts';
 import type { Actor, RequestOrigin } from '../types.ts';
 
 /** The settings of an organisation that its administrators change. */
@@ -99,6 +100,9 @@ export async function updateOrganizationSettings(
       (key) => before[key] !== after[key],
     );
     if (changed.length === 0) return before;
+    // Sessions that already timed out stay ended: loosening the timeouts must not revive them.
+    if (changed.includes('sessionIdleMinutes') || changed.includes('sessionAbsoluteHours'))
+      await deleteOutlivedSessions(tx, ctx.clock.now(), input.organizationId);
     await tx
       .updateTable('organizations')
       .set({

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { newId } from '../../security/tokens.ts';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
@@ -58,7 +58,7 @@ function checkProviderUrl(value: string, field: string): string {
  * Creates or replaces the organisation's single sign-on connection and its claimed domains, and records
  * `sso.connection-changed` (never the client secret). Rules: a domain is claimed by one organisation
  * (SSO_DOMAIN_TAKEN); an administrator claims only the domain of their own e-mail (SSO_DOMAIN_REFUSED)
- * or keeps one already claimed; "SSO required" needs the connection on and a break-glass administrator
+ * or keeps one already claimed, and a new claim counts only once proved in DNS; "SSO required" needs the connection on and a break-glass administrator
  * of this organisation with a second factor (SSO_BREAK_GLASS_INVALID), who keeps password + MFA.
  */
 export async function updateSsoConnection(
@@ -191,10 +191,18 @@ export async function updateSsoConnection(
         .where('organization_id', '=', input.organizationId)
         .where('domain', 'in', removed)
         .execute();
+    // A new claim counts only once its TXT record is found (verify-sso-domain.ts); the record's value
+    // is published in DNS, so it is stored as is (256 random bits: nobody else's claim has it).
     for (const domain of domains.filter((d) => !held.includes(d)))
       await tx
         .insertInto('sso_domains')
-        .values({ domain, organization_id: input.organizationId, created_at: now.toISOString() })
+        .values({
+          domain,
+          organization_id: input.organizationId,
+          created_at: now.toISOString(),
+          verification_token: randomBytes(32).toString('base64url'),
+          verified_at: null,
+        })
         .execute();
     await recordEvent(tx, {
       organizationId: input.organizationId,

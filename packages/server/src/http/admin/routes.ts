@@ -276,7 +276,7 @@ export async function adminRoutes(app: FastifyInstance, options: { context: AppC
   app.post('/api/invitations/accept', { config: { rateLimit: SIGN_IN_RATE_LIMIT } }, async (request, reply) => {
     const body = parseWith(acceptInvitationBody, request.body);
     // An existing account accepts signed in (with its CSRF token); a new one sets its password here.
-    const session = await authenticateSession(context, request.cookies[SESSION_COOKIE]);
+    const session = await authenticateSession(context, request.cookies[SESSION_COOKIE], { removeExpired: true });
     const csrf = request.headers['x-csrf-token'];
     const signedIn =
       session && sameSecret(typeof csrf === 'string' ? csrf : undefined, session.csrfToken) ? session : undefined;

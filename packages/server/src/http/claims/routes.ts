@@ -14,7 +14,8 @@ const CLAIM_RATE_LIMIT = { max: 30, timeWindow: '1 minute' };
 const claimParams = z.object({ token: z.string().max(200) });
 
 async function sessionUserId(context: AppContext, request: FastifyRequest): Promise<string | undefined> {
-  return (await authenticateSession(context, request.cookies[SESSION_COOKIE]))?.user.id;
+  const removeExpired = request.method !== 'GET' && request.method !== 'HEAD';
+  return (await authenticateSession(context, request.cookies[SESSION_COOKIE], { removeExpired }))?.user.id;
 }
 
 /** 保管 (claim) links of the completion mail: GET shows the link (no session needed), POST claims it (signed-in account, CSRF). */

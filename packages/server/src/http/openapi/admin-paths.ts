@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import * as admin from '../admin/schema.ts';
+import { body, error, errors, iso, json, listOf, pathParameter as path, ref } from './helpers.ts';
 
 /*
  * The administration API (issue 12 parts 1 and 5) in the OpenAPI document: organisation profile and
@@ -7,28 +8,13 @@ import * as admin from '../admin/schema.ts';
  * invitation pages' API. Every admin change needs step-up (STEP_UP_REQUIRED) and is an event in the log.
  */
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const error = (description: string) => ({ description, ...json(ref('Error')) });
-const body = (schema: z.ZodType) => ({
-  required: true,
-  ...json(z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any' })),
-});
-const path = (name: string, description: string) => ({
-  name,
-  in: 'path',
-  required: true,
-  schema: { type: 'string' },
-  description,
-});
-const iso = { type: ['string', 'null'], format: 'date-time' };
 const role = { type: 'string', enum: ['admin', 'member', 'viewer'] };
 const scopes = { type: 'array', items: { type: 'string', enum: ['send', 'read', 'register', 'admin'] } };
 /** Admin routes accept a session or an API key with the admin scope. */
 const adminAuth = [{ session: [] }, { apiKey: ['admin'] }];
 const sessionOnly = [{ session: [] }];
 const refusals = {
-  401: error('UNAUTHENTICATED'),
+  ...errors('UNAUTHENTICATED'),
   403: error('FORBIDDEN (not an administrator; session-required), API_KEY_SCOPE, CSRF_FAILED, STEP_UP_REQUIRED'),
 };
 
@@ -172,7 +158,7 @@ export const adminPaths = {
       parameters: [path('id', 'organisation id')],
       responses: {
         200: { description: 'The image as uploaded', content: { 'image/png': {}, 'image/jpeg': {} } },
-        404: error('NOT_FOUND'),
+        ...errors('NOT_FOUND'),
       },
     },
   },
@@ -204,9 +190,7 @@ export const adminPaths = {
       requestBody: body(admin.memberBody),
       responses: {
         200: { description: '{ role?: { from, to, sessionsEnded }, status?: { status, sessionsEnded } }' },
-        400: error('VALIDATION_FAILED'),
-        404: error('NOT_FOUND'),
-        409: error('LAST_ADMIN'),
+        ...errors('VALIDATION_FAILED', 'NOT_FOUND', 'LAST_ADMIN'),
         ...refusals,
       },
     },
@@ -222,8 +206,7 @@ export const adminPaths = {
           description: '{ transferred }',
           ...json({ type: 'object', properties: { transferred: { type: 'integer' } } }),
         },
-        400: error('VALIDATION_FAILED'),
-        404: error('NOT_FOUND'),
+        ...errors('VALIDATION_FAILED', 'NOT_FOUND'),
         ...refusals,
       },
     },
@@ -236,7 +219,7 @@ export const adminPaths = {
       responses: {
         201: { description: '{ invitationId, expiresAt }' },
         400: error('INVALID_EMAIL, VALIDATION_FAILED'),
-        409: error('ALREADY_MEMBER'),
+        ...errors('ALREADY_MEMBER'),
         ...refusals,
       },
     },
@@ -257,7 +240,7 @@ export const adminPaths = {
       responses: {
         200: {
           description: '{ sessions }',
-          ...json({ type: 'object', properties: { sessions: { type: 'array', items: ref('MemberSession') } } }),
+          ...json(listOf(ref('MemberSession'), 'sessions')),
         },
         ...refusals,
       },
@@ -286,7 +269,7 @@ export const adminPaths = {
       responses: {
         200: {
           description: '{ apiKeys }',
-          ...json({ type: 'object', properties: { apiKeys: { type: 'array', items: ref('ApiKey') } } }),
+          ...json(listOf(ref('ApiKey'), 'apiKeys')),
         },
         ...refusals,
       },
@@ -301,7 +284,7 @@ export const adminPaths = {
           description: '{ key, apiKey }',
           ...json({ type: 'object', properties: { key: { type: 'string' }, apiKey: ref('ApiKey') } }),
         },
-        400: error('VALIDATION_FAILED'),
+        ...errors('VALIDATION_FAILED'),
         ...refusals,
       },
     },
@@ -334,8 +317,7 @@ export const adminPaths = {
             },
           }),
         },
-        400: error('INVALID_EMAIL'),
-        429: error('RATE_LIMITED'),
+        ...errors('INVALID_EMAIL', 'RATE_LIMITED'),
         ...refusals,
       },
     },
@@ -346,9 +328,7 @@ export const adminPaths = {
       requestBody: body(admin.invitationTokenBody),
       responses: {
         200: { description: '{ organizationName, email, role, accountExists }' },
-        404: error('LINK_INVALID'),
-        410: error('LINK_EXPIRED'),
-        429: error('RATE_LIMITED'),
+        ...errors('LINK_INVALID', 'LINK_EXPIRED', 'RATE_LIMITED'),
       },
     },
   },
@@ -361,10 +341,7 @@ export const adminPaths = {
         200: { description: '{ organizationId } and, for a new account, { user, csrfToken } with the session cookie' },
         400: error('VALIDATION_FAILED, PASSWORD_TOO_SHORT, PASSWORD_TOO_COMMON'),
         403: error('FORBIDDEN (invitation-account: sign in as the invited address)'),
-        404: error('LINK_INVALID'),
-        409: error('ALREADY_MEMBER'),
-        410: error('LINK_EXPIRED'),
-        429: error('RATE_LIMITED'),
+        ...errors('LINK_INVALID', 'ALREADY_MEMBER', 'LINK_EXPIRED', 'RATE_LIMITED'),
       },
     },
   },

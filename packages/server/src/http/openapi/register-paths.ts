@@ -6,28 +6,10 @@ import {
   importContractSchema,
   registerSettingsSchema,
 } from '../contracts/schema.ts';
+import { apiAuth, error, errors, json, listOf, pageOf, pathParameter as path, pdf, query, ref } from './helpers.ts';
 
 /* The register's and the 保管 (claim) links' part of the OpenAPI document (docs/api.md says the same in prose). */
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const pdf = { content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } };
-const error = (description: string) => ({ description, ...json(ref('Error')) });
-const path = (name: string, description: string) => ({
-  name,
-  in: 'path',
-  required: true,
-  schema: { type: 'string' },
-  description,
-});
-const query = (name: string, description: string) => ({
-  name,
-  in: 'query',
-  required: false,
-  schema: { type: 'string' },
-  description,
-});
-const apiAuth = [{ apiKey: [] }, { session: [] }];
 const date = { type: ['string', 'null'], format: 'date' };
 const scopeParameter = query(
   'scope',
@@ -207,15 +189,12 @@ export const registerPaths = {
       responses: {
         200: {
           description: 'A page',
-          ...json({
-            type: 'object',
-            properties: { items: { type: 'array', items: ref('Contract') }, nextCursor: { type: ['string', 'null'] } },
-          }),
+          ...json(pageOf(ref('Contract'))),
         },
         400: error(
           'VALIDATION_FAILED / INVALID_AMOUNT / INVALID_DATE / DATE_ORDER (details.field names the parameter)',
         ),
-        401: error('UNAUTHENTICATED'),
+        ...errors('UNAUTHENTICATED'),
       },
     },
   },
@@ -227,7 +206,7 @@ export const registerPaths = {
       responses: {
         200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } },
         400: error('as the list'),
-        401: error('UNAUTHENTICATED'),
+        ...errors('UNAUTHENTICATED'),
       },
     },
   },
@@ -248,7 +227,7 @@ export const registerPaths = {
         400: error(
           'VALIDATION_FAILED / INVALID_AMOUNT (negative, non-numeric, > 10^15) / INVALID_DATE (2026-02-30) / DATE_ORDER (endOn before startOn)',
         ),
-        403: error('FORBIDDEN / CSRF_FAILED'),
+        ...errors('FORBIDDEN', 'CSRF_FAILED'),
         404: notFound,
       },
     },
@@ -370,7 +349,7 @@ export const registerPaths = {
             },
           }),
         },
-        400: error('VALIDATION_FAILED'),
+        ...errors('VALIDATION_FAILED'),
       },
     },
   },
@@ -396,7 +375,7 @@ export const registerPaths = {
       },
       responses: {
         201: { description: 'The new entry', ...json(ref('ContractDetail')) },
-        400: error('VALIDATION_FAILED / INVALID_AMOUNT / INVALID_DATE / DATE_ORDER / NO_DOCUMENTS'),
+        ...errors('VALIDATION_FAILED', 'INVALID_AMOUNT', 'INVALID_DATE', 'DATE_ORDER', 'NO_DOCUMENTS'),
         403: error('FORBIDDEN (viewer) / CSRF_FAILED'),
         413: error('PAYLOAD_TOO_LARGE (details.maxBytes)'),
         415: error('UNSUPPORTED_MEDIA_TYPE (not multipart)'),
@@ -411,7 +390,7 @@ export const registerPaths = {
       responses: {
         200: {
           description: 'Fields',
-          ...json({ type: 'object', properties: { items: { type: 'array', items: ref('ContractFieldDefinition') } } }),
+          ...json(listOf(ref('ContractFieldDefinition'))),
         },
       },
     },
@@ -421,8 +400,7 @@ export const registerPaths = {
       requestBody: json(ref('ContractFieldDefinition')),
       responses: {
         201: { description: 'The field', ...json(ref('ContractFieldDefinition')) },
-        400: error('VALIDATION_FAILED'),
-        403: error('FORBIDDEN'),
+        ...errors('VALIDATION_FAILED', 'FORBIDDEN'),
       },
     },
   },
@@ -441,8 +419,7 @@ export const registerPaths = {
       requestBody: json(ref('RegisterSettings')),
       responses: {
         200: { description: 'Settings', ...json(ref('RegisterSettings')) },
-        400: error('VALIDATION_FAILED'),
-        403: error('FORBIDDEN'),
+        ...errors('VALIDATION_FAILED', 'FORBIDDEN'),
       },
     },
   },
@@ -454,7 +431,7 @@ export const registerPaths = {
         200: { description: 'The link', ...json(ref('Claim')) },
         404: error('CLAIM_INVALID (malformed or unknown)'),
         410: error('CLAIM_EXPIRED — details.sender { organization, name, email } to contact, details.expiresAt'),
-        429: error('RATE_LIMITED'),
+        ...errors('RATE_LIMITED'),
       },
     },
     post: {
@@ -486,8 +463,7 @@ export const registerPaths = {
           }),
         },
         401: error('UNAUTHENTICATED (sign in or sign up, then POST again)'),
-        403: error('CSRF_FAILED'),
-        404: error('CLAIM_INVALID'),
+        ...errors('CSRF_FAILED', 'CLAIM_INVALID'),
         409: error('CLAIM_ALREADY_USED (another account claimed this link)'),
         410: error('CLAIM_EXPIRED (details.sender)'),
       },

@@ -1,7 +1,6 @@
 /* The sign-in security part of the OpenAPI document: IP allow-lists and single sign-on (docs/api.md). */
+import { error, errors, json } from './helpers.ts';
 
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const error = (description: string) => ({ description, ...json({ $ref: '#/components/schemas/Error' }) });
 const session = [{ session: [] }];
 
 const ssoSettings = {
@@ -34,7 +33,29 @@ const ssoSettings = {
       type: ['string', 'null'],
       description: 'an administrator with a second factor who keeps password sign-in',
     },
-    domains: { type: 'array', items: { type: 'string' }, maxItems: 20 },
+    domains: {
+      type: 'array',
+      items: { type: 'string' },
+      maxItems: 20,
+      description: 'a new domain counts only once proved in DNS (POST …/sso/domains/{domain}/verify)',
+    },
+  },
+};
+
+const domainClaim = {
+  type: 'object',
+  required: ['domain', 'record', 'verifiedAt'],
+  properties: {
+    domain: { type: 'string' },
+    record: {
+      type: 'object',
+      description: 'the TXT record that proves control: publish `value` at `name`',
+      properties: {
+        name: { type: 'string', description: '_inkan.<domain>' },
+        value: { type: 'string', description: 'inkan-domain-verification=<token>' },
+      },
+    },
+    verifiedAt: { type: ['string', 'null'], format: 'date-time', description: 'null: not proved yet (no effect)' },
   },
 };
 
@@ -44,9 +65,11 @@ export const signInSecurityPaths = {
       summary: "IP allow-list, single sign-on settings and the caller's address (administrators only)",
       security: session,
       responses: {
-        200: { description: 'Settings (never the OIDC client secret)', ...json({ type: 'object' }) },
-        401: error('UNAUTHENTICATED'),
-        403: error('FORBIDDEN / IP_NOT_ALLOWED'),
+        200: {
+          description: 'Settings (never the OIDC client secret); domainClaims: each claimed domain and its TXT record',
+          ...json({ type: 'object', properties: { domainClaims: { type: 'array', items: domainClaim } } }),
+        },
+        ...errors('UNAUTHENTICATED', 'FORBIDDEN', 'IP_NOT_ALLOWED'),
       },
     },
   },
@@ -61,8 +84,7 @@ export const signInSecurityPaths = {
       }),
       responses: {
         200: { description: 'The normalised list', ...json({ type: 'object' }) },
-        400: error('VALIDATION_FAILED'),
-        403: error('FORBIDDEN / CSRF_FAILED / STEP_UP_REQUIRED / IP_NOT_ALLOWED'),
+        ...errors('VALIDATION_FAILED', 'FORBIDDEN', 'CSRF_FAILED', 'STEP_UP_REQUIRED', 'IP_NOT_ALLOWED'),
         409: error("IP_LIST_LOCKOUT (the list leaves out the caller's own address)"),
       },
     },
@@ -74,15 +96,39 @@ export const signInSecurityPaths = {
       requestBody: json(ssoSettings),
       responses: {
         200: { description: '{ id }', ...json({ type: 'object' }) },
-        400: error('VALIDATION_FAILED / SSO_DOMAIN_REFUSED / SSO_BREAK_GLASS_INVALID'),
-        403: error('FORBIDDEN / CSRF_FAILED / STEP_UP_REQUIRED'),
-        409: error('SSO_DOMAIN_TAKEN'),
+        ...errors(
+          'VALIDATION_FAILED',
+          'SSO_DOMAIN_REFUSED',
+          'SSO_BREAK_GLASS_INVALID',
+          'FORBIDDEN',
+          'CSRF_FAILED',
+          'STEP_UP_REQUIRED',
+          'SSO_DOMAIN_TAKEN',
+        ),
       },
     },
     delete: {
       summary: 'Remove the connection and release its domains; step-up',
       security: session,
       responses: { 204: { description: 'Removed' }, 403: error('FORBIDDEN / CSRF_FAILED'), 404: error('NOT_FOUND') },
+    },
+  },
+  '/api/v1/organization/security/sso/domains/{domain}/verify': {
+    post: {
+      summary:
+        "確認: look up the TXT record `_inkan.<domain>` (INKAN_DNS_SERVERS or the system resolvers); when it holds the claim's value, the claim counts from now on (event sso.domain-verified); step-up",
+      security: session,
+      parameters: [
+        { name: 'domain', in: 'path', required: true, schema: { type: 'string' }, description: 'a claimed domain' },
+      ],
+      responses: {
+        200: { description: 'The claim, verified', ...json(domainClaim) },
+        ...errors('FORBIDDEN', 'CSRF_FAILED', 'STEP_UP_REQUIRED', 'NOT_FOUND'),
+        422: error(
+          'SSO_DOMAIN_RECORD_NOT_FOUND (no TXT record at details.name) / SSO_DOMAIN_RECORD_MISMATCH (other values)',
+        ),
+        502: error('SSO_DOMAIN_LOOKUP_FAILED (the resolver refused, failed or timed out: details.reason)'),
+      },
     },
   },
   '/api/sso/start': {
@@ -100,8 +146,7 @@ export const signInSecurityPaths = {
       responses: {
         200: { description: '{ redirectUrl }: send the browser there', ...json({ type: 'object' }) },
         400: error('VALIDATION_FAILED (e.g. next not a same-site path)'),
-        404: error('SSO_NOT_CONFIGURED'),
-        429: error('RATE_LIMITED'),
+        ...errors('SSO_NOT_CONFIGURED', 'RATE_LIMITED'),
       },
     },
   },

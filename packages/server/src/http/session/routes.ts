@@ -109,7 +109,7 @@ export async function sessionRoutes(app: FastifyInstance, options: { context: Ap
   app.delete('/api/session', async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
     // Signing out needs the CSRF token too (a cross-site request must not end someone's session).
-    const session = await authenticateSession(context, token);
+    const session = await authenticateSession(context, token, { removeExpired: true });
     if (token && session) {
       const csrf = request.headers['x-csrf-token'];
       if (!sameSecret(typeof csrf === 'string' ? csrf : undefined, session.csrfToken))

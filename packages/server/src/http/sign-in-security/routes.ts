@@ -7,6 +7,7 @@ import { getSignInSecurity } from '../../domain/use-cases/get-sign-in-security.t
 import { updateIpAllowList } from '../../domain/use-cases/update-ip-allow-list.ts';
 import { removeSsoConnection, updateSsoConnection } from '../../domain/use-cases/update-sso-connection.ts';
 import { startSsoSignIn } from '../../domain/use-cases/start-sso-sign-in.ts';
+import { verifySsoDomain } from '../../domain/use-cases/verify-sso-domain.ts';
 import {
   acceptSamlResponse,
   finishOidcSignIn,
@@ -23,7 +24,7 @@ import { requireAdmin } from '../admin-access.ts';
 import { parseWith } from '../envelopes/schema.ts';
 import { cookieOptions, originOf, SESSION_COOKIE } from '../request-context.ts';
 import { sendRefusalPage } from './refusal-page.ts';
-import { ipAllowListBody, ssoConnectionBody, ssoStartBody } from './schema.ts';
+import { domainParams, ipAllowListBody, ssoConnectionBody, ssoStartBody } from './schema.ts';
 
 const SSO_COOKIE_PATH = '/sso/';
 /** A base64 SAMLResponse form is at most this large (node-saml's own bound is checked again). */
@@ -93,6 +94,19 @@ export async function signInSecurityRoutes(app: FastifyInstance, options: { cont
       origin: originOf(request),
     });
     return reply.code(204).send();
+  });
+
+  // 確認: the TXT record that proves the claim is looked up now (a POST: it may change the claim).
+  app.post('/api/v1/organization/security/sso/domains/:domain/verify', async (request, reply) => {
+    const principal = await requireAdmin(context, request);
+    const { domain } = parseWith(domainParams, request.params);
+    const claim = await verifySsoDomain(context, {
+      organizationId: principal.organizationId,
+      domain,
+      actor: principal.actor,
+      origin: originOf(request),
+    });
+    return reply.header('cache-control', 'no-store').send(claim);
   });
 
   // Starting is a POST (it stores the sign-in's state and sets its cookie): the UI then goes to redirectUrl.

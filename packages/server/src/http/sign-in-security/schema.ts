@@ -36,6 +36,9 @@ export const ssoConnectionBody = z
   })
   .strict();
 
+/** The domain of POST …/sso/domains/:domain/verify (a claimed domain; anything else is NOT_FOUND). */
+export const domainParams = z.object({ domain: z.string().min(1).max(253) });
+
 /** POST /api/sso/start: by e-mail (its domain) or by organisation slug; `next` a same-site path. */
 export const ssoStartBody = z
   .object({

@@ -17,6 +17,8 @@ export interface MatrixFixture {
   apiKeyId: string;
   /** A pending invitation of the organisation. */
   invitationId: string;
+  /** A failed job of the organisation (失敗した処理). */
+  failedJobId: string;
   /** An envelope (draft) and a register entry of the organisation (legal holds). */
   envelopeId: string;
   contractId: string;
@@ -140,7 +142,40 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
     body: () => ({ ipAllowList: [] }),
     scope: 'organization',
   },
+  {
+    method: 'PUT',
+    url: () => '/api/v1/organization/security/sso',
+    body: () => ({
+      protocol: 'oidc',
+      name: 'matrix',
+      enabled: false,
+      oidc: { issuer: 'https://idp.example.jp', clientId: 'matrix', clientSecret: 'secret' },
+      jitEnabled: false,
+      defaultRole: 'member',
+      enforced: false,
+      breakGlassUserId: null,
+      domains: [],
+    }),
+    scope: 'organization',
+  },
+  { method: 'DELETE', url: () => '/api/v1/organization/security/sso', scope: 'organization' },
+  {
+    method: 'POST',
+    url: () => '/api/v1/organization/security/sso/domains/matrix.example.jp/verify',
+    body: () => ({}),
+    scope: 'organization',
+  },
   { method: 'GET', url: () => '/api/v1/admin/jobs', scope: 'organization' },
+  { method: 'POST', url: (f) => `/api/v1/admin/jobs/${f.failedJobId}/retry`, body: () => ({}), scope: 'object' },
+  // 社印 (the organisation's seal image): members see it, administrators change it.
+  {
+    method: 'PUT',
+    url: () => '/api/v1/organization/seal',
+    body: () => PNG_1X1,
+    contentType: 'image/png',
+    scope: 'organization',
+  },
+  { method: 'DELETE', url: () => '/api/v1/organization/seal', scope: 'organization' },
   // 署名用証明書 (trusted signing certificate).
   { method: 'GET', url: () => '/api/v1/admin/signing-certificate', scope: 'organization' },
   {

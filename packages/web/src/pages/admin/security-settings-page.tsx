@@ -1,7 +1,7 @@
 // /admin/security (セキュリティ設定): the organisation's IP allow-list and single sign-on, for its
 // administrators. The allow-list shows the administrator's current address, pre-fills it when there
 // is no list yet, and warns before a list that would lock them out (the server refuses such a list).
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent, type InputHTMLAttributes, type ReactNode } from 'react';
 import { ApiError, apiGet, apiRequest } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
 import { Alert } from '../../components/alert.tsx';
@@ -29,9 +29,17 @@ interface SecurityView {
     breakGlassUserId: string | null;
   } | null;
   domains: string[];
+  /** Each claimed domain, the TXT record that proves it, and whether it was found. */
+  domainClaims: DomainClaim[];
   claimableDomain: string | null;
   serviceProvider: { oidcRedirectUri: string; samlAcsUrl: string; samlEntityId: string | null };
   admins: Array<{ id: string; name: string; email: string; hasSecondFactor: boolean }>;
+}
+
+interface DomainClaim {
+  domain: string;
+  record: { name: string; value: string };
+  verifiedAt: string | null;
 }
 
 const lines = (text: string) =>
@@ -79,6 +87,78 @@ function SaveError({ id, error }: { id: string; error: { message: string; stepUp
     <Alert tone="error" id={id}>
       {t('adminSecurity.stepUp')} <a href="/account/security">{t('adminSecurity.stepUpLink')}</a>
     </Alert>
+  );
+}
+
+/** A labelled one-line input (the settings' text rows). */
+function TextRow({
+  id,
+  label,
+  value,
+  onChange,
+  ...input
+}: { id: string; label: string; value: string; onChange: (value: string) => void } & Omit<
+  InputHTMLAttributes<HTMLInputElement>,
+  'id' | 'value' | 'onChange'
+>) {
+  return (
+    <Field id={id} label={label}>
+      <input id={id} className="input" value={value} onChange={(e) => onChange(e.target.value)} {...input} />
+    </Field>
+  );
+}
+
+/** A labelled multi-line input. */
+function TextAreaRow({
+  id,
+  label,
+  value,
+  onChange,
+  rows,
+  className = 'input textarea',
+  placeholder,
+  children,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  rows: number;
+  className?: string;
+  placeholder?: string;
+  /** Below the input: a hint. */
+  children?: ReactNode;
+}) {
+  return (
+    <Field id={id} label={label}>
+      <textarea
+        id={id}
+        className={className}
+        rows={rows}
+        spellCheck={false}
+        value={value}
+        placeholder={placeholder}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      {children}
+    </Field>
+  );
+}
+
+/** A checkbox with its label. */
+function CheckRow({
+  checked,
+  onChange,
+  label,
+}: {
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  label: string;
+}) {
+  return (
+    <label className="checkbox">
+      <input type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} /> {label}
+    </label>
   );
 }
 
@@ -244,80 +324,57 @@ function SsoSection({ view, onSaved }: { view: SecurityView; onSaved: () => Prom
             SAML 2.0
           </label>
         </fieldset>
-        <Field id="sso-name" label={t('adminSecurity.sso.name')}>
-          <input
-            id="sso-name"
-            className="input"
-            value={name}
-            maxLength={100}
-            onChange={(e) => setName(e.target.value)}
-          />
-        </Field>
-        <label className="checkbox">
-          <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />{' '}
-          {t('adminSecurity.sso.enabled')}
-        </label>
+        <TextRow id="sso-name" label={t('adminSecurity.sso.name')} value={name} maxLength={100} onChange={setName} />
+        <CheckRow checked={enabled} onChange={setEnabled} label={t('adminSecurity.sso.enabled')} />
         {protocol === 'oidc' ? (
           <>
-            <Field id="sso-issuer" label={t('adminSecurity.sso.issuer')}>
-              <input
-                id="sso-issuer"
-                className="input"
-                value={issuer}
-                placeholder="https://idp.example.jp"
-                onChange={(e) => setIssuer(e.target.value)}
-              />
-            </Field>
-            <Field id="sso-client-id" label={t('adminSecurity.sso.clientId')}>
-              <input
-                id="sso-client-id"
-                className="input"
-                value={clientId}
-                onChange={(e) => setClientId(e.target.value)}
-              />
-            </Field>
-            <Field id="sso-client-secret" label={t('adminSecurity.sso.clientSecret')}>
-              <input
-                id="sso-client-secret"
-                className="input"
-                type="password"
-                autoComplete="off"
-                value={clientSecret}
-                placeholder={sso?.oidc?.hasClientSecret ? t('adminSecurity.sso.clientSecretKeep') : ''}
-                onChange={(e) => setClientSecret(e.target.value)}
-              />
-            </Field>
+            <TextRow
+              id="sso-issuer"
+              label={t('adminSecurity.sso.issuer')}
+              value={issuer}
+              placeholder="https://idp.example.jp"
+              onChange={setIssuer}
+            />
+            <TextRow
+              id="sso-client-id"
+              label={t('adminSecurity.sso.clientId')}
+              value={clientId}
+              onChange={setClientId}
+            />
+            <TextRow
+              id="sso-client-secret"
+              label={t('adminSecurity.sso.clientSecret')}
+              type="password"
+              autoComplete="off"
+              value={clientSecret}
+              placeholder={sso?.oidc?.hasClientSecret ? t('adminSecurity.sso.clientSecretKeep') : ''}
+              onChange={setClientSecret}
+            />
           </>
         ) : (
           <>
-            <Field id="sso-idp-entity" label={t('adminSecurity.sso.idpEntityId')}>
-              <input
-                id="sso-idp-entity"
-                className="input"
-                value={idpEntityId}
-                onChange={(e) => setIdpEntityId(e.target.value)}
-              />
-            </Field>
-            <Field id="sso-idp-url" label={t('adminSecurity.sso.idpSsoUrl')}>
-              <input
-                id="sso-idp-url"
-                className="input"
-                value={idpSsoUrl}
-                placeholder="https://idp.example.jp/saml/sso"
-                onChange={(e) => setIdpSsoUrl(e.target.value)}
-              />
-            </Field>
-            <Field id="sso-idp-cert" label={t('adminSecurity.sso.idpCertificate')}>
-              <textarea
-                id="sso-idp-cert"
-                className="input textarea mono"
-                rows={6}
-                spellCheck={false}
-                value={idpCertificate}
-                placeholder="-----BEGIN CERTIFICATE-----"
-                onChange={(e) => setIdpCertificate(e.target.value)}
-              />
-            </Field>
+            <TextRow
+              id="sso-idp-entity"
+              label={t('adminSecurity.sso.idpEntityId')}
+              value={idpEntityId}
+              onChange={setIdpEntityId}
+            />
+            <TextRow
+              id="sso-idp-url"
+              label={t('adminSecurity.sso.idpSsoUrl')}
+              value={idpSsoUrl}
+              placeholder="https://idp.example.jp/saml/sso"
+              onChange={setIdpSsoUrl}
+            />
+            <TextAreaRow
+              id="sso-idp-cert"
+              label={t('adminSecurity.sso.idpCertificate')}
+              className="input textarea mono"
+              rows={6}
+              value={idpCertificate}
+              placeholder="-----BEGIN CERTIFICATE-----"
+              onChange={setIdpCertificate}
+            />
           </>
         )}
         <div className="sp-info">
@@ -351,21 +408,23 @@ function SsoSection({ view, onSaved }: { view: SecurityView; onSaved: () => Prom
             )}
           </dl>
         </div>
-        <Field id="sso-domains" label={t('adminSecurity.sso.domains')}>
-          <textarea
-            id="sso-domains"
-            className="input textarea"
-            rows={2}
-            spellCheck={false}
-            value={domains}
-            onChange={(e) => setDomains(e.target.value)}
-          />
+        <TextAreaRow
+          id="sso-domains"
+          label={t('adminSecurity.sso.domains')}
+          rows={2}
+          value={domains}
+          onChange={setDomains}
+        >
           <p className="field__hint">{t('adminSecurity.sso.domainsHint', { domain: view.claimableDomain ?? '—' })}</p>
-        </Field>
-        <label className="checkbox">
-          <input type="checkbox" checked={jitEnabled} onChange={(e) => setJitEnabled(e.target.checked)} />{' '}
-          {t('adminSecurity.sso.jit')}
-        </label>
+        </TextAreaRow>
+        {view.domainClaims.length > 0 && (
+          <ul className="domain-claims" aria-label={t('adminSecurity.domain.listLabel')}>
+            {view.domainClaims.map((claim) => (
+              <DomainClaimRow key={claim.domain} claim={claim} onVerified={onSaved} />
+            ))}
+          </ul>
+        )}
+        <CheckRow checked={jitEnabled} onChange={setJitEnabled} label={t('adminSecurity.sso.jit')} />
         <Field id="sso-role" label={t('adminSecurity.sso.defaultRole')}>
           <select
             id="sso-role"
@@ -377,10 +436,7 @@ function SsoSection({ view, onSaved }: { view: SecurityView; onSaved: () => Prom
             <option value="viewer">{t('role.viewer')}</option>
           </select>
         </Field>
-        <label className="checkbox">
-          <input type="checkbox" checked={enforced} onChange={(e) => setEnforced(e.target.checked)} />{' '}
-          {t('adminSecurity.sso.enforced')}
-        </label>
+        <CheckRow checked={enforced} onChange={setEnforced} label={t('adminSecurity.sso.enforced')} />
         <Field id="sso-break-glass" label={t('adminSecurity.sso.breakGlass')}>
           <select
             id="sso-break-glass"
@@ -411,5 +467,60 @@ function SsoSection({ view, onSaved }: { view: SecurityView; onSaved: () => Prom
         </div>
       </form>
     </section>
+  );
+}
+
+/**
+ * A claimed domain: 確認済み, or the TXT record to publish and 確認, which asks the server to look it up
+ * (the claim has no effect until then).
+ */
+function DomainClaimRow({ claim, onVerified }: { claim: DomainClaim; onVerified: () => Promise<void> }) {
+  const { t } = useI18n();
+  const { busy, error, run } = useSave();
+  const errorId = useId();
+  const verified = claim.verifiedAt !== null;
+  const verify = () =>
+    void run(async () => {
+      await apiRequest('POST', `/api/v1/organization/security/sso/domains/${encodeURIComponent(claim.domain)}/verify`);
+      await onVerified();
+    }, t('adminSecurity.domain.verified'));
+  return (
+    <li className="domain-claim" data-testid={`domain-claim-${claim.domain}`}>
+      <div className="domain-claim__head">
+        <strong>{claim.domain}</strong>{' '}
+        <span className={`badge ${verified ? 'badge--completed' : 'badge--draft'}`}>
+          {verified ? t('adminSecurity.domain.verified') : t('adminSecurity.domain.pending')}
+        </span>
+      </div>
+      {!verified && (
+        <>
+          <p className="muted">{t('adminSecurity.domain.instructions')}</p>
+          <dl className="sp-info__list domain-claim__record">
+            <dt>{t('adminSecurity.domain.recordName')}</dt>
+            <dd>
+              <code data-testid="txt-name">{claim.record.name}</code>
+            </dd>
+            <dt>{t('adminSecurity.domain.recordType')}</dt>
+            <dd>
+              <code>TXT</code>
+            </dd>
+            <dt>{t('adminSecurity.domain.recordValue')}</dt>
+            <dd>
+              <code data-testid="txt-value">{claim.record.value}</code>
+            </dd>
+          </dl>
+          <SaveError id={errorId} error={error} />
+          <button
+            type="button"
+            className="btn btn--secondary"
+            disabled={busy}
+            aria-describedby={error ? errorId : undefined}
+            onClick={verify}
+          >
+            {t('adminSecurity.domain.verify')}
+          </button>
+        </>
+      )}
+    </li>
   );
 }

@@ -6,7 +6,7 @@ import { apiGet, apiRequest } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
 import type { ContractAssignee, ContractEntry, ContractPatch, FieldSuggestion } from '../../api/register-types.ts';
 import { Alert } from '../../components/alert.tsx';
-import { PdfViewer } from '../../components/pdf-viewer.tsx';
+import { PdfScrollViewer } from '../../components/pdf-scroll-viewer.tsx';
 import { RetentionCard } from '../../components/retention-card.tsx';
 import { ShortHash } from '../../components/short-hash.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
@@ -192,7 +192,7 @@ function ContractEntryView({ id }: { id: string }) {
               {t('retention.shredded', { at: formatDateTime(language, entry.shreddedAt) })}
             </p>
           ) : pdf ? (
-            <PdfViewer url={api(`/documents/${encodeURIComponent(pdf.id)}`)} name={pdf.name} />
+            <PdfScrollViewer url={api(`/documents/${encodeURIComponent(pdf.id)}`)} name={pdf.name} />
           ) : (
             <p className="muted">{t('reg.entry.noDocument')}</p>
           )}
