@@ -46,11 +46,17 @@ for (const dialect of DIALECTS) {
         .select('certificate_blob')
         .where('id', '=', envelopeId)
         .executeTakeFirstOrThrow();
+      const archived = await db
+        .selectFrom('archive_versions')
+        .select('blob')
+        .where('envelope_id', '=', envelopeId)
+        .execute();
       return [
         ...new Set([
           ...documents.flatMap((d) => [d.blob_original, d.blob_current]),
           ...versions.map((v) => v.blob_key),
           envelope.certificate_blob!,
+          ...archived.map((a) => a.blob),
         ]),
       ];
     };
@@ -78,6 +84,40 @@ for (const dialect of DIALECTS) {
         .where('organization_id', '=', h.org.id)
         .executeTakeFirstOrThrow();
       contractId = entry.id;
+      // An LTA renewal (issue 13 part 5) writes each new version to a blob of its own: shredding must reach it.
+      const document = await h.context.db
+        .selectFrom('documents')
+        .select(['id', 'name', 'sha256_current'])
+        .where('envelope_id', '=', envelopeId)
+        .executeTakeFirstOrThrow();
+      const renewedBytes = await makePdf({ pages: 1, text: 'Secret clause XYZZY-4711 (renewed version)' });
+      const renewedBlob = await h.context.blobs.put(renewedBytes);
+      const at = new Date().toISOString();
+      await h.context.db
+        .insertInto('archive_versions')
+        .values({
+          id: crypto.randomUUID(),
+          organization_id: h.org.id,
+          envelope_id: envelopeId,
+          subject_id: document.id,
+          subject_kind: 'document',
+          name: document.name,
+          version: 2,
+          blob: renewedBlob,
+          size: renewedBytes.length,
+          sha256: 'f'.repeat(64),
+          sha256_original: document.sha256_current,
+          sha256_previous: document.sha256_current,
+          timestamp_at: at,
+          tsa_subject: 'CN=test TSA',
+          tsa_expires_at: at,
+          timestamp_hash: 'SHA-256',
+          reason: 'tsa-expiry',
+          current: 1,
+          recorded_at: at,
+          renewed_at: at,
+        })
+        .execute();
       admin = await signIn(h, h.org.admin.email, h.org.admin.password);
       blobKeys = await envelopeBlobs();
       const keys = await h.context.db
