@@ -39,8 +39,9 @@ export class SqliteWriteLock {
       }
       const wait = waitAsync(this.#word, 0, holder, left);
       if (!wait.async) continue;
-      // A pending waitAsync does not keep the event loop alive; a timer does, until the wait ends.
-      const keepAlive = setTimeout(() => undefined, left);
+      // A pending waitAsync does not keep the event loop alive; a timer does, until the wait ends. It
+      // outlasts the wait's own timeout (which it must not race) and is cleared as soon as the wait ends.
+      const keepAlive = setTimeout(() => undefined, left + 1000);
       try {
         await wait.value;
       } finally {
