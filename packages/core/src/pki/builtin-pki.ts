@@ -1,5 +1,5 @@
 import { createPublicKey, randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { bytesEqual } from '../asn1/bytes.ts';
@@ -38,6 +38,20 @@ export const CA_KEY_ALGORITHM = 'RSA-3072' as const;
 
 const MANIFEST_FILE = 'pki.json';
 const ISSUED_FILE = 'issued.json';
+/**
+ * Certificates issued after `init` (each signer's witness certificate): one JSON record per line, only
+ * ever appended. Several threads and processes issue at once (job worker threads, worker processes);
+ * a read-modify-write of one JSON array lost records (seen: a signer's certificate unknown to the OCSP
+ * responder at sealing time), whereas O_APPEND writes of one short line each do not interleave.
+ */
+const ISSUED_LOG_FILE = 'issued.jsonl';
+const issuedRecordSchema = z.object({
+  serialHex: z.string(),
+  issuer: z.enum(['root', 'issuing']),
+  subject: z.string(),
+  profile: z.enum(['ca', 'signing', 'tsa', 'ocsp']),
+  notAfter: z.string(),
+});
 const REVOKED_FILE = 'revoked.json';
 const CRL_VALIDITY_MS = 7 * 24 * 3600 * 1000;
 /** How long a signed OCSP response or CRL is handed out again for sealing (see BuiltinPki.#reused). */
@@ -477,8 +491,29 @@ export class BuiltinPki {
     return toPem(this.issuingCertificate, 'CERTIFICATE');
   }
 
+  /** The certificates made at `init` (issued.json) and every one issued since (issued.jsonl). */
   async #issued(): Promise<IssuedRecord[]> {
-    return readJsonFile(join(this.dir, this.manifest.files.issued), issuedSchema);
+    const initial = await readJsonFile(join(this.dir, this.manifest.files.issued), issuedSchema);
+    const logPath = join(this.dir, ISSUED_LOG_FILE);
+    let log: string;
+    try {
+      log = await readFile(logPath, 'utf8');
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return initial;
+      throw new CoreError('PKI_INVALID', `cannot read ${logPath}`, { cause });
+    }
+    const later: IssuedRecord[] = [];
+    for (const line of log.split('\n')) {
+      if (line.trim() === '') continue;
+      try {
+        later.push(issuedRecordSchema.parse(JSON.parse(line)));
+      } catch (cause) {
+        throw new CoreError('PKI_INVALID', `cannot read ${logPath}: a line is not an issued-certificate record`, {
+          cause,
+        });
+      }
+    }
+    return [...initial, ...later];
   }
 
   async #revoked(): Promise<RevokedRecord[]> {
@@ -609,15 +644,15 @@ export class BuiltinPki {
         keySigner(this.#keys.issuing),
       );
       const info = readCertificate(der);
-      const issued = await this.#issued();
-      issued.push({
+      const record: IssuedRecord = {
         serialHex: info.serialHex,
         issuer: 'issuing',
         subject: info.subjectText,
         profile,
         notAfter: info.notAfter.toISOString(),
-      });
-      await writeJson(join(this.dir, this.manifest.files.issued), issued);
+      };
+      // One short line per certificate, appended: safe beside other threads and processes doing the same.
+      await appendFile(join(this.dir, ISSUED_LOG_FILE), `${JSON.stringify(record)}\n`, { mode: 0o600 });
       return der;
     });
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { X509Certificate } from 'node:crypto';
+import { createPublicKey, X509Certificate } from 'node:crypto';
 import { isCoreError } from '../../src/errors.ts';
 import {
   buildOcspRequest,
@@ -17,6 +17,16 @@ import {
 import { openssl, run, tempDir } from './pki-fixtures.ts';
 
 const ORG = '株式会社インカン';
+
+/** The SubjectPublicKeyInfo (DER) of a certificate's key. */
+function readPublicSpki(certificate: Uint8Array): Uint8Array {
+  return new Uint8Array(
+    createPublicKey(new X509Certificate(certificate).publicKey.export({ type: 'spki', format: 'pem' })).export({
+      type: 'spki',
+      format: 'der',
+    }),
+  );
+}
 const PUBLIC_URL = 'https://sign.example.jp/';
 
 function pem(der: Uint8Array): string {
@@ -245,6 +255,19 @@ describe('built-in PKI (RSA, master key file)', () => {
       await pki.signingSigner.sign(data),
     );
     assert.match(wrong, /Verification failure/);
+  });
+
+  it('keeps every certificate issued by several instances at once (threads, processes): none unknown to OCSP', async () => {
+    // Two loads of one directory stand for two job worker threads or two worker processes.
+    const [a, b] = await Promise.all([loadBuiltinPki({ dir }), loadBuiltinPki({ dir })]);
+    const spki = readPublicSpki(a.signingCertificate);
+    const issue = (p: typeof a, i: number) =>
+      issueSigningCertificate(p, { publicKeySpki: spki, subjectCommonName: `署名者 ${i}`, keyAlgorithm: 'RSA' });
+    const certificates = await Promise.all(Array.from({ length: 40 }, (_, i) => issue(i % 2 === 0 ? a : b, i)));
+    for (const der of certificates) {
+      const serial = new X509Certificate(der).serialNumber;
+      assert.deepEqual(await pki.statusOf('issuing', serial), { status: 'good' }, `serial ${serial}`);
+    }
   });
 
   it('issues a signing certificate for an externally held key and answers OCSP for it', async () => {
