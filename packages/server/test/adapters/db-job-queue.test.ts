@@ -281,7 +281,7 @@ for (const dialect of DIALECTS) {
       assert.equal(row.attempts, 0);
     });
 
-    test('stop waits for the job in progress; a polling runner picks up jobs enqueued later', async () => {
+    test('stop waits for the job in progress; a polling runner picks up jobs enqueued later', async (t) => {
       await reset();
       const queue = new DbJobQueue();
       const done: string[] = [];
@@ -292,6 +292,8 @@ for (const dialect of DIALECTS) {
         pollMs: 5,
         handlers: { 'envelope.seal': async ({ envelopeId }) => void done.push(envelopeId) },
       });
+      // A failed assertion must not leave a polling runner behind (the test process would never exit).
+      t.after(() => runner.stop());
       await queue.enqueue(database.db, 'envelope.seal', { envelopeId: 'later' });
       await runner.idle();
       assert.deepEqual(done, ['later']);

@@ -162,6 +162,8 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
   const stableWorkerId = options.stableWorkerId ?? null;
   const kinds = Object.keys(handlers).filter((k) => typeof handlers[k as JobKind] === 'function');
   const inFlight = new Set<Promise<void>>();
+  // Claims under way: the row may already be 'running' in the database before the task is in `inFlight`.
+  let claiming = 0;
   const waiters = new Set<() => void>();
   let stopped = false;
   let loopRunning = false;
@@ -325,7 +327,13 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
   }
 
   async function runOnce(): Promise<boolean> {
-    const row = await claim();
+    claiming++;
+    let row: JobRow | undefined;
+    try {
+      row = await claim();
+    } finally {
+      claiming--;
+    }
     if (!row) return false;
     const task = run(row).finally(() => {
       inFlight.delete(task);
@@ -363,11 +371,14 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
           continue;
         }
         let row: JobRow | undefined;
+        claiming++;
         try {
           row = await claim();
         } catch {
           // The database is unreachable or busy: try again at the next poll.
           row = undefined;
+        } finally {
+          claiming--;
         }
         if (!row) {
           notify();
@@ -433,7 +444,9 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
     reclaimed,
     async idle(): Promise<void> {
       for (;;) {
-        if (inFlight.size === 0 && !(await hasDueJob())) return;
+        // Idle: nothing running here, no claim under way (its row may already read 'running'), nothing due.
+        if (inFlight.size === 0 && claiming === 0 && !(await hasDueJob()) && inFlight.size === 0 && claiming === 0)
+          return;
         if (options.manual || !loopRunning) {
           if (!(await runOnce()) && inFlight.size > 0) await Promise.race(inFlight);
         } else {
