@@ -178,14 +178,16 @@ export interface BatchOptions {
 }
 
 /**
- * Verifies every source, at most `parallel` at a time, and hands the rows to onRow in the sources'
- * order. Resolves with the counts once every row was handed over.
+ * Verifies every source and hands the rows to onRow in the sources' order. Resolves with the counts once
+ * every row was handed over. Each worker has one file verifying and one waiting beside it (the pool's
+ * queue), and files are read ahead of their turn, so a worker never waits for the main thread to read the
+ * next file or write a row: at most `4 × parallel` files are held at once.
  */
 export async function verifyBatch(
   sources: AsyncIterable<BatchSource>,
   options: BatchOptions,
 ): Promise<{ total: number; valid: number }> {
-  const window = Math.max(1, options.parallel) * 2;
+  const window = Math.max(1, options.parallel) * 4;
   const pending = new Map<number, Promise<BatchRow>>();
   let next = 0;
   let emitted = 0;
@@ -199,12 +201,15 @@ export async function verifyBatch(
       await options.onRow(row);
     }
   };
-  const limiter = createLimiter(Math.max(1, options.parallel));
+  const limiter = createLimiter(Math.max(1, options.parallel) * 2);
   for await (const source of sources) {
     const index = next++;
+    const read = readSource(source);
     pending.set(
       index,
-      limiter(() => verifySource(source, options)),
+      read.then((bytes) =>
+        bytes instanceof Uint8Array ? limiter(() => verifyBytes(source.name, bytes, options)) : bytes,
+      ),
     );
     await emitReady(false);
   }
@@ -212,13 +217,16 @@ export async function verifyBatch(
   return { total: next, valid };
 }
 
-async function verifySource(source: BatchSource, options: BatchOptions): Promise<BatchRow> {
-  let bytes: Uint8Array;
+/** The file's bytes, or the row of a file that could not be read. */
+async function readSource(source: BatchSource): Promise<Uint8Array | BatchRow> {
   try {
-    bytes = await source.read();
+    return await source.read();
   } catch (error) {
     return failedRow(source.name, error);
   }
+}
+
+async function verifyBytes(name: string, bytes: Uint8Array, options: BatchOptions): Promise<BatchRow> {
   // The pool takes the memory over: a failure's row has the size, and the hash when the worker gave it.
   const size = bytes.length;
   try {
@@ -229,10 +237,10 @@ async function verifySource(source: BatchSource, options: BatchOptions): Promise
       online: options.online,
       revocationData: options.revocationData,
     });
-    return rowOfReport(source.name, report);
+    return rowOfReport(name, report);
   } catch (error) {
     const file = (error as { file?: { sha256?: unknown } }).file;
-    return { ...failedRow(source.name, error), size, sha256: typeof file?.sha256 === 'string' ? file.sha256 : null };
+    return { ...failedRow(name, error), size, sha256: typeof file?.sha256 === 'string' ? file.sha256 : null };
   }
 }
 
