@@ -1,8 +1,7 @@
 // The two UI languages stay in step: same keys, same placeholders, nothing left empty.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ja } from '../src/i18n/ja.ts';
-import { en } from '../src/i18n/en.ts';
+import { en, ja } from '@inkan/core/messages';
 import { acceptLanguage, translate } from '../src/i18n/translate.ts';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ACTION_LABELS_EN, ACTION_LABELS_JA, actionLabel } from '../../src/domain/event-labels.ts';
-import { en } from '../../../web/src/i18n/en.ts';
-import { ja } from '../../../web/src/i18n/ja.ts';
+import { en, ja } from '@inkan/core/messages';
 
 /** The action names of the EventAction union, read from the source (the type has no runtime value). */
 function recordableActions(): string[] {

@@ -1,6 +1,5 @@
 // Language choice and string lookup, free of React so that the API client can use it too.
-import { ja, type MessageKey, type Messages } from './ja.ts';
-import { en } from './en.ts';
+import { en, ja, type MessageKey, type Messages } from '@inkan/core/messages';
 
 export type Language = 'ja' | 'en';
 export type { MessageKey };

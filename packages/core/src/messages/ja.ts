@@ -1,4 +1,4 @@
-// Japanese UI text: the source of truth for the set of keys (en.ts must provide every one).
+// Japanese text of Inkan (UI, server errors, mails, event labels): the source of truth for the set of keys (en.ts must provide every one).
 // Labels that appear in PRODUCT.md and the seed guide (アクセスコード, 次へ, 完了する,
 // 署名手続きを完了する, ダウンロード …) are contractual: tests and user guides refer to them.
 
