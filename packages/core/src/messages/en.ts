@@ -22,24 +22,24 @@ export const en: Messages = {
 
   'error.NETWORK': 'Could not reach the server. Check your connection and try again.',
   'error.UNEXPECTED': 'Something went wrong. Please try again later.',
-  'error.VALIDATION_FAILED': 'Some of the input is not valid.',
+  'error.VALIDATION_FAILED': 'The input is not valid.',
   'error.NOT_FOUND': 'Not found.',
   'error.UNAUTHENTICATED': 'Please sign in.',
   'error.FORBIDDEN': 'You are not allowed to do this.',
   'error.CSRF_FAILED': 'This page has expired. Reload the page and try again.',
   'error.RATE_LIMITED': 'Too many attempts in a short time. Please wait a moment and try again.',
-  'error.PAYLOAD_TOO_LARGE': 'The file is larger than the limit.',
+  'error.PAYLOAD_TOO_LARGE': 'The upload is too large.',
   'error.PDF_INVALID': 'The file could not be read as a PDF. Check that it is not damaged.',
   'error.PDF_ENCRYPTED': 'Password-protected PDFs cannot be used. Remove the protection and add it again.',
   'error.NO_DOCUMENTS': 'Add at least one document (PDF).',
   'error.NO_RECIPIENTS': 'Add at least one signer.',
   'error.INVALID_EMAIL': 'The e-mail address is not valid.',
-  'error.DUPLICATE_ORDER': 'Two signers have the same signing order.',
+  'error.DUPLICATE_ORDER': 'Two recipients have the same signing order; give each a different one.',
   'error.INVALID_ACCESS_CODE_FORMAT': 'The access code must be 4 to 8 digits.',
   'error.ACCESS_CODE_WRONG': 'The access code is not correct.',
   'error.ACCESS_CODE_LOCKED':
-    'The access code was entered wrongly too many times, so this request is locked. Please contact the sender.',
-  'error.LINK_INVALID': 'This link is not valid.',
+    'Too many wrong access codes: the link is locked. The sender has been told; please ask them to unlock it.',
+  'error.LINK_INVALID': 'This link is not valid. Please check the link in your e-mail.',
   'error.LINK_EXPIRED': 'This link has expired. Please contact the sender.',
   'error.FIELD_INVALID': 'A field is misplaced or its value is not valid: keep it inside the page and check its value.',
   'error.FIELD_REQUIRED': 'A required field is empty: fill it in before completing.',
@@ -53,11 +53,125 @@ export const en: Messages = {
     'This registration link is not valid. Check the link in your e-mail or ask the sender for a new one.',
   'error.REGISTRATION_LINK_EXPIRED':
     'This registration link has been used or has expired. Please ask the sender for a new one.',
-  'error.ENVELOPE_NOT_DRAFT': 'This envelope has already been sent, so this is no longer possible.',
-  'error.ENVELOPE_NOT_ACTIVE': 'This envelope is not open for signing.',
+  'error.ENVELOPE_NOT_DRAFT':
+    'This envelope has already been sent and cannot be changed. Use "Duplicate" to make a new draft.',
+  'error.ENVELOPE_NOT_ACTIVE': 'This envelope is no longer active (completed, declined, canceled or expired).',
   'error.NOT_YOUR_TURN': 'It is not your turn to sign yet. You will be e-mailed when it is.',
   'error.ALREADY_SIGNED': 'You have already signed.',
   'error.INVALID_CREDENTIALS': 'The e-mail address or password is not correct.',
+  // Server error codes (http/errors.ts) and the variants their details choose (error-text.ts).
+  'error.DOCUMENT_SHREDDED':
+    'This document was erased at the end of its retention period (its encryption key was destroyed, so no one can decrypt it). The operation log keeps the record of the erasure.',
+  'error.LEGAL_HOLD_EXISTS': 'A legal hold is already in place on this document.',
+  'error.NO_LEGAL_HOLD': 'There is no legal hold on this document.',
+  'error.SECOND_FACTOR_WRONG': 'The code is wrong or has been used already.',
+  'error.SECOND_FACTOR_EXPIRED': 'The sign-in has expired; please sign in again.',
+  'error.MFA_ENROLMENT_REQUIRED':
+    'Your organisation requires a second factor: set one up in your account security settings to continue.',
+  'error.STEP_UP_REQUIRED': 'Confirm it is you with your second factor before this action.',
+  'error.PASSKEY_FAILED': 'The passkey could not be verified; please try again.',
+  'error.SSO_REQUIRED':
+    'Accounts of this e-mail domain sign in through the organisation\'s single sign-on (SSO). Use "Use single sign-on (SSO)" on the sign-in page.',
+  'error.SSO_NOT_CONFIGURED': 'No single sign-on is set up for this e-mail domain. Sign in with your password.',
+  'error.SSO_FAILED':
+    'The single sign-on response could not be verified, so you were not signed in. Please start the sign-in again.',
+  'error.SSO_ACCOUNT_REFUSED':
+    "This account cannot sign in to the organisation through single sign-on. Contact the organisation's administrator.",
+  'error.SSO_BREAK_GLASS_INVALID':
+    'The break-glass account must be an administrator of this organisation with a second factor set up.',
+  'error.WEBHOOK_URL_INVALID':
+    'The webhook URL is not valid. Enter a full URL starting with https:// (without a user name or password).',
+  'error.WEBHOOK_TARGET_REFUSED':
+    'Webhooks cannot be sent to private, loopback or link-local addresses. Use a URL reachable from the internet.',
+  'error.WEBHOOK_LIMIT': 'An organisation can have at most 20 webhook endpoints. Delete one you no longer use.',
+  'error.WEBHOOK_DELIVERY_PENDING':
+    'This delivery is still being retried, so it cannot be replayed yet. Replay it once it is delivered or has failed.',
+  'error.SIGNING_CERTIFICATE_PASSWORD':
+    'The password of the PKCS#12 file is wrong: enter the password it was exported with.',
+  'error.SIGNING_CERTIFICATE_MISSING':
+    'This signing mode needs a signing certificate: upload one first, or choose the operator’s certificate.',
+  'error.INTERNAL_ERROR': 'Something went wrong on the server. Please try again later.',
+  'error.SERVICE_UNAVAILABLE': 'The service is not available right now.',
+  'error.VALIDATION_FAILED.field': 'The input is not valid ({field}).',
+  'error.ORDER_GAP.missing':
+    'The signing orders have a gap (no signer has order {missing}); number them 1, 2, 3 … (signers with the same number sign in parallel).',
+  'error.INVALID_ACCESS_CODE_FORMAT.min': 'The access code must be {min} to 8 digits.',
+  'error.ACCESS_CODE_WRONG.remaining': 'The access code is not correct. {n} more wrong tries lock the link.',
+  'error.ACCESS_CODE_WRONG.remainingOne': 'The access code is not correct. 1 more wrong try locks the link.',
+  'error.FORBIDDEN.personal-account': 'A personal account cannot do this: sign in as a member of an organisation.',
+  'error.FORBIDDEN.session-required': 'This needs a signed-in browser session (API keys cannot do it).',
+  'error.FORBIDDEN.self': 'You cannot deactivate yourself.',
+  'error.FORBIDDEN.invitation-account': 'Sign in with the invited address first, then accept the invitation.',
+  'error.PASSWORD_TOO_SHORT.min': 'The password must be at least {min} characters.',
+  'error.PASSWORD_TOO_SHORT.range': 'The password must be at least {min} characters and at most {max}.',
+  'error.IP_NOT_ALLOWED':
+    "This organisation allows access only from approved IP addresses. Connect from your organisation's network or contact its administrator.",
+  'error.IP_NOT_ALLOWED.address':
+    "This organisation allows access only from approved IP addresses (your address: {address}). Connect from your organisation's network or contact its administrator.",
+  'error.IP_LIST_LOCKOUT': 'This list would lock you out: your current address is not in it. Include it before saving.',
+  'error.IP_LIST_LOCKOUT.address':
+    'This list would lock you out: your current address ({address}) is not in it. Include it before saving.',
+  'error.SSO_DOMAIN_TAKEN': 'The domain "{domain}" is claimed by another organisation.',
+  'error.SSO_DOMAIN_REFUSED':
+    'The domain "{domain}" cannot be claimed: an administrator can claim the domain of their own e-mail address.',
+  'error.SSO_DOMAIN_RECORD_NOT_FOUND':
+    'No TXT record "{name}" was found. Add it to your DNS, wait until it is published (minutes to hours) and check again.',
+  'error.SSO_DOMAIN_RECORD_MISMATCH':
+    'The TXT record "{name}" exists but holds another value. Enter the value shown exactly.',
+  'error.SSO_DOMAIN_LOOKUP_FAILED': 'The DNS server gave no answer ({reason}). Check again in a while.',
+  'error.LAST_ADMIN.organization':
+    'This account is the last administrator of "{organization}" and cannot be deleted. Make someone else an administrator first.',
+  'error.PAYLOAD_TOO_LARGE.max': 'The upload is too large (limit {mb} MB).',
+  'error.PAYLOAD_TOO_LARGE.logo': 'The logo is too large (limit 256 KB, 1024×1024 pixels).',
+  'error.UNSUPPORTED_MEDIA_TYPE': 'This content type is not accepted.',
+  'error.UNSUPPORTED_MEDIA_TYPE.logo': 'The logo must be a PNG or JPEG image.',
+  'error.API_KEY_SCOPE.scope':
+    'This API key lacks the scope this needs ({scope}). Ask an administrator for a key with it.',
+  'error.PDF_INVALID.document': '"{document}" cannot be read as a PDF: it is damaged or not a PDF.',
+  'error.PDF_ENCRYPTED.document':
+    '"{document}" is password-protected (encrypted). Remove the protection and upload it again.',
+  'error.PDF_TOO_COMPLEX': 'This PDF is too complex to verify ({limit}).',
+  'error.PDF_TOO_COMPLEX.limit.decoded-bytes': 'limit: {mib} MiB of decoded data',
+  'error.PDF_TOO_COMPLEX.limit.objects': 'limit: {count} objects',
+  'error.PDF_TOO_COMPLEX.limit.nesting-depth': 'limit: nesting depth {count}',
+  'error.PDF_TOO_COMPLEX.limit.xref-sections': 'limit: {count} cross-reference sections (a loop counts as over)',
+  'error.PDF_TOO_COMPLEX.limit.object-streams': 'limit: {count} object streams',
+  'error.PDF_TOO_COMPLEX.limit.signatures': 'limit: {count} signatures',
+  'error.PDF_TOO_COMPLEX.limit.memory': 'limit: {count} MiB of memory per verification',
+  'error.PDF_TOO_COMPLEX.limit.time': 'limit: {seconds} s per verification',
+  'error.PDF_TOO_COMPLEX.limit.other': 'over a limit',
+  'error.INVALID_AMOUNT': 'The amount is not valid: enter a whole number of yen from 0 to 10^15.',
+  'error.INVALID_AMOUNT.field': 'The amount is not valid ({field}): enter a whole number of yen from 0 to 10^15.',
+  'error.INVALID_DATE': 'The date is not valid: enter a real date such as 2026-04-01.',
+  'error.INVALID_DATE.field': 'The date is not valid ({field}): enter a real date such as 2026-04-01.',
+  'error.CLAIM_EXPIRED.sender':
+    'The period for storing this contract has passed. Please contact the sender ({sender}).',
+  'error.FIELD_INVALID.field':
+    'A field is misplaced or its value is not valid ({field}): keep it inside the page and check its value.',
+  'error.FIELD_REQUIRED.label': 'The required field "{label}" is empty: fill it in before completing.',
+  'error.IMAGE_INVALID.reason':
+    'The seal image cannot be used ({reason}): choose a PNG or JPEG of at most 2 MB and 2000×2000 pixels.',
+  'error.SIGNING_CERTIFICATE_INVALID': 'The signing certificate cannot be used: {problem}.',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.PKCS12_INVALID': 'the file cannot be read as PKCS#12 (.p12 / .pfx)',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.PKCS12_UNSUPPORTED':
+    'the PKCS#12 file uses an encryption this service does not support: export it with AES-256 or 3DES',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.CHAIN_UNREADABLE':
+    'the certificate chain file cannot be read: choose PEM certificates',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.NO_CERTIFICATE': 'the file holds no certificate',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.KEY_MISMATCH': 'the private key does not match the certificate',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.KEY_UNSUPPORTED':
+    'the key type is not supported (RSA or ECDSA P-256 only)',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.CA_CERTIFICATE':
+    'it is a CA certificate: choose the signing (end-entity) certificate',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.KEY_USAGE':
+    'the certificate’s key usage allows neither digitalSignature nor nonRepudiation',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.NOT_YET_VALID': 'the certificate is not valid yet',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.EXPIRED': 'the certificate has expired',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.CHAIN_INCOMPLETE':
+    'the certificate chain does not reach a root: include the intermediate and root certificates',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.CHAIN_INVALID': 'the certificate chain does not validate',
+  'error.VERIFY_BUSY': 'Verification is busy right now. Please try again in about 5 seconds.',
+  'error.VERIFY_BUSY.retry': 'Verification is busy right now. Please try again in about {seconds} seconds.',
 
   'signer.code.title': 'Enter access code',
   'signer.code.request': '{org} has sent you a request to sign.',
@@ -70,8 +184,6 @@ export const en: Messages = {
   'signer.code.checking': 'Checking…',
   'signer.code.empty': 'Enter the access code.',
   'signer.code.format': 'The access code is 4 to 8 digits.',
-  'signer.code.wrong': 'The access code is not correct. {n} more wrong attempt(s) will lock this request.',
-  'signer.code.wrongNoCount': 'The access code is not correct.',
   'signer.code.unknownCode': 'If you do not know the access code, please contact the sender.',
 
   'signer.state.locked.title': 'Locked',
@@ -369,9 +481,10 @@ export const en: Messages = {
   'flow.autoRemind.save': 'Save',
   'action.recipient.reminded': 'Reminder',
   'action.mail.signing-reminder.sent': 'Reminder mail sent',
-  'error.ORDER_GAP': 'The signing order has a gap; number the signers from 1.',
-  'error.RECIPIENT_IS_CC': 'A CC recipient does not sign.',
-  'error.REMINDER_TOO_SOON': 'A reminder was sent only recently; please wait about an hour.',
+  'error.ORDER_GAP':
+    'The signing orders have a gap; number them 1, 2, 3 … (signers with the same number sign in parallel).',
+  'error.RECIPIENT_IS_CC': 'A CC recipient never signs; they receive the completion mail and the download only.',
+  'error.REMINDER_TOO_SOON': 'A reminder was sent only recently; please wait a while before sending another.',
   'new.recipient.moveUp': 'Up',
   'new.recipient.moveDown': 'Down',
   'new.recipient.moveUpLabel': 'Move signer {n} up',
@@ -648,8 +761,8 @@ export const en: Messages = {
   'claim.done': 'These documents are kept in your account.',
   'error.CLAIM_ALREADY_USED':
     'This link has already been used by another account. You can still get the documents from the download link.',
-  'error.CLAIM_EXPIRED': 'The keeping period has passed. Please contact the sender.',
-  'error.CLAIM_INVALID': 'This link is not valid.',
+  'error.CLAIM_EXPIRED': 'The period for storing this contract has passed. Please contact the sender.',
+  'error.CLAIM_INVALID': 'This storage link is not valid. Please check the link in your e-mail.',
   'error.DATE_ORDER': 'The end date must be on or after the start date.',
   'nav.contracts': 'Contracts',
   'reg.title': 'Contracts',
@@ -829,7 +942,7 @@ export const en: Messages = {
   'error.EMAIL_LINK_EXPIRED': 'This e-mail change link was used or has expired. Please request the change again.',
   'error.EMAIL_TAKEN': 'This e-mail address belongs to another account.',
   'error.LAST_ADMIN':
-    'This account is the last administrator of an organisation and cannot be deleted. Make someone else an administrator first.',
+    'The organisation needs at least one active administrator: make someone else an administrator first.',
   'login.noAccount': 'No account yet?',
   'login.signupLink': 'Sign up free',
   'login.forgotLink': 'Forgot your password?',
@@ -1451,7 +1564,7 @@ export const en: Messages = {
   'action.webhook.updated': 'Webhook changed',
   'action.webhook.deleted': 'Webhook deleted',
   'action.webhook.secret-rotated': 'Webhook signing secret rotated',
-  'action.webhook.replayed': 'Webhook delivery replayed',
+  'action.webhook.replayed': 'Webhook delivery resent',
   'action.webhook.pinged': 'Webhook test sent',
   'error.ALREADY_MEMBER': 'This address is already a member of the organisation.',
   'error.API_KEY_SCOPE': 'This API key lacks the scope this needs.',
@@ -1595,5 +1708,6 @@ export const en: Messages = {
   'serverError.home': 'Home',
   'error.ENVELOPE_STILL_ACTIVE': '"Fix and resend" is only for envelopes that were declined, canceled or expired.',
   'error.ACCESS_CODE_SENDER_ONLY': 'Only the sender of this envelope can see its access codes again.',
-  'error.ACCESS_CODE_UNAVAILABLE': 'This access code cannot be shown. Set a new code with "Unlock" if needed.',
+  'error.ACCESS_CODE_UNAVAILABLE':
+    'This access code cannot be shown (the recipient signs in, has signed, or the envelope predates stored codes). Set a new code if needed.',
 };

@@ -4,3 +4,12 @@
  */
 export { ja, type MessageKey, type Messages } from './ja.ts';
 export { en } from './en.ts';
+export {
+  CATALOGS,
+  errorText,
+  formatMessage,
+  isMessageKey,
+  type ErrorDetails,
+  type Language,
+  type MessageVars,
+} from './error-text.ts';

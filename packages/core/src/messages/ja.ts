@@ -29,22 +29,23 @@ export const ja = {
   'error.FORBIDDEN': 'この操作を行う権限がありません。',
   'error.CSRF_FAILED': '画面の有効期限が切れました。ページを再読み込みしてから、もう一度お試しください。',
   'error.RATE_LIMITED': '短時間に操作が集中しました。しばらく待ってから、もう一度お試しください。',
-  'error.PAYLOAD_TOO_LARGE': 'ファイルサイズが上限を超えています。',
+  'error.PAYLOAD_TOO_LARGE': 'ファイルが大きすぎます。',
   'error.PDF_INVALID': 'PDFファイルとして読み込めませんでした。ファイルが壊れていないか確認してください。',
   'error.PDF_ENCRYPTED': 'パスワードで保護されたPDFは使用できません。保護を解除してから追加してください。',
   'error.NO_DOCUMENTS': '文書（PDF）を1つ以上追加してください。',
   'error.NO_RECIPIENTS': '署名者を1人以上追加してください。',
   'error.INVALID_EMAIL': 'メールアドレスの形式が正しくありません。',
-  'error.DUPLICATE_ORDER': '署名順が重複しています。',
+  'error.DUPLICATE_ORDER': '署名順が重複しています。署名者ごとに異なる順番を指定してください。',
   'error.INVALID_ACCESS_CODE_FORMAT': 'アクセスコードは4〜8桁の数字で入力してください。',
   'error.ACCESS_CODE_WRONG': 'アクセスコードが正しくありません。',
   'error.ACCESS_CODE_LOCKED':
-    'アクセスコードの入力を規定の回数以上間違えたため、ロックされました。送信者にお問い合わせください。',
-  'error.LINK_INVALID': 'このリンクは無効です。',
+    'アクセスコードを続けて間違えたため、ロックされました。送信者に連絡済みです。ロックの解除は送信者にご依頼ください。',
+  'error.LINK_INVALID': 'このURLは無効です。メールに記載のURLをご確認ください。',
   'error.LINK_EXPIRED': 'このリンクの有効期限が切れています。送信者にお問い合わせください。',
   'error.FIELD_INVALID': '入力項目の配置または内容に誤りがあります。ページの範囲内に置き、内容を確認してください。',
   'error.FIELD_REQUIRED': '必須の入力項目が未入力です。入力してから完了してください。',
-  'error.IMAGE_INVALID': '印影の画像を読み込めません。2MB以下、2000×2000ピクセル以内のPNGまたはJPEGを選んでください。',
+  'error.IMAGE_INVALID':
+    '印影の画像を読み込めません。2MB以下、16〜2000ピクセル四方のPNGまたはJPEG（8ビット、インターレースなし）を選んでください。',
   'error.CONTACT_NOT_REGISTERED':
     'この取引先は、署名者とアクセスコードの届出がまだ済んでいないか、取り消されています。届出を依頼するか、アクセスコードを指定してください。',
   'error.ACCESS_CODE_WEAK':
@@ -54,11 +55,130 @@ export const ja = {
     'この届出用URLは無効です。メールのURLをご確認いただくか、送信者に新しい届出用URLを依頼してください。',
   'error.REGISTRATION_LINK_EXPIRED':
     'この届出用URLは使用済みか、有効期限が切れています。送信者に新しい届出用URLを依頼してください。',
-  'error.ENVELOPE_NOT_DRAFT': 'この封筒は送信済みのため、この操作はできません。',
-  'error.ENVELOPE_NOT_ACTIVE': 'この封筒は現在、署名を受け付けていません。',
+  'error.ENVELOPE_NOT_DRAFT':
+    'この封筒は送信済みのため変更できません。変更するには「複製」で新しい下書きを作成してください。',
+  'error.ENVELOPE_NOT_ACTIVE': 'この封筒は現在操作できません（完了・拒否・取消・期限切れ）。',
   'error.NOT_YOUR_TURN': 'まだ署名の順番が来ていません。順番が来るとメールでお知らせします。',
   'error.ALREADY_SIGNED': 'すでに署名済みです。',
   'error.INVALID_CREDENTIALS': 'メールアドレスまたはパスワードが正しくありません。',
+  // Server error codes (http/errors.ts) and the variants their details choose (error-text.ts).
+  'error.DOCUMENT_SHREDDED':
+    'この文書は保存期間の満了により消去されました（暗号鍵を破棄したため、誰も復号できません）。消去の記録は操作ログに残っています。',
+  'error.LEGAL_HOLD_EXISTS': 'この文書にはすでにリーガルホールドが設定されています。',
+  'error.NO_LEGAL_HOLD': 'この文書にはリーガルホールドが設定されていません。',
+  'error.SECOND_FACTOR_WRONG': '確認コードが正しくないか、すでに使用されています。',
+  'error.SECOND_FACTOR_EXPIRED': 'ログインの手続きの有効期限が切れました。もう一度ログインしてください。',
+  'error.MFA_ENROLMENT_REQUIRED':
+    '組織の設定により、続けるには二要素認証の設定が必要です。アカウントのセキュリティ設定で登録してください。',
+  'error.STEP_UP_REQUIRED': 'この操作の前に、二要素認証でもう一度本人確認をしてください。',
+  'error.PASSKEY_FAILED': 'パスキーを確認できませんでした。もう一度お試しください。',
+  'error.SSO_REQUIRED':
+    'このメールアドレスのドメインは組織のシングルサインオン（SSO）でログインする設定です。ログイン画面の「シングルサインオンを使う（SSO）」からログインしてください。',
+  'error.SSO_NOT_CONFIGURED':
+    'このメールアドレスのドメインにはシングルサインオンが設定されていません。パスワードでログインしてください。',
+  'error.SSO_FAILED':
+    'シングルサインオンの応答を確認できなかったため、ログインできませんでした。もう一度ログインからやり直してください。',
+  'error.SSO_ACCOUNT_REFUSED':
+    'このアカウントはシングルサインオンでこの組織にログインできません。組織の管理者にお問い合わせください。',
+  'error.SSO_BREAK_GLASS_INVALID': '緊急用管理者には、二要素認証を設定済みのこの組織の管理者を選んでください。',
+  'error.WEBHOOK_URL_INVALID':
+    'WebhookのURLが正しくありません。https:// で始まる完全なURLを入力してください（ユーザー名・パスワードは含められません）。',
+  'error.WEBHOOK_TARGET_REFUSED':
+    '社内ネットワーク・ループバック・リンクローカルなどのプライベートなアドレスには送信できません。インターネットから到達できるURLを指定してください。',
+  'error.WEBHOOK_LIMIT': 'Webhookの送信先は1組織あたり20件までです。使っていない送信先を削除してください。',
+  'error.WEBHOOK_DELIVERY_PENDING':
+    'この送信はまだ再試行中のため再送できません。完了または失敗してから再送してください。',
+  'error.SIGNING_CERTIFICATE_PASSWORD':
+    'PKCS#12 ファイルのパスワードが違います。証明書を書き出したときのパスワードを入力してください。',
+  'error.SIGNING_CERTIFICATE_MISSING':
+    'この署名方式には署名用証明書が必要です。先に証明書をアップロードするか、運用者の証明書を選んでください。',
+  'error.INTERNAL_ERROR': 'サーバーでエラーが発生しました。時間をおいてお試しください。',
+  'error.SERVICE_UNAVAILABLE': '現在ご利用いただけません。',
+  'error.VALIDATION_FAILED.field': '入力内容に誤りがあります（{field}）。',
+  'error.ORDER_GAP.missing':
+    '署名順に抜けがあります（{missing}番目の署名者がいません）。1から順に指定してください。同じ番号の署名者は並行して署名できます。',
+  'error.INVALID_ACCESS_CODE_FORMAT.min': 'アクセスコードは{min}〜8桁の数字で入力してください。',
+  'error.ACCESS_CODE_WRONG.remaining': 'アクセスコードが正しくありません。あと{n}回間違えるとロックされます。',
+  'error.ACCESS_CODE_WRONG.remainingOne': 'アクセスコードが正しくありません。あと1回間違えるとロックされます。',
+  'error.FORBIDDEN.personal-account':
+    '個人アカウントではこの操作はできません。組織のメンバーとしてログインしてください。',
+  'error.FORBIDDEN.session-required': 'この操作にはブラウザでのログインが必要です（APIキーは使えません）。',
+  'error.FORBIDDEN.self': '自分自身を無効にすることはできません。',
+  'error.FORBIDDEN.invitation-account':
+    '招待されたメールアドレスのアカウントでログインしてから、招待を受けてください。',
+  'error.PASSWORD_TOO_SHORT.min': 'パスワードは{min}文字以上で入力してください。',
+  'error.PASSWORD_TOO_SHORT.range': 'パスワードは{min}文字以上、{max}文字以下で入力してください。',
+  'error.IP_NOT_ALLOWED':
+    'この組織は、許可された IP アドレスからの利用だけを認めています。社内ネットワークから接続するか、組織の管理者にお問い合わせください。',
+  'error.IP_NOT_ALLOWED.address':
+    'この組織は、許可された IP アドレスからの利用だけを認めています（現在のアドレス：{address}）。社内ネットワークから接続するか、組織の管理者にお問い合わせください。',
+  'error.IP_LIST_LOCKOUT':
+    'このリストでは、いま操作しているあなた自身のアドレスが締め出されます。現在のアドレスを含めてから保存してください。',
+  'error.IP_LIST_LOCKOUT.address':
+    'このリストでは、いま操作しているあなた自身のアドレス（{address}）が締め出されます。現在のアドレスを含めてから保存してください。',
+  'error.SSO_DOMAIN_TAKEN': 'ドメイン「{domain}」はすでに別の組織が登録しています。',
+  'error.SSO_DOMAIN_REFUSED':
+    'ドメイン「{domain}」は登録できません。登録できるのは、設定する管理者自身のメールアドレスのドメインです。',
+  'error.SSO_DOMAIN_RECORD_NOT_FOUND':
+    'TXT レコード「{name}」が見つかりません。DNS に登録してから、反映を待って（数分〜数時間）もう一度確認してください。',
+  'error.SSO_DOMAIN_RECORD_MISMATCH':
+    'TXT レコード「{name}」はありますが、値が違います。表示されている値をそのまま登録してください。',
+  'error.SSO_DOMAIN_LOOKUP_FAILED':
+    'DNS サーバーから回答を得られませんでした（{reason}）。しばらくしてからもう一度確認してください。',
+  'error.LAST_ADMIN.organization':
+    'このアカウントは組織「{organization}」の最後の管理者のため削除できません。先に別の管理者を指名してください。',
+  'error.PAYLOAD_TOO_LARGE.max': 'ファイルが大きすぎます（上限 {mb} MB）。',
+  'error.PAYLOAD_TOO_LARGE.logo': 'ロゴ画像が大きすぎます（上限 256 KB、1024×1024 ピクセル）。',
+  'error.UNSUPPORTED_MEDIA_TYPE': 'この形式のリクエストは受け付けられません。',
+  'error.UNSUPPORTED_MEDIA_TYPE.logo': 'ロゴにはPNGまたはJPEG形式の画像を指定してください。',
+  'error.API_KEY_SCOPE.scope':
+    'このAPIキーにはこの操作の権限（{scope}）がありません。管理者に権限の付いたキーを発行してもらってください。',
+  'error.PDF_INVALID.document': '「{document}」はPDFとして読み込めません。壊れているか、PDFではありません。',
+  'error.PDF_ENCRYPTED.document':
+    '「{document}」はパスワードで保護（暗号化）されています。保護を解除してからアップロードしてください。',
+  'error.PDF_TOO_COMPLEX': 'このPDFは構造が複雑すぎるため、検証できません（{limit}）。',
+  'error.PDF_TOO_COMPLEX.limit.decoded-bytes': '上限：展開後のデータ量 {mib} MiB',
+  'error.PDF_TOO_COMPLEX.limit.objects': '上限：オブジェクト数 {count}',
+  'error.PDF_TOO_COMPLEX.limit.nesting-depth': '上限：入れ子の深さ {count}',
+  'error.PDF_TOO_COMPLEX.limit.xref-sections': '上限：相互参照表の連鎖 {count} 区画（循環も超過とみなします）',
+  'error.PDF_TOO_COMPLEX.limit.object-streams': '上限：オブジェクトストリーム数 {count}',
+  'error.PDF_TOO_COMPLEX.limit.signatures': '上限：署名数 {count}',
+  'error.PDF_TOO_COMPLEX.limit.memory': '上限：検証に使えるメモリ {count} MiB',
+  'error.PDF_TOO_COMPLEX.limit.time': '上限：検証時間 {seconds} 秒',
+  'error.PDF_TOO_COMPLEX.limit.other': '上限を超えました',
+  'error.INVALID_AMOUNT': '金額が正しくありません。0以上10^15以下の整数（円）で入力してください。',
+  'error.INVALID_AMOUNT.field': '金額が正しくありません（{field}）。0以上10^15以下の整数（円）で入力してください。',
+  'error.INVALID_DATE': '日付が正しくありません。2026-04-01 や 令和8年4月1日 の形で、実在する日付を入力してください。',
+  'error.INVALID_DATE.field':
+    '日付が正しくありません（{field}）。2026-04-01 や 令和8年4月1日 の形で、実在する日付を入力してください。',
+  'error.CLAIM_EXPIRED.sender': '保管可能期間が過ぎています。送信者（{sender}）にお問い合わせください。',
+  'error.FIELD_INVALID.field':
+    '入力項目の配置または内容に誤りがあります（{field}）。ページの範囲内に置き、内容を確認してください。',
+  'error.FIELD_REQUIRED.label': '必須の入力項目「{label}」が未入力です。入力してから完了してください。',
+  'error.IMAGE_INVALID.reason':
+    '印影の画像を読み込めません。2MB以下、16〜2000ピクセル四方のPNGまたはJPEG（8ビット、インターレースなし）を選んでください。',
+  'error.SIGNING_CERTIFICATE_INVALID': '署名用証明書を登録できません：{problem}。',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.PKCS12_INVALID':
+    'PKCS#12 ファイル（.p12 / .pfx）として読み込めません。ファイルを確認してください',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.PKCS12_UNSUPPORTED':
+    'この PKCS#12 ファイルの暗号方式には対応していません。AES-256 または 3DES で書き出してください',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.CHAIN_UNREADABLE':
+    '証明書チェーンのファイルを読み込めません。PEM 形式の証明書を選んでください',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.NO_CERTIFICATE': '証明書が含まれていません',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.KEY_MISMATCH': '秘密鍵と証明書が対応していません',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.KEY_UNSUPPORTED':
+    '鍵の種類に対応していません（RSA または ECDSA P-256 のみ）',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.CA_CERTIFICATE':
+    'CA 証明書です。署名用（エンドエンティティ）の証明書を選んでください',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.KEY_USAGE':
+    '証明書の鍵用途に電子署名（digitalSignature / nonRepudiation）が含まれていません',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.NOT_YET_VALID': '証明書の有効期間がまだ始まっていません',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.EXPIRED': '証明書の有効期限が切れています',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.CHAIN_INCOMPLETE':
+    '証明書チェーンがルート証明書まで揃っていません。中間証明書とルート証明書を含めてください',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.CHAIN_INVALID': '証明書チェーンの検証に失敗しました',
+  'error.VERIFY_BUSY': 'ただいま検証の依頼が混み合っています。5秒ほどしてから、もう一度お試しください。',
+  'error.VERIFY_BUSY.retry': 'ただいま検証の依頼が混み合っています。{seconds}秒ほどしてから、もう一度お試しください。',
 
   // Signer: access code (アクセスコード入力)
   'signer.code.title': 'アクセスコード入力',
@@ -72,8 +192,6 @@ export const ja = {
   'signer.code.checking': '確認しています…',
   'signer.code.empty': 'アクセスコードを入力してください。',
   'signer.code.format': 'アクセスコードは4〜8桁の数字です。',
-  'signer.code.wrong': 'アクセスコードが正しくありません。あと{n}回間違えるとロックされます。',
-  'signer.code.wrongNoCount': 'アクセスコードが正しくありません。',
   'signer.code.unknownCode': 'アクセスコードがわからない場合は、送信者にお問い合わせください。',
 
   'signer.state.locked.title': 'ロックされています',
@@ -379,9 +497,9 @@ export const ja = {
   'flow.autoRemind.save': '保存',
   'action.recipient.reminded': 'リマインド',
   'action.mail.signing-reminder.sent': 'リマインドメールを送信',
-  'error.ORDER_GAP': '署名順に抜けがあります。1から順に指定してください。',
-  'error.RECIPIENT_IS_CC': '受信者 (CC) は署名しません。',
-  'error.REMINDER_TOO_SOON': 'リマインドは送ったばかりです。1時間ほどおいてから送ってください。',
+  'error.ORDER_GAP': '署名順に抜けがあります。1から順に指定してください。同じ番号の署名者は並行して署名できます。',
+  'error.RECIPIENT_IS_CC': 'CC（受信者）は署名しません。完了のお知らせとダウンロードのみを受け取ります。',
+  'error.REMINDER_TOO_SOON': 'リマインドは送ったばかりです。しばらく時間をおいてから送ってください。',
   'new.recipient.moveUp': '上へ',
   'new.recipient.moveDown': '下へ',
   'new.recipient.moveUpLabel': '署名者 {n} を上へ移動',
@@ -461,7 +579,7 @@ export const ja = {
   'action.envelope.completed': '締結完了',
   'action.envelope.declined': '拒否により終了',
   'action.envelope.expired': '有効期限切れ',
-  'action.envelope.sealed': '文書タイムスタンプを付与',
+  'action.envelope.sealed': '文書タイムスタンプを付与（長期検証用に封印）',
   'action.document.archive-renewed': '長期保存のタイムスタンプを更新（新しい版）',
   'action.document.downloaded': '文書をダウンロード',
   'action.mail.signing-request.sent': '署名依頼メールを送信',
@@ -664,7 +782,7 @@ export const ja = {
   'error.CLAIM_ALREADY_USED':
     'この保管リンクは、すでに別のアカウントで使用されています。ダウンロードのリンクから文書を取得できます。',
   'error.CLAIM_EXPIRED': '保管可能期間が過ぎています。送信者にお問い合わせください。',
-  'error.CLAIM_INVALID': 'このリンクは無効です。',
+  'error.CLAIM_INVALID': 'この保管用URLは無効です。メールに記載のURLをご確認ください。',
   'error.DATE_ORDER': '終了日は開始日と同じ日かそれより後にしてください。',
   'nav.contracts': '契約管理',
   'reg.title': '契約管理',
@@ -844,7 +962,7 @@ export const ja = {
   'error.EMAIL_LINK_EXPIRED':
     'このメールアドレス変更のURLは使用済みか、有効期限が切れています。もう一度変更をお申し込みください。',
   'error.EMAIL_TAKEN': 'このメールアドレスは別のアカウントで使われています。',
-  'error.LAST_ADMIN': 'このアカウントは組織の最後の管理者のため削除できません。先に別の管理者を指名してください。',
+  'error.LAST_ADMIN': '組織には有効な管理者が1人以上必要です。先に別のメンバーを管理者にしてください。',
   'login.noAccount': 'アカウントをお持ちでない方',
   'login.signupLink': '無料でアカウント登録',
   'login.forgotLink': 'パスワードをお忘れの方',
@@ -1610,7 +1728,7 @@ export const ja = {
   'error.ENVELOPE_STILL_ACTIVE': '「修正して再送」は、拒否・取消・期限切れになった封筒でのみ使えます。',
   'error.ACCESS_CODE_SENDER_ONLY': 'アクセスコードを再表示できるのは、この封筒の送信者だけです。',
   'error.ACCESS_CODE_UNAVAILABLE':
-    'このアクセスコードは表示できません。必要なら「ロック解除」から新しいコードを設定してください。',
+    'このアクセスコードは表示できません（ログインで本人確認する受信者、署名済み、または保存前に作成された封筒です）。必要なら新しいコードを設定してください。',
 } as const;
 
 /** Every UI string key. */
