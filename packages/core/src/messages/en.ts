@@ -391,6 +391,12 @@ export const en: Messages = {
   'jobs.kind.envelope.sign': 'Applying a signature',
   'jobs.kind.envelope.seal': 'Adding the document timestamp',
   'jobs.kind.envelope.certificate': 'Issuing the certificate of completion',
+  'jobs.kind.mail.account': 'Sending an account mail',
+  'jobs.kind.envelope.expiry-sweep': 'Expiring envelopes',
+  'jobs.kind.audit.anchor': 'Timestamping the audit log',
+  'jobs.kind.backup.run': 'Backup',
+  'jobs.kind.register.reminders': 'Preparing contract deadline reminders',
+  'jobs.kind.retention.sweep': 'Erasing documents at the end of their retention period',
   'error.JOB_NOT_FAILED':
     'This job is not failed, so it cannot be retried (it was retried already, or the same work is running).',
 
@@ -583,6 +589,147 @@ export const en: Messages = {
   'action.access_code.revealed': 'Access code shown again',
   'action.recipient.signature-applied': 'Electronic signature applied',
 
+  // The public verification page and `inkan verify` (server http/verify/wording.ts, cli/format-report.ts).
+  'verification.verdict.valid.headline': 'Valid',
+  'verification.verdict.valid.explanation':
+    "Every signature and timestamp is valid and chains to this Inkan's root certificate. Nothing that is not allowed was changed after signing.",
+  'verification.verdict.invalid.headline': 'Invalid',
+  'verification.verdict.invalid.explanation':
+    'An invalid signature or a change after signing was found: this file cannot be taken to be what was signed. See each signature below.',
+  'verification.verdict.untrusted.headline': 'Untrusted issuer',
+  'verification.verdict.untrusted.explanation':
+    "The signatures are intact, but their certificates chain neither to this Inkan's root nor to any issuer known here. If another service signed the document, check it with that service.",
+  'verification.verdict.indeterminate.headline': 'Cannot be decided',
+  'verification.verdict.indeterminate.explanation':
+    'No tampering was found, but whether the signatures are valid cannot be decided: for example, no revocation information is available, or a certificate has expired and no timestamp proves the signature existed before. See each signature below.',
+  'verification.verdict.unsigned.headline': 'Not signed',
+  'verification.verdict.unsigned.explanation':
+    'This PDF holds no electronic signature and no timestamp: the file itself cannot tell who approved its content.',
+  'verification.verdict.unreadable.headline': 'Cannot be read',
+  'verification.verdict.unreadable.explanation': 'This file could not be read as a PDF: it is damaged or not a PDF.',
+  'verification.status.valid': 'Valid',
+  'verification.status.invalid': 'Invalid',
+  'verification.status.untrusted': 'Untrusted issuer',
+  'verification.status.indeterminate': 'Indeterminate',
+  'verification.indication.TOTAL-PASSED': 'Passed (TOTAL-PASSED)',
+  'verification.indication.TOTAL-FAILED': 'Failed (TOTAL-FAILED)',
+  'verification.indication.INDETERMINATE': 'Indeterminate (INDETERMINATE)',
+  'verification.subIndication.FORMAT_FAILURE': 'The signature or the range it covers is malformed.',
+  'verification.subIndication.HASH_FAILURE': 'The signed content does not match the file.',
+  'verification.subIndication.SIG_CRYPTO_FAILURE': 'The signature value does not verify with the public key.',
+  'verification.subIndication.REVOKED': 'The certificate was revoked before the time the signature is proved to exist.',
+  'verification.subIndication.EXPIRED': 'The signature was made after the certificate expired.',
+  'verification.subIndication.NOT_YET_VALID': 'The signature was made before the certificate became valid.',
+  'verification.subIndication.NO_SIGNING_CERTIFICATE_FOUND': 'The signer certificate cannot be identified.',
+  'verification.subIndication.NO_CERTIFICATE_CHAIN_FOUND': 'The certificate does not chain to a trusted root.',
+  'verification.subIndication.CHAIN_CONSTRAINTS_FAILURE':
+    'The certificate chain breaks a rule (CA status, path length, key usage …).',
+  'verification.subIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE':
+    'The certificate chain uses features this verifier does not support.',
+  'verification.subIndication.REVOKED_NO_POE':
+    'The certificate is revoked, and no timestamp proves the signature was made before.',
+  'verification.subIndication.REVOKED_CA_NO_POE':
+    'An issuing CA certificate is revoked, and no timestamp proves the signature was made before.',
+  'verification.subIndication.OUT_OF_BOUNDS_NO_POE':
+    'A certificate has expired, and no timestamp proves the signature and its validation data existed before.',
+  'verification.subIndication.TRY_LATER': 'No usable revocation information is available: it cannot be decided now.',
+  'verification.attack.incremental-saving.name': 'Incremental saving attack',
+  'verification.attack.incremental-saving.explanation':
+    'A PDF can be appended to after it is signed. This file had changes to its content (pages, annotations, form fields …) appended after a signature: the signature may look intact while what you see is not what was signed.',
+  'verification.attack.shadow-attack.name': 'Shadow attack',
+  'verification.attack.shadow-attack.explanation':
+    'Content hidden before signing is brought to the surface by a small change afterwards. Here page content or an appearance was replaced after signing: what the signer saw may differ from what is shown now.',
+  'verification.attack.signature-wrapping.name': 'Signature wrapping attack',
+  'verification.attack.signature-wrapping.explanation':
+    "The gap in a signature's byte range must hold that signature's value and nothing else. Here it holds something else: signed data was moved to slip unsigned content in.",
+  'verification.attack.coverage-anomaly.name': 'Coverage anomaly',
+  'verification.attack.coverage-anomaly.explanation':
+    'A signature covers only part of the file, overlaps itself, or points outside the file. Anything can be written into the unsigned part without breaking the signature.',
+  'verification.attack.signature-removed.name': 'Signature removed',
+  'verification.attack.signature-removed.explanation':
+    'The file still holds a signature value that no signature field lists: a signature was removed afterwards.',
+  'verification.attack.unknown.name': 'Suspicious pattern ({id})',
+  'verification.attack.unknown.explanation': 'The verifier found a suspicious structure; see the technical details.',
+  'verification.level.B-B': 'a basic signature without a timestamp',
+  'verification.level.B-T': 'a signature with a signature timestamp',
+  'verification.level.B-LT':
+    'a long-term signature: the certificates and revocation data needed to check it are stored in the document',
+  'verification.level.B-LTA':
+    'a long-term archival signature: validation data stored in the document and protected by a document timestamp',
+  'verification.change.signature-added': 'a signature added',
+  'verification.change.document-timestamp-added': 'a document timestamp added',
+  'verification.change.dss-added': 'validation data (certificates, revocation data) added',
+  'verification.change.dss-updated': 'validation data (certificates, revocation data) updated',
+  'verification.change.metadata-updated': 'document metadata updated',
+  'verification.change.page-content-changed': 'content changed',
+  'verification.change.field-values-added': 'field values (seal, date…) filled in by a signer',
+  'verification.change.page-added': 'a page added',
+  'verification.change.page-removed': 'a page removed',
+  'verification.change.annotation-added': 'an annotation added',
+  'verification.change.annotation-changed': 'an annotation changed',
+  'verification.change.annotation-removed': 'an annotation removed',
+  'verification.change.form-field-changed': 'a form field changed',
+  'verification.change.form-field-added': 'a form field added',
+  'verification.change.appearance-changed': 'an appearance replaced',
+  'verification.change.catalog-changed': 'the document catalog changed',
+  'verification.change.object-changed': 'internal PDF data changed',
+  'verification.change.object-freed': 'internal PDF data deleted',
+  'verification.change.unknown': 'a change of unknown kind',
+  'verification.change.onPage': '{change} on page {page}',
+  'verification.summary.documentTimestampBy': 'A document timestamp issued by {tsa}.',
+  'verification.summary.documentTimestamp': 'A document timestamp.',
+  'verification.summary.signedBy': 'Signed by {name}.',
+  'verification.summary.signedByWithEmail': 'Signed by {name} ({email}).',
+  'verification.summary.signerUnknown': 'The signer certificate is missing: who signed cannot be determined.',
+  'verification.summary.timestampProvesExistence': 'It proves the document existed at {at}.',
+  'verification.summary.signedAtProven':
+    'Signed at {at}; a timestamp from {tsa} proves the signature existed at that time.',
+  'verification.summary.someTimestampAuthority': 'a timestamp authority',
+  'verification.summary.timestampTokenInvalid': 'The timestamp token does not verify.',
+  'verification.summary.timestampInvalid': 'There is a timestamp, but it does not verify.',
+  'verification.summary.signedAtClaimed':
+    'There is no timestamp: the signing time ({at}) is only what the signer wrote, not proven.',
+  'verification.summary.noTime': 'There is no timestamp and no signing time.',
+  'verification.summary.coverageAbnormal':
+    'The signed byte range is abnormal: part of the file is not protected by the signature.',
+  'verification.summary.signatureUnreadable': 'The signature value cannot be read: the signature is broken.',
+  'verification.summary.timestampedContentAltered':
+    'The timestamped content does not match this file: the document was altered after the timestamp.',
+  'verification.summary.signedContentAltered':
+    'The signed content does not match this file: the document was altered after signing.',
+  'verification.summary.signatureValueInvalid':
+    "The signature value does not verify with the certificate's public key.",
+  'verification.summary.signerBindingInvalid': 'The signature is not bound to the certificate that made it.',
+  'verification.summary.forbiddenChanges': 'Changes that are not allowed were made after signing: {changes}.',
+  'verification.summary.changesUnknown': 'What changed after signing cannot be checked.',
+  'verification.summary.unchangedSinceTimestamp': 'The file has not changed at all since.',
+  'verification.summary.unchangedSinceSignature': 'The file has not changed at all since.',
+  'verification.summary.allowedChanges': 'Only changes a signed PDF may receive came afterwards: {changes}.',
+  'verification.summary.noChanges': 'Nothing was changed afterwards.',
+  'verification.summary.timestampChainsToInkan':
+    "The timestamp authority's certificate chains to this Inkan's root certificate.",
+  'verification.summary.chainsToInkan': "The certificates chain to this Inkan's root certificate.",
+  'verification.summary.timestampIssuerUnknown':
+    "The timestamp authority's certificate chains neither to this Inkan's root nor to any issuer known here.",
+  'verification.summary.issuerUnknown':
+    "The certificate chains neither to this Inkan's root nor to any issuer known here.",
+  'verification.summary.outsideValidityAtSigning':
+    'The certificate was not within its validity period at signing time.',
+  'verification.summary.outsideValidityNow':
+    'Without a timestamp the certificate is checked at the current time, and it is not within its validity period.',
+  'verification.summary.revokedAfterProof':
+    'The certificate was revoked at {at}, but a timestamp proves the signature existed before.',
+  'verification.summary.revokedAt': 'The certificate was revoked at {at}.',
+  'verification.summary.revoked': 'The certificate has been revoked.',
+  'verification.summary.level': 'PAdES {level}: {meaning}.',
+  'verification.summary.notBaseline': 'This is not a PAdES baseline signature.',
+  'verification.summary.timestampValid': 'This document timestamp is valid.',
+  'verification.summary.signatureValid': 'This signature is valid.',
+  'verification.summary.untrusted': 'It is intact, but its issuer cannot be confirmed.',
+  'verification.summary.indeterminate': 'Whether it is valid cannot be decided. {why}',
+  'verification.summary.timestampInvalidVerdict': 'This document timestamp is invalid.',
+  'verification.summary.signatureInvalid': 'This signature is invalid.',
+  'verification.summary.time': '{time} UTC',
   'verify.title': 'Verify electronic signatures',
   'verify.lead': 'Check the electronic signatures and timestamps of a signed PDF. No account needed.',
   'verify.tabs': 'How to verify',

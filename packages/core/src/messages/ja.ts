@@ -405,6 +405,12 @@ export const ja = {
   'jobs.kind.envelope.sign': '電子署名の付与',
   'jobs.kind.envelope.seal': '文書タイムスタンプの付与',
   'jobs.kind.envelope.certificate': '契約締結証明書の発行',
+  'jobs.kind.mail.account': 'アカウントのお知らせの送信',
+  'jobs.kind.envelope.expiry-sweep': '有効期限切れの封筒の処理',
+  'jobs.kind.audit.anchor': '操作ログへのタイムスタンプ付与',
+  'jobs.kind.backup.run': 'バックアップ',
+  'jobs.kind.register.reminders': '契約期限のお知らせの準備',
+  'jobs.kind.retention.sweep': '保存期間が満了した文書の消去',
   'error.JOB_NOT_FAILED': 'この処理は失敗の状態ではないため再実行できません（再実行済みか、同じ処理が実行中です）。',
 
   // Statuses
@@ -602,6 +608,143 @@ export const ja = {
   'action.recipient.signature-applied': '電子署名を付与',
 
   // Public verification (/verify)
+  // The public verification page and `inkan verify` (server http/verify/wording.ts, cli/format-report.ts).
+  'verification.verdict.valid.headline': '有効',
+  'verification.verdict.valid.explanation':
+    'すべての電子署名とタイムスタンプが有効で、このInkanのルート証明書までたどれます。署名の後に、認められない変更は加えられていません。',
+  'verification.verdict.invalid.headline': '無効',
+  'verification.verdict.invalid.explanation':
+    '無効な署名、または署名後の改ざんが見つかりました。このファイルの内容は、署名された時点のものと同じとはいえません。各署名の説明をご確認ください。',
+  'verification.verdict.untrusted.headline': '信頼できない発行元',
+  'verification.verdict.untrusted.explanation':
+    '署名そのものは壊れていませんが、証明書がこのInkanのルート証明書にも、ここで知られているどの発行元にもつながっていません。他のサービスで署名された文書であれば、そのサービスの検証方法で確認してください。',
+  'verification.verdict.indeterminate.headline': '判定不能',
+  'verification.verdict.indeterminate.explanation':
+    '改ざんは見つかりませんでしたが、署名が有効かどうかを確定できません。証明書の失効情報が得られない、証明書の有効期限が切れた後でそれ以前の存在を証明するタイムスタンプがない、などの理由です。各署名の説明をご確認ください。',
+  'verification.verdict.unsigned.headline': '署名なし',
+  'verification.verdict.unsigned.explanation':
+    'このPDFには電子署名もタイムスタンプもありません。内容が誰によって確定されたかを、このファイルから確かめることはできません。',
+  'verification.verdict.unreadable.headline': '読み取れません',
+  'verification.verdict.unreadable.explanation':
+    'このファイルはPDFとして読み取れませんでした。壊れているか、PDFではありません。',
+  'verification.status.valid': '有効',
+  'verification.status.invalid': '無効',
+  'verification.status.untrusted': '信頼できない発行元',
+  'verification.status.indeterminate': '判定不能',
+  'verification.indication.TOTAL-PASSED': '有効（TOTAL-PASSED）',
+  'verification.indication.TOTAL-FAILED': '無効（TOTAL-FAILED）',
+  'verification.indication.INDETERMINATE': '判定不能（INDETERMINATE）',
+  'verification.subIndication.FORMAT_FAILURE': '署名の形式または対象範囲に異常があります。',
+  'verification.subIndication.HASH_FAILURE': '署名された内容とファイルの内容が一致しません。',
+  'verification.subIndication.SIG_CRYPTO_FAILURE': '署名値を公開鍵で検証できません。',
+  'verification.subIndication.REVOKED': '署名の時点より前に、証明書が失効していました。',
+  'verification.subIndication.EXPIRED': '証明書の有効期限が切れた後に署名されています。',
+  'verification.subIndication.NOT_YET_VALID': '証明書の有効期間が始まる前に署名されています。',
+  'verification.subIndication.NO_SIGNING_CERTIFICATE_FOUND': '署名者の証明書を特定できません。',
+  'verification.subIndication.NO_CERTIFICATE_CHAIN_FOUND': '証明書が信頼できるルート証明書までたどれません。',
+  'verification.subIndication.CHAIN_CONSTRAINTS_FAILURE':
+    '証明書の連鎖が規則（CA資格、パス長、鍵用途など）を満たしていません。',
+  'verification.subIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE':
+    '証明書の連鎖に、この検証機能が対応していない内容があります。',
+  'verification.subIndication.REVOKED_NO_POE':
+    '証明書は失効しており、失効前に署名されたことを証明するタイムスタンプがありません。',
+  'verification.subIndication.REVOKED_CA_NO_POE':
+    '発行元の証明書が失効しており、失効前に署名されたことを証明するタイムスタンプがありません。',
+  'verification.subIndication.OUT_OF_BOUNDS_NO_POE':
+    '証明書の有効期限が切れており、期限内に署名と検証情報が存在したことを証明するタイムスタンプがありません。',
+  'verification.subIndication.TRY_LATER': '証明書の失効情報が得られないため、いまは判定できません。',
+  'verification.attack.incremental-saving.name': 'インクリメンタル・セーブ攻撃',
+  'verification.attack.incremental-saving.explanation':
+    'PDFは署名の後にも内容を書き足せます。このファイルには、署名の後にページ・注釈・フォームなど内容に関わる変更が書き足されています。署名は壊れていないように見えても、いま表示される内容は署名された時点と異なる可能性があります。',
+  'verification.attack.shadow-attack.name': 'シャドウ攻撃',
+  'verification.attack.shadow-attack.explanation':
+    '署名の前から隠しておいた内容を、署名の後の小さな変更で表に出す手口です。このファイルでは、署名の後にページの内容や表示（外観）が差し替えられています。署名者が見た内容と、いま表示される内容が異なるおそれがあります。',
+  'verification.attack.signature-wrapping.name': '署名ラッピング攻撃',
+  'verification.attack.signature-wrapping.explanation':
+    '署名の対象範囲（ByteRange）の「すき間」には、本来その署名の値だけが入ります。このファイルでは、そこに別のデータが入っています。署名済みのデータを移し、署名されていない内容を紛れ込ませる手口です。',
+  'verification.attack.coverage-anomaly.name': '署名範囲の異常',
+  'verification.attack.coverage-anomaly.explanation':
+    '署名がファイルの一部しか対象にしていない、範囲が重なっている、またはファイルの外を指しています。署名されていない部分には、署名を壊さずに何でも書き込めてしまいます。',
+  'verification.attack.signature-removed.name': '署名の削除',
+  'verification.attack.signature-removed.explanation':
+    'ファイルの中に署名の値が残っているのに、それを参照する署名欄がありません。後から署名が取り除かれた形跡です。',
+  'verification.attack.unknown.name': '不審なパターン（{id}）',
+  'verification.attack.unknown.explanation': '検証で不審な構造が見つかりました。技術的な詳細をご確認ください。',
+  'verification.level.B-B': '基本の電子署名（タイムスタンプなし）',
+  'verification.level.B-T': '署名タイムスタンプ付きの電子署名',
+  'verification.level.B-LT': '検証に必要な証明書と失効情報を文書内に保存した長期署名',
+  'verification.level.B-LTA':
+    '検証情報を文書内に保存し、文書タイムスタンプで保護した長期署名（長期にわたり検証できます）',
+  'verification.change.signature-added': '署名の追加',
+  'verification.change.document-timestamp-added': '文書タイムスタンプの追加',
+  'verification.change.dss-added': '検証情報（証明書・失効情報）の追加',
+  'verification.change.dss-updated': '検証情報（証明書・失効情報）の更新',
+  'verification.change.metadata-updated': '文書情報（メタデータ）の更新',
+  'verification.change.page-content-changed': '内容の変更',
+  'verification.change.field-values-added': '署名者による入力項目（印影・日付など）の記入',
+  'verification.change.page-added': 'ページの追加',
+  'verification.change.page-removed': 'ページの削除',
+  'verification.change.annotation-added': '注釈の追加',
+  'verification.change.annotation-changed': '注釈の変更',
+  'verification.change.annotation-removed': '注釈の削除',
+  'verification.change.form-field-changed': 'フォーム入力値の変更',
+  'verification.change.form-field-added': 'フォームフィールドの追加',
+  'verification.change.appearance-changed': '表示内容（外観）の差し替え',
+  'verification.change.catalog-changed': '文書全体の構成（カタログ）の変更',
+  'verification.change.object-changed': 'PDF内部のデータの変更',
+  'verification.change.object-freed': 'PDF内部のデータの削除',
+  'verification.change.unknown': '種類を特定できない変更',
+  'verification.change.onPage': '{page}ページ目の{change}',
+  'verification.summary.documentTimestampBy': '{tsa}が発行した文書タイムスタンプです。',
+  'verification.summary.documentTimestamp': '文書タイムスタンプです。',
+  'verification.summary.signedBy': '{name}の電子署名です。',
+  'verification.summary.signedByWithEmail': '{name}（{email}）の電子署名です。',
+  'verification.summary.signerUnknown': '署名者の証明書が見つからないため、誰の署名かを確認できません。',
+  'verification.summary.timestampProvesExistence': 'この文書が{at}に存在していたことを証明します。',
+  'verification.summary.signedAtProven':
+    '署名日時は{at}です。{tsa}のタイムスタンプにより、この時刻に署名が存在していたことが証明されています。',
+  'verification.summary.someTimestampAuthority': 'タイムスタンプ局',
+  'verification.summary.timestampTokenInvalid': 'タイムスタンプトークンを検証できません。',
+  'verification.summary.timestampInvalid': 'タイムスタンプが付いていますが、検証できません。',
+  'verification.summary.signedAtClaimed':
+    'タイムスタンプがないため、署名日時として記載された{at}は署名者の申告にすぎず、証明されていません。',
+  'verification.summary.noTime': 'タイムスタンプがなく、署名日時は記録されていません。',
+  'verification.summary.coverageAbnormal': '署名の対象範囲に異常があり、ファイルの一部が署名で守られていません。',
+  'verification.summary.signatureUnreadable': '署名の値を読み取れません。署名として壊れています。',
+  'verification.summary.timestampedContentAltered':
+    'タイムスタンプが押された内容と、このファイルの内容が一致しません。タイムスタンプの後に文書が改ざんされています。',
+  'verification.summary.signedContentAltered':
+    '署名された内容と、このファイルの内容が一致しません。署名の後に文書が改ざんされています。',
+  'verification.summary.signatureValueInvalid': '署名の値を証明書の公開鍵で検証できません。',
+  'verification.summary.signerBindingInvalid': '署名と証明書の結び付きを確認できません。',
+  'verification.summary.forbiddenChanges': '署名の後に、認められていない変更が加えられています：{changes}。',
+  'verification.summary.changesUnknown': '署名の後の変更を確認できません。',
+  'verification.summary.unchangedSinceTimestamp': 'この文書タイムスタンプの後、ファイルは一切変更されていません。',
+  'verification.summary.unchangedSinceSignature': 'この署名の後、ファイルは一切変更されていません。',
+  'verification.summary.allowedChanges': 'この後の変更は{changes}のみで、いずれも署名済みPDFに認められている変更です。',
+  'verification.summary.noChanges': 'この後に加えられた変更はありません。',
+  'verification.summary.timestampChainsToInkan': 'タイムスタンプ局の証明書は、このInkanのルート証明書までたどれます。',
+  'verification.summary.chainsToInkan': '証明書は、このInkanのルート証明書までたどれます。',
+  'verification.summary.timestampIssuerUnknown':
+    'タイムスタンプ局の証明書は、このInkanのルート証明書にも、ここで知られているどの発行元にもつながっていません。',
+  'verification.summary.issuerUnknown':
+    '証明書は、このInkanのルート証明書にも、ここで知られているどの発行元にもつながっていません。',
+  'verification.summary.outsideValidityAtSigning': '署名の時点で、証明書は有効期間外でした。',
+  'verification.summary.outsideValidityNow':
+    'タイムスタンプがないため現在の時刻で確かめましたが、証明書は有効期間外です。',
+  'verification.summary.revokedAfterProof':
+    '証明書は{at}に失効しましたが、それより前に署名が存在したことがタイムスタンプで証明されています。',
+  'verification.summary.revokedAt': '証明書は{at}に失効しています。',
+  'verification.summary.revoked': '証明書は失効しています。',
+  'verification.summary.level': 'PAdES {level}：{meaning}です。',
+  'verification.summary.notBaseline': 'PAdESのベースラインの形式ではありません。',
+  'verification.summary.timestampValid': 'この文書タイムスタンプは有効です。',
+  'verification.summary.signatureValid': 'この署名は有効です。',
+  'verification.summary.untrusted': '署名そのものは壊れていませんが、発行元を確認できません。',
+  'verification.summary.indeterminate': '有効かどうかを判定できません。{why}',
+  'verification.summary.timestampInvalidVerdict': 'この文書タイムスタンプは無効です。',
+  'verification.summary.signatureInvalid': 'この署名は無効です。',
+  'verification.summary.time': '{time}（日本時間）',
   'verify.title': '電子署名の検証',
   'verify.lead': '署名済みPDFの電子署名とタイムスタンプを検証します。アカウントは不要です。',
   'verify.tabs': '検証の方法',

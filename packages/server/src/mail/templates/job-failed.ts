@@ -1,31 +1,18 @@
+import { en, ja, type MessageKey } from '@inkan/core/messages';
 import { footer, formatMailTime, type RenderedMail } from './format.ts';
 import { renderHtmlMail, type HtmlBlock } from './html.ts';
 import { oneLine } from './signing-request.ts';
 
-/** What a job was doing, in both languages (the administrators' list and the notice mail). */
-export const JOB_KIND_LABELS: Record<string, { ja: string; en: string }> = {
-  'mail.signing-request': { ja: '署名依頼メールの送信', en: 'Sending a signing request mail' },
-  'mail.completion': { ja: '電子署名完了のお知らせの送信', en: 'Sending the completion mail' },
-  'mail.recipient-locked': { ja: 'ロックのお知らせの送信', en: 'Sending a lockout notice' },
-  'mail.recipient-declined': { ja: '拒否のお知らせの送信', en: 'Sending a decline notice' },
-  'mail.contract-reminder': { ja: '契約期限のお知らせの送信', en: 'Sending a contract deadline reminder' },
-  'mail.account': { ja: 'アカウントのお知らせの送信', en: 'Sending an account mail' },
-  'envelope.sign': { ja: '電子署名の付与', en: 'Applying a signature' },
-  'envelope.seal': { ja: '文書タイムスタンプの付与', en: 'Adding the document timestamp' },
-  'envelope.certificate': { ja: '契約締結証明書の発行', en: 'Issuing the certificate of completion' },
-  'envelope.expiry-sweep': { ja: '有効期限切れの封筒の処理', en: 'Expiring envelopes' },
-  'audit.anchor': { ja: '操作ログへのタイムスタンプ付与', en: 'Timestamping the audit log' },
-  'backup.run': { ja: 'バックアップ', en: 'Backup' },
-  'register.reminders': { ja: '契約期限のお知らせの準備', en: 'Preparing contract deadline reminders' },
-  'retention.sweep': {
-    ja: '保存期間が満了した文書の消去',
-    en: 'Erasing documents at the end of their retention period',
-  },
-};
+/** What a job was doing, in both languages (the administrators' list and the notice mail): the catalog's `jobs.kind.*`. */
+export const JOB_KIND_LABELS: Record<string, { ja: string; en: string }> = Object.fromEntries(
+  Object.keys(ja)
+    .filter((key) => key.startsWith('jobs.kind.'))
+    .map((key) => [key.slice('jobs.kind.'.length), { ja: ja[key as MessageKey], en: en[key as MessageKey] }]),
+);
 
 /** The label of a job kind (the kind itself when unknown). */
 export function jobKindLabel(kind: string, language: 'ja' | 'en'): string {
-  return JOB_KIND_LABELS[kind]?.[language] ?? kind;
+  return Object.prototype.hasOwnProperty.call(JOB_KIND_LABELS, kind) ? JOB_KIND_LABELS[kind]![language] : kind;
 }
 
 /** A job that failed for good. */
