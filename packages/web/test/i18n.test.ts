@@ -7,9 +7,13 @@ import { acceptLanguage, translate } from '../src/i18n/translate.ts';
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 /**
  * Entries whose English names a detail the Japanese leaves out on purpose: the seal image's reason is the
- * signing core's English sentence, so the Japanese keeps its fixed guidance.
+ * signing core's English sentence, so the Japanese keeps its fixed guidance; the Japanese subject of the
+ * completion mail is the fixed 電子署名完了のお知らせ of PRODUCT.md.
  */
-const ENGLISH_ONLY_PLACEHOLDERS: Record<string, string[]> = { 'error.IMAGE_INVALID.reason': ['reason'] };
+const ENGLISH_ONLY_PLACEHOLDERS: Record<string, string[]> = {
+  'error.IMAGE_INVALID.reason': ['reason'],
+  'mail.completion.subject': ['envelope'],
+};
 
 test('English has exactly the Japanese keys, with the same placeholders', () => {
   assert.deepEqual(Object.keys(en).sort(), Object.keys(ja).sort());

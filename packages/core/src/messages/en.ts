@@ -397,6 +397,91 @@ export const en: Messages = {
   'jobs.kind.backup.run': 'Backup',
   'jobs.kind.register.reminders': 'Preparing contract deadline reminders',
   'jobs.kind.retention.sweep': 'Erasing documents at the end of their retention period',
+  // Mails (server mail/templates).
+  'mail.openEnvelope': 'Open the envelope',
+  'mail.locked.subject': 'Access code lock notice: {envelope}',
+  'mail.locked.body':
+    'The signer {name} ({email}) of "{envelope}" entered a wrong access code {attempts} times, so their signing link is locked.\nAfter checking with them, unlock it or set a new access code on the envelope\'s page.',
+  'mail.declined.subject': 'Decline notice: {envelope}',
+  'mail.declined.body':
+    '{name} ({email}) declined to sign "{envelope}". The envelope is now declined.\n\nReason:\n{reason}',
+  'mail.unlocked.subject': '{organization}: your signing link is unlocked',
+  'mail.from.withName': '{name} of {organization}',
+  'mail.from.organization': '{organization}',
+  'mail.unlocked.body':
+    'Dear {recipient},\n\n{from} unlocked your link to sign "{envelope}".\nPlease open the link of the signing request mail you received earlier and try again.',
+  'mail.unlocked.newCode':
+    'The access code has changed: the previous one no longer works. The sender gives you the new code by other means than e-mail (it is not in this mail).',
+  'mail.unlocked.sameCode': 'The access code has not changed: enter the code you were given before.',
+  'mail.helpLine': 'Help: {url}',
+  'mail.contact.title': 'Questions? Contact the sender',
+  'mail.contact.person': '{organization} {name}',
+  'mail.contact.email': 'E-mail: {email}',
+  'mail.contact.phone': 'Telephone: {phone}',
+  'mail.contact.organization': '{organization} contact: {contact}',
+  'mail.contact.replies': 'Replying to this mail reaches the sender.',
+  'mail.footer.repliesToSender': 'This message was sent from a no-reply address; replies go to the sender.',
+  'mail.footer.noReply': 'This message was sent from a no-reply address; replies are not read.',
+  'mail.footer.support': 'Support: {support}',
+  'mail.footer.signature': 'Inkan electronic contracts',
+  'mail.validity.days': '{n} days',
+  'mail.validity.oneDay': '1 day',
+  'mail.validity.hours': '{n} hours',
+  'mail.validity.oneHour': '1 hour',
+  'mail.jobFailed.title': 'Job failed',
+  'mail.jobFailed.stopped':
+    '"{what}" did not succeed in {attempts} attempts since {since}, so it was stopped as failed.',
+  'mail.jobFailed.envelope': 'Envelope: {envelope}',
+  'mail.jobFailed.stoppedAt': 'Stopped at: {at}',
+  'mail.jobFailed.lastError': 'Last error: {error}',
+  'mail.jobFailed.retry':
+    'Once the cause (a mail server or timestamp authority outage …) is removed, retry it on the "Failed jobs" page of the administration.',
+  'mail.jobFailed.askAdmin': 'Please ask an administrator of the organisation to remove the cause and retry it.',
+  'mail.jobFailed.openFailedJobs': 'Open failed jobs',
+  'mail.signingRequest.subject': '{organization} has sent you "{envelope}" to sign',
+  'mail.signingRequest.reminderPrefix': 'Reminder: ',
+  'mail.signingRequest.intro':
+    'Dear {recipient},\n\n{resent}{from} has sent you "{envelope}" to sign.\nPlease review the documents at the address below and sign them.',
+  'mail.signingRequest.resent': '(Reminder) ',
+  'mail.signingRequest.reminderIntro':
+    'Dear {recipient},\n\nThis is a reminder: {from} has sent you "{envelope}" to sign, and it is not signed yet.\nPlease review the documents at the address below (the same link as before) and sign them.{sameCode}',
+  'mail.signingRequest.sameCode': ' The access code has not changed.',
+  'mail.signingRequest.accessCode':
+    'About the access code\nTo open the documents you need an access code (4 to 8 digits). It keeps unrelated third parties from seeing the documents and is not in this mail: the sender gives it to you separately, by other means than e-mail. If you do not have it, please ask the sender.',
+  'mail.signingRequest.login': 'After opening the link, sign in with your Inkan account to sign.',
+  'mail.signingRequest.validity': 'Valid until: {until}',
+  'mail.signingRequest.personal': 'This link is personal to you. Please do not forward it.',
+  'mail.signingRequest.help': 'No access code, a link that does not open, or other trouble? Help: {url}',
+  'mail.signingRequest.messageHeading': 'Message:',
+  'mail.signingRequest.linkHeading': 'Your signing link:',
+  'mail.signingRequest.button': 'Review the documents',
+  'mail.completion.subject': 'Signing completed: "{envelope}"',
+  'mail.completion.intro':
+    'Dear {recipient},\n\nEveryone has signed "{envelope}" from {organization}.\nDownload the signed documents with the link below.',
+  'mail.completion.validity':
+    'The download link is valid for {period} (until {until}). Please download the documents before then; afterwards, contact the sender.',
+  'mail.completion.documents': 'Documents',
+  'mail.completion.certificateId': 'Certificate ID',
+  'mail.completion.attached': 'Attached',
+  'mail.completion.attachedCertificate': 'Certificate of completion (PDF, signed and timestamped)',
+  'mail.completion.claim':
+    'With "Store in Inkan" you keep the signed documents and the certificate of completion in a free Inkan account, with no expiry. Storing is possible for {period} (until {until}).',
+  'mail.completion.download': 'Download',
+  'mail.completion.store': 'Store in Inkan (Inkanで保管)',
+  'mail.completion.howToCheck':
+    'How to check the signatures\nThe PDFs carry one electronic signature and timestamp per signer.\n- Drop a PDF on the verification page ({verifyUrl}) to see each signature and timestamp and whether anything changed after signing (no account needed).\n- For Adobe Acrobat Reader to show the signatures as valid, add the Inkan root certificate ({rootUrl}) to its trusted certificates. Steps: {steps}',
+  'mail.invitation.subject': '[Inkan] You are invited to {organization}',
+  'mail.invitation.role.admin': 'an administrator',
+  'mail.invitation.role.member': 'a member',
+  'mail.invitation.role.viewer': 'a viewer',
+  'mail.invitation.introBy':
+    '{inviter} has invited you to join "{organization}" on Inkan as {role}.\nAccept with the button below.',
+  'mail.invitation.intro':
+    'You are invited to join "{organization}" on Inkan as {role}.\nAccept with the button below.',
+  'mail.invitation.accept': 'Accept the invitation',
+  'mail.invitation.validity': 'The link works once. Valid until: {until}',
+  'mail.invitation.contact': 'Contact: {contact}',
+  'mail.invitation.notExpected': 'If you did not expect this, ignore this mail.',
   'error.JOB_NOT_FAILED':
     'This job is not failed, so it cannot be retried (it was retried already, or the same work is running).',
 

@@ -411,6 +411,91 @@ export const ja = {
   'jobs.kind.backup.run': 'バックアップ',
   'jobs.kind.register.reminders': '契約期限のお知らせの準備',
   'jobs.kind.retention.sweep': '保存期間が満了した文書の消去',
+  // Mails (server mail/templates).
+  'mail.openEnvelope': '封筒を開く',
+  'mail.locked.subject': 'アクセスコードのロックのお知らせ: {envelope}',
+  'mail.locked.body':
+    '「{envelope}」の署名者 {name}（{email}）様がアクセスコードを{attempts}回続けて間違えたため、署名用URLをロックしました。\nご本人に確認のうえ、封筒の画面からロックを解除するか、新しいアクセスコードを設定してください。',
+  'mail.declined.subject': '署名拒否のお知らせ: {envelope}',
+  'mail.declined.body':
+    '「{envelope}」の署名者 {name}（{email}）様が署名を拒否しました。封筒は拒否の状態になりました。\n\n理由:\n{reason}',
+  'mail.unlocked.subject': '【{organization}】署名用URLのロック解除のお知らせ',
+  'mail.from.withName': '{organization}（{name}）様',
+  'mail.from.organization': '{organization}様',
+  'mail.unlocked.body':
+    '{recipient} 様\n\n{from}からの「{envelope}」への署名依頼について、送信者が署名用URLのロックを解除しました。\n先にお送りした署名依頼メールのURLから、もう一度お手続きください。',
+  'mail.unlocked.newCode':
+    'アクセスコードが新しくなりました。以前のアクセスコードは使えません。新しいアクセスコードは、送信者からメール以外の方法でお知らせします（このメールには記載されていません）。',
+  'mail.unlocked.sameCode': 'アクセスコードは変わっていません。以前にお知らせしたアクセスコードを入力してください。',
+  'mail.helpLine': '困ったときは: {url}',
+  'mail.contact.title': 'お問い合わせ先（送信者）',
+  'mail.contact.person': '{organization} {name} 様',
+  'mail.contact.email': 'メール: {email}',
+  'mail.contact.phone': '電話: {phone}',
+  'mail.contact.organization': '{organization}の連絡先: {contact}',
+  'mail.contact.replies': 'このメールに返信すると、送信者に届きます。',
+  'mail.footer.repliesToSender': 'このメールは送信専用アドレスから送信していますが、ご返信は送信者に届きます。',
+  'mail.footer.noReply': 'このメールは送信専用アドレスから送信しています。ご返信いただいてもお答えできません。',
+  'mail.footer.support': 'サポート窓口: {support}',
+  'mail.footer.signature': 'Inkan 電子契約',
+  'mail.validity.days': '{n}日間',
+  'mail.validity.oneDay': '1日間',
+  'mail.validity.hours': '{n}時間',
+  'mail.validity.oneHour': '1時間',
+  'mail.jobFailed.title': '処理に失敗しました',
+  'mail.jobFailed.stopped':
+    '「{what}」の処理が、{since}から{attempts}回試みても成功しなかったため、失敗として停止しました。',
+  'mail.jobFailed.envelope': '封筒: {envelope}',
+  'mail.jobFailed.stoppedAt': '停止日時: {at}',
+  'mail.jobFailed.lastError': '最後のエラー: {error}',
+  'mail.jobFailed.retry':
+    '原因（メールサーバーやタイムスタンプ局の障害など）を取り除いてから、管理画面の「失敗した処理」で再実行してください。',
+  'mail.jobFailed.askAdmin': '組織の管理者に連絡して、原因を取り除いたうえで再実行を依頼してください。',
+  'mail.jobFailed.openFailedJobs': '失敗した処理を開く',
+  'mail.signingRequest.subject': '【{organization}】様より{envelope}への署名依頼が届いています',
+  'mail.signingRequest.reminderPrefix': '【リマインド】',
+  'mail.signingRequest.intro':
+    '{recipient} 様\n\n{resent}{from}より、「{envelope}」への署名依頼が届いています。\n下記のURLから文書の内容をご確認のうえ、署名してください。',
+  'mail.signingRequest.resent': '（再送）',
+  'mail.signingRequest.reminderIntro':
+    '{recipient} 様\n\n{from}より届いている「{envelope}」への署名依頼について、まだ署名が完了していないため、改めてお知らせします。\n下記のURL（前回のご案内と同じURLです）から文書の内容をご確認のうえ、署名してください。{sameCode}',
+  'mail.signingRequest.sameCode': 'アクセスコードも前回と変わりません。',
+  'mail.signingRequest.accessCode':
+    'アクセスコードについて\n文書を開くには、アクセスコード（数字4〜8桁）の入力が必要です。アクセスコードは、無関係な第三者による文書の閲覧を防止するためのもので、このメールには記載されていません。送信者からメール以外の方法で別途お知らせしています。ご不明な場合は送信者にお問い合わせください。',
+  'mail.signingRequest.login': 'このURLを開いたあと、Inkanのアカウントでログインして署名してください。',
+  'mail.signingRequest.validity': '有効期限: {until}',
+  'mail.signingRequest.personal': 'このURLはあなた専用です。他の方に転送しないでください。',
+  'mail.signingRequest.help': 'アクセスコードがわからない、リンクが開けないなど、困ったときは: {url}',
+  'mail.signingRequest.messageHeading': '▼メッセージ',
+  'mail.signingRequest.linkHeading': '▼署名用URL',
+  'mail.signingRequest.button': '文書を確認する',
+  'mail.completion.subject': '電子署名完了のお知らせ',
+  'mail.completion.intro':
+    '{recipient} 様\n\n{organization}様の「{envelope}」について、すべての署名者の電子署名が完了しました。\n下記の「ダウンロード」から締結済みの文書をダウンロードしてください。',
+  'mail.completion.validity':
+    '※ダウンロードの有効期限は{period}（{until}まで）です。期限内に必ずダウンロードを行ってください。期限を過ぎた場合は、署名依頼元にご連絡ください。',
+  'mail.completion.documents': '文書',
+  'mail.completion.certificateId': '締結証明書ID',
+  'mail.completion.attached': '添付ファイル',
+  'mail.completion.attachedCertificate': '契約締結証明書（PDF、署名・タイムスタンプ付き）',
+  'mail.completion.claim':
+    '「Inkanで保管」から、締結済みの文書と契約締結証明書を無料のInkanアカウントに保管できます（期限なく閲覧・ダウンロードできます）。保管可能期間は{period}（{until}まで）です。',
+  'mail.completion.download': 'ダウンロード',
+  'mail.completion.store': 'Inkanで保管',
+  'mail.completion.howToCheck':
+    '署名の確認方法\nダウンロードしたPDFには、署名者ごとの電子署名とタイムスタンプが付いています。\n・検証ページ（{verifyUrl}）にPDFをドロップすると、署名・タイムスタンプと、署名後の改ざんの有無を確認できます（アカウント不要）。\n・Adobe Acrobat Readerで署名を「有効」と表示させるには、Inkanのルート証明書（{rootUrl}）を信頼済み証明書に追加してください。手順: {steps}',
+  'mail.invitation.subject': '【Inkan】{organization}への招待が届いています',
+  'mail.invitation.role.admin': '管理者',
+  'mail.invitation.role.member': 'メンバー',
+  'mail.invitation.role.viewer': '閲覧者',
+  'mail.invitation.introBy':
+    '{inviter}様から、Inkan の「{organization}」に{role}として招待されました。\n下のボタンから招待を受けてください。',
+  'mail.invitation.intro':
+    'Inkan の「{organization}」に{role}として招待されました。\n下のボタンから招待を受けてください。',
+  'mail.invitation.accept': '招待を受ける',
+  'mail.invitation.validity': 'このURLは一度だけ使えます。有効期限: {until}',
+  'mail.invitation.contact': 'お問い合わせ先: {contact}',
+  'mail.invitation.notExpected': 'お心当たりがない場合は、このメールを破棄してください。',
   'error.JOB_NOT_FAILED': 'この処理は失敗の状態ではないため再実行できません（再実行済みか、同じ処理が実行中です）。',
 
   // Statuses
