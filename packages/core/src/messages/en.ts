@@ -470,6 +470,53 @@ export const en: Messages = {
   'mail.completion.store': 'Store in Inkan (Inkanで保管)',
   'mail.completion.howToCheck':
     'How to check the signatures\nThe PDFs carry one electronic signature and timestamp per signer.\n- Drop a PDF on the verification page ({verifyUrl}) to see each signature and timestamp and whether anything changed after signing (no account needed).\n- For Adobe Acrobat Reader to show the signatures as valid, add the Inkan root certificate ({rootUrl}) to its trusted certificates. Steps: {steps}',
+  'mail.registration.request.subject': '[{organization}] Please register the e-mail address of your signer',
+  'mail.registration.request.intro':
+    "{person}, {company}\n\n{organization}{requester} asks you to register the e-mail address of the person who signs contracts for you, and to choose an access code.\nUse the button below: enter the signer's name and e-mail address and choose an access code of 6 to 8 digits.",
+  'mail.registration.request.requester': ' ({name})',
+  'mail.registration.request.secrecy':
+    'The access code is stored only in hashed form: nobody at {organization} learns it. When a signing request arrives, enter the code you chose here.',
+  'mail.registration.request.button': 'Register the signer',
+  'mail.registration.confirmed.subject': '[{organization}] Your signer registration was received',
+  'mail.registration.confirmed.intro':
+    'Your signer registration with {organization} was received.\n\nCounterparty: {company}\nSigner: {signer} <{email}>\nRegistered: {at}',
+  'mail.registration.confirmed.usage':
+    'When a signing request from {organization} arrives, enter the access code you chose. The code is not in this mail, and nobody at {organization} knows it.',
+  'mail.registration.confirmed.change':
+    'If you forget the code or want to change it, ask {organization} for a new registration link.',
+  'mail.registration.confirmed.notExpected': 'If you did not make this registration, contact {organization} at once.',
+  'mail.registration.notice.subject': '[Inkan] {company} registered its signer',
+  'mail.registration.notice.intro': '{company} ({person}) registered its signer.\n\nSigner: {signer} <{email}>',
+  'mail.registration.notice.usage':
+    'The counterparty chose the access code; Inkan keeps only its hash. Choose the counterparty with "Choose from the address book" when creating an envelope and its registered code is used (nothing to pass on).',
+  'mail.registration.notice.sentTo': 'Sent to the member of {organization} who requested the registration.',
+  'mail.registration.notice.button': 'Open the address book',
+  'mail.account.signup.subject': '[Inkan] Your account registration',
+  'mail.account.signup.body':
+    'We received a request to create an Inkan account for this address.\nContinue with the button below.',
+  'mail.account.signup.button': 'Continue to account registration',
+  'mail.account.signup.note': 'If you did not ask for this, ignore this mail: no account is created.',
+  'mail.account.signupExisting.body':
+    'Someone asked to create an Inkan account for this address, but you already have one.\nSign in, or reset your password if you forgot it.',
+  'mail.account.signupExisting.signIn': 'Sign in',
+  'mail.account.signupExisting.note':
+    'If you did not ask for this, ignore this mail: nothing about your account changed.',
+  'mail.account.reset.subject': '[Inkan] Reset your password',
+  'mail.account.reset.body':
+    'We received a request to reset your Inkan password.\nSet a new one with the button below. Doing so signs you out everywhere.',
+  'mail.account.reset.button': 'Reset the password',
+  'mail.account.reset.note': 'If you did not ask for this, ignore this mail: your password stays as it is.',
+  'mail.account.emailChange.subject': '[Inkan] Confirm your new e-mail address',
+  'mail.account.emailChange.body':
+    'We received a request to change the e-mail address of an Inkan account to this address.\nThe button below completes the change.',
+  'mail.account.emailChange.button': 'Change the e-mail address',
+  'mail.account.emailChange.note': 'If you did not ask for this, ignore this mail: nothing changes.',
+  'mail.account.emailChanged.subject': '[Inkan] Your e-mail address was changed',
+  'mail.account.emailChanged.body':
+    'On {at} the e-mail address of your Inkan account was changed to {email}. Mail now goes to the new address.',
+  'mail.account.emailChanged.warning':
+    'If this was not you, your account may be misused: tell the operator of this Inkan at once.',
+  'mail.account.emailChanged.note': 'This notice goes to the previous address.',
   'mail.invitation.subject': '[Inkan] You are invited to {organization}',
   'mail.invitation.role.admin': 'an administrator',
   'mail.invitation.role.member': 'a member',
@@ -479,9 +526,9 @@ export const en: Messages = {
   'mail.invitation.intro':
     'You are invited to join "{organization}" on Inkan as {role}.\nAccept with the button below.',
   'mail.invitation.accept': 'Accept the invitation',
-  'mail.invitation.validity': 'The link works once. Valid until: {until}',
-  'mail.invitation.contact': 'Contact: {contact}',
-  'mail.invitation.notExpected': 'If you did not expect this, ignore this mail.',
+  'mail.link.oneUse': 'The link works once. Valid until: {until}',
+  'mail.contact.support': 'Contact: {contact}',
+  'mail.notExpected': 'If you did not expect this, ignore this mail.',
   'error.JOB_NOT_FAILED':
     'This job is not failed, so it cannot be retried (it was retried already, or the same work is running).',
 

@@ -484,6 +484,54 @@ export const ja = {
   'mail.completion.store': 'Inkanで保管',
   'mail.completion.howToCheck':
     '署名の確認方法\nダウンロードしたPDFには、署名者ごとの電子署名とタイムスタンプが付いています。\n・検証ページ（{verifyUrl}）にPDFをドロップすると、署名・タイムスタンプと、署名後の改ざんの有無を確認できます（アカウント不要）。\n・Adobe Acrobat Readerで署名を「有効」と表示させるには、Inkanのルート証明書（{rootUrl}）を信頼済み証明書に追加してください。手順: {steps}',
+  'mail.registration.request.subject': '【{organization}】様より署名用メールアドレス届出のお願い',
+  'mail.registration.request.intro':
+    '{company}\n{person} 様\n\n{organization}{requester}から、電子契約の署名に使うメールアドレスとアクセスコードの届出をお願いしています。\n下のボタンから、契約に署名する権限のある方のお名前とメールアドレスを入力し、アクセスコード（6〜8桁の数字）をお決めください。',
+  'mail.registration.request.requester': '（担当: {name}）',
+  'mail.registration.request.secrecy':
+    'アクセスコードは暗号化（ハッシュ化）して保存され、{organization}の担当者にも知らされません。今後、署名依頼メールが届いたら、ここで決めたアクセスコードを入力してください。',
+  'mail.registration.request.button': '届出手続きへ',
+  'mail.registration.confirmed.subject': '【{organization}】署名用メールアドレスの届出を受け付けました',
+  'mail.registration.confirmed.intro':
+    '{organization}あての署名用メールアドレスの届出を受け付けました。\n\n取引先: {company}\n署名者: {signer} <{email}>\n届出日時: {at}',
+  'mail.registration.confirmed.usage':
+    '今後、{organization}からの署名依頼メールが届いたら、届出の際にお決めになったアクセスコードを入力してください。アクセスコードはこのメールにも記載しておらず、{organization}の担当者も知りません。',
+  'mail.registration.confirmed.change':
+    'アクセスコードを忘れた場合や変更したい場合は、{organization}に新しい届出用URLをご依頼ください。',
+  'mail.registration.confirmed.notExpected': 'この届出にお心当たりがない場合は、至急{organization}にご連絡ください。',
+  'mail.registration.notice.subject': '【Inkan】{company}から署名用メールアドレスの届出がありました',
+  'mail.registration.notice.intro':
+    '{company}（{person}様）から、署名用メールアドレスの届出がありました。\n\n署名者: {signer} <{email}>',
+  'mail.registration.notice.usage':
+    'アクセスコードは取引先が決めたもので、Inkanにはハッシュ値だけが保存されています。封筒の作成で「アドレス帳から選ぶ」からこの取引先を選ぶと、登録済みアクセスコードが使われます（アクセスコードを伝える必要はありません）。',
+  'mail.registration.notice.sentTo': 'このメールは{organization}のアドレス帳から届出を依頼した方にお送りしています。',
+  'mail.registration.notice.button': 'アドレス帳を開く',
+  'mail.account.signup.subject': '【Inkan】アカウント登録のご案内',
+  'mail.account.signup.body':
+    'Inkanのアカウント登録のお申し込みを受け付けました。\n下のボタンから登録手続きを進めてください。',
+  'mail.account.signup.button': 'アカウント登録手続きへ',
+  'mail.account.signup.note': 'お心当たりがない場合は、このメールを破棄してください。アカウントは作成されません。',
+  'mail.account.signupExisting.body':
+    'アカウント登録のお申し込みがありましたが、このメールアドレスのInkanアカウントはすでに登録されています。\nログインしてご利用ください。パスワードをお忘れの場合は再設定できます。',
+  'mail.account.signupExisting.signIn': 'ログイン',
+  'mail.account.signupExisting.note':
+    'お心当たりがない場合は、このメールを破棄してください。アカウントに変更はありません。',
+  'mail.account.reset.subject': '【Inkan】パスワード再設定のご案内',
+  'mail.account.reset.body':
+    'パスワード再設定のお申し込みを受け付けました。\n下のボタンから新しいパスワードを設定してください。設定すると、ログイン中のすべての端末からログアウトします。',
+  'mail.account.reset.button': 'パスワードを再設定する',
+  'mail.account.reset.note': 'お心当たりがない場合は、このメールを破棄してください。パスワードは変わりません。',
+  'mail.account.emailChange.subject': '【Inkan】メールアドレス変更の確認',
+  'mail.account.emailChange.body':
+    'Inkanアカウントのメールアドレスをこのアドレスに変更するお申し込みを受け付けました。\n下のボタンを押すと変更が完了します。',
+  'mail.account.emailChange.button': 'メールアドレスを変更する',
+  'mail.account.emailChange.note': 'お心当たりがない場合は、このメールを破棄してください。変更は行われません。',
+  'mail.account.emailChanged.subject': '【Inkan】メールアドレスが変更されました',
+  'mail.account.emailChanged.body':
+    '{at}に、Inkanアカウントのメールアドレスが {email} に変更されました。今後のお知らせは新しいアドレスに届きます。',
+  'mail.account.emailChanged.warning':
+    'お心当たりがない場合は、アカウントが不正に使われたおそれがあります。すぐにInkanの運営者にご連絡ください。',
+  'mail.account.emailChanged.note': 'このメールは変更前のアドレスにお送りしています。',
   'mail.invitation.subject': '【Inkan】{organization}への招待が届いています',
   'mail.invitation.role.admin': '管理者',
   'mail.invitation.role.member': 'メンバー',
@@ -493,9 +541,9 @@ export const ja = {
   'mail.invitation.intro':
     'Inkan の「{organization}」に{role}として招待されました。\n下のボタンから招待を受けてください。',
   'mail.invitation.accept': '招待を受ける',
-  'mail.invitation.validity': 'このURLは一度だけ使えます。有効期限: {until}',
-  'mail.invitation.contact': 'お問い合わせ先: {contact}',
-  'mail.invitation.notExpected': 'お心当たりがない場合は、このメールを破棄してください。',
+  'mail.link.oneUse': 'このURLは一度だけ使えます。有効期限: {until}',
+  'mail.contact.support': 'お問い合わせ先: {contact}',
+  'mail.notExpected': 'お心当たりがない場合は、このメールを破棄してください。',
   'error.JOB_NOT_FAILED': 'この処理は失敗の状態ではないため再実行できません（再実行済みか、同じ処理が実行中です）。',
 
   // Statuses

@@ -26,9 +26,9 @@ export function renderInvitationMail(m: InvitationMail): RenderedMail {
     ? say('mail.invitation.introBy', { inviter: m.inviterName, organization, role })
     : say('mail.invitation.intro', { organization, role });
   const label = say('mail.invitation.accept');
-  const validity = say('mail.invitation.validity', { until: formatMailTime(m.validUntil, m.language) });
-  const support = m.supportContact ? say('mail.invitation.contact', { contact: m.supportContact }) : null;
-  const note = say('mail.invitation.notExpected');
+  const validity = say('mail.link.oneUse', { until: formatMailTime(m.validUntil, m.language) });
+  const support = m.supportContact ? say('mail.contact.support', { contact: m.supportContact }) : null;
+  const note = say('mail.notExpected');
   const text = [
     intro,
     `▼${label}\n${m.url}`,
