@@ -28,6 +28,11 @@ export function formatMessage(language: Language, key: MessageKey, vars?: Messag
   );
 }
 
+/** The entry `key` in Japanese and in English (for texts that carry both, such as a domain error's wording). */
+export function inBothLanguages(key: MessageKey, vars?: MessageVars): { ja: string; en: string } {
+  return { ja: formatMessage('ja', key, vars), en: formatMessage('en', key, vars) };
+}
+
 const text = (d: ErrorDetails, name: string): string | undefined =>
   typeof d?.[name] === 'string' ? (d[name] as string) : undefined;
 const count = (d: ErrorDetails, name: string): number | undefined =>

@@ -8,6 +8,7 @@ export {
   CATALOGS,
   errorText,
   formatMessage,
+  inBothLanguages,
   isMessageKey,
   type ErrorDetails,
   type Language,

@@ -5,7 +5,7 @@
  * `problems` and `description` texts stay English and technical; these are for everyone else.
  */
 import type { Indication, PadesLevel, SignatureReport, SubIndication } from '@inkan/core';
-import { formatMessage, isMessageKey, type MessageKey, type MessageVars } from '@inkan/core/messages';
+import { formatMessage, inBothLanguages, isMessageKey, type MessageKey, type MessageVars } from '@inkan/core/messages';
 
 /** A text in both UI languages. */
 export interface Bilingual {
@@ -17,9 +17,7 @@ export interface Bilingual {
 export type Verdict = 'valid' | 'invalid' | 'untrusted' | 'indeterminate' | 'unsigned' | 'unreadable';
 
 /** A catalog entry in both languages. */
-export function bilingual(key: MessageKey, vars?: MessageVars): Bilingual {
-  return { ja: formatMessage('ja', key, vars), en: formatMessage('en', key, vars) };
-}
+export const bilingual: (key: MessageKey, vars?: MessageVars) => Bilingual = inBothLanguages;
 
 /** One entry per member of a union (the object literal makes a missing member a compile error). */
 function wordsOf<K extends string, V>(members: Record<K, true>, words: (member: K) => V): Record<K, V> {
