@@ -31,6 +31,8 @@ const inputs = [
   join(webDir, 'package.json'),
   // The shared value parsers (@inkan/core/text/ja-values) are bundled into the UI.
   resolve(webDir, '..', 'core', 'src', 'text'),
+  // The message catalog (@inkan/core/messages) is the UI's every string.
+  resolve(webDir, '..', 'core', 'src', 'messages'),
   // Reinstalled dependencies (npm ci, a version bump) rewrite this file.
   resolve(webDir, '..', '..', 'node_modules', '.package-lock.json'),
 ];

@@ -1,4 +1,5 @@
 import type { SignatureReport, VerificationReport } from '@inkan/core';
+import { ja } from '@inkan/core/messages';
 
 /** The verifier's report as plain text for a terminal. */
 export function formatVerificationReport(report: VerificationReport): string {
@@ -18,7 +19,7 @@ function formatSignature(s: SignatureReport): string[] {
   const lines = [
     `${kind} #${s.index} (${s.fieldName}, revision ${s.revision ?? '?'}): ${s.status.toUpperCase()} — ${s.indication}${s.subIndication ? `/${s.subIndication}` : ''}`,
   ];
-  lines.push(`  Verdict:       ${VERDICT_JA[s.indication]}${s.subIndication ? `：${SUB_JA[s.subIndication]}` : ''}`);
+  lines.push(`  Verdict:       ${VERDICT_JA[s.indication]}${s.subIndication ? `：${SUB_JA(s.subIndication)}` : ''}`);
   if (s.signer) lines.push(`  Signer:        ${s.signer.subject ?? '?'}`);
   if (s.claimed.name) lines.push(`  Name:          ${s.claimed.name}`);
   if (s.claimed.reason) lines.push(`  Reason:        ${s.claimed.reason}`);
@@ -48,28 +49,14 @@ function formatSignature(s: SignatureReport): string[] {
   return lines;
 }
 
-// The verdict in plain Japanese (the terminal's first language); the line above gives the ETSI terms.
+// The verdict in plain Japanese (the terminal's first language), in the catalog's words of the verification
+// page; the line above gives the ETSI terms.
 const VERDICT_JA: Record<SignatureReport['indication'], string> = {
-  'TOTAL-PASSED': '有効',
-  'TOTAL-FAILED': '無効',
-  INDETERMINATE: '判定不能',
+  'TOTAL-PASSED': ja['verification.status.valid'],
+  'TOTAL-FAILED': ja['verification.status.invalid'],
+  INDETERMINATE: ja['verification.status.indeterminate'],
 };
-const SUB_JA: Record<NonNullable<SignatureReport['subIndication']>, string> = {
-  FORMAT_FAILURE: '署名の形式または対象範囲に異常があります',
-  HASH_FAILURE: '署名された内容とファイルが一致しません（改ざん）',
-  SIG_CRYPTO_FAILURE: '署名値を検証できません',
-  REVOKED: '署名の時点より前に証明書が失効しています',
-  EXPIRED: '証明書の有効期限後に署名されています',
-  NOT_YET_VALID: '証明書の有効期間前に署名されています',
-  NO_SIGNING_CERTIFICATE_FOUND: '署名者の証明書を特定できません',
-  NO_CERTIFICATE_CHAIN_FOUND: '信頼できるルート証明書までたどれません',
-  CHAIN_CONSTRAINTS_FAILURE: '証明書の連鎖が規則（CA資格・パス長・鍵用途など）に反しています',
-  CERTIFICATE_CHAIN_GENERAL_FAILURE: '証明書の連鎖にこの検証機能が対応していない内容があります',
-  REVOKED_NO_POE: '証明書が失効しており、失効前の署名を証明するタイムスタンプがありません',
-  REVOKED_CA_NO_POE: '発行元の証明書が失効しており、失効前の署名を証明するタイムスタンプがありません',
-  OUT_OF_BOUNDS_NO_POE: '証明書の期限切れ後で、期限内の存在を証明するタイムスタンプがありません',
-  TRY_LATER: '失効情報が得られないため、いまは判定できません',
-};
+const SUB_JA = (sub: NonNullable<SignatureReport['subIndication']>): string => ja[`verification.subIndication.${sub}`];
 
 function summariseChanges(s: SignatureReport): string {
   const kinds = [...new Set(s.laterChanges.changes.map((c) => c.kind))];

@@ -1,13 +1,9 @@
 // Language choice and string lookup, free of React so that the API client can use it too.
-import { ja, type MessageKey, type Messages } from './ja.ts';
-import { en } from './en.ts';
+import { formatMessage, type Language, type MessageKey, type MessageVars } from '@inkan/core/messages';
 
-export type Language = 'ja' | 'en';
-export type { MessageKey };
-/** Values substituted for `{name}` placeholders. */
-export type MessageVars = Record<string, string | number>;
+export type { Language, MessageKey, MessageVars };
+export { isMessageKey } from '@inkan/core/messages';
 
-const tables: Record<Language, Messages> = { ja, en };
 const STORAGE_KEY = 'inkan.language';
 
 /** The language the user picked earlier on this browser, if any. */
@@ -32,16 +28,7 @@ export function storeLanguage(language: Language): void {
 
 /** The string for `key` in `language` with `{placeholders}` filled in. */
 export function translate(language: Language, key: MessageKey, vars?: MessageVars): string {
-  const template = tables[language][key] ?? ja[key] ?? key;
-  if (!vars) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name]) : whole,
-  );
-}
-
-/** Whether `key` is a known message key (used for server codes and audit actions). */
-export function isMessageKey(key: string): key is MessageKey {
-  return Object.prototype.hasOwnProperty.call(ja, key);
+  return formatMessage(language, key, vars);
 }
 
 /** The Accept-Language header value that puts the UI language first. */

@@ -1,3 +1,4 @@
+import { inBothLanguages } from '@inkan/core/messages';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { recordEvent } from '../record-event.ts';
@@ -23,10 +24,7 @@ function checkYears(years: unknown, field: string): number {
       'VALIDATION_FAILED',
       `${field}: a whole number of years, ${RETENTION_YEARS.min}–${RETENTION_YEARS.max}`,
       { field },
-      {
-        ja: `保存期間は${RETENTION_YEARS.min}〜${RETENTION_YEARS.max}の整数（年）で入力してください。`,
-        en: `A retention period is a whole number of years from ${RETENTION_YEARS.min} to ${RETENTION_YEARS.max}.`,
-      },
+      inBothLanguages('error.VALIDATION_FAILED.retention.years', { ...RETENTION_YEARS }),
     );
   return years;
 }
@@ -56,17 +54,14 @@ export async function updateRetentionSettings(
         'VALIDATION_FAILED',
         `rules[${index}].documentType: "source:envelope", "source:import" or "type:" followed by a 契約種別 (1–${RETENTION_LIMITS.contractType} characters)`,
         { field: `rules[${index}].documentType` },
-        {
-          ja: `契約種別を入力してください（${RETENTION_LIMITS.contractType}文字以内）。`,
-          en: `Enter the contract type (at most ${RETENTION_LIMITS.contractType} characters).`,
-        },
+        inBothLanguages('error.VALIDATION_FAILED.retention.contractType', { max: RETENTION_LIMITS.contractType }),
       );
     if (wanted.has(type))
       throw new AppError(
         'VALIDATION_FAILED',
         `rules[${index}].documentType: ${type} is given twice`,
         { field: `rules[${index}].documentType` },
-        { ja: '同じ種類の設定が2つあります。1つにしてください。', en: 'The same kind is given twice; keep one.' },
+        inBothLanguages('error.VALIDATION_FAILED.retention.duplicate'),
       );
     wanted.set(type, checkYears(rule.years, `rules[${index}].years`));
   }

@@ -1,4 +1,5 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
+import { inBothLanguages, type MessageKey, type MessageVars } from '@inkan/core/messages';
 import { newId } from '../../security/tokens.ts';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
@@ -24,8 +25,9 @@ export interface SsoConnectionInput {
 
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 
-function invalid(field: string, message: string, localized: { ja: string; en: string }): AppError {
-  return new AppError('VALIDATION_FAILED', message, { field }, localized);
+/** A refused setting, worded by the catalog entry `key` (the field is named in the details). */
+function invalid(field: string, message: string, key: MessageKey, vars?: MessageVars): AppError {
+  return new AppError('VALIDATION_FAILED', message, { field }, inBothLanguages(key, vars));
 }
 
 /** An identity provider's URL: https, or http on this machine only (a provider started next to us). */
@@ -34,22 +36,13 @@ function checkProviderUrl(value: string, field: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw invalid(field, `${field} is not a URL`, {
-      ja: 'URL の形式ではありません。',
-      en: 'This is not a URL.',
-    });
+    throw invalid(field, `${field} is not a URL`, 'error.VALIDATION_FAILED.sso.notUrl');
   }
   const loopback = /^(?:localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
-    throw invalid(field, `${field} must be an https URL`, {
-      ja: 'ID プロバイダーの URL は https で始まる必要があります。',
-      en: "The identity provider's URL must start with https.",
-    });
+    throw invalid(field, `${field} must be an https URL`, 'error.VALIDATION_FAILED.sso.notHttps');
   if (url.username || url.password)
-    throw invalid(field, `${field} must not carry credentials`, {
-      ja: 'URL に認証情報を含めないでください。',
-      en: 'The URL must not carry credentials.',
-    });
+    throw invalid(field, `${field} must not carry credentials`, 'error.VALIDATION_FAILED.sso.credentials');
   // Kept as typed: an OIDC issuer must match the provider's own spelling exactly.
   return value.trim();
 }
@@ -76,20 +69,14 @@ export async function updateSsoConnection(
     s.protocol === 'oidc'
       ? (s.oidc ??
         (() => {
-          throw invalid('oidc', 'oidc settings are required', {
-            ja: 'OIDC の設定を入力してください。',
-            en: 'Enter the OIDC settings.',
-          });
+          throw invalid('oidc', 'oidc settings are required', 'error.VALIDATION_FAILED.sso.oidcRequired');
         })())
       : undefined;
   const saml =
     s.protocol === 'saml'
       ? (s.saml ??
         (() => {
-          throw invalid('saml', 'saml settings are required', {
-            ja: 'SAML の設定を入力してください。',
-            en: 'Enter the SAML settings.',
-          });
+          throw invalid('saml', 'saml settings are required', 'error.VALIDATION_FAILED.sso.samlRequired');
         })())
       : undefined;
   const issuer = oidc ? checkProviderUrl(oidc.issuer, 'oidc.issuer') : null;
@@ -100,18 +87,14 @@ export async function updateSsoConnection(
       const parsed = new X509Certificate(saml.idpCertificate);
       certificate = parsed.toString();
     } catch {
-      throw invalid('saml.idpCertificate', 'not a PEM certificate', {
-        ja: 'ID プロバイダーの証明書（PEM 形式）を読み取れません。',
-        en: "The identity provider's certificate (PEM) cannot be read.",
-      });
+      throw invalid('saml.idpCertificate', 'not a PEM certificate', 'error.VALIDATION_FAILED.sso.certificate');
     }
   }
   const domains = [...new Set(s.domains.map((d) => d.trim().toLowerCase()))];
   for (const [index, domain] of domains.entries())
     if (!DOMAIN.test(domain))
-      throw invalid(`domains[${index}]`, 'not a domain name', {
-        ja: `「${domain.slice(0, 100)}」はドメイン名ではありません（例：example.co.jp）。`,
-        en: `"${domain.slice(0, 100)}" is not a domain name (e.g. example.co.jp).`,
+      throw invalid(`domains[${index}]`, 'not a domain name', 'error.VALIDATION_FAILED.sso.domain', {
+        domain: domain.slice(0, 100),
       });
   const now = ctx.clock.now();
 
@@ -149,19 +132,17 @@ export async function updateSsoConnection(
         throw new AppError('SSO_BREAK_GLASS_INVALID', 'the break-glass account must be an admin with a second factor');
     }
     if (s.enforced && (!s.enabled || domains.length === 0))
-      throw invalid('enforced', 'SSO can be required only when it is on and a domain is claimed', {
-        ja: 'SSO を必須にするには、SSO を有効にしてドメインを登録してください。',
-        en: 'To require SSO, turn it on and claim a domain.',
-      });
+      throw invalid(
+        'enforced',
+        'SSO can be required only when it is on and a domain is claimed',
+        'error.VALIDATION_FAILED.sso.enforced',
+      );
 
     const id = existing?.id ?? newId();
     let secret = existing?.protocol === 'oidc' ? existing.oidc_client_secret_ciphertext : null;
     if (oidc?.clientSecret) secret = sealSsoSecret(ctx.keys.ssoSecret, id, oidc.clientSecret);
     if (oidc && !secret)
-      throw invalid('oidc.clientSecret', 'the client secret is required', {
-        ja: 'クライアントシークレットを入力してください。',
-        en: 'Enter the client secret.',
-      });
+      throw invalid('oidc.clientSecret', 'the client secret is required', 'error.VALIDATION_FAILED.sso.clientSecret');
     const values = {
       protocol: s.protocol,
       name: s.name,

@@ -5,8 +5,10 @@
  * Japanese and English. The report itself is returned beside it, unchanged, for the technical reader.
  */
 import type { Indication, PadesLevel, SignatureReport, SubIndication, VerificationReport } from '@inkan/core';
+import { formatMessage, type MessageKey } from '@inkan/core/messages';
 import {
   attackWords,
+  bilingual,
   changeWords,
   INDICATION_WORDS,
   LEVEL_WORDS,
@@ -106,8 +108,8 @@ function timeWords(iso: string): Bilingual {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return { ja: iso, en: iso };
   return {
-    ja: `${jstFormat.format(date)}（日本時間）`,
-    en: `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`,
+    ja: formatMessage('ja', 'verification.summary.time', { time: jstFormat.format(date) }),
+    en: formatMessage('en', 'verification.summary.time', { time: date.toISOString().slice(0, 19).replace('T', ' ') }),
   };
 }
 
@@ -180,6 +182,9 @@ function presentSignature(s: SignatureReport): PresentedSignature {
   return presented;
 }
 
+/** Values of a summary sentence: one for both languages, or one per language (a time, a list). */
+type SummaryVars = Record<string, string | number | Bilingual>;
+
 /** The plain-language sentences of one signature: who, when, changed?, issued by whom, level, verdict. */
 function summarise(s: SignatureReport, p: PresentedSignature): { ja: string[]; en: string[] } {
   const ja: string[] = [];
@@ -188,208 +193,93 @@ function summarise(s: SignatureReport, p: PresentedSignature): { ja: string[]; e
     ja.push(text.ja);
     en.push(text.en);
   };
+  /** Says the catalog's `verification.summary.<id>` sentence. */
+  const sayEntry = (id: SummaryId, vars: SummaryVars = {}) => {
+    const key = `verification.summary.${id}` as const;
+    const valuesIn = (language: 'ja' | 'en') =>
+      Object.fromEntries(Object.entries(vars).map(([name, v]) => [name, typeof v === 'object' ? v[language] : v]));
+    say({
+      ja: formatMessage('ja', key, valuesIn('ja')).trim(),
+      en: formatMessage('en', key, valuesIn('en')).trim(),
+    });
+  };
   const isTimestamp = s.type === 'document-timestamp';
   const tsa = p.timestampAuthority;
 
   // Who.
   if (isTimestamp) {
-    say(
-      tsa
-        ? { ja: `${tsa}が発行した文書タイムスタンプです。`, en: `A document timestamp issued by ${tsa}.` }
-        : { ja: '文書タイムスタンプです。', en: 'A document timestamp.' },
-    );
+    if (tsa) sayEntry('documentTimestampBy', { tsa });
+    else sayEntry('documentTimestamp');
   } else if (p.signer?.name || p.signer?.email) {
     // The certificate's O is the issuer's naming for a witness certificate, not the signer's employer: left to the facts.
     const name = p.signer.name ?? p.signer.email ?? '';
     const email = p.signer.name && p.signer.email ? p.signer.email : null;
-    say({
-      ja: `${name}${email ? `（${email}）` : ''}の電子署名です。`,
-      en: `Signed by ${name}${email ? ` (${email})` : ''}.`,
-    });
+    if (email) sayEntry('signedByWithEmail', { name, email });
+    else sayEntry('signedBy', { name });
   } else {
-    say({
-      ja: '署名者の証明書が見つからないため、誰の署名かを確認できません。',
-      en: 'The signer certificate is missing: who signed cannot be determined.',
-    });
+    sayEntry('signerUnknown');
   }
 
   // When.
   if (p.time?.proven) {
     const at = timeWords(p.time.at);
-    say(
-      isTimestamp
-        ? {
-            ja: `この文書が${at.ja}に存在していたことを証明します。`,
-            en: `It proves the document existed at ${at.en}.`,
-          }
-        : {
-            ja: `署名日時は${at.ja}です。${tsa ?? 'タイムスタンプ局'}のタイムスタンプにより、この時刻に署名が存在していたことが証明されています。`,
-            en: `Signed at ${at.en}; a timestamp from ${tsa ?? 'a timestamp authority'} proves the signature existed at that time.`,
-          },
-    );
+    if (isTimestamp) sayEntry('timestampProvesExistence', { at });
+    else sayEntry('signedAtProven', { at, tsa: tsa ?? bilingual('verification.summary.someTimestampAuthority') });
   } else if (isTimestamp) {
     // A token over bytes that changed fails for that reason, said below; only a broken token is said here.
-    if (s.integrity.digestMatches)
-      say({ ja: 'タイムスタンプトークンを検証できません。', en: 'The timestamp token does not verify.' });
+    if (s.integrity.digestMatches) sayEntry('timestampTokenInvalid');
   } else if (s.timestamp) {
-    say({
-      ja: 'タイムスタンプが付いていますが、検証できません。',
-      en: 'There is a timestamp, but it does not verify.',
-    });
+    sayEntry('timestampInvalid');
   } else if (!isTimestamp && p.time) {
-    const at = timeWords(p.time.at);
-    say({
-      ja: `タイムスタンプがないため、署名日時として記載された${at.ja}は署名者の申告にすぎず、証明されていません。`,
-      en: `There is no timestamp: the signing time (${at.en}) is only what the signer wrote, not proven.`,
-    });
+    sayEntry('signedAtClaimed', { at: timeWords(p.time.at) });
   } else if (!isTimestamp) {
-    say({
-      ja: 'タイムスタンプがなく、署名日時は記録されていません。',
-      en: 'There is no timestamp and no signing time.',
-    });
+    sayEntry('noTime');
   }
 
   // Changed afterwards?
-  if (!s.integrity.coverageOk) {
-    say({
-      ja: '署名の対象範囲に異常があり、ファイルの一部が署名で守られていません。',
-      en: 'The signed byte range is abnormal: part of the file is not protected by the signature.',
-    });
-  }
-  if (s.integrity.digestAlgorithm === null) {
-    say({
-      ja: '署名の値を読み取れません。署名として壊れています。',
-      en: 'The signature value cannot be read: the signature is broken.',
-    });
-  } else if (!s.integrity.digestMatches) {
-    say(
-      isTimestamp
-        ? {
-            ja: 'タイムスタンプが押された内容と、このファイルの内容が一致しません。タイムスタンプの後に文書が改ざんされています。',
-            en: 'The timestamped content does not match this file: the document was altered after the timestamp.',
-          }
-        : {
-            ja: '署名された内容と、このファイルの内容が一致しません。署名の後に文書が改ざんされています。',
-            en: 'The signed content does not match this file: the document was altered after signing.',
-          },
-    );
-  } else if (!s.integrity.signatureValid) {
-    say({
-      ja: '署名の値を証明書の公開鍵で検証できません。',
-      en: "The signature value does not verify with the certificate's public key.",
-    });
-  } else if (!s.integrity.signingCertificateMatches) {
-    say({
-      ja: '署名と証明書の結び付きを確認できません。',
-      en: 'The signature is not bound to the certificate that made it.',
-    });
-  }
+  if (!s.integrity.coverageOk) sayEntry('coverageAbnormal');
+  if (s.integrity.digestAlgorithm === null) sayEntry('signatureUnreadable');
+  else if (!s.integrity.digestMatches) sayEntry(isTimestamp ? 'timestampedContentAltered' : 'signedContentAltered');
+  else if (!s.integrity.signatureValid) sayEntry('signatureValueInvalid');
+  else if (!s.integrity.signingCertificateMatches) sayEntry('signerBindingInvalid');
   const forbidden = p.laterChanges.filter((c) => !c.allowed);
-  if (forbidden.length > 0) {
-    const what = list(forbidden.map((c) => c.text));
-    say({
-      ja: `署名の後に、認められていない変更が加えられています：${what.ja}。`,
-      en: `Changes that are not allowed were made after signing: ${what.en}.`,
-    });
-  } else if (p.changesAfterSigning === 'forbidden') {
-    say({ ja: '署名の後の変更を確認できません。', en: 'What changed after signing cannot be checked.' });
-  } else if (p.changesAfterSigning === 'unchanged') {
-    say({
-      ja: `${isTimestamp ? 'この文書タイムスタンプ' : 'この署名'}の後、ファイルは一切変更されていません。`,
-      en: 'The file has not changed at all since.',
-    });
-  } else if (p.changesAfterSigning === 'allowed') {
-    const what = list(p.laterChanges.map((c) => c.text));
-    say(
-      p.laterChanges.length > 0
-        ? {
-            ja: `この後の変更は${what.ja}のみで、いずれも署名済みPDFに認められている変更です。`,
-            en: `Only changes a signed PDF may receive came afterwards: ${what.en}.`,
-          }
-        : { ja: 'この後に加えられた変更はありません。', en: 'Nothing was changed afterwards.' },
-    );
+  if (forbidden.length > 0) sayEntry('forbiddenChanges', { changes: list(forbidden.map((c) => c.text)) });
+  else if (p.changesAfterSigning === 'forbidden') sayEntry('changesUnknown');
+  else if (p.changesAfterSigning === 'unchanged')
+    sayEntry(isTimestamp ? 'unchangedSinceTimestamp' : 'unchangedSinceSignature');
+  else if (p.changesAfterSigning === 'allowed') {
+    if (p.laterChanges.length > 0) sayEntry('allowedChanges', { changes: list(p.laterChanges.map((c) => c.text)) });
+    else sayEntry('noChanges');
   }
 
   // Issued by whom.
-  if (p.issuer === 'this-inkan') {
-    say({
-      ja: isTimestamp
-        ? 'タイムスタンプ局の証明書は、このInkanのルート証明書までたどれます。'
-        : '証明書は、このInkanのルート証明書までたどれます。',
-      en: isTimestamp
-        ? "The timestamp authority's certificate chains to this Inkan's root certificate."
-        : "The certificates chain to this Inkan's root certificate.",
-    });
-  } else if (p.issuer === 'unknown') {
-    say({
-      ja: s.certificate?.trusted
-        ? 'タイムスタンプ局の証明書は、このInkanのルート証明書にも、ここで知られているどの発行元にもつながっていません。'
-        : '証明書は、このInkanのルート証明書にも、ここで知られているどの発行元にもつながっていません。',
-      en: s.certificate?.trusted
-        ? "The timestamp authority's certificate chains neither to this Inkan's root nor to any issuer known here."
-        : "The certificate chains neither to this Inkan's root nor to any issuer known here.",
-    });
-  }
-  if (s.certificate && !s.certificate.validAtSigningTime) {
-    say(
-      p.time?.proven
-        ? {
-            ja: '署名の時点で、証明書は有効期間外でした。',
-            en: 'The certificate was not within its validity period at signing time.',
-          }
-        : {
-            ja: 'タイムスタンプがないため現在の時刻で確かめましたが、証明書は有効期間外です。',
-            en: 'Without a timestamp the certificate is checked at the current time, and it is not within its validity period.',
-          },
-    );
-  }
+  if (p.issuer === 'this-inkan') sayEntry(isTimestamp ? 'timestampChainsToInkan' : 'chainsToInkan');
+  else if (p.issuer === 'unknown') sayEntry(s.certificate?.trusted ? 'timestampIssuerUnknown' : 'issuerUnknown');
+  if (s.certificate && !s.certificate.validAtSigningTime)
+    sayEntry(p.time?.proven ? 'outsideValidityAtSigning' : 'outsideValidityNow');
   if (s.revocation.revokedAt) {
     const at = timeWords(s.revocation.revokedAt);
-    say(
-      s.indication === 'TOTAL-PASSED'
-        ? {
-            ja: `証明書は${at.ja}に失効しましたが、それより前に署名が存在したことがタイムスタンプで証明されています。`,
-            en: `The certificate was revoked at ${at.en}, but a timestamp proves the signature existed before.`,
-          }
-        : { ja: `証明書は${at.ja}に失効しています。`, en: `The certificate was revoked at ${at.en}.` },
-    );
-  } else if (s.revocation.status === 'revoked')
-    say({ ja: '証明書は失効しています。', en: 'The certificate has been revoked.' });
+    sayEntry(s.indication === 'TOTAL-PASSED' ? 'revokedAfterProof' : 'revokedAt', { at });
+  } else if (s.revocation.status === 'revoked') sayEntry('revoked');
 
   // Level.
   if (!isTimestamp) {
-    if (p.level && p.levelText)
-      say({ ja: `PAdES ${p.level}：${p.levelText.ja}です。`, en: `PAdES ${p.level}: ${p.levelText.en}.` });
-    else if (s.status !== 'invalid')
-      say({ ja: 'PAdESのベースラインの形式ではありません。', en: 'This is not a PAdES baseline signature.' });
+    if (p.level && p.levelText) sayEntry('level', { level: p.level, meaning: p.levelText });
+    else if (s.status !== 'invalid') sayEntry('notBaseline');
   }
 
   // Verdict.
-  if (s.status === 'valid')
-    say(
-      isTimestamp
-        ? { ja: 'この文書タイムスタンプは有効です。', en: 'This document timestamp is valid.' }
-        : { ja: 'この署名は有効です。', en: 'This signature is valid.' },
-    );
-  else if (s.status === 'untrusted')
-    say({
-      ja: '署名そのものは壊れていませんが、発行元を確認できません。',
-      en: 'It is intact, but its issuer cannot be confirmed.',
-    });
-  else if (s.status === 'indeterminate') {
-    const why = s.subIndication ? SUB_INDICATION_WORDS[s.subIndication] : { ja: '', en: '' };
-    say({
-      ja: `有効かどうかを判定できません。${why.ja}`,
-      en: `Whether it is valid cannot be decided. ${why.en}`.trim(),
-    });
-  } else {
+  if (s.status === 'valid') sayEntry(isTimestamp ? 'timestampValid' : 'signatureValid');
+  else if (s.status === 'untrusted') sayEntry('untrusted');
+  else if (s.status === 'indeterminate')
+    sayEntry('indeterminate', { why: s.subIndication ? SUB_INDICATION_WORDS[s.subIndication] : '' });
+  else {
     if (s.subIndication === 'REVOKED' || s.subIndication === 'EXPIRED' || s.subIndication === 'NOT_YET_VALID')
       say(SUB_INDICATION_WORDS[s.subIndication]);
-    say(
-      isTimestamp
-        ? { ja: 'この文書タイムスタンプは無効です。', en: 'This document timestamp is invalid.' }
-        : { ja: 'この署名は無効です。', en: 'This signature is invalid.' },
-    );
+    sayEntry(isTimestamp ? 'timestampInvalidVerdict' : 'signatureInvalid');
   }
   return { ja, en };
 }
+
+/** The sentences of the summary: `verification.summary.<id>` entries of the catalog. */
+type SummaryId = MessageKey extends infer K ? (K extends `verification.summary.${infer Id}` ? Id : never) : never;

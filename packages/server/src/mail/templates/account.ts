@@ -1,3 +1,4 @@
+import { formatMessage, type MessageKey, type MessageVars } from '@inkan/core/messages';
 import { footer, formatMailTime, type MailHelp, type RenderedMail } from './format.ts';
 import { renderHtmlMail, type HtmlBlock } from './html.ts';
 import { oneLine } from './signing-request.ts';
@@ -34,10 +35,16 @@ function render(language: Language, parts: AccountMailParts, help?: MailHelp): R
   return { subject, text, html: renderHtmlMail({ language, title: subject, blocks, footer: foot }) };
 }
 
+/** A catalog entry in the mail's language. */
+const say = (language: Language, key: MessageKey, vars?: MessageVars): string => formatMessage(language, key, vars);
+/** 「このURLは一度だけ使えます。有効期限: …」 */
+const oneUseLink = (language: Language, until: Date) =>
+  say(language, 'mail.link.oneUse', { until: formatMailTime(until, language) });
+
 /** The subject of both sign-up mails (the guide's wording in Japanese). */
 export const SIGNUP_SUBJECT: Record<Language, string> = {
-  ja: '【Inkan】アカウント登録のご案内',
-  en: '[Inkan] Your account registration',
+  ja: say('ja', 'mail.account.signup.subject'),
+  en: say('en', 'mail.account.signup.subject'),
 };
 
 /** The sign-up mail: the button アカウント登録手続きへ leads to the registration form (one use, 24 h). */
@@ -47,31 +54,17 @@ export function renderSignupMail(m: {
   validUntil: Date;
   help?: MailHelp;
 }): RenderedMail {
-  if (m.language === 'ja') {
-    return render(
-      'ja',
-      {
-        subject: SIGNUP_SUBJECT.ja,
-        blocks: [
-          { text: 'Inkanのアカウント登録のお申し込みを受け付けました。\n下のボタンから登録手続きを進めてください。' },
-          { label: 'アカウント登録手続きへ', url: m.url },
-          { text: `このURLは一度だけ使えます。有効期限: ${formatMailTime(m.validUntil, 'ja')}` },
-        ],
-        note: 'お心当たりがない場合は、このメールを破棄してください。アカウントは作成されません。',
-      },
-      m.help,
-    );
-  }
+  const l = m.language;
   return render(
-    'en',
+    l,
     {
-      subject: SIGNUP_SUBJECT.en,
+      subject: SIGNUP_SUBJECT[l],
       blocks: [
-        { text: 'We received a request to create an Inkan account for this address.\nContinue with the button below.' },
-        { label: 'Continue to account registration', url: m.url },
-        { text: `The link works once. Valid until: ${formatMailTime(m.validUntil, 'en')}` },
+        { text: say(l, 'mail.account.signup.body') },
+        { label: say(l, 'mail.account.signup.button'), url: m.url },
+        { text: oneUseLink(l, m.validUntil) },
       ],
-      note: 'If you did not ask for this, ignore this mail: no account is created.',
+      note: say(l, 'mail.account.signup.note'),
     },
     m.help,
   );
@@ -84,35 +77,17 @@ export function renderSignupExistingMail(m: {
   resetUrl: string;
   help?: MailHelp;
 }): RenderedMail {
-  if (m.language === 'ja') {
-    return render(
-      'ja',
-      {
-        subject: SIGNUP_SUBJECT.ja,
-        blocks: [
-          {
-            text: 'アカウント登録のお申し込みがありましたが、このメールアドレスのInkanアカウントはすでに登録されています。\nログインしてご利用ください。パスワードをお忘れの場合は再設定できます。',
-          },
-          { label: 'ログイン', url: m.signInUrl },
-          { label: 'パスワードを再設定する', url: m.resetUrl },
-        ],
-        note: 'お心当たりがない場合は、このメールを破棄してください。アカウントに変更はありません。',
-      },
-      m.help,
-    );
-  }
+  const l = m.language;
   return render(
-    'en',
+    l,
     {
-      subject: SIGNUP_SUBJECT.en,
+      subject: SIGNUP_SUBJECT[l],
       blocks: [
-        {
-          text: 'Someone asked to create an Inkan account for this address, but you already have one.\nSign in, or reset your password if you forgot it.',
-        },
-        { label: 'Sign in', url: m.signInUrl },
-        { label: 'Reset the password', url: m.resetUrl },
+        { text: say(l, 'mail.account.signupExisting.body') },
+        { label: say(l, 'mail.account.signupExisting.signIn'), url: m.signInUrl },
+        { label: say(l, 'mail.account.reset.button'), url: m.resetUrl },
       ],
-      note: 'If you did not ask for this, ignore this mail: nothing about your account changed.',
+      note: say(l, 'mail.account.signupExisting.note'),
     },
     m.help,
   );
@@ -125,35 +100,17 @@ export function renderPasswordResetMail(m: {
   validUntil: Date;
   help?: MailHelp;
 }): RenderedMail {
-  if (m.language === 'ja') {
-    return render(
-      'ja',
-      {
-        subject: '【Inkan】パスワード再設定のご案内',
-        blocks: [
-          {
-            text: 'パスワード再設定のお申し込みを受け付けました。\n下のボタンから新しいパスワードを設定してください。設定すると、ログイン中のすべての端末からログアウトします。',
-          },
-          { label: 'パスワードを再設定する', url: m.url },
-          { text: `このURLは一度だけ使えます。有効期限: ${formatMailTime(m.validUntil, 'ja')}` },
-        ],
-        note: 'お心当たりがない場合は、このメールを破棄してください。パスワードは変わりません。',
-      },
-      m.help,
-    );
-  }
+  const l = m.language;
   return render(
-    'en',
+    l,
     {
-      subject: '[Inkan] Reset your password',
+      subject: say(l, 'mail.account.reset.subject'),
       blocks: [
-        {
-          text: 'We received a request to reset your Inkan password.\nSet a new one with the button below. Doing so signs you out everywhere.',
-        },
-        { label: 'Reset the password', url: m.url },
-        { text: `The link works once. Valid until: ${formatMailTime(m.validUntil, 'en')}` },
+        { text: say(l, 'mail.account.reset.body') },
+        { label: say(l, 'mail.account.reset.button'), url: m.url },
+        { text: oneUseLink(l, m.validUntil) },
       ],
-      note: 'If you did not ask for this, ignore this mail: your password stays as it is.',
+      note: say(l, 'mail.account.reset.note'),
     },
     m.help,
   );
@@ -166,35 +123,17 @@ export function renderEmailChangeMail(m: {
   validUntil: Date;
   help?: MailHelp;
 }): RenderedMail {
-  if (m.language === 'ja') {
-    return render(
-      'ja',
-      {
-        subject: '【Inkan】メールアドレス変更の確認',
-        blocks: [
-          {
-            text: 'Inkanアカウントのメールアドレスをこのアドレスに変更するお申し込みを受け付けました。\n下のボタンを押すと変更が完了します。',
-          },
-          { label: 'メールアドレスを変更する', url: m.url },
-          { text: `このURLは一度だけ使えます。有効期限: ${formatMailTime(m.validUntil, 'ja')}` },
-        ],
-        note: 'お心当たりがない場合は、このメールを破棄してください。変更は行われません。',
-      },
-      m.help,
-    );
-  }
+  const l = m.language;
   return render(
-    'en',
+    l,
     {
-      subject: '[Inkan] Confirm your new e-mail address',
+      subject: say(l, 'mail.account.emailChange.subject'),
       blocks: [
-        {
-          text: 'We received a request to change the e-mail address of an Inkan account to this address.\nThe button below completes the change.',
-        },
-        { label: 'Change the e-mail address', url: m.url },
-        { text: `The link works once. Valid until: ${formatMailTime(m.validUntil, 'en')}` },
+        { text: say(l, 'mail.account.emailChange.body') },
+        { label: say(l, 'mail.account.emailChange.button'), url: m.url },
+        { text: oneUseLink(l, m.validUntil) },
       ],
-      note: 'If you did not ask for this, ignore this mail: nothing changes.',
+      note: say(l, 'mail.account.emailChange.note'),
     },
     m.help,
   );
@@ -207,35 +146,16 @@ export function renderEmailChangedMail(m: {
   at: Date;
   help?: MailHelp;
 }): RenderedMail {
-  if (m.language === 'ja') {
-    return render(
-      'ja',
-      {
-        subject: '【Inkan】メールアドレスが変更されました',
-        blocks: [
-          {
-            text: `${formatMailTime(m.at, 'ja')}に、Inkanアカウントのメールアドレスが ${m.newEmail} に変更されました。今後のお知らせは新しいアドレスに届きます。`,
-          },
-          {
-            text: 'お心当たりがない場合は、アカウントが不正に使われたおそれがあります。すぐにInkanの運営者にご連絡ください。',
-          },
-        ],
-        note: 'このメールは変更前のアドレスにお送りしています。',
-      },
-      m.help,
-    );
-  }
+  const l = m.language;
   return render(
-    'en',
+    l,
     {
-      subject: '[Inkan] Your e-mail address was changed',
+      subject: say(l, 'mail.account.emailChanged.subject'),
       blocks: [
-        {
-          text: `On ${formatMailTime(m.at, 'en')} the e-mail address of your Inkan account was changed to ${m.newEmail}. Mail now goes to the new address.`,
-        },
-        { text: 'If this was not you, your account may be misused: tell the operator of this Inkan at once.' },
+        { text: say(l, 'mail.account.emailChanged.body', { at: formatMailTime(m.at, l), email: m.newEmail }) },
+        { text: say(l, 'mail.account.emailChanged.warning') },
       ],
-      note: 'This notice goes to the previous address.',
+      note: say(l, 'mail.account.emailChanged.note'),
     },
     m.help,
   );

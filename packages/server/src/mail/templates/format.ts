@@ -1,3 +1,5 @@
+import { formatMessage, type MessageKey, type MessageVars } from '@inkan/core/messages';
+
 /** A time as people read it in mail: Japan time for Japanese, UTC for English. */
 export function formatMailTime(date: Date, language: 'ja' | 'en'): string {
   if (language === 'ja') {
@@ -22,9 +24,10 @@ export function formatMailTime(date: Date, language: 'ja' | 'en'): string {
 /** A duration in whole days (rounded down, at least 1) or hours, for "valid for …". */
 export function formatValidity(ms: number, language: 'ja' | 'en'): string {
   const days = Math.floor(ms / 86_400_000);
-  if (days >= 1) return language === 'ja' ? `${days}日間` : `${days} day${days === 1 ? '' : 's'}`;
+  if (days >= 1)
+    return formatMessage(language, days === 1 ? 'mail.validity.oneDay' : 'mail.validity.days', { n: days });
   const hours = Math.max(1, Math.floor(ms / 3_600_000));
-  return language === 'ja' ? `${hours}時間` : `${hours} hour${hours === 1 ? '' : 's'}`;
+  return formatMessage(language, hours === 1 ? 'mail.validity.oneHour' : 'mail.validity.hours', { n: hours });
 }
 
 /** A rendered mail: subject, text and HTML. */
@@ -62,24 +65,17 @@ export interface MailSenderContact {
 
 /** The sender's contact as lines of a mail: organisation and person, e-mail, telephone. */
 export function senderContactText(contact: MailSenderContact, language: 'ja' | 'en'): string {
-  const who = contact.name ? `${contact.organization} ${contact.name}` : contact.organization;
-  if (language === 'ja') {
-    return [
-      'お問い合わせ先（送信者）',
-      `${who}${contact.name ? ' 様' : ''}`,
-      ...(contact.email ? [`メール: ${contact.email}`] : []),
-      ...(contact.phone ? [`電話: ${contact.phone}`] : []),
-      ...(contact.organizationContact ? [`${contact.organization}の連絡先: ${contact.organizationContact}`] : []),
-      ...(contact.email ? ['このメールに返信すると、送信者に届きます。'] : []),
-    ].join('\n');
-  }
+  const say = (key: MessageKey, vars?: MessageVars) => formatMessage(language, key, vars);
+  const { organization } = contact;
   return [
-    'Questions? Contact the sender',
-    who,
-    ...(contact.email ? [`E-mail: ${contact.email}`] : []),
-    ...(contact.phone ? [`Telephone: ${contact.phone}`] : []),
-    ...(contact.organizationContact ? [`${contact.organization} contact: ${contact.organizationContact}`] : []),
-    ...(contact.email ? ['Replying to this mail reaches the sender.'] : []),
+    say('mail.contact.title'),
+    contact.name ? say('mail.contact.person', { organization, name: contact.name }) : organization,
+    ...(contact.email ? [say('mail.contact.email', { email: contact.email })] : []),
+    ...(contact.phone ? [say('mail.contact.phone', { phone: contact.phone })] : []),
+    ...(contact.organizationContact
+      ? [say('mail.contact.organization', { organization, contact: contact.organizationContact })]
+      : []),
+    ...(contact.email ? [say('mail.contact.replies')] : []),
   ].join('\n');
 }
 
@@ -88,31 +84,13 @@ export function senderContactText(contact: MailSenderContact, language: 'ja' | '
  * `repliesToSender`: the mail carries the sender as Reply-To, so replies reach a person.
  */
 export function footer(language: 'ja' | 'en', help?: MailHelp, options: { repliesToSender?: boolean } = {}): string {
-  const lines: string[] = [];
-  if (language === 'ja') {
-    lines.push(
-      options.repliesToSender
-        ? 'このメールは送信専用アドレスから送信していますが、ご返信は送信者に届きます。'
-        : 'このメールは送信専用アドレスから送信しています。ご返信いただいてもお答えできません。',
-    );
-    if (help) {
-      lines.push(`困ったときは: ${help.url}`);
-      const support = [help.support.email, help.support.url].filter(Boolean).join(' / ');
-      if (support) lines.push(`サポート窓口: ${support}`);
-    }
-    lines.push('Inkan 電子契約');
-  } else {
-    lines.push(
-      options.repliesToSender
-        ? 'This message was sent from a no-reply address; replies go to the sender.'
-        : 'This message was sent from a no-reply address; replies are not read.',
-    );
-    if (help) {
-      lines.push(`Help: ${help.url}`);
-      const support = [help.support.email, help.support.url].filter(Boolean).join(' / ');
-      if (support) lines.push(`Support: ${support}`);
-    }
-    lines.push('Inkan electronic contracts');
+  const say = (key: MessageKey, vars?: MessageVars) => formatMessage(language, key, vars);
+  const lines = [say(options.repliesToSender ? 'mail.footer.repliesToSender' : 'mail.footer.noReply')];
+  if (help) {
+    lines.push(say('mail.helpLine', { url: help.url }));
+    const support = [help.support.email, help.support.url].filter(Boolean).join(' / ');
+    if (support) lines.push(say('mail.footer.support', { support }));
   }
+  lines.push(say('mail.footer.signature'));
   return lines.join('\n');
 }

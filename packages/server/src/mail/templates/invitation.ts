@@ -1,3 +1,4 @@
+import { formatMessage, type MessageKey, type MessageVars } from '@inkan/core/messages';
 import { footer, formatMailTime, type RenderedMail } from './format.ts';
 import { renderHtmlMail, type HtmlBlock } from './html.ts';
 import { oneLine } from './signing-request.ts';
@@ -15,33 +16,19 @@ export interface InvitationMail {
   logoUrl: string | null;
 }
 
-const ROLE_LABEL = {
-  ja: { admin: '管理者', member: 'メンバー', viewer: '閲覧者' },
-  en: { admin: 'administrator', member: 'member', viewer: 'viewer' },
-} as const;
-
 /** The invitation to join an organisation (button 招待を受ける; one use, 7 days). Every value is escaped in HTML. */
 export function renderInvitationMail(m: InvitationMail): RenderedMail {
-  const ja = m.language === 'ja';
-  const role = ROLE_LABEL[m.language][m.role];
-  const subject = oneLine(
-    ja ? `【Inkan】${m.organizationName}への招待が届いています` : `[Inkan] You are invited to ${m.organizationName}`,
-  );
-  const intro = ja
-    ? `${m.inviterName ? `${m.inviterName}様から、` : ''}Inkan の「${m.organizationName}」に${role}として招待されました。\n下のボタンから招待を受けてください。`
-    : `${m.inviterName ? `${m.inviterName} has invited you` : 'You are invited'} to join "${m.organizationName}" on Inkan as ${role === 'administrator' ? 'an' : 'a'} ${role}.\nAccept with the button below.`;
-  const label = ja ? '招待を受ける' : 'Accept the invitation';
-  const validity = ja
-    ? `このURLは一度だけ使えます。有効期限: ${formatMailTime(m.validUntil, 'ja')}`
-    : `The link works once. Valid until: ${formatMailTime(m.validUntil, 'en')}`;
-  const support = m.supportContact
-    ? ja
-      ? `お問い合わせ先: ${m.supportContact}`
-      : `Contact: ${m.supportContact}`
-    : null;
-  const note = ja
-    ? 'お心当たりがない場合は、このメールを破棄してください。'
-    : 'If you did not expect this, ignore this mail.';
+  const say = (key: MessageKey, vars?: MessageVars) => formatMessage(m.language, key, vars);
+  const organization = m.organizationName;
+  const role = say(`mail.invitation.role.${m.role}`);
+  const subject = oneLine(say('mail.invitation.subject', { organization }));
+  const intro = m.inviterName
+    ? say('mail.invitation.introBy', { inviter: m.inviterName, organization, role })
+    : say('mail.invitation.intro', { organization, role });
+  const label = say('mail.invitation.accept');
+  const validity = say('mail.link.oneUse', { until: formatMailTime(m.validUntil, m.language) });
+  const support = m.supportContact ? say('mail.contact.support', { contact: m.supportContact }) : null;
+  const note = say('mail.notExpected');
   const text = [
     intro,
     `▼${label}\n${m.url}`,

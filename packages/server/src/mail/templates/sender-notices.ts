@@ -1,3 +1,4 @@
+import { formatMessage, type MessageKey, type MessageVars } from '@inkan/core/messages';
 import { footer, type MailHelp, type RenderedMail } from './format.ts';
 import { renderHtmlMail, type HtmlBlock } from './html.ts';
 import { oneLine } from './signing-request.ts';
@@ -20,10 +21,8 @@ export interface RecipientLockedMail {
 
 /** The lockout notice to the sender. */
 export function renderRecipientLocked(m: RecipientLockedMail): RenderedMail {
-  const subject = oneLine(`アクセスコードのロックのお知らせ: ${m.envelopeName}`);
-  const ja = `「${m.envelopeName}」の署名者 ${m.recipientName}（${m.recipientEmail}）様がアクセスコードを${m.attempts}回続けて間違えたため、署名用URLをロックしました。\nご本人に確認のうえ、封筒の画面からロックを解除するか、新しいアクセスコードを設定してください。`;
-  const en = `The signer ${m.recipientName} (${m.recipientEmail}) of "${m.envelopeName}" entered a wrong access code ${m.attempts} times, so their signing link is locked.\nAfter checking with them, unlock it or set a new access code on the envelope's page.`;
-  return bilingual(subject, ja, en, { label: '封筒を開く / Open the envelope', url: m.envelopeUrl }, m.help);
+  const vars = { envelope: m.envelopeName, name: m.recipientName, email: m.recipientEmail, attempts: m.attempts };
+  return bilingual('mail.locked.subject', 'mail.locked.body', vars, m.envelopeUrl, m.help);
 }
 
 /** A recipient declined to sign. */
@@ -38,19 +37,25 @@ export interface RecipientDeclinedMail {
 
 /** The decline notice to the sender. */
 export function renderRecipientDeclined(m: RecipientDeclinedMail): RenderedMail {
-  const subject = oneLine(`署名拒否のお知らせ: ${m.envelopeName}`);
-  const ja = `「${m.envelopeName}」の署名者 ${m.recipientName}（${m.recipientEmail}）様が署名を拒否しました。封筒は拒否の状態になりました。\n\n理由:\n${m.reason}`;
-  const en = `${m.recipientName} (${m.recipientEmail}) declined to sign "${m.envelopeName}". The envelope is now declined.\n\nReason:\n${m.reason}`;
-  return bilingual(subject, ja, en, { label: '封筒を開く / Open the envelope', url: m.envelopeUrl }, m.help);
+  const vars = { envelope: m.envelopeName, name: m.recipientName, email: m.recipientEmail, reason: m.reason };
+  return bilingual('mail.declined.subject', 'mail.declined.body', vars, m.envelopeUrl, m.help);
 }
 
+/** A notice in the catalog's words: Japanese subject; the Japanese text, then the English, each with the envelope's link. */
 function bilingual(
-  subject: string,
-  ja: string,
-  en: string,
-  link: { label: string; url: string },
+  subjectKey: MessageKey,
+  bodyKey: MessageKey,
+  vars: MessageVars,
+  url: string,
   help?: MailHelp,
 ): RenderedMail {
+  const subject = oneLine(formatMessage('ja', subjectKey, vars));
+  const ja = formatMessage('ja', bodyKey, vars);
+  const en = formatMessage('en', bodyKey, vars);
+  const link = {
+    label: `${formatMessage('ja', 'mail.openEnvelope')} / ${formatMessage('en', 'mail.openEnvelope')}`,
+    url,
+  };
   const foot = footer('ja', help);
   const text = [ja, link.url, '----', en, link.url, `--\n${foot}`].join('\n\n');
   const blocks: HtmlBlock[] = [

@@ -1,3 +1,4 @@
+import { formatMessage, type MessageKey, type MessageVars } from '@inkan/core/messages';
 import { footer, formatMailTime, type RenderedMail } from './format.ts';
 import { renderHtmlMail, type HtmlBlock } from './html.ts';
 import { oneLine } from './signing-request.ts';
@@ -33,11 +34,8 @@ function render(
   subject: string,
   parts: { intro: string; button?: { label: string; url: string }; paragraphs: string[]; note: string },
 ): RenderedMail {
-  const ja = m.language === 'ja';
   const support = m.supportContact
-    ? ja
-      ? `お問い合わせ先: ${m.supportContact}`
-      : `Contact: ${m.supportContact}`
+    ? formatMessage(m.language, 'mail.contact.support', { contact: m.supportContact })
     : null;
   const paragraphs = [...parts.paragraphs, ...(support ? [support] : [])];
   const text = [
@@ -68,53 +66,42 @@ function render(
 
 /** The 届出 request mail: a one-use link where the counterparty names its signer and chooses the access code. */
 export function renderRegistrationRequestMail(m: RegistrationRequestMail): RenderedMail {
-  const ja = m.language === 'ja';
-  const subject = oneLine(
-    ja
-      ? `【${m.organizationName}】様より署名用メールアドレス届出のお願い`
-      : `[${m.organizationName}] Please register the e-mail address of your signer`,
-  );
-  const intro = ja
-    ? `${m.companyName}\n${m.personName} 様\n\n${m.organizationName}${m.requesterName ? `（担当: ${m.requesterName}）` : ''}から、電子契約の署名に使うメールアドレスとアクセスコードの届出をお願いしています。\n下のボタンから、契約に署名する権限のある方のお名前とメールアドレスを入力し、アクセスコード（6〜8桁の数字）をお決めください。`
-    : `${m.personName}, ${m.companyName}\n\n${m.organizationName}${m.requesterName ? ` (${m.requesterName})` : ''} asks you to register the e-mail address of the person who signs contracts for you, and to choose an access code.\nUse the button below: enter the signer's name and e-mail address and choose an access code of 6 to 8 digits.`;
-  const secrecy = ja
-    ? `アクセスコードは暗号化（ハッシュ化）して保存され、${m.organizationName}の担当者にも知らされません。今後、署名依頼メールが届いたら、ここで決めたアクセスコードを入力してください。`
-    : `The access code is stored only in hashed form: nobody at ${m.organizationName} learns it. When a signing request arrives, enter the code you chose here.`;
-  const validity = ja
-    ? `このURLは一度だけ使えます。有効期限: ${formatMailTime(m.validUntil, 'ja')}`
-    : `The link works once. Valid until: ${formatMailTime(m.validUntil, 'en')}`;
-  const note = ja
-    ? 'お心当たりがない場合は、このメールを破棄してください。'
-    : 'If you did not expect this, ignore this mail.';
-  return render(m, subject, {
-    intro,
-    button: { label: ja ? '届出手続きへ' : 'Register the signer', url: m.url },
-    paragraphs: [secrecy, validity],
-    note,
+  const say = (key: MessageKey, vars?: MessageVars) => formatMessage(m.language, key, vars);
+  const organization = m.organizationName;
+  return render(m, oneLine(say('mail.registration.request.subject', { organization })), {
+    intro: say('mail.registration.request.intro', {
+      company: m.companyName,
+      person: m.personName,
+      organization,
+      requester: m.requesterName ? say('mail.registration.request.requester', { name: m.requesterName }) : '',
+    }),
+    button: { label: say('mail.registration.request.button'), url: m.url },
+    paragraphs: [
+      say('mail.registration.request.secrecy', { organization }),
+      say('mail.link.oneUse', { until: formatMailTime(m.validUntil, m.language) }),
+    ],
+    note: say('mail.notExpected'),
   });
 }
 
 /** The confirmation after a registration: who was registered, when, and how to change it (never the code). */
 export function renderRegistrationConfirmedMail(m: RegistrationConfirmedMail): RenderedMail {
-  const ja = m.language === 'ja';
-  const subject = oneLine(
-    ja
-      ? `【${m.organizationName}】署名用メールアドレスの届出を受け付けました`
-      : `[${m.organizationName}] Your signer registration was received`,
-  );
-  const intro = ja
-    ? `${m.organizationName}あての署名用メールアドレスの届出を受け付けました。\n\n取引先: ${m.companyName}\n署名者: ${m.signerName} <${m.signerEmail}>\n届出日時: ${formatMailTime(m.registeredAt, 'ja')}`
-    : `Your signer registration with ${m.organizationName} was received.\n\nCounterparty: ${m.companyName}\nSigner: ${m.signerName} <${m.signerEmail}>\nRegistered: ${formatMailTime(m.registeredAt, 'en')}`;
-  const usage = ja
-    ? `今後、${m.organizationName}からの署名依頼メールが届いたら、届出の際にお決めになったアクセスコードを入力してください。アクセスコードはこのメールにも記載しておらず、${m.organizationName}の担当者も知りません。`
-    : `When a signing request from ${m.organizationName} arrives, enter the access code you chose. The code is not in this mail, and nobody at ${m.organizationName} knows it.`;
-  const change = ja
-    ? `アクセスコードを忘れた場合や変更したい場合は、${m.organizationName}に新しい届出用URLをご依頼ください。`
-    : `If you forget the code or want to change it, ask ${m.organizationName} for a new registration link.`;
-  const note = ja
-    ? `この届出にお心当たりがない場合は、至急${m.organizationName}にご連絡ください。`
-    : `If you did not make this registration, contact ${m.organizationName} at once.`;
-  return render(m, subject, { intro, paragraphs: [usage, change], note });
+  const say = (key: MessageKey, vars?: MessageVars) => formatMessage(m.language, key, vars);
+  const organization = m.organizationName;
+  return render(m, oneLine(say('mail.registration.confirmed.subject', { organization })), {
+    intro: say('mail.registration.confirmed.intro', {
+      organization,
+      company: m.companyName,
+      signer: m.signerName,
+      email: m.signerEmail,
+      at: formatMailTime(m.registeredAt, m.language),
+    }),
+    paragraphs: [
+      say('mail.registration.confirmed.usage', { organization }),
+      say('mail.registration.confirmed.change', { organization }),
+    ],
+    note: say('mail.registration.confirmed.notExpected', { organization }),
+  });
 }
 
 /** The notice to the member who asked for the 届出: who registered, and where to use it (never the code). */
@@ -128,25 +115,16 @@ export interface RegistrationNoticeMail extends RegistrationMailBase {
 
 /** 「取引先から署名用メールアドレスの届出がありました」 to the sender who requested it. */
 export function renderRegistrationNoticeMail(m: RegistrationNoticeMail): RenderedMail {
-  const ja = m.language === 'ja';
-  const subject = oneLine(
-    ja
-      ? `【Inkan】${m.companyName}から署名用メールアドレスの届出がありました`
-      : `[Inkan] ${m.companyName} registered its signer`,
-  );
-  const intro = ja
-    ? `${m.companyName}（${m.personName}様）から、署名用メールアドレスの届出がありました。\n\n署名者: ${m.signerName} <${m.signerEmail}>`
-    : `${m.companyName} (${m.personName}) registered its signer.\n\nSigner: ${m.signerName} <${m.signerEmail}>`;
-  const usage = ja
-    ? 'アクセスコードは取引先が決めたもので、Inkanにはハッシュ値だけが保存されています。封筒の作成で「アドレス帳から選ぶ」からこの取引先を選ぶと、登録済みアクセスコードが使われます（アクセスコードを伝える必要はありません）。'
-    : 'The counterparty chose the access code; Inkan keeps only its hash. Choose the counterparty with "Choose from the address book" when creating an envelope and its registered code is used (nothing to pass on).';
-  const note = ja
-    ? `このメールは${m.organizationName}のアドレス帳から届出を依頼した方にお送りしています。`
-    : `Sent to the member of ${m.organizationName} who requested the registration.`;
-  return render(m, subject, {
-    intro,
-    button: { label: ja ? 'アドレス帳を開く' : 'Open the address book', url: m.addressBookUrl },
-    paragraphs: [usage],
-    note,
+  const say = (key: MessageKey, vars?: MessageVars) => formatMessage(m.language, key, vars);
+  return render(m, oneLine(say('mail.registration.notice.subject', { company: m.companyName })), {
+    intro: say('mail.registration.notice.intro', {
+      company: m.companyName,
+      person: m.personName,
+      signer: m.signerName,
+      email: m.signerEmail,
+    }),
+    button: { label: say('mail.registration.notice.button'), url: m.addressBookUrl },
+    paragraphs: [say('mail.registration.notice.usage')],
+    note: say('mail.registration.notice.sentTo', { organization: m.organizationName }),
   });
 }

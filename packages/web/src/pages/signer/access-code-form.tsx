@@ -53,13 +53,8 @@ export function AccessCodeForm({
     } catch (caught) {
       setBusy(false);
       if (caught instanceof ApiError && caught.code === 'ACCESS_CODE_LOCKED') return onLocked();
-      if (caught instanceof ApiError && caught.code === 'ACCESS_CODE_WRONG') {
-        const remaining = caught.details['remainingAttempts'];
-        setCode('');
-        return fail(
-          typeof remaining === 'number' ? t('signer.code.wrong', { n: remaining }) : t('signer.code.wrongNoCount'),
-        );
-      }
+      // A wrong code empties the field; the message (with the attempts left) is the catalog's, as for any code.
+      if (caught instanceof ApiError && caught.code === 'ACCESS_CODE_WRONG') setCode('');
       fail(errorMessage(language, caught));
     }
   }

@@ -1,4 +1,4 @@
-// Japanese UI text: the source of truth for the set of keys (en.ts must provide every one).
+// Japanese text of Inkan (UI, server errors, mails, event labels): the source of truth for the set of keys (en.ts must provide every one).
 // Labels that appear in PRODUCT.md and the seed guide (アクセスコード, 次へ, 完了する,
 // 署名手続きを完了する, ダウンロード …) are contractual: tests and user guides refer to them.
 
@@ -29,22 +29,23 @@ export const ja = {
   'error.FORBIDDEN': 'この操作を行う権限がありません。',
   'error.CSRF_FAILED': '画面の有効期限が切れました。ページを再読み込みしてから、もう一度お試しください。',
   'error.RATE_LIMITED': '短時間に操作が集中しました。しばらく待ってから、もう一度お試しください。',
-  'error.PAYLOAD_TOO_LARGE': 'ファイルサイズが上限を超えています。',
+  'error.PAYLOAD_TOO_LARGE': 'ファイルが大きすぎます。',
   'error.PDF_INVALID': 'PDFファイルとして読み込めませんでした。ファイルが壊れていないか確認してください。',
   'error.PDF_ENCRYPTED': 'パスワードで保護されたPDFは使用できません。保護を解除してから追加してください。',
   'error.NO_DOCUMENTS': '文書（PDF）を1つ以上追加してください。',
   'error.NO_RECIPIENTS': '署名者を1人以上追加してください。',
   'error.INVALID_EMAIL': 'メールアドレスの形式が正しくありません。',
-  'error.DUPLICATE_ORDER': '署名順が重複しています。',
+  'error.DUPLICATE_ORDER': '署名順が重複しています。署名者ごとに異なる順番を指定してください。',
   'error.INVALID_ACCESS_CODE_FORMAT': 'アクセスコードは4〜8桁の数字で入力してください。',
   'error.ACCESS_CODE_WRONG': 'アクセスコードが正しくありません。',
   'error.ACCESS_CODE_LOCKED':
-    'アクセスコードの入力を規定の回数以上間違えたため、ロックされました。送信者にお問い合わせください。',
-  'error.LINK_INVALID': 'このリンクは無効です。',
+    'アクセスコードを続けて間違えたため、ロックされました。送信者に連絡済みです。ロックの解除は送信者にご依頼ください。',
+  'error.LINK_INVALID': 'このURLは無効です。メールに記載のURLをご確認ください。',
   'error.LINK_EXPIRED': 'このリンクの有効期限が切れています。送信者にお問い合わせください。',
   'error.FIELD_INVALID': '入力項目の配置または内容に誤りがあります。ページの範囲内に置き、内容を確認してください。',
   'error.FIELD_REQUIRED': '必須の入力項目が未入力です。入力してから完了してください。',
-  'error.IMAGE_INVALID': '印影の画像を読み込めません。2MB以下、2000×2000ピクセル以内のPNGまたはJPEGを選んでください。',
+  'error.IMAGE_INVALID':
+    '印影の画像を読み込めません。2MB以下、16〜2000ピクセル四方のPNGまたはJPEG（8ビット、インターレースなし）を選んでください。',
   'error.CONTACT_NOT_REGISTERED':
     'この取引先は、署名者とアクセスコードの届出がまだ済んでいないか、取り消されています。届出を依頼するか、アクセスコードを指定してください。',
   'error.ACCESS_CODE_WEAK':
@@ -54,11 +55,142 @@ export const ja = {
     'この届出用URLは無効です。メールのURLをご確認いただくか、送信者に新しい届出用URLを依頼してください。',
   'error.REGISTRATION_LINK_EXPIRED':
     'この届出用URLは使用済みか、有効期限が切れています。送信者に新しい届出用URLを依頼してください。',
-  'error.ENVELOPE_NOT_DRAFT': 'この封筒は送信済みのため、この操作はできません。',
-  'error.ENVELOPE_NOT_ACTIVE': 'この封筒は現在、署名を受け付けていません。',
+  'error.ENVELOPE_NOT_DRAFT':
+    'この封筒は送信済みのため変更できません。変更するには「複製」で新しい下書きを作成してください。',
+  'error.ENVELOPE_NOT_ACTIVE': 'この封筒は現在操作できません（完了・拒否・取消・期限切れ）。',
   'error.NOT_YOUR_TURN': 'まだ署名の順番が来ていません。順番が来るとメールでお知らせします。',
   'error.ALREADY_SIGNED': 'すでに署名済みです。',
   'error.INVALID_CREDENTIALS': 'メールアドレスまたはパスワードが正しくありません。',
+  // Server error codes (http/errors.ts) and the variants their details choose (error-text.ts).
+  'error.DOCUMENT_SHREDDED':
+    'この文書は保存期間の満了により消去されました（暗号鍵を破棄したため、誰も復号できません）。消去の記録は操作ログに残っています。',
+  'error.LEGAL_HOLD_EXISTS': 'この文書にはすでにリーガルホールドが設定されています。',
+  'error.NO_LEGAL_HOLD': 'この文書にはリーガルホールドが設定されていません。',
+  'error.SECOND_FACTOR_WRONG': '確認コードが正しくないか、すでに使用されています。',
+  'error.SECOND_FACTOR_EXPIRED': 'ログインの手続きの有効期限が切れました。もう一度ログインしてください。',
+  'error.MFA_ENROLMENT_REQUIRED':
+    '組織の設定により、続けるには二要素認証の設定が必要です。アカウントのセキュリティ設定で登録してください。',
+  'error.STEP_UP_REQUIRED': 'この操作の前に、二要素認証でもう一度本人確認をしてください。',
+  'error.PASSKEY_FAILED': 'パスキーを確認できませんでした。もう一度お試しください。',
+  'error.SSO_REQUIRED':
+    'このメールアドレスのドメインは組織のシングルサインオン（SSO）でログインする設定です。ログイン画面の「シングルサインオンを使う（SSO）」からログインしてください。',
+  'error.SSO_NOT_CONFIGURED':
+    'このメールアドレスのドメインにはシングルサインオンが設定されていません。パスワードでログインしてください。',
+  'error.SSO_FAILED':
+    'シングルサインオンの応答を確認できなかったため、ログインできませんでした。もう一度ログインからやり直してください。',
+  'error.SSO_ACCOUNT_REFUSED':
+    'このアカウントはシングルサインオンでこの組織にログインできません。組織の管理者にお問い合わせください。',
+  'error.SSO_BREAK_GLASS_INVALID': '緊急用管理者には、二要素認証を設定済みのこの組織の管理者を選んでください。',
+  'error.WEBHOOK_URL_INVALID':
+    'WebhookのURLが正しくありません。https:// で始まる完全なURLを入力してください（ユーザー名・パスワードは含められません）。',
+  'error.WEBHOOK_TARGET_REFUSED':
+    '社内ネットワーク・ループバック・リンクローカルなどのプライベートなアドレスには送信できません。インターネットから到達できるURLを指定してください。',
+  'error.WEBHOOK_LIMIT': 'Webhookの送信先は1組織あたり20件までです。使っていない送信先を削除してください。',
+  'error.WEBHOOK_DELIVERY_PENDING':
+    'この送信はまだ再試行中のため再送できません。完了または失敗してから再送してください。',
+  'error.SIGNING_CERTIFICATE_PASSWORD':
+    'PKCS#12 ファイルのパスワードが違います。証明書を書き出したときのパスワードを入力してください。',
+  'error.SIGNING_CERTIFICATE_MISSING':
+    'この署名方式には署名用証明書が必要です。先に証明書をアップロードするか、運用者の証明書を選んでください。',
+  'error.INTERNAL_ERROR': 'サーバーでエラーが発生しました。時間をおいてお試しください。',
+  'error.SERVICE_UNAVAILABLE': '現在ご利用いただけません。',
+  'error.VALIDATION_FAILED.field': '入力内容に誤りがあります（{field}）。',
+  'error.VALIDATION_FAILED.sso.notUrl': 'URL の形式ではありません。',
+  'error.VALIDATION_FAILED.sso.notHttps': 'ID プロバイダーの URL は https で始まる必要があります。',
+  'error.VALIDATION_FAILED.sso.credentials': 'URL に認証情報を含めないでください。',
+  'error.VALIDATION_FAILED.sso.oidcRequired': 'OIDC の設定を入力してください。',
+  'error.VALIDATION_FAILED.sso.samlRequired': 'SAML の設定を入力してください。',
+  'error.VALIDATION_FAILED.sso.certificate': 'ID プロバイダーの証明書（PEM 形式）を読み取れません。',
+  'error.VALIDATION_FAILED.sso.domain': '「{domain}」はドメイン名ではありません（例：example.co.jp）。',
+  'error.VALIDATION_FAILED.sso.enforced': 'SSO を必須にするには、SSO を有効にしてドメインを登録してください。',
+  'error.VALIDATION_FAILED.sso.clientSecret': 'クライアントシークレットを入力してください。',
+  'error.VALIDATION_FAILED.retention.years': '保存期間は{min}〜{max}の整数（年）で入力してください。',
+  'error.VALIDATION_FAILED.retention.contractType': '契約種別を入力してください（{max}文字以内）。',
+  'error.VALIDATION_FAILED.retention.duplicate': '同じ種類の設定が2つあります。1つにしてください。',
+  'error.ORDER_GAP.missing':
+    '署名順に抜けがあります（{missing}番目の署名者がいません）。1から順に指定してください。同じ番号の署名者は並行して署名できます。',
+  'error.INVALID_ACCESS_CODE_FORMAT.min': 'アクセスコードは{min}〜8桁の数字で入力してください。',
+  'error.ACCESS_CODE_WRONG.remaining': 'アクセスコードが正しくありません。あと{n}回間違えるとロックされます。',
+  'error.ACCESS_CODE_WRONG.remainingOne': 'アクセスコードが正しくありません。あと1回間違えるとロックされます。',
+  'error.FORBIDDEN.personal-account':
+    '個人アカウントではこの操作はできません。組織のメンバーとしてログインしてください。',
+  'error.FORBIDDEN.session-required': 'この操作にはブラウザでのログインが必要です（APIキーは使えません）。',
+  'error.FORBIDDEN.self': '自分自身を無効にすることはできません。',
+  'error.FORBIDDEN.invitation-account':
+    '招待されたメールアドレスのアカウントでログインしてから、招待を受けてください。',
+  'error.PASSWORD_TOO_SHORT.min': 'パスワードは{min}文字以上で入力してください。',
+  'error.PASSWORD_TOO_SHORT.range': 'パスワードは{min}文字以上、{max}文字以下で入力してください。',
+  'error.IP_NOT_ALLOWED':
+    'この組織は、許可された IP アドレスからの利用だけを認めています。社内ネットワークから接続するか、組織の管理者にお問い合わせください。',
+  'error.IP_NOT_ALLOWED.address':
+    'この組織は、許可された IP アドレスからの利用だけを認めています（現在のアドレス：{address}）。社内ネットワークから接続するか、組織の管理者にお問い合わせください。',
+  'error.IP_LIST_LOCKOUT':
+    'このリストでは、いま操作しているあなた自身のアドレスが締め出されます。現在のアドレスを含めてから保存してください。',
+  'error.IP_LIST_LOCKOUT.address':
+    'このリストでは、いま操作しているあなた自身のアドレス（{address}）が締め出されます。現在のアドレスを含めてから保存してください。',
+  'error.SSO_DOMAIN_TAKEN': 'ドメイン「{domain}」はすでに別の組織が登録しています。',
+  'error.SSO_DOMAIN_REFUSED':
+    'ドメイン「{domain}」は登録できません。登録できるのは、設定する管理者自身のメールアドレスのドメインです。',
+  'error.SSO_DOMAIN_RECORD_NOT_FOUND':
+    'TXT レコード「{name}」が見つかりません。DNS に登録してから、反映を待って（数分〜数時間）もう一度確認してください。',
+  'error.SSO_DOMAIN_RECORD_MISMATCH':
+    'TXT レコード「{name}」はありますが、値が違います。表示されている値をそのまま登録してください。',
+  'error.SSO_DOMAIN_LOOKUP_FAILED':
+    'DNS サーバーから回答を得られませんでした（{reason}）。しばらくしてからもう一度確認してください。',
+  'error.LAST_ADMIN.organization':
+    'このアカウントは組織「{organization}」の最後の管理者のため削除できません。先に別の管理者を指名してください。',
+  'error.PAYLOAD_TOO_LARGE.max': 'ファイルが大きすぎます（上限 {mb} MB）。',
+  'error.PAYLOAD_TOO_LARGE.logo': 'ロゴ画像が大きすぎます（上限 256 KB、1024×1024 ピクセル）。',
+  'error.UNSUPPORTED_MEDIA_TYPE': 'この形式のリクエストは受け付けられません。',
+  'error.UNSUPPORTED_MEDIA_TYPE.logo': 'ロゴにはPNGまたはJPEG形式の画像を指定してください。',
+  'error.API_KEY_SCOPE.scope':
+    'このAPIキーにはこの操作の権限（{scope}）がありません。管理者に権限の付いたキーを発行してもらってください。',
+  'error.PDF_INVALID.document': '「{document}」はPDFとして読み込めません。壊れているか、PDFではありません。',
+  'error.PDF_ENCRYPTED.document':
+    '「{document}」はパスワードで保護（暗号化）されています。保護を解除してからアップロードしてください。',
+  'error.PDF_TOO_COMPLEX': 'このPDFは構造が複雑すぎるため、検証できません（{limit}）。',
+  'error.PDF_TOO_COMPLEX.limit.decoded-bytes': '上限：展開後のデータ量 {mib} MiB',
+  'error.PDF_TOO_COMPLEX.limit.objects': '上限：オブジェクト数 {count}',
+  'error.PDF_TOO_COMPLEX.limit.nesting-depth': '上限：入れ子の深さ {count}',
+  'error.PDF_TOO_COMPLEX.limit.xref-sections': '上限：相互参照表の連鎖 {count} 区画（循環も超過とみなします）',
+  'error.PDF_TOO_COMPLEX.limit.object-streams': '上限：オブジェクトストリーム数 {count}',
+  'error.PDF_TOO_COMPLEX.limit.signatures': '上限：署名数 {count}',
+  'error.PDF_TOO_COMPLEX.limit.memory': '上限：検証に使えるメモリ {count} MiB',
+  'error.PDF_TOO_COMPLEX.limit.time': '上限：検証時間 {seconds} 秒',
+  'error.PDF_TOO_COMPLEX.limit.other': '上限を超えました',
+  'error.INVALID_AMOUNT': '金額が正しくありません。0以上10^15以下の整数（円）で入力してください。',
+  'error.INVALID_AMOUNT.field': '金額が正しくありません（{field}）。0以上10^15以下の整数（円）で入力してください。',
+  'error.INVALID_DATE': '日付が正しくありません。2026-04-01 や 令和8年4月1日 の形で、実在する日付を入力してください。',
+  'error.INVALID_DATE.field':
+    '日付が正しくありません（{field}）。2026-04-01 や 令和8年4月1日 の形で、実在する日付を入力してください。',
+  'error.CLAIM_EXPIRED.sender': '保管可能期間が過ぎています。送信者（{sender}）にお問い合わせください。',
+  'error.FIELD_INVALID.field':
+    '入力項目の配置または内容に誤りがあります（{field}）。ページの範囲内に置き、内容を確認してください。',
+  'error.FIELD_REQUIRED.label': '必須の入力項目「{label}」が未入力です。入力してから完了してください。',
+  'error.IMAGE_INVALID.reason':
+    '印影の画像を読み込めません。2MB以下、16〜2000ピクセル四方のPNGまたはJPEG（8ビット、インターレースなし）を選んでください。',
+  'error.SIGNING_CERTIFICATE_INVALID': '署名用証明書を登録できません：{problem}。',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.PKCS12_INVALID':
+    'PKCS#12 ファイル（.p12 / .pfx）として読み込めません。ファイルを確認してください',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.PKCS12_UNSUPPORTED':
+    'この PKCS#12 ファイルの暗号方式には対応していません。AES-256 または 3DES で書き出してください',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.CHAIN_UNREADABLE':
+    '証明書チェーンのファイルを読み込めません。PEM 形式の証明書を選んでください',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.NO_CERTIFICATE': '証明書が含まれていません',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.KEY_MISMATCH': '秘密鍵と証明書が対応していません',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.KEY_UNSUPPORTED':
+    '鍵の種類に対応していません（RSA または ECDSA P-256 のみ）',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.CA_CERTIFICATE':
+    'CA 証明書です。署名用（エンドエンティティ）の証明書を選んでください',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.KEY_USAGE':
+    '証明書の鍵用途に電子署名（digitalSignature / nonRepudiation）が含まれていません',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.NOT_YET_VALID': '証明書の有効期間がまだ始まっていません',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.EXPIRED': '証明書の有効期限が切れています',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.CHAIN_INCOMPLETE':
+    '証明書チェーンがルート証明書まで揃っていません。中間証明書とルート証明書を含めてください',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.CHAIN_INVALID': '証明書チェーンの検証に失敗しました',
+  'error.VERIFY_BUSY': 'ただいま検証の依頼が混み合っています。5秒ほどしてから、もう一度お試しください。',
+  'error.VERIFY_BUSY.retry': 'ただいま検証の依頼が混み合っています。{seconds}秒ほどしてから、もう一度お試しください。',
 
   // Signer: access code (アクセスコード入力)
   'signer.code.title': 'アクセスコード入力',
@@ -72,8 +204,6 @@ export const ja = {
   'signer.code.checking': '確認しています…',
   'signer.code.empty': 'アクセスコードを入力してください。',
   'signer.code.format': 'アクセスコードは4〜8桁の数字です。',
-  'signer.code.wrong': 'アクセスコードが正しくありません。あと{n}回間違えるとロックされます。',
-  'signer.code.wrongNoCount': 'アクセスコードが正しくありません。',
   'signer.code.unknownCode': 'アクセスコードがわからない場合は、送信者にお問い合わせください。',
 
   'signer.state.locked.title': 'ロックされています',
@@ -287,6 +417,145 @@ export const ja = {
   'jobs.kind.envelope.sign': '電子署名の付与',
   'jobs.kind.envelope.seal': '文書タイムスタンプの付与',
   'jobs.kind.envelope.certificate': '契約締結証明書の発行',
+  'jobs.kind.mail.account': 'アカウントのお知らせの送信',
+  'jobs.kind.envelope.expiry-sweep': '有効期限切れの封筒の処理',
+  'jobs.kind.audit.anchor': '操作ログへのタイムスタンプ付与',
+  'jobs.kind.backup.run': 'バックアップ',
+  'jobs.kind.register.reminders': '契約期限のお知らせの準備',
+  'jobs.kind.retention.sweep': '保存期間が満了した文書の消去',
+  // Mails (server mail/templates).
+  'mail.openEnvelope': '封筒を開く',
+  'mail.locked.subject': 'アクセスコードのロックのお知らせ: {envelope}',
+  'mail.locked.body':
+    '「{envelope}」の署名者 {name}（{email}）様がアクセスコードを{attempts}回続けて間違えたため、署名用URLをロックしました。\nご本人に確認のうえ、封筒の画面からロックを解除するか、新しいアクセスコードを設定してください。',
+  'mail.declined.subject': '署名拒否のお知らせ: {envelope}',
+  'mail.declined.body':
+    '「{envelope}」の署名者 {name}（{email}）様が署名を拒否しました。封筒は拒否の状態になりました。\n\n理由:\n{reason}',
+  'mail.unlocked.subject': '【{organization}】署名用URLのロック解除のお知らせ',
+  'mail.from.withName': '{organization}（{name}）様',
+  'mail.from.organization': '{organization}様',
+  'mail.unlocked.body':
+    '{recipient} 様\n\n{from}からの「{envelope}」への署名依頼について、送信者が署名用URLのロックを解除しました。\n先にお送りした署名依頼メールのURLから、もう一度お手続きください。',
+  'mail.unlocked.newCode':
+    'アクセスコードが新しくなりました。以前のアクセスコードは使えません。新しいアクセスコードは、送信者からメール以外の方法でお知らせします（このメールには記載されていません）。',
+  'mail.unlocked.sameCode': 'アクセスコードは変わっていません。以前にお知らせしたアクセスコードを入力してください。',
+  'mail.helpLine': '困ったときは: {url}',
+  'mail.contact.title': 'お問い合わせ先（送信者）',
+  'mail.contact.person': '{organization} {name} 様',
+  'mail.contact.email': 'メール: {email}',
+  'mail.contact.phone': '電話: {phone}',
+  'mail.contact.organization': '{organization}の連絡先: {contact}',
+  'mail.contact.replies': 'このメールに返信すると、送信者に届きます。',
+  'mail.footer.repliesToSender': 'このメールは送信専用アドレスから送信していますが、ご返信は送信者に届きます。',
+  'mail.footer.noReply': 'このメールは送信専用アドレスから送信しています。ご返信いただいてもお答えできません。',
+  'mail.footer.support': 'サポート窓口: {support}',
+  'mail.footer.signature': 'Inkan 電子契約',
+  'mail.validity.days': '{n}日間',
+  'mail.validity.oneDay': '1日間',
+  'mail.validity.hours': '{n}時間',
+  'mail.validity.oneHour': '1時間',
+  'mail.jobFailed.title': '処理に失敗しました',
+  'mail.jobFailed.stopped':
+    '「{what}」の処理が、{since}から{attempts}回試みても成功しなかったため、失敗として停止しました。',
+  'mail.jobFailed.envelope': '封筒: {envelope}',
+  'mail.jobFailed.stoppedAt': '停止日時: {at}',
+  'mail.jobFailed.lastError': '最後のエラー: {error}',
+  'mail.jobFailed.retry':
+    '原因（メールサーバーやタイムスタンプ局の障害など）を取り除いてから、管理画面の「失敗した処理」で再実行してください。',
+  'mail.jobFailed.askAdmin': '組織の管理者に連絡して、原因を取り除いたうえで再実行を依頼してください。',
+  'mail.jobFailed.openFailedJobs': '失敗した処理を開く',
+  'mail.signingRequest.subject': '【{organization}】様より{envelope}への署名依頼が届いています',
+  'mail.signingRequest.reminderPrefix': '【リマインド】',
+  'mail.signingRequest.intro':
+    '{recipient} 様\n\n{resent}{from}より、「{envelope}」への署名依頼が届いています。\n下記のURLから文書の内容をご確認のうえ、署名してください。',
+  'mail.signingRequest.resent': '（再送）',
+  'mail.signingRequest.reminderIntro':
+    '{recipient} 様\n\n{from}より届いている「{envelope}」への署名依頼について、まだ署名が完了していないため、改めてお知らせします。\n下記のURL（前回のご案内と同じURLです）から文書の内容をご確認のうえ、署名してください。{sameCode}',
+  'mail.signingRequest.sameCode': 'アクセスコードも前回と変わりません。',
+  'mail.signingRequest.accessCode':
+    'アクセスコードについて\n文書を開くには、アクセスコード（数字4〜8桁）の入力が必要です。アクセスコードは、無関係な第三者による文書の閲覧を防止するためのもので、このメールには記載されていません。送信者からメール以外の方法で別途お知らせしています。ご不明な場合は送信者にお問い合わせください。',
+  'mail.signingRequest.login': 'このURLを開いたあと、Inkanのアカウントでログインして署名してください。',
+  'mail.signingRequest.validity': '有効期限: {until}',
+  'mail.signingRequest.personal': 'このURLはあなた専用です。他の方に転送しないでください。',
+  'mail.signingRequest.help': 'アクセスコードがわからない、リンクが開けないなど、困ったときは: {url}',
+  'mail.signingRequest.messageHeading': '▼メッセージ',
+  'mail.signingRequest.linkHeading': '▼署名用URL',
+  'mail.signingRequest.button': '文書を確認する',
+  'mail.completion.subject': '電子署名完了のお知らせ',
+  'mail.completion.intro':
+    '{recipient} 様\n\n{organization}様の「{envelope}」について、すべての署名者の電子署名が完了しました。\n下記の「ダウンロード」から締結済みの文書をダウンロードしてください。',
+  'mail.completion.validity':
+    '※ダウンロードの有効期限は{period}（{until}まで）です。期限内に必ずダウンロードを行ってください。期限を過ぎた場合は、署名依頼元にご連絡ください。',
+  'mail.completion.documents': '文書',
+  'mail.completion.certificateId': '締結証明書ID',
+  'mail.completion.attached': '添付ファイル',
+  'mail.completion.attachedCertificate': '契約締結証明書（PDF、署名・タイムスタンプ付き）',
+  'mail.completion.claim':
+    '「Inkanで保管」から、締結済みの文書と契約締結証明書を無料のInkanアカウントに保管できます（期限なく閲覧・ダウンロードできます）。保管可能期間は{period}（{until}まで）です。',
+  'mail.completion.download': 'ダウンロード',
+  'mail.completion.store': 'Inkanで保管',
+  'mail.completion.howToCheck':
+    '署名の確認方法\nダウンロードしたPDFには、署名者ごとの電子署名とタイムスタンプが付いています。\n・検証ページ（{verifyUrl}）にPDFをドロップすると、署名・タイムスタンプと、署名後の改ざんの有無を確認できます（アカウント不要）。\n・Adobe Acrobat Readerで署名を「有効」と表示させるには、Inkanのルート証明書（{rootUrl}）を信頼済み証明書に追加してください。手順: {steps}',
+  'mail.registration.request.subject': '【{organization}】様より署名用メールアドレス届出のお願い',
+  'mail.registration.request.intro':
+    '{company}\n{person} 様\n\n{organization}{requester}から、電子契約の署名に使うメールアドレスとアクセスコードの届出をお願いしています。\n下のボタンから、契約に署名する権限のある方のお名前とメールアドレスを入力し、アクセスコード（6〜8桁の数字）をお決めください。',
+  'mail.registration.request.requester': '（担当: {name}）',
+  'mail.registration.request.secrecy':
+    'アクセスコードは暗号化（ハッシュ化）して保存され、{organization}の担当者にも知らされません。今後、署名依頼メールが届いたら、ここで決めたアクセスコードを入力してください。',
+  'mail.registration.request.button': '届出手続きへ',
+  'mail.registration.confirmed.subject': '【{organization}】署名用メールアドレスの届出を受け付けました',
+  'mail.registration.confirmed.intro':
+    '{organization}あての署名用メールアドレスの届出を受け付けました。\n\n取引先: {company}\n署名者: {signer} <{email}>\n届出日時: {at}',
+  'mail.registration.confirmed.usage':
+    '今後、{organization}からの署名依頼メールが届いたら、届出の際にお決めになったアクセスコードを入力してください。アクセスコードはこのメールにも記載しておらず、{organization}の担当者も知りません。',
+  'mail.registration.confirmed.change':
+    'アクセスコードを忘れた場合や変更したい場合は、{organization}に新しい届出用URLをご依頼ください。',
+  'mail.registration.confirmed.notExpected': 'この届出にお心当たりがない場合は、至急{organization}にご連絡ください。',
+  'mail.registration.notice.subject': '【Inkan】{company}から署名用メールアドレスの届出がありました',
+  'mail.registration.notice.intro':
+    '{company}（{person}様）から、署名用メールアドレスの届出がありました。\n\n署名者: {signer} <{email}>',
+  'mail.registration.notice.usage':
+    'アクセスコードは取引先が決めたもので、Inkanにはハッシュ値だけが保存されています。封筒の作成で「アドレス帳から選ぶ」からこの取引先を選ぶと、登録済みアクセスコードが使われます（アクセスコードを伝える必要はありません）。',
+  'mail.registration.notice.sentTo': 'このメールは{organization}のアドレス帳から届出を依頼した方にお送りしています。',
+  'mail.registration.notice.button': 'アドレス帳を開く',
+  'mail.account.signup.subject': '【Inkan】アカウント登録のご案内',
+  'mail.account.signup.body':
+    'Inkanのアカウント登録のお申し込みを受け付けました。\n下のボタンから登録手続きを進めてください。',
+  'mail.account.signup.button': 'アカウント登録手続きへ',
+  'mail.account.signup.note': 'お心当たりがない場合は、このメールを破棄してください。アカウントは作成されません。',
+  'mail.account.signupExisting.body':
+    'アカウント登録のお申し込みがありましたが、このメールアドレスのInkanアカウントはすでに登録されています。\nログインしてご利用ください。パスワードをお忘れの場合は再設定できます。',
+  'mail.account.signupExisting.signIn': 'ログイン',
+  'mail.account.signupExisting.note':
+    'お心当たりがない場合は、このメールを破棄してください。アカウントに変更はありません。',
+  'mail.account.reset.subject': '【Inkan】パスワード再設定のご案内',
+  'mail.account.reset.body':
+    'パスワード再設定のお申し込みを受け付けました。\n下のボタンから新しいパスワードを設定してください。設定すると、ログイン中のすべての端末からログアウトします。',
+  'mail.account.reset.button': 'パスワードを再設定する',
+  'mail.account.reset.note': 'お心当たりがない場合は、このメールを破棄してください。パスワードは変わりません。',
+  'mail.account.emailChange.subject': '【Inkan】メールアドレス変更の確認',
+  'mail.account.emailChange.body':
+    'Inkanアカウントのメールアドレスをこのアドレスに変更するお申し込みを受け付けました。\n下のボタンを押すと変更が完了します。',
+  'mail.account.emailChange.button': 'メールアドレスを変更する',
+  'mail.account.emailChange.note': 'お心当たりがない場合は、このメールを破棄してください。変更は行われません。',
+  'mail.account.emailChanged.subject': '【Inkan】メールアドレスが変更されました',
+  'mail.account.emailChanged.body':
+    '{at}に、Inkanアカウントのメールアドレスが {email} に変更されました。今後のお知らせは新しいアドレスに届きます。',
+  'mail.account.emailChanged.warning':
+    'お心当たりがない場合は、アカウントが不正に使われたおそれがあります。すぐにInkanの運営者にご連絡ください。',
+  'mail.account.emailChanged.note': 'このメールは変更前のアドレスにお送りしています。',
+  'mail.invitation.subject': '【Inkan】{organization}への招待が届いています',
+  'mail.invitation.role.admin': '管理者',
+  'mail.invitation.role.member': 'メンバー',
+  'mail.invitation.role.viewer': '閲覧者',
+  'mail.invitation.introBy':
+    '{inviter}様から、Inkan の「{organization}」に{role}として招待されました。\n下のボタンから招待を受けてください。',
+  'mail.invitation.intro':
+    'Inkan の「{organization}」に{role}として招待されました。\n下のボタンから招待を受けてください。',
+  'mail.invitation.accept': '招待を受ける',
+  'mail.link.oneUse': 'このURLは一度だけ使えます。有効期限: {until}',
+  'mail.contact.support': 'お問い合わせ先: {contact}',
+  'mail.notExpected': 'お心当たりがない場合は、このメールを破棄してください。',
   'error.JOB_NOT_FAILED': 'この処理は失敗の状態ではないため再実行できません（再実行済みか、同じ処理が実行中です）。',
 
   // Statuses
@@ -379,9 +648,9 @@ export const ja = {
   'flow.autoRemind.save': '保存',
   'action.recipient.reminded': 'リマインド',
   'action.mail.signing-reminder.sent': 'リマインドメールを送信',
-  'error.ORDER_GAP': '署名順に抜けがあります。1から順に指定してください。',
-  'error.RECIPIENT_IS_CC': '受信者 (CC) は署名しません。',
-  'error.REMINDER_TOO_SOON': 'リマインドは送ったばかりです。1時間ほどおいてから送ってください。',
+  'error.ORDER_GAP': '署名順に抜けがあります。1から順に指定してください。同じ番号の署名者は並行して署名できます。',
+  'error.RECIPIENT_IS_CC': 'CC（受信者）は署名しません。完了のお知らせとダウンロードのみを受け取ります。',
+  'error.REMINDER_TOO_SOON': 'リマインドは送ったばかりです。しばらく時間をおいてから送ってください。',
   'new.recipient.moveUp': '上へ',
   'new.recipient.moveDown': '下へ',
   'new.recipient.moveUpLabel': '署名者 {n} を上へ移動',
@@ -461,7 +730,7 @@ export const ja = {
   'action.envelope.completed': '締結完了',
   'action.envelope.declined': '拒否により終了',
   'action.envelope.expired': '有効期限切れ',
-  'action.envelope.sealed': '文書タイムスタンプを付与',
+  'action.envelope.sealed': '文書タイムスタンプを付与（長期検証用に封印）',
   'action.document.archive-renewed': '長期保存のタイムスタンプを更新（新しい版）',
   'action.document.downloaded': '文書をダウンロード',
   'action.mail.signing-request.sent': '署名依頼メールを送信',
@@ -484,6 +753,143 @@ export const ja = {
   'action.recipient.signature-applied': '電子署名を付与',
 
   // Public verification (/verify)
+  // The public verification page and `inkan verify` (server http/verify/wording.ts, cli/format-report.ts).
+  'verification.verdict.valid.headline': '有効',
+  'verification.verdict.valid.explanation':
+    'すべての電子署名とタイムスタンプが有効で、このInkanのルート証明書までたどれます。署名の後に、認められない変更は加えられていません。',
+  'verification.verdict.invalid.headline': '無効',
+  'verification.verdict.invalid.explanation':
+    '無効な署名、または署名後の改ざんが見つかりました。このファイルの内容は、署名された時点のものと同じとはいえません。各署名の説明をご確認ください。',
+  'verification.verdict.untrusted.headline': '信頼できない発行元',
+  'verification.verdict.untrusted.explanation':
+    '署名そのものは壊れていませんが、証明書がこのInkanのルート証明書にも、ここで知られているどの発行元にもつながっていません。他のサービスで署名された文書であれば、そのサービスの検証方法で確認してください。',
+  'verification.verdict.indeterminate.headline': '判定不能',
+  'verification.verdict.indeterminate.explanation':
+    '改ざんは見つかりませんでしたが、署名が有効かどうかを確定できません。証明書の失効情報が得られない、証明書の有効期限が切れた後でそれ以前の存在を証明するタイムスタンプがない、などの理由です。各署名の説明をご確認ください。',
+  'verification.verdict.unsigned.headline': '署名なし',
+  'verification.verdict.unsigned.explanation':
+    'このPDFには電子署名もタイムスタンプもありません。内容が誰によって確定されたかを、このファイルから確かめることはできません。',
+  'verification.verdict.unreadable.headline': '読み取れません',
+  'verification.verdict.unreadable.explanation':
+    'このファイルはPDFとして読み取れませんでした。壊れているか、PDFではありません。',
+  'verification.status.valid': '有効',
+  'verification.status.invalid': '無効',
+  'verification.status.untrusted': '信頼できない発行元',
+  'verification.status.indeterminate': '判定不能',
+  'verification.indication.TOTAL-PASSED': '有効（TOTAL-PASSED）',
+  'verification.indication.TOTAL-FAILED': '無効（TOTAL-FAILED）',
+  'verification.indication.INDETERMINATE': '判定不能（INDETERMINATE）',
+  'verification.subIndication.FORMAT_FAILURE': '署名の形式または対象範囲に異常があります。',
+  'verification.subIndication.HASH_FAILURE': '署名された内容とファイルの内容が一致しません。',
+  'verification.subIndication.SIG_CRYPTO_FAILURE': '署名値を公開鍵で検証できません。',
+  'verification.subIndication.REVOKED': '署名の時点より前に、証明書が失効していました。',
+  'verification.subIndication.EXPIRED': '証明書の有効期限が切れた後に署名されています。',
+  'verification.subIndication.NOT_YET_VALID': '証明書の有効期間が始まる前に署名されています。',
+  'verification.subIndication.NO_SIGNING_CERTIFICATE_FOUND': '署名者の証明書を特定できません。',
+  'verification.subIndication.NO_CERTIFICATE_CHAIN_FOUND': '証明書が信頼できるルート証明書までたどれません。',
+  'verification.subIndication.CHAIN_CONSTRAINTS_FAILURE':
+    '証明書の連鎖が規則（CA資格、パス長、鍵用途など）を満たしていません。',
+  'verification.subIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE':
+    '証明書の連鎖に、この検証機能が対応していない内容があります。',
+  'verification.subIndication.REVOKED_NO_POE':
+    '証明書は失効しており、失効前に署名されたことを証明するタイムスタンプがありません。',
+  'verification.subIndication.REVOKED_CA_NO_POE':
+    '発行元の証明書が失効しており、失効前に署名されたことを証明するタイムスタンプがありません。',
+  'verification.subIndication.OUT_OF_BOUNDS_NO_POE':
+    '証明書の有効期限が切れており、期限内に署名と検証情報が存在したことを証明するタイムスタンプがありません。',
+  'verification.subIndication.TRY_LATER': '証明書の失効情報が得られないため、いまは判定できません。',
+  'verification.attack.incremental-saving.name': 'インクリメンタル・セーブ攻撃',
+  'verification.attack.incremental-saving.explanation':
+    'PDFは署名の後にも内容を書き足せます。このファイルには、署名の後にページ・注釈・フォームなど内容に関わる変更が書き足されています。署名は壊れていないように見えても、いま表示される内容は署名された時点と異なる可能性があります。',
+  'verification.attack.shadow-attack.name': 'シャドウ攻撃',
+  'verification.attack.shadow-attack.explanation':
+    '署名の前から隠しておいた内容を、署名の後の小さな変更で表に出す手口です。このファイルでは、署名の後にページの内容や表示（外観）が差し替えられています。署名者が見た内容と、いま表示される内容が異なるおそれがあります。',
+  'verification.attack.signature-wrapping.name': '署名ラッピング攻撃',
+  'verification.attack.signature-wrapping.explanation':
+    '署名の対象範囲（ByteRange）の「すき間」には、本来その署名の値だけが入ります。このファイルでは、そこに別のデータが入っています。署名済みのデータを移し、署名されていない内容を紛れ込ませる手口です。',
+  'verification.attack.coverage-anomaly.name': '署名範囲の異常',
+  'verification.attack.coverage-anomaly.explanation':
+    '署名がファイルの一部しか対象にしていない、範囲が重なっている、またはファイルの外を指しています。署名されていない部分には、署名を壊さずに何でも書き込めてしまいます。',
+  'verification.attack.signature-removed.name': '署名の削除',
+  'verification.attack.signature-removed.explanation':
+    'ファイルの中に署名の値が残っているのに、それを参照する署名欄がありません。後から署名が取り除かれた形跡です。',
+  'verification.attack.unknown.name': '不審なパターン（{id}）',
+  'verification.attack.unknown.explanation': '検証で不審な構造が見つかりました。技術的な詳細をご確認ください。',
+  'verification.level.B-B': '基本の電子署名（タイムスタンプなし）',
+  'verification.level.B-T': '署名タイムスタンプ付きの電子署名',
+  'verification.level.B-LT': '検証に必要な証明書と失効情報を文書内に保存した長期署名',
+  'verification.level.B-LTA':
+    '検証情報を文書内に保存し、文書タイムスタンプで保護した長期署名（長期にわたり検証できます）',
+  'verification.change.signature-added': '署名の追加',
+  'verification.change.document-timestamp-added': '文書タイムスタンプの追加',
+  'verification.change.dss-added': '検証情報（証明書・失効情報）の追加',
+  'verification.change.dss-updated': '検証情報（証明書・失効情報）の更新',
+  'verification.change.metadata-updated': '文書情報（メタデータ）の更新',
+  'verification.change.page-content-changed': '内容の変更',
+  'verification.change.field-values-added': '署名者による入力項目（印影・日付など）の記入',
+  'verification.change.page-added': 'ページの追加',
+  'verification.change.page-removed': 'ページの削除',
+  'verification.change.annotation-added': '注釈の追加',
+  'verification.change.annotation-changed': '注釈の変更',
+  'verification.change.annotation-removed': '注釈の削除',
+  'verification.change.form-field-changed': 'フォーム入力値の変更',
+  'verification.change.form-field-added': 'フォームフィールドの追加',
+  'verification.change.appearance-changed': '表示内容（外観）の差し替え',
+  'verification.change.catalog-changed': '文書全体の構成（カタログ）の変更',
+  'verification.change.object-changed': 'PDF内部のデータの変更',
+  'verification.change.object-freed': 'PDF内部のデータの削除',
+  'verification.change.unknown': '種類を特定できない変更',
+  'verification.change.onPage': '{page}ページ目の{change}',
+  'verification.summary.documentTimestampBy': '{tsa}が発行した文書タイムスタンプです。',
+  'verification.summary.documentTimestamp': '文書タイムスタンプです。',
+  'verification.summary.signedBy': '{name}の電子署名です。',
+  'verification.summary.signedByWithEmail': '{name}（{email}）の電子署名です。',
+  'verification.summary.signerUnknown': '署名者の証明書が見つからないため、誰の署名かを確認できません。',
+  'verification.summary.timestampProvesExistence': 'この文書が{at}に存在していたことを証明します。',
+  'verification.summary.signedAtProven':
+    '署名日時は{at}です。{tsa}のタイムスタンプにより、この時刻に署名が存在していたことが証明されています。',
+  'verification.summary.someTimestampAuthority': 'タイムスタンプ局',
+  'verification.summary.timestampTokenInvalid': 'タイムスタンプトークンを検証できません。',
+  'verification.summary.timestampInvalid': 'タイムスタンプが付いていますが、検証できません。',
+  'verification.summary.signedAtClaimed':
+    'タイムスタンプがないため、署名日時として記載された{at}は署名者の申告にすぎず、証明されていません。',
+  'verification.summary.noTime': 'タイムスタンプがなく、署名日時は記録されていません。',
+  'verification.summary.coverageAbnormal': '署名の対象範囲に異常があり、ファイルの一部が署名で守られていません。',
+  'verification.summary.signatureUnreadable': '署名の値を読み取れません。署名として壊れています。',
+  'verification.summary.timestampedContentAltered':
+    'タイムスタンプが押された内容と、このファイルの内容が一致しません。タイムスタンプの後に文書が改ざんされています。',
+  'verification.summary.signedContentAltered':
+    '署名された内容と、このファイルの内容が一致しません。署名の後に文書が改ざんされています。',
+  'verification.summary.signatureValueInvalid': '署名の値を証明書の公開鍵で検証できません。',
+  'verification.summary.signerBindingInvalid': '署名と証明書の結び付きを確認できません。',
+  'verification.summary.forbiddenChanges': '署名の後に、認められていない変更が加えられています：{changes}。',
+  'verification.summary.changesUnknown': '署名の後の変更を確認できません。',
+  'verification.summary.unchangedSinceTimestamp': 'この文書タイムスタンプの後、ファイルは一切変更されていません。',
+  'verification.summary.unchangedSinceSignature': 'この署名の後、ファイルは一切変更されていません。',
+  'verification.summary.allowedChanges': 'この後の変更は{changes}のみで、いずれも署名済みPDFに認められている変更です。',
+  'verification.summary.noChanges': 'この後に加えられた変更はありません。',
+  'verification.summary.timestampChainsToInkan': 'タイムスタンプ局の証明書は、このInkanのルート証明書までたどれます。',
+  'verification.summary.chainsToInkan': '証明書は、このInkanのルート証明書までたどれます。',
+  'verification.summary.timestampIssuerUnknown':
+    'タイムスタンプ局の証明書は、このInkanのルート証明書にも、ここで知られているどの発行元にもつながっていません。',
+  'verification.summary.issuerUnknown':
+    '証明書は、このInkanのルート証明書にも、ここで知られているどの発行元にもつながっていません。',
+  'verification.summary.outsideValidityAtSigning': '署名の時点で、証明書は有効期間外でした。',
+  'verification.summary.outsideValidityNow':
+    'タイムスタンプがないため現在の時刻で確かめましたが、証明書は有効期間外です。',
+  'verification.summary.revokedAfterProof':
+    '証明書は{at}に失効しましたが、それより前に署名が存在したことがタイムスタンプで証明されています。',
+  'verification.summary.revokedAt': '証明書は{at}に失効しています。',
+  'verification.summary.revoked': '証明書は失効しています。',
+  'verification.summary.level': 'PAdES {level}：{meaning}です。',
+  'verification.summary.notBaseline': 'PAdESのベースラインの形式ではありません。',
+  'verification.summary.timestampValid': 'この文書タイムスタンプは有効です。',
+  'verification.summary.signatureValid': 'この署名は有効です。',
+  'verification.summary.untrusted': '署名そのものは壊れていませんが、発行元を確認できません。',
+  'verification.summary.indeterminate': '有効かどうかを判定できません。{why}',
+  'verification.summary.timestampInvalidVerdict': 'この文書タイムスタンプは無効です。',
+  'verification.summary.signatureInvalid': 'この署名は無効です。',
+  'verification.summary.time': '{time}（日本時間）',
   'verify.title': '電子署名の検証',
   'verify.lead': '署名済みPDFの電子署名とタイムスタンプを検証します。アカウントは不要です。',
   'verify.tabs': '検証の方法',
@@ -664,7 +1070,7 @@ export const ja = {
   'error.CLAIM_ALREADY_USED':
     'この保管リンクは、すでに別のアカウントで使用されています。ダウンロードのリンクから文書を取得できます。',
   'error.CLAIM_EXPIRED': '保管可能期間が過ぎています。送信者にお問い合わせください。',
-  'error.CLAIM_INVALID': 'このリンクは無効です。',
+  'error.CLAIM_INVALID': 'この保管用URLは無効です。メールに記載のURLをご確認ください。',
   'error.DATE_ORDER': '終了日は開始日と同じ日かそれより後にしてください。',
   'nav.contracts': '契約管理',
   'reg.title': '契約管理',
@@ -844,7 +1250,7 @@ export const ja = {
   'error.EMAIL_LINK_EXPIRED':
     'このメールアドレス変更のURLは使用済みか、有効期限が切れています。もう一度変更をお申し込みください。',
   'error.EMAIL_TAKEN': 'このメールアドレスは別のアカウントで使われています。',
-  'error.LAST_ADMIN': 'このアカウントは組織の最後の管理者のため削除できません。先に別の管理者を指名してください。',
+  'error.LAST_ADMIN': '組織には有効な管理者が1人以上必要です。先に別のメンバーを管理者にしてください。',
   'login.noAccount': 'アカウントをお持ちでない方',
   'login.signupLink': '無料でアカウント登録',
   'login.forgotLink': 'パスワードをお忘れの方',
@@ -1610,7 +2016,7 @@ export const ja = {
   'error.ENVELOPE_STILL_ACTIVE': '「修正して再送」は、拒否・取消・期限切れになった封筒でのみ使えます。',
   'error.ACCESS_CODE_SENDER_ONLY': 'アクセスコードを再表示できるのは、この封筒の送信者だけです。',
   'error.ACCESS_CODE_UNAVAILABLE':
-    'このアクセスコードは表示できません。必要なら「ロック解除」から新しいコードを設定してください。',
+    'このアクセスコードは表示できません（ログインで本人確認する受信者、署名済み、または保存前に作成された封筒です）。必要なら新しいコードを設定してください。',
 } as const;
 
 /** Every UI string key. */

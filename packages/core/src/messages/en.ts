@@ -22,24 +22,24 @@ export const en: Messages = {
 
   'error.NETWORK': 'Could not reach the server. Check your connection and try again.',
   'error.UNEXPECTED': 'Something went wrong. Please try again later.',
-  'error.VALIDATION_FAILED': 'Some of the input is not valid.',
+  'error.VALIDATION_FAILED': 'The input is not valid.',
   'error.NOT_FOUND': 'Not found.',
   'error.UNAUTHENTICATED': 'Please sign in.',
   'error.FORBIDDEN': 'You are not allowed to do this.',
   'error.CSRF_FAILED': 'This page has expired. Reload the page and try again.',
   'error.RATE_LIMITED': 'Too many attempts in a short time. Please wait a moment and try again.',
-  'error.PAYLOAD_TOO_LARGE': 'The file is larger than the limit.',
+  'error.PAYLOAD_TOO_LARGE': 'The upload is too large.',
   'error.PDF_INVALID': 'The file could not be read as a PDF. Check that it is not damaged.',
   'error.PDF_ENCRYPTED': 'Password-protected PDFs cannot be used. Remove the protection and add it again.',
   'error.NO_DOCUMENTS': 'Add at least one document (PDF).',
   'error.NO_RECIPIENTS': 'Add at least one signer.',
   'error.INVALID_EMAIL': 'The e-mail address is not valid.',
-  'error.DUPLICATE_ORDER': 'Two signers have the same signing order.',
+  'error.DUPLICATE_ORDER': 'Two recipients have the same signing order; give each a different one.',
   'error.INVALID_ACCESS_CODE_FORMAT': 'The access code must be 4 to 8 digits.',
   'error.ACCESS_CODE_WRONG': 'The access code is not correct.',
   'error.ACCESS_CODE_LOCKED':
-    'The access code was entered wrongly too many times, so this request is locked. Please contact the sender.',
-  'error.LINK_INVALID': 'This link is not valid.',
+    'Too many wrong access codes: the link is locked. The sender has been told; please ask them to unlock it.',
+  'error.LINK_INVALID': 'This link is not valid. Please check the link in your e-mail.',
   'error.LINK_EXPIRED': 'This link has expired. Please contact the sender.',
   'error.FIELD_INVALID': 'A field is misplaced or its value is not valid: keep it inside the page and check its value.',
   'error.FIELD_REQUIRED': 'A required field is empty: fill it in before completing.',
@@ -53,11 +53,137 @@ export const en: Messages = {
     'This registration link is not valid. Check the link in your e-mail or ask the sender for a new one.',
   'error.REGISTRATION_LINK_EXPIRED':
     'This registration link has been used or has expired. Please ask the sender for a new one.',
-  'error.ENVELOPE_NOT_DRAFT': 'This envelope has already been sent, so this is no longer possible.',
-  'error.ENVELOPE_NOT_ACTIVE': 'This envelope is not open for signing.',
+  'error.ENVELOPE_NOT_DRAFT':
+    'This envelope has already been sent and cannot be changed. Use "Duplicate" to make a new draft.',
+  'error.ENVELOPE_NOT_ACTIVE': 'This envelope is no longer active (completed, declined, canceled or expired).',
   'error.NOT_YOUR_TURN': 'It is not your turn to sign yet. You will be e-mailed when it is.',
   'error.ALREADY_SIGNED': 'You have already signed.',
   'error.INVALID_CREDENTIALS': 'The e-mail address or password is not correct.',
+  // Server error codes (http/errors.ts) and the variants their details choose (error-text.ts).
+  'error.DOCUMENT_SHREDDED':
+    'This document was erased at the end of its retention period (its encryption key was destroyed, so no one can decrypt it). The operation log keeps the record of the erasure.',
+  'error.LEGAL_HOLD_EXISTS': 'A legal hold is already in place on this document.',
+  'error.NO_LEGAL_HOLD': 'There is no legal hold on this document.',
+  'error.SECOND_FACTOR_WRONG': 'The code is wrong or has been used already.',
+  'error.SECOND_FACTOR_EXPIRED': 'The sign-in has expired; please sign in again.',
+  'error.MFA_ENROLMENT_REQUIRED':
+    'Your organisation requires a second factor: set one up in your account security settings to continue.',
+  'error.STEP_UP_REQUIRED': 'Confirm it is you with your second factor before this action.',
+  'error.PASSKEY_FAILED': 'The passkey could not be verified; please try again.',
+  'error.SSO_REQUIRED':
+    'Accounts of this e-mail domain sign in through the organisation\'s single sign-on (SSO). Use "Use single sign-on (SSO)" on the sign-in page.',
+  'error.SSO_NOT_CONFIGURED': 'No single sign-on is set up for this e-mail domain. Sign in with your password.',
+  'error.SSO_FAILED':
+    'The single sign-on response could not be verified, so you were not signed in. Please start the sign-in again.',
+  'error.SSO_ACCOUNT_REFUSED':
+    "This account cannot sign in to the organisation through single sign-on. Contact the organisation's administrator.",
+  'error.SSO_BREAK_GLASS_INVALID':
+    'The break-glass account must be an administrator of this organisation with a second factor set up.',
+  'error.WEBHOOK_URL_INVALID':
+    'The webhook URL is not valid. Enter a full URL starting with https:// (without a user name or password).',
+  'error.WEBHOOK_TARGET_REFUSED':
+    'Webhooks cannot be sent to private, loopback or link-local addresses. Use a URL reachable from the internet.',
+  'error.WEBHOOK_LIMIT': 'An organisation can have at most 20 webhook endpoints. Delete one you no longer use.',
+  'error.WEBHOOK_DELIVERY_PENDING':
+    'This delivery is still being retried, so it cannot be replayed yet. Replay it once it is delivered or has failed.',
+  'error.SIGNING_CERTIFICATE_PASSWORD':
+    'The password of the PKCS#12 file is wrong: enter the password it was exported with.',
+  'error.SIGNING_CERTIFICATE_MISSING':
+    'This signing mode needs a signing certificate: upload one first, or choose the operator’s certificate.',
+  'error.INTERNAL_ERROR': 'Something went wrong on the server. Please try again later.',
+  'error.SERVICE_UNAVAILABLE': 'The service is not available right now.',
+  'error.VALIDATION_FAILED.field': 'The input is not valid ({field}).',
+  'error.VALIDATION_FAILED.sso.notUrl': 'This is not a URL.',
+  'error.VALIDATION_FAILED.sso.notHttps': "The identity provider's URL must start with https.",
+  'error.VALIDATION_FAILED.sso.credentials': 'The URL must not carry credentials.',
+  'error.VALIDATION_FAILED.sso.oidcRequired': 'Enter the OIDC settings.',
+  'error.VALIDATION_FAILED.sso.samlRequired': 'Enter the SAML settings.',
+  'error.VALIDATION_FAILED.sso.certificate': "The identity provider's certificate (PEM) cannot be read.",
+  'error.VALIDATION_FAILED.sso.domain': '"{domain}" is not a domain name (e.g. example.co.jp).',
+  'error.VALIDATION_FAILED.sso.enforced': 'To require SSO, turn it on and claim a domain.',
+  'error.VALIDATION_FAILED.sso.clientSecret': 'Enter the client secret.',
+  'error.VALIDATION_FAILED.retention.years': 'A retention period is a whole number of years from {min} to {max}.',
+  'error.VALIDATION_FAILED.retention.contractType': 'Enter the contract type (at most {max} characters).',
+  'error.VALIDATION_FAILED.retention.duplicate': 'The same kind is given twice; keep one.',
+  'error.ORDER_GAP.missing':
+    'The signing orders have a gap (no signer has order {missing}); number them 1, 2, 3 … (signers with the same number sign in parallel).',
+  'error.INVALID_ACCESS_CODE_FORMAT.min': 'The access code must be {min} to 8 digits.',
+  'error.ACCESS_CODE_WRONG.remaining': 'The access code is not correct. {n} more wrong tries lock the link.',
+  'error.ACCESS_CODE_WRONG.remainingOne': 'The access code is not correct. 1 more wrong try locks the link.',
+  'error.FORBIDDEN.personal-account': 'A personal account cannot do this: sign in as a member of an organisation.',
+  'error.FORBIDDEN.session-required': 'This needs a signed-in browser session (API keys cannot do it).',
+  'error.FORBIDDEN.self': 'You cannot deactivate yourself.',
+  'error.FORBIDDEN.invitation-account': 'Sign in with the invited address first, then accept the invitation.',
+  'error.PASSWORD_TOO_SHORT.min': 'The password must be at least {min} characters.',
+  'error.PASSWORD_TOO_SHORT.range': 'The password must be at least {min} characters and at most {max}.',
+  'error.IP_NOT_ALLOWED':
+    "This organisation allows access only from approved IP addresses. Connect from your organisation's network or contact its administrator.",
+  'error.IP_NOT_ALLOWED.address':
+    "This organisation allows access only from approved IP addresses (your address: {address}). Connect from your organisation's network or contact its administrator.",
+  'error.IP_LIST_LOCKOUT': 'This list would lock you out: your current address is not in it. Include it before saving.',
+  'error.IP_LIST_LOCKOUT.address':
+    'This list would lock you out: your current address ({address}) is not in it. Include it before saving.',
+  'error.SSO_DOMAIN_TAKEN': 'The domain "{domain}" is claimed by another organisation.',
+  'error.SSO_DOMAIN_REFUSED':
+    'The domain "{domain}" cannot be claimed: an administrator can claim the domain of their own e-mail address.',
+  'error.SSO_DOMAIN_RECORD_NOT_FOUND':
+    'No TXT record "{name}" was found. Add it to your DNS, wait until it is published (minutes to hours) and check again.',
+  'error.SSO_DOMAIN_RECORD_MISMATCH':
+    'The TXT record "{name}" exists but holds another value. Enter the value shown exactly.',
+  'error.SSO_DOMAIN_LOOKUP_FAILED': 'The DNS server gave no answer ({reason}). Check again in a while.',
+  'error.LAST_ADMIN.organization':
+    'This account is the last administrator of "{organization}" and cannot be deleted. Make someone else an administrator first.',
+  'error.PAYLOAD_TOO_LARGE.max': 'The upload is too large (limit {mb} MB).',
+  'error.PAYLOAD_TOO_LARGE.logo': 'The logo is too large (limit 256 KB, 1024×1024 pixels).',
+  'error.UNSUPPORTED_MEDIA_TYPE': 'This content type is not accepted.',
+  'error.UNSUPPORTED_MEDIA_TYPE.logo': 'The logo must be a PNG or JPEG image.',
+  'error.API_KEY_SCOPE.scope':
+    'This API key lacks the scope this needs ({scope}). Ask an administrator for a key with it.',
+  'error.PDF_INVALID.document': '"{document}" cannot be read as a PDF: it is damaged or not a PDF.',
+  'error.PDF_ENCRYPTED.document':
+    '"{document}" is password-protected (encrypted). Remove the protection and upload it again.',
+  'error.PDF_TOO_COMPLEX': 'This PDF is too complex to verify ({limit}).',
+  'error.PDF_TOO_COMPLEX.limit.decoded-bytes': 'limit: {mib} MiB of decoded data',
+  'error.PDF_TOO_COMPLEX.limit.objects': 'limit: {count} objects',
+  'error.PDF_TOO_COMPLEX.limit.nesting-depth': 'limit: nesting depth {count}',
+  'error.PDF_TOO_COMPLEX.limit.xref-sections': 'limit: {count} cross-reference sections (a loop counts as over)',
+  'error.PDF_TOO_COMPLEX.limit.object-streams': 'limit: {count} object streams',
+  'error.PDF_TOO_COMPLEX.limit.signatures': 'limit: {count} signatures',
+  'error.PDF_TOO_COMPLEX.limit.memory': 'limit: {count} MiB of memory per verification',
+  'error.PDF_TOO_COMPLEX.limit.time': 'limit: {seconds} s per verification',
+  'error.PDF_TOO_COMPLEX.limit.other': 'over a limit',
+  'error.INVALID_AMOUNT': 'The amount is not valid: enter a whole number of yen from 0 to 10^15.',
+  'error.INVALID_AMOUNT.field': 'The amount is not valid ({field}): enter a whole number of yen from 0 to 10^15.',
+  'error.INVALID_DATE': 'The date is not valid: enter a real date such as 2026-04-01.',
+  'error.INVALID_DATE.field': 'The date is not valid ({field}): enter a real date such as 2026-04-01.',
+  'error.CLAIM_EXPIRED.sender':
+    'The period for storing this contract has passed. Please contact the sender ({sender}).',
+  'error.FIELD_INVALID.field':
+    'A field is misplaced or its value is not valid ({field}): keep it inside the page and check its value.',
+  'error.FIELD_REQUIRED.label': 'The required field "{label}" is empty: fill it in before completing.',
+  'error.IMAGE_INVALID.reason':
+    'The seal image cannot be used ({reason}): choose a PNG or JPEG of at most 2 MB and 2000×2000 pixels.',
+  'error.SIGNING_CERTIFICATE_INVALID': 'The signing certificate cannot be used: {problem}.',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.PKCS12_INVALID': 'the file cannot be read as PKCS#12 (.p12 / .pfx)',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.PKCS12_UNSUPPORTED':
+    'the PKCS#12 file uses an encryption this service does not support: export it with AES-256 or 3DES',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.CHAIN_UNREADABLE':
+    'the certificate chain file cannot be read: choose PEM certificates',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.NO_CERTIFICATE': 'the file holds no certificate',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.KEY_MISMATCH': 'the private key does not match the certificate',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.KEY_UNSUPPORTED':
+    'the key type is not supported (RSA or ECDSA P-256 only)',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.CA_CERTIFICATE':
+    'it is a CA certificate: choose the signing (end-entity) certificate',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.KEY_USAGE':
+    'the certificate’s key usage allows neither digitalSignature nor nonRepudiation',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.NOT_YET_VALID': 'the certificate is not valid yet',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.EXPIRED': 'the certificate has expired',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.CHAIN_INCOMPLETE':
+    'the certificate chain does not reach a root: include the intermediate and root certificates',
+  'error.SIGNING_CERTIFICATE_INVALID.problem.CHAIN_INVALID': 'the certificate chain does not validate',
+  'error.VERIFY_BUSY': 'Verification is busy right now. Please try again in about 5 seconds.',
+  'error.VERIFY_BUSY.retry': 'Verification is busy right now. Please try again in about {seconds} seconds.',
 
   'signer.code.title': 'Enter access code',
   'signer.code.request': '{org} has sent you a request to sign.',
@@ -70,8 +196,6 @@ export const en: Messages = {
   'signer.code.checking': 'Checking…',
   'signer.code.empty': 'Enter the access code.',
   'signer.code.format': 'The access code is 4 to 8 digits.',
-  'signer.code.wrong': 'The access code is not correct. {n} more wrong attempt(s) will lock this request.',
-  'signer.code.wrongNoCount': 'The access code is not correct.',
   'signer.code.unknownCode': 'If you do not know the access code, please contact the sender.',
 
   'signer.state.locked.title': 'Locked',
@@ -279,6 +403,144 @@ export const en: Messages = {
   'jobs.kind.envelope.sign': 'Applying a signature',
   'jobs.kind.envelope.seal': 'Adding the document timestamp',
   'jobs.kind.envelope.certificate': 'Issuing the certificate of completion',
+  'jobs.kind.mail.account': 'Sending an account mail',
+  'jobs.kind.envelope.expiry-sweep': 'Expiring envelopes',
+  'jobs.kind.audit.anchor': 'Timestamping the audit log',
+  'jobs.kind.backup.run': 'Backup',
+  'jobs.kind.register.reminders': 'Preparing contract deadline reminders',
+  'jobs.kind.retention.sweep': 'Erasing documents at the end of their retention period',
+  // Mails (server mail/templates).
+  'mail.openEnvelope': 'Open the envelope',
+  'mail.locked.subject': 'Access code lock notice: {envelope}',
+  'mail.locked.body':
+    'The signer {name} ({email}) of "{envelope}" entered a wrong access code {attempts} times, so their signing link is locked.\nAfter checking with them, unlock it or set a new access code on the envelope\'s page.',
+  'mail.declined.subject': 'Decline notice: {envelope}',
+  'mail.declined.body':
+    '{name} ({email}) declined to sign "{envelope}". The envelope is now declined.\n\nReason:\n{reason}',
+  'mail.unlocked.subject': '{organization}: your signing link is unlocked',
+  'mail.from.withName': '{name} of {organization}',
+  'mail.from.organization': '{organization}',
+  'mail.unlocked.body':
+    'Dear {recipient},\n\n{from} unlocked your link to sign "{envelope}".\nPlease open the link of the signing request mail you received earlier and try again.',
+  'mail.unlocked.newCode':
+    'The access code has changed: the previous one no longer works. The sender gives you the new code by other means than e-mail (it is not in this mail).',
+  'mail.unlocked.sameCode': 'The access code has not changed: enter the code you were given before.',
+  'mail.helpLine': 'Help: {url}',
+  'mail.contact.title': 'Questions? Contact the sender',
+  'mail.contact.person': '{organization} {name}',
+  'mail.contact.email': 'E-mail: {email}',
+  'mail.contact.phone': 'Telephone: {phone}',
+  'mail.contact.organization': '{organization} contact: {contact}',
+  'mail.contact.replies': 'Replying to this mail reaches the sender.',
+  'mail.footer.repliesToSender': 'This message was sent from a no-reply address; replies go to the sender.',
+  'mail.footer.noReply': 'This message was sent from a no-reply address; replies are not read.',
+  'mail.footer.support': 'Support: {support}',
+  'mail.footer.signature': 'Inkan electronic contracts',
+  'mail.validity.days': '{n} days',
+  'mail.validity.oneDay': '1 day',
+  'mail.validity.hours': '{n} hours',
+  'mail.validity.oneHour': '1 hour',
+  'mail.jobFailed.title': 'Job failed',
+  'mail.jobFailed.stopped':
+    '"{what}" did not succeed in {attempts} attempts since {since}, so it was stopped as failed.',
+  'mail.jobFailed.envelope': 'Envelope: {envelope}',
+  'mail.jobFailed.stoppedAt': 'Stopped at: {at}',
+  'mail.jobFailed.lastError': 'Last error: {error}',
+  'mail.jobFailed.retry':
+    'Once the cause (a mail server or timestamp authority outage …) is removed, retry it on the "Failed jobs" page of the administration.',
+  'mail.jobFailed.askAdmin': 'Please ask an administrator of the organisation to remove the cause and retry it.',
+  'mail.jobFailed.openFailedJobs': 'Open failed jobs',
+  'mail.signingRequest.subject': '{organization} has sent you "{envelope}" to sign',
+  'mail.signingRequest.reminderPrefix': 'Reminder: ',
+  'mail.signingRequest.intro':
+    'Dear {recipient},\n\n{resent}{from} has sent you "{envelope}" to sign.\nPlease review the documents at the address below and sign them.',
+  'mail.signingRequest.resent': '(Reminder) ',
+  'mail.signingRequest.reminderIntro':
+    'Dear {recipient},\n\nThis is a reminder: {from} has sent you "{envelope}" to sign, and it is not signed yet.\nPlease review the documents at the address below (the same link as before) and sign them.{sameCode}',
+  'mail.signingRequest.sameCode': ' The access code has not changed.',
+  'mail.signingRequest.accessCode':
+    'About the access code\nTo open the documents you need an access code (4 to 8 digits). It keeps unrelated third parties from seeing the documents and is not in this mail: the sender gives it to you separately, by other means than e-mail. If you do not have it, please ask the sender.',
+  'mail.signingRequest.login': 'After opening the link, sign in with your Inkan account to sign.',
+  'mail.signingRequest.validity': 'Valid until: {until}',
+  'mail.signingRequest.personal': 'This link is personal to you. Please do not forward it.',
+  'mail.signingRequest.help': 'No access code, a link that does not open, or other trouble? Help: {url}',
+  'mail.signingRequest.messageHeading': 'Message:',
+  'mail.signingRequest.linkHeading': 'Your signing link:',
+  'mail.signingRequest.button': 'Review the documents',
+  'mail.completion.subject': 'Signing completed: "{envelope}"',
+  'mail.completion.intro':
+    'Dear {recipient},\n\nEveryone has signed "{envelope}" from {organization}.\nDownload the signed documents with the link below.',
+  'mail.completion.validity':
+    'The download link is valid for {period} (until {until}). Please download the documents before then; afterwards, contact the sender.',
+  'mail.completion.documents': 'Documents',
+  'mail.completion.certificateId': 'Certificate ID',
+  'mail.completion.attached': 'Attached',
+  'mail.completion.attachedCertificate': 'Certificate of completion (PDF, signed and timestamped)',
+  'mail.completion.claim':
+    'With "Store in Inkan" you keep the signed documents and the certificate of completion in a free Inkan account, with no expiry. Storing is possible for {period} (until {until}).',
+  'mail.completion.download': 'Download',
+  'mail.completion.store': 'Store in Inkan (Inkanで保管)',
+  'mail.completion.howToCheck':
+    'How to check the signatures\nThe PDFs carry one electronic signature and timestamp per signer.\n- Drop a PDF on the verification page ({verifyUrl}) to see each signature and timestamp and whether anything changed after signing (no account needed).\n- For Adobe Acrobat Reader to show the signatures as valid, add the Inkan root certificate ({rootUrl}) to its trusted certificates. Steps: {steps}',
+  'mail.registration.request.subject': '[{organization}] Please register the e-mail address of your signer',
+  'mail.registration.request.intro':
+    "{person}, {company}\n\n{organization}{requester} asks you to register the e-mail address of the person who signs contracts for you, and to choose an access code.\nUse the button below: enter the signer's name and e-mail address and choose an access code of 6 to 8 digits.",
+  'mail.registration.request.requester': ' ({name})',
+  'mail.registration.request.secrecy':
+    'The access code is stored only in hashed form: nobody at {organization} learns it. When a signing request arrives, enter the code you chose here.',
+  'mail.registration.request.button': 'Register the signer',
+  'mail.registration.confirmed.subject': '[{organization}] Your signer registration was received',
+  'mail.registration.confirmed.intro':
+    'Your signer registration with {organization} was received.\n\nCounterparty: {company}\nSigner: {signer} <{email}>\nRegistered: {at}',
+  'mail.registration.confirmed.usage':
+    'When a signing request from {organization} arrives, enter the access code you chose. The code is not in this mail, and nobody at {organization} knows it.',
+  'mail.registration.confirmed.change':
+    'If you forget the code or want to change it, ask {organization} for a new registration link.',
+  'mail.registration.confirmed.notExpected': 'If you did not make this registration, contact {organization} at once.',
+  'mail.registration.notice.subject': '[Inkan] {company} registered its signer',
+  'mail.registration.notice.intro': '{company} ({person}) registered its signer.\n\nSigner: {signer} <{email}>',
+  'mail.registration.notice.usage':
+    'The counterparty chose the access code; Inkan keeps only its hash. Choose the counterparty with "Choose from the address book" when creating an envelope and its registered code is used (nothing to pass on).',
+  'mail.registration.notice.sentTo': 'Sent to the member of {organization} who requested the registration.',
+  'mail.registration.notice.button': 'Open the address book',
+  'mail.account.signup.subject': '[Inkan] Your account registration',
+  'mail.account.signup.body':
+    'We received a request to create an Inkan account for this address.\nContinue with the button below.',
+  'mail.account.signup.button': 'Continue to account registration',
+  'mail.account.signup.note': 'If you did not ask for this, ignore this mail: no account is created.',
+  'mail.account.signupExisting.body':
+    'Someone asked to create an Inkan account for this address, but you already have one.\nSign in, or reset your password if you forgot it.',
+  'mail.account.signupExisting.signIn': 'Sign in',
+  'mail.account.signupExisting.note':
+    'If you did not ask for this, ignore this mail: nothing about your account changed.',
+  'mail.account.reset.subject': '[Inkan] Reset your password',
+  'mail.account.reset.body':
+    'We received a request to reset your Inkan password.\nSet a new one with the button below. Doing so signs you out everywhere.',
+  'mail.account.reset.button': 'Reset the password',
+  'mail.account.reset.note': 'If you did not ask for this, ignore this mail: your password stays as it is.',
+  'mail.account.emailChange.subject': '[Inkan] Confirm your new e-mail address',
+  'mail.account.emailChange.body':
+    'We received a request to change the e-mail address of an Inkan account to this address.\nThe button below completes the change.',
+  'mail.account.emailChange.button': 'Change the e-mail address',
+  'mail.account.emailChange.note': 'If you did not ask for this, ignore this mail: nothing changes.',
+  'mail.account.emailChanged.subject': '[Inkan] Your e-mail address was changed',
+  'mail.account.emailChanged.body':
+    'On {at} the e-mail address of your Inkan account was changed to {email}. Mail now goes to the new address.',
+  'mail.account.emailChanged.warning':
+    'If this was not you, your account may be misused: tell the operator of this Inkan at once.',
+  'mail.account.emailChanged.note': 'This notice goes to the previous address.',
+  'mail.invitation.subject': '[Inkan] You are invited to {organization}',
+  'mail.invitation.role.admin': 'an administrator',
+  'mail.invitation.role.member': 'a member',
+  'mail.invitation.role.viewer': 'a viewer',
+  'mail.invitation.introBy':
+    '{inviter} has invited you to join "{organization}" on Inkan as {role}.\nAccept with the button below.',
+  'mail.invitation.intro':
+    'You are invited to join "{organization}" on Inkan as {role}.\nAccept with the button below.',
+  'mail.invitation.accept': 'Accept the invitation',
+  'mail.link.oneUse': 'The link works once. Valid until: {until}',
+  'mail.contact.support': 'Contact: {contact}',
+  'mail.notExpected': 'If you did not expect this, ignore this mail.',
   'error.JOB_NOT_FAILED':
     'This job is not failed, so it cannot be retried (it was retried already, or the same work is running).',
 
@@ -369,9 +631,10 @@ export const en: Messages = {
   'flow.autoRemind.save': 'Save',
   'action.recipient.reminded': 'Reminder',
   'action.mail.signing-reminder.sent': 'Reminder mail sent',
-  'error.ORDER_GAP': 'The signing order has a gap; number the signers from 1.',
-  'error.RECIPIENT_IS_CC': 'A CC recipient does not sign.',
-  'error.REMINDER_TOO_SOON': 'A reminder was sent only recently; please wait about an hour.',
+  'error.ORDER_GAP':
+    'The signing orders have a gap; number them 1, 2, 3 … (signers with the same number sign in parallel).',
+  'error.RECIPIENT_IS_CC': 'A CC recipient never signs; they receive the completion mail and the download only.',
+  'error.REMINDER_TOO_SOON': 'A reminder was sent only recently; please wait a while before sending another.',
   'new.recipient.moveUp': 'Up',
   'new.recipient.moveDown': 'Down',
   'new.recipient.moveUpLabel': 'Move signer {n} up',
@@ -470,6 +733,147 @@ export const en: Messages = {
   'action.access_code.revealed': 'Access code shown again',
   'action.recipient.signature-applied': 'Electronic signature applied',
 
+  // The public verification page and `inkan verify` (server http/verify/wording.ts, cli/format-report.ts).
+  'verification.verdict.valid.headline': 'Valid',
+  'verification.verdict.valid.explanation':
+    "Every signature and timestamp is valid and chains to this Inkan's root certificate. Nothing that is not allowed was changed after signing.",
+  'verification.verdict.invalid.headline': 'Invalid',
+  'verification.verdict.invalid.explanation':
+    'An invalid signature or a change after signing was found: this file cannot be taken to be what was signed. See each signature below.',
+  'verification.verdict.untrusted.headline': 'Untrusted issuer',
+  'verification.verdict.untrusted.explanation':
+    "The signatures are intact, but their certificates chain neither to this Inkan's root nor to any issuer known here. If another service signed the document, check it with that service.",
+  'verification.verdict.indeterminate.headline': 'Cannot be decided',
+  'verification.verdict.indeterminate.explanation':
+    'No tampering was found, but whether the signatures are valid cannot be decided: for example, no revocation information is available, or a certificate has expired and no timestamp proves the signature existed before. See each signature below.',
+  'verification.verdict.unsigned.headline': 'Not signed',
+  'verification.verdict.unsigned.explanation':
+    'This PDF holds no electronic signature and no timestamp: the file itself cannot tell who approved its content.',
+  'verification.verdict.unreadable.headline': 'Cannot be read',
+  'verification.verdict.unreadable.explanation': 'This file could not be read as a PDF: it is damaged or not a PDF.',
+  'verification.status.valid': 'Valid',
+  'verification.status.invalid': 'Invalid',
+  'verification.status.untrusted': 'Untrusted issuer',
+  'verification.status.indeterminate': 'Indeterminate',
+  'verification.indication.TOTAL-PASSED': 'Passed (TOTAL-PASSED)',
+  'verification.indication.TOTAL-FAILED': 'Failed (TOTAL-FAILED)',
+  'verification.indication.INDETERMINATE': 'Indeterminate (INDETERMINATE)',
+  'verification.subIndication.FORMAT_FAILURE': 'The signature or the range it covers is malformed.',
+  'verification.subIndication.HASH_FAILURE': 'The signed content does not match the file.',
+  'verification.subIndication.SIG_CRYPTO_FAILURE': 'The signature value does not verify with the public key.',
+  'verification.subIndication.REVOKED': 'The certificate was revoked before the time the signature is proved to exist.',
+  'verification.subIndication.EXPIRED': 'The signature was made after the certificate expired.',
+  'verification.subIndication.NOT_YET_VALID': 'The signature was made before the certificate became valid.',
+  'verification.subIndication.NO_SIGNING_CERTIFICATE_FOUND': 'The signer certificate cannot be identified.',
+  'verification.subIndication.NO_CERTIFICATE_CHAIN_FOUND': 'The certificate does not chain to a trusted root.',
+  'verification.subIndication.CHAIN_CONSTRAINTS_FAILURE':
+    'The certificate chain breaks a rule (CA status, path length, key usage …).',
+  'verification.subIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE':
+    'The certificate chain uses features this verifier does not support.',
+  'verification.subIndication.REVOKED_NO_POE':
+    'The certificate is revoked, and no timestamp proves the signature was made before.',
+  'verification.subIndication.REVOKED_CA_NO_POE':
+    'An issuing CA certificate is revoked, and no timestamp proves the signature was made before.',
+  'verification.subIndication.OUT_OF_BOUNDS_NO_POE':
+    'A certificate has expired, and no timestamp proves the signature and its validation data existed before.',
+  'verification.subIndication.TRY_LATER': 'No usable revocation information is available: it cannot be decided now.',
+  'verification.attack.incremental-saving.name': 'Incremental saving attack',
+  'verification.attack.incremental-saving.explanation':
+    'A PDF can be appended to after it is signed. This file had changes to its content (pages, annotations, form fields …) appended after a signature: the signature may look intact while what you see is not what was signed.',
+  'verification.attack.shadow-attack.name': 'Shadow attack',
+  'verification.attack.shadow-attack.explanation':
+    'Content hidden before signing is brought to the surface by a small change afterwards. Here page content or an appearance was replaced after signing: what the signer saw may differ from what is shown now.',
+  'verification.attack.signature-wrapping.name': 'Signature wrapping attack',
+  'verification.attack.signature-wrapping.explanation':
+    "The gap in a signature's byte range must hold that signature's value and nothing else. Here it holds something else: signed data was moved to slip unsigned content in.",
+  'verification.attack.coverage-anomaly.name': 'Coverage anomaly',
+  'verification.attack.coverage-anomaly.explanation':
+    'A signature covers only part of the file, overlaps itself, or points outside the file. Anything can be written into the unsigned part without breaking the signature.',
+  'verification.attack.signature-removed.name': 'Signature removed',
+  'verification.attack.signature-removed.explanation':
+    'The file still holds a signature value that no signature field lists: a signature was removed afterwards.',
+  'verification.attack.unknown.name': 'Suspicious pattern ({id})',
+  'verification.attack.unknown.explanation': 'The verifier found a suspicious structure; see the technical details.',
+  'verification.level.B-B': 'a basic signature without a timestamp',
+  'verification.level.B-T': 'a signature with a signature timestamp',
+  'verification.level.B-LT':
+    'a long-term signature: the certificates and revocation data needed to check it are stored in the document',
+  'verification.level.B-LTA':
+    'a long-term archival signature: validation data stored in the document and protected by a document timestamp',
+  'verification.change.signature-added': 'a signature added',
+  'verification.change.document-timestamp-added': 'a document timestamp added',
+  'verification.change.dss-added': 'validation data (certificates, revocation data) added',
+  'verification.change.dss-updated': 'validation data (certificates, revocation data) updated',
+  'verification.change.metadata-updated': 'document metadata updated',
+  'verification.change.page-content-changed': 'content changed',
+  'verification.change.field-values-added': 'field values (seal, date…) filled in by a signer',
+  'verification.change.page-added': 'a page added',
+  'verification.change.page-removed': 'a page removed',
+  'verification.change.annotation-added': 'an annotation added',
+  'verification.change.annotation-changed': 'an annotation changed',
+  'verification.change.annotation-removed': 'an annotation removed',
+  'verification.change.form-field-changed': 'a form field changed',
+  'verification.change.form-field-added': 'a form field added',
+  'verification.change.appearance-changed': 'an appearance replaced',
+  'verification.change.catalog-changed': 'the document catalog changed',
+  'verification.change.object-changed': 'internal PDF data changed',
+  'verification.change.object-freed': 'internal PDF data deleted',
+  'verification.change.unknown': 'a change of unknown kind',
+  'verification.change.onPage': '{change} on page {page}',
+  'verification.summary.documentTimestampBy': 'A document timestamp issued by {tsa}.',
+  'verification.summary.documentTimestamp': 'A document timestamp.',
+  'verification.summary.signedBy': 'Signed by {name}.',
+  'verification.summary.signedByWithEmail': 'Signed by {name} ({email}).',
+  'verification.summary.signerUnknown': 'The signer certificate is missing: who signed cannot be determined.',
+  'verification.summary.timestampProvesExistence': 'It proves the document existed at {at}.',
+  'verification.summary.signedAtProven':
+    'Signed at {at}; a timestamp from {tsa} proves the signature existed at that time.',
+  'verification.summary.someTimestampAuthority': 'a timestamp authority',
+  'verification.summary.timestampTokenInvalid': 'The timestamp token does not verify.',
+  'verification.summary.timestampInvalid': 'There is a timestamp, but it does not verify.',
+  'verification.summary.signedAtClaimed':
+    'There is no timestamp: the signing time ({at}) is only what the signer wrote, not proven.',
+  'verification.summary.noTime': 'There is no timestamp and no signing time.',
+  'verification.summary.coverageAbnormal':
+    'The signed byte range is abnormal: part of the file is not protected by the signature.',
+  'verification.summary.signatureUnreadable': 'The signature value cannot be read: the signature is broken.',
+  'verification.summary.timestampedContentAltered':
+    'The timestamped content does not match this file: the document was altered after the timestamp.',
+  'verification.summary.signedContentAltered':
+    'The signed content does not match this file: the document was altered after signing.',
+  'verification.summary.signatureValueInvalid':
+    "The signature value does not verify with the certificate's public key.",
+  'verification.summary.signerBindingInvalid': 'The signature is not bound to the certificate that made it.',
+  'verification.summary.forbiddenChanges': 'Changes that are not allowed were made after signing: {changes}.',
+  'verification.summary.changesUnknown': 'What changed after signing cannot be checked.',
+  'verification.summary.unchangedSinceTimestamp': 'The file has not changed at all since.',
+  'verification.summary.unchangedSinceSignature': 'The file has not changed at all since.',
+  'verification.summary.allowedChanges': 'Only changes a signed PDF may receive came afterwards: {changes}.',
+  'verification.summary.noChanges': 'Nothing was changed afterwards.',
+  'verification.summary.timestampChainsToInkan':
+    "The timestamp authority's certificate chains to this Inkan's root certificate.",
+  'verification.summary.chainsToInkan': "The certificates chain to this Inkan's root certificate.",
+  'verification.summary.timestampIssuerUnknown':
+    "The timestamp authority's certificate chains neither to this Inkan's root nor to any issuer known here.",
+  'verification.summary.issuerUnknown':
+    "The certificate chains neither to this Inkan's root nor to any issuer known here.",
+  'verification.summary.outsideValidityAtSigning':
+    'The certificate was not within its validity period at signing time.',
+  'verification.summary.outsideValidityNow':
+    'Without a timestamp the certificate is checked at the current time, and it is not within its validity period.',
+  'verification.summary.revokedAfterProof':
+    'The certificate was revoked at {at}, but a timestamp proves the signature existed before.',
+  'verification.summary.revokedAt': 'The certificate was revoked at {at}.',
+  'verification.summary.revoked': 'The certificate has been revoked.',
+  'verification.summary.level': 'PAdES {level}: {meaning}.',
+  'verification.summary.notBaseline': 'This is not a PAdES baseline signature.',
+  'verification.summary.timestampValid': 'This document timestamp is valid.',
+  'verification.summary.signatureValid': 'This signature is valid.',
+  'verification.summary.untrusted': 'It is intact, but its issuer cannot be confirmed.',
+  'verification.summary.indeterminate': 'Whether it is valid cannot be decided. {why}',
+  'verification.summary.timestampInvalidVerdict': 'This document timestamp is invalid.',
+  'verification.summary.signatureInvalid': 'This signature is invalid.',
+  'verification.summary.time': '{time} UTC',
   'verify.title': 'Verify electronic signatures',
   'verify.lead': 'Check the electronic signatures and timestamps of a signed PDF. No account needed.',
   'verify.tabs': 'How to verify',
@@ -648,8 +1052,8 @@ export const en: Messages = {
   'claim.done': 'These documents are kept in your account.',
   'error.CLAIM_ALREADY_USED':
     'This link has already been used by another account. You can still get the documents from the download link.',
-  'error.CLAIM_EXPIRED': 'The keeping period has passed. Please contact the sender.',
-  'error.CLAIM_INVALID': 'This link is not valid.',
+  'error.CLAIM_EXPIRED': 'The period for storing this contract has passed. Please contact the sender.',
+  'error.CLAIM_INVALID': 'This storage link is not valid. Please check the link in your e-mail.',
   'error.DATE_ORDER': 'The end date must be on or after the start date.',
   'nav.contracts': 'Contracts',
   'reg.title': 'Contracts',
@@ -829,7 +1233,7 @@ export const en: Messages = {
   'error.EMAIL_LINK_EXPIRED': 'This e-mail change link was used or has expired. Please request the change again.',
   'error.EMAIL_TAKEN': 'This e-mail address belongs to another account.',
   'error.LAST_ADMIN':
-    'This account is the last administrator of an organisation and cannot be deleted. Make someone else an administrator first.',
+    'The organisation needs at least one active administrator: make someone else an administrator first.',
   'login.noAccount': 'No account yet?',
   'login.signupLink': 'Sign up free',
   'login.forgotLink': 'Forgot your password?',
@@ -1451,7 +1855,7 @@ export const en: Messages = {
   'action.webhook.updated': 'Webhook changed',
   'action.webhook.deleted': 'Webhook deleted',
   'action.webhook.secret-rotated': 'Webhook signing secret rotated',
-  'action.webhook.replayed': 'Webhook delivery replayed',
+  'action.webhook.replayed': 'Webhook delivery resent',
   'action.webhook.pinged': 'Webhook test sent',
   'error.ALREADY_MEMBER': 'This address is already a member of the organisation.',
   'error.API_KEY_SCOPE': 'This API key lacks the scope this needs.',
@@ -1595,5 +1999,6 @@ export const en: Messages = {
   'serverError.home': 'Home',
   'error.ENVELOPE_STILL_ACTIVE': '"Fix and resend" is only for envelopes that were declined, canceled or expired.',
   'error.ACCESS_CODE_SENDER_ONLY': 'Only the sender of this envelope can see its access codes again.',
-  'error.ACCESS_CODE_UNAVAILABLE': 'This access code cannot be shown. Set a new code with "Unlock" if needed.',
+  'error.ACCESS_CODE_UNAVAILABLE':
+    'This access code cannot be shown (the recipient signs in, has signed, or the envelope predates stored codes). Set a new code if needed.',
 };
