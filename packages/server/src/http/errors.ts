@@ -93,6 +93,9 @@ export const STATUS_OF: Record<AppErrorCode, number> = {
   SIGNING_CERTIFICATE_INVALID: 400,
   SIGNING_CERTIFICATE_PASSWORD: 400,
   SIGNING_CERTIFICATE_MISSING: 409,
+  APPROVAL_NOT_PENDING: 409,
+  APPROVAL_NOT_YOUR_TURN: 403,
+  APPROVAL_ALREADY_DECIDED: 409,
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
   VERIFY_BUSY: 503,
@@ -479,6 +482,18 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
   SIGNING_CERTIFICATE_PASSWORD: {
     ja: 'PKCS#12 ファイルのパスワードが違います。証明書を書き出したときのパスワードを入力してください。',
     en: 'The password of the PKCS#12 file is wrong: enter the password it was exported with.',
+  },
+  APPROVAL_NOT_PENDING: {
+    ja: 'この封筒は承認待ちではありません（承認済み・差し戻し・取り下げのいずれかです）。',
+    en: 'This envelope is not waiting for approval (it was approved, sent back or withdrawn).',
+  },
+  APPROVAL_NOT_YOUR_TURN: {
+    ja: 'この封筒を承認できるのは、現在の承認ステップの承認者だけです。',
+    en: 'Only the approvers of the current approval step can decide on this envelope.',
+  },
+  APPROVAL_ALREADY_DECIDED: {
+    ja: 'この承認はすでに処理されています。画面を再読み込みしてください。',
+    en: 'This approval has already been decided. Please reload the page.',
   },
   SIGNING_CERTIFICATE_MISSING: {
     ja: 'この署名方式には署名用証明書が必要です。先に証明書をアップロードするか、運用者の証明書を選んでください。',

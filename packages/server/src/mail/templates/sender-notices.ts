@@ -44,7 +44,8 @@ export function renderRecipientDeclined(m: RecipientDeclinedMail): RenderedMail 
   return bilingual(subject, ja, en, { label: '封筒を開く / Open the envelope', url: m.envelopeUrl }, m.help);
 }
 
-function bilingual(
+/** A mail in Japanese then English, with one button (the same link in both). */
+export function bilingual(
   subject: string,
   ja: string,
   en: string,
