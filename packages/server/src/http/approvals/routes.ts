@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import * as z from 'zod';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../domain/app-error.ts';
-import { routeStepsSchema } from '../../domain/approvals/approval-flow.ts';
 import { userNames } from '../../domain/approvals/approval-rows.ts';
 import type { ApprovalRoute } from '../../domain/approvals/approval-rows.ts';
 import { decideApproval } from '../../domain/use-cases/decide-approval.ts';
@@ -22,14 +20,15 @@ import { requireAdmin } from '../admin-access.ts';
 import { envelopeParams, parseWith } from '../envelopes/schema.ts';
 import { presentEnvelope } from '../envelopes/present.ts';
 import { originOf, requirePrincipal, type Principal } from '../request-context.ts';
-
-const routeBody = z.object({ name: z.string().max(1000), steps: routeStepsSchema });
-const routeParams = z.object({ id: z.string().max(100) });
-const requiredBody = z.object({ routeId: z.uuid().nullable() });
-const approveBody = z.object({ comment: z.string().max(10_000).nullable().optional() }).nullish();
-const rejectBody = z.object({ reason: z.string().max(10_000) });
-const reassignParams = z.object({ id: z.string().max(100), approvalId: z.string().max(100) });
-const reassignBody = z.object({ userId: z.uuid() });
+import {
+  approveBody,
+  reassignBody,
+  reassignParams,
+  rejectBody,
+  requiredBody,
+  routeBody,
+  routeParams,
+} from './schema.ts';
 
 /** Approvals are personal decisions: a signed-in member, never an API key. */
 function memberOf(principal: Principal): string {
