@@ -8,13 +8,7 @@ import type { WebhooksSchema } from './webhooks-schema.ts';
  * JSON as text. Migrations in adapters/db/migrations create exactly this.
  */
 export interface Schema
-  extends SsoSchema,
-    FieldsSchema,
-    AddressBookSchema,
-    RetentionSchema,
-    WebhooksSchema,
-    ArchiveSchema,
-    ApprovalsSchema {
+  extends SsoSchema, FieldsSchema, AddressBookSchema, RetentionSchema, WebhooksSchema, ArchiveSchema, ApprovalsSchema {
   organizations: {
     id: string;
     name: string;

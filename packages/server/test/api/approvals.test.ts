@@ -40,7 +40,12 @@ for (const dialect of DIALECTS) {
         return { id: m.id, email: m.email, session: await signIn(h, m) };
       };
       sender = await member('送信 花子');
-      approvers = [await member('課長 一郎'), await member('部長 二郎'), await member('経理 三郎'), await member('法務 四郎')];
+      approvers = [
+        await member('課長 一郎'),
+        await member('部長 二郎'),
+        await member('経理 三郎'),
+        await member('法務 四郎'),
+      ];
       outsider = await member('無関係 五郎');
     });
     after(async () => {
@@ -201,14 +206,19 @@ for (const dialect of DIALECTS) {
       });
       assert.equal(rejected.statusCode, 200, rejected.body);
       assert.equal(rejected.json().status, 'draft');
-      assert.equal(code(await as(b, 'POST', `/api/v1/envelopes/${envelope.id}/approvals/approve`, {})), 'APPROVAL_NOT_PENDING');
+      assert.equal(
+        code(await as(b, 'POST', `/api/v1/envelopes/${envelope.id}/approvals/approve`, {})),
+        'APPROVAL_NOT_PENDING',
+      );
       await h.runJobs();
       const notice = smtp.to(sender.email).filter((m) => m.subject.startsWith('差し戻し'));
       assert.equal(notice.length, 1);
       assert.match(notice[0].text, /契約期間が社内規程を超えています/);
       assert.equal(smtp.to(counterparty).length, 0);
       const events = (await as(sender, 'GET', `/api/v1/envelopes/${envelope.id}/events`)).json();
-      const rejection = (events.items as Array<{ action: string; label: string }>).find((e) => e.action === 'approval.rejected');
+      const rejection = (events.items as Array<{ action: string; label: string }>).find(
+        (e) => e.action === 'approval.rejected',
+      );
       assert.ok(rejection, 'the rejection is in the timeline');
 
       // Edited and sent again: a new round; b approves it, the counterparty gets the request.
@@ -315,7 +325,11 @@ for (const dialect of DIALECTS) {
         await h.runJobs();
         assert.equal(smtp.to(counterparty).length, 1);
       } finally {
-        await h.context.db.updateTable('memberships').set({ deactivated_at: null }).where('user_id', '=', a.id).execute();
+        await h.context.db
+          .updateTable('memberships')
+          .set({ deactivated_at: null })
+          .where('user_id', '=', a.id)
+          .execute();
         await asSession(h, admin, 'PUT', '/api/v1/approval-routes/required', { routeId: null });
       }
     });
@@ -327,7 +341,10 @@ for (const dialect of DIALECTS) {
         [{ name: 'x', steps: [] }, 'steps'],
         [{ name: 'x', steps: [{ mode: 'some', approverIds: [approvers[0].id] }] }, 'steps[0].mode'],
         [{ name: 'x', steps: [{ mode: 'all', approverIds: [h.other.admin.id] }] }, 'steps[0].approverIds[0]'],
-        [{ name: 'x', steps: [{ mode: 'any', approverIds: [approvers[0].id, approvers[0].id] }] }, 'steps[0].approverIds[1]'],
+        [
+          { name: 'x', steps: [{ mode: 'any', approverIds: [approvers[0].id, approvers[0].id] }] },
+          'steps[0].approverIds[1]',
+        ],
       ];
       for (const [body, field] of cases) {
         const res = await asSession(h, admin, 'POST', '/api/v1/approval-routes', body);

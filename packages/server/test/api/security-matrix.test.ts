@@ -387,7 +387,10 @@ async function approvalSubjects(
   assert.equal(route.statusCode, 201, route.body);
   const created = await h.createEnvelope(
     h.org,
-    { name: 'approval matrix', recipients: [{ name: '署名者', email: 'signer@example.jp', accessCode: '1234', order: 1 }] },
+    {
+      name: 'approval matrix',
+      recipients: [{ name: '署名者', email: 'signer@example.jp', accessCode: '1234', order: 1 }],
+    },
     [{ filename: 'a.pdf', data: await makePdf({ pages: 1, text: 'approval matrix' }) }],
   );
   const envelopeId = created.json().id as string;

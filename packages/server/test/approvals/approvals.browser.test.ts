@@ -103,10 +103,16 @@ describe('稟議 in a real browser', () => {
     await admin.getByRole('button', { name: '新しい承認ルート' }).click();
     await admin.getByLabel('ルート名').fill('契約稟議（課長→部長）');
     await admin.getByLabel('承認方法').first().selectOption('all');
-    await admin.getByLabel('承認者 1').first().selectOption({ label: `課長 一郎 (${approverA.email})` });
+    await admin
+      .getByLabel('承認者 1')
+      .first()
+      .selectOption({ label: `課長 一郎 (${approverA.email})` });
     await admin.getByRole('button', { name: 'ステップを追加' }).click();
     await admin.getByLabel('承認方法').nth(1).selectOption('any');
-    await admin.getByLabel('承認者 1').nth(1).selectOption({ label: `部長 二郎 (${approverB.email})` });
+    await admin
+      .getByLabel('承認者 1')
+      .nth(1)
+      .selectOption({ label: `部長 二郎 (${approverB.email})` });
     await admin.screenshot({ path: join(SCREENSHOTS, 'approvals-route-editor-1280.png'), fullPage: true });
     await admin.getByRole('button', { name: '承認ルートを保存' }).click();
     await admin.getByTestId('approval-route').first().waitFor();
@@ -199,7 +205,10 @@ describe('稟議 in a real browser', () => {
 
     await admin.goto(`${baseUrl}/envelopes/${envelopeId}`);
     await admin.getByTestId('approval-card').waitFor();
-    assert.match(await admin.getByTestId('approval-card').innerText(), /2回目の申請[\s\S]*承認[\s\S]*1回目の申請[\s\S]*差し戻し/);
+    assert.match(
+      await admin.getByTestId('approval-card').innerText(),
+      /2回目の申請[\s\S]*承認[\s\S]*1回目の申請[\s\S]*差し戻し/,
+    );
     await admin.getByText('承認を依頼（稟議）').first().waitFor();
     await admin.screenshot({ path: join(SCREENSHOTS, 'approvals-envelope-sent-1280.png'), fullPage: true });
   });

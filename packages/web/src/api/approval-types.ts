@@ -7,7 +7,11 @@ export type StepMode = 'all' | 'any';
 export interface ApprovalRoute {
   id: string;
   name: string;
-  steps: Array<{ mode: StepMode; approverIds: string[]; approvers: Array<{ id: string; name: string; email: string }> }>;
+  steps: Array<{
+    mode: StepMode;
+    approverIds: string[];
+    approvers: Array<{ id: string; name: string; email: string }>;
+  }>;
   createdAt: string;
   updatedAt: string;
 }

@@ -1636,7 +1636,8 @@ export const ja = {
   'approval.inbox.sender': '依頼者',
   'approval.inbox.submitted': '依頼日時',
   'approval.page.title': '承認',
-  'approval.page.lead': '内容を確認して、承認または差し戻しをしてください。すべての承認が済むまで取引先には送信されません。',
+  'approval.page.lead':
+    '内容を確認して、承認または差し戻しをしてください。すべての承認が済むまで取引先には送信されません。',
   'approval.page.notYours': 'この封筒で、いまあなたの承認は必要ありません。',
   'approval.comment': 'コメント（任意）',
   'approval.reason': '差し戻しの理由（必須）',

@@ -65,8 +65,7 @@ export async function getEnvelopeApprovals(
           .execute()
       ).map((m) => m.user_id),
     );
-    if (live && input.userId !== null)
-      canDecide = rows.some((r) => current.has(r.id) && r.user_id === input.userId);
+    if (live && input.userId !== null) canDecide = rows.some((r) => current.has(r.id) && r.user_id === input.userId);
     rounds.push({
       round,
       routeName: rows[0].route_name,

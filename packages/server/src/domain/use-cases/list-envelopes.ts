@@ -10,7 +10,15 @@ export interface EnvelopeSummary {
   recipients: Array<{ name: string; status: RecipientStatus; role: RecipientRole }>;
 }
 
-const STATUSES: readonly EnvelopeStatus[] = ['draft', 'pending_approval', 'sent', 'completed', 'declined', 'canceled', 'expired'];
+const STATUSES: readonly EnvelopeStatus[] = [
+  'draft',
+  'pending_approval',
+  'sent',
+  'completed',
+  'declined',
+  'canceled',
+  'expired',
+];
 
 /** Input of list-envelopes: filters and keyset pagination (newest first). */
 export interface ListEnvelopesInput {

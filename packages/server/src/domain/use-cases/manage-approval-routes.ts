@@ -140,11 +140,7 @@ export async function deleteApprovalRoute(ctx: DomainContext, input: Who & { rou
   const route = await existingRoute(ctx, input.organizationId, input.routeId);
   const now = ctx.clock.now();
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
-    await tx
-      .updateTable('approval_routes')
-      .set({ deleted_at: now.toISOString() })
-      .where('id', '=', route.id)
-      .execute();
+    await tx.updateTable('approval_routes').set({ deleted_at: now.toISOString() }).where('id', '=', route.id).execute();
     await tx
       .updateTable('organizations')
       .set({ required_approval_route_id: null })

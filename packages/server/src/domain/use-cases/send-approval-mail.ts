@@ -6,11 +6,7 @@ import { deliverOnce, senderUsers } from '../mail-delivery.ts';
 import { toEnvelope } from '../rows.ts';
 
 async function approvalContext(ctx: DomainContext, approvalId: string) {
-  const row = await ctx.db
-    .selectFrom('envelope_approvals')
-    .selectAll()
-    .where('id', '=', approvalId)
-    .executeTakeFirst();
+  const row = await ctx.db.selectFrom('envelope_approvals').selectAll().where('id', '=', approvalId).executeTakeFirst();
   if (!row) return undefined;
   const envelopeRow = await ctx.db
     .selectFrom('envelopes')

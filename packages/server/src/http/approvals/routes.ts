@@ -56,7 +56,11 @@ export async function approvalRoutes(app: FastifyInstance, options: { context: A
       steps: r.steps.map((s) => ({
         mode: s.mode,
         approverIds: s.approverIds,
-        approvers: s.approverIds.map((id) => ({ id, name: names.get(id)?.name ?? '', email: names.get(id)?.email ?? '' })),
+        approvers: s.approverIds.map((id) => ({
+          id,
+          name: names.get(id)?.name ?? '',
+          email: names.get(id)?.email ?? '',
+        })),
       })),
       createdAt: r.createdAt.toISOString(),
       updatedAt: r.updatedAt.toISOString(),

@@ -15,4 +15,3 @@ export const rejectBody = z.object({ reason: z.string().max(10_000) });
 export const reassignParams = z.object({ id: z.string().max(100), approvalId: z.string().max(100) });
 /** POST …/approvals/{approvalId}/reassign. */
 export const reassignBody = z.object({ userId: z.uuid() });
-

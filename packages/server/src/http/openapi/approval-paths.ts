@@ -188,7 +188,10 @@ export const approvalPaths = {
       parameters: [envelope],
       requestBody: body(approveBody, false),
       responses: {
-        200: { description: 'The envelope (pending_approval, or sent after the last approval)', ...json(ref('Envelope')) },
+        200: {
+          description: 'The envelope (pending_approval, or sent after the last approval)',
+          ...json(ref('Envelope')),
+        },
         400: error('VALIDATION_FAILED (comment over 1000 characters)'),
         403: error('APPROVAL_NOT_YOUR_TURN (not an approver of the current step), FORBIDDEN (API key)'),
         404: error('NOT_FOUND'),
@@ -226,7 +229,7 @@ export const approvalPaths = {
   },
   '/api/v1/envelopes/{id}/approvals/{approvalId}/reassign': {
     post: {
-      summary: "Hand an open approval to another active member (e.g. the approver was deactivated)",
+      summary: 'Hand an open approval to another active member (e.g. the approver was deactivated)',
       security: adminAuth,
       parameters: [envelope, path('approvalId', 'approval id')],
       requestBody: body(reassignBody),

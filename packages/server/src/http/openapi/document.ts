@@ -33,7 +33,10 @@ import {
  * /api route is listed here and every listed path exists). Request bodies come from the zod schemas.
  */
 
-const envelopeStatus = { type: 'string', enum: ['draft', 'pending_approval', 'sent', 'completed', 'declined', 'canceled', 'expired'] };
+const envelopeStatus = {
+  type: 'string',
+  enum: ['draft', 'pending_approval', 'sent', 'completed', 'declined', 'canceled', 'expired'],
+};
 const recipientStatus = { type: 'string', enum: ['pending', 'notified', 'viewed', 'signed', 'declined', 'locked'] };
 
 const schemas = {

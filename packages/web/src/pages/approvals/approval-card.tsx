@@ -84,9 +84,7 @@ export function ApprovalCard(props: {
                   <span className={`badge approval-badge approval-badge--${slot.current ? 'current' : slot.status}`}>
                     {t(slotStateKey(slot))}
                   </span>
-                  {slot.decidedAt && (
-                    <span className="muted small">{formatDateTime(language, slot.decidedAt)}</span>
-                  )}
+                  {slot.decidedAt && <span className="muted small">{formatDateTime(language, slot.decidedAt)}</span>}
                 </div>
                 {slot.comment && <p className="approval-slot__comment">{slot.comment}</p>}
                 {index === 0 && pending && props.isAdmin && slot.status === 'open' && members && (

@@ -90,9 +90,7 @@ async function replaceStatusCheck(
 ): Promise<void> {
   if (dialect === 'postgres') {
     await sql`alter table envelopes drop constraint envelopes_status_check`.execute(db);
-    await sql
-      .raw(`alter table envelopes add constraint envelopes_status_check check (status in (${to}))`)
-      .execute(db);
+    await sql.raw(`alter table envelopes add constraint envelopes_status_check check (status in (${to}))`).execute(db);
     return;
   }
   // SQLite cannot alter a check: the table is rebuilt from its own CREATE statement (indexes recreated).
