@@ -16,7 +16,7 @@ import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { DEFAULT_WEB_DIST } from '../../src/http/web/routes.ts';
 import { addMember, asSession, signIn as apiSignIn } from '../api/helpers/admin-session.ts';
 import { multipart, startHarness, type Harness } from '../api/helpers/harness.ts';
-import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
+import { assertNoHorizontalScroll, BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
 import { REPO_ROOT } from '../helpers/run-inkan.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
 
@@ -83,14 +83,6 @@ describe('稟議 in a real browser', () => {
     await page.getByLabel('パスワード').fill(who.password);
     await page.getByRole('button', { name: 'ログイン' }).click();
     await page.waitForURL(`${baseUrl}${next}`);
-  }
-
-  async function assertNoHorizontalScroll(page: Page, what: string): Promise<void> {
-    const widths = await page.evaluate(() => ({
-      scroll: document.documentElement.scrollWidth,
-      client: document.documentElement.clientWidth,
-    }));
-    assert.ok(widths.scroll <= widths.client + 1, `${what}: horizontal scroll ${JSON.stringify(widths)}`);
   }
 
   const status = async () => (await h.api(h.org, 'GET', `/api/v1/envelopes/${envelopeId}`)).json().status;
@@ -160,12 +152,12 @@ describe('稟議 in a real browser', () => {
     const b = await newPage(PHONE, 'approver-b-390');
     await signIn(b, approverB, '/approvals');
     await b.getByTestId('approval-inbox').waitFor();
-    await assertNoHorizontalScroll(b, 'inbox 390');
+    await assertNoHorizontalScroll(b);
     await b.screenshot({ path: join(SCREENSHOTS, 'approvals-inbox-390.png'), fullPage: true });
     await b.getByRole('link', { name: '確認する' }).click();
     await b.waitForURL(`${baseUrl}/approvals/${envelopeId}`);
     await b.getByText('金額・契約期間を確認しました。').waitFor();
-    await assertNoHorizontalScroll(b, 'approval page 390');
+    await assertNoHorizontalScroll(b);
     await b.screenshot({ path: join(SCREENSHOTS, 'approvals-page-390.png'), fullPage: true });
     await b.getByRole('button', { name: '差し戻す' }).click();
     await b.getByText('差し戻しの理由を入力してください。').waitFor();
@@ -183,7 +175,7 @@ describe('稟議 in a real browser', () => {
     const senderPhone = await newPage(PHONE, 'sender-390');
     await signIn(senderPhone, h.org.admin, `/envelopes/${envelopeId}`);
     await senderPhone.getByText('支払条件を月末締め翌月末払いに直してください。').waitFor();
-    await assertNoHorizontalScroll(senderPhone, 'envelope page 390');
+    await assertNoHorizontalScroll(senderPhone);
     await senderPhone.screenshot({ path: join(SCREENSHOTS, 'approvals-envelope-rejected-390.png'), fullPage: true });
     await admin.goto(`${baseUrl}/envelopes/${envelopeId}/review`);
     await admin.getByLabel('承認ルート').selectOption({ label: '契約稟議（課長→部長）' });

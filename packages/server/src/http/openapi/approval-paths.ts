@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import type * as z from 'zod';
+import { body, error, iso, json, pathParameter, ref } from './helpers.ts';
 import { approveBody, reassignBody, rejectBody, requiredBody, routeBody } from '../approvals/schema.ts';
 
 /*
@@ -7,21 +8,8 @@ import { approveBody, reassignBody, rejectBody, requiredBody, routeBody } from '
  * reassignment. The flow is described in docs/api.md.
  */
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const error = (description: string) => ({ description, ...json(ref('Error')) });
-const body = (schema: z.ZodType, required = true) => ({
-  required,
-  ...json(z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any' })),
-});
-const path = (name: string, description: string) => ({
-  name,
-  in: 'path',
-  required: true,
-  schema: { type: 'string', format: 'uuid' },
-  description,
-});
-const iso = { type: ['string', 'null'], format: 'date-time' };
+const optionalBody = (schema: z.ZodType) => ({ ...body(schema), required: false });
+const path = pathParameter;
 const adminAuth = [{ session: [] }, { apiKey: ['admin'] }];
 const memberAuth = [{ session: [] }];
 const readAuth = [{ session: [] }, { apiKey: ['read'] }];
@@ -186,7 +174,7 @@ export const approvalPaths = {
       summary: '承認 (comment optional). The last approval sends the envelope exactly as a send without a route',
       security: memberAuth,
       parameters: [envelope],
-      requestBody: body(approveBody, false),
+      requestBody: optionalBody(approveBody),
       responses: {
         200: {
           description: 'The envelope (pending_approval, or sent after the last approval)',
