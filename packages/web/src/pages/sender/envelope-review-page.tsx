@@ -222,7 +222,7 @@ function Review({ id }: { id: string }) {
       )}
 
       <div className="form-actions">
-        <p className="muted small">{t('review.firstMail')}</p>
+        <p className="muted small">{approvalApplies ? t('review.approval.hint') : t('review.firstMail')}</p>
         <div className="button-row">
           <button
             type="button"
