@@ -8,6 +8,7 @@ import { Loading, StatePanel } from './components/state-panel.tsx';
 import { useI18n } from './i18n/i18n-context.tsx';
 import { matchRoute, navigate } from './lib/router.ts';
 import { useLocation } from './lib/use-location.tsx';
+import { ApprovalInboxPage, ApprovalPage } from './pages/approvals/approval-pages.tsx';
 import { ClaimPage } from './pages/claim-page.tsx';
 import { DownloadPage } from './pages/download-page.tsx';
 import { HelpPage } from './pages/help-page.tsx';
@@ -113,6 +114,10 @@ function RoutedPage({ location }: { location: string }) {
       return <AdminPage key={route.section} section={route.section} />;
     case 'invitation':
       return <InvitationPage key={route.token} token={route.token} />;
+    case 'approvals':
+      return <ApprovalInboxPage />;
+    case 'approval':
+      return <ApprovalPage key={route.id} id={route.id} />;
     case 'not-found':
       return <NotFound />;
   }

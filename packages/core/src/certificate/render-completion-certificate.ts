@@ -26,6 +26,21 @@ export interface CompletionCertificateData {
   }>;
   /** 受信者 (CC): received the completion mail and the download; they did not sign. */
   ccRecipients?: Array<{ name: string; email: string }>;
+  /**
+   * 稟議 (internal approval) before sending, every round and approver in route order: who, the decision
+   * as printed (e.g. "承認 (approved)"), when, and the comment or reason. Left out: no section.
+   */
+  approvals?: Array<{
+    round: number;
+    routeName: string;
+    step: number;
+    stepMode: string;
+    name: string;
+    email: string;
+    decision: string;
+    decidedAt: Date | null;
+    comment: string | null;
+  }>;
   events: Array<{ at: Date; actor: string; action: string; ip?: string | null }>;
   /** The public verification page, e.g. https://host/verify. */
   verification: { url: string };
@@ -249,7 +264,24 @@ export function renderCompletionCertificate(data: CompletionCertificateData): Ui
     padX: 4,
     ruleBelow: ROW_RULE,
   }));
-  heading(4, '操作履歴', 'Event history', rowHeight(tableHeader) + (eventRows[0] ? rowHeight(eventRows[0]) : 0));
+  // 4. Internal approval (稟議), only for envelopes that went through it; the later sections move down one.
+  let section = 4;
+  const approvals = data.approvals ?? [];
+  if (approvals.length > 0) {
+    const approvalBlocks = approvals.map((a) => [
+      blockHeader(`承認 ${a.round}-${a.step}`, `Approval ${a.round}-${a.step}`, `${c(a.name)} <${c(a.email)}>`),
+      labelValue('承認ルート', 'Approval route', `${c(a.routeName)}（${a.round}回目 / round ${a.round}）`),
+      labelValue('ステップ', 'Step', `${a.step}: ${c(a.stepMode)}`),
+      labelValue('判断', 'Decision', c(a.decision), S.valueBold),
+      labelValue('日時', 'Decided at', a.decidedAt ? formatJstUtc(a.decidedAt) : '—'),
+      ...(a.comment ? [labelValue('コメント・理由', 'Comment or reason', c(a.comment))] : []),
+    ]);
+    heading(section, '社内承認（稟議）', 'Internal approval', firstBlockHeight(approvalBlocks));
+    placeBlocks(flow, approvalBlocks, paragraph([['（なし）', S.value]]));
+    section += 1;
+  }
+
+  heading(section, '操作履歴', 'Event history', rowHeight(tableHeader) + (eventRows[0] ? rowHeight(eventRows[0]) : 0));
   if (eventRows.length === 0)
     flow.placeRows([
       paragraph([
@@ -292,7 +324,7 @@ export function renderCompletionCertificate(data: CompletionCertificateData): Ui
     padBottom: 7,
     padX: 0,
   }));
-  heading(5, '検証方法', 'How to verify', stepRows[0] ? rowHeight(stepRows[0]) : 0);
+  heading(section + 1, '検証方法', 'How to verify', stepRows[0] ? rowHeight(stepRows[0]) : 0);
   for (const row of stepRows) flow.placeRows([row], { keepTogether: true });
 
   drawFooters(flow.pages, metrics, certificateId);

@@ -145,6 +145,7 @@ export async function buildCertificateData(
         signedAt: row?.signed_at ? new Date(row.signed_at) : (r.signedAt ?? completedAt),
       };
     }),
+    ...(await approvalsOf(db, envelope.id)),
     events: kept.map((row) => {
       const fact = detailOf(row.action, JSON.parse(row.details) as Record<string, unknown>);
       const actor = row.actor_type === 'system' ? 'システム (system)' : nameOf(row);
@@ -157,5 +158,49 @@ export async function buildCertificateData(
     }),
     verification: { url: `${options.publicUrl}/verify` },
     issuedAt: options.issuedAt,
+  };
+}
+
+const DECISIONS: Record<string, string> = {
+  approved: '承認 (approved)',
+  rejected: '差し戻し (sent back)',
+  skipped: '不要・同じステップの他の承認者が承認 (not needed: another approver of the step approved)',
+  withdrawn: '取り下げ・差し戻しにより終了 (ended by withdrawal or sending back)',
+  open: '未判断 (not decided)',
+};
+
+const STEP_MODES: Record<string, string> = {
+  all: '全員承認（順番に）(all, in order)',
+  any: 'いずれか1名 (any one of them)',
+};
+
+/** 稟議: every round's approvers in route order, for the certificate (empty when there was none). */
+async function approvalsOf(
+  db: DbOrTx,
+  envelopeId: string,
+): Promise<Pick<CompletionCertificateData, 'approvals'> | Record<string, never>> {
+  const rows = await db
+    .selectFrom('envelope_approvals as a')
+    .innerJoin('users as u', 'u.id', 'a.user_id')
+    .select(['a.round', 'a.route_name', 'a.step_index', 'a.step_mode', 'a.status', 'a.decided_at', 'a.comment'])
+    .select(['u.name', 'u.email'])
+    .where('a.envelope_id', '=', envelopeId)
+    .orderBy('a.round')
+    .orderBy('a.step_index')
+    .orderBy('a.position')
+    .execute();
+  if (rows.length === 0) return {};
+  return {
+    approvals: rows.map((r) => ({
+      round: r.round,
+      routeName: r.route_name,
+      step: r.step_index + 1,
+      stepMode: STEP_MODES[r.step_mode],
+      name: r.name,
+      email: r.email,
+      decision: DECISIONS[r.status],
+      decidedAt: r.decided_at ? new Date(r.decided_at) : null,
+      comment: r.comment,
+    })),
   };
 }

@@ -8,6 +8,9 @@
  *              │            ├─decline→ declined
  *              └─cancel─────┼─cancel→ canceled
  *                           └─expire→ expired
+ * 稟議 (issue 13 part 3): draft ─submit→ pending_approval (承認待ち) ─release→ sent (the last approval);
+ *   pending_approval ─reject→ draft (差し戻し), ─withdraw→ draft (取り下げ), ─cancel→ canceled;
+ *   approve (not the last one) and reassign keep it pending_approval. No mail leaves before release.
  * Recipient (role signer): pending ─notify→ notified ─view→ viewed ─sign→ signed
  *                          notified|viewed ─decline→ declined, ─lock→ locked ─unlock→ (back where it was)
  * A CC recipient (role cc) stays `pending`: it takes no event and is mailed only at completion.
@@ -30,6 +33,12 @@ export const ENVELOPE_EVENTS = [
   'cancel',
   'expire',
   'complete',
+  'submit',
+  'approve',
+  'reject',
+  'withdraw',
+  'reassign',
+  'release',
 ] as const;
 export type EnvelopeEvent = (typeof ENVELOPE_EVENTS)[number];
 
@@ -39,6 +48,7 @@ export type RecipientEvent = (typeof RECIPIENT_EVENTS)[number];
 
 export const ENVELOPE_STATUSES: readonly EnvelopeStatus[] = [
   'draft',
+  'pending_approval',
   'sent',
   'completed',
   'declined',
@@ -61,7 +71,16 @@ export const INITIAL_RECIPIENT_STATUS: RecipientStatus = 'pending';
 /** The envelope's table: the state an event leads to; an event missing from a row is refused. */
 const ENVELOPE_TABLE: Record<EnvelopeStatus, Partial<Record<EnvelopeEvent, EnvelopeStatus>>> = {
   // A draft's recipients may get a new access code before sending (unlock).
-  draft: { edit: 'draft', send: 'sent', cancel: 'canceled', unlock: 'draft' },
+  draft: { edit: 'draft', send: 'sent', submit: 'pending_approval', cancel: 'canceled', unlock: 'draft' },
+  // Frozen while the approvers decide: no edit, no mail to any recipient.
+  pending_approval: {
+    approve: 'pending_approval',
+    reassign: 'pending_approval',
+    release: 'sent',
+    reject: 'draft',
+    withdraw: 'draft',
+    cancel: 'canceled',
+  },
   sent: {
     notify: 'sent',
     view: 'sent',
@@ -154,6 +173,7 @@ const RECIPIENT_TABLE: Record<RecipientStatus, Record<RecipientEvent, RecipientC
 const REFUSAL_MESSAGES: Partial<Record<AppErrorCode, string>> = {
   ENVELOPE_NOT_DRAFT: 'only a draft can be sent',
   ENVELOPE_NOT_ACTIVE: 'the envelope is no longer active',
+  APPROVAL_NOT_PENDING: 'the envelope is not waiting for approval',
   NOT_YOUR_TURN: 'an earlier recipient has not signed yet',
   ALREADY_SIGNED: 'the recipient has already signed',
   ACCESS_CODE_LOCKED: 'too many wrong access codes; the sender can unlock the link',
@@ -165,8 +185,9 @@ function refuse(code: AppErrorCode, details: Record<string, unknown>): never {
 }
 
 /**
- * The envelope's next state after `event`, or throws (edit or send of a non-draft: ENVELOPE_NOT_DRAFT; anything
- * else on an envelope that is not active: ENVELOPE_NOT_ACTIVE). A sent envelope past its expiry date is
+ * The envelope's next state after `event`, or throws (edit, send or submit of a non-draft: ENVELOPE_NOT_DRAFT;
+ * an approval event on an envelope not waiting for approval: APPROVAL_NOT_PENDING; anything else on an
+ * envelope that is not active: ENVELOPE_NOT_ACTIVE). A sent envelope past its expiry date is
  * already expired for every event but `expire` and `complete` (the sweep records it; signatures given in
  * time are still sealed).
  */
@@ -177,9 +198,16 @@ export function envelopeTransition(
 ): EnvelopeStatus {
   const status = event === 'expire' || event === 'complete' ? envelope.status : effectiveStatus(envelope, now);
   const next = ENVELOPE_TABLE[status][event];
-  if (next === undefined)
-    refuse(event === 'send' || event === 'edit' ? 'ENVELOPE_NOT_DRAFT' : 'ENVELOPE_NOT_ACTIVE', { status, event });
+  if (next === undefined) refuse(refusalOf(event), { status, event });
   return next;
+}
+
+const APPROVAL_EVENTS: ReadonlySet<EnvelopeEvent> = new Set(['approve', 'reject', 'withdraw', 'reassign', 'release']);
+
+/** The code of a refused envelope event. */
+function refusalOf(event: EnvelopeEvent): AppErrorCode {
+  if (event === 'send' || event === 'edit' || event === 'submit') return 'ENVELOPE_NOT_DRAFT';
+  return APPROVAL_EVENTS.has(event) ? 'APPROVAL_NOT_PENDING' : 'ENVELOPE_NOT_ACTIVE';
 }
 
 /** Whether the envelope takes `event` now (envelopeTransition without the throw). */

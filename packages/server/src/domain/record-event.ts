@@ -136,7 +136,19 @@ export type EventAction =
   | 'webhook.deleted'
   | 'webhook.secret-rotated'
   | 'webhook.replayed'
-  | 'webhook.pinged';
+  | 'webhook.pinged'
+  // 稟議 (issue 13 part 3).
+  | 'approval.submitted'
+  | 'approval.approved'
+  | 'approval.rejected'
+  | 'approval.withdrawn'
+  | 'approval.reassigned'
+  | 'mail.approval-request.sent'
+  | 'mail.approval-rejected.sent'
+  | 'approval-route.created'
+  | 'approval-route.updated'
+  | 'approval-route.deleted'
+  | 'approval-route.required-changed';
 
 /** The hash before the first event. */
 export const GENESIS_HASH = '0'.repeat(64);

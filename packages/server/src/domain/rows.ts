@@ -23,6 +23,8 @@ export function toEnvelope(row: Selectable<Schema['envelopes']>): Envelope {
     canceledAt: date(row.canceled_at),
     certificateIssuedAt: date(row.certificate_issued_at),
     sourceEnvelopeId: row.source_envelope_id ?? null,
+    approvalRouteId: row.approval_route_id ?? null,
+    approvalRound: row.approval_round ?? 0,
   };
 }
 

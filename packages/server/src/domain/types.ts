@@ -1,6 +1,6 @@
 /** Domain types of the envelope flow. Ids are random UUIDs; times are Date (UTC). */
 
-export type EnvelopeStatus = 'draft' | 'sent' | 'completed' | 'declined' | 'canceled' | 'expired';
+export type EnvelopeStatus = 'draft' | 'pending_approval' | 'sent' | 'completed' | 'declined' | 'canceled' | 'expired';
 export type RecipientStatus = 'pending' | 'notified' | 'viewed' | 'signed' | 'declined' | 'locked';
 export type RecipientAuth = 'access_code' | 'login';
 /** `signer` signs; `cc` (受信者 (CC)) receives the completion mail and the download and never signs. */
@@ -46,6 +46,10 @@ export interface Envelope {
   certificateIssuedAt: Date | null;
   /** The envelope this one was duplicated from (複製, 修正して再送); null for a new one. */
   sourceEnvelopeId: string | null;
+  /** 稟議: the approval route of the last submission; null when never submitted for approval. */
+  approvalRouteId: string | null;
+  /** 稟議: how many times it was submitted for approval (the current round's number). */
+  approvalRound: number;
 }
 
 export interface EnvelopeDocument {

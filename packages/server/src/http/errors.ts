@@ -97,6 +97,9 @@ export const STATUS_OF: Record<AppErrorCode, number> = {
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
   VERIFY_BUSY: 503,
+  APPROVAL_NOT_PENDING: 409,
+  APPROVAL_NOT_YOUR_TURN: 403,
+  APPROVAL_ALREADY_DECIDED: 409,
 };
 
 type Details = ErrorDetails;

@@ -7,6 +7,7 @@ import { queueDeadlineReminders } from '../domain/use-cases/queue-deadline-remin
 import { sealEnvelope } from '../domain/use-cases/seal-envelope.ts';
 import { sendContractReminderMail } from '../domain/use-cases/send-contract-reminder-mail.ts';
 import { sendCompletionMail } from '../domain/use-cases/send-completion-mail.ts';
+import { sendApprovalRejectedMail, sendApprovalRequestMail } from '../domain/use-cases/send-approval-mail.ts';
 import { sendRecipientDeclinedMail, sendRecipientLockedMail } from '../domain/use-cases/send-sender-notice-mail.ts';
 import { sendAccountMail } from '../domain/use-cases/send-account-mail.ts';
 import { sendSigningReminderMail, sendSigningRequestMail } from '../domain/use-cases/send-signing-request-mail.ts';
@@ -29,6 +30,8 @@ import * as z from 'zod';
 
 // Job payloads come back from the database as JSON: checked like any other input before use.
 const recipientPayload = z.object({ recipientId: z.uuid() });
+const approvalRequestPayload = z.object({ approvalId: z.uuid(), userId: z.uuid() });
+const approvalPayload = z.object({ approvalId: z.uuid() });
 const reminderMailPayload = z.object({ recipientId: z.uuid(), reminder: z.number().int().min(1).max(10_000) });
 const envelopePayload = z.object({ envelopeId: z.uuid() });
 const unlockedPayload = z.object({ recipientId: z.uuid(), unlockedAt: z.iso.datetime(), newCode: z.boolean() });
@@ -117,6 +120,8 @@ export function createJobHandlers(context: AppContext): JobHandlers {
     'mail.completion': (payload) => sendCompletionMail(context, envelopePayload.parse(payload)),
     'mail.recipient-locked': (payload) => sendRecipientLockedMail(context, recipientPayload.parse(payload)),
     'mail.recipient-declined': (payload) => sendRecipientDeclinedMail(context, recipientPayload.parse(payload)),
+    'mail.approval-request': (payload) => sendApprovalRequestMail(context, approvalRequestPayload.parse(payload)),
+    'mail.approval-rejected': (payload) => sendApprovalRejectedMail(context, approvalPayload.parse(payload)),
     'mail.recipient-unlocked': (payload) => sendRecipientUnlockedMail(context, unlockedPayload.parse(payload)),
     'mail.account': (payload) => sendAccountMail(context, accountMailPayload.parse(payload)),
     'mail.invitation': (payload) => sendInvitationMail(context, invitationPayload.parse(payload)),

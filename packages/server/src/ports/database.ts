@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
+import type { ApprovalsSchema } from './approvals-schema.ts';
 import type { WebhooksSchema } from './webhooks-schema.ts';
 
 /**
@@ -7,12 +8,14 @@ import type { WebhooksSchema } from './webhooks-schema.ts';
  * JSON as text. Migrations in adapters/db/migrations create exactly this.
  */
 export interface Schema
-  extends SsoSchema, FieldsSchema, AddressBookSchema, RetentionSchema, WebhooksSchema, ArchiveSchema {
+  extends SsoSchema, FieldsSchema, AddressBookSchema, RetentionSchema, WebhooksSchema, ArchiveSchema, ApprovalsSchema {
   organizations: {
     id: string;
     name: string;
     slug: string;
     created_at: string;
+    /** 稟議: the approval route every envelope must go through (migration 022); null: none required. */
+    required_approval_route_id: ColumnType<string | null, string | null | undefined, string | null>;
     /** 1: the completion mail carries the certificate of completion (契約締結証明書) as a PDF attachment. */
     attach_certificate: ColumnType<number, number | undefined, number>;
     /** JSON array of days before 契約満了日 / 解約通知期限 at which reminders go out (default [60,14]). */
@@ -169,7 +172,7 @@ export interface Schema
     created_by_api_key_id: string | null;
     name: string;
     message: string;
-    status: 'draft' | 'sent' | 'completed' | 'declined' | 'canceled' | 'expired';
+    status: 'draft' | 'pending_approval' | 'sent' | 'completed' | 'declined' | 'canceled' | 'expired';
     certificate_id: string;
     expires_at: string | null;
     created_at: string;
@@ -184,6 +187,10 @@ export interface Schema
     shredded_at: ColumnType<string | null, string | null | undefined, string | null>;
     /** The envelope this one was duplicated from (複製, 修正して再送); null for a new one. */
     source_envelope_id: ColumnType<string | null, string | null | undefined, string | null>;
+    /** 稟議: the approval route the sender chose on the draft (migration 022); null: none chosen. */
+    approval_route_id: ColumnType<string | null, string | null | undefined, string | null>;
+    /** 稟議: how many times the envelope was submitted for approval (rows of envelope_approvals carry it). */
+    approval_round: ColumnType<number, number | undefined, number>;
   };
   documents: {
     id: string;

@@ -10,6 +10,10 @@ export interface JobPayloads {
   'mail.completion': { envelopeId: string };
   'mail.recipient-locked': { recipientId: string };
   'mail.recipient-declined': { recipientId: string };
+  /** 稟議: asks an approver to decide (the slot's user at queueing; a reassigned slot is mailed again). */
+  'mail.approval-request': { approvalId: string; userId: string };
+  /** 稟議: tells the sender that an approver sent the envelope back (差し戻し), with the reason. */
+  'mail.approval-rejected': { approvalId: string };
   /** Tells a signer the sender unlocked their link (never the code); one per unlock. */
   'mail.recipient-unlocked': { recipientId: string; unlockedAt: string; newCode: boolean };
   'envelope.sign': { recipientId: string };

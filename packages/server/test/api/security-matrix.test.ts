@@ -71,7 +71,7 @@ async function insertFailedJob(h: Harness): Promise<string> {
 }
 
 const label = (e: AdminEndpoint) =>
-  `${e.method} ${e.url({ memberId: ':userId', heirId: ':heir', sessionId: ':id', apiKeyId: ':id', invitationId: ':id', envelopeId: ':id', contractId: ':id', webhookId: ':id', webhookDeliveryId: ':id', failedJobId: ':id' })}`;
+  `${e.method} ${e.url({ memberId: ':userId', heirId: ':heir', sessionId: ':id', apiKeyId: ':id', invitationId: ':id', envelopeId: ':id', contractId: ':id', webhookId: ':id', webhookDeliveryId: ':id', failedJobId: ':id', approvalRouteId: ':id', approvalEnvelopeId: ':id', approvalId: ':id' })}`;
 
 for (const dialect of DIALECTS) {
   describe(`security matrix of the administration API (${dialect})`, () => {
@@ -149,6 +149,7 @@ for (const dialect of DIALECTS) {
         invitationId: invitation.json().invitationId as string,
         ...(await retentionSubjects(h)),
         failedJobId: await insertFailedJob(h),
+        ...(await approvalSubjects(h, callers.admin!, heir.id)),
       };
     });
     after(async () => h?.close());
@@ -371,6 +372,36 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(missing, [], 'administrators-only operations missing from helpers/admin-endpoints.ts');
     });
   });
+}
+
+/** 稟議: a route (approver: `approverId`) and an envelope of the organisation waiting on it, with its open approval. */
+async function approvalSubjects(
+  h: Harness,
+  admin: TestSession,
+  approverId: string,
+): Promise<{ approvalRouteId: string; approvalEnvelopeId: string; approvalId: string }> {
+  const route = await asSession(h, admin, 'POST', '/api/v1/approval-routes', {
+    name: 'matrix route',
+    steps: [{ mode: 'all', approverIds: [approverId] }],
+  });
+  assert.equal(route.statusCode, 201, route.body);
+  const created = await h.createEnvelope(
+    h.org,
+    {
+      name: 'approval matrix',
+      recipients: [{ name: '署名者', email: 'signer@example.jp', accessCode: '1234', order: 1 }],
+    },
+    [{ filename: 'a.pdf', data: await makePdf({ pages: 1, text: 'approval matrix' }) }],
+  );
+  const envelopeId = created.json().id as string;
+  const sent = await h.api(h.org, 'POST', `/api/v1/envelopes/${envelopeId}/send`, { approvalRouteId: route.json().id });
+  assert.equal(sent.json().status, 'pending_approval', sent.body);
+  const approval = await h.context.db
+    .selectFrom('envelope_approvals')
+    .select('id')
+    .where('envelope_id', '=', envelopeId)
+    .executeTakeFirstOrThrow();
+  return { approvalRouteId: route.json().id as string, approvalEnvelopeId: envelopeId, approvalId: approval.id };
 }
 
 /** A draft envelope and a register entry of the organisation under test (the legal-hold rows). */

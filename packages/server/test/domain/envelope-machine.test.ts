@@ -33,9 +33,13 @@ function outcome(run: () => string): string {
 }
 
 // Rows: state; columns in ENVELOPE_EVENTS order:
-// edit, send, notify, view, sign, decline, lock, unlock, remind, cancel, expire, complete
+// edit, send, notify, view, sign, decline, lock, unlock, remind, cancel, expire, complete,
+// then 稟議: submit, approve, reject, withdraw, reassign, release
 const NOT_DRAFT = '!ENVELOPE_NOT_DRAFT';
 const INACTIVE = '!ENVELOPE_NOT_ACTIVE';
+const NOT_PENDING = '!APPROVAL_NOT_PENDING';
+/** A state that takes no approval event: submit refused as not a draft, the rest as not pending. */
+const NO_APPROVAL = [NOT_DRAFT, NOT_PENDING, NOT_PENDING, NOT_PENDING, NOT_PENDING, NOT_PENDING];
 const ENVELOPE_EXPECTED: Record<EnvelopeStatus, string[]> = {
   draft: [
     'draft',
@@ -50,6 +54,32 @@ const ENVELOPE_EXPECTED: Record<EnvelopeStatus, string[]> = {
     'canceled',
     INACTIVE,
     INACTIVE,
+    'pending_approval',
+    NOT_PENDING,
+    NOT_PENDING,
+    NOT_PENDING,
+    NOT_PENDING,
+    NOT_PENDING,
+  ],
+  pending_approval: [
+    NOT_DRAFT,
+    NOT_DRAFT,
+    INACTIVE,
+    INACTIVE,
+    INACTIVE,
+    INACTIVE,
+    INACTIVE,
+    INACTIVE,
+    INACTIVE,
+    'canceled',
+    INACTIVE,
+    INACTIVE,
+    NOT_DRAFT,
+    'pending_approval',
+    'draft',
+    'draft',
+    'pending_approval',
+    'sent',
   ],
   sent: [
     NOT_DRAFT,
@@ -64,11 +94,12 @@ const ENVELOPE_EXPECTED: Record<EnvelopeStatus, string[]> = {
     'canceled',
     'expired',
     'completed',
+    ...NO_APPROVAL,
   ],
-  completed: [NOT_DRAFT, NOT_DRAFT, ...Array<string>(10).fill(INACTIVE)],
-  declined: [NOT_DRAFT, NOT_DRAFT, ...Array<string>(10).fill(INACTIVE)],
-  canceled: [NOT_DRAFT, NOT_DRAFT, ...Array<string>(10).fill(INACTIVE)],
-  expired: [NOT_DRAFT, NOT_DRAFT, ...Array<string>(10).fill(INACTIVE)],
+  completed: [NOT_DRAFT, NOT_DRAFT, ...Array<string>(10).fill(INACTIVE), ...NO_APPROVAL],
+  declined: [NOT_DRAFT, NOT_DRAFT, ...Array<string>(10).fill(INACTIVE), ...NO_APPROVAL],
+  canceled: [NOT_DRAFT, NOT_DRAFT, ...Array<string>(10).fill(INACTIVE), ...NO_APPROVAL],
+  expired: [NOT_DRAFT, NOT_DRAFT, ...Array<string>(10).fill(INACTIVE), ...NO_APPROVAL],
 };
 
 // Columns in RECIPIENT_EVENTS order: notify, remind, view, sign, decline, lock, unlock
@@ -99,6 +130,12 @@ describe('envelope state machine', () => {
       'cancel',
       'expire',
       'complete',
+      'submit',
+      'approve',
+      'reject',
+      'withdraw',
+      'reassign',
+      'release',
     ]);
     for (const status of ENVELOPE_STATUSES) {
       ENVELOPE_EVENTS.forEach((event: EnvelopeEvent, i) => {
@@ -117,9 +154,11 @@ describe('envelope state machine', () => {
           ? 'expired'
           : event === 'complete'
             ? 'completed'
-            : event === 'send' || event === 'edit'
+            : event === 'send' || event === 'edit' || event === 'submit'
               ? NOT_DRAFT
-              : INACTIVE;
+              : ['approve', 'reject', 'withdraw', 'reassign', 'release'].includes(event)
+                ? NOT_PENDING
+                : INACTIVE;
       assert.equal(got, expected, event);
     }
     // One millisecond before the expiry it is still active.
@@ -127,8 +166,11 @@ describe('envelope state machine', () => {
   });
 
   it('conditional updates take exactly the statuses the table allows', () => {
-    assert.deepEqual(envelopeStatusesAllowing('cancel'), ['draft', 'sent']);
+    assert.deepEqual(envelopeStatusesAllowing('cancel'), ['draft', 'pending_approval', 'sent']);
     assert.deepEqual(envelopeStatusesAllowing('send'), ['draft']);
+    assert.deepEqual(envelopeStatusesAllowing('submit'), ['draft']);
+    assert.deepEqual(envelopeStatusesAllowing('release'), ['pending_approval']);
+    assert.deepEqual(envelopeStatusesAllowing('approve'), ['pending_approval']);
     assert.deepEqual(envelopeStatusesAllowing('complete'), ['sent']);
   });
 

@@ -1,6 +1,6 @@
 // JSON shapes of the Inkan HTTP API (docs/api.md), as the UI reads them.
 
-export type EnvelopeStatus = 'draft' | 'sent' | 'completed' | 'declined' | 'canceled' | 'expired';
+export type EnvelopeStatus = 'draft' | 'pending_approval' | 'sent' | 'completed' | 'declined' | 'canceled' | 'expired';
 export type RecipientStatus = 'pending' | 'notified' | 'viewed' | 'signed' | 'declined' | 'locked';
 export type RecipientAuth = 'access_code' | 'login';
 /** `signer`, or `cc` (受信者 (CC)): gets the completion mail and the download, never signs. */
@@ -78,6 +78,8 @@ export interface Envelope {
   certificateIssuedAt?: string | null;
   /** The envelope this draft was duplicated from (複製, 修正して再送). */
   sourceEnvelopeId?: string | null;
+  /** 稟議: the approval route of the last submission (null: none). */
+  approvalRouteId?: string | null;
   /** The caller is the envelope's sender (only GET /api/v1/envelopes/{id}). */
   isSender?: boolean;
   documents: EnvelopeDocument[];

@@ -62,6 +62,8 @@ export type RouteMatch =
   | { name: 'organization-seal' }
   | { name: 'address-book' }
   | { name: 'signer-registration'; token: string }
+  | { name: 'approvals' }
+  | { name: 'approval'; id: string }
   | { name: 'not-found' };
 
 /** Maps a URL to a route. */
@@ -74,6 +76,8 @@ export function matchRoute(pathname: string, search: string): RouteMatch {
   if (path === '/envelopes') return { name: 'envelopes' };
   if (path === '/envelopes/new') return { name: 'envelope-new' };
   if (path === '/audit') return { name: 'audit' };
+  if (path === '/approvals') return { name: 'approvals' };
+  if ((m = path.match(/^\/approvals\/([^/]+)$/))) return { name: 'approval', id: decodeURIComponent(m[1]!) };
   if (path === '/admin/seal') return { name: 'organization-seal' };
   if (path === '/address-book') return { name: 'address-book' };
   if ((m = path.match(/^\/signer-registration\/([^/]+)$/)))

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { toEnvelope } from '../rows.ts';
+import { ENVELOPE_STATUSES } from '../envelope-machine.ts';
 import type { Envelope, EnvelopeStatus, RecipientRole, RecipientStatus } from '../types.ts';
 
 /** One row of the envelope list. */
@@ -9,8 +10,6 @@ export interface EnvelopeSummary {
   envelope: Envelope;
   recipients: Array<{ name: string; status: RecipientStatus; role: RecipientRole }>;
 }
-
-const STATUSES: readonly EnvelopeStatus[] = ['draft', 'sent', 'completed', 'declined', 'canceled', 'expired'];
 
 /** Input of list-envelopes: filters and keyset pagination (newest first). */
 export interface ListEnvelopesInput {
@@ -30,8 +29,10 @@ export async function listEnvelopes(
   const limit = input.limit ?? 50;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100)
     throw new AppError('VALIDATION_FAILED', 'limit must be 1–100', { field: 'limit' });
-  if (input.status !== undefined && !STATUSES.includes(input.status as EnvelopeStatus)) {
-    throw new AppError('VALIDATION_FAILED', `status must be one of ${STATUSES.join(', ')}`, { field: 'status' });
+  if (input.status !== undefined && !ENVELOPE_STATUSES.includes(input.status as EnvelopeStatus)) {
+    throw new AppError('VALIDATION_FAILED', `status must be one of ${ENVELOPE_STATUSES.join(', ')}`, {
+      field: 'status',
+    });
   }
   const cursor = input.cursor ? decodeCursor(input.cursor) : undefined;
   let query = ctx.db.selectFrom('envelopes').selectAll().where('organization_id', '=', input.organizationId);

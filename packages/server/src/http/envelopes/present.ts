@@ -21,6 +21,7 @@ export function presentEnvelope(details: EnvelopeDetails, now: Date) {
     canceledAt: iso(envelope.canceledAt),
     certificateIssuedAt: iso(envelope.certificateIssuedAt),
     sourceEnvelopeId: envelope.sourceEnvelopeId,
+    approvalRouteId: envelope.approvalRouteId,
     documents: details.documents.map((d) => ({
       id: d.id,
       name: d.name,

@@ -27,6 +27,7 @@ import {
   listEnvelopesQuery,
   parseWith,
   recipientParams,
+  sendEnvelopeBody,
   unlockBody,
   type CreateEnvelopeBody,
 } from './schema.ts';
@@ -98,11 +99,13 @@ export async function envelopeRoutes(app: FastifyInstance, options: { context: A
   app.post('/api/v1/envelopes/:id/send', async (request) => {
     const principal = await requirePrincipal(context, request, { write: true });
     const { id } = parseWith(envelopeParams, request.params);
+    const body = parseWith(sendEnvelopeBody, request.body) ?? {};
     const details = await sendEnvelope(context, {
       organizationId: principal.organizationId,
       envelopeId: id,
       actor: principal.actor,
       origin: originOf(request),
+      approvalRouteId: body.approvalRouteId,
     });
     return presentEnvelope(details, now());
   });

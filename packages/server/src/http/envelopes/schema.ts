@@ -28,6 +28,9 @@ export const createEnvelopeSchema = z.object({
 });
 export type CreateEnvelopeBody = z.infer<typeof createEnvelopeSchema>;
 
+/** POST /api/v1/envelopes/{id}/send: optionally the approval route (稟議) chosen on 送信内容の確認. */
+export const sendEnvelopeBody = z.object({ approvalRouteId: z.uuid().nullable().optional() }).nullish();
+
 /** PUT /api/v1/envelopes/{id}/fields: the whole placement (at most 100 fields; rectangles in PDF points). */
 export const envelopeFieldsBody = z.object({
   fields: z

@@ -9,6 +9,7 @@ import { renewalPaths } from './renewal-paths.ts';
 import { signInSecurityPaths } from './sign-in-security-paths.ts';
 import { addressBookPaths, addressBookSchemas } from './address-book-paths.ts';
 import { webhookPaths, webhookSchemas } from './webhook-paths.ts';
+import { approvalPaths, approvalSchemas } from './approval-paths.ts';
 import { mergePaths, senderToolPaths } from './sender-tools-paths.ts';
 import * as security from '../account-security/schema.ts';
 import * as session from '../session/schema.ts';
@@ -32,7 +33,10 @@ import {
  * /api route is listed here and every listed path exists). Request bodies come from the zod schemas.
  */
 
-const envelopeStatus = { type: 'string', enum: ['draft', 'sent', 'completed', 'declined', 'canceled', 'expired'] };
+const envelopeStatus = {
+  type: 'string',
+  enum: ['draft', 'pending_approval', 'sent', 'completed', 'declined', 'canceled', 'expired'],
+};
 const recipientStatus = { type: 'string', enum: ['pending', 'notified', 'viewed', 'signed', 'declined', 'locked'] };
 
 const schemas = {
@@ -415,6 +419,7 @@ function baseDocument(publicUrl: string): { paths: Record<string, Record<string,
         ...addressBookSchemas,
         ...retentionSchemas,
         ...webhookSchemas,
+        ...approvalSchemas,
       },
       securitySchemes: {
         apiKey: {
@@ -445,6 +450,7 @@ function baseDocument(publicUrl: string): { paths: Record<string, Record<string,
       ...signInSecurityPaths,
       ...addressBookPaths,
       ...webhookPaths,
+      ...approvalPaths,
       '/api/session': {
         post: {
           summary: 'Sign in with e-mail and password',
@@ -869,9 +875,17 @@ function baseDocument(publicUrl: string): { paths: Record<string, Record<string,
       },
       '/api/v1/envelopes/{id}/send': {
         post: {
-          summary: 'Send a draft (stamps the certificate ID, mails the first recipient)',
+          summary:
+            'Send a draft (stamps the certificate ID, mails the first recipient); with an approval route (the organisation’s required one, or approvalRouteId) it goes to 承認待ち (pending_approval) instead and nothing is mailed to recipients until the last approval',
           security: apiAuth,
           parameters: [envelopeId],
+          requestBody: {
+            required: false,
+            ...json({
+              type: 'object',
+              properties: { approvalRouteId: { type: ['string', 'null'], format: 'uuid' } },
+            }),
+          },
           responses: {
             200: { description: 'Sent', ...json(ref('Envelope')) },
             ...errors('NOT_FOUND', 'ENVELOPE_NOT_DRAFT'),

@@ -36,6 +36,9 @@ const SPA_ROUTES = [
   // The address book (sender) and the counterparty's 届出 page (issue 11 part 6).
   '/address-book',
   '/signer-registration/*',
+  // 稟議: 承認待ち一覧 and the approval page (issue 13 part 3).
+  '/approvals',
+  '/approvals/*',
 ];
 
 const NOT_BUILT_PAGE =

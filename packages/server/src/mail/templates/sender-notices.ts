@@ -41,19 +41,23 @@ export function renderRecipientDeclined(m: RecipientDeclinedMail): RenderedMail 
   return bilingual('mail.declined.subject', 'mail.declined.body', vars, m.envelopeUrl, m.help);
 }
 
-/** A notice in the catalog's words: Japanese subject; the Japanese text, then the English, each with the envelope's link. */
-function bilingual(
+/**
+ * A notice in the catalog's words: Japanese subject; the Japanese text, then the English, each with the link
+ * (its button says `linkKey`, by default 封筒を開く / Open the envelope).
+ */
+export function bilingual(
   subjectKey: MessageKey,
   bodyKey: MessageKey,
   vars: MessageVars,
   url: string,
   help?: MailHelp,
+  linkKey: MessageKey = 'mail.openEnvelope',
 ): RenderedMail {
   const subject = oneLine(formatMessage('ja', subjectKey, vars));
   const ja = formatMessage('ja', bodyKey, vars);
   const en = formatMessage('en', bodyKey, vars);
   const link = {
-    label: `${formatMessage('ja', 'mail.openEnvelope')} / ${formatMessage('en', 'mail.openEnvelope')}`,
+    label: `${formatMessage('ja', linkKey)} / ${formatMessage('en', linkKey)}`,
     url,
   };
   const foot = footer('ja', help);

@@ -26,6 +26,10 @@ export interface MatrixFixture {
   webhookId: string;
   /** A delivered webhook delivery of the organisation. */
   webhookDeliveryId: string;
+  /** 稟議: an approval route, an envelope waiting for approval on it and its open approval. */
+  approvalRouteId: string;
+  approvalEnvelopeId: string;
+  approvalId: string;
 }
 
 /** One endpoint as the matrix calls it. */
@@ -247,6 +251,32 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
   },
   { method: 'POST', url: (f) => `/api/v1/admin/webhooks/${f.webhookId}/ping`, body: () => ({}), scope: 'object' },
   { method: 'GET', url: () => '/api/v1/admin/webhook-deliveries', scope: 'organization' },
+  // 稟議 (issue 13 part 3): the route editor, the required route, reassignment.
+  {
+    method: 'POST',
+    url: () => '/api/v1/approval-routes',
+    body: (f) => ({ name: 'matrix', steps: [{ mode: 'all', approverIds: [f.memberId] }] }),
+    scope: 'organization',
+  },
+  {
+    method: 'PUT',
+    url: () => '/api/v1/approval-routes/required',
+    body: () => ({ routeId: null }),
+    scope: 'organization',
+  },
+  {
+    method: 'PUT',
+    url: (f) => `/api/v1/approval-routes/${f.approvalRouteId}`,
+    body: (f) => ({ name: 'matrix', steps: [{ mode: 'any', approverIds: [f.memberId] }] }),
+    scope: 'object',
+  },
+  { method: 'DELETE', url: (f) => `/api/v1/approval-routes/${f.approvalRouteId}`, scope: 'object' },
+  {
+    method: 'POST',
+    url: (f) => `/api/v1/envelopes/${f.approvalEnvelopeId}/approvals/${f.approvalId}/reassign`,
+    body: (f) => ({ userId: f.heirId }),
+    scope: 'object',
+  },
   {
     method: 'GET',
     url: (f) => `/api/v1/admin/webhook-deliveries?endpointId=${f.webhookId}`,

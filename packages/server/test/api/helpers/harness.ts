@@ -118,6 +118,8 @@ const TABLES = [
   'claim_links',
   'address_book_contacts',
   'address_book_registration_links',
+  'approval_routes',
+  'envelope_approvals',
   'retention_rules',
   'legal_holds',
   'document_keys',

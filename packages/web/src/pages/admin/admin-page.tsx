@@ -6,6 +6,7 @@ import { useI18n } from '../../i18n/i18n-context.tsx';
 import { SenderShell, useUser } from '../sender/sender-session.tsx';
 import { ADMIN_SECTIONS, type AdminSectionKey } from './admin-sections.ts';
 import { ApiKeysSection } from './api-keys-section.tsx';
+import { ApprovalRoutesSection } from './approval-routes-section.tsx';
 import { FailedJobs } from './failed-jobs-page.tsx';
 import { CertificateSection, SessionsSection } from './settings-sections.tsx';
 import { MailSection } from './mail-section.tsx';
@@ -76,5 +77,7 @@ function SectionBody({ section }: { section: AdminSectionKey }) {
       return <FailedJobs />;
     case 'webhooks':
       return <WebhooksSection />;
+    case 'approvals':
+      return <ApprovalRoutesSection />;
   }
 }

@@ -14,7 +14,8 @@ export type AdminSectionKey =
   | 'security'
   | 'retention'
   | 'jobs'
-  | 'webhooks';
+  | 'webhooks'
+  | 'approvals';
 
 /** One entry of the administration menu. */
 export interface AdminSection {
@@ -35,4 +36,5 @@ export const ADMIN_SECTIONS: readonly AdminSection[] = [
   { key: 'retention', path: '/admin/retention', label: 'admin.nav.retention' },
   { key: 'jobs', path: '/admin/jobs', label: 'nav.failedJobs' },
   { key: 'webhooks', path: '/admin/webhooks', label: 'admin.nav.webhooks' },
+  { key: 'approvals', path: '/admin/approvals', label: 'admin.nav.approvals' },
 ];

@@ -24,6 +24,8 @@ import { navigate } from '../../lib/router.ts';
 import { CopyButtons, RevealCodeButton, canRevealCode } from './envelope-tools.tsx';
 import { FieldPlacer } from './fields/field-placer.tsx';
 import { SenderShell, useUser } from './sender-session.tsx';
+import type { EnvelopeApprovals } from '../../api/approval-types.ts';
+import { ApprovalCard } from '../approvals/approval-card.tsx';
 
 /** The envelope page. */
 export function EnvelopePage({ id }: { id: string }) {
@@ -45,6 +47,7 @@ function EnvelopeDetails({ id }: { id: string }) {
   const [busy, setBusy] = useState<string | null>(null);
   const user = useUser();
   const [shreddedAt, setShreddedAt] = useState<string | null>(null);
+  const [approvals, setApprovals] = useState<EnvelopeApprovals | null>(null);
   const [dialog, setDialog] = useState<{ kind: 'cancel' } | { kind: 'unlock'; recipient: Recipient } | null>(null);
 
   const reloadEvents = useCallback(() => {
@@ -58,6 +61,9 @@ function EnvelopeDetails({ id }: { id: string }) {
     apiGet<Envelope>(base)
       .then(setEnvelope)
       .catch(() => undefined);
+    apiGet<EnvelopeApprovals>(`${base}/approvals`)
+      .then(setApprovals)
+      .catch(() => undefined);
     reloadEvents();
   }, [base, reloadEvents]);
 
@@ -66,6 +72,9 @@ function EnvelopeDetails({ id }: { id: string }) {
     apiGet<Envelope>(base)
       .then((value) => !canceled && setEnvelope(value))
       .catch((caught: unknown) => !canceled && setLoadError(describeError(caught)));
+    apiGet<EnvelopeApprovals>(`${base}/approvals`)
+      .then((value) => !canceled && setApprovals(value))
+      .catch(() => undefined);
     reloadEvents();
     return () => {
       canceled = true;
@@ -92,7 +101,7 @@ function EnvelopeDetails({ id }: { id: string }) {
   if (loadError) return <StatePanel tone="error" title={loadError} />;
   if (!envelope) return <Loading label={t('common.loading')} />;
 
-  const canCancel = envelope.status === 'draft' || envelope.status === 'sent';
+  const canCancel = envelope.status === 'draft' || envelope.status === 'pending_approval' || envelope.status === 'sent';
   const isAdmin = user.role === 'admin';
   const recipients = displayOrder(envelope.recipients);
 
@@ -146,6 +155,17 @@ function EnvelopeDetails({ id }: { id: string }) {
 
       <div className="envelope-layout">
         <div className="envelope-layout__main">
+          {approvals && approvals.rounds.length > 0 && (
+            <ApprovalCard
+              view={approvals}
+              isAdmin={isAdmin}
+              onChanged={(text) => {
+                setFlashState({ tone: 'success', text });
+                reloadEnvelope();
+                reloadEvents();
+              }}
+            />
+          )}
           <section className="card" aria-labelledby="recipients-title">
             <h2 id="recipients-title" className="section-title">
               {t('env.recipients')}

@@ -5,7 +5,9 @@ import { useEffect, useState } from 'react';
 import { apiGet, apiPost } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
 import type { Envelope } from '../../api/types.ts';
+import type { ApprovalRoute } from '../../api/approval-types.ts';
 import { Alert } from '../../components/alert.tsx';
+import { Field } from '../../components/form-parts.tsx';
 import { MessageBox } from '../../components/message-box.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
@@ -34,6 +36,8 @@ function Review({ id }: { id: string }) {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [sendError, setSendError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
+  const [routes, setRoutes] = useState<{ items: ApprovalRoute[]; requiredRouteId: string | null } | null>(null);
+  const [routeId, setRouteId] = useState('');
 
   useEffect(() => {
     let canceled = false;
@@ -46,6 +50,9 @@ function Review({ id }: { id: string }) {
         setEnvelope(value);
       })
       .catch((caught: unknown) => !canceled && setLoadError(describeError(caught)));
+    apiGet<{ items: ApprovalRoute[]; requiredRouteId: string | null }>('/api/v1/approval-routes')
+      .then((list) => !canceled && setRoutes(list))
+      .catch(() => !canceled && setRoutes({ items: [], requiredRouteId: null }));
     return () => {
       canceled = true;
     };
@@ -56,8 +63,9 @@ function Review({ id }: { id: string }) {
     setSending(true);
     setSendError(null);
     try {
-      await apiPost<Envelope>(`${base}/send`);
-      setFlash({ tone: 'success', text: t('env.sent') });
+      const chosen = routes?.requiredRouteId ?? (routeId || null);
+      const result = await apiPost<Envelope>(`${base}/send`, { approvalRouteId: chosen });
+      setFlash({ tone: 'success', text: t(result.status === 'pending_approval' ? 'env.submitted' : 'env.sent') });
       navigate(`/envelopes/${encodeURIComponent(id)}`);
     } catch (caught) {
       setSendError(errorMessage(language, caught));
@@ -77,6 +85,8 @@ function Review({ id }: { id: string }) {
       </StatePanel>
     );
   const recipients = [...envelope.recipients].sort((a, b) => a.order - b.order);
+  const requiredRoute = routes?.items.find((r) => r.id === routes.requiredRouteId) ?? null;
+  const approvalApplies = requiredRoute !== null || routeId !== '';
 
   return (
     <>
@@ -183,8 +193,36 @@ function Review({ id }: { id: string }) {
         </ul>
       </section>
 
+      {routes && (routes.items.length > 0 || requiredRoute) && (
+        <section className="card" aria-labelledby="review-approval">
+          <h2 id="review-approval" className="section-title">
+            {t('review.approval.title')}
+          </h2>
+          {requiredRoute ? (
+            <p data-testid="required-route">{t('review.approval.required', { name: requiredRoute.name })}</p>
+          ) : (
+            <Field id="review-approval-route" label={t('approval.route')}>
+              <select
+                id="review-approval-route"
+                className="input"
+                value={routeId}
+                onChange={(e) => setRouteId(e.target.value)}
+              >
+                <option value="">{t('review.approval.none')}</option>
+                {routes.items.map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {r.name}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          )}
+          <p className="muted small">{t('review.approval.hint')}</p>
+        </section>
+      )}
+
       <div className="form-actions">
-        <p className="muted small">{t('review.firstMail')}</p>
+        <p className="muted small">{approvalApplies ? t('review.approval.hint') : t('review.firstMail')}</p>
         <div className="button-row">
           <button
             type="button"
@@ -201,7 +239,7 @@ function Review({ id }: { id: string }) {
             disabled={sending}
             aria-busy={sending}
           >
-            {sending ? t('review.sending') : t('review.send')}
+            {sending ? t('review.sending') : approvalApplies ? t('review.approval.submit') : t('review.send')}
           </button>
         </div>
       </div>

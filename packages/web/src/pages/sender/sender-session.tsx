@@ -126,6 +126,15 @@ export function SenderShell({
           {t('nav.addressBook')}
         </Link>
       )}
+      {user.organization && user.role !== 'viewer' && (
+        <Link
+          href="/approvals"
+          className="sender-nav__link"
+          aria-current={path?.startsWith('/approvals') ? 'page' : undefined}
+        >
+          {t('nav.approvals')}
+        </Link>
+      )}
       <Link
         href="/contracts"
         className="sender-nav__link"
