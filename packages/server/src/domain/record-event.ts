@@ -136,7 +136,12 @@ export type EventAction =
   | 'webhook.deleted'
   | 'webhook.secret-rotated'
   | 'webhook.replayed'
-  | 'webhook.pinged';
+  | 'webhook.pinged'
+  // Templates and bulk send (issue 13 part 2).
+  | 'template.created'
+  | 'template.updated'
+  | 'template.deleted'
+  | 'bulk-send.started';
 
 /** The hash before the first event. */
 export const GENESIS_HASH = '0'.repeat(64);

@@ -11,6 +11,8 @@ import { AppError, type AppErrorCode } from '../domain/app-error.ts';
 /** HTTP status of each stable code. */
 export const STATUS_OF: Record<AppErrorCode, number> = {
   VALIDATION_FAILED: 400,
+  BULK_TOO_MANY_ROWS: 400,
+  BULK_NOTHING_TO_SEND: 400,
   INVALID_EMAIL: 400,
   DUPLICATE_ORDER: 400,
   ORDER_GAP: 400,
@@ -121,6 +123,16 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
     en: (d) => `The input is not valid${typeof d?.field === 'string' ? ` (${d.field})` : ''}.`,
   },
   INVALID_EMAIL: { ja: 'メールアドレスの形式が正しくありません。', en: 'The e-mail address is not valid.' },
+  BULK_TOO_MANY_ROWS: {
+    ja: (d) =>
+      `一度に送信できるのは ${typeof d?.max === 'number' ? d.max.toLocaleString('ja-JP') : '1,500'} 行までです。CSVを分けてください。`,
+    en: (d) =>
+      `At most ${typeof d?.max === 'number' ? d.max.toLocaleString('en-US') : '1,500'} rows can be sent at once: split the CSV.`,
+  },
+  BULK_NOTHING_TO_SEND: {
+    ja: 'CSVに送信できる行がありません。検証結果を確認して修正してください。',
+    en: 'The CSV has no row that can be sent: check the validation report and correct it.',
+  },
   DUPLICATE_ORDER: {
     ja: '署名順が重複しています。署名者ごとに異なる順番を指定してください。',
     en: 'Two recipients have the same signing order; give each a different one.',

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
+import type { TemplatesSchema } from './templates-schema.ts';
 import type { WebhooksSchema } from './webhooks-schema.ts';
 
 /**
@@ -7,7 +8,7 @@ import type { WebhooksSchema } from './webhooks-schema.ts';
  * JSON as text. Migrations in adapters/db/migrations create exactly this.
  */
 export interface Schema
-  extends SsoSchema, FieldsSchema, AddressBookSchema, RetentionSchema, WebhooksSchema, ArchiveSchema {
+  extends SsoSchema, FieldsSchema, AddressBookSchema, RetentionSchema, WebhooksSchema, ArchiveSchema, TemplatesSchema {
   organizations: {
     id: string;
     name: string;

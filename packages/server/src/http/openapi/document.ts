@@ -8,6 +8,7 @@ import { retentionPaths, retentionSchemas } from './retention-paths.ts';
 import { renewalPaths } from './renewal-paths.ts';
 import { signInSecurityPaths } from './sign-in-security-paths.ts';
 import { addressBookPaths, addressBookSchemas } from './address-book-paths.ts';
+import { templatePaths, templateSchemas } from './template-paths.ts';
 import { webhookPaths, webhookSchemas } from './webhook-paths.ts';
 import { mergePaths, senderToolPaths } from './sender-tools-paths.ts';
 import * as security from '../account-security/schema.ts';
@@ -415,6 +416,7 @@ function baseDocument(publicUrl: string): { paths: Record<string, Record<string,
         ...addressBookSchemas,
         ...retentionSchemas,
         ...webhookSchemas,
+        ...templateSchemas,
       },
       securitySchemes: {
         apiKey: {
@@ -445,6 +447,7 @@ function baseDocument(publicUrl: string): { paths: Record<string, Record<string,
       ...signInSecurityPaths,
       ...addressBookPaths,
       ...webhookPaths,
+      ...templatePaths,
       '/api/session': {
         post: {
           summary: 'Sign in with e-mail and password',
