@@ -11,7 +11,7 @@ import {
   recipientsOfTemplate,
   type RolePerson,
 } from '../use-cases/create-envelope-from-template.ts';
-import { placeholdersOf, type TemplateDetails } from './template-model.ts';
+import { bulkColumns, placeholdersOf, type TemplateDetails } from './template-model.ts';
 
 /** Bounds of a bulk send file. */
 export const BULK_LIMITS = { rows: 1500, bytes: 2 * 1024 * 1024, cellChars: 320 } as const;
@@ -46,16 +46,6 @@ export interface BulkReport {
   errors: BulkRowError[];
   /** The headers the file must have (for the UI's example file). */
   columns: string[];
-}
-
-/** The columns a bulk file for this template needs (`アクセスコード` columns are optional). */
-export function bulkColumns(details: TemplateDetails): string[] {
-  const columns: string[] = [];
-  for (const role of details.roles) {
-    columns.push(`${role.role_name}:氏名`, `${role.role_name}:メールアドレス`);
-    if (role.kind === 'signer') columns.push(`${role.role_name}:アクセスコード`);
-  }
-  return [...columns, ...placeholdersOf(details.template.subject, details.template.message)];
 }
 
 const normalise = (text: string) => text.trim().replace(/：/g, ':').toLowerCase();

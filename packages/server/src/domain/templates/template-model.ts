@@ -67,6 +67,16 @@ export function fillPlaceholders(text: string, values: Readonly<Record<string, s
   return text.replace(PLACEHOLDER, (whole, name: string) => values[name] ?? whole);
 }
 
+/** The columns a bulk file for this template needs (`アクセスコード` columns are optional). */
+export function bulkColumns(details: TemplateDetails): string[] {
+  const columns: string[] = [];
+  for (const role of details.roles) {
+    columns.push(`${role.role_name}:氏名`, `${role.role_name}:メールアドレス`);
+    if (role.kind === 'signer') columns.push(`${role.role_name}:アクセスコード`);
+  }
+  return [...columns, ...placeholdersOf(details.template.subject, details.template.message)];
+}
+
 /** The JSON of a template for the API. */
 export function presentTemplate(details: TemplateDetails, caller: { role: UserRole; userId: string | null }) {
   const { template } = details;
@@ -82,6 +92,7 @@ export function presentTemplate(details: TemplateDetails, caller: { role: UserRo
     subject: template.subject,
     message: template.message,
     placeholders: placeholdersOf(template.subject, template.message),
+    bulkColumns: bulkColumns(details),
     editable,
     createdAt: template.created_at,
     updatedAt: template.updated_at,

@@ -36,6 +36,9 @@ const SPA_ROUTES = [
   // The address book (sender) and the counterparty's 届出 page (issue 11 part 6).
   '/address-book',
   '/signer-registration/*',
+  // Templates and bulk send (issue 13 part 2).
+  '/templates',
+  '/templates/*',
 ];
 
 const NOT_BUILT_PAGE =
