@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { startSmtpSink, type SmtpSink } from '../e2e/helpers/smtp-sink.ts';
 import { createEnvelopeFromTemplate } from '../../src/domain/use-cases/create-envelope-from-template.ts';
+import { sendBulkRow } from '../../src/domain/use-cases/send-bulk-row.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { addMember, asSession, signIn } from '../api/helpers/admin-session.ts';
@@ -347,6 +348,56 @@ for (const dialect of DIALECTS) {
       const res = await postCsv(`/api/v1/templates/${templateId}/bulk-sends/validate`, SHIFT_JIS_CSV);
       assert.equal(res.statusCode, 200, res.body);
       assert.deepEqual([res.json().validRows, res.json().errors], [1, []]);
+    });
+
+    it('a session needs its CSRF token to send; deleting a template fails its pending rows and keeps envelopes made before', async () => {
+      const admin = await signIn(h, h.org.admin);
+      const csv = bulkCsv(2, `csrf-${dialect}`);
+      const noCsrf = await asSession(h, admin, 'POST', `/api/v1/templates/${templateId}/bulk-sends`, csv, {
+        csrf: false,
+        headers: { 'content-type': 'text/csv', 'idempotency-key': `csrf-${dialect}-000000000000000` },
+      });
+      assert.equal(noCsrf.statusCode, 403);
+      assert.equal(noCsrf.json().error.code, 'CSRF_FAILED');
+
+      // A second template (the other tests keep using the first), one row sent, one still queued.
+      const draft = await h.createEnvelope(
+        h.org,
+        { name: '削除テスト', recipients: [{ name: '見本', email: 'del@example.jp', order: 1 }] },
+        [{ filename: 'a.pdf', data: await makePdf({ pages: 1, text: 'Delete' }) }],
+      );
+      const made = await asSession(h, admin, 'POST', '/api/v1/templates', {
+        envelopeId: draft.json().id,
+        name: '削除用',
+      });
+      assert.equal(made.statusCode, 201, made.body);
+      const doomed = made.json();
+      const file = `署名者1:氏名,署名者1:メールアドレス\r\nA,a-${dialect}@example.jp\r\nB,b-${dialect}@example.jp\r\n`;
+      const first = await postCsv(`/api/v1/templates/${doomed.id}/bulk-sends`, file, {
+        'idempotency-key': `delete-${dialect}-0000000000000`,
+      });
+      assert.equal(first.statusCode, 202, first.body);
+      const rows = await h.context.db
+        .selectFrom('bulk_send_rows')
+        .select(['id', 'row_number'])
+        .where('bulk_send_id', '=', first.json().id)
+        .orderBy('row_number')
+        .execute();
+      await sendBulkRow(h.context, { rowId: rows[0]!.id });
+      const deleted = await asSession(h, admin, 'DELETE', `/api/v1/templates/${doomed.id}`);
+      assert.equal(deleted.statusCode, 204, deleted.body);
+      assert.equal((await h.api(h.org, 'GET', `/api/v1/templates/${doomed.id}`)).statusCode, 404);
+      await h.runJobs();
+      const results = (await h.api(h.org, 'GET', `/api/v1/bulk-sends/${first.json().id}/rows`)).json().items;
+      assert.deepEqual(
+        results.map((r: { row: number; status: string; errorCode: string | null }) => [r.row, r.status, r.errorCode]),
+        [
+          [1, 'sent', null],
+          [2, 'failed', 'NOT_FOUND'],
+        ],
+      );
+      const kept = await h.api(h.org, 'GET', `/api/v1/envelopes/${results[0].envelopeId}`);
+      assert.equal(kept.json().status, 'sent');
     });
 
     it('a row whose job stopped after making its envelope is sent by the next run, without a second envelope', async () => {
