@@ -5,11 +5,14 @@
 // made and their signers mailed over real SMTP; 1,501 rows refused; a double submission sends once; a
 // row whose job stopped after making its envelope is finished by the next run without a second one.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { startSmtpSink, type SmtpSink } from '../e2e/helpers/smtp-sink.ts';
 import { createEnvelopeFromTemplate } from '../../src/domain/use-cases/create-envelope-from-template.ts';
 import { sendBulkRow } from '../../src/domain/use-cases/send-bulk-row.ts';
+import { recordJobFailure } from '../../src/domain/use-cases/record-job-failure.ts';
+import { inTransaction } from '../../src/domain/transaction.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { addMember, asSession, signIn } from '../api/helpers/admin-session.ts';
@@ -398,6 +401,43 @@ for (const dialect of DIALECTS) {
       );
       const kept = await h.api(h.org, 'GET', `/api/v1/envelopes/${results[0].envelopeId}`);
       assert.equal(kept.json().status, 'sent');
+    });
+
+    it('a row whose job failed for good is marked failed (JOB_FAILED), so its bulk send finishes', async () => {
+      const sent = await postCsv(`/api/v1/templates/${templateId}/bulk-sends`, bulkCsv(1, `gaveup-${dialect}`), {
+        'idempotency-key': `gaveup-${dialect}-000000000000`,
+      });
+      assert.equal(sent.statusCode, 202, sent.body);
+      const row = await h.context.db
+        .selectFrom('bulk_send_rows')
+        .select('id')
+        .where('bulk_send_id', '=', sent.json().id)
+        .executeTakeFirstOrThrow();
+      // What the queue's onFailed does after the last attempt.
+      await inTransaction(h.context.db, h.context.dialect, (tx) =>
+        recordJobFailure(h.context, tx, {
+          id: randomUUID(),
+          kind: 'bulk.send-row',
+          attempt: 5,
+          payload: { rowId: row.id },
+          at: h.clock.now(),
+        }),
+      );
+      const progress = (await h.api(h.org, 'GET', `/api/v1/bulk-sends/${sent.json().id}`)).json();
+      assert.deepEqual([progress.failed, progress.pending, progress.done], [1, 0, true]);
+      const failedEvent = await h.context.db
+        .selectFrom('events')
+        .select('organization_id')
+        .where('action', '=', 'job.failed')
+        .orderBy('seq', 'desc')
+        .executeTakeFirstOrThrow();
+      assert.equal(failedEvent.organization_id, h.org.id);
+      // The simulated failure named no real job: its notice and the row's own queued job are left out.
+      await h.context.db
+        .deleteFrom('jobs')
+        .where('kind', 'in', ['bulk.send-row', 'mail.job-failed'])
+        .where('status', '=', 'queued')
+        .execute();
     });
 
     it('a row whose job stopped after making its envelope is sent by the next run, without a second envelope', async () => {

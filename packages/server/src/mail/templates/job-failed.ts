@@ -21,6 +21,7 @@ export const JOB_KIND_LABELS: Record<string, { ja: string; en: string }> = {
     ja: '保存期間が満了した文書の消去',
     en: 'Erasing documents at the end of their retention period',
   },
+  'bulk.send-row': { ja: 'CSV一括送信の封筒の作成と送信', en: 'Making and sending an envelope of a bulk send' },
 };
 
 /** The label of a job kind (the kind itself when unknown). */
