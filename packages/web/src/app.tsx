@@ -23,6 +23,8 @@ import { SignupCompletePage } from './pages/account/signup-complete-page.tsx';
 import { SignupPage } from './pages/account/signup-page.tsx';
 import { AuditPage } from './pages/sender/audit-page.tsx';
 import { AddressBookPage } from './pages/sender/address-book-page.tsx';
+import { TemplatePage } from './pages/templates/template-page.tsx';
+import { TemplatesPage } from './pages/templates/templates-page.tsx';
 import { SignerRegistrationPage } from './pages/signer-registration-page.tsx';
 import { AdminPage } from './pages/admin/admin-page.tsx';
 import { InvitationPage } from './pages/admin/invitation-page.tsx';
@@ -82,6 +84,10 @@ function RoutedPage({ location }: { location: string }) {
       return <OrganizationSealPage />;
     case 'address-book':
       return <AddressBookPage />;
+    case 'templates':
+      return <TemplatesPage />;
+    case 'template':
+      return <TemplatePage key={route.id} id={route.id} />;
     case 'signer-registration':
       return <SignerRegistrationPage key={route.token} token={route.token} />;
     case 'contracts':

@@ -6,6 +6,8 @@ export type AppErrorCode =
   | 'FORBIDDEN'
   | 'CSRF_FAILED'
   | 'RATE_LIMITED'
+  | 'BULK_TOO_MANY_ROWS'
+  | 'BULK_NOTHING_TO_SEND'
   | 'JOB_NOT_FAILED'
   | 'PAYLOAD_TOO_LARGE'
   | 'PDF_INVALID'

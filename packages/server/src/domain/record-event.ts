@@ -148,7 +148,12 @@ export type EventAction =
   | 'approval-route.created'
   | 'approval-route.updated'
   | 'approval-route.deleted'
-  | 'approval-route.required-changed';
+  | 'approval-route.required-changed'
+  // Templates and bulk send (issue 13 part 2).
+  | 'template.created'
+  | 'template.updated'
+  | 'template.deleted'
+  | 'bulk-send.started';
 
 /** The hash before the first event. */
 export const GENESIS_HASH = '0'.repeat(64);

@@ -36,6 +36,7 @@ import { verifyRoutes } from './verify/routes.ts';
 import { htmlNotFoundPage, webRoutes } from './web/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
 import { approvalRoutes } from './approvals/routes.ts';
+import { templateRoutes } from './templates/routes.ts';
 import { redactUrl } from './redact-url.ts';
 import { openSharedRateLimitStore } from '../adapters/rate-limit/shared-rate-limit-store.ts';
 
@@ -210,6 +211,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(adminJobRoutes, { context });
   await app.register(webhookRoutes, { context });
   await app.register(approvalRoutes, { context });
+  await app.register(templateRoutes, { context });
   if (context.config.env === 'development') await app.register(devMailRoutes, { context });
   await app.register(webRoutes, { distDir: options.webDistDir });
   return app;

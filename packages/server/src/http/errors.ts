@@ -100,6 +100,8 @@ export const STATUS_OF: Record<AppErrorCode, number> = {
   APPROVAL_NOT_PENDING: 409,
   APPROVAL_NOT_YOUR_TURN: 403,
   APPROVAL_ALREADY_DECIDED: 409,
+  BULK_TOO_MANY_ROWS: 400,
+  BULK_NOTHING_TO_SEND: 400,
 };
 
 type Details = ErrorDetails;

@@ -26,6 +26,7 @@ import { purgeStaleRateLimits } from '../domain/accounts/rate-limit.ts';
 import { sendSignerRegistrationMail } from '../domain/use-cases/send-signer-registration-mail.ts';
 import { sendSignerRegisteredMail } from '../domain/use-cases/send-signer-registered-mail.ts';
 import { purgeExpiredSessions } from '../domain/use-cases/purge-expired-sessions.ts';
+import { sendBulkRow } from '../domain/use-cases/send-bulk-row.ts';
 import * as z from 'zod';
 
 // Job payloads come back from the database as JSON: checked like any other input before use.
@@ -53,6 +54,7 @@ const jobPayload = z.object({ jobId: z.uuid() });
 const registrationLinkPayload = z.object({ linkId: z.uuid() });
 const registeredPayload = z.object({ contactId: z.uuid(), registeredAt: z.iso.datetime() });
 const webhookPayload = z.object({ deliveryId: z.uuid() });
+const bulkRowPayload = z.object({ rowId: z.uuid() });
 
 /**
  * The handlers of every job kind. Each is idempotent (the queue delivers at least once): see the use
@@ -129,5 +131,6 @@ export function createJobHandlers(context: AppContext): JobHandlers {
       sendSignerRegistrationMail(context, registrationLinkPayload.parse(payload)),
     'mail.signer-registered': (payload) => sendSignerRegisteredMail(context, registeredPayload.parse(payload)),
     'webhook.deliver': (payload) => deliverWebhook(context, webhookPayload.parse(payload)),
+    'bulk.send-row': (payload) => sendBulkRow(context, bulkRowPayload.parse(payload)),
   };
 }

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
 import type { ApprovalsSchema } from './approvals-schema.ts';
+import type { TemplatesSchema } from './templates-schema.ts';
 import type { WebhooksSchema } from './webhooks-schema.ts';
 
 /**
@@ -8,7 +9,15 @@ import type { WebhooksSchema } from './webhooks-schema.ts';
  * JSON as text. Migrations in adapters/db/migrations create exactly this.
  */
 export interface Schema
-  extends SsoSchema, FieldsSchema, AddressBookSchema, RetentionSchema, WebhooksSchema, ArchiveSchema, ApprovalsSchema {
+  extends
+    SsoSchema,
+    FieldsSchema,
+    AddressBookSchema,
+    RetentionSchema,
+    WebhooksSchema,
+    ArchiveSchema,
+    ApprovalsSchema,
+    TemplatesSchema {
   organizations: {
     id: string;
     name: string;

@@ -46,6 +46,8 @@ export interface JobPayloads {
   'mail.signer-registered': { contactId: string; registeredAt: string };
   /** Sends one webhook delivery (retried with the queue's backoff for INKAN_JOB_RETRY_FOR, then given up). */
   'webhook.deliver': { deliveryId: string };
+  /** Makes and sends the envelope of one row of a bulk send (一括送信); a row done already is left alone. */
+  'bulk.send-row': { rowId: string };
 }
 export type JobKind = keyof JobPayloads;
 

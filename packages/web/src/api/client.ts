@@ -84,6 +84,25 @@ export async function apiRequest<T>(method: string, path: string, body?: unknown
   return JSON.parse(text) as T;
 }
 
+/** POSTs a chosen CSV file as it is (text/csv; the server reads UTF-8 or Shift_JIS) and returns the JSON. */
+export async function postCsvFile<T>(path: string, file: File, headers: Record<string, string> = {}): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: 'POST',
+      headers: { ...requestHeaders('POST', path), 'Content-Type': 'text/csv', ...headers },
+      body: file,
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+  } catch (cause) {
+    throw new ApiError(0, 'NETWORK', cause instanceof Error ? cause.message : 'network error');
+  }
+  const text = await response.text();
+  if (!response.ok) throw errorFromResponse(response.status, text);
+  return JSON.parse(text) as T;
+}
+
 /** GET shorthand. */
 export function apiGet<T>(path: string): Promise<T> {
   return apiRequest<T>('GET', path);

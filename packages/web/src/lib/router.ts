@@ -61,6 +61,8 @@ export type RouteMatch =
   | { name: 'invitation'; token: string | null }
   | { name: 'organization-seal' }
   | { name: 'address-book' }
+  | { name: 'templates' }
+  | { name: 'template'; id: string }
   | { name: 'signer-registration'; token: string }
   | { name: 'approvals' }
   | { name: 'approval'; id: string }
@@ -80,6 +82,8 @@ export function matchRoute(pathname: string, search: string): RouteMatch {
   if ((m = path.match(/^\/approvals\/([^/]+)$/))) return { name: 'approval', id: decodeURIComponent(m[1]!) };
   if (path === '/admin/seal') return { name: 'organization-seal' };
   if (path === '/address-book') return { name: 'address-book' };
+  if (path === '/templates') return { name: 'templates' };
+  if ((m = path.match(/^\/templates\/([^/]+)$/))) return { name: 'template', id: decodeURIComponent(m[1]!) };
   if ((m = path.match(/^\/signer-registration\/([^/]+)$/)))
     return { name: 'signer-registration', token: decodeURIComponent(m[1]!) };
   if (path === '/contracts') return { name: 'contracts' };

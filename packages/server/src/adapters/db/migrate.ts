@@ -25,6 +25,7 @@ import { webhooksMigration } from './migrations/017-webhooks.ts';
 import { signingCertificatesMigration } from './migrations/018-signing-certificates.ts';
 import { archiveRenewalsMigration } from './migrations/019-archive-renewals.ts';
 import { retentionMigration } from './migrations/020-retention.ts';
+import { templatesBulkSendMigration } from './migrations/021-templates-bulk-send.ts';
 import { approvalsMigration } from './migrations/022-approvals.ts';
 
 /** The migrations of this version, in order; names are numbered so that they sort. */
@@ -48,6 +49,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '018-signing-certificates': signingCertificatesMigration(),
     '019-archive-renewals': archiveRenewalsMigration(),
     '020-retention': retentionMigration(),
+    '021-templates-bulk-send': templatesBulkSendMigration(),
     '022-approvals': approvalsMigration(dialect),
   };
 }

@@ -9,6 +9,7 @@ import type { DomainContext } from '../domain-context.ts';
 import { recordEvent } from '../record-event.ts';
 import { loadEnvelopeDetails, type EnvelopeDetails } from '../rows.ts';
 import { inTransaction } from '../transaction.ts';
+import type { DbOrTx } from '../../ports/database.ts';
 import type { Actor, Language, RecipientAuth, RecipientRole, RequestOrigin } from '../types.ts';
 import { assertOrdersWithoutGaps, INITIAL_ENVELOPE_STATUS, INITIAL_RECIPIENT_STATUS } from '../envelope-machine.ts';
 import { ACCESS_CODE_PATTERN, cleanFileName, isEmail, LIMITS, optionalText, requireLine } from '../validation.ts';
@@ -43,6 +44,17 @@ export interface CreateEnvelopeInput {
   expiresAt?: string | null;
   recipients: NewRecipient[];
   documents: Array<{ name?: string; bytes: Uint8Array }>;
+  /** Added to the `envelope.created` event's details (a template or bulk send it came from). */
+  eventDetails?: Record<string, string>;
+  /** More writes in the same transaction, given the new ids in input order (a template's fields). */
+  within?: (tx: DbOrTx, created: CreatedIds) => Promise<void>;
+}
+
+/** The ids of what create-envelope wrote, in the order of its input. */
+export interface CreatedIds {
+  envelopeId: string;
+  documentIds: string[];
+  recipientIds: string[];
 }
 
 /** An uploaded PDF after checking. */
@@ -88,6 +100,7 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
     for (const d of documents) blobKeys.push(await ctx.blobs.put(d.bytes));
     const envelopeId = newId();
     const generatedAccessCodes: Record<string, string> = {};
+    const created: CreatedIds = { envelopeId, documentIds: [], recipientIds: [] };
     await inTransaction(ctx.db, ctx.dialect, async (tx) => {
       await tx
         .insertInto('envelopes')
@@ -108,10 +121,11 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
         })
         .execute();
       for (const [position, d] of documents.entries()) {
+        created.documentIds.push(newId());
         await tx
           .insertInto('documents')
           .values({
-            id: newId(),
+            id: created.documentIds[position],
             envelope_id: envelopeId,
             position,
             name: d.name,
@@ -126,6 +140,7 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
       }
       for (const [position, r] of recipients.entries()) {
         const id = newId();
+        created.recipientIds.push(id);
         if (r.generatedCode !== undefined) generatedAccessCodes[id] = r.generatedCode;
         await tx
           .insertInto('recipients')
@@ -168,6 +183,7 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
         details: {
           name,
           certificateId,
+          ...input.eventDetails,
           documents: documents.map((d) => ({ name: d.name, pages: d.pages, sha256: d.sha256 })),
           recipients: recipients.map((r) => ({
             name: r.name,
@@ -179,6 +195,7 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
           })),
         },
       });
+      await input.within?.(tx, created);
     });
     const details = await loadEnvelopeDetails(ctx.db, input.organizationId, envelopeId);
     return { ...details, generatedAccessCodes };

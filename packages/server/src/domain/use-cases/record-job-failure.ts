@@ -46,6 +46,15 @@ export async function subjectOfJob(
       .executeTakeFirst();
     return { organizationId: row?.organization_id ?? null, envelopeId: null };
   }
+  if (kind === 'bulk.send-row' && typeof p.rowId === 'string') {
+    const row = await db
+      .selectFrom('bulk_send_rows')
+      .innerJoin('bulk_sends', 'bulk_sends.id', 'bulk_send_rows.bulk_send_id')
+      .select(['bulk_sends.organization_id', 'bulk_send_rows.envelope_id'])
+      .where('bulk_send_rows.id', '=', p.rowId)
+      .executeTakeFirst();
+    return { organizationId: row?.organization_id ?? null, envelopeId: row?.envelope_id ?? null };
+  }
   // The address book's 届出 mails (issue 11 part 6).
   if (kind === 'mail.signer-registration' && typeof p.linkId === 'string') {
     const row = await db
@@ -81,6 +90,17 @@ export async function recordJobFailure(
   if (job.kind === 'webhook.deliver') {
     await giveUpWebhookDelivery(tx, ctx.dialect, job.payload, job.at);
     return;
+  }
+  // A bulk send row given up: its result says so (its bulk send would otherwise never finish).
+  if (job.kind === 'bulk.send-row') {
+    const { rowId } = (job.payload ?? {}) as { rowId?: unknown };
+    if (typeof rowId === 'string')
+      await tx
+        .updateTable('bulk_send_rows')
+        .set({ status: 'failed', error_code: 'JOB_FAILED', finished_at: job.at.toISOString() })
+        .where('id', '=', rowId)
+        .where('status', '=', 'pending')
+        .execute();
   }
   const subject = await subjectOfJob(tx, job.kind, job.payload);
   await tx.updateTable('jobs').set({ organization_id: subject.organizationId }).where('id', '=', job.id).execute();

@@ -13,6 +13,7 @@ import { CSV_IMPORT_LIMITS } from '../../domain/address-book/contacts-csv.ts';
 import { AppError } from '../../domain/app-error.ts';
 import { requestSignerRegistration } from '../../domain/use-cases/request-signer-registration.ts';
 import { revokeSignerRegistration } from '../../domain/use-cases/revoke-signer-registration.ts';
+import { decodeCsv } from '../csv-body.ts';
 import { parseWith } from '../envelopes/schema.ts';
 import { originOf, requirePrincipal } from '../request-context.ts';
 import {
@@ -23,15 +24,6 @@ import {
   registrationParams,
   registrationRequestBody,
 } from './schema.ts';
-
-/** The CSV's text: UTF-8 (with or without BOM), else Shift_JIS, which Japanese Excel writes by default. */
-function decodeCsv(bytes: Buffer): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return new TextDecoder('shift_jis').decode(bytes);
-  }
-}
 
 /** The public 届出 page's surface: per IP, like every link (the use case also counts per link). */
 const REGISTRATION_RATE_LIMIT = { max: 30, timeWindow: '1 minute' };

@@ -8,6 +8,7 @@ import { retentionPaths, retentionSchemas } from './retention-paths.ts';
 import { renewalPaths } from './renewal-paths.ts';
 import { signInSecurityPaths } from './sign-in-security-paths.ts';
 import { addressBookPaths, addressBookSchemas } from './address-book-paths.ts';
+import { templatePaths, templateSchemas } from './template-paths.ts';
 import { webhookPaths, webhookSchemas } from './webhook-paths.ts';
 import { approvalPaths, approvalSchemas } from './approval-paths.ts';
 import { mergePaths, senderToolPaths } from './sender-tools-paths.ts';
@@ -420,6 +421,7 @@ function baseDocument(publicUrl: string): { paths: Record<string, Record<string,
         ...retentionSchemas,
         ...webhookSchemas,
         ...approvalSchemas,
+        ...templateSchemas,
       },
       securitySchemes: {
         apiKey: {
@@ -451,6 +453,7 @@ function baseDocument(publicUrl: string): { paths: Record<string, Record<string,
       ...addressBookPaths,
       ...webhookPaths,
       ...approvalPaths,
+      ...templatePaths,
       '/api/session': {
         post: {
           summary: 'Sign in with e-mail and password',

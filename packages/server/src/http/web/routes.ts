@@ -39,6 +39,9 @@ const SPA_ROUTES = [
   // 稟議: 承認待ち一覧 and the approval page (issue 13 part 3).
   '/approvals',
   '/approvals/*',
+  // Templates and bulk send (issue 13 part 2).
+  '/templates',
+  '/templates/*',
 ];
 
 const NOT_BUILT_PAGE =

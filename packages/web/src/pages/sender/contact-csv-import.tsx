@@ -1,7 +1,7 @@
 // CSVから取り込む on the address book: the chosen file goes as it is (text/csv; UTF-8 or Shift_JIS, the
 // server decodes); a refused file names every bad line, and nothing is stored.
 import { useRef } from 'react';
-import { ApiError, errorFromResponse, requestHeaders } from '../../api/client.ts';
+import { ApiError, postCsvFile } from '../../api/client.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import type { MessageKey } from '../../i18n/translate.ts';
 
@@ -15,22 +15,8 @@ const FIELD_LABELS: Record<string, MessageKey> = {
   note: 'book.note',
 };
 
-async function upload(file: File): Promise<{ created: number; skipped: number }> {
-  let response: Response;
-  try {
-    response = await fetch(PATH, {
-      method: 'POST',
-      headers: { ...requestHeaders('POST', PATH), 'Content-Type': 'text/csv' },
-      body: file,
-      credentials: 'same-origin',
-      cache: 'no-store',
-    });
-  } catch (cause) {
-    throw new ApiError(0, 'NETWORK', cause instanceof Error ? cause.message : 'network error');
-  }
-  const text = await response.text();
-  if (!response.ok) throw errorFromResponse(response.status, text);
-  return JSON.parse(text) as { created: number; skipped: number };
+function upload(file: File): Promise<{ created: number; skipped: number }> {
+  return postCsvFile(PATH, file);
 }
 
 /** The import button; `run` is the page's action runner (busy state, notice or error, reload). */

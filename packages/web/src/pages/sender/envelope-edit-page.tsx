@@ -1,6 +1,6 @@
 // /envelopes/{id}/edit: a draft's name, message, expiry, recipients (kept ones keep their access code
 // unless a new one is typed) and documents (added and removed at once). Sent envelopes cannot change.
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, apiGet, apiRequest } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
 import type { Envelope } from '../../api/types.ts';
@@ -8,19 +8,24 @@ import { uploadMultipart } from '../../api/upload.ts';
 import { Alert } from '../../components/alert.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
-import { ACCESS_CODE_PATTERN, looksLikeEmail } from '../../lib/access-code.ts';
 import { setFlash, takeFlash } from '../../lib/flash.ts';
 import { navigate } from '../../lib/router.ts';
 import { Link } from '../../lib/use-location.tsx';
 import {
+  BasicsSection,
+  DocumentRow,
+  expiryOf,
+  fieldErrorHelpers,
+  FormPageHead,
   isPdf,
   newRecipient,
-  RecipientEditor,
+  recipientErrors,
+  RecipientsSection,
   todayIso,
   type DraftRecipient,
   type FieldErrors,
-} from './envelope-new-page.tsx';
-import { hasSignerAbove, signingOrders } from './recipient-flow.tsx';
+} from './envelope-form-sections.tsx';
+import { signingOrders } from './recipient-flow.tsx';
 import { SenderShell } from './sender-session.tsx';
 
 /** A recipient row of the form; `id` for one the draft already has. */
@@ -97,7 +102,6 @@ function EditForm({ initial }: { initial: Envelope }) {
   const [notice, setNotice] = useState<string | null>(() => takeFlash()?.text ?? null);
   const [busy, setBusy] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
-  const ids = { name: useId(), message: useId(), expires: useId() };
 
   async function addDocuments(files: File[]) {
     const pdfs = files.filter(isPdf);
@@ -139,20 +143,8 @@ function EditForm({ initial }: { initial: Envelope }) {
     if (!name.trim()) found['name'] = t('new.v.name');
     if (recipients.length === 0) found['recipients'] = t('error.NO_RECIPIENTS');
     if (expiresOn && expiresOn < todayIso()) found['expiresAt'] = t('new.v.expiresPast');
-    for (const r of recipients) {
-      if (!r.name.trim()) found[`r${r.key}.name`] = t('new.v.recipientName');
-      if (!looksLikeEmail(r.email.trim())) found[`r${r.key}.email`] = t('new.v.email');
-      // A kept recipient may leave the code empty (the current one stays); a new one needs one.
-      const empty = r.accessCode === '';
-      if (
-        r.role === 'signer' &&
-        r.auth === 'access_code' &&
-        !(empty && r.id) &&
-        !ACCESS_CODE_PATTERN.test(r.accessCode)
-      )
-        found[`r${r.key}.accessCode`] = t('new.v.accessCode');
-    }
-    return found;
+    // A kept recipient may leave the code empty (the current one stays); a new one needs one.
+    return { ...found, ...recipientErrors(recipients, t, (r) => r.id !== undefined) };
   }
 
   async function save(event: FormEvent) {
@@ -171,7 +163,7 @@ function EditForm({ initial }: { initial: Envelope }) {
         name: name.trim(),
         message: message.trim(),
         // The envelope may be signed until the end of the chosen day, in the sender's time zone.
-        expiresAt: expiresOn ? new Date(`${expiresOn}T23:59:59`).toISOString() : null,
+        expiresAt: expiresOn ? expiryOf(expiresOn) : null,
         recipients: recipients.map((r, index) =>
           r.role === 'cc'
             ? {
@@ -200,78 +192,30 @@ function EditForm({ initial }: { initial: Envelope }) {
     }
   }
 
-  const describedBy = (field: string, hintId?: string) =>
-    [errors[field] ? `${field}-error` : null, hintId ?? null].filter(Boolean).join(' ') || undefined;
-  const fieldError = (field: string) =>
-    errors[field] ? (
-      <p id={`${field}-error`} className="field__error">
-        {errors[field]}
-      </p>
-    ) : null;
+  const { fieldError } = fieldErrorHelpers(errors);
 
   return (
     <>
-      <div className="page-head">
-        <div>
-          <Link href={`/envelopes/${encodeURIComponent(initial.id)}`} className="back-link">
-            <span aria-hidden="true">←</span> {initial.name}
-          </Link>
-          <h1 className="page-title">{t('edit.title')}</h1>
-        </div>
-      </div>
+      <FormPageHead
+        backHref={`/envelopes/${encodeURIComponent(initial.id)}`}
+        backLabel={initial.name}
+        title={t('edit.title')}
+      />
       <form className="form form--wide" onSubmit={save} noValidate>
         {formError && <Alert tone="error">{formError}</Alert>}
         {notice && <Alert tone="success">{notice}</Alert>}
 
-        <section className="card" aria-labelledby="edit-basics">
-          <h2 id="edit-basics" className="section-title">
-            {t('new.basics')}
-          </h2>
-          <div className="field">
-            <label htmlFor={ids.name} className="field__label">
-              {t('new.name')} <span className="tag tag--required">{t('common.required')}</span>
-            </label>
-            <input
-              id={ids.name}
-              className="input"
-              value={name}
-              maxLength={200}
-              onChange={(event) => setName(event.target.value)}
-              aria-invalid={errors['name'] ? true : undefined}
-              aria-describedby={describedBy('name')}
-            />
-            {fieldError('name')}
-          </div>
-          <div className="field">
-            <label htmlFor={ids.message} className="field__label">
-              {t('new.message')} <span className="tag">{t('common.optional')}</span>
-            </label>
-            <textarea
-              id={ids.message}
-              className="input textarea"
-              rows={3}
-              maxLength={2000}
-              value={message}
-              onChange={(event) => setMessage(event.target.value)}
-            />
-          </div>
-          <div className="field field--short">
-            <label htmlFor={ids.expires} className="field__label">
-              {t('new.expiresAt')} <span className="tag">{t('common.optional')}</span>
-            </label>
-            <input
-              id={ids.expires}
-              className="input"
-              type="date"
-              min={todayIso()}
-              value={expiresOn}
-              onChange={(event) => setExpiresOn(event.target.value)}
-              aria-invalid={errors['expiresAt'] ? true : undefined}
-              aria-describedby={describedBy('expiresAt')}
-            />
-            {fieldError('expiresAt')}
-          </div>
-        </section>
+        <BasicsSection
+          titleId="edit-basics"
+          name={name}
+          onName={setName}
+          message={message}
+          onMessage={setMessage}
+          expiresOn={expiresOn}
+          onExpiresOn={setExpiresOn}
+          errors={errors}
+          withHints={false}
+        />
 
         <section className="card" aria-labelledby="edit-documents">
           <h2 id="edit-documents" className="section-title">
@@ -281,25 +225,15 @@ function EditForm({ initial }: { initial: Envelope }) {
           {fieldError('documents')}
           <ul className="doc-list">
             {documents.map((doc) => (
-              <li key={doc.id} className="doc-list__item">
-                <span className="doc-list__icon" aria-hidden="true">
-                  PDF
-                </span>
-                <span className="doc-list__body">
-                  <span className="doc-list__name doc-list__name--wrap">{doc.name}</span>
-                  <span className="doc-list__meta">{t('common.pages', { n: doc.pages })}</span>
-                </span>
-                <button
-                  type="button"
-                  className="btn btn--ghost btn--small btn--danger-text"
-                  disabled={busy !== null || documents.length === 1}
-                  aria-busy={busy === `remove-${doc.id}`}
-                  onClick={() => removeDocument(doc.id, doc.name)}
-                  aria-label={t('new.removeDocument', { name: doc.name })}
-                >
-                  {t('new.remove')}
-                </button>
-              </li>
+              <DocumentRow
+                key={doc.id}
+                name={doc.name}
+                meta={t('common.pages', { n: doc.pages })}
+                wrap
+                disabled={busy !== null || documents.length === 1}
+                busy={busy === `remove-${doc.id}`}
+                onRemove={() => removeDocument(doc.id, doc.name)}
+              />
             ))}
           </ul>
           <button
@@ -327,52 +261,15 @@ function EditForm({ initial }: { initial: Envelope }) {
           />
         </section>
 
-        <section className="card" aria-labelledby="edit-recipients">
-          <h2 id="edit-recipients" className="section-title">
-            {t('new.recipients')}
-          </h2>
-          <p className="muted small">
-            {t('edit.codeKeep')} {t('edit.removedFields')}
-          </p>
-          {fieldError('recipients')}
-          <ol className="recipient-list">
-            {recipients.map((r, index) => (
-              <RecipientEditor
-                key={r.key}
-                recipient={r}
-                index={index}
-                count={recipients.length}
-                order={orders[index] ?? null}
-                canBeParallel={hasSignerAbove(recipients, index)}
-                errors={errors}
-                disabled={busy !== null}
-                onChange={(patch) =>
-                  setRecipients((current) => current.map((x) => (x.key === r.key ? { ...x, ...patch } : x)))
-                }
-                onMove={(delta) =>
-                  setRecipients((current) => {
-                    const target = index + delta;
-                    if (target < 0 || target >= current.length) return current;
-                    const next = [...current];
-                    [next[index], next[target]] = [next[target]!, next[index]!];
-                    return next;
-                  })
-                }
-                onRemove={() => setRecipients((current) => current.filter((x) => x.key !== r.key))}
-                describedBy={describedBy}
-                fieldError={fieldError}
-              />
-            ))}
-          </ol>
-          <button
-            type="button"
-            className="btn btn--secondary"
-            onClick={() => setRecipients((current) => [...current, newRecipient(language)])}
-            disabled={busy !== null}
-          >
-            <span aria-hidden="true">＋</span> {t('new.addRecipient')}
-          </button>
-        </section>
+        <RecipientsSection
+          titleId="edit-recipients"
+          required={false}
+          hint={`${t('edit.codeKeep')} ${t('edit.removedFields')}`}
+          recipients={recipients}
+          setRecipients={setRecipients}
+          errors={errors}
+          disabled={busy !== null}
+        />
 
         <div className="form-actions">
           <div className="button-row">

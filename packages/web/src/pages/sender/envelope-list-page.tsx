@@ -64,9 +64,14 @@ function EnvelopeList() {
     <>
       <div className="page-head">
         <h1 className="page-title">{t('list.title')}</h1>
-        <Link href="/envelopes/new" className="btn btn--primary">
-          <span aria-hidden="true">＋</span> {t('list.new')}
-        </Link>
+        <div className="button-row">
+          <Link href="/templates" className="btn btn--secondary">
+            {t('nav.templates')}
+          </Link>
+          <Link href="/envelopes/new" className="btn btn--primary">
+            <span aria-hidden="true">＋</span> {t('list.new')}
+          </Link>
+        </div>
       </div>
 
       <div className="list-controls">

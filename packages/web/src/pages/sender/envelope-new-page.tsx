@@ -1,50 +1,35 @@
 // /envelopes/new: name, message, PDFs (drag and drop or picker, upload progress), recipients in
 // signing order, expiry; 下書き保存 creates a draft, 送信内容の確認 creates it and opens the review screen.
-import { useId, useRef, useState, type DragEvent, type FormEvent, type ReactNode } from 'react';
+import { useId, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import { ApiError } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
-import { hasSignerAbove, OrderBadge, RecipientFlowFields, signingOrders, type FlowDraft } from './recipient-flow.tsx';
-import type { Envelope, EnvelopeDraft, Language, RecipientAuth } from '../../api/types.ts';
+import { signingOrders } from './recipient-flow.tsx';
+import type { Envelope, EnvelopeDraft } from '../../api/types.ts';
 import { uploadMultipart } from '../../api/upload.ts';
 import { Alert } from '../../components/alert.tsx';
-import { ContactPicker, RegisteredCodeNote } from '../../components/contact-picker.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
-import { ACCESS_CODE_PATTERN, generateAccessCode, looksLikeEmail } from '../../lib/access-code.ts';
 import { navigate } from '../../lib/router.ts';
-import { Link } from '../../lib/use-location.tsx';
+import {
+  BasicsSection,
+  DocumentRow,
+  expiryOf,
+  fieldErrorHelpers,
+  FormPageHead,
+  isPdf,
+  newRecipient,
+  nextFormKey,
+  recipientErrors,
+  RecipientsSection,
+  todayIso,
+  type DraftRecipient,
+  type FieldErrors,
+} from './envelope-form-sections.tsx';
 import { SenderShell } from './sender-session.tsx';
 
 interface DraftFile {
   key: number;
   file: File;
 }
-
-export interface DraftRecipient extends FlowDraft {
-  key: number;
-  name: string;
-  email: string;
-  auth: RecipientAuth;
-  accessCode: string;
-  language: Language;
-  /** A contact of the address book whose registered code this recipient uses (登録済みアクセスコード). */
-  contactId: string | null;
-}
-
-/** Field errors, keyed like `name`, `documents`, `recipients`, `r{key}.email`. */
-export type FieldErrors = Record<string, string>;
-
-let nextKey = 1;
-export const newRecipient = (language: Language): DraftRecipient => ({
-  key: nextKey++,
-  name: '',
-  email: '',
-  auth: 'access_code',
-  accessCode: '',
-  language,
-  contactId: null,
-  role: 'signer',
-  withPrevious: false,
-});
 
 /** The create-envelope page. */
 export function EnvelopeNewPage() {
@@ -59,15 +44,6 @@ export function EnvelopeNewPage() {
 export function formatSize(bytes: number): string {
   if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
-
-export function isPdf(file: File): boolean {
-  return file.type === 'application/pdf' || file.name.toLowerCase().endsWith('.pdf');
-}
-
-export function todayIso(): string {
-  const now = new Date();
-  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
 }
 
 /** Maps a server error's details to a field of this form when it names one. */
@@ -110,12 +86,12 @@ function EnvelopeForm() {
   const fileInput = useRef<HTMLInputElement>(null);
   const formRef = useRef<HTMLFormElement>(null);
   const submitMode = useRef<'draft' | 'send'>('draft');
-  const ids = { name: useId(), message: useId(), expires: useId(), documents: useId() };
+  const ids = { documents: useId() };
 
   function addFiles(list: FileList | File[]) {
     const incoming = Array.from(list);
     const rejected = incoming.filter((file) => !isPdf(file));
-    const accepted = incoming.filter(isPdf).map((file) => ({ key: nextKey++, file }));
+    const accepted = incoming.filter(isPdf).map((file) => ({ key: nextFormKey(), file }));
     setFiles((current) => [...current, ...accepted]);
     setErrors((current) => {
       const next = { ...current };
@@ -132,33 +108,14 @@ function EnvelopeForm() {
     if (event.dataTransfer.files.length > 0) addFiles(event.dataTransfer.files);
   }
 
-  function updateRecipient(key: number, patch: Partial<DraftRecipient>) {
-    setRecipients((current) => current.map((r) => (r.key === key ? { ...r, ...patch } : r)));
-  }
-
-  function moveRecipient(index: number, delta: -1 | 1) {
-    setRecipients((current) => {
-      const target = index + delta;
-      if (target < 0 || target >= current.length) return current;
-      const next = [...current];
-      [next[index], next[target]] = [next[target]!, next[index]!];
-      return next;
-    });
-  }
-
   function validate(): FieldErrors {
     const found: FieldErrors = {};
     if (!name.trim()) found['name'] = t('new.v.name');
     if (files.length === 0) found['documents'] = t('error.NO_DOCUMENTS');
     if (!recipients.some((r) => r.role === 'signer')) found['recipients'] = t('error.NO_RECIPIENTS');
     if (expiresOn && expiresOn < todayIso()) found['expiresAt'] = t('new.v.expiresPast');
-    for (const r of recipients) {
-      if (!r.name.trim()) found[`r${r.key}.name`] = t('new.v.recipientName');
-      if (!looksLikeEmail(r.email.trim())) found[`r${r.key}.email`] = t('new.v.email');
-      if (r.role === 'signer' && r.auth === 'access_code' && !r.contactId && !ACCESS_CODE_PATTERN.test(r.accessCode))
-        found[`r${r.key}.accessCode`] = t('new.v.accessCode');
-    }
-    return found;
+    // A recipient of the address book uses its registered code (none typed here).
+    return { ...found, ...recipientErrors(recipients, t, (r) => r.contactId !== null) };
   }
 
   function focusFirstError(found: FieldErrors) {
@@ -209,7 +166,7 @@ function EnvelopeForm() {
     };
     if (message.trim()) draft.message = message.trim();
     // The envelope may be signed until the end of the chosen day, in the sender's time zone.
-    if (expiresOn) draft.expiresAt = new Date(`${expiresOn}T23:59:59`).toISOString();
+    if (expiresOn) draft.expiresAt = expiryOf(expiresOn);
     const form = new FormData();
     form.append('envelope', JSON.stringify(draft));
     for (const { file } of files) form.append('documents', file, file.name);
@@ -236,87 +193,25 @@ function EnvelopeForm() {
     navigate(mode === 'send' ? `${target}/review` : target);
   }
 
-  const describedBy = (field: string, hintId?: string) =>
-    [errors[field] ? `${field}-error` : null, hintId ?? null].filter(Boolean).join(' ') || undefined;
-  const fieldError = (field: string) =>
-    errors[field] ? (
-      <p id={`${field}-error`} className="field__error">
-        {errors[field]}
-      </p>
-    ) : null;
+  const { describedBy, fieldError } = fieldErrorHelpers(errors);
 
   return (
     <>
-      <div className="page-head">
-        <div>
-          <Link href="/envelopes" className="back-link">
-            <span aria-hidden="true">←</span> {t('env.back')}
-          </Link>
-          <h1 className="page-title">{t('new.title')}</h1>
-        </div>
-      </div>
+      <FormPageHead backHref="/envelopes" backLabel={t('env.back')} title={t('new.title')} />
       <form ref={formRef} className="form form--wide" onSubmit={submit} noValidate>
         {formError && <Alert tone="error">{formError}</Alert>}
 
-        <section className="card" aria-labelledby="basics-title">
-          <h2 id="basics-title" className="section-title">
-            {t('new.basics')}
-          </h2>
-          <div className="field">
-            <label htmlFor={ids.name} className="field__label">
-              {t('new.name')} <span className="tag tag--required">{t('common.required')}</span>
-            </label>
-            <input
-              id={ids.name}
-              data-field="name"
-              className="input"
-              value={name}
-              maxLength={200}
-              placeholder={t('new.namePlaceholder')}
-              onChange={(event) => setName(event.target.value)}
-              aria-invalid={errors['name'] ? true : undefined}
-              aria-describedby={describedBy('name')}
-            />
-            {fieldError('name')}
-          </div>
-          <div className="field">
-            <label htmlFor={ids.message} className="field__label">
-              {t('new.message')} <span className="tag">{t('common.optional')}</span>
-            </label>
-            <textarea
-              id={ids.message}
-              className="input textarea"
-              rows={3}
-              maxLength={2000}
-              value={message}
-              onChange={(event) => setMessage(event.target.value)}
-              aria-describedby={`${ids.message}-hint`}
-            />
-            <p id={`${ids.message}-hint`} className="field__hint">
-              {t('new.messageHint')}
-            </p>
-          </div>
-          <div className="field field--short">
-            <label htmlFor={ids.expires} className="field__label">
-              {t('new.expiresAt')} <span className="tag">{t('common.optional')}</span>
-            </label>
-            <input
-              id={ids.expires}
-              data-field="expiresAt"
-              className="input"
-              type="date"
-              min={todayIso()}
-              value={expiresOn}
-              onChange={(event) => setExpiresOn(event.target.value)}
-              aria-invalid={errors['expiresAt'] ? true : undefined}
-              aria-describedby={describedBy('expiresAt', `${ids.expires}-hint`)}
-            />
-            <p id={`${ids.expires}-hint`} className="field__hint">
-              {t('new.expiresHint')}
-            </p>
-            {fieldError('expiresAt')}
-          </div>
-        </section>
+        <BasicsSection
+          titleId="basics-title"
+          name={name}
+          onName={setName}
+          message={message}
+          onMessage={setMessage}
+          expiresOn={expiresOn}
+          onExpiresOn={setExpiresOn}
+          errors={errors}
+          withHints
+        />
 
         <section className="card" aria-labelledby="documents-title">
           <h2 id="documents-title" className="section-title">
@@ -366,63 +261,27 @@ function EnvelopeForm() {
           {files.length > 0 && (
             <ul className="doc-list">
               {files.map(({ key, file }) => (
-                <li key={key} className="doc-list__item">
-                  <span className="doc-list__icon" aria-hidden="true">
-                    PDF
-                  </span>
-                  <span className="doc-list__body">
-                    <span className="doc-list__name">{file.name}</span>
-                    <span className="doc-list__meta">{formatSize(file.size)}</span>
-                  </span>
-                  <button
-                    type="button"
-                    className="btn btn--ghost btn--small"
-                    disabled={busy !== null}
-                    onClick={() => setFiles((current) => current.filter((f) => f.key !== key))}
-                    aria-label={t('new.removeDocument', { name: file.name })}
-                  >
-                    {t('new.remove')}
-                  </button>
-                </li>
+                <DocumentRow
+                  key={key}
+                  name={file.name}
+                  meta={formatSize(file.size)}
+                  disabled={busy !== null}
+                  onRemove={() => setFiles((current) => current.filter((f) => f.key !== key))}
+                />
               ))}
             </ul>
           )}
         </section>
 
-        <section className="card" aria-labelledby="recipients-title">
-          <h2 id="recipients-title" className="section-title">
-            {t('new.recipients')} <span className="tag tag--required">{t('common.required')}</span>
-          </h2>
-          <p className="muted small">{t('new.recipientsHint')}</p>
-          {fieldError('recipients')}
-          <ol className="recipient-list">
-            {recipients.map((r, index) => (
-              <RecipientEditor
-                key={r.key}
-                recipient={r}
-                index={index}
-                count={recipients.length}
-                order={signingOrders(recipients)[index] ?? null}
-                canBeParallel={hasSignerAbove(recipients, index)}
-                errors={errors}
-                disabled={busy !== null}
-                onChange={(patch) => updateRecipient(r.key, patch)}
-                onMove={(delta) => moveRecipient(index, delta)}
-                onRemove={() => setRecipients((current) => current.filter((x) => x.key !== r.key))}
-                describedBy={describedBy}
-                fieldError={fieldError}
-              />
-            ))}
-          </ol>
-          <button
-            type="button"
-            className="btn btn--secondary"
-            onClick={() => setRecipients((current) => [...current, newRecipient(language)])}
-            disabled={busy !== null}
-          >
-            <span aria-hidden="true">＋</span> {t('new.addRecipient')}
-          </button>
-        </section>
+        <RecipientsSection
+          titleId="recipients-title"
+          required
+          hint={t('new.recipientsHint')}
+          recipients={recipients}
+          setRecipients={setRecipients}
+          errors={errors}
+          disabled={busy !== null}
+        />
 
         <div className="form-actions">
           {progress !== null && (
@@ -461,205 +320,5 @@ function EnvelopeForm() {
         </div>
       </form>
     </>
-  );
-}
-
-/** One recipient's card: name, e-mail, identity check, language, access code; move and remove. */
-export function RecipientEditor({
-  recipient: r,
-  index,
-  count,
-  order,
-  canBeParallel,
-  errors,
-  disabled,
-  onChange,
-  onMove,
-  onRemove,
-  describedBy,
-  fieldError,
-}: {
-  recipient: DraftRecipient;
-  index: number;
-  count: number;
-  order: number | null;
-  canBeParallel: boolean;
-  errors: FieldErrors;
-  disabled: boolean;
-  onChange: (patch: Partial<DraftRecipient>) => void;
-  onMove: (delta: -1 | 1) => void;
-  onRemove: () => void;
-  describedBy: (field: string, hintId?: string) => string | undefined;
-  fieldError: (field: string) => ReactNode;
-}) {
-  const { t } = useI18n();
-  const n = index + 1;
-  const id = (field: string) => `r${r.key}-${field}`;
-  const key = (field: string) => `r${r.key}.${field}`;
-  return (
-    <li className="recipient-card" aria-labelledby={id('title')}>
-      <div className="recipient-card__head">
-        <h3 id={id('title')} className="recipient-card__title">
-          <OrderBadge order={order} />
-          {order === null ? t('flow.ccN', { n }) : t('new.recipientN', { n })}
-        </h3>
-        <div className="recipient-card__tools">
-          <button
-            type="button"
-            className="btn btn--ghost btn--small"
-            onClick={() => onMove(-1)}
-            disabled={disabled || index === 0}
-            aria-label={t('new.recipient.moveUpLabel', { n })}
-          >
-            <span aria-hidden="true">↑</span> {t('new.recipient.moveUp')}
-          </button>
-          <button
-            type="button"
-            className="btn btn--ghost btn--small"
-            onClick={() => onMove(1)}
-            disabled={disabled || index === count - 1}
-            aria-label={t('new.recipient.moveDownLabel', { n })}
-          >
-            <span aria-hidden="true">↓</span> {t('new.recipient.moveDown')}
-          </button>
-          <button
-            type="button"
-            className="btn btn--ghost btn--small btn--danger-text"
-            onClick={onRemove}
-            disabled={disabled || count === 1}
-            aria-label={t('new.recipient.removeLabel', { n })}
-          >
-            {t('new.remove')}
-          </button>
-        </div>
-      </div>
-      <ContactPicker
-        label={t('picker.label')}
-        disabled={disabled}
-        onPick={(picked) =>
-          onChange({
-            name: picked.name,
-            email: picked.email,
-            contactId: picked.contactId,
-            ...(picked.contactId ? { auth: 'access_code' as const, accessCode: '' } : {}),
-            ...(picked.language ? { language: picked.language } : {}),
-          })
-        }
-      />
-      <div className="grid grid--2">
-        <RecipientFlowFields draft={r} canBeParallel={canBeParallel} onChange={onChange} />
-        <div className="field">
-          <label htmlFor={id('name')} className="field__label">
-            {t('new.recipient.name')}
-          </label>
-          <input
-            id={id('name')}
-            data-field={key('name')}
-            className="input"
-            autoComplete="off"
-            value={r.name}
-            maxLength={200}
-            onChange={(event) => onChange({ name: event.target.value })}
-            aria-invalid={errors[key('name')] ? true : undefined}
-            aria-describedby={describedBy(key('name'))}
-          />
-          {fieldError(key('name'))}
-        </div>
-        <div className="field">
-          <label htmlFor={id('email')} className="field__label">
-            {t('new.recipient.email')}
-          </label>
-          <input
-            id={id('email')}
-            data-field={key('email')}
-            className="input"
-            type="email"
-            autoComplete="off"
-            value={r.email}
-            readOnly={r.contactId !== null}
-            maxLength={320}
-            onChange={(event) => onChange({ email: event.target.value })}
-            aria-invalid={errors[key('email')] ? true : undefined}
-            aria-describedby={describedBy(key('email'))}
-          />
-          {fieldError(key('email'))}
-        </div>
-        {r.role === 'signer' && (
-          <div className="field">
-            <label htmlFor={id('auth')} className="field__label">
-              {t('new.recipient.auth')}
-            </label>
-            <select
-              id={id('auth')}
-              className="input select"
-              value={r.auth}
-              disabled={r.contactId !== null}
-              onChange={(event) => onChange({ auth: event.target.value as RecipientAuth })}
-            >
-              <option value="access_code">{t('new.recipient.auth.access_code')}</option>
-              <option value="login">{t('new.recipient.auth.login')}</option>
-            </select>
-          </div>
-        )}
-        <div className="field">
-          <label htmlFor={id('language')} className="field__label">
-            {t('new.recipient.language')}
-          </label>
-          <select
-            id={id('language')}
-            className="input select"
-            value={r.language}
-            onChange={(event) => onChange({ language: event.target.value as Language })}
-          >
-            <option value="ja">日本語</option>
-            <option value="en">English</option>
-          </select>
-        </div>
-        {r.contactId && (
-          <div className="field field--span">
-            <RegisteredCodeNote disabled={disabled} onClear={() => onChange({ contactId: null })} />
-          </div>
-        )}
-        {r.role === 'signer' && r.auth === 'access_code' && !r.contactId && (
-          <div className="field field--span">
-            <label htmlFor={id('code')} className="field__label">
-              {t('new.recipient.accessCode')}
-            </label>
-            <div className="input-group">
-              <input
-                id={id('code')}
-                data-field={key('accessCode')}
-                className="input input--code-small"
-                inputMode="numeric"
-                autoComplete="off"
-                maxLength={8}
-                value={r.accessCode}
-                onChange={(event) =>
-                  onChange({
-                    accessCode: event.target.value
-                      .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0))
-                      .replace(/\D/g, ''),
-                  })
-                }
-                aria-invalid={errors[key('accessCode')] ? true : undefined}
-                aria-describedby={describedBy(key('accessCode'), id('code-hint'))}
-              />
-              <button
-                type="button"
-                className="btn btn--secondary"
-                onClick={() => onChange({ accessCode: generateAccessCode() })}
-                aria-label={t('new.recipient.generateLabel', { n })}
-              >
-                {t('new.recipient.generate')}
-              </button>
-            </div>
-            <p id={id('code-hint')} className="field__hint">
-              {t('new.recipient.accessCodeHint')}
-            </p>
-            {fieldError(key('accessCode'))}
-          </div>
-        )}
-      </div>
-    </li>
   );
 }

@@ -1,0 +1,306 @@
+// /templates/{id}: the template (documents, roles), its editor for admins and its creator, テンプレートから作成
+// (a draft that goes through 送信内容の確認) and CSVから一括送信.
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { apiGet, apiPost, apiRequest } from '../../api/client.ts';
+import type { Envelope } from '../../api/types.ts';
+import { Alert } from '../../components/alert.tsx';
+import { Loading, StatePanel } from '../../components/state-panel.tsx';
+import { useI18n } from '../../i18n/i18n-context.tsx';
+import { navigate } from '../../lib/router.ts';
+import { DocumentRow, FormPageHead } from '../sender/envelope-form-sections.tsx';
+import { formatSize } from '../sender/envelope-new-page.tsx';
+import { SenderShell } from '../sender/sender-session.tsx';
+import { BulkSendPanel } from './bulk-send-panel.tsx';
+import type { Template, TemplateRole } from './template-types.ts';
+
+/** The template page. */
+export function TemplatePage({ id }: { id: string }) {
+  const { t } = useI18n();
+  return (
+    <SenderShell title={t('tpl.title')}>
+      <TemplateLoader id={id} />
+    </SenderShell>
+  );
+}
+
+function TemplateLoader({ id }: { id: string }) {
+  const { t, describeError } = useI18n();
+  const [template, setTemplate] = useState<Template | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let canceled = false;
+    apiGet<Template>(`/api/v1/templates/${encodeURIComponent(id)}`)
+      .then((value) => !canceled && setTemplate(value))
+      .catch((caught: unknown) => !canceled && setError(describeError(caught)));
+    return () => {
+      canceled = true;
+    };
+  }, [id, describeError]);
+  if (error) return <StatePanel tone="error" title={error} />;
+  if (!template) return <Loading label={t('common.loading')} />;
+  return (
+    <>
+      <FormPageHead backHref="/templates" backLabel={t('tpl.title')} title={template.name} />
+      <div className="form form--wide">
+        <TemplateEditor template={template} onSaved={setTemplate} />
+        <section className="card" aria-labelledby="tpl-documents">
+          <h2 id="tpl-documents" className="section-title">
+            {t('new.documents')}
+          </h2>
+          <ul className="doc-list">
+            {template.documents.map((doc) => (
+              <DocumentRow
+                key={doc.id}
+                name={doc.name}
+                meta={`${t('common.pages', { n: doc.pages })} · ${formatSize(doc.size)}`}
+                wrap
+                disabled
+              />
+            ))}
+          </ul>
+        </section>
+        <UseTemplate template={template} />
+        <BulkSendPanel template={template} />
+      </div>
+    </>
+  );
+}
+
+/** 件名, message and roles; read-only for members who did not make the template. */
+function TemplateEditor({ template, onSaved }: { template: Template; onSaved: (value: Template) => void }) {
+  const { t, describeError } = useI18n();
+  const [name, setName] = useState(template.name);
+  const [subject, setSubject] = useState(template.subject);
+  const [message, setMessage] = useState(template.message);
+  const [roles, setRoles] = useState<TemplateRole[]>(template.roles);
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
+  const ids = { name: useId(), subject: useId(), message: useId() };
+  const readOnly = !template.editable;
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setNotice(null);
+    try {
+      const saved = await apiRequest<Template>('PATCH', `/api/v1/templates/${encodeURIComponent(template.id)}`, {
+        name,
+        subject,
+        message,
+        roles: roles.map((r) => ({ id: r.id, name: r.name, accessCodePolicy: r.accessCodePolicy })),
+      });
+      onSaved(saved);
+      setNotice({ tone: 'success', text: t('tpl.saved') });
+    } catch (caught) {
+      setNotice({ tone: 'error', text: describeError(caught) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card" aria-labelledby="tpl-basics" onSubmit={save} noValidate>
+      <h2 id="tpl-basics" className="section-title">
+        {t('new.basics')}
+      </h2>
+      {readOnly && <p className="muted small">{t('tpl.readOnly')}</p>}
+      {notice && <Alert tone={notice.tone}>{notice.text}</Alert>}
+      <div className="field">
+        <label htmlFor={ids.name} className="field__label">
+          {t('tpl.name')}
+        </label>
+        <input
+          id={ids.name}
+          className="input"
+          value={name}
+          maxLength={200}
+          readOnly={readOnly}
+          onChange={(e) => setName(e.target.value)}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.subject} className="field__label">
+          {t('tpl.subject')}
+        </label>
+        <input
+          id={ids.subject}
+          className="input"
+          value={subject}
+          maxLength={200}
+          readOnly={readOnly}
+          onChange={(e) => setSubject(e.target.value)}
+          aria-describedby={`${ids.subject}-hint`}
+        />
+        <p id={`${ids.subject}-hint`} className="field__hint">
+          {t('tpl.placeholderHint')}
+        </p>
+      </div>
+      <div className="field">
+        <label htmlFor={ids.message} className="field__label">
+          {t('new.message')}
+        </label>
+        <textarea
+          id={ids.message}
+          className="input textarea"
+          rows={3}
+          maxLength={2000}
+          value={message}
+          readOnly={readOnly}
+          onChange={(e) => setMessage(e.target.value)}
+        />
+      </div>
+      <h3 className="section-subtitle">{t('tpl.roles')}</h3>
+      <ol className="recipient-list">
+        {roles.map((role, index) => (
+          <li key={role.id} className="recipient-card">
+            <div className="grid grid--2">
+              <div className="field">
+                <label htmlFor={`role-${role.id}`} className="field__label">
+                  {role.role === 'cc' ? t('tpl.role.cc') : t('tpl.role.signer', { n: role.order })}
+                </label>
+                <input
+                  id={`role-${role.id}`}
+                  className="input"
+                  value={role.name}
+                  maxLength={50}
+                  readOnly={readOnly}
+                  onChange={(e) =>
+                    setRoles((current) => current.map((r, i) => (i === index ? { ...r, name: e.target.value } : r)))
+                  }
+                />
+              </div>
+              {role.role === 'signer' && (
+                <div className="field">
+                  <label htmlFor={`policy-${role.id}`} className="field__label">
+                    {t('tpl.policy')}
+                  </label>
+                  <select
+                    id={`policy-${role.id}`}
+                    className="input select"
+                    value={role.accessCodePolicy}
+                    disabled={readOnly}
+                    onChange={(e) =>
+                      setRoles((current) =>
+                        current.map((r, i) =>
+                          i === index
+                            ? { ...r, accessCodePolicy: e.target.value as TemplateRole['accessCodePolicy'] }
+                            : r,
+                        ),
+                      )
+                    }
+                  >
+                    <option value="generated">{t('tpl.policy.generated')}</option>
+                    <option value="required">{t('tpl.policy.required')}</option>
+                  </select>
+                </div>
+              )}
+            </div>
+            <p className="muted small">{t('tpl.role.fields', { n: role.fields })}</p>
+          </li>
+        ))}
+      </ol>
+      {!readOnly && (
+        <div className="button-row">
+          <button type="submit" className="btn btn--secondary" disabled={busy} aria-busy={busy}>
+            {t('edit.save')}
+          </button>
+        </div>
+      )}
+    </form>
+  );
+}
+
+/** テンプレートから作成: a person per role and the placeholders' values; the draft opens in 送信内容の確認. */
+function UseTemplate({ template }: { template: Template }) {
+  const { t, describeError } = useI18n();
+  const [people, setPeople] = useState(() =>
+    template.roles.map((r) => ({ roleId: r.id, name: '', email: '', accessCode: '' })),
+  );
+  const [variables, setVariables] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setFormError(null);
+    try {
+      const envelope = await apiPost<Envelope>(`/api/v1/templates/${encodeURIComponent(template.id)}/envelopes`, {
+        people: people.map((p) => ({
+          roleId: p.roleId,
+          name: p.name.trim(),
+          email: p.email.trim(),
+          ...(p.accessCode ? { accessCode: p.accessCode } : {}),
+        })),
+        variables,
+      });
+      navigate(`/envelopes/${encodeURIComponent(envelope.id)}/review`);
+    } catch (caught) {
+      setFormError(describeError(caught));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card" aria-labelledby="tpl-use" onSubmit={submit} noValidate>
+      <h2 id="tpl-use" className="section-title">
+        {t('tpl.use')}
+      </h2>
+      <p className="muted small">{t('tpl.use.hint')}</p>
+      {formError && <Alert tone="error">{formError}</Alert>}
+      {template.roles.map((role, index) => (
+        <fieldset key={role.id} className="recipient-card">
+          <legend className="recipient-card__title">{role.name}</legend>
+          <div className="grid grid--2">
+            {(role.role === 'signer' ? (['name', 'email', 'accessCode'] as const) : (['name', 'email'] as const)).map(
+              (key) => (
+                <div className="field" key={key}>
+                  <label htmlFor={`use-${role.id}-${key}`} className="field__label">
+                    {t(
+                      key === 'name'
+                        ? 'new.recipient.name'
+                        : key === 'email'
+                          ? 'new.recipient.email'
+                          : 'new.recipient.accessCode',
+                    )}
+                  </label>
+                  <input
+                    id={`use-${role.id}-${key}`}
+                    className="input"
+                    type={key === 'email' ? 'email' : 'text'}
+                    inputMode={key === 'accessCode' ? 'numeric' : undefined}
+                    maxLength={key === 'accessCode' ? 8 : 254}
+                    autoComplete="off"
+                    value={people[index]![key]}
+                    onChange={(e) =>
+                      setPeople((current) => current.map((p, i) => (i === index ? { ...p, [key]: e.target.value } : p)))
+                    }
+                  />
+                </div>
+              ),
+            )}
+          </div>
+        </fieldset>
+      ))}
+      {template.placeholders.map((name) => (
+        <div className="field" key={name}>
+          <label htmlFor={`var-${name}`} className="field__label">
+            {`{{${name}}}`}
+          </label>
+          <input
+            id={`var-${name}`}
+            className="input"
+            maxLength={200}
+            value={variables[name] ?? ''}
+            onChange={(e) => setVariables((current) => ({ ...current, [name]: e.target.value }))}
+          />
+        </div>
+      ))}
+      <div className="button-row">
+        <button type="submit" className="btn btn--primary" disabled={busy} aria-busy={busy}>
+          {t('tpl.use.create')}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,58 @@
+// The templates API's shapes as the UI reads them (see docs/api.md).
+
+export interface TemplateRole {
+  id: string;
+  name: string;
+  role: 'signer' | 'cc';
+  order: number;
+  accessCodePolicy: 'generated' | 'required';
+  language: 'ja' | 'en';
+  fields: number;
+}
+
+export interface Template {
+  id: string;
+  name: string;
+  subject: string;
+  message: string;
+  placeholders: string[];
+  /** The header row of a bulk send file for this template. */
+  bulkColumns: string[];
+  editable: boolean;
+  documents: Array<{ id: string; name: string; pages: number; size: number }>;
+  roles: TemplateRole[];
+  updatedAt: string;
+}
+
+export interface TemplateSummary {
+  id: string;
+  name: string;
+  subject: string;
+  updatedAt: string;
+}
+
+export interface BulkReport {
+  totalRows: number;
+  validRows: number;
+  invalidRows: number;
+  columns: string[];
+  errors: Array<{ row: number; column: string; code: string; message: { ja: string; en: string } }>;
+}
+
+export interface BulkProgress {
+  id: string;
+  totalRows: number;
+  queued: number;
+  sent: number;
+  failed: number;
+  pending: number;
+  done: boolean;
+}
+
+export interface BulkRowResult {
+  row: number;
+  status: 'pending' | 'sent' | 'failed';
+  envelopeId: string | null;
+  envelopeName: string | null;
+  errorCode: string | null;
+}
