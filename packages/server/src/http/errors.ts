@@ -82,6 +82,7 @@ export const STATUS_OF: Record<AppErrorCode, number> = {
   FIELD_REQUIRED: 400,
   IMAGE_INVALID: 400,
   CONTACT_NOT_REGISTERED: 409,
+  ACCESS_CODE_REGISTERED: 409,
   ACCESS_CODE_WEAK: 400,
   ACCESS_CODE_MISMATCH: 400,
   REGISTRATION_LINK_INVALID: 404,
@@ -418,6 +419,10 @@ const MESSAGES: Record<AppErrorCode, { ja: Message; en: Message }> = {
   CONTACT_NOT_REGISTERED: {
     ja: 'この取引先は、署名者とアクセスコードの届出がまだ済んでいないか、取り消されています。届出を依頼するか、アクセスコードを指定してください。',
     en: 'This counterparty has not registered a signer and access code (or the registration was revoked). Request a registration or give an access code.',
+  },
+  ACCESS_CODE_REGISTERED: {
+    ja: 'この署名者のアクセスコードは取引先が届け出たものです。送信者は変更できません。ロック解除だけを行うか、取引先に届出の更新を依頼してください。',
+    en: 'This signer’s access code was registered by the counterparty: the sender cannot change it. Only unlock the signer, or ask the counterparty to register again.',
   },
   ACCESS_CODE_WEAK: {
     ja: '推測されやすいアクセスコードは使えません（同じ数字の繰り返し、連続した数字、よく使われる番号など）。別の番号を選んでください。',

@@ -5,7 +5,7 @@ import type { DbOrTx, Schema } from './database.ts';
 /** Kinds of jobs and their payloads. */
 export interface JobPayloads {
   'mail.signing-request': { recipientId: string };
-  /** A reminder (リマインド) with the same link; `reminder` numbers this recipient's reminders. */
+  /** A reminder (リマインド) with a new link (earlier ones kept); `reminder` numbers this recipient's reminders. */
   'mail.signing-reminder': { recipientId: string; reminder: number };
   'mail.completion': { envelopeId: string };
   'mail.recipient-locked': { recipientId: string };

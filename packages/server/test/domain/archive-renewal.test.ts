@@ -85,16 +85,18 @@ for (const dialect of DIALECTS) {
         .orderBy('version')
         .execute();
 
-    it('as sealed, after the short-lived TSA certificate expired, nothing later proves its document timestamp', async () => {
+    it('as sealed, after the short-lived TSA certificate expired, nothing later proves its document timestamp: INDETERMINATE', async () => {
       const before = await verifyAt(sealedPdf, new Date(shortTsaNotAfter.getTime() - DAY));
       assert.equal(before.code, 0, before.stdout + before.stderr);
-      // The verifier reads the newest document timestamp against the validation data of its own time as
-      // a last resort (as Adobe does): the sealed file's only one is proven by nothing later.
+      // A timestamp is no proof of its own existence: once its TSA certificate has expired, only a later
+      // archive timestamp can carry it (ETSI EN 319 102-1: OUT_OF_BOUNDS_NO_POE).
       const afterExpiry = await verifyAt(sealedPdf, new Date(shortTsaNotAfter.getTime() + 2 * DAY));
+      assert.equal(afterExpiry.code, 1, afterExpiry.stdout + afterExpiry.stderr);
       const report = JSON.parse(afterExpiry.stdout);
       const [stamp] = report.signatures.filter((s: { type: string }) => s.type === 'document-timestamp');
-      assert.equal(stamp.timestamp.tsa.includes('Short-lived Test TSA'), true);
-      assert.equal(stamp.validationTime, stamp.timestamp.time, 'validated only at its own time');
+      assert.match(stamp.timestamp.tsa, /Short-lived Test TSA/);
+      assert.deepEqual([stamp.indication, stamp.subIndication], ['INDETERMINATE', 'OUT_OF_BOUNDS_NO_POE']);
+      assert.equal(stamp.status, 'indeterminate');
     });
 
     it('lists the files as upcoming, not yet due, and renews nothing while the TSA certificate is far from its end', async () => {
@@ -176,6 +178,8 @@ for (const dialect of DIALECTS) {
 
       // The proof: after the old TSA certificate expired, the renewed file verifies; the sealed one does not.
       const at = new Date(shortTsaNotAfter.getTime() + 2 * DAY);
+      const unrenewed = await verifyAt(sealedPdf, at);
+      assert.equal(unrenewed.code, 1, unrenewed.stdout + unrenewed.stderr);
       const checked = await verifyAt(renewed, at);
       assert.equal(checked.code, 0, checked.stdout + checked.stderr);
       const report = JSON.parse(checked.stdout);

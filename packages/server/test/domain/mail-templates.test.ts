@@ -43,7 +43,7 @@ describe('mail templates', () => {
     assert.match(ja.html, /href="https:\/\/inkan\.example\.jp\/s\/TOKEN123"/);
     const en = renderSigningRequest({ ...request, language: 'en', reminder: true });
     assert.equal(en.subject, 'Reminder: 〇〇市 契約課 has sent you "工事請負契約 <第3号>" to sign');
-    assert.match(en.text, /the same link as before/);
+    assert.match(en.text, /the link of the earlier mail still works too/);
     assert.match(en.text, /The access code has not changed/);
     const login = renderSigningRequest({ ...request, language: 'ja', reminder: true, auth: 'login' });
     assert.doesNotMatch(login.text, /アクセスコードも前回と変わりません/);

@@ -46,6 +46,8 @@ export const en: Messages = {
   'error.IMAGE_INVALID': 'The seal image cannot be used: choose a PNG or JPEG of at most 2 MB and 2000×2000 pixels.',
   'error.CONTACT_NOT_REGISTERED':
     'This counterparty has not registered a signer and access code (or the registration was revoked). Request a registration or give an access code.',
+  'error.ACCESS_CODE_REGISTERED':
+    'This signer’s access code was registered by the counterparty: the sender cannot change it. Only unlock the signer, or ask the counterparty to register again.',
   'error.ACCESS_CODE_WEAK':
     'This access code is too easy to guess (one digit repeated, a run like 123456, a common number). Please choose another.',
   'error.ACCESS_CODE_MISMATCH': 'The two access codes you entered do not match.',
@@ -360,7 +362,7 @@ export const en: Messages = {
   'flow.ccN': 'CC recipient {n}',
   'flow.remind': 'Remind',
   'flow.remindLabel': 'Send {name} a reminder',
-  'flow.reminded': 'A reminder was sent to {name} (the same link as before).',
+  'flow.reminded': 'A reminder was sent to {name} (the link of the earlier mail still works too).',
   'flow.autoRemind.title': 'Automatic reminders',
   'flow.autoRemind.lead':
     'Signers who have not signed get a reminder every this many days after the last mail, until the envelope expires. 0 turns it off.',
@@ -422,6 +424,8 @@ export const en: Messages = {
   'env.unlock.title': 'Unlock',
   'env.unlock.body': 'Unlock {name}. Set a new access code if needed; leave it empty to keep the current code.',
   'env.unlock.code': 'New access code (optional)',
+  'env.unlock.registered':
+    'Unlock {name}. The access code stays the one the counterparty registered; the sender cannot change it. If it was forgotten, ask the counterparty to register again.',
   'env.unlock.confirm': 'Unlock',
   'env.unlocked': '{name} was unlocked.',
   'env.cancel': 'Cancel envelope',

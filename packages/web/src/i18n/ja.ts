@@ -47,6 +47,8 @@ export const ja = {
   'error.IMAGE_INVALID': '印影の画像を読み込めません。2MB以下、2000×2000ピクセル以内のPNGまたはJPEGを選んでください。',
   'error.CONTACT_NOT_REGISTERED':
     'この取引先は、署名者とアクセスコードの届出がまだ済んでいないか、取り消されています。届出を依頼するか、アクセスコードを指定してください。',
+  'error.ACCESS_CODE_REGISTERED':
+    'この署名者のアクセスコードは取引先が届け出たものです。送信者は変更できません。ロック解除だけを行うか、取引先に届出の更新を依頼してください。',
   'error.ACCESS_CODE_WEAK':
     '推測されやすいアクセスコードは使えません（同じ数字の繰り返し、連続した数字、よく使われる番号など）。別の番号を選んでください。',
   'error.ACCESS_CODE_MISMATCH': '確認用に入力したアクセスコードが一致しません。',
@@ -370,7 +372,7 @@ export const ja = {
   'flow.ccN': '受信者 (CC) {n}',
   'flow.remind': 'リマインド',
   'flow.remindLabel': '{name} 様にリマインドメールを送る',
-  'flow.reminded': '{name} 様にリマインドメールを送りました（前回と同じURLです）。',
+  'flow.reminded': '{name} 様にリマインドメールを送りました（前回のURLも引き続き使えます）。',
   'flow.autoRemind.title': '自動リマインド',
   'flow.autoRemind.lead':
     'まだ署名していない署名者に、最後のメールから指定した日数ごとにリマインドメールを送ります（有効期限まで）。0 にすると送りません。',
@@ -434,6 +436,8 @@ export const ja = {
   'env.unlock.body':
     '{name} 様のロックを解除します。必要であれば新しいアクセスコードを設定してください。空欄のままなら、これまでのコードが使えます。',
   'env.unlock.code': '新しいアクセスコード（任意）',
+  'env.unlock.registered':
+    '{name} 様のロックを解除します。アクセスコードは取引先が届け出たもの（登録済みアクセスコード）のまま変わりません。コードを忘れた場合は、取引先に届出の更新を依頼してください。',
   'env.unlock.confirm': 'ロックを解除する',
   'env.unlocked': '{name} 様のロックを解除しました。',
   'env.cancel': '取消',

@@ -117,8 +117,12 @@ export function renderRegistrationConfirmedMail(m: RegistrationConfirmedMail): R
   return render(m, subject, { intro, paragraphs: [usage, change], note });
 }
 
-/** The notice to the member who asked for the 届出: who registered, and where to use it (never the code). */
-export interface RegistrationNoticeMail extends RegistrationMailBase {
+/**
+ * The notice to the member who asked for the 届出: who registered, and where to use it (never the code).
+ * Members have no language setting, so like the other mails to the sender's side (sender-notices.ts) it
+ * is Japanese first with the English text below.
+ */
+export interface RegistrationNoticeMail extends Omit<RegistrationMailBase, 'language'> {
   companyName: string;
   personName: string;
   signerName: string;
@@ -126,27 +130,52 @@ export interface RegistrationNoticeMail extends RegistrationMailBase {
   addressBookUrl: string;
 }
 
-/** 「取引先から署名用メールアドレスの届出がありました」 to the sender who requested it. */
+/** 「取引先から署名用メールアドレスの届出がありました」 to the sender who requested it, in Japanese then English. */
 export function renderRegistrationNoticeMail(m: RegistrationNoticeMail): RenderedMail {
-  const ja = m.language === 'ja';
-  const subject = oneLine(
-    ja
-      ? `【Inkan】${m.companyName}から署名用メールアドレスの届出がありました`
-      : `[Inkan] ${m.companyName} registered its signer`,
-  );
-  const intro = ja
-    ? `${m.companyName}（${m.personName}様）から、署名用メールアドレスの届出がありました。\n\n署名者: ${m.signerName} <${m.signerEmail}>`
-    : `${m.companyName} (${m.personName}) registered its signer.\n\nSigner: ${m.signerName} <${m.signerEmail}>`;
-  const usage = ja
-    ? 'アクセスコードは取引先が決めたもので、Inkanにはハッシュ値だけが保存されています。封筒の作成で「アドレス帳から選ぶ」からこの取引先を選ぶと、登録済みアクセスコードが使われます（アクセスコードを伝える必要はありません）。'
-    : 'The counterparty chose the access code; Inkan keeps only its hash. Choose the counterparty with "Choose from the address book" when creating an envelope and its registered code is used (nothing to pass on).';
-  const note = ja
-    ? `このメールは${m.organizationName}のアドレス帳から届出を依頼した方にお送りしています。`
-    : `Sent to the member of ${m.organizationName} who requested the registration.`;
-  return render(m, subject, {
-    intro,
-    button: { label: ja ? 'アドレス帳を開く' : 'Open the address book', url: m.addressBookUrl },
-    paragraphs: [usage],
-    note,
-  });
+  const subject = oneLine(`【Inkan】${m.companyName}から署名用メールアドレスの届出がありました`);
+  const ja = {
+    intro: `${m.companyName}（${m.personName}様）から、署名用メールアドレスの届出がありました。\n\n署名者: ${m.signerName} <${m.signerEmail}>`,
+    usage:
+      'アクセスコードは取引先が決めたもので、Inkanにはハッシュ値だけが保存されています。封筒の作成で「アドレス帳から選ぶ」からこの取引先を選ぶと、登録済みアクセスコードが使われます（アクセスコードを伝える必要はありません）。',
+    note: `このメールは${m.organizationName}のアドレス帳から届出を依頼した方にお送りしています。`,
+  };
+  const en = {
+    intro: `${m.companyName} (${m.personName}) registered its signer.\n\nSigner: ${m.signerName} <${m.signerEmail}>`,
+    usage:
+      'The counterparty chose the access code; Inkan keeps only its hash. Choose the counterparty with "Choose from the address book" when creating an envelope and its registered code is used (nothing to pass on).',
+    note: `Sent to the member of ${m.organizationName} who requested the registration.`,
+  };
+  const support = m.supportContact ? [`お問い合わせ先 / Contact: ${m.supportContact}`] : [];
+  const button = { label: 'アドレス帳を開く / Open the address book', url: m.addressBookUrl };
+  const text = [
+    ja.intro,
+    `▼${button.label}\n${button.url}`,
+    ja.usage,
+    '----',
+    en.intro,
+    en.usage,
+    ...support,
+    `${ja.note}\n${en.note}`,
+    `--\n${footer('ja')}`,
+  ].join('\n\n');
+  const blocks: HtmlBlock[] = [
+    { kind: 'paragraph', text: ja.intro },
+    { kind: 'button', label: button.label, url: button.url },
+    { kind: 'paragraph', text: ja.usage },
+    { kind: 'paragraph', text: en.intro },
+    { kind: 'paragraph', text: en.usage },
+    ...support.map((text) => ({ kind: 'paragraph' as const, text })),
+    { kind: 'paragraph', text: `${ja.note}\n${en.note}`, muted: true },
+  ];
+  return {
+    subject,
+    text,
+    html: renderHtmlMail({
+      language: 'ja',
+      title: subject,
+      blocks,
+      footer: footer('ja'),
+      ...(m.logoUrl ? { logo: { url: m.logoUrl, alt: m.organizationName } } : {}),
+    }),
+  };
 }

@@ -25,7 +25,7 @@ export interface SigningRequestMail {
   auth: 'access_code' | 'login';
   /** 1 for the first mail, 2+ for a resend. */
   sequence: number;
-  /** A reminder (リマインド): the same link again, the access code unchanged. */
+  /** A reminder (リマインド): a new link (earlier ones keep working), the access code unchanged. */
   reminder?: boolean;
   /** Whom to ask (the mail's Reply-To is the sender's e-mail when known). */
   sender: MailSenderContact;
@@ -53,7 +53,7 @@ function japanese(m: SigningRequestMail): RenderedMail {
   );
   const sender = m.senderName ? `${m.organizationName}（${m.senderName}）様` : `${m.organizationName}様`;
   const intro = m.reminder
-    ? `${m.recipientName} 様\n\n${sender}より届いている「${m.envelopeName}」への署名依頼について、まだ署名が完了していないため、改めてお知らせします。\n下記のURL（前回のご案内と同じURLです）から文書の内容をご確認のうえ、署名してください。${m.auth === 'access_code' ? 'アクセスコードも前回と変わりません。' : ''}`
+    ? `${m.recipientName} 様\n\n${sender}より届いている「${m.envelopeName}」への署名依頼について、まだ署名が完了していないため、改めてお知らせします。\n下記のURLから文書の内容をご確認のうえ、署名してください（前回のご案内のURLも引き続きお使いいただけます）。${m.auth === 'access_code' ? 'アクセスコードも前回と変わりません。' : ''}`
     : `${m.recipientName} 様\n\n${m.sequence > 1 ? '（再送）' : ''}${sender}より、「${m.envelopeName}」への署名依頼が届いています。\n下記のURLから文書の内容をご確認のうえ、署名してください。`;
   const auth =
     m.auth === 'access_code'
@@ -105,7 +105,7 @@ function english(m: SigningRequestMail): RenderedMail {
   );
   const sender = m.senderName ? `${m.senderName} of ${m.organizationName}` : m.organizationName;
   const intro = m.reminder
-    ? `Dear ${m.recipientName},\n\nThis is a reminder: ${sender} has sent you "${m.envelopeName}" to sign, and it is not signed yet.\nPlease review the documents at the address below (the same link as before) and sign them.${m.auth === 'access_code' ? ' The access code has not changed.' : ''}`
+    ? `Dear ${m.recipientName},\n\nThis is a reminder: ${sender} has sent you "${m.envelopeName}" to sign, and it is not signed yet.\nPlease review the documents at the address below and sign them (the link of the earlier mail still works too).${m.auth === 'access_code' ? ' The access code has not changed.' : ''}`
     : `Dear ${m.recipientName},\n\n${m.sequence > 1 ? '(Reminder) ' : ''}${sender} has sent you "${m.envelopeName}" to sign.\nPlease review the documents at the address below and sign them.`;
   const auth =
     m.auth === 'access_code'
