@@ -1,6 +1,6 @@
 import { renderRenewalRefused } from '../../mail/templates/renewal-refused.ts';
 import type { DomainContext } from '../domain-context.ts';
-import { isMailSent } from '../mail-delivery.ts';
+import { activeAdministrators, isMailSent } from '../mail-delivery.ts';
 import { recordEvent } from '../record-event.ts';
 import { inTransaction } from '../transaction.ts';
 
@@ -19,15 +19,7 @@ export async function sendRenewalRefusedMail(
     .where('id', '=', input.organizationId)
     .executeTakeFirst();
   if (!organization) return;
-  const administrators = await ctx.db
-    .selectFrom('users')
-    .innerJoin('memberships', 'memberships.user_id', 'users.id')
-    .select(['users.id', 'users.email'])
-    .where('memberships.organization_id', '=', organization.id)
-    .where('memberships.role', '=', 'admin')
-    .where('memberships.deactivated_at', 'is', null)
-    .orderBy('users.email')
-    .execute();
+  const administrators = await activeAdministrators(ctx.db, organization.id);
   const mail = renderRenewalRefused({
     organizationName: organization.name,
     files: input.files,

@@ -1,5 +1,5 @@
-import { footer, formatMailTime, type RenderedMail } from './format.ts';
-import { renderHtmlMail, type HtmlBlock } from './html.ts';
+import { formatMailTime, type RenderedMail } from './format.ts';
+import { bilingual } from './sender-notices.ts';
 import { oneLine } from './signing-request.ts';
 
 /** LTA renewal refused: the TSA's own certificate ends too soon for a new archive timestamp to help. */
@@ -31,12 +31,5 @@ export function renderRenewalRefused(m: RenewalRefusedMail): RenderedMail {
     `The certificate of the timestamp authority used for renewal ends on ${formatMailTime(m.tsaNotAfter, 'en')}, so a new timestamp would need renewing again at once.`,
     "Please ask the operator of Inkan to renew the timestamp authority's certificate (or to configure another one). Renewal is tried again every day, and you are told each time. Past that date, verification of these files may become INDETERMINATE.",
   ].join('\n');
-  const label = 'タイムスタンプの更新を開く / Open renewals';
-  const text = [ja, m.url, '----', en, m.url, `--\n${footer('ja')}`].join('\n\n');
-  const blocks: HtmlBlock[] = [
-    { kind: 'paragraph', text: ja },
-    { kind: 'button', label, url: m.url },
-    { kind: 'paragraph', text: en },
-  ];
-  return { subject, text, html: renderHtmlMail({ language: 'ja', title: subject, blocks, footer: footer('ja') }) };
+  return bilingual(subject, ja, en, { label: 'タイムスタンプの更新を開く / Open renewals', url: m.url });
 }

@@ -44,7 +44,8 @@ export function renderRecipientDeclined(m: RecipientDeclinedMail): RenderedMail 
   return bilingual(subject, ja, en, { label: '封筒を開く / Open the envelope', url: m.envelopeUrl }, m.help);
 }
 
-function bilingual(
+/** A mail to the sender's side: the Japanese text, its link, then the English text and the link again. */
+export function bilingual(
   subject: string,
   ja: string,
   en: string,
