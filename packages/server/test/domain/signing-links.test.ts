@@ -132,6 +132,53 @@ for (const dialect of DIALECTS) {
       await passSignerCode(h, newest, '2468');
     });
 
+    it('over SMTP the download, Inkanで保管, 届出 and password-reset links go out, and the sent-mail record holds none', async () => {
+      const address = `done-${suffix()}@example.jp`;
+      await sentEnvelope(address);
+      const [token] = await links(address);
+      const session = await passSignerCode(h, token!, '2468');
+      const signed = await signerRequest(h, token!, '/sign', 'POST', session);
+      assert.equal(signed.statusCode, 202, signed.body);
+      await h.runJobs();
+      const contactEmail = `contact-${suffix()}@example.jp`;
+      const contact = await h.api(h.org, 'POST', '/api/v1/address-book/contacts', {
+        companyName: '株式会社リンク',
+        personName: '連絡 太郎',
+        email: contactEmail,
+      });
+      assert.equal(contact.statusCode, 201, contact.body);
+      const requested = await h.api(
+        h.org,
+        'POST',
+        `/api/v1/address-book/contacts/${contact.json().id}/registration-requests`,
+        {},
+      );
+      assert.equal(requested.statusCode, 202, requested.body);
+      const reset = await h.app.inject({
+        method: 'POST',
+        url: '/api/account/password/forgot',
+        payload: { email: h.org.admin.email },
+      });
+      assert.equal(reset.statusCode, 202, reset.body);
+      await h.runJobs();
+
+      const tokens = [
+        ...sink
+          .to(address)
+          .flatMap((m) => [...m.text.matchAll(/\/(?:d|claim)\/([A-Za-z0-9_-]{43})/g)].map((x) => x[1]!)),
+        ...sink
+          .to(contactEmail)
+          .flatMap((m) => [...m.text.matchAll(/\/signer-registration\/([A-Za-z0-9_-]{43})/g)].map((x) => x[1]!)),
+        ...sink
+          .to(h.org.admin.email)
+          .flatMap((m) => [...m.text.matchAll(/\/password\/reset\?token=([A-Za-z0-9_-]{43})/g)].map((x) => x[1]!)),
+      ];
+      assert.equal(tokens.length, 4, `download, claim, 届出, reset: ${tokens.join(' ')}`);
+      const recorded = JSON.stringify(await h.context.db.selectFrom('mails').selectAll().execute());
+      for (const t of tokens) assert.ok(!recorded.includes(t), 'a link token in the sent-mail record');
+      assert.ok(recorded.includes('/d/[redacted]') && recorded.includes('/signer-registration/[redacted]'));
+    });
+
     it('migration 023: a link mailed by the previous version (HMAC of a stored nonce) keeps working; the nonce goes', async () => {
       const address = `upgrade-${suffix()}@example.jp`;
       const { recipientId } = await sentEnvelope(address);
