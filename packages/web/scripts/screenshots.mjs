@@ -181,7 +181,8 @@ await signerFlow(PHONE, '390');
   await page.getByLabel('氏名').nth(1).fill('山田 花子');
   await page.getByLabel('メールアドレス').nth(1).fill('not-an-email');
   await page.getByLabel('本人確認').nth(1).selectOption('login');
-  await page.getByRole('button', { name: '送信', exact: true }).click();
+  // The form checks itself before 送信内容の確認 (nothing is sent from this page).
+  await page.getByRole('button', { name: '送信内容の確認', exact: true }).click();
   await page.getByText('入力内容を確認してください。').waitFor();
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, 'envelope-new-1280');

@@ -46,6 +46,8 @@ export const en: Messages = {
   'error.IMAGE_INVALID': 'The seal image cannot be used: choose a PNG or JPEG of at most 2 MB and 2000×2000 pixels.',
   'error.CONTACT_NOT_REGISTERED':
     'This counterparty has not registered a signer and access code (or the registration was revoked). Request a registration or give an access code.',
+  'error.ACCESS_CODE_REGISTERED':
+    'This signer’s access code was registered by the counterparty: the sender cannot change it. Only unlock the signer, or ask the counterparty to register again.',
   'error.ACCESS_CODE_WEAK':
     'This access code is too easy to guess (one digit repeated, a run like 123456, a common number). Please choose another.',
   'error.ACCESS_CODE_MISMATCH': 'The two access codes you entered do not match.',
@@ -424,6 +426,11 @@ export const en: Messages = {
   'error.BULK_TOO_MANY_ROWS': 'At most 1,500 rows can be sent at once: split the CSV.',
   'error.BULK_NOTHING_TO_SEND': 'The CSV has no row that can be sent: check the validation report and correct it.',
   'jobs.kind.bulk.send-row': 'Making and sending an envelope of a bulk send',
+  'jobs.kind.mail.renewal-refused': 'Sending a renewal-refused notice',
+  'mail.renewalRefused.subject': '[Inkan] Archive timestamp renewal refused',
+  'mail.renewalRefused.body':
+    "LTA renewal of {files} archived file(s) of {organization} was not done today.\nThe certificate of the timestamp authority used for renewal ends on {until}, so a new timestamp would need renewing again at once.\nPlease ask the operator of Inkan to renew the timestamp authority's certificate (or to configure another one). Renewal is tried again every day, and you are told each time. Past that date, verification of these files may become INDETERMINATE.",
+  'mail.renewalRefused.button': 'Open renewals',
   'mail.declined.subject': 'Decline notice: {envelope}',
   'mail.declined.body':
     '{name} ({email}) declined to sign "{envelope}". The envelope is now declined.\n\nReason:\n{reason}',
@@ -466,7 +473,7 @@ export const en: Messages = {
     'Dear {recipient},\n\n{resent}{from} has sent you "{envelope}" to sign.\nPlease review the documents at the address below and sign them.',
   'mail.signingRequest.resent': '(Reminder) ',
   'mail.signingRequest.reminderIntro':
-    'Dear {recipient},\n\nThis is a reminder: {from} has sent you "{envelope}" to sign, and it is not signed yet.\nPlease review the documents at the address below (the same link as before) and sign them.{sameCode}',
+    'Dear {recipient},\n\nThis is a reminder: {from} has sent you "{envelope}" to sign, and it is not signed yet.\nPlease review the documents at the address below and sign them (the link of the earlier mail still works too).{sameCode}',
   'mail.signingRequest.sameCode': ' The access code has not changed.',
   'mail.signingRequest.accessCode':
     'About the access code\nTo open the documents you need an access code (4 to 8 digits). It keeps unrelated third parties from seeing the documents and is not in this mail: the sender gives it to you separately, by other means than e-mail. If you do not have it, please ask the sender.',
@@ -632,12 +639,13 @@ export const en: Messages = {
   'flow.ccN': 'CC recipient {n}',
   'flow.remind': 'Remind',
   'flow.remindLabel': 'Send {name} a reminder',
-  'flow.reminded': 'A reminder was sent to {name} (the same link as before).',
+  'flow.reminded': 'A reminder was sent to {name} (the link of the earlier mail still works too).',
   'flow.autoRemind.title': 'Automatic reminders',
   'flow.autoRemind.lead':
     'Signers who have not signed get a reminder every this many days after the last mail, until the envelope expires. 0 turns it off.',
   'flow.autoRemind.days': 'Interval (days)',
   'flow.autoRemind.hint': 'A whole number from 0 to 30; 0 means no automatic reminders.',
+  'flow.autoRemind.invalid': 'Enter the interval as a whole number of days from 0 to 30. Nothing was saved.',
   'flow.autoRemind.save': 'Save',
   'action.recipient.reminded': 'Reminder',
   'action.mail.signing-reminder.sent': 'Reminder mail sent',
@@ -695,6 +703,8 @@ export const en: Messages = {
   'env.unlock.title': 'Unlock',
   'env.unlock.body': 'Unlock {name}. Set a new access code if needed; leave it empty to keep the current code.',
   'env.unlock.code': 'New access code (optional)',
+  'env.unlock.registered':
+    'Unlock {name}. The access code stays the one the counterparty registered; the sender cannot change it. If it was forgotten, ask the counterparty to register again.',
   'env.unlock.confirm': 'Unlock',
   'env.unlocked': '{name} was unlocked.',
   'env.cancel': 'Cancel envelope',
@@ -1911,6 +1921,7 @@ export const en: Messages = {
   'action.mail.signer-registration.sent': 'Registration request mail sent',
   'action.contact.signer-registered': 'Signer and access code registered',
   'action.mail.signer-registered.sent': 'Registration confirmation sent',
+  'action.mail.renewal-refused.sent': 'Renewal refused notice sent',
   'action.contact.registration-revoked': 'Registration revoked',
   'action.webhook.created': 'Webhook added',
   'action.webhook.updated': 'Webhook changed',

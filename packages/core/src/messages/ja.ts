@@ -48,6 +48,8 @@ export const ja = {
     '印影の画像を読み込めません。2MB以下、16〜2000ピクセル四方のPNGまたはJPEG（8ビット、インターレースなし）を選んでください。',
   'error.CONTACT_NOT_REGISTERED':
     'この取引先は、署名者とアクセスコードの届出がまだ済んでいないか、取り消されています。届出を依頼するか、アクセスコードを指定してください。',
+  'error.ACCESS_CODE_REGISTERED':
+    'この署名者のアクセスコードは取引先が届け出たものです。送信者は変更できません。ロック解除だけを行うか、取引先に届出の更新を依頼してください。',
   'error.ACCESS_CODE_WEAK':
     '推測されやすいアクセスコードは使えません（同じ数字の繰り返し、連続した数字、よく使われる番号など）。別の番号を選んでください。',
   'error.ACCESS_CODE_MISMATCH': '確認用に入力したアクセスコードが一致しません。',
@@ -438,6 +440,12 @@ export const ja = {
   'error.BULK_TOO_MANY_ROWS': '一度に送信できるのは 1,500 行までです。CSVを分けてください。',
   'error.BULK_NOTHING_TO_SEND': 'CSVに送信できる行がありません。検証結果を確認して修正してください。',
   'jobs.kind.bulk.send-row': 'CSV一括送信の封筒の作成と送信',
+  'jobs.kind.mail.renewal-refused': 'タイムスタンプ更新不可のお知らせの送信',
+  'mail.renewalRefused.subject':
+    '【Inkan】タイムスタンプを更新できません（タイムスタンプ局の証明書の期限） / Archive timestamp renewal refused',
+  'mail.renewalRefused.body':
+    '{organization}の保管文書{files}件のタイムスタンプ（LTA）の更新を、本日は行いませんでした。\n更新に使うタイムスタンプ局の証明書が{until}に期限を迎えるため、新しいタイムスタンプもすぐに更新が必要になります。\nInkanの運用担当者に、タイムスタンプ局の証明書の更新（または別のタイムスタンプ局の設定）を依頼してください。更新されるまで毎日再試行し、そのたびにお知らせします。期限を過ぎると、これらの文書の署名は検証で「判定不能」になるおそれがあります。',
+  'mail.renewalRefused.button': 'タイムスタンプの更新を開く',
   'mail.declined.subject': '署名拒否のお知らせ: {envelope}',
   'mail.declined.body':
     '「{envelope}」の署名者 {name}（{email}）様が署名を拒否しました。封筒は拒否の状態になりました。\n\n理由:\n{reason}',
@@ -480,7 +488,7 @@ export const ja = {
     '{recipient} 様\n\n{resent}{from}より、「{envelope}」への署名依頼が届いています。\n下記のURLから文書の内容をご確認のうえ、署名してください。',
   'mail.signingRequest.resent': '（再送）',
   'mail.signingRequest.reminderIntro':
-    '{recipient} 様\n\n{from}より届いている「{envelope}」への署名依頼について、まだ署名が完了していないため、改めてお知らせします。\n下記のURL（前回のご案内と同じURLです）から文書の内容をご確認のうえ、署名してください。{sameCode}',
+    '{recipient} 様\n\n{from}より届いている「{envelope}」への署名依頼について、まだ署名が完了していないため、改めてお知らせします。\n下記のURLから文書の内容をご確認のうえ、署名してください（前回のご案内のURLも引き続きお使いいただけます）。{sameCode}',
   'mail.signingRequest.sameCode': 'アクセスコードも前回と変わりません。',
   'mail.signingRequest.accessCode':
     'アクセスコードについて\n文書を開くには、アクセスコード（数字4〜8桁）の入力が必要です。アクセスコードは、無関係な第三者による文書の閲覧を防止するためのもので、このメールには記載されていません。送信者からメール以外の方法で別途お知らせしています。ご不明な場合は送信者にお問い合わせください。',
@@ -649,12 +657,13 @@ export const ja = {
   'flow.ccN': '受信者 (CC) {n}',
   'flow.remind': 'リマインド',
   'flow.remindLabel': '{name} 様にリマインドメールを送る',
-  'flow.reminded': '{name} 様にリマインドメールを送りました（前回と同じURLです）。',
+  'flow.reminded': '{name} 様にリマインドメールを送りました（前回のURLも引き続き使えます）。',
   'flow.autoRemind.title': '自動リマインド',
   'flow.autoRemind.lead':
     'まだ署名していない署名者に、最後のメールから指定した日数ごとにリマインドメールを送ります（有効期限まで）。0 にすると送りません。',
   'flow.autoRemind.days': '間隔（日）',
   'flow.autoRemind.hint': '0〜30 の整数。0 は自動リマインドなし。',
+  'flow.autoRemind.invalid': '間隔は 0〜30 の整数（日）で入力してください。保存されていません。',
   'flow.autoRemind.save': '保存',
   'action.recipient.reminded': 'リマインド',
   'action.mail.signing-reminder.sent': 'リマインドメールを送信',
@@ -713,6 +722,8 @@ export const ja = {
   'env.unlock.body':
     '{name} 様のロックを解除します。必要であれば新しいアクセスコードを設定してください。空欄のままなら、これまでのコードが使えます。',
   'env.unlock.code': '新しいアクセスコード（任意）',
+  'env.unlock.registered':
+    '{name} 様のロックを解除します。アクセスコードは取引先が届け出たもの（登録済みアクセスコード）のまま変わりません。コードを忘れた場合は、取引先に届出の更新を依頼してください。',
   'env.unlock.confirm': 'ロックを解除する',
   'env.unlocked': '{name} 様のロックを解除しました。',
   'env.cancel': '取消',
@@ -1927,6 +1938,7 @@ export const ja = {
   'action.mail.signer-registration.sent': '届出依頼メールを送信',
   'action.contact.signer-registered': '署名者とアクセスコードを届出',
   'action.mail.signer-registered.sent': '届出受付のお知らせを送信',
+  'action.mail.renewal-refused.sent': 'タイムスタンプ更新不可のお知らせを送信',
   'action.contact.registration-revoked': '届出を取消',
   'action.webhook.created': 'Webhookを追加',
   'action.webhook.updated': 'Webhookを変更',

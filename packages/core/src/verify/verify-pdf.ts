@@ -496,6 +496,12 @@ interface ControlTime {
   sources: RevocationSources;
   /** Null for the validation time itself; else which document timestamp proves this time. */
   provedBy: string | null;
+  /**
+   * The newest document timestamp's own time, tried when revocation data current at the validation time
+   * is missing. Never after an expired certificate: a timestamp is no proof of its own existence, so
+   * without a later proof of existence an expired TSA path stays OUT_OF_BOUNDS_NO_POE (ETSI EN 319 102-1).
+   */
+  ownTime?: boolean;
 }
 
 /** The trust verdict for one certificate path. */
@@ -636,6 +642,7 @@ async function judgeCertificate(
 ): Promise<Judgement> {
   let first: Judgement | undefined;
   for (const control of controls) {
+    if (control.ownTime && first?.subIndication === 'OUT_OF_BOUNDS_NO_POE') continue;
     let sources = control.sources;
     if (control.provedBy === null && context.revocationProvider)
       sources = await withFetched(context, leaf, pool, control, requirements);
@@ -806,14 +813,17 @@ async function verifyDocumentTimestamp(
     context.pool,
     [
       ...controlTimesFor(context, end),
-      // The newest document timestamp has no later proof of existence: as a last resort its TSA is
-      // read against the revocation data current when it stamped (what Adobe does for timestamps).
+      // The newest document timestamp has no later proof of existence: when revocation data current
+      // at the validation time is missing, its TSA is read against the revocation data current when it
+      // stamped (what Adobe does for timestamps). An expired TSA certificate is not excused this way:
+      // that is what renewal (a later archive timestamp) is for.
       ...(isLastDocumentTimestamp(context, end)
         ? [
             {
               time: stampTime(der) ?? context.at,
               sources: context.revocation,
               provedBy: 'the document timestamp itself (no later one)',
+              ownTime: true,
             },
           ]
         : []),

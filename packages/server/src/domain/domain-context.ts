@@ -23,6 +23,5 @@ export interface DomainContext {
     totpSeed: Uint8Array;
     recoveryCode: Uint8Array;
     accessCodeSeal: Uint8Array;
-    signingLink: Uint8Array;
   };
 }

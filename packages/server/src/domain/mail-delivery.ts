@@ -87,3 +87,19 @@ export async function senderUsers(
     .orderBy('users.email')
     .execute();
 }
+
+/** An organisation's active administrators (who are told of what needs an administrator). */
+export async function activeAdministrators(
+  db: DbOrTx,
+  organizationId: string,
+): Promise<Array<{ id: string; name: string; email: string }>> {
+  return db
+    .selectFrom('users')
+    .innerJoin('memberships', 'memberships.user_id', 'users.id')
+    .select(['users.id', 'users.name', 'users.email'])
+    .where('memberships.organization_id', '=', organizationId)
+    .where('memberships.role', '=', 'admin')
+    .where('memberships.deactivated_at', 'is', null)
+    .orderBy('users.email')
+    .execute();
+}

@@ -124,6 +124,7 @@ export type EventAction =
   | 'mail.signer-registration.sent'
   | 'contact.signer-registered'
   | 'mail.signer-registered.sent'
+  | 'mail.renewal-refused.sent'
   | 'contact.registration-revoked'
   // Retention and keys (issue 13 part 6).
   | 'retention.settings-changed'

@@ -48,8 +48,9 @@ export async function findByLinkToken(db: DbOrTx, token: string): Promise<Signer
   if (!TOKEN_PATTERN.test(token)) throw new AppError('LINK_INVALID', 'unknown link');
   const row = await db
     .selectFrom('recipients')
-    .selectAll()
-    .where('link_token_hash', '=', hashToken(token))
+    .innerJoin('signing_links', 'signing_links.recipient_id', 'recipients.id')
+    .selectAll('recipients')
+    .where('signing_links.token_hash', '=', hashToken(token))
     .executeTakeFirst();
   if (!row) throw new AppError('LINK_INVALID', 'unknown link');
   return contextOfRecipient(db, toRecipient(row));

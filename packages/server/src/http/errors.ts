@@ -102,6 +102,7 @@ export const STATUS_OF: Record<AppErrorCode, number> = {
   APPROVAL_ALREADY_DECIDED: 409,
   BULK_TOO_MANY_ROWS: 400,
   BULK_NOTHING_TO_SEND: 400,
+  ACCESS_CODE_REGISTERED: 409,
 };
 
 type Details = ErrorDetails;

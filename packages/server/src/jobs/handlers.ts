@@ -17,6 +17,7 @@ import { sendInvitationMail } from '../domain/use-cases/send-invitation-mail.ts'
 import { runScheduledBackup } from '../backup/run-scheduled-backup.ts';
 import { expireEnvelopes, scheduleNextExpirySweep } from '../domain/use-cases/expire-envelopes.ts';
 import { shredExpiredDocuments } from '../domain/use-cases/shred-expired-documents.ts';
+import { sendRenewalRefusedMail } from '../domain/use-cases/send-renewal-refused-mail.ts';
 import { sendJobFailedMail } from '../domain/use-cases/send-job-failed-mail.ts';
 import { deliverWebhook } from '../domain/use-cases/deliver-webhook.ts';
 import { purgeWebhookDeliveries } from '../domain/use-cases/purge-webhook-deliveries.ts';
@@ -51,6 +52,12 @@ const reminderPayload = z.object({ reminderId: z.uuid() });
 const invitationPayload = z.object({ invitationId: z.uuid(), language: z.enum(['ja', 'en']) });
 const sweepPayload = z.object({ slot: z.iso.datetime() });
 const jobPayload = z.object({ jobId: z.uuid() });
+const renewalRefusedPayload = z.object({
+  organizationId: z.string().min(1),
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  tsaNotAfter: z.iso.datetime(),
+  files: z.number().int().positive(),
+});
 const registrationLinkPayload = z.object({ linkId: z.uuid() });
 const registeredPayload = z.object({ contactId: z.uuid(), registeredAt: z.iso.datetime() });
 const webhookPayload = z.object({ deliveryId: z.uuid() });
@@ -116,6 +123,7 @@ export function createJobHandlers(context: AppContext): JobHandlers {
       });
     },
     'mail.job-failed': (payload) => sendJobFailedMail(context, jobPayload.parse(payload)),
+    'mail.renewal-refused': (payload) => sendRenewalRefusedMail(context, renewalRefusedPayload.parse(payload)),
     'mail.contract-reminder': (payload) => sendContractReminderMail(context, reminderPayload.parse(payload)),
     'mail.signing-request': (payload) => sendSigningRequestMail(context, recipientPayload.parse(payload)),
     'mail.signing-reminder': (payload) => sendSigningReminderMail(context, reminderMailPayload.parse(payload)),

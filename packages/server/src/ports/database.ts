@@ -225,7 +225,7 @@ export interface Schema
     access_code_hash: string | null;
     failed_attempts: number;
     status: 'pending' | 'notified' | 'viewed' | 'signed' | 'declined' | 'locked';
-    /** SHA-256 of the personal signing-link token (the token itself is only in the mail). */
+    /** Retired by migration 023 (always null; link hashes live in `signing_links`). */
     link_token_hash: string | null;
     notified_at: string | null;
     viewed_at: string | null;
@@ -242,14 +242,14 @@ export interface Schema
     access_code_sealed: ColumnType<string | null, string | null | undefined, string | null>;
     /** `signer`, or `cc`: receives the completion mail and the download, never signs. */
     role: ColumnType<'signer' | 'cc', 'signer' | 'cc' | undefined, 'signer' | 'cc'>;
-    /** Random nonce the personal link token is derived from (HMAC under the server's link key); null before the first request. */
-    link_nonce: ColumnType<string | null, string | null | undefined, string | null>;
     /** When the last reminder (button or 自動リマインド) was queued, and how many were. */
     reminded_at: ColumnType<string | null, string | null | undefined, string | null>;
     reminder_count: ColumnType<number, number | undefined, number>;
     /** Place in the sender's list (orders signing within an order group and among CC recipients for display). */
     position: ColumnType<number, number | undefined, number>;
   };
+  /** A signer's personal links (migration 023): one per mail, SHA-256 of the random token; the newest few are kept. */
+  signing_links: { token_hash: string; recipient_id: string; created_at: string };
   /** A signer's session after the access code passed: the cookie token's SHA-256. */
   recipient_sessions: { token_hash: string; recipient_id: string; created_at: string; expires_at: string };
   /** ダウンロード links of the completion mail. */

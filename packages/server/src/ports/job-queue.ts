@@ -5,7 +5,7 @@ import type { DbOrTx, Schema } from './database.ts';
 /** Kinds of jobs and their payloads. */
 export interface JobPayloads {
   'mail.signing-request': { recipientId: string };
-  /** A reminder (リマインド) with the same link; `reminder` numbers this recipient's reminders. */
+  /** A reminder (リマインド) with a new link (earlier ones kept); `reminder` numbers this recipient's reminders. */
   'mail.signing-reminder': { recipientId: string; reminder: number };
   'mail.completion': { envelopeId: string };
   'mail.recipient-locked': { recipientId: string };
@@ -38,6 +38,11 @@ export interface JobPayloads {
   'retention.sweep': { day: string };
   /** LTA renewal (once a UTC day): records new sealed files and renews archive timestamps that are due. */
   'archive.renewal': { day: string };
+  /**
+   * Tells an organisation's administrators that LTA renewal of its files was refused today because the
+   * TSA's own certificate is too close to its end (`files`: how many; `tsaNotAfter`: that certificate's end).
+   */
+  'mail.renewal-refused': { organizationId: string; day: string; tsaNotAfter: string; files: number };
   /** Tells the sender (mails) or the administrators (signing, sealing …) that a job failed for good. */
   'mail.job-failed': { jobId: string };
   /** Makes a 届出 link's token and sends the registration request to the contact (once). */

@@ -15,6 +15,11 @@ export interface OutgoingMail {
   attachments?: MailAttachment[];
   /** The sending organisation's display name for From (the address stays the installation's). */
   fromName?: string;
+  /**
+   * Secret parts of the mail (a signing-link token): sent, but left out of the sent-mail record an SMTP
+   * mailer keeps, so the database never holds them. (The outbox keeps them: there the record is the delivery.)
+   */
+  secrets?: string[];
 }
 
 /** A test mail (メール設定 → 送信テスト): sent now, never recorded under an idempotency key. */

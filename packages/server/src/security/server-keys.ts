@@ -24,8 +24,6 @@ export interface ServerKeys {
   signingKey: Uint8Array;
   /** Encrypts recipients' access codes at rest so their sender can see them again (AES-256-GCM). */
   accessCodeSeal: Uint8Array;
-  /** Derives a signer's link token from its stored random nonce (a reminder mails the same link again). */
-  signingLink: Uint8Array;
 }
 
 /** HKDF-SHA-256 of the master secret with a purpose label (distinct from the PKI's 'inkan-key-file'). */
@@ -45,7 +43,6 @@ export function deriveServerKeys(masterKey: Uint8Array): ServerKeys {
     webhookSecret: deriveKey(masterKey, 'webhook-secret-encryption'),
     signingKey: deriveKey(masterKey, 'signing-key-encryption'),
     accessCodeSeal: deriveKey(masterKey, 'access-code-encryption'),
-    signingLink: deriveKey(masterKey, 'signing-link-token'),
   };
 }
 

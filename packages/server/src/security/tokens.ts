@@ -12,21 +12,6 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-/**
- * A signer's personal link token: HMAC-SHA-256 of a random 256-bit nonce under the server's link key.
- * The database keeps the nonce and the token's hash, never the token: neither a stolen database nor the
- * key alone gives a link, yet the service can mail the same link again (a reminder).
- */
-export function newLinkNonce(): string {
-  return randomBytes(32).toString('base64url');
-}
-
-/** The link token of a nonce (see newLinkNonce), and its hash. */
-export function linkTokenOf(nonce: string, key: Uint8Array): { token: string; hash: string } {
-  const token = createHmac('sha256', key).update(`signing-link:${nonce}`, 'utf8').digest('base64url');
-  return { token, hash: hashToken(token) };
-}
-
 /** A random 4-digit access code from the CSPRNG (leading zeros kept). */
 export function generateAccessCode(): string {
   return String(randomInt(0, 10_000)).padStart(4, '0');

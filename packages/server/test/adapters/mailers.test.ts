@@ -112,6 +112,31 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    test('SmtpMailer: secrets (a link token) go out on the wire but not into the sent-mail record', async () => {
+      const url = `smtp://mailer:${encodeURIComponent('p@ss word')}@127.0.0.1:${smtp.port}`;
+      const mailer = new SmtpMailer(database.db, { url, from: FROM, clock: new TestClock() });
+      const token = 'Zq3x9VtYb1kPq0wE7rS2uL5nH8cJ4mD6aF0gT1yU2iO';
+      try {
+        const secret = { ...mail('request:secret'), secrets: [token] };
+        secret.text = secret.text.replace('/sign/abc', `/s/${token}`);
+        secret.html = secret.html.replace('/sign/abc', `/s/${token}`);
+        await mailer.send(secret);
+        const { parsed } = smtp.received.at(-1)!;
+        assert.ok(parsed.text?.includes(`/s/${token}`), 'the recipient gets the link');
+        assert.ok(String(parsed.html).includes(`/s/${token}`));
+        const row = await database.db
+          .selectFrom('mails')
+          .selectAll()
+          .where('idempotency_key', '=', 'request:secret')
+          .executeTakeFirstOrThrow();
+        assert.ok(!JSON.stringify(row).includes(token), 'the record holds no token');
+        assert.ok(row.text_body.includes('/s/[redacted]'));
+        assert.ok(row.html_body.includes('/s/[redacted]'));
+      } finally {
+        mailer.close();
+      }
+    });
+
     test('SmtpMailer: a refused mail is not recorded, so the retry sends it', async () => {
       const url = `smtp://mailer:${encodeURIComponent('p@ss word')}@127.0.0.1:${smtp.port}`;
       const mailer = new SmtpMailer(database.db, { url, from: FROM });

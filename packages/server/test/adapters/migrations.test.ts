@@ -159,11 +159,11 @@ const COLUMNS = {
     address_book_contact_id: 1,
     access_code_sealed: 1,
     role: 1,
-    link_nonce: 1,
     reminded_at: 1,
     reminder_count: 1,
     position: 1,
   },
+  signing_links: { token_hash: 1, recipient_id: 1, created_at: 1 },
   recipient_sessions: { token_hash: 1, recipient_id: 1, created_at: 1, expires_at: 1 },
   download_links: { token_hash: 1, envelope_id: 1, recipient_id: 1, created_at: 1, expires_at: 1 },
   events: {

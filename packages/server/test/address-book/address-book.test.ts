@@ -340,6 +340,47 @@ for (const dialect of DIALECTS) {
       for (const e of events) assertNoCode(e.details, CHOSEN);
     });
 
+    it('ロック解除 of a signer with a registered code only unlocks: a new code is refused, the registered one stays', async () => {
+      const created = await envelopeTo({ contactId });
+      const id = created.json().id;
+      const recipientId = created.json().recipients[0].id;
+      assert.equal((await h.api(h.org, 'POST', `/api/v1/envelopes/${id}/send`)).statusCode, 200);
+      await h.runJobs();
+      const signing = (await h.mailsTo(signerEmail)).filter((m) => m.subject.includes('署名依頼')).pop()!;
+      const token = linkIn(signing.text_body, 's');
+      for (let i = 0; i < h.context.config.accessCodeMaxAttempts; i++)
+        assert.ok([401, 423].includes((await codeAttempt(token, '111111')).statusCode));
+      const locked = await codeAttempt(token, CHOSEN);
+      assert.equal(locked.json().error.code, 'ACCESS_CODE_LOCKED', locked.body);
+
+      // The sender cannot put a code of their own in place of the counterparty's: nothing is written.
+      const unchanged = await snapshot(h);
+      const unlock = (body: Record<string, unknown>) =>
+        h.api(h.org, 'POST', `/api/v1/envelopes/${id}/recipients/${recipientId}/unlock`, body);
+      const refused = await unlock({ accessCode: '2580' });
+      assert.equal(refused.statusCode, 409, refused.body);
+      assert.equal(refused.json().error.code, 'ACCESS_CODE_REGISTERED');
+      assert.match(refused.json().error.message, /registered by the counterparty/);
+      assert.deepEqual(await snapshot(h), unchanged);
+
+      // ロック解除 alone: the attempts are forgotten, and the registered code opens the link again.
+      const unlocked = await unlock({});
+      assert.equal(unlocked.statusCode, 200, unlocked.body);
+      const row = await h.context.db
+        .selectFrom('recipients')
+        .select(['access_code_hash', 'access_code_sealed', 'failed_attempts', 'locked_at'])
+        .where('id', '=', recipientId)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(row, {
+        access_code_hash: hashAccessCode(CHOSEN, h.context.keys.accessCode),
+        access_code_sealed: null,
+        failed_attempts: 0,
+        locked_at: null,
+      });
+      assert.equal((await codeAttempt(token, '2580')).statusCode, 401, 'the refused code opens nothing');
+      assert.equal((await codeAttempt(token, CHOSEN)).statusCode, 200);
+    });
+
     it('a new link changes the code (waiting envelopes follow, the old link stops); the sender revokes', async () => {
       const created = await envelopeTo({ contactId });
       const id = created.json().id;

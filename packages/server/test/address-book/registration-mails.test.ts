@@ -63,10 +63,9 @@ describe('届出 mails', () => {
     assert.match(mail.text, /新しい届出用URLをご依頼ください/);
     assert.ok(!/\d{6}/.test(mail.text.replace(/\d{4}年|\d+月|\d+日|\d\d:\d\d|03-0000-0000/g, '')));
   });
-  it('the notice to the member who asked names the signer and links the address book', () => {
+  it('the notice to the member who asked names the signer and links the address book, Japanese then English', () => {
     const mail = renderRegistrationNoticeMail({
       ...base,
-      language: 'ja',
       companyName: '株式会社トリヒキ',
       personName: '契約 花子',
       signerName: '取引 太郎',
@@ -77,5 +76,12 @@ describe('届出 mails', () => {
     assert.match(mail.text, /署名者: 取引 太郎 <shacho@torihiki\.example\.jp>/);
     assert.ok(mail.text.includes('https://inkan.example.jp/address-book'));
     assert.match(mail.text, /ハッシュ値だけ/);
+    // Members have no language setting: both languages, Japanese first (text and HTML).
+    const english = /registered its signer\.\n\nSigner: 取引 太郎 <shacho@torihiki\.example\.jp>/;
+    assert.match(mail.text, english);
+    assert.match(mail.text, /keeps only its hash/);
+    assert.ok(mail.text.indexOf('ハッシュ値だけ') < mail.text.indexOf('keeps only its hash'));
+    assert.ok(mail.html.indexOf('ハッシュ値だけ') < mail.html.indexOf('keeps only its hash'));
+    assert.match(mail.html, /Open the address book/);
   });
 });

@@ -6,7 +6,8 @@
  * current for downloads and the register, the original hash is kept, the operation log records it, and
  * `inkan verify --at` a time after the short-lived TSA certificate expired passes for the renewed file
  * and fails for the file as sealed. Two workers given jobs for the same day, and two runs racing, make
- * one renewal per file.
+ * one renewal per file. A renewal refused because the renewing TSA's certificate ends too soon mails the
+ * organisation's administrators (once a day).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { DbJobQueue, startJobRunner } from '../../src/adapters/jobs/db-job-queue
 import { createJobHandlers } from '../../src/jobs/handlers.ts';
 import { jobRunnerPolicy } from '../../src/jobs/worker-thread.ts';
 import { renewArchiveTimestamps, renewalDay } from '../../src/domain/use-cases/renew-archive-timestamps.ts';
+import { sendRenewalRefusedMail } from '../../src/domain/use-cases/send-renewal-refused-mail.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
 import { runInkan } from '../helpers/run-inkan.ts';
 import { useShortLivedTsa } from '../helpers/short-lived-tsa.ts';
@@ -85,16 +87,18 @@ for (const dialect of DIALECTS) {
         .orderBy('version')
         .execute();
 
-    it('as sealed, after the short-lived TSA certificate expired, nothing later proves its document timestamp', async () => {
+    it('as sealed, after the short-lived TSA certificate expired, nothing later proves its document timestamp: INDETERMINATE', async () => {
       const before = await verifyAt(sealedPdf, new Date(shortTsaNotAfter.getTime() - DAY));
       assert.equal(before.code, 0, before.stdout + before.stderr);
-      // The verifier reads the newest document timestamp against the validation data of its own time as
-      // a last resort (as Adobe does): the sealed file's only one is proven by nothing later.
+      // A timestamp is no proof of its own existence: once its TSA certificate has expired, only a later
+      // archive timestamp can carry it (ETSI EN 319 102-1: OUT_OF_BOUNDS_NO_POE).
       const afterExpiry = await verifyAt(sealedPdf, new Date(shortTsaNotAfter.getTime() + 2 * DAY));
+      assert.equal(afterExpiry.code, 1, afterExpiry.stdout + afterExpiry.stderr);
       const report = JSON.parse(afterExpiry.stdout);
       const [stamp] = report.signatures.filter((s: { type: string }) => s.type === 'document-timestamp');
-      assert.equal(stamp.timestamp.tsa.includes('Short-lived Test TSA'), true);
-      assert.equal(stamp.validationTime, stamp.timestamp.time, 'validated only at its own time');
+      assert.match(stamp.timestamp.tsa, /Short-lived Test TSA/);
+      assert.deepEqual([stamp.indication, stamp.subIndication], ['INDETERMINATE', 'OUT_OF_BOUNDS_NO_POE']);
+      assert.equal(stamp.status, 'indeterminate');
     });
 
     it('lists the files as upcoming, not yet due, and renews nothing while the TSA certificate is far from its end', async () => {
@@ -176,6 +180,8 @@ for (const dialect of DIALECTS) {
 
       // The proof: after the old TSA certificate expired, the renewed file verifies; the sealed one does not.
       const at = new Date(shortTsaNotAfter.getTime() + 2 * DAY);
+      const unrenewed = await verifyAt(sealedPdf, at);
+      assert.equal(unrenewed.code, 1, unrenewed.stdout + unrenewed.stderr);
       const checked = await verifyAt(renewed, at);
       assert.equal(checked.code, 0, checked.stdout + checked.stderr);
       const report = JSON.parse(checked.stdout);
@@ -265,6 +271,61 @@ for (const dialect of DIALECTS) {
           [2, 0, 'tsa-expiry'],
           [3, 1, 'weak-hash'],
         ],
+      );
+    });
+
+    it('a renewal refused because the TSA certificate is near its end mails the administrators, once a day', async () => {
+      // The current versions are due (as if their TSA certificate ended tomorrow), and the only TSA for
+      // renewal has a certificate that ends within the margin too: a new timestamp would not help.
+      const dueAt = new Date(h.clock.now().getTime() + DAY).toISOString();
+      await h.context.db
+        .updateTable('archive_versions')
+        .set({ tsa_expires_at: dueAt })
+        .where('envelope_id', '=', envelopeId)
+        .where('current', '=', 1)
+        .execute();
+      const before = await versions();
+      const ending = await useShortLivedTsa(h.context.signing, { days: 3, name: 'Ending Test TSA' });
+      const day = renewalDay(h.clock.now());
+      try {
+        // Two runs (the job's retry): the run fails each time, the notice is queued once.
+        for (let i = 0; i < 2; i++)
+          await assert.rejects(renewArchiveTimestamps(h.context, { day }), /the TSA needs a newer certificate/);
+      } finally {
+        ending.restore();
+      }
+      assert.deepEqual(await versions(), before, 'nothing renewed');
+      const queued = await h.context.db
+        .selectFrom('jobs')
+        .select(['payload', 'status'])
+        .where('kind', '=', 'mail.renewal-refused')
+        .execute();
+      assert.equal(queued.length, 1, JSON.stringify(queued));
+      assert.deepEqual(
+        { ...JSON.parse(queued[0]!.payload), tsaNotAfter: undefined },
+        { organizationId: h.org.id, day, files: 2, tsaNotAfter: undefined },
+      );
+      const [worker] = runners(1);
+      await worker!.idle();
+      await worker!.stop();
+      const notices = (await h.mailsTo(h.org.admin.email)).filter((m) =>
+        /タイムスタンプを更新できません/.test(m.subject),
+      );
+      assert.equal(notices.length, 1);
+      assert.match(notices[0]!.text_body, /保管文書2件のタイムスタンプ（LTA）の更新を、本日は行いませんでした/);
+      assert.match(notices[0]!.text_body, /LTA renewal of 2 archived file\(s\)/);
+      assert.ok(notices[0]!.text_body.indexOf('本日は') < notices[0]!.text_body.indexOf('was not done today'));
+      assert.match(notices[0]!.text_body, /\/contracts\/renewals/);
+      // Another organisation's administrators hear nothing.
+      assert.equal(
+        (await h.mailsTo(h.other.admin.email)).filter((m) => /タイムスタンプを更新できません/.test(m.subject)).length,
+        0,
+      );
+      // A second delivery of the same job (a retry) sends nothing more.
+      await sendRenewalRefusedMail(h.context, JSON.parse(queued[0]!.payload));
+      assert.equal(
+        (await h.mailsTo(h.org.admin.email)).filter((m) => /タイムスタンプを更新できません/.test(m.subject)).length,
+        1,
       );
     });
   });

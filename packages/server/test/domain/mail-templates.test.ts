@@ -34,16 +34,17 @@ const checking = {
 };
 
 describe('mail templates', () => {
-  it('reminder (ja/en): marked as a reminder, the same URL, the code unchanged (never for a sign-in signer)', () => {
+  it('reminder (ja/en): marked as a reminder, the earlier link still valid, the code unchanged (never for a sign-in signer)', () => {
     const ja = renderSigningRequest({ ...request, language: 'ja', reminder: true });
     assert.equal(ja.subject, '【リマインド】【〇〇市 契約課】様より工事請負契約 <第3号>への署名依頼が届いています');
     assert.match(ja.text, /まだ署名が完了していないため、改めてお知らせします/);
     assert.match(ja.text, /https:\/\/inkan\.example\.jp\/s\/TOKEN123/);
     assert.match(ja.text, /アクセスコードも前回と変わりません/);
+    assert.match(ja.text, /前回のご案内のURLも引き続きお使いいただけます/);
     assert.match(ja.html, /href="https:\/\/inkan\.example\.jp\/s\/TOKEN123"/);
     const en = renderSigningRequest({ ...request, language: 'en', reminder: true });
     assert.equal(en.subject, 'Reminder: 〇〇市 契約課 has sent you "工事請負契約 <第3号>" to sign');
-    assert.match(en.text, /the same link as before/);
+    assert.match(en.text, /the link of the earlier mail still works too/);
     assert.match(en.text, /The access code has not changed/);
     const login = renderSigningRequest({ ...request, language: 'ja', reminder: true, auth: 'login' });
     assert.doesNotMatch(login.text, /アクセスコードも前回と変わりません/);

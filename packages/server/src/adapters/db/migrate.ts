@@ -27,6 +27,7 @@ import { archiveRenewalsMigration } from './migrations/019-archive-renewals.ts';
 import { retentionMigration } from './migrations/020-retention.ts';
 import { templatesBulkSendMigration } from './migrations/021-templates-bulk-send.ts';
 import { approvalsMigration } from './migrations/022-approvals.ts';
+import { signingLinksMigration } from './migrations/023-signing-links.ts';
 
 /** The migrations of this version, in order; names are numbered so that they sort. */
 export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
@@ -51,6 +52,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '020-retention': retentionMigration(),
     '021-templates-bulk-send': templatesBulkSendMigration(),
     '022-approvals': approvalsMigration(dialect),
+    '023-signing-links': signingLinksMigration(),
   };
 }
 

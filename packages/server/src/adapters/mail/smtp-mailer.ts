@@ -60,7 +60,7 @@ export class SmtpMailer implements Mailer {
     });
     await recordMail(
       this.db,
-      mail,
+      withoutSecrets(mail),
       formatMailbox({ ...this.#from, name: mail.fromName ?? this.#from.name }),
       this.#clock,
     );
@@ -88,3 +88,14 @@ export class SmtpMailer implements Mailer {
     this.#transporter.close();
   }
 }
+
+/** The mail as recorded: each secret (a link token) replaced, in the subject, text and HTML. */
+export function withoutSecrets(mail: OutgoingMail): OutgoingMail {
+  const secrets = (mail.secrets ?? []).filter((s) => s.length > 0);
+  if (secrets.length === 0) return mail;
+  const hide = (text: string) => secrets.reduce((out, secret) => out.split(secret).join(REDACTED), text);
+  return { ...mail, subject: hide(mail.subject), text: hide(mail.text), html: hide(mail.html) };
+}
+
+/** What stands for a secret in the sent-mail record. */
+export const REDACTED = '[redacted]';

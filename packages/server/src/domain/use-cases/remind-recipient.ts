@@ -19,8 +19,8 @@ export function lastContactOf(recipient: Pick<Recipient, 'notifiedAt' | 'reminde
 }
 
 /**
- * リマインド (the sender's button): mails a signer whose turn it is the same link again (the access code
- * is not reissued). Refused with the machine's code when the envelope is not active or the recipient
+ * リマインド (the sender's button): mails a signer whose turn it is a new link, earlier links kept (the
+ * access code is not reissued). Refused with the machine's code when the envelope is not active or the recipient
  * cannot sign now (CC, signed, not their turn, locked), and with REMINDER_TOO_SOON within an hour of the
  * last mail. Records `recipient.reminded` and queues the mail in one transaction.
  */

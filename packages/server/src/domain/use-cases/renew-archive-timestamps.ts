@@ -81,7 +81,9 @@ function inspect(bytes: Uint8Array): ArchiveTimestamp | null {
  * certificate expires within INKAN_RENEWAL_MARGIN, or whose hash is weaker than INKAN_RENEWAL_MIN_HASH:
  * validation data and a new document timestamp (renewPdf), stored as a new blob, made current in one
  * transaction with its `document.archive-renewed` event. A file that fails is left for tomorrow while
- * the others go on; the run then throws so that the job is retried and, at the end, reported.
+ * the others go on; the run then throws so that the job is retried and, at the end, reported. A file
+ * refused because the TSA's own certificate ends too soon also queues `mail.renewal-refused` to its
+ * organisation's administrators (one per organisation and day).
  */
 export async function renewArchiveTimestamps(
   ctx: SigningDomainContext,
@@ -100,6 +102,7 @@ export async function renewArchiveTimestamps(
   const dueBefore = new Date(now.getTime() + policy.marginMs).toISOString();
   const failures: string[] = [];
   const skipped = new Set<string>();
+  const refused = new Map<string, { files: number; tsaNotAfter: Date }>();
   let renewed = 0;
   for (let batch = 0; batch < MAX_BATCHES; batch++) {
     const due = await ctx.db
@@ -134,10 +137,22 @@ export async function renewArchiveTimestamps(
       } catch (error) {
         skipped.add(version.id);
         failures.push(`${version.subject_kind} ${version.subject_id}: ${(error as Error).message}`);
+        if (error instanceof RenewalRefused && error.tsaNotAfter) {
+          const seen = refused.get(version.organization_id);
+          refused.set(version.organization_id, { files: (seen?.files ?? 0) + 1, tsaNotAfter: error.tsaNotAfter });
+        }
       }
     }
     if (todo.length < BATCH) break;
   }
+  // The administrators hear of a refusal (the job failing tells only the operator, after its retries).
+  for (const [organizationId, { files, tsaNotAfter }] of refused)
+    await ctx.jobs.enqueue(
+      ctx.db,
+      'mail.renewal-refused',
+      { organizationId, day: input.day, tsaNotAfter: tsaNotAfter.toISOString(), files },
+      { dedupeKey: `renewal-refused:${organizationId}:${input.day}` },
+    );
   if (failures.length > 0)
     throw new Error(`${failures.length} archive timestamp(s) could not be renewed: ${failures.slice(0, 5).join('; ')}`);
   return { recorded, renewed };
@@ -223,6 +238,18 @@ async function recordNewArchives(ctx: SigningDomainContext): Promise<number> {
   return recorded;
 }
 
+/** A renewal refused because the TSA's new timestamp would itself be due (its certificate ends too soon). */
+class RenewalRefused extends Error {
+  constructor(
+    readonly tsaNotAfter: Date | null,
+    hash: string | null,
+  ) {
+    super(
+      `the TSA's new timestamp would itself be due (certificate valid until ${tsaNotAfter?.toISOString() ?? '?'}, hash ${hash ?? '?'}): the TSA needs a newer certificate`,
+    );
+  }
+}
+
 /**
  * Renews one current version: true when this call made the new version current, false when another
  * worker renewed it meanwhile (its blob is then deleted again).
@@ -247,9 +274,7 @@ async function renewArchiveVersion(
     !info ||
     renewalReason({ tsa_expires_at: info.tsaNotAfter.toISOString(), timestamp_hash: info.hash }, now, policy)
   )
-    throw new Error(
-      `the TSA's new timestamp would itself be due (certificate valid until ${info?.tsaNotAfter.toISOString() ?? '?'}, hash ${info?.hash ?? '?'}): the TSA needs a newer certificate`,
-    );
+    throw new RenewalRefused(info?.tsaNotAfter ?? null, info?.hash ?? null);
   const sha256 = sha256Hex(renewed);
   const blob = await ctx.blobs.put(renewed);
   let committed = false;

@@ -59,6 +59,7 @@ export async function sendAccountMail(ctx: DomainContext, payload: AccountMailPa
           return {
             mail: {
               ...common,
+              secrets: [token],
               ...renderSignupMail({
                 language: payload.language,
                 help: mailHelpOf(ctx.config),
@@ -82,6 +83,7 @@ export async function sendAccountMail(ctx: DomainContext, payload: AccountMailPa
           return {
             mail: {
               ...common,
+              secrets: [token],
               ...renderPasswordResetMail({
                 language: payload.language,
                 help: mailHelpOf(ctx.config),
@@ -107,6 +109,7 @@ export async function sendAccountMail(ctx: DomainContext, payload: AccountMailPa
           return {
             mail: {
               ...common,
+              secrets: [token],
               ...renderEmailChangeMail({
                 language: payload.language,
                 help: mailHelpOf(ctx.config),

@@ -137,6 +137,8 @@ export async function sendCompletionMail(ctx: DomainContext, input: { envelopeId
           to: party.email,
           ...mail,
           idempotencyKey: party.key,
+          // Neither link is kept in an SMTP mailer's sent-mail record.
+          secrets: claim ? [token, claim.token] : [token],
           ...(party.recipientId !== null && replyToOf(sender) ? { replyTo: replyToOf(sender) } : {}),
           ...(attachment ? { attachments: [attachment] } : {}),
         };

@@ -50,6 +50,7 @@ export async function sendInvitationMail(
         mail: {
           to: row.email,
           idempotencyKey: key,
+          secrets: [token],
           ...(row.mail_from_name ? { fromName: row.mail_from_name } : {}),
           ...(row.mail_reply_to ? { replyTo: { name: '', address: row.mail_reply_to } } : {}),
           ...renderInvitationMail({

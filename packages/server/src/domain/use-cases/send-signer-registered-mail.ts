@@ -70,7 +70,6 @@ export async function sendSignerRegisteredMail(
     mails.push({
       to: requester.email,
       rendered: renderRegistrationNoticeMail({
-        language: 'ja',
         organizationName: row.organizationName,
         companyName: row.company_name,
         personName: row.person_name,

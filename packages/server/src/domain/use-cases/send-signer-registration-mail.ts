@@ -62,6 +62,7 @@ export async function sendSignerRegistrationMail(ctx: DomainContext, payload: { 
       mail: {
         to: row.email,
         idempotencyKey: key,
+        secrets: [token],
         ...(row.mail_from_name ? { fromName: row.mail_from_name } : {}),
         ...(replyTo ? { replyTo } : {}),
         ...renderRegistrationRequestMail({

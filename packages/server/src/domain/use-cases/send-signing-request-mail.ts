@@ -1,4 +1,3 @@
-import { linkTokenOf, newLinkNonce } from '../../security/tokens.ts';
 import { mailHelpOf } from '../../mail/templates/format.ts';
 import { organizationMailIdentity } from '../administration/organization-mail.ts';
 import { renderSigningRequest } from '../../mail/templates/signing-request.ts';
@@ -9,12 +8,13 @@ import type { RecipientStatus } from '../types.ts';
 import { deliverOnce, envelopeEvents } from '../mail-delivery.ts';
 import { toRecipient } from '../rows.ts';
 import { contextOfRecipient } from '../signer-access.ts';
+import { issueSigningLink } from '../signing-links.ts';
 import { inTransaction } from '../transaction.ts';
 
 /**
  * Job `mail.signing-request`: mails a recipient whose turn it is (every signer of the current order
- * group) a personal link. The link's nonce is made here (the token exists only in the mail; the
- * database keeps the nonce and the token's hash) and replaces any earlier link. Each request is numbered
+ * group) a personal link: a fresh random token made here, which exists only in the mail (the database
+ * keeps its hash). A resend (request 2+) revokes the recipient's earlier links. Each request is numbered
  * (1 = first mail, 2+ = resends) so retries of one request never send twice. Does nothing when the
  * envelope is no longer active or it is not this recipient's turn.
  */
@@ -23,9 +23,10 @@ export async function sendSigningRequestMail(ctx: DomainContext, input: { recipi
 }
 
 /**
- * Job `mail.signing-reminder`: the reminder (リマインド, by the button or 自動リマインド) — the SAME link as
- * the last request (derived again from its nonce; the access code is not reissued), whose validity starts
- * again from now. `reminder` numbers the reminders of this recipient (one mail each, ever).
+ * Job `mail.signing-reminder`: the reminder (リマインド, by the button or 自動リマインド) — a new link of
+ * its own, while the links of earlier mails keep working (the access code is not reissued); the
+ * validity of all of them starts again from now. `reminder` numbers the reminders of this recipient
+ * (one mail each, ever).
  */
 export async function sendSigningReminderMail(
   ctx: DomainContext,
@@ -70,13 +71,15 @@ async function sendSignerMail(
     action: mailKind.kind === 'request' ? 'mail.signing-request.sent' : 'mail.signing-reminder.sent',
     details: { recipientId: recipient.id, to: recipient.email, sequence, ...(reminder > 0 ? { reminder } : {}) },
     prepare: async () => {
-      // A reminder keeps the link (a recipient notified before links had nonces gets a new one).
-      const nonce = mailKind.kind === 'reminder' && row.link_nonce !== null ? row.link_nonce : newLinkNonce();
-      const { token, hash } = linkTokenOf(nonce, ctx.keys.signingLink);
-      await inTransaction(ctx.db, ctx.dialect, async (tx) => {
+      const token = await inTransaction(ctx.db, ctx.dialect, async (tx) => {
+        const issued = await issueSigningLink(tx, {
+          recipientId: recipient.id,
+          now,
+          revokeEarlier: mailKind.kind === 'request' && sequence > 1,
+        });
         await tx
           .updateTable('recipients')
-          .set({ link_nonce: nonce, link_token_hash: hash, notified_at: now.toISOString() })
+          .set({ notified_at: now.toISOString() })
           .where('id', '=', recipient.id)
           .execute();
         await tx
@@ -85,6 +88,7 @@ async function sendSignerMail(
           .where('id', '=', recipient.id)
           .where('status', '=', recipient.status)
           .execute();
+        return issued;
       });
       const identity = await organizationMailIdentity(ctx.db, envelope.organizationId, ctx.config.publicUrl);
       const linkEnd = now.getTime() + ctx.config.linkTtlMs;
@@ -113,6 +117,7 @@ async function sendSignerMail(
         ...mail,
         ...(identity.headers.fromName ? { fromName: identity.headers.fromName } : {}),
         ...(replyTo ? { replyTo } : {}),
+        secrets: [token],
         idempotencyKey: '',
       };
     },

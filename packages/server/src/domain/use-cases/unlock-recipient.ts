@@ -13,7 +13,10 @@ import { getEnvelope } from './get-envelope.ts';
 /**
  * Unlocks a recipient (wrong codes forgotten) and optionally sets a new access code; with a new code,
  * the recipient's open signer sessions end. Works on locked and not-yet-locked recipients of an active
- * envelope, so the sender can also just change a code.
+ * envelope, so the sender can also just change a code. A code the counterparty registered (届出,
+ * 登録済みアクセスコード) is the counterparty's secret: the sender may only unlock (attempts forgotten, the
+ * registered code kept); a new code → ACCESS_CODE_REGISTERED, nothing written. Otherwise the sender would
+ * know the code that stands for the counterparty's own choice.
  */
 export async function unlockRecipient(
   ctx: DomainContext,
@@ -34,6 +37,10 @@ export async function unlockRecipient(
   if (newCode && (typeof code !== 'string' || !ACCESS_CODE_PATTERN.test(code))) {
     throw new AppError('INVALID_ACCESS_CODE_FORMAT', 'the access code must be 4–8 digits', { field: 'accessCode' });
   }
+  if (newCode && recipient.addressBookContactId)
+    throw new AppError('ACCESS_CODE_REGISTERED', 'the counterparty registered this access code; only unlock', {
+      field: 'accessCode',
+    });
   if (newCode && recipient.auth !== 'access_code')
     throw new AppError('VALIDATION_FAILED', 'this recipient signs in and has no access code', { field: 'accessCode' });
   const now = ctx.clock.now();

@@ -169,7 +169,7 @@ export async function envelopeRoutes(app: FastifyInstance, options: { context: A
     return presentEnvelope(details, now());
   });
 
-  // リマインド: the same link again (rate-limited per client; the domain allows one per hour per signer).
+  // リマインド: a new link, earlier ones kept (rate-limited per client; the domain allows one per hour per signer).
   app.post(
     '/api/v1/envelopes/:id/recipients/:recipientId/remind',
     { config: { rateLimit: REMIND_RATE_LIMIT } },

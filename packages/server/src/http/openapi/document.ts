@@ -1005,7 +1005,8 @@ function baseDocument(publicUrl: string): { paths: Record<string, Record<string,
       },
       '/api/v1/envelopes/{id}/recipients/{recipientId}/unlock': {
         post: {
-          summary: 'Unlock a recipient and optionally set a new access code',
+          summary:
+            'Unlock a recipient and optionally set a new access code (not for a code the counterparty registered: ACCESS_CODE_REGISTERED)',
           security: apiAuth,
           parameters: [envelopeId, id('recipientId', 'recipient id')],
           requestBody: {
@@ -1016,13 +1017,14 @@ function baseDocument(publicUrl: string): { paths: Record<string, Record<string,
             200: { description: 'Unlocked', ...json(ref('Envelope')) },
             400: error('INVALID_ACCESS_CODE_FORMAT'),
             404: error('NOT_FOUND'),
-            409: error('ENVELOPE_NOT_ACTIVE, RECIPIENT_IS_CC'),
+            409: error('ENVELOPE_NOT_ACTIVE, RECIPIENT_IS_CC, ACCESS_CODE_REGISTERED'),
           },
         },
       },
       '/api/v1/envelopes/{id}/recipients/{recipientId}/remind': {
         post: {
-          summary: 'リマインド: mail a signer whose turn it is the same link again (the access code is not reissued)',
+          summary:
+            'リマインド: mail a signer whose turn it is a new link; earlier links keep working (the access code is not reissued)',
           description:
             'Records recipient.reminded and queues the reminder mail (Japanese or English, by the recipient). At most one mail per signer per hour (REMINDER_TOO_SOON, details.retryAt), and 20 requests a minute per client.',
           security: apiAuth,

@@ -48,14 +48,15 @@ export function renderRecipientDeclined(m: RecipientDeclinedMail): RenderedMail 
 export function bilingual(
   subjectKey: MessageKey,
   bodyKey: MessageKey,
-  vars: MessageVars,
+  vars: MessageVars | ((language: 'ja' | 'en') => MessageVars),
   url: string,
   help?: MailHelp,
   linkKey: MessageKey = 'mail.openEnvelope',
 ): RenderedMail {
-  const subject = oneLine(formatMessage('ja', subjectKey, vars));
-  const ja = formatMessage('ja', bodyKey, vars);
-  const en = formatMessage('en', bodyKey, vars);
+  const varsIn = (language: 'ja' | 'en') => (typeof vars === 'function' ? vars(language) : vars);
+  const subject = oneLine(formatMessage('ja', subjectKey, varsIn('ja')));
+  const ja = formatMessage('ja', bodyKey, varsIn('ja'));
+  const en = formatMessage('en', bodyKey, varsIn('en'));
   const link = {
     label: `${formatMessage('ja', linkKey)} / ${formatMessage('en', linkKey)}`,
     url,

@@ -104,8 +104,12 @@ export function renderRegistrationConfirmedMail(m: RegistrationConfirmedMail): R
   });
 }
 
-/** The notice to the member who asked for the 届出: who registered, and where to use it (never the code). */
-export interface RegistrationNoticeMail extends RegistrationMailBase {
+/**
+ * The notice to the member who asked for the 届出: who registered, and where to use it (never the code).
+ * Members have no language setting, so like the other mails to the sender's side (sender-notices.ts) it
+ * is Japanese first with the English text below.
+ */
+export interface RegistrationNoticeMail extends Omit<RegistrationMailBase, 'language'> {
   companyName: string;
   personName: string;
   signerName: string;
@@ -113,18 +117,49 @@ export interface RegistrationNoticeMail extends RegistrationMailBase {
   addressBookUrl: string;
 }
 
-/** 「取引先から署名用メールアドレスの届出がありました」 to the sender who requested it. */
+/** 「取引先から署名用メールアドレスの届出がありました」 to the sender who requested it, in Japanese then English. */
 export function renderRegistrationNoticeMail(m: RegistrationNoticeMail): RenderedMail {
-  const say = (key: MessageKey, vars?: MessageVars) => formatMessage(m.language, key, vars);
-  return render(m, oneLine(say('mail.registration.notice.subject', { company: m.companyName })), {
-    intro: say('mail.registration.notice.intro', {
-      company: m.companyName,
-      person: m.personName,
-      signer: m.signerName,
-      email: m.signerEmail,
-    }),
-    button: { label: say('mail.registration.notice.button'), url: m.addressBookUrl },
-    paragraphs: [say('mail.registration.notice.usage')],
-    note: say('mail.registration.notice.sentTo', { organization: m.organizationName }),
+  const vars = { company: m.companyName, person: m.personName, signer: m.signerName, email: m.signerEmail };
+  const both = (key: MessageKey, v?: MessageVars) => ({
+    ja: formatMessage('ja', key, v),
+    en: formatMessage('en', key, v),
   });
+  const subject = oneLine(formatMessage('ja', 'mail.registration.notice.subject', { company: m.companyName }));
+  const intro = both('mail.registration.notice.intro', vars);
+  const usage = both('mail.registration.notice.usage');
+  const note = both('mail.registration.notice.sentTo', { organization: m.organizationName });
+  const label = both('mail.registration.notice.button');
+  const support = m.supportContact ? [`お問い合わせ先 / Contact: ${m.supportContact}`] : [];
+  const button = { label: `${label.ja} / ${label.en}`, url: m.addressBookUrl };
+  const text = [
+    intro.ja,
+    `▼${button.label}\n${button.url}`,
+    usage.ja,
+    '----',
+    intro.en,
+    usage.en,
+    ...support,
+    `${note.ja}\n${note.en}`,
+    `--\n${footer('ja')}`,
+  ].join('\n\n');
+  const blocks: HtmlBlock[] = [
+    { kind: 'paragraph', text: intro.ja },
+    { kind: 'button', label: button.label, url: button.url },
+    { kind: 'paragraph', text: usage.ja },
+    { kind: 'paragraph', text: intro.en },
+    { kind: 'paragraph', text: usage.en },
+    ...support.map((text) => ({ kind: 'paragraph' as const, text })),
+    { kind: 'paragraph', text: `${note.ja}\n${note.en}`, muted: true },
+  ];
+  return {
+    subject,
+    text,
+    html: renderHtmlMail({
+      language: 'ja',
+      title: subject,
+      blocks,
+      footer: footer('ja'),
+      ...(m.logoUrl ? { logo: { url: m.logoUrl, alt: m.organizationName } } : {}),
+    }),
+  };
 }

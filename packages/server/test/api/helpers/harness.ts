@@ -101,6 +101,7 @@ const TABLES = [
   'envelopes',
   'documents',
   'recipients',
+  'signing_links',
   'recipient_sessions',
   'download_links',
   'events',

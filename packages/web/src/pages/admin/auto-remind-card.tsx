@@ -5,10 +5,15 @@ import { Field } from '../../components/form-parts.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { adminError, useAdminAction, type OrganizationSettings } from './admin-common.tsx';
 
+/** The interval's bounds in days (the server's AUTO_REMIND_LIMITS). */
+const AUTO_REMIND_MIN = 0;
+const AUTO_REMIND_MAX = 30;
+
 export function AutoRemindCard() {
   const { t, language } = useI18n();
   const [days, setDays] = useState<string | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
+  const [invalid, setInvalid] = useState(false);
   const action = useAdminAction();
   useEffect(() => {
     apiGet<OrganizationSettings>('/api/v1/organization/settings')
@@ -18,9 +23,17 @@ export function AutoRemindCard() {
 
   function save(event: FormEvent) {
     event.preventDefault();
+    // Checked here first: the server's answer to an out-of-range number names only the field.
+    const value = Number((days ?? '').trim() || '0');
+    const ok = Number.isInteger(value) && value >= AUTO_REMIND_MIN && value <= AUTO_REMIND_MAX;
+    setInvalid(!ok);
+    if (!ok) {
+      document.getElementById('auto-remind-days')?.focus();
+      return;
+    }
     void action.run(async () => {
       const saved = await apiRequest<OrganizationSettings>('PATCH', '/api/v1/organization/settings', {
-        autoRemindDays: Number((days ?? '').trim() || '0'),
+        autoRemindDays: value,
       });
       setDays(String(saved.autoRemindDays));
       return t('admin.saved');
@@ -47,12 +60,18 @@ export function AutoRemindCard() {
               max={30}
               value={days}
               onChange={(e) => setDays(e.target.value)}
-              aria-describedby="auto-remind-hint"
+              aria-invalid={invalid ? true : undefined}
+              aria-describedby={invalid ? 'auto-remind-hint auto-remind-error' : 'auto-remind-hint'}
             />
           </Field>
           <p id="auto-remind-hint" className="field__hint">
             {t('flow.autoRemind.hint')}
           </p>
+          {invalid && (
+            <p id="auto-remind-error" className="field__error" role="alert">
+              {t('flow.autoRemind.invalid')}
+            </p>
+          )}
           <div className="admin-actions">
             <button type="submit" className="btn btn--primary" disabled={action.busy} aria-busy={action.busy}>
               {t('flow.autoRemind.save')}

@@ -442,31 +442,37 @@ function UnlockDialog({
         </button>
       }
     >
-      <p>{t('env.unlock.body', { name: recipient.name })}</p>
-      <Field id={inputId} label={t('env.unlock.code')}>
-        <div className="input-group">
-          <input
-            ref={inputRef}
-            id={inputId}
-            className="input input--code-small"
-            inputMode="numeric"
-            autoComplete="off"
-            maxLength={8}
-            value={code}
-            onChange={(event) => setCode(event.target.value.replace(/\D/g, ''))}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? errorId : undefined}
-          />
-          <button type="button" className="btn btn--secondary" onClick={() => setCode(generateAccessCode())}>
-            {t('new.recipient.generate')}
-          </button>
-        </div>
-        {error && (
-          <p id={errorId} className="field__error">
-            {error}
-          </p>
-        )}
-      </Field>
+      {recipient.registeredAccessCode ? (
+        <p>{t('env.unlock.registered', { name: recipient.name })}</p>
+      ) : (
+        <p>{t('env.unlock.body', { name: recipient.name })}</p>
+      )}
+      {!recipient.registeredAccessCode && (
+        <Field id={inputId} label={t('env.unlock.code')}>
+          <div className="input-group">
+            <input
+              ref={inputRef}
+              id={inputId}
+              className="input input--code-small"
+              inputMode="numeric"
+              autoComplete="off"
+              maxLength={8}
+              value={code}
+              onChange={(event) => setCode(event.target.value.replace(/\D/g, ''))}
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? errorId : undefined}
+            />
+            <button type="button" className="btn btn--secondary" onClick={() => setCode(generateAccessCode())}>
+              {t('new.recipient.generate')}
+            </button>
+          </div>
+          {error && (
+            <p id={errorId} className="field__error">
+              {error}
+            </p>
+          )}
+        </Field>
+      )}
     </ActionDialog>
   );
 }

@@ -124,7 +124,7 @@ export function RecipientFlowTag({
   return null;
 }
 
-/** リマインド: mails the signer the same link again (the server allows one per hour). */
+/** リマインド: mails the signer a new link, earlier ones kept (the server allows one per hour). */
 export function RemindButton({
   recipient,
   disabled,
