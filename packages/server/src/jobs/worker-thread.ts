@@ -282,7 +282,7 @@ interface WorkerChannel {
   pid: number | undefined;
   send(message: SupervisorMessage): void;
   onMessage(listener: (message: WorkerMessage) => void): void;
-  /** An uncaught error of a thread (a child process prints its own and exits). */
+  /** An uncaught error of a thread, or a child process that could not be started (a crashing one exits). */
   onError(listener: (error: Error) => void): void;
   onExit(listener: (code: number) => void): void;
   exited(): boolean;
@@ -320,8 +320,13 @@ function startProcessChannel(input: WorkerInput, env: Record<string, string | un
   });
   let exited = false;
   child.on('exit', () => (exited = true));
-  // A send to a child that just died fails; its exit is handled by the supervisor.
-  child.on('error', () => undefined);
+  // A process that could not be started says so only through 'error' (there is no exit then).
+  const errors: Array<(error: Error) => void> = [];
+  child.on('error', (error) => {
+    if (child.pid === undefined) exited = true;
+    for (const listener of errors) listener(error);
+  });
+  // A send to a child that just died fails (into its callback, not 'error'); its exit is handled anyway.
   const send = (message: SupervisorMessage) => {
     if (!exited && child.connected) child.send(message, () => undefined);
   };
@@ -330,7 +335,7 @@ function startProcessChannel(input: WorkerInput, env: Record<string, string | un
     pid: child.pid,
     send,
     onMessage: (listener) => child.on('message', listener),
-    onError: () => undefined,
+    onError: (listener) => errors.push(listener),
     onExit: (listener) => child.on('exit', (code, signal) => listener(code ?? (signal ? 128 : 1))),
     exited: () => exited,
   };
