@@ -75,6 +75,43 @@ export function byteRangeProblems(
 }
 
 /**
+ * SHA-256 of a file fed in order while it is being read, with the hash state kept at each chunk's end:
+ * once the file is parsed, a signature's range digest costs only the bytes since the checkpoint before
+ * its gap (and its tail) instead of a second pass over the file. `inkan verify` hashes each chunk while
+ * the next one is read, so that reading and hashing overlap.
+ */
+export class FileHashCheckpoints {
+  readonly #running = createHash('sha256');
+  readonly #checkpoints: Array<{ at: number; hash: Hash }> = [{ at: 0, hash: createHash('sha256') }];
+  #length = 0;
+
+  /** Feeds the next bytes of the file (in order). */
+  update(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.#running.update(chunk);
+    this.#length += chunk.length;
+    this.#checkpoints.push({ at: this.#length, hash: this.#running.copy() });
+  }
+
+  /** How many bytes were fed. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** A hash of the first `position` bytes, still open for more (`bytes` is the file that was fed). */
+  prefix(bytes: Uint8Array, position: number): Hash {
+    let best = this.#checkpoints[0];
+    for (const checkpoint of this.#checkpoints) if (checkpoint.at <= position) best = checkpoint;
+    return best.hash.copy().update(bytes.subarray(best.at, position));
+  }
+
+  /** The SHA-256 of everything fed, hex. */
+  fileSha256(): string {
+    return this.#checkpoints[this.#checkpoints.length - 1].hash.copy().digest('hex');
+  }
+}
+
+/**
  * SHA-256 of every well-formed ByteRange and of the whole file in about one pass: signatures'
  * first ranges are prefixes of one another, so a running hash over the file is copied at each
  * range's gap and finished with that range's (short) tail. Other algorithms and malformed ranges
@@ -85,7 +122,8 @@ export class ByteRangeDigests {
   readonly #bytes: Uint8Array;
   readonly #sha256 = new Map<string, Uint8Array>();
 
-  constructor(bytes: Uint8Array, byteRanges: readonly number[][]) {
+  /** `fed`: the same bytes' hash computed while they were read (used when it covers exactly `bytes`). */
+  constructor(bytes: Uint8Array, byteRanges: readonly number[][], fed?: FileHashCheckpoints) {
     this.#bytes = bytes;
     const prefixRanges = byteRanges
       .filter(
@@ -97,6 +135,18 @@ export class ByteRangeDigests {
           r[2] + r[3] <= bytes.length,
       )
       .sort((x, y) => x[1] - y[1]);
+    if (fed !== undefined && fed.length === bytes.length) {
+      for (const range of prefixRanges)
+        this.#sha256.set(
+          range.join(' '),
+          fed
+            .prefix(bytes, range[1])
+            .update(bytes.subarray(range[2], range[2] + range[3]))
+            .digest(),
+        );
+      this.fileSha256 = fed.fileSha256();
+      return;
+    }
     const running = createHash('sha256');
     let position = 0;
     for (const range of prefixRanges) {

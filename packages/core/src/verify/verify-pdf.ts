@@ -25,7 +25,13 @@ import {
   type RevocationSources,
   type RevocationStatus,
 } from '../x509/path-validation.ts';
-import { byteRangeProblems, ByteRangeDigests, revisionEnds, signatureValuesInFile } from './byte-range.ts';
+import {
+  byteRangeProblems,
+  ByteRangeDigests,
+  revisionEnds,
+  signatureValuesInFile,
+  type FileHashCheckpoints,
+} from './byte-range.ts';
 import type {
   CertificateSummary,
   Indication,
@@ -55,6 +61,11 @@ export interface VerifyOptions {
   revocationData?: { crls?: readonly Uint8Array[]; ocsp?: readonly Uint8Array[] };
   /** Resource limits of reading the file (decoded bytes, objects, nesting, xref chain…); defaults by file size. */
   limits?: PdfLimits;
+  /**
+   * The SHA-256 of these very bytes, fed while they were read (FileHashCheckpoints): spares the
+   * verifier its own pass over the file. Ignored unless it covers exactly `bytes.length` bytes.
+   */
+  fileHash?: FileHashCheckpoints;
 }
 
 interface Dss {
@@ -110,6 +121,7 @@ async function verifyWithinBudget(
   const digests = new ByteRangeDigests(
     bytes,
     signatures.map((s) => s.byteRange),
+    options.fileHash,
   );
   file.sha256 = digests.fileSha256;
   if (signatures.length === 0) {

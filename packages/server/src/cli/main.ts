@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/config.ts';
 import type { RevocationProvider, VerificationReport } from '@inkan/core';
+import type { FileHashCheckpoints } from '@inkan/core/verify';
 import serverPackage from '../../package.json' with { type: 'json' };
 
 // The core, the configuration schema and the signing services are imported when a command needs them:
@@ -218,15 +219,20 @@ async function verify(config: Config, args: string[]): Promise<number> {
     process.stderr.write('usage: inkan verify FILE [--trust PEM]... [--json] [--online] [--at TIME]\n');
     return 2;
   }
-  // The file is read by the thread pool while the main thread loads the verifier's modules.
-  const reading = readWholeFile(positionals[0]).then(
+  // The file is read by the thread pool while the main thread loads the verifier's modules, and each
+  // chunk is hashed as it arrives (while the next is read): the verifier then needs no pass of its own.
+  // Chunks that come before the verifier's module wait for it.
+  const hashing: { fileHash?: FileHashCheckpoints; early: Uint8Array[] } = { early: [] };
+  const reading = readWholeFile(positionals[0], (chunk) =>
+    hashing.fileHash ? hashing.fileHash.update(chunk) : hashing.early.push(chunk),
+  ).then(
     (bytes) => ({ ok: true as const, bytes }),
     (error: unknown) => ({ ok: false as const, error: error instanceof Error ? error : new Error(String(error)) }),
   );
   // Only the verifier's part of the core (see @inkan/core/verify): this command runs once per file,
   // and loading the signing side (PDF writer, fonts, PKCS#11) would cost more than checking a small file.
   const [
-    { verifyPdf, firstAnswering, HttpRevocationProvider, isCoreError },
+    { verifyPdf, firstAnswering, HttpRevocationProvider, isCoreError, FileHashCheckpoints },
     { readCertificates },
     { formatVerificationReport },
     { verifyLimitsOf },
@@ -236,6 +242,9 @@ async function verify(config: Config, args: string[]): Promise<number> {
     import('./format-report.ts'),
     import('../config/config.ts'),
   ]);
+  const fileHash = new FileHashCheckpoints();
+  for (const chunk of hashing.early.splice(0)) fileHash.update(chunk);
+  hashing.fileHash = fileHash;
   const read = await reading;
   if (!read.ok) {
     process.stderr.write(`inkan: cannot read ${positionals[0]}: ${read.error.message}\n`);
@@ -265,6 +274,7 @@ async function verify(config: Config, args: string[]): Promise<number> {
       at,
       revocationProvider: providers.length > 0 ? firstAnswering(providers) : undefined,
       limits: verifyLimitsOf(config),
+      fileHash,
     });
   } catch (error) {
     // Over a resource limit (INKAN_VERIFY_DECODE_BUDGET_MB and the fixed ones): unreadable, exit 2.
@@ -296,21 +306,31 @@ async function ownRootCertificate(config: Config): Promise<Uint8Array | null> {
   }
 }
 
+/** The size of the reads of readWholeFile: each is hashed while the next one runs. */
+const READ_CHUNK = 4 * 1024 * 1024;
+
 /**
- * A whole file in one buffer, read with as few calls as the kernel allows, each in the thread pool
- * (fs.readFile goes in 512 KiB steps, each waiting for the main thread to take its callback).
+ * A whole file in one buffer, read in the thread pool in READ_CHUNK steps; `onChunk` gets each
+ * piece, in order, while the next is being read.
  */
-async function readWholeFile(path: string): Promise<Uint8Array> {
+async function readWholeFile(path: string, onChunk: (chunk: Uint8Array) => void): Promise<Uint8Array> {
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
     const buffer = Buffer.allocUnsafe(size);
+    const readAt = (offset: number) =>
+      handle.read(buffer, offset, Math.min(READ_CHUNK, size - offset), offset).then((r) => r.bytesRead);
     let offset = 0;
+    let next = size > 0 ? readAt(0) : Promise.resolve(0);
     while (offset < size) {
-      const { bytesRead } = await handle.read(buffer, offset, size - offset, offset);
+      const bytesRead = await next;
       if (bytesRead === 0) break; // the file shrank while being read: verify what is there
+      const chunk = buffer.subarray(offset, offset + bytesRead);
       offset += bytesRead;
+      next = offset < size ? readAt(offset) : Promise.resolve(0);
+      onChunk(chunk);
     }
+    await next;
     return offset === size ? buffer : buffer.subarray(0, offset);
   } finally {
     await handle.close();

@@ -19,7 +19,7 @@ import { scheduleDeadlineReminders } from '../domain/use-cases/queue-deadline-re
 import { startHeartbeat } from '../observability/readiness.ts';
 import { AggregatorRegistry } from 'prom-client';
 
-/** Which parts run in this process: HTTP and the job worker (thread), HTTP only, or the worker only. */
+/** Which parts run in this process: HTTP and the job worker (child process), HTTP only, or the worker only. */
 export type ServeRole = 'all' | 'web' | 'worker';
 
 /** Options of serve. */
@@ -106,9 +106,9 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
 }
 
 /**
- * The job worker thread of `--role=all`: on demand (started when jobs are queued or come due, stopped
- * after INKAN_WORKER_IDLE without work) unless INKAN_WORKER_IDLE=off, which keeps one running. On demand,
- * this thread queues the daily jobs (the worker thread would do it only once started) and writes the
+ * The job worker of `--role=all`: on demand, child processes (started when jobs are queued or come due,
+ * exiting after INKAN_WORKER_IDLE without work, so that their memory goes back to the system) unless
+ * INKAN_WORKER_IDLE=off, which keeps threads running in this process. On demand, this process queues the daily jobs (the worker thread would do it only once started) and writes the
  * worker heartbeat for /readyz: the worker is available while the server runs.
  */
 async function startJobThread(
@@ -144,6 +144,8 @@ async function startJobThread(
       idleMs: context.config.workerIdleMs,
       now: () => context.clock.now(),
       log,
+      // A child process: when it stops, its memory goes back to the system (a stopped thread's does not).
+      isolation: 'process',
     }),
   );
   stops.unshift(async () => {

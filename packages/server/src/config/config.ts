@@ -391,8 +391,8 @@ export interface Config {
   /** Prefix of the rate-limit keys in Redis (several installations may share one Redis). */
   redisPrefix: string;
   /**
-   * `inkan serve --role=all`: the job worker thread stops after this long without work and starts again
-   * when work comes (the memory of an idle server is one isolate); 0 keeps it running (INKAN_WORKER_IDLE=off).
+   * `inkan serve --role=all`: a job worker process exits after this long without work and starts again
+   * when work comes (its memory goes back to the system); 0 keeps worker threads running (INKAN_WORKER_IDLE=off).
    */
   workerIdleMs: number;
   /** `inkan serve --role=all`: job worker threads (INKAN_WORKER_THREADS; 0 = two on a machine with two cores or more, else one). */

@@ -1,11 +1,16 @@
 /*
- * The job worker in a `node:worker_threads` thread: signing and sealing are CPU work that must not stall
- * the HTTP event loop. The thread builds its own context (its own database connection, its own keys)
- * from the same environment and runs the job runner with the domain's handlers.
+ * The job worker in a `node:worker_threads` thread or in a child process: signing and sealing are CPU
+ * work that must not stall the HTTP event loop. The worker builds its own context (its own database
+ * connection, its own keys) from the same environment and runs the job runner with the domain's handlers.
+ * A child process gives all of its memory back to the system when it exits; a thread that stops leaves
+ * its malloc arenas in the server process (glibc keeps them), so `serve --role=all` runs its on-demand
+ * job work in child processes.
  */
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { hostname, setPriority } from 'node:os';
-import { isMainThread, parentPort, threadId, workerData, type Worker } from 'node:worker_threads';
+import { isMainThread, parentPort, threadId, workerData } from 'node:worker_threads';
 import { loadConfig } from '../config/config.ts';
 import { createContext, type AppContext } from '../context.ts';
 import {
@@ -49,6 +54,13 @@ type WorkerMessage =
   | { type: 'failed'; message: string }
   | { type: 'idle' }
   | { type: 'metrics'; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] };
+
+/** What the supervisor sends: a child process gets its WorkerInput as the first message. */
+type SupervisorMessage =
+  { type: 'start'; input: WorkerInput } | { type: 'wake' } | { type: 'stop' } | { type: 'metrics'; id: number };
+
+/** The argument that makes this module, forked, run as a job worker process (see the end of the file). */
+const WORKER_PROCESS_ARGUMENT = '--inkan-job-worker-process';
 
 // Tells this process apart from an earlier one with the same pid (a container restarted as pid 1).
 const PROCESS_NONCE = randomBytes(4).toString('hex');
@@ -251,19 +263,88 @@ export function runJobWorker(
   };
 }
 
-/** The job worker running in a thread, as seen from the main thread. */
+/** The job worker running in a thread or a child process, as seen from the server. */
 export interface WorkerThreadHandle {
-  /** Asks the runner to finish the jobs in progress, closes the thread's context, and waits for the exit. */
+  /** Asks the runner to finish the jobs in progress, closes the worker's context, and waits for the exit. */
   stop(): Promise<void>;
   /** Tells the runner that jobs were just queued, so it does not wait for its next poll. */
   wake(): void;
-  /** The thread's metrics (TSA round trips …), or none when it does not answer in time (restarting). */
+  /** The worker's metrics (TSA round trips …), or none when it does not answer in time (restarting). */
   metrics(): Promise<MetricObjectWithValues<MetricValue<string>>[]>;
 }
 
+/** Where a job worker runs: a thread of this process, or a child process of its own. */
+export type WorkerIsolation = 'thread' | 'process';
+
+/** One started worker, thread or child process, as its supervisor talks to it. */
+interface WorkerChannel {
+  /** The child's process id (a thread has none of its own). */
+  pid: number | undefined;
+  send(message: SupervisorMessage): void;
+  onMessage(listener: (message: WorkerMessage) => void): void;
+  /** An uncaught error of a thread, or a child process that could not be started (a crashing one exits). */
+  onError(listener: (error: Error) => void): void;
+  onExit(listener: (code: number) => void): void;
+  exited(): boolean;
+}
+
+/** Runs this module in a new worker thread with `input`. */
+function startThreadChannel(input: WorkerInput, env: Record<string, string | undefined>): WorkerChannel {
+  const worker = startModuleWorker(import.meta.url, { workerData: input, env: env as NodeJS.ProcessEnv });
+  let exited = false;
+  worker.on('exit', () => (exited = true));
+  return {
+    pid: undefined,
+    send: (message) => worker.postMessage(message),
+    onMessage: (listener) => worker.on('message', listener),
+    onError: (listener) => worker.on('error', listener),
+    onExit: (listener) => worker.on('exit', listener),
+    exited: () => exited,
+  };
+}
+
 /**
- * Starts the job worker in a worker thread and resolves once it runs (rejects when it cannot start,
- * e.g. a bad configuration). A thread that dies later is restarted after a pause.
+ * Forks this module as a job worker process and hands it `input`. It runs with this process's Node
+ * options (a preload such as the tests' clock control) minus the test runner's, through tsx when this
+ * module is TypeScript, and writes its logs to the same stdout and stderr.
+ */
+function startProcessChannel(input: WorkerInput, env: Record<string, string | undefined>): WorkerChannel {
+  const execArgv = process.execArgv.filter((argument) => !argument.startsWith('--test'));
+  if (import.meta.url.endsWith('.ts')) execArgv.push('--import', import.meta.resolve('tsx'));
+  const child = fork(fileURLToPath(import.meta.url), [WORKER_PROCESS_ARGUMENT], {
+    execArgv,
+    // The configuration comes from input.env; the process keeps what the system gave this one (PATH …).
+    env: { ...process.env, ...env } as NodeJS.ProcessEnv,
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  // A process that could not be started says so only through 'error' (there is no exit then).
+  const errors: Array<(error: Error) => void> = [];
+  child.on('error', (error) => {
+    if (child.pid === undefined) exited = true;
+    for (const listener of errors) listener(error);
+  });
+  // A send to a child that just died fails (into its callback, not 'error'); its exit is handled anyway.
+  const send = (message: SupervisorMessage) => {
+    if (!exited && child.connected) child.send(message, () => undefined);
+  };
+  send({ type: 'start', input });
+  return {
+    pid: child.pid,
+    send,
+    onMessage: (listener) => child.on('message', listener),
+    onError: (listener) => errors.push(listener),
+    onExit: (listener) => child.on('exit', (code, signal) => listener(code ?? (signal ? 128 : 1))),
+    exited: () => exited,
+  };
+}
+
+/**
+ * Starts the job worker in a worker thread (or, with `isolation: 'process'`, a child process) and
+ * resolves once it runs (rejects when it cannot start, e.g. a bad configuration). A worker that dies
+ * later is restarted after a pause.
  */
 export async function startWorkerThread(options: {
   env: Record<string, string | undefined>;
@@ -273,12 +354,19 @@ export async function startWorkerThread(options: {
   onExit?: (code: number) => void;
   /** The serve role of the process (default stable worker identity); `all`. */
   role?: string;
-  /** The thread reports through onIdle once it has run no job and had no wake-up for this long. */
+  /** The worker reports through onIdle once it has run no job and had no wake-up for this long. */
   idleMs?: number;
   onIdle?: () => void;
+  /** A thread (default) or a child process. */
+  isolation?: WorkerIsolation;
+  /** Called with each started worker's process id (child processes only). */
+  onStarted?: (pid: number | undefined) => void;
+  log?: (line: Record<string, unknown>) => void;
 }): Promise<WorkerThreadHandle> {
+  const log = options.log ?? ((line) => process.stderr.write(`${JSON.stringify(line)}\n`));
+  const what = options.isolation === 'process' ? 'job worker process' : 'job worker thread';
   let stopping = false;
-  let current: Worker;
+  let current: WorkerChannel;
   const input: WorkerInput = {
     inkanJobWorker: true,
     env: options.env,
@@ -288,11 +376,14 @@ export async function startWorkerThread(options: {
     idleMs: options.idleMs,
   };
 
-  const spawn = (): Promise<Worker> =>
+  const spawn = (): Promise<WorkerChannel> =>
     new Promise((resolve, reject) => {
-      const worker = startModuleWorker(import.meta.url, { workerData: input, env: options.env as NodeJS.ProcessEnv });
+      const worker =
+        options.isolation === 'process'
+          ? startProcessChannel(input, options.env)
+          : startThreadChannel(input, options.env);
       let started = false;
-      worker.on('message', (message: WorkerMessage) => {
+      worker.onMessage((message: WorkerMessage) => {
         if (message.type === 'metrics') {
           pendingMetrics.get(message.id)?.(message.metrics);
           pendingMetrics.delete(message.id);
@@ -300,31 +391,30 @@ export async function startWorkerThread(options: {
           if (!stopping) options.onIdle?.();
         } else if (message.type === 'ready') {
           started = true;
+          options.onStarted?.(worker.pid);
           resolve(worker);
         } else if (message.type === 'failed' && !started) reject(new Error(message.message));
       });
-      worker.on('error', (error) => {
+      worker.onError((error) => {
         if (!started) reject(error);
-        else
-          process.stderr.write(
-            `${JSON.stringify({ level: 50, time: Date.now(), msg: 'job worker thread crashed', error: error.message })}\n`,
-          );
+        else log({ level: 50, time: Date.now(), msg: `${what} crashed`, error: error.message });
       });
-      worker.on('exit', (code) => {
+      worker.onExit((code) => {
         if (!started) {
-          reject(new Error(`job worker thread exited with code ${code} before it started`));
+          reject(new Error(`${what} exited with code ${code} before it started`));
           return;
         }
         options.onExit?.(code);
         if (!stopping) {
+          if (options.isolation === 'process')
+            log({ level: 50, time: Date.now(), msg: `${what} exited`, pid: worker.pid, code });
           // A crashed worker loses nothing (leases expire, jobs run again); bring it back.
           const restart = setTimeout(() => {
+            if (stopping) return;
             spawn().then(
               (w) => (current = w),
               (error: Error) =>
-                process.stderr.write(
-                  `${JSON.stringify({ level: 50, time: Date.now(), msg: 'job worker restart failed', error: error.message })}\n`,
-                ),
+                log({ level: 50, time: Date.now(), msg: `${what} restart failed`, error: error.message }),
             );
           }, 1000);
           restart.unref();
@@ -347,17 +437,18 @@ export async function startWorkerThread(options: {
           clearTimeout(timer);
           resolve(metrics);
         });
-        if (!stopping) current.postMessage({ type: 'metrics', id });
+        if (!stopping) current.send({ type: 'metrics', id });
       }),
     stop: async () => {
       stopping = true;
       const worker = current;
-      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      worker.postMessage({ type: 'stop' });
+      if (worker.exited()) return;
+      const exited = new Promise<void>((resolve) => worker.onExit(() => resolve()));
+      worker.send({ type: 'stop' });
       await exited;
     },
     wake: () => {
-      if (!stopping) current.postMessage({ type: 'wake' });
+      if (!stopping) current.send({ type: 'wake' });
     },
   };
 }
@@ -421,7 +512,9 @@ export function startOnDemandWorkerThread(options: {
   role?: string;
   now?: () => Date;
   log?: (line: Record<string, unknown>) => void;
-}): WorkerThreadHandle & { running(): boolean } {
+  /** Where the job work runs: a thread (default) or a child process, which gives its memory back on exit. */
+  isolation?: WorkerIsolation;
+}): WorkerThreadHandle & { running(): boolean; pid(): number | undefined } {
   const log = options.log ?? ((line) => process.stderr.write(`${JSON.stringify(line)}\n`));
   const now = options.now ?? (() => new Date());
   let thread: Promise<WorkerThreadHandle> | undefined;
@@ -429,6 +522,7 @@ export function startOnDemandWorkerThread(options: {
   let closed = false;
   let checking = false;
   let lastMetrics: MetricObjectWithValues<MetricValue<string>>[] = [];
+  let pid: number | undefined;
 
   const ensure = (): void => {
     if (closed || thread !== undefined) return;
@@ -443,6 +537,14 @@ export function startOnDemandWorkerThread(options: {
       role: options.role,
       idleMs: options.idleMs,
       onIdle: () => stopIdle(started),
+      isolation: options.isolation,
+      log,
+      onStarted: (started) => {
+        pid = started;
+        if (started !== undefined)
+          log({ level: 30, time: Date.now(), msg: 'job worker process started', role: options.role, pid: started });
+      },
+      onExit: () => (pid = undefined),
     });
     thread = started;
     started.catch((error: Error) => {
@@ -502,6 +604,7 @@ export function startOnDemandWorkerThread(options: {
 
   return {
     running: () => thread !== undefined,
+    pid: () => pid,
     wake: () => {
       if (thread === undefined) check();
       else void thread.then((handle) => handle.wake()).catch(() => undefined);
@@ -521,13 +624,23 @@ export function startOnDemandWorkerThread(options: {
   };
 }
 
-/** The thread's body: build the context, run the jobs until told to stop. */
-async function workerMain(input: WorkerInput): Promise<void> {
-  const port = parentPort!;
+/** How the worker's body talks to its supervisor: the thread's parentPort or the child's IPC channel. */
+interface SupervisorPort {
+  post(message: WorkerMessage): void;
+  onMessage(listener: (message: Partial<SupervisorMessage>) => void): void;
+  /** Says `failed` and ends the worker. */
+  fail(message: string): void;
+  /** Lets the worker end once its work is closed. */
+  close(): void;
+}
+
+/** The worker's body: build the context, run the jobs until told to stop. */
+async function workerMain(input: WorkerInput, port: SupervisorPort): Promise<void> {
   let context: AppContext;
   let runner: JobRunner;
   // On Linux the nice value is per thread: background work (signing, sealing, mail) yields the CPU to the
   // HTTP event loop, so a signer's request is answered first (elsewhere it would lower the whole process).
+  // In a child process, threads started later (libuv's pool) inherit it.
   if (process.platform === 'linux') setPriority(0, 10);
   try {
     context = await createContext(loadConfig(input.env));
@@ -542,21 +655,22 @@ async function workerMain(input: WorkerInput): Promise<void> {
       role: input.role ?? 'all',
     });
   } catch (error) {
-    port.postMessage({ type: 'failed', message: (error as Error)?.message ?? String(error) } satisfies WorkerMessage);
-    process.exit(1);
+    port.fail((error as Error)?.message ?? String(error));
+    return;
   }
   // Idle time counts from now, not from the module's load (a slow start is not idleness).
   activity.touch();
   const idleTimer = input.idleMs
     ? setInterval(
         () => {
-          if (activity.idleFor(input.idleMs!)) port.postMessage({ type: 'idle' } satisfies WorkerMessage);
+          if (activity.idleFor(input.idleMs!)) port.post({ type: 'idle' });
         },
         Math.min(5000, Math.max(250, Math.floor(input.idleMs / 4))),
       )
     : undefined;
   idleTimer?.unref();
-  port.on('message', (message: { type?: string; id?: number }) => {
+  let stopped = false;
+  port.onMessage((message) => {
     if (message?.type === 'wake') {
       activity.touch();
       runner.wake();
@@ -565,23 +679,84 @@ async function workerMain(input: WorkerInput): Promise<void> {
     if (message?.type === 'metrics') {
       void context.metrics.registry
         .getMetricsAsJSON()
-        .then((metrics) =>
-          port.postMessage({ type: 'metrics', id: message.id ?? -1, metrics } satisfies WorkerMessage),
-        );
+        .then((metrics) => port.post({ type: 'metrics', id: message.id ?? -1, metrics }));
       return;
     }
-    if (message?.type !== 'stop') return;
+    if (message?.type !== 'stop' || stopped) return;
+    stopped = true;
     clearInterval(idleTimer);
     void (async () => {
       await runner.stop();
       await context.close();
-      port.postMessage({ type: 'stopped' } satisfies WorkerMessage);
+      port.post({ type: 'stopped' });
       port.close();
     })();
   });
-  port.postMessage({ type: 'ready' } satisfies WorkerMessage);
+  port.post({ type: 'ready' });
+}
+
+/** The supervisor port of a worker thread. */
+function threadPort(): SupervisorPort {
+  const port = parentPort!;
+  return {
+    post: (message) => port.postMessage(message),
+    onMessage: (listener) => port.on('message', listener),
+    fail: (message) => {
+      port.postMessage({ type: 'failed', message } satisfies WorkerMessage);
+      process.exit(1);
+    },
+    close: () => port.close(),
+  };
+}
+
+/**
+ * The supervisor port of a job worker process. The process drains and exits when it is told to stop,
+ * on SIGTERM or SIGINT (a terminal's Ctrl-C reaches the whole process group), and when its parent is
+ * gone (the IPC channel closes when the parent dies, even by SIGKILL; its parent id changes too):
+ * a worker is never left behind without its server.
+ */
+function processPort(): SupervisorPort {
+  const listeners: Array<(message: Partial<SupervisorMessage>) => void> = [];
+  // What arrives before the body listens (it is still building its context) waits, as on a MessagePort.
+  const early: Array<Partial<SupervisorMessage>> = [];
+  const deliver = (message: Partial<SupervisorMessage>) => {
+    if (listeners.length === 0) early.push(message);
+    for (const listener of listeners) listener(message);
+  };
+  const stop = () => deliver({ type: 'stop' });
+  const parent = process.ppid;
+  const orphanCheck = setInterval(() => {
+    if (process.ppid !== parent) stop();
+  }, 1000);
+  orphanCheck.unref();
+  process.on('disconnect', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('message', deliver);
+  const send = (message: WorkerMessage, then?: () => void) => {
+    if (process.connected) process.send!(message, undefined, {}, () => then?.());
+    else then?.();
+  };
+  return {
+    post: (message) => send(message),
+    onMessage: (listener) => {
+      listeners.push(listener);
+      for (const message of early.splice(0)) listener(message);
+    },
+    fail: (message) => send({ type: 'failed', message }, () => process.exit(1)),
+    close: () => {
+      clearInterval(orphanCheck);
+      if (process.connected) process.disconnect();
+      // Nothing should be left to run; if something still holds the event loop, do not linger.
+      setTimeout(() => process.exit(0), 5000).unref();
+    },
+  };
 }
 
 if (!isMainThread && (workerData as Partial<WorkerInput> | null)?.inkanJobWorker === true) {
-  await workerMain(workerData as WorkerInput);
+  await workerMain(workerData as WorkerInput, threadPort());
+} else if (isMainThread && process.argv[2] === WORKER_PROCESS_ARGUMENT && process.send !== undefined) {
+  process.once('message', (message: Partial<SupervisorMessage>) => {
+    if (message?.type === 'start' && message.input) void workerMain(message.input, processPort());
+  });
 }
