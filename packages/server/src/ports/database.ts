@@ -639,7 +639,15 @@ export interface ArchiveSchema {
   };
 }
 
-export type Db = Kysely<Schema>;
+/**
+ * The database as the adapters open it: Kysely, plus the write transaction of its dialect.
+ * `writeTransaction` runs `work` in one transaction that holds the write lock from its first statement
+ * (PostgreSQL: an ordinary transaction; SQLite: BEGIN IMMEDIATE under the process-wide write lock).
+ * Inside `work` use only the given `tx`: on SQLite the database's one connection is held until it returns.
+ */
+export type Db = Kysely<Schema> & {
+  writeTransaction<T>(work: (tx: DbOrTx) => Promise<T>): Promise<T>;
+};
 export type Tx = Transaction<Schema>;
 /** Either the database or a transaction: repositories and use cases accept both. */
 export type DbOrTx = Kysely<Schema> | Transaction<Schema>;
