@@ -428,7 +428,7 @@ export interface SsoSchema {
     enabled: number;
     oidc_issuer: string | null;
     oidc_client_id: string | null;
-    /** AES-256-GCM under a key derived from the master secret (sealSsoSecret). */
+    /** Sealed under the key-encryption key (SecretSeal, purpose sso-client-secret). */
     oidc_client_secret_ciphertext: string | null;
     saml_idp_entity_id: string | null;
     saml_idp_sso_url: string | null;
