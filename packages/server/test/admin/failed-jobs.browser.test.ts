@@ -2,7 +2,8 @@
  * The failed jobs page (/admin/jobs, 失敗した処理) in Debian's Chromium against a real server (buildApp
  * listening, the built UI, SQLite): a request mail whose job gave up (the real runner and retry policy,
  * with a retry window of one attempt) is listed with its last error for the administrator; 再実行 queues
- * it again and the list empties. A viewer sees the notice that only administrators may look.
+ * it again and the list empties. A given-up webhook delivery is listed with its event and endpoint, and
+ * 再実行 replays it. A viewer sees the notice that only administrators may look.
  * Screenshots at 1280×800 and 390×844 (failed-jobs-*.png).
  */
 import assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { startJobRunner } from '../../src/adapters/jobs/db-job-queue.ts';
 import { DEFAULT_WEB_DIST } from '../../src/http/web/routes.ts';
+import { createWebhookEndpoint } from '../../src/domain/use-cases/manage-webhook-endpoints.ts';
 import { jobRunnerPolicy } from '../../src/jobs/worker-thread.ts';
 import { startHarness, type Harness } from '../api/helpers/harness.ts';
 import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
@@ -142,6 +144,64 @@ describe('the failed jobs page in a real browser', () => {
       await page.screenshot({ path: join(SCREENSHOTS, `failed-jobs-retried-${suffix}.png`), fullPage: true });
     });
   }
+
+  it('a given-up webhook delivery is listed with its event and endpoint, and 再実行 replays it', async () => {
+    const endpoint = await createWebhookEndpoint(h.context, {
+      organizationId: h.org.id,
+      actor: { type: 'user', id: h.org.admin.id },
+      url: 'https://erp.example.jp/hooks/inkan',
+      events: ['envelope.sent'],
+    });
+    const created = await h.createEnvelope(
+      h.org,
+      { name: 'Webhook の確認', recipients: [{ name: '山田 太郎', email: 'hook@example.jp', order: 1 }] },
+      [{ filename: '契約書.pdf', data: await makePdf({ pages: 1 }) }],
+    );
+    assert.equal(created.statusCode, 201, created.body);
+    assert.equal((await h.api(h.org, 'POST', `/api/v1/envelopes/${created.json().id}/send`)).statusCode, 200);
+    const runner = startJobRunner({
+      ...jobRunnerPolicy(h.context, 'browser-test'),
+      retryForMs: 1,
+      manual: true,
+      handlers: {
+        'webhook.deliver': async () => {
+          throw new Error('webhook answered 503 (erp.example.jp)');
+        },
+      },
+    });
+    await runner.idle();
+    await runner.stop();
+    const delivery = await h.context.db
+      .selectFrom('webhook_deliveries')
+      .select(['id', 'status'])
+      .where('endpoint_id', '=', endpoint.endpoint.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(delivery.status, 'failed');
+
+    for (const [viewport, suffix] of [
+      [PHONE, '390'],
+      [DESKTOP, '1280'],
+    ] as const) {
+      const page = await signedInPage(viewport, `jobs-webhook-${suffix}`, h.org.admin);
+      await page.goto(`${baseUrl}/admin/jobs`);
+      const row = page.locator('tr', { hasText: 'https://erp.example.jp/hooks/inkan' });
+      await row.waitFor();
+      assert.match(await row.innerText(), /envelope\.sent/);
+      assert.match(await row.innerText(), /503 \(erp\.example\.jp\)/);
+      await assertNoHorizontalScroll(page);
+      await page.screenshot({ path: join(SCREENSHOTS, `failed-jobs-webhook-${suffix}.png`), fullPage: true });
+      if (suffix === '390') continue;
+      await row.getByRole('button', { name: '再実行' }).click();
+      await page.getByText('再実行を受け付けました').waitFor();
+      await row.waitFor({ state: 'detached' });
+    }
+    const replay = await h.context.db
+      .selectFrom('webhook_deliveries')
+      .select('status')
+      .where('replay_of', '=', delivery.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(replay.status, 'pending');
+  });
 
   it('a viewer is told that only administrators may see failed jobs; no console problems anywhere', async () => {
     const page = await signedInPage(DESKTOP, 'viewer', h.org.viewer);

@@ -12,8 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Pkcs11AesKeys } from '@inkan/core';
-import { createSoftHsmToken, type SoftHsmToken } from '../../../core/test/helpers/softhsm.ts';
+import { sql } from 'kysely';
+import { createSoftHsmToken, tokenHasAesKey, type SoftHsmToken } from '../../../core/test/helpers/softhsm.ts';
 import { makeExternalCa, makePkcs12, type ExternalCa } from '../../../core/test/helpers/external-ca.ts';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import type { SecretPurpose } from '../../src/ports/secret-seal.ts';
@@ -87,43 +87,24 @@ for (const dialect of DIALECTS) {
           ...(hsm ? kekEnv() : {}),
         },
       });
-    const hsmHas = (label: string): boolean => {
-      const keys = Pkcs11AesKeys.open({ libraryPath: token.libraryPath, tokenLabel: token.label, pin: token.pin });
-      try {
-        return keys.has(label);
-      } finally {
-        keys.close();
-      }
-    };
+    const hsmHas = (label: string): boolean => tokenHasAesKey(token, label);
     const actor = () => ({ type: 'user' as const, id: h.org.admin.id });
     /** Every stored secret, as stored. */
     const stored = async (): Promise<string[]> => {
-      const endpoints = await h.context.db
-        .selectFrom('webhook_endpoints')
-        .select('secret_ciphertext')
-        .where('organization_id', '=', h.org.id)
-        .execute();
-      const sso = await h.context.db
-        .selectFrom('sso_connections')
-        .select('oidc_client_secret_ciphertext')
-        .where('id', '=', ids.sso)
-        .executeTakeFirstOrThrow();
-      const signing = await h.context.db
-        .selectFrom('signing_certificates')
-        .select('key_ciphertext')
-        .where('organization_id', '=', h.org.id)
-        .executeTakeFirstOrThrow();
-      const recipient = await h.context.db
-        .selectFrom('recipients')
-        .select('access_code_sealed')
-        .where('id', '=', ids.recipient)
-        .executeTakeFirstOrThrow();
-      return [
-        ...endpoints.map((e) => e.secret_ciphertext),
-        sso.oidc_client_secret_ciphertext!,
-        signing.key_ciphertext!,
-        recipient.access_code_sealed!,
-      ];
+      const places = [
+        ['webhook_endpoints', 'secret_ciphertext', 'organization_id', h.org.id],
+        ['sso_connections', 'oidc_client_secret_ciphertext', 'id', ids.sso],
+        ['signing_certificates', 'key_ciphertext', 'organization_id', h.org.id],
+        ['recipients', 'access_code_sealed', 'id', ids.recipient],
+      ] as const;
+      const values: string[] = [];
+      for (const [table, column, key, id] of places) {
+        const result = await sql<{ value: string }>`select ${sql.ref(column)} as value from ${sql.table(table)}
+          where ${sql.ref(key)} = ${id}`.execute(h.context.db);
+        assert.ok(result.rows.length > 0, table);
+        values.push(...result.rows.map((r) => r.value));
+      }
+      return values;
     };
 
     /** Each secret used the way the service uses it. */

@@ -5,7 +5,7 @@ import type { Db } from '../../ports/database.ts';
 import { inTransaction } from '../../domain/transaction.ts';
 import { BlobError } from '../blob/blob-error.ts';
 import { dialectOf } from '../db/migrate.ts';
-import { KeyEncryptionKeys, type KekRow } from './key-encryption-keys.ts';
+import { KeyEncryptionKeys, newestKek, type KekRow } from './key-encryption-keys.ts';
 
 const DATA_KEY_BYTES = 32;
 
@@ -173,13 +173,7 @@ export class DocumentKeyring {
 
   /** The newest KEK version (new data keys are wrapped under it). */
   async currentKek(): Promise<KekRow> {
-    const row = await this.db
-      .selectFrom('key_encryption_keys')
-      .selectAll()
-      .orderBy('version', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    if (!row) throw new Error('no key-encryption key: the database is not migrated');
+    const row = await newestKek(this.db);
     this.#keks.set(row.id, row);
     return row;
   }

@@ -1,10 +1,10 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db, DbOrTx } from '../../ports/database.ts';
 import type { SecretPurpose, SecretSeal } from '../../ports/secret-seal.ts';
 import { deriveKey } from '../../security/server-keys.ts';
 import type { KekDependent } from './document-keyring.ts';
-import type { KeyEncryptionKeys, KekRow } from './key-encryption-keys.ts';
+import { newestKek, type KeyEncryptionKeys, type KekRow } from './key-encryption-keys.ts';
 
 /** The envelope's format tag; base64url never contains `$`, so the parts split unambiguously. */
 const FORMAT = 's1';
@@ -85,39 +85,35 @@ export class SealedSecrets implements SecretSeal, KekDependent {
 
   /** Stored secrets under a KEK other than `currentId` (values of the first format are not counted). */
   async countOutdated(db: Db, currentId: string): Promise<number> {
-    let n = 0;
-    for (const place of STORED) {
-      const row = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(place.table)}
-        where substr(${sql.ref(place.column)}, 1, 4) = ${`$${FORMAT}$`}
-          and substr(${sql.ref(place.column)}, 1, ${this.#prefix(currentId).length}) <> ${this.#prefix(currentId)}`.execute(
-        db,
-      );
-      n += Number(row.rows[0]?.n ?? 0);
-    }
-    return n;
+    const prefix = this.#prefix(currentId);
+    return this.#count(
+      db,
+      (column) => sql`substr(${column}, 1, 4) = ${`$${FORMAT}$`}
+      and substr(${column}, 1, ${prefix.length}) <> ${prefix}`,
+    );
   }
 
   /** Stored secrets not sealed under `currentId`: under an older KEK, or in the first format. */
   async countNotUnder(db: Db, currentId: string): Promise<number> {
-    let n = 0;
-    for (const place of STORED) {
-      const row = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(place.table)}
-        where ${sql.ref(place.column)} is not null
-          and substr(${sql.ref(place.column)}, 1, ${this.#prefix(currentId).length}) <> ${this.#prefix(currentId)}`.execute(
-        db,
-      );
-      n += Number(row.rows[0]?.n ?? 0);
-    }
-    return n;
+    const prefix = this.#prefix(currentId);
+    return this.#count(
+      db,
+      (column) => sql`${column} is not null and substr(${column}, 1, ${prefix.length}) <> ${prefix}`,
+    );
   }
 
   /** Stored secrets sealed under `kekId`. */
   async countUnder(db: Db, kekId: string): Promise<number> {
+    const prefix = this.#prefix(kekId);
+    return this.#count(db, (column) => sql`substr(${column}, 1, ${prefix.length}) = ${prefix}`);
+  }
+
+  async #count(db: Db, where: (column: RawBuilder<unknown>) => RawBuilder<unknown>): Promise<number> {
     let n = 0;
     for (const place of STORED) {
-      const row = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(place.table)}
-        where substr(${sql.ref(place.column)}, 1, ${this.#prefix(kekId).length}) = ${this.#prefix(kekId)}`.execute(db);
-      n += Number(row.rows[0]?.n ?? 0);
+      const result = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(place.table)}
+        where ${where(sql.ref(place.column))}`.execute(db);
+      n += Number(result.rows[0]?.n ?? 0);
     }
     return n;
   }
@@ -199,13 +195,7 @@ export class SealedSecrets implements SecretSeal, KekDependent {
   }
 
   async #currentKek(via: DbOrTx): Promise<KekRow> {
-    const row = await via
-      .selectFrom('key_encryption_keys')
-      .selectAll()
-      .orderBy('version', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    if (!row) throw new Error('no key-encryption key: the database is not migrated');
+    const row = await newestKek(via);
     this.#kekRows.set(row.id, row);
     return row;
   }
