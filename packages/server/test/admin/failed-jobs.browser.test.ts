@@ -7,43 +7,33 @@
  * Screenshots at 1280×800 and 390×844 (failed-jobs-*.png).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { startJobRunner } from '../../src/adapters/jobs/db-job-queue.ts';
 import { DEFAULT_WEB_DIST } from '../../src/http/web/routes.ts';
 import { createWebhookEndpoint } from '../../src/domain/use-cases/manage-webhook-endpoints.ts';
 import { jobRunnerPolicy } from '../../src/jobs/worker-thread.ts';
 import { startHarness, type Harness } from '../api/helpers/harness.ts';
-import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
-import { REPO_ROOT } from '../helpers/run-inkan.ts';
+import { assertNoHorizontalScroll, DESKTOP, PHONE } from '../helpers/browser.ts';
+import { BASE_URL, buildWebUi, openBrowserOn, type BrowserOnHarness } from '../helpers/browser-server.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
 
 const SCREENSHOTS = screenshotDir();
 
 describe('the failed jobs page in a real browser', () => {
   let h: Harness;
-  let baseUrl: string;
-  let browser: Browser;
-  const problems: string[] = [];
-  const contexts: BrowserContext[] = [];
+  let ui: BrowserOnHarness;
+  const baseUrl = BASE_URL;
 
   before(async () => {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'packages/web/scripts/build-web.mjs')], { stdio: 'inherit' });
+    buildWebUi();
     h = await startHarness('sqlite', { webDistDir: DEFAULT_WEB_DIST });
-    const listening = new URL(await h.app.listen({ port: 0, host: '127.0.0.1' }));
-    baseUrl = 'http://inkan.test';
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [...BROWSER_ARGS, `--host-resolver-rules=MAP inkan.test 127.0.0.1:${listening.port}`],
-    });
+    ui = await openBrowserOn(h);
   });
 
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
+    await ui?.close();
     await h?.close();
   });
 
@@ -88,34 +78,8 @@ describe('the failed jobs page in a real browser', () => {
     return job.id;
   }
 
-  async function signedInPage(viewport: typeof DESKTOP, label: string, who: { email: string; password: string }) {
-    const session = await h.app.inject({ method: 'POST', url: '/api/session', payload: who });
-    assert.equal(session.statusCode, 200, session.body);
-    const { context, page } = await newWatchedPage(browser, {
-      viewport,
-      label,
-      problems,
-      expected: [/Cross-Origin-Opener-Policy header has been ignored/, /status of 403/],
-    });
-    contexts.push(context);
-    await context.addCookies(
-      session.cookies.map((c) => ({
-        name: c.name,
-        value: c.value,
-        domain: 'inkan.test',
-        path: typeof c.path === 'string' ? c.path : '/',
-      })),
-    );
-    return page;
-  }
-
-  async function assertNoHorizontalScroll(page: Page): Promise<void> {
-    const widths = await page.evaluate(() => ({
-      scroll: document.documentElement.scrollWidth,
-      client: document.documentElement.clientWidth,
-    }));
-    assert.ok(widths.scroll <= widths.client + 1, `horizontal scroll: ${JSON.stringify(widths)}`);
-  }
+  const signedInPage = (viewport: typeof DESKTOP, label: string, who: { email: string; password: string }) =>
+    ui.signedInPage(who, viewport, label, [/status of 403/]);
 
   for (const [viewport, suffix] of [
     [DESKTOP, '1280'],
@@ -208,6 +172,6 @@ describe('the failed jobs page in a real browser', () => {
     await page.goto(`${baseUrl}/admin/jobs`);
     // 失敗した処理 is a section of the administration area, which tells non-administrators so.
     await page.getByText('この画面は組織の管理者だけが使えます。').waitFor();
-    assert.deepEqual(problems, []);
+    assert.deepEqual(ui.problems, []);
   });
 });
