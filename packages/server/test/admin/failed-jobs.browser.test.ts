@@ -37,6 +37,22 @@ describe('the failed jobs page in a real browser', () => {
     await h?.close();
   });
 
+  /** Runs the due jobs of `kind` with the real policy and a retry window of one attempt: each fails for good. */
+  async function failEveryDue(kind: string, message: string): Promise<void> {
+    const runner = startJobRunner({
+      ...jobRunnerPolicy(h.context, 'browser-test'),
+      retryForMs: 1,
+      manual: true,
+      handlers: {
+        [kind]: async () => {
+          throw new Error(message);
+        },
+      },
+    });
+    await runner.idle();
+    await runner.stop();
+  }
+
   /** Sends an envelope whose request mail job then fails for good (a mail server that refuses). */
   async function failedRequestMail(name: string): Promise<string> {
     const created = await h.createEnvelope(
@@ -50,19 +66,8 @@ describe('the failed jobs page in a real browser', () => {
     assert.equal(created.statusCode, 201, created.body);
     const id = created.json().id as string;
     assert.equal((await h.api(h.org, 'POST', `/api/v1/envelopes/${id}/send`)).statusCode, 200);
-    const runner = startJobRunner({
-      ...jobRunnerPolicy(h.context, 'browser-test'),
-      retryForMs: 1,
-      manual: true,
-      handlers: {
-        'mail.signing-request': async () => {
-          throw new Error('connect ECONNREFUSED 127.0.0.1:25 (smtp.example.jp)');
-        },
-      },
-    });
     // Runs every due request job: this one, and one retried by an earlier test (it fails again).
-    await runner.idle();
-    await runner.stop();
+    await failEveryDue('mail.signing-request', 'connect ECONNREFUSED 127.0.0.1:25 (smtp.example.jp)');
     const recipient = await h.context.db
       .selectFrom('recipients')
       .select('id')
@@ -123,18 +128,7 @@ describe('the failed jobs page in a real browser', () => {
     );
     assert.equal(created.statusCode, 201, created.body);
     assert.equal((await h.api(h.org, 'POST', `/api/v1/envelopes/${created.json().id}/send`)).statusCode, 200);
-    const runner = startJobRunner({
-      ...jobRunnerPolicy(h.context, 'browser-test'),
-      retryForMs: 1,
-      manual: true,
-      handlers: {
-        'webhook.deliver': async () => {
-          throw new Error('webhook answered 503 (erp.example.jp)');
-        },
-      },
-    });
-    await runner.idle();
-    await runner.stop();
+    await failEveryDue('webhook.deliver', 'webhook answered 503 (erp.example.jp)');
     const delivery = await h.context.db
       .selectFrom('webhook_deliveries')
       .select(['id', 'status'])
