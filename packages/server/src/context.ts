@@ -16,6 +16,7 @@ import { migrateToLatest } from './adapters/db/migrate.ts';
 import { EncryptedBlobStore } from './adapters/blob/encrypted-blob-store.ts';
 import { DocumentKeyring } from './adapters/keys/document-keyring.ts';
 import { KeyEncryptionKeys } from './adapters/keys/key-encryption-keys.ts';
+import { SealedSecrets } from './adapters/keys/sealed-secrets.ts';
 import { openObjectStore } from './adapters/storage/object-store.ts';
 import { OutboxMailer } from './adapters/mail/outbox-mailer.ts';
 import { SmtpMailer } from './adapters/mail/smtp-mailer.ts';
@@ -43,6 +44,8 @@ export interface AppContext {
   verifier: PdfVerifier;
   /** Keys derived from the master secret: access-code HMAC, cookie signing, blob key wrapping. */
   keys: ServerKeys;
+  /** Webhook and SSO secrets, organisations' signing keys and access codes, sealed under the KEK. */
+  secrets: SealedSecrets;
   /** This process's (or thread's) Prometheus instruments. */
   metrics: Metrics;
   /** Single sign-on: the OIDC relying party and the SAML service provider. */
@@ -97,7 +100,8 @@ export async function createContext(config: Config, options: CreateContextOption
     const database = await openDatabase(config.databaseUrl, config.dataDir);
     toClose.unshift(() => database.close());
     await migrateToLatest(database.db, database.dialect);
-    const keyring = new DocumentKeyring(database.db, keks, clock);
+    const secrets = new SealedSecrets(keks, masterKey);
+    const keyring = new DocumentKeyring(database.db, keks, clock, [secrets]);
     // Fail fast: without the current KEK no document could be stored (nor most of them read).
     const kek = await keyring.currentKek();
     if (!keks.available(kek))
@@ -134,6 +138,7 @@ export async function createContext(config: Config, options: CreateContextOption
       signing,
       verifier,
       keys: deriveServerKeys(masterKey),
+      secrets,
       metrics,
       identityProviders: lazyIdentityProviders(),
       webhooks,

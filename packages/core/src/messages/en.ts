@@ -431,6 +431,7 @@ export const en: Messages = {
   'mail.renewalRefused.body':
     "LTA renewal of {files} archived file(s) of {organization} was not done today.\nThe certificate of the timestamp authority used for renewal ends on {until}, so a new timestamp would need renewing again at once.\nPlease ask the operator of Inkan to renew the timestamp authority's certificate (or to configure another one). Renewal is tried again every day, and you are told each time. Past that date, verification of these files may become INDETERMINATE.",
   'mail.renewalRefused.button': 'Open renewals',
+  'jobs.kind.webhook.deliver': 'Sending a webhook',
   'mail.declined.subject': 'Decline notice: {envelope}',
   'mail.declined.body':
     '{name} ({email}) declined to sign "{envelope}". The envelope is now declined.\n\nReason:\n{reason}',

@@ -446,6 +446,7 @@ export const ja = {
   'mail.renewalRefused.body':
     '{organization}の保管文書{files}件のタイムスタンプ（LTA）の更新を、本日は行いませんでした。\n更新に使うタイムスタンプ局の証明書が{until}に期限を迎えるため、新しいタイムスタンプもすぐに更新が必要になります。\nInkanの運用担当者に、タイムスタンプ局の証明書の更新（または別のタイムスタンプ局の設定）を依頼してください。更新されるまで毎日再試行し、そのたびにお知らせします。期限を過ぎると、これらの文書の署名は検証で「判定不能」になるおそれがあります。',
   'mail.renewalRefused.button': 'タイムスタンプの更新を開く',
+  'jobs.kind.webhook.deliver': 'Webhook の送信',
   'mail.declined.subject': '署名拒否のお知らせ: {envelope}',
   'mail.declined.body':
     '「{envelope}」の署名者 {name}（{email}）様が署名を拒否しました。封筒は拒否の状態になりました。\n\n理由:\n{reason}',

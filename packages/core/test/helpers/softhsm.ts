@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pkcs11js from 'pkcs11js';
+import { Pkcs11AesKeys } from '../../src/pkcs11/pkcs11-aes-keys.ts';
 import { assertNonExtractable } from '../../src/pkcs11/pkcs11-keys.ts';
 import { findObject, openTokenSession, readAttribute, readBool } from '../../src/pkcs11/pkcs11-module.ts';
 
@@ -199,5 +200,15 @@ export async function issueTestCertificate(
     return { certificate, chain: [certificate, caCertificate] };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Whether the token holds an AES key-encryption key labelled `label` (opened in a session of its own). */
+export function tokenHasAesKey(token: SoftHsmToken, label: string): boolean {
+  const keys = Pkcs11AesKeys.open({ libraryPath: token.libraryPath, tokenLabel: token.label, pin: token.pin });
+  try {
+    return keys.has(label);
+  } finally {
+    keys.close();
   }
 }

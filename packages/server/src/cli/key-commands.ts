@@ -12,6 +12,7 @@ import { migrateToLatest } from '../adapters/db/migrate.ts';
 import { openDatabase } from '../adapters/db/open-database.ts';
 import { DocumentKeyring } from '../adapters/keys/document-keyring.ts';
 import { KeyEncryptionKeys } from '../adapters/keys/key-encryption-keys.ts';
+import { SealedSecrets } from '../adapters/keys/sealed-secrets.ts';
 import { readMasterKey } from '../security/server-keys.ts';
 
 const USAGE = 'usage: inkan keys status | inkan keys rotate [--batch-size N] [--remove-old]';
@@ -38,19 +39,22 @@ export async function keysCommand(config: Config, args: string[]): Promise<numbe
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const keks = new KeyEncryptionKeys(await readMasterKey(config), config.kekPkcs11);
+  const masterKey = await readMasterKey(config);
+  const keks = new KeyEncryptionKeys(masterKey, config.kekPkcs11);
   const database = await openDatabase(config.databaseUrl, config.dataDir);
   try {
     await migrateToLatest(database.db, database.dialect);
-    const keyring = new DocumentKeyring(database.db, keks);
+    const keyring = new DocumentKeyring(database.db, keks, undefined, [new SealedSecrets(keks, masterKey)]);
     if (sub === 'rotate') {
       const progress = await keyring.rotate({
         batchSize,
         onBatch: (done) => process.stdout.write(`rewrapped ${done} data key(s)\n`),
+        onSecrets: (done) => process.stdout.write(`resealed ${done} secret(s)\n`),
       });
       process.stdout.write(
         `${progress.created ? 'created' : 'resumed with'} key-encryption key ${progress.current.id} (${progress.current.provider}, label ${progress.current.label}); ` +
-          `${progress.rewrapped} data key(s) rewrapped, ${progress.remaining} left under older versions; no document was read or written\n`,
+          `${progress.rewrapped} data key(s) rewrapped, ${progress.remaining} left under older versions; ` +
+          `${progress.resealed} secret(s) resealed (webhook and SSO secrets, signing keys, access codes); no document was read or written\n`,
       );
       if (progress.remaining > 0) return 1;
       if (options['remove-old']) {
@@ -67,7 +71,7 @@ export async function keysCommand(config: Config, args: string[]): Promise<numbe
       const state = kek.current ? 'current' : kek.retired_at ? `retired ${kek.retired_at}` : 'old';
       const usable = kek.retired_at !== null || keks.available(kek) ? '' : ' — KEY NOT AVAILABLE HERE';
       process.stdout.write(
-        `${kek.id}\t${kek.provider}\t${kek.label}\t${state}\t${kek.liveKeys} live data key(s)${usable}\n`,
+        `${kek.id}\t${kek.provider}\t${kek.label}\t${state}\t${kek.liveKeys} live data key(s), ${kek.liveSecrets} secret(s)${usable}\n`,
       );
     }
     if (config.kekPkcs11 && (await keyring.currentKek()).provider !== 'pkcs11')

@@ -4,6 +4,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { Db } from '../ports/database.ts';
 import type { JobQueue } from '../ports/job-queue.ts';
 import type { Mailer } from '../ports/mailer.ts';
+import type { SecretSeal } from '../ports/secret-seal.ts';
 
 /**
  * What use cases need from the composition root: ports only. The AppContext of `context.ts` satisfies
@@ -17,11 +18,12 @@ export interface DomainContext {
   mailer: Mailer;
   jobs: JobQueue;
   clock: Clock;
+  /** Seals the secrets needed in clear again (webhook and SSO secrets, signing keys, access codes). */
+  secrets: SecretSeal;
   keys: {
     accessCode: Uint8Array;
     cookie: Uint8Array;
     totpSeed: Uint8Array;
     recoveryCode: Uint8Array;
-    accessCodeSeal: Uint8Array;
   };
 }

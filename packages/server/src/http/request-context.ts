@@ -20,6 +20,17 @@ export function originOf(request: FastifyRequest): RequestOrigin {
 }
 
 /** Who is calling the sender API: a signed-in user or an API key, always of one organisation. */
+/**
+ * Who makes a change and from where, as the use cases take it: the principal's organisation (their
+ * objects only: another organisation's are NOT_FOUND in the use case) and actor, and the request's origin.
+ */
+export function changeBy(
+  principal: Principal,
+  request: FastifyRequest,
+): { organizationId: string; actor: Principal['actor']; origin: RequestOrigin } {
+  return { organizationId: principal.organizationId, actor: principal.actor, origin: originOf(request) };
+}
+
 export interface Principal {
   organizationId: string;
   actor: Extract<Actor, { type: 'user' } | { type: 'api_key' }>;

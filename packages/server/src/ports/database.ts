@@ -444,7 +444,7 @@ export interface SsoSchema {
     enabled: number;
     oidc_issuer: string | null;
     oidc_client_id: string | null;
-    /** AES-256-GCM under a key derived from the master secret (sealSsoSecret). */
+    /** Sealed under the key-encryption key (SecretSeal, purpose sso-client-secret). */
     oidc_client_secret_ciphertext: string | null;
     saml_idp_entity_id: string | null;
     saml_idp_sso_url: string | null;
@@ -655,7 +655,15 @@ export interface ArchiveSchema {
   };
 }
 
-export type Db = Kysely<Schema>;
+/**
+ * The database as the adapters open it: Kysely, plus the write transaction of its dialect.
+ * `writeTransaction` runs `work` in one transaction that holds the write lock from its first statement
+ * (PostgreSQL: an ordinary transaction; SQLite: BEGIN IMMEDIATE under the process-wide write lock).
+ * Inside `work` use only the given `tx`: on SQLite the database's one connection is held until it returns.
+ */
+export type Db = Kysely<Schema> & {
+  writeTransaction<T>(work: (tx: DbOrTx) => Promise<T>): Promise<T>;
+};
 export type Tx = Transaction<Schema>;
 /** Either the database or a transaction: repositories and use cases accept both. */
 export type DbOrTx = Kysely<Schema> | Transaction<Schema>;

@@ -8,7 +8,7 @@ export interface WebhooksSchema {
     /** JSON array of subscribed event types (WEBHOOK_EVENT_TYPES). */
     events: string;
     enabled: number;
-    /** AES-256-GCM under a key derived from the master secret (sealWebhookSecret). */
+    /** Sealed under the key-encryption key (SecretSeal, purpose webhook-secret). */
     secret_ciphertext: string;
     secret_hint: string;
     /** The secret before the last rotation, still signed with until previous_secret_expires_at. */

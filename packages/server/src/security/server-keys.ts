@@ -16,14 +16,6 @@ export interface ServerKeys {
   totpSeed: Uint8Array;
   /** HMAC key of recovery-code hashes (a stolen database alone cannot test guesses). */
   recoveryCode: Uint8Array;
-  /** Encrypts single sign-on client secrets at rest (AES-256-GCM). */
-  ssoSecret: Uint8Array;
-  /** Encrypts webhook signing secrets at rest (AES-256-GCM; they are needed in clear to sign). */
-  webhookSecret: Uint8Array;
-  /** Encrypts organisations' uploaded signing keys at rest (AES-256-GCM). */
-  signingKey: Uint8Array;
-  /** Encrypts recipients' access codes at rest so their sender can see them again (AES-256-GCM). */
-  accessCodeSeal: Uint8Array;
 }
 
 /** HKDF-SHA-256 of the master secret with a purpose label (distinct from the PKI's 'inkan-key-file'). */
@@ -39,10 +31,6 @@ export function deriveServerKeys(masterKey: Uint8Array): ServerKeys {
     blob: deriveKey(masterKey, 'blob-key-wrap'),
     totpSeed: deriveKey(masterKey, 'totp-seed-encryption'),
     recoveryCode: deriveKey(masterKey, 'recovery-code-hmac'),
-    ssoSecret: deriveKey(masterKey, 'sso-secret-encryption'),
-    webhookSecret: deriveKey(masterKey, 'webhook-secret-encryption'),
-    signingKey: deriveKey(masterKey, 'signing-key-encryption'),
-    accessCodeSeal: deriveKey(masterKey, 'access-code-encryption'),
   };
 }
 

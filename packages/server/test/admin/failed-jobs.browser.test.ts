@@ -2,48 +2,56 @@
  * The failed jobs page (/admin/jobs, 失敗した処理) in Debian's Chromium against a real server (buildApp
  * listening, the built UI, SQLite): a request mail whose job gave up (the real runner and retry policy,
  * with a retry window of one attempt) is listed with its last error for the administrator; 再実行 queues
- * it again and the list empties. A viewer sees the notice that only administrators may look.
+ * it again and the list empties. A given-up webhook delivery is listed with its event and endpoint, and
+ * 再実行 replays it. A viewer sees the notice that only administrators may look.
  * Screenshots at 1280×800 and 390×844 (failed-jobs-*.png).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { startJobRunner } from '../../src/adapters/jobs/db-job-queue.ts';
 import { DEFAULT_WEB_DIST } from '../../src/http/web/routes.ts';
+import { createWebhookEndpoint } from '../../src/domain/use-cases/manage-webhook-endpoints.ts';
 import { jobRunnerPolicy } from '../../src/jobs/worker-thread.ts';
 import { startHarness, type Harness } from '../api/helpers/harness.ts';
-import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
-import { REPO_ROOT } from '../helpers/run-inkan.ts';
+import { assertNoHorizontalScroll, DESKTOP, PHONE } from '../helpers/browser.ts';
+import { BASE_URL, buildWebUi, openBrowserOn, type BrowserOnHarness } from '../helpers/browser-server.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
 
 const SCREENSHOTS = screenshotDir();
 
 describe('the failed jobs page in a real browser', () => {
   let h: Harness;
-  let baseUrl: string;
-  let browser: Browser;
-  const problems: string[] = [];
-  const contexts: BrowserContext[] = [];
+  let ui: BrowserOnHarness;
+  const baseUrl = BASE_URL;
 
   before(async () => {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'packages/web/scripts/build-web.mjs')], { stdio: 'inherit' });
+    buildWebUi();
     h = await startHarness('sqlite', { webDistDir: DEFAULT_WEB_DIST });
-    const listening = new URL(await h.app.listen({ port: 0, host: '127.0.0.1' }));
-    baseUrl = 'http://inkan.test';
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [...BROWSER_ARGS, `--host-resolver-rules=MAP inkan.test 127.0.0.1:${listening.port}`],
-    });
+    ui = await openBrowserOn(h);
   });
 
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
+    await ui?.close();
     await h?.close();
   });
+
+  /** Runs the due jobs of `kind` with the real policy and a retry window of one attempt: each fails for good. */
+  async function failEveryDue(kind: string, message: string): Promise<void> {
+    const runner = startJobRunner({
+      ...jobRunnerPolicy(h.context, 'browser-test'),
+      retryForMs: 1,
+      manual: true,
+      handlers: {
+        [kind]: async () => {
+          throw new Error(message);
+        },
+      },
+    });
+    await runner.idle();
+    await runner.stop();
+  }
 
   /** Sends an envelope whose request mail job then fails for good (a mail server that refuses). */
   async function failedRequestMail(name: string): Promise<string> {
@@ -58,19 +66,8 @@ describe('the failed jobs page in a real browser', () => {
     assert.equal(created.statusCode, 201, created.body);
     const id = created.json().id as string;
     assert.equal((await h.api(h.org, 'POST', `/api/v1/envelopes/${id}/send`)).statusCode, 200);
-    const runner = startJobRunner({
-      ...jobRunnerPolicy(h.context, 'browser-test'),
-      retryForMs: 1,
-      manual: true,
-      handlers: {
-        'mail.signing-request': async () => {
-          throw new Error('connect ECONNREFUSED 127.0.0.1:25 (smtp.example.jp)');
-        },
-      },
-    });
     // Runs every due request job: this one, and one retried by an earlier test (it fails again).
-    await runner.idle();
-    await runner.stop();
+    await failEveryDue('mail.signing-request', 'connect ECONNREFUSED 127.0.0.1:25 (smtp.example.jp)');
     const recipient = await h.context.db
       .selectFrom('recipients')
       .select('id')
@@ -86,34 +83,8 @@ describe('the failed jobs page in a real browser', () => {
     return job.id;
   }
 
-  async function signedInPage(viewport: typeof DESKTOP, label: string, who: { email: string; password: string }) {
-    const session = await h.app.inject({ method: 'POST', url: '/api/session', payload: who });
-    assert.equal(session.statusCode, 200, session.body);
-    const { context, page } = await newWatchedPage(browser, {
-      viewport,
-      label,
-      problems,
-      expected: [/Cross-Origin-Opener-Policy header has been ignored/, /status of 403/],
-    });
-    contexts.push(context);
-    await context.addCookies(
-      session.cookies.map((c) => ({
-        name: c.name,
-        value: c.value,
-        domain: 'inkan.test',
-        path: typeof c.path === 'string' ? c.path : '/',
-      })),
-    );
-    return page;
-  }
-
-  async function assertNoHorizontalScroll(page: Page): Promise<void> {
-    const widths = await page.evaluate(() => ({
-      scroll: document.documentElement.scrollWidth,
-      client: document.documentElement.clientWidth,
-    }));
-    assert.ok(widths.scroll <= widths.client + 1, `horizontal scroll: ${JSON.stringify(widths)}`);
-  }
+  const signedInPage = (viewport: typeof DESKTOP, label: string, who: { email: string; password: string }) =>
+    ui.signedInPage(who, viewport, label, [/status of 403/]);
 
   for (const [viewport, suffix] of [
     [DESKTOP, '1280'],
@@ -143,11 +114,58 @@ describe('the failed jobs page in a real browser', () => {
     });
   }
 
+  it('a given-up webhook delivery is listed with its event and endpoint, and 再実行 replays it', async () => {
+    const endpoint = await createWebhookEndpoint(h.context, {
+      organizationId: h.org.id,
+      actor: { type: 'user', id: h.org.admin.id },
+      url: 'https://erp.example.jp/hooks/inkan',
+      events: ['envelope.sent'],
+    });
+    const created = await h.createEnvelope(
+      h.org,
+      { name: 'Webhook の確認', recipients: [{ name: '山田 太郎', email: 'hook@example.jp', order: 1 }] },
+      [{ filename: '契約書.pdf', data: await makePdf({ pages: 1 }) }],
+    );
+    assert.equal(created.statusCode, 201, created.body);
+    assert.equal((await h.api(h.org, 'POST', `/api/v1/envelopes/${created.json().id}/send`)).statusCode, 200);
+    await failEveryDue('webhook.deliver', 'webhook answered 503 (erp.example.jp)');
+    const delivery = await h.context.db
+      .selectFrom('webhook_deliveries')
+      .select(['id', 'status'])
+      .where('endpoint_id', '=', endpoint.endpoint.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(delivery.status, 'failed');
+
+    for (const [viewport, suffix] of [
+      [PHONE, '390'],
+      [DESKTOP, '1280'],
+    ] as const) {
+      const page = await signedInPage(viewport, `jobs-webhook-${suffix}`, h.org.admin);
+      await page.goto(`${baseUrl}/admin/jobs`);
+      const row = page.locator('tr', { hasText: 'https://erp.example.jp/hooks/inkan' });
+      await row.waitFor();
+      assert.match(await row.innerText(), /envelope\.sent/);
+      assert.match(await row.innerText(), /503 \(erp\.example\.jp\)/);
+      await assertNoHorizontalScroll(page);
+      await page.screenshot({ path: join(SCREENSHOTS, `failed-jobs-webhook-${suffix}.png`), fullPage: true });
+      if (suffix === '390') continue;
+      await row.getByRole('button', { name: '再実行' }).click();
+      await page.getByText('再実行を受け付けました').waitFor();
+      await row.waitFor({ state: 'detached' });
+    }
+    const replay = await h.context.db
+      .selectFrom('webhook_deliveries')
+      .select('status')
+      .where('replay_of', '=', delivery.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(replay.status, 'pending');
+  });
+
   it('a viewer is told that only administrators may see failed jobs; no console problems anywhere', async () => {
     const page = await signedInPage(DESKTOP, 'viewer', h.org.viewer);
     await page.goto(`${baseUrl}/admin/jobs`);
     // 失敗した処理 is a section of the administration area, which tells non-administrators so.
     await page.getByText('この画面は組織の管理者だけが使えます。').waitFor();
-    assert.deepEqual(problems, []);
+    assert.deepEqual(ui.problems, []);
   });
 });

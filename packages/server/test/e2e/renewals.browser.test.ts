@@ -7,16 +7,15 @@
  * (renewals-*.png, register-archive-version-1280.png).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { renewArchiveTimestamps, renewalDay } from '../../src/domain/use-cases/renew-archive-timestamps.ts';
 import { DEFAULT_WEB_DIST } from '../../src/http/web/routes.ts';
 import { startHarness, type Harness } from '../api/helpers/harness.ts';
-import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
-import { REPO_ROOT } from '../helpers/run-inkan.ts';
+import { assertNoHorizontalScroll, DESKTOP, PHONE } from '../helpers/browser.ts';
+import { buildWebUi, openBrowserOn, type BrowserOnHarness } from '../helpers/browser-server.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
 import { useShortLivedTsa } from '../helpers/short-lived-tsa.ts';
 import { completeEnvelope, SIGNER } from '../verify/helpers/signed-envelope.ts';
@@ -25,13 +24,11 @@ const SCREENSHOTS = screenshotDir();
 
 describe('the renewals page in a real browser', () => {
   let h: Harness;
-  let browser: Browser;
+  let ui: BrowserOnHarness;
   let renewedId: string;
-  const problems: string[] = [];
-  const contexts: BrowserContext[] = [];
 
   before(async () => {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'packages/web/scripts/build-web.mjs')], { stdio: 'inherit' });
+    buildWebUi();
     h = await startHarness('sqlite', { webDistDir: DEFAULT_WEB_DIST, env: { INKAN_RENEWAL_MARGIN: '30d' } });
     const shortLived = await useShortLivedTsa(h.context.signing, { days: 20 });
     renewedId = (
@@ -48,48 +45,16 @@ describe('the renewals page in a real browser', () => {
     });
     const result = await renewArchiveTimestamps(h.context, { day: renewalDay(h.clock.now()) });
     assert.deepEqual(result, { recorded: 4, renewed: 2 });
-    const listening = new URL(await h.app.listen({ port: 0, host: '127.0.0.1' }));
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [...BROWSER_ARGS, `--host-resolver-rules=MAP inkan.test 127.0.0.1:${listening.port}`],
-    });
+    ui = await openBrowserOn(h);
   });
 
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
+    await ui?.close();
     await h?.close();
   });
 
-  async function signedInPage(viewport: typeof DESKTOP, label: string): Promise<Page> {
-    const session = await h.app.inject({
-      method: 'POST',
-      url: '/api/session',
-      payload: { email: h.org.viewer.email, password: h.org.viewer.password },
-    });
-    assert.equal(session.statusCode, 200, session.body);
-    const { context, page } = await newWatchedPage(browser, {
-      viewport,
-      label,
-      problems,
-      expected: [/Cross-Origin-Opener-Policy header has been ignored/],
-    });
-    contexts.push(context);
-    await context.addCookies(
-      session.cookies.map((c) => ({
-        name: c.name,
-        value: c.value,
-        domain: 'inkan.test',
-        path: typeof c.path === 'string' ? c.path : '/',
-      })),
-    );
-    return page;
-  }
-
-  async function assertNoHorizontalScroll(page: Page): Promise<void> {
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    assert.ok(overflow <= 0, `horizontal scroll of ${overflow}px`);
-  }
+  const signedInPage = (viewport: typeof DESKTOP, label: string): Promise<Page> =>
+    ui.signedInPage(h.org.viewer, viewport, label);
 
   for (const [viewport, suffix] of [
     [DESKTOP, '1280'],
@@ -137,6 +102,6 @@ describe('the renewals page in a real browser', () => {
     assert.match(await note.innerText(), new RegExp(`元の版 ${versions.sha256_original.slice(0, 16)}`));
     await note.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SCREENSHOTS, 'register-archive-version-1280.png'), fullPage: true });
-    assert.deepEqual(problems, []);
+    assert.deepEqual(ui.problems, []);
   });
 });

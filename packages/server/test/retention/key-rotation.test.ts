@@ -8,8 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Pkcs11AesKeys } from '@inkan/core';
-import { createSoftHsmToken, type SoftHsmToken } from '../../../core/test/helpers/softhsm.ts';
+import { createSoftHsmToken, tokenHasAesKey, type SoftHsmToken } from '../../../core/test/helpers/softhsm.ts';
 import { blobObjectPath } from '../../src/adapters/blob/encrypted-blob-store.ts';
 import { DocumentKeyring } from '../../src/adapters/keys/document-keyring.ts';
 import { KeyEncryptionKeys } from '../../src/adapters/keys/key-encryption-keys.ts';
@@ -60,14 +59,7 @@ for (const dialect of DIALECTS) {
     const assertAllOpen = async (context: AppContext) => {
       for (const [key, bytes] of stored) assert.deepEqual(Buffer.from(await context.blobs.get(key)), bytes, key);
     };
-    const hsmHas = (label: string): boolean => {
-      const keys = Pkcs11AesKeys.open({ libraryPath: token.libraryPath, tokenLabel: token.label, pin: token.pin });
-      try {
-        return keys.has(label);
-      } finally {
-        keys.close();
-      }
-    };
+    const hsmHas = (label: string): boolean => tokenHasAesKey(token, label);
 
     before(async () => {
       t = await createTestContext(dialect);

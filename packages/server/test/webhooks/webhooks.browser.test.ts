@@ -6,15 +6,14 @@
  * (webhooks-*.png), without horizontal scrolling on the phone.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { DEFAULT_WEB_DIST } from '../../src/http/web/routes.ts';
 import { startHarness, type Harness } from '../api/helpers/harness.ts';
-import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
-import { REPO_ROOT } from '../helpers/run-inkan.ts';
+import { DESKTOP, PHONE } from '../helpers/browser.ts';
+import { BASE_URL, buildWebUi, openBrowserOn, type BrowserOnHarness } from '../helpers/browser-server.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
 import { startWebhookReceiver, verifyInkanSignature, type WebhookReceiver } from './webhook-receiver.ts';
 
@@ -23,49 +22,24 @@ const SCREENSHOTS = screenshotDir();
 describe('the Webhook section in a real browser', () => {
   let h: Harness;
   let receiver: WebhookReceiver;
-  let browser: Browser;
-  const baseUrl = 'http://inkan.test';
-  const problems: string[] = [];
-  const contexts: BrowserContext[] = [];
+  let ui: BrowserOnHarness;
+  const baseUrl = BASE_URL;
 
   before(async () => {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'packages/web/scripts/build-web.mjs')], { stdio: 'inherit' });
+    buildWebUi();
     receiver = await startWebhookReceiver();
     h = await startHarness('sqlite', { webDistDir: DEFAULT_WEB_DIST, env: { INKAN_WEBHOOK_ALLOW_PRIVATE: 'true' } });
-    const listening = new URL(await h.app.listen({ port: 0, host: '127.0.0.1' }));
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [...BROWSER_ARGS, `--host-resolver-rules=MAP inkan.test 127.0.0.1:${listening.port}`],
-    });
+    ui = await openBrowserOn(h);
   });
 
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
+    await ui?.close();
     await h?.close();
     await receiver?.close();
   });
 
-  async function adminPage(viewport: typeof DESKTOP, label: string): Promise<Page> {
-    const session = await h.app.inject({ method: 'POST', url: '/api/session', payload: h.org.admin });
-    assert.equal(session.statusCode, 200, session.body);
-    const { context, page } = await newWatchedPage(browser, {
-      viewport,
-      label,
-      problems,
-      expected: [/Cross-Origin-Opener-Policy header has been ignored/],
-    });
-    contexts.push(context);
-    await context.addCookies(
-      session.cookies.map((c) => ({
-        name: c.name,
-        value: c.value,
-        domain: 'inkan.test',
-        path: typeof c.path === 'string' ? c.path : '/',
-      })),
-    );
-    return page;
-  }
+  const adminPage = (viewport: typeof DESKTOP, label: string): Promise<Page> =>
+    ui.signedInPage(h.org.admin, viewport, label);
 
   async function sendEnvelope(name: string): Promise<void> {
     const created = await h.createEnvelope(
@@ -133,6 +107,6 @@ describe('the Webhook section in a real browser', () => {
     }));
     assert.ok(widths.scroll <= widths.client + 1, `horizontal scroll: ${JSON.stringify(widths)}`);
     await page.screenshot({ path: join(SCREENSHOTS, 'webhooks-390.png'), fullPage: true });
-    assert.deepEqual(problems, []);
+    assert.deepEqual(ui.problems, []);
   });
 });

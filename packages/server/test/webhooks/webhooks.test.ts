@@ -279,6 +279,84 @@ for (const dialect of DIALECTS) {
       assert.equal(foreign.statusCode, 404);
     });
 
+    it('a given-up delivery is listed in 失敗した処理 (GET /api/v1/admin/jobs) and replayed from there', async () => {
+      type FailedJob = {
+        id: string;
+        kind: string;
+        lastError: string | null;
+        webhook: { deliveryId: string; endpointId: string; url: string | null; eventType: string } | null;
+      };
+      const failedJobs = async (session: TestSession) => {
+        const res = await asSession(h, session, 'GET', '/api/v1/admin/jobs?status=failed');
+        assert.equal(res.statusCode, 200, res.body);
+        return (res.json().items as FailedJob[]).filter((j) => j.kind === 'webhook.deliver');
+      };
+      // The delivery given up in the previous test was replayed from the log: not listed.
+      assert.deepEqual(await failedJobs(admin), []);
+
+      receiver.always.set('/inkan', 503);
+      const count = receiver.received.length;
+      await sendEnvelope('業務委託契約書 D');
+      await runner.idle();
+      for (let hour = 0; hour < 80; hour++) {
+        h.clock.advance(3_600_000);
+        await runner.idle();
+      }
+      admin = await signIn(h, h.org.admin);
+      const jobs = await failedJobs(admin);
+      assert.equal(jobs.length, 1, JSON.stringify(jobs));
+      const job = jobs[0]!;
+      const given = (await deliveries()).find((d) => d.id === job.webhook?.deliveryId);
+      assert.ok(given, 'the job names a delivery of the log');
+      assert.deepEqual([given.status, given.lastStatusCode, given.replayOf], ['failed', 503, null]);
+      assert.deepEqual(job.webhook, {
+        deliveryId: given.id,
+        endpointId,
+        url: `${receiver.url}/inkan`,
+        eventType: 'envelope.sent',
+      });
+      assert.ok(job.lastError, 'the last error is shown');
+      // Another organisation sees nothing of it and cannot replay it.
+      const otherAdmin = await signIn(h, h.other.admin);
+      assert.deepEqual(await failedJobs(otherAdmin), []);
+      const foreign = await asSession(h, otherAdmin, 'POST', `/api/v1/admin/jobs/${job.id}/retry`, {});
+      assert.equal(foreign.statusCode, 404);
+      assert.equal(receiver.received.length - count > 0, true);
+
+      receiver.always.delete('/inkan');
+      const before = receiver.received.length;
+      const retried = await asSession(h, admin, 'POST', `/api/v1/admin/jobs/${job.id}/retry`, {});
+      assert.equal(retried.statusCode, 200, retried.body);
+      const replayId = retried.json().deliveryId as string;
+      assert.ok(replayId);
+      await runner.idle();
+      assert.equal(receiver.received.length, before + 1);
+      const last = receiver.received.at(-1)!;
+      assert.equal(last.answered, 200);
+      assert.equal(last.json.id, given.eventId, 'the replay carries the event id');
+      const all = await deliveries();
+      assert.equal(all.find((d) => d.id === replayId)?.status, 'delivered');
+      assert.equal(all.find((d) => d.id === replayId)?.replayOf, given.id);
+      assert.equal(all.find((d) => d.id === given.id)?.status, 'failed', 'the log keeps the failed delivery');
+      // Replayed: gone from the list; a second retry is refused and sends nothing.
+      assert.deepEqual(await failedJobs(admin), []);
+      const again = await asSession(h, admin, 'POST', `/api/v1/admin/jobs/${job.id}/retry`, {});
+      assert.equal(again.statusCode, 409, again.body);
+      assert.equal(again.json().error.code, 'JOB_NOT_FAILED');
+      await runner.idle();
+      assert.equal(receiver.received.length, before + 1);
+      const replayedEvents = await h.context.db
+        .selectFrom('events')
+        .select(['action', 'details'])
+        .where('action', '=', 'webhook.replayed')
+        .execute();
+      assert.equal(replayedEvents.length, 2);
+      assert.ok(
+        replayedEvents.some((e) => String(e.details).includes(job.id)),
+        'the replay names the failed job',
+      );
+    });
+
     it('rotation: both secrets sign during the overlap, only the new one after it; the ping shows the outcome', async () => {
       const rotated = await asSession(h, admin, 'POST', `/api/v1/admin/webhooks/${endpointId}/rotate-secret`, {
         overlapHours: 24,

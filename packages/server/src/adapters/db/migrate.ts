@@ -28,6 +28,7 @@ import { retentionMigration } from './migrations/020-retention.ts';
 import { templatesBulkSendMigration } from './migrations/021-templates-bulk-send.ts';
 import { approvalsMigration } from './migrations/022-approvals.ts';
 import { signingLinksMigration } from './migrations/023-signing-links.ts';
+import { failedWebhooksMigration } from './migrations/024-failed-webhooks.ts';
 
 /** The migrations of this version, in order; names are numbered so that they sort. */
 export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
@@ -53,6 +54,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '021-templates-bulk-send': templatesBulkSendMigration(),
     '022-approvals': approvalsMigration(dialect),
     '023-signing-links': signingLinksMigration(),
+    '024-failed-webhooks': failedWebhooksMigration(),
   };
 }
 

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDialectConfig } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDialectConfig } from 'kysely';
 import pg from 'pg';
-import { registerSqliteWriteLock } from './sqlite-write-lock.ts';
-import type { Db } from '../../ports/database.ts';
+import { sqliteWriteLockFor, type SqliteWriteLock } from './sqlite-write-lock.ts';
+import type { Db, DbOrTx, Schema } from '../../ports/database.ts';
 
 /** An open database and how to close it. */
 export interface OpenDatabase {
@@ -42,8 +42,10 @@ export async function openSqlite(path: string): Promise<OpenDatabase> {
   database.pragma('synchronous = NORMAL');
   // Crypto-shredding: a destroyed data key's bytes are overwritten in the file, not left in free space.
   database.pragma('secure_delete = ON');
-  const db: Db = new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  registerSqliteWriteLock(db, resolve(path));
+  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const db: Db = Object.assign(kysely, {
+    writeTransaction: sqliteWriteTransaction(kysely, sqliteWriteLockFor(resolve(path))),
+  });
   return {
     db,
     dialect: 'sqlite',
@@ -52,6 +54,32 @@ export async function openSqlite(path: string): Promise<OpenDatabase> {
       await db.destroy();
     },
   };
+}
+
+/**
+ * SQLite's write transaction: BEGIN IMMEDIATE on the database's one connection, after the process-wide
+ * write lock. The threads of this process queue on the lock without blocking, rather than in SQLite's
+ * busy handler (which sleeps on the calling thread); other processes meet busy_timeout.
+ */
+function sqliteWriteTransaction(kysely: Kysely<Schema>, lock: SqliteWriteLock): Db['writeTransaction'] {
+  return (work) =>
+    kysely.connection().execute(async (connection) => {
+      await lock.acquire();
+      try {
+        await sql`begin immediate`.execute(connection);
+        try {
+          const result = await work(connection);
+          await sql`commit`.execute(connection);
+          return result;
+        } catch (error) {
+          // After a failed commit SQLite may still hold the transaction open: roll it back either way.
+          await sql`rollback`.execute(connection).catch(() => undefined);
+          throw error;
+        }
+      } finally {
+        lock.release();
+      }
+    });
 }
 
 /** Prepared statements kept per SQLite connection (the queries of the code are a fixed, small set). */
@@ -111,7 +139,10 @@ export async function openPostgres(url: string, poolSize = 10): Promise<OpenData
   client.release();
   // An idle client's network error must not crash the process; the pool replaces the client.
   pool.on('error', () => undefined);
-  const db: Db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const db: Db = Object.assign(kysely, {
+    writeTransaction: <T>(work: (tx: DbOrTx) => Promise<T>) => kysely.transaction().execute(work),
+  });
   return {
     db,
     dialect: 'postgres',

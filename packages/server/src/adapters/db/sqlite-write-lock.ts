@@ -1,5 +1,4 @@
 import { getEnvironmentData, setEnvironmentData, threadId } from 'node:worker_threads';
-import type { Db } from '../../ports/database.ts';
 
 /**
  * One write lock per SQLite file shared by every thread of this process (HTTP and the job worker threads),
@@ -68,23 +67,16 @@ const waitAsync = (
   }
 ).waitAsync.bind(Atomics);
 
-const locks = new WeakMap<Db, SqliteWriteLock>();
-
 /**
  * The process-wide write lock of a SQLite file, shared with worker threads started afterwards (through
  * worker_threads environment data, which hands the same SharedArrayBuffer to every new thread).
  */
-export function registerSqliteWriteLock(db: Db, absolutePath: string): void {
+export function sqliteWriteLockFor(absolutePath: string): SqliteWriteLock {
   const key = `inkan:sqlite-write-lock:${absolutePath}`;
   let buffer = getEnvironmentData(key) as SharedArrayBuffer | undefined;
   if (!(buffer instanceof SharedArrayBuffer)) {
     buffer = new SharedArrayBuffer(4);
     setEnvironmentData(key, buffer);
   }
-  locks.set(db, new SqliteWriteLock(buffer));
-}
-
-/** The write lock of a SQLite database opened by openSqlite (undefined for PostgreSQL). */
-export function sqliteWriteLockOf(db: Db): SqliteWriteLock | undefined {
-  return locks.get(db);
+  return new SqliteWriteLock(buffer);
 }

@@ -5,7 +5,7 @@ import type { Db } from '../../ports/database.ts';
 import { inTransaction } from '../../domain/transaction.ts';
 import { BlobError } from '../blob/blob-error.ts';
 import { dialectOf } from '../db/migrate.ts';
-import { KeyEncryptionKeys, type KekRow } from './key-encryption-keys.ts';
+import { KeyEncryptionKeys, newestKek, type KekRow } from './key-encryption-keys.ts';
 
 const DATA_KEY_BYTES = 32;
 
@@ -16,14 +16,28 @@ export interface RotationProgress {
   /** True when this call created `current`; false when it resumed an unfinished rotation. */
   created: boolean;
   rewrapped: number;
-  /** Live data keys still wrapped under an older KEK (0 when the rotation is complete). */
+  /** Sealed secrets resealed under `current`. */
+  resealed: number;
+  /** Live data keys and sealed secrets still wrapped under an older KEK (0 when the rotation is complete). */
   remaining: number;
 }
 
-/** One KEK version with its live (not destroyed) data keys. */
+/** One KEK version with its live (not destroyed) data keys and the other values sealed under it. */
 export interface KekStatus extends KekRow {
   liveKeys: number;
+  /** Values of the dependents (the sealed secrets) under this version. */
+  liveSecrets: number;
   current: boolean;
+}
+
+/** Other values wrapped under the KEK (the sealed secrets): rotation rewraps them too. */
+export interface KekDependent {
+  /** Values under a KEK version other than `currentId` (a resumed rotation finishes them). */
+  countOutdated(db: Db, currentId: string): Promise<number>;
+  /** Values not under `currentId`, including those of a format from before the KEK (rotation reseals them). */
+  countNotUnder(db: Db, currentId: string): Promise<number>;
+  countUnder(db: Db, kekId: string): Promise<number>;
+  rewrap(db: Db, current: KekRow, batchSize: number, onBatch?: (done: number) => void): Promise<number>;
 }
 
 function aadOf(keyId: string, blobKey: string): Buffer {
@@ -43,6 +57,8 @@ export class DocumentKeyring {
     readonly db: Db,
     readonly keks: KeyEncryptionKeys,
     readonly clock: Clock = { now: () => new Date() },
+    /** Rewrapped, counted and kept alive with the data keys (the sealed secrets). */
+    readonly dependents: readonly KekDependent[] = [],
   ) {}
 
   /** A new data key for `blobKey`, wrapped under the current KEK and stored. */
@@ -157,13 +173,7 @@ export class DocumentKeyring {
 
   /** The newest KEK version (new data keys are wrapped under it). */
   async currentKek(): Promise<KekRow> {
-    const row = await this.db
-      .selectFrom('key_encryption_keys')
-      .selectAll()
-      .orderBy('version', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    if (!row) throw new Error('no key-encryption key: the database is not migrated');
+    const row = await newestKek(this.db);
     this.#keks.set(row.id, row);
     return row;
   }
@@ -178,19 +188,28 @@ export class DocumentKeyring {
       .groupBy('kek_id')
       .execute();
     const byKek = new Map(counts.map((c) => [c.kek_id, Number(c.n)]));
-    return keks.map((k, i) => ({ ...k, liveKeys: byKek.get(k.id) ?? 0, current: i === 0 }));
+    const status: KekStatus[] = [];
+    for (const [i, k] of keks.entries()) {
+      let liveSecrets = 0;
+      for (const dependent of this.dependents) liveSecrets += await dependent.countUnder(this.db, k.id);
+      status.push({ ...k, liveKeys: byKek.get(k.id) ?? 0, liveSecrets, current: i === 0 });
+    }
+    return status;
   }
 
   /**
    * `inkan keys rotate`: unless an earlier rotation is unfinished (then it resumes), creates a new KEK
    * version (in the HSM when configured) and rewraps every live data key under it, `batchSize` rows per
-   * transaction. Blobs are not read or written. Safe to interrupt and run again.
+   * transaction, then the dependents' values (the sealed secrets). Blobs are not read or written. Safe to
+   * interrupt and run again.
    */
-  async rotate(options: { batchSize?: number; onBatch?: (done: number) => void } = {}): Promise<RotationProgress> {
+  async rotate(
+    options: { batchSize?: number; onBatch?: (done: number) => void; onSecrets?: (done: number) => void } = {},
+  ): Promise<RotationProgress> {
     const batchSize = options.batchSize ?? 500;
     let current = await this.currentKek();
     let created = false;
-    if ((await this.#countOutdated(current.id)) === 0) {
+    if ((await this.#countOutdated(current.id)) + (await this.#dependentsOutdated(current.id)) === 0) {
       current = await this.#createVersion(current.version + 1);
       created = true;
     }
@@ -232,18 +251,23 @@ export class DocumentKeyring {
       rewrapped += updates.length;
       options.onBatch?.(rewrapped);
     }
-    return { current, created, rewrapped, remaining: await this.#countOutdated(current.id) };
+    let resealed = 0;
+    for (const dependent of this.dependents)
+      resealed += await dependent.rewrap(this.db, current, batchSize, (done) => options.onSecrets?.(resealed + done));
+    let remaining = await this.#countOutdated(current.id);
+    for (const dependent of this.dependents) remaining += await dependent.countNotUnder(this.db, current.id);
+    return { current, created, rewrapped, resealed, remaining };
   }
 
   /**
-   * Removes the KEK versions older than the current one that no live data key needs any more: an HSM
+   * Removes the KEK versions older than the current one that no live data key nor sealed secret needs any more: an HSM
    * key is destroyed on the token; a derived one is only marked (it cannot be destroyed). Returns them.
    */
   async retireOld(): Promise<KekRow[]> {
     const status = await this.status();
     const retired: KekRow[] = [];
     for (const kek of status) {
-      if (kek.current || kek.retired_at !== null || kek.liveKeys > 0) continue;
+      if (kek.current || kek.retired_at !== null || kek.liveKeys > 0 || kek.liveSecrets > 0) continue;
       this.keks.remove(kek);
       const at = this.clock.now().toISOString();
       await this.db.updateTable('key_encryption_keys').set({ retired_at: at }).where('id', '=', kek.id).execute();
@@ -269,6 +293,12 @@ export class DocumentKeyring {
       .where('wrapped_key', 'is not', null)
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  async #dependentsOutdated(currentId: string): Promise<number> {
+    let n = 0;
+    for (const dependent of this.dependents) n += await dependent.countOutdated(this.db, currentId);
+    return n;
   }
 
   async #createVersion(version: number): Promise<KekRow> {

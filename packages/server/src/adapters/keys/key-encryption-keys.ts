@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { Pkcs11AesKeys } from '@inkan/core';
 import type { Config } from '../../config/config.ts';
-import type { Schema } from '../../ports/database.ts';
+import type { DbOrTx, Schema } from '../../ports/database.ts';
 import { deriveKey } from '../../security/server-keys.ts';
 
 /** A key-encryption key as the database records it. */
@@ -9,6 +9,18 @@ export type KekRow = Schema['key_encryption_keys'];
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+
+/** The newest KEK version (new data keys and secrets are wrapped under it). */
+export async function newestKek(db: DbOrTx): Promise<KekRow> {
+  const row = await db
+    .selectFrom('key_encryption_keys')
+    .selectAll()
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) throw new Error('no key-encryption key: the database is not migrated');
+  return row;
+}
 
 /** A KEK that cannot be used here (its HSM is not configured, or its key is gone). */
 export class KekUnavailableError extends Error {

@@ -1,4 +1,3 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { DbOrTx, Schema } from '../../ports/database.ts';
 import type { IdentityProviders, OidcSettings, SamlSettings } from '../../ports/identity-providers.ts';
@@ -6,10 +5,9 @@ import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { hasSecondFactor } from '../second-factors/second-factors.ts';
 
-/** What single sign-on use cases need: the domain's ports plus the identity providers and the secret key. */
+/** What single sign-on use cases need: the domain's ports plus the identity providers. */
 export interface SsoContext extends DomainContext {
   identityProviders: IdentityProviders;
-  keys: DomainContext['keys'] & { ssoSecret: Uint8Array };
 }
 
 export type SsoConnectionRow = Selectable<Schema['sso_connections']>;
@@ -20,24 +18,6 @@ export const SSO_SIGN_IN_TTL_MS = 10 * 60_000;
 export const SSO_STATE_COOKIE = 'inkan_sso';
 /** Rate limits of the single sign-on surfaces, per IP (docs/api.md). */
 export const SSO_RATE_LIMIT = { max: 20, timeWindow: '1 minute' } as const;
-
-/** Encrypts an OIDC client secret for the database: base64(iv ‖ tag ‖ ciphertext), bound to the connection. */
-export function sealSsoSecret(key: Uint8Array, connectionId: string, secret: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(`sso:${connectionId}`, 'utf8'));
-  const body = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
-}
-
-/** Decrypts a stored client secret; throws when it was tampered with or belongs to another connection. */
-export function openSsoSecret(key: Uint8Array, connectionId: string, sealed: string): string {
-  const raw = Buffer.from(sealed, 'base64');
-  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-  decipher.setAAD(Buffer.from(`sso:${connectionId}`, 'utf8'));
-  decipher.setAuthTag(raw.subarray(12, 28));
-  return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-}
 
 /** The lower-case domain of an e-mail address, or undefined. */
 export function emailDomain(email: string): string | undefined {
@@ -65,14 +45,16 @@ export function oidcRedirectUri(publicUrl: string): string {
 }
 
 /** The relying party's view of an OIDC connection (secret decrypted). */
-export function oidcSettingsOf(ctx: SsoContext, row: SsoConnectionRow): OidcSettings {
+export async function oidcSettingsOf(ctx: SsoContext, row: SsoConnectionRow): Promise<OidcSettings> {
   if (!row.oidc_issuer || !row.oidc_client_id || !row.oidc_client_secret_ciphertext)
     throw new AppError('SSO_NOT_CONFIGURED', 'the OIDC connection is incomplete');
   return {
     connectionId: row.id,
     issuer: row.oidc_issuer,
     clientId: row.oidc_client_id,
-    clientSecret: openSsoSecret(ctx.keys.ssoSecret, row.id, row.oidc_client_secret_ciphertext),
+    clientSecret: (
+      await ctx.secrets.openSecret('sso-client-secret', row.oidc_client_secret_ciphertext, row.id, ctx.db)
+    ).toString('utf8'),
     redirectUri: oidcRedirectUri(ctx.config.publicUrl),
   };
 }

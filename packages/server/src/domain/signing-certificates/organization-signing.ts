@@ -1,13 +1,7 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  createPrivateKey,
-  randomBytes,
-  type KeyObject,
-} from 'node:crypto';
+import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import { KeyFileSigner, type SigningCredential, type Signer } from '@inkan/core';
-import type { Db } from '../../ports/database.ts';
+import type { Db, DbOrTx } from '../../ports/database.ts';
+import type { SecretSeal } from '../../ports/secret-seal.ts';
 import type { RecipientAuth } from '../types.ts';
 
 /** How an organisation's documents are signed (issue 13 part 4). */
@@ -60,26 +54,24 @@ export function summaryOf(credential: SigningCredential): SigningCertificateSumm
   };
 }
 
-const aad = (organizationId: string) => Buffer.from(`signing-key:${organizationId}`, 'utf8');
-
-/** Encrypts a PKCS#8 private key under the installation's signing-key key, bound to the organisation (AES-256-GCM). */
-export function sealSigningKey(key: Uint8Array, organizationId: string, privateKey: KeyObject): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(aad(organizationId));
+/** Seals an uploaded private key (its PKCS#8 DER) for its organisation. */
+export async function sealSigningKey(
+  ctx: { secrets: SecretSeal },
+  organizationId: string,
+  privateKey: KeyObject,
+  via: DbOrTx,
+): Promise<string> {
   const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'der' });
-  const body = Buffer.concat([cipher.update(pkcs8), cipher.final()]);
-  pkcs8.fill(0);
-  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+  try {
+    return await ctx.secrets.sealSecret('signing-key', pkcs8, organizationId, via);
+  } finally {
+    pkcs8.fill(0);
+  }
 }
 
-/** Decrypts a stored key; throws when it was tampered with or belongs to another organisation. */
-export function openSigningKey(key: Uint8Array, organizationId: string, sealed: string): KeyObject {
-  const raw = Buffer.from(sealed, 'base64');
-  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-  decipher.setAAD(aad(organizationId));
-  decipher.setAuthTag(raw.subarray(12, 28));
-  const pkcs8 = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]);
+/** Opens a stored key; throws when it was tampered with or belongs to another organisation. */
+async function openSigningKey(ctx: { secrets: SecretSeal; db: Db }, organizationId: string, sealed: string) {
+  const pkcs8 = await ctx.secrets.openSecret('signing-key', sealed, organizationId, ctx.db);
   try {
     return createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
   } finally {
@@ -94,7 +86,7 @@ export function openSigningKey(key: Uint8Array, organizationId: string, sealed: 
  * signing with a witness certificate the organisation did not choose, or with an expired one).
  */
 export async function organizationSigning(
-  ctx: { db: Db; keys: { signingKey: Uint8Array }; signing: TrustedSigningServices },
+  ctx: { db: Db; secrets: SecretSeal; signing: TrustedSigningServices },
   organizationId: string,
   now: Date,
 ): Promise<OrganizationSigning> {
@@ -114,7 +106,7 @@ export async function organizationSigning(
     );
     resolved = {
       mode,
-      signer: new KeyFileSigner(openSigningKey(ctx.keys.signingKey, organizationId, row.key_ciphertext), chain),
+      signer: new KeyFileSigner(await openSigningKey(ctx, organizationId, row.key_ciphertext), chain),
       certificate: { ...summaryOfRow(row), source: 'upload' },
     };
   } else {

@@ -21,7 +21,6 @@ export interface SigningDomainContext extends DomainContext {
     SigningServices,
     'pki' | 'platformSigner' | 'timestampAuthority' | 'sealOptions' | 'operatorSigning' | 'defaultSigningMode'
   >;
-  keys: DomainContext['keys'] & { signingKey: Uint8Array };
 }
 
 /** Recipient ids whose platform signature is in the documents (the `recipient.signature-applied` events). */

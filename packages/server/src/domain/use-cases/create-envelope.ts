@@ -1,6 +1,5 @@
 import { PdfDocument, stampCertificateIdParts } from '@inkan/core';
 import { pdfAppError } from '../pdf-errors.ts';
-import { sealAccessCode } from '../../security/access-code-seal.ts';
 import { generateAccessCode, hashAccessCode, newId } from '../../security/tokens.ts';
 import { AppError } from '../app-error.ts';
 import { CERTIFICATE_ID_CHARACTERS, newCertificateId } from '../certificate-id.ts';
@@ -157,7 +156,7 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
             user_id: r.userId,
             access_code_hash: r.codeHash ?? (r.code === null ? null : hashAccessCode(r.code, ctx.keys.accessCode)),
             // A registered code (登録済みアクセスコード) has no clear text here: nothing to keep for the sender.
-            access_code_sealed: r.code === null ? null : sealAccessCode(ctx.keys.accessCodeSeal, id, r.code),
+            access_code_sealed: r.code === null ? null : await ctx.secrets.sealSecret('access-code', r.code, id, tx),
             failed_attempts: 0,
             status: INITIAL_RECIPIENT_STATUS,
             link_token_hash: null,

@@ -3,7 +3,6 @@ import type { WebhookResponse } from '../../ports/webhook-sender.ts';
 import { inTransaction } from '../transaction.ts';
 import { withLinks } from '../webhooks/webhook-events.ts';
 import { queueDeliveryJob } from '../webhooks/webhook-outbox.ts';
-import { openWebhookSecret } from '../webhooks/webhook-secrets.ts';
 import { SIGNATURE_HEADER, signatureHeader } from '../webhooks/webhook-signature.ts';
 import {
   lockEndpoint,
@@ -32,19 +31,21 @@ export function deliveryBody(delivery: DeliveryRow, publicUrl: string): string {
 }
 
 /** The secrets an endpoint signs with now: the current one, and the previous one during a rotation's overlap. */
-function signingSecrets(ctx: WebhookDomainContext, endpoint: EndpointRow, now: Date): string[] {
-  const secrets = [openWebhookSecret(ctx.keys.webhookSecret, endpoint.id, endpoint.secret_ciphertext)];
+async function signingSecrets(ctx: WebhookDomainContext, endpoint: EndpointRow, now: Date): Promise<string[]> {
+  const open = async (sealed: string) =>
+    (await ctx.secrets.openSecret('webhook-secret', sealed, endpoint.id, ctx.db)).toString('utf8');
+  const secrets = [await open(endpoint.secret_ciphertext)];
   if (
     endpoint.previous_secret_ciphertext !== null &&
     endpoint.previous_secret_expires_at !== null &&
     new Date(endpoint.previous_secret_expires_at) > now
   )
-    secrets.push(openWebhookSecret(ctx.keys.webhookSecret, endpoint.id, endpoint.previous_secret_ciphertext));
+    secrets.push(await open(endpoint.previous_secret_ciphertext));
   return secrets;
 }
 
 /** POSTs a delivery's body to its endpoint, signed now with the endpoint's secrets (writes nothing). */
-export function postDelivery(
+export async function postDelivery(
   ctx: WebhookDomainContext,
   delivery: DeliveryRow,
   endpoint: EndpointRow,
@@ -61,7 +62,7 @@ export function postDelivery(
       'inkan-event-id': delivery.event_id,
       'inkan-event-type': delivery.event_type,
       'inkan-delivery-id': delivery.id,
-      [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(signingSecrets(ctx, endpoint, now), timestamp, body),
+      [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(await signingSecrets(ctx, endpoint, now), timestamp, body),
     },
   });
 }

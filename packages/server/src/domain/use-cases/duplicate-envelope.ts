@@ -1,4 +1,3 @@
-import { openAccessCode, sealAccessCode } from '../../security/access-code-seal.ts';
 import { newId } from '../../security/tokens.ts';
 import { AppError } from '../app-error.ts';
 import { newCertificateId } from '../certificate-id.ts';
@@ -92,7 +91,9 @@ export async function duplicateEnvelope(ctx: DomainContext, input: DuplicateEnve
       for (const r of source.recipients) {
         const id = recipientIds.get(r.id)!;
         const code =
-          r.accessCodeSealed === null ? null : openAccessCode(ctx.keys.accessCodeSeal, r.id, r.accessCodeSealed);
+          r.accessCodeSealed === null
+            ? null
+            : await ctx.secrets.openSecret('access-code', r.accessCodeSealed, r.id, tx);
         await tx
           .insertInto('recipients')
           .values({
@@ -108,7 +109,7 @@ export async function duplicateEnvelope(ctx: DomainContext, input: DuplicateEnve
             position: recipientPosition++,
             address_book_contact_id: r.addressBookContactId ?? null,
             access_code_hash: r.accessCodeHash,
-            access_code_sealed: code === null ? null : sealAccessCode(ctx.keys.accessCodeSeal, id, code),
+            access_code_sealed: code === null ? null : await ctx.secrets.sealSecret('access-code', code, id, tx),
             ...UNINVITED_RECIPIENT,
           })
           .execute();

@@ -69,7 +69,7 @@ export async function finishOidcSignIn(
     });
   let identity;
   try {
-    identity = await ctx.identityProviders.oidc.redeem(oidcSettingsOf(ctx, connection), {
+    identity = await ctx.identityProviders.oidc.redeem(await oidcSettingsOf(ctx, connection), {
       callbackUrl: input.callbackUrl,
       state,
       nonce: row.nonce ?? '',

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { DomainContext } from '../domain-context.ts';
 import { subjectOfJob } from './record-job-failure.ts';
 
@@ -15,9 +16,15 @@ export interface FailedJob {
   /** Whether the sender or administrators were told by mail. */
   notifiedAt: string | null;
   envelope: { id: string; name: string } | null;
+  /** A given-up webhook delivery (`webhook.deliver`): where it was going and what. */
+  webhook: { deliveryId: string; endpointId: string; url: string | null; eventType: string } | null;
 }
 
-/** The organisation's failed jobs, newest first, with their last error (administrators only: see the route). */
+/**
+ * The organisation's failed jobs, newest first, with their last error (administrators only: see the
+ * route). A given-up webhook delivery that has been replayed since (from here or from the delivery log)
+ * is left out: its replay is the delivery log's to show.
+ */
 export async function listFailedJobs(
   ctx: DomainContext,
   input: { organizationId: string; limit?: number },
@@ -28,6 +35,21 @@ export async function listFailedJobs(
     .selectAll()
     .where('status', '=', 'failed')
     .where('organization_id', '=', input.organizationId)
+    .where(({ and, or, eb, not, exists, selectFrom }) =>
+      or([
+        eb('kind', '!=', 'webhook.deliver'),
+        and([
+          eb('dedupe_key', 'is not', null),
+          not(
+            exists(
+              selectFrom('webhook_deliveries as replays')
+                .select('replays.id')
+                .where(sql<boolean>`${sql.lit('webhook:')} || replays.replay_of = jobs.dedupe_key`),
+            ),
+          ),
+        ]),
+      ]),
+    )
     .orderBy('finished_at', 'desc')
     .orderBy('id')
     .limit(limit)
@@ -58,7 +80,26 @@ export async function listFailedJobs(
       failedAt: row.finished_at,
       notifiedAt: row.failed_notice_at,
       envelope: envelope ?? null,
+      webhook: row.kind === 'webhook.deliver' ? await webhookOf(ctx, input.organizationId, payload) : null,
     });
   }
   return { items };
+}
+
+async function webhookOf(ctx: DomainContext, organizationId: string, payload: unknown): Promise<FailedJob['webhook']> {
+  const deliveryId = (payload as { deliveryId?: unknown } | null)?.deliveryId;
+  if (typeof deliveryId !== 'string') return null;
+  const row = await ctx.db
+    .selectFrom('webhook_deliveries')
+    .leftJoin('webhook_endpoints', 'webhook_endpoints.id', 'webhook_deliveries.endpoint_id')
+    .select([
+      'webhook_deliveries.id',
+      'webhook_deliveries.endpoint_id',
+      'webhook_deliveries.event_type',
+      'webhook_endpoints.url',
+    ])
+    .where('webhook_deliveries.id', '=', deliveryId)
+    .where('webhook_deliveries.organization_id', '=', organizationId)
+    .executeTakeFirst();
+  return row ? { deliveryId: row.id, endpointId: row.endpoint_id, url: row.url, eventType: row.event_type } : null;
 }

@@ -22,9 +22,8 @@ import {
 import { inTransaction } from '../transaction.ts';
 import type { Actor, RequestOrigin } from '../types.ts';
 
-/** A context that can manage signing certificates: the signing-key key and the operator's certificate. */
+/** A context that can manage signing certificates: the operator's certificate too. */
 export interface SigningCertificateContext extends DomainContext {
-  keys: DomainContext['keys'] & { signingKey: Uint8Array };
   signing: TrustedSigningServices;
 }
 
@@ -107,7 +106,7 @@ export async function uploadSigningCertificate(
     throw error;
   }
   const summary = summaryOf(credential);
-  const sealed = sealSigningKey(ctx.keys.signingKey, input.organizationId, contents.privateKey);
+  const sealed = await sealSigningKey(ctx, input.organizationId, contents.privateKey, ctx.db);
   const chain = JSON.stringify(credential.certificateChain.map((der) => Buffer.from(der).toString('base64')));
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
     const old = await signingRow(tx, input.organizationId);

@@ -6,7 +6,7 @@ import { optionalText } from '../validation.ts';
 import { newId } from '../../security/tokens.ts';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../webhooks/webhook-events.ts';
 import { MAX_WEBHOOK_ENDPOINTS } from '../webhooks/webhook-outbox.ts';
-import { newWebhookSecret, sealWebhookSecret, secretHint } from '../webhooks/webhook-secrets.ts';
+import { newWebhookSecret, secretHint } from '../webhooks/webhook-secrets.ts';
 import { checkWebhookUrl } from '../webhooks/webhook-target.ts';
 import { endpointView, type WebhookDomainContext, type WebhookEndpointView } from '../webhooks/webhook-context.ts';
 
@@ -76,7 +76,7 @@ export async function createWebhookEndpoint(
     description,
     events: JSON.stringify(events),
     enabled: enabled ? 1 : 0,
-    secret_ciphertext: sealWebhookSecret(ctx.keys.webhookSecret, id, secret),
+    secret_ciphertext: await ctx.secrets.sealSecret('webhook-secret', secret, id, ctx.db),
     secret_hint: secretHint(secret),
     previous_secret_ciphertext: null,
     previous_secret_expires_at: null,
@@ -213,7 +213,7 @@ export async function rotateWebhookSecret(
       .executeTakeFirst();
     if (!row) throw new AppError('NOT_FOUND', 'no such webhook endpoint');
     const update = {
-      secret_ciphertext: sealWebhookSecret(ctx.keys.webhookSecret, row.id, secret),
+      secret_ciphertext: await ctx.secrets.sealSecret('webhook-secret', secret, row.id, tx),
       secret_hint: secretHint(secret),
       previous_secret_ciphertext: hours === 0 ? null : row.secret_ciphertext,
       previous_secret_expires_at: hours === 0 ? null : new Date(now.getTime() + hours * 3_600_000).toISOString(),

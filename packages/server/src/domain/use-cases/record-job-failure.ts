@@ -55,6 +55,15 @@ export async function subjectOfJob(
       .executeTakeFirst();
     return { organizationId: row?.organization_id ?? null, envelopeId: row?.envelope_id ?? null };
   }
+  // A webhook delivery given up after its retry window (its organisation replays it from 失敗した処理).
+  if (kind === 'webhook.deliver' && typeof p.deliveryId === 'string') {
+    const row = await db
+      .selectFrom('webhook_deliveries')
+      .select('organization_id')
+      .where('id', '=', p.deliveryId)
+      .executeTakeFirst();
+    return { organizationId: row?.organization_id ?? null, envelopeId: null };
+  }
   // The address book's 届出 mails (issue 11 part 6).
   if (kind === 'mail.signer-registration' && typeof p.linkId === 'string') {
     const row = await db
@@ -86,7 +95,10 @@ export async function recordJobFailure(
   tx: DbOrTx,
   job: { id: string; kind: string; attempt: number; payload: unknown; at: Date },
 ): Promise<void> {
-  // A webhook given up after its retry window: the delivery log shows it (no notice mail per delivery).
+  const subject = await subjectOfJob(tx, job.kind, job.payload);
+  await tx.updateTable('jobs').set({ organization_id: subject.organizationId }).where('id', '=', job.id).execute();
+  // A webhook given up after its retry window: the delivery log and 失敗した処理 show it (no notice mail
+  // per delivery, no event: the delivery row keeps the last status and error).
   if (job.kind === 'webhook.deliver') {
     await giveUpWebhookDelivery(tx, ctx.dialect, job.payload, job.at);
     return;
@@ -102,8 +114,6 @@ export async function recordJobFailure(
         .where('status', '=', 'pending')
         .execute();
   }
-  const subject = await subjectOfJob(tx, job.kind, job.payload);
-  await tx.updateTable('jobs').set({ organization_id: subject.organizationId }).where('id', '=', job.id).execute();
   await recordEvent(tx, {
     organizationId: subject.organizationId,
     envelopeId: subject.envelopeId,

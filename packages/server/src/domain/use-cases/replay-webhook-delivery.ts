@@ -1,10 +1,16 @@
+import type { DbOrTx } from '../../ports/database.ts';
 import { newId } from '../../security/tokens.ts';
 import { AppError } from '../app-error.ts';
 import { recordEvent } from '../record-event.ts';
 import { inTransaction } from '../transaction.ts';
 import type { Actor, RequestOrigin } from '../types.ts';
 import { pendingDelivery, queueDeliveryJob } from '../webhooks/webhook-outbox.ts';
-import { deliveryView, type WebhookDeliveryView, type WebhookDomainContext } from '../webhooks/webhook-context.ts';
+import {
+  deliveryView,
+  type DeliveryRow,
+  type WebhookDeliveryView,
+  type WebhookDomainContext,
+} from '../webhooks/webhook-context.ts';
 
 /**
  * Replays a delivered or failed delivery: a new delivery of the same event (same Inkan-Event-Id and
@@ -25,32 +31,50 @@ export async function replayWebhookDelivery(
       .where('organization_id', '=', input.organizationId)
       .executeTakeFirst();
     if (!original) throw new AppError('NOT_FOUND', 'no such webhook delivery');
-    if (original.status === 'pending')
-      throw new AppError('WEBHOOK_DELIVERY_PENDING', 'this delivery is still being retried');
-    const id = newId();
-    const row = pendingDelivery({
-      id,
-      organizationId: original.organization_id,
-      endpointId: original.endpoint_id,
-      eventId: original.event_id,
-      eventType: original.event_type,
-      chainKey: `replay:${id}`,
-      eventSeq: original.event_seq,
-      data: original.data,
-      occurredAt: original.occurred_at,
-      createdAt: now.toISOString(),
-      replayOf: original.id,
-    });
-    await tx.insertInto('webhook_deliveries').values(row).execute();
-    await queueDeliveryJob(tx, id, now);
-    await recordEvent(tx, {
-      organizationId: input.organizationId,
-      actor: input.actor,
-      action: 'webhook.replayed',
-      origin: input.origin,
-      at: now,
-      details: { endpointId: original.endpoint_id, deliveryId: id, replayOf: original.id, eventId: original.event_id },
-    });
-    return deliveryView(row);
+    return deliveryView(await queueReplay(tx, original, { ...input, at: now }));
   });
+}
+
+/**
+ * The replay itself, in the caller's transaction: refuses a pending delivery, inserts the new delivery,
+ * queues its job and records `webhook.replayed` (with the failed job it answers, from 失敗した処理).
+ */
+export async function queueReplay(
+  tx: DbOrTx,
+  original: DeliveryRow,
+  input: { actor: Actor; origin?: RequestOrigin; at: Date; jobId?: string },
+): Promise<DeliveryRow> {
+  if (original.status === 'pending')
+    throw new AppError('WEBHOOK_DELIVERY_PENDING', 'this delivery is still being retried');
+  const id = newId();
+  const row = pendingDelivery({
+    id,
+    organizationId: original.organization_id,
+    endpointId: original.endpoint_id,
+    eventId: original.event_id,
+    eventType: original.event_type,
+    chainKey: `replay:${id}`,
+    eventSeq: original.event_seq,
+    data: original.data,
+    occurredAt: original.occurred_at,
+    createdAt: input.at.toISOString(),
+    replayOf: original.id,
+  });
+  await tx.insertInto('webhook_deliveries').values(row).execute();
+  await queueDeliveryJob(tx, id, input.at);
+  await recordEvent(tx, {
+    organizationId: original.organization_id,
+    actor: input.actor,
+    action: 'webhook.replayed',
+    origin: input.origin,
+    at: input.at,
+    details: {
+      endpointId: original.endpoint_id,
+      deliveryId: id,
+      replayOf: original.id,
+      eventId: original.event_id,
+      ...(input.jobId ? { jobId: input.jobId } : {}),
+    },
+  });
+  return row;
 }

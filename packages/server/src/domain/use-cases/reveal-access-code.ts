@@ -1,4 +1,3 @@
-import { openAccessCode } from '../../security/access-code-seal.ts';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { effectiveStatus } from '../envelope-state.ts';
@@ -41,7 +40,9 @@ export async function revealAccessCode(
     throw new AppError('ENVELOPE_NOT_ACTIVE', `the envelope is ${status}`, { status });
   if (recipient.auth !== 'access_code' || recipient.accessCodeSealed === null || recipient.status === 'signed')
     throw new AppError('ACCESS_CODE_UNAVAILABLE', 'this access code cannot be shown');
-  const accessCode = openAccessCode(ctx.keys.accessCodeSeal, recipient.id, recipient.accessCodeSealed);
+  const accessCode = (
+    await ctx.secrets.openSecret('access-code', recipient.accessCodeSealed, recipient.id, ctx.db)
+  ).toString('utf8');
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
     await recordEvent(tx, {
       organizationId: details.envelope.organizationId,

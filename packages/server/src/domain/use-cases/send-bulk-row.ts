@@ -1,4 +1,3 @@
-import { openAccessCode } from '../../security/access-code-seal.ts';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { loadTemplate } from '../templates/template-model.ts';
@@ -48,6 +47,14 @@ export async function sendBulkRow(ctx: DomainContext, input: { rowId: string }):
     if (envelopeId === null) {
       const data = JSON.parse(row.data) as BulkRowData;
       const template = await loadTemplate(ctx.db, row.organization_id, row.template_id);
+      // The codes typed in the CSV, sealed to this row (outside any transaction: nothing is open yet).
+      const codes: Array<string | null> = [];
+      for (const p of data.people)
+        codes.push(
+          p.accessCodeSealed
+            ? (await ctx.secrets.openSecret('access-code', p.accessCodeSealed, row.id, ctx.db)).toString('utf8')
+            : null,
+        );
       const created = await createEnvelopeFromTemplate(
         ctx,
         {
@@ -55,13 +62,11 @@ export async function sendBulkRow(ctx: DomainContext, input: { rowId: string }):
           actor,
           templateId: row.template_id,
           variables: data.variables,
-          people: data.people.map((p) => ({
+          people: data.people.map((p, i) => ({
             roleId: p.roleId,
             name: p.name,
             email: p.email,
-            ...(p.accessCodeSealed
-              ? { accessCode: openAccessCode(ctx.keys.accessCodeSeal, row.id, p.accessCodeSealed) }
-              : {}),
+            ...(codes[i] !== null ? { accessCode: codes[i] } : {}),
           })),
           eventDetails: { bulkSendId: row.bulk_send_id, bulkRow: String(row.row_number) },
           within: async (tx, id) => {

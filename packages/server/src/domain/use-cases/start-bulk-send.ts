@@ -1,4 +1,3 @@
-import { sealAccessCode } from '../../security/access-code-seal.ts';
 import { newId } from '../../security/tokens.ts';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
@@ -77,15 +76,17 @@ export async function startBulkSend(
         .execute();
       for (const row of report.valid) {
         const rowId = newId();
-        const data: BulkRowData = {
-          variables: row.variables,
-          people: row.people.map((p) => ({
+        const people: BulkRowData['people'] = [];
+        for (const p of row.people)
+          people.push({
             roleId: p.roleId,
             name: p.name,
             email: p.email,
-            accessCodeSealed: p.accessCode ? sealAccessCode(ctx.keys.accessCodeSeal, rowId, p.accessCode) : null,
-          })),
-        };
+            accessCodeSealed: p.accessCode
+              ? await ctx.secrets.sealSecret('access-code', p.accessCode, rowId, tx)
+              : null,
+          });
+        const data: BulkRowData = { variables: row.variables, people };
         await tx
           .insertInto('bulk_send_rows')
           .values({

@@ -52,7 +52,7 @@ export async function startSsoSignIn(
   let redirectUrl: string;
   try {
     if (connection.protocol === 'oidc')
-      redirectUrl = await ctx.identityProviders.oidc.authorizationUrl(oidcSettingsOf(ctx, connection), {
+      redirectUrl = await ctx.identityProviders.oidc.authorizationUrl(await oidcSettingsOf(ctx, connection), {
         // The IdP sends the state back: the token's hash, so that URLs never carry the cookie's secret.
         state: hash,
         nonce: nonce!,

@@ -1,4 +1,3 @@
-import { sealAccessCode } from '../../security/access-code-seal.ts';
 import { hashAccessCode } from '../../security/tokens.ts';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
@@ -64,7 +63,7 @@ export async function unlockRecipient(
         .updateTable('recipients')
         .set({
           access_code_hash: hashAccessCode(code as string, ctx.keys.accessCode),
-          access_code_sealed: sealAccessCode(ctx.keys.accessCodeSeal, recipient.id, code as string),
+          access_code_sealed: await ctx.secrets.sealSecret('access-code', code as string, recipient.id, tx),
         })
         .where('id', '=', recipient.id)
         .execute();

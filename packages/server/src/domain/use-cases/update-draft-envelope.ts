@@ -1,4 +1,3 @@
-import { sealAccessCode } from '../../security/access-code-seal.ts';
 import { hashAccessCode, newId } from '../../security/tokens.ts';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
@@ -103,7 +102,8 @@ export async function updateDraftEnvelope(
           : {
               // A contact's registered code (登録済みアクセスコード) comes hashed and is never kept in clear.
               access_code_hash: r.codeHash ?? (r.code === null ? null : hashAccessCode(r.code, ctx.keys.accessCode)),
-              access_code_sealed: r.code === null ? null : sealAccessCode(ctx.keys.accessCodeSeal, r.id, r.code),
+              access_code_sealed:
+                r.code === null ? null : await ctx.secrets.sealSecret('access-code', r.code, r.id, tx),
             };
         const columns = {
           signing_order: r.order,

@@ -5,7 +5,7 @@ import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { recordEvent } from '../record-event.ts';
 import { hasSecondFactor } from '../second-factors/second-factors.ts';
-import { claimedDomains, emailDomain, sealSsoSecret } from '../sign-in-security/sso-connections.ts';
+import { claimedDomains, emailDomain } from '../sign-in-security/sso-connections.ts';
 import { inTransaction } from '../transaction.ts';
 import type { Actor, RequestOrigin } from '../types.ts';
 
@@ -55,7 +55,7 @@ function checkProviderUrl(value: string, field: string): string {
  * of this organisation with a second factor (SSO_BREAK_GLASS_INVALID), who keeps password + MFA.
  */
 export async function updateSsoConnection(
-  ctx: DomainContext & { keys: { ssoSecret: Uint8Array } },
+  ctx: DomainContext,
   input: {
     organizationId: string;
     actor: Actor;
@@ -140,7 +140,7 @@ export async function updateSsoConnection(
 
     const id = existing?.id ?? newId();
     let secret = existing?.protocol === 'oidc' ? existing.oidc_client_secret_ciphertext : null;
-    if (oidc?.clientSecret) secret = sealSsoSecret(ctx.keys.ssoSecret, id, oidc.clientSecret);
+    if (oidc?.clientSecret) secret = await ctx.secrets.sealSecret('sso-client-secret', oidc.clientSecret, id, tx);
     if (oidc && !secret)
       throw invalid('oidc.clientSecret', 'the client secret is required', 'error.VALIDATION_FAILED.sso.clientSecret');
     const values = {

@@ -7,7 +7,6 @@ import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './webhook-events.ts'
 
 /** What the webhook use cases need beyond the ports every use case has. */
 export type WebhookDomainContext = DomainContext & {
-  keys: DomainContext['keys'] & { webhookSecret: Uint8Array };
   webhooks: WebhookSender;
 };
 

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { getRegistrationLink, registerContactSigner } from '../../domain/use-cases/register-contact-signer.ts';
 import {
@@ -15,7 +15,7 @@ import { requestSignerRegistration } from '../../domain/use-cases/request-signer
 import { revokeSignerRegistration } from '../../domain/use-cases/revoke-signer-registration.ts';
 import { decodeCsv } from '../csv-body.ts';
 import { parseWith } from '../envelopes/schema.ts';
-import { originOf, requirePrincipal } from '../request-context.ts';
+import { changeBy, originOf, requirePrincipal } from '../request-context.ts';
 import {
   contactBody,
   contactParams,
@@ -36,6 +36,13 @@ const REGISTRATION_RATE_LIMIT = { max: 30, timeWindow: '1 minute' };
 export async function addressBookRoutes(app: FastifyInstance, options: { context: AppContext }): Promise<void> {
   const { context } = options;
 
+  /** A change of one contact by a writer (a session or a write key): authorised, its id parsed. */
+  const contactChange = async (request: FastifyRequest) => {
+    const principal = await requirePrincipal(context, request, { write: true });
+    const { id } = parseWith(contactParams, request.params);
+    return { ...changeBy(principal, request), contactId: id };
+  };
+
   // CSVから取り込む: the file as the raw body (UTF-8), bounded here, parsed and checked in the domain.
   app.addContentTypeParser(
     'text/csv',
@@ -48,9 +55,7 @@ export async function addressBookRoutes(app: FastifyInstance, options: { context
     if (!Buffer.isBuffer(request.body))
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the CSV file as text/csv (UTF-8)');
     const result = await importContacts(context, {
-      organizationId: principal.organizationId,
-      actor: principal.actor,
-      origin: originOf(request),
+      ...changeBy(principal, request),
       csv: decodeCsv(request.body),
     });
     return reply.code(201).send(result);
@@ -72,9 +77,7 @@ export async function addressBookRoutes(app: FastifyInstance, options: { context
     const principal = await requirePrincipal(context, request, { write: true });
     const body = parseWith(contactBody, request.body);
     const contact = await createContact(context, {
-      organizationId: principal.organizationId,
-      actor: principal.actor,
-      origin: originOf(request),
+      ...changeBy(principal, request),
       fields: body,
     });
     return reply.code(201).send(contact);
@@ -87,53 +90,26 @@ export async function addressBookRoutes(app: FastifyInstance, options: { context
   });
 
   app.put('/api/v1/address-book/contacts/:id', async (request) => {
-    const principal = await requirePrincipal(context, request, { write: true });
-    const { id } = parseWith(contactParams, request.params);
-    const body = parseWith(contactBody, request.body);
-    return updateContact(context, {
-      organizationId: principal.organizationId,
-      actor: principal.actor,
-      origin: originOf(request),
-      contactId: id,
-      fields: body,
-    });
+    const change = await contactChange(request);
+    return updateContact(context, { ...change, fields: parseWith(contactBody, request.body) });
   });
 
   app.delete('/api/v1/address-book/contacts/:id', async (request, reply) => {
-    const principal = await requirePrincipal(context, request, { write: true });
-    const { id } = parseWith(contactParams, request.params);
-    await deleteContact(context, {
-      organizationId: principal.organizationId,
-      actor: principal.actor,
-      origin: originOf(request),
-      contactId: id,
-    });
+    const change = await contactChange(request);
+    await deleteContact(context, change);
     return reply.code(204).send();
   });
 
   app.post('/api/v1/address-book/contacts/:id/registration-requests', async (request, reply) => {
-    const principal = await requirePrincipal(context, request, { write: true });
-    const { id } = parseWith(contactParams, request.params);
+    const change = await contactChange(request);
     const body = parseWith(registrationRequestBody, request.body);
-    const requested = await requestSignerRegistration(context, {
-      organizationId: principal.organizationId,
-      actor: principal.actor,
-      origin: originOf(request),
-      contactId: id,
-      language: body?.language,
-    });
+    const requested = await requestSignerRegistration(context, { ...change, language: body?.language });
     return reply.code(202).send(requested);
   });
 
   app.delete('/api/v1/address-book/contacts/:id/registration', async (request, reply) => {
-    const principal = await requirePrincipal(context, request, { write: true });
-    const { id } = parseWith(contactParams, request.params);
-    await revokeSignerRegistration(context, {
-      organizationId: principal.organizationId,
-      actor: principal.actor,
-      origin: originOf(request),
-      contactId: id,
-    });
+    const change = await contactChange(request);
+    await revokeSignerRegistration(context, change);
     return reply.code(204).send();
   });
 

@@ -24,7 +24,7 @@ import {
 import { requireAdmin } from '../admin-access.ts';
 import { parseWith } from '../envelopes/schema.ts';
 import { preferredLanguage } from '../errors.ts';
-import { cookieOptions, originOf, sameSecret, SESSION_COOKIE } from '../request-context.ts';
+import { changeBy, cookieOptions, originOf, sameSecret, SESSION_COOKIE } from '../request-context.ts';
 import { SIGN_IN_RATE_LIMIT } from '../session/routes.ts';
 import {
   acceptInvitationBody,
@@ -80,9 +80,7 @@ export async function adminRoutes(app: FastifyInstance, options: { context: AppC
     const changes = parseWith(profileBody, request.body ?? {});
     return noStore(reply).send(
       await updateOrganizationProfile(context, {
-        organizationId: principal.organizationId,
-        actor: principal.actor,
-        origin: originOf(request),
+        ...changeBy(principal, request),
         changes,
       }),
     );
@@ -94,9 +92,7 @@ export async function adminRoutes(app: FastifyInstance, options: { context: AppC
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the logo as image/png or image/jpeg', { field: 'logo' });
     return noStore(reply).send(
       await setOrganizationLogo(context, {
-        organizationId: principal.organizationId,
-        actor: principal.actor,
-        origin: originOf(request),
+        ...changeBy(principal, request),
         bytes: request.body,
       }),
     );
@@ -105,9 +101,7 @@ export async function adminRoutes(app: FastifyInstance, options: { context: AppC
   app.delete('/api/v1/admin/organization/logo', async (request, reply) => {
     const principal = await requireAdmin(context, request);
     await setOrganizationLogo(context, {
-      organizationId: principal.organizationId,
-      actor: principal.actor,
-      origin: originOf(request),
+      ...changeBy(principal, request),
       bytes: null,
     });
     return reply.code(204).send();
@@ -148,9 +142,7 @@ export async function adminRoutes(app: FastifyInstance, options: { context: AppC
     const principal = await requireAdmin(context, request);
     const { id } = parseWith(idParams, request.params);
     await revokeInvitation(context, {
-      organizationId: principal.organizationId,
-      actor: principal.actor,
-      origin: originOf(request),
+      ...changeBy(principal, request),
       invitationId: id,
     });
     return reply.code(204).send();
@@ -161,9 +153,7 @@ export async function adminRoutes(app: FastifyInstance, options: { context: AppC
     const { userId } = parseWith(userParams, request.params);
     const body = parseWith(memberBody, request.body ?? {});
     const common = {
-      organizationId: principal.organizationId,
-      actor: principal.actor,
-      origin: originOf(request),
+      ...changeBy(principal, request),
       userId,
     };
     const result: Record<string, unknown> = {};
@@ -178,9 +168,7 @@ export async function adminRoutes(app: FastifyInstance, options: { context: AppC
     const body = parseWith(transferBody, request.body);
     return noStore(reply).send(
       await transferEnvelopes(context, {
-        organizationId: principal.organizationId,
-        actor: principal.actor,
-        origin: originOf(request),
+        ...changeBy(principal, request),
         fromUserId: userId,
         toUserId: body.toUserId,
       }),
@@ -200,9 +188,7 @@ export async function adminRoutes(app: FastifyInstance, options: { context: AppC
     const { userId } = parseWith(userParams, request.params);
     return noStore(reply).send(
       await endMemberSessions(context, {
-        organizationId: principal.organizationId,
-        actor: principal.actor,
-        origin: originOf(request),
+        ...changeBy(principal, request),
         userId,
         which: 'all',
       }),
@@ -213,9 +199,7 @@ export async function adminRoutes(app: FastifyInstance, options: { context: AppC
     const principal = await requireAdmin(context, request);
     const { userId, id } = parseWith(userSessionParams, request.params);
     await endMemberSessions(context, {
-      organizationId: principal.organizationId,
-      actor: principal.actor,
-      origin: originOf(request),
+      ...changeBy(principal, request),
       userId,
       which: { id },
     });
@@ -245,9 +229,7 @@ export async function adminRoutes(app: FastifyInstance, options: { context: AppC
     const principal = await requireAdmin(context, request, { sessionOnly: true });
     const { id } = parseWith(idParams, request.params);
     await revokeOrganizationApiKey(context, {
-      organizationId: principal.organizationId,
-      actor: principal.actor,
-      origin: originOf(request),
+      ...changeBy(principal, request),
       apiKeyId: id,
     });
     return reply.code(204).send();

@@ -1351,7 +1351,10 @@ function baseDocument(publicUrl: string): { paths: Record<string, Record<string,
                       type: 'object',
                       properties: {
                         id: { type: 'string' },
-                        kind: { type: 'string', description: 'mail.signing-request, envelope.sign, envelope.seal …' },
+                        kind: {
+                          type: 'string',
+                          description: 'mail.signing-request, envelope.sign, envelope.seal, webhook.deliver …',
+                        },
                         attempts: { type: 'integer' },
                         lastError: { type: ['string', 'null'] },
                         firstAttemptAt: { type: ['string', 'null'], format: 'date-time' },
@@ -1360,6 +1363,17 @@ function baseDocument(publicUrl: string): { paths: Record<string, Record<string,
                         envelope: {
                           type: ['object', 'null'],
                           properties: { id: { type: 'string' }, name: { type: 'string' } },
+                        },
+                        webhook: {
+                          type: ['object', 'null'],
+                          description:
+                            'webhook.deliver: the delivery given up after its retry window (left out once replayed)',
+                          properties: {
+                            deliveryId: { type: 'string' },
+                            endpointId: { type: 'string' },
+                            url: { type: ['string', 'null'] },
+                            eventType: { type: 'string' },
+                          },
                         },
                       },
                     },
@@ -1375,7 +1389,7 @@ function baseDocument(publicUrl: string): { paths: Record<string, Record<string,
       '/api/v1/admin/jobs/{id}/retry': {
         post: {
           summary:
-            'Queues a failed job again, due now, with a fresh retry window; records job.retried (administrators only, x-csrf-token, step-up)',
+            'Queues a failed job again, due now, with a fresh retry window; records job.retried. A given-up webhook delivery is replayed instead (a new delivery of the same event, webhook.replayed; its id in deliveryId). Administrators only, x-csrf-token, step-up',
           security: [{ session: [] }],
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
           responses: {
@@ -1383,7 +1397,11 @@ function baseDocument(publicUrl: string): { paths: Record<string, Record<string,
               description: 'queued again',
               ...json({
                 type: 'object',
-                properties: { id: { type: 'string' }, status: { type: 'string', enum: ['queued'] } },
+                properties: {
+                  id: { type: 'string' },
+                  status: { type: 'string', enum: ['queued'] },
+                  deliveryId: { type: 'string', description: 'webhook.deliver: the replay' },
+                },
               }),
             },
             ...errors('VALIDATION_FAILED', 'UNAUTHENTICATED'),

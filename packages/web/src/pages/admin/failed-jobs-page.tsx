@@ -20,6 +20,8 @@ interface FailedJob {
   failedAt: string | null;
   notifiedAt: string | null;
   envelope: { id: string; name: string } | null;
+  /** A given-up webhook delivery: its endpoint and event (再実行 replays it). */
+  webhook: { deliveryId: string; endpointId: string; url: string | null; eventType: string } | null;
 }
 
 /** 失敗した処理 (administrators only; others see a notice): a section of the administration area. */
@@ -112,6 +114,11 @@ export function FailedJobs() {
                   <td data-label={t('jobs.col.envelope')}>
                     {job.envelope ? (
                       <Link href={`/envelopes/${encodeURIComponent(job.envelope.id)}`}>{job.envelope.name}</Link>
+                    ) : job.webhook ? (
+                      <span data-testid="failed-job-webhook">
+                        <span className="audit-table__action mono">{job.webhook.eventType}</span>
+                        <span className="audit-table__code mono">{job.webhook.url ?? job.webhook.endpointId}</span>
+                      </span>
                     ) : (
                       <span className="muted">{t('common.dash')}</span>
                     )}

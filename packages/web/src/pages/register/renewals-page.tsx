@@ -1,6 +1,6 @@
 // /contracts/renewals: 長期保存（タイムスタンプ更新）— the stored, sealed PDFs of the organisation with the
 // next renewal of their archive timestamp, and the renewals done (GET /api/v1/renewals).
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { apiGet } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
 import type { ArchiveRenewalItem, ArchiveRenewals } from '../../api/register-types.ts';
@@ -28,14 +28,24 @@ export function RenewalsPage() {
     };
   }, []);
 
-  const fileCell = (item: ArchiveRenewalItem) => (
-    <>
-      <span className="renewal-file">{item.subjectKind === 'certificate' ? t('renewal.certificate') : item.name}</span>
-      <span className="small muted renewal-envelope">
-        <Link href={`/envelopes/${encodeURIComponent(item.envelopeId)}`}>{item.envelopeName}</Link>
-      </span>
-    </>
-  );
+  // The columns both tables have.
+  const fileColumn: RenewalColumn<ArchiveRenewalItem> = {
+    label: t('renewal.col.file'),
+    cell: (item) => (
+      <>
+        <span className="renewal-file">
+          {item.subjectKind === 'certificate' ? t('renewal.certificate') : item.name}
+        </span>
+        <span className="small muted renewal-envelope">
+          <Link href={`/envelopes/${encodeURIComponent(item.envelopeId)}`}>{item.envelopeName}</Link>
+        </span>
+      </>
+    ),
+  };
+  const versionColumn: RenewalColumn<ArchiveRenewalItem> = {
+    label: t('renewal.col.version'),
+    cell: (item) => t('renewal.version', { n: item.version }),
+  };
   const dueNow = data?.upcoming.filter((item) => item.due).length ?? 0;
 
   return (
@@ -75,110 +85,143 @@ export function RenewalsPage() {
             </li>
           </ul>
 
-          <section className="card" aria-labelledby="upcoming-title">
-            <h2 className="section-title" id="upcoming-title">
-              {t('renewal.upcoming')}
-            </h2>
-            {data.upcoming.length === 0 ? (
-              <p className="empty">{t('renewal.none')}</p>
-            ) : (
-              <div className="table-wrap">
-                <table className="table renewal-table">
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('renewal.col.due')}</th>
-                      <th scope="col">{t('renewal.col.file')}</th>
-                      <th scope="col">{t('renewal.col.version')}</th>
-                      <th scope="col">{t('renewal.col.tsaExpires')}</th>
-                      <th scope="col">{t('renewal.col.sha256')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.upcoming.map((item) => (
-                      <tr key={`${item.envelopeId}-${item.subjectKind}-${item.name}-${item.version}`}>
-                        <td data-label={t('renewal.col.due')}>
-                          {item.dueAt === null ? (
-                            <span className="muted">{t('renewal.cannot')}</span>
-                          ) : (
-                            formatDate(language, item.dueAt)
-                          )}{' '}
-                          {item.due && <span className="badge badge--renewal-due">{t('renewal.badge.due')}</span>}
-                        </td>
-                        <td data-label={t('renewal.col.file')}>{fileCell(item)}</td>
-                        <td data-label={t('renewal.col.version')}>{t('renewal.version', { n: item.version })}</td>
-                        <td data-label={t('renewal.col.tsaExpires')}>
-                          {formatDate(language, item.tsaExpiresAt)}
-                          {item.timestampHash && (
-                            <span className="small muted">
-                              {' '}
-                              {item.timestampHash.toUpperCase().replace('SHA', 'SHA-')}
-                            </span>
-                          )}
-                        </td>
-                        <td data-label={t('renewal.col.sha256')}>
-                          <ShortHash value={item.sha256} />
-                          {item.version > 1 && (
-                            <span className="small muted renewal-original">
-                              {t('renewal.original')} <ShortHash value={item.sha256Original} />
-                            </span>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-            <p className="small muted">{t('renewal.daily')}</p>
-          </section>
-
-          <section className="card" aria-labelledby="done-title">
-            <h2 className="section-title" id="done-title">
-              {t('renewal.done')}
-            </h2>
-            {data.done.length === 0 ? (
-              <p className="empty">{t('renewal.noneDone')}</p>
-            ) : (
-              <div className="table-wrap">
-                <table className="table renewal-table">
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('renewal.col.renewedAt')}</th>
-                      <th scope="col">{t('renewal.col.file')}</th>
-                      <th scope="col">{t('renewal.col.version')}</th>
-                      <th scope="col">{t('renewal.col.reason')}</th>
-                      <th scope="col">{t('renewal.col.hashes')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.done.map((item) => (
-                      <tr key={`${item.envelopeId}-${item.subjectKind}-${item.name}-${item.version}`}>
-                        <td data-label={t('renewal.col.renewedAt')}>{formatDateTime(language, item.renewedAt)}</td>
-                        <td data-label={t('renewal.col.file')}>{fileCell(item)}</td>
-                        <td data-label={t('renewal.col.version')}>{t('renewal.version', { n: item.version })}</td>
-                        <td data-label={t('renewal.col.reason')}>
-                          {t(item.reason === 'weak-hash' ? 'renewal.reason.weakHash' : 'renewal.reason.tsaExpiry')}
-                        </td>
-                        <td data-label={t('renewal.col.hashes')} className="renewal-hashes">
-                          <span>
-                            {t('renewal.before')} <ShortHash value={item.sha256Previous} />
-                          </span>
-                          <span>
-                            {t('renewal.after')} <ShortHash value={item.sha256} />
-                          </span>
-                          <span className="muted">
-                            {t('renewal.original')} <ShortHash value={item.sha256Original} />
-                          </span>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-          </section>
+          <RenewalSection
+            id="upcoming-title"
+            title={t('renewal.upcoming')}
+            empty={t('renewal.none')}
+            items={data.upcoming}
+            footer={<p className="small muted">{t('renewal.daily')}</p>}
+            columns={[
+              {
+                label: t('renewal.col.due'),
+                cell: (item) => (
+                  <>
+                    {item.dueAt === null ? (
+                      <span className="muted">{t('renewal.cannot')}</span>
+                    ) : (
+                      formatDate(language, item.dueAt)
+                    )}{' '}
+                    {item.due && <span className="badge badge--renewal-due">{t('renewal.badge.due')}</span>}
+                  </>
+                ),
+              },
+              fileColumn,
+              versionColumn,
+              {
+                label: t('renewal.col.tsaExpires'),
+                cell: (item) => (
+                  <>
+                    {formatDate(language, item.tsaExpiresAt)}
+                    {item.timestampHash && (
+                      <span className="small muted"> {item.timestampHash.toUpperCase().replace('SHA', 'SHA-')}</span>
+                    )}
+                  </>
+                ),
+              },
+              {
+                label: t('renewal.col.sha256'),
+                cell: (item) => (
+                  <>
+                    <ShortHash value={item.sha256} />
+                    {item.version > 1 && (
+                      <span className="small muted renewal-original">
+                        {t('renewal.original')} <ShortHash value={item.sha256Original} />
+                      </span>
+                    )}
+                  </>
+                ),
+              },
+            ]}
+          />
+          <RenewalSection
+            id="done-title"
+            title={t('renewal.done')}
+            empty={t('renewal.noneDone')}
+            items={data.done}
+            columns={[
+              { label: t('renewal.col.renewedAt'), cell: (item) => formatDateTime(language, item.renewedAt) },
+              fileColumn,
+              versionColumn,
+              {
+                label: t('renewal.col.reason'),
+                cell: (item) => t(item.reason === 'weak-hash' ? 'renewal.reason.weakHash' : 'renewal.reason.tsaExpiry'),
+              },
+              {
+                label: t('renewal.col.hashes'),
+                className: 'renewal-hashes',
+                cell: (item) => (
+                  <>
+                    <span>
+                      {t('renewal.before')} <ShortHash value={item.sha256Previous} />
+                    </span>
+                    <span>
+                      {t('renewal.after')} <ShortHash value={item.sha256} />
+                    </span>
+                    <span className="muted">
+                      {t('renewal.original')} <ShortHash value={item.sha256Original} />
+                    </span>
+                  </>
+                ),
+              },
+            ]}
+          />
         </>
       )}
     </SenderShell>
+  );
+}
+
+/** One column of a renewal table: its heading (also the phone layout's cell label) and its cell. */
+interface RenewalColumn<T> {
+  label: string;
+  cell: (item: T) => ReactNode;
+  className?: string;
+}
+
+/** A card with a titled table of stored PDFs (one row per file version), or its empty text. */
+function RenewalSection<T extends ArchiveRenewalItem>(props: {
+  id: string;
+  title: string;
+  empty: string;
+  items: readonly T[];
+  columns: ReadonlyArray<RenewalColumn<T>>;
+  footer?: ReactNode;
+}) {
+  const { id, title, empty, items, columns, footer } = props;
+  return (
+    <section className="card" aria-labelledby={id}>
+      <h2 className="section-title" id={id}>
+        {title}
+      </h2>
+      {items.length === 0 ? (
+        <p className="empty">{empty}</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="table renewal-table">
+            <thead>
+              <tr>
+                {columns.map((column) => (
+                  <th scope="col" key={column.label}>
+                    {column.label}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((item) => (
+                <tr key={`${item.envelopeId}-${item.subjectKind}-${item.name}-${item.version}`}>
+                  {columns.map((column) => (
+                    <td data-label={column.label} className={column.className} key={column.label}>
+                      {column.cell(item)}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {footer}
+    </section>
   );
 }
