@@ -25,6 +25,7 @@ import { webhooksMigration } from './migrations/017-webhooks.ts';
 import { signingCertificatesMigration } from './migrations/018-signing-certificates.ts';
 import { archiveRenewalsMigration } from './migrations/019-archive-renewals.ts';
 import { retentionMigration } from './migrations/020-retention.ts';
+import { registerScaleMigration } from './migrations/026-register-scale.ts';
 
 /** The migrations of this version, in order; names are numbered so that they sort. */
 export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
@@ -47,6 +48,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '018-signing-certificates': signingCertificatesMigration(),
     '019-archive-renewals': archiveRenewalsMigration(),
     '020-retention': retentionMigration(),
+    '026-register-scale': registerScaleMigration(dialect),
   };
 }
 
