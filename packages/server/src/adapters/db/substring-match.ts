@@ -44,9 +44,10 @@ export function rowKey(dialect: 'sqlite' | 'postgres'): RawBuilder<string | numb
 /**
  * The `counterparty` condition on `contracts as c`: a counterparty name contains `text` (NFKC lower
  * case). SQLite: the FTS5 trigram table for 3+ characters — the few matching rowids found beforehand
- * (each row still checked with LIKE: a rowid may have been reused since), or for many matches the
- * index as a set that the page's order is filtered by (`+` keeps the planner from driving by rowid);
- * otherwise (and on PostgreSQL, with pg_trgm) a LIKE.
+ * (each row still checked with LIKE: a rowid may have been reused since); for many matches a LIKE, which
+ * the page's order checks in the 締結日 index that carries the counterparties (migration 026), reaching
+ * 50 matches long before the trigram index would have listed them all; otherwise (and on PostgreSQL,
+ * with pg_trgm) a LIKE.
  */
 export function counterpartyCondition(
   dialect: 'sqlite' | 'postgres',
@@ -56,8 +57,8 @@ export function counterpartyCondition(
   if (dialect === 'sqlite' && trigramIndexable(text)) {
     if (hint !== undefined && hint !== 'many')
       return sql<SqlBool>`(c.rowid in (select value from json_each(${JSON.stringify(hint.rowids)})) and c.counterparty_norm like ${likePattern(text)} escape '\\')`;
-    const rowid = hint === 'many' ? sql`+c.rowid` : sql`c.rowid`;
-    return sql<SqlBool>`${rowid} in (select rowid from contracts_counterparty_fts where contracts_counterparty_fts.counterparty_norm like ${`%${text}%`})`;
+    if (hint === undefined)
+      return sql<SqlBool>`c.rowid in (select rowid from contracts_counterparty_fts where contracts_counterparty_fts.counterparty_norm like ${`%${text}%`})`;
   }
   return sql<SqlBool>`c.counterparty_norm like ${likePattern(text)} escape '\\'`;
 }
