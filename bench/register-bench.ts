@@ -25,18 +25,13 @@ import {
   prng,
   registerEntries,
 } from '../packages/server/test/helpers/register-data.ts';
-import { REGISTER_CASES } from './lib/register-cases.ts';
+import { parseFlags, REGISTER_CASES } from './lib/register-cases.ts';
 import { escapeCell, machineInfo, resultStamp, writeBetweenMarkers } from './lib/report-files.ts';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 const ADMIN_URL = process.env.INKAN_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const [name, ...value] = a.replace(/^--/, '').split('=');
-    return [name, value.length > 0 ? value.join('=') : 'true'];
-  }) as Array<[string, string]>,
-);
+const args = parseFlags(process.argv.slice(2));
 const ROWS = Number(args.rows ?? 1_000_000);
 const TEXT_ROWS = Number(args['text-rows'] ?? 100_000);
 const CSV_ROWS = Math.min(Number(args['csv-rows'] ?? 100_000), ROWS);

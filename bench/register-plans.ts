@@ -10,14 +10,9 @@ import pg from 'pg';
 import { parseContractQuery } from '../packages/server/src/domain/register/contract-search.ts';
 import { listContracts } from '../packages/server/src/domain/use-cases/list-contracts.ts';
 import type { Db } from '../packages/server/src/ports/database.ts';
-import { REGISTER_CASES } from './lib/register-cases.ts';
+import { parseFlags, REGISTER_CASES } from './lib/register-cases.ts';
 
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const [name, ...value] = a.replace(/^--/, '').split('=');
-    return [name, value.length > 0 ? value.join('=') : 'true'];
-  }) as Array<[string, string]>,
-);
+const args = parseFlags(process.argv.slice(2));
 const KEEP_DIR = args.keep;
 if (KEEP_DIR === undefined)
   throw new Error('--keep=DIR: where `npm run bench -- register --keep=DIR` kept its databases');

@@ -69,3 +69,13 @@ export const REGISTER_CASES: readonly RegisterCase[] = CASES.map((c) => ({
   ...c,
   goalMs: c.register === 'bench-org' ? 50 : 200,
 }));
+
+/** `--name=value` flags as a record; a bare `--name` is 'true'. */
+export function parseFlags(argv: readonly string[]): Record<string, string> {
+  return Object.fromEntries(
+    argv.map((a) => {
+      const [name = '', ...value] = a.replace(/^--/, '').split('=');
+      return [name, value.length > 0 ? value.join('=') : 'true'];
+    }),
+  );
+}
