@@ -29,6 +29,7 @@ import { templatesBulkSendMigration } from './migrations/021-templates-bulk-send
 import { approvalsMigration } from './migrations/022-approvals.ts';
 import { signingLinksMigration } from './migrations/023-signing-links.ts';
 import { failedWebhooksMigration } from './migrations/024-failed-webhooks.ts';
+import { registerScaleMigration } from './migrations/026-register-scale.ts';
 
 /** The migrations of this version, in order; names are numbered so that they sort. */
 export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
@@ -55,6 +56,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '022-approvals': approvalsMigration(dialect),
     '023-signing-links': signingLinksMigration(),
     '024-failed-webhooks': failedWebhooksMigration(),
+    '026-register-scale': registerScaleMigration(dialect),
   };
 }
 

@@ -42,6 +42,12 @@ export async function openSqlite(path: string): Promise<OpenDatabase> {
   database.pragma('synchronous = NORMAL');
   // Crypto-shredding: a destroyed data key's bytes are overwritten in the file, not left in free space.
   database.pragma('secure_delete = ON');
+  // Planner statistics: SQLite gathers none by itself, and without them a search of a large register
+  // may walk the wrong index. PRAGMA optimize analyzes the tables that changed enough (bounded work, a
+  // sample of each index) — at open for every table, then every few hours and at close as SQLite advises.
+  optimizeSqlite(database, 'optimize = 0x10002');
+  const optimizer = setInterval(() => optimizeSqlite(database, 'optimize'), SQLITE_OPTIMIZE_EVERY_MS);
+  optimizer.unref();
   const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   const db: Db = Object.assign(kysely, {
     writeTransaction: sqliteWriteTransaction(kysely, sqliteWriteLockFor(resolve(path))),
@@ -50,6 +56,8 @@ export async function openSqlite(path: string): Promise<OpenDatabase> {
     db,
     dialect: 'sqlite',
     close: async () => {
+      clearInterval(optimizer);
+      if (database.open) optimizeSqlite(database, 'optimize');
       // Kysely's destroy closes the better-sqlite3 handle.
       await db.destroy();
     },
@@ -81,6 +89,18 @@ function sqliteWriteTransaction(kysely: Kysely<Schema>, lock: SqliteWriteLock): 
       }
     });
 }
+
+/** Runs PRAGMA optimize; statistics are an optimisation, so a busy database (another process writing) only skips it. */
+function optimizeSqlite(database: SqliteDatabase.Database, pragma: 'optimize' | 'optimize = 0x10002'): void {
+  try {
+    database.pragma(pragma);
+  } catch {
+    // SQLITE_BUSY or a read-only file: the next run catches up.
+  }
+}
+
+/** How often a long-running process refreshes SQLite's planner statistics (PRAGMA optimize). */
+const SQLITE_OPTIMIZE_EVERY_MS = 4 * 60 * 60 * 1000;
 
 /** Prepared statements kept per SQLite connection (the queries of the code are a fixed, small set). */
 const STATEMENT_CACHE_SIZE = 500;

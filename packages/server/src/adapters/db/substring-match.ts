@@ -7,12 +7,58 @@ function trigramIndexable(text: string): boolean {
 }
 
 /**
- * The `counterparty` condition on `contracts as c`: a counterparty name contains `text` (NFKC lower
- * case). SQLite: the FTS5 trigram table for 3+ characters; otherwise (and on PostgreSQL, with pg_trgm) a LIKE.
+ * What a substring search found out before the page's query (SQLite: the counterparty's trigram index
+ * asked once, so that the page's query can be shaped to the number of matches).
  */
-export function counterpartyCondition(dialect: 'sqlite' | 'postgres', text: string): RawBuilder<SqlBool> {
+export interface SubstringSearchHints {
+  /** The rowids whose counterparties contain the text, or 'many' when there are more than COUNTERPARTY_FEW. */
+  counterparty?: { rowids: number[] } | 'many';
+}
+
+/**
+ * At most this many matching entries are looked up by rowid and sorted; more, and the page's order is
+ * walked instead (each entry checked against the matches): reading a few thousand rows out of order
+ * costs more than walking an index to the 50th match of a common name.
+ */
+const COUNTERPARTY_FEW = 2000;
+
+/** Asks the substring indexes what the page's query should know (see SubstringSearchHints). */
+export async function substringSearchHints(
+  db: DbOrTx,
+  dialect: 'sqlite' | 'postgres',
+  counterparty: string | undefined,
+): Promise<SubstringSearchHints> {
+  if (dialect !== 'sqlite' || counterparty === undefined || !trigramIndexable(counterparty)) return {};
+  const { rows } = await sql<{ rowid: number }>`select rowid from contracts_counterparty_fts
+    where contracts_counterparty_fts.counterparty_norm like ${`%${counterparty}%`} limit ${COUNTERPARTY_FEW + 1}`.execute(
+    db,
+  );
+  return { counterparty: rows.length > COUNTERPARTY_FEW ? 'many' : { rowids: rows.map((r) => r.rowid) } };
+}
+
+/** The key by which the list use case reads a page's rows: SQLite's rowid (every index holds it), PostgreSQL's id. */
+export function rowKey(dialect: 'sqlite' | 'postgres'): RawBuilder<string | number> {
+  return dialect === 'sqlite' ? sql<number>`c.rowid` : sql<string>`c.id`;
+}
+
+/**
+ * The `counterparty` condition on `contracts as c`: a counterparty name contains `text` (NFKC lower
+ * case). SQLite: the FTS5 trigram table for 3+ characters — the few matching rowids found beforehand
+ * (each row still checked with LIKE: a rowid may have been reused since); for many matches a LIKE, which
+ * the page's order checks in the 締結日 index that carries the counterparties (migration 026), reaching
+ * 50 matches long before the trigram index would have listed them all; otherwise (and on PostgreSQL,
+ * with pg_trgm) a LIKE.
+ */
+export function counterpartyCondition(
+  dialect: 'sqlite' | 'postgres',
+  text: string,
+  hint?: SubstringSearchHints['counterparty'],
+): RawBuilder<SqlBool> {
   if (dialect === 'sqlite' && trigramIndexable(text)) {
-    return sql<SqlBool>`c.rowid in (select rowid from contracts_counterparty_fts where contracts_counterparty_fts.counterparty_norm like ${`%${text}%`})`;
+    if (hint !== undefined && hint !== 'many')
+      return sql<SqlBool>`(c.rowid in (select value from json_each(${JSON.stringify(hint.rowids)})) and c.counterparty_norm like ${likePattern(text)} escape '\\')`;
+    if (hint === undefined)
+      return sql<SqlBool>`c.rowid in (select rowid from contracts_counterparty_fts where contracts_counterparty_fts.counterparty_norm like ${`%${text}%`})`;
   }
   return sql<SqlBool>`c.counterparty_norm like ${likePattern(text)} escape '\\'`;
 }

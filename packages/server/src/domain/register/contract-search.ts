@@ -1,6 +1,10 @@
 import { parseJapaneseDate, parseYenAmount } from '@inkan/core';
 import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
-import { counterpartyCondition, fullTextCondition } from '../../adapters/db/substring-match.ts';
+import {
+  counterpartyCondition,
+  fullTextCondition,
+  type SubstringSearchHints,
+} from '../../adapters/db/substring-match.ts';
 import type { Schema } from '../../ports/database.ts';
 import { AppError } from '../app-error.ts';
 import { CONTRACT_STATUSES, normalizeForSearch, type ContractStatus } from './contract-model.ts';
@@ -299,9 +303,11 @@ export function applyContractFilters<O>(
   scope: string,
   filters: ContractFilters,
   dialect: 'sqlite' | 'postgres',
+  hints: SubstringSearchHints = {},
 ): Qb<O> {
   let q = query.where('c.scope', '=', scope);
-  if (filters.counterparty !== undefined) q = q.where(counterpartyCondition(dialect, filters.counterparty));
+  if (filters.counterparty !== undefined)
+    q = q.where(counterpartyCondition(dialect, filters.counterparty, hints.counterparty));
   if (filters.amountMin !== undefined) q = q.where('c.amount', '>=', filters.amountMin);
   if (filters.amountMax !== undefined) q = q.where('c.amount', '<=', filters.amountMax);
   const ranges: Array<

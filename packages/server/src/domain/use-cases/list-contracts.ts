@@ -1,5 +1,10 @@
-import type { Selectable } from 'kysely';
-import { textsContaining } from '../../adapters/db/substring-match.ts';
+import { sql, type Selectable, type SqlBool } from 'kysely';
+import {
+  rowKey,
+  substringSearchHints,
+  textsContaining,
+  type SubstringSearchHints,
+} from '../../adapters/db/substring-match.ts';
 import type { Schema } from '../../ports/database.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { scopeKey, toContracts, type Contract, type ContractScope } from '../register/contract-model.ts';
@@ -47,10 +52,11 @@ export async function listContracts(
 }> {
   const { filters, sort, cursor, limit } = input.query;
   const scope = scopeKey(input.scope);
+  const hints = await substringSearchHints(ctx.db, ctx.dialect, filters.counterparty);
   const rows =
     filters.q === undefined
-      ? await orderedRows(ctx, scope, filters, sort, cursor, limit + 1)
-      : await fullTextRows(ctx, scope, { ...filters, q: filters.q }, sort, cursor, limit + 1, walk);
+      ? await orderedRows(ctx, scope, filters, hints, sort, cursor, limit + 1)
+      : await fullTextRows(ctx, scope, { ...filters, q: filters.q }, hints, sort, cursor, limit + 1, walk);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const nextKey = rows.length > limit && last ? { value: sortValueOf(last, sort), id: last.id } : null;
@@ -61,25 +67,36 @@ export async function listContracts(
   };
 }
 
-/** Up to `count` rows matching the filters, in the sort's order, after the keyset position. */
+/**
+ * Up to `count` rows matching the filters, in the sort's order, after the keyset position. Each part is
+ * asked for the page's row keys first (an index that holds the filtered and sorted columns answers that
+ * without reading the table, however many entries match), then for those rows.
+ */
 async function orderedRows(
   ctx: Ctx,
   scope: string,
   filters: ContractFilters,
+  hints: SubstringSearchHints,
   sort: ContractSort,
   cursor: Keyset | undefined,
   count: number,
 ): Promise<ContractRow[]> {
-  const filtered = applyContractFilters(
-    ctx.db.selectFrom('contracts as c').selectAll('c'),
-    scope,
-    filters,
-    ctx.dialect,
+  const key = rowKey(ctx.dialect);
+  const keys = contractPageQueries(
+    applyContractFilters(ctx.db.selectFrom('contracts as c').select(key.as('k')), scope, filters, ctx.dialect, hints),
+    sort,
+    cursor,
   );
-  const parts = contractPageQueries(filtered, sort, cursor);
-  const rows = parts.withValue ? await parts.withValue.limit(count).execute() : [];
-  if (rows.length < count) rows.push(...(await parts.empty.limit(count - rows.length).execute()));
-  return rows;
+  const rows = contractPageQueries(ctx.db.selectFrom('contracts as c').selectAll('c'), sort);
+  const page = async (part: 'withValue' | 'empty', limit: number): Promise<ContractRow[]> => {
+    const inner = keys[part];
+    const outer = rows[part];
+    if (!inner || !outer) return [];
+    return outer.where(sql<SqlBool>`${key} in (${inner.limit(limit)})`).execute();
+  };
+  const found = await page('withValue', count);
+  if (found.length < count) found.push(...(await page('empty', count - found.length)));
+  return found;
 }
 
 /**
@@ -92,6 +109,7 @@ async function fullTextRows(
   ctx: Ctx,
   scope: string,
   filters: ContractFilters & { q: string },
+  hints: SubstringSearchHints,
   sort: ContractSort,
   cursor: Keyset | undefined,
   count: number,
@@ -104,7 +122,7 @@ async function fullTextRows(
   let chunk = Math.min(walk.chunkMax, Math.max(walk.chunkMin, 2 * count));
   while (walked < walk.budget) {
     const asked = Math.min(chunk, walk.budget - walked);
-    const rows = await orderedRows(ctx, scope, withoutText, sort, position, asked);
+    const rows = await orderedRows(ctx, scope, withoutText, hints, sort, position, asked);
     walked += rows.length;
     if (rows.length > 0) {
       const matching = await textsContaining(
@@ -121,5 +139,5 @@ async function fullTextRows(
     position = { value: sortValueOf(last, sort), id: last.id };
     chunk = Math.min(walk.chunkMax, chunk * 2);
   }
-  return [...found, ...(await orderedRows(ctx, scope, filters, sort, position, count - found.length))];
+  return [...found, ...(await orderedRows(ctx, scope, filters, hints, sort, position, count - found.length))];
 }
