@@ -187,12 +187,10 @@ for (const dialect of DIALECTS) {
         db: h.context.db,
         provider: { getMigrations: async () => migrations(h.context.dialect) },
       });
-      const down = await migrator.migrateDown();
+      // Back to the schema before 023 (later migrations are undone first).
+      const down = await migrator.migrateTo('022-approvals');
       assert.equal(down.error, undefined, String(down.error));
-      assert.deepEqual(
-        down.results?.map((r) => r.migrationName),
-        ['023-signing-links'],
-      );
+      assert.equal(down.results?.at(-1)?.migrationName, '023-signing-links');
       // As the previous version mailed it: the token is HMAC(server key, nonce); the row keeps nonce and hash.
       const nonce = randomBytes(32).toString('base64url');
       const key = deriveKey(await readMasterKey(h.context.config), 'signing-link-token');
