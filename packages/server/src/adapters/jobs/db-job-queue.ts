@@ -7,9 +7,11 @@
  * check the state first ("already signed? done"), make their effects conditional on it in one
  * transaction, and give mail an idempotency key.
  *
- * Claiming: PostgreSQL takes the oldest due row with FOR UPDATE SKIP LOCKED (workers never wait on each
- * other); SQLite takes its single write lock up front with BEGIN IMMEDIATE (a deferred transaction
- * upgrading to a write could fail with SQLITE_BUSY instead of waiting). A claimed job carries a lease
+ * Claiming: a runner takes as many of the oldest due rows as it has free slots, in one statement.
+ * PostgreSQL with FOR UPDATE SKIP LOCKED (workers never wait on each other); SQLite under the process's
+ * write lock and BEGIN IMMEDIATE, like every transaction (a deferred transaction upgrading to a write
+ * could fail with SQLITE_BUSY instead of waiting). The runner's other writes (finish, lease renewal)
+ * take the same write lock on SQLite. A claimed job carries a lease
  * (`locked_until`), renewed while the handler runs; an expired lease means a dead worker. A worker
  * also has a stable identity (`worker_id`: INKAN_WORKER_ID, or host and role) that outlives its process:
  * when it starts again it takes back at once the jobs its previous process held (reclaimOwnJobs),
@@ -182,46 +184,58 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
       waiters.add(done);
     });
 
-  async function claim(): Promise<JobRow | undefined> {
-    if (kinds.length === 0) return undefined;
+  /**
+   * Claims up to `limit` due jobs in one statement (the free slots of this runner: one write instead of
+   * one per job when work piles up), oldest first.
+   */
+  async function claim(limit: number): Promise<JobRow[]> {
+    if (kinds.length === 0 || limit < 1) return [];
     const now = clock.now().toISOString();
     const lease = new Date(clock.now().getTime() + leaseMs).toISOString();
     const due = sql`kind in (${sql.join(kinds)}) and ((status = 'queued' and run_at <= ${now}) or (status = 'running' and locked_until < ${now}))`;
-    if (dialect === 'postgres') {
-      const result = await sql<JobRow>`
-        update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lease}, attempts = attempts + 1,
-          worker_id = ${stableWorkerId}, first_attempt_at = coalesce(first_attempt_at, ${now})
-        where id = (select id from jobs where ${due} order by run_at, created_at limit 1 for update skip locked)
-        returning *`.execute(db);
-      return result.rows[0];
-    }
-    return db.connection().execute(async (connection) => {
-      await sql`begin immediate`.execute(connection);
-      try {
-        const result = await sql<JobRow>`
-          update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lease}, attempts = attempts + 1,
-            worker_id = ${stableWorkerId}, first_attempt_at = coalesce(first_attempt_at, ${now})
-          where id = (select id from jobs where ${due} order by run_at, created_at limit 1)
-          returning *`.execute(connection);
-        await sql`commit`.execute(connection);
-        return result.rows[0];
-      } catch (error) {
-        await sql`rollback`.execute(connection).catch(() => undefined);
-        throw error;
-      }
-    });
+    // PostgreSQL: SKIP LOCKED, workers never wait on each other. SQLite: inTransaction takes the process's
+    // write lock first (waiting asynchronously, not asleep in SQLite's busy handler), then BEGIN IMMEDIATE.
+    const claimed =
+      dialect === 'postgres'
+        ? await sql<JobRow>`
+            update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lease}, attempts = attempts + 1,
+              worker_id = ${stableWorkerId}, first_attempt_at = coalesce(first_attempt_at, ${now})
+            where id in (select id from jobs where ${due} order by run_at, created_at limit ${limit} for update skip locked)
+            returning *`.execute(db)
+        : await inTransaction(db, dialect, (tx) =>
+            sql<JobRow>`
+              update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lease}, attempts = attempts + 1,
+                worker_id = ${stableWorkerId}, first_attempt_at = coalesce(first_attempt_at, ${now})
+              where id in (select id from jobs where ${due} order by run_at, created_at limit ${limit})
+              returning *`.execute(tx),
+          );
+    // RETURNING gives no order: run the oldest first.
+    return claimed.rows.sort((a, b) =>
+      a.run_at === b.run_at ? a.created_at.localeCompare(b.created_at) : a.run_at.localeCompare(b.run_at),
+    );
+  }
+
+  /**
+   * One write outside a handler's transaction. On SQLite through the process's write lock like every
+   * transaction, so that a thread waits for it without sleeping in SQLite's busy handler (on the HTTP
+   * thread that sleep would stall every request); on PostgreSQL a single statement.
+   */
+  function write<T>(work: (db: DbOrTx) => Promise<T>): Promise<T> {
+    return dialect === 'postgres' ? work(db) : inTransaction(db, dialect, work);
   }
 
   /** Updates only our own claim: a worker whose lease ran out and was re-claimed must not touch the row. */
   async function finish(row: JobRow, update: Partial<JobRow>): Promise<void> {
-    await db
-      .updateTable('jobs')
-      .set(update)
-      .where('id', '=', row.id)
-      .where('locked_by', '=', workerId)
-      .where('attempts', '=', row.attempts)
-      .where('status', '=', 'running')
-      .execute();
+    await write((tx) =>
+      tx
+        .updateTable('jobs')
+        .set(update)
+        .where('id', '=', row.id)
+        .where('locked_by', '=', workerId)
+        .where('attempts', '=', row.attempts)
+        .where('status', '=', 'running')
+        .execute(),
+    );
   }
 
   /**
@@ -279,14 +293,16 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
     // Renew the lease while the handler runs, so a slow seal is not taken for a dead worker's.
     const heartbeat = setInterval(
       () => {
-        db.updateTable('jobs')
-          .set({ locked_until: new Date(clock.now().getTime() + leaseMs).toISOString() })
-          .where('id', '=', row.id)
-          .where('locked_by', '=', workerId)
-          .where('attempts', '=', row.attempts)
-          .where('status', '=', 'running')
-          .execute()
-          .catch(() => undefined);
+        write((tx) =>
+          tx
+            .updateTable('jobs')
+            .set({ locked_until: new Date(clock.now().getTime() + leaseMs).toISOString() })
+            .where('id', '=', row.id)
+            .where('locked_by', '=', workerId)
+            .where('attempts', '=', row.attempts)
+            .where('status', '=', 'running')
+            .execute(),
+        ).catch(() => undefined);
       },
       Math.max(10, Math.floor(leaseMs / 3)),
     );
@@ -330,7 +346,7 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
     claiming++;
     let row: JobRow | undefined;
     try {
-      row = await claim();
+      [row] = await claim(1);
     } finally {
       claiming--;
     }
@@ -370,28 +386,30 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
           await waitForChange(pollMs);
           continue;
         }
-        let row: JobRow | undefined;
+        let rows: JobRow[];
         claiming++;
         try {
-          row = await claim();
+          rows = await claim(concurrency - inFlight.size);
         } catch {
           // The database is unreachable or busy: try again at the next poll.
-          row = undefined;
+          rows = [];
         } finally {
           claiming--;
         }
-        if (!row) {
+        if (rows.length === 0) {
           notify();
           await waitForChange(pollMs);
           continue;
         }
-        const task = run(row)
-          .catch(() => undefined)
-          .finally(() => {
-            inFlight.delete(task);
-            notify();
-          });
-        inFlight.add(task);
+        for (const row of rows) {
+          const task = run(row)
+            .catch(() => undefined)
+            .finally(() => {
+              inFlight.delete(task);
+              notify();
+            });
+          inFlight.add(task);
+        }
       }
     } finally {
       loopRunning = false;
@@ -415,14 +433,16 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
     const expired = new Date(clock.now().getTime() - 1).toISOString();
     for (const job of held) {
       if (job.locked_by !== null && options.mayReclaim && !options.mayReclaim(job.locked_by)) continue;
-      const result = await db
-        .updateTable('jobs')
-        .set({ locked_until: expired })
-        .where('id', '=', job.id)
-        .where('status', '=', 'running')
-        .where('locked_by', '=', job.locked_by)
-        .where('attempts', '=', job.attempts)
-        .executeTakeFirst();
+      const result = await write((tx) =>
+        tx
+          .updateTable('jobs')
+          .set({ locked_until: expired })
+          .where('id', '=', job.id)
+          .where('status', '=', 'running')
+          .where('locked_by', '=', job.locked_by)
+          .where('attempts', '=', job.attempts)
+          .executeTakeFirst(),
+      );
       count += Number(result.numUpdatedRows);
     }
     return count;
