@@ -23,7 +23,13 @@
  */
 import { sql } from 'kysely';
 import type { Db, DbOrTx, Schema } from '../../ports/database.ts';
-import { queuedJobRow, type JobKind, type JobPayloads, type JobQueue } from '../../ports/job-queue.ts';
+import {
+  queuedJobRow,
+  type FinishJobIn,
+  type JobKind,
+  type JobPayloads,
+  type JobQueue,
+} from '../../ports/job-queue.ts';
 import { systemClock, type Clock } from '../../ports/clock.ts';
 import { inTransaction } from '../../domain/transaction.ts';
 
@@ -47,6 +53,8 @@ export interface JobInfo {
   maxAttempts: number;
   dedupeKey: string | null;
   createdAt: Date;
+  /** Marks this job done in the handler's last transaction (see FinishJobIn); absent for a failed job's notice. */
+  finishIn?: FinishJobIn;
 }
 
 /** A job that has just been failed for good (given to onFailed). */
@@ -265,7 +273,7 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
       } catch {
         // A payload that is not JSON failed its job already; the notice names the job only.
       }
-      await options.onFailed?.(tx, { ...info, payload, lastError });
+      await options.onFailed?.(tx, { ...info, finishIn: undefined, payload, lastError });
     });
   }
 
@@ -275,7 +283,18 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
     return at > first + retryForMs;
   }
 
+  /** The update that marks our claim done (nothing when the claim is no longer ours). */
+  const doneUpdate = (): Partial<JobRow> => ({
+    status: 'done',
+    finished_at: clock.now().toISOString(),
+    locked_by: null,
+    locked_until: null,
+    last_error: null,
+  });
+
   async function run(row: JobRow): Promise<void> {
+    // Set once the handler marked the job done in its own transaction (finishIn): nothing left to write.
+    let doneByHandler = false;
     const info: JobInfo = {
       id: row.id,
       kind: row.kind as JobKind,
@@ -283,6 +302,18 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
       maxAttempts: row.max_attempts,
       dedupeKey: row.dedupe_key,
       createdAt: new Date(row.created_at),
+      finishIn: async (tx) => {
+        const result = await tx
+          .updateTable('jobs')
+          .set(doneUpdate())
+          .where('id', '=', row.id)
+          .where('locked_by', '=', workerId)
+          .where('attempts', '=', row.attempts)
+          .where('status', '=', 'running')
+          .executeTakeFirst();
+        // Not ours any more (the lease ran out and another worker took it): that worker finishes it.
+        doneByHandler = Number(result.numUpdatedRows) === 1;
+      },
     };
     if (row.attempts > row.max_attempts) {
       // Only reachable through expired leases: the job keeps killing its workers.
@@ -311,13 +342,9 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
       if (!handler) throw new Error(`no handler for job kind ${row.kind}`);
       await handler(JSON.parse(row.payload) as unknown, info);
       clearInterval(heartbeat);
-      await finish(row, {
-        status: 'done',
-        finished_at: clock.now().toISOString(),
-        locked_by: null,
-        locked_until: null,
-        last_error: null,
-      });
+      // A rolled-back transaction that had called finishIn ends in a throw, not here; should a handler
+      // swallow it, the row stays 'running' and is run again when its lease expires (at least once).
+      if (!doneByHandler) await finish(row, doneUpdate());
     } catch (error) {
       clearInterval(heartbeat);
       try {
