@@ -317,7 +317,7 @@ for (const dialect of DIALECTS) {
       await runner.stop();
     });
 
-    test('a runner fills its free slots with the oldest due jobs (claimed together) and leaves the rest queued', async () => {
+    test('a runner fills its free slots with the oldest due jobs and leaves the rest queued', async () => {
       await reset();
       const clock = new TestClock();
       const queue = new DbJobQueue({ clock });
