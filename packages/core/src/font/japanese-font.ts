@@ -75,9 +75,17 @@ export class JapaneseFont {
     this.unitsPerEm = this.fontkit.unitsPerEm;
   }
 
+  /** Glyph ids already looked up (fontkit's cmap lookup builds a glyph object each time). */
+  readonly #glyphIds = new Map<number, number>();
+
   /** Glyph id of a code point in the full font, 0 when the font has no glyph for it. */
   glyphIdFor(codePoint: number): number {
-    return this.fontkit.hasGlyphForCodePoint(codePoint) ? this.fontkit.glyphForCodePoint(codePoint).id : 0;
+    let id = this.#glyphIds.get(codePoint);
+    if (id === undefined) {
+      id = this.fontkit.hasGlyphForCodePoint(codePoint) ? this.fontkit.glyphForCodePoint(codePoint).id : 0;
+      this.#glyphIds.set(codePoint, id);
+    }
+    return id;
   }
 
   /** Whether every character of `text` has a glyph in this font (createFontSubset would not throw). */

@@ -1,5 +1,6 @@
 import type { DbOrTx } from '../ports/database.ts';
 import type { OutgoingMail } from '../ports/mailer.ts';
+import type { JobCompletion } from '../ports/job-queue.ts';
 import type { DomainContext } from './domain-context.ts';
 import { recordEvent, type EventAction } from './record-event.ts';
 import { inTransaction } from './transaction.ts';
@@ -43,6 +44,8 @@ export async function deliverOnce(
     envelope: Envelope;
     action: EventAction;
     details: Record<string, unknown>;
+    /** The job that sends it, marked done in the event's transaction (the last write of the job). */
+    job?: JobCompletion;
     prepare: () => Promise<OutgoingMail>;
   },
 ): Promise<void> {
@@ -52,15 +55,16 @@ export async function deliverOnce(
   }
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
     const recorded = await envelopeEvents(tx, options.envelope.id, options.action);
-    if (recorded.some((d) => d.mailKey === options.key)) return;
-    await recordEvent(tx, {
-      organizationId: options.envelope.organizationId,
-      envelopeId: options.envelope.id,
-      actor: { type: 'system', id: null },
-      action: options.action,
-      at: ctx.clock.now(),
-      details: { ...options.details, mailKey: options.key },
-    });
+    if (!recorded.some((d) => d.mailKey === options.key))
+      await recordEvent(tx, {
+        organizationId: options.envelope.organizationId,
+        envelopeId: options.envelope.id,
+        actor: { type: 'system', id: null },
+        action: options.action,
+        at: ctx.clock.now(),
+        details: { ...options.details, mailKey: options.key },
+      });
+    await options.job?.finishIn?.(tx);
   });
 }
 

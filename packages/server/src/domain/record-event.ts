@@ -3,7 +3,7 @@ import { PostgresAdapter, sql } from 'kysely';
 import type { DbOrTx, Schema } from '../ports/database.ts';
 import { newId } from '../security/tokens.ts';
 import type { Actor, RequestOrigin } from './types.ts';
-import { queueWebhookDeliveries } from './webhooks/webhook-outbox.ts';
+import { queueWebhookDeliveries, subscribedWebhookEndpoints } from './webhooks/webhook-outbox.ts';
 
 /** The stable action names of the operation log (操作ログ). */
 export type EventAction =
@@ -219,6 +219,9 @@ const CHAIN_LOCK_KEY = 4_174_650_001;
  */
 export async function recordEvent(tx: DbOrTx, event: NewEvent): Promise<{ id: string; hash: string }> {
   assertNoSecrets(event.details ?? {}, '');
+  // Before the lock: the less a transaction does between the lock and its commit, the sooner the next
+  // event of any other transaction can be appended.
+  const subscribed = await subscribedWebhookEndpoints(tx, event);
   if (isPostgres(tx)) await sql`select pg_advisory_xact_lock(${CHAIN_LOCK_KEY})`.execute(tx);
   const last = await tx.selectFrom('events').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
   const prevHash = last?.hash ?? GENESIS_HASH;
@@ -241,16 +244,20 @@ export async function recordEvent(tx: DbOrTx, event: NewEvent): Promise<{ id: st
     .returning('seq')
     .executeTakeFirstOrThrow();
   // Webhooks: the deliveries of this event are queued in its transaction (the outbox).
-  await queueWebhookDeliveries(tx, {
-    id: row.id,
-    seq: Number(seq),
-    organizationId: event.organizationId,
-    envelopeId: row.envelope_id,
-    action: event.action,
-    actor: event.actor,
-    details: event.details ?? {},
-    at: event.at,
-  });
+  await queueWebhookDeliveries(
+    tx,
+    {
+      id: row.id,
+      seq: Number(seq),
+      organizationId: event.organizationId,
+      envelopeId: row.envelope_id,
+      action: event.action,
+      actor: event.actor,
+      details: event.details ?? {},
+      at: event.at,
+    },
+    subscribed,
+  );
   return { id: row.id, hash };
 }
 

@@ -69,8 +69,8 @@ const bulkRowPayload = z.object({ rowId: z.uuid() });
  */
 export function createJobHandlers(context: AppContext): JobHandlers {
   return {
-    'envelope.sign': (payload) => applyRecipientSignature(context, recipientPayload.parse(payload)),
-    'envelope.seal': (payload) => sealEnvelope(context, envelopePayload.parse(payload)),
+    'envelope.sign': (payload, job) => applyRecipientSignature(context, recipientPayload.parse(payload), job),
+    'envelope.seal': (payload, job) => sealEnvelope(context, envelopePayload.parse(payload), job),
     'envelope.certificate': (payload, job) => issueCompletionCertificate(context, envelopePayload.parse(payload), job),
     'audit.anchor': async (payload, job) => {
       const { day } = anchorPayload.parse(payload);
@@ -125,7 +125,7 @@ export function createJobHandlers(context: AppContext): JobHandlers {
     'mail.job-failed': (payload) => sendJobFailedMail(context, jobPayload.parse(payload)),
     'mail.renewal-refused': (payload) => sendRenewalRefusedMail(context, renewalRefusedPayload.parse(payload)),
     'mail.contract-reminder': (payload) => sendContractReminderMail(context, reminderPayload.parse(payload)),
-    'mail.signing-request': (payload) => sendSigningRequestMail(context, recipientPayload.parse(payload)),
+    'mail.signing-request': (payload, job) => sendSigningRequestMail(context, recipientPayload.parse(payload), job),
     'mail.signing-reminder': (payload) => sendSigningReminderMail(context, reminderMailPayload.parse(payload)),
     'mail.completion': (payload) => sendCompletionMail(context, envelopePayload.parse(payload)),
     'mail.recipient-locked': (payload) => sendRecipientLockedMail(context, recipientPayload.parse(payload)),

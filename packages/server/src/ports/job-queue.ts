@@ -68,6 +68,19 @@ export interface AccountMailPayload {
   requestId: string;
 }
 
+/**
+ * Marks the running job done inside the caller's transaction, so that a job's effects and its completion
+ * commit together (one write transaction fewer per job). A handler calls it in its LAST transaction only:
+ * after that commit the job is done whatever the handler does next. Without the call the runner marks the
+ * job done after the handler returns, as before.
+ */
+export type FinishJobIn = (tx: DbOrTx) => Promise<void>;
+
+/** What a job's handler may be given to finish its job in its own transaction (see FinishJobIn). */
+export interface JobCompletion {
+  finishIn?: FinishJobIn;
+}
+
 /** A durable queue in the database. Enqueue inside the transaction of the change that causes the job. */
 export interface JobQueue {
   enqueue<K extends JobKind>(

@@ -10,6 +10,7 @@ import {
   type JobHandlers,
 } from '../../src/adapters/jobs/db-job-queue.ts';
 import type { Db } from '../../src/ports/database.ts';
+import { inTransaction } from '../../src/domain/transaction.ts';
 import { DIALECTS, openMigratedTestDatabase, TestClock, type MigratedTestDatabase } from '../helpers/test-database.ts';
 
 const WORKER_PROCESS = fileURLToPath(new URL('../helpers/job-worker-process.ts', import.meta.url));
@@ -261,6 +262,100 @@ for (const dialect of DIALECTS) {
       clock.advance(3_600_000);
       assert.equal(await runner.runOnce(), false, 'a failed job is not run again');
       await runner.stop();
+    });
+
+    test("finishIn marks the job done in the handler's transaction: committed with its effects, or not at all", async () => {
+      await reset();
+      const clock = new TestClock();
+      const queue = new DbJobQueue({ clock });
+      await queue.enqueue(database.db, 'envelope.seal', { envelopeId: 'e1' });
+      let failNext = true;
+      const runner = startJobRunner({
+        db: database.db,
+        dialect,
+        clock,
+        workerId: 'w',
+        manual: true,
+        handlers: {
+          'envelope.seal': async (_payload, job) => {
+            assert.ok(job.finishIn, 'the runner offers finishIn');
+            await inTransaction(database.db, dialect, async (tx) => {
+              await queue.enqueue(tx, 'mail.completion', { envelopeId: 'e1' }, { dedupeKey: 'next:e1' });
+              await job.finishIn!(tx);
+              const [self] = await tx.selectFrom('jobs').select('status').where('kind', '=', 'envelope.seal').execute();
+              assert.equal(self.status, 'done', 'done inside the transaction');
+              if (failNext) {
+                failNext = false;
+                throw new Error('disk full after the job was marked done');
+              }
+            });
+          },
+        },
+      });
+      assert.equal(await runner.runOnce(), true);
+      let rows = await jobs(database.db);
+      assert.deepEqual(
+        rows.map((r) => [r.kind, r.status]),
+        [['envelope.seal', 'queued']],
+        'rolled back: neither the next job nor the done mark, and the job is queued for a retry',
+      );
+      assert.match(rows[0].last_error ?? '', /disk full/);
+      clock.advance(new Date(rows[0].run_at).getTime() - clock.now().getTime());
+      assert.equal(await runner.runOnce(), true);
+      rows = await jobs(database.db);
+      assert.deepEqual(
+        rows.map((r) => [r.kind, r.status]),
+        [
+          ['envelope.seal', 'done'],
+          ['mail.completion', 'queued'],
+        ],
+      );
+      assert.equal(rows[0].attempts, 2);
+      assert.equal(rows[0].locked_by, null);
+      assert.equal(rows[0].last_error, null);
+      assert.ok(rows[0].finished_at);
+      await runner.stop();
+    });
+
+    test('a runner fills its free slots with the oldest due jobs and leaves the rest queued', async () => {
+      await reset();
+      const clock = new TestClock();
+      const queue = new DbJobQueue({ clock });
+      for (let i = 0; i < 6; i++) {
+        await queue.enqueue(database.db, 'mail.completion', { envelopeId: `e${i}` });
+        clock.advance(1000);
+      }
+      const started: string[] = [];
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const runner = startJobRunner({
+        db: database.db,
+        dialect,
+        clock,
+        workerId: 'w',
+        concurrency: 4,
+        pollMs: 20,
+        handlers: {
+          'mail.completion': async (payload) => {
+            started.push(payload.envelopeId);
+            await gate;
+          },
+        },
+      });
+      try {
+        // Four slots: the four oldest jobs run at once, the other two wait for a free slot.
+        for (let i = 0; i < 500 && started.length < 4; i++) await new Promise((r) => setTimeout(r, 10));
+        assert.deepEqual([...started].sort(), ['e0', 'e1', 'e2', 'e3']);
+        const running = (await jobs(database.db)).filter((r) => r.status === 'running');
+        assert.equal(running.length, 4);
+        release();
+        await runner.idle();
+        assert.deepEqual([...started].sort(), ['e0', 'e1', 'e2', 'e3', 'e4', 'e5']);
+        assert.ok((await jobs(database.db)).every((r) => r.status === 'done' && r.attempts === 1));
+      } finally {
+        release();
+        await runner.stop();
+      }
     });
 
     test('jobs of kinds this runner has no handler for stay queued', async () => {

@@ -7,9 +7,11 @@
  * check the state first ("already signed? done"), make their effects conditional on it in one
  * transaction, and give mail an idempotency key.
  *
- * Claiming: PostgreSQL takes the oldest due row with FOR UPDATE SKIP LOCKED (workers never wait on each
- * other); SQLite takes its single write lock up front with BEGIN IMMEDIATE (a deferred transaction
- * upgrading to a write could fail with SQLITE_BUSY instead of waiting). A claimed job carries a lease
+ * Claiming: a runner takes as many of the oldest due rows as it has free slots, in one statement.
+ * PostgreSQL with FOR UPDATE SKIP LOCKED (workers never wait on each other); SQLite under the process's
+ * write lock and BEGIN IMMEDIATE, like every transaction (a deferred transaction upgrading to a write
+ * could fail with SQLITE_BUSY instead of waiting). The runner's other writes (finish, lease renewal)
+ * take the same write lock on SQLite. A claimed job carries a lease
  * (`locked_until`), renewed while the handler runs; an expired lease means a dead worker. A worker
  * also has a stable identity (`worker_id`: INKAN_WORKER_ID, or host and role) that outlives its process:
  * when it starts again it takes back at once the jobs its previous process held (reclaimOwnJobs),
@@ -21,7 +23,13 @@
  */
 import { sql } from 'kysely';
 import type { Db, DbOrTx, Schema } from '../../ports/database.ts';
-import { queuedJobRow, type JobKind, type JobPayloads, type JobQueue } from '../../ports/job-queue.ts';
+import {
+  queuedJobRow,
+  type FinishJobIn,
+  type JobKind,
+  type JobPayloads,
+  type JobQueue,
+} from '../../ports/job-queue.ts';
 import { systemClock, type Clock } from '../../ports/clock.ts';
 import { inTransaction } from '../../domain/transaction.ts';
 
@@ -45,6 +53,8 @@ export interface JobInfo {
   maxAttempts: number;
   dedupeKey: string | null;
   createdAt: Date;
+  /** Marks this job done in the handler's last transaction (see FinishJobIn); absent for a failed job's notice. */
+  finishIn?: FinishJobIn;
 }
 
 /** A job that has just been failed for good (given to onFailed). */
@@ -182,46 +192,58 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
       waiters.add(done);
     });
 
-  async function claim(): Promise<JobRow | undefined> {
-    if (kinds.length === 0) return undefined;
+  /**
+   * Claims up to `limit` due jobs in one statement (the free slots of this runner: one write instead of
+   * one per job when work piles up), oldest first.
+   */
+  async function claim(limit: number): Promise<JobRow[]> {
+    if (kinds.length === 0 || limit < 1) return [];
     const now = clock.now().toISOString();
     const lease = new Date(clock.now().getTime() + leaseMs).toISOString();
     const due = sql`kind in (${sql.join(kinds)}) and ((status = 'queued' and run_at <= ${now}) or (status = 'running' and locked_until < ${now}))`;
-    if (dialect === 'postgres') {
-      const result = await sql<JobRow>`
-        update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lease}, attempts = attempts + 1,
-          worker_id = ${stableWorkerId}, first_attempt_at = coalesce(first_attempt_at, ${now})
-        where id = (select id from jobs where ${due} order by run_at, created_at limit 1 for update skip locked)
-        returning *`.execute(db);
-      return result.rows[0];
-    }
-    return db.connection().execute(async (connection) => {
-      await sql`begin immediate`.execute(connection);
-      try {
-        const result = await sql<JobRow>`
-          update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lease}, attempts = attempts + 1,
-            worker_id = ${stableWorkerId}, first_attempt_at = coalesce(first_attempt_at, ${now})
-          where id = (select id from jobs where ${due} order by run_at, created_at limit 1)
-          returning *`.execute(connection);
-        await sql`commit`.execute(connection);
-        return result.rows[0];
-      } catch (error) {
-        await sql`rollback`.execute(connection).catch(() => undefined);
-        throw error;
-      }
-    });
+    // PostgreSQL: SKIP LOCKED, workers never wait on each other. SQLite: inTransaction takes the process's
+    // write lock first (waiting asynchronously, not asleep in SQLite's busy handler), then BEGIN IMMEDIATE.
+    const claimed =
+      dialect === 'postgres'
+        ? await sql<JobRow>`
+            update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lease}, attempts = attempts + 1,
+              worker_id = ${stableWorkerId}, first_attempt_at = coalesce(first_attempt_at, ${now})
+            where id in (select id from jobs where ${due} order by run_at, created_at limit ${limit} for update skip locked)
+            returning *`.execute(db)
+        : await inTransaction(db, dialect, (tx) =>
+            sql<JobRow>`
+              update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lease}, attempts = attempts + 1,
+                worker_id = ${stableWorkerId}, first_attempt_at = coalesce(first_attempt_at, ${now})
+              where id in (select id from jobs where ${due} order by run_at, created_at limit ${limit})
+              returning *`.execute(tx),
+          );
+    // RETURNING gives no order: run the oldest first.
+    return claimed.rows.sort((a, b) =>
+      a.run_at === b.run_at ? a.created_at.localeCompare(b.created_at) : a.run_at.localeCompare(b.run_at),
+    );
+  }
+
+  /**
+   * One write outside a handler's transaction. On SQLite through the process's write lock like every
+   * transaction, so that a thread waits for it without sleeping in SQLite's busy handler (on the HTTP
+   * thread that sleep would stall every request); on PostgreSQL a single statement.
+   */
+  function write<T>(work: (db: DbOrTx) => Promise<T>): Promise<T> {
+    return dialect === 'postgres' ? work(db) : inTransaction(db, dialect, work);
   }
 
   /** Updates only our own claim: a worker whose lease ran out and was re-claimed must not touch the row. */
   async function finish(row: JobRow, update: Partial<JobRow>): Promise<void> {
-    await db
-      .updateTable('jobs')
-      .set(update)
-      .where('id', '=', row.id)
-      .where('locked_by', '=', workerId)
-      .where('attempts', '=', row.attempts)
-      .where('status', '=', 'running')
-      .execute();
+    await write((tx) =>
+      tx
+        .updateTable('jobs')
+        .set(update)
+        .where('id', '=', row.id)
+        .where('locked_by', '=', workerId)
+        .where('attempts', '=', row.attempts)
+        .where('status', '=', 'running')
+        .execute(),
+    );
   }
 
   /**
@@ -251,7 +273,7 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
       } catch {
         // A payload that is not JSON failed its job already; the notice names the job only.
       }
-      await options.onFailed?.(tx, { ...info, payload, lastError });
+      await options.onFailed?.(tx, { ...info, finishIn: undefined, payload, lastError });
     });
   }
 
@@ -261,7 +283,18 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
     return at > first + retryForMs;
   }
 
+  /** The update that marks our claim done (nothing when the claim is no longer ours). */
+  const doneUpdate = (): Partial<JobRow> => ({
+    status: 'done',
+    finished_at: clock.now().toISOString(),
+    locked_by: null,
+    locked_until: null,
+    last_error: null,
+  });
+
   async function run(row: JobRow): Promise<void> {
+    // Set once the handler marked the job done in its own transaction (finishIn): nothing left to write.
+    let doneByHandler = false;
     const info: JobInfo = {
       id: row.id,
       kind: row.kind as JobKind,
@@ -269,6 +302,18 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
       maxAttempts: row.max_attempts,
       dedupeKey: row.dedupe_key,
       createdAt: new Date(row.created_at),
+      finishIn: async (tx) => {
+        const result = await tx
+          .updateTable('jobs')
+          .set(doneUpdate())
+          .where('id', '=', row.id)
+          .where('locked_by', '=', workerId)
+          .where('attempts', '=', row.attempts)
+          .where('status', '=', 'running')
+          .executeTakeFirst();
+        // Not ours any more (the lease ran out and another worker took it): that worker finishes it.
+        doneByHandler = Number(result.numUpdatedRows) === 1;
+      },
     };
     if (row.attempts > row.max_attempts) {
       // Only reachable through expired leases: the job keeps killing its workers.
@@ -279,14 +324,16 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
     // Renew the lease while the handler runs, so a slow seal is not taken for a dead worker's.
     const heartbeat = setInterval(
       () => {
-        db.updateTable('jobs')
-          .set({ locked_until: new Date(clock.now().getTime() + leaseMs).toISOString() })
-          .where('id', '=', row.id)
-          .where('locked_by', '=', workerId)
-          .where('attempts', '=', row.attempts)
-          .where('status', '=', 'running')
-          .execute()
-          .catch(() => undefined);
+        write((tx) =>
+          tx
+            .updateTable('jobs')
+            .set({ locked_until: new Date(clock.now().getTime() + leaseMs).toISOString() })
+            .where('id', '=', row.id)
+            .where('locked_by', '=', workerId)
+            .where('attempts', '=', row.attempts)
+            .where('status', '=', 'running')
+            .execute(),
+        ).catch(() => undefined);
       },
       Math.max(10, Math.floor(leaseMs / 3)),
     );
@@ -295,13 +342,9 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
       if (!handler) throw new Error(`no handler for job kind ${row.kind}`);
       await handler(JSON.parse(row.payload) as unknown, info);
       clearInterval(heartbeat);
-      await finish(row, {
-        status: 'done',
-        finished_at: clock.now().toISOString(),
-        locked_by: null,
-        locked_until: null,
-        last_error: null,
-      });
+      // A rolled-back transaction that had called finishIn ends in a throw, not here; should a handler
+      // swallow it, the row stays 'running' and is run again when its lease expires (at least once).
+      if (!doneByHandler) await finish(row, doneUpdate());
     } catch (error) {
       clearInterval(heartbeat);
       try {
@@ -330,7 +373,7 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
     claiming++;
     let row: JobRow | undefined;
     try {
-      row = await claim();
+      [row] = await claim(1);
     } finally {
       claiming--;
     }
@@ -370,28 +413,32 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
           await waitForChange(pollMs);
           continue;
         }
-        let row: JobRow | undefined;
+        let rows: JobRow[];
         claiming++;
         try {
-          row = await claim();
+          // One job per claim: claiming every free slot at once let one job thread take a burst of CPU-bound
+          // jobs while the other idled (envelope bench: fewer envelopes/s); claims interleave between threads.
+          rows = await claim(1);
         } catch {
           // The database is unreachable or busy: try again at the next poll.
-          row = undefined;
+          rows = [];
         } finally {
           claiming--;
         }
-        if (!row) {
+        if (rows.length === 0) {
           notify();
           await waitForChange(pollMs);
           continue;
         }
-        const task = run(row)
-          .catch(() => undefined)
-          .finally(() => {
-            inFlight.delete(task);
-            notify();
-          });
-        inFlight.add(task);
+        for (const row of rows) {
+          const task = run(row)
+            .catch(() => undefined)
+            .finally(() => {
+              inFlight.delete(task);
+              notify();
+            });
+          inFlight.add(task);
+        }
       }
     } finally {
       loopRunning = false;
@@ -415,14 +462,16 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
     const expired = new Date(clock.now().getTime() - 1).toISOString();
     for (const job of held) {
       if (job.locked_by !== null && options.mayReclaim && !options.mayReclaim(job.locked_by)) continue;
-      const result = await db
-        .updateTable('jobs')
-        .set({ locked_until: expired })
-        .where('id', '=', job.id)
-        .where('status', '=', 'running')
-        .where('locked_by', '=', job.locked_by)
-        .where('attempts', '=', job.attempts)
-        .executeTakeFirst();
+      const result = await write((tx) =>
+        tx
+          .updateTable('jobs')
+          .set({ locked_until: expired })
+          .where('id', '=', job.id)
+          .where('status', '=', 'running')
+          .where('locked_by', '=', job.locked_by)
+          .where('attempts', '=', job.attempts)
+          .executeTakeFirst(),
+      );
       count += Number(result.numUpdatedRows);
     }
     return count;

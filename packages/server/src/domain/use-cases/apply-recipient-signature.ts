@@ -12,6 +12,7 @@ import { contextOfRecipient } from '../signer-access.ts';
 import { inTransaction } from '../transaction.ts';
 import { organizationSigning, signerReason } from '../signing-certificates/organization-signing.ts';
 import type { DbOrTx } from '../../ports/database.ts';
+import type { JobCompletion } from '../../ports/job-queue.ts';
 import { envelopeAllows, mayApplySignature, nextStep, type NextStep } from '../envelope-machine.ts';
 import { authDescription } from './sign-as-recipient.ts';
 
@@ -38,11 +39,13 @@ export async function appliedSignatures(ctx: DomainContext, envelopeId: string):
  * the seal.
  *
  * Idempotent: the event is the marker. A rerun after a crash finds it and does nothing; a rerun racing
- * another worker loses the compare-and-set on the documents and leaves no trace.
+ * another worker loses the compare-and-set on the documents and leaves no trace. The job is marked done
+ * in that same transaction (`job.finishIn`).
  */
 export async function applyRecipientSignature(
   ctx: SigningDomainContext,
   input: { recipientId: string },
+  job: JobCompletion = {},
 ): Promise<void> {
   const row = await ctx.db.selectFrom('recipients').selectAll().where('id', '=', input.recipientId).executeTakeFirst();
   if (!row) return;
@@ -149,6 +152,7 @@ export async function applyRecipientSignature(
       ).map(toRecipient);
       const appliedNow = new Set([...again.map((d) => String(d.recipientId)), recipient.id]);
       await queueNextStep(ctx, tx, envelope.id, nextStep(current, appliedNow), recipient.id);
+      await job.finishIn?.(tx);
       return true;
     });
   });

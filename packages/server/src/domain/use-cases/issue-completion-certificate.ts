@@ -5,6 +5,7 @@ import { keyUseDetails } from '../key-use.ts';
 import { recordEvent } from '../record-event.ts';
 import { loadDetailsOf } from '../rows.ts';
 import { inTransaction } from '../transaction.ts';
+import type { JobCompletion } from '../../ports/job-queue.ts';
 import type { SigningDomainContext } from './apply-recipient-signature.ts';
 import { prepareEnvelopeRegistration, registerEnvelopeContract } from './register-envelope-contract.ts';
 
@@ -27,7 +28,7 @@ export function certificateSignatureReason(certificateId: string): string {
 export async function issueCompletionCertificate(
   ctx: SigningDomainContext,
   input: { envelopeId: string },
-  job?: { attempt: number; maxAttempts: number },
+  job?: { attempt: number; maxAttempts: number } & JobCompletion,
 ): Promise<void> {
   const row = await ctx.db.selectFrom('envelopes').selectAll().where('id', '=', input.envelopeId).executeTakeFirst();
   if (!row || row.status !== 'completed' || row.certificate_blob !== null) return;
@@ -90,6 +91,7 @@ export async function issueCompletionCertificate(
         ctx.clock.now(),
       );
       await ctx.jobs.enqueue(tx, 'mail.completion', { envelopeId: row.id }, { dedupeKey: `completion:${row.id}` });
+      await job?.finishIn?.(tx);
       return true;
     });
     if (!committed) await ctx.blobs.delete(storedBlob).catch(() => undefined);

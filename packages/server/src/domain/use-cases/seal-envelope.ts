@@ -12,6 +12,7 @@ import { sha256Hex } from '../hashing.ts';
 import { recordEvent } from '../record-event.ts';
 import { loadDetailsOf } from '../rows.ts';
 import { inTransaction } from '../transaction.ts';
+import type { JobCompletion } from '../../ports/job-queue.ts';
 import {
   allSignersSigned,
   envelopeAllows,
@@ -24,9 +25,14 @@ import { appliedSignatures, type SigningDomainContext } from './apply-recipient-
 /**
  * Job `envelope.seal`: after the last signature, adds the validation data (DSS) and a document timestamp
  * to every document, then in ONE transaction completes the envelope, records `envelope.sealed` and
- * `envelope.completed`, and queues the certificate of completion (whose job queues the completion mail). Idempotent: a completed envelope is left alone.
+ * `envelope.completed`, and queues the certificate of completion (whose job queues the completion mail);
+ * the job is marked done in that transaction (`job.finishIn`). Idempotent: a completed envelope is left alone.
  */
-export async function sealEnvelope(ctx: SigningDomainContext, input: { envelopeId: string }): Promise<void> {
+export async function sealEnvelope(
+  ctx: SigningDomainContext,
+  input: { envelopeId: string },
+  job: JobCompletion = {},
+): Promise<void> {
   const row = await ctx.db.selectFrom('envelopes').selectAll().where('id', '=', input.envelopeId).executeTakeFirst();
   if (!row) return;
   const { envelope, documents, recipients } = await loadDetailsOf(ctx.db, row);
@@ -101,6 +107,7 @@ export async function sealEnvelope(ctx: SigningDomainContext, input: { envelopeI
         { envelopeId: envelope.id },
         { dedupeKey: `certificate:${envelope.id}` },
       );
+      await job.finishIn?.(tx);
       return true;
     });
   });

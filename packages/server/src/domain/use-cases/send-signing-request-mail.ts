@@ -10,6 +10,7 @@ import { toRecipient } from '../rows.ts';
 import { contextOfRecipient } from '../signer-access.ts';
 import { issueSigningLink } from '../signing-links.ts';
 import { inTransaction } from '../transaction.ts';
+import type { JobCompletion } from '../../ports/job-queue.ts';
 
 /**
  * Job `mail.signing-request`: mails a recipient whose turn it is (every signer of the current order
@@ -18,8 +19,12 @@ import { inTransaction } from '../transaction.ts';
  * (1 = first mail, 2+ = resends) so retries of one request never send twice. Does nothing when the
  * envelope is no longer active or it is not this recipient's turn.
  */
-export async function sendSigningRequestMail(ctx: DomainContext, input: { recipientId: string }): Promise<void> {
-  await sendSignerMail(ctx, input.recipientId, { kind: 'request' });
+export async function sendSigningRequestMail(
+  ctx: DomainContext,
+  input: { recipientId: string },
+  job: JobCompletion = {},
+): Promise<void> {
+  await sendSignerMail(ctx, input.recipientId, { kind: 'request' }, job);
 }
 
 /**
@@ -39,6 +44,7 @@ async function sendSignerMail(
   ctx: DomainContext,
   recipientId: string,
   mailKind: { kind: 'request' } | { kind: 'reminder'; reminder: number },
+  job: JobCompletion = {},
 ): Promise<void> {
   const row = await ctx.db.selectFrom('recipients').selectAll().where('id', '=', recipientId).executeTakeFirst();
   if (!row) return;
@@ -70,6 +76,7 @@ async function sendSignerMail(
     envelope,
     action: mailKind.kind === 'request' ? 'mail.signing-request.sent' : 'mail.signing-reminder.sent',
     details: { recipientId: recipient.id, to: recipient.email, sequence, ...(reminder > 0 ? { reminder } : {}) },
+    job,
     prepare: async () => {
       const token = await inTransaction(ctx.db, ctx.dialect, async (tx) => {
         const issued = await issueSigningLink(tx, {

@@ -8,9 +8,9 @@ import {
 import { checkFieldValues, loadFields } from '../fields/envelope-fields.ts';
 import { recordEvent } from '../record-event.ts';
 import { toEnvelope, toRecipient } from '../rows.ts';
-import { contextOfRecipient, signerView, type SignerView } from '../signer-access.ts';
+import { signerView, type SignerContext, type SignerView } from '../signer-access.ts';
 import { inTransaction } from '../transaction.ts';
-import type { RecipientAuth, RequestOrigin } from '../types.ts';
+import type { Recipient, RecipientAuth, RequestOrigin } from '../types.ts';
 import { requireSigner } from './get-signer-view.ts';
 
 /** How a recipient was authenticated, as written in the event and the signature's /Reason. */
@@ -39,74 +39,83 @@ export async function signAsRecipient(
   const signer = await requireSigner(ctx, input.token, input.sessionToken);
   const recipientId = signer.recipient.id;
   const now = ctx.clock.now();
-  if (signer.recipient.status !== 'signed') {
-    await inTransaction(ctx.db, ctx.dialect, async (tx) => {
-      // Re-read everything under the write lock: the checks and the change see the same state.
-      const envelope = await tx
-        .selectFrom('envelopes')
-        .selectAll()
-        .where('id', '=', signer.envelope.id)
-        .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate())
-        .executeTakeFirstOrThrow();
-      const recipients = (
-        await tx.selectFrom('recipients').selectAll().where('envelope_id', '=', envelope.id).execute()
-      ).map(toRecipient);
-      const me = recipients.find((r) => r.id === recipientId)!;
-      if (me.status === 'signed') return;
-      envelopeTransition(toEnvelope(envelope), 'sign', now);
-      const next = recipientTransition(me, 'sign');
-      assertTurnOf(recipients, me);
-      const myFields = (await loadFields(tx, envelope.id)).filter((f) => f.recipientId === recipientId);
-      const values = checkFieldValues(myFields, input.fieldValues, {
-        signerName: me.name,
-        signedAt: now,
-        timeZone: ctx.config.timeZone,
-        language: me.language,
-      });
-      const signed = await tx
-        .updateTable('recipients')
-        .set({
-          status: next,
-          signed_at: now.toISOString(),
-          signed_ip: input.origin?.ip ?? null,
-          signed_user_agent: input.origin?.userAgent ?? null,
-        })
-        .where('id', '=', recipientId)
-        .where('status', 'in', recipientStatusesAllowing('sign'))
-        .executeTakeFirst();
-      if (Number(signed.numUpdatedRows) !== 1) return;
-      for (const [id, value] of values)
-        await tx
-          .updateTable('envelope_fields')
-          .set({ value, filled_at: now.toISOString() })
-          .where('id', '=', id)
-          .execute();
-      const documents = await tx
-        .selectFrom('documents')
-        .select(['id', 'name', 'sha256_current'])
-        .where('envelope_id', '=', envelope.id)
-        .orderBy('position')
-        .execute();
-      await recordEvent(tx, {
-        organizationId: envelope.organization_id,
-        envelopeId: envelope.id,
-        actor: { type: 'recipient', id: recipientId },
-        action: 'recipient.signed',
-        origin: input.origin,
-        at: now,
-        details: {
-          name: me.name,
-          email: me.email,
-          auth: authDescription(me.auth),
-          documents: documents.map((d) => ({ id: d.id, name: d.name, sha256: d.sha256_current })),
-          ...(myFields.length > 0
-            ? { fields: myFields.map((f) => ({ id: f.id, kind: f.kind, page: f.page, value: values.get(f.id) ?? '' })) }
-            : {}),
-        },
-      });
-      await ctx.jobs.enqueue(tx, 'envelope.sign', { recipientId }, { dedupeKey: `sign:${recipientId}` });
+  if (signer.recipient.status === 'signed') return signerView(signer, now);
+  // The view answers with the state this transaction saw and wrote (no second round of reads after it).
+  const after = await inTransaction(ctx.db, ctx.dialect, async (tx): Promise<SignerContext> => {
+    // Re-read everything under the write lock: the checks and the change see the same state.
+    const envelope = await tx
+      .selectFrom('envelopes')
+      .selectAll()
+      .where('id', '=', signer.envelope.id)
+      .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate())
+      .executeTakeFirstOrThrow();
+    const recipients = (
+      await tx.selectFrom('recipients').selectAll().where('envelope_id', '=', envelope.id).execute()
+    ).map(toRecipient);
+    const me = recipients.find((r) => r.id === recipientId)!;
+    const seen = (recipient: Recipient): SignerContext => ({
+      ...signer,
+      envelope: toEnvelope(envelope),
+      recipient,
+      recipients: signer.recipients.map((r) =>
+        r.id === recipient.id ? recipient : (recipients.find((x) => x.id === r.id) ?? r),
+      ),
     });
-  }
-  const row = await ctx.db.selectFrom('recipients').selectAll().where('id', '=', recipientId).executeTakeFirstOrThrow();
-  return signerView(await contextOfRecipient(ctx.db, toRecipient(row)), now);
+    if (me.status === 'signed') return seen(me);
+    envelopeTransition(toEnvelope(envelope), 'sign', now);
+    const next = recipientTransition(me, 'sign');
+    assertTurnOf(recipients, me);
+    const myFields = (await loadFields(tx, envelope.id)).filter((f) => f.recipientId === recipientId);
+    const values = checkFieldValues(myFields, input.fieldValues, {
+      signerName: me.name,
+      signedAt: now,
+      timeZone: ctx.config.timeZone,
+      language: me.language,
+    });
+    const signed = await tx
+      .updateTable('recipients')
+      .set({
+        status: next,
+        signed_at: now.toISOString(),
+        signed_ip: input.origin?.ip ?? null,
+        signed_user_agent: input.origin?.userAgent ?? null,
+      })
+      .where('id', '=', recipientId)
+      .where('status', 'in', recipientStatusesAllowing('sign'))
+      .returningAll()
+      .executeTakeFirst();
+    if (signed === undefined) return seen(me);
+    for (const [id, value] of values)
+      await tx
+        .updateTable('envelope_fields')
+        .set({ value, filled_at: now.toISOString() })
+        .where('id', '=', id)
+        .execute();
+    const documents = await tx
+      .selectFrom('documents')
+      .select(['id', 'name', 'sha256_current'])
+      .where('envelope_id', '=', envelope.id)
+      .orderBy('position')
+      .execute();
+    await recordEvent(tx, {
+      organizationId: envelope.organization_id,
+      envelopeId: envelope.id,
+      actor: { type: 'recipient', id: recipientId },
+      action: 'recipient.signed',
+      origin: input.origin,
+      at: now,
+      details: {
+        name: me.name,
+        email: me.email,
+        auth: authDescription(me.auth),
+        documents: documents.map((d) => ({ id: d.id, name: d.name, sha256: d.sha256_current })),
+        ...(myFields.length > 0
+          ? { fields: myFields.map((f) => ({ id: f.id, kind: f.kind, page: f.page, value: values.get(f.id) ?? '' })) }
+          : {}),
+      },
+    });
+    await ctx.jobs.enqueue(tx, 'envelope.sign', { recipientId }, { dedupeKey: `sign:${recipientId}` });
+    return seen(toRecipient(signed));
+  });
+  return signerView(after, now);
 }

@@ -61,24 +61,36 @@ export function pendingDelivery(input: {
 }
 
 /**
- * The outbox: for an event that webhooks publish, one delivery row (and its job) per enabled endpoint of
- * the organisation subscribed to its type, in the transaction that records the event. Called by
- * recordEvent; one indexed look-up for published actions, nothing at all for the others.
+ * The enabled endpoints of the organisation subscribed to an event's type: one indexed look-up for
+ * published actions, nothing at all for the others. recordEvent asks before it takes the chain's lock
+ * (on PostgreSQL every statement under that lock delays every other transaction that records an event).
  */
-export async function queueWebhookDeliveries(
+export async function subscribedWebhookEndpoints(
   tx: DbOrTx,
-  event: PublishedEvent & { seq: number; organizationId: string | null; action: EventAction; at: Date },
-): Promise<void> {
+  event: { organizationId: string | null; action: EventAction },
+): Promise<Array<{ id: string }>> {
   const type = webhookTypeOf(event.action);
-  if (type === undefined || event.organizationId === null) return;
+  if (type === undefined || event.organizationId === null) return [];
   const endpoints = await tx
     .selectFrom('webhook_endpoints')
     .select(['id', 'events'])
     .where('organization_id', '=', event.organizationId)
     .where('enabled', '=', 1)
     .execute();
-  const subscribed = endpoints.filter((e) => (JSON.parse(e.events) as string[]).includes(type));
-  if (subscribed.length === 0) return;
+  return endpoints.filter((e) => (JSON.parse(e.events) as string[]).includes(type));
+}
+
+/**
+ * The outbox: for an event that webhooks publish, one delivery row (and its job) per endpoint of
+ * `subscribed` (subscribedWebhookEndpoints), in the transaction that records the event. Called by recordEvent.
+ */
+export async function queueWebhookDeliveries(
+  tx: DbOrTx,
+  event: PublishedEvent & { seq: number; organizationId: string | null; action: EventAction; at: Date },
+  subscribed: ReadonlyArray<{ id: string }>,
+): Promise<void> {
+  const type = webhookTypeOf(event.action);
+  if (type === undefined || event.organizationId === null || subscribed.length === 0) return;
   const data = JSON.stringify(webhookData(type, event));
   const chainKey = chainKeyOf(type, event);
   const at = event.at.toISOString();
