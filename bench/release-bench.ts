@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { makePdf } from '../packages/core/test/helpers/make-pdf.ts';
 import { median } from './lib/harness.ts';
 import { HttpClient, loopbackAddress, multipart } from './lib/http-client.ts';
+import { descendantsOf } from './lib/inkan-process.ts';
 import { MailWatcher, sqliteObserver } from './lib/db-observer.ts';
 import { freePort, SERVER_NODE_FLAGS } from './lib/inkan-process.ts';
 import { escapeCell, machineInfo, resultStamp, writeBetweenMarkers } from './lib/report-files.ts';
@@ -63,17 +64,6 @@ function memoryOf(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
   return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
-}
-
-/** The process ids under `pid` (its children, theirs …), from /proc. */
-function descendantsOf(pid: number): number[] {
-  let children: number[] = [];
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-  return children.flatMap((child) => [child, ...descendantsOf(child)]);
 }
 
 /**

@@ -68,12 +68,19 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The parent's environment without INKAN_* (a developer's own settings must not leak in). */
+/**
+ * The parent's environment without INKAN_* (a developer's own settings must not leak in), plus the
+ * settings named in INKAN_BENCH_SERVER_ENV (`NAME=value,NAME=value`) for an A/B run of one setting.
+ */
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (key.startsWith('INKAN_') || key === 'NODE_TEST_CONTEXT' || value === undefined) continue;
     env[key] = value;
+  }
+  for (const pair of (process.env.INKAN_BENCH_SERVER_ENV ?? '').split(',').filter(Boolean)) {
+    const at = pair.indexOf('=');
+    if (at > 0) env[pair.slice(0, at)] = pair.slice(at + 1);
   }
   return env;
 }
@@ -273,11 +280,37 @@ function spawnServer(options: {
 /** Clock ticks per second of /proc/PID/stat (USER_HZ: 100 on every Linux architecture Node runs on). */
 const USER_HZ = 100;
 
-/** User + system CPU time of a process (all its threads), in ms. */
+/**
+ * User + system CPU time of a process (all its threads) and of the processes it started (`inkan serve
+ * --role=all` runs its job work in child processes), in ms: its own time, the time of children that ended
+ * (cutime + cstime, counted once they are reaped) and the time of the descendants still running. The sum
+ * only grows while children come and go, so differences over a phase are the CPU the phase cost.
+ */
 export function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime and stime are fields 14 and 15 of the whole line, i.e. 11 and 12 after the state field.
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  let total = 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime, stime, cutime and cstime are fields 14–17 of the whole line, i.e. 11–14 after the state field.
+    total = ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 1000) / USER_HZ;
+  } catch {
+    return 0; // ended meanwhile: its time is in its parent's cutime now
+  }
+  for (const child of childrenOf(pid)) total += processCpuMs(child);
+  return total;
+}
+
+/** The direct children of a process, from /proc (none when it ended). */
+export function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Every process under `pid` (its children, theirs …), from /proc. */
+export function descendantsOf(pid: number): number[] {
+  return childrenOf(pid).flatMap((child) => [child, ...descendantsOf(child)]);
 }
