@@ -1,3 +1,4 @@
+import { formatMessage, type MessageKey, type MessageVars } from '@inkan/core/messages';
 import { footer, type MailHelp, type RenderedMail } from './format.ts';
 import { renderHtmlMail, type HtmlBlock } from './html.ts';
 import { oneLine } from './signing-request.ts';
@@ -22,29 +23,47 @@ function japaneseDate(iso: string): string {
   return `${y}年${m}月${d}日`;
 }
 
-/** The reminder mail N days before 契約満了日 or 解約通知期限. */
+/** The reminder mail N days before 契約満了日 or 解約通知期限, in the catalog's words: Japanese, then English. */
 export function renderContractReminder(m: ContractReminderMail): RenderedMail {
-  const whatJa = m.kind === 'end' ? '契約満了日' : '解約通知期限';
-  const whatEn = m.kind === 'end' ? 'ends' : 'must be given notice of termination by';
-  const when = m.daysLeft === 0 ? '本日' : `${m.daysLeft}日後`;
-  const subject = oneLine(`【Inkan】${whatJa}が${when}です：${m.title}`);
-  const ja = `${m.recipientName} 様\n\n契約「${m.title}」の${whatJa}（${japaneseDate(m.dueOn)}）が${when}です。${m.kind === 'notice' ? '更新しない場合は、期限までに相手方へ解約の通知をしてください。' : m.autoRenew ? 'この契約は自動更新です。' : '更新の要否をご確認ください。'}`;
-  const en = `The contract "${m.title}" ${whatEn} ${m.dueOn} (${m.daysLeft === 0 ? 'today' : `in ${m.daysLeft} days`}).`;
+  const say = (language: 'ja' | 'en', key: MessageKey, vars?: MessageVars) => formatMessage(language, key, vars);
+  const both = (key: MessageKey) => `${say('ja', key)} / ${say('en', key)}`;
+  const what: MessageKey = m.kind === 'end' ? 'mail.contractReminder.what.end' : 'mail.contractReminder.what.notice';
+  const advice: MessageKey =
+    m.kind === 'notice'
+      ? 'mail.contractReminder.advice.notice'
+      : m.autoRenew
+        ? 'mail.contractReminder.advice.autoRenew'
+        : 'mail.contractReminder.advice.check';
+  const varsIn = (language: 'ja' | 'en') => ({
+    name: m.recipientName,
+    title: m.title,
+    date: language === 'ja' ? japaneseDate(m.dueOn) : m.dueOn,
+    when:
+      m.daysLeft === 0
+        ? say(language, 'mail.contractReminder.when.today')
+        : say(language, 'mail.contractReminder.when.days', { n: m.daysLeft }),
+    advice: say(language, advice),
+  });
+  const body: MessageKey = m.kind === 'end' ? 'mail.contractReminder.body.end' : 'mail.contractReminder.body.notice';
+  const subject = oneLine(say('ja', 'mail.contractReminder.subject', { ...varsIn('ja'), what: say('ja', what) }));
+  const ja = say('ja', body, varsIn('ja'));
+  const en = say('en', body, varsIn('en'));
+  const open = both('mail.contractReminder.open');
   const facts: Array<[string, string]> = [
-    ['契約 / Contract', m.title],
-    ['取引先 / Counterparties', m.counterparties.join('、') || '—'],
-    [`${whatJa} / ${m.kind === 'end' ? 'End date' : 'Notice deadline'}`, `${japaneseDate(m.dueOn)} (${m.dueOn})`],
+    [both('mail.contractReminder.fact.contract'), m.title],
+    [both('mail.contractReminder.fact.counterparties'), m.counterparties.join('、') || '—'],
+    [both(what), `${japaneseDate(m.dueOn)} (${m.dueOn})`],
   ];
   const text = [
     ja,
-    `契約台帳で確認 / Open in the register:\n${m.url}`,
+    `${open}:\n${m.url}`,
     facts.map(([k, v]) => `${k}: ${v}`).join('\n'),
     en,
     `--\n${footer('ja', m.help)}`,
   ].join('\n\n');
   const blocks: HtmlBlock[] = [
     { kind: 'paragraph', text: ja },
-    { kind: 'button', label: '契約台帳で確認 / Open', url: m.url },
+    { kind: 'button', label: open, url: m.url },
     { kind: 'facts', rows: facts },
     { kind: 'paragraph', text: en, muted: true },
   ];
