@@ -83,9 +83,10 @@ export async function startRevocationServer(ca: OpensslCa): Promise<RevocationSe
 
   const server: Server = createServer((request, response) => {
     void (async () => {
-      const body = await readBody(request);
+      // Counted when the request arrives, before its body is read: a client that gives up meanwhile still asked.
       const entry: SeenRequest = { method: request.method ?? '', path: request.url ?? '', bytesWritten: 0 };
       seen.push(entry);
+      const body = await readBody(request);
       const mode = state.mode;
       if (mode === 'hang') return; // accepts, reads, never answers
       if (mode === 'huge-declared' || mode === 'huge-chunked' || mode === 'drip') {
