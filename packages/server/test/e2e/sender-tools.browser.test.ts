@@ -264,7 +264,9 @@ describe("senders' tools in a real browser", () => {
       await page.screenshot({ path: join(SCREENSHOTS, `sender-404-${size}.png`), fullPage: true });
       await page.getByRole('link', { name: 'トップへ' }).click();
       await page.waitForURL(/\/login/);
-      const api = await page.request.get(`${baseUrl}/api/v1/no-such-thing`, { headers: { accept: 'text/html' } });
+      const api = await page.request.get(`${ui!.loopbackUrl}/api/v1/no-such-thing`, {
+        headers: { accept: 'text/html' },
+      });
       assert.equal(api.status(), 404);
       assert.equal((await api.json()).error.code, 'NOT_FOUND');
 

@@ -80,6 +80,8 @@ export async function launchWatchedBrowser(
 }
 
 export interface BrowserOnHarness extends WatchedBrowser {
+  /** Where the app listens (http://127.0.0.1:port): for requests made from Node, which cannot resolve inkan.test. */
+  loopbackUrl: string;
   /** A fresh page signed in as `who`; `expected` console messages are not problems. */
   signedInPage(
     who: { email: string; password: string },
@@ -95,6 +97,7 @@ export async function openBrowserOn(h: Harness, options: { secure?: boolean } = 
   const watched = await launchWatchedBrowser({ mapInkanTestTo: Number(listening.port), secure: options.secure });
   return {
     ...watched,
+    loopbackUrl: listening.origin,
     async signedInPage(who, viewport, label, expected = []) {
       const session = await h.app.inject({
         method: 'POST',
