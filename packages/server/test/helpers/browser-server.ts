@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -147,19 +147,23 @@ export interface ServedInkan {
   db: Database.Database;
   /** The administrator's first sign-in link, as `inkan org create` prints it. */
   loginLink: string;
+  /** With `clock`: the file of milliseconds the server's clock runs ahead (0 at first; see startInkanProcess). */
+  clockFile: string;
   /** Stops the server (asserting it exits 0), the SMTP sink and the database, and removes `dir`. */
   stop(): Promise<void>;
 }
 
 /**
  * The whole product as an operator runs it: a temp folder, an SMTP sink, `inkan init`, `inkan org
- * create` (its sign-in link kept), then `inkan serve` until healthy. `env` adds to the e2e environment.
+ * create` (its sign-in link kept), then `inkan serve` until healthy. `env` adds to the e2e environment;
+ * `clock`: the server's clock is moved through `clockFile`.
  */
 export async function startServedInkan(options: {
   prefix: string;
   organization: { name: string; slug: string };
   admin: { email: string; name: string };
   env?: Record<string, string>;
+  clock?: boolean;
 }): Promise<ServedInkan> {
   const dir = mkdtempSync(join(tmpdir(), options.prefix));
   const smtp = await startSmtpSink();
@@ -182,7 +186,9 @@ export async function startServedInkan(options: {
       org.stdout,
     )?.[0];
     assert.ok(loginLink, org.stdout);
-    server = await startInkanProcess(['serve'], env);
+    const clockFile = join(dir, 'clock-offset-ms');
+    if (options.clock) writeFileSync(clockFile, '0');
+    server = await startInkanProcess(['serve'], env, options.clock ? { clockFile } : {});
     await waitForHealthy(baseUrl);
     const db = openDatabaseReadOnly(dataDir);
     const running = server;
@@ -195,6 +201,7 @@ export async function startServedInkan(options: {
       server: running,
       db,
       loginLink,
+      clockFile,
       async stop() {
         db.close();
         const stopped = await running.stop();
