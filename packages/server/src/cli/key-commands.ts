@@ -54,7 +54,7 @@ export async function keysCommand(config: Config, args: string[]): Promise<numbe
       process.stdout.write(
         `${progress.created ? 'created' : 'resumed with'} key-encryption key ${progress.current.id} (${progress.current.provider}, label ${progress.current.label}); ` +
           `${progress.rewrapped} data key(s) rewrapped, ${progress.remaining} left under older versions; ` +
-          `${progress.resealed} secret(s) resealed (webhook and SSO secrets, signing keys, access codes); no document was read or written\n`,
+          `${progress.resealed} secret(s) resealed (webhook and SSO secrets, signing keys, access codes, TOTP seeds); no document was read or written\n`,
       );
       if (progress.remaining > 0) return 1;
       if (options['remove-old']) {

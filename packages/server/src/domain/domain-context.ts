@@ -18,12 +18,11 @@ export interface DomainContext {
   mailer: Mailer;
   jobs: JobQueue;
   clock: Clock;
-  /** Seals the secrets needed in clear again (webhook and SSO secrets, signing keys, access codes). */
+  /** Seals the secrets needed in clear again (webhook and SSO secrets, signing keys, access codes, TOTP seeds). */
   secrets: SecretSeal;
   keys: {
     accessCode: Uint8Array;
     cookie: Uint8Array;
-    totpSeed: Uint8Array;
     recoveryCode: Uint8Array;
   };
 }

@@ -12,8 +12,6 @@ export interface ServerKeys {
   cookie: Uint8Array;
   /** Wraps the per-blob data keys of the disk blob store. */
   blob: Uint8Array;
-  /** Encrypts TOTP seeds at rest (AES-256-GCM). */
-  totpSeed: Uint8Array;
   /** HMAC key of recovery-code hashes (a stolen database alone cannot test guesses). */
   recoveryCode: Uint8Array;
 }
@@ -29,7 +27,6 @@ export function deriveServerKeys(masterKey: Uint8Array): ServerKeys {
     accessCode: deriveKey(masterKey, 'access-code-hmac'),
     cookie: deriveKey(masterKey, 'cookie'),
     blob: deriveKey(masterKey, 'blob-key-wrap'),
-    totpSeed: deriveKey(masterKey, 'totp-seed-encryption'),
     recoveryCode: deriveKey(masterKey, 'recovery-code-hmac'),
   };
 }

@@ -7,79 +7,46 @@
  * enrolment. Screenshots at 1280×800 and 390×844 (mfa-*.png).
  */
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DEFAULT_WEB_DIST } from '../../src/http/web/routes.ts';
-import { REPO_ROOT } from '../helpers/run-inkan.ts';
 import { startHarness, type Harness } from '../api/helpers/harness.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
+import { DESKTOP, PHONE } from '../helpers/browser.ts';
+import {
+  BASE_URL,
+  buildWebUi,
+  openBrowserOn,
+  submitSignInForm,
+  type BrowserOnHarness,
+} from '../helpers/browser-server.ts';
+import { totpAt } from '../helpers/totp.ts';
 
 const SCREENSHOTS = screenshotDir();
 
-/** RFC 6238 TOTP (HMAC-SHA-1, 30 s, 6 digits) of a base32 key at a time (written here, apart from the server's). */
-function totpAt(base32: string, at: Date): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const key: number[] = [];
-  for (const char of base32) {
-    value = (value << 5) | alphabet.indexOf(char);
-    bits += 5;
-    if (bits >= 8) {
-      key.push((value >>> (bits - 8)) & 255);
-      bits -= 8;
-    }
-  }
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at.getTime() / 30_000)));
-  const mac = createHmac('sha1', Buffer.from(key)).update(counter).digest();
-  return String((mac.readUInt32BE(mac[19]! & 15) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
-
 describe('second factors in a real browser', () => {
   let h: Harness;
-  let browser: Browser;
-  const baseUrl = 'http://inkan.test';
-  const problems: string[] = [];
-  const contexts: BrowserContext[] = [];
+  let ui: BrowserOnHarness | undefined;
+  const baseUrl = BASE_URL;
 
   before(async () => {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'packages/web/scripts/build-web.mjs')], { stdio: 'inherit' });
+    buildWebUi();
     h = await startHarness('sqlite', { webDistDir: DEFAULT_WEB_DIST });
-    const listening = new URL(await h.app.listen({ port: 0, host: '127.0.0.1' }));
     // WebAuthn needs a secure context and an RP ID that is a domain: http://inkan.test (the public URL)
     // resolves to this server and is treated as secure, as https would be in production.
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        ...BROWSER_ARGS,
-        `--host-resolver-rules=MAP inkan.test 127.0.0.1:${listening.port}`,
-        `--unsafely-treat-insecure-origin-as-secure=${baseUrl}`,
-      ],
-    });
+    ui = await openBrowserOn(h, { secure: true });
   });
 
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
+    await ui?.close();
     await h?.close();
   });
 
   async function newPage(label: string): Promise<Page> {
-    const { context, page } = await newWatchedPage(browser, {
-      viewport: DESKTOP,
-      label,
-      problems,
-      // 401: the wrong code typed on purpose at the second step.
-      expected: [/Cross-Origin-Opener-Policy header has been ignored/, /Failed to load resource: .* status of 401/],
-    });
-    contexts.push(context);
-    return page;
+    // 401: the wrong code typed on purpose at the second step.
+    return ui!.newPage(DESKTOP, label, [/Failed to load resource: .* status of 401/]);
   }
 
   /** Screenshots at both sizes, full page. */
@@ -95,12 +62,7 @@ describe('second factors in a real browser', () => {
     assert.ok(widths.scroll <= widths.client + 1, `${name}: horizontal scroll on a phone: ${JSON.stringify(widths)}`);
   }
 
-  async function passwordSignIn(page: Page, email: string, password: string): Promise<void> {
-    await page.goto(`${baseUrl}/login`);
-    await page.getByLabel('メールアドレス').fill(email);
-    await page.getByLabel('パスワード').fill(password);
-    await page.getByRole('button', { name: 'ログイン', exact: true }).click();
-  }
+  const passwordSignIn = (page: Page, email: string, password: string) => submitSignInForm(page, { email, password });
 
   async function signOut(page: Page): Promise<void> {
     await page.getByRole('button', { name: 'ログアウト' }).click();
@@ -225,6 +187,6 @@ describe('second factors in a real browser', () => {
   });
 
   it('had no console errors, page errors or CSP violations', () => {
-    assert.deepEqual(problems, []);
+    assert.deepEqual(ui!.problems, []);
   });
 });

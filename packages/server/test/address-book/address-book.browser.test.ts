@@ -13,25 +13,21 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type Database from 'better-sqlite3';
+import type { Page } from 'playwright-core';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
-import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
-import { runInkan } from '../helpers/run-inkan.ts';
-import { screenshotDir } from '../helpers/screenshot-dir.ts';
+import { DESKTOP, PHONE } from '../helpers/browser.ts';
 import {
-  diagnostics,
-  e2eEnvironment,
-  openDatabaseReadOnly,
-  startInkanProcess,
-  waitForHealthy,
-  waitOrExplain,
-  type InkanProcess,
-} from '../e2e/helpers/inkan-process.ts';
-import { startSmtpSink, urlsIn, type SmtpSink } from '../e2e/helpers/smtp-sink.ts';
+  launchWatchedBrowser,
+  startServedInkan,
+  type ServedInkan,
+  type WatchedBrowser,
+} from '../helpers/browser-server.ts';
+import { screenshotDir } from '../helpers/screenshot-dir.ts';
+import { diagnostics, waitOrExplain } from '../e2e/helpers/inkan-process.ts';
+import { urlsIn, type SmtpSink } from '../e2e/helpers/smtp-sink.ts';
 
 const ORGANIZATION = '港区立 みなと図書館';
 const SENDER = { email: 'keiyaku@minato-lib.example.jp', name: '港 一郎', password: 'correct horse battery staple' };
@@ -47,54 +43,30 @@ const SCREENSHOTS = screenshotDir();
 const JOB_TIMEOUT = { timeoutMs: 60_000, intervalMs: 25 };
 
 describe('address book and pre-registered access codes in a real browser, with real SMTP', () => {
+  let app: ServedInkan | undefined;
+  let ui: WatchedBrowser | undefined;
   let dir: string;
   let baseUrl: string;
   let smtp: SmtpSink;
-  let server: InkanProcess | undefined;
-  let browser: Browser;
   let db: Database.Database;
   let sender: Page;
   let registrationUrl = '';
   let pdfPath: string;
-  const problems: string[] = [];
-  const contexts: BrowserContext[] = [];
   /** Everything the sender's browser received from the API (bodies), to prove the code never came. */
   const senderResponses: string[] = [];
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'inkan-e2e-book-'));
-    smtp = await startSmtpSink();
-    const setup = await e2eEnvironment(dir, smtp.port);
-    baseUrl = setup.baseUrl;
-    const { dataDir, env } = setup;
-    assert.equal((await runInkan(['init'], { dataDir, env })).code, 0);
-    const org = await runInkan(
-      [
-        'org',
-        'create',
-        '--name',
-        ORGANIZATION,
-        '--slug',
-        'minato-lib',
-        '--admin-email',
-        SENDER.email,
-        '--admin-name',
-        SENDER.name,
-      ],
-      { dataDir, env },
-    );
-    assert.equal(org.code, 0, org.stderr);
-    const loginLink = new RegExp(`^${baseUrl.replace(/[.]/g, '\\.')}/login/link\\?token=[A-Za-z0-9_-]+$`, 'm').exec(
-      org.stdout,
-    )?.[0];
-    assert.ok(loginLink, org.stdout);
+    app = await startServedInkan({
+      prefix: 'inkan-e2e-book-',
+      organization: { name: ORGANIZATION, slug: 'minato-lib' },
+      admin: SENDER,
+    });
+    ({ dir, baseUrl, smtp, db } = app);
+    const { loginLink } = app;
     mkdirSync(join(dir, 'upload'));
     pdfPath = join(dir, 'upload', '業務委託契約書.pdf');
     writeFileSync(pdfPath, await makePdf({ pages: 1 }));
-    server = await startInkanProcess(['serve'], env);
-    await waitForHealthy(baseUrl);
-    db = openDatabaseReadOnly(dataDir);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_ARGS });
+    ui = await launchWatchedBrowser();
 
     sender = await newPage(DESKTOP, 'sender');
     sender.on('response', (response) => {
@@ -111,27 +83,16 @@ describe('address book and pre-registered access codes in a real browser, with r
   });
 
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    db?.close();
-    const stopped = await server?.stop();
-    await smtp?.close();
-    rmSync(dir, { recursive: true, force: true });
-    if (stopped) assert.equal(stopped.code, 0, server!.output.slice(-20).join('\n'));
+    await ui?.close();
+    await app?.stop();
   });
 
   const explain = () =>
-    `${diagnostics(db, [server])}\nSMTP: ${smtp.messages.map((m) => `${m.to} ${m.subject}`).join(' | ')}`;
+    `${diagnostics(db, [app!.server])}\nSMTP: ${smtp.messages.map((m) => `${m.to} ${m.subject}`).join(' | ')}`;
 
   async function newPage(viewport: { width: number; height: number }, label: string): Promise<Page> {
     // 400 is the weak code refused, 410 the used link, 401 the session probe: the pages say why, as designed.
-    const { context, page } = await newWatchedPage(browser, {
-      viewport,
-      label,
-      problems,
-      expected: [/Failed to load resource: .* status of (400|401|410)/],
-    });
-    contexts.push(context);
+    const page = await ui!.newPage(viewport, label, [/Failed to load resource: .* status of (400|401|410)/]);
     // The machine is shared: give a loaded run time before a wait fails.
     page.setDefaultTimeout(60_000);
     return page;
@@ -345,6 +306,6 @@ describe('address book and pre-registered access codes in a real browser, with r
       'recipient.signed',
     ])
       assert.ok(actions.has(action), action);
-    assert.deepEqual(problems, []);
+    assert.deepEqual(ui!.problems, []);
   });
 });

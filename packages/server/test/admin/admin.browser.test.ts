@@ -9,7 +9,6 @@
  * of every admin screen at 1280×800 and 390×844 (admin-*.png).
  */
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -21,29 +20,10 @@ import { screenshotDir } from '../helpers/screenshot-dir.ts';
 import { makePng } from '../helpers/png.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
+import { totpAt } from '../helpers/totp.ts';
 
 const SCREENSHOTS = screenshotDir();
 const XSS_NAME = '新人 花子 <img src=x onerror="window.__xss=1">';
-
-/** RFC 6238 TOTP (HMAC-SHA-1, 30 s, 6 digits) of a base32 key at a time (written here, apart from the server's). */
-function totpAt(base32: string, at: Date): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const key: number[] = [];
-  for (const char of base32) {
-    value = (value << 5) | alphabet.indexOf(char);
-    bits += 5;
-    if (bits >= 8) {
-      key.push((value >>> (bits - 8)) & 255);
-      bits -= 8;
-    }
-  }
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at.getTime() / 30_000)));
-  const mac = createHmac('sha1', Buffer.from(key)).update(counter).digest();
-  return String((mac.readUInt32BE(mac[19]! & 15) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
 
 describe('organisation administration in a real browser', () => {
   let h: Harness;

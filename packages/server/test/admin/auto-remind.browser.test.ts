@@ -5,42 +5,36 @@
  * reload, and the organisation's row holds it. Screenshots auto-remind-1280.png and auto-remind-390.png.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { DEFAULT_WEB_DIST } from '../../src/http/web/routes.ts';
-import { REPO_ROOT } from '../helpers/run-inkan.ts';
 import { startHarness, type Harness } from '../api/helpers/harness.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
-import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
+import { DESKTOP, PHONE } from '../helpers/browser.ts';
+import {
+  BASE_URL,
+  buildWebUi,
+  openBrowserOn,
+  signInWithForm,
+  type BrowserOnHarness,
+} from '../helpers/browser-server.ts';
 
 const SCREENSHOTS = screenshotDir();
 
 describe('自動リマインド card in a real browser', () => {
   let h: Harness;
-  let browser: Browser;
-  const baseUrl = 'http://inkan.test';
-  const problems: string[] = [];
-  const contexts: BrowserContext[] = [];
+  let ui: BrowserOnHarness | undefined;
+  const baseUrl = BASE_URL;
 
   before(async () => {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'packages/web/scripts/build-web.mjs')], { stdio: 'inherit' });
+    buildWebUi();
     h = await startHarness('sqlite', { webDistDir: DEFAULT_WEB_DIST });
-    const listening = new URL(await h.app.listen({ port: 0, host: '127.0.0.1' }));
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        ...BROWSER_ARGS,
-        `--host-resolver-rules=MAP inkan.test 127.0.0.1:${listening.port}`,
-        `--unsafely-treat-insecure-origin-as-secure=${baseUrl}`,
-      ],
-    });
+    ui = await openBrowserOn(h, { secure: true });
   });
 
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
+    const problems = ui?.problems ?? [];
+    await ui?.close();
     await h?.close();
     assert.deepEqual(problems, [], 'no console errors, page errors or CSP violations');
   });
@@ -55,18 +49,8 @@ describe('自動リマインド card in a real browser', () => {
     ).auto_remind_days;
 
   it('shows the interval, refuses 31 without saving, saves 3 and shows it after a reload', async () => {
-    const { context, page } = await newWatchedPage(browser, {
-      viewport: DESKTOP,
-      label: 'admin',
-      problems,
-      expected: [/Cross-Origin-Opener-Policy header has been ignored/],
-    });
-    contexts.push(context);
-    await page.goto(`${baseUrl}/login`);
-    await page.getByLabel('メールアドレス').fill(h.org.admin.email);
-    await page.getByLabel('パスワード').fill(h.org.admin.password);
-    await page.getByRole('button', { name: 'ログイン', exact: true }).click();
-    await page.waitForURL(/\/envelopes$/);
+    const page = await ui!.newPage(DESKTOP, 'admin');
+    await signInWithForm(page, h.org.admin);
 
     await page.goto(`${baseUrl}/admin/mail`);
     const card = page.locator('form', { has: page.getByRole('heading', { name: '自動リマインド' }) });

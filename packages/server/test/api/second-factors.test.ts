@@ -4,40 +4,14 @@
 // each, challenge attempts and per-account rate limit, the organisation's "MFA required" policy holding
 // a member at enrolment, step-up for admin changes, and events without secrets.
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { DIALECTS } from '../helpers/test-database.ts';
 import { startHarness, type Harness } from './helpers/harness.ts';
 import { hashPassword, newId } from '../../src/security/tokens.ts';
+import { base32Decode, totpAt } from '../helpers/totp.ts';
 
 const MINUTE = 60_000;
-
-/** RFC 4648 base32 decoding (the otpauth secret). */
-function base32Decode(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const char of text.replace(/=+$/, '')) {
-    value = (value << 5) | alphabet.indexOf(char);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 255);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-/** RFC 6238 TOTP (HMAC-SHA-1, 30 s, 6 digits) of a base32 secret at a time. */
-function totpAt(secret: string, at: Date): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at.getTime() / 30_000)));
-  const mac = createHmac('sha1', base32Decode(secret)).update(counter).digest();
-  const offset = mac[19]! & 15;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
 
 for (const dialect of DIALECTS) {
   describe(`second factors (${dialect})`, () => {
@@ -127,6 +101,13 @@ for (const dialect of DIALECTS) {
       assert.equal(row.confirmed_at, null);
       assert.ok(!row.secret_ciphertext.includes(body.secret), 'the seed is not stored in clear');
       assert.ok(!Buffer.from(row.secret_ciphertext, 'base64').includes(base32Decode(body.secret)), 'nor its bytes');
+      // Sealed by the one secret seal (rewrapped by `inkan keys rotate`), bound to the account.
+      assert.match(row.secret_ciphertext, /^\$s1\$master-v1\$totp-seed\$/);
+      const seed = await h.context.secrets.openSecret('totp-seed', row.secret_ciphertext, who.id, h.context.db);
+      assert.deepEqual(seed, base32Decode(body.secret));
+      await assert.rejects(
+        h.context.secrets.openSecret('totp-seed', row.secret_ciphertext, h.org.admin.id, h.context.db),
+      );
 
       // Not yet confirmed: the password alone still signs in.
       assert.equal((await passwordStep(who)).json().secondFactorRequired, undefined);

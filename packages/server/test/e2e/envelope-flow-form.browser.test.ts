@@ -6,17 +6,16 @@
  * a new link an hour later (controlled clock). Screenshots: packages/web/screenshots/flow-*.png.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { DEFAULT_WEB_DIST } from '../../src/http/web/routes.ts';
 import { linkIn, startHarness, type Harness } from '../api/helpers/harness.ts';
-import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
-import { REPO_ROOT } from '../helpers/run-inkan.ts';
+import { DESKTOP, PHONE } from '../helpers/browser.ts';
+import { buildWebUi, openBrowserOn, signInWithForm, type BrowserOnHarness } from '../helpers/browser-server.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
 
 const SCREENSHOTS = screenshotDir();
@@ -24,49 +23,31 @@ const HOUR = 3_600_000;
 
 describe('the create form: CC recipients and parallel signers in a real browser', () => {
   let h: Harness;
-  let baseUrl: string;
-  let browser: Browser;
+  let ui: BrowserOnHarness | undefined;
   let dir: string;
   let pdfPath: string;
-  const problems: string[] = [];
-  const contexts: BrowserContext[] = [];
 
   before(async () => {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'packages/web/scripts/build-web.mjs')], { stdio: 'inherit' });
+    buildWebUi();
     dir = mkdtempSync(join(tmpdir(), 'inkan-flow-ui-'));
     pdfPath = join(dir, '売買契約書.pdf');
     writeFileSync(pdfPath, await makePdf({ pages: 1, text: 'Sales contract' }));
     h = await startHarness('sqlite', { webDistDir: DEFAULT_WEB_DIST });
-    baseUrl = await h.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_ARGS });
+    ui = await openBrowserOn(h, { secure: true });
   });
 
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
+    await ui?.close();
     await h?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   async function newPage(viewport: { width: number; height: number }, label: string): Promise<Page> {
     // REMINDER_TOO_SOON answers 429: the page shows it; the browser logs the status as an error.
-    const { context, page } = await newWatchedPage(browser, {
-      viewport,
-      label,
-      problems,
-      expected: [/Failed to load resource: .* status of 429/],
-    });
-    contexts.push(context);
-    return page;
+    return ui!.newPage(viewport, label, [/Failed to load resource: .* status of 429/]);
   }
 
-  async function signIn(page: Page, next: string): Promise<void> {
-    await page.goto(`${baseUrl}/login?next=${encodeURIComponent(next)}`);
-    await page.getByLabel('メールアドレス').fill(h.org.admin.email);
-    await page.getByLabel('パスワード').fill(h.org.admin.password);
-    await page.getByRole('button', { name: 'ログイン' }).click();
-    await page.waitForURL(`${baseUrl}${next}`);
-  }
+  const signIn = (page: Page, next: string) => signInWithForm(page, h.org.admin, next);
 
   for (const [viewport, size] of [
     [DESKTOP, '1280'],
@@ -149,7 +130,7 @@ describe('the create form: CC recipients and parallel signers in a real browser'
       assert.equal(mails.length, 2);
       assert.match(mails[1].subject, /^【リマインド】/);
       assert.notEqual(linkIn(mails[1].text_body, 's'), linkIn(mails[0].text_body, 's'), 'a new link');
-      assert.deepEqual(problems, []);
+      assert.deepEqual(ui!.problems, []);
     });
   }
 });

@@ -11,29 +11,29 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { createNssDb, extractSignatures, pdfsig, pdftotextBbox } from '../../../core/test/helpers/validators.ts';
 import { runInkan } from '../helpers/run-inkan.ts';
 import {
   diagnostics,
-  e2eEnvironment,
   eventsOf,
   failedJobs,
-  openDatabaseReadOnly,
   rowCounts,
-  startInkanProcess,
   unfinishedJobs,
-  waitForHealthy,
   waitOrExplain,
-  type InkanProcess,
 } from './helpers/inkan-process.ts';
-import { startSmtpSink, urlsIn, type ReceivedMail, type SmtpSink } from './helpers/smtp-sink.ts';
-import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
+import {
+  launchWatchedBrowser,
+  startServedInkan,
+  type ServedInkan,
+  type WatchedBrowser,
+} from '../helpers/browser-server.ts';
+import { urlsIn, type ReceivedMail, type SmtpSink } from './helpers/smtp-sink.ts';
+import { DESKTOP, PHONE } from '../helpers/browser.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
 
 const ORGANIZATION = 'テスト市役所 契約課';
@@ -62,14 +62,12 @@ describe('envelope flow in a real browser, with real SMTP', () => {
   let baseUrl: string;
   let env: Record<string, string>;
   let smtp: SmtpSink;
-  let server: InkanProcess | undefined;
-  let browser: Browser;
+  let app: ServedInkan | undefined;
+  let ui: WatchedBrowser | undefined;
   let db: Database.Database;
   let nssDir: string;
   let loginLink: string;
   const documentPaths: string[] = [];
-  const problems: string[] = [];
-  const contexts: BrowserContext[] = [];
   /** The personal signing URL of each recipient (from their request mail). */
   const signUrls: string[] = [];
   /** The signed PDFs downloaded in the browser, by document file name. */
@@ -77,33 +75,15 @@ describe('envelope flow in a real browser, with real SMTP', () => {
   let certificateId = '';
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'inkan-e2e-flow-'));
-    smtp = await startSmtpSink();
-    ({ dataDir, baseUrl, env } = await e2eEnvironment(dir, smtp.port, {
-      INKAN_MAIL_FROM: `"${MAIL_FROM.name}" <${MAIL_FROM.address}>`,
-    }));
-    const init = await runInkan(['init'], { dataDir, env });
-    assert.equal(init.code, 0, init.stderr);
-    const org = await runInkan(
-      [
-        'org',
-        'create',
-        '--name',
-        ORGANIZATION,
-        '--slug',
-        'test-city',
-        '--admin-email',
-        SENDER.email,
-        '--admin-name',
-        '契約 担当',
-      ],
-      { dataDir, env },
-    );
-    assert.equal(org.code, 0, org.stderr);
-    loginLink =
-      new RegExp(`^${baseUrl.replace(/[.]/g, '\\.')}/login/link\\?token=[A-Za-z0-9_-]+$`, 'm').exec(org.stdout)?.[0] ??
-      '';
-    assert.ok(loginLink, org.stdout);
+    app = await startServedInkan({
+      prefix: 'inkan-e2e-flow-',
+      organization: { name: ORGANIZATION, slug: 'test-city' },
+      admin: { email: SENDER.email, name: '契約 担当' },
+      env: {
+        INKAN_MAIL_FROM: `"${MAIL_FROM.name}" <${MAIL_FROM.address}>`,
+      },
+    });
+    ({ dir, dataDir, baseUrl, env, smtp, db, loginLink } = app);
     const root = await runInkan(['pki', 'export-root'], { dataDir, env });
     assert.equal(root.code, 0, root.stderr);
     nssDir = await createNssDb(root.stdout, { parentDir: dir });
@@ -113,38 +93,23 @@ describe('envelope flow in a real browser, with real SMTP', () => {
       writeFileSync(path, await makePdf({ pages: d.pages, text: d.text, title: d.file }));
       documentPaths.push(path);
     }
-    server = await startInkanProcess(['serve'], env);
-    await waitForHealthy(baseUrl);
-    db = openDatabaseReadOnly(dataDir);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_ARGS });
+    ui = await launchWatchedBrowser();
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    db?.close();
-    const stopped = await server?.stop();
-    await smtp?.close();
-    rmSync(dir, { recursive: true, force: true });
-    // A server that does not stop cleanly on SIGTERM is a defect of its own.
-    if (stopped) assert.equal(stopped.code, 0, server!.output.slice(-20).join('\n'));
+    await ui?.close();
+    // stop() asserts a clean exit on SIGTERM: a server that does not stop cleanly is a defect of its own.
+    await app?.stop();
   });
 
   const explain = () =>
-    `${diagnostics(db, [server])}\nSMTP: ${smtp.messages.map((m) => `${m.to} ${m.subject}`).join(' | ')}`;
+    `${diagnostics(db, [app!.server])}\nSMTP: ${smtp.messages.map((m) => `${m.to} ${m.subject}`).join(' | ')}`;
 
   /** A fresh browser context (no cookies) that records console errors, page errors and CSP violations. */
   async function newPage(viewport: { width: number; height: number }, label: string): Promise<Page> {
-    const { context, page } = await newWatchedPage(browser, {
-      viewport,
-      label,
-      problems,
-      // 401 is the UI probing for a signer session and the wrong access code: the UI working as designed.
-      expected: [/Failed to load resource: .* status of 401/],
-    });
-    contexts.push(context);
-    return page;
+    // 401 is the UI probing for a signer session and the wrong access code: the UI working as designed.
+    return ui!.newPage(viewport, label, [/Failed to load resource: .* status of 401/]);
   }
 
   async function screenshot(page: Page, name: string): Promise<void> {
@@ -533,7 +498,7 @@ describe('envelope flow in a real browser, with real SMTP', () => {
   });
 
   test('no console errors, page errors or CSP violations; no failed jobs; the audit trail has both signatures', () => {
-    assert.deepEqual(problems, []);
+    assert.deepEqual(ui!.problems, []);
     assert.deepEqual(failedJobs(db), []);
     const applied = eventsOf(db, 'recipient.signature-applied');
     assert.deepEqual(
@@ -544,7 +509,7 @@ describe('envelope flow in a real browser, with real SMTP', () => {
   });
 
   test("the server's log never holds a link token, though every link was requested", () => {
-    const log = server!.output.join('\n');
+    const log = app!.server.output.join('\n');
     assert.match(log, /\/s\/\[token\]/, 'signing pages were logged, redacted');
     for (const token of [
       ...signUrls.map((u) => new URL(u).pathname.split('/').pop()!),

@@ -13,26 +13,22 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { textToPdf } from '../helpers/contract-pdf.ts';
 import { runInkan } from '../helpers/run-inkan.ts';
-import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
+import { DESKTOP, PHONE } from '../helpers/browser.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
+import { diagnostics, failedJobs, waitOrExplain } from './helpers/inkan-process.ts';
 import {
-  diagnostics,
-  e2eEnvironment,
-  failedJobs,
-  openDatabaseReadOnly,
-  startInkanProcess,
-  waitForHealthy,
-  waitOrExplain,
-  type InkanProcess,
-} from './helpers/inkan-process.ts';
-import { startSmtpSink, urlsIn, type SmtpSink } from './helpers/smtp-sink.ts';
+  launchWatchedBrowser,
+  startServedInkan,
+  type ServedInkan,
+  type WatchedBrowser,
+} from '../helpers/browser-server.ts';
+import { urlsIn, type SmtpSink } from './helpers/smtp-sink.ts';
 
 const ORGANIZATION = '株式会社みなと商事';
 const ENVELOPE = 'システム開発支援業務委託契約';
@@ -53,78 +49,43 @@ describe('保管 and the contract register in a real browser, with real SMTP', (
   let baseUrl: string;
   let env: Record<string, string>;
   let smtp: SmtpSink;
-  let server: InkanProcess | undefined;
-  let browser: Browser;
+  let app: ServedInkan | undefined;
+  let ui: WatchedBrowser | undefined;
   let db: Database.Database;
   let loginLink: string;
   let pdfPath: string;
   let claimUrl = '';
   let clockFile: string;
   let signer: Page;
-  const problems: string[] = [];
-  const contexts: BrowserContext[] = [];
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'inkan-e2e-register-'));
-    smtp = await startSmtpSink();
-    ({ dataDir, baseUrl, env } = await e2eEnvironment(dir, smtp.port, { INKAN_CLAIM_TTL: '2d' }));
-    // The server's clock: real time plus the milliseconds in this file (0 until the expiry test).
-    clockFile = join(dir, 'clock-offset-ms');
-    writeFileSync(clockFile, '0');
-    assert.equal((await runInkan(['init'], { dataDir, env })).code, 0);
-    const org = await runInkan(
-      [
-        'org',
-        'create',
-        '--name',
-        ORGANIZATION,
-        '--slug',
-        'minato',
-        '--admin-email',
-        SENDER.email,
-        '--admin-name',
-        SENDER.name,
-      ],
-      { dataDir, env },
-    );
-    assert.equal(org.code, 0, org.stderr);
-    loginLink =
-      new RegExp(`^${baseUrl.replace(/[.]/g, '\\.')}/login/link\\?token=[A-Za-z0-9_-]+$`, 'm').exec(org.stdout)?.[0] ??
-      '';
-    assert.ok(loginLink, org.stdout);
+    app = await startServedInkan({
+      prefix: 'inkan-e2e-register-',
+      organization: { name: ORGANIZATION, slug: 'minato' },
+      admin: { email: SENDER.email, name: SENDER.name },
+      env: { INKAN_CLAIM_TTL: '2d' },
+      clock: true,
+    });
+    ({ dir, dataDir, baseUrl, env, smtp, db, loginLink, clockFile } = app);
     mkdirSync(join(dir, 'upload'));
     pdfPath = join(dir, 'upload', '業務委託契約書.pdf');
     writeFileSync(pdfPath, await textToPdf(readFileSync(CONTRACT_TEXT, 'utf8')));
-    server = await startInkanProcess(['serve'], env, { clockFile });
-    await waitForHealthy(baseUrl);
-    db = openDatabaseReadOnly(dataDir);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_ARGS });
+    ui = await launchWatchedBrowser();
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    db?.close();
-    const stopped = await server?.stop();
-    await smtp?.close();
-    rmSync(dir, { recursive: true, force: true });
-    if (stopped) assert.equal(stopped.code, 0, server!.output.slice(-20).join('\n'));
+    await ui?.close();
+    // stop() asserts a clean exit on SIGTERM: a server that does not stop cleanly is a defect of its own.
+    await app?.stop();
   });
 
   const explain = () =>
-    `${diagnostics(db, [server])}\nSMTP: ${smtp.messages.map((m) => `${m.to} ${m.subject}`).join(' | ')}`;
+    `${diagnostics(db, [app!.server])}\nSMTP: ${smtp.messages.map((m) => `${m.to} ${m.subject}`).join(' | ')}`;
 
   async function newPage(viewport: { width: number; height: number }, label: string): Promise<Page> {
-    const { context, page } = await newWatchedPage(browser, {
-      viewport,
-      label,
-      problems,
-      // 401 (session probes before sign-in) and 410 (the expired claim link) are the UI working as designed.
-      expected: [/Failed to load resource: .* status of (401|410)/],
-    });
-    contexts.push(context);
-    return page;
+    // 401 (session probes before sign-in) and 410 (the expired claim link) are the UI working as designed.
+    return ui!.newPage(viewport, label, [/Failed to load resource: .* status of (401|410)/]);
   }
 
   // Phone pictures show the whole page (the results are below the fold at 390×844).
@@ -469,7 +430,7 @@ describe('保管 and the contract register in a real browser, with real SMTP', (
   });
 
   test('no console errors, page errors or CSP violations; no failed jobs', () => {
-    assert.deepEqual(problems, []);
+    assert.deepEqual(ui!.problems, []);
     assert.deepEqual(failedJobs(db), []);
   });
 });

@@ -8,17 +8,22 @@
  * 500 page. Screenshots: packages/web/screenshots/sender-*.png.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { DEFAULT_WEB_DIST } from '../../src/http/web/routes.ts';
 import { startHarness, type Harness } from '../api/helpers/harness.ts';
-import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
-import { REPO_ROOT } from '../helpers/run-inkan.ts';
+import { DESKTOP, PHONE } from '../helpers/browser.ts';
+import {
+  BASE_URL,
+  buildWebUi,
+  openBrowserOn,
+  signInWithForm,
+  type BrowserOnHarness,
+} from '../helpers/browser-server.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
 
 const SCREENSHOTS = screenshotDir();
@@ -29,48 +34,35 @@ const SIGNERS = [
 
 describe("senders' tools in a real browser", () => {
   let h: Harness;
-  let baseUrl: string;
-  let browser: Browser;
+  const baseUrl = BASE_URL;
+  let ui: BrowserOnHarness | undefined;
   let dir: string;
   let contractPdf: string;
   let annexPdf: string;
   let envelopeId: string;
-  const problems: string[] = [];
-  const contexts: BrowserContext[] = [];
 
   before(async () => {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'packages/web/scripts/build-web.mjs')], { stdio: 'inherit' });
+    buildWebUi();
     dir = mkdtempSync(join(tmpdir(), 'inkan-sender-ui-'));
     contractPdf = join(dir, '業務委託契約書.pdf');
     annexPdf = join(dir, '別紙 仕様書.pdf');
     writeFileSync(contractPdf, await makePdf({ pages: 1, text: 'Contract' }));
     writeFileSync(annexPdf, await makePdf({ pages: 2, text: 'Annex' }));
     h = await startHarness('sqlite', { webDistDir: DEFAULT_WEB_DIST });
-    baseUrl = await h.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_ARGS });
+    ui = await openBrowserOn(h, { secure: true });
   });
 
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
+    const problems = ui?.problems ?? [];
+    await ui?.close();
     await h?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
     assert.deepEqual(problems, []);
   });
 
-  async function newPage(viewport: { width: number; height: number }, label: string, expected: RegExp[] = []) {
-    const { context, page } = await newWatchedPage(browser, { viewport, label, problems, expected });
-    contexts.push(context);
-    return page;
-  }
-
-  async function signIn(page: Page, next: string): Promise<void> {
-    await page.goto(`${baseUrl}/login?next=${encodeURIComponent(next)}`);
-    await page.getByLabel('メールアドレス').fill(h.org.admin.email);
-    await page.getByLabel('パスワード').fill(h.org.admin.password);
-    await page.getByRole('button', { name: 'ログイン' }).click();
-    await page.waitForURL(`${baseUrl}${next}`);
-  }
+  const newPage = (viewport: { width: number; height: number }, label: string, expected: RegExp[] = []) =>
+    ui!.newPage(viewport, label, expected);
+  const signIn = (page: Page, next: string) => signInWithForm(page, h.org.admin, next);
 
   async function assertNoHorizontalScroll(page: Page, what: string): Promise<void> {
     const widths = await page.evaluate(() => ({
@@ -272,7 +264,9 @@ describe("senders' tools in a real browser", () => {
       await page.screenshot({ path: join(SCREENSHOTS, `sender-404-${size}.png`), fullPage: true });
       await page.getByRole('link', { name: 'トップへ' }).click();
       await page.waitForURL(/\/login/);
-      const api = await page.request.get(`${baseUrl}/api/v1/no-such-thing`, { headers: { accept: 'text/html' } });
+      const api = await page.request.get(`${ui!.loopbackUrl}/api/v1/no-such-thing`, {
+        headers: { accept: 'text/html' },
+      });
       assert.equal(api.status(), 404);
       assert.equal((await api.json()).error.code, 'NOT_FOUND');
 

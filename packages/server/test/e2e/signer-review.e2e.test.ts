@@ -16,25 +16,22 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { runInkan } from '../helpers/run-inkan.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
-import { BROWSER_ARGS, DESKTOP, newWatchedPage, PHONE } from '../helpers/browser.ts';
+import { DESKTOP, PHONE } from '../helpers/browser.ts';
+import { diagnostics, waitOrExplain } from './helpers/inkan-process.ts';
 import {
-  diagnostics,
-  e2eEnvironment,
-  openDatabaseReadOnly,
-  startInkanProcess,
-  waitForHealthy,
-  waitOrExplain,
-  type InkanProcess,
-} from './helpers/inkan-process.ts';
-import { startSmtpSink, urlsIn, type ReceivedMail, type SmtpSink } from './helpers/smtp-sink.ts';
+  launchWatchedBrowser,
+  startServedInkan,
+  type ServedInkan,
+  type WatchedBrowser,
+} from '../helpers/browser-server.ts';
+import { urlsIn, type ReceivedMail, type SmtpSink } from './helpers/smtp-sink.ts';
 
 const ORGANIZATION = '北見市 総務部 契約課';
 const ENVELOPE = '市道改良工事 請負契約（第23号）';
@@ -60,45 +57,26 @@ describe('signer review, contact, trust and help in a real browser, with real SM
   let baseUrl: string;
   let env: Record<string, string>;
   let smtp: SmtpSink;
-  let server: InkanProcess | undefined;
-  let browser: Browser;
+  let app: ServedInkan | undefined;
+  let ui: WatchedBrowser | undefined;
   let db: Database.Database;
   let loginLink: string;
   let rootDer: Buffer;
   let senderPage: Page;
   const paths: string[] = [];
-  const problems: string[] = [];
-  const contexts: BrowserContext[] = [];
   const signUrls: string[] = [];
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'inkan-e2e-signer-'));
-    smtp = await startSmtpSink();
-    ({ dataDir, baseUrl, env } = await e2eEnvironment(dir, smtp.port, {
-      INKAN_SUPPORT_EMAIL: SUPPORT.email,
-      INKAN_SUPPORT_URL: SUPPORT.url,
-    }));
-    assert.equal((await runInkan(['init'], { dataDir, env })).code, 0);
-    const org = await runInkan(
-      [
-        'org',
-        'create',
-        '--name',
-        ORGANIZATION,
-        '--slug',
-        'kitami',
-        '--admin-email',
-        SENDER.email,
-        '--admin-name',
-        SENDER.name,
-      ],
-      { dataDir, env },
-    );
-    assert.equal(org.code, 0, org.stderr);
-    loginLink =
-      new RegExp(`^${baseUrl.replace(/[.]/g, '\\.')}/login/link\\?token=[A-Za-z0-9_-]+$`, 'm').exec(org.stdout)?.[0] ??
-      '';
-    assert.ok(loginLink, org.stdout);
+    app = await startServedInkan({
+      prefix: 'inkan-e2e-signer-',
+      organization: { name: ORGANIZATION, slug: 'kitami' },
+      admin: { email: SENDER.email, name: SENDER.name },
+      env: {
+        INKAN_SUPPORT_EMAIL: SUPPORT.email,
+        INKAN_SUPPORT_URL: SUPPORT.url,
+      },
+    });
+    ({ dir, dataDir, baseUrl, env, smtp, db, loginLink } = app);
     const root = await runInkan(['pki', 'export-root'], { dataDir, env });
     assert.equal(root.code, 0, root.stderr);
     rootDer = Buffer.from(new X509Certificate(root.stdout).raw);
@@ -111,35 +89,21 @@ describe('signer review, contact, trust and help in a real browser, with real SM
       writeFileSync(path, await makePdf({ pages: doc.pages, text }));
       paths.push(path);
     }
-    server = await startInkanProcess(['serve'], env);
-    await waitForHealthy(baseUrl);
-    db = openDatabaseReadOnly(dataDir);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_ARGS });
+    ui = await launchWatchedBrowser();
   });
 
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    db?.close();
-    const stopped = await server?.stop();
-    await smtp?.close();
-    rmSync(dir, { recursive: true, force: true });
-    if (stopped) assert.equal(stopped.code, 0, server!.output.slice(-20).join('\n'));
+    await ui?.close();
+    // stop() asserts a clean exit on SIGTERM: a server that does not stop cleanly is a defect of its own.
+    await app?.stop();
   });
 
   const explain = () =>
-    `${diagnostics(db, [server])}\nSMTP: ${smtp.messages.map((m) => `${m.to} ${m.subject}`).join(' | ')}`;
+    `${diagnostics(db, [app!.server])}\nSMTP: ${smtp.messages.map((m) => `${m.to} ${m.subject}`).join(' | ')}`;
 
   async function newPage(viewport: { width: number; height: number }, label: string): Promise<Page> {
-    const { context, page } = await newWatchedPage(browser, {
-      viewport,
-      label,
-      problems,
-      // 401 (the view probed before the code, wrong codes) and 423 (locked) are the UI working as designed.
-      expected: [/Failed to load resource: .* status of (401|423)/],
-    });
-    contexts.push(context);
-    return page;
+    // 401 (the view probed before the code, wrong codes) and 423 (locked) are the UI working as designed.
+    return ui!.newPage(viewport, label, [/Failed to load resource: .* status of (401|423)/]);
   }
 
   const shot = (page: Page, name: string, fullPage = false) =>
@@ -557,6 +521,6 @@ describe('signer review, contact, trust and help in a real browser, with real SM
   });
 
   test('no console errors, page errors or CSP violations', () => {
-    assert.deepEqual(problems, []);
+    assert.deepEqual(ui!.problems, []);
   });
 });

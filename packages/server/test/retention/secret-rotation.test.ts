@@ -1,9 +1,11 @@
 // One sealing for the secrets the service needs in clear again (webhook secrets, SSO client secrets,
-// organisations' uploaded signing keys, re-showable access codes), under the versioned key-encryption
+// organisations' uploaded signing keys, re-showable access codes, accounts' TOTP seeds), under the versioned key-encryption
 // key: `inkan keys rotate` (the real CLI, as a process) reseals them with the documents' data keys —
 // first to a newer KEK derived from the master key (the DB KEK), then into SoftHSM2, then to a newer HSM
 // key with --remove-old — and after each step a webhook ping still signs, the SSO secret still decrypts,
-// the organisation's certificate still signs and the access code is still re-showable through the API.
+// the organisation's certificate still signs, the access code is still re-showable through the API and
+// two accounts still sign in with their authenticator app (one enrolled now, one whose seed is stored
+// in the first format).
 // Values of the first format (before the KEK) still open and are resealed; a value moved to another
 // row, purpose or KEK version does not open. SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
@@ -26,8 +28,10 @@ import { sendWebhookPing } from '../../src/domain/use-cases/send-webhook-ping.ts
 import { updateSsoConnection } from '../../src/domain/use-cases/update-sso-connection.ts';
 import { verifyWebhookSignature } from '../../src/domain/webhooks/webhook-signature.ts';
 import { deriveKey, readMasterKey } from '../../src/security/server-keys.ts';
+import { hashPassword, newId } from '../../src/security/tokens.ts';
 import { runInkan } from '../helpers/run-inkan.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
+import { totpAt } from '../helpers/totp.ts';
 import { startHarness, type Harness } from '../api/helpers/harness.ts';
 
 const SSO_SECRET = 'sso-クライアント-secret';
@@ -71,6 +75,9 @@ for (const dialect of DIALECTS) {
     let h: Harness;
     const labelPrefix = `secrets-${dialect}`;
     const ids = { endpoint: '', legacyEndpoint: '', sso: '', envelope: '', recipient: '', secret: '' };
+    /** Accounts signing in with an authenticator app: one enrolled through the API, one with a first-format seed. */
+    const totpUsers: Array<{ id: string; email: string; password: string; seed: string | Uint8Array }> = [];
+    let ip = 0;
     const kekEnv = () => ({
       INKAN_KEK_PKCS11_LIBRARY: token.libraryPath,
       INKAN_KEK_PKCS11_TOKEN: token.label,
@@ -96,6 +103,7 @@ for (const dialect of DIALECTS) {
         ['sso_connections', 'oidc_client_secret_ciphertext', 'id', ids.sso],
         ['signing_certificates', 'key_ciphertext', 'organization_id', h.org.id],
         ['recipients', 'access_code_sealed', 'id', ids.recipient],
+        ...totpUsers.map((u) => ['totp_factors', 'secret_ciphertext', 'user_id', u.id] as const),
       ] as const;
       const values: string[] = [];
       for (const [table, column, key, id] of places) {
@@ -143,6 +151,49 @@ for (const dialect of DIALECTS) {
       );
       assert.equal(revealed.statusCode, 200, revealed.body);
       assert.equal(revealed.json<{ accessCode: string }>().accessCode, ACCESS_CODE);
+      h.clock.advance(30_000); // a new TOTP step: no code of an earlier sign-in is replayed
+      for (const user of totpUsers) {
+        const signedIn = await signInWithTotp(user);
+        assert.equal(signedIn.statusCode, 200, `${user.email}: ${signedIn.body}`);
+        assert.ok(signedIn.cookies.some((c) => c.name === 'inkan_session'));
+      }
+    };
+    const post = (url: string, payload: object, cookie?: string, csrf?: string) =>
+      h.app.inject({
+        method: 'POST',
+        url,
+        payload,
+        remoteAddress: `10.9.0.${++ip}`,
+        headers: { 'accept-language': 'ja', ...(cookie ? { cookie, 'x-csrf-token': csrf } : {}) },
+      });
+    /** The password step, then the authenticator app's current code: the answer of the second step. */
+    const signInWithTotp = async (user: (typeof totpUsers)[number]) => {
+      const first = await post('/api/session', { email: user.email, password: user.password });
+      assert.equal(first.json<{ secondFactorRequired?: boolean }>().secondFactorRequired, true, first.body);
+      return post('/api/session/second-factor', {
+        challengeToken: first.json<{ challengeToken: string }>().challengeToken,
+        code: totpAt(user.seed, h.clock.now()),
+      });
+    };
+    const newMember = async () => {
+      const id = newId();
+      const user = { id, email: `totp-${id.slice(0, 8)}@example.jp`, password: 'pw correct horse staple', seed: '' };
+      const at = h.clock.now().toISOString();
+      await h.context.db
+        .insertInto('users')
+        .values({
+          id,
+          email: user.email,
+          name: '二要素 花子',
+          password_hash: await hashPassword(user.password),
+          created_at: at,
+        })
+        .execute();
+      await h.context.db
+        .insertInto('memberships')
+        .values({ user_id: id, organization_id: h.org.id, role: 'member', created_at: at })
+        .execute();
+      return user;
     };
 
     before(async () => {
@@ -217,13 +268,43 @@ for (const dialect of DIALECTS) {
       const body = envelope.json<{ id: string; recipients: Array<{ id: string }> }>();
       ids.envelope = body.id;
       ids.recipient = body.recipients[0]!.id;
+
+      // An account enrolling its authenticator app now (the seed sealed under the current KEK).
+      const enrolled = await newMember();
+      const password = await post('/api/session', { email: enrolled.email, password: enrolled.password });
+      assert.equal(password.statusCode, 200, password.body);
+      const cookie = `inkan_session=${password.cookies.find((c) => c.name === 'inkan_session')!.value}`;
+      const csrf = password.json<{ csrfToken: string }>().csrfToken;
+      const started = await post('/api/account/security/totp', {}, cookie, csrf);
+      assert.equal(started.statusCode, 200, started.body);
+      enrolled.seed = started.json<{ secret: string }>().secret;
+      const confirmed = await post(
+        '/api/account/security/totp/confirm',
+        { code: totpAt(enrolled.seed, h.clock.now()) },
+        cookie,
+        csrf,
+      );
+      assert.equal(confirmed.statusCode, 200, confirmed.body);
+      // An account whose seed was stored before the one seal: the first format, as the database holds it.
+      const legacyTotp = { ...(await newMember()), seed: new Uint8Array(randomBytes(20)) };
+      await h.context.db
+        .insertInto('totp_factors')
+        .values({
+          user_id: legacyTotp.id,
+          secret_ciphertext: legacySeal(masterKey, 'totp-seed-encryption', `totp:${legacyTotp.id}`, legacyTotp.seed),
+          created_at: h.clock.now().toISOString(),
+          confirmed_at: h.clock.now().toISOString(),
+          last_used_step: null,
+        })
+        .execute();
+      totpUsers.push(enrolled, legacyTotp);
     });
     after(async () => h?.close());
 
     it('seals under the current KEK, reads the first format, and each secret works', async () => {
       const values = await stored();
-      assert.equal(values.filter((v) => v.startsWith('$s1$master-v1$')).length, values.length - 1);
-      assert.equal(values.filter((v) => !v.startsWith('$')).length, 1, 'the legacy webhook secret');
+      assert.equal(values.filter((v) => v.startsWith('$s1$master-v1$')).length, values.length - 2);
+      assert.equal(values.filter((v) => !v.startsWith('$')).length, 2, 'the legacy webhook secret and TOTP seed');
       await assertAllWork();
     });
 
@@ -245,6 +326,7 @@ for (const dialect of DIALECTS) {
         ['sso-client-secret', 'sso-secret-encryption', 'sso:'],
         ['signing-key', 'signing-key-encryption', 'signing-key:'],
         ['access-code', 'access-code-encryption', 'access-code:'],
+        ['totp-seed', 'totp-seed-encryption', 'totp:'],
       ];
       for (const [purpose, label, prefix] of purposes) {
         const old = legacySeal(masterKey, label, `${prefix}row-1`, `secret of ${purpose}`);
@@ -268,7 +350,7 @@ for (const dialect of DIALECTS) {
       const derived = await inkan(['rotate'], false);
       assert.equal(derived.code, 0, derived.stderr);
       assert.match(derived.stdout, /created key-encryption key master-v2 \(master/);
-      assert.match(derived.stdout, /, 0 left under older versions; 5 secret\(s\) resealed/);
+      assert.match(derived.stdout, /, 0 left under older versions; 7 secret\(s\) resealed/);
       assert.ok((await stored()).every((v) => v.startsWith('$s1$master-v2$')));
       await assertAllWork();
 
@@ -278,7 +360,7 @@ for (const dialect of DIALECTS) {
         intoHsm.stdout,
         new RegExp(`created key-encryption key pkcs11-v3 \\(pkcs11, label ${labelPrefix}-v3\\)`),
       );
-      assert.match(intoHsm.stdout, /, 0 left under older versions; 5 secret\(s\) resealed/);
+      assert.match(intoHsm.stdout, /, 0 left under older versions; 7 secret\(s\) resealed/);
       assert.ok((await stored()).every((v) => v.startsWith('$s1$pkcs11-v3$')));
       await assertAllWork();
 
@@ -293,8 +375,8 @@ for (const dialect of DIALECTS) {
 
       const status = await inkan(['status'], true);
       assert.equal(status.code, 0, status.stderr);
-      // Two webhook secrets, the SSO client secret, the signing key and the access code.
-      assert.match(status.stdout, /pkcs11-v4\tpkcs11\t.*\tcurrent\t\d+ live data key\(s\), 5 secret\(s\)/);
+      // Two webhook secrets, the SSO client secret, the signing key, the access code and two TOTP seeds.
+      assert.match(status.stdout, /pkcs11-v4\tpkcs11\t.*\tcurrent\t\d+ live data key\(s\), 7 secret\(s\)/);
       assert.match(status.stdout, /pkcs11-v3\tpkcs11\t.*\tretired .*, 0 secret\(s\)/);
     });
   });

@@ -24,6 +24,7 @@ const STORED: ReadonlyArray<{
   { purpose: 'sso-client-secret', table: 'sso_connections', id: 'id', column: 'oidc_client_secret_ciphertext' },
   { purpose: 'signing-key', table: 'signing_certificates', id: 'organization_id', column: 'key_ciphertext' },
   { purpose: 'access-code', table: 'recipients', id: 'id', column: 'access_code_sealed' },
+  { purpose: 'totp-seed', table: 'totp_factors', id: 'user_id', column: 'secret_ciphertext' },
 ];
 
 /**
@@ -36,6 +37,7 @@ const LEGACY: Record<SecretPurpose, { label: string; aadPrefix: string }> = {
   'sso-client-secret': { label: 'sso-secret-encryption', aadPrefix: 'sso:' },
   'signing-key': { label: 'signing-key-encryption', aadPrefix: 'signing-key:' },
   'access-code': { label: 'access-code-encryption', aadPrefix: 'access-code:' },
+  'totp-seed': { label: 'totp-seed-encryption', aadPrefix: 'totp:' },
 };
 
 function boundTo(kind: 'key' | 'body', purpose: SecretPurpose, kekId: string, aad: string): Buffer {

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { DbOrTx } from '../../ports/database.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { assertBelowRateLimit, hitRateLimit, type RateLimit } from '../accounts/rate-limit.ts';
-import { matchTotpStep, openTotpSecret } from './totp.ts';
+import { matchTotpStep } from './totp.ts';
 
 /** A second factor counts for step-up this long after it was given. */
 export const STEP_UP_WINDOW_MS = 10 * 60_000;
@@ -90,6 +90,25 @@ export async function replaceRecoveryCodes(
   return codes;
 }
 
+/**
+ * Opens an account's stored TOTP seed (ctx.secrets, purpose 'totp-seed', bound to the user id; seeds
+ * of the first format still open) for `use`, and wipes the clear seed afterwards.
+ */
+export async function openTotpSeed<T>(
+  ctx: DomainContext,
+  via: DbOrTx,
+  userId: string,
+  sealed: string,
+  use: (seed: Uint8Array) => T,
+): Promise<T> {
+  const seed = await ctx.secrets.openSecret('totp-seed', sealed, userId, via);
+  try {
+    return use(seed);
+  } finally {
+    seed.fill(0);
+  }
+}
+
 /** A code typed at the second step: a TOTP code or a recovery code. */
 export type SecondFactorInput = { code: string } | { recoveryCode: string };
 
@@ -113,10 +132,8 @@ export async function consumeSecondFactorCode(
       .where('confirmed_at', 'is not', null)
       .executeTakeFirst();
     if (!factor) return undefined;
-    const step = matchTotpStep(
-      openTotpSecret(ctx.keys.totpSeed, userId, factor.secret_ciphertext),
-      input.code.trim(),
-      now,
+    const step = await openTotpSeed(ctx, tx, userId, factor.secret_ciphertext, (seed) =>
+      matchTotpStep(seed, input.code.trim(), now),
     );
     if (step === undefined) return undefined;
     // Compare-and-set: of two requests with the same code, only one moves the step forward.

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 /** RFC 6238 parameters used everywhere: SHA-1, 30-second steps, 6 digits (what every authenticator app reads). */
 export const TOTP_STEP_SECONDS = 30;
@@ -60,22 +60,4 @@ export function newTotpSecret(): Uint8Array {
 export function otpauthUri(secret: Uint8Array, issuer: string, accountName: string): string {
   const label = `${encodeURIComponent(issuer)}:${encodeURIComponent(accountName)}`;
   return `otpauth://totp/${label}?secret=${base32Encode(secret)}&issuer=${encodeURIComponent(issuer)}&algorithm=SHA1&digits=${TOTP_DIGITS}&period=${TOTP_STEP_SECONDS}`;
-}
-
-/** Encrypts a seed for the database: base64(iv ‖ tag ‖ ciphertext), bound to the account by the AAD. */
-export function sealTotpSecret(key: Uint8Array, userId: string, secret: Uint8Array): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(`totp:${userId}`, 'utf8'));
-  const body = Buffer.concat([cipher.update(secret), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
-}
-
-/** Decrypts a stored seed; throws when it was tampered with or belongs to another account. */
-export function openTotpSecret(key: Uint8Array, userId: string, sealed: string): Uint8Array {
-  const raw = Buffer.from(sealed, 'base64');
-  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-  decipher.setAAD(Buffer.from(`totp:${userId}`, 'utf8'));
-  decipher.setAuthTag(raw.subarray(12, 28));
-  return new Uint8Array(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]));
 }

@@ -8,9 +8,10 @@ import {
   countSecondFactorFailure,
   liftEnrolmentRequirement,
   markSessionSecondFactor,
+  openTotpSeed,
   replaceRecoveryCodes,
 } from '../second-factors/second-factors.ts';
-import { matchTotpStep, openTotpSecret } from '../second-factors/totp.ts';
+import { matchTotpStep } from '../second-factors/totp.ts';
 
 /** The account whose session is acting (account API). */
 export interface AccountActor {
@@ -40,10 +41,8 @@ export async function confirmTotpEnrolment(
       .executeTakeFirst();
     if (!factor || factor.confirmed_at !== null)
       throw new AppError('VALIDATION_FAILED', 'no authenticator app enrolment is in progress', { field: 'totp' });
-    const step = matchTotpStep(
-      openTotpSecret(ctx.keys.totpSeed, input.userId, factor.secret_ciphertext),
-      input.code.trim(),
-      now,
+    const step = await openTotpSeed(ctx, tx, input.userId, factor.secret_ciphertext, (seed) =>
+      matchTotpStep(seed, input.code.trim(), now),
     );
     if (step === undefined) return undefined;
     await tx

@@ -4,7 +4,7 @@ import type { DomainContext } from '../domain-context.ts';
 import { hitRateLimit } from '../accounts/rate-limit.ts';
 import { inTransaction } from '../transaction.ts';
 import { SECOND_FACTOR_RATE_LIMITS } from '../second-factors/second-factors.ts';
-import { base32Encode, newTotpSecret, otpauthUri, sealTotpSecret } from '../second-factors/totp.ts';
+import { base32Encode, newTotpSecret, otpauthUri } from '../second-factors/totp.ts';
 
 /** What the enrolment screen shows once: the seed (for typing), its otpauth:// URI and that URI as a QR code (SVG). */
 export interface TotpEnrolment {
@@ -14,7 +14,7 @@ export interface TotpEnrolment {
 }
 
 /**
- * Starts enrolling an authenticator app: a new seed, stored encrypted and unconfirmed (it guards
+ * Starts enrolling an authenticator app: a new seed, sealed (ctx.secrets, bound to the account) and unconfirmed (it guards
  * nothing until confirmTotpEnrolment). An account with a confirmed seed must remove it first
  * (VALIDATION_FAILED naming totp). The QR code is drawn here, so the seed never goes to another service.
  */
@@ -40,7 +40,7 @@ export async function startTotpEnrolment(
       .insertInto('totp_factors')
       .values({
         user_id: input.userId,
-        secret_ciphertext: sealTotpSecret(ctx.keys.totpSeed, input.userId, secret),
+        secret_ciphertext: await ctx.secrets.sealSecret('totp-seed', secret, input.userId, tx),
         created_at: now.toISOString(),
         confirmed_at: null,
         last_used_step: null,

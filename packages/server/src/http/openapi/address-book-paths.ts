@@ -1,21 +1,10 @@
-import * as z from 'zod';
 import { contactBody, registrationBody } from '../address-book/schema.ts';
+import { apiAuth, error, json, listOf, pathParameter, ref, schemaOf } from './helpers.ts';
 
 /* The address book's and the 届出 page's part of the OpenAPI document (docs/api.md says the same in prose). */
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const error = (description: string) => ({ description, ...json(ref('Error')) });
-const apiAuth = [{ apiKey: [] }, { session: [] }];
-const contactId = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'contact id' };
-const token = {
-  name: 'token',
-  in: 'path',
-  required: true,
-  schema: { type: 'string' },
-  description: 'the 届出 link token from the mail',
-};
-const toSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any' });
+const contactId = pathParameter('id', 'contact id');
+const token = pathParameter('token', 'the 届出 link token from the mail');
 const notFound = error("NOT_FOUND (also another organisation's contact)");
 
 export const addressBookSchemas = {
@@ -52,8 +41,8 @@ export const addressBookSchemas = {
       updatedAt: { type: 'string', format: 'date-time' },
     },
   },
-  ContactInput: toSchema(contactBody),
-  SignerRegistration: toSchema(registrationBody),
+  ContactInput: schemaOf(contactBody),
+  SignerRegistration: schemaOf(registrationBody),
 };
 
 export const addressBookPaths = {
@@ -76,10 +65,7 @@ export const addressBookPaths = {
       responses: {
         200: {
           description: 'A page, sorted by company and person',
-          ...json({
-            type: 'object',
-            properties: { items: { type: 'array', items: ref('Contact') }, total: { type: 'integer' } },
-          }),
+          ...json(listOf(ref('Contact'), 'items', { total: { type: 'integer' } })),
         },
         400: error('VALIDATION_FAILED'),
         401: error('UNAUTHENTICATED'),

@@ -1,6 +1,17 @@
 import * as z from 'zod';
 import * as admin from '../admin/schema.ts';
-import { body, error, errors, iso, json, listOf, pathParameter as path, ref } from './helpers.ts';
+import {
+  adminAuth,
+  body,
+  error,
+  errors,
+  iso,
+  json,
+  listOf,
+  pathParameter as path,
+  ref,
+  refusals as refusalsOf,
+} from './helpers.ts';
 
 /*
  * The administration API (issue 12 parts 1 and 5) in the OpenAPI document: organisation profile and
@@ -11,12 +22,10 @@ import { body, error, errors, iso, json, listOf, pathParameter as path, ref } fr
 const role = { type: 'string', enum: ['admin', 'member', 'viewer'] };
 const scopes = { type: 'array', items: { type: 'string', enum: ['send', 'read', 'register', 'admin'] } };
 /** Admin routes accept a session or an API key with the admin scope. */
-const adminAuth = [{ session: [] }, { apiKey: ['admin'] }];
 const sessionOnly = [{ session: [] }];
-const refusals = {
-  ...errors('UNAUTHENTICATED'),
-  403: error('FORBIDDEN (not an administrator; session-required), API_KEY_SCOPE, CSRF_FAILED, STEP_UP_REQUIRED'),
-};
+const refusals = refusalsOf(
+  'FORBIDDEN (not an administrator; session-required), API_KEY_SCOPE, CSRF_FAILED, STEP_UP_REQUIRED',
+);
 
 const signingCertificateSummary = {
   type: ['object', 'null'],

@@ -1,5 +1,4 @@
-import type * as z from 'zod';
-import { body, error, iso, json, pathParameter, ref } from './helpers.ts';
+import { adminAuth, body, error, iso, json, listOf, pathParameter, ref, refusals as refusalsOf } from './helpers.ts';
 import { approveBody, reassignBody, rejectBody, requiredBody, routeBody } from '../approvals/schema.ts';
 
 /*
@@ -8,15 +7,10 @@ import { approveBody, reassignBody, rejectBody, requiredBody, routeBody } from '
  * reassignment. The flow is described in docs/api.md.
  */
 
-const optionalBody = (schema: z.ZodType) => ({ ...body(schema), required: false });
 const path = pathParameter;
-const adminAuth = [{ session: [] }, { apiKey: ['admin'] }];
 const memberAuth = [{ session: [] }];
 const readAuth = [{ session: [] }, { apiKey: ['read'] }];
-const refusals = {
-  401: error('UNAUTHENTICATED'),
-  403: error('FORBIDDEN (not an administrator), API_KEY_SCOPE, CSRF_FAILED, STEP_UP_REQUIRED'),
-};
+const refusals = refusalsOf();
 const envelope = path('id', 'envelope id');
 
 /** Schemas of the approval API. */
@@ -96,13 +90,7 @@ export const approvalPaths = {
       responses: {
         200: {
           description: '{ items, requiredRouteId }',
-          ...json({
-            type: 'object',
-            properties: {
-              items: { type: 'array', items: ref('ApprovalRoute') },
-              requiredRouteId: { type: ['string', 'null'] },
-            },
-          }),
+          ...json(listOf(ref('ApprovalRoute'), 'items', { requiredRouteId: { type: ['string', 'null'] } })),
         },
         401: error('UNAUTHENTICATED'),
       },
@@ -174,7 +162,7 @@ export const approvalPaths = {
       summary: '承認 (comment optional). The last approval sends the envelope exactly as a send without a route',
       security: memberAuth,
       parameters: [envelope],
-      requestBody: optionalBody(approveBody),
+      requestBody: body(approveBody, false),
       responses: {
         200: {
           description: 'The envelope (pending_approval, or sent after the last approval)',

@@ -41,18 +41,19 @@ export const listOf = (item: object, key = 'items', extra: Record<string, object
 /** A page of a cursor-paginated list: `items` and `nextCursor` (null on the last page). */
 export const pageOf = (item: object) => listOf(item, 'items', { nextCursor: { type: ['string', 'null'] } });
 
-/** A required JSON request body from a zod schema. */
-export const body = (schema: z.ZodType) => ({
-  required: true,
-  ...json(z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any' })),
-});
+/** The JSON Schema of a zod schema (a request body, or a component of its own). */
+export const schemaOf = (schema: z.ZodType) =>
+  z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any' });
 
-/** A required path parameter. */
-export const pathParameter = (name: string, description: string) => ({
+/** A JSON request body from a zod schema (required unless said otherwise). */
+export const body = (schema: z.ZodType, required = true) => ({ required, ...json(schemaOf(schema)) });
+
+/** A required path parameter; `format` qualifies the string (a uuid). */
+export const pathParameter = (name: string, description: string, format?: string) => ({
   name,
   in: 'path',
   required: true,
-  schema: { type: 'string' },
+  schema: format ? { type: 'string', format } : { type: 'string' },
   description,
 });
 
@@ -70,3 +71,11 @@ export const iso = { type: ['string', 'null'], format: 'date-time' };
 
 /** Routes that take an API key or a browser session. */
 export const apiAuth = [{ apiKey: [] }, { session: [] }];
+
+/** Administration routes: an administrator's session or an API key with the admin scope. */
+export const adminAuth = [{ session: [] }, { apiKey: ['admin'] }];
+
+/** The refusals of an administration route: 401 UNAUTHENTICATED and 403 with `forbidden` as its description. */
+export const refusals = (
+  forbidden = 'FORBIDDEN (not an administrator), API_KEY_SCOPE, CSRF_FAILED, STEP_UP_REQUIRED',
+): Record<401 | 403, ReturnType<typeof error>> => ({ 401: error('UNAUTHENTICATED'), 403: error(forbidden) });

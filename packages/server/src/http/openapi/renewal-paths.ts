@@ -1,6 +1,6 @@
 /* LTA renewal's part of the OpenAPI document (docs/api.md says the same in prose). */
+import { apiAuth, json, refusals } from './helpers.ts';
 
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const nullable = (type: string, format?: string) => ({ type: [type, 'null'], ...(format ? { format } : {}) });
 
 const renewalItem = {
@@ -32,7 +32,7 @@ export const renewalPaths = {
     get: {
       summary:
         "LTA renewals (長期保存（タイムスタンプ更新）) of the caller's organisation: `upcoming` = the current version of every stored PDF, due first then soonest (≤ 500); `done` = versions made by renewals, newest first (≤ 500)",
-      security: [{ apiKey: [] }, { session: [] }],
+      security: apiAuth,
       responses: {
         200: {
           description: 'Renewals',
@@ -46,8 +46,7 @@ export const renewalPaths = {
             },
           }),
         },
-        401: { description: 'UNAUTHENTICATED', ...json({ $ref: '#/components/schemas/Error' }) },
-        403: { description: 'FORBIDDEN, API_KEY_SCOPE', ...json({ $ref: '#/components/schemas/Error' }) },
+        ...refusals('FORBIDDEN, API_KEY_SCOPE'),
       },
     },
   },

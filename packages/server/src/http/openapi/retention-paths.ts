@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { reasonBody, settingsBody } from '../retention/routes.ts';
+import { adminAuth, body, error, json, pathParameter, ref, refusals } from './helpers.ts';
 
 /*
  * Retention and legal holds (issue 13 part 6) in the OpenAPI document: the organisation's periods
@@ -7,25 +7,7 @@ import { reasonBody, settingsBody } from '../retention/routes.ts';
  * ended are crypto-shredded by the daily retention job; their downloads answer 410 DOCUMENT_SHREDDED.
  */
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const error = (description: string) => ({ description, ...json(ref('Error')) });
-const body = (schema: z.ZodType) => ({
-  required: true,
-  ...json(z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any' })),
-});
-const id = (description: string) => ({
-  name: 'id',
-  in: 'path',
-  required: true,
-  schema: { type: 'string' },
-  description,
-});
-const adminAuth = [{ session: [] }, { apiKey: ['admin'] }];
-const refusals = {
-  401: error('UNAUTHENTICATED'),
-  403: error('FORBIDDEN (not an administrator), API_KEY_SCOPE, CSRF_FAILED, STEP_UP_REQUIRED'),
-};
+const id = (description: string) => pathParameter('id', description);
 
 /** Schemas of the retention API. */
 export const retentionSchemas = {
@@ -140,7 +122,7 @@ function subjectPaths(kind: 'contract' | 'envelope', base: string): Record<strin
           404: error('NOT_FOUND'),
           409: error('LEGAL_HOLD_EXISTS'),
           410: error('DOCUMENT_SHREDDED (nothing left to hold)'),
-          ...refusals,
+          ...refusals(),
         },
       },
     },
@@ -155,7 +137,7 @@ function subjectPaths(kind: 'contract' | 'envelope', base: string): Record<strin
           400: error('VALIDATION_FAILED'),
           404: error('NOT_FOUND'),
           409: error('NO_LEGAL_HOLD'),
-          ...refusals,
+          ...refusals(),
         },
       },
     },
@@ -168,7 +150,7 @@ export const retentionPaths = {
     get: {
       summary: 'The organisation’s retention periods (保存期間) and active legal holds',
       security: adminAuth,
-      responses: { 200: { description: 'The settings', ...json(ref('RetentionSettings')) }, ...refusals },
+      responses: { 200: { description: 'The settings', ...json(ref('RetentionSettings')) }, ...refusals() },
     },
     put: {
       summary:
@@ -178,7 +160,7 @@ export const retentionPaths = {
       responses: {
         200: { description: 'The settings as saved', ...json(ref('RetentionSettings')) },
         400: error('VALIDATION_FAILED'),
-        ...refusals,
+        ...refusals(),
       },
     },
   },

@@ -3,22 +3,11 @@
  * 複製 / 修正して再送, and an access code shown again to the envelope's sender (docs/api.md).
  * Some of these paths already have a GET in document.ts: mergePaths() joins the operations.
  */
-import * as z from 'zod';
 import { duplicateBody, updateDraftBody } from '../envelopes/draft-schema.ts';
+import { apiAuth, body, error, json, pathParameter as path, ref } from './helpers.ts';
 
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const error = (description: string) => ({ description, ...json({ $ref: '#/components/schemas/Error' }) });
-const envelope = { $ref: '#/components/schemas/Envelope' };
-const apiAuth = [{ apiKey: [] }, { session: [] }];
-const path = (name: string, description: string) => ({
-  name,
-  in: 'path',
-  required: true,
-  schema: { type: 'string' },
-  description,
-});
+const envelope = ref('Envelope');
 const envelopeId = path('id', 'envelope id');
-const schemaOf = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any' });
 
 /** Paths and operations of the senders' tools. */
 export const senderToolPaths: Record<string, Record<string, unknown>> = {
@@ -28,7 +17,7 @@ export const senderToolPaths: Record<string, Record<string, unknown>> = {
         'Edit a draft: name, message, expiresAt (null removes it), recipients (the whole list in the new order; with `id` a kept recipient, who keeps its access code unless `accessCode` is given; left out = removed with its fields). A sent envelope answers 409 ENVELOPE_NOT_DRAFT',
       security: apiAuth,
       parameters: [envelopeId],
-      requestBody: { required: true, ...json(schemaOf(updateDraftBody)) },
+      requestBody: body(updateDraftBody),
       responses: {
         200: { description: 'The draft (codes generated for new recipients appear once)', ...json(envelope) },
         400: error('VALIDATION_FAILED, NO_RECIPIENTS, INVALID_EMAIL, DUPLICATE_ORDER, INVALID_ACCESS_CODE_FORMAT'),
@@ -84,7 +73,7 @@ export const senderToolPaths: Record<string, Record<string, unknown>> = {
         '複製 (any envelope) or, with `resubmit: true`, 修正して再送 (declined, canceled or expired only): a new draft with the original unsigned documents, the same recipients, access codes, fields and message; linked to the source (sourceEnvelopeId; envelope.duplicated / envelope.resubmitted on the source)',
       security: apiAuth,
       parameters: [envelopeId],
-      requestBody: { required: false, ...json(schemaOf(duplicateBody)) },
+      requestBody: body(duplicateBody, false),
       responses: {
         201: { description: 'The new draft', ...json(envelope) },
         404: error('NOT_FOUND'),

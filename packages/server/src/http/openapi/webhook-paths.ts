@@ -1,32 +1,13 @@
-import * as z from 'zod';
 import { WEBHOOK_EVENT_TYPES } from '../../domain/webhooks/webhook-events.ts';
 import { createWebhookBody, rotateSecretBody, updateWebhookBody } from '../webhooks/schema.ts';
+import { adminAuth, body, error, iso, json, listOf, pathParameter, ref, refusals } from './helpers.ts';
 
 /*
  * Webhooks (issue 13 part 1) in the OpenAPI document: endpoints, secret rotation, the delivery log with
  * replay, the test ping. The payload, the signature header and the verification recipe are in docs/api.md.
  */
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const error = (description: string) => ({ description, ...json(ref('Error')) });
-const body = (schema: z.ZodType, required = true) => ({
-  required,
-  ...json(z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any' })),
-});
-const id = (description: string) => ({
-  name: 'id',
-  in: 'path',
-  required: true,
-  schema: { type: 'string', format: 'uuid' },
-  description,
-});
-const iso = { type: ['string', 'null'], format: 'date-time' };
-const adminAuth = [{ session: [] }, { apiKey: ['admin'] }];
-const refusals = {
-  401: error('UNAUTHENTICATED'),
-  403: error('FORBIDDEN (not an administrator), API_KEY_SCOPE, CSRF_FAILED, STEP_UP_REQUIRED'),
-};
+const id = (description: string) => pathParameter('id', description, 'uuid');
 const withSecret = (description: string) => ({
   description,
   ...json({
@@ -83,15 +64,11 @@ export const webhookPaths = {
       responses: {
         200: {
           description: '{ items, eventTypes }',
-          ...json({
-            type: 'object',
-            properties: {
-              items: { type: 'array', items: ref('WebhookEndpoint') },
-              eventTypes: { type: 'array', items: { type: 'string' } },
-            },
-          }),
+          ...json(
+            listOf(ref('WebhookEndpoint'), 'items', { eventTypes: { type: 'array', items: { type: 'string' } } }),
+          ),
         },
-        ...refusals,
+        ...refusals(),
       },
     },
     post: {
@@ -103,7 +80,7 @@ export const webhookPaths = {
         201: withSecret('{ secret, endpoint }'),
         400: error('WEBHOOK_URL_INVALID, WEBHOOK_TARGET_REFUSED or VALIDATION_FAILED (events)'),
         409: error('WEBHOOK_LIMIT'),
-        ...refusals,
+        ...refusals(),
       },
     },
   },
@@ -117,14 +94,14 @@ export const webhookPaths = {
         200: { description: 'The endpoint', ...json(ref('WebhookEndpoint')) },
         400: error('WEBHOOK_URL_INVALID, WEBHOOK_TARGET_REFUSED or VALIDATION_FAILED'),
         404: error('NOT_FOUND'),
-        ...refusals,
+        ...refusals(),
       },
     },
     delete: {
       summary: 'Delete an endpoint and its delivery log (pending deliveries are dropped)',
       security: adminAuth,
       parameters: [id('endpoint id')],
-      responses: { 204: { description: 'Deleted' }, 404: error('NOT_FOUND'), ...refusals },
+      responses: { 204: { description: 'Deleted' }, 404: error('NOT_FOUND'), ...refusals() },
     },
   },
   '/api/v1/admin/webhooks/{id}/rotate-secret': {
@@ -138,7 +115,7 @@ export const webhookPaths = {
         200: withSecret('{ secret, endpoint }'),
         400: error('VALIDATION_FAILED'),
         404: error('NOT_FOUND'),
-        ...refusals,
+        ...refusals(),
       },
     },
   },
@@ -153,7 +130,7 @@ export const webhookPaths = {
           ...json({ type: 'object', properties: { ok: { type: 'boolean' }, delivery: ref('WebhookDelivery') } }),
         },
         404: error('NOT_FOUND'),
-        ...refusals,
+        ...refusals(),
       },
     },
   },
@@ -174,11 +151,11 @@ export const webhookPaths = {
       responses: {
         200: {
           description: '{ items }',
-          ...json({ type: 'object', properties: { items: { type: 'array', items: ref('WebhookDelivery') } } }),
+          ...json(listOf(ref('WebhookDelivery'))),
         },
         400: error('VALIDATION_FAILED'),
         404: error('NOT_FOUND (endpointId of another organisation)'),
-        ...refusals,
+        ...refusals(),
       },
     },
   },
@@ -195,7 +172,7 @@ export const webhookPaths = {
         },
         404: error('NOT_FOUND'),
         409: error('WEBHOOK_DELIVERY_PENDING'),
-        ...refusals,
+        ...refusals(),
       },
     },
   },

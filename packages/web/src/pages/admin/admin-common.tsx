@@ -9,6 +9,7 @@ import { Alert } from '../../components/alert.tsx';
 import { Field } from '../../components/form-parts.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import type { Language } from '../../i18n/translate.ts';
+import { SmallButton } from './admin-list.tsx';
 
 /** The message of a failed admin call: the server's localised sentence when it has one. */
 export function adminError(language: Language, caught: unknown): string {
@@ -89,9 +90,8 @@ export function ShownOnceSecret(props: {
       <p className="admin-strong admin-secret__title">{props.title}</p>
       <code className="admin-secret__value">{props.value}</code>
       <div className="admin-actions">
-        <button
-          type="button"
-          className="btn btn--secondary btn--small"
+        <SmallButton
+          tone="secondary"
           onClick={() => {
             void navigator.clipboard
               ?.writeText(props.value)
@@ -100,10 +100,10 @@ export function ShownOnceSecret(props: {
           }}
         >
           {copied ? t('admin.keys.copied') : t('admin.keys.copy')}
-        </button>
-        <button type="button" className="btn btn--ghost btn--small" onClick={props.onClose}>
+        </SmallButton>
+        <SmallButton tone="ghost" onClick={props.onClose}>
           {t('common.close')}
-        </button>
+        </SmallButton>
       </div>
     </div>
   );

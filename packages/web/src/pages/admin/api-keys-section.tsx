@@ -7,6 +7,7 @@ import { Loading } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatDateTime } from '../../i18n/translate.ts';
 import { adminError, ShownOnceSecret, useAdminAction } from './admin-common.tsx';
+import { AdminList, SmallButton } from './admin-list.tsx';
 
 type Scope = 'send' | 'read' | 'register' | 'admin';
 const SCOPES: readonly Scope[] = ['send', 'read', 'register', 'admin'];
@@ -109,57 +110,43 @@ export function ApiKeysSection() {
           </button>
         </div>
       </form>
-      <h2 className="section-title">{t('admin.keys.list')}</h2>
-      {keys.length === 0 ? (
-        <p className="muted">{t('admin.none')}</p>
-      ) : (
-        <div className="table-wrap admin-table">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.keys.name')}</th>
-                <th scope="col">{t('admin.keys.prefix')}</th>
-                <th scope="col">{t('admin.keys.scopes')}</th>
-                <th scope="col">{t('admin.keys.createdAt')}</th>
-                <th scope="col">{t('admin.keys.lastUsed')}</th>
-                <th scope="col">{t('admin.members.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.map((k) => (
-                <tr key={k.id} className={k.revokedAt ? 'admin-row--revoked' : undefined}>
-                  <td>
-                    <div className="admin-strong">{k.name}</div>
-                    {k.createdBy && <div className="muted admin-small">{k.createdBy.name}</div>}
-                  </td>
-                  <td data-label={t('admin.keys.prefix')}>
-                    <code>{k.prefix}…</code>
-                  </td>
-                  <td data-label={t('admin.keys.scopes')}>{k.scopes.join(', ')}</td>
-                  <td data-label={t('admin.keys.createdAt')}>{formatDateTime(language, k.createdAt)}</td>
-                  <td data-label={t('admin.keys.lastUsed')}>
-                    {k.lastUsedAt ? formatDateTime(language, k.lastUsedAt) : t('admin.keys.never')}
-                  </td>
-                  <td>
-                    {k.revokedAt ? (
-                      <span className="badge badge--canceled">{t('admin.keys.revoked')}</span>
-                    ) : (
-                      <button
-                        type="button"
-                        className="btn btn--small btn--danger-outline"
-                        disabled={busy}
-                        onClick={() => void revoke(k)}
-                      >
-                        {t('admin.keys.revoke')}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <AdminList
+        title={t('admin.keys.list')}
+        items={keys}
+        columns={[
+          t('admin.keys.name'),
+          t('admin.keys.prefix'),
+          t('admin.keys.scopes'),
+          t('admin.keys.createdAt'),
+          t('admin.keys.lastUsed'),
+          t('admin.members.actions'),
+        ]}
+        row={(k) => (
+          <tr key={k.id} className={k.revokedAt ? 'admin-row--revoked' : undefined}>
+            <td>
+              <div className="admin-strong">{k.name}</div>
+              {k.createdBy && <div className="muted admin-small">{k.createdBy.name}</div>}
+            </td>
+            <td data-label={t('admin.keys.prefix')}>
+              <code>{k.prefix}…</code>
+            </td>
+            <td data-label={t('admin.keys.scopes')}>{k.scopes.join(', ')}</td>
+            <td data-label={t('admin.keys.createdAt')}>{formatDateTime(language, k.createdAt)}</td>
+            <td data-label={t('admin.keys.lastUsed')}>
+              {k.lastUsedAt ? formatDateTime(language, k.lastUsedAt) : t('admin.keys.never')}
+            </td>
+            <td>
+              {k.revokedAt ? (
+                <span className="badge badge--canceled">{t('admin.keys.revoked')}</span>
+              ) : (
+                <SmallButton tone="danger-outline" disabled={busy} onClick={() => void revoke(k)}>
+                  {t('admin.keys.revoke')}
+                </SmallButton>
+              )}
+            </td>
+          </tr>
+        )}
+      />
     </section>
   );
 }

@@ -8,6 +8,7 @@ import { Field } from '../../components/form-parts.tsx';
 import { Loading } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { adminError, useAdminAction } from './admin-common.tsx';
+import { AdminCard, SmallButton } from './admin-list.tsx';
 
 interface Member {
   userId: string;
@@ -114,10 +115,7 @@ export function ApprovalRoutesSection() {
         </div>
       </form>
 
-      <section className="card" aria-labelledby="approval-routes-title">
-        <h2 id="approval-routes-title" className="section-title">
-          {t('admin.nav.approvals')}
-        </h2>
+      <AdminCard id="approval-routes-title" title={t('admin.nav.approvals')}>
         {routes.length === 0 && <p className="muted">{t('admin.approvals.empty')}</p>}
         <ul className="approval-routes">
           {routes.map((route) => (
@@ -134,21 +132,15 @@ export function ApprovalRoutesSection() {
                 </ol>
               </div>
               <div className="button-row">
-                <button
-                  type="button"
-                  className="btn btn--secondary btn--small"
+                <SmallButton
+                  tone="secondary"
                   onClick={() => setDraft({ id: route.id, name: route.name, steps: route.steps })}
                 >
                   {t('admin.approvals.edit')}
-                </button>
-                <button
-                  type="button"
-                  className="btn btn--danger-outline btn--small"
-                  disabled={action.busy}
-                  onClick={() => remove(route)}
-                >
+                </SmallButton>
+                <SmallButton tone="danger-outline" disabled={action.busy} onClick={() => remove(route)}>
                   {t('admin.approvals.delete')}
-                </button>
+                </SmallButton>
               </div>
             </li>
           ))}
@@ -158,7 +150,7 @@ export function ApprovalRoutesSection() {
             {t('admin.approvals.new')}
           </button>
         )}
-      </section>
+      </AdminCard>
 
       {draft && (
         <form className="form card" onSubmit={saveRoute} noValidate aria-labelledby="approval-route-editor">
@@ -209,32 +201,26 @@ export function ApprovalRoutesSection() {
                     ))}
                   </select>
                   {step.approverIds.length > 1 && (
-                    <button
-                      type="button"
-                      className="btn btn--secondary btn--small"
+                    <SmallButton
+                      tone="secondary"
                       onClick={() => setStep(i, { approverIds: step.approverIds.filter((_, k) => k !== j) })}
                     >
                       {t('admin.approvals.removeApprover')}
-                    </button>
+                    </SmallButton>
                   )}
                 </div>
               ))}
               <div className="button-row">
-                <button
-                  type="button"
-                  className="btn btn--secondary btn--small"
-                  onClick={() => setStep(i, { approverIds: [...step.approverIds, ''] })}
-                >
+                <SmallButton tone="secondary" onClick={() => setStep(i, { approverIds: [...step.approverIds, ''] })}>
                   {t('admin.approvals.addApprover')}
-                </button>
+                </SmallButton>
                 {draft.steps.length > 1 && (
-                  <button
-                    type="button"
-                    className="btn btn--danger-outline btn--small"
+                  <SmallButton
+                    tone="danger-outline"
                     onClick={() => setDraft({ ...draft, steps: draft.steps.filter((_, k) => k !== i) })}
                   >
                     {t('admin.approvals.removeStep')}
-                  </button>
+                  </SmallButton>
                 )}
               </div>
             </fieldset>

@@ -9,6 +9,7 @@ import { useI18n } from '../../i18n/i18n-context.tsx';
 import { isMessageKey } from '../../i18n/translate.ts';
 import { Link } from '../../lib/use-location.tsx';
 import { useUser } from '../sender/sender-session.tsx';
+import { SmallButton } from './admin-list.tsx';
 
 /** One failed job as GET /api/v1/admin/jobs returns it. */
 interface FailedJob {
@@ -134,15 +135,14 @@ export function FailedJobs() {
                     <pre className="failed-jobs-table__error">{job.lastError ?? t('common.dash')}</pre>
                   </td>
                   <td data-label={t('jobs.col.action')}>
-                    <button
-                      type="button"
-                      className="btn btn--primary btn--small"
+                    <SmallButton
+                      tone="primary"
                       onClick={() => void retry(job)}
                       disabled={busy !== null}
                       aria-busy={busy === job.id}
                     >
                       {busy === job.id ? t('jobs.retrying') : t('jobs.retry')}
-                    </button>
+                    </SmallButton>
                   </td>
                 </tr>
               ))}

@@ -8,6 +8,7 @@ import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatDateTime } from '../../i18n/translate.ts';
 import { useUser } from '../sender/sender-session.tsx';
 import { adminError, useAdminAction } from './admin-common.tsx';
+import { AdminTable, SmallButton } from './admin-list.tsx';
 
 type Role = 'admin' | 'member' | 'viewer';
 const ROLES: readonly Role[] = ['admin', 'member', 'viewer'];
@@ -173,141 +174,110 @@ export function MembersSection() {
       )}
 
       <h2 className="section-title">{t('admin.members.list')}</h2>
-      <div className="table-wrap admin-table">
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('admin.members.name')}</th>
-              <th scope="col">{t('admin.members.role')}</th>
-              <th scope="col">{t('admin.members.status')}</th>
-              <th scope="col">{t('admin.members.secondFactor')}</th>
-              <th scope="col">{t('admin.members.envelopes')}</th>
-              <th scope="col">{t('admin.members.actions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.members.map((m) => {
-              const self = m.userId === me.id;
-              return (
-                <tr key={m.userId} data-member={m.email}>
-                  <td>
-                    <div className="admin-strong">
-                      {m.name}
-                      {self && t('admin.members.you')}
-                    </div>
-                    <div className="muted admin-small">{m.email}</div>
-                  </td>
-                  <td data-label={t('admin.members.role')}>
-                    <select
-                      className="input select input--compact"
-                      aria-label={`${t('admin.members.role')}: ${m.name}`}
-                      value={m.role}
-                      disabled={busy || m.status !== 'active'}
-                      onChange={(e) => void changeRole(m, e.target.value as Role)}
+      <AdminTable
+        columns={[
+          t('admin.members.name'),
+          t('admin.members.role'),
+          t('admin.members.status'),
+          t('admin.members.secondFactor'),
+          t('admin.members.envelopes'),
+          t('admin.members.actions'),
+        ]}
+      >
+        {data.members.map((m) => {
+          const self = m.userId === me.id;
+          return (
+            <tr key={m.userId} data-member={m.email}>
+              <td>
+                <div className="admin-strong">
+                  {m.name}
+                  {self && t('admin.members.you')}
+                </div>
+                <div className="muted admin-small">{m.email}</div>
+              </td>
+              <td data-label={t('admin.members.role')}>
+                <select
+                  className="input select input--compact"
+                  aria-label={`${t('admin.members.role')}: ${m.name}`}
+                  value={m.role}
+                  disabled={busy || m.status !== 'active'}
+                  onChange={(e) => void changeRole(m, e.target.value as Role)}
+                >
+                  {ROLES.map((r) => (
+                    <option key={r} value={r}>
+                      {t(`admin.role.${r}`)}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td data-label={t('admin.members.status')}>
+                <span className={`badge ${m.status === 'active' ? 'badge--completed' : 'badge--canceled'}`}>
+                  {t(m.status === 'active' ? 'admin.members.active' : 'admin.members.deactivated')}
+                </span>
+              </td>
+              <td data-label={t('admin.members.secondFactor')}>
+                {t(m.hasSecondFactor ? 'admin.members.on' : 'admin.members.off')}
+              </td>
+              <td data-label={t('admin.members.envelopes')}>{m.envelopes}</td>
+              <td>
+                <div className="admin-actions admin-actions--tight">
+                  {!self &&
+                    (m.status === 'active' ? (
+                      <SmallButton tone="danger-outline" disabled={busy} onClick={() => void setActive(m, false)}>
+                        {t('admin.members.deactivate')}
+                      </SmallButton>
+                    ) : (
+                      <SmallButton tone="secondary" disabled={busy} onClick={() => void setActive(m, true)}>
+                        {t('admin.members.reactivate')}
+                      </SmallButton>
+                    ))}
+                  {!self && m.status === 'active' && (
+                    <SmallButton tone="ghost" disabled={busy} onClick={() => void endSessions(m)}>
+                      {t('admin.members.endSessions')}
+                    </SmallButton>
+                  )}
+                  {m.envelopes > 0 && (
+                    <SmallButton
+                      tone="ghost"
+                      disabled={busy}
+                      onClick={() =>
+                        setTransfer({ from: m.userId, to: heirs.find((x) => x.userId !== m.userId)?.userId ?? '' })
+                      }
                     >
-                      {ROLES.map((r) => (
-                        <option key={r} value={r}>
-                          {t(`admin.role.${r}`)}
-                        </option>
-                      ))}
-                    </select>
-                  </td>
-                  <td data-label={t('admin.members.status')}>
-                    <span className={`badge ${m.status === 'active' ? 'badge--completed' : 'badge--canceled'}`}>
-                      {t(m.status === 'active' ? 'admin.members.active' : 'admin.members.deactivated')}
-                    </span>
-                  </td>
-                  <td data-label={t('admin.members.secondFactor')}>
-                    {t(m.hasSecondFactor ? 'admin.members.on' : 'admin.members.off')}
-                  </td>
-                  <td data-label={t('admin.members.envelopes')}>{m.envelopes}</td>
-                  <td>
-                    <div className="admin-actions admin-actions--tight">
-                      {!self &&
-                        (m.status === 'active' ? (
-                          <button
-                            type="button"
-                            className="btn btn--small btn--danger-outline"
-                            disabled={busy}
-                            onClick={() => void setActive(m, false)}
-                          >
-                            {t('admin.members.deactivate')}
-                          </button>
-                        ) : (
-                          <button
-                            type="button"
-                            className="btn btn--small btn--secondary"
-                            disabled={busy}
-                            onClick={() => void setActive(m, true)}
-                          >
-                            {t('admin.members.reactivate')}
-                          </button>
-                        ))}
-                      {!self && m.status === 'active' && (
-                        <button
-                          type="button"
-                          className="btn btn--small btn--ghost"
-                          disabled={busy}
-                          onClick={() => void endSessions(m)}
-                        >
-                          {t('admin.members.endSessions')}
-                        </button>
-                      )}
-                      {m.envelopes > 0 && (
-                        <button
-                          type="button"
-                          className="btn btn--small btn--ghost"
-                          disabled={busy}
-                          onClick={() =>
-                            setTransfer({ from: m.userId, to: heirs.find((x) => x.userId !== m.userId)?.userId ?? '' })
-                          }
-                        >
-                          {t('admin.members.transfer')}
-                        </button>
-                      )}
-                    </div>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+                      {t('admin.members.transfer')}
+                    </SmallButton>
+                  )}
+                </div>
+              </td>
+            </tr>
+          );
+        })}
+      </AdminTable>
 
       {data.invitations.length > 0 && (
         <>
           <h2 className="section-title">{t('admin.members.pending')}</h2>
-          <div className="table-wrap admin-table">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('admin.members.email')}</th>
-                  <th scope="col">{t('admin.members.role')}</th>
-                  <th scope="col">{t('admin.members.expires')}</th>
-                  <th scope="col">{t('admin.members.actions')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.invitations.map((i) => (
-                  <tr key={i.id}>
-                    <td>{i.email}</td>
-                    <td>{t(`admin.role.${i.role}`)}</td>
-                    <td>{formatDateTime(language, i.expiresAt)}</td>
-                    <td>
-                      <button
-                        type="button"
-                        className="btn btn--small btn--ghost"
-                        disabled={busy}
-                        onClick={() => void revoke(i)}
-                      >
-                        {t('admin.members.revoke')}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <AdminTable
+            columns={[
+              t('admin.members.email'),
+              t('admin.members.role'),
+              t('admin.members.expires'),
+              t('admin.members.actions'),
+            ]}
+          >
+            {data.invitations.map((i) => (
+              <tr key={i.id}>
+                <td>{i.email}</td>
+                <td>{t(`admin.role.${i.role}`)}</td>
+                <td>{formatDateTime(language, i.expiresAt)}</td>
+                <td>
+                  <SmallButton tone="ghost" disabled={busy} onClick={() => void revoke(i)}>
+                    {t('admin.members.revoke')}
+                  </SmallButton>
+                </td>
+              </tr>
+            ))}
+          </AdminTable>
         </>
       )}
     </section>

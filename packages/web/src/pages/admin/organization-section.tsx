@@ -5,6 +5,7 @@ import { Field } from '../../components/form-parts.tsx';
 import { Loading } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { adminError, useAdminAction } from './admin-common.tsx';
+import { AdminCard } from './admin-list.tsx';
 
 /** GET /api/v1/admin/organization. */
 export interface OrganizationProfile {
@@ -150,10 +151,7 @@ export function OrganizationSection() {
           </button>
         </div>
       </form>
-      <section className="card" aria-labelledby="admin-logo-title">
-        <h2 id="admin-logo-title" className="section-title">
-          {t('admin.org.logo')}
-        </h2>
+      <AdminCard id="admin-logo-title" title={t('admin.org.logo')}>
         <div className="admin-logo">
           {profile.logoPath ? (
             <img className="admin-logo__image" src={profile.logoPath} alt={t('admin.org.logoAlt')} />
@@ -180,7 +178,7 @@ export function OrganizationSection() {
             </button>
           )}
         </div>
-      </section>
+      </AdminCard>
     </section>
   );
 }

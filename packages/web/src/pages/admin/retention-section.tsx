@@ -9,6 +9,7 @@ import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatDate, formatDateTime } from '../../i18n/translate.ts';
 import { Link } from '../../lib/use-location.tsx';
 import { adminError, useAdminAction } from './admin-common.tsx';
+import { AdminList, SmallButton } from './admin-list.tsx';
 
 /** GET/PUT /api/v1/admin/retention. */
 export interface RetentionSettings {
@@ -159,13 +160,9 @@ export function RetentionSection() {
                   />
                   <span>{t('admin.retention.yearsUnit')}</span>
                 </label>
-                <button
-                  type="button"
-                  className="btn btn--small btn--danger-outline"
-                  onClick={() => setRules(rules.filter((_, i) => i !== index))}
-                >
+                <SmallButton tone="danger-outline" onClick={() => setRules(rules.filter((_, i) => i !== index))}>
                   {t('admin.retention.remove')}
-                </button>
+                </SmallButton>
               </li>
             ))}
           </ul>
@@ -190,84 +187,60 @@ export function RetentionSection() {
           </button>
         </div>
       </form>
-      <h2 className="section-title">{t('admin.retention.holds')}</h2>
-      <p className="muted admin-small">{t('admin.retention.holdsHint')}</p>
-      {settings.holds.length === 0 ? (
-        <p className="muted">{t('admin.retention.noHolds')}</p>
-      ) : (
-        <div className="table-wrap admin-table">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.retention.holdTarget')}</th>
-                <th scope="col">{t('admin.retention.holdReason')}</th>
-                <th scope="col">{t('admin.retention.holdPlaced')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {settings.holds.map((hold) => (
-                <tr key={hold.id}>
-                  <td>
-                    <Link href={subjectPath(hold.subjectType, hold.subjectId)} className="admin-strong">
-                      {hold.title || t('common.dash')}
-                    </Link>
-                    <div className="muted admin-small">
-                      {t(hold.subjectType === 'contract' ? 'retention.subject.contract' : 'retention.subject.envelope')}
-                    </div>
-                  </td>
-                  <td data-label={t('admin.retention.holdReason')}>{hold.reason}</td>
-                  <td data-label={t('admin.retention.holdPlaced')}>
-                    <div>{formatDateTime(language, hold.placedAt)}</div>
-                    <div className="muted admin-small">{hold.placedBy ?? ''}</div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <h2 className="section-title">{t('admin.retention.upcoming')}</h2>
-      <p className="muted admin-small">{t('admin.retention.upcomingHint')}</p>
-      {settings.upcoming.length === 0 ? (
-        <p className="muted">{t('admin.retention.noUpcoming')}</p>
-      ) : (
-        <div className="table-wrap admin-table">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.retention.holdTarget')}</th>
-                <th scope="col">{t('admin.retention.endsOn')}</th>
-                <th scope="col">{t('admin.retention.state')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {settings.upcoming.map((item) => (
-                <tr key={`${item.subjectType}:${item.subjectId}`}>
-                  <td>
-                    <Link href={subjectPath(item.subjectType, item.subjectId)} className="admin-strong">
-                      {item.title || t('common.dash')}
-                    </Link>
-                    <div className="muted admin-small">
-                      {t(item.subjectType === 'contract' ? 'retention.subject.contract' : 'retention.subject.envelope')}
-                    </div>
-                  </td>
-                  <td data-label={t('admin.retention.endsOn')}>
-                    <div>{formatDate(language, item.endsOn)}</div>
-                    <div className="muted admin-small">{t('admin.retention.yearsShort', { years: item.years })}</div>
-                  </td>
-                  <td data-label={t('admin.retention.state')}>
-                    {item.held ? (
-                      <span className="retention-state retention-state--held">{t('admin.retention.stateHeld')}</span>
-                    ) : (
-                      <span className="retention-state">{t('admin.retention.stateErase')}</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <AdminList
+        title={t('admin.retention.holds')}
+        hint={t('admin.retention.holdsHint')}
+        items={settings.holds}
+        empty={t('admin.retention.noHolds')}
+        columns={[t('admin.retention.holdTarget'), t('admin.retention.holdReason'), t('admin.retention.holdPlaced')]}
+        row={(hold) => (
+          <tr key={hold.id}>
+            <td>
+              <Link href={subjectPath(hold.subjectType, hold.subjectId)} className="admin-strong">
+                {hold.title || t('common.dash')}
+              </Link>
+              <div className="muted admin-small">
+                {t(hold.subjectType === 'contract' ? 'retention.subject.contract' : 'retention.subject.envelope')}
+              </div>
+            </td>
+            <td data-label={t('admin.retention.holdReason')}>{hold.reason}</td>
+            <td data-label={t('admin.retention.holdPlaced')}>
+              <div>{formatDateTime(language, hold.placedAt)}</div>
+              <div className="muted admin-small">{hold.placedBy ?? ''}</div>
+            </td>
+          </tr>
+        )}
+      />
+      <AdminList
+        title={t('admin.retention.upcoming')}
+        hint={t('admin.retention.upcomingHint')}
+        items={settings.upcoming}
+        empty={t('admin.retention.noUpcoming')}
+        columns={[t('admin.retention.holdTarget'), t('admin.retention.endsOn'), t('admin.retention.state')]}
+        row={(item) => (
+          <tr key={`${item.subjectType}:${item.subjectId}`}>
+            <td>
+              <Link href={subjectPath(item.subjectType, item.subjectId)} className="admin-strong">
+                {item.title || t('common.dash')}
+              </Link>
+              <div className="muted admin-small">
+                {t(item.subjectType === 'contract' ? 'retention.subject.contract' : 'retention.subject.envelope')}
+              </div>
+            </td>
+            <td data-label={t('admin.retention.endsOn')}>
+              <div>{formatDate(language, item.endsOn)}</div>
+              <div className="muted admin-small">{t('admin.retention.yearsShort', { years: item.years })}</div>
+            </td>
+            <td data-label={t('admin.retention.state')}>
+              {item.held ? (
+                <span className="retention-state retention-state--held">{t('admin.retention.stateHeld')}</span>
+              ) : (
+                <span className="retention-state">{t('admin.retention.stateErase')}</span>
+              )}
+            </td>
+          </tr>
+        )}
+      />
     </section>
   );
 }

@@ -10,6 +10,7 @@ import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { coversAddress } from '../../lib/ip-range.ts';
 import { useUser } from '../sender/sender-session.tsx';
+import { AdminCard } from './admin-list.tsx';
 
 /** GET /api/v1/organization/security */
 interface SecurityView {
@@ -213,10 +214,7 @@ function IpAllowListSection({ view, onSaved }: { view: SecurityView; onSaved: ()
   }
 
   return (
-    <section className="card account-section" aria-labelledby="ip-title">
-      <h2 id="ip-title" className="section-title">
-        {t('adminSecurity.ip.title')}
-      </h2>
+    <AdminCard id="ip-title" title={t('adminSecurity.ip.title')} className="account-section">
       <p className="muted">{t('adminSecurity.ip.lead')}</p>
       <p>
         {t('adminSecurity.ip.current')}: <code data-testid="current-address">{view.currentAddress ?? '—'}</code>
@@ -254,7 +252,7 @@ function IpAllowListSection({ view, onSaved }: { view: SecurityView; onSaved: ()
           {t('adminSecurity.ip.save')}
         </SubmitButton>
       </form>
-    </section>
+    </AdminCard>
   );
 }
 
@@ -307,10 +305,7 @@ function SsoSection({ view, onSaved }: { view: SecurityView; onSaved: () => Prom
     }, t('adminSecurity.sso.removed'));
 
   return (
-    <section className="card account-section" aria-labelledby="sso-title">
-      <h2 id="sso-title" className="section-title">
-        {t('adminSecurity.sso.title')}
-      </h2>
+    <AdminCard id="sso-title" title={t('adminSecurity.sso.title')} className="account-section">
       <p className="muted">{t('adminSecurity.sso.lead')}</p>
       <form className="form" onSubmit={save} noValidate>
         <fieldset className="field">
@@ -466,7 +461,7 @@ function SsoSection({ view, onSaved }: { view: SecurityView; onSaved: () => Prom
           )}
         </div>
       </form>
-    </section>
+    </AdminCard>
   );
 }
 

@@ -7,6 +7,7 @@ import { Loading } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatDateTime } from '../../i18n/translate.ts';
 import { adminError, useAdminAction, type OrganizationSettings } from './admin-common.tsx';
+import { AdminTable, SmallButton } from './admin-list.tsx';
 
 function useSettings() {
   const { language } = useI18n();
@@ -176,45 +177,35 @@ export function SessionsSection() {
       ) : sessions.length === 0 ? (
         <p className="muted">{t('admin.none')}</p>
       ) : (
-        <div className="table-wrap admin-table">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.sessions.member')}</th>
-                <th scope="col">{t('admin.sessions.started')}</th>
-                <th scope="col">{t('admin.sessions.lastSeen')}</th>
-                <th scope="col">{t('admin.sessions.device')}</th>
-                <th scope="col">{t('admin.members.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sessions.map((s) => (
-                <tr key={s.id}>
-                  <td>
-                    <div className="admin-strong">{s.name}</div>
-                    <div className="muted admin-small">{s.email}</div>
-                  </td>
-                  <td data-label={t('admin.sessions.started')}>{formatDateTime(language, s.createdAt)}</td>
-                  <td data-label={t('admin.sessions.lastSeen')}>{formatDateTime(language, s.lastSeenAt)}</td>
-                  <td className="admin-small" data-label={t('admin.sessions.device')}>
-                    <div>{s.ip ?? '—'}</div>
-                    <div className="muted admin-ua">{s.userAgent ?? ''}</div>
-                  </td>
-                  <td>
-                    <button
-                      type="button"
-                      className="btn btn--small btn--danger-outline"
-                      disabled={list.busy}
-                      onClick={() => void end(s)}
-                    >
-                      {t('admin.sessions.end')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <AdminTable
+          columns={[
+            t('admin.sessions.member'),
+            t('admin.sessions.started'),
+            t('admin.sessions.lastSeen'),
+            t('admin.sessions.device'),
+            t('admin.members.actions'),
+          ]}
+        >
+          {sessions.map((s) => (
+            <tr key={s.id}>
+              <td>
+                <div className="admin-strong">{s.name}</div>
+                <div className="muted admin-small">{s.email}</div>
+              </td>
+              <td data-label={t('admin.sessions.started')}>{formatDateTime(language, s.createdAt)}</td>
+              <td data-label={t('admin.sessions.lastSeen')}>{formatDateTime(language, s.lastSeenAt)}</td>
+              <td className="admin-small" data-label={t('admin.sessions.device')}>
+                <div>{s.ip ?? '—'}</div>
+                <div className="muted admin-ua">{s.userAgent ?? ''}</div>
+              </td>
+              <td>
+                <SmallButton tone="danger-outline" disabled={list.busy} onClick={() => void end(s)}>
+                  {t('admin.sessions.end')}
+                </SmallButton>
+              </td>
+            </tr>
+          ))}
+        </AdminTable>
       )}
     </section>
   );

@@ -8,6 +8,7 @@ import { Loading } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatDateTime, type MessageKey } from '../../i18n/translate.ts';
 import { adminError, useAdminAction } from './admin-common.tsx';
+import { AdminCard } from './admin-list.tsx';
 
 type SigningMode = 'witness' | 'organization' | 'both';
 
@@ -199,10 +200,7 @@ export function SigningCertificateSection() {
         </div>
       </form>
 
-      <section className="card" aria-labelledby="admin-signing-current-title">
-        <h2 id="admin-signing-current-title" className="section-title">
-          {t('admin.signing.uploadedTitle')}
-        </h2>
+      <AdminCard id="admin-signing-current-title" title={t('admin.signing.uploadedTitle')}>
         {uploadAction.messages}
         {view.uploaded ? (
           <>
@@ -262,16 +260,13 @@ export function SigningCertificateSection() {
             </button>
           </div>
         </form>
-      </section>
+      </AdminCard>
 
       {view.operator && (
-        <section className="card" aria-labelledby="admin-signing-operator-title">
-          <h2 id="admin-signing-operator-title" className="section-title">
-            {t('admin.signing.operatorTitle')}
-          </h2>
+        <AdminCard id="admin-signing-operator-title" title={t('admin.signing.operatorTitle')}>
           <p className="field__hint">{t('admin.signing.operatorHint')}</p>
           <CertificateFacts certificate={view.operator} />
-        </section>
+        </AdminCard>
       )}
     </section>
   );

@@ -8,6 +8,7 @@ import { Loading } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatDateTime, type MessageKey } from '../../i18n/translate.ts';
 import { adminError, ShownOnceSecret, useAdminAction } from './admin-common.tsx';
+import { AdminList, SmallButton } from './admin-list.tsx';
 
 interface Endpoint {
   id: string;
@@ -215,98 +216,64 @@ export function WebhooksSection() {
                   ` ・ ${t('admin.webhooks.overlapUntil')} ${formatDateTime(language, endpoint.previousSecretExpiresAt)}`}
               </p>
               <div className="admin-actions">
-                <button
-                  type="button"
-                  className="btn btn--secondary btn--small"
-                  disabled={busy}
-                  onClick={() => void ping(endpoint)}
-                >
+                <SmallButton tone="secondary" disabled={busy} onClick={() => void ping(endpoint)}>
                   {t('admin.webhooks.ping')}
-                </button>
-                <button
-                  type="button"
-                  className="btn btn--secondary btn--small"
-                  disabled={busy}
-                  onClick={() => void rotate(endpoint)}
-                >
+                </SmallButton>
+                <SmallButton tone="secondary" disabled={busy} onClick={() => void rotate(endpoint)}>
                   {t('admin.webhooks.rotate')}
-                </button>
-                <button
-                  type="button"
-                  className="btn btn--ghost btn--small"
-                  disabled={busy}
-                  onClick={() => void setEnabled(endpoint, !endpoint.enabled)}
-                >
+                </SmallButton>
+                <SmallButton tone="ghost" disabled={busy} onClick={() => void setEnabled(endpoint, !endpoint.enabled)}>
                   {t(endpoint.enabled ? 'admin.webhooks.disable' : 'admin.webhooks.enable')}
-                </button>
-                <button
-                  type="button"
-                  className="btn btn--small btn--danger-outline"
-                  disabled={busy}
-                  onClick={() => void remove(endpoint)}
-                >
+                </SmallButton>
+                <SmallButton tone="danger-outline" disabled={busy} onClick={() => void remove(endpoint)}>
                   {t('admin.webhooks.delete')}
-                </button>
+                </SmallButton>
               </div>
             </li>
           ))}
         </ul>
       )}
-      <h2 className="section-title">{t('admin.webhooks.log')}</h2>
-      {deliveries.length === 0 ? (
-        <p className="muted">{t('admin.none')}</p>
-      ) : (
-        <div className="table-wrap admin-table">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.webhooks.occurredAt')}</th>
-                <th scope="col">{t('admin.webhooks.event')}</th>
-                {showUrl && <th scope="col">{t('admin.webhooks.url')}</th>}
-                <th scope="col">{t('admin.webhooks.status')}</th>
-                <th scope="col">{t('admin.webhooks.attempts')}</th>
-                <th scope="col">{t('admin.webhooks.answer')}</th>
-                <th scope="col">{t('admin.members.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {deliveries.map((d) => (
-                <tr key={d.id} data-testid="webhook-delivery">
-                  <td className="webhook-nowrap">{formatDateTime(language, d.occurredAt)}</td>
-                  <td data-label={t('admin.webhooks.event')} className="webhook-nowrap">
-                    {d.eventType === 'ping' ? t('admin.webhooks.ping') : eventLabel(d.eventType)}
-                    {d.replayOf && <span className="muted admin-small"> ({t('admin.webhooks.replay')})</span>}
-                  </td>
-                  {showUrl && (
-                    <td data-label={t('admin.webhooks.url')} className="webhook-url admin-small">
-                      {urlOf(d.endpointId)}
-                    </td>
-                  )}
-                  <td data-label={t('admin.webhooks.status')} className="webhook-nowrap">
-                    <span className={`badge ${STATUS_BADGE[d.status]}`}>{t(`admin.webhooks.status.${d.status}`)}</span>
-                  </td>
-                  <td data-label={t('admin.webhooks.attempts')}>{d.attempts}</td>
-                  <td data-label={t('admin.webhooks.answer')} className="admin-small">
-                    {d.lastStatusCode !== null ? `HTTP ${d.lastStatusCode}` : (d.lastError ?? '—')}
-                  </td>
-                  <td>
-                    {d.status !== 'pending' && d.eventType !== 'ping' && (
-                      <button
-                        type="button"
-                        className="btn btn--small btn--secondary"
-                        disabled={busy}
-                        onClick={() => void replay(d)}
-                      >
-                        {t('admin.webhooks.replay')}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <AdminList
+        title={t('admin.webhooks.log')}
+        items={deliveries}
+        columns={[
+          t('admin.webhooks.occurredAt'),
+          t('admin.webhooks.event'),
+          showUrl && t('admin.webhooks.url'),
+          t('admin.webhooks.status'),
+          t('admin.webhooks.attempts'),
+          t('admin.webhooks.answer'),
+          t('admin.members.actions'),
+        ]}
+        row={(d) => (
+          <tr key={d.id} data-testid="webhook-delivery">
+            <td className="webhook-nowrap">{formatDateTime(language, d.occurredAt)}</td>
+            <td data-label={t('admin.webhooks.event')} className="webhook-nowrap">
+              {d.eventType === 'ping' ? t('admin.webhooks.ping') : eventLabel(d.eventType)}
+              {d.replayOf && <span className="muted admin-small"> ({t('admin.webhooks.replay')})</span>}
+            </td>
+            {showUrl && (
+              <td data-label={t('admin.webhooks.url')} className="webhook-url admin-small">
+                {urlOf(d.endpointId)}
+              </td>
+            )}
+            <td data-label={t('admin.webhooks.status')} className="webhook-nowrap">
+              <span className={`badge ${STATUS_BADGE[d.status]}`}>{t(`admin.webhooks.status.${d.status}`)}</span>
+            </td>
+            <td data-label={t('admin.webhooks.attempts')}>{d.attempts}</td>
+            <td data-label={t('admin.webhooks.answer')} className="admin-small">
+              {d.lastStatusCode !== null ? `HTTP ${d.lastStatusCode}` : (d.lastError ?? '—')}
+            </td>
+            <td>
+              {d.status !== 'pending' && d.eventType !== 'ping' && (
+                <SmallButton tone="secondary" disabled={busy} onClick={() => void replay(d)}>
+                  {t('admin.webhooks.replay')}
+                </SmallButton>
+              )}
+            </td>
+          </tr>
+        )}
+      />
     </section>
   );
 }
