@@ -7,7 +7,13 @@ import { PageFlow, cellLines, rowHeight, type Line, type Row, type TextStyle } f
 import { wrapText } from './line-wrap.ts';
 import { A4, buildTextPdf, type PageCanvas } from './pdf-builder.ts';
 import { TextMetrics } from './text-metrics.ts';
-import { formatMessage, inBothLanguages, type MessageKey, type MessageVars } from '../messages/index.ts';
+import {
+  formatMessage,
+  inBothLanguages,
+  inBothLanguagesJoined,
+  type MessageKey,
+  type MessageVars,
+} from '../messages/index.ts';
 
 export interface CompletionCertificateData {
   /** The ID stamped bottom-left on page 1 of every signed document, e.g. IK-7F3A-92KD-XW4P. */
@@ -384,8 +390,7 @@ function drawTitleBlock(flow: PageFlow, metrics: TextMetrics, certificateId: str
 
 /** "締結証明書ID / Certificate ID", as in the ID box and the footers. */
 function idLabel(): string {
-  const { ja, en } = words('certificateId');
-  return `${ja} / ${en}`;
+  return inBothLanguagesJoined('certificate.pdf.certificateId');
 }
 
 function drawRunningHeader(page: PageCanvas): void {

@@ -572,6 +572,7 @@ export const en: Messages = {
   'mail.invitation.accept': 'Accept the invitation',
   'mail.link.oneUse': 'The link works once. Valid until: {until}',
   'mail.contact.support': 'Contact: {contact}',
+  'mail.contact.label': 'Contact',
   'mail.notExpected': 'If you did not expect this, ignore this mail.',
   'error.JOB_NOT_FAILED':
     'This job is not failed, so it cannot be retried (it was retried already, or the same work is running).',

@@ -9,6 +9,8 @@ export {
   errorText,
   formatMessage,
   inBothLanguages,
+  inBothLanguagesJoined,
+  type InBothLanguages,
   isMessageKey,
   type ErrorDetails,
   type Language,

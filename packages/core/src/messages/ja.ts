@@ -587,6 +587,7 @@ export const ja = {
   'mail.invitation.accept': '招待を受ける',
   'mail.link.oneUse': 'このURLは一度だけ使えます。有効期限: {until}',
   'mail.contact.support': 'お問い合わせ先: {contact}',
+  'mail.contact.label': 'お問い合わせ先',
   'mail.notExpected': 'お心当たりがない場合は、このメールを破棄してください。',
   'error.JOB_NOT_FAILED': 'この処理は失敗の状態ではないため再実行できません（再実行済みか、同じ処理が実行中です）。',
 
