@@ -34,7 +34,6 @@ export const en: Messages = {
   'error.NO_DOCUMENTS': 'Add at least one document (PDF).',
   'error.NO_RECIPIENTS': 'Add at least one signer.',
   'error.INVALID_EMAIL': 'The e-mail address is not valid.',
-  'error.DUPLICATE_ORDER': 'Two recipients have the same signing order; give each a different one.',
   'error.INVALID_ACCESS_CODE_FORMAT': 'The access code must be 4 to 8 digits.',
   'error.ACCESS_CODE_WRONG': 'The access code is not correct.',
   'error.ACCESS_CODE_LOCKED':

@@ -35,7 +35,6 @@ export const ja = {
   'error.NO_DOCUMENTS': '文書（PDF）を1つ以上追加してください。',
   'error.NO_RECIPIENTS': '署名者を1人以上追加してください。',
   'error.INVALID_EMAIL': 'メールアドレスの形式が正しくありません。',
-  'error.DUPLICATE_ORDER': '署名順が重複しています。署名者ごとに異なる順番を指定してください。',
   'error.INVALID_ACCESS_CODE_FORMAT': 'アクセスコードは4〜8桁の数字で入力してください。',
   'error.ACCESS_CODE_WRONG': 'アクセスコードが正しくありません。',
   'error.ACCESS_CODE_LOCKED':
