@@ -1265,6 +1265,28 @@ export const en: Messages = {
   'reg.history.actor.user': 'User',
   'reg.history.actor.api_key': 'API key',
   'reg.history.actor.system': 'System',
+  // Why a field was suggested from a contract's text (server domain/register/suggest-*.ts), shown beside each
+  // suggestion; the API gives both languages (reason.ja, reason.en).
+  'reg.suggestReason.amount': 'The amount named "{context}" ({basis})',
+  'reg.suggestReason.amount.ranked':
+    'The amount named "{context}" ({basis}), ranked above {others} other amount(s) in the text (penalties, stamp duty, deposits, unit prices …)',
+  'reg.suggestReason.basis.total': 'total',
+  'reg.suggestReason.basis.monthly': 'monthly',
+  'reg.suggestReason.basis.yearly': 'yearly',
+  'reg.suggestReason.months': '{n} months',
+  'reg.suggestReason.term.stated': 'the stated term (start and end)',
+  'reg.suggestReason.term.fromStart': 'end computed as {duration} from the start',
+  'reg.suggestReason.term.fromSigning': 'computed as {duration} from the signing date ({signed})',
+  'reg.suggestReason.startDate': 'Start date: {how}',
+  'reg.suggestReason.endDate': 'End date: {how}',
+  'reg.suggestReason.autoRenewal': 'Renews automatically (every {months} months)',
+  'reg.suggestReason.autoRenewal.noPeriod': 'Renews automatically (no period stated)',
+  'reg.suggestReason.notice': '{amount} {unit} before the end of term',
+  'reg.suggestReason.notice.date': '{amount} {unit} before the end of term ({date})',
+  'reg.suggestReason.unit.days': 'days',
+  'reg.suggestReason.unit.months': 'months',
+  'reg.suggestReason.parties': 'From the definitions of 甲 and 乙 in the text',
+
   'reg.suggest.title': 'Suggestions from the PDF',
   'reg.suggest.lead':
     'Values read from the contract text. Check the sentence each comes from and press Accept if it is right; only accepted values are saved.',

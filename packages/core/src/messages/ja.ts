@@ -1281,6 +1281,28 @@ export const ja = {
   'reg.history.actor.user': 'ユーザー',
   'reg.history.actor.api_key': 'APIキー',
   'reg.history.actor.system': 'システム',
+  // Why a field was suggested from a contract's text (server domain/register/suggest-*.ts), shown beside each
+  // suggestion; the API gives both languages (reason.ja, reason.en).
+  'reg.suggestReason.amount': '「{context}」の金額（{basis}）',
+  'reg.suggestReason.amount.ranked':
+    '「{context}」の金額（{basis}）。本文中の他の金額{others}件（遅延損害金・印紙・敷金・単価など）より上位',
+  'reg.suggestReason.basis.total': '総額',
+  'reg.suggestReason.basis.monthly': '月額',
+  'reg.suggestReason.basis.yearly': '年額',
+  'reg.suggestReason.months': '{n}か月',
+  'reg.suggestReason.term.stated': '期間の記載（開始日と満了日）',
+  'reg.suggestReason.term.fromStart': '開始日から{duration}として満了日を計算',
+  'reg.suggestReason.term.fromSigning': '締結日（{signed}）から{duration}として計算',
+  'reg.suggestReason.startDate': '契約開始日: {how}',
+  'reg.suggestReason.endDate': '契約満了日: {how}',
+  'reg.suggestReason.autoRenewal': '自動更新（{months}か月ごと）',
+  'reg.suggestReason.autoRenewal.noPeriod': '自動更新（期間の記載なし）',
+  'reg.suggestReason.notice': '期間満了の{amount}{unit}前まで',
+  'reg.suggestReason.notice.date': '期間満了の{amount}{unit}前まで（{date}）',
+  'reg.suggestReason.unit.days': '日',
+  'reg.suggestReason.unit.months': 'か月',
+  'reg.suggestReason.parties': '「以下「甲」「乙」という」の定義から',
+
   'reg.suggest.title': 'PDFからの入力候補',
   'reg.suggest.lead':
     '契約書の本文から読み取った候補です。根拠の文を確認し、正しければ「採用」を押してください。採用した項目だけが保存されます。',
