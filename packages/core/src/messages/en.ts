@@ -19,6 +19,8 @@ export const en: Messages = {
   'common.copied': 'Copied',
   'common.copyLabel': 'Copy {label}',
   'common.pages': '{n} pages',
+  'common.date': '{year}-{month}-{day}',
+  'brand.mark': '印',
 
   'error.NETWORK': 'Could not reach the server. Check your connection and try again.',
   'error.UNEXPECTED': 'Something went wrong. Please try again later.',
@@ -1132,6 +1134,36 @@ export const en: Messages = {
   'certificate.data.decision.open': 'not decided',
   'certificate.data.stepMode.all': 'all, in order',
   'certificate.data.stepMode.any': 'any one of them',
+
+  // Pages the server writes itself, without the web UI (server http/outbox, dev-mail, web, sign-in-security):
+  // Japanese, then English.
+  'serverPage.outbox.title': 'Outbox',
+  'serverPage.outbox.kept':
+    'No SMTP server is configured, so mail is kept here instead of being sent. Pass signing links to their recipients another way (set INKAN_SMTP_URL to send mail).',
+  'serverPage.outbox.smtp': 'Mail is sent over SMTP; nothing is kept here.',
+  'serverPage.outbox.envelope': 'Envelope',
+  'serverPage.outbox.envelopes': 'Envelopes',
+  'serverPage.outbox.signIn': 'Please sign in as an administrator of the organisation.',
+  'serverPage.outbox.signInLink': 'Sign in',
+  'serverPage.outbox.adminsOnly': 'Only administrators of the organisation may see this page.',
+  'serverPage.mail.to': 'To',
+  'serverPage.mail.from': 'From',
+  'serverPage.mail.none': 'No mail yet.',
+  'serverPage.mail.newest': '{n} newest first',
+  'serverPage.devMail.title': 'Development inbox',
+  'serverPage.notBuilt.title': 'The web UI is not built',
+  'serverPage.notBuilt.run':
+    'Run {command} at the repository root, then restart the server. The API ({api}) works without it.',
+  'serverPage.refusal.title': 'Sign-in refused',
+  'serverPage.refusal.back': 'Back to sign-in',
+
+  // Words that were written in the code before (issue 11 part 8): the certificate icon, mail times, the register form.
+  'certificate.icon': '証',
+  'mail.time': '{date} {time} UTC',
+  'reg.form.renewalMonthsInvalid': 'Enter the renewal period as 1 to 120 months.',
+  'reg.form.titleRequired': 'Enter a title.',
+  'reg.party.kou': '甲 (party A): {name}',
+  'reg.party.otsu': '乙 (party B): {name}',
 
   'action.envelope.certificate-issued': 'Certificate of completion issued',
   'action.certificate.downloaded': 'Certificate of completion downloaded',

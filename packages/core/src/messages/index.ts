@@ -16,3 +16,4 @@ export {
   type Language,
   type MessageVars,
 } from './error-text.ts';
+export { formatCalendarDate } from './format-date.ts';

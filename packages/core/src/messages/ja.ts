@@ -20,6 +20,8 @@ export const ja = {
   'common.copied': 'コピーしました',
   'common.copyLabel': '{label} をコピー',
   'common.pages': '{n}ページ',
+  'common.date': '{year}年{month}月{day}日',
+  'brand.mark': '印',
 
   'error.NETWORK': '通信に失敗しました。接続を確認して、もう一度お試しください。',
   'error.UNEXPECTED': '予期しないエラーが発生しました。時間をおいて、もう一度お試しください。',
@@ -1149,6 +1151,36 @@ export const ja = {
   'certificate.data.decision.open': '未判断',
   'certificate.data.stepMode.all': '全員承認（順番に）',
   'certificate.data.stepMode.any': 'いずれか1名',
+
+  // Pages the server writes itself, without the web UI (server http/outbox, dev-mail, web, sign-in-security):
+  // Japanese, then English.
+  'serverPage.outbox.title': '送信メール',
+  'serverPage.outbox.kept':
+    'SMTP サーバーが設定されていないため、メールは送信されずここに保管されています。署名用リンクは宛先の方へ別の手段でお伝えください。',
+  'serverPage.outbox.smtp': 'メールは SMTP で送信されています。ここに保管されるメールはありません。',
+  'serverPage.outbox.envelope': '封筒',
+  'serverPage.outbox.envelopes': '封筒一覧へ',
+  'serverPage.outbox.signIn': 'ログインが必要です。組織の管理者としてログインしてください。',
+  'serverPage.outbox.signInLink': 'ログイン',
+  'serverPage.outbox.adminsOnly': 'この画面は組織の管理者だけが見られます。',
+  'serverPage.mail.to': '宛先',
+  'serverPage.mail.from': '差出人',
+  'serverPage.mail.none': 'メールはまだありません。',
+  'serverPage.mail.newest': '最新 {n} 件',
+  'serverPage.devMail.title': '開発用受信箱',
+  'serverPage.notBuilt.title': '画面がまだビルドされていません',
+  'serverPage.notBuilt.run':
+    'リポジトリのルートで {command} を実行してから、サーバーを再起動してください。API（{api}）はビルドしなくても動作します。',
+  'serverPage.refusal.title': 'ログインできませんでした',
+  'serverPage.refusal.back': 'ログイン画面へ戻る',
+
+  // Words that were written in the code before (issue 11 part 8): the certificate icon, mail times, the register form.
+  'certificate.icon': '証',
+  'mail.time': '{date} {time}（日本時間）',
+  'reg.form.renewalMonthsInvalid': '更新期間は1〜120か月の整数で入力してください。',
+  'reg.form.titleRequired': '件名を入力してください。',
+  'reg.party.kou': '甲: {name}',
+  'reg.party.otsu': '乙: {name}',
 
   'action.envelope.certificate-issued': '契約締結証明書を発行',
   'action.certificate.downloaded': '契約締結証明書をダウンロード',

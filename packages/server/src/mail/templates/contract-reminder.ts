@@ -1,4 +1,10 @@
-import { formatMessage, inBothLanguagesJoined, type MessageKey, type MessageVars } from '@inkan/core/messages';
+import {
+  formatCalendarDate,
+  formatMessage,
+  inBothLanguagesJoined,
+  type MessageKey,
+  type MessageVars,
+} from '@inkan/core/messages';
 import { footer, type MailHelp, type RenderedMail } from './format.ts';
 import { renderHtmlMail, type HtmlBlock } from './html.ts';
 import { oneLine } from './signing-request.ts';
@@ -20,7 +26,7 @@ export interface ContractReminderMail {
 
 function japaneseDate(iso: string): string {
   const [y, m, d] = iso.split('-').map(Number);
-  return `${y}年${m}月${d}日`;
+  return formatCalendarDate('ja', y!, m!, d!);
 }
 
 /** The reminder mail N days before 契約満了日 or 解約通知期限, in the catalog's words: Japanese, then English. */
