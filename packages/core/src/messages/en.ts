@@ -20,7 +20,8 @@ export const en: Messages = {
   'common.copyLabel': 'Copy {label}',
   'common.pages': '{n} pages',
   'common.date': '{year}-{month}-{day}',
-  'brand.mark': '印',
+  // The character 印: the brand's mark, the seal field's mark, and a seal drawn for a name without a usable character.
+  'seal.mark': '印',
 
   'error.NETWORK': 'Could not reach the server. Check your connection and try again.',
   'error.UNEXPECTED': 'Something went wrong. Please try again later.',
@@ -1164,6 +1165,14 @@ export const en: Messages = {
   'reg.form.titleRequired': 'Enter a title.',
   'reg.party.kou': '甲 (party A): {name}',
   'reg.party.otsu': '乙 (party B): {name}',
+  'mail.testMail.subject': '[Inkan] Test mail ({organization})',
+  'mail.testMail.body': 'This is a test mail from the mail settings of {organization}. If it arrived, sending works.',
+  'templates.defaultRole': 'Signer {n}',
+  'account.passkey.defaultName': 'Passkey',
+  'templates.results.row': 'row',
+  'templates.results.status': 'status',
+  'templates.results.envelope': 'envelope',
+  'templates.results.error': 'error',
 
   'action.envelope.certificate-issued': 'Certificate of completion issued',
   'action.certificate.downloaded': 'Certificate of completion downloaded',

@@ -21,7 +21,8 @@ export const ja = {
   'common.copyLabel': '{label} をコピー',
   'common.pages': '{n}ページ',
   'common.date': '{year}年{month}月{day}日',
-  'brand.mark': '印',
+  // The character 印: the brand's mark, the seal field's mark, and a seal drawn for a name without a usable character.
+  'seal.mark': '印',
 
   'error.NETWORK': '通信に失敗しました。接続を確認して、もう一度お試しください。',
   'error.UNEXPECTED': '予期しないエラーが発生しました。時間をおいて、もう一度お試しください。',
@@ -1181,6 +1182,15 @@ export const ja = {
   'reg.form.titleRequired': '件名を入力してください。',
   'reg.party.kou': '甲: {name}',
   'reg.party.otsu': '乙: {name}',
+  'mail.testMail.subject': '【Inkan】送信テスト（{organization}）',
+  'mail.testMail.body':
+    '{organization} のメール設定から送信したテストメールです。このメールが届いていれば、送信設定は正しく動作しています。',
+  'templates.defaultRole': '署名者{n}',
+  'account.passkey.defaultName': 'パスキー',
+  'templates.results.row': '行',
+  'templates.results.status': '結果',
+  'templates.results.envelope': '封筒',
+  'templates.results.error': 'エラー',
 
   'action.envelope.certificate-issued': '契約締結証明書を発行',
   'action.certificate.downloaded': '契約締結証明書をダウンロード',

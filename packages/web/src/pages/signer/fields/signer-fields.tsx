@@ -165,7 +165,7 @@ function FieldsPage({
                 return (
                   <p key={f.id} className="signer-fields__auto">
                     <span className="signer-fields__seal-mark" aria-hidden="true">
-                      印
+                      {t('seal.mark')}
                     </span>
                     {t('signer.fields.seal')}
                   </p>
