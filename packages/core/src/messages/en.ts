@@ -1173,6 +1173,8 @@ export const en: Messages = {
   'templates.results.status': 'status',
   'templates.results.envelope': 'envelope',
   'templates.results.error': 'error',
+  'audit.export.fileName': 'audit-log_{stamp}.csv',
+  'reg.export.fileName': 'contract-register_{date}.csv',
 
   'action.envelope.certificate-issued': 'Certificate of completion issued',
   'action.certificate.downloaded': 'Certificate of completion downloaded',

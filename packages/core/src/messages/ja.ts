@@ -1191,6 +1191,8 @@ export const ja = {
   'templates.results.status': '結果',
   'templates.results.envelope': '封筒',
   'templates.results.error': 'エラー',
+  'audit.export.fileName': '操作ログ_{stamp}.csv',
+  'reg.export.fileName': '契約台帳_{date}.csv',
 
   'action.envelope.certificate-issued': '契約締結証明書を発行',
   'action.certificate.downloaded': '契約締結証明書をダウンロード',
