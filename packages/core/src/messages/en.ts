@@ -109,6 +109,9 @@ export const en: Messages = {
   'error.VALIDATION_FAILED.retention.years': 'A retention period is a whole number of years from {min} to {max}.',
   'error.VALIDATION_FAILED.retention.contractType': 'Enter the contract type (at most {max} characters).',
   'error.VALIDATION_FAILED.retention.duplicate': 'The same kind is given twice; keep one.',
+  'error.VALIDATION_FAILED.ipAllowList.entry':
+    '"{entry}" is not an IP address or a CIDR range (e.g. 203.0.113.0/24, 2001:db8::/32).',
+  'error.VALIDATION_FAILED.ipAllowList.max': 'An allow-list holds at most {max} ranges.',
   'error.ORDER_GAP.missing':
     'The signing orders have a gap (no signer has order {missing}); number them 1, 2, 3 … (signers with the same number sign in parallel).',
   'error.INVALID_ACCESS_CODE_FORMAT.min': 'The access code must be {min} to 8 digits.',
@@ -1175,6 +1178,9 @@ export const en: Messages = {
   'templates.results.error': 'error',
   'audit.export.fileName': 'audit-log_{stamp}.csv',
   'reg.export.fileName': 'contract-register_{date}.csv',
+  'signature.reason.signedBy': 'Signed by: {signers}',
+  'signature.reason.login': 'email + sign-in',
+  'signature.reason.code': 'email + access code',
 
   'action.envelope.certificate-issued': 'Certificate of completion issued',
   'action.certificate.downloaded': 'Certificate of completion downloaded',

@@ -111,6 +111,9 @@ export const ja = {
   'error.VALIDATION_FAILED.retention.years': '保存期間は{min}〜{max}の整数（年）で入力してください。',
   'error.VALIDATION_FAILED.retention.contractType': '契約種別を入力してください（{max}文字以内）。',
   'error.VALIDATION_FAILED.retention.duplicate': '同じ種類の設定が2つあります。1つにしてください。',
+  'error.VALIDATION_FAILED.ipAllowList.entry':
+    '「{entry}」は IP アドレスまたは CIDR 形式（例：203.0.113.0/24、2001:db8::/32）ではありません。',
+  'error.VALIDATION_FAILED.ipAllowList.max': 'IP 制限に登録できる範囲は {max} 件までです。',
   'error.ORDER_GAP.missing':
     '署名順に抜けがあります（{missing}番目の署名者がいません）。1から順に指定してください。同じ番号の署名者は並行して署名できます。',
   'error.INVALID_ACCESS_CODE_FORMAT.min': 'アクセスコードは{min}〜8桁の数字で入力してください。',
@@ -1193,6 +1196,9 @@ export const ja = {
   'templates.results.error': 'エラー',
   'audit.export.fileName': '操作ログ_{stamp}.csv',
   'reg.export.fileName': '契約台帳_{date}.csv',
+  'signature.reason.signedBy': '署名者: {signers}',
+  'signature.reason.login': 'メール認証・ログイン',
+  'signature.reason.code': 'メール認証・アクセスコード',
 
   'action.envelope.certificate-issued': '契約締結証明書を発行',
   'action.certificate.downloaded': '契約締結証明書をダウンロード',
