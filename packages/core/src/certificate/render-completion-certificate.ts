@@ -7,6 +7,13 @@ import { PageFlow, cellLines, rowHeight, type Line, type Row, type TextStyle } f
 import { wrapText } from './line-wrap.ts';
 import { A4, buildTextPdf, type PageCanvas } from './pdf-builder.ts';
 import { TextMetrics } from './text-metrics.ts';
+import {
+  formatMessage,
+  inBothLanguages,
+  inBothLanguagesJoined,
+  type MessageKey,
+  type MessageVars,
+} from '../messages/index.ts';
 
 export interface CompletionCertificateData {
   /** The ID stamped bottom-left on page 1 of every signed document, e.g. IK-7F3A-92KD-XW4P. */
@@ -47,7 +54,17 @@ export interface CompletionCertificateData {
   issuedAt: Date;
 }
 
-export const CERTIFICATE_TITLE = '契約締結証明書';
+export const CERTIFICATE_TITLE = formatMessage('ja', 'certificate.pdf.title');
+const CERTIFICATE_TITLE_EN = formatMessage('en', 'certificate.pdf.title');
+
+/** A label of the certificate from the catalog, in Japanese and in English. */
+const words = (name: string, vars?: MessageVars): { ja: string; en: string } =>
+  inBothLanguages(`certificate.pdf.${name}` as MessageKey, vars);
+/** "日本語 (English)": a value printed in both languages on one line. */
+const jaWithEn = (name: string, vars?: MessageVars): string => {
+  const { ja, en } = words(name, vars);
+  return `${ja} (${en})`;
+};
 
 const MM = 72 / 25.4;
 const MARGIN = 20 * MM;
@@ -115,16 +132,23 @@ export function renderCompletionCertificate(data: CompletionCertificateData): Ui
   const pieces = (...items: Array<[string, TextStyle]>) => items.map(([text, s]) => ({ text, style: s }));
   const cell = (width: number, ...items: Array<[string, TextStyle]>): Line[] =>
     cellLines(metrics, width - 8, pieces(...items));
-  const labelValue = (ja: string, en: string, value: string, valueStyle: TextStyle = S.value): Row => ({
-    columns: LABEL_VALUE,
-    cells: [cell(LABEL_VALUE[0], [ja, S.labelJa], [en, S.labelEn]), cell(LABEL_VALUE[1], [value, valueStyle])],
-    continuation: cell(LABEL_VALUE[0], [`${ja}（続き）`, S.labelJa], [`${en} (continued)`, S.labelEn]),
-    padTop: 4,
-    padBottom: 4,
-    padX: 4,
-    ruleBelow: ROW_RULE,
-  });
-  const blockHeader = (ja: string, en: string, title: string): Row => ({
+  const labelValue = (name: string, value: string, valueStyle: TextStyle = S.value): Row => {
+    const { ja, en } = words(name);
+    const continued = {
+      ja: formatMessage('ja', 'certificate.pdf.continued', { label: ja }),
+      en: formatMessage('en', 'certificate.pdf.continued', { label: en }),
+    };
+    return {
+      columns: LABEL_VALUE,
+      cells: [cell(LABEL_VALUE[0], [ja, S.labelJa], [en, S.labelEn]), cell(LABEL_VALUE[1], [value, valueStyle])],
+      continuation: cell(LABEL_VALUE[0], [continued.ja, S.labelJa], [continued.en, S.labelEn]),
+      padTop: 4,
+      padBottom: 4,
+      padX: 4,
+      ruleBelow: ROW_RULE,
+    };
+  };
+  const blockHeader = ({ ja, en }: { ja: string; en: string }, title: string): Row => ({
     columns: LABEL_VALUE,
     cells: [cell(LABEL_VALUE[0], [ja, S.blockLabel], [en, S.labelEn]), cell(LABEL_VALUE[1], [title, S.blockTitle])],
     padTop: 5,
@@ -133,7 +157,8 @@ export function renderCompletionCertificate(data: CompletionCertificateData): Ui
     fillGray: BAND_GRAY,
     ruleBelow: ROW_RULE,
   });
-  const heading = (number: number, ja: string, en: string, keepWith: number): void => {
+  const heading = (number: number, name: string, keepWith: number): void => {
+    const { ja, en } = words(`section.${name}`);
     flow.gap(14);
     flow.ensure(24 + keepWith);
     const baseline = flow.y - 14;
@@ -157,92 +182,83 @@ export function renderCompletionCertificate(data: CompletionCertificateData): Ui
   drawTitleBlock(flow, metrics, certificateId);
   flow.placeRows([
     paragraph([
-      [
-        '本証明書は、電子契約サービス Inkan の記録に基づき、下記の文書について、下記の署名者全員による電子署名が完了したことを証明するものです。',
-        S.paraJa,
-      ],
-      [
-        'This certificate attests, from the records of the Inkan electronic contract service, that every party listed below has electronically signed the documents listed below.',
-        S.paraEn,
-      ],
+      [words('attestation').ja, S.paraJa],
+      [words('attestation').en, S.paraEn],
     ]),
   ]);
 
   // 1. Summary
   const summary: Row[] = [
-    labelValue('締結証明書ID', 'Certificate ID', certificateId, S.valueBold),
-    labelValue('封筒名', 'Envelope name', c(data.envelope.name), S.valueBold),
-    labelValue('封筒ID', 'Envelope ID', c(data.envelope.id)),
-    labelValue('送信元組織', 'Sender organization', c(data.sender.organization)),
-    labelValue('送信者', 'Sender', `${c(data.sender.name)} <${c(data.sender.email)}>`),
-    labelValue('作成日時', 'Created', formatJstUtc(data.envelope.createdAt)),
-    labelValue('送信日時', 'Sent', formatJstUtc(data.envelope.sentAt)),
-    labelValue('締結日時', 'Completed', formatJstUtc(data.envelope.completedAt)),
-    labelValue('証明書発行日時', 'Certificate issued', formatJstUtc(data.issuedAt)),
+    labelValue('certificateId', certificateId, S.valueBold),
+    labelValue('envelopeName', c(data.envelope.name), S.valueBold),
+    labelValue('envelopeId', c(data.envelope.id)),
+    labelValue('senderOrganization', c(data.sender.organization)),
+    labelValue('sender', `${c(data.sender.name)} <${c(data.sender.email)}>`),
+    labelValue('createdAt', formatJstUtc(data.envelope.createdAt)),
+    labelValue('sentAt', formatJstUtc(data.envelope.sentAt)),
+    labelValue('completedAt', formatJstUtc(data.envelope.completedAt)),
+    labelValue('issuedAt', formatJstUtc(data.issuedAt)),
   ];
-  heading(1, '契約の概要', 'Summary', 60);
+  heading(1, 'summary', 60);
   flow.placeRows(summary, { keepTogether: true });
 
   // 2. Documents
   const documentBlocks = data.documents.map((d, i) => [
-    blockHeader(`文書 ${i + 1}`, `Document ${i + 1}`, c(d.name)),
-    labelValue('ページ数', 'Pages', `${d.pages} ページ (${d.pages} ${d.pages === 1 ? 'page' : 'pages'})`),
-    labelValue('原本の SHA-256', 'SHA-256 of the original', d.sha256Original.toLowerCase(), S.hash),
-    labelValue('署名済みファイルの SHA-256', 'SHA-256 of the signed file', d.sha256Signed.toLowerCase(), S.hash),
+    blockHeader(words('document', { n: i + 1 }), c(d.name)),
+    labelValue('pages', jaWithEn(d.pages === 1 ? 'pageCount.one' : 'pageCount', { n: d.pages })),
+    labelValue('sha256Original', d.sha256Original.toLowerCase(), S.hash),
+    labelValue('sha256Signed', d.sha256Signed.toLowerCase(), S.hash),
   ]);
-  heading(2, '対象文書', 'Documents', firstBlockHeight(documentBlocks));
+  heading(2, 'documents', firstBlockHeight(documentBlocks));
   placeBlocks(
     flow,
     documentBlocks,
     paragraph([
-      ['（なし）', S.value],
-      ['(none)', S.paraEn],
+      [words('none').ja, S.value],
+      [words('none').en, S.paraEn],
     ]),
   );
 
   // 3. Parties
   const partyBlocks = data.parties.map((p, i) => [
-    blockHeader(`署名者 ${i + 1}`, `Party ${i + 1}`, c(p.name)),
-    labelValue('メールアドレス', 'E-mail', c(p.email)),
-    labelValue('本人確認の方法', 'Authentication', c(p.authentication)),
-    labelValue('IPアドレス', 'IP address', p.ip ? c(p.ip) : '記録なし (not recorded)'),
-    labelValue('ユーザーエージェント', 'User agent', p.userAgent ? c(p.userAgent) : '記録なし (not recorded)'),
-    labelValue('署名日時', 'Signed at', formatJstUtc(p.signedAt), S.valueBold),
-    ...(p.fields ?? []).map((f) => labelValue('入力項目', 'Field', c(f))),
+    blockHeader(words('party', { n: i + 1 }), c(p.name)),
+    labelValue('email', c(p.email)),
+    labelValue('authentication', c(p.authentication)),
+    labelValue('ipAddress', p.ip ? c(p.ip) : jaWithEn('notRecorded')),
+    labelValue('userAgent', p.userAgent ? c(p.userAgent) : jaWithEn('notRecorded')),
+    labelValue('signedAt', formatJstUtc(p.signedAt), S.valueBold),
+    ...(p.fields ?? []).map((f) => labelValue('field', c(f))),
   ]);
   // CC recipients follow the signers in the same section: named, and marked as not signing.
   partyBlocks.push(
     ...(data.ccRecipients ?? []).map((r, i) => [
-      blockHeader(`受信者 (CC) ${i + 1}`, `CC recipient ${i + 1}`, c(r.name)),
-      labelValue('メールアドレス', 'E-mail', c(r.email)),
-      labelValue(
-        '役割',
-        'Role',
-        '署名なし・完了通知とダウンロードのみ (no signature; completion mail and download only)',
-      ),
+      blockHeader(words('cc', { n: i + 1 }), c(r.name)),
+      labelValue('email', c(r.email)),
+      labelValue('role', jaWithEn('ccRole')),
     ]),
   );
-  heading(3, '署名者', 'Signing parties', firstBlockHeight(partyBlocks));
+  heading(3, 'parties', firstBlockHeight(partyBlocks));
   placeBlocks(
     flow,
     partyBlocks,
     paragraph([
-      ['（なし）', S.value],
-      ['(none)', S.paraEn],
+      [words('none').ja, S.value],
+      [words('none').en, S.paraEn],
     ]),
   );
 
   // 4. Event history
-  const head = (ja: string, en: string, i: number): Line[] =>
+  const head = ({ ja, en }: { ja: string; en: string }, i: number): Line[] =>
     cell(EVENT_COLUMNS[i], [ja, S.tableHead], [en, S.tableHeadEn]);
   const tableHeader: Row = {
     columns: EVENT_COLUMNS,
     cells: [
-      head('No.', '', 0),
-      head('日時', 'Time', 1),
-      head('操作者', 'Actor', 2),
-      head('操作', 'Action', 3),
-      head('IPアドレス', 'IP address', 4),
+      // The number column has no English line under it: "No." reads the same in both.
+      head({ ja: words('event.number').ja, en: '' }, 0),
+      head(words('event.time'), 1),
+      head(words('event.actor'), 2),
+      head(words('event.action'), 3),
+      head(words('ipAddress'), 4),
     ],
     padTop: 4,
     padBottom: 4,
@@ -269,24 +285,27 @@ export function renderCompletionCertificate(data: CompletionCertificateData): Ui
   const approvals = data.approvals ?? [];
   if (approvals.length > 0) {
     const approvalBlocks = approvals.map((a) => [
-      blockHeader(`承認 ${a.round}-${a.step}`, `Approval ${a.round}-${a.step}`, `${c(a.name)} <${c(a.email)}>`),
-      labelValue('承認ルート', 'Approval route', `${c(a.routeName)}（${a.round}回目 / round ${a.round}）`),
-      labelValue('ステップ', 'Step', `${a.step}: ${c(a.stepMode)}`),
-      labelValue('判断', 'Decision', c(a.decision), S.valueBold),
-      labelValue('日時', 'Decided at', a.decidedAt ? formatJstUtc(a.decidedAt) : '—'),
-      ...(a.comment ? [labelValue('コメント・理由', 'Comment or reason', c(a.comment))] : []),
+      blockHeader(words('approval', { round: a.round, step: a.step }), `${c(a.name)} <${c(a.email)}>`),
+      labelValue(
+        'approval.route',
+        `${c(a.routeName)}（${words('approval.round', { n: a.round }).ja} / ${words('approval.round', { n: a.round }).en}）`,
+      ),
+      labelValue('approval.step', `${a.step}: ${c(a.stepMode)}`),
+      labelValue('approval.decision', c(a.decision), S.valueBold),
+      labelValue('approval.decidedAt', a.decidedAt ? formatJstUtc(a.decidedAt) : '—'),
+      ...(a.comment ? [labelValue('approval.comment', c(a.comment))] : []),
     ]);
-    heading(section, '社内承認（稟議）', 'Internal approval', firstBlockHeight(approvalBlocks));
-    placeBlocks(flow, approvalBlocks, paragraph([['（なし）', S.value]]));
+    heading(section, 'approvals', firstBlockHeight(approvalBlocks));
+    placeBlocks(flow, approvalBlocks, paragraph([[words('none').ja, S.value]]));
     section += 1;
   }
 
-  heading(section, '操作履歴', 'Event history', rowHeight(tableHeader) + (eventRows[0] ? rowHeight(eventRows[0]) : 0));
+  heading(section, 'events', rowHeight(tableHeader) + (eventRows[0] ? rowHeight(eventRows[0]) : 0));
   if (eventRows.length === 0)
     flow.placeRows([
       paragraph([
-        ['（記録なし）', S.value],
-        ['(no events recorded)', S.paraEn],
+        [words('event.none').ja, S.value],
+        [words('event.none').en, S.paraEn],
       ]),
     ]);
   else {
@@ -296,24 +315,10 @@ export function renderCompletionCertificate(data: CompletionCertificateData): Ui
 
   // 5. How to verify
   const url = c(data.verification.url);
-  const steps: Array<[string, string]> = [
-    [
-      `署名済みPDFを Adobe Acrobat Reader で開き、署名パネルで各署名とタイムスタンプが有効であることを確認してください。または検証ページ ${url} にPDFをアップロードすると、署名者、署名日時、タイムスタンプ、署名後の改変の有無が表示されます（アカウント不要、アップロードしたファイルは保存されません）。`,
-      `Open the signed PDF in Adobe Acrobat Reader and check in the Signatures panel that every signature and timestamp is valid, or upload it at the verification page ${url} to see who signed, when, the timestamps, and whether anything changed after signing (no account needed; uploaded files are not stored).`,
-    ],
-    [
-      '各文書ファイルの SHA-256 ハッシュ値を計算し、本証明書の「署名済みファイルの SHA-256」と一致することを確認してください（例: Windows では certutil -hashfile ファイル名 SHA256、macOS・Linux では shasum -a 256 ファイル名）。ハッシュ値は本証明書の発行時点のファイルのものです。',
-      'Compute the SHA-256 of each document file and compare it with "SHA-256 of the signed file" on this certificate (e.g. certutil -hashfile FILE SHA256 on Windows, shasum -a 256 FILE on macOS and Linux). The values are those of the files when this certificate was issued.',
-    ],
-    [
-      `署名済みPDFの1ページ目左下に記載された締結証明書IDが、本証明書の締結証明書ID（${certificateId}）と一致することを確認してください。検証ページで締結証明書IDを入力すると、この証明書の概要（文書のハッシュ値、署名日時）を照会できます。`,
-      `Check that the certificate ID printed at the bottom left of page 1 of each signed PDF is this certificate's ID (${certificateId}). Entering the certificate ID at the verification page shows this certificate's summary (document hashes, signing times).`,
-    ],
-    [
-      '本証明書自体にも Inkan による電子署名とタイムスタンプが付与されています。PDFで受け取った場合は、1. と同じ方法で検証できます。',
-      'This certificate is itself signed and timestamped by Inkan; received as a PDF, it can be verified as in step 1.',
-    ],
-  ];
+  const steps: Array<[string, string]> = [1, 2, 3, 4].map((n) => {
+    const { ja, en } = words(`verify.step${n}`, { url, certificateId });
+    return [ja, en];
+  });
   const stepRows: Row[] = steps.map(([ja, en], i) => ({
     columns: [18, WIDTH - 18],
     cells: [
@@ -324,7 +329,7 @@ export function renderCompletionCertificate(data: CompletionCertificateData): Ui
     padBottom: 7,
     padX: 0,
   }));
-  heading(section + 1, '検証方法', 'How to verify', stepRows[0] ? rowHeight(stepRows[0]) : 0);
+  heading(section + 1, 'verify', stepRows[0] ? rowHeight(stepRows[0]) : 0);
   for (const row of stepRows) flow.placeRows([row], { keepTogether: true });
 
   drawFooters(flow.pages, metrics, certificateId);
@@ -333,7 +338,7 @@ export function renderCompletionCertificate(data: CompletionCertificateData): Ui
     lang: 'ja-JP',
     info: {
       title: CERTIFICATE_TITLE,
-      subject: `Certificate of Completion ${certificateId}`,
+      subject: `${CERTIFICATE_TITLE_EN} ${certificateId}`,
       keywords: certificateId,
       creator: 'Inkan',
       producer: 'Inkan',
@@ -366,14 +371,14 @@ function drawTitleBlock(flow: PageFlow, metrics: TextMetrics, certificateId: str
   const page = flow.page;
   const top = flow.y;
   page.text(LEFT, top - 22, CERTIFICATE_TITLE, S.title);
-  page.text(LEFT, top - 40, 'Certificate of Completion', S.subtitle);
+  page.text(LEFT, top - 40, CERTIFICATE_TITLE_EN, S.subtitle);
 
   const boxWidth = 200;
   const boxX = LEFT + WIDTH - boxWidth;
   const idLines = wrapText(certificateId, boxWidth - 16, (s) => metrics.width(s, 'bold', S.idValue.size));
   const boxHeight = 8 + S.idLabel.leading + idLines.length * S.idValue.leading + 6;
   page.rect(boxX, top - boxHeight, boxWidth, boxHeight, { strokeGray: 0.25, lineWidth: 0.8 });
-  page.text(boxX + 8, top - 8 - 7.5, '締結証明書ID / Certificate ID', S.idLabel);
+  page.text(boxX + 8, top - 8 - 7.5, idLabel(), S.idLabel);
   idLines.forEach((line, i) =>
     page.text(boxX + 8, top - 8 - S.idLabel.leading - 13 - i * S.idValue.leading, line, S.idValue),
   );
@@ -383,8 +388,13 @@ function drawTitleBlock(flow: PageFlow, metrics: TextMetrics, certificateId: str
   flow.y = bottom - 12;
 }
 
+/** "締結証明書ID / Certificate ID", as in the ID box and the footers. */
+function idLabel(): string {
+  return inBothLanguagesJoined('certificate.pdf.certificateId');
+}
+
 function drawRunningHeader(page: PageCanvas): void {
-  page.text(LEFT, TOP - 8, `${CERTIFICATE_TITLE}  Certificate of Completion`, S.running);
+  page.text(LEFT, TOP - 8, `${CERTIFICATE_TITLE}  ${CERTIFICATE_TITLE_EN}`, S.running);
   page.line(LEFT, TOP - 13, LEFT + WIDTH, TOP - 13, 0.4, 0.7);
 }
 
@@ -392,7 +402,7 @@ function drawRunningHeader(page: PageCanvas): void {
 function drawFooters(pages: readonly PageCanvas[], metrics: TextMetrics, certificateId: string): void {
   pages.forEach((page, i) => {
     page.line(LEFT, FOOTER_RULE, LEFT + WIDTH, FOOTER_RULE, 0.4, 0.7);
-    page.text(LEFT, FOOTER_BASELINE, `締結証明書ID / Certificate ID: ${certificateId}`, S.footer);
+    page.text(LEFT, FOOTER_BASELINE, `${idLabel()}: ${certificateId}`, S.footer);
     const number = `${i + 1} / ${pages.length}`;
     page.text(
       LEFT + WIDTH - metrics.width(number, 'regular', S.pageNumber.size),

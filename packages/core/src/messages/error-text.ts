@@ -28,9 +28,29 @@ export function formatMessage(language: Language, key: MessageKey, vars?: Messag
   );
 }
 
-/** The entry `key` in Japanese and in English (for texts that carry both, such as a domain error's wording). */
-export function inBothLanguages(key: MessageKey, vars?: MessageVars): { ja: string; en: string } {
-  return { ja: formatMessage('ja', key, vars), en: formatMessage('en', key, vars) };
+/** One text in Japanese and in English. */
+export interface InBothLanguages {
+  ja: string;
+  en: string;
+}
+
+/**
+ * The entry `key` in Japanese and in English, for texts that carry both ("Japanese, then English": a domain
+ * error's wording, the bilingual mails, the certificate). `vars` may differ by language (a date written
+ * the Japanese way in one, the ISO way in the other).
+ */
+export function inBothLanguages(
+  key: MessageKey,
+  vars?: MessageVars | ((language: Language) => MessageVars),
+): InBothLanguages {
+  const varsIn = (language: Language) => (typeof vars === 'function' ? vars(language) : vars);
+  return { ja: formatMessage('ja', key, varsIn('ja')), en: formatMessage('en', key, varsIn('en')) };
+}
+
+/** The entry `key` as 「日本語 / English」 on one line (a button, a label of a bilingual mail or page). */
+export function inBothLanguagesJoined(key: MessageKey, vars?: MessageVars, separator = ' / '): string {
+  const { ja, en } = inBothLanguages(key, vars);
+  return `${ja}${separator}${en}`;
 }
 
 const text = (d: ErrorDetails, name: string): string | undefined =>

@@ -9,8 +9,11 @@ export {
   errorText,
   formatMessage,
   inBothLanguages,
+  inBothLanguagesJoined,
+  type InBothLanguages,
   isMessageKey,
   type ErrorDetails,
   type Language,
   type MessageVars,
 } from './error-text.ts';
+export { formatCalendarDate } from './format-date.ts';

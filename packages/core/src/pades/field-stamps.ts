@@ -12,6 +12,7 @@
  * confined to declared, still empty field rectangles — and flags anything else, including a second
  * drawing into a field already filled.
  */
+import { formatMessage } from '../messages/index.ts';
 import { deflateSync } from 'node:zlib';
 import { CoreError } from '../errors.ts';
 import { loadJapaneseFont } from '../font/japanese-font.ts';
@@ -155,7 +156,7 @@ export function sealCharacters(name: string): string {
   const chars = Array.from(family)
     .filter((ch) => font.hasGlyphsFor(ch))
     .slice(0, FIELD_LIMITS.sealChars);
-  return chars.length > 0 ? chars.join('') : '印';
+  return chars.length > 0 ? chars.join('') : formatMessage('ja', 'seal.mark');
 }
 
 function contentRefs(doc: PdfDocument, pageDict: PdfDict): PdfObject[] {

@@ -1,3 +1,4 @@
+import { formatMessage } from '../messages/index.ts';
 import { CoreError } from '../errors.ts';
 import { PdfDocument } from '../pdf/document.ts';
 import { IncrementalUpdate, joinUpdate, type UpdatedPdf } from '../pdf/incremental-update.ts';
@@ -37,7 +38,8 @@ export function stampCertificateIdParts(pdf: Uint8Array, options: StampOptions):
   const id = options.certificateId;
   if (!/^[\x21-\x7e]{1,64}$/.test(id))
     throw new CoreError('PDF_UNSUPPORTED', 'the certificate ID must be 1–64 printable ASCII characters');
-  const text = `${options.label ?? '締結証明書ID: '}${id}`;
+  const label = options.label ?? `${formatMessage('ja', 'certificate.pdf.certificateId')}: `;
+  const text = `${label}${id}`;
   const fontSize = options.fontSize ?? 8;
   const margin = options.margin ?? 14;
 
@@ -46,7 +48,7 @@ export function stampCertificateIdParts(pdf: Uint8Array, options: StampOptions):
   const update = new IncrementalUpdate(doc);
   const subsetText =
     options.idAlphabet !== undefined && [...id].every((ch) => options.idAlphabet!.includes(ch))
-      ? `${options.label ?? '締結証明書ID: '}${options.idAlphabet}`
+      ? `${label}${options.idAlphabet}`
       : undefined;
   const font = embedJapaneseFont(update, text, 'regular', subsetText);
 

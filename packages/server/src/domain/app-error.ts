@@ -17,7 +17,6 @@ export type AppErrorCode =
   | 'NO_DOCUMENTS'
   | 'NO_RECIPIENTS'
   | 'INVALID_EMAIL'
-  | 'DUPLICATE_ORDER'
   | 'ORDER_GAP'
   | 'RECIPIENT_IS_CC'
   | 'REMINDER_TOO_SOON'

@@ -1,20 +1,22 @@
 import { signersOf } from './envelope-machine.ts';
 import { sealCharacters, type CompletionCertificateData } from '@inkan/core';
+import { formatMessage, type MessageKey, type MessageVars } from '@inkan/core/messages';
 import type { DbOrTx } from '../ports/database.ts';
 import { actionLabelJa, actorNames } from './event-labels.ts';
 import { loadFields, type EnvelopeField } from './fields/envelope-fields.ts';
 import type { EnvelopeDetails } from './rows.ts';
 import type { RecipientAuth } from './types.ts';
 
-const KIND_LABELS: Record<EnvelopeField['kind'], string> = {
-  seal: '署名/押印 (seal)',
-  date: '日付 (date)',
-  text: 'テキスト (text)',
-  checkbox: 'チェックボックス (checkbox)',
-};
+/** The certificate's Japanese wording of `name` (certificate.data.* in the catalog). */
+const ja = (name: string, vars?: MessageVars): string =>
+  formatMessage('ja', `certificate.data.${name}` as MessageKey, vars);
+/** The Japanese wording with the English after it: `open` and `close` are the brackets printed around it. */
+const jaEn = (name: string, open = ' (', close = ')'): string =>
+  `${ja(name)}${open}${formatMessage('en', `certificate.data.${name}` as MessageKey)}${close}`;
 
 function fieldLabel(field: EnvelopeField): string {
-  return field.label ? `${KIND_LABELS[field.kind]}「${field.label}」` : KIND_LABELS[field.kind];
+  const kind = jaEn(`kind.${field.kind}`);
+  return field.label ? ja('labelledField', { kind, label: field.label }) : kind;
 }
 
 /** What was drawn into a field, in words: the seal's characters, the date, the text, ☑/☐. */
@@ -22,18 +24,18 @@ function fieldValueText(field: EnvelopeField, organizationSeal: boolean): string
   const value = field.value ?? '';
   switch (field.kind) {
     case 'seal':
-      return organizationSeal ? '組織の印影画像 (organisation seal image)' : `印影「${sealCharacters(value)}」`;
+      return organizationSeal ? jaEn('organizationSeal') : ja('sealCharacters', { characters: sealCharacters(value) });
     case 'checkbox':
-      return value === 'true' ? 'チェックあり (checked)' : 'チェックなし (unchecked)';
+      return jaEn(value === 'true' ? 'checked' : 'unchecked');
     case 'date':
     case 'text':
-      return value === '' ? '（空欄）(empty)' : value;
+      return value === '' ? jaEn('empty', '', '') : value;
   }
 }
 
 /** How a party was authenticated, as printed on the certificate (Japanese first). */
 export function authenticationLabel(auth: RecipientAuth): string {
-  return auth === 'login' ? 'メール + ログイン（email + sign-in）' : 'メール + アクセスコード（email + access code）';
+  return jaEn(auth === 'login' ? 'auth.login' : 'auth.code', '（', '）');
 }
 
 // Technical entries that would only repeat a neighbouring line of the timeline.
@@ -46,12 +48,13 @@ function detailOf(action: string, details: Record<string, unknown>): string {
   // Which certificate signed, when it was the organisation's trusted one rather than a witness certificate.
   const certificate = details.signingCertificate as { subject?: unknown; root?: unknown } | undefined;
   const signedWith = certificate
-    ? `署名用証明書 ${text(certificate.subject)}（ルート: ${text(certificate.root)}）`
+    ? ja('signedWith', { subject: text(certificate.subject), root: text(certificate.root) })
     : '';
   if (action === 'recipient.signature-applied')
     return signedWith ? `${text(details.name)} — ${signedWith}` : text(details.name);
   if (action === 'envelope.sealed') return signedWith;
-  if (action === 'recipient.code-failed' && typeof details.attempts === 'number') return `${details.attempts}回目`;
+  if (action === 'recipient.code-failed' && typeof details.attempts === 'number')
+    return ja('attempt', { n: details.attempts });
   if (action === 'document.downloaded' || action === 'certificate.downloaded') return text(details.name);
   return '';
 }
@@ -86,7 +89,7 @@ export async function buildCertificateData(
       .select(['name', 'prefix'])
       .where('id', '=', envelope.createdByApiKeyId)
       .executeTakeFirst();
-    if (key) sender = { name: `APIキー: ${key.name}`, email: `${key.prefix}…` };
+    if (key) sender = { name: ja('apiKey', { name: key.name }), email: `${key.prefix}…` };
   }
   const fields = await loadFields(db, envelope.id);
   const hasOrganizationSeal =
@@ -133,7 +136,8 @@ export async function buildCertificateData(
         .filter((f) => f.recipientId === r.id)
         .map((f) => {
           const document = documents.find((d) => d.id === f.documentId)?.name ?? '';
-          return `${document} ${f.page}ページ ${fieldLabel(f)}: ${fieldValueText(f, r.auth === 'login' && hasOrganizationSeal)}`;
+          const value = fieldValueText(f, r.auth === 'login' && hasOrganizationSeal);
+          return ja('fieldLine', { document, page: f.page, field: fieldLabel(f), value });
         });
       return {
         ...(fieldLines.length > 0 ? { fields: fieldLines } : {}),
@@ -148,7 +152,7 @@ export async function buildCertificateData(
     ...(await approvalsOf(db, envelope.id)),
     events: kept.map((row) => {
       const fact = detailOf(row.action, JSON.parse(row.details) as Record<string, unknown>);
-      const actor = row.actor_type === 'system' ? 'システム (system)' : nameOf(row);
+      const actor = row.actor_type === 'system' ? jaEn('system') : nameOf(row);
       return {
         at: new Date(row.created_at),
         actor,
@@ -160,19 +164,6 @@ export async function buildCertificateData(
     issuedAt: options.issuedAt,
   };
 }
-
-const DECISIONS: Record<string, string> = {
-  approved: '承認 (approved)',
-  rejected: '差し戻し (sent back)',
-  skipped: '不要・同じステップの他の承認者が承認 (not needed: another approver of the step approved)',
-  withdrawn: '取り下げ・差し戻しにより終了 (ended by withdrawal or sending back)',
-  open: '未判断 (not decided)',
-};
-
-const STEP_MODES: Record<string, string> = {
-  all: '全員承認（順番に）(all, in order)',
-  any: 'いずれか1名 (any one of them)',
-};
 
 /** 稟議: every round's approvers in route order, for the certificate (empty when there was none). */
 async function approvalsOf(
@@ -195,10 +186,10 @@ async function approvalsOf(
       round: r.round,
       routeName: r.route_name,
       step: r.step_index + 1,
-      stepMode: STEP_MODES[r.step_mode],
+      stepMode: r.step_mode === 'all' ? jaEn('stepMode.all', '(', ')') : jaEn(`stepMode.${r.step_mode}`),
       name: r.name,
       email: r.email,
-      decision: DECISIONS[r.status],
+      decision: jaEn(`decision.${r.status}`),
       decidedAt: r.decided_at ? new Date(r.decided_at) : null,
       comment: r.comment,
     })),

@@ -13,7 +13,6 @@ import { AppError, type AppErrorCode } from '../domain/app-error.ts';
 export const STATUS_OF: Record<AppErrorCode, number> = {
   VALIDATION_FAILED: 400,
   INVALID_EMAIL: 400,
-  DUPLICATE_ORDER: 400,
   ORDER_GAP: 400,
   RECIPIENT_IS_CC: 409,
   REMINDER_TOO_SOON: 429,

@@ -77,7 +77,7 @@ export function CertificateListItem({ meta, children }: { meta: ReactNode; child
   return (
     <li className="doc-list__item doc-list__item--file">
       <span className="doc-list__icon doc-list__icon--certificate" aria-hidden="true">
-        証
+        {t('certificate.icon')}
       </span>
       <span className="doc-list__body">
         <span className="doc-list__name">{t('certificate.name')}</span>

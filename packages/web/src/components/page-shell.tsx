@@ -25,7 +25,7 @@ export function PageShell({
   const brand = (
     <>
       <span className="brand__mark" aria-hidden="true">
-        印
+        {t('seal.mark')}
       </span>
       <span className="brand__name">{t('app.name')}</span>
       <span className="brand__tagline">{t('app.tagline')}</span>

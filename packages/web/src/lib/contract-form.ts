@@ -8,7 +8,7 @@ import type {
   FieldSuggestion,
   TaxTreatment,
 } from '../api/register-types.ts';
-import type { Language } from '../i18n/translate.ts';
+import { translate, type Language } from '../i18n/translate.ts';
 
 /** The form as typed. */
 export interface ContractForm {
@@ -120,11 +120,7 @@ export function checkContractForm(
   if (form.renewalMonths.trim() !== '') {
     const parsed = parseYenAmount(form.renewalMonths);
     if (parsed.ok && parsed.value >= 1 && parsed.value <= 120) renewalMonths = parsed.value;
-    else
-      errors.renewalMonths =
-        language === 'ja'
-          ? '更新期間は1〜120か月の整数で入力してください。'
-          : 'Enter the renewal period as 1 to 120 months.';
+    else errors.renewalMonths = translate(language, 'reg.form.renewalMonthsInvalid');
   }
   const fields: Record<string, string | null> = {};
   for (const field of customFields) {
@@ -145,7 +141,7 @@ export function checkContractForm(
     if (value !== (saved === undefined ? null : String(saved))) fields[field.key] = value;
   }
   const title = form.title.trim();
-  if (title === '') errors.title = language === 'ja' ? '件名を入力してください。' : 'Enter a title.';
+  if (title === '') errors.title = translate(language, 'reg.form.titleRequired');
   if (Object.keys(errors).length > 0) return { ok: false, errors };
 
   const next: Required<

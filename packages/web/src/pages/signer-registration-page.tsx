@@ -207,8 +207,8 @@ function RegistrationForm({
             value={mailLanguage}
             onChange={(e) => setMailLanguage(e.target.value as 'ja' | 'en')}
           >
-            <option value="ja">日本語</option>
-            <option value="en">English</option>
+            <option value="ja">{t('lang.ja')}</option>
+            <option value="en">{t('lang.en')}</option>
           </select>
         </Field>
         <div className="grid grid--2">

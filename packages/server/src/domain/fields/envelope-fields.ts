@@ -1,5 +1,6 @@
 // Fields and seals of an envelope (issue 11 part 4): what a placed field is, how it is read from its
 // row, how a signer's values are checked, and what is drawn into each field when its recipient signs.
+import { formatCalendarDate } from '@inkan/core/messages';
 import { FIELD_LIMITS, loadJapaneseFont, readSealImage, type FieldFill, type FieldRect } from '@inkan/core';
 import { AppError } from '../app-error.ts';
 import type { BlobStore } from '../../ports/blob-store.ts';
@@ -88,9 +89,7 @@ export function formatFieldDate(date: Date, timeZone: string, language: 'ja' | '
   const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' })
     .formatToParts(date)
     .reduce<Record<string, string>>((acc, p) => ({ ...acc, [p.type]: p.value }), {});
-  return language === 'ja'
-    ? `${parts.year}年${parts.month}月${parts.day}日`
-    : `${parts.year}-${parts.month.padStart(2, '0')}-${parts.day.padStart(2, '0')}`;
+  return formatCalendarDate(language, parts.year!, parts.month!, parts.day!);
 }
 
 const CONTROL = /[\u0000-\u001f\u007f]/;

@@ -1,5 +1,6 @@
 /** Finds the contract amount among the amounts of a contract text, ranked by the words around each. */
 import { detectTaxTreatment, parseYenAmount } from '@inkan/core/text/ja-values';
+import { formatMessage, inBothLanguages } from '@inkan/core/messages';
 import type { FieldSuggestion } from './suggestion-types.ts';
 import { labelBefore, type Sentence, sentenceIndexAt } from './text-spans.ts';
 
@@ -186,16 +187,18 @@ export function suggestAmount(text: string, sentences: Sentence[]): FieldSuggest
   const margin = best.score - runnerUp;
   const confidence = Math.min(0.95, 0.5 + best.score / 20 + Math.min(margin, 6) / 30);
   const others = candidates.length - 1;
-  const basisJa = { total: '総額', monthly: '月額', yearly: '年額' }[best.basis];
-  const basisEn = { total: 'total', monthly: 'monthly', yearly: 'yearly' }[best.basis];
   return {
     field: 'amount',
     value: { yen: best.yen, currency: 'JPY', tax: best.tax, basis: best.basis, context: best.context },
     confidence: Math.round(confidence * 100) / 100,
     source: { sentence: best.sentence.text, start: best.sentence.start, end: best.sentence.end },
-    reason: {
-      ja: `「${best.context}」の金額（${basisJa}）${others > 0 ? `。本文中の他の金額${others}件（遅延損害金・印紙・敷金・単価など）より上位` : ''}`,
-      en: `The amount named "${best.context}" (${basisEn})${others > 0 ? `, ranked above ${others} other amount(s) in the text (penalties, stamp duty, deposits, unit prices …)` : ''}`,
-    },
+    reason: inBothLanguages(
+      others > 0 ? 'reg.suggestReason.amount.ranked' : 'reg.suggestReason.amount',
+      (language) => ({
+        context: best.context,
+        basis: formatMessage(language, `reg.suggestReason.basis.${best.basis}`),
+        others,
+      }),
+    ),
   };
 }

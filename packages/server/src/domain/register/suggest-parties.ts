@@ -1,4 +1,5 @@
 /** Finds the names the contract calls 甲 and 乙. */
+import { inBothLanguages } from '@inkan/core/messages';
 import type { FieldSuggestion } from './suggestion-types.ts';
 import { type Sentence, sentenceAt } from './text-spans.ts';
 
@@ -40,6 +41,6 @@ export function suggestParties(text: string, sentences: Sentence[]): FieldSugges
     value: found,
     confidence: found.kou && found.otsu ? 0.9 : 0.6,
     source: { sentence: first.text, start: first.start, end: first.end },
-    reason: { ja: '「以下「甲」「乙」という」の定義から', en: 'From the definitions of 甲 and 乙 in the text' },
+    reason: inBothLanguages('reg.suggestReason.parties'),
   };
 }

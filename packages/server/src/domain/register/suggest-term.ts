@@ -1,5 +1,6 @@
 /** Finds the contract term (開始日・満了日), automatic renewal and the notice deadline in a contract text. */
 import { addDaysIso, addMonthsIso, parseJapaneseDate, parseJapaneseNumber } from '@inkan/core/text/ja-values';
+import { formatMessage, inBothLanguages, type InBothLanguages, type Language } from '@inkan/core/messages';
 import type { FieldSuggestion, SuggestionSource } from './suggestion-types.ts';
 import { labelBefore, type Sentence } from './text-spans.ts';
 
@@ -54,7 +55,12 @@ interface Term {
   end: string | null;
   sentence: Sentence;
   confidence: number;
-  how: { ja: string; en: string };
+  how: InBothLanguages;
+}
+
+/** A duration in a reason: in Japanese as the contract wrote it (1年, 6か月), in English in months. */
+function durationWords(language: Language, written: string, months: number): string {
+  return language === 'ja' ? written : formatMessage('en', 'reg.suggestReason.months', { n: months });
 }
 
 function findTerm(sentences: Sentence[]): Term | null {
@@ -70,7 +76,7 @@ function findTerm(sentences: Sentence[]): Term | null {
           end,
           sentence,
           confidence: 0.9,
-          how: { ja: '期間の記載（開始日と満了日）', en: 'the stated term (start and end)' },
+          how: inBothLanguages('reg.suggestReason.term.stated'),
         };
       }
     }
@@ -84,10 +90,9 @@ function findTerm(sentences: Sentence[]): Term | null {
           end: addDaysIso(addMonthsIso(start, months), -1),
           sentence,
           confidence: 0.8,
-          how: {
-            ja: `開始日から${span[2]}${span[3]}として満了日を計算`,
-            en: `end computed as ${months} months from the start`,
-          },
+          how: inBothLanguages('reg.suggestReason.term.fromStart', (language) => ({
+            duration: durationWords(language, `${span[2]}${span[3]}`, months),
+          })),
         };
       }
     }
@@ -101,10 +106,10 @@ function findTerm(sentences: Sentence[]): Term | null {
           end: addDaysIso(addMonthsIso(signed.date, months), -1),
           sentence,
           confidence: 0.6,
-          how: {
-            ja: `締結日（${signed.sentence.text}）から${fromSigning[1]}${fromSigning[2]}として計算`,
-            en: `computed as ${months} months from the signing date (${signed.sentence.text})`,
-          },
+          how: inBothLanguages('reg.suggestReason.term.fromSigning', (language) => ({
+            signed: signed.sentence.text,
+            duration: durationWords(language, `${fromSigning[1]}${fromSigning[2]}`, months),
+          })),
         };
       }
     }
@@ -122,7 +127,7 @@ export function suggestTerm(sentences: Sentence[]): FieldSuggestion[] {
       value: term.start,
       confidence: term.confidence,
       source: sourceOf(term.sentence),
-      reason: { ja: `契約開始日: ${term.how.ja}`, en: `Start date: ${term.how.en}` },
+      reason: inBothLanguages('reg.suggestReason.startDate', (language) => ({ how: term.how[language] })),
     });
   }
   if (term?.end) {
@@ -131,7 +136,7 @@ export function suggestTerm(sentences: Sentence[]): FieldSuggestion[] {
       value: term.end,
       confidence: term.confidence,
       source: sourceOf(term.sentence),
-      reason: { ja: `契約満了日: ${term.how.ja}`, en: `End date: ${term.how.en}` },
+      reason: inBothLanguages('reg.suggestReason.endDate', (language) => ({ how: term.how[language] })),
     });
   }
   for (const sentence of sentences) {
@@ -144,12 +149,9 @@ export function suggestTerm(sentences: Sentence[]): FieldSuggestion[] {
       value: { renews: true, periodMonths },
       confidence: periodMonths ? 0.85 : 0.7,
       source: sourceOf(sentence),
-      reason: {
-        ja: periodMonths ? `自動更新（${periodMonths}か月ごと）` : '自動更新（期間の記載なし）',
-        en: periodMonths
-          ? `Renews automatically (every ${periodMonths} months)`
-          : 'Renews automatically (no period stated)',
-      },
+      reason: periodMonths
+        ? inBothLanguages('reg.suggestReason.autoRenewal', { months: periodMonths })
+        : inBothLanguages('reg.suggestReason.autoRenewal.noPeriod'),
     });
     break;
   }
@@ -163,16 +165,16 @@ export function suggestTerm(sentences: Sentence[]): FieldSuggestion[] {
     const amount = Number(count);
     const unit = notice[2] === '日' ? 'days' : 'months';
     const date = term?.end ? (unit === 'days' ? addDaysIso(term.end, -amount) : addMonthsIso(term.end, -amount)) : null;
-    const unitJa = unit === 'days' ? '日' : 'か月';
     suggestions.push({
       field: 'noticeDeadline',
       value: { amount, unit, date },
       confidence: 0.85,
       source: sourceOf(sentence),
-      reason: {
-        ja: `期間満了の${amount}${unitJa}前まで${date ? `（${date}）` : ''}`,
-        en: `${amount} ${unit} before the end of term${date ? ` (${date})` : ''}`,
-      },
+      reason: inBothLanguages(date ? 'reg.suggestReason.notice.date' : 'reg.suggestReason.notice', (language) => ({
+        amount,
+        unit: formatMessage(language, `reg.suggestReason.unit.${unit}`),
+        date: date ?? '',
+      })),
     });
     break;
   }

@@ -1,5 +1,6 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { AppError } from '../app-error.ts';
+import { inBothLanguages } from '@inkan/core/messages';
 import type { DbOrTx } from '../../ports/database.ts';
 
 /** At most this many ranges in one organisation's list. */
@@ -22,10 +23,7 @@ function invalidEntry(index: number, entry: string): AppError {
     'VALIDATION_FAILED',
     `ipAllowList[${index}] is not an IPv4 or IPv6 address or CIDR range`,
     { field: `ipAllowList[${index}]` },
-    {
-      ja: `「${shown}」は IP アドレスまたは CIDR 形式（例：203.0.113.0/24、2001:db8::/32）ではありません。`,
-      en: `"${shown}" is not an IP address or a CIDR range (e.g. 203.0.113.0/24, 2001:db8::/32).`,
-    },
+    inBothLanguages('error.VALIDATION_FAILED.ipAllowList.entry', { entry: shown }),
   );
 }
 
@@ -65,10 +63,7 @@ export function parseAllowList(input: unknown): string[] {
       'VALIDATION_FAILED',
       `at most ${MAX_ALLOW_LIST_ENTRIES} ranges`,
       { field: 'ipAllowList' },
-      {
-        ja: `IP 制限に登録できる範囲は ${MAX_ALLOW_LIST_ENTRIES} 件までです。`,
-        en: `An allow-list holds at most ${MAX_ALLOW_LIST_ENTRIES} ranges.`,
-      },
+      inBothLanguages('error.VALIDATION_FAILED.ipAllowList.max', { max: MAX_ALLOW_LIST_ENTRIES }),
     );
   const out: string[] = [];
   input.forEach((raw, index) => {

@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import { KeyFileSigner, type SigningCredential, type Signer } from '@inkan/core';
+import { formatMessage, inBothLanguages } from '@inkan/core/messages';
 import type { Db, DbOrTx } from '../../ports/database.ts';
 import type { SecretSeal } from '../../ports/secret-seal.ts';
 import type { RecipientAuth } from '../types.ts';
@@ -147,11 +148,9 @@ export function summaryOfRow(row: {
  * authenticated, in Japanese then English (the certificate names the organisation, not the signers).
  */
 export function signerReason(recipients: ReadonlyArray<{ name: string; email: string; auth: RecipientAuth }>): string {
-  const ja = recipients
-    .map((r) => `${r.name}（${r.auth === 'login' ? 'メール認証・ログイン' : 'メール認証・アクセスコード'}）`)
-    .join('、');
-  const en = recipients
-    .map((r) => `${r.name} <${r.email}> (${r.auth === 'login' ? 'email + sign-in' : 'email + access code'})`)
-    .join(', ');
-  return `署名者: ${ja} / Signed by: ${en}`;
+  const how = (r: { auth: RecipientAuth }) =>
+    inBothLanguages(r.auth === 'login' ? 'signature.reason.login' : 'signature.reason.code');
+  const ja = recipients.map((r) => `${r.name}（${how(r).ja}）`).join('、');
+  const en = recipients.map((r) => `${r.name} <${r.email}> (${how(r).en})`).join(', ');
+  return `${formatMessage('ja', 'signature.reason.signedBy', { signers: ja })} / ${formatMessage('en', 'signature.reason.signedBy', { signers: en })}`;
 }

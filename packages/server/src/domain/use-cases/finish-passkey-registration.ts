@@ -1,3 +1,4 @@
+import { formatMessage } from '@inkan/core/messages';
 import { verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
@@ -42,7 +43,7 @@ export async function finishPasskeyRegistration(
     const { credential } = verified.registrationInfo;
     const taken = await tx.selectFrom('passkeys').select('id').where('id', '=', credential.id).executeTakeFirst();
     if (taken) throw new AppError('PASSKEY_FAILED', 'this passkey is registered already');
-    const name = input.name.trim().slice(0, 100) || 'パスキー';
+    const name = input.name.trim().slice(0, 100) || formatMessage('ja', 'account.passkey.defaultName');
     await tx
       .insertInto('passkeys')
       .values({

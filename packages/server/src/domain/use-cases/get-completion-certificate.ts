@@ -1,3 +1,4 @@
+import { formatMessage } from '@inkan/core/messages';
 import { readStoredDocument } from '../retention/read-stored-document.ts';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
@@ -9,7 +10,7 @@ import { openDownloadLink, recordLinkDownload } from './open-download-link.ts';
 
 /** The file name of a certificate of completion. */
 export function certificateFileName(certificateId: string): string {
-  return `契約締結証明書_${certificateId}.pdf`;
+  return `${formatMessage('ja', 'certificate.pdf.title')}_${certificateId}.pdf`;
 }
 
 /** A stored certificate, or NOT_FOUND until it exists. */

@@ -1,3 +1,4 @@
+import { formatMessage } from '@inkan/core/messages';
 import { renderCompletionCertificate, sealPdf, signPdf } from '@inkan/core';
 import { buildCertificateData } from '../certificate-data.ts';
 import { sha256Hex } from '../hashing.ts';
@@ -11,7 +12,7 @@ import { prepareEnvelopeRegistration, registerEnvelopeContract } from './registe
 
 /** The `Reason` of the certificate's signature. */
 export function certificateSignatureReason(certificateId: string): string {
-  return `契約締結証明書 ${certificateId}`;
+  return `${formatMessage('ja', 'certificate.pdf.title')} ${certificateId}`;
 }
 
 /**

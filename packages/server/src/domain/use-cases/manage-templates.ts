@@ -1,3 +1,4 @@
+import { formatMessage } from '@inkan/core/messages';
 import { newId } from '../../security/tokens.ts';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
@@ -57,7 +58,7 @@ export async function createTemplateFromEnvelope(
       ? checkRoleName(roleNames[i], `roleNames[${i}]`)
       : r.role === 'cc'
         ? `CC${++ccs}`
-        : `署名者${++signers}`,
+        : formatMessage('ja', 'templates.defaultRole', { n: ++signers }),
   );
   if (new Set(names).size !== names.length)
     throw new AppError('VALIDATION_FAILED', 'role names must differ', { field: 'roleNames' });

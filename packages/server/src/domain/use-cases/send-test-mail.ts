@@ -1,3 +1,4 @@
+import { formatMessage } from '@inkan/core/messages';
 import { renderHtmlMail } from '../../mail/templates/html.ts';
 import { footer } from '../../mail/templates/format.ts';
 import type { MailServerAnswer } from '../../ports/mailer.ts';
@@ -55,11 +56,8 @@ export async function sendTestMail(
     .select(['id', 'name', 'mail_from_name', 'mail_reply_to', 'logo_updated_at'])
     .where('id', '=', input.organizationId)
     .executeTakeFirstOrThrow();
-  const ja = input.language === 'ja';
-  const subject = ja ? `【Inkan】送信テスト（${org.name}）` : `[Inkan] Test mail (${org.name})`;
-  const body = ja
-    ? `${org.name} のメール設定から送信したテストメールです。このメールが届いていれば、送信設定は正しく動作しています。`
-    : `This is a test mail from the mail settings of ${org.name}. If it arrived, sending works.`;
+  const subject = formatMessage(input.language, 'mail.testMail.subject', { organization: org.name });
+  const body = formatMessage(input.language, 'mail.testMail.body', { organization: org.name });
   const logoPath = logoPathOf(org.id, org.logo_updated_at);
   const mail = {
     to,

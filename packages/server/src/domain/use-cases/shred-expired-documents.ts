@@ -1,3 +1,4 @@
+import { certificateFileName } from './get-completion-certificate.ts';
 import type { DbOrTx } from '../../ports/database.ts';
 import type { ShredOutcome } from '../../ports/blob-store.ts';
 import type { DomainContext } from '../domain-context.ts';
@@ -122,7 +123,7 @@ async function storedFiles(db: DbOrTx, contractId: string | null, envelopeId: st
     if (envelope?.certificate_blob && envelope.certificate_sha256)
       files.push({
         kind: 'certificate',
-        name: `契約締結証明書_${envelope.certificate_id}.pdf`,
+        name: certificateFileName(envelope.certificate_id),
         sha256: envelope.certificate_sha256,
         blob: envelope.certificate_blob,
         envelopeId,

@@ -1,3 +1,4 @@
+import { formatMessage } from '@inkan/core/messages';
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
@@ -51,7 +52,10 @@ export async function auditRoutes(app: FastifyInstance, options: { context: AppC
     const stamp = formatJstCell(context.clock.now()).replace(/[-: ]/g, '').slice(0, 12);
     return reply
       .type('text/csv; charset=utf-8')
-      .header('content-disposition', contentDisposition('attachment', `操作ログ_${stamp}.csv`))
+      .header(
+        'content-disposition',
+        contentDisposition('attachment', formatMessage('ja', 'audit.export.fileName', { stamp })),
+      )
       .header('cache-control', 'private, no-store')
       .header('x-content-type-options', 'nosniff')
       .send(Readable.from(lines(), { objectMode: false }));

@@ -1,3 +1,4 @@
+import { formatMessage } from '@inkan/core/messages';
 import { Readable } from 'node:stream';
 import * as z from 'zod';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -144,7 +145,10 @@ export async function contractRoutes(app: FastifyInstance, options: { context: A
     const stamp = context.clock.now().toISOString().slice(0, 10);
     return reply
       .type('text/csv; charset=utf-8')
-      .header('content-disposition', contentDisposition('attachment', `契約台帳_${stamp}.csv`))
+      .header(
+        'content-disposition',
+        contentDisposition('attachment', formatMessage('ja', 'reg.export.fileName', { date: stamp })),
+      )
       .header('cache-control', 'private, no-store')
       .send(Readable.from(body()));
   });

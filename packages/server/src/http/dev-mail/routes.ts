@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
-import { escapeHtml } from '../../mail/templates/html.ts';
+import { keptMailList, keptMailPage } from '../html-text.ts';
 
 const LIMIT = 200;
 
@@ -37,20 +37,14 @@ export async function devMailRoutes(app: FastifyInstance, options: { context: Ap
 
   app.get('/dev/mail', async (_request, reply) => {
     const mails = await latest();
-    const items = mails
-      .map((m) => {
-        const text = escapeHtml(m.text_body).replace(/https?:\/\/[^\s<>"']+/g, (url) => `<a href="${url}">${url}</a>`);
-        return (
-          `<article><h2>${escapeHtml(m.subject)}</h2><p class="meta">To: ${escapeHtml(m.to_address)} · From: ${escapeHtml(m.from_address)} · ${escapeHtml(m.created_at)}</p>` +
-          `<pre>${text}</pre></article>`
-        );
-      })
-      .join('');
-    const page =
-      '<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
-      '<title>Inkan — 開発用受信箱 / development inbox</title><style>body{font-family:sans-serif;margin:24px;max-width:900px}article{border:1px solid #ddd;border-radius:8px;padding:16px;margin:0 0 16px}' +
-      'h2{font-size:16px;margin:0 0 8px}.meta{color:#555;font-size:13px}pre{white-space:pre-wrap;word-break:break-all;font-family:inherit}</style></head><body>' +
-      `<h1>開発用受信箱 / Development inbox</h1><p>${mails.length === 0 ? 'メールはまだありません。 / No mail yet.' : `最新 ${mails.length} 件 / newest first`}</p>${items}</body></html>`;
+    const kept = mails.map((m) => ({
+      to: m.to_address,
+      from: m.from_address,
+      subject: m.subject,
+      text: m.text_body,
+      createdAt: m.created_at,
+    }));
+    const page = keptMailPage('serverPage.devMail.title', keptMailList(kept));
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
   });
 }

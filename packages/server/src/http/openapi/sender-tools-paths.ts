@@ -20,7 +20,7 @@ export const senderToolPaths: Record<string, Record<string, unknown>> = {
       requestBody: body(updateDraftBody),
       responses: {
         200: { description: 'The draft (codes generated for new recipients appear once)', ...json(envelope) },
-        400: error('VALIDATION_FAILED, NO_RECIPIENTS, INVALID_EMAIL, DUPLICATE_ORDER, INVALID_ACCESS_CODE_FORMAT'),
+        400: error('VALIDATION_FAILED, NO_RECIPIENTS, INVALID_EMAIL, ORDER_GAP, INVALID_ACCESS_CODE_FORMAT'),
         403: error('FORBIDDEN (viewer)'),
         404: error('NOT_FOUND'),
         409: error('ENVELOPE_NOT_DRAFT'),

@@ -1,3 +1,4 @@
+import { inBothLanguagesJoined, type MessageKey } from '@inkan/core/messages';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../domain/app-error.ts';
@@ -149,7 +150,8 @@ export async function templateRoutes(app: FastifyInstance, options: { context: A
     const { id } = parseWith(templateParams, request.params);
     const rows = await listBulkSendRows(context, { ...principal, bulkSendId: id });
     const base = context.config.publicUrl.replace(/\/$/, '');
-    const lines = [csvRecord(['行 / row', '結果 / status', '封筒 / envelope', 'URL', 'エラー / error'])];
+    const header = (name: string) => inBothLanguagesJoined(`templates.results.${name}` as MessageKey);
+    const lines = [csvRecord([header('row'), header('status'), header('envelope'), 'URL', header('error')])];
     for (const r of rows)
       lines.push(
         csvRecord([

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import { htmlInBothLanguages, htmlText } from '../html-text.ts';
 
 /** The built web UI (packages/web/dist), next to this package, seen from src/http/web or from the compiled dist/. */
 export const DEFAULT_WEB_DIST = fileURLToPath(
@@ -44,11 +45,13 @@ const SPA_ROUTES = [
   '/templates/*',
 ];
 
+const BUILD_HINT = { command: '<code>npm run build -w @inkan/web</code>', api: '<code>/api/…</code>' };
 const NOT_BUILT_PAGE =
-  '<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>Inkan — UI not built</title></head><body style="font-family:sans-serif;margin:40px">' +
-  '<h1>画面がまだビルドされていません / The web UI is not built</h1>' +
-  '<p>リポジトリのルートで <code>npm run build -w @inkan/web</code> を実行してから、サーバーを再起動してください。</p>' +
-  '<p>Run <code>npm run build -w @inkan/web</code> at the repository root, then restart the server. The API (<code>/api/…</code>) works without it.</p>' +
+  '<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">' +
+  `<title>Inkan — ${htmlInBothLanguages('serverPage.notBuilt.title')}</title></head><body style="font-family:sans-serif;margin:40px">` +
+  `<h1>${htmlInBothLanguages('serverPage.notBuilt.title')}</h1>` +
+  `<p>${htmlText('ja', 'serverPage.notBuilt.run', undefined, BUILD_HINT)}</p>` +
+  `<p lang="en">${htmlText('en', 'serverPage.notBuilt.run', undefined, BUILD_HINT)}</p>` +
   '</body></html>';
 
 /**

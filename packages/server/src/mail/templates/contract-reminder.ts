@@ -1,4 +1,10 @@
-import { formatMessage, type MessageKey, type MessageVars } from '@inkan/core/messages';
+import {
+  formatCalendarDate,
+  formatMessage,
+  inBothLanguagesJoined,
+  type MessageKey,
+  type MessageVars,
+} from '@inkan/core/messages';
 import { footer, type MailHelp, type RenderedMail } from './format.ts';
 import { renderHtmlMail, type HtmlBlock } from './html.ts';
 import { oneLine } from './signing-request.ts';
@@ -20,13 +26,12 @@ export interface ContractReminderMail {
 
 function japaneseDate(iso: string): string {
   const [y, m, d] = iso.split('-').map(Number);
-  return `${y}年${m}月${d}日`;
+  return formatCalendarDate('ja', y!, m!, d!);
 }
 
 /** The reminder mail N days before 契約満了日 or 解約通知期限, in the catalog's words: Japanese, then English. */
 export function renderContractReminder(m: ContractReminderMail): RenderedMail {
   const say = (language: 'ja' | 'en', key: MessageKey, vars?: MessageVars) => formatMessage(language, key, vars);
-  const both = (key: MessageKey) => `${say('ja', key)} / ${say('en', key)}`;
   const what: MessageKey = m.kind === 'end' ? 'mail.contractReminder.what.end' : 'mail.contractReminder.what.notice';
   const advice: MessageKey =
     m.kind === 'notice'
@@ -48,11 +53,11 @@ export function renderContractReminder(m: ContractReminderMail): RenderedMail {
   const subject = oneLine(say('ja', 'mail.contractReminder.subject', { ...varsIn('ja'), what: say('ja', what) }));
   const ja = say('ja', body, varsIn('ja'));
   const en = say('en', body, varsIn('en'));
-  const open = both('mail.contractReminder.open');
+  const open = inBothLanguagesJoined('mail.contractReminder.open');
   const facts: Array<[string, string]> = [
-    [both('mail.contractReminder.fact.contract'), m.title],
-    [both('mail.contractReminder.fact.counterparties'), m.counterparties.join('、') || '—'],
-    [both(what), `${japaneseDate(m.dueOn)} (${m.dueOn})`],
+    [inBothLanguagesJoined('mail.contractReminder.fact.contract'), m.title],
+    [inBothLanguagesJoined('mail.contractReminder.fact.counterparties'), m.counterparties.join('、') || '—'],
+    [inBothLanguagesJoined(what), `${japaneseDate(m.dueOn)} (${m.dueOn})`],
   ];
   const text = [
     ja,

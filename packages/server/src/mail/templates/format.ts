@@ -1,4 +1,4 @@
-import { formatMessage, type MessageKey, type MessageVars } from '@inkan/core/messages';
+import { formatCalendarDate, formatMessage, type MessageKey, type MessageVars } from '@inkan/core/messages';
 /** Japan time for the mails; one formatter for the process (making one costs more than formatting). */
 const JAPAN_TIME = new Intl.DateTimeFormat('ja-JP', {
   timeZone: 'Asia/Tokyo',
@@ -15,9 +15,11 @@ export function formatMailTime(date: Date, language: 'ja' | 'en'): string {
   if (language === 'ja') {
     const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
     for (const part of JAPAN_TIME.formatToParts(date)) parts[part.type] = part.value;
-    return `${parts.year}年${parts.month}月${parts.day}日 ${parts.hour}:${parts.minute}（日本時間）`;
+    const day = formatCalendarDate('ja', parts.year!, parts.month!, parts.day!);
+    return formatMessage('ja', 'mail.time', { date: day, time: `${parts.hour}:${parts.minute}` });
   }
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const iso = date.toISOString();
+  return formatMessage('en', 'mail.time', { date: iso.slice(0, 10), time: iso.slice(11, 16) });
 }
 
 /** A duration in whole days (rounded down, at least 1) or hours, for "valid for …". */

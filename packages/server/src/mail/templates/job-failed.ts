@@ -1,4 +1,12 @@
-import { en, formatMessage, ja, type MessageKey, type MessageVars } from '@inkan/core/messages';
+import {
+  en,
+  formatMessage,
+  inBothLanguages,
+  inBothLanguagesJoined,
+  ja,
+  type MessageKey,
+  type MessageVars,
+} from '@inkan/core/messages';
 import { footer, formatMailTime, type RenderedMail } from './format.ts';
 import { renderHtmlMail, type HtmlBlock } from './html.ts';
 import { oneLine } from './signing-request.ts';
@@ -31,8 +39,7 @@ export interface JobFailedMail {
 
 /** The notice to the sender or the administrators that a job gave up after its retry window. */
 export function renderJobFailed(m: JobFailedMail): RenderedMail {
-  const both = (key: MessageKey) => ({ ja: formatMessage('ja', key), en: formatMessage('en', key) });
-  const title = both('mail.jobFailed.title');
+  const title = inBothLanguages('mail.jobFailed.title');
   const subject = oneLine(
     `【Inkan】${title.ja}: ${jobKindLabel(m.kind, 'ja')}${m.envelopeName ? `（${m.envelopeName}）` : ''} / ${title.en}`,
   );
@@ -51,8 +58,7 @@ export function renderJobFailed(m: JobFailedMail): RenderedMail {
   };
   const ja = paragraph('ja');
   const en = paragraph('en');
-  const button = both(m.canRetry ? 'mail.jobFailed.openFailedJobs' : 'mail.openEnvelope');
-  const label = `${button.ja} / ${button.en}`;
+  const label = inBothLanguagesJoined(m.canRetry ? 'mail.jobFailed.openFailedJobs' : 'mail.openEnvelope');
   const text = [ja, m.url, '----', en, m.url, `--\n${footer('ja')}`].join('\n\n');
   const blocks: HtmlBlock[] = [
     { kind: 'paragraph', text: ja },

@@ -1,4 +1,11 @@
-import { formatMessage, type MessageKey, type MessageVars } from '@inkan/core/messages';
+import {
+  formatMessage,
+  inBothLanguages,
+  inBothLanguagesJoined,
+  type Language,
+  type MessageKey,
+  type MessageVars,
+} from '@inkan/core/messages';
 import { footer, type MailHelp, type RenderedMail } from './format.ts';
 import { renderHtmlMail, type HtmlBlock } from './html.ts';
 import { oneLine } from './signing-request.ts';
@@ -48,19 +55,14 @@ export function renderRecipientDeclined(m: RecipientDeclinedMail): RenderedMail 
 export function bilingual(
   subjectKey: MessageKey,
   bodyKey: MessageKey,
-  vars: MessageVars | ((language: 'ja' | 'en') => MessageVars),
+  vars: MessageVars | ((language: Language) => MessageVars),
   url: string,
   help?: MailHelp,
   linkKey: MessageKey = 'mail.openEnvelope',
 ): RenderedMail {
-  const varsIn = (language: 'ja' | 'en') => (typeof vars === 'function' ? vars(language) : vars);
-  const subject = oneLine(formatMessage('ja', subjectKey, varsIn('ja')));
-  const ja = formatMessage('ja', bodyKey, varsIn('ja'));
-  const en = formatMessage('en', bodyKey, varsIn('en'));
-  const link = {
-    label: `${formatMessage('ja', linkKey)} / ${formatMessage('en', linkKey)}`,
-    url,
-  };
+  const subject = oneLine(formatMessage('ja', subjectKey, typeof vars === 'function' ? vars('ja') : vars));
+  const { ja, en } = inBothLanguages(bodyKey, vars);
+  const link = { label: inBothLanguagesJoined(linkKey), url };
   const foot = footer('ja', help);
   const text = [ja, link.url, '----', en, link.url, `--\n${foot}`].join('\n\n');
   const blocks: HtmlBlock[] = [

@@ -1,4 +1,10 @@
-import { formatMessage, type MessageKey, type MessageVars } from '@inkan/core/messages';
+import {
+  formatMessage,
+  inBothLanguages,
+  inBothLanguagesJoined,
+  type MessageKey,
+  type MessageVars,
+} from '@inkan/core/messages';
 import { footer, formatMailTime, type RenderedMail } from './format.ts';
 import { renderHtmlMail, type HtmlBlock } from './html.ts';
 import { oneLine } from './signing-request.ts';
@@ -120,17 +126,12 @@ export interface RegistrationNoticeMail extends Omit<RegistrationMailBase, 'lang
 /** 「取引先から署名用メールアドレスの届出がありました」 to the sender who requested it, in Japanese then English. */
 export function renderRegistrationNoticeMail(m: RegistrationNoticeMail): RenderedMail {
   const vars = { company: m.companyName, person: m.personName, signer: m.signerName, email: m.signerEmail };
-  const both = (key: MessageKey, v?: MessageVars) => ({
-    ja: formatMessage('ja', key, v),
-    en: formatMessage('en', key, v),
-  });
   const subject = oneLine(formatMessage('ja', 'mail.registration.notice.subject', { company: m.companyName }));
-  const intro = both('mail.registration.notice.intro', vars);
-  const usage = both('mail.registration.notice.usage');
-  const note = both('mail.registration.notice.sentTo', { organization: m.organizationName });
-  const label = both('mail.registration.notice.button');
-  const support = m.supportContact ? [`お問い合わせ先 / Contact: ${m.supportContact}`] : [];
-  const button = { label: `${label.ja} / ${label.en}`, url: m.addressBookUrl };
+  const intro = inBothLanguages('mail.registration.notice.intro', vars);
+  const usage = inBothLanguages('mail.registration.notice.usage');
+  const note = inBothLanguages('mail.registration.notice.sentTo', { organization: m.organizationName });
+  const support = m.supportContact ? [`${inBothLanguagesJoined('mail.contact.label')}: ${m.supportContact}`] : [];
+  const button = { label: inBothLanguagesJoined('mail.registration.notice.button'), url: m.addressBookUrl };
   const text = [
     intro.ja,
     `▼${button.label}\n${button.url}`,

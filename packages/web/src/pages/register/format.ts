@@ -1,4 +1,5 @@
 // How register values read on screen: yen with separators, ISO dates as dates, field names.
+import { formatCalendarDate } from '@inkan/core/messages';
 import type { ContractSummary, FieldSuggestion } from '../../api/register-types.ts';
 import type { MessageKey } from '../../i18n/translate.ts';
 
@@ -15,7 +16,7 @@ export function formatYen(t: T, amount: number | null, tax: ContractSummary['tax
 export function formatIsoDate(language: 'ja' | 'en', iso: string | null): string {
   if (!iso) return '—';
   const [year, month, day] = iso.split('-').map(Number) as [number, number, number];
-  if (language === 'ja') return `${year}年${month}月${day}日`;
+  if (language === 'ja') return formatCalendarDate('ja', year, month, day);
   return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(
     new Date(Date.UTC(year, month - 1, day)),
   );
@@ -41,8 +42,8 @@ export function suggestionValue(t: T, language: 'ja' | 'en', suggestion: FieldSu
     }
     case 'parties':
       return [
-        suggestion.value.kou && `甲: ${suggestion.value.kou}`,
-        suggestion.value.otsu && `乙: ${suggestion.value.otsu}`,
+        suggestion.value.kou && t('reg.party.kou', { name: suggestion.value.kou }),
+        suggestion.value.otsu && t('reg.party.otsu', { name: suggestion.value.otsu }),
       ]
         .filter(Boolean)
         .join(' / ');

@@ -456,8 +456,8 @@ export function RecipientEditor({
             value={r.language}
             onChange={(event) => onChange({ language: event.target.value as Language })}
           >
-            <option value="ja">日本語</option>
-            <option value="en">English</option>
+            <option value="ja">{t('lang.ja')}</option>
+            <option value="en">{t('lang.en')}</option>
           </select>
         </div>
         {r.contactId && (

@@ -66,8 +66,7 @@ function fieldOfServerError(error: ApiError, recipients: DraftRecipient[]): stri
     error.code === 'PAYLOAD_TOO_LARGE'
   )
     return 'documents';
-  if (error.code === 'NO_RECIPIENTS' || error.code === 'DUPLICATE_ORDER' || error.code === 'ORDER_GAP')
-    return 'recipients';
+  if (error.code === 'NO_RECIPIENTS' || error.code === 'ORDER_GAP') return 'recipients';
   return null;
 }
 

@@ -140,7 +140,7 @@ function Review({ id }: { id: string }) {
                 </div>
                 <div className="recipient-row__meta">
                   <span className="recipient-row__email">{recipient.email}</span>
-                  <span>{recipient.language === 'ja' ? '日本語' : 'English'}</span>
+                  <span>{t(recipient.language === 'ja' ? 'lang.ja' : 'lang.en')}</span>
                 </div>
                 <dl className="review-facts">
                   <div>

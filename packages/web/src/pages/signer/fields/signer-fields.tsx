@@ -1,6 +1,7 @@
 // The signer's own fields (issue 11 part 4): each page that carries one is drawn with the fields
 // overlaid where they will be printed, and a form under it takes the values (テキスト, チェックボックス);
 // 署名/押印 and 日付 are filled by the service at signing. The values go with 署名手続きを完了する.
+import { formatCalendarDate } from '@inkan/core/messages';
 import { useEffect, useId, useState } from 'react';
 import { apiGet } from '../../../api/client.ts';
 import type { EnvelopeField } from '../../../api/field-types.ts';
@@ -115,10 +116,7 @@ function FieldsPage({
   const [stageRef, width] = useAvailableWidth(560);
   const idBase = useId();
   const today = new Date();
-  const dateText =
-    language === 'ja'
-      ? `${today.getFullYear()}年${today.getMonth() + 1}月${today.getDate()}日`
-      : today.toISOString().slice(0, 10);
+  const dateText = formatCalendarDate(language, today.getFullYear(), today.getMonth() + 1, today.getDate());
   const where = t('signer.fields.where', { document: documentName, page });
   const family = signerName.trim().split(/[\s\u3000]+/)[0] ?? '';
 
@@ -167,7 +165,7 @@ function FieldsPage({
                 return (
                   <p key={f.id} className="signer-fields__auto">
                     <span className="signer-fields__seal-mark" aria-hidden="true">
-                      印
+                      {t('seal.mark')}
                     </span>
                     {t('signer.fields.seal')}
                   </p>
