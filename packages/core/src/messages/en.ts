@@ -2174,4 +2174,23 @@ export const en: Messages = {
   'admin.approvals.empty': 'No approval routes yet.',
   'admin.approvals.saved': 'Saved.',
   'admin.approvals.deleted': 'Deleted.',
+  // 稟議: reminders to approvers, the pending-approval tab and approval webhooks (h-ringi2, session 18).
+  'mail.approvalReminder.subject': 'Reminder: approval requested: {envelope}',
+  'mail.approvalReminder.body':
+    'Dear {approver},\n\nThe envelope "{envelope}" that {sender} asked you to approve (approval route "{route}", step {step}) is still waiting for you.\nIt is not sent to the other party until it is approved. Please review it and approve or send it back (sign-in required).',
+  'action.approval.reminded': 'Approver reminded',
+  'action.mail.approval-reminder.sent': 'Approval reminder mail sent',
+  'admin.webhooks.event.approval.requested': 'Approval requested',
+  'admin.webhooks.event.approval.approved': 'Approved',
+  'admin.webhooks.event.approval.rejected': 'Sent back',
+  'approval.remind': 'Remind the approvers',
+  'approval.remindLabel': 'Send a reminder mail to the current approvers',
+  'approval.reminded': 'A reminder mail went to {names}.',
+  'list.tab.pending_approval': 'Awaiting approval',
+  'list.tab.countLabel': '{label} ({n})',
+  'list.approvals.mine': 'Waiting for your approval',
+  'list.approvals.mineEmpty': 'Nothing is waiting for your approval.',
+  'list.approvals.sent': 'Envelopes awaiting approval',
+  'list.approvals.sentEmpty': 'No envelope is awaiting approval.',
+  'list.approvals.route': 'Approval route "{route}", step {step}',
 };

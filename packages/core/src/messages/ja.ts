@@ -2187,6 +2187,25 @@ export const ja = {
   'admin.approvals.empty': '承認ルートはまだありません。',
   'admin.approvals.saved': '保存しました。',
   'admin.approvals.deleted': '削除しました。',
+  // 稟議: reminders to approvers, the 承認待ち tab and approval webhooks (h-ringi2, session 18).
+  'mail.approvalReminder.subject': '【リマインド】承認依頼: {envelope} / Reminder: approval requested',
+  'mail.approvalReminder.body':
+    '{approver} 様\n\n{sender} さんから依頼された封筒「{envelope}」の承認（承認ルート「{route}」ステップ {step}）がまだ済んでいません。\n承認されるまで、取引先には送信されません。内容を確認して、承認または差し戻しをしてください（ログインが必要です）。',
+  'action.approval.reminded': '承認者にリマインド',
+  'action.mail.approval-reminder.sent': '承認のリマインドメールを送信',
+  'admin.webhooks.event.approval.requested': '承認を依頼（稟議）',
+  'admin.webhooks.event.approval.approved': '承認',
+  'admin.webhooks.event.approval.rejected': '差し戻し',
+  'approval.remind': '承認者にリマインド',
+  'approval.remindLabel': 'いまの承認者にリマインドメールを送る',
+  'approval.reminded': '承認者 {names} さんにリマインドメールを送りました。',
+  'list.tab.pending_approval': '承認待ち',
+  'list.tab.countLabel': '{label}（{n}件）',
+  'list.approvals.mine': 'あなたの承認を待っている封筒',
+  'list.approvals.mineEmpty': 'あなたの承認を待っている封筒はありません。',
+  'list.approvals.sent': '承認を待っている封筒',
+  'list.approvals.sentEmpty': '承認を待っている封筒はありません。',
+  'list.approvals.route': '承認ルート「{route}」ステップ {step}',
 } as const;
 
 /** Every UI string key. */
