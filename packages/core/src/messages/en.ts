@@ -2192,5 +2192,4 @@ export const en: Messages = {
   'list.approvals.mineEmpty': 'Nothing is waiting for your approval.',
   'list.approvals.sent': 'Envelopes awaiting approval',
   'list.approvals.sentEmpty': 'No envelope is awaiting approval.',
-  'list.approvals.route': 'Approval route "{route}", step {step}',
 };

@@ -2205,7 +2205,6 @@ export const ja = {
   'list.approvals.mineEmpty': 'あなたの承認を待っている封筒はありません。',
   'list.approvals.sent': '承認を待っている封筒',
   'list.approvals.sentEmpty': '承認を待っている封筒はありません。',
-  'list.approvals.route': '承認ルート「{route}」ステップ {step}',
 } as const;
 
 /** Every UI string key. */
