@@ -2192,4 +2192,11 @@ export const en: Messages = {
   'list.approvals.mineEmpty': 'Nothing is waiting for your approval.',
   'list.approvals.sent': 'Envelopes awaiting approval',
   'list.approvals.sentEmpty': 'No envelope is awaiting approval.',
+  'fields.move': 'Move',
+  'fields.moveCancel': 'Stop moving',
+  'fields.moveHint': 'Click the page to move "{kind}" ({recipient}) there. Other pages and documents work too.',
+  'tpl.fields.title': 'Fields (per role)',
+  'tpl.fields.role': 'Role that fills it',
+  'tpl.fields.readonly': 'Only administrators and the creator of this template can change its fields.',
+  'tpl.fields.saved': 'The template’s fields were saved. Envelopes made from this template use them.',
 };

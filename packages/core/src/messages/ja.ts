@@ -2205,6 +2205,14 @@ export const ja = {
   'list.approvals.mineEmpty': 'あなたの承認を待っている封筒はありません。',
   'list.approvals.sent': '承認を待っている封筒',
   'list.approvals.sentEmpty': '承認を待っている封筒はありません。',
+  'fields.move': '移動',
+  'fields.moveCancel': '移動をやめる',
+  'fields.moveHint':
+    'ページをクリックすると「{kind}」（{recipient}）をそこへ移動します。ほかのページや文書にも移動できます。',
+  'tpl.fields.title': '入力項目（役割ごと）',
+  'tpl.fields.role': '入力する役割',
+  'tpl.fields.readonly': 'このテンプレートの入力項目を変更できるのは、管理者と作成者だけです。',
+  'tpl.fields.saved': 'テンプレートの入力項目を保存しました。このテンプレートから作る封筒に使われます。',
 } as const;
 
 /** Every UI string key. */

@@ -1,12 +1,14 @@
 // /templates/{id}: the template (documents, roles), its editor for admins and its creator, テンプレートから作成
 // (a draft that goes through 送信内容の確認) and CSVから一括送信.
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { apiGet, apiPost, apiRequest } from '../../api/client.ts';
 import type { Envelope } from '../../api/types.ts';
 import { Alert } from '../../components/alert.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { navigate } from '../../lib/router.ts';
+import { FieldEditor, type FieldSource } from '../sender/fields/field-placer.tsx';
+import { useUser } from '../sender/sender-session.tsx';
 import { DocumentRow, FormPageHead } from '../sender/envelope-form-sections.tsx';
 import { formatSize } from '../sender/envelope-new-page.tsx';
 import { SenderShell } from '../sender/sender-session.tsx';
@@ -59,6 +61,7 @@ function TemplateLoader({ id }: { id: string }) {
             ))}
           </ul>
         </section>
+        <TemplateFields template={template} onSaved={setTemplate} />
         <UseTemplate template={template} />
         <BulkSendPanel template={template} />
       </div>
@@ -195,7 +198,10 @@ function TemplateEditor({ template, onSaved }: { template: Template; onSaved: (v
                 </div>
               )}
             </div>
-            <p className="muted small">{t('tpl.role.fields', { n: role.fields })}</p>
+            <p className="muted small">
+              {/* From the page's template: placing fields below changes the counts. */}
+              {t('tpl.role.fields', { n: template.roles.find((r) => r.id === role.id)?.fields ?? role.fields })}
+            </p>
           </li>
         ))}
       </ol>
@@ -208,6 +214,55 @@ function TemplateEditor({ template, onSaved }: { template: Template; onSaved: (v
       )}
     </form>
   );
+}
+
+/**
+ * テンプレートの入力項目: the draft's field placer on the template's own PDFs, per signer role; saving
+ * replaces the template's fields (PUT …/fields) and refreshes the page's template (role counts).
+ */
+function TemplateFields({ template, onSaved }: { template: Template; onSaved: (value: Template) => void }) {
+  const { t } = useI18n();
+  const user = useUser();
+  const base = `/api/v1/templates/${encodeURIComponent(template.id)}`;
+  const { fields } = template;
+  // Loaded once per template (the placer keeps unsaved placements while the page's template changes).
+  const [initial] = useState(fields);
+  const load = useCallback(
+    () =>
+      Promise.resolve(
+        initial.map((f) => ({
+          documentId: f.documentId,
+          recipientId: f.roleId,
+          page: f.page,
+          rect: f.rect,
+          kind: f.kind,
+          required: f.required,
+          label: f.label,
+        })),
+      ),
+    [initial],
+  );
+  const source = useMemo<FieldSource>(
+    () => ({
+      documents: template.documents,
+      documentUrl: (id) => `${base}/documents/${encodeURIComponent(id)}`,
+      owners: template.roles.filter((r) => r.role === 'signer'),
+      ownerLabel: t('tpl.fields.role'),
+      editable: template.editable,
+      readonlyNote: t('tpl.fields.readonly'),
+      title: t('tpl.fields.title'),
+      savedNote: t('tpl.fields.saved'),
+      load,
+      save: async (placed) => {
+        const saved = await apiRequest<Template>('PUT', `${base}/fields`, {
+          fields: placed.map(({ recipientId, ...rest }) => ({ ...rest, roleId: recipientId })),
+        });
+        onSaved(saved);
+      },
+    }),
+    [template.documents, template.roles, template.editable, base, load, onSaved, t],
+  );
+  return <FieldEditor source={source} isAdmin={user.role === 'admin'} />;
 }
 
 /** テンプレートから作成: a person per role and the placeholders' values; the draft opens in 送信内容の確認. */
