@@ -17,14 +17,9 @@ import { assertNoHorizontalScroll, DESKTOP, PHONE } from '../helpers/browser.ts'
 import { BASE_URL, buildWebUi, openBrowserOn, type BrowserOnHarness } from '../helpers/browser-server.ts';
 import { screenshotDir } from '../helpers/screenshot-dir.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { templateFromDraft, type TemplateJson } from './helpers/template-from-draft.ts';
 
 const SCREENSHOTS = screenshotDir();
-
-interface TemplateJson {
-  id: string;
-  roles: Array<{ id: string; name: string }>;
-  fields: Array<{ roleId: string; page: number; rect: number[]; kind: string }>;
-}
 
 describe('template fields in a real browser', () => {
   let h: Harness;
@@ -37,38 +32,15 @@ describe('template fields in a real browser', () => {
     h = await startHarness('sqlite', { webDistDir: DEFAULT_WEB_DIST });
     ui = await openBrowserOn(h);
     admin = await apiSignIn(h, h.org.admin);
-    const draft = await h.createEnvelope(
-      h.org,
-      {
-        name: '業務委託契約書',
-        recipients: [
-          { name: '見本 太郎', email: 'sample@example.jp', accessCode: '1234', order: 1 },
-          { name: '見本 花子', email: 'sample2@example.jp', accessCode: '5678', order: 2 },
-        ],
-      },
-      [{ filename: '契約書.pdf', data: await makePdf({ pages: 2, text: 'Template contract' }) }],
-    );
-    assert.equal(draft.statusCode, 201, draft.body);
-    const envelope = draft.json();
-    const placed = await h.api(h.org, 'PUT', `/api/v1/envelopes/${envelope.id}/fields`, {
-      fields: [
-        {
-          documentId: envelope.documents[0].id,
-          recipientId: envelope.recipients[0].id,
-          page: 1,
-          rect: [380, 100, 440, 160],
-          kind: 'seal',
-        },
+    const made = await templateFromDraft(h, admin, {
+      pdf: await makePdf({ pages: 2, text: 'Template contract' }),
+      recipients: [
+        { name: '見本 太郎', email: 'sample@example.jp', accessCode: '1234', order: 1 },
+        { name: '見本 花子', email: 'sample2@example.jp', accessCode: '5678', order: 2 },
       ],
-    });
-    assert.equal(placed.statusCode, 200, placed.body);
-    const made = await asSession(h, admin, 'POST', '/api/v1/templates', {
-      envelopeId: envelope.id,
-      name: '業務委託テンプレート',
       roleNames: ['委託者', '受託者'],
     });
-    assert.equal(made.statusCode, 201, made.body);
-    templateId = made.json().id;
+    templateId = made.id;
   });
 
   after(async () => {

@@ -9,21 +9,7 @@ import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
 import { addMember, asSession, signIn, type TestSession } from '../api/helpers/admin-session.ts';
 import { startHarness, type Harness } from '../api/helpers/harness.ts';
-
-interface TemplateJson {
-  id: string;
-  updatedAt: string;
-  documents: Array<{ id: string; pages: number }>;
-  roles: Array<{ id: string; name: string; role: string; fields: number }>;
-  fields: Array<{
-    documentId: string;
-    roleId: string;
-    page: number;
-    rect: number[];
-    kind: string;
-    label: string | null;
-  }>;
-}
+import { templateFromDraft, type TemplateJson } from './helpers/template-from-draft.ts';
 
 for (const dialect of DIALECTS) {
   describe(`template fields (${dialect})`, () => {
@@ -36,39 +22,15 @@ for (const dialect of DIALECTS) {
       h = await startHarness(dialect);
       admin = await signIn(h, h.org.admin);
       pdf = await makePdf({ pages: 2, text: 'Template fields' });
-      const draft = await h.createEnvelope(
-        h.org,
-        {
-          name: '業務委託契約書',
-          recipients: [
-            { name: '見本 太郎', email: 'sample@example.jp', accessCode: '1234', order: 1 },
-            { name: '見本 花子', email: 'sample2@example.jp', accessCode: '5678', order: 2 },
-            { name: '控え 担当', email: 'cc@example.jp', role: 'cc' },
-          ],
-        },
-        [{ filename: '契約書.pdf', data: pdf }],
-      );
-      assert.equal(draft.statusCode, 201, draft.body);
-      const envelope = draft.json();
-      const placed = await h.api(h.org, 'PUT', `/api/v1/envelopes/${envelope.id}/fields`, {
-        fields: [
-          {
-            documentId: envelope.documents[0].id,
-            recipientId: envelope.recipients[0].id,
-            page: 1,
-            rect: [380, 100, 440, 160],
-            kind: 'seal',
-          },
+      template = await templateFromDraft(h, admin, {
+        pdf,
+        recipients: [
+          { name: '見本 太郎', email: 'sample@example.jp', accessCode: '1234', order: 1 },
+          { name: '見本 花子', email: 'sample2@example.jp', accessCode: '5678', order: 2 },
+          { name: '控え 担当', email: 'cc@example.jp', role: 'cc' },
         ],
-      });
-      assert.equal(placed.statusCode, 200, placed.body);
-      const made = await asSession(h, admin, 'POST', '/api/v1/templates', {
-        envelopeId: envelope.id,
-        name: '業務委託テンプレート',
         roleNames: ['甲', '乙', '控え'],
       });
-      assert.equal(made.statusCode, 201, made.body);
-      template = made.json();
     });
     after(async () => h?.close());
 

@@ -32,6 +32,11 @@ export async function checkFieldPlacements(
     noDocument: string;
   },
 ): Promise<void> {
+  if (input.fields.length > FIELD_BOUNDS.perEnvelope)
+    throw new AppError('FIELD_INVALID', `at most ${FIELD_BOUNDS.perEnvelope} fields`, {
+      field: 'fields',
+      max: FIELD_BOUNDS.perEnvelope,
+    });
   const boxes = new Map<string, Map<number, [number, number, number, number]>>();
   const perDocument = new Map<string, number>();
   for (const [i, field] of input.fields.entries()) {
@@ -105,4 +110,12 @@ export async function checkFieldPlacements(
 /** A stored rectangle: rounded to 1/100 pt. */
 export function storedRect(rect: readonly number[]): string {
   return JSON.stringify(rect.map((n) => Math.round(n * 100) / 100));
+}
+
+/** How many fields of each kind (the `*.fields-set` / `template.updated` event details). */
+export function fieldKindCounts(fields: ReadonlyArray<{ kind: FieldKind }>): Record<FieldKind, number> {
+  return Object.fromEntries(FIELD_KINDS.map((k) => [k, fields.filter((f) => f.kind === k).length])) as Record<
+    FieldKind,
+    number
+  >;
 }

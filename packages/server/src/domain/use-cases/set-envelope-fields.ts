@@ -2,14 +2,8 @@ import { envelopeTransition } from '../envelope-machine.ts';
 import { newId } from '../../security/tokens.ts';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
-import { checkFieldPlacements, storedRect } from '../fields/check-field-placements.ts';
-import {
-  FIELD_BOUNDS,
-  FIELD_KINDS,
-  loadFields,
-  type EnvelopeField,
-  type FieldKind,
-} from '../fields/envelope-fields.ts';
+import { checkFieldPlacements, fieldKindCounts, storedRect } from '../fields/check-field-placements.ts';
+import { loadFields, type EnvelopeField, type FieldKind } from '../fields/envelope-fields.ts';
 import { recordEvent } from '../record-event.ts';
 import { isUuid, loadEnvelopeDetails } from '../rows.ts';
 import { inTransaction } from '../transaction.ts';
@@ -44,12 +38,6 @@ export async function setEnvelopeFields(
   if (!isUuid(input.envelopeId)) throw new AppError('NOT_FOUND', 'no such envelope');
   const details = await loadEnvelopeDetails(ctx.db, input.organizationId, input.envelopeId);
   envelopeTransition(details.envelope, 'edit', ctx.clock.now());
-  if (input.fields.length > FIELD_BOUNDS.perEnvelope)
-    throw new AppError('FIELD_INVALID', `at most ${FIELD_BOUNDS.perEnvelope} fields per envelope`, {
-      field: 'fields',
-      max: FIELD_BOUNDS.perEnvelope,
-    });
-
   await checkFieldPlacements(ctx, {
     fields: input.fields.map((f) => ({ ...f, ownerId: f.recipientId })),
     ownerKey: 'recipientId',
@@ -102,7 +90,7 @@ export async function setEnvelopeFields(
       at: now,
       details: {
         count: input.fields.length,
-        kinds: Object.fromEntries(FIELD_KINDS.map((k) => [k, input.fields.filter((f) => f.kind === k).length])),
+        kinds: fieldKindCounts(input.fields),
       },
     });
   });

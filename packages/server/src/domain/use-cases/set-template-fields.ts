@@ -1,8 +1,8 @@
 import { newId } from '../../security/tokens.ts';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
-import { checkFieldPlacements, storedRect } from '../fields/check-field-placements.ts';
-import { FIELD_BOUNDS, FIELD_KINDS, type FieldKind } from '../fields/envelope-fields.ts';
+import { checkFieldPlacements, fieldKindCounts, storedRect } from '../fields/check-field-placements.ts';
+import type { FieldKind } from '../fields/envelope-fields.ts';
 import { recordEvent } from '../record-event.ts';
 import { assertMayEditTemplate, loadTemplate, type TemplateDetails } from '../templates/template-model.ts';
 import { inTransaction } from '../transaction.ts';
@@ -34,11 +34,6 @@ export async function setTemplateFields(
     role: input.role,
     userId: input.actor.type === 'user' ? input.actor.id : null,
   });
-  if (input.fields.length > FIELD_BOUNDS.perEnvelope)
-    throw new AppError('FIELD_INVALID', `at most ${FIELD_BOUNDS.perEnvelope} fields per template`, {
-      field: 'fields',
-      max: FIELD_BOUNDS.perEnvelope,
-    });
   await checkFieldPlacements(ctx, {
     fields: input.fields.map((f) => ({ ...f, ownerId: f.roleId })),
     ownerKey: 'roleId',
@@ -84,7 +79,7 @@ export async function setTemplateFields(
         templateId: current.template.id,
         changed: ['fields'],
         count: input.fields.length,
-        kinds: Object.fromEntries(FIELD_KINDS.map((k) => [k, input.fields.filter((f) => f.kind === k).length])),
+        kinds: fieldKindCounts(input.fields),
       },
     });
   });

@@ -1,26 +1,10 @@
 import * as z from 'zod';
 import { LIMITS } from '../../domain/validation.ts';
 import { TEMPLATE_LIMITS } from '../../domain/templates/template-model.ts';
+export { templateFieldsBody } from '../envelopes/schema.ts';
 
 export const templateParams = z.object({ id: z.string().max(100) });
 export const templateDocumentParams = z.object({ id: z.string().max(100), documentId: z.string().max(100) });
-
-/** PUT /api/v1/templates/{id}/fields: the template's fields as placed on its preview (the draft's shape, per role). */
-export const templateFieldsBody = z.object({
-  fields: z
-    .array(
-      z.object({
-        documentId: z.string().max(100),
-        roleId: z.string().max(100),
-        page: z.number().int().min(1).max(100000),
-        rect: z.tuple([z.number().finite(), z.number().finite(), z.number().finite(), z.number().finite()]),
-        kind: z.enum(['seal', 'date', 'text', 'checkbox']),
-        required: z.boolean().optional(),
-        label: z.string().max(50).nullable().optional(),
-      }),
-    )
-    .max(100),
-});
 
 /** テンプレートとして保存: from a draft of the organisation. */
 export const createTemplateBody = z.strictObject({
