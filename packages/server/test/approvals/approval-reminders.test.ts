@@ -81,13 +81,14 @@ for (const dialect of DIALECTS) {
     }
 
     /** A draft of the sender's, submitted on the route. */
-    async function submitted(routeId: string): Promise<string> {
+    async function submitted(routeId: string, expiresAt?: string): Promise<string> {
       const body = multipart([
         {
           name: 'envelope',
           contentType: 'application/json',
           value: JSON.stringify({
             name: `業務委託契約 ${suffix()}`,
+            ...(expiresAt ? { expiresAt } : {}),
             recipients: [{ name: '取引先 太郎', email: `party-${suffix()}@example.com`, accessCode: '2468', order: 1 }],
           }),
         },
@@ -280,6 +281,34 @@ for (const dialect of DIALECTS) {
       assert.equal(code(late), 'APPROVAL_NOT_PENDING');
       await h.runJobs();
       assert.equal(reminders(a).length, before.a + 1, 'a skipped slot gets nothing');
+    });
+
+    it('自動リマインド stops at the envelope’s expiry date, as for signers', async () => {
+      await updateOrganizationSettings(h.context, {
+        organizationId: h.org.id,
+        actor: { type: 'user', id: h.org.admin.id },
+        changes: { autoRemindDays: 1 },
+      });
+      const [a] = approvers;
+      const route = await createRoute([{ mode: 'all', approverIds: [a.id] }]);
+      const before = reminders(a).length;
+      await submitted(route.id, new Date(h.clock.now().getTime() + 36 * HOUR).toISOString());
+      await h.runJobs();
+      const sweep = async () => {
+        await scheduleExpirySweep(h.context, h.clock.now());
+        await h.runJobs();
+      };
+      await advance(1 * DAY + HOUR);
+      await sweep();
+      assert.equal(reminders(a).length, before + 1, 'a day: reminded');
+      await advance(1 * DAY + HOUR);
+      await sweep();
+      assert.equal(reminders(a).length, before + 1, 'past the expiry date: no more');
+      await updateOrganizationSettings(h.context, {
+        organizationId: h.org.id,
+        actor: { type: 'user', id: h.org.admin.id },
+        changes: { autoRemindDays: 0 },
+      });
     });
   });
 }

@@ -109,7 +109,8 @@ export async function remindApprovers(
 
 /**
  * 自動リマインド for 稟議: in every organisation whose setting (`auto_remind_days`, the signers' one) is N > 0,
- * each approver whose turn it is and who was not asked (request or reminder) for N days gets a reminder.
+ * each approver whose turn it is and who was not asked (request or reminder) for N days gets a reminder,
+ * until the envelope's expiry date.
  * Runs with the expiry sweep, after the signers' reminders. Returns how many it queued.
  */
 export async function queueApprovalAutoReminders(ctx: DomainContext): Promise<number> {
@@ -121,6 +122,8 @@ export async function queueApprovalAutoReminders(ctx: DomainContext): Promise<nu
     .select(['a.id', 'a.envelope_id', 'a.asked_at', 'o.auto_remind_days'])
     .where('o.auto_remind_days', '>', 0)
     .where('e.status', '=', 'pending_approval')
+    // As for signers: no reminders past the envelope's expiry date.
+    .where((eb) => eb.or([eb('e.expires_at', 'is', null), eb('e.expires_at', '>', now.toISOString())]))
     .whereRef('a.round', '=', 'e.approval_round')
     .where('a.status', '=', 'open')
     .where('a.asked_at', 'is not', null)
