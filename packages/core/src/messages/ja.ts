@@ -2346,6 +2346,32 @@ export const ja = {
   'admin.approvals.empty': '承認ルートはまだありません。',
   'admin.approvals.saved': '保存しました。',
   'admin.approvals.deleted': '削除しました。',
+  // 稟議: reminders to approvers, the 承認待ち tab and approval webhooks (h-ringi2, session 18).
+  'mail.approvalReminder.subject': '【リマインド】承認依頼: {envelope} / Reminder: approval requested',
+  'mail.approvalReminder.body':
+    '{approver} 様\n\n{sender} さんから依頼された封筒「{envelope}」の承認（承認ルート「{route}」ステップ {step}）がまだ済んでいません。\n承認されるまで、取引先には送信されません。内容を確認して、承認または差し戻しをしてください（ログインが必要です）。',
+  'action.approval.reminded': '承認者にリマインド',
+  'action.mail.approval-reminder.sent': '承認のリマインドメールを送信',
+  'admin.webhooks.event.approval.requested': '承認を依頼（稟議）',
+  'admin.webhooks.event.approval.approved': '承認',
+  'admin.webhooks.event.approval.rejected': '差し戻し',
+  'approval.remind': '承認者にリマインド',
+  'approval.remindLabel': 'いまの承認者にリマインドメールを送る',
+  'approval.reminded': '承認者 {names} さんにリマインドメールを送りました。',
+  'list.tab.pending_approval': '承認待ち',
+  'list.tab.countLabel': '{label}（{n}件）',
+  'list.approvals.mine': 'あなたの承認を待っている封筒',
+  'list.approvals.mineEmpty': 'あなたの承認を待っている封筒はありません。',
+  'list.approvals.sent': '承認を待っている封筒',
+  'list.approvals.sentEmpty': '承認を待っている封筒はありません。',
+  'fields.move': '移動',
+  'fields.moveCancel': '移動をやめる',
+  'fields.moveHint':
+    'ページをクリックすると「{kind}」（{recipient}）をそこへ移動します。ほかのページや文書にも移動できます。',
+  'tpl.fields.title': '入力項目（役割ごと）',
+  'tpl.fields.role': '入力する役割',
+  'tpl.fields.readonly': 'このテンプレートの入力項目を変更できるのは、管理者と作成者だけです。',
+  'tpl.fields.saved': 'テンプレートの入力項目を保存しました。このテンプレートから作る封筒に使われます。',
 } as const;
 
 /** Every UI string key. */

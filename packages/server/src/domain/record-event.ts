@@ -146,6 +146,8 @@ export type EventAction =
   | 'approval.reassigned'
   | 'mail.approval-request.sent'
   | 'mail.approval-rejected.sent'
+  | 'approval.reminded'
+  | 'mail.approval-reminder.sent'
   | 'approval-route.created'
   | 'approval-route.updated'
   | 'approval-route.deleted'

@@ -7,7 +7,12 @@ import { queueDeadlineReminders } from '../domain/use-cases/queue-deadline-remin
 import { sealEnvelope } from '../domain/use-cases/seal-envelope.ts';
 import { sendContractReminderMail } from '../domain/use-cases/send-contract-reminder-mail.ts';
 import { sendCompletionMail } from '../domain/use-cases/send-completion-mail.ts';
-import { sendApprovalRejectedMail, sendApprovalRequestMail } from '../domain/use-cases/send-approval-mail.ts';
+import {
+  sendApprovalRejectedMail,
+  sendApprovalReminderMail,
+  sendApprovalRequestMail,
+} from '../domain/use-cases/send-approval-mail.ts';
+import { queueApprovalAutoReminders } from '../domain/use-cases/remind-approvers.ts';
 import { sendRecipientDeclinedMail, sendRecipientLockedMail } from '../domain/use-cases/send-sender-notice-mail.ts';
 import { sendAccountMail } from '../domain/use-cases/send-account-mail.ts';
 import { sendSigningReminderMail, sendSigningRequestMail } from '../domain/use-cases/send-signing-request-mail.ts';
@@ -34,6 +39,7 @@ import * as z from 'zod';
 const recipientPayload = z.object({ recipientId: z.uuid() });
 const approvalRequestPayload = z.object({ approvalId: z.uuid(), userId: z.uuid() });
 const approvalPayload = z.object({ approvalId: z.uuid() });
+const approvalReminderPayload = approvalRequestPayload.extend({ reminder: z.number().int().min(1) });
 const reminderMailPayload = z.object({ recipientId: z.uuid(), reminder: z.number().int().min(1).max(10_000) });
 const envelopePayload = z.object({ envelopeId: z.uuid() });
 const unlockedPayload = z.object({ recipientId: z.uuid(), unlockedAt: z.iso.datetime(), newCode: z.boolean() });
@@ -107,6 +113,8 @@ export function createJobHandlers(context: AppContext): JobHandlers {
           await expireEnvelopes(context);
           // 自動リマインド of the organisations that set it (after the sweep: expired envelopes get none).
           await queueAutoReminders(context);
+          // …and of approvers whose turn it is (稟議), with the same setting.
+          await queueApprovalAutoReminders(context);
           // Housekeeping of the shared rate-limit counters (one row per client and surface), of sessions
           // that timed out (requests only refuse them; a GET deletes nothing) and of the webhook delivery
           // log (90 days).
@@ -132,6 +140,7 @@ export function createJobHandlers(context: AppContext): JobHandlers {
     'mail.recipient-declined': (payload) => sendRecipientDeclinedMail(context, recipientPayload.parse(payload)),
     'mail.approval-request': (payload) => sendApprovalRequestMail(context, approvalRequestPayload.parse(payload)),
     'mail.approval-rejected': (payload) => sendApprovalRejectedMail(context, approvalPayload.parse(payload)),
+    'mail.approval-reminder': (payload) => sendApprovalReminderMail(context, approvalReminderPayload.parse(payload)),
     'mail.recipient-unlocked': (payload) => sendRecipientUnlockedMail(context, unlockedPayload.parse(payload)),
     'mail.account': (payload) => sendAccountMail(context, accountMailPayload.parse(payload)),
     'mail.invitation': (payload) => sendInvitationMail(context, invitationPayload.parse(payload)),

@@ -1,3 +1,5 @@
+import type { ColumnType } from 'kysely';
+
 /** Tables of 稟議 (internal approval, migration 022). */
 export interface ApprovalsSchema {
   approval_routes: {
@@ -26,5 +28,9 @@ export interface ApprovalsSchema {
     decided_at: string | null;
     reassigned_from_user_id: string | null;
     created_at: string;
+    /** When the approver was last asked to decide (request or reminder mail queued); null before their turn. */
+    asked_at: ColumnType<string | null, string | null | undefined, string | null>;
+    /** Reminders queued for this slot (compare-and-set: two runs never remind one approver twice). */
+    reminder_count: ColumnType<number, number | undefined, number>;
   };
 }

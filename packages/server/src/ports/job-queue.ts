@@ -12,6 +12,7 @@ export interface JobPayloads {
   'mail.recipient-declined': { recipientId: string };
   /** 稟議: asks an approver to decide (the slot's user at queueing; a reassigned slot is mailed again). */
   'mail.approval-request': { approvalId: string; userId: string };
+  'mail.approval-reminder': { approvalId: string; userId: string; reminder: number };
   /** 稟議: tells the sender that an approver sent the envelope back (差し戻し), with the reason. */
   'mail.approval-rejected': { approvalId: string };
   /** Tells a signer the sender unlocked their link (never the code); one per unlock. */

@@ -487,6 +487,8 @@ const COLUMNS = {
     decided_at: 1,
     reassigned_from_user_id: 1,
     created_at: 1,
+    asked_at: 1,
+    reminder_count: 1,
   },
   envelope_templates: {
     id: 1,

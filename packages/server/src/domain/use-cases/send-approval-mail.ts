@@ -24,6 +24,22 @@ export async function sendApprovalRequestMail(
   ctx: DomainContext,
   input: { approvalId: string; userId: string },
 ): Promise<void> {
+  await sendApproverMail(ctx, input, null);
+}
+
+/** Job `mail.approval-reminder`: the reminder number `reminder` of a slot, on the same conditions as the request. */
+export async function sendApprovalReminderMail(
+  ctx: DomainContext,
+  input: { approvalId: string; userId: string; reminder: number },
+): Promise<void> {
+  await sendApproverMail(ctx, input, input.reminder);
+}
+
+async function sendApproverMail(
+  ctx: DomainContext,
+  input: { approvalId: string; userId: string },
+  reminder: number | null,
+): Promise<void> {
   const found = await approvalContext(ctx, input.approvalId);
   if (!found) return;
   const { row, envelope } = found;
@@ -39,11 +55,20 @@ export async function sendApprovalRequestMail(
   const senderName = envelope.createdByUserId
     ? (users.get(envelope.createdByUserId)?.name ?? organization.name)
     : organization.name;
+  const key =
+    reminder === null
+      ? `approval-request:${row.id}:${row.user_id}`
+      : `approval-reminder:${row.id}:${row.user_id}:${reminder}`;
   await deliverOnce(ctx, {
-    key: `approval-request:${row.id}:${row.user_id}`,
+    key,
     envelope,
-    action: 'mail.approval-request.sent',
-    details: { approvalId: row.id, userId: row.user_id, to: approver.email },
+    action: reminder === null ? 'mail.approval-request.sent' : 'mail.approval-reminder.sent',
+    details: {
+      approvalId: row.id,
+      userId: row.user_id,
+      to: approver.email,
+      ...(reminder === null ? {} : { reminder }),
+    },
     prepare: async () => ({
       to: approver.email,
       ...renderApprovalRequest({
@@ -54,6 +79,7 @@ export async function sendApprovalRequestMail(
         step: row.step_index + 1,
         approvalUrl: `${ctx.config.publicUrl}/approvals/${envelope.id}`,
         help: mailHelpOf(ctx.config),
+        reminder: reminder !== null,
       }),
       idempotencyKey: '',
     }),

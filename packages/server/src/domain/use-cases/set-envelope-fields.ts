@@ -1,16 +1,9 @@
 import { envelopeTransition } from '../envelope-machine.ts';
-import { pageBox, PdfDocument } from '@inkan/core';
 import { newId } from '../../security/tokens.ts';
 import { AppError } from '../app-error.ts';
 import type { DomainContext } from '../domain-context.ts';
-import {
-  FIELD_BOUNDS,
-  FIELD_KINDS,
-  loadFields,
-  type EnvelopeField,
-  type FieldKind,
-} from '../fields/envelope-fields.ts';
-import { pdfAppError } from '../pdf-errors.ts';
+import { checkFieldPlacements, fieldKindCounts, storedRect } from '../fields/check-field-placements.ts';
+import { loadFields, type EnvelopeField, type FieldKind } from '../fields/envelope-fields.ts';
 import { recordEvent } from '../record-event.ts';
 import { isUuid, loadEnvelopeDetails } from '../rows.ts';
 import { inTransaction } from '../transaction.ts';
@@ -45,84 +38,17 @@ export async function setEnvelopeFields(
   if (!isUuid(input.envelopeId)) throw new AppError('NOT_FOUND', 'no such envelope');
   const details = await loadEnvelopeDetails(ctx.db, input.organizationId, input.envelopeId);
   envelopeTransition(details.envelope, 'edit', ctx.clock.now());
-  if (input.fields.length > FIELD_BOUNDS.perEnvelope)
-    throw new AppError('FIELD_INVALID', `at most ${FIELD_BOUNDS.perEnvelope} fields per envelope`, {
-      field: 'fields',
-      max: FIELD_BOUNDS.perEnvelope,
-    });
-
-  // Page boxes of the pages that carry fields, read once per document from the original file.
-  const boxes = new Map<string, Map<number, [number, number, number, number]>>();
-  const perDocument = new Map<string, number>();
-  for (const [i, field] of input.fields.entries()) {
-    const name = `fields[${i}]`;
-    const document = details.documents.find((d) => d.id === field.documentId);
-    if (!document)
-      throw new AppError('FIELD_INVALID', `${name}.documentId is not a document of the envelope`, {
-        field: `${name}.documentId`,
-      });
-    const recipient = details.recipients.find((r) => r.id === field.recipientId);
-    if (!recipient)
-      throw new AppError('FIELD_INVALID', `${name}.recipientId is not a recipient of the envelope`, {
-        field: `${name}.recipientId`,
-      });
-    if (recipient.role === 'cc')
-      throw new AppError('RECIPIENT_IS_CC', `${name}.recipientId is a CC recipient, who never signs or fills fields`, {
-        field: `${name}.recipientId`,
-      });
-    if (!FIELD_KINDS.includes(field.kind))
-      throw new AppError('FIELD_INVALID', `${name}.kind must be one of ${FIELD_KINDS.join(', ')}`, {
-        field: `${name}.kind`,
-      });
-    if (!Number.isInteger(field.page) || field.page < 1 || field.page > document.pages)
-      throw new AppError('FIELD_INVALID', `${name}.page must be 1–${document.pages}`, { field: `${name}.page` });
-    const count = (perDocument.get(document.id) ?? 0) + 1;
-    perDocument.set(document.id, count);
-    if (count > FIELD_BOUNDS.perDocument)
-      throw new AppError('FIELD_INVALID', `at most ${FIELD_BOUNDS.perDocument} fields per document`, { field: name });
-    if (field.label !== undefined && field.label !== null) {
-      if (
-        typeof field.label !== 'string' ||
-        field.label.length > FIELD_BOUNDS.labelChars ||
-        /[\u0000-\u001f\u007f]/.test(field.label)
-      )
-        throw new AppError(
-          'FIELD_INVALID',
-          `${name}.label must be one line of at most ${FIELD_BOUNDS.labelChars} characters`,
-          {
-            field: `${name}.label`,
-          },
-        );
-    }
-    let pages = boxes.get(document.id);
-    if (!pages) {
-      pages = new Map();
-      boxes.set(document.id, pages);
-    }
-    let box = pages.get(field.page);
-    if (!box) {
-      try {
-        const pdf = PdfDocument.load(await ctx.blobs.get(document.blobOriginal));
-        box = pageBox(pdf, pdf.page(field.page - 1).dict);
-      } catch (error) {
-        throw pdfAppError(error, document.name, { document: document.name });
-      }
-      pages.set(field.page, box);
-    }
-    const [x0, y0, x1, y1] = field.rect;
-    const w = x1 - x0;
-    const h = y1 - y0;
-    const inside = x0 >= box[0] - 0.01 && y0 >= box[1] - 0.01 && x1 <= box[2] + 0.01 && y1 <= box[3] + 0.01;
-    if (!inside || w < 6 || h < 6 || w > FIELD_BOUNDS.maxSide || h > FIELD_BOUNDS.maxSide)
-      throw new AppError(
-        'FIELD_INVALID',
-        `${name}.rect must lie inside page ${field.page} and be 6–${FIELD_BOUNDS.maxSide} pt on each side`,
-        {
-          field: `${name}.rect`,
-          pageBox: box,
-        },
-      );
-  }
+  await checkFieldPlacements(ctx, {
+    fields: input.fields.map((f) => ({ ...f, ownerId: f.recipientId })),
+    ownerKey: 'recipientId',
+    documents: details.documents.map((d) => ({ id: d.id, name: d.name, pages: d.pages, blob: d.blobOriginal })),
+    ownerOf: (id) => {
+      const recipient = details.recipients.find((r) => r.id === id);
+      return recipient === undefined ? undefined : { cc: recipient.role === 'cc' };
+    },
+    noOwner: 'is not a recipient of the envelope',
+    noDocument: 'is not a document of the envelope',
+  });
 
   const now = ctx.clock.now();
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
@@ -145,7 +71,7 @@ export async function setEnvelopeFields(
           recipient_id: field.recipientId,
           position,
           page: field.page,
-          rect: JSON.stringify(field.rect.map((n) => Math.round(n * 100) / 100)),
+          rect: storedRect(field.rect),
           kind: field.kind,
           required: field.kind === 'seal' || field.kind === 'date' ? 1 : field.required ? 1 : 0,
           label: field.label?.trim() || null,
@@ -164,7 +90,7 @@ export async function setEnvelopeFields(
       at: now,
       details: {
         count: input.fields.length,
-        kinds: Object.fromEntries(FIELD_KINDS.map((k) => [k, input.fields.filter((f) => f.kind === k).length])),
+        kinds: fieldKindCounts(input.fields),
       },
     });
   });

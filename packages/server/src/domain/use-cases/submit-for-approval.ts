@@ -27,19 +27,22 @@ export async function approvalRouteFor(
   return organization.required_approval_route_id ?? chosen ?? null;
 }
 
-/** Queues the approval-request mails of the slots that are now current. */
+/** Queues the approval-request mails of the slots that are now current (asked now: reminders count from here). */
 export async function queueApprovalRequests(
   ctx: DomainContext,
   tx: DbOrTx,
   slots: ReadonlyArray<{ id: string; userId: string }>,
 ): Promise<void> {
-  for (const slot of slots)
+  const askedAt = ctx.clock.now().toISOString();
+  for (const slot of slots) {
+    await tx.updateTable('envelope_approvals').set({ asked_at: askedAt }).where('id', '=', slot.id).execute();
     await ctx.jobs.enqueue(
       tx,
       'mail.approval-request',
       { approvalId: slot.id, userId: slot.userId },
       { dedupeKey: `approval-request:${slot.id}:${slot.userId}` },
     );
+  }
 }
 
 /**

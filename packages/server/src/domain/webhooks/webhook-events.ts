@@ -12,6 +12,9 @@ export const WEBHOOK_EVENT_TYPES = [
   'contract.created',
   'contract.updated',
   'contract.deadline-reached',
+  'approval.requested',
+  'approval.approved',
+  'approval.rejected',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -32,6 +35,10 @@ const TYPE_OF_ACTION: Partial<Record<EventAction, WebhookEventType>> = {
   'contract.updated': 'contract.updated',
   // The register queues a reminder when a deadline (end, renewal notice …) reaches one of its thresholds.
   'contract.reminder-queued': 'contract.deadline-reached',
+  // 稟議: a submission asks the route's approvers; each approval and a 差し戻し are their own events.
+  'approval.submitted': 'approval.requested',
+  'approval.approved': 'approval.approved',
+  'approval.rejected': 'approval.rejected',
 };
 
 /** The webhook event type an action publishes, or undefined. */
@@ -48,6 +55,7 @@ export interface PublishedEvent {
 }
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const num = (value: unknown): number | null => (typeof value === 'number' ? value : null);
 
 /**
  * The payload's `data` of an event: identifiers and a few plain facts, never access codes, tokens,
@@ -85,6 +93,19 @@ export function webhookData(type: WebhookEventType, event: PublishedEvent): Reco
         kind: str(d.kind) ?? null,
         dueOn: str(d.dueOn) ?? null,
         daysBefore: typeof d.thresholdDays === 'number' ? d.thresholdDays : null,
+      };
+      break;
+    case 'approval.requested':
+      data.approval = { round: num(d.round), routeId: str(d.routeId) ?? null };
+      break;
+    case 'approval.approved':
+    case 'approval.rejected':
+      // The approver as an identifier; the comment or reason (free text) stays in Inkan.
+      if (event.actor.type === 'user' && event.actor.id !== null) data.approver = { id: event.actor.id };
+      data.approval = {
+        round: num(d.round),
+        step: num(d.step),
+        ...(type === 'approval.approved' ? { final: d.final === true } : {}),
       };
       break;
     case 'envelope.sent':

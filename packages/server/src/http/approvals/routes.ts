@@ -14,11 +14,13 @@ import {
   updateApprovalRoute,
 } from '../../domain/use-cases/manage-approval-routes.ts';
 import { reassignApprover } from '../../domain/use-cases/reassign-approver.ts';
+import { remindApprovers } from '../../domain/use-cases/remind-approvers.ts';
 import { withdrawApproval } from '../../domain/use-cases/withdraw-approval.ts';
 import { isEnvelopeSender } from '../../domain/use-cases/reveal-access-code.ts';
 import { requireAdmin } from '../admin-access.ts';
 import { envelopeParams, parseWith } from '../envelopes/schema.ts';
 import { presentEnvelope } from '../envelopes/present.ts';
+import { REMIND_RATE_LIMIT } from '../envelopes/routes.ts';
 import { originOf, requirePrincipal, type Principal } from '../request-context.ts';
 import {
   approveBody,
@@ -184,6 +186,19 @@ export async function approvalRoutes(app: FastifyInstance, options: { context: A
       origin: originOf(request),
     });
     return presentEnvelope(details, now());
+  });
+
+  // リマインド to the current approvers (the sender; rate-limited per client, one per hour per approver).
+  app.post('/api/v1/envelopes/:id/approvals/remind', { config: { rateLimit: REMIND_RATE_LIMIT } }, async (request) => {
+    const principal = await requirePrincipal(context, request, { write: true });
+    const { id } = parseWith(envelopeParams, request.params);
+    const result = await remindApprovers(context, {
+      organizationId: principal.organizationId,
+      envelopeId: id,
+      actor: principal.actor,
+      origin: originOf(request),
+    });
+    return { envelope: presentEnvelope(result.details, now()), reminded: result.reminded };
   });
 
   app.post('/api/v1/envelopes/:id/approvals/:approvalId/reassign', async (request, reply) => {

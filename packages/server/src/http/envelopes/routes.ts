@@ -33,7 +33,8 @@ import {
 } from './schema.ts';
 
 /** Reminders a client may ask for per minute (each signer also waits an hour between mails). */
-const REMIND_RATE_LIMIT = { max: 20, timeWindow: '1 minute' } as const;
+/** Per client, for the signers' and the approvers' リマインド. */
+export const REMIND_RATE_LIMIT = { max: 20, timeWindow: '1 minute' } as const;
 
 /** Slack over the documents' limit for the multipart framing and the `envelope` JSON part. */
 const MULTIPART_OVERHEAD = 1024 * 1024;

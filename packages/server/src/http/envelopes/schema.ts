@@ -31,22 +31,28 @@ export type CreateEnvelopeBody = z.infer<typeof createEnvelopeSchema>;
 /** POST /api/v1/envelopes/{id}/send: optionally the approval route (稟議) chosen on 送信内容の確認. */
 export const sendEnvelopeBody = z.object({ approvalRouteId: z.uuid().nullable().optional() }).nullish();
 
+/** Fields as placed on a preview: the same shape for a draft (per recipient) and a template (per role). */
+const placedFields = <K extends 'recipientId' | 'roleId'>(owner: K) =>
+  z.object({
+    fields: z
+      .array(
+        z.object({
+          documentId: z.string().max(100),
+          ...({ [owner]: z.string().max(100) } as Record<K, z.ZodString>),
+          page: z.number().int().min(1).max(100000),
+          rect: z.tuple([z.number().finite(), z.number().finite(), z.number().finite(), z.number().finite()]),
+          kind: z.enum(['seal', 'date', 'text', 'checkbox']),
+          required: z.boolean().optional(),
+          label: z.string().max(50).nullable().optional(),
+        }),
+      )
+      .max(100),
+  });
+
 /** PUT /api/v1/envelopes/{id}/fields: the whole placement (at most 100 fields; rectangles in PDF points). */
-export const envelopeFieldsBody = z.object({
-  fields: z
-    .array(
-      z.object({
-        documentId: z.string().max(100),
-        recipientId: z.string().max(100),
-        page: z.number().int().min(1).max(100000),
-        rect: z.tuple([z.number().finite(), z.number().finite(), z.number().finite(), z.number().finite()]),
-        kind: z.enum(['seal', 'date', 'text', 'checkbox']),
-        required: z.boolean().optional(),
-        label: z.string().max(50).nullable().optional(),
-      }),
-    )
-    .max(100),
-});
+export const envelopeFieldsBody = placedFields('recipientId');
+/** PUT /api/v1/templates/{id}/fields: the template's fields as placed on its preview (per role). */
+export const templateFieldsBody = placedFields('roleId');
 
 /** GET /api/v1/envelopes query. */
 export const listEnvelopesQuery = z.object({

@@ -203,6 +203,26 @@ export const approvalPaths = {
       },
     },
   },
+  '/api/v1/envelopes/{id}/approvals/remind': {
+    post: {
+      summary: 'リマインド: the sender mails the current approvers a reminder (each at most once an hour)',
+      security: [{ session: [] }, { apiKey: ['send'] }],
+      parameters: [envelope],
+      responses: {
+        200: {
+          description: 'The envelope and the names of the approvers reminded',
+          ...json({
+            type: 'object',
+            properties: { envelope: ref('Envelope'), reminded: { type: 'array', items: { type: 'string' } } },
+          }),
+        },
+        403: error('FORBIDDEN (not the sender)'),
+        404: error('NOT_FOUND'),
+        409: error('APPROVAL_NOT_PENDING'),
+        429: error('REMINDER_TOO_SOON (details.retryAt), RATE_LIMITED'),
+      },
+    },
+  },
   '/api/v1/envelopes/{id}/approvals/{approvalId}/reassign': {
     post: {
       summary: 'Hand an open approval to another active member (e.g. the approver was deactivated)',

@@ -1,4 +1,4 @@
-import { createTemplateBody, updateTemplateBody, useTemplateBody } from '../templates/schema.ts';
+import { createTemplateBody, templateFieldsBody, updateTemplateBody, useTemplateBody } from '../templates/schema.ts';
 import { apiAuth, body, errors, json, listOf, pathParameter, query, ref } from './helpers.ts';
 
 /* Templates and bulk send (issue 13 part 2); docs/api.md says the same in prose. */
@@ -159,6 +159,33 @@ export const templatePaths = {
       security: apiAuth,
       parameters: [templateId],
       responses: { 204: { description: 'Deleted' }, ...errors('FORBIDDEN', 'API_KEY_SCOPE', 'NOT_FOUND') },
+    },
+  },
+  '/api/v1/templates/{id}/documents/{documentId}': {
+    get: {
+      summary: 'The template’s copy of a PDF (the preview of テンプレートの入力項目)',
+      security: apiAuth,
+      parameters: [templateId, pathParameter('documentId', 'document id')],
+      responses: {
+        200: {
+          description: 'The PDF',
+          content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+        },
+        ...errors('NOT_FOUND'),
+      },
+    },
+  },
+  '/api/v1/templates/{id}/fields': {
+    put: {
+      summary:
+        'テンプレートの入力項目: replace the fields placed per role (an admin or the creator; API keys need the admin scope); checked as a draft’s fields, nothing changes on a refusal',
+      security: apiAuth,
+      parameters: [templateId],
+      requestBody: body(templateFieldsBody),
+      responses: {
+        200: { description: 'The template', ...json(ref('Template')) },
+        ...errors('FIELD_INVALID', 'VALIDATION_FAILED', 'RECIPIENT_IS_CC', 'FORBIDDEN', 'API_KEY_SCOPE', 'NOT_FOUND'),
+      },
     },
   },
   '/api/v1/templates/{id}/envelopes': {

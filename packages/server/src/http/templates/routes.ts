@@ -12,14 +12,23 @@ import {
   listTemplates,
   updateTemplate,
 } from '../../domain/use-cases/manage-templates.ts';
+import { getTemplateDocument, setTemplateFields } from '../../domain/use-cases/set-template-fields.ts';
 import { startBulkSend, validateBulkSend } from '../../domain/use-cases/start-bulk-send.ts';
 import { csvRecord, UTF8_BOM } from '../audit/csv.ts';
 import { decodeCsv } from '../csv-body.ts';
 import { presentEnvelope } from '../envelopes/present.ts';
 import { parseWith } from '../envelopes/schema.ts';
 import { messageOf } from '../errors.ts';
-import { originOf, requirePrincipal, type Principal } from '../request-context.ts';
-import { createTemplateBody, csvQuery, templateParams, updateTemplateBody, useTemplateBody } from './schema.ts';
+import { originOf, requirePrincipal, sendPdf, type Principal } from '../request-context.ts';
+import {
+  createTemplateBody,
+  csvQuery,
+  templateDocumentParams,
+  templateFieldsBody,
+  templateParams,
+  updateTemplateBody,
+  useTemplateBody,
+} from './schema.ts';
 
 const callerOf = (p: Principal) => ({ role: p.role, userId: p.actor.type === 'user' ? p.actor.id : null });
 
@@ -84,6 +93,32 @@ export async function templateRoutes(app: FastifyInstance, options: { context: A
     const { id } = parseWith(templateParams, request.params);
     const changes = parseWith(updateTemplateBody, request.body ?? {});
     const details = await updateTemplate(context, { ...principal, origin: originOf(request), templateId: id, changes });
+    return presentTemplate(details, callerOf(principal));
+  });
+
+  // テンプレートの入力項目: the page preview reads the template's own copy of a document.
+  app.get('/api/v1/templates/:id/documents/:documentId', async (request, reply) => {
+    const principal = await requirePrincipal(context, request, { write: false });
+    const { id, documentId } = parseWith(templateDocumentParams, request.params);
+    const file = await getTemplateDocument(context, {
+      organizationId: principal.organizationId,
+      templateId: id,
+      documentId,
+    });
+    return sendPdf(reply, file, 'inline');
+  });
+
+  app.put('/api/v1/templates/:id/fields', async (request) => {
+    // As PATCH: an API key needs the admin scope (a session: an admin or the creator).
+    const principal = await requirePrincipal(context, request, { write: true, scope: 'admin' });
+    const { id } = parseWith(templateParams, request.params);
+    const body = parseWith(templateFieldsBody, request.body ?? {});
+    const details = await setTemplateFields(context, {
+      ...principal,
+      origin: originOf(request),
+      templateId: id,
+      fields: body.fields,
+    });
     return presentTemplate(details, callerOf(principal));
   });
 

@@ -1,8 +1,10 @@
 import * as z from 'zod';
 import { LIMITS } from '../../domain/validation.ts';
 import { TEMPLATE_LIMITS } from '../../domain/templates/template-model.ts';
+export { templateFieldsBody } from '../envelopes/schema.ts';
 
 export const templateParams = z.object({ id: z.string().max(100) });
+export const templateDocumentParams = z.object({ id: z.string().max(100), documentId: z.string().max(100) });
 
 /** テンプレートとして保存: from a draft of the organisation. */
 export const createTemplateBody = z.strictObject({

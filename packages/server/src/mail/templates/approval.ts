@@ -15,9 +15,11 @@ export interface ApprovalRequestMail {
   /** `${INKAN_PUBLIC_URL}/approvals/{envelopeId}` (signed-in members only). */
   approvalUrl: string;
   help?: MailHelp;
+  /** A reminder (【リマインド】) rather than the first request. */
+  reminder?: boolean;
 }
 
-/** The approval request (承認依頼). */
+/** The approval request (承認依頼), or its reminder. */
 export function renderApprovalRequest(m: ApprovalRequestMail): RenderedMail {
   const vars = {
     approver: m.approverName,
@@ -27,8 +29,8 @@ export function renderApprovalRequest(m: ApprovalRequestMail): RenderedMail {
     step: m.step,
   };
   return bilingual(
-    'mail.approvalRequest.subject',
-    'mail.approvalRequest.body',
+    m.reminder ? 'mail.approvalReminder.subject' : 'mail.approvalRequest.subject',
+    m.reminder ? 'mail.approvalReminder.body' : 'mail.approvalRequest.body',
     vars,
     m.approvalUrl,
     m.help,

@@ -39,14 +39,15 @@ export function ApprovalCard(props: {
       .catch(() => setMembers([]));
   }, [props.isAdmin, pending]);
 
-  async function act(path: string, body: unknown, notice: string) {
+  /** Posts `body` to `path`; the notice may read the answer (リマインド names the approvers reminded). */
+  async function act<T>(path: string, body: unknown, notice: string | ((answer: T) => string)) {
     if (busy) return;
     setBusy(true);
     setError(null);
     try {
-      await apiPost(path, body);
+      const answer = await apiPost<T>(path, body);
       setReassigning(null);
-      props.onChanged(notice);
+      props.onChanged(typeof notice === 'string' ? notice : notice(answer));
     } catch (caught) {
       setError(errorMessage(language, caught));
     } finally {
@@ -142,6 +143,19 @@ export function ApprovalCard(props: {
       ))}
       {pending && view.isSender && (
         <div className="admin-actions">
+          <button
+            type="button"
+            className="btn btn--secondary"
+            aria-label={t('approval.remindLabel')}
+            disabled={busy}
+            onClick={() =>
+              void act<{ reminded: string[] }>(`${base}/remind`, undefined, (answer) =>
+                t('approval.reminded', { names: answer.reminded.join('、') }),
+              )
+            }
+          >
+            {t('approval.remind')}
+          </button>
           <button
             type="button"
             className="btn btn--danger-outline"

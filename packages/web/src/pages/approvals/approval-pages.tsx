@@ -13,6 +13,7 @@ import { EnvelopeStatusBadge } from '../../components/status-badge.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatDateTime } from '../../i18n/translate.ts';
 import { Link } from '../../lib/use-location.tsx';
+import { ReviewDocumentsSection, ReviewRecipientsSection } from '../sender/envelope-summary-sections.tsx';
 import { SenderShell, useUser } from '../sender/sender-session.tsx';
 import { ApprovalCard } from './approval-card.tsx';
 
@@ -27,7 +28,7 @@ export function ApprovalInboxPage() {
 }
 
 function Inbox() {
-  const { t, language, describeError } = useI18n();
+  const { t, describeError } = useI18n();
   const [items, setItems] = useState<ApprovalInboxItem[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -48,28 +49,36 @@ function Inbox() {
       {items.length === 0 ? (
         <StatePanel tone="neutral" title={t('approval.inbox.empty')} />
       ) : (
-        <ul className="approval-inbox" data-testid="approval-inbox">
-          {items.map((item) => (
-            <li key={item.envelopeId} className="card approval-inbox__item">
-              <div className="approval-inbox__body">
-                <p className="approval-inbox__name">{item.name}</p>
-                <p className="muted small">
-                  {t('approval.route')}: {item.routeName} · {t('approval.step', { n: item.step })} (
-                  {t(`approval.mode.${item.stepMode}`)})
-                </p>
-                <p className="muted small">
-                  {t('approval.inbox.sender')}: {item.senderName ?? '—'} · {t('approval.inbox.submitted')}:{' '}
-                  {formatDateTime(language, item.submittedAt)}
-                </p>
-              </div>
-              <Link href={`/approvals/${encodeURIComponent(item.envelopeId)}`} className="btn btn--primary">
-                {t('approval.inbox.open')}
-              </Link>
-            </li>
-          ))}
-        </ul>
+        <ApprovalInboxList items={items} />
       )}
     </>
+  );
+}
+
+/** The envelopes waiting for the signed-in member's approval (承認待ち一覧, and the 承認待ち tab of the list). */
+export function ApprovalInboxList({ items }: { items: ApprovalInboxItem[] }) {
+  const { t, language } = useI18n();
+  return (
+    <ul className="approval-inbox" data-testid="approval-inbox">
+      {items.map((item) => (
+        <li key={item.envelopeId} className="card approval-inbox__item">
+          <div className="approval-inbox__body">
+            <p className="approval-inbox__name">{item.name}</p>
+            <p className="muted small">
+              {t('approval.route')}: {item.routeName} · {t('approval.step', { n: item.step })} (
+              {t(`approval.mode.${item.stepMode}`)})
+            </p>
+            <p className="muted small">
+              {t('approval.inbox.sender')}: {item.senderName ?? '—'} · {t('approval.inbox.submitted')}:{' '}
+              {formatDateTime(language, item.submittedAt)}
+            </p>
+          </div>
+          <Link href={`/approvals/${encodeURIComponent(item.envelopeId)}`} className="btn btn--primary">
+            {t('approval.inbox.open')}
+          </Link>
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -128,7 +137,6 @@ function Approval({ id }: { id: string }) {
   if (loadError) return <StatePanel tone="error" title={loadError} />;
   if (!view) return <Loading label={t('common.loading')} />;
   const { envelope } = view;
-  const signers = [...envelope.recipients].sort((a, b) => a.order - b.order);
   return (
     <>
       <div className="page-head">
@@ -144,51 +152,16 @@ function Approval({ id }: { id: string }) {
       <p className="lead">{t('approval.page.lead')}</p>
       {notice && <Alert tone="success">{notice}</Alert>}
 
-      <section className="card" aria-labelledby="approval-envelope">
-        <h2 id="approval-envelope" className="section-title">
-          {t('approval.recipients')}
-        </h2>
-        <ol className="recipient-rows">
-          {signers.map((r) => (
-            <li key={r.id} className="recipient-row">
-              <span className="order-badge">{r.order}</span>
-              <div className="recipient-row__body">
-                <div className="recipient-row__line">
-                  <span className="recipient-row__name">{r.name}</span>
-                </div>
-                <div className="recipient-row__meta">
-                  <span className="recipient-row__email">{r.email}</span>
-                </div>
-              </div>
-            </li>
-          ))}
-        </ol>
-        {envelope.message && <MessageBox heading="h3" title={t('review.message')} text={envelope.message} />}
-        <h3 className="section-subtitle">{t('review.documents')}</h3>
-        <ul className="doc-list">
-          {envelope.documents.map((doc) => (
-            <li key={doc.id} className="doc-list__item">
-              <span className="doc-list__icon" aria-hidden="true">
-                PDF
-              </span>
-              <span className="doc-list__body">
-                <a
-                  className="doc-list__name doc-list__name--wrap"
-                  href={`${base}/documents/${encodeURIComponent(doc.id)}`}
-                  target="_blank"
-                  rel="noreferrer"
-                >
-                  {doc.name}
-                </a>
-                <span className="doc-list__meta">{t('review.pages', { n: doc.pages })}</span>
-              </span>
-            </li>
-          ))}
-        </ul>
+      <ReviewRecipientsSection
+        envelope={envelope}
+        title={t('approval.recipients')}
+        footnote={envelope.message && <MessageBox heading="h3" title={t('review.message')} text={envelope.message} />}
+      />
+      <ReviewDocumentsSection envelope={envelope} linkBase={base}>
         <Link href={`/envelopes/${encodeURIComponent(envelope.id)}`} className="btn btn--secondary btn--small">
           {t('approval.viewEnvelope')}
         </Link>
-      </section>
+      </ReviewDocumentsSection>
 
       <ApprovalCard view={view} isAdmin={user.role === 'admin'} onChanged={(text) => (setNotice(text), reload())} />
 

@@ -1,5 +1,8 @@
-// /envelopes: status tabs, search by name, one row per envelope, 新規作成.
-import { useState, type FormEvent } from 'react';
+// /envelopes: status tabs, search by name, one row per envelope, 新規作成. The 承認待ち tab (稟議) counts the
+// envelopes waiting for the signed-in member's approval and lists them above the envelopes awaiting approval.
+import { useEffect, useState, type FormEvent } from 'react';
+import { apiGet } from '../../api/client.ts';
+import type { ApprovalInboxItem } from '../../api/approval-types.ts';
 import type { EnvelopeStatus, EnvelopeSummary } from '../../api/types.ts';
 import { PagedTable } from '../../components/paged-table.tsx';
 import { EnvelopeStatusBadge, RecipientStatusBadge } from '../../components/status-badge.tsx';
@@ -8,11 +11,13 @@ import { formatDate, type MessageKey } from '../../i18n/translate.ts';
 import { navigate } from '../../lib/router.ts';
 import { Link, useLocation } from '../../lib/use-location.tsx';
 import { usePagedList } from '../../lib/use-paged-list.tsx';
+import { ApprovalInboxList } from '../approvals/approval-pages.tsx';
 import { SenderShell } from './sender-session.tsx';
 
 const FILTERS: ('all' | Exclude<EnvelopeStatus, 'expired'>)[] = [
   'all',
   'draft',
+  'pending_approval',
   'sent',
   'completed',
   'declined',
@@ -39,6 +44,17 @@ function EnvelopeList() {
     : 'all';
   const query = params.get('q') ?? '';
   const [search, setSearch] = useState(query);
+  // 承認待ち: the envelopes on which the signed-in member decides now (the tab's count).
+  const [inbox, setInbox] = useState<ApprovalInboxItem[] | null>(null);
+  useEffect(() => {
+    let canceled = false;
+    apiGet<{ items: ApprovalInboxItem[] }>('/api/v1/approvals')
+      .then((page) => !canceled && setInbox(page.items))
+      .catch(() => !canceled && setInbox([]));
+    return () => {
+      canceled = true;
+    };
+  }, []);
   const list = usePagedList<EnvelopeSummary>((cursor) => {
     const qs = new URLSearchParams({ limit: String(PAGE_SIZE) });
     if (status !== 'all') qs.set('status', status);
@@ -84,6 +100,15 @@ function EnvelopeList() {
               aria-current={status === value ? 'page' : undefined}
             >
               {t(`list.tab.${value}` as MessageKey)}
+              {value === 'pending_approval' && inbox !== null && inbox.length > 0 && (
+                <span
+                  className="filter-tabs__count"
+                  data-testid="approval-count"
+                  aria-label={t('list.tab.countLabel', { label: t('list.approvals.mine'), n: inbox.length })}
+                >
+                  {inbox.length}
+                </span>
+              )}
             </Link>
           ))}
         </nav>
@@ -105,11 +130,25 @@ function EnvelopeList() {
         </form>
       </div>
 
+      {status === 'pending_approval' && (
+        <section className="list-approvals" aria-labelledby="list-approvals-mine">
+          <h2 id="list-approvals-mine" className="section-title">
+            {t('list.approvals.mine')}
+          </h2>
+          {inbox === null ? null : inbox.length === 0 ? (
+            <p className="muted">{t('list.approvals.mineEmpty')}</p>
+          ) : (
+            <ApprovalInboxList items={inbox} />
+          )}
+          <h2 className="section-title">{t('list.approvals.sent')}</h2>
+        </section>
+      )}
+
       <PagedTable
         list={list}
         className="envelope-table"
         columns={[t('list.col.name'), t('list.col.status'), t('list.col.recipients'), t('list.col.dates')]}
-        empty={t('list.empty')}
+        empty={status === 'pending_approval' ? t('list.approvals.sentEmpty') : t('list.empty')}
         row={(item) => (
           <tr key={item.id}>
             <td className="envelope-table__name" data-label={t('list.col.name')}>

@@ -15,7 +15,7 @@ import { formatDateTime } from '../../i18n/translate.ts';
 import { setFlash } from '../../lib/flash.ts';
 import { navigate } from '../../lib/router.ts';
 import { Link } from '../../lib/use-location.tsx';
-import { canRevealCode, RevealCodeButton } from './envelope-tools.tsx';
+import { ReviewDocumentsSection, ReviewRecipientsSection } from './envelope-summary-sections.tsx';
 import { SenderShell } from './sender-session.tsx';
 
 /** The review-before-sending page. */
@@ -84,7 +84,6 @@ function Review({ id }: { id: string }) {
         </Link>
       </StatePanel>
     );
-  const recipients = [...envelope.recipients].sort((a, b) => a.order - b.order);
   const requiredRoute = routes?.items.find((r) => r.id === routes.requiredRouteId) ?? null;
   const approvalApplies = requiredRoute !== null || routeId !== '';
 
@@ -124,74 +123,14 @@ function Review({ id }: { id: string }) {
         {envelope.message && <MessageBox heading="h3" title={t('review.message')} text={envelope.message} />}
       </section>
 
-      <section className="card" aria-labelledby="review-recipients">
-        <h2 id="review-recipients" className="section-title">
-          {t('review.recipients')}
-        </h2>
-        <ol className="recipient-rows">
-          {recipients.map((recipient) => (
-            <li key={recipient.id} className="recipient-row">
-              <span className="order-badge" aria-label={`${t('env.recipient.order')} ${recipient.order}`}>
-                {recipient.order}
-              </span>
-              <div className="recipient-row__body">
-                <div className="recipient-row__line">
-                  <span className="recipient-row__name">{recipient.name}</span>
-                </div>
-                <div className="recipient-row__meta">
-                  <span className="recipient-row__email">{recipient.email}</span>
-                  <span>{t(recipient.language === 'ja' ? 'lang.ja' : 'lang.en')}</span>
-                </div>
-                <dl className="review-facts">
-                  <div>
-                    <dt>{t('review.auth')}</dt>
-                    <dd>{t(`new.recipient.auth.${recipient.auth}`)}</dd>
-                  </div>
-                  {recipient.auth === 'access_code' && (
-                    <div>
-                      <dt>{t('review.code')}</dt>
-                      <dd>{recipient.accessCodeStored === false ? t('review.codeMissing') : t('review.codeHidden')}</dd>
-                    </div>
-                  )}
-                  <div>
-                    <dt>{t('review.fields')}</dt>
-                    <dd>
-                      {fieldCounts.get(recipient.id)
-                        ? t('review.fieldsCount', { n: fieldCounts.get(recipient.id) ?? 0 })
-                        : t('review.none')}
-                    </dd>
-                  </div>
-                </dl>
-              </div>
-              <div className="recipient-row__actions">
-                {canRevealCode(envelope, recipient) && (
-                  <RevealCodeButton envelopeId={envelope.id} recipient={recipient} />
-                )}
-              </div>
-            </li>
-          ))}
-        </ol>
-        <p className="muted small">{t('review.codeNote')}</p>
-      </section>
+      <ReviewRecipientsSection
+        envelope={envelope}
+        fieldCounts={fieldCounts}
+        title={t('review.recipients')}
+        footnote={<p className="muted small">{t('review.codeNote')}</p>}
+      />
 
-      <section className="card" aria-labelledby="review-documents">
-        <h2 id="review-documents" className="section-title">
-          {t('review.documents')}
-        </h2>
-        <ul className="doc-list">
-          {envelope.documents.map((doc) => (
-            <li key={doc.id} className="doc-list__item">
-              <span className="doc-list__icon" aria-hidden="true">
-                PDF
-              </span>
-              <span className="doc-list__body">
-                <span className="doc-list__name doc-list__name--wrap">{doc.name}</span>
-                <span className="doc-list__meta">{t('review.pages', { n: doc.pages })}</span>
-              </span>
-            </li>
-          ))}
-        </ul>
-      </section>
+      <ReviewDocumentsSection envelope={envelope} />
 
       {routes && (routes.items.length > 0 || requiredRoute) && (
         <section className="card" aria-labelledby="review-approval">

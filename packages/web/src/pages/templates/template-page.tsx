@@ -1,12 +1,15 @@
 // /templates/{id}: the template (documents, roles), its editor for admins and its creator, テンプレートから作成
 // (a draft that goes through 送信内容の確認) and CSVから一括送信.
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { apiGet, apiPost, apiRequest } from '../../api/client.ts';
 import type { Envelope } from '../../api/types.ts';
 import { Alert } from '../../components/alert.tsx';
+import { Field } from '../../components/form-parts.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { navigate } from '../../lib/router.ts';
+import { FieldEditor, type FieldSource } from '../sender/fields/field-placer.tsx';
+import { useUser } from '../sender/sender-session.tsx';
 import { DocumentRow, FormPageHead } from '../sender/envelope-form-sections.tsx';
 import { formatSize } from '../sender/envelope-new-page.tsx';
 import { SenderShell } from '../sender/sender-session.tsx';
@@ -59,6 +62,7 @@ function TemplateLoader({ id }: { id: string }) {
             ))}
           </ul>
         </section>
+        <TemplateFields template={template} onSaved={setTemplate} />
         <UseTemplate template={template} />
         <BulkSendPanel template={template} />
       </div>
@@ -105,10 +109,7 @@ function TemplateEditor({ template, onSaved }: { template: Template; onSaved: (v
       </h2>
       {readOnly && <p className="muted small">{t('tpl.readOnly')}</p>}
       {notice && <Alert tone={notice.tone}>{notice.text}</Alert>}
-      <div className="field">
-        <label htmlFor={ids.name} className="field__label">
-          {t('tpl.name')}
-        </label>
+      <Field id={ids.name} label={t('tpl.name')}>
         <input
           id={ids.name}
           className="input"
@@ -117,11 +118,8 @@ function TemplateEditor({ template, onSaved }: { template: Template; onSaved: (v
           readOnly={readOnly}
           onChange={(e) => setName(e.target.value)}
         />
-      </div>
-      <div className="field">
-        <label htmlFor={ids.subject} className="field__label">
-          {t('tpl.subject')}
-        </label>
+      </Field>
+      <Field id={ids.subject} label={t('tpl.subject')}>
         <input
           id={ids.subject}
           className="input"
@@ -134,11 +132,8 @@ function TemplateEditor({ template, onSaved }: { template: Template; onSaved: (v
         <p id={`${ids.subject}-hint`} className="field__hint">
           {t('tpl.placeholderHint')}
         </p>
-      </div>
-      <div className="field">
-        <label htmlFor={ids.message} className="field__label">
-          {t('new.message')}
-        </label>
+      </Field>
+      <Field id={ids.message} label={t('new.message')}>
         <textarea
           id={ids.message}
           className="input textarea"
@@ -148,16 +143,16 @@ function TemplateEditor({ template, onSaved }: { template: Template; onSaved: (v
           readOnly={readOnly}
           onChange={(e) => setMessage(e.target.value)}
         />
-      </div>
+      </Field>
       <h3 className="section-subtitle">{t('tpl.roles')}</h3>
       <ol className="recipient-list">
         {roles.map((role, index) => (
           <li key={role.id} className="recipient-card">
             <div className="grid grid--2">
-              <div className="field">
-                <label htmlFor={`role-${role.id}`} className="field__label">
-                  {role.role === 'cc' ? t('tpl.role.cc') : t('tpl.role.signer', { n: role.order })}
-                </label>
+              <Field
+                id={`role-${role.id}`}
+                label={role.role === 'cc' ? t('tpl.role.cc') : t('tpl.role.signer', { n: role.order })}
+              >
                 <input
                   id={`role-${role.id}`}
                   className="input"
@@ -168,12 +163,9 @@ function TemplateEditor({ template, onSaved }: { template: Template; onSaved: (v
                     setRoles((current) => current.map((r, i) => (i === index ? { ...r, name: e.target.value } : r)))
                   }
                 />
-              </div>
+              </Field>
               {role.role === 'signer' && (
-                <div className="field">
-                  <label htmlFor={`policy-${role.id}`} className="field__label">
-                    {t('tpl.policy')}
-                  </label>
+                <Field id={`policy-${role.id}`} label={t('tpl.policy')}>
                   <select
                     id={`policy-${role.id}`}
                     className="input select"
@@ -192,10 +184,13 @@ function TemplateEditor({ template, onSaved }: { template: Template; onSaved: (v
                     <option value="generated">{t('tpl.policy.generated')}</option>
                     <option value="required">{t('tpl.policy.required')}</option>
                   </select>
-                </div>
+                </Field>
               )}
             </div>
-            <p className="muted small">{t('tpl.role.fields', { n: role.fields })}</p>
+            <p className="muted small">
+              {/* From the page's template: placing fields below changes the counts. */}
+              {t('tpl.role.fields', { n: template.roles.find((r) => r.id === role.id)?.fields ?? role.fields })}
+            </p>
           </li>
         ))}
       </ol>
@@ -208,6 +203,55 @@ function TemplateEditor({ template, onSaved }: { template: Template; onSaved: (v
       )}
     </form>
   );
+}
+
+/**
+ * テンプレートの入力項目: the draft's field placer on the template's own PDFs, per signer role; saving
+ * replaces the template's fields (PUT …/fields) and refreshes the page's template (role counts).
+ */
+function TemplateFields({ template, onSaved }: { template: Template; onSaved: (value: Template) => void }) {
+  const { t } = useI18n();
+  const user = useUser();
+  const base = `/api/v1/templates/${encodeURIComponent(template.id)}`;
+  const { fields } = template;
+  // Loaded once per template (the placer keeps unsaved placements while the page's template changes).
+  const [initial] = useState(fields);
+  const load = useCallback(
+    () =>
+      Promise.resolve(
+        initial.map((f) => ({
+          documentId: f.documentId,
+          recipientId: f.roleId,
+          page: f.page,
+          rect: f.rect,
+          kind: f.kind,
+          required: f.required,
+          label: f.label,
+        })),
+      ),
+    [initial],
+  );
+  const source = useMemo<FieldSource>(
+    () => ({
+      documents: template.documents,
+      documentUrl: (id) => `${base}/documents/${encodeURIComponent(id)}`,
+      owners: template.roles.filter((r) => r.role === 'signer'),
+      ownerLabel: t('tpl.fields.role'),
+      editable: template.editable,
+      readonlyNote: t('tpl.fields.readonly'),
+      title: t('tpl.fields.title'),
+      savedNote: t('tpl.fields.saved'),
+      load,
+      save: async (placed) => {
+        const saved = await apiRequest<Template>('PUT', `${base}/fields`, {
+          fields: placed.map(({ recipientId, ...rest }) => ({ ...rest, roleId: recipientId })),
+        });
+        onSaved(saved);
+      },
+    }),
+    [template.documents, template.roles, template.editable, base, load, onSaved, t],
+  );
+  return <FieldEditor source={source} isAdmin={user.role === 'admin'} />;
 }
 
 /** テンプレートから作成: a person per role and the placeholders' values; the draft opens in 送信内容の確認. */
@@ -254,16 +298,17 @@ function UseTemplate({ template }: { template: Template }) {
           <div className="grid grid--2">
             {(role.role === 'signer' ? (['name', 'email', 'accessCode'] as const) : (['name', 'email'] as const)).map(
               (key) => (
-                <div className="field" key={key}>
-                  <label htmlFor={`use-${role.id}-${key}`} className="field__label">
-                    {t(
-                      key === 'name'
-                        ? 'new.recipient.name'
-                        : key === 'email'
-                          ? 'new.recipient.email'
-                          : 'new.recipient.accessCode',
-                    )}
-                  </label>
+                <Field
+                  id={`use-${role.id}-${key}`}
+                  label={t(
+                    key === 'name'
+                      ? 'new.recipient.name'
+                      : key === 'email'
+                        ? 'new.recipient.email'
+                        : 'new.recipient.accessCode',
+                  )}
+                  key={key}
+                >
                   <input
                     id={`use-${role.id}-${key}`}
                     className="input"
@@ -276,17 +321,14 @@ function UseTemplate({ template }: { template: Template }) {
                       setPeople((current) => current.map((p, i) => (i === index ? { ...p, [key]: e.target.value } : p)))
                     }
                   />
-                </div>
+                </Field>
               ),
             )}
           </div>
         </fieldset>
       ))}
       {template.placeholders.map((name) => (
-        <div className="field" key={name}>
-          <label htmlFor={`var-${name}`} className="field__label">
-            {`{{${name}}}`}
-          </label>
+        <Field id={`var-${name}`} label={`{{${name}}}`} key={name}>
           <input
             id={`var-${name}`}
             className="input"
@@ -294,7 +336,7 @@ function UseTemplate({ template }: { template: Template }) {
             value={variables[name] ?? ''}
             onChange={(e) => setVariables((current) => ({ ...current, [name]: e.target.value }))}
           />
-        </div>
+        </Field>
       ))}
       <div className="button-row">
         <button type="submit" className="btn btn--primary" disabled={busy} aria-busy={busy}>

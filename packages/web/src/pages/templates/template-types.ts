@@ -1,4 +1,5 @@
 // The templates API's shapes as the UI reads them (see docs/api.md).
+import type { FieldKind, FieldRect } from '../../api/field-types.ts';
 
 export interface TemplateRole {
   id: string;
@@ -21,6 +22,17 @@ export interface Template {
   editable: boolean;
   documents: Array<{ id: string; name: string; pages: number; size: number }>;
   roles: TemplateRole[];
+  /** The fields placed per role (テンプレートの入力項目). */
+  fields: Array<{
+    id: string;
+    documentId: string;
+    roleId: string;
+    page: number;
+    rect: FieldRect;
+    kind: FieldKind;
+    required: boolean;
+    label: string | null;
+  }>;
   updatedAt: string;
 }
 

@@ -3,6 +3,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { apiGet, apiPost } from '../../api/client.ts';
 import type { EnvelopeSummary } from '../../api/types.ts';
 import { Alert } from '../../components/alert.tsx';
+import { Field } from '../../components/form-parts.tsx';
 import { Loading, StatePanel } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatDate } from '../../i18n/translate.ts';
@@ -115,10 +116,7 @@ function FromDraft({ drafts }: { drafts: EnvelopeSummary[] }) {
       <p className="muted small">{t('tpl.fromDraft.hint')}</p>
       {error && <Alert tone="error">{error}</Alert>}
       <form className="form" onSubmit={submit} noValidate>
-        <div className="field">
-          <label htmlFor={ids.draft} className="field__label">
-            {t('tpl.fromDraft.draft')}
-          </label>
+        <Field id={ids.draft} label={t('tpl.fromDraft.draft')}>
           <select
             id={ids.draft}
             className="input select"
@@ -132,11 +130,8 @@ function FromDraft({ drafts }: { drafts: EnvelopeSummary[] }) {
               </option>
             ))}
           </select>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.name} className="field__label">
-            {t('tpl.name')}
-          </label>
+        </Field>
+        <Field id={ids.name} label={t('tpl.name')}>
           <input
             id={ids.name}
             className="input"
@@ -144,7 +139,7 @@ function FromDraft({ drafts }: { drafts: EnvelopeSummary[] }) {
             value={name}
             onChange={(event) => setName(event.target.value)}
           />
-        </div>
+        </Field>
         <div className="button-row">
           <button type="submit" className="btn btn--primary" disabled={busy} aria-busy={busy}>
             {t('tpl.fromDraft.create')}
