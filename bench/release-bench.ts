@@ -104,7 +104,9 @@ const baseEnv: NodeJS.ProcessEnv = {
   PATH: process.env.PATH,
   HOME: process.env.HOME,
   // glibc's allocator settings reach the server when the bench is given them (to compare their effect).
-  ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
+  ...Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => name.startsWith('MALLOC_') || name === 'GLIBC_TUNABLES'),
+  ),
   INKAN_DATA_DIR: join(dir, 'data'),
   INKAN_ENV: 'test',
 };
