@@ -228,8 +228,10 @@ try {
         if (!/^inkan_jobs_(queued|running)\{/m.test(text)) break;
         await sleep(200);
       }
-      // The job worker process exits after INKAN_WORKER_IDLE without work; then RSS is sampled until stable.
+      // The job worker processes exit after INKAN_WORKER_IDLE without work (later on a loaded machine: wait
+      // for them, at most a minute, or a sample counts one that is still going); then RSS is sampled until stable.
       await sleep((WORKER_IDLE_S + 3) * 1000);
+      for (let waited = 0; descendantsOf(server.pid!).length > 0 && waited < 60_000; waited += 500) await sleep(500);
       return stableMemoryOf(server.pid!);
     };
     const afterStart = await settle();
