@@ -27,6 +27,10 @@ ENV NODE_ENV=production \
     INKAN_DATA_DIR=/data \
     INKAN_HOST=0.0.0.0 \
     INKAN_PORT=3000
+# glibc malloc settings of deploy/node-env.json (less resident memory after work; see docs/deploy.md).
+ENV MALLOC_ARENA_MAX=2 \
+    MALLOC_MMAP_THRESHOLD_=131072 \
+    MALLOC_TRIM_THRESHOLD_=131072
 RUN groupadd --system inkan \
  && useradd --system --gid inkan --home-dir /data --shell /usr/sbin/nologin inkan \
  && mkdir -p /data \

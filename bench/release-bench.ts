@@ -15,7 +15,7 @@ import { median } from './lib/harness.ts';
 import { HttpClient, loopbackAddress, multipart } from './lib/http-client.ts';
 import { descendantsOf } from './lib/inkan-process.ts';
 import { MailWatcher, sqliteObserver } from './lib/db-observer.ts';
-import { freePort, SERVER_NODE_FLAGS } from './lib/inkan-process.ts';
+import { freePort, SERVER_NODE_ENV, SERVER_NODE_FLAGS } from './lib/inkan-process.ts';
 import { escapeCell, machineInfo, resultStamp, writeBetweenMarkers } from './lib/report-files.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -27,6 +27,11 @@ const args = Object.fromEntries(
 const RUNS = Number(args.runs ?? 21);
 /** `--memory-only`: skip the cold-start and verify measurements (a partial run: README untouched). */
 const MEMORY_ONLY = 'memory-only' in args;
+/**
+ * `--without-node-env`: the servers run without the glibc malloc settings of deploy/node-env.json (which
+ * npm start, the container and the systemd unit set), to measure what they change.
+ */
+const SERVER_ENV = 'without-node-env' in args ? {} : SERVER_NODE_ENV;
 /** `--only=verify`: cold start and `inkan verify` vs pdfsig only (no server), into their own results. */
 const ONLY_VERIFY = args.only === 'verify';
 /** The server's INKAN_WORKER_IDLE here: its idle job worker process exits after this (default 2m; shortened to wait less). */
@@ -104,7 +109,9 @@ const baseEnv: NodeJS.ProcessEnv = {
   PATH: process.env.PATH,
   HOME: process.env.HOME,
   // glibc's allocator settings reach the server when the bench is given them (to compare their effect).
-  ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
+  ...Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => name.startsWith('MALLOC_') || name === 'GLIBC_TUNABLES'),
+  ),
   INKAN_DATA_DIR: join(dir, 'data'),
   INKAN_ENV: 'test',
 };
@@ -198,7 +205,13 @@ try {
     const baseUrl = `http://127.0.0.1:${port}`;
     const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, BIN, 'serve'], {
       cwd: ROOT,
-      env: { ...baseEnv, INKAN_PORT: String(port), INKAN_PUBLIC_URL: baseUrl, INKAN_WORKER_IDLE: `${WORKER_IDLE_S}s` },
+      env: {
+        ...SERVER_ENV,
+        ...baseEnv,
+        INKAN_PORT: String(port),
+        INKAN_PUBLIC_URL: baseUrl,
+        INKAN_WORKER_IDLE: `${WORKER_IDLE_S}s`,
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     await new Promise<void>((resolve, reject) => {
@@ -215,8 +228,10 @@ try {
         if (!/^inkan_jobs_(queued|running)\{/m.test(text)) break;
         await sleep(200);
       }
-      // The job worker process exits after INKAN_WORKER_IDLE without work; then RSS is sampled until stable.
+      // The job worker processes exit after INKAN_WORKER_IDLE without work (later on a loaded machine: wait
+      // for them, at most a minute, or a sample counts one that is still going); then RSS is sampled until stable.
       await sleep((WORKER_IDLE_S + 3) * 1000);
+      for (let waited = 0; descendantsOf(server.pid!).length > 0 && waited < 60_000; waited += 500) await sleep(500);
       return stableMemoryOf(server.pid!);
     };
     const afterStart = await settle();
@@ -295,7 +310,12 @@ try {
     // alone grows by up to ~45 MiB: this row once read 153 MiB, more than the whole server's 125).
     const web = spawn(process.execPath, [...SERVER_NODE_FLAGS, BIN, 'serve', '--role=web'], {
       cwd: ROOT,
-      env: { ...baseEnv, INKAN_PORT: String(webPort), INKAN_PUBLIC_URL: `http://127.0.0.1:${webPort}` },
+      env: {
+        ...SERVER_ENV,
+        ...baseEnv,
+        INKAN_PORT: String(webPort),
+        INKAN_PUBLIC_URL: `http://127.0.0.1:${webPort}`,
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     await new Promise<void>((resolve, reject) => {
@@ -326,6 +346,11 @@ try {
           ...heapAfterEnvelopes,
         },
         webRoleOnlyAfterStart: { rssMiB: webOnly.rss },
+        mallocEnvironment: Object.fromEntries(
+          Object.entries({ ...SERVER_ENV, ...baseEnv }).filter(
+            ([name]) => !name.startsWith('INKAN_') && name !== 'PATH' && name !== 'HOME',
+          ),
+        ),
         target: '≤ 150 MiB',
       },
     };
@@ -337,7 +362,11 @@ try {
     const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
     const f = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
     const markdown = [
-      `Run ${startedAt} — Node ${results.machine.node}, ${escapeCell(results.machine.cpuModel)} ×${results.machine.cpus}, load average ${results.machine.loadAvg1m}; ${RUNS} runs per command, interleaved; medians of whole processes (spawn → exit).`,
+      `Run ${startedAt} — Node ${results.machine.node}, ${escapeCell(results.machine.cpuModel)} ×${results.machine.cpus}, load average ${results.machine.loadAvg1m}; ${RUNS} runs per command, interleaved; medians of whole processes (spawn → exit); servers run with ${
+        Object.entries(results.serverMemory.mallocEnvironment)
+          .map(([name, value]) => `${name}=${value}`)
+          .join(' ') || 'no glibc malloc setting'
+      }.`,
       '',
       '| measurement | Inkan (compiled, plain node) | beside it | target |',
       '|---|---:|---:|---|',

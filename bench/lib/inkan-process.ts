@@ -22,6 +22,15 @@ const INKAN_BINS: Record<ServerBuild, string> = {
  */
 export const SERVER_NODE_FLAGS = JSON.parse(readFileSync(join(ROOT, 'deploy', 'node-flags.json'), 'utf8')) as string[];
 
+/**
+ * The glibc malloc settings the same ways of running a server set in its environment (deploy/node-env.json);
+ * variables of the bench's own environment with these names win (to compare settings).
+ */
+export const SERVER_NODE_ENV = JSON.parse(readFileSync(join(ROOT, 'deploy', 'node-env.json'), 'utf8')) as Record<
+  string,
+  string
+>;
+
 /** Builds the release (`node scripts/build.mjs`: only what is stale) before a bench runs it. */
 export function buildRelease(): void {
   const result = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--quiet'], {
@@ -117,7 +126,9 @@ export async function startInkan(options: {
 }): Promise<InkanServer> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
+  const build = options.build ?? 'source';
   const env: Record<string, string> = {
+    ...(build === 'release' ? SERVER_NODE_ENV : {}),
     ...cleanEnv(),
     INKAN_ENV: 'test',
     INKAN_DATA_DIR: options.dataDir,
@@ -127,7 +138,6 @@ export async function startInkan(options: {
     ...(options.databaseUrl ? { INKAN_DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   };
-  const build = options.build ?? 'source';
   const bin = INKAN_BINS[build];
   const cli = (args: readonly string[], timeoutMs = 60_000) => runCli(bin, args, env, timeoutMs);
   await cli(['init']);

@@ -109,6 +109,52 @@ export class FileHashCheckpoints {
   fileSha256(): string {
     return this.#checkpoints[this.#checkpoints.length - 1].hash.copy().digest('hex');
   }
+
+  /**
+   * Once the whole file was fed: its SHA-256, the digest of every ByteRange written in it and where its
+   * signature values are, as plain data (see FileDigests). Each range costs the bytes from the checkpoint
+   * before its gap plus its tail; together at most two more passes over the file (ranges past that
+   * budget, which only a hostile file has, are left to the verifier).
+   */
+  digests(bytes: Uint8Array): FileDigests {
+    if (bytes.length !== this.#length) throw new RangeError('digests() needs the very bytes that were fed');
+    const byteRanges = new Map<string, Uint8Array>();
+    const signatureValues: number[][] = [];
+    let budget = 2 * bytes.length;
+    for (const { range, holdsSignatureValue } of byteRangesWrittenIn(bytes)) {
+      if (holdsSignatureValue) signatureValues.push(range);
+      const [a, b, c, d] = range;
+      const key = range.join(' ');
+      if (a !== 0 || b > c || c + d > bytes.length || byteRanges.has(key)) continue;
+      let checkpoint = 0;
+      for (const { at } of this.#checkpoints) if (at <= b) checkpoint = at;
+      budget -= b - checkpoint + d;
+      if (budget < 0) continue;
+      byteRanges.set(
+        key,
+        this.prefix(bytes, b)
+          .update(bytes.subarray(c, c + d))
+          .digest(),
+      );
+    }
+    return { length: this.#length, sha256: this.fileSha256(), byteRanges, signatureValues };
+  }
+}
+
+/**
+ * What the reader of a file computed while reading it (FileHashCheckpoints.digests): plain data, so that
+ * a worker thread that read and hashed the file can hand it over with the bytes, and verifyPdf then makes
+ * no pass of its own over them.
+ */
+export interface FileDigests {
+  /** How many bytes were hashed: the digests count only for a file of exactly this length. */
+  length: number;
+  /** SHA-256 of the whole file, hex. */
+  sha256: string;
+  /** SHA-256 of the signed bytes of ByteRanges written in the file (well-formed, from byte 0), by "a b c d". */
+  byteRanges: Map<string, Uint8Array>;
+  /** signatureValuesInFile() of the same bytes. */
+  signatureValues: number[][];
 }
 
 /**
@@ -121,10 +167,24 @@ export class ByteRangeDigests {
   readonly fileSha256: string;
   readonly #bytes: Uint8Array;
   readonly #sha256 = new Map<string, Uint8Array>();
+  #signatureValues: number[][] | undefined;
 
-  /** `fed`: the same bytes' hash computed while they were read (used when it covers exactly `bytes`). */
-  constructor(bytes: Uint8Array, byteRanges: readonly number[][], fed?: FileHashCheckpoints) {
+  /**
+   * `fed`: the same bytes' hash computed while they were read, or the digests computed from it (used when
+   * it covers exactly `bytes`).
+   */
+  constructor(bytes: Uint8Array, byteRanges: readonly number[][], fed?: FileHashCheckpoints | FileDigests) {
     this.#bytes = bytes;
+    if (fed !== undefined && !(fed instanceof FileHashCheckpoints)) {
+      if (fed.length === bytes.length) {
+        // A listed range the reader did not digest (written oddly, or past its budget) is hashed when asked for.
+        for (const [key, digest] of fed.byteRanges) this.#sha256.set(key, digest);
+        this.#signatureValues = fed.signatureValues;
+        this.fileSha256 = fed.sha256;
+        return;
+      }
+      fed = undefined;
+    }
     const prefixRanges = byteRanges
       .filter(
         (r) =>
@@ -170,6 +230,11 @@ export class ByteRangeDigests {
     }
     return hashByteRange(this.#bytes, byteRange, algorithm);
   }
+
+  /** signatureValuesInFile() of the bytes (found by the reader when it gave them). */
+  signatureValues(): number[][] {
+    return (this.#signatureValues ??= signatureValuesInFile(this.#bytes));
+  }
 }
 
 /** Hashes the two signed ranges in place (no concatenation). */
@@ -183,11 +248,20 @@ export function hashByteRange(bytes: Uint8Array, byteRange: number[], algorithm 
 
 /**
  * Every `/ByteRange [a b c d]` written in the file whose gap holds a DER SEQUENCE (hex "30…"): the
- * signature values present in the bytes, whether or not the document still lists them. Reads at
- * most four numbers per occurrence, so hostile input costs one pass.
+ * signature values present in the bytes, whether or not the document still lists them.
  */
 export function signatureValuesInFile(bytes: Uint8Array): number[][] {
-  const found: number[][] = [];
+  return byteRangesWrittenIn(bytes)
+    .filter((r) => r.holdsSignatureValue)
+    .map((r) => r.range);
+}
+
+/**
+ * Every `/ByteRange [a b c d]` of four unsigned numbers written in the file, and whether its gap holds a
+ * DER SEQUENCE (hex "30…"). Reads at most four numbers per occurrence, so hostile input costs one pass.
+ */
+function byteRangesWrittenIn(bytes: Uint8Array): Array<{ range: number[]; holdsSignatureValue: boolean }> {
+  const found: Array<{ range: number[]; holdsSignatureValue: boolean }> = [];
   const lexer = new PdfLexer(bytes);
   // Search for '/ByteR' and check the rest: Buffer.indexOf is ~4× slower for needles over 6 bytes.
   for (let at = indexOfAscii(bytes, '/ByteR'); at >= 0; at = indexOfAscii(bytes, '/ByteR', at + 6)) {
@@ -202,8 +276,9 @@ export function signatureValuesInFile(bytes: Uint8Array): number[][] {
     lexer.skipWhitespaceAndComments();
     if (range.length !== 4 || bytes[lexer.pos] !== 0x5d) continue;
     const [, b, c, d] = range;
-    if (b >= c || c + d > bytes.length || bytes[b] !== 0x3c || bytes[b + 1] !== 0x33 || bytes[b + 2] !== 0x30) continue;
-    found.push(range);
+    const holdsSignatureValue =
+      b < c && c + d <= bytes.length && bytes[b] === 0x3c && bytes[b + 1] === 0x33 && bytes[b + 2] === 0x30;
+    found.push({ range, holdsSignatureValue });
   }
   return found;
 }

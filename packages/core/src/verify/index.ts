@@ -8,5 +8,5 @@ export { HttpRevocationProvider, type HttpRevocationProviderOptions } from '../p
 export { DEFAULT_PDF_LIMITS, defaultDecodedBytes, type PdfLimits, type PdfLimitName } from '../pdf/limits.ts';
 export { parseCertificate, CertificateParseError } from '../x509/certificate.ts';
 export { verifyPdf, type VerifyOptions } from './verify-pdf.ts';
-export { FileHashCheckpoints } from './byte-range.ts';
+export { FileHashCheckpoints, type FileDigests } from './byte-range.ts';
 export type * from './report.ts';

@@ -29,8 +29,8 @@ import {
   byteRangeProblems,
   ByteRangeDigests,
   revisionEnds,
-  signatureValuesInFile,
-  type FileHashCheckpoints,
+  FileHashCheckpoints,
+  type FileDigests,
 } from './byte-range.ts';
 import type {
   CertificateSummary,
@@ -62,10 +62,11 @@ export interface VerifyOptions {
   /** Resource limits of reading the file (decoded bytes, objects, nesting, xref chain…); defaults by file size. */
   limits?: PdfLimits;
   /**
-   * The SHA-256 of these very bytes, fed while they were read (FileHashCheckpoints): spares the
+   * The SHA-256 of these very bytes, fed while they were read (FileHashCheckpoints), or the digests
+   * computed from it (FileHashCheckpoints.digests, e.g. by the thread that read the file): spares the
    * verifier its own pass over the file. Ignored unless it covers exactly `bytes.length` bytes.
    */
-  fileHash?: FileHashCheckpoints;
+  fileHash?: FileHashCheckpoints | FileDigests;
 }
 
 interface Dss {
@@ -104,7 +105,7 @@ async function verifyWithinBudget(
     file.pages = doc.pageCount;
   } catch (error) {
     file.revisions = revisionEnds(bytes).length;
-    file.sha256 = createHash('sha256').update(bytes).digest('hex');
+    file.sha256 = sha256OfFile(bytes, options.fileHash);
     return unreadable(file, error);
   }
   const ends = revisionEnds(bytes, doc.xref.sections);
@@ -114,7 +115,7 @@ async function verifyWithinBudget(
     signatures = listSignatures(doc);
     budget.check('signatures', signatures.length, budget.maxSignatures);
   } catch (error) {
-    file.sha256 = createHash('sha256').update(bytes).digest('hex');
+    file.sha256 = sha256OfFile(bytes, options.fileHash);
     return unreadable(file, error);
   }
   // One pass over the file gives its SHA-256 and every signature's range digest.
@@ -125,7 +126,7 @@ async function verifyWithinBudget(
   );
   file.sha256 = digests.fileSha256;
   if (signatures.length === 0) {
-    const stripped = unlistedSignatureValues(doc, bytes, []).length;
+    const stripped = unlistedSignatureValues(doc, digests, []).length;
     const problems = ['the PDF has no signatures'];
     if (stripped > 0)
       problems.push(
@@ -199,7 +200,7 @@ async function verifyWithinBudget(
   }
   // A signature value still in the bytes that no field lists was removed (or hidden) by a later
   // revision: the revision diff of the remaining signatures cannot see it when it came after them.
-  const removed = unlistedSignatureValues(doc, bytes, signatures);
+  const removed = unlistedSignatureValues(doc, digests, signatures);
   for (const range of removed) {
     const revision = ends.indexOf(range[2] + range[3]);
     problems.push(
@@ -231,7 +232,11 @@ async function verifyWithinBudget(
  * ByteRanges of signature values in the bytes that neither a signature field nor the catalog's
  * /Perms (usage rights /UR3, /DocMDP: signatures outside the form) claims.
  */
-function unlistedSignatureValues(doc: PdfDocument, bytes: Uint8Array, signatures: PdfSignatureInfo[]): number[][] {
+function unlistedSignatureValues(
+  doc: PdfDocument,
+  digests: ByteRangeDigests,
+  signatures: PdfSignatureInfo[],
+): number[][] {
   const known = new Set(signatures.map((s) => s.byteRange.join(' ')));
   try {
     const perms = doc.dict(doc.catalog.get('Perms'));
@@ -242,7 +247,14 @@ function unlistedSignatureValues(doc: PdfDocument, bytes: Uint8Array, signatures
   } catch {
     // An unreadable /Perms claims nothing.
   }
-  return signatureValuesInFile(bytes).filter((range) => !known.has(range.join(' ')));
+  return digests.signatureValues().filter((range) => !known.has(range.join(' ')));
+}
+
+/** The SHA-256 of the whole file (hex): the one computed while it was read, else a pass of its own. */
+function sha256OfFile(bytes: Uint8Array, fed: VerifyOptions['fileHash']): string {
+  if (fed !== undefined && fed.length === bytes.length)
+    return fed instanceof FileHashCheckpoints ? fed.fileSha256() : fed.sha256;
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 interface Context {

@@ -1,7 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { ByteRangeDigests, FileHashCheckpoints, hashByteRange } from '../../src/verify/byte-range.ts';
+import {
+  ByteRangeDigests,
+  FileHashCheckpoints,
+  hashByteRange,
+  signatureValuesInFile,
+} from '../../src/verify/byte-range.ts';
 
 /** A file fed in chunks of `chunk` bytes, as `inkan verify` reads it. */
 function fed(bytes: Uint8Array, chunk: number): FileHashCheckpoints {
@@ -37,5 +42,84 @@ describe('FileHashCheckpoints (the file hashed while it is read)', () => {
     const digests = new ByteRangeDigests(bytes, [ranges[1]], partial);
     assert.equal(digests.fileSha256, createHash('sha256').update(bytes).digest('hex'));
     assert.deepEqual(Buffer.from(digests.digest(ranges[1], 'sha256')), Buffer.from(hashByteRange(bytes, ranges[1])));
+  });
+});
+
+/** Random bytes with `/ByteRange [a b c d]` written at `at`, each gap a hex string starting with a DER SEQUENCE. */
+function fileWithRanges(size: number, written: Array<{ at: number; range: number[] }>): Buffer {
+  const bytes = randomBytes(size);
+  for (const { at, range } of written) {
+    bytes.write(`/ByteRange [${range.join(' ')}]`, at, 'latin1');
+    const [, b, c] = range;
+    bytes.fill('0', b + 1, c - 1, 'latin1');
+    bytes.write('<30', b, 'latin1');
+    bytes.write('>', c - 1, 'latin1');
+  }
+  return bytes;
+}
+
+describe('FileHashCheckpoints.digests (what the reading thread of `inkan verify` hands over)', () => {
+  const size = 3_000_000;
+  const written = [
+    { at: 1000, range: [0, 200_000, 210_000, 1_000_000] },
+    { at: 1_300_000, range: [0, 1_400_000, 1_410_000, size - 1_410_000] },
+  ];
+  const bytes = fileWithRanges(size, written);
+
+  test('gives the file SHA-256, every written range digest and the signature values, as the verifier computes them', () => {
+    const digests = fed(bytes, 1024 * 1024).digests(bytes);
+    assert.equal(digests.length, size);
+    assert.equal(digests.sha256, createHash('sha256').update(bytes).digest('hex'));
+    assert.deepEqual(
+      [...digests.byteRanges.keys()],
+      ['0 200000 210000 1000000', `0 1400000 1410000 ${size - 1_410_000}`],
+    );
+    for (const { range } of written)
+      assert.deepEqual(Buffer.from(digests.byteRanges.get(range.join(' '))!), Buffer.from(hashByteRange(bytes, range)));
+    assert.deepEqual(digests.signatureValues, signatureValuesInFile(bytes));
+    assert.deepEqual(
+      digests.signatureValues,
+      written.map((w) => w.range),
+    );
+  });
+
+  test('ByteRangeDigests takes them over, and hashes a listed range they lack itself', () => {
+    const digests = fed(bytes, 1024 * 1024).digests(bytes);
+    const other = [0, 500_000, 510_000, 100_000]; // listed by a signature, not written as /ByteRange
+    const byteRanges = new ByteRangeDigests(bytes, [written[0].range, other], digests);
+    assert.equal(byteRanges.fileSha256, digests.sha256);
+    assert.deepEqual(Buffer.from(byteRanges.digest(other, 'sha256')), Buffer.from(hashByteRange(bytes, other)));
+    assert.deepEqual(
+      Buffer.from(byteRanges.digest(written[0].range, 'sha256')),
+      Buffer.from(hashByteRange(bytes, written[0].range)),
+    );
+    assert.deepEqual(byteRanges.signatureValues(), signatureValuesInFile(bytes));
+  });
+
+  test('digests of other bytes (a different length) are not used', () => {
+    const digests = fed(bytes, 1024 * 1024).digests(bytes);
+    const longer = Buffer.concat([bytes, Buffer.from('\n')]);
+    const byteRanges = new ByteRangeDigests(longer, [written[0].range], digests);
+    assert.equal(byteRanges.fileSha256, createHash('sha256').update(longer).digest('hex'));
+    assert.deepEqual(byteRanges.signatureValues(), signatureValuesInFile(longer));
+  });
+
+  test('a file writing many ranges with long tails costs at most two more passes; the rest is left to the verifier', () => {
+    const many = Array.from({ length: 40 }, (_, i) => ({
+      at: 10_000 + i * 100,
+      range: [0, 100_000 + i * 20, 100_010 + i * 20, size - 100_010 - i * 20],
+    }));
+    const hostile = fileWithRanges(size, many);
+    const digests = fed(hostile, 1024 * 1024).digests(hostile);
+    assert.equal(digests.signatureValues.length, 40, 'every signature value is still found');
+    // Each range costs about the whole file: two fit in the budget of two passes.
+    assert.equal(digests.byteRanges.size, 2);
+    const last = many[39].range;
+    const byteRanges = new ByteRangeDigests(hostile, [last], digests);
+    assert.deepEqual(Buffer.from(byteRanges.digest(last, 'sha256')), Buffer.from(hashByteRange(hostile, last)));
+  });
+
+  test('refuses bytes other than those fed', () => {
+    assert.throws(() => fed(bytes, 1024 * 1024).digests(bytes.subarray(1)), RangeError);
   });
 });

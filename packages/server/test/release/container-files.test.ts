@@ -131,3 +131,23 @@ describe('the V8 flags of a running server (deploy/node-flags.json)', () => {
     }
   });
 });
+
+describe('the glibc malloc settings of a running server (deploy/node-env.json)', () => {
+  const settings = Object.entries(JSON.parse(read('deploy/node-env.json')) as Record<string, string>);
+  it('are the same in npm start, the container image and the systemd unit', () => {
+    assert.ok(settings.length > 0);
+    const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start;
+    const runtimeEnv = dockerStages(read('Dockerfile'))
+      .at(-1)!
+      .steps.filter((s) => s.op === 'ENV')
+      .map((s) => ` ${s.args} `)
+      .join('');
+    const unitEnv = [...read('deploy/inkan.service').matchAll(/^Environment=(.*)$/gm)].map((m) => ` ${m[1]} `).join('');
+    for (const [name, value] of settings) {
+      const setting = `${name}=${value}`;
+      assert.match(start, new RegExp(`&& (\\S+=\\S+ )*${setting} (\\S+=\\S+ )*node `), `npm start sets ${setting}`);
+      assert.ok(runtimeEnv.includes(` ${setting} `), `Dockerfile ENV of the runtime stage sets ${setting}`);
+      assert.ok(unitEnv.includes(` ${setting} `), `systemd Environment= sets ${setting}`);
+    }
+  });
+});

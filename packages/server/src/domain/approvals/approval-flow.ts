@@ -6,7 +6,7 @@
  * the first approval completes the step; the others are skipped). One rejection (差し戻し) ends the
  * round: the envelope goes back to its sender as a draft.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type StepMode = 'all' | 'any';
 export type ApprovalStatus = 'open' | 'approved' | 'rejected' | 'skipped' | 'withdrawn';

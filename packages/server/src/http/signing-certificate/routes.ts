@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PKCS12_LIMITS } from '@inkan/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../domain/app-error.ts';
 import {
