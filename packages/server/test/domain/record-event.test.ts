@@ -147,3 +147,73 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+// PostgreSQL appends a transaction's events just before its commit (SQLite's transactions hold the one
+// write lock from their start, so there a second writer waits for the first by design).
+describe('operation log (postgres): the chain lock is held only for the appends', () => {
+  let database: MigratedTestDatabase;
+  let second: OpenDatabase;
+
+  before(async () => {
+    database = await openMigratedTestDatabase('postgres');
+    second = await database.openAnother();
+  });
+  after(async () => database?.close());
+
+  const event = (action: 'envelope.created' | 'envelope.sent', envelopeId: string) => ({
+    organizationId: 'org',
+    envelopeId,
+    actor: { type: 'system' as const, id: null },
+    action,
+    at: new Date(),
+  });
+
+  it('a transaction that recorded an event and goes on does not hold up another one recording events', async () => {
+    let recorded!: () => void;
+    const firstRecorded = new Promise<void>((resolve) => (recorded = resolve));
+    let secondCommitted!: () => void;
+    const otherDone = new Promise<void>((resolve) => (secondCommitted = resolve));
+    // Bounded: before the change the second transaction waited for the first one's commit, which
+    // waited for the second one: the test fails on this bound instead of hanging.
+    const bound = (what: string) =>
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not finish`)), 20_000).unref());
+    const first = inTransaction(database.db, 'postgres', async (tx) => {
+      await recordEvent(tx, event('envelope.created', 'slow'));
+      recorded();
+      await Promise.race([otherDone, bound('the second transaction')]);
+      await recordEvent(tx, event('envelope.sent', 'slow'));
+    });
+    await firstRecorded;
+    await inTransaction(second.db, 'postgres', (tx) => recordEvent(tx, event('envelope.created', 'fast')));
+    secondCommitted();
+    await first;
+    const rows = await database.db
+      .selectFrom('events')
+      .select(['envelope_id', 'action'])
+      .where('envelope_id', 'in', ['slow', 'fast'])
+      .orderBy('seq')
+      .execute();
+    // In the chain in the order of the commits, each transaction's events in the order it recorded them.
+    assert.deepEqual(
+      rows.map((r) => `${r.envelope_id} ${r.action}`),
+      ['fast envelope.created', 'slow envelope.created', 'slow envelope.sent'],
+    );
+    assert.deepEqual(await verifyEventChain(database.db), {
+      events: (await database.db.selectFrom('events').select('id').execute()).length,
+      brokenAt: null,
+    });
+  });
+
+  it('events of a transaction that fails after recording them are not appended', async () => {
+    const before = (await database.db.selectFrom('events').select('id').execute()).length;
+    await assert.rejects(
+      inTransaction(database.db, 'postgres', async (tx) => {
+        await recordEvent(tx, event('envelope.created', 'failed'));
+        throw new Error('the change failed');
+      }),
+      /the change failed/,
+    );
+    assert.equal((await database.db.selectFrom('events').select('id').execute()).length, before);
+    assert.equal((await verifyEventChain(database.db)).brokenAt, null);
+  });
+});
