@@ -216,50 +216,16 @@ const CHAIN_LOCK_KEY = 4_174_650_001;
  * its event commit together). Appends are serialised so that the chain never forks: PostgreSQL takes a
  * transaction-scoped advisory lock; SQLite transactions already hold the single write lock
  * (see inTransaction).
- *
- * PostgreSQL, in a transaction of inTransaction: the event is appended when the transaction's work is
- * done, just before its commit (appendDeferredEvents), so that the chain lock is held for the append
- * alone instead of from the event to the end of the caller's transaction. Measured with the envelope
- * bench: 5–6 transactions on average waited for that lock while its holder was idle in transaction,
- * waiting for this process to send its next statement. The event still commits with its change (or
- * not at all), in the order the transaction recorded its events.
  */
-export async function recordEvent(tx: DbOrTx, event: NewEvent): Promise<{ id: string }> {
+export async function recordEvent(tx: DbOrTx, event: NewEvent): Promise<{ id: string; hash: string }> {
   assertNoSecrets(event.details ?? {}, '');
-  const row = eventRow(event);
-  const deferred = deferredEvents.get(tx);
-  if (deferred !== undefined) deferred.push({ row, event });
-  else await appendEvent(tx, row, event);
-  return { id: row.id };
-}
-
-/** The events recorded in each open PostgreSQL transaction of inTransaction, not yet appended. */
-const deferredEvents = new WeakMap<DbOrTx, Array<{ row: NewEventRow; event: NewEvent }>>();
-
-/**
- * Runs `work` with the events it records in `tx` kept back, then appends them (in order, under the
- * chain lock) before returning: call it inside the transaction, so that the commit follows. Only
- * PostgreSQL defers (SQLite's transaction holds the one write lock from its start anyway).
- */
-export async function appendDeferredEvents<T>(tx: DbOrTx, work: () => Promise<T>): Promise<T> {
-  if (!isPostgres(tx) || deferredEvents.has(tx)) return work();
-  const pending: Array<{ row: NewEventRow; event: NewEvent }> = [];
-  deferredEvents.set(tx, pending);
-  try {
-    const result = await work();
-    // Events recorded while these are appended (none today) would be appended at once.
-    deferredEvents.delete(tx);
-    for (const { row, event } of pending) await appendEvent(tx, row, event);
-    return result;
-  } finally {
-    deferredEvents.delete(tx);
-  }
-}
-
-type NewEventRow = Omit<EventRow, 'prev_hash' | 'hash'>;
-
-function eventRow(event: NewEvent): NewEventRow {
-  return {
+  // Before the lock: the less a transaction does between the lock and its commit, the sooner the next
+  // event of any other transaction can be appended.
+  const subscribed = await subscribedWebhookEndpoints(tx, event);
+  if (isPostgres(tx)) await sql`select pg_advisory_xact_lock(${CHAIN_LOCK_KEY})`.execute(tx);
+  const last = await tx.selectFrom('events').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const row = {
     id: newId(),
     organization_id: event.organizationId,
     envelope_id: event.envelopeId ?? null,
@@ -271,16 +237,6 @@ function eventRow(event: NewEvent): NewEventRow {
     details: JSON.stringify(event.details ?? {}),
     created_at: event.at.toISOString(),
   };
-}
-
-/** Appends one event to the chain now, in `tx`. */
-async function appendEvent(tx: DbOrTx, row: NewEventRow, event: NewEvent): Promise<void> {
-  // Before the lock: the less a transaction does between the lock and its commit, the sooner the next
-  // event of any other transaction can be appended.
-  const subscribed = await subscribedWebhookEndpoints(tx, event);
-  if (isPostgres(tx)) await sql`select pg_advisory_xact_lock(${CHAIN_LOCK_KEY})`.execute(tx);
-  const last = await tx.selectFrom('events').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  const prevHash = last?.hash ?? GENESIS_HASH;
   const hash = eventHash(prevHash, row);
   const { seq } = await tx
     .insertInto('events')
@@ -302,6 +258,7 @@ async function appendEvent(tx: DbOrTx, row: NewEventRow, event: NewEvent): Promi
     },
     subscribed,
   );
+  return { id: row.id, hash };
 }
 
 /** The outcome of verifyEventChain. */

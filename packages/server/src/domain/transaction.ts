@@ -1,5 +1,4 @@
 import type { Db, DbOrTx } from '../ports/database.ts';
-import { appendDeferredEvents } from './record-event.ts';
 
 /**
  * Runs `work` in one transaction that holds the write lock from its first statement: the database
@@ -12,14 +11,11 @@ import { appendDeferredEvents } from './record-event.ts';
  *
  * Inside `work` use only the given `tx`: on SQLite the database's one connection is held until it returns.
  * `_dialect` is kept for the callers' sake; the handle knows its own.
- *
- * PostgreSQL: the events `work` records are appended to the operation log after `work`, just before
- * the commit, so that the log's chain lock is held only for the appends (see recordEvent).
  */
 export async function inTransaction<T>(
   db: Db,
   _dialect: 'sqlite' | 'postgres',
   work: (tx: DbOrTx) => Promise<T>,
 ): Promise<T> {
-  return db.writeTransaction((tx) => appendDeferredEvents(tx, () => work(tx)));
+  return db.writeTransaction(work);
 }
