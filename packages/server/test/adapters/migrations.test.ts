@@ -436,7 +436,9 @@ const COLUMNS = {
   archive_versions: {
     id: 1,
     organization_id: 1,
+    owner_user_id: 1,
     envelope_id: 1,
+    contract_id: 1,
     subject_id: 1,
     subject_kind: 1,
     name: 1,
@@ -551,6 +553,7 @@ const COLUMNS = {
     error_code: 1,
     finished_at: 1,
   },
+  bulk_send_row_codes: { row_id: 1, position: 1, access_code_sealed: 1 },
 } satisfies { [T in keyof Schema]: { [C in keyof Schema[T]]-?: 1 } };
 
 const T = '2030-01-01T00:00:00.000Z';

@@ -30,6 +30,7 @@ import { approvalsMigration } from './migrations/022-approvals.ts';
 import { signingLinksMigration } from './migrations/023-signing-links.ts';
 import { failedWebhooksMigration } from './migrations/024-failed-webhooks.ts';
 import { registerScaleMigration } from './migrations/026-register-scale.ts';
+import { archiveOwnersMigration } from './migrations/028-archive-owners.ts';
 
 /** The migrations of this version, in order; names are numbered so that they sort. */
 export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
@@ -57,6 +58,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '023-signing-links': signingLinksMigration(),
     '024-failed-webhooks': failedWebhooksMigration(),
     '026-register-scale': registerScaleMigration(dialect),
+    '028-archive-owners': archiveOwnersMigration(dialect),
   };
 }
 

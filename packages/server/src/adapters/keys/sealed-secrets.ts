@@ -24,6 +24,8 @@ const STORED: ReadonlyArray<{
   { purpose: 'sso-client-secret', table: 'sso_connections', id: 'id', column: 'oidc_client_secret_ciphertext' },
   { purpose: 'signing-key', table: 'signing_certificates', id: 'organization_id', column: 'key_ciphertext' },
   { purpose: 'access-code', table: 'recipients', id: 'id', column: 'access_code_sealed' },
+  // A pending bulk send row's codes (several per row: each update also matches the value it replaces).
+  { purpose: 'access-code', table: 'bulk_send_row_codes', id: 'row_id', column: 'access_code_sealed' },
 ];
 
 /**

@@ -4,6 +4,7 @@ import { loadTemplate } from '../templates/template-model.ts';
 import { createEnvelopeFromTemplate } from './create-envelope-from-template.ts';
 import { sendEnvelope } from './send-envelope.ts';
 import type { BulkRowData } from './start-bulk-send.ts';
+import { inTransaction } from '../transaction.ts';
 
 /**
  * The job of one bulk send row: makes the envelope from the template (the row records it in the same
@@ -35,12 +36,16 @@ export async function sendBulkRow(ctx: DomainContext, input: { rowId: string }):
       ? { type: 'user' as const, id: row.created_by_user_id }
       : { type: 'api_key' as const, id: row.created_by_api_key_id ?? '' };
   const finish = async (set: { status: 'sent' | 'failed'; error_code?: string; envelope_id?: string }) => {
-    await ctx.db
-      .updateTable('bulk_send_rows')
-      .set({ ...set, finished_at: ctx.clock.now().toISOString() })
-      .where('id', '=', row.id)
-      .where('status', '=', 'pending')
-      .execute();
+    await inTransaction(ctx.db, ctx.dialect, async (tx) => {
+      await tx
+        .updateTable('bulk_send_rows')
+        .set({ ...set, finished_at: ctx.clock.now().toISOString() })
+        .where('id', '=', row.id)
+        .where('status', '=', 'pending')
+        .execute();
+      // A finished row needs its access codes no more (the envelope's recipients hold their own).
+      await tx.deleteFrom('bulk_send_row_codes').where('row_id', '=', row.id).execute();
+    });
   };
   let envelopeId = row.envelope_id;
   try {
@@ -48,13 +53,16 @@ export async function sendBulkRow(ctx: DomainContext, input: { rowId: string }):
       const data = JSON.parse(row.data) as BulkRowData;
       const template = await loadTemplate(ctx.db, row.organization_id, row.template_id);
       // The codes typed in the CSV, sealed to this row (outside any transaction: nothing is open yet).
-      const codes: Array<string | null> = [];
-      for (const p of data.people)
-        codes.push(
-          p.accessCodeSealed
-            ? (await ctx.secrets.openSecret('access-code', p.accessCodeSealed, row.id, ctx.db)).toString('utf8')
-            : null,
-        );
+      const sealed = await ctx.db
+        .selectFrom('bulk_send_row_codes')
+        .select(['position', 'access_code_sealed'])
+        .where('row_id', '=', row.id)
+        .execute();
+      const codes: Array<string | null> = data.people.map(() => null);
+      for (const code of sealed)
+        codes[code.position] = (
+          await ctx.secrets.openSecret('access-code', code.access_code_sealed, row.id, ctx.db)
+        ).toString('utf8');
       const created = await createEnvelopeFromTemplate(
         ctx,
         {

@@ -84,6 +84,15 @@ async function storedFiles(db: DbOrTx, contractId: string | null, envelopeId: st
       .orderBy('position')
       .execute();
     for (const r of rows) files.push({ kind: r.kind, name: r.name, sha256: r.sha256, blob: r.blob, envelopeId });
+    // Earlier archived versions of the entry's own copies (an import's LTA renewals write new blobs).
+    const archived = await db
+      .selectFrom('archive_versions')
+      .select(['name', 'sha256', 'blob'])
+      .where('contract_id', '=', contractId)
+      .orderBy('subject_id')
+      .orderBy('version')
+      .execute();
+    for (const a of archived) files.push({ kind: 'version', name: a.name, sha256: a.sha256, blob: a.blob, envelopeId });
   }
   if (envelopeId !== null) {
     const documents = await db
