@@ -3,7 +3,8 @@
 // key: `inkan keys rotate` (the real CLI, as a process) reseals them with the documents' data keys —
 // first to a newer KEK derived from the master key (the DB KEK), then into SoftHSM2, then to a newer HSM
 // key with --remove-old — and after each step a webhook ping still signs, the SSO secret still decrypts,
-// the organisation's certificate still signs and the access code is still re-showable through the API.
+// the organisation's certificate still signs and the access code is still re-showable through the API;
+// a bulk send row still pending through all three rotations is then sent with its recipient's access code.
 // Values of the first format (before the KEK) still open and are resealed; a value moved to another
 // row, purpose or KEK version does not open. SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
@@ -22,6 +23,8 @@ import { oidcSettingsOf } from '../../src/domain/sign-in-security/sso-connection
 import { organizationSigning } from '../../src/domain/signing-certificates/organization-signing.ts';
 import { uploadSigningCertificate } from '../../src/domain/use-cases/manage-signing-certificate.ts';
 import { createWebhookEndpoint } from '../../src/domain/use-cases/manage-webhook-endpoints.ts';
+import { sendBulkRow } from '../../src/domain/use-cases/send-bulk-row.ts';
+import { startBulkSend } from '../../src/domain/use-cases/start-bulk-send.ts';
 import { sendWebhookPing } from '../../src/domain/use-cases/send-webhook-ping.ts';
 import { updateSsoConnection } from '../../src/domain/use-cases/update-sso-connection.ts';
 import { verifyWebhookSignature } from '../../src/domain/webhooks/webhook-signature.ts';
@@ -32,6 +35,7 @@ import { startHarness, type Harness } from '../api/helpers/harness.ts';
 
 const SSO_SECRET = 'sso-クライアント-secret';
 const ACCESS_CODE = '4821';
+const BULK_CODE = '7306';
 const LEGACY_WEBHOOK_SECRET = `whsec_${randomBytes(32).toString('base64url')}`;
 
 /** The sealing of before the KEK (each purpose with its own key and associated-data prefix), as stored then. */
@@ -70,7 +74,7 @@ for (const dialect of DIALECTS) {
   describe(`sealed secrets and inkan keys rotate (${dialect})`, () => {
     let h: Harness;
     const labelPrefix = `secrets-${dialect}`;
-    const ids = { endpoint: '', legacyEndpoint: '', sso: '', envelope: '', recipient: '', secret: '' };
+    const ids = { endpoint: '', legacyEndpoint: '', sso: '', envelope: '', recipient: '', secret: '', bulkRow: '' };
     const kekEnv = () => ({
       INKAN_KEK_PKCS11_LIBRARY: token.libraryPath,
       INKAN_KEK_PKCS11_TOKEN: token.label,
@@ -96,6 +100,7 @@ for (const dialect of DIALECTS) {
         ['sso_connections', 'oidc_client_secret_ciphertext', 'id', ids.sso],
         ['signing_certificates', 'key_ciphertext', 'organization_id', h.org.id],
         ['recipients', 'access_code_sealed', 'id', ids.recipient],
+        ['bulk_send_row_codes', 'access_code_sealed', 'row_id', ids.bulkRow],
       ] as const;
       const values: string[] = [];
       for (const [table, column, key, id] of places) {
@@ -217,6 +222,28 @@ for (const dialect of DIALECTS) {
       const body = envelope.json<{ id: string; recipients: Array<{ id: string }> }>();
       ids.envelope = body.id;
       ids.recipient = body.recipients[0]!.id;
+      // A bulk send from a template of that draft, its one row left pending (its job is not run yet).
+      const template = await h.api(h.org, 'POST', '/api/v1/templates', {
+        envelopeId: ids.envelope,
+        name: '鍵ローテーション中の一括送信',
+        roleNames: ['取引先'],
+      });
+      assert.equal(template.statusCode, 201, template.body);
+      const bulk = await startBulkSend(h.context, {
+        organizationId: h.org.id,
+        actor: actor(),
+        templateId: template.json<{ id: string }>().id,
+        csv: `取引先:氏名,取引先:メールアドレス,取引先:アクセスコード\r\n佐藤 花子,hanako@contractor.example.jp,${BULK_CODE}\r\n`,
+        submissionKey: `rotation-${dialect}-0000000000`,
+      });
+      assert.equal(bulk.report.valid.length, 1, JSON.stringify(bulk.report));
+      ids.bulkRow = (
+        await h.context.db
+          .selectFrom('bulk_send_rows')
+          .select('id')
+          .where('bulk_send_id', '=', bulk.bulkSendId)
+          .executeTakeFirstOrThrow()
+      ).id;
     });
     after(async () => h?.close());
 
@@ -268,7 +295,7 @@ for (const dialect of DIALECTS) {
       const derived = await inkan(['rotate'], false);
       assert.equal(derived.code, 0, derived.stderr);
       assert.match(derived.stdout, /created key-encryption key master-v2 \(master/);
-      assert.match(derived.stdout, /, 0 left under older versions; 5 secret\(s\) resealed/);
+      assert.match(derived.stdout, /, 0 left under older versions; 6 secret\(s\) resealed/);
       assert.ok((await stored()).every((v) => v.startsWith('$s1$master-v2$')));
       await assertAllWork();
 
@@ -278,7 +305,7 @@ for (const dialect of DIALECTS) {
         intoHsm.stdout,
         new RegExp(`created key-encryption key pkcs11-v3 \\(pkcs11, label ${labelPrefix}-v3\\)`),
       );
-      assert.match(intoHsm.stdout, /, 0 left under older versions; 5 secret\(s\) resealed/);
+      assert.match(intoHsm.stdout, /, 0 left under older versions; 6 secret\(s\) resealed/);
       assert.ok((await stored()).every((v) => v.startsWith('$s1$pkcs11-v3$')));
       await assertAllWork();
 
@@ -293,9 +320,45 @@ for (const dialect of DIALECTS) {
 
       const status = await inkan(['status'], true);
       assert.equal(status.code, 0, status.stderr);
-      // Two webhook secrets, the SSO client secret, the signing key and the access code.
-      assert.match(status.stdout, /pkcs11-v4\tpkcs11\t.*\tcurrent\t\d+ live data key\(s\), 5 secret\(s\)/);
+      // Two webhook secrets, the SSO client secret, the signing key, the access code and the bulk row's.
+      assert.match(status.stdout, /pkcs11-v4\tpkcs11\t.*\tcurrent\t\d+ live data key\(s\), 6 secret\(s\)/);
       assert.match(status.stdout, /pkcs11-v3\tpkcs11\t.*\tretired .*, 0 secret\(s\)/);
+
+      // The bulk row's job runs only now, after its code's first KEKs are gone: it is sent with the code.
+      await sendBulkRow(h.context, { rowId: ids.bulkRow });
+      const row = await h.context.db
+        .selectFrom('bulk_send_rows')
+        .select(['status', 'envelope_id', 'error_code'])
+        .where('id', '=', ids.bulkRow)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual([row.status, row.error_code], ['sent', null]);
+      const made = await h.api(h.org, 'GET', `/api/v1/envelopes/${row.envelope_id}`);
+      assert.equal(made.json<{ status: string }>().status, 'sent');
+      // The recipient's code (sealed to the recipient now; re-showable only by the sender's account).
+      const recipient = await h.context.db
+        .selectFrom('recipients')
+        .select(['id', 'access_code_sealed'])
+        .where('envelope_id', '=', row.envelope_id!)
+        .executeTakeFirstOrThrow();
+      assert.ok(recipient.access_code_sealed?.startsWith('$s1$pkcs11-v4$'));
+      const code = await h.context.secrets.openSecret(
+        'access-code',
+        recipient.access_code_sealed!,
+        recipient.id,
+        h.context.db,
+      );
+      assert.equal(code.toString('utf8'), BULK_CODE);
+      // Once the row is done its sealed code is gone (the recipient holds its own).
+      assert.equal(
+        (
+          await h.context.db
+            .selectFrom('bulk_send_row_codes')
+            .select('row_id')
+            .where('row_id', '=', ids.bulkRow)
+            .execute()
+        ).length,
+        0,
+      );
     });
   });
 }
