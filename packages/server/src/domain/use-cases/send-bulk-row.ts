@@ -4,7 +4,6 @@ import { loadTemplate } from '../templates/template-model.ts';
 import { createEnvelopeFromTemplate } from './create-envelope-from-template.ts';
 import { sendEnvelope } from './send-envelope.ts';
 import type { BulkRowData } from './start-bulk-send.ts';
-import { inTransaction } from '../transaction.ts';
 
 /**
  * The job of one bulk send row: makes the envelope from the template (the row records it in the same
@@ -36,16 +35,14 @@ export async function sendBulkRow(ctx: DomainContext, input: { rowId: string }):
       ? { type: 'user' as const, id: row.created_by_user_id }
       : { type: 'api_key' as const, id: row.created_by_api_key_id ?? '' };
   const finish = async (set: { status: 'sent' | 'failed'; error_code?: string; envelope_id?: string }) => {
-    await inTransaction(ctx.db, ctx.dialect, async (tx) => {
-      await tx
-        .updateTable('bulk_send_rows')
-        .set({ ...set, finished_at: ctx.clock.now().toISOString() })
-        .where('id', '=', row.id)
-        .where('status', '=', 'pending')
-        .execute();
-      // A finished row needs its access codes no more (the envelope's recipients hold their own).
-      await tx.deleteFrom('bulk_send_row_codes').where('row_id', '=', row.id).execute();
-    });
+    await ctx.db
+      .updateTable('bulk_send_rows')
+      .set({ ...set, finished_at: ctx.clock.now().toISOString() })
+      .where('id', '=', row.id)
+      .where('status', '=', 'pending')
+      .execute();
+    // A failed row's codes are of no use any more (a made envelope's went with it, below).
+    if (set.status === 'failed') await ctx.db.deleteFrom('bulk_send_row_codes').where('row_id', '=', row.id).execute();
   };
   let envelopeId = row.envelope_id;
   try {
@@ -86,6 +83,8 @@ export async function sendBulkRow(ctx: DomainContext, input: { rowId: string }):
               .executeTakeFirst();
             // Another run of this job made the envelope meanwhile: roll this one back.
             if (Number(marked.numUpdatedRows) !== 1) throw new Error('bulk row already has an envelope');
+            // The recipients now hold their codes (sealed to them): the row's copies go in the same commit.
+            await tx.deleteFrom('bulk_send_row_codes').where('row_id', '=', row.id).execute();
           },
         },
         template,
