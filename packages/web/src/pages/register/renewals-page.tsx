@@ -44,7 +44,7 @@ export function RenewalsPage() {
         <span className="small muted renewal-envelope">
           {item.contractId !== null ? (
             <>
-              {t(item.subjectKind === 'imported' ? 'renewal.kind.imported' : 'renewal.kind.claimed')}{' '}
+              {t(item.subjectKind === 'imported' ? 'renewal.kind.imported' : 'renewal.kind.claimed')}
               <Link href={scopedPath(`/contracts/${encodeURIComponent(item.contractId)}`, view)}>
                 {item.contractTitle}
               </Link>
