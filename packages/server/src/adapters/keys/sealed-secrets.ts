@@ -64,6 +64,18 @@ export class SealedSecrets implements SecretSeal, KekDependent {
     return this.#seal(await this.#currentKek(via), purpose, plaintext, aad);
   }
 
+  async sealSecrets(
+    purpose: SecretPurpose,
+    values: ReadonlyArray<{ plaintext: Uint8Array | string; aad: string }>,
+    via: DbOrTx,
+  ): Promise<string[]> {
+    if (values.length === 0) return [];
+    const kek = await this.#currentKek(via);
+    const sealed: string[] = [];
+    for (const value of values) sealed.push(await this.#seal(kek, purpose, value.plaintext, value.aad));
+    return sealed;
+  }
+
   async openSecret(purpose: SecretPurpose, sealed: string, aad: string, via: DbOrTx): Promise<Buffer> {
     if (!sealed.startsWith(`$${FORMAT}$`)) return this.#openLegacy(purpose, sealed, aad);
     const [, , kekId, sealedPurpose, wrapped, body, extra] = sealed.split('$');
