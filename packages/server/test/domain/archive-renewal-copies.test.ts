@@ -7,7 +7,8 @@
  * later (controlled clock) it renews them: the entry serves the new version (download, SHA-256), names
  * it with the original hash, and `inkan verify --at` a time after the short-lived TSA certificate
  * expired passes for the renewed personal copy and import and fails for them as stored first.
- * Deleting the account crypto-shreds every version of its copies.
+ * Deleting the account crypto-shreds every version of its copies; the organisation's retention, every
+ * version of its import.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -22,6 +23,7 @@ import { claimContract } from '../../src/domain/use-cases/claim-contract.ts';
 import { deleteAccount } from '../../src/domain/use-cases/delete-account.ts';
 import { importContract } from '../../src/domain/use-cases/import-contract.ts';
 import { renewArchiveTimestamps, renewalDay } from '../../src/domain/use-cases/renew-archive-timestamps.ts';
+import { shredExpiredDocuments } from '../../src/domain/use-cases/shred-expired-documents.ts';
 import { hashPassword } from '../../src/security/tokens.ts';
 import { startHarness, type Harness } from '../api/helpers/harness.ts';
 import { DIALECTS } from '../helpers/test-database.ts';
@@ -299,6 +301,21 @@ for (const dialect of DIALECTS) {
       // The organisation's import is untouched.
       const [orgImport] = await documentsOf(orgImportId);
       assert.equal(sha256Hex(await h.context.blobs.get(orgImport!.blob)), orgImport!.sha256);
+    });
+
+    it('the organisation’s retention shreds every version of its import, and no renewal touches it afterwards', async () => {
+      h.clock.advance(11 * 365 * DAY);
+      const swept = await shredExpiredDocuments(h.context);
+      assert.ok(swept.shredded >= 2, JSON.stringify(swept));
+      const versions = (await copyVersions()).filter((v) => v.contract_id === orgImportId);
+      assert.equal(versions.length, 2);
+      for (const v of versions) await assert.rejects(h.context.blobs.get(v.blob), `version ${v.version}`);
+      // Due by now (the renewing TSA's certificate is years older), but shredded: not renewed.
+      assert.deepEqual(await renewArchiveTimestamps(h.context, { day: renewalDay(h.clock.now()) }), {
+        recorded: 0,
+        renewed: 0,
+      });
+      assert.equal((await copyVersions()).filter((v) => v.contract_id === orgImportId).length, 2);
     });
   });
 }
