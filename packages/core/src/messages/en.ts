@@ -1371,7 +1371,7 @@ export const en: Messages = {
   'reg.deadlines.none': 'None.',
   'renewal.title': 'Long-term archive (timestamp renewal)',
   'renewal.lead':
-    'Stored signed PDFs and certificates of completion get fresh validation data and a new document timestamp automatically {days} days before the certificate of the TSA that made their newest document timestamp expires (at once for hashes weaker than {hash}). Renewal is free. Each renewal makes a new version with a new SHA-256; the hash of the original version is kept.',
+    'Stored signed PDFs, certificates of completion and imported PDFs get fresh validation data and a new document timestamp automatically {days} days before the certificate of the TSA that made their newest document timestamp expires (at once for hashes weaker than {hash}). Renewal is free. Each renewal makes a new version with a new SHA-256; the hash of the original version is kept.',
   'renewal.summary': 'Summary',
   'renewal.stored': 'Stored files',
   'renewal.dueNow': 'Renewed by the next run',
@@ -1399,6 +1399,8 @@ export const en: Messages = {
   'renewal.before': 'Before',
   'renewal.after': 'After',
   'renewal.certificate': 'Certificate of completion',
+  'renewal.kind.claimed': 'Stored copy: ',
+  'renewal.kind.imported': 'Imported: ',
   'renewal.reason.tsaExpiry': 'Before the TSA certificate expires',
   'renewal.reason.weakHash': 'Replacing a weak hash (SHA-1 …)',
   'claim.title': 'Keep in Inkan',

@@ -1388,7 +1388,7 @@ export const ja = {
   'reg.deadlines.none': '該当する契約はありません。',
   'renewal.title': '長期保存（タイムスタンプ更新）',
   'renewal.lead':
-    '保管中の締結済みPDFと締結証明書は、最新の文書タイムスタンプを発行したTSA証明書の有効期限の{days}日前に、検証情報と新しい文書タイムスタンプを自動で追加します（{hash}より弱いハッシュはすぐに更新）。更新は無料です。更新するたびに新しい版ができてSHA-256が変わり、元の版のハッシュも保管されます。',
+    '保管中の締結済みPDF・締結証明書・取り込んだPDFは、最新の文書タイムスタンプを発行したTSA証明書の有効期限の{days}日前に、検証情報と新しい文書タイムスタンプを自動で追加します（{hash}より弱いハッシュはすぐに更新）。更新は無料です。更新するたびに新しい版ができてSHA-256が変わり、元の版のハッシュも保管されます。',
   'renewal.summary': '概要',
   'renewal.stored': '保管中のファイル',
   'renewal.dueNow': '次回の実行で更新',
@@ -1415,6 +1415,8 @@ export const ja = {
   'renewal.before': '更新前',
   'renewal.after': '更新後',
   'renewal.certificate': '締結証明書',
+  'renewal.kind.claimed': '保管した写し：',
+  'renewal.kind.imported': '取り込み：',
   'renewal.reason.tsaExpiry': 'TSA証明書の期限前の更新',
   'renewal.reason.weakHash': '弱いハッシュ（SHA-1など）の置き換え',
   'claim.title': 'Inkanで保管',

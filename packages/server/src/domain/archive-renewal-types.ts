@@ -1,15 +1,19 @@
 // JSON shapes of GET /api/v1/renewals (LTA renewal), shared with the UI (type-only imports there).
 
-/** A stored, sealed PDF as the renewal page shows it. */
+/** A stored PDF as the renewal page shows it. */
 export interface ArchiveRenewalItem {
-  envelopeId: string;
-  envelopeName: string;
-  certificateId: string;
-  subjectKind: 'document' | 'certificate';
+  /** The sealing envelope (null for register copies: 保管 copies and imports). */
+  envelopeId: string | null;
+  envelopeName: string | null;
+  certificateId: string | null;
+  /** The register entry whose own copy this is (null for the sender's sealed files). */
+  contractId: string | null;
+  contractTitle: string | null;
+  subjectKind: 'document' | 'certificate' | 'claimed-document' | 'claimed-certificate' | 'imported';
   name: string;
   version: number;
   sha256: string;
-  /** SHA-256 of version 1 (the file as sealed). */
+  /** SHA-256 of version 1 (the file as sealed, claimed or imported). */
   sha256Original: string;
   sha256Previous: string | null;
   timestampAt: string | null;

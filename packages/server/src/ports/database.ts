@@ -631,11 +631,19 @@ export interface ArchiveSchema {
   /** The archived versions of a sealed PDF (a document or a certificate of completion); one is current. */
   archive_versions: {
     id: string;
-    organization_id: string;
-    envelope_id: string;
-    /** The document's id, or the envelope's id for the certificate of completion. */
+    /** The owner: an organisation or (migration 028) an account, exactly one of the two. */
+    organization_id: string | null;
+    owner_user_id: string | null;
+    /** The sealing envelope (null for a personal copy, which outlives the sender's envelope, and imports). */
+    envelope_id: string | null;
+    /** The register entry holding the file as its own copy (claims and imports; null for the sender's files). */
+    contract_id: string | null;
+    /**
+     * The document's id, or the envelope's id for the certificate of completion; for a register copy
+     * (claimed-document, claimed-certificate, imported) the contract_documents row's id.
+     */
     subject_id: string;
-    subject_kind: 'document' | 'certificate';
+    subject_kind: 'document' | 'certificate' | 'claimed-document' | 'claimed-certificate' | 'imported';
     name: string;
     version: number;
     blob: string;

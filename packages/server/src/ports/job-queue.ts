@@ -90,6 +90,12 @@ export interface JobQueue {
     payload: JobPayloads[K],
     options?: { dedupeKey?: string; runAt?: Date },
   ): Promise<void>;
+  /** Several jobs of one kind at once (multi-row inserts: one round trip per chunk, not per job). */
+  enqueueMany<K extends JobKind>(
+    db: DbOrTx,
+    kind: K,
+    jobs: ReadonlyArray<{ payload: JobPayloads[K]; dedupeKey?: string; runAt?: Date }>,
+  ): Promise<void>;
 }
 
 /**

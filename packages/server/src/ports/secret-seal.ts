@@ -14,6 +14,12 @@ export type SecretPurpose = 'webhook-secret' | 'sso-client-secret' | 'signing-ke
  */
 export interface SecretSeal {
   sealSecret(purpose: SecretPurpose, plaintext: Uint8Array | string, aad: string, via: DbOrTx): Promise<string>;
+  /** Several values under one look-up of the current KEK (a bulk send's codes), in the order given. */
+  sealSecrets(
+    purpose: SecretPurpose,
+    values: ReadonlyArray<{ plaintext: Uint8Array | string; aad: string }>,
+    via: DbOrTx,
+  ): Promise<string[]>;
   /** The plaintext; throws when the value was changed, belongs to another row or purpose, or its KEK is gone. */
   openSecret(purpose: SecretPurpose, sealed: string, aad: string, via: DbOrTx): Promise<Buffer>;
 }

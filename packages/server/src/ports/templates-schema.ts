@@ -65,11 +65,20 @@ export interface TemplatesSchema {
     id: string;
     bulk_send_id: string;
     row_number: number;
-    /** JSON { subject, message, recipients: [{ roleId, name, email, accessCodeSealed|null }] }. */
+    /** JSON { variables, people: [{ roleId, name, email }] } (access codes: bulk_send_row_codes). */
     data: string;
     status: 'pending' | 'sent' | 'failed';
     envelope_id: string | null;
     error_code: string | null;
     finished_at: string | null;
+  };
+  /**
+   * The access codes of a pending row (migration 028), one per recipient that has one (`position` in the
+   * row's people), sealed to the row's id where `inkan keys rotate` reseals them; deleted once the row is done.
+   */
+  bulk_send_row_codes: {
+    row_id: string;
+    position: number;
+    access_code_sealed: string;
   };
 }

@@ -436,7 +436,9 @@ const COLUMNS = {
   archive_versions: {
     id: 1,
     organization_id: 1,
+    owner_user_id: 1,
     envelope_id: 1,
+    contract_id: 1,
     subject_id: 1,
     subject_kind: 1,
     name: 1,
@@ -553,6 +555,7 @@ const COLUMNS = {
     error_code: 1,
     finished_at: 1,
   },
+  bulk_send_row_codes: { row_id: 1, position: 1, access_code_sealed: 1 },
 } satisfies { [T in keyof Schema]: { [C in keyof Schema[T]]-?: 1 } };
 
 const T = '2030-01-01T00:00:00.000Z';
@@ -1004,3 +1007,75 @@ describe('migrateToLatest', () => {
     }
   });
 });
+
+for (const dialect of DIALECTS) {
+  test(`028-archive-owners on ${dialect}: a 026-era database keeps its archive versions; pending bulk rows' codes move out of the JSON`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'inkan-mig28-'));
+    const created = await createTestDatabase(dialect, dir);
+    const opened = await openDatabase(created.url, dir);
+    try {
+      const all = migrations(opened.dialect);
+      const upTo026 = Object.fromEntries(Object.entries(all).filter(([name]) => name <= '026-register-scale'));
+      const old = await new Migrator({
+        db: opened.db,
+        provider: { getMigrations: async () => upTo026 },
+      }).migrateToLatest();
+      assert.equal(old.error, undefined);
+      const db = opened.db;
+      await sql`insert into organizations (id, name, slug, created_at) values ('o1', '横浜市', 'yokohama', ${T})`.execute(
+        db,
+      );
+      await sql`insert into envelopes (id, organization_id, created_by_user_id, created_by_api_key_id, name, message, status, certificate_id, expires_at, created_at, sent_at, completed_at, canceled_at)
+        values ('e1', 'o1', null, null, 'E', '', 'completed', 'IK-1', null, ${T}, ${T}, ${T}, null)`.execute(db);
+      await sql`insert into archive_versions (id, organization_id, envelope_id, subject_id, subject_kind, name, version, blob, size, sha256, sha256_original, sha256_previous, timestamp_at, tsa_subject, tsa_expires_at, timestamp_hash, reason, current, recorded_at, renewed_at)
+        values ('v1', 'o1', 'e1', 'd1', 'document', 'a.pdf', 1, 'blob-1', 10, 'h1', 'h1', null, ${T}, 'CN=TSA', ${T}, 'sha256', 'sealed', 1, ${T}, null)`.execute(
+        db,
+      );
+      await sql`insert into bulk_sends (id, organization_id, template_id, created_by_user_id, created_by_api_key_id, submission_key, file_name, total_rows, created_at)
+        values ('b1', 'o1', 't1', null, null, 'key', 'bulk.csv', 2, ${T})`.execute(db);
+      const person = (name: string, sealed: string | null) => ({
+        roleId: 'role',
+        name,
+        email: `${name}@example.jp`,
+        accessCodeSealed: sealed,
+      });
+      const rowData = (people: object[]) => JSON.stringify({ variables: { 会社名: '株式会社A' }, people });
+      await sql`insert into bulk_send_rows (id, bulk_send_id, row_number, data, status, envelope_id, error_code, finished_at) values
+        ('r1', 'b1', 1, ${rowData([person('a', '$s1$sealed-a'), person('b', null), person('c', '$s1$sealed-c')])}, 'pending', null, null, null),
+        ('r2', 'b1', 2, ${rowData([person('d', '$s1$sealed-d')])}, 'sent', 'e1', null, ${T})`.execute(db);
+
+      assert.deepEqual(await migrateToLatest(db, opened.dialect), ['028-archive-owners']);
+      const [version] = await db.selectFrom('archive_versions').selectAll().execute();
+      assert.deepEqual(
+        [version!.id, version!.organization_id, version!.owner_user_id, version!.envelope_id, version!.contract_id],
+        ['v1', 'o1', null, 'e1', null],
+      );
+      assert.deepEqual([version!.sha256_original, version!.tsa_expires_at, version!.current], ['h1', T, 1]);
+      // The pending row's codes are in their table (by recipient position); the sent row's are dropped.
+      assert.deepEqual(await db.selectFrom('bulk_send_row_codes').selectAll().orderBy('position').execute(), [
+        { row_id: 'r1', position: 0, access_code_sealed: '$s1$sealed-a' },
+        { row_id: 'r1', position: 2, access_code_sealed: '$s1$sealed-c' },
+      ]);
+      const rows = await db.selectFrom('bulk_send_rows').select(['id', 'data']).orderBy('id').execute();
+      for (const row of rows) assert.ok(!row.data.includes('$s1$'), `${row.id}: no sealed code left in the JSON`);
+      assert.deepEqual(JSON.parse(rows[0]!.data).people[2], { roleId: 'role', name: 'c', email: 'c@example.jp' });
+      // A version needs exactly one owner; an account's copy needs no envelope.
+      await assert.rejects(
+        sql`insert into archive_versions (id, organization_id, envelope_id, subject_id, subject_kind, name, version, blob, size, sha256, sha256_original, reason, current, recorded_at)
+          values ('v2', null, null, 'd2', 'imported', 'b.pdf', 1, 'blob-2', 10, 'h2', 'h2', 'sealed', 1, ${T})`.execute(
+          db,
+        ),
+      );
+      await assert.rejects(
+        sql`insert into archive_versions (id, organization_id, envelope_id, subject_id, subject_kind, name, version, blob, size, sha256, sha256_original, reason, current, recorded_at)
+          values ('v3', 'o1', null, 'd3', 'copy', 'b.pdf', 1, 'blob-3', 10, 'h3', 'h3', 'sealed', 1, ${T})`.execute(db),
+        Error,
+        'an unknown subject kind',
+      );
+    } finally {
+      await opened.close();
+      await created.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}

@@ -3,9 +3,10 @@
 // key: `inkan keys rotate` (the real CLI, as a process) reseals them with the documents' data keys —
 // first to a newer KEK derived from the master key (the DB KEK), then into SoftHSM2, then to a newer HSM
 // key with --remove-old — and after each step a webhook ping still signs, the SSO secret still decrypts,
-// the organisation's certificate still signs, the access code is still re-showable through the API and
+// the organisation's certificate still signs, the access code is still re-showable through the API,
 // two accounts still sign in with their authenticator app (one enrolled now, one whose seed is stored
-// in the first format).
+// in the first format), and a bulk send row still pending through all three rotations is then sent with
+// its recipient's access code.
 // Values of the first format (before the KEK) still open and are resealed; a value moved to another
 // row, purpose or KEK version does not open. SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
@@ -24,6 +25,8 @@ import { oidcSettingsOf } from '../../src/domain/sign-in-security/sso-connection
 import { organizationSigning } from '../../src/domain/signing-certificates/organization-signing.ts';
 import { uploadSigningCertificate } from '../../src/domain/use-cases/manage-signing-certificate.ts';
 import { createWebhookEndpoint } from '../../src/domain/use-cases/manage-webhook-endpoints.ts';
+import { sendBulkRow } from '../../src/domain/use-cases/send-bulk-row.ts';
+import { startBulkSend } from '../../src/domain/use-cases/start-bulk-send.ts';
 import { sendWebhookPing } from '../../src/domain/use-cases/send-webhook-ping.ts';
 import { updateSsoConnection } from '../../src/domain/use-cases/update-sso-connection.ts';
 import { verifyWebhookSignature } from '../../src/domain/webhooks/webhook-signature.ts';
@@ -36,6 +39,7 @@ import { startHarness, type Harness } from '../api/helpers/harness.ts';
 
 const SSO_SECRET = 'sso-クライアント-secret';
 const ACCESS_CODE = '4821';
+const BULK_CODE = '7306';
 const LEGACY_WEBHOOK_SECRET = `whsec_${randomBytes(32).toString('base64url')}`;
 
 /** The sealing of before the KEK (each purpose with its own key and associated-data prefix), as stored then. */
@@ -74,7 +78,7 @@ for (const dialect of DIALECTS) {
   describe(`sealed secrets and inkan keys rotate (${dialect})`, () => {
     let h: Harness;
     const labelPrefix = `secrets-${dialect}`;
-    const ids = { endpoint: '', legacyEndpoint: '', sso: '', envelope: '', recipient: '', secret: '' };
+    const ids = { endpoint: '', legacyEndpoint: '', sso: '', envelope: '', recipient: '', secret: '', bulkRow: '' };
     /** Accounts signing in with an authenticator app: one enrolled through the API, one with a first-format seed. */
     const totpUsers: Array<{ id: string; email: string; password: string; seed: string | Uint8Array }> = [];
     let ip = 0;
@@ -104,6 +108,7 @@ for (const dialect of DIALECTS) {
         ['signing_certificates', 'key_ciphertext', 'organization_id', h.org.id],
         ['recipients', 'access_code_sealed', 'id', ids.recipient],
         ...totpUsers.map((u) => ['totp_factors', 'secret_ciphertext', 'user_id', u.id] as const),
+        ['bulk_send_row_codes', 'access_code_sealed', 'row_id', ids.bulkRow],
       ] as const;
       const values: string[] = [];
       for (const [table, column, key, id] of places) {
@@ -298,6 +303,28 @@ for (const dialect of DIALECTS) {
         })
         .execute();
       totpUsers.push(enrolled, legacyTotp);
+      // A bulk send from a template of that draft, its one row left pending (its job is not run yet).
+      const template = await h.api(h.org, 'POST', '/api/v1/templates', {
+        envelopeId: ids.envelope,
+        name: '鍵ローテーション中の一括送信',
+        roleNames: ['取引先'],
+      });
+      assert.equal(template.statusCode, 201, template.body);
+      const bulk = await startBulkSend(h.context, {
+        organizationId: h.org.id,
+        actor: actor(),
+        templateId: template.json<{ id: string }>().id,
+        csv: `取引先:氏名,取引先:メールアドレス,取引先:アクセスコード\r\n佐藤 花子,hanako@contractor.example.jp,${BULK_CODE}\r\n`,
+        submissionKey: `rotation-${dialect}-0000000000`,
+      });
+      assert.equal(bulk.report.valid.length, 1, JSON.stringify(bulk.report));
+      ids.bulkRow = (
+        await h.context.db
+          .selectFrom('bulk_send_rows')
+          .select('id')
+          .where('bulk_send_id', '=', bulk.bulkSendId)
+          .executeTakeFirstOrThrow()
+      ).id;
     });
     after(async () => h?.close());
 
@@ -350,7 +377,7 @@ for (const dialect of DIALECTS) {
       const derived = await inkan(['rotate'], false);
       assert.equal(derived.code, 0, derived.stderr);
       assert.match(derived.stdout, /created key-encryption key master-v2 \(master/);
-      assert.match(derived.stdout, /, 0 left under older versions; 7 secret\(s\) resealed/);
+      assert.match(derived.stdout, /, 0 left under older versions; 8 secret\(s\) resealed/);
       assert.ok((await stored()).every((v) => v.startsWith('$s1$master-v2$')));
       await assertAllWork();
 
@@ -360,7 +387,7 @@ for (const dialect of DIALECTS) {
         intoHsm.stdout,
         new RegExp(`created key-encryption key pkcs11-v3 \\(pkcs11, label ${labelPrefix}-v3\\)`),
       );
-      assert.match(intoHsm.stdout, /, 0 left under older versions; 7 secret\(s\) resealed/);
+      assert.match(intoHsm.stdout, /, 0 left under older versions; 8 secret\(s\) resealed/);
       assert.ok((await stored()).every((v) => v.startsWith('$s1$pkcs11-v3$')));
       await assertAllWork();
 
@@ -375,9 +402,45 @@ for (const dialect of DIALECTS) {
 
       const status = await inkan(['status'], true);
       assert.equal(status.code, 0, status.stderr);
-      // Two webhook secrets, the SSO client secret, the signing key, the access code and two TOTP seeds.
-      assert.match(status.stdout, /pkcs11-v4\tpkcs11\t.*\tcurrent\t\d+ live data key\(s\), 7 secret\(s\)/);
+      // Two webhook secrets, the SSO client secret, the signing key, the access code, two TOTP seeds and the bulk row's code.
+      assert.match(status.stdout, /pkcs11-v4\tpkcs11\t.*\tcurrent\t\d+ live data key\(s\), 8 secret\(s\)/);
       assert.match(status.stdout, /pkcs11-v3\tpkcs11\t.*\tretired .*, 0 secret\(s\)/);
+
+      // The bulk row's job runs only now, after its code's first KEKs are gone: it is sent with the code.
+      await sendBulkRow(h.context, { rowId: ids.bulkRow });
+      const row = await h.context.db
+        .selectFrom('bulk_send_rows')
+        .select(['status', 'envelope_id', 'error_code'])
+        .where('id', '=', ids.bulkRow)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual([row.status, row.error_code], ['sent', null]);
+      const made = await h.api(h.org, 'GET', `/api/v1/envelopes/${row.envelope_id}`);
+      assert.equal(made.json<{ status: string }>().status, 'sent');
+      // The recipient's code (sealed to the recipient now; re-showable only by the sender's account).
+      const recipient = await h.context.db
+        .selectFrom('recipients')
+        .select(['id', 'access_code_sealed'])
+        .where('envelope_id', '=', row.envelope_id!)
+        .executeTakeFirstOrThrow();
+      assert.ok(recipient.access_code_sealed?.startsWith('$s1$pkcs11-v4$'));
+      const code = await h.context.secrets.openSecret(
+        'access-code',
+        recipient.access_code_sealed!,
+        recipient.id,
+        h.context.db,
+      );
+      assert.equal(code.toString('utf8'), BULK_CODE);
+      // Once the row is done its sealed code is gone (the recipient holds its own).
+      assert.equal(
+        (
+          await h.context.db
+            .selectFrom('bulk_send_row_codes')
+            .select('row_id')
+            .where('row_id', '=', ids.bulkRow)
+            .execute()
+        ).length,
+        0,
+      );
     });
   });
 }

@@ -31,6 +31,7 @@ import { signingLinksMigration } from './migrations/023-signing-links.ts';
 import { failedWebhooksMigration } from './migrations/024-failed-webhooks.ts';
 import { registerScaleMigration } from './migrations/026-register-scale.ts';
 import { recipientsEnvelopeIndexMigration } from './migrations/027-recipients-envelope-index.ts';
+import { archiveOwnersMigration } from './migrations/028-archive-owners.ts';
 import { approvalRemindersMigration } from './migrations/030-approval-reminders.ts';
 
 /** The migrations of this version, in order; names are numbered so that they sort. */
@@ -60,6 +61,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '024-failed-webhooks': failedWebhooksMigration(),
     '026-register-scale': registerScaleMigration(dialect),
     '027-recipients-envelope-index': recipientsEnvelopeIndexMigration(),
+    '028-archive-owners': archiveOwnersMigration(dialect),
     '030-approval-reminders': approvalRemindersMigration(),
   };
 }

@@ -25,6 +25,8 @@ const STORED: ReadonlyArray<{
   { purpose: 'signing-key', table: 'signing_certificates', id: 'organization_id', column: 'key_ciphertext' },
   { purpose: 'access-code', table: 'recipients', id: 'id', column: 'access_code_sealed' },
   { purpose: 'totp-seed', table: 'totp_factors', id: 'user_id', column: 'secret_ciphertext' },
+  // A pending bulk send row's codes (several per row: each update also matches the value it replaces).
+  { purpose: 'access-code', table: 'bulk_send_row_codes', id: 'row_id', column: 'access_code_sealed' },
 ];
 
 /**
@@ -62,6 +64,18 @@ export class SealedSecrets implements SecretSeal, KekDependent {
 
   async sealSecret(purpose: SecretPurpose, plaintext: Uint8Array | string, aad: string, via: DbOrTx): Promise<string> {
     return this.#seal(await this.#currentKek(via), purpose, plaintext, aad);
+  }
+
+  async sealSecrets(
+    purpose: SecretPurpose,
+    values: ReadonlyArray<{ plaintext: Uint8Array | string; aad: string }>,
+    via: DbOrTx,
+  ): Promise<string[]> {
+    if (values.length === 0) return [];
+    const kek = await this.#currentKek(via);
+    const sealed: string[] = [];
+    for (const value of values) sealed.push(await this.#seal(kek, purpose, value.plaintext, value.aad));
+    return sealed;
   }
 
   async openSecret(purpose: SecretPurpose, sealed: string, aad: string, via: DbOrTx): Promise<Buffer> {

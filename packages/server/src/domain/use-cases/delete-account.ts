@@ -26,6 +26,8 @@ export async function deleteAccount(
     .select('d.blob')
     .where('c.owner_user_id', '=', input.userId)
     .where('d.owned', '=', 1)
+    // Earlier versions of those copies (LTA renewals write new blobs); the current one is listed above.
+    .union(ctx.db.selectFrom('archive_versions').select('blob').where('owner_user_id', '=', input.userId))
     .execute();
   await inTransaction(ctx.db, ctx.dialect, async (tx) => {
     const adminOf = await tx

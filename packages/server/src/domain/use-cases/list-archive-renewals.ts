@@ -1,4 +1,5 @@
 import type { DomainContext } from '../domain-context.ts';
+import type { ContractScope } from '../register/contract-model.ts';
 import type { ArchiveRenewalItem, ArchiveRenewals } from '../archive-renewal-types.ts';
 import { renewalReason } from './renew-archive-timestamps.ts';
 
@@ -8,20 +9,27 @@ export type { ArchiveRenewalItem, ArchiveRenewals } from '../archive-renewal-typ
 const LIMIT = 500;
 
 /**
- * LTA renewals of an organisation (read only): `upcoming` — the current version of every stored PDF,
- * soonest due first (files without a document timestamp last: they cannot be renewed); `done` — the
- * versions made by renewals, newest first. The organisation's rows only.
+ * LTA renewals of an owner (read only): an organisation (its sealed files and its register's imports)
+ * or an account (its personal register's 保管 copies and imports). `upcoming` — the current version of
+ * every stored PDF, soonest due first (files without a document timestamp last: they cannot be
+ * renewed); `done` — the versions made by renewals, newest first. The owner's rows only.
  */
 export async function listArchiveRenewals(
   ctx: Pick<DomainContext, 'db' | 'clock' | 'config'>,
-  input: { organizationId: string },
+  input: { scope: ContractScope },
 ): Promise<ArchiveRenewals> {
+  const { scope } = input;
   const base = ctx.db
     .selectFrom('archive_versions as v')
-    .innerJoin('envelopes as e', 'e.id', 'v.envelope_id')
+    .leftJoin('envelopes as e', 'e.id', 'v.envelope_id')
+    .leftJoin('contracts as c', 'c.id', 'v.contract_id')
     .selectAll('v')
-    .select(['e.name as envelope_name', 'e.certificate_id as certificate_id'])
-    .where('v.organization_id', '=', input.organizationId);
+    .select(['e.name as envelope_name', 'e.certificate_id as certificate_id', 'c.title as contract_title'])
+    .where((eb) =>
+      scope.kind === 'organization'
+        ? eb('v.organization_id', '=', scope.organizationId)
+        : eb('v.owner_user_id', '=', scope.userId),
+    );
   const [current, renewed] = await Promise.all([
     base.where('v.current', '=', 1).orderBy('v.tsa_expires_at').orderBy('v.id').limit(LIMIT).execute(),
     base.where('v.version', '>', 1).orderBy('v.renewed_at', 'desc').orderBy('v.id').limit(LIMIT).execute(),
@@ -35,6 +43,8 @@ export async function listArchiveRenewals(
       envelopeId: v.envelope_id,
       envelopeName: v.envelope_name,
       certificateId: v.certificate_id,
+      contractId: v.contract_id,
+      contractTitle: v.contract_title,
       subjectKind: v.subject_kind,
       name: v.name,
       version: v.version,

@@ -76,8 +76,8 @@ function inspect(bytes: Uint8Array): ArchiveTimestamp | null {
 
 /**
  * Job `archive.renewal` (daily): LTA renewal, free and automatic. First queues tomorrow's run. Then
- * records version 1 of every sealed file not yet known (documents of completed envelopes and their
- * certificates of completion), and renews every current version whose newest document timestamp's TSA
+ * records version 1 of every stored file not yet known (documents of completed envelopes and their
+ * certificates of completion; the register's own copies: personal 保管 copies and imports), and renews every current version whose newest document timestamp's TSA
  * certificate expires within INKAN_RENEWAL_MARGIN, or whose hash is weaker than INKAN_RENEWAL_MIN_HASH:
  * validation data and a new document timestamp (renewPdf), stored as a new blob, made current in one
  * transaction with its `document.archive-renewed` event. A file that fails is left for tomorrow while
@@ -121,6 +121,16 @@ export async function renewArchiveTimestamps(
           ),
         ),
       )
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('contracts')
+              .select('contracts.id')
+              .whereRef('contracts.id', '=', 'archive_versions.contract_id')
+              .where('contracts.shredded_at', 'is not', null),
+          ),
+        ),
+      )
       .where((eb) =>
         eb.or([eb('tsa_expires_at', '<=', dueBefore), eb('timestamp_hash', 'in', weakerHashes(policy.minimumHash))]),
       )
@@ -137,7 +147,8 @@ export async function renewArchiveTimestamps(
       } catch (error) {
         skipped.add(version.id);
         failures.push(`${version.subject_kind} ${version.subject_id}: ${(error as Error).message}`);
-        if (error instanceof RenewalRefused && error.tsaNotAfter) {
+        // An account's own copies: the failing job tells the operator (there are no administrators to mail).
+        if (error instanceof RenewalRefused && error.tsaNotAfter && version.organization_id !== null) {
           const seen = refused.get(version.organization_id);
           refused.set(version.organization_id, { files: (seen?.files ?? 0) + 1, tsaNotAfter: error.tsaNotAfter });
         }
@@ -158,7 +169,19 @@ export async function renewArchiveTimestamps(
   return { recorded, renewed };
 }
 
-/** Records version 1 of sealed files that have none yet; returns how many. */
+/** The archive subject kind of a register entry's own copy, by the kind of its document. */
+const COPY_KINDS = {
+  signed: 'claimed-document',
+  certificate: 'claimed-certificate',
+  imported: 'imported',
+} as const;
+
+/**
+ * Records version 1 of stored files that have none yet; returns how many. The sender's sealed files
+ * (documents of completed envelopes, certificates of completion) and the register's own copies: 保管
+ * copies in a personal register and imports (organisation or personal), owned by the entry's owner.
+ * A copy's version names its entry, not the envelope: it outlives whatever the sender does.
+ */
 async function recordNewArchives(ctx: SigningDomainContext): Promise<number> {
   let recorded = 0;
   for (let batch = 0; batch < MAX_RECORD_BATCHES; batch++) {
@@ -196,15 +219,38 @@ async function recordNewArchives(ctx: SigningDomainContext): Promise<number> {
       )
       .limit(BATCH)
       .execute();
+    const copies = await ctx.db
+      .selectFrom('contract_documents as d')
+      .innerJoin('contracts as c', 'c.id', 'd.contract_id')
+      .select([
+        'd.id as id',
+        'd.kind as document_kind',
+        'd.name as name',
+        'd.blob as blob',
+        'd.sha256 as sha256',
+        'c.id as contract_id',
+        'c.organization_id as organization_id',
+        'c.owner_user_id as owner_user_id',
+      ])
+      .where('d.owned', '=', 1)
+      .where('c.shredded_at', 'is', null)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('archive_versions').select('id').whereRef('subject_id', '=', 'd.id'))),
+      )
+      .limit(BATCH)
+      .execute();
     const subjects = [
-      ...documents.map((d) => ({ ...d, kind: 'document' as const })),
+      ...documents.map((d) => ({ ...d, kind: 'document' as const, owner_user_id: null, contract_id: null })),
       ...certificates.map((c) => ({
         ...c,
         name: certificateFileName(c.certificate_id),
         kind: 'certificate' as const,
         blob: c.blob as string,
         sha256: c.sha256 as string,
+        owner_user_id: null,
+        contract_id: null,
       })),
+      ...copies.map(({ document_kind, ...c }) => ({ ...c, kind: COPY_KINDS[document_kind], envelope_id: null })),
     ];
     for (const subject of subjects) {
       const bytes = await ctx.blobs.get(subject.blob);
@@ -213,7 +259,9 @@ async function recordNewArchives(ctx: SigningDomainContext): Promise<number> {
         .values({
           id: newId(),
           organization_id: subject.organization_id,
+          owner_user_id: subject.owner_user_id,
           envelope_id: subject.envelope_id,
+          contract_id: subject.contract_id,
           subject_id: subject.id,
           subject_kind: subject.kind,
           name: subject.name,
@@ -233,7 +281,7 @@ async function recordNewArchives(ctx: SigningDomainContext): Promise<number> {
         .executeTakeFirst();
       recorded += Number(result.numInsertedOrUpdatedRows ?? 0n);
     }
-    if (documents.length < BATCH && certificates.length < BATCH) break;
+    if (documents.length < BATCH && certificates.length < BATCH && copies.length < BATCH) break;
   }
   return recorded;
 }
@@ -292,7 +340,9 @@ async function renewArchiveVersion(
         .values({
           id: newId(),
           organization_id: version.organization_id,
+          owner_user_id: version.owner_user_id,
           envelope_id: version.envelope_id,
+          contract_id: version.contract_id,
           subject_id: version.subject_id,
           subject_kind: version.subject_kind,
           name: version.name,
@@ -317,23 +367,33 @@ async function renewArchiveVersion(
               .where('id', '=', version.subject_id)
               .where('blob_current', '=', version.blob)
               .executeTakeFirst()
-          : await tx
-              .updateTable('envelopes')
-              .set({ certificate_blob: blob, certificate_sha256: sha256 })
-              .where('id', '=', version.subject_id)
-              .where('certificate_blob', '=', version.blob)
-              .executeTakeFirst();
+          : version.subject_kind === 'certificate'
+            ? await tx
+                .updateTable('envelopes')
+                .set({ certificate_blob: blob, certificate_sha256: sha256 })
+                .where('id', '=', version.subject_id)
+                .where('certificate_blob', '=', version.blob)
+                .executeTakeFirst()
+            : // A register entry's own copy: the entry serves the new version (downloads, exports).
+              await tx
+                .updateTable('contract_documents')
+                .set({ blob, sha256, size: renewed.length })
+                .where('id', '=', version.subject_id)
+                .where('blob', '=', version.blob)
+                .where('owned', '=', 1)
+                .executeTakeFirst();
       if (Number(swapped.numUpdatedRows) !== 1)
         throw new Error(
           `${version.subject_kind} ${version.subject_id} changed while its archive timestamp was renewed`,
         );
-      // The register's entries point at the envelope's blob (not their own copy): they follow.
-      await tx
-        .updateTable('contract_documents')
-        .set({ blob, sha256, size: renewed.length })
-        .where('blob', '=', version.blob)
-        .where('owned', '=', 0)
-        .execute();
+      // The organisation's entries point at the envelope's blob (not their own copy): they follow.
+      if (version.contract_id === null)
+        await tx
+          .updateTable('contract_documents')
+          .set({ blob, sha256, size: renewed.length })
+          .where('blob', '=', version.blob)
+          .where('owned', '=', 0)
+          .execute();
       await recordEvent(tx, {
         organizationId: version.organization_id,
         envelopeId: version.envelope_id,
@@ -341,6 +401,8 @@ async function renewArchiveVersion(
         action: 'document.archive-renewed',
         at: now,
         details: {
+          ...(version.contract_id === null ? {} : { contractId: version.contract_id }),
+          ...(version.owner_user_id === null ? {} : { accountId: version.owner_user_id }),
           subjectKind: version.subject_kind,
           subjectId: version.subject_id,
           name: version.name,

@@ -41,6 +41,8 @@ export async function sendBulkRow(ctx: DomainContext, input: { rowId: string }):
       .where('id', '=', row.id)
       .where('status', '=', 'pending')
       .execute();
+    // A failed row's codes are of no use any more (a made envelope's went with it, below).
+    if (set.status === 'failed') await ctx.db.deleteFrom('bulk_send_row_codes').where('row_id', '=', row.id).execute();
   };
   let envelopeId = row.envelope_id;
   try {
@@ -48,13 +50,16 @@ export async function sendBulkRow(ctx: DomainContext, input: { rowId: string }):
       const data = JSON.parse(row.data) as BulkRowData;
       const template = await loadTemplate(ctx.db, row.organization_id, row.template_id);
       // The codes typed in the CSV, sealed to this row (outside any transaction: nothing is open yet).
-      const codes: Array<string | null> = [];
-      for (const p of data.people)
-        codes.push(
-          p.accessCodeSealed
-            ? (await ctx.secrets.openSecret('access-code', p.accessCodeSealed, row.id, ctx.db)).toString('utf8')
-            : null,
-        );
+      const sealed = await ctx.db
+        .selectFrom('bulk_send_row_codes')
+        .select(['position', 'access_code_sealed'])
+        .where('row_id', '=', row.id)
+        .execute();
+      const codes: Array<string | null> = data.people.map(() => null);
+      for (const code of sealed)
+        codes[code.position] = (
+          await ctx.secrets.openSecret('access-code', code.access_code_sealed, row.id, ctx.db)
+        ).toString('utf8');
       const created = await createEnvelopeFromTemplate(
         ctx,
         {
@@ -78,6 +83,8 @@ export async function sendBulkRow(ctx: DomainContext, input: { rowId: string }):
               .executeTakeFirst();
             // Another run of this job made the envelope meanwhile: roll this one back.
             if (Number(marked.numUpdatedRows) !== 1) throw new Error('bulk row already has an envelope');
+            // The recipients now hold their codes (sealed to them): the row's copies go in the same commit.
+            await tx.deleteFrom('bulk_send_row_codes').where('row_id', '=', row.id).execute();
           },
         },
         template,

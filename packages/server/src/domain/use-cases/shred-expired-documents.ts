@@ -85,6 +85,8 @@ async function storedFiles(db: DbOrTx, contractId: string | null, envelopeId: st
       .orderBy('position')
       .execute();
     for (const r of rows) files.push({ kind: r.kind, name: r.name, sha256: r.sha256, blob: r.blob, envelopeId });
+    // Earlier archived versions of the entry's own copies (an import's LTA renewals write new blobs).
+    files.push(...(await archivedFiles(db, 'contract_id', contractId, envelopeId)));
   }
   if (envelopeId !== null) {
     const documents = await db
@@ -107,14 +109,7 @@ async function storedFiles(db: DbOrTx, contractId: string | null, envelopeId: st
     for (const v of versions)
       files.push({ kind: 'version', name: v.name, sha256: v.sha256, blob: v.blob_key, envelopeId });
     // Every archived version of the sealed documents and the certificate (LTA renewals write new blobs).
-    const archived = await db
-      .selectFrom('archive_versions')
-      .select(['name', 'sha256', 'blob'])
-      .where('envelope_id', '=', envelopeId)
-      .orderBy('subject_id')
-      .orderBy('version')
-      .execute();
-    for (const a of archived) files.push({ kind: 'version', name: a.name, sha256: a.sha256, blob: a.blob, envelopeId });
+    files.push(...(await archivedFiles(db, 'envelope_id', envelopeId, envelopeId)));
     const envelope = await db
       .selectFrom('envelopes')
       .select(['certificate_blob', 'certificate_sha256', 'certificate_id'])
@@ -131,6 +126,23 @@ async function storedFiles(db: DbOrTx, contractId: string | null, envelopeId: st
   }
   const seen = new Set<string>();
   return files.filter((f) => !seen.has(f.blob) && seen.add(f.blob));
+}
+
+/** The archived versions (LTA renewal) of an envelope's sealed files or of a register entry's own copies. */
+async function archivedFiles(
+  db: DbOrTx,
+  by: 'envelope_id' | 'contract_id',
+  id: string,
+  envelopeId: string | null,
+): Promise<StoredFile[]> {
+  const archived = await db
+    .selectFrom('archive_versions')
+    .select(['name', 'sha256', 'blob'])
+    .where(by, '=', id)
+    .orderBy('subject_id')
+    .orderBy('version')
+    .execute();
+  return archived.map((a) => ({ kind: 'version' as const, name: a.name, sha256: a.sha256, blob: a.blob, envelopeId }));
 }
 
 /**

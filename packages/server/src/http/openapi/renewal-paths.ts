@@ -6,14 +6,20 @@ const nullable = (type: string, format?: string) => ({ type: [type, 'null'], ...
 const renewalItem = {
   type: 'object',
   properties: {
-    envelopeId: { type: 'string' },
-    envelopeName: { type: 'string' },
-    certificateId: { type: 'string' },
-    subjectKind: { type: 'string', enum: ['document', 'certificate'] },
+    envelopeId: { ...nullable('string'), description: 'the sealing envelope; null for register copies' },
+    envelopeName: nullable('string'),
+    certificateId: nullable('string'),
+    contractId: { ...nullable('string'), description: 'the register entry whose own copy this is (保管, import)' },
+    contractTitle: nullable('string'),
+    subjectKind: {
+      type: 'string',
+      enum: ['document', 'certificate', 'claimed-document', 'claimed-certificate', 'imported'],
+      description: "the sender's sealed files; a personal 保管 copy of one; an imported PDF",
+    },
     name: { type: 'string' },
     version: { type: 'integer', description: '1 = as sealed; one more per renewal' },
     sha256: { type: 'string', description: 'of this version' },
-    sha256Original: { type: 'string', description: 'of version 1 (the file as sealed)' },
+    sha256Original: { type: 'string', description: 'of version 1 (the file as sealed, claimed or imported)' },
     sha256Previous: nullable('string'),
     timestampAt: nullable('string', 'date-time'),
     tsaSubject: nullable('string'),
@@ -31,8 +37,17 @@ export const renewalPaths = {
   '/api/v1/renewals': {
     get: {
       summary:
-        "LTA renewals (長期保存（タイムスタンプ更新）) of the caller's organisation: `upcoming` = the current version of every stored PDF, due first then soonest (≤ 500); `done` = versions made by renewals, newest first (≤ 500)",
+        "LTA renewals (長期保存（タイムスタンプ更新）) of the caller's organisation (its sealed files and imports), or with `?scope=personal` (or a session without an organisation) of the account's own register (保管 copies and imports): `upcoming` = the current version of every stored PDF, due first then soonest (≤ 500); `done` = versions made by renewals, newest first (≤ 500)",
       security: apiAuth,
+      parameters: [
+        {
+          name: 'scope',
+          in: 'query',
+          required: false,
+          schema: { type: 'string', enum: ['personal', 'organization'] },
+          description: "sessions only: `personal` = the account's own register's copies; default `organization`",
+        },
+      ],
       responses: {
         200: {
           description: 'Renewals',

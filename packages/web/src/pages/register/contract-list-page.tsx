@@ -153,11 +153,9 @@ function ContractList() {
           <Link href={scopedPath('/contracts/deadlines', view)} className="btn btn--secondary">
             {t('reg.deadlines')}
           </Link>
-          {view === 'organization' && (
-            <Link href="/contracts/renewals" className="btn btn--secondary">
-              {t('renewal.title')}
-            </Link>
-          )}
+          <Link href={scopedPath('/contracts/renewals', view)} className="btn btn--secondary">
+            {t('renewal.title')}
+          </Link>
           <Link href={scopedPath('/contracts/import', view)} className="btn btn--secondary">
             {t('reg.import')}
           </Link>

@@ -1,5 +1,6 @@
-// /contracts/renewals: 長期保存（タイムスタンプ更新）— the stored, sealed PDFs of the organisation with the
-// next renewal of their archive timestamp, and the renewals done (GET /api/v1/renewals).
+// /contracts/renewals: 長期保存（タイムスタンプ更新）— the stored PDFs with the next renewal of their
+// archive timestamp, and the renewals done (GET /api/v1/renewals): the organisation's sealed files and
+// imports, or with ?scope=personal (and for a personal account) the account's 保管 copies and imports.
 import { useEffect, useState, type ReactNode } from 'react';
 import { apiGet } from '../../api/client.ts';
 import { errorMessage } from '../../api/messages.ts';
@@ -9,24 +10,26 @@ import { ShortHash } from '../../components/short-hash.tsx';
 import { Loading } from '../../components/state-panel.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatDate, formatDateTime } from '../../i18n/translate.ts';
-import { Link } from '../../lib/use-location.tsx';
+import { registerViewOf, scopedPath } from '../../lib/register-scope.ts';
+import { Link, useLocation } from '../../lib/use-location.tsx';
 import { SenderShell } from '../sender/sender-session.tsx';
 
 /** The renewals page. */
 export function RenewalsPage() {
   const { t, language } = useI18n();
+  const view = registerViewOf(useLocation());
   const [data, setData] = useState<ArchiveRenewals | null>(null);
   const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
     let canceled = false;
-    apiGet<ArchiveRenewals>('/api/v1/renewals')
+    apiGet<ArchiveRenewals>(scopedPath('/api/v1/renewals', view))
       .then((result) => !canceled && setData(result))
       .catch((caught: unknown) => !canceled && setError(caught ?? new Error('load failed')));
     return () => {
       canceled = true;
     };
-  }, []);
+  }, [view]);
 
   // The columns both tables have.
   const fileColumn: RenewalColumn<ArchiveRenewalItem> = {
@@ -34,10 +37,23 @@ export function RenewalsPage() {
     cell: (item) => (
       <>
         <span className="renewal-file">
-          {item.subjectKind === 'certificate' ? t('renewal.certificate') : item.name}
+          {item.subjectKind === 'certificate' || item.subjectKind === 'claimed-certificate'
+            ? t('renewal.certificate')
+            : item.name}
         </span>
         <span className="small muted renewal-envelope">
-          <Link href={`/envelopes/${encodeURIComponent(item.envelopeId)}`}>{item.envelopeName}</Link>
+          {item.contractId !== null ? (
+            <>
+              {t(item.subjectKind === 'imported' ? 'renewal.kind.imported' : 'renewal.kind.claimed')}
+              <Link href={scopedPath(`/contracts/${encodeURIComponent(item.contractId)}`, view)}>
+                {item.contractTitle}
+              </Link>
+            </>
+          ) : (
+            item.envelopeId !== null && (
+              <Link href={`/envelopes/${encodeURIComponent(item.envelopeId)}`}>{item.envelopeName}</Link>
+            )
+          )}
         </span>
       </>
     ),
@@ -50,7 +66,7 @@ export function RenewalsPage() {
 
   return (
     <SenderShell title={t('renewal.title')}>
-      <Link href="/contracts" className="back-link">
+      <Link href={scopedPath('/contracts', view)} className="back-link">
         ← {t('reg.title')}
       </Link>
       <div className="page-head">
@@ -209,7 +225,7 @@ function RenewalSection<T extends ArchiveRenewalItem>(props: {
             </thead>
             <tbody>
               {items.map((item) => (
-                <tr key={`${item.envelopeId}-${item.subjectKind}-${item.name}-${item.version}`}>
+                <tr key={`${item.envelopeId ?? item.contractId}-${item.subjectKind}-${item.name}-${item.version}`}>
                   {columns.map((column) => (
                     <td data-label={column.label} className={column.className} key={column.label}>
                       {column.cell(item)}
