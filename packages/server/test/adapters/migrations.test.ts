@@ -1044,7 +1044,8 @@ for (const dialect of DIALECTS) {
         ('r1', 'b1', 1, ${rowData([person('a', '$s1$sealed-a'), person('b', null), person('c', '$s1$sealed-c')])}, 'pending', null, null, null),
         ('r2', 'b1', 2, ${rowData([person('d', '$s1$sealed-d')])}, 'sent', 'e1', null, ${T})`.execute(db);
 
-      assert.deepEqual(await migrateToLatest(db, opened.dialect), ['028-archive-owners']);
+      // Every later migration runs (027 and the approval reminders' 030 too); 028 is among them.
+      assert.ok((await migrateToLatest(db, opened.dialect)).includes('028-archive-owners'));
       const [version] = await db.selectFrom('archive_versions').selectAll().execute();
       assert.deepEqual(
         [version!.id, version!.organization_id, version!.owner_user_id, version!.envelope_id, version!.contract_id],
