@@ -20,9 +20,13 @@ export const DEFAULT_SQLITE_FILE = 'inkan.db';
  * Opens the database named by `url`: `postgres://…` through a pg Pool, `sqlite:PATH` (or `file:PATH`)
  * as that SQLite file, and undefined as the SQLite file `<dataDir>/inkan.db`. Does not migrate.
  */
-export async function openDatabase(url: string | undefined, dataDir: string): Promise<OpenDatabase> {
+export async function openDatabase(
+  url: string | undefined,
+  dataDir: string,
+  options: OpenSqliteOptions = {},
+): Promise<OpenDatabase> {
   if (url !== undefined && /^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
-  return openSqlite(sqlitePathOf(url, dataDir));
+  return openSqlite(sqlitePathOf(url, dataDir), options);
 }
 
 /** The SQLite file of a (non-PostgreSQL) database URL: `sqlite:PATH`, or `<dataDir>/inkan.db` when undefined. */
@@ -30,8 +34,18 @@ export function sqlitePathOf(url: string | undefined, dataDir: string): string {
   return url === undefined ? join(dataDir, DEFAULT_SQLITE_FILE) : resolve(url.replace(/^(sqlite|file):(\/\/)?/, ''));
 }
 
+/** Options of openSqlite. */
+export interface OpenSqliteOptions {
+  /**
+   * Run PRAGMA optimize over every table at open (planner statistics): for the long-lived server process
+   * only (`inkan serve`), not for its job child processes, forked on demand, nor for short CLI commands,
+   * which open the file often and would analyze it each time.
+   */
+  optimizeAtOpen?: boolean;
+}
+
 /** Opens (creating if needed) a SQLite file with WAL, a busy timeout and foreign keys on. */
-export async function openSqlite(path: string): Promise<OpenDatabase> {
+export async function openSqlite(path: string, options: OpenSqliteOptions = {}): Promise<OpenDatabase> {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const database = new SqliteDatabase(path);
   // WAL lets readers run beside the one writer; busy_timeout makes a second process (the worker
@@ -44,8 +58,9 @@ export async function openSqlite(path: string): Promise<OpenDatabase> {
   database.pragma('secure_delete = ON');
   // Planner statistics: SQLite gathers none by itself, and without them a search of a large register
   // may walk the wrong index. PRAGMA optimize analyzes the tables that changed enough (bounded work, a
-  // sample of each index) — at open for every table, then every few hours and at close as SQLite advises.
-  optimizeSqlite(database, 'optimize = 0x10002');
+  // sample of each index) — at the server's open for every table, then every few hours and at close as
+  // SQLite advises.
+  if (options.optimizeAtOpen === true) optimizeSqlite(database, 'optimize = 0x10002');
   const optimizer = setInterval(() => optimizeSqlite(database, 'optimize'), SQLITE_OPTIMIZE_EVERY_MS);
   optimizer.unref();
   const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
