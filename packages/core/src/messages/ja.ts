@@ -2,6 +2,8 @@
 // Labels that appear in PRODUCT.md and the seed guide (アクセスコード, 次へ, 完了する,
 // 署名手続きを完了する, ダウンロード …) are contractual: tests and user guides refer to them.
 
+import { verificationVerdictsJa } from './verification-verdicts.ts';
+
 export const ja = {
   'app.name': 'Inkan',
   'app.tagline': '電子契約',
@@ -813,32 +815,10 @@ export const ja = {
   'verification.verdict.unreadable.headline': '読み取れません',
   'verification.verdict.unreadable.explanation':
     'このファイルはPDFとして読み取れませんでした。壊れているか、PDFではありません。',
-  'verification.status.valid': '有効',
-  'verification.status.invalid': '無効',
-  'verification.status.untrusted': '信頼できない発行元',
-  'verification.status.indeterminate': '判定不能',
+  ...verificationVerdictsJa,
   'verification.indication.TOTAL-PASSED': '有効（TOTAL-PASSED）',
   'verification.indication.TOTAL-FAILED': '無効（TOTAL-FAILED）',
   'verification.indication.INDETERMINATE': '判定不能（INDETERMINATE）',
-  'verification.subIndication.FORMAT_FAILURE': '署名の形式または対象範囲に異常があります。',
-  'verification.subIndication.HASH_FAILURE': '署名された内容とファイルの内容が一致しません。',
-  'verification.subIndication.SIG_CRYPTO_FAILURE': '署名値を公開鍵で検証できません。',
-  'verification.subIndication.REVOKED': '署名の時点より前に、証明書が失効していました。',
-  'verification.subIndication.EXPIRED': '証明書の有効期限が切れた後に署名されています。',
-  'verification.subIndication.NOT_YET_VALID': '証明書の有効期間が始まる前に署名されています。',
-  'verification.subIndication.NO_SIGNING_CERTIFICATE_FOUND': '署名者の証明書を特定できません。',
-  'verification.subIndication.NO_CERTIFICATE_CHAIN_FOUND': '証明書が信頼できるルート証明書までたどれません。',
-  'verification.subIndication.CHAIN_CONSTRAINTS_FAILURE':
-    '証明書の連鎖が規則（CA資格、パス長、鍵用途など）を満たしていません。',
-  'verification.subIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE':
-    '証明書の連鎖に、この検証機能が対応していない内容があります。',
-  'verification.subIndication.REVOKED_NO_POE':
-    '証明書は失効しており、失効前に署名されたことを証明するタイムスタンプがありません。',
-  'verification.subIndication.REVOKED_CA_NO_POE':
-    '発行元の証明書が失効しており、失効前に署名されたことを証明するタイムスタンプがありません。',
-  'verification.subIndication.OUT_OF_BOUNDS_NO_POE':
-    '証明書の有効期限が切れており、期限内に署名と検証情報が存在したことを証明するタイムスタンプがありません。',
-  'verification.subIndication.TRY_LATER': '証明書の失効情報が得られないため、いまは判定できません。',
   'verification.attack.incremental-saving.name': 'インクリメンタル・セーブ攻撃',
   'verification.attack.incremental-saving.explanation':
     'PDFは署名の後にも内容を書き足せます。このファイルには、署名の後にページ・注釈・フォームなど内容に関わる変更が書き足されています。署名は壊れていないように見えても、いま表示される内容は署名された時点と異なる可能性があります。',

@@ -6,7 +6,6 @@ import { bytesEqual } from '../asn1/bytes.ts';
 import { wholeSeconds } from '../asn1/der-writer.ts';
 import { OID } from '../asn1/oids.ts';
 import { CoreError } from '../errors.ts';
-import { KeyFileSigner } from '../keys/key-file-signer.ts';
 import type { RevocationProvider } from '../revocation.ts';
 import type { KeyAlgorithm, Signer } from '../signer.ts';
 import { encodeName, signCertificate, subjectAltNameEmailExtension, type TbsSigner } from './certificate-builder.ts';
@@ -125,6 +124,12 @@ export interface LoadBuiltinPkiOptions {
   masterKey?: Uint8Array;
   /** Clock for OCSP responses and CRLs. */
   now?: () => Date;
+  /**
+   * 'all' (default): every key is decrypted and checked against its certificate now, so a wrong master
+   * key fails here. 'when-used': each key on its first signature, where that error then shows (for a
+   * caller that needs only a few, e.g. `inkan verify` asking for an OCSP answer and a CRL).
+   */
+  openKeys?: 'all' | 'when-used';
 }
 
 function normalisePublicUrl(publicUrl: string): string {
@@ -150,6 +155,19 @@ function keySigner(key: KeyObject): TbsSigner {
   return {
     keyAlgorithm: keyAlgorithmOf(key),
     sign: async (data) => new Uint8Array(cryptoSign('sha256', data, { key, dsaEncoding: 'der' })),
+  };
+}
+
+/**
+ * A Signer whose key is asked for at each signature (opened on the first one); its algorithm is read
+ * from its certificate, the first of the chain, which the key is checked to match when it opens.
+ */
+function openingSigner(key: () => Promise<KeyObject>, certificateChain: readonly Uint8Array[]): Signer {
+  const spki = readCertificate(certificateChain[0]!).spki;
+  return {
+    keyAlgorithm: keyAlgorithmOf(createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' })),
+    certificateChain,
+    sign: async (data) => new Uint8Array(cryptoSign('sha256', data, { key: await key(), dsaEncoding: 'der' })),
   };
 }
 
@@ -352,15 +370,25 @@ export async function loadBuiltinPki(options: LoadBuiltinPkiOptions): Promise<Bu
   }
   const { masterKey } = await resolveMasterKey(options.dir, options.masterKey, false);
   const certificates = {} as Record<CertificateRole, Uint8Array>;
-  const keys = {} as Record<CertificateRole, KeyObject>;
   for (const role of ROLES) {
     certificates[role] = await readCertificateFile(join(options.dir, manifest.files[role].certificate));
-    keys[role] = await readEncryptedPrivateKey(join(options.dir, manifest.files[role].key), masterKey);
-    if (!bytesEqual(spkiOf(keys[role]), readCertificate(certificates[role]).spki)) {
+  }
+  const openKey = async (role: CertificateRole): Promise<KeyObject> => {
+    const key = await readEncryptedPrivateKey(join(options.dir, manifest.files[role].key), masterKey);
+    if (!bytesEqual(spkiOf(key), readCertificate(certificates[role]).spki)) {
       throw new CoreError('PKI_INVALID', `the ${role} key does not match the ${role} certificate`);
     }
-  }
-  return new BuiltinPki(options.dir, manifest, certificates, keys, options.now ?? (() => new Date()));
+    return key;
+  };
+  // Each key is opened once; with 'all' every one before the PKI is returned (in role order, as errors go).
+  const opened = new Map<CertificateRole, Promise<KeyObject>>();
+  const key = (role: CertificateRole): Promise<KeyObject> => {
+    let open = opened.get(role);
+    if (open === undefined) opened.set(role, (open = openKey(role)));
+    return open;
+  };
+  if (options.openKeys !== 'when-used') for (const role of ROLES) await key(role);
+  return new BuiltinPki(options.dir, manifest, certificates, key, options.now ?? (() => new Date()));
 }
 
 /** Options of issueSigningCertificate. */
@@ -399,7 +427,8 @@ export class BuiltinPki {
   readonly ocspResponder: OcspResponder;
   /** Answers in-process: OCSP for certificates of the issuing CA, CRLs for both CAs. */
   readonly revocationProvider: RevocationProvider;
-  readonly #keys: Record<CertificateRole, KeyObject>;
+  /** The private key of a role (opened once, at load or on first use: LoadBuiltinPkiOptions.openKeys). */
+  readonly #key: (role: CertificateRole) => Promise<KeyObject>;
   readonly #now: () => Date;
   #lastCrlNumber = 0;
   #queue: Promise<unknown> = Promise.resolve();
@@ -409,7 +438,7 @@ export class BuiltinPki {
     dir: string,
     manifest: PkiManifest,
     certificates: Record<CertificateRole, Uint8Array>,
-    keys: Record<CertificateRole, KeyObject>,
+    key: (role: CertificateRole) => Promise<KeyObject>,
     now: () => Date,
   ) {
     this.dir = dir;
@@ -420,15 +449,15 @@ export class BuiltinPki {
     this.signingCertificate = certificates.signing;
     this.tsaCertificate = certificates.tsa;
     this.ocspCertificate = certificates.ocsp;
-    this.#keys = keys;
+    this.#key = key;
     this.#now = now;
     const chainTail = [certificates.issuing, certificates.root];
-    this.signingSigner = new KeyFileSigner(keys.signing, [certificates.signing, ...chainTail]);
-    this.tsaSigner = new KeyFileSigner(keys.tsa, [certificates.tsa, ...chainTail]);
+    this.signingSigner = openingSigner(() => key('signing'), [certificates.signing, ...chainTail]);
+    this.tsaSigner = openingSigner(() => key('tsa'), [certificates.tsa, ...chainTail]);
     this.ocspResponder = createOcspResponder({
       issuerCertificate: certificates.issuing,
       responderCertificate: certificates.ocsp,
-      responderSigner: new KeyFileSigner(keys.ocsp, [certificates.ocsp, ...chainTail]),
+      responderSigner: openingSigner(() => key('ocsp'), [certificates.ocsp, ...chainTail]),
       statusOf: (serialHex) => this.statusOf('issuing', serialHex),
       now,
     });
@@ -479,6 +508,14 @@ export class BuiltinPki {
     } catch {
       return 'none';
     }
+  }
+
+  /**
+   * Opens now the keys that revocation answers are signed with (the CAs' for CRLs, the responder's for
+   * OCSP), for a caller that has time to spare before it asks (loaded with openKeys 'when-used').
+   */
+  async openRevocationKeys(): Promise<void> {
+    await Promise.all((['root', 'issuing', 'ocsp'] as const).map((role) => this.#key(role)));
   }
 
   /** The root certificate as PEM (what users import into their trust store). */
@@ -550,7 +587,7 @@ export class BuiltinPki {
       .map((r) => ({ serialHex: r.serialHex, revokedAt: new Date(r.revokedAt), reason: r.reason }));
     return createCrl({
       issuerCertificate: which === 'root' ? this.rootCertificate : this.issuingCertificate,
-      issuerSigner: keySigner(which === 'root' ? this.#keys.root : this.#keys.issuing),
+      issuerSigner: keySigner(await this.#key(which)),
       revoked,
       thisUpdate,
       nextUpdate: new Date(thisUpdate.getTime() + CRL_VALIDITY_MS),
@@ -641,7 +678,7 @@ export class BuiltinPki {
               : []),
           ],
         },
-        keySigner(this.#keys.issuing),
+        keySigner(await this.#key('issuing')),
       );
       const info = readCertificate(der);
       const record: IssuedRecord = {

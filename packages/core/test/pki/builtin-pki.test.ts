@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createPublicKey, X509Certificate } from 'node:crypto';
@@ -226,6 +226,35 @@ describe('built-in PKI (RSA, master key file)', () => {
     await assert.rejects(loadBuiltinPki({ dir, masterKey: new Uint8Array(16) }), (e) =>
       isCoreError(e, 'PKI_BAD_MASTER_KEY'),
     );
+  });
+
+  it("with openKeys 'when-used' opens each key on its first signature: a damaged signing key stops neither OCSP nor CRLs, and a wrong master key shows on the first answer", async () => {
+    const copy = join(tmp.path, 'pki-damaged-signing-key');
+    cpSync(dir, copy, { recursive: true });
+    writeFileSync(join(copy, 'signing.key.pem'), 'damaged\n');
+    await assert.rejects(loadBuiltinPki({ dir: copy }), (e) => isCoreError(e, 'PKI_INVALID'));
+
+    const lazy = await loadBuiltinPki({ dir: copy, openKeys: 'when-used' });
+    const crl = await lazy.revocationProvider.crl(pki.issuingCertificate, pki.rootCertificate);
+    assert.ok(crl instanceof Uint8Array);
+    writeFileSync(join(tmp.path, 'lazy.crl'), crl);
+    writeFileSync(join(tmp.path, 'lazy-root.pem'), pki.rootPem());
+    const checked = await openssl(
+      ['crl', '-inform', 'DER', '-in', 'lazy.crl', '-CAfile', 'lazy-root.pem', '-noout'],
+      tmp.path,
+    );
+    assert.match(checked.output, /verify OK/);
+    const ocsp = await lazy.revocationProvider.ocsp(pki.signingCertificate, pki.issuingCertificate);
+    assert.ok(ocsp instanceof Uint8Array && ocsp.length > 0);
+    await assert.doesNotReject(lazy.openRevocationKeys());
+    assert.equal(lazy.signingSigner.keyAlgorithm, 'RSA');
+    await assert.rejects(lazy.signingSigner.sign(new Uint8Array([1])), (e) => isCoreError(e, 'PKI_INVALID'));
+
+    const wrong = await loadBuiltinPki({ dir, masterKey: new Uint8Array(32).fill(7), openKeys: 'when-used' });
+    await assert.rejects(wrong.revocationProvider.crl(pki.issuingCertificate, pki.rootCertificate), (e) =>
+      isCoreError(e, 'PKI_BAD_MASTER_KEY'),
+    );
+    await assert.rejects(wrong.openRevocationKeys(), (e) => isCoreError(e, 'PKI_BAD_MASTER_KEY'));
   });
 
   it('reports a directory without a PKI as PKI_NOT_INITIALISED', async () => {

@@ -1,5 +1,6 @@
 import type { SignatureReport, VerificationReport } from '@inkan/core';
-import { ja } from '@inkan/core/messages';
+// The verdict words only, not the whole catalog (see verification-verdicts.ts).
+import { verificationVerdictsJa as ja } from '@inkan/core/messages/verdicts';
 
 /** The verifier's report as plain text for a terminal. */
 export function formatVerificationReport(report: VerificationReport): string {

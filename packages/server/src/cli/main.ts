@@ -382,7 +382,7 @@ function readForVerification(path: string): FileRead {
  */
 function builtinRevocationProvider(config: Config): RevocationProvider & { open(): void } {
   let loaded: Promise<RevocationProvider | null> | undefined;
-  const provider = (): Promise<RevocationProvider | null> =>
+  const provider = (openKeys = false): Promise<RevocationProvider | null> =>
     (loaded ??= (async () => {
       try {
         const [{ loadBuiltinPki }, { parseMasterKey }] = await Promise.all([
@@ -390,7 +390,11 @@ function builtinRevocationProvider(config: Config): RevocationProvider & { open(
           import('@inkan/core/keys'),
         ]);
         const masterKey = config.masterKey === undefined ? undefined : parseMasterKey(config.masterKey);
-        return (await loadBuiltinPki({ dir: config.pkiDir, masterKey })).revocationProvider;
+        // Only the keys answers are signed with are decrypted (two or three of the five): each when an
+        // answer first needs it, or the three at once after open().
+        const pki = await loadBuiltinPki({ dir: config.pkiDir, masterKey, openKeys: 'when-used' });
+        if (openKeys) await pki.openRevocationKeys();
+        return pki.revocationProvider;
       } catch {
         return null;
       }
@@ -398,7 +402,7 @@ function builtinRevocationProvider(config: Config): RevocationProvider & { open(
   return {
     ocsp: async (certificate, issuer) => (await provider())?.ocsp(certificate, issuer) ?? null,
     crl: async (certificate, issuer) => (await provider())?.crl(certificate, issuer) ?? null,
-    open: () => void provider(),
+    open: () => void provider(true),
   };
 }
 
