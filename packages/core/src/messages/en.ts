@@ -663,7 +663,7 @@ export const en: Messages = {
   'flow.reminded': 'A reminder was sent to {name} (the link of the earlier mail still works too).',
   'flow.autoRemind.title': 'Automatic reminders',
   'flow.autoRemind.lead':
-    'Signers who have not signed get a reminder every this many days after the last mail, until the envelope expires. 0 turns it off.',
+    'Signers who have not signed, and internal approvers (稟議) whose turn it is, get a reminder every this many days after the last mail, until the envelope expires. 0 turns it off.',
   'flow.autoRemind.days': 'Interval (days)',
   'flow.autoRemind.hint': 'A whole number from 0 to 30; 0 means no automatic reminders.',
   'flow.autoRemind.invalid': 'Enter the interval as a whole number of days from 0 to 30. Nothing was saved.',
