@@ -7,19 +7,56 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { Resolver } from 'node:dns/promises';
 import { waitFor } from './wait-for.ts';
 
 export const DNSMASQ = '/usr/sbin/dnsmasq';
 
+/**
+ * A port that is free for TCP and UDP on 127.0.0.1, outside the kernel's ephemeral range (32768–60999 here):
+ * the port stays for every restart of dnsmasq, and a port from listen(0) is an ephemeral one that another
+ * process's outgoing connection or listener may take meanwhile ("Address already in use" on a busy machine).
+ */
 async function freePort(): Promise<number> {
+  const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+  const top = Math.min(low ?? 32768, 32768);
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * Math.max(1, top - 20_000));
+    if ((await bindsTcp(port)) && (await bindsUdp(port))) return port;
+  }
+  throw new Error('no free port for the test DNS server');
+}
+
+async function bindsTcp(port: number): Promise<boolean> {
   const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  await once(server, 'close');
-  return port;
+  try {
+    server.listen(port, '127.0.0.1');
+    await once(server, 'listening');
+    server.close();
+    await once(server, 'close');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function bindsUdp(port: number): Promise<boolean> {
+  const socket = createSocket('udp4');
+  try {
+    socket.bind(port, '127.0.0.1');
+    await once(socket, 'listening');
+    socket.close();
+    return true;
+  } catch {
+    try {
+      socket.close();
+    } catch {
+      // never bound
+    }
+    return false;
+  }
 }
 
 export class TestDnsServer {
