@@ -110,6 +110,13 @@ for (const dialect of DIALECTS) {
       return id;
     }
 
+    const autoRemindDays = (days: number) =>
+      updateOrganizationSettings(h.context, {
+        organizationId: h.org.id,
+        actor: { type: 'user', id: h.org.admin.id },
+        changes: { autoRemindDays: days },
+      });
+
     it('approval requested, approved and sent back reach the subscribed endpoint, with identifiers only', async () => {
       await createWebhookEndpoint(h.context, {
         organizationId: h.org.id,
@@ -285,11 +292,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('自動リマインド: slots not yet due never crowd a due one out of a run’s bounded batch', async () => {
-      await updateOrganizationSettings(h.context, {
-        organizationId: h.org.id,
-        actor: { type: 'user', id: h.org.admin.id },
-        changes: { autoRemindDays: 1 },
-      });
+      await autoRemindDays(1);
       const [a] = approvers;
       const route = await createRoute([{ mode: 'all', approverIds: [a.id] }]);
       const ids = [await submitted(route.id), await submitted(route.id)];
@@ -322,14 +325,10 @@ for (const dialect of DIALECTS) {
           [0, 1],
         );
       } finally {
+        await autoRemindDays(0);
         for (const id of ids)
           assert.equal((await as(sender, 'POST', `/api/v1/envelopes/${id}/approvals/withdraw`, {})).statusCode, 200);
       }
-      await updateOrganizationSettings(h.context, {
-        organizationId: h.org.id,
-        actor: { type: 'user', id: h.org.admin.id },
-        changes: { autoRemindDays: 0 },
-      });
     });
 
     it('自動リマインド stops at the envelope’s expiry date, as for signers', async () => {
