@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { indexOfAscii, isWhitespace, PdfLexer, startsWith } from '../pdf/lexer.ts';
+import { DEFAULT_PDF_LIMITS } from '../pdf/limits.ts';
 
 /**
  * Where each revision of the file ends: just past the `%%EOF` (and its end-of-line) that follows each
@@ -113,8 +114,9 @@ export class FileHashCheckpoints {
   /**
    * Once the whole file was fed: its SHA-256, the digest of every ByteRange written in it and where its
    * signature values are, as plain data (see FileDigests). Each range costs the bytes from the checkpoint
-   * before its gap plus its tail; together at most two more passes over the file (ranges past that
-   * budget, which only a hostile file has, are left to the verifier).
+   * before its gap plus its tail; together at most two more passes over the file, and at most
+   * maxSignatures digests (ranges past either bound, which only a hostile file has, are left to the
+   * verifier).
    */
   digests(bytes: Uint8Array): FileDigests {
     if (bytes.length !== this.#length) throw new RangeError('digests() needs the very bytes that were fed');
@@ -123,6 +125,9 @@ export class FileHashCheckpoints {
     let budget = 2 * bytes.length;
     for (const { range, holdsSignatureValue } of byteRangesWrittenIn(bytes)) {
       if (holdsSignatureValue) signatureValues.push(range);
+      // The verifier asks for at most one range per signature: more digests (ranges that cost no bytes,
+      // [0 0 k 0] written thousands of times) would only hold memory.
+      if (byteRanges.size >= DEFAULT_PDF_LIMITS.maxSignatures) continue;
       const [a, b, c, d] = range;
       const key = range.join(' ');
       if (a !== 0 || b > c || c + d > bytes.length || byteRanges.has(key)) continue;

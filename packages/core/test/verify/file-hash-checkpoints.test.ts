@@ -119,6 +119,19 @@ describe('FileHashCheckpoints.digests (what the reading thread of `inkan verify`
     assert.deepEqual(Buffer.from(byteRanges.digest(last, 'sha256')), Buffer.from(hashByteRange(hostile, last)));
   });
 
+  test('a file writing thousands of distinct ranges that cost nothing (gap at a checkpoint, empty tail) gets a bounded number of digests', () => {
+    // `/ByteRange [0 0 k 0]`: no bytes before the gap, none after it: each is free for the pass budget.
+    const count = 20_000;
+    const writes = Array.from({ length: count }, (_, i) => `/ByteRange [0 0 ${i + 1} 0]\n`).join('');
+    const hostile = Buffer.concat([Buffer.from(writes, 'latin1'), randomBytes(100_000)]);
+    const digests = fed(hostile, 1024 * 1024).digests(hostile);
+    assert.ok(digests.byteRanges.size <= 1000, `${digests.byteRanges.size} digests kept`);
+    // A range the verifier asks for past the cap is still hashed, correctly.
+    const last = [0, 0, count, 0];
+    const byteRanges = new ByteRangeDigests(hostile, [last], digests);
+    assert.deepEqual(Buffer.from(byteRanges.digest(last, 'sha256')), Buffer.from(hashByteRange(hostile, last)));
+  });
+
   test('refuses bytes other than those fed', () => {
     assert.throws(() => fed(bytes, 1024 * 1024).digests(bytes.subarray(1)), RangeError);
   });

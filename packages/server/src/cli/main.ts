@@ -344,7 +344,7 @@ function readVerifyInput(args: string[]): FileRead | undefined {
 }
 
 /** Reads a file to verify: a large one in a worker thread that also hashes it, a small one here. */
-function readForVerification(path: string): FileRead {
+export function readForVerification(path: string): FileRead {
   const here = (): FileRead['result'] =>
     readFile(path).then(
       (bytes) => ({ ok: true as const, bytes }),
@@ -362,16 +362,24 @@ function readForVerification(path: string): FileRead {
     workerData: { inkanReadFileWorker: true, path } satisfies ReadFileWorkerData,
   });
   const result = new Promise<Awaited<FileRead['result']>>((resolve) => {
+    let answered = false;
     worker.once('message', (message: ReadFileWorkerMessage) => {
+      answered = true;
       resolve(
         message.ok
           ? { ok: true, bytes: Buffer.from(message.buffer, 0, message.length), digests: message.digests }
           : { ok: false, error: new Error(message.message) },
       );
     });
-    // A thread that failed without a message (it could not start): read here instead.
-    worker.once('error', () => resolve(here()));
-    worker.once('exit', () => resolve(here()));
+    // A thread that failed without a message (it could not start): read here instead. Not after its
+    // answer: the thread ends once it posted the bytes, and a second read would hold the file twice.
+    const fallBack = () => {
+      if (answered) return;
+      answered = true;
+      resolve(here());
+    };
+    worker.once('error', fallBack);
+    worker.once('exit', fallBack);
   });
   return { result, inWorker: true, cancel: () => void worker.terminate() };
 }

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { scheduleExpirySweep } from '../../src/domain/use-cases/expire-envelopes.ts';
+import { queueApprovalAutoReminders } from '../../src/domain/use-cases/remind-approvers.ts';
 import { createWebhookEndpoint } from '../../src/domain/use-cases/manage-webhook-endpoints.ts';
 import { updateOrganizationSettings } from '../../src/domain/use-cases/update-organization-settings.ts';
 import { startSmtpSink, type SmtpSink } from '../e2e/helpers/smtp-sink.ts';
@@ -108,6 +109,13 @@ for (const dialect of DIALECTS) {
       assert.equal(sent.json().status, 'pending_approval');
       return id;
     }
+
+    const autoRemindDays = (days: number) =>
+      updateOrganizationSettings(h.context, {
+        organizationId: h.org.id,
+        actor: { type: 'user', id: h.org.admin.id },
+        changes: { autoRemindDays: days },
+      });
 
     it('approval requested, approved and sent back reach the subscribed endpoint, with identifiers only', async () => {
       await createWebhookEndpoint(h.context, {
@@ -281,6 +289,46 @@ for (const dialect of DIALECTS) {
       assert.equal(code(late), 'APPROVAL_NOT_PENDING');
       await h.runJobs();
       assert.equal(reminders(a).length, before.a + 1, 'a skipped slot gets nothing');
+    });
+
+    it('自動リマインド: slots not yet due never crowd a due one out of a run’s bounded batch', async () => {
+      await autoRemindDays(1);
+      const [a] = approvers;
+      const route = await createRoute([{ mode: 'all', approverIds: [a.id] }]);
+      const ids = [await submitted(route.id), await submitted(route.id)];
+      await h.runJobs();
+      await advance(1 * DAY + HOUR);
+      const slots = await h.context.db
+        .selectFrom('envelope_approvals')
+        .select(['id', 'envelope_id'])
+        .where('envelope_id', 'in', ids)
+        .where('status', '=', 'open')
+        .orderBy('id')
+        .execute();
+      assert.equal(slots.length, 2);
+      try {
+        // The first slot in the batch's order was asked just now (a reminder by the button): not due.
+        await h.context.db
+          .updateTable('envelope_approvals')
+          .set({ asked_at: h.clock.now().toISOString() })
+          .where('id', '=', slots[0].id)
+          .execute();
+        assert.equal(await queueApprovalAutoReminders(h.context, { maxPerRun: 1 }), 1, 'the due slot is reminded');
+        const reminded = await h.context.db
+          .selectFrom('envelope_approvals')
+          .select(['id', 'reminder_count'])
+          .where('id', 'in', [slots[0].id, slots[1].id])
+          .orderBy('id')
+          .execute();
+        assert.deepEqual(
+          reminded.map((r) => Number(r.reminder_count)),
+          [0, 1],
+        );
+      } finally {
+        await autoRemindDays(0);
+        for (const id of ids)
+          assert.equal((await as(sender, 'POST', `/api/v1/envelopes/${id}/approvals/withdraw`, {})).statusCode, 200);
+      }
     });
 
     it('自動リマインド stops at the envelope’s expiry date, as for signers', async () => {

@@ -202,6 +202,10 @@ for (const dialect of DIALECTS) {
         0,
         'another organisation sees nothing',
       );
+      // An API key works on its organisation's register only: never an account's copies.
+      const byKey = await h.api(h.org, 'GET', '/api/v1/renewals?scope=personal');
+      assert.equal(byKey.statusCode, 403, byKey.body);
+      assert.equal(byKey.json().error.code, 'FORBIDDEN');
     });
 
     it('14 days later renews every copy: the entry serves and names the new version; verify --at after the old TSA certificate’s end passes', async () => {

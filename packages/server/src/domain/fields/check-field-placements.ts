@@ -38,6 +38,8 @@ export async function checkFieldPlacements(
       max: FIELD_BOUNDS.perEnvelope,
     });
   const boxes = new Map<string, Map<number, [number, number, number, number]>>();
+  // Each document is read and parsed once (not once per page that has a field).
+  const pdfs = new Map<string, PdfDocument>();
   const perDocument = new Map<string, number>();
   for (const [i, field] of input.fields.entries()) {
     const name = `fields[${i}]`;
@@ -87,7 +89,11 @@ export async function checkFieldPlacements(
     let box = pages.get(field.page);
     if (!box) {
       try {
-        const pdf = PdfDocument.load(await ctx.blobs.get(document.blob));
+        let pdf = pdfs.get(document.id);
+        if (!pdf) {
+          pdf = PdfDocument.load(await ctx.blobs.get(document.blob));
+          pdfs.set(document.id, pdf);
+        }
         box = pageBox(pdf, pdf.page(field.page - 1).dict);
       } catch (error) {
         throw pdfAppError(error, document.name, { document: document.name });

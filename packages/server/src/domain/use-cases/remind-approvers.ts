@@ -113,23 +113,43 @@ export async function remindApprovers(
  * until the envelope's expiry date.
  * Runs with the expiry sweep, after the signers' reminders. Returns how many it queued.
  */
-export async function queueApprovalAutoReminders(ctx: DomainContext): Promise<number> {
+export async function queueApprovalAutoReminders(
+  ctx: DomainContext,
+  options: { maxPerRun?: number } = {},
+): Promise<number> {
   const now = ctx.clock.now();
-  const candidates = await ctx.db
-    .selectFrom('envelope_approvals as a')
-    .innerJoin('envelopes as e', 'e.id', 'a.envelope_id')
-    .innerJoin('organizations as o', 'o.id', 'e.organization_id')
-    .select(['a.id', 'a.envelope_id', 'a.asked_at', 'o.auto_remind_days'])
-    .where('o.auto_remind_days', '>', 0)
-    .where('e.status', '=', 'pending_approval')
-    // As for signers: no reminders past the envelope's expiry date.
-    .where((eb) => eb.or([eb('e.expires_at', 'is', null), eb('e.expires_at', '>', now.toISOString())]))
-    .whereRef('a.round', '=', 'e.approval_round')
-    .where('a.status', '=', 'open')
-    .where('a.asked_at', 'is not', null)
-    .orderBy('a.id')
-    .limit(MAX_PER_RUN)
+  const limit = options.maxPerRun ?? MAX_PER_RUN;
+  // Due in the query, per setting (1–30 days: a few queries), so that slots not yet due never fill the
+  // bounded batch ahead of due ones.
+  const settings = await ctx.db
+    .selectFrom('organizations')
+    .select('auto_remind_days')
+    .distinct()
+    .where('auto_remind_days', '>', 0)
+    .orderBy('auto_remind_days')
     .execute();
+  const candidates: Array<{ id: string; envelope_id: string; asked_at: string | null; auto_remind_days: number }> = [];
+  for (const { auto_remind_days: days } of settings) {
+    if (candidates.length >= limit) break;
+    const askedBefore = new Date(now.getTime() - days * DAY_MS).toISOString();
+    const found = await ctx.db
+      .selectFrom('envelope_approvals as a')
+      .innerJoin('envelopes as e', 'e.id', 'a.envelope_id')
+      .innerJoin('organizations as o', 'o.id', 'e.organization_id')
+      .select(['a.id', 'a.envelope_id', 'a.asked_at', 'o.auto_remind_days'])
+      .where('o.auto_remind_days', '=', days)
+      .where('e.status', '=', 'pending_approval')
+      // As for signers: no reminders past the envelope's expiry date.
+      .where((eb) => eb.or([eb('e.expires_at', 'is', null), eb('e.expires_at', '>', now.toISOString())]))
+      .whereRef('a.round', '=', 'e.approval_round')
+      .where('a.status', '=', 'open')
+      .where('a.asked_at', 'is not', null)
+      .where('a.asked_at', '<=', askedBefore)
+      .orderBy('a.id')
+      .limit(limit - candidates.length)
+      .execute();
+    candidates.push(...found);
+  }
   let queued = 0;
   for (const candidate of candidates) {
     if (new Date(candidate.asked_at!).getTime() + candidate.auto_remind_days * DAY_MS > now.getTime()) continue;
