@@ -192,7 +192,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
 }
 const machine = machineInfo(loadBefore);
 const markdown = [
-  `Webhook deliveries per second with a receiver that answers after ${DELAY_MS} ms (\`npm run bench -- webhooks\`; ${machine.cpus} × ${escapeCell(machine.cpuModel)}, load ${machine.loadAvg1m}, commit ${machine.commit}, ${startedAt}; a shared, loaded machine):`,
+  `Webhook deliveries per second with a receiver that answers after ${DELAY_MS} ms (\`npm run bench -- webhooks\`; ${machine.cpus} × ${escapeCell(machine.cpuModel)}, load ${machine.loadAvg1m}, commit ${machine.commit}, ${startedAt}; compare the load with the 2 cores before reading the figures):`,
   '',
   '| database | events | receiver delay (ms) | runner concurrency | deliveries | time (s) | deliveries/s | out of order |',
   '|---|---|---:|---:|---:|---:|---:|---:|',
