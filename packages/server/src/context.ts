@@ -62,6 +62,8 @@ export interface AppContext {
 export interface CreateContextOptions {
   clock?: Clock;
   mailer?: Mailer;
+  /** The long-lived server process (`inkan serve`): SQLite's planner statistics are refreshed at open. */
+  longLived?: boolean;
 }
 
 /**
@@ -97,7 +99,7 @@ export async function createContext(config: Config, options: CreateContextOption
     () => keks.close(),
   ];
   try {
-    const database = await openDatabase(config.databaseUrl, config.dataDir);
+    const database = await openDatabase(config.databaseUrl, config.dataDir, { optimizeAtOpen: options.longLived });
     toClose.unshift(() => database.close());
     await migrateToLatest(database.db, database.dialect);
     const secrets = new SealedSecrets(keks, masterKey);

@@ -34,7 +34,8 @@ export interface ServeOptions {
 /** Serves until SIGINT/SIGTERM; resolves with the exit code after a graceful close. */
 export async function serve(config: Config, options: ServeOptions): Promise<number> {
   const role = options.role ?? 'all';
-  const context = await createContext(config);
+  // The server is the long-lived process (its job child processes and CLI commands are not).
+  const context = await createContext(config, { longLived: true });
   const stops: Array<() => Promise<void>> = [() => context.close()];
   let ready = 'Inkan job worker is running';
   let tlsReloader: TlsReloader | undefined;
