@@ -434,6 +434,7 @@ export async function startWorkerThread(options: {
 
   const pendingMetrics = new Map<number, (metrics: MetricObjectWithValues<MetricValue<string>>[]) => void>();
   let nextMetricsId = 0;
+  let wakeQueued = false;
   current = await spawn();
   return {
     metrics: () =>
@@ -458,7 +459,14 @@ export async function startWorkerThread(options: {
       await exited;
     },
     wake: () => {
-      if (!stopping) current.send({ type: 'wake' });
+      // One message for all the wake-ups of this turn of the event loop: a burst of requests (100 signers
+      // at once) would otherwise send one IPC message each, on the HTTP thread.
+      if (stopping || wakeQueued) return;
+      wakeQueued = true;
+      setImmediate(() => {
+        wakeQueued = false;
+        if (!stopping) current.send({ type: 'wake' });
+      });
     },
   };
 }
