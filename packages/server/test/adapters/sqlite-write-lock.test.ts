@@ -77,13 +77,27 @@ test('a thread that died holding the lock stops nobody for longer than the wait 
   assert.equal(new Int32Array(buffer)[0], 0);
 });
 
+test('the waiters of one thread get a held lock in the order they came', async () => {
+  const buffer = new SharedArrayBuffer(4);
+  const holder = new SqliteWriteLock(buffer, 60_000, 100);
+  await holder.acquire();
+  const order: number[] = [];
+  const waiters = [101, 102, 103].map((owner) => new SqliteWriteLock(buffer, 60_000, owner));
+  const done = waiters.map((waiter, i) =>
+    waiter.acquire().then(() => {
+      order.push(i);
+      assert.equal(new Int32Array(buffer)[0], 101 + i);
+      waiter.release();
+    }),
+  );
+  holder.release();
+  await Promise.all(done);
+  assert.deepEqual(order, [0, 1, 2]);
+  assert.equal(new Int32Array(buffer)[0], 0);
+});
+
 test('transactions of three threads on one SQLite file all land (the lock shared through openSqlite)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'inkan-write-lock-'));
-  const path = join(dir, 'inkan.db');
-  const database = await openSqlite(path);
-  try {
-    await sql`create table counter (n integer not null)`.execute(database.db);
-    await sql`insert into counter (n) values (0)`.execute(database.db);
+  await withCounter(async (path, database) => {
     // Workers started after openSqlite get the same lock word (worker_threads environment data).
     const workers = [startWorker(new SharedArrayBuffer(4), path), startWorker(new SharedArrayBuffer(4), path)];
     await Promise.all(workers.map((w) => next(w, 'ready')));
@@ -95,12 +109,8 @@ test('transactions of three threads on one SQLite file all land (the lock shared
       });
     await Promise.all(done);
     await Promise.all(workers.map((w) => w.terminate()));
-    const row = await sql<{ n: number }>`select n from counter`.execute(database.db);
-    assert.equal(row.rows[0]!.n, 450);
-  } finally {
-    await database.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+    assert.equal(await counter(database), 450);
+  });
 });
 
 /** A job-like child process on `path` whose writes go through this process's broker (as serve's do). */

@@ -20,7 +20,7 @@ export interface WriteLock {
  * and ends the moment the holder releases. The lock is advisory: SQLite's own locking still guarantees
  * correctness, so a waiter that gives up after `maxWaitMs` (a holder that died mid-transaction) simply
  * goes on and lets busy_timeout decide. The job child processes of `serve --role=all` take the same word
- * through their parent (see SqliteWriteLockBroker); other processes (the CLI, a second `inkan serve`)
+ * through their parent (see brokerSqliteWriteLocks); other processes (the CLI, a second `inkan serve`)
  * are not covered and meet SQLite's busy handler as before.
  */
 export class SqliteWriteLock implements WriteLock {
@@ -40,34 +40,81 @@ export class SqliteWriteLock implements WriteLock {
     this.#me = owner;
   }
 
-  /** Waits (without blocking the thread) until this thread holds the lock, or `maxWaitMs` passed. */
+  /**
+   * Waits (without blocking the thread) until the caller holds the lock, or `maxWaitMs` passed. The waiters
+   * of this thread queue in arrival order; a newcomer may take a free word ahead of them only while the
+   * oldest has waited less than BARGE_MS (the HTTP thread's next transaction need not wait for a job
+   * process's IPC round trip, and a job process is never starved for long).
+   */
   async acquire(): Promise<void> {
-    const deadline = performance.now() + this.#maxWaitMs;
-    for (;;) {
-      const holder = Atomics.compareExchange(this.#word, 0, 0, this.#me);
-      if (holder === 0) return;
-      const left = deadline - performance.now();
-      if (left <= 0) {
-        // The holder is stuck or gone: take the word over; SQLite's own lock still serialises.
-        Atomics.store(this.#word, 0, this.#me);
-        return;
-      }
-      const wait = waitAsync(this.#word, 0, holder, left);
-      if (!wait.async) continue;
-      // A pending waitAsync does not keep the event loop alive; a timer does, until the wait ends. It
-      // outlasts the wait's own timeout (which it must not race) and is cleared as soon as the wait ends.
-      const keepAlive = setTimeout(() => undefined, left + 1000);
-      try {
-        await wait.value;
-      } finally {
-        clearTimeout(keepAlive);
-      }
-    }
+    const queue = queueOf(this.#word);
+    const now = performance.now();
+    const oldest = queue[0];
+    if (
+      (oldest === undefined || now - oldest.since < BARGE_MS) &&
+      Atomics.compareExchange(this.#word, 0, 0, this.#me) === 0
+    )
+      return;
+    await new Promise<void>((resolve) => {
+      queue.push({ owner: this.#me, since: now, deadline: now + this.#maxWaitMs, resolve });
+      if (queue.length === 1) void pump(this.#word, queue);
+    });
   }
 
-  /** Gives the lock back if this thread still holds it, and wakes one waiter. */
+  /** Gives the lock back if the caller still holds it, and wakes the waiters. */
   release(): void {
-    if (Atomics.compareExchange(this.#word, 0, this.#me, 0) === this.#me) Atomics.notify(this.#word, 0, 1);
+    if (Atomics.compareExchange(this.#word, 0, this.#me, 0) === this.#me) Atomics.notify(this.#word, 0);
+  }
+}
+
+/** How long the oldest waiter of a thread lets newcomers take a free lock word before it. */
+const BARGE_MS = 20;
+
+/** A waiter of this thread for a lock word. */
+interface Waiter {
+  owner: number;
+  since: number;
+  deadline: number;
+  resolve: () => void;
+}
+
+/** The waiters of this thread, per lock word (one Int32Array per word and thread: see sqliteWriteLockWord). */
+const queues = new WeakMap<SharedArrayBuffer, Waiter[]>();
+function queueOf(word: Int32Array): Waiter[] {
+  const buffer = word.buffer as SharedArrayBuffer;
+  let queue = queues.get(buffer);
+  if (queue === undefined) {
+    queue = [];
+    queues.set(buffer, queue);
+  }
+  return queue;
+}
+
+/**
+ * Hands the word to this thread's waiters in turn while any wait: the oldest takes it when it is free, or
+ * takes it over when its wait bound passed (the holder is stuck or gone; SQLite's own lock still serialises).
+ */
+async function pump(word: Int32Array, queue: Waiter[]): Promise<void> {
+  while (queue.length > 0) {
+    const head = queue[0]!;
+    const holder = Atomics.compareExchange(word, 0, 0, head.owner);
+    const left = head.deadline - performance.now();
+    if (holder === 0 || left <= 0) {
+      if (holder !== 0) Atomics.store(word, 0, head.owner);
+      queue.shift();
+      head.resolve();
+      continue;
+    }
+    const wait = waitAsync(word, 0, holder, left);
+    if (!wait.async) continue;
+    // A pending waitAsync does not keep the event loop alive; a timer does, until the wait ends. It
+    // outlasts the wait's own timeout (which it must not race) and is cleared as soon as the wait ends.
+    const keepAlive = setTimeout(() => undefined, left + 1000);
+    try {
+      await wait.value;
+    } finally {
+      clearTimeout(keepAlive);
+    }
   }
 }
 
@@ -89,13 +136,16 @@ const waitAsync = (
  */
 export function sqliteWriteLockWord(absolutePath: string): SharedArrayBuffer {
   const key = `inkan:sqlite-write-lock:${absolutePath}`;
-  let buffer = getEnvironmentData(key) as SharedArrayBuffer | undefined;
+  // The same object every time in this thread (its waiters queue per object).
+  let buffer = words.get(key) ?? (getEnvironmentData(key) as SharedArrayBuffer | undefined);
   if (!(buffer instanceof SharedArrayBuffer)) {
     buffer = new SharedArrayBuffer(4);
     setEnvironmentData(key, buffer);
   }
+  words.set(key, buffer);
   return buffer;
 }
+const words = new Map<string, SharedArrayBuffer>();
 
 /**
  * The write lock of a SQLite file for this thread: the process-wide lock word, or, in the main thread of
