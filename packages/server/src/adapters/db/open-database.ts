@@ -71,8 +71,13 @@ export async function openSqlite(path: string, options: OpenSqliteOptions = {}):
   // may walk the wrong index. PRAGMA optimize analyzes the tables that changed enough (bounded work, a
   // sample of each index) — at the server's open for every table, then every few hours and at close as
   // SQLite advises. ANALYZE writes: it runs under the write lock like every other write.
-  if (options.optimizeAtOpen === true) await optimizeSqlite(database, lock, 'optimize = 0x10002');
-  const optimizer = setInterval(() => void optimizeSqlite(database, lock, 'optimize'), SQLITE_OPTIMIZE_EVERY_MS);
+  // Its own lock object: a brokered lock (job process) tracks one request at a time per object.
+  const optimizeLock = sqliteWriteLockFor(resolve(path));
+  if (options.optimizeAtOpen === true) await optimizeSqlite(database, optimizeLock, 'optimize = 0x10002');
+  const optimizer = setInterval(
+    () => void optimizeSqlite(database, optimizeLock, 'optimize'),
+    SQLITE_OPTIMIZE_EVERY_MS,
+  );
   optimizer.unref();
   const statements = withStatementCache(database);
   const kysely = new Kysely<Schema>({
@@ -91,7 +96,7 @@ export async function openSqlite(path: string, options: OpenSqliteOptions = {}):
     dialect: 'sqlite',
     close: async () => {
       clearInterval(optimizer);
-      if (database.open) await optimizeSqlite(database, lock, 'optimize');
+      if (database.open) await optimizeSqlite(database, optimizeLock, 'optimize');
       // Kysely's destroy closes the better-sqlite3 handle.
       await db.destroy();
     },

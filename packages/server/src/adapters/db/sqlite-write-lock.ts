@@ -239,13 +239,11 @@ export function useBrokeredSqliteWriteLocks(maxWaitMs = 5000): void {
     // Granted after this side gave up waiting: give it straight back.
     else send({ type: 'sqlite-lock', op: 'release', id, path: '' });
   });
+  // Whether the message went out (a full IPC backlog still sends it; a closed channel fails into the callback).
   const send = (message: SqliteLockRequest): boolean => {
     if (!process.connected) return false;
-    try {
-      return process.send!(message);
-    } catch {
-      return false;
-    }
+    process.send!(message, undefined, {}, () => undefined);
+    return true;
   };
   let nextId = 0;
   brokerClient = {
