@@ -246,6 +246,19 @@ describe('release: build, npm ci --omit=dev, init, serve', () => {
       2,
       verifiedText,
     );
+    // The compiled `inkan verify` (bin/inkan.mjs ends the process itself once the report is flushed): the
+    // whole JSON report arrives and the exit code is the verdict's; a missing file exits 2.
+    const signedFile = join(out, 'signed.pdf');
+    writeFileSync(signedFile, pdf);
+    const cliVerify = await inkan('verify', signedFile, '--json');
+    assert.equal(cliVerify.code, 0, cliVerify.output);
+    assert.equal(
+      (JSON.parse(cliVerify.output) as { signatures: unknown[] }).signatures.length,
+      2,
+      'the whole report is written before the process ends',
+    );
+    const missing = await inkan('verify', join(out, 'no-such.pdf'));
+    assert.equal(missing.code, 2, missing.output);
     const web = await fetch(`${baseUrl}/`);
     assert.equal(web.status, 200, 'the built UI is served');
     assert.match(await web.text(), /<div id="root">/);
