@@ -477,7 +477,7 @@ async function runOnDatabase(database: BenchDatabase, options: typeof DEFAULTS):
       build: options.server,
       nodeArgs: options.profile
         ? ['--cpu-prof', `--cpu-prof-dir=${join(options.profile, database)}`, '--cpu-prof-interval=2000']
-        : [],
+        : (process.env.INKAN_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
     });
     liveServers.add(server);
     db = databaseUrl ? await postgresObserver(databaseUrl) : sqliteObserver(join(dataDir, 'inkan.db'));
