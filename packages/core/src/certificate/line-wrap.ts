@@ -56,12 +56,11 @@ function segment(text: string): string[] {
   const glued: string[] = [];
   for (const unit of units) {
     const previous = glued.at(-1);
-    const first = Array.from(unit)[0];
     if (
       previous !== undefined &&
       previous !== ' ' &&
-      (NO_LINE_START.has(first) || NO_LINE_END.has(Array.from(previous).at(-1) as string)) &&
-      unit !== ' '
+      unit !== ' ' &&
+      (NO_LINE_START.has(firstCharacter(unit)) || NO_LINE_END.has(lastCharacter(previous)))
     ) {
       glued[glued.length - 1] = previous + unit;
     } else {
@@ -69,6 +68,18 @@ function segment(text: string): string[] {
     }
   }
   return glued;
+}
+
+/** The first character (code point) of a non-empty string, without splitting the whole string. */
+function firstCharacter(text: string): string {
+  return String.fromCodePoint(text.codePointAt(0) as number);
+}
+
+/** The last character (code point) of a non-empty string: a trailing surrogate pair stays whole. */
+function lastCharacter(text: string): string {
+  const low = text.charCodeAt(text.length - 1);
+  const high = text.length >= 2 ? text.charCodeAt(text.length - 2) : 0;
+  return low >= 0xdc00 && low <= 0xdfff && high >= 0xd800 && high <= 0xdbff ? text.slice(-2) : text.slice(-1);
 }
 
 /**

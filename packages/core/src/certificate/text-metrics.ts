@@ -5,6 +5,12 @@ import { loadJapaneseFont, type FontWeight, type JapaneseFont } from '../font/ja
 /** The geta mark, the Japanese typesetting convention for a character that cannot be printed. */
 export const UNPRINTABLE = '\u3013';
 
+/**
+ * Advances (in em) by code point, per parsed font: shared by every certificate a process renders, and
+ * dropped with the font itself (a released font is parsed again into a new object with a new table).
+ */
+const advancesOfFont = new WeakMap<JapaneseFont, Map<number, number>>();
+
 /** Measures text in the regular and bold weights of Noto Sans JP. */
 export class TextMetrics {
   readonly #fonts = new Map<FontWeight, JapaneseFont>();
@@ -59,7 +65,12 @@ export class TextMetrics {
   #advanceTable(weight: FontWeight): Map<number, number> {
     let table = this.#advances.get(weight);
     if (table === undefined) {
-      table = new Map();
+      const font = this.#font(weight);
+      table = advancesOfFont.get(font);
+      if (table === undefined) {
+        table = new Map();
+        advancesOfFont.set(font, table);
+      }
       this.#advances.set(weight, table);
     }
     return table;
@@ -75,4 +86,9 @@ function isInvisible(cp: number): boolean {
     (cp >= 0xfe00 && cp <= 0xfe0f) || // variation selectors
     (cp >= 0xe0100 && cp <= 0xe01ef) // ideographic variation selectors
   );
+}
+
+/** How many advances are cached for a parsed font (tests: the table lives and dies with the font). */
+export function cachedAdvanceCount(font: JapaneseFont): number {
+  return advancesOfFont.get(font)?.size ?? 0;
 }

@@ -186,6 +186,8 @@ export function createFontSubset(font: JapaneseFont, text: string): FontSubset {
       return cid;
     });
 
+  // Each CID's operand hex, made once per subset: a certificate encodes thousands of characters.
+  const hexOfCid: string[] = [];
   const f = font.fontkit;
   const bbox = f.bbox;
   return {
@@ -207,7 +209,11 @@ export function createFontSubset(font: JapaneseFont, text: string): FontSubset {
     stemV: stemV(font.source),
     flags: descriptorFlags(font),
     toUnicodeCMap,
-    encode: (value) => cidsOf(value).map(hex4).join(''),
+    encode: (value) => {
+      let hex = '';
+      for (const cid of cidsOf(value)) hex += hexOfCid[cid] ??= hex4(cid);
+      return hex;
+    },
     widthOf: (value, fontSize) => (cidsOf(value).reduce((sum, cid) => sum + widthOfCid[cid], 0) * fontSize) / 1000,
   };
 }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { formatJstUtc } from '../../src/certificate/format-time.ts';
 import { wrapText } from '../../src/certificate/line-wrap.ts';
-import { TextMetrics } from '../../src/certificate/text-metrics.ts';
+import { cachedAdvanceCount, TextMetrics } from '../../src/certificate/text-metrics.ts';
+import { loadJapaneseFont, releaseJapaneseFonts } from '../../src/font/japanese-font.ts';
 
 // A fixed-pitch measure keeps the expectations readable: every character is 1 wide.
 const mono = (s: string): number => Array.from(s).length;
@@ -20,6 +21,15 @@ describe('line wrapping', () => {
     assert.deepEqual(wrapText('完了しました。次へ', 6, mono), ['完了しまし', 'た。次へ']);
     assert.deepEqual(wrapText('ああああ（株）', 5, mono), ['ああああ', '（株）']);
     assert.deepEqual(wrapText('ちょっと', 2, mono), ['ちょ', 'っと']);
+  });
+
+  test('kinsoku next to characters outside the BMP (surrogate pairs) glues whole characters', () => {
+    // '）' may not start a line: it stays with 𠮷 (one character, two UTF-16 units).
+    assert.deepEqual(wrapText('ああ𠮷）いい', 3, mono), ['ああ', '𠮷）い', 'い']);
+    // '（' may not end a line: it goes down with the 𠮷 after it.
+    assert.deepEqual(wrapText('いいい（𠮷', 4, mono), ['いいい', '（𠮷']);
+    // A unit ending in 𠮷 is not taken for an opening bracket.
+    assert.deepEqual(wrapText('ab𠮷 cd', 3, mono), ['ab𠮷', 'cd']);
   });
 
   test('a SHA-256 wider than the line breaks anywhere and nothing is lost', () => {
@@ -55,6 +65,27 @@ describe('line wrapping', () => {
       for (const line of lines) assert.ok(measure(line) <= width + 1e-9, `${line} at ${width}`);
       assert.equal(lines.join('').replace(/\s/g, ''), text.replace(/\s/g, ''));
     }
+  });
+
+  test('measured advances are shared by later renders and go with the font when it is released', () => {
+    const text = '契約締結証明書 Inkan 2026-12-06';
+    releaseJapaneseFonts();
+    const first = new TextMetrics().width(text, 'regular', 9);
+    const font = loadJapaneseFont('regular');
+    const cached = cachedAdvanceCount(font);
+    assert.equal(cached, new Set(Array.from(text)).size);
+    // A second measurer (the next certificate) finds the same table and gets the same width.
+    assert.equal(new TextMetrics().width(text, 'regular', 9), first);
+    assert.equal(cachedAdvanceCount(font), cached);
+    // Released: the next measurer parses the font again and starts a table of its own, with equal widths.
+    releaseJapaneseFonts();
+    const again = new TextMetrics().width(text, 'regular', 9);
+    const reloaded = loadJapaneseFont('regular');
+    assert.notEqual(reloaded, font);
+    assert.equal(again, first);
+    assert.equal(cachedAdvanceCount(reloaded), cached);
+    // Bold has its own advances.
+    assert.notEqual(new TextMetrics().width(text, 'bold', 9), first);
   });
 
   test('cleaning: controls become spaces, invisible characters go, missing glyphs become 〓', () => {

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import type { Signer } from '@inkan/core';
 
 /** What identifies a certificate in the operation log: serial, SHA-256 fingerprint, subject. Never key material. */
@@ -8,14 +8,37 @@ export interface CertificateIdentity {
   subject: string;
 }
 
+/**
+ * Identities already read, by the certificate's SHA-256 (its content, so a changed certificate is a new
+ * entry): the platform certificate is named in every `key.used` event, and parsing it each time cost more
+ * than the rest of the event. Bounded; the least recently used goes first.
+ */
+const identities = new Map<string, CertificateIdentity>();
+const MAX_CACHED_IDENTITIES = 64;
+
 /** The identity of a DER certificate. */
 export function certificateIdentity(der: Uint8Array): CertificateIdentity {
+  const sha256 = createHash('sha256').update(der).digest('hex');
+  const cached = identities.get(sha256);
+  if (cached !== undefined) {
+    identities.delete(sha256);
+    identities.set(sha256, cached);
+    return { ...cached };
+  }
   const certificate = new X509Certificate(der);
-  return {
+  const identity: CertificateIdentity = {
     serial: certificate.serialNumber.toLowerCase(),
-    sha256: certificate.fingerprint256.replace(/:/g, '').toLowerCase(),
+    sha256,
     subject: certificate.subject.replace(/\n/g, ', '),
   };
+  identities.set(sha256, identity);
+  if (identities.size > MAX_CACHED_IDENTITIES) identities.delete(identities.keys().next().value as string);
+  return { ...identity };
+}
+
+/** How many certificate identities are cached (tests). */
+export function cachedCertificateIdentities(): number {
+  return identities.size;
 }
 
 /**
