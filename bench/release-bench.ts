@@ -152,8 +152,19 @@ try {
   console.log(`release-bench: verify vs pdfsig, ${RUNS} runs each (${(size / 1e6).toFixed(1)} MB)`);
   const verify: number[] = [];
   const pdfsig: number[] = [];
+  // The commands run with an operator's default environment (baseEnv: PATH, HOME, INKAN_*). When the bench's
+  // own environment sets NODE_EXTRA_CA_CERTS (this machine does), node and inkan verify are also timed with
+  // it: Node then parses the whole CA bundle at every start, before any line of Inkan runs.
+  const extraCaCerts = process.env.NODE_EXTRA_CA_CERTS;
+  const caEnv: NodeJS.ProcessEnv = { ...baseEnv, NODE_EXTRA_CA_CERTS: extraCaCerts };
+  const nodeWithCa: number[] = [];
+  const verifyWithCa: number[] = [];
   for (let i = 0; i < (MEMORY_ONLY ? 0 : RUNS); i++) {
     verify.push(timed(process.execPath, [BIN, 'verify', signed], baseEnv, (_o, s) => s === 0));
+    if (extraCaCerts !== undefined) {
+      nodeWithCa.push(timed(process.execPath, ['-e', '0'], caEnv, (_o, s) => s === 0));
+      verifyWithCa.push(timed(process.execPath, [BIN, 'verify', signed], caEnv, (_o, s) => s === 0));
+    }
     pdfsig.push(
       timed(
         'pdfsig',
@@ -178,6 +189,10 @@ try {
         pdfsigAllMs: pdfsig,
         target: 'no slower than pdfsig',
       },
+      withNodeExtraCaCerts:
+        extraCaCerts === undefined
+          ? undefined
+          : { path: extraCaCerts, nodeMs: median(nodeWithCa), inkanVerifyMs: median(verifyWithCa) },
     };
     mkdirSync(RESULTS, { recursive: true });
     writeFileSync(
@@ -186,12 +201,17 @@ try {
     );
     const f = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
     const markdown = [
-      `Run ${startedAt} — Node ${verifyResults.machine.node}, ${escapeCell(verifyResults.machine.cpuModel)} ×${verifyResults.machine.cpus}, load average ${verifyResults.machine.loadAvg1m}, commit ${verifyResults.machine.commit}; ${RUNS} runs per command, interleaved; medians of whole processes (spawn → exit).`,
+      `Run ${startedAt} — Node ${verifyResults.machine.node}, ${escapeCell(verifyResults.machine.cpuModel)} ×${verifyResults.machine.cpus}, load average ${verifyResults.machine.loadAvg1m}, commit ${verifyResults.machine.commit}; ${RUNS} runs per command, interleaved; medians of whole processes (spawn → exit). The commands get an operator's default environment (PATH, HOME, INKAN_* only${extraCaCerts === undefined ? '' : "; not this machine's NODE_EXTRA_CA_CERTS, timed in the last row"}).`,
       '',
       '| measurement | Inkan (compiled, plain node) | beside it | target |',
       '|---|---:|---:|---|',
       `| CLI cold start: \`inkan --version\` | ${f(verifyResults.coldStart.inkanVersionMs)} ms | \`node -e 0\`: ${f(verifyResults.coldStart.nodeMs)} ms | ≤ 150 ms: ${verifyResults.coldStart.inkanVersionMs <= 150 ? 'met' : 'MISSED'} |`,
       `| \`inkan verify\` on a signed ${(size / 1e6).toFixed(1)} MB PDF | ${f(verifyResults.verify.inkanMs)} ms | \`pdfsig -no-ocsp\`: ${f(verifyResults.verify.pdfsigMs)} ms | no slower than pdfsig: ${verifyResults.verify.inkanMs <= verifyResults.verify.pdfsigMs ? 'met' : 'MISSED'} |`,
+      ...(verifyResults.withNodeExtraCaCerts === undefined
+        ? []
+        : [
+            `| the same \`inkan verify\` with this machine's NODE_EXTRA_CA_CERTS=${escapeCell(verifyResults.withNodeExtraCaCerts.path)} | ${f(verifyResults.withNodeExtraCaCerts.inkanVerifyMs)} ms | \`node -e 0\` with it: ${f(verifyResults.withNodeExtraCaCerts.nodeMs)} ms | — (not an operator's default) |`,
+          ]),
       '',
     ].join('\n');
     writeBetweenMarkers(RESULTS, '<!-- release-verify-bench:start -->', '<!-- release-verify-bench:end -->', markdown);

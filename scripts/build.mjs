@@ -49,15 +49,13 @@ async function buildServer() {
   rmSync(SERVER_DIST, { recursive: true, force: true });
   await esbuild.build({
     absWorkingDir: root,
-    // The CLI and the modules of its threads: the job worker's, the verification workers' and `inkan verify`'s reader (each thread loads only what it needs).
+    // The CLI and the modules of its threads: the job worker's and the verification workers' (each thread loads only what it needs).
     entryPoints: {
       inkan: 'packages/server/src/cli/main.ts',
       'worker-thread': 'packages/server/src/jobs/worker-thread.ts',
       // The verification workers of /api/verify (adapters/verification/verify-worker-pool.ts loads
       // ./verify-worker.js beside its own chunk, in this folder).
       'verify-worker': 'packages/server/src/adapters/verification/verify-worker.ts',
-      // The thread that reads and hashes the file of `inkan verify FILE` (cli/main.ts loads ./read-file-worker.js).
-      'read-file-worker': 'packages/server/src/cli/read-file-worker.ts',
     },
     outdir: SERVER_DIST,
     bundle: true,

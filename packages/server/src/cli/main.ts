@@ -1,13 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/config.ts';
+import type { VerifyCommandConfig } from '../config/verify-command-config.ts';
 import type { RevocationProvider, VerificationReport } from '@inkan/core';
 import type { FileDigests } from '@inkan/core/verify';
-import { startModuleWorker } from '../jobs/module-worker.ts';
-import type { ReadFileWorkerData, ReadFileWorkerMessage } from './read-file-worker.ts';
 import serverPackage from '../../package.json' with { type: 'json' };
 
 // The core, the configuration schema and the signing services are imported when a command needs them:
@@ -85,17 +83,20 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stdout.write(`${serverPackage.version}\n`);
     return 0;
   }
-  // `inkan verify FILE` starts reading the file first: it is read and hashed while the rest loads.
+  // `inkan verify FILE` starts reading the file first: it is read and hashed while the rest loads. It
+  // checks only the variables it reads (loadVerifyCommandConfig), not the whole configuration.
   const input = command === 'verify' ? readVerifyInput(rest) : undefined;
-  let config: Config;
-  try {
-    const configModule = await import('../config/config.ts');
-    if (command !== 'serve' && command !== 'start') configModule.preferOneShotValidation();
-    config = configModule.loadConfig(env);
-  } catch (error) {
-    input?.cancel();
-    throw error;
+  if (input !== undefined) {
+    try {
+      const { loadVerifyCommandConfig } = await import('../config/verify-command-config.ts');
+      return await verifyFile(loadVerifyCommandConfig(env), rest, input);
+    } finally {
+      input.cancel(); // a reading thread still running when the command ended early
+    }
   }
+  const configModule = await import('../config/config.ts');
+  if (command !== 'serve' && command !== 'start') configModule.preferOneShotValidation();
+  const config = configModule.loadConfig(env);
   switch (command) {
     case 'init':
       return init(config);
@@ -146,11 +147,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     case 'pki':
       return pki(config, rest);
     case 'verify':
-      try {
-        return await verify(config, rest, input);
-      } finally {
-        input?.cancel(); // a reading thread still running when the command ended early (bad arguments)
-      }
+      return verify(config, rest);
     case 'stamp':
       return stamp(rest);
     case 'sign':
@@ -206,13 +203,19 @@ const VERIFY_OPTIONS = {
   filter: { type: 'string', multiple: true },
 } as const;
 
-async function verify(config: Config, args: string[], input: FileRead | undefined): Promise<number> {
+/** `--at TIME` of `inkan verify`, or now; undefined (reported) when TIME is not a time. */
+function verificationTime(at: string | undefined): Date | undefined {
+  const time = at === undefined ? new Date() : new Date(at);
+  if (!Number.isNaN(time.getTime())) return time;
+  process.stderr.write(`inkan: --at: not a time: ${at}\n`);
+  return undefined;
+}
+
+/** `inkan verify --batch …`, or the usage of `inkan verify` (main() runs verifyFile for one FILE). */
+async function verify(config: Config, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: VERIFY_OPTIONS });
-  const at = values.at === undefined ? new Date() : new Date(values.at);
-  if (Number.isNaN(at.getTime())) {
-    process.stderr.write(`inkan: --at: not a time: ${values.at}\n`);
-    return 2;
-  }
+  const at = verificationTime(values.at);
+  if (at === undefined) return 2;
   if (values.batch) {
     let anchors: Uint8Array[];
     try {
@@ -233,6 +236,14 @@ async function verify(config: Config, args: string[], input: FileRead | undefine
     process.stderr.write('usage: inkan verify FILE [--trust PEM]... [--json] [--online] [--at TIME]\n');
     return 2;
   }
+  return verifyFile(config, args, readForVerification(positionals[0]));
+}
+
+/** `inkan verify FILE [options]`: `file` is FILE being read (readForVerification). */
+async function verifyFile(config: VerifyCommandConfig, args: string[], file: FileRead): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: VERIFY_OPTIONS });
+  const at = verificationTime(values.at);
+  if (at === undefined) return 2;
   // Only the verifier's part of the core (see @inkan/core/verify): this command runs once per file,
   // and loading the signing side (PDF writer, fonts, PKCS#11) would cost more than checking a small file.
   // The file is being read meanwhile (readVerifyInput, started before the configuration was loaded).
@@ -245,9 +256,8 @@ async function verify(config: Config, args: string[], input: FileRead | undefine
     import('@inkan/core/verify'),
     import('./certificate-files.ts'),
     import('./format-report.ts'),
-    import('../config/config.ts'),
+    import('../config/verify-command-config.ts'),
   ]);
-  const file = input ?? readForVerification(positionals[0]);
   let anchors: Uint8Array[];
   try {
     anchors = readCertificates(values.trust ?? []);
@@ -265,7 +275,7 @@ async function verify(config: Config, args: string[], input: FileRead | undefine
   const providers: RevocationProvider[] = [];
   if (ownRoot !== null) {
     const builtin = builtinRevocationProvider(config);
-    if (file.inWorker) builtin.open();
+    if (file.inPieces) builtin.open();
     providers.push(builtin);
   }
   if (values.online) providers.push(new HttpRevocationProvider({ timeoutMs: 10_000 }));
@@ -298,7 +308,7 @@ async function verify(config: Config, args: string[], input: FileRead | undefine
  * The data directory's root certificate, or null outside an initialised one. Only the public
  * certificate is read, so verifying needs no INKAN_MASTER_KEY (the keys stay closed).
  */
-async function ownRootCertificate(config: Config): Promise<Uint8Array | null> {
+async function ownRootCertificate(config: Pick<Config, 'pkiDir'>): Promise<Uint8Array | null> {
   if (!existsSync(join(config.pkiDir, 'pki.json'))) return null;
   try {
     const manifest = JSON.parse(await readFile(join(config.pkiDir, 'pki.json'), 'utf8')) as {
@@ -317,21 +327,17 @@ async function ownRootCertificate(config: Config): Promise<Uint8Array | null> {
 /** A file being read for `inkan verify`: its bytes and, for a large file, their digests (see FileDigests). */
 interface FileRead {
   result: Promise<{ ok: true; bytes: Uint8Array; digests?: FileDigests } | { ok: false; error: Error }>;
-  /** Whether a worker thread reads it (a large file: the main thread is free meanwhile). */
-  inWorker: boolean;
-  /** Stops the reading thread, if any (harmless once it has answered). */
+  /** Whether it is read in pieces, hashed as they come in (a large file: see readAndDigest). */
+  inPieces: boolean;
+  /** Stops reading (harmless once the file is read). */
   cancel(): void;
 }
 
 /**
- * From this size on, `inkan verify` reads and hashes the file in a worker thread, beside the main thread
- * loading the verifier (45 MB: read and hashed in ~40 ms, which the main thread then no longer spends).
- * Below it, reading on the main thread and the verifier's own pass cost less than starting a thread.
+ * From this size on, `inkan verify` reads the file in pieces and hashes each as it comes in, while the
+ * verifier's modules load (see read-file.ts). Below it, one read and the verifier's own pass cost less.
  */
-export const READ_IN_WORKER_BYTES = 4 * 1024 * 1024;
-
-/** The reading thread's module: the same extension as this one (.ts under tsx, .js once compiled). */
-const READ_FILE_WORKER = new URL(`./read-file-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
+export const READ_IN_PIECES_BYTES = 4 * 1024 * 1024;
 
 /** Starts reading the FILE of `inkan verify ARGS` (undefined for a batch or arguments verify() refuses). */
 function readVerifyInput(args: string[]): FileRead | undefined {
@@ -343,13 +349,12 @@ function readVerifyInput(args: string[]): FileRead | undefined {
   }
 }
 
-/** Reads a file to verify: a large one in a worker thread that also hashes it, a small one here. */
+/** Reads a file to verify: a large one in pieces, hashed as they come in; a small one at once. */
 export function readForVerification(path: string): FileRead {
-  const here = (): FileRead['result'] =>
-    readFile(path).then(
-      (bytes) => ({ ok: true as const, bytes }),
-      (error: unknown) => ({ ok: false as const, error: error instanceof Error ? error : new Error(String(error)) }),
-    );
+  const failed = (error: unknown) => ({
+    ok: false as const,
+    error: error instanceof Error ? error : new Error(String(error)),
+  });
   let size = 0;
   try {
     const info = statSync(path);
@@ -357,38 +362,24 @@ export function readForVerification(path: string): FileRead {
   } catch {
     // readFile reports it
   }
-  if (size < READ_IN_WORKER_BYTES) return { result: here(), inWorker: false, cancel: () => undefined };
-  const worker = startModuleWorker(READ_FILE_WORKER, {
-    workerData: { inkanReadFileWorker: true, path } satisfies ReadFileWorkerData,
-  });
-  const result = new Promise<Awaited<FileRead['result']>>((resolve) => {
-    let answered = false;
-    worker.once('message', (message: ReadFileWorkerMessage) => {
-      answered = true;
-      resolve(
-        message.ok
-          ? { ok: true, bytes: Buffer.from(message.buffer, 0, message.length), digests: message.digests }
-          : { ok: false, error: new Error(message.message) },
-      );
-    });
-    // A thread that failed without a message (it could not start): read here instead. Not after its
-    // answer: the thread ends once it posted the bytes, and a second read would hold the file twice.
-    const fallBack = () => {
-      if (answered) return;
-      answered = true;
-      resolve(here());
+  if (size < READ_IN_PIECES_BYTES)
+    return {
+      result: readFile(path).then((bytes) => ({ ok: true as const, bytes }), failed),
+      inPieces: false,
+      cancel: () => undefined,
     };
-    worker.once('error', fallBack);
-    worker.once('exit', fallBack);
-  });
-  return { result, inWorker: true, cancel: () => void worker.terminate() };
+  let cancelled = false;
+  const result = import('./read-file.ts')
+    .then(({ readAndDigest }) => readAndDigest(path, () => cancelled))
+    .then((read) => (read === undefined ? failed(new Error('cancelled')) : { ok: true as const, ...read }), failed);
+  return { result, inPieces: true, cancel: () => void (cancelled = true) };
 }
 
 /**
  * The installation's CA as a revocation source, its PKI (and keys) loaded on the first question only,
  * or earlier by open(). Keys that do not open only mean no answers from it.
  */
-function builtinRevocationProvider(config: Config): RevocationProvider & { open(): void } {
+function builtinRevocationProvider(config: VerifyCommandConfig): RevocationProvider & { open(): void } {
   let loaded: Promise<RevocationProvider | null> | undefined;
   const provider = (openKeys = false): Promise<RevocationProvider | null> =>
     (loaded ??= (async () => {

@@ -4,19 +4,10 @@ import { resolve } from 'node:path';
 import * as z from 'zod';
 // Narrow entries of the core: every command loads the configuration, most need little of the core.
 import { isCoreError, parseMasterKey } from '@inkan/core/keys';
-import type { PdfLimits } from '@inkan/core/verify';
 import { parseDuration } from './duration.ts';
+import { ConfigError } from './config-error.ts';
 
-/** A configuration value that is wrong; the message names the variable. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError } from './config-error.ts';
 
 const duration = (fallback: string) =>
   z
@@ -627,10 +618,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** The file limits of verification from the configuration (the verifier's defaults where unset). */
-export function verifyLimitsOf(config: Config): PdfLimits {
-  return config.verify.decodeBudgetBytes === undefined ? {} : { maxDecodedBytes: config.verify.decodeBudgetBytes };
-}
+export { verifyLimitsOf } from './verify-command-config.ts';
 
 /**
  * INKAN_TRUST_PROXY: unset, empty or `false` → false; a number → that many hops; otherwise a list of

@@ -1,7 +1,7 @@
-// `inkan verify FILE` on files large enough to be read and hashed by its reading thread
-// (cli/read-file-worker.ts, from READ_IN_WORKER_BYTES on): the report's file hash, the digest check of
+// `inkan verify FILE` on files large enough to be read in pieces and hashed as they come in
+// (cli/read-file.ts, from READ_IN_PIECES_BYTES on): the report's file hash, the digest check of
 // the signed bytes (one byte changed in them) and the installation's CA answering for revocation (its
-// keys opened while the file is read) come out as for a small file read on the main thread.
+// keys opened while the file is read) come out as for a small file read at once.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { VerificationReport } from '@inkan/core';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { extractSignatures } from '../../../core/test/helpers/validators.ts';
-import { READ_IN_WORKER_BYTES } from '../../src/cli/main.ts';
+import { READ_IN_PIECES_BYTES } from '../../src/cli/main.ts';
 import { runInkan, type InkanRun } from '../helpers/run-inkan.ts';
 
 function reportOf(run: InkanRun): VerificationReport {
@@ -21,7 +21,7 @@ function reportOf(run: InkanRun): VerificationReport {
   return report;
 }
 
-describe('inkan verify on a file read by its reading thread', () => {
+describe('inkan verify on a file read in pieces', () => {
   let dir: string;
   let dataDir: string;
   let signed: string;
@@ -30,7 +30,7 @@ describe('inkan verify on a file read by its reading thread', () => {
     dir = mkdtempSync(join(tmpdir(), 'inkan-verify-large-'));
     dataDir = join(dir, 'data');
     const input = join(dir, 'large.pdf');
-    writeFileSync(input, await makePdf({ pages: 1, padToBytes: READ_IN_WORKER_BYTES + 1024 * 1024 }));
+    writeFileSync(input, await makePdf({ pages: 1, padToBytes: READ_IN_PIECES_BYTES + 1024 * 1024 }));
     signed = join(dir, 'large-signed.pdf');
     const init = await runInkan(['init'], { dataDir });
     assert.equal(init.code, 0, init.stderr);
@@ -42,7 +42,7 @@ describe('inkan verify on a file read by its reading thread', () => {
 
   it('reports the file hash and a valid, trusted B-T signature whose status the installation CA answers', async () => {
     const bytes = readFileSync(signed);
-    assert.ok(bytes.length >= READ_IN_WORKER_BYTES, `${bytes.length} bytes are read by the thread`);
+    assert.ok(bytes.length >= READ_IN_PIECES_BYTES, `${bytes.length} bytes are read in pieces`);
     const report = reportOf(await runInkan(['verify', signed, '--json'], { dataDir }));
     assert.equal(report.exitCode, 0, JSON.stringify(report.signatures[0]?.problems));
     assert.equal(report.file.size, bytes.length);
