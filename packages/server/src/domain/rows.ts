@@ -119,6 +119,27 @@ export async function loadDetailsOf(db: DbOrTx, row: Selectable<Schema['envelope
   return { envelope: toEnvelope(row), documents: documents.map(toDocument), recipients: recipients.map(toRecipient) };
 }
 
+/**
+ * EnvelopeDetails from rows just written (INSERT … RETURNING), ordered as loadDetailsOf reads them:
+ * documents by position; signers in signing order, then the CC recipients.
+ */
+export function detailsOfWrittenRows(
+  envelope: Selectable<Schema['envelopes']>,
+  documents: ReadonlyArray<Schema['documents']>,
+  recipients: ReadonlyArray<Selectable<Schema['recipients']>>,
+): EnvelopeDetails {
+  const byRecipientOrder = (a: Selectable<Schema['recipients']>, b: Selectable<Schema['recipients']>) =>
+    (a.role === b.role ? 0 : a.role < b.role ? 1 : -1) ||
+    a.signing_order - b.signing_order ||
+    a.position - b.position ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return {
+    envelope: toEnvelope(envelope),
+    documents: [...documents].sort((a, b) => a.position - b.position).map(toDocument),
+    recipients: [...recipients].sort(byRecipientOrder).map(toRecipient),
+  };
+}
+
 /** Whether `text` is a UUID (ids from URLs are checked before they reach a query: PostgreSQL has uuid-like text only). */
 export function isUuid(text: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);

@@ -58,16 +58,45 @@ export async function findByLinkToken(db: DbOrTx, token: string): Promise<Signer
 
 /** The envelope, organisation and sender of a recipient. */
 export async function contextOfRecipient(db: DbOrTx, recipient: Recipient): Promise<SignerContext> {
-  const envelopeRow = await db
+  // The envelope with its organisation and creator in one statement (three before): every signer request
+  // and the signing jobs come through here.
+  const row = await db
     .selectFrom('envelopes')
-    .selectAll()
-    .where('id', '=', recipient.envelopeId)
+    .innerJoin('organizations', 'organizations.id', 'envelopes.organization_id')
+    .leftJoin('users', 'users.id', 'envelopes.created_by_user_id')
+    .selectAll('envelopes')
+    .select([
+      'organizations.name as sender_organization_name',
+      'organizations.logo_updated_at as sender_organization_logo_updated_at',
+      'organizations.sender_contact as sender_organization_contact',
+      'users.name as sender_user_name',
+      'users.email as sender_user_email',
+      'users.phone as sender_user_phone',
+    ])
+    .where('envelopes.id', '=', recipient.envelopeId)
     .executeTakeFirstOrThrow();
+  const {
+    sender_organization_name,
+    sender_organization_logo_updated_at,
+    sender_organization_contact,
+    sender_user_name,
+    sender_user_email,
+    sender_user_phone,
+    ...envelopeRow
+  } = row;
   const details = await loadDetailsOf(db, envelopeRow);
-  const sender = await loadSenderContact(db, {
-    organizationId: envelopeRow.organization_id,
-    createdByUserId: envelopeRow.created_by_user_id,
+  return withSender(details, recipient, {
+    organization: sender_organization_name,
+    name: sender_user_name ?? null,
+    email: sender_user_email ?? null,
+    phone: sender_user_phone ?? null,
+    organizationContact: sender_organization_contact,
+    logoPath: logoPathOf(envelopeRow.organization_id, sender_organization_logo_updated_at),
   });
+}
+
+/** A SignerContext from an envelope's details, the recipient and the sender's contact. */
+export function withSender(details: EnvelopeDetails, recipient: Recipient, sender: SenderContact): SignerContext {
   return {
     ...details,
     recipient,
@@ -218,22 +247,46 @@ export async function authenticateSigner(
   token: string,
   sessionToken: string | undefined,
 ): Promise<SignerContext> {
-  const signer = await findByLinkToken(db, token);
-  if (sessionToken === undefined || !TOKEN_PATTERN.test(sessionToken))
-    throw new AppError('UNAUTHENTICATED', 'enter the access code first');
-  const session = await db
-    .selectFrom('recipient_sessions')
-    .select(['recipient_id', 'expires_at'])
-    .where('token_hash', '=', hashToken(sessionToken))
+  return contextOfRecipient(db, await authenticateSignerRecipient(ctx, db, token, sessionToken));
+}
+
+/**
+ * The recipient of a link token holding a live signer session, checked in one statement (the link and
+ * the session); unknown link → LINK_INVALID, no or another recipient's or an expired session →
+ * UNAUTHENTICATED. Only the recipient: callers that change the envelope read the rest in their transaction.
+ */
+export async function authenticateSignerRecipient(
+  ctx: Pick<DomainContext, 'clock'>,
+  db: DbOrTx,
+  token: string,
+  sessionToken: string | undefined,
+): Promise<Recipient> {
+  if (!TOKEN_PATTERN.test(token)) throw new AppError('LINK_INVALID', 'unknown link');
+  const wellFormed = sessionToken !== undefined && TOKEN_PATTERN.test(sessionToken);
+  const row = await db
+    .selectFrom('recipients')
+    .innerJoin('signing_links', 'signing_links.recipient_id', 'recipients.id')
+    .leftJoin('recipient_sessions', (join) =>
+      join
+        .onRef('recipient_sessions.recipient_id', '=', 'recipients.id')
+        // A malformed cookie matches no session (a hash is 64 hex digits).
+        .on('recipient_sessions.token_hash', '=', wellFormed ? hashToken(sessionToken) : '-'),
+    )
+    .selectAll('recipients')
+    .select('recipient_sessions.expires_at as session_expires_at')
+    .where('signing_links.token_hash', '=', hashToken(token))
     .executeTakeFirst();
+  if (!row) throw new AppError('LINK_INVALID', 'unknown link');
+  const { session_expires_at: expiresAt, ...recipient } = row;
   if (
-    !session ||
-    session.recipient_id !== signer.recipient.id ||
-    new Date(session.expires_at).getTime() <= ctx.clock.now().getTime()
+    !wellFormed ||
+    expiresAt === null ||
+    expiresAt === undefined ||
+    new Date(expiresAt).getTime() <= ctx.clock.now().getTime()
   ) {
     throw new AppError('UNAUTHENTICATED', 'enter the access code first');
   }
-  return signer;
+  return toRecipient(recipient);
 }
 
 /** Records an event of the signer's own doing (the recipient is the actor, in their envelope). */

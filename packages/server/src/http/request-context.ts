@@ -6,7 +6,7 @@ import type { ApiKeyScope } from '../domain/administration/api-key-scopes.ts';
 import { AppError } from '../domain/app-error.ts';
 import type { Actor, RequestOrigin, UserRole } from '../domain/types.ts';
 import { authenticateApiKey } from '../domain/use-cases/authenticate-api-key.ts';
-import { assertAddressAllowed } from '../domain/sign-in-security/ip-allow-list.ts';
+import { assertAddressAllowed, assertAddressInList } from '../domain/sign-in-security/ip-allow-list.ts';
 import { authenticateSession, type AuthenticatedSession, type SessionUser } from '../domain/use-cases/sign-in.ts';
 
 /** Cookie names (docs/api.md). */
@@ -75,7 +75,7 @@ export async function requirePrincipal(
     const scope = options.scope ?? (options.write ? 'send' : 'read');
     if (!key.scopes.includes(scope))
       throw new AppError('API_KEY_SCOPE', `this API key lacks the scope "${scope}"`, { scope });
-    await assertAddressAllowed(context.db, key.organizationId, request.ip);
+    assertAddressInList(key.ipAllowList, request.ip);
     return {
       organizationId: key.organizationId,
       actor: { type: 'api_key', id: key.apiKeyId },

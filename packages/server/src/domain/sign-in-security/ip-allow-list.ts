@@ -100,9 +100,13 @@ export async function loadAllowList(db: DbOrTx, organizationId: string): Promise
     .select('ip_allow_list')
     .where('id', '=', organizationId)
     .executeTakeFirst();
-  if (!row) return [];
+  return row ? readStoredAllowList(row.ip_allow_list) : [];
+}
+
+/** An organisation's stored list (its `ip_allow_list` column); empty when the text is unreadable. */
+export function readStoredAllowList(stored: string): string[] {
   try {
-    const parsed: unknown = JSON.parse(row.ip_allow_list);
+    const parsed: unknown = JSON.parse(stored);
     return Array.isArray(parsed) ? parsed.filter((entry): entry is string => typeof entry === 'string') : [];
   } catch {
     return [];
@@ -118,7 +122,11 @@ export async function assertAddressAllowed(
   organizationId: string,
   address: string | null | undefined,
 ): Promise<void> {
-  const list = await loadAllowList(db, organizationId);
+  assertAddressInList(await loadAllowList(db, organizationId), address);
+}
+
+/** Refuses (IP_NOT_ALLOWED) an address outside an organisation's list already read (see assertAddressAllowed). */
+export function assertAddressInList(list: readonly string[], address: string | null | undefined): void {
   if (!addressAllowed(list, address))
     throw new AppError('IP_NOT_ALLOWED', 'this organisation does not allow access from this address', {
       address: address ?? null,

@@ -6,9 +6,10 @@ import { CERTIFICATE_ID_CHARACTERS, newCertificateId } from '../certificate-id.t
 import { sha256Hex } from '../hashing.ts';
 import type { DomainContext } from '../domain-context.ts';
 import { recordEvent } from '../record-event.ts';
-import { loadEnvelopeDetails, type EnvelopeDetails } from '../rows.ts';
+import { detailsOfWrittenRows, loadEnvelopeDetails, type EnvelopeDetails } from '../rows.ts';
 import { inTransaction } from '../transaction.ts';
-import type { DbOrTx } from '../../ports/database.ts';
+import type { Selectable } from 'kysely';
+import type { DbOrTx, Schema } from '../../ports/database.ts';
 import type { Actor, Language, RecipientAuth, RecipientRole, RequestOrigin } from '../types.ts';
 import { assertOrdersWithoutGaps, INITIAL_ENVELOPE_STATUS, INITIAL_RECIPIENT_STATUS } from '../envelope-machine.ts';
 import { ACCESS_CODE_PATTERN, cleanFileName, isEmail, LIMITS, optionalText, requireLine } from '../validation.ts';
@@ -100,8 +101,9 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
     const envelopeId = newId();
     const generatedAccessCodes: Record<string, string> = {};
     const created: CreatedIds = { envelopeId, documentIds: [], recipientIds: [] };
-    await inTransaction(ctx.db, ctx.dialect, async (tx) => {
-      await tx
+    // The rows as written (RETURNING): the answer needs no second round of reads after the commit.
+    const written = await inTransaction(ctx.db, ctx.dialect, async (tx) => {
+      const envelopeRow = await tx
         .insertInto('envelopes')
         .values({
           id: envelopeId,
@@ -118,10 +120,13 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
           completed_at: null,
           canceled_at: null,
         })
-        .execute();
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const documentRows: Array<Schema['documents']> = [];
+      const recipientRows: Array<Selectable<Schema['recipients']>> = [];
       for (const [position, d] of documents.entries()) {
         created.documentIds.push(newId());
-        await tx
+        const documentRow = await tx
           .insertInto('documents')
           .values({
             id: created.documentIds[position],
@@ -135,13 +140,15 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
             blob_original: blobKeys[position],
             blob_current: blobKeys[position],
           })
-          .execute();
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        documentRows.push(documentRow);
       }
       for (const [position, r] of recipients.entries()) {
         const id = newId();
         created.recipientIds.push(id);
         if (r.generatedCode !== undefined) generatedAccessCodes[id] = r.generatedCode;
-        await tx
+        const recipientRow = await tx
           .insertInto('recipients')
           .values({
             id,
@@ -170,7 +177,9 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
             signed_user_agent: null,
             address_book_contact_id: r.contactId ?? null,
           })
-          .execute();
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        recipientRows.push(recipientRow);
       }
       await recordEvent(tx, {
         organizationId: input.organizationId,
@@ -195,8 +204,13 @@ export async function createEnvelope(ctx: DomainContext, input: CreateEnvelopeIn
         },
       });
       await input.within?.(tx, created);
+      return { envelopeRow, documentRows, recipientRows };
     });
-    const details = await loadEnvelopeDetails(ctx.db, input.organizationId, envelopeId);
+    // A `within` step may change what was written: then read it back.
+    const details =
+      input.within === undefined
+        ? detailsOfWrittenRows(written.envelopeRow, written.documentRows, written.recipientRows)
+        : await loadEnvelopeDetails(ctx.db, input.organizationId, envelopeId);
     return { ...details, generatedAccessCodes };
   } catch (error) {
     await Promise.all(blobKeys.map((key) => ctx.blobs.delete(key).catch(() => undefined)));

@@ -18,7 +18,7 @@ export async function requireSigner(
 }
 
 /** Throws when an authenticated signer may not use the envelope now (see requireSigner). */
-export function assertSignerUsable(ctx: DomainContext, signer: SignerContext): void {
+export function assertSignerUsable(ctx: DomainContext, signer: Pick<SignerContext, 'envelope' | 'recipient'>): void {
   const now = ctx.clock.now();
   const status = effectiveStatus(signer.envelope, now);
   if (status === 'canceled' || status === 'declined')

@@ -7,11 +7,18 @@ import {
 } from '../envelope-machine.ts';
 import { checkFieldValues, loadFields } from '../fields/envelope-fields.ts';
 import { recordEvent } from '../record-event.ts';
-import { toEnvelope, toRecipient } from '../rows.ts';
-import { signerView, type SignerContext, type SignerView } from '../signer-access.ts';
+import { loadDetailsOf, toRecipient, type EnvelopeDetails } from '../rows.ts';
+import {
+  authenticateSignerRecipient,
+  contextOfRecipient,
+  loadSenderContact,
+  signerView,
+  withSender,
+  type SignerView,
+} from '../signer-access.ts';
 import { inTransaction } from '../transaction.ts';
 import type { Recipient, RecipientAuth, RequestOrigin } from '../types.ts';
-import { requireSigner } from './get-signer-view.ts';
+import { assertSignerUsable } from './get-signer-view.ts';
 
 /** How a recipient was authenticated, as written in the event and the signature's /Reason. */
 export function authDescription(auth: RecipientAuth): string {
@@ -36,33 +43,36 @@ export async function signAsRecipient(
     fieldValues?: Record<string, unknown>;
   },
 ): Promise<SignerView> {
-  const signer = await requireSigner(ctx, input.token, input.sessionToken);
-  const recipientId = signer.recipient.id;
+  // One statement authenticates (link + session); the envelope is read once, under the write lock.
+  const authenticated = await authenticateSignerRecipient(ctx, ctx.db, input.token, input.sessionToken);
+  const recipientId = authenticated.id;
   const now = ctx.clock.now();
-  if (signer.recipient.status === 'signed') return signerView(signer, now);
+  if (authenticated.status === 'signed') {
+    // A double click, a retry, a second tab: read only, no write lock.
+    const signer = await contextOfRecipient(ctx.db, authenticated);
+    assertSignerUsable(ctx, signer);
+    return signerView(signer, now);
+  }
   // The view answers with the state this transaction saw and wrote (no second round of reads after it).
-  const after = await inTransaction(ctx.db, ctx.dialect, async (tx): Promise<SignerContext> => {
-    // Re-read everything under the write lock: the checks and the change see the same state.
-    const envelope = await tx
+  const after = await inTransaction(ctx.db, ctx.dialect, async (tx): Promise<EnvelopeDetails & { me: Recipient }> => {
+    // Everything the checks and the change need, read under the write lock: they see the same state.
+    const envelopeRow = await tx
       .selectFrom('envelopes')
       .selectAll()
-      .where('id', '=', signer.envelope.id)
+      .where('id', '=', authenticated.envelopeId)
       .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate())
       .executeTakeFirstOrThrow();
-    const recipients = (
-      await tx.selectFrom('recipients').selectAll().where('envelope_id', '=', envelope.id).execute()
-    ).map(toRecipient);
+    const details = await loadDetailsOf(tx, envelopeRow);
+    const { envelope, recipients, documents } = details;
     const me = recipients.find((r) => r.id === recipientId)!;
-    const seen = (recipient: Recipient): SignerContext => ({
-      ...signer,
-      envelope: toEnvelope(envelope),
-      recipient,
-      recipients: signer.recipients.map((r) =>
-        r.id === recipient.id ? recipient : (recipients.find((x) => x.id === r.id) ?? r),
-      ),
+    const seen = (recipient: Recipient) => ({
+      ...details,
+      me: recipient,
+      recipients: recipients.map((r) => (r.id === recipient.id ? recipient : r)),
     });
+    assertSignerUsable(ctx, { envelope, recipient: me });
     if (me.status === 'signed') return seen(me);
-    envelopeTransition(toEnvelope(envelope), 'sign', now);
+    envelopeTransition(envelope, 'sign', now);
     const next = recipientTransition(me, 'sign');
     assertTurnOf(recipients, me);
     const myFields = (await loadFields(tx, envelope.id)).filter((f) => f.recipientId === recipientId);
@@ -91,14 +101,8 @@ export async function signAsRecipient(
         .set({ value, filled_at: now.toISOString() })
         .where('id', '=', id)
         .execute();
-    const documents = await tx
-      .selectFrom('documents')
-      .select(['id', 'name', 'sha256_current'])
-      .where('envelope_id', '=', envelope.id)
-      .orderBy('position')
-      .execute();
     await recordEvent(tx, {
-      organizationId: envelope.organization_id,
+      organizationId: envelope.organizationId,
       envelopeId: envelope.id,
       actor: { type: 'recipient', id: recipientId },
       action: 'recipient.signed',
@@ -108,7 +112,7 @@ export async function signAsRecipient(
         name: me.name,
         email: me.email,
         auth: authDescription(me.auth),
-        documents: documents.map((d) => ({ id: d.id, name: d.name, sha256: d.sha256_current })),
+        documents: documents.map((d) => ({ id: d.id, name: d.name, sha256: d.sha256Current })),
         ...(myFields.length > 0
           ? { fields: myFields.map((f) => ({ id: f.id, kind: f.kind, page: f.page, value: values.get(f.id) ?? '' })) }
           : {}),
@@ -117,5 +121,7 @@ export async function signAsRecipient(
     await ctx.jobs.enqueue(tx, 'envelope.sign', { recipientId }, { dedupeKey: `sign:${recipientId}` });
     return seen(toRecipient(signed));
   });
-  return signerView(after, now);
+  // The organisation and sender only name whom to ask on the done page: read after the commit.
+  const sender = await loadSenderContact(ctx.db, after.envelope);
+  return signerView(withSender(after, after.me, sender), now);
 }

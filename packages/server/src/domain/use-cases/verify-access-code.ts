@@ -8,6 +8,7 @@ import {
   findByLinkToken,
   signerCsrfToken,
   signerView,
+  type SignerContext,
   type SignerView,
 } from '../signer-access.ts';
 import { inTransaction } from '../transaction.ts';
@@ -71,9 +72,21 @@ export async function verifyAccessCode(
       .executeTakeFirst();
     if (!reserved || reserved.access_code_hash === null) return { kind: 'locked' };
     if (accessCodeMatches(code, reserved.access_code_hash, ctx.keys.accessCode)) {
-      await tx.updateTable('recipients').set({ failed_attempts: 0 }).where('id', '=', recipientId).execute();
+      const reset = await tx
+        .updateTable('recipients')
+        .set({ failed_attempts: 0 })
+        .where('id', '=', recipientId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
       await recordEvent(tx, { ...base, action: 'recipient.code-passed', details: { auth: 'access_code' } });
-      return { kind: 'passed', session: await openSession(ctx, tx, recipientId, now) };
+      // The view: the recipient as this transaction left it, the envelope as read for this request.
+      const fresh = toRecipient(reset);
+      const view = {
+        ...signer,
+        recipient: fresh,
+        recipients: signer.recipients.map((r) => (r.id === recipientId ? fresh : r)),
+      };
+      return { kind: 'passed', session: await openSession(ctx, tx, recipientId, now, view) };
     }
     const attempts = reserved.failed_attempts;
     await recordEvent(tx, { ...base, action: 'recipient.code-failed', details: { attempts, maxAttempts: max } });
@@ -110,12 +123,16 @@ export async function verifyAccessCode(
   return outcome.session;
 }
 
-/** Stores a new signer session (hash only) in the caller's transaction and builds the signer's view. */
+/**
+ * Stores a new signer session (hash only) in the caller's transaction and builds the signer's view (from
+ * `signer` when the caller has it, else read in the transaction).
+ */
 export async function openSession(
   ctx: DomainContext,
   tx: DbOrTx,
   recipientId: string,
   now: Date,
+  signer?: SignerContext,
 ): Promise<SignerSession> {
   const { token, hash } = newToken();
   const expiresAt = new Date(now.getTime() + ctx.config.sessionTtlMs);
@@ -128,12 +145,18 @@ export async function openSession(
       expires_at: expiresAt.toISOString(),
     })
     .execute();
-  const row = await tx.selectFrom('recipients').selectAll().where('id', '=', recipientId).executeTakeFirstOrThrow();
-  const signer = await contextOfRecipient(tx, toRecipient(row));
+  const context =
+    signer ??
+    (await contextOfRecipient(
+      tx,
+      toRecipient(
+        await tx.selectFrom('recipients').selectAll().where('id', '=', recipientId).executeTakeFirstOrThrow(),
+      ),
+    ));
   return {
     sessionToken: token,
     csrfToken: signerCsrfToken(ctx.keys.cookie, token),
     expiresAt,
-    view: signerView(signer, now),
+    view: signerView(context, now),
   };
 }
