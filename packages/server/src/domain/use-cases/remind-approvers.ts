@@ -69,7 +69,8 @@ async function queueApprovalReminder(
 /**
  * 稟議 リマインド (the sender's button): mails every approver whose turn it is a reminder. Only the
  * envelope's sender (FORBIDDEN otherwise) and only while it waits for approval (APPROVAL_NOT_PENDING).
- * REMINDER_TOO_SOON when each current approver got a mail (request or reminder) less than an hour ago.
+ * REMINDER_TOO_SOON (details.retryAt) when each current approver got a mail (request or reminder) less than
+ * an hour ago; APPROVAL_NOBODY_TO_REMIND when no approval slot is open (waiting would not help).
  * Returns the envelope and the names of the approvers reminded.
  */
 export async function remindApprovers(
@@ -83,13 +84,17 @@ export async function remindApprovers(
     throw new AppError('APPROVAL_NOT_PENDING', 'the envelope is not waiting for approval');
   const now = ctx.clock.now();
   const current = currentApprovals(await loadRound(ctx.db, envelope.id, envelope.approvalRound));
+  // No open slot at all (a round left without one): no time to wait for, nobody to remind.
+  if (current.length === 0)
+    throw new AppError('APPROVAL_NOBODY_TO_REMIND', 'no approver is waiting to decide on this envelope');
   const due = current.filter(
     (s) => s.asked_at === null || now.getTime() - new Date(s.asked_at).getTime() >= REMINDER_MIN_INTERVAL_MS,
   );
   if (due.length === 0) {
-    const last = Math.min(...current.map((s) => new Date(s.asked_at ?? now.toISOString()).getTime()));
+    // Every current slot was asked within the hour (asked_at set): the first becomes due an hour after its mail.
+    const first = Math.min(...current.map((s) => new Date(s.asked_at!).getTime()));
     throw new AppError('REMINDER_TOO_SOON', 'the approvers got a mail less than an hour ago', {
-      retryAt: new Date((Number.isFinite(last) ? last : now.getTime()) + REMINDER_MIN_INTERVAL_MS).toISOString(),
+      retryAt: new Date(first + REMINDER_MIN_INTERVAL_MS).toISOString(),
     });
   }
   const queued = await inTransaction(ctx.db, ctx.dialect, async (tx) => {
