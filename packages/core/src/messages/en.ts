@@ -2264,6 +2264,8 @@ export const en: Messages = {
   'error.APPROVAL_NOT_PENDING': 'This envelope is not waiting for approval (it was approved, sent back or withdrawn).',
   'error.APPROVAL_NOT_YOUR_TURN': 'Only the approvers of the current approval step can decide on this envelope.',
   'error.APPROVAL_ALREADY_DECIDED': 'This approval has already been decided. Please reload the page.',
+  'error.APPROVAL_NOBODY_TO_REMIND':
+    'No approver is waiting to decide on this envelope, so there is nobody to remind, and waiting will not change that. Withdraw the envelope from approval and submit it again.',
   'nav.approvals': 'Approvals',
   'admin.nav.approvals': 'Approval routes',
   'approval.inbox.title': 'Waiting for your approval',

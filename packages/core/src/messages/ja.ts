@@ -2260,6 +2260,8 @@ export const ja = {
   'error.APPROVAL_NOT_PENDING': 'この封筒は承認待ちではありません（承認済み・差し戻し・取り下げのいずれかです）。',
   'error.APPROVAL_NOT_YOUR_TURN': 'この封筒を承認できるのは、現在の承認ステップの承認者だけです。',
   'error.APPROVAL_ALREADY_DECIDED': 'この承認はすでに処理されています。画面を再読み込みしてください。',
+  'error.APPROVAL_NOBODY_TO_REMIND':
+    'いま判断を待っている承認者がいないため、リマインドを送る相手がいません。時間をおいても変わりません。封筒を承認から取り下げて、もう一度承認に回してください。',
   'nav.approvals': '承認待ち',
   'admin.nav.approvals': '承認ルート',
   'approval.inbox.title': '承認待ち一覧',

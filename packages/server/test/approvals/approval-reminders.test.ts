@@ -5,6 +5,7 @@
 // only while waiting); the reminders are in the timeline.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { CATALOGS } from '@inkan/core/messages';
 import type { LightMyRequestResponse } from 'fastify';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { scheduleExpirySweep } from '../../src/domain/use-cases/expire-envelopes.ts';
@@ -329,6 +330,83 @@ for (const dialect of DIALECTS) {
         for (const id of ids)
           assert.equal((await as(sender, 'POST', `/api/v1/envelopes/${id}/approvals/withdraw`, {})).statusCode, 200);
       }
+    });
+
+    it('自動リマインド: open slots not yet current (asked_at from migration 030) never crowd the current one out', async () => {
+      await autoRemindDays(1);
+      const [a, b] = approvers;
+      const route = await createRoute([{ mode: 'all', approverIds: [a.id] }]);
+      const id = await submitted(route.id);
+      await h.runJobs();
+      const [current] = await h.context.db
+        .selectFrom('envelope_approvals')
+        .selectAll()
+        .where('envelope_id', '=', id)
+        .execute();
+      // Rows as migration 030 left them for rounds submitted before it: every open slot counted as asked
+      // when it was created, later ones too — here one later in the same `all` step and one of a later step,
+      // with ids that come first in the run's order.
+      const later = [
+        { step_index: 0, step_mode: 'all' as const, position: 1, user_id: b.id },
+        { step_index: 1, step_mode: 'any' as const, position: 0, user_id: colleague.id },
+      ].map((slot, i) => ({ ...current, ...slot, id: `00000000-0000-4000-8000-00000000000${i}` }));
+      await h.context.db.insertInto('envelope_approvals').values(later).execute();
+      try {
+        await advance(1 * DAY + HOUR);
+        assert.equal(await queueApprovalAutoReminders(h.context, { maxPerRun: 1 }), 1, 'the current slot is reminded');
+        const counts = await h.context.db
+          .selectFrom('envelope_approvals')
+          .select(['id', 'reminder_count'])
+          .where('envelope_id', '=', id)
+          .orderBy('id')
+          .execute();
+        assert.deepEqual(
+          counts.map((r) => [r.id, Number(r.reminder_count)]),
+          [...later.map((r) => [r.id, 0]), [current.id, 1]],
+        );
+      } finally {
+        await autoRemindDays(0);
+        assert.equal((await as(sender, 'POST', `/api/v1/envelopes/${id}/approvals/withdraw`, {})).statusCode, 200);
+      }
+    });
+
+    it('リマインド with no approval slot open: APPROVAL_NOBODY_TO_REMIND in ja and en, no retry time', async () => {
+      const [a] = approvers;
+      const route = await createRoute([{ mode: 'all', approverIds: [a.id] }]);
+      const id = await submitted(route.id);
+      await h.runJobs();
+      await advance(HOUR);
+      const before = reminders(a).length;
+      // A round left without an open slot while the envelope still waits (set by hand: it is the state the
+      // answer has to be true for, whatever left it so).
+      await h.context.db
+        .updateTable('envelope_approvals')
+        .set({ status: 'skipped' })
+        .where('envelope_id', '=', id)
+        .where('status', '=', 'open')
+        .execute();
+      for (const language of ['ja', 'en'] as const) {
+        const res = await asSession(
+          h,
+          sender.session,
+          'POST',
+          `/api/v1/envelopes/${id}/approvals/remind`,
+          {},
+          {
+            headers: { 'accept-language': language },
+          },
+        );
+        assert.equal(res.statusCode, 409, res.body);
+        const { error } = res.json() as { error: { code: string; message: string; details?: unknown } };
+        assert.equal(error.code, 'APPROVAL_NOBODY_TO_REMIND');
+        assert.equal(error.message, CATALOGS[language]['error.APPROVAL_NOBODY_TO_REMIND']);
+        assert.equal(error.details, undefined, 'no retryAt: waiting would not help');
+        assert.equal(res.headers['retry-after'], undefined);
+      }
+      await h.runJobs();
+      assert.equal(reminders(a).length, before, 'nobody mailed');
+      // What the message tells the sender to do works.
+      assert.equal((await as(sender, 'POST', `/api/v1/envelopes/${id}/approvals/withdraw`, {})).statusCode, 200);
     });
 
     it('自動リマインド stops at the envelope’s expiry date, as for signers', async () => {

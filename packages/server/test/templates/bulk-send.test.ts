@@ -17,6 +17,7 @@ import { DIALECTS } from '../helpers/test-database.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { addMember, asSession, signIn } from '../api/helpers/admin-session.ts';
 import { startHarness, type Harness } from '../api/helpers/harness.ts';
+import { templateFromDraft } from './helpers/template-from-draft.ts';
 
 const HEADER = '取引先:氏名,取引先:メールアドレス,取引先:アクセスコード,控え:氏名,控え:メールアドレス,会社名';
 /** The same header and one row, as Japanese Excel saves it (Shift_JIS). */
@@ -81,45 +82,19 @@ for (const dialect of DIALECTS) {
       });
 
     it('makes a template from a draft: copies of its documents, one role per recipient, the fields per role', async () => {
-      const pdf = await makePdf({ pages: 1, text: 'Template contract' });
-      const draft = await h.createEnvelope(
-        h.org,
-        {
-          name: '業務委託契約書',
-          message: 'ご確認ください。',
-          recipients: [
-            { name: '見本 太郎', email: 'sample@example.jp', accessCode: '1234', order: 1 },
-            { name: '控え 担当', email: 'cc@example.jp', role: 'cc' },
-          ],
-        },
-        [{ filename: '契約書.pdf', data: pdf }],
-      );
-      assert.equal(draft.statusCode, 201, draft.body);
-      const envelope = draft.json();
-      const placed = await h.api(h.org, 'PUT', `/api/v1/envelopes/${envelope.id}/fields`, {
-        fields: [
-          {
-            documentId: envelope.documents[0].id,
-            recipientId: envelope.recipients[0].id,
-            page: 1,
-            rect: [380, 100, 440, 160],
-            kind: 'seal',
-          },
+      const template = await templateFromDraft(h, 'api-key', {
+        pdf: await makePdf({ pages: 1, text: 'Template contract' }),
+        message: 'ご確認ください。',
+        recipients: [
+          { name: '見本 太郎', email: 'sample@example.jp', accessCode: '1234', order: 1 },
+          { name: '控え 担当', email: 'cc@example.jp', role: 'cc' },
         ],
-      });
-      assert.equal(placed.statusCode, 200, placed.body);
-
-      const made = await h.api(h.org, 'POST', '/api/v1/templates', {
-        envelopeId: envelope.id,
-        name: '業務委託テンプレート',
         roleNames: ['取引先', '控え'],
       });
-      assert.equal(made.statusCode, 201, made.body);
-      const template = made.json();
       templateId = template.id;
       roles = template.roles;
       assert.deepEqual(
-        template.roles.map((r: { name: string; role: string; order: number }) => [r.name, r.role, r.order]),
+        template.roles.map((r) => [r.name, r.role, r.order]),
         [
           ['取引先', 'signer', 1],
           ['控え', 'cc', 0],

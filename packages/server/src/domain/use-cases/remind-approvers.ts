@@ -8,6 +8,7 @@ import { loadEnvelopeDetails, type EnvelopeDetails } from '../rows.ts';
 import { inTransaction } from '../transaction.ts';
 import type { Actor, Envelope, RequestOrigin } from '../types.ts';
 import { getEnvelope } from './get-envelope.ts';
+import { autoRemindSettingsInUse } from './queue-auto-reminders.ts';
 import { REMINDER_MIN_INTERVAL_MS } from './remind-recipient.ts';
 import { isEnvelopeSender } from './reveal-access-code.ts';
 
@@ -68,7 +69,8 @@ async function queueApprovalReminder(
 /**
  * 稟議 リマインド (the sender's button): mails every approver whose turn it is a reminder. Only the
  * envelope's sender (FORBIDDEN otherwise) and only while it waits for approval (APPROVAL_NOT_PENDING).
- * REMINDER_TOO_SOON when each current approver got a mail (request or reminder) less than an hour ago.
+ * REMINDER_TOO_SOON (details.retryAt) when each current approver got a mail (request or reminder) less than
+ * an hour ago; APPROVAL_NOBODY_TO_REMIND when no approval slot is open (waiting would not help).
  * Returns the envelope and the names of the approvers reminded.
  */
 export async function remindApprovers(
@@ -82,13 +84,17 @@ export async function remindApprovers(
     throw new AppError('APPROVAL_NOT_PENDING', 'the envelope is not waiting for approval');
   const now = ctx.clock.now();
   const current = currentApprovals(await loadRound(ctx.db, envelope.id, envelope.approvalRound));
+  // No open slot at all (a round left without one): no time to wait for, nobody to remind.
+  if (current.length === 0)
+    throw new AppError('APPROVAL_NOBODY_TO_REMIND', 'no approver is waiting to decide on this envelope');
   const due = current.filter(
     (s) => s.asked_at === null || now.getTime() - new Date(s.asked_at).getTime() >= REMINDER_MIN_INTERVAL_MS,
   );
   if (due.length === 0) {
-    const last = Math.min(...current.map((s) => new Date(s.asked_at ?? now.toISOString()).getTime()));
+    // Every current slot was asked within the hour (asked_at set): the first becomes due an hour after its mail.
+    const first = Math.min(...current.map((s) => new Date(s.asked_at!).getTime()));
     throw new AppError('REMINDER_TOO_SOON', 'the approvers got a mail less than an hour ago', {
-      retryAt: new Date((Number.isFinite(last) ? last : now.getTime()) + REMINDER_MIN_INTERVAL_MS).toISOString(),
+      retryAt: new Date(first + REMINDER_MIN_INTERVAL_MS).toISOString(),
     });
   }
   const queued = await inTransaction(ctx.db, ctx.dialect, async (tx) => {
@@ -119,24 +125,17 @@ export async function queueApprovalAutoReminders(
 ): Promise<number> {
   const now = ctx.clock.now();
   const limit = options.maxPerRun ?? MAX_PER_RUN;
-  // Due in the query, per setting (1–30 days: a few queries), so that slots not yet due never fill the
-  // bounded batch ahead of due ones.
-  const settings = await ctx.db
-    .selectFrom('organizations')
-    .select('auto_remind_days')
-    .distinct()
-    .where('auto_remind_days', '>', 0)
-    .orderBy('auto_remind_days')
-    .execute();
-  const candidates: Array<{ id: string; envelope_id: string; asked_at: string | null; auto_remind_days: number }> = [];
-  for (const { auto_remind_days: days } of settings) {
+  // Due and current in the query, per setting (1–30 days: a few queries), so that slots not yet due, or
+  // not yet their turn, never fill the bounded batch ahead of due ones.
+  const candidates: Array<{ id: string; envelope_id: string; askedBefore: string }> = [];
+  for (const days of await autoRemindSettingsInUse(ctx.db)) {
     if (candidates.length >= limit) break;
     const askedBefore = new Date(now.getTime() - days * DAY_MS).toISOString();
     const found = await ctx.db
       .selectFrom('envelope_approvals as a')
       .innerJoin('envelopes as e', 'e.id', 'a.envelope_id')
       .innerJoin('organizations as o', 'o.id', 'e.organization_id')
-      .select(['a.id', 'a.envelope_id', 'a.asked_at', 'o.auto_remind_days'])
+      .select(['a.id', 'a.envelope_id'])
       .where('o.auto_remind_days', '=', days)
       .where('e.status', '=', 'pending_approval')
       // As for signers: no reminders past the envelope's expiry date.
@@ -145,14 +144,36 @@ export async function queueApprovalAutoReminders(
       .where('a.status', '=', 'open')
       .where('a.asked_at', 'is not', null)
       .where('a.asked_at', '<=', askedBefore)
+      // Current (as currentApprovals): no open slot of the round in an earlier step, nor before it in an
+      // `all` step. Migration 030 gave every open slot an asked_at, later steps' too.
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('envelope_approvals as earlier')
+              .select('earlier.id')
+              .whereRef('earlier.envelope_id', '=', 'a.envelope_id')
+              .whereRef('earlier.round', '=', 'a.round')
+              .where('earlier.status', '=', 'open')
+              .where((eb) =>
+                eb.or([
+                  eb('earlier.step_index', '<', eb.ref('a.step_index')),
+                  eb.and([
+                    eb('earlier.step_index', '=', eb.ref('a.step_index')),
+                    eb('a.step_mode', '=', 'all'),
+                    eb('earlier.position', '<', eb.ref('a.position')),
+                  ]),
+                ]),
+              ),
+          ),
+        ),
+      )
       .orderBy('a.id')
       .limit(limit - candidates.length)
       .execute();
-    candidates.push(...found);
+    candidates.push(...found.map((f) => ({ ...f, askedBefore })));
   }
   let queued = 0;
   for (const candidate of candidates) {
-    if (new Date(candidate.asked_at!).getTime() + candidate.auto_remind_days * DAY_MS > now.getTime()) continue;
     const done = await inTransaction(ctx.db, ctx.dialect, async (tx) => {
       const envelopeRow = await tx
         .selectFrom('envelopes')
@@ -163,7 +184,8 @@ export async function queueApprovalAutoReminders(
       const slot = currentApprovals(await loadRound(tx, envelopeRow.id, envelopeRow.approval_round)).find(
         (s) => s.id === candidate.id,
       );
-      if (!slot) return false;
+      // Decided, or asked again (the sender's button), since the query.
+      if (!slot || slot.asked_at === null || slot.asked_at > candidate.askedBefore) return false;
       return queueApprovalReminder(ctx, tx, {
         envelope: { id: envelopeRow.id, organizationId: envelopeRow.organization_id },
         slot,

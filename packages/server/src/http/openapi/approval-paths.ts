@@ -218,7 +218,7 @@ export const approvalPaths = {
         },
         403: error('FORBIDDEN (not the sender)'),
         404: error('NOT_FOUND'),
-        409: error('APPROVAL_NOT_PENDING'),
+        409: error('APPROVAL_NOT_PENDING, APPROVAL_NOBODY_TO_REMIND (no approval slot is open: withdraw and resubmit)'),
         429: error('REMINDER_TOO_SOON (details.retryAt), RATE_LIMITED'),
       },
     },
