@@ -1,5 +1,5 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { isPrivateAddress } from '../../domain/webhooks/webhook-target.ts';
@@ -58,49 +58,59 @@ export class HttpWebhookSender implements WebhookSender {
       const https = url.protocol === 'https:';
       const body = Buffer.from(input.body, 'utf8');
       let settled = false;
+      let current: ClientRequest | undefined;
       const finish = (result: WebhookResponse): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         resolve(result);
       };
-      const request = (https ? httpsRequest : httpRequest)(
-        url,
-        {
-          method: 'POST',
-          agent: https ? this.#https : this.#http,
-          lookup: this.#lookup,
-          headers: { ...input.headers, 'content-length': String(body.length) },
-        },
-        (response: IncomingMessage) => {
-          const status = response.statusCode ?? 0;
-          let read = 0;
-          response.on('data', (chunk: Buffer) => {
-            read += chunk.length;
-            if (read > MAX_RESPONSE_BYTES) response.destroy();
-          });
-          const done = (): void => {
-            const ok = status >= 200 && status < 300;
-            const error = ok
-              ? null
-              : status >= 300 && status < 400
-                ? `HTTP ${status} (redirects are not followed)`
-                : `HTTP ${status}`;
-            finish({ ok, statusCode: status, error });
-          };
-          response.on('end', done);
-          response.on('close', done);
-          response.on('error', done);
-        },
-      );
       const timer = setTimeout(() => {
-        request.destroy(new Error(`no answer within ${this.#timeoutMs} ms`));
+        current?.destroy(new Error(`no answer within ${this.#timeoutMs} ms`));
       }, this.#timeoutMs);
-      request.on('error', (error: Error & { code?: string }) => {
-        const code = typeof error.code === 'string' ? `${error.code}: ` : '';
-        finish({ ok: false, statusCode: null, error: `${code}${error.message}`.slice(0, 500) });
-      });
-      request.end(body);
+      // `pooled`: whether a kept-alive connection may be used. A receiver may close an idle connection at the
+      // moment we reuse it (its keep-alive timeout): the request then fails with ECONNRESET before any
+      // answer, having reached no handler, and is sent again once on a new connection (as Node's
+      // documentation of request.reusedSocket advises). The deadline covers both.
+      const send = (pooled: boolean): void => {
+        const request = (https ? httpsRequest : httpRequest)(
+          url,
+          {
+            method: 'POST',
+            agent: pooled ? (https ? this.#https : this.#http) : false,
+            lookup: this.#lookup,
+            headers: { ...input.headers, 'content-length': String(body.length) },
+          },
+          (response: IncomingMessage) => {
+            const status = response.statusCode ?? 0;
+            let read = 0;
+            response.on('data', (chunk: Buffer) => {
+              read += chunk.length;
+              if (read > MAX_RESPONSE_BYTES) response.destroy();
+            });
+            const done = (): void => {
+              const ok = status >= 200 && status < 300;
+              const error = ok
+                ? null
+                : status >= 300 && status < 400
+                  ? `HTTP ${status} (redirects are not followed)`
+                  : `HTTP ${status}`;
+              finish({ ok, statusCode: status, error });
+            };
+            response.on('end', done);
+            response.on('close', done);
+            response.on('error', done);
+          },
+        );
+        current = request;
+        request.on('error', (error: Error & { code?: string }) => {
+          if (pooled && request.reusedSocket && error.code === 'ECONNRESET' && !settled) return send(false);
+          const code = typeof error.code === 'string' ? `${error.code}: ` : '';
+          finish({ ok: false, statusCode: null, error: `${code}${error.message}`.slice(0, 500) });
+        });
+        request.end(body);
+      };
+      send(true);
     });
   }
 
