@@ -6,7 +6,7 @@ import {
   PostgresDialect,
   SqliteDialect,
   sql,
-  type CompiledQuery,
+  CompiledQuery,
   type DatabaseConnection,
   type Driver,
   type QueryResult,
@@ -71,13 +71,8 @@ export async function openSqlite(path: string, options: OpenSqliteOptions = {}):
   // may walk the wrong index. PRAGMA optimize analyzes the tables that changed enough (bounded work, a
   // sample of each index) — at the server's open for every table, then every few hours and at close as
   // SQLite advises. ANALYZE writes: it runs under the write lock like every other write.
-  // Its own lock object: a brokered lock (job process) tracks one request at a time per object.
-  const optimizeLock = sqliteWriteLockFor(resolve(path));
-  if (options.optimizeAtOpen === true) await optimizeSqlite(database, optimizeLock, 'optimize = 0x10002');
-  const optimizer = setInterval(
-    () => void optimizeSqlite(database, optimizeLock, 'optimize'),
-    SQLITE_OPTIMIZE_EVERY_MS,
-  );
+  if (options.optimizeAtOpen === true) await optimizeSqlite(database, lock, 'optimize = 0x10002');
+  const optimizer = setInterval(() => void optimizeSqlite(database, lock, 'optimize'), SQLITE_OPTIMIZE_EVERY_MS);
   optimizer.unref();
   const statements = withStatementCache(database);
   const kysely = new Kysely<Schema>({
@@ -96,7 +91,7 @@ export async function openSqlite(path: string, options: OpenSqliteOptions = {}):
     dialect: 'sqlite',
     close: async () => {
       clearInterval(optimizer);
-      if (database.open) await optimizeSqlite(database, optimizeLock, 'optimize');
+      if (database.open) await optimizeSqlite(database, lock, 'optimize');
       // Kysely's destroy closes the better-sqlite3 handle.
       await db.destroy();
     },
@@ -131,7 +126,12 @@ const BEGIN = /^\s*begin\b/i;
  * transaction ends (COMMIT, ROLLBACK, a failed BEGIN), and around each write outside a transaction (an
  * UPDATE of the job runner, an outbox INSERT). The threads and job processes of a server thus queue on
  * the lock without blocking, instead of in SQLite's busy handler, which sleeps on the calling thread (on
- * the HTTP thread it stalls every request). Reads never wait (WAL).
+ * the HTTP thread it stalls every request). Reads never wait for the lock (WAL).
+ *
+ * The lock is taken BEFORE the database's one connection (Kysely's connection mutex): a writer waiting
+ * for a job process's transaction to end must not hold the connection meanwhile, or every read of this
+ * process (each HTTP request) would queue behind it. The order is always lock, then connection, so a
+ * holder of the lock never waits for a connection held by a waiter of the lock.
  */
 class WriteLockingSqliteDialect extends SqliteDialect {
   readonly #lock: WriteLock;
@@ -155,43 +155,86 @@ class WriteLockingSqliteDialect extends SqliteDialect {
     const lock = this.#lock;
     const database = this.#database;
     const isReadonly = this.#readonly;
-    let locked: DatabaseConnection | undefined;
-    // SQLite has one connection; wrap it once (the driver hands the same one out, one user at a time).
-    const wrap = (inner: DatabaseConnection): DatabaseConnection => {
-      let holding = false;
-      return {
+    // Kysely's handle of a connection: the real one (under the mutex) is taken per statement, and kept
+    // from a BEGIN until the transaction ends.
+    const handle = () => {
+      let transaction: { connection: DatabaseConnection; release?: () => void } | undefined;
+      const endTransaction = async () => {
+        const ended = transaction!;
+        transaction = undefined;
+        try {
+          await driver.releaseConnection(ended.connection);
+        } finally {
+          ended.release?.();
+        }
+      };
+      const connection: DatabaseConnection & { end(): Promise<void> } = {
         executeQuery: async <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
-          if (!holding && (BEGIN.test(query.sql) || (!database.inTransaction && !isReadonly(query.sql)))) {
-            await lock.acquire();
-            holding = true;
+          if (transaction !== undefined) {
+            try {
+              return await transaction.connection.executeQuery<R>(query);
+            } finally {
+              if (!database.inTransaction) await endTransaction();
+            }
           }
+          const begins = BEGIN.test(query.sql);
+          const release = begins || !isReadonly(query.sql) ? await lock.acquire() : undefined;
+          let inner: DatabaseConnection;
           try {
-            return await inner.executeQuery<R>(query);
+            inner = await driver.acquireConnection();
+          } catch (error) {
+            release?.();
+            throw error;
+          }
+          let kept = false;
+          try {
+            const result = await inner.executeQuery<R>(query);
+            kept = begins && database.inTransaction;
+            return result;
           } finally {
-            if (holding && !database.inTransaction) {
-              holding = false;
-              lock.release();
+            if (kept) transaction = { connection: inner, release };
+            else {
+              try {
+                await driver.releaseConnection(inner);
+              } finally {
+                release?.();
+              }
             }
           }
         },
-        streamQuery: <R>(query: CompiledQuery, chunkSize?: number) => inner.streamQuery<R>(query, chunkSize),
+        streamQuery: <R>(query: CompiledQuery, chunkSize?: number) => {
+          if (transaction !== undefined) return transaction.connection.streamQuery<R>(query, chunkSize);
+          // A streamed query is a read (Kysely streams SELECTs): the connection for as long as it iterates.
+          return (async function* () {
+            const inner = await driver.acquireConnection();
+            try {
+              yield* inner.streamQuery<R>(query, chunkSize);
+            } finally {
+              await driver.releaseConnection(inner);
+            }
+          })();
+        },
+        // A transaction its user left open (it never committed nor rolled back): roll it back, free both.
+        end: async () => {
+          if (transaction === undefined) return;
+          if (database.inTransaction)
+            await transaction.connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => undefined);
+          await endTransaction();
+        },
       };
+      return connection;
     };
     // Kysely's driver keeps its state in private fields: every call goes to the driver itself.
     return {
       init: () => driver.init(),
-      acquireConnection: async () => {
-        const inner = await driver.acquireConnection();
-        locked ??= wrap(inner);
-        return locked;
-      },
+      acquireConnection: async () => handle(),
       beginTransaction: (connection, settings) => driver.beginTransaction(connection, settings),
       commitTransaction: (connection) => driver.commitTransaction(connection),
       rollbackTransaction: (connection) => driver.rollbackTransaction(connection),
       savepoint: (connection, name, compile) => driver.savepoint!(connection, name, compile),
       rollbackToSavepoint: (connection, name, compile) => driver.rollbackToSavepoint!(connection, name, compile),
       releaseSavepoint: (connection, name, compile) => driver.releaseSavepoint!(connection, name, compile),
-      releaseConnection: (connection) => driver.releaseConnection(connection),
+      releaseConnection: (connection) => (connection as ReturnType<typeof handle>).end(),
       destroy: () => driver.destroy(),
     };
   }
@@ -206,13 +249,13 @@ async function optimizeSqlite(
   lock: WriteLock,
   pragma: 'optimize' | 'optimize = 0x10002',
 ): Promise<void> {
-  await lock.acquire();
+  const release = await lock.acquire();
   try {
     if (database.open) database.pragma(pragma);
   } catch {
     // SQLITE_BUSY or a read-only file: the next run catches up.
   } finally {
-    lock.release();
+    release();
   }
 }
 

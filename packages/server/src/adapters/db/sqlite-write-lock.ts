@@ -2,12 +2,13 @@ import type { ChildProcess } from 'node:child_process';
 import { isAbsolute } from 'node:path';
 import { getEnvironmentData, isMainThread, setEnvironmentData, threadId } from 'node:worker_threads';
 
-/** What a write lock of a SQLite file offers: the in-process lock word, or the parent's broker (a job child process). */
+/**
+ * What a write lock of a SQLite file offers: the in-process lock word, or the parent's broker (a job child
+ * process). Several callers of one process may wait at once; each gets its own release.
+ */
 export interface WriteLock {
-  /** Waits (without blocking the thread) until the caller holds the lock, or the wait bound passed. */
-  acquire(): Promise<void>;
-  /** Gives the lock back (nothing when the caller does not hold it). */
-  release(): void;
+  /** Waits (without blocking the thread) until the caller holds the lock; resolves with its release (idempotent). */
+  acquire(): Promise<() => void>;
 }
 
 /**
@@ -18,8 +19,11 @@ export interface WriteLock {
  * it *sleeps* (1, 2, 5, 10 … 100 ms) on the calling thread, and on the HTTP thread that stalls every
  * request. Waiting here instead is asynchronous (Atomics.waitAsync: the event loop goes on serving reads)
  * and ends the moment the holder releases. The lock is advisory: SQLite's own locking still guarantees
- * correctness, so a waiter that gives up after `maxWaitMs` (a holder that died mid-transaction) simply
- * goes on and lets busy_timeout decide. The job child processes of `serve --role=all` take the same word
+ * correctness, so a waiter that saw no release at all for `maxWaitMs` (a holder that died mid-transaction
+ * or hangs) takes the word over and lets busy_timeout decide. The bound counts from the last release, not
+ * from the waiter's arrival: a long queue that moves is never overtaken (overtaking a live holder sends the
+ * overtaker to sleep in SQLite's busy handler, on the HTTP thread the very stall this lock exists to avoid,
+ * and under load that fed on itself until envelopes stopped completing). The job child processes of `serve --role=all` take the same word
  * through their parent (see brokerSqliteWriteLocks); other processes (the CLI, a second `inkan serve`)
  * are not covered and meet SQLite's busy handler as before.
  */
@@ -30,7 +34,8 @@ export class SqliteWriteLock implements WriteLock {
   readonly #me: number;
 
   /**
-   * `maxWaitMs`: how long a waiter waits before it takes the word over (the busy_timeout of openSqlite).
+   * `maxWaitMs`: how long a waiter waits without any release before it takes the word over (the
+   * busy_timeout of openSqlite).
    * `owner`: the value this holder writes in the word (non-zero, distinct from every other holder's).
    */
   constructor(buffer: SharedArrayBuffer, maxWaitMs = 5000, owner = threadId + 1) {
@@ -46,19 +51,24 @@ export class SqliteWriteLock implements WriteLock {
    * oldest has waited less than BARGE_MS (the HTTP thread's next transaction need not wait for a job
    * process's IPC round trip, and a job process is never starved for long).
    */
-  async acquire(): Promise<void> {
+  async acquire(): Promise<() => void> {
     const queue = queueOf(this.#word);
     const now = performance.now();
     const oldest = queue[0];
-    if (
+    if (!(
       (oldest === undefined || now - oldest.since < BARGE_MS) &&
       Atomics.compareExchange(this.#word, 0, 0, this.#me) === 0
-    )
-      return;
-    await new Promise<void>((resolve) => {
-      queue.push({ owner: this.#me, since: now, deadline: now + this.#maxWaitMs, resolve });
-      if (queue.length === 1) void pump(this.#word, queue);
-    });
+    ))
+      await new Promise<void>((resolve) => {
+        queue.push({ owner: this.#me, since: now, maxWaitMs: this.#maxWaitMs, resolve });
+        if (queue.length === 1) void pump(this.#word, queue);
+      });
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.release();
+    };
   }
 
   /** Gives the lock back if the caller still holds it, and wakes the waiters. */
@@ -74,7 +84,7 @@ const BARGE_MS = 20;
 interface Waiter {
   owner: number;
   since: number;
-  deadline: number;
+  maxWaitMs: number;
   resolve: () => void;
 }
 
@@ -92,13 +102,22 @@ function queueOf(word: Int32Array): Waiter[] {
 
 /**
  * Hands the word to this thread's waiters in turn while any wait: the oldest takes it when it is free, or
- * takes it over when its wait bound passed (the holder is stuck or gone; SQLite's own lock still serialises).
+ * takes it over when no release at all happened for its wait bound (the holder is stuck or gone; SQLite's
+ * own lock still serialises).
  */
 async function pump(word: Int32Array, queue: Waiter[]): Promise<void> {
+  // The last sign of progress: a release (a notify), another holder in the word, or a new head waiter.
+  let progress = performance.now();
+  let lastHolder = 0;
+  let lastHead: Waiter | undefined;
   while (queue.length > 0) {
     const head = queue[0]!;
     const holder = Atomics.compareExchange(word, 0, 0, head.owner);
-    const left = head.deadline - performance.now();
+    const now = performance.now();
+    if (head !== lastHead || holder !== lastHolder) progress = now;
+    lastHead = head;
+    lastHolder = holder;
+    const left = progress + head.maxWaitMs - now;
     if (holder === 0 || left <= 0) {
       if (holder !== 0) Atomics.store(word, 0, head.owner);
       queue.shift();
@@ -111,7 +130,8 @@ async function pump(word: Int32Array, queue: Waiter[]): Promise<void> {
     // outlasts the wait's own timeout (which it must not race) and is cleared as soon as the wait ends.
     const keepAlive = setTimeout(() => undefined, left + 1000);
     try {
-      await wait.value;
+      // Woken by a release: the lock moves, however long the queue.
+      if ((await wait.value) === 'ok') lastHolder = 0;
     } finally {
       clearTimeout(keepAlive);
     }
@@ -178,10 +198,10 @@ function brokerOwner(): number {
  * when it holds it, and gives it back when the child says so — or when the child exits (a child that dies
  * holding the lock frees it at once). The parent's threads and its children thus wait in one queue, and
  * a child's write never makes the parent's event loop sleep in SQLite's busy handler. A child that holds
- * the lock too long is overtaken after the word's wait bound, as a thread would be.
+ * the lock with no release anywhere for the word's wait bound is overtaken, as a thread would be.
  */
 export function brokerSqliteWriteLocks(child: ChildProcess, maxWaitMs = 5000): void {
-  const held = new Map<number, SqliteWriteLock>();
+  const held = new Map<number, () => void>();
   const waiting = new Set<number>();
   let gone = false;
   child.on('message', (message) => {
@@ -189,20 +209,20 @@ export function brokerSqliteWriteLocks(child: ChildProcess, maxWaitMs = 5000): v
     const { op, id, path } = message as SqliteLockRequest;
     if (op === 'release') {
       waiting.delete(id);
-      held.get(id)?.release();
+      held.get(id)?.();
       held.delete(id);
       return;
     }
-    if (typeof path !== 'string' || !isAbsolute(path)) return;
+    if (typeof path !== 'string' || !isAbsolute(path) || waiting.has(id) || held.has(id)) return;
     const lock = new SqliteWriteLock(sqliteWriteLockWord(path), maxWaitMs, brokerOwner());
     waiting.add(id);
-    void lock.acquire().then(() => {
-      // Given up by the child meanwhile (its own wait bound), or the child is gone: hand the word on.
+    void lock.acquire().then((release) => {
+      // Given back by the child meanwhile, or the child is gone: hand the word on.
       if (gone || !waiting.delete(id)) {
-        lock.release();
+        release();
         return;
       }
-      held.set(id, lock);
+      held.set(id, release);
       // A send to a child that is exiting fails into the callback; its exit releases what it held.
       if (child.connected) child.send({ type: 'sqlite-lock-granted', id } satisfies SqliteLockGrant, () => undefined);
     });
@@ -210,7 +230,7 @@ export function brokerSqliteWriteLocks(child: ChildProcess, maxWaitMs = 5000): v
   child.on('exit', () => {
     gone = true;
     waiting.clear();
-    for (const lock of held.values()) lock.release();
+    for (const release of held.values()) release();
     held.clear();
   });
 }
@@ -223,11 +243,13 @@ let brokerClient: BrokerClient | undefined;
 
 /**
  * In a job child process (forked with an IPC channel by a parent that runs brokerSqliteWriteLocks): the
- * SQLite write locks of this process's main thread are the parent's, asked for over IPC. A wait is bounded
- * (`maxWaitMs`, as the lock word's): after it, or without a parent, the writer goes on and SQLite's own
- * locking decides. Call before any database is opened.
+ * SQLite write locks of this process's main thread are the parent's, asked for over IPC. A wait has no
+ * bound of its own (the parent overtakes a stuck holder; a timeout here would send this process into
+ * SQLite's busy handler while the parent still queues it, and the parent's next holder into it after
+ * this one); without a parent (the channel closed) the writer goes on and SQLite's own locking decides.
+ * Call before any database is opened.
  */
-export function useBrokeredSqliteWriteLocks(maxWaitMs = 5000): void {
+export function useBrokeredSqliteWriteLocks(): void {
   if (process.send === undefined) throw new Error('no IPC channel to a parent');
   const grants = new Map<number, () => void>();
   process.on('message', (message: unknown) => {
@@ -236,8 +258,13 @@ export function useBrokeredSqliteWriteLocks(maxWaitMs = 5000): void {
     const granted = grants.get(id);
     grants.delete(id);
     if (granted !== undefined) granted();
-    // Granted after this side gave up waiting: give it straight back.
+    // A grant nobody waits for (cannot happen with this client): give it straight back.
     else send({ type: 'sqlite-lock', op: 'release', id, path: '' });
+  });
+  // The parent is gone: nobody will grant; every waiter goes on (SQLite's own lock still serialises).
+  process.on('disconnect', () => {
+    for (const granted of grants.values()) granted();
+    grants.clear();
   });
   // Whether the message went out (a full IPC backlog still sends it; a closed channel fails into the callback).
   const send = (message: SqliteLockRequest): boolean => {
@@ -247,33 +274,18 @@ export function useBrokeredSqliteWriteLocks(maxWaitMs = 5000): void {
   };
   let nextId = 0;
   brokerClient = {
-    lockFor: (path) => {
-      // One holder at a time per lock object (each connection has its own): the id of its current request.
-      let current: number | undefined;
-      return {
-        acquire: () => {
-          const id = ++nextId;
-          current = id;
-          if (!send({ type: 'sqlite-lock', op: 'acquire', id, path })) return Promise.resolve();
-          return new Promise<void>((resolve) => {
-            const timer = setTimeout(() => {
-              // The parent did not grant in time (a stuck holder): go on; a late grant is given back.
-              grants.delete(id);
-              send({ type: 'sqlite-lock', op: 'release', id, path });
-              resolve();
-            }, maxWaitMs);
-            grants.set(id, () => {
-              clearTimeout(timer);
-              resolve();
-            });
-          });
-        },
-        release: () => {
-          if (current === undefined) return;
-          send({ type: 'sqlite-lock', op: 'release', id: current, path });
-          current = undefined;
-        },
-      };
-    },
+    lockFor: (path) => ({
+      acquire: () => {
+        const id = ++nextId;
+        let held = true;
+        const release = () => {
+          if (!held) return;
+          held = false;
+          send({ type: 'sqlite-lock', op: 'release', id, path });
+        };
+        if (!send({ type: 'sqlite-lock', op: 'acquire', id, path })) return Promise.resolve(release);
+        return new Promise<() => void>((resolve) => grants.set(id, () => resolve(release)));
+      },
+    }),
   };
 }
