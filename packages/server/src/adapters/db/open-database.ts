@@ -52,6 +52,11 @@ export interface OpenSqliteOptions {
    * often and would analyze it each time.
    */
   optimizeAtOpen?: boolean;
+  /**
+   * How long a write that finds the file locked by another process waits in SQLite's busy handler
+   * (default 5000 ms). Tests set 0: a write the write lock did not serialise then fails at once (SQLITE_BUSY).
+   */
+  busyTimeoutMs?: number;
 }
 
 /** Opens (creating if needed) a SQLite file with WAL, a busy timeout and foreign keys on. */
@@ -61,7 +66,7 @@ export async function openSqlite(path: string, options: OpenSqliteOptions = {}):
   // WAL lets readers run beside the one writer; busy_timeout makes a second process (the worker
   // role, the CLI) wait for the write lock instead of failing with SQLITE_BUSY at once.
   database.pragma('journal_mode = WAL');
-  database.pragma('busy_timeout = 5000');
+  database.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
   // Crypto-shredding: a destroyed data key's bytes are overwritten in the file, not left in free space.

@@ -119,7 +119,10 @@ async function pump(word: Int32Array, queue: Waiter[]): Promise<void> {
     lastHolder = holder;
     const left = progress + head.maxWaitMs - now;
     if (holder === 0 || left <= 0) {
-      if (holder !== 0) Atomics.store(word, 0, head.owner);
+      if (holder !== 0) {
+        Atomics.store(word, 0, head.owner);
+        takeovers++;
+      }
       queue.shift();
       head.resolve();
       continue;
@@ -136,6 +139,12 @@ async function pump(word: Int32Array, queue: Waiter[]): Promise<void> {
       clearTimeout(keepAlive);
     }
   }
+}
+
+let takeovers = 0;
+/** How many times a waiter of this thread took the word over from a holder that released nothing for the wait bound. */
+export function sqliteWriteLockTakeovers(): number {
+  return takeovers;
 }
 
 /** Atomics.waitAsync (Node 16+; not yet in the ES2022 library types this project compiles against). */
