@@ -32,6 +32,11 @@ import { startModuleWorker } from './module-worker.ts';
 import { startHeartbeat } from '../observability/readiness.ts';
 import { hasDueJobs } from '../adapters/jobs/due-jobs.ts';
 import type { Db } from '../ports/database.ts';
+import {
+  brokerSqliteWriteLocks,
+  isSqliteLockMessage,
+  useBrokeredSqliteWriteLocks,
+} from '../adapters/db/sqlite-write-lock.ts';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 
 /** What the main thread hands the worker. */
@@ -326,6 +331,8 @@ function startProcessChannel(input: WorkerInput, env: Record<string, string | un
     if (child.pid === undefined) exited = true;
     for (const listener of errors) listener(error);
   });
+  // Its SQLite writes take this process's write lock, through this process (see brokerSqliteWriteLocks).
+  brokerSqliteWriteLocks(child);
   // A send to a child that just died fails (into its callback, not 'error'); its exit is handled anyway.
   const send = (message: SupervisorMessage) => {
     if (!exited && child.connected) child.send(message, () => undefined);
@@ -334,7 +341,10 @@ function startProcessChannel(input: WorkerInput, env: Record<string, string | un
   return {
     pid: child.pid,
     send,
-    onMessage: (listener) => child.on('message', listener),
+    onMessage: (listener) =>
+      child.on('message', (message: WorkerMessage) => {
+        if (!isSqliteLockMessage(message)) listener(message);
+      }),
     onError: (listener) => errors.push(listener),
     onExit: (listener) => child.on('exit', (code, signal) => listener(code ?? (signal ? 128 : 1))),
     exited: () => exited,
@@ -728,6 +738,7 @@ function processPort(): SupervisorPort {
   // What arrives before the body listens (it is still building its context) waits, as on a MessagePort.
   const early: Array<Partial<SupervisorMessage>> = [];
   const deliver = (message: Partial<SupervisorMessage>) => {
+    if (isSqliteLockMessage(message)) return;
     if (listeners.length === 0) early.push(message);
     for (const listener of listeners) listener(message);
   };
@@ -764,6 +775,9 @@ function processPort(): SupervisorPort {
 if (!isMainThread && (workerData as Partial<WorkerInput> | null)?.inkanJobWorker === true) {
   await workerMain(workerData as WorkerInput, threadPort());
 } else if (isMainThread && process.argv[2] === WORKER_PROCESS_ARGUMENT && process.send !== undefined) {
+  // Every SQLite write of this process waits for the parent's write lock (asked over IPC), so that it never
+  // makes the parent's HTTP thread sleep in SQLite's busy handler.
+  useBrokeredSqliteWriteLocks();
   process.once('message', (message: Partial<SupervisorMessage>) => {
     if (message?.type === 'start' && message.input) void workerMain(message.input, processPort());
   });

@@ -1,13 +1,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { once } from 'node:events';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import SqliteDatabase from 'better-sqlite3';
 import type { Worker } from 'node:worker_threads';
 import { sql } from 'kysely';
-import { SqliteWriteLock } from '../../src/adapters/db/sqlite-write-lock.ts';
-import { openSqlite } from '../../src/adapters/db/open-database.ts';
+import {
+  SqliteWriteLock,
+  brokerSqliteWriteLocks,
+  sqliteWriteLockFor,
+  sqliteWriteLockTakeovers,
+  sqliteWriteLockWord,
+} from '../../src/adapters/db/sqlite-write-lock.ts';
+import {
+  openDatabase,
+  openSqlite,
+  type OpenDatabase,
+  type OpenSqliteOptions,
+} from '../../src/adapters/db/open-database.ts';
 import { inTransaction } from '../../src/domain/transaction.ts';
 import { startModuleWorker } from '../../src/jobs/module-worker.ts';
 
@@ -70,13 +85,27 @@ test('a thread that died holding the lock stops nobody for longer than the wait 
   assert.equal(new Int32Array(buffer)[0], 0);
 });
 
+test('the waiters of one thread get a held lock in the order they came', async () => {
+  const buffer = new SharedArrayBuffer(4);
+  const holder = new SqliteWriteLock(buffer, 60_000, 100);
+  await holder.acquire();
+  const order: number[] = [];
+  const waiters = [101, 102, 103].map((owner) => new SqliteWriteLock(buffer, 60_000, owner));
+  const done = waiters.map((waiter, i) =>
+    waiter.acquire().then(() => {
+      order.push(i);
+      assert.equal(new Int32Array(buffer)[0], 101 + i);
+      waiter.release();
+    }),
+  );
+  holder.release();
+  await Promise.all(done);
+  assert.deepEqual(order, [0, 1, 2]);
+  assert.equal(new Int32Array(buffer)[0], 0);
+});
+
 test('transactions of three threads on one SQLite file all land (the lock shared through openSqlite)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'inkan-write-lock-'));
-  const path = join(dir, 'inkan.db');
-  const database = await openSqlite(path);
-  try {
-    await sql`create table counter (n integer not null)`.execute(database.db);
-    await sql`insert into counter (n) values (0)`.execute(database.db);
+  await withCounter(async (path, database) => {
     // Workers started after openSqlite get the same lock word (worker_threads environment data).
     const workers = [startWorker(new SharedArrayBuffer(4), path), startWorker(new SharedArrayBuffer(4), path)];
     await Promise.all(workers.map((w) => next(w, 'ready')));
@@ -88,10 +117,379 @@ test('transactions of three threads on one SQLite file all land (the lock shared
       });
     await Promise.all(done);
     await Promise.all(workers.map((w) => w.terminate()));
-    const row = await sql<{ n: number }>`select n from counter`.execute(database.db);
-    assert.equal(row.rows[0]!.n, 450);
+    assert.equal(await counter(database), 450);
+  });
+});
+
+/** A job-like child process on `path` whose writes go through this process's broker (as serve's do). */
+function forkLockChild(path: string, name = 'child'): ChildProcess {
+  const child = fork(fileURLToPath(CHILD), [path, name], {
+    execArgv: ['--import', import.meta.resolve('tsx')],
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  brokerSqliteWriteLocks(child);
+  return child;
+}
+
+/** The next IPC message of the given type from a child process. */
+function nextFromChild(child: ChildProcess, type: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: { type?: string }) => {
+      if (message?.type !== type) return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve();
+    };
+    const onExit = () => reject(new Error(`the child exited before it said ${type}`));
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+  });
+}
+
+const CHILD = new URL('./helpers/write-lock-child.ts', import.meta.url);
+
+/** A SQLite file with a counter table, opened by this process; removed afterwards. */
+async function withCounter(
+  run: (path: string, database: OpenDatabase, dir: string) => Promise<void>,
+  options: OpenSqliteOptions = {},
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'inkan-write-lock-'));
+  const path = join(dir, 'inkan.db');
+  const database = await openSqlite(path, options);
+  try {
+    await sql`create table counter (n integer not null)`.execute(database.db);
+    await sql`insert into counter (n) values (0)`.execute(database.db);
+    await run(path, database, dir);
   } finally {
     await database.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const counter = async (database: OpenDatabase) =>
+  (await sql<{ n: number }>`select n from counter`.execute(database.db)).rows[0]!.n;
+
+test('a write outside a transaction waits for the write lock too', async () => {
+  await withCounter(async (path, database) => {
+    const other = new SqliteWriteLock(sqliteWriteLockWord(resolve(path)), 60_000, 4242);
+    await other.acquire();
+    let written = false;
+    const write = sql`update counter set n = n + 1`.execute(database.db).then(() => (written = true));
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    assert.equal(written, false, 'the write must wait while another holder has the lock');
+    other.release();
+    await write;
+    assert.equal(await counter(database), 1);
+  });
+});
+
+test("a job child process holds the parent's write lock: the parent's writer waits (asynchronously) until it commits", async () => {
+  await withCounter(async (path, database) => {
+    const child = forkLockChild(path);
+    try {
+      await nextFromChild(child, 'ready');
+      const holding = nextFromChild(child, 'holding');
+      child.send({ type: 'hold' });
+      await holding;
+      assert.ok(new Int32Array(sqliteWriteLockWord(resolve(path)))[0]! < 0, 'the broker holds the word for the child');
+      // The parent's writer queues on the lock: without the broker it would sleep in SQLite's busy handler
+      // (this thread's event loop stopped, so the child is never told to release) and fail with SQLITE_BUSY.
+      let written = false;
+      const write = inTransaction(database.db, 'sqlite', async (tx) => {
+        await sql`update counter set n = n * 10`.execute(tx);
+      }).then(() => (written = true));
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+      assert.equal(written, false, "the parent's write must wait for the child's transaction");
+      const committed = nextFromChild(child, 'committed');
+      child.send({ type: 'release' });
+      await committed;
+      await write;
+      // The child's +1 came first, then the parent's ×10.
+      assert.equal(await counter(database), 10);
+      assert.equal(new Int32Array(sqliteWriteLockWord(resolve(path)))[0], 0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
+
+test("a job child process's write outside a transaction asks the parent's lock first", async () => {
+  await withCounter(async (path, database) => {
+    const child = forkLockChild(path);
+    try {
+      await nextFromChild(child, 'ready');
+      const mine = new SqliteWriteLock(sqliteWriteLockWord(resolve(path)), 60_000, 4343);
+      await mine.acquire();
+      // The child's request reaches the broker (or, wrongly, its write lands without asking).
+      const asked = new Promise<string>((resolveAsked) => {
+        child.on('message', (message: { type?: string; op?: string }) => {
+          if (message?.type === 'sqlite-lock' && message.op === 'acquire') resolveAsked('asked');
+          if (message?.type === 'inserted') resolveAsked('inserted');
+        });
+      });
+      child.send({ type: 'insert' });
+      assert.equal(await asked, 'asked');
+      const inserted = nextFromChild(child, 'inserted');
+      assert.equal(await counter(database), 0, 'nothing written while this process holds the lock');
+      mine.release();
+      await inserted;
+      assert.equal(await counter(database), 100);
+      const closed = once(child, 'exit');
+      child.send({ type: 'close' });
+      await closed;
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
+
+test('a job child process killed while it holds the write lock frees it at once', async () => {
+  await withCounter(async (path, database) => {
+    const child = forkLockChild(path);
+    await nextFromChild(child, 'ready');
+    const holding = nextFromChild(child, 'holding');
+    child.send({ type: 'hold' });
+    await holding;
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+    // A waiter that would wait ten minutes before taking the word over gets it now (the test would time out
+    // if the broker kept the dead child's hold).
+    const waiter = new SqliteWriteLock(sqliteWriteLockWord(resolve(path)), 10 * 60_000, 4444);
+    await waiter.acquire();
+    waiter.release();
+    // SQLite's own lock went with the process: the parent writes, and the child's open transaction is gone.
+    await inTransaction(database.db, 'sqlite', async (tx) => {
+      await sql`update counter set n = n + 5`.execute(tx);
+    });
+    assert.equal(await counter(database), 5);
+  });
+});
+
+test('PRAGMA optimize over every table runs at open only when asked (the long-lived server), not in children or CLI commands', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'inkan-optimize-'));
+  const path = join(dir, 'inkan.db');
+  const statistics = () => {
+    const reader = new SqliteDatabase(path, { readonly: true });
+    try {
+      return reader.prepare(`select count(*) as n from sqlite_master where name = 'sqlite_stat1'`).get() as {
+        n: number;
+      };
+    } finally {
+      reader.close();
+    }
+  };
+  try {
+    const setup = new SqliteDatabase(path);
+    setup.exec('create table t (a integer, b text); create index t_a on t (a)');
+    const insert = setup.prepare('insert into t values (?, ?)');
+    for (let i = 0; i < 200; i++) insert.run(i % 7, `row ${i}`);
+    setup.close();
+    const child = await openDatabase(`sqlite:${path}`, dir);
+    assert.equal(statistics().n, 0, 'a default open (job child, CLI command) analyzes nothing');
+    await child.db.destroy();
+    const server = await openSqlite(path, { optimizeAtOpen: true });
+    assert.equal(statistics().n, 1, "the server's open gathers planner statistics");
+    await server.db.destroy();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Resolves when `child` asks the broker for the lock (the broker, listening first, has queued the request). */
+function askedForLock(child: ChildProcess): Promise<void> {
+  return new Promise((resolveAsked) => {
+    const onMessage = (message: { type?: string; op?: string }) => {
+      if (message?.type !== 'sqlite-lock' || message.op !== 'acquire') return;
+      child.off('message', onMessage);
+      resolveAsked();
+    };
+    child.on('message', onMessage);
+  });
+}
+
+/** Closes a lock child (its database first) and waits for its exit. */
+async function closeChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.send({ type: 'close' });
+  await exited;
+}
+
+test('the brokered lock goes to job processes in the order they asked', async () => {
+  await withCounter(async (path, _database, dir) => {
+    const children = [forkLockChild(path, 'first'), forkLockChild(path, 'second'), forkLockChild(path, 'third')];
+    try {
+      await Promise.all(children.map((child) => nextFromChild(child, 'ready')));
+      const log = join(dir, 'order.log');
+      writeFileSync(log, '');
+      const release = await sqliteWriteLockFor(resolve(path)).acquire();
+      const entered: Array<Promise<void>> = [];
+      // One after the other: each child's request is queued by the broker before the next one asks.
+      for (const child of children) {
+        const asked = askedForLock(child);
+        entered.push(nextFromChild(child, 'entered'));
+        child.send({ type: 'enter', file: log });
+        await asked;
+      }
+      assert.equal(readFileSync(log, 'utf8'), '', 'nobody enters while this process holds the lock');
+      release();
+      await Promise.all(entered);
+      assert.equal(readFileSync(log, 'utf8'), 'first\nsecond\nthird\n');
+      assert.equal(new Int32Array(sqliteWriteLockWord(resolve(path)))[0], 0);
+    } finally {
+      await Promise.all(children.map(closeChild));
+    }
+  });
+});
+
+test('the write lock is never held by two at once: this process and two job processes in one critical section', async () => {
+  await withCounter(async (path, _database, dir) => {
+    const children = [forkLockChild(path, 'a'), forkLockChild(path, 'b')];
+    try {
+      await Promise.all(children.map((child) => nextFromChild(child, 'ready')));
+      const file = join(dir, 'critical');
+      writeFileSync(file, '0');
+      writeFileSync(`${file}.log`, '');
+      const count = 40;
+      const done = children.map((child) => {
+        const finished = nextFromChild(child, 'critical-done');
+        child.send({ type: 'critical', file, count });
+        return finished;
+      });
+      // This process's own holders: several at once through one lock object, as concurrent requests are.
+      const lock = sqliteWriteLockFor(resolve(path));
+      const mine = Array.from({ length: count }, async () => {
+        const release = await lock.acquire();
+        try {
+          await appendFile(`${file}.log`, 'enter parent\n');
+          const n = Number(await readFile(file, 'utf8'));
+          await writeFile(file, String(n + 1));
+          await appendFile(`${file}.log`, 'exit parent\n');
+        } finally {
+          release();
+        }
+      });
+      await Promise.all([...done, ...mine]);
+      assert.equal(readFileSync(file, 'utf8'), String(3 * count), 'no increment lost');
+      const lines = readFileSync(`${file}.log`, 'utf8').trim().split('\n');
+      assert.equal(lines.length, 2 * 3 * count);
+      for (let i = 0; i < lines.length; i += 2) {
+        const who = lines[i]!.replace(/^enter /, '');
+        assert.equal(lines[i], `enter ${who}`, `line ${i}`);
+        assert.equal(lines[i + 1], `exit ${who}`, `line ${i + 1}: another holder entered before ${who} left`);
+      }
+      assert.equal(new Int32Array(sqliteWriteLockWord(resolve(path)))[0], 0);
+    } finally {
+      await Promise.all(children.map(closeChild));
+    }
+  });
+});
+
+test('a job process killed while it holds the lock: the other job process and this one go on', async () => {
+  await withCounter(async (path, database, dir) => {
+    const holder = forkLockChild(path, 'holder');
+    const other = forkLockChild(path, 'other');
+    try {
+      await Promise.all([nextFromChild(holder, 'ready'), nextFromChild(other, 'ready')]);
+      const takeoversBefore = sqliteWriteLockTakeovers();
+      const holding = nextFromChild(holder, 'holding');
+      holder.send({ type: 'hold' });
+      await holding;
+      const log = join(dir, 'after-kill.log');
+      writeFileSync(log, '');
+      const asked = askedForLock(other);
+      const entered = nextFromChild(other, 'entered');
+      other.send({ type: 'enter', file: log });
+      await asked;
+      const mine = inTransaction(database.db, 'sqlite', async (tx) => {
+        await sql`update counter set n = n + 5`.execute(tx);
+      });
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+      assert.equal(readFileSync(log, 'utf8'), '', 'the other job process waits while the holder lives');
+      const exited = once(holder, 'exit');
+      holder.kill('SIGKILL');
+      await exited;
+      // Both waiters get the lock long before any wait bound (10 minutes would time the test out).
+      await Promise.all([entered, mine]);
+      assert.equal(readFileSync(log, 'utf8'), 'other\n');
+      // The killed holder's uncommitted +1 is gone with it.
+      assert.equal(await counter(database), 5);
+      assert.equal(sqliteWriteLockTakeovers(), takeoversBefore, 'nobody had to take the lock over');
+      assert.equal(new Int32Array(sqliteWriteLockWord(resolve(path)))[0], 0);
+    } finally {
+      holder.kill('SIGKILL');
+      await closeChild(other);
+    }
+  });
+});
+
+test('heavy concurrent writes of this process and two job processes all land, with no SQLITE_BUSY (busy_timeout 0)', async () => {
+  await withCounter(
+    async (path, database) => {
+      const children = [forkLockChild(path, 'a'), forkLockChild(path, 'b')];
+      try {
+        await Promise.all(children.map((child) => nextFromChild(child, 'ready')));
+        const takeoversBefore = sqliteWriteLockTakeovers();
+        const count = 150;
+        const bursts = children.map(
+          (child) =>
+            new Promise<void>((resolveBurst, rejectBurst) => {
+              child.on('message', (message: { type?: string; error?: string }) => {
+                if (message?.type === 'burst-done') resolveBurst();
+                if (message?.type === 'burst-failed') rejectBurst(new Error(message.error));
+              });
+              child.send({ type: 'burst', count });
+            }),
+        );
+        // This process: the same mix, plus reads that must never wait for the lock.
+        const mine = Array.from({ length: count }, async () => {
+          await inTransaction(database.db, 'sqlite', async (tx) => {
+            const { n } = (await sql<{ n: number }>`select n from counter`.execute(tx)).rows[0]!;
+            await new Promise((r) => setImmediate(r));
+            await sql`update counter set n = ${n + 1}`.execute(tx);
+          });
+          await sql`update counter set n = n + 1`.execute(database.db);
+          await counter(database);
+        });
+        await Promise.all([...bursts, ...mine]);
+        // Every transaction's read-modify-write and every single write counted: 2 per writer per round.
+        assert.equal(await counter(database), 3 * 2 * count);
+        assert.equal(sqliteWriteLockTakeovers(), takeoversBefore, 'no waiter overtook a live holder');
+        assert.equal(new Int32Array(sqliteWriteLockWord(resolve(path)))[0], 0);
+      } finally {
+        await Promise.all(children.map(closeChild));
+      }
+    },
+    { busyTimeoutMs: 0 },
+  );
+});
+
+test("this process's reads go on while its writer waits for a job process's lock", async () => {
+  await withCounter(async (path, database) => {
+    const child = forkLockChild(path);
+    try {
+      await nextFromChild(child, 'ready');
+      const holding = nextFromChild(child, 'holding');
+      child.send({ type: 'hold' });
+      await holding;
+      let written = false;
+      const write = inTransaction(database.db, 'sqlite', async (tx) => {
+        await sql`update counter set n = n + 10`.execute(tx);
+      }).then(() => (written = true));
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+      // The waiting writer must not hold the database's one connection: this read completes while the child
+      // still holds the lock (it would wait for the child's commit, which comes only after, otherwise).
+      assert.equal(await counter(database), 0);
+      assert.equal(written, false);
+      const committed = nextFromChild(child, 'committed');
+      child.send({ type: 'release' });
+      await committed;
+      await write;
+      assert.equal(await counter(database), 11);
+    } finally {
+      await closeChild(child);
+    }
+  });
 });

@@ -1,9 +1,19 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDialectConfig } from 'kysely';
+import {
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  type QueryResult,
+  type SqliteDialectConfig,
+} from 'kysely';
 import pg from 'pg';
-import { sqliteWriteLockFor, type SqliteWriteLock } from './sqlite-write-lock.ts';
+import { sqliteWriteLockFor, type WriteLock } from './sqlite-write-lock.ts';
 import type { Db, DbOrTx, Schema } from '../../ports/database.ts';
 
 /** An open database and how to close it. */
@@ -38,10 +48,15 @@ export function sqlitePathOf(url: string | undefined, dataDir: string): string {
 export interface OpenSqliteOptions {
   /**
    * Run PRAGMA optimize over every table at open (planner statistics): for the long-lived server process
-   * only (`inkan serve`), not for its job child processes, forked on demand, nor for short CLI commands,
-   * which open the file often and would analyze it each time.
+   * only (`inkan serve`), not for its job child processes nor for short CLI commands, which open the file
+   * often and would analyze it each time.
    */
   optimizeAtOpen?: boolean;
+  /**
+   * How long a write that finds the file locked by another process waits in SQLite's busy handler
+   * (default 5000 ms). Tests set 0: a write the write lock did not serialise then fails at once (SQLITE_BUSY).
+   */
+  busyTimeoutMs?: number;
 }
 
 /** Opens (creating if needed) a SQLite file with WAL, a busy timeout and foreign keys on. */
@@ -51,28 +66,37 @@ export async function openSqlite(path: string, options: OpenSqliteOptions = {}):
   // WAL lets readers run beside the one writer; busy_timeout makes a second process (the worker
   // role, the CLI) wait for the write lock instead of failing with SQLITE_BUSY at once.
   database.pragma('journal_mode = WAL');
-  database.pragma('busy_timeout = 5000');
+  database.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
   // Crypto-shredding: a destroyed data key's bytes are overwritten in the file, not left in free space.
   database.pragma('secure_delete = ON');
+  const lock = sqliteWriteLockFor(resolve(path));
   // Planner statistics: SQLite gathers none by itself, and without them a search of a large register
   // may walk the wrong index. PRAGMA optimize analyzes the tables that changed enough (bounded work, a
   // sample of each index) — at the server's open for every table, then every few hours and at close as
-  // SQLite advises.
-  if (options.optimizeAtOpen === true) optimizeSqlite(database, 'optimize = 0x10002');
-  const optimizer = setInterval(() => optimizeSqlite(database, 'optimize'), SQLITE_OPTIMIZE_EVERY_MS);
+  // SQLite advises. ANALYZE writes: it runs under the write lock like every other write.
+  if (options.optimizeAtOpen === true) await optimizeSqlite(database, lock, 'optimize = 0x10002');
+  const optimizer = setInterval(() => void optimizeSqlite(database, lock, 'optimize'), SQLITE_OPTIMIZE_EVERY_MS);
   optimizer.unref();
-  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  const db: Db = Object.assign(kysely, {
-    writeTransaction: sqliteWriteTransaction(kysely, sqliteWriteLockFor(resolve(path))),
+  const statements = withStatementCache(database);
+  const kysely = new Kysely<Schema>({
+    dialect: new WriteLockingSqliteDialect({ database: statements }, lock, database, (text) => {
+      try {
+        return statements.prepare(text).readonly;
+      } catch {
+        // Not a statement SQLite can prepare: running it fails the same way, with nothing written.
+        return true;
+      }
+    }),
   });
+  const db: Db = Object.assign(kysely, { writeTransaction: sqliteWriteTransaction(kysely) });
   return {
     db,
     dialect: 'sqlite',
     close: async () => {
       clearInterval(optimizer);
-      if (database.open) optimizeSqlite(database, 'optimize');
+      if (database.open) await optimizeSqlite(database, lock, 'optimize');
       // Kysely's destroy closes the better-sqlite3 handle.
       await db.destroy();
     },
@@ -80,37 +104,163 @@ export async function openSqlite(path: string, options: OpenSqliteOptions = {}):
 }
 
 /**
- * SQLite's write transaction: BEGIN IMMEDIATE on the database's one connection, after the process-wide
- * write lock. The threads of this process queue on the lock without blocking, rather than in SQLite's
- * busy handler (which sleeps on the calling thread); other processes meet busy_timeout.
+ * SQLite's write transaction: BEGIN IMMEDIATE on the database's one connection (the connection takes the
+ * write lock before it: see WriteLockingSqliteDialect).
  */
-function sqliteWriteTransaction(kysely: Kysely<Schema>, lock: SqliteWriteLock): Db['writeTransaction'] {
+function sqliteWriteTransaction(kysely: Kysely<Schema>): Db['writeTransaction'] {
   return (work) =>
     kysely.connection().execute(async (connection) => {
-      await lock.acquire();
+      await sql`begin immediate`.execute(connection);
       try {
-        await sql`begin immediate`.execute(connection);
-        try {
-          const result = await work(connection);
-          await sql`commit`.execute(connection);
-          return result;
-        } catch (error) {
-          // After a failed commit SQLite may still hold the transaction open: roll it back either way.
-          await sql`rollback`.execute(connection).catch(() => undefined);
-          throw error;
-        }
-      } finally {
-        lock.release();
+        const result = await work(connection);
+        await sql`commit`.execute(connection);
+        return result;
+      } catch (error) {
+        // After a failed commit SQLite may still hold the transaction open: roll it back either way.
+        await sql`rollback`.execute(connection).catch(() => undefined);
+        throw error;
       }
     });
 }
 
-/** Runs PRAGMA optimize; statistics are an optimisation, so a busy database (another process writing) only skips it. */
-function optimizeSqlite(database: SqliteDatabase.Database, pragma: 'optimize' | 'optimize = 0x10002'): void {
+const BEGIN = /^\s*begin\b/i;
+
+/**
+ * Kysely's SQLite dialect whose connection takes the file's write lock (the process-wide lock word, or the
+ * parent's through the broker in a job child process) before every write: before BEGIN, held until the
+ * transaction ends (COMMIT, ROLLBACK, a failed BEGIN), and around each write outside a transaction (an
+ * UPDATE of the job runner, an outbox INSERT). The threads and job processes of a server thus queue on
+ * the lock without blocking, instead of in SQLite's busy handler, which sleeps on the calling thread (on
+ * the HTTP thread it stalls every request). Reads never wait for the lock (WAL).
+ *
+ * The lock is taken BEFORE the database's one connection (Kysely's connection mutex): a writer waiting
+ * for a job process's transaction to end must not hold the connection meanwhile, or every read of this
+ * process (each HTTP request) would queue behind it. The order is always lock, then connection, so a
+ * holder of the lock never waits for a connection held by a waiter of the lock.
+ */
+class WriteLockingSqliteDialect extends SqliteDialect {
+  readonly #lock: WriteLock;
+  readonly #database: SqliteDatabase.Database;
+  readonly #readonly: (sql: string) => boolean;
+
+  constructor(
+    config: SqliteDialectConfig,
+    lock: WriteLock,
+    database: SqliteDatabase.Database,
+    readonly: (sql: string) => boolean,
+  ) {
+    super(config);
+    this.#lock = lock;
+    this.#database = database;
+    this.#readonly = readonly;
+  }
+
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    const lock = this.#lock;
+    const database = this.#database;
+    const isReadonly = this.#readonly;
+    // Kysely's handle of a connection: the real one (under the mutex) is taken per statement, and kept
+    // from a BEGIN until the transaction ends.
+    const handle = () => {
+      let transaction: { connection: DatabaseConnection; release?: () => void } | undefined;
+      const endTransaction = async () => {
+        const ended = transaction!;
+        transaction = undefined;
+        try {
+          await driver.releaseConnection(ended.connection);
+        } finally {
+          ended.release?.();
+        }
+      };
+      const connection: DatabaseConnection & { end(): Promise<void> } = {
+        executeQuery: async <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
+          if (transaction !== undefined) {
+            try {
+              return await transaction.connection.executeQuery<R>(query);
+            } finally {
+              if (!database.inTransaction) await endTransaction();
+            }
+          }
+          const begins = BEGIN.test(query.sql);
+          const release = begins || !isReadonly(query.sql) ? await lock.acquire() : undefined;
+          let inner: DatabaseConnection;
+          try {
+            inner = await driver.acquireConnection();
+          } catch (error) {
+            release?.();
+            throw error;
+          }
+          let kept = false;
+          try {
+            const result = await inner.executeQuery<R>(query);
+            kept = begins && database.inTransaction;
+            return result;
+          } finally {
+            if (kept) transaction = { connection: inner, release };
+            else {
+              try {
+                await driver.releaseConnection(inner);
+              } finally {
+                release?.();
+              }
+            }
+          }
+        },
+        streamQuery: <R>(query: CompiledQuery, chunkSize?: number) => {
+          if (transaction !== undefined) return transaction.connection.streamQuery<R>(query, chunkSize);
+          // A streamed query is a read (Kysely streams SELECTs): the connection for as long as it iterates.
+          return (async function* () {
+            const inner = await driver.acquireConnection();
+            try {
+              yield* inner.streamQuery<R>(query, chunkSize);
+            } finally {
+              await driver.releaseConnection(inner);
+            }
+          })();
+        },
+        // A transaction its user left open (it never committed nor rolled back): roll it back, free both.
+        end: async () => {
+          if (transaction === undefined) return;
+          if (database.inTransaction)
+            await transaction.connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => undefined);
+          await endTransaction();
+        },
+      };
+      return connection;
+    };
+    // Kysely's driver keeps its state in private fields: every call goes to the driver itself.
+    return {
+      init: () => driver.init(),
+      acquireConnection: async () => handle(),
+      beginTransaction: (connection, settings) => driver.beginTransaction(connection, settings),
+      commitTransaction: (connection) => driver.commitTransaction(connection),
+      rollbackTransaction: (connection) => driver.rollbackTransaction(connection),
+      savepoint: (connection, name, compile) => driver.savepoint!(connection, name, compile),
+      rollbackToSavepoint: (connection, name, compile) => driver.rollbackToSavepoint!(connection, name, compile),
+      releaseSavepoint: (connection, name, compile) => driver.releaseSavepoint!(connection, name, compile),
+      releaseConnection: (connection) => (connection as ReturnType<typeof handle>).end(),
+      destroy: () => driver.destroy(),
+    };
+  }
+}
+
+/**
+ * Runs PRAGMA optimize under the write lock (ANALYZE writes); statistics are an optimisation, so a busy
+ * database (another process writing) only skips it.
+ */
+async function optimizeSqlite(
+  database: SqliteDatabase.Database,
+  lock: WriteLock,
+  pragma: 'optimize' | 'optimize = 0x10002',
+): Promise<void> {
+  const release = await lock.acquire();
   try {
-    database.pragma(pragma);
+    if (database.open) database.pragma(pragma);
   } catch {
     // SQLITE_BUSY or a read-only file: the next run catches up.
+  } finally {
+    release();
   }
 }
 
@@ -126,7 +276,10 @@ const STATEMENT_CACHE_SIZE = 500;
  * envelope bench: ~10 % of the server's CPU). Bounded (least recently used out); a statement still
  * iterating (a streamed query) is never handed out twice.
  */
-function withStatementCache(database: SqliteDatabase.Database): SqliteDialectConfig['database'] {
+function withStatementCache(database: SqliteDatabase.Database): {
+  close(): void;
+  prepare(sql: string): SqliteDatabase.Statement;
+} {
   const statements = new Map<string, SqliteDatabase.Statement>();
   return {
     close: () => {

@@ -226,8 +226,8 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
     const now = clock.now().toISOString();
     const lease = new Date(clock.now().getTime() + leaseMs).toISOString();
     const due = sql`kind in (${sql.join(kinds)}) and ((status = 'queued' and run_at <= ${now}) or (status = 'running' and locked_until < ${now}))`;
-    // PostgreSQL: SKIP LOCKED, workers never wait on each other. SQLite: inTransaction takes the process's
-    // write lock first (waiting asynchronously, not asleep in SQLite's busy handler), then BEGIN IMMEDIATE.
+    // PostgreSQL: SKIP LOCKED, workers never wait on each other. SQLite: inTransaction takes the write lock
+    // first (waiting asynchronously, not asleep in SQLite's busy handler), then BEGIN IMMEDIATE.
     const claimed =
       dialect === 'postgres'
         ? await sql<JobRow>`
@@ -235,24 +235,13 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
               worker_id = ${stableWorkerId}, first_attempt_at = coalesce(first_attempt_at, ${now})
             where id in (select id from jobs where ${due} order by run_at, created_at limit ${limit} for update skip locked)
             returning *`.execute(db)
-        : await db.connection().execute(async (connection) => {
-            // BEGIN IMMEDIATE without the process's async write lock: routing the runner's writes through that
-            // lock (like inTransaction) measured slower on a quiet machine (envelope bench 9.0 and 8.9
-            // envelopes/s against 10.4 and 15.2 on main), so the claim waits in SQLite's busy handler as before.
-            await sql`begin immediate`.execute(connection);
-            try {
-              const result = await sql<JobRow>`
-                update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lease}, attempts = attempts + 1,
-                  worker_id = ${stableWorkerId}, first_attempt_at = coalesce(first_attempt_at, ${now})
-                where id in (select id from jobs where ${due} order by run_at, created_at limit ${limit})
-                returning *`.execute(connection);
-              await sql`commit`.execute(connection);
-              return result;
-            } catch (error) {
-              await sql`rollback`.execute(connection).catch(() => undefined);
-              throw error;
-            }
-          });
+        : await inTransaction(db, dialect, (tx) =>
+            sql<JobRow>`
+              update jobs set status = 'running', locked_by = ${workerId}, locked_until = ${lease}, attempts = attempts + 1,
+                worker_id = ${stableWorkerId}, first_attempt_at = coalesce(first_attempt_at, ${now})
+              where id in (select id from jobs where ${due} order by run_at, created_at limit ${limit})
+              returning *`.execute(tx),
+          );
     // RETURNING gives no order: run the oldest first.
     return claimed.rows.sort((a, b) =>
       a.run_at === b.run_at ? a.created_at.localeCompare(b.created_at) : a.run_at.localeCompare(b.run_at),
