@@ -147,6 +147,14 @@ function nextFromChild(child: ChildProcess, type: string): Promise<void> {
   });
 }
 
+/** Waits until the child is ready, asks it to take the write lock and hold it, and waits until it does. */
+async function holdInChild(child: ChildProcess): Promise<void> {
+  await nextFromChild(child, 'ready');
+  const holding = nextFromChild(child, 'holding');
+  child.send({ type: 'hold' });
+  await holding;
+}
+
 const CHILD = new URL('./helpers/write-lock-child.ts', import.meta.url);
 
 /** A SQLite file with a counter table, opened by this process; removed afterwards. */
@@ -188,10 +196,7 @@ test("a job child process holds the parent's write lock: the parent's writer wai
   await withCounter(async (path, database) => {
     const child = forkLockChild(path);
     try {
-      await nextFromChild(child, 'ready');
-      const holding = nextFromChild(child, 'holding');
-      child.send({ type: 'hold' });
-      await holding;
+      await holdInChild(child);
       assert.ok(new Int32Array(sqliteWriteLockWord(resolve(path)))[0]! < 0, 'the broker holds the word for the child');
       // The parent's writer queues on the lock: without the broker it would sleep in SQLite's busy handler
       // (this thread's event loop stopped, so the child is never told to release) and fail with SQLITE_BUSY.
@@ -247,10 +252,7 @@ test("a job child process's write outside a transaction asks the parent's lock f
 test('a job child process killed while it holds the write lock frees it at once', async () => {
   await withCounter(async (path, database) => {
     const child = forkLockChild(path);
-    await nextFromChild(child, 'ready');
-    const holding = nextFromChild(child, 'holding');
-    child.send({ type: 'hold' });
-    await holding;
+    await holdInChild(child);
     const exited = once(child, 'exit');
     child.kill('SIGKILL');
     await exited;
@@ -470,10 +472,7 @@ test("this process's reads go on while its writer waits for a job process's lock
   await withCounter(async (path, database) => {
     const child = forkLockChild(path);
     try {
-      await nextFromChild(child, 'ready');
-      const holding = nextFromChild(child, 'holding');
-      child.send({ type: 'hold' });
-      await holding;
+      await holdInChild(child);
       let written = false;
       const write = inTransaction(database.db, 'sqlite', async (tx) => {
         await sql`update counter set n = n + 10`.execute(tx);
