@@ -85,14 +85,41 @@ export async function contextOfRecipient(db: DbOrTx, recipient: Recipient): Prom
     ...envelopeRow
   } = row;
   const details = await loadDetailsOf(db, envelopeRow);
-  return withSender(details, recipient, {
-    organization: sender_organization_name,
-    name: sender_user_name ?? null,
-    email: sender_user_email ?? null,
-    phone: sender_user_phone ?? null,
-    organizationContact: sender_organization_contact,
-    logoPath: logoPathOf(envelopeRow.organization_id, sender_organization_logo_updated_at),
-  });
+  return withSender(
+    details,
+    recipient,
+    senderContactOf({
+      organizationId: envelopeRow.organization_id,
+      sender_organization_name,
+      sender_organization_logo_updated_at,
+      sender_organization_contact,
+      sender_user_name,
+      sender_user_email,
+      sender_user_phone,
+    }),
+  );
+}
+
+/** The sender's columns as both readers select them (the organisation, and the creating user if any). */
+interface SenderColumns {
+  organizationId: string;
+  sender_organization_name: string;
+  sender_organization_logo_updated_at: string | null;
+  sender_organization_contact: SenderContact['organizationContact'];
+  sender_user_name?: string | null;
+  sender_user_email?: string | null;
+  sender_user_phone?: string | null;
+}
+
+function senderContactOf(columns: SenderColumns): SenderContact {
+  return {
+    organization: columns.sender_organization_name,
+    name: columns.sender_user_name ?? null,
+    email: columns.sender_user_email ?? null,
+    phone: columns.sender_user_phone ?? null,
+    organizationContact: columns.sender_organization_contact,
+    logoPath: logoPathOf(columns.organizationId, columns.sender_organization_logo_updated_at),
+  };
 }
 
 /** A SignerContext from an envelope's details, the recipient and the sender's contact. */
@@ -113,26 +140,22 @@ export async function loadSenderContact(
   db: DbOrTx,
   envelope: { organizationId: string; createdByUserId: string | null },
 ): Promise<SenderContact> {
-  const organization = await db
+  // One statement: the organisation, with its user who created the envelope when there is one.
+  const row = await db
     .selectFrom('organizations')
-    .select(['id', 'name', 'logo_updated_at', 'sender_contact'])
-    .where('id', '=', envelope.organizationId)
+    // No creating user (an API-made envelope): an id no user has, so the join finds none.
+    .leftJoin('users', (join) => join.on('users.id', '=', envelope.createdByUserId ?? ''))
+    .select([
+      'organizations.name as sender_organization_name',
+      'organizations.logo_updated_at as sender_organization_logo_updated_at',
+      'organizations.sender_contact as sender_organization_contact',
+      'users.name as sender_user_name',
+      'users.email as sender_user_email',
+      'users.phone as sender_user_phone',
+    ])
+    .where('organizations.id', '=', envelope.organizationId)
     .executeTakeFirstOrThrow();
-  const user = envelope.createdByUserId
-    ? await db
-        .selectFrom('users')
-        .select(['name', 'email', 'phone'])
-        .where('id', '=', envelope.createdByUserId)
-        .executeTakeFirst()
-    : undefined;
-  return {
-    organization: organization.name,
-    name: user?.name ?? null,
-    email: user?.email ?? null,
-    phone: user?.phone ?? null,
-    organizationContact: organization.sender_contact,
-    logoPath: logoPathOf(organization.id, organization.logo_updated_at),
-  };
+  return senderContactOf({ organizationId: envelope.organizationId, ...row });
 }
 
 /**
