@@ -4,6 +4,9 @@
 // transaction sees its own events, webhook-published events keep their place, and a database that is not
 // UTF8 keeps the append in the transaction.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -18,7 +21,12 @@ import {
   type NewEvent,
 } from '../../src/domain/record-event.ts';
 import { newId } from '../../src/security/tokens.ts';
-import { POSTGRES_ADMIN_URL, openMigratedTestDatabase, type MigratedTestDatabase } from '../helpers/test-database.ts';
+import {
+  createTestDatabase,
+  openMigratedTestDatabase,
+  type MigratedTestDatabase,
+  type TestDatabase,
+} from '../helpers/test-database.ts';
 
 const event = (details: Record<string, unknown>, extra: Partial<NewEvent> = {}): NewEvent => ({
   organizationId: 'org',
@@ -219,6 +227,21 @@ describe('operation log appended at the commit (postgres)', () => {
       }),
       /ends when its work returns/,
     );
+    // A statement the work leaves behind must not run after the COMMIT, outside the transaction.
+    let openGate = () => undefined as void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    let stray: Promise<unknown> | undefined;
+    await database.db.writeTransaction(async (tx) => {
+      stray = gate.then(() =>
+        tx.insertInto('organizations').values({ id: 'stray', name: 'x', slug: 'stray', created_at: 'x' }).execute(),
+      );
+    });
+    openGate();
+    await assert.rejects(stray!, /this write transaction has ended/);
+    assert.equal(
+      await database.db.selectFrom('organizations').select('id').where('id', '=', 'stray').executeTakeFirst(),
+      undefined,
+    );
     assert.equal((await rowsOf(database.db, [thrownId, abortedId])).length, 0);
     assert.equal((await database.db.selectFrom('events').select('id').execute()).length, before.length);
     assert.equal(await chainLockFree(database.url!), true);
@@ -275,36 +298,19 @@ describe('operation log appended at the commit (postgres)', () => {
 });
 
 describe('operation log on a PostgreSQL database that is not UTF8', () => {
-  const name = `inkan_test_ascii_${newId()
-    .slice(0, 8)
-    .toLowerCase()
-    .replace(/[^a-z0-9]/g, 'x')}`;
+  const dir = mkdtempSync(join(tmpdir(), 'inkan-ascii-'));
+  let created: TestDatabase | undefined;
   let opened: OpenDatabase | undefined;
 
-  before(async () => {
-    const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-    await admin.connect();
-    try {
-      await admin.query(`create database ${name} encoding 'SQL_ASCII' lc_collate 'C' lc_ctype 'C' template template0`);
-    } finally {
-      await admin.end();
-    }
-  });
   after(async () => {
     await opened?.close();
-    const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-    await admin.connect();
-    try {
-      await admin.query(`drop database if exists ${name} with (force)`);
-    } finally {
-      await admin.end();
-    }
+    await created?.drop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('appends in the transaction, hashed in JS, and the SQL append refuses the database', async () => {
-    const url = new URL(POSTGRES_ADMIN_URL);
-    url.pathname = `/${name}`;
-    opened = await openPostgres(url.toString());
+    created = await createTestDatabase('postgres', dir, { postgresEncoding: 'SQL_ASCII' });
+    opened = await openPostgres(created.url!);
     await migrateToLatest(opened.db, 'postgres');
     const ids: string[] = [];
     await opened.db.writeTransaction(async (tx) => {

@@ -31,18 +31,25 @@ function appendStatement(canonicals: readonly string[]): string {
  */
 export async function postgresWriteTransaction<T>(pool: pg.Pool, work: (tx: DbOrTx) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  const state = { queued: [] as string[], ended: false };
   let broken = false;
   try {
-    await client.query('begin');
     try {
-      const queued: string[] = [];
+      await client.query('begin');
+      const { queued } = state;
       const log: EventLogAtCommit = {
         queue: (canonical) => void queued.push(canonical),
         flush: async () => {
           if (queued.length > 0) await client.query(appendStatement(queued.splice(0)));
         },
       };
-      const result = await work(withEventLogAtCommit(handleOn(client, queued, log), log));
+      let result: T;
+      try {
+        result = await work(withEventLogAtCommit(handleOn(client, state, log), log));
+      } finally {
+        // From now on the COMMIT or ROLLBACK is the client's last statement in this transaction.
+        state.ended = true;
+      }
       const ending = queued.length > 0 ? `${appendStatement(queued)}; commit` : 'commit';
       // One result per statement; PostgreSQL answers COMMIT with ROLLBACK when the transaction had failed.
       const outcome = [(await client.query(ending)) as pg.QueryResult | pg.QueryResult[]].flat();
@@ -63,11 +70,18 @@ export async function postgresWriteTransaction<T>(pool: pg.Pool, work: (tx: DbOr
 }
 
 /** A Kysely handle whose every statement runs on `client`, inside the write transaction. */
-function handleOn(client: pg.PoolClient, queued: readonly string[], log: EventLogAtCommit): Kysely<Schema> {
+function handleOn(
+  client: pg.PoolClient,
+  state: { readonly queued: readonly string[]; readonly ended: boolean },
+  log: EventLogAtCommit,
+): Kysely<Schema> {
   const connection = {
     query: async (text: string, parameters: ReadonlyArray<unknown>) => {
+      // A statement the work left running after it returned or threw would run after the COMMIT or
+      // ROLLBACK, outside the transaction, on a client the pool may have handed to another one.
+      if (state.ended) throw new Error('this write transaction has ended');
       if (TRANSACTION_CONTROL.test(text)) throw new Error('a write transaction ends when its work returns or throws');
-      if (queued.length > 0 && TOUCHES_EVENTS.test(text)) await log.flush();
+      if (state.queued.length > 0 && TOUCHES_EVENTS.test(text)) await log.flush();
       return client.query(text, [...parameters]);
     },
     // The client stays with the transaction until it ends (postgresWriteTransaction releases it).
