@@ -328,9 +328,12 @@ export async function openPostgres(url: string, poolSize = 10): Promise<OpenData
   let encoding: unknown;
   try {
     encoding = (await client.query<{ server_encoding: string }>('show server_encoding')).rows[0]?.server_encoding;
-  } finally {
+  } catch (error) {
     client.release();
+    await pool.end().catch(() => undefined);
+    throw new Error(`cannot read PostgreSQL's encoding: ${(error as Error).message}`, { cause: error });
   }
+  client.release();
   // An idle client's network error must not crash the process; the pool replaces the client.
   pool.on('error', () => undefined);
   const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
