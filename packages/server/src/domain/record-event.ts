@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PostgresAdapter, sql } from 'kysely';
-import type { DbOrTx, Schema } from '../ports/database.ts';
+import { EVENT_CHAIN_LOCK_KEY, eventLogAtCommitOf, type DbOrTx, type Schema } from '../ports/database.ts';
 import { newId } from '../security/tokens.ts';
 import type { Actor, RequestOrigin } from './types.ts';
 import { queueWebhookDeliveries, subscribedWebhookEndpoints } from './webhooks/webhook-outbox.ts';
@@ -210,23 +210,21 @@ function assertNoSecrets(value: unknown, path: string): void {
   }
 }
 
-// Any constant: the advisory lock that serialises appends to the chain on PostgreSQL.
-const CHAIN_LOCK_KEY = 4_174_650_001;
-
 /**
  * Appends an event to the hash-chained operation log, inside the caller's transaction (the change and
- * its event commit together). Appends are serialised so that the chain never forks: PostgreSQL takes a
- * transaction-scoped advisory lock; SQLite transactions already hold the single write lock
- * (see inTransaction).
+ * its event commit together). Appends are serialised so that the chain never forks: SQLite transactions
+ * hold the single write lock (see inTransaction); PostgreSQL takes a transaction-scoped advisory lock.
+ *
+ * In PostgreSQL's write transaction (EventLogAtCommit) the event is only queued: the transaction's end
+ * appends it, hashed in SQL, with its COMMIT in one round trip, so the lock is held for that alone. An
+ * event that webhooks deliver is appended at once (its deliveries name its seq), after the events queued
+ * before it; so is any event recorded outside a write transaction.
  */
-export async function recordEvent(tx: DbOrTx, event: NewEvent): Promise<{ id: string; hash: string }> {
+export async function recordEvent(tx: DbOrTx, event: NewEvent): Promise<{ id: string }> {
   assertNoSecrets(event.details ?? {}, '');
   // Before the lock: the less a transaction does between the lock and its commit, the sooner the next
   // event of any other transaction can be appended.
   const subscribed = await subscribedWebhookEndpoints(tx, event);
-  if (isPostgres(tx)) await sql`select pg_advisory_xact_lock(${CHAIN_LOCK_KEY})`.execute(tx);
-  const last = await tx.selectFrom('events').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  const prevHash = last?.hash ?? GENESIS_HASH;
   const row = {
     id: newId(),
     organization_id: event.organizationId,
@@ -239,6 +237,15 @@ export async function recordEvent(tx: DbOrTx, event: NewEvent): Promise<{ id: st
     details: JSON.stringify(event.details ?? {}),
     created_at: event.at.toISOString(),
   };
+  const atCommit = eventLogAtCommitOf(tx);
+  if (atCommit !== undefined && subscribed.length === 0) {
+    atCommit.queue(canonicalEvent(row));
+    return { id: row.id };
+  }
+  await atCommit?.flush();
+  if (isPostgres(tx)) await sql`select pg_advisory_xact_lock(${EVENT_CHAIN_LOCK_KEY})`.execute(tx);
+  const last = await tx.selectFrom('events').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const prevHash = last?.hash ?? GENESIS_HASH;
   const hash = eventHash(prevHash, row);
   const { seq } = await tx
     .insertInto('events')
@@ -260,7 +267,7 @@ export async function recordEvent(tx: DbOrTx, event: NewEvent): Promise<{ id: st
     },
     subscribed,
   );
-  return { id: row.id, hash };
+  return { id: row.id };
 }
 
 /** The outcome of verifyEventChain. */

@@ -4,7 +4,8 @@ import type { Db, DbOrTx } from '../ports/database.ts';
  * Runs `work` in one transaction that holds the write lock from its first statement: the database
  * handle's own `writeTransaction` (see the adapters in adapters/db/open-database.ts).
  *
- * PostgreSQL: an ordinary transaction (row locks and the event-chain lock serialise what must be).
+ * PostgreSQL: an ordinary transaction (row locks serialise what must be); its events are appended to
+ * the operation log at the commit, under the chain's lock (see recordEvent).
  * SQLite: BEGIN IMMEDIATE on one connection. A deferred transaction that reads and then writes fails
  * with SQLITE_BUSY (no waiting) when another connection — the worker thread, the CLI — wrote in between;
  * taking the lock up front makes it wait on busy_timeout instead, and makes read-then-write atomic.

@@ -666,7 +666,8 @@ export interface ArchiveSchema {
 /**
  * The database as the adapters open it: Kysely, plus the write transaction of its dialect.
  * `writeTransaction` runs `work` in one transaction that holds the write lock from its first statement
- * (PostgreSQL: an ordinary transaction; SQLite: BEGIN IMMEDIATE under the process-wide write lock).
+ * (PostgreSQL: an ordinary transaction that appends its events at the commit, see EventLogAtCommit;
+ * SQLite: BEGIN IMMEDIATE under the process-wide write lock).
  * Inside `work` use only the given `tx`: on SQLite the database's one connection is held until it returns.
  */
 export type Db = Kysely<Schema> & {
@@ -675,4 +676,37 @@ export type Db = Kysely<Schema> & {
 export type Tx = Transaction<Schema>;
 /** Either the database or a transaction: repositories and use cases accept both. */
 export type DbOrTx = Kysely<Schema> | Transaction<Schema>;
+
+/**
+ * The key of the transaction-scoped advisory lock that serialises appends to the operation log's hash
+ * chain on PostgreSQL (recordEvent's immediate append, and inkan_append_events of migration 031).
+ */
+export const EVENT_CHAIN_LOCK_KEY = 4_174_650_001;
+
+/**
+ * A write transaction that appends the operation log's events at its commit (PostgreSQL's
+ * writeTransaction): the chain's lock is then held only for the append and the COMMIT, sent together in
+ * one round trip, instead of from the event to the end of the transaction.
+ */
+export interface EventLogAtCommit {
+  /**
+   * Queues an event, given as its canonical form (canonicalEvent, which holds every column but the
+   * hashes): at the commit it is inserted with its prev_hash and hash, after the events queued before it.
+   */
+  queue(canonical: string): void;
+  /** Appends the queued events now (the chain's lock is then held until the transaction ends). */
+  flush(): Promise<void>;
+}
+
+const EVENT_LOG_AT_COMMIT = Symbol('eventLogAtCommit');
+
+/** The handle of a write transaction that appends its events at the commit. */
+export function withEventLogAtCommit<T extends DbOrTx>(tx: T, log: EventLogAtCommit): T {
+  return Object.assign(tx, { [EVENT_LOG_AT_COMMIT]: log });
+}
+
+/** The deferred event log of a write transaction's handle; undefined for any other handle. */
+export function eventLogAtCommitOf(tx: DbOrTx): EventLogAtCommit | undefined {
+  return (tx as { [EVENT_LOG_AT_COMMIT]?: EventLogAtCommit })[EVENT_LOG_AT_COMMIT];
+}
 export type { ColumnType };

@@ -28,8 +28,15 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates an empty database of the dialect; SQLite lives in `dir` (the file is made on open). */
-export async function createTestDatabase(dialect: Dialect, dir: string): Promise<TestDatabase> {
+/**
+ * Creates an empty database of the dialect; SQLite lives in `dir` (the file is made on open).
+ * `postgresEncoding`: a PostgreSQL database in another encoding than the server's default (UTF8).
+ */
+export async function createTestDatabase(
+  dialect: Dialect,
+  dir: string,
+  options: { postgresEncoding?: 'SQL_ASCII' } = {},
+): Promise<TestDatabase> {
   if (dialect === 'sqlite') {
     return {
       dialect,
@@ -41,7 +48,11 @@ export async function createTestDatabase(dialect: Dialect, dir: string): Promise
   const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
   await admin.connect();
   try {
-    await admin.query(`create database ${name}`);
+    await admin.query(
+      options.postgresEncoding === undefined
+        ? `create database ${name}`
+        : `create database ${name} encoding '${options.postgresEncoding}' lc_collate 'C' lc_ctype 'C' template template0`,
+    );
   } finally {
     await admin.end();
   }

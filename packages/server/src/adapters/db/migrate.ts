@@ -33,6 +33,7 @@ import { registerScaleMigration } from './migrations/026-register-scale.ts';
 import { recipientsEnvelopeIndexMigration } from './migrations/027-recipients-envelope-index.ts';
 import { archiveOwnersMigration } from './migrations/028-archive-owners.ts';
 import { approvalRemindersMigration } from './migrations/030-approval-reminders.ts';
+import { eventAppendMigration } from './migrations/031-event-append.ts';
 
 /** The migrations of this version, in order; names are numbered so that they sort. */
 export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
@@ -63,6 +64,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '027-recipients-envelope-index': recipientsEnvelopeIndexMigration(),
     '028-archive-owners': archiveOwnersMigration(dialect),
     '030-approval-reminders': approvalRemindersMigration(),
+    '031-event-append': eventAppendMigration(dialect),
   };
 }
 

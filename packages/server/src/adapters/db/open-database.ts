@@ -13,6 +13,7 @@ import {
   type SqliteDialectConfig,
 } from 'kysely';
 import pg from 'pg';
+import { postgresWriteTransaction } from './postgres-write-transaction.ts';
 import { sqliteWriteLockFor, type WriteLock } from './sqlite-write-lock.ts';
 import type { Db, DbOrTx, Schema } from '../../ports/database.ts';
 
@@ -324,12 +325,26 @@ export async function openPostgres(url: string, poolSize = 10): Promise<OpenData
     await pool.end().catch(() => undefined);
     throw new Error(`cannot connect to PostgreSQL: ${(error as Error).message}`, { cause: error });
   });
+  let encoding: unknown;
+  try {
+    encoding = (await client.query<{ server_encoding: string }>('show server_encoding')).rows[0]?.server_encoding;
+  } catch (error) {
+    client.release();
+    await pool.end().catch(() => undefined);
+    throw new Error(`cannot read PostgreSQL's encoding: ${(error as Error).message}`, { cause: error });
+  }
   client.release();
   // An idle client's network error must not crash the process; the pool replaces the client.
   pool.on('error', () => undefined);
   const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  // The operation log is appended at the commit, its hashes computed in SQL over the UTF-8 bytes that JS
+  // hashes: on a UTF8 database (the default of initdb and of every managed PostgreSQL). Any other
+  // encoding keeps the append in the transaction, hashed in JS.
   const db: Db = Object.assign(kysely, {
-    writeTransaction: <T>(work: (tx: DbOrTx) => Promise<T>) => kysely.transaction().execute(work),
+    writeTransaction:
+      encoding === 'UTF8'
+        ? <T>(work: (tx: DbOrTx) => Promise<T>) => postgresWriteTransaction(pool, work)
+        : <T>(work: (tx: DbOrTx) => Promise<T>) => kysely.transaction().execute(work),
   });
   return {
     db,
