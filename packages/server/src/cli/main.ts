@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import type { Config } from '../config/config.ts';
 import type { VerifyCommandConfig } from '../config/verify-command-config.ts';
 import type { RevocationProvider, VerificationReport } from '@inkan/core';
+import type { BuiltinPki } from '@inkan/core/pki';
 import type { FileDigests, PublishedCrls } from '@inkan/core/verify';
 import serverPackage from '../../package.json' with { type: 'json' };
 
@@ -465,6 +466,7 @@ async function sign(config: Config, args: string[]): Promise<number> {
       location: values.location,
     });
     await writeFile(positionals[1], signed);
+    await refreshPublishedCrls(services.pki);
     return 0;
   } finally {
     await services.close();
@@ -485,9 +487,23 @@ async function seal(config: Config, args: string[], command: 'seal' | 'renew'): 
       positionals[1],
       command === 'seal' ? await sealPdf(input, services.sealOptions) : await renewPdf(input, services.sealOptions),
     );
+    await refreshPublishedCrls(services.pki);
     return 0;
   } finally {
     await services.close();
+  }
+}
+
+/**
+ * After a command that opened the CA's keys: its published CRLs again if due (see
+ * BuiltinPki.refreshPublishedCrls), for an installation without a server to keep them current. The
+ * command's work is done: a failure is a warning.
+ */
+async function refreshPublishedCrls(pki: BuiltinPki): Promise<void> {
+  try {
+    await pki.refreshPublishedCrls();
+  } catch (error) {
+    process.stderr.write(`inkan: warning: the CRLs could not be published: ${(error as Error).message}\n`);
   }
 }
 
