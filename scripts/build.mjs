@@ -4,7 +4,16 @@
 // newer than its last build, so `npm start` can call this every time.
 //
 //   node scripts/build.mjs [--force] [--quiet]
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +43,7 @@ const serverInputs = [
   join(root, 'packages', 'core', 'src'),
   join(root, 'packages', 'core', 'package.json'),
   join(root, 'packages', 'server', 'src'),
+  join(root, 'packages', 'server', 'data'),
   join(root, 'packages', 'server', 'package.json'),
   join(root, 'scripts', 'build.mjs'),
   join(root, 'package.json'),
@@ -91,6 +101,10 @@ async function buildServer() {
     legalComments: 'none',
     logLevel: 'warning',
   });
+  // Files the server reads at run time beside its code: the common-password list (and its licence).
+  mkdirSync(join(SERVER_DIST, 'data'));
+  for (const name of ['common-passwords.txt', 'common-passwords.README.md'])
+    copyFileSync(join(root, 'packages', 'server', 'data', name), join(SERVER_DIST, 'data', name));
   writeFileSync(stamp, `${new Date().toISOString()}\n`);
   return true;
 }

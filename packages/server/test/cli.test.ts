@@ -21,7 +21,7 @@ import {
   writeOpensslTsaConfig,
   type TsaFixture,
 } from '../../core/test/tsp/tsa-fixture.ts';
-import { INKAN_BIN, runInkan, type InkanRun, type RunInkanOptions } from './helpers/run-inkan.ts';
+import { INKAN_BIN, runInkan, SOURCE_INKAN_BIN, type InkanRun, type RunInkanOptions } from './helpers/run-inkan.ts';
 import { refusedUrl, startOpensslTsa, startSilentServer, type TestEndpoint } from './helpers/tsa-servers.ts';
 
 let work: string;
@@ -468,5 +468,16 @@ describe('usage', () => {
     assert.equal(help.stdout, none.stderr);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown command "frobnicate"/);
+  });
+
+  it('the development entry (`npm run inkan`: the sources through tsx) runs the same CLI as the release', async () => {
+    const dataDir = emptyDataDir();
+    const [source, compiled] = await Promise.all([
+      runInkan(['help'], { dataDir, entry: SOURCE_INKAN_BIN }),
+      runInkan(['help'], { dataDir }),
+    ]);
+    assert.equal(source.code, 0, source.stderr);
+    assert.match(source.stdout, /Usage:[\s\S]*inkan verify FILE/);
+    assert.equal(source.stdout, compiled.stdout);
   });
 });

@@ -12,11 +12,34 @@ export interface RetentionPolicy {
   yearly: number;
 }
 
+// Making an Intl.DateTimeFormat costs far more than formatting with one, and pruning formats every
+// backup's date three times: one formatter per time zone and kind, made on first use.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterOf(kind: 'day' | 'parts', timeZone: string): Intl.DateTimeFormat {
+  const key = `${kind} ${timeZone}`;
+  let formatter = formatters.get(key);
+  if (formatter === undefined) {
+    formatter =
+      kind === 'day'
+        ? new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+        : new Intl.DateTimeFormat('en-US', {
+            timeZone,
+            hourCycle: 'h23',
+            year: 'numeric',
+            month: 'numeric',
+            day: 'numeric',
+            hour: 'numeric',
+            minute: 'numeric',
+            second: 'numeric',
+          });
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
 /** The calendar date `YYYY-MM-DD` of an instant in a time zone. */
 export function zonedDay(instant: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    instant,
-  );
+  return formatterOf('day', timeZone).format(instant);
 }
 
 /** The ids to keep among `backups` (any order). */
@@ -50,16 +73,7 @@ export function backupsToKeep(
 /** Milliseconds a time zone is ahead of UTC at an instant. */
 function zoneOffsetMs(instant: Date, timeZone: string): number {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    })
+    formatterOf('parts', timeZone)
       .formatToParts(instant)
       .map((p) => [p.type, Number(p.value)]),
   );

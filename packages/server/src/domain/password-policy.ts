@@ -6,8 +6,12 @@ import { AppError } from './app-error.ts';
 export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 200;
 
-// packages/server/data/common-passwords.txt: 30,000 passwords, most common first (see its README).
-const LIST_URL = new URL('../../data/common-passwords.txt', import.meta.url);
+// packages/server/data/common-passwords.txt: 30,000 passwords, most common first (see its README). The
+// compiled release has its copy in packages/server/dist/data (scripts/build.mjs), beside the chunks.
+const LIST_URL = new URL(
+  import.meta.url.endsWith('.ts') ? '../../data/common-passwords.txt' : './data/common-passwords.txt',
+  import.meta.url,
+);
 
 let common: Set<string> | undefined;
 

@@ -1,14 +1,27 @@
 /**
- * Runs the real `inkan` CLI (`node packages/server/bin/inkan.mjs …`) as a child process from the
- * repository root, with an environment that holds no INKAN_* variable of the parent.
+ * Runs the real `inkan` CLI as a child process from the repository root, with an environment that holds
+ * no INKAN_* variable of the parent: the compiled release (`node bin/inkan.mjs …`, as an operator runs
+ * it), rebuilt by scripts/build.mjs when a source is newer than the last build. A command through tsx
+ * costs about a second of CPU more at every start (it compiles the sources it loads), and the suite
+ * starts the CLI and the server a few hundred times.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root (the CLI's working directory in the tests). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-/** The CLI entry point as npm would link it. */
-export const INKAN_BIN = fileURLToPath(new URL('../../bin/inkan.mjs', import.meta.url));
+/** The CLI entry point as npm would link it: the compiled release. */
+export const INKAN_BIN = fileURLToPath(new URL('../../../../bin/inkan.mjs', import.meta.url));
+/** The development entry point (`npm run inkan`): the TypeScript sources through tsx. */
+export const SOURCE_INKAN_BIN = fileURLToPath(new URL('../../bin/inkan.mjs', import.meta.url));
+
+// Once per test process, before any command runs: `npm test` has built already (its pretest), so this
+// only reads modification times; a single test file run after an edit rebuilds here.
+const build = spawnSync(process.execPath, ['scripts/build.mjs', '--quiet'], {
+  cwd: REPO_ROOT,
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+if (build.status !== 0) throw new Error(`scripts/build.mjs --quiet failed (exit ${build.status})`);
 
 /** What a finished CLI run left behind. */
 export interface InkanRun {
@@ -23,7 +36,7 @@ export interface RunInkanOptions {
   dataDir: string;
   /** More variables (INKAN_TSA_URLS, INKAN_MASTER_KEY …). */
   env?: Record<string, string>;
-  /** Script to run instead of bin/inkan.mjs (e.g. a symlink to it). */
+  /** Script to run instead of INKAN_BIN (e.g. a symlink to it, or SOURCE_INKAN_BIN). */
   entry?: string;
 }
 

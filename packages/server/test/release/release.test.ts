@@ -147,10 +147,10 @@ describe('release: build, npm ci --omit=dev, init, serve', () => {
     const inkan = (...args: string[]) => run(process.execPath, ['bin/inkan.mjs', ...args], { cwd: out, env });
     const init = await inkan('init');
     assert.equal(init.code, 0, init.output);
-    assert.equal(
-      (await inkan('org', 'create', '--name', 'リリース市役所', '--slug', 'release', '--admin-email', ADMIN)).code,
-      0,
-    );
+    const org = await inkan('org', 'create', '--name', 'リリース市役所', '--slug', 'release', '--admin-email', ADMIN);
+    assert.equal(org.code, 0, org.output);
+    const signInLink = /^http\S+\/login\/link\?token=([A-Za-z0-9_-]+)$/m.exec(org.output);
+    assert.ok(signInLink, org.output);
     const key = await inkan('apikey', 'create', '--org', 'release');
     assert.equal(key.code, 0, key.output);
     const apiKey = key.output.trimEnd().split('\n').at(-1)!;
@@ -171,6 +171,36 @@ describe('release: build, npm ci --omit=dev, init, serve', () => {
     });
     assert.equal(server.exitCode, null, serverOutput.join('\n'));
     await waitForHealthy(baseUrl);
+
+    // The administrator's first sign-in: the link from `org create`, then a password of their own (the
+    // release reads its common-password list from its own files: it once looked outside them).
+    const linked = await fetch(`${baseUrl}/api/session/link`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: signInLink[1] }),
+    });
+    assert.equal(linked.status, 200, await linked.clone().text());
+    const session = {
+      cookie: linked.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; '),
+      'x-csrf-token': ((await linked.json()) as { csrfToken: string }).csrfToken,
+      'content-type': 'application/json',
+    };
+    const common = await fetch(`${baseUrl}/api/session/password`, {
+      method: 'POST',
+      headers: session,
+      body: JSON.stringify({ password: 'password123' }),
+    });
+    assert.equal(common.status, 400, await common.clone().text());
+    assert.equal(((await common.json()) as { error: { code: string } }).error.code, 'PASSWORD_TOO_COMMON');
+    const chosen = await fetch(`${baseUrl}/api/session/password`, {
+      method: 'POST',
+      headers: session,
+      body: JSON.stringify({ password: 'a release administrator passphrase' }),
+    });
+    assert.equal(chosen.status, 204, await chosen.clone().text());
 
     const api = (method: string, path: string, init: RequestInit = {}) =>
       fetch(`${baseUrl}${path}`, { ...init, method, headers: { authorization: `Bearer ${apiKey}` } });

@@ -1,5 +1,6 @@
 /**
- * The real server as a child process for end-to-end tests: `node packages/server/bin/inkan.mjs serve`
+ * The real server as a child process for end-to-end tests: `node bin/inkan.mjs serve` (the compiled release;
+ * the sources through tsx when the test moves its clock)
  * with its own data directory and port, started and stopped (or killed) by the test, and a read-only
  * view of its SQLite database for assertions.
  */
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { INKAN_BIN, REPO_ROOT } from '../../helpers/run-inkan.ts';
+import { INKAN_BIN, REPO_ROOT, SOURCE_INKAN_BIN } from '../../helpers/run-inkan.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
 
 /** The preload that lets a test move a child server's clock (see clock-control.mjs). */
@@ -81,8 +82,11 @@ export async function startInkanProcess(
 ): Promise<InkanProcess> {
   // With clockFile: the server's clock runs that many milliseconds ahead (helpers/clock-control.mjs), in
   // the main thread and the job worker thread alike (workers inherit the --import).
+  // That preload moves the clock of the TypeScript sources (ports/clock.ts): such a server runs from them,
+  // through tsx; the compiled release has no clock a test can move.
   const preload = options.clockFile ? ['--import', CLOCK_CONTROL] : [];
-  const child = spawn(process.execPath, [...preload, INKAN_BIN, ...args], {
+  const entry = options.clockFile ? SOURCE_INKAN_BIN : INKAN_BIN;
+  const child = spawn(process.execPath, [...preload, entry, ...args], {
     cwd: REPO_ROOT,
     env: { ...cleanEnv(), ...env, ...(options.clockFile ? { E2E_CLOCK_FILE: options.clockFile } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
