@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { indexOfAscii, isWhitespace, PdfLexer, startsWith } from '../pdf/lexer.ts';
+import { indexOfAscii, PdfLexer, startsWith } from '../pdf/lexer.ts';
 import { DEFAULT_PDF_LIMITS } from '../pdf/limits.ts';
 
 /**
@@ -26,6 +26,9 @@ export function revisionEnds(bytes: Uint8Array, sections: readonly number[] = []
   return [...ends].sort((a, b) => a - b);
 }
 
+/** A byte that is neither a hex digit nor PDF white space (NUL, TAB, LF, FF, CR, space). */
+const NOT_HEX_OR_WHITESPACE = /[^0-9A-Fa-f\x00\t\n\f\r ]/;
+
 /** Problems with a signature's /ByteRange, each a sentence; empty when the coverage is sound. */
 export function byteRangeProblems(
   bytes: Uint8Array,
@@ -49,15 +52,15 @@ export function byteRangeProblems(
   if (bytes[b] !== 0x3c || bytes[c - 1] !== 0x3e) {
     problems.push('the gap in the ByteRange is not exactly a hex string: unsigned bytes hide in it');
   } else {
-    for (let i = b + 1; i < c - 1; i++) {
-      const ch = bytes[i];
-      const hex = (ch >= 0x30 && ch <= 0x39) || (ch >= 0x41 && ch <= 0x46) || (ch >= 0x61 && ch <= 0x66);
-      if (!hex && !isWhitespace(ch)) {
-        problems.push(
-          `the gap in the ByteRange holds non-hex byte 0x${ch.toString(16)} at ${i}: it is larger than the /Contents string`,
-        );
-        break;
-      }
+    // One regular-expression scan (native code) rather than a byte loop, which the interpreter ran for
+    // milliseconds over a 30 KB signature slot of a command that verifies one file.
+    const inner = Buffer.from(bytes.buffer, bytes.byteOffset + b + 1, c - b - 2).toString('latin1');
+    const stray = NOT_HEX_OR_WHITESPACE.exec(inner);
+    if (stray !== null) {
+      const at = b + 1 + stray.index;
+      problems.push(
+        `the gap in the ByteRange holds non-hex byte 0x${bytes[at].toString(16)} at ${at}: it is larger than the /Contents string`,
+      );
     }
   }
   if (signatureObject && (b < signatureObject.start || c > signatureObject.end)) {
