@@ -103,6 +103,27 @@ export async function openSigningServices(
 
 const CRL_REFRESH_MS = 3600 * 1000;
 
+/**
+ * Keeps the CAs' CRLs published in the PKI directory current while the server runs (at once, then
+ * hourly: BuiltinPki.refreshPublishedCrls publishes one only when it has less than half its week
+ * left, or misses a revocation), so that `inkan verify` on this installation needs no key. Returns
+ * the stop.
+ */
+export function keepPublishedCrlsCurrent(pki: BuiltinPki, onError: (error: Error) => void): () => Promise<void> {
+  let running: Promise<void> = Promise.resolve();
+  const refresh = () => {
+    running = running.then(() => pki.refreshPublishedCrls()).then(() => undefined, onError);
+  };
+  refresh();
+  const timer = setInterval(refresh, CRL_REFRESH_MS);
+  timer.unref();
+  // The stop waits for a refresh under way: nothing is written into the data directory after it.
+  return () => {
+    clearInterval(timer);
+    return running;
+  };
+}
+
 /** The root and issuing CAs' CRLs, made once and again when an hour old (they are valid a week). */
 function currentCrls(pki: BuiltinPki): () => Promise<{ crls: Uint8Array[]; ocsp: Uint8Array[] }> {
   let made: { at: number; data: Promise<{ crls: Uint8Array[]; ocsp: Uint8Array[] }> } | undefined;

@@ -20,6 +20,7 @@ import {
   type PkiKeyAlgorithm,
 } from './key-storage.ts';
 import { createOcspRequest } from './ocsp-messages.ts';
+import { PUBLISHED_CRL_FILES, readPublishedCrls, type CaRole } from './published-crl.ts';
 import { createOcspResponder, type OcspCertStatus, type OcspResponder } from './ocsp-responder.ts';
 import {
   addYears,
@@ -61,6 +62,7 @@ const BACKDATE_MS = 3600 * 1000;
 
 type CertificateRole = 'root' | 'issuing' | 'signing' | 'tsa' | 'ocsp';
 const ROLES: readonly CertificateRole[] = ['root', 'issuing', 'signing', 'tsa', 'ocsp'];
+const CA_ROLES: readonly CaRole[] = ['root', 'issuing'];
 
 const fileName = z.string().regex(/^[A-Za-z0-9._-]+$/);
 const manifestSchema = z.object({
@@ -309,6 +311,18 @@ export async function initBuiltinPki(options: InitBuiltinPkiOptions): Promise<{ 
   });
   await writeJson(join(dir, ISSUED_FILE), issued);
   await writeJson(join(dir, REVOKED_FILE), []);
+  // The CAs' first CRLs, published so that `inkan verify` needs no key (published-crl.ts).
+  for (const role of CA_ROLES) {
+    const crl = await createCrl({
+      issuerCertificate: certificates[role],
+      issuerSigner: keySigner(keys[role]),
+      revoked: [],
+      thisUpdate: now,
+      nextUpdate: new Date(now.getTime() + CRL_VALIDITY_MS),
+      crlNumber: Date.now(),
+    });
+    await writePrivateFile(join(dir, PUBLISHED_CRL_FILES[role]), crl);
+  }
   const manifest: PkiManifest = {
     format: 'inkan-pki/1',
     createdAt: now.toISOString(),
@@ -595,9 +609,29 @@ export class BuiltinPki {
     });
   }
 
+  /** Signs the current CRL of each CA of `roles` and publishes it in the PKI directory (published-crl.ts). */
+  async publishCrls(roles: readonly CaRole[] = CA_ROLES): Promise<void> {
+    for (const role of roles) await writePrivateFile(join(this.dir, PUBLISHED_CRL_FILES[role]), await this.crl(role));
+  }
+
   /**
-   * Revokes a certificate issued by this PKI (persisted in revoked.json). Revoking an already revoked
-   * serial keeps the first record. Unknown serial → CoreError('PKI_UNKNOWN_CERTIFICATE').
+   * Publishes again each CA's CRL that is missing, unreadable, incomplete (a revocation since) or
+   * current for less than half its validity, so that `inkan verify` finds a current one and needs no
+   * key; the server calls it at start and hourly. Returns the CAs whose CRL it published.
+   */
+  async refreshPublishedCrls(): Promise<CaRole[]> {
+    const halfway = new Date(this.#now().getTime() + CRL_VALIDITY_MS / 2);
+    const published = await readPublishedCrls(this.dir, this.manifest.files.revoked, halfway);
+    const certificate = { root: this.rootCertificate, issuing: this.issuingCertificate };
+    const stale = CA_ROLES.filter((role) => published.forIssuer(certificate[role]) === null);
+    await this.publishCrls(stale);
+    return stale;
+  }
+
+  /**
+   * Revokes a certificate issued by this PKI (persisted in revoked.json), and publishes its CA's CRL
+   * again. Revoking an already revoked serial keeps the first record. Unknown serial →
+   * CoreError('PKI_UNKNOWN_CERTIFICATE').
    */
   revoke(serialHex: string, reason?: number): Promise<void> {
     return this.#serialised(async () => {
@@ -616,6 +650,8 @@ export class BuiltinPki {
         ...(reason === undefined ? {} : { reason }),
       });
       await writeJson(join(this.dir, this.manifest.files.revoked), revoked);
+      // Until this is written, readers find the published CRL incomplete and ask the CA with its keys.
+      await this.publishCrls([record.issuer]);
     });
   }
 

@@ -21,6 +21,7 @@ export {
   type CrlReasonCode,
   type RevokedEntry,
 } from './crl.ts';
+export { PUBLISHED_CRL_FILES, readPublishedCrls, type CaRole, type PublishedCrls } from './published-crl.ts';
 export { crlSignedBy, HttpRevocationProvider, type HttpRevocationProviderOptions } from './http-revocation.ts';
 export {
   generatePrivateKey,

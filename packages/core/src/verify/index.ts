@@ -5,6 +5,7 @@
 export { CoreError, isCoreError, type CoreErrorCode } from '../errors.ts';
 export { firstAnswering, type RevocationProvider } from '../revocation.ts';
 export { HttpRevocationProvider, type HttpRevocationProviderOptions } from '../pki/http-revocation.ts';
+export { readPublishedCrls, type PublishedCrls } from '../pki/published-crl.ts';
 export { DEFAULT_PDF_LIMITS, defaultDecodedBytes, type PdfLimits, type PdfLimitName } from '../pdf/limits.ts';
 export { parseCertificate, CertificateParseError } from '../x509/certificate.ts';
 export { verifyPdf, type VerifyOptions } from './verify-pdf.ts';

@@ -132,6 +132,19 @@ describe('FileHashCheckpoints.digests (what the reading thread of `inkan verify`
     assert.deepEqual(Buffer.from(byteRanges.digest(last, 'sha256')), Buffer.from(hashByteRange(hostile, last)));
   });
 
+  test('finds the ranges piece by piece, a `/ByteRange` split across pieces too', () => {
+    const small = fileWithRanges(20_000, [
+      { at: 1000, range: [0, 3000, 3100, 10_000] },
+      { at: 5003, range: [0, 14_000, 14_100, 5900] },
+      { at: 12_345, range: [0, 15_000, 15_100, 4900] },
+    ]);
+    const whole = signatureValuesInFile(small);
+    assert.equal(whole.length, 3);
+    // Every split of the 10-byte name falls on a boundary of one of these piece sizes.
+    for (const chunk of [1, 2, 3, 4, 5, 6, 7, 9, 11, 1004, 5005, 20_000])
+      assert.deepEqual(fed(small, chunk).digests(small).signatureValues, whole, `pieces of ${chunk} bytes`);
+  });
+
   test('refuses bytes other than those fed', () => {
     assert.throws(() => fed(bytes, 1024 * 1024).digests(bytes.subarray(1)), RangeError);
   });

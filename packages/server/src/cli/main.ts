@@ -1,11 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/config.ts';
 import type { VerifyCommandConfig } from '../config/verify-command-config.ts';
 import type { RevocationProvider, VerificationReport } from '@inkan/core';
-import type { FileDigests } from '@inkan/core/verify';
+import type { BuiltinPki } from '@inkan/core/pki';
+import type { FileDigests, PublishedCrls } from '@inkan/core/verify';
 import serverPackage from '../../package.json' with { type: 'json' };
 
 // The core, the configuration schema and the signing services are imported when a command needs them:
@@ -224,8 +225,8 @@ async function verify(config: Config, args: string[]): Promise<number> {
       process.stderr.write(`inkan: --trust: ${(error as Error).message}\n`);
       return 2;
     }
-    const ownRoot = await ownRootCertificate(config);
-    if (ownRoot !== null) anchors.push(ownRoot);
+    const own = await ownPki(config);
+    if (own !== null) anchors.push(own.root);
     return (await import('./batch-verify-command.ts')).batchVerifyCommand(config, {
       values: { ...values, at },
       positionals,
@@ -248,7 +249,7 @@ async function verifyFile(config: VerifyCommandConfig, args: string[], file: Fil
   // and loading the signing side (PDF writer, fonts, PKCS#11) would cost more than checking a small file.
   // The file is being read meanwhile (readVerifyInput, started before the configuration was loaded).
   const [
-    { verifyPdf, firstAnswering, HttpRevocationProvider, isCoreError },
+    { verifyPdf, firstAnswering, HttpRevocationProvider, isCoreError, readPublishedCrls },
     { readCertificates },
     { formatVerificationReport },
     { verifyLimitsOf },
@@ -266,15 +267,15 @@ async function verifyFile(config: VerifyCommandConfig, args: string[], file: Fil
     return 2;
   }
   // Inside an initialised data directory, this installation's own root is trusted.
-  const ownRoot = await ownRootCertificate(config);
-  if (ownRoot !== null) anchors.push(ownRoot);
-  // Revocation data the file lacks: this installation's CA answers for its own certificates (when its
-  // keys open; loaded when the verifier asks, since a B-LT file carries its own — or while a large file
-  // is still being read, when the main thread would only wait), and with --online the OCSP and CRL URLs
-  // in the certificates are asked.
+  const own = await ownPki(config);
+  if (own !== null) anchors.push(own.root);
+  // Revocation data the file lacks: this installation's CA answers for its own certificates (its
+  // published CRLs, else its keys if they open; read when the verifier asks, since a B-LT file carries
+  // its own — or while a large file is still being read, when the main thread would only wait), and
+  // with --online the OCSP and CRL URLs in the certificates are asked.
   const providers: RevocationProvider[] = [];
-  if (ownRoot !== null) {
-    const builtin = builtinRevocationProvider(config);
+  if (own !== null) {
+    const builtin = builtinRevocationProvider(config, () => readPublishedCrls(config.pkiDir, own.revokedFile, at));
     if (file.inPieces) builtin.open();
     providers.push(builtin);
   }
@@ -300,24 +301,44 @@ async function verifyFile(config: VerifyCommandConfig, args: string[], file: Fil
     process.stderr.write(`inkan: ${error.code}: ${error.message}\n`);
     return 2;
   }
-  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatVerificationReport(report));
+  await writeStdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatVerificationReport(report));
   return report.exitCode;
 }
 
 /**
- * The data directory's root certificate, or null outside an initialised one. Only the public
- * certificate is read, so verifying needs no INKAN_MASTER_KEY (the keys stay closed).
+ * Writes `text` to file descriptor 1 directly: process.stdout on a pipe (a script reading the report)
+ * sets up a socket stream first, measured at ≈ 3 ms of a 100 ms `inkan verify`. A descriptor that
+ * would block (made non-blocking by whoever holds its other end) gets the rest through process.stdout.
  */
-async function ownRootCertificate(config: Pick<Config, 'pkiDir'>): Promise<Uint8Array | null> {
+async function writeStdout(text: string): Promise<void> {
+  const bytes = Buffer.from(text);
+  let written = 0;
+  try {
+    while (written < bytes.length) written += writeSync(1, bytes, written);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+    await new Promise<void>((resolve, reject) =>
+      process.stdout.write(bytes.subarray(written), (failed) => (failed ? reject(failed) : resolve())),
+    );
+  }
+}
+
+/**
+ * The data directory's root certificate and the name of its revocation list (revoked.json), or null
+ * outside an initialised one. Only public files are read, so verifying needs no INKAN_MASTER_KEY (the
+ * keys stay closed).
+ */
+async function ownPki(config: Pick<Config, 'pkiDir'>): Promise<{ root: Uint8Array; revokedFile: string } | null> {
   if (!existsSync(join(config.pkiDir, 'pki.json'))) return null;
   try {
     const manifest = JSON.parse(await readFile(join(config.pkiDir, 'pki.json'), 'utf8')) as {
-      files?: { root?: { certificate?: unknown } };
+      files?: { root?: { certificate?: unknown }; revoked?: unknown };
     };
     const file = manifest.files?.root?.certificate;
     if (typeof file !== 'string') return null;
     const [root] = (await import('./certificate-files.ts')).readCertificates([join(config.pkiDir, file)]);
-    return root ?? null;
+    const revoked = manifest.files?.revoked;
+    return root === undefined ? null : { root, revokedFile: typeof revoked === 'string' ? revoked : 'revoked.json' };
   } catch {
     // An unreadable PKI only means no built-in trust anchor; the report then says "untrusted".
     return null;
@@ -376,12 +397,19 @@ export function readForVerification(path: string): FileRead {
 }
 
 /**
- * The installation's CA as a revocation source, its PKI (and keys) loaded on the first question only,
- * or earlier by open(). Keys that do not open only mean no answers from it.
+ * The installation's CA as a revocation source, read on the first question only, or earlier by open():
+ * its published CRLs (`readPublished`: current, complete, signed by the CA asked about), which need no
+ * key; else, for a CA without one (a data directory made before CRLs were published, a server down for
+ * days), answers signed now with its keys. Keys that do not open only mean no answers from it.
  */
-function builtinRevocationProvider(config: VerifyCommandConfig): RevocationProvider & { open(): void } {
+function builtinRevocationProvider(
+  config: VerifyCommandConfig,
+  readPublished: () => Promise<PublishedCrls>,
+): RevocationProvider & { open(): void } {
+  let published: Promise<PublishedCrls> | undefined;
+  const publishedCrls = () => (published ??= readPublished());
   let loaded: Promise<RevocationProvider | null> | undefined;
-  const provider = (openKeys = false): Promise<RevocationProvider | null> =>
+  const withKeys = (openKeys = false): Promise<RevocationProvider | null> =>
     (loaded ??= (async () => {
       try {
         const [{ loadBuiltinPki }, { parseMasterKey }] = await Promise.all([
@@ -399,9 +427,18 @@ function builtinRevocationProvider(config: VerifyCommandConfig): RevocationProvi
       }
     })());
   return {
-    ocsp: async (certificate, issuer) => (await provider())?.ocsp(certificate, issuer) ?? null,
-    crl: async (certificate, issuer) => (await provider())?.crl(certificate, issuer) ?? null,
-    open: () => void provider(true),
+    // No OCSP answer where a published CRL answers: the verifier then asks for the CRL.
+    ocsp: async (certificate, issuer) =>
+      (await publishedCrls()).forIssuer(issuer) !== null
+        ? null
+        : ((await withKeys())?.ocsp(certificate, issuer) ?? null),
+    crl: async (certificate, issuer) =>
+      (await publishedCrls()).forIssuer(issuer) ?? (await withKeys())?.crl(certificate, issuer) ?? null,
+    // Both CAs' CRLs usable: the keys will not be needed for this installation's certificates.
+    open: () =>
+      void publishedCrls().then((crls) => {
+        if (crls.usable.size < 2) void withKeys(true);
+      }),
   };
 }
 
@@ -447,6 +484,7 @@ async function sign(config: Config, args: string[]): Promise<number> {
       location: values.location,
     });
     await writeFile(positionals[1], signed);
+    await refreshPublishedCrls(services.pki);
     return 0;
   } finally {
     await services.close();
@@ -467,9 +505,23 @@ async function seal(config: Config, args: string[], command: 'seal' | 'renew'): 
       positionals[1],
       command === 'seal' ? await sealPdf(input, services.sealOptions) : await renewPdf(input, services.sealOptions),
     );
+    await refreshPublishedCrls(services.pki);
     return 0;
   } finally {
     await services.close();
+  }
+}
+
+/**
+ * After a command that opened the CA's keys: its published CRLs again if due (see
+ * BuiltinPki.refreshPublishedCrls), for an installation without a server to keep them current. The
+ * command's work is done: a failure is a warning.
+ */
+async function refreshPublishedCrls(pki: BuiltinPki): Promise<void> {
+  try {
+    await pki.refreshPublishedCrls();
+  } catch (error) {
+    process.stderr.write(`inkan: warning: the CRLs could not be published: ${(error as Error).message}\n`);
   }
 }
 

@@ -4,6 +4,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { isLoopbackHost, type Config } from '../config/config.ts';
 import { createContext, type AppContext } from '../context.ts';
+import { keepPublishedCrlsCurrent } from '../signing-services.ts';
 import { buildApp } from '../http/app.ts';
 import { startHttpsRedirect } from '../http/https-redirect.ts';
 import { startTlsReloader, type TlsReloader } from '../http/tls-reload.ts';
@@ -36,7 +37,12 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
   const role = options.role ?? 'all';
   // The server is the long-lived process (its job child processes and CLI commands are not).
   const context = await createContext(config, { longLived: true });
-  const stops: Array<() => Promise<void>> = [() => context.close()];
+  const stopCrls = keepPublishedCrlsCurrent(context.signing.pki, (error) =>
+    process.stderr.write(
+      `${JSON.stringify({ level: 40, time: Date.now(), msg: 'could not publish the CRLs', error: error.message })}\n`,
+    ),
+  );
+  const stops: Array<() => Promise<void>> = [stopCrls, () => context.close()];
   let ready = 'Inkan job worker is running';
   let tlsReloader: TlsReloader | undefined;
   try {
