@@ -115,6 +115,17 @@ for (const dialect of DIALECTS) {
       assert.equal(code(early), 'APPROVAL_NOT_YOUR_TURN');
       const resend = await as(sender, 'POST', `/api/v1/envelopes/${envelope.id}/send`, {});
       assert.equal(code(resend), 'ENVELOPE_NOT_DRAFT');
+      // リマインド to the counterparty: nobody has been asked yet, and the message names 承認待ち as the reason.
+      const detail = (await as(sender, 'GET', `/api/v1/envelopes/${envelope.id}`)).json();
+      const remind = await as(
+        sender,
+        'POST',
+        `/api/v1/envelopes/${envelope.id}/recipients/${detail.recipients[0].id}/remind`,
+        {},
+      );
+      assert.equal(remind.statusCode, 409, remind.body);
+      assert.equal(code(remind), 'ENVELOPE_NOT_ACTIVE');
+      assert.match(remind.json().error.message, /承認待ち/);
 
       const first = await as(a, 'POST', `/api/v1/envelopes/${envelope.id}/approvals/approve`, {
         comment: '金額を確認しました',
