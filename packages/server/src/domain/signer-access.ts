@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { hashToken } from '../security/tokens.ts';
-import type { DbOrTx } from '../ports/database.ts';
+import type { Selectable } from 'kysely';
+import type { DbOrTx, Schema } from '../ports/database.ts';
 import { AppError } from './app-error.ts';
 import { recordEvent, type NewEvent } from './record-event.ts';
 import type { DomainContext } from './domain-context.ts';
@@ -58,9 +59,29 @@ export async function findByLinkToken(db: DbOrTx, token: string): Promise<Signer
 
 /** The envelope, organisation and sender of a recipient. */
 export async function contextOfRecipient(db: DbOrTx, recipient: Recipient): Promise<SignerContext> {
-  // The envelope with its organisation and creator in one statement (three before): every signer request
-  // and the signing jobs come through here.
-  const row = await db
+  const { row, sender } = await loadEnvelopeWithSender(db, recipient.envelopeId);
+  return withSender(await loadDetailsOf(db, row), recipient, sender);
+}
+
+/**
+ * An envelope's row with its sender's contact, in one statement (three before): every signer request,
+ * the signing jobs and the sign transaction come through here. `forUpdate`: PostgreSQL locks the
+ * envelope's row (only that row: the organisation and the user are read, not locked).
+ */
+export async function loadEnvelopeWithSender(
+  db: DbOrTx,
+  envelopeId: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<{ row: Selectable<Schema['envelopes']>; sender: SenderContact }> {
+  const {
+    sender_organization_name,
+    sender_organization_logo_updated_at,
+    sender_organization_contact,
+    sender_user_name,
+    sender_user_email,
+    sender_user_phone,
+    ...row
+  } = await db
     .selectFrom('envelopes')
     .innerJoin('organizations', 'organizations.id', 'envelopes.organization_id')
     .leftJoin('users', 'users.id', 'envelopes.created_by_user_id')
@@ -73,23 +94,13 @@ export async function contextOfRecipient(db: DbOrTx, recipient: Recipient): Prom
       'users.email as sender_user_email',
       'users.phone as sender_user_phone',
     ])
-    .where('envelopes.id', '=', recipient.envelopeId)
+    .where('envelopes.id', '=', envelopeId)
+    .$if(options.forUpdate === true, (qb) => qb.forUpdate('envelopes'))
     .executeTakeFirstOrThrow();
-  const {
-    sender_organization_name,
-    sender_organization_logo_updated_at,
-    sender_organization_contact,
-    sender_user_name,
-    sender_user_email,
-    sender_user_phone,
-    ...envelopeRow
-  } = row;
-  const details = await loadDetailsOf(db, envelopeRow);
-  return withSender(
-    details,
-    recipient,
-    senderContactOf({
-      organizationId: envelopeRow.organization_id,
+  return {
+    row,
+    sender: senderContactOf({
+      organizationId: row.organization_id,
       sender_organization_name,
       sender_organization_logo_updated_at,
       sender_organization_contact,
@@ -97,7 +108,7 @@ export async function contextOfRecipient(db: DbOrTx, recipient: Recipient): Prom
       sender_user_email,
       sender_user_phone,
     }),
-  );
+  };
 }
 
 /** The sender's columns as both readers select them (the organisation, and the creating user if any). */
