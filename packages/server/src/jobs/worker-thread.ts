@@ -435,6 +435,7 @@ export async function startWorkerThread(options: {
   const pendingMetrics = new Map<number, (metrics: MetricObjectWithValues<MetricValue<string>>[]) => void>();
   let nextMetricsId = 0;
   let wakeQueued = false;
+  let lastWakeAt = -WAKE_EVERY_MS;
   current = await spawn();
   return {
     metrics: () =>
@@ -459,17 +460,25 @@ export async function startWorkerThread(options: {
       await exited;
     },
     wake: () => {
-      // One message for all the wake-ups of this turn of the event loop: a burst of requests (100 signers
-      // at once) would otherwise send one IPC message each, on the HTTP thread.
+      // One message for all the wake-ups of a burst of requests (100 signers at once): each would otherwise
+      // send an IPC message on the HTTP thread (one turn of the event loop holds only a few of them) and
+      // send the worker to claim again. The first goes out at once, the next WAKE_EVERY_MS after it.
       if (stopping || wakeQueued) return;
       wakeQueued = true;
-      setImmediate(() => {
+      const send = () => {
         wakeQueued = false;
+        lastWakeAt = performance.now();
         if (!stopping) current.send({ type: 'wake' });
-      });
+      };
+      const wait = lastWakeAt + WAKE_EVERY_MS - performance.now();
+      if (wait <= 0) setImmediate(send);
+      else setTimeout(send, wait);
     },
   };
 }
+
+/** Wake-ups go to a worker at most this often; those in between ride on the next (a job starts ≤ 10 ms later). */
+const WAKE_EVERY_MS = 10;
 
 /** When the thread last had something to do: jobs running, the last one's end, the last wake-up. */
 class Activity {
