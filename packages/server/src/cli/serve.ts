@@ -59,8 +59,9 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
       });
       // A request that changed something may have queued jobs: wake the worker instead of waiting for its poll.
       if (thread) {
-        app.addHook('onResponse', async (request) => {
+        app.addHook('onResponse', (request, _reply, done) => {
           if (request.method !== 'GET' && request.method !== 'HEAD') thread.wake();
+          done();
         });
       }
       stops.unshift(() => app.close());
