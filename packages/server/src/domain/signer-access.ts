@@ -57,6 +57,16 @@ export async function findByLinkToken(db: DbOrTx, token: string): Promise<Signer
   return contextOfRecipient(db, toRecipient(row));
 }
 
+/** The sender's columns as both readers select them: the organisation, and the creating user (left join). */
+const SENDER_COLUMNS = [
+  'organizations.name as sender_organization_name',
+  'organizations.logo_updated_at as sender_organization_logo_updated_at',
+  'organizations.sender_contact as sender_organization_contact',
+  'users.name as sender_user_name',
+  'users.email as sender_user_email',
+  'users.phone as sender_user_phone',
+] as const;
+
 /** The envelope, organisation and sender of a recipient. */
 export async function contextOfRecipient(db: DbOrTx, recipient: Recipient): Promise<SignerContext> {
   const { row, sender } = await loadEnvelopeWithSender(db, recipient.envelopeId);
@@ -86,14 +96,7 @@ export async function loadEnvelopeWithSender(
     .innerJoin('organizations', 'organizations.id', 'envelopes.organization_id')
     .leftJoin('users', 'users.id', 'envelopes.created_by_user_id')
     .selectAll('envelopes')
-    .select([
-      'organizations.name as sender_organization_name',
-      'organizations.logo_updated_at as sender_organization_logo_updated_at',
-      'organizations.sender_contact as sender_organization_contact',
-      'users.name as sender_user_name',
-      'users.email as sender_user_email',
-      'users.phone as sender_user_phone',
-    ])
+    .select(SENDER_COLUMNS)
     .where('envelopes.id', '=', envelopeId)
     .$if(options.forUpdate === true, (qb) => qb.forUpdate('envelopes'))
     .executeTakeFirstOrThrow();
@@ -156,14 +159,7 @@ export async function loadSenderContact(
     .selectFrom('organizations')
     // No creating user (an API-made envelope): an id no user has, so the join finds none.
     .leftJoin('users', (join) => join.on('users.id', '=', envelope.createdByUserId ?? ''))
-    .select([
-      'organizations.name as sender_organization_name',
-      'organizations.logo_updated_at as sender_organization_logo_updated_at',
-      'organizations.sender_contact as sender_organization_contact',
-      'users.name as sender_user_name',
-      'users.email as sender_user_email',
-      'users.phone as sender_user_phone',
-    ])
+    .select(SENDER_COLUMNS)
     .where('organizations.id', '=', envelope.organizationId)
     .executeTakeFirstOrThrow();
   return senderContactOf({ organizationId: envelope.organizationId, ...row });

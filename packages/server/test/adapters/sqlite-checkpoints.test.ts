@@ -13,12 +13,11 @@ import {
   HTTP_WAL_AUTOCHECKPOINT_PAGES,
   startSqliteCheckpoints,
 } from '../../src/adapters/db/sqlite-checkpoints.ts';
-import { startOnDemandWorkerThread } from '../../src/jobs/worker-thread.ts';
 import type { Db } from '../../src/ports/database.ts';
 import { createTestContext, type TestContext } from '../helpers/test-database.ts';
+import { startTestWorkerProcess } from '../helpers/process-worker.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
-const HANDLERS = new URL('../helpers/process-job-handlers.ts', import.meta.url).href;
 const WAIT = { timeoutMs: 60_000, intervalMs: 20 };
 
 async function autocheckpointPages(db: Db): Promise<number> {
@@ -74,15 +73,10 @@ describe('SQLite WAL checkpoints', () => {
   });
 
   test('the job worker process of the server checkpoints while it runs', async () => {
-    const worker = startOnDemandWorkerThread({
+    const worker = startTestWorkerProcess({
       env: { INKAN_ENV: 'test', INKAN_DATA_DIR: t.dataDir, INKAN_DATABASE_URL: t.database.url! },
       db: t.context.db,
       idleMs: 60_000,
-      pollMs: 10,
-      duePollMs: 20,
-      handlersModule: HANDLERS,
-      isolation: 'process',
-      log: () => undefined,
     });
     try {
       await t.context.jobs.enqueue(t.context.db, 'mail.completion', { envelopeId: 'checkpoints' });
