@@ -353,6 +353,7 @@ async function latencyPhase(run: Run, options: typeof DEFAULTS): Promise<NonNull
   const errors: string[] = [];
   const times: number[] = [];
   const burstStarted = performance.now();
+  const burstProfileFrom = profileClockUs();
   await Promise.all(
     ready.map(async (signer, i) => {
       try {
@@ -369,6 +370,12 @@ async function latencyPhase(run: Run, options: typeof DEFAULTS): Promise<NonNull
       }
     }),
   );
+  if (run.profileDir)
+    // The burst alone (request issued → last answer), for `profile-summary.ts DIR --window=burst-window.json`.
+    writeFileSync(
+      join(run.profileDir, 'burst-window.json'),
+      `${JSON.stringify({ fromUs: burstProfileFrom, toUs: profileClockUs(), requests: ready.length })}\n`,
+    );
   // The worker applies the platform signatures (with timestamps) after the 202s; wait for all of them.
   let appliedS: number | null = null;
   const deadline = performance.now() + LIMITS.appliedMs;
@@ -476,7 +483,12 @@ async function runOnDatabase(database: BenchDatabase, options: typeof DEFAULTS):
       roles: database === 'postgres-multi' ? ['web', 'web', 'worker'] : ['all'],
       build: options.server,
       nodeArgs: options.profile
-        ? ['--cpu-prof', `--cpu-prof-dir=${join(options.profile, database)}`, '--cpu-prof-interval=2000']
+        ? [
+            '--cpu-prof',
+            `--cpu-prof-dir=${join(options.profile, database)}`,
+            // Every 2 ms by default; the 100-signer burst lasts ~0.15 s, so its profile wants a finer one.
+            `--cpu-prof-interval=${process.env.INKAN_BENCH_PROFILE_INTERVAL_US ?? '2000'}`,
+          ]
         : (process.env.INKAN_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
     });
     liveServers.add(server);

@@ -197,15 +197,20 @@ export function profileMarkdown(threads: readonly ThreadSummary[], per = 1, unit
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const dir = process.argv[2];
-  if (!dir) throw new Error('usage: profile-summary.ts DIR [--per=N] [--top=N]');
+  if (!dir) throw new Error('usage: profile-summary.ts DIR [--per=N] [--top=N] [--window=burst-window.json]');
   const per = Number(/--per=(\d+)/.exec(process.argv.join(' '))?.[1] ?? 1);
-  // Without --per, the envelope count the bench wrote beside the window.
-  const perEnvelopes = existsSync(join(dir, 'window.json'))
-    ? (JSON.parse(readFileSync(join(dir, 'window.json'), 'utf8')) as { envelopes?: number }).envelopes
+  // The throughput phase (window.json) unless another window the bench wrote is named (burst-window.json:
+  // the 100-signer burst, per sign request).
+  const windowFile = join(dir, /--window=(\S+)/.exec(process.argv.join(' '))?.[1] ?? 'window.json');
+  const written = existsSync(windowFile)
+    ? (JSON.parse(readFileSync(windowFile, 'utf8')) as ProfileWindow & { envelopes?: number; requests?: number })
     : undefined;
+  // Without --per, the envelope (or request) count the bench wrote beside the window.
+  const perWindow = written?.envelopes ?? written?.requests;
   const top = Number(/--top=(\d+)/.exec(process.argv.join(' '))?.[1] ?? 15);
-  const divide = process.argv.some((a) => a.startsWith('--per=')) ? per : (perEnvelopes ?? 1);
-  console.log(profileMarkdown(summariseDirectory(dir, top), divide, divide === 1 ? 'ms' : 'ms/envelope'));
+  const divide = process.argv.some((a) => a.startsWith('--per=')) ? per : (perWindow ?? 1);
+  const unit = divide === 1 ? 'ms' : written?.requests !== undefined ? 'ms/request' : 'ms/envelope';
+  console.log(profileMarkdown(summariseDirectory(dir, top, written), divide, unit));
 }
 
 /**

@@ -18,6 +18,7 @@ import { scheduleAuditAnchor } from '../domain/use-cases/anchor-audit-chain.ts';
 import { scheduleBackup } from '../backup/run-scheduled-backup.ts';
 import { scheduleDeadlineReminders } from '../domain/use-cases/queue-deadline-reminders.ts';
 import { startHeartbeat } from '../observability/readiness.ts';
+import { deferSqliteCheckpoints } from '../adapters/db/sqlite-checkpoints.ts';
 import { AggregatorRegistry } from 'prom-client';
 
 /** Which parts run in this process: HTTP and the job worker (child process), HTTP only, or the worker only. */
@@ -64,8 +65,9 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
       });
       // A request that changed something may have queued jobs: wake the worker instead of waiting for its poll.
       if (thread) {
-        app.addHook('onResponse', async (request) => {
+        app.addHook('onResponse', (request, _reply, done) => {
           if (request.method !== 'GET' && request.method !== 'HEAD') thread.wake();
+          done();
         });
       }
       stops.unshift(() => app.close());
@@ -140,6 +142,8 @@ async function startJobThread(
   await scheduleBackup(context, now).catch(warn('the backup'));
   await scheduleDeadlineReminders(context, now).catch(warn('the deadline reminders'));
   await scheduleArchiveRenewal(context, now).catch(warn('the archive renewal'));
+  // The job processes checkpoint SQLite's WAL: this process's HTTP thread only when none has for long.
+  if (context.dialect === 'sqlite') await deferSqliteCheckpoints(context.db);
   const stopHeartbeat = startHeartbeat(context.config.dataDir, (error) =>
     log({ level: 40, time: Date.now(), msg: 'could not write the worker heartbeat', error: error.message }),
   );

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { hashToken } from '../security/tokens.ts';
-import type { DbOrTx } from '../ports/database.ts';
+import type { Selectable } from 'kysely';
+import type { DbOrTx, Schema } from '../ports/database.ts';
 import { AppError } from './app-error.ts';
 import { recordEvent, type NewEvent } from './record-event.ts';
 import type { DomainContext } from './domain-context.ts';
@@ -56,25 +57,32 @@ export async function findByLinkToken(db: DbOrTx, token: string): Promise<Signer
   return contextOfRecipient(db, toRecipient(row));
 }
 
+/** The sender's columns as both readers select them: the organisation, and the creating user (left join). */
+const SENDER_COLUMNS = [
+  'organizations.name as sender_organization_name',
+  'organizations.logo_updated_at as sender_organization_logo_updated_at',
+  'organizations.sender_contact as sender_organization_contact',
+  'users.name as sender_user_name',
+  'users.email as sender_user_email',
+  'users.phone as sender_user_phone',
+] as const;
+
 /** The envelope, organisation and sender of a recipient. */
 export async function contextOfRecipient(db: DbOrTx, recipient: Recipient): Promise<SignerContext> {
-  // The envelope with its organisation and creator in one statement (three before): every signer request
-  // and the signing jobs come through here.
-  const row = await db
-    .selectFrom('envelopes')
-    .innerJoin('organizations', 'organizations.id', 'envelopes.organization_id')
-    .leftJoin('users', 'users.id', 'envelopes.created_by_user_id')
-    .selectAll('envelopes')
-    .select([
-      'organizations.name as sender_organization_name',
-      'organizations.logo_updated_at as sender_organization_logo_updated_at',
-      'organizations.sender_contact as sender_organization_contact',
-      'users.name as sender_user_name',
-      'users.email as sender_user_email',
-      'users.phone as sender_user_phone',
-    ])
-    .where('envelopes.id', '=', recipient.envelopeId)
-    .executeTakeFirstOrThrow();
+  const { row, sender } = await loadEnvelopeWithSender(db, recipient.envelopeId);
+  return withSender(await loadDetailsOf(db, row), recipient, sender);
+}
+
+/**
+ * An envelope's row with its sender's contact, in one statement (three before): every signer request,
+ * the signing jobs and the sign transaction come through here. `forUpdate`: PostgreSQL locks the
+ * envelope's row (only that row: the organisation and the user are read, not locked).
+ */
+export async function loadEnvelopeWithSender(
+  db: DbOrTx,
+  envelopeId: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<{ row: Selectable<Schema['envelopes']>; sender: SenderContact }> {
   const {
     sender_organization_name,
     sender_organization_logo_updated_at,
@@ -82,14 +90,20 @@ export async function contextOfRecipient(db: DbOrTx, recipient: Recipient): Prom
     sender_user_name,
     sender_user_email,
     sender_user_phone,
-    ...envelopeRow
-  } = row;
-  const details = await loadDetailsOf(db, envelopeRow);
-  return withSender(
-    details,
-    recipient,
-    senderContactOf({
-      organizationId: envelopeRow.organization_id,
+    ...row
+  } = await db
+    .selectFrom('envelopes')
+    .innerJoin('organizations', 'organizations.id', 'envelopes.organization_id')
+    .leftJoin('users', 'users.id', 'envelopes.created_by_user_id')
+    .selectAll('envelopes')
+    .select(SENDER_COLUMNS)
+    .where('envelopes.id', '=', envelopeId)
+    .$if(options.forUpdate === true, (qb) => qb.forUpdate('envelopes'))
+    .executeTakeFirstOrThrow();
+  return {
+    row,
+    sender: senderContactOf({
+      organizationId: row.organization_id,
       sender_organization_name,
       sender_organization_logo_updated_at,
       sender_organization_contact,
@@ -97,7 +111,7 @@ export async function contextOfRecipient(db: DbOrTx, recipient: Recipient): Prom
       sender_user_email,
       sender_user_phone,
     }),
-  );
+  };
 }
 
 /** The sender's columns as both readers select them (the organisation, and the creating user if any). */
@@ -145,14 +159,7 @@ export async function loadSenderContact(
     .selectFrom('organizations')
     // No creating user (an API-made envelope): an id no user has, so the join finds none.
     .leftJoin('users', (join) => join.on('users.id', '=', envelope.createdByUserId ?? ''))
-    .select([
-      'organizations.name as sender_organization_name',
-      'organizations.logo_updated_at as sender_organization_logo_updated_at',
-      'organizations.sender_contact as sender_organization_contact',
-      'users.name as sender_user_name',
-      'users.email as sender_user_email',
-      'users.phone as sender_user_phone',
-    ])
+    .select(SENDER_COLUMNS)
     .where('organizations.id', '=', envelope.organizationId)
     .executeTakeFirstOrThrow();
   return senderContactOf({ organizationId: envelope.organizationId, ...row });

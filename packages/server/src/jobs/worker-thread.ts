@@ -32,6 +32,8 @@ import { startModuleWorker } from './module-worker.ts';
 import { startHeartbeat } from '../observability/readiness.ts';
 import { hasDueJobs } from '../adapters/jobs/due-jobs.ts';
 import type { Db } from '../ports/database.ts';
+import { sqlitePathOf } from '../adapters/db/open-database.ts';
+import { startSqliteCheckpoints, type SqliteCheckpointer } from '../adapters/db/sqlite-checkpoints.ts';
 import {
   brokerSqliteWriteLocks,
   isSqliteLockMessage,
@@ -435,6 +437,7 @@ export async function startWorkerThread(options: {
   const pendingMetrics = new Map<number, (metrics: MetricObjectWithValues<MetricValue<string>>[]) => void>();
   let nextMetricsId = 0;
   let wakeQueued = false;
+  let lastWakeAt = -WAKE_EVERY_MS;
   current = await spawn();
   return {
     metrics: () =>
@@ -459,17 +462,25 @@ export async function startWorkerThread(options: {
       await exited;
     },
     wake: () => {
-      // One message for all the wake-ups of this turn of the event loop: a burst of requests (100 signers
-      // at once) would otherwise send one IPC message each, on the HTTP thread.
+      // One message for all the wake-ups of a burst of requests (100 signers at once): each would otherwise
+      // send an IPC message on the HTTP thread (one turn of the event loop holds only a few of them) and
+      // send the worker to claim again. The first goes out at once, the next WAKE_EVERY_MS after it.
       if (stopping || wakeQueued) return;
       wakeQueued = true;
-      setImmediate(() => {
+      const send = () => {
         wakeQueued = false;
+        lastWakeAt = performance.now();
         if (!stopping) current.send({ type: 'wake' });
-      });
+      };
+      const wait = lastWakeAt + WAKE_EVERY_MS - performance.now();
+      if (wait <= 0) setImmediate(send);
+      else setTimeout(send, wait);
     },
   };
 }
+
+/** Wake-ups go to a worker at most this often; those in between ride on the next (a job starts ≤ 10 ms later). */
+const WAKE_EVERY_MS = 10;
 
 /** When the thread last had something to do: jobs running, the last one's end, the last wake-up. */
 class Activity {
@@ -653,9 +664,14 @@ interface SupervisorPort {
 }
 
 /** The worker's body: build the context, run the jobs until told to stop. */
-async function workerMain(input: WorkerInput, port: SupervisorPort): Promise<void> {
+async function workerMain(
+  input: WorkerInput,
+  port: SupervisorPort,
+  options: { sqliteCheckpoints?: boolean } = {},
+): Promise<void> {
   let context: AppContext;
   let runner: JobRunner;
+  let checkpoints: SqliteCheckpointer | undefined;
   // On Linux the nice value is per thread: background work (signing, sealing, mail) yields the CPU to the
   // HTTP event loop, so a signer's request is answered first (elsewhere it would lower the whole process).
   // In a child process, threads started later (libuv's pool) inherit it.
@@ -676,6 +692,18 @@ async function workerMain(input: WorkerInput, port: SupervisorPort): Promise<voi
     port.fail((error as Error)?.message ?? String(error));
     return;
   }
+  // The server's WAL checkpoints, off its HTTP thread (see sqlite-checkpoints.ts). Without them the HTTP
+  // connection's own threshold still checkpoints: no reason to fail the worker.
+  if (options.sqliteCheckpoints === true && context.dialect === 'sqlite')
+    checkpoints = await startSqliteCheckpoints(
+      context.db,
+      sqlitePathOf(context.config.databaseUrl, context.config.dataDir),
+    ).catch((error: Error) => {
+      process.stderr.write(
+        `${JSON.stringify({ level: 40, time: Date.now(), msg: 'SQLite checkpoints stay with the server', error: error.message })}\n`,
+      );
+      return undefined;
+    });
   // Idle time counts from now, not from the module's load (a slow start is not idleness).
   activity.touch();
   const idleTimer = input.idleMs
@@ -705,6 +733,7 @@ async function workerMain(input: WorkerInput, port: SupervisorPort): Promise<voi
     clearInterval(idleTimer);
     void (async () => {
       await runner.stop();
+      checkpoints?.stop();
       await context.close();
       port.post({ type: 'stopped' });
       port.close();
@@ -779,6 +808,7 @@ if (!isMainThread && (workerData as Partial<WorkerInput> | null)?.inkanJobWorker
   // makes the parent's HTTP thread sleep in SQLite's busy handler.
   useBrokeredSqliteWriteLocks();
   process.once('message', (message: Partial<SupervisorMessage>) => {
-    if (message?.type === 'start' && message.input) void workerMain(message.input, processPort());
+    if (message?.type === 'start' && message.input)
+      void workerMain(message.input, processPort(), { sqliteCheckpoints: true });
   });
 }

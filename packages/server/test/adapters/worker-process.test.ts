@@ -8,13 +8,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startOnDemandWorkerThread } from '../../src/jobs/worker-thread.ts';
 import { runInkan } from '../helpers/run-inkan.ts';
+import { startTestWorkerProcess } from '../helpers/process-worker.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { createTestContext, DIALECTS, type TestContext } from '../helpers/test-database.ts';
 import { startInkanProcess } from '../e2e/helpers/inkan-process.ts';
 
-const HANDLERS = new URL('../helpers/process-job-handlers.ts', import.meta.url).href;
 const WAIT = { timeoutMs: 60_000, intervalMs: 20 };
 
 /** Whether a process of this id exists. */
@@ -51,16 +50,7 @@ for (const dialect of DIALECTS) {
       (await t.context.db.selectFrom('jobs').select('id').where('status', '=', 'done').execute()).length === n;
 
     test('runs due jobs in a child process that exits when idle, and a new one on a wake-up', async () => {
-      const worker = startOnDemandWorkerThread({
-        env,
-        db: t.context.db,
-        idleMs: 1000,
-        pollMs: 10,
-        duePollMs: 20,
-        handlersModule: HANDLERS,
-        isolation: 'process',
-        log: () => undefined,
-      });
+      const worker = startTestWorkerProcess({ env, db: t.context.db, idleMs: 1000 });
       try {
         worker.wake();
         assert.equal(worker.running(), false, 'nothing due: no process');
@@ -88,16 +78,7 @@ for (const dialect of DIALECTS) {
     test('a worker process killed mid-job is restarted and takes the job back', async () => {
       await t.context.db.deleteFrom('jobs').execute();
       await t.context.db.deleteFrom('mails').execute();
-      const worker = startOnDemandWorkerThread({
-        env,
-        db: t.context.db,
-        idleMs: 60_000,
-        pollMs: 10,
-        duePollMs: 20,
-        handlersModule: HANDLERS,
-        isolation: 'process',
-        log: () => undefined,
-      });
+      const worker = startTestWorkerProcess({ env, db: t.context.db, idleMs: 60_000 });
       try {
         await t.context.jobs.enqueue(t.context.db, 'mail.completion', { envelopeId: 'hold' });
         const first = await waitFor(() => worker.pid(), { ...WAIT, what: 'the worker process to start' });

@@ -7,13 +7,14 @@ import {
 } from '../envelope-machine.ts';
 import { checkFieldValues, loadFields } from '../fields/envelope-fields.ts';
 import { recordEvent } from '../record-event.ts';
-import { loadDetailsOf, toRecipient, type EnvelopeDetails } from '../rows.ts';
+import { loadDetailsOf, toRecipient } from '../rows.ts';
 import {
   authenticateSignerRecipient,
   contextOfRecipient,
-  loadSenderContact,
+  loadEnvelopeWithSender,
   signerView,
   withSender,
+  type SignerContext,
   type SignerView,
 } from '../signer-access.ts';
 import { inTransaction } from '../transaction.ts';
@@ -54,22 +55,22 @@ export async function signAsRecipient(
     return signerView(signer, now);
   }
   // The view answers with the state this transaction saw and wrote (no second round of reads after it).
-  const after = await inTransaction(ctx.db, ctx.dialect, async (tx): Promise<EnvelopeDetails & { me: Recipient }> => {
-    // Everything the checks and the change need, read under the write lock: they see the same state.
-    const envelopeRow = await tx
-      .selectFrom('envelopes')
-      .selectAll()
-      .where('id', '=', authenticated.envelopeId)
-      .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate())
-      .executeTakeFirstOrThrow();
+  const after = await inTransaction(ctx.db, ctx.dialect, async (tx): Promise<SignerContext> => {
+    // Everything the checks and the change need, read under the write lock: they see the same state. The
+    // sender's contact (whom to ask, on the done page) comes in the envelope's statement: no read after
+    // the commit.
+    const { row: envelopeRow, sender } = await loadEnvelopeWithSender(tx, authenticated.envelopeId, {
+      forUpdate: ctx.dialect === 'postgres',
+    });
     const details = await loadDetailsOf(tx, envelopeRow);
     const { envelope, recipients, documents } = details;
     const me = recipients.find((r) => r.id === recipientId)!;
-    const seen = (recipient: Recipient) => ({
-      ...details,
-      me: recipient,
-      recipients: recipients.map((r) => (r.id === recipient.id ? recipient : r)),
-    });
+    const seen = (recipient: Recipient) =>
+      withSender(
+        { ...details, recipients: recipients.map((r) => (r.id === recipient.id ? recipient : r)) },
+        recipient,
+        sender,
+      );
     assertSignerUsable(ctx, { envelope, recipient: me });
     if (me.status === 'signed') return seen(me);
     envelopeTransition(envelope, 'sign', now);
@@ -121,7 +122,5 @@ export async function signAsRecipient(
     await ctx.jobs.enqueue(tx, 'envelope.sign', { recipientId }, { dedupeKey: `sign:${recipientId}` });
     return seen(toRecipient(signed));
   });
-  // The organisation and sender only name whom to ask on the done page: read after the commit.
-  const sender = await loadSenderContact(ctx.db, after.envelope);
-  return signerView(withSender(after, after.me, sender), now);
+  return signerView(after, now);
 }

@@ -1,0 +1,19 @@
+import { startOnDemandWorkerThread } from '../../src/jobs/worker-thread.ts';
+import type { Db } from '../../src/ports/database.ts';
+
+const HANDLERS = new URL('./process-job-handlers.ts', import.meta.url).href;
+
+/**
+ * The on-demand job worker as `serve --role=all` runs it (a child process), with the test handlers of
+ * process-job-handlers.ts (each job mails which process ran it) and quick polls.
+ */
+export function startTestWorkerProcess(options: { env: Record<string, string>; db: Db; idleMs: number }) {
+  return startOnDemandWorkerThread({
+    ...options,
+    pollMs: 10,
+    duePollMs: 20,
+    handlersModule: HANDLERS,
+    isolation: 'process',
+    log: () => undefined,
+  });
+}
