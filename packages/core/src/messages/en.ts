@@ -59,7 +59,8 @@ export const en: Messages = {
     'This registration link has been used or has expired. Please ask the sender for a new one.',
   'error.ENVELOPE_NOT_DRAFT':
     'This envelope has already been sent and cannot be changed. Use "Duplicate" to make a new draft.',
-  'error.ENVELOPE_NOT_ACTIVE': 'This envelope does not allow this in its current state (awaiting approval, completed, declined, canceled or expired, for example).',
+  'error.ENVELOPE_NOT_ACTIVE':
+    'This envelope does not allow this in its current state (awaiting approval, completed, declined, canceled or expired, for example).',
   'error.NOT_YOUR_TURN': 'It is not your turn to sign yet. You will be e-mailed when it is.',
   'error.ALREADY_SIGNED': 'You have already signed.',
   'error.INVALID_CREDENTIALS': 'The e-mail address or password is not correct.',

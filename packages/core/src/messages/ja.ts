@@ -63,7 +63,8 @@ export const ja = {
     'この届出用URLは使用済みか、有効期限が切れています。送信者に新しい届出用URLを依頼してください。',
   'error.ENVELOPE_NOT_DRAFT':
     'この封筒は送信済みのため変更できません。変更するには「複製」で新しい下書きを作成してください。',
-  'error.ENVELOPE_NOT_ACTIVE': 'この封筒は今の状態ではこの操作ができません（承認待ち・完了・拒否・取消・期限切れなど）。',
+  'error.ENVELOPE_NOT_ACTIVE':
+    'この封筒は今の状態ではこの操作ができません（承認待ち・完了・拒否・取消・期限切れなど）。',
   'error.NOT_YOUR_TURN': 'まだ署名の順番が来ていません。順番が来るとメールでお知らせします。',
   'error.ALREADY_SIGNED': 'すでに署名済みです。',
   'error.INVALID_CREDENTIALS': 'メールアドレスまたはパスワードが正しくありません。',
