@@ -54,10 +54,9 @@ const lintOk =
   filter.length > 0 ? true : spawnSync(process.execPath, ['scripts/lint.mjs'], { stdio: 'inherit' }).status === 0;
 
 // The files' temporary directories (data directories, SQLite files, backups, browser profiles) go to a
-// memory file system when there is one: the tests are about behaviour, and two files at a time on one
-// disk spend much of their time waiting on each other's syncs (a small SQLite snapshot: 2.5 ms into
-// /dev/shm, 7 to 72 ms into /tmp while another file ran). INKAN_TEST_TMPDIR names another parent; an
-// empty value keeps the system's. Removed when the run ends.
+// memory file system when there is one: the tests are about behaviour, not about the disk, and two
+// files at a time on one disk wait on each other's syncs (SQLite's, the blob store's, the backups').
+// INKAN_TEST_TMPDIR names another parent; an empty value keeps the system's. Removed when the run ends.
 const tmpParent = process.env.INKAN_TEST_TMPDIR ?? '/dev/shm';
 let testTmp;
 if (tmpParent !== '') {

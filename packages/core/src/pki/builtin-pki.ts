@@ -108,6 +108,18 @@ const revokedSchema = z.array(
 );
 type RevokedRecord = z.infer<typeof revokedSchema>[number];
 
+/** A CA's CRL listing `revoked`, valid CRL_VALIDITY_MS from `thisUpdate` (at init, and BuiltinPki.crl). */
+function signCrl(
+  issuerCertificate: Uint8Array,
+  issuerSigner: Parameters<typeof createCrl>[0]['issuerSigner'],
+  revoked: RevokedEntry[],
+  thisUpdate: Date,
+  crlNumber: number,
+): Promise<Uint8Array> {
+  const nextUpdate = new Date(thisUpdate.getTime() + CRL_VALIDITY_MS);
+  return createCrl({ issuerCertificate, issuerSigner, revoked, thisUpdate, nextUpdate, crlNumber });
+}
+
 /** Options of initBuiltinPki. */
 export interface InitBuiltinPkiOptions {
   dir: string;
@@ -313,14 +325,7 @@ export async function initBuiltinPki(options: InitBuiltinPkiOptions): Promise<{ 
   await writeJson(join(dir, REVOKED_FILE), []);
   // The CAs' first CRLs, published so that `inkan verify` needs no key (published-crl.ts).
   for (const role of CA_ROLES) {
-    const crl = await createCrl({
-      issuerCertificate: certificates[role],
-      issuerSigner: keySigner(keys[role]),
-      revoked: [],
-      thisUpdate: now,
-      nextUpdate: new Date(now.getTime() + CRL_VALIDITY_MS),
-      crlNumber: Date.now(),
-    });
+    const crl = await signCrl(certificates[role], keySigner(keys[role]), [], now, Date.now());
     await writePrivateFile(join(dir, PUBLISHED_CRL_FILES[role]), crl);
   }
   const manifest: PkiManifest = {
@@ -599,14 +604,13 @@ export class BuiltinPki {
     const revoked: RevokedEntry[] = (await this.#revoked())
       .filter((r) => r.issuer === which)
       .map((r) => ({ serialHex: r.serialHex, revokedAt: new Date(r.revokedAt), reason: r.reason }));
-    return createCrl({
-      issuerCertificate: which === 'root' ? this.rootCertificate : this.issuingCertificate,
-      issuerSigner: keySigner(await this.#key(which)),
+    return signCrl(
+      which === 'root' ? this.rootCertificate : this.issuingCertificate,
+      keySigner(await this.#key(which)),
       revoked,
       thisUpdate,
-      nextUpdate: new Date(thisUpdate.getTime() + CRL_VALIDITY_MS),
-      crlNumber: this.#lastCrlNumber,
-    });
+      this.#lastCrlNumber,
+    );
   }
 
   /** Signs the current CRL of each CA of `roles` and publishes it in the PKI directory (published-crl.ts). */

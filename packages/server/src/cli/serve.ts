@@ -21,6 +21,11 @@ import { startHeartbeat } from '../observability/readiness.ts';
 import { deferSqliteCheckpoints } from '../adapters/db/sqlite-checkpoints.ts';
 import { AggregatorRegistry } from 'prom-client';
 
+/** A line of the server's own JSON log on stderr (beside the request log's). */
+function log(line: Record<string, unknown>): void {
+  process.stderr.write(`${JSON.stringify(line)}\n`);
+}
+
 /** Which parts run in this process: HTTP and the job worker (child process), HTTP only, or the worker only. */
 export type ServeRole = 'all' | 'web' | 'worker';
 
@@ -39,9 +44,7 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
   // The server is the long-lived process (its job child processes and CLI commands are not).
   const context = await createContext(config, { longLived: true });
   const stopCrls = keepPublishedCrlsCurrent(context.signing.pki, (error) =>
-    process.stderr.write(
-      `${JSON.stringify({ level: 40, time: Date.now(), msg: 'could not publish the CRLs', error: error.message })}\n`,
-    ),
+    log({ level: 40, time: Date.now(), msg: 'could not publish the CRLs', error: error.message }),
   );
   const stops: Array<() => Promise<void>> = [stopCrls, () => context.close()];
   let ready = 'Inkan job worker is running';
@@ -134,7 +137,6 @@ async function startJobThread(
     });
     return allThreads(threads);
   }
-  const log = (line: Record<string, unknown>) => process.stderr.write(`${JSON.stringify(line)}\n`);
   const warn = (what: string) => (error: Error) =>
     log({ level: 40, time: Date.now(), msg: `could not schedule ${what}`, error: error.message });
   const now = context.clock.now();

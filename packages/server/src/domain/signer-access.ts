@@ -66,6 +66,8 @@ const SENDER_COLUMNS = [
   'users.email as sender_user_email',
   'users.phone as sender_user_phone',
 ] as const;
+/** The names those columns are selected under (`… as sender_…`). */
+const SENDER_ALIASES: ReadonlySet<string> = new Set(SENDER_COLUMNS.map((column) => column.split(' as ')[1]));
 
 /** The envelope, organisation and sender of a recipient. */
 export async function contextOfRecipient(db: DbOrTx, recipient: Recipient): Promise<SignerContext> {
@@ -83,15 +85,7 @@ export async function loadEnvelopeWithSender(
   envelopeId: string,
   options: { forUpdate?: boolean } = {},
 ): Promise<{ row: Selectable<Schema['envelopes']>; sender: SenderContact }> {
-  const {
-    sender_organization_name,
-    sender_organization_logo_updated_at,
-    sender_organization_contact,
-    sender_user_name,
-    sender_user_email,
-    sender_user_phone,
-    ...row
-  } = await db
+  const selected = await db
     .selectFrom('envelopes')
     .innerJoin('organizations', 'organizations.id', 'envelopes.organization_id')
     .leftJoin('users', 'users.id', 'envelopes.created_by_user_id')
@@ -100,18 +94,11 @@ export async function loadEnvelopeWithSender(
     .where('envelopes.id', '=', envelopeId)
     .$if(options.forUpdate === true, (qb) => qb.forUpdate('envelopes'))
     .executeTakeFirstOrThrow();
-  return {
-    row,
-    sender: senderContactOf({
-      organizationId: row.organization_id,
-      sender_organization_name,
-      sender_organization_logo_updated_at,
-      sender_organization_contact,
-      sender_user_name,
-      sender_user_email,
-      sender_user_phone,
-    }),
-  };
+  // The envelope's own columns: every one selected but the sender's.
+  const row = Object.fromEntries(
+    Object.entries(selected).filter(([column]) => !SENDER_ALIASES.has(column)),
+  ) as Selectable<Schema['envelopes']>;
+  return { row, sender: senderContactOf({ organizationId: selected.organization_id, ...selected }) };
 }
 
 /** The sender's columns as both readers select them (the organisation, and the creating user if any). */
