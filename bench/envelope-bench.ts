@@ -550,7 +550,9 @@ async function runOnDatabase(database: BenchDatabase, options: typeof DEFAULTS):
       );
       liveDatabases.delete(pgName);
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    // INKAN_BENCH_KEEP_DATA=1 keeps the data directory (to inspect the database a run left).
+    if (process.env.INKAN_BENCH_KEEP_DATA === '1') console.error(`bench: kept ${dataDir}`);
+    else rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

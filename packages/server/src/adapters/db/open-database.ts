@@ -257,12 +257,42 @@ async function optimizeSqlite(
 ): Promise<void> {
   const release = await lock.acquire();
   try {
-    if (database.open) database.pragma(pragma);
+    if (database.open) {
+      database.pragma(pragma);
+      forgetSmallTableStatistics(database);
+    }
   } catch {
     // SQLITE_BUSY or a read-only file: the next run catches up.
   } finally {
     release();
   }
+}
+
+/**
+ * Below this many rows a table's statistics say nothing about its shape later on: a fresh installation's
+ * server analyzes at its first start, when the operation log holds the two events of `inkan init` under
+ * one (null) envelope. The planner then took events_envelope_seq for unselective ('2 2 1': every key
+ * matches the whole table) and answered "an envelope's events of one action" by scanning the whole log,
+ * in every worker that opened the file afterwards, until the table had grown 25-fold (the next optimize);
+ * in the envelope bench that one statement grew to 2 ms and most of the job worker's SQLite time.
+ */
+const MIN_ROWS_FOR_STATISTICS = 1000;
+
+/**
+ * Drops the planner statistics of tables with fewer than MIN_ROWS_FOR_STATISTICS rows (the first
+ * number of a sqlite_stat1 row is the table's row count) and reloads what remains: such tables are
+ * planned by SQLite's defaults, which take an index on an equality as selective.
+ */
+function forgetSmallTableStatistics(database: SqliteDatabase.Database): void {
+  const hasStatistics = database
+    .prepare(`select 1 from sqlite_schema where type = 'table' and name = 'sqlite_stat1'`)
+    .get();
+  if (hasStatistics === undefined) return;
+  const { changes } = database
+    .prepare('delete from sqlite_stat1 where cast(stat as integer) < ?')
+    .run(MIN_ROWS_FOR_STATISTICS);
+  // ANALYZE sqlite_schema reloads the statistics into this connection (others load them when they open).
+  if (changes > 0) database.exec('analyze sqlite_schema');
 }
 
 /** How often a long-running process refreshes SQLite's planner statistics (PRAGMA optimize). */
