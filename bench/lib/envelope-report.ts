@@ -26,6 +26,8 @@ export interface DatabaseRun {
     envelopes: number;
     concurrency: number;
     warmup: number;
+    /** The warm-up envelopes (run like the phase, right after the server's start): rate and server CPU. */
+    warmupRun?: { envelopes: number; envelopesPerS: number; serverMsPerEnvelopeInPhase: number };
     completed: number;
     wallS: number;
     envelopesPerS: number;
@@ -95,19 +97,19 @@ export function envelopeMarkdown(r: EnvelopeBenchResults): string {
     '',
   );
   lines.push(
-    '| database | envelopes/s | time to completion median | p95 | max | errors | server CPU per envelope | bench client CPU per envelope |',
+    '| database | envelopes/s | time to completion median | p95 | max | errors | server CPU per envelope | bench client CPU per envelope | warm-up right after the start: envelopes/s, server CPU |',
   );
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const run of r.runs) {
     const t = run.throughput;
     if (run.status !== 'measured' || t === undefined) {
       lines.push(
-        `| ${label(run.database)} | ${run.status === 'error' ? 'ERROR' : 'not measured'} | — | — | — | ${escapeCell(run.reason ?? '')} | — | — |`,
+        `| ${label(run.database)} | ${run.status === 'error' ? 'ERROR' : 'not measured'} | — | — | — | ${escapeCell(run.reason ?? '')} | — | — | — |`,
       );
       continue;
     }
     lines.push(
-      `| ${label(run.database)} | ${t.envelopesPerS.toFixed(2)} | ${ms(t.completionMs.p50)} | ${ms(t.completionMs.p95)} | ${ms(t.completionMs.max)} | ${t.errors} of ${t.envelopes} | ${ms(t.cpu?.serverMsPerEnvelope)} | ${ms(t.cpu?.benchMsPerEnvelope)} |`,
+      `| ${label(run.database)} | ${t.envelopesPerS.toFixed(2)} | ${ms(t.completionMs.p50)} | ${ms(t.completionMs.p95)} | ${ms(t.completionMs.max)} | ${t.errors} of ${t.envelopes} | ${ms(t.cpu?.serverMsPerEnvelope)} | ${ms(t.cpu?.benchMsPerEnvelope)} | ${t.warmupRun ? `${t.warmupRun.envelopes}: ${t.warmupRun.envelopesPerS.toFixed(2)}, ${ms(t.warmupRun.serverMsPerEnvelopeInPhase)}` : '—'} |`,
     );
   }
   lines.push('');
@@ -145,7 +147,11 @@ export function envelopeMarkdown(r: EnvelopeBenchResults): string {
     const t = run.throughput!;
     const l = run.latency!;
     lines.push(
-      `${label(run.database)}: ${t.completed} envelopes in ${t.wallS.toFixed(1)} s after ${t.warmup} warm-up envelopes, ${t.getRequests} status polls; ` +
+      `${label(run.database)}: ${t.completed} envelopes in ${t.wallS.toFixed(1)} s after ${t.warmup} warm-up envelopes` +
+        (t.warmupRun
+          ? ` (right after the start: ${t.warmupRun.envelopesPerS.toFixed(2)} envelopes/s, server CPU ${ms(t.warmupRun.serverMsPerEnvelopeInPhase)} per envelope)`
+          : '') +
+        `, ${t.getRequests} status polls; ` +
         `${l.ready} signer sessions prepared in ${l.prepS.toFixed(1)} s; output check: ${run.check}; jobs failed ${run.jobs?.failed ?? '—'}, retried ${run.jobs?.retried ?? '—'}; ${run.durationS.toFixed(0)} s for this database.`,
     );
     for (const e of [...t.errorSamples, ...l.errorSamples]) lines.push(`- error: ${escapeCell(e)}`);

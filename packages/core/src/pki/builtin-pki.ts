@@ -1,5 +1,6 @@
 import { createPublicKey, randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { appendFile, mkdir, open, readFile, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { bytesEqual } from '../asn1/bytes.ts';
@@ -368,6 +369,57 @@ async function readJsonFile<T>(path: string, schema: z.ZodType<T>): Promise<T> {
   }
 }
 
+/** The issued-certificate registry as read so far (see BuiltinPki.#issuedRegistry). */
+interface IssuedRegistry {
+  /** Identity of the initial registry file (inode, size, mtime) when it was read. */
+  initialVersion: string;
+  /** Identity of the log file (device, inode) being read. */
+  logIdentity: string;
+  /** Bytes of the log read so far (always at a line's end). */
+  logOffset: number;
+  records: IssuedRecord[];
+  /** `issuer:serial` of every record. */
+  keys: Set<string>;
+}
+
+function issuedKey(issuer: string, serialHex: string): string {
+  return `${issuer}:${serialHex}`;
+}
+
+function addIssued(registry: IssuedRegistry, record: IssuedRecord): void {
+  registry.records.push(record);
+  registry.keys.add(issuedKey(record.issuer, record.serialHex));
+}
+
+async function statIfPresent(path: string): Promise<Stats | undefined> {
+  try {
+    return await stat(path);
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new CoreError('PKI_INVALID', `cannot read ${path}`, { cause });
+  }
+}
+
+/** Bytes [from, to) of a file (fewer if it is shorter now). */
+async function readRange(path: string, from: number, to: number): Promise<Buffer> {
+  let file: FileHandle | undefined;
+  try {
+    file = await open(path, 'r');
+    const buffer = Buffer.alloc(to - from);
+    let read = 0;
+    while (read < buffer.length) {
+      const { bytesRead } = await file.read(buffer, read, buffer.length - read, from + read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+    }
+    return buffer.subarray(0, read);
+  } catch (cause) {
+    throw new CoreError('PKI_INVALID', `cannot read ${path}`, { cause });
+  } finally {
+    await file?.close();
+  }
+}
+
 async function readCertificateFile(path: string): Promise<Uint8Array> {
   let text: string;
   try {
@@ -451,6 +503,8 @@ export class BuiltinPki {
   readonly #now: () => Date;
   #lastCrlNumber = 0;
   #queue: Promise<unknown> = Promise.resolve();
+  #registry: IssuedRegistry | undefined;
+  #registryRead: Promise<unknown> = Promise.resolve();
   readonly #answers = new Map<string, { at: number; version: string; answer: Promise<Uint8Array> }>();
 
   constructor(
@@ -548,28 +602,63 @@ export class BuiltinPki {
   }
 
   /** The certificates made at `init` (issued.json) and every one issued since (issued.jsonl). */
+  /** Every certificate this CA issued: the registry of `init` and the log appended since. */
   async #issued(): Promise<IssuedRecord[]> {
-    const initial = await readJsonFile(join(this.dir, this.manifest.files.issued), issuedSchema);
+    return (await this.#issuedRegistry()).records;
+  }
+
+  /**
+   * The issued-certificate registry, read incrementally: the log only grows (one line appended per
+   * certificate, by any thread or process), so each call reads just the bytes appended since the last
+   * one. OCSP asks for every new witness certificate when an envelope is sealed; reading and checking
+   * the whole log each time cost time in proportion to every certificate ever issued. A log replaced or
+   * shortened (a restore) or a changed initial registry is read again from the start. Calls are serialised.
+   */
+  #issuedRegistry(): Promise<IssuedRegistry> {
+    const next = this.#registryRead.then(() => this.#refreshIssuedRegistry());
+    this.#registryRead = next.catch(() => undefined);
+    return next;
+  }
+
+  async #refreshIssuedRegistry(): Promise<IssuedRegistry> {
+    const initialPath = join(this.dir, this.manifest.files.issued);
     const logPath = join(this.dir, ISSUED_LOG_FILE);
-    let log: string;
-    try {
-      log = await readFile(logPath, 'utf8');
-    } catch (cause) {
-      if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return initial;
-      throw new CoreError('PKI_INVALID', `cannot read ${logPath}`, { cause });
+    const [initialInfo, logInfo] = await Promise.all([statIfPresent(initialPath), statIfPresent(logPath)]);
+    const initialVersion =
+      initialInfo === undefined ? 'none' : `${initialInfo.ino}:${initialInfo.size}:${initialInfo.mtimeMs}`;
+    const logIdentity = logInfo === undefined ? 'none' : `${logInfo.dev}:${logInfo.ino}`;
+    const logSize = logInfo?.size ?? 0;
+    let registry = this.#registry;
+    if (
+      registry === undefined ||
+      registry.initialVersion !== initialVersion ||
+      registry.logIdentity !== logIdentity ||
+      logSize < registry.logOffset
+    ) {
+      const initial = await readJsonFile(initialPath, issuedSchema);
+      registry = { initialVersion, logIdentity, logOffset: 0, records: [], keys: new Set() };
+      for (const record of initial) addIssued(registry, record);
     }
-    const later: IssuedRecord[] = [];
-    for (const line of log.split('\n')) {
-      if (line.trim() === '') continue;
-      try {
-        later.push(issuedRecordSchema.parse(JSON.parse(line)));
-      } catch (cause) {
-        throw new CoreError('PKI_INVALID', `cannot read ${logPath}: a line is not an issued-certificate record`, {
-          cause,
-        });
+    if (logSize > registry.logOffset) {
+      const appended = await readRange(logPath, registry.logOffset, logSize);
+      // A line being appended by another process right now is read on a later call, whole.
+      const end = appended.lastIndexOf(0x0a) + 1;
+      for (const line of appended.subarray(0, end).toString('utf8').split('\n')) {
+        if (line.trim() === '') continue;
+        let record: IssuedRecord;
+        try {
+          record = issuedRecordSchema.parse(JSON.parse(line));
+        } catch (cause) {
+          throw new CoreError('PKI_INVALID', `cannot read ${logPath}: a line is not an issued-certificate record`, {
+            cause,
+          });
+        }
+        addIssued(registry, record);
       }
+      registry.logOffset += end;
     }
-    return [...initial, ...later];
+    this.#registry = registry;
+    return registry;
   }
 
   async #revoked(): Promise<RevokedRecord[]> {
@@ -592,7 +681,7 @@ export class BuiltinPki {
     const revoked = (await this.#revoked()).find((r) => r.serialHex === serial && r.issuer === issuer);
     if (revoked !== undefined)
       return { status: 'revoked', revokedAt: new Date(revoked.revokedAt), reason: revoked.reason };
-    const issued = (await this.#issued()).some((r) => r.serialHex === serial && r.issuer === issuer);
+    const issued = (await this.#issuedRegistry()).keys.has(issuedKey(issuer, serial));
     return issued ? { status: 'good' } : { status: 'unknown' };
   }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createPublicKey, X509Certificate } from 'node:crypto';
@@ -46,6 +47,11 @@ async function opensslVerifiesSignature(
   const pub = await openssl(['x509', '-in', 'leaf.pem', '-pubkey', '-noout', '-out', 'leaf.pub'], dir);
   assert.equal(pub.code, 0, pub.output);
   return (await openssl(['dgst', '-sha256', '-verify', 'leaf.pub', '-signature', 'sig.bin', 'data.bin'], dir)).output;
+}
+
+/** A serial number as certificateSerialHex writes one (16 random bytes, the first non-zero). */
+function randomSerialHex(): string {
+  return `5a${randomBytes(15).toString('hex')}`;
 }
 
 describe('built-in PKI (RSA, master key file)', () => {
@@ -297,6 +303,45 @@ describe('built-in PKI (RSA, master key file)', () => {
       const serial = new X509Certificate(der).serialNumber;
       assert.deepEqual(await pki.statusOf('issuing', serial), { status: 'good' }, `serial ${serial}`);
     }
+  });
+
+  it('follows the issued-certificate log as it grows, a line half-written, a restored log and a damaged line', async () => {
+    // `reader` stands for the OCSP responder of another process; `pki` issues, as a job worker does.
+    const copy = join(tmp.path, 'pki-log-copy');
+    cpSync(dir, copy, { recursive: true });
+    const reader = await loadBuiltinPki({ dir: copy });
+    const writer = await loadBuiltinPki({ dir: copy });
+    const spki = readPublicSpki(writer.signingCertificate);
+    const issue = async (name: string): Promise<string> =>
+      certificateSerialHex(
+        await issueSigningCertificate(writer, { publicKeySpki: spki, subjectCommonName: name, keyAlgorithm: 'RSA' }),
+      );
+    const first = await issue('一人目');
+    assert.deepEqual(await reader.statusOf('issuing', first), { status: 'good' });
+    const second = await issue('二人目');
+    assert.deepEqual(await reader.statusOf('issuing', second), { status: 'good' }, 'appended after the first read');
+
+    // Another process is halfway through appending a line: the part written is not a record yet.
+    const log = join(copy, 'issued.jsonl');
+    const before = readFileSync(log);
+    const third = randomSerialHex();
+    const line = `${JSON.stringify({ serialHex: third, issuer: 'issuing', subject: 'CN=三人目', profile: 'signing', notAfter: '2030-01-01T00:00:00.000Z' })}\n`;
+    appendFileSync(log, line.slice(0, 30));
+    assert.deepEqual(await reader.statusOf('issuing', third), { status: 'unknown' });
+    assert.deepEqual(await reader.statusOf('issuing', second), { status: 'good' });
+    appendFileSync(log, line.slice(30));
+    assert.deepEqual(await reader.statusOf('issuing', third), { status: 'good' }, 'the line once complete');
+
+    // A restore puts back an older (shorter) log: what it lacks is unknown again.
+    writeFileSync(log, before);
+    assert.deepEqual(await reader.statusOf('issuing', third), { status: 'unknown' });
+    assert.deepEqual(await reader.statusOf('issuing', second), { status: 'good' });
+
+    // A damaged line is an error, not a silently unknown certificate; once mended, answers come back.
+    appendFileSync(log, 'not a record\n');
+    await assert.rejects(reader.statusOf('issuing', second), (e) => isCoreError(e, 'PKI_INVALID'));
+    writeFileSync(log, before);
+    assert.deepEqual(await reader.statusOf('issuing', second), { status: 'good' });
   });
 
   it('issues a signing certificate for an externally held key and answers OCSP for it', async () => {
