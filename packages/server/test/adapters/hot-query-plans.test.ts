@@ -97,5 +97,42 @@ for (const dialect of DIALECTS) {
         assert.equal(fullScan(plan, table), false, `${query.compile().sql}\n${plan}`);
       }
     });
+
+    test("the register's entry of an envelope: at completion, and the retention sweep's envelopes without one", async () => {
+      const db = database.db;
+      const queries: Compilable[] = [
+        // registerEnvelopeContract: one entry per envelope.
+        db
+          .selectFrom('contracts')
+          .select('id')
+          .where('organization_id', '=', 'o1')
+          .where('envelope_id', '=', 'e1')
+          .where('source', '=', sql.lit('envelope')),
+        // retentionCandidates: finished envelopes that have no register entry (one probe per envelope).
+        db
+          .selectFrom('envelopes as e')
+          .select('e.id')
+          .where('e.organization_id', '=', 'o1')
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('contracts as c')
+                  .select(sql`1`.as('one'))
+                  .whereRef('c.envelope_id', '=', 'e.id')
+                  .where('c.organization_id', 'is not', null),
+              ),
+            ),
+          ),
+      ];
+      for (const query of queries) {
+        const plan = await planOf(query);
+        const scansContracts =
+          dialect === 'sqlite'
+            ? /\bSCAN c(ontracts)?\b(?! USING (COVERING )?INDEX)/m.test(plan)
+            : fullScan(plan, 'contracts');
+        assert.equal(scansContracts, false, `${query.compile().sql}\n${plan}`);
+      }
+    });
   });
 }

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { BlobStore } from '../../ports/blob-store.ts';
 import type { DbOrTx, Schema } from '../../ports/database.ts';
 import { japanDate } from '../register/contract-model.ts';
@@ -59,7 +59,9 @@ export async function registerEnvelopeContract(
     .select('id')
     .where('organization_id', '=', envelope.organization_id)
     .where('envelope_id', '=', envelope.id)
-    .where('source', '=', 'envelope')
+    // A literal, not a parameter: only then may SQLite use the partial index contracts_envelope_org
+    // (… where source = 'envelope'); with a parameter it scanned the whole register at every completion.
+    .where('source', '=', sql.lit('envelope'))
     .executeTakeFirst();
   if (existing) return null;
   const documents = registration.documents.map((d) => ({
