@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CompiledQuery, sql, type Compilable } from 'kysely';
 import { DIALECTS, openMigratedTestDatabase, type MigratedTestDatabase } from '../helpers/test-database.ts';
+import { envelopeStatusesAllowing } from '../../src/domain/envelope-machine.ts';
 
 /**
  * The reads that every envelope repeats (status polls, signing steps, the jobs of the flow) must find
@@ -133,6 +134,19 @@ for (const dialect of DIALECTS) {
             : fullScan(plan, 'contracts');
         assert.equal(scansContracts, false, `${query.compile().sql}\n${plan}`);
       }
+    });
+
+    test("the expiry sweep's active envelopes past their expiry", async () => {
+      const query = database.db
+        .selectFrom('envelopes')
+        .select(['id', 'organization_id', 'status', 'expires_at'])
+        .where('status', 'in', envelopeStatusesAllowing('expire'))
+        .where('expires_at', 'is not', null)
+        .where('expires_at', '<=', '2026-12-07T00:00:00.000Z')
+        .orderBy('expires_at')
+        .limit(100);
+      const plan = await planOf(query);
+      assert.equal(fullScan(plan, 'envelopes'), false, `${query.compile().sql}\n${plan}`);
     });
   });
 }

@@ -34,7 +34,7 @@ import { recipientsEnvelopeIndexMigration } from './migrations/027-recipients-en
 import { archiveOwnersMigration } from './migrations/028-archive-owners.ts';
 import { approvalRemindersMigration } from './migrations/030-approval-reminders.ts';
 import { eventAppendMigration } from './migrations/031-event-append.ts';
-import { contractsEnvelopeIndexMigration } from './migrations/032-contracts-envelope-index.ts';
+import { sweepIndexesMigration } from './migrations/032-sweep-indexes.ts';
 
 /** The migrations of this version, in order; names are numbered so that they sort. */
 export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
@@ -66,7 +66,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '028-archive-owners': archiveOwnersMigration(dialect),
     '030-approval-reminders': approvalRemindersMigration(),
     '031-event-append': eventAppendMigration(dialect),
-    '032-contracts-envelope-index': contractsEnvelopeIndexMigration(),
+    '032-sweep-indexes': sweepIndexesMigration(),
   };
 }
 
