@@ -47,6 +47,10 @@ const serverInputs = [
   join(root, 'packages', 'server', 'data'),
   join(root, 'packages', 'server', 'package.json'),
   join(root, 'scripts', 'build.mjs'),
+  // The code cache of `inkan verify` is made for the script as bin/verify-script.mjs reads it.
+  join(root, 'scripts', 'make-verify-cache.mjs'),
+  join(root, 'bin'),
+  join(root, 'deploy', 'node-flags.json'),
   join(root, 'package.json'),
 ];
 
