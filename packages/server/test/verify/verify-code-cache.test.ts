@@ -6,7 +6,7 @@
 // resource limit, bad options and a configuration error.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -56,6 +56,8 @@ describe('inkan verify FILE from its code cache', () => {
     otherBuildCache: '',
   };
   const files: Record<string, string> = {};
+  /** bin/ and the script with its caches only, no compiled CLI: what answers here came from the script. */
+  let scriptOnly: string;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'inkan-verify-cache-'));
@@ -74,6 +76,11 @@ describe('inkan verify FILE from its code cache', () => {
     }
     const dist = (name: keyof typeof layouts) => join(layouts[name], 'packages', 'server', 'dist');
     rmSync(join(dist('withoutScript'), 'verify-cli.js'));
+    scriptOnly = join(dir, 'scriptOnly');
+    mkdirSync(join(scriptOnly, 'packages', 'server', 'dist'), { recursive: true });
+    cpSync(join(REPO_ROOT, 'bin'), join(scriptOnly, 'bin'), { recursive: true });
+    for (const name of readdirSync(DIST).filter((file) => /^verify-cli.*\.(js|cache)$/.test(file)))
+      cpSync(join(DIST, name), join(scriptOnly, 'packages', 'server', 'dist', name));
     // V8's own check fails: the first byte of its data (a magic number) changed.
     const cache = readFileSync(join(DIST, 'verify-cli.cache'));
     const firstLine = readFileSync(join(DIST, 'verify-cli.js'), 'latin1').split('\n')[0];
@@ -147,6 +154,25 @@ describe('inkan verify FILE from its code cache', () => {
       assert.deepEqual(other, cached, `inkan verify ${args.join(' ')}: ${Object.keys(layouts)[index + 1]} and cached`);
     return cached;
   };
+
+  it('bin/inkan.mjs runs inkan verify FILE from the script: it answers without the compiled CLI beside it', async () => {
+    const entry = join(scriptOnly, 'bin', 'inkan.mjs');
+    const missingCli = await runInkan(['--version'], { dataDir, entry });
+    assert.equal(missingCli.code, 2);
+    assert.match(missingCli.stderr, /the compiled server is missing/);
+    for (const [args, code] of [
+      [[files.small, '--at', AT], 0],
+      [[files.large, '--json', '--at', AT], 0],
+      [[files.tampered, '--at', AT], 1],
+      [[files.unsigned, '--at', AT], 2],
+      [[join(dir, 'missing.pdf')], 2],
+    ] as Array<[string[], number]>) {
+      const alone = await runInkan(['verify', ...args], { dataDir, entry });
+      assert.equal(alone.code, code, alone.stderr);
+      const cached = await runInkan(['verify', ...args], { dataDir, entry: join(layouts.cached, 'bin', 'inkan.mjs') });
+      assert.deepEqual(alone, cached);
+    }
+  });
 
   it('a valid file: the same report, text and JSON, small and read in pieces (exit 0)', async () => {
     for (const file of [files.small, files.large]) {
