@@ -14,7 +14,7 @@ node scripts/build.mjs
 rm -rf "$out"
 mkdir -p "$out/bin" "$out/packages/core" "$out/packages/server" "$out/packages/web"
 cp package.json package-lock.json LICENSE THIRD-PARTY-NOTICES.md "$out/"
-cp bin/inkan.mjs "$out/bin/"
+cp bin/inkan.mjs bin/verify-script.mjs "$out/bin/"
 for pkg in core server web; do cp "packages/$pkg/package.json" "$out/packages/$pkg/"; done
 cp -R packages/server/dist "$out/packages/server/dist"
 cp -R packages/web/dist "$out/packages/web/dist"

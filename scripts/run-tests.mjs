@@ -53,6 +53,15 @@ if (files.length === 0) {
 const lintOk =
   filter.length > 0 ? true : spawnSync(process.execPath, ['scripts/lint.mjs'], { stdio: 'inherit' }).status === 0;
 
+// The compiled release, once, before any file runs: each file's process would otherwise find the build
+// stale after an edit and rebuild it, two at a time into the same folder (`npm test` built already, in its
+// pretest, so this only reads modification times there). A failed build fails the run.
+const build = spawnSync(process.execPath, ['scripts/build.mjs', '--quiet'], { stdio: 'inherit' });
+if (build.status !== 0) {
+  console.error(`run-tests: scripts/build.mjs --quiet failed (exit ${build.status ?? build.signal})`);
+  process.exit(1);
+}
+
 // The files' temporary directories (data directories, SQLite files, backups, browser profiles) go to a
 // memory file system when there is one: the tests are about behaviour, not about the disk, and two
 // files at a time on one disk wait on each other's syncs (SQLite's, the blob store's, the backups').

@@ -94,6 +94,7 @@ describe('container and service files', () => {
       'LICENSE',
       'THIRD-PARTY-NOTICES.md',
       'bin/inkan.mjs',
+      'bin/verify-script.mjs',
       'packages/server/dist',
       'packages/web/dist',
     ])

@@ -123,6 +123,14 @@ describe('release: build, npm ci --omit=dev, init, serve', () => {
       assert.equal(existsSync(join(parent, 'node_modules')), false, `no ${join(parent, 'node_modules')}`);
     assert.ok(existsSync(join(out, 'LICENSE')) && existsSync(join(out, 'THIRD-PARTY-NOTICES.md')));
     assert.equal(existsSync(join(out, 'packages', 'server', 'src')), false, 'no TypeScript sources in the release');
+    // `inkan verify FILE` runs as one script with its V8 code caches (bin/verify-script.mjs).
+    for (const file of [
+      'bin/verify-script.mjs',
+      'packages/server/dist/verify-cli.js',
+      'packages/server/dist/verify-cli.cache',
+      'packages/server/dist/verify-cli-max-semi-space-size-2.cache',
+    ])
+      assert.ok(existsSync(join(out, file)), `${file} is in the release`);
   });
 
   test('inkan --version, init and serve with plain node; the seed flow with one signer completes, loading only the release', async () => {
@@ -289,6 +297,14 @@ describe('release: build, npm ci --omit=dev, init, serve', () => {
     );
     const missing = await inkan('verify', join(out, 'no-such.pdf'));
     assert.equal(missing.code, 2, missing.output);
+    // It ran from the release's own script, whose code cache this node takes.
+    const outcome = join(dir, 'cache-outcome.mjs');
+    writeFileSync(
+      outcome,
+      `import { loadVerifyScript } from ${JSON.stringify(join(out, 'bin', 'verify-script.mjs'))};\n` +
+        'process.stdout.write(String(loadVerifyScript()?.cache));\n',
+    );
+    assert.deepEqual(await run(process.execPath, [outcome], { cwd: out }), { code: 0, output: 'accepted' });
     const web = await fetch(`${baseUrl}/`);
     assert.equal(web.status, 200, 'the built UI is served');
     assert.match(await web.text(), /<div id="root">/);

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { SignatureReport, VerificationReport } from '@inkan/core';
 import { CrlReason, loadBuiltinPki, parseMasterKey } from '@inkan/core/pki';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
-import { READ_IN_PIECES_BYTES } from '../../src/cli/main.ts';
+import { READ_IN_PIECES_BYTES } from '../../src/cli/verify-file-command.ts';
 import { runInkan } from '../helpers/run-inkan.ts';
 
 describe('inkan verify with the CRLs the installation publishes', () => {

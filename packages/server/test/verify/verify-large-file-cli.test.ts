@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { VerificationReport } from '@inkan/core';
 import { makePdf } from '../../../core/test/helpers/make-pdf.ts';
 import { extractSignatures } from '../../../core/test/helpers/validators.ts';
-import { READ_IN_PIECES_BYTES } from '../../src/cli/main.ts';
+import { READ_IN_PIECES_BYTES } from '../../src/cli/verify-file-command.ts';
 import { runInkan, type InkanRun } from '../helpers/run-inkan.ts';
 
 function reportOf(run: InkanRun): VerificationReport {

@@ -32,7 +32,7 @@ test('inkan verify reads a large file once, in pieces, with its digests', async 
       return (originalReadFile as (...a: unknown[]) => unknown)(path, ...rest);
     }) as typeof originalReadFile;
     syncBuiltinESMExports();
-    const { readForVerification, READ_IN_PIECES_BYTES } = await import('../../src/cli/main.ts');
+    const { readForVerification, READ_IN_PIECES_BYTES } = await import('../../src/cli/verify-file-command.ts');
     const path = join(dir, 'large.bin');
     const { bytes, range } = largeFileWithByteRange(READ_IN_PIECES_BYTES + 5 * 1024 * 1024 + 17);
     writeFileSync(path, bytes);
