@@ -2,7 +2,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CompiledQuery, sql, type Compilable } from 'kysely';
 import { DIALECTS, openMigratedTestDatabase, type MigratedTestDatabase } from '../helpers/test-database.ts';
-import { envelopeStatusesAllowing } from '../../src/domain/envelope-machine.ts';
+import { envelopesPastExpiry } from '../../src/domain/use-cases/expire-envelopes.ts';
+import { envelopeEntryOf } from '../../src/domain/use-cases/register-envelope-contract.ts';
+import { finishedEnvelopesWithoutEntry } from '../../src/domain/retention/retention-candidates.ts';
 
 /**
  * The reads that every envelope repeats (status polls, signing steps, the jobs of the flow) must find
@@ -101,31 +103,7 @@ for (const dialect of DIALECTS) {
 
     test("the register's entry of an envelope: at completion, and the retention sweep's envelopes without one", async () => {
       const db = database.db;
-      const queries: Compilable[] = [
-        // registerEnvelopeContract: one entry per envelope.
-        db
-          .selectFrom('contracts')
-          .select('id')
-          .where('organization_id', '=', 'o1')
-          .where('envelope_id', '=', 'e1')
-          .where('source', '=', sql.lit('envelope')),
-        // retentionCandidates: finished envelopes that have no register entry (one probe per envelope).
-        db
-          .selectFrom('envelopes as e')
-          .select('e.id')
-          .where('e.organization_id', '=', 'o1')
-          .where((eb) =>
-            eb.not(
-              eb.exists(
-                eb
-                  .selectFrom('contracts as c')
-                  .select(sql`1`.as('one'))
-                  .whereRef('c.envelope_id', '=', 'e.id')
-                  .where('c.organization_id', 'is not', null),
-              ),
-            ),
-          ),
-      ];
+      const queries: Compilable[] = [envelopeEntryOf(db, 'o1', 'e1'), finishedEnvelopesWithoutEntry(db, 'o1')];
       for (const query of queries) {
         const plan = await planOf(query);
         const scansContracts =
@@ -137,14 +115,7 @@ for (const dialect of DIALECTS) {
     });
 
     test("the expiry sweep's active envelopes past their expiry", async () => {
-      const query = database.db
-        .selectFrom('envelopes')
-        .select(['id', 'organization_id', 'status', 'expires_at'])
-        .where('status', 'in', envelopeStatusesAllowing('expire'))
-        .where('expires_at', 'is not', null)
-        .where('expires_at', '<=', '2026-12-07T00:00:00.000Z')
-        .orderBy('expires_at')
-        .limit(100);
+      const query = envelopesPastExpiry(database.db, new Date('2026-12-07T00:00:00Z')).limit(100);
       const plan = await planOf(query);
       assert.equal(fullScan(plan, 'envelopes'), false, `${query.compile().sql}\n${plan}`);
     });

@@ -45,7 +45,20 @@ export async function retentionCandidates(
     if (applied.endsOn <= until)
       candidates.push({ contractId: c.id, envelopeId: c.envelope_id, title: c.title, applied });
   }
-  const envelopes = await envelopesWithEndTimes(db)
+  const envelopes = await finishedEnvelopesWithoutEntry(db, organizationId).execute();
+  for (const e of envelopes) {
+    const applied = applyRetention(rules, { contractType: null, source: 'envelope', startsOn: envelopeStartsOn(e) });
+    if (applied.endsOn <= until) candidates.push({ contractId: null, envelopeId: e.id, title: e.name, applied });
+  }
+  return candidates.sort((a, b) => a.applied.endsOn.localeCompare(b.applied.endsOn));
+}
+
+/**
+ * The organisation's finished envelopes (completed, declined, canceled, expired), not shredded, that have
+ * no register entry: one probe of the register per envelope, by contracts_envelope (migration 032).
+ */
+export function finishedEnvelopesWithoutEntry(db: DbOrTx, organizationId: string) {
+  return envelopesWithEndTimes(db)
     .select('e.name')
     .where('e.organization_id', '=', organizationId)
     .where('e.shredded_at', 'is', null)
@@ -60,11 +73,5 @@ export async function retentionCandidates(
             .where('c.organization_id', 'is not', null),
         ),
       ),
-    )
-    .execute();
-  for (const e of envelopes) {
-    const applied = applyRetention(rules, { contractType: null, source: 'envelope', startsOn: envelopeStartsOn(e) });
-    if (applied.endsOn <= until) candidates.push({ contractId: null, envelopeId: e.id, title: e.name, applied });
-  }
-  return candidates.sort((a, b) => a.applied.endsOn.localeCompare(b.applied.endsOn));
+    );
 }

@@ -1,4 +1,5 @@
 import type { DomainContext } from '../domain-context.ts';
+import type { DbOrTx } from '../../ports/database.ts';
 import { envelopeStatusesAllowing, envelopeTransition } from '../envelope-machine.ts';
 import { recordEvent } from '../record-event.ts';
 import { inTransaction } from '../transaction.ts';
@@ -52,15 +53,7 @@ export async function expireEnvelopes(ctx: DomainContext): Promise<number> {
   const now = ctx.clock.now();
   let expired = 0;
   for (let batch = 0; batch < MAX_BATCHES; batch++) {
-    const due = await ctx.db
-      .selectFrom('envelopes')
-      .select(['id', 'organization_id', 'status', 'expires_at'])
-      .where('status', 'in', envelopeStatusesAllowing('expire'))
-      .where('expires_at', 'is not', null)
-      .where('expires_at', '<=', now.toISOString())
-      .orderBy('expires_at')
-      .limit(BATCH)
-      .execute();
+    const due = await envelopesPastExpiry(ctx.db, now).limit(BATCH).execute();
     for (const envelope of due) {
       const next = envelopeTransition(
         { status: envelope.status, expiresAt: envelope.expires_at ? new Date(envelope.expires_at) : null },
@@ -96,4 +89,15 @@ export async function expireEnvelopes(ctx: DomainContext): Promise<number> {
     if (due.length < BATCH) break;
   }
   return expired;
+}
+
+/** Envelopes that may still expire whose expiry is `now` or earlier, soonest first (envelopes_status_expires). */
+export function envelopesPastExpiry(db: DbOrTx, now: Date) {
+  return db
+    .selectFrom('envelopes')
+    .select(['id', 'organization_id', 'status', 'expires_at'])
+    .where('status', 'in', envelopeStatusesAllowing('expire'))
+    .where('expires_at', 'is not', null)
+    .where('expires_at', '<=', now.toISOString())
+    .orderBy('expires_at');
 }

@@ -54,15 +54,7 @@ export async function registerEnvelopeContract(
   at: Date,
 ): Promise<string | null> {
   const { envelope } = registration;
-  const existing = await tx
-    .selectFrom('contracts')
-    .select('id')
-    .where('organization_id', '=', envelope.organization_id)
-    .where('envelope_id', '=', envelope.id)
-    // A literal, not a parameter: only then may SQLite use the partial index contracts_envelope_org
-    // (… where source = 'envelope'); with a parameter it scanned the whole register at every completion.
-    .where('source', '=', sql.lit('envelope'))
-    .executeTakeFirst();
+  const existing = await envelopeEntryOf(tx, envelope.organization_id, envelope.id).executeTakeFirst();
   if (existing) return null;
   const documents = registration.documents.map((d) => ({
     kind: 'signed' as const,
@@ -103,5 +95,19 @@ export async function registerEnvelopeContract(
       actor: { type: 'system', id: null },
       at,
     },
+  );
+}
+
+/** The register entry made from an envelope (at most one: contracts_envelope_org). */
+export function envelopeEntryOf(db: DbOrTx, organizationId: string, envelopeId: string) {
+  return (
+    db
+      .selectFrom('contracts')
+      .select('id')
+      .where('organization_id', '=', organizationId)
+      .where('envelope_id', '=', envelopeId)
+      // A literal, not a parameter: only then may SQLite use the partial index contracts_envelope_org
+      // (… where source = 'envelope'); with a parameter it scanned the whole register at every completion.
+      .where('source', '=', sql.lit('envelope'))
   );
 }
