@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config/config.ts';
 import { startInkanProcess } from './e2e/helpers/inkan-process.ts';
 import { runInkan } from './helpers/run-inkan.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 describe('serve: safe defaults', () => {
   let dir: string;
@@ -85,6 +86,46 @@ describe('serve: safe defaults', () => {
       );
     } finally {
       await local.stop();
+    }
+  });
+
+  it('logs one line per request when it ends, none when it starts, and starts without deprecation warnings', async () => {
+    const server = await startInkanProcess(['serve', '--role=web'], {
+      INKAN_DATA_DIR: join(dir, 'access-log'),
+      INKAN_HOST: '127.0.0.1',
+      INKAN_PORT: '0',
+    });
+    try {
+      const line = server.output.find((l) => l.startsWith('Inkan is listening on '));
+      const port = Number(/:(\d+)/.exec(line ?? '')?.[1]);
+      assert.ok(port > 0, line);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/api/v1/no-such-thing`)).status, 404);
+      const requestLines = (): Array<Record<string, unknown>> =>
+        server.output
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+          .filter((entry) => typeof entry.msg === 'string' && /request/.test(entry.msg));
+      const lines = await waitFor(() => (requestLines().length >= 2 ? requestLines() : undefined), {
+        what: 'the access-log lines',
+      });
+      assert.deepEqual(
+        lines.map((entry) => [
+          entry.msg,
+          (entry.req as { url?: string }).url,
+          (entry.res as { statusCode?: number }).statusCode,
+        ]),
+        [
+          ['request completed', '/healthz', 200],
+          ['request completed', '/api/v1/no-such-thing', 404],
+        ],
+      );
+      assert.ok(
+        !server.output.some((l) => /DeprecationWarning|FSTDEP/.test(l)),
+        server.output.filter((l) => /Deprecation|FSTDEP/.test(l)).join('\n'),
+      );
+    } finally {
+      await server.stop();
     }
   });
 });

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from 'helmet';
 import multipart from '@fastify/multipart';
@@ -88,7 +88,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // One access-log line per request, written when it ends (the hook below), instead of Fastify's two
     // (`incoming request`, `request completed`): the second line had everything the first did but the
     // time, and each line costs the HTTP thread a JSON serialisation and a write.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     // INKAN_TRUST_PROXY: request.ip (events, sessions, rate limits, the certificate of completion) comes
     // from X-Forwarded-For only through these proxies; otherwise it is the TCP peer.
