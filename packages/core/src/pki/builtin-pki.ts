@@ -602,7 +602,6 @@ export class BuiltinPki {
   }
 
   /** The certificates made at `init` (issued.json) and every one issued since (issued.jsonl). */
-  /** Every certificate this CA issued: the registry of `init` and the log appended since. */
   async #issued(): Promise<IssuedRecord[]> {
     return (await this.#issuedRegistry()).records;
   }

@@ -1,4 +1,4 @@
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { BlobStore } from '../../ports/blob-store.ts';
 import type { DbOrTx, Schema } from '../../ports/database.ts';
 import { japanDate } from '../register/contract-model.ts';
@@ -98,16 +98,12 @@ export async function registerEnvelopeContract(
   );
 }
 
-/** The register entry made from an envelope (at most one: contracts_envelope_org). */
+/** The register entry made from an envelope (at most one: contracts_envelope_org), found by contracts_envelope. */
 export function envelopeEntryOf(db: DbOrTx, organizationId: string, envelopeId: string) {
-  return (
-    db
-      .selectFrom('contracts')
-      .select('id')
-      .where('organization_id', '=', organizationId)
-      .where('envelope_id', '=', envelopeId)
-      // A literal, not a parameter: only then may SQLite use the partial index contracts_envelope_org
-      // (… where source = 'envelope'); with a parameter it scanned the whole register at every completion.
-      .where('source', '=', sql.lit('envelope'))
-  );
+  return db
+    .selectFrom('contracts')
+    .select('id')
+    .where('organization_id', '=', organizationId)
+    .where('envelope_id', '=', envelopeId)
+    .where('source', '=', 'envelope');
 }

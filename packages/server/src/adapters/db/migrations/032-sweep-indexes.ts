@@ -5,7 +5,7 @@ import type { Kysely, Migration } from 'kysely';
  *
  * - `contracts.envelope_id`. The register's only index on it was the partial unique (organization_id,
  *   envelope_id) where source = 'envelope', which no query can use unless it names that source as a
- *   literal: the retention sweep's "envelopes without a register entry" (a NOT EXISTS per envelope, any
+ *   literal (kysely binds it as a parameter): the retention sweep's "envelopes without a register entry" (a NOT EXISTS per envelope, any
  *   source) read the whole register once for every envelope of the organisation — a daily job whose
  *   cost grew with envelopes × contracts — and the entry made at each completion looked for an earlier
  *   one by reading the whole register too.
