@@ -42,11 +42,13 @@ if (dir && Database) {
     }
     return statement;
   };
-  globalThis.setInterval(() => {
-    if (stats.size > 0)
-      writeFileSync(
-        join(dir, `${process.pid}-${threadId}.json`),
-        JSON.stringify([...stats].sort((a, b) => b[1].ms - a[1].ms)),
-      );
-  }, 2000).unref();
+  globalThis
+    .setInterval(() => {
+      if (stats.size > 0)
+        writeFileSync(
+          join(dir, `${process.pid}-${threadId}.json`),
+          JSON.stringify([...stats].sort((a, b) => b[1].ms - a[1].ms)),
+        );
+    }, 2000)
+    .unref();
 }
