@@ -101,6 +101,8 @@ async function buildServer() {
     entryPoints: {
       inkan: 'packages/server/src/cli/main.ts',
       'worker-thread': 'packages/server/src/jobs/worker-thread.ts',
+      // The SQLite write-lock broker's threads (adapters/db/sqlite-write-lock.ts loads it beside its own chunk).
+      'sqlite-lock-thread': 'packages/server/src/adapters/db/sqlite-lock-thread.ts',
       // The verification workers of /api/verify (adapters/verification/verify-worker-pool.ts loads
       // ./verify-worker.js beside its own chunk, in this folder).
       'verify-worker': 'packages/server/src/adapters/verification/verify-worker.ts',

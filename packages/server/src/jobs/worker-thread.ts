@@ -35,8 +35,8 @@ import type { Db } from '../ports/database.ts';
 import { sqlitePathOf } from '../adapters/db/open-database.ts';
 import { startSqliteCheckpoints, type SqliteCheckpointer } from '../adapters/db/sqlite-checkpoints.ts';
 import {
-  brokerSqliteWriteLocks,
-  isSqliteLockMessage,
+  hasSqliteWriteLocks,
+  startSqliteLockBroker,
   useBrokeredSqliteWriteLocks,
 } from '../adapters/db/sqlite-write-lock.ts';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
@@ -315,13 +315,18 @@ function startThreadChannel(input: WorkerInput, env: Record<string, string | und
  * options (a preload such as the tests' clock control) minus the test runner's, through tsx when this
  * module is TypeScript, and writes its logs to the same stdout and stderr.
  */
-function startProcessChannel(input: WorkerInput, env: Record<string, string | undefined>): WorkerChannel {
+function startProcessChannel(
+  input: WorkerInput,
+  env: Record<string, string | undefined>,
+  brokerEnv: Record<string, string>,
+): WorkerChannel {
   const execArgv = process.execArgv.filter((argument) => !argument.startsWith('--test'));
   if (import.meta.url.endsWith('.ts')) execArgv.push('--import', import.meta.resolve('tsx'));
   const child = fork(fileURLToPath(import.meta.url), [WORKER_PROCESS_ARGUMENT], {
     execArgv,
     // The configuration comes from input.env; the process keeps what the system gave this one (PATH …).
-    env: { ...process.env, ...env } as NodeJS.ProcessEnv,
+    // and, on SQLite, where this process's write-lock broker listens (see startSqliteLockBroker).
+    env: { ...process.env, ...env, ...brokerEnv } as NodeJS.ProcessEnv,
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -333,8 +338,6 @@ function startProcessChannel(input: WorkerInput, env: Record<string, string | un
     if (child.pid === undefined) exited = true;
     for (const listener of errors) listener(error);
   });
-  // Its SQLite writes take this process's write lock, through this process (see brokerSqliteWriteLocks).
-  brokerSqliteWriteLocks(child);
   // A send to a child that just died fails (into its callback, not 'error'); its exit is handled anyway.
   const send = (message: SupervisorMessage) => {
     if (!exited && child.connected) child.send(message, () => undefined);
@@ -343,10 +346,7 @@ function startProcessChannel(input: WorkerInput, env: Record<string, string | un
   return {
     pid: child.pid,
     send,
-    onMessage: (listener) =>
-      child.on('message', (message: WorkerMessage) => {
-        if (!isSqliteLockMessage(message)) listener(message);
-      }),
+    onMessage: (listener) => child.on('message', listener),
     onError: (listener) => errors.push(listener),
     onExit: (listener) => child.on('exit', (code, signal) => listener(code ?? (signal ? 128 : 1))),
     exited: () => exited,
@@ -388,11 +388,13 @@ export async function startWorkerThread(options: {
     idleMs: options.idleMs,
   };
 
-  const spawn = (): Promise<WorkerChannel> =>
-    new Promise((resolve, reject) => {
+  const spawn = async (): Promise<WorkerChannel> => {
+    // A child's SQLite writes take this process's write lock through its broker thread.
+    const brokerEnv = options.isolation === 'process' && hasSqliteWriteLocks() ? await startSqliteLockBroker() : {};
+    return new Promise((resolve, reject) => {
       const worker =
         options.isolation === 'process'
-          ? startProcessChannel(input, options.env)
+          ? startProcessChannel(input, options.env, brokerEnv)
           : startThreadChannel(input, options.env);
       let started = false;
       worker.onMessage((message: WorkerMessage) => {
@@ -433,6 +435,7 @@ export async function startWorkerThread(options: {
         }
       });
     });
+  };
 
   const pendingMetrics = new Map<number, (metrics: MetricObjectWithValues<MetricValue<string>>[]) => void>();
   let nextMetricsId = 0;
@@ -767,7 +770,6 @@ function processPort(): SupervisorPort {
   // What arrives before the body listens (it is still building its context) waits, as on a MessagePort.
   const early: Array<Partial<SupervisorMessage>> = [];
   const deliver = (message: Partial<SupervisorMessage>) => {
-    if (isSqliteLockMessage(message)) return;
     if (listeners.length === 0) early.push(message);
     for (const listener of listeners) listener(message);
   };
@@ -804,8 +806,8 @@ function processPort(): SupervisorPort {
 if (!isMainThread && (workerData as Partial<WorkerInput> | null)?.inkanJobWorker === true) {
   await workerMain(workerData as WorkerInput, threadPort());
 } else if (isMainThread && process.argv[2] === WORKER_PROCESS_ARGUMENT && process.send !== undefined) {
-  // Every SQLite write of this process waits for the parent's write lock (asked over IPC), so that it never
-  // makes the parent's HTTP thread sleep in SQLite's busy handler.
+  // Every SQLite write of this process waits for the parent's write lock (asked of its broker thread), so
+  // that it never makes the parent's HTTP thread sleep in SQLite's busy handler.
   useBrokeredSqliteWriteLocks();
   process.once('message', (message: Partial<SupervisorMessage>) => {
     if (message?.type === 'start' && message.input)

@@ -1,18 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
 import type { Worker } from 'node:worker_threads';
 import { sql } from 'kysely';
 import {
   SqliteWriteLock,
-  brokerSqliteWriteLocks,
+  sqliteBackgroundWaiters,
+  startSqliteLockBroker,
   sqliteWriteLockFor,
   sqliteWriteLockTakeovers,
   sqliteWriteLockWord,
@@ -122,14 +123,13 @@ test('transactions of three threads on one SQLite file all land (the lock shared
 });
 
 /** A job-like child process on `path` whose writes go through this process's broker (as serve's do). */
-function forkLockChild(path: string, name = 'child'): ChildProcess {
-  const child = fork(fileURLToPath(CHILD), [path, name], {
+async function forkLockChild(path: string, name = 'child'): Promise<ChildProcess> {
+  return fork(fileURLToPath(CHILD), [path, name], {
     execArgv: ['--import', import.meta.resolve('tsx')],
+    env: { ...process.env, ...(await startSqliteLockBroker()) },
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  brokerSqliteWriteLocks(child);
-  return child;
 }
 
 /** The next IPC message of the given type from a child process. */
@@ -194,7 +194,7 @@ test('a write outside a transaction waits for the write lock too', async () => {
 
 test("a job child process holds the parent's write lock: the parent's writer waits (asynchronously) until it commits", async () => {
   await withCounter(async (path, database) => {
-    const child = forkLockChild(path);
+    const child = await forkLockChild(path);
     try {
       await holdInChild(child);
       assert.ok(new Int32Array(sqliteWriteLockWord(resolve(path)))[0]! < 0, 'the broker holds the word for the child');
@@ -212,7 +212,7 @@ test("a job child process holds the parent's write lock: the parent's writer wai
       await write;
       // The child's +1 came first, then the parent's ×10.
       assert.equal(await counter(database), 10);
-      assert.equal(new Int32Array(sqliteWriteLockWord(resolve(path)))[0], 0);
+      await lockFreed(path);
     } finally {
       child.kill('SIGKILL');
     }
@@ -221,21 +221,16 @@ test("a job child process holds the parent's write lock: the parent's writer wai
 
 test("a job child process's write outside a transaction asks the parent's lock first", async () => {
   await withCounter(async (path, database) => {
-    const child = forkLockChild(path);
+    const child = await forkLockChild(path);
     try {
       await nextFromChild(child, 'ready');
       const mine = new SqliteWriteLock(sqliteWriteLockWord(resolve(path)), 60_000, 4343);
       await mine.acquire();
       // The child's request reaches the broker (or, wrongly, its write lands without asking).
-      const asked = new Promise<string>((resolveAsked) => {
-        child.on('message', (message: { type?: string; op?: string }) => {
-          if (message?.type === 'sqlite-lock' && message.op === 'acquire') resolveAsked('asked');
-          if (message?.type === 'inserted') resolveAsked('inserted');
-        });
-      });
-      child.send({ type: 'insert' });
-      assert.equal(await asked, 'asked');
       const inserted = nextFromChild(child, 'inserted');
+      const landed = inserted.then(() => 'inserted');
+      child.send({ type: 'insert' });
+      assert.equal(await Promise.race([askedForLock(path, 1).then(() => 'asked'), landed]), 'asked');
       assert.equal(await counter(database), 0, 'nothing written while this process holds the lock');
       mine.release();
       await inserted;
@@ -251,7 +246,7 @@ test("a job child process's write outside a transaction asks the parent's lock f
 
 test('a job child process killed while it holds the write lock frees it at once', async () => {
   await withCounter(async (path, database) => {
-    const child = forkLockChild(path);
+    const child = await forkLockChild(path);
     await holdInChild(child);
     const exited = once(child, 'exit');
     child.kill('SIGKILL');
@@ -299,16 +294,27 @@ test('PRAGMA optimize over every table runs at open only when asked (the long-li
   }
 });
 
-/** Resolves when `child` asks the broker for the lock (the broker, listening first, has queued the request). */
-function askedForLock(child: ChildProcess): Promise<void> {
-  return new Promise((resolveAsked) => {
-    const onMessage = (message: { type?: string; op?: string }) => {
-      if (message?.type !== 'sqlite-lock' || message.op !== 'acquire') return;
-      child.off('message', onMessage);
-      resolveAsked();
-    };
-    child.on('message', onMessage);
-  });
+/** Resolves once `count` job-process requests queue at the broker for the lock of `path` (held meanwhile). */
+async function askedForLock(path: string, count: number): Promise<void> {
+  const word = sqliteWriteLockWord(resolve(path));
+  const deadline = Date.now() + 20_000;
+  while (sqliteBackgroundWaiters(word) < count) {
+    if (Date.now() > deadline) throw new Error(`fewer than ${count} requests reached the broker`);
+    await new Promise((resolveLater) => setTimeout(resolveLater, 2));
+  }
+}
+
+/**
+ * Resolves once the lock word of `path` is free (fails after a bound): a job process's release reaches the
+ * broker on its own connection, not with the IPC message that follows it.
+ */
+async function lockFreed(path: string): Promise<void> {
+  const word = new Int32Array(sqliteWriteLockWord(resolve(path)));
+  const deadline = Date.now() + 20_000;
+  while (Atomics.load(word, 0) !== 0) {
+    if (Date.now() > deadline) throw new Error(`the lock is still held by ${Atomics.load(word, 0)}`);
+    await new Promise((resolveLater) => setTimeout(resolveLater, 2));
+  }
 }
 
 /** Closes a lock child (its database first) and waits for its exit. */
@@ -321,7 +327,7 @@ async function closeChild(child: ChildProcess): Promise<void> {
 
 test('the brokered lock goes to job processes in the order they asked', async () => {
   await withCounter(async (path, _database, dir) => {
-    const children = [forkLockChild(path, 'first'), forkLockChild(path, 'second'), forkLockChild(path, 'third')];
+    const children = await Promise.all(['first', 'second', 'third'].map((name) => forkLockChild(path, name)));
     try {
       await Promise.all(children.map((child) => nextFromChild(child, 'ready')));
       const log = join(dir, 'order.log');
@@ -329,17 +335,16 @@ test('the brokered lock goes to job processes in the order they asked', async ()
       const release = await sqliteWriteLockFor(resolve(path)).acquire();
       const entered: Array<Promise<void>> = [];
       // One after the other: each child's request is queued by the broker before the next one asks.
-      for (const child of children) {
-        const asked = askedForLock(child);
+      for (const [index, child] of children.entries()) {
         entered.push(nextFromChild(child, 'entered'));
         child.send({ type: 'enter', file: log });
-        await asked;
+        await askedForLock(path, index + 1);
       }
       assert.equal(readFileSync(log, 'utf8'), '', 'nobody enters while this process holds the lock');
       release();
       await Promise.all(entered);
       assert.equal(readFileSync(log, 'utf8'), 'first\nsecond\nthird\n');
-      assert.equal(new Int32Array(sqliteWriteLockWord(resolve(path)))[0], 0);
+      await lockFreed(path);
     } finally {
       await Promise.all(children.map(closeChild));
     }
@@ -348,7 +353,7 @@ test('the brokered lock goes to job processes in the order they asked', async ()
 
 test('the write lock is never held by two at once: this process and two job processes in one critical section', async () => {
   await withCounter(async (path, _database, dir) => {
-    const children = [forkLockChild(path, 'a'), forkLockChild(path, 'b')];
+    const children = await Promise.all([forkLockChild(path, 'a'), forkLockChild(path, 'b')]);
     try {
       await Promise.all(children.map((child) => nextFromChild(child, 'ready')));
       const file = join(dir, 'critical');
@@ -382,7 +387,7 @@ test('the write lock is never held by two at once: this process and two job proc
         assert.equal(lines[i], `enter ${who}`, `line ${i}`);
         assert.equal(lines[i + 1], `exit ${who}`, `line ${i + 1}: another holder entered before ${who} left`);
       }
-      assert.equal(new Int32Array(sqliteWriteLockWord(resolve(path)))[0], 0);
+      await lockFreed(path);
     } finally {
       await Promise.all(children.map(closeChild));
     }
@@ -391,20 +396,19 @@ test('the write lock is never held by two at once: this process and two job proc
 
 test('a job process killed while it holds the lock: the other job process and this one go on', async () => {
   await withCounter(async (path, database, dir) => {
-    const holder = forkLockChild(path, 'holder');
-    const other = forkLockChild(path, 'other');
+    const holder = await forkLockChild(path, 'holder');
+    const other = await forkLockChild(path, 'other');
     try {
       await Promise.all([nextFromChild(holder, 'ready'), nextFromChild(other, 'ready')]);
-      const takeoversBefore = sqliteWriteLockTakeovers();
+      const takeoversBefore = sqliteWriteLockTakeovers(sqliteWriteLockWord(resolve(path)));
       const holding = nextFromChild(holder, 'holding');
       holder.send({ type: 'hold' });
       await holding;
       const log = join(dir, 'after-kill.log');
       writeFileSync(log, '');
-      const asked = askedForLock(other);
       const entered = nextFromChild(other, 'entered');
       other.send({ type: 'enter', file: log });
-      await asked;
+      await askedForLock(path, 1);
       const mine = inTransaction(database.db, 'sqlite', async (tx) => {
         await sql`update counter set n = n + 5`.execute(tx);
       });
@@ -418,8 +422,12 @@ test('a job process killed while it holds the lock: the other job process and th
       assert.equal(readFileSync(log, 'utf8'), 'other\n');
       // The killed holder's uncommitted +1 is gone with it.
       assert.equal(await counter(database), 5);
-      assert.equal(sqliteWriteLockTakeovers(), takeoversBefore, 'nobody had to take the lock over');
-      assert.equal(new Int32Array(sqliteWriteLockWord(resolve(path)))[0], 0);
+      assert.equal(
+        sqliteWriteLockTakeovers(sqliteWriteLockWord(resolve(path))),
+        takeoversBefore,
+        'nobody had to take the lock over',
+      );
+      await lockFreed(path);
     } finally {
       holder.kill('SIGKILL');
       await closeChild(other);
@@ -430,10 +438,10 @@ test('a job process killed while it holds the lock: the other job process and th
 test('heavy concurrent writes of this process and two job processes all land, with no SQLITE_BUSY (busy_timeout 0)', async () => {
   await withCounter(
     async (path, database) => {
-      const children = [forkLockChild(path, 'a'), forkLockChild(path, 'b')];
+      const children = await Promise.all([forkLockChild(path, 'a'), forkLockChild(path, 'b')]);
       try {
         await Promise.all(children.map((child) => nextFromChild(child, 'ready')));
-        const takeoversBefore = sqliteWriteLockTakeovers();
+        const takeoversBefore = sqliteWriteLockTakeovers(sqliteWriteLockWord(resolve(path)));
         const count = 150;
         const bursts = children.map(
           (child) =>
@@ -458,8 +466,12 @@ test('heavy concurrent writes of this process and two job processes all land, wi
         await Promise.all([...bursts, ...mine]);
         // Every transaction's read-modify-write and every single write counted: 2 per writer per round.
         assert.equal(await counter(database), 3 * 2 * count);
-        assert.equal(sqliteWriteLockTakeovers(), takeoversBefore, 'no waiter overtook a live holder');
-        assert.equal(new Int32Array(sqliteWriteLockWord(resolve(path)))[0], 0);
+        assert.equal(
+          sqliteWriteLockTakeovers(sqliteWriteLockWord(resolve(path))),
+          takeoversBefore,
+          'no waiter overtook a live holder',
+        );
+        await lockFreed(path);
       } finally {
         await Promise.all(children.map(closeChild));
       }
@@ -470,7 +482,7 @@ test('heavy concurrent writes of this process and two job processes all land, wi
 
 test("this process's reads go on while its writer waits for a job process's lock", async () => {
   await withCounter(async (path, database) => {
-    const child = forkLockChild(path);
+    const child = await forkLockChild(path);
     try {
       await holdInChild(child);
       let written = false;
@@ -491,4 +503,37 @@ test("this process's reads go on while its writer waits for a job process's lock
       await closeChild(child);
     }
   });
+});
+
+test("the broker listens in a private directory, removed at exit, and a killed server's directory is swept", async () => {
+  // A process that has exited: its id names the stale directory (as a SIGKILLed server leaves it).
+  const gone = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  const [code] = (await once(gone, 'exit')) as [number];
+  assert.equal(code, 0);
+  const stale = mkdtempSync(join(tmpdir(), `inkan-lock-${gone.pid}-`));
+  writeFileSync(join(stale, 'broker.sock'), '');
+  const script = `
+    import { statSync } from 'node:fs';
+    import { dirname } from 'node:path';
+    import { startSqliteLockBroker } from ${JSON.stringify(new URL('../../src/adapters/db/sqlite-write-lock.ts', import.meta.url).href)};
+    const env = await startSqliteLockBroker();
+    const socket = env.INKAN_SQLITE_LOCK_BROKER;
+    process.stdout.write(JSON.stringify({ socket, mode: statSync(dirname(socket)).mode & 0o777, socketType: statSync(socket).isSocket() }));
+  `;
+  // A module file, not `-e` (whose --input-type the broker's eval'd thread would inherit).
+  const scriptFile = join(stale, '..', `${stale.split('/').pop()}-script.mts`);
+  writeFileSync(scriptFile, script);
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), scriptFile], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const [exitCode] = (await once(child, 'exit')) as [number];
+  rmSync(scriptFile, { force: true });
+  assert.equal(exitCode, 0, 'the server exits although its broker thread listens');
+  const { socket, mode, socketType } = JSON.parse(out) as { socket: string; mode: number; socketType: boolean };
+  assert.equal(socketType, true);
+  assert.equal(mode, 0o700, 'only the server user may reach the broker');
+  assert.equal(existsSync(socket), false, 'removed at exit');
+  assert.equal(existsSync(stale), false, 'the directory of a process that is gone is swept');
 });

@@ -1,6 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
-import { isAbsolute } from 'node:path';
-import { getEnvironmentData, isMainThread, setEnvironmentData, threadId } from 'node:worker_threads';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getEnvironmentData, isMainThread, setEnvironmentData, threadId, type Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../../jobs/module-worker.ts';
+import type { BrokerMessage, ClientFile, LockThreadData } from './sqlite-lock-thread.ts';
 
 /**
  * What a write lock of a SQLite file offers: the in-process lock word, or the parent's broker (a job child
@@ -24,25 +28,39 @@ export interface WriteLock {
  * from the waiter's arrival: a long queue that moves is never overtaken (overtaking a live holder sends the
  * overtaker to sleep in SQLite's busy handler, on the HTTP thread the very stall this lock exists to avoid,
  * and under load that fed on itself until envelopes stopped completing). The job child processes of `serve --role=all` take the same word
- * through their parent (see brokerSqliteWriteLocks); other processes (the CLI, a second `inkan serve`)
- * are not covered and meet SQLite's busy handler as before.
+ * through their parent's broker thread (see startSqliteLockBroker) as *background* holders: while a thread
+ * of this process waits for the word (an HTTP request's write), a background waiter stands back for up to
+ * DEFER_MS, so that a signer's request is not queued behind the job processes' work. Other processes (the
+ * CLI, a second `inkan serve`) are not covered and meet SQLite's busy handler as before.
+ *
+ * The word (sqliteWriteLockWord): [0] the holder (0: free), [1] how many waiters of this process's threads
+ * queue, [2] how many background waiters queue (both for the waiters' order, [2] also for tests), [3] how
+ * many times a waiter took the word over (sqliteWriteLockTakeovers).
  */
 export class SqliteWriteLock implements WriteLock {
   readonly #word: Int32Array;
   readonly #maxWaitMs: number;
   /** Our value in the lock word: this thread's id + 1 (0 means free), or the broker's value for a child. */
   readonly #me: number;
+  readonly #background: boolean;
 
   /**
    * `maxWaitMs`: how long a waiter waits without any release before it takes the word over (the
    * busy_timeout of openSqlite).
    * `owner`: the value this holder writes in the word (non-zero, distinct from every other holder's).
+   * `background`: this holder's waiters let foreground waiters go first (for up to DEFER_MS each).
    */
-  constructor(buffer: SharedArrayBuffer, maxWaitMs = 5000, owner = threadId + 1) {
+  constructor(
+    buffer: SharedArrayBuffer,
+    maxWaitMs = 5000,
+    owner = threadId + 1,
+    options: { background?: boolean } = {},
+  ) {
     if (owner === 0) throw new Error('the owner value 0 means free');
     this.#word = new Int32Array(buffer);
     this.#maxWaitMs = maxWaitMs;
     this.#me = owner;
+    this.#background = options.background === true;
   }
 
   /**
@@ -57,10 +75,13 @@ export class SqliteWriteLock implements WriteLock {
     const oldest = queue[0];
     if (!(
       (oldest === undefined || now - oldest.since < BARGE_MS) &&
+      !(this.#background && foregroundWaiting(this.#word)) &&
       Atomics.compareExchange(this.#word, 0, 0, this.#me) === 0
     ))
       await new Promise<void>((resolve) => {
-        queue.push({ owner: this.#me, since: now, maxWaitMs: this.#maxWaitMs, resolve });
+        const background = this.#background;
+        count(this.#word, background, 1);
+        queue.push({ owner: this.#me, since: now, maxWaitMs: this.#maxWaitMs, background, resolve });
         if (queue.length === 1) void pump(this.#word, queue);
       });
     let held = true;
@@ -80,11 +101,43 @@ export class SqliteWriteLock implements WriteLock {
 /** How long the oldest waiter of a thread lets newcomers take a free lock word before it. */
 const BARGE_MS = 20;
 
+/** How long a background waiter lets foreground waiters go first (it then queues as an equal). */
+const DEFER_MS = 100;
+
+/** Indexes in the lock word (see SqliteWriteLock). */
+const HOLDER = 0;
+const FOREGROUND = 1;
+const BACKGROUND = 2;
+const TAKEOVERS = 3;
+/** The lock word's length in bytes. */
+const WORD_BYTES = 16;
+
+/** Whether a foreground waiter queues for the word (an old 4-byte word has no counts). */
+function foregroundWaiting(word: Int32Array): boolean {
+  return word.length > FOREGROUND && Atomics.load(word, FOREGROUND) > 0;
+}
+
+/** Counts a waiter in (1) or out (-1) of the word's foreground or background waiters. */
+function count(word: Int32Array, background: boolean, by: 1 | -1): void {
+  const index = background ? BACKGROUND : FOREGROUND;
+  if (word.length <= index) return;
+  Atomics.add(word, index, by);
+  // A background waiter standing back waits for the foreground count to change.
+  if (!background && by < 0) Atomics.notify(word, FOREGROUND);
+}
+
+/** How many background waiters (job processes, through the broker) queue for a lock word now. */
+export function sqliteBackgroundWaiters(buffer: SharedArrayBuffer): number {
+  const word = new Int32Array(buffer);
+  return word.length > BACKGROUND ? Atomics.load(word, BACKGROUND) : 0;
+}
+
 /** A waiter of this thread for a lock word. */
 interface Waiter {
   owner: number;
   since: number;
   maxWaitMs: number;
+  background: boolean;
   resolve: () => void;
 }
 
@@ -112,7 +165,17 @@ async function pump(word: Int32Array, queue: Waiter[]): Promise<void> {
   let lastHead: Waiter | undefined;
   while (queue.length > 0) {
     const head = queue[0]!;
-    const holder = Atomics.compareExchange(word, 0, 0, head.owner);
+    if (head.background) {
+      // Stand back while foreground waiters queue, for up to DEFER_MS from this waiter's arrival.
+      const foreground = word.length > FOREGROUND ? Atomics.load(word, FOREGROUND) : 0;
+      const deferFor = head.since + DEFER_MS - performance.now();
+      if (foreground > 0 && deferFor > 0) {
+        const deferral = waitAsync(word, FOREGROUND, foreground, deferFor);
+        if (deferral.async) await deferral.value;
+        continue;
+      }
+    }
+    const holder = Atomics.compareExchange(word, HOLDER, 0, head.owner);
     const now = performance.now();
     if (head !== lastHead || holder !== lastHolder) progress = now;
     lastHead = head;
@@ -120,14 +183,15 @@ async function pump(word: Int32Array, queue: Waiter[]): Promise<void> {
     const left = progress + head.maxWaitMs - now;
     if (holder === 0 || left <= 0) {
       if (holder !== 0) {
-        Atomics.store(word, 0, head.owner);
-        takeovers++;
+        Atomics.store(word, HOLDER, head.owner);
+        if (word.length > TAKEOVERS) Atomics.add(word, TAKEOVERS, 1);
       }
       queue.shift();
+      count(word, head.background, -1);
       head.resolve();
       continue;
     }
-    const wait = waitAsync(word, 0, holder, left);
+    const wait = waitAsync(word, HOLDER, holder, left);
     if (!wait.async) continue;
     // A pending waitAsync does not keep the event loop alive; a timer does, until the wait ends. It
     // outlasts the wait's own timeout (which it must not race) and is cleared as soon as the wait ends.
@@ -141,14 +205,14 @@ async function pump(word: Int32Array, queue: Waiter[]): Promise<void> {
   }
 }
 
-let takeovers = 0;
-/** How many times a waiter of this thread took the word over from a holder that released nothing for the wait bound. */
-export function sqliteWriteLockTakeovers(): number {
-  return takeovers;
+/** How many times a waiter (of any thread) took the word over from a holder that released nothing for the wait bound. */
+export function sqliteWriteLockTakeovers(buffer: SharedArrayBuffer): number {
+  const word = new Int32Array(buffer);
+  return word.length > TAKEOVERS ? Atomics.load(word, TAKEOVERS) : 0;
 }
 
 /** Atomics.waitAsync (Node 16+; not yet in the ES2022 library types this project compiles against). */
-const waitAsync = (
+export const waitAsync = (
   Atomics as unknown as {
     waitAsync(
       array: Int32Array,
@@ -168,7 +232,7 @@ export function sqliteWriteLockWord(absolutePath: string): SharedArrayBuffer {
   // The same object every time in this thread (its waiters queue per object).
   let buffer = words.get(key) ?? (getEnvironmentData(key) as SharedArrayBuffer | undefined);
   if (!(buffer instanceof SharedArrayBuffer)) {
-    buffer = new SharedArrayBuffer(4);
+    buffer = new SharedArrayBuffer(WORD_BYTES);
     setEnvironmentData(key, buffer);
   }
   words.set(key, buffer);
@@ -185,64 +249,104 @@ export function sqliteWriteLockFor(absolutePath: string): WriteLock {
   return new SqliteWriteLock(sqliteWriteLockWord(absolutePath));
 }
 
-/** The messages of the lock broker: a child asks (`acquire`) and gives back (`release`), the parent grants. */
-export type SqliteLockRequest = { type: 'sqlite-lock'; op: 'acquire' | 'release'; id: number; path: string };
-export type SqliteLockGrant = { type: 'sqlite-lock-granted'; id: number };
-
-/** Whether an IPC message belongs to the lock broker (the supervisor's own listeners skip these). */
-export function isSqliteLockMessage(message: unknown): message is SqliteLockRequest | SqliteLockGrant {
-  const type = (message as { type?: unknown } | null)?.type;
-  return type === 'sqlite-lock' || type === 'sqlite-lock-granted';
+/** Broker holds are marked in the word with negative values (thread holders are threadId + 1 > 0). */
+let lastBrokerOwner = 0;
+export function nextBrokerOwner(): number {
+  lastBrokerOwner = (lastBrokerOwner % 0x3fffffff) + 1;
+  return -lastBrokerOwner;
 }
 
-/** Broker holds are marked in the word with negative values (thread holders are threadId + 1 > 0). */
-let nextBrokerOwner = 0;
-function brokerOwner(): number {
-  nextBrokerOwner = (nextBrokerOwner % 0x3fffffff) + 1;
-  return -nextBrokerOwner;
+/** The variable that tells a job child process where its parent's broker listens. */
+export const SQLITE_LOCK_BROKER_VARIABLE = 'INKAN_SQLITE_LOCK_BROKER';
+
+/** This process's broker thread, started by the first startSqliteLockBroker. */
+let broker: Promise<Record<string, string>> | undefined;
+
+/** The module both lock threads run (beside this one: a .ts source, or the compiled .js). */
+const LOCK_THREAD = new URL(`./sqlite-lock-thread${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
+
+/**
+ * The server's side: starts (once) the broker thread that lends this process's write lock words to job
+ * child processes, and resolves with the environment a child needs to reach it (give it to the fork). The
+ * thread takes a word for a child only when the child asks, as a background holder, gives it back when the
+ * child says so or the child's connection closes (it exited or was killed: its hold ends at once), and a
+ * child's hold with no release anywhere for the word's wait bound is overtaken, as a thread's would be.
+ * It listens on a Unix socket in a private directory (mode 0700) of the system's temp directory, removed
+ * when this process exits.
+ */
+export function startSqliteLockBroker(maxWaitMs = 5000): Promise<Record<string, string>> {
+  broker ??= new Promise((resolve, reject) => {
+    removeStaleBrokerDirectories();
+    const directory = mkdtempSync(join(tmpdir(), `inkan-lock-${process.pid}-`));
+    process.once('exit', () => rmSync(directory, { recursive: true, force: true }));
+    const socketPath = join(directory, 'broker.sock');
+    const worker: Worker = startModuleWorker(LOCK_THREAD, {
+      workerData: { inkanSqliteLockThread: 'broker', socketPath, maxWaitMs } satisfies LockThreadData,
+    });
+    worker.on('message', (message: BrokerMessage) => {
+      if (message.type === 'listening') {
+        // From now on the thread keeps nobody alive (the server may exit).
+        worker.unref();
+        resolve({ [SQLITE_LOCK_BROKER_VARIABLE]: socketPath });
+      } else if (message.type === 'failed') reject(new Error(`SQLite lock broker: ${message.message}`));
+      else if (message.type === 'word')
+        worker.postMessage({
+          type: 'word',
+          path: message.path,
+          word: isAbsolute(message.path) ? sqliteWriteLockWord(message.path) : undefined,
+        } satisfies BrokerMessage);
+    });
+    worker.on('error', (error) => reject(error));
+  });
+  return broker;
 }
 
 /**
- * The parent's side: takes the process's lock word on behalf of a job child process when it asks, tells it
- * when it holds it, and gives it back when the child says so — or when the child exits (a child that dies
- * holding the lock frees it at once). The parent's threads and its children thus wait in one queue, and
- * a child's write never makes the parent's event loop sleep in SQLite's busy handler. A child that holds
- * the lock with no release anywhere for the word's wait bound is overtaken, as a thread would be.
+ * Removes the broker directories of processes that are gone (killed: their exit handler never ran), by the
+ * process id in the name; a directory of another user's process, or one that cannot be read, is left.
  */
-export function brokerSqliteWriteLocks(child: ChildProcess, maxWaitMs = 5000): void {
-  const held = new Map<number, () => void>();
-  const waiting = new Set<number>();
-  let gone = false;
-  child.on('message', (message) => {
-    if ((message as Partial<SqliteLockRequest>)?.type !== 'sqlite-lock') return;
-    const { op, id, path } = message as SqliteLockRequest;
-    if (op === 'release') {
-      waiting.delete(id);
-      held.get(id)?.();
-      held.delete(id);
-      return;
-    }
-    if (typeof path !== 'string' || !isAbsolute(path) || waiting.has(id) || held.has(id)) return;
-    const lock = new SqliteWriteLock(sqliteWriteLockWord(path), maxWaitMs, brokerOwner());
-    waiting.add(id);
-    void lock.acquire().then((release) => {
-      // Given back by the child meanwhile, or the child is gone: hand the word on.
-      if (gone || !waiting.delete(id)) {
-        release();
-        return;
+function removeStaleBrokerDirectories(): void {
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(/^inkan-lock-(\d+)-/.exec(name)?.[1]);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') continue;
+      try {
+        rmSync(join(tmpdir(), name), { recursive: true, force: true });
+      } catch {
+        // Another user's, or already gone.
       }
-      held.set(id, release);
-      // A send to a child that is exiting fails into the callback; its exit releases what it held.
-      if (child.connected) child.send({ type: 'sqlite-lock-granted', id } satisfies SqliteLockGrant, () => undefined);
-    });
-  });
-  child.on('exit', () => {
-    gone = true;
-    waiting.clear();
-    for (const release of held.values()) release();
-    held.clear();
-  });
+    }
+  }
 }
+
+/** Whether this process has a SQLite lock word (it opened a SQLite file), so its children need the broker. */
+export function hasSqliteWriteLocks(): boolean {
+  return words.size > 0;
+}
+
+/**
+ * Indexes of a child's counters per SQLite file, shared by its main thread and its client thread: the main
+ * thread counts REQUESTS and RELEASES and rings BELL, the client thread sends them to the broker in that
+ * order and counts GRANTS; GONE says the broker is unreachable.
+ */
+export const REQUESTS = 0;
+export const GRANTS = 1;
+export const RELEASES = 2;
+export const BELL = 3;
+export const GONE = 4;
+const COUNTER_BYTES = 5 * 4;
+
+/** How long a job process's thread sleeps for one grant before it goes on without (SQLite's lock then decides). */
+const GRANT_LIMIT_MS = 60_000;
 
 /** The child's side of the broker (installed by useBrokeredSqliteWriteLocks). */
 interface BrokerClient {
@@ -251,50 +355,78 @@ interface BrokerClient {
 let brokerClient: BrokerClient | undefined;
 
 /**
- * In a job child process (forked with an IPC channel by a parent that runs brokerSqliteWriteLocks): the
- * SQLite write locks of this process's main thread are the parent's, asked for over IPC. A wait has no
- * bound of its own (the parent overtakes a stuck holder; a timeout here would send this process into
- * SQLite's busy handler while the parent still queues it, and the parent's next holder into it after
- * this one); without a parent (the channel closed) the writer goes on and SQLite's own locking decides.
- * Call before any database is opened.
+ * In a job child process started with startSqliteLockBroker's environment: the SQLite write locks of this
+ * process's main thread are the parent's, asked for through a client thread. A caller waits in turn behind
+ * this process's other holders (asynchronously), then asks and *sleeps* until the grant (Atomics.wait):
+ * the grant must not wait for this event loop to finish other work (a certificate render) while the parent's
+ * writers wait for the word. The parent overtakes a stuck holder; without a parent (the connection closed)
+ * or after GRANT_LIMIT_MS the writer goes on and SQLite's own locking decides. Returns whether the broker
+ * is used (false without the environment). Call before any database is opened.
  */
-export function useBrokeredSqliteWriteLocks(): void {
-  if (process.send === undefined) throw new Error('no IPC channel to a parent');
-  const grants = new Map<number, () => void>();
-  process.on('message', (message: unknown) => {
-    if ((message as Partial<SqliteLockGrant>)?.type !== 'sqlite-lock-granted') return;
-    const { id } = message as SqliteLockGrant;
-    const granted = grants.get(id);
-    grants.delete(id);
-    if (granted !== undefined) granted();
-    // A grant nobody waits for (cannot happen with this client): give it straight back.
-    else send({ type: 'sqlite-lock', op: 'release', id, path: '' });
-  });
-  // The parent is gone: nobody will grant; every waiter goes on (SQLite's own lock still serialises).
-  process.on('disconnect', () => {
-    for (const granted of grants.values()) granted();
-    grants.clear();
-  });
-  // Whether the message went out (a full IPC backlog still sends it; a closed channel fails into the callback).
-  const send = (message: SqliteLockRequest): boolean => {
-    if (!process.connected) return false;
-    process.send!(message, undefined, {}, () => undefined);
-    return true;
-  };
-  let nextId = 0;
+export function useBrokeredSqliteWriteLocks(socketPath = process.env[SQLITE_LOCK_BROKER_VARIABLE]): boolean {
+  if (socketPath === undefined || socketPath === '') return false;
+  let client: Worker | undefined;
+  const locks = new Map<string, { lock: WriteLock; counters: Int32Array }>();
   brokerClient = {
-    lockFor: (path) => ({
-      acquire: () => {
-        const id = ++nextId;
-        let held = true;
-        const release = () => {
-          if (!held) return;
-          held = false;
-          send({ type: 'sqlite-lock', op: 'release', id, path });
-        };
-        if (!send({ type: 'sqlite-lock', op: 'acquire', id, path })) return Promise.resolve(release);
-        return new Promise<() => void>((resolve) => grants.set(id, () => resolve(release)));
-      },
-    }),
+    lockFor: (path) => {
+      const known = locks.get(path);
+      if (known !== undefined) return known.lock;
+      if (client === undefined) {
+        client = startModuleWorker(LOCK_THREAD, {
+          workerData: { inkanSqliteLockThread: 'client', socketPath } satisfies LockThreadData,
+        });
+        // A client thread that failed: nobody will count grants, every writer goes on (SQLite decides).
+        client.on('error', () => {
+          for (const { counters } of locks.values()) {
+            Atomics.store(counters, GONE, 1);
+            Atomics.notify(counters, GRANTS);
+          }
+        });
+        client.unref();
+      }
+      const shared = new SharedArrayBuffer(COUNTER_BYTES);
+      client.postMessage({ path, counters: shared } satisfies ClientFile);
+      const counters = new Int32Array(shared);
+      const lock = brokeredLock(counters);
+      locks.set(path, { lock, counters });
+      return lock;
+    },
+  };
+  return true;
+}
+
+/** A write lock whose grants come from the broker, counted in `counters` (see REQUESTS…). */
+function brokeredLock(counters: Int32Array): WriteLock {
+  // This process's holders, one after the other: the broker is asked for one hold at a time, so a sleeping
+  // request never waits for a hold of this very thread.
+  let turn: Promise<void> = Promise.resolve();
+  const ring = () => {
+    Atomics.add(counters, BELL, 1);
+    Atomics.notify(counters, BELL);
+  };
+  return {
+    acquire: async () => {
+      const previous = turn;
+      let done!: () => void;
+      turn = new Promise((resolve) => (done = resolve));
+      await previous;
+      const wanted = Atomics.add(counters, REQUESTS, 1) + 1;
+      ring();
+      const deadline = performance.now() + GRANT_LIMIT_MS;
+      for (;;) {
+        const grants = Atomics.load(counters, GRANTS);
+        const left = deadline - performance.now();
+        if (grants >= wanted || Atomics.load(counters, GONE) === 1 || left <= 0) break;
+        Atomics.wait(counters, GRANTS, grants, left);
+      }
+      let held = true;
+      return () => {
+        if (!held) return;
+        held = false;
+        Atomics.add(counters, RELEASES, 1);
+        ring();
+        done();
+      };
+    },
   };
 }
