@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import { scheduleArchiveRenewal } from '../domain/use-cases/renew-archive-timestamps.ts';
 import { readFile } from 'node:fs/promises';
 import type { Server as HttpsServer } from 'node:https';
@@ -52,6 +53,10 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
   try {
     await options.beforeListen?.(context);
     if (role === 'worker') {
+      // Background work yields the CPU to the HTTP processes of the same host (as the job processes of
+      // `--role=all` do): a signer's request is answered first. The nice value is per thread on Linux;
+      // threads started later (libuv's pool) inherit it.
+      if (process.platform === 'linux') setPriority(0, 10);
       const runner = runJobWorker(context, { role: 'worker' });
       stops.unshift(() => runner.stop());
     } else {

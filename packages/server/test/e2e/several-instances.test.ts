@@ -15,8 +15,8 @@
  * access codes entered alternately on both web instances lock the recipient after 5 in all.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
@@ -186,6 +186,26 @@ describe('two web and two worker processes on PostgreSQL + S3', () => {
 
   const count = async (text: string, values: unknown[] = []) =>
     Number((await sql.query<{ n: string }>(text, values)).rows[0]!.n);
+
+  test(
+    'the worker processes run at a lower CPU priority than the web processes (Linux)',
+    { skip: process.platform !== 'linux' },
+    () => {
+      // Field 19 of /proc/PID/stat (after the command in parentheses): the nice value of the main thread.
+      const niceOf = (process: InkanProcess) =>
+        Number(
+          readFileSync(`/proc/${process.child.pid}/stat`, 'utf8')
+            .replace(/^.*\) /s, '')
+            .split(' ')[16],
+        );
+      const ours = getPriority();
+      for (const web of webs)
+        assert.equal(niceOf(web!), ours, 'a web process answers signers at the priority it was given');
+      if (ours < 10)
+        for (const id of ['worker-a', 'worker-b'])
+          assert.equal(niceOf(workers[id]!), 10, `${id} yields the CPU to them`);
+    },
+  );
 
   test('access-code lockout is counted across both web instances', async () => {
     const email = 'lockout@multi.example.jp';
