@@ -390,7 +390,15 @@ export async function startWorkerThread(options: {
 
   const spawn = async (): Promise<WorkerChannel> => {
     // A child's SQLite writes take this process's write lock through its broker thread.
-    const brokerEnv = options.isolation === 'process' && hasSqliteWriteLocks() ? await startSqliteLockBroker() : {};
+    // Without a broker (no usable temp directory for its socket) the child's writes meet SQLite's busy
+    // handler instead: slower under load, still correct.
+    const brokerEnv =
+      options.isolation === 'process' && hasSqliteWriteLocks()
+        ? await startSqliteLockBroker().catch((error: Error) => {
+            log({ level: 40, time: Date.now(), msg: 'no SQLite write-lock broker', error: error.message });
+            return {};
+          })
+        : {};
     return new Promise((resolve, reject) => {
       const worker =
         options.isolation === 'process'

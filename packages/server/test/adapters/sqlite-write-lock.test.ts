@@ -537,3 +537,30 @@ test("the broker listens in a private directory, removed at exit, and a killed s
   assert.equal(existsSync(socket), false, 'removed at exit');
   assert.equal(existsSync(stale), false, 'the directory of a process that is gone is swept');
 });
+
+test('without a usable temp directory the broker refuses to start (a rejected promise, no crash)', async () => {
+  const script = `
+    import { startSqliteLockBroker } from ${JSON.stringify(new URL('../../src/adapters/db/sqlite-write-lock.ts', import.meta.url).href)};
+    // A file, not a directory (set once tsx has its cache).
+    process.env.TMPDIR = process.argv[2];
+    await startSqliteLockBroker().then(
+      () => process.stdout.write('started'),
+      (error) => process.stdout.write('refused: ' + error.code),
+    );
+  `;
+  const dir = mkdtempSync(join(tmpdir(), 'inkan-no-tmp-'));
+  const scriptFile = join(dir, 'script.mts');
+  writeFileSync(scriptFile, script);
+  try {
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), scriptFile, scriptFile], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number];
+    assert.equal(code, 0);
+    assert.equal(out, 'refused: ENOTDIR');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -276,6 +276,7 @@ const LOCK_THREAD = new URL(`./sqlite-lock-thread${extname(fileURLToPath(import.
  */
 export function startSqliteLockBroker(maxWaitMs = 5000): Promise<Record<string, string>> {
   broker ??= new Promise((resolve, reject) => {
+    // (An unusable temp directory makes mkdtempSync throw here: the promise rejects.)
     removeStaleBrokerDirectories();
     const directory = mkdtempSync(join(tmpdir(), `inkan-lock-${process.pid}-`));
     process.once('exit', () => rmSync(directory, { recursive: true, force: true }));
