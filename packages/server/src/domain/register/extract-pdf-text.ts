@@ -9,6 +9,86 @@ const require = createRequire(import.meta.url);
 const pdfjsRoot = dirname(require.resolve('pdfjs-dist/package.json'));
 const CMAP_URL = `${join(pdfjsRoot, 'cmaps')}/`;
 
+/** What pdf.js exports (its legacy build, for Node). */
+type Pdfjs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
+
+/**
+ * The built-ins whose own methods pdf.js's legacy build may replace. Its bundled core-js polyfills
+ * replace existing natives of Node 20 with JavaScript versions for edge cases nobody here meets:
+ * JSON.parse (JSON.parse with source: every parse re-tokenised in JavaScript), JSON.stringify (a
+ * replacer around every value), Array.prototype.push (a loop in JavaScript) and Function.prototype.
+ * toString, and pdf.worker.mjs brings its own copy of some of them. Left in place, every job after the
+ * first register entry paid for them in every push and every JSON (measured: ≈ 10 % of a job process's
+ * CPU, issue 10). Methods pdf.js adds (Promise.withResolvers, Uint8Array.prototype.toHex …) stay.
+ */
+function builtinsPdfjsMayReplace(): object[] {
+  const typedArray = Object.getPrototypeOf(Uint8Array) as object;
+  return [
+    JSON,
+    Object,
+    Array,
+    Array.prototype,
+    Function.prototype,
+    String,
+    String.prototype,
+    Number,
+    Number.prototype,
+    Math,
+    Reflect,
+    Promise,
+    Promise.prototype,
+    Map.prototype,
+    Set.prototype,
+    WeakMap.prototype,
+    typedArray,
+    (typedArray as { prototype: object }).prototype,
+    Uint8Array,
+    Uint8Array.prototype,
+    ArrayBuffer.prototype,
+    DataView.prototype,
+    RegExp.prototype,
+    Date.prototype,
+    Error,
+    Symbol,
+  ];
+}
+
+/**
+ * Runs `load` and puts back every method of the built-ins it replaced (see builtinsPdfjsMayReplace);
+ * what it added stays.
+ */
+export async function keepingNativeBuiltins<T>(load: () => Promise<T>): Promise<T> {
+  const saved: Array<[object, PropertyKey, PropertyDescriptor]> = [];
+  for (const target of builtinsPdfjsMayReplace())
+    for (const key of Reflect.ownKeys(target)) {
+      const descriptor = Object.getOwnPropertyDescriptor(target, key);
+      if (descriptor && typeof descriptor.value === 'function') saved.push([target, key, descriptor]);
+    }
+  try {
+    return await load();
+  } finally {
+    for (const [target, key, descriptor] of saved)
+      if (Object.getOwnPropertyDescriptor(target, key)?.value !== descriptor.value)
+        Object.defineProperty(target, key, descriptor);
+  }
+}
+
+let pdfjs: Promise<Pdfjs> | undefined;
+
+/**
+ * pdf.js, loaded once with the natives kept. Its worker module is loaded first, under the same guard:
+ * it makes itself `globalThis.pdfjsWorker`, which pdf.js's fake worker (Node has no web workers) then
+ * uses instead of importing it later, outside the guard.
+ */
+function loadPdfjs(): Promise<Pdfjs> {
+  pdfjs ??= keepingNativeBuiltins(async () => {
+    // (No type declarations of its own: it is imported for its side effect.)
+    await import('pdfjs-dist/legacy/build/pdf.worker.mjs' as string);
+    return import('pdfjs-dist/legacy/build/pdf.mjs');
+  });
+  return pdfjs;
+}
+
 /**
  * The text layer of a PDF (pages joined by newlines), read with pdf.js's legacy build; bounded to
  * TEXT_LIMITS pages and characters. A PDF that cannot be read gives '' (text is a search aid: an
@@ -16,7 +96,7 @@ const CMAP_URL = `${join(pdfjsRoot, 'cmaps')}/`;
  */
 export async function extractPdfText(bytes: Uint8Array): Promise<string> {
   if (bytes.length > TEXT_LIMITS.bytes) return '';
-  const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const { getDocument } = await loadPdfjs();
   let task: ReturnType<typeof getDocument> | undefined;
   try {
     // pdf.js may detach the buffer it is given, and refuses a Node Buffer: hand it a plain copy.
