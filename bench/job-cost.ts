@@ -10,8 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
+import { recordStatementsInto } from './lib/statement-log.ts';
 import { makePdf } from '../packages/core/test/helpers/make-pdf.ts';
 import { linkIn, startHarness, type Harness } from '../packages/server/test/api/helpers/harness.ts';
 import { startJobRunner, type JobHandlers, type JobRunner } from '../packages/server/src/adapters/jobs/db-job-queue.ts';
@@ -28,34 +27,6 @@ const count = Number(args.get('count') ?? '30');
 const sqlOf = args.get('sql');
 const profileFile = args.get('profile');
 
-/** Every statement the drivers run, while `recording` is on. */
-let recording: string[] | undefined;
-function record(sqlText: unknown): void {
-  if (recording) recording.push(typeof sqlText === 'string' ? sqlText : String((sqlText as { text?: string })?.text));
-}
-{
-  const probe = new SqliteDatabase(':memory:');
-  const proto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, (...a: unknown[]) => unknown>;
-  for (const method of ['all', 'get', 'run', 'iterate']) {
-    const original = proto[method];
-    proto[method] = function (this: { source: string }, ...a: unknown[]) {
-      record(this.source);
-      return original.apply(this, a);
-    };
-  }
-  probe.close();
-}
-{
-  const original = pg.Client.prototype.query as (...a: unknown[]) => unknown;
-  (pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown }).query = function (
-    this: pg.Client,
-    ...a: unknown[]
-  ) {
-    record(a[0]);
-    return original.apply(this, a);
-  };
-}
-
 interface Sample {
   cpuMs: number;
   statements: number;
@@ -71,15 +42,14 @@ function timed(handlers: JobHandlers): JobHandlers {
   const out: Record<string, unknown> = {};
   for (const [kind, handler] of Object.entries(handlers) as Array<[string, (...a: unknown[]) => Promise<void>]>) {
     out[kind] = async (...a: unknown[]) => {
-      const outer = recording;
       const sql: string[] = [];
-      recording = sql;
+      const outer = recordStatementsInto(sql);
       const cpu = process.cpuUsage();
       try {
         await handler(...a);
       } finally {
         const used = process.cpuUsage(cpu);
-        recording = outer;
+        recordStatementsInto(outer);
         outer?.push(...sql);
         if (counting) {
           const ms = (used.user + used.system) / 1000;
@@ -98,11 +68,11 @@ let runsCpuMs = 0;
 let runsStatements = 0;
 async function runJobs(runner: JobRunner): Promise<void> {
   const sql: string[] = [];
-  recording = sql;
+  recordStatementsInto(sql);
   const cpu = process.cpuUsage();
   await runner.idle();
   const used = process.cpuUsage(cpu);
-  recording = undefined;
+  recordStatementsInto(undefined);
   if (counting) {
     runsCpuMs += (used.user + used.system) / 1000;
     runsStatements += sql.length;

@@ -13,8 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { profileMarkdown, summariseProfile } from './lib/profile-summary.ts';
-import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
+import { recordStatementsInto } from './lib/statement-log.ts';
 import { makePdf } from '../packages/core/test/helpers/make-pdf.ts';
 import { linkIn, startHarness, type Harness } from '../packages/server/test/api/helpers/harness.ts';
 
@@ -33,37 +32,6 @@ const printSql = args.has('sql');
 const burst = Number(args.get('burst') ?? '0');
 const profileDir = args.get('profile');
 
-/** Every statement the drivers run, while `recording` is on. */
-let recording: string[] | undefined;
-function record(sqlText: unknown): void {
-  if (recording) recording.push(typeof sqlText === 'string' ? sqlText : String((sqlText as { text?: string })?.text));
-}
-
-// better-sqlite3: wrap the Statement methods Kysely calls.
-{
-  const probe = new SqliteDatabase(':memory:');
-  const proto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, (...a: unknown[]) => unknown>;
-  for (const method of ['all', 'get', 'run', 'iterate']) {
-    const original = proto[method];
-    proto[method] = function (this: { source: string }, ...a: unknown[]) {
-      record(this.source);
-      return original.apply(this, a);
-    };
-  }
-  probe.close();
-}
-// pg: every query of every pooled client.
-{
-  const original = pg.Client.prototype.query as (...a: unknown[]) => unknown;
-  (pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown }).query = function (
-    this: pg.Client,
-    ...a: unknown[]
-  ) {
-    record(a[0]);
-    return original.apply(this, a);
-  };
-}
-
 interface Sample {
   statements: number;
   cpuMs: number;
@@ -73,7 +41,7 @@ interface Sample {
 
 async function measure<T>(work: () => Promise<T>): Promise<{ result: T; sample: Sample }> {
   const sql: string[] = [];
-  recording = sql;
+  recordStatementsInto(sql);
   const cpu = process.cpuUsage();
   const start = performance.now();
   try {
@@ -89,7 +57,7 @@ async function measure<T>(work: () => Promise<T>): Promise<{ result: T; sample: 
       },
     };
   } finally {
-    recording = undefined;
+    recordStatementsInto(undefined);
   }
 }
 
