@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInkan } from '../helpers/run-inkan.ts';
@@ -57,6 +57,13 @@ for (const dialect of DIALECTS) {
         await t.context.jobs.enqueue(t.context.db, 'mail.completion', { envelopeId: 'p1' });
         const first = await waitFor(() => worker.pid(), { ...WAIT, what: 'the worker process to start' });
         assert.notEqual(first, process.pid);
+        if (process.platform === 'linux') {
+          // V8's own young generation (16 MiB semi-spaces), not the server's 2 MiB of deploy/node-flags.json.
+          const flags = readFileSync(`/proc/${first}/cmdline`, 'utf8')
+            .split('\0')
+            .filter((argument) => argument.startsWith('--max-semi-space-size'));
+          assert.deepEqual(flags, ['--max-semi-space-size=16']);
+        }
         await waitFor(() => done(1), { ...WAIT, what: 'the first job' });
         // No more work: the process exits (not just its runner).
         await waitFor(() => !worker.running() && !alive(first), { ...WAIT, what: 'the idle process to exit' });
