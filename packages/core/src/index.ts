@@ -17,7 +17,12 @@ export { createCadesSignature, estimateCadesSize, parseCmsSignature, verifyCmsSi
 export { PdfDocument } from './pdf/document.ts';
 export { PdfBudget, DEFAULT_PDF_LIMITS, defaultDecodedBytes, type PdfLimits, type PdfLimitName } from './pdf/limits.ts';
 export { joinUpdate, type UpdatedPdf } from './pdf/incremental-update.ts';
-export { stampCertificateId, stampCertificateIdParts, type StampOptions } from './pades/stamp-certificate-id.ts';
+export {
+  certificateIdStampText,
+  stampCertificateId,
+  stampCertificateIdParts,
+  type StampOptions,
+} from './pades/stamp-certificate-id.ts';
 export { signPdf, signPdfParts, type SignOptions } from './pades/sign-pdf.ts';
 export {
   addFieldValues,

@@ -28,6 +28,13 @@ export interface StampOptions {
   avoidText?: boolean;
 }
 
+const DEFAULT_STAMP_LABEL = `${formatMessage('ja', 'certificate.pdf.certificateId')}: `;
+
+/** The line stampCertificateIdParts draws (with the default label): `締結証明書ID: {id}`. */
+export function certificateIdStampText(certificateId: string): string {
+  return `${DEFAULT_STAMP_LABEL}${certificateId}`;
+}
+
 /**
  * Stamps `締結証明書ID: {id}` at the bottom-left of page 1 (as the page is viewed, honouring /Rotate
  * and /CropBox) — on the lowest line there that no existing text overlaps — in an embedded Noto Sans
@@ -38,7 +45,7 @@ export function stampCertificateIdParts(pdf: Uint8Array, options: StampOptions):
   const id = options.certificateId;
   if (!/^[\x21-\x7e]{1,64}$/.test(id))
     throw new CoreError('PDF_UNSUPPORTED', 'the certificate ID must be 1–64 printable ASCII characters');
-  const label = options.label ?? `${formatMessage('ja', 'certificate.pdf.certificateId')}: `;
+  const label = options.label ?? DEFAULT_STAMP_LABEL;
   const text = `${label}${id}`;
   const fontSize = options.fontSize ?? 8;
   const margin = options.margin ?? 14;

@@ -220,6 +220,26 @@ for (const dialect of DIALECTS) {
       assert.match(text, /株式会社テスト/);
       assert.match(text, /\d{4}年\d{1,2}月\d{1,2}日/);
 
+      // 自動登録's search text: the document as uploaded, the certificate ID stamp and the values filled in.
+      const { certificate_id: certificateId } = await h.context.db
+        .selectFrom('envelopes')
+        .select('certificate_id')
+        .where('id', '=', envelope.id)
+        .executeTakeFirstOrThrow();
+      const registered = await h.context.db
+        .selectFrom('contract_texts')
+        .innerJoin('contracts', 'contracts.id', 'contract_texts.contract_id')
+        .select('contract_texts.extracted')
+        .where('contracts.envelope_id', '=', envelope.id)
+        .executeTakeFirstOrThrow();
+      assert.match(registered.extracted, /Page 1[\s\S]*Page 2/, 'the text of the document');
+      assert.ok(registered.extracted.includes(`締結証明書ID: ${certificateId}`), registered.extracted);
+      assert.match(registered.extracted, /株式会社テスト/);
+      assert.match(registered.extracted, /\d{4}年\d{1,2}月\d{1,2}日/);
+      const found = await h.api(h.org, 'GET', `/api/v1/contracts?q=${encodeURIComponent('株式会社テスト')}`);
+      assert.equal(found.statusCode, 200, found.body);
+      assert.ok(found.json().items.some((c: { envelopeId?: string }) => c.envelopeId === envelope.id), found.body);
+
       const nssDir = await createNssDb(h.context.signing.pki.rootPem(), { parentDir: h.test.dataDir });
       const sig = await pdfsig(file, { nssDir });
       const recipientSignatures = sig.signatures.filter((s) => s.subFilter === 'ETSI.CAdES.detached');
