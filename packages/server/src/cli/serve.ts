@@ -57,8 +57,14 @@ export async function serve(config: Config, options: ServeOptions): Promise<numb
       // `--role=all` do): a signer's request is answered first. The nice value is per thread on Linux;
       // threads started later (libuv's pool) inherit it.
       if (process.platform === 'linux') setPriority(0, 10);
-      const runner = runJobWorker(context, { role: 'worker' });
-      stops.unshift(() => runner.stop());
+      if (config.workerThreads === 1) {
+        const runner = runJobWorker(context, { role: 'worker' });
+        stops.unshift(() => runner.stop());
+      } else {
+        // The processes open their own contexts after this one has migrated the database and made the PKI.
+        const processes = await startWorkerProcesses(options.env, config.workerThreads);
+        stops.unshift(() => processes.stop());
+      }
     } else {
       // The thread opens its own context after this one has migrated the database and made the PKI.
       const thread = role === 'all' ? await startJobThread(context, options.env, stops) : undefined;
@@ -134,8 +140,11 @@ async function startJobThread(
   stops: Array<() => Promise<void>>,
 ): Promise<WorkerThreadHandle> {
   if (context.config.workerIdleMs === 0) {
-    const threads = await Promise.all(
-      Array.from({ length: context.config.workerThreads }, (_, i) => startWorkerThread({ env, role: `all#${i + 1}` })),
+    const threads = await startEvery(
+      Array.from(
+        { length: context.config.workerThreads },
+        (_, i) => () => startWorkerThread({ env, role: `all#${i + 1}` }),
+      ),
     );
     stops.unshift(async () => {
       await Promise.all(threads.map((t) => t.stop()));
@@ -171,6 +180,47 @@ async function startJobThread(
     await Promise.all(threads.map((t) => t.stop()));
   });
   return allThreads(threads);
+}
+
+/**
+ * The job work of `--role=worker` with INKAN_WORKER_THREADS > 1: that many child processes, each running
+ * the job runner on a core of its own (one thread signs at most ≈ 12 envelopes/s), started with the server
+ * and running until it stops (a dedicated worker has no idle time to give memory back for). A process that
+ * crashes is restarted; each drains on SIGTERM and exits when this process is gone. The first keeps the
+ * role's plain identity (INKAN_WORKER_ID, or `host:worker`), so that it takes back the jobs of the
+ * single-process worker it replaces; the others are slots `worker#2`, `worker#3`… Each queues the daily jobs
+ * (once per period by their dedupe keys) and writes the worker heartbeat, as a single worker does.
+ */
+async function startWorkerProcesses(
+  env: Record<string, string | undefined>,
+  count: number,
+): Promise<WorkerThreadHandle> {
+  const slots = Array.from({ length: count }, (_, i) => (i === 0 ? 'worker' : `worker#${i + 1}`));
+  return allThreads(
+    await startEvery(
+      slots.map(
+        (role) => () =>
+          startWorkerThread({
+            env,
+            role,
+            isolation: 'process',
+            log,
+            // Also after each restart: the new process id.
+            onStarted: (pid) => log({ level: 30, time: Date.now(), msg: 'job worker process started', role, pid }),
+          }),
+      ),
+    ),
+  );
+}
+
+/** Starts workers side by side; when one cannot start, stops those that did and throws its error. */
+async function startEvery(starts: ReadonlyArray<() => Promise<WorkerThreadHandle>>): Promise<WorkerThreadHandle[]> {
+  const results = await Promise.allSettled(starts.map((start) => start()));
+  const started = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed === undefined) return started;
+  await Promise.allSettled(started.map((worker) => worker.stop()));
+  throw failed.reason;
 }
 
 /**

@@ -386,7 +386,11 @@ export interface Config {
    * when work comes (its memory goes back to the system); 0 keeps worker threads running (INKAN_WORKER_IDLE=off).
    */
   workerIdleMs: number;
-  /** `inkan serve --role=all`: job worker threads (INKAN_WORKER_THREADS; 0 = two on a machine with two cores or more, else one). */
+  /**
+   * Job workers of `inkan serve` (INKAN_WORKER_THREADS; 0 = two on a machine with two cores or more, else one):
+   * role `all`, child processes started on demand (threads with INKAN_WORKER_IDLE=off); role `worker`, child
+   * processes running as long as the server (one: the jobs run in the server process itself).
+   */
   workerThreads: number;
   /** Largest accepted upload (all documents of one request together), in bytes. */
   maxUploadBytes: number;

@@ -7,6 +7,7 @@
  * job work in child processes.
  */
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { hostname, setPriority } from 'node:os';
@@ -84,8 +85,10 @@ export function workerIdentity(): string {
  * on this host is never robbed: see mayReclaimFrom).
  */
 export function stableWorkerIdentity(configured: string | undefined, role: string): string {
-  // The job threads of one `serve --role=all` are slots `all#1`, `all#2`…: each restarted thread takes back
-  // only its own slot's jobs, never those of a sibling thread that is still running.
+  // The job processes of one server are slots: `all#1`, `all#2`… of `serve --role=all`, and `worker`,
+  // `worker#2`… of `serve --role=worker` (its first keeps the plain identity, that of a worker that ran its
+  // jobs in one process). Each restarted process takes back only its own slot's jobs, never those of a
+  // sibling that is still running; INKAN_WORKER_ID keeps the slot: `ID#2`.
   const slot = role.includes('#') ? role.slice(role.indexOf('#')) : '';
   return configured ? `${configured}${slot}` : `${hostname()}:${role}`;
 }
@@ -102,10 +105,25 @@ export function mayReclaimFrom(lockedBy: string): boolean {
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return true;
   try {
     process.kill(pid, 0);
-    return false;
   } catch (error) {
     // EPERM: the process exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code !== 'EPERM';
+  }
+  // A zombie holds nothing: the job processes of a worker killed as a whole (its process group, its
+  // container) wait, dead, until whoever inherited them reaps them, which may take seconds.
+  return isZombie(pid);
+}
+
+/** Whether a process is dead but not yet reaped (Linux; elsewhere, and when unsure, false). */
+function isZombie(pid: number): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // `pid (command) state …`: the command may hold spaces and parentheses, the state follows the last ')'.
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return false;
   }
 }
 
@@ -392,6 +410,8 @@ export async function startWorkerThread(options: {
   const what = options.isolation === 'process' ? 'job worker process' : 'job worker thread';
   let stopping = false;
   let current: WorkerChannel;
+  // A restart under way: stop() waits for it, so that the new worker is stopped too, not left running.
+  let restarting: Promise<void> | undefined;
   const input: WorkerInput = {
     inkanJobWorker: true,
     env: options.env,
@@ -444,18 +464,30 @@ export async function startWorkerThread(options: {
           if (options.isolation === 'process')
             log({ level: 50, time: Date.now(), msg: `${what} exited`, pid: worker.pid, code });
           // A crashed worker loses nothing (leases expire, jobs run again); bring it back.
-          const restart = setTimeout(() => {
-            if (stopping) return;
-            spawn().then(
-              (w) => (current = w),
-              (error: Error) =>
-                log({ level: 50, time: Date.now(), msg: `${what} restart failed`, error: error.message }),
-            );
-          }, 1000);
-          restart.unref();
+          restartAfter(RESTART_FIRST_MS);
         }
       });
     });
+  };
+
+  // The pending restart keeps this process alive: a `--role=worker` whose job processes all died at once has
+  // nothing else to wait for. A restart that fails (the database is down) is tried again, less and less often.
+  let restartTimer: NodeJS.Timeout | undefined;
+  const restartAfter = (delayMs: number): void => {
+    restartTimer = setTimeout(() => {
+      restartTimer = undefined;
+      if (stopping) return;
+      restarting = spawn().then(
+        (w) => {
+          current = w;
+        },
+        (error: Error) => {
+          const retryMs = Math.min(2 * delayMs, RESTART_LAST_MS);
+          log({ level: 50, time: Date.now(), msg: `${what} restart failed`, error: error.message, retryMs });
+          if (!stopping) restartAfter(retryMs);
+        },
+      );
+    }, delayMs);
   };
 
   const pendingMetrics = new Map<number, (metrics: MetricObjectWithValues<MetricValue<string>>[]) => void>();
@@ -479,6 +511,8 @@ export async function startWorkerThread(options: {
       }),
     stop: async () => {
       stopping = true;
+      clearTimeout(restartTimer);
+      await restarting;
       const worker = current;
       if (worker.exited()) return;
       const exited = new Promise<void>((resolve) => worker.onExit(() => resolve()));
@@ -502,6 +536,10 @@ export async function startWorkerThread(options: {
     },
   };
 }
+
+/** A crashed worker is started again after this pause; a failed restart after twice the last pause, up to the last. */
+const RESTART_FIRST_MS = 1000;
+const RESTART_LAST_MS = 60_000;
 
 /** Wake-ups go to a worker at most this often; those in between ride on the next (a job starts ≤ 10 ms later). */
 const WAKE_EVERY_MS = 10;

@@ -7,6 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
@@ -15,9 +16,10 @@ import {
   type FailedJobInfo,
   type JobHandlers,
 } from '../../src/adapters/jobs/db-job-queue.ts';
-import { mayReclaimFrom } from '../../src/jobs/worker-thread.ts';
+import { mayReclaimFrom, stableWorkerIdentity } from '../../src/jobs/worker-thread.ts';
 import type { Db } from '../../src/ports/database.ts';
 import { DIALECTS, openMigratedTestDatabase, TestClock, type MigratedTestDatabase } from '../helpers/test-database.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const CRASH_WORKER = fileURLToPath(new URL('../helpers/job-crash-worker.ts', import.meta.url));
 const HOUR = 3_600_000;
@@ -242,5 +244,43 @@ describe('mayReclaimFrom', () => {
       await exited;
     }
     assert.equal(mayReclaimFrom(`${hostname()}:${sleeper.pid}:0:abcd`), true, 'dead');
+  });
+
+  test(
+    'a zombie (killed, not yet reaped: the job processes of a worker killed with its process group) may be reclaimed',
+    { skip: process.platform !== 'linux' && 'reads /proc' },
+    async () => {
+      // `sleep 61` never reaps its child `sleep 60`: killed, that one stays a zombie until its parent ends.
+      const parent = spawn('sh', ['-c', 'sleep 60 & echo $!; exec sleep 61'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      try {
+        const zombie = Number(
+          await new Promise<string>((resolve) => parent.stdout.once('data', (data: Buffer) => resolve(String(data)))),
+        );
+        assert.ok(Number.isInteger(zombie) && zombie > 0);
+        // Wait for the exec: only then is `sleep 61` its parent for good.
+        await waitFor(() => readFileSync(`/proc/${parent.pid}/cmdline`, 'utf8').includes('61'), {
+          what: 'the exec of sleep 61',
+        });
+        assert.equal(mayReclaimFrom(`${hostname()}:${zombie}:0:abcd`), false, 'alive');
+        process.kill(zombie, 'SIGKILL');
+        await waitFor(() => /\) Z /.test(readFileSync(`/proc/${zombie}/stat`, 'utf8')), { what: 'a zombie' });
+        assert.equal(mayReclaimFrom(`${hostname()}:${zombie}:0:abcd`), true, 'a zombie holds nothing');
+      } finally {
+        const exited = new Promise((resolve) => parent.once('exit', resolve));
+        parent.kill('SIGKILL');
+        await exited;
+      }
+    },
+  );
+});
+
+describe('stableWorkerIdentity', () => {
+  test('the job processes of one server are slots; the first of --role=worker keeps the plain identity', () => {
+    assert.equal(stableWorkerIdentity(undefined, 'worker'), `${hostname()}:worker`);
+    assert.equal(stableWorkerIdentity(undefined, 'worker#2'), `${hostname()}:worker#2`);
+    assert.equal(stableWorkerIdentity('worker-a', 'worker'), 'worker-a');
+    assert.equal(stableWorkerIdentity('worker-a', 'worker#2'), 'worker-a#2');
+    assert.equal(stableWorkerIdentity('worker-a', 'all#1'), 'worker-a#1');
+    assert.equal(stableWorkerIdentity(undefined, 'all#2'), `${hostname()}:all#2`);
   });
 });

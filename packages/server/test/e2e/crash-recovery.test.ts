@@ -1,7 +1,9 @@
 /**
  * Crash recovery, with real processes: `inkan serve --role=web` answers HTTP while the jobs run in a
- * separate `inkan serve --role=worker` process, which this test kills with SIGKILL between a signature
- * and the mail it causes, then replaces with a fresh worker.
+ * separate `inkan serve --role=worker` process (in its job child processes, INKAN_WORKER_THREADS's default
+ * on two cores), which this test kills with SIGKILL — its process group, job processes and all, as a
+ * container runtime or systemd kills a service — between a signature and the mail it causes, then
+ * replaces with a fresh worker.
  *
  * The moment is made deterministic without any test hook in the server: the SMTP server of the test
  * reads the next recipient's request mail completely but holds back its "250 OK", so the killed
@@ -128,7 +130,7 @@ describe('SIGKILL of the job worker between a signature and its mail', () => {
   }
 
   async function startWorker(): Promise<InkanProcess> {
-    const worker = await startInkanProcess(['serve', '--role=worker'], env);
+    const worker = await startInkanProcess(['serve', '--role=worker'], env, { processGroup: true });
     workers.push(worker);
     return worker;
   }

@@ -1,21 +1,26 @@
 /**
  * Several instances on PostgreSQL + S3 (issue 10 part 3), with real processes: two `inkan serve
  * --role=web` and two `inkan serve --role=worker` (INKAN_WORKER_ID worker-a / worker-b) on one database,
- * one S3-compatible bucket (s3rver) and one data directory for the PKI, mail over real SMTP.
+ * one S3-compatible bucket (s3rver) and one data directory for the PKI, mail over real SMTP. Both shapes
+ * of a worker run: worker-a runs its jobs in two child processes (INKAN_WORKER_THREADS=2: slots
+ * `worker-a` and `worker-a#2`), worker-b in its own process (INKAN_WORKER_THREADS=1).
  *
  * 100 envelopes (two signers each) are created, sent and signed concurrently through both web
  * instances, the way a load balancer spreads clients (each signer is its own client address through
- * INKAN_TRUST_PROXY). Once 30 envelopes have their first signature, one web instance and one worker
- * are killed with SIGKILL and started again. Then: every envelope is completed, each PDF holds exactly
- * one signature per signer (and the document timestamp), every recipient got a completion mail
- * (duplicates, which SMTP's at-least-once may cause when a worker dies between the server's "250 OK"
- * and the record of the mail, are reported), the operation log verifies (`inkan audit verify`), the
- * daily audit anchor ran once across the workers, and the restarted worker took back the jobs its
- * dead process held (INKAN_JOB_LEASE stays at 60 s: nobody waited for it). Before the run, wrong
- * access codes entered alternately on both web instances lock the recipient after 5 in all.
+ * INKAN_TRUST_PROXY). Once 30 envelopes have their first signature, one web instance and worker-a are
+ * killed with SIGKILL and started again: the web process alone, worker-a with its job processes (its
+ * process group, as a container runtime or systemd kills a service; a bare SIGKILL of the server process
+ * alone lets its job processes drain and exit, see worker-role-processes.test.ts). Then: every envelope
+ * is completed, each PDF holds exactly one signature per signer (and the document timestamp), every
+ * recipient got a completion mail (duplicates, which SMTP's at-least-once may cause when a worker dies
+ * between the server's "250 OK" and the record of the mail, are reported), the operation log verifies
+ * (`inkan audit verify`), the daily audit anchor ran once across the workers, and the restarted worker's
+ * job processes took back the jobs their dead predecessors held, each its own slot's (INKAN_JOB_LEASE
+ * stays at 60 s: nobody waited for it). Before the run, wrong access codes entered alternately on both web
+ * instances lock the recipient after 5 in all.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -26,7 +31,17 @@ import { runInkan } from '../helpers/run-inkan.ts';
 import { startS3Server, type TestS3Server } from '../helpers/s3-server.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { freePort, startInkanProcess, waitForHealthy, type InkanProcess } from './helpers/inkan-process.ts';
+import {
+  expectJobProcesses,
+  freePort,
+  jobProcessesBySlot,
+  processRuns,
+  processStat,
+  startedJobProcesses,
+  startInkanProcess,
+  waitForHealthy,
+  type InkanProcess,
+} from './helpers/inkan-process.ts';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.ts';
 
 const ENVELOPES = 100;
@@ -56,8 +71,13 @@ describe('two web and two worker processes on PostgreSQL + S3', () => {
     webs[i] = web;
     await waitForHealthy(`http://127.0.0.1:${ports[i]}`);
   }
-  async function startWorker(id: string): Promise<InkanProcess> {
-    const worker = await startInkanProcess(['serve', '--role=worker'], { ...common, INKAN_WORKER_ID: id });
+  /** worker-a: two job processes in a process group of its own; worker-b: its jobs in its own process. */
+  async function startWorker(id: 'worker-a' | 'worker-b'): Promise<InkanProcess> {
+    const worker = await startInkanProcess(
+      ['serve', '--role=worker'],
+      { ...common, INKAN_WORKER_ID: id, INKAN_WORKER_THREADS: id === 'worker-a' ? '2' : '1' },
+      { processGroup: id === 'worker-a' },
+    );
     everyProcess.push(worker);
     workers[id] = worker;
     return worker;
@@ -188,22 +208,29 @@ describe('two web and two worker processes on PostgreSQL + S3', () => {
     Number((await sql.query<{ n: string }>(text, values)).rows[0]!.n);
 
   test(
+    'worker-a runs its jobs in two child processes, slots worker and worker#2 (Linux)',
+    { skip: process.platform !== 'linux' },
+    async () => {
+      await expectJobProcesses(workers['worker-a']!, ['worker', 'worker#2']);
+      assert.equal(startedJobProcesses(workers['worker-b']!).length, 0, 'worker-b runs its jobs itself');
+    },
+  );
+
+  test(
     'the worker processes run at a lower CPU priority than the web processes (Linux)',
     { skip: process.platform !== 'linux' },
     () => {
-      // Field 19 of /proc/PID/stat (after the command in parentheses): the nice value of the main thread.
-      const niceOf = (process: InkanProcess) =>
-        Number(
-          readFileSync(`/proc/${process.child.pid}/stat`, 'utf8')
-            .replace(/^.*\) /s, '')
-            .split(' ')[16],
-        );
+      // Field 19 of /proc/PID/stat: the nice value of the main thread.
+      const niceOf = (process: InkanProcess) => processStat(process.child.pid!).nice;
       const ours = getPriority();
       for (const web of webs)
         assert.equal(niceOf(web!), ours, 'a web process answers signers at the priority it was given');
-      if (ours < 10)
+      if (ours < 10) {
         for (const id of ['worker-a', 'worker-b'])
           assert.equal(niceOf(workers[id]!), 10, `${id} yields the CPU to them`);
+        for (const [role, pid] of jobProcessesBySlot(workers['worker-a']!))
+          assert.equal(processStat(pid).nice, 10, `worker-a's job process ${role} too`);
+      }
     },
   );
 
@@ -286,14 +313,20 @@ describe('two web and two worker processes on PostgreSQL + S3', () => {
           )) >= KILL_AFTER_FIRST_SIGNATURES,
         { ...LONG, what: `${KILL_AFTER_FIRST_SIGNATURES} first signatures` },
       );
-      const heldAtKill = (
-        await sql.query<{ id: string }>(`select id from jobs where status = 'running' and worker_id = 'worker-a'`)
-      ).rows.map((r) => r.id);
+      // worker-a's jobs: those of its job processes' slots (worker-a, worker-a#2, and their webhook runners).
+      const heldByWorkerA = async () =>
+        (
+          await sql.query<{ id: string }>(`select id from jobs where status = 'running' and worker_id like 'worker-a%'`)
+        ).rows.map((r) => r.id);
+      const heldAtKill = await heldByWorkerA();
+      const killedJobProcesses = jobProcessesBySlot(workers['worker-a']!);
       assert.equal((await workers['worker-a']!.kill9()).signal, 'SIGKILL');
       assert.equal((await webs[1]!.kill9()).signal, 'SIGKILL');
-      const stillHeld = (
-        await sql.query<{ id: string }>(`select id from jobs where status = 'running' and worker_id = 'worker-a'`)
-      ).rows.map((r) => r.id);
+      // Its job processes died with it (a killed process's last writes cannot land after this).
+      await waitFor(() => killedJobProcesses.every(([, pid]) => !processRuns(pid)), {
+        what: "worker-a's job processes to die with it",
+      });
+      const stillHeld = await heldByWorkerA();
       const restartedWorker = await startWorker('worker-a');
       await startWeb(1);
 
@@ -312,17 +345,23 @@ describe('two web and two worker processes on PostgreSQL + S3', () => {
         { ...LONG, what: 'the jobs to settle' },
       );
 
-      // The jobs the killed worker held were taken back by its restarted process, not left to the lease.
-      const tookBack = restartedWorker.output.find((line) =>
+      // The jobs the killed worker held were taken back by its restarted job processes (each its own slot's),
+      // not left to the lease.
+      const tookBack = restartedWorker.output.filter((line) =>
         line.includes("took back the jobs of this worker's previous process"),
       );
+      const tookBackCount = tookBack.reduce((sum, line) => sum + (JSON.parse(line) as { count: number }).count, 0);
       t.diagnostic(
-        `jobs held by worker-a at the kill: ${heldAtKill.length} (after: ${stillHeld.length}); restart log: ${tookBack ?? 'none'}`,
+        `jobs held by worker-a at the kill: ${heldAtKill.length} (after: ${stillHeld.length}); restart log: ${tookBack.join(' ') || 'none'}`,
       );
-      if (stillHeld.length > 0) {
-        assert.ok(tookBack, 'the restarted worker said it took jobs back');
-        assert.equal(JSON.parse(tookBack).count, stillHeld.length);
-      }
+      if (stillHeld.length > 0) assert.ok(tookBack.length > 0, 'the restarted worker said it took jobs back');
+      assert.equal(tookBackCount, stillHeld.length);
+      // Both of worker-a's job processes ran jobs (the slots are the jobs' worker ids).
+      for (const slot of ['worker-a', 'worker-a#2'])
+        assert.ok(
+          (await count(`select count(*) as n from jobs where worker_id = $1`, [slot])) > 0,
+          `jobs ran in worker-a's slot ${slot}`,
+        );
 
       assert.equal(await count(`select count(*) as n from jobs where status = 'failed'`), 0);
       assert.equal(await count(`select count(*) as n from envelopes where status = 'completed'`), ENVELOPES);

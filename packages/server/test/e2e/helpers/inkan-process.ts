@@ -4,7 +4,9 @@
  * with its own data directory and port, started and stopped (or killed) by the test, and a read-only
  * view of its SQLite database for assertions.
  */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -67,7 +69,10 @@ export interface InkanProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM and wait for the exit. */
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** SIGKILL (no cleanup of any kind in the child) and wait for the exit. */
+  /**
+   * SIGKILL (no cleanup of any kind in the child) and wait for the exit: of the server process alone, or,
+   * started with `processGroup`, of its whole process group (its job processes too).
+   */
   kill9(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -78,7 +83,14 @@ export interface InkanProcess {
 export async function startInkanProcess(
   args: readonly string[],
   env: Record<string, string>,
-  options: { clockFile?: string } = {},
+  options: {
+    clockFile?: string;
+    /**
+     * Start it in a process group of its own, which kill9 kills whole: what a container runtime or systemd
+     * (KillMode=control-group) does to a service, where a bare `kill -9 PID` reaches the server process only.
+     */
+    processGroup?: boolean;
+  } = {},
 ): Promise<InkanProcess> {
   // With clockFile: the server's clock runs that many milliseconds ahead (helpers/clock-control.mjs), in
   // the main thread and the job worker thread alike (workers inherit the --import).
@@ -90,6 +102,7 @@ export async function startInkanProcess(
     cwd: REPO_ROOT,
     env: { ...cleanEnv(), ...env, ...(options.clockFile ? { E2E_CLOCK_FILE: options.clockFile } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.processGroup === true,
   });
   const output: string[] = [];
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -112,7 +125,83 @@ export async function startInkanProcess(
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     return exited;
   };
-  return { child, output, exited, stop: () => end('SIGTERM'), kill9: () => end('SIGKILL') };
+  const killGroup = async () => {
+    try {
+      // The group outlives its leader while any member lives.
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+    return exited;
+  };
+  return {
+    child,
+    output,
+    exited,
+    stop: () => end('SIGTERM'),
+    kill9: options.processGroup === true ? killGroup : () => end('SIGKILL'),
+  };
+}
+
+/** The job processes a server said it started (`job worker process started`), oldest first, restarts included. */
+export function startedJobProcesses(server: InkanProcess): Array<{ role: string; pid: number }> {
+  return server.output.flatMap((line) => {
+    if (!line.includes('"msg":"job worker process started"')) return [];
+    const { role, pid } = JSON.parse(line) as { role: string; pid: number };
+    return [{ role, pid }];
+  });
+}
+
+/** A server's job processes now running, by slot: [role, pid] of the last started of each, in role order. */
+export function jobProcessesBySlot(server: InkanProcess): Array<[string, number]> {
+  return [...new Map(startedJobProcesses(server).map(({ role, pid }) => [role, pid])).entries()].sort(([a], [b]) =>
+    a.localeCompare(b),
+  );
+}
+
+/**
+ * Waits until a server said it started its job processes, one per slot of `roles`, and checks that each
+ * runs as the server's child (Linux); resolves with them ([role, pid]).
+ */
+export async function expectJobProcesses(
+  server: InkanProcess,
+  roles: readonly string[],
+): Promise<Array<[string, number]>> {
+  // Logged (stderr) before the server's ready line (stdout), but the two pipes are read apart.
+  const slots = await waitFor(
+    () => (jobProcessesBySlot(server).length >= roles.length ? jobProcessesBySlot(server) : undefined),
+    { timeoutMs: 60_000, intervalMs: 20, what: `job processes ${roles.join(', ')}` },
+  );
+  assert.deepEqual(
+    slots.map(([role]) => role),
+    roles,
+  );
+  for (const [role, pid] of slots) {
+    assert.ok(processRuns(pid), `${role} runs`);
+    assert.equal(processStat(pid).parent, server.child.pid, `${role} is a child of the server`);
+  }
+  return slots;
+}
+
+/**
+ * Whether a process runs: exists and is no zombie (a killed process whose parent died waits, dead, until
+ * whoever inherited it reaps it). Linux (/proc).
+ */
+export function processRuns(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !['Z', 'X'].includes(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
+  } catch {
+    return false;
+  }
+}
+
+/** A process's parent id and nice value, from /proc/PID/stat (fields 4 and 19; Linux). */
+export function processStat(pid: number): { parent: number; nice: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // After the command in parentheses: state, ppid (4th field) … nice (19th).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { parent: Number(fields[1]), nice: Number(fields[16]) };
 }
 
 /** Waits until GET {baseUrl}/healthz answers 200. */
