@@ -22,7 +22,13 @@ export interface DatabaseRun {
   pdfBytes?: number;
   throughput?: {
     /** CPU time per envelope (ms): the server during the phase, the server until its queue was empty, the bench client. */
-    cpu?: { serverMsPerEnvelopeInPhase: number; serverMsPerEnvelope: number; benchMsPerEnvelope: number };
+    cpu?: {
+      serverMsPerEnvelopeInPhase: number;
+      serverMsPerEnvelope: number;
+      /** The job processes' part of serverMsPerEnvelope (absent in results written before it was measured). */
+      jobMsPerEnvelope?: number;
+      benchMsPerEnvelope: number;
+    };
     envelopes: number;
     concurrency: number;
     warmup: number;
@@ -109,7 +115,7 @@ export function envelopeMarkdown(r: EnvelopeBenchResults): string {
       continue;
     }
     lines.push(
-      `| ${label(run.database)} | ${t.envelopesPerS.toFixed(2)} | ${ms(t.completionMs.p50)} | ${ms(t.completionMs.p95)} | ${ms(t.completionMs.max)} | ${t.errors} of ${t.envelopes} | ${ms(t.cpu?.serverMsPerEnvelope)} | ${ms(t.cpu?.benchMsPerEnvelope)} | ${t.warmupRun ? `${t.warmupRun.envelopes}: ${t.warmupRun.envelopesPerS.toFixed(2)}, ${ms(t.warmupRun.serverMsPerEnvelopeInPhase)}` : '—'} |`,
+      `| ${label(run.database)} | ${t.envelopesPerS.toFixed(2)} | ${ms(t.completionMs.p50)} | ${ms(t.completionMs.p95)} | ${ms(t.completionMs.max)} | ${t.errors} of ${t.envelopes} | ${ms(t.cpu?.serverMsPerEnvelope)}${t.cpu?.jobMsPerEnvelope === undefined ? '' : ` (jobs ${ms(t.cpu.jobMsPerEnvelope)})`} | ${ms(t.cpu?.benchMsPerEnvelope)} | ${t.warmupRun ? `${t.warmupRun.envelopes}: ${t.warmupRun.envelopesPerS.toFixed(2)}, ${ms(t.warmupRun.serverMsPerEnvelopeInPhase)}` : '—'} |`,
     );
   }
   lines.push('');

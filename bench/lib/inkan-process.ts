@@ -55,6 +55,11 @@ export interface InkanServer {
   pids: number[];
   /** CPU time (user + system, all threads) the server processes have used so far, in ms (from /proc/PID/stat). */
   cpuMs(): number;
+  /**
+   * The part of cpuMs() spent on job work: the processes of the `worker` role with their children, and the
+   * job child processes of the `all` role (their HTTP process's own threads excluded).
+   */
+  jobCpuMs(): number;
   /** Runs another CLI command against the same data directory and database. */
   cli(args: readonly string[], timeoutMs?: number): Promise<string>;
   /** The last lines of the server's log (stdout + stderr), for error reports. */
@@ -208,6 +213,11 @@ export async function startInkan(options: {
     pid: pids[0],
     pids,
     cpuMs: () => pids.reduce((sum, pid) => sum + processCpuMs(pid), 0),
+    jobCpuMs: () =>
+      pids.reduce(
+        (sum, pid, i) => sum + (roles[i] === 'worker' ? processCpuMs(pid) : processCpuMs(pid) - ownCpuMs(pid)),
+        0,
+      ),
     cli,
     logTail,
     stop,
@@ -297,18 +307,30 @@ const USER_HZ = 100;
  * only grows while children come and go, so differences over a phase are the CPU the phase cost.
  */
 export function processCpuMs(pid: number): number {
-  let total = 0;
+  const fields = statFields(pid);
+  // Ended meanwhile: its time is in its parent's cutime now.
+  if (fields === undefined) return 0;
+  // utime, stime, cutime and cstime are fields 14–17 of the whole line, i.e. 11–14 after the state field.
+  let total = ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 1000) / USER_HZ;
+  for (const child of childrenOf(pid)) total += processCpuMs(child);
+  return total;
+}
+
+/** User + system CPU time of the process itself (all its threads, not its children), in ms. */
+function ownCpuMs(pid: number): number {
+  const fields = statFields(pid);
+  return fields === undefined ? 0 : ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+}
+
+/** The fields of /proc/PID/stat after the command name (field 3, the state, first); undefined when it ended. */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime, stime, cutime and cstime are fields 14–17 of the whole line, i.e. 11–14 after the state field.
-    total = ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 1000) / USER_HZ;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return 0; // ended meanwhile: its time is in its parent's cutime now
+    return undefined;
   }
-  for (const child of childrenOf(pid)) total += processCpuMs(child);
-  return total;
 }
 
 /** The direct children of a process, from /proc (none when it ended). */
