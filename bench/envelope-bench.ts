@@ -15,7 +15,13 @@ import pg from 'pg';
 import { makePdf } from '../packages/core/test/helpers/make-pdf.ts';
 import { machineInfo } from './lib/report-files.ts';
 import { compactProfileMarkdown, profileClockUs, summariseDirectory } from './lib/profile-summary.ts';
-import { MailWatcher, postgresObserver, sqliteObserver, type DbObserver } from './lib/db-observer.ts';
+import {
+  backendCpuBetween,
+  MailWatcher,
+  postgresObserver,
+  sqliteObserver,
+  type DbObserver,
+} from './lib/db-observer.ts';
 import {
   writeEnvelopeResults,
   type DatabaseRun,
@@ -295,6 +301,7 @@ async function throughputPhase(run: Run, options: typeof DEFAULTS): Promise<NonN
   // CPU per envelope (load-independent): the server process (HTTP + worker thread) and this bench process.
   const serverCpuBefore = run.server.cpuMs();
   const jobCpuBefore = run.server.jobCpuMs();
+  const databaseCpuBefore = await run.db.backendCpuMs?.();
   const benchCpuBefore = process.cpuUsage();
   const profileFrom = profileClockUs();
   const started = performance.now();
@@ -309,6 +316,7 @@ async function throughputPhase(run: Run, options: typeof DEFAULTS): Promise<NonN
     await new Promise((r) => setTimeout(r, 50));
   const serverCpuDrained = run.server.cpuMs();
   const jobCpuDrained = run.server.jobCpuMs();
+  const databaseCpuDrained = await run.db.backendCpuMs?.();
   if (run.profileDir) {
     // The profiles cover the server's whole life; their summary keeps this phase only (with its drain).
     mkdirSync(run.profileDir, { recursive: true });
@@ -323,6 +331,10 @@ async function throughputPhase(run: Run, options: typeof DEFAULTS): Promise<NonN
       serverMsPerEnvelopeInPhase: (serverCpuAtEnd - serverCpuBefore) / options.count,
       serverMsPerEnvelope: (serverCpuDrained - serverCpuBefore) / options.count,
       jobMsPerEnvelope: (jobCpuDrained - jobCpuBefore) / options.count,
+      databaseMsPerEnvelope:
+        databaseCpuBefore && databaseCpuDrained
+          ? backendCpuBetween(databaseCpuBefore, databaseCpuDrained) / options.count
+          : undefined,
       benchMsPerEnvelope: (benchCpu.user + benchCpu.system) / 1000 / options.count,
     },
     envelopes: options.count,
@@ -667,7 +679,7 @@ async function main(): Promise<number> {
     },
     method: [
       `Inkan runs as child processes — ${serverDescription(options.server)} — (\`inkan init\`, \`inkan org create\`, \`inkan apikey create\`, then \`inkan serve\`) on a fresh temp data directory, free ports, INKAN_ENV=test and otherwise the defaults (RSA-2048 platform key, built-in CA/TSA, documents on the local disk, mail to the outbox table, job worker threads on demand): \`inkan serve --role=all\` (HTTP + job worker threads) on SQLite, the same on a fresh PostgreSQL database on 127.0.0.1:5432, and on PostgreSQL 2 × \`inkan serve --role=web\` + 1 × \`inkan serve --role=worker\` (the clients spread over the two web processes in turn, as by a load balancer; the worker process runs its jobs in INKAN_WORKER_THREADS child processes, two by default on two cores, which find jobs by polling the table). Each PostgreSQL database is dropped afterwards.`,
-      'CPU per envelope: user + system time of the server processes (/proc/PID/stat, all threads) over the throughput phase and until its queue is empty, divided by the envelopes (in parentheses the part of the job processes: the children of `--role=all`, the `--role=worker` process and its children); the bench client’s own CPU likewise. With `--server=source` (or `--profile=DIR`) every server thread runs under `node --cpu-prof` (a sample every 2 ms, which costs the server some CPU of its own); the summary keeps the samples of the throughput phase and splits the server’s CPU time by the shares of the profile.',
+      'CPU per envelope: user + system time of the server processes (/proc/PID/stat, all threads) over the throughput phase and until its queue is empty, divided by the envelopes (in parentheses the part of the job processes: the children of `--role=all`, the `--role=worker` process and its children; not counted in it, PostgreSQL’s own backends of the database, from pg_stat_activity and /proc, shown beside); the bench client’s own CPU likewise. With `--server=source` (or `--profile=DIR`) every server thread runs under `node --cpu-prof` (a sample every 2 ms, which costs the server some CPU of its own); the summary keeps the samples of the throughput phase and splits the server’s CPU time by the shares of the profile.',
       'The bench drives it only through HTTP from the same machine (its own CPU use counts against the server’s two cores). The signing links are read from the outbox (the `mails` table, read-only) the moment they are written.',
       'Every simulated person is an HTTP client of their own, with keep-alive, from its own loopback address (127.x.y.z): each envelope’s API client and each signer. The server’s per-address rate limits (300 requests/min, 10 access-code attempts/min) therefore act as in the field and are not what is measured.',
       'Throughput: after a warm-up of complete envelopes that are not counted (run like the phase, at its concurrency; its own rate and server CPU are reported as the server right after its start), each envelope is created (multipart: the `envelope` JSON and one 2-page PDF, two recipients with access codes), sent, recipient 1 waits for the signing mail, passes the access code and signs, recipient 2 likewise once their mail arrives, and the API client polls GET /api/v1/envelopes/{id} every 200 ms until `completed`. Envelopes per second = completed envelopes ÷ wall time of the phase; time to completion from the create request to the GET that says completed.',

@@ -3,6 +3,7 @@
 // opened read-only (WAL: readers never block the server's writer); PostgreSQL through one client.
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { ownCpuMs } from './inkan-process.ts';
 
 /** A mail of the outbox, without its body. */
 export interface MailHead {
@@ -23,7 +24,22 @@ export interface DbObserver {
   jobTrouble(): Promise<{ failed: number; retried: number }>;
   /** Jobs still to run (queued or running), whenever due. */
   pendingJobs(): Promise<number>;
+  /**
+   * The database server's own processes for this database (PostgreSQL backends) with the CPU each has used
+   * so far, ms by pid; absent for SQLite, which runs inside the server's processes.
+   */
+  backendCpuMs?(): Promise<Map<number, number>>;
   close(): Promise<void>;
+}
+
+/**
+ * CPU (ms) the database server spent between two backendCpuMs() snapshots: the backends present at the
+ * end, less what each had used at the start (a backend that ended meanwhile is not counted).
+ */
+export function backendCpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
+  return total;
 }
 
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
@@ -112,6 +128,12 @@ export async function postgresObserver(url: string): Promise<DbObserver> {
         [new Date().toISOString()],
       );
       return Number(result.rows[0].n);
+    },
+    backendCpuMs: async () => {
+      const result = await client.query<{ pid: number }>(
+        'select pid from pg_stat_activity where datname = current_database()',
+      );
+      return new Map(result.rows.map((r) => [r.pid, ownCpuMs(r.pid)]));
     },
     close: () => client.end(),
   };

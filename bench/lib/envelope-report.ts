@@ -27,6 +27,8 @@ export interface DatabaseRun {
       serverMsPerEnvelope: number;
       /** The job processes' part of serverMsPerEnvelope (absent in results written before it was measured). */
       jobMsPerEnvelope?: number;
+      /** PostgreSQL's backends of the database (not part of serverMsPerEnvelope); absent on SQLite. */
+      databaseMsPerEnvelope?: number;
       benchMsPerEnvelope: number;
     };
     envelopes: number;
@@ -115,7 +117,7 @@ export function envelopeMarkdown(r: EnvelopeBenchResults): string {
       continue;
     }
     lines.push(
-      `| ${label(run.database)} | ${t.envelopesPerS.toFixed(2)} | ${ms(t.completionMs.p50)} | ${ms(t.completionMs.p95)} | ${ms(t.completionMs.max)} | ${t.errors} of ${t.envelopes} | ${ms(t.cpu?.serverMsPerEnvelope)}${t.cpu?.jobMsPerEnvelope === undefined ? '' : ` (jobs ${ms(t.cpu.jobMsPerEnvelope)})`} | ${ms(t.cpu?.benchMsPerEnvelope)} | ${t.warmupRun ? `${t.warmupRun.envelopes}: ${t.warmupRun.envelopesPerS.toFixed(2)}, ${ms(t.warmupRun.serverMsPerEnvelopeInPhase)}` : '—'} |`,
+      `| ${label(run.database)} | ${t.envelopesPerS.toFixed(2)} | ${ms(t.completionMs.p50)} | ${ms(t.completionMs.p95)} | ${ms(t.completionMs.max)} | ${t.errors} of ${t.envelopes} | ${ms(t.cpu?.serverMsPerEnvelope)}${t.cpu?.jobMsPerEnvelope === undefined ? '' : ` (jobs ${ms(t.cpu.jobMsPerEnvelope)})`}${t.cpu?.databaseMsPerEnvelope === undefined ? '' : ` + PostgreSQL ${ms(t.cpu.databaseMsPerEnvelope)}`} | ${ms(t.cpu?.benchMsPerEnvelope)} | ${t.warmupRun ? `${t.warmupRun.envelopes}: ${t.warmupRun.envelopesPerS.toFixed(2)}, ${ms(t.warmupRun.serverMsPerEnvelopeInPhase)}` : '—'} |`,
     );
   }
   lines.push('');

@@ -316,8 +316,8 @@ export function processCpuMs(pid: number): number {
   return total;
 }
 
-/** User + system CPU time of the process itself (all its threads, not its children), in ms. */
-function ownCpuMs(pid: number): number {
+/** User + system CPU time of the process itself (all its threads, not its children), in ms; 0 when it ended. */
+export function ownCpuMs(pid: number): number {
   const fields = statFields(pid);
   return fields === undefined ? 0 : ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
 }
