@@ -238,7 +238,10 @@ for (const dialect of DIALECTS) {
       assert.match(registered.extracted, /\d{4}年\d{1,2}月\d{1,2}日/);
       const found = await h.api(h.org, 'GET', `/api/v1/contracts?q=${encodeURIComponent('株式会社テスト')}`);
       assert.equal(found.statusCode, 200, found.body);
-      assert.ok(found.json().items.some((c: { envelopeId?: string }) => c.envelopeId === envelope.id), found.body);
+      assert.ok(
+        found.json().items.some((c: { envelopeId?: string }) => c.envelopeId === envelope.id),
+        found.body,
+      );
 
       const nssDir = await createNssDb(h.context.signing.pki.rootPem(), { parentDir: h.test.dataDir });
       const sig = await pdfsig(file, { nssDir });
