@@ -13,16 +13,19 @@ import { Session } from 'node:inspector/promises';
 import { recordStatementsInto } from './lib/statement-log.ts';
 import { makePdf } from '../packages/core/test/helpers/make-pdf.ts';
 import { linkIn, startHarness, type Harness } from '../packages/server/test/api/helpers/harness.ts';
+import {
+  accessCodeRequest,
+  createFlowEnvelope,
+  flowRecipients,
+  readySigner,
+  signRequest,
+  costBenchOptions,
+  expectStatus,
+} from './lib/flow-requests.ts';
 import { startJobRunner, type JobHandlers, type JobRunner } from '../packages/server/src/adapters/jobs/db-job-queue.ts';
 import { createJobHandlers } from '../packages/server/src/jobs/handlers.ts';
 
-const args = new Map(
-  process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, '').split('=');
-    return [k, v ?? 'true'] as const;
-  }),
-);
-const databases = (args.get('db') ?? 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>;
+const { args, databases } = costBenchOptions(process.argv.slice(2));
 const count = Number(args.get('count') ?? '30');
 const sqlOf = args.get('sql');
 const profileFile = args.get('profile');
@@ -79,52 +82,21 @@ async function runJobs(runner: JobRunner): Promise<void> {
   }
 }
 
-function expect(status: number, res: { statusCode: number; body: string }, step: string): void {
-  if (res.statusCode !== status) throw new Error(`${step}: HTTP ${res.statusCode}: ${res.body.slice(0, 300)}`);
-}
-
 async function oneEnvelope(h: Harness, runner: JobRunner, pdf: Uint8Array, i: number): Promise<void> {
-  const emails = [`r1-${i}@jobs.example.jp`, `r2-${i}@jobs.example.jp`];
-  const codes = ['1234', '5678'];
-  const created = await h.createEnvelope(
-    h.org,
-    {
-      name: `業務委託契約書 ${i}`,
-      message: 'ご確認のうえ署名をお願いいたします。',
-      recipients: emails.map((email, k) => ({
-        name: k === 0 ? '受注者 太郎' : '発注者 花子',
-        email,
-        accessCode: codes[k],
-        order: k + 1,
-        language: 'ja',
-      })),
-    },
-    [{ filename: `contract-${i}.pdf`, data: pdf }],
-  );
-  expect(201, created, 'create');
+  const { emails, codes } = flowRecipients(i, 'jobs.example.jp');
+  const created = await createFlowEnvelope(h, pdf, i, 'jobs.example.jp');
+  expectStatus(201, created, 'create');
   const id = (created.json() as { id: string }).id;
-  expect(200, await h.api(h.org, 'POST', `/api/v1/envelopes/${id}/send`), 'send');
+  expectStatus(200, await h.api(h.org, 'POST', `/api/v1/envelopes/${id}/send`), 'send');
   for (let k = 0; k < 2; k++) {
     await runJobs(runner);
     const [mail] = await h.mailsTo(emails[k]);
     const token = linkIn(mail.text_body, 's');
     const address = `10.2.${i % 250}.${k + 1}`;
-    const code = await h.app.inject({
-      method: 'POST',
-      url: `/api/sign/${token}/access-code`,
-      payload: { code: codes[k] },
-      remoteAddress: address,
-    });
-    expect(200, code, 'access-code');
-    const cookie = code.cookies.find((c) => c.name === 'inkan_signer')!.value;
-    const csrf = (code.json() as { csrfToken: string }).csrfToken;
-    const signed = await h.app.inject({
-      method: 'POST',
-      url: `/api/sign/${token}/sign`,
-      remoteAddress: address,
-      headers: { cookie: `inkan_signer=${cookie}`, 'x-csrf-token': csrf },
-    });
-    expect(202, signed, 'sign');
+    const code = await accessCodeRequest(h, token, codes[k], address);
+    expectStatus(200, code, 'access-code');
+    const signed = await signRequest(h, readySigner(token, address, code));
+    expectStatus(202, signed, 'sign');
   }
   await runJobs(runner);
   const got = await h.api(h.org, 'GET', `/api/v1/envelopes/${id}`);

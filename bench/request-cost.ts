@@ -16,17 +16,21 @@ import { profileMarkdown, summariseProfile } from './lib/profile-summary.ts';
 import { recordStatementsInto } from './lib/statement-log.ts';
 import { makePdf } from '../packages/core/test/helpers/make-pdf.ts';
 import { linkIn, startHarness, type Harness } from '../packages/server/test/api/helpers/harness.ts';
+import {
+  accessCodeRequest,
+  createFlowEnvelope,
+  flowRecipients,
+  readySigner,
+  signRequest,
+  type ReadySigner,
+  costBenchOptions,
+  expectStatus,
+} from './lib/flow-requests.ts';
 
 type Step = 'create' | 'send' | 'access-code' | 'sign' | 'get';
 const STEPS: Step[] = ['create', 'send', 'access-code', 'sign', 'get'];
 
-const args = new Map(
-  process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, '').split('=');
-    return [k, v ?? 'true'] as const;
-  }),
-);
-const databases = (args.get('db') ?? 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>;
+const { args, databases } = costBenchOptions(process.argv.slice(2));
 const count = Number(args.get('count') ?? '30');
 const printSql = args.has('sql');
 const burst = Number(args.get('burst') ?? '0');
@@ -61,27 +65,6 @@ async function measure<T>(work: () => Promise<T>): Promise<{ result: T; sample: 
   }
 }
 
-function expect(status: number, res: { statusCode: number; body: string }, step: string): void {
-  if (res.statusCode !== status) throw new Error(`${step}: HTTP ${res.statusCode}: ${res.body.slice(0, 300)}`);
-}
-
-/** A signer whose access code passed, ready to sign. */
-interface ReadySigner {
-  token: string;
-  cookie: string;
-  csrf: string;
-  address: string;
-}
-
-function signRequest(h: Harness, signer: ReadySigner) {
-  return h.app.inject({
-    method: 'POST',
-    url: `/api/sign/${signer.token}/sign`,
-    remoteAddress: signer.address,
-    headers: { cookie: `inkan_signer=${signer.cookie}`, 'x-csrf-token': signer.csrf },
-  });
-}
-
 async function oneEnvelope(
   h: Harness,
   pdf: Uint8Array,
@@ -89,57 +72,32 @@ async function oneEnvelope(
   samples: Record<Step, Sample[]>,
   stopBeforeSign = false,
 ): Promise<ReadySigner | undefined> {
-  const emails = [`r1-${i}@cost.example.jp`, `r2-${i}@cost.example.jp`];
-  const codes = ['1234', '5678'];
-  const created = await measure(() =>
-    h.createEnvelope(
-      h.org,
-      {
-        name: `業務委託契約書 ${i}`,
-        message: 'ご確認のうえ署名をお願いいたします。',
-        recipients: emails.map((email, k) => ({
-          name: k === 0 ? '受注者 太郎' : '発注者 花子',
-          email,
-          accessCode: codes[k],
-          order: k + 1,
-          language: 'ja',
-        })),
-      },
-      [{ filename: `contract-${i}.pdf`, data: pdf }],
-    ),
-  );
-  expect(201, created.result, 'create');
+  const { emails, codes } = flowRecipients(i, 'cost.example.jp');
+  const created = await measure(() => createFlowEnvelope(h, pdf, i, 'cost.example.jp'));
+  expectStatus(201, created.result, 'create');
   samples.create.push(created.sample);
   const id = (created.result.json() as { id: string }).id;
   const sent = await measure(() => h.api(h.org, 'POST', `/api/v1/envelopes/${id}/send`));
-  expect(200, sent.result, 'send');
+  expectStatus(200, sent.result, 'send');
   samples.send.push(sent.sample);
   for (let k = 0; k < 2; k++) {
     await h.runJobs();
     const [mail] = await h.mailsTo(emails[k]);
     const token = linkIn(mail.text_body, 's');
-    const code = await measure(() =>
-      h.app.inject({
-        method: 'POST',
-        url: `/api/sign/${token}/access-code`,
-        payload: { code: codes[k] },
-        // Its own address per envelope: the access-code rate limit counts per IP.
-        remoteAddress: `10.1.${i % 250}.${k + 1}`,
-      }),
-    );
-    expect(200, code.result, 'access-code');
+    // Its own address per envelope: the access-code rate limit counts per IP.
+    const address = `10.1.${i % 250}.${k + 1}`;
+    const code = await measure(() => accessCodeRequest(h, token, codes[k], address));
+    expectStatus(200, code.result, 'access-code');
     samples['access-code'].push(code.sample);
-    const cookie = code.result.cookies.find((c) => c.name === 'inkan_signer')!.value;
-    const csrf = (code.result.json() as { csrfToken: string }).csrfToken;
-    const ready = { token, cookie, csrf, address: `10.1.${i % 250}.${k + 1}` };
+    const ready = readySigner(token, address, code.result);
     if (stopBeforeSign) return ready;
     const signed = await measure(() => signRequest(h, ready));
-    expect(202, signed.result, 'sign');
+    expectStatus(202, signed.result, 'sign');
     samples.sign.push(signed.sample);
   }
   await h.runJobs();
   const got = await measure(() => h.api(h.org, 'GET', `/api/v1/envelopes/${id}`));
-  expect(200, got.result, 'get');
+  expectStatus(200, got.result, 'get');
   if ((got.result.json() as { status: string }).status !== 'completed') throw new Error('get: not completed');
   samples.get.push(got.sample);
   return undefined;
@@ -158,7 +116,7 @@ async function signBurst(h: Harness, pdf: Uint8Array, dialect: string): Promise<
     await session.post('Profiler.start');
   }
   const burstRun = await measure(() => Promise.all(ready.map((signer) => signRequest(h, signer))));
-  for (const res of burstRun.result) expect(202, res, 'sign (burst)');
+  for (const res of burstRun.result) expectStatus(202, res, 'sign (burst)');
   if (profileDir) {
     const { profile } = await session.post('Profiler.stop');
     session.disconnect();
