@@ -99,7 +99,10 @@ export async function createContext(config: Config, options: CreateContextOption
     () => keks.close(),
   ];
   try {
-    const database = await openDatabase(config.databaseUrl, config.dataDir, { optimizeAtOpen: options.longLived });
+    const database = await openDatabase(config.databaseUrl, config.dataDir, {
+      optimizeAtOpen: options.longLived,
+      postgresPreparedStatements: config.databasePreparedStatements,
+    });
     toClose.unshift(() => database.close());
     await migrateToLatest(database.db, database.dialect);
     const secrets = new SealedSecrets(keks, masterKey);

@@ -176,7 +176,9 @@ export async function createBackup(config: Config, clock: Clock, location?: stri
   const target = databaseTargetOf(config);
   // A fresh installation has no database file yet, an old one may lack the latest tables: both are
   // brought to the current schema first (as every command does), so a backup always restores into it.
-  const opened = await openDatabase(config.databaseUrl, config.dataDir);
+  const opened = await openDatabase(config.databaseUrl, config.dataDir, {
+    postgresPreparedStatements: config.databasePreparedStatements,
+  });
   try {
     await migrateToLatest(opened.db, opened.dialect);
   } finally {

@@ -98,7 +98,9 @@ export async function auditCommand(config: Config, args: string[]): Promise<numb
     return 2;
   }
   // Only the database is needed (no keys): the check works with INKAN_MASTER_KEY absent, on a copy too.
-  const database = await openDatabase(config.databaseUrl, config.dataDir);
+  const database = await openDatabase(config.databaseUrl, config.dataDir, {
+    postgresPreparedStatements: config.databasePreparedStatements,
+  });
   try {
     await migrateToLatest(database.db, database.dialect);
     const result = await verifyAuditLog(database.db);

@@ -41,7 +41,9 @@ export async function keysCommand(config: Config, args: string[]): Promise<numbe
   }
   const masterKey = await readMasterKey(config);
   const keks = new KeyEncryptionKeys(masterKey, config.kekPkcs11);
-  const database = await openDatabase(config.databaseUrl, config.dataDir);
+  const database = await openDatabase(config.databaseUrl, config.dataDir, {
+    postgresPreparedStatements: config.databasePreparedStatements,
+  });
   try {
     await migrateToLatest(database.db, database.dialect);
     const keyring = new DocumentKeyring(database.db, keks, undefined, [new SealedSecrets(keks, masterKey)]);

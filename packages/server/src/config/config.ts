@@ -125,6 +125,7 @@ const schema = z.object({
   INKAN_SIGNING_PKCS11_KEY_LABEL: z.string().min(1).optional(),
   INKAN_SIGNING_CHAIN: z.string().min(1).optional(),
   INKAN_SIGNING_MODE: z.enum(['witness', 'organization', 'both']).default('witness'),
+  INKAN_DATABASE_PREPARED_STATEMENTS: z.enum(['true', 'false']).default('true'),
   INKAN_DATABASE_URL: z
     .string()
     .optional()
@@ -346,6 +347,11 @@ export interface Config {
   defaultSigningMode: 'witness' | 'organization' | 'both';
   /** PostgreSQL URL, or undefined for the SQLite file `<dataDir>/inkan.db` (a `sqlite:PATH` URL names another file). */
   databaseUrl?: string;
+  /**
+   * INKAN_DATABASE_PREPARED_STATEMENTS (default true): PostgreSQL statements go as named prepared
+   * statements, planned once per connection; false behind a pooler that does not track them.
+   */
+  databasePreparedStatements: boolean;
   /** smtp:// or smtps:// URL; undefined = mail goes to the local outbox (the `mails` table). */
   smtpUrl?: string;
   /** The From of every mail: display name and address. */
@@ -560,6 +566,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     operatorSigning: operatorSigningOf(v),
     defaultSigningMode: v.INKAN_SIGNING_MODE,
     databaseUrl: blankToUndefined(v.INKAN_DATABASE_URL),
+    databasePreparedStatements: v.INKAN_DATABASE_PREPARED_STATEMENTS === 'true',
     smtpUrl: blankToUndefined(v.INKAN_SMTP_URL),
     mailFrom: parseMailbox(v.INKAN_MAIL_FROM)!,
     support: {

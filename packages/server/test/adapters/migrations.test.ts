@@ -1080,3 +1080,40 @@ for (const dialect of DIALECTS) {
     }
   });
 }
+
+test('033-unlogged-rate-limits on postgres: the counters are UNLOGGED, keep their rows, and down makes them logged again', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'inkan-mig33-'));
+  const created = await createTestDatabase('postgres', dir);
+  const opened = await openDatabase(created.url, dir);
+  const persistence = async () =>
+    (
+      await sql<{
+        p: string;
+      }>`select relpersistence as p from pg_class where relname = 'rate_limits' and relkind = 'r'`.execute(opened.db)
+    ).rows[0]!.p;
+  try {
+    const all = migrations(opened.dialect);
+    const before033 = Object.fromEntries(Object.entries(all).filter(([name]) => name < '033-unlogged-rate-limits'));
+    const old = await new Migrator({
+      db: opened.db,
+      provider: { getMigrations: async () => before033 },
+    }).migrateToLatest();
+    assert.equal(old.error, undefined);
+    await sql`insert into rate_limits (bucket, window_start, hits) values ('http:GET/x:127.0.0.1', ${T}, 7)`.execute(
+      opened.db,
+    );
+    assert.equal(await persistence(), 'p', 'logged before');
+    assert.deepEqual(await migrateToLatest(opened.db, opened.dialect), ['033-unlogged-rate-limits']);
+    assert.equal(await persistence(), 'u');
+    assert.deepEqual(await opened.db.selectFrom('rate_limits').select(['bucket', 'hits']).execute(), [
+      { bucket: 'http:GET/x:127.0.0.1', hits: 7 },
+    ]);
+    const down = await new Migrator({ db: opened.db, provider: { getMigrations: async () => all } }).migrateDown();
+    assert.equal(down.error, undefined);
+    assert.equal(await persistence(), 'p', 'logged after down');
+  } finally {
+    await opened.close();
+    await created.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

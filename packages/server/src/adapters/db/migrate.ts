@@ -35,6 +35,7 @@ import { archiveOwnersMigration } from './migrations/028-archive-owners.ts';
 import { approvalRemindersMigration } from './migrations/030-approval-reminders.ts';
 import { eventAppendMigration } from './migrations/031-event-append.ts';
 import { sweepIndexesMigration } from './migrations/032-sweep-indexes.ts';
+import { unloggedRateLimitsMigration } from './migrations/033-unlogged-rate-limits.ts';
 
 /** The migrations of this version, in order; names are numbered so that they sort. */
 export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
@@ -67,6 +68,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '030-approval-reminders': approvalRemindersMigration(),
     '031-event-append': eventAppendMigration(dialect),
     '032-sweep-indexes': sweepIndexesMigration(),
+    '033-unlogged-rate-limits': unloggedRateLimitsMigration(dialect),
   };
 }
 

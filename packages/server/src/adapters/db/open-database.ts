@@ -13,6 +13,7 @@ import {
   type SqliteDialectConfig,
 } from 'kysely';
 import pg from 'pg';
+import { PreparingClient } from './postgres-prepared-statements.ts';
 import { postgresWriteTransaction } from './postgres-write-transaction.ts';
 import { sqliteWriteLockFor, type WriteLock } from './sqlite-write-lock.ts';
 import type { Db, DbOrTx, Schema } from '../../ports/database.ts';
@@ -36,7 +37,8 @@ export async function openDatabase(
   dataDir: string,
   options: OpenSqliteOptions = {},
 ): Promise<OpenDatabase> {
-  if (url !== undefined && /^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
+  if (url !== undefined && /^postgres(ql)?:\/\//.test(url))
+    return openPostgres(url, { preparedStatements: options.postgresPreparedStatements });
   return openSqlite(sqlitePathOf(url, dataDir), options);
 }
 
@@ -58,6 +60,11 @@ export interface OpenSqliteOptions {
    * (default 5000 ms). Tests set 0: a write the write lock did not serialise then fails at once (SQLITE_BUSY).
    */
   busyTimeoutMs?: number;
+  /**
+   * PostgreSQL: send parameterised statements as named prepared statements (default true; see
+   * PreparingClient). INKAN_DATABASE_PREPARED_STATEMENTS=false for a pooler that does not track them.
+   */
+  postgresPreparedStatements?: boolean;
 }
 
 /** Opens (creating if needed) a SQLite file with WAL, a busy timeout and foreign keys on. */
@@ -341,9 +348,21 @@ const pgTypes = {
       : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
+/** Options of openPostgres. */
+export interface OpenPostgresOptions {
+  poolSize?: number;
+  /** Named prepared statements (PreparingClient); default true. */
+  preparedStatements?: boolean;
+}
+
 /** Opens a pg Pool on a PostgreSQL URL (the pool is per context: no process-wide type parser changes). */
-export async function openPostgres(url: string, poolSize = 10): Promise<OpenDatabase> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes });
+export async function openPostgres(url: string, options: OpenPostgresOptions = {}): Promise<OpenDatabase> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    types: pgTypes,
+    Client: options.preparedStatements === false ? pg.Client : PreparingClient,
+  });
   // A network error on a client that is checked out (between the queries of a transaction, say) is
   // emitted on the client itself: without a listener it would crash the process when PostgreSQL goes
   // away. Its queries fail instead, and the pool drops the client when it comes back (not queryable).
