@@ -33,6 +33,14 @@ export interface Row {
   continuation?: Line[];
 }
 
+/**
+ * Texts already wrapped, by weight, size, width and text: a certificate repeats its labels in every
+ * block, and every certificate has the same ones. Widths come from the same font files whatever the
+ * measurer, so the lines are the same. Bounded: emptied when full.
+ */
+const wrappedTexts = new Map<string, readonly string[]>();
+const MAX_WRAPPED_TEXTS = 4096;
+
 /** Wraps pieces of text (each in its own style) into the lines of one cell of `width` points. */
 export function cellLines(
   metrics: TextMetrics,
@@ -41,8 +49,14 @@ export function cellLines(
 ): Line[] {
   const lines: Line[] = [];
   for (const { text, style } of pieces) {
-    for (const line of wrapText(text, width, (s) => metrics.width(s, style.weight, style.size)))
-      lines.push({ text: line, style });
+    const key = `${style.weight} ${style.size} ${width} ${text}`;
+    let wrapped = wrappedTexts.get(key);
+    if (wrapped === undefined) {
+      wrapped = wrapText(text, width, (s) => metrics.width(s, style.weight, style.size));
+      if (wrappedTexts.size >= MAX_WRAPPED_TEXTS) wrappedTexts.clear();
+      wrappedTexts.set(key, wrapped);
+    }
+    for (const line of wrapped) lines.push({ text: line, style });
   }
   return lines;
 }

@@ -35,23 +35,16 @@ function isCjk(cp: number): boolean {
 function segment(text: string): string[] {
   const units: string[] = [];
   let word = '';
-  const flushWord = (): void => {
-    if (word !== '') units.push(word);
-    word = '';
-  };
   for (const ch of text) {
-    const cp = ch.codePointAt(0) as number;
-    if (ch === ' ') {
-      flushWord();
-      units.push(' ');
-    } else if (isCjk(cp)) {
-      flushWord();
+    if (ch === ' ' || isCjk(ch.codePointAt(0) as number)) {
+      if (word !== '') units.push(word);
+      word = '';
       units.push(ch);
     } else {
       word += ch;
     }
   }
-  flushWord();
+  if (word !== '') units.push(word);
   // Kinsoku: attach a no-start unit to the previous unit, a unit ending in a no-end character to the next.
   const glued: string[] = [];
   for (const unit of units) {
@@ -98,11 +91,6 @@ function wrapParagraph(text: string, maxWidth: number, measure: (s: string) => n
   let width = 0;
   let pendingSpace = false;
   const spaceWidth = measure(' ');
-  const push = (): void => {
-    lines.push(line);
-    line = '';
-    width = 0;
-  };
   for (const unit of segment(text)) {
     if (unit === ' ') {
       pendingSpace = line !== '';
@@ -116,7 +104,11 @@ function wrapParagraph(text: string, maxWidth: number, measure: (s: string) => n
       width += gap + unitWidth;
       continue;
     }
-    if (line !== '') push();
+    if (line !== '') {
+      lines.push(line);
+      line = '';
+      width = 0;
+    }
     if (unitWidth <= maxWidth) {
       line = unit;
       width = unitWidth;
@@ -131,11 +123,13 @@ function wrapParagraph(text: string, maxWidth: number, measure: (s: string) => n
         if (breakAt > 0 && breakAt < line.length && measure(line.slice(0, breakAt)) >= maxWidth / 2) {
           const carried = line.slice(breakAt);
           line = line.slice(0, breakAt);
-          push();
+          lines.push(line);
           line = carried;
           width = measure(carried);
         } else {
-          push();
+          lines.push(line);
+          line = '';
+          width = 0;
         }
         breakAt = -1;
       }
@@ -144,5 +138,5 @@ function wrapParagraph(text: string, maxWidth: number, measure: (s: string) => n
       if (SEPARATORS.has(ch)) breakAt = line.length;
     }
   }
-  if (line !== '' || lines.length === start) push();
+  if (line !== '' || lines.length === start) lines.push(line);
 }

@@ -1,5 +1,6 @@
 // Turns laid-out pages (text runs, rules, filled boxes) into a complete PDF with Noto Sans JP
-// subsets embedded: one subset per weight, holding exactly the characters drawn in that weight.
+// subsets embedded: per weight, one subset holding exactly the characters drawn in that weight, or,
+// given shared glyphs, a subset of those made once per process and one of the document's other characters.
 import { deflateSync } from 'node:zlib';
 import {
   buildType0FontObjects,
@@ -7,10 +8,11 @@ import {
   loadJapaneseFont,
   type FontSubset,
   type FontWeight,
+  type JapaneseFont,
 } from '../font/japanese-font.ts';
 import { PdfLexer } from '../pdf/lexer.ts';
 import { PdfDict, PdfName, PdfStream, type PdfRef } from '../pdf/objects.ts';
-import { formatNumber, pdfDate, textString } from '../pdf/serialize.ts';
+import { pdfDate, textString } from '../pdf/serialize.ts';
 import { PdfFileWriter } from './pdf-file-writer.ts';
 
 /** A4 portrait in points (210 × 297 mm). */
@@ -68,18 +70,33 @@ export interface DocumentInfo {
   creationDate: Date;
 }
 
+/**
+ * Characters, per weight, that most documents of a kind draw (the fixed labels of the certificate, Latin
+ * letters and digits). Their subset is made and compressed once per process and embedded in every
+ * document as the same bytes; a second, small subset per weight holds the document's other characters.
+ */
+export type SharedGlyphs = Partial<Record<FontWeight, string>>;
+
 /** Writes `pages` as a PDF: catalog, page tree, shared font resources, Flate-compressed contents, /Info. */
-export function buildTextPdf(input: { pages: readonly PageCanvas[]; info: DocumentInfo; lang?: string }): Uint8Array {
+export function buildTextPdf(input: {
+  pages: readonly PageCanvas[];
+  info: DocumentInfo;
+  lang?: string;
+  sharedGlyphs?: SharedGlyphs;
+}): Uint8Array {
   const writer = new PdfFileWriter();
-  const fonts = embedFonts(writer, input.pages);
+  const fonts = embedFonts(writer, input.pages, input.sharedGlyphs ?? {});
   const fontResources = new PdfDict();
-  for (const font of fonts.values()) fontResources.set(font.resourceName, font.ref);
+  for (const weightFonts of fonts.values())
+    for (const font of [weightFonts.shared, weightFonts.own]) if (font) fontResources.set(font.resourceName, font.ref);
   const resources = writer.add(new PdfDict([['Font', fontResources]]));
 
   const pagesRef = writer.reserve();
   const kids: PdfRef[] = [];
+  // Text operators by weight, size and text, made once per document: labels repeat on every page.
+  const encoded = new Map<string, string>();
   for (const page of input.pages) {
-    const content = flate(Buffer.from(contentStream(page, fonts), 'latin1'));
+    const content = flate(Buffer.from(contentStream(page, fonts, encoded), 'latin1'));
     const contentRef = writer.add(new PdfStream(new PdfDict([['Filter', PdfName.of('FlateDecode')]]), content));
     kids.push(
       writer.add(
@@ -128,58 +145,196 @@ interface PlacedFont {
   subset: FontSubset;
 }
 
-/** One Type0 font per weight used, subset for exactly the characters drawn in that weight. */
-function embedFonts(writer: PdfFileWriter, pages: readonly PageCanvas[]): Map<FontWeight, PlacedFont> {
-  const textOf = new Map<FontWeight, Set<string>>();
+/** The fonts of one weight: the shared subset (when the weight has shared glyphs) and the document's own. */
+interface WeightFonts {
+  shared?: PlacedFont;
+  own?: PlacedFont;
+}
+
+/** A subset with its streams already compressed, to be embedded as it is. */
+interface EmbeddableSubset {
+  subset: FontSubset;
+  /** Uncompressed length of the font program, for /Length1. */
+  fontFile2Length: number;
+  fontFile2: Buffer;
+  toUnicode: Buffer;
+  /** The three dictionaries, their references to the other objects still to be set. */
+  type0: PdfDict;
+  cidFont: PdfDict;
+  descriptor: PdfDict;
+}
+
+/** Shared subsets by the text they hold, per parsed font: made once, dropped with the font (see loadJapaneseFont). */
+const sharedSubsets = new WeakMap<JapaneseFont, Map<string, EmbeddableSubset>>();
+
+function sharedSubset(font: JapaneseFont, text: string): EmbeddableSubset {
+  let byText = sharedSubsets.get(font);
+  if (byText === undefined) sharedSubsets.set(font, (byText = new Map()));
+  let embeddable = byText.get(text);
+  if (embeddable === undefined) {
+    embeddable = embeddableSubset(createFontSubset(font, text));
+    byText.set(text, embeddable);
+  }
+  return embeddable;
+}
+
+function embeddableSubset(subset: FontSubset): EmbeddableSubset {
+  const objects = buildType0FontObjects(subset);
+  const placeholder = (dict: string): PdfDict => parseDict(dict.replace(/\{\{[A-Z0-9]+\}\}/g, '0 0 R'));
+  return {
+    subset,
+    fontFile2Length: objects.fontFile2.length,
+    fontFile2: flate(objects.fontFile2),
+    toUnicode: flate(objects.toUnicode),
+    type0: placeholder(objects.type0Dict),
+    cidFont: placeholder(objects.cidFontDict),
+    descriptor: placeholder(objects.fontDescriptorDict),
+  };
+}
+
+/** Resource names: F1/F2 the regular/bold subsets as before shared glyphs existed, F3/F4 the documents' own. */
+const RESOURCE_NAMES = {
+  regular: { shared: 'F1', own: 'F3' },
+  bold: { shared: 'F2', own: 'F4' },
+} as const;
+
+/**
+ * One Type0 font per weight used, subset for exactly the characters drawn in that weight; with shared
+ * glyphs for the weight, two: the shared subset and one for the characters outside it.
+ */
+function embedFonts(
+  writer: PdfFileWriter,
+  pages: readonly PageCanvas[],
+  sharedGlyphs: SharedGlyphs,
+): Map<FontWeight, WeightFonts> {
+  // Texts first, characters after: labels repeat on every page and in every block.
+  const textsOf = new Map<FontWeight, Set<string>>();
   for (const page of pages) {
     for (const op of page.ops) {
       if (op.kind !== 'text') continue;
-      let chars = textOf.get(op.weight);
-      if (chars === undefined) textOf.set(op.weight, (chars = new Set()));
-      for (const ch of op.text) chars.add(ch);
+      let texts = textsOf.get(op.weight);
+      if (texts === undefined) textsOf.set(op.weight, (texts = new Set()));
+      texts.add(op.text);
     }
   }
-  const fonts = new Map<FontWeight, PlacedFont>();
+  const textOf = new Map<FontWeight, Set<string>>();
+  for (const [weight, texts] of textsOf) {
+    const chars = new Set<string>();
+    for (const text of texts) for (const ch of text) chars.add(ch);
+    textOf.set(weight, chars);
+  }
+  const fonts = new Map<FontWeight, WeightFonts>();
   for (const weight of ['regular', 'bold'] as const) {
     const chars = textOf.get(weight);
     if (chars === undefined) continue;
-    const subset = createFontSubset(loadJapaneseFont(weight), [...chars].join(''));
-    const objects = buildType0FontObjects(subset);
-    const fontFile = writer.add(
-      new PdfStream(
-        new PdfDict([
-          ['Filter', PdfName.of('FlateDecode')],
-          ['Length1', objects.fontFile2.length],
-        ]),
-        flate(objects.fontFile2),
-      ),
+    const font = loadJapaneseFont(weight);
+    const shared = sharedGlyphs[weight];
+    const names = RESOURCE_NAMES[weight];
+    if (shared === undefined) {
+      const own = embeddableSubset(createFontSubset(font, [...chars].join('')));
+      fonts.set(weight, { own: placeFont(writer, own, names.shared) });
+      continue;
+    }
+    const sharedEmbeddable = sharedSubset(font, shared);
+    const ownChars = [...chars].filter(
+      (ch) => sharedEmbeddable.subset.hexOf(ch.codePointAt(0) as number) === undefined,
     );
-    const toUnicode = writer.add(
-      new PdfStream(new PdfDict([['Filter', PdfName.of('FlateDecode')]]), flate(objects.toUnicode)),
-    );
-    const descriptor = writer.add(parseDict(objects.fontDescriptorDict.replace('{{FONTFILE2}}', fontFile.toString())));
-    const cidFont = writer.add(parseDict(objects.cidFontDict.replace('{{DESCRIPTOR}}', descriptor.toString())));
-    const ref = writer.add(
-      parseDict(
-        objects.type0Dict.replace('{{DESCENDANT}}', cidFont.toString()).replace('{{TOUNICODE}}', toUnicode.toString()),
-      ),
-    );
-    fonts.set(weight, { resourceName: weight === 'bold' ? 'F2' : 'F1', ref, subset });
+    fonts.set(weight, {
+      shared: placeFont(writer, sharedEmbeddable, names.shared),
+      own:
+        ownChars.length > 0
+          ? placeFont(writer, embeddableSubset(createFontSubset(font, ownChars.join(''))), names.own)
+          : undefined,
+    });
   }
   return fonts;
 }
 
+/** Adds the five objects of a Type0 font (font program and ToUnicode already compressed). */
+function placeFont(writer: PdfFileWriter, embeddable: EmbeddableSubset, resourceName: string): PlacedFont {
+  const fontFile = writer.add(
+    new PdfStream(
+      new PdfDict([
+        ['Filter', PdfName.of('FlateDecode')],
+        ['Length1', embeddable.fontFile2Length],
+      ]),
+      embeddable.fontFile2,
+    ),
+  );
+  const toUnicode = writer.add(
+    new PdfStream(new PdfDict([['Filter', PdfName.of('FlateDecode')]]), embeddable.toUnicode),
+  );
+  const descriptor = writer.add(embeddable.descriptor.clone().set('FontFile2', fontFile));
+  const cidFont = writer.add(embeddable.cidFont.clone().set('FontDescriptor', descriptor));
+  const ref = writer.add(embeddable.type0.clone().set('DescendantFonts', [cidFont]).set('ToUnicode', toUnicode));
+  return { resourceName, ref, subset: embeddable.subset };
+}
+
+/**
+ * A coordinate or gray level rounded to hundredths, as formatNumber writes it (never an exponent), from
+ * integers: writing a fraction with String() costs several times more, and a page has thousands.
+ */
+function n(value: number): string {
+  const hundredths = Math.round(value * 100);
+  const sign = hundredths < 0 ? '-' : '';
+  const magnitude = Math.abs(hundredths);
+  const fraction = magnitude % 100;
+  const whole = (magnitude - fraction) / 100;
+  if (fraction === 0) return `${sign}${whole}`;
+  return `${sign}${whole}.${fraction < 10 ? `0${fraction}` : fraction % 10 === 0 ? fraction / 10 : fraction}`;
+}
+
+/**
+ * The text operators of a run: one Tj per stretch of characters in the same subset. Within BT … ET
+ * each Tj moves the text position by the glyphs' widths, so a change of subset mid-line draws exactly
+ * where one subset would have.
+ */
+function textOperators(text: string, size: string, fonts: WeightFonts): string {
+  const { shared, own } = fonts;
+  if (shared === undefined || own === undefined) {
+    const font = (shared ?? own) as PlacedFont;
+    return `/${font.resourceName} ${size} Tf <${font.subset.encode(text)}> Tj`;
+  }
+  let out = '';
+  let current: PlacedFont | undefined;
+  let hex = '';
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) as number;
+    let font = shared;
+    let code = shared.subset.hexOf(cp);
+    if (code === undefined) {
+      font = own;
+      code = own.subset.encode(ch);
+    }
+    if (font !== current) {
+      if (current !== undefined) out += `<${hex}> Tj `;
+      out += `/${font.resourceName} ${size} Tf `;
+      current = font;
+      hex = '';
+    }
+    hex += code;
+  }
+  return `${out}<${hex}> Tj`;
+}
+
 /** The page's content stream; every operation sets the state it needs, so the order of ops is free. */
-function contentStream(page: PageCanvas, fonts: ReadonlyMap<FontWeight, PlacedFont>): string {
-  const n = (v: number): string => formatNumber(Math.round(v * 100) / 100);
+function contentStream(
+  page: PageCanvas,
+  fonts: ReadonlyMap<FontWeight, WeightFonts>,
+  encoded: Map<string, string>,
+): string {
   const out: string[] = [];
   for (const op of page.ops) {
     switch (op.kind) {
       case 'text': {
-        const font = fonts.get(op.weight) as PlacedFont;
-        out.push(
-          `BT /${font.resourceName} ${n(op.size)} Tf ${n(op.gray)} g ${n(op.x)} ${n(op.y)} Td <${font.subset.encode(op.text)}> Tj ET`,
-        );
+        const size = n(op.size);
+        const key = `${op.weight} ${size} ${op.text}`;
+        let text = encoded.get(key);
+        if (text === undefined) {
+          text = textOperators(op.text, size, fonts.get(op.weight) as WeightFonts);
+          encoded.set(key, text);
+        }
+        out.push(`BT ${n(op.gray)} g ${n(op.x)} ${n(op.y)} Td ${text} ET`);
         break;
       }
       case 'line':

@@ -14,15 +14,23 @@ const advancesOfFont = new WeakMap<JapaneseFont, Map<number, number>>();
 /** Measures text in the regular and bold weights of Noto Sans JP. */
 export class TextMetrics {
   readonly #fonts = new Map<FontWeight, JapaneseFont>();
-  readonly #advances = new Map<FontWeight, Map<number, number>>();
+  /** The font and its advance table per weight, looked up once per measurer rather than per call. */
+  readonly #measured: Partial<Record<FontWeight, { font: JapaneseFont; advances: Map<number, number> }>> = {};
 
   /** Width of `text` at `size` points (sum of advances, no kerning, like the PDF text operators). */
   width(text: string, weight: FontWeight, size: number): number {
-    const advances = this.#advanceTable(weight);
-    const font = this.#font(weight);
+    const { font, advances } = (this.#measured[weight] ??= this.#measurer(weight));
     let total = 0;
-    for (const ch of text) {
-      const cp = ch.codePointAt(0) as number;
+    for (let i = 0; i < text.length; i++) {
+      let cp = text.charCodeAt(i);
+      // A surrogate pair is one character (code point); a lone surrogate is measured as it is.
+      if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
+        const low = text.charCodeAt(i + 1);
+        if (low >= 0xdc00 && low <= 0xdfff) {
+          cp = (cp - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+          i++;
+        }
+      }
       let advance = advances.get(cp);
       if (advance === undefined) {
         advance = font.source.horizontalMetric(font.glyphIdFor(cp)).advance / font.unitsPerEm;
@@ -62,18 +70,14 @@ export class TextMetrics {
     return font;
   }
 
-  #advanceTable(weight: FontWeight): Map<number, number> {
-    let table = this.#advances.get(weight);
-    if (table === undefined) {
-      const font = this.#font(weight);
-      table = advancesOfFont.get(font);
-      if (table === undefined) {
-        table = new Map();
-        advancesOfFont.set(font, table);
-      }
-      this.#advances.set(weight, table);
+  #measurer(weight: FontWeight): { font: JapaneseFont; advances: Map<number, number> } {
+    const font = this.#font(weight);
+    let advances = advancesOfFont.get(font);
+    if (advances === undefined) {
+      advances = new Map();
+      advancesOfFont.set(font, advances);
     }
-    return table;
+    return { font, advances };
   }
 }
 

@@ -38,6 +38,8 @@ export interface FontSubset {
   toUnicodeCMap: string;
   /** Hex string of 2-byte CIDs for a `<...> Tj` operand; throws FONT_GLYPH_MISSING for characters outside the subset. */
   encode(text: string): string;
+  /** The 4 hex digits of the code point's CID, as encode writes them; undefined when the subset lacks it. */
+  hexOf(codePoint: number): string | undefined;
   /** Width of `text` at `fontSize` in text space units (sum of advances, no kerning). */
   widthOf(text: string, fontSize: number): number;
 }
@@ -174,17 +176,15 @@ export function createFontSubset(font: JapaneseFont, text: string): FontSubset {
   const toUnicodeCMap = buildToUnicodeCMap(cidToText);
   const fontFile2 = subsetTrueType(font.source, glyphIds, cidOfCodePoint);
 
-  const cidsOf = (value: string): number[] =>
-    Array.from(value, (ch) => {
-      const cp = ch.codePointAt(0) as number;
-      const cid = cidOfCodePoint.get(cp);
-      if (cid === undefined) {
-        throw new CoreError('FONT_GLYPH_MISSING', `character ${describe(cp)} is not in this font subset`, {
-          details: { codePoint: cp },
-        });
-      }
-      return cid;
-    });
+  const cidOfCharacter = (cp: number): number => {
+    const cid = cidOfCodePoint.get(cp);
+    if (cid === undefined) {
+      throw new CoreError('FONT_GLYPH_MISSING', `character ${describe(cp)} is not in this font subset`, {
+        details: { codePoint: cp },
+      });
+    }
+    return cid;
+  };
 
   // Each CID's operand hex, made once per subset: a certificate encodes thousands of characters.
   const hexOfCid: string[] = [];
@@ -211,10 +211,21 @@ export function createFontSubset(font: JapaneseFont, text: string): FontSubset {
     toUnicodeCMap,
     encode: (value) => {
       let hex = '';
-      for (const cid of cidsOf(value)) hex += hexOfCid[cid] ??= hex4(cid);
+      for (const ch of value) {
+        const cid = cidOfCharacter(ch.codePointAt(0) as number);
+        hex += hexOfCid[cid] ??= hex4(cid);
+      }
       return hex;
     },
-    widthOf: (value, fontSize) => (cidsOf(value).reduce((sum, cid) => sum + widthOfCid[cid], 0) * fontSize) / 1000,
+    hexOf: (codePoint) => {
+      const cid = cidOfCodePoint.get(codePoint);
+      return cid === undefined ? undefined : (hexOfCid[cid] ??= hex4(cid));
+    },
+    widthOf: (value, fontSize) => {
+      let total = 0;
+      for (const ch of value) total += widthOfCid[cidOfCharacter(ch.codePointAt(0) as number)];
+      return (total * fontSize) / 1000;
+    },
   };
 }
 
@@ -249,10 +260,10 @@ function subsetTag(
   glyphIds: readonly number[],
   cidToText: ReadonlyMap<number, string>,
 ): string {
-  const hash = createHash('sha256');
-  hash.update(`${postscriptName}\n${glyphIds.join(',')}\n`);
-  for (const [cid, text] of [...cidToText].sort((a, b) => a[0] - b[0])) hash.update(`${cid}:${text}\n`);
-  const digest = hash.digest();
+  // One update of the whole text: the same digest as an update per line, for less work.
+  let hashed = `${postscriptName}\n${glyphIds.join(',')}\n`;
+  for (const [cid, text] of [...cidToText].sort((a, b) => a[0] - b[0])) hashed += `${cid}:${text}\n`;
+  const digest = createHash('sha256').update(hashed).digest();
   let tag = '';
   for (let i = 0; i < 6; i++) tag += String.fromCharCode(65 + (digest[i] % 26));
   return tag;

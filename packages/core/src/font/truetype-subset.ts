@@ -24,6 +24,12 @@ export class TrueTypeSource {
   readonly unitsPerEm: number;
   private readonly locaLong: boolean;
   private readonly numberOfHMetrics: number;
+  // Views made once: a subset looks up hundreds of glyphs, each through loca, glyf and hmtx.
+  private readonly loca: DataView;
+  private readonly glyf: Uint8Array;
+  private readonly hmtx: DataView;
+  /** Component glyph ids by glyph id, for glyphs looked up before (fonts are parsed once per process). */
+  private readonly components = new Map<number, readonly number[]>();
 
   constructor(data: Uint8Array) {
     const view = dataView(data);
@@ -52,6 +58,9 @@ export class TrueTypeSource {
     this.locaLong = head.getInt16(50) === 1;
     this.numGlyphs = dataView(this.table('maxp')).getUint16(4);
     this.numberOfHMetrics = dataView(this.table('hhea')).getUint16(34);
+    this.loca = dataView(this.table('loca'));
+    this.glyf = this.table('glyf');
+    this.hmtx = dataView(this.table('hmtx'));
   }
 
   /** The bytes of a table that the constructor checked to be present. */
@@ -64,24 +73,29 @@ export class TrueTypeSource {
   /** The raw 'glyf' record of a glyph (empty for glyphs without outline, such as the space). */
   glyphData(gid: number): Uint8Array {
     this.checkGlyphId(gid);
-    const loca = dataView(this.table('loca'));
+    const loca = this.loca;
     const start = this.locaLong ? loca.getUint32(gid * 4) : loca.getUint16(gid * 2) * 2;
     const end = this.locaLong ? loca.getUint32(gid * 4 + 4) : loca.getUint16(gid * 2 + 2) * 2;
-    const glyf = this.table('glyf');
+    const glyf = this.glyf;
     if (end < start || end > glyf.length)
       throw new CoreError('FONT_UNAVAILABLE', `glyph ${gid} has a broken loca entry`);
     return glyf.subarray(start, end);
   }
 
   /** Glyph ids a composite glyph refers to (empty for simple glyphs). */
-  componentGlyphIds(gid: number): number[] {
-    return compositeComponentOffsets(this.glyphData(gid)).map(({ glyphId }) => glyphId);
+  componentGlyphIds(gid: number): readonly number[] {
+    let ids = this.components.get(gid);
+    if (ids === undefined) {
+      ids = compositeComponentOffsets(this.glyphData(gid)).map(({ glyphId }) => glyphId);
+      this.components.set(gid, ids);
+    }
+    return ids;
   }
 
   /** Advance width and left side bearing of a glyph, in font units. */
   horizontalMetric(gid: number): HorizontalMetric {
     this.checkGlyphId(gid);
-    const hmtx = dataView(this.table('hmtx'));
+    const hmtx = this.hmtx;
     const n = this.numberOfHMetrics;
     if (gid < n) return { advance: hmtx.getUint16(gid * 4), leftSideBearing: hmtx.getInt16(gid * 4 + 2) };
     // Glyphs past numberOfHMetrics share the last advance and have only a bearing each.
@@ -141,15 +155,17 @@ export function subsetTrueType(
   locaOffsets.push(glyfLength);
   const glyf = concat(glyphRecords);
   const loca = new Uint8Array(locaOffsets.length * 4);
-  locaOffsets.forEach((offset, i) => dataView(loca).setUint32(i * 4, offset));
+  const locaView = dataView(loca);
+  locaOffsets.forEach((offset, i) => locaView.setUint32(i * 4, offset));
 
   // hmtx with one full metric per glyph; hhea/maxp follow the new glyph count.
   const hmtx = new Uint8Array(glyphIds.length * 4);
+  const hmtxView = dataView(hmtx);
   let advanceWidthMax = 0;
   glyphIds.forEach((gid, i) => {
     const metric = source.horizontalMetric(gid);
-    dataView(hmtx).setUint16(i * 4, metric.advance);
-    dataView(hmtx).setInt16(i * 4 + 2, metric.leftSideBearing);
+    hmtxView.setUint16(i * 4, metric.advance);
+    hmtxView.setInt16(i * 4 + 2, metric.leftSideBearing);
     advanceWidthMax = Math.max(advanceWidthMax, metric.advance);
   });
   const hhea = source.table('hhea').slice();
