@@ -34,12 +34,12 @@ export interface Row {
 }
 
 /**
- * Texts already wrapped, by weight, size, width and text: a certificate repeats its labels in every
- * block, and every certificate has the same ones. Widths come from the same font files whatever the
- * measurer, so the lines are the same. Bounded: emptied when full.
+ * Texts already wrapped in one certificate, by weight, size, width and text: a certificate repeats its
+ * labels in every block and its parties' names in several. Kept per certificate (per TextMetrics, which
+ * each render makes afresh), so that no name, address or other party's text outlives its certificate in
+ * the process's memory.
  */
-const wrappedTexts = new Map<string, readonly string[]>();
-const MAX_WRAPPED_TEXTS = 4096;
+const wrappedTexts = new WeakMap<TextMetrics, Map<string, readonly string[]>>();
 
 /** Wraps pieces of text (each in its own style) into the lines of one cell of `width` points. */
 export function cellLines(
@@ -48,13 +48,14 @@ export function cellLines(
   pieces: ReadonlyArray<{ text: string; style: TextStyle }>,
 ): Line[] {
   const lines: Line[] = [];
+  let known = wrappedTexts.get(metrics);
+  if (known === undefined) wrappedTexts.set(metrics, (known = new Map()));
   for (const { text, style } of pieces) {
     const key = `${style.weight} ${style.size} ${width} ${text}`;
-    let wrapped = wrappedTexts.get(key);
+    let wrapped = known.get(key);
     if (wrapped === undefined) {
       wrapped = wrapText(text, width, (s) => metrics.width(s, style.weight, style.size));
-      if (wrappedTexts.size >= MAX_WRAPPED_TEXTS) wrappedTexts.clear();
-      wrappedTexts.set(key, wrapped);
+      known.set(key, wrapped);
     }
     for (const line of wrapped) lines.push({ text: line, style });
   }
