@@ -12,7 +12,7 @@ import {
 } from '../font/japanese-font.ts';
 import { PdfLexer } from '../pdf/lexer.ts';
 import { PdfDict, PdfName, PdfStream, type PdfRef } from '../pdf/objects.ts';
-import { pdfDate, textString } from '../pdf/serialize.ts';
+import { formatHundredths as n, pdfDate, textString } from '../pdf/serialize.ts';
 import { PdfFileWriter } from './pdf-file-writer.ts';
 
 /** A4 portrait in points (210 × 297 mm). */
@@ -268,20 +268,6 @@ function placeFont(writer: PdfFileWriter, embeddable: EmbeddableSubset, resource
   const cidFont = writer.add(embeddable.cidFont.clone().set('FontDescriptor', descriptor));
   const ref = writer.add(embeddable.type0.clone().set('DescendantFonts', [cidFont]).set('ToUnicode', toUnicode));
   return { resourceName, ref, subset: embeddable.subset };
-}
-
-/**
- * A coordinate or gray level rounded to hundredths, as formatNumber writes it (never an exponent), from
- * integers: writing a fraction with String() costs several times more, and a page has thousands.
- */
-function n(value: number): string {
-  const hundredths = Math.round(value * 100);
-  const sign = hundredths < 0 ? '-' : '';
-  const magnitude = Math.abs(hundredths);
-  const fraction = magnitude % 100;
-  const whole = (magnitude - fraction) / 100;
-  if (fraction === 0) return `${sign}${whole}`;
-  return `${sign}${whole}.${fraction < 10 ? `0${fraction}` : fraction % 10 === 0 ? fraction / 10 : fraction}`;
 }
 
 /**

@@ -186,34 +186,19 @@ function probeCertificateData(everySection: boolean): CompletionCertificateData 
     { ...party, ip: null, userAgent: null },
   ];
   data.ccRecipients = [{ name: 'x', email: 'x' }];
-  data.approvals = [
-    {
-      round: 1,
-      routeName: 'x',
-      step: 1,
-      stepMode: 'x',
-      name: 'x',
-      email: 'x',
-      decision: 'x',
-      decidedAt: at,
-      comment: 'x',
-    },
-    {
-      round: 1,
-      routeName: 'x',
-      step: 2,
-      stepMode: 'x',
-      name: 'x',
-      email: 'x',
-      decision: 'x',
-      decidedAt: null,
-      comment: null,
-    },
-  ];
-  data.events = [
-    { at, actor: 'x', action: 'x', ip: 'x' },
-    { at, actor: 'x', action: 'x', ip: null },
-  ];
+  // A decided step and a pending one (no decision time, no comment).
+  data.approvals = [1, 2].map((step) => ({
+    round: 1,
+    routeName: 'x',
+    step,
+    stepMode: 'x',
+    name: 'x',
+    email: 'x',
+    decision: 'x',
+    decidedAt: step === 1 ? at : null,
+    comment: step === 1 ? 'x' : null,
+  }));
+  data.events = ['x', null].map((ip) => ({ at, actor: 'x', action: 'x', ip }));
   return data;
 }
 

@@ -22,15 +22,9 @@ export class TextMetrics {
     const { font, advances } = (this.#measured[weight] ??= this.#measurer(weight));
     let total = 0;
     for (let i = 0; i < text.length; i++) {
-      let cp = text.charCodeAt(i);
-      // A surrogate pair is one character (code point); a lone surrogate is measured as it is.
-      if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
-        const low = text.charCodeAt(i + 1);
-        if (low >= 0xdc00 && low <= 0xdfff) {
-          cp = (cp - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
-          i++;
-        }
-      }
+      // A surrogate pair is one code point (two code units); a lone surrogate is measured as it is.
+      const cp = text.codePointAt(i) as number;
+      if (cp > 0xffff) i++;
       let advance = advances.get(cp);
       if (advance === undefined) {
         advance = font.source.horizontalMetric(font.glyphIdFor(cp)).advance / font.unitsPerEm;

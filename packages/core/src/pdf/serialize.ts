@@ -106,6 +106,21 @@ export function formatNumber(value: number): string {
   return s === '-0' ? '0' : s;
 }
 
+/**
+ * `formatNumber(Math.round(value * 100) / 100)`, written from integers: a content stream of the
+ * certificate of completion writes thousands of coordinates, and a fraction through toFixed and two
+ * regular expressions costs several times more.
+ */
+export function formatHundredths(value: number): string {
+  const hundredths = Math.round(value * 100);
+  const sign = hundredths < 0 ? '-' : '';
+  const magnitude = Math.abs(hundredths);
+  const fraction = magnitude % 100;
+  const whole = (magnitude - fraction) / 100;
+  if (fraction === 0) return `${sign}${whole}`;
+  return `${sign}${whole}.${fraction < 10 ? `0${fraction}` : fraction % 10 === 0 ? fraction / 10 : fraction}`;
+}
+
 function formatName(value: string): string {
   if (NAME_REGULAR.test(value)) return `/${value}`;
   let out = '/';
