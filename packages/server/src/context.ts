@@ -11,7 +11,7 @@ import type { PdfVerifier } from './ports/pdf-verifier.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import type { WebhookSender } from './ports/webhook-sender.ts';
 import { HttpWebhookSender } from './adapters/webhooks/http-webhook-sender.ts';
-import { openDatabase } from './adapters/db/open-database.ts';
+import { openConfiguredDatabase } from './adapters/db/open-database.ts';
 import { migrateToLatest } from './adapters/db/migrate.ts';
 import { EncryptedBlobStore } from './adapters/blob/encrypted-blob-store.ts';
 import { DocumentKeyring } from './adapters/keys/document-keyring.ts';
@@ -99,10 +99,7 @@ export async function createContext(config: Config, options: CreateContextOption
     () => keks.close(),
   ];
   try {
-    const database = await openDatabase(config.databaseUrl, config.dataDir, {
-      optimizeAtOpen: options.longLived,
-      postgresPreparedStatements: config.databasePreparedStatements,
-    });
+    const database = await openConfiguredDatabase(config, { optimizeAtOpen: options.longLived });
     toClose.unshift(() => database.close());
     await migrateToLatest(database.db, database.dialect);
     const secrets = new SealedSecrets(keks, masterKey);

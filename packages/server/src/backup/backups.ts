@@ -19,7 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import * as z from 'zod';
 import type { Config } from '../config/config.ts';
 import type { Clock } from '../ports/clock.ts';
-import { openDatabase, sqlitePathOf } from '../adapters/db/open-database.ts';
+import { openConfiguredDatabase, sqlitePathOf } from '../adapters/db/open-database.ts';
 import { migrateToLatest } from '../adapters/db/migrate.ts';
 import {
   DiskObjectStore,
@@ -176,9 +176,7 @@ export async function createBackup(config: Config, clock: Clock, location?: stri
   const target = databaseTargetOf(config);
   // A fresh installation has no database file yet, an old one may lack the latest tables: both are
   // brought to the current schema first (as every command does), so a backup always restores into it.
-  const opened = await openDatabase(config.databaseUrl, config.dataDir, {
-    postgresPreparedStatements: config.databasePreparedStatements,
-  });
+  const opened = await openConfiguredDatabase(config);
   try {
     await migrateToLatest(opened.db, opened.dialect);
   } finally {

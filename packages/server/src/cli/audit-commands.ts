@@ -6,7 +6,7 @@
 import { parseTimestampToken } from '@inkan/core';
 import type { Config } from '../config/config.ts';
 import { migrateToLatest } from '../adapters/db/migrate.ts';
-import { openDatabase } from '../adapters/db/open-database.ts';
+import { openConfiguredDatabase } from '../adapters/db/open-database.ts';
 import { verifyEventChain } from '../domain/record-event.ts';
 import type { Db } from '../ports/database.ts';
 
@@ -98,9 +98,7 @@ export async function auditCommand(config: Config, args: string[]): Promise<numb
     return 2;
   }
   // Only the database is needed (no keys): the check works with INKAN_MASTER_KEY absent, on a copy too.
-  const database = await openDatabase(config.databaseUrl, config.dataDir, {
-    postgresPreparedStatements: config.databasePreparedStatements,
-  });
+  const database = await openConfiguredDatabase(config);
   try {
     await migrateToLatest(database.db, database.dialect);
     const result = await verifyAuditLog(database.db);

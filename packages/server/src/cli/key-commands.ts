@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/config.ts';
 import { migrateToLatest } from '../adapters/db/migrate.ts';
-import { openDatabase } from '../adapters/db/open-database.ts';
+import { openConfiguredDatabase } from '../adapters/db/open-database.ts';
 import { DocumentKeyring } from '../adapters/keys/document-keyring.ts';
 import { KeyEncryptionKeys } from '../adapters/keys/key-encryption-keys.ts';
 import { SealedSecrets } from '../adapters/keys/sealed-secrets.ts';
@@ -41,9 +41,7 @@ export async function keysCommand(config: Config, args: string[]): Promise<numbe
   }
   const masterKey = await readMasterKey(config);
   const keks = new KeyEncryptionKeys(masterKey, config.kekPkcs11);
-  const database = await openDatabase(config.databaseUrl, config.dataDir, {
-    postgresPreparedStatements: config.databasePreparedStatements,
-  });
+  const database = await openConfiguredDatabase(config);
   try {
     await migrateToLatest(database.db, database.dialect);
     const keyring = new DocumentKeyring(database.db, keks, undefined, [new SealedSecrets(keks, masterKey)]);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, afterEach, describe, it } from 'node:test';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
-import { openPostgres, type OpenDatabase } from '../../src/adapters/db/open-database.ts';
+import { openConfiguredDatabase, openPostgres, type OpenDatabase } from '../../src/adapters/db/open-database.ts';
 import { PREPARED_STATEMENTS_PER_CONNECTION } from '../../src/adapters/db/postgres-prepared-statements.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
@@ -63,7 +63,7 @@ describe('named prepared statements (postgres)', () => {
     assert.deepEqual(await prepared(db), []);
   });
 
-  it('the configuration switches it (INKAN_DATABASE_PREPARED_STATEMENTS)', () => {
+  it('the configuration switches it (INKAN_DATABASE_PREPARED_STATEMENTS), as every command opens the database', async () => {
     const base = { INKAN_DATA_DIR: dir, INKAN_PUBLIC_URL: 'http://127.0.0.1:3000' };
     assert.equal(loadConfig(base).databasePreparedStatements, true);
     assert.equal(
@@ -71,6 +71,22 @@ describe('named prepared statements (postgres)', () => {
       false,
     );
     assert.throws(() => loadConfig({ ...base, INKAN_DATABASE_PREPARED_STATEMENTS: 'no' }), /PREPARED_STATEMENTS/);
+    const database = await createTestDatabase('postgres', dir);
+    databases.push(database);
+    for (const setting of ['true', 'false']) {
+      const config = loadConfig({
+        ...base,
+        INKAN_DATABASE_URL: database.url,
+        INKAN_DATABASE_PREPARED_STATEMENTS: setting,
+      });
+      opened = await openConfiguredDatabase(config);
+      const db = opened.db as unknown as Loose;
+      // One statement at a time: the pool hands back the client it just got back.
+      assert.equal((await sql<{ n: number }>`select ${7}::int as n`.execute(db)).rows[0]!.n, 7);
+      assert.deepEqual(await prepared(db), setting === 'true' ? ['select $1::int as n'] : [], `setting ${setting}`);
+      await opened.close();
+      opened = undefined;
+    }
   });
 
   it('keeps at most the bound per connection; the texts past it still run, unnamed', async () => {

@@ -42,6 +42,20 @@ export async function openDatabase(
   return openSqlite(sqlitePathOf(url, dataDir), options);
 }
 
+/**
+ * Opens the configured database (INKAN_DATABASE_URL in the data directory's place, with
+ * INKAN_DATABASE_PREPARED_STATEMENTS): what every command and the server open. Does not migrate.
+ */
+export function openConfiguredDatabase(
+  config: { databaseUrl?: string; dataDir: string; databasePreparedStatements: boolean },
+  options: Omit<OpenSqliteOptions, 'postgresPreparedStatements'> = {},
+): Promise<OpenDatabase> {
+  return openDatabase(config.databaseUrl, config.dataDir, {
+    ...options,
+    postgresPreparedStatements: config.databasePreparedStatements,
+  });
+}
+
 /** The SQLite file of a (non-PostgreSQL) database URL: `sqlite:PATH`, or `<dataDir>/inkan.db` when undefined. */
 export function sqlitePathOf(url: string | undefined, dataDir: string): string {
   return url === undefined ? join(dataDir, DEFAULT_SQLITE_FILE) : resolve(url.replace(/^(sqlite|file):(\/\/)?/, ''));
