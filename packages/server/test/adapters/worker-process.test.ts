@@ -5,11 +5,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInkan } from '../helpers/run-inkan.ts';
 import { startTestWorkerProcess } from '../helpers/process-worker.ts';
+import { FAIL_START_FILE } from '../helpers/process-job-handlers.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { createTestContext, DIALECTS, type TestContext } from '../helpers/test-database.ts';
 import { startInkanProcess } from '../e2e/helpers/inkan-process.ts';
@@ -108,6 +109,50 @@ for (const dialect of DIALECTS) {
         await worker.stop();
       }
     });
+
+    // The supervisor's backoff does not depend on the database: one dialect is enough.
+    if (dialect === 'sqlite')
+      test('a restart that fails is tried again after twice the pause, until a process starts', async () => {
+        await t.context.db.deleteFrom('jobs').execute();
+        await t.context.db.deleteFrom('mails').execute();
+        const lines: Array<Record<string, unknown>> = [];
+        const worker = startTestWorkerProcess({ env, db: t.context.db, idleMs: 60_000, log: (l) => lines.push(l) });
+        const failStart = join(t.dataDir, FAIL_START_FILE);
+        try {
+          await t.context.jobs.enqueue(t.context.db, 'mail.completion', { envelopeId: 'before' });
+          await waitFor(() => done(1), { ...WAIT, what: 'the first job' });
+          const first = worker.pid()!;
+          // From now on a new process fails to start (its database is down, say); the running one dies.
+          writeFileSync(failStart, '');
+          process.kill(first, 'SIGKILL');
+          const failures = () => lines.filter((l) => l.msg === 'job worker process restart failed');
+          await waitFor(() => failures().length >= 2, { ...WAIT, what: 'two failed restarts' });
+          // The first restart came 1 s after the crash; each failure doubles the pause before the next try.
+          assert.deepEqual(
+            failures()
+              .slice(0, 2)
+              .map((l) => [l.error, l.retryMs]),
+            [
+              ['told not to start (test)', 2000],
+              ['told not to start (test)', 4000],
+            ],
+          );
+          assert.equal(worker.running(), true, 'the supervisor still counts on a process');
+          rmSync(failStart);
+          await t.context.jobs.enqueue(t.context.db, 'mail.completion', { envelopeId: 'after' });
+          await waitFor(() => done(2), { ...WAIT, what: 'the job after the outage' });
+          const second = worker.pid();
+          assert.ok(second !== undefined && second !== first && alive(second), 'a new process runs');
+          assert.deepEqual(await mails(), [
+            ['after', `pid ${second}`],
+            ['before', `pid ${first}`],
+          ]);
+          assert.equal(failures().length, 2, 'no failure after the cause was gone');
+        } finally {
+          rmSync(failStart, { force: true });
+          await worker.stop();
+        }
+      });
   });
 }
 
