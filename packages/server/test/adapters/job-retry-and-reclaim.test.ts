@@ -257,8 +257,9 @@ describe('mayReclaimFrom', () => {
           await new Promise<string>((resolve) => parent.stdout.once('data', (data: Buffer) => resolve(String(data)))),
         );
         assert.ok(Number.isInteger(zombie) && zombie > 0);
-        // Wait for the exec: only then is `sleep 61` its parent for good.
-        await waitFor(() => readFileSync(`/proc/${parent.pid}/cmdline`, 'utf8').includes('61'), {
+        // Wait for the exec: only then is `sleep 61` its parent for good (before it, the shell may still
+        // reap the child it started; its own command line holds "61" too, so argv[0] tells them apart).
+        await waitFor(() => readFileSync(`/proc/${parent.pid}/cmdline`, 'utf8').split('\0')[0] === 'sleep', {
           what: 'the exec of sleep 61',
         });
         assert.equal(mayReclaimFrom(`${hostname()}:${zombie}:0:abcd`), false, 'alive');

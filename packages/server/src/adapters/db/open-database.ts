@@ -16,6 +16,7 @@ import pg from 'pg';
 import { PreparingClient } from './postgres-prepared-statements.ts';
 import { postgresWriteTransaction } from './postgres-write-transaction.ts';
 import { sqliteWriteLockFor, type WriteLock } from './sqlite-write-lock.ts';
+import { forKysely, type KyselySqliteStatement } from './sqlite-rows.ts';
 import type { Db, DbOrTx, Schema } from '../../ports/database.ts';
 
 /** An open database and how to close it. */
@@ -326,13 +327,13 @@ const STATEMENT_CACHE_SIZE = 500;
  * The database as Kysely's SQLite dialect sees it, with its prepared statements reused: Kysely prepares
  * every query afresh, and SQLite's compile of a statement cost more than running it (a CPU profile of the
  * envelope bench: ~10 % of the server's CPU). Bounded (least recently used out); a statement still
- * iterating (a streamed query) is never handed out twice.
+ * iterating (a streamed query) is never handed out twice. Rows are built in JavaScript (see forKysely).
  */
 function withStatementCache(database: SqliteDatabase.Database): {
   close(): void;
-  prepare(sql: string): SqliteDatabase.Statement;
+  prepare(sql: string): KyselySqliteStatement;
 } {
-  const statements = new Map<string, SqliteDatabase.Statement>();
+  const statements = new Map<string, KyselySqliteStatement>();
   return {
     close: () => {
       statements.clear();
@@ -345,7 +346,7 @@ function withStatementCache(database: SqliteDatabase.Database): {
         statements.set(sql, cached);
         return cached;
       }
-      const statement = database.prepare(sql);
+      const statement = forKysely(database.prepare(sql));
       statements.set(sql, statement);
       if (statements.size > STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
       return statement;
