@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -342,6 +351,51 @@ describe('built-in PKI (RSA, master key file)', () => {
     await assert.rejects(reader.statusOf('issuing', second), (e) => isCoreError(e, 'PKI_INVALID'));
     writeFileSync(log, before);
     assert.deepEqual(await reader.statusOf('issuing', second), { status: 'good' });
+  });
+
+  it('reads log records in any valid form (key order, escapes, upper-case hex) and refuses lines that are none', async () => {
+    const copy = join(tmp.path, 'pki-log-forms');
+    cpSync(dir, copy, { recursive: true });
+    const log = join(copy, 'issued.jsonl');
+    const mended = existsSync(log) ? readFileSync(log) : Buffer.alloc(0);
+    const record = (fields: Record<string, unknown>) => `${JSON.stringify(fields)}\n`;
+    const serial = randomSerialHex();
+    // Keys in another order, escapes in the subject, the serial in upper case: still this certificate.
+    appendFileSync(
+      log,
+      record({
+        issuer: 'issuing',
+        notAfter: '2030-01-01T00:00:00.000Z',
+        profile: 'signing',
+        subject: 'CN="四人目" \\ \u0007',
+        serialHex: serial.toUpperCase(),
+      }),
+    );
+    const reader = await loadBuiltinPki({ dir: copy });
+    assert.deepEqual(await reader.statusOf('issuing', serial), { status: 'good' });
+    assert.deepEqual(await reader.statusOf('root', serial), { status: 'unknown' }, 'another issuer');
+    await reader.revoke(serial);
+    assert.equal((await reader.statusOf('issuing', serial)).status, 'revoked');
+
+    const valid = {
+      serialHex: randomSerialHex(),
+      issuer: 'issuing',
+      subject: 'CN=x',
+      profile: 'signing',
+      notAfter: 'x',
+    };
+    for (const [why, line] of [
+      ['a serial number that is not hex', record({ ...valid, serialHex: 'serial-1' })],
+      ['an unknown profile', record({ ...valid, profile: 'admin' })],
+      ['an unknown issuer', record({ ...valid, issuer: 'other' })],
+      ['a field missing', record({ ...valid, notAfter: undefined })],
+      ['a raw control character', record(valid).replace('CN=x', 'CN=\u0001')],
+      ['JSON that is not an object', '"text"\n'],
+    ] as const) {
+      writeFileSync(log, Buffer.concat([mended, Buffer.from(line)]));
+      const fresh = await loadBuiltinPki({ dir: copy });
+      await assert.rejects(fresh.statusOf('issuing', valid.serialHex), (e) => isCoreError(e, 'PKI_INVALID'), why);
+    }
   });
 
   it('issues a signing certificate for an externally held key and answers OCSP for it', async () => {
