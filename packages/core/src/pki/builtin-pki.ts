@@ -1,4 +1,4 @@
-import { createPublicKey, randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { createPublicKey, randomBytes, sign as cryptoSign, X509Certificate, type KeyObject } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { appendFile, mkdir, open, readFile, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -431,6 +431,15 @@ function issuedLogRecord(line: string): Pick<IssuedRecord, 'issuer' | 'serialHex
     : undefined;
 }
 
+/** Whether `key` signed this DER certificate (false for bytes that are no certificate). */
+function signedBy(certificate: Uint8Array, key: KeyObject): boolean {
+  try {
+    return new X509Certificate(certificate).verify(key);
+  } catch {
+    return false;
+  }
+}
+
 async function statIfPresent(path: string): Promise<Stats | undefined> {
   try {
     return await stat(path);
@@ -567,20 +576,34 @@ export class BuiltinPki {
     const chainTail = [certificates.issuing, certificates.root];
     this.signingSigner = openingSigner(() => key('signing'), [certificates.signing, ...chainTail]);
     this.tsaSigner = openingSigner(() => key('tsa'), [certificates.tsa, ...chainTail]);
+    const responderSigner = openingSigner(() => key('ocsp'), [certificates.ocsp, ...chainTail]);
     this.ocspResponder = createOcspResponder({
       issuerCertificate: certificates.issuing,
       responderCertificate: certificates.ocsp,
-      responderSigner: openingSigner(() => key('ocsp'), [certificates.ocsp, ...chainTail]),
+      responderSigner,
       statusOf: (serialHex) => this.statusOf('issuing', serialHex),
       now,
     });
+    // For a certificate in hand that the issuing CA's key signed, that signature proves it was issued
+    // here: its status is its revocation alone, without the issued-certificate registry, which a process
+    // would otherwise read whole at its first seal (each job process, started anew after an idle spell).
+    const issuedInHand = createOcspResponder({
+      issuerCertificate: certificates.issuing,
+      responderCertificate: certificates.ocsp,
+      responderSigner,
+      statusOf: async (serialHex) => (await this.#revocationOf('issuing', serialHex)) ?? { status: 'good' },
+      now,
+    });
+    const issuingKey = new X509Certificate(certificates.issuing).publicKey;
     // Sealing asks for the same answers again and again (the TSA's certificate, the CAs' CRLs): each is
     // signed once and reused for a few minutes, and never after a revocation (revoked.json changed).
     this.revocationProvider = {
       ocsp: async (certificate, issuer) => {
         if (!bytesEqual(issuer, this.issuingCertificate)) return null;
         return this.#reused(`ocsp:${Buffer.from(certificate).toString('base64')}`, () =>
-          this.ocspResponder.respond(createOcspRequest(certificate, issuer)),
+          (signedBy(certificate, issuingKey) ? issuedInHand : this.ocspResponder).respond(
+            createOcspRequest(certificate, issuer),
+          ),
         );
       },
       crl: async (_certificate, issuer) => {
@@ -712,12 +735,19 @@ export class BuiltinPki {
    * revocation made by another process (the CLI) is seen at once. Serials never issued are `unknown`.
    */
   async statusOf(issuer: 'root' | 'issuing', serialHex: string): Promise<OcspCertStatus> {
+    const revoked = await this.#revocationOf(issuer, serialHex);
+    if (revoked !== undefined) return revoked;
+    const issued = wasIssued(await this.#issuedRegistry(), issuer, normaliseSerialHex(serialHex));
+    return issued ? { status: 'good' } : { status: 'unknown' };
+  }
+
+  /** The `revoked` status of a serial of `issuer`, read from revoked.json now; undefined when not revoked. */
+  async #revocationOf(issuer: 'root' | 'issuing', serialHex: string): Promise<OcspCertStatus | undefined> {
     const serial = normaliseSerialHex(serialHex);
     const revoked = (await this.#revoked()).find((r) => r.serialHex === serial && r.issuer === issuer);
-    if (revoked !== undefined)
-      return { status: 'revoked', revokedAt: new Date(revoked.revokedAt), reason: revoked.reason };
-    const issued = wasIssued(await this.#issuedRegistry(), issuer, serial);
-    return issued ? { status: 'good' } : { status: 'unknown' };
+    return revoked === undefined
+      ? undefined
+      : { status: 'revoked', revokedAt: new Date(revoked.revokedAt), reason: revoked.reason };
   }
 
   /** A freshly signed CRL (DER) of the root or issuing CA; nextUpdate is 7 days on. */

@@ -22,8 +22,10 @@ import {
   keyFilePassphrase,
   loadBuiltinPki,
   parseMasterKey,
+  parseOcspResponse,
   type BuiltinPki,
 } from '../../src/pki/index.ts';
+import { createPkiFixture } from '../helpers/pki-fixture.ts';
 import { openssl, run, tempDir } from './pki-fixtures.ts';
 
 const ORG = '株式会社インカン';
@@ -396,6 +398,42 @@ describe('built-in PKI (RSA, master key file)', () => {
       const fresh = await loadBuiltinPki({ dir: copy });
       await assert.rejects(fresh.statusOf('issuing', valid.serialHex), (e) => isCoreError(e, 'PKI_INVALID'), why);
     }
+  });
+
+  it("answers the seal's OCSP for a certificate its CA signed without reading the issued-certificate log", async () => {
+    const copy = join(tmp.path, 'pki-in-hand');
+    cpSync(dir, copy, { recursive: true });
+    const issuer = await loadBuiltinPki({ dir: copy });
+    const spki = readPublicSpki(issuer.signingCertificate);
+    const issue = (name: string) =>
+      issueSigningCertificate(issuer, { publicKeySpki: spki, subjectCommonName: name, keyAlgorithm: 'RSA' });
+    const [kept, revoked] = [await issue('保持'), await issue('失効')];
+    await issuer.revoke(certificateSerialHex(revoked));
+    // A damaged log: any read of the registry now fails with PKI_INVALID.
+    appendFileSync(join(copy, 'issued.jsonl'), 'not a record\n');
+    const sealer = await loadBuiltinPki({ dir: copy });
+    const statusFor = async (certificate: Uint8Array) => {
+      const answer = await sealer.revocationProvider.ocsp!(certificate, sealer.issuingCertificate);
+      const parsed = parseOcspResponse(answer!);
+      // An answer that could not be made (the damaged log) is an OCSP error status, not a certificate's.
+      return parsed.status === 'successful' ? parsed.certStatus : parsed.status;
+    };
+    assert.equal(await statusFor(kept), 'good');
+    assert.equal(await statusFor(revoked), 'revoked');
+    // A certificate the CA's key did not sign (another installation's, naming the same issuer) proves
+    // nothing: it goes to the registry, as an OCSP request does.
+    const other = await createPkiFixture();
+    try {
+      const foreign = await issueSigningCertificate(other.pki, {
+        publicKeySpki: spki,
+        subjectCommonName: '他所',
+        keyAlgorithm: 'RSA',
+      });
+      assert.equal(await statusFor(foreign), 'internalError');
+    } finally {
+      other.cleanup();
+    }
+    await assert.rejects(sealer.statusOf('issuing', certificateSerialHex(kept)), (e) => isCoreError(e, 'PKI_INVALID'));
   });
 
   it('issues a signing certificate for an externally held key and answers OCSP for it', async () => {

@@ -184,11 +184,13 @@ describe('online revocation against a live OCSP responder and CRL server', () =>
     // One request's timeout equals the whole budget: the first exchange uses it up. On a busy machine the
     // budget can end before the server's event loop has taken the request in, so the count is read once the
     // first request has arrived (bounded wait); a second one would have been sent before verifyOnline returned.
+    // On a very busy one the budget can end before the first request is even sent (seen once, with other
+    // tests running): none is as right as one — what must not happen is a request after the budget.
     const signature = await verifyOnline(signed, { timeoutMs: 1_000, totalTimeoutMs: 1_000 });
     const deadline = Date.now() + 10_000;
     while (server.seen.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     server.mode = 'normal';
     assert.equal(signature.indication, 'INDETERMINATE');
-    assert.equal(server.seen.length, 1, 'only the first request was made');
+    assert.ok(server.seen.length <= 1, `only the first request may be made, not ${server.seen.length}`);
   });
 });
