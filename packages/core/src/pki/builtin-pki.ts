@@ -81,16 +81,15 @@ const manifestSchema = z.object({
 /** The pki.json manifest (no secrets). */
 export type PkiManifest = z.infer<typeof manifestSchema>;
 
-const issuedSchema = z.array(
-  z.object({
-    serialHex: z.string(),
-    issuer: z.enum(['root', 'issuing']),
-    subject: z.string(),
-    profile: z.enum(['ca', 'signing', 'tsa', 'ocsp']),
-    notAfter: z.string(),
-  }),
-);
-type IssuedRecord = z.infer<typeof issuedSchema>[number];
+const issuedRecordSchema = z.object({
+  serialHex: z.string(),
+  issuer: z.enum(['root', 'issuing']),
+  subject: z.string(),
+  profile: z.enum(['ca', 'signing', 'tsa', 'ocsp']),
+  notAfter: z.string(),
+});
+const issuedSchema = z.array(issuedRecordSchema);
+type IssuedRecord = z.infer<typeof issuedRecordSchema>;
 
 const revokedSchema = z.array(
   z.object({
@@ -375,8 +374,9 @@ interface IssuedRegistry {
    * registry, kept as integers (no string of the log stays referenced). The records themselves stay on
    * disk — every process that answers OCSP or seals (the HTTP process, each job process, started anew
    * after each idle spell) held them all. With 200,000 certificates (two per envelope), a process's first
-   * lookup: +76 MB of retained heap and 0.79–0.95 s of CPU before, +11.5 MB and 0.44–0.64 s now
-   * (`node --expose-gc --import tsx bench/issued-registry-bench.ts`; issue 10).
+   * lookup retained +76 MB of heap before, +11.5 MB now; it still takes 0.7–0.8 s of CPU, once per process
+   * that answers OCSP requests (`node --expose-gc --import tsx bench/issued-registry-bench.ts`; issue 10).
+   * The seal does not read it (see revocationProvider).
    */
   serials: Record<IssuedRecord['issuer'], Set<bigint>>;
 }
@@ -394,42 +394,6 @@ function addIssued(registry: IssuedRegistry, record: Pick<IssuedRecord, 'issuer'
 }
 
 const HEX = /^[0-9a-fA-F]+$/;
-const ISSUERS: ReadonlySet<string> = new Set(['root', 'issuing']);
-/** A JSON string literal (RFC 8259: no raw control characters, escapes as JSON has them). */
-const JSON_STRING = String.raw`"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"`;
-const CANONICAL_ISSUED_LINE = new RegExp(
-  String.raw`^\{"serialHex":"([0-9a-f]+)","issuer":"(root|issuing)","subject":${JSON_STRING},"profile":"(?:ca|signing|tsa|ocsp)","notAfter":${JSON_STRING}\}$`,
-);
-const PROFILES: ReadonlySet<string> = new Set(['ca', 'signing', 'tsa', 'ocsp']);
-
-/**
- * One line of the issued-certificate log, checked as issuedSchema checks a record, without building a
- * zod result per line (the log has a line per certificate ever issued, and each process reads it whole
- * once). Anything else → undefined.
- */
-function issuedLogRecord(line: string): Pick<IssuedRecord, 'issuer' | 'serialHex'> | undefined {
-  // The lines this code appends (JSON.stringify of a record, keys in this order) are read by one pattern
-  // that checks the whole line; any other valid record goes through JSON.parse.
-  const canonical = CANONICAL_ISSUED_LINE.exec(line);
-  if (canonical !== null) return { serialHex: canonical[1]!, issuer: canonical[2] as IssuedRecord['issuer'] };
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const r = value as Record<string, unknown>;
-  return typeof r.serialHex === 'string' &&
-    typeof r.issuer === 'string' &&
-    ISSUERS.has(r.issuer) &&
-    typeof r.subject === 'string' &&
-    typeof r.profile === 'string' &&
-    PROFILES.has(r.profile) &&
-    typeof r.notAfter === 'string'
-    ? { issuer: r.issuer as IssuedRecord['issuer'], serialHex: r.serialHex }
-    : undefined;
-}
 
 /** Whether `key` signed this DER certificate (false for bytes that are no certificate). */
 function signedBy(certificate: Uint8Array, key: KeyObject): boolean {
@@ -577,23 +541,21 @@ export class BuiltinPki {
     this.signingSigner = openingSigner(() => key('signing'), [certificates.signing, ...chainTail]);
     this.tsaSigner = openingSigner(() => key('tsa'), [certificates.tsa, ...chainTail]);
     const responderSigner = openingSigner(() => key('ocsp'), [certificates.ocsp, ...chainTail]);
-    this.ocspResponder = createOcspResponder({
-      issuerCertificate: certificates.issuing,
-      responderCertificate: certificates.ocsp,
-      responderSigner,
-      statusOf: (serialHex) => this.statusOf('issuing', serialHex),
-      now,
-    });
+    const responder = (statusOf: (serialHex: string) => Promise<OcspCertStatus>) =>
+      createOcspResponder({
+        issuerCertificate: certificates.issuing,
+        responderCertificate: certificates.ocsp,
+        responderSigner,
+        statusOf,
+        now,
+      });
+    this.ocspResponder = responder((serialHex) => this.statusOf('issuing', serialHex));
     // For a certificate in hand that the issuing CA's key signed, that signature proves it was issued
     // here: its status is its revocation alone, without the issued-certificate registry, which a process
     // would otherwise read whole at its first seal (each job process, started anew after an idle spell).
-    const issuedInHand = createOcspResponder({
-      issuerCertificate: certificates.issuing,
-      responderCertificate: certificates.ocsp,
-      responderSigner,
-      statusOf: async (serialHex) => (await this.#revocationOf('issuing', serialHex)) ?? { status: 'good' },
-      now,
-    });
+    const issuedInHand = responder(
+      async (serialHex) => (await this.#revocationOf('issuing', serialHex)) ?? { status: 'good' },
+    );
     const issuingKey = new X509Certificate(certificates.issuing).publicKey;
     // Sealing asks for the same answers again and again (the TSA's certificate, the CAs' CRLs): each is
     // signed once and reused for a few minutes, and never after a revocation (revoked.json changed).
@@ -709,9 +671,16 @@ export class BuiltinPki {
         const line = appended.toString('utf8', start, stop);
         start = stop + 1;
         if (line.trim() === '') continue;
-        const record = issuedLogRecord(line);
-        if (record === undefined || !addIssued(registry, record))
-          throw new CoreError('PKI_INVALID', `cannot read ${logPath}: a line is not an issued-certificate record`);
+        let record: IssuedRecord;
+        try {
+          record = issuedRecordSchema.parse(JSON.parse(line));
+        } catch (cause) {
+          throw new CoreError('PKI_INVALID', `cannot read ${logPath}: a line is not an issued-certificate record`, {
+            cause,
+          });
+        }
+        if (!addIssued(registry, record))
+          throw new CoreError('PKI_INVALID', `cannot read ${logPath}: a serial number is not hex`);
       }
       registry.logOffset += end;
     }
@@ -798,22 +767,20 @@ export class BuiltinPki {
         throw new CoreError('PKI_INVALID', `bad CRL reason code ${reason}`);
       // The certificates made at `init` (issued.json) and every one issued since (issued.jsonl).
       const registry = await this.#issuedRegistry();
-      const record = (['issuing', 'root'] as const)
-        .map((issuer) => ({ issuer }))
-        .find((r) => wasIssued(registry, r.issuer, serial));
-      if (record === undefined)
+      const issuer = (['issuing', 'root'] as const).find((i) => wasIssued(registry, i, serial));
+      if (issuer === undefined)
         throw new CoreError('PKI_UNKNOWN_CERTIFICATE', `no certificate with serial ${serial} was issued by this PKI`);
       const revoked = await this.#revoked();
-      if (revoked.some((r) => r.serialHex === serial && r.issuer === record.issuer)) return;
+      if (revoked.some((r) => r.serialHex === serial && r.issuer === issuer)) return;
       revoked.push({
         serialHex: serial,
-        issuer: record.issuer,
+        issuer,
         revokedAt: wholeSeconds(this.#now()).toISOString(),
         ...(reason === undefined ? {} : { reason }),
       });
       await writeJson(join(this.dir, this.manifest.files.revoked), revoked);
       // Until this is written, readers find the published CRL incomplete and ask the CA with its keys.
-      await this.publishCrls([record.issuer]);
+      await this.publishCrls([issuer]);
     });
   }
 
